@@ -1,0 +1,303 @@
+/* data.c: reads the whole text in one pass into one code point array.
+ * Takes a file or buffer; hands on MgDocs (stripped, non-empty lines) and MgVocab.
+ * Invariants: every doc is non-empty and holds no NUL; cps is one allocation. */
+#include "mg_data.h"
+
+#include "mg_utf8.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static char *dup_str(const char *s) {
+    size_t n = strlen(s) + 1;
+    char *p = malloc(n);
+    if (p) memcpy(p, s, n);
+    return p;
+}
+
+/* Append doc {off, len} to d->docs, growing by doubling. */
+static int push_doc(MgDocs *d, size_t *cap, size_t off, size_t len) {
+    if (d->n == *cap) {
+        size_t nc = *cap ? *cap * 2 : 1024;
+        MgDoc *p = realloc(d->docs, nc * sizeof *p);
+        if (!p) return -1;
+        d->docs = p;
+        *cap = nc;
+    }
+    d->docs[d->n].off = off;
+    d->docs[d->n].len = len;
+    d->n++;
+    return 0;
+}
+
+/* Close the line whose code points are cps[start..w): record it if not blank.
+ * Returns the write position for the next line. */
+static size_t end_line(MgDocs *d, size_t *cap, size_t start, size_t w, int *oom) {
+    size_t a = start, b = w;
+    while (a < b && mg_utf8_isspace(d->cps[a])) a++;
+    while (b > a && mg_utf8_isspace(d->cps[b - 1])) b--;
+    if (a == b) return start;                 /* blank: reuse the space */
+    if (push_doc(d, cap, a, b - a) < 0) *oom = 1;
+    return w;
+}
+
+int mg_data_load_buffer(MgDocs *d, const char *name, const char *buf, size_t len, MgErr *e) {
+    memset(d, 0, sizeof *d);
+    if (len == 0) return mg_err(e, "%s: file is empty", name);
+    d->name = dup_str(name);
+    d->cps = malloc(len * sizeof *d->cps);
+    if (!d->name || !d->cps) goto oom;
+    const unsigned char *s = (const unsigned char *)buf;
+    size_t cap = 0, w = 0, start = 0, i = 0, line_start = 0;
+    long line = 1;
+    int nomem = 0;
+    while (i < len) {
+        unsigned c = s[i];
+        if (c == '\n' || c == '\r') {
+            i += (c == '\r' && i + 1 < len && s[i + 1] == '\n') ? 2 : 1;
+            w = start = end_line(d, &cap, start, w, &nomem);
+            line++;
+            line_start = i;
+            continue;
+        }
+        if (c < 0x80 && c != 0) { d->cps[w++] = c; i++; continue; }
+        uint32_t cp;
+        int k = c ? mg_utf8_decode(s + i, len - i, &cp) : 0;
+        if (k == 0) {
+            mg_data_free(d);
+            if (c == 0) return mg_err(e, "%s:%ld: NUL byte at column %zu", name, line, i - line_start + 1);
+            return mg_err(e, "%s:%ld: invalid UTF-8 (byte 0x%02X at column %zu)", name, line, c,
+                          i - line_start + 1);
+        }
+        d->cps[w++] = cp;
+        i += (size_t)k;
+    }
+    end_line(d, &cap, start, w, &nomem);
+    if (nomem) goto oom;
+    if (d->n == 0) {
+        mg_data_free(d);
+        return mg_err(e, "%s: no documents (every line is blank)", name);
+    }
+    return 0;
+oom:
+    mg_data_free(d);
+    return mg_err(e, "%s: out of memory", name);
+}
+
+/* Read a whole file into a malloc'd buffer. */
+static char *read_all(const char *path, size_t *len, MgErr *e) {
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        mg_err(e, "%s: cannot open: %s", path, strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    size_t cap = 1 << 16, n = 0;
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+        cap = (size_t)st.st_size + 1;
+    char *buf = malloc(cap);
+    for (;;) {
+        if (!buf) break;
+        n += fread(buf + n, 1, cap - n, f);
+        if (n < cap) break;                       /* EOF or error */
+        char *p = realloc(buf, cap * 2);
+        if (!p) { free(buf); buf = NULL; break; }
+        buf = p;
+        cap *= 2;
+    }
+    int bad = ferror(f), err = errno;
+    fclose(f);
+    if (!buf) {
+        mg_err(e, "%s: out of memory", path);
+        return NULL;
+    }
+    if (bad) {
+        free(buf);
+        mg_err(e, "%s: cannot read: %s", path, strerror(err));
+        return NULL;
+    }
+    *len = n;
+    return buf;
+}
+
+int mg_data_load_file(MgDocs *d, const char *path, MgErr *e) {
+    memset(d, 0, sizeof *d);
+    size_t len;
+    char *buf = read_all(path, &len, e);
+    if (!buf) return -1;
+    int rc = mg_data_load_buffer(d, path, buf, len, e);
+    free(buf);
+    return rc;
+}
+
+int mg_data_load_default(MgDocs *d, MgErr *e) {
+    return mg_data_load_buffer(d, "<embedded words>", mg_words_txt, mg_words_txt_len, e);
+}
+
+void mg_data_free(MgDocs *d) {
+    free(d->name);
+    free(d->cps);
+    free(d->docs);
+    memset(d, 0, sizeof *d);
+}
+
+void mg_data_shuffle(MgDocs *d, MgRng *r) { mg_rng_shuffle(r, d->docs, d->n, sizeof *d->docs); }
+
+/* Code points to NUL-terminated UTF-8; -1 if it does not fit. */
+static long cps_to_utf8(const uint32_t *cps, size_t n, char *buf, size_t cap) {
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++) {
+        char u[4];
+        int k = mg_utf8_encode(cps[i], u);
+        if (k == 0 || w + (size_t)k + 1 > cap) return -1;
+        memcpy(buf + w, u, (size_t)k);
+        w += (size_t)k;
+    }
+    if (w + 1 > cap) return -1;
+    buf[w] = '\0';
+    return (long)w;
+}
+
+long mg_data_doc_utf8(const MgDocs *d, size_t i, char *buf, size_t cap) {
+    if (i >= d->n) return -1;
+    return cps_to_utf8(d->cps + d->docs[i].off, d->docs[i].len, buf, cap);
+}
+
+int mg_vocab_build(MgVocab *v, const MgDocs *d, MgErr *e) {
+    enum { NCP = 0x110000 };
+    memset(v, 0, sizeof *v);
+    unsigned char *seen = calloc(NCP / 8, 1);
+    if (!seen) return mg_err(e, "out of memory building the vocabulary");
+    for (size_t i = 0; i < d->n; i++)
+        for (size_t j = 0; j < d->docs[i].len; j++) {
+            uint32_t c = d->cps[d->docs[i].off + j];
+            seen[c >> 3] |= (unsigned char)(1u << (c & 7));
+        }
+    int n = 0;
+    for (uint32_t c = 0; c < NCP; c++) n += (seen[c >> 3] >> (c & 7)) & 1;
+    v->cps = malloc((n ? (size_t)n : 1) * sizeof *v->cps);
+    if (!v->cps) {
+        free(seen);
+        return mg_err(e, "out of memory building the vocabulary");
+    }
+    for (uint32_t c = 0; c < NCP; c++)
+        if ((seen[c >> 3] >> (c & 7)) & 1) v->cps[v->n++] = c;
+    free(seen);
+    return 0;
+}
+
+void mg_vocab_free(MgVocab *v) {
+    free(v->cps);
+    memset(v, 0, sizeof *v);
+}
+
+int mg_vocab_id(const MgVocab *v, uint32_t cp) {
+    int lo = 0, hi = v->n;
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (v->cps[mid] < cp) lo = mid + 1; else hi = mid;
+    }
+    return lo < v->n && v->cps[lo] == cp ? lo : -1;
+}
+
+int mg_vocab_equal(const MgVocab *a, const MgVocab *b) {
+    return a->n == b->n && (a->n == 0 || memcmp(a->cps, b->cps, (size_t)a->n * sizeof *a->cps) == 0);
+}
+
+int mg_vocab_encode(const MgVocab *v, const uint32_t *cps, size_t len, int *out, MgErr *e) {
+    out[0] = out[len + 1] = mg_vocab_bos(v);
+    for (size_t i = 0; i < len; i++) {
+        int id = mg_vocab_id(v, cps[i]);
+        if (id < 0) {
+            char desc[32];
+            mg_utf8_describe(cps[i], desc);
+            return mg_err(e, "character %s at position %zu is not in the vocabulary", desc, i + 1);
+        }
+        out[i + 1] = id;
+    }
+    return 0;
+}
+
+int mg_vocab_encode_utf8(const MgVocab *v, const char *s, int **out, size_t *n_out, MgErr *e) {
+    size_t len = strlen(s), n = 0;
+    *out = NULL;
+    uint32_t *cps = malloc((len ? len : 1) * sizeof *cps);
+    int *ids = malloc((len + 2) * sizeof *ids);
+    if (!cps || !ids) {
+        free(cps);
+        free(ids);
+        return mg_err(e, "out of memory");
+    }
+    for (size_t i = 0; i < len;) {
+        int k = mg_utf8_decode((const unsigned char *)s + i, len - i, &cps[n]);
+        if (k == 0) {
+            free(cps);
+            free(ids);
+            return mg_err(e, "invalid UTF-8 (byte 0x%02X at byte %zu)", (unsigned char)s[i], i + 1);
+        }
+        i += (size_t)k;
+        n++;
+    }
+    int rc = mg_vocab_encode(v, cps, n, ids, e);
+    free(cps);
+    if (rc < 0) {
+        free(ids);
+        return -1;
+    }
+    *out = ids;
+    *n_out = n + 2;
+    return 0;
+}
+
+long mg_vocab_decode(const MgVocab *v, const int *ids, size_t n, char *buf, size_t cap) {
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (ids[i] == mg_vocab_bos(v)) continue;
+        if (ids[i] < 0 || ids[i] > v->n) return -1;
+        char u[4];
+        int k = mg_utf8_encode(v->cps[ids[i]], u);
+        if (w + (size_t)k + 1 > cap) return -1;
+        memcpy(buf + w, u, (size_t)k);
+        w += (size_t)k;
+    }
+    if (w + 1 > cap) return -1;
+    buf[w] = '\0';
+    return (long)w;
+}
+
+char *mg_vocab_to_string(const MgVocab *v) {
+    size_t cap = (size_t)v->n * 4 + 1;
+    char *s = malloc(cap);
+    if (s && cps_to_utf8(v->cps, (size_t)v->n, s, cap) < 0) {
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+int mg_vocab_from_string(MgVocab *v, const char *s, size_t len, MgErr *e) {
+    memset(v, 0, sizeof *v);
+    if (len == 0) return mg_err(e, "vocabulary is empty");
+    v->cps = malloc(len * sizeof *v->cps);
+    if (!v->cps) return mg_err(e, "out of memory");
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        int k = s[i] ? mg_utf8_decode((const unsigned char *)s + i, len - i, &cp) : 0;
+        if (k == 0) {
+            mg_vocab_free(v);
+            return mg_err(e, "vocabulary is not valid UTF-8 (byte %zu)", i + 1);
+        }
+        if (v->n > 0 && cp <= v->cps[v->n - 1]) {
+            char d1[32];
+            mg_utf8_describe(cp, d1);
+            mg_vocab_free(v);
+            return mg_err(e, "vocabulary is not sorted and unique (at character %s)", d1);
+        }
+        v->cps[v->n++] = cp;
+        i += (size_t)k;
+    }
+    return 0;
+}

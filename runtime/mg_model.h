@@ -1,0 +1,59 @@
+/* mg_model.h: the contract between a model and the runtime.
+ * A model (emitted C from mgc, or the reference interpreter) fills one MgModel.
+ * The runtime (data, RNG, optimizers, checkpoints, the trainer CLI) only ever
+ * talks to a model through this struct.  All tensors are row-major doubles. */
+#ifndef MG_MODEL_H
+#define MG_MODEL_H
+
+#include <stddef.h>
+
+#define MG_MAX_RANK 4
+
+typedef enum { MG_INIT_GAUSS, MG_INIT_ZEROS, MG_INIT_ONES, MG_INIT_CONST } MgInitKind;
+
+/* One parameter tensor: a named slice of the flat parameter array. */
+typedef struct MgParam {
+    const char *name;          /* checkpoint key, e.g. "layer0.attn_wq" */
+    int rank;
+    int shape[MG_MAX_RANK];
+    size_t offset;             /* first element in the flat parameter array */
+    size_t size;               /* number of elements */
+    MgInitKind init;
+    double init_a, init_b;     /* gauss: mean, std; const: value */
+} MgParam;
+
+typedef enum { MG_OPT_SGD, MG_OPT_ADAM } MgOptKind;
+
+/* Optimizer settings from the .mg file; the CLI may override lr and steps.
+ * lr_t = lr * (1 - step / steps) when decay is linear. */
+typedef struct MgOptim {
+    MgOptKind kind;
+    double lr, beta1, beta2, eps;
+    int steps;
+    int linear_decay;
+} MgOptim;
+
+typedef struct MgModel {
+    const char *name;          /* model name, e.g. "mlp" */
+    const char *source;        /* .mg file it came from, for messages */
+    int vocab;                 /* token ids 0..vocab-1; BOS is vocab-1 */
+    int block_size;            /* largest sequence length T */
+    int n_params;
+    const MgParam *params;     /* in declaration (= draw) order */
+    size_t n_scalars;          /* total parameter elements */
+    size_t scratch;            /* doubles of scratch memory the model needs */
+    MgOptim optim;
+    void *ctx;                 /* model-private state (the interpreter's) */
+    /* Loss of one document and d(loss)/d(param) for every parameter.
+     * tokens holds T + 1 ids (inputs tokens[0..T-1], targets tokens[1..T]),
+     * 1 <= T <= block_size.  grads is overwritten.  scratch has `scratch`
+     * doubles owned by the caller; nothing is allocated. */
+    double (*loss_grad)(void *ctx, const double *params, double *grads,
+                        const int *tokens, int T, double *scratch);
+    /* Logits for every position of tokens[0..T-1]; returns a pointer to
+     * T rows of `vocab` doubles (inside scratch or ctx). */
+    const double *(*forward)(void *ctx, const double *params, const int *tokens,
+                             int T, double *scratch);
+} MgModel;
+
+#endif

@@ -1,0 +1,458 @@
+/* test_cli.c: the trainer command line, run as a real process (the toy trainer).
+ * Checks output shapes, training progress, checkpoints, gradients against finite
+ * differences, and that every bad input exits 1 with one clear message. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "mg_checkpoint.h"
+#include "mg_data.h"
+#include "mg_rng.h"
+#include "mg_safetensors.h"
+#include "testutil.h"
+#include "toy_model.h"
+
+typedef struct Out {
+    int rc;
+    char *out, *err;
+} Out;
+
+/* Run the toy trainer with printf-formatted arguments (already shell-quoted). */
+static Out toy(const char *dir, const char *fmt, ...) {
+    char args[8192], cmd[9000];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+    snprintf(cmd, sizeof cmd, "'%s' %s", TOY_TRAINER, args);
+    Out o;
+    o.rc = tu_run(dir, cmd, &o.out, &o.err);
+    return o;
+}
+
+static void out_free(Out *o) {
+    free(o->out);
+    free(o->err);
+}
+
+/* Exit status 1, nothing but one "toy: error: ...substr..." line on stderr. */
+static void expect_error(const Out *o, const char *substr, const char *what) {
+    cr_expect_eq(o->rc, 1, "%s: exit status %d, expected 1 (stderr: %s)", what, o->rc, o->err);
+    cr_expect(strncmp(o->err, "toy: error: ", 12) == 0, "%s: stderr does not start with 'toy: error: ': %s", what,
+              o->err);
+    cr_expect(strstr(o->err, substr) != NULL, "%s: stderr lacks '%s': %s", what, substr, o->err);
+    cr_expect_eq(tu_count_prefix(o->err, ""), 1, "%s: expected one line on stderr: %s", what, o->err);
+}
+
+/* Losses from a --log CSV; returns the count. */
+static int read_log(const char *path, double *loss, int cap) {
+    char *s = tu_read(path, NULL);
+    cr_assert(strncmp(s, "step,loss\n", 10) == 0, "log header: %.20s", s);
+    int n = 0;
+    for (char *l = strchr(s, '\n') + 1; *l && n < cap; l = strchr(l, '\n') + 1) {
+        int step;
+        cr_assert_eq(sscanf(l, "%d,%lf", &step, &loss[n]), 2, "bad log line: %.30s", l);
+        cr_assert_eq(step, n + 1);
+        n++;
+    }
+    free(s);
+    return n;
+}
+
+Test(cli, help_documents_every_option) {
+    char *dir = tu_tmpdir();
+    static const char *forms[] = {"--help", "help", "-h", "train --help", "sample --help", "grad -h"};
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        Out o = toy(dir, "%s", forms[i]);
+        cr_expect_eq(o.rc, 0, "'%s' exit status %d", forms[i], o.rc);
+        static const char *words[] = {"train", "sample", "grad", "--data", "--steps", "--seed", "--lr", "--save",
+                                      "--load", "--log", "--num", "--temperature", "--doc", "--out", "usage: toy"};
+        for (size_t k = 0; k < sizeof words / sizeof words[0]; k++)
+            cr_expect(strstr(o.out, words[k]), "'%s' help lacks %s", forms[i], words[k]);
+        out_free(&o);
+    }
+    Out o = toy(dir, "");
+    cr_expect_eq(o.rc, 1);
+    cr_expect(strstr(o.err, "usage: toy"), "no-args usage goes to stderr: %s", o.err);
+    cr_expect_str_eq(o.out, "");
+    out_free(&o);
+    tu_rmrf(dir);
+}
+
+Test(cli, train_prints_steps_then_twenty_samples) {
+    char *dir = tu_tmpdir();
+    Out o = toy(dir, "train --steps 30");
+    cr_assert_eq(o.rc, 0, "stderr: %s", o.err);
+    cr_expect_eq(tu_count_prefix(o.out, "step "), 30);
+    cr_expect_eq(tu_count_prefix(o.out, "sample "), 20);
+    cr_expect_eq(tu_count_prefix(o.out, ""), 50, "only step and sample lines: %s", o.out);
+    cr_expect(strncmp(o.out, "step    1 /   30 | loss ", 24) == 0, "first line: %.40s", o.out);
+    cr_expect(strstr(o.out, "\nstep   30 /   30 | loss "), "last step line missing");
+    cr_expect(strstr(o.out, "\nsample  1: ") && strstr(o.out, "\nsample 20: "), "sample numbering");
+    /* samples are a-z only, at most block_size characters */
+    for (char *l = strstr(o.out, "sample  1: "); l; l = strstr(l + 1, "\nsample ")) {
+        char *name = strchr(l, ':') + 2, *end = strchr(name, '\n');
+        cr_expect_leq(end - name, TOY_BLOCK);
+        for (char *c = name; c < end; c++) cr_expect(*c >= 'a' && *c <= 'z', "bad sample char in %.30s", l);
+    }
+    cr_expect_str_eq(o.err, "");
+    out_free(&o);
+    Out a = toy(dir, "train --steps 5 --num 3"), b = toy(dir, "train --steps 5 --num 3"),
+        c = toy(dir, "train --steps 5 --num 3 --seed 7");
+    cr_expect_str_eq(a.out, b.out, "same seed, different output");
+    cr_expect_str_neq(a.out, c.out, "different seeds, same output");
+    out_free(&a);
+    out_free(&b);
+    out_free(&c);
+    tu_rmrf(dir);
+}
+
+Test(cli, losses_decrease_and_log_matches_stdout) {
+    char *dir = tu_tmpdir(), *log = tu_path(dir, "log.csv");
+    Out o = toy(dir, "train --steps 400 --num 0 --log '%s'", log);
+    cr_assert_eq(o.rc, 0, "stderr: %s", o.err);
+    static double loss[500];
+    int n = read_log(log, loss, 500);
+    cr_assert_eq(n, 400);
+    double first = 0, last = 0;                      /* first 10 steps vs last 100 */
+    for (int i = 0; i < 10; i++) first += loss[i] / 10;
+    for (int i = 300; i < 400; i++) last += loss[i] / 100;
+    cr_expect_gt(first - last, 0.3, "mean loss went from %.4f to %.4f", first, last);
+    cr_expect_gt(loss[0], 3.0);
+    cr_expect_lt(loss[0], 3.6, "initial loss should be near log(27) = 3.30");
+    char want[64];
+    snprintf(want, sizeof want, "step  400 /  400 | loss %.4f\n", loss[399]);
+    cr_expect(strstr(o.out, want), "stdout lacks '%s'", want);
+    cr_expect_eq(tu_count_prefix(o.out, "sample"), 0);
+    out_free(&o);
+    tu_rmrf(dir);
+}
+
+Test(cli, steps0_save_is_the_initial_draw_then_sample_load) {
+    char *dir = tu_tmpdir(), *ck = tu_path(dir, "init.safetensors");
+    Out o = toy(dir, "train --steps 0 --num 0 --save '%s'", ck);
+    cr_assert_eq(o.rc, 0, "stderr: %s", o.err);
+    cr_expect_str_eq(o.out, "");
+    out_free(&o);
+    /* The documented order: seed 42, load and shuffle the words, then gauss(0, 0.08)
+     * row by row for 'bigram'; 'bias' is zeros. */
+    MgRng r;
+    MgDocs d;
+    MgErr e;
+    mg_rng_seed(&r, 42);
+    cr_assert_eq(mg_data_load_default(&d, &e), 0);
+    mg_data_shuffle(&d, &r);
+    MgSafetensors st;
+    cr_assert_eq(mg_st_read(&st, ck, &e), 0, "%s", e.msg);
+    const MgStTensor *w = mg_st_find(&st, "bigram"), *b = mg_st_find(&st, "bias");
+    cr_assert(w && b);
+    for (size_t i = 0; i < w->numel; i++) cr_assert_eq(w->data[i], mg_rng_gauss(&r, 0, 0.08), "bigram[%zu]", i);
+    for (size_t i = 0; i < b->numel; i++) cr_assert_eq(b->data[i], 0.0);
+    cr_expect_str_eq(mg_st_meta(&st, "step"), "0");
+    cr_expect_str_eq(mg_st_meta(&st, "vocab"), "abcdefghijklmnopqrstuvwxyz");
+    mg_st_free(&st);
+    mg_data_free(&d);
+    o = toy(dir, "sample --load '%s' --num 5 --temperature 0.8", ck);
+    cr_expect_eq(o.rc, 0, "stderr: %s", o.err);
+    cr_expect_eq(tu_count_prefix(o.out, "sample "), 5);
+    cr_expect_eq(tu_count_prefix(o.out, ""), 5);
+    out_free(&o);
+    Out a = toy(dir, "sample --load '%s' --seed 3", ck), b2 = toy(dir, "sample --load '%s' --seed 3", ck);
+    cr_expect_eq(tu_count_prefix(a.out, "sample "), 20);
+    cr_expect_str_eq(a.out, b2.out);
+    out_free(&a);
+    out_free(&b2);
+    /* train can resume from it */
+    o = toy(dir, "train --load '%s' --steps 3 --num 1", ck);
+    cr_expect_eq(o.rc, 0, "stderr: %s", o.err);
+    cr_expect_eq(tu_count_prefix(o.out, "step "), 3);
+    out_free(&o);
+    tu_rmrf(dir);
+}
+
+/* REFERENCE.md: on names.txt with seed 42 the first three draws are these. */
+Test(cli, names_initial_params_match_reference) {
+    const char *tried, *names = tu_names_path(&tried);
+    if (!names)
+        cr_skip_test("names.txt not found at %s (set MGC_NAMES to its path)", tried);
+    char *dir = tu_tmpdir(), *ck = tu_path(dir, "init.safetensors");
+    Out o = toy(dir, "train --data '%s' --steps 0 --num 0 --save '%s'", names, ck);
+    cr_assert_eq(o.rc, 0, "stderr: %s", o.err);
+    MgSafetensors st;
+    MgErr e;
+    cr_assert_eq(mg_st_read(&st, ck, &e), 0, "%s", e.msg);
+    const MgStTensor *w = mg_st_find(&st, "bigram");
+    cr_expect_eq(w->data[0], -0.04273180935726127);
+    cr_expect_eq(w->data[1], 0.07696138795865093);
+    cr_expect_eq(w->data[2], 0.10844210106107166);
+    mg_st_free(&st);
+    out_free(&o);
+    tu_rmrf(dir);
+}
+
+/* The toy's loss at params p for doc (letters only). */
+static double toy_loss(const double *p, const char *doc) {
+    int tokens[64], n = (int)strlen(doc);
+    tokens[0] = 26;
+    for (int i = 0; i < n; i++) tokens[i + 1] = doc[i] - 'a';
+    tokens[n + 1] = 26;
+    int T = n + 1 < TOY_BLOCK ? n + 1 : TOY_BLOCK;
+    static double g[TOY_NPARAM], scratch[TOY_SCRATCH];
+    return toy_model.loss_grad(NULL, p, g, tokens, T, scratch);
+}
+
+static void check_grad_file(const char *dir, const char *ck, const char *doc) {
+    char *gf = tu_path(dir, "grad.safetensors");
+    Out o = toy(dir, "grad --load '%s' --doc '%s' --out '%s'", ck, doc, gf);
+    cr_assert_eq(o.rc, 0, "stderr: %s", o.err);
+    double printed;
+    cr_assert_eq(sscanf(o.out, "loss %lf", &printed), 1, "stdout: %s", o.out);
+    static double p[TOY_NPARAM];
+    MgVocab v;
+    long step;
+    MgErr e;
+    cr_assert_eq(mg_ckpt_load(ck, &toy_model, p, &v, &step, &e), 0, "%s", e.msg);
+    cr_expect_eq(printed, toy_loss(p, doc), "printed loss %.17g", printed);
+    MgSafetensors st;
+    cr_assert_eq(mg_st_read(&st, gf, &e), 0, "%s", e.msg);
+    cr_assert_eq(st.n, 2);
+    double maxdiff = 0;
+    for (int k = 0; k < toy_model.n_params; k++) {
+        const MgParam *prm = &toy_model.params[k];
+        const MgStTensor *t = mg_st_find(&st, prm->name);
+        cr_assert_not_null(t, "gradient file lacks '%s'", prm->name);
+        cr_assert_eq(t->rank, prm->rank);
+        for (int d = 0; d < prm->rank; d++) cr_assert_eq(t->shape[d], (uint64_t)prm->shape[d]);
+        for (size_t i = 0; i < prm->size; i++) {
+            double *x = &p[prm->offset + i], x0 = *x, h = 1e-5;
+            *x = x0 + h;
+            double up = toy_loss(p, doc);
+            *x = x0 - h;
+            double down = toy_loss(p, doc);
+            *x = x0;
+            double fd = (up - down) / (2 * h), diff = fabs(fd - t->data[i]);
+            if (diff > maxdiff) maxdiff = diff;
+            cr_expect_lt(diff, 1e-7, "%s[%zu]: file %.10g vs finite difference %.10g", prm->name, i, t->data[i], fd);
+        }
+    }
+    cr_expect_gt(maxdiff, 0.0, "suspicious: exact agreement everywhere");
+    cr_expect_str_eq(mg_st_meta(&st, "doc"), doc);
+    mg_st_free(&st);
+    mg_vocab_free(&v);
+    out_free(&o);
+    free(gf);
+}
+
+Test(cli, grad_matches_finite_differences) {
+    char *dir = tu_tmpdir(), *ck = tu_path(dir, "ck.safetensors");
+    Out o = toy(dir, "train --steps 25 --num 0 --save '%s'", ck);
+    cr_assert_eq(o.rc, 0, "stderr: %s", o.err);
+    out_free(&o);
+    check_grad_file(dir, ck, "emma");
+    check_grad_file(dir, ck, "abcdefghijklmnopqrstuvwxyz");   /* longer than block_size: cropped */
+    check_grad_file(dir, ck, "");
+    tu_rmrf(dir);
+}
+
+Test(cli, bad_arguments_exit_1_with_a_message) {
+    char *dir = tu_tmpdir();
+    static const struct { const char *args; const char *msg; } cases[] = {
+        {"frobnicate", "unknown command 'frobnicate'"},
+        {"--steps 5", "unknown command '--steps'"},
+        {"train --bogus 1", "unknown option '--bogus' for 'train'"},
+        {"train --bogus=1", "unknown option '--bogus' for 'train'"},
+        {"sample --data x.txt", "unknown option '--data' for 'sample'"},
+        {"grad --steps 3", "unknown option '--steps' for 'grad'"},
+        {"train extra", "unexpected argument 'extra'"},
+        {"train --steps", "option '--steps' needs a value"},
+        {"train --num 1 --seed", "option '--seed' needs a value"},
+        {"train --steps abc", "--steps: 'abc' is not a non-negative integer"},
+        {"train --steps -5", "--steps: '-5' is not a non-negative integer"},
+        {"train --steps 99999999999", "--steps: '99999999999' is too large"},
+        {"train --steps=", "--steps: expected a non-negative integer"},
+        {"train --steps 1.5", "is not a non-negative integer"},
+        {"train --seed 18446744073709551616", "--seed: '18446744073709551616' is too large"},
+        {"train --seed x", "--seed: 'x' is not a non-negative integer"},
+        {"train --num -1", "--num: '-1' is not a non-negative integer"},
+        {"train --lr abc", "--lr: 'abc' is not a number"},
+        {"train --lr -0.5", "--lr: '-0.5' must be >= 0"},
+        {"train --lr 1e999", "--lr: '1e999' is out of range"},
+        {"train --lr nan", "--lr: 'nan' is out of range"},
+        {"train --temperature 0", "--temperature: '0' must be > 0"},
+        {"train --temperature 0.5x", "--temperature: '0.5x' is not a number"},
+        {"train --data ''", "--data: expected a file name"},
+        {"sample", "sample needs --load CKPT"},
+        {"grad --doc emma --out x", "missing --load"},
+        {"grad --load x --out y", "missing --doc"},
+        {"grad --load x --doc emma", "missing --out"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        Out o = toy(dir, "%s", cases[i].args);
+        expect_error(&o, cases[i].msg, cases[i].args);
+        cr_expect_eq(tu_count_prefix(o.out, "step"), 0, "%s: trained anyway", cases[i].args);
+        out_free(&o);
+    }
+    tu_rmrf(dir);
+}
+
+Test(cli, bad_data_files) {
+    char *dir = tu_tmpdir(), *empty = tu_path(dir, "empty.txt"), *blank = tu_path(dir, "blank.txt"),
+         *bad = tu_path(dir, "bad.txt"), *small = tu_path(dir, "small.txt"), *missing = tu_path(dir, "no.txt");
+    tu_write_str(empty, "");
+    tu_write_str(blank, "\n \n\n");
+    tu_write_str(bad, "anna\nb\xc3(b\n");
+    tu_write_str(small, "abc\ncab\n");
+    char want[4400];
+    Out o = toy(dir, "train --data '%s'", missing);
+    snprintf(want, sizeof want, "%s: cannot open: No such file or directory", missing);
+    expect_error(&o, want, "missing data");
+    out_free(&o);
+    o = toy(dir, "train --data '%s'", empty);
+    snprintf(want, sizeof want, "%s: file is empty", empty);
+    expect_error(&o, want, "empty data");
+    out_free(&o);
+    o = toy(dir, "train --data '%s'", blank);
+    snprintf(want, sizeof want, "%s: no documents", blank);
+    expect_error(&o, want, "blank data");
+    out_free(&o);
+    o = toy(dir, "train --data '%s'", bad);
+    snprintf(want, sizeof want, "%s:2: invalid UTF-8", bad);
+    expect_error(&o, want, "invalid UTF-8");
+    out_free(&o);
+    o = toy(dir, "train --data '%s'", small);
+    snprintf(want, sizeof want, "%s: the data has vocabulary size 4 (3 characters + BOS) but model 'toy' has 27", small);
+    expect_error(&o, want, "vocab mismatch");
+    out_free(&o);
+    o = toy(dir, "train --data '%s'", dir);
+    expect_error(&o, "cannot read", "directory as data");
+    out_free(&o);
+    tu_rmrf(dir);
+}
+
+Test(cli, bad_checkpoints_and_outputs) {
+    char *dir = tu_tmpdir(), *ck = tu_path(dir, "ck.safetensors"), *cut = tu_path(dir, "cut.safetensors"),
+         *junk = tu_path(dir, "junk.safetensors"), *other = tu_path(dir, "other.txt");
+    Out o = toy(dir, "train --steps 2 --num 0 --save '%s'", ck);
+    cr_assert_eq(o.rc, 0, "stderr: %s", o.err);
+    out_free(&o);
+    size_t len;
+    char *raw = tu_read(ck, &len);
+    tu_write(cut, raw, len / 2);
+    memcpy(raw + 8, "xx", 2);
+    tu_write(junk, raw, len);
+    free(raw);
+    o = toy(dir, "sample --load '%s'", cut);
+    expect_error(&o, "truncated", "truncated checkpoint");
+    cr_expect_str_eq(o.out, "");
+    out_free(&o);
+    o = toy(dir, "sample --load '%s'", junk);
+    expect_error(&o, "header is not valid JSON", "corrupt checkpoint");
+    out_free(&o);
+    o = toy(dir, "grad --load '%s' --doc emma --out '%s/g'", junk, dir);
+    expect_error(&o, "header is not valid JSON", "corrupt checkpoint for grad");
+    out_free(&o);
+    o = toy(dir, "sample --load '%s/none.safetensors'", dir);
+    expect_error(&o, "none.safetensors: cannot open: No such file or directory", "missing checkpoint");
+    out_free(&o);
+    o = toy(dir, "grad --load '%s' --doc 'h\xc3\xa9llo' --out '%s/g'", ck, dir);
+    expect_error(&o, "--doc 'h\xc3\xa9llo': character '\xc3\xa9' (U+00E9) at position 2 is not in the vocabulary",
+                 "out-of-vocab doc");
+    out_free(&o);
+    o = toy(dir, "grad --load '%s' --doc Emma --out '%s/g'", ck, dir);
+    expect_error(&o, "character 'E' (U+0045) at position 1", "upper-case doc");
+    out_free(&o);
+    o = toy(dir, "grad --load '%s' --doc emma --out /nonexistent-mgrt/g.safetensors", ck);
+    expect_error(&o, "/nonexistent-mgrt/g.safetensors: cannot write: No such file or directory", "unwritable --out");
+    out_free(&o);
+    o = toy(dir, "train --steps 3 --save /nonexistent-mgrt/ck.safetensors");
+    expect_error(&o, "/nonexistent-mgrt/ck.safetensors: cannot write", "unwritable --save");
+    cr_expect_eq(tu_count_prefix(o.out, "step"), 0, "checked before training");
+    out_free(&o);
+    o = toy(dir, "train --steps 3 --log /nonexistent-mgrt/log.csv");
+    expect_error(&o, "/nonexistent-mgrt/log.csv: cannot write", "unwritable --log");
+    out_free(&o);
+    /* a checkpoint whose vocabulary differs from the training data's */
+    char alpha[64];
+    snprintf(alpha, sizeof alpha, "abcdefghijklmnopqrstuvwxy%s", "\xc3\xa9");
+    tu_write_str(other, alpha);
+    o = toy(dir, "train --data '%s' --load '%s' --steps 1", other, ck);
+    expect_error(&o, "the checkpoint's vocabulary differs from that of", "vocab differs");
+    out_free(&o);
+    tu_rmrf(dir);
+}
+
+/* REFERENCE.md: the Step-2 MLP (written by hand in mlp_model.c) prints these
+ * three losses when trained on names.txt with seed 42. */
+Test(cli, mlp_reference_losses) {
+    const char *tried, *names = tu_names_path(&tried);
+    if (!names) cr_skip_test("names.txt not found at %s (set MGC_NAMES to its path)", tried);
+    char *dir = tu_tmpdir(), cmd[9000];
+    snprintf(cmd, sizeof cmd, "'%s' train --data '%s' --num 0", MLP_TRAINER, names);
+    char *out, *err;
+    cr_assert_eq(tu_run(dir, cmd, &out, &err), 0, "stderr: %s", err);
+    cr_expect(strncmp(out, "step    1 / 1000 | loss 3.2978\n"
+                           "step    2 / 1000 | loss 3.2974\n"
+                           "step    3 / 1000 | loss 3.2965\n", 93) == 0, "got:\n%.93s", out);
+    cr_expect_eq(tu_count_prefix(out, "step "), 1000);
+    free(out);
+    free(err);
+    tu_rmrf(dir);
+}
+
+/* Sampling against an independent implementation: CPython runs the tutorial's
+ * sampling loop (Value semantics: l * T**-1, e * total**-1, random.choices) on
+ * the parameters the trainer saved, and must print the same names. */
+Test(cli, mlp_sampling_matches_python) {
+    if (system("python3 -c 'import json, struct, random, math' >/dev/null 2>&1") != 0)
+        cr_skip_test("python3 not available");
+    char *dir = tu_tmpdir(), *ck = tu_path(dir, "mlp.safetensors"), *py = tu_path(dir, "sample.py");
+    char cmd[9000], *out, *err, *pyout, *pyerr;
+    snprintf(cmd, sizeof cmd, "'%s' train --steps 40 --num 0 --save '%s'", MLP_TRAINER, ck);
+    cr_assert_eq(tu_run(dir, cmd, &out, &err), 0, "stderr: %s", err);
+    free(out);
+    free(err);
+    snprintf(cmd, sizeof cmd, "'%s' sample --load '%s' --num 20 --temperature 0.7 --seed 1234", MLP_TRAINER, ck);
+    cr_assert_eq(tu_run(dir, cmd, &out, &err), 0, "stderr: %s", err);
+    tu_write_str(py,
+                 "import json, math, random, struct, sys\n"
+                 "b = open(sys.argv[1], 'rb').read()\n"
+                 "n = struct.unpack('<Q', b[:8])[0]\n"
+                 "h = json.loads(b[8:8 + n])\n"
+                 "d = b[8 + n:]\n"
+                 "def t(name):\n"
+                 "    e = h[name]; r, c = e['shape']; a, z = e['data_offsets']\n"
+                 "    x = struct.unpack('<%dd' % (r * c), d[a:z])\n"
+                 "    return [list(x[i * c:(i + 1) * c]) for i in range(r)]\n"
+                 "wte, fc1, fc2 = t('wte'), t('mlp_fc1'), t('mlp_fc2')\n"
+                 "uchars = list(h['__metadata__']['vocab']); BOS = len(uchars); V = BOS + 1\n"
+                 "def linear(x, w): return [sum(wi * xi for wi, xi in zip(wo, x)) for wo in w]\n"
+                 "def mlp(tok):\n"
+                 "    x = wte[tok]\n"
+                 "    hh = [max(0, v) for v in linear(x, fc1)]\n"
+                 "    return linear(hh, fc2)\n"
+                 "def softmax(logits):\n"
+                 "    m = max(logits)\n"
+                 "    exps = [math.exp(v - m) for v in logits]\n"
+                 "    total = sum(exps)\n"
+                 "    return [e * total ** -1 for e in exps]\n"
+                 "random.seed(1234)\n"
+                 "temperature = 0.7\n"
+                 "for i in range(20):\n"
+                 "    tok = BOS; s = []\n"
+                 "    for pos in range(16):\n"
+                 "        probs = softmax([l * temperature ** -1 for l in mlp(tok)])\n"
+                 "        tok = random.choices(range(V), weights=probs)[0]\n"
+                 "        if tok == BOS: break\n"
+                 "        s.append(uchars[tok])\n"
+                 "    print(f'sample {i+1:2d}: {\"\".join(s)}')\n");
+    snprintf(cmd, sizeof cmd, "python3 '%s' '%s'", py, ck);
+    cr_assert_eq(tu_run(dir, cmd, &pyout, &pyerr), 0, "python: %s", pyerr);
+    cr_expect_str_eq(out, pyout);
+    cr_expect_eq(tu_count_prefix(out, "sample "), 20);
+    free(out);
+    free(err);
+    free(pyout);
+    free(pyerr);
+    tu_rmrf(dir);
+}

@@ -1,0 +1,244 @@
+/* test_data.c: document loading, stripping, UTF-8 checks and the tokenizer.
+ * Expected document lists were checked against CPython 3.11:
+ * [l.strip() for l in open(f, encoding='utf-8') if l.strip()]. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "mg_data.h"
+#include "mg_utf8.h"
+#include "testutil.h"
+
+static void expect_docs(const MgDocs *d, const char **want, size_t n) {
+    cr_assert_eq(d->n, n, "%zu docs, expected %zu", d->n, n);
+    char buf[256];
+    for (size_t i = 0; i < n; i++) {
+        cr_assert_geq(mg_data_doc_utf8(d, i, buf, sizeof buf), 0);
+        cr_expect_str_eq(buf, want[i], "doc %zu", i);
+    }
+}
+
+static int load_text(MgDocs *d, const char *text, size_t len, MgErr *e) {
+    return mg_data_load_buffer(d, "mem.txt", text, len, e);
+}
+
+Test(data, strip_crlf_cr_blank_and_unicode_whitespace) {
+    /* CPython gives ['ab', 'cd', 'x', 'y', 'z\xa0 q', 'w'] for these bytes. */
+    static const char text[] = " ab \n\t\r\ncd\r\n\n  \nx\x0b\x0c\ny\rz\xc2\xa0 q \xe3\x80\x80\n\x1c\n\xc2\x85w\xe2\x80\xa8";
+    const char *want[] = {"ab", "cd", "x", "y", "z\xc2\xa0 q", "w"};
+    MgDocs d;
+    MgErr e;
+    cr_assert_eq(load_text(&d, text, sizeof text - 1, &e), 0, "%s", e.msg);
+    expect_docs(&d, want, 6);
+    mg_data_free(&d);
+}
+
+Test(data, crlf_file_and_no_trailing_newline) {
+    char *dir = tu_tmpdir(), *p = tu_path(dir, "crlf.txt");
+    tu_write_str(p, "emma\r\nolivia\r\n\r\nava");
+    const char *want[] = {"emma", "olivia", "ava"};
+    MgDocs d;
+    MgErr e;
+    cr_assert_eq(mg_data_load_file(&d, p, &e), 0, "%s", e.msg);
+    expect_docs(&d, want, 3);
+    cr_expect_str_eq(d.name, p);
+    mg_data_free(&d);
+    tu_rmrf(dir);
+}
+
+Test(data, empty_missing_blank_files_are_refused) {
+    char *dir = tu_tmpdir(), *empty = tu_path(dir, "empty.txt"), *blank = tu_path(dir, "blank.txt"),
+         *missing = tu_path(dir, "missing.txt");
+    tu_write_str(empty, "");
+    tu_write_str(blank, "\n  \r\n\t\n");
+    MgDocs d;
+    MgErr e;
+    char want[4200];
+    cr_expect_eq(mg_data_load_file(&d, empty, &e), -1);
+    snprintf(want, sizeof want, "%s: file is empty", empty);
+    cr_expect_str_eq(e.msg, want);
+    cr_expect_eq(mg_data_load_file(&d, blank, &e), -1);
+    snprintf(want, sizeof want, "%s: no documents (every line is blank)", blank);
+    cr_expect_str_eq(e.msg, want);
+    cr_expect_eq(mg_data_load_file(&d, missing, &e), -1);
+    snprintf(want, sizeof want, "%s: cannot open: No such file or directory", missing);
+    cr_expect_str_eq(e.msg, want);
+    cr_expect_eq(mg_data_load_file(&d, dir, &e), -1);        /* a directory */
+    cr_expect(strstr(e.msg, dir) && strstr(e.msg, "cannot read"), "%s", e.msg);
+    tu_rmrf(dir);
+}
+
+Test(data, invalid_utf8_names_file_and_line) {
+    static const struct { const char *text; const char *msg; } bad[] = {
+        {"ok\nfine\nb\xff" "d\n", "mem.txt:3: invalid UTF-8 (byte 0xFF at column 2)"},
+        {"\xc0\x80\n", "mem.txt:1: invalid UTF-8 (byte 0xC0 at column 1)"},              /* overlong NUL */
+        {"a\r\n\xe0\x80\xaf\n", "mem.txt:2: invalid UTF-8 (byte 0xE0 at column 1)"},      /* overlong '/' */
+        {"a\nb\rx\xed\xa0\x80\n", "mem.txt:3: invalid UTF-8 (byte 0xED at column 2)"},    /* surrogate */
+        {"ab\xe2\x82", "mem.txt:1: invalid UTF-8 (byte 0xE2 at column 3)"},               /* truncated */
+        {"\x80" "abc", "mem.txt:1: invalid UTF-8 (byte 0x80 at column 1)"},               /* lone continuation */
+        {"\xf4\x90\x80\x80", "mem.txt:1: invalid UTF-8 (byte 0xF4 at column 1)"},         /* > U+10FFFF */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        MgDocs d;
+        MgErr e;
+        cr_expect_eq(load_text(&d, bad[i].text, strlen(bad[i].text), &e), -1, "case %zu", i);
+        cr_expect_str_eq(e.msg, bad[i].msg, "case %zu", i);
+    }
+    MgDocs d;
+    MgErr e;
+    cr_expect_eq(load_text(&d, "ab\ncd\0e\n", 8, &e), -1);
+    cr_expect_str_eq(e.msg, "mem.txt:2: NUL byte at column 3");
+}
+
+Test(data, utf8_decoder_edges) {
+    uint32_t cp;
+    cr_expect_eq(mg_utf8_decode((const unsigned char *)"\xf0\x9f\x98\x80", 4, &cp), 4);
+    cr_expect_eq(cp, 0x1F600);
+    cr_expect_eq(mg_utf8_decode((const unsigned char *)"\xf4\x8f\xbf\xbf", 4, &cp), 4);
+    cr_expect_eq(cp, 0x10FFFF);
+    cr_expect_eq(mg_utf8_decode((const unsigned char *)"\xf0\x8f\xbf\xbf", 4, &cp), 0);  /* overlong */
+    cr_expect_eq(mg_utf8_decode((const unsigned char *)"\xef\xbf\xbf", 2, &cp), 0);      /* short */
+    char out[4];
+    cr_expect_eq(mg_utf8_encode(0xD800, out), 0);
+    cr_expect_eq(mg_utf8_encode(0x110000, out), 0);
+    cr_expect_eq(mg_utf8_encode(0x20AC, out), 3);
+    cr_expect_eq(memcmp(out, "\xe2\x82\xac", 3), 0);
+}
+
+Test(data, vocab_sorted_by_code_point_non_ascii) {
+    /* CPython: sorted(set('zé' 'aß' 'b€' '😀x')) -> a b x z ß é € 😀 */
+    static const char text[] = "z\xc3\xa9\na\xc3\x9f\nb\xe2\x82\xac\n\xf0\x9f\x98\x80x\n";
+    static const uint32_t want[] = {0x61, 0x62, 0x78, 0x7a, 0xdf, 0xe9, 0x20ac, 0x1f600};
+    MgDocs d;
+    MgVocab v;
+    MgErr e;
+    cr_assert_eq(load_text(&d, text, sizeof text - 1, &e), 0, "%s", e.msg);
+    cr_assert_eq(mg_vocab_build(&v, &d, &e), 0);
+    cr_assert_eq(v.n, 8);
+    cr_expect_arr_eq(v.cps, want, sizeof want);
+    cr_expect_eq(mg_vocab_size(&v), 9);
+    cr_expect_eq(mg_vocab_bos(&v), 8);
+    /* encode 'zé' (doc 0) = [BOS, 3, 5, BOS] */
+    int ids[4], want_ids[4] = {8, 3, 5, 8};
+    cr_assert_eq(mg_vocab_encode(&v, d.cps + d.docs[0].off, d.docs[0].len, ids, &e), 0);
+    cr_expect_arr_eq(ids, want_ids, sizeof ids);
+    char buf[32];
+    cr_expect_eq(mg_vocab_decode(&v, ids, 4, buf, sizeof buf), 3);
+    cr_expect_str_eq(buf, "z\xc3\xa9");
+    mg_vocab_free(&v);
+    mg_data_free(&d);
+}
+
+Test(data, encode_out_of_vocab_names_char_and_position) {
+    MgDocs d;
+    MgVocab v;
+    MgErr e;
+    cr_assert_eq(load_text(&d, "abc\n", 4, &e), 0);
+    cr_assert_eq(mg_vocab_build(&v, &d, &e), 0);
+    int *ids;
+    size_t n;
+    cr_assert_eq(mg_vocab_encode_utf8(&v, "cab", &ids, &n, &e), 0);
+    int want[5] = {3, 2, 0, 1, 3};
+    cr_assert_eq(n, 5);
+    cr_expect_arr_eq(ids, want, sizeof want);
+    free(ids);
+    cr_expect_eq(mg_vocab_encode_utf8(&v, "ab\xc3\xa9z", &ids, &n, &e), -1);
+    cr_expect_str_eq(e.msg, "character '\xc3\xa9' (U+00E9) at position 3 is not in the vocabulary");
+    cr_expect_eq(mg_vocab_encode_utf8(&v, "a\tb", &ids, &n, &e), -1);
+    cr_expect_str_eq(e.msg, "character U+0009 at position 2 is not in the vocabulary");
+    cr_expect_eq(mg_vocab_encode_utf8(&v, "a q", &ids, &n, &e), -1);
+    cr_expect_str_eq(e.msg, "character ' ' (U+0020) at position 2 is not in the vocabulary");
+    cr_expect_eq(mg_vocab_encode_utf8(&v, "a\xff", &ids, &n, &e), -1);
+    cr_expect(strstr(e.msg, "invalid UTF-8"), "%s", e.msg);
+    cr_assert_eq(mg_vocab_encode_utf8(&v, "", &ids, &n, &e), 0);   /* empty doc: [BOS, BOS] */
+    cr_expect_eq(n, 2);
+    cr_expect(ids[0] == 3 && ids[1] == 3);
+    free(ids);
+    mg_vocab_free(&v);
+    mg_data_free(&d);
+}
+
+Test(data, vocab_string_round_trip_and_refusals) {
+    static const char s[] = "\t\"\\ab\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80";
+    MgVocab v, w;
+    MgErr e;
+    cr_assert_eq(mg_vocab_from_string(&v, s, sizeof s - 1, &e), 0, "%s", e.msg);
+    cr_expect_eq(v.n, 8);
+    char *back = mg_vocab_to_string(&v);
+    cr_expect_str_eq(back, s);
+    cr_assert_eq(mg_vocab_from_string(&w, back, strlen(back), &e), 0);
+    cr_expect(mg_vocab_equal(&v, &w));
+    free(back);
+    mg_vocab_free(&v);
+    mg_vocab_free(&w);
+    cr_expect_eq(mg_vocab_from_string(&v, "", 0, &e), -1);
+    cr_expect_str_eq(e.msg, "vocabulary is empty");
+    cr_expect_eq(mg_vocab_from_string(&v, "ba", 2, &e), -1);
+    cr_expect(strstr(e.msg, "not sorted"), "%s", e.msg);
+    cr_expect_eq(mg_vocab_from_string(&v, "aa", 2, &e), -1);
+    cr_expect_eq(mg_vocab_from_string(&v, "a\xff", 2, &e), -1);
+    cr_expect(strstr(e.msg, "UTF-8"), "%s", e.msg);
+    cr_expect_eq(mg_vocab_from_string(&v, "a\0b", 3, &e), -1);
+}
+
+Test(data, embedded_words_equal_the_file) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/runtime/data/words.txt", MG_REPO_ROOT);
+    size_t len;
+    char *file = tu_read(path, &len);
+    cr_assert_eq(mg_words_txt_len, len);
+    cr_expect_eq(memcmp(mg_words_txt, file, len), 0);
+    cr_expect_eq(mg_words_txt[len], '\0');
+    MgDocs d;
+    MgVocab v;
+    MgErr e;
+    cr_assert_eq(mg_data_load_default(&d, &e), 0, "%s", e.msg);
+    cr_expect_str_eq(d.name, "<embedded words>");
+    size_t lines = 0;
+    for (size_t i = 0; i < len; i++) lines += file[i] == '\n';
+    cr_expect_eq(d.n, lines);
+    cr_expect_gt(d.n, 9000);
+    cr_assert_eq(mg_vocab_build(&v, &d, &e), 0);
+    cr_expect_eq(mg_vocab_size(&v), 27);
+    for (int i = 0; i < 26; i++) cr_expect_eq(v.cps[i], (uint32_t)('a' + i));
+    free(file);
+    mg_vocab_free(&v);
+    mg_data_free(&d);
+}
+
+/* Doc i of the big file: i in base 26, letters 'a'..'z', most significant first. */
+static void big_doc(long i, char *out) {
+    char tmp[16];
+    int n = 0;
+    do { tmp[n++] = (char)('a' + i % 26); i /= 26; } while (i);
+    for (int k = 0; k < n; k++) out[k] = tmp[n - 1 - k];
+    out[n] = '\0';
+}
+
+Test(data, million_lines) {
+    enum { N = 1000000 };
+    char *dir = tu_tmpdir(), *p = tu_path(dir, "big.txt");
+    char *text = malloc((size_t)N * 8), *w = text, doc[16];
+    for (long i = 0; i < N; i++) {
+        big_doc(i, doc);
+        w += sprintf(w, i % 3 ? "%s\n" : "  %s\r\n", doc);   /* some stripping and CRLF too */
+    }
+    tu_write(p, text, (size_t)(w - text));
+    free(text);
+    MgDocs d;
+    MgVocab v;
+    MgErr e;
+    cr_assert_eq(mg_data_load_file(&d, p, &e), 0, "%s", e.msg);
+    cr_assert_eq(d.n, (size_t)N);
+    char buf[32];
+    long probes[] = {0, 1, 25, 26, 12345, 999999};
+    for (size_t k = 0; k < sizeof probes / sizeof probes[0]; k++) {
+        big_doc(probes[k], doc);
+        mg_data_doc_utf8(&d, (size_t)probes[k], buf, sizeof buf);
+        cr_expect_str_eq(buf, doc, "doc %ld", probes[k]);
+    }
+    cr_assert_eq(mg_vocab_build(&v, &d, &e), 0);
+    cr_expect_eq(v.n, 26);
+    mg_vocab_free(&v);
+    mg_data_free(&d);
+    tu_rmrf(dir);
+}
