@@ -1,0 +1,38 @@
+/* diag.h: diagnostics that point into the user's file.
+ * Messages are GCC-style: "file:line:col: error: msg", then the source line and
+ * a caret under the span.  Errors are counted, never fatal; each stage runs to
+ * its end and the driver stops when diag_errors() is non-zero. */
+#ifndef MGC_DIAG_H
+#define MGC_DIAG_H
+
+#include <stdio.h>
+
+/* A span in a source file (1-based lines and columns, end inclusive). */
+typedef struct SrcLoc {
+    const char *file;
+    int line, col;
+    int end_line, end_col;
+} SrcLoc;
+
+/* Register a file's text so messages can quote its lines. */
+void diag_add_source(const char *file, const char *text);
+/* The same for text of known length, which may contain NUL bytes. */
+void diag_add_source_n(const char *file, const char *text, size_t len);
+void diag_error(SrcLoc loc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void diag_warning(SrcLoc loc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void diag_note(SrcLoc loc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* An error with no location: "mgc: error: msg". */
+void diag_plain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int diag_errors(void);
+int diag_warnings(void);
+/* Where messages go (stderr by default); tests redirect it. */
+void diag_set_output(FILE *f);
+void diag_reset(void);
+/* The text of line `line` of `file` (without newline) into buf; 0 if unknown. */
+int diag_source_line(const char *file, int line, char *buf, int cap);
+
+/* Internal compiler bugs: never dressed up as user errors. */
+#define MGC_INTERNAL(msg) diag_internal(__FILE__, __LINE__, msg)
+_Noreturn void diag_internal(const char *file, int line, const char *msg);
+
+#endif
