@@ -1,0 +1,518 @@
+/* emit_c.c: write the differentiated graph as one readable C11 file.
+ * Every statement becomes one loop nest (never one C statement per scalar),
+ * preceded by a comment quoting the .mg line it implements.  Tensors are
+ * row-major at their largest extents, so every index is a constant-stride
+ * sum.  Activations and their gradients get fixed offsets in the caller's
+ * scratch array; nothing is allocated.  Sums run left to right from 0.0 and
+ * divisions were already lowered to multiplications by pow(b, -1), so the
+ * forward values are the reference's to the bit. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "diag.h"
+#include "emit_c.h"
+
+typedef struct Em {
+    FILE *f;
+    Graph *g;
+    const char **vname;     /* C name of each loop variable in the current statement */
+    int indent;
+    long scratch;           /* doubles of scratch used */
+    SrcLoc last_site;
+} Em;
+
+static void out(Em *em, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void out(Em *em, const char *fmt, ...)
+{
+    for (int i = 0; i < em->indent; i++)
+        fputs("    ", em->f);
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(em->f, fmt, ap);
+    va_end(ap);
+}
+
+static const char *base_name(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
+/* shortest decimal spelling that reads back as the same double */
+static void num(FILE *f, double c)
+{
+    char buf[64];
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(buf, sizeof buf, "%.*g", prec, c);
+        if (strtod(buf, NULL) == c)
+            break;
+    }
+    fputs(buf, f);
+    if (!strpbrk(buf, ".e"))
+        fputs(".0", f);
+}
+
+/* ------------------------------------------------------------ expressions */
+
+static int ixprec(IxKind k)
+{
+    switch (k) {
+    case IX_ADD:
+    case IX_SUB: return 1;
+    case IX_MUL:
+    case IX_FLOORDIV:
+    case IX_MOD: return 2;
+    default: return 3;
+    }
+}
+
+static void cix(Em *em, const Ix *x, int prec)
+{
+    FILE *f = em->f;
+    int p = ixprec(x->kind);
+    switch (x->kind) {
+    case IX_CONST: fprintf(f, "%ld", x->val); return;
+    case IX_T: fputc('T', f); return;
+    case IX_VAR: fputs(em->vname[x->var], f); return;
+    case IX_READ:
+        fprintf(f, "%s[", x->t->name);
+        cix(em, x->idx[0], 0);
+        fputc(']', f);
+        return;
+    case IX_AXIS: MGC_INTERNAL("axis reference reached the emitter");
+    default: break;
+    }
+    if (p < prec)
+        fputc('(', f);
+    cix(em, x->a, p);
+    fputs(x->kind == IX_ADD ? " + " : x->kind == IX_SUB ? " - " : x->kind == IX_MUL ? " * " :
+          x->kind == IX_FLOORDIV ? " / " : " % ", f);
+    cix(em, x->b, p + 1);
+    if (p < prec)
+        fputc(')', f);
+}
+
+/* row-major offset of t[idx...] */
+static void offset(Em *em, const Tensor *t, Ix *const *idx)
+{
+    int any = 0;
+    for (int k = 0; k < t->rank; k++) {
+        long stride = 1;
+        for (int j = k + 1; j < t->rank; j++)
+            stride *= t->maxext[j];
+        long c;
+        if (ix_is_const(idx[k], &c) && c == 0)
+            continue;
+        if (any)
+            fputs(" + ", em->f);
+        any = 1;
+        if (stride == 1) {
+            cix(em, idx[k], 1);
+        } else {
+            cix(em, idx[k], 2);
+            fprintf(em->f, " * %ld", stride);
+        }
+    }
+    if (!any)
+        fputc('0', em->f);
+}
+
+static void cex(Em *em, const Ex *e, int prec)
+{
+    FILE *f = em->f;
+    switch (e->kind) {
+    case EX_CONST:
+        if (e->c < 0 || (e->c == 0 && 1 / e->c < 0)) {
+            fputc('(', f);
+            num(f, e->c);
+            fputc(')', f);
+        } else {
+            num(f, e->c);
+        }
+        return;
+    case EX_READ:
+        fprintf(f, "%s[", e->t->name);
+        offset(em, e->t, e->idx);
+        fputc(']', f);
+        return;
+    case EX_INT:
+        fputs("(double)(", f);
+        cix(em, e->ix, 0);
+        fputc(')', f);
+        return;
+    case EX_ADD:
+    case EX_SUB:
+        if (prec > 1) fputc('(', f);
+        cex(em, e->a, 1);
+        fputs(e->kind == EX_ADD ? " + " : " - ", f);
+        cex(em, e->b, 2);
+        if (prec > 1) fputc(')', f);
+        return;
+    case EX_MUL:
+        if (prec > 2) fputc('(', f);
+        cex(em, e->a, 2);
+        fputs(" * ", f);
+        cex(em, e->b, 3);
+        if (prec > 2) fputc(')', f);
+        return;
+    case EX_POW:
+        fputs("pow(", f);
+        cex(em, e->a, 0);
+        fputs(", ", f);
+        num(f, e->c);
+        fputc(')', f);
+        return;
+    case EX_EXP: fputs("exp(", f); break;
+    case EX_LOG: fputs("log(", f); break;
+    case EX_TANH: fputs("tanh(", f); break;
+    case EX_RELU: fputs("relu_(", f); break;
+    case EX_STEP: fputs("step_(", f); break;
+    case EX_NOGRAD: fputs("(", f); break;
+    }
+    cex(em, e->a, 0);
+    fputc(')', f);
+}
+
+/* ---------------------------------------------------------------- comments */
+
+static void quote_line(Em *em, const char *prefix, SrcLoc loc)
+{
+    char buf[512];
+    if (!loc.file || !diag_source_line(loc.file, loc.line, buf, sizeof buf))
+        return;
+    char *s = buf;
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+        s[--n] = 0;
+    /* keep the comment a comment */
+    for (char *p = s; *p; p++)
+        if (p[0] == '*' && p[1] == '/')
+            p[1] = ' ';
+    out(em, "/* %s%s:%d: %s */\n", prefix, base_name(loc.file), loc.line, s);
+}
+
+static int same_loc(SrcLoc a, SrcLoc b)
+{
+    return a.line == b.line && a.col == b.col &&
+           ((!a.file && !b.file) || (a.file && b.file && !strcmp(a.file, b.file)));
+}
+
+static void shape_comment(Em *em, const Tensor *t)
+{
+    fputs("[", em->f);
+    for (int k = 0; k < t->rank; k++) {
+        if (k)
+            fputs(", ", em->f);
+        ix_print(em->f, t->ext[k], em->g);
+    }
+    fputs("]", em->f);
+}
+
+/* --------------------------------------------------------------- statements */
+
+static int name_used(Em *em, const Stmt *s, int upto, const char *name)
+{
+    for (int i = 0; i < upto; i++)
+        if (!strcmp(em->vname[s->loops[i].var], name))
+            return 1;
+    for (int i = 0; i < em->g->ntensors; i++)
+        if (!strcmp(em->g->tensors[i]->name, name))
+            return 1;
+    static const char *reserved[] = {"T", "tokens", "params", "grads", "scratch", "ctx", "acc_", "val_",
+                                     "int", "do", "if", "for", "double", "exp", "log", "pow", "tanh",
+                                     "relu_", "step_", "auto", "case", "char", "else", "enum", "goto",
+                                     "long", "void", "while", "float", "short", NULL};
+    for (int i = 0; reserved[i]; i++)
+        if (!strcmp(reserved[i], name))
+            return 1;
+    return 0;
+}
+
+static void name_loops(Em *em, const Stmt *s)
+{
+    for (int i = 0; i < s->nloop; i++) {
+        const char *hint = em->g->varname[s->loops[i].var];
+        const char *name = hint;
+        for (int k = 2; name_used(em, s, i, name); k++)
+            name = arena_printf("%s%d", hint, k);
+        em->vname[s->loops[i].var] = name;
+    }
+}
+
+static void open_loop(Em *em, const Loop *l)
+{
+    const char *v = em->vname[l->var];
+    out(em, "for (int %s = 0; %s < ", v, v);
+    cix(em, l->hi, 0);
+    fprintf(em->f, "; %s++) {\n", v);
+    em->indent++;
+}
+
+static void close_loops(Em *em, int n)
+{
+    for (int i = 0; i < n; i++) {
+        em->indent--;
+        out(em, "}\n");
+    }
+}
+
+static void emit_stmt(Em *em, const Stmt *s, const char *prefix)
+{
+    if (!same_loc(s->site, em->last_site) && s->site.file && !same_loc(s->site, s->loc)) {
+        fputc('\n', em->f);
+        quote_line(em, prefix, s->site);
+    }
+    em->last_site = s->site;
+    if (same_loc(s->site, s->loc) || !s->site.file)
+        fputc('\n', em->f);
+    quote_line(em, same_loc(s->site, s->loc) ? prefix : "", s->loc);
+    name_loops(em, s);
+    int nout = s->nloop - s->nred;
+    for (int i = 0; i < nout; i++)
+        open_loop(em, &s->loops[i]);
+    if (s->red == RED_NONE_) {
+        out(em, "%s[", s->out->name);
+        offset(em, s->out, s->oidx);
+        fputs(s->accumulate ? "] += " : "] = ", em->f);
+        cex(em, s->e, 0);
+        fputs(";\n", em->f);
+    } else {
+        if (nout == 0) {
+            out(em, "{\n");
+            em->indent++;
+        }
+        out(em, "double acc_ = %s;\n", s->red == RED_SUM_ ? "0.0" : "-INFINITY");
+        for (int i = nout; i < s->nloop; i++)
+            open_loop(em, &s->loops[i]);
+        if (s->red == RED_SUM_) {
+            out(em, "acc_ += ");
+            cex(em, s->e, 0);
+            fputs(";\n", em->f);
+        } else {
+            out(em, "double val_ = ");
+            cex(em, s->e, 0);
+            fputs(";\n", em->f);
+            out(em, "if (val_ > acc_)\n");
+            out(em, "    acc_ = val_;\n");
+        }
+        close_loops(em, s->nred);
+        out(em, "%s[", s->out->name);
+        offset(em, s->out, s->oidx);
+        fputs(s->accumulate ? "] += acc_;\n" : "] = acc_;\n", em->f);
+        if (nout == 0) {
+            em->indent--;
+            out(em, "}\n");
+        }
+    }
+    close_loops(em, nout);
+}
+
+/* ------------------------------------------------------------------ layout */
+
+/* Which forward statements does tensor `target` depend on? */
+static void needed(const Graph *g, const Tensor *target, char *need_t, char *need_s)
+{
+    need_t[target->id] = 1;
+    for (int i = g->fwd.n - 1; i >= 0; i--) {
+        const Stmt *s = g->fwd.items[i];
+        if (!need_t[s->out->id])
+            continue;
+        need_s[i] = 1;
+        const Ex *stack[512];
+        int sp = 0;
+        stack[sp++] = s->e;
+        while (sp) {
+            const Ex *e = stack[--sp];
+            if (e->kind == EX_READ)
+                need_t[e->t->id] = 1;
+            if (e->a && sp < 511)
+                stack[sp++] = e->a;
+            if (e->b && sp < 511)
+                stack[sp++] = e->b;
+        }
+    }
+}
+
+static void mark_ex(const Ex *e, char *used)
+{
+    if (e->kind == EX_READ)
+        used[e->t->id] = 1;
+    if (e->a)
+        mark_ex(e->a, used);
+    if (e->b)
+        mark_ex(e->b, used);
+}
+
+static void mark_list(const StmtList *l, const char *sel, char *used)
+{
+    for (int i = 0; i < l->n; i++)
+        if (!sel || sel[i]) {
+            used[l->items[i]->out->id] = 1;
+            mark_ex(l->items[i]->e, used);
+        }
+}
+
+static void declare_tensors(Em *em, const char *used, int writes_grads)
+{
+    Graph *g = em->g;
+    for (int i = 0; i < g->ntensors; i++) {
+        const Tensor *t = g->tensors[i];
+        if (!used[t->id] || t->kind == TK_INPUT)
+            continue;
+        if (t->kind == TK_PARAM)
+            out(em, "const double *%s = params + %ld; /* ", t->name, t->offset);
+        else if (t->kind == TK_GRAD && t->primal->kind == TK_PARAM && writes_grads)
+            out(em, "double *%s = grads + %ld; /* ", t->name, t->primal->offset);
+        else
+            out(em, "double *%s = scratch + %ld; /* ", t->name, t->offset);
+        shape_comment(em, t);
+        fputs(" */\n", em->f);
+    }
+}
+
+static void emit_forward_list(Em *em, const char *sel)
+{
+    em->last_site = (SrcLoc){0};
+    for (int i = 0; i < em->g->fwd.n; i++)
+        if (sel[i])
+            emit_stmt(em, em->g->fwd.items[i], "");
+}
+
+static const char *init_name(IrInit k)
+{
+    switch (k) {
+    case INIT_GAUSS: return "MG_INIT_GAUSS";
+    case INIT_ZEROS: return "MG_INIT_ZEROS";
+    case INIT_ONES: return "MG_INIT_ONES";
+    case INIT_CONST: return "MG_INIT_CONST";
+    }
+    return "MG_INIT_ZEROS";
+}
+
+void emit_c(FILE *f, Graph *g)
+{
+    Em em0 = {f, g, NULL, 0, 0, {0}};
+    Em *em = &em0;
+    em->vname = arena_alloc((size_t)(g->nvars + 1) * sizeof *em->vname);
+    const char *m = g->model;
+    const char *src = base_name(g->source);
+
+    /* scratch layout: activations, then the gradients of activations */
+    long off = 0;
+    for (int i = 0; i < g->ntensors; i++) {
+        Tensor *t = g->tensors[i];
+        if (t->kind == TK_ACT) {
+            t->offset = off;
+            off += t->size;
+        }
+    }
+    long grad_start = off;
+    for (int i = 0; i < g->ntensors; i++) {
+        Tensor *t = g->tensors[i];
+        if (t->kind == TK_GRAD && t->primal->kind == TK_ACT) {
+            t->offset = off;
+            off += t->size;
+        }
+    }
+    em->scratch = off;
+
+    int nt = g->ntensors, ns = g->fwd.n > 0 ? g->fwd.n : 1;
+    char *need_logits_t = arena_alloc((size_t)nt), *need_logits_s = arena_alloc((size_t)ns);
+    char *need_loss_t = arena_alloc((size_t)nt), *need_loss_s = arena_alloc((size_t)ns);
+    needed(g, g->logits, need_logits_t, need_logits_s);
+    needed(g, g->loss, need_loss_t, need_loss_s);
+
+    fprintf(f, "/* Generated by mgc from %s. Do not edit: change %s and run mgc again.\n", src, src);
+    fprintf(f, " *\n * Model '%s': %d parameter tensors, %ld scalars; T <= %ld; vocab %d.\n", m, g->nparams,
+            g->nscalars, g->Tmax, g->vocab);
+    fprintf(f, " * %s_forward computes the logits, %s_loss_grad the loss of one document and\n", m, m);
+    fprintf(f, " * the gradient of every parameter.  Every array is row-major; the comment after\n");
+    fprintf(f, " * each pointer gives its shape.  Scratch: %ld doubles. */\n", em->scratch);
+    fputs("#include <math.h>\n#include <string.h>\n\n#include \"mg_model.h\"\n\n", f);
+    fputs("static inline double relu_(double x) { return x > 0 ? x : 0.0; }\n", f);
+    fputs("static inline double step_(double x) { return x > 0 ? 1.0 : 0.0; }\n\n", f);
+
+    /* the parameter table */
+    fprintf(f, "static const MgParam %s_params[%d] = {\n", m, g->nparams);
+    for (int i = 0; i < g->nparams; i++) {
+        const Tensor *p = g->params[i];
+        fprintf(f, "    {\"%s\", %d, {", p->display, p->rank);
+        for (int k = 0; k < IR_MAX_RANK; k++)
+            fprintf(f, "%s%ld", k ? ", " : "", k < p->rank ? p->maxext[k] : 0L);
+        fprintf(f, "}, %ld, %ld, %s, ", p->offset, p->size, init_name(p->init));
+        num(f, p->init_a);
+        fputs(", ", f);
+        num(f, p->init_b);
+        fputs("},\n", f);
+    }
+    fputs("};\n\n", f);
+
+    /* forward: logits only */
+    char *used = arena_alloc((size_t)nt);
+    mark_list(&g->fwd, need_logits_s, used);
+    fprintf(f, "/* Logits for tokens[0..T-1]: T rows of %d. */\n", g->vocab);
+    fprintf(f, "static const double *%s_forward(void *ctx, const double *params, const int *tokens, int T,\n", m);
+    fprintf(f, "%*sdouble *scratch)\n{\n", (int)strlen(m) + 30, "");
+    em->indent = 1;
+    out(em, "(void)ctx;\n");
+    declare_tensors(em, used, 0);
+    emit_forward_list(em, need_logits_s);
+    out(em, "return %s;\n", g->logits->name);
+    em->indent = 0;
+    fputs("}\n\n", f);
+
+    /* loss and gradient */
+    memset(used, 0, (size_t)nt);
+    mark_list(&g->fwd, need_loss_s, used);
+    mark_list(&g->bwd, NULL, used);
+    fputs("/* Loss of one document (tokens[0..T]) and d(loss)/d(param) into grads. */\n", f);
+    fprintf(f, "static double %s_loss_grad(void *ctx, const double *params, double *grads, const int *tokens,\n", m);
+    fprintf(f, "%*sint T, double *scratch)\n{\n", (int)strlen(m) + 25, "");
+    em->indent = 1;
+    out(em, "(void)ctx;\n");
+    declare_tensors(em, used, 1);
+    out(em, "\n");
+    out(em, "/* forward */");
+    fputc('\n', f);
+    emit_forward_list(em, need_loss_s);
+    out(em, "\n");
+    out(em, "/* backward: gradients start at zero and every statement adds */\n");
+    out(em, "memset(grads, 0, %ld * sizeof *grads);\n", g->nscalars);
+    if (em->scratch > grad_start)
+        out(em, "memset(scratch + %ld, 0, %ld * sizeof *scratch);\n", grad_start, em->scratch - grad_start);
+    em->last_site = (SrcLoc){0};
+    for (int i = 0; i < g->bwd.n; i++) {
+        const Stmt *s = g->bwd.items[i];
+        if (i == 0) {
+            name_loops(em, s);
+            out(em, "%s[0] = 1.0;\n", s->out->name);
+            continue;
+        }
+        emit_stmt(em, s, "backward of ");
+    }
+    out(em, "return %s[0];\n", g->loss->name);
+    em->indent = 0;
+    fputs("}\n\n", f);
+
+    /* the descriptor */
+    fprintf(f, "const MgModel %s_model = {\n", m);
+    fprintf(f, "    .name = \"%s\",\n    .source = \"%s\",\n", m, src);
+    fprintf(f, "    .vocab = %d,\n    .block_size = %ld,\n", g->vocab, g->Tmax);
+    fprintf(f, "    .n_params = %d,\n    .params = %s_params,\n", g->nparams, m);
+    fprintf(f, "    .n_scalars = %ld,\n    .scratch = %ld,\n", g->nscalars, em->scratch);
+    fprintf(f, "    .optim = {%s, ", g->opt == OPT_ADAM_ ? "MG_OPT_ADAM" : "MG_OPT_SGD");
+    num(f, g->lr);
+    fputs(", ", f);
+    num(f, g->beta1);
+    fputs(", ", f);
+    num(f, g->beta2);
+    fputs(", ", f);
+    num(f, g->eps);
+    fprintf(f, ", %d, %d},\n", g->steps, g->linear_decay);
+    fprintf(f, "    .ctx = 0,\n    .loss_grad = %s_loss_grad,\n    .forward = %s_forward,\n};\n", m, m);
+}

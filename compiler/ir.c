@@ -1,0 +1,805 @@
+/* ir.c: constructors, algebra, evaluation, printing and the verifier for the
+ * tensor graph of ir.h.  Everything is arena-allocated and immutable once
+ * built, so subtrees may be shared between expressions. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "ir.h"
+
+/* ---- affine forms: c + tc*T + sum coef*key, key = 2*var (IX_VAR) or 2*axis+1 ---- */
+#define AFF_MAX 16
+typedef struct Aff {
+    long c, tc;
+    int n;
+    int key[AFF_MAX];
+    long coef[AFF_MAX];
+} Aff;
+
+static void aff_addterm(Aff *a, int key, long coef)
+{
+    for (int i = 0; i < a->n; i++)
+        if (a->key[i] == key) {
+            a->coef[i] += coef;
+            return;
+        }
+    if (a->n < AFF_MAX) {
+        a->key[a->n] = key;
+        a->coef[a->n++] = coef;
+    }
+}
+
+/* 1 if x is affine (then *out holds it), 0 otherwise. */
+static int aff_of(const Ix *x, Aff *out)
+{
+    Aff a, b;
+    memset(out, 0, sizeof *out);
+    switch (x->kind) {
+    case IX_CONST: out->c = x->val; return 1;
+    case IX_T: out->tc = 1; return 1;
+    case IX_VAR: aff_addterm(out, 2 * x->var, 1); return 1;
+    case IX_AXIS: aff_addterm(out, 2 * x->var + 1, 1); return 1;
+    case IX_ADD:
+    case IX_SUB: {
+        if (!aff_of(x->a, &a) || !aff_of(x->b, &b))
+            return 0;
+        long s = x->kind == IX_ADD ? 1 : -1;
+        *out = a;
+        out->c += s * b.c;
+        out->tc += s * b.tc;
+        for (int i = 0; i < b.n; i++)
+            aff_addterm(out, b.key[i], s * b.coef[i]);
+        return 1;
+    }
+    case IX_MUL: {
+        if (!aff_of(x->a, &a) || !aff_of(x->b, &b))
+            return 0;
+        if (b.n == 0 && b.tc == 0) {
+            Aff t = a; a = b; b = t;
+        }
+        if (a.n != 0 || a.tc != 0)
+            return 0;            /* neither side is constant */
+        out->c = a.c * b.c;
+        out->tc = a.c * b.tc;
+        for (int i = 0; i < b.n; i++)
+            aff_addterm(out, b.key[i], a.c * b.coef[i]);
+        return 1;
+    }
+    default: return 0;
+    }
+}
+
+static int aff_equal(const Aff *a, const Aff *b)
+{
+    if (a->c != b->c || a->tc != b->tc)
+        return 0;
+    for (int i = 0; i < a->n; i++) {
+        long cb = 0;
+        for (int j = 0; j < b->n; j++)
+            if (b->key[j] == a->key[i])
+                cb = b->coef[j];
+        if (cb != a->coef[i])
+            return 0;
+    }
+    for (int j = 0; j < b->n; j++) {
+        long ca = 0;
+        for (int i = 0; i < a->n; i++)
+            if (a->key[i] == b->key[j])
+                ca = a->coef[i];
+        if (ca != b->coef[j])
+            return 0;
+    }
+    return 1;
+}
+
+/* ---- constructors ---- */
+static Ix *ix_new(IxKind k)
+{
+    Ix *x = arena_alloc(sizeof *x);
+    x->kind = k;
+    return x;
+}
+
+Ix *ix_const(long v) { Ix *x = ix_new(IX_CONST); x->val = v; return x; }
+Ix *ix_T(void) { return ix_new(IX_T); }
+Ix *ix_var(int var) { Ix *x = ix_new(IX_VAR); x->var = var; return x; }
+Ix *ix_axis(int axis) { Ix *x = ix_new(IX_AXIS); x->var = axis; return x; }
+
+static long floordiv(long a, long b)
+{
+    long q = a / b;
+    if ((a % b != 0) && ((a < 0) != (b < 0)))
+        q--;
+    return q;
+}
+
+static long floormod(long a, long b)
+{
+    long m = a % b;
+    if (m != 0 && ((m < 0) != (b < 0)))
+        m += b;
+    return m;
+}
+
+Ix *ix_bin(IxKind k, Ix *a, Ix *b)
+{
+    long va = 0, vb = 0;
+    int ca = ix_is_const(a, &va), cb = ix_is_const(b, &vb);
+    if (ca && cb) {
+        switch (k) {
+        case IX_ADD: return ix_const(va + vb);
+        case IX_SUB: return ix_const(va - vb);
+        case IX_MUL: return ix_const(va * vb);
+        case IX_FLOORDIV: if (vb > 0) return ix_const(floordiv(va, vb)); break;
+        case IX_MOD: if (vb > 0) return ix_const(floormod(va, vb)); break;
+        default: break;
+        }
+    }
+    if ((k == IX_ADD || k == IX_SUB) && cb && vb == 0)
+        return a;
+    if (k == IX_ADD && ca && va == 0)
+        return b;
+    if (k == IX_MUL && cb && vb == 1)
+        return a;
+    if (k == IX_MUL && ca && va == 1)
+        return b;
+    if (k == IX_MUL && ((ca && va == 0) || (cb && vb == 0)))
+        return ix_const(0);
+    if (k == IX_FLOORDIV && cb && vb == 1)
+        return a;
+    /* keep constants on the right of + so "t + 1" prints naturally */
+    if (k == IX_ADD && ca && !cb) {
+        Ix *t = a; a = b; b = t;
+    }
+    /* (x + c1) + c2 -> x + (c1 + c2) */
+    long vi;
+    if ((k == IX_ADD || k == IX_SUB) && cb && (a->kind == IX_ADD || a->kind == IX_SUB) &&
+        ix_is_const(a->b, &vi)) {
+        long inner = a->kind == IX_ADD ? vi : -vi;
+        long total = inner + (k == IX_ADD ? vb : -vb);
+        return ix_bin(total >= 0 ? IX_ADD : IX_SUB, a->a, ix_const(total >= 0 ? total : -total));
+    }
+    Ix *x = ix_new(k);
+    x->a = a;
+    x->b = b;
+    return x;
+}
+
+Ix *ix_read(Tensor *t, Ix *i0)
+{
+    Ix *x = ix_new(IX_READ);
+    x->t = t;
+    x->idx[0] = i0;
+    return x;
+}
+
+static Ex *ex_new(ExKind k)
+{
+    Ex *e = arena_alloc(sizeof *e);
+    e->kind = k;
+    return e;
+}
+
+Ex *ex_const(double c) { Ex *e = ex_new(EX_CONST); e->c = c; return e; }
+
+Ex *ex_read(Tensor *t, int n, Ix **idx)
+{
+    Ex *e = ex_new(EX_READ);
+    e->t = t;
+    for (int i = 0; i < n && i < IR_MAX_RANK; i++)
+        e->idx[i] = idx[i];
+    return e;
+}
+
+Ex *ex_int(Ix *ix) { Ex *e = ex_new(EX_INT); e->ix = ix; return e; }
+
+Ex *ex_bin(ExKind k, Ex *a, Ex *b)
+{
+    Ex *e = ex_new(k);
+    e->a = a;
+    e->b = b;
+    return e;
+}
+
+Ex *ex_pow(Ex *a, double c)
+{
+    Ex *e = ex_new(EX_POW);
+    e->a = a;
+    e->c = c;
+    return e;
+}
+
+Ex *ex_un(ExKind k, Ex *a)
+{
+    Ex *e = ex_new(k);
+    e->a = a;
+    return e;
+}
+
+Graph *ir_new_graph(const char *model, const char *source)
+{
+    Graph *g = arena_alloc(sizeof *g);
+    g->model = model;
+    g->source = source;
+    return g;
+}
+
+static void *grow(void *p, int *cap, int need, size_t elem)
+{
+    if (need <= *cap)
+        return p;
+    int ncap = *cap ? *cap * 2 : 16;
+    while (ncap < need)
+        ncap *= 2;
+    void *q = arena_alloc((size_t)ncap * elem);
+    if (p)
+        memcpy(q, p, (size_t)*cap * elem);
+    *cap = ncap;
+    return q;
+}
+
+/* Largest value of an extent, with T = Tmax and each axis j at maxext[j] - 1. */
+static long ext_max(const Ix *x, long Tmax, const long *maxext)
+{
+    Aff a;
+    if (!aff_of(x, &a))
+        MGC_INTERNAL("tensor extent is not affine");
+    long v = a.c + (a.tc > 0 ? a.tc * Tmax : a.tc);
+    for (int i = 0; i < a.n; i++) {
+        if (a.key[i] % 2 == 0)
+            MGC_INTERNAL("tensor extent mentions a loop variable");
+        long hi = maxext[a.key[i] / 2] - 1;
+        if (a.coef[i] > 0)
+            v += a.coef[i] * hi;
+    }
+    return v;
+}
+
+/* Words a tensor's C name must not take: C keywords, the math functions and
+ * the names the emitter declares itself. */
+static const char *reserved[] = {
+    "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else",
+    "enum", "extern", "float", "for", "goto", "if", "inline", "int", "long", "register",
+    "restrict", "return", "short", "signed", "sizeof", "static", "struct", "switch", "typedef",
+    "union", "unsigned", "void", "volatile", "while", "exp", "log", "pow", "tanh", "fmax",
+    "INFINITY", "T", "tokens", "params", "grads", "scratch", "ctx", "acc_", "val_", "main",
+    NULL};
+
+static int name_taken(const Graph *g, const char *name)
+{
+    for (int i = 0; reserved[i]; i++)
+        if (strcmp(reserved[i], name) == 0)
+            return 1;
+    for (int i = 0; i < g->ntensors; i++)
+        if (strcmp(g->tensors[i]->name, name) == 0)
+            return 1;
+    return 0;
+}
+
+/* A C-friendly unique name: the display name with '.' turned into '_', a
+ * prefix for adjoints, and a numeric suffix when it is already taken. */
+static const char *unique_name(const Graph *g, const char *prefix, const char *display)
+{
+    char base[96];
+    int n = 0;
+    for (const char *p = display; *p && n < 80; p++)
+        base[n++] = (*p == '.' || *p == '[' || *p == ']') ? '_' : *p;
+    base[n] = 0;
+    const char *name = arena_printf("%s%s", prefix, base);
+    for (int k = 2; name_taken(g, name); k++)
+        name = arena_printf("%s%s_%d", prefix, base, k);
+    return name;
+}
+
+Tensor *ir_new_tensor(Graph *g, TensorKind kind, const char *display, int rank, Ix **ext, SrcLoc loc)
+{
+    Tensor *t = arena_alloc(sizeof *t);
+    t->id = g->ntensors;
+    t->kind = kind;
+    t->display = display;
+    t->rank = rank;
+    t->loc = loc;
+    t->size = 1;
+    for (int k = 0; k < rank; k++) {
+        t->ext[k] = ext[k];
+        t->maxext[k] = ext_max(ext[k], g->Tmax, t->maxext);
+        if (t->maxext[k] < 0)
+            t->maxext[k] = 0;
+        t->size *= t->maxext[k];
+    }
+    t->name = unique_name(g, kind == TK_GRAD ? "d_" : "", display);
+    g->tensors = grow(g->tensors, &g->captensors, g->ntensors + 1, sizeof *g->tensors);
+    g->tensors[g->ntensors++] = t;
+    return t;
+}
+
+int ir_new_var(Graph *g, const char *hint)
+{
+    g->varname = grow(g->varname, &g->capvars, g->nvars + 1, sizeof *g->varname);
+    g->varname[g->nvars] = hint ? hint : "i";
+    return g->nvars++;
+}
+
+Stmt *ir_new_stmt(SrcLoc loc)
+{
+    Stmt *s = arena_alloc(sizeof *s);
+    s->loc = loc;
+    return s;
+}
+
+void ir_push(StmtList *l, Stmt *s)
+{
+    l->items = grow(l->items, &l->cap, l->n + 1, sizeof *l->items);
+    l->items[l->n++] = s;
+}
+
+/* ---- substitution and evaluation ---- */
+static Ix *ix_map(Ix *x, int kind, int which, Ix *with, Ix **axes)
+{
+    switch (x->kind) {
+    case IX_CONST:
+    case IX_T: return x;
+    case IX_VAR: return (kind == IX_VAR && x->var == which) ? with : x;
+    case IX_AXIS:
+        if (kind == IX_AXIS)
+            return axes[x->var];
+        return x;
+    case IX_READ: {
+        Ix *i0 = ix_map(x->idx[0], kind, which, with, axes);
+        return i0 == x->idx[0] ? x : ix_read(x->t, i0);
+    }
+    default: {
+        Ix *a = ix_map(x->a, kind, which, with, axes);
+        Ix *b = ix_map(x->b, kind, which, with, axes);
+        return (a == x->a && b == x->b) ? x : ix_bin(x->kind, a, b);
+    }
+    }
+}
+
+Ix *ix_subst_axes(Ix *x, Ix **axes) { return ix_map(x, IX_AXIS, 0, NULL, axes); }
+Ix *ix_subst_var(Ix *x, int var, Ix *with) { return ix_map(x, IX_VAR, var, with, NULL); }
+
+int ix_is_const(const Ix *x, long *v)
+{
+    if (x->kind != IX_CONST)
+        return 0;
+    if (v)
+        *v = x->val;
+    return 1;
+}
+
+int ix_equal(const Ix *a, const Ix *b)
+{
+    Aff fa, fb;
+    if (aff_of(a, &fa) && aff_of(b, &fb))
+        return aff_equal(&fa, &fb);
+    if (a->kind != b->kind)
+        return 0;
+    switch (a->kind) {
+    case IX_READ: return a->t == b->t && ix_equal(a->idx[0], b->idx[0]);
+    case IX_FLOORDIV:
+    case IX_MOD:
+    case IX_MUL:
+    case IX_ADD:
+    case IX_SUB: return ix_equal(a->a, b->a) && ix_equal(a->b, b->b);
+    default: return 0;
+    }
+}
+
+long ix_eval(const Ix *x, long T, const long *vals, const int *tokens)
+{
+    switch (x->kind) {
+    case IX_CONST: return x->val;
+    case IX_T: return T;
+    case IX_VAR: return vals[x->var];
+    case IX_AXIS: MGC_INTERNAL("ix_eval of an axis reference");
+    case IX_ADD: return ix_eval(x->a, T, vals, tokens) + ix_eval(x->b, T, vals, tokens);
+    case IX_SUB: return ix_eval(x->a, T, vals, tokens) - ix_eval(x->b, T, vals, tokens);
+    case IX_MUL: return ix_eval(x->a, T, vals, tokens) * ix_eval(x->b, T, vals, tokens);
+    case IX_FLOORDIV: return floordiv(ix_eval(x->a, T, vals, tokens), ix_eval(x->b, T, vals, tokens));
+    case IX_MOD: return floormod(ix_eval(x->a, T, vals, tokens), ix_eval(x->b, T, vals, tokens));
+    case IX_READ: return tokens[ix_eval(x->idx[0], T, vals, tokens)];
+    }
+    MGC_INTERNAL("bad integer expression");
+}
+
+long ix_max_at(const Ix *extent, long T)
+{
+    Aff a;
+    if (!aff_of(extent, &a) || a.n != 0)
+        MGC_INTERNAL("ix_max_at needs an extent in T only");
+    return a.c + a.tc * T;
+}
+
+/* ---- printing ---- */
+static int ix_prec(IxKind k)
+{
+    switch (k) {
+    case IX_ADD:
+    case IX_SUB: return 1;
+    case IX_MUL:
+    case IX_FLOORDIV:
+    case IX_MOD: return 2;
+    default: return 3;
+    }
+}
+
+static void ix_print_p(FILE *f, const Ix *x, const Graph *g, int prec)
+{
+    int p = ix_prec(x->kind);
+    if (p < prec)
+        fputc('(', f);
+    switch (x->kind) {
+    case IX_CONST: fprintf(f, "%ld", x->val); break;
+    case IX_T: fputc('T', f); break;
+    case IX_VAR:
+        if (g && x->var < g->nvars)
+            fprintf(f, "%s", g->varname[x->var]);
+        else
+            fprintf(f, "v%d", x->var);
+        break;
+    case IX_AXIS: fprintf(f, "axis%d", x->var); break;
+    case IX_READ:
+        fprintf(f, "%s[", x->t->name);
+        ix_print_p(f, x->idx[0], g, 0);
+        fputc(']', f);
+        break;
+    default: {
+        const char *op = x->kind == IX_ADD ? " + " : x->kind == IX_SUB ? " - " :
+                         x->kind == IX_MUL ? " * " : x->kind == IX_FLOORDIV ? " / " : " % ";
+        ix_print_p(f, x->a, g, p);
+        fputs(op, f);
+        ix_print_p(f, x->b, g, p + 1);
+    }
+    }
+    if (p < prec)
+        fputc(')', f);
+}
+
+void ix_print(FILE *f, const Ix *x, const Graph *g) { ix_print_p(f, x, g, 0); }
+
+static void print_num(FILE *f, double c)
+{
+    char buf[64];
+    snprintf(buf, sizeof buf, "%.17g", c);
+    /* shortest spelling that reads back to the same double */
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(buf, sizeof buf, "%.*g", prec, c);
+        if (strtod(buf, NULL) == c)
+            break;
+    }
+    fputs(buf, f);
+    if (!strpbrk(buf, ".eEni"))
+        fputs(".0", f);
+}
+
+static void ex_print_p(FILE *f, const Ex *e, const Graph *g, int prec)
+{
+    switch (e->kind) {
+    case EX_CONST:
+        if (e->c < 0 && prec > 0) {
+            fputc('(', f);
+            print_num(f, e->c);
+            fputc(')', f);
+        } else {
+            print_num(f, e->c);
+        }
+        break;
+    case EX_READ:
+        fprintf(f, "%s", e->t->name);
+        if (e->t->rank) {
+            fputc('[', f);
+            for (int i = 0; i < e->t->rank; i++) {
+                if (i)
+                    fputs(", ", f);
+                ix_print(f, e->idx[i], g);
+            }
+            fputc(']', f);
+        }
+        break;
+    case EX_INT: fputs("(double)(", f); ix_print(f, e->ix, g); fputc(')', f); break;
+    case EX_ADD:
+    case EX_SUB:
+        if (prec > 1) fputc('(', f);
+        ex_print_p(f, e->a, g, 1);
+        fputs(e->kind == EX_ADD ? " + " : " - ", f);
+        ex_print_p(f, e->b, g, 2);
+        if (prec > 1) fputc(')', f);
+        break;
+    case EX_MUL:
+        if (prec > 2) fputc('(', f);
+        ex_print_p(f, e->a, g, 2);
+        fputs(" * ", f);
+        ex_print_p(f, e->b, g, 3);
+        if (prec > 2) fputc(')', f);
+        break;
+    case EX_POW:
+        fputs("pow(", f);
+        ex_print_p(f, e->a, g, 0);
+        fputs(", ", f);
+        print_num(f, e->c);
+        fputc(')', f);
+        break;
+    default: {
+        static const char *names[] = {[EX_EXP] = "exp", [EX_LOG] = "log", [EX_RELU] = "relu",
+                                      [EX_TANH] = "tanh", [EX_STEP] = "step", [EX_NOGRAD] = "nograd"};
+        fprintf(f, "%s(", names[e->kind]);
+        ex_print_p(f, e->a, g, 0);
+        fputc(')', f);
+    }
+    }
+}
+
+void ex_print(FILE *f, const Ex *e, const Graph *g) { ex_print_p(f, e, g, 0); }
+
+static void dump_shape(FILE *f, const Tensor *t, const Graph *g)
+{
+    fputc('[', f);
+    for (int k = 0; k < t->rank; k++) {
+        if (k)
+            fputs(", ", f);
+        ix_print(f, t->ext[k], g);
+    }
+    fputc(']', f);
+}
+
+static void dump_stmt(FILE *f, const Stmt *s, const Graph *g)
+{
+    fprintf(f, "  %s", s->out->name);
+    if (s->out->rank) {
+        fputc('[', f);
+        for (int i = 0; i < s->out->rank; i++) {
+            if (i)
+                fputs(", ", f);
+            ix_print(f, s->oidx[i], g);
+        }
+        fputc(']', f);
+    }
+    fputs(s->accumulate ? " += " : " = ", f);
+    if (s->red != RED_NONE_)
+        fputs(s->red == RED_SUM_ ? "sum" : "max", f);
+    if (s->red != RED_NONE_) {
+        fputc('(', f);
+        for (int i = s->nloop - s->nred; i < s->nloop; i++) {
+            if (i > s->nloop - s->nred)
+                fputs(", ", f);
+            fprintf(f, "%s < ", g->varname[s->loops[i].var]);
+            ix_print(f, s->loops[i].hi, g);
+        }
+        fputs(") ", f);
+    }
+    ex_print(f, s->e, g);
+    fputs("    for ", f);
+    for (int i = 0; i < s->nloop - s->nred; i++) {
+        if (i)
+            fputs(", ", f);
+        fprintf(f, "%s < ", g->varname[s->loops[i].var]);
+        ix_print(f, s->loops[i].hi, g);
+    }
+    if (s->nloop == s->nred)
+        fputs("(scalar)", f);
+    if (s->loc.file)
+        fprintf(f, "    # %s:%d", s->loc.file, s->loc.line);
+    fputc('\n', f);
+}
+
+void ir_dump(FILE *f, const Graph *g, int with_bwd)
+{
+    static const char *kinds[] = {"param", "input", "act", "grad"};
+    fprintf(f, "graph %s (T <= %ld, vocab %d)\n", g->model, g->Tmax, g->vocab);
+    for (int i = 0; i < g->ntensors; i++) {
+        const Tensor *t = g->tensors[i];
+        fprintf(f, "  %-5s %s ", kinds[t->kind], t->name);
+        dump_shape(f, t, g);
+        if (t->needs_grad)
+            fputs(" grad", f);
+        fputc('\n', f);
+    }
+    fputs("forward:\n", f);
+    for (int i = 0; i < g->fwd.n; i++)
+        dump_stmt(f, g->fwd.items[i], g);
+    if (with_bwd) {
+        fputs("backward:\n", f);
+        for (int i = 0; i < g->bwd.n; i++)
+            dump_stmt(f, g->bwd.items[i], g);
+    }
+}
+
+/* ---- verifier ---- */
+static void verify_ix(const Ix *x, const int *bound, int depth)
+{
+    switch (x->kind) {
+    case IX_VAR: {
+        int ok = 0;
+        for (int i = 0; i < depth; i++)
+            ok |= bound[i] == x->var;
+        if (!ok)
+            MGC_INTERNAL("index mentions a loop variable that is not in scope");
+        break;
+    }
+    case IX_AXIS: MGC_INTERNAL("axis reference inside a statement");
+    case IX_READ: verify_ix(x->idx[0], bound, depth); break;
+    case IX_CONST:
+    case IX_T: break;
+    default:
+        verify_ix(x->a, bound, depth);
+        verify_ix(x->b, bound, depth);
+    }
+}
+
+static void verify_ex(const Ex *e, const int *bound, int depth)
+{
+    switch (e->kind) {
+    case EX_CONST: break;
+    case EX_READ:
+        if (e->t->kind == TK_INPUT)
+            MGC_INTERNAL("real read of the integer input");
+        for (int i = 0; i < e->t->rank; i++) {
+            if (!e->idx[i])
+                MGC_INTERNAL("read with too few indices");
+            verify_ix(e->idx[i], bound, depth);
+        }
+        break;
+    case EX_INT: verify_ix(e->ix, bound, depth); break;
+    default:
+        verify_ex(e->a, bound, depth);
+        if (e->b)
+            verify_ex(e->b, bound, depth);
+    }
+}
+
+static void verify_list(const StmtList *l)
+{
+    for (int k = 0; k < l->n; k++) {
+        const Stmt *s = l->items[k];
+        int bound[IR_MAX_LOOPS];
+        if (s->nred > s->nloop || (s->nred > 0) != (s->red != RED_NONE_))
+            MGC_INTERNAL("reduction loops and reduction kind disagree");
+        for (int i = 0; i < s->nloop; i++) {
+            verify_ix(s->loops[i].hi, bound, i);
+            for (int j = 0; j < i; j++)
+                if (bound[j] == s->loops[i].var)
+                    MGC_INTERNAL("loop variable bound twice");
+            bound[i] = s->loops[i].var;
+        }
+        for (int i = 0; i < s->out->rank; i++) {
+            if (!s->oidx[i])
+                MGC_INTERNAL("statement output has too few indices");
+            verify_ix(s->oidx[i], bound, s->nloop - s->nred);
+        }
+        verify_ex(s->e, bound, s->nloop);
+    }
+}
+
+void ir_verify(const Graph *g)
+{
+    verify_list(&g->fwd);
+    verify_list(&g->bwd);
+}
+
+/* ---- bounds reasoning ---- */
+static const Loop *find_loop(const Loop *loops, int n, int var)
+{
+    for (int i = 0; i < n; i++)
+        if (loops[i].var == var)
+            return &loops[i];
+    return NULL;
+}
+
+int ix_is_affine(const Ix *x)
+{
+    Aff a;
+    return aff_of(x, &a);
+}
+
+int ix_mentions_var(const Ix *x, int var)
+{
+    switch (x->kind) {
+    case IX_VAR: return x->var == var;
+    case IX_CONST:
+    case IX_T:
+    case IX_AXIS: return 0;
+    case IX_READ: return ix_mentions_var(x->idx[0], var);
+    default: return ix_mentions_var(x->a, var) || ix_mentions_var(x->b, var);
+    }
+}
+
+int ix_nonneg(const Ix *x, const Loop *loops, int nloops, long Tmax)
+{
+    Aff a;
+    if (!aff_of(x, &a))
+        return 0;
+    /* eliminate loop variables innermost first: a positive coefficient takes the
+     * variable's least value 0, a negative one its largest, hi - 1 */
+    for (int li = nloops - 1; li >= 0; li--) {
+        int key = 2 * loops[li].var;
+        long coef = 0;
+        for (int i = 0; i < a.n; i++)
+            if (a.key[i] == key) {
+                coef = a.coef[i];
+                a.coef[i] = 0;
+            }
+        if (coef >= 0)
+            continue;
+        Aff h;
+        if (!aff_of(loops[li].hi, &h))
+            return 0;
+        a.c += coef * (h.c - 1);
+        a.tc += coef * h.tc;
+        for (int i = 0; i < h.n; i++)
+            aff_addterm(&a, h.key[i], coef * h.coef[i]);
+    }
+    for (int i = 0; i < a.n; i++)
+        if (a.coef[i] != 0)
+            return 0;          /* a variable not among the loops */
+    return a.c + a.tc >= 0 && a.c + a.tc * Tmax >= 0;
+}
+
+static int interval(const Ix *x, const Loop *loops, int n, long T, long vocab, long *lo, long *hi, int depth)
+{
+    long al, ah, bl, bh;
+    if (depth > 64)
+        return -1;
+    switch (x->kind) {
+    case IX_CONST: *lo = *hi = x->val; return 1;
+    case IX_T: *lo = *hi = T; return 1;
+    case IX_VAR: {
+        const Loop *l = find_loop(loops, n, x->var);
+        if (!l)
+            return -1;
+        if (interval(l->hi, loops, n, T, vocab, &al, &ah, depth + 1) != 1)
+            return interval(l->hi, loops, n, T, vocab, &al, &ah, depth + 1);
+        if (ah <= 0)
+            return 0;          /* the loop never runs */
+        *lo = 0;
+        *hi = ah - 1;
+        return 1;
+    }
+    case IX_READ: *lo = 0; *hi = vocab - 1; return 1;
+    case IX_AXIS: return -1;
+    default: break;
+    }
+    int ra = interval(x->a, loops, n, T, vocab, &al, &ah, depth + 1);
+    if (ra != 1)
+        return ra;
+    int rb = interval(x->b, loops, n, T, vocab, &bl, &bh, depth + 1);
+    if (rb != 1)
+        return rb;
+    switch (x->kind) {
+    case IX_ADD: *lo = al + bl; *hi = ah + bh; return 1;
+    case IX_SUB: *lo = al - bh; *hi = ah - bl; return 1;
+    case IX_MUL: {
+        long c[4] = {al * bl, al * bh, ah * bl, ah * bh};
+        *lo = *hi = c[0];
+        for (int i = 1; i < 4; i++) {
+            if (c[i] < *lo) *lo = c[i];
+            if (c[i] > *hi) *hi = c[i];
+        }
+        return 1;
+    }
+    case IX_FLOORDIV:
+        if (bl != bh || bl <= 0)
+            return -1;
+        *lo = floordiv(al, bl);
+        *hi = floordiv(ah, bl);
+        return 1;
+    case IX_MOD:
+        if (bl != bh || bl <= 0)
+            return -1;
+        if (al >= 0 && ah < bl) {
+            *lo = al;
+            *hi = ah;
+        } else {
+            *lo = 0;
+            *hi = bl - 1;
+        }
+        return 1;
+    default: return -1;
+    }
+}
+
+int ix_interval(const Ix *x, const Loop *loops, int nloops, long T, long vocab, long *lo, long *hi)
+{
+    return interval(x, loops, nloops, T, vocab, lo, hi, 0);
+}

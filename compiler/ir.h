@@ -1,0 +1,195 @@
+/* ir.h: the tensor graph that trace builds and every later stage reads.
+ * A Graph is a list of tensors and a list of statements.  Each statement is one
+ * loop nest with static bounds (apart from the runtime length T) that defines
+ * or accumulates one tensor element by element:
+ *
+ *     for (output loops) { acc = init; for (reduction loops) acc op= e; out[idx] (=|+=) acc; }
+ *
+ * Shapes are static: every extent is an affine Ix in T and the indices of
+ * earlier axes (a causal triangle has extent "axis1 + 1").  Tensors are stored
+ * row-major at their largest extents, so strides are constants.
+ * Invariants (checked by ir_verify): loop variables are unique per statement,
+ * loop bounds only mention outer loops and T, reads stay inside the tensor. */
+#ifndef MGC_IR_H
+#define MGC_IR_H
+
+#include <stdio.h>
+#include "diag.h"
+
+#define IR_MAX_RANK 4
+#define IR_MAX_LOOPS 12
+
+typedef struct Tensor Tensor;
+
+/* ---- integer expressions: indices, extents, loop bounds ---- */
+typedef enum {
+    IX_CONST,   /* val */
+    IX_T,       /* the runtime length T */
+    IX_VAR,     /* loop variable `var` */
+    IX_AXIS,    /* index of axis `var` of the tensor being described (extents only) */
+    IX_ADD, IX_SUB, IX_MUL, IX_FLOORDIV, IX_MOD,   /* a op b (FLOORDIV/MOD: b > 0 const) */
+    IX_READ     /* t[idx[0]]: an element of the integer input (tokens) */
+} IxKind;
+
+typedef struct Ix Ix;
+struct Ix {
+    IxKind kind;
+    long val;
+    int var;
+    Ix *a, *b;
+    Tensor *t;
+    Ix *idx[IR_MAX_RANK];
+};
+
+/* ---- real expressions: the element computation ---- */
+typedef enum {
+    EX_CONST,   /* c */
+    EX_READ,    /* t[idx...]  (t real) */
+    EX_INT,     /* (double) ix */
+    EX_ADD, EX_SUB, EX_MUL,   /* a op b */
+    EX_POW,     /* pow(a, c): the exponent is a constant */
+    EX_EXP, EX_LOG, EX_RELU, EX_TANH,   /* f(a) */
+    EX_STEP,    /* a > 0 ? 1 : 0  (relu's derivative; no gradient) */
+    EX_NOGRAD   /* a, with gradient stopped (value of a max, etc.) */
+} ExKind;
+
+typedef struct Ex Ex;
+struct Ex {
+    ExKind kind;
+    double c;
+    Tensor *t;
+    Ix *idx[IR_MAX_RANK];
+    Ix *ix;
+    Ex *a, *b;
+};
+
+/* ---- tensors ---- */
+typedef enum {
+    TK_PARAM,   /* trainable, in the flat parameter array */
+    TK_INPUT,   /* the integer token input */
+    TK_ACT,     /* activation computed by a statement */
+    TK_GRAD     /* adjoint of another tensor (made by autodiff) */
+} TensorKind;
+
+typedef enum { INIT_GAUSS, INIT_ZEROS, INIT_ONES, INIT_CONST } IrInit;
+
+struct Tensor {
+    int id;
+    TensorKind kind;
+    const char *name;       /* unique C-friendly name: "wte", "x_3", "layer0_attn_wq" */
+    const char *display;    /* name as the user wrote it: "layer0.attn_wq", "x" */
+    int rank;
+    Ix *ext[IR_MAX_RANK];   /* extent of each axis: affine in T and IX_AXIS(j < k) */
+    long maxext[IR_MAX_RANK];   /* extent at T = Tmax and every axis at its largest */
+    long size;              /* product of maxext (elements allocated) */
+    int needs_grad;         /* depends on a parameter through a differentiable path */
+    Tensor *grad;           /* adjoint (autodiff), or NULL */
+    Tensor *primal;         /* for TK_GRAD: the tensor it is the adjoint of */
+    /* parameters */
+    int param_index;        /* draw order, 0-based */
+    IrInit init;
+    double init_a, init_b;
+    long offset;            /* params: offset in the parameter array; others: set by the planner */
+    SrcLoc loc;             /* where it was declared or defined */
+};
+
+/* ---- statements ---- */
+typedef enum { RED_NONE_, RED_SUM_, RED_MAX_ } RedKind;
+
+typedef struct Loop {
+    int var;
+    Ix *hi;                 /* exclusive bound; lower bound is 0 */
+} Loop;
+
+typedef struct Stmt {
+    int nloop;              /* all loops, outermost first */
+    int nred;               /* the last nred loops are reduction loops */
+    Loop loops[IR_MAX_LOOPS];
+    RedKind red;
+    int accumulate;         /* out[idx] += value instead of = */
+    Tensor *out;
+    Ix *oidx[IR_MAX_RANK];
+    Ex *e;
+    SrcLoc loc;             /* the .mg statement it implements */
+    SrcLoc site;            /* the top-level statement it was traced from (inside a function) */
+    const char *what;       /* a short note for the emitted comment, e.g. "d/d w of ..." */
+} Stmt;
+
+typedef struct StmtList {
+    Stmt **items;
+    int n, cap;
+} StmtList;
+
+typedef enum { OPT_SGD_, OPT_ADAM_ } IrOptKind;
+
+typedef struct Graph {
+    const char *model;      /* model name (C identifier) */
+    const char *source;     /* the .mg file */
+    long Tmax;              /* bound of the runtime length T */
+    int vocab;              /* number of token ids (BOS = vocab - 1) */
+    Tensor **tensors;       /* every tensor, in creation order */
+    int ntensors, captensors;
+    Tensor **params;        /* parameters, in draw order */
+    int nparams;
+    long nscalars;          /* total parameter elements */
+    Tensor *tokens;         /* the integer input, extent T + 1 */
+    Tensor *loss;           /* scalar objective */
+    Tensor *logits;         /* [T, vocab] */
+    StmtList fwd;           /* forward statements, in order */
+    StmtList bwd;           /* backward statements (autodiff), in order */
+    int nvars;              /* loop variables allocated so far */
+    const char **varname;   /* name hint per loop variable (for the emitted C) */
+    int capvars;
+    /* optimizer */
+    IrOptKind opt;
+    double lr, beta1, beta2, eps;
+    int steps;
+    int linear_decay;
+} Graph;
+
+/* constructors (arena-allocated) */
+Ix *ix_const(long v);
+Ix *ix_T(void);
+Ix *ix_var(int var);
+Ix *ix_axis(int axis);
+Ix *ix_bin(IxKind k, Ix *a, Ix *b);     /* folds constants; keeps affine forms tidy */
+Ix *ix_read(Tensor *t, Ix *i0);
+Ex *ex_const(double c);
+Ex *ex_read(Tensor *t, int n, Ix **idx);
+Ex *ex_int(Ix *ix);
+Ex *ex_bin(ExKind k, Ex *a, Ex *b);
+Ex *ex_pow(Ex *a, double c);
+Ex *ex_un(ExKind k, Ex *a);
+
+Graph *ir_new_graph(const char *model, const char *source);
+Tensor *ir_new_tensor(Graph *g, TensorKind kind, const char *display, int rank, Ix **ext, SrcLoc loc);
+int ir_new_var(Graph *g, const char *hint);
+Stmt *ir_new_stmt(SrcLoc loc);
+void ir_push(StmtList *l, Stmt *s);
+
+/* substitution and evaluation */
+Ix *ix_subst_axes(Ix *x, Ix **axes);           /* IX_AXIS(k) -> axes[k] */
+Ix *ix_subst_var(Ix *x, int var, Ix *with);
+int ix_is_const(const Ix *x, long *v);
+int ix_equal(const Ix *a, const Ix *b);        /* structural equality after normalisation */
+/* Evaluate with T and loop variable values (vals[var]); tokens for IX_READ. */
+long ix_eval(const Ix *x, long T, const long *vals, const int *tokens);
+long ix_max_at(const Ix *extent, long T);       /* an extent's largest value, axes at their largest */
+
+/* Bounds reasoning for trace's checks.  `loops` gives the range of every
+ * loop variable an expression may mention (by var id), `vocab` bounds IX_READ. */
+int ix_nonneg(const Ix *x, const Loop *loops, int nloops, long Tmax);   /* provably >= 0 */
+/* Interval of x for one value of T: 1 and [*lo, *hi]; 0 when some loop it
+ * mentions is empty; -1 when it cannot tell (the caller reports an error). */
+int ix_interval(const Ix *x, const Loop *loops, int nloops, long T, long vocab, long *lo, long *hi);
+int ix_is_affine(const Ix *x);
+int ix_mentions_var(const Ix *x, int var);
+
+/* printing: the same syntax is used by --dump and by the emitter's comments */
+void ix_print(FILE *f, const Ix *x, const Graph *g);
+void ex_print(FILE *f, const Ex *e, const Graph *g);
+void ir_dump(FILE *f, const Graph *g, int with_bwd);
+/* Check the invariants listed at the top; internal error on a violation. */
+void ir_verify(const Graph *g);
+
+#endif

@@ -1,0 +1,182 @@
+/* main.c: the mgc driver.  Runs the stages as one flat list:
+ *   read -> parse (prelude, model) -> trace -> verify -> autodiff -> verify -> emit
+ * `--dump=STAGE` prints the program after a stage; `mgc run` hands the traced
+ * graph to the reference interpreter behind the trainer command line. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "autodiff.h"
+#include "mg_cli.h"
+#include "diag.h"
+#include "emit_c.h"
+#include "interp.h"
+#include "ir.h"
+#include "pipeline.h"
+
+#define MGC_VERSION "0.1.0"
+
+static const char usage[] =
+    "usage: mgc [options] MODEL.mg -o MODEL.c\n"
+    "       mgc run MODEL.mg COMMAND [ARGS...]\n"
+    "\n"
+    "Compiles a .mg model to C: the forward pass (logits) and the loss with the\n"
+    "gradient of every parameter, for linking with the mgc runtime into a trainer.\n"
+    "\n"
+    "options:\n"
+    "  -o FILE          write the C to FILE ('-' for standard output)\n"
+    "  --name NAME      C name of the model (default: the file name without .mg)\n"
+    "  --dump=STAGE     print the program after STAGE to standard output;\n"
+    "                   STAGE is ast, trace or autodiff (may be repeated)\n"
+    "  --check          check the model and write nothing\n"
+    "  -h, --help       show this help\n"
+    "  --version        show the version\n"
+    "\n"
+    "mgc run MODEL.mg COMMAND ...  trains, samples or takes gradients with the\n"
+    "reference interpreter (a scalar Value autograd), with the same command line\n"
+    "as a compiled trainer: train, sample, grad (see 'mgc run MODEL.mg --help').\n"
+    "\n"
+    "Exit status: 0 on success, 1 on any error in the input or the options.\n";
+
+typedef struct Opts {
+    const char *input, *output, *name;
+    int dump, check;
+} Opts;
+
+static int valid_ident(const char *s)
+{
+    if (!*s || (*s >= '0' && *s <= '9'))
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '_'))
+            return 0;
+    return 1;
+}
+
+/* Write to PATH.tmp and rename, so a failed run never leaves half a file. */
+static int write_output(Graph *g, const char *path)
+{
+    if (!strcmp(path, "-")) {
+        emit_c(stdout, g);
+        return fflush(stdout) == 0 ? 0 : 1;
+    }
+    const char *tmp = arena_printf("%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f) {
+        diag_plain("cannot write '%s': %s", tmp, strerror(errno));
+        return 1;
+    }
+    emit_c(f, g);
+    if (ferror(f) | fclose(f)) {
+        diag_plain("cannot write '%s': %s", tmp, strerror(errno));
+        remove(tmp);
+        return 1;
+    }
+    if (rename(tmp, path) != 0) {
+        diag_plain("cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
+        remove(tmp);
+        return 1;
+    }
+    return 0;
+}
+
+static int run_interpreter(int argc, char **argv)
+{
+    if (argc < 3) {
+        diag_plain("'mgc run' needs a model: mgc run MODEL.mg COMMAND [ARGS...]");
+        return 1;
+    }
+    const char *path = argv[2];
+    Graph *g = mgc_front_end(path, mgc_model_name(path), 0);
+    if (!g)
+        return 1;
+    MgModel m;
+    if (interp_make_model(g, &m) != 0)
+        return 1;
+    const char *prog = arena_printf("mgc run %s", path);
+    int rc = mg_cli_main(&m, prog, argc - 2, argv + 2);
+    interp_free_model(&m);
+    return rc;
+}
+
+static int parse_opts(int argc, char **argv, Opts *o)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            fputs(usage, stdout);
+            exit(0);
+        } else if (!strcmp(a, "--version")) {
+            printf("mgc %s\n", MGC_VERSION);
+            exit(0);
+        } else if (!strcmp(a, "-o") || !strcmp(a, "--name")) {
+            if (i + 1 >= argc) {
+                diag_plain("option '%s' needs a value", a);
+                return 1;
+            }
+            if (!strcmp(a, "-o"))
+                o->output = argv[++i];
+            else
+                o->name = argv[++i];
+        } else if (!strncmp(a, "--dump=", 7)) {
+            const char *s = a + 7;
+            if (!strcmp(s, "ast")) o->dump |= DUMP_AST;
+            else if (!strcmp(s, "trace")) o->dump |= DUMP_TRACE;
+            else if (!strcmp(s, "autodiff")) o->dump |= DUMP_AUTODIFF;
+            else {
+                diag_plain("unknown stage '%s' for --dump (ast, trace or autodiff)", s);
+                return 1;
+            }
+        } else if (!strcmp(a, "--check")) {
+            o->check = 1;
+        } else if (a[0] == '-' && a[1]) {
+            diag_plain("unknown option '%s' (see 'mgc --help')", a);
+            return 1;
+        } else if (o->input) {
+            diag_plain("more than one model given ('%s' and '%s')", o->input, a);
+            return 1;
+        } else {
+            o->input = a;
+        }
+    }
+    if (!o->input) {
+        diag_plain("no model given (see 'mgc --help')");
+        return 1;
+    }
+    if (o->name && !valid_ident(o->name)) {
+        diag_plain("--name '%s' is not a C identifier", o->name);
+        return 1;
+    }
+    if (!o->output && !o->check && !o->dump) {
+        diag_plain("no output given: add '-o FILE.c' (or --check, or --dump=STAGE)");
+        return 1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 2 && !strcmp(argv[1], "run")) {
+        int rc = run_interpreter(argc, argv);
+        arena_free_all();
+        return rc;
+    }
+    Opts o = {0};
+    if (parse_opts(argc, argv, &o)) {
+        arena_free_all();
+        return 1;
+    }
+    int rc = 1;
+    Graph *g = mgc_front_end(o.input, o.name ? o.name : mgc_model_name(o.input), o.dump);
+    if (g) {
+        ad_differentiate(g);
+        ir_verify(g);
+        if (o.dump & DUMP_AUTODIFF)
+            ir_dump(stdout, g, 1);
+        rc = (o.output && !o.check) ? write_output(g, o.output) : 0;
+    }
+    arena_free_all();
+    return rc;
+}

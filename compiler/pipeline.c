@@ -1,0 +1,111 @@
+/* pipeline.c: the front end as one call, shared by mgc and the tests.
+ * Reads a .mg file, parses it with the prelude, and traces it into a Graph. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "ast.h"
+#include "diag.h"
+#include "parse.h"
+#include "pipeline.h"
+#include "trace.h"
+
+extern const char mgc_prelude[];
+
+/* The whole file as a string; NULL with a message on failure. */
+static char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        diag_plain("cannot open '%s': %s", path, strerror(errno));
+        return NULL;
+    }
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    for (;;) {
+        if (!buf) {
+            fclose(f);
+            diag_plain("out of memory reading '%s'", path);
+            return NULL;
+        }
+        n += fread(buf + n, 1, cap - n - 1, f);
+        if (n < cap - 1)
+            break;
+        if (cap > (size_t)64 << 20) {
+            fclose(f);
+            free(buf);
+            diag_plain("'%s' is larger than 64 MiB; is it really a model?", path);
+            return NULL;
+        }
+        cap *= 2;
+        char *nb = realloc(buf, cap);
+        if (!nb)
+            free(buf);
+        buf = nb;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        free(buf);
+        diag_plain("cannot read '%s'", path);
+        return NULL;
+    }
+    buf[n] = 0;
+    if (strlen(buf) != n) {
+        size_t at = strlen(buf);
+        int line = 1, col = 1;
+        for (size_t i = 0; i < at; i++, col++)
+            if (buf[i] == '\n')
+                line++, col = 0;
+        diag_plain("%s:%d:%d: the file contains a NUL byte; .mg files are text", path, line, col);
+        free(buf);
+        return NULL;
+    }
+    char *copy = arena_strdup(buf);
+    free(buf);
+    return copy;
+}
+
+/* "models/mlp.mg" -> "mlp", made a C identifier */
+const char *mgc_model_name(const char *path)
+{
+    const char *b = strrchr(path, '/');
+    b = b ? b + 1 : path;
+    size_t n = strlen(b);
+    if (n > 3 && !strcmp(b + n - 3, ".mg"))
+        n -= 3;
+    char *s = arena_strndup(b, n);
+    for (char *p = s; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')))
+            *p = '_';
+    if (!*s || (*s >= '0' && *s <= '9'))
+        return arena_printf("m_%s", s);
+    return s;
+}
+
+Graph *mgc_front_end(const char *path, const char *name, int dump)
+{
+    diag_add_source("prelude.mg", mgc_prelude);
+    Node *prelude = parse_source("prelude.mg", mgc_prelude);
+    if (!prelude || diag_errors())
+        MGC_INTERNAL("the prelude does not parse");
+    char *text = read_file(path);
+    if (!text)
+        return NULL;
+    diag_add_source(path, text);
+    Node *prog = parse_source(path, text);
+    if (!prog || diag_errors())
+        return NULL;
+    if (dump & DUMP_AST)
+        ast_dump(prog, stdout);
+    Graph *g = trace_program(prelude, prog, name, path);
+    if (!g)
+        return NULL;
+    ir_verify(g);
+    if (dump & DUMP_TRACE)
+        ir_dump(stdout, g, 0);
+    return g;
+}
+
