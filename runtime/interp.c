@@ -1,0 +1,585 @@
+/* interp.c: the reference interpreter (see interp.h).
+ * Takes a Graph; hands on an MgModel.  Each call resets the Value pool, makes
+ * one leaf per parameter element, then runs the planned forward statements:
+ * for every point of a statement's output loops it evaluates the element
+ * expression into Values (a sum adds left to right from Value(0), a max is a
+ * plain number with no gradient) and stores one Value* per tensor element.
+ * Invariants: vals[id] has t->size slots (row-major at maxext) for every
+ * tensor a plan touches; activations are NULL until written in this call. */
+#include "interp.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "value.h"
+
+/* The forward statements one output depends on, in graph order. */
+typedef struct Plan {
+    const Stmt **stmts;
+    int nstmt;
+    const Tensor **clear;   /* activations the statements read or write */
+    int nclear;
+} Plan;
+
+typedef struct Interp {
+    const Graph *g;
+    ValPool pool;
+    Value ***vals;          /* [ntensors]: element Values, NULL if never touched */
+    Value **store;          /* the one allocation behind vals */
+    Plan loss, logits;
+    long *var;              /* loop variable values, by variable id */
+    long T;                 /* the current runtime length */
+    const int *tokens;
+    long ntok;              /* readable tokens: T + 1 in loss_grad, T in forward */
+    double *out;            /* [Tmax, vocab]: forward's logits */
+    MgParam *params;        /* [nparams] */
+} Interp;
+
+/* A reduction in progress: a Value sum, or a plain max. */
+typedef struct Red {
+    Value *acc;
+    double max;
+    int any;
+} Red;
+
+/* ---- errors ---- */
+
+/* A defect in the graph found at run time: a compiler bug, so exit 2. */
+static _Noreturn void bug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static _Noreturn void bug(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("mgc: internal error: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    exit(2);
+}
+
+/* A defect found by interp_make_model: report and let the caller stop. */
+static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int fail(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("mgc: internal error: interpreter: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return -1;
+}
+
+/* "name[i, j]" (or "name" for a scalar) into buf. */
+static const char *elem_name(char *buf, size_t cap, const Tensor *t, const long *idx)
+{
+    size_t n = (size_t)snprintf(buf, cap, "%s", t->name);
+    for (int k = 0; k < t->rank && n < cap; k++)
+        n += (size_t)snprintf(buf + n, cap - n, "%s%ld%s", k ? ", " : "[", idx[k], k == t->rank - 1 ? "]" : "");
+    return buf;
+}
+
+static _Noreturn void bad_elem(const char *what, const Tensor *t, const long *idx)
+{
+    char buf[256];
+    bug("interpreter %s %s", what, elem_name(buf, sizeof buf, t, idx));
+}
+
+/* ---- integer expressions ---- */
+
+/* ix_eval, but token reads are checked against the tokens this call has:
+ * forward gets only T of them and must never read tokens[T]. */
+static long ix_at(const Interp *in, const Ix *x)
+{
+    switch (x->kind) {
+    case IX_CONST: return x->val;
+    case IX_T: return in->T;
+    case IX_VAR: return in->var[x->var];
+    case IX_ADD: return ix_at(in, x->a) + ix_at(in, x->b);
+    case IX_SUB: return ix_at(in, x->a) - ix_at(in, x->b);
+    case IX_MUL: return ix_at(in, x->a) * ix_at(in, x->b);
+    case IX_FLOORDIV:
+    case IX_MOD: {
+        long a = ix_at(in, x->a), b = ix_at(in, x->b);
+        if (b <= 0)
+            bug("interpreter index divides by %ld", b);
+        long q = a / b, r = a % b;
+        if (r < 0) {
+            q--;
+            r += b;
+        }
+        return x->kind == IX_FLOORDIV ? q : r;
+    }
+    case IX_READ: {
+        long i = ix_at(in, x->idx[0]);
+        if (i < 0 || i >= in->ntok)
+            bug("interpreter read %s[%ld] with only %ld tokens (T = %ld)", x->t->display, i, in->ntok, in->T);
+        return in->tokens[i];
+    }
+    case IX_AXIS: break;
+    }
+    bug("interpreter met an axis reference inside a statement");
+}
+
+/* Row-major offset of t[idx], each index checked against maxext.  Most
+ * indices are a bare loop variable: read those without the call. */
+static long elem_offset(const Interp *in, const Tensor *t, Ix *const *ix, long *idx)
+{
+    long flat = 0;
+    for (int k = 0; k < t->rank; k++) {
+        idx[k] = ix[k]->kind == IX_VAR ? in->var[ix[k]->var] : ix_at(in, ix[k]);
+        flat = flat * t->maxext[k] + idx[k];
+    }
+    for (int k = 0; k < t->rank; k++)
+        if (idx[k] < 0 || idx[k] >= t->maxext[k])
+            bad_elem("index out of range in", t, idx);
+    return flat;
+}
+
+/* ---- real expressions ---- */
+
+static Value *read_elem(Interp *in, const Ex *e)
+{
+    long idx[IR_MAX_RANK];
+    long flat = elem_offset(in, e->t, e->idx, idx);
+    Value *v = in->vals[e->t->id][flat];
+    if (!v)
+        bad_elem("read undefined element", e->t, idx);
+    return v;
+}
+
+static Value *eval(Interp *in, const Ex *e)
+{
+    ValPool *p = &in->pool;
+    switch (e->kind) {
+    case EX_CONST: return val_leaf(p, e->c);
+    case EX_READ: return read_elem(in, e);
+    case EX_INT: return val_leaf(p, (double)ix_at(in, e->ix));
+    case EX_ADD:
+    case EX_SUB:
+    case EX_MUL: {
+        Value *a = eval(in, e->a);
+        Value *b = eval(in, e->b);
+        return e->kind == EX_ADD ? val_add(p, a, b) : e->kind == EX_SUB ? val_sub(p, a, b) : val_mul(p, a, b);
+    }
+    case EX_POW: return val_pow(p, eval(in, e->a), e->c);
+    case EX_EXP: return val_exp(p, eval(in, e->a));
+    case EX_LOG: return val_log(p, eval(in, e->a));
+    case EX_RELU: return val_relu(p, eval(in, e->a));
+    case EX_TANH: return val_tanh(p, eval(in, e->a));
+    case EX_STEP: return val_leaf(p, eval(in, e->a)->data > 0 ? 1.0 : 0.0);
+    case EX_NOGRAD: return val_leaf(p, eval(in, e->a)->data);
+    }
+    bug("interpreter met expression kind %d", (int)e->kind);
+}
+
+/* ---- statements ---- */
+
+/* Reduction loops d.. of s: sum as Python's sum(), max as Python's max(). */
+static void reduce(Interp *in, const Stmt *s, int d, Red *r)
+{
+    if (d == s->nloop) {
+        Value *v = eval(in, s->e);
+        if (s->red == RED_SUM_) {
+            r->acc = val_add(&in->pool, r->acc, v);
+        } else if (!r->any || v->data > r->max) {
+            r->max = v->data;
+            r->any = 1;
+        }
+        return;
+    }
+    const Loop *l = &s->loops[d];
+    long hi = ix_at(in, l->hi);
+    for (long i = 0; i < hi; i++) {
+        in->var[l->var] = i;
+        reduce(in, s, d + 1, r);
+    }
+}
+
+/* One output point of s: its value, then the store. */
+static void run_point(Interp *in, const Stmt *s)
+{
+    Value *v;
+    if (s->red == RED_NONE_) {
+        v = eval(in, s->e);
+    } else {
+        Red r = {val_leaf(&in->pool, 0.0), -INFINITY, 0};
+        reduce(in, s, s->nloop - s->nred, &r);
+        v = s->red == RED_SUM_ ? r.acc : val_leaf(&in->pool, r.max);
+    }
+    long idx[IR_MAX_RANK];
+    long flat = elem_offset(in, s->out, s->oidx, idx);
+    Value **slot = &in->vals[s->out->id][flat];
+    if (s->accumulate) {
+        if (!*slot)
+            bad_elem("read undefined element", s->out, idx);
+        v = val_add(&in->pool, *slot, v);
+    }
+    *slot = v;
+}
+
+/* Output loops d.. of s. */
+static void run_loops(Interp *in, const Stmt *s, int d)
+{
+    if (d == s->nloop - s->nred) {
+        run_point(in, s);
+        return;
+    }
+    const Loop *l = &s->loops[d];
+    long hi = ix_at(in, l->hi);
+    for (long i = 0; i < hi; i++) {
+        in->var[l->var] = i;
+        run_loops(in, s, d + 1);
+    }
+}
+
+/* One call: fresh pool, cleared activations, one leaf per parameter element,
+ * then the plan's statements in order. */
+static void run_plan(Interp *in, const Plan *p, const double *params, const int *tokens, int T, long ntok)
+{
+    const Graph *g = in->g;
+    if (T < 1 || T > g->Tmax)
+        bug("interpreter called with T = %d (block size %ld)", T, g->Tmax);
+    in->T = T;
+    in->tokens = tokens;
+    in->ntok = ntok;
+    val_pool_reset(&in->pool);
+    for (int i = 0; i < p->nclear; i++)
+        memset(in->vals[p->clear[i]->id], 0, (size_t)p->clear[i]->size * sizeof(Value *));
+    for (int i = 0; i < g->nparams; i++) {
+        const Tensor *t = g->params[i];
+        Value **v = in->vals[t->id];
+        for (long k = 0; k < t->size; k++)
+            v[k] = val_leaf(&in->pool, params[t->offset + k]);
+    }
+    for (int i = 0; i < p->nstmt; i++)
+        run_loops(in, p->stmts[i], 0);
+}
+
+static double interp_loss_grad(void *ctx, const double *params, double *grads, const int *tokens, int T,
+                               double *scratch)
+{
+    Interp *in = ctx;
+    const Graph *g = in->g;
+    (void)scratch;
+    run_plan(in, &in->loss, params, tokens, T, (long)T + 1);
+    Value *loss = in->vals[g->loss->id][0];
+    if (!loss)
+        bad_elem("read undefined element", g->loss, NULL);
+    val_backward(&in->pool, loss);
+    for (int i = 0; i < g->nparams; i++) {
+        const Tensor *t = g->params[i];
+        Value **v = in->vals[t->id];
+        for (long k = 0; k < t->size; k++)
+            grads[t->offset + k] = v[k]->grad;
+    }
+    return loss->data;
+}
+
+static const double *interp_forward(void *ctx, const double *params, const int *tokens, int T, double *scratch)
+{
+    Interp *in = ctx;
+    const Tensor *lt = in->g->logits;
+    long V = in->g->vocab;
+    (void)scratch;
+    run_plan(in, &in->logits, params, tokens, T, T);
+    for (long t = 0; t < T; t++)
+        for (long v = 0; v < V; v++) {
+            Value *x = in->vals[lt->id][t * lt->maxext[1] + v];
+            if (!x)
+                bad_elem("read undefined element", lt, (long[]){t, v});
+            in->out[t * V + v] = x->data;
+        }
+    return in->out;
+}
+
+/* ---- checking the graph and planning ---- */
+
+/* The loop variables an expression may use: loops[0..depth) of s. */
+typedef struct Scope {
+    const Stmt *s;
+    int depth;
+} Scope;
+
+static int check_ix(const Graph *g, const Ix *x, const Scope *sc)
+{
+    if (!x)
+        return fail("statement for %s has a missing index expression", sc->s->out->name);
+    switch (x->kind) {
+    case IX_CONST:
+    case IX_T: return 0;
+    case IX_VAR:
+        for (int i = 0; i < sc->depth; i++)
+            if (sc->s->loops[i].var == x->var)
+                return 0;
+        return fail("statement for %s uses loop variable %d outside its loops", sc->s->out->name, x->var);
+    case IX_AXIS: return fail("statement for %s has an axis reference", sc->s->out->name);
+    case IX_READ:
+        if (x->t != g->tokens)
+            return fail("integer read of %s, which is not the token input", x->t ? x->t->name : "(null)");
+        return check_ix(g, x->idx[0], sc);
+    case IX_ADD:
+    case IX_SUB:
+    case IX_MUL:
+    case IX_FLOORDIV:
+    case IX_MOD: return check_ix(g, x->a, sc) || check_ix(g, x->b, sc) ? -1 : 0;
+    }
+    return fail("bad index expression kind %d", (int)x->kind);
+}
+
+static int check_ex(const Graph *g, const Ex *e, const Scope *sc)
+{
+    if (!e)
+        return fail("statement for %s has a missing expression", sc->s->out->name);
+    switch (e->kind) {
+    case EX_CONST: return 0;
+    case EX_INT: return check_ix(g, e->ix, sc);
+    case EX_READ:
+        if (!e->t || (e->t->kind != TK_PARAM && e->t->kind != TK_ACT))
+            return fail("real read of %s, which is neither a parameter nor an activation",
+                        e->t ? e->t->name : "(null)");
+        for (int k = 0; k < e->t->rank; k++)
+            if (check_ix(g, e->idx[k], sc))
+                return -1;
+        return 0;
+    case EX_ADD:
+    case EX_SUB:
+    case EX_MUL: return check_ex(g, e->a, sc) || check_ex(g, e->b, sc) ? -1 : 0;
+    case EX_POW:
+    case EX_EXP:
+    case EX_LOG:
+    case EX_RELU:
+    case EX_TANH:
+    case EX_STEP:
+    case EX_NOGRAD: return check_ex(g, e->a, sc);
+    }
+    return fail("bad expression kind %d", (int)e->kind);
+}
+
+/* What ir_verify checks, for the statements the interpreter runs, plus what
+ * the interpreter relies on: outputs are activations, variables are in range. */
+static int check_stmt(const Graph *g, const Stmt *s)
+{
+    if (!s->out || s->out->kind != TK_ACT)
+        return fail("forward statement writes %s, which is not an activation", s->out ? s->out->name : "(null)");
+    if (s->nloop < 0 || s->nloop > IR_MAX_LOOPS || s->nred < 0 || s->nred > s->nloop ||
+        (s->nred > 0) != (s->red != RED_NONE_))
+        return fail("statement for %s has inconsistent loops", s->out->name);
+    for (int i = 0; i < s->nloop; i++) {
+        int v = s->loops[i].var;
+        if (v < 0 || v >= g->nvars)
+            return fail("statement for %s has loop variable %d out of range", s->out->name, v);
+        for (int j = 0; j < i; j++)
+            if (s->loops[j].var == v)
+                return fail("statement for %s binds loop variable %d twice", s->out->name, v);
+        if (check_ix(g, s->loops[i].hi, &(Scope){s, i}))
+            return -1;
+    }
+    for (int k = 0; k < s->out->rank; k++)
+        if (check_ix(g, s->oidx[k], &(Scope){s, s->nloop - s->nred}))
+            return -1;
+    return check_ex(g, s->e, &(Scope){s, s->nloop});
+}
+
+/* Mark in flag[] every tensor e reads. */
+static void mark_reads(const Ex *e, char *flag)
+{
+    if (e->kind == EX_READ)
+        flag[e->t->id] = 1;
+    if (e->a)
+        mark_reads(e->a, flag);
+    if (e->b)
+        mark_reads(e->b, flag);
+}
+
+/* The statements target depends on: walk the forward list backwards; a
+ * statement runs if a later statement (or the caller) reads what it writes. */
+static int make_plan(Interp *in, const Tensor *target, Plan *p, char *touched)
+{
+    const Graph *g = in->g;
+    const StmtList *l = &g->fwd;
+    char *need = calloc((size_t)g->ntensors + 1, 1);
+    char *run = calloc((size_t)l->n + 1, 1);
+    char *mine = calloc((size_t)g->ntensors + 1, 1);
+    p->stmts = malloc(((size_t)l->n + 1) * sizeof *p->stmts);
+    p->clear = malloc(((size_t)g->ntensors + 1) * sizeof *p->clear);
+    int rc = 0;
+    if (!need || !run || !mine || !p->stmts || !p->clear) {
+        fputs("mgc: error: out of memory\n", stderr);
+        rc = -1;
+        goto out;
+    }
+    need[target->id] = 1;
+    mine[target->id] = 1;
+    for (int i = l->n - 1; i >= 0; i--) {
+        const Stmt *s = l->items[i];
+        if (!s->out || !need[s->out->id])
+            continue;
+        if (check_stmt(g, s)) {
+            rc = -1;
+            goto out;
+        }
+        run[i] = 1;
+        mark_reads(s->e, need);
+        mark_reads(s->e, mine);
+        mine[s->out->id] = 1;
+    }
+    for (int i = 0; i < l->n; i++)
+        if (run[i])
+            p->stmts[p->nstmt++] = l->items[i];
+    for (int i = 0; i < g->ntensors; i++)
+        if (mine[i]) {
+            touched[i] = 1;
+            if (g->tensors[i]->kind != TK_PARAM)
+                p->clear[p->nclear++] = g->tensors[i];
+        }
+out:
+    free(need);
+    free(run);
+    free(mine);
+    return rc;
+}
+
+static int check_graph(const Graph *g)
+{
+    if (!g->logits || !g->loss || !g->tokens)
+        return fail("graph has no %s", !g->logits ? "logits" : !g->loss ? "loss" : "token input");
+    if (g->Tmax < 1 || g->Tmax > 1L << 20 || g->vocab < 1)
+        return fail("bad block size %ld or vocabulary %d", g->Tmax, g->vocab);
+    if (g->logits->rank != 2 || g->logits->maxext[0] < g->Tmax || g->logits->maxext[1] != g->vocab)
+        return fail("logits %s are not [T, %d]", g->logits->name, g->vocab);
+    if (g->loss->rank != 0)
+        return fail("loss %s is not a scalar", g->loss->name);
+    for (int i = 0; i < g->ntensors; i++)
+        if (g->tensors[i]->id != i)
+            return fail("tensor %s has id %d at position %d", g->tensors[i]->name, g->tensors[i]->id, i);
+    for (int i = 0; i < g->nparams; i++) {
+        const Tensor *t = g->params[i];
+        if (t->kind != TK_PARAM || t->rank > MG_MAX_RANK || t->offset < 0 || t->offset + t->size > g->nscalars)
+            return fail("parameter %s does not fit the parameter array", t->name);
+    }
+    return 0;
+}
+
+static MgInitKind init_kind(IrInit k)
+{
+    switch (k) {
+    case INIT_GAUSS: return MG_INIT_GAUSS;
+    case INIT_ZEROS: return MG_INIT_ZEROS;
+    case INIT_ONES: return MG_INIT_ONES;
+    case INIT_CONST: break;
+    }
+    return MG_INIT_CONST;
+}
+
+/* The parameter table and the model-level fields of *out. */
+static void fill_model(Interp *in, MgModel *out)
+{
+    const Graph *g = in->g;
+    for (int i = 0; i < g->nparams; i++) {
+        const Tensor *t = g->params[i];
+        MgParam *p = &in->params[i];
+        p->name = t->display;
+        p->rank = t->rank;
+        for (int k = 0; k < t->rank; k++)
+            p->shape[k] = (int)t->maxext[k];
+        p->offset = (size_t)t->offset;
+        p->size = (size_t)t->size;
+        p->init = init_kind(t->init);
+        p->init_a = t->init_a;
+        p->init_b = t->init_b;
+    }
+    memset(out, 0, sizeof *out);
+    out->name = g->model;
+    out->source = g->source;
+    out->vocab = g->vocab;
+    out->block_size = (int)g->Tmax;
+    out->n_params = g->nparams;
+    out->params = in->params;
+    out->n_scalars = (size_t)g->nscalars;
+    out->scratch = 0;
+    out->optim = (MgOptim){g->opt == OPT_ADAM_ ? MG_OPT_ADAM : MG_OPT_SGD, g->lr, g->beta1, g->beta2, g->eps,
+                           g->steps, g->linear_decay};
+    out->ctx = in;
+    out->loss_grad = interp_loss_grad;
+    out->forward = interp_forward;
+}
+
+static void interp_free(Interp *in)
+{
+    if (!in)
+        return;
+    val_pool_free(&in->pool);
+    free(in->vals);
+    free(in->store);
+    free(in->loss.stmts);
+    free(in->loss.clear);
+    free(in->logits.stmts);
+    free(in->logits.clear);
+    free(in->var);
+    free(in->out);
+    free(in->params);
+    free(in);
+}
+
+/* One Value* slot per element of every touched tensor, in one allocation. */
+static int alloc_vals(Interp *in, char *touched)
+{
+    const Graph *g = in->g;
+    size_t total = 0;
+    for (int i = 0; i < g->nparams; i++)
+        touched[g->params[i]->id] = 1;
+    for (int i = 0; i < g->ntensors; i++)
+        if (touched[i])
+            total += (size_t)g->tensors[i]->size;
+    in->vals = calloc((size_t)g->ntensors + 1, sizeof *in->vals);
+    in->store = calloc(total + 1, sizeof *in->store);
+    if (!in->vals || !in->store)
+        return -1;
+    size_t off = 0;
+    for (int i = 0; i < g->ntensors; i++)
+        if (touched[i]) {
+            in->vals[i] = in->store + off;
+            off += (size_t)g->tensors[i]->size;
+        }
+    return 0;
+}
+
+int interp_make_model(const Graph *g, MgModel *out)
+{
+    if (check_graph(g))
+        return -1;
+    Interp *in = calloc(1, sizeof *in);
+    char *touched = calloc((size_t)g->ntensors + 1, 1);
+    if (!in || !touched)
+        goto oom;
+    in->g = g;
+    val_pool_init(&in->pool);
+    if (make_plan(in, g->loss, &in->loss, touched) || make_plan(in, g->logits, &in->logits, touched)) {
+        free(touched);
+        interp_free(in);
+        return -1;
+    }
+    in->var = calloc((size_t)g->nvars + 1, sizeof *in->var);
+    in->out = calloc((size_t)(g->Tmax * g->vocab), sizeof *in->out);
+    in->params = calloc((size_t)g->nparams + 1, sizeof *in->params);
+    if (!in->var || !in->out || !in->params || alloc_vals(in, touched))
+        goto oom;
+    free(touched);
+    fill_model(in, out);
+    return 0;
+oom:
+    free(touched);
+    interp_free(in);
+    fputs("mgc: error: out of memory\n", stderr);
+    return -1;
+}
+
+void interp_free_model(MgModel *m)
+{
+    interp_free(m->ctx);
+    memset(m, 0, sizeof *m);
+}
