@@ -1,0 +1,137 @@
+/* Command-line tests for mgc and a compiled trainer: exit codes and the
+ * messages users see for bad input.  Every error exits 1, never crashes. */
+#include <criterion/criterion.h>
+
+#include "../common/run.h"
+
+#define MGC MGC_BUILD_DIR "/mgc"
+#define MLP MGC_BUILD_DIR "/mlp"
+#define MODEL MGC_SOURCE_DIR "/models/mlp.mg"
+
+Test(mgc_cli, help_documents_every_option)
+{
+    Run *r = run("%s --help", MGC);
+    cr_assert_eq(r->status, 0);
+    const char *opts[] = {"-o FILE", "--name", "--dump=STAGE", "--check", "--help", "--version", "mgc run"};
+    for (size_t i = 0; i < sizeof opts / sizeof *opts; i++)
+        cr_expect(strstr(r->out, opts[i]), "--help does not mention %s", opts[i]);
+}
+
+Test(mgc_cli, unknown_flag_is_refused)
+{
+    Run *r = run("%s --frobnicate %s -o /dev/null", MGC, MODEL);
+    cr_assert_eq(r->status, 1);
+    cr_assert(strstr(r->err, "mgc: error: unknown option '--frobnicate'"), "stderr: %s", r->err);
+}
+
+Test(mgc_cli, missing_model_file_is_refused)
+{
+    Run *r = run("%s /nonexistent/x.mg -o /dev/null", MGC);
+    cr_assert_eq(r->status, 1);
+    cr_assert(strstr(r->err, "cannot open '/nonexistent/x.mg'"), "stderr: %s", r->err);
+}
+
+Test(mgc_cli, malformed_model_names_file_line_and_column)
+{
+    const char *d = tmpdir();
+    char path[128], out[128];
+    snprintf(path, sizeof path, "%s/bad.mg", d);
+    snprintf(out, sizeof out, "%s/bad.c", d);
+    write_text(path, "const n = 4\ndim T <= 4\nx = (1 + \n");
+    Run *r = run("%s %s -o %s", MGC, path, out);
+    cr_assert_eq(r->status, 1);
+    char want[160];
+    snprintf(want, sizeof want, "%s:3:", path);
+    cr_assert(strstr(r->err, want), "no location in: %s", r->err);
+    cr_assert(strstr(r->err, "error:"), "stderr: %s", r->err);
+    cr_assert(access(out, F_OK) != 0, "a failed compile left %s behind", out);
+}
+
+Test(mgc_cli, shape_error_points_at_the_operand)
+{
+    const char *d = tmpdir();
+    char path[128];
+    snprintf(path, sizeof path, "%s/shape.mg", d);
+    write_text(path,
+               "const vocab = 27\ndim T <= 8\ninput tokens[T + 1] < vocab\n"
+               "param w[16, 8] ~ gauss(0, 0.1)\n"
+               "x[t < T, c < 16] = w[c, tokens[t]]\n");
+    Run *r = run("%s %s --check", MGC, path);
+    cr_assert_eq(r->status, 1);
+    char want[400];
+    snprintf(want, sizeof want, "%s:5:25: error: index 2 of 'w' is out of range: it reaches 26 but the extent is 8", path);
+    cr_assert(strstr(r->err, want), "stderr: %s", r->err);
+    cr_assert(strstr(r->err, "    5 | x[t < T, c < 16] = w[c, tokens[t]]"), "no source line in: %s", r->err);
+}
+
+Test(mgc_cli, output_is_deterministic)
+{
+    const char *d = tmpdir();
+    Run *r = run("%s %s -o %s/a.c && %s %s -o %s/b.c && cmp %s/a.c %s/b.c", MGC, MODEL, d, MGC, MODEL, d, d, d);
+    cr_assert_eq(r->status, 0, "two runs differ: %s", r->err);
+}
+
+Test(mgc_cli, emitted_c_compiles_without_warnings)
+{
+    const char *d = tmpdir();
+    Run *r = run("%s %s -o %s/m.c && cc -std=c11 -Wall -Wextra -pedantic -Werror -I%s/runtime -c %s/m.c -o %s/m.o",
+                 MGC, MODEL, d, MGC_SOURCE_DIR, d, d);
+    cr_assert_eq(r->status, 0, "%s", r->err);
+}
+
+Test(trainer_cli, unknown_flag_is_refused)
+{
+    Run *r = run("%s train --bogus 3", MLP);
+    cr_assert_eq(r->status, 1);
+    cr_assert(strstr(r->err, "--bogus"), "stderr: %s", r->err);
+}
+
+Test(trainer_cli, missing_data_file_is_refused)
+{
+    Run *r = run("%s train --data /nonexistent/names.txt --steps 1", MLP);
+    cr_assert_eq(r->status, 1);
+    cr_assert(strstr(r->err, "/nonexistent/names.txt"), "stderr: %s", r->err);
+}
+
+Test(trainer_cli, empty_data_file_is_refused)
+{
+    const char *d = tmpdir();
+    char path[128];
+    snprintf(path, sizeof path, "%s/empty.txt", d);
+    write_text(path, "\n  \n\n");
+    Run *r = run("%s train --data %s --steps 1", MLP, path);
+    cr_assert_eq(r->status, 1);
+    cr_assert(strstr(r->err, path), "stderr: %s", r->err);
+}
+
+Test(trainer_cli, character_outside_the_vocabulary_is_refused)
+{
+    const char *d = tmpdir();
+    Run *r = run("%s train --steps 0 --save %s/c.safetensors --num 0 && %s grad --load %s/c.safetensors --doc 'ab7c' --out %s/g.safetensors",
+                 MLP, d, MLP, d, d);
+    cr_assert_eq(r->status, 1);
+    cr_assert(strstr(r->err, "'7'"), "stderr: %s", r->err);
+}
+
+Test(trainer_cli, truncated_checkpoint_is_refused)
+{
+    const char *d = tmpdir();
+    Run *r = run("%s train --steps 0 --save %s/c.safetensors --num 0 && head -c 3000 %s/c.safetensors > %s/t.safetensors"
+                 " && %s sample --load %s/t.safetensors",
+                 MLP, d, d, d, MLP, d);
+    cr_assert_eq(r->status, 1);
+    cr_assert(strstr(r->err, "t.safetensors"), "stderr: %s", r->err);
+    cr_assert(strstr(r->err, "trunc"), "stderr does not say truncated: %s", r->err);
+}
+
+Test(trainer_cli, interpreter_and_compiled_print_the_same_lines)
+{
+    Run *r = run("%s train --steps 5 --num 3", MLP);
+    cr_assert_eq(r->status, 0, "%s", r->err);
+    static char compiled[1 << 20];
+    snprintf(compiled, sizeof compiled, "%s", r->out);
+    cr_assert(strstr(compiled, "step    1 /    5 | loss "), "stdout: %s", compiled);
+    r = run("%s run %s train --steps 5 --num 3", MGC, MODEL);
+    cr_assert_eq(r->status, 0, "%s", r->err);
+    cr_assert_str_eq(r->out, compiled);
+}

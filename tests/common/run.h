@@ -1,0 +1,74 @@
+/* run.h: run a command line in a shell for command-line tests; capture its
+ * exit status, standard output and standard error (each up to 1 MiB). */
+#ifndef MGC_TEST_RUN_H
+#define MGC_TEST_RUN_H
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+typedef struct Run {
+    int status;        /* exit status, or -1 if it did not exit normally */
+    char out[1 << 20];
+    char err[1 << 16];
+} Run;
+
+static inline char *run_slurp(const char *path, char *buf, size_t cap)
+{
+    FILE *f = fopen(path, "rb");
+    size_t n = 0;
+    if (f) {
+        n = fread(buf, 1, cap - 1, f);
+        fclose(f);
+    }
+    buf[n] = 0;
+    return buf;
+}
+
+/* printf-style command; runs in a fresh temporary directory's files */
+static inline Run *run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static inline Run *run(const char *fmt, ...)
+{
+    static Run r;
+    char cmd[8192], full[9000];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    char outp[] = "/tmp/mgc-test-out-XXXXXX", errp[] = "/tmp/mgc-test-err-XXXXXX";
+    int fo = mkstemp(outp), fe = mkstemp(errp);
+    if (fo >= 0) close(fo);
+    if (fe >= 0) close(fe);
+    snprintf(full, sizeof full, "( %s ) >%s 2>%s </dev/null", cmd, outp, errp);
+    int st = system(full);
+    r.status = (st != -1 && WIFEXITED(st)) ? WEXITSTATUS(st) : -1;
+    run_slurp(outp, r.out, sizeof r.out);
+    run_slurp(errp, r.err, sizeof r.err);
+    remove(outp);
+    remove(errp);
+    return &r;
+}
+
+/* a fresh temporary directory for a test's files */
+static inline const char *tmpdir(void)
+{
+    static char dir[64];
+    strcpy(dir, "/tmp/mgc-test-XXXXXX");
+    if (!mkdtemp(dir))
+        return "/tmp";
+    return dir;
+}
+
+static inline void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    if (f) {
+        fputs(text, f);
+        fclose(f);
+    }
+}
+
+#endif

@@ -1,0 +1,184 @@
+/* Differential tests: the compiled loss, gradients and logits of every model
+ * against the reference interpreter (relative difference at most 1e-12, in
+ * double, no fast-math), and the interpreter against central finite
+ * differences.  Relative difference of a tensor = max|a - b| / max(|a|, |b|)
+ * over the whole tensor, so near-zero entries are judged at the tensor's scale. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "interp.h"
+#include "mg_model.h"
+#include "pipeline.h"
+
+extern const MgModel mlp_model, t_ops_model, t_attn_model;
+
+typedef struct Case {
+    const char *name;
+    const MgModel *compiled;
+    const char *path;
+} Case;
+
+static const Case cases[] = {
+    {"mlp", &mlp_model, MGC_SOURCE_DIR "/models/mlp.mg"},
+    {"ops", &t_ops_model, MGC_SOURCE_DIR "/tests/models/ops.mg"},
+    {"attn", &t_attn_model, MGC_SOURCE_DIR "/tests/models/attn.mg"},
+};
+
+/* a small deterministic generator, independent of the runtime's RNG */
+static unsigned long long lcg_state;
+static double uniform(void)
+{
+    lcg_state = lcg_state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (double)(lcg_state >> 11) * (1.0 / 9007199254740992.0);
+}
+static double normal(void)
+{
+    double u = uniform(), v = uniform();
+    return sqrt(-2 * log(1 - u)) * cos(6.283185307179586 * v);
+}
+
+static void random_params(const MgModel *m, double *p)
+{
+    for (int i = 0; i < m->n_params; i++) {
+        const MgParam *q = &m->params[i];
+        double std = q->init == MG_INIT_GAUSS && q->init_b > 0 ? q->init_b : 0.3;
+        for (size_t k = 0; k < q->size; k++)
+            p[q->offset + k] = q->init_a + 3 * std * normal();   /* wider than init: exercise more */
+    }
+}
+
+static void random_tokens(int *tok, int n, int vocab)
+{
+    for (int i = 0; i < n; i++)
+        tok[i] = (int)(uniform() * vocab) % vocab;
+}
+
+static MgModel interp_of(const Case *c)
+{
+    MgModel m;
+    Graph *g = mgc_front_end(c->path, c->name, 0);
+    cr_assert_not_null(g, "%s does not compile", c->path);
+    cr_assert_eq(interp_make_model(g, &m), 0);
+    return m;
+}
+
+/* relative difference of two tensors, reporting the worst entries */
+static double compare(const char *what, const double *a, const double *b, size_t n, double tol)
+{
+    double maxd = 0, scale = 0;
+    size_t worst = 0;
+    for (size_t i = 0; i < n; i++) {
+        double d = fabs(a[i] - b[i]);
+        if (d > maxd || isnan(d)) {
+            maxd = isnan(d) ? INFINITY : d;
+            worst = i;
+        }
+        if (fabs(a[i]) > scale) scale = fabs(a[i]);
+        if (fabs(b[i]) > scale) scale = fabs(b[i]);
+    }
+    double rel = maxd == 0 ? 0 : maxd / scale;
+    (void)worst;
+    if (rel > tol) {
+        int shown = 0;
+        for (size_t i = 0; i < n && shown < 5; i++)
+            if (fabs(a[i] - b[i]) > tol * scale || isnan(a[i] - b[i])) {
+                fprintf(stderr, "  %s[%zu]: compiled %.17g, interpreted %.17g\n", what, i, a[i], b[i]);
+                shown++;
+            }
+        cr_assert_fail("%s: relative difference %.3g > %.0e (max |diff| %.3g at %zu, scale %.3g)", what, rel, tol,
+                maxd, worst, scale);
+    }
+    return rel;
+}
+
+static void check_case(const Case *c, unsigned long long seed)
+{
+    const MgModel *cm = c->compiled;
+    MgModel im = interp_of(c);
+    cr_assert_eq(im.n_scalars, cm->n_scalars);
+    cr_assert_eq(im.vocab, cm->vocab);
+    cr_assert_eq(im.block_size, cm->block_size);
+    cr_assert_eq(im.n_params, cm->n_params);
+    for (int i = 0; i < cm->n_params; i++)
+        cr_assert_str_eq(im.params[i].name, cm->params[i].name);
+    size_t n = cm->n_scalars;
+    double *p = malloc(n * sizeof *p), *gc = malloc(n * sizeof *gc), *gi = malloc(n * sizeof *gi);
+    double *scratch = malloc((cm->scratch + 1) * sizeof *scratch);
+    int *tok = malloc((size_t)(cm->block_size + 1) * sizeof *tok);
+    lcg_state = seed;
+    int lengths[] = {1, 2, cm->block_size, 1 + (int)(uniform() * cm->block_size) % cm->block_size};
+    double worst = 0;
+    for (int li = 0; li < 4; li++) {
+        int T = lengths[li];
+        random_params(cm, p);
+        random_tokens(tok, T + 1, cm->vocab);
+        double lc = cm->loss_grad(cm->ctx, p, gc, tok, T, scratch);
+        double lim = im.loss_grad(im.ctx, p, gi, tok, T, NULL);
+        char what[128];
+        snprintf(what, sizeof what, "%s loss (T=%d)", c->name, T);
+        double r = compare(what, &lc, &lim, 1, 1e-12);
+        if (r > worst) worst = r;
+        for (int i = 0; i < cm->n_params; i++) {
+            const MgParam *q = &cm->params[i];
+            snprintf(what, sizeof what, "%s d%s (T=%d)", c->name, q->name, T);
+            r = compare(what, gc + q->offset, gi + q->offset, q->size, 1e-12);
+            if (r > worst) worst = r;
+        }
+        const double *fc = cm->forward(cm->ctx, p, tok, T, scratch);
+        double *fcopy = malloc((size_t)T * cm->vocab * sizeof *fcopy);
+        memcpy(fcopy, fc, (size_t)T * cm->vocab * sizeof *fcopy);
+        const double *fi = im.forward(im.ctx, p, tok, T, NULL);
+        snprintf(what, sizeof what, "%s logits (T=%d)", c->name, T);
+        /* same operation order: the forward values agree to the bit */
+        r = compare(what, fcopy, fi, (size_t)T * cm->vocab, 0);
+        free(fcopy);
+    }
+    printf("%s: compiled vs interpreter, worst relative difference %.3g\n", c->name, worst);
+    interp_free_model(&im);
+    free(p); free(gc); free(gi); free(scratch); free(tok);
+}
+
+Test(diff, mlp_compiled_matches_interpreter) { check_case(&cases[0], 1); check_case(&cases[0], 2); }
+Test(diff, ops_compiled_matches_interpreter) { check_case(&cases[1], 3); check_case(&cases[1], 4); }
+Test(diff, attn_compiled_matches_interpreter) { check_case(&cases[2], 5); check_case(&cases[2], 6); }
+
+/* The interpreter against central finite differences of its own loss. */
+static void check_fd(const Case *c, int max_checks)
+{
+    MgModel im = interp_of(c);
+    size_t n = im.n_scalars;
+    double *p = malloc(n * sizeof *p), *g = malloc(n * sizeof *g), *dummy = malloc(n * sizeof *dummy);
+    int T = im.block_size < 3 ? im.block_size : 3;
+    int tok[64];
+    lcg_state = 99;
+    random_params(&im, p);
+    random_tokens(tok, T + 1, im.vocab);
+    im.loss_grad(im.ctx, p, g, tok, T, NULL);
+    double worst = 0;
+    int checked = 0;
+    size_t stride = n / (size_t)max_checks + 1;
+    for (size_t k = 0; k < n; k += stride) {
+        double h = 1e-5, keep = p[k];
+        p[k] = keep + h;
+        double up = im.loss_grad(im.ctx, p, dummy, tok, T, NULL);
+        p[k] = keep - h;
+        double down = im.loss_grad(im.ctx, p, dummy, tok, T, NULL);
+        p[k] = keep;
+        double fd = (up - down) / (2 * h);
+        double err = fabs(fd - g[k]) / fmax(1.0, fabs(g[k]));
+        if (err > worst) worst = err;
+        cr_expect(err < 1e-7, "%s: d/dparam[%zu]: backward %.12g, finite difference %.12g", c->name, k, g[k], fd);
+        checked++;
+    }
+    printf("%s: interpreter vs finite differences on %d parameters, worst error %.3g\n", c->name, checked, worst);
+    cr_assert_gt(checked, 0);
+    interp_free_model(&im);
+    free(p); free(g); free(dummy);
+}
+
+Test(diff, mlp_interpreter_matches_finite_differences) { check_fd(&cases[0], 300); }
+Test(diff, ops_interpreter_matches_finite_differences) { check_fd(&cases[1], 1000); }
+Test(diff, attn_interpreter_matches_finite_differences) { check_fd(&cases[2], 1000); }
