@@ -1,6 +1,7 @@
 /* Command-line tests for mgc and a compiled trainer: exit codes and the
  * messages users see for bad input.  Every error exits 1, never crashes. */
 #include <criterion/criterion.h>
+#include <math.h>
 
 #include "../common/run.h"
 
@@ -134,4 +135,75 @@ Test(trainer_cli, interpreter_and_compiled_print_the_same_lines)
     r = run("%s run %s train --steps 5 --num 3", MGC, MODEL);
     cr_assert_eq(r->status, 0, "%s", r->err);
     cr_assert_str_eq(r->out, compiled);
+}
+
+#include "mg_safetensors.h"
+
+#define GPT MGC_BUILD_DIR "/microgpt"
+
+/* Checkpoints use the reference's state_dict keys and row shapes. */
+Test(trainer_cli, microgpt_checkpoint_uses_reference_names_and_shapes)
+{
+    const char *d = tmpdir();
+    Run *r = run("%s train --steps 0 --save %s/c.safetensors --num 0", GPT, d);
+    cr_assert_eq(r->status, 0, "%s", r->err);
+    char path[128];
+    snprintf(path, sizeof path, "%s/c.safetensors", d);
+    MgSafetensors st;
+    MgErr e;
+    cr_assert_eq(mg_st_read(&st, path, &e), 0, "%s", e.msg);
+    struct { const char *name; int r, c; } want[] = {
+        {"wte", 27, 16}, {"wpe", 16, 16}, {"lm_head", 27, 16}, {"layer0.attn_wq", 16, 16},
+        {"layer0.attn_wk", 16, 16}, {"layer0.attn_wv", 16, 16}, {"layer0.attn_wo", 16, 16},
+        {"layer0.mlp_fc1", 64, 16}, {"layer0.mlp_fc2", 16, 64}};
+    cr_assert_eq(st.n, 9);
+    for (int i = 0; i < 9; i++) {
+        const MgStTensor *t = mg_st_find(&st, want[i].name);
+        cr_assert_not_null(t, "no tensor %s", want[i].name);
+        cr_assert_eq(t->rank, 2);
+        cr_assert_eq(t->shape[0], (uint64_t)want[i].r, "%s rows", want[i].name);
+        cr_assert_eq(t->shape[1], (uint64_t)want[i].c, "%s columns", want[i].name);
+    }
+    mg_st_free(&st);
+}
+
+/* grad on a document longer than block_size: cropped as the reference crops,
+ * and the compiled gradient equals the interpreter's. */
+Test(trainer_cli, microgpt_grad_on_a_long_document_matches_the_interpreter)
+{
+    const char *d = tmpdir();
+    const char *doc = "abcdefghijklmnopqrstuvwxyzabcdef";   /* 32 letters > block_size */
+    Run *r = run("%s train --steps 3 --save %s/c.safetensors --num 0 && %s grad --load %s/c.safetensors --doc %s --out %s/gc.safetensors",
+                 GPT, d, GPT, d, doc, d);
+    cr_assert_eq(r->status, 0, "%s", r->err);
+    const char *line = strstr(r->out, "\nloss ");
+    cr_assert_not_null(line, "no 'loss' line from grad: %s", r->out);
+    double lc = strtod(line + 6, NULL);
+    r = run("%s run %s/models/microgpt.mg grad --load %s/c.safetensors --doc %s --out %s/gi.safetensors", MGC,
+            MGC_SOURCE_DIR, d, doc, d);
+    cr_assert_eq(r->status, 0, "%s", r->err);
+    cr_assert(!strncmp(r->out, "loss ", 5), "stdout: %s", r->out);
+    double li = strtod(r->out + 5, NULL);
+    cr_assert(fabs(lc - li) <= 1e-12 * fabs(li), "loss %.17g vs %.17g", lc, li);
+    char pc[128], pi[128];
+    snprintf(pc, sizeof pc, "%s/gc.safetensors", d);
+    snprintf(pi, sizeof pi, "%s/gi.safetensors", d);
+    MgSafetensors a, b;
+    MgErr e;
+    cr_assert_eq(mg_st_read(&a, pc, &e), 0, "%s", e.msg);
+    cr_assert_eq(mg_st_read(&b, pi, &e), 0, "%s", e.msg);
+    cr_assert_eq(a.n, b.n);
+    for (int i = 0; i < a.n; i++) {
+        const MgStTensor *tb = mg_st_find(&b, a.t[i].name);
+        cr_assert_not_null(tb);
+        double maxd = 0, scale = 0;
+        for (size_t k = 0; k < a.t[i].numel; k++) {
+            maxd = fmax(maxd, fabs(a.t[i].data[k] - tb->data[k]));
+            scale = fmax(scale, fabs(tb->data[k]));
+        }
+        cr_expect(maxd <= 1e-12 * scale, "%s: max difference %.3g at scale %.3g", a.t[i].name, maxd, scale);
+        cr_expect(scale > 0, "%s: gradient is all zero", a.t[i].name);
+    }
+    mg_st_free(&a);
+    mg_st_free(&b);
 }

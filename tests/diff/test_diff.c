@@ -1,7 +1,9 @@
 /* Differential tests: the compiled loss, gradients and logits of every model
  * against the reference interpreter (relative difference at most 1e-12, in
  * double, no fast-math), and the interpreter against central finite
- * differences.  Relative difference of a tensor = max|a - b| / max(|a|, |b|)
+ * differences.  Models: the MLP, microGPT (1 and 2 layers), Steps 3 and 4
+ * (1 and 4 heads), and test models covering every op (2 heads, 2 layers).
+ * Lengths T = 1, 2, block_size and one more.  Relative difference of a tensor = max|a - b| / max(|a|, |b|)
  * over the whole tensor, so near-zero entries are judged at the tensor's scale. */
 #include <criterion/criterion.h>
 #include <math.h>
@@ -13,7 +15,8 @@
 #include "mg_model.h"
 #include "pipeline.h"
 
-extern const MgModel mlp_model, t_ops_model, t_attn_model;
+extern const MgModel mlp_model, microgpt_model, step3_model, step4_model, t_ops_model, t_attn_model,
+    t_microgpt_l2_model;
 
 typedef struct Case {
     const char *name;
@@ -25,6 +28,10 @@ static const Case cases[] = {
     {"mlp", &mlp_model, MGC_SOURCE_DIR "/models/mlp.mg"},
     {"ops", &t_ops_model, MGC_SOURCE_DIR "/tests/models/ops.mg"},
     {"attn", &t_attn_model, MGC_SOURCE_DIR "/tests/models/attn.mg"},
+    {"microgpt", &microgpt_model, MGC_SOURCE_DIR "/models/microgpt.mg"},
+    {"microgpt_l2", &t_microgpt_l2_model, MGC_SOURCE_DIR "/tests/models/microgpt_l2.mg"},
+    {"step3", &step3_model, MGC_SOURCE_DIR "/models/step3.mg"},
+    {"step4", &step4_model, MGC_SOURCE_DIR "/models/step4.mg"},
 };
 
 /* a small deterministic generator, independent of the runtime's RNG */
@@ -144,6 +151,10 @@ static void check_case(const Case *c, unsigned long long seed)
 Test(diff, mlp_compiled_matches_interpreter) { check_case(&cases[0], 1); check_case(&cases[0], 2); }
 Test(diff, ops_compiled_matches_interpreter) { check_case(&cases[1], 3); check_case(&cases[1], 4); }
 Test(diff, attn_compiled_matches_interpreter) { check_case(&cases[2], 5); check_case(&cases[2], 6); }
+Test(diff, microgpt_compiled_matches_interpreter) { check_case(&cases[3], 7); check_case(&cases[3], 8); }
+Test(diff, microgpt_two_layers_compiled_matches_interpreter) { check_case(&cases[4], 9); }
+Test(diff, step3_one_head_compiled_matches_interpreter) { check_case(&cases[5], 10); }
+Test(diff, step4_compiled_matches_interpreter) { check_case(&cases[6], 11); }
 
 /* The interpreter against central finite differences of its own loss. */
 static void check_fd(const Case *c, int max_checks)
@@ -182,3 +193,4 @@ static void check_fd(const Case *c, int max_checks)
 Test(diff, mlp_interpreter_matches_finite_differences) { check_fd(&cases[0], 300); }
 Test(diff, ops_interpreter_matches_finite_differences) { check_fd(&cases[1], 1000); }
 Test(diff, attn_interpreter_matches_finite_differences) { check_fd(&cases[2], 1000); }
+Test(diff, microgpt_interpreter_matches_finite_differences) { check_fd(&cases[3], 400); }

@@ -1,5 +1,8 @@
-# cmake -DMGC=mgc -DMODELS="a.mg;b.mg" -DOUTDIR=generated -P update.cmake
-foreach(model ${MODELS})
+# cmake -DMGC=mgc -DMODELDIR=models -DOUTDIR=generated -P update.cmake
+# Rewrites OUTDIR/NAME.c for every MODELDIR/NAME.mg, for review with git diff.
+file(GLOB models ${MODELDIR}/*.mg)
+list(SORT models)
+foreach(model ${models})
   get_filename_component(name ${model} NAME_WE)
   execute_process(COMMAND ${MGC} ${model} --name ${name} -o ${OUTDIR}/${name}.c RESULT_VARIABLE rc)
   if(NOT rc EQUAL 0)
