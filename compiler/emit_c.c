@@ -159,15 +159,15 @@ static void cex(Em *em, const Ex *e, int prec)
         if (prec > 2) fputc(')', f);
         return;
     case EX_POW:
-        fputs("pow(", f);
+        fputs("pow_(", f);
         cex(em, e->a, 0);
         fputs(", ", f);
         num(f, e->c);
         fputc(')', f);
         return;
-    case EX_EXP: fputs("exp(", f); break;
-    case EX_LOG: fputs("log(", f); break;
-    case EX_TANH: fputs("tanh(", f); break;
+    case EX_EXP: fputs("exp_(", f); break;
+    case EX_LOG: fputs("log_(", f); break;
+    case EX_TANH: fputs("tanh_(", f); break;
     case EX_RELU: fputs("relu_(", f); break;
     case EX_STEP: fputs("step_(", f); break;
     case EX_NOGRAD: fputs("(", f); break;
@@ -225,7 +225,7 @@ static int name_used(Em *em, const Stmt *s, int upto, const char *name)
             return 1;
     static const char *reserved[] = {"T", "tokens", "params", "grads", "scratch", "ctx", "acc_", "val_",
                                      "int", "do", "if", "for", "double", "exp", "log", "pow", "tanh",
-                                     "relu_", "step_", "auto", "case", "char", "else", "enum", "goto",
+                                     "relu_", "step_", "exp_", "log_", "tanh_", "pow_", "auto", "case", "char", "else", "enum", "goto",
                                      "long", "void", "while", "float", "short", NULL};
     for (int i = 0; reserved[i]; i++)
         if (!strcmp(reserved[i], name))
@@ -435,7 +435,18 @@ void emit_c(FILE *f, Graph *g)
     fprintf(f, " * each pointer gives its shape.  Scratch: %ld doubles. */\n", em->scratch);
     fputs("#include <math.h>\n#include <string.h>\n\n#include \"mg_model.h\"\n\n", f);
     fputs("static inline double relu_(double x) { return x > 0 ? x : 0.0; }\n", f);
-    fputs("static inline double step_(double x) { return x > 0 ? 1.0 : 0.0; }\n\n", f);
+    fputs("static inline double step_(double x) { return x > 0 ? 1.0 : 0.0; }\n", f);
+    /* libm through volatile pointers: the C compiler may neither rewrite
+     * pow(x, -1.0) as 1.0 / x nor evaluate a call on constants at compile
+     * time (correctly rounded, where libm can differ in the last bit) */
+    fputs("/* libm as the reference calls it, through volatile pointers: otherwise C compilers\n"
+          " * turn pow(x, -1.0) into 1.0 / x and evaluate calls on constants at compile time,\n"
+          " * either of which can differ from libm in the last bit. */\n"
+          "static inline double exp_(double x) { double (*volatile f)(double) = exp; return f(x); }\n"
+          "static inline double log_(double x) { double (*volatile f)(double) = log; return f(x); }\n"
+          "static inline double tanh_(double x) { double (*volatile f)(double) = tanh; return f(x); }\n"
+          "static inline double pow_(double x, double k)\n"
+          "{\n    double (*volatile f)(double, double) = pow;\n    return f(x, k);\n}\n\n", f);
 
     /* the parameter table */
     fprintf(f, "static const MgParam %s_params[%d] = {\n", m, g->nparams);
@@ -459,7 +470,7 @@ void emit_c(FILE *f, Graph *g)
     fprintf(f, "static const double *%s_forward(void *ctx, const double *params, const int *tokens, int T,\n", m);
     fprintf(f, "%*sdouble *scratch)\n{\n", (int)strlen(m) + 30, "");
     em->indent = 1;
-    out(em, "(void)ctx;\n");
+    out(em, "(void)ctx, (void)params, (void)tokens; /* a model may not need them all */\n");
     declare_tensors(em, used, 0);
     emit_forward_list(em, need_logits_s);
     out(em, "return %s;\n", g->logits->name);
@@ -474,11 +485,11 @@ void emit_c(FILE *f, Graph *g)
     fprintf(f, "static double %s_loss_grad(void *ctx, const double *params, double *grads, const int *tokens,\n", m);
     fprintf(f, "%*sint T, double *scratch)\n{\n", (int)strlen(m) + 25, "");
     em->indent = 1;
-    out(em, "(void)ctx;\n");
+    out(em, "(void)ctx, (void)params, (void)tokens; /* a model may not need them all */\n");
     declare_tensors(em, used, 1);
     out(em, "\n");
     out(em, "/* forward */");
-    fputc('\n', f);
+    fputc('\n', em->f);
     emit_forward_list(em, need_loss_s);
     out(em, "\n");
     out(em, "/* backward: gradients start at zero and every statement adds */\n");

@@ -879,7 +879,18 @@ static Val hoist_reduce(Tr *tr, const Node *n)
     for (int k = 0; k < no; k++)
         idx[k] = ix_var(outer[k].var);
     Ex *r = ex_read(t, no, idx);
-    if (n->op == RED_MEAN) {
+    int dependent = 0;      /* a range bounded by an earlier one, as in mean(r < T, s <= r) */
+    for (int k = 1; k < nr; k++)
+        for (int j = 0; j < k; j++)
+            dependent |= ix_mentions_var(red[k].hi, red[j].var);
+    if (n->op == RED_MEAN && dependent) {
+        /* the number of terms is not a product of extents: count them */
+        Tensor *ct = new_act(tr, "count", outer, no, n->loc);
+        if (!ct)
+            return v_err();
+        make_stmt(tr, ct, outer, no, red, nr, RED_SUM_, ex_const(1), n->loc);
+        r = ex_bin(EX_MUL, r, ex_pow(ex_read(ct, no, idx), -1));
+    } else if (n->op == RED_MEAN) {
         Ix *cnt = red[0].hi;
         for (int k = 1; k < nr; k++)
             cnt = ix_bin(IX_MUL, cnt, red[k].hi);
@@ -1761,6 +1772,67 @@ static Bind *top(Tr *tr, const char *name)
     return NULL;
 }
 
+/* Does x read the token input at an index that can reach T (the last target)
+ * in statement s?  Sampling only has tokens[0..T-1]. */
+static int reads_target_ix(const Graph *g, const Stmt *s, const Ix *x)
+{
+    switch (x->kind) {
+    case IX_READ:
+        for (long T = 1; T <= g->Tmax; T++) {
+            long lo, hi;
+            if (ix_interval(x->idx[0], s->loops, s->nloop, T, g->vocab, &lo, &hi) == 1 && hi >= T)
+                return 1;
+        }
+        return reads_target_ix(g, s, x->idx[0]);
+    case IX_CONST:
+    case IX_T:
+    case IX_VAR:
+    case IX_AXIS: return 0;
+    default: return reads_target_ix(g, s, x->a) || reads_target_ix(g, s, x->b);
+    }
+}
+
+static int reads_target_ex(const Graph *g, const Stmt *s, const Ex *e)
+{
+    if (e->kind == EX_INT && reads_target_ix(g, s, e->ix))
+        return 1;
+    if (e->kind == EX_READ)
+        for (int i = 0; i < e->t->rank; i++)
+            if (reads_target_ix(g, s, e->idx[i]))
+                return 1;
+    return (e->a && reads_target_ex(g, s, e->a)) || (e->b && reads_target_ex(g, s, e->b));
+}
+
+/* The logits at position t may use tokens[0..t] at most, never the target tokens[T]. */
+static void check_logits_inputs(Tr *tr)
+{
+    Graph *g = tr->g;
+    char *need = arena_alloc((size_t)g->ntensors + 1);
+    need[g->logits->id] = 1;
+    for (int i = g->fwd.n - 1; i >= 0; i--) {
+        const Stmt *s = g->fwd.items[i];
+        if (!need[s->out->id])
+            continue;
+        if (reads_target_ex(g, s, s->e)) {
+            diag_error(s->loc, "the logits depend on tokens[T], the last target: sampling cannot know it");
+            diag_note(g->logits->loc, "'logits' defined here");
+            return;
+        }
+        const Ex *stack[512];
+        int sp = 0;
+        stack[sp++] = s->e;
+        while (sp) {
+            const Ex *e = stack[--sp];
+            if (e->kind == EX_READ)
+                need[e->t->id] = 1;
+            if (e->a && sp < 511)
+                stack[sp++] = e->a;
+            if (e->b && sp < 511)
+                stack[sp++] = e->b;
+        }
+    }
+}
+
 static void check_outputs(Tr *tr, const Node *prog)
 {
     Graph *g = tr->g;
@@ -1782,6 +1854,7 @@ static void check_outputs(Tr *tr, const Node *prog)
             diag_error(logits->loc, "'logits' must be computed, not a parameter");
         }
         g->logits = t;
+        check_logits_inputs(tr);
     }
     if (!loss || loss->kind != B_TENSOR) {
         diag_error(end, "the model must define 'loss', the scalar to minimise");

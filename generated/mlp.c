@@ -11,6 +11,17 @@
 
 static inline double relu_(double x) { return x > 0 ? x : 0.0; }
 static inline double step_(double x) { return x > 0 ? 1.0 : 0.0; }
+/* libm as the reference calls it, through volatile pointers: otherwise C compilers
+ * turn pow(x, -1.0) into 1.0 / x and evaluate calls on constants at compile time,
+ * either of which can differ from libm in the last bit. */
+static inline double exp_(double x) { double (*volatile f)(double) = exp; return f(x); }
+static inline double log_(double x) { double (*volatile f)(double) = log; return f(x); }
+static inline double tanh_(double x) { double (*volatile f)(double) = tanh; return f(x); }
+static inline double pow_(double x, double k)
+{
+    double (*volatile f)(double, double) = pow;
+    return f(x, k);
+}
 
 static const MgParam mlp_params[3] = {
     {"wte", 2, {27, 16, 0, 0}, 0, 432, MG_INIT_GAUSS, 0.0, 0.08},
@@ -22,7 +33,7 @@ static const MgParam mlp_params[3] = {
 static const double *mlp_forward(void *ctx, const double *params, const int *tokens, int T,
                                  double *scratch)
 {
-    (void)ctx;
+    (void)ctx, (void)params, (void)tokens; /* a model may not need them all */
     const double *wte = params + 0; /* [27, 16] */
     const double *mlp_fc1 = params + 432; /* [64, 16] */
     const double *mlp_fc2 = params + 1456; /* [27, 64] */
@@ -75,7 +86,7 @@ static const double *mlp_forward(void *ctx, const double *params, const int *tok
 static double mlp_loss_grad(void *ctx, const double *params, double *grads, const int *tokens,
                             int T, double *scratch)
 {
-    (void)ctx;
+    (void)ctx, (void)params, (void)tokens; /* a model may not need them all */
     const double *wte = params + 0; /* [27, 16] */
     const double *mlp_fc1 = params + 432; /* [64, 16] */
     const double *mlp_fc2 = params + 1456; /* [27, 64] */
@@ -156,7 +167,7 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
     /* prelude.mg:13: e[i] = exp(x[i] - m) */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 27; i++) {
-            softmax_e[b0 * 27 + i] = exp(linear_y_2[b0 * 27 + i] - softmax_m[b0]);
+            softmax_e[b0 * 27 + i] = exp_(linear_y_2[b0 * 27 + i] - softmax_m[b0]);
         }
     }
     /* prelude.mg:14: s = sum(i) e[i] */
@@ -170,19 +181,19 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
     /* prelude.mg:15: p[i] = e[i] / s */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 27; i++) {
-            softmax_p[b0 * 27 + i] = softmax_e[b0 * 27 + i] * pow(softmax_s[b0], -1.0);
+            softmax_p[b0 * 27 + i] = softmax_e[b0 * 27 + i] * pow_(softmax_s[b0], -1.0);
         }
     }
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
     {
         double acc_ = 0.0;
         for (int t = 0; t < T; t++) {
-            acc_ += log(softmax_p[t * 27 + tokens[t + 1]]) * (-1.0);
+            acc_ += log_(softmax_p[t * 27 + tokens[t + 1]]) * (-1.0);
         }
         cross_entropy_sum[0] = acc_;
     }
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
-    cross_entropy_loss[0] = cross_entropy_sum[0] * pow((double)(T), -1.0);
+    cross_entropy_loss[0] = cross_entropy_sum[0] * pow_((double)(T), -1.0);
     
     /* backward: gradients start at zero and every statement adds */
     memset(grads, 0, 3184 * sizeof *grads);
@@ -191,21 +202,21 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
 
     /* backward of mlp.mg:22: loss = cross_entropy(logits, targets) */
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
-    d_cross_entropy_sum[0] += pow((double)(T), -1.0) * d_cross_entropy_loss[0];
+    d_cross_entropy_sum[0] += pow_((double)(T), -1.0) * d_cross_entropy_loss[0];
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
     for (int t = 0; t < T; t++) {
-        d_softmax_p[t * 27 + tokens[t + 1]] += pow(softmax_p[t * 27 + tokens[t + 1]], -1.0) * ((-1.0) * d_cross_entropy_sum[0]);
+        d_softmax_p[t * 27 + tokens[t + 1]] += pow_(softmax_p[t * 27 + tokens[t + 1]], -1.0) * ((-1.0) * d_cross_entropy_sum[0]);
     }
     /* prelude.mg:15: p[i] = e[i] / s */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 27; i++) {
-            d_softmax_e[b0 * 27 + i] += pow(softmax_s[b0], -1.0) * d_softmax_p[b0 * 27 + i];
+            d_softmax_e[b0 * 27 + i] += pow_(softmax_s[b0], -1.0) * d_softmax_p[b0 * 27 + i];
         }
     }
     /* prelude.mg:15: p[i] = e[i] / s */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 27; i++) {
-            d_softmax_s[b0] += (-1.0) * pow(softmax_s[b0], -2.0) * (softmax_e[b0 * 27 + i] * d_softmax_p[b0 * 27 + i]);
+            d_softmax_s[b0] += (-1.0) * pow_(softmax_s[b0], -2.0) * (softmax_e[b0 * 27 + i] * d_softmax_p[b0 * 27 + i]);
         }
     }
     /* prelude.mg:14: s = sum(i) e[i] */
@@ -217,7 +228,7 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
     /* prelude.mg:13: e[i] = exp(x[i] - m) */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 27; i++) {
-            d_linear_y_2[b0 * 27 + i] += exp(linear_y_2[b0 * 27 + i] - softmax_m[b0]) * d_softmax_e[b0 * 27 + i];
+            d_linear_y_2[b0 * 27 + i] += exp_(linear_y_2[b0 * 27 + i] - softmax_m[b0]) * d_softmax_e[b0 * 27 + i];
         }
     }
 

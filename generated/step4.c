@@ -11,6 +11,17 @@
 
 static inline double relu_(double x) { return x > 0 ? x : 0.0; }
 static inline double step_(double x) { return x > 0 ? 1.0 : 0.0; }
+/* libm as the reference calls it, through volatile pointers: otherwise C compilers
+ * turn pow(x, -1.0) into 1.0 / x and evaluate calls on constants at compile time,
+ * either of which can differ from libm in the last bit. */
+static inline double exp_(double x) { double (*volatile f)(double) = exp; return f(x); }
+static inline double log_(double x) { double (*volatile f)(double) = log; return f(x); }
+static inline double tanh_(double x) { double (*volatile f)(double) = tanh; return f(x); }
+static inline double pow_(double x, double k)
+{
+    double (*volatile f)(double, double) = pow;
+    return f(x, k);
+}
 
 static const MgParam step4_params[9] = {
     {"wte", 2, {27, 16, 0, 0}, 0, 432, MG_INIT_GAUSS, 0.0, 0.08},
@@ -28,7 +39,7 @@ static const MgParam step4_params[9] = {
 static const double *step4_forward(void *ctx, const double *params, const int *tokens, int T,
                                    double *scratch)
 {
-    (void)ctx;
+    (void)ctx, (void)params, (void)tokens; /* a model may not need them all */
     const double *wte = params + 0; /* [27, 16] */
     const double *wpe = params + 432; /* [16, 16] */
     const double *lm_head = params + 688; /* [27, 16] */
@@ -91,7 +102,7 @@ static const double *step4_forward(void *ctx, const double *params, const int *t
     }
     /* prelude.mg:21: scale = (ms + 1e-5) ^ -0.5 */
     for (int b0 = 0; b0 < T; b0++) {
-        rmsnorm_scale[b0] = pow(rmsnorm_ms[b0] + 1e-05, -0.5);
+        rmsnorm_scale[b0] = pow_(rmsnorm_ms[b0] + 1e-05, -0.5);
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
     for (int b0 = 0; b0 < T; b0++) {
@@ -115,7 +126,7 @@ static const double *step4_forward(void *ctx, const double *params, const int *t
     }
     /* prelude.mg:21: scale = (ms + 1e-5) ^ -0.5 */
     for (int b0 = 0; b0 < T; b0++) {
-        rmsnorm_scale_2[b0] = pow(rmsnorm_ms_2[b0] + 1e-05, -0.5);
+        rmsnorm_scale_2[b0] = pow_(rmsnorm_ms_2[b0] + 1e-05, -0.5);
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
     for (int b0 = 0; b0 < T; b0++) {
@@ -197,7 +208,7 @@ static const double *step4_forward(void *ctx, const double *params, const int *t
     for (int b0 = 0; b0 < 4; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
             for (int i = 0; i < b1 + 1; i++) {
-                softmax_e[b0 * 256 + b1 * 16 + i] = exp(attention_att[b0 * 256 + b1 * 16 + i] - softmax_m[b0 * 16 + b1]);
+                softmax_e[b0 * 256 + b1 * 16 + i] = exp_(attention_att[b0 * 256 + b1 * 16 + i] - softmax_m[b0 * 16 + b1]);
             }
         }
     }
@@ -215,7 +226,7 @@ static const double *step4_forward(void *ctx, const double *params, const int *t
     for (int b0 = 0; b0 < 4; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
             for (int i = 0; i < b1 + 1; i++) {
-                softmax_p[b0 * 256 + b1 * 16 + i] = softmax_e[b0 * 256 + b1 * 16 + i] * pow(softmax_s[b0 * 16 + b1], -1.0);
+                softmax_p[b0 * 256 + b1 * 16 + i] = softmax_e[b0 * 256 + b1 * 16 + i] * pow_(softmax_s[b0 * 16 + b1], -1.0);
             }
         }
     }
@@ -262,7 +273,7 @@ static const double *step4_forward(void *ctx, const double *params, const int *t
     }
     /* prelude.mg:21: scale = (ms + 1e-5) ^ -0.5 */
     for (int b0 = 0; b0 < T; b0++) {
-        rmsnorm_scale_3[b0] = pow(rmsnorm_ms_3[b0] + 1e-05, -0.5);
+        rmsnorm_scale_3[b0] = pow_(rmsnorm_ms_3[b0] + 1e-05, -0.5);
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
     for (int b0 = 0; b0 < T; b0++) {
@@ -322,7 +333,7 @@ static const double *step4_forward(void *ctx, const double *params, const int *t
 static double step4_loss_grad(void *ctx, const double *params, double *grads, const int *tokens,
                               int T, double *scratch)
 {
-    (void)ctx;
+    (void)ctx, (void)params, (void)tokens; /* a model may not need them all */
     const double *wte = params + 0; /* [27, 16] */
     const double *wpe = params + 432; /* [16, 16] */
     const double *lm_head = params + 688; /* [27, 16] */
@@ -436,7 +447,7 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     }
     /* prelude.mg:21: scale = (ms + 1e-5) ^ -0.5 */
     for (int b0 = 0; b0 < T; b0++) {
-        rmsnorm_scale[b0] = pow(rmsnorm_ms[b0] + 1e-05, -0.5);
+        rmsnorm_scale[b0] = pow_(rmsnorm_ms[b0] + 1e-05, -0.5);
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
     for (int b0 = 0; b0 < T; b0++) {
@@ -460,7 +471,7 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     }
     /* prelude.mg:21: scale = (ms + 1e-5) ^ -0.5 */
     for (int b0 = 0; b0 < T; b0++) {
-        rmsnorm_scale_2[b0] = pow(rmsnorm_ms_2[b0] + 1e-05, -0.5);
+        rmsnorm_scale_2[b0] = pow_(rmsnorm_ms_2[b0] + 1e-05, -0.5);
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
     for (int b0 = 0; b0 < T; b0++) {
@@ -542,7 +553,7 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     for (int b0 = 0; b0 < 4; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
             for (int i = 0; i < b1 + 1; i++) {
-                softmax_e[b0 * 256 + b1 * 16 + i] = exp(attention_att[b0 * 256 + b1 * 16 + i] - softmax_m[b0 * 16 + b1]);
+                softmax_e[b0 * 256 + b1 * 16 + i] = exp_(attention_att[b0 * 256 + b1 * 16 + i] - softmax_m[b0 * 16 + b1]);
             }
         }
     }
@@ -560,7 +571,7 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     for (int b0 = 0; b0 < 4; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
             for (int i = 0; i < b1 + 1; i++) {
-                softmax_p[b0 * 256 + b1 * 16 + i] = softmax_e[b0 * 256 + b1 * 16 + i] * pow(softmax_s[b0 * 16 + b1], -1.0);
+                softmax_p[b0 * 256 + b1 * 16 + i] = softmax_e[b0 * 256 + b1 * 16 + i] * pow_(softmax_s[b0 * 16 + b1], -1.0);
             }
         }
     }
@@ -607,7 +618,7 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     }
     /* prelude.mg:21: scale = (ms + 1e-5) ^ -0.5 */
     for (int b0 = 0; b0 < T; b0++) {
-        rmsnorm_scale_3[b0] = pow(rmsnorm_ms_3[b0] + 1e-05, -0.5);
+        rmsnorm_scale_3[b0] = pow_(rmsnorm_ms_3[b0] + 1e-05, -0.5);
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
     for (int b0 = 0; b0 < T; b0++) {
@@ -675,7 +686,7 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     /* prelude.mg:13: e[i] = exp(x[i] - m) */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 27; i++) {
-            softmax_e_2[b0 * 27 + i] = exp(linear_y_7[b0 * 27 + i] - softmax_m_2[b0]);
+            softmax_e_2[b0 * 27 + i] = exp_(linear_y_7[b0 * 27 + i] - softmax_m_2[b0]);
         }
     }
     /* prelude.mg:14: s = sum(i) e[i] */
@@ -689,19 +700,19 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     /* prelude.mg:15: p[i] = e[i] / s */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 27; i++) {
-            softmax_p_2[b0 * 27 + i] = softmax_e_2[b0 * 27 + i] * pow(softmax_s_2[b0], -1.0);
+            softmax_p_2[b0 * 27 + i] = softmax_e_2[b0 * 27 + i] * pow_(softmax_s_2[b0], -1.0);
         }
     }
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
     {
         double acc_ = 0.0;
         for (int t = 0; t < T; t++) {
-            acc_ += log(softmax_p_2[t * 27 + tokens[t + 1]]) * (-1.0);
+            acc_ += log_(softmax_p_2[t * 27 + tokens[t + 1]]) * (-1.0);
         }
         cross_entropy_sum[0] = acc_;
     }
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
-    cross_entropy_loss[0] = cross_entropy_sum[0] * pow((double)(T), -1.0);
+    cross_entropy_loss[0] = cross_entropy_sum[0] * pow_((double)(T), -1.0);
     
     /* backward: gradients start at zero and every statement adds */
     memset(grads, 0, 4192 * sizeof *grads);
@@ -710,21 +721,21 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
 
     /* backward of step4.mg:46: loss = cross_entropy(logits, targets) */
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
-    d_cross_entropy_sum[0] += pow((double)(T), -1.0) * d_cross_entropy_loss[0];
+    d_cross_entropy_sum[0] += pow_((double)(T), -1.0) * d_cross_entropy_loss[0];
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
     for (int t = 0; t < T; t++) {
-        d_softmax_p_2[t * 27 + tokens[t + 1]] += pow(softmax_p_2[t * 27 + tokens[t + 1]], -1.0) * ((-1.0) * d_cross_entropy_sum[0]);
+        d_softmax_p_2[t * 27 + tokens[t + 1]] += pow_(softmax_p_2[t * 27 + tokens[t + 1]], -1.0) * ((-1.0) * d_cross_entropy_sum[0]);
     }
     /* prelude.mg:15: p[i] = e[i] / s */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 27; i++) {
-            d_softmax_e_2[b0 * 27 + i] += pow(softmax_s_2[b0], -1.0) * d_softmax_p_2[b0 * 27 + i];
+            d_softmax_e_2[b0 * 27 + i] += pow_(softmax_s_2[b0], -1.0) * d_softmax_p_2[b0 * 27 + i];
         }
     }
     /* prelude.mg:15: p[i] = e[i] / s */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 27; i++) {
-            d_softmax_s_2[b0] += (-1.0) * pow(softmax_s_2[b0], -2.0) * (softmax_e_2[b0 * 27 + i] * d_softmax_p_2[b0 * 27 + i]);
+            d_softmax_s_2[b0] += (-1.0) * pow_(softmax_s_2[b0], -2.0) * (softmax_e_2[b0 * 27 + i] * d_softmax_p_2[b0 * 27 + i]);
         }
     }
     /* prelude.mg:14: s = sum(i) e[i] */
@@ -736,7 +747,7 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     /* prelude.mg:13: e[i] = exp(x[i] - m) */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 27; i++) {
-            d_linear_y_7[b0 * 27 + i] += exp(linear_y_7[b0 * 27 + i] - softmax_m_2[b0]) * d_softmax_e_2[b0 * 27 + i];
+            d_linear_y_7[b0 * 27 + i] += exp_(linear_y_7[b0 * 27 + i] - softmax_m_2[b0]) * d_softmax_e_2[b0 * 27 + i];
         }
     }
 
@@ -823,7 +834,7 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     }
     /* prelude.mg:21: scale = (ms + 1e-5) ^ -0.5 */
     for (int b0 = 0; b0 < T; b0++) {
-        d_rmsnorm_ms_3[b0] += (-0.5) * pow(rmsnorm_ms_3[b0] + 1e-05, -1.5) * d_rmsnorm_scale_3[b0];
+        d_rmsnorm_ms_3[b0] += (-0.5) * pow_(rmsnorm_ms_3[b0] + 1e-05, -1.5) * d_rmsnorm_scale_3[b0];
     }
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
@@ -891,7 +902,7 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     for (int b0 = 0; b0 < 4; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
             for (int i = 0; i < b1 + 1; i++) {
-                d_softmax_e[b0 * 256 + b1 * 16 + i] += pow(softmax_s[b0 * 16 + b1], -1.0) * d_softmax_p[b0 * 256 + b1 * 16 + i];
+                d_softmax_e[b0 * 256 + b1 * 16 + i] += pow_(softmax_s[b0 * 16 + b1], -1.0) * d_softmax_p[b0 * 256 + b1 * 16 + i];
             }
         }
     }
@@ -899,7 +910,7 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     for (int b0 = 0; b0 < 4; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
             for (int i = 0; i < b1 + 1; i++) {
-                d_softmax_s[b0 * 16 + b1] += (-1.0) * pow(softmax_s[b0 * 16 + b1], -2.0) * (softmax_e[b0 * 256 + b1 * 16 + i] * d_softmax_p[b0 * 256 + b1 * 16 + i]);
+                d_softmax_s[b0 * 16 + b1] += (-1.0) * pow_(softmax_s[b0 * 16 + b1], -2.0) * (softmax_e[b0 * 256 + b1 * 16 + i] * d_softmax_p[b0 * 256 + b1 * 16 + i]);
             }
         }
     }
@@ -915,7 +926,7 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     for (int b0 = 0; b0 < 4; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
             for (int i = 0; i < b1 + 1; i++) {
-                d_attention_att[b0 * 256 + b1 * 16 + i] += exp(attention_att[b0 * 256 + b1 * 16 + i] - softmax_m[b0 * 16 + b1]) * d_softmax_e[b0 * 256 + b1 * 16 + i];
+                d_attention_att[b0 * 256 + b1 * 16 + i] += exp_(attention_att[b0 * 256 + b1 * 16 + i] - softmax_m[b0 * 16 + b1]) * d_softmax_e[b0 * 256 + b1 * 16 + i];
             }
         }
     }
@@ -1017,7 +1028,7 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     }
     /* prelude.mg:21: scale = (ms + 1e-5) ^ -0.5 */
     for (int b0 = 0; b0 < T; b0++) {
-        d_rmsnorm_ms_2[b0] += (-0.5) * pow(rmsnorm_ms_2[b0] + 1e-05, -1.5) * d_rmsnorm_scale_2[b0];
+        d_rmsnorm_ms_2[b0] += (-0.5) * pow_(rmsnorm_ms_2[b0] + 1e-05, -1.5) * d_rmsnorm_scale_2[b0];
     }
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
@@ -1051,7 +1062,7 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     }
     /* prelude.mg:21: scale = (ms + 1e-5) ^ -0.5 */
     for (int b0 = 0; b0 < T; b0++) {
-        d_rmsnorm_ms[b0] += (-0.5) * pow(rmsnorm_ms[b0] + 1e-05, -1.5) * d_rmsnorm_scale[b0];
+        d_rmsnorm_ms[b0] += (-0.5) * pow_(rmsnorm_ms[b0] + 1e-05, -1.5) * d_rmsnorm_scale[b0];
     }
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
