@@ -207,3 +207,21 @@ Test(trainer_cli, microgpt_grad_on_a_long_document_matches_the_interpreter)
     mg_st_free(&a);
     mg_st_free(&b);
 }
+
+/* Sampling has tokens[0..T-1] only: logits that read the last target are refused. */
+Test(mgc_cli, logits_that_read_the_target_are_refused)
+{
+    const char *d = tmpdir();
+    char path[128];
+    snprintf(path, sizeof path, "%s/peek.mg", d);
+    write_text(path,
+               "const vocab = 27\ndim T <= 8\ninput tokens[T + 1] < vocab\n"
+               "param w[vocab, vocab] ~ gauss(0, 0.1)\n"
+               "logits[t < T, v < vocab] = w[tokens[t + 1], v]\n"
+               "targets[t < T] = tokens[t + 1]\nloss = cross_entropy(logits, targets)\n");
+    Run *r = run("%s %s --check", MGC, path);
+    cr_assert_eq(r->status, 1);
+    char want[300];
+    snprintf(want, sizeof want, "%s:5:1: error: the logits depend on tokens[T], the last target", path);
+    cr_assert(strstr(r->err, want), "stderr: %s", r->err);
+}
