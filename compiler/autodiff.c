@@ -35,29 +35,6 @@ static void mark_needs_grad(Graph *g)
     }
 }
 
-/* Tensors whose value reaches the loss (through any statement). */
-static void mark_reaches_loss(Graph *g, char *reach)
-{
-    reach[g->loss->id] = 1;
-    for (int i = g->fwd.n - 1; i >= 0; i--) {
-        Stmt *s = g->fwd.items[i];
-        if (!reach[s->out->id])
-            continue;
-        const Ex *stack[512];
-        int sp = 0;
-        stack[sp++] = s->e;
-        while (sp) {
-            const Ex *e = stack[--sp];
-            if (e->kind == EX_READ)
-                reach[e->t->id] = 1;
-            if (e->a && sp < 511)
-                stack[sp++] = e->a;
-            if (e->b && sp < 511)
-                stack[sp++] = e->b;
-        }
-    }
-}
-
 /* The local gradient of node e with respect to its child `which` (0: a, 1: b). */
 static Ex *local_grad(const Ex *e, int which)
 {
@@ -138,7 +115,7 @@ void ad_differentiate(Graph *g)
     if (!g->loss->needs_grad)
         return;      /* nothing to differentiate: every gradient is zero */
     char *reach = arena_alloc((size_t)g->ntensors + 1);
-    mark_reaches_loss(g, reach);
+    ir_depends(g, g->loss, reach, NULL);
     int n = g->ntensors;
     for (int i = 0; i < n; i++) {
         Tensor *t = g->tensors[i];

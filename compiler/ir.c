@@ -459,10 +459,9 @@ static void ix_print_p(FILE *f, const Ix *x, const Graph *g, int prec)
 
 void ix_print(FILE *f, const Ix *x, const Graph *g) { ix_print_p(f, x, g, 0); }
 
-static void print_num(FILE *f, double c)
+void ir_print_num(FILE *f, double c)
 {
     char buf[64];
-    snprintf(buf, sizeof buf, "%.17g", c);
     /* shortest spelling that reads back to the same double */
     for (int prec = 1; prec <= 17; prec++) {
         snprintf(buf, sizeof buf, "%.*g", prec, c);
@@ -480,10 +479,10 @@ static void ex_print_p(FILE *f, const Ex *e, const Graph *g, int prec)
     case EX_CONST:
         if (e->c < 0 && prec > 0) {
             fputc('(', f);
-            print_num(f, e->c);
+            ir_print_num(f, e->c);
             fputc(')', f);
         } else {
-            print_num(f, e->c);
+            ir_print_num(f, e->c);
         }
         break;
     case EX_READ:
@@ -518,7 +517,7 @@ static void ex_print_p(FILE *f, const Ex *e, const Graph *g, int prec)
         fputs("pow(", f);
         ex_print_p(f, e->a, g, 0);
         fputs(", ", f);
-        print_num(f, e->c);
+        ir_print_num(f, e->c);
         fputc(')', f);
         break;
     default: {
@@ -603,6 +602,30 @@ void ir_dump(FILE *f, const Graph *g, int with_bwd)
         fputs("backward:\n", f);
         for (int i = 0; i < g->bwd.n; i++)
             dump_stmt(f, g->bwd.items[i], g);
+    }
+}
+
+/* ---- dependencies ---- */
+static void mark_reads(const Ex *e, char *need_t)
+{
+    if (e->kind == EX_READ)
+        need_t[e->t->id] = 1;
+    if (e->a)
+        mark_reads(e->a, need_t);
+    if (e->b)
+        mark_reads(e->b, need_t);
+}
+
+void ir_depends(const Graph *g, const Tensor *target, char *need_t, char *need_s)
+{
+    need_t[target->id] = 1;
+    for (int i = g->fwd.n - 1; i >= 0; i--) {
+        const Stmt *s = g->fwd.items[i];
+        if (!need_t[s->out->id])
+            continue;
+        if (need_s)
+            need_s[i] = 1;
+        mark_reads(s->e, need_t);
     }
 }
 

@@ -186,9 +186,14 @@ int ix_is_affine(const Ix *x);
 int ix_mentions_var(const Ix *x, int var);
 
 /* printing: the same syntax is used by --dump and by the emitter's comments */
+/* A double in the shortest spelling that reads back exactly, with a '.0' if integral. */
+void ir_print_num(FILE *f, double c);
 void ix_print(FILE *f, const Ix *x, const Graph *g);
 void ex_print(FILE *f, const Ex *e, const Graph *g);
 void ir_dump(FILE *f, const Graph *g, int with_bwd);
+/* Mark in need_t (by tensor id) every tensor `target` depends on, and in
+ * need_s (by forward statement index, may be NULL) every statement it needs. */
+void ir_depends(const Graph *g, const Tensor *target, char *need_t, char *need_s);
 /* Check the invariants listed at the top; internal error on a violation. */
 void ir_verify(const Graph *g);
 

@@ -1807,28 +1807,14 @@ static int reads_target_ex(const Graph *g, const Stmt *s, const Ex *e)
 static void check_logits_inputs(Tr *tr)
 {
     Graph *g = tr->g;
-    char *need = arena_alloc((size_t)g->ntensors + 1);
-    need[g->logits->id] = 1;
-    for (int i = g->fwd.n - 1; i >= 0; i--) {
+    char *need_t = arena_alloc((size_t)g->ntensors + 1);
+    char *need_s = arena_alloc((size_t)g->fwd.n + 1);
+    ir_depends(g, g->logits, need_t, need_s);
+    for (int i = 0; i < g->fwd.n; i++) {
         const Stmt *s = g->fwd.items[i];
-        if (!need[s->out->id])
-            continue;
-        if (reads_target_ex(g, s, s->e)) {
+        if (need_s[i] && reads_target_ex(g, s, s->e)) {
             diag_error(s->loc, "the logits depend on tokens[T], the last target: sampling cannot know it");
-            diag_note(g->logits->loc, "'logits' defined here");
             return;
-        }
-        const Ex *stack[512];
-        int sp = 0;
-        stack[sp++] = s->e;
-        while (sp) {
-            const Ex *e = stack[--sp];
-            if (e->kind == EX_READ)
-                need[e->t->id] = 1;
-            if (e->a && sp < 511)
-                stack[sp++] = e->a;
-            if (e->b && sp < 511)
-                stack[sp++] = e->b;
         }
     }
 }
