@@ -578,6 +578,11 @@ oom:
     return -1;
 }
 
+void interp_set_absolute(MgModel *m, int on)
+{
+    ((Interp *)m->ctx)->pool.absolute = on;
+}
+
 void interp_free_model(MgModel *m)
 {
     interp_free(m->ctx);

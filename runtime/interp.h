@@ -16,6 +16,9 @@
  * table in draw order, n_scalars, optimizer, and loss_grad/forward.
  * Returns 0, or -1 after a message on stderr (the graph is unusable). */
 int interp_make_model(const Graph *g, MgModel *out);
+/* While on, loss_grad returns in grads the sum of |chain-rule term| of each
+ * gradient instead of the gradient (value.h, absolute). */
+void interp_set_absolute(MgModel *m, int on);
 /* Free what interp_make_model allocated and clear *m. */
 void interp_free_model(MgModel *m);
 

@@ -204,6 +204,6 @@ void val_backward(ValPool *p, Value *root)
     for (size_t k = n; k-- > 0;) {
         Value *v = p->topo[k];
         for (unsigned i = 0; i < v->nchild; i++)
-            v->child[i]->grad += v->local[i] * v->grad;
+            v->child[i]->grad += (p->absolute ? fabs(v->local[i]) : v->local[i]) * v->grad;
     }
 }

@@ -32,6 +32,7 @@ typedef struct ValPool {
     ValVisit *stack;        /* val_backward's depth-first stack */
     Value **topo;           /* val_backward's topological order */
     size_t cap;             /* capacity of stack and topo */
+    int absolute;           /* val_backward sums |local| * grad (see below) */
 } ValPool;
 
 void val_pool_init(ValPool *p);
@@ -63,7 +64,11 @@ Value *val_div(ValPool *p, Value *a, Value *b);
  * (children in order, as the reference's recursive build_topo, but with an
  * explicit stack), root->grad = 1, then for each node in reverse order
  * child->grad += local * node->grad.  Grads are not cleared first: every
- * Value starts at 0, so call it once per graph.  All Values must be from p. */
+ * Value starts at 0, so call it once per graph.  All Values must be from p.
+ * With p->absolute set it sums |local| * grad instead: each grad becomes the
+ * sum of the magnitudes of the chain-rule terms that make up the gradient,
+ * the scale its rounding error is relative to (the differential fuzzer
+ * judges a gradient that cancels against it). */
 void val_backward(ValPool *p, Value *root);
 
 #endif

@@ -223,3 +223,21 @@ Test(value, pool_reset)
         EQ(val_pool_count(&pool), (size_t)200001);
     }
 }
+
+/* absolute mode sums |local| * grad: for L = a*b + a*(-b) the gradient of a
+ * cancels to 0, while the sum of the magnitudes of its terms is 2|b| */
+Test(value, absolute_mode_sums_term_magnitudes)
+{
+    Value *a = val_leaf(&pool, 3.0), *b = val_leaf(&pool, -2.0);
+    Value *L = val_add(&pool, val_mul(&pool, a, b), val_mul(&pool, a, val_neg(&pool, b)));
+    val_backward(&pool, L);
+    EQ(a->grad, 0.0);
+    EQ(b->grad, 0.0);
+    val_pool_reset(&pool);
+    pool.absolute = 1;
+    a = val_leaf(&pool, 3.0), b = val_leaf(&pool, -2.0);
+    L = val_add(&pool, val_mul(&pool, a, b), val_mul(&pool, a, val_neg(&pool, b)));
+    val_backward(&pool, L);
+    EQ(a->grad, 4.0);
+    EQ(b->grad, 6.0);
+}
