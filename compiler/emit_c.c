@@ -13,6 +13,7 @@
 #include "arena.h"
 #include "diag.h"
 #include "emit_c.h"
+#include "opt.h"
 
 typedef struct Em {
     FILE *f;
@@ -21,6 +22,7 @@ typedef struct Em {
     int indent;
     long scratch;           /* doubles of scratch used */
     SrcLoc last_site;
+    int block;              /* compute independent sums BLOCK at a time */
 } Em;
 
 static void out(Em *em, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -247,6 +249,77 @@ static void close_loops(Em *em, int n)
     }
 }
 
+/* A sum over a loop nest whose last output loop u has a constant extent: its
+ * outputs are independent sums, so compute BLOCK of them together (acc_0 ..
+ * acc_3), each still added in its own order: the sums stay exactly the
+ * reference's, and the BLOCK chains no longer wait on one another. */
+enum { BLOCK = 4 };
+
+static int blockable(const Stmt *s, long *extent)
+{
+    int nout = s->nloop - s->nred;
+    if (s->red != RED_SUM_ || nout < 1 || !ix_is_const(s->loops[nout - 1].hi, extent) || *extent < BLOCK)
+        return 0;
+    int u = s->loops[nout - 1].var, direct = 0;
+    for (int i = nout; i < s->nloop; i++)
+        if (ix_mentions_var(s->loops[i].hi, u))
+            return 0;
+    for (int k = 0; k < s->out->rank; k++)
+        direct |= s->oidx[k]->kind == IX_VAR && s->oidx[k]->var == u;
+    return direct;
+}
+
+static void store_acc(Em *em, const Stmt *s, Ix *const *oidx, const char *acc, int add)
+{
+    out(em, "%s[", s->out->name);
+    offset(em, s->out, oidx);
+    fprintf(em->f, "] %s %s;\n", add ? "+=" : "=", acc);
+}
+
+static void emit_blocked(Em *em, const Stmt *s, long extent, int add)
+{
+    int nout = s->nloop - s->nred, u = s->loops[nout - 1].var;
+    const char *v = em->vname[u];
+    Ex *e[BLOCK];
+    Ix *oidx[BLOCK][IR_MAX_RANK];
+    for (int b = 0; b < BLOCK; b++) {
+        Ix *ub = b ? ix_bin(IX_ADD, ix_var(u), ix_const(b)) : ix_var(u);
+        e[b] = opt_subst(s->e, u, ub);
+        for (int k = 0; k < s->out->rank; k++)
+            oidx[b][k] = ix_subst_var(s->oidx[k], u, ub);
+    }
+    out(em, "int %s = 0;\n", v);
+    out(em, "for (; %s + %d <= %ld; %s += %d) {\n", v, BLOCK, extent, v, BLOCK);
+    em->indent++;
+    out(em, "double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;\n");
+    for (int i = nout; i < s->nloop; i++)
+        open_loop(em, &s->loops[i]);
+    for (int b = 0; b < BLOCK; b++) {
+        out(em, "acc_%d += ", b);
+        cex(em, e[b], 0);
+        fputs(";\n", em->f);
+    }
+    close_loops(em, s->nred);
+    for (int b = 0; b < BLOCK; b++)
+        store_acc(em, s, oidx[b], arena_printf("acc_%d", b), add);
+    em->indent--;
+    out(em, "}\n");
+    if (extent % BLOCK == 0)
+        return;
+    out(em, "for (; %s < %ld; %s++) {\n", v, extent, v);
+    em->indent++;
+    out(em, "double acc_ = 0.0;\n");
+    for (int i = nout; i < s->nloop; i++)
+        open_loop(em, &s->loops[i]);
+    out(em, "acc_ += ");
+    cex(em, s->e, 0);
+    fputs(";\n", em->f);
+    close_loops(em, s->nred);
+    store_acc(em, s, s->oidx, "acc_", add);
+    em->indent--;
+    out(em, "}\n");
+}
+
 static void emit_stmt(Em *em, const Stmt *s, const char *prefix)
 {
     if (!same_loc(s->site, em->last_site) && s->site.file && !same_loc(s->site, s->loc)) {
@@ -258,13 +331,28 @@ static void emit_stmt(Em *em, const Stmt *s, const char *prefix)
         fputc('\n', em->f);
     quote_line(em, same_loc(s->site, s->loc) ? prefix : "", s->loc);
     name_loops(em, s);
+    if (s->zero_first)
+        out(em, "memset(%s, 0, %ld * sizeof *%s);\n", s->out->name, s->out->size, s->out->name);
+    int acc = s->accumulate && !s->assign_first;
     int nout = s->nloop - s->nred;
+    long extent;
+    if (em->block && blockable(s, &extent)) {
+        for (int i = 0; i < nout - 1; i++)
+            open_loop(em, &s->loops[i]);
+        if (nout == 1) {
+            out(em, "{\n");
+            em->indent++;
+        }
+        emit_blocked(em, s, extent, acc);
+        close_loops(em, nout == 1 ? 1 : nout - 1);
+        return;
+    }
     for (int i = 0; i < nout; i++)
         open_loop(em, &s->loops[i]);
     if (s->red == RED_NONE_) {
         out(em, "%s[", s->out->name);
         offset(em, s->out, s->oidx);
-        fputs(s->accumulate ? "] += " : "] = ", em->f);
+        fputs(acc ? "] += " : "] = ", em->f);
         cex(em, s->e, 0);
         fputs(";\n", em->f);
     } else {
@@ -289,7 +377,7 @@ static void emit_stmt(Em *em, const Stmt *s, const char *prefix)
         close_loops(em, s->nred);
         out(em, "%s[", s->out->name);
         offset(em, s->out, s->oidx);
-        fputs(s->accumulate ? "] += acc_;\n" : "] = acc_;\n", em->f);
+        fputs(acc ? "] += acc_;\n" : "] = acc_;\n", em->f);
         if (nout == 0) {
             em->indent--;
             out(em, "}\n");
@@ -337,6 +425,14 @@ static void declare_tensors(Em *em, const char *used, int writes_grads)
     }
 }
 
+static int written(const Graph *g, const Tensor *t)
+{
+    for (int i = 0; i < g->bwd.n; i++)
+        if (g->bwd.items[i]->out == t)
+            return 1;
+    return 0;
+}
+
 static void emit_forward_list(Em *em, const char *sel)
 {
     em->last_site = (SrcLoc){0};
@@ -358,30 +454,13 @@ static const char *init_name(IrInit k)
 
 void emit_c(FILE *f, Graph *g)
 {
-    Em em0 = {f, g, NULL, 0, 0, {0}};
+    Em em0 = {f, g, NULL, 0, 0, {0}, g->block_sums};
     Em *em = &em0;
     em->vname = arena_alloc((size_t)(g->nvars + 1) * sizeof *em->vname);
     const char *m = g->model;
     const char *src = base_name(g->source);
 
-    /* scratch layout: activations, then the gradients of activations */
-    long off = 0;
-    for (int i = 0; i < g->ntensors; i++) {
-        Tensor *t = g->tensors[i];
-        if (t->kind == TK_ACT) {
-            t->offset = off;
-            off += t->size;
-        }
-    }
-    long grad_start = off;
-    for (int i = 0; i < g->ntensors; i++) {
-        Tensor *t = g->tensors[i];
-        if (t->kind == TK_GRAD && t->primal->kind == TK_ACT) {
-            t->offset = off;
-            off += t->size;
-        }
-    }
-    em->scratch = off;
+    em->scratch = g->scratch;     /* offsets come from the memory plan (plan.c) */
 
     int nt = g->ntensors, ns = g->fwd.n > 0 ? g->fwd.n : 1;
     char *need_logits_t = arena_alloc((size_t)nt), *need_logits_s = arena_alloc((size_t)ns);
@@ -454,14 +533,17 @@ void emit_c(FILE *f, Graph *g)
     fputc('\n', em->f);
     emit_forward_list(em, need_loss_s);
     out(em, "\n");
-    out(em, "/* backward: gradients start at zero and every statement adds */\n");
-    out(em, "memset(grads, 0, %ld * sizeof *grads);\n", g->nscalars);
-    if (em->scratch > grad_start)
-        out(em, "memset(scratch + %ld, 0, %ld * sizeof *scratch);\n", grad_start, em->scratch - grad_start);
+    out(em, "/* backward: each gradient's first statement assigns it or follows a clear, the rest add */\n");
+    for (int i = 0; i < g->nparams; i++) {
+        const Tensor *p = g->params[i];
+        if (!p->grad || !written(g, p->grad))
+            out(em, "memset(grads + %ld, 0, %ld * sizeof *grads); /* %s: no gradient */\n", p->offset, p->size,
+                p->display);
+    }
     em->last_site = (SrcLoc){0};
     for (int i = 0; i < g->bwd.n; i++) {
         const Stmt *s = g->bwd.items[i];
-        if (i == 0) {
+        if (s->out == g->loss->grad && s->e->kind == EX_CONST) {
             name_loops(em, s);
             out(em, "%s[0] = 1.0;\n", s->out->name);
             continue;

@@ -113,6 +113,9 @@ typedef struct Stmt {
     SrcLoc loc;             /* the .mg statement it implements */
     SrcLoc site;            /* the top-level statement it was traced from (inside a function) */
     const char *what;       /* a short note for the emitted comment, e.g. "d/d w of ..." */
+    /* set by the memory plan for a gradient's first writer: */
+    int zero_first;         /* clear the whole output before this statement */
+    int assign_first;       /* it writes every element once: = instead of += */
 } Stmt;
 
 typedef struct StmtList {
@@ -145,6 +148,8 @@ typedef struct Graph {
     double lr, beta1, beta2, eps;
     int steps;
     int linear_decay;
+    long scratch;           /* doubles of scratch (set by plan_memory) */
+    int block_sums;         /* emit_c computes independent sums 4 at a time */
 } Graph;
 
 /* constructors (arena-allocated) */

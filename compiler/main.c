@@ -1,5 +1,6 @@
 /* main.c: the mgc driver.  Runs the stages as one flat list:
- *   read -> parse (prelude, model) -> trace -> verify -> autodiff -> verify -> emit
+ *   read -> parse (prelude, model) -> trace -> verify -> autodiff -> verify
+ *   -> passes (fold, licm, cse, dce; verify after each) -> memory plan -> emit
  * `--dump=STAGE` prints the program after a stage; `mgc run` hands the traced
  * graph to the reference interpreter behind the trainer command line. */
 #include <errno.h>
@@ -28,8 +29,15 @@ static const char usage[] =
     "options:\n"
     "  -o FILE          write the C to FILE ('-' for standard output)\n"
     "  --name NAME      C name of the model (default: the file name without .mg)\n"
-    "  --dump=STAGE     print the program after STAGE to standard output;\n"
-    "                   STAGE is ast, trace or autodiff (may be repeated)\n"
+    "  --dump=STAGE     print the program after STAGE to standard output; STAGE is\n"
+    "                   ast, trace, autodiff, or a pass: fold, licm, cse, dce, plan\n"
+    "                   (may be repeated)\n"
+    "  --no-opt=PASSES  turn off passes (comma-separated): fold (constant folding),\n"
+    "                   licm (hoisting libm calls out of loops), cse (reusing values\n"
+    "                   computed before), dce (dead statements), reuse (buffers\n"
+    "                   sharing scratch memory), block (independent sums computed\n"
+    "                   four at a time)\n"
+    "  -O0              all of them off\n"
     "  --check          check the model and write nothing\n"
     "  -h, --help       show this help\n"
     "  --version        show the version\n"
@@ -43,6 +51,7 @@ static const char usage[] =
 typedef struct Opts {
     const char *input, *output, *name;
     int dump, check;
+    unsigned off, pdump;
 } Opts;
 
 static int valid_ident(const char *s)
@@ -101,6 +110,25 @@ static int run_interpreter(int argc, char **argv)
     return rc;
 }
 
+/* --no-opt=cse,dce */
+static int no_opt(Opts *o, const char *list)
+{
+    char *copy = arena_strdup(list);
+    for (char *tok = strtok(copy, ","); tok; tok = strtok(NULL, ",")) {
+        unsigned bit = mgc_pass_bit(tok);
+        if (!bit || bit == mgc_pass_bit("plan")) {
+            diag_plain("unknown pass '%s' for --no-opt (fold, licm, cse, dce, reuse, block)", tok);
+            return 1;
+        }
+        o->off |= bit;
+    }
+    if (!*list) {
+        diag_plain("--no-opt= needs a pass name (fold, licm, cse, dce, reuse, block)");
+        return 1;
+    }
+    return 0;
+}
+
 static int parse_opts(int argc, char **argv, Opts *o)
 {
     for (int i = 1; i < argc; i++) {
@@ -125,10 +153,16 @@ static int parse_opts(int argc, char **argv, Opts *o)
             if (!strcmp(s, "ast")) o->dump |= DUMP_AST;
             else if (!strcmp(s, "trace")) o->dump |= DUMP_TRACE;
             else if (!strcmp(s, "autodiff")) o->dump |= DUMP_AUTODIFF;
+            else if (mgc_pass_bit(s) && strcmp(s, "reuse") && strcmp(s, "block")) o->pdump |= mgc_pass_bit(s), o->dump |= DUMP_PASS;
             else {
-                diag_plain("unknown stage '%s' for --dump (ast, trace or autodiff)", s);
+                diag_plain("unknown stage '%s' for --dump (ast, trace, autodiff, %s)", s, mgc_pass_names);
                 return 1;
             }
+        } else if (!strncmp(a, "--no-opt=", 9)) {
+            if (no_opt(o, a + 9))
+                return 1;
+        } else if (!strcmp(a, "-O0")) {
+            o->off |= ~(mgc_pass_bit("plan"));
         } else if (!strcmp(a, "--check")) {
             o->check = 1;
         } else if (a[0] == '-' && a[1]) {
@@ -175,6 +209,7 @@ int main(int argc, char **argv)
         ir_verify(g);
         if (o.dump & DUMP_AUTODIFF)
             ir_dump(stdout, g, 1);
+        mgc_middle_end(g, o.off, o.pdump);
         rc = (o.output && !o.check) ? write_output(g, o.output) : 0;
     }
     arena_free_all();

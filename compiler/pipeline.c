@@ -9,6 +9,7 @@
 #include "ast.h"
 #include "diag.h"
 #include "parse.h"
+#include "opt.h"
 #include "pipeline.h"
 #include "trace.h"
 
@@ -109,3 +110,55 @@ Graph *mgc_front_end(const char *path, const char *name, int dump)
     return g;
 }
 
+
+/* ---- the middle end: one flat list of passes ---- */
+typedef struct Pass {
+    const char *name;
+    void (*run)(Graph *g);
+} Pass;
+
+static const Pass passes[] = {
+    {"fold", opt_fold}, {"licm", opt_licm}, {"cse", opt_cse}, {"dce", opt_dce},
+};
+enum {
+    NPASS = sizeof passes / sizeof passes[0],
+    BIT_PLAN = 1u << NPASS, BIT_REUSE = 1u << (NPASS + 1), BIT_BLOCK = 1u << (NPASS + 2)
+};
+const char mgc_pass_names[] = "fold, licm, cse, dce, plan, reuse, block";
+
+unsigned mgc_pass_bit(const char *name)
+{
+    for (int i = 0; i < NPASS; i++)
+        if (!strcmp(name, passes[i].name))
+            return 1u << i;
+    return !strcmp(name, "plan") ? BIT_PLAN : !strcmp(name, "reuse") ? BIT_REUSE : !strcmp(name, "block") ? BIT_BLOCK : 0;
+}
+
+static void dump_after(Graph *g, const char *name)
+{
+    printf("# after %s\n", name);
+    ir_dump(stdout, g, 1);
+}
+
+void mgc_middle_end(Graph *g, unsigned off, unsigned dump)
+{
+    for (int i = 0; i < NPASS; i++) {
+        if (off & (1u << i))
+            continue;
+        passes[i].run(g);
+        ir_verify(g);
+        if (dump & (1u << i))
+            dump_after(g, passes[i].name);
+    }
+    g->scratch = plan_memory(g, !(off & BIT_REUSE));
+    g->block_sums = !(off & BIT_BLOCK);
+    if (dump & BIT_PLAN) {
+        dump_after(g, "plan");
+        for (int i = 0; i < g->ntensors; i++) {
+            const Tensor *t = g->tensors[i];
+            if ((t->kind == TK_ACT || (t->kind == TK_GRAD && t->primal->kind == TK_ACT)) && opt_writers(g, t))
+                printf("  scratch %-24s %6ld .. %6ld\n", t->name, t->offset, t->offset + t->size);
+        }
+        printf("  scratch total %ld doubles\n", g->scratch);
+    }
+}

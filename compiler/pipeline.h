@@ -1,13 +1,23 @@
-/* pipeline.h: the stages before autodiff, as one call. */
+/* pipeline.h: the stages before autodiff as one call, and the optimising
+ * middle end (opt.h) as another. */
 #ifndef MGC_PIPELINE_H
 #define MGC_PIPELINE_H
 
 #include "ir.h"
 
-enum { DUMP_AST = 1, DUMP_TRACE = 2, DUMP_AUTODIFF = 4 };
+enum { DUMP_AST = 1, DUMP_TRACE = 2, DUMP_AUTODIFF = 4, DUMP_PASS = 8 };
 
 /* Read, parse (with the prelude) and trace PATH; NULL after reporting errors. */
 Graph *mgc_front_end(const char *path, const char *name, int dump);
+/* The passes after autodiff, in order: fold, licm, cse, dce, then the memory
+ * plan.  Bit i of `off` turns pass i off (mgc_pass_bit; "reuse" is the plan's
+ * buffer sharing); bit i of `dump` prints the graph after pass i. */
+void mgc_middle_end(Graph *g, unsigned off, unsigned dump);
+/* The bit of a pass name ("cse", ..., "plan", "reuse"), or 0 if unknown. */
+unsigned mgc_pass_bit(const char *name);
+/* Comma-separated names of the passes, for messages. */
+extern const char mgc_pass_names[];
+
 /* "models/mlp.mg" -> "mlp", made a C identifier */
 const char *mgc_model_name(const char *path);
 

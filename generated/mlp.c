@@ -3,7 +3,7 @@
  * Model 'mlp': 3 parameter tensors, 3184 scalars; T <= 16; vocab 27.
  * mlp_forward computes the logits, mlp_loss_grad the loss of one document and
  * the gradient of every parameter.  Every array is row-major; the comment after
- * each pointer gives its shape.  Scratch: 7252 doubles. */
+ * each pointer gives its shape.  Scratch: 4048 doubles. */
 #include <math.h>
 #include <string.h>
 
@@ -52,12 +52,19 @@ static const double *mlp_forward(void *ctx, const double *params, const int *tok
     /* mlp.mg:18: h = relu(linear(x, mlp_fc1)) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 64; o++) {
-            double acc_ = 0.0;
+        int o = 0;
+        for (; o + 4 <= 64; o += 4) {
+            double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;
             for (int i = 0; i < 16; i++) {
-                acc_ += mlp_fc1[o * 16 + i] * x[b0 * 16 + i];
+                acc_0 += mlp_fc1[o * 16 + i] * x[b0 * 16 + i];
+                acc_1 += mlp_fc1[(o + 1) * 16 + i] * x[b0 * 16 + i];
+                acc_2 += mlp_fc1[(o + 2) * 16 + i] * x[b0 * 16 + i];
+                acc_3 += mlp_fc1[(o + 3) * 16 + i] * x[b0 * 16 + i];
             }
-            linear_y[b0 * 64 + o] = acc_;
+            linear_y[b0 * 64 + o] = acc_0;
+            linear_y[b0 * 64 + o + 1] = acc_1;
+            linear_y[b0 * 64 + o + 2] = acc_2;
+            linear_y[b0 * 64 + o + 3] = acc_3;
         }
     }
 
@@ -71,7 +78,21 @@ static const double *mlp_forward(void *ctx, const double *params, const int *tok
     /* mlp.mg:19: logits = linear(h, mlp_fc2) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 27; o++) {
+        int o = 0;
+        for (; o + 4 <= 27; o += 4) {
+            double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;
+            for (int i = 0; i < 64; i++) {
+                acc_0 += mlp_fc2[o * 64 + i] * h[b0 * 64 + i];
+                acc_1 += mlp_fc2[(o + 1) * 64 + i] * h[b0 * 64 + i];
+                acc_2 += mlp_fc2[(o + 2) * 64 + i] * h[b0 * 64 + i];
+                acc_3 += mlp_fc2[(o + 3) * 64 + i] * h[b0 * 64 + i];
+            }
+            linear_y_2[b0 * 27 + o] = acc_0;
+            linear_y_2[b0 * 27 + o + 1] = acc_1;
+            linear_y_2[b0 * 27 + o + 2] = acc_2;
+            linear_y_2[b0 * 27 + o + 3] = acc_3;
+        }
+        for (; o < 27; o++) {
             double acc_ = 0.0;
             for (int i = 0; i < 64; i++) {
                 acc_ += mlp_fc2[o * 64 + i] * h[b0 * 64 + i];
@@ -96,22 +117,24 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
     double *linear_y_2 = scratch + 2304; /* [T, 27] */
     double *softmax_m = scratch + 2736; /* [T] */
     double *softmax_e = scratch + 2752; /* [T, 27] */
-    double *softmax_s = scratch + 3184; /* [T] */
-    double *softmax_p = scratch + 3200; /* [T, 27] */
-    double *cross_entropy_sum = scratch + 3632; /* [] */
-    double *cross_entropy_loss = scratch + 3633; /* [] */
+    double *softmax_s = scratch + 2304; /* [T] */
+    double *softmax_p = scratch + 3184; /* [T, 27] */
+    double *cross_entropy_sum = scratch + 2336; /* [] */
+    double *cross_entropy_loss = scratch + 2344; /* [] */
     double *d_wte = grads + 0; /* [27, 16] */
     double *d_mlp_fc1 = grads + 432; /* [64, 16] */
     double *d_mlp_fc2 = grads + 1456; /* [27, 64] */
-    double *d_x = scratch + 3634; /* [T, 16] */
-    double *d_linear_y = scratch + 3890; /* [T, 64] */
-    double *d_h = scratch + 4914; /* [T, 64] */
-    double *d_linear_y_2 = scratch + 5938; /* [T, 27] */
-    double *d_softmax_e = scratch + 6370; /* [T, 27] */
-    double *d_softmax_s = scratch + 6802; /* [T] */
-    double *d_softmax_p = scratch + 6818; /* [T, 27] */
-    double *d_cross_entropy_sum = scratch + 7250; /* [] */
-    double *d_cross_entropy_loss = scratch + 7251; /* [] */
+    double *d_x = scratch + 0; /* [T, 16] */
+    double *d_linear_y = scratch + 2352; /* [T, 64] */
+    double *d_h = scratch + 1280; /* [T, 64] */
+    double *d_linear_y_2 = scratch + 3616; /* [T, 27] */
+    double *d_softmax_e = scratch + 3184; /* [T, 27] */
+    double *d_softmax_s = scratch + 2304; /* [T] */
+    double *d_softmax_p = scratch + 3616; /* [T, 27] */
+    double *d_cross_entropy_sum = scratch + 2352; /* [] */
+    double *d_cross_entropy_loss = scratch + 2336; /* [] */
+    double *pow_2 = scratch + 2320; /* [T] */
+    double *pow_4 = scratch + 2320; /* [T] */
     
     /* forward */
 
@@ -125,12 +148,19 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
     /* mlp.mg:18: h = relu(linear(x, mlp_fc1)) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 64; o++) {
-            double acc_ = 0.0;
+        int o = 0;
+        for (; o + 4 <= 64; o += 4) {
+            double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;
             for (int i = 0; i < 16; i++) {
-                acc_ += mlp_fc1[o * 16 + i] * x[b0 * 16 + i];
+                acc_0 += mlp_fc1[o * 16 + i] * x[b0 * 16 + i];
+                acc_1 += mlp_fc1[(o + 1) * 16 + i] * x[b0 * 16 + i];
+                acc_2 += mlp_fc1[(o + 2) * 16 + i] * x[b0 * 16 + i];
+                acc_3 += mlp_fc1[(o + 3) * 16 + i] * x[b0 * 16 + i];
             }
-            linear_y[b0 * 64 + o] = acc_;
+            linear_y[b0 * 64 + o] = acc_0;
+            linear_y[b0 * 64 + o + 1] = acc_1;
+            linear_y[b0 * 64 + o + 2] = acc_2;
+            linear_y[b0 * 64 + o + 3] = acc_3;
         }
     }
 
@@ -144,7 +174,21 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
     /* mlp.mg:19: logits = linear(h, mlp_fc2) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 27; o++) {
+        int o = 0;
+        for (; o + 4 <= 27; o += 4) {
+            double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;
+            for (int i = 0; i < 64; i++) {
+                acc_0 += mlp_fc2[o * 64 + i] * h[b0 * 64 + i];
+                acc_1 += mlp_fc2[(o + 1) * 64 + i] * h[b0 * 64 + i];
+                acc_2 += mlp_fc2[(o + 2) * 64 + i] * h[b0 * 64 + i];
+                acc_3 += mlp_fc2[(o + 3) * 64 + i] * h[b0 * 64 + i];
+            }
+            linear_y_2[b0 * 27 + o] = acc_0;
+            linear_y_2[b0 * 27 + o + 1] = acc_1;
+            linear_y_2[b0 * 27 + o + 2] = acc_2;
+            linear_y_2[b0 * 27 + o + 3] = acc_3;
+        }
+        for (; o < 27; o++) {
             double acc_ = 0.0;
             for (int i = 0; i < 64; i++) {
                 acc_ += mlp_fc2[o * 64 + i] * h[b0 * 64 + i];
@@ -180,8 +224,12 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
     }
     /* prelude.mg:15: p[i] = e[i] / s */
     for (int b0 = 0; b0 < T; b0++) {
+        pow_2[b0] = pow_(softmax_s[b0], -1.0);
+    }
+    /* prelude.mg:15: p[i] = e[i] / s */
+    for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 27; i++) {
-            softmax_p[b0 * 27 + i] = softmax_e[b0 * 27 + i] * pow_(softmax_s[b0], -1.0);
+            softmax_p[b0 * 27 + i] = softmax_e[b0 * 27 + i] * pow_2[b0];
         }
     }
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
@@ -195,28 +243,32 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
     cross_entropy_loss[0] = cross_entropy_sum[0] * pow_((double)(T), -1.0);
     
-    /* backward: gradients start at zero and every statement adds */
-    memset(grads, 0, 3184 * sizeof *grads);
-    memset(scratch + 3634, 0, 3618 * sizeof *scratch);
+    /* backward: each gradient's first statement assigns it or follows a clear, the rest add */
     d_cross_entropy_loss[0] = 1.0;
 
     /* backward of mlp.mg:22: loss = cross_entropy(logits, targets) */
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
-    d_cross_entropy_sum[0] += pow_((double)(T), -1.0) * d_cross_entropy_loss[0];
+    d_cross_entropy_sum[0] = pow_((double)(T), -1.0) * d_cross_entropy_loss[0];
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
+    memset(d_softmax_p, 0, 432 * sizeof *d_softmax_p);
     for (int t = 0; t < T; t++) {
         d_softmax_p[t * 27 + tokens[t + 1]] += pow_(softmax_p[t * 27 + tokens[t + 1]], -1.0) * ((-1.0) * d_cross_entropy_sum[0]);
     }
     /* prelude.mg:15: p[i] = e[i] / s */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 27; i++) {
-            d_softmax_e[b0 * 27 + i] += pow_(softmax_s[b0], -1.0) * d_softmax_p[b0 * 27 + i];
+            d_softmax_e[b0 * 27 + i] = pow_2[b0] * d_softmax_p[b0 * 27 + i];
         }
     }
     /* prelude.mg:15: p[i] = e[i] / s */
     for (int b0 = 0; b0 < T; b0++) {
+        pow_4[b0] = (-1.0) * pow_(softmax_s[b0], -2.0);
+    }
+    /* prelude.mg:15: p[i] = e[i] / s */
+    memset(d_softmax_s, 0, 16 * sizeof *d_softmax_s);
+    for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 27; i++) {
-            d_softmax_s[b0] += (-1.0) * pow_(softmax_s[b0], -2.0) * (softmax_e[b0 * 27 + i] * d_softmax_p[b0 * 27 + i]);
+            d_softmax_s[b0] += pow_4[b0] * (softmax_e[b0 * 27 + i] * d_softmax_p[b0 * 27 + i]);
         }
     }
     /* prelude.mg:14: s = sum(i) e[i] */
@@ -228,12 +280,13 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
     /* prelude.mg:13: e[i] = exp(x[i] - m) */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 27; i++) {
-            d_linear_y_2[b0 * 27 + i] += exp_(linear_y_2[b0 * 27 + i] - softmax_m[b0]) * d_softmax_e[b0 * 27 + i];
+            d_linear_y_2[b0 * 27 + i] = softmax_e[b0 * 27 + i] * d_softmax_e[b0 * 27 + i];
         }
     }
 
     /* backward of mlp.mg:19: logits = linear(h, mlp_fc2) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    memset(d_mlp_fc2, 0, 1728 * sizeof *d_mlp_fc2);
     for (int b0 = 0; b0 < T; b0++) {
         for (int o = 0; o < 27; o++) {
             for (int i = 0; i < 64; i++) {
@@ -242,6 +295,7 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    memset(d_h, 0, 1024 * sizeof *d_h);
     for (int b0 = 0; b0 < T; b0++) {
         for (int o = 0; o < 27; o++) {
             for (int i = 0; i < 64; i++) {
@@ -253,10 +307,11 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
     /* backward of mlp.mg:18: h = relu(linear(x, mlp_fc1)) */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 64; j++) {
-            d_linear_y[i * 64 + j] += step_(linear_y[i * 64 + j]) * d_h[i * 64 + j];
+            d_linear_y[i * 64 + j] = step_(linear_y[i * 64 + j]) * d_h[i * 64 + j];
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    memset(d_mlp_fc1, 0, 1024 * sizeof *d_mlp_fc1);
     for (int b0 = 0; b0 < T; b0++) {
         for (int o = 0; o < 64; o++) {
             for (int i = 0; i < 16; i++) {
@@ -265,6 +320,7 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    memset(d_x, 0, 256 * sizeof *d_x);
     for (int b0 = 0; b0 < T; b0++) {
         for (int o = 0; o < 64; o++) {
             for (int i = 0; i < 16; i++) {
@@ -274,6 +330,7 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
     }
 
     /* backward of mlp.mg:17: x[t < T, c] = wte[tokens[t], c] */
+    memset(d_wte, 0, 432 * sizeof *d_wte);
     for (int t = 0; t < T; t++) {
         for (int c = 0; c < 16; c++) {
             d_wte[tokens[t] * 16 + c] += d_x[t * 16 + c];
@@ -290,7 +347,7 @@ const MgModel mlp_model = {
     .n_params = 3,
     .params = mlp_params,
     .n_scalars = 3184,
-    .scratch = 7252,
+    .scratch = 4048,
     .optim = {MG_OPT_SGD, 1.0, 0.9, 0.999, 1e-08, 1000, 1},
     .ctx = 0,
     .loss_grad = mlp_loss_grad,

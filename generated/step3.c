@@ -3,7 +3,7 @@
  * Model 'step3': 9 parameter tensors, 4192 scalars; T <= 16; vocab 27.
  * step3_forward computes the logits, step3_loss_grad the loss of one document and
  * the gradient of every parameter.  Every array is row-major; the comment after
- * each pointer gives its shape.  Scratch: 15268 doubles. */
+ * each pointer gives its shape.  Scratch: 6992 doubles. */
 #include <math.h>
 #include <string.h>
 
@@ -52,33 +52,34 @@ static const double *step3_forward(void *ctx, const double *params, const int *t
     double *x = scratch + 0; /* [T, 16] */
     double *rmsnorm_sum = scratch + 256; /* [T] */
     double *rmsnorm_ms = scratch + 272; /* [T] */
-    double *rmsnorm_scale = scratch + 288; /* [T] */
-    double *rmsnorm_y = scratch + 304; /* [T, 16] */
-    double *rmsnorm_sum_2 = scratch + 560; /* [T] */
-    double *rmsnorm_ms_2 = scratch + 576; /* [T] */
-    double *rmsnorm_scale_2 = scratch + 592; /* [T] */
-    double *rmsnorm_y_2 = scratch + 608; /* [T, 16] */
-    double *linear_y = scratch + 864; /* [T, 16] */
-    double *linear_y_2 = scratch + 1120; /* [T, 16] */
-    double *linear_y_3 = scratch + 1376; /* [T, 16] */
-    double *attention_sum = scratch + 1632; /* [1, T, axis1 + 1] */
-    double *attention_att = scratch + 1888; /* [1, T, axis1 + 1] */
-    double *softmax_m = scratch + 2144; /* [1, T] */
-    double *softmax_e = scratch + 2160; /* [1, T, axis1 + 1] */
-    double *softmax_s = scratch + 2416; /* [1, T] */
-    double *softmax_p = scratch + 2432; /* [1, T, axis1 + 1] */
-    double *attention_out = scratch + 2688; /* [T, 16] */
-    double *linear_y_4 = scratch + 2944; /* [T, 16] */
-    double *x_2 = scratch + 3200; /* [T, 16] */
-    double *rmsnorm_sum_3 = scratch + 3456; /* [T] */
-    double *rmsnorm_ms_3 = scratch + 3472; /* [T] */
-    double *rmsnorm_scale_3 = scratch + 3488; /* [T] */
-    double *rmsnorm_y_3 = scratch + 3504; /* [T, 16] */
-    double *linear_y_5 = scratch + 3760; /* [T, 64] */
-    double *linear_arg1 = scratch + 4784; /* [T, 64] */
-    double *linear_y_6 = scratch + 5808; /* [T, 16] */
-    double *x_3 = scratch + 6064; /* [T, 16] */
-    double *linear_y_7 = scratch + 6320; /* [T, 27] */
+    double *rmsnorm_scale = scratch + 256; /* [T] */
+    double *rmsnorm_y = scratch + 288; /* [T, 16] */
+    double *rmsnorm_sum_2 = scratch + 544; /* [T] */
+    double *rmsnorm_ms_2 = scratch + 560; /* [T] */
+    double *rmsnorm_scale_2 = scratch + 544; /* [T] */
+    double *rmsnorm_y_2 = scratch + 576; /* [T, 16] */
+    double *linear_y = scratch + 832; /* [T, 16] */
+    double *linear_y_2 = scratch + 1088; /* [T, 16] */
+    double *linear_y_3 = scratch + 1344; /* [T, 16] */
+    double *attention_sum = scratch + 1600; /* [1, T, axis1 + 1] */
+    double *attention_att = scratch + 1856; /* [1, T, axis1 + 1] */
+    double *softmax_m = scratch + 1600; /* [1, T] */
+    double *softmax_e = scratch + 2112; /* [1, T, axis1 + 1] */
+    double *softmax_s = scratch + 1600; /* [1, T] */
+    double *softmax_p = scratch + 1632; /* [1, T, axis1 + 1] */
+    double *attention_out = scratch + 2368; /* [T, 16] */
+    double *linear_y_4 = scratch + 2624; /* [T, 16] */
+    double *x_2 = scratch + 2880; /* [T, 16] */
+    double *rmsnorm_sum_3 = scratch + 1888; /* [T] */
+    double *rmsnorm_ms_3 = scratch + 1904; /* [T] */
+    double *rmsnorm_scale_3 = scratch + 1888; /* [T] */
+    double *rmsnorm_y_3 = scratch + 2624; /* [T, 16] */
+    double *linear_y_5 = scratch + 3136; /* [T, 64] */
+    double *linear_arg1 = scratch + 4160; /* [T, 64] */
+    double *linear_y_6 = scratch + 5184; /* [T, 16] */
+    double *x_3 = scratch + 5440; /* [T, 16] */
+    double *linear_y_7 = scratch + 5696; /* [T, 27] */
+    double *pow_2 = scratch + 1616; /* [1, T] */
 
     /* step3.mg:35: x[t < T, c] = wte[tokens[t], c] + wpe[t, c] */
     for (int t = 0; t < T; t++) {
@@ -138,36 +139,57 @@ static const double *step3_forward(void *ctx, const double *params, const int *t
     /* step3.mg:39: q = linear(h, layer[l].attn_wq) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 16; o++) {
-            double acc_ = 0.0;
+        int o = 0;
+        for (; o + 4 <= 16; o += 4) {
+            double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;
             for (int i = 0; i < 16; i++) {
-                acc_ += layer0_attn_wq[o * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
+                acc_0 += layer0_attn_wq[o * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
+                acc_1 += layer0_attn_wq[(o + 1) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
+                acc_2 += layer0_attn_wq[(o + 2) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
+                acc_3 += layer0_attn_wq[(o + 3) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
             }
-            linear_y[b0 * 16 + o] = acc_;
+            linear_y[b0 * 16 + o] = acc_0;
+            linear_y[b0 * 16 + o + 1] = acc_1;
+            linear_y[b0 * 16 + o + 2] = acc_2;
+            linear_y[b0 * 16 + o + 3] = acc_3;
         }
     }
 
     /* step3.mg:40: k = linear(h, layer[l].attn_wk) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 16; o++) {
-            double acc_ = 0.0;
+        int o = 0;
+        for (; o + 4 <= 16; o += 4) {
+            double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;
             for (int i = 0; i < 16; i++) {
-                acc_ += layer0_attn_wk[o * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
+                acc_0 += layer0_attn_wk[o * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
+                acc_1 += layer0_attn_wk[(o + 1) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
+                acc_2 += layer0_attn_wk[(o + 2) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
+                acc_3 += layer0_attn_wk[(o + 3) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
             }
-            linear_y_2[b0 * 16 + o] = acc_;
+            linear_y_2[b0 * 16 + o] = acc_0;
+            linear_y_2[b0 * 16 + o + 1] = acc_1;
+            linear_y_2[b0 * 16 + o + 2] = acc_2;
+            linear_y_2[b0 * 16 + o + 3] = acc_3;
         }
     }
 
     /* step3.mg:41: v = linear(h, layer[l].attn_wv) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 16; o++) {
-            double acc_ = 0.0;
+        int o = 0;
+        for (; o + 4 <= 16; o += 4) {
+            double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;
             for (int i = 0; i < 16; i++) {
-                acc_ += layer0_attn_wv[o * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
+                acc_0 += layer0_attn_wv[o * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
+                acc_1 += layer0_attn_wv[(o + 1) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
+                acc_2 += layer0_attn_wv[(o + 2) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
+                acc_3 += layer0_attn_wv[(o + 3) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
             }
-            linear_y_3[b0 * 16 + o] = acc_;
+            linear_y_3[b0 * 16 + o] = acc_0;
+            linear_y_3[b0 * 16 + o + 1] = acc_1;
+            linear_y_3[b0 * 16 + o + 2] = acc_2;
+            linear_y_3[b0 * 16 + o + 3] = acc_3;
         }
     }
 
@@ -225,29 +247,49 @@ static const double *step3_forward(void *ctx, const double *params, const int *t
     /* prelude.mg:15: p[i] = e[i] / s */
     for (int b0 = 0; b0 < 1; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
+            pow_2[b0 * 16 + b1] = pow_(softmax_s[b0 * 16 + b1], -1.0);
+        }
+    }
+    /* prelude.mg:15: p[i] = e[i] / s */
+    for (int b0 = 0; b0 < 1; b0++) {
+        for (int b1 = 0; b1 < T; b1++) {
             for (int i = 0; i < b1 + 1; i++) {
-                softmax_p[b0 * 256 + b1 * 16 + i] = softmax_e[b0 * 256 + b1 * 16 + i] * pow_(softmax_s[b0 * 16 + b1], -1.0);
+                softmax_p[b0 * 256 + b1 * 16 + i] = softmax_e[b0 * 256 + b1 * 16 + i] * pow_2[b0 * 16 + b1];
             }
         }
     }
     /* step3.mg:32: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
     for (int t = 0; t < T; t++) {
-        for (int c = 0; c < 16; c++) {
-            double acc_ = 0.0;
+        int c = 0;
+        for (; c + 4 <= 16; c += 4) {
+            double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;
             for (int s = 0; s < t + 1; s++) {
-                acc_ += softmax_p[c / 16 * 256 + t * 16 + s] * linear_y_3[s * 16 + c];
+                acc_0 += softmax_p[c / 16 * 256 + t * 16 + s] * linear_y_3[s * 16 + c];
+                acc_1 += softmax_p[(c + 1) / 16 * 256 + t * 16 + s] * linear_y_3[s * 16 + c + 1];
+                acc_2 += softmax_p[(c + 2) / 16 * 256 + t * 16 + s] * linear_y_3[s * 16 + c + 2];
+                acc_3 += softmax_p[(c + 3) / 16 * 256 + t * 16 + s] * linear_y_3[s * 16 + c + 3];
             }
-            attention_out[t * 16 + c] = acc_;
+            attention_out[t * 16 + c] = acc_0;
+            attention_out[t * 16 + c + 1] = acc_1;
+            attention_out[t * 16 + c + 2] = acc_2;
+            attention_out[t * 16 + c + 3] = acc_3;
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 16; o++) {
-            double acc_ = 0.0;
+        int o = 0;
+        for (; o + 4 <= 16; o += 4) {
+            double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;
             for (int i = 0; i < 16; i++) {
-                acc_ += layer0_attn_wo[o * 16 + i] * attention_out[b0 * 16 + i];
+                acc_0 += layer0_attn_wo[o * 16 + i] * attention_out[b0 * 16 + i];
+                acc_1 += layer0_attn_wo[(o + 1) * 16 + i] * attention_out[b0 * 16 + i];
+                acc_2 += layer0_attn_wo[(o + 2) * 16 + i] * attention_out[b0 * 16 + i];
+                acc_3 += layer0_attn_wo[(o + 3) * 16 + i] * attention_out[b0 * 16 + i];
             }
-            linear_y_4[b0 * 16 + o] = acc_;
+            linear_y_4[b0 * 16 + o] = acc_0;
+            linear_y_4[b0 * 16 + o + 1] = acc_1;
+            linear_y_4[b0 * 16 + o + 2] = acc_2;
+            linear_y_4[b0 * 16 + o + 3] = acc_3;
         }
     }
 
@@ -283,12 +325,19 @@ static const double *step3_forward(void *ctx, const double *params, const int *t
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 64; o++) {
-            double acc_ = 0.0;
+        int o = 0;
+        for (; o + 4 <= 64; o += 4) {
+            double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;
             for (int i = 0; i < 16; i++) {
-                acc_ += layer0_mlp_fc1[o * 16 + i] * rmsnorm_y_3[b0 * 16 + i];
+                acc_0 += layer0_mlp_fc1[o * 16 + i] * rmsnorm_y_3[b0 * 16 + i];
+                acc_1 += layer0_mlp_fc1[(o + 1) * 16 + i] * rmsnorm_y_3[b0 * 16 + i];
+                acc_2 += layer0_mlp_fc1[(o + 2) * 16 + i] * rmsnorm_y_3[b0 * 16 + i];
+                acc_3 += layer0_mlp_fc1[(o + 3) * 16 + i] * rmsnorm_y_3[b0 * 16 + i];
             }
-            linear_y_5[b0 * 64 + o] = acc_;
+            linear_y_5[b0 * 64 + o] = acc_0;
+            linear_y_5[b0 * 64 + o + 1] = acc_1;
+            linear_y_5[b0 * 64 + o + 2] = acc_2;
+            linear_y_5[b0 * 64 + o + 3] = acc_3;
         }
     }
     /* step3.mg:43: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
@@ -299,12 +348,19 @@ static const double *step3_forward(void *ctx, const double *params, const int *t
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 16; o++) {
-            double acc_ = 0.0;
+        int o = 0;
+        for (; o + 4 <= 16; o += 4) {
+            double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_ += layer0_mlp_fc2[o * 64 + i] * linear_arg1[b0 * 64 + i];
+                acc_0 += layer0_mlp_fc2[o * 64 + i] * linear_arg1[b0 * 64 + i];
+                acc_1 += layer0_mlp_fc2[(o + 1) * 64 + i] * linear_arg1[b0 * 64 + i];
+                acc_2 += layer0_mlp_fc2[(o + 2) * 64 + i] * linear_arg1[b0 * 64 + i];
+                acc_3 += layer0_mlp_fc2[(o + 3) * 64 + i] * linear_arg1[b0 * 64 + i];
             }
-            linear_y_6[b0 * 16 + o] = acc_;
+            linear_y_6[b0 * 16 + o] = acc_0;
+            linear_y_6[b0 * 16 + o + 1] = acc_1;
+            linear_y_6[b0 * 16 + o + 2] = acc_2;
+            linear_y_6[b0 * 16 + o + 3] = acc_3;
         }
     }
 
@@ -318,7 +374,21 @@ static const double *step3_forward(void *ctx, const double *params, const int *t
     /* step3.mg:45: logits = linear(x, lm_head) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 27; o++) {
+        int o = 0;
+        for (; o + 4 <= 27; o += 4) {
+            double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;
+            for (int i = 0; i < 16; i++) {
+                acc_0 += lm_head[o * 16 + i] * x_3[b0 * 16 + i];
+                acc_1 += lm_head[(o + 1) * 16 + i] * x_3[b0 * 16 + i];
+                acc_2 += lm_head[(o + 2) * 16 + i] * x_3[b0 * 16 + i];
+                acc_3 += lm_head[(o + 3) * 16 + i] * x_3[b0 * 16 + i];
+            }
+            linear_y_7[b0 * 27 + o] = acc_0;
+            linear_y_7[b0 * 27 + o + 1] = acc_1;
+            linear_y_7[b0 * 27 + o + 2] = acc_2;
+            linear_y_7[b0 * 27 + o + 3] = acc_3;
+        }
+        for (; o < 27; o++) {
             double acc_ = 0.0;
             for (int i = 0; i < 16; i++) {
                 acc_ += lm_head[o * 16 + i] * x_3[b0 * 16 + i];
@@ -346,39 +416,39 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
     double *x = scratch + 0; /* [T, 16] */
     double *rmsnorm_sum = scratch + 256; /* [T] */
     double *rmsnorm_ms = scratch + 272; /* [T] */
-    double *rmsnorm_scale = scratch + 288; /* [T] */
-    double *rmsnorm_y = scratch + 304; /* [T, 16] */
-    double *rmsnorm_sum_2 = scratch + 560; /* [T] */
-    double *rmsnorm_ms_2 = scratch + 576; /* [T] */
-    double *rmsnorm_scale_2 = scratch + 592; /* [T] */
-    double *rmsnorm_y_2 = scratch + 608; /* [T, 16] */
-    double *linear_y = scratch + 864; /* [T, 16] */
-    double *linear_y_2 = scratch + 1120; /* [T, 16] */
-    double *linear_y_3 = scratch + 1376; /* [T, 16] */
-    double *attention_sum = scratch + 1632; /* [1, T, axis1 + 1] */
-    double *attention_att = scratch + 1888; /* [1, T, axis1 + 1] */
-    double *softmax_m = scratch + 2144; /* [1, T] */
-    double *softmax_e = scratch + 2160; /* [1, T, axis1 + 1] */
-    double *softmax_s = scratch + 2416; /* [1, T] */
-    double *softmax_p = scratch + 2432; /* [1, T, axis1 + 1] */
-    double *attention_out = scratch + 2688; /* [T, 16] */
-    double *linear_y_4 = scratch + 2944; /* [T, 16] */
-    double *x_2 = scratch + 3200; /* [T, 16] */
-    double *rmsnorm_sum_3 = scratch + 3456; /* [T] */
-    double *rmsnorm_ms_3 = scratch + 3472; /* [T] */
-    double *rmsnorm_scale_3 = scratch + 3488; /* [T] */
-    double *rmsnorm_y_3 = scratch + 3504; /* [T, 16] */
-    double *linear_y_5 = scratch + 3760; /* [T, 64] */
-    double *linear_arg1 = scratch + 4784; /* [T, 64] */
-    double *linear_y_6 = scratch + 5808; /* [T, 16] */
-    double *x_3 = scratch + 6064; /* [T, 16] */
-    double *linear_y_7 = scratch + 6320; /* [T, 27] */
-    double *softmax_m_2 = scratch + 6752; /* [T] */
-    double *softmax_e_2 = scratch + 6768; /* [T, 27] */
-    double *softmax_s_2 = scratch + 7200; /* [T] */
-    double *softmax_p_2 = scratch + 7216; /* [T, 27] */
-    double *cross_entropy_sum = scratch + 7648; /* [] */
-    double *cross_entropy_loss = scratch + 7649; /* [] */
+    double *rmsnorm_scale = scratch + 256; /* [T] */
+    double *rmsnorm_y = scratch + 288; /* [T, 16] */
+    double *rmsnorm_sum_2 = scratch + 544; /* [T] */
+    double *rmsnorm_ms_2 = scratch + 560; /* [T] */
+    double *rmsnorm_scale_2 = scratch + 544; /* [T] */
+    double *rmsnorm_y_2 = scratch + 576; /* [T, 16] */
+    double *linear_y = scratch + 832; /* [T, 16] */
+    double *linear_y_2 = scratch + 1088; /* [T, 16] */
+    double *linear_y_3 = scratch + 1344; /* [T, 16] */
+    double *attention_sum = scratch + 1600; /* [1, T, axis1 + 1] */
+    double *attention_att = scratch + 1856; /* [1, T, axis1 + 1] */
+    double *softmax_m = scratch + 1600; /* [1, T] */
+    double *softmax_e = scratch + 2112; /* [1, T, axis1 + 1] */
+    double *softmax_s = scratch + 1600; /* [1, T] */
+    double *softmax_p = scratch + 1632; /* [1, T, axis1 + 1] */
+    double *attention_out = scratch + 2368; /* [T, 16] */
+    double *linear_y_4 = scratch + 2624; /* [T, 16] */
+    double *x_2 = scratch + 2880; /* [T, 16] */
+    double *rmsnorm_sum_3 = scratch + 1888; /* [T] */
+    double *rmsnorm_ms_3 = scratch + 1904; /* [T] */
+    double *rmsnorm_scale_3 = scratch + 1888; /* [T] */
+    double *rmsnorm_y_3 = scratch + 2624; /* [T, 16] */
+    double *linear_y_5 = scratch + 3136; /* [T, 64] */
+    double *linear_arg1 = scratch + 4160; /* [T, 64] */
+    double *linear_y_6 = scratch + 5184; /* [T, 16] */
+    double *x_3 = scratch + 5440; /* [T, 16] */
+    double *linear_y_7 = scratch + 5696; /* [T, 27] */
+    double *softmax_m_2 = scratch + 1920; /* [T] */
+    double *softmax_e_2 = scratch + 6128; /* [T, 27] */
+    double *softmax_s_2 = scratch + 1920; /* [T] */
+    double *softmax_p_2 = scratch + 5696; /* [T, 27] */
+    double *cross_entropy_sum = scratch + 1952; /* [] */
+    double *cross_entropy_loss = scratch + 1960; /* [] */
     double *d_wte = grads + 0; /* [27, 16] */
     double *d_wpe = grads + 432; /* [16, 16] */
     double *d_lm_head = grads + 688; /* [27, 16] */
@@ -388,40 +458,44 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
     double *d_layer0_attn_wo = grads + 1888; /* [16, 16] */
     double *d_layer0_mlp_fc1 = grads + 2144; /* [64, 16] */
     double *d_layer0_mlp_fc2 = grads + 3168; /* [16, 64] */
-    double *d_x = scratch + 7650; /* [T, 16] */
-    double *d_rmsnorm_sum = scratch + 7906; /* [T] */
-    double *d_rmsnorm_ms = scratch + 7922; /* [T] */
-    double *d_rmsnorm_scale = scratch + 7938; /* [T] */
-    double *d_rmsnorm_y = scratch + 7954; /* [T, 16] */
-    double *d_rmsnorm_sum_2 = scratch + 8210; /* [T] */
-    double *d_rmsnorm_ms_2 = scratch + 8226; /* [T] */
-    double *d_rmsnorm_scale_2 = scratch + 8242; /* [T] */
-    double *d_rmsnorm_y_2 = scratch + 8258; /* [T, 16] */
-    double *d_linear_y = scratch + 8514; /* [T, 16] */
-    double *d_linear_y_2 = scratch + 8770; /* [T, 16] */
-    double *d_linear_y_3 = scratch + 9026; /* [T, 16] */
-    double *d_attention_sum = scratch + 9282; /* [1, T, axis1 + 1] */
-    double *d_attention_att = scratch + 9538; /* [1, T, axis1 + 1] */
-    double *d_softmax_e = scratch + 9794; /* [1, T, axis1 + 1] */
-    double *d_softmax_s = scratch + 10050; /* [1, T] */
-    double *d_softmax_p = scratch + 10066; /* [1, T, axis1 + 1] */
-    double *d_attention_out = scratch + 10322; /* [T, 16] */
-    double *d_linear_y_4 = scratch + 10578; /* [T, 16] */
-    double *d_x_2 = scratch + 10834; /* [T, 16] */
-    double *d_rmsnorm_sum_3 = scratch + 11090; /* [T] */
-    double *d_rmsnorm_ms_3 = scratch + 11106; /* [T] */
-    double *d_rmsnorm_scale_3 = scratch + 11122; /* [T] */
-    double *d_rmsnorm_y_3 = scratch + 11138; /* [T, 16] */
-    double *d_linear_y_5 = scratch + 11394; /* [T, 64] */
-    double *d_linear_arg1 = scratch + 12418; /* [T, 64] */
-    double *d_linear_y_6 = scratch + 13442; /* [T, 16] */
-    double *d_x_3 = scratch + 13698; /* [T, 16] */
-    double *d_linear_y_7 = scratch + 13954; /* [T, 27] */
-    double *d_softmax_e_2 = scratch + 14386; /* [T, 27] */
-    double *d_softmax_s_2 = scratch + 14818; /* [T] */
-    double *d_softmax_p_2 = scratch + 14834; /* [T, 27] */
-    double *d_cross_entropy_sum = scratch + 15266; /* [] */
-    double *d_cross_entropy_loss = scratch + 15267; /* [] */
+    double *d_x = scratch + 288; /* [T, 16] */
+    double *d_rmsnorm_sum = scratch + 256; /* [T] */
+    double *d_rmsnorm_ms = scratch + 544; /* [T] */
+    double *d_rmsnorm_scale = scratch + 256; /* [T] */
+    double *d_rmsnorm_y = scratch + 2880; /* [T, 16] */
+    double *d_rmsnorm_sum_2 = scratch + 544; /* [T] */
+    double *d_rmsnorm_ms_2 = scratch + 576; /* [T] */
+    double *d_rmsnorm_scale_2 = scratch + 544; /* [T] */
+    double *d_rmsnorm_y_2 = scratch + 832; /* [T, 16] */
+    double *d_linear_y = scratch + 1968; /* [T, 16] */
+    double *d_linear_y_2 = scratch + 1088; /* [T, 16] */
+    double *d_linear_y_3 = scratch + 1344; /* [T, 16] */
+    double *d_attention_sum = scratch + 1600; /* [1, T, axis1 + 1] */
+    double *d_attention_att = scratch + 2368; /* [1, T, axis1 + 1] */
+    double *d_softmax_e = scratch + 1632; /* [1, T, axis1 + 1] */
+    double *d_softmax_s = scratch + 1600; /* [1, T] */
+    double *d_softmax_p = scratch + 2624; /* [1, T, axis1 + 1] */
+    double *d_attention_out = scratch + 2368; /* [T, 16] */
+    double *d_linear_y_4 = scratch + 2624; /* [T, 16] */
+    double *d_x_2 = scratch + 5696; /* [T, 16] */
+    double *d_rmsnorm_sum_3 = scratch + 1888; /* [T] */
+    double *d_rmsnorm_ms_3 = scratch + 1920; /* [T] */
+    double *d_rmsnorm_scale_3 = scratch + 1888; /* [T] */
+    double *d_rmsnorm_y_3 = scratch + 2624; /* [T, 16] */
+    double *d_linear_y_5 = scratch + 5952; /* [T, 64] */
+    double *d_linear_arg1 = scratch + 4160; /* [T, 64] */
+    double *d_linear_y_6 = scratch + 5440; /* [T, 16] */
+    double *d_x_3 = scratch + 5184; /* [T, 16] */
+    double *d_linear_y_7 = scratch + 6560; /* [T, 27] */
+    double *d_softmax_e_2 = scratch + 5696; /* [T, 27] */
+    double *d_softmax_s_2 = scratch + 1920; /* [T] */
+    double *d_softmax_p_2 = scratch + 6560; /* [T, 27] */
+    double *d_cross_entropy_sum = scratch + 1968; /* [] */
+    double *d_cross_entropy_loss = scratch + 1952; /* [] */
+    double *pow_2 = scratch + 1616; /* [1, T] */
+    double *pow_3 = scratch + 1936; /* [T] */
+    double *pow_5 = scratch + 1936; /* [T] */
+    double *pow_7 = scratch + 1616; /* [1, T] */
     
     /* forward */
 
@@ -483,36 +557,57 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
     /* step3.mg:39: q = linear(h, layer[l].attn_wq) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 16; o++) {
-            double acc_ = 0.0;
+        int o = 0;
+        for (; o + 4 <= 16; o += 4) {
+            double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;
             for (int i = 0; i < 16; i++) {
-                acc_ += layer0_attn_wq[o * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
+                acc_0 += layer0_attn_wq[o * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
+                acc_1 += layer0_attn_wq[(o + 1) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
+                acc_2 += layer0_attn_wq[(o + 2) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
+                acc_3 += layer0_attn_wq[(o + 3) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
             }
-            linear_y[b0 * 16 + o] = acc_;
+            linear_y[b0 * 16 + o] = acc_0;
+            linear_y[b0 * 16 + o + 1] = acc_1;
+            linear_y[b0 * 16 + o + 2] = acc_2;
+            linear_y[b0 * 16 + o + 3] = acc_3;
         }
     }
 
     /* step3.mg:40: k = linear(h, layer[l].attn_wk) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 16; o++) {
-            double acc_ = 0.0;
+        int o = 0;
+        for (; o + 4 <= 16; o += 4) {
+            double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;
             for (int i = 0; i < 16; i++) {
-                acc_ += layer0_attn_wk[o * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
+                acc_0 += layer0_attn_wk[o * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
+                acc_1 += layer0_attn_wk[(o + 1) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
+                acc_2 += layer0_attn_wk[(o + 2) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
+                acc_3 += layer0_attn_wk[(o + 3) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
             }
-            linear_y_2[b0 * 16 + o] = acc_;
+            linear_y_2[b0 * 16 + o] = acc_0;
+            linear_y_2[b0 * 16 + o + 1] = acc_1;
+            linear_y_2[b0 * 16 + o + 2] = acc_2;
+            linear_y_2[b0 * 16 + o + 3] = acc_3;
         }
     }
 
     /* step3.mg:41: v = linear(h, layer[l].attn_wv) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 16; o++) {
-            double acc_ = 0.0;
+        int o = 0;
+        for (; o + 4 <= 16; o += 4) {
+            double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;
             for (int i = 0; i < 16; i++) {
-                acc_ += layer0_attn_wv[o * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
+                acc_0 += layer0_attn_wv[o * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
+                acc_1 += layer0_attn_wv[(o + 1) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
+                acc_2 += layer0_attn_wv[(o + 2) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
+                acc_3 += layer0_attn_wv[(o + 3) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
             }
-            linear_y_3[b0 * 16 + o] = acc_;
+            linear_y_3[b0 * 16 + o] = acc_0;
+            linear_y_3[b0 * 16 + o + 1] = acc_1;
+            linear_y_3[b0 * 16 + o + 2] = acc_2;
+            linear_y_3[b0 * 16 + o + 3] = acc_3;
         }
     }
 
@@ -570,29 +665,49 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
     /* prelude.mg:15: p[i] = e[i] / s */
     for (int b0 = 0; b0 < 1; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
+            pow_2[b0 * 16 + b1] = pow_(softmax_s[b0 * 16 + b1], -1.0);
+        }
+    }
+    /* prelude.mg:15: p[i] = e[i] / s */
+    for (int b0 = 0; b0 < 1; b0++) {
+        for (int b1 = 0; b1 < T; b1++) {
             for (int i = 0; i < b1 + 1; i++) {
-                softmax_p[b0 * 256 + b1 * 16 + i] = softmax_e[b0 * 256 + b1 * 16 + i] * pow_(softmax_s[b0 * 16 + b1], -1.0);
+                softmax_p[b0 * 256 + b1 * 16 + i] = softmax_e[b0 * 256 + b1 * 16 + i] * pow_2[b0 * 16 + b1];
             }
         }
     }
     /* step3.mg:32: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
     for (int t = 0; t < T; t++) {
-        for (int c = 0; c < 16; c++) {
-            double acc_ = 0.0;
+        int c = 0;
+        for (; c + 4 <= 16; c += 4) {
+            double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;
             for (int s = 0; s < t + 1; s++) {
-                acc_ += softmax_p[c / 16 * 256 + t * 16 + s] * linear_y_3[s * 16 + c];
+                acc_0 += softmax_p[c / 16 * 256 + t * 16 + s] * linear_y_3[s * 16 + c];
+                acc_1 += softmax_p[(c + 1) / 16 * 256 + t * 16 + s] * linear_y_3[s * 16 + c + 1];
+                acc_2 += softmax_p[(c + 2) / 16 * 256 + t * 16 + s] * linear_y_3[s * 16 + c + 2];
+                acc_3 += softmax_p[(c + 3) / 16 * 256 + t * 16 + s] * linear_y_3[s * 16 + c + 3];
             }
-            attention_out[t * 16 + c] = acc_;
+            attention_out[t * 16 + c] = acc_0;
+            attention_out[t * 16 + c + 1] = acc_1;
+            attention_out[t * 16 + c + 2] = acc_2;
+            attention_out[t * 16 + c + 3] = acc_3;
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 16; o++) {
-            double acc_ = 0.0;
+        int o = 0;
+        for (; o + 4 <= 16; o += 4) {
+            double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;
             for (int i = 0; i < 16; i++) {
-                acc_ += layer0_attn_wo[o * 16 + i] * attention_out[b0 * 16 + i];
+                acc_0 += layer0_attn_wo[o * 16 + i] * attention_out[b0 * 16 + i];
+                acc_1 += layer0_attn_wo[(o + 1) * 16 + i] * attention_out[b0 * 16 + i];
+                acc_2 += layer0_attn_wo[(o + 2) * 16 + i] * attention_out[b0 * 16 + i];
+                acc_3 += layer0_attn_wo[(o + 3) * 16 + i] * attention_out[b0 * 16 + i];
             }
-            linear_y_4[b0 * 16 + o] = acc_;
+            linear_y_4[b0 * 16 + o] = acc_0;
+            linear_y_4[b0 * 16 + o + 1] = acc_1;
+            linear_y_4[b0 * 16 + o + 2] = acc_2;
+            linear_y_4[b0 * 16 + o + 3] = acc_3;
         }
     }
 
@@ -628,12 +743,19 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 64; o++) {
-            double acc_ = 0.0;
+        int o = 0;
+        for (; o + 4 <= 64; o += 4) {
+            double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;
             for (int i = 0; i < 16; i++) {
-                acc_ += layer0_mlp_fc1[o * 16 + i] * rmsnorm_y_3[b0 * 16 + i];
+                acc_0 += layer0_mlp_fc1[o * 16 + i] * rmsnorm_y_3[b0 * 16 + i];
+                acc_1 += layer0_mlp_fc1[(o + 1) * 16 + i] * rmsnorm_y_3[b0 * 16 + i];
+                acc_2 += layer0_mlp_fc1[(o + 2) * 16 + i] * rmsnorm_y_3[b0 * 16 + i];
+                acc_3 += layer0_mlp_fc1[(o + 3) * 16 + i] * rmsnorm_y_3[b0 * 16 + i];
             }
-            linear_y_5[b0 * 64 + o] = acc_;
+            linear_y_5[b0 * 64 + o] = acc_0;
+            linear_y_5[b0 * 64 + o + 1] = acc_1;
+            linear_y_5[b0 * 64 + o + 2] = acc_2;
+            linear_y_5[b0 * 64 + o + 3] = acc_3;
         }
     }
     /* step3.mg:43: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
@@ -644,12 +766,19 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 16; o++) {
-            double acc_ = 0.0;
+        int o = 0;
+        for (; o + 4 <= 16; o += 4) {
+            double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_ += layer0_mlp_fc2[o * 64 + i] * linear_arg1[b0 * 64 + i];
+                acc_0 += layer0_mlp_fc2[o * 64 + i] * linear_arg1[b0 * 64 + i];
+                acc_1 += layer0_mlp_fc2[(o + 1) * 64 + i] * linear_arg1[b0 * 64 + i];
+                acc_2 += layer0_mlp_fc2[(o + 2) * 64 + i] * linear_arg1[b0 * 64 + i];
+                acc_3 += layer0_mlp_fc2[(o + 3) * 64 + i] * linear_arg1[b0 * 64 + i];
             }
-            linear_y_6[b0 * 16 + o] = acc_;
+            linear_y_6[b0 * 16 + o] = acc_0;
+            linear_y_6[b0 * 16 + o + 1] = acc_1;
+            linear_y_6[b0 * 16 + o + 2] = acc_2;
+            linear_y_6[b0 * 16 + o + 3] = acc_3;
         }
     }
 
@@ -663,7 +792,21 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
     /* step3.mg:45: logits = linear(x, lm_head) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 27; o++) {
+        int o = 0;
+        for (; o + 4 <= 27; o += 4) {
+            double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;
+            for (int i = 0; i < 16; i++) {
+                acc_0 += lm_head[o * 16 + i] * x_3[b0 * 16 + i];
+                acc_1 += lm_head[(o + 1) * 16 + i] * x_3[b0 * 16 + i];
+                acc_2 += lm_head[(o + 2) * 16 + i] * x_3[b0 * 16 + i];
+                acc_3 += lm_head[(o + 3) * 16 + i] * x_3[b0 * 16 + i];
+            }
+            linear_y_7[b0 * 27 + o] = acc_0;
+            linear_y_7[b0 * 27 + o + 1] = acc_1;
+            linear_y_7[b0 * 27 + o + 2] = acc_2;
+            linear_y_7[b0 * 27 + o + 3] = acc_3;
+        }
+        for (; o < 27; o++) {
             double acc_ = 0.0;
             for (int i = 0; i < 16; i++) {
                 acc_ += lm_head[o * 16 + i] * x_3[b0 * 16 + i];
@@ -699,8 +842,12 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
     }
     /* prelude.mg:15: p[i] = e[i] / s */
     for (int b0 = 0; b0 < T; b0++) {
+        pow_3[b0] = pow_(softmax_s_2[b0], -1.0);
+    }
+    /* prelude.mg:15: p[i] = e[i] / s */
+    for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 27; i++) {
-            softmax_p_2[b0 * 27 + i] = softmax_e_2[b0 * 27 + i] * pow_(softmax_s_2[b0], -1.0);
+            softmax_p_2[b0 * 27 + i] = softmax_e_2[b0 * 27 + i] * pow_3[b0];
         }
     }
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
@@ -714,28 +861,32 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
     cross_entropy_loss[0] = cross_entropy_sum[0] * pow_((double)(T), -1.0);
     
-    /* backward: gradients start at zero and every statement adds */
-    memset(grads, 0, 4192 * sizeof *grads);
-    memset(scratch + 7650, 0, 7618 * sizeof *scratch);
+    /* backward: each gradient's first statement assigns it or follows a clear, the rest add */
     d_cross_entropy_loss[0] = 1.0;
 
     /* backward of step3.mg:48: loss = cross_entropy(logits, targets) */
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
-    d_cross_entropy_sum[0] += pow_((double)(T), -1.0) * d_cross_entropy_loss[0];
+    d_cross_entropy_sum[0] = pow_((double)(T), -1.0) * d_cross_entropy_loss[0];
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
+    memset(d_softmax_p_2, 0, 432 * sizeof *d_softmax_p_2);
     for (int t = 0; t < T; t++) {
         d_softmax_p_2[t * 27 + tokens[t + 1]] += pow_(softmax_p_2[t * 27 + tokens[t + 1]], -1.0) * ((-1.0) * d_cross_entropy_sum[0]);
     }
     /* prelude.mg:15: p[i] = e[i] / s */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 27; i++) {
-            d_softmax_e_2[b0 * 27 + i] += pow_(softmax_s_2[b0], -1.0) * d_softmax_p_2[b0 * 27 + i];
+            d_softmax_e_2[b0 * 27 + i] = pow_3[b0] * d_softmax_p_2[b0 * 27 + i];
         }
     }
     /* prelude.mg:15: p[i] = e[i] / s */
     for (int b0 = 0; b0 < T; b0++) {
+        pow_5[b0] = (-1.0) * pow_(softmax_s_2[b0], -2.0);
+    }
+    /* prelude.mg:15: p[i] = e[i] / s */
+    memset(d_softmax_s_2, 0, 16 * sizeof *d_softmax_s_2);
+    for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 27; i++) {
-            d_softmax_s_2[b0] += (-1.0) * pow_(softmax_s_2[b0], -2.0) * (softmax_e_2[b0 * 27 + i] * d_softmax_p_2[b0 * 27 + i]);
+            d_softmax_s_2[b0] += pow_5[b0] * (softmax_e_2[b0 * 27 + i] * d_softmax_p_2[b0 * 27 + i]);
         }
     }
     /* prelude.mg:14: s = sum(i) e[i] */
@@ -747,12 +898,13 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
     /* prelude.mg:13: e[i] = exp(x[i] - m) */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 27; i++) {
-            d_linear_y_7[b0 * 27 + i] += exp_(linear_y_7[b0 * 27 + i] - softmax_m_2[b0]) * d_softmax_e_2[b0 * 27 + i];
+            d_linear_y_7[b0 * 27 + i] = softmax_e_2[b0 * 27 + i] * d_softmax_e_2[b0 * 27 + i];
         }
     }
 
     /* backward of step3.mg:45: logits = linear(x, lm_head) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    memset(d_lm_head, 0, 432 * sizeof *d_lm_head);
     for (int b0 = 0; b0 < T; b0++) {
         for (int o = 0; o < 27; o++) {
             for (int i = 0; i < 16; i++) {
@@ -761,6 +913,7 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    memset(d_x_3, 0, 256 * sizeof *d_x_3);
     for (int b0 = 0; b0 < T; b0++) {
         for (int o = 0; o < 27; o++) {
             for (int i = 0; i < 16; i++) {
@@ -772,17 +925,18 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
     /* backward of step3.mg:43: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 16; j++) {
-            d_linear_y_6[i * 16 + j] += d_x_3[i * 16 + j];
+            d_linear_y_6[i * 16 + j] = d_x_3[i * 16 + j];
         }
     }
 
     /* backward of step3.mg:43: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 16; j++) {
-            d_x_2[i * 16 + j] += d_x_3[i * 16 + j];
+            d_x_2[i * 16 + j] = d_x_3[i * 16 + j];
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    memset(d_layer0_mlp_fc2, 0, 1024 * sizeof *d_layer0_mlp_fc2);
     for (int b0 = 0; b0 < T; b0++) {
         for (int o = 0; o < 16; o++) {
             for (int i = 0; i < 64; i++) {
@@ -791,6 +945,7 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    memset(d_linear_arg1, 0, 1024 * sizeof *d_linear_arg1);
     for (int b0 = 0; b0 < T; b0++) {
         for (int o = 0; o < 16; o++) {
             for (int i = 0; i < 64; i++) {
@@ -801,10 +956,11 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
     /* step3.mg:43: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 64; j++) {
-            d_linear_y_5[i * 64 + j] += step_(linear_y_5[i * 64 + j]) * d_linear_arg1[i * 64 + j];
+            d_linear_y_5[i * 64 + j] = step_(linear_y_5[i * 64 + j]) * d_linear_arg1[i * 64 + j];
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    memset(d_layer0_mlp_fc1, 0, 1024 * sizeof *d_layer0_mlp_fc1);
     for (int b0 = 0; b0 < T; b0++) {
         for (int o = 0; o < 64; o++) {
             for (int i = 0; i < 16; i++) {
@@ -813,6 +969,7 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    memset(d_rmsnorm_y_3, 0, 256 * sizeof *d_rmsnorm_y_3);
     for (int b0 = 0; b0 < T; b0++) {
         for (int o = 0; o < 64; o++) {
             for (int i = 0; i < 16; i++) {
@@ -827,6 +984,7 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
+    memset(d_rmsnorm_scale_3, 0, 16 * sizeof *d_rmsnorm_scale_3);
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 16; i++) {
             d_rmsnorm_scale_3[b0] += x_2[b0 * 16 + i] * d_rmsnorm_y_3[b0 * 16 + i];
@@ -834,11 +992,11 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
     }
     /* prelude.mg:21: scale = (ms + 1e-5) ^ -0.5 */
     for (int b0 = 0; b0 < T; b0++) {
-        d_rmsnorm_ms_3[b0] += (-0.5) * pow_(rmsnorm_ms_3[b0] + 1e-05, -1.5) * d_rmsnorm_scale_3[b0];
+        d_rmsnorm_ms_3[b0] = (-0.5) * pow_(rmsnorm_ms_3[b0] + 1e-05, -1.5) * d_rmsnorm_scale_3[b0];
     }
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
-        d_rmsnorm_sum_3[b0] += 0.0625 * d_rmsnorm_ms_3[b0];
+        d_rmsnorm_sum_3[b0] = 0.0625 * d_rmsnorm_ms_3[b0];
     }
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
@@ -856,17 +1014,18 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
     /* backward of step3.mg:42: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 16; j++) {
-            d_linear_y_4[i * 16 + j] += d_x_2[i * 16 + j];
+            d_linear_y_4[i * 16 + j] = d_x_2[i * 16 + j];
         }
     }
 
     /* backward of step3.mg:42: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 16; j++) {
-            d_rmsnorm_y[i * 16 + j] += d_x_2[i * 16 + j];
+            d_rmsnorm_y[i * 16 + j] = d_x_2[i * 16 + j];
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    memset(d_layer0_attn_wo, 0, 256 * sizeof *d_layer0_attn_wo);
     for (int b0 = 0; b0 < T; b0++) {
         for (int o = 0; o < 16; o++) {
             for (int i = 0; i < 16; i++) {
@@ -875,6 +1034,7 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    memset(d_attention_out, 0, 256 * sizeof *d_attention_out);
     for (int b0 = 0; b0 < T; b0++) {
         for (int o = 0; o < 16; o++) {
             for (int i = 0; i < 16; i++) {
@@ -883,6 +1043,7 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* step3.mg:32: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
+    memset(d_softmax_p, 0, 256 * sizeof *d_softmax_p);
     for (int t = 0; t < T; t++) {
         for (int c = 0; c < 16; c++) {
             for (int s = 0; s < t + 1; s++) {
@@ -891,6 +1052,7 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* step3.mg:32: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
+    memset(d_linear_y_3, 0, 256 * sizeof *d_linear_y_3);
     for (int t = 0; t < T; t++) {
         for (int c = 0; c < 16; c++) {
             for (int s = 0; s < t + 1; s++) {
@@ -902,15 +1064,22 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
     for (int b0 = 0; b0 < 1; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
             for (int i = 0; i < b1 + 1; i++) {
-                d_softmax_e[b0 * 256 + b1 * 16 + i] += pow_(softmax_s[b0 * 16 + b1], -1.0) * d_softmax_p[b0 * 256 + b1 * 16 + i];
+                d_softmax_e[b0 * 256 + b1 * 16 + i] = pow_2[b0 * 16 + b1] * d_softmax_p[b0 * 256 + b1 * 16 + i];
             }
         }
     }
     /* prelude.mg:15: p[i] = e[i] / s */
     for (int b0 = 0; b0 < 1; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
+            pow_7[b0 * 16 + b1] = (-1.0) * pow_(softmax_s[b0 * 16 + b1], -2.0);
+        }
+    }
+    /* prelude.mg:15: p[i] = e[i] / s */
+    memset(d_softmax_s, 0, 16 * sizeof *d_softmax_s);
+    for (int b0 = 0; b0 < 1; b0++) {
+        for (int b1 = 0; b1 < T; b1++) {
             for (int i = 0; i < b1 + 1; i++) {
-                d_softmax_s[b0 * 16 + b1] += (-1.0) * pow_(softmax_s[b0 * 16 + b1], -2.0) * (softmax_e[b0 * 256 + b1 * 16 + i] * d_softmax_p[b0 * 256 + b1 * 16 + i]);
+                d_softmax_s[b0 * 16 + b1] += pow_7[b0 * 16 + b1] * (softmax_e[b0 * 256 + b1 * 16 + i] * d_softmax_p[b0 * 256 + b1 * 16 + i]);
             }
         }
     }
@@ -926,7 +1095,7 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
     for (int b0 = 0; b0 < 1; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
             for (int i = 0; i < b1 + 1; i++) {
-                d_attention_att[b0 * 256 + b1 * 16 + i] += exp_(attention_att[b0 * 256 + b1 * 16 + i] - softmax_m[b0 * 16 + b1]) * d_softmax_e[b0 * 256 + b1 * 16 + i];
+                d_attention_att[b0 * 256 + b1 * 16 + i] = softmax_e[b0 * 256 + b1 * 16 + i] * d_softmax_e[b0 * 256 + b1 * 16 + i];
             }
         }
     }
@@ -934,11 +1103,12 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
     for (int h = 0; h < 1; h++) {
         for (int t = 0; t < T; t++) {
             for (int s = 0; s < t + 1; s++) {
-                d_attention_sum[h * 256 + t * 16 + s] += 0.25 * d_attention_att[h * 256 + t * 16 + s];
+                d_attention_sum[h * 256 + t * 16 + s] = 0.25 * d_attention_att[h * 256 + t * 16 + s];
             }
         }
     }
     /* step3.mg:30: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
+    memset(d_linear_y, 0, 256 * sizeof *d_linear_y);
     for (int h = 0; h < 1; h++) {
         for (int t = 0; t < T; t++) {
             for (int s = 0; s < t + 1; s++) {
@@ -949,6 +1119,7 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* step3.mg:30: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
+    memset(d_linear_y_2, 0, 256 * sizeof *d_linear_y_2);
     for (int h = 0; h < 1; h++) {
         for (int t = 0; t < T; t++) {
             for (int s = 0; s < t + 1; s++) {
@@ -961,6 +1132,7 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
 
     /* backward of step3.mg:41: v = linear(h, layer[l].attn_wv) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    memset(d_layer0_attn_wv, 0, 256 * sizeof *d_layer0_attn_wv);
     for (int b0 = 0; b0 < T; b0++) {
         for (int o = 0; o < 16; o++) {
             for (int i = 0; i < 16; i++) {
@@ -969,6 +1141,7 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    memset(d_rmsnorm_y_2, 0, 256 * sizeof *d_rmsnorm_y_2);
     for (int b0 = 0; b0 < T; b0++) {
         for (int o = 0; o < 16; o++) {
             for (int i = 0; i < 16; i++) {
@@ -979,6 +1152,7 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
 
     /* backward of step3.mg:40: k = linear(h, layer[l].attn_wk) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    memset(d_layer0_attn_wk, 0, 256 * sizeof *d_layer0_attn_wk);
     for (int b0 = 0; b0 < T; b0++) {
         for (int o = 0; o < 16; o++) {
             for (int i = 0; i < 16; i++) {
@@ -997,6 +1171,7 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
 
     /* backward of step3.mg:39: q = linear(h, layer[l].attn_wq) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    memset(d_layer0_attn_wq, 0, 256 * sizeof *d_layer0_attn_wq);
     for (int b0 = 0; b0 < T; b0++) {
         for (int o = 0; o < 16; o++) {
             for (int i = 0; i < 16; i++) {
@@ -1021,6 +1196,7 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
+    memset(d_rmsnorm_scale_2, 0, 16 * sizeof *d_rmsnorm_scale_2);
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 16; i++) {
             d_rmsnorm_scale_2[b0] += rmsnorm_y[b0 * 16 + i] * d_rmsnorm_y_2[b0 * 16 + i];
@@ -1028,11 +1204,11 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
     }
     /* prelude.mg:21: scale = (ms + 1e-5) ^ -0.5 */
     for (int b0 = 0; b0 < T; b0++) {
-        d_rmsnorm_ms_2[b0] += (-0.5) * pow_(rmsnorm_ms_2[b0] + 1e-05, -1.5) * d_rmsnorm_scale_2[b0];
+        d_rmsnorm_ms_2[b0] = (-0.5) * pow_(rmsnorm_ms_2[b0] + 1e-05, -1.5) * d_rmsnorm_scale_2[b0];
     }
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
-        d_rmsnorm_sum_2[b0] += 0.0625 * d_rmsnorm_ms_2[b0];
+        d_rmsnorm_sum_2[b0] = 0.0625 * d_rmsnorm_ms_2[b0];
     }
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
@@ -1051,10 +1227,11 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
     /* prelude.mg:22: y[i] = x[i] * scale */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 16; i++) {
-            d_x[b0 * 16 + i] += rmsnorm_scale[b0] * d_rmsnorm_y[b0 * 16 + i];
+            d_x[b0 * 16 + i] = rmsnorm_scale[b0] * d_rmsnorm_y[b0 * 16 + i];
         }
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
+    memset(d_rmsnorm_scale, 0, 16 * sizeof *d_rmsnorm_scale);
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 16; i++) {
             d_rmsnorm_scale[b0] += x[b0 * 16 + i] * d_rmsnorm_y[b0 * 16 + i];
@@ -1062,11 +1239,11 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
     }
     /* prelude.mg:21: scale = (ms + 1e-5) ^ -0.5 */
     for (int b0 = 0; b0 < T; b0++) {
-        d_rmsnorm_ms[b0] += (-0.5) * pow_(rmsnorm_ms[b0] + 1e-05, -1.5) * d_rmsnorm_scale[b0];
+        d_rmsnorm_ms[b0] = (-0.5) * pow_(rmsnorm_ms[b0] + 1e-05, -1.5) * d_rmsnorm_scale[b0];
     }
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
-        d_rmsnorm_sum[b0] += 0.0625 * d_rmsnorm_ms[b0];
+        d_rmsnorm_sum[b0] = 0.0625 * d_rmsnorm_ms[b0];
     }
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
@@ -1082,6 +1259,7 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
     }
 
     /* backward of step3.mg:35: x[t < T, c] = wte[tokens[t], c] + wpe[t, c] */
+    memset(d_wte, 0, 432 * sizeof *d_wte);
     for (int t = 0; t < T; t++) {
         for (int c = 0; c < 16; c++) {
             d_wte[tokens[t] * 16 + c] += d_x[t * 16 + c];
@@ -1089,6 +1267,7 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
     }
 
     /* backward of step3.mg:35: x[t < T, c] = wte[tokens[t], c] + wpe[t, c] */
+    memset(d_wpe, 0, 256 * sizeof *d_wpe);
     for (int t = 0; t < T; t++) {
         for (int c = 0; c < 16; c++) {
             d_wpe[t * 16 + c] += d_x[t * 16 + c];
@@ -1105,7 +1284,7 @@ const MgModel step3_model = {
     .n_params = 9,
     .params = step3_params,
     .n_scalars = 4192,
-    .scratch = 15268,
+    .scratch = 6992,
     .optim = {MG_OPT_SGD, 0.1, 0.9, 0.999, 1e-08, 1000, 1},
     .ctx = 0,
     .loss_grad = step3_loss_grad,

@@ -3,7 +3,7 @@
  * Model 'step4': 9 parameter tensors, 4192 scalars; T <= 16; vocab 27.
  * step4_forward computes the logits, step4_loss_grad the loss of one document and
  * the gradient of every parameter.  Every array is row-major; the comment after
- * each pointer gives its shape.  Scratch: 21556 doubles. */
+ * each pointer gives its shape.  Scratch: 8784 doubles. */
 #include <math.h>
 #include <string.h>
 
@@ -52,33 +52,34 @@ static const double *step4_forward(void *ctx, const double *params, const int *t
     double *x = scratch + 0; /* [T, 16] */
     double *rmsnorm_sum = scratch + 256; /* [T] */
     double *rmsnorm_ms = scratch + 272; /* [T] */
-    double *rmsnorm_scale = scratch + 288; /* [T] */
-    double *rmsnorm_y = scratch + 304; /* [T, 16] */
-    double *rmsnorm_sum_2 = scratch + 560; /* [T] */
-    double *rmsnorm_ms_2 = scratch + 576; /* [T] */
-    double *rmsnorm_scale_2 = scratch + 592; /* [T] */
-    double *rmsnorm_y_2 = scratch + 608; /* [T, 16] */
-    double *linear_y = scratch + 864; /* [T, 16] */
-    double *linear_y_2 = scratch + 1120; /* [T, 16] */
-    double *linear_y_3 = scratch + 1376; /* [T, 16] */
-    double *attention_sum = scratch + 1632; /* [4, T, axis1 + 1] */
-    double *attention_att = scratch + 2656; /* [4, T, axis1 + 1] */
-    double *softmax_m = scratch + 3680; /* [4, T] */
-    double *softmax_e = scratch + 3744; /* [4, T, axis1 + 1] */
-    double *softmax_s = scratch + 4768; /* [4, T] */
-    double *softmax_p = scratch + 4832; /* [4, T, axis1 + 1] */
-    double *attention_out = scratch + 5856; /* [T, 16] */
-    double *linear_y_4 = scratch + 6112; /* [T, 16] */
-    double *x_2 = scratch + 6368; /* [T, 16] */
-    double *rmsnorm_sum_3 = scratch + 6624; /* [T] */
-    double *rmsnorm_ms_3 = scratch + 6640; /* [T] */
-    double *rmsnorm_scale_3 = scratch + 6656; /* [T] */
-    double *rmsnorm_y_3 = scratch + 6672; /* [T, 16] */
-    double *linear_y_5 = scratch + 6928; /* [T, 64] */
-    double *linear_arg1 = scratch + 7952; /* [T, 64] */
-    double *linear_y_6 = scratch + 8976; /* [T, 16] */
-    double *x_3 = scratch + 9232; /* [T, 16] */
-    double *linear_y_7 = scratch + 9488; /* [T, 27] */
+    double *rmsnorm_scale = scratch + 256; /* [T] */
+    double *rmsnorm_y = scratch + 288; /* [T, 16] */
+    double *rmsnorm_sum_2 = scratch + 544; /* [T] */
+    double *rmsnorm_ms_2 = scratch + 560; /* [T] */
+    double *rmsnorm_scale_2 = scratch + 544; /* [T] */
+    double *rmsnorm_y_2 = scratch + 576; /* [T, 16] */
+    double *linear_y = scratch + 832; /* [T, 16] */
+    double *linear_y_2 = scratch + 1088; /* [T, 16] */
+    double *linear_y_3 = scratch + 1344; /* [T, 16] */
+    double *attention_sum = scratch + 1600; /* [4, T, axis1 + 1] */
+    double *attention_att = scratch + 2624; /* [4, T, axis1 + 1] */
+    double *softmax_m = scratch + 1600; /* [4, T] */
+    double *softmax_e = scratch + 3648; /* [4, T, axis1 + 1] */
+    double *softmax_s = scratch + 1600; /* [4, T] */
+    double *softmax_p = scratch + 1728; /* [4, T, axis1 + 1] */
+    double *attention_out = scratch + 2752; /* [T, 16] */
+    double *linear_y_4 = scratch + 3008; /* [T, 16] */
+    double *x_2 = scratch + 3264; /* [T, 16] */
+    double *rmsnorm_sum_3 = scratch + 3008; /* [T] */
+    double *rmsnorm_ms_3 = scratch + 3024; /* [T] */
+    double *rmsnorm_scale_3 = scratch + 3008; /* [T] */
+    double *rmsnorm_y_3 = scratch + 4672; /* [T, 16] */
+    double *linear_y_5 = scratch + 4928; /* [T, 64] */
+    double *linear_arg1 = scratch + 5952; /* [T, 64] */
+    double *linear_y_6 = scratch + 6976; /* [T, 16] */
+    double *x_3 = scratch + 7232; /* [T, 16] */
+    double *linear_y_7 = scratch + 7488; /* [T, 27] */
+    double *pow_2 = scratch + 1664; /* [4, T] */
 
     /* step4.mg:33: x[t < T, c] = wte[tokens[t], c] + wpe[t, c] */
     for (int t = 0; t < T; t++) {
@@ -138,36 +139,57 @@ static const double *step4_forward(void *ctx, const double *params, const int *t
     /* step4.mg:37: q = linear(h, layer[l].attn_wq) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 16; o++) {
-            double acc_ = 0.0;
+        int o = 0;
+        for (; o + 4 <= 16; o += 4) {
+            double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;
             for (int i = 0; i < 16; i++) {
-                acc_ += layer0_attn_wq[o * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
+                acc_0 += layer0_attn_wq[o * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
+                acc_1 += layer0_attn_wq[(o + 1) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
+                acc_2 += layer0_attn_wq[(o + 2) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
+                acc_3 += layer0_attn_wq[(o + 3) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
             }
-            linear_y[b0 * 16 + o] = acc_;
+            linear_y[b0 * 16 + o] = acc_0;
+            linear_y[b0 * 16 + o + 1] = acc_1;
+            linear_y[b0 * 16 + o + 2] = acc_2;
+            linear_y[b0 * 16 + o + 3] = acc_3;
         }
     }
 
     /* step4.mg:38: k = linear(h, layer[l].attn_wk) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 16; o++) {
-            double acc_ = 0.0;
+        int o = 0;
+        for (; o + 4 <= 16; o += 4) {
+            double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;
             for (int i = 0; i < 16; i++) {
-                acc_ += layer0_attn_wk[o * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
+                acc_0 += layer0_attn_wk[o * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
+                acc_1 += layer0_attn_wk[(o + 1) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
+                acc_2 += layer0_attn_wk[(o + 2) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
+                acc_3 += layer0_attn_wk[(o + 3) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
             }
-            linear_y_2[b0 * 16 + o] = acc_;
+            linear_y_2[b0 * 16 + o] = acc_0;
+            linear_y_2[b0 * 16 + o + 1] = acc_1;
+            linear_y_2[b0 * 16 + o + 2] = acc_2;
+            linear_y_2[b0 * 16 + o + 3] = acc_3;
         }
     }
 
     /* step4.mg:39: v = linear(h, layer[l].attn_wv) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 16; o++) {
-            double acc_ = 0.0;
+        int o = 0;
+        for (; o + 4 <= 16; o += 4) {
+            double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;
             for (int i = 0; i < 16; i++) {
-                acc_ += layer0_attn_wv[o * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
+                acc_0 += layer0_attn_wv[o * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
+                acc_1 += layer0_attn_wv[(o + 1) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
+                acc_2 += layer0_attn_wv[(o + 2) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
+                acc_3 += layer0_attn_wv[(o + 3) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
             }
-            linear_y_3[b0 * 16 + o] = acc_;
+            linear_y_3[b0 * 16 + o] = acc_0;
+            linear_y_3[b0 * 16 + o + 1] = acc_1;
+            linear_y_3[b0 * 16 + o + 2] = acc_2;
+            linear_y_3[b0 * 16 + o + 3] = acc_3;
         }
     }
 
@@ -225,29 +247,49 @@ static const double *step4_forward(void *ctx, const double *params, const int *t
     /* prelude.mg:15: p[i] = e[i] / s */
     for (int b0 = 0; b0 < 4; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
+            pow_2[b0 * 16 + b1] = pow_(softmax_s[b0 * 16 + b1], -1.0);
+        }
+    }
+    /* prelude.mg:15: p[i] = e[i] / s */
+    for (int b0 = 0; b0 < 4; b0++) {
+        for (int b1 = 0; b1 < T; b1++) {
             for (int i = 0; i < b1 + 1; i++) {
-                softmax_p[b0 * 256 + b1 * 16 + i] = softmax_e[b0 * 256 + b1 * 16 + i] * pow_(softmax_s[b0 * 16 + b1], -1.0);
+                softmax_p[b0 * 256 + b1 * 16 + i] = softmax_e[b0 * 256 + b1 * 16 + i] * pow_2[b0 * 16 + b1];
             }
         }
     }
     /* step4.mg:30: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
     for (int t = 0; t < T; t++) {
-        for (int c = 0; c < 16; c++) {
-            double acc_ = 0.0;
+        int c = 0;
+        for (; c + 4 <= 16; c += 4) {
+            double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;
             for (int s = 0; s < t + 1; s++) {
-                acc_ += softmax_p[c / 4 * 256 + t * 16 + s] * linear_y_3[s * 16 + c];
+                acc_0 += softmax_p[c / 4 * 256 + t * 16 + s] * linear_y_3[s * 16 + c];
+                acc_1 += softmax_p[(c + 1) / 4 * 256 + t * 16 + s] * linear_y_3[s * 16 + c + 1];
+                acc_2 += softmax_p[(c + 2) / 4 * 256 + t * 16 + s] * linear_y_3[s * 16 + c + 2];
+                acc_3 += softmax_p[(c + 3) / 4 * 256 + t * 16 + s] * linear_y_3[s * 16 + c + 3];
             }
-            attention_out[t * 16 + c] = acc_;
+            attention_out[t * 16 + c] = acc_0;
+            attention_out[t * 16 + c + 1] = acc_1;
+            attention_out[t * 16 + c + 2] = acc_2;
+            attention_out[t * 16 + c + 3] = acc_3;
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 16; o++) {
-            double acc_ = 0.0;
+        int o = 0;
+        for (; o + 4 <= 16; o += 4) {
+            double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;
             for (int i = 0; i < 16; i++) {
-                acc_ += layer0_attn_wo[o * 16 + i] * attention_out[b0 * 16 + i];
+                acc_0 += layer0_attn_wo[o * 16 + i] * attention_out[b0 * 16 + i];
+                acc_1 += layer0_attn_wo[(o + 1) * 16 + i] * attention_out[b0 * 16 + i];
+                acc_2 += layer0_attn_wo[(o + 2) * 16 + i] * attention_out[b0 * 16 + i];
+                acc_3 += layer0_attn_wo[(o + 3) * 16 + i] * attention_out[b0 * 16 + i];
             }
-            linear_y_4[b0 * 16 + o] = acc_;
+            linear_y_4[b0 * 16 + o] = acc_0;
+            linear_y_4[b0 * 16 + o + 1] = acc_1;
+            linear_y_4[b0 * 16 + o + 2] = acc_2;
+            linear_y_4[b0 * 16 + o + 3] = acc_3;
         }
     }
 
@@ -283,12 +325,19 @@ static const double *step4_forward(void *ctx, const double *params, const int *t
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 64; o++) {
-            double acc_ = 0.0;
+        int o = 0;
+        for (; o + 4 <= 64; o += 4) {
+            double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;
             for (int i = 0; i < 16; i++) {
-                acc_ += layer0_mlp_fc1[o * 16 + i] * rmsnorm_y_3[b0 * 16 + i];
+                acc_0 += layer0_mlp_fc1[o * 16 + i] * rmsnorm_y_3[b0 * 16 + i];
+                acc_1 += layer0_mlp_fc1[(o + 1) * 16 + i] * rmsnorm_y_3[b0 * 16 + i];
+                acc_2 += layer0_mlp_fc1[(o + 2) * 16 + i] * rmsnorm_y_3[b0 * 16 + i];
+                acc_3 += layer0_mlp_fc1[(o + 3) * 16 + i] * rmsnorm_y_3[b0 * 16 + i];
             }
-            linear_y_5[b0 * 64 + o] = acc_;
+            linear_y_5[b0 * 64 + o] = acc_0;
+            linear_y_5[b0 * 64 + o + 1] = acc_1;
+            linear_y_5[b0 * 64 + o + 2] = acc_2;
+            linear_y_5[b0 * 64 + o + 3] = acc_3;
         }
     }
     /* step4.mg:41: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
@@ -299,12 +348,19 @@ static const double *step4_forward(void *ctx, const double *params, const int *t
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 16; o++) {
-            double acc_ = 0.0;
+        int o = 0;
+        for (; o + 4 <= 16; o += 4) {
+            double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_ += layer0_mlp_fc2[o * 64 + i] * linear_arg1[b0 * 64 + i];
+                acc_0 += layer0_mlp_fc2[o * 64 + i] * linear_arg1[b0 * 64 + i];
+                acc_1 += layer0_mlp_fc2[(o + 1) * 64 + i] * linear_arg1[b0 * 64 + i];
+                acc_2 += layer0_mlp_fc2[(o + 2) * 64 + i] * linear_arg1[b0 * 64 + i];
+                acc_3 += layer0_mlp_fc2[(o + 3) * 64 + i] * linear_arg1[b0 * 64 + i];
             }
-            linear_y_6[b0 * 16 + o] = acc_;
+            linear_y_6[b0 * 16 + o] = acc_0;
+            linear_y_6[b0 * 16 + o + 1] = acc_1;
+            linear_y_6[b0 * 16 + o + 2] = acc_2;
+            linear_y_6[b0 * 16 + o + 3] = acc_3;
         }
     }
 
@@ -318,7 +374,21 @@ static const double *step4_forward(void *ctx, const double *params, const int *t
     /* step4.mg:43: logits = linear(x, lm_head) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 27; o++) {
+        int o = 0;
+        for (; o + 4 <= 27; o += 4) {
+            double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;
+            for (int i = 0; i < 16; i++) {
+                acc_0 += lm_head[o * 16 + i] * x_3[b0 * 16 + i];
+                acc_1 += lm_head[(o + 1) * 16 + i] * x_3[b0 * 16 + i];
+                acc_2 += lm_head[(o + 2) * 16 + i] * x_3[b0 * 16 + i];
+                acc_3 += lm_head[(o + 3) * 16 + i] * x_3[b0 * 16 + i];
+            }
+            linear_y_7[b0 * 27 + o] = acc_0;
+            linear_y_7[b0 * 27 + o + 1] = acc_1;
+            linear_y_7[b0 * 27 + o + 2] = acc_2;
+            linear_y_7[b0 * 27 + o + 3] = acc_3;
+        }
+        for (; o < 27; o++) {
             double acc_ = 0.0;
             for (int i = 0; i < 16; i++) {
                 acc_ += lm_head[o * 16 + i] * x_3[b0 * 16 + i];
@@ -346,39 +416,39 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     double *x = scratch + 0; /* [T, 16] */
     double *rmsnorm_sum = scratch + 256; /* [T] */
     double *rmsnorm_ms = scratch + 272; /* [T] */
-    double *rmsnorm_scale = scratch + 288; /* [T] */
-    double *rmsnorm_y = scratch + 304; /* [T, 16] */
-    double *rmsnorm_sum_2 = scratch + 560; /* [T] */
-    double *rmsnorm_ms_2 = scratch + 576; /* [T] */
-    double *rmsnorm_scale_2 = scratch + 592; /* [T] */
-    double *rmsnorm_y_2 = scratch + 608; /* [T, 16] */
-    double *linear_y = scratch + 864; /* [T, 16] */
-    double *linear_y_2 = scratch + 1120; /* [T, 16] */
-    double *linear_y_3 = scratch + 1376; /* [T, 16] */
-    double *attention_sum = scratch + 1632; /* [4, T, axis1 + 1] */
-    double *attention_att = scratch + 2656; /* [4, T, axis1 + 1] */
-    double *softmax_m = scratch + 3680; /* [4, T] */
-    double *softmax_e = scratch + 3744; /* [4, T, axis1 + 1] */
-    double *softmax_s = scratch + 4768; /* [4, T] */
-    double *softmax_p = scratch + 4832; /* [4, T, axis1 + 1] */
-    double *attention_out = scratch + 5856; /* [T, 16] */
-    double *linear_y_4 = scratch + 6112; /* [T, 16] */
-    double *x_2 = scratch + 6368; /* [T, 16] */
-    double *rmsnorm_sum_3 = scratch + 6624; /* [T] */
-    double *rmsnorm_ms_3 = scratch + 6640; /* [T] */
-    double *rmsnorm_scale_3 = scratch + 6656; /* [T] */
-    double *rmsnorm_y_3 = scratch + 6672; /* [T, 16] */
-    double *linear_y_5 = scratch + 6928; /* [T, 64] */
-    double *linear_arg1 = scratch + 7952; /* [T, 64] */
-    double *linear_y_6 = scratch + 8976; /* [T, 16] */
-    double *x_3 = scratch + 9232; /* [T, 16] */
-    double *linear_y_7 = scratch + 9488; /* [T, 27] */
-    double *softmax_m_2 = scratch + 9920; /* [T] */
-    double *softmax_e_2 = scratch + 9936; /* [T, 27] */
-    double *softmax_s_2 = scratch + 10368; /* [T] */
-    double *softmax_p_2 = scratch + 10384; /* [T, 27] */
-    double *cross_entropy_sum = scratch + 10816; /* [] */
-    double *cross_entropy_loss = scratch + 10817; /* [] */
+    double *rmsnorm_scale = scratch + 256; /* [T] */
+    double *rmsnorm_y = scratch + 288; /* [T, 16] */
+    double *rmsnorm_sum_2 = scratch + 544; /* [T] */
+    double *rmsnorm_ms_2 = scratch + 560; /* [T] */
+    double *rmsnorm_scale_2 = scratch + 544; /* [T] */
+    double *rmsnorm_y_2 = scratch + 576; /* [T, 16] */
+    double *linear_y = scratch + 832; /* [T, 16] */
+    double *linear_y_2 = scratch + 1088; /* [T, 16] */
+    double *linear_y_3 = scratch + 1344; /* [T, 16] */
+    double *attention_sum = scratch + 1600; /* [4, T, axis1 + 1] */
+    double *attention_att = scratch + 2624; /* [4, T, axis1 + 1] */
+    double *softmax_m = scratch + 1600; /* [4, T] */
+    double *softmax_e = scratch + 3648; /* [4, T, axis1 + 1] */
+    double *softmax_s = scratch + 1600; /* [4, T] */
+    double *softmax_p = scratch + 1728; /* [4, T, axis1 + 1] */
+    double *attention_out = scratch + 2752; /* [T, 16] */
+    double *linear_y_4 = scratch + 3008; /* [T, 16] */
+    double *x_2 = scratch + 3264; /* [T, 16] */
+    double *rmsnorm_sum_3 = scratch + 3008; /* [T] */
+    double *rmsnorm_ms_3 = scratch + 3024; /* [T] */
+    double *rmsnorm_scale_3 = scratch + 3008; /* [T] */
+    double *rmsnorm_y_3 = scratch + 4672; /* [T, 16] */
+    double *linear_y_5 = scratch + 4928; /* [T, 64] */
+    double *linear_arg1 = scratch + 5952; /* [T, 64] */
+    double *linear_y_6 = scratch + 6976; /* [T, 16] */
+    double *x_3 = scratch + 7232; /* [T, 16] */
+    double *linear_y_7 = scratch + 7488; /* [T, 27] */
+    double *softmax_m_2 = scratch + 3040; /* [T] */
+    double *softmax_e_2 = scratch + 7920; /* [T, 27] */
+    double *softmax_s_2 = scratch + 3040; /* [T] */
+    double *softmax_p_2 = scratch + 7488; /* [T, 27] */
+    double *cross_entropy_sum = scratch + 3072; /* [] */
+    double *cross_entropy_loss = scratch + 3080; /* [] */
     double *d_wte = grads + 0; /* [27, 16] */
     double *d_wpe = grads + 432; /* [16, 16] */
     double *d_lm_head = grads + 688; /* [27, 16] */
@@ -388,40 +458,44 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     double *d_layer0_attn_wo = grads + 1888; /* [16, 16] */
     double *d_layer0_mlp_fc1 = grads + 2144; /* [64, 16] */
     double *d_layer0_mlp_fc2 = grads + 3168; /* [16, 64] */
-    double *d_x = scratch + 10818; /* [T, 16] */
-    double *d_rmsnorm_sum = scratch + 11074; /* [T] */
-    double *d_rmsnorm_ms = scratch + 11090; /* [T] */
-    double *d_rmsnorm_scale = scratch + 11106; /* [T] */
-    double *d_rmsnorm_y = scratch + 11122; /* [T, 16] */
-    double *d_rmsnorm_sum_2 = scratch + 11378; /* [T] */
-    double *d_rmsnorm_ms_2 = scratch + 11394; /* [T] */
-    double *d_rmsnorm_scale_2 = scratch + 11410; /* [T] */
-    double *d_rmsnorm_y_2 = scratch + 11426; /* [T, 16] */
-    double *d_linear_y = scratch + 11682; /* [T, 16] */
-    double *d_linear_y_2 = scratch + 11938; /* [T, 16] */
-    double *d_linear_y_3 = scratch + 12194; /* [T, 16] */
-    double *d_attention_sum = scratch + 12450; /* [4, T, axis1 + 1] */
-    double *d_attention_att = scratch + 13474; /* [4, T, axis1 + 1] */
-    double *d_softmax_e = scratch + 14498; /* [4, T, axis1 + 1] */
-    double *d_softmax_s = scratch + 15522; /* [4, T] */
-    double *d_softmax_p = scratch + 15586; /* [4, T, axis1 + 1] */
-    double *d_attention_out = scratch + 16610; /* [T, 16] */
-    double *d_linear_y_4 = scratch + 16866; /* [T, 16] */
-    double *d_x_2 = scratch + 17122; /* [T, 16] */
-    double *d_rmsnorm_sum_3 = scratch + 17378; /* [T] */
-    double *d_rmsnorm_ms_3 = scratch + 17394; /* [T] */
-    double *d_rmsnorm_scale_3 = scratch + 17410; /* [T] */
-    double *d_rmsnorm_y_3 = scratch + 17426; /* [T, 16] */
-    double *d_linear_y_5 = scratch + 17682; /* [T, 64] */
-    double *d_linear_arg1 = scratch + 18706; /* [T, 64] */
-    double *d_linear_y_6 = scratch + 19730; /* [T, 16] */
-    double *d_x_3 = scratch + 19986; /* [T, 16] */
-    double *d_linear_y_7 = scratch + 20242; /* [T, 27] */
-    double *d_softmax_e_2 = scratch + 20674; /* [T, 27] */
-    double *d_softmax_s_2 = scratch + 21106; /* [T] */
-    double *d_softmax_p_2 = scratch + 21122; /* [T, 27] */
-    double *d_cross_entropy_sum = scratch + 21554; /* [] */
-    double *d_cross_entropy_loss = scratch + 21555; /* [] */
+    double *d_x = scratch + 288; /* [T, 16] */
+    double *d_rmsnorm_sum = scratch + 256; /* [T] */
+    double *d_rmsnorm_ms = scratch + 544; /* [T] */
+    double *d_rmsnorm_scale = scratch + 256; /* [T] */
+    double *d_rmsnorm_y = scratch + 3344; /* [T, 16] */
+    double *d_rmsnorm_sum_2 = scratch + 544; /* [T] */
+    double *d_rmsnorm_ms_2 = scratch + 576; /* [T] */
+    double *d_rmsnorm_scale_2 = scratch + 544; /* [T] */
+    double *d_rmsnorm_y_2 = scratch + 832; /* [T, 16] */
+    double *d_linear_y = scratch + 2624; /* [T, 16] */
+    double *d_linear_y_2 = scratch + 1088; /* [T, 16] */
+    double *d_linear_y_3 = scratch + 1344; /* [T, 16] */
+    double *d_attention_sum = scratch + 1600; /* [4, T, axis1 + 1] */
+    double *d_attention_att = scratch + 4672; /* [4, T, axis1 + 1] */
+    double *d_softmax_e = scratch + 1728; /* [4, T, axis1 + 1] */
+    double *d_softmax_s = scratch + 1600; /* [4, T] */
+    double *d_softmax_p = scratch + 4672; /* [4, T, axis1 + 1] */
+    double *d_attention_out = scratch + 2752; /* [T, 16] */
+    double *d_linear_y_4 = scratch + 3088; /* [T, 16] */
+    double *d_x_2 = scratch + 7488; /* [T, 16] */
+    double *d_rmsnorm_sum_3 = scratch + 3008; /* [T] */
+    double *d_rmsnorm_ms_3 = scratch + 3040; /* [T] */
+    double *d_rmsnorm_scale_3 = scratch + 3008; /* [T] */
+    double *d_rmsnorm_y_3 = scratch + 4672; /* [T, 16] */
+    double *d_linear_y_5 = scratch + 7744; /* [T, 64] */
+    double *d_linear_arg1 = scratch + 5952; /* [T, 64] */
+    double *d_linear_y_6 = scratch + 7232; /* [T, 16] */
+    double *d_x_3 = scratch + 6976; /* [T, 16] */
+    double *d_linear_y_7 = scratch + 8352; /* [T, 27] */
+    double *d_softmax_e_2 = scratch + 7488; /* [T, 27] */
+    double *d_softmax_s_2 = scratch + 3040; /* [T] */
+    double *d_softmax_p_2 = scratch + 8352; /* [T, 27] */
+    double *d_cross_entropy_sum = scratch + 3088; /* [] */
+    double *d_cross_entropy_loss = scratch + 3072; /* [] */
+    double *pow_2 = scratch + 1664; /* [4, T] */
+    double *pow_3 = scratch + 3056; /* [T] */
+    double *pow_5 = scratch + 3056; /* [T] */
+    double *pow_7 = scratch + 1664; /* [4, T] */
     
     /* forward */
 
@@ -483,36 +557,57 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     /* step4.mg:37: q = linear(h, layer[l].attn_wq) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 16; o++) {
-            double acc_ = 0.0;
+        int o = 0;
+        for (; o + 4 <= 16; o += 4) {
+            double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;
             for (int i = 0; i < 16; i++) {
-                acc_ += layer0_attn_wq[o * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
+                acc_0 += layer0_attn_wq[o * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
+                acc_1 += layer0_attn_wq[(o + 1) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
+                acc_2 += layer0_attn_wq[(o + 2) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
+                acc_3 += layer0_attn_wq[(o + 3) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
             }
-            linear_y[b0 * 16 + o] = acc_;
+            linear_y[b0 * 16 + o] = acc_0;
+            linear_y[b0 * 16 + o + 1] = acc_1;
+            linear_y[b0 * 16 + o + 2] = acc_2;
+            linear_y[b0 * 16 + o + 3] = acc_3;
         }
     }
 
     /* step4.mg:38: k = linear(h, layer[l].attn_wk) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 16; o++) {
-            double acc_ = 0.0;
+        int o = 0;
+        for (; o + 4 <= 16; o += 4) {
+            double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;
             for (int i = 0; i < 16; i++) {
-                acc_ += layer0_attn_wk[o * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
+                acc_0 += layer0_attn_wk[o * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
+                acc_1 += layer0_attn_wk[(o + 1) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
+                acc_2 += layer0_attn_wk[(o + 2) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
+                acc_3 += layer0_attn_wk[(o + 3) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
             }
-            linear_y_2[b0 * 16 + o] = acc_;
+            linear_y_2[b0 * 16 + o] = acc_0;
+            linear_y_2[b0 * 16 + o + 1] = acc_1;
+            linear_y_2[b0 * 16 + o + 2] = acc_2;
+            linear_y_2[b0 * 16 + o + 3] = acc_3;
         }
     }
 
     /* step4.mg:39: v = linear(h, layer[l].attn_wv) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 16; o++) {
-            double acc_ = 0.0;
+        int o = 0;
+        for (; o + 4 <= 16; o += 4) {
+            double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;
             for (int i = 0; i < 16; i++) {
-                acc_ += layer0_attn_wv[o * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
+                acc_0 += layer0_attn_wv[o * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
+                acc_1 += layer0_attn_wv[(o + 1) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
+                acc_2 += layer0_attn_wv[(o + 2) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
+                acc_3 += layer0_attn_wv[(o + 3) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
             }
-            linear_y_3[b0 * 16 + o] = acc_;
+            linear_y_3[b0 * 16 + o] = acc_0;
+            linear_y_3[b0 * 16 + o + 1] = acc_1;
+            linear_y_3[b0 * 16 + o + 2] = acc_2;
+            linear_y_3[b0 * 16 + o + 3] = acc_3;
         }
     }
 
@@ -570,29 +665,49 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     /* prelude.mg:15: p[i] = e[i] / s */
     for (int b0 = 0; b0 < 4; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
+            pow_2[b0 * 16 + b1] = pow_(softmax_s[b0 * 16 + b1], -1.0);
+        }
+    }
+    /* prelude.mg:15: p[i] = e[i] / s */
+    for (int b0 = 0; b0 < 4; b0++) {
+        for (int b1 = 0; b1 < T; b1++) {
             for (int i = 0; i < b1 + 1; i++) {
-                softmax_p[b0 * 256 + b1 * 16 + i] = softmax_e[b0 * 256 + b1 * 16 + i] * pow_(softmax_s[b0 * 16 + b1], -1.0);
+                softmax_p[b0 * 256 + b1 * 16 + i] = softmax_e[b0 * 256 + b1 * 16 + i] * pow_2[b0 * 16 + b1];
             }
         }
     }
     /* step4.mg:30: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
     for (int t = 0; t < T; t++) {
-        for (int c = 0; c < 16; c++) {
-            double acc_ = 0.0;
+        int c = 0;
+        for (; c + 4 <= 16; c += 4) {
+            double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;
             for (int s = 0; s < t + 1; s++) {
-                acc_ += softmax_p[c / 4 * 256 + t * 16 + s] * linear_y_3[s * 16 + c];
+                acc_0 += softmax_p[c / 4 * 256 + t * 16 + s] * linear_y_3[s * 16 + c];
+                acc_1 += softmax_p[(c + 1) / 4 * 256 + t * 16 + s] * linear_y_3[s * 16 + c + 1];
+                acc_2 += softmax_p[(c + 2) / 4 * 256 + t * 16 + s] * linear_y_3[s * 16 + c + 2];
+                acc_3 += softmax_p[(c + 3) / 4 * 256 + t * 16 + s] * linear_y_3[s * 16 + c + 3];
             }
-            attention_out[t * 16 + c] = acc_;
+            attention_out[t * 16 + c] = acc_0;
+            attention_out[t * 16 + c + 1] = acc_1;
+            attention_out[t * 16 + c + 2] = acc_2;
+            attention_out[t * 16 + c + 3] = acc_3;
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 16; o++) {
-            double acc_ = 0.0;
+        int o = 0;
+        for (; o + 4 <= 16; o += 4) {
+            double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;
             for (int i = 0; i < 16; i++) {
-                acc_ += layer0_attn_wo[o * 16 + i] * attention_out[b0 * 16 + i];
+                acc_0 += layer0_attn_wo[o * 16 + i] * attention_out[b0 * 16 + i];
+                acc_1 += layer0_attn_wo[(o + 1) * 16 + i] * attention_out[b0 * 16 + i];
+                acc_2 += layer0_attn_wo[(o + 2) * 16 + i] * attention_out[b0 * 16 + i];
+                acc_3 += layer0_attn_wo[(o + 3) * 16 + i] * attention_out[b0 * 16 + i];
             }
-            linear_y_4[b0 * 16 + o] = acc_;
+            linear_y_4[b0 * 16 + o] = acc_0;
+            linear_y_4[b0 * 16 + o + 1] = acc_1;
+            linear_y_4[b0 * 16 + o + 2] = acc_2;
+            linear_y_4[b0 * 16 + o + 3] = acc_3;
         }
     }
 
@@ -628,12 +743,19 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 64; o++) {
-            double acc_ = 0.0;
+        int o = 0;
+        for (; o + 4 <= 64; o += 4) {
+            double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;
             for (int i = 0; i < 16; i++) {
-                acc_ += layer0_mlp_fc1[o * 16 + i] * rmsnorm_y_3[b0 * 16 + i];
+                acc_0 += layer0_mlp_fc1[o * 16 + i] * rmsnorm_y_3[b0 * 16 + i];
+                acc_1 += layer0_mlp_fc1[(o + 1) * 16 + i] * rmsnorm_y_3[b0 * 16 + i];
+                acc_2 += layer0_mlp_fc1[(o + 2) * 16 + i] * rmsnorm_y_3[b0 * 16 + i];
+                acc_3 += layer0_mlp_fc1[(o + 3) * 16 + i] * rmsnorm_y_3[b0 * 16 + i];
             }
-            linear_y_5[b0 * 64 + o] = acc_;
+            linear_y_5[b0 * 64 + o] = acc_0;
+            linear_y_5[b0 * 64 + o + 1] = acc_1;
+            linear_y_5[b0 * 64 + o + 2] = acc_2;
+            linear_y_5[b0 * 64 + o + 3] = acc_3;
         }
     }
     /* step4.mg:41: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
@@ -644,12 +766,19 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 16; o++) {
-            double acc_ = 0.0;
+        int o = 0;
+        for (; o + 4 <= 16; o += 4) {
+            double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_ += layer0_mlp_fc2[o * 64 + i] * linear_arg1[b0 * 64 + i];
+                acc_0 += layer0_mlp_fc2[o * 64 + i] * linear_arg1[b0 * 64 + i];
+                acc_1 += layer0_mlp_fc2[(o + 1) * 64 + i] * linear_arg1[b0 * 64 + i];
+                acc_2 += layer0_mlp_fc2[(o + 2) * 64 + i] * linear_arg1[b0 * 64 + i];
+                acc_3 += layer0_mlp_fc2[(o + 3) * 64 + i] * linear_arg1[b0 * 64 + i];
             }
-            linear_y_6[b0 * 16 + o] = acc_;
+            linear_y_6[b0 * 16 + o] = acc_0;
+            linear_y_6[b0 * 16 + o + 1] = acc_1;
+            linear_y_6[b0 * 16 + o + 2] = acc_2;
+            linear_y_6[b0 * 16 + o + 3] = acc_3;
         }
     }
 
@@ -663,7 +792,21 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     /* step4.mg:43: logits = linear(x, lm_head) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 27; o++) {
+        int o = 0;
+        for (; o + 4 <= 27; o += 4) {
+            double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;
+            for (int i = 0; i < 16; i++) {
+                acc_0 += lm_head[o * 16 + i] * x_3[b0 * 16 + i];
+                acc_1 += lm_head[(o + 1) * 16 + i] * x_3[b0 * 16 + i];
+                acc_2 += lm_head[(o + 2) * 16 + i] * x_3[b0 * 16 + i];
+                acc_3 += lm_head[(o + 3) * 16 + i] * x_3[b0 * 16 + i];
+            }
+            linear_y_7[b0 * 27 + o] = acc_0;
+            linear_y_7[b0 * 27 + o + 1] = acc_1;
+            linear_y_7[b0 * 27 + o + 2] = acc_2;
+            linear_y_7[b0 * 27 + o + 3] = acc_3;
+        }
+        for (; o < 27; o++) {
             double acc_ = 0.0;
             for (int i = 0; i < 16; i++) {
                 acc_ += lm_head[o * 16 + i] * x_3[b0 * 16 + i];
@@ -699,8 +842,12 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     }
     /* prelude.mg:15: p[i] = e[i] / s */
     for (int b0 = 0; b0 < T; b0++) {
+        pow_3[b0] = pow_(softmax_s_2[b0], -1.0);
+    }
+    /* prelude.mg:15: p[i] = e[i] / s */
+    for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 27; i++) {
-            softmax_p_2[b0 * 27 + i] = softmax_e_2[b0 * 27 + i] * pow_(softmax_s_2[b0], -1.0);
+            softmax_p_2[b0 * 27 + i] = softmax_e_2[b0 * 27 + i] * pow_3[b0];
         }
     }
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
@@ -714,28 +861,32 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
     cross_entropy_loss[0] = cross_entropy_sum[0] * pow_((double)(T), -1.0);
     
-    /* backward: gradients start at zero and every statement adds */
-    memset(grads, 0, 4192 * sizeof *grads);
-    memset(scratch + 10818, 0, 10738 * sizeof *scratch);
+    /* backward: each gradient's first statement assigns it or follows a clear, the rest add */
     d_cross_entropy_loss[0] = 1.0;
 
     /* backward of step4.mg:46: loss = cross_entropy(logits, targets) */
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
-    d_cross_entropy_sum[0] += pow_((double)(T), -1.0) * d_cross_entropy_loss[0];
+    d_cross_entropy_sum[0] = pow_((double)(T), -1.0) * d_cross_entropy_loss[0];
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
+    memset(d_softmax_p_2, 0, 432 * sizeof *d_softmax_p_2);
     for (int t = 0; t < T; t++) {
         d_softmax_p_2[t * 27 + tokens[t + 1]] += pow_(softmax_p_2[t * 27 + tokens[t + 1]], -1.0) * ((-1.0) * d_cross_entropy_sum[0]);
     }
     /* prelude.mg:15: p[i] = e[i] / s */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 27; i++) {
-            d_softmax_e_2[b0 * 27 + i] += pow_(softmax_s_2[b0], -1.0) * d_softmax_p_2[b0 * 27 + i];
+            d_softmax_e_2[b0 * 27 + i] = pow_3[b0] * d_softmax_p_2[b0 * 27 + i];
         }
     }
     /* prelude.mg:15: p[i] = e[i] / s */
     for (int b0 = 0; b0 < T; b0++) {
+        pow_5[b0] = (-1.0) * pow_(softmax_s_2[b0], -2.0);
+    }
+    /* prelude.mg:15: p[i] = e[i] / s */
+    memset(d_softmax_s_2, 0, 16 * sizeof *d_softmax_s_2);
+    for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 27; i++) {
-            d_softmax_s_2[b0] += (-1.0) * pow_(softmax_s_2[b0], -2.0) * (softmax_e_2[b0 * 27 + i] * d_softmax_p_2[b0 * 27 + i]);
+            d_softmax_s_2[b0] += pow_5[b0] * (softmax_e_2[b0 * 27 + i] * d_softmax_p_2[b0 * 27 + i]);
         }
     }
     /* prelude.mg:14: s = sum(i) e[i] */
@@ -747,12 +898,13 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     /* prelude.mg:13: e[i] = exp(x[i] - m) */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 27; i++) {
-            d_linear_y_7[b0 * 27 + i] += exp_(linear_y_7[b0 * 27 + i] - softmax_m_2[b0]) * d_softmax_e_2[b0 * 27 + i];
+            d_linear_y_7[b0 * 27 + i] = softmax_e_2[b0 * 27 + i] * d_softmax_e_2[b0 * 27 + i];
         }
     }
 
     /* backward of step4.mg:43: logits = linear(x, lm_head) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    memset(d_lm_head, 0, 432 * sizeof *d_lm_head);
     for (int b0 = 0; b0 < T; b0++) {
         for (int o = 0; o < 27; o++) {
             for (int i = 0; i < 16; i++) {
@@ -761,6 +913,7 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    memset(d_x_3, 0, 256 * sizeof *d_x_3);
     for (int b0 = 0; b0 < T; b0++) {
         for (int o = 0; o < 27; o++) {
             for (int i = 0; i < 16; i++) {
@@ -772,17 +925,18 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     /* backward of step4.mg:41: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 16; j++) {
-            d_linear_y_6[i * 16 + j] += d_x_3[i * 16 + j];
+            d_linear_y_6[i * 16 + j] = d_x_3[i * 16 + j];
         }
     }
 
     /* backward of step4.mg:41: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 16; j++) {
-            d_x_2[i * 16 + j] += d_x_3[i * 16 + j];
+            d_x_2[i * 16 + j] = d_x_3[i * 16 + j];
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    memset(d_layer0_mlp_fc2, 0, 1024 * sizeof *d_layer0_mlp_fc2);
     for (int b0 = 0; b0 < T; b0++) {
         for (int o = 0; o < 16; o++) {
             for (int i = 0; i < 64; i++) {
@@ -791,6 +945,7 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    memset(d_linear_arg1, 0, 1024 * sizeof *d_linear_arg1);
     for (int b0 = 0; b0 < T; b0++) {
         for (int o = 0; o < 16; o++) {
             for (int i = 0; i < 64; i++) {
@@ -801,10 +956,11 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     /* step4.mg:41: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 64; j++) {
-            d_linear_y_5[i * 64 + j] += step_(linear_y_5[i * 64 + j]) * d_linear_arg1[i * 64 + j];
+            d_linear_y_5[i * 64 + j] = step_(linear_y_5[i * 64 + j]) * d_linear_arg1[i * 64 + j];
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    memset(d_layer0_mlp_fc1, 0, 1024 * sizeof *d_layer0_mlp_fc1);
     for (int b0 = 0; b0 < T; b0++) {
         for (int o = 0; o < 64; o++) {
             for (int i = 0; i < 16; i++) {
@@ -813,6 +969,7 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    memset(d_rmsnorm_y_3, 0, 256 * sizeof *d_rmsnorm_y_3);
     for (int b0 = 0; b0 < T; b0++) {
         for (int o = 0; o < 64; o++) {
             for (int i = 0; i < 16; i++) {
@@ -827,6 +984,7 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
+    memset(d_rmsnorm_scale_3, 0, 16 * sizeof *d_rmsnorm_scale_3);
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 16; i++) {
             d_rmsnorm_scale_3[b0] += x_2[b0 * 16 + i] * d_rmsnorm_y_3[b0 * 16 + i];
@@ -834,11 +992,11 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     }
     /* prelude.mg:21: scale = (ms + 1e-5) ^ -0.5 */
     for (int b0 = 0; b0 < T; b0++) {
-        d_rmsnorm_ms_3[b0] += (-0.5) * pow_(rmsnorm_ms_3[b0] + 1e-05, -1.5) * d_rmsnorm_scale_3[b0];
+        d_rmsnorm_ms_3[b0] = (-0.5) * pow_(rmsnorm_ms_3[b0] + 1e-05, -1.5) * d_rmsnorm_scale_3[b0];
     }
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
-        d_rmsnorm_sum_3[b0] += 0.0625 * d_rmsnorm_ms_3[b0];
+        d_rmsnorm_sum_3[b0] = 0.0625 * d_rmsnorm_ms_3[b0];
     }
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
@@ -856,17 +1014,18 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     /* backward of step4.mg:40: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 16; j++) {
-            d_linear_y_4[i * 16 + j] += d_x_2[i * 16 + j];
+            d_linear_y_4[i * 16 + j] = d_x_2[i * 16 + j];
         }
     }
 
     /* backward of step4.mg:40: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 16; j++) {
-            d_rmsnorm_y[i * 16 + j] += d_x_2[i * 16 + j];
+            d_rmsnorm_y[i * 16 + j] = d_x_2[i * 16 + j];
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    memset(d_layer0_attn_wo, 0, 256 * sizeof *d_layer0_attn_wo);
     for (int b0 = 0; b0 < T; b0++) {
         for (int o = 0; o < 16; o++) {
             for (int i = 0; i < 16; i++) {
@@ -875,6 +1034,7 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    memset(d_attention_out, 0, 256 * sizeof *d_attention_out);
     for (int b0 = 0; b0 < T; b0++) {
         for (int o = 0; o < 16; o++) {
             for (int i = 0; i < 16; i++) {
@@ -883,6 +1043,7 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* step4.mg:30: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
+    memset(d_softmax_p, 0, 1024 * sizeof *d_softmax_p);
     for (int t = 0; t < T; t++) {
         for (int c = 0; c < 16; c++) {
             for (int s = 0; s < t + 1; s++) {
@@ -891,6 +1052,7 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* step4.mg:30: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
+    memset(d_linear_y_3, 0, 256 * sizeof *d_linear_y_3);
     for (int t = 0; t < T; t++) {
         for (int c = 0; c < 16; c++) {
             for (int s = 0; s < t + 1; s++) {
@@ -902,15 +1064,22 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     for (int b0 = 0; b0 < 4; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
             for (int i = 0; i < b1 + 1; i++) {
-                d_softmax_e[b0 * 256 + b1 * 16 + i] += pow_(softmax_s[b0 * 16 + b1], -1.0) * d_softmax_p[b0 * 256 + b1 * 16 + i];
+                d_softmax_e[b0 * 256 + b1 * 16 + i] = pow_2[b0 * 16 + b1] * d_softmax_p[b0 * 256 + b1 * 16 + i];
             }
         }
     }
     /* prelude.mg:15: p[i] = e[i] / s */
     for (int b0 = 0; b0 < 4; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
+            pow_7[b0 * 16 + b1] = (-1.0) * pow_(softmax_s[b0 * 16 + b1], -2.0);
+        }
+    }
+    /* prelude.mg:15: p[i] = e[i] / s */
+    memset(d_softmax_s, 0, 64 * sizeof *d_softmax_s);
+    for (int b0 = 0; b0 < 4; b0++) {
+        for (int b1 = 0; b1 < T; b1++) {
             for (int i = 0; i < b1 + 1; i++) {
-                d_softmax_s[b0 * 16 + b1] += (-1.0) * pow_(softmax_s[b0 * 16 + b1], -2.0) * (softmax_e[b0 * 256 + b1 * 16 + i] * d_softmax_p[b0 * 256 + b1 * 16 + i]);
+                d_softmax_s[b0 * 16 + b1] += pow_7[b0 * 16 + b1] * (softmax_e[b0 * 256 + b1 * 16 + i] * d_softmax_p[b0 * 256 + b1 * 16 + i]);
             }
         }
     }
@@ -926,7 +1095,7 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     for (int b0 = 0; b0 < 4; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
             for (int i = 0; i < b1 + 1; i++) {
-                d_attention_att[b0 * 256 + b1 * 16 + i] += exp_(attention_att[b0 * 256 + b1 * 16 + i] - softmax_m[b0 * 16 + b1]) * d_softmax_e[b0 * 256 + b1 * 16 + i];
+                d_attention_att[b0 * 256 + b1 * 16 + i] = softmax_e[b0 * 256 + b1 * 16 + i] * d_softmax_e[b0 * 256 + b1 * 16 + i];
             }
         }
     }
@@ -934,11 +1103,12 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     for (int h = 0; h < 4; h++) {
         for (int t = 0; t < T; t++) {
             for (int s = 0; s < t + 1; s++) {
-                d_attention_sum[h * 256 + t * 16 + s] += 0.5 * d_attention_att[h * 256 + t * 16 + s];
+                d_attention_sum[h * 256 + t * 16 + s] = 0.5 * d_attention_att[h * 256 + t * 16 + s];
             }
         }
     }
     /* step4.mg:28: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
+    memset(d_linear_y, 0, 256 * sizeof *d_linear_y);
     for (int h = 0; h < 4; h++) {
         for (int t = 0; t < T; t++) {
             for (int s = 0; s < t + 1; s++) {
@@ -949,6 +1119,7 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* step4.mg:28: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
+    memset(d_linear_y_2, 0, 256 * sizeof *d_linear_y_2);
     for (int h = 0; h < 4; h++) {
         for (int t = 0; t < T; t++) {
             for (int s = 0; s < t + 1; s++) {
@@ -961,6 +1132,7 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
 
     /* backward of step4.mg:39: v = linear(h, layer[l].attn_wv) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    memset(d_layer0_attn_wv, 0, 256 * sizeof *d_layer0_attn_wv);
     for (int b0 = 0; b0 < T; b0++) {
         for (int o = 0; o < 16; o++) {
             for (int i = 0; i < 16; i++) {
@@ -969,6 +1141,7 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    memset(d_rmsnorm_y_2, 0, 256 * sizeof *d_rmsnorm_y_2);
     for (int b0 = 0; b0 < T; b0++) {
         for (int o = 0; o < 16; o++) {
             for (int i = 0; i < 16; i++) {
@@ -979,6 +1152,7 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
 
     /* backward of step4.mg:38: k = linear(h, layer[l].attn_wk) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    memset(d_layer0_attn_wk, 0, 256 * sizeof *d_layer0_attn_wk);
     for (int b0 = 0; b0 < T; b0++) {
         for (int o = 0; o < 16; o++) {
             for (int i = 0; i < 16; i++) {
@@ -997,6 +1171,7 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
 
     /* backward of step4.mg:37: q = linear(h, layer[l].attn_wq) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    memset(d_layer0_attn_wq, 0, 256 * sizeof *d_layer0_attn_wq);
     for (int b0 = 0; b0 < T; b0++) {
         for (int o = 0; o < 16; o++) {
             for (int i = 0; i < 16; i++) {
@@ -1021,6 +1196,7 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
+    memset(d_rmsnorm_scale_2, 0, 16 * sizeof *d_rmsnorm_scale_2);
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 16; i++) {
             d_rmsnorm_scale_2[b0] += rmsnorm_y[b0 * 16 + i] * d_rmsnorm_y_2[b0 * 16 + i];
@@ -1028,11 +1204,11 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     }
     /* prelude.mg:21: scale = (ms + 1e-5) ^ -0.5 */
     for (int b0 = 0; b0 < T; b0++) {
-        d_rmsnorm_ms_2[b0] += (-0.5) * pow_(rmsnorm_ms_2[b0] + 1e-05, -1.5) * d_rmsnorm_scale_2[b0];
+        d_rmsnorm_ms_2[b0] = (-0.5) * pow_(rmsnorm_ms_2[b0] + 1e-05, -1.5) * d_rmsnorm_scale_2[b0];
     }
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
-        d_rmsnorm_sum_2[b0] += 0.0625 * d_rmsnorm_ms_2[b0];
+        d_rmsnorm_sum_2[b0] = 0.0625 * d_rmsnorm_ms_2[b0];
     }
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
@@ -1051,10 +1227,11 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     /* prelude.mg:22: y[i] = x[i] * scale */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 16; i++) {
-            d_x[b0 * 16 + i] += rmsnorm_scale[b0] * d_rmsnorm_y[b0 * 16 + i];
+            d_x[b0 * 16 + i] = rmsnorm_scale[b0] * d_rmsnorm_y[b0 * 16 + i];
         }
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
+    memset(d_rmsnorm_scale, 0, 16 * sizeof *d_rmsnorm_scale);
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 16; i++) {
             d_rmsnorm_scale[b0] += x[b0 * 16 + i] * d_rmsnorm_y[b0 * 16 + i];
@@ -1062,11 +1239,11 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     }
     /* prelude.mg:21: scale = (ms + 1e-5) ^ -0.5 */
     for (int b0 = 0; b0 < T; b0++) {
-        d_rmsnorm_ms[b0] += (-0.5) * pow_(rmsnorm_ms[b0] + 1e-05, -1.5) * d_rmsnorm_scale[b0];
+        d_rmsnorm_ms[b0] = (-0.5) * pow_(rmsnorm_ms[b0] + 1e-05, -1.5) * d_rmsnorm_scale[b0];
     }
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
-        d_rmsnorm_sum[b0] += 0.0625 * d_rmsnorm_ms[b0];
+        d_rmsnorm_sum[b0] = 0.0625 * d_rmsnorm_ms[b0];
     }
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
@@ -1082,6 +1259,7 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     }
 
     /* backward of step4.mg:33: x[t < T, c] = wte[tokens[t], c] + wpe[t, c] */
+    memset(d_wte, 0, 432 * sizeof *d_wte);
     for (int t = 0; t < T; t++) {
         for (int c = 0; c < 16; c++) {
             d_wte[tokens[t] * 16 + c] += d_x[t * 16 + c];
@@ -1089,6 +1267,7 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     }
 
     /* backward of step4.mg:33: x[t < T, c] = wte[tokens[t], c] + wpe[t, c] */
+    memset(d_wpe, 0, 256 * sizeof *d_wpe);
     for (int t = 0; t < T; t++) {
         for (int c = 0; c < 16; c++) {
             d_wpe[t * 16 + c] += d_x[t * 16 + c];
@@ -1105,7 +1284,7 @@ const MgModel step4_model = {
     .n_params = 9,
     .params = step4_params,
     .n_scalars = 4192,
-    .scratch = 21556,
+    .scratch = 8784,
     .optim = {MG_OPT_SGD, 0.1, 0.9, 0.999, 1e-08, 1000, 1},
     .ctx = 0,
     .loss_grad = step4_loss_grad,

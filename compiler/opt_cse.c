@@ -1,0 +1,237 @@
+/* opt_cse.c: common-subexpression elimination across statements.  Takes the
+ * Graph after autodiff (and LICM); hands on statements in which a
+ * subexpression that an earlier elementwise statement already computed, over
+ * the same range, is replaced by a read of that statement's tensor: the
+ * backward pass of softmax reads e instead of calling exp again, and two
+ * hoisted pow(s, -1) become one.  A statement left copying another tensor
+ * whole is removed and its readers read the original.  Exact: a reused value
+ * is the same expression on operands nobody has changed since (a definition
+ * may read only parameters, tokens and activations, which are written once). */
+#include <string.h>
+
+#include "arena.h"
+#include "opt.h"
+
+typedef struct Cse {
+    Graph *g;
+    int *writers;       /* per tensor id */
+    Ix **map;           /* per var id: what a definition's variable matches */
+    int replaced, copies;
+} Cse;
+
+static int is_plain_def(const Cse *C, const Stmt *s)
+{
+    if (s->red != RED_NONE_ || s->accumulate || s->out->kind != TK_ACT || C->writers[s->out->id] != 1)
+        return 0;
+    if (s->nloop != s->out->rank)
+        return 0;
+    for (int k = 0; k < s->nloop; k++)
+        if (s->oidx[k]->kind != IX_VAR || s->oidx[k]->var != s->loops[k].var)
+            return 0;
+    return 1;
+}
+
+static int reads_only_fixed(const Cse *C, const Ex *e)
+{
+    if (!e)
+        return 1;
+    if (e->kind == EX_READ && (e->t->kind == TK_GRAD || (e->t->kind == TK_ACT && C->writers[e->t->id] != 1)))
+        return 0;
+    return reads_only_fixed(C, e->a) && reads_only_fixed(C, e->b);
+}
+
+/* x with every variable of the definition replaced at once by C->map */
+static Ix *ssubst(const Cse *C, Ix *x)
+{
+    switch (x->kind) {
+    case IX_CONST:
+    case IX_T:
+    case IX_AXIS: return x;
+    case IX_VAR: return C->map[x->var] ? C->map[x->var] : x;
+    case IX_READ: return ix_read(x->t, ssubst(C, x->idx[0]));
+    default: return ix_bin(x->kind, ssubst(C, x->a), ssubst(C, x->b));
+    }
+}
+
+/* phase 1: bind the definition's variables from plain-variable indices */
+static int bind(Cse *C, const Stmt *d, const Ex *p, const Ex *e)
+{
+    if (!p || !e)
+        return p == e;
+    if (p->kind != e->kind)
+        return 0;
+    if (p->kind == EX_READ) {
+        if (p->t != e->t)
+            return 0;
+        for (int k = 0; k < p->t->rank; k++) {
+            const Ix *pi = p->idx[k];
+            if (pi->kind != IX_VAR)
+                continue;
+            int own = 0;
+            for (int j = 0; j < d->nloop; j++)
+                own |= d->loops[j].var == pi->var;
+            if (!own)
+                continue;
+            if (e->idx[k]->kind != IX_VAR)
+                return 0;
+            if (!C->map[pi->var])
+                C->map[pi->var] = e->idx[k];
+            else if (!ix_equal(C->map[pi->var], e->idx[k]))
+                return 0;
+        }
+        return 1;
+    }
+    return bind(C, d, p->a, e->a) && bind(C, d, p->b, e->b);
+}
+
+/* phase 2: equal under the binding */
+static int same(const Cse *C, const Ex *p, const Ex *e)
+{
+    if (!p || !e)
+        return p == e;
+    if (p->kind != e->kind)
+        return 0;
+    switch (p->kind) {
+    case EX_CONST: return memcmp(&p->c, &e->c, sizeof p->c) == 0;
+    case EX_INT: return ix_equal(ssubst(C, p->ix), e->ix);
+    case EX_READ:
+        if (p->t != e->t)
+            return 0;
+        for (int k = 0; k < p->t->rank; k++)
+            if (!ix_equal(ssubst(C, p->idx[k]), e->idx[k]))
+                return 0;
+        return 1;
+    case EX_POW:
+        if (memcmp(&p->c, &e->c, sizeof p->c) != 0)
+            return 0;
+        break;
+    default: break;
+    }
+    return same(C, p->a, e->a) && same(C, p->b, e->b);
+}
+
+static const Loop *loop_of(const Stmt *s, int var)
+{
+    for (int j = 0; j < s->nloop; j++)
+        if (s->loops[j].var == var)
+            return &s->loops[j];
+    return NULL;
+}
+
+/* Does e in statement s compute what definition d does?  Fills idx. */
+static int matches(Cse *C, const Stmt *d, const Stmt *s, const Ex *e, Ix **idx)
+{
+    for (int j = 0; j < d->nloop; j++)
+        C->map[d->loops[j].var] = NULL;
+    if (!bind(C, d, d->e, e))
+        return 0;
+    for (int j = 0; j < d->nloop; j++) {
+        Ix *m = C->map[d->loops[j].var];
+        const Loop *l = m ? loop_of(s, m->var) : NULL;
+        /* the same range: every point s reads, d wrote */
+        if (!l || !ix_equal(ssubst(C, d->loops[j].hi), l->hi))
+            return 0;
+        idx[j] = m;
+    }
+    return same(C, d->e, e);
+}
+
+typedef struct Ctx {
+    Cse *C;
+    Stmt **defs;
+    int ndefs;
+} Ctx;
+
+static Ex *replace(Ctx *X, Stmt *s, Ex *e)
+{
+    if (!e || e->kind == EX_READ || e->kind == EX_CONST || e->kind == EX_INT)
+        return e;
+    for (int i = 0; i < X->ndefs; i++) {
+        Stmt *d = X->defs[i];
+        Ix *idx[IR_MAX_RANK];
+        if (d != s && d->e->kind == e->kind && matches(X->C, d, s, e, idx)) {
+            X->C->replaced++;
+            return ex_read(d->out, d->out->rank, idx);
+        }
+    }
+    Ex *a = replace(X, s, e->a), *b = replace(X, s, e->b);
+    if (a == e->a && b == e->b)
+        return e;
+    Ex *c = arena_alloc(sizeof *c);
+    *c = *e;
+    c->a = a, c->b = b;
+    return c;
+}
+
+static void cse_list(Ctx *X, StmtList *l)
+{
+    for (int i = 0; i < l->n; i++) {
+        Stmt *s = l->items[i];
+        s->e = replace(X, s, s->e);
+        Ex *e = s->e;
+        if (is_plain_def(X->C, s) && e->kind != EX_READ && e->kind != EX_CONST && e->kind != EX_INT &&
+            reads_only_fixed(X->C, e))
+            X->defs[X->ndefs++] = s;
+    }
+}
+
+/* ---- copies: out2[i..] = t[i..] over t's whole range ---- */
+static Tensor *copy_source(const Cse *C, const Graph *g, const Stmt *s)
+{
+    const Ex *e = s->e;
+    if (!is_plain_def(C, s) || e->kind != EX_READ || s->out == g->loss || s->out == g->logits)
+        return NULL;
+    const Tensor *t = e->t, *o = s->out;
+    if (t->kind != TK_ACT || C->writers[t->id] != 1 || t->rank != o->rank)
+        return NULL;
+    for (int k = 0; k < t->rank; k++)
+        if (e->idx[k]->kind != IX_VAR || e->idx[k]->var != s->loops[k].var || !ix_equal(t->ext[k], o->ext[k]))
+            return NULL;
+    return e->t;
+}
+
+static Tensor *from, *to;
+static Ex *redirect(Ex *e, Stmt *s, void *arg)
+{
+    (void)s, (void)arg;
+    if (e->kind == EX_READ && e->t == from) {
+        Ex *c = ex_read(to, e->t->rank, e->idx);
+        return c;
+    }
+    return e;
+}
+
+static void drop_copies(Cse *C, Graph *g)
+{
+    StmtList *lists[2] = {&g->fwd, &g->bwd};
+    for (int li = 0; li < 2; li++) {
+        StmtList *l = lists[li];
+        char *del = arena_alloc((size_t)l->n + 1);
+        for (int i = 0; i < l->n; i++) {
+            Tensor *src = copy_source(C, g, l->items[i]);
+            if (!src)
+                continue;
+            from = l->items[i]->out, to = src;
+            for (int lj = 0; lj < 2; lj++)
+                for (int j = 0; j < lists[lj]->n; j++) {
+                    Stmt *s = lists[lj]->items[j];
+                    s->e = opt_rewrite(s->e, s, redirect, NULL);
+                }
+            del[i] = 1;
+            C->copies++;
+        }
+        opt_compact(l, del);
+    }
+}
+
+void opt_cse(Graph *g)
+{
+    Cse C = {g, arena_alloc((size_t)g->ntensors * sizeof(int)), arena_alloc((size_t)(g->nvars + 1) * sizeof(Ix *)),
+             0, 0};
+    for (int i = 0; i < g->ntensors; i++)
+        C.writers[i] = opt_writers(g, g->tensors[i]);
+    Ctx X = {&C, arena_alloc((size_t)(g->fwd.n + g->bwd.n + 1) * sizeof(Stmt *)), 0};
+    cse_list(&X, &g->fwd);
+    cse_list(&X, &g->bwd);
+    drop_copies(&C, g);
+}

@@ -1,0 +1,62 @@
+/* opt_dce.c: dead-code elimination.  Takes the Graph after the other passes;
+ * hands on only the statements that the loss, the logits or a parameter's
+ * gradient depends on (a value CSE made redundant, the gradient of something
+ * that reaches no parameter).  Walks the program backwards once: statements
+ * only read what earlier statements wrote. */
+#include "arena.h"
+#include "opt.h"
+
+static void mark_ix(const Ix *x, char *live)
+{
+    if (!x)
+        return;
+    if (x->kind == IX_READ) {
+        live[x->t->id] = 1;
+        mark_ix(x->idx[0], live);
+    }
+    mark_ix(x->a, live);
+    mark_ix(x->b, live);
+}
+
+static void mark_ex(const Ex *e, char *live)
+{
+    if (!e)
+        return;
+    if (e->kind == EX_READ) {
+        live[e->t->id] = 1;
+        for (int k = 0; k < e->t->rank; k++)
+            mark_ix(e->idx[k], live);
+    }
+    mark_ix(e->ix, live);
+    mark_ex(e->a, live);
+    mark_ex(e->b, live);
+}
+
+static void sweep(StmtList *l, char *live)
+{
+    char *del = arena_alloc((size_t)l->n + 1);
+    for (int i = l->n - 1; i >= 0; i--) {
+        const Stmt *s = l->items[i];
+        if (!live[s->out->id]) {
+            del[i] = 1;
+            continue;
+        }
+        mark_ex(s->e, live);
+        for (int k = 0; k < s->out->rank; k++)
+            mark_ix(s->oidx[k], live);
+        for (int j = 0; j < s->nloop; j++)
+            mark_ix(s->loops[j].hi, live);
+    }
+    opt_compact(l, del);
+}
+
+void opt_dce(Graph *g)
+{
+    char *live = arena_alloc((size_t)g->ntensors + 1);
+    live[g->loss->id] = live[g->logits->id] = 1;
+    for (int i = 0; i < g->nparams; i++)
+        if (g->params[i]->grad)
+            live[g->params[i]->grad->id] = 1;
+    sweep(&g->bwd, live);
+    sweep(&g->fwd, live);
+}

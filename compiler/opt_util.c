@@ -1,0 +1,129 @@
+/* opt_util.c: expression walks the optimisation passes share.  Takes
+ * statements and expressions of ir.h; never changes a node in place unless it
+ * says so (expressions may be shared between statements). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "opt.h"
+
+static Ex *copy_node(const Ex *e)
+{
+    Ex *c = arena_alloc(sizeof *c);
+    *c = *e;
+    return c;
+}
+
+Ex *opt_rewrite(Ex *e, Stmt *s, ExRewrite f, void *arg)
+{
+    if (!e)
+        return e;
+    Ex *a = opt_rewrite(e->a, s, f, arg), *b = opt_rewrite(e->b, s, f, arg);
+    if (a != e->a || b != e->b) {
+        e = copy_node(e);
+        e->a = a, e->b = b;
+    }
+    return f(e, s, arg);
+}
+
+Ex *opt_subst(Ex *e, int var, Ix *with)
+{
+    if (!e)
+        return e;
+    Ex *c = copy_node(e);
+    c->a = opt_subst(e->a, var, with);
+    c->b = opt_subst(e->b, var, with);
+    if (e->ix)
+        c->ix = ix_subst_var(e->ix, var, with);
+    if (e->kind == EX_READ)
+        for (int k = 0; k < e->t->rank; k++)
+            c->idx[k] = ix_subst_var(e->idx[k], var, with);
+    return c;
+}
+
+void opt_ix_vars(const Ix *x, char *mask)
+{
+    if (!x)
+        return;
+    if (x->kind == IX_VAR)
+        mask[x->var] = 1;
+    if (x->kind == IX_READ)
+        opt_ix_vars(x->idx[0], mask);
+    opt_ix_vars(x->a, mask);
+    opt_ix_vars(x->b, mask);
+}
+
+void opt_ex_vars(const Ex *e, char *mask)
+{
+    if (!e)
+        return;
+    if (e->ix)
+        opt_ix_vars(e->ix, mask);
+    if (e->kind == EX_READ)
+        for (int k = 0; k < e->t->rank; k++)
+            opt_ix_vars(e->idx[k], mask);
+    opt_ex_vars(e->a, mask);
+    opt_ex_vars(e->b, mask);
+}
+
+int opt_has_call(const Ex *e)
+{
+    if (!e)
+        return 0;
+    if (e->kind == EX_POW || e->kind == EX_EXP || e->kind == EX_LOG || e->kind == EX_TANH)
+        return 1;
+    return opt_has_call(e->a) || opt_has_call(e->b);
+}
+
+int opt_ex_equal(const Ex *a, const Ex *b)
+{
+    if (!a || !b)
+        return a == b;
+    if (a->kind != b->kind)
+        return 0;
+    switch (a->kind) {
+    case EX_CONST: return memcmp(&a->c, &b->c, sizeof a->c) == 0;
+    case EX_INT: return ix_equal(a->ix, b->ix);
+    case EX_READ:
+        if (a->t != b->t)
+            return 0;
+        for (int k = 0; k < a->t->rank; k++)
+            if (!ix_equal(a->idx[k], b->idx[k]))
+                return 0;
+        return 1;
+    case EX_POW:
+        if (memcmp(&a->c, &b->c, sizeof a->c) != 0)
+            return 0;
+        break;
+    default: break;
+    }
+    return opt_ex_equal(a->a, b->a) && opt_ex_equal(a->b, b->b);
+}
+
+int opt_reads(const Ex *e, const Tensor *t)
+{
+    if (!e)
+        return 0;
+    if (e->kind == EX_READ && e->t == t)
+        return 1;
+    return opt_reads(e->a, t) || opt_reads(e->b, t);
+}
+
+void opt_compact(StmtList *l, const char *del)
+{
+    int n = 0;
+    for (int i = 0; i < l->n; i++)
+        if (!del[i])
+            l->items[n++] = l->items[i];
+    l->n = n;
+}
+
+int opt_writers(const Graph *g, const Tensor *t)
+{
+    int n = 0;
+    for (int i = 0; i < g->fwd.n; i++)
+        n += g->fwd.items[i]->out == t;
+    for (int i = 0; i < g->bwd.n; i++)
+        n += g->bwd.items[i]->out == t;
+    return n;
+}
