@@ -13,6 +13,7 @@ typedef struct MgOptimizer {
     MgOptim cfg;
     size_t n;          /* number of parameters */
     double *m, *v;     /* Adam moments, n each (NULL for SGD) */
+    double *work;      /* Adam: n doubles for g**2, then v_hat**0.5 */
 } MgOptimizer;
 
 /* Allocate the state for n parameters, zeroed. */

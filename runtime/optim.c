@@ -3,6 +3,8 @@
  * Invariant: no allocation after mg_optim_init; compile without -ffast-math. */
 #include "mg_optim.h"
 
+#include "mg_exactpow.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +16,8 @@ int mg_optim_init(MgOptimizer *o, const MgOptim *cfg, size_t n, MgErr *e) {
     if (cfg->kind == MG_OPT_ADAM) {
         o->m = calloc(n ? n : 1, sizeof *o->m);
         o->v = calloc(n ? n : 1, sizeof *o->v);
-        if (!o->m || !o->v) {
+        o->work = calloc(n ? n : 1, sizeof *o->work);
+        if (!o->m || !o->v || !o->work) {
             mg_optim_free(o);
             return mg_err(e, "out of memory allocating optimizer state (%zu parameters)", n);
         }
@@ -25,7 +28,8 @@ int mg_optim_init(MgOptimizer *o, const MgOptim *cfg, size_t n, MgErr *e) {
 void mg_optim_free(MgOptimizer *o) {
     free(o->m);
     free(o->v);
-    o->m = o->v = NULL;
+    free(o->work);
+    o->m = o->v = o->work = NULL;
 }
 
 double mg_optim_lr(const MgOptim *cfg, int step) {
@@ -37,16 +41,42 @@ static void sgd_step(const MgOptimizer *o, double *p, const double *g, double lr
     for (size_t i = 0; i < o->n; i++) p[i] = p[i] - lr_t * g[i];
 }
 
+/* So that the common case vectorises, each pow is first taken as its
+ * correctly rounded candidate (g * g, sqrt(v_hat)) for every element, marked
+ * NaN where libm's pow might differ from it, and only those elements call pow
+ * (mg_exactpow.h; about 3% of them).  Every value is the reference's, bit for
+ * bit. */
 static void adam_step(MgOptimizer *o, double *p, const double *g, double lr_t, int step) {
     const double b1 = o->cfg.beta1, b2 = o->cfg.beta2, eps = o->cfg.eps;
-    const double c1 = 1.0 - pow(b1, (double)(step + 1));
-    const double c2 = 1.0 - pow(b2, (double)(step + 1));
-    for (size_t i = 0; i < o->n; i++) {
-        o->m[i] = b1 * o->m[i] + (1.0 - b1) * g[i];
-        o->v[i] = b2 * o->v[i] + (1.0 - b2) * pow(g[i], 2.0);
-        double m_hat = o->m[i] / c1;
-        double v_hat = o->v[i] / c2;
-        p[i] = p[i] - lr_t * m_hat / (pow(v_hat, 0.5) + eps);
+    const double c1 = 1.0 - mg_libm_pow_(b1, (double)(step + 1));
+    const double c2 = 1.0 - mg_libm_pow_(b2, (double)(step + 1));
+    double *m = o->m, *v = o->v, *w = o->work;
+    size_t n = o->n;
+    int slow = 0;
+    for (size_t i = 0; i < n; i++) {
+        double sq = g[i] * g[i];
+        int ok = mg_pow2_fast(g[i], sq);
+        w[i] = ok ? sq : NAN;
+        slow |= !ok;
+    }
+    for (size_t i = 0; slow && i < n; i++)
+        if (isnan(w[i])) w[i] = mg_libm_pow_(g[i], 2.0);
+    slow = 0;
+    for (size_t i = 0; i < n; i++) {
+        m[i] = b1 * m[i] + (1.0 - b1) * g[i];
+        v[i] = b2 * v[i] + (1.0 - b2) * w[i];
+    }
+    for (size_t i = 0; i < n; i++) {
+        double v_hat = v[i] / c2, q = sqrt(v_hat);
+        int ok = mg_pow_half_fast(v_hat, q);
+        w[i] = ok ? q : NAN;
+        slow |= !ok;
+    }
+    for (size_t i = 0; slow && i < n; i++)
+        if (isnan(w[i])) w[i] = mg_libm_pow_(v[i] / c2, 0.5);
+    for (size_t i = 0; i < n; i++) {
+        double m_hat = m[i] / c1;
+        p[i] = p[i] - lr_t * m_hat / (w[i] + eps);
     }
 }
 

@@ -87,3 +87,75 @@ Test(optim, adam_operation_order_from_zero) {
     expect_exact(p, want_z, 12, "adam from zero");
     mg_optim_free(&o);
 }
+
+/* ---- mg_exactpow.h: x * x and sqrt only where libm's pow agrees ---- */
+#include <stdint.h>
+#include <string.h>
+
+#include "mg_exactpow.h"
+
+static uint64_t xs_state = 0x9e3779b97f4a7c15ull;
+static uint64_t xs(void) {
+    xs_state ^= xs_state << 13;
+    xs_state ^= xs_state >> 7;
+    xs_state ^= xs_state << 17;
+    return xs_state;
+}
+
+/* random doubles: all exponents, plus the range gradients live in */
+static double rand_double(int i) {
+    uint64_t b = xs();
+    uint64_t e = i % 2 ? (b >> 52) % 2047 : (b >> 52) % 160 + 900;
+    b = (b & 0x800fffffffffffffull) | (e << 52);
+    double x;
+    memcpy(&x, &b, sizeof x);
+    return x;
+}
+
+static int same_bits(double a, double b) { return memcmp(&a, &b, sizeof a) == 0 || (isnan(a) && isnan(b)); }
+
+Test(optim, exact_pow_agrees_with_libm) {
+    static const double special[] = {0.0, -0.0, 1.0, -1.0, 0x1p-1074, 0x1p-1022, 0x1.fffffffffffffp+1023,
+                                     INFINITY, -INFINITY, NAN, 0x1p-121, 0x1p119, 0x1p-61, 0x1p59};
+    for (size_t i = 0; i < sizeof special / sizeof special[0]; i++) {
+        double x = special[i];
+        cr_expect(same_bits(mg_pow2(x), mg_libm_pow_(x, 2.0)), "pow2(%a)", x);
+        cr_expect(same_bits(mg_pow_half(x), mg_libm_pow_(x, 0.5)), "pow_half(%a)", x);
+    }
+    long bad = 0, fast = 0, mid = 0, n = 4000000;
+    for (long i = 0; i < n; i++) {
+        double x = rand_double((int)i), a = fabs(x);
+        bad += !same_bits(mg_pow2(x), mg_libm_pow_(x, 2.0));
+        bad += !same_bits(mg_pow_half(a), mg_libm_pow_(a, 0.5));
+        if (a > 0x1p-50 && a < 0x1p50) mid++, fast += mg_pow2_fast(x, x * x);
+    }
+    cr_expect_eq(bad, 0, "%ld of %ld results differ from libm's pow", bad, 2 * n);
+    cr_expect_gt(fast, mid * 9 / 10, "the fast path should take most in-range inputs (took %ld of %ld)", fast, mid);
+}
+
+/* the vectorised Adam gives the bits of the plain formula with libm's pow */
+Test(optim, adam_equals_scalar_formula_with_libm_pow) {
+    enum { N = 1000, STEPS = 7 };
+    MgOptim cfg = {MG_OPT_ADAM, 0.01, 0.85, 0.99, 1e-8, STEPS, 1};
+    MgOptimizer o;
+    MgErr e;
+    cr_assert_eq(mg_optim_init(&o, &cfg, N, &e), 0);
+    static double p[N], g[N], q[N], m[N], v[N];
+    for (int i = 0; i < N; i++) p[i] = q[i] = rand_double(0) * 1e-3;
+    for (int s = 0; s < STEPS; s++) {
+        for (int i = 0; i < N; i++) g[i] = i % 97 == 0 ? 0.0 : rand_double(0) * 1e-2;
+        mg_optim_step(&o, p, g, s);
+        double lr_t = cfg.lr * (1.0 - (double)s / STEPS);
+        double c1 = 1.0 - mg_libm_pow_(cfg.beta1, s + 1), c2 = 1.0 - mg_libm_pow_(cfg.beta2, s + 1);
+        for (int i = 0; i < N; i++) {
+            m[i] = cfg.beta1 * m[i] + (1.0 - cfg.beta1) * g[i];
+            v[i] = cfg.beta2 * v[i] + (1.0 - cfg.beta2) * mg_libm_pow_(g[i], 2.0);
+            double m_hat = m[i] / c1, v_hat = v[i] / c2;
+            q[i] = q[i] - lr_t * m_hat / (mg_libm_pow_(v_hat, 0.5) + cfg.eps);
+        }
+    }
+    int bad = 0;
+    for (int i = 0; i < N; i++) bad += !same_bits(p[i], q[i]);
+    cr_expect_eq(bad, 0, "%d of %d parameters differ from the scalar formula", bad, N);
+    mg_optim_free(&o);
+}
