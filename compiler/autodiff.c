@@ -5,7 +5,14 @@
  * local derivative is the product of the local gradients on the path from the
  * root to that read, multiplied in the order the reference's backward() does:
  * starting from d_out and moving down.  A max carries no gradient.  Gradient
- * buffers start at zero (the emitter clears them), so every statement adds. */
+ * buffers start at zero (the memory plan clears them), so every statement adds.
+ *
+ * The reference backpropagates only through the Values the loss reaches; an
+ * element of an activation that nothing differentiable reads gets no gradient
+ * and passes none on, even where its local derivative is inf (exp overflowed).
+ * Where mgc cannot show that the loss reaches every element of a tensor x (by
+ * enumerating its readers' loops), it counts, in reach_x, the reached elements
+ * that read each element, and guards what x passes on: ifpos(reach_x, ...). */
 #include <string.h>
 
 #include "arena.h"
@@ -68,8 +75,184 @@ static Ex *chain(Ex *local, Ex *grad)
 typedef struct Emit {
     Graph *g;
     const Stmt *s;
-    Ex *seed;
+    Ex *guard;          /* reach count of the statement's output, or NULL */
+    Tensor **mask;      /* per tensor id: its reach count tensor, or NULL */
+    const char *fully;  /* per tensor id: the loss reaches every element */
 } Emit;
+
+/* ---- which elements the loss reaches ----
+ * level[x]: for every value of x's first level[x] indices the loss reaches at
+ * least one element of x; level == rank means every element (-1: unknown).
+ * The loss has level 0 = its rank.  A reader s of x whose output has level L
+ * reaches, for every value of its first L output indices and of its
+ * reduction indices ("for all" variables), x at the read's index; so x gets
+ * the longest prefix of that index which mentions only those variables and
+ * which, enumerated over them, covers x's leading axes for every T. */
+
+enum { COVER_BUDGET = 4000000 };   /* loop iterations tried per read */
+
+typedef struct Cover {
+    const Stmt *s;
+    const Ex *read;
+    const char *forall;     /* per loop position */
+    int prefix;             /* axes of x being covered */
+    long T, *vals, budget;
+    char *hit;
+} Cover;
+
+static int only_vars(const Ix *x, const char *ok)
+{
+    if (!x)
+        return 1;
+    if (x->kind == IX_VAR)
+        return ok[x->var];
+    if (x->kind == IX_READ)
+        return 0;
+    return only_vars(x->a, ok) && only_vars(x->b, ok);
+}
+
+/* the offset of x's first `prefix` indices, row-major over their maxext */
+static long flat_prefix(const Tensor *t, Ix *const *idx, int prefix, long T, const long *vals)
+{
+    long off = 0;
+    for (int k = 0; k < prefix; k++)
+        off = off * t->maxext[k] + ix_eval(idx[k], T, vals, NULL);
+    return off;
+}
+
+static int visit(Cover *c, int d)
+{
+    if (d == c->s->nloop) {
+        c->hit[flat_prefix(c->read->t, c->read->idx, c->prefix, c->T, c->vals)] = 1;
+        return --c->budget > 0;
+    }
+    if (!c->forall[d])
+        return visit(c, d + 1);
+    const Loop *l = &c->s->loops[d];
+    long hi = ix_eval(l->hi, c->T, c->vals, NULL);
+    for (long v = 0; v < hi; v++) {
+        c->vals[l->var] = v;
+        if (!visit(c, d + 1))
+            return 0;
+    }
+    return 1;
+}
+
+/* every prefix of t's domain at this T is hit */
+static int all_hit(const Tensor *t, Ix **axes, int prefix, long T, long *vals, int k, long off, const char *hit)
+{
+    if (k == prefix)
+        return hit[off];
+    long hi = ix_eval(ix_subst_axes(t->ext[k], axes), T, vals, NULL);
+    for (long v = 0; v < hi; v++) {
+        vals[axes[k]->var] = v;
+        if (!all_hit(t, axes, prefix, T, vals, k + 1, off * t->maxext[k] + v, hit))
+            return 0;
+    }
+    return 1;
+}
+
+static int covered(Graph *g, Cover *c)
+{
+    const Tensor *t = c->read->t;
+    Ix *axes[IR_MAX_RANK];
+    for (int k = 0; k < t->rank; k++)
+        axes[k] = ix_var(g->nvars + k);
+    long size = 1;
+    for (int k = 0; k < c->prefix; k++)
+        size *= t->maxext[k];
+    c->hit = arena_alloc((size_t)size + 1);
+    c->budget = COVER_BUDGET;
+    for (long T = 1; T <= g->Tmax; T++) {
+        memset(c->hit, 0, (size_t)size + 1);
+        c->T = T;
+        if (!visit(c, 0) || !all_hit(t, axes, c->prefix, T, c->vals, 0, 0, c->hit))
+            return 0;
+    }
+    return 1;
+}
+
+/* the level statement s (output at level lo) gives the tensor it reads */
+static int read_level(Graph *g, const Stmt *s, int lo, const Ex *read)
+{
+    char *ok = arena_alloc((size_t)g->nvars + IR_MAX_RANK);
+    char forall[IR_MAX_LOOPS] = {0};
+    int nout = s->nloop - s->nred;
+    for (int k = 0; k < lo; k++) {
+        if (s->oidx[k]->kind != IX_VAR)
+            return -1;
+        ok[s->oidx[k]->var] = 1;
+    }
+    for (int j = 0; j < s->nloop; j++)
+        if (j >= nout || lo == s->out->rank)
+            ok[s->loops[j].var] = 1;
+    for (int j = 0; j < s->nloop; j++) {
+        forall[j] = ok[s->loops[j].var];
+        if (forall[j] && !only_vars(s->loops[j].hi, ok))
+            return -1;
+    }
+    int prefix = 0;
+    while (prefix < read->t->rank && only_vars(read->idx[prefix], ok))
+        prefix++;
+    long *vals = arena_alloc((size_t)(g->nvars + IR_MAX_RANK) * sizeof *vals);
+    for (; prefix >= 0; prefix--) {
+        Cover c = {s, read, forall, prefix, 0, vals, 0, NULL};
+        if (covered(g, &c))
+            return prefix;
+    }
+    return -1;
+}
+
+/* the differentiable reads of e, in walk order */
+static void diff_reads(const Ex *e, const Ex **out, int *n, int cap)
+{
+    switch (e->kind) {
+    case EX_READ:
+        if (e->t->needs_grad && e->t->grad && *n < cap)
+            out[(*n)++] = e;
+        return;
+    case EX_CONST:
+    case EX_INT:
+    case EX_STEP:
+    case EX_NOGRAD: return;
+    default: break;
+    }
+    if (ex_needs_grad(e->a))
+        diff_reads(e->a, out, n, cap);
+    if (e->b && ex_needs_grad(e->b))
+        diff_reads(e->b, out, n, cap);
+}
+
+enum { MAX_READS = 256 };
+
+/* fully[t]: the loss reaches every element of t (statements in reverse) */
+static char *reach_everywhere(Graph *g)
+{
+    int *level = arena_alloc((size_t)g->ntensors * sizeof *level);
+    for (int i = 0; i < g->ntensors; i++)
+        level[i] = -1;
+    level[g->loss->id] = g->loss->rank;
+    for (int i = g->fwd.n - 1; i >= 0; i--) {
+        const Stmt *s = g->fwd.items[i];
+        if (s->red == RED_MAX_ || !s->out->grad || level[s->out->id] < 0)
+            continue;
+        const Ex *reads[MAX_READS];
+        int n = 0;
+        diff_reads(s->e, reads, &n, MAX_READS);
+        for (int k = 0; k < n; k++) {
+            const Tensor *t = reads[k]->t;
+            if (t->kind == TK_ACT && level[t->id] < t->rank) {
+                int l = read_level(g, s, level[s->out->id], reads[k]);
+                if (l > level[t->id])
+                    level[t->id] = l;
+            }
+        }
+    }
+    char *fully = arena_alloc((size_t)g->ntensors + 1);
+    for (int i = 0; i < g->ntensors; i++)
+        fully[i] = g->tensors[i]->kind != TK_ACT || level[i] == g->tensors[i]->rank;
+    return fully;
+}
 
 static void accumulate(Emit *em, const Ex *read, Ex *value)
 {
@@ -84,9 +267,33 @@ static void accumulate(Emit *em, const Ex *read, Ex *value)
     b->out = read->t->grad;
     for (int i = 0; i < read->t->rank; i++)
         b->oidx[i] = read->idx[i];
-    b->e = value;
+    b->e = em->guard ? ex_bin(EX_IFPOS, em->guard, value) : value;
     b->what = arena_printf("d%s += d%s * d%s/d%s", read->t->name, s->out->name, s->out->name, read->t->name);
     ir_push(&em->g->bwd, b);
+}
+
+/* reach_x[idx] += reach_out[I] (or 1 where the loss reaches all of out) */
+static void count_reach(Emit *em)
+{
+    const Ex *reads[MAX_READS];
+    int n = 0;
+    diff_reads(em->s->e, reads, &n, MAX_READS);
+    for (int k = 0; k < n; k++) {
+        Tensor *m = em->mask[reads[k]->t->id];
+        if (!m)
+            continue;
+        Stmt *b = ir_new_stmt(em->s->loc);
+        b->site = em->s->site;
+        b->nloop = em->s->nloop;
+        memcpy(b->loops, em->s->loops, sizeof b->loops);
+        b->accumulate = 1;
+        b->out = m;
+        for (int i = 0; i < m->rank; i++)
+            b->oidx[i] = reads[k]->idx[i];
+        b->e = em->guard ? em->guard : ex_const(1);
+        b->what = arena_printf("reach %s", reads[k]->t->name);
+        ir_push(&em->g->bwd, b);
+    }
 }
 
 /* Walk down from the root carrying the gradient that reaches each node. */
@@ -131,6 +338,15 @@ void ad_differentiate(Graph *g)
     seed->e = ex_const(1);
     seed->what = "dloss = 1";
     ir_push(&g->bwd, seed);
+    char *fully = reach_everywhere(g);
+    Tensor **mask = arena_alloc((size_t)g->ntensors * sizeof *mask);
+    for (int i = 0; i < n; i++) {
+        Tensor *t = g->tensors[i];
+        if (t->grad && t->kind == TK_ACT && !fully[t->id]) {
+            mask[t->id] = ir_new_tensor(g, TK_GRAD, arena_printf("reach_%s", t->name), t->rank, t->ext, t->loc);
+            mask[t->id]->primal = t;
+        }
+    }
     for (int i = g->fwd.n - 1; i >= 0; i--) {
         const Stmt *s = g->fwd.items[i];
         if (s->red == RED_MAX_ || !s->out->grad)
@@ -138,8 +354,10 @@ void ad_differentiate(Graph *g)
         Ix *oidx[IR_MAX_RANK];
         for (int k = 0; k < s->out->rank; k++)
             oidx[k] = s->oidx[k];
-        Emit em = {g, s, NULL};
+        Tensor *m = mask[s->out->id];
+        Emit em = {g, s, m ? ex_read(m, m->rank, oidx) : NULL, mask, fully};
         Ex *dout = ex_read(s->out->grad, s->out->rank, oidx);
         walk(&em, s->e, dout);
+        count_reach(&em);
     }
 }

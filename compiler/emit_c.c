@@ -153,6 +153,13 @@ static void cex(Em *em, const Ex *e, int prec)
         ir_print_num(f, e->c);
         fputc(')', f);
         return;
+    case EX_IFPOS:
+        fputc('(', f);
+        cex(em, e->a, 3);
+        fputs(" > 0 ? ", f);
+        cex(em, e->b, 0);
+        fputs(" : 0.0)", f);
+        return;
     case EX_EXP: fputs("exp_(", f); break;
     case EX_LOG: fputs("log_(", f); break;
     case EX_TANH: fputs("tanh_(", f); break;

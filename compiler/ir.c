@@ -520,6 +520,13 @@ static void ex_print_p(FILE *f, const Ex *e, const Graph *g, int prec)
         ir_print_num(f, e->c);
         fputc(')', f);
         break;
+    case EX_IFPOS:
+        fputs("ifpos(", f);
+        ex_print_p(f, e->a, g, 0);
+        fputs(", ", f);
+        ex_print_p(f, e->b, g, 0);
+        fputc(')', f);
+        break;
     default: {
         static const char *names[] = {[EX_EXP] = "exp", [EX_LOG] = "log", [EX_RELU] = "relu",
                                       [EX_TANH] = "tanh", [EX_STEP] = "step", [EX_NOGRAD] = "nograd"};

@@ -50,7 +50,8 @@ typedef enum {
     EX_POW,     /* pow(a, c): the exponent is a constant */
     EX_EXP, EX_LOG, EX_RELU, EX_TANH,   /* f(a) */
     EX_STEP,    /* a > 0 ? 1 : 0  (relu's derivative; no gradient) */
-    EX_NOGRAD   /* a, with gradient stopped (value of a max, etc.) */
+    EX_NOGRAD,  /* a, with gradient stopped (value of a max, etc.) */
+    EX_IFPOS    /* a > 0 ? b : 0  (backward only: a reach count guards b) */
 } ExKind;
 
 typedef struct Ex Ex;

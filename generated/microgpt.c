@@ -3,7 +3,7 @@
  * Model 'microgpt': 9 parameter tensors, 4192 scalars; T <= 16; vocab 27.
  * microgpt_forward computes the logits, microgpt_loss_grad the loss of one document and
  * the gradient of every parameter.  Every array is row-major; the comment after
- * each pointer gives its shape.  Scratch: 8784 doubles. */
+ * each pointer gives its shape.  Scratch: 9216 doubles. */
 #include <math.h>
 #include <string.h>
 
@@ -486,12 +486,13 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
     double *d_linear_arg1 = scratch + 5952; /* [T, 64] */
     double *d_linear_y_6 = scratch + 7232; /* [T, 16] */
     double *d_x_3 = scratch + 6976; /* [T, 16] */
-    double *d_linear_y_7 = scratch + 8352; /* [T, 27] */
-    double *d_softmax_e_2 = scratch + 7488; /* [T, 27] */
+    double *d_linear_y_7 = scratch + 7488; /* [T, 27] */
+    double *d_softmax_e_2 = scratch + 8784; /* [T, 27] */
     double *d_softmax_s_2 = scratch + 3040; /* [T] */
     double *d_softmax_p_2 = scratch + 8352; /* [T, 27] */
     double *d_cross_entropy_sum = scratch + 3088; /* [] */
     double *d_cross_entropy_loss = scratch + 3072; /* [] */
+    double *d_reach_softmax_p_2 = scratch + 7488; /* [T, 27] */
     double *pow_2 = scratch + 1664; /* [4, T] */
     double *pow_3 = scratch + 3056; /* [T] */
     double *pow_5 = scratch + 3056; /* [T] */
@@ -872,10 +873,15 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
     for (int t = 0; t < T; t++) {
         d_softmax_p_2[t * 27 + tokens[t + 1]] += pow_(softmax_p_2[t * 27 + tokens[t + 1]], -1.0) * ((-1.0) * d_cross_entropy_sum[0]);
     }
+    /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
+    memset(d_reach_softmax_p_2, 0, 432 * sizeof *d_reach_softmax_p_2);
+    for (int t = 0; t < T; t++) {
+        d_reach_softmax_p_2[t * 27 + tokens[t + 1]] += 1.0;
+    }
     /* prelude.mg:15: p[i] = e[i] / s */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 27; i++) {
-            d_softmax_e_2[b0 * 27 + i] = pow_3[b0] * d_softmax_p_2[b0 * 27 + i];
+            d_softmax_e_2[b0 * 27 + i] = (d_reach_softmax_p_2[b0 * 27 + i] > 0 ? pow_3[b0] * d_softmax_p_2[b0 * 27 + i] : 0.0);
         }
     }
     /* prelude.mg:15: p[i] = e[i] / s */
@@ -886,7 +892,7 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
     memset(d_softmax_s_2, 0, 16 * sizeof *d_softmax_s_2);
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 27; i++) {
-            d_softmax_s_2[b0] += pow_5[b0] * (softmax_e_2[b0 * 27 + i] * d_softmax_p_2[b0 * 27 + i]);
+            d_softmax_s_2[b0] += (d_reach_softmax_p_2[b0 * 27 + i] > 0 ? pow_5[b0] * (softmax_e_2[b0 * 27 + i] * d_softmax_p_2[b0 * 27 + i]) : 0.0);
         }
     }
     /* prelude.mg:14: s = sum(i) e[i] */
@@ -1284,7 +1290,7 @@ const MgModel microgpt_model = {
     .n_params = 9,
     .params = microgpt_params,
     .n_scalars = 4192,
-    .scratch = 8784,
+    .scratch = 9216,
     .optim = {MG_OPT_ADAM, 0.01, 0.85, 0.99, 1e-08, 1000, 1},
     .ctx = 0,
     .loss_grad = microgpt_loss_grad,

@@ -3,7 +3,7 @@
  * Model 'mlp': 3 parameter tensors, 3184 scalars; T <= 16; vocab 27.
  * mlp_forward computes the logits, mlp_loss_grad the loss of one document and
  * the gradient of every parameter.  Every array is row-major; the comment after
- * each pointer gives its shape.  Scratch: 4048 doubles. */
+ * each pointer gives its shape.  Scratch: 4480 doubles. */
 #include <math.h>
 #include <string.h>
 
@@ -127,12 +127,13 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
     double *d_x = scratch + 0; /* [T, 16] */
     double *d_linear_y = scratch + 2352; /* [T, 64] */
     double *d_h = scratch + 1280; /* [T, 64] */
-    double *d_linear_y_2 = scratch + 3616; /* [T, 27] */
-    double *d_softmax_e = scratch + 3184; /* [T, 27] */
+    double *d_linear_y_2 = scratch + 3184; /* [T, 27] */
+    double *d_softmax_e = scratch + 4048; /* [T, 27] */
     double *d_softmax_s = scratch + 2304; /* [T] */
     double *d_softmax_p = scratch + 3616; /* [T, 27] */
     double *d_cross_entropy_sum = scratch + 2352; /* [] */
     double *d_cross_entropy_loss = scratch + 2336; /* [] */
+    double *d_reach_softmax_p = scratch + 3184; /* [T, 27] */
     double *pow_2 = scratch + 2320; /* [T] */
     double *pow_4 = scratch + 2320; /* [T] */
     
@@ -254,10 +255,15 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
     for (int t = 0; t < T; t++) {
         d_softmax_p[t * 27 + tokens[t + 1]] += pow_(softmax_p[t * 27 + tokens[t + 1]], -1.0) * ((-1.0) * d_cross_entropy_sum[0]);
     }
+    /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
+    memset(d_reach_softmax_p, 0, 432 * sizeof *d_reach_softmax_p);
+    for (int t = 0; t < T; t++) {
+        d_reach_softmax_p[t * 27 + tokens[t + 1]] += 1.0;
+    }
     /* prelude.mg:15: p[i] = e[i] / s */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 27; i++) {
-            d_softmax_e[b0 * 27 + i] = pow_2[b0] * d_softmax_p[b0 * 27 + i];
+            d_softmax_e[b0 * 27 + i] = (d_reach_softmax_p[b0 * 27 + i] > 0 ? pow_2[b0] * d_softmax_p[b0 * 27 + i] : 0.0);
         }
     }
     /* prelude.mg:15: p[i] = e[i] / s */
@@ -268,7 +274,7 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
     memset(d_softmax_s, 0, 16 * sizeof *d_softmax_s);
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 27; i++) {
-            d_softmax_s[b0] += pow_4[b0] * (softmax_e[b0 * 27 + i] * d_softmax_p[b0 * 27 + i]);
+            d_softmax_s[b0] += (d_reach_softmax_p[b0 * 27 + i] > 0 ? pow_4[b0] * (softmax_e[b0 * 27 + i] * d_softmax_p[b0 * 27 + i]) : 0.0);
         }
     }
     /* prelude.mg:14: s = sum(i) e[i] */
@@ -347,7 +353,7 @@ const MgModel mlp_model = {
     .n_params = 3,
     .params = mlp_params,
     .n_scalars = 3184,
-    .scratch = 4048,
+    .scratch = 4480,
     .optim = {MG_OPT_SGD, 1.0, 0.9, 0.999, 1e-08, 1000, 1},
     .ctx = 0,
     .loss_grad = mlp_loss_grad,

@@ -3,7 +3,7 @@
  * Model 'step3': 9 parameter tensors, 4192 scalars; T <= 16; vocab 27.
  * step3_forward computes the logits, step3_loss_grad the loss of one document and
  * the gradient of every parameter.  Every array is row-major; the comment after
- * each pointer gives its shape.  Scratch: 6992 doubles. */
+ * each pointer gives its shape.  Scratch: 7424 doubles. */
 #include <math.h>
 #include <string.h>
 
@@ -486,12 +486,13 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
     double *d_linear_arg1 = scratch + 4160; /* [T, 64] */
     double *d_linear_y_6 = scratch + 5440; /* [T, 16] */
     double *d_x_3 = scratch + 5184; /* [T, 16] */
-    double *d_linear_y_7 = scratch + 6560; /* [T, 27] */
-    double *d_softmax_e_2 = scratch + 5696; /* [T, 27] */
+    double *d_linear_y_7 = scratch + 5696; /* [T, 27] */
+    double *d_softmax_e_2 = scratch + 6992; /* [T, 27] */
     double *d_softmax_s_2 = scratch + 1920; /* [T] */
     double *d_softmax_p_2 = scratch + 6560; /* [T, 27] */
     double *d_cross_entropy_sum = scratch + 1968; /* [] */
     double *d_cross_entropy_loss = scratch + 1952; /* [] */
+    double *d_reach_softmax_p_2 = scratch + 5696; /* [T, 27] */
     double *pow_2 = scratch + 1616; /* [1, T] */
     double *pow_3 = scratch + 1936; /* [T] */
     double *pow_5 = scratch + 1936; /* [T] */
@@ -872,10 +873,15 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
     for (int t = 0; t < T; t++) {
         d_softmax_p_2[t * 27 + tokens[t + 1]] += pow_(softmax_p_2[t * 27 + tokens[t + 1]], -1.0) * ((-1.0) * d_cross_entropy_sum[0]);
     }
+    /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
+    memset(d_reach_softmax_p_2, 0, 432 * sizeof *d_reach_softmax_p_2);
+    for (int t = 0; t < T; t++) {
+        d_reach_softmax_p_2[t * 27 + tokens[t + 1]] += 1.0;
+    }
     /* prelude.mg:15: p[i] = e[i] / s */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 27; i++) {
-            d_softmax_e_2[b0 * 27 + i] = pow_3[b0] * d_softmax_p_2[b0 * 27 + i];
+            d_softmax_e_2[b0 * 27 + i] = (d_reach_softmax_p_2[b0 * 27 + i] > 0 ? pow_3[b0] * d_softmax_p_2[b0 * 27 + i] : 0.0);
         }
     }
     /* prelude.mg:15: p[i] = e[i] / s */
@@ -886,7 +892,7 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
     memset(d_softmax_s_2, 0, 16 * sizeof *d_softmax_s_2);
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 27; i++) {
-            d_softmax_s_2[b0] += pow_5[b0] * (softmax_e_2[b0 * 27 + i] * d_softmax_p_2[b0 * 27 + i]);
+            d_softmax_s_2[b0] += (d_reach_softmax_p_2[b0 * 27 + i] > 0 ? pow_5[b0] * (softmax_e_2[b0 * 27 + i] * d_softmax_p_2[b0 * 27 + i]) : 0.0);
         }
     }
     /* prelude.mg:14: s = sum(i) e[i] */
@@ -1284,7 +1290,7 @@ const MgModel step3_model = {
     .n_params = 9,
     .params = step3_params,
     .n_scalars = 4192,
-    .scratch = 6992,
+    .scratch = 7424,
     .optim = {MG_OPT_SGD, 0.1, 0.9, 0.999, 1e-08, 1000, 1},
     .ctx = 0,
     .loss_grad = step3_loss_grad,

@@ -172,6 +172,7 @@ static Value *eval(Interp *in, const Ex *e)
     case EX_TANH: return val_tanh(p, eval(in, e->a));
     case EX_STEP: return val_leaf(p, eval(in, e->a)->data > 0 ? 1.0 : 0.0);
     case EX_NOGRAD: return val_leaf(p, eval(in, e->a)->data);
+    case EX_IFPOS: break;   /* backward statements only */
     }
     bug("interpreter met expression kind %d", (int)e->kind);
 }
@@ -355,6 +356,7 @@ static int check_ex(const Graph *g, const Ex *e, const Scope *sc)
     case EX_TANH:
     case EX_STEP:
     case EX_NOGRAD: return check_ex(g, e->a, sc);
+    case EX_IFPOS: break;
     }
     return fail("bad expression kind %d", (int)e->kind);
 }
