@@ -122,6 +122,10 @@ static void cex(Em *em, const Ex *e, int prec)
         }
         return;
     case EX_READ:
+        if (e->t->local) {
+            fputs(e->t->name, f);
+            return;
+        }
         fprintf(f, "%s[", e->t->name);
         offset(em, e->t, e->idx);
         fputc(']', f);
@@ -262,20 +266,6 @@ static void close_loops(Em *em, int n)
  * reference's, and the BLOCK chains no longer wait on one another. */
 enum { BLOCK = 4 };
 
-static int blockable(const Stmt *s, long *extent)
-{
-    int nout = s->nloop - s->nred;
-    if (s->red != RED_SUM_ || nout < 1 || !ix_is_const(s->loops[nout - 1].hi, extent) || *extent < BLOCK)
-        return 0;
-    int u = s->loops[nout - 1].var, direct = 0;
-    for (int i = nout; i < s->nloop; i++)
-        if (ix_mentions_var(s->loops[i].hi, u))
-            return 0;
-    for (int k = 0; k < s->out->rank; k++)
-        direct |= s->oidx[k]->kind == IX_VAR && s->oidx[k]->var == u;
-    return direct;
-}
-
 static void store_acc(Em *em, const Stmt *s, Ix *const *oidx, const char *acc, int add)
 {
     out(em, "%s[", s->out->name);
@@ -327,7 +317,60 @@ static void emit_blocked(Em *em, const Stmt *s, long extent, int add)
     out(em, "}\n");
 }
 
-static void emit_stmt(Em *em, const Stmt *s, const char *prefix)
+/* out[idx] = / += value, or a fused nest's local: double out = value */
+static void store(Em *em, const Stmt *s, const char *value_prefix, int acc)
+{
+    if (s->out->local) {
+        out(em, "%s = %s", s->out->name, value_prefix);
+        return;
+    }
+    out(em, "%s[", s->out->name);
+    offset(em, s->out, s->oidx);
+    fprintf(em->f, "] %s %s", acc ? "+=" : "=", value_prefix);
+}
+
+/* the body of one statement inside its output loops */
+static void emit_body(Em *em, const Stmt *s, int in_group)
+{
+    int acc = s->accumulate && !s->assign_first, nout = s->nloop - s->nred;
+    if (s->red == RED_NONE_) {
+        if (s->out->local)
+            out(em, "double ");
+        store(em, s, "", acc);
+        cex(em, s->e, 0);
+        fputs(";\n", em->f);
+        return;
+    }
+    if (s->out->local)
+        out(em, "double %s;\n", s->out->name);
+    int brace = nout == 0 || in_group;
+    if (brace) {
+        out(em, "{\n");
+        em->indent++;
+    }
+    out(em, "double acc_ = %s;\n", s->red == RED_SUM_ ? "0.0" : "-INFINITY");
+    for (int i = nout; i < s->nloop; i++)
+        open_loop(em, &s->loops[i]);
+    if (s->red == RED_SUM_) {
+        out(em, "acc_ += ");
+        cex(em, s->e, 0);
+        fputs(";\n", em->f);
+    } else {
+        out(em, "double val_ = ");
+        cex(em, s->e, 0);
+        fputs(";\n", em->f);
+        out(em, "if (val_ > acc_)\n");
+        out(em, "    acc_ = val_;\n");
+    }
+    close_loops(em, s->nred);
+    store(em, s, "acc_;\n", acc);
+    if (brace) {
+        em->indent--;
+        out(em, "}\n");
+    }
+}
+
+static void emit_comment(Em *em, const Stmt *s, const char *prefix)
 {
     if (!same_loc(s->site, em->last_site) && s->site.file && !same_loc(s->site, s->loc)) {
         fputc('\n', em->f);
@@ -337,60 +380,60 @@ static void emit_stmt(Em *em, const Stmt *s, const char *prefix)
     if (same_loc(s->site, s->loc) || !s->site.file)
         fputc('\n', em->f);
     quote_line(em, same_loc(s->site, s->loc) ? prefix : "", s->loc);
-    name_loops(em, s);
-    if (s->zero_first)
-        out(em, "memset(%s, 0, %ld * sizeof *%s);\n", s->out->name, s->out->size, s->out->name);
-    int acc = s->accumulate && !s->assign_first;
-    int nout = s->nloop - s->nred;
+}
+
+/* statements s[0..n-1]: s[1..] are fused into s[0]'s output loops */
+static void emit_group(Em *em, Stmt *const *s, int n, const char *prefix)
+{
+    emit_comment(em, s[0], prefix);
+    for (int k = 0; k < n; k++) {
+        name_loops(em, s[k]);
+        if (s[k]->zero_first)
+            out(em, "memset(%s, 0, %ld * sizeof *%s);\n", s[k]->out->name, s[k]->out->size, s[k]->out->name);
+    }
+    name_loops(em, s[0]);
+    int nout = s[0]->nloop - s[0]->nred;
     long extent;
-    if (em->block && blockable(s, &extent)) {
+    if (n == 1 && em->block && opt_blockable(s[0], &extent)) {
         for (int i = 0; i < nout - 1; i++)
-            open_loop(em, &s->loops[i]);
+            open_loop(em, &s[0]->loops[i]);
         if (nout == 1) {
             out(em, "{\n");
             em->indent++;
         }
-        emit_blocked(em, s, extent, acc);
+        emit_blocked(em, s[0], extent, s[0]->accumulate && !s[0]->assign_first);
         close_loops(em, nout == 1 ? 1 : nout - 1);
         return;
     }
     for (int i = 0; i < nout; i++)
-        open_loop(em, &s->loops[i]);
-    if (s->red == RED_NONE_) {
-        out(em, "%s[", s->out->name);
-        offset(em, s->out, s->oidx);
-        fputs(acc ? "] += " : "] = ", em->f);
-        cex(em, s->e, 0);
-        fputs(";\n", em->f);
-    } else {
-        if (nout == 0) {
-            out(em, "{\n");
-            em->indent++;
+        open_loop(em, &s[0]->loops[i]);
+    for (int k = 0; k < n; k++) {
+        if (k > 0) {
+            name_loops(em, s[k]);
+            quote_line(em, "", s[k]->loc);
         }
-        out(em, "double acc_ = %s;\n", s->red == RED_SUM_ ? "0.0" : "-INFINITY");
-        for (int i = nout; i < s->nloop; i++)
-            open_loop(em, &s->loops[i]);
-        if (s->red == RED_SUM_) {
-            out(em, "acc_ += ");
-            cex(em, s->e, 0);
-            fputs(";\n", em->f);
-        } else {
-            out(em, "double val_ = ");
-            cex(em, s->e, 0);
-            fputs(";\n", em->f);
-            out(em, "if (val_ > acc_)\n");
-            out(em, "    acc_ = val_;\n");
-        }
-        close_loops(em, s->nred);
-        out(em, "%s[", s->out->name);
-        offset(em, s->out, s->oidx);
-        fputs(acc ? "] += acc_;\n" : "] = acc_;\n", em->f);
-        if (nout == 0) {
-            em->indent--;
-            out(em, "}\n");
-        }
+        emit_body(em, s[k], n > 1);
     }
     close_loops(em, nout);
+}
+
+/* the statements of l selected by sel (NULL: all), fused runs together */
+static void emit_list(Em *em, const StmtList *l, const char *sel, const char *prefix)
+{
+    em->last_site = (SrcLoc){0};
+    for (int i = 0; i < l->n;) {
+        int j = i + 1;
+        while (j < l->n && l->items[j]->fused)
+            j++;
+        Stmt *const *s = l->items + i;
+        if (s[0]->out == em->g->loss->grad && s[0]->e->kind == EX_CONST && !s[0]->fused && j == i + 1) {
+            name_loops(em, s[0]);
+            out(em, "%s[0] = 1.0;\n", s[0]->out->name);
+        } else if (!sel || sel[i]) {
+            emit_group(em, s, j - i, prefix);
+        }
+        i = j;
+    }
 }
 
 /* ------------------------------------------------------------------ layout */
@@ -419,7 +462,7 @@ static void declare_tensors(Em *em, const char *used, int writes_grads)
     Graph *g = em->g;
     for (int i = 0; i < g->ntensors; i++) {
         const Tensor *t = g->tensors[i];
-        if (!used[t->id] || t->kind == TK_INPUT)
+        if (!used[t->id] || t->kind == TK_INPUT || t->local)
             continue;
         if (t->kind == TK_PARAM)
             out(em, "const double *%s = params + %ld; /* ", t->name, t->offset);
@@ -438,14 +481,6 @@ static int written(const Graph *g, const Tensor *t)
         if (g->bwd.items[i]->out == t)
             return 1;
     return 0;
-}
-
-static void emit_forward_list(Em *em, const char *sel)
-{
-    em->last_site = (SrcLoc){0};
-    for (int i = 0; i < em->g->fwd.n; i++)
-        if (sel[i])
-            emit_stmt(em, em->g->fwd.items[i], "");
 }
 
 static const char *init_name(IrInit k)
@@ -520,7 +555,7 @@ void emit_c(FILE *f, Graph *g)
     em->indent = 1;
     out(em, "(void)ctx, (void)params, (void)tokens; /* a model may not need them all */\n");
     declare_tensors(em, used, 0);
-    emit_forward_list(em, need_logits_s);
+    emit_list(em, &g->fwd, need_logits_s, "");
     out(em, "return %s;\n", g->logits->name);
     em->indent = 0;
     fputs("}\n\n", f);
@@ -538,7 +573,7 @@ void emit_c(FILE *f, Graph *g)
     out(em, "\n");
     out(em, "/* forward */");
     fputc('\n', em->f);
-    emit_forward_list(em, need_loss_s);
+    emit_list(em, &g->fwd, need_loss_s, "");
     out(em, "\n");
     out(em, "/* backward: each gradient's first statement assigns it or follows a clear, the rest add */\n");
     for (int i = 0; i < g->nparams; i++) {
@@ -547,16 +582,7 @@ void emit_c(FILE *f, Graph *g)
             out(em, "memset(grads + %ld, 0, %ld * sizeof *grads); /* %s: no gradient */\n", p->offset, p->size,
                 p->display);
     }
-    em->last_site = (SrcLoc){0};
-    for (int i = 0; i < g->bwd.n; i++) {
-        const Stmt *s = g->bwd.items[i];
-        if (s->out == g->loss->grad && s->e->kind == EX_CONST) {
-            name_loops(em, s);
-            out(em, "%s[0] = 1.0;\n", s->out->name);
-            continue;
-        }
-        emit_stmt(em, s, "backward of ");
-    }
+    emit_list(em, &g->bwd, NULL, "backward of ");
     out(em, "return %s[0];\n", g->loss->name);
     em->indent = 0;
     fputs("}\n\n", f);

@@ -91,6 +91,7 @@ struct Tensor {
     IrInit init;
     double init_a, init_b;
     long offset;            /* params: offset in the parameter array; others: set by the planner */
+    int local;              /* kept in a C local inside a fused loop nest, not in memory */
     SrcLoc loc;             /* where it was declared or defined */
 };
 
@@ -117,6 +118,7 @@ typedef struct Stmt {
     /* set by the memory plan for a gradient's first writer: */
     int zero_first;         /* clear the whole output before this statement */
     int assign_first;       /* it writes every element once: = instead of += */
+    int fused;              /* shares the output loops of the statement before (opt_fuse) */
 } Stmt;
 
 typedef struct StmtList {

@@ -22,6 +22,8 @@ void opt_licm(Graph *g);
 void opt_cse(Graph *g);
 void opt_dce(Graph *g);
 void opt_fuse(Graph *g);
+/* emit_c computes this sum four outputs at a time (opt_fuse leaves it alone) */
+int opt_blockable(const Stmt *s, long *extent);
 /* Give every scratch tensor its offset; returns the doubles of scratch. */
 long plan_memory(Graph *g, int reuse);
 

@@ -118,13 +118,13 @@ typedef struct Pass {
 } Pass;
 
 static const Pass passes[] = {
-    {"fold", opt_fold}, {"licm", opt_licm}, {"cse", opt_cse}, {"dce", opt_dce},
+    {"fold", opt_fold}, {"licm", opt_licm}, {"cse", opt_cse}, {"dce", opt_dce}, {"fuse", opt_fuse},
 };
 enum {
     NPASS = sizeof passes / sizeof passes[0],
     BIT_PLAN = 1u << NPASS, BIT_REUSE = 1u << (NPASS + 1), BIT_BLOCK = 1u << (NPASS + 2)
 };
-const char mgc_pass_names[] = "fold, licm, cse, dce, plan, reuse, block";
+const char mgc_pass_names[] = "fold, licm, cse, dce, fuse, plan, reuse, block";
 
 unsigned mgc_pass_bit(const char *name)
 {
@@ -156,7 +156,8 @@ void mgc_middle_end(Graph *g, unsigned off, unsigned dump)
         dump_after(g, "plan");
         for (int i = 0; i < g->ntensors; i++) {
             const Tensor *t = g->tensors[i];
-            if ((t->kind == TK_ACT || (t->kind == TK_GRAD && t->primal->kind == TK_ACT)) && opt_writers(g, t))
+            if ((t->kind == TK_ACT || (t->kind == TK_GRAD && t->primal->kind == TK_ACT)) && opt_writers(g, t) &&
+                !t->local)
                 printf("  scratch %-24s %6ld .. %6ld\n", t->name, t->offset, t->offset + t->size);
         }
         printf("  scratch total %ld doubles\n", g->scratch);

@@ -109,19 +109,22 @@ long plan_memory(Graph *g, int reuse)
     Life *L = arena_alloc((size_t)g->ntensors * sizeof *L);
     for (int i = 0; i < g->ntensors; i++)
         L[i] = (Life){g->tensors[i], -1, -1};
-    int pos = 0;
+    /* a fused run of statements is one position: its loops interleave them */
+    int pos = -1;
     StmtList *lists[2] = {&g->fwd, &g->bwd};
     for (int li = 0; li < 2; li++)
-        for (int i = 0; i < lists[li]->n; i++, pos++) {
+        for (int i = 0; i < lists[li]->n; i++) {
             const Stmt *s = lists[li]->items[i];
+            pos += !s->fused || i == 0;
             touch(L, s->out, pos);
             touch_ex(L, s->e, pos);
         }
+    pos++;
     touch(L, g->loss, pos);     /* returned at the end */
     Life **order = arena_alloc((size_t)g->ntensors * sizeof *order);
     int n = 0;
     for (int i = 0; i < g->ntensors; i++)
-        if (in_scratch(g->tensors[i]) && L[i].first >= 0)
+        if (in_scratch(g->tensors[i]) && !g->tensors[i]->local && L[i].first >= 0)
             order[n++] = &L[i];
     qsort(order, (size_t)n, sizeof *order, by_first);
     long total = 0;

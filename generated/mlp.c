@@ -124,16 +124,16 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
     double *d_wte = grads + 0; /* [27, 16] */
     double *d_mlp_fc1 = grads + 432; /* [64, 16] */
     double *d_mlp_fc2 = grads + 1456; /* [27, 64] */
-    double *d_x = scratch + 0; /* [T, 16] */
-    double *d_linear_y = scratch + 2352; /* [T, 64] */
-    double *d_h = scratch + 1280; /* [T, 64] */
-    double *d_linear_y_2 = scratch + 3184; /* [T, 27] */
-    double *d_softmax_e = scratch + 4048; /* [T, 27] */
+    double *d_x = scratch + 256; /* [T, 16] */
+    double *d_linear_y = scratch + 1280; /* [T, 64] */
+    double *d_h = scratch + 2352; /* [T, 64] */
+    double *d_linear_y_2 = scratch + 3616; /* [T, 27] */
+    double *d_softmax_e = scratch + 3184; /* [T, 27] */
     double *d_softmax_s = scratch + 2304; /* [T] */
     double *d_softmax_p = scratch + 3616; /* [T, 27] */
     double *d_cross_entropy_sum = scratch + 2352; /* [] */
     double *d_cross_entropy_loss = scratch + 2336; /* [] */
-    double *d_reach_softmax_p = scratch + 3184; /* [T, 27] */
+    double *d_reach_softmax_p = scratch + 4048; /* [T, 27] */
     double *pow_2 = scratch + 2320; /* [T] */
     double *pow_4 = scratch + 2320; /* [T] */
     
@@ -217,14 +217,14 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
     }
     /* prelude.mg:14: s = sum(i) e[i] */
     for (int b0 = 0; b0 < T; b0++) {
-        double acc_ = 0.0;
-        for (int i = 0; i < 27; i++) {
-            acc_ += softmax_e[b0 * 27 + i];
+        {
+            double acc_ = 0.0;
+            for (int i = 0; i < 27; i++) {
+                acc_ += softmax_e[b0 * 27 + i];
+            }
+            softmax_s[b0] = acc_;
         }
-        softmax_s[b0] = acc_;
-    }
-    /* prelude.mg:15: p[i] = e[i] / s */
-    for (int b0 = 0; b0 < T; b0++) {
+        /* prelude.mg:15: p[i] = e[i] / s */
         pow_2[b0] = pow_(softmax_s[b0], -1.0);
     }
     /* prelude.mg:15: p[i] = e[i] / s */
@@ -252,12 +252,10 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
     d_cross_entropy_sum[0] = pow_((double)(T), -1.0) * d_cross_entropy_loss[0];
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
     memset(d_softmax_p, 0, 432 * sizeof *d_softmax_p);
-    for (int t = 0; t < T; t++) {
-        d_softmax_p[t * 27 + tokens[t + 1]] += pow_(softmax_p[t * 27 + tokens[t + 1]], -1.0) * ((-1.0) * d_cross_entropy_sum[0]);
-    }
-    /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
     memset(d_reach_softmax_p, 0, 432 * sizeof *d_reach_softmax_p);
     for (int t = 0; t < T; t++) {
+        d_softmax_p[t * 27 + tokens[t + 1]] += pow_(softmax_p[t * 27 + tokens[t + 1]], -1.0) * ((-1.0) * d_cross_entropy_sum[0]);
+        /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
         d_reach_softmax_p[t * 27 + tokens[t + 1]] += 1.0;
     }
     /* prelude.mg:15: p[i] = e[i] / s */
@@ -281,11 +279,7 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 27; i++) {
             d_softmax_e[b0 * 27 + i] += d_softmax_s[b0];
-        }
-    }
-    /* prelude.mg:13: e[i] = exp(x[i] - m) */
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int i = 0; i < 27; i++) {
+            /* prelude.mg:13: e[i] = exp(x[i] - m) */
             d_linear_y_2[b0 * 27 + i] = softmax_e[b0 * 27 + i] * d_softmax_e[b0 * 27 + i];
         }
     }
@@ -293,18 +287,12 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
     /* backward of mlp.mg:19: logits = linear(h, mlp_fc2) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     memset(d_mlp_fc2, 0, 1728 * sizeof *d_mlp_fc2);
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 27; o++) {
-            for (int i = 0; i < 64; i++) {
-                d_mlp_fc2[o * 64 + i] += h[b0 * 64 + i] * d_linear_y_2[b0 * 27 + o];
-            }
-        }
-    }
-    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     memset(d_h, 0, 1024 * sizeof *d_h);
     for (int b0 = 0; b0 < T; b0++) {
         for (int o = 0; o < 27; o++) {
             for (int i = 0; i < 64; i++) {
+                d_mlp_fc2[o * 64 + i] += h[b0 * 64 + i] * d_linear_y_2[b0 * 27 + o];
+                /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
                 d_h[b0 * 64 + i] += mlp_fc2[o * 64 + i] * d_linear_y_2[b0 * 27 + o];
             }
         }
@@ -318,18 +306,12 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     memset(d_mlp_fc1, 0, 1024 * sizeof *d_mlp_fc1);
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 64; o++) {
-            for (int i = 0; i < 16; i++) {
-                d_mlp_fc1[o * 16 + i] += x[b0 * 16 + i] * d_linear_y[b0 * 64 + o];
-            }
-        }
-    }
-    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     memset(d_x, 0, 256 * sizeof *d_x);
     for (int b0 = 0; b0 < T; b0++) {
         for (int o = 0; o < 64; o++) {
             for (int i = 0; i < 16; i++) {
+                d_mlp_fc1[o * 16 + i] += x[b0 * 16 + i] * d_linear_y[b0 * 64 + o];
+                /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
                 d_x[b0 * 16 + i] += mlp_fc1[o * 16 + i] * d_linear_y[b0 * 64 + o];
             }
         }

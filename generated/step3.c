@@ -3,7 +3,7 @@
  * Model 'step3': 9 parameter tensors, 4192 scalars; T <= 16; vocab 27.
  * step3_forward computes the logits, step3_loss_grad the loss of one document and
  * the gradient of every parameter.  Every array is row-major; the comment after
- * each pointer gives its shape.  Scratch: 7424 doubles. */
+ * each pointer gives its shape.  Scratch: 7440 doubles. */
 #include <math.h>
 #include <string.h>
 
@@ -50,35 +50,31 @@ static const double *step3_forward(void *ctx, const double *params, const int *t
     const double *layer0_mlp_fc1 = params + 2144; /* [64, 16] */
     const double *layer0_mlp_fc2 = params + 3168; /* [16, 64] */
     double *x = scratch + 0; /* [T, 16] */
-    double *rmsnorm_sum = scratch + 256; /* [T] */
-    double *rmsnorm_ms = scratch + 272; /* [T] */
-    double *rmsnorm_scale = scratch + 256; /* [T] */
+    double *rmsnorm_ms = scratch + 256; /* [T] */
+    double *rmsnorm_scale = scratch + 272; /* [T] */
     double *rmsnorm_y = scratch + 288; /* [T, 16] */
-    double *rmsnorm_sum_2 = scratch + 544; /* [T] */
-    double *rmsnorm_ms_2 = scratch + 560; /* [T] */
-    double *rmsnorm_scale_2 = scratch + 544; /* [T] */
+    double *rmsnorm_ms_2 = scratch + 544; /* [T] */
+    double *rmsnorm_scale_2 = scratch + 560; /* [T] */
     double *rmsnorm_y_2 = scratch + 576; /* [T, 16] */
     double *linear_y = scratch + 832; /* [T, 16] */
     double *linear_y_2 = scratch + 1088; /* [T, 16] */
     double *linear_y_3 = scratch + 1344; /* [T, 16] */
-    double *attention_sum = scratch + 1600; /* [1, T, axis1 + 1] */
-    double *attention_att = scratch + 1856; /* [1, T, axis1 + 1] */
-    double *softmax_m = scratch + 1600; /* [1, T] */
-    double *softmax_e = scratch + 2112; /* [1, T, axis1 + 1] */
+    double *attention_att = scratch + 1600; /* [1, T, axis1 + 1] */
+    double *softmax_m = scratch + 1856; /* [1, T] */
+    double *softmax_e = scratch + 1872; /* [1, T, axis1 + 1] */
     double *softmax_s = scratch + 1600; /* [1, T] */
-    double *softmax_p = scratch + 1632; /* [1, T, axis1 + 1] */
-    double *attention_out = scratch + 2368; /* [T, 16] */
-    double *linear_y_4 = scratch + 2624; /* [T, 16] */
-    double *x_2 = scratch + 2880; /* [T, 16] */
-    double *rmsnorm_sum_3 = scratch + 1888; /* [T] */
-    double *rmsnorm_ms_3 = scratch + 1904; /* [T] */
-    double *rmsnorm_scale_3 = scratch + 1888; /* [T] */
-    double *rmsnorm_y_3 = scratch + 2624; /* [T, 16] */
-    double *linear_y_5 = scratch + 3136; /* [T, 64] */
-    double *linear_arg1 = scratch + 4160; /* [T, 64] */
-    double *linear_y_6 = scratch + 5184; /* [T, 16] */
-    double *x_3 = scratch + 5440; /* [T, 16] */
-    double *linear_y_7 = scratch + 5696; /* [T, 27] */
+    double *softmax_p = scratch + 2128; /* [1, T, axis1 + 1] */
+    double *attention_out = scratch + 2384; /* [T, 16] */
+    double *linear_y_4 = scratch + 2640; /* [T, 16] */
+    double *x_2 = scratch + 2896; /* [T, 16] */
+    double *rmsnorm_ms_3 = scratch + 1632; /* [T] */
+    double *rmsnorm_scale_3 = scratch + 1648; /* [T] */
+    double *rmsnorm_y_3 = scratch + 2640; /* [T, 16] */
+    double *linear_y_5 = scratch + 3152; /* [T, 64] */
+    double *linear_arg1 = scratch + 4176; /* [T, 64] */
+    double *linear_y_6 = scratch + 5200; /* [T, 16] */
+    double *x_3 = scratch + 5456; /* [T, 16] */
+    double *linear_y_7 = scratch + 5712; /* [T, 27] */
     double *pow_2 = scratch + 1616; /* [1, T] */
 
     /* step3.mg:35: x[t < T, c] = wte[tokens[t], c] + wpe[t, c] */
@@ -91,18 +87,17 @@ static const double *step3_forward(void *ctx, const double *params, const int *t
     /* step3.mg:36: x = rmsnorm(x) */
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
-        double acc_ = 0.0;
-        for (int i = 0; i < 16; i++) {
-            acc_ += x[b0 * 16 + i] * x[b0 * 16 + i];
+        double rmsnorm_sum;
+        {
+            double acc_ = 0.0;
+            for (int i = 0; i < 16; i++) {
+                acc_ += x[b0 * 16 + i] * x[b0 * 16 + i];
+            }
+            rmsnorm_sum = acc_;
         }
-        rmsnorm_sum[b0] = acc_;
-    }
-    /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        rmsnorm_ms[b0] = rmsnorm_sum[b0] * 0.0625;
-    }
-    /* prelude.mg:21: scale = (ms + 1e-5) ^ -0.5 */
-    for (int b0 = 0; b0 < T; b0++) {
+        /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
+        rmsnorm_ms[b0] = rmsnorm_sum * 0.0625;
+        /* prelude.mg:21: scale = (ms + 1e-5) ^ -0.5 */
         rmsnorm_scale[b0] = pow_(rmsnorm_ms[b0] + 1e-05, -0.5);
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
@@ -115,18 +110,17 @@ static const double *step3_forward(void *ctx, const double *params, const int *t
     /* step3.mg:38: h = rmsnorm(x) */
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
-        double acc_ = 0.0;
-        for (int i = 0; i < 16; i++) {
-            acc_ += rmsnorm_y[b0 * 16 + i] * rmsnorm_y[b0 * 16 + i];
+        double rmsnorm_sum_2;
+        {
+            double acc_ = 0.0;
+            for (int i = 0; i < 16; i++) {
+                acc_ += rmsnorm_y[b0 * 16 + i] * rmsnorm_y[b0 * 16 + i];
+            }
+            rmsnorm_sum_2 = acc_;
         }
-        rmsnorm_sum_2[b0] = acc_;
-    }
-    /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        rmsnorm_ms_2[b0] = rmsnorm_sum_2[b0] * 0.0625;
-    }
-    /* prelude.mg:21: scale = (ms + 1e-5) ^ -0.5 */
-    for (int b0 = 0; b0 < T; b0++) {
+        /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
+        rmsnorm_ms_2[b0] = rmsnorm_sum_2 * 0.0625;
+        /* prelude.mg:21: scale = (ms + 1e-5) ^ -0.5 */
         rmsnorm_scale_2[b0] = pow_(rmsnorm_ms_2[b0] + 1e-05, -0.5);
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
@@ -198,19 +192,16 @@ static const double *step3_forward(void *ctx, const double *params, const int *t
     for (int h = 0; h < 1; h++) {
         for (int t = 0; t < T; t++) {
             for (int s = 0; s < t + 1; s++) {
-                double acc_ = 0.0;
-                for (int j = 0; j < 16; j++) {
-                    acc_ += linear_y[t * 16 + h * 16 + j] * linear_y_2[s * 16 + h * 16 + j];
+                double attention_sum;
+                {
+                    double acc_ = 0.0;
+                    for (int j = 0; j < 16; j++) {
+                        acc_ += linear_y[t * 16 + h * 16 + j] * linear_y_2[s * 16 + h * 16 + j];
+                    }
+                    attention_sum = acc_;
                 }
-                attention_sum[h * 256 + t * 16 + s] = acc_;
-            }
-        }
-    }
-    /* step3.mg:30: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
-    for (int h = 0; h < 1; h++) {
-        for (int t = 0; t < T; t++) {
-            for (int s = 0; s < t + 1; s++) {
-                attention_att[h * 256 + t * 16 + s] = attention_sum[h * 256 + t * 16 + s] * 0.25;
+                /* step3.mg:30: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
+                attention_att[h * 256 + t * 16 + s] = attention_sum * 0.25;
             }
         }
     }
@@ -237,16 +228,14 @@ static const double *step3_forward(void *ctx, const double *params, const int *t
     /* prelude.mg:14: s = sum(i) e[i] */
     for (int b0 = 0; b0 < 1; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
-            double acc_ = 0.0;
-            for (int i = 0; i < b1 + 1; i++) {
-                acc_ += softmax_e[b0 * 256 + b1 * 16 + i];
+            {
+                double acc_ = 0.0;
+                for (int i = 0; i < b1 + 1; i++) {
+                    acc_ += softmax_e[b0 * 256 + b1 * 16 + i];
+                }
+                softmax_s[b0 * 16 + b1] = acc_;
             }
-            softmax_s[b0 * 16 + b1] = acc_;
-        }
-    }
-    /* prelude.mg:15: p[i] = e[i] / s */
-    for (int b0 = 0; b0 < 1; b0++) {
-        for (int b1 = 0; b1 < T; b1++) {
+            /* prelude.mg:15: p[i] = e[i] / s */
             pow_2[b0 * 16 + b1] = pow_(softmax_s[b0 * 16 + b1], -1.0);
         }
     }
@@ -303,18 +292,17 @@ static const double *step3_forward(void *ctx, const double *params, const int *t
     /* step3.mg:43: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
-        double acc_ = 0.0;
-        for (int i = 0; i < 16; i++) {
-            acc_ += x_2[b0 * 16 + i] * x_2[b0 * 16 + i];
+        double rmsnorm_sum_3;
+        {
+            double acc_ = 0.0;
+            for (int i = 0; i < 16; i++) {
+                acc_ += x_2[b0 * 16 + i] * x_2[b0 * 16 + i];
+            }
+            rmsnorm_sum_3 = acc_;
         }
-        rmsnorm_sum_3[b0] = acc_;
-    }
-    /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        rmsnorm_ms_3[b0] = rmsnorm_sum_3[b0] * 0.0625;
-    }
-    /* prelude.mg:21: scale = (ms + 1e-5) ^ -0.5 */
-    for (int b0 = 0; b0 < T; b0++) {
+        /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
+        rmsnorm_ms_3[b0] = rmsnorm_sum_3 * 0.0625;
+        /* prelude.mg:21: scale = (ms + 1e-5) ^ -0.5 */
         rmsnorm_scale_3[b0] = pow_(rmsnorm_ms_3[b0] + 1e-05, -0.5);
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
@@ -414,41 +402,37 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
     const double *layer0_mlp_fc1 = params + 2144; /* [64, 16] */
     const double *layer0_mlp_fc2 = params + 3168; /* [16, 64] */
     double *x = scratch + 0; /* [T, 16] */
-    double *rmsnorm_sum = scratch + 256; /* [T] */
-    double *rmsnorm_ms = scratch + 272; /* [T] */
-    double *rmsnorm_scale = scratch + 256; /* [T] */
+    double *rmsnorm_ms = scratch + 256; /* [T] */
+    double *rmsnorm_scale = scratch + 272; /* [T] */
     double *rmsnorm_y = scratch + 288; /* [T, 16] */
-    double *rmsnorm_sum_2 = scratch + 544; /* [T] */
-    double *rmsnorm_ms_2 = scratch + 560; /* [T] */
-    double *rmsnorm_scale_2 = scratch + 544; /* [T] */
+    double *rmsnorm_ms_2 = scratch + 544; /* [T] */
+    double *rmsnorm_scale_2 = scratch + 560; /* [T] */
     double *rmsnorm_y_2 = scratch + 576; /* [T, 16] */
     double *linear_y = scratch + 832; /* [T, 16] */
     double *linear_y_2 = scratch + 1088; /* [T, 16] */
     double *linear_y_3 = scratch + 1344; /* [T, 16] */
-    double *attention_sum = scratch + 1600; /* [1, T, axis1 + 1] */
-    double *attention_att = scratch + 1856; /* [1, T, axis1 + 1] */
-    double *softmax_m = scratch + 1600; /* [1, T] */
-    double *softmax_e = scratch + 2112; /* [1, T, axis1 + 1] */
+    double *attention_att = scratch + 1600; /* [1, T, axis1 + 1] */
+    double *softmax_m = scratch + 1856; /* [1, T] */
+    double *softmax_e = scratch + 1872; /* [1, T, axis1 + 1] */
     double *softmax_s = scratch + 1600; /* [1, T] */
-    double *softmax_p = scratch + 1632; /* [1, T, axis1 + 1] */
-    double *attention_out = scratch + 2368; /* [T, 16] */
-    double *linear_y_4 = scratch + 2624; /* [T, 16] */
-    double *x_2 = scratch + 2880; /* [T, 16] */
-    double *rmsnorm_sum_3 = scratch + 1888; /* [T] */
-    double *rmsnorm_ms_3 = scratch + 1904; /* [T] */
-    double *rmsnorm_scale_3 = scratch + 1888; /* [T] */
-    double *rmsnorm_y_3 = scratch + 2624; /* [T, 16] */
-    double *linear_y_5 = scratch + 3136; /* [T, 64] */
-    double *linear_arg1 = scratch + 4160; /* [T, 64] */
-    double *linear_y_6 = scratch + 5184; /* [T, 16] */
-    double *x_3 = scratch + 5440; /* [T, 16] */
-    double *linear_y_7 = scratch + 5696; /* [T, 27] */
-    double *softmax_m_2 = scratch + 1920; /* [T] */
-    double *softmax_e_2 = scratch + 6128; /* [T, 27] */
-    double *softmax_s_2 = scratch + 1920; /* [T] */
-    double *softmax_p_2 = scratch + 5696; /* [T, 27] */
-    double *cross_entropy_sum = scratch + 1952; /* [] */
-    double *cross_entropy_loss = scratch + 1960; /* [] */
+    double *softmax_p = scratch + 2128; /* [1, T, axis1 + 1] */
+    double *attention_out = scratch + 2384; /* [T, 16] */
+    double *linear_y_4 = scratch + 2640; /* [T, 16] */
+    double *x_2 = scratch + 2896; /* [T, 16] */
+    double *rmsnorm_ms_3 = scratch + 1632; /* [T] */
+    double *rmsnorm_scale_3 = scratch + 1648; /* [T] */
+    double *rmsnorm_y_3 = scratch + 2640; /* [T, 16] */
+    double *linear_y_5 = scratch + 3152; /* [T, 64] */
+    double *linear_arg1 = scratch + 4176; /* [T, 64] */
+    double *linear_y_6 = scratch + 5200; /* [T, 16] */
+    double *x_3 = scratch + 5456; /* [T, 16] */
+    double *linear_y_7 = scratch + 5712; /* [T, 27] */
+    double *softmax_m_2 = scratch + 1664; /* [T] */
+    double *softmax_e_2 = scratch + 6144; /* [T, 27] */
+    double *softmax_s_2 = scratch + 1664; /* [T] */
+    double *softmax_p_2 = scratch + 5712; /* [T, 27] */
+    double *cross_entropy_sum = scratch + 1696; /* [] */
+    double *cross_entropy_loss = scratch + 1704; /* [] */
     double *d_wte = grads + 0; /* [27, 16] */
     double *d_wpe = grads + 432; /* [16, 16] */
     double *d_lm_head = grads + 688; /* [27, 16] */
@@ -458,44 +442,44 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
     double *d_layer0_attn_wo = grads + 1888; /* [16, 16] */
     double *d_layer0_mlp_fc1 = grads + 2144; /* [64, 16] */
     double *d_layer0_mlp_fc2 = grads + 3168; /* [16, 64] */
-    double *d_x = scratch + 288; /* [T, 16] */
-    double *d_rmsnorm_sum = scratch + 256; /* [T] */
-    double *d_rmsnorm_ms = scratch + 544; /* [T] */
-    double *d_rmsnorm_scale = scratch + 256; /* [T] */
-    double *d_rmsnorm_y = scratch + 2880; /* [T, 16] */
-    double *d_rmsnorm_sum_2 = scratch + 544; /* [T] */
-    double *d_rmsnorm_ms_2 = scratch + 576; /* [T] */
-    double *d_rmsnorm_scale_2 = scratch + 544; /* [T] */
+    double *d_x = scratch + 576; /* [T, 16] */
+    double *d_rmsnorm_sum = scratch + 272; /* [T] */
+    double *d_rmsnorm_ms = scratch + 288; /* [T] */
+    double *d_rmsnorm_scale = scratch + 544; /* [T] */
+    double *d_rmsnorm_y = scratch + 2640; /* [T, 16] */
+    double *d_rmsnorm_sum_2 = scratch + 560; /* [T] */
+    double *d_rmsnorm_ms_2 = scratch + 592; /* [T] */
+    double *d_rmsnorm_scale_2 = scratch + 576; /* [T] */
     double *d_rmsnorm_y_2 = scratch + 832; /* [T, 16] */
-    double *d_linear_y = scratch + 1968; /* [T, 16] */
-    double *d_linear_y_2 = scratch + 1088; /* [T, 16] */
-    double *d_linear_y_3 = scratch + 1344; /* [T, 16] */
-    double *d_attention_sum = scratch + 1600; /* [1, T, axis1 + 1] */
-    double *d_attention_att = scratch + 2368; /* [1, T, axis1 + 1] */
-    double *d_softmax_e = scratch + 1632; /* [1, T, axis1 + 1] */
+    double *d_linear_y = scratch + 1344; /* [T, 16] */
+    double *d_linear_y_2 = scratch + 1712; /* [T, 16] */
+    double *d_linear_y_3 = scratch + 2384; /* [T, 16] */
+    double *d_attention_sum = scratch + 2128; /* [1, T, axis1 + 1] */
+    double *d_attention_att = scratch + 2896; /* [1, T, axis1 + 1] */
+    double *d_softmax_e = scratch + 1344; /* [1, T, axis1 + 1] */
     double *d_softmax_s = scratch + 1600; /* [1, T] */
-    double *d_softmax_p = scratch + 2624; /* [1, T, axis1 + 1] */
-    double *d_attention_out = scratch + 2368; /* [T, 16] */
-    double *d_linear_y_4 = scratch + 2624; /* [T, 16] */
-    double *d_x_2 = scratch + 5696; /* [T, 16] */
-    double *d_rmsnorm_sum_3 = scratch + 1888; /* [T] */
-    double *d_rmsnorm_ms_3 = scratch + 1920; /* [T] */
-    double *d_rmsnorm_scale_3 = scratch + 1888; /* [T] */
-    double *d_rmsnorm_y_3 = scratch + 2624; /* [T, 16] */
-    double *d_linear_y_5 = scratch + 5952; /* [T, 64] */
-    double *d_linear_arg1 = scratch + 4160; /* [T, 64] */
-    double *d_linear_y_6 = scratch + 5440; /* [T, 16] */
-    double *d_x_3 = scratch + 5184; /* [T, 16] */
-    double *d_linear_y_7 = scratch + 5696; /* [T, 27] */
-    double *d_softmax_e_2 = scratch + 6992; /* [T, 27] */
-    double *d_softmax_s_2 = scratch + 1920; /* [T] */
-    double *d_softmax_p_2 = scratch + 6560; /* [T, 27] */
-    double *d_cross_entropy_sum = scratch + 1968; /* [] */
-    double *d_cross_entropy_loss = scratch + 1952; /* [] */
-    double *d_reach_softmax_p_2 = scratch + 5696; /* [T, 27] */
+    double *d_softmax_p = scratch + 3152; /* [1, T, axis1 + 1] */
+    double *d_attention_out = scratch + 2896; /* [T, 16] */
+    double *d_linear_y_4 = scratch + 3152; /* [T, 16] */
+    double *d_x_2 = scratch + 5456; /* [T, 16] */
+    double *d_rmsnorm_sum_3 = scratch + 1648; /* [T] */
+    double *d_rmsnorm_ms_3 = scratch + 1680; /* [T] */
+    double *d_rmsnorm_scale_3 = scratch + 1664; /* [T] */
+    double *d_rmsnorm_y_3 = scratch + 3152; /* [T, 16] */
+    double *d_linear_y_5 = scratch + 4176; /* [T, 64] */
+    double *d_linear_arg1 = scratch + 5968; /* [T, 64] */
+    double *d_linear_y_6 = scratch + 5712; /* [T, 16] */
+    double *d_x_3 = scratch + 5200; /* [T, 16] */
+    double *d_linear_y_7 = scratch + 6576; /* [T, 27] */
+    double *d_softmax_e_2 = scratch + 5712; /* [T, 27] */
+    double *d_softmax_s_2 = scratch + 1664; /* [T] */
+    double *d_softmax_p_2 = scratch + 6576; /* [T, 27] */
+    double *d_cross_entropy_sum = scratch + 1712; /* [] */
+    double *d_cross_entropy_loss = scratch + 1696; /* [] */
+    double *d_reach_softmax_p_2 = scratch + 7008; /* [T, 27] */
     double *pow_2 = scratch + 1616; /* [1, T] */
-    double *pow_3 = scratch + 1936; /* [T] */
-    double *pow_5 = scratch + 1936; /* [T] */
+    double *pow_3 = scratch + 1680; /* [T] */
+    double *pow_5 = scratch + 1680; /* [T] */
     double *pow_7 = scratch + 1616; /* [1, T] */
     
     /* forward */
@@ -510,18 +494,17 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
     /* step3.mg:36: x = rmsnorm(x) */
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
-        double acc_ = 0.0;
-        for (int i = 0; i < 16; i++) {
-            acc_ += x[b0 * 16 + i] * x[b0 * 16 + i];
+        double rmsnorm_sum;
+        {
+            double acc_ = 0.0;
+            for (int i = 0; i < 16; i++) {
+                acc_ += x[b0 * 16 + i] * x[b0 * 16 + i];
+            }
+            rmsnorm_sum = acc_;
         }
-        rmsnorm_sum[b0] = acc_;
-    }
-    /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        rmsnorm_ms[b0] = rmsnorm_sum[b0] * 0.0625;
-    }
-    /* prelude.mg:21: scale = (ms + 1e-5) ^ -0.5 */
-    for (int b0 = 0; b0 < T; b0++) {
+        /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
+        rmsnorm_ms[b0] = rmsnorm_sum * 0.0625;
+        /* prelude.mg:21: scale = (ms + 1e-5) ^ -0.5 */
         rmsnorm_scale[b0] = pow_(rmsnorm_ms[b0] + 1e-05, -0.5);
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
@@ -534,18 +517,17 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
     /* step3.mg:38: h = rmsnorm(x) */
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
-        double acc_ = 0.0;
-        for (int i = 0; i < 16; i++) {
-            acc_ += rmsnorm_y[b0 * 16 + i] * rmsnorm_y[b0 * 16 + i];
+        double rmsnorm_sum_2;
+        {
+            double acc_ = 0.0;
+            for (int i = 0; i < 16; i++) {
+                acc_ += rmsnorm_y[b0 * 16 + i] * rmsnorm_y[b0 * 16 + i];
+            }
+            rmsnorm_sum_2 = acc_;
         }
-        rmsnorm_sum_2[b0] = acc_;
-    }
-    /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        rmsnorm_ms_2[b0] = rmsnorm_sum_2[b0] * 0.0625;
-    }
-    /* prelude.mg:21: scale = (ms + 1e-5) ^ -0.5 */
-    for (int b0 = 0; b0 < T; b0++) {
+        /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
+        rmsnorm_ms_2[b0] = rmsnorm_sum_2 * 0.0625;
+        /* prelude.mg:21: scale = (ms + 1e-5) ^ -0.5 */
         rmsnorm_scale_2[b0] = pow_(rmsnorm_ms_2[b0] + 1e-05, -0.5);
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
@@ -617,19 +599,16 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
     for (int h = 0; h < 1; h++) {
         for (int t = 0; t < T; t++) {
             for (int s = 0; s < t + 1; s++) {
-                double acc_ = 0.0;
-                for (int j = 0; j < 16; j++) {
-                    acc_ += linear_y[t * 16 + h * 16 + j] * linear_y_2[s * 16 + h * 16 + j];
+                double attention_sum;
+                {
+                    double acc_ = 0.0;
+                    for (int j = 0; j < 16; j++) {
+                        acc_ += linear_y[t * 16 + h * 16 + j] * linear_y_2[s * 16 + h * 16 + j];
+                    }
+                    attention_sum = acc_;
                 }
-                attention_sum[h * 256 + t * 16 + s] = acc_;
-            }
-        }
-    }
-    /* step3.mg:30: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
-    for (int h = 0; h < 1; h++) {
-        for (int t = 0; t < T; t++) {
-            for (int s = 0; s < t + 1; s++) {
-                attention_att[h * 256 + t * 16 + s] = attention_sum[h * 256 + t * 16 + s] * 0.25;
+                /* step3.mg:30: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
+                attention_att[h * 256 + t * 16 + s] = attention_sum * 0.25;
             }
         }
     }
@@ -656,16 +635,14 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
     /* prelude.mg:14: s = sum(i) e[i] */
     for (int b0 = 0; b0 < 1; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
-            double acc_ = 0.0;
-            for (int i = 0; i < b1 + 1; i++) {
-                acc_ += softmax_e[b0 * 256 + b1 * 16 + i];
+            {
+                double acc_ = 0.0;
+                for (int i = 0; i < b1 + 1; i++) {
+                    acc_ += softmax_e[b0 * 256 + b1 * 16 + i];
+                }
+                softmax_s[b0 * 16 + b1] = acc_;
             }
-            softmax_s[b0 * 16 + b1] = acc_;
-        }
-    }
-    /* prelude.mg:15: p[i] = e[i] / s */
-    for (int b0 = 0; b0 < 1; b0++) {
-        for (int b1 = 0; b1 < T; b1++) {
+            /* prelude.mg:15: p[i] = e[i] / s */
             pow_2[b0 * 16 + b1] = pow_(softmax_s[b0 * 16 + b1], -1.0);
         }
     }
@@ -722,18 +699,17 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
     /* step3.mg:43: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
-        double acc_ = 0.0;
-        for (int i = 0; i < 16; i++) {
-            acc_ += x_2[b0 * 16 + i] * x_2[b0 * 16 + i];
+        double rmsnorm_sum_3;
+        {
+            double acc_ = 0.0;
+            for (int i = 0; i < 16; i++) {
+                acc_ += x_2[b0 * 16 + i] * x_2[b0 * 16 + i];
+            }
+            rmsnorm_sum_3 = acc_;
         }
-        rmsnorm_sum_3[b0] = acc_;
-    }
-    /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        rmsnorm_ms_3[b0] = rmsnorm_sum_3[b0] * 0.0625;
-    }
-    /* prelude.mg:21: scale = (ms + 1e-5) ^ -0.5 */
-    for (int b0 = 0; b0 < T; b0++) {
+        /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
+        rmsnorm_ms_3[b0] = rmsnorm_sum_3 * 0.0625;
+        /* prelude.mg:21: scale = (ms + 1e-5) ^ -0.5 */
         rmsnorm_scale_3[b0] = pow_(rmsnorm_ms_3[b0] + 1e-05, -0.5);
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
@@ -835,14 +811,14 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
     }
     /* prelude.mg:14: s = sum(i) e[i] */
     for (int b0 = 0; b0 < T; b0++) {
-        double acc_ = 0.0;
-        for (int i = 0; i < 27; i++) {
-            acc_ += softmax_e_2[b0 * 27 + i];
+        {
+            double acc_ = 0.0;
+            for (int i = 0; i < 27; i++) {
+                acc_ += softmax_e_2[b0 * 27 + i];
+            }
+            softmax_s_2[b0] = acc_;
         }
-        softmax_s_2[b0] = acc_;
-    }
-    /* prelude.mg:15: p[i] = e[i] / s */
-    for (int b0 = 0; b0 < T; b0++) {
+        /* prelude.mg:15: p[i] = e[i] / s */
         pow_3[b0] = pow_(softmax_s_2[b0], -1.0);
     }
     /* prelude.mg:15: p[i] = e[i] / s */
@@ -870,12 +846,10 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
     d_cross_entropy_sum[0] = pow_((double)(T), -1.0) * d_cross_entropy_loss[0];
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
     memset(d_softmax_p_2, 0, 432 * sizeof *d_softmax_p_2);
-    for (int t = 0; t < T; t++) {
-        d_softmax_p_2[t * 27 + tokens[t + 1]] += pow_(softmax_p_2[t * 27 + tokens[t + 1]], -1.0) * ((-1.0) * d_cross_entropy_sum[0]);
-    }
-    /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
     memset(d_reach_softmax_p_2, 0, 432 * sizeof *d_reach_softmax_p_2);
     for (int t = 0; t < T; t++) {
+        d_softmax_p_2[t * 27 + tokens[t + 1]] += pow_(softmax_p_2[t * 27 + tokens[t + 1]], -1.0) * ((-1.0) * d_cross_entropy_sum[0]);
+        /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
         d_reach_softmax_p_2[t * 27 + tokens[t + 1]] += 1.0;
     }
     /* prelude.mg:15: p[i] = e[i] / s */
@@ -899,11 +873,7 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 27; i++) {
             d_softmax_e_2[b0 * 27 + i] += d_softmax_s_2[b0];
-        }
-    }
-    /* prelude.mg:13: e[i] = exp(x[i] - m) */
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int i = 0; i < 27; i++) {
+            /* prelude.mg:13: e[i] = exp(x[i] - m) */
             d_linear_y_7[b0 * 27 + i] = softmax_e_2[b0 * 27 + i] * d_softmax_e_2[b0 * 27 + i];
         }
     }
@@ -911,18 +881,12 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
     /* backward of step3.mg:45: logits = linear(x, lm_head) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     memset(d_lm_head, 0, 432 * sizeof *d_lm_head);
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 27; o++) {
-            for (int i = 0; i < 16; i++) {
-                d_lm_head[o * 16 + i] += x_3[b0 * 16 + i] * d_linear_y_7[b0 * 27 + o];
-            }
-        }
-    }
-    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     memset(d_x_3, 0, 256 * sizeof *d_x_3);
     for (int b0 = 0; b0 < T; b0++) {
         for (int o = 0; o < 27; o++) {
             for (int i = 0; i < 16; i++) {
+                d_lm_head[o * 16 + i] += x_3[b0 * 16 + i] * d_linear_y_7[b0 * 27 + o];
+                /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
                 d_x_3[b0 * 16 + i] += lm_head[o * 16 + i] * d_linear_y_7[b0 * 27 + o];
             }
         }
@@ -932,29 +896,18 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 16; j++) {
             d_linear_y_6[i * 16 + j] = d_x_3[i * 16 + j];
-        }
-    }
-
-    /* backward of step3.mg:43: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
-    for (int i = 0; i < T; i++) {
-        for (int j = 0; j < 16; j++) {
+            /* step3.mg:43: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
             d_x_2[i * 16 + j] = d_x_3[i * 16 + j];
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     memset(d_layer0_mlp_fc2, 0, 1024 * sizeof *d_layer0_mlp_fc2);
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 16; o++) {
-            for (int i = 0; i < 64; i++) {
-                d_layer0_mlp_fc2[o * 64 + i] += linear_arg1[b0 * 64 + i] * d_linear_y_6[b0 * 16 + o];
-            }
-        }
-    }
-    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     memset(d_linear_arg1, 0, 1024 * sizeof *d_linear_arg1);
     for (int b0 = 0; b0 < T; b0++) {
         for (int o = 0; o < 16; o++) {
             for (int i = 0; i < 64; i++) {
+                d_layer0_mlp_fc2[o * 64 + i] += linear_arg1[b0 * 64 + i] * d_linear_y_6[b0 * 16 + o];
+                /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
                 d_linear_arg1[b0 * 64 + i] += layer0_mlp_fc2[o * 64 + i] * d_linear_y_6[b0 * 16 + o];
             }
         }
@@ -967,101 +920,65 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     memset(d_layer0_mlp_fc1, 0, 1024 * sizeof *d_layer0_mlp_fc1);
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 64; o++) {
-            for (int i = 0; i < 16; i++) {
-                d_layer0_mlp_fc1[o * 16 + i] += rmsnorm_y_3[b0 * 16 + i] * d_linear_y_5[b0 * 64 + o];
-            }
-        }
-    }
-    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     memset(d_rmsnorm_y_3, 0, 256 * sizeof *d_rmsnorm_y_3);
     for (int b0 = 0; b0 < T; b0++) {
         for (int o = 0; o < 64; o++) {
             for (int i = 0; i < 16; i++) {
+                d_layer0_mlp_fc1[o * 16 + i] += rmsnorm_y_3[b0 * 16 + i] * d_linear_y_5[b0 * 64 + o];
+                /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
                 d_rmsnorm_y_3[b0 * 16 + i] += layer0_mlp_fc1[o * 16 + i] * d_linear_y_5[b0 * 64 + o];
             }
-        }
-    }
-    /* prelude.mg:22: y[i] = x[i] * scale */
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int i = 0; i < 16; i++) {
-            d_x_2[b0 * 16 + i] += rmsnorm_scale_3[b0] * d_rmsnorm_y_3[b0 * 16 + i];
         }
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
     memset(d_rmsnorm_scale_3, 0, 16 * sizeof *d_rmsnorm_scale_3);
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 16; i++) {
+            d_x_2[b0 * 16 + i] += rmsnorm_scale_3[b0] * d_rmsnorm_y_3[b0 * 16 + i];
+            /* prelude.mg:22: y[i] = x[i] * scale */
             d_rmsnorm_scale_3[b0] += x_2[b0 * 16 + i] * d_rmsnorm_y_3[b0 * 16 + i];
         }
     }
     /* prelude.mg:21: scale = (ms + 1e-5) ^ -0.5 */
     for (int b0 = 0; b0 < T; b0++) {
         d_rmsnorm_ms_3[b0] = (-0.5) * pow_(rmsnorm_ms_3[b0] + 1e-05, -1.5) * d_rmsnorm_scale_3[b0];
-    }
-    /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
+        /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
         d_rmsnorm_sum_3[b0] = 0.0625 * d_rmsnorm_ms_3[b0];
     }
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 16; i++) {
             d_x_2[b0 * 16 + i] += x_2[b0 * 16 + i] * d_rmsnorm_sum_3[b0];
-        }
-    }
-    /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int i = 0; i < 16; i++) {
+            /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
             d_x_2[b0 * 16 + i] += x_2[b0 * 16 + i] * d_rmsnorm_sum_3[b0];
+            /* step3.mg:42: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
+            d_linear_y_4[b0 * 16 + i] = d_x_2[b0 * 16 + i];
+            /* step3.mg:42: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
+            d_rmsnorm_y[b0 * 16 + i] = d_x_2[b0 * 16 + i];
         }
     }
 
     /* backward of step3.mg:42: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
-    for (int i = 0; i < T; i++) {
-        for (int j = 0; j < 16; j++) {
-            d_linear_y_4[i * 16 + j] = d_x_2[i * 16 + j];
-        }
-    }
-
-    /* backward of step3.mg:42: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
-    for (int i = 0; i < T; i++) {
-        for (int j = 0; j < 16; j++) {
-            d_rmsnorm_y[i * 16 + j] = d_x_2[i * 16 + j];
-        }
-    }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     memset(d_layer0_attn_wo, 0, 256 * sizeof *d_layer0_attn_wo);
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 16; o++) {
-            for (int i = 0; i < 16; i++) {
-                d_layer0_attn_wo[o * 16 + i] += attention_out[b0 * 16 + i] * d_linear_y_4[b0 * 16 + o];
-            }
-        }
-    }
-    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     memset(d_attention_out, 0, 256 * sizeof *d_attention_out);
     for (int b0 = 0; b0 < T; b0++) {
         for (int o = 0; o < 16; o++) {
             for (int i = 0; i < 16; i++) {
+                d_layer0_attn_wo[o * 16 + i] += attention_out[b0 * 16 + i] * d_linear_y_4[b0 * 16 + o];
+                /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
                 d_attention_out[b0 * 16 + i] += layer0_attn_wo[o * 16 + i] * d_linear_y_4[b0 * 16 + o];
             }
         }
     }
     /* step3.mg:32: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
     memset(d_softmax_p, 0, 256 * sizeof *d_softmax_p);
-    for (int t = 0; t < T; t++) {
-        for (int c = 0; c < 16; c++) {
-            for (int s = 0; s < t + 1; s++) {
-                d_softmax_p[c / 16 * 256 + t * 16 + s] += linear_y_3[s * 16 + c] * d_attention_out[t * 16 + c];
-            }
-        }
-    }
-    /* step3.mg:32: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
     memset(d_linear_y_3, 0, 256 * sizeof *d_linear_y_3);
     for (int t = 0; t < T; t++) {
         for (int c = 0; c < 16; c++) {
             for (int s = 0; s < t + 1; s++) {
+                d_softmax_p[c / 16 * 256 + t * 16 + s] += linear_y_3[s * 16 + c] * d_attention_out[t * 16 + c];
+                /* step3.mg:32: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
                 d_linear_y_3[s * 16 + c] += softmax_p[c / 16 * 256 + t * 16 + s] * d_attention_out[t * 16 + c];
             }
         }
@@ -1094,42 +1011,22 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
         for (int b1 = 0; b1 < T; b1++) {
             for (int i = 0; i < b1 + 1; i++) {
                 d_softmax_e[b0 * 256 + b1 * 16 + i] += d_softmax_s[b0 * 16 + b1];
-            }
-        }
-    }
-    /* prelude.mg:13: e[i] = exp(x[i] - m) */
-    for (int b0 = 0; b0 < 1; b0++) {
-        for (int b1 = 0; b1 < T; b1++) {
-            for (int i = 0; i < b1 + 1; i++) {
+                /* prelude.mg:13: e[i] = exp(x[i] - m) */
                 d_attention_att[b0 * 256 + b1 * 16 + i] = softmax_e[b0 * 256 + b1 * 16 + i] * d_softmax_e[b0 * 256 + b1 * 16 + i];
-            }
-        }
-    }
-    /* step3.mg:30: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
-    for (int h = 0; h < 1; h++) {
-        for (int t = 0; t < T; t++) {
-            for (int s = 0; s < t + 1; s++) {
-                d_attention_sum[h * 256 + t * 16 + s] = 0.25 * d_attention_att[h * 256 + t * 16 + s];
+                /* step3.mg:30: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
+                d_attention_sum[b0 * 256 + b1 * 16 + i] = 0.25 * d_attention_att[b0 * 256 + b1 * 16 + i];
             }
         }
     }
     /* step3.mg:30: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
     memset(d_linear_y, 0, 256 * sizeof *d_linear_y);
-    for (int h = 0; h < 1; h++) {
-        for (int t = 0; t < T; t++) {
-            for (int s = 0; s < t + 1; s++) {
-                for (int j = 0; j < 16; j++) {
-                    d_linear_y[t * 16 + h * 16 + j] += linear_y_2[s * 16 + h * 16 + j] * d_attention_sum[h * 256 + t * 16 + s];
-                }
-            }
-        }
-    }
-    /* step3.mg:30: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
     memset(d_linear_y_2, 0, 256 * sizeof *d_linear_y_2);
     for (int h = 0; h < 1; h++) {
         for (int t = 0; t < T; t++) {
             for (int s = 0; s < t + 1; s++) {
                 for (int j = 0; j < 16; j++) {
+                    d_linear_y[t * 16 + h * 16 + j] += linear_y_2[s * 16 + h * 16 + j] * d_attention_sum[h * 256 + t * 16 + s];
+                    /* step3.mg:30: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
                     d_linear_y_2[s * 16 + h * 16 + j] += linear_y[t * 16 + h * 16 + j] * d_attention_sum[h * 256 + t * 16 + s];
                 }
             }
@@ -1139,52 +1036,34 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
     /* backward of step3.mg:41: v = linear(h, layer[l].attn_wv) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     memset(d_layer0_attn_wv, 0, 256 * sizeof *d_layer0_attn_wv);
+    memset(d_rmsnorm_y_2, 0, 256 * sizeof *d_rmsnorm_y_2);
+    memset(d_layer0_attn_wk, 0, 256 * sizeof *d_layer0_attn_wk);
     for (int b0 = 0; b0 < T; b0++) {
         for (int o = 0; o < 16; o++) {
             for (int i = 0; i < 16; i++) {
                 d_layer0_attn_wv[o * 16 + i] += rmsnorm_y_2[b0 * 16 + i] * d_linear_y_3[b0 * 16 + o];
-            }
-        }
-    }
-    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    memset(d_rmsnorm_y_2, 0, 256 * sizeof *d_rmsnorm_y_2);
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 16; o++) {
-            for (int i = 0; i < 16; i++) {
+                /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
                 d_rmsnorm_y_2[b0 * 16 + i] += layer0_attn_wv[o * 16 + i] * d_linear_y_3[b0 * 16 + o];
+                /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+                d_layer0_attn_wk[o * 16 + i] += rmsnorm_y_2[b0 * 16 + i] * d_linear_y_2[b0 * 16 + o];
             }
         }
     }
 
     /* backward of step3.mg:40: k = linear(h, layer[l].attn_wk) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    memset(d_layer0_attn_wk, 0, 256 * sizeof *d_layer0_attn_wk);
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 16; o++) {
-            for (int i = 0; i < 16; i++) {
-                d_layer0_attn_wk[o * 16 + i] += rmsnorm_y_2[b0 * 16 + i] * d_linear_y_2[b0 * 16 + o];
-            }
-        }
-    }
-    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    memset(d_layer0_attn_wq, 0, 256 * sizeof *d_layer0_attn_wq);
     for (int b0 = 0; b0 < T; b0++) {
         for (int o = 0; o < 16; o++) {
             for (int i = 0; i < 16; i++) {
                 d_rmsnorm_y_2[b0 * 16 + i] += layer0_attn_wk[o * 16 + i] * d_linear_y_2[b0 * 16 + o];
+                /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+                d_layer0_attn_wq[o * 16 + i] += rmsnorm_y_2[b0 * 16 + i] * d_linear_y[b0 * 16 + o];
             }
         }
     }
 
     /* backward of step3.mg:39: q = linear(h, layer[l].attn_wq) */
-    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    memset(d_layer0_attn_wq, 0, 256 * sizeof *d_layer0_attn_wq);
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 16; o++) {
-            for (int i = 0; i < 16; i++) {
-                d_layer0_attn_wq[o * 16 + i] += rmsnorm_y_2[b0 * 16 + i] * d_linear_y[b0 * 16 + o];
-            }
-        }
-    }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
         for (int o = 0; o < 16; o++) {
@@ -1196,87 +1075,53 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
 
     /* backward of step3.mg:38: h = rmsnorm(x) */
     /* prelude.mg:22: y[i] = x[i] * scale */
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int i = 0; i < 16; i++) {
-            d_rmsnorm_y[b0 * 16 + i] += rmsnorm_scale_2[b0] * d_rmsnorm_y_2[b0 * 16 + i];
-        }
-    }
-    /* prelude.mg:22: y[i] = x[i] * scale */
     memset(d_rmsnorm_scale_2, 0, 16 * sizeof *d_rmsnorm_scale_2);
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 16; i++) {
+            d_rmsnorm_y[b0 * 16 + i] += rmsnorm_scale_2[b0] * d_rmsnorm_y_2[b0 * 16 + i];
+            /* prelude.mg:22: y[i] = x[i] * scale */
             d_rmsnorm_scale_2[b0] += rmsnorm_y[b0 * 16 + i] * d_rmsnorm_y_2[b0 * 16 + i];
         }
     }
     /* prelude.mg:21: scale = (ms + 1e-5) ^ -0.5 */
     for (int b0 = 0; b0 < T; b0++) {
         d_rmsnorm_ms_2[b0] = (-0.5) * pow_(rmsnorm_ms_2[b0] + 1e-05, -1.5) * d_rmsnorm_scale_2[b0];
-    }
-    /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
+        /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
         d_rmsnorm_sum_2[b0] = 0.0625 * d_rmsnorm_ms_2[b0];
     }
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
+    memset(d_rmsnorm_scale, 0, 16 * sizeof *d_rmsnorm_scale);
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 16; i++) {
             d_rmsnorm_y[b0 * 16 + i] += rmsnorm_y[b0 * 16 + i] * d_rmsnorm_sum_2[b0];
-        }
-    }
-    /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int i = 0; i < 16; i++) {
+            /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
             d_rmsnorm_y[b0 * 16 + i] += rmsnorm_y[b0 * 16 + i] * d_rmsnorm_sum_2[b0];
+            /* prelude.mg:22: y[i] = x[i] * scale */
+            d_x[b0 * 16 + i] = rmsnorm_scale[b0] * d_rmsnorm_y[b0 * 16 + i];
+            /* prelude.mg:22: y[i] = x[i] * scale */
+            d_rmsnorm_scale[b0] += x[b0 * 16 + i] * d_rmsnorm_y[b0 * 16 + i];
         }
     }
 
     /* backward of step3.mg:36: x = rmsnorm(x) */
-    /* prelude.mg:22: y[i] = x[i] * scale */
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int i = 0; i < 16; i++) {
-            d_x[b0 * 16 + i] = rmsnorm_scale[b0] * d_rmsnorm_y[b0 * 16 + i];
-        }
-    }
-    /* prelude.mg:22: y[i] = x[i] * scale */
-    memset(d_rmsnorm_scale, 0, 16 * sizeof *d_rmsnorm_scale);
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int i = 0; i < 16; i++) {
-            d_rmsnorm_scale[b0] += x[b0 * 16 + i] * d_rmsnorm_y[b0 * 16 + i];
-        }
-    }
     /* prelude.mg:21: scale = (ms + 1e-5) ^ -0.5 */
     for (int b0 = 0; b0 < T; b0++) {
         d_rmsnorm_ms[b0] = (-0.5) * pow_(rmsnorm_ms[b0] + 1e-05, -1.5) * d_rmsnorm_scale[b0];
-    }
-    /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
+        /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
         d_rmsnorm_sum[b0] = 0.0625 * d_rmsnorm_ms[b0];
     }
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int i = 0; i < 16; i++) {
-            d_x[b0 * 16 + i] += x[b0 * 16 + i] * d_rmsnorm_sum[b0];
-        }
-    }
-    /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int i = 0; i < 16; i++) {
-            d_x[b0 * 16 + i] += x[b0 * 16 + i] * d_rmsnorm_sum[b0];
-        }
-    }
-
-    /* backward of step3.mg:35: x[t < T, c] = wte[tokens[t], c] + wpe[t, c] */
     memset(d_wte, 0, 432 * sizeof *d_wte);
-    for (int t = 0; t < T; t++) {
-        for (int c = 0; c < 16; c++) {
-            d_wte[tokens[t] * 16 + c] += d_x[t * 16 + c];
-        }
-    }
-
-    /* backward of step3.mg:35: x[t < T, c] = wte[tokens[t], c] + wpe[t, c] */
     memset(d_wpe, 0, 256 * sizeof *d_wpe);
-    for (int t = 0; t < T; t++) {
-        for (int c = 0; c < 16; c++) {
-            d_wpe[t * 16 + c] += d_x[t * 16 + c];
+    for (int b0 = 0; b0 < T; b0++) {
+        for (int i = 0; i < 16; i++) {
+            d_x[b0 * 16 + i] += x[b0 * 16 + i] * d_rmsnorm_sum[b0];
+            /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
+            d_x[b0 * 16 + i] += x[b0 * 16 + i] * d_rmsnorm_sum[b0];
+            /* step3.mg:35: x[t < T, c] = wte[tokens[t], c] + wpe[t, c] */
+            d_wte[tokens[b0] * 16 + i] += d_x[b0 * 16 + i];
+            /* step3.mg:35: x[t < T, c] = wte[tokens[t], c] + wpe[t, c] */
+            d_wpe[b0 * 16 + i] += d_x[b0 * 16 + i];
         }
     }
     return cross_entropy_loss[0];
@@ -1290,7 +1135,7 @@ const MgModel step3_model = {
     .n_params = 9,
     .params = step3_params,
     .n_scalars = 4192,
-    .scratch = 7424,
+    .scratch = 7440,
     .optim = {MG_OPT_SGD, 0.1, 0.9, 0.999, 1e-08, 1000, 1},
     .ctx = 0,
     .loss_grad = step3_loss_grad,

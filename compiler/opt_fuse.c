@@ -1,0 +1,202 @@
+/* opt_fuse.c: loop fusion and scalar replacement.  Takes the optimised Graph;
+ * marks runs of adjacent statements that loop over the same output ranges
+ * (stmt->fused: share the loops of the statement before), so an elementwise
+ * chain such as rmsnorm's sum, mean and scale, or the two accumulations a
+ * linear layer's backward makes, runs as one loop nest.  A tensor written and
+ * read only inside one fused nest, always at the element being produced,
+ * becomes a C local (tensor->local) and takes no memory.  Exact: fused
+ * statements still run in order for each element, and two statements that
+ * touch the same tensor must touch the same element in the same iteration,
+ * so no value is read or added in a different order. */
+#include <string.h>
+
+#include "arena.h"
+#include "opt.h"
+
+/* emit_c computes these sums four at a time; they keep their own loop */
+int opt_blockable(const Stmt *s, long *extent)
+{
+    int nout = s->nloop - s->nred;
+    if (s->red != RED_SUM_ || nout < 1 || !ix_is_const(s->loops[nout - 1].hi, extent) || *extent < 4)
+        return 0;
+    int u = s->loops[nout - 1].var, direct = 0;
+    for (int i = nout; i < s->nloop; i++)
+        if (ix_mentions_var(s->loops[i].hi, u))
+            return 0;
+    for (int k = 0; k < s->out->rank; k++)
+        direct |= s->oidx[k]->kind == IX_VAR && s->oidx[k]->var == u;
+    return direct;
+}
+
+typedef struct Access {
+    const Tensor *t;
+    Ix *const *idx;
+    int write;
+} Access;
+
+static void collect(const Ex *e, Access *acc, int *n, int cap)
+{
+    if (!e)
+        return;
+    if (e->kind == EX_READ && *n < cap)
+        acc[(*n)++] = (Access){e->t, e->idx, 0};
+    collect(e->a, acc, n, cap);
+    collect(e->b, acc, n, cap);
+}
+
+static int same_index(const Tensor *t, Ix *const *a, Ix *const *b)
+{
+    for (int k = 0; k < t->rank; k++)
+        if (!ix_equal(a[k], b[k]))
+            return 0;
+    return 1;
+}
+
+/* reads of b's reduction variables never count as the produced element */
+static int mentions_red(const Stmt *s, Ix *const *idx, int rank)
+{
+    for (int k = 0; k < rank; k++)
+        for (int j = s->nloop - s->nred; j < s->nloop; j++)
+            if (ix_mentions_var(idx[k], s->loops[j].var))
+                return 1;
+    return 0;
+}
+
+/* each output loop variable of s appears as a whole index: one element per iteration */
+static int injective(const Stmt *s, Ix *const *idx, int rank)
+{
+    for (int j = 0; j < s->nloop - s->nred; j++) {
+        int found = 0;
+        for (int k = 0; k < rank; k++)
+            found |= idx[k]->kind == IX_VAR && idx[k]->var == s->loops[j].var;
+        if (!found)
+            return 0;
+    }
+    return 1;
+}
+
+enum { MAXACC = 64 };
+
+/* a's accesses against b's (b renamed to a's variables): every tensor both
+ * touch, where one writes, is touched at one element by both */
+static int independent(const Stmt *a, const Stmt *b)
+{
+    Access xa[MAXACC + 1], xb[MAXACC + 1];
+    int na = 0, nb = 0;
+    collect(a->e, xa, &na, MAXACC);
+    collect(b->e, xb, &nb, MAXACC);
+    if (na >= MAXACC || nb >= MAXACC)
+        return 0;
+    xa[na++] = (Access){a->out, a->oidx, 1};
+    xb[nb++] = (Access){b->out, b->oidx, 1};
+    for (int i = 0; i < na; i++)
+        for (int j = 0; j < nb; j++) {
+            if (xa[i].t != xb[j].t || (!xa[i].write && !xb[j].write))
+                continue;
+            if (!same_index(xa[i].t, xa[i].idx, xb[j].idx) || mentions_red(a, xa[i].idx, xa[i].t->rank) ||
+                mentions_red(b, xb[j].idx, xb[j].t->rank) || !injective(a, xa[i].idx, xa[i].t->rank))
+                return 0;
+        }
+    return 1;
+}
+
+/* b renamed so that its output loops are a's; NULL if the ranges differ */
+static Stmt *align(const Stmt *a, const Stmt *b)
+{
+    int n = a->nloop - a->nred;
+    if (b->nloop - b->nred != n || n == 0)
+        return NULL;
+    Stmt *c = arena_alloc(sizeof *c);
+    *c = *b;
+    for (int j = 0; j < n; j++) {
+        int from = b->loops[j].var, to = a->loops[j].var;
+        if (from == to)
+            continue;
+        for (int k = j; k < c->nloop; k++)
+            c->loops[k].hi = ix_subst_var(c->loops[k].hi, from, ix_var(to));
+        c->loops[j].var = to;
+        for (int k = 0; k < c->out->rank; k++)
+            c->oidx[k] = ix_subst_var(c->oidx[k], from, ix_var(to));
+        c->e = opt_subst(c->e, from, ix_var(to));
+    }
+    /* the reduction variables must not collide with a's output variables */
+    for (int j = n; j < c->nloop; j++)
+        for (int i = 0; i < n; i++)
+            if (c->loops[j].var == a->loops[i].var)
+                return NULL;
+    for (int j = 0; j < n; j++)
+        if (!ix_equal(c->loops[j].hi, a->loops[j].hi))
+            return NULL;
+    return c;
+}
+
+static void fuse_list(StmtList *l, const char *group_of)
+{
+    long ext;
+    for (int i = 1; i < l->n; i++) {
+        Stmt *a = l->items[i - 1], *b = l->items[i];
+        b->fused = 0;
+        if ((group_of && group_of[i] != group_of[i - 1]) || opt_blockable(a, &ext) || opt_blockable(b, &ext))
+            continue;
+        Stmt *c = align(a, b);
+        if (!c)
+            continue;
+        /* the whole run so far must be independent of b */
+        int ok = 1;
+        for (int k = i - 1; ok && k >= 0; k--) {
+            ok = independent(l->items[k], c);
+            if (!l->items[k]->fused)
+                break;
+        }
+        if (!ok)
+            continue;
+        *b = *c;
+        b->fused = 1;
+    }
+}
+
+/* ---- scalar replacement ---- */
+
+static int reads_at(const Ex *e, const Tensor *t, Ix *const *idx)
+{
+    if (!e)
+        return 1;
+    if (e->kind == EX_READ && e->t == t && !same_index(t, e->idx, idx))
+        return 0;
+    return reads_at(e->a, t, idx) && reads_at(e->b, t, idx);
+}
+
+static void localise(Graph *g, StmtList *l)
+{
+    for (int i = 0; i < l->n; i++) {
+        Stmt *w = l->items[i];
+        Tensor *t = w->out;
+        if (t->kind != TK_ACT || t == g->loss || t == g->logits || w->accumulate || opt_writers(g, t) != 1)
+            continue;
+        int start = i;
+        while (start > 0 && l->items[start]->fused)
+            start--;
+        int end = i + 1;
+        while (end < l->n && l->items[end]->fused)
+            end++;
+        int ok = end > i + 1;
+        for (int k = start; ok && k < end; k++)
+            ok = k <= i ? !opt_reads(l->items[k]->e, t) : reads_at(l->items[k]->e, t, w->oidx);
+        StmtList *lists[2] = {&g->fwd, &g->bwd};
+        for (int li = 0; ok && li < 2; li++)
+            for (int k = 0; ok && k < lists[li]->n; k++)
+                if (lists[li] != l || k < start || k >= end)
+                    ok = !opt_reads(lists[li]->items[k]->e, t);
+        t->local = ok;
+    }
+}
+
+void opt_fuse(Graph *g)
+{
+    char *need = arena_alloc((size_t)g->fwd.n + 1), *tn = arena_alloc((size_t)g->ntensors + 1);
+    ir_depends(g, g->logits, tn, need);
+    fuse_list(&g->fwd, need);
+    fuse_list(&g->bwd, NULL);
+    localise(g, &g->fwd);
+    localise(g, &g->bwd);
+}
