@@ -108,6 +108,31 @@ static void offset(Em *em, const Tensor *t, Ix *const *idx)
         fputc('0', em->f);
 }
 
+static void cex(Em *em, const Ex *e, int prec);
+
+/* --fast: the common powers without pow (not always libm's last bit) */
+static int fast_pow(Em *em, const Ex *e)
+{
+    static const struct { double k; const char *pre, *mid, *post; int twice; } forms[] = {
+        {-1.0, "(1.0 / ", "", ")", 0},       {2.0, "(", " * ", ")", 1},
+        {0.5, "sqrt(", "", ")", 0},          {-0.5, "(1.0 / sqrt(", "", "))", 0},
+        {-2.0, "(1.0 / (", " * ", "))", 1},  {-1.5, "(1.0 / (", " * sqrt(", ")))", 1},
+    };
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        if (forms[i].k != e->c)
+            continue;
+        fputs(forms[i].pre, em->f);
+        cex(em, e->a, 3);
+        if (forms[i].twice) {
+            fputs(forms[i].mid, em->f);
+            cex(em, e->a, forms[i].k == -1.5 ? 0 : 3);
+        }
+        fputs(forms[i].post, em->f);
+        return 1;
+    }
+    return 0;
+}
+
 static void cex(Em *em, const Ex *e, int prec)
 {
     FILE *f = em->f;
@@ -151,7 +176,9 @@ static void cex(Em *em, const Ex *e, int prec)
         if (prec > 2) fputc(')', f);
         return;
     case EX_POW:
-        fputs("pow_(", f);
+        if (em->g->fast && fast_pow(em, e))
+            return;
+        fputs(em->g->fast ? "pow(" : "pow_(", f);
         cex(em, e->a, 0);
         fputs(", ", f);
         ir_print_num(f, e->c);
@@ -164,9 +191,9 @@ static void cex(Em *em, const Ex *e, int prec)
         cex(em, e->b, 0);
         fputs(" : 0.0)", f);
         return;
-    case EX_EXP: fputs("exp_(", f); break;
-    case EX_LOG: fputs("log_(", f); break;
-    case EX_TANH: fputs("tanh_(", f); break;
+    case EX_EXP: fputs(em->g->fast ? "exp(" : "exp_(", f); break;
+    case EX_LOG: fputs(em->g->fast ? "log(" : "log_(", f); break;
+    case EX_TANH: fputs(em->g->fast ? "tanh(" : "tanh_(", f); break;
     case EX_RELU: fputs("relu_(", f); break;
     case EX_STEP: fputs("step_(", f); break;
     case EX_NOGRAD: fputs("(", f); break;
@@ -329,6 +356,30 @@ static void store(Em *em, const Stmt *s, const char *value_prefix, int acc)
     fprintf(em->f, "] %s %s", acc ? "+=" : "=", value_prefix);
 }
 
+/* --fast: a sum over one constant loop as four interleaved partial sums,
+ * which the C compiler can vectorise (the order of the additions changes) */
+static void emit_split_sum(Em *em, const Stmt *s, long ext)
+{
+    int u = s->loops[s->nloop - 1].var;
+    const char *v = em->vname[u];
+    out(em, "double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;\n");
+    out(em, "int %s = 0;\n", v);
+    out(em, "for (; %s + 4 <= %ld; %s += 4) {\n", v, ext, v);
+    em->indent++;
+    for (int b = 0; b < 4; b++) {
+        out(em, "acc_%d += ", b);
+        cex(em, b ? opt_subst(s->e, u, ix_bin(IX_ADD, ix_var(u), ix_const(b))) : s->e, 0);
+        fputs(";\n", em->f);
+    }
+    em->indent--;
+    out(em, "}\n");
+    out(em, "for (; %s < %ld; %s++)\n", v, ext, v);
+    out(em, "    acc_0 += ");
+    cex(em, s->e, 0);
+    fputs(";\n", em->f);
+    out(em, "double acc_ = (acc_0 + acc_1) + (acc_2 + acc_3);\n");
+}
+
 /* the body of one statement inside its output loops */
 static void emit_body(Em *em, const Stmt *s, int in_group)
 {
@@ -347,6 +398,16 @@ static void emit_body(Em *em, const Stmt *s, int in_group)
     if (brace) {
         out(em, "{\n");
         em->indent++;
+    }
+    long ext;
+    if (em->g->fast && s->red == RED_SUM_ && s->nred == 1 && ix_is_const(s->loops[nout].hi, &ext) && ext >= 8) {
+        emit_split_sum(em, s, ext);
+        store(em, s, "acc_;\n", acc);
+        if (brace) {
+            em->indent--;
+            out(em, "}\n");
+        }
+        return;
     }
     out(em, "double acc_ = %s;\n", s->red == RED_SUM_ ? "0.0" : "-INFINITY");
     for (int i = nout; i < s->nloop; i++)
@@ -515,7 +576,9 @@ void emit_c(FILE *f, Graph *g)
             g->nscalars, g->Tmax, g->vocab);
     fprintf(f, " * %s_forward computes the logits, %s_loss_grad the loss of one document and\n", m, m);
     fprintf(f, " * the gradient of every parameter.  Every array is row-major; the comment after\n");
-    fprintf(f, " * each pointer gives its shape.  Scratch: %ld doubles. */\n", em->scratch);
+    fprintf(f, " * each pointer gives its shape.  Scratch: %ld doubles.%s */\n", em->scratch,
+            g->fast ? "\n *\n * Built with --fast: sums are split and powers simplified, so the numbers differ\n"
+                      " * from the reference's in the last bits" : "");
     fputs("#include <math.h>\n#include <string.h>\n\n#include \"mg_model.h\"\n\n", f);
     fputs("static inline double relu_(double x) { return x > 0 ? x : 0.0; }\n", f);
     fputs("static inline double step_(double x) { return x > 0 ? 1.0 : 0.0; }\n", f);

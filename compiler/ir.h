@@ -153,6 +153,7 @@ typedef struct Graph {
     int linear_decay;
     long scratch;           /* doubles of scratch (set by plan_memory) */
     int block_sums;         /* emit_c computes independent sums 4 at a time */
+    int fast;               /* mgc --fast: reorder and simplify floating point (not exact) */
 } Graph;
 
 /* constructors (arena-allocated) */

@@ -40,6 +40,9 @@ static const char usage[] =
     "                   sharing scratch memory), block (independent sums computed\n"
     "                   four at a time)\n"
     "  -O0              all of them off\n"
+    "  --fast           also reorder floating point: split sums, 1/x for pow(x, -1),\n"
+    "                   sqrt for pow(x, 0.5), ...; faster, but the numbers are no\n"
+    "                   longer the reference's to the bit\n"
     "  --check          check the model and write nothing\n"
     "  -h, --help       show this help\n"
     "  --version        show the version\n"
@@ -54,6 +57,7 @@ typedef struct Opts {
     const char *input, *output, *name;
     int dump, check;
     unsigned off, pdump;
+    int fast;
 } Opts;
 
 static int valid_ident(const char *s)
@@ -163,6 +167,8 @@ static int parse_opts(int argc, char **argv, Opts *o)
         } else if (!strncmp(a, "--no-opt=", 9)) {
             if (no_opt(o, a + 9))
                 return 1;
+        } else if (!strcmp(a, "--fast")) {
+            o->fast = 1;
         } else if (!strcmp(a, "-O0")) {
             o->off |= ~(mgc_pass_bit("plan"));
         } else if (!strcmp(a, "--check")) {
@@ -211,6 +217,7 @@ int main(int argc, char **argv)
         ir_verify(g);
         if (o.dump & DUMP_AUTODIFF)
             ir_dump(stdout, g, 1);
+        g->fast = o.fast;
         mgc_middle_end(g, o.off, o.pdump);
         rc = (o.output && !o.check) ? write_output(g, o.output) : 0;
     }
