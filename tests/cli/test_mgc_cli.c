@@ -13,7 +13,8 @@ Test(mgc_cli, help_documents_every_option)
 {
     Run *r = run("%s --help", MGC);
     cr_assert_eq(r->status, 0);
-    const char *opts[] = {"-o FILE", "--name", "--dump=STAGE", "--check", "--help", "--version", "mgc run"};
+    const char *opts[] = {"-o FILE", "--name", "--dump=STAGE", "--check", "--help", "--version", "mgc run",
+                          "--no-opt=PASSES", "-O0", "--fast"};
     for (size_t i = 0; i < sizeof opts / sizeof *opts; i++)
         cr_expect(strstr(r->out, opts[i]), "--help does not mention %s", opts[i]);
 }
@@ -224,4 +225,58 @@ Test(mgc_cli, logits_that_read_the_target_are_refused)
     char want[300];
     snprintf(want, sizeof want, "%s:5:1: error: the logits depend on tokens[T], the last target", path);
     cr_assert(strstr(r->err, want), "stderr: %s", r->err);
+}
+
+/* ---- the optimising middle end's switches ---- */
+#define MICROGPT MGC_SOURCE_DIR "/models/microgpt.mg"
+
+Test(mgc_cli, every_pass_can_be_turned_off_and_the_c_still_compiles)
+{
+    const char *d = tmpdir();
+    const char *sets[] = {"-O0", "--no-opt=fold", "--no-opt=licm", "--no-opt=cse", "--no-opt=dce",
+                          "--no-opt=fuse", "--no-opt=reuse", "--no-opt=block", "--fast"};
+    for (size_t i = 0; i < sizeof sets / sizeof *sets; i++) {
+        Run *r = run("%s %s %s -o %s/m.c && cc -std=c11 -Wall -Wextra -pedantic -Werror -I%s/runtime -c %s/m.c -o "
+                     "%s/m.o",
+                     MGC, sets[i], MICROGPT, d, MGC_SOURCE_DIR, d, d);
+        cr_expect_eq(r->status, 0, "%s: %s", sets[i], r->err);
+    }
+}
+
+Test(mgc_cli, passes_change_the_code)
+{
+    const char *d = tmpdir();
+    Run *r = run("%s %s -o %s/opt.c && %s -O0 %s -o %s/plain.c && grep -c 'pow_(' %s/opt.c %s/plain.c", MGC,
+                 MICROGPT, d, MGC, MICROGPT, d, d, d);
+    cr_assert_eq(r->status, 0, "%s", r->err);
+    int opt = -1, plain = -1;
+    char *p = strstr(r->out, "opt.c:"), *q = strstr(r->out, "plain.c:");
+    cr_assert(p && q, "%s", r->out);
+    sscanf(p + 6, "%d", &opt);
+    sscanf(q + 8, "%d", &plain);
+    /* licm computes pow once per row instead of once per element */
+    cr_expect_lt(opt, plain, "pow_ calls: optimised %d, -O0 %d", opt, plain);
+    r = run("%s %s -o - | grep -o 'Scratch: [0-9]*' && %s --no-opt=reuse %s -o - | grep -o 'Scratch: [0-9]*'",
+            MGC, MICROGPT, MGC, MICROGPT);
+    long a = 0, b = 0;
+    cr_assert_eq(sscanf(r->out, "Scratch: %ld\nScratch: %ld", &a, &b), 2, "%s", r->out);
+    cr_expect_lt(a, b, "the memory plan should share scratch: %ld with reuse, %ld without", a, b);
+}
+
+Test(mgc_cli, dump_after_a_pass)
+{
+    Run *r = run("%s --dump=cse --dump=plan %s", MGC, MICROGPT);
+    cr_assert_eq(r->status, 0, "%s", r->err);
+    cr_expect(strstr(r->out, "# after cse\n"), "no cse dump");
+    cr_expect(strstr(r->out, "# after plan\n") && strstr(r->out, "scratch total"), "no plan dump");
+}
+
+Test(mgc_cli, unknown_pass_is_refused)
+{
+    Run *r = run("%s --no-opt=cse,frob %s -o /dev/null", MGC, MICROGPT);
+    cr_assert_eq(r->status, 1);
+    cr_expect(strstr(r->err, "mgc: error: unknown pass 'frob' for --no-opt"), "stderr: %s", r->err);
+    r = run("%s --dump=frob %s", MGC, MICROGPT);
+    cr_assert_eq(r->status, 1);
+    cr_expect(strstr(r->err, "unknown stage 'frob' for --dump"), "stderr: %s", r->err);
 }

@@ -16,7 +16,7 @@
 #include "pipeline.h"
 
 extern const MgModel mlp_model, microgpt_model, step3_model, step4_model, t_ops_model, t_attn_model,
-    t_microgpt_l2_model;
+    t_microgpt_l2_model, t_microgpt_O0_model, t_attn_O0_model;
 
 typedef struct Case {
     const char *name;
@@ -32,6 +32,9 @@ static const Case cases[] = {
     {"microgpt_l2", &t_microgpt_l2_model, MGC_SOURCE_DIR "/tests/models/microgpt_l2.mg"},
     {"step3", &step3_model, MGC_SOURCE_DIR "/models/step3.mg"},
     {"step4", &step4_model, MGC_SOURCE_DIR "/models/step4.mg"},
+    /* the same models with every pass off (mgc -O0): both emitter paths */
+    {"microgpt_O0", &t_microgpt_O0_model, MGC_SOURCE_DIR "/models/microgpt.mg"},
+    {"attn_O0", &t_attn_O0_model, MGC_SOURCE_DIR "/tests/models/attn.mg"},
 };
 
 /* a small deterministic generator, independent of the runtime's RNG */
@@ -155,6 +158,8 @@ Test(diff, microgpt_compiled_matches_interpreter) { check_case(&cases[3], 7); ch
 Test(diff, microgpt_two_layers_compiled_matches_interpreter) { check_case(&cases[4], 9); }
 Test(diff, step3_one_head_compiled_matches_interpreter) { check_case(&cases[5], 10); }
 Test(diff, step4_compiled_matches_interpreter) { check_case(&cases[6], 11); }
+Test(diff, microgpt_unoptimised_matches_interpreter) { check_case(&cases[7], 12); }
+Test(diff, attn_unoptimised_matches_interpreter) { check_case(&cases[8], 13); }
 
 /* The interpreter against central finite differences of its own loss. */
 static void check_fd(const Case *c, int max_checks)
