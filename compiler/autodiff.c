@@ -172,6 +172,38 @@ static int covered(Graph *g, Cover *c)
     return 1;
 }
 
+/* The common case without enumerating: every index is a distinct "for all"
+ * loop variable whose range is that axis's extent, and every other "for all"
+ * loop runs at least once. */
+static int plainly_covers(Graph *g, const Stmt *s, const char *forall, const Ex *read)
+{
+    const Tensor *t = read->t;
+    char used[IR_MAX_LOOPS] = {0};
+    Ix *axes[IR_MAX_RANK];
+    for (int k = 0; k < t->rank; k++) {
+        const Ix *x = read->idx[k];
+        int j = 0;
+        while (j < s->nloop && !(x->kind == IX_VAR && s->loops[j].var == x->var))
+            j++;
+        if (j == s->nloop || !forall[j] || used[j])
+            return 0;
+        used[j] = 1;
+        axes[k] = ix_var(x->var);
+    }
+    for (int k = 0; k < t->rank; k++) {
+        int j = 0;
+        while (s->loops[j].var != read->idx[k]->var)
+            j++;
+        if (!ix_equal(ix_subst_axes(t->ext[k], axes), s->loops[j].hi))
+            return 0;
+    }
+    for (int j = 0; j < s->nloop; j++)
+        if (forall[j] && !used[j] &&
+            !ix_nonneg(ix_bin(IX_SUB, s->loops[j].hi, ix_const(1)), s->loops, s->nloop, g->Tmax))
+            return 0;
+    return 1;
+}
+
 /* the level statement s (output at level lo) gives the tensor it reads */
 static int read_level(Graph *g, const Stmt *s, int lo, const Ex *read)
 {
@@ -194,6 +226,8 @@ static int read_level(Graph *g, const Stmt *s, int lo, const Ex *read)
     int prefix = 0;
     while (prefix < read->t->rank && only_vars(read->idx[prefix], ok))
         prefix++;
+    if (prefix == read->t->rank && plainly_covers(g, s, forall, read))
+        return prefix;
     long *vals = arena_alloc((size_t)(g->nvars + IR_MAX_RANK) * sizeof *vals);
     for (; prefix >= 0; prefix--) {
         Cover c = {s, read, forall, prefix, 0, vals, 0, NULL};
