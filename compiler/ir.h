@@ -119,6 +119,7 @@ typedef struct Stmt {
     int zero_first;         /* clear the whole output before this statement */
     int assign_first;       /* it writes every element once: = instead of += */
     int fused;              /* shares the output loops of the statement before (opt_fuse) */
+    int acc_from_out;       /* a sum that starts from out[idx] and stores back (opt_reduce) */
 } Stmt;
 
 typedef struct StmtList {

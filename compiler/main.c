@@ -1,6 +1,6 @@
 /* main.c: the mgc driver.  Runs the stages as one flat list:
  *   read -> parse (prelude, model) -> trace -> verify -> autodiff -> verify
- *   -> passes (fold, licm, cse, dce, fuse; verify after each) -> memory plan -> emit
+ *   -> passes (fold, licm, cse, dce, reduce, fuse; verify after each) -> memory plan -> emit
  * `--dump=STAGE` prints the program after a stage; `mgc run` hands the traced
  * graph to the reference interpreter behind the trainer command line. */
 #include <errno.h>
@@ -30,12 +30,13 @@ static const char usage[] =
     "  -o FILE          write the C to FILE ('-' for standard output)\n"
     "  --name NAME      C name of the model (default: the file name without .mg)\n"
     "  --dump=STAGE     print the program after STAGE to standard output; STAGE is\n"
-    "                   ast, trace, autodiff, or a pass: fold, licm, cse, dce, fuse,\n"
-    "                   plan\n"
+    "                   ast, trace, autodiff, or a pass: fold, licm, cse, dce,\n"
+    "                   reduce, fuse, plan\n"
     "                   (may be repeated)\n"
     "  --no-opt=PASSES  turn off passes (comma-separated): fold (constant folding),\n"
     "                   licm (hoisting libm calls out of loops), cse (reusing values\n"
-    "                   computed before), dce (dead statements), fuse (one loop\n"
+    "                   computed before), dce (dead statements), reduce (sums kept\n"
+    "                   in registers instead of memory), fuse (one loop\n"
     "                   nest for statements over the same ranges), reuse (buffers\n"
     "                   sharing scratch memory), block (independent sums computed\n"
     "                   four at a time)\n"
@@ -123,13 +124,13 @@ static int no_opt(Opts *o, const char *list)
     for (char *tok = strtok(copy, ","); tok; tok = strtok(NULL, ",")) {
         unsigned bit = mgc_pass_bit(tok);
         if (!bit || bit == mgc_pass_bit("plan")) {
-            diag_plain("unknown pass '%s' for --no-opt (fold, licm, cse, dce, fuse, reuse, block)", tok);
+            diag_plain("unknown pass '%s' for --no-opt (fold, licm, cse, dce, reduce, fuse, reuse, block)", tok);
             return 1;
         }
         o->off |= bit;
     }
     if (!*list) {
-        diag_plain("--no-opt= needs a pass name (fold, licm, cse, dce, fuse, reuse, block)");
+        diag_plain("--no-opt= needs a pass name (fold, licm, cse, dce, reduce, fuse, reuse, block)");
         return 1;
     }
     return 0;

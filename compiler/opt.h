@@ -9,6 +9,8 @@
  *   opt_licm.c   hoist loop-invariant libm calls into their own statements
  *   opt_cse.c    reuse a value an earlier statement already computed
  *   opt_dce.c    drop statements whose results nobody reads
+ *   opt_reduce.c accumulations over loops the output does not depend on
+ *                become sums kept in a register
  *   opt_fuse.c   fuse elementwise chains into one loop nest; keep a value
  *                used only there in a register instead of a buffer
  *   plan.c       the memory plan: buffers share scratch by liveness */
@@ -21,6 +23,7 @@ void opt_fold(Graph *g);
 void opt_licm(Graph *g);
 void opt_cse(Graph *g);
 void opt_dce(Graph *g);
+void opt_reduce(Graph *g);
 void opt_fuse(Graph *g);
 /* emit_c computes this sum four outputs at a time (opt_fuse leaves it alone) */
 int opt_blockable(const Stmt *s, long *extent);

@@ -9,7 +9,7 @@ enum { DUMP_AST = 1, DUMP_TRACE = 2, DUMP_AUTODIFF = 4, DUMP_PASS = 8 };
 
 /* Read, parse (with the prelude) and trace PATH; NULL after reporting errors. */
 Graph *mgc_front_end(const char *path, const char *name, int dump);
-/* The passes after autodiff, in order: fold, licm, cse, dce, fuse, then the memory
+/* The passes after autodiff, in order: fold, licm, cse, dce, reduce, fuse, then the memory
  * plan.  Bit i of `off` turns pass i off (mgc_pass_bit; "reuse" is the plan's
  * buffer sharing); bit i of `dump` prints the graph after pass i. */
 void mgc_middle_end(Graph *g, unsigned off, unsigned dump);

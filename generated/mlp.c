@@ -54,7 +54,10 @@ static const double *mlp_forward(void *ctx, const double *params, const int *tok
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
         for (; o + 4 <= 64; o += 4) {
-            double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;
+            double acc_0 = 0.0;
+            double acc_1 = 0.0;
+            double acc_2 = 0.0;
+            double acc_3 = 0.0;
             for (int i = 0; i < 16; i++) {
                 acc_0 += mlp_fc1[o * 16 + i] * x[b0 * 16 + i];
                 acc_1 += mlp_fc1[(o + 1) * 16 + i] * x[b0 * 16 + i];
@@ -80,7 +83,10 @@ static const double *mlp_forward(void *ctx, const double *params, const int *tok
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
         for (; o + 4 <= 27; o += 4) {
-            double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;
+            double acc_0 = 0.0;
+            double acc_1 = 0.0;
+            double acc_2 = 0.0;
+            double acc_3 = 0.0;
             for (int i = 0; i < 64; i++) {
                 acc_0 += mlp_fc2[o * 64 + i] * h[b0 * 64 + i];
                 acc_1 += mlp_fc2[(o + 1) * 64 + i] * h[b0 * 64 + i];
@@ -124,18 +130,17 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
     double *d_wte = grads + 0; /* [27, 16] */
     double *d_mlp_fc1 = grads + 432; /* [64, 16] */
     double *d_mlp_fc2 = grads + 1456; /* [27, 64] */
-    double *d_x = scratch + 256; /* [T, 16] */
-    double *d_linear_y = scratch + 1280; /* [T, 64] */
-    double *d_h = scratch + 2352; /* [T, 64] */
+    double *d_x = scratch + 0; /* [T, 16] */
+    double *d_linear_y = scratch + 2352; /* [T, 64] */
+    double *d_h = scratch + 1280; /* [T, 64] */
     double *d_linear_y_2 = scratch + 3616; /* [T, 27] */
     double *d_softmax_e = scratch + 3184; /* [T, 27] */
-    double *d_softmax_s = scratch + 2304; /* [T] */
+    double *d_softmax_s = scratch + 2320; /* [T] */
     double *d_softmax_p = scratch + 3616; /* [T, 27] */
     double *d_cross_entropy_sum = scratch + 2352; /* [] */
     double *d_cross_entropy_loss = scratch + 2336; /* [] */
     double *d_reach_softmax_p = scratch + 4048; /* [T, 27] */
     double *pow_2 = scratch + 2320; /* [T] */
-    double *pow_4 = scratch + 2320; /* [T] */
     
     /* forward */
 
@@ -151,7 +156,10 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
         for (; o + 4 <= 64; o += 4) {
-            double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;
+            double acc_0 = 0.0;
+            double acc_1 = 0.0;
+            double acc_2 = 0.0;
+            double acc_3 = 0.0;
             for (int i = 0; i < 16; i++) {
                 acc_0 += mlp_fc1[o * 16 + i] * x[b0 * 16 + i];
                 acc_1 += mlp_fc1[(o + 1) * 16 + i] * x[b0 * 16 + i];
@@ -177,7 +185,10 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
         for (; o + 4 <= 27; o += 4) {
-            double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;
+            double acc_0 = 0.0;
+            double acc_1 = 0.0;
+            double acc_2 = 0.0;
+            double acc_3 = 0.0;
             for (int i = 0; i < 64; i++) {
                 acc_0 += mlp_fc2[o * 64 + i] * h[b0 * 64 + i];
                 acc_1 += mlp_fc2[(o + 1) * 64 + i] * h[b0 * 64 + i];
@@ -266,13 +277,14 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
     }
     /* prelude.mg:15: p[i] = e[i] / s */
     for (int b0 = 0; b0 < T; b0++) {
-        pow_4[b0] = (-1.0) * pow_(softmax_s[b0], -2.0);
-    }
-    /* prelude.mg:15: p[i] = e[i] / s */
-    memset(d_softmax_s, 0, 16 * sizeof *d_softmax_s);
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int i = 0; i < 27; i++) {
-            d_softmax_s[b0] += (d_reach_softmax_p[b0 * 27 + i] > 0 ? pow_4[b0] * (softmax_e[b0 * 27 + i] * d_softmax_p[b0 * 27 + i]) : 0.0);
+        double         pow_4 = (-1.0) * pow_(softmax_s[b0], -2.0);
+        /* prelude.mg:15: p[i] = e[i] / s */
+        {
+            double acc_ = 0.0;
+            for (int i = 0; i < 27; i++) {
+                acc_ += (d_reach_softmax_p[b0 * 27 + i] > 0 ? pow_4 * (softmax_e[b0 * 27 + i] * d_softmax_p[b0 * 27 + i]) : 0.0);
+            }
+            d_softmax_s[b0] = acc_;
         }
     }
     /* prelude.mg:14: s = sum(i) e[i] */
@@ -286,15 +298,31 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
 
     /* backward of mlp.mg:19: logits = linear(h, mlp_fc2) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    memset(d_mlp_fc2, 0, 1728 * sizeof *d_mlp_fc2);
-    memset(d_h, 0, 1024 * sizeof *d_h);
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 27; o++) {
-            for (int i = 0; i < 64; i++) {
-                d_mlp_fc2[o * 64 + i] += h[b0 * 64 + i] * d_linear_y_2[b0 * 27 + o];
-                /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-                d_h[b0 * 64 + i] += mlp_fc2[o * 64 + i] * d_linear_y_2[b0 * 27 + o];
+    for (int o = 0; o < 27; o++) {
+        {
+            double acc_[64];
+            for (int i = 0; i < 64; i++)
+                acc_[i] = 0.0;
+            for (int b0 = 0; b0 < T; b0++) {
+                for (int i = 0; i < 64; i++)
+                    acc_[i] += h[b0 * 64 + i] * d_linear_y_2[b0 * 27 + o];
             }
+            for (int i = 0; i < 64; i++)
+                d_mlp_fc2[o * 64 + i] = acc_[i];
+        }
+    }
+    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    for (int b0 = 0; b0 < T; b0++) {
+        {
+            double acc_[64];
+            for (int i = 0; i < 64; i++)
+                acc_[i] = 0.0;
+            for (int o = 0; o < 27; o++) {
+                for (int i = 0; i < 64; i++)
+                    acc_[i] += mlp_fc2[o * 64 + i] * d_linear_y_2[b0 * 27 + o];
+            }
+            for (int i = 0; i < 64; i++)
+                d_h[b0 * 64 + i] = acc_[i];
         }
     }
 
@@ -305,15 +333,31 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    memset(d_mlp_fc1, 0, 1024 * sizeof *d_mlp_fc1);
-    memset(d_x, 0, 256 * sizeof *d_x);
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 64; o++) {
-            for (int i = 0; i < 16; i++) {
-                d_mlp_fc1[o * 16 + i] += x[b0 * 16 + i] * d_linear_y[b0 * 64 + o];
-                /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-                d_x[b0 * 16 + i] += mlp_fc1[o * 16 + i] * d_linear_y[b0 * 64 + o];
+    for (int o = 0; o < 64; o++) {
+        {
+            double acc_[16];
+            for (int i = 0; i < 16; i++)
+                acc_[i] = 0.0;
+            for (int b0 = 0; b0 < T; b0++) {
+                for (int i = 0; i < 16; i++)
+                    acc_[i] += x[b0 * 16 + i] * d_linear_y[b0 * 64 + o];
             }
+            for (int i = 0; i < 16; i++)
+                d_mlp_fc1[o * 16 + i] = acc_[i];
+        }
+    }
+    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    for (int b0 = 0; b0 < T; b0++) {
+        {
+            double acc_[16];
+            for (int i = 0; i < 16; i++)
+                acc_[i] = 0.0;
+            for (int o = 0; o < 64; o++) {
+                for (int i = 0; i < 16; i++)
+                    acc_[i] += mlp_fc1[o * 16 + i] * d_linear_y[b0 * 64 + o];
+            }
+            for (int i = 0; i < 16; i++)
+                d_x[b0 * 16 + i] = acc_[i];
         }
     }
 

@@ -135,7 +135,10 @@ static const double *step4_forward(void *ctx, const double *params, const int *t
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
         for (; o + 4 <= 16; o += 4) {
-            double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;
+            double acc_0 = 0.0;
+            double acc_1 = 0.0;
+            double acc_2 = 0.0;
+            double acc_3 = 0.0;
             for (int i = 0; i < 16; i++) {
                 acc_0 += layer0_attn_wq[o * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
                 acc_1 += layer0_attn_wq[(o + 1) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
@@ -154,7 +157,10 @@ static const double *step4_forward(void *ctx, const double *params, const int *t
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
         for (; o + 4 <= 16; o += 4) {
-            double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;
+            double acc_0 = 0.0;
+            double acc_1 = 0.0;
+            double acc_2 = 0.0;
+            double acc_3 = 0.0;
             for (int i = 0; i < 16; i++) {
                 acc_0 += layer0_attn_wk[o * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
                 acc_1 += layer0_attn_wk[(o + 1) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
@@ -173,7 +179,10 @@ static const double *step4_forward(void *ctx, const double *params, const int *t
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
         for (; o + 4 <= 16; o += 4) {
-            double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;
+            double acc_0 = 0.0;
+            double acc_1 = 0.0;
+            double acc_2 = 0.0;
+            double acc_3 = 0.0;
             for (int i = 0; i < 16; i++) {
                 acc_0 += layer0_attn_wv[o * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
                 acc_1 += layer0_attn_wv[(o + 1) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
@@ -251,7 +260,10 @@ static const double *step4_forward(void *ctx, const double *params, const int *t
     for (int t = 0; t < T; t++) {
         int c = 0;
         for (; c + 4 <= 16; c += 4) {
-            double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;
+            double acc_0 = 0.0;
+            double acc_1 = 0.0;
+            double acc_2 = 0.0;
+            double acc_3 = 0.0;
             for (int s = 0; s < t + 1; s++) {
                 acc_0 += softmax_p[c / 4 * 256 + t * 16 + s] * linear_y_3[s * 16 + c];
                 acc_1 += softmax_p[(c + 1) / 4 * 256 + t * 16 + s] * linear_y_3[s * 16 + c + 1];
@@ -268,7 +280,10 @@ static const double *step4_forward(void *ctx, const double *params, const int *t
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
         for (; o + 4 <= 16; o += 4) {
-            double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;
+            double acc_0 = 0.0;
+            double acc_1 = 0.0;
+            double acc_2 = 0.0;
+            double acc_3 = 0.0;
             for (int i = 0; i < 16; i++) {
                 acc_0 += layer0_attn_wo[o * 16 + i] * attention_out[b0 * 16 + i];
                 acc_1 += layer0_attn_wo[(o + 1) * 16 + i] * attention_out[b0 * 16 + i];
@@ -315,7 +330,10 @@ static const double *step4_forward(void *ctx, const double *params, const int *t
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
         for (; o + 4 <= 64; o += 4) {
-            double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;
+            double acc_0 = 0.0;
+            double acc_1 = 0.0;
+            double acc_2 = 0.0;
+            double acc_3 = 0.0;
             for (int i = 0; i < 16; i++) {
                 acc_0 += layer0_mlp_fc1[o * 16 + i] * rmsnorm_y_3[b0 * 16 + i];
                 acc_1 += layer0_mlp_fc1[(o + 1) * 16 + i] * rmsnorm_y_3[b0 * 16 + i];
@@ -338,7 +356,10 @@ static const double *step4_forward(void *ctx, const double *params, const int *t
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
         for (; o + 4 <= 16; o += 4) {
-            double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;
+            double acc_0 = 0.0;
+            double acc_1 = 0.0;
+            double acc_2 = 0.0;
+            double acc_3 = 0.0;
             for (int i = 0; i < 64; i++) {
                 acc_0 += layer0_mlp_fc2[o * 64 + i] * linear_arg1[b0 * 64 + i];
                 acc_1 += layer0_mlp_fc2[(o + 1) * 64 + i] * linear_arg1[b0 * 64 + i];
@@ -364,7 +385,10 @@ static const double *step4_forward(void *ctx, const double *params, const int *t
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
         for (; o + 4 <= 27; o += 4) {
-            double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;
+            double acc_0 = 0.0;
+            double acc_1 = 0.0;
+            double acc_2 = 0.0;
+            double acc_3 = 0.0;
             for (int i = 0; i < 16; i++) {
                 acc_0 += lm_head[o * 16 + i] * x_3[b0 * 16 + i];
                 acc_1 += lm_head[(o + 1) * 16 + i] * x_3[b0 * 16 + i];
@@ -445,42 +469,40 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     double *d_x = scratch + 576; /* [T, 16] */
     double *d_rmsnorm_sum = scratch + 272; /* [T] */
     double *d_rmsnorm_ms = scratch + 288; /* [T] */
-    double *d_rmsnorm_scale = scratch + 544; /* [T] */
+    double *d_rmsnorm_scale = scratch + 304; /* [T] */
     double *d_rmsnorm_y = scratch + 4736; /* [T, 16] */
     double *d_rmsnorm_sum_2 = scratch + 560; /* [T] */
-    double *d_rmsnorm_ms_2 = scratch + 592; /* [T] */
-    double *d_rmsnorm_scale_2 = scratch + 576; /* [T] */
+    double *d_rmsnorm_ms_2 = scratch + 576; /* [T] */
+    double *d_rmsnorm_scale_2 = scratch + 592; /* [T] */
     double *d_rmsnorm_y_2 = scratch + 832; /* [T, 16] */
     double *d_linear_y = scratch + 1344; /* [T, 16] */
-    double *d_linear_y_2 = scratch + 2064; /* [T, 16] */
-    double *d_linear_y_3 = scratch + 1728; /* [T, 16] */
+    double *d_linear_y_2 = scratch + 1600; /* [T, 16] */
+    double *d_linear_y_3 = scratch + 2064; /* [T, 16] */
     double *d_attention_sum = scratch + 4992; /* [4, T, axis1 + 1] */
     double *d_attention_att = scratch + 6016; /* [4, T, axis1 + 1] */
     double *d_softmax_e = scratch + 3712; /* [4, T, axis1 + 1] */
-    double *d_softmax_s = scratch + 1408; /* [4, T] */
+    double *d_softmax_s = scratch + 1344; /* [4, T] */
     double *d_softmax_p = scratch + 4992; /* [4, T, axis1 + 1] */
-    double *d_attention_out = scratch + 2064; /* [T, 16] */
+    double *d_attention_out = scratch + 1728; /* [T, 16] */
     double *d_linear_y_4 = scratch + 4992; /* [T, 16] */
     double *d_x_2 = scratch + 7296; /* [T, 16] */
     double *d_rmsnorm_sum_3 = scratch + 2000; /* [T] */
-    double *d_rmsnorm_ms_3 = scratch + 2032; /* [T] */
-    double *d_rmsnorm_scale_3 = scratch + 2016; /* [T] */
-    double *d_rmsnorm_y_3 = scratch + 4992; /* [T, 16] */
-    double *d_linear_y_5 = scratch + 6016; /* [T, 64] */
-    double *d_linear_arg1 = scratch + 7808; /* [T, 64] */
+    double *d_rmsnorm_ms_3 = scratch + 2016; /* [T] */
+    double *d_rmsnorm_scale_3 = scratch + 2032; /* [T] */
+    double *d_rmsnorm_y_3 = scratch + 4736; /* [T, 16] */
+    double *d_linear_y_5 = scratch + 7552; /* [T, 64] */
+    double *d_linear_arg1 = scratch + 6016; /* [T, 64] */
     double *d_linear_y_6 = scratch + 7552; /* [T, 16] */
     double *d_x_3 = scratch + 7040; /* [T, 16] */
     double *d_linear_y_7 = scratch + 8416; /* [T, 27] */
     double *d_softmax_e_2 = scratch + 7552; /* [T, 27] */
-    double *d_softmax_s_2 = scratch + 2016; /* [T] */
+    double *d_softmax_s_2 = scratch + 2032; /* [T] */
     double *d_softmax_p_2 = scratch + 8416; /* [T, 27] */
     double *d_cross_entropy_sum = scratch + 2064; /* [] */
     double *d_cross_entropy_loss = scratch + 2048; /* [] */
     double *d_reach_softmax_p_2 = scratch + 8848; /* [T, 27] */
     double *pow_2 = scratch + 1664; /* [4, T] */
     double *pow_3 = scratch + 2032; /* [T] */
-    double *pow_5 = scratch + 2032; /* [T] */
-    double *pow_7 = scratch + 1344; /* [4, T] */
     
     /* forward */
 
@@ -542,7 +564,10 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
         for (; o + 4 <= 16; o += 4) {
-            double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;
+            double acc_0 = 0.0;
+            double acc_1 = 0.0;
+            double acc_2 = 0.0;
+            double acc_3 = 0.0;
             for (int i = 0; i < 16; i++) {
                 acc_0 += layer0_attn_wq[o * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
                 acc_1 += layer0_attn_wq[(o + 1) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
@@ -561,7 +586,10 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
         for (; o + 4 <= 16; o += 4) {
-            double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;
+            double acc_0 = 0.0;
+            double acc_1 = 0.0;
+            double acc_2 = 0.0;
+            double acc_3 = 0.0;
             for (int i = 0; i < 16; i++) {
                 acc_0 += layer0_attn_wk[o * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
                 acc_1 += layer0_attn_wk[(o + 1) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
@@ -580,7 +608,10 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
         for (; o + 4 <= 16; o += 4) {
-            double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;
+            double acc_0 = 0.0;
+            double acc_1 = 0.0;
+            double acc_2 = 0.0;
+            double acc_3 = 0.0;
             for (int i = 0; i < 16; i++) {
                 acc_0 += layer0_attn_wv[o * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
                 acc_1 += layer0_attn_wv[(o + 1) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
@@ -658,7 +689,10 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     for (int t = 0; t < T; t++) {
         int c = 0;
         for (; c + 4 <= 16; c += 4) {
-            double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;
+            double acc_0 = 0.0;
+            double acc_1 = 0.0;
+            double acc_2 = 0.0;
+            double acc_3 = 0.0;
             for (int s = 0; s < t + 1; s++) {
                 acc_0 += softmax_p[c / 4 * 256 + t * 16 + s] * linear_y_3[s * 16 + c];
                 acc_1 += softmax_p[(c + 1) / 4 * 256 + t * 16 + s] * linear_y_3[s * 16 + c + 1];
@@ -675,7 +709,10 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
         for (; o + 4 <= 16; o += 4) {
-            double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;
+            double acc_0 = 0.0;
+            double acc_1 = 0.0;
+            double acc_2 = 0.0;
+            double acc_3 = 0.0;
             for (int i = 0; i < 16; i++) {
                 acc_0 += layer0_attn_wo[o * 16 + i] * attention_out[b0 * 16 + i];
                 acc_1 += layer0_attn_wo[(o + 1) * 16 + i] * attention_out[b0 * 16 + i];
@@ -722,7 +759,10 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
         for (; o + 4 <= 64; o += 4) {
-            double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;
+            double acc_0 = 0.0;
+            double acc_1 = 0.0;
+            double acc_2 = 0.0;
+            double acc_3 = 0.0;
             for (int i = 0; i < 16; i++) {
                 acc_0 += layer0_mlp_fc1[o * 16 + i] * rmsnorm_y_3[b0 * 16 + i];
                 acc_1 += layer0_mlp_fc1[(o + 1) * 16 + i] * rmsnorm_y_3[b0 * 16 + i];
@@ -745,7 +785,10 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
         for (; o + 4 <= 16; o += 4) {
-            double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;
+            double acc_0 = 0.0;
+            double acc_1 = 0.0;
+            double acc_2 = 0.0;
+            double acc_3 = 0.0;
             for (int i = 0; i < 64; i++) {
                 acc_0 += layer0_mlp_fc2[o * 64 + i] * linear_arg1[b0 * 64 + i];
                 acc_1 += layer0_mlp_fc2[(o + 1) * 64 + i] * linear_arg1[b0 * 64 + i];
@@ -771,7 +814,10 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
         for (; o + 4 <= 27; o += 4) {
-            double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;
+            double acc_0 = 0.0;
+            double acc_1 = 0.0;
+            double acc_2 = 0.0;
+            double acc_3 = 0.0;
             for (int i = 0; i < 16; i++) {
                 acc_0 += lm_head[o * 16 + i] * x_3[b0 * 16 + i];
                 acc_1 += lm_head[(o + 1) * 16 + i] * x_3[b0 * 16 + i];
@@ -860,13 +906,14 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     }
     /* prelude.mg:15: p[i] = e[i] / s */
     for (int b0 = 0; b0 < T; b0++) {
-        pow_5[b0] = (-1.0) * pow_(softmax_s_2[b0], -2.0);
-    }
-    /* prelude.mg:15: p[i] = e[i] / s */
-    memset(d_softmax_s_2, 0, 16 * sizeof *d_softmax_s_2);
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int i = 0; i < 27; i++) {
-            d_softmax_s_2[b0] += (d_reach_softmax_p_2[b0 * 27 + i] > 0 ? pow_5[b0] * (softmax_e_2[b0 * 27 + i] * d_softmax_p_2[b0 * 27 + i]) : 0.0);
+        double         pow_5 = (-1.0) * pow_(softmax_s_2[b0], -2.0);
+        /* prelude.mg:15: p[i] = e[i] / s */
+        {
+            double acc_ = 0.0;
+            for (int i = 0; i < 27; i++) {
+                acc_ += (d_reach_softmax_p_2[b0 * 27 + i] > 0 ? pow_5 * (softmax_e_2[b0 * 27 + i] * d_softmax_p_2[b0 * 27 + i]) : 0.0);
+            }
+            d_softmax_s_2[b0] = acc_;
         }
     }
     /* prelude.mg:14: s = sum(i) e[i] */
@@ -880,15 +927,31 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
 
     /* backward of step4.mg:43: logits = linear(x, lm_head) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    memset(d_lm_head, 0, 432 * sizeof *d_lm_head);
-    memset(d_x_3, 0, 256 * sizeof *d_x_3);
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 27; o++) {
-            for (int i = 0; i < 16; i++) {
-                d_lm_head[o * 16 + i] += x_3[b0 * 16 + i] * d_linear_y_7[b0 * 27 + o];
-                /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-                d_x_3[b0 * 16 + i] += lm_head[o * 16 + i] * d_linear_y_7[b0 * 27 + o];
+    for (int o = 0; o < 27; o++) {
+        {
+            double acc_[16];
+            for (int i = 0; i < 16; i++)
+                acc_[i] = 0.0;
+            for (int b0 = 0; b0 < T; b0++) {
+                for (int i = 0; i < 16; i++)
+                    acc_[i] += x_3[b0 * 16 + i] * d_linear_y_7[b0 * 27 + o];
             }
+            for (int i = 0; i < 16; i++)
+                d_lm_head[o * 16 + i] = acc_[i];
+        }
+    }
+    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    for (int b0 = 0; b0 < T; b0++) {
+        {
+            double acc_[16];
+            for (int i = 0; i < 16; i++)
+                acc_[i] = 0.0;
+            for (int o = 0; o < 27; o++) {
+                for (int i = 0; i < 16; i++)
+                    acc_[i] += lm_head[o * 16 + i] * d_linear_y_7[b0 * 27 + o];
+            }
+            for (int i = 0; i < 16; i++)
+                d_x_3[b0 * 16 + i] = acc_[i];
         }
     }
 
@@ -901,15 +964,31 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    memset(d_layer0_mlp_fc2, 0, 1024 * sizeof *d_layer0_mlp_fc2);
-    memset(d_linear_arg1, 0, 1024 * sizeof *d_linear_arg1);
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 16; o++) {
-            for (int i = 0; i < 64; i++) {
-                d_layer0_mlp_fc2[o * 64 + i] += linear_arg1[b0 * 64 + i] * d_linear_y_6[b0 * 16 + o];
-                /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-                d_linear_arg1[b0 * 64 + i] += layer0_mlp_fc2[o * 64 + i] * d_linear_y_6[b0 * 16 + o];
+    for (int o = 0; o < 16; o++) {
+        {
+            double acc_[64];
+            for (int i = 0; i < 64; i++)
+                acc_[i] = 0.0;
+            for (int b0 = 0; b0 < T; b0++) {
+                for (int i = 0; i < 64; i++)
+                    acc_[i] += linear_arg1[b0 * 64 + i] * d_linear_y_6[b0 * 16 + o];
             }
+            for (int i = 0; i < 64; i++)
+                d_layer0_mlp_fc2[o * 64 + i] = acc_[i];
+        }
+    }
+    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    for (int b0 = 0; b0 < T; b0++) {
+        {
+            double acc_[64];
+            for (int i = 0; i < 64; i++)
+                acc_[i] = 0.0;
+            for (int o = 0; o < 16; o++) {
+                for (int i = 0; i < 64; i++)
+                    acc_[i] += layer0_mlp_fc2[o * 64 + i] * d_linear_y_6[b0 * 16 + o];
+            }
+            for (int i = 0; i < 64; i++)
+                d_linear_arg1[b0 * 64 + i] = acc_[i];
         }
     }
     /* step4.mg:41: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
@@ -919,28 +998,49 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    memset(d_layer0_mlp_fc1, 0, 1024 * sizeof *d_layer0_mlp_fc1);
-    memset(d_rmsnorm_y_3, 0, 256 * sizeof *d_rmsnorm_y_3);
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 64; o++) {
-            for (int i = 0; i < 16; i++) {
-                d_layer0_mlp_fc1[o * 16 + i] += rmsnorm_y_3[b0 * 16 + i] * d_linear_y_5[b0 * 64 + o];
-                /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-                d_rmsnorm_y_3[b0 * 16 + i] += layer0_mlp_fc1[o * 16 + i] * d_linear_y_5[b0 * 64 + o];
+    for (int o = 0; o < 64; o++) {
+        {
+            double acc_[16];
+            for (int i = 0; i < 16; i++)
+                acc_[i] = 0.0;
+            for (int b0 = 0; b0 < T; b0++) {
+                for (int i = 0; i < 16; i++)
+                    acc_[i] += rmsnorm_y_3[b0 * 16 + i] * d_linear_y_5[b0 * 64 + o];
             }
+            for (int i = 0; i < 16; i++)
+                d_layer0_mlp_fc1[o * 16 + i] = acc_[i];
+        }
+    }
+    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    for (int b0 = 0; b0 < T; b0++) {
+        {
+            double acc_[16];
+            for (int i = 0; i < 16; i++)
+                acc_[i] = 0.0;
+            for (int o = 0; o < 64; o++) {
+                for (int i = 0; i < 16; i++)
+                    acc_[i] += layer0_mlp_fc1[o * 16 + i] * d_linear_y_5[b0 * 64 + o];
+            }
+            for (int i = 0; i < 16; i++)
+                d_rmsnorm_y_3[b0 * 16 + i] = acc_[i];
         }
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
-    memset(d_rmsnorm_scale_3, 0, 16 * sizeof *d_rmsnorm_scale_3);
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 16; i++) {
             d_x_2[b0 * 16 + i] += rmsnorm_scale_3[b0] * d_rmsnorm_y_3[b0 * 16 + i];
-            /* prelude.mg:22: y[i] = x[i] * scale */
-            d_rmsnorm_scale_3[b0] += x_2[b0 * 16 + i] * d_rmsnorm_y_3[b0 * 16 + i];
         }
     }
-    /* prelude.mg:21: scale = (ms + 1e-5) ^ -0.5 */
+    /* prelude.mg:22: y[i] = x[i] * scale */
     for (int b0 = 0; b0 < T; b0++) {
+        {
+            double acc_ = 0.0;
+            for (int i = 0; i < 16; i++) {
+                acc_ += x_2[b0 * 16 + i] * d_rmsnorm_y_3[b0 * 16 + i];
+            }
+            d_rmsnorm_scale_3[b0] = acc_;
+        }
+        /* prelude.mg:21: scale = (ms + 1e-5) ^ -0.5 */
         d_rmsnorm_ms_3[b0] = (-0.5) * pow_(rmsnorm_ms_3[b0] + 1e-05, -1.5) * d_rmsnorm_scale_3[b0];
         /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
         d_rmsnorm_sum_3[b0] = 0.0625 * d_rmsnorm_ms_3[b0];
@@ -960,15 +1060,31 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
 
     /* backward of step4.mg:40: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    memset(d_layer0_attn_wo, 0, 256 * sizeof *d_layer0_attn_wo);
-    memset(d_attention_out, 0, 256 * sizeof *d_attention_out);
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 16; o++) {
-            for (int i = 0; i < 16; i++) {
-                d_layer0_attn_wo[o * 16 + i] += attention_out[b0 * 16 + i] * d_linear_y_4[b0 * 16 + o];
-                /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-                d_attention_out[b0 * 16 + i] += layer0_attn_wo[o * 16 + i] * d_linear_y_4[b0 * 16 + o];
+    for (int o = 0; o < 16; o++) {
+        {
+            double acc_[16];
+            for (int i = 0; i < 16; i++)
+                acc_[i] = 0.0;
+            for (int b0 = 0; b0 < T; b0++) {
+                for (int i = 0; i < 16; i++)
+                    acc_[i] += attention_out[b0 * 16 + i] * d_linear_y_4[b0 * 16 + o];
             }
+            for (int i = 0; i < 16; i++)
+                d_layer0_attn_wo[o * 16 + i] = acc_[i];
+        }
+    }
+    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    for (int b0 = 0; b0 < T; b0++) {
+        {
+            double acc_[16];
+            for (int i = 0; i < 16; i++)
+                acc_[i] = 0.0;
+            for (int o = 0; o < 16; o++) {
+                for (int i = 0; i < 16; i++)
+                    acc_[i] += layer0_attn_wo[o * 16 + i] * d_linear_y_4[b0 * 16 + o];
+            }
+            for (int i = 0; i < 16; i++)
+                d_attention_out[b0 * 16 + i] = acc_[i];
         }
     }
     /* step4.mg:30: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
@@ -994,15 +1110,14 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     /* prelude.mg:15: p[i] = e[i] / s */
     for (int b0 = 0; b0 < 4; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
-            pow_7[b0 * 16 + b1] = (-1.0) * pow_(softmax_s[b0 * 16 + b1], -2.0);
-        }
-    }
-    /* prelude.mg:15: p[i] = e[i] / s */
-    memset(d_softmax_s, 0, 64 * sizeof *d_softmax_s);
-    for (int b0 = 0; b0 < 4; b0++) {
-        for (int b1 = 0; b1 < T; b1++) {
-            for (int i = 0; i < b1 + 1; i++) {
-                d_softmax_s[b0 * 16 + b1] += pow_7[b0 * 16 + b1] * (softmax_e[b0 * 256 + b1 * 16 + i] * d_softmax_p[b0 * 256 + b1 * 16 + i]);
+            double             pow_7 = (-1.0) * pow_(softmax_s[b0 * 16 + b1], -2.0);
+            /* prelude.mg:15: p[i] = e[i] / s */
+            {
+                double acc_ = 0.0;
+                for (int i = 0; i < b1 + 1; i++) {
+                    acc_ += pow_7 * (softmax_e[b0 * 256 + b1 * 16 + i] * d_softmax_p[b0 * 256 + b1 * 16 + i]);
+                }
+                d_softmax_s[b0 * 16 + b1] = acc_;
             }
         }
     }
@@ -1035,62 +1150,116 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
 
     /* backward of step4.mg:39: v = linear(h, layer[l].attn_wv) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    memset(d_layer0_attn_wv, 0, 256 * sizeof *d_layer0_attn_wv);
-    memset(d_rmsnorm_y_2, 0, 256 * sizeof *d_rmsnorm_y_2);
-    memset(d_layer0_attn_wk, 0, 256 * sizeof *d_layer0_attn_wk);
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 16; o++) {
-            for (int i = 0; i < 16; i++) {
-                d_layer0_attn_wv[o * 16 + i] += rmsnorm_y_2[b0 * 16 + i] * d_linear_y_3[b0 * 16 + o];
-                /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-                d_rmsnorm_y_2[b0 * 16 + i] += layer0_attn_wv[o * 16 + i] * d_linear_y_3[b0 * 16 + o];
-                /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-                d_layer0_attn_wk[o * 16 + i] += rmsnorm_y_2[b0 * 16 + i] * d_linear_y_2[b0 * 16 + o];
+    for (int o = 0; o < 16; o++) {
+        {
+            double acc_[16];
+            for (int i = 0; i < 16; i++)
+                acc_[i] = 0.0;
+            for (int b0 = 0; b0 < T; b0++) {
+                for (int i = 0; i < 16; i++)
+                    acc_[i] += rmsnorm_y_2[b0 * 16 + i] * d_linear_y_3[b0 * 16 + o];
             }
+            for (int i = 0; i < 16; i++)
+                d_layer0_attn_wv[o * 16 + i] = acc_[i];
+        }
+    }
+    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    for (int b0 = 0; b0 < T; b0++) {
+        {
+            double acc_[16];
+            for (int i = 0; i < 16; i++)
+                acc_[i] = 0.0;
+            for (int o = 0; o < 16; o++) {
+                for (int i = 0; i < 16; i++)
+                    acc_[i] += layer0_attn_wv[o * 16 + i] * d_linear_y_3[b0 * 16 + o];
+            }
+            for (int i = 0; i < 16; i++)
+                d_rmsnorm_y_2[b0 * 16 + i] = acc_[i];
         }
     }
 
     /* backward of step4.mg:38: k = linear(h, layer[l].attn_wk) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    memset(d_layer0_attn_wq, 0, 256 * sizeof *d_layer0_attn_wq);
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 16; o++) {
-            for (int i = 0; i < 16; i++) {
-                d_rmsnorm_y_2[b0 * 16 + i] += layer0_attn_wk[o * 16 + i] * d_linear_y_2[b0 * 16 + o];
-                /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-                d_layer0_attn_wq[o * 16 + i] += rmsnorm_y_2[b0 * 16 + i] * d_linear_y[b0 * 16 + o];
+    for (int o = 0; o < 16; o++) {
+        {
+            double acc_[16];
+            for (int i = 0; i < 16; i++)
+                acc_[i] = 0.0;
+            for (int b0 = 0; b0 < T; b0++) {
+                for (int i = 0; i < 16; i++)
+                    acc_[i] += rmsnorm_y_2[b0 * 16 + i] * d_linear_y_2[b0 * 16 + o];
             }
+            for (int i = 0; i < 16; i++)
+                d_layer0_attn_wk[o * 16 + i] = acc_[i];
+        }
+    }
+    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    for (int b0 = 0; b0 < T; b0++) {
+        {
+            double acc_[16];
+            for (int i = 0; i < 16; i++)
+                acc_[i] = d_rmsnorm_y_2[b0 * 16 + i];
+            for (int o = 0; o < 16; o++) {
+                for (int i = 0; i < 16; i++)
+                    acc_[i] += layer0_attn_wk[o * 16 + i] * d_linear_y_2[b0 * 16 + o];
+            }
+            for (int i = 0; i < 16; i++)
+                d_rmsnorm_y_2[b0 * 16 + i] = acc_[i];
         }
     }
 
     /* backward of step4.mg:37: q = linear(h, layer[l].attn_wq) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 16; o++) {
-            for (int i = 0; i < 16; i++) {
-                d_rmsnorm_y_2[b0 * 16 + i] += layer0_attn_wq[o * 16 + i] * d_linear_y[b0 * 16 + o];
+    for (int o = 0; o < 16; o++) {
+        {
+            double acc_[16];
+            for (int i = 0; i < 16; i++)
+                acc_[i] = 0.0;
+            for (int b0 = 0; b0 < T; b0++) {
+                for (int i = 0; i < 16; i++)
+                    acc_[i] += rmsnorm_y_2[b0 * 16 + i] * d_linear_y[b0 * 16 + o];
             }
+            for (int i = 0; i < 16; i++)
+                d_layer0_attn_wq[o * 16 + i] = acc_[i];
+        }
+    }
+    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    for (int b0 = 0; b0 < T; b0++) {
+        {
+            double acc_[16];
+            for (int i = 0; i < 16; i++)
+                acc_[i] = d_rmsnorm_y_2[b0 * 16 + i];
+            for (int o = 0; o < 16; o++) {
+                for (int i = 0; i < 16; i++)
+                    acc_[i] += layer0_attn_wq[o * 16 + i] * d_linear_y[b0 * 16 + o];
+            }
+            for (int i = 0; i < 16; i++)
+                d_rmsnorm_y_2[b0 * 16 + i] = acc_[i];
         }
     }
 
     /* backward of step4.mg:36: h = rmsnorm(x) */
     /* prelude.mg:22: y[i] = x[i] * scale */
-    memset(d_rmsnorm_scale_2, 0, 16 * sizeof *d_rmsnorm_scale_2);
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 16; i++) {
             d_rmsnorm_y[b0 * 16 + i] += rmsnorm_scale_2[b0] * d_rmsnorm_y_2[b0 * 16 + i];
-            /* prelude.mg:22: y[i] = x[i] * scale */
-            d_rmsnorm_scale_2[b0] += rmsnorm_y[b0 * 16 + i] * d_rmsnorm_y_2[b0 * 16 + i];
         }
     }
-    /* prelude.mg:21: scale = (ms + 1e-5) ^ -0.5 */
+    /* prelude.mg:22: y[i] = x[i] * scale */
     for (int b0 = 0; b0 < T; b0++) {
+        {
+            double acc_ = 0.0;
+            for (int i = 0; i < 16; i++) {
+                acc_ += rmsnorm_y[b0 * 16 + i] * d_rmsnorm_y_2[b0 * 16 + i];
+            }
+            d_rmsnorm_scale_2[b0] = acc_;
+        }
+        /* prelude.mg:21: scale = (ms + 1e-5) ^ -0.5 */
         d_rmsnorm_ms_2[b0] = (-0.5) * pow_(rmsnorm_ms_2[b0] + 1e-05, -1.5) * d_rmsnorm_scale_2[b0];
         /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
         d_rmsnorm_sum_2[b0] = 0.0625 * d_rmsnorm_ms_2[b0];
     }
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-    memset(d_rmsnorm_scale, 0, 16 * sizeof *d_rmsnorm_scale);
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 16; i++) {
             d_rmsnorm_y[b0 * 16 + i] += rmsnorm_y[b0 * 16 + i] * d_rmsnorm_sum_2[b0];
@@ -1098,14 +1267,20 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
             d_rmsnorm_y[b0 * 16 + i] += rmsnorm_y[b0 * 16 + i] * d_rmsnorm_sum_2[b0];
             /* prelude.mg:22: y[i] = x[i] * scale */
             d_x[b0 * 16 + i] = rmsnorm_scale[b0] * d_rmsnorm_y[b0 * 16 + i];
-            /* prelude.mg:22: y[i] = x[i] * scale */
-            d_rmsnorm_scale[b0] += x[b0 * 16 + i] * d_rmsnorm_y[b0 * 16 + i];
         }
     }
 
     /* backward of step4.mg:34: x = rmsnorm(x) */
-    /* prelude.mg:21: scale = (ms + 1e-5) ^ -0.5 */
+    /* prelude.mg:22: y[i] = x[i] * scale */
     for (int b0 = 0; b0 < T; b0++) {
+        {
+            double acc_ = 0.0;
+            for (int i = 0; i < 16; i++) {
+                acc_ += x[b0 * 16 + i] * d_rmsnorm_y[b0 * 16 + i];
+            }
+            d_rmsnorm_scale[b0] = acc_;
+        }
+        /* prelude.mg:21: scale = (ms + 1e-5) ^ -0.5 */
         d_rmsnorm_ms[b0] = (-0.5) * pow_(rmsnorm_ms[b0] + 1e-05, -1.5) * d_rmsnorm_scale[b0];
         /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
         d_rmsnorm_sum[b0] = 0.0625 * d_rmsnorm_ms[b0];
