@@ -4,32 +4,131 @@
 #include "mg_checkpoint.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* FNV-1a 64 over values as little-endian IEEE doubles */
+static uint64_t fnv_doubles(uint64_t h, const double *x, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        uint64_t b;
+        memcpy(&b, &x[i], sizeof b);
+        for (int k = 0; k < 8; k++) {
+            h ^= (b >> (8 * k)) & 0xff;
+            h *= 0x100000001b3ull;
+        }
+    }
+    return h;
+}
+#define FNV_START 0xcbf29ce484222325ull
+
+/* the tensors of a checkpoint, in order: parameters, then Adam's m and v */
+static int ckpt_tensors(const MgModel *m, const double *data, const MgOptimizer *opt, MgTensor **out, char **names,
+                        uint64_t *sum) {
+    int with = opt && opt->m, n = m->n_params * (with ? 3 : 1);
+    MgTensor *t = malloc((size_t)(n ? n : 1) * sizeof *t);
+    size_t namelen = 0;
+    for (int i = 0; i < m->n_params; i++) namelen += strlen(m->params[i].name) + 16;
+    char *buf = malloc(2 * namelen + 1), *w = buf;
+    if (!t || !buf) {
+        free(t), free(buf);
+        return -1;
+    }
+    *sum = FNV_START;
+    for (int part = 0; part < (with ? 3 : 1); part++)
+        for (int i = 0; i < m->n_params; i++) {
+            const MgParam *p = &m->params[i];
+            const double *src = (part == 0 ? data : part == 1 ? opt->m : opt->v) + p->offset;
+            const char *name = p->name;
+            if (part) {
+                name = w;
+                w += sprintf(w, "optimizer.%s.%s", part == 1 ? "m" : "v", p->name) + 1;
+            }
+            t[part * m->n_params + i] = (MgTensor){name, p->rank, p->shape, src};
+            *sum = fnv_doubles(*sum, src, p->size);
+        }
+    *out = t;
+    *names = buf;
+    return n;
+}
+
 int mg_ckpt_write_like(const char *path, const MgModel *m, const double *data, const MgMeta *meta, int nmeta,
                        MgErr *e) {
-    MgTensor *t = malloc((size_t)(m->n_params ? m->n_params : 1) * sizeof *t);
-    if (!t) return mg_err(e, "%s: out of memory", path);
-    for (int i = 0; i < m->n_params; i++) {
-        const MgParam *p = &m->params[i];
-        t[i] = (MgTensor){p->name, p->rank, p->shape, data + p->offset};
-    }
-    int rc = mg_st_write(path, t, m->n_params, meta, nmeta, e);
+    MgTensor *t;
+    char *names;
+    uint64_t sum;
+    int n = ckpt_tensors(m, data, NULL, &t, &names, &sum);
+    if (n < 0) return mg_err(e, "%s: out of memory", path);
+    int rc = mg_st_write(path, t, n, meta, nmeta, e);
     free(t);
+    free(names);
+    return rc;
+}
+
+/* the generator as text: 624 words, index, has_gauss, gauss_next's bits, in hex */
+static char *rng_text(const MgRng *r) {
+    char *s = malloc(MG_RNG_N * 9 + 64), *w = s;
+    if (!s) return NULL;
+    for (int i = 0; i < MG_RNG_N; i++) w += sprintf(w, "%08" PRIx32, r->mt[i]);
+    uint64_t g;
+    memcpy(&g, &r->gauss_next, sizeof g);
+    sprintf(w, ":%d:%d:%016" PRIx64, r->index, r->has_gauss, g);
+    return s;
+}
+
+static int rng_parse(MgRng *r, const char *s) {
+    size_t n = strlen(s);
+    if (n < MG_RNG_N * 8 + 2) return -1;
+    for (int i = 0; i < MG_RNG_N; i++) {
+        char word[9];
+        memcpy(word, s + 8 * i, 8);
+        word[8] = 0;
+        char *end;
+        unsigned long v = strtoul(word, &end, 16);
+        if (*end || strspn(word, "0123456789abcdef") != 8) return -1;
+        r->mt[i] = (uint32_t)v;
+    }
+    int index, has;
+    char gbuf[17];
+    if (sscanf(s + 8 * MG_RNG_N, ":%d:%d:%16[0-9a-f]", &index, &has, gbuf) != 3 || index < 0 || index > MG_RNG_N ||
+        (has != 0 && has != 1) || strlen(gbuf) != 16)
+        return -1;
+    uint64_t g = strtoull(gbuf, NULL, 16);
+    r->index = index, r->has_gauss = has;
+    memcpy(&r->gauss_next, &g, sizeof g);
+    return 0;
+}
+
+int mg_ckpt_save_state(const char *path, const MgModel *m, const double *params, const MgVocab *vocab, long step,
+                       const MgTrainState *st, MgErr *e) {
+    MgTensor *t;
+    char *names, stepbuf[32], stepsbuf[32], sumbuf[40];
+    uint64_t sum;
+    int n = ckpt_tensors(m, params, st ? st->opt : NULL, &t, &names, &sum);
+    char *vs = mg_vocab_to_string(vocab), *rs = st && st->rng ? rng_text(st->rng) : NULL;
+    if (n < 0 || !vs || (st && st->rng && !rs)) {
+        if (n >= 0) free(t), free(names);
+        free(vs), free(rs);
+        return mg_err(e, "%s: out of memory", path);
+    }
+    snprintf(stepbuf, sizeof stepbuf, "%ld", step);
+    snprintf(sumbuf, sizeof sumbuf, "fnv1a64:%016" PRIx64, sum);
+    MgMeta meta[6] = {{"model", m->name}, {"vocab", vs}, {"step", stepbuf}, {"checksum", sumbuf}};
+    int nmeta = 4;
+    if (st) {
+        snprintf(stepsbuf, sizeof stepsbuf, "%ld", st->steps);
+        meta[nmeta++] = (MgMeta){"steps", stepsbuf};
+        if (rs) meta[nmeta++] = (MgMeta){"rng", rs};
+    }
+    int rc = mg_st_write(path, t, n, meta, nmeta, e);
+    free(t), free(names), free(vs), free(rs);
     return rc;
 }
 
 int mg_ckpt_save(const char *path, const MgModel *m, const double *params, const MgVocab *vocab, long step,
                  MgErr *e) {
-    char *vs = mg_vocab_to_string(vocab), stepbuf[32];
-    if (!vs) return mg_err(e, "%s: cannot serialise the vocabulary", path);
-    snprintf(stepbuf, sizeof stepbuf, "%ld", step);
-    MgMeta meta[3] = {{"model", m->name}, {"vocab", vs}, {"step", stepbuf}};
-    int rc = mg_ckpt_write_like(path, m, params, meta, 3, e);
-    free(vs);
-    return rc;
+    return mg_ckpt_save_state(path, m, params, vocab, step, NULL, e);
 }
 
 static void shape_text(const int *shape, int rank, char *buf, size_t cap) {
@@ -99,7 +198,9 @@ static int check_tensors(const char *path, const MgModel *m, const MgSafetensors
     }
     for (int i = 0; i < st->n; i++) {
         int found = 0;
-        for (int k = 0; k < m->n_params && !found; k++) found = strcmp(st->t[i].name, m->params[k].name) == 0;
+        const char *name = st->t[i].name;
+        if (!strncmp(name, "optimizer.m.", 12) || !strncmp(name, "optimizer.v.", 12)) name += 12;
+        for (int k = 0; k < m->n_params && !found; k++) found = strcmp(name, m->params[k].name) == 0;
         if (!found)
             return mg_err(e, "%s: unexpected tensor '%.100s' (model '%s' has no such parameter)", path,
                           st->t[i].name, m->name);
@@ -107,12 +208,80 @@ static int check_tensors(const char *path, const MgModel *m, const MgSafetensors
     return 0;
 }
 
-int mg_ckpt_load(const char *path, const MgModel *m, double *params, MgVocab *vocab, long *step, MgErr *e) {
+/* the optimizer tensors, all or none, with the parameters' shapes */
+static int check_state(const char *path, const MgModel *m, const MgSafetensors *st, int *with, MgErr *e) {
+    char name[300];
+    int have = 0;
+    for (int i = 0; i < 2 * m->n_params; i++) {
+        const MgParam *p = &m->params[i % m->n_params];
+        snprintf(name, sizeof name, "optimizer.%s.%s", i < m->n_params ? "m" : "v", p->name);
+        const MgStTensor *t = mg_st_find(st, name);
+        if (t && !shape_eq(p, t)) return mg_err(e, "%s: tensor '%s' does not have the shape of '%s'", path, name, p->name);
+        have += t != NULL;
+    }
+    if (have && have != 2 * m->n_params)
+        return mg_err(e, "%s: the optimizer state is incomplete (%d of %d tensors)", path, have, 2 * m->n_params);
+    *with = have > 0;
+    return 0;
+}
+
+static const double *find_data(const MgSafetensors *st, const char *prefix, const char *name) {
+    char full[300];
+    snprintf(full, sizeof full, "%s%s", prefix, name);
+    return mg_st_find(st, full)->data;
+}
+
+static int check_sum(const char *path, const MgModel *m, const MgSafetensors *st, int with, MgErr *e) {
+    const char *want = mg_st_meta(st, "checksum");
+    if (!want) return mg_err(e, "%s: missing metadata 'checksum' (not an mgc checkpoint?)", path);
+    static const char *prefix[] = {"", "optimizer.m.", "optimizer.v."};
+    uint64_t sum = FNV_START;
+    for (int part = 0; part < (with ? 3 : 1); part++)
+        for (int i = 0; i < m->n_params; i++)
+            sum = fnv_doubles(sum, find_data(st, prefix[part], m->params[i].name), m->params[i].size);
+    char got[40];
+    snprintf(got, sizeof got, "fnv1a64:%016" PRIx64, sum);
+    if (strcmp(got, want) != 0)
+        return mg_err(e, "%s: checksum mismatch (the file says %.40s, the data gives %s): the data is corrupt", path,
+                      want, got);
+    return 0;
+}
+
+static int load_state(const char *path, const MgModel *m, const MgSafetensors *st, MgTrainState *ts, int with,
+                      MgErr *e) {
+    const char *steps = mg_st_meta(st, "steps"), *rng = mg_st_meta(st, "rng");
+    if (!steps || !rng) return mg_err(e, "%s: the training state is incomplete (metadata 'steps' and 'rng')", path);
+    if (parse_step(steps, &ts->steps) < 0)
+        return mg_err(e, "%s: metadata 'steps' is not a non-negative integer: '%.40s'", path, steps);
+    MgRng r;
+    if (rng_parse(&r, rng) < 0) return mg_err(e, "%s: metadata 'rng' is not a generator state", path);
+    if (with != (ts->opt && ts->opt->m != NULL))
+        return mg_err(e, "%s: the checkpoint %s Adam's moments but model '%s' uses %s", path, with ? "has" : "lacks",
+                      m->name, with ? "SGD" : "Adam");
+    *ts->rng = r;
+    for (int i = 0; with && i < m->n_params; i++) {
+        const MgParam *p = &m->params[i];
+        memcpy(ts->opt->m + p->offset, find_data(st, "optimizer.m.", p->name), p->size * sizeof(double));
+        memcpy(ts->opt->v + p->offset, find_data(st, "optimizer.v.", p->name), p->size * sizeof(double));
+    }
+    return 0;
+}
+
+int mg_ckpt_load_state(const char *path, const MgModel *m, double *params, MgVocab *vocab, long *step,
+                       MgTrainState *ts, int *resumable, MgErr *e) {
     MgSafetensors st;
+    int with = 0;
     memset(vocab, 0, sizeof *vocab);
+    if (resumable) *resumable = 0;
     if (mg_st_read(&st, path, e) < 0) return -1;
     int rc = check_meta(path, m, &st, vocab, step, e);
-    if (rc == 0 && check_tensors(path, m, &st, e) < 0) {
+    if (rc == 0 && (check_tensors(path, m, &st, e) < 0 || check_state(path, m, &st, &with, e) < 0 ||
+                    check_sum(path, m, &st, with, e) < 0)) {
+        mg_vocab_free(vocab);
+        rc = -1;
+    }
+    int has_state = rc == 0 && mg_st_meta(&st, "rng") != NULL;
+    if (rc == 0 && ts && has_state && load_state(path, m, &st, ts, with, e) < 0) {
         mg_vocab_free(vocab);
         rc = -1;
     }
@@ -120,6 +289,11 @@ int mg_ckpt_load(const char *path, const MgModel *m, double *params, MgVocab *vo
         const MgParam *p = &m->params[i];
         memcpy(params + p->offset, mg_st_find(&st, p->name)->data, p->size * sizeof *params);
     }
+    if (rc == 0 && resumable) *resumable = ts && has_state;
     mg_st_free(&st);
     return rc;
+}
+
+int mg_ckpt_load(const char *path, const MgModel *m, double *params, MgVocab *vocab, long *step, MgErr *e) {
+    return mg_ckpt_load_state(path, m, params, vocab, step, NULL, NULL, e);
 }

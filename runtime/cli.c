@@ -23,7 +23,7 @@ typedef enum { CMD_TRAIN, CMD_SAMPLE, CMD_GRAD } Cmd;
 typedef struct Opts {
     Cmd cmd;
     const char *data, *save, *load, *log, *doc, *out;
-    int steps, has_steps, num;
+    int steps, has_steps, num, save_every;
     uint64_t seed;
     double lr, temperature;
     int has_lr;
@@ -37,6 +37,7 @@ typedef struct Run {
     MgVocab vocab;
     MgRng rng;
     MgOptimizer opt;
+    int start;              /* first step to run (a resumed run's saved step) */
     double *params, *grads, *scratch, *probs;
     int *tokens;
     char *text;
@@ -74,8 +75,12 @@ static void usage(FILE *f, const MgModel *m, const char *prog) {
             "                      decays linearly to 0 over N steps when the model says so\n"
             "  --seed S            random seed, a non-negative integer (default 42)\n"
             "  --lr X              learning rate (default %g)\n"
-            "  --load CKPT         start from a checkpoint instead of random parameters\n"
-            "  --save CKPT         write the parameters after training (safetensors)\n"
+            "  --load CKPT         start from a checkpoint instead of random parameters; a\n"
+            "                      checkpoint saved by train resumes that run where it\n"
+            "                      stopped (optimizer state, step and random state included)\n"
+            "  --save CKPT         write the parameters and training state after training\n"
+            "                      (safetensors; written to CKPT.tmp, then renamed)\n"
+            "  --save-every N      also save CKPT every N steps, so a killed run can resume\n"
             "  --log FILE.csv      write 'step,loss' for every step\n"
             "  --num N             number of samples printed after training (default 20)\n"
             "  --temperature T     sampling temperature, > 0 (default 0.5)\n"
@@ -136,7 +141,8 @@ static int parse_double(const char *prog, const char *flag, const char *s, int s
 
 /* Which flags each command accepts. */
 static int allowed(Cmd c, const char *flag) {
-    static const char *train[] = {"data", "steps", "seed", "lr", "save", "load", "log", "num", "temperature", 0};
+    static const char *train[] = {"data", "steps", "seed", "lr", "save", "save-every", "load", "log", "num",
+                                  "temperature", 0};
     static const char *sample[] = {"load", "num", "temperature", "seed", 0};
     static const char *grad[] = {"load", "doc", "out", 0};
     const char **list = c == CMD_TRAIN ? train : c == CMD_SAMPLE ? sample : grad;
@@ -154,6 +160,7 @@ static int set_opt(const char *prog, Opts *o, const char *name, const char *flag
     else if (!strcmp(name, "out")) o->out = v;
     else if (!strcmp(name, "steps")) { o->has_steps = 1; return parse_int(prog, flag, v, &o->steps); }
     else if (!strcmp(name, "num")) return parse_int(prog, flag, v, &o->num);
+    else if (!strcmp(name, "save-every")) return parse_int(prog, flag, v, &o->save_every);
     else if (!strcmp(name, "seed")) return parse_u64(prog, flag, v, &o->seed);
     else if (!strcmp(name, "lr")) { o->has_lr = 1; return parse_double(prog, flag, v, 0, &o->lr); }
     else if (!strcmp(name, "temperature")) return parse_double(prog, flag, v, 1, &o->temperature);
@@ -294,20 +301,61 @@ static int train_setup(Run *r, const Opts *o) {
     if (o->log && !(r->log = fopen(o->log, "w")))
         return cli_error(r->prog, "%s: cannot write: %s", o->log, strerror(errno));
     if (run_alloc(r, 1)) return 1;
-    if (o->load) {
-        MgVocab cv;
-        if (load_ckpt(r, o->load, &cv)) return 1;
-        int same = mg_vocab_equal(&cv, &r->vocab);
-        mg_vocab_free(&cv);
-        if (!same)
-            return cli_error(r->prog, "%s: the checkpoint's vocabulary differs from that of %s", o->load, r->docs.name);
-    } else {
-        init_params(m, r->params, &r->rng);
-    }
     MgOptim cfg = m->optim;
     if (o->has_lr) cfg.lr = o->lr;
     if (o->has_steps) cfg.steps = o->steps;
     if (mg_optim_init(&r->opt, &cfg, m->n_scalars, &e) < 0) return cli_error(r->prog, "%s", e.msg);
+    if (o->save_every && !o->save) return cli_error(r->prog, "--save-every needs --save CKPT");
+    if (o->load) {
+        MgVocab cv;
+        MgTrainState ts = {0, &r->opt, &r->rng};
+        long step;
+        int resumable;
+        if (mg_ckpt_load_state(o->load, m, r->params, &cv, &step, &ts, &resumable, &e) < 0)
+            return cli_error(r->prog, "%s", e.msg);
+        int same = mg_vocab_equal(&cv, &r->vocab);
+        mg_vocab_free(&cv);
+        if (!same)
+            return cli_error(r->prog, "%s: the checkpoint's vocabulary differs from that of %s", o->load, r->docs.name);
+        if (resumable) {
+            if (!o->has_steps) r->opt.cfg.steps = (int)ts.steps;
+            r->start = step < r->opt.cfg.steps ? (int)step : r->opt.cfg.steps;
+        }
+    } else {
+        init_params(m, r->params, &r->rng);
+    }
+    return 0;
+}
+
+/* Save params and the whole training state after `step` steps. */
+static int save_state(Run *r, const char *path, int step) {
+    MgErr e;
+    MgTrainState ts = {r->opt.cfg.steps, &r->opt, &r->rng};
+    if (mg_ckpt_save_state(path, r->m, r->params, &r->vocab, step, &ts, &e) < 0) return cli_error(r->prog, "%s", e.msg);
+    return 0;
+}
+
+/* A non-finite loss or gradient stops training: name the step and the first
+ * parameter (and element) affected.  Nothing is saved. */
+static int check_finite(Run *r, int step, double loss) {
+    const MgModel *m = r->m;
+    if (!isfinite(loss))
+        return cli_error(r->prog, "step %d: the loss is %s; training stopped (the last saved checkpoint is kept)", step,
+                         isnan(loss) ? "nan" : "infinite");
+    for (int i = 0; i < m->n_params; i++) {
+        const MgParam *p = &m->params[i];
+        for (size_t k = 0; k < p->size; k++) {
+            double g = r->grads[p->offset + k];
+            if (isfinite(g)) continue;
+            size_t idx[MG_MAX_RANK], rest = k;
+            for (int d = p->rank - 1; d >= 0; d--) idx[d] = rest % (size_t)p->shape[d], rest /= (size_t)p->shape[d];
+            char at[96] = "";
+            for (int d = 0, w = 0; d < p->rank; d++)
+                w += snprintf(at + w, sizeof at - (size_t)w, d ? ", %zu" : "%zu", idx[d]);
+            return cli_error(r->prog, "step %d: the gradient of '%s' is %s at [%s]; training stopped (the last saved "
+                             "checkpoint is kept)", step, p->name, isnan(g) ? "nan" : "infinite", at);
+        }
+    }
     return 0;
 }
 
@@ -316,22 +364,22 @@ static int cmd_train(Run *r, const Opts *o) {
     const MgModel *m = r->m;
     const int steps = r->opt.cfg.steps;
     if (r->log) fprintf(r->log, "step,loss\n");
-    for (int s = 0; s < steps; s++) {
+    for (int s = r->start; s < steps; s++) {
         int T = doc_tokens(r, (size_t)s % r->docs.n);
         double loss = m->loss_grad(m->ctx, r->params, r->grads, r->tokens, T, r->scratch);
+        if (check_finite(r, s + 1, loss)) return 1;
         mg_optim_step(&r->opt, r->params, r->grads, s);
         printf("step %4d / %4d | loss %.4f\n", s + 1, steps, loss);
         fflush(stdout);
         if (r->log) fprintf(r->log, "%d,%.17g\n", s + 1, loss);
+        if (o->save_every && (s + 1) % o->save_every == 0 && s + 1 < steps && save_state(r, o->save, s + 1)) return 1;
     }
     if (r->log) {
         int bad = ferror(r->log) | fclose(r->log);
         r->log = NULL;
         if (bad) return cli_error(r->prog, "%s: write error", o->log);
     }
-    MgErr e;
-    if (o->save && mg_ckpt_save(o->save, m, r->params, &r->vocab, steps, &e) < 0)
-        return cli_error(r->prog, "%s", e.msg);
+    if (o->save && save_state(r, o->save, steps)) return 1;
     return print_samples(r, o->num, o->temperature);
 }
 

@@ -1,13 +1,20 @@
-/* mg_checkpoint.h: a model's parameters as a safetensors file.
- * Takes an MgModel, its flat parameter array and the vocabulary; hands on a file
- * with one F64 tensor per MgParam (same name and shape) and metadata model,
- * vocab, step.  Loading checks every name, shape and metadata field. */
+/* mg_checkpoint.h: a model's parameters, and optionally the whole training
+ * state, as a safetensors file.  Takes an MgModel, its flat parameter array
+ * and the vocabulary; hands on a file with one F64 tensor per MgParam (same
+ * name and shape) and metadata model, vocab, step and checksum (FNV-1a 64 of
+ * every tensor's values, as little-endian IEEE doubles, in parameter order).
+ * A training checkpoint adds Adam's moments as tensors optimizer.m.NAME and
+ * optimizer.v.NAME and metadata steps (the run's length) and rng (the
+ * generator's whole state), so a run resumed from it continues bit for bit.
+ * Loading checks every name, shape, metadata field and the checksum. */
 #ifndef MG_CHECKPOINT_H
 #define MG_CHECKPOINT_H
 
 #include "mg_data.h"
 #include "mg_err.h"
 #include "mg_model.h"
+#include "mg_optim.h"
+#include "mg_rng.h"
 #include "mg_safetensors.h"
 
 /* Write params (m->n_scalars doubles) to path (via PATH.tmp + rename). */
@@ -17,6 +24,20 @@ int mg_ckpt_save(const char *path, const MgModel *m, const double *params, const
  * Refuses, saying what does not match, unless the tensors are exactly m's
  * parameters with m's shapes and the metadata is complete and for model m. */
 int mg_ckpt_load(const char *path, const MgModel *m, double *params, MgVocab *vocab, long *step, MgErr *e);
+/* The training state a checkpoint may carry. */
+typedef struct MgTrainState {
+    long steps;             /* length of the run (for the learning-rate schedule) */
+    MgOptimizer *opt;       /* Adam's m and v are saved/restored (SGD has none) */
+    MgRng *rng;
+} MgTrainState;
+
+/* Save with the training state (st may be NULL: parameters only). */
+int mg_ckpt_save_state(const char *path, const MgModel *m, const double *params, const MgVocab *vocab, long step,
+                       const MgTrainState *st, MgErr *e);
+/* Load; when the file has a training state and st is not NULL, fill it
+ * (st->opt must be initialised for m) and set *resumable = 1. */
+int mg_ckpt_load_state(const char *path, const MgModel *m, double *params, MgVocab *vocab, long *step,
+                       MgTrainState *st, int *resumable, MgErr *e);
 /* Write data (m->n_scalars doubles, laid out like the parameters, e.g. gradients)
  * as one tensor per MgParam, with the given metadata. */
 int mg_ckpt_write_like(const char *path, const MgModel *m, const double *data, const MgMeta *meta, int nmeta,

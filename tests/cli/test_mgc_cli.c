@@ -157,13 +157,16 @@ Test(trainer_cli, microgpt_checkpoint_uses_reference_names_and_shapes)
         {"wte", 27, 16}, {"wpe", 16, 16}, {"lm_head", 27, 16}, {"layer0.attn_wq", 16, 16},
         {"layer0.attn_wk", 16, 16}, {"layer0.attn_wv", 16, 16}, {"layer0.attn_wo", 16, 16},
         {"layer0.mlp_fc1", 64, 16}, {"layer0.mlp_fc2", 16, 64}};
-    cr_assert_eq(st.n, 9);
-    for (int i = 0; i < 9; i++) {
-        const MgStTensor *t = mg_st_find(&st, want[i].name);
-        cr_assert_not_null(t, "no tensor %s", want[i].name);
+    /* the parameters, and Adam's moments under optimizer.m. and optimizer.v. */
+    cr_assert_eq(st.n, 27);
+    for (int i = 0; i < 27; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "%s%s", i < 9 ? "" : i < 18 ? "optimizer.m." : "optimizer.v.", want[i % 9].name);
+        const MgStTensor *t = mg_st_find(&st, name);
+        cr_assert_not_null(t, "no tensor %s", name);
         cr_assert_eq(t->rank, 2);
-        cr_assert_eq(t->shape[0], (uint64_t)want[i].r, "%s rows", want[i].name);
-        cr_assert_eq(t->shape[1], (uint64_t)want[i].c, "%s columns", want[i].name);
+        cr_assert_eq(t->shape[0], (uint64_t)want[i % 9].r, "%s rows", name);
+        cr_assert_eq(t->shape[1], (uint64_t)want[i % 9].c, "%s columns", name);
     }
     mg_st_free(&st);
 }
@@ -279,4 +282,131 @@ Test(mgc_cli, unknown_pass_is_refused)
     r = run("%s --dump=frob %s", MGC, MICROGPT);
     cr_assert_eq(r->status, 1);
     cr_expect(strstr(r->err, "unknown stage 'frob' for --dump"), "stderr: %s", r->err);
+}
+
+/* ---- checkpoints lose nothing (issue #6) ---- */
+#include <fcntl.h>
+#include <signal.h>
+#ifndef F_SETPIPE_SZ
+#define F_SETPIPE_SZ 1031   /* Linux; exposed by <fcntl.h> only with _GNU_SOURCE */
+#endif
+
+static long file_size(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fclose(f);
+    return n;
+}
+
+Test(trainer_cli, corrupt_checkpoint_data_fails_its_checksum)
+{
+    const char *d = tmpdir();
+    Run *r = run("%s train --steps 3 --save %s/c.safetensors --num 0", GPT, d);
+    cr_assert_eq(r->status, 0, "%s", r->err);
+    char path[160];
+    snprintf(path, sizeof path, "%s/c.safetensors", d);
+    long n = file_size(path);
+    cr_assert_gt(n, 1000);
+    /* flip one bit in the last byte of the data */
+    FILE *f = fopen(path, "r+b");
+    cr_assert_not_null(f);
+    fseek(f, n - 1, SEEK_SET);
+    int c = fgetc(f);
+    fseek(f, n - 1, SEEK_SET);
+    fputc(c ^ 1, f);
+    fclose(f);
+    r = run("%s sample --load %s --num 1", GPT, path);
+    cr_expect_eq(r->status, 1);
+    cr_expect(strstr(r->err, "checksum mismatch") && strstr(r->err, "the data is corrupt"), "stderr: %s", r->err);
+}
+
+Test(trainer_cli, save_every_needs_save)
+{
+    Run *r = run("%s train --steps 3 --save-every 1 --num 0", GPT);
+    cr_expect_eq(r->status, 1);
+    cr_expect(strstr(r->err, "--save-every needs --save CKPT"), "stderr: %s", r->err);
+}
+
+/* A real run, killed with SIGKILL after it has saved, resumed with --load:
+ * the same losses for the remaining steps, the same final checkpoint byte for
+ * byte (parameters, Adam's moments, random state) and the same samples as a
+ * run that was never interrupted. */
+Test(trainer_cli, run_killed_with_sigkill_resumes_bit_for_bit)
+{
+    const char *d = tmpdir();
+    Run *r = run("%s train --steps 600 --save %s/full.safetensors --num 5", GPT, d);
+    cr_assert_eq(r->status, 0, "%s", r->err);
+    static char full[1 << 20];
+    strcpy(full, r->out);
+
+    /* the run to kill: its stdout is a small pipe, so it cannot run far ahead of us */
+    int fd[2];
+    cr_assert_eq(pipe(fd), 0);
+    fcntl(fd[1], F_SETPIPE_SZ, 4096);
+    char ckpt[160];
+    snprintf(ckpt, sizeof ckpt, "%s/run.safetensors", d);
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        dup2(fd[1], 1);
+        close(fd[0]);
+        close(fd[1]);
+        execl(GPT, GPT, "train", "--steps", "600", "--save", ckpt, "--save-every", "50", "--num", "5", (char *)NULL);
+        _exit(127);
+    }
+    close(fd[1]);
+    FILE *in = fdopen(fd[0], "r");
+    char line[256];
+    int seen = 0;
+    while (fgets(line, sizeof line, in))
+        if (!strncmp(line, "step  230 /", 11)) {
+            seen = 1;
+            break;
+        }
+    cr_assert(seen, "the run ended before step 230");
+    kill(pid, SIGKILL);
+    int st;
+    waitpid(pid, &st, 0);
+    fclose(in);
+    cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "the run was not killed (status %d)", st);
+
+    /* resume: it carries on from the last save (a multiple of 50, at least 200) */
+    r = run("%s train --load %s --save %s --save-every 50 --num 5", GPT, ckpt, ckpt);
+    cr_assert_eq(r->status, 0, "%s", r->err);
+    int first = 0;
+    cr_assert_eq(sscanf(r->out, "step %d /", &first), 1, "%s", r->out);
+    cr_expect(first > 200 && first <= 451 && (first - 1) % 50 == 0, "resumed at step %d", first);
+    const char *tail = strstr(full, r->out);
+    cr_expect(tail && strlen(tail) == strlen(r->out), "the resumed run's lines are not the end of the full run's");
+    r = run("cmp %s/full.safetensors %s", d, ckpt);
+    cr_expect_eq(r->status, 0, "final checkpoints differ: %s%s", r->out, r->err);
+}
+
+/* A non-finite loss stops training, names the step, and keeps the last good checkpoint. */
+Test(trainer_cli, non_finite_loss_stops_and_keeps_the_last_checkpoint)
+{
+    const char *d = tmpdir();
+    Run *r = run("%s train --steps 50 --lr 1e300 --save %s/c.safetensors --save-every 1 --num 0", GPT, d);
+    cr_expect_eq(r->status, 1);
+    int step = 0;
+    const char *m = strstr(r->err, "error: step ");
+    cr_assert(m && sscanf(m, "error: step %d:", &step) == 1, "stderr: %s", r->err);
+    cr_expect(strstr(r->err, "training stopped") && (strstr(r->err, "the loss is") || strstr(r->err, "the gradient of '")),
+              "stderr: %s", r->err);
+    /* the checkpoint holds step - 1, and it loads (checksum and all) */
+    r = run("%s train --load %s/c.safetensors --steps %d --num 0", GPT, d, step - 1);
+    cr_expect_eq(r->status, 0, "the last checkpoint does not load: %s", r->err);
+    MgSafetensors st;
+    MgErr e;
+    char path[160];
+    snprintf(path, sizeof path, "%s/c.safetensors", d);
+    cr_assert_eq(mg_st_read(&st, path, &e), 0, "%s", e.msg);
+    char want[32];
+    snprintf(want, sizeof want, "%d", step - 1);
+    cr_expect_str_eq(mg_st_meta(&st, "step"), want);
+    mg_st_free(&st);
 }
