@@ -2,6 +2,7 @@
  * Expected document lists were checked against CPython 3.11:
  * [l.strip() for l in open(f, encoding='utf-8') if l.strip()]. */
 #include <criterion/criterion.h>
+#include <time.h>
 #include <string.h>
 
 #include "mg_data.h"
@@ -227,7 +228,12 @@ Test(data, million_lines) {
     MgDocs d;
     MgVocab v;
     MgErr e;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     cr_assert_eq(mg_data_load_file(&d, p, &e), 0, "%s", e.msg);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    /* printed, not asserted: timing belongs to benchmarks, not unit tests */
+    printf("data: loaded %d lines in %.3f s\n", N, (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) * 1e-9);
     cr_assert_eq(d.n, (size_t)N);
     char buf[32];
     long probes[] = {0, 1, 25, 26, 12345, 999999};
