@@ -206,6 +206,8 @@ static size_t disp_end(const size_t *col_of, size_t n, size_t i)
     return col_of[j];
 }
 
+enum { QUOTE_MAX = 160 };     /* bytes of a source line shown at most */
+
 static void quote(FILE *f, SrcLoc loc)
 {
     const char *p;
@@ -218,6 +220,21 @@ static void quote(FILE *f, SrcLoc loc)
         e = n > b ? n - 1 : b;
     else
         e = loc.end_line == loc.line && loc.end_col > loc.col ? (size_t)loc.end_col - 1 : b;
+    /* a very long line shows a window around the caret, marked with ... */
+    int cut_left = 0, cut_right = 0;
+    if (n > QUOTE_MAX) {
+        size_t ws = b > QUOTE_MAX / 3 ? b - QUOTE_MAX / 3 : 0;
+        while (ws > 0 && ws < n && ((unsigned char)p[ws] & 0xc0) == 0x80)
+            ws--;
+        size_t we = ws + QUOTE_MAX < n ? ws + QUOTE_MAX : n;
+        while (we < n && ((unsigned char)p[we] & 0xc0) == 0x80)
+            we++;
+        cut_left = ws > 0, cut_right = we < n;
+        p += ws, n = we - ws, b -= ws;
+        e = e >= ws ? e - ws : b;
+        if (e >= n && n > 0)
+            e = n - 1;
+    }
     size_t *col_of = malloc((n + 1) * sizeof *col_of);
     char *text = malloc(8 * n + 1);
     if (!col_of || !text) {
@@ -226,7 +243,7 @@ static void quote(FILE *f, SrcLoc loc)
         return;
     }
     size_t len = render(text, (const unsigned char *)p, n, col_of);
-    size_t from = disp_start(col_of, n, b), to = disp_end(col_of, n, e);
+    size_t from = disp_start(col_of, n, b) + (cut_left ? 3 : 0), to = disp_end(col_of, n, e) + (cut_left ? 3 : 0);
     char *caret = malloc(to + 1);
     if (caret) {
         memset(caret, ' ', from);
@@ -236,8 +253,10 @@ static void quote(FILE *f, SrcLoc loc)
         for (int l = loc.line, d = 1; (l /= 10) != 0; )
             if (++d > width)
                 width = d;
-        fprintf(f, "%*d | ", width, loc.line);
+        fprintf(f, "%*d | %s", width, loc.line, cut_left ? "..." : "");
         fwrite(text, 1, len, f);
+        if (cut_right)
+            fputs("...", f);
         fprintf(f, "\n%*s | ", width, "");
         fwrite(caret, 1, to, f);
         fputc('\n', f);

@@ -468,10 +468,12 @@ static int check_index(Tr *tr, Ix *idx, Ix *ext, const Node *at, const char *tna
         if (lo < 0 || hi >= elo) {
             if (lo < 0)
                 diag_error(at->loc, "index %d of '%s' can be negative (as low as %ld)", axis + 1, tname, lo);
+            else if (ix_is_const(ext, NULL))
+                diag_error(at->loc, "index %d of '%s' is out of range: it reaches %ld but the extent is %ld", axis + 1,
+                           tname, hi, elo);
             else
-                diag_error(at->loc, "index %d of '%s' is out of range: it reaches %ld but the extent is %s%s%ld%s",
-                           axis + 1, tname, hi, ix_str(tr, ext),
-                           ix_is_const(ext, NULL) ? " (" : " (here ", elo, ")");
+                diag_error(at->loc, "index %d of '%s' is out of range: it reaches %ld but the extent is %s (here %ld)",
+                           axis + 1, tname, hi, ix_str(tr, ext), elo);
             if (!ix_is_const(ext, NULL) || !ix_is_const(idx, NULL))
                 diag_note(at->loc, "with T = %ld", T);
             diag_note(decl, "'%s' defined here", tname);

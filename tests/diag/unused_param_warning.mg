@@ -1,0 +1,15 @@
+const vocab = 27
+dim T <= 16
+input tokens[T + 1] < vocab
+param wte[vocab, 16] ~ gauss(0, 0.08)
+param w[27, 16] ~ gauss(0, 0.08)
+param extra[4] ~ zeros
+x[t < T, c] = wte[tokens[t], c]
+logits = linear(x, w)
+targets[t < T] = tokens[t + 1]
+loss = cross_entropy(logits, targets)
+
+# ---- expected (mgc unused_param_warning.mg -o OUT.c): exit 0, and on stderr: ----
+#| unused_param_warning.mg:6:1: warning: parameter 'extra' is never used
+#|     6 | param extra[4] ~ zeros
+#|       | ^~~~~~~~~~~~~~~~~~~~~~
