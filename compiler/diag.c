@@ -235,6 +235,8 @@ static void quote(FILE *f, SrcLoc loc)
         if (e >= n && n > 0)
             e = n - 1;
     }
+    if (e < b)
+        e = b;
     size_t *col_of = malloc((n + 1) * sizeof *col_of);
     char *text = malloc(8 * n + 1);
     if (!col_of || !text) {
