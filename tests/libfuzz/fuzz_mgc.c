@@ -23,8 +23,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static FILE *null;
     if (!null)
         null = fopen("/dev/null", "w");
+    diag_reset();               /* (which also resets the output to stderr) */
     diag_set_output(null);
-    diag_reset();
     diag_add_source("prelude.mg", mgc_prelude);
     Node *prelude = parse_source("prelude.mg", mgc_prelude);
     diag_add_source_n("fuzz.mg", (const char *)data, size);
