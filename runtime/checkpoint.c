@@ -1,13 +1,25 @@
-/* checkpoint.c: maps an MgModel's parameter table onto safetensors tensors.
- * Takes the model and a flat array; hands on a file, or params + vocab + step.
- * Invariant: a load either fills all of params or reports why and fills nothing. */
+/* checkpoint.c: maps an MgModel's parameter table, and a run's training state,
+ * onto safetensors tensors and metadata.  Takes the model and flat arrays; hands
+ * on a file, or params + vocab + step (+ state).  Invariant: a load either fills
+ * all of params (and the state) or reports why and fills nothing. */
 #include "mg_checkpoint.h"
+
+#include "mg_utf8.h"
 
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define FNV_START 0xcbf29ce484222325ull
+
+static uint64_t fnv_bytes(uint64_t h, const void *p, size_t n) {
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 0x100000001b3ull;
+    return h;
+}
 
 /* FNV-1a 64 over values as little-endian IEEE doubles */
 static uint64_t fnv_doubles(uint64_t h, const double *x, size_t n) {
@@ -21,7 +33,14 @@ static uint64_t fnv_doubles(uint64_t h, const double *x, size_t n) {
     }
     return h;
 }
-#define FNV_START 0xcbf29ce484222325ull
+
+/* one metadata entry as KEY NUL VALUE NUL */
+static uint64_t fnv_meta(uint64_t h, const char *key, size_t klen, const char *val, size_t vlen) {
+    h = fnv_bytes(h, key, klen);
+    h = fnv_bytes(h, "", 1);
+    h = fnv_bytes(h, val, vlen);
+    return fnv_bytes(h, "", 1);
+}
 
 /* the tensors of a checkpoint, in order: parameters, then Adam's m and v */
 static int ckpt_tensors(const MgModel *m, const double *data, const MgOptimizer *opt, MgTensor **out, char **names,
@@ -100,29 +119,76 @@ static int rng_parse(MgRng *r, const char *s) {
     return 0;
 }
 
+/* The metadata of a checkpoint and the buffers its values live in. */
+typedef struct MetaBuf {
+    MgMeta m[12];
+    int n;
+    char step[24], steps[24], lr[32], seed[24], docs[24], docs_sum[40], sum[40], data[256];
+    char *vocab, *rng;
+} MetaBuf;
+
+/* s as valid UTF-8 (a file name may not be): each invalid byte becomes '?'. */
+static void utf8_clean(char *out, size_t cap, const char *s) {
+    size_t w = 0, n = strlen(s);
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        int k = mg_utf8_decode((const unsigned char *)s + i, n - i, &cp);
+        if (w + (size_t)(k ? k : 1) >= cap) break;
+        if (k) memcpy(out + w, s + i, (size_t)k);
+        else out[w] = '?';
+        w += (size_t)(k ? k : 1);
+        i += (size_t)(k ? k : 1);
+    }
+    out[w] = '\0';
+}
+
+static void meta_add(MetaBuf *b, const char *key, const char *value) { b->m[b->n++] = (MgMeta){key, value}; }
+
+/* Everything but the checksum; -1 when out of memory. */
+static int meta_fill(MetaBuf *b, const MgModel *m, const MgVocab *vocab, long step, const MgTrainState *st) {
+    memset(b, 0, sizeof *b);
+    b->vocab = mg_vocab_to_string(vocab);
+    b->rng = st && st->rng ? rng_text(st->rng) : NULL;
+    if (!b->vocab || (st && st->rng && !b->rng)) return -1;
+    snprintf(b->step, sizeof b->step, "%ld", step);
+    meta_add(b, "model", m->name);
+    meta_add(b, "vocab", b->vocab);
+    meta_add(b, "step", b->step);
+    if (!st) return 0;
+    snprintf(b->steps, sizeof b->steps, "%ld", st->steps);
+    snprintf(b->lr, sizeof b->lr, "%.17g", st->lr);
+    snprintf(b->seed, sizeof b->seed, "%" PRIu64, st->seed);
+    snprintf(b->docs, sizeof b->docs, "%zu", st->docs);
+    snprintf(b->docs_sum, sizeof b->docs_sum, "fnv1a64:%016" PRIx64, st->docs_sum);
+    meta_add(b, "steps", b->steps);
+    meta_add(b, "lr", b->lr);
+    meta_add(b, "seed", b->seed);
+    utf8_clean(b->data, sizeof b->data, st->data);
+    meta_add(b, "data", b->data);
+    meta_add(b, "docs", b->docs);
+    meta_add(b, "docs_checksum", b->docs_sum);
+    if (b->rng) meta_add(b, "rng", b->rng);
+    return 0;
+}
+
 int mg_ckpt_save_state(const char *path, const MgModel *m, const double *params, const MgVocab *vocab, long step,
                        const MgTrainState *st, MgErr *e) {
-    MgTensor *t;
-    char *names, stepbuf[32], stepsbuf[32], sumbuf[40];
+    MgTensor *t = NULL;
+    char *names = NULL;
     uint64_t sum;
-    int n = ckpt_tensors(m, params, st ? st->opt : NULL, &t, &names, &sum);
-    char *vs = mg_vocab_to_string(vocab), *rs = st && st->rng ? rng_text(st->rng) : NULL;
-    if (n < 0 || !vs || (st && st->rng && !rs)) {
-        if (n >= 0) free(t), free(names);
-        free(vs), free(rs);
-        return mg_err(e, "%s: out of memory", path);
+    MetaBuf mb;
+    int n = ckpt_tensors(m, params, st ? st->opt : NULL, &t, &names, &sum), rc;
+    if (meta_fill(&mb, m, vocab, step, st) < 0 || n < 0) {
+        rc = mg_err(e, "%s: out of memory", path);
+    } else {
+        for (int i = 0; i < mb.n; i++)
+            sum = fnv_meta(sum, mb.m[i].key, strlen(mb.m[i].key), mb.m[i].value, strlen(mb.m[i].value));
+        snprintf(mb.sum, sizeof mb.sum, "fnv1a64:%016" PRIx64, sum);
+        meta_add(&mb, "checksum", mb.sum);
+        rc = mg_st_write(path, t, n, mb.m, mb.n, e);
     }
-    snprintf(stepbuf, sizeof stepbuf, "%ld", step);
-    snprintf(sumbuf, sizeof sumbuf, "fnv1a64:%016" PRIx64, sum);
-    MgMeta meta[6] = {{"model", m->name}, {"vocab", vs}, {"step", stepbuf}, {"checksum", sumbuf}};
-    int nmeta = 4;
-    if (st) {
-        snprintf(stepsbuf, sizeof stepsbuf, "%ld", st->steps);
-        meta[nmeta++] = (MgMeta){"steps", stepsbuf};
-        if (rs) meta[nmeta++] = (MgMeta){"rng", rs};
-    }
-    int rc = mg_st_write(path, t, n, meta, nmeta, e);
-    free(t), free(names), free(vs), free(rs);
+    if (n >= 0) free(t), free(names);
+    free(mb.vocab), free(mb.rng);
     return rc;
 }
 
@@ -239,25 +305,71 @@ static int check_sum(const char *path, const MgModel *m, const MgSafetensors *st
     for (int part = 0; part < (with ? 3 : 1); part++)
         for (int i = 0; i < m->n_params; i++)
             sum = fnv_doubles(sum, find_data(st, prefix[part], m->params[i].name), m->params[i].size);
+    for (int c = st->meta->first; c >= 0; c = st->json.nodes[c].next) {
+        const MgJsonNode *kv = &st->json.nodes[c];
+        if (strcmp(kv->key, "checksum") != 0) sum = fnv_meta(sum, kv->key, kv->keylen, kv->str, kv->len);
+    }
     char got[40];
     snprintf(got, sizeof got, "fnv1a64:%016" PRIx64, sum);
     if (strcmp(got, want) != 0)
-        return mg_err(e, "%s: checksum mismatch (the file says %.40s, the data gives %s): the data is corrupt", path,
-                      want, got);
+        return mg_err(e, "%s: checksum mismatch (the file says %.40s, its contents give %s): the data is corrupt",
+                      path, want, got);
+    return 0;
+}
+
+/* a decimal integer without sign, fitting uint64_t */
+static int parse_u64(const char *s, uint64_t *out) {
+    uint64_t v = 0;
+    if (!*s) return -1;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9' || v > (UINT64_MAX - (uint64_t)(*s - '0')) / 10) return -1;
+        v = v * 10 + (uint64_t)(*s - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+static int parse_lr(const char *s, double *out) {
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (!*s || *end || errno || !isfinite(v) || v < 0) return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_fnv(const char *s, uint64_t *out) {
+    if (strncmp(s, "fnv1a64:", 8) != 0 || strlen(s) != 24 || strspn(s + 8, "0123456789abcdef") != 16) return -1;
+    *out = strtoull(s + 8, NULL, 16);
+    return 0;
+}
+
+/* The state's scalar metadata into t (all of it must be there). */
+static int parse_state(const char *path, const MgSafetensors *st, MgTrainState *t, MgRng *rng, MgErr *e) {
+    static const char *keys[] = {"steps", "lr", "seed", "data", "docs", "docs_checksum", "rng"};
+    const char *v[7];
+    uint64_t docs;
+    for (int i = 0; i < 7; i++)
+        if (!(v[i] = mg_st_meta(st, keys[i])))
+            return mg_err(e, "%s: the training state is incomplete (no metadata '%s')", path, keys[i]);
+    int bad = parse_step(v[0], &t->steps) < 0 ? 0 : parse_lr(v[1], &t->lr) < 0 ? 1
+              : parse_u64(v[2], &t->seed) < 0 ? 2 : parse_u64(v[4], &docs) < 0 ? 4
+              : parse_fnv(v[5], &t->docs_sum) < 0 ? 5 : rng_parse(rng, v[6]) < 0 ? 6 : -1;
+    if (bad >= 0) return mg_err(e, "%s: metadata '%s' is not valid: '%.40s'", path, keys[bad], v[bad]);
+    t->docs = (size_t)docs;
+    snprintf(t->data, sizeof t->data, "%s", v[3]);
     return 0;
 }
 
 static int load_state(const char *path, const MgModel *m, const MgSafetensors *st, MgTrainState *ts, int with,
                       MgErr *e) {
-    const char *steps = mg_st_meta(st, "steps"), *rng = mg_st_meta(st, "rng");
-    if (!steps || !rng) return mg_err(e, "%s: the training state is incomplete (metadata 'steps' and 'rng')", path);
-    if (parse_step(steps, &ts->steps) < 0)
-        return mg_err(e, "%s: metadata 'steps' is not a non-negative integer: '%.40s'", path, steps);
+    MgTrainState t = *ts;
     MgRng r;
-    if (rng_parse(&r, rng) < 0) return mg_err(e, "%s: metadata 'rng' is not a generator state", path);
+    if (parse_state(path, st, &t, &r, e) < 0) return -1;
     if (with != (ts->opt && ts->opt->m != NULL))
         return mg_err(e, "%s: the checkpoint %s Adam's moments but model '%s' uses %s", path, with ? "has" : "lacks",
                       m->name, with ? "SGD" : "Adam");
+    *ts = t;
     *ts->rng = r;
     for (int i = 0; with && i < m->n_params; i++) {
         const MgParam *p = &m->params[i];
@@ -271,25 +383,23 @@ int mg_ckpt_load_state(const char *path, const MgModel *m, double *params, MgVoc
                        MgTrainState *ts, int *resumable, MgErr *e) {
     MgSafetensors st;
     int with = 0;
+    long at = 0;
     memset(vocab, 0, sizeof *vocab);
     if (resumable) *resumable = 0;
     if (mg_st_read(&st, path, e) < 0) return -1;
-    int rc = check_meta(path, m, &st, vocab, step, e);
+    int rc = check_meta(path, m, &st, vocab, &at, e);
     if (rc == 0 && (check_tensors(path, m, &st, e) < 0 || check_state(path, m, &st, &with, e) < 0 ||
-                    check_sum(path, m, &st, with, e) < 0)) {
-        mg_vocab_free(vocab);
+                    check_sum(path, m, &st, with, e) < 0))
         rc = -1;
-    }
-    int has_state = rc == 0 && mg_st_meta(&st, "rng") != NULL;
-    if (rc == 0 && ts && has_state && load_state(path, m, &st, ts, with, e) < 0) {
-        mg_vocab_free(vocab);
-        rc = -1;
-    }
+    int has_state = rc == 0 && (mg_st_meta(&st, "rng") || mg_st_meta(&st, "steps"));
+    if (rc == 0 && ts && has_state && load_state(path, m, &st, ts, with, e) < 0) rc = -1;
     for (int i = 0; rc == 0 && i < m->n_params; i++) {
         const MgParam *p = &m->params[i];
         memcpy(params + p->offset, mg_st_find(&st, p->name)->data, p->size * sizeof *params);
     }
+    if (rc == 0) *step = at;
     if (rc == 0 && resumable) *resumable = ts && has_state;
+    if (rc != 0) mg_vocab_free(vocab);
     mg_st_free(&st);
     return rc;
 }

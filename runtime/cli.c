@@ -9,6 +9,7 @@
 #include "mg_optim.h"
 #include "mg_rng.h"
 #include "mg_sample.h"
+#include "mg_utf8.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 typedef enum { CMD_TRAIN, CMD_SAMPLE, CMD_GRAD } Cmd;
 
@@ -25,6 +27,7 @@ typedef struct Opts {
     const char *data, *save, *load, *log, *doc, *out;
     int steps, has_steps, num, save_every;
     uint64_t seed;
+    int has_seed;
     double lr, temperature;
     int has_lr;
 } Opts;
@@ -37,11 +40,15 @@ typedef struct Run {
     MgVocab vocab;
     MgRng rng;
     MgOptimizer opt;
-    int start;              /* first step to run (a resumed run's saved step) */
+    uint64_t seed;          /* the run's seed (a resumed run's own) */
+    uint64_t docs_sum;      /* mg_data_checksum of the documents in file order */
+    int start;              /* first step to run (a resumed run's saved step, maybe > steps) */
+    int saved;              /* step of this run's last save, -1 before any */
     double *params, *grads, *scratch, *probs;
     int *tokens;
     char *text;
     FILE *log;
+    const char *log_path;
 } Run;
 
 static int cli_error(const char *prog, const char *fmt, ...) MG_PRINTF(2, 3);
@@ -70,18 +77,27 @@ static void usage(FILE *f, const MgModel *m, const char *prog) {
             "  help      print this help (also --help, -h, COMMAND --help)\n"
             "\n"
             "train [OPTIONS]\n"
-            "  --data FILE         documents, one per line, UTF-8 (default: the embedded word list)\n"
+            "  --data FILE         documents, one per line, UTF-8 (default: the embedded word list);\n"
+            "                      lines are stripped, blank ones skipped, \\r\\n accepted; a\n"
+            "                      document longer than the block size is cropped to it\n"
             "  --steps N           number of optimizer steps (default %d); the learning rate\n"
             "                      decays linearly to 0 over N steps when the model says so\n"
             "  --seed S            random seed, a non-negative integer (default 42)\n"
             "  --lr X              learning rate (default %g)\n"
-            "  --load CKPT         start from a checkpoint instead of random parameters; a\n"
-            "                      checkpoint saved by train resumes that run where it\n"
-            "                      stopped (optimizer state, step and random state included)\n"
+            "  --load CKPT         start from a checkpoint's parameters instead of random ones;\n"
+            "                      the data must use only the checkpoint's characters.  A\n"
+            "                      checkpoint saved by train resumes that run where it was\n"
+            "                      saved (step, Adam's moments, random state, learning rate,\n"
+            "                      steps and seed), printing the same losses and ending with\n"
+            "                      the same parameters as a run never interrupted; it needs\n"
+            "                      the same --data (checked) and refuses a different --seed\n"
             "  --save CKPT         write the parameters and training state after training\n"
-            "                      (safetensors; written to CKPT.tmp, then renamed)\n"
-            "  --save-every N      also save CKPT every N steps, so a killed run can resume\n"
-            "  --log FILE.csv      write 'step,loss' for every step\n"
+            "                      (safetensors with a checksum; written to CKPT.tmp, synced,\n"
+            "                      then renamed, so CKPT is always a whole checkpoint)\n"
+            "  --save-every N      also save CKPT after every N steps, so that a run that is\n"
+            "                      killed can be resumed with --load CKPT (0: only at the end)\n"
+            "  --log FILE.csv      write 'step,loss' for every step (a resumed run keeps the\n"
+            "                      lines up to its checkpoint's step and appends)\n"
             "  --num N             number of samples printed after training (default 20)\n"
             "  --temperature T     sampling temperature, > 0 (default 0.5)\n"
             "\n"
@@ -93,8 +109,11 @@ static void usage(FILE *f, const MgModel *m, const char *prog) {
             "  encode WORD with the checkpoint's vocabulary, print 'loss L', and write\n"
             "  d(loss)/d(param) for every parameter under the parameter's name\n"
             "\n"
+            "A non-finite loss, gradient or updated parameter stops training with a message\n"
+            "naming the step and the first parameter affected; nothing is saved after it.\n"
+            "\n"
             "Options take their value as the next argument or after '=' (--steps=100).\n"
-            "Exit status: 0 on success, 1 on any error.\n",
+            "Exit status: 0 on success, 1 on any error (one line 'PROG: error: ...').\n",
             prog, m->name, m->source ? m->source : "built in", m->n_scalars, m->vocab, m->vocab - 1,
             m->block_size, m->optim.kind == MG_OPT_ADAM ? "adam" : "sgd", m->optim.lr, m->optim.steps,
             m->optim.linear_decay ? " with linear decay" : "", m->optim.steps, m->optim.lr);
@@ -161,7 +180,7 @@ static int set_opt(const char *prog, Opts *o, const char *name, const char *flag
     else if (!strcmp(name, "steps")) { o->has_steps = 1; return parse_int(prog, flag, v, &o->steps); }
     else if (!strcmp(name, "num")) return parse_int(prog, flag, v, &o->num);
     else if (!strcmp(name, "save-every")) return parse_int(prog, flag, v, &o->save_every);
-    else if (!strcmp(name, "seed")) return parse_u64(prog, flag, v, &o->seed);
+    else if (!strcmp(name, "seed")) { o->has_seed = 1; return parse_u64(prog, flag, v, &o->seed); }
     else if (!strcmp(name, "lr")) { o->has_lr = 1; return parse_double(prog, flag, v, 0, &o->lr); }
     else if (!strcmp(name, "temperature")) return parse_double(prog, flag, v, 1, &o->temperature);
     if (!*v && strcmp(name, "doc") != 0) return cli_error(prog, "%s: expected a file name, got an empty string", flag);
@@ -251,6 +270,8 @@ static int print_samples(Run *r, int num, double temperature) {
 
 /* Fail early, before training, if path cannot be written (probes PATH.tmp). */
 static int check_writable(const char *prog, const char *path) {
+    struct stat sb;
+    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) return cli_error(prog, "%s: cannot write: Is a directory", path);
     size_t n = strlen(path);
     char *tmp = malloc(n + 5);
     if (!tmp) return cli_error(prog, "out of memory");
@@ -273,7 +294,8 @@ static int load_ckpt(Run *r, const char *path, MgVocab *vocab) {
     return 0;
 }
 
-/* tokens = ([BOS] + ids(doc) + [BOS])[0 .. T], T = min(block_size, len + 1). */
+/* tokens = ([BOS] + ids(doc) + [BOS])[0 .. T], T = min(block_size, len + 1):
+ * a document longer than the block is cropped, as the reference does. */
 static int doc_tokens(const Run *r, size_t d) {
     const MgDoc *doc = &r->docs.docs[d];
     int bos = mg_vocab_bos(&r->vocab), T = r->m->block_size;
@@ -284,91 +306,185 @@ static int doc_tokens(const Run *r, size_t d) {
     return T;
 }
 
-/* ---- commands ---- */
+/* ---- train ---- */
+
+/* The vocabulary of the data, which must have the model's size. */
+static int build_vocab(Run *r) {
+    MgErr e;
+    const MgModel *m = r->m;
+    if (mg_vocab_build(&r->vocab, &r->docs, &e) < 0) return cli_error(r->prog, "%s", e.msg);
+    int n = mg_vocab_size(&r->vocab);
+    if (n == m->vocab) return 0;
+    char rare[128] = "";
+    if (n > m->vocab) {
+        uint32_t cp;
+        size_t line;
+        char desc[32];
+        mg_data_rarest(&r->docs, &r->vocab, &cp, &line);
+        mg_utf8_describe(cp, desc);
+        snprintf(rare, sizeof rare, "; its rarest character is %s, first on line %zu", desc, line);
+    }
+    return cli_error(r->prog, "%s: the data has vocabulary size %d (%d characters + BOS) but model '%s' has %d%s",
+                     r->docs.name, n, r->vocab.n, m->name, m->vocab, rare);
+}
+
+/* Load the documents, check or build the vocabulary, then seed and shuffle. */
+static int load_docs(Run *r, const Opts *o) {
+    MgErr e;
+    if ((o->data ? mg_data_load_file(&r->docs, o->data, &e) : mg_data_load_default(&r->docs, &e)) < 0)
+        return cli_error(r->prog, "%s", e.msg);
+    if (!o->load && build_vocab(r)) return 1;
+    if (o->load && mg_data_check_vocab(&r->docs, &r->vocab, o->load, &e) < 0) return cli_error(r->prog, "%s", e.msg);
+    r->docs_sum = mg_data_checksum(&r->docs);
+    mg_rng_seed(&r->rng, r->seed);
+    mg_data_shuffle(&r->docs, &r->rng);
+    return 0;
+}
+
+/* A resumed run must see the documents in the same order: same seed, same data. */
+static int check_resume(Run *r, const Opts *o, const MgTrainState *ts) {
+    if (o->has_seed && o->seed != ts->seed)
+        return cli_error(r->prog, "%s: cannot resume this run with --seed %llu: it was seeded with %llu (leave out --seed)",
+                         o->load, (unsigned long long)o->seed, (unsigned long long)ts->seed);
+    if (r->docs.n == ts->docs && r->docs_sum == ts->docs_sum) return 0;
+    return cli_error(r->prog, "%s: cannot resume this run on %s (%zu documents%s): it trained on %s (%zu documents); "
+                     "give it the same --data", o->load, r->docs.name, r->docs.n,
+                     r->docs.n == ts->docs ? ", other contents" : "", ts->data, ts->docs);
+}
+
+/* A resumed run's log keeps its header and the lines of steps 1..start. */
+static size_t log_keep(const char *s, size_t n, int start) {
+    static const char head[] = "step,loss\n";
+    if (n < sizeof head - 1 || memcmp(s, head, sizeof head - 1) != 0) return 0;
+    size_t keep = sizeof head - 1;
+    for (int step = 1; step <= start; step++) {
+        const char *nl = memchr(s + keep, '\n', n - keep);
+        char *end;
+        if (!nl || strtol(s + keep, &end, 10) != step || *end != ',') break;
+        keep = (size_t)(nl - s) + 1;
+    }
+    return keep;
+}
+
+static int open_log(Run *r, const char *path) {
+    char *old = NULL;
+    size_t n = 0, keep = 0;
+    FILE *f = r->start > 0 ? fopen(path, "rb") : NULL;
+    if (f) {
+        long len = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+        if (len > 0 && fseek(f, 0, SEEK_SET) == 0 && (old = malloc((size_t)len))) n = fread(old, 1, (size_t)len, f);
+        fclose(f);
+        keep = log_keep(old ? old : "", n, r->start);
+    }
+    r->log = fopen(path, "w");
+    r->log_path = path;
+    if (r->log) {
+        if (keep) fwrite(old, 1, keep, r->log);
+        else fprintf(r->log, "step,loss\n");
+    }
+    free(old);
+    return r->log ? 0 : cli_error(r->prog, "%s: cannot write: %s", path, strerror(errno));
+}
+
+static int same_file(const char *a, const char *b) {
+    struct stat x, y;
+    return stat(a, &x) == 0 && stat(b, &y) == 0 && x.st_dev == y.st_dev && x.st_ino == y.st_ino;
+}
 
 static int train_setup(Run *r, const Opts *o) {
     MgErr e;
     const MgModel *m = r->m;
-    mg_rng_seed(&r->rng, o->seed);
-    if ((o->data ? mg_data_load_file(&r->docs, o->data, &e) : mg_data_load_default(&r->docs, &e)) < 0)
-        return cli_error(r->prog, "%s", e.msg);
-    mg_data_shuffle(&r->docs, &r->rng);
-    if (mg_vocab_build(&r->vocab, &r->docs, &e) < 0) return cli_error(r->prog, "%s", e.msg);
-    if (mg_vocab_size(&r->vocab) != m->vocab)
-        return cli_error(r->prog, "%s: the data has vocabulary size %d (%d characters + BOS) but model '%s' has %d",
-                     r->docs.name, mg_vocab_size(&r->vocab), r->vocab.n, m->name, m->vocab);
-    if (o->save && check_writable(r->prog, o->save)) return 1;
-    if (o->log && !(r->log = fopen(o->log, "w")))
-        return cli_error(r->prog, "%s: cannot write: %s", o->log, strerror(errno));
-    if (run_alloc(r, 1)) return 1;
-    MgOptim cfg = m->optim;
-    if (o->has_lr) cfg.lr = o->lr;
-    if (o->has_steps) cfg.steps = o->steps;
-    if (mg_optim_init(&r->opt, &cfg, m->n_scalars, &e) < 0) return cli_error(r->prog, "%s", e.msg);
     if (o->save_every && !o->save) return cli_error(r->prog, "--save-every needs --save CKPT");
-    if (o->load) {
-        MgVocab cv;
-        MgTrainState ts = {0, &r->opt, &r->rng};
-        long step;
-        int resumable;
-        if (mg_ckpt_load_state(o->load, m, r->params, &cv, &step, &ts, &resumable, &e) < 0)
-            return cli_error(r->prog, "%s", e.msg);
-        int same = mg_vocab_equal(&cv, &r->vocab);
-        mg_vocab_free(&cv);
-        if (!same)
-            return cli_error(r->prog, "%s: the checkpoint's vocabulary differs from that of %s", o->load, r->docs.name);
-        if (resumable) {
-            if (!o->has_steps) r->opt.cfg.steps = (int)ts.steps;
-            r->start = step < r->opt.cfg.steps ? (int)step : r->opt.cfg.steps;
-        }
-    } else {
+    if ((o->save && check_writable(r->prog, o->save)) || run_alloc(r, 1)) return 1;
+    if (mg_optim_init(&r->opt, &m->optim, m->n_scalars, &e) < 0) return cli_error(r->prog, "%s", e.msg);
+    MgRng saved;
+    MgTrainState ts = {.opt = &r->opt, .rng = &saved};
+    long step = 0;
+    int resumed = 0;
+    if (o->load && mg_ckpt_load_state(o->load, m, r->params, &r->vocab, &step, &ts, &resumed, &e) < 0)
+        return cli_error(r->prog, "%s", e.msg);
+    r->seed = resumed && !o->has_seed ? ts.seed : o->seed;
+    if (load_docs(r, o) || (resumed && check_resume(r, o, &ts))) return 1;
+    r->opt.cfg.lr = o->has_lr ? o->lr : resumed ? ts.lr : m->optim.lr;
+    r->opt.cfg.steps = o->has_steps ? o->steps : resumed ? (int)ts.steps : m->optim.steps;
+    if (resumed) {
+        r->rng = saved;
+        r->start = (int)step;             /* may exceed steps: then nothing is left to do */
+        if (o->save && same_file(o->load, o->save)) r->saved = (int)step;
+    } else if (!o->load) {
         init_params(m, r->params, &r->rng);
     }
-    return 0;
+    return o->log ? open_log(r, o->log) : 0;
 }
 
-/* Save params and the whole training state after `step` steps. */
+/* Save params and the whole training state after `step` steps; the log is
+ * flushed first, so it always reaches at least as far as the checkpoint. */
 static int save_state(Run *r, const char *path, int step) {
     MgErr e;
-    MgTrainState ts = {r->opt.cfg.steps, &r->opt, &r->rng};
+    MgTrainState ts = {.steps = r->opt.cfg.steps, .lr = r->opt.cfg.lr, .seed = r->seed, .docs = r->docs.n,
+                       .docs_sum = r->docs_sum, .opt = &r->opt, .rng = &r->rng};
+    snprintf(ts.data, sizeof ts.data, "%s", r->docs.name);
+    if (r->log && fflush(r->log) != 0) return cli_error(r->prog, "%s: write error: %s", r->log_path, strerror(errno));
     if (mg_ckpt_save_state(path, r->m, r->params, &r->vocab, step, &ts, &e) < 0) return cli_error(r->prog, "%s", e.msg);
+    r->saved = step;
     return 0;
 }
 
-/* A non-finite loss or gradient stops training: name the step and the first
- * parameter (and element) affected.  Nothing is saved. */
-static int check_finite(Run *r, int step, double loss) {
-    const MgModel *m = r->m;
-    if (!isfinite(loss))
-        return cli_error(r->prog, "step %d: the loss is %s; training stopped (the last saved checkpoint is kept)", step,
-                         isnan(loss) ? "nan" : "infinite");
-    for (int i = 0; i < m->n_params; i++) {
-        const MgParam *p = &m->params[i];
-        for (size_t k = 0; k < p->size; k++) {
-            double g = r->grads[p->offset + k];
-            if (isfinite(g)) continue;
-            size_t idx[MG_MAX_RANK], rest = k;
-            for (int d = p->rank - 1; d >= 0; d--) idx[d] = rest % (size_t)p->shape[d], rest /= (size_t)p->shape[d];
-            char at[96] = "";
-            for (int d = 0, w = 0; d < p->rank; d++)
-                w += snprintf(at + w, sizeof at - (size_t)w, d ? ", %zu" : "%zu", idx[d]);
-            return cli_error(r->prog, "step %d: the gradient of '%s' is %s at [%s]; training stopped (the last saved "
-                             "checkpoint is kept)", step, p->name, isnan(g) ? "nan" : "infinite", at);
-        }
-    }
-    return 0;
+/* "[3, 5]": the index of flat element k of p. */
+static void element_text(const MgParam *p, size_t k, char *buf, size_t cap) {
+    size_t idx[MG_MAX_RANK];
+    for (int d = p->rank - 1; d >= 0; d--) idx[d] = k % (size_t)p->shape[d], k /= (size_t)p->shape[d];
+    size_t w = (size_t)snprintf(buf, cap, "[");
+    for (int d = 0; d < p->rank && w < cap; d++) w += (size_t)snprintf(buf + w, cap - w, d ? ", %zu" : "%zu", idx[d]);
+    if (w < cap) snprintf(buf + w, cap - w, "]");
+}
+
+static const char *nonfinite_text(double x) { return isnan(x) ? "nan" : x > 0 ? "inf" : "-inf"; }
+
+/* How a stopped run left its checkpoint, for the message. */
+static void stop_note(const Run *r, const Opts *o, char *buf, size_t cap) {
+    if (!o->save) snprintf(buf, cap, "training stopped (no --save)");
+    else if (r->saved >= 0) snprintf(buf, cap, "training stopped; %s holds step %d, the last good state", o->save, r->saved);
+    else snprintf(buf, cap, "training stopped; %s was not written by this run", o->save);
+}
+
+/* The first non-finite element of x (params or grads), in parameter order. */
+static const MgParam *first_nonfinite(const MgModel *m, const double *x, size_t *at) {
+    for (int i = 0; i < m->n_params; i++)
+        for (size_t k = 0; k < m->params[i].size; k++)
+            if (!isfinite(x[m->params[i].offset + k])) {
+                *at = k;
+                return &m->params[i];
+            }
+    return NULL;
+}
+
+/* A non-finite loss, gradient or updated parameter stops training: name the
+ * step and the first parameter (and element) affected.  Nothing is saved. */
+static int check_finite(Run *r, const Opts *o, int step, double loss, const double *x, int updated) {
+    char note[4400], at[96];
+    size_t k;
+    const MgParam *p = isfinite(loss) ? first_nonfinite(r->m, x, &k) : NULL;
+    if (isfinite(loss) && !p) return 0;
+    stop_note(r, o, note, sizeof note);
+    if (!p) return cli_error(r->prog, "step %d: the loss is %s; %s", step, nonfinite_text(loss), note);
+    element_text(p, k, at, sizeof at);
+    return cli_error(r->prog, updated ? "step %d: the update made '%s' %s at element %s; %s"
+                                      : "step %d: the gradient of '%s' is %s at element %s; %s",
+                     step, p->name, nonfinite_text(x[p->offset + k]), at, note);
 }
 
 static int cmd_train(Run *r, const Opts *o) {
+    r->saved = -1;
     if (train_setup(r, o)) return 1;
     const MgModel *m = r->m;
     const int steps = r->opt.cfg.steps;
-    if (r->log) fprintf(r->log, "step,loss\n");
     for (int s = r->start; s < steps; s++) {
         int T = doc_tokens(r, (size_t)s % r->docs.n);
         double loss = m->loss_grad(m->ctx, r->params, r->grads, r->tokens, T, r->scratch);
-        if (check_finite(r, s + 1, loss)) return 1;
+        if (check_finite(r, o, s + 1, loss, r->grads, 0)) return 1;
         mg_optim_step(&r->opt, r->params, r->grads, s);
+        if (check_finite(r, o, s + 1, loss, r->params, 1)) return 1;
         printf("step %4d / %4d | loss %.4f\n", s + 1, steps, loss);
         fflush(stdout);
         if (r->log) fprintf(r->log, "%d,%.17g\n", s + 1, loss);
@@ -379,7 +495,7 @@ static int cmd_train(Run *r, const Opts *o) {
         r->log = NULL;
         if (bad) return cli_error(r->prog, "%s: write error", o->log);
     }
-    if (o->save && save_state(r, o->save, steps)) return 1;
+    if (o->save && save_state(r, o->save, steps > r->start ? steps : r->start)) return 1;
     return print_samples(r, o->num, o->temperature);
 }
 
@@ -437,5 +553,7 @@ int mg_cli_main(const MgModel *m, const char *prog, int argc, char **argv) {
     r.prog = prog;
     rc = o.cmd == CMD_TRAIN ? cmd_train(&r, &o) : o.cmd == CMD_SAMPLE ? cmd_sample(&r, &o) : cmd_grad(&r, &o);
     run_free(&r);
+    if (rc == 0 && (fflush(stdout) != 0 || ferror(stdout)))
+        rc = cli_error(prog, "cannot write standard output: %s", strerror(errno));
     return rc;
 }

@@ -18,8 +18,8 @@ static char *dup_str(const char *s) {
     return p;
 }
 
-/* Append doc {off, len} to d->docs, growing by doubling. */
-static int push_doc(MgDocs *d, size_t *cap, size_t off, size_t len) {
+/* Append doc {off, len, line} to d->docs, growing by doubling. */
+static int push_doc(MgDocs *d, size_t *cap, size_t off, size_t len, size_t line) {
     if (d->n == *cap) {
         size_t nc = *cap ? *cap * 2 : 1024;
         MgDoc *p = realloc(d->docs, nc * sizeof *p);
@@ -29,18 +29,19 @@ static int push_doc(MgDocs *d, size_t *cap, size_t off, size_t len) {
     }
     d->docs[d->n].off = off;
     d->docs[d->n].len = len;
+    d->docs[d->n].line = line;
     d->n++;
     return 0;
 }
 
 /* Close the line whose code points are cps[start..w): record it if not blank.
  * Returns the write position for the next line. */
-static size_t end_line(MgDocs *d, size_t *cap, size_t start, size_t w, int *oom) {
+static size_t end_line(MgDocs *d, size_t *cap, size_t start, size_t w, size_t line, int *oom) {
     size_t a = start, b = w;
     while (a < b && mg_utf8_isspace(d->cps[a])) a++;
     while (b > a && mg_utf8_isspace(d->cps[b - 1])) b--;
     if (a == b) return start;                 /* blank: reuse the space */
-    if (push_doc(d, cap, a, b - a) < 0) *oom = 1;
+    if (push_doc(d, cap, a, b - a, line) < 0) *oom = 1;
     return w;
 }
 
@@ -51,14 +52,13 @@ int mg_data_load_buffer(MgDocs *d, const char *name, const char *buf, size_t len
     d->cps = malloc(len * sizeof *d->cps);
     if (!d->name || !d->cps) goto oom;
     const unsigned char *s = (const unsigned char *)buf;
-    size_t cap = 0, w = 0, start = 0, i = 0, line_start = 0;
-    long line = 1;
+    size_t cap = 0, w = 0, start = 0, i = 0, line_start = 0, line = 1;
     int nomem = 0;
     while (i < len) {
         unsigned c = s[i];
         if (c == '\n' || c == '\r') {
             i += (c == '\r' && i + 1 < len && s[i + 1] == '\n') ? 2 : 1;
-            w = start = end_line(d, &cap, start, w, &nomem);
+            w = start = end_line(d, &cap, start, w, line, &nomem);
             line++;
             line_start = i;
             continue;
@@ -68,14 +68,14 @@ int mg_data_load_buffer(MgDocs *d, const char *name, const char *buf, size_t len
         int k = c ? mg_utf8_decode(s + i, len - i, &cp) : 0;
         if (k == 0) {
             mg_data_free(d);
-            if (c == 0) return mg_err(e, "%s:%ld: NUL byte at column %zu", name, line, i - line_start + 1);
-            return mg_err(e, "%s:%ld: invalid UTF-8 (byte 0x%02X at column %zu)", name, line, c,
+            if (c == 0) return mg_err(e, "%s:%zu: NUL byte at column %zu", name, line, i - line_start + 1);
+            return mg_err(e, "%s:%zu: invalid UTF-8 (byte 0x%02X at column %zu)", name, line, c,
                           i - line_start + 1);
         }
         d->cps[w++] = cp;
         i += (size_t)k;
     }
-    end_line(d, &cap, start, w, &nomem);
+    end_line(d, &cap, start, w, line, &nomem);
     if (nomem) goto oom;
     if (d->n == 0) {
         mg_data_free(d);
@@ -144,6 +144,19 @@ void mg_data_free(MgDocs *d) {
     memset(d, 0, sizeof *d);
 }
 
+uint64_t mg_data_checksum(const MgDocs *d) {
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < d->n; i++) {
+        const uint32_t *cp = d->cps + d->docs[i].off;
+        for (size_t j = 0; j <= d->docs[i].len; j++) {
+            char u[4] = {'\n'};
+            int k = j < d->docs[i].len ? mg_utf8_encode(cp[j], u) : 1;
+            for (int b = 0; b < k; b++) h = (h ^ (unsigned char)u[b]) * 0x100000001b3ull;
+        }
+    }
+    return h;
+}
+
 void mg_data_shuffle(MgDocs *d, MgRng *r) { mg_rng_shuffle(r, d->docs, d->n, sizeof *d->docs); }
 
 /* Code points to NUL-terminated UTF-8; -1 if it does not fit. */
@@ -187,6 +200,53 @@ int mg_vocab_build(MgVocab *v, const MgDocs *d, MgErr *e) {
         if ((seen[c >> 3] >> (c & 7)) & 1) v->cps[v->n++] = c;
     free(seen);
     return 0;
+}
+
+/* Index in doc of its first character outside v, or -1. */
+static long first_unknown(const MgDocs *d, const MgDoc *doc, const MgVocab *v) {
+    for (size_t j = 0; j < doc->len; j++)
+        if (mg_vocab_id(v, d->cps[doc->off + j]) < 0) return (long)j;
+    return -1;
+}
+
+int mg_data_check_vocab(const MgDocs *d, const MgVocab *v, const char *whose, MgErr *e) {
+    const MgDoc *bad = NULL;
+    long at = -1;
+    for (size_t i = 0; i < d->n; i++) {
+        long j;
+        if ((!bad || d->docs[i].line < bad->line) && (j = first_unknown(d, &d->docs[i], v)) >= 0) {
+            bad = &d->docs[i];
+            at = j;
+        }
+    }
+    if (!bad) return 0;
+    char desc[32];
+    mg_utf8_describe(d->cps[bad->off + (size_t)at], desc);
+    return mg_err(e, "%s:%zu: character %s is not in the vocabulary of %s (%d characters + BOS)", d->name, bad->line,
+                  desc, whose, v->n);
+}
+
+void mg_data_rarest(const MgDocs *d, const MgVocab *v, uint32_t *cp, size_t *line) {
+    size_t *count = calloc((size_t)v->n + 1, sizeof *count), *first = calloc((size_t)v->n + 1, sizeof *first);
+    *cp = v->n ? v->cps[0] : 0;
+    *line = 0;
+    if (!count || !first) goto done;
+    for (size_t i = 0; i < d->n; i++)
+        for (size_t j = 0; j < d->docs[i].len; j++) {
+            int id = mg_vocab_id(v, d->cps[d->docs[i].off + j]);
+            if (id >= 0 && (count[id]++ == 0 || d->docs[i].line < first[id])) first[id] = d->docs[i].line;
+        }
+    int best = -1;
+    for (int k = 0; k < v->n; k++)
+        if (count[k] && (best < 0 || count[k] < count[best] || (count[k] == count[best] && first[k] < first[best])))
+            best = k;
+    if (best >= 0) {
+        *cp = v->cps[best];
+        *line = first[best];
+    }
+done:
+    free(count);
+    free(first);
 }
 
 void mg_vocab_free(MgVocab *v) {

@@ -1,12 +1,15 @@
 /* mg_checkpoint.h: a model's parameters, and optionally the whole training
  * state, as a safetensors file.  Takes an MgModel, its flat parameter array
  * and the vocabulary; hands on a file with one F64 tensor per MgParam (same
- * name and shape) and metadata model, vocab, step and checksum (FNV-1a 64 of
- * every tensor's values, as little-endian IEEE doubles, in parameter order).
+ * name and shape) and string metadata model, vocab, step and checksum.
  * A training checkpoint adds Adam's moments as tensors optimizer.m.NAME and
- * optimizer.v.NAME and metadata steps (the run's length) and rng (the
- * generator's whole state), so a run resumed from it continues bit for bit.
- * Loading checks every name, shape, metadata field and the checksum. */
+ * optimizer.v.NAME and metadata steps, lr, seed, data, docs, docs_checksum
+ * (what the run trained on) and rng (the generator's whole state), so a run
+ * resumed from it continues bit for bit.  checksum is "fnv1a64:" and 16 hex
+ * digits: FNV-1a 64 over every tensor's values as little-endian IEEE doubles
+ * (parameters, then m, then v, each in parameter order: the file's order), then
+ * over every other metadata entry in file order as KEY NUL VALUE NUL.  Loading checks every name, shape, metadata field and the
+ * checksum, and either fills everything or nothing. */
 #ifndef MG_CHECKPOINT_H
 #define MG_CHECKPOINT_H
 
@@ -27,6 +30,11 @@ int mg_ckpt_load(const char *path, const MgModel *m, double *params, MgVocab *vo
 /* The training state a checkpoint may carry. */
 typedef struct MgTrainState {
     long steps;             /* length of the run (for the learning-rate schedule) */
+    double lr;              /* the run's base learning rate */
+    uint64_t seed;          /* the run's seed: it fixed the initial draw and the shuffle */
+    char data[256];         /* name of the data the run trained on (for messages) */
+    size_t docs;            /* its number of documents */
+    uint64_t docs_sum;      /* mg_data_checksum of its documents in file order */
     MgOptimizer *opt;       /* Adam's m and v are saved/restored (SGD has none) */
     MgRng *rng;
 } MgTrainState;

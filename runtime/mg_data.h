@@ -11,9 +11,11 @@
 #include "mg_err.h"
 #include "mg_rng.h"
 
-/* One document: code points cps[off .. off + len) of its MgDocs. */
+/* One document: code points cps[off .. off + len) of its MgDocs, from line
+ * `line` (1-based) of the file. */
 typedef struct MgDoc {
     size_t off, len;
+    size_t line;
 } MgDoc;
 
 typedef struct MgDocs {
@@ -40,6 +42,9 @@ int mg_data_load_file(MgDocs *d, const char *path, MgErr *e);
 int mg_data_load_buffer(MgDocs *d, const char *name, const char *buf, size_t len, MgErr *e);
 int mg_data_load_default(MgDocs *d, MgErr *e);   /* name "<embedded words>" */
 void mg_data_free(MgDocs *d);
+/* FNV-1a 64 of the documents in their current order, each as UTF-8 followed
+ * by '\n' (so, before shuffling, of the stripped non-blank lines). */
+uint64_t mg_data_checksum(const MgDocs *d);
 /* random.shuffle(docs). */
 void mg_data_shuffle(MgDocs *d, MgRng *r);
 /* Document i as NUL-terminated UTF-8 in buf; returns its byte length, or -1 if
@@ -48,6 +53,13 @@ long mg_data_doc_utf8(const MgDocs *d, size_t i, char *buf, size_t cap);
 
 /* The sorted set of characters over all documents. */
 int mg_vocab_build(MgVocab *v, const MgDocs *d, MgErr *e);
+/* Every character of every document is in v; otherwise the first one in the
+ * file (shuffled or not) is refused as "FILE:LINE: character 'é' (U+00E9) is
+ * not in the vocabulary of WHOSE (N characters + BOS)". */
+int mg_data_check_vocab(const MgDocs *d, const MgVocab *v, const char *whose, MgErr *e);
+/* For messages: the character of v (built from d) that occurs least often in
+ * d, and the line where it first appears (ties: the one that appears first). */
+void mg_data_rarest(const MgDocs *d, const MgVocab *v, uint32_t *cp, size_t *line);
 void mg_vocab_free(MgVocab *v);
 static inline int mg_vocab_size(const MgVocab *v) { return v->n + 1; }
 static inline int mg_vocab_bos(const MgVocab *v) { return v->n; }

@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mg_checkpoint.h"
 #include "mg_json.h"
@@ -121,8 +122,13 @@ Test(checkpoint, python_reads_our_file) {
                  "d = b[8 + n:]\n"
                  "m = h.pop('__metadata__')\n"
                  "f = 0xcbf29ce484222325\n"
-                 "for c in b[8 + n:]:\n"
-                 "    f = ((f ^ c) * 0x100000001b3) & 0xffffffffffffffff\n"
+                 "def fnv(f, bs):\n"
+                 "    for c in bs:\n"
+                 "        f = ((f ^ c) * 0x100000001b3) & 0xffffffffffffffff\n"
+                 "    return f\n"
+                 "f = fnv(f, b[8 + n:])\n"
+                 "for k, v in m.items():\n"
+                 "    if k != 'checksum': f = fnv(f, k.encode() + b'\\0' + v.encode() + b'\\0')\n"
                  "assert m.pop('checksum') == 'fnv1a64:%016x' % f, 'checksum'\n"
                  "assert m == {'model': 'toy', 'step': '42', 'vocab': '\\t\"/\\\\abcdefghijklmnopqr\\u00e9\\u2028\\u20ac\\U0001F600'}, m\n"
                  "assert sorted(h) == ['bias', 'bigram'], h\n"
@@ -319,6 +325,189 @@ Test(checkpoint, unwritable_path) {
     cr_expect_eq(mg_ckpt_save("/nonexistent-dir-mgrt/ck.safetensors", &toy_model, p, &v, 1, &e), -1);
     cr_expect_str_eq(e.msg, "/nonexistent-dir-mgrt/ck.safetensors: cannot write: No such file or directory");
     mg_vocab_free(&v);
+}
+
+/* ---- training state ---- */
+
+/* A toy training state with every field set to something unusual. */
+static void toy_state(MgTrainState *ts, MgOptimizer *o, MgRng *r) {
+    MgErr e;
+    cr_assert_eq(mg_optim_init(o, &toy_model.optim, TOY_NPARAM, &e), 0);
+    fill_params(o->m, TOY_NPARAM, 0.25);
+    fill_params(o->v, TOY_NPARAM, 1e-3);
+    for (size_t i = 0; i < TOY_NPARAM; i++) o->v[i] *= o->v[i];
+    mg_rng_seed(r, 12345);
+    for (int i = 0; i < 3; i++) mg_rng_gauss(r, 0, 1);      /* odd: one value cached */
+    for (int i = 0; i < 100; i++) mg_rng_random(r);
+    cr_assert_eq(r->has_gauss, 1);
+    *ts = (MgTrainState){.steps = 777, .lr = 0.1 + 0.2, .seed = UINT64_MAX, .docs = 32033,
+                         .docs_sum = 0x0123456789abcdefull, .opt = o, .rng = r};
+    snprintf(ts->data, sizeof ts->data, "%s", "names\xff\xc3\xa9.txt");   /* not UTF-8 */
+}
+
+Test(checkpoint, training_state_round_trip_bit_exact) {
+    char *dir = tu_tmpdir(), *path = tu_path(dir, "ck.safetensors");
+    static double p[TOY_NPARAM], q[TOY_NPARAM];
+    fill_params(p, TOY_NPARAM, 1.0);
+    MgOptimizer o, o2;
+    MgRng r, r2;
+    MgTrainState ts, ts2;
+    MgVocab v, w;
+    MgErr e;
+    letters_vocab(&v);
+    toy_state(&ts, &o, &r);
+    cr_assert_eq(mg_ckpt_save_state(path, &toy_model, p, &v, 123, &ts, &e), 0, "%s", e.msg);
+    cr_assert_eq(mg_optim_init(&o2, &toy_model.optim, TOY_NPARAM, &e), 0);
+    ts2 = (MgTrainState){.opt = &o2, .rng = &r2};
+    long step;
+    int resumable;
+    cr_assert_eq(mg_ckpt_load_state(path, &toy_model, q, &w, &step, &ts2, &resumable, &e), 0, "%s", e.msg);
+    cr_expect_eq(resumable, 1);
+    cr_expect_eq(step, 123);
+    cr_expect_eq(memcmp(p, q, sizeof p), 0, "parameters differ");
+    cr_expect_eq(memcmp(o.m, o2.m, sizeof p), 0, "Adam's m differs");
+    cr_expect_eq(memcmp(o.v, o2.v, sizeof p), 0, "Adam's v differs");
+    cr_expect_eq(memcmp(&r, &r2, sizeof r), 0, "the generator state differs");
+    for (int i = 0; i < 5; i++) cr_expect_eq(mg_rng_gauss(&r, 0, 1), mg_rng_gauss(&r2, 0, 1), "gauss draw %d", i);
+    cr_expect_eq(ts2.steps, 777);
+    cr_expect_eq(ts2.lr, 0.1 + 0.2);
+    cr_expect_eq(ts2.seed, UINT64_MAX);
+    cr_expect_eq(ts2.docs, 32033);
+    cr_expect_eq(ts2.docs_sum, 0x0123456789abcdefull);
+    cr_expect_str_eq(ts2.data, "names?\xc3\xa9.txt");
+    /* a parameters-only load of the same file ignores the state */
+    cr_assert_eq(mg_ckpt_load(path, &toy_model, q, &w, &step, &e), 0, "%s", e.msg);
+    mg_vocab_free(&w);
+    /* a model trained with SGD cannot take Adam's moments */
+    MgModel sgd = toy_model;
+    sgd.optim.kind = MG_OPT_SGD;
+    MgOptimizer o3;
+    cr_assert_eq(mg_optim_init(&o3, &sgd.optim, TOY_NPARAM, &e), 0);
+    ts2.opt = &o3;
+    cr_expect_eq(mg_ckpt_load_state(path, &sgd, q, &w, &step, &ts2, &resumable, &e), -1);
+    cr_expect(strstr(e.msg, "the checkpoint has Adam's moments but model 'toy' uses SGD"), "%s", e.msg);
+    mg_optim_free(&o), mg_optim_free(&o2), mg_optim_free(&o3);
+    mg_vocab_free(&v);
+    tu_rmrf(dir);
+}
+
+Test(checkpoint, parameters_only_is_not_resumable) {
+    char *dir = tu_tmpdir(), *path = tu_path(dir, "ck.safetensors");
+    static double p[TOY_NPARAM], q[TOY_NPARAM];
+    fill_params(p, TOY_NPARAM, 1.0);
+    MgVocab v, w;
+    MgErr e;
+    letters_vocab(&v);
+    cr_assert_eq(mg_ckpt_save(path, &toy_model, p, &v, 5, &e), 0, "%s", e.msg);
+    MgOptimizer o;
+    MgRng r;
+    mg_rng_seed(&r, 1);
+    MgRng r0 = r;
+    cr_assert_eq(mg_optim_init(&o, &toy_model.optim, TOY_NPARAM, &e), 0);
+    MgTrainState ts = {.steps = -7, .opt = &o, .rng = &r};
+    long step;
+    int resumable = 1;
+    cr_assert_eq(mg_ckpt_load_state(path, &toy_model, q, &w, &step, &ts, &resumable, &e), 0, "%s", e.msg);
+    cr_expect_eq(resumable, 0);
+    cr_expect_eq(ts.steps, -7, "the state was touched");
+    cr_expect_eq(memcmp(&r, &r0, sizeof r), 0, "the generator was touched");
+    for (size_t i = 0; i < TOY_NPARAM; i++) cr_assert_eq(o.m[i], 0.0);
+    cr_expect_eq(memcmp(p, q, sizeof p), 0);
+    MgSafetensors st;
+    cr_assert_eq(mg_st_read(&st, path, &e), 0);
+    cr_expect_null(mg_st_meta(&st, "rng"));
+    cr_expect_null(mg_st_find(&st, "optimizer.m.bias"));
+    mg_st_free(&st);
+    mg_optim_free(&o);
+    mg_vocab_free(&v);
+    mg_vocab_free(&w);
+    tu_rmrf(dir);
+}
+
+/* Flip bit `bit` of byte `at` of raw into path. */
+static void write_flipped(const char *path, const char *raw, size_t len, size_t at, int bit) {
+    char *buf = malloc(len);
+    memcpy(buf, raw, len);
+    buf[at] = (char)(buf[at] ^ (1 << bit));
+    tu_write(path, buf, len);
+    free(buf);
+}
+
+/* A flip anywhere in the data, or in a metadata value (say one hex digit of
+ * the generator state), changes what was saved: the checksum refuses it. */
+Test(checkpoint, checksum_mismatch_is_refused) {
+    char *dir = tu_tmpdir(), *path = tu_path(dir, "ck.safetensors"), *bad = tu_path(dir, "bad.safetensors");
+    static double p[TOY_NPARAM];
+    fill_params(p, TOY_NPARAM, 1.0);
+    MgOptimizer o;
+    MgRng r;
+    MgTrainState ts;
+    MgVocab v;
+    MgErr e;
+    letters_vocab(&v);
+    toy_state(&ts, &o, &r);
+    cr_assert_eq(mg_ckpt_save_state(path, &toy_model, p, &v, 9, &ts, &e), 0, "%s", e.msg);
+    size_t len;
+    char *raw = tu_read(path, &len), *rng = strstr(raw + 8, "\"rng\":\"");
+    cr_assert_not_null(rng);
+    write_flipped(bad, raw, len, len - 1, 0);                          /* last byte of Adam's v */
+    expect_load_fails(bad, &toy_model, "checksum mismatch");
+    expect_load_fails(bad, &toy_model, "the data is corrupt");
+    write_flipped(bad, raw, len, len - sizeof p * 3 + 100, 6);         /* a parameter */
+    expect_load_fails(bad, &toy_model, "checksum mismatch");
+    size_t at = (size_t)(rng - raw) + 7 + 100;                         /* a hex digit: '0'..'9' <-> 'a'.. */
+    cr_assert(raw[at] >= '0' && raw[at] <= 'f', "%c", raw[at]);
+    int bit = raw[at] <= '7' ? 3 : raw[at] <= '9' ? 0 : 1;             /* 0-7 -> 8-f, 8 <-> 9, a-f: flip bit 1 */
+    write_flipped(bad, raw, len, at, bit);
+    expect_load_fails(bad, &toy_model, "checksum mismatch");
+    free(raw);
+    mg_optim_free(&o);
+    mg_vocab_free(&v);
+    tu_rmrf(dir);
+}
+
+/* No one-bit change anywhere in a training checkpoint loads: the header's
+ * structure, sizes and names are checked, the values and metadata checksummed. */
+Test(checkpoint, every_single_bit_flip_is_refused) {
+    /* tens of thousands of small files: in memory when possible (ext4 flushes
+     * a file rewritten in place at every close) */
+    char *dir = tu_tmpdir_in(access("/dev/shm", W_OK) == 0 ? "/dev/shm" : NULL);
+    char *path = tu_path(dir, "ck.safetensors"), *bad = tu_path(dir, "bad.safetensors");
+    static double p[TOY_NPARAM], q[TOY_NPARAM];
+    fill_params(p, TOY_NPARAM, 1.0);
+    MgOptimizer o, o2;
+    MgRng r, r2;
+    MgTrainState ts;
+    MgVocab v, w;
+    MgErr e;
+    letters_vocab(&v);
+    toy_state(&ts, &o, &r);
+    cr_assert_eq(mg_ckpt_save_state(path, &toy_model, p, &v, 9, &ts, &e), 0, "%s", e.msg);
+    cr_assert_eq(mg_optim_init(&o2, &toy_model.optim, TOY_NPARAM, &e), 0);
+    size_t len;
+    char *raw = tu_read(path, &len);
+    size_t hend = 8 + (unsigned char)raw[0] + 256u * (unsigned char)raw[1], tried = 0, checksum = 0;
+    size_t rng0 = (size_t)(strstr(raw + 8, "\"rng\":\"") - raw) + 7, rng1 = rng0 + 624 * 8;
+    /* every bit of the header but the generator's 5 KB of hex (one byte in 7
+     * there), one byte in 29 of the data */
+    for (size_t at = 0; at < len; at += at >= rng0 && at < rng1 ? 7 : at < hend ? 1 : 29)
+        for (int bit = 0; bit < 8; bit++) {
+            write_flipped(bad, raw, len, at, bit);
+            MgTrainState t2 = {.opt = &o2, .rng = &r2};
+            long step;
+            int res;
+            tried++;
+            cr_assert_eq(mg_ckpt_load_state(bad, &toy_model, q, &w, &step, &t2, &res, &e), -1,
+                         "flipping bit %d of byte %zu (of %zu; header ends at %zu) loads", bit, at, len, hend);
+            cr_assert(strncmp(e.msg, bad, strlen(bad)) == 0, "message does not name the file: %s", e.msg);
+            checksum += strstr(e.msg, "checksum mismatch") != NULL;
+        }
+    printf("checkpoint: %zu one-bit flips refused, %zu of them by the checksum\n", tried, checksum);
+    cr_expect_gt(checksum, tried / 4);
+    free(raw);
+    mg_optim_free(&o), mg_optim_free(&o2);
+    mg_vocab_free(&v);
+    tu_rmrf(dir);
 }
 
 /* ---- the JSON reader ---- */

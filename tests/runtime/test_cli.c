@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mg_checkpoint.h"
 #include "mg_data.h"
@@ -67,6 +68,7 @@ Test(cli, help_documents_every_option) {
         Out o = toy(dir, "%s", forms[i]);
         cr_expect_eq(o.rc, 0, "'%s' exit status %d", forms[i], o.rc);
         static const char *words[] = {"train", "sample", "grad", "--data", "--steps", "--seed", "--lr", "--save",
+                                      "--save-every", "resume", "cropped", "non-finite",
                                       "--load", "--log", "--num", "--temperature", "--doc", "--out", "usage: toy"};
         for (size_t k = 0; k < sizeof words / sizeof words[0]; k++)
             cr_expect(strstr(o.out, words[k]), "'%s' help lacks %s", forms[i], words[k]);
@@ -330,7 +332,80 @@ Test(cli, bad_data_files) {
     tu_rmrf(dir);
 }
 
+/* Without a checkpoint the data's characters make the vocabulary; one too many
+ * is named, with the line where it first appears. */
+Test(cli, a_stray_character_in_the_data_is_named) {
+    char *dir = tu_tmpdir(), *p = tu_path(dir, "d.txt");
+    tu_write_str(p, "abcdefghijklm\nnopqrstuvwxyz\n\nzo\xc3\xab\nabcdefghijklmnopqrstuvwxyz\n");
+    Out o = toy(dir, "train --data '%s'", p);
+    char want[4400];
+    snprintf(want, sizeof want, "%s: the data has vocabulary size 28 (27 characters + BOS) but model 'toy' has 27; "
+             "its rarest character is '\xc3\xab' (U+00EB), first on line 4", p);
+    expect_error(&o, want, "stray character");
+    out_free(&o);
+    tu_rmrf(dir);
+}
+
+/* CRLF line endings give the same documents, so the same run. */
+Test(cli, crlf_data_trains_like_lf) {
+    char *dir = tu_tmpdir(), *lf = tu_path(dir, "lf.txt"), *crlf = tu_path(dir, "crlf.txt");
+    tu_write_str(lf, "abcdefghijklm\nnopqrstuvwxyz\nanna\nbob\nzed\n");
+    tu_write_str(crlf, "abcdefghijklm\r\nnopqrstuvwxyz\r\nanna\r\nbob\r\nzed\r\n");
+    Out a = toy(dir, "train --data '%s' --steps 12 --num 4", lf), b = toy(dir, "train --data '%s' --steps 12 --num 4", crlf);
+    cr_assert_eq(a.rc, 0, "%s", a.err);
+    cr_assert_eq(b.rc, 0, "%s", b.err);
+    cr_expect_eq(tu_count_prefix(a.out, "step "), 12);
+    cr_expect_str_eq(a.out, b.out);
+    out_free(&a);
+    out_free(&b);
+    tu_rmrf(dir);
+}
+
+/* A document longer than block_size is cropped as the reference does:
+ * n = min(block_size, len(tokens) - 1) positions of [BOS] + chars + [BOS]. */
+Test(cli, long_documents_are_cropped_to_the_block) {
+    char *dir = tu_tmpdir(), *p = tu_path(dir, "long.txt"), *ck = tu_path(dir, "init.safetensors"),
+         *log = tu_path(dir, "log.csv");
+    const char *doc = "zyxwvutsrqponmlkjihgfedcbaabcdefghij";     /* 36 letters, block 16 */
+    tu_write_str(p, doc);
+    Out o = toy(dir, "train --data '%s' --steps 0 --num 0 --save '%s'", p, ck);
+    cr_assert_eq(o.rc, 0, "%s", o.err);
+    out_free(&o);
+    o = toy(dir, "train --data '%s' --steps 1 --num 0 --log '%s'", p, log);
+    cr_assert_eq(o.rc, 0, "%s", o.err);
+    static double params[TOY_NPARAM], g[TOY_NPARAM], scratch[TOY_SCRATCH];
+    MgVocab v;
+    long step;
+    MgErr e;
+    cr_assert_eq(mg_ckpt_load(ck, &toy_model, params, &v, &step, &e), 0, "%s", e.msg);
+    int tokens[TOY_BLOCK + 1];
+    tokens[0] = 26;
+    for (int i = 1; i <= TOY_BLOCK; i++) tokens[i] = doc[i - 1] - 'a';     /* the first 16 targets */
+    double want = toy_model.loss_grad(NULL, params, g, tokens, TOY_BLOCK, scratch), got;
+    char *s = tu_read(log, NULL);
+    cr_assert_eq(sscanf(s, "step,loss\n1,%lf", &got), 1, "%s", s);
+    cr_expect_eq(got, want, "loss %.17g, cropped to 16 positions it is %.17g", got, want);
+    free(s);
+    mg_vocab_free(&v);
+    out_free(&o);
+    tu_rmrf(dir);
+}
+
+/* Output that cannot be written is an error, not a silent success. */
+Test(cli, unwritable_stdout_is_an_error) {
+    if (access("/dev/full", W_OK) != 0) cr_skip_test("no /dev/full");
+    char *dir = tu_tmpdir(), cmd[4400], *out, *err;
+    snprintf(cmd, sizeof cmd, "{ '%s' train --steps 3 --num 2 >/dev/full; }", TOY_TRAINER);
+    int rc = tu_run(dir, cmd, &out, &err);
+    cr_expect_eq(rc, 1, "exit status %d", rc);
+    cr_expect_str_eq(err, "toy: error: cannot write standard output: No space left on device\n");
+    free(out);
+    free(err);
+    tu_rmrf(dir);
+}
+
 Test(cli, bad_checkpoints_and_outputs) {
+    char want[9000];
     char *dir = tu_tmpdir(), *ck = tu_path(dir, "ck.safetensors"), *cut = tu_path(dir, "cut.safetensors"),
          *junk = tu_path(dir, "junk.safetensors"), *other = tu_path(dir, "other.txt");
     Out o = toy(dir, "train --steps 2 --num 0 --save '%s'", ck);
@@ -369,15 +444,20 @@ Test(cli, bad_checkpoints_and_outputs) {
     expect_error(&o, "/nonexistent-mgrt/ck.safetensors: cannot write", "unwritable --save");
     cr_expect_eq(tu_count_prefix(o.out, "step"), 0, "checked before training");
     out_free(&o);
+    o = toy(dir, "train --steps 3 --save '%s'", dir);
+    snprintf(want, sizeof want, "%s: cannot write: Is a directory", dir);
+    expect_error(&o, want, "--save to a directory");
+    cr_expect_eq(tu_count_prefix(o.out, "step"), 0, "checked before training");
+    out_free(&o);
     o = toy(dir, "train --steps 3 --log /nonexistent-mgrt/log.csv");
     expect_error(&o, "/nonexistent-mgrt/log.csv: cannot write", "unwritable --log");
     out_free(&o);
-    /* a checkpoint whose vocabulary differs from the training data's */
-    char alpha[64];
-    snprintf(alpha, sizeof alpha, "abcdefghijklmnopqrstuvwxy%s", "\xc3\xa9");
-    tu_write_str(other, alpha);
+    /* data with a character outside the checkpoint's vocabulary */
+    tu_write_str(other, "abc\r\n\r\nxyz\nabcdefghijklmnopqrstuvwxy\xc3\xa9\n");
     o = toy(dir, "train --data '%s' --load '%s' --steps 1", other, ck);
-    expect_error(&o, "the checkpoint's vocabulary differs from that of", "vocab differs");
+    snprintf(want, sizeof want, "%s:4: character '\xc3\xa9' (U+00E9) is not in the vocabulary of %s (26 characters + BOS)",
+             other, ck);
+    expect_error(&o, want, "character outside the vocabulary");
     out_free(&o);
     tu_rmrf(dir);
 }

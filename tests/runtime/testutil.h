@@ -10,14 +10,16 @@
 #include <string.h>
 #include <sys/wait.h>
 
-/* A fresh directory under $TMPDIR (or /tmp); malloc'd path. */
-static inline char *tu_tmpdir(void) {
-    const char *base = getenv("TMPDIR");
+/* A fresh directory under base (NULL: $TMPDIR, or /tmp); malloc'd path. */
+static inline char *tu_tmpdir_in(const char *base) {
+    if (!base) base = getenv("TMPDIR");
     char *p = malloc(4096);
     snprintf(p, 4096, "%s/mgrt-test-XXXXXX", base && *base ? base : "/tmp");
     cr_assert_not_null(mkdtemp(p), "mkdtemp failed for %s", p);
     return p;
 }
+
+static inline char *tu_tmpdir(void) { return tu_tmpdir_in(NULL); }
 
 /* dir/name in a malloc'd string. */
 static inline char *tu_path(const char *dir, const char *name) {
