@@ -460,7 +460,9 @@ static const MgParam *first_nonfinite(const MgModel *m, const double *x, size_t 
 }
 
 /* A non-finite loss, gradient or updated parameter stops training: name the
- * step and the first parameter (and element) affected.  Nothing is saved. */
+ * step and the first parameter (and element) affected.  Nothing is saved.
+ * The optimizer reports whether anything went non-finite, so the gradients
+ * and parameters are only searched when something did. */
 static int check_finite(Run *r, const Opts *o, int step, double loss, const double *x, int updated) {
     char note[4400], at[96];
     size_t k;
@@ -482,9 +484,10 @@ static int cmd_train(Run *r, const Opts *o) {
     for (int s = r->start; s < steps; s++) {
         int T = doc_tokens(r, (size_t)s % r->docs.n);
         double loss = m->loss_grad(m->ctx, r->params, r->grads, r->tokens, T, r->scratch);
-        if (check_finite(r, o, s + 1, loss, r->grads, 0)) return 1;
-        mg_optim_step(&r->opt, r->params, r->grads, s);
-        if (check_finite(r, o, s + 1, loss, r->params, 1)) return 1;
+        if (!isfinite(loss)) return check_finite(r, o, s + 1, loss, r->grads, 0);
+        if (!mg_optim_step(&r->opt, r->params, r->grads, s) &&
+            (check_finite(r, o, s + 1, loss, r->grads, 0) || check_finite(r, o, s + 1, loss, r->params, 1)))
+            return 1;
         printf("step %4d / %4d | loss %.4f\n", s + 1, steps, loss);
         fflush(stdout);
         if (r->log) fprintf(r->log, "%d,%.17g\n", s + 1, loss);

@@ -26,7 +26,9 @@ double mg_optim_lr(const MgOptim *cfg, int step);
  *   SGD:  p -= lr_t * g
  *   Adam: m = b1*m + (1-b1)*g;  v = b2*v + (1-b2)*g**2;
  *         m_hat = m / (1 - b1**(step+1));  v_hat = v / (1 - b2**(step+1));
- *         p -= lr_t * m_hat / (v_hat**0.5 + eps) */
-void mg_optim_step(MgOptimizer *o, double *params, const double *grads, int step);
+ *         p -= lr_t * m_hat / (v_hat**0.5 + eps)
+ * Returns 1 when every gradient and every updated parameter is finite, else 0
+ * (the update has then been made; the caller names the culprit). */
+int mg_optim_step(MgOptimizer *o, double *params, const double *grads, int step);
 
 #endif

@@ -37,22 +37,32 @@ double mg_optim_lr(const MgOptim *cfg, int step) {
     return cfg->lr * (1.0 - (double)step / (double)cfg->steps);
 }
 
-static void sgd_step(const MgOptimizer *o, double *p, const double *g, double lr_t) {
-    for (size_t i = 0; i < o->n; i++) p[i] = p[i] - lr_t * g[i];
+/* x * 0 is 0 for finite x and NaN otherwise; the tests below OR these
+ * flags (an integer reduction, so the loops still vectorise). */
+static int sgd_step(const MgOptimizer *o, double *restrict p, const double *restrict g, double lr_t) {
+    int bad = 0;
+    for (size_t i = 0; i < o->n; i++) {
+        double gi = g[i], pi = p[i] - lr_t * gi;
+        p[i] = pi;
+        bad |= gi * 0.0 + pi * 0.0 != 0.0;
+    }
+    return !bad;
 }
 
 /* So that the common case vectorises, each pow is first taken as its
  * correctly rounded candidate (g * g, sqrt(v_hat)) for every element, marked
  * NaN where libm's pow might differ from it, and only those elements call pow
  * (mg_exactpow.h; about 3% of them).  Every value is the reference's, bit for
- * bit. */
-static void adam_step(MgOptimizer *o, double *p, const double *g, double lr_t, int step) {
+ * bit.  (One fused pass, with a scalar pass redoing the unsure elements,
+ * measured slower: 23 against 20 us for microGPT's 4192 parameters.)
+ * Returns 1 when every gradient and updated parameter is finite. */
+static int adam_step(MgOptimizer *o, double *restrict p, const double *restrict g, double lr_t, int step) {
     const double b1 = o->cfg.beta1, b2 = o->cfg.beta2, eps = o->cfg.eps;
     const double c1 = 1.0 - mg_libm_pow_(b1, (double)(step + 1));
     const double c2 = 1.0 - mg_libm_pow_(b2, (double)(step + 1));
-    double *m = o->m, *v = o->v, *w = o->work;
+    double *restrict m = o->m, *restrict v = o->v, *restrict w = o->work;
     size_t n = o->n;
-    int slow = 0;
+    int slow = 0, bad = 0;
     for (size_t i = 0; i < n; i++) {
         double sq = g[i] * g[i];
         int ok = mg_pow2_fast(g[i], sq);
@@ -76,14 +86,15 @@ static void adam_step(MgOptimizer *o, double *p, const double *g, double lr_t, i
         if (isnan(w[i])) w[i] = mg_libm_pow_(v[i] / c2, 0.5);
     for (size_t i = 0; i < n; i++) {
         double m_hat = m[i] / c1;
-        p[i] = p[i] - lr_t * m_hat / (w[i] + eps);
+        double pi = p[i] - lr_t * m_hat / (w[i] + eps);
+        p[i] = pi;
+        bad |= g[i] * 0.0 + pi * 0.0 != 0.0;
     }
+    return !bad;
 }
 
-void mg_optim_step(MgOptimizer *o, double *params, const double *grads, int step) {
+int mg_optim_step(MgOptimizer *o, double *params, const double *grads, int step) {
     double lr_t = mg_optim_lr(&o->cfg, step);
-    if (o->cfg.kind == MG_OPT_ADAM)
-        adam_step(o, params, grads, lr_t, step);
-    else
-        sgd_step(o, params, grads, lr_t);
+    if (o->cfg.kind == MG_OPT_ADAM) return adam_step(o, params, grads, lr_t, step);
+    return sgd_step(o, params, grads, lr_t);
 }

@@ -108,15 +108,8 @@ static void init_params(const MgModel *m, double *p, MgRng *rng)
 }
 
 /* ---- one training run, the loop of cli.c's cmd_train without its printing ---- */
-
-/* train's check after every step: the loss and every gradient are finite */
-static int all_finite(double loss, const double *g, size_t n)
-{
-    int ok = isfinite(loss);
-    for (size_t i = 0; i < n; i++)
-        ok &= isfinite(g[i]) != 0;
-    return ok;
-}
+/* (with train's checks: the loss is finite, and the optimizer's report that
+ * every gradient and updated parameter is) */
 
 typedef struct Work {
     double *p, *g, *scratch;
@@ -161,11 +154,11 @@ static double train(const MgModel *m, const Corpus *c, int steps, int total_step
     double loss = 0, t0 = now();
     for (int s = 0; s < steps; s++) {
         loss = m->loss_grad(m->ctx, w.p, w.g, w.tok + (size_t)s * w.stride, w.T[s], w.scratch);
-        if (!all_finite(loss, w.g, m->n_scalars)) {
-            fprintf(stderr, "mgc-bench: error: %s: step %d: the loss or a gradient is not finite\n", m->name, s + 1);
+        if (!isfinite(loss) || !mg_optim_step(&w.opt, w.p, w.g, s)) {
+            fprintf(stderr, "mgc-bench: error: %s: step %d: the loss, a gradient or a parameter is not finite\n",
+                    m->name, s + 1);
             exit(1);
         }
-        mg_optim_step(&w.opt, w.p, w.g, s);
     }
     double t = now() - t0;
     work_free(&w);

@@ -159,3 +159,24 @@ Test(optim, adam_equals_scalar_formula_with_libm_pow) {
     cr_expect_eq(bad, 0, "%d of %d parameters differ from the scalar formula", bad, N);
     mg_optim_free(&o);
 }
+
+/* the step reports a non-finite gradient or updated parameter, and only then */
+Test(optim, step_reports_nonfinite) {
+    enum { N = 37 };
+    static const double bad[] = {INFINITY, -INFINITY, NAN, 1e308};
+    for (int kind = 0; kind < 2; kind++)
+        for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++) {
+            MgOptim cfg = {kind ? MG_OPT_ADAM : MG_OPT_SGD, kind ? 0.01 : 1e10, 0.85, 0.99, 1e-8, 10, 1};
+            MgOptimizer o;
+            MgErr e;
+            cr_assert_eq(mg_optim_init(&o, &cfg, N, &e), 0);
+            double p[N], g[N];
+            for (int i = 0; i < N; i++) p[i] = 0.5, g[i] = 0.25;
+            cr_expect_eq(mg_optim_step(&o, p, g, 0), 1, "finite step reported non-finite (kind %d)", kind);
+            g[N - 3] = bad[b];
+            /* 1e308 is finite: Adam's update stays finite, SGD's (lr 1e10) overflows */
+            int want = bad[b] == 1e308 && kind;
+            cr_expect_eq(mg_optim_step(&o, p, g, 1), want, "kind %d, gradient %g", kind, bad[b]);
+            mg_optim_free(&o);
+        }
+}
