@@ -317,6 +317,29 @@ static void store_acc(Em *em, const Stmt *s, Ix *const *oidx, const char *acc, i
     fprintf(em->f, "] %s %s;\n", add ? "+=" : "=", acc);
 }
 
+/* The output loop w just outside u can be unrolled when its iterations write
+ * different outputs and the reduction loops do not depend on it: ROWS rows of
+ * acc_[u] are then summed side by side, so the vector adds of one row no
+ * longer wait on one another (each sum keeps its own order).  ROWS * extent
+ * stays within 64 doubles, the registers an AVX-512 or AVX2 machine has for
+ * them.  (The same for the four scalar sums of emit_blocked measured no
+ * faster.) */
+enum { ROWS = 4, ROW_DOUBLES = 64 };
+
+static int row_unroll(const Stmt *s)
+{
+    int nout = s->nloop - s->nred;
+    if (nout < 2 || opt_reads(s->e, s->out))
+        return 0;
+    int w = s->loops[nout - 2].var, direct = 0;
+    for (int i = nout - 1; i < s->nloop; i++)
+        if (ix_mentions_var(s->loops[i].hi, w))
+            return 0;
+    for (int k = 0; k < s->out->rank; k++)
+        direct |= s->oidx[k]->kind == IX_VAR && s->oidx[k]->var == w;
+    return direct;
+}
+
 static void emit_blocked(Em *em, const Stmt *s, long extent, int add)
 {
     int nout = s->nloop - s->nred, u = s->loops[nout - 1].var;
@@ -403,12 +426,56 @@ static int vectorisable(const Stmt *s, long extent)
     return 1;
 }
 
-static void emit_vector(Em *em, const Stmt *s, long extent)
+static void emit_vector_rows(Em *em, const Stmt *s, long extent)
+{
+    int nout = s->nloop - s->nred, u = s->loops[nout - 1].var, w = s->loops[nout - 2].var;
+    const char *v = em->vname[u], *wv = em->vname[w];
+    Ex *e[ROWS];
+    Ix *oidx[ROWS][IR_MAX_RANK];
+    for (int b = 0; b < ROWS; b++) {
+        Ix *wb = b ? ix_bin(IX_ADD, ix_var(w), ix_const(b)) : ix_var(w);
+        e[b] = opt_subst(s->e, w, wb);
+        for (int k = 0; k < s->out->rank; k++)
+            oidx[b][k] = ix_subst_var(s->oidx[k], w, wb);
+    }
+    out(em, "int %s = 0;\n", wv);
+    out(em, "for (; %s + %d <= ", wv, ROWS);
+    cix(em, s->loops[nout - 2].hi, 0);
+    fprintf(em->f, "; %s += %d) {\n", wv, ROWS);
+    em->indent++;
+    out(em, "double acc_[%d][%ld];\n", ROWS, extent);
+    out(em, "for (int %s = 0; %s < %ld; %s++) {\n", v, v, extent, v);
+    for (int b = 0; b < ROWS; b++) {
+        out(em, "    acc_[%d][%s] = ", b, v);
+        init_text(em, s, oidx[b]);
+        fputs(";\n", em->f);
+    }
+    out(em, "}\n");
+    for (int i = nout; i < s->nloop; i++)
+        open_loop(em, &s->loops[i]);
+    out(em, "for (int %s = 0; %s < %ld; %s++) {\n", v, v, extent, v);
+    for (int b = 0; b < ROWS; b++) {
+        out(em, "    acc_[%d][%s] += ", b, v);
+        cex(em, e[b], 0);
+        fputs(";\n", em->f);
+    }
+    out(em, "}\n");
+    close_loops(em, s->nred);
+    out(em, "for (int %s = 0; %s < %ld; %s++) {\n", v, v, extent, v);
+    em->indent++;
+    for (int b = 0; b < ROWS; b++)
+        store_acc(em, s, oidx[b], arena_printf("acc_[%d][%s]", b, v), adds(s));
+    em->indent--;
+    out(em, "}\n");
+    em->indent--;
+    out(em, "}\n");
+}
+
+/* one row: acc_[u] for the innermost output loop u */
+static void emit_vector_row(Em *em, const Stmt *s, long extent)
 {
     int nout = s->nloop - s->nred, u = s->loops[nout - 1].var;
     const char *v = em->vname[u];
-    for (int i = 0; i < nout - 1; i++)
-        open_loop(em, &s->loops[i]);
     out(em, "{\n");
     em->indent++;
     out(em, "double acc_[%ld];\n", extent);
@@ -429,6 +496,31 @@ static void emit_vector(Em *em, const Stmt *s, long extent)
     em->indent--;
     em->indent--;
     out(em, "}\n");
+}
+
+static void emit_vector(Em *em, const Stmt *s, long extent)
+{
+    int nout = s->nloop - s->nred, rows = extent * ROWS <= ROW_DOUBLES && row_unroll(s);
+    for (int i = 0; i < nout - 1 - rows; i++)
+        open_loop(em, &s->loops[i]);
+    if (!rows) {
+        emit_vector_row(em, s, extent);
+        close_loops(em, nout - 1);
+        return;
+    }
+    out(em, "{\n");
+    em->indent++;
+    emit_vector_rows(em, s, extent);
+    long wext;
+    if (!ix_is_const(s->loops[nout - 2].hi, &wext) || wext % ROWS) {
+        const char *wv = em->vname[s->loops[nout - 2].var];
+        out(em, "for (; %s < ", wv);
+        cix(em, s->loops[nout - 2].hi, 0);
+        fprintf(em->f, "; %s++) {\n", wv);
+        em->indent++;
+        emit_vector_row(em, s, extent);
+        close_loops(em, 1);
+    }
     close_loops(em, nout - 1);
 }
 

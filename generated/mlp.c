@@ -333,31 +333,70 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int o = 0; o < 64; o++) {
-        {
-            double acc_[16];
-            for (int i = 0; i < 16; i++)
-                acc_[i] = 0.0;
-            for (int b0 = 0; b0 < T; b0++) {
-                for (int i = 0; i < 16; i++)
-                    acc_[i] += x[b0 * 16 + i] * d_linear_y[b0 * 64 + o];
+    {
+        int o = 0;
+        for (; o + 4 <= 64; o += 4) {
+            double acc_[4][16];
+            for (int i = 0; i < 16; i++) {
+                acc_[0][i] = 0.0;
+                acc_[1][i] = 0.0;
+                acc_[2][i] = 0.0;
+                acc_[3][i] = 0.0;
             }
-            for (int i = 0; i < 16; i++)
-                d_mlp_fc1[o * 16 + i] = acc_[i];
+            for (int b0 = 0; b0 < T; b0++) {
+                for (int i = 0; i < 16; i++) {
+                    acc_[0][i] += x[b0 * 16 + i] * d_linear_y[b0 * 64 + o];
+                    acc_[1][i] += x[b0 * 16 + i] * d_linear_y[b0 * 64 + o + 1];
+                    acc_[2][i] += x[b0 * 16 + i] * d_linear_y[b0 * 64 + o + 2];
+                    acc_[3][i] += x[b0 * 16 + i] * d_linear_y[b0 * 64 + o + 3];
+                }
+            }
+            for (int i = 0; i < 16; i++) {
+                d_mlp_fc1[o * 16 + i] = acc_[0][i];
+                d_mlp_fc1[(o + 1) * 16 + i] = acc_[1][i];
+                d_mlp_fc1[(o + 2) * 16 + i] = acc_[2][i];
+                d_mlp_fc1[(o + 3) * 16 + i] = acc_[3][i];
+            }
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        {
-            double acc_[16];
-            for (int i = 0; i < 16; i++)
-                acc_[i] = 0.0;
-            for (int o = 0; o < 64; o++) {
-                for (int i = 0; i < 16; i++)
-                    acc_[i] += mlp_fc1[o * 16 + i] * d_linear_y[b0 * 64 + o];
+    {
+        int b0 = 0;
+        for (; b0 + 4 <= T; b0 += 4) {
+            double acc_[4][16];
+            for (int i = 0; i < 16; i++) {
+                acc_[0][i] = 0.0;
+                acc_[1][i] = 0.0;
+                acc_[2][i] = 0.0;
+                acc_[3][i] = 0.0;
             }
-            for (int i = 0; i < 16; i++)
-                d_x[b0 * 16 + i] = acc_[i];
+            for (int o = 0; o < 64; o++) {
+                for (int i = 0; i < 16; i++) {
+                    acc_[0][i] += mlp_fc1[o * 16 + i] * d_linear_y[b0 * 64 + o];
+                    acc_[1][i] += mlp_fc1[o * 16 + i] * d_linear_y[(b0 + 1) * 64 + o];
+                    acc_[2][i] += mlp_fc1[o * 16 + i] * d_linear_y[(b0 + 2) * 64 + o];
+                    acc_[3][i] += mlp_fc1[o * 16 + i] * d_linear_y[(b0 + 3) * 64 + o];
+                }
+            }
+            for (int i = 0; i < 16; i++) {
+                d_x[b0 * 16 + i] = acc_[0][i];
+                d_x[(b0 + 1) * 16 + i] = acc_[1][i];
+                d_x[(b0 + 2) * 16 + i] = acc_[2][i];
+                d_x[(b0 + 3) * 16 + i] = acc_[3][i];
+            }
+        }
+        for (; b0 < T; b0++) {
+            {
+                double acc_[16];
+                for (int i = 0; i < 16; i++)
+                    acc_[i] = 0.0;
+                for (int o = 0; o < 64; o++) {
+                    for (int i = 0; i < 16; i++)
+                        acc_[i] += mlp_fc1[o * 16 + i] * d_linear_y[b0 * 64 + o];
+                }
+                for (int i = 0; i < 16; i++)
+                    d_x[b0 * 16 + i] = acc_[i];
+            }
         }
     }
 

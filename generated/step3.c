@@ -927,31 +927,83 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
 
     /* backward of step3.mg:45: logits = linear(x, lm_head) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int o = 0; o < 27; o++) {
-        {
-            double acc_[16];
-            for (int i = 0; i < 16; i++)
-                acc_[i] = 0.0;
-            for (int b0 = 0; b0 < T; b0++) {
-                for (int i = 0; i < 16; i++)
-                    acc_[i] += x_3[b0 * 16 + i] * d_linear_y_7[b0 * 27 + o];
+    {
+        int o = 0;
+        for (; o + 4 <= 27; o += 4) {
+            double acc_[4][16];
+            for (int i = 0; i < 16; i++) {
+                acc_[0][i] = 0.0;
+                acc_[1][i] = 0.0;
+                acc_[2][i] = 0.0;
+                acc_[3][i] = 0.0;
             }
-            for (int i = 0; i < 16; i++)
-                d_lm_head[o * 16 + i] = acc_[i];
+            for (int b0 = 0; b0 < T; b0++) {
+                for (int i = 0; i < 16; i++) {
+                    acc_[0][i] += x_3[b0 * 16 + i] * d_linear_y_7[b0 * 27 + o];
+                    acc_[1][i] += x_3[b0 * 16 + i] * d_linear_y_7[b0 * 27 + o + 1];
+                    acc_[2][i] += x_3[b0 * 16 + i] * d_linear_y_7[b0 * 27 + o + 2];
+                    acc_[3][i] += x_3[b0 * 16 + i] * d_linear_y_7[b0 * 27 + o + 3];
+                }
+            }
+            for (int i = 0; i < 16; i++) {
+                d_lm_head[o * 16 + i] = acc_[0][i];
+                d_lm_head[(o + 1) * 16 + i] = acc_[1][i];
+                d_lm_head[(o + 2) * 16 + i] = acc_[2][i];
+                d_lm_head[(o + 3) * 16 + i] = acc_[3][i];
+            }
+        }
+        for (; o < 27; o++) {
+            {
+                double acc_[16];
+                for (int i = 0; i < 16; i++)
+                    acc_[i] = 0.0;
+                for (int b0 = 0; b0 < T; b0++) {
+                    for (int i = 0; i < 16; i++)
+                        acc_[i] += x_3[b0 * 16 + i] * d_linear_y_7[b0 * 27 + o];
+                }
+                for (int i = 0; i < 16; i++)
+                    d_lm_head[o * 16 + i] = acc_[i];
+            }
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        {
-            double acc_[16];
-            for (int i = 0; i < 16; i++)
-                acc_[i] = 0.0;
-            for (int o = 0; o < 27; o++) {
-                for (int i = 0; i < 16; i++)
-                    acc_[i] += lm_head[o * 16 + i] * d_linear_y_7[b0 * 27 + o];
+    {
+        int b0 = 0;
+        for (; b0 + 4 <= T; b0 += 4) {
+            double acc_[4][16];
+            for (int i = 0; i < 16; i++) {
+                acc_[0][i] = 0.0;
+                acc_[1][i] = 0.0;
+                acc_[2][i] = 0.0;
+                acc_[3][i] = 0.0;
             }
-            for (int i = 0; i < 16; i++)
-                d_x_3[b0 * 16 + i] = acc_[i];
+            for (int o = 0; o < 27; o++) {
+                for (int i = 0; i < 16; i++) {
+                    acc_[0][i] += lm_head[o * 16 + i] * d_linear_y_7[b0 * 27 + o];
+                    acc_[1][i] += lm_head[o * 16 + i] * d_linear_y_7[(b0 + 1) * 27 + o];
+                    acc_[2][i] += lm_head[o * 16 + i] * d_linear_y_7[(b0 + 2) * 27 + o];
+                    acc_[3][i] += lm_head[o * 16 + i] * d_linear_y_7[(b0 + 3) * 27 + o];
+                }
+            }
+            for (int i = 0; i < 16; i++) {
+                d_x_3[b0 * 16 + i] = acc_[0][i];
+                d_x_3[(b0 + 1) * 16 + i] = acc_[1][i];
+                d_x_3[(b0 + 2) * 16 + i] = acc_[2][i];
+                d_x_3[(b0 + 3) * 16 + i] = acc_[3][i];
+            }
+        }
+        for (; b0 < T; b0++) {
+            {
+                double acc_[16];
+                for (int i = 0; i < 16; i++)
+                    acc_[i] = 0.0;
+                for (int o = 0; o < 27; o++) {
+                    for (int i = 0; i < 16; i++)
+                        acc_[i] += lm_head[o * 16 + i] * d_linear_y_7[b0 * 27 + o];
+                }
+                for (int i = 0; i < 16; i++)
+                    d_x_3[b0 * 16 + i] = acc_[i];
+            }
         }
     }
 
@@ -998,31 +1050,70 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int o = 0; o < 64; o++) {
-        {
-            double acc_[16];
-            for (int i = 0; i < 16; i++)
-                acc_[i] = 0.0;
-            for (int b0 = 0; b0 < T; b0++) {
-                for (int i = 0; i < 16; i++)
-                    acc_[i] += rmsnorm_y_3[b0 * 16 + i] * d_linear_y_5[b0 * 64 + o];
+    {
+        int o = 0;
+        for (; o + 4 <= 64; o += 4) {
+            double acc_[4][16];
+            for (int i = 0; i < 16; i++) {
+                acc_[0][i] = 0.0;
+                acc_[1][i] = 0.0;
+                acc_[2][i] = 0.0;
+                acc_[3][i] = 0.0;
             }
-            for (int i = 0; i < 16; i++)
-                d_layer0_mlp_fc1[o * 16 + i] = acc_[i];
+            for (int b0 = 0; b0 < T; b0++) {
+                for (int i = 0; i < 16; i++) {
+                    acc_[0][i] += rmsnorm_y_3[b0 * 16 + i] * d_linear_y_5[b0 * 64 + o];
+                    acc_[1][i] += rmsnorm_y_3[b0 * 16 + i] * d_linear_y_5[b0 * 64 + o + 1];
+                    acc_[2][i] += rmsnorm_y_3[b0 * 16 + i] * d_linear_y_5[b0 * 64 + o + 2];
+                    acc_[3][i] += rmsnorm_y_3[b0 * 16 + i] * d_linear_y_5[b0 * 64 + o + 3];
+                }
+            }
+            for (int i = 0; i < 16; i++) {
+                d_layer0_mlp_fc1[o * 16 + i] = acc_[0][i];
+                d_layer0_mlp_fc1[(o + 1) * 16 + i] = acc_[1][i];
+                d_layer0_mlp_fc1[(o + 2) * 16 + i] = acc_[2][i];
+                d_layer0_mlp_fc1[(o + 3) * 16 + i] = acc_[3][i];
+            }
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        {
-            double acc_[16];
-            for (int i = 0; i < 16; i++)
-                acc_[i] = 0.0;
-            for (int o = 0; o < 64; o++) {
-                for (int i = 0; i < 16; i++)
-                    acc_[i] += layer0_mlp_fc1[o * 16 + i] * d_linear_y_5[b0 * 64 + o];
+    {
+        int b0 = 0;
+        for (; b0 + 4 <= T; b0 += 4) {
+            double acc_[4][16];
+            for (int i = 0; i < 16; i++) {
+                acc_[0][i] = 0.0;
+                acc_[1][i] = 0.0;
+                acc_[2][i] = 0.0;
+                acc_[3][i] = 0.0;
             }
-            for (int i = 0; i < 16; i++)
-                d_rmsnorm_y_3[b0 * 16 + i] = acc_[i];
+            for (int o = 0; o < 64; o++) {
+                for (int i = 0; i < 16; i++) {
+                    acc_[0][i] += layer0_mlp_fc1[o * 16 + i] * d_linear_y_5[b0 * 64 + o];
+                    acc_[1][i] += layer0_mlp_fc1[o * 16 + i] * d_linear_y_5[(b0 + 1) * 64 + o];
+                    acc_[2][i] += layer0_mlp_fc1[o * 16 + i] * d_linear_y_5[(b0 + 2) * 64 + o];
+                    acc_[3][i] += layer0_mlp_fc1[o * 16 + i] * d_linear_y_5[(b0 + 3) * 64 + o];
+                }
+            }
+            for (int i = 0; i < 16; i++) {
+                d_rmsnorm_y_3[b0 * 16 + i] = acc_[0][i];
+                d_rmsnorm_y_3[(b0 + 1) * 16 + i] = acc_[1][i];
+                d_rmsnorm_y_3[(b0 + 2) * 16 + i] = acc_[2][i];
+                d_rmsnorm_y_3[(b0 + 3) * 16 + i] = acc_[3][i];
+            }
+        }
+        for (; b0 < T; b0++) {
+            {
+                double acc_[16];
+                for (int i = 0; i < 16; i++)
+                    acc_[i] = 0.0;
+                for (int o = 0; o < 64; o++) {
+                    for (int i = 0; i < 16; i++)
+                        acc_[i] += layer0_mlp_fc1[o * 16 + i] * d_linear_y_5[b0 * 64 + o];
+                }
+                for (int i = 0; i < 16; i++)
+                    d_rmsnorm_y_3[b0 * 16 + i] = acc_[i];
+            }
         }
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
@@ -1060,31 +1151,70 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
 
     /* backward of step3.mg:42: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int o = 0; o < 16; o++) {
-        {
-            double acc_[16];
-            for (int i = 0; i < 16; i++)
-                acc_[i] = 0.0;
-            for (int b0 = 0; b0 < T; b0++) {
-                for (int i = 0; i < 16; i++)
-                    acc_[i] += attention_out[b0 * 16 + i] * d_linear_y_4[b0 * 16 + o];
+    {
+        int o = 0;
+        for (; o + 4 <= 16; o += 4) {
+            double acc_[4][16];
+            for (int i = 0; i < 16; i++) {
+                acc_[0][i] = 0.0;
+                acc_[1][i] = 0.0;
+                acc_[2][i] = 0.0;
+                acc_[3][i] = 0.0;
             }
-            for (int i = 0; i < 16; i++)
-                d_layer0_attn_wo[o * 16 + i] = acc_[i];
+            for (int b0 = 0; b0 < T; b0++) {
+                for (int i = 0; i < 16; i++) {
+                    acc_[0][i] += attention_out[b0 * 16 + i] * d_linear_y_4[b0 * 16 + o];
+                    acc_[1][i] += attention_out[b0 * 16 + i] * d_linear_y_4[b0 * 16 + o + 1];
+                    acc_[2][i] += attention_out[b0 * 16 + i] * d_linear_y_4[b0 * 16 + o + 2];
+                    acc_[3][i] += attention_out[b0 * 16 + i] * d_linear_y_4[b0 * 16 + o + 3];
+                }
+            }
+            for (int i = 0; i < 16; i++) {
+                d_layer0_attn_wo[o * 16 + i] = acc_[0][i];
+                d_layer0_attn_wo[(o + 1) * 16 + i] = acc_[1][i];
+                d_layer0_attn_wo[(o + 2) * 16 + i] = acc_[2][i];
+                d_layer0_attn_wo[(o + 3) * 16 + i] = acc_[3][i];
+            }
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        {
-            double acc_[16];
-            for (int i = 0; i < 16; i++)
-                acc_[i] = 0.0;
-            for (int o = 0; o < 16; o++) {
-                for (int i = 0; i < 16; i++)
-                    acc_[i] += layer0_attn_wo[o * 16 + i] * d_linear_y_4[b0 * 16 + o];
+    {
+        int b0 = 0;
+        for (; b0 + 4 <= T; b0 += 4) {
+            double acc_[4][16];
+            for (int i = 0; i < 16; i++) {
+                acc_[0][i] = 0.0;
+                acc_[1][i] = 0.0;
+                acc_[2][i] = 0.0;
+                acc_[3][i] = 0.0;
             }
-            for (int i = 0; i < 16; i++)
-                d_attention_out[b0 * 16 + i] = acc_[i];
+            for (int o = 0; o < 16; o++) {
+                for (int i = 0; i < 16; i++) {
+                    acc_[0][i] += layer0_attn_wo[o * 16 + i] * d_linear_y_4[b0 * 16 + o];
+                    acc_[1][i] += layer0_attn_wo[o * 16 + i] * d_linear_y_4[(b0 + 1) * 16 + o];
+                    acc_[2][i] += layer0_attn_wo[o * 16 + i] * d_linear_y_4[(b0 + 2) * 16 + o];
+                    acc_[3][i] += layer0_attn_wo[o * 16 + i] * d_linear_y_4[(b0 + 3) * 16 + o];
+                }
+            }
+            for (int i = 0; i < 16; i++) {
+                d_attention_out[b0 * 16 + i] = acc_[0][i];
+                d_attention_out[(b0 + 1) * 16 + i] = acc_[1][i];
+                d_attention_out[(b0 + 2) * 16 + i] = acc_[2][i];
+                d_attention_out[(b0 + 3) * 16 + i] = acc_[3][i];
+            }
+        }
+        for (; b0 < T; b0++) {
+            {
+                double acc_[16];
+                for (int i = 0; i < 16; i++)
+                    acc_[i] = 0.0;
+                for (int o = 0; o < 16; o++) {
+                    for (int i = 0; i < 16; i++)
+                        acc_[i] += layer0_attn_wo[o * 16 + i] * d_linear_y_4[b0 * 16 + o];
+                }
+                for (int i = 0; i < 16; i++)
+                    d_attention_out[b0 * 16 + i] = acc_[i];
+            }
         }
     }
     /* step3.mg:32: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
@@ -1150,91 +1280,208 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
 
     /* backward of step3.mg:41: v = linear(h, layer[l].attn_wv) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int o = 0; o < 16; o++) {
-        {
-            double acc_[16];
-            for (int i = 0; i < 16; i++)
-                acc_[i] = 0.0;
-            for (int b0 = 0; b0 < T; b0++) {
-                for (int i = 0; i < 16; i++)
-                    acc_[i] += rmsnorm_y_2[b0 * 16 + i] * d_linear_y_3[b0 * 16 + o];
+    {
+        int o = 0;
+        for (; o + 4 <= 16; o += 4) {
+            double acc_[4][16];
+            for (int i = 0; i < 16; i++) {
+                acc_[0][i] = 0.0;
+                acc_[1][i] = 0.0;
+                acc_[2][i] = 0.0;
+                acc_[3][i] = 0.0;
             }
-            for (int i = 0; i < 16; i++)
-                d_layer0_attn_wv[o * 16 + i] = acc_[i];
+            for (int b0 = 0; b0 < T; b0++) {
+                for (int i = 0; i < 16; i++) {
+                    acc_[0][i] += rmsnorm_y_2[b0 * 16 + i] * d_linear_y_3[b0 * 16 + o];
+                    acc_[1][i] += rmsnorm_y_2[b0 * 16 + i] * d_linear_y_3[b0 * 16 + o + 1];
+                    acc_[2][i] += rmsnorm_y_2[b0 * 16 + i] * d_linear_y_3[b0 * 16 + o + 2];
+                    acc_[3][i] += rmsnorm_y_2[b0 * 16 + i] * d_linear_y_3[b0 * 16 + o + 3];
+                }
+            }
+            for (int i = 0; i < 16; i++) {
+                d_layer0_attn_wv[o * 16 + i] = acc_[0][i];
+                d_layer0_attn_wv[(o + 1) * 16 + i] = acc_[1][i];
+                d_layer0_attn_wv[(o + 2) * 16 + i] = acc_[2][i];
+                d_layer0_attn_wv[(o + 3) * 16 + i] = acc_[3][i];
+            }
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        {
-            double acc_[16];
-            for (int i = 0; i < 16; i++)
-                acc_[i] = 0.0;
-            for (int o = 0; o < 16; o++) {
-                for (int i = 0; i < 16; i++)
-                    acc_[i] += layer0_attn_wv[o * 16 + i] * d_linear_y_3[b0 * 16 + o];
+    {
+        int b0 = 0;
+        for (; b0 + 4 <= T; b0 += 4) {
+            double acc_[4][16];
+            for (int i = 0; i < 16; i++) {
+                acc_[0][i] = 0.0;
+                acc_[1][i] = 0.0;
+                acc_[2][i] = 0.0;
+                acc_[3][i] = 0.0;
             }
-            for (int i = 0; i < 16; i++)
-                d_rmsnorm_y_2[b0 * 16 + i] = acc_[i];
+            for (int o = 0; o < 16; o++) {
+                for (int i = 0; i < 16; i++) {
+                    acc_[0][i] += layer0_attn_wv[o * 16 + i] * d_linear_y_3[b0 * 16 + o];
+                    acc_[1][i] += layer0_attn_wv[o * 16 + i] * d_linear_y_3[(b0 + 1) * 16 + o];
+                    acc_[2][i] += layer0_attn_wv[o * 16 + i] * d_linear_y_3[(b0 + 2) * 16 + o];
+                    acc_[3][i] += layer0_attn_wv[o * 16 + i] * d_linear_y_3[(b0 + 3) * 16 + o];
+                }
+            }
+            for (int i = 0; i < 16; i++) {
+                d_rmsnorm_y_2[b0 * 16 + i] = acc_[0][i];
+                d_rmsnorm_y_2[(b0 + 1) * 16 + i] = acc_[1][i];
+                d_rmsnorm_y_2[(b0 + 2) * 16 + i] = acc_[2][i];
+                d_rmsnorm_y_2[(b0 + 3) * 16 + i] = acc_[3][i];
+            }
+        }
+        for (; b0 < T; b0++) {
+            {
+                double acc_[16];
+                for (int i = 0; i < 16; i++)
+                    acc_[i] = 0.0;
+                for (int o = 0; o < 16; o++) {
+                    for (int i = 0; i < 16; i++)
+                        acc_[i] += layer0_attn_wv[o * 16 + i] * d_linear_y_3[b0 * 16 + o];
+                }
+                for (int i = 0; i < 16; i++)
+                    d_rmsnorm_y_2[b0 * 16 + i] = acc_[i];
+            }
         }
     }
 
     /* backward of step3.mg:40: k = linear(h, layer[l].attn_wk) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int o = 0; o < 16; o++) {
-        {
-            double acc_[16];
-            for (int i = 0; i < 16; i++)
-                acc_[i] = 0.0;
-            for (int b0 = 0; b0 < T; b0++) {
-                for (int i = 0; i < 16; i++)
-                    acc_[i] += rmsnorm_y_2[b0 * 16 + i] * d_linear_y_2[b0 * 16 + o];
+    {
+        int o = 0;
+        for (; o + 4 <= 16; o += 4) {
+            double acc_[4][16];
+            for (int i = 0; i < 16; i++) {
+                acc_[0][i] = 0.0;
+                acc_[1][i] = 0.0;
+                acc_[2][i] = 0.0;
+                acc_[3][i] = 0.0;
             }
-            for (int i = 0; i < 16; i++)
-                d_layer0_attn_wk[o * 16 + i] = acc_[i];
+            for (int b0 = 0; b0 < T; b0++) {
+                for (int i = 0; i < 16; i++) {
+                    acc_[0][i] += rmsnorm_y_2[b0 * 16 + i] * d_linear_y_2[b0 * 16 + o];
+                    acc_[1][i] += rmsnorm_y_2[b0 * 16 + i] * d_linear_y_2[b0 * 16 + o + 1];
+                    acc_[2][i] += rmsnorm_y_2[b0 * 16 + i] * d_linear_y_2[b0 * 16 + o + 2];
+                    acc_[3][i] += rmsnorm_y_2[b0 * 16 + i] * d_linear_y_2[b0 * 16 + o + 3];
+                }
+            }
+            for (int i = 0; i < 16; i++) {
+                d_layer0_attn_wk[o * 16 + i] = acc_[0][i];
+                d_layer0_attn_wk[(o + 1) * 16 + i] = acc_[1][i];
+                d_layer0_attn_wk[(o + 2) * 16 + i] = acc_[2][i];
+                d_layer0_attn_wk[(o + 3) * 16 + i] = acc_[3][i];
+            }
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        {
-            double acc_[16];
-            for (int i = 0; i < 16; i++)
-                acc_[i] = d_rmsnorm_y_2[b0 * 16 + i];
-            for (int o = 0; o < 16; o++) {
-                for (int i = 0; i < 16; i++)
-                    acc_[i] += layer0_attn_wk[o * 16 + i] * d_linear_y_2[b0 * 16 + o];
+    {
+        int b0 = 0;
+        for (; b0 + 4 <= T; b0 += 4) {
+            double acc_[4][16];
+            for (int i = 0; i < 16; i++) {
+                acc_[0][i] = d_rmsnorm_y_2[b0 * 16 + i];
+                acc_[1][i] = d_rmsnorm_y_2[(b0 + 1) * 16 + i];
+                acc_[2][i] = d_rmsnorm_y_2[(b0 + 2) * 16 + i];
+                acc_[3][i] = d_rmsnorm_y_2[(b0 + 3) * 16 + i];
             }
-            for (int i = 0; i < 16; i++)
-                d_rmsnorm_y_2[b0 * 16 + i] = acc_[i];
+            for (int o = 0; o < 16; o++) {
+                for (int i = 0; i < 16; i++) {
+                    acc_[0][i] += layer0_attn_wk[o * 16 + i] * d_linear_y_2[b0 * 16 + o];
+                    acc_[1][i] += layer0_attn_wk[o * 16 + i] * d_linear_y_2[(b0 + 1) * 16 + o];
+                    acc_[2][i] += layer0_attn_wk[o * 16 + i] * d_linear_y_2[(b0 + 2) * 16 + o];
+                    acc_[3][i] += layer0_attn_wk[o * 16 + i] * d_linear_y_2[(b0 + 3) * 16 + o];
+                }
+            }
+            for (int i = 0; i < 16; i++) {
+                d_rmsnorm_y_2[b0 * 16 + i] = acc_[0][i];
+                d_rmsnorm_y_2[(b0 + 1) * 16 + i] = acc_[1][i];
+                d_rmsnorm_y_2[(b0 + 2) * 16 + i] = acc_[2][i];
+                d_rmsnorm_y_2[(b0 + 3) * 16 + i] = acc_[3][i];
+            }
+        }
+        for (; b0 < T; b0++) {
+            {
+                double acc_[16];
+                for (int i = 0; i < 16; i++)
+                    acc_[i] = d_rmsnorm_y_2[b0 * 16 + i];
+                for (int o = 0; o < 16; o++) {
+                    for (int i = 0; i < 16; i++)
+                        acc_[i] += layer0_attn_wk[o * 16 + i] * d_linear_y_2[b0 * 16 + o];
+                }
+                for (int i = 0; i < 16; i++)
+                    d_rmsnorm_y_2[b0 * 16 + i] = acc_[i];
+            }
         }
     }
 
     /* backward of step3.mg:39: q = linear(h, layer[l].attn_wq) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int o = 0; o < 16; o++) {
-        {
-            double acc_[16];
-            for (int i = 0; i < 16; i++)
-                acc_[i] = 0.0;
-            for (int b0 = 0; b0 < T; b0++) {
-                for (int i = 0; i < 16; i++)
-                    acc_[i] += rmsnorm_y_2[b0 * 16 + i] * d_linear_y[b0 * 16 + o];
+    {
+        int o = 0;
+        for (; o + 4 <= 16; o += 4) {
+            double acc_[4][16];
+            for (int i = 0; i < 16; i++) {
+                acc_[0][i] = 0.0;
+                acc_[1][i] = 0.0;
+                acc_[2][i] = 0.0;
+                acc_[3][i] = 0.0;
             }
-            for (int i = 0; i < 16; i++)
-                d_layer0_attn_wq[o * 16 + i] = acc_[i];
+            for (int b0 = 0; b0 < T; b0++) {
+                for (int i = 0; i < 16; i++) {
+                    acc_[0][i] += rmsnorm_y_2[b0 * 16 + i] * d_linear_y[b0 * 16 + o];
+                    acc_[1][i] += rmsnorm_y_2[b0 * 16 + i] * d_linear_y[b0 * 16 + o + 1];
+                    acc_[2][i] += rmsnorm_y_2[b0 * 16 + i] * d_linear_y[b0 * 16 + o + 2];
+                    acc_[3][i] += rmsnorm_y_2[b0 * 16 + i] * d_linear_y[b0 * 16 + o + 3];
+                }
+            }
+            for (int i = 0; i < 16; i++) {
+                d_layer0_attn_wq[o * 16 + i] = acc_[0][i];
+                d_layer0_attn_wq[(o + 1) * 16 + i] = acc_[1][i];
+                d_layer0_attn_wq[(o + 2) * 16 + i] = acc_[2][i];
+                d_layer0_attn_wq[(o + 3) * 16 + i] = acc_[3][i];
+            }
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        {
-            double acc_[16];
-            for (int i = 0; i < 16; i++)
-                acc_[i] = d_rmsnorm_y_2[b0 * 16 + i];
-            for (int o = 0; o < 16; o++) {
-                for (int i = 0; i < 16; i++)
-                    acc_[i] += layer0_attn_wq[o * 16 + i] * d_linear_y[b0 * 16 + o];
+    {
+        int b0 = 0;
+        for (; b0 + 4 <= T; b0 += 4) {
+            double acc_[4][16];
+            for (int i = 0; i < 16; i++) {
+                acc_[0][i] = d_rmsnorm_y_2[b0 * 16 + i];
+                acc_[1][i] = d_rmsnorm_y_2[(b0 + 1) * 16 + i];
+                acc_[2][i] = d_rmsnorm_y_2[(b0 + 2) * 16 + i];
+                acc_[3][i] = d_rmsnorm_y_2[(b0 + 3) * 16 + i];
             }
-            for (int i = 0; i < 16; i++)
-                d_rmsnorm_y_2[b0 * 16 + i] = acc_[i];
+            for (int o = 0; o < 16; o++) {
+                for (int i = 0; i < 16; i++) {
+                    acc_[0][i] += layer0_attn_wq[o * 16 + i] * d_linear_y[b0 * 16 + o];
+                    acc_[1][i] += layer0_attn_wq[o * 16 + i] * d_linear_y[(b0 + 1) * 16 + o];
+                    acc_[2][i] += layer0_attn_wq[o * 16 + i] * d_linear_y[(b0 + 2) * 16 + o];
+                    acc_[3][i] += layer0_attn_wq[o * 16 + i] * d_linear_y[(b0 + 3) * 16 + o];
+                }
+            }
+            for (int i = 0; i < 16; i++) {
+                d_rmsnorm_y_2[b0 * 16 + i] = acc_[0][i];
+                d_rmsnorm_y_2[(b0 + 1) * 16 + i] = acc_[1][i];
+                d_rmsnorm_y_2[(b0 + 2) * 16 + i] = acc_[2][i];
+                d_rmsnorm_y_2[(b0 + 3) * 16 + i] = acc_[3][i];
+            }
+        }
+        for (; b0 < T; b0++) {
+            {
+                double acc_[16];
+                for (int i = 0; i < 16; i++)
+                    acc_[i] = d_rmsnorm_y_2[b0 * 16 + i];
+                for (int o = 0; o < 16; o++) {
+                    for (int i = 0; i < 16; i++)
+                        acc_[i] += layer0_attn_wq[o * 16 + i] * d_linear_y[b0 * 16 + o];
+                }
+                for (int i = 0; i < 16; i++)
+                    d_rmsnorm_y_2[b0 * 16 + i] = acc_[i];
+            }
         }
     }
 
