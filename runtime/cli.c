@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 typedef enum { CMD_TRAIN, CMD_SAMPLE, CMD_GRAD } Cmd;
 
@@ -30,7 +32,10 @@ typedef struct Opts {
     int has_seed;
     double lr, temperature;
     int has_lr;
+    int progress;           /* PROGRESS_* */
 } Opts;
+
+enum { PROGRESS_AUTO, PROGRESS_LINE, PROGRESS_PLAIN };
 
 /* Everything a command allocates, in one place so it is freed in one place. */
 typedef struct Run {
@@ -49,11 +54,17 @@ typedef struct Run {
     char *text;
     FILE *log;
     const char *log_path;
+    double log_elapsed;     /* a resumed log's last elapsed seconds */
 } Run;
+
+/* A live progress line is on the terminal (without its newline). */
+static int live_line_open;
 
 static int cli_error(const char *prog, const char *fmt, ...) MG_PRINTF(2, 3);
 static int cli_error(const char *prog, const char *fmt, ...) {
     va_list ap;
+    if (live_line_open) fputc('\n', stdout);
+    live_line_open = 0;
     fflush(stdout);
     fprintf(stderr, "%s: error: ", prog);
     va_start(ap, fmt);
@@ -96,8 +107,13 @@ static void usage(FILE *f, const MgModel *m, const char *prog) {
             "                      then renamed, so CKPT is always a whole checkpoint)\n"
             "  --save-every N      also save CKPT after every N steps, so that a run that is\n"
             "                      killed can be resumed with --load CKPT (0: only at the end)\n"
-            "  --log FILE.csv      write 'step,loss' for every step (a resumed run keeps the\n"
-            "                      lines up to its checkpoint's step and appends)\n"
+            "  --log FILE.csv      write 'step,loss,lr,elapsed' for every step: the loss, the\n"
+            "                      learning rate of the step's update and the seconds spent\n"
+            "                      training so far (a resumed run keeps the lines up to its\n"
+            "                      checkpoint's step and appends, counting on from their time)\n"
+            "  --progress MODE     auto (default): on a terminal one live line with the step,\n"
+            "                      loss, tokens per second and time left, else a 'step ... |\n"
+            "                      loss ...' line per step; line or plain force either\n"
             "  --num N             number of samples printed after training (default 20)\n"
             "  --temperature T     sampling temperature, > 0 (default 0.5)\n"
             "\n"
@@ -161,7 +177,7 @@ static int parse_double(const char *prog, const char *flag, const char *s, int s
 /* Which flags each command accepts. */
 static int allowed(Cmd c, const char *flag) {
     static const char *train[] = {"data", "steps", "seed", "lr", "save", "save-every", "load", "log", "num",
-                                  "temperature", 0};
+                                  "temperature", "progress", 0};
     static const char *sample[] = {"load", "num", "temperature", "seed", 0};
     static const char *grad[] = {"load", "doc", "out", 0};
     const char **list = c == CMD_TRAIN ? train : c == CMD_SAMPLE ? sample : grad;
@@ -183,6 +199,12 @@ static int set_opt(const char *prog, Opts *o, const char *name, const char *flag
     else if (!strcmp(name, "seed")) { o->has_seed = 1; return parse_u64(prog, flag, v, &o->seed); }
     else if (!strcmp(name, "lr")) { o->has_lr = 1; return parse_double(prog, flag, v, 0, &o->lr); }
     else if (!strcmp(name, "temperature")) return parse_double(prog, flag, v, 1, &o->temperature);
+    else if (!strcmp(name, "progress")) {
+        if (!strcmp(v, "auto")) o->progress = PROGRESS_AUTO;
+        else if (!strcmp(v, "line")) o->progress = PROGRESS_LINE;
+        else if (!strcmp(v, "plain")) o->progress = PROGRESS_PLAIN;
+        else return cli_error(prog, "%s: '%s' is not auto, line or plain", flag, v);
+    }
     if (!*v && strcmp(name, "doc") != 0) return cli_error(prog, "%s: expected a file name, got an empty string", flag);
     return 0;
 }
@@ -352,15 +374,21 @@ static int check_resume(Run *r, const Opts *o, const MgTrainState *ts) {
                      r->docs.n == ts->docs ? ", other contents" : "", ts->data, ts->docs);
 }
 
-/* A resumed run's log keeps its header and the lines of steps 1..start. */
-static size_t log_keep(const char *s, size_t n, int start) {
-    static const char head[] = "step,loss\n";
-    if (n < sizeof head - 1 || memcmp(s, head, sizeof head - 1) != 0) return 0;
-    size_t keep = sizeof head - 1;
+static const char log_head[] = "step,loss,lr,elapsed\n";
+
+/* A resumed run's log keeps its header and the lines of steps 1..start;
+ * *elapsed = the last kept line's elapsed seconds. */
+static size_t log_keep(const char *s, size_t n, int start, double *elapsed) {
+    if (n < sizeof log_head - 1 || memcmp(s, log_head, sizeof log_head - 1) != 0) return 0;
+    size_t keep = sizeof log_head - 1;
     for (int step = 1; step <= start; step++) {
-        const char *nl = memchr(s + keep, '\n', n - keep);
+        const char *nl = memchr(s + keep, '\n', n - keep), *c = s + keep;
         char *end;
-        if (!nl || strtol(s + keep, &end, 10) != step || *end != ',') break;
+        if (!nl || strtol(c, &end, 10) != step || *end != ',') break;
+        for (int comma = 0; c < nl && comma < 3; c++) comma += *c == ',';
+        double t = strtod(c, &end);
+        if (end != nl || !(t >= 0)) break;
+        *elapsed = t;
         keep = (size_t)(nl - s) + 1;
     }
     return keep;
@@ -374,13 +402,13 @@ static int open_log(Run *r, const char *path) {
         long len = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
         if (len > 0 && fseek(f, 0, SEEK_SET) == 0 && (old = malloc((size_t)len))) n = fread(old, 1, (size_t)len, f);
         fclose(f);
-        keep = log_keep(old ? old : "", n, r->start);
+        keep = log_keep(old ? old : "", n, r->start, &r->log_elapsed);
     }
     r->log = fopen(path, "w");
     r->log_path = path;
     if (r->log) {
         if (keep) fwrite(old, 1, keep, r->log);
-        else fprintf(r->log, "step,loss\n");
+        else fputs(log_head, r->log), r->log_elapsed = 0;
     }
     free(old);
     return r->log ? 0 : cli_error(r->prog, "%s: cannot write: %s", path, strerror(errno));
@@ -476,11 +504,64 @@ static int check_finite(Run *r, const Opts *o, int step, double loss, const doub
                      step, p->name, nonfinite_text(x[p->offset + k]), at, note);
 }
 
+/* ---- progress ---- */
+
+static double wall_seconds(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+/* Training's output: a plain line per step, flushed at once (a pipe sees
+ * each step, and a step is printed before it is saved), or one live line on
+ * a terminal, redrawn at most every 0.1 s. */
+typedef struct Progress {
+    int live;
+    double t0, flushed;
+    long tokens;
+} Progress;
+
+static void progress_start(Progress *p, const Opts *o) {
+    p->live = o->progress == PROGRESS_LINE || (o->progress == PROGRESS_AUTO && isatty(STDOUT_FILENO));
+    p->t0 = p->flushed = wall_seconds();
+    p->tokens = 0;
+}
+
+/* "2m05s", "42s", "4.2s", "0.35s" */
+static void duration_text(double sec, char *buf, size_t cap) {
+    if (sec >= 60) snprintf(buf, cap, "%dm%02ds", (int)(sec / 60), (int)fmod(sec, 60));
+    else if (sec >= 10) snprintf(buf, cap, "%ds", (int)sec);
+    else snprintf(buf, cap, sec >= 1 ? "%.1fs" : "%.2fs", sec);
+}
+
+/* after step `step` of steps (the run started after step `first`) */
+static void progress_step(Progress *p, int step, int first, int steps, double loss, int T, double now) {
+    p->tokens += T;
+    int last = step == steps, due = last || step == first + 1 || now - p->flushed >= 0.1;
+    if (!p->live) {
+        printf("step %4d / %4d | loss %.4f\n", step, steps, loss);
+        fflush(stdout);
+        return;
+    }
+    if (due) {
+        double el = now - p->t0;
+        char t[32];
+        duration_text(last ? el : el / (step - first) * (steps - step), t, sizeof t);
+        printf("\rstep %4d / %4d | loss %.4f | %.0f tok/s | %s%s\033[K%s", step, steps, loss,
+               el > 0 ? (double)p->tokens / el : 0.0, last ? "done in " : "", t, last ? "\n" : " left");
+        live_line_open = !last;
+        fflush(stdout);
+        p->flushed = now;
+    }
+}
+
 static int cmd_train(Run *r, const Opts *o) {
     r->saved = -1;
     if (train_setup(r, o)) return 1;
     const MgModel *m = r->m;
     const int steps = r->opt.cfg.steps;
+    Progress pr;
+    progress_start(&pr, o);
     for (int s = r->start; s < steps; s++) {
         int T = doc_tokens(r, (size_t)s % r->docs.n);
         double loss = m->loss_grad(m->ctx, r->params, r->grads, r->tokens, T, r->scratch);
@@ -488,11 +569,14 @@ static int cmd_train(Run *r, const Opts *o) {
         if (!mg_optim_step(&r->opt, r->params, r->grads, s) &&
             (check_finite(r, o, s + 1, loss, r->grads, 0) || check_finite(r, o, s + 1, loss, r->params, 1)))
             return 1;
-        printf("step %4d / %4d | loss %.4f\n", s + 1, steps, loss);
-        fflush(stdout);
-        if (r->log) fprintf(r->log, "%d,%.17g\n", s + 1, loss);
+        double now = wall_seconds();
+        progress_step(&pr, s + 1, r->start, steps, loss, T, now);
+        if (r->log)
+            fprintf(r->log, "%d,%.17g,%.17g,%.6f\n", s + 1, loss, mg_optim_lr(&r->opt.cfg, s),
+                    r->log_elapsed + (now - pr.t0));
         if (o->save_every && (s + 1) % o->save_every == 0 && s + 1 < steps && save_state(r, o->save, s + 1)) return 1;
     }
+    fflush(stdout);
     if (r->log) {
         int bad = ferror(r->log) | fclose(r->log);
         r->log = NULL;

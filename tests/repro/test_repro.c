@@ -82,7 +82,7 @@ static void check_run(const char *out, const char *csv, const Ref *ref)
     cr_assert_not_null(f);
     char line[128];
     cr_assert_not_null(fgets(line, sizeof line, f));
-    cr_assert_str_eq(line, "step,loss\n");
+    cr_assert_str_eq(line, "step,loss,lr,elapsed\n");
     double worst = 0;
     int n = 0;
     while (fgets(line, sizeof line, f) && n < 1000) {

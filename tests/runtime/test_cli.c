@@ -46,15 +46,24 @@ static void expect_error(const Out *o, const char *substr, const char *what) {
     cr_expect_eq(tu_count_prefix(o->err, ""), 1, "%s: expected one line on stderr: %s", what, o->err);
 }
 
-/* Losses from a --log CSV; returns the count. */
-static int read_log(const char *path, double *loss, int cap) {
+/* Losses from a --log CSV; returns the count.  Also checks each line's
+ * learning rate (lr_t of the toy's linear decay over `steps`) and that the
+ * elapsed seconds never decrease. */
+static int read_log(const char *path, double *loss, int cap, int steps) {
     char *s = tu_read(path, NULL);
-    cr_assert(strncmp(s, "step,loss\n", 10) == 0, "log header: %.20s", s);
+    cr_assert(strncmp(s, "step,loss,lr,elapsed\n", 21) == 0, "log header: %.30s", s);
     int n = 0;
+    double prev = 0;
     for (char *l = strchr(s, '\n') + 1; *l && n < cap; l = strchr(l, '\n') + 1) {
         int step;
-        cr_assert_eq(sscanf(l, "%d,%lf", &step, &loss[n]), 2, "bad log line: %.30s", l);
+        double lr, t;
+        cr_assert_eq(sscanf(l, "%d,%lf,%lf,%lf", &step, &loss[n], &lr, &t), 4, "bad log line: %.60s", l);
         cr_assert_eq(step, n + 1);
+        double want = toy_model.optim.lr * (1.0 - (double)n / steps);
+        cr_expect_eq(lr, want, "step %d: lr %.17g, expected %.17g", step, lr, want);
+        cr_expect_geq(t, prev, "step %d: elapsed %g after %g", step, t, prev);
+        cr_expect_lt(t, 60.0, "step %d: elapsed %g s", step, t);
+        prev = t;
         n++;
     }
     free(s);
@@ -68,6 +77,7 @@ Test(cli, help_documents_every_option) {
         Out o = toy(dir, "%s", forms[i]);
         cr_expect_eq(o.rc, 0, "'%s' exit status %d", forms[i], o.rc);
         static const char *words[] = {"train", "sample", "grad", "--data", "--steps", "--seed", "--lr", "--save",
+                                      "--progress", "tokens per second", "elapsed",
                                       "--save-every", "resume", "cropped", "non-finite",
                                       "--load", "--log", "--num", "--temperature", "--doc", "--out", "usage: toy"};
         for (size_t k = 0; k < sizeof words / sizeof words[0]; k++)
@@ -115,7 +125,7 @@ Test(cli, losses_decrease_and_log_matches_stdout) {
     Out o = toy(dir, "train --steps 400 --num 0 --log '%s'", log);
     cr_assert_eq(o.rc, 0, "stderr: %s", o.err);
     static double loss[500];
-    int n = read_log(log, loss, 500);
+    int n = read_log(log, loss, 500, 400);
     cr_assert_eq(n, 400);
     double first = 0, last = 0;                      /* first 10 steps vs last 100 */
     for (int i = 0; i < 10; i++) first += loss[i] / 10;
@@ -127,6 +137,40 @@ Test(cli, losses_decrease_and_log_matches_stdout) {
     snprintf(want, sizeof want, "step  400 /  400 | loss %.4f\n", loss[399]);
     cr_expect(strstr(o.out, want), "stdout lacks '%s'", want);
     cr_expect_eq(tu_count_prefix(o.out, "sample"), 0);
+    out_free(&o);
+    tu_rmrf(dir);
+}
+
+/* --progress line: one line redrawn with \r, ending with the last step's
+ * loss (the plain run's), tokens per second and the time taken */
+Test(cli, progress_line_is_redrawn_in_place) {
+    char *dir = tu_tmpdir();
+    Out o = toy(dir, "train --steps 200 --num 2 --progress line"), p = toy(dir, "train --steps 200 --num 2");
+    cr_assert_eq(o.rc, 0, "stderr: %s", o.err);
+    cr_assert_eq(p.rc, 0, "stderr: %s", p.err);
+    char *nl = strchr(o.out, '\n');
+    cr_assert_not_null(nl, "no newline after the live line: %.80s", o.out);
+    cr_expect_eq(o.out[0], '\r', "the live line starts with \\r: %.40s", o.out);
+    cr_expect_eq(tu_count_prefix(o.out, "step"), 0, "plain step lines in live mode");
+    cr_expect_eq(tu_count_prefix(o.out, "sample "), 2);
+    /* the text after the last \r on the first line is the final state */
+    char *last = nl;
+    while (last > o.out && last[-1] != '\r') last--;
+    char want[64], *plain_last = strstr(p.out, "step  200 /  200 | loss ");
+    cr_assert_not_null(plain_last);
+    snprintf(want, sizeof want, "%.*s", 30, plain_last);     /* "step  200 /  200 | loss X.XXXX" */
+    cr_expect(strncmp(last, want, strlen(want)) == 0, "final live line '%.60s', plain '%s'", last, want);
+    double rate;
+    char *tok = strstr(last, " | ");
+    tok = tok ? strstr(tok + 3, " | ") : NULL;
+    cr_assert_not_null(tok, "no tokens field: %.80s", last);
+    cr_expect_eq(sscanf(tok, " | %lf tok/s | done in ", &rate), 1, "fields: %.60s", tok);
+    cr_expect_gt(rate, 0.0);
+    cr_expect(strstr(last, "\033[K"), "the line clears what an older, longer line left");
+    out_free(&o);
+    out_free(&p);
+    o = toy(dir, "train --steps 3 --num 0 --progress plain");
+    cr_expect_eq(tu_count_prefix(o.out, "step "), 3, "plain: %s", o.out);
     out_free(&o);
     tu_rmrf(dir);
 }
@@ -284,6 +328,7 @@ Test(cli, bad_arguments_exit_1_with_a_message) {
         {"train --temperature 0", "--temperature: '0' must be > 0"},
         {"train --temperature 0.5x", "--temperature: '0.5x' is not a number"},
         {"train --data ''", "--data: expected a file name"},
+        {"train --progress fancy", "--progress: 'fancy' is not auto, line or plain"},
         {"sample", "sample needs --load CKPT"},
         {"grad --doc emma --out x", "missing --load"},
         {"grad --load x --out y", "missing --doc"},
@@ -383,7 +428,7 @@ Test(cli, long_documents_are_cropped_to_the_block) {
     for (int i = 1; i <= TOY_BLOCK; i++) tokens[i] = doc[i - 1] - 'a';     /* the first 16 targets */
     double want = toy_model.loss_grad(NULL, params, g, tokens, TOY_BLOCK, scratch), got;
     char *s = tu_read(log, NULL);
-    cr_assert_eq(sscanf(s, "step,loss\n1,%lf", &got), 1, "%s", s);
+    cr_assert_eq(sscanf(s, "step,loss,lr,elapsed\n1,%lf", &got), 1, "%s", s);
     cr_expect_eq(got, want, "loss %.17g, cropped to 16 positions it is %.17g", got, want);
     free(s);
     mg_vocab_free(&v);
