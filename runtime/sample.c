@@ -5,6 +5,8 @@
 
 #include <math.h>
 
+#include "mg_exactpow.h"
+
 /* probs = softmax(row * pow(temperature, -1)) in the reference's order. */
 static void softmax_row(const double *row, int n, double inv_temp, double *p) {
     for (int i = 0; i < n; i++) p[i] = row[i] * inv_temp;
@@ -16,14 +18,14 @@ static void softmax_row(const double *row, int n, double inv_temp, double *p) {
         p[i] = exp(p[i] - max);
         total = total + p[i];
     }
-    double inv_total = pow(total, -1.0);
+    double inv_total = mg_libm_pow_(total, -1.0);     /* libm's pow: GCC turns pow(x, -1.0) into 1 / x */
     for (int i = 0; i < n; i++) p[i] = p[i] * inv_total;
 }
 
 int mg_sample(const MgModel *m, const double *params, MgRng *r, double temperature, int *tokens, double *probs,
               double *scratch) {
     const int bos = m->vocab - 1;
-    const double inv_temp = pow(temperature, -1.0);
+    const double inv_temp = mg_libm_pow_(temperature, -1.0);
     int len = 1;
     tokens[0] = bos;
     for (int pos = 0; pos < m->block_size; pos++) {
