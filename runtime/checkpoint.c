@@ -121,9 +121,9 @@ static int rng_parse(MgRng *r, const char *s) {
 
 /* The metadata of a checkpoint and the buffers its values live in. */
 typedef struct MetaBuf {
-    MgMeta m[12];
+    MgMeta m[13];
     int n;
-    char step[24], steps[24], lr[32], seed[24], docs[24], docs_sum[40], sum[40], data[256];
+    char step[24], steps[24], lr[32], seed[24], docs[24], docs_sum[40], sum[40], data[256], batch[24];
     char *vocab, *rng;
 } MetaBuf;
 
@@ -167,6 +167,8 @@ static int meta_fill(MetaBuf *b, const MgModel *m, const MgVocab *vocab, long st
     meta_add(b, "data", b->data);
     meta_add(b, "docs", b->docs);
     meta_add(b, "docs_checksum", b->docs_sum);
+    snprintf(b->batch, sizeof b->batch, "%ld", st->batch > 0 ? st->batch : 1);
+    meta_add(b, "batch", b->batch);
     if (b->rng) meta_add(b, "rng", b->rng);
     return 0;
 }
@@ -358,6 +360,11 @@ static int parse_state(const char *path, const MgSafetensors *st, MgTrainState *
     if (bad >= 0) return mg_err(e, "%s: metadata '%s' is not valid: '%.40s'", path, keys[bad], v[bad]);
     t->docs = (size_t)docs;
     snprintf(t->data, sizeof t->data, "%s", v[3]);
+    /* optional: checkpoints from before batches trained one document per step */
+    const char *b = mg_st_meta(st, "batch");
+    t->batch = 1;
+    if (b && (parse_step(b, &t->batch) < 0 || t->batch < 1))
+        return mg_err(e, "%s: metadata 'batch' is not valid: '%.40s'", path, b);
     return 0;
 }
 

@@ -33,6 +33,7 @@ typedef struct Opts {
     double lr, temperature;
     int has_lr;
     int progress;           /* PROGRESS_* */
+    int batch, has_batch;
 } Opts;
 
 enum { PROGRESS_AUTO, PROGRESS_LINE, PROGRESS_PLAIN };
@@ -50,6 +51,8 @@ typedef struct Run {
     int start;              /* first step to run (a resumed run's saved step, maybe > steps) */
     int saved;              /* step of this run's last save, -1 before any */
     double *params, *grads, *scratch, *probs;
+    double *gdoc;           /* one document's gradients (batch > 1) */
+    int batch;              /* documents per step */
     int *tokens;
     char *text;
     FILE *log;
@@ -105,6 +108,10 @@ static void usage(FILE *f, const MgModel *m, const char *prog) {
             "  --save CKPT         write the parameters and training state after training\n"
             "                      (safetensors with a checksum; written to CKPT.tmp, synced,\n"
             "                      then renamed, so CKPT is always a whole checkpoint)\n"
+            "  --batch B           train on B documents per step (default 1): the objective is\n"
+            "                      the mean loss over all their target positions, each\n"
+            "                      document with its own length; step s takes documents\n"
+            "                      s*B .. s*B+B-1 of the shuffled data (wrapping around)\n"
             "  --save-every N      also save CKPT after every N steps, so that a run that is\n"
             "                      killed can be resumed with --load CKPT (0: only at the end)\n"
             "  --log FILE.csv      write 'step,loss,lr,elapsed' for every step: the loss, the\n"
@@ -177,7 +184,7 @@ static int parse_double(const char *prog, const char *flag, const char *s, int s
 /* Which flags each command accepts. */
 static int allowed(Cmd c, const char *flag) {
     static const char *train[] = {"data", "steps", "seed", "lr", "save", "save-every", "load", "log", "num",
-                                  "temperature", "progress", 0};
+                                  "temperature", "progress", "batch", 0};
     static const char *sample[] = {"load", "num", "temperature", "seed", 0};
     static const char *grad[] = {"load", "doc", "out", 0};
     const char **list = c == CMD_TRAIN ? train : c == CMD_SAMPLE ? sample : grad;
@@ -196,6 +203,11 @@ static int set_opt(const char *prog, Opts *o, const char *name, const char *flag
     else if (!strcmp(name, "steps")) { o->has_steps = 1; return parse_int(prog, flag, v, &o->steps); }
     else if (!strcmp(name, "num")) return parse_int(prog, flag, v, &o->num);
     else if (!strcmp(name, "save-every")) return parse_int(prog, flag, v, &o->save_every);
+    else if (!strcmp(name, "batch")) {
+        o->has_batch = 1;
+        if (parse_int(prog, flag, v, &o->batch)) return 1;
+        if (o->batch < 1) return cli_error(prog, "%s: must be at least 1", flag);
+    }
     else if (!strcmp(name, "seed")) { o->has_seed = 1; return parse_u64(prog, flag, v, &o->seed); }
     else if (!strcmp(name, "lr")) { o->has_lr = 1; return parse_double(prog, flag, v, 0, &o->lr); }
     else if (!strcmp(name, "temperature")) return parse_double(prog, flag, v, 1, &o->temperature);
@@ -242,6 +254,7 @@ static void run_free(Run *r) {
     mg_optim_free(&r->opt);
     free(r->params);
     free(r->grads);
+    free(r->gdoc);
     free(r->scratch);
     free(r->probs);
     free(r->tokens);
@@ -368,6 +381,9 @@ static int check_resume(Run *r, const Opts *o, const MgTrainState *ts) {
     if (o->has_seed && o->seed != ts->seed)
         return cli_error(r->prog, "%s: cannot resume this run with --seed %llu: it was seeded with %llu (leave out --seed)",
                          o->load, (unsigned long long)o->seed, (unsigned long long)ts->seed);
+    if (o->has_batch && o->batch != ts->batch)
+        return cli_error(r->prog, "%s: cannot resume this run with --batch %d: it trained with --batch %ld "
+                         "(leave out --batch)", o->load, o->batch, ts->batch);
     if (r->docs.n == ts->docs && r->docs_sum == ts->docs_sum) return 0;
     return cli_error(r->prog, "%s: cannot resume this run on %s (%zu documents%s): it trained on %s (%zu documents); "
                      "give it the same --data", o->load, r->docs.name, r->docs.n,
@@ -432,6 +448,9 @@ static int train_setup(Run *r, const Opts *o) {
     if (o->load && mg_ckpt_load_state(o->load, m, r->params, &r->vocab, &step, &ts, &resumed, &e) < 0)
         return cli_error(r->prog, "%s", e.msg);
     r->seed = resumed && !o->has_seed ? ts.seed : o->seed;
+    r->batch = o->has_batch ? o->batch : resumed ? (int)ts.batch : 1;
+    if (r->batch > 1 && !(r->gdoc = calloc(m->n_scalars ? m->n_scalars : 1, sizeof *r->gdoc)))
+        return cli_error(r->prog, "out of memory (%zu parameters)", m->n_scalars);
     if (load_docs(r, o) || (resumed && check_resume(r, o, &ts))) return 1;
     r->opt.cfg.lr = o->has_lr ? o->lr : resumed ? ts.lr : m->optim.lr;
     r->opt.cfg.steps = o->has_steps ? o->steps : resumed ? (int)ts.steps : m->optim.steps;
@@ -450,7 +469,7 @@ static int train_setup(Run *r, const Opts *o) {
 static int save_state(Run *r, const char *path, int step) {
     MgErr e;
     MgTrainState ts = {.steps = r->opt.cfg.steps, .lr = r->opt.cfg.lr, .seed = r->seed, .docs = r->docs.n,
-                       .docs_sum = r->docs_sum, .opt = &r->opt, .rng = &r->rng};
+                       .docs_sum = r->docs_sum, .batch = r->batch, .opt = &r->opt, .rng = &r->rng};
     snprintf(ts.data, sizeof ts.data, "%s", r->docs.name);
     if (r->log && fflush(r->log) != 0) return cli_error(r->prog, "%s: write error: %s", r->log_path, strerror(errno));
     if (mg_ckpt_save_state(path, r->m, r->params, &r->vocab, step, &ts, &e) < 0) return cli_error(r->prog, "%s", e.msg);
@@ -535,7 +554,7 @@ static void duration_text(double sec, char *buf, size_t cap) {
 }
 
 /* after step `step` of steps (the run started after step `first`) */
-static void progress_step(Progress *p, int step, int first, int steps, double loss, int T, double now) {
+static void progress_step(Progress *p, int step, int first, int steps, double loss, long T, double now) {
     p->tokens += T;
     int last = step == steps, due = last || step == first + 1 || now - p->flushed >= 0.1;
     if (!p->live) {
@@ -555,16 +574,47 @@ static void progress_step(Progress *p, int step, int first, int steps, double lo
     }
 }
 
+/* The loss of step s (0-based) and its gradients in r->grads; *ntok = the
+ * positions trained on.  Batch B: the mean over all target positions of
+ * documents s*B .. s*B+B-1, i.e. the sum of each document's mean loss (and
+ * gradients) weighted by its share T_b / sum(T) of the positions, added in
+ * document order.  With B = 1 the weight is 1 and nothing changes. */
+static double step_loss(Run *r, int s, long *ntok) {
+    const MgModel *m = r->m;
+    size_t n = r->docs.n, B = (size_t)r->batch, first = (size_t)s * B % n;
+    if (B == 1) {
+        int T = doc_tokens(r, first);
+        *ntok = T;
+        return m->loss_grad(m->ctx, r->params, r->grads, r->tokens, T, r->scratch);
+    }
+    long W = 0;
+    for (size_t b = 0; b < B; b++) {
+        size_t len = r->docs.docs[(first + b) % n].len;
+        W += len + 1 < (size_t)m->block_size ? (long)len + 1 : m->block_size;
+    }
+    double loss = 0;
+    for (size_t b = 0; b < B; b++) {
+        int T = doc_tokens(r, (first + b) % n);
+        double L = m->loss_grad(m->ctx, r->params, r->gdoc, r->tokens, T, r->scratch), w = (double)T / (double)W;
+        loss += w * L;
+        if (b == 0)
+            for (size_t i = 0; i < m->n_scalars; i++) r->grads[i] = w * r->gdoc[i];
+        else
+            for (size_t i = 0; i < m->n_scalars; i++) r->grads[i] += w * r->gdoc[i];
+    }
+    *ntok = W;
+    return loss;
+}
+
 static int cmd_train(Run *r, const Opts *o) {
     r->saved = -1;
     if (train_setup(r, o)) return 1;
-    const MgModel *m = r->m;
     const int steps = r->opt.cfg.steps;
     Progress pr;
     progress_start(&pr, o);
     for (int s = r->start; s < steps; s++) {
-        int T = doc_tokens(r, (size_t)s % r->docs.n);
-        double loss = m->loss_grad(m->ctx, r->params, r->grads, r->tokens, T, r->scratch);
+        long T;
+        double loss = step_loss(r, s, &T);
         if (!isfinite(loss)) return check_finite(r, o, s + 1, loss, r->grads, 0);
         if (!mg_optim_step(&r->opt, r->params, r->grads, s) &&
             (check_finite(r, o, s + 1, loss, r->grads, 0) || check_finite(r, o, s + 1, loss, r->params, 1)))

@@ -35,6 +35,7 @@ typedef struct MgTrainState {
     char data[256];         /* name of the data the run trained on (for messages) */
     size_t docs;            /* its number of documents */
     uint64_t docs_sum;      /* mg_data_checksum of its documents in file order */
+    long batch;             /* documents per step (1 in checkpoints from before batches) */
     MgOptimizer *opt;       /* Adam's m and v are saved/restored (SGD has none) */
     MgRng *rng;
 } MgTrainState;

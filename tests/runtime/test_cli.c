@@ -77,7 +77,7 @@ Test(cli, help_documents_every_option) {
         Out o = toy(dir, "%s", forms[i]);
         cr_expect_eq(o.rc, 0, "'%s' exit status %d", forms[i], o.rc);
         static const char *words[] = {"train", "sample", "grad", "--data", "--steps", "--seed", "--lr", "--save",
-                                      "--progress", "tokens per second", "elapsed",
+                                      "--progress", "tokens per second", "elapsed", "--batch",
                                       "--save-every", "resume", "cropped", "non-finite",
                                       "--load", "--log", "--num", "--temperature", "--doc", "--out", "usage: toy"};
         for (size_t k = 0; k < sizeof words / sizeof words[0]; k++)
@@ -172,6 +172,67 @@ Test(cli, progress_line_is_redrawn_in_place) {
     o = toy(dir, "train --steps 3 --num 0 --progress plain");
     cr_expect_eq(tu_count_prefix(o.out, "step "), 3, "plain: %s", o.out);
     out_free(&o);
+    tu_rmrf(dir);
+}
+
+/* --batch B: step 1's loss is the mean over every target position of the
+ * first B shuffled documents (computed here position-weighted from each
+ * document's mean, from the saved initial parameters); B = 1 is the default
+ * run, byte for byte; a run cannot be resumed with another batch. */
+Test(cli, batch_is_the_mean_over_all_positions) {
+    char *dir = tu_tmpdir(), *ck = tu_path(dir, "init.safetensors"), *log = tu_path(dir, "b.csv"),
+         *mid = tu_path(dir, "mid.safetensors");
+    Out o = toy(dir, "train --steps 0 --num 0 --save '%s'", ck);
+    cr_assert_eq(o.rc, 0, "stderr: %s", o.err);
+    out_free(&o);
+    static double params[TOY_NPARAM], g[TOY_NPARAM], scratch[TOY_SCRATCH];
+    MgVocab v;
+    long step;
+    MgErr e;
+    cr_assert_eq(mg_ckpt_load(ck, &toy_model, params, &v, &step, &e), 0, "%s", e.msg);
+    MgRng r;
+    MgDocs d;
+    mg_rng_seed(&r, 42);
+    cr_assert_eq(mg_data_load_default(&d, &e), 0);
+    mg_data_shuffle(&d, &r);
+    for (int B = 2; B <= 5; B += 3) {
+        double sum = 0;
+        long W = 0;
+        for (int b = 0; b < B; b++) {
+            const MgDoc *doc = &d.docs[b];
+            int tokens[TOY_BLOCK + 2], T = doc->len + 1 < TOY_BLOCK ? (int)doc->len + 1 : TOY_BLOCK;
+            tokens[0] = 26;
+            for (int i = 1; i <= T; i++)
+                tokens[i] = (size_t)i - 1 < doc->len ? (int)d.cps[doc->off + (size_t)i - 1] - 'a' : 26;
+            sum += T * toy_model.loss_grad(NULL, params, g, tokens, T, scratch);
+            W += T;
+        }
+        o = toy(dir, "train --batch %d --steps 3 --num 0 --log '%s'", B, log);
+        cr_assert_eq(o.rc, 0, "stderr: %s", o.err);
+        char *s = tu_read(log, NULL);
+        double got;
+        cr_assert_eq(sscanf(s, "step,loss,lr,elapsed\n1,%lf", &got), 1, "%s", s);
+        cr_expect(fabs(got - sum / W) <= 1e-14 * fabs(sum / W), "batch %d: step 1 loss %.17g, mean over %ld positions %.17g",
+                  B, got, W, sum / W);
+        free(s);
+        out_free(&o);
+    }
+    Out a = toy(dir, "train --steps 20 --num 3"), b = toy(dir, "train --steps 20 --num 3 --batch 1"),
+        c = toy(dir, "train --steps 20 --num 3 --batch 2");
+    cr_expect_str_eq(a.out, b.out, "--batch 1 changed the run");
+    cr_expect_str_neq(a.out, c.out, "--batch 2 trained like --batch 1");
+    out_free(&a), out_free(&b), out_free(&c);
+    o = toy(dir, "train --steps 20 --num 0 --batch 4 --save-every 10 --save '%s'", mid);
+    cr_assert_eq(o.rc, 0, "stderr: %s", o.err);
+    out_free(&o);
+    o = toy(dir, "train --steps 20 --num 0 --batch 3 --load '%s'", mid);
+    expect_error(&o, "cannot resume this run with --batch 3: it trained with --batch 4", "resume, other batch");
+    out_free(&o);
+    o = toy(dir, "train --steps 30 --num 0 --load '%s' --log '%s'", mid, log);       /* keeps its batch */
+    cr_assert_eq(o.rc, 0, "stderr: %s", o.err);
+    out_free(&o);
+    mg_vocab_free(&v);
+    mg_data_free(&d);
     tu_rmrf(dir);
 }
 
@@ -329,6 +390,8 @@ Test(cli, bad_arguments_exit_1_with_a_message) {
         {"train --temperature 0.5x", "--temperature: '0.5x' is not a number"},
         {"train --data ''", "--data: expected a file name"},
         {"train --progress fancy", "--progress: 'fancy' is not auto, line or plain"},
+        {"train --batch 0", "--batch: must be at least 1"},
+        {"train --batch two", "--batch: 'two' is not a non-negative integer"},
         {"sample", "sample needs --load CKPT"},
         {"grad --doc emma --out x", "missing --load"},
         {"grad --load x --out y", "missing --doc"},
