@@ -742,6 +742,65 @@ static const char *init_name(IrInit k)
     return "MG_INIT_ZEROS";
 }
 
+/* The small inline functions the statements call, in output order, each
+ * with the expression kind that calls it (-1: the comment before exp_). */
+static const struct { int kind; const char *text; } helpers[] = {
+    {EX_RELU, "static inline double relu_(double x) { return x > 0 ? x : 0.0; }\n"},
+    {EX_STEP, "static inline double step_(double x) { return x > 0 ? 1.0 : 0.0; }\n"},
+    /* libm through volatile pointers: the C compiler may neither rewrite
+     * pow(x, -1.0) as 1.0 / x nor evaluate a call on constants at compile
+     * time (correctly rounded, where libm can differ in the last bit) */
+    {-1, "/* libm as the reference calls it, through volatile pointers: otherwise C compilers\n"
+         " * turn pow(x, -1.0) into 1.0 / x and evaluate calls on constants at compile time,\n"
+         " * either of which can differ from libm in the last bit. */\n"},
+    {EX_EXP, "static inline double exp_(double x) { double (*volatile f)(double) = exp; return f(x); }\n"},
+    {EX_LOG, "static inline double log_(double x) { double (*volatile f)(double) = log; return f(x); }\n"},
+    {EX_TANH, "static inline double tanh_(double x) { double (*volatile f)(double) = tanh; return f(x); }\n"},
+    {EX_POW, "static inline double pow_(double x, double k)\n"
+             "{\n    double (*volatile f)(double, double) = pow;\n    return f(x, k);\n}\n"},
+};
+
+/* the helpers: all of them, or (used != NULL) those whose kind is marked */
+static void emit_helpers(FILE *f, const char *used)
+{
+    int libm = used && (used[EX_EXP] || used[EX_LOG] || used[EX_TANH] || used[EX_POW]);
+    for (size_t i = 0; i < sizeof helpers / sizeof *helpers; i++)
+        if (!used || (helpers[i].kind < 0 ? libm : used[helpers[i].kind]))
+            fputs(helpers[i].text, f);
+    fputc('\n', f);
+}
+
+/* which helpers e calls (the libm ones only without --fast) */
+static void mark_helpers(const Ex *e, int fast, char *used)
+{
+    if (e->kind == EX_RELU || e->kind == EX_STEP || (!fast && (e->kind == EX_EXP || e->kind == EX_LOG ||
+                                                                e->kind == EX_TANH || e->kind == EX_POW)))
+        used[e->kind] = 1;
+    if (e->a)
+        mark_helpers(e->a, fast, used);
+    if (e->b)
+        mark_helpers(e->b, fast, used);
+}
+
+/* <model>_forward: the statements the logits need (sel) */
+static void emit_forward(Em *em, const char *sel, char *used)
+{
+    FILE *f = em->f;
+    Graph *g = em->g;
+    const char *m = g->model;
+    mark_list(&g->fwd, sel, used);
+    fprintf(f, "/* Logits for tokens[0..T-1]: T rows of %d. */\n", g->vocab);
+    fprintf(f, "static const double *%s_forward(void *ctx, const double *params, const int *tokens, int T,\n", m);
+    fprintf(f, "%*sdouble *scratch)\n{\n", (int)strlen(m) + 30, "");
+    em->indent = 1;
+    out(em, "(void)ctx, (void)params, (void)tokens; /* a model may not need them all */\n");
+    declare_tensors(em, used, 0);
+    emit_list(em, &g->fwd, sel, "");
+    out(em, "return %s;\n", g->logits->name);
+    em->indent = 0;
+    fputs("}\n\n", f);
+}
+
 void emit_c(FILE *f, Graph *g)
 {
     Em em0 = {f, g, NULL, 0, 0, {0}, g->block_sums};
@@ -767,19 +826,7 @@ void emit_c(FILE *f, Graph *g)
             g->fast ? "\n *\n * Built with --fast: sums are split and powers simplified, so the numbers differ\n"
                       " * from the reference's in the last bits" : "");
     fputs("#include <math.h>\n#include <string.h>\n\n#include \"mg_model.h\"\n\n", f);
-    fputs("static inline double relu_(double x) { return x > 0 ? x : 0.0; }\n", f);
-    fputs("static inline double step_(double x) { return x > 0 ? 1.0 : 0.0; }\n", f);
-    /* libm through volatile pointers: the C compiler may neither rewrite
-     * pow(x, -1.0) as 1.0 / x nor evaluate a call on constants at compile
-     * time (correctly rounded, where libm can differ in the last bit) */
-    fputs("/* libm as the reference calls it, through volatile pointers: otherwise C compilers\n"
-          " * turn pow(x, -1.0) into 1.0 / x and evaluate calls on constants at compile time,\n"
-          " * either of which can differ from libm in the last bit. */\n"
-          "static inline double exp_(double x) { double (*volatile f)(double) = exp; return f(x); }\n"
-          "static inline double log_(double x) { double (*volatile f)(double) = log; return f(x); }\n"
-          "static inline double tanh_(double x) { double (*volatile f)(double) = tanh; return f(x); }\n"
-          "static inline double pow_(double x, double k)\n"
-          "{\n    double (*volatile f)(double, double) = pow;\n    return f(x, k);\n}\n\n", f);
+    emit_helpers(f, NULL);
 
     /* the parameter table */
     fprintf(f, "static const MgParam %s_params[%d] = {\n", m, g->nparams);
@@ -798,17 +845,7 @@ void emit_c(FILE *f, Graph *g)
 
     /* forward: logits only */
     char *used = arena_alloc((size_t)nt);
-    mark_list(&g->fwd, need_logits_s, used);
-    fprintf(f, "/* Logits for tokens[0..T-1]: T rows of %d. */\n", g->vocab);
-    fprintf(f, "static const double *%s_forward(void *ctx, const double *params, const int *tokens, int T,\n", m);
-    fprintf(f, "%*sdouble *scratch)\n{\n", (int)strlen(m) + 30, "");
-    em->indent = 1;
-    out(em, "(void)ctx, (void)params, (void)tokens; /* a model may not need them all */\n");
-    declare_tensors(em, used, 0);
-    emit_list(em, &g->fwd, need_logits_s, "");
-    out(em, "return %s;\n", g->logits->name);
-    em->indent = 0;
-    fputs("}\n\n", f);
+    emit_forward(em, need_logits_s, used);
 
     /* loss and gradient */
     memset(used, 0, (size_t)nt);
@@ -853,4 +890,24 @@ void emit_c(FILE *f, Graph *g)
     ir_print_num(f, g->eps);
     fprintf(f, ", %d, %d},\n", g->steps, g->linear_decay);
     fprintf(f, "    .ctx = 0,\n    .loss_grad = %s_loss_grad,\n    .forward = %s_forward,\n};\n", m, m);
+}
+
+/* The helpers and <model>_forward alone, with the same text as in emit_c's
+ * output (so the same arithmetic): no includes and nothing from mg_model.h.
+ * The caller (emit_standalone.c) writes the includes around it. */
+void emit_c_forward(FILE *f, Graph *g)
+{
+    Em em0 = {f, g, NULL, 0, 0, {0}, g->block_sums};
+    Em *em = &em0;
+    em->vname = arena_alloc((size_t)(g->nvars + 1) * sizeof *em->vname);
+    em->scratch = g->scratch;
+    int nt = g->ntensors, ns = g->fwd.n > 0 ? g->fwd.n : 1;
+    char *need_t = arena_alloc((size_t)nt), *need_s = arena_alloc((size_t)ns);
+    ir_depends(g, g->logits, need_t, need_s);
+    char kinds[EX_IFPOS + 1] = {0};
+    for (int i = 0; i < g->fwd.n; i++)
+        if (need_s[i])
+            mark_helpers(g->fwd.items[i]->e, g->fast, kinds);
+    emit_helpers(f, kinds);
+    emit_forward(em, need_s, arena_alloc((size_t)nt));
 }

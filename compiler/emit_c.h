@@ -10,5 +10,8 @@
 #include "ir.h"
 
 void emit_c(FILE *out, Graph *g);
+/* Only the inline helpers and <model>_forward (static), with no #include and
+ * nothing from mg_model.h: the forward pass of a standalone program. */
+void emit_c_forward(FILE *out, Graph *g);
 
 #endif

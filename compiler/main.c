@@ -1,7 +1,9 @@
 /* main.c: the mgc driver.  Runs the stages as one flat list:
  *   read -> parse (prelude, model) -> trace -> verify -> autodiff -> verify
  *   -> passes (fold, licm, cse, dce, reduce, fuse; verify after each) -> memory plan -> emit
- * `--dump=STAGE` prints the program after a stage; `mgc run` hands the traced
+ * `--dump=STAGE` prints the program after a stage; `--emit=dot` writes the
+ * graph after autodiff as Graphviz instead of C; `--explain` prints sizes,
+ * FLOPs and memory per stage; `mgc run` hands the traced
  * graph to the reference interpreter behind the trainer command line. */
 #include <errno.h>
 #include <stdio.h>
@@ -13,21 +15,32 @@
 #include "mg_cli.h"
 #include "diag.h"
 #include "emit_c.h"
+#include "emit_dot.h"
+#include "emit_standalone.h"
+#include "explain.h"
 #include "interp.h"
 #include "ir.h"
 #include "pipeline.h"
+#include "report.h"
 
 #define MGC_VERSION "0.1.0"
 
 static const char usage[] =
     "usage: mgc [options] MODEL.mg -o MODEL.c\n"
     "       mgc run MODEL.mg COMMAND [ARGS...]\n"
+    "       mgc report RUN.csv... -o REPORT.html\n"
     "\n"
     "Compiles a .mg model to C: the forward pass (logits) and the loss with the\n"
     "gradient of every parameter, for linking with the mgc runtime into a trainer.\n"
     "\n"
     "options:\n"
     "  -o FILE          write the C to FILE ('-' for standard output)\n"
+    "  --emit=KIND      what -o writes: c (the default) or dot (a Graphviz graph of\n"
+    "                   the traced forward and backward statements, after autodiff\n"
+    "                   and before the passes; to standard output without -o)\n"
+    "  --explain        print statistics to standard output: graph size after each\n"
+    "                   stage and pass, parameters, FLOPs per position, scratch\n"
+    "                   memory and lines of C (writes nothing else unless -o)\n"
     "  --name NAME      C name of the model (default: the file name without .mg)\n"
     "  --dump=STAGE     print the program after STAGE to standard output; STAGE is\n"
     "                   ast, trace, autodiff, or a pass: fold, licm, cse, dce,\n"
@@ -44,6 +57,11 @@ static const char usage[] =
     "  --fast           also reorder floating point: split sums, 1/x for pow(x, -1),\n"
     "                   sqrt for pow(x, 0.5), ...; faster, but the numbers are no\n"
     "                   longer the reference's to the bit\n"
+    "  --standalone     write one C file that needs nothing but the C library and\n"
+    "                   libm (cc FILE.c -lm): the forward pass, the weights of\n"
+    "                   --weights built in, and a main that prints what\n"
+    "                   'TRAINER sample --load CKPT' prints, bit for bit\n"
+    "  --weights CKPT   the checkpoint --standalone builds in (from 'train --save')\n"
     "  --check          check the model and write nothing\n"
     "  -h, --help       show this help\n"
     "  --version        show the version\n"
@@ -51,6 +69,8 @@ static const char usage[] =
     "mgc run MODEL.mg COMMAND ...  trains, samples or takes gradients with the\n"
     "reference interpreter (a scalar Value autograd), with the same command line\n"
     "as a compiled trainer: train, sample, grad (see 'mgc run MODEL.mg --help').\n"
+    "mgc report RUN.csv... -o REPORT.html  overlays the loss curves of trainers'\n"
+    "--log files on one self-contained HTML page (see 'mgc report --help').\n"
     "\n"
     "Exit status: 0 on success, 1 on any error in the input or the options.\n";
 
@@ -59,6 +79,9 @@ typedef struct Opts {
     int dump, check;
     unsigned off, pdump;
     int fast;
+    int dot, explain;   /* --emit=dot, --explain */
+    int standalone;     /* --standalone, with the checkpoint --weights */
+    const char *weights;
 } Opts;
 
 static int valid_ident(const char *s)
@@ -71,11 +94,24 @@ static int valid_ident(const char *s)
     return 1;
 }
 
-/* Write to PATH.tmp and rename, so a failed run never leaves half a file. */
-static int write_output(Graph *g, const char *path)
+/* --standalone: the checkpoint's contents, once loaded */
+static const Weights *standalone;
+
+static void emit(FILE *f, Graph *g, int dot)
+{
+    if (standalone)
+        emit_standalone(f, g, standalone);
+    else if (dot)
+        emit_dot(f, g);
+    else
+        emit_c(f, g);
+}
+
+/* Write C (or DOT) to PATH.tmp and rename, so a failed run never leaves half a file. */
+static int write_output(Graph *g, const char *path, int dot)
 {
     if (!strcmp(path, "-")) {
-        emit_c(stdout, g);
+        emit(stdout, g, dot);
         return fflush(stdout) == 0 ? 0 : 1;
     }
     const char *tmp = arena_printf("%s.tmp", path);
@@ -84,7 +120,7 @@ static int write_output(Graph *g, const char *path)
         diag_plain("cannot write '%s': %s", tmp, strerror(errno));
         return 1;
     }
-    emit_c(f, g);
+    emit(f, g, dot);
     if (ferror(f) | fclose(f)) {
         diag_plain("cannot write '%s': %s", tmp, strerror(errno));
         remove(tmp);
@@ -96,6 +132,24 @@ static int write_output(Graph *g, const char *path)
         return 1;
     }
     return 0;
+}
+
+/* --explain: the report, with the lines of C counted in a temporary file */
+static int explain(Graph *g, const Explain *x)
+{
+    FILE *f = tmpfile();
+    if (!f) {
+        diag_plain("cannot make a temporary file to count the C lines: %s", strerror(errno));
+        return 1;
+    }
+    emit_c(f, g);
+    rewind(f);
+    long lines = 0;
+    for (int c; (c = getc(f)) != EOF;)
+        lines += c == '\n';
+    fclose(f);
+    explain_print(stdout, x, g, lines);
+    return fflush(stdout) == 0 ? 0 : 1;
 }
 
 static int run_interpreter(int argc, char **argv)
@@ -168,6 +222,22 @@ static int parse_opts(int argc, char **argv, Opts *o)
         } else if (!strncmp(a, "--no-opt=", 9)) {
             if (no_opt(o, a + 9))
                 return 1;
+        } else if (!strncmp(a, "--emit=", 7)) {
+            if (strcmp(a + 7, "c") && strcmp(a + 7, "dot")) {
+                diag_plain("unknown output kind '%s' for --emit (c, dot)", a + 7);
+                return 1;
+            }
+            o->dot = !strcmp(a + 7, "dot");
+        } else if (!strcmp(a, "--explain")) {
+            o->explain = 1;
+        } else if (!strcmp(a, "--standalone")) {
+            o->standalone = 1;
+        } else if (!strcmp(a, "--weights") || !strncmp(a, "--weights=", 10)) {
+            if (!a[9] && i + 1 >= argc) {
+                diag_plain("option '%s' needs a value", a);
+                return 1;
+            }
+            o->weights = a[9] ? a + 10 : argv[++i];
         } else if (!strcmp(a, "--fast")) {
             o->fast = 1;
         } else if (!strcmp(a, "-O0")) {
@@ -192,7 +262,21 @@ static int parse_opts(int argc, char **argv, Opts *o)
         diag_plain("--name '%s' is not a C identifier", o->name);
         return 1;
     }
-    if (!o->output && !o->check && !o->dump) {
+    if (o->standalone && !o->weights) {
+        diag_plain("--standalone needs --weights CKPT, a checkpoint saved by 'TRAINER train --save CKPT'");
+        return 1;
+    }
+    if (o->weights && !o->standalone) {
+        diag_plain("--weights is only used with --standalone");
+        return 1;
+    }
+    if (o->standalone && o->dot) {
+        diag_plain("--standalone writes C: it cannot be combined with --emit=dot");
+        return 1;
+    }
+    if (o->dot && !o->output && !o->explain)
+        o->output = "-";
+    if (!o->output && !o->check && !o->dump && !o->explain) {
         diag_plain("no output given: add '-o FILE.c' (or --check, or --dump=STAGE)");
         return 1;
     }
@@ -201,6 +285,8 @@ static int parse_opts(int argc, char **argv, Opts *o)
 
 int main(int argc, char **argv)
 {
+    if (argc >= 2 && !strcmp(argv[1], "report"))
+        return report_main(argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "run")) {
         int rc = run_interpreter(argc, argv);
         arena_free_all();
@@ -214,13 +300,27 @@ int main(int argc, char **argv)
     int rc = 1;
     Graph *g = mgc_front_end(o.input, o.name ? o.name : mgc_model_name(o.input), o.dump);
     if (g) {
+        Explain x = {0};
+        if (o.explain)
+            explain_stage(g, "trace", 1, &x);
         ad_differentiate(g);
         ir_verify(g);
         if (o.dump & DUMP_AUTODIFF)
             ir_dump(stdout, g, 1);
+        if (o.explain) {
+            explain_stage(g, "autodiff", 1, &x);
+            explain_flops(g, 0, x.traced);
+        }
+        rc = (o.dot && o.output && !o.check) ? write_output(g, o.output, 1) : 0;
         g->fast = o.fast;
-        mgc_middle_end(g, o.off, o.pdump);
-        rc = (o.output && !o.check) ? write_output(g, o.output) : 0;
+        mgc_middle_end_hook(g, o.off, o.pdump, o.explain ? explain_stage : NULL, &x);
+        if (!rc && o.explain)
+            rc = explain(g, &x);
+        Weights w;
+        if (!rc && o.standalone && !o.check && (rc = emit_standalone_load(g, o.weights, &w)) == 0)
+            standalone = &w;
+        if (!rc && !o.dot && o.output && !o.check)
+            rc = write_output(g, o.output, 0);
     }
     arena_free_all();
     return rc;

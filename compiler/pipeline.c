@@ -142,16 +142,28 @@ static void dump_after(Graph *g, const char *name)
 
 void mgc_middle_end(Graph *g, unsigned off, unsigned dump)
 {
+    mgc_middle_end_hook(g, off, dump, NULL, NULL);
+}
+
+void mgc_middle_end_hook(Graph *g, unsigned off, unsigned dump, MgcPassHook hook, void *arg)
+{
     for (int i = 0; i < NPASS; i++) {
-        if (off & (1u << i))
+        if (off & (1u << i)) {
+            if (hook)
+                hook(g, passes[i].name, 0, arg);
             continue;
+        }
         passes[i].run(g);
         ir_verify(g);
+        if (hook)
+            hook(g, passes[i].name, 1, arg);
         if (dump & (1u << i))
             dump_after(g, passes[i].name);
     }
     g->scratch = plan_memory(g, !(off & BIT_REUSE));
     g->block_sums = !(off & BIT_BLOCK);
+    if (hook)
+        hook(g, "plan", 1, arg);
     if (dump & BIT_PLAN) {
         dump_after(g, "plan");
         for (int i = 0; i < g->ntensors; i++) {

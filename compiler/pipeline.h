@@ -13,6 +13,11 @@ Graph *mgc_front_end(const char *path, const char *name, int dump);
  * plan.  Bit i of `off` turns pass i off (mgc_pass_bit; "reuse" is the plan's
  * buffer sharing); bit i of `dump` prints the graph after pass i. */
 void mgc_middle_end(Graph *g, unsigned off, unsigned dump);
+/* Called after each pass in order (ran = 0 when it was turned off), then with
+ * "plan"; it only looks (mgc --explain counts the graph with it). */
+typedef void (*MgcPassHook)(const Graph *g, const char *pass, int ran, void *arg);
+/* mgc_middle_end with a hook (NULL: none) */
+void mgc_middle_end_hook(Graph *g, unsigned off, unsigned dump, MgcPassHook hook, void *arg);
 /* The bit of a pass name ("cse", ..., "plan", "reuse"), or 0 if unknown. */
 unsigned mgc_pass_bit(const char *name);
 /* Comma-separated names of the passes, for messages. */

@@ -1,0 +1,563 @@
+/* report.c: `mgc report RUN.csv... -o report.html`.  Takes the trainers'
+ * --log files (a header line naming the columns, then one line per step; only
+ * `step` and `loss` are read, other columns are ignored) and hands on one
+ * self-contained HTML page: report_page.html with the runs as a JSON literal.
+ * Invariants: every bad input is reported with its file (and line and column)
+ * and exits 1 before the output is touched; the page goes to a temporary file
+ * in the output's folder and is renamed into place. */
+#define _POSIX_C_SOURCE 200809L
+#include "report.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "diag.h"
+
+extern const char mgc_report_page[];   /* report_page.html, embedded by embed.cmake */
+
+static const char report_usage[] =
+    "usage: mgc report [--label NAME] RUN.csv... [--smooth N] -o REPORT.html\n"
+    "\n"
+    "Writes one self-contained HTML page (inline CSS and JavaScript, nothing\n"
+    "fetched) that overlays the loss curves of training runs: the CSV files the\n"
+    "trainers write with '--log FILE.csv'.  Each file needs a header line naming\n"
+    "its columns, with 'step' and 'loss' among them; other columns are ignored.\n"
+    "Hover to read every run's loss at a step; click a legend entry to hide it.\n"
+    "\n"
+    "options:\n"
+    "  -o FILE          write the page to FILE (required)\n"
+    "  --label NAME     name the next run NAME in the legend (default: its file\n"
+    "                   name without folder and .csv)\n"
+    "  --smooth N       draw an N-step moving average over the faint raw curves\n"
+    "                   (default 0: off; the page has a switch and the window too)\n"
+    "  -h, --help       show this help\n"
+    "\n"
+    "Exit status: 0 on success, 1 on any error in the input or the options.\n";
+
+typedef struct Series {
+    const char *path;
+    char *name;              /* the legend's; malloc'd */
+    double *step, *loss;
+    size_t n, cap;
+} Series;
+
+typedef struct Buf {
+    char *p;
+    size_t n, cap;
+    int oom;
+} Buf;
+
+static void buf_add(Buf *b, const char *s, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->n + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 1 << 16;
+        while (cap < b->n + n + 1)
+            cap *= 2;
+        char *p = realloc(b->p, cap);
+        if (!p) {
+            b->oom = 1;
+            return;
+        }
+        b->p = p, b->cap = cap;
+    }
+    memcpy(b->p + b->n, s, n);
+    b->n += n;
+    b->p[b->n] = '\0';
+}
+
+static void buf_puts(Buf *b, const char *s)
+{
+    buf_add(b, s, strlen(s));
+}
+
+static void buf_printf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void buf_printf(Buf *b, const char *fmt, ...)
+{
+    char tmp[64];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        buf_add(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+}
+
+/* ---- reading a log ---- */
+
+static int push(Series *s, double step, double loss)
+{
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? 2 * s->cap : 1024;
+        double *a = realloc(s->step, cap * sizeof *a);
+        if (a)
+            s->step = a;
+        double *b = a ? realloc(s->loss, cap * sizeof *b) : NULL;
+        if (!b)
+            return 1;
+        s->loss = b, s->cap = cap;
+    }
+    s->step[s->n] = step, s->loss[s->n] = loss;
+    s->n++;
+    return 0;
+}
+
+/* The fields of one line, split at commas, each trimmed of blanks and a
+ * surrounding pair of double quotes.  Returns the number of fields (at most
+ * max); start[i] and len[i] locate field i. */
+static int split(const char *line, size_t n, const char **start, size_t *len, int max)
+{
+    int k = 0;
+    for (size_t i = 0; i <= n && k < max;) {
+        size_t j = i;
+        while (j < n && line[j] != ',')
+            j++;
+        size_t b = i, e = j;
+        while (b < e && (line[b] == ' ' || line[b] == '\t'))
+            b++;
+        while (e > b && (line[e - 1] == ' ' || line[e - 1] == '\t' || line[e - 1] == '\r'))
+            e--;
+        if (e - b >= 2 && line[b] == '"' && line[e - 1] == '"')
+            b++, e--;
+        start[k] = line + b, len[k] = e - b;
+        k++;
+        i = j + 1;
+    }
+    return k;
+}
+
+static int is_name(const char *s, size_t n, const char *name)
+{
+    if (n != strlen(name))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if ((s[i] | 0x20) != name[i])
+            return 0;
+    return 1;
+}
+
+/* A finite number filling the whole field, or a non-zero return. */
+static int number(const char *s, size_t n, double *v)
+{
+    char tmp[64];
+    if (n == 0 || n >= sizeof tmp)
+        return 1;
+    memcpy(tmp, s, n);
+    tmp[n] = '\0';
+    char *end;
+    errno = 0;
+    *v = strtod(tmp, &end);
+    return *end != '\0' || !isfinite(*v);
+}
+
+static SrcLoc at(const char *path, int line, const char *text, const char *field, size_t len)
+{
+    int col = (int)(field - text) + 1;
+    SrcLoc loc = {path, line, col, line, col + (len ? (int)len - 1 : 0)};
+    return loc;
+}
+
+enum { MAX_FIELDS = 64 };
+
+/* The header: column numbers of step and loss into *cs, *cl. */
+static int read_header(const char *path, const char *line, size_t n, int *cs, int *cl)
+{
+    const char *start[MAX_FIELDS];
+    size_t len[MAX_FIELDS];
+    int k = split(line, n, start, len, MAX_FIELDS);
+    double v;
+    *cs = *cl = -1;
+    for (int i = 0; i < k; i++) {
+        if (is_name(start[i], len[i], "step") && *cs < 0)
+            *cs = i;
+        else if (is_name(start[i], len[i], "loss") && *cl < 0)
+            *cl = i;
+    }
+    SrcLoc loc = at(path, 1, line, line, n);
+    if (*cs < 0 && *cl < 0 && number(start[0], len[0], &v) == 0) {
+        diag_error(loc, "no header line: the first line must name the columns, e.g. 'step,loss'");
+        return 1;
+    }
+    if (*cs < 0 || *cl < 0) {
+        diag_error(loc, "the header has no '%s' column (it needs 'step' and 'loss')", *cs < 0 ? "step" : "loss");
+        return 1;
+    }
+    return 0;
+}
+
+static int read_row(Series *s, int lineno, const char *line, size_t n, int cs, int cl)
+{
+    const char *start[MAX_FIELDS];
+    size_t len[MAX_FIELDS];
+    int k = split(line, n, start, len, MAX_FIELDS);
+    int need = (cs > cl ? cs : cl) + 1;
+    if (k < need) {
+        diag_error(at(s->path, lineno, line, line, n), "%d field%s, but the header puts '%s' in column %d",
+                   k, k == 1 ? "" : "s", cs > cl ? "step" : "loss", need);
+        return 1;
+    }
+    double v[2];
+    int col[2] = {cs, cl};
+    const char *what[2] = {"step", "loss"};
+    for (int j = 0; j < 2; j++) {
+        int i = col[j];
+        if (number(start[i], len[i], &v[j])) {
+            diag_error(at(s->path, lineno, line, start[i], len[i]), "'%s' is not a finite number: '%.*s'",
+                       what[j], (int)(len[i] < 40 ? len[i] : 40), start[i]);
+            return 1;
+        }
+    }
+    if (push(s, v[0], v[1])) {
+        diag_plain("out of memory reading '%s'", s->path);
+        return 1;
+    }
+    return 0;
+}
+
+static char *slurp(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    Buf b = {0};
+    char chunk[1 << 14];
+    size_t k;
+    while ((k = fread(chunk, 1, sizeof chunk, f)) > 0)
+        buf_add(&b, chunk, k);
+    int bad = ferror(f) || b.oom;
+    int err = errno;
+    fclose(f);
+    if (bad) {
+        free(b.p);
+        errno = b.oom ? ENOMEM : err;
+        return NULL;
+    }
+    if (!b.p)
+        b.p = calloc(1, 1);
+    *n = b.n;
+    return b.p;
+}
+
+/* Reads s->path into s; reports the first problem and returns 1. */
+static int read_log(Series *s)
+{
+    struct stat st;
+    size_t n = 0;
+    char *text = NULL;
+    if (stat(s->path, &st) == 0 && S_ISDIR(st.st_mode))
+        errno = EISDIR;
+    else
+        text = slurp(s->path, &n);
+    if (!text) {
+        diag_plain("cannot open '%s': %s", s->path, strerror(errno));
+        return 1;
+    }
+    diag_add_source_n(s->path, text, n);
+    int rc = 0, lineno = 0, cs = -1, cl = -1, header = 0;
+    for (size_t i = 0; i < n && rc == 0;) {
+        const char *line = text + i;
+        const char *nl = memchr(line, '\n', n - i);
+        size_t len = nl ? (size_t)(nl - line) : n - i;
+        i += len + 1;
+        lineno++;
+        size_t blank = 0;
+        while (blank < len && (line[blank] == ' ' || line[blank] == '\t' || line[blank] == '\r'))
+            blank++;
+        if (blank == len)
+            continue;                 /* blank lines (a trailing one, say) */
+        if (!header) {
+            if (lineno != 1) {
+                diag_error(at(s->path, lineno, line, line, len), "no header line: the first line must name the columns, e.g. 'step,loss'");
+                rc = 1;
+            } else {
+                rc = read_header(s->path, line, len, &cs, &cl);
+            }
+            header = 1;
+        } else {
+            rc = read_row(s, lineno, line, len, cs, cl);
+        }
+    }
+    if (rc == 0 && !header) {
+        SrcLoc loc = {s->path, 0, 0, 0, 0};
+        diag_error(loc, "empty file: expected a header line such as 'step,loss' and one line per step");
+        rc = 1;
+    } else if (rc == 0 && s->n == 0) {
+        SrcLoc loc = {s->path, 0, 0, 0, 0};
+        diag_error(loc, "no steps: the file has a header line but no data");
+        rc = 1;
+    }
+    free(text);
+    return rc;
+}
+
+/* ---- writing the page ---- */
+
+/* Text for HTML element content or attribute values. */
+static void put_html(Buf *b, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '&': buf_puts(b, "&amp;"); break;
+        case '<': buf_puts(b, "&lt;"); break;
+        case '>': buf_puts(b, "&gt;"); break;
+        case '"': buf_puts(b, "&quot;"); break;
+        case '\'': buf_puts(b, "&#39;"); break;
+        default: buf_add(b, s, 1);
+        }
+    }
+}
+
+/* A JSON string that is also safe inside <script>: no '<', '>' or '&'. */
+static void put_json_string(Buf *b, const char *s)
+{
+    buf_puts(b, "\"");
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            buf_printf(b, "\\%c", c);
+        else if (c < 0x20 || c == '<' || c == '>' || c == '&' || c == 0x7f)
+            buf_printf(b, "\\u%04x", c);
+        else
+            buf_add(b, s, 1);
+    }
+    buf_puts(b, "\"");
+}
+
+/* The shortest decimal that reads back as the same double (whole steps as
+ * integers: 1000, not 1e+03). */
+static void put_number(Buf *b, double v)
+{
+    char tmp[40];
+    if (v == floor(v) && fabs(v) < 1e15) {
+        buf_printf(b, "%.0f", v);
+        return;
+    }
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(tmp, sizeof tmp, "%.*g", prec, v);
+        if (strtod(tmp, NULL) == v)
+            break;
+    }
+    buf_puts(b, tmp);
+}
+
+static void put_array(Buf *b, const double *v, size_t n)
+{
+    buf_puts(b, "[");
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            buf_puts(b, ",");
+        put_number(b, v[i]);
+    }
+    buf_puts(b, "]");
+}
+
+/* [{"name":"...","step":[...],"loss":[...]},...], one run per line */
+static void put_data(Buf *b, const Series *s, int n)
+{
+    buf_puts(b, "[");
+    for (int i = 0; i < n; i++) {
+        buf_puts(b, i ? ",\n{\"name\":" : "\n{\"name\":");
+        put_json_string(b, s[i].name);
+        buf_puts(b, ",\"step\":");
+        put_array(b, s[i].step, s[i].n);
+        buf_puts(b, ",\"loss\":");
+        put_array(b, s[i].loss, s[i].n);
+        buf_puts(b, "}");
+    }
+    buf_puts(b, "]");
+}
+
+static void put_caption(Buf *b, const Series *s, int n)
+{
+    for (int i = 0; i < n; i++) {
+        buf_puts(b, i ? ", " : "");
+        put_html(b, s[i].path);
+        buf_printf(b, " (%zu step%s)", s[i].n, s[i].n == 1 ? "" : "s");
+    }
+}
+
+/* The template with each @@NAME@@ replaced. */
+static void put_page(Buf *b, const Series *s, int n, int smooth)
+{
+    const char *p = mgc_report_page;
+    for (const char *q; (q = strstr(p, "@@")) != NULL;) {
+        buf_add(b, p, (size_t)(q - p));
+        if (!strncmp(q, "@@DATA@@", 8))
+            put_data(b, s, n);
+        else if (!strncmp(q, "@@SMOOTH@@", 10))
+            buf_printf(b, "%d", smooth);
+        else if (!strncmp(q, "@@CAPTION@@", 11))
+            put_caption(b, s, n);
+        else {
+            buf_add(b, q, 2);        /* not a placeholder: keep it */
+            p = q + 2;
+            continue;
+        }
+        p = strchr(q + 2, '@') + 2;
+    }
+    buf_puts(b, p);
+}
+
+/* Write to a temporary file next to PATH and rename it into place. */
+static int write_atomic(const char *path, const char *text, size_t n)
+{
+    const char *slash = strrchr(path, '/');
+    size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
+    char *tmp = malloc(strlen(path) + 32);
+    if (!tmp) {
+        diag_plain("out of memory");
+        return 1;
+    }
+    sprintf(tmp, "%.*s.%s.XXXXXX", (int)dirlen, path, path + dirlen);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        diag_plain("cannot write '%s': %s", path, strerror(errno));
+        free(tmp);
+        return 1;
+    }
+    mode_t mask = umask(0);
+    umask(mask);
+    fchmod(fd, 0666 & ~mask);   /* mkstemp makes it 0600; a page is for sharing */
+    FILE *f = fdopen(fd, "wb");
+    int bad = !f || fwrite(text, 1, n, f) != n;
+    int err = errno;
+    if (f ? fclose(f) != 0 : close(fd) != 0)
+        bad = 1, err = errno;
+    if (!bad && rename(tmp, path) != 0)
+        bad = 1, err = errno;
+    if (bad) {
+        diag_plain("cannot write '%s': %s", path, strerror(err));
+        remove(tmp);
+    }
+    free(tmp);
+    return bad;
+}
+
+/* ---- the command line ---- */
+
+/* "runs/adam.csv" -> "adam" */
+static char *series_name(const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t n = strlen(base);
+    if (n > 4 && !strcmp(base + n - 4, ".csv"))
+        n -= 4;
+    char *s = malloc(n + 1);
+    if (s) {
+        memcpy(s, base, n);
+        s[n] = '\0';
+    }
+    return s;
+}
+
+typedef struct ReportOpts {
+    const char *output;
+    int smooth;
+    Series *runs;
+    int nruns;
+} ReportOpts;
+
+static int parse_smooth(const char *v, int *out)
+{
+    char *end;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    if (!*v || *end || errno || n < 0 || n > 1000000) {
+        diag_plain("--smooth needs a whole number of steps from 0 to 1000000, not '%s'", v);
+        return 1;
+    }
+    *out = (int)n;
+    return 0;
+}
+
+static int parse_report_opts(int argc, char **argv, ReportOpts *o)
+{
+    const char *label = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            fputs(report_usage, stdout);
+            return -1;
+        } else if (!strcmp(a, "-o") || !strcmp(a, "--label") || !strcmp(a, "--smooth")) {
+            if (i + 1 >= argc) {
+                diag_plain("option '%s' needs a value (see 'mgc report --help')", a);
+                return 1;
+            }
+            const char *v = argv[++i];
+            if (!strcmp(a, "-o"))
+                o->output = v;
+            else if (!strcmp(a, "--label"))
+                label = v;
+            else if (parse_smooth(v, &o->smooth))
+                return 1;
+        } else if (a[0] == '-' && a[1]) {
+            diag_plain("unknown option '%s' (see 'mgc report --help')", a);
+            return 1;
+        } else {
+            Series *s = &o->runs[o->nruns++];
+            s->path = a;
+            s->name = label ? strdup(label) : series_name(a);
+            if (!s->name) {
+                diag_plain("out of memory");
+                return 1;
+            }
+            label = NULL;
+        }
+    }
+    if (label) {
+        diag_plain("--label '%s' names no run: put it before a CSV file", label);
+        return 1;
+    }
+    if (o->nruns == 0) {
+        diag_plain("no input files: give one or more CSV files written by a trainer's --log (see 'mgc report --help')");
+        return 1;
+    }
+    if (!o->output) {
+        diag_plain("no output given: add '-o REPORT.html'");
+        return 1;
+    }
+    return 0;
+}
+
+int report_main(int argc, char **argv)
+{
+    ReportOpts o = {0};
+    o.runs = calloc((size_t)argc + 1, sizeof *o.runs);
+    if (!o.runs) {
+        diag_plain("out of memory");
+        return 1;
+    }
+    int rc = parse_report_opts(argc, argv, &o);
+    if (rc == 0) {
+        for (int i = 0; i < o.nruns; i++)
+            rc |= read_log(&o.runs[i]);   /* every file is checked, not just the first bad one */
+    }
+    if (rc == 0) {
+        Buf page = {0};
+        put_page(&page, o.runs, o.nruns, o.smooth);
+        if (page.oom) {
+            diag_plain("out of memory writing '%s'", o.output);
+            rc = 1;
+        } else {
+            rc = write_atomic(o.output, page.p, page.n);
+        }
+        free(page.p);
+    }
+    for (int i = 0; i < o.nruns; i++) {
+        Series *s = &o.runs[i];
+        free(s->step);
+        free(s->loss);
+        free(s->name);
+    }
+    free(o.runs);
+    diag_reset();
+    return rc < 0 ? 0 : rc;
+}

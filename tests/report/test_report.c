@@ -1,0 +1,244 @@
+/* test_report.c: `mgc report` on the command line.  Each bad input exits 1
+ * with a message naming the file (and line) and leaves no page behind; a good
+ * run writes one page that fetches nothing and escapes every name. */
+#include <criterion/criterion.h>
+#include <dirent.h>
+
+#include "../common/run.h"
+
+#define MGC MGC_BUILD_DIR "/mgc"
+
+static char dir[64];
+
+static const char *in(const char *name)
+{
+    static char paths[4][256];
+    static int k;
+    char *p = paths[k++ % 4];
+    snprintf(p, 256, "%s/%s", dir, name);
+    return p;
+}
+
+static void setup(void)
+{
+    snprintf(dir, sizeof dir, "%s", tmpdir());
+}
+
+static int files_in_dir(void)
+{
+    DIR *d = opendir(dir);
+    int n = 0;
+    for (struct dirent *e; d && (e = readdir(d)) != NULL;)
+        n += e->d_name[0] != '.' || (e->d_name[1] && strcmp(e->d_name, ".."));
+    if (d)
+        closedir(d);
+    return n;
+}
+
+/* mgc report on one CSV holding `text`: exit 1, `want` in stderr, no page left */
+static void refused(const char *text, const char *want_fmt)
+{
+    const char *csv = in("run.csv");
+    write_text(csv, text);
+    Run *r = run("%s report %s -o %s/out.html", MGC, csv, dir);
+    char want[512];
+    snprintf(want, sizeof want, want_fmt, csv);
+    cr_assert_eq(r->status, 1, "exit %d, stderr: %s", r->status, r->err);
+    cr_assert(strstr(r->err, want), "wanted '%s' in: %s", want, r->err);
+    cr_assert_eq(files_in_dir(), 1, "a failed report left files behind in %s", dir);
+}
+
+static char page[1 << 20];
+
+static const char *slurp_page(const char *path)
+{
+    return run_slurp(path, page, sizeof page);
+}
+
+TestSuite(report, .init = setup);
+
+Test(report, help_shows_usage)
+{
+    Run *r = run("%s report --help", MGC);
+    cr_assert_eq(r->status, 0);
+    const char *opts[] = {"usage: mgc report", "-o FILE", "--label NAME", "--smooth N", "--help"};
+    for (size_t i = 0; i < sizeof opts / sizeof *opts; i++)
+        cr_expect(strstr(r->out, opts[i]), "--help does not mention %s: %s", opts[i], r->out);
+    r = run("%s --help", MGC);
+    cr_expect(strstr(r->out, "mgc report RUN.csv"), "mgc --help does not mention mgc report");
+}
+
+Test(report, no_input_files)
+{
+    Run *r = run("%s report -o %s/out.html", MGC, dir);
+    cr_assert_eq(r->status, 1);
+    cr_assert(strstr(r->err, "mgc: error: no input files"), "stderr: %s", r->err);
+    cr_assert_eq(files_in_dir(), 0);
+}
+
+Test(report, missing_output)
+{
+    write_text(in("a.csv"), "step,loss\n1,3\n");
+    Run *r = run("%s report %s", MGC, in("a.csv"));
+    cr_assert_eq(r->status, 1);
+    cr_assert(strstr(r->err, "mgc: error: no output given: add '-o REPORT.html'"), "stderr: %s", r->err);
+    r = run("%s report %s -o", MGC, in("a.csv"));
+    cr_assert_eq(r->status, 1);
+    cr_assert(strstr(r->err, "mgc: error: option '-o' needs a value"), "stderr: %s", r->err);
+}
+
+Test(report, unknown_option)
+{
+    write_text(in("a.csv"), "step,loss\n1,3\n");
+    Run *r = run("%s report --frobnicate %s -o %s/out.html", MGC, in("a.csv"), dir);
+    cr_assert_eq(r->status, 1);
+    cr_assert(strstr(r->err, "mgc: error: unknown option '--frobnicate' (see 'mgc report --help')"), "stderr: %s", r->err);
+    cr_assert_eq(files_in_dir(), 1);
+}
+
+Test(report, bad_smooth_and_dangling_label)
+{
+    write_text(in("a.csv"), "step,loss\n1,3\n");
+    Run *r = run("%s report %s --smooth ten -o %s/out.html", MGC, in("a.csv"), dir);
+    cr_assert_eq(r->status, 1);
+    cr_assert(strstr(r->err, "mgc: error: --smooth needs a whole number of steps"), "stderr: %s", r->err);
+    r = run("%s report %s --label x -o %s/out.html", MGC, in("a.csv"), dir);
+    cr_assert_eq(r->status, 1);
+    cr_assert(strstr(r->err, "mgc: error: --label 'x' names no run"), "stderr: %s", r->err);
+    cr_assert_eq(files_in_dir(), 1);
+}
+
+Test(report, missing_file)
+{
+    Run *r = run("%s report %s/nope.csv -o %s/out.html", MGC, dir, dir);
+    cr_assert_eq(r->status, 1);
+    char want[256];
+    snprintf(want, sizeof want, "mgc: error: cannot open '%s/nope.csv': No such file or directory", dir);
+    cr_assert(strstr(r->err, want), "stderr: %s", r->err);
+    cr_assert_eq(files_in_dir(), 0);
+}
+
+Test(report, directory_is_not_a_file)
+{
+    Run *r = run("%s report %s -o %s/out.html", MGC, dir, dir);
+    cr_assert_eq(r->status, 1);
+    cr_assert(strstr(r->err, "Is a directory"), "stderr: %s", r->err);
+}
+
+Test(report, empty_file)
+{
+    refused("", "%s: error: empty file");
+    refused("\n\n", "%s: error: empty file");
+}
+
+Test(report, header_without_data)
+{
+    refused("step,loss\n", "%s: error: no steps: the file has a header line but no data");
+}
+
+Test(report, no_header)
+{
+    refused("1,3.3\n2,3.1\n", "%s:1:1: error: no header line");
+}
+
+Test(report, no_step_column)
+{
+    refused("iter,loss\n1,3.3\n", "%s:1:1: error: the header has no 'step' column");
+}
+
+Test(report, no_loss_column)
+{
+    refused("step,lr,elapsed\n1,0.01,0.1\n", "%s:1:1: error: the header has no 'loss' column");
+}
+
+Test(report, non_numeric_value_names_line_and_column)
+{
+    refused("step,loss\n1,3.3\n2,abc\n", "%s:3:3: error: 'loss' is not a finite number: 'abc'");
+    Run *r = run("%s report %s -o %s/out.html", MGC, in("run.csv"), dir);
+    cr_assert(strstr(r->err, "    3 | 2,abc\n      |   ^~~\n"), "no quoted line and caret in: %s", r->err);
+    refused("step,loss,lr\nx,3.3,0.1\n", "%s:2:1: error: 'step' is not a finite number: 'x'");
+    refused("step,loss\n1,nan\n", "%s:2:3: error: 'loss' is not a finite number: 'nan'");
+}
+
+Test(report, missing_field)
+{
+    refused("step,lr,loss\n1,0.01,3.3\n2,0.01\n", "%s:3:1: error: 2 fields, but the header puts 'loss' in column 3");
+}
+
+Test(report, every_bad_file_is_reported)
+{
+    write_text(in("a.csv"), "");
+    write_text(in("b.csv"), "step\n1\n");
+    Run *r = run("%s report %s %s -o %s/out.html", MGC, in("a.csv"), in("b.csv"), dir);
+    cr_assert_eq(r->status, 1);
+    cr_assert(strstr(r->err, "a.csv: error: empty file"), "stderr: %s", r->err);
+    cr_assert(strstr(r->err, "b.csv:1:1: error: the header has no 'loss' column"), "stderr: %s", r->err);
+}
+
+Test(report, failure_keeps_the_old_page)
+{
+    write_text(in("out.html"), "old page\n");
+    write_text(in("bad.csv"), "step,loss\n1,x\n");
+    Run *r = run("%s report %s -o %s", MGC, in("bad.csv"), in("out.html"));
+    cr_assert_eq(r->status, 1);
+    cr_assert_str_eq(slurp_page(in("out.html")), "old page\n");
+    cr_assert_eq(files_in_dir(), 2, "a temporary file was left behind");
+}
+
+Test(report, unwritable_output)
+{
+    write_text(in("a.csv"), "step,loss\n1,3\n");
+    Run *r = run("%s report %s -o %s/no/such/dir/out.html", MGC, in("a.csv"), dir);
+    cr_assert_eq(r->status, 1);
+    cr_assert(strstr(r->err, "mgc: error: cannot write"), "stderr: %s", r->err);
+    cr_assert(strstr(r->err, "/no/such/dir/out.html': No such file or directory"), "stderr: %s", r->err);
+}
+
+Test(report, good_run_is_self_contained)
+{
+    /* the trainers' columns today, tomorrow's extra ones, CRLF and a blank line at the end */
+    write_text(in("sgd.csv"), "step,loss\n1,3.5\n2,3.25\n3,3.0\n");
+    write_text(in("adam.csv"), "step,loss,lr,elapsed\r\n1,3.5,0.01,0.001\r\n2,3.0,0.0099,0.002\r\n\r\n");
+    write_text(in("resumed.csv"), "elapsed , Loss , STEP\n0.1, 2.5 ,10\n");
+    Run *r = run("%s report %s --label 'Adam (lr 0.01)' %s %s --smooth 5 -o %s/out.html", MGC,
+                 in("sgd.csv"), in("adam.csv"), in("resumed.csv"), dir);
+    cr_assert_eq(r->status, 0, "stderr: %s", r->err);
+    cr_assert_str_empty(r->err);
+    const char *p = slurp_page(in("out.html"));
+    cr_assert(strstr(p, "<!DOCTYPE html>"));
+    const char *banned[] = {"http://", "https://", "<script src", "<link", "src=", "@import", "url("};
+    for (size_t i = 0; i < sizeof banned / sizeof *banned; i++)
+        cr_expect(!strstr(p, banned[i]), "the page contains '%s'", banned[i]);
+    cr_expect(strstr(p, "{\"name\":\"sgd\",\"step\":[1,2,3],\"loss\":[3.5,3.25,3]}"), "sgd's data: %s", p);
+    cr_expect(strstr(p, "{\"name\":\"Adam (lr 0.01)\",\"step\":[1,2],\"loss\":[3.5,3]}"), "adam's data");
+    cr_expect(strstr(p, "{\"name\":\"resumed\",\"step\":[10],\"loss\":[2.5]}"), "resumed's data");
+    cr_expect(strstr(p, "const SMOOTH = 5;"), "--smooth 5 is not the default window");
+    cr_expect(!strstr(p, "@@"), "a placeholder was left in the page");
+    cr_assert_eq(files_in_dir(), 4, "a temporary file was left behind");
+}
+
+Test(report, full_precision_survives)
+{
+    write_text(in("a.csv"), "step,loss\n1,3.3660281170628785\n2,0.1\n3,1e-300\n4,-0\n5,12345678\n");
+    Run *r = run("%s report %s -o %s/out.html", MGC, in("a.csv"), dir);
+    cr_assert_eq(r->status, 0, "stderr: %s", r->err);
+    cr_expect(strstr(slurp_page(in("out.html")), "\"loss\":[3.3660281170628785,0.1,1e-300,-0,12345678]"), "page: %s", page);
+}
+
+Test(report, names_are_escaped)
+{
+    /* a file name cannot hold '/', so a label brings the closing tag */
+    const char *nasty = "a<b>&\"c'<script>";
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s.csv", dir, nasty);
+    write_text(path, "step,loss\n1,3\n");
+    Run *r = run("%s report %s/'a<b>&\"c'\\''<script>.csv' --label '</script><i>' %s/'a<b>&\"c'\\''<script>.csv'"
+                 " -o %s/out.html", MGC, dir, dir, dir);
+    cr_assert_eq(r->status, 0, "stderr: %s", r->err);
+    const char *p = slurp_page(in("out.html"));
+    cr_expect(!strstr(p, nasty), "the raw name reached the page");
+    cr_expect(!strstr(p, "</script><i>"), "a label closed the script");
+    cr_expect(strstr(p, "a&lt;b&gt;&amp;&quot;c&#39;&lt;script&gt;.csv (1 step)"), "caption not escaped");
+    cr_expect(strstr(p, "\"name\":\"a\\u003cb\\u003e\\u0026\\\"c'\\u003cscript\\u003e\""), "JSON name not escaped");
+    cr_expect(strstr(p, "\"name\":\"\\u003c/script\\u003e\\u003ci\\u003e\""), "JSON label not escaped");
+}
