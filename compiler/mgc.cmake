@@ -4,19 +4,30 @@
 # into NAME_model (a static library holding the generated C) and NAME (a
 # trainer executable in the top build folder).  Both rebuild when the .mg file
 # or mgc changes.  The generated C must compile without a single warning.
+#
+# Used in two settings: in this source tree (the top-level CMakeLists.txt
+# includes this file) and from an installed mgc (mgcConfig.cmake includes it
+# after setting MGC_COMMAND to mgc::mgc and MGC_RUNTIME to mgc::mgrt, the
+# imported targets).  In-tree they default to the build targets.
 option(MGC_NATIVE "compile generated models for this machine's CPU (-march=native)" ON)
+if(NOT DEFINED MGC_COMMAND)
+  set(MGC_COMMAND mgc)
+endif()
+if(NOT DEFINED MGC_RUNTIME)
+  set(MGC_RUNTIME mgrt)
+endif()
 
 function(mg_add_model_library NAME SOURCE)
   get_filename_component(src "${SOURCE}" ABSOLUTE)
   set(gen "${CMAKE_CURRENT_BINARY_DIR}/mg_${NAME}.c")
   add_custom_command(
     OUTPUT ${gen}
-    COMMAND mgc ${src} --name ${NAME} ${ARGN} -o ${gen}
-    DEPENDS mgc ${src}
+    COMMAND ${MGC_COMMAND} ${src} --name ${NAME} ${ARGN} -o ${gen}
+    DEPENDS ${MGC_COMMAND} ${src}
     COMMENT "mgc ${NAME}.mg"
     VERBATIM)
   add_library(${NAME}_model STATIC ${gen})
-  target_link_libraries(${NAME}_model PUBLIC mgrt m)
+  target_link_libraries(${NAME}_model PUBLIC ${MGC_RUNTIME} m)
   # The generated loops are where training spends its time: -O3 vectorises
   # them (across independent outputs; -ffp-contract=off from the top level
   # keeps every product and sum rounded as written, so vector code gives the
