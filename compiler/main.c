@@ -154,6 +154,15 @@ static int explain(Graph *g, const Explain *x)
 
 static int run_interpreter(int argc, char **argv)
 {
+    if (argc >= 3 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
+        fputs("usage: mgc run MODEL.mg COMMAND [ARGS...]\n"
+              "\n"
+              "Runs MODEL.mg with the reference interpreter (a scalar Value autograd)\n"
+              "behind the trainer command line: COMMAND is train, sample or grad, with the\n"
+              "options of a compiled trainer; 'mgc run MODEL.mg --help' lists them.\n",
+              stdout);
+        return 0;
+    }
     if (argc < 3) {
         diag_plain("'mgc run' needs a model: mgc run MODEL.mg COMMAND [ARGS...]");
         return 1;

@@ -14,9 +14,23 @@ Test(mgc_cli, help_documents_every_option)
     Run *r = run("%s --help", MGC);
     cr_assert_eq(r->status, 0);
     const char *opts[] = {"-o FILE", "--name", "--dump=STAGE", "--check", "--help", "--version", "mgc run",
-                          "--no-opt=PASSES", "-O0", "--fast"};
+                          "--no-opt=PASSES", "-O0", "--fast", "--emit=KIND", "--explain", "--standalone",
+                          "--weights CKPT", "mgc report"};
     for (size_t i = 0; i < sizeof opts / sizeof *opts; i++)
         cr_expect(strstr(r->out, opts[i]), "--help does not mention %s", opts[i]);
+}
+
+/* every command has --help, which exits 0 and prints to stdout */
+Test(mgc_cli, every_command_has_help)
+{
+    static const char *forms[] = {"run --help", "run -h", "run " MODEL " --help", "report --help", "-h"};
+    for (size_t i = 0; i < sizeof forms / sizeof *forms; i++) {
+        Run *r = run("%s %s", MGC, forms[i]);
+        cr_expect_eq(r->status, 0, "'mgc %s': exit status %d (stderr: %s)", forms[i], r->status, r->err);
+        cr_expect(strstr(r->out, "usage: "), "'mgc %s' prints no usage on stdout: %s", forms[i], r->out);
+    }
+    Run *r = run("%s run", MGC);
+    cr_expect_eq(r->status, 1, "'mgc run' without a model");
 }
 
 Test(mgc_cli, unknown_flag_is_refused)

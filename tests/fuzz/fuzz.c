@@ -496,6 +496,21 @@ static void cleanup(void)
 int main(int argc, char **argv)
 {
     if (getenv("MGFUZZ_MGC")) mgc_bin = getenv("MGFUZZ_MGC");
+    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        fputs("usage: mgfuzz gen SEED | run SEED COUNT [-n] | check FILE...\n"
+              "\n"
+              "  gen SEED          print the program generated from SEED\n"
+              "  run SEED COUNT    generate COUNT programs from SEED on and check each:\n"
+              "                    mgc twice (same bytes), cc -Werror of the C, compiled\n"
+              "                    against the interpreter, the interpreter against finite\n"
+              "                    differences; a failure is shrunk and printed (-n: don't)\n"
+              "  check FILE...     check .mg files (tests/fuzz/regress)\n"
+              "\n"
+              "MGFUZZ_MGC names the mgc to test.  Exit status 0 when every program\n"
+              "passes, 1 when one fails, 2 on bad usage.\n",
+              stdout);
+        return 0;
+    }
     if (argc >= 3 && !strcmp(argv[1], "gen")) {
         char *t = fz_print(fz_generate(strtoull(argv[2], NULL, 10)));
         fputs(t, stdout);
