@@ -21,6 +21,9 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 typedef enum { CMD_TRAIN, CMD_SAMPLE, CMD_GRAD } Cmd;
 
@@ -34,6 +37,7 @@ typedef struct Opts {
     int has_lr;
     int progress;           /* PROGRESS_* */
     int batch, has_batch;
+    int threads;
 } Opts;
 
 enum { PROGRESS_AUTO, PROGRESS_LINE, PROGRESS_PLAIN };
@@ -53,6 +57,9 @@ typedef struct Run {
     double *params, *grads, *scratch, *probs;
     double *gdoc;           /* one document's gradients (batch > 1) */
     int batch;              /* documents per step */
+    int threads;            /* threads a batch's documents are split over (<= batch) */
+    double *tscratch, *tgdoc, *tacc, *tloss;    /* per extra thread: scratch, gradients, sums, loss */
+    int *ttokens;
     int *tokens;
     char *text;
     FILE *log;
@@ -112,6 +119,11 @@ static void usage(FILE *f, const MgModel *m, const char *prog) {
             "                      the mean loss over all their target positions, each\n"
             "                      document with its own length; step s takes documents\n"
             "                      s*B .. s*B+B-1 of the shuffled data (wrapping around)\n"
+            "  --threads N         split each batch's documents over N threads (default 1):\n"
+            "                      thread t sums the gradients of its consecutive share in\n"
+            "                      document order, and the N sums are added in thread\n"
+            "                      order, so a run is the same for the same N (and N = 1\n"
+            "                      is the one-thread run)\n"
             "  --save-every N      also save CKPT after every N steps, so that a run that is\n"
             "                      killed can be resumed with --load CKPT (0: only at the end)\n"
             "  --log FILE.csv      write 'step,loss,lr,elapsed' for every step: the loss, the\n"
@@ -184,7 +196,7 @@ static int parse_double(const char *prog, const char *flag, const char *s, int s
 /* Which flags each command accepts. */
 static int allowed(Cmd c, const char *flag) {
     static const char *train[] = {"data", "steps", "seed", "lr", "save", "save-every", "load", "log", "num",
-                                  "temperature", "progress", "batch", 0};
+                                  "temperature", "progress", "batch", "threads", 0};
     static const char *sample[] = {"load", "num", "temperature", "seed", 0};
     static const char *grad[] = {"load", "doc", "out", 0};
     const char **list = c == CMD_TRAIN ? train : c == CMD_SAMPLE ? sample : grad;
@@ -203,6 +215,13 @@ static int set_opt(const char *prog, Opts *o, const char *name, const char *flag
     else if (!strcmp(name, "steps")) { o->has_steps = 1; return parse_int(prog, flag, v, &o->steps); }
     else if (!strcmp(name, "num")) return parse_int(prog, flag, v, &o->num);
     else if (!strcmp(name, "save-every")) return parse_int(prog, flag, v, &o->save_every);
+    else if (!strcmp(name, "threads")) {
+        if (parse_int(prog, flag, v, &o->threads)) return 1;
+        if (o->threads < 1) return cli_error(prog, "%s: must be at least 1", flag);
+#ifndef _OPENMP
+        if (o->threads > 1) return cli_error(prog, "%s: this trainer was built without OpenMP: it runs one thread", flag);
+#endif
+    }
     else if (!strcmp(name, "batch")) {
         o->has_batch = 1;
         if (parse_int(prog, flag, v, &o->batch)) return 1;
@@ -255,6 +274,11 @@ static void run_free(Run *r) {
     free(r->params);
     free(r->grads);
     free(r->gdoc);
+    free(r->tscratch);
+    free(r->tgdoc);
+    free(r->tacc);
+    free(r->tloss);
+    free(r->ttokens);
     free(r->scratch);
     free(r->probs);
     free(r->tokens);
@@ -329,19 +353,49 @@ static int load_ckpt(Run *r, const char *path, MgVocab *vocab) {
     return 0;
 }
 
-/* tokens = ([BOS] + ids(doc) + [BOS])[0 .. T], T = min(block_size, len + 1):
- * a document longer than the block is cropped, as the reference does. */
-static int doc_tokens(const Run *r, size_t d) {
+/* T = min(block_size, len + 1) positions of document d: a document longer
+ * than the block is cropped, as the reference does. */
+static int doc_positions(const Run *r, size_t d) {
+    size_t len = r->docs.docs[d].len;
+    return len + 1 < (size_t)r->m->block_size ? (int)len + 1 : r->m->block_size;
+}
+
+/* tokens = ([BOS] + ids(doc) + [BOS])[0 .. T]; returns T */
+static int doc_tokens(const Run *r, size_t d, int *tokens) {
     const MgDoc *doc = &r->docs.docs[d];
-    int bos = mg_vocab_bos(&r->vocab), T = r->m->block_size;
-    if ((size_t)T > doc->len + 1) T = (int)doc->len + 1;
-    r->tokens[0] = bos;
+    int bos = mg_vocab_bos(&r->vocab), T = doc_positions(r, d);
+    tokens[0] = bos;
     for (int i = 1; i <= T; i++)
-        r->tokens[i] = (size_t)(i - 1) < doc->len ? mg_vocab_id(&r->vocab, r->docs.cps[doc->off + (size_t)i - 1]) : bos;
+        tokens[i] = (size_t)(i - 1) < doc->len ? mg_vocab_id(&r->vocab, r->docs.cps[doc->off + (size_t)i - 1]) : bos;
     return T;
 }
 
 /* ---- train ---- */
+
+/* A batch's buffers: one document's gradients, and for each thread past the
+ * first its own scratch, tokens, gradients and sums.  The interpreter keeps
+ * state in its ctx, so it runs one thread. */
+static int run_alloc_batch(Run *r, const Opts *o) {
+    const MgModel *m = r->m;
+    int N = o->threads > r->batch ? r->batch : o->threads > 0 ? o->threads : 1;
+    if (N > 1 && m->ctx)
+        return cli_error(r->prog, "--threads %d: the interpreter runs one thread (a compiled trainer runs more)",
+                         o->threads);
+    r->threads = N;
+    if (r->batch == 1) return 0;
+    size_t np = m->n_scalars ? m->n_scalars : 1, k = (size_t)N - 1;
+    r->gdoc = calloc(np, sizeof *r->gdoc);
+    r->tloss = calloc((size_t)N, sizeof *r->tloss);
+    if (N > 1) {
+        r->tscratch = calloc(k * (m->scratch ? m->scratch : 1), sizeof *r->tscratch);
+        r->tgdoc = calloc(k * np, sizeof *r->tgdoc);
+        r->tacc = calloc(k * np, sizeof *r->tacc);
+        r->ttokens = calloc(k * ((size_t)m->block_size + 2), sizeof *r->ttokens);
+    }
+    if (!r->gdoc || !r->tloss || (N > 1 && (!r->tscratch || !r->tgdoc || !r->tacc || !r->ttokens)))
+        return cli_error(r->prog, "out of memory (%zu parameters, %d threads)", m->n_scalars, N);
+    return 0;
+}
 
 /* The vocabulary of the data, which must have the model's size. */
 static int build_vocab(Run *r) {
@@ -449,8 +503,7 @@ static int train_setup(Run *r, const Opts *o) {
         return cli_error(r->prog, "%s", e.msg);
     r->seed = resumed && !o->has_seed ? ts.seed : o->seed;
     r->batch = o->has_batch ? o->batch : resumed ? (int)ts.batch : 1;
-    if (r->batch > 1 && !(r->gdoc = calloc(m->n_scalars ? m->n_scalars : 1, sizeof *r->gdoc)))
-        return cli_error(r->prog, "out of memory (%zu parameters)", m->n_scalars);
+    if (run_alloc_batch(r, o)) return 1;
     if (load_docs(r, o) || (resumed && check_resume(r, o, &ts))) return 1;
     r->opt.cfg.lr = o->has_lr ? o->lr : resumed ? ts.lr : m->optim.lr;
     r->opt.cfg.steps = o->has_steps ? o->steps : resumed ? (int)ts.steps : m->optim.steps;
@@ -574,35 +627,63 @@ static void progress_step(Progress *p, int step, int first, int steps, double lo
     }
 }
 
+/* Documents b0 .. b1-1 of a batch starting at document `first`, W positions
+ * in all: acc = sum of w_b * (gradients of b), w_b = T_b / W, in document
+ * order (the first assigns); returns the sum of w_b * loss_b. */
+static double batch_part(const Run *r, size_t first, size_t b0, size_t b1, long W, double *acc, double *gdoc,
+                         int *tokens, double *scratch) {
+    const MgModel *m = r->m;
+    size_t n = r->docs.n;
+    double loss = 0;
+    for (size_t b = b0; b < b1; b++) {
+        int T = doc_tokens(r, (first + b) % n, tokens);
+        double L = m->loss_grad(m->ctx, r->params, gdoc, tokens, T, scratch), w = (double)T / (double)W;
+        loss += w * L;
+        if (b == b0)
+            for (size_t i = 0; i < m->n_scalars; i++) acc[i] = w * gdoc[i];
+        else
+            for (size_t i = 0; i < m->n_scalars; i++) acc[i] += w * gdoc[i];
+    }
+    return loss;
+}
+
 /* The loss of step s (0-based) and its gradients in r->grads; *ntok = the
  * positions trained on.  Batch B: the mean over all target positions of
  * documents s*B .. s*B+B-1, i.e. the sum of each document's mean loss (and
- * gradients) weighted by its share T_b / sum(T) of the positions, added in
- * document order.  With B = 1 the weight is 1 and nothing changes. */
+ * gradients) weighted by its share T_b / sum(T) of the positions.  With
+ * threads, thread t sums a consecutive share of the documents in order and
+ * the shares are added in thread order.  With B = 1 the weight is 1 and
+ * nothing changes. */
 static double step_loss(Run *r, int s, long *ntok) {
     const MgModel *m = r->m;
     size_t n = r->docs.n, B = (size_t)r->batch, first = (size_t)s * B % n;
     if (B == 1) {
-        int T = doc_tokens(r, first);
+        int T = doc_tokens(r, first, r->tokens);
         *ntok = T;
         return m->loss_grad(m->ctx, r->params, r->grads, r->tokens, T, r->scratch);
     }
     long W = 0;
-    for (size_t b = 0; b < B; b++) {
-        size_t len = r->docs.docs[(first + b) % n].len;
-        W += len + 1 < (size_t)m->block_size ? (long)len + 1 : m->block_size;
-    }
-    double loss = 0;
-    for (size_t b = 0; b < B; b++) {
-        int T = doc_tokens(r, (first + b) % n);
-        double L = m->loss_grad(m->ctx, r->params, r->gdoc, r->tokens, T, r->scratch), w = (double)T / (double)W;
-        loss += w * L;
-        if (b == 0)
-            for (size_t i = 0; i < m->n_scalars; i++) r->grads[i] = w * r->gdoc[i];
-        else
-            for (size_t i = 0; i < m->n_scalars; i++) r->grads[i] += w * r->gdoc[i];
-    }
+    for (size_t b = 0; b < B; b++) W += doc_positions(r, (first + b) % n);
     *ntok = W;
+    int N = r->threads;
+    if (N == 1) return batch_part(r, first, 0, B, W, r->grads, r->gdoc, r->tokens, r->scratch);
+    size_t np = m->n_scalars, nt = (size_t)m->block_size + 2;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(N) schedule(static, 1)
+#endif
+    for (int t = 0; t < N; t++) {
+        size_t b0 = B * (size_t)t / (size_t)N, b1 = B * (size_t)(t + 1) / (size_t)N, k = (size_t)t;
+        r->tloss[t] = t == 0 ? batch_part(r, first, b0, b1, W, r->grads, r->gdoc, r->tokens, r->scratch)
+                             : batch_part(r, first, b0, b1, W, r->tacc + (k - 1) * np, r->tgdoc + (k - 1) * np,
+                                          r->ttokens + (k - 1) * nt, r->tscratch + (k - 1) * m->scratch);
+    }
+    double loss = r->tloss[0];
+    for (int t = 1; t < N; t++) loss += r->tloss[t];
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(N) schedule(static)
+#endif
+    for (size_t i = 0; i < np; i++)
+        for (int t = 1; t < N; t++) r->grads[i] += r->tacc[(size_t)(t - 1) * np + i];
     return loss;
 }
 

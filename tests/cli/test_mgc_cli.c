@@ -33,6 +33,16 @@ Test(mgc_cli, every_command_has_help)
     cr_expect_eq(r->status, 1, "'mgc run' without a model");
 }
 
+/* the interpreter keeps state in its context: one thread, said plainly */
+Test(mgc_cli, interpreter_refuses_threads)
+{
+    Run *r = run("%s run %s train --steps 2 --batch 2 --threads 2", MGC, MODEL);
+    cr_assert_eq(r->status, 1, "stdout: %s", r->out);
+    cr_assert(strstr(r->err, "--threads 2: the interpreter runs one thread"), "stderr: %s", r->err);
+    r = run("%s run %s train --steps 2 --batch 2 --threads 1 --num 0", MGC, MODEL);
+    cr_expect_eq(r->status, 0, "stderr: %s", r->err);
+}
+
 Test(mgc_cli, unknown_flag_is_refused)
 {
     Run *r = run("%s --frobnicate %s -o /dev/null", MGC, MODEL);

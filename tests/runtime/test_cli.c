@@ -77,7 +77,7 @@ Test(cli, help_documents_every_option) {
         Out o = toy(dir, "%s", forms[i]);
         cr_expect_eq(o.rc, 0, "'%s' exit status %d", forms[i], o.rc);
         static const char *words[] = {"train", "sample", "grad", "--data", "--steps", "--seed", "--lr", "--save",
-                                      "--progress", "tokens per second", "elapsed", "--batch",
+                                      "--progress", "tokens per second", "elapsed", "--batch", "--threads",
                                       "--save-every", "resume", "cropped", "non-finite",
                                       "--load", "--log", "--num", "--temperature", "--doc", "--out", "usage: toy"};
         for (size_t k = 0; k < sizeof words / sizeof words[0]; k++)
@@ -236,6 +236,28 @@ Test(cli, batch_is_the_mean_over_all_positions) {
     tu_rmrf(dir);
 }
 
+/* --threads N: the same run for the same N; N = 1 is the one-thread run;
+ * other N differ only in how the batch's gradient sums are grouped */
+Test(cli, threads_are_deterministic) {
+    char *dir = tu_tmpdir(), *l1 = tu_path(dir, "1.csv"), *l3 = tu_path(dir, "3.csv");
+    Out a = toy(dir, "train --steps 200 --num 3 --batch 6"), b = toy(dir, "train --steps 200 --num 3 --batch 6 --threads 1"),
+        c = toy(dir, "train --steps 200 --num 3 --batch 6 --threads 3 --log '%s'", l3),
+        d = toy(dir, "train --steps 200 --num 3 --batch 6 --threads 3"),
+        e = toy(dir, "train --steps 200 --num 3 --batch 6 --threads 1 --log '%s'", l1),
+        f = toy(dir, "train --steps 20 --num 3 --batch 2 --threads 8");
+    cr_assert_eq(c.rc, 0, "stderr: %s", c.err);
+    cr_assert_eq(f.rc, 0, "more threads than documents: %s", f.err);
+    cr_expect_str_eq(a.out, b.out, "--threads 1 changed the run");
+    cr_expect_str_eq(c.out, d.out, "two runs with --threads 3 differ");
+    static double x[200], y[200];
+    cr_assert_eq(read_log(l1, x, 200, 200), 200);
+    cr_assert_eq(read_log(l3, y, 200, 200), 200);
+    for (int i = 0; i < 200; i++)
+        cr_expect(fabs(x[i] - y[i]) <= 1e-12 * fabs(x[i]), "step %d: %.17g on 1 thread, %.17g on 3", i + 1, x[i], y[i]);
+    out_free(&a), out_free(&b), out_free(&c), out_free(&d), out_free(&e), out_free(&f);
+    tu_rmrf(dir);
+}
+
 Test(cli, steps0_save_is_the_initial_draw_then_sample_load) {
     char *dir = tu_tmpdir(), *ck = tu_path(dir, "init.safetensors");
     Out o = toy(dir, "train --steps 0 --num 0 --save '%s'", ck);
@@ -391,6 +413,7 @@ Test(cli, bad_arguments_exit_1_with_a_message) {
         {"train --data ''", "--data: expected a file name"},
         {"train --progress fancy", "--progress: 'fancy' is not auto, line or plain"},
         {"train --batch 0", "--batch: must be at least 1"},
+        {"train --threads 0", "--threads: must be at least 1"},
         {"train --batch two", "--batch: 'two' is not a non-negative integer"},
         {"sample", "sample needs --load CKPT"},
         {"grad --doc emma --out x", "missing --load"},
