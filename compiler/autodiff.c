@@ -141,7 +141,7 @@ static int visit(Cover *c, int d)
 /* every prefix of t's domain at this T is hit */
 static int all_hit(const Tensor *t, Ix **axes, int prefix, long T, long *vals, int k, long off, const char *hit)
 {
-    if (k == prefix)
+    if (k == prefix || k >= IR_MAX_RANK)    /* (prefix <= rank: the second test only tells GCC so) */
         return hit[off];
     long hi = ix_eval(ix_subst_axes(t->ext[k], axes), T, vals, NULL);
     for (long v = 0; v < hi; v++) {

@@ -6,6 +6,7 @@
  * scratch array; nothing is allocated.  Sums run left to right from 0.0 and
  * divisions were already lowered to multiplications by pow(b, -1), so the
  * forward values are the reference's to the bit. */
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +24,30 @@ typedef struct Em {
     long scratch;           /* doubles of scratch used */
     SrcLoc last_site;
     int block;              /* compute independent sums BLOCK at a time */
+    const char *real;       /* "double", or "float" with --dtype=f32 */
 } Em;
+
+/* a constant in the C type of the computation: 0.5 or 0.5f */
+static void cnum(Em *em, double c)
+{
+    if (!em->g->f32) {
+        ir_print_num(em->f, c);
+        return;
+    }
+    char buf[64];
+    for (int prec = 1; prec <= 9; prec++) {     /* shortest that reads back to the same float */
+        snprintf(buf, sizeof buf, "%.*g", prec, c);
+        if ((float)strtod(buf, NULL) == (float)c)
+            break;
+    }
+    if (isinf(c))
+        snprintf(buf, sizeof buf, "%sINFINITY", c < 0 ? "-" : "");
+    fputs(buf, em->f);
+    if (!strpbrk(buf, ".eEnI"))
+        fputs(".0", em->f);
+    if (!isinf(c))
+        fputc('f', em->f);
+}
 
 static void out(Em *em, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -118,16 +142,23 @@ static int fast_pow(Em *em, const Ex *e)
         {0.5, "sqrt(", "", ")", 0},          {-0.5, "(1.0 / sqrt(", "", "))", 0},
         {-2.0, "(1.0 / (", " * ", "))", 1},  {-1.5, "(1.0 / (", " * sqrt(", ")))", 1},
     };
+    static const struct { double k; const char *pre, *mid, *post; int twice; } forms32[] = {
+        {-1.0, "(1.0f / ", "", ")", 0},      {2.0, "(", " * ", ")", 1},
+        {0.5, "sqrtf(", "", ")", 0},         {-0.5, "(1.0f / sqrtf(", "", "))", 0},
+        {-2.0, "(1.0f / (", " * ", "))", 1}, {-1.5, "(1.0f / (", " * sqrtf(", ")))", 1},
+    };
     for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
         if (forms[i].k != e->c)
             continue;
-        fputs(forms[i].pre, em->f);
+        const char *pre = em->g->f32 ? forms32[i].pre : forms[i].pre, *mid = em->g->f32 ? forms32[i].mid : forms[i].mid,
+                   *post = em->g->f32 ? forms32[i].post : forms[i].post;
+        fputs(pre, em->f);
         cex(em, e->a, 3);
         if (forms[i].twice) {
-            fputs(forms[i].mid, em->f);
+            fputs(mid, em->f);
             cex(em, e->a, forms[i].k == -1.5 ? 0 : 3);
         }
-        fputs(forms[i].post, em->f);
+        fputs(post, em->f);
         return 1;
     }
     return 0;
@@ -140,10 +171,10 @@ static void cex(Em *em, const Ex *e, int prec)
     case EX_CONST:
         if (e->c < 0 || (e->c == 0 && 1 / e->c < 0)) {
             fputc('(', f);
-            ir_print_num(f, e->c);
+            cnum(em, e->c);
             fputc(')', f);
         } else {
-            ir_print_num(f, e->c);
+            cnum(em, e->c);
         }
         return;
     case EX_READ:
@@ -156,7 +187,7 @@ static void cex(Em *em, const Ex *e, int prec)
         fputc(']', f);
         return;
     case EX_INT:
-        fputs("(double)(", f);
+        fprintf(f, "(%s)(", em->real);
         cix(em, e->ix, 0);
         fputc(')', f);
         return;
@@ -178,10 +209,10 @@ static void cex(Em *em, const Ex *e, int prec)
     case EX_POW:
         if (em->g->fast && fast_pow(em, e))
             return;
-        fputs(em->g->fast ? "pow(" : "pow_(", f);
+        fputs(em->g->fast ? (em->g->f32 ? "powf(" : "pow(") : "pow_(", f);
         cex(em, e->a, 0);
         fputs(", ", f);
-        ir_print_num(f, e->c);
+        cnum(em, e->c);
         fputc(')', f);
         return;
     case EX_IFPOS:
@@ -189,11 +220,11 @@ static void cex(Em *em, const Ex *e, int prec)
         cex(em, e->a, 3);
         fputs(" > 0 ? ", f);
         cex(em, e->b, 0);
-        fputs(" : 0.0)", f);
+        fputs(em->g->f32 ? " : 0.0f)" : " : 0.0)", f);
         return;
-    case EX_EXP: fputs(em->g->fast ? "exp(" : "exp_(", f); break;
-    case EX_LOG: fputs(em->g->fast ? "log(" : "log_(", f); break;
-    case EX_TANH: fputs(em->g->fast ? "tanh(" : "tanh_(", f); break;
+    case EX_EXP: fputs(em->g->fast ? (em->g->f32 ? "expf(" : "exp(") : "exp_(", f); break;
+    case EX_LOG: fputs(em->g->fast ? (em->g->f32 ? "logf(" : "log(") : "log_(", f); break;
+    case EX_TANH: fputs(em->g->fast ? (em->g->f32 ? "tanhf(" : "tanh(") : "tanh_(", f); break;
     case EX_RELU: fputs("relu_(", f); break;
     case EX_STEP: fputs("step_(", f); break;
     case EX_NOGRAD: fputs("(", f); break;
@@ -356,7 +387,7 @@ static void emit_blocked(Em *em, const Stmt *s, long extent, int add)
     out(em, "for (; %s + %d <= %ld; %s += %d) {\n", v, BLOCK, extent, v, BLOCK);
     em->indent++;
     for (int b = 0; b < BLOCK; b++) {
-        out(em, "double acc_%d = ", b);
+        out(em, "%s acc_%d = ", em->real, b);
         init_text(em, s, oidx[b]);
         fputs(";\n", em->f);
     }
@@ -376,7 +407,7 @@ static void emit_blocked(Em *em, const Stmt *s, long extent, int add)
         return;
     out(em, "for (; %s < %ld; %s++) {\n", v, extent, v);
     em->indent++;
-    out(em, "double acc_ = ");
+    out(em, "%s acc_ = ", em->real);
     init_text(em, s, s->oidx);
     fputs(";\n", em->f);
     for (int i = nout; i < s->nloop; i++)
@@ -443,7 +474,7 @@ static void emit_vector_rows(Em *em, const Stmt *s, long extent)
     cix(em, s->loops[nout - 2].hi, 0);
     fprintf(em->f, "; %s += %d) {\n", wv, ROWS);
     em->indent++;
-    out(em, "double acc_[%d][%ld];\n", ROWS, extent);
+    out(em, "%s acc_[%d][%ld];\n", em->real, ROWS, extent);
     out(em, "for (int %s = 0; %s < %ld; %s++) {\n", v, v, extent, v);
     for (int b = 0; b < ROWS; b++) {
         out(em, "    acc_[%d][%s] = ", b, v);
@@ -478,7 +509,7 @@ static void emit_vector_row(Em *em, const Stmt *s, long extent)
     const char *v = em->vname[u];
     out(em, "{\n");
     em->indent++;
-    out(em, "double acc_[%ld];\n", extent);
+    out(em, "%s acc_[%ld];\n", em->real, extent);
     out(em, "for (int %s = 0; %s < %ld; %s++)\n", v, v, extent, v);
     out(em, "    acc_[%s] = ", v);
     init_text(em, s, s->oidx);
@@ -542,7 +573,7 @@ static void emit_split_sum(Em *em, const Stmt *s, long ext)
 {
     int u = s->loops[s->nloop - 1].var;
     const char *v = em->vname[u];
-    out(em, "double acc_0 = 0.0, acc_1 = 0.0, acc_2 = 0.0, acc_3 = 0.0;\n");
+    out(em, "%s acc_0 = 0, acc_1 = 0, acc_2 = 0, acc_3 = 0;\n", em->real);
     out(em, "int %s = 0;\n", v);
     out(em, "for (; %s + 4 <= %ld; %s += 4) {\n", v, ext, v);
     em->indent++;
@@ -557,7 +588,7 @@ static void emit_split_sum(Em *em, const Stmt *s, long ext)
     out(em, "    acc_0 += ");
     cex(em, s->e, 0);
     fputs(";\n", em->f);
-    out(em, "double acc_ = (acc_0 + acc_1) + (acc_2 + acc_3);\n");
+    out(em, "%s acc_ = (acc_0 + acc_1) + (acc_2 + acc_3);\n", em->real);
 }
 
 /* the body of one statement inside its output loops */
@@ -566,14 +597,14 @@ static void emit_body(Em *em, const Stmt *s, int in_group)
     int acc = s->red == RED_NONE_ ? s->accumulate && !s->assign_first : adds(s), nout = s->nloop - s->nred;
     if (s->red == RED_NONE_) {
         if (s->out->local)
-            out(em, "double ");
+            out(em, "%s ", em->real);
         store(em, s, "", acc);
         cex(em, s->e, 0);
         fputs(";\n", em->f);
         return;
     }
     if (s->out->local)
-        out(em, "double %s;\n", s->out->name);
+        out(em, "%s %s;\n", em->real, s->out->name);
     int brace = nout == 0 || in_group;
     if (brace) {
         out(em, "{\n");
@@ -590,7 +621,7 @@ static void emit_body(Em *em, const Stmt *s, int in_group)
         }
         return;
     }
-    out(em, "double acc_ = ");
+    out(em, "%s acc_ = ", em->real);
     init_text(em, s, s->oidx);
     fputs(";\n", em->f);
     for (int i = nout; i < s->nloop; i++)
@@ -600,7 +631,7 @@ static void emit_body(Em *em, const Stmt *s, int in_group)
         cex(em, s->e, 0);
         fputs(";\n", em->f);
     } else {
-        out(em, "double val_ = ");
+        out(em, "%s val_ = ", em->real);
         cex(em, s->e, 0);
         fputs(";\n", em->f);
         out(em, "if (val_ > acc_)\n");
@@ -712,12 +743,13 @@ static void declare_tensors(Em *em, const char *used, int writes_grads)
         const Tensor *t = g->tensors[i];
         if (!used[t->id] || t->kind == TK_INPUT || t->local)
             continue;
+        const char *sp = g->f32 ? "s_" : "scratch";     /* f32: float params and grads live in scratch */
         if (t->kind == TK_PARAM)
-            out(em, "const double *%s = params + %ld; /* ", t->name, t->offset);
+            out(em, "const %s *%s = %s + %ld; /* ", em->real, t->name, g->f32 ? "p_" : "params", t->offset);
         else if (t->kind == TK_GRAD && t->primal->kind == TK_PARAM && writes_grads)
-            out(em, "double *%s = grads + %ld; /* ", t->name, t->primal->offset);
+            out(em, "%s *%s = %s + %ld; /* ", em->real, t->name, g->f32 ? "g_" : "grads", t->primal->offset);
         else
-            out(em, "double *%s = scratch + %ld; /* ", t->name, t->offset);
+            out(em, "%s *%s = %s + %ld; /* ", em->real, t->name, sp, t->offset);
         shape_comment(em, t);
         fputs(" */\n", em->f);
     }
@@ -760,14 +792,56 @@ static const struct { int kind; const char *text; } helpers[] = {
              "{\n    double (*volatile f)(double, double) = pow;\n    return f(x, k);\n}\n"},
 };
 
+/* --dtype=f32: the same in float (no claim to the reference's bits) */
+static const struct { int kind; const char *text; } helpers32[] = {
+    {EX_RELU, "static inline float relu_(float x) { return x > 0 ? x : 0.0f; }\n"},
+    {EX_STEP, "static inline float step_(float x) { return x > 0 ? 1.0f : 0.0f; }\n"},
+    {-1, "/* libm's float functions, through volatile pointers as in the double build */\n"},
+    {EX_EXP, "static inline float exp_(float x) { float (*volatile f)(float) = expf; return f(x); }\n"},
+    {EX_LOG, "static inline float log_(float x) { float (*volatile f)(float) = logf; return f(x); }\n"},
+    {EX_TANH, "static inline float tanh_(float x) { float (*volatile f)(float) = tanhf; return f(x); }\n"},
+    {EX_POW, "static inline float pow_(float x, float k)\n"
+             "{\n    float (*volatile f)(float, float) = powf;\n    return f(x, k);\n}\n"},
+};
+
 /* the helpers: all of them, or (used != NULL) those whose kind is marked */
-static void emit_helpers(FILE *f, const char *used)
+static void emit_helpers(FILE *f, const char *used, int f32)
 {
     int libm = used && (used[EX_EXP] || used[EX_LOG] || used[EX_TANH] || used[EX_POW]);
-    for (size_t i = 0; i < sizeof helpers / sizeof *helpers; i++)
-        if (!used || (helpers[i].kind < 0 ? libm : used[helpers[i].kind]))
-            fputs(helpers[i].text, f);
+    for (size_t i = 0; i < sizeof helpers / sizeof *helpers; i++) {
+        int kind = f32 ? helpers32[i].kind : helpers[i].kind;
+        if (!used || (kind < 0 ? libm : used[kind]))
+            fputs(f32 ? helpers32[i].text : helpers[i].text, f);
+    }
     fputc('\n', f);
+}
+
+/* --dtype=f32: scratch holds floats: the activations at the plan's offsets,
+ * then a float copy of the parameters (P), then the float gradients (G);
+ * forward converts the logits to doubles past them (D, in doubles). */
+typedef struct F32Layout {
+    long P, G, D, total;    /* total: doubles of scratch */
+} F32Layout;
+
+static F32Layout f32_layout(const Graph *g)
+{
+    F32Layout l;
+    l.P = (g->scratch + 15) / 16 * 16;
+    l.G = (l.P + g->nscalars + 15) / 16 * 16;
+    l.D = ((l.G + g->nscalars + 1) / 2 + 7) / 8 * 8;
+    l.total = l.D + g->Tmax * g->vocab;
+    return l;
+}
+
+/* f32: the float views of scratch, and the parameters converted */
+static void f32_prologue(Em *em, int grads)
+{
+    F32Layout l = f32_layout(em->g);
+    out(em, "float *s_ = (float *)scratch, *p_ = s_ + %ld;\n", l.P);
+    if (grads)
+        out(em, "float *g_ = s_ + %ld;\n", l.G);
+    out(em, "for (long i = 0; i < %ld; i++)\n", em->g->nscalars);
+    out(em, "    p_[i] = (float)params[i];\n");
 }
 
 /* which helpers e calls (the libm ones only without --fast) */
@@ -794,22 +868,32 @@ static void emit_forward(Em *em, const char *sel, char *used)
     fprintf(f, "%*sdouble *scratch)\n{\n", (int)strlen(m) + 30, "");
     em->indent = 1;
     out(em, "(void)ctx, (void)params, (void)tokens; /* a model may not need them all */\n");
+    if (g->f32)
+        f32_prologue(em, 0);
     declare_tensors(em, used, 0);
     emit_list(em, &g->fwd, sel, "");
-    out(em, "return %s;\n", g->logits->name);
+    if (g->f32) {
+        out(em, "\n");
+        out(em, "double *logits_ = scratch + %ld;\n", f32_layout(g).D);
+        out(em, "for (long i = 0; i < (long)T * %d; i++)\n", g->vocab);
+        out(em, "    logits_[i] = %s[i];\n", g->logits->name);
+        out(em, "return logits_;\n");
+    } else {
+        out(em, "return %s;\n", g->logits->name);
+    }
     em->indent = 0;
     fputs("}\n\n", f);
 }
 
 void emit_c(FILE *f, Graph *g)
 {
-    Em em0 = {f, g, NULL, 0, 0, {0}, g->block_sums};
+    Em em0 = {f, g, NULL, 0, 0, {0}, g->block_sums, g->f32 ? "float" : "double"};
     Em *em = &em0;
     em->vname = arena_alloc((size_t)(g->nvars + 1) * sizeof *em->vname);
     const char *m = g->model;
     const char *src = base_name(g->source);
 
-    em->scratch = g->scratch;     /* offsets come from the memory plan (plan.c) */
+    em->scratch = g->f32 ? f32_layout(g).total : g->scratch;   /* offsets come from the memory plan (plan.c) */
 
     int nt = g->ntensors, ns = g->fwd.n > 0 ? g->fwd.n : 1;
     char *need_logits_t = arena_alloc((size_t)nt), *need_logits_s = arena_alloc((size_t)ns);
@@ -822,11 +906,13 @@ void emit_c(FILE *f, Graph *g)
             g->nscalars, g->Tmax, g->vocab);
     fprintf(f, " * %s_forward computes the logits, %s_loss_grad the loss of one document and\n", m, m);
     fprintf(f, " * the gradient of every parameter.  Every array is row-major; the comment after\n");
-    fprintf(f, " * each pointer gives its shape.  Scratch: %ld doubles.%s */\n", em->scratch,
+    fprintf(f, " * each pointer gives its shape.  Scratch: %ld doubles.%s%s */\n", em->scratch,
             g->fast ? "\n *\n * Built with --fast: sums are split and powers simplified, so the numbers differ\n"
-                      " * from the reference's in the last bits" : "");
+                      " * from the reference's in the last bits" : "",
+            g->f32 ? "\n *\n * Built with --dtype=f32: computed in float, accumulations too; the parameters\n"
+                     " * are converted from double on entry and the gradients to double on exit" : "");
     fputs("#include <math.h>\n#include <string.h>\n\n#include \"mg_model.h\"\n\n", f);
-    emit_helpers(f, NULL);
+    emit_helpers(f, NULL, g->f32);
 
     /* the parameter table */
     fprintf(f, "static const MgParam %s_params[%d] = {\n", m, g->nparams);
@@ -856,6 +942,8 @@ void emit_c(FILE *f, Graph *g)
     fprintf(f, "%*sint T, double *scratch)\n{\n", (int)strlen(m) + 25, "");
     em->indent = 1;
     out(em, "(void)ctx, (void)params, (void)tokens; /* a model may not need them all */\n");
+    if (g->f32)
+        f32_prologue(em, 1);
     declare_tensors(em, used, 1);
     out(em, "\n");
     out(em, "/* forward */");
@@ -866,10 +954,15 @@ void emit_c(FILE *f, Graph *g)
     for (int i = 0; i < g->nparams; i++) {
         const Tensor *p = g->params[i];
         if (!p->grad || !written(g, p->grad))
-            out(em, "memset(grads + %ld, 0, %ld * sizeof *grads); /* %s: no gradient */\n", p->offset, p->size,
-                p->display);
+            out(em, "memset(%s + %ld, 0, %ld * sizeof *%s); /* %s: no gradient */\n", g->f32 ? "g_" : "grads",
+                p->offset, p->size, g->f32 ? "g_" : "grads", p->display);
     }
     emit_list(em, &g->bwd, NULL, "backward of ");
+    if (g->f32) {
+        out(em, "\n");
+        out(em, "for (long i = 0; i < %ld; i++)\n", g->nscalars);
+        out(em, "    grads[i] = g_[i];\n");
+    }
     out(em, "return %s[0];\n", g->loss->name);
     em->indent = 0;
     fputs("}\n\n", f);
@@ -897,7 +990,7 @@ void emit_c(FILE *f, Graph *g)
  * The caller (emit_standalone.c) writes the includes around it. */
 void emit_c_forward(FILE *f, Graph *g)
 {
-    Em em0 = {f, g, NULL, 0, 0, {0}, g->block_sums};
+    Em em0 = {f, g, NULL, 0, 0, {0}, g->block_sums, g->f32 ? "float" : "double"};
     Em *em = &em0;
     em->vname = arena_alloc((size_t)(g->nvars + 1) * sizeof *em->vname);
     em->scratch = g->scratch;
@@ -908,6 +1001,6 @@ void emit_c_forward(FILE *f, Graph *g)
     for (int i = 0; i < g->fwd.n; i++)
         if (need_s[i])
             mark_helpers(g->fwd.items[i]->e, g->fast, kinds);
-    emit_helpers(f, kinds);
+    emit_helpers(f, kinds, g->f32);
     emit_forward(em, need_s, arena_alloc((size_t)nt));
 }

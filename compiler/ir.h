@@ -155,6 +155,7 @@ typedef struct Graph {
     long scratch;           /* doubles of scratch (set by plan_memory) */
     int block_sums;         /* emit_c computes independent sums 4 at a time */
     int fast;               /* mgc --fast: reorder and simplify floating point (not exact) */
+    int f32;                /* mgc --dtype=f32: compute in float (the interface stays double) */
 } Graph;
 
 /* constructors (arena-allocated) */

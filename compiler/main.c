@@ -57,6 +57,9 @@ static const char usage[] =
     "  --fast           also reorder floating point: split sums, 1/x for pow(x, -1),\n"
     "                   sqrt for pow(x, 0.5), ...; faster, but the numbers are no\n"
     "                   longer the reference's to the bit\n"
+    "  --dtype=TYPE     f64 (the default) or f32: compute in float, accumulations\n"
+    "                   too, as PyTorch's float32 does (the trainer's parameters,\n"
+    "                   gradients and optimizer stay double)\n"
     "  --standalone     write one C file that needs nothing but the C library and\n"
     "                   libm (cc FILE.c -lm): the forward pass, the weights of\n"
     "                   --weights built in, and a main that prints what\n"
@@ -78,7 +81,7 @@ typedef struct Opts {
     const char *input, *output, *name;
     int dump, check;
     unsigned off, pdump;
-    int fast;
+    int fast, f32;
     int dot, explain;   /* --emit=dot, --explain */
     int standalone;     /* --standalone, with the checkpoint --weights */
     const char *weights;
@@ -247,6 +250,12 @@ static int parse_opts(int argc, char **argv, Opts *o)
                 return 1;
             }
             o->weights = a[9] ? a + 10 : argv[++i];
+        } else if (!strncmp(a, "--dtype=", 8)) {
+            if (strcmp(a + 8, "f32") && strcmp(a + 8, "f64")) {
+                diag_plain("unknown type '%s' for --dtype (f32, f64)", a + 8);
+                return 1;
+            }
+            o->f32 = !strcmp(a + 8, "f32");
         } else if (!strcmp(a, "--fast")) {
             o->fast = 1;
         } else if (!strcmp(a, "-O0")) {
@@ -277,6 +286,10 @@ static int parse_opts(int argc, char **argv, Opts *o)
     }
     if (o->weights && !o->standalone) {
         diag_plain("--weights is only used with --standalone");
+        return 1;
+    }
+    if (o->standalone && o->f32) {
+        diag_plain("--standalone writes the double model: it cannot be combined with --dtype=f32");
         return 1;
     }
     if (o->standalone && o->dot) {
@@ -322,6 +335,7 @@ int main(int argc, char **argv)
         }
         rc = (o.dot && o.output && !o.check) ? write_output(g, o.output, 1) : 0;
         g->fast = o.fast;
+        g->f32 = o.f32;
         mgc_middle_end_hook(g, o.off, o.pdump, o.explain ? explain_stage : NULL, &x);
         if (!rc && o.explain)
             rc = explain(g, &x);

@@ -15,7 +15,7 @@ Test(mgc_cli, help_documents_every_option)
     cr_assert_eq(r->status, 0);
     const char *opts[] = {"-o FILE", "--name", "--dump=STAGE", "--check", "--help", "--version", "mgc run",
                           "--no-opt=PASSES", "-O0", "--fast", "--emit=KIND", "--explain", "--standalone",
-                          "--weights CKPT", "mgc report"};
+                          "--weights CKPT", "mgc report", "--dtype=TYPE"};
     for (size_t i = 0; i < sizeof opts / sizeof *opts; i++)
         cr_expect(strstr(r->out, opts[i]), "--help does not mention %s", opts[i]);
 }
@@ -31,6 +31,22 @@ Test(mgc_cli, every_command_has_help)
     }
     Run *r = run("%s run", MGC);
     cr_expect_eq(r->status, 1, "'mgc run' without a model");
+}
+
+/* --dtype: f32 or f64, anything else refused; no f32 standalone */
+Test(mgc_cli, dtype_values)
+{
+    Run *r = run("%s --dtype=f16 %s -o /dev/null", MGC, MODEL);
+    cr_expect_eq(r->status, 1);
+    cr_expect(strstr(r->err, "mgc: error: unknown type 'f16' for --dtype (f32, f64)"), "stderr: %s", r->err);
+    r = run("%s --dtype=f32 %s --standalone --weights x -o /dev/null", MGC, MODEL);
+    cr_expect_eq(r->status, 1);
+    cr_expect(strstr(r->err, "cannot be combined with --dtype=f32"), "stderr: %s", r->err);
+    r = run("%s --dtype=f32 %s -o -", MGC, MODEL);
+    cr_expect_eq(r->status, 0, "stderr: %s", r->err);
+    cr_expect(strstr(r->out, "float acc_"), "f32 C accumulates in float");
+    Run *d = run("%s --dtype=f64 %s -o -", MGC, MODEL), *e = run("%s %s -o -", MGC, MODEL);
+    cr_expect_str_eq(d->out, e->out, "--dtype=f64 is the default");
 }
 
 /* the interpreter keeps state in its context: one thread, said plainly */
