@@ -6,6 +6,7 @@
  * FLOPs and memory per stage; `mgc run` hands the traced
  * graph to the reference interpreter behind the trainer command line. */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 #include "ir.h"
 #include "pipeline.h"
 #include "report.h"
+#include "trace.h"
 
 #define MGC_VERSION "0.1.0"
 
@@ -42,6 +44,8 @@ static const char usage[] =
     "                   stage and pass, parameters, FLOPs per position, scratch\n"
     "                   memory and lines of C (writes nothing else unless -o)\n"
     "  --name NAME      C name of the model (default: the file name without .mg)\n"
+    "  -D NAME=VALUE    give the top-level 'const NAME' the number VALUE instead of\n"
+    "                   its expression (e.g. -D n_embd=64; may be repeated)\n"
     "  --dump=STAGE     print the program after STAGE to standard output; STAGE is\n"
     "                   ast, trace, autodiff, or a pass: fold, licm, cse, dce,\n"
     "                   reduce, fuse, plan\n"
@@ -250,6 +254,23 @@ static int parse_opts(int argc, char **argv, Opts *o)
                 return 1;
             }
             o->weights = a[9] ? a + 10 : argv[++i];
+        } else if (!strncmp(a, "-D", 2)) {
+            const char *d = a[2] ? a + 2 : i + 1 < argc ? argv[++i] : NULL;
+            const char *eq = d ? strchr(d, '=') : NULL;
+            if (!eq || eq == d || !eq[1]) {
+                diag_plain("-D needs NAME=VALUE (got '%s')", d ? d : "");
+                return 1;
+            }
+            char *end;
+            double v = strtod(eq + 1, &end);
+            if (*end || !isfinite(v)) {
+                diag_plain("-D %s: '%s' is not a number", d, eq + 1);
+                return 1;
+            }
+            if (trace_override(arena_printf("%.*s", (int)(eq - d), d), eq + 1)) {
+                diag_plain("too many -D options");
+                return 1;
+            }
         } else if (!strncmp(a, "--dtype=", 8)) {
             if (strcmp(a + 8, "f32") && strcmp(a + 8, "f64")) {
                 diag_plain("unknown type '%s' for --dtype (f32, f64)", a + 8);

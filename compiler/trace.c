@@ -6,6 +6,7 @@
  * reduction loops.  Reductions below the root of an expression and arguments
  * that are expressions become statements of their own before the current one. */
 #define _POSIX_C_SOURCE 200809L
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1495,9 +1496,61 @@ static Bind *call_fn(Tr *tr, const Node *call)
 
 /* ---------------------------------------------------------- declarations */
 
+/* mgc -D NAME=VALUE: top-level constants set from the command line */
+enum { MAX_OVERRIDES = 32 };
+static struct {
+    const char *name, *value;
+    int used;
+} overrides[MAX_OVERRIDES];
+static int noverrides;
+
+int trace_override(const char *name, const char *value)
+{
+    for (int i = 0; i < noverrides; i++)
+        if (!strcmp(overrides[i].name, name)) {
+            overrides[i].value = value;
+            return 0;
+        }
+    if (noverrides == MAX_OVERRIDES)
+        return -1;
+    overrides[noverrides].name = name;
+    overrides[noverrides].value = value;
+    overrides[noverrides++].used = 0;
+    return 0;
+}
+
+/* the -D value of a top-level const, if there is one */
+static int override_value(Tr *tr, const Node *n, Cv *c)
+{
+    for (int i = 0; i < noverrides && !tr->in_fn; i++) {
+        if (strcmp(overrides[i].name, n->name) != 0)
+            continue;
+        overrides[i].used = 1;
+        const char *v = overrides[i].value;
+        char *end;
+        errno = 0;
+        long long k = strtoll(v, &end, 10);
+        if (*v && !*end && errno == 0) {
+            *c = cv_int(k);
+            return 1;
+        }
+        double r = strtod(v, &end);
+        if (!*v || *end || !isfinite(r)) {
+            diag_error(n->loc, "-D %s=%s: '%s' is not a number", n->name, v, v);
+            *c = cv_err();
+            return 1;
+        }
+        *c = cv_real(r);
+        return 1;
+    }
+    return 0;
+}
+
 static void do_const(Tr *tr, const Node *n)
 {
-    Cv c = const_eval(tr, n->a);
+    Cv c;
+    if (!override_value(tr, n, &c))
+        c = const_eval(tr, n->a);
     if (!c.ok)
         return;
     Bind *b = new_bind(tr, n->name, c.is_int ? B_INT : B_REAL, n->loc);
@@ -1898,6 +1951,10 @@ Graph *trace_program(const Node *prelude, const Node *prog, const char *model, c
     }
     int before = diag_errors();
     exec_list(&tr, &prog->list);
+    for (int i = 0; i < noverrides; i++)
+        if (!overrides[i].used)
+            diag_plain("-D %s=%s: %s has no top-level 'const %s'", overrides[i].name, overrides[i].value, source,
+                       overrides[i].name);
     if (diag_errors() == before)
         check_outputs(&tr, prog);
     (void)noloc;

@@ -11,5 +11,8 @@
 
 /* NULL when errors were reported (diag_errors() > 0). */
 Graph *trace_program(const Node *prelude, const Node *prog, const char *model, const char *source);
+/* mgc -D NAME=VALUE: the top-level 'const NAME' takes VALUE instead of its
+ * expression (checked when the program is traced); -1 when there are too many. */
+int trace_override(const char *name, const char *value);
 
 #endif

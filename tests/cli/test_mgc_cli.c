@@ -15,7 +15,7 @@ Test(mgc_cli, help_documents_every_option)
     cr_assert_eq(r->status, 0);
     const char *opts[] = {"-o FILE", "--name", "--dump=STAGE", "--check", "--help", "--version", "mgc run",
                           "--no-opt=PASSES", "-O0", "--fast", "--emit=KIND", "--explain", "--standalone",
-                          "--weights CKPT", "mgc report", "--dtype=TYPE"};
+                          "--weights CKPT", "mgc report", "--dtype=TYPE", "-D NAME=VALUE"};
     for (size_t i = 0; i < sizeof opts / sizeof *opts; i++)
         cr_expect(strstr(r->out, opts[i]), "--help does not mention %s", opts[i]);
 }
@@ -47,6 +47,35 @@ Test(mgc_cli, dtype_values)
     cr_expect(strstr(r->out, "float acc_"), "f32 C accumulates in float");
     Run *d = run("%s --dtype=f64 %s -o -", MGC, MODEL), *e = run("%s %s -o -", MGC, MODEL);
     cr_expect_str_eq(d->out, e->out, "--dtype=f64 is the default");
+}
+
+/* -D NAME=VALUE replaces a top-level const; anything else is refused */
+Test(mgc_cli, define_sets_a_const)
+{
+    const char *gpt = MGC_SOURCE_DIR "/models/microgpt.mg";
+    Run *r = run("%s -D n_embd=8 %s --explain", MGC, gpt);
+    cr_assert_eq(r->status, 0, "stderr: %s", r->err);
+    /* n_embd 8: wte, lm_head 27*8, wpe 16*8, four 8x8 attention, 32x8 and 8x32 mlp */
+    long want = 27 * 8 * 2 + 16 * 8 + 4 * 64 + 2 * 32 * 8;
+    char line[64];
+    snprintf(line, sizeof line, "parameters: %ld scalars", want);
+    cr_expect(strstr(r->out, line), "want '%s' in: %.300s", line, r->out);
+    r = run("%s -Dn_layer=2 -D block_size=32 %s --explain", MGC, gpt);
+    cr_expect_eq(r->status, 0, "stderr: %s", r->err);
+    cr_expect(strstr(r->out, "T <= 32"), "block_size override: %.100s", r->out);
+    cr_expect(strstr(r->out, "layer1.attn_wq"), "n_layer override");
+    static const struct { const char *args, *msg; } bad[] = {
+        {"-D n_emb=8", "-D n_emb=8: " MGC_SOURCE_DIR "/models/microgpt.mg has no top-level 'const n_emb'"},
+        {"-D n_embd=x", "-D n_embd=x: 'x' is not a number"},
+        {"-D n_embd", "-D needs NAME=VALUE (got 'n_embd')"},
+        {"-D =3", "-D needs NAME=VALUE"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        r = run("%s %s %s --check", MGC, bad[i].args, gpt);
+        cr_expect_eq(r->status, 1, "%s", bad[i].args);
+        cr_expect(strstr(r->err, bad[i].msg), "%s: stderr %s", bad[i].args, r->err);
+        cr_expect(!strstr(r->err, "unknown name"), "%s: cascading errors: %s", bad[i].args, r->err);
+    }
 }
 
 /* the interpreter keeps state in its context: one thread, said plainly */
