@@ -38,6 +38,7 @@ typedef struct Opts {
     int progress;           /* PROGRESS_* */
     int batch, has_batch;
     int threads;
+    int text;               /* --docs text */
 } Opts;
 
 enum { PROGRESS_AUTO, PROGRESS_LINE, PROGRESS_PLAIN };
@@ -124,6 +125,9 @@ static void usage(FILE *f, const MgModel *m, const char *prog) {
             "                      document order, and the N sums are added in thread\n"
             "                      order, so a run is the same for the same N (and N = 1\n"
             "                      is the one-thread run)\n"
+            "  --docs MODE         lines (default): one document per line, stripped; text:\n"
+            "                      the file as it is, newlines included, cut into documents\n"
+            "                      of the block size (for models of running text)\n"
             "  --save-every N      also save CKPT after every N steps, so that a run that is\n"
             "                      killed can be resumed with --load CKPT (0: only at the end)\n"
             "  --log FILE.csv      write 'step,loss,lr,elapsed' for every step: the loss, the\n"
@@ -135,7 +139,11 @@ static void usage(FILE *f, const MgModel *m, const char *prog) {
             "                      loss ...' line per step; line or plain force either\n"
             "  --num N             number of samples printed after training (default 20)\n"
             "  --temperature T     sampling temperature, > 0 (default 0.5)\n"
-            "\n"
+            "\n",
+            prog, m->name, m->source ? m->source : "built in", m->n_scalars, m->vocab, m->vocab - 1,
+            m->block_size, m->optim.kind == MG_OPT_ADAM ? "adam" : "sgd", m->optim.lr, m->optim.steps,
+            m->optim.linear_decay ? " with linear decay" : "", m->optim.steps, m->optim.lr);
+    fputs(
             "sample --load CKPT [--num N] [--temperature T] [--seed S]\n"
             "  print N samples (default 20, temperature 0.5, seed 42); the vocabulary\n"
             "  comes from the checkpoint\n"
@@ -149,9 +157,7 @@ static void usage(FILE *f, const MgModel *m, const char *prog) {
             "\n"
             "Options take their value as the next argument or after '=' (--steps=100).\n"
             "Exit status: 0 on success, 1 on any error (one line 'PROG: error: ...').\n",
-            prog, m->name, m->source ? m->source : "built in", m->n_scalars, m->vocab, m->vocab - 1,
-            m->block_size, m->optim.kind == MG_OPT_ADAM ? "adam" : "sgd", m->optim.lr, m->optim.steps,
-            m->optim.linear_decay ? " with linear decay" : "", m->optim.steps, m->optim.lr);
+          f);
 }
 
 /* ---- option parsing ---- */
@@ -196,7 +202,7 @@ static int parse_double(const char *prog, const char *flag, const char *s, int s
 /* Which flags each command accepts. */
 static int allowed(Cmd c, const char *flag) {
     static const char *train[] = {"data", "steps", "seed", "lr", "save", "save-every", "load", "log", "num",
-                                  "temperature", "progress", "batch", "threads", 0};
+                                  "temperature", "progress", "batch", "threads", "docs", 0};
     static const char *sample[] = {"load", "num", "temperature", "seed", 0};
     static const char *grad[] = {"load", "doc", "out", 0};
     const char **list = c == CMD_TRAIN ? train : c == CMD_SAMPLE ? sample : grad;
@@ -215,6 +221,11 @@ static int set_opt(const char *prog, Opts *o, const char *name, const char *flag
     else if (!strcmp(name, "steps")) { o->has_steps = 1; return parse_int(prog, flag, v, &o->steps); }
     else if (!strcmp(name, "num")) return parse_int(prog, flag, v, &o->num);
     else if (!strcmp(name, "save-every")) return parse_int(prog, flag, v, &o->save_every);
+    else if (!strcmp(name, "docs")) {
+        if (!strcmp(v, "lines")) o->text = 0;
+        else if (!strcmp(v, "text")) o->text = 1;
+        else return cli_error(prog, "%s: '%s' is not lines or text", flag, v);
+    }
     else if (!strcmp(name, "threads")) {
         if (parse_int(prog, flag, v, &o->threads)) return 1;
         if (o->threads < 1) return cli_error(prog, "%s: must be at least 1", flag);
@@ -413,15 +424,20 @@ static int build_vocab(Run *r) {
         mg_utf8_describe(cp, desc);
         snprintf(rare, sizeof rare, "; its rarest character is %s, first on line %zu", desc, line);
     }
-    return cli_error(r->prog, "%s: the data has vocabulary size %d (%d characters + BOS) but model '%s' has %d%s",
-                     r->docs.name, n, r->vocab.n, m->name, m->vocab, rare);
+    return cli_error(r->prog, "%s: the data has vocabulary size %d (%d characters + BOS) but model '%s' has %d%s "
+                     "(a model whose vocab is a const takes another with 'mgc -D vocab=%d')",
+                     r->docs.name, n, r->vocab.n, m->name, m->vocab, rare, n);
 }
 
 /* Load the documents, check or build the vocabulary, then seed and shuffle. */
 static int load_docs(Run *r, const Opts *o) {
     MgErr e;
-    if ((o->data ? mg_data_load_file(&r->docs, o->data, &e) : mg_data_load_default(&r->docs, &e)) < 0)
-        return cli_error(r->prog, "%s", e.msg);
+    size_t piece = (size_t)r->m->block_size;
+    int rc = o->text ? (o->data ? mg_data_load_text_file(&r->docs, o->data, piece, &e)
+                                : mg_data_load_text_buffer(&r->docs, "<embedded words, as one text>", mg_words_txt,
+                                                           mg_words_txt_len, piece, &e))
+                     : (o->data ? mg_data_load_file(&r->docs, o->data, &e) : mg_data_load_default(&r->docs, &e));
+    if (rc < 0) return cli_error(r->prog, "%s", e.msg);
     if (!o->load && build_vocab(r)) return 1;
     if (o->load && mg_data_check_vocab(&r->docs, &r->vocab, o->load, &e) < 0) return cli_error(r->prog, "%s", e.msg);
     r->docs_sum = mg_data_checksum(&r->docs);

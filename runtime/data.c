@@ -133,6 +133,63 @@ int mg_data_load_file(MgDocs *d, const char *path, MgErr *e) {
     return rc;
 }
 
+int mg_data_load_text_buffer(MgDocs *d, const char *name, const char *buf, size_t len, size_t piece, MgErr *e) {
+    memset(d, 0, sizeof *d);
+    if (len == 0) return mg_err(e, "%s: file is empty", name);
+    if (piece == 0) return mg_err(e, "%s: pieces of 0 characters", name);
+    d->name = dup_str(name);
+    d->cps = malloc(len * sizeof *d->cps);
+    size_t *lines = malloc(len * sizeof *lines);     /* the line of each character */
+    if (!d->name || !d->cps || !lines) {
+        free(lines);
+        mg_data_free(d);
+        return mg_err(e, "%s: out of memory", name);
+    }
+    const unsigned char *s = (const unsigned char *)buf;
+    size_t w = 0, i = 0, line = 1, line_start = 0;
+    while (i < len) {
+        unsigned c = s[i];
+        uint32_t cp = c;
+        int k = 1;
+        if (c == '\r') {
+            cp = '\n';
+            k = i + 1 < len && s[i + 1] == '\n' ? 2 : 1;
+        } else if (c == 0 || (c >= 0x80 && (k = mg_utf8_decode(s + i, len - i, &cp)) == 0)) {
+            free(lines);
+            mg_data_free(d);
+            if (c == 0) return mg_err(e, "%s:%zu: NUL byte at column %zu", name, line, i - line_start + 1);
+            return mg_err(e, "%s:%zu: invalid UTF-8 (byte 0x%02X at column %zu)", name, line, c, i - line_start + 1);
+        }
+        lines[w] = line;
+        d->cps[w++] = cp;
+        i += (size_t)k;
+        if (cp == '\n') line++, line_start = i;
+    }
+    d->n = (w + piece - 1) / piece;
+    d->docs = malloc(d->n * sizeof *d->docs);
+    if (!d->docs) {
+        free(lines);
+        mg_data_free(d);
+        return mg_err(e, "%s: out of memory", name);
+    }
+    for (size_t k = 0; k < d->n; k++) {
+        size_t off = k * piece;
+        d->docs[k] = (MgDoc){off, w - off < piece ? w - off : piece, lines[off]};
+    }
+    free(lines);
+    return 0;
+}
+
+int mg_data_load_text_file(MgDocs *d, const char *path, size_t piece, MgErr *e) {
+    memset(d, 0, sizeof *d);
+    size_t len;
+    char *buf = read_all(path, &len, e);
+    if (!buf) return -1;
+    int rc = mg_data_load_text_buffer(d, path, buf, len, piece, e);
+    free(buf);
+    return rc;
+}
+
 int mg_data_load_default(MgDocs *d, MgErr *e) {
     return mg_data_load_buffer(d, "<embedded words>", mg_words_txt, mg_words_txt_len, e);
 }

@@ -41,6 +41,11 @@ extern const size_t mg_words_txt_len;
 int mg_data_load_file(MgDocs *d, const char *path, MgErr *e);
 int mg_data_load_buffer(MgDocs *d, const char *name, const char *buf, size_t len, MgErr *e);
 int mg_data_load_default(MgDocs *d, MgErr *e);   /* name "<embedded words>" */
+/* Load a text as it is, newlines included (\r\n and \r read as \n), cut into
+ * documents of `piece` characters (the last may be shorter), each with the
+ * line it starts on: for models of running text. */
+int mg_data_load_text_file(MgDocs *d, const char *path, size_t piece, MgErr *e);
+int mg_data_load_text_buffer(MgDocs *d, const char *name, const char *buf, size_t len, size_t piece, MgErr *e);
 void mg_data_free(MgDocs *d);
 /* FNV-1a 64 of the documents in their current order, each as UTF-8 followed
  * by '\n' (so, before shuffling, of the stripped non-blank lines). */

@@ -78,6 +78,36 @@ Test(mgc_cli, define_sets_a_const)
     }
 }
 
+/* gpt_text on running text: pieces of 64 characters with their newlines; the
+ * vocabulary (newline included) survives a checkpoint; another text names
+ * the -D vocab it needs */
+Test(mgc_cli, gpt_text_trains_on_running_text)
+{
+    const char *d = tmpdir();
+    char ck[256], txt[256];
+    snprintf(ck, sizeof ck, "%s/text.safetensors", d);
+    snprintf(txt, sizeof txt, "%s/other.txt", d);
+    Run *r = run("%s/gpt_text train --docs text --steps 60 --batch 2 --num 2 --save %s --progress plain",
+                 MGC_BUILD_DIR, ck);
+    cr_assert_eq(r->status, 0, "stderr: %s", r->err);
+    double first, last;
+    const char *a = strstr(r->out, "step    1 /   60 | loss "), *b = strstr(r->out, "step   60 /   60 | loss ");
+    cr_assert(a && b, "%.200s", r->out);
+    sscanf(a + 24, "%lf", &first);
+    sscanf(b + 24, "%lf", &last);
+    cr_expect_gt(first - last, 0.5, "loss %.4f -> %.4f", first, last);
+    r = run("%s/gpt_text sample --load %s --num 2 --seed 3", MGC_BUILD_DIR, ck);
+    cr_expect_eq(r->status, 0, "stderr: %s", r->err);
+    cr_expect(strstr(r->out, "sample  2: "), "%s", r->out);
+    FILE *f = fopen(txt, "w");
+    cr_assert_not_null(f);
+    fputs("It was the best of times,\nit was the worst of times.\n", f);
+    fclose(f);
+    r = run("%s/gpt_text train --docs text --data %s --steps 2", MGC_BUILD_DIR, txt);
+    cr_expect_eq(r->status, 1);
+    cr_expect(strstr(r->err, "with 'mgc -D vocab=18'"), "stderr: %s", r->err);
+}
+
 /* the interpreter keeps state in its context: one thread, said plainly */
 Test(mgc_cli, interpreter_refuses_threads)
 {

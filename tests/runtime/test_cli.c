@@ -77,7 +77,7 @@ Test(cli, help_documents_every_option) {
         Out o = toy(dir, "%s", forms[i]);
         cr_expect_eq(o.rc, 0, "'%s' exit status %d", forms[i], o.rc);
         static const char *words[] = {"train", "sample", "grad", "--data", "--steps", "--seed", "--lr", "--save",
-                                      "--progress", "tokens per second", "elapsed", "--batch", "--threads",
+                                      "--progress", "tokens per second", "elapsed", "--batch", "--threads", "--docs",
                                       "--save-every", "resume", "cropped", "non-finite",
                                       "--load", "--log", "--num", "--temperature", "--doc", "--out", "usage: toy"};
         for (size_t k = 0; k < sizeof words / sizeof words[0]; k++)
@@ -414,6 +414,7 @@ Test(cli, bad_arguments_exit_1_with_a_message) {
         {"train --progress fancy", "--progress: 'fancy' is not auto, line or plain"},
         {"train --batch 0", "--batch: must be at least 1"},
         {"train --threads 0", "--threads: must be at least 1"},
+        {"train --docs words", "--docs: 'words' is not lines or text"},
         {"train --batch two", "--batch: 'two' is not a non-negative integer"},
         {"sample", "sample needs --load CKPT"},
         {"grad --doc emma --out x", "missing --load"},

@@ -347,3 +347,30 @@ Test(data, million_lines) {
     mg_data_free(&d);
     tu_rmrf(dir);
 }
+
+/* --docs text: the text as it is, newlines included (\r\n and \r as \n), in
+ * pieces of `piece` characters, each knowing the line it starts on */
+Test(data, text_in_pieces_keeps_newlines) {
+    static const char text[] = "ab\r\ncd\ref\n\xc3\xa9g";      /* a b \n c d \n e f \n é g: 11 characters */
+    const char *want[] = {"ab\nc", "d\nef", "\n\xc3\xa9g"};
+    MgDocs d;
+    MgErr e;
+    cr_assert_eq(mg_data_load_text_buffer(&d, "t.txt", text, sizeof text - 1, 4, &e), 0, "%s", e.msg);
+    expect_docs(&d, want, 3);
+    cr_expect_eq(d.docs[0].line, 1);
+    cr_expect_eq(d.docs[1].line, 2);
+    cr_expect_eq(d.docs[2].line, 3, "a piece that starts with a newline starts on the line it ends");
+    mg_data_free(&d);
+    cr_assert_eq(mg_data_load_text_buffer(&d, "t.txt", text, sizeof text - 1, 100, &e), 0, "%s", e.msg);
+    cr_expect_eq(d.n, 1);
+    cr_expect_eq(d.docs[0].len, 11);
+    mg_data_free(&d);
+    cr_expect_eq(mg_data_load_text_buffer(&d, "t.txt", "", 0, 4, &e), -1);
+    cr_expect_str_eq(e.msg, "t.txt: file is empty");
+    cr_expect_eq(mg_data_load_text_buffer(&d, "t.txt", "ab\ncd\xff", 6, 4, &e), -1);
+    cr_expect_str_eq(e.msg, "t.txt:2: invalid UTF-8 (byte 0xFF at column 3)");
+    cr_expect_eq(mg_data_load_text_buffer(&d, "t.txt", "ab\n\ncd\0", 7, 4, &e), -1);
+    cr_expect_str_eq(e.msg, "t.txt:3: NUL byte at column 3");
+    cr_expect_eq(mg_data_load_text_file(&d, "/nonexistent/t.txt", 4, &e), -1);
+    cr_expect(strstr(e.msg, "/nonexistent/t.txt: cannot open"), "%s", e.msg);
+}
