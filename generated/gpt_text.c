@@ -3,7 +3,7 @@
  * Model 'gpt_text': 15 parameter tensors, 105984 scalars; T <= 64; vocab 28.
  * gpt_text_forward computes the logits, gpt_text_loss_grad the loss of one document and
  * the gradient of every parameter.  Every array is row-major; the comment after
- * each pointer gives its shape.  Scratch: 233984 doubles. */
+ * each pointer gives its shape.  Scratch: 229888 doubles. */
 #include <math.h>
 #include <string.h>
 
@@ -24,21 +24,21 @@ static inline double pow_(double x, double k)
 }
 
 static const MgParam gpt_text_params[15] = {
-    {"wte", 2, {28, 64, 0, 0}, 0, 1792, MG_INIT_GAUSS, 0.0, 0.08},
-    {"wpe", 2, {64, 64, 0, 0}, 1792, 4096, MG_INIT_GAUSS, 0.0, 0.08},
-    {"lm_head", 2, {28, 64, 0, 0}, 5888, 1792, MG_INIT_GAUSS, 0.0, 0.08},
-    {"layer0.attn_wq", 2, {64, 64, 0, 0}, 7680, 4096, MG_INIT_GAUSS, 0.0, 0.08},
-    {"layer0.attn_wk", 2, {64, 64, 0, 0}, 11776, 4096, MG_INIT_GAUSS, 0.0, 0.08},
-    {"layer0.attn_wv", 2, {64, 64, 0, 0}, 15872, 4096, MG_INIT_GAUSS, 0.0, 0.08},
-    {"layer0.attn_wo", 2, {64, 64, 0, 0}, 19968, 4096, MG_INIT_GAUSS, 0.0, 0.08},
-    {"layer0.mlp_fc1", 2, {256, 64, 0, 0}, 24064, 16384, MG_INIT_GAUSS, 0.0, 0.08},
-    {"layer0.mlp_fc2", 2, {64, 256, 0, 0}, 40448, 16384, MG_INIT_GAUSS, 0.0, 0.08},
-    {"layer1.attn_wq", 2, {64, 64, 0, 0}, 56832, 4096, MG_INIT_GAUSS, 0.0, 0.08},
-    {"layer1.attn_wk", 2, {64, 64, 0, 0}, 60928, 4096, MG_INIT_GAUSS, 0.0, 0.08},
-    {"layer1.attn_wv", 2, {64, 64, 0, 0}, 65024, 4096, MG_INIT_GAUSS, 0.0, 0.08},
-    {"layer1.attn_wo", 2, {64, 64, 0, 0}, 69120, 4096, MG_INIT_GAUSS, 0.0, 0.08},
-    {"layer1.mlp_fc1", 2, {256, 64, 0, 0}, 73216, 16384, MG_INIT_GAUSS, 0.0, 0.08},
-    {"layer1.mlp_fc2", 2, {64, 256, 0, 0}, 89600, 16384, MG_INIT_GAUSS, 0.0, 0.08},
+    {"wte", 2, {28, 64, 0, 0}, 0, 1792, MG_INIT_GAUSS, 0.0, 0.02},
+    {"wpe", 2, {64, 64, 0, 0}, 1792, 4096, MG_INIT_GAUSS, 0.0, 0.02},
+    {"lm_head", 2, {28, 64, 0, 0}, 5888, 1792, MG_INIT_GAUSS, 0.0, 0.02},
+    {"layer0.attn_wq", 2, {64, 64, 0, 0}, 7680, 4096, MG_INIT_GAUSS, 0.0, 0.02},
+    {"layer0.attn_wk", 2, {64, 64, 0, 0}, 11776, 4096, MG_INIT_GAUSS, 0.0, 0.02},
+    {"layer0.attn_wv", 2, {64, 64, 0, 0}, 15872, 4096, MG_INIT_GAUSS, 0.0, 0.02},
+    {"layer0.attn_wo", 2, {64, 64, 0, 0}, 19968, 4096, MG_INIT_GAUSS, 0.0, 0.02},
+    {"layer0.mlp_fc1", 2, {256, 64, 0, 0}, 24064, 16384, MG_INIT_GAUSS, 0.0, 0.02},
+    {"layer0.mlp_fc2", 2, {64, 256, 0, 0}, 40448, 16384, MG_INIT_GAUSS, 0.0, 0.02},
+    {"layer1.attn_wq", 2, {64, 64, 0, 0}, 56832, 4096, MG_INIT_GAUSS, 0.0, 0.02},
+    {"layer1.attn_wk", 2, {64, 64, 0, 0}, 60928, 4096, MG_INIT_GAUSS, 0.0, 0.02},
+    {"layer1.attn_wv", 2, {64, 64, 0, 0}, 65024, 4096, MG_INIT_GAUSS, 0.0, 0.02},
+    {"layer1.attn_wo", 2, {64, 64, 0, 0}, 69120, 4096, MG_INIT_GAUSS, 0.0, 0.02},
+    {"layer1.mlp_fc1", 2, {256, 64, 0, 0}, 73216, 16384, MG_INIT_GAUSS, 0.0, 0.02},
+    {"layer1.mlp_fc2", 2, {64, 256, 0, 0}, 89600, 16384, MG_INIT_GAUSS, 0.0, 0.02},
 };
 
 /* Logits for tokens[0..T-1]: T rows of 28. */
@@ -107,18 +107,21 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
     double *linear_arg1_2 = scratch + 193024; /* [T, 256] */
     double *linear_y_12 = scratch + 209408; /* [T, 64] */
     double *x_5 = scratch + 213504; /* [T, 64] */
-    double *linear_y_13 = scratch + 30336; /* [T, 28] */
+    double *rmsnorm_ms_6 = scratch + 30336; /* [T] */
+    double *rmsnorm_scale_6 = scratch + 30400; /* [T] */
+    double *rmsnorm_y_6 = scratch + 209408; /* [T, 64] */
+    double *linear_y_13 = scratch + 30464; /* [T, 28] */
     double *pow_2 = scratch + 25088; /* [4, T] */
     double *pow_3 = scratch + 29952; /* [4, T] */
 
-    /* gpt_text.mg:36: x[t < T, c] = wte[tokens[t], c] + wpe[t, c] */
+    /* gpt_text.mg:38: x[t < T, c] = wte[tokens[t], c] + wpe[t, c] */
     for (int t = 0; t < T; t++) {
         for (int c = 0; c < 64; c++) {
             x[t * 64 + c] = wte[tokens[t] * 64 + c] + wpe[t * 64 + c];
         }
     }
 
-    /* gpt_text.mg:37: x = rmsnorm(x) */
+    /* gpt_text.mg:39: x = rmsnorm(x) */
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
         double rmsnorm_sum;
@@ -141,7 +144,7 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
         }
     }
 
-    /* gpt_text.mg:39: h = rmsnorm(x) */
+    /* gpt_text.mg:41: h = rmsnorm(x) */
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
         double rmsnorm_sum_2;
@@ -164,7 +167,7 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
         }
     }
 
-    /* gpt_text.mg:40: q = linear(h, layer[l].attn_wq) */
+    /* gpt_text.mg:42: q = linear(h, layer[l].attn_wq) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
@@ -186,7 +189,7 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
         }
     }
 
-    /* gpt_text.mg:41: k = linear(h, layer[l].attn_wk) */
+    /* gpt_text.mg:43: k = linear(h, layer[l].attn_wk) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
@@ -208,7 +211,7 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
         }
     }
 
-    /* gpt_text.mg:42: v = linear(h, layer[l].attn_wv) */
+    /* gpt_text.mg:44: v = linear(h, layer[l].attn_wv) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
@@ -230,8 +233,8 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
         }
     }
 
-    /* gpt_text.mg:43: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
-    /* gpt_text.mg:31: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
+    /* gpt_text.mg:45: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
+    /* gpt_text.mg:33: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
     for (int h = 0; h < 4; h++) {
         for (int t = 0; t < T; t++) {
             for (int s = 0; s < t + 1; s++) {
@@ -243,7 +246,7 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
                     }
                     attention_sum = acc_;
                 }
-                /* gpt_text.mg:31: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
+                /* gpt_text.mg:33: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
                 attention_att[h * 4096 + t * 64 + s] = attention_sum * 0.25;
             }
         }
@@ -290,7 +293,7 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
             }
         }
     }
-    /* gpt_text.mg:33: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
+    /* gpt_text.mg:35: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
     for (int t = 0; t < T; t++) {
         int c = 0;
         for (; c + 4 <= 64; c += 4) {
@@ -331,14 +334,14 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
         }
     }
 
-    /* gpt_text.mg:43: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
+    /* gpt_text.mg:45: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 64; j++) {
             x_2[i * 64 + j] = linear_y_4[i * 64 + j] + rmsnorm_y[i * 64 + j];
         }
     }
 
-    /* gpt_text.mg:44: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
+    /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
         double rmsnorm_sum_3;
@@ -380,7 +383,7 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
             linear_y_5[b0 * 256 + o + 3] = acc_3;
         }
     }
-    /* gpt_text.mg:44: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
+    /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 256; j++) {
             linear_arg1[i * 256 + j] = relu_(linear_y_5[i * 256 + j]);
@@ -407,14 +410,14 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
         }
     }
 
-    /* gpt_text.mg:44: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
+    /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 64; j++) {
             x_3[i * 64 + j] = linear_y_6[i * 64 + j] + x_2[i * 64 + j];
         }
     }
 
-    /* gpt_text.mg:39: h = rmsnorm(x) */
+    /* gpt_text.mg:41: h = rmsnorm(x) */
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
         double rmsnorm_sum_4;
@@ -437,7 +440,7 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
         }
     }
 
-    /* gpt_text.mg:40: q = linear(h, layer[l].attn_wq) */
+    /* gpt_text.mg:42: q = linear(h, layer[l].attn_wq) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
@@ -459,7 +462,7 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
         }
     }
 
-    /* gpt_text.mg:41: k = linear(h, layer[l].attn_wk) */
+    /* gpt_text.mg:43: k = linear(h, layer[l].attn_wk) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
@@ -481,7 +484,7 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
         }
     }
 
-    /* gpt_text.mg:42: v = linear(h, layer[l].attn_wv) */
+    /* gpt_text.mg:44: v = linear(h, layer[l].attn_wv) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
@@ -503,8 +506,8 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
         }
     }
 
-    /* gpt_text.mg:43: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
-    /* gpt_text.mg:31: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
+    /* gpt_text.mg:45: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
+    /* gpt_text.mg:33: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
     for (int h = 0; h < 4; h++) {
         for (int t = 0; t < T; t++) {
             for (int s = 0; s < t + 1; s++) {
@@ -516,7 +519,7 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
                     }
                     attention_sum_2 = acc_;
                 }
-                /* gpt_text.mg:31: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
+                /* gpt_text.mg:33: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
                 attention_att_2[h * 4096 + t * 64 + s] = attention_sum_2 * 0.25;
             }
         }
@@ -563,7 +566,7 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
             }
         }
     }
-    /* gpt_text.mg:33: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
+    /* gpt_text.mg:35: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
     for (int t = 0; t < T; t++) {
         int c = 0;
         for (; c + 4 <= 64; c += 4) {
@@ -604,14 +607,14 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
         }
     }
 
-    /* gpt_text.mg:43: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
+    /* gpt_text.mg:45: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 64; j++) {
             x_4[i * 64 + j] = linear_y_10[i * 64 + j] + x_3[i * 64 + j];
         }
     }
 
-    /* gpt_text.mg:44: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
+    /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
         double rmsnorm_sum_5;
@@ -653,7 +656,7 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
             linear_y_11[b0 * 256 + o + 3] = acc_3;
         }
     }
-    /* gpt_text.mg:44: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
+    /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 256; j++) {
             linear_arg1_2[i * 256 + j] = relu_(linear_y_11[i * 256 + j]);
@@ -680,14 +683,35 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
         }
     }
 
-    /* gpt_text.mg:44: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
+    /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 64; j++) {
             x_5[i * 64 + j] = linear_y_12[i * 64 + j] + x_4[i * 64 + j];
         }
     }
 
-    /* gpt_text.mg:46: logits = linear(x, lm_head) */
+    /* gpt_text.mg:48: logits = linear(rmsnorm(x), lm_head)    # a final norm, as GPT-2 has, keeps wide, deep logits in range */
+    /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
+    for (int b0 = 0; b0 < T; b0++) {
+        double rmsnorm_sum_6;
+        {
+            double acc_ = 0.0;
+            for (int i = 0; i < 64; i++) {
+                acc_ += x_5[b0 * 64 + i] * x_5[b0 * 64 + i];
+            }
+            rmsnorm_sum_6 = acc_;
+        }
+        /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
+        rmsnorm_ms_6[b0] = rmsnorm_sum_6 * 0.015625;
+        /* prelude.mg:21: scale = (ms + 1e-5) ^ -0.5 */
+        rmsnorm_scale_6[b0] = pow_(rmsnorm_ms_6[b0] + 1e-05, -0.5);
+    }
+    /* prelude.mg:22: y[i] = x[i] * scale */
+    for (int b0 = 0; b0 < T; b0++) {
+        for (int i = 0; i < 64; i++) {
+            rmsnorm_y_6[b0 * 64 + i] = x_5[b0 * 64 + i] * rmsnorm_scale_6[b0];
+        }
+    }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
@@ -697,10 +721,10 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
             double acc_2 = 0.0;
             double acc_3 = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_0 += lm_head[o * 64 + i] * x_5[b0 * 64 + i];
-                acc_1 += lm_head[(o + 1) * 64 + i] * x_5[b0 * 64 + i];
-                acc_2 += lm_head[(o + 2) * 64 + i] * x_5[b0 * 64 + i];
-                acc_3 += lm_head[(o + 3) * 64 + i] * x_5[b0 * 64 + i];
+                acc_0 += lm_head[o * 64 + i] * rmsnorm_y_6[b0 * 64 + i];
+                acc_1 += lm_head[(o + 1) * 64 + i] * rmsnorm_y_6[b0 * 64 + i];
+                acc_2 += lm_head[(o + 2) * 64 + i] * rmsnorm_y_6[b0 * 64 + i];
+                acc_3 += lm_head[(o + 3) * 64 + i] * rmsnorm_y_6[b0 * 64 + i];
             }
             linear_y_13[b0 * 28 + o] = acc_0;
             linear_y_13[b0 * 28 + o + 1] = acc_1;
@@ -777,13 +801,16 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     double *linear_arg1_2 = scratch + 193024; /* [T, 256] */
     double *linear_y_12 = scratch + 209408; /* [T, 64] */
     double *x_5 = scratch + 213504; /* [T, 64] */
-    double *linear_y_13 = scratch + 30336; /* [T, 28] */
-    double *softmax_m_3 = scratch + 32128; /* [T] */
+    double *rmsnorm_ms_6 = scratch + 30336; /* [T] */
+    double *rmsnorm_scale_6 = scratch + 30400; /* [T] */
+    double *rmsnorm_y_6 = scratch + 209408; /* [T, 64] */
+    double *linear_y_13 = scratch + 30464; /* [T, 28] */
+    double *softmax_m_3 = scratch + 32256; /* [T] */
     double *softmax_e_3 = scratch + 37632; /* [T, 28] */
-    double *softmax_s_3 = scratch + 30336; /* [T] */
-    double *softmax_p_3 = scratch + 30464; /* [T, 28] */
-    double *cross_entropy_sum = scratch + 32256; /* [] */
-    double *cross_entropy_loss = scratch + 32264; /* [] */
+    double *softmax_s_3 = scratch + 30464; /* [T] */
+    double *softmax_p_3 = scratch + 30592; /* [T, 28] */
+    double *cross_entropy_sum = scratch + 32384; /* [] */
+    double *cross_entropy_loss = scratch + 32392; /* [] */
     double *d_wte = grads + 0; /* [28, 64] */
     double *d_wpe = grads + 1792; /* [64, 64] */
     double *d_lm_head = grads + 5888; /* [28, 64] */
@@ -810,7 +837,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     double *d_rmsnorm_y_2 = scratch + 12544; /* [T, 64] */
     double *d_linear_y = scratch + 20736; /* [T, 64] */
     double *d_linear_y_2 = scratch + 24832; /* [T, 64] */
-    double *d_linear_y_3 = scratch + 32272; /* [T, 64] */
+    double *d_linear_y_3 = scratch + 32400; /* [T, 64] */
     double *d_attention_sum = scratch + 78336; /* [4, T, axis1 + 1] */
     double *d_attention_att = scratch + 94720; /* [4, T, axis1 + 1] */
     double *d_softmax_e = scratch + 57856; /* [4, T, axis1 + 1] */
@@ -841,36 +868,40 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     double *d_softmax_p_2 = scratch + 176640; /* [4, T, axis1 + 1] */
     double *d_attention_out_2 = scratch + 164352; /* [T, 64] */
     double *d_linear_y_10 = scratch + 176640; /* [T, 64] */
-    double *d_x_4 = scratch + 213504; /* [T, 64] */
+    double *d_x_4 = scratch + 209408; /* [T, 64] */
     double *d_rmsnorm_sum_5 = scratch + 30272; /* [T] */
     double *d_rmsnorm_ms_5 = scratch + 30336; /* [T] */
     double *d_rmsnorm_scale_5 = scratch + 30400; /* [T] */
     double *d_rmsnorm_y_5 = scratch + 168448; /* [T, 64] */
-    double *d_linear_y_11 = scratch + 217600; /* [T, 256] */
+    double *d_linear_y_11 = scratch + 213504; /* [T, 256] */
     double *d_linear_arg1_2 = scratch + 193024; /* [T, 256] */
-    double *d_linear_y_12 = scratch + 217600; /* [T, 64] */
-    double *d_x_5 = scratch + 209408; /* [T, 64] */
+    double *d_linear_y_12 = scratch + 221696; /* [T, 64] */
+    double *d_x_5 = scratch + 217600; /* [T, 64] */
+    double *d_rmsnorm_sum_6 = scratch + 30400; /* [T] */
+    double *d_rmsnorm_ms_6 = scratch + 30464; /* [T] */
+    double *d_rmsnorm_scale_6 = scratch + 30528; /* [T] */
+    double *d_rmsnorm_y_6 = scratch + 209408; /* [T, 64] */
     double *d_linear_y_13 = scratch + 39424; /* [T, 28] */
-    double *d_softmax_e_3 = scratch + 30464; /* [T, 28] */
-    double *d_softmax_s_3 = scratch + 30400; /* [T] */
+    double *d_softmax_e_3 = scratch + 30592; /* [T, 28] */
+    double *d_softmax_s_3 = scratch + 30528; /* [T] */
     double *d_softmax_p_3 = scratch + 39424; /* [T, 28] */
-    double *d_cross_entropy_sum = scratch + 32272; /* [] */
-    double *d_cross_entropy_loss = scratch + 32256; /* [] */
-    double *d_reach_softmax_p_3 = scratch + 209408; /* [T, 28] */
+    double *d_cross_entropy_sum = scratch + 32400; /* [] */
+    double *d_cross_entropy_loss = scratch + 32384; /* [] */
+    double *d_reach_softmax_p_3 = scratch + 217600; /* [T, 28] */
     double *pow_2 = scratch + 25088; /* [4, T] */
     double *pow_3 = scratch + 29952; /* [4, T] */
-    double *pow_4 = scratch + 30400; /* [T] */
+    double *pow_4 = scratch + 30528; /* [T] */
     
     /* forward */
 
-    /* gpt_text.mg:36: x[t < T, c] = wte[tokens[t], c] + wpe[t, c] */
+    /* gpt_text.mg:38: x[t < T, c] = wte[tokens[t], c] + wpe[t, c] */
     for (int t = 0; t < T; t++) {
         for (int c = 0; c < 64; c++) {
             x[t * 64 + c] = wte[tokens[t] * 64 + c] + wpe[t * 64 + c];
         }
     }
 
-    /* gpt_text.mg:37: x = rmsnorm(x) */
+    /* gpt_text.mg:39: x = rmsnorm(x) */
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
         double rmsnorm_sum;
@@ -893,7 +924,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
 
-    /* gpt_text.mg:39: h = rmsnorm(x) */
+    /* gpt_text.mg:41: h = rmsnorm(x) */
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
         double rmsnorm_sum_2;
@@ -916,7 +947,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
 
-    /* gpt_text.mg:40: q = linear(h, layer[l].attn_wq) */
+    /* gpt_text.mg:42: q = linear(h, layer[l].attn_wq) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
@@ -938,7 +969,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
 
-    /* gpt_text.mg:41: k = linear(h, layer[l].attn_wk) */
+    /* gpt_text.mg:43: k = linear(h, layer[l].attn_wk) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
@@ -960,7 +991,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
 
-    /* gpt_text.mg:42: v = linear(h, layer[l].attn_wv) */
+    /* gpt_text.mg:44: v = linear(h, layer[l].attn_wv) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
@@ -982,8 +1013,8 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
 
-    /* gpt_text.mg:43: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
-    /* gpt_text.mg:31: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
+    /* gpt_text.mg:45: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
+    /* gpt_text.mg:33: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
     for (int h = 0; h < 4; h++) {
         for (int t = 0; t < T; t++) {
             for (int s = 0; s < t + 1; s++) {
@@ -995,7 +1026,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     }
                     attention_sum = acc_;
                 }
-                /* gpt_text.mg:31: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
+                /* gpt_text.mg:33: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
                 attention_att[h * 4096 + t * 64 + s] = attention_sum * 0.25;
             }
         }
@@ -1042,7 +1073,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
             }
         }
     }
-    /* gpt_text.mg:33: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
+    /* gpt_text.mg:35: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
     for (int t = 0; t < T; t++) {
         int c = 0;
         for (; c + 4 <= 64; c += 4) {
@@ -1083,14 +1114,14 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
 
-    /* gpt_text.mg:43: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
+    /* gpt_text.mg:45: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 64; j++) {
             x_2[i * 64 + j] = linear_y_4[i * 64 + j] + rmsnorm_y[i * 64 + j];
         }
     }
 
-    /* gpt_text.mg:44: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
+    /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
         double rmsnorm_sum_3;
@@ -1132,7 +1163,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
             linear_y_5[b0 * 256 + o + 3] = acc_3;
         }
     }
-    /* gpt_text.mg:44: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
+    /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 256; j++) {
             linear_arg1[i * 256 + j] = relu_(linear_y_5[i * 256 + j]);
@@ -1159,14 +1190,14 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
 
-    /* gpt_text.mg:44: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
+    /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 64; j++) {
             x_3[i * 64 + j] = linear_y_6[i * 64 + j] + x_2[i * 64 + j];
         }
     }
 
-    /* gpt_text.mg:39: h = rmsnorm(x) */
+    /* gpt_text.mg:41: h = rmsnorm(x) */
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
         double rmsnorm_sum_4;
@@ -1189,7 +1220,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
 
-    /* gpt_text.mg:40: q = linear(h, layer[l].attn_wq) */
+    /* gpt_text.mg:42: q = linear(h, layer[l].attn_wq) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
@@ -1211,7 +1242,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
 
-    /* gpt_text.mg:41: k = linear(h, layer[l].attn_wk) */
+    /* gpt_text.mg:43: k = linear(h, layer[l].attn_wk) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
@@ -1233,7 +1264,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
 
-    /* gpt_text.mg:42: v = linear(h, layer[l].attn_wv) */
+    /* gpt_text.mg:44: v = linear(h, layer[l].attn_wv) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
@@ -1255,8 +1286,8 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
 
-    /* gpt_text.mg:43: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
-    /* gpt_text.mg:31: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
+    /* gpt_text.mg:45: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
+    /* gpt_text.mg:33: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
     for (int h = 0; h < 4; h++) {
         for (int t = 0; t < T; t++) {
             for (int s = 0; s < t + 1; s++) {
@@ -1268,7 +1299,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     }
                     attention_sum_2 = acc_;
                 }
-                /* gpt_text.mg:31: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
+                /* gpt_text.mg:33: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
                 attention_att_2[h * 4096 + t * 64 + s] = attention_sum_2 * 0.25;
             }
         }
@@ -1315,7 +1346,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
             }
         }
     }
-    /* gpt_text.mg:33: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
+    /* gpt_text.mg:35: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
     for (int t = 0; t < T; t++) {
         int c = 0;
         for (; c + 4 <= 64; c += 4) {
@@ -1356,14 +1387,14 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
 
-    /* gpt_text.mg:43: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
+    /* gpt_text.mg:45: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 64; j++) {
             x_4[i * 64 + j] = linear_y_10[i * 64 + j] + x_3[i * 64 + j];
         }
     }
 
-    /* gpt_text.mg:44: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
+    /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
         double rmsnorm_sum_5;
@@ -1405,7 +1436,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
             linear_y_11[b0 * 256 + o + 3] = acc_3;
         }
     }
-    /* gpt_text.mg:44: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
+    /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 256; j++) {
             linear_arg1_2[i * 256 + j] = relu_(linear_y_11[i * 256 + j]);
@@ -1432,14 +1463,35 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
 
-    /* gpt_text.mg:44: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
+    /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 64; j++) {
             x_5[i * 64 + j] = linear_y_12[i * 64 + j] + x_4[i * 64 + j];
         }
     }
 
-    /* gpt_text.mg:46: logits = linear(x, lm_head) */
+    /* gpt_text.mg:48: logits = linear(rmsnorm(x), lm_head)    # a final norm, as GPT-2 has, keeps wide, deep logits in range */
+    /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
+    for (int b0 = 0; b0 < T; b0++) {
+        double rmsnorm_sum_6;
+        {
+            double acc_ = 0.0;
+            for (int i = 0; i < 64; i++) {
+                acc_ += x_5[b0 * 64 + i] * x_5[b0 * 64 + i];
+            }
+            rmsnorm_sum_6 = acc_;
+        }
+        /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
+        rmsnorm_ms_6[b0] = rmsnorm_sum_6 * 0.015625;
+        /* prelude.mg:21: scale = (ms + 1e-5) ^ -0.5 */
+        rmsnorm_scale_6[b0] = pow_(rmsnorm_ms_6[b0] + 1e-05, -0.5);
+    }
+    /* prelude.mg:22: y[i] = x[i] * scale */
+    for (int b0 = 0; b0 < T; b0++) {
+        for (int i = 0; i < 64; i++) {
+            rmsnorm_y_6[b0 * 64 + i] = x_5[b0 * 64 + i] * rmsnorm_scale_6[b0];
+        }
+    }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
@@ -1449,10 +1501,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
             double acc_2 = 0.0;
             double acc_3 = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_0 += lm_head[o * 64 + i] * x_5[b0 * 64 + i];
-                acc_1 += lm_head[(o + 1) * 64 + i] * x_5[b0 * 64 + i];
-                acc_2 += lm_head[(o + 2) * 64 + i] * x_5[b0 * 64 + i];
-                acc_3 += lm_head[(o + 3) * 64 + i] * x_5[b0 * 64 + i];
+                acc_0 += lm_head[o * 64 + i] * rmsnorm_y_6[b0 * 64 + i];
+                acc_1 += lm_head[(o + 1) * 64 + i] * rmsnorm_y_6[b0 * 64 + i];
+                acc_2 += lm_head[(o + 2) * 64 + i] * rmsnorm_y_6[b0 * 64 + i];
+                acc_3 += lm_head[(o + 3) * 64 + i] * rmsnorm_y_6[b0 * 64 + i];
             }
             linear_y_13[b0 * 28 + o] = acc_0;
             linear_y_13[b0 * 28 + o + 1] = acc_1;
@@ -1461,7 +1513,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
 
-    /* gpt_text.mg:49: loss = cross_entropy(logits, targets) */
+    /* gpt_text.mg:51: loss = cross_entropy(logits, targets) */
     /* prelude.mg:12: m = max(i) x[i] */
     for (int b0 = 0; b0 < T; b0++) {
         double acc_ = -INFINITY;
@@ -1510,7 +1562,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     /* backward: each gradient's first statement assigns it or follows a clear, the rest add */
     d_cross_entropy_loss[0] = 1.0;
 
-    /* backward of gpt_text.mg:49: loss = cross_entropy(logits, targets) */
+    /* backward of gpt_text.mg:51: loss = cross_entropy(logits, targets) */
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
     d_cross_entropy_sum[0] = pow_((double)(T), -1.0) * d_cross_entropy_loss[0];
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
@@ -1548,7 +1600,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
 
-    /* backward of gpt_text.mg:46: logits = linear(x, lm_head) */
+    /* backward of gpt_text.mg:48: logits = linear(rmsnorm(x), lm_head)    # a final norm, as GPT-2 has, keeps wide, deep logits in range */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int o = 0; o < 28; o++) {
         {
@@ -1557,7 +1609,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                 acc_[i] = 0.0;
             for (int b0 = 0; b0 < T; b0++) {
                 for (int i = 0; i < 64; i++)
-                    acc_[i] += x_5[b0 * 64 + i] * d_linear_y_13[b0 * 28 + o];
+                    acc_[i] += rmsnorm_y_6[b0 * 64 + i] * d_linear_y_13[b0 * 28 + o];
             }
             for (int i = 0; i < 64; i++)
                 d_lm_head[o * 64 + i] = acc_[i];
@@ -1574,18 +1626,43 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     acc_[i] += lm_head[o * 64 + i] * d_linear_y_13[b0 * 28 + o];
             }
             for (int i = 0; i < 64; i++)
-                d_x_5[b0 * 64 + i] = acc_[i];
+                d_rmsnorm_y_6[b0 * 64 + i] = acc_[i];
+        }
+    }
+    /* prelude.mg:22: y[i] = x[i] * scale */
+    for (int b0 = 0; b0 < T; b0++) {
+        for (int i = 0; i < 64; i++) {
+            d_x_5[b0 * 64 + i] = rmsnorm_scale_6[b0] * d_rmsnorm_y_6[b0 * 64 + i];
+        }
+    }
+    /* prelude.mg:22: y[i] = x[i] * scale */
+    for (int b0 = 0; b0 < T; b0++) {
+        {
+            double acc_ = 0.0;
+            for (int i = 0; i < 64; i++) {
+                acc_ += x_5[b0 * 64 + i] * d_rmsnorm_y_6[b0 * 64 + i];
+            }
+            d_rmsnorm_scale_6[b0] = acc_;
+        }
+        /* prelude.mg:21: scale = (ms + 1e-5) ^ -0.5 */
+        d_rmsnorm_ms_6[b0] = (-0.5) * pow_(rmsnorm_ms_6[b0] + 1e-05, -1.5) * d_rmsnorm_scale_6[b0];
+        /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
+        d_rmsnorm_sum_6[b0] = 0.015625 * d_rmsnorm_ms_6[b0];
+    }
+    /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
+    for (int b0 = 0; b0 < T; b0++) {
+        for (int i = 0; i < 64; i++) {
+            d_x_5[b0 * 64 + i] += x_5[b0 * 64 + i] * d_rmsnorm_sum_6[b0];
+            /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
+            d_x_5[b0 * 64 + i] += x_5[b0 * 64 + i] * d_rmsnorm_sum_6[b0];
+            /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
+            d_linear_y_12[b0 * 64 + i] = d_x_5[b0 * 64 + i];
+            /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
+            d_x_4[b0 * 64 + i] = d_x_5[b0 * 64 + i];
         }
     }
 
-    /* backward of gpt_text.mg:44: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
-    for (int i = 0; i < T; i++) {
-        for (int j = 0; j < 64; j++) {
-            d_linear_y_12[i * 64 + j] = d_x_5[i * 64 + j];
-            /* gpt_text.mg:44: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
-            d_x_4[i * 64 + j] = d_x_5[i * 64 + j];
-        }
-    }
+    /* backward of gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int o = 0; o < 64; o++) {
         {
@@ -1614,7 +1691,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                 d_linear_arg1_2[b0 * 256 + i] = acc_[i];
         }
     }
-    /* gpt_text.mg:44: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
+    /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 256; j++) {
             d_linear_y_11[i * 256 + j] = step_(linear_y_11[i * 256 + j]) * d_linear_arg1_2[i * 256 + j];
@@ -1674,14 +1751,14 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
             d_x_4[b0 * 64 + i] += x_4[b0 * 64 + i] * d_rmsnorm_sum_5[b0];
             /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
             d_x_4[b0 * 64 + i] += x_4[b0 * 64 + i] * d_rmsnorm_sum_5[b0];
-            /* gpt_text.mg:43: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
+            /* gpt_text.mg:45: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
             d_linear_y_10[b0 * 64 + i] = d_x_4[b0 * 64 + i];
-            /* gpt_text.mg:43: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
+            /* gpt_text.mg:45: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
             d_x_3[b0 * 64 + i] = d_x_4[b0 * 64 + i];
         }
     }
 
-    /* backward of gpt_text.mg:43: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
+    /* backward of gpt_text.mg:45: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int o = 0; o < 64; o++) {
         {
@@ -1710,14 +1787,14 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                 d_attention_out_2[b0 * 64 + i] = acc_[i];
         }
     }
-    /* gpt_text.mg:33: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
+    /* gpt_text.mg:35: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
     memset(d_softmax_p_2, 0, 16384 * sizeof *d_softmax_p_2);
     memset(d_linear_y_9, 0, 4096 * sizeof *d_linear_y_9);
     for (int t = 0; t < T; t++) {
         for (int c = 0; c < 64; c++) {
             for (int s = 0; s < t + 1; s++) {
                 d_softmax_p_2[c / 16 * 4096 + t * 64 + s] += linear_y_9[s * 64 + c] * d_attention_out_2[t * 64 + c];
-                /* gpt_text.mg:33: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
+                /* gpt_text.mg:35: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
                 d_linear_y_9[s * 64 + c] += softmax_p_2[c / 16 * 4096 + t * 64 + s] * d_attention_out_2[t * 64 + c];
             }
         }
@@ -1751,12 +1828,12 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                 d_softmax_e_2[b0 * 4096 + b1 * 64 + i] += d_softmax_s_2[b0 * 64 + b1];
                 /* prelude.mg:13: e[i] = exp(x[i] - m) */
                 d_attention_att_2[b0 * 4096 + b1 * 64 + i] = softmax_e_2[b0 * 4096 + b1 * 64 + i] * d_softmax_e_2[b0 * 4096 + b1 * 64 + i];
-                /* gpt_text.mg:31: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
+                /* gpt_text.mg:33: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
                 d_attention_sum_2[b0 * 4096 + b1 * 64 + i] = 0.25 * d_attention_att_2[b0 * 4096 + b1 * 64 + i];
             }
         }
     }
-    /* gpt_text.mg:31: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
+    /* gpt_text.mg:33: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
     memset(d_linear_y_7, 0, 4096 * sizeof *d_linear_y_7);
     memset(d_linear_y_8, 0, 4096 * sizeof *d_linear_y_8);
     for (int h = 0; h < 4; h++) {
@@ -1764,14 +1841,14 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
             for (int s = 0; s < t + 1; s++) {
                 for (int j = 0; j < 16; j++) {
                     d_linear_y_7[t * 64 + h * 16 + j] += linear_y_8[s * 64 + h * 16 + j] * d_attention_sum_2[h * 4096 + t * 64 + s];
-                    /* gpt_text.mg:31: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
+                    /* gpt_text.mg:33: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
                     d_linear_y_8[s * 64 + h * 16 + j] += linear_y_7[t * 64 + h * 16 + j] * d_attention_sum_2[h * 4096 + t * 64 + s];
                 }
             }
         }
     }
 
-    /* backward of gpt_text.mg:42: v = linear(h, layer[l].attn_wv) */
+    /* backward of gpt_text.mg:44: v = linear(h, layer[l].attn_wv) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int o = 0; o < 64; o++) {
         {
@@ -1801,7 +1878,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
 
-    /* backward of gpt_text.mg:41: k = linear(h, layer[l].attn_wk) */
+    /* backward of gpt_text.mg:43: k = linear(h, layer[l].attn_wk) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int o = 0; o < 64; o++) {
         {
@@ -1831,7 +1908,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
 
-    /* backward of gpt_text.mg:40: q = linear(h, layer[l].attn_wq) */
+    /* backward of gpt_text.mg:42: q = linear(h, layer[l].attn_wq) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int o = 0; o < 64; o++) {
         {
@@ -1861,7 +1938,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
 
-    /* backward of gpt_text.mg:39: h = rmsnorm(x) */
+    /* backward of gpt_text.mg:41: h = rmsnorm(x) */
     /* prelude.mg:22: y[i] = x[i] * scale */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 64; i++) {
@@ -1888,14 +1965,14 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
             d_x_3[b0 * 64 + i] += x_3[b0 * 64 + i] * d_rmsnorm_sum_4[b0];
             /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
             d_x_3[b0 * 64 + i] += x_3[b0 * 64 + i] * d_rmsnorm_sum_4[b0];
-            /* gpt_text.mg:44: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
+            /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
             d_linear_y_6[b0 * 64 + i] = d_x_3[b0 * 64 + i];
-            /* gpt_text.mg:44: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
+            /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
             d_x_2[b0 * 64 + i] = d_x_3[b0 * 64 + i];
         }
     }
 
-    /* backward of gpt_text.mg:44: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
+    /* backward of gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int o = 0; o < 64; o++) {
         {
@@ -1924,7 +2001,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                 d_linear_arg1[b0 * 256 + i] = acc_[i];
         }
     }
-    /* gpt_text.mg:44: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
+    /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 256; j++) {
             d_linear_y_5[i * 256 + j] = step_(linear_y_5[i * 256 + j]) * d_linear_arg1[i * 256 + j];
@@ -1984,14 +2061,14 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
             d_x_2[b0 * 64 + i] += x_2[b0 * 64 + i] * d_rmsnorm_sum_3[b0];
             /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
             d_x_2[b0 * 64 + i] += x_2[b0 * 64 + i] * d_rmsnorm_sum_3[b0];
-            /* gpt_text.mg:43: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
+            /* gpt_text.mg:45: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
             d_linear_y_4[b0 * 64 + i] = d_x_2[b0 * 64 + i];
-            /* gpt_text.mg:43: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
+            /* gpt_text.mg:45: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
             d_rmsnorm_y[b0 * 64 + i] = d_x_2[b0 * 64 + i];
         }
     }
 
-    /* backward of gpt_text.mg:43: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
+    /* backward of gpt_text.mg:45: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int o = 0; o < 64; o++) {
         {
@@ -2020,14 +2097,14 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                 d_attention_out[b0 * 64 + i] = acc_[i];
         }
     }
-    /* gpt_text.mg:33: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
+    /* gpt_text.mg:35: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
     memset(d_softmax_p, 0, 16384 * sizeof *d_softmax_p);
     memset(d_linear_y_3, 0, 4096 * sizeof *d_linear_y_3);
     for (int t = 0; t < T; t++) {
         for (int c = 0; c < 64; c++) {
             for (int s = 0; s < t + 1; s++) {
                 d_softmax_p[c / 16 * 4096 + t * 64 + s] += linear_y_3[s * 64 + c] * d_attention_out[t * 64 + c];
-                /* gpt_text.mg:33: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
+                /* gpt_text.mg:35: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
                 d_linear_y_3[s * 64 + c] += softmax_p[c / 16 * 4096 + t * 64 + s] * d_attention_out[t * 64 + c];
             }
         }
@@ -2061,12 +2138,12 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                 d_softmax_e[b0 * 4096 + b1 * 64 + i] += d_softmax_s[b0 * 64 + b1];
                 /* prelude.mg:13: e[i] = exp(x[i] - m) */
                 d_attention_att[b0 * 4096 + b1 * 64 + i] = softmax_e[b0 * 4096 + b1 * 64 + i] * d_softmax_e[b0 * 4096 + b1 * 64 + i];
-                /* gpt_text.mg:31: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
+                /* gpt_text.mg:33: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
                 d_attention_sum[b0 * 4096 + b1 * 64 + i] = 0.25 * d_attention_att[b0 * 4096 + b1 * 64 + i];
             }
         }
     }
-    /* gpt_text.mg:31: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
+    /* gpt_text.mg:33: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
     memset(d_linear_y, 0, 4096 * sizeof *d_linear_y);
     memset(d_linear_y_2, 0, 4096 * sizeof *d_linear_y_2);
     for (int h = 0; h < 4; h++) {
@@ -2074,14 +2151,14 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
             for (int s = 0; s < t + 1; s++) {
                 for (int j = 0; j < 16; j++) {
                     d_linear_y[t * 64 + h * 16 + j] += linear_y_2[s * 64 + h * 16 + j] * d_attention_sum[h * 4096 + t * 64 + s];
-                    /* gpt_text.mg:31: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
+                    /* gpt_text.mg:33: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
                     d_linear_y_2[s * 64 + h * 16 + j] += linear_y[t * 64 + h * 16 + j] * d_attention_sum[h * 4096 + t * 64 + s];
                 }
             }
         }
     }
 
-    /* backward of gpt_text.mg:42: v = linear(h, layer[l].attn_wv) */
+    /* backward of gpt_text.mg:44: v = linear(h, layer[l].attn_wv) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int o = 0; o < 64; o++) {
         {
@@ -2111,7 +2188,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
 
-    /* backward of gpt_text.mg:41: k = linear(h, layer[l].attn_wk) */
+    /* backward of gpt_text.mg:43: k = linear(h, layer[l].attn_wk) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int o = 0; o < 64; o++) {
         {
@@ -2141,7 +2218,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
 
-    /* backward of gpt_text.mg:40: q = linear(h, layer[l].attn_wq) */
+    /* backward of gpt_text.mg:42: q = linear(h, layer[l].attn_wq) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int o = 0; o < 64; o++) {
         {
@@ -2171,7 +2248,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
 
-    /* backward of gpt_text.mg:39: h = rmsnorm(x) */
+    /* backward of gpt_text.mg:41: h = rmsnorm(x) */
     /* prelude.mg:22: y[i] = x[i] * scale */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 64; i++) {
@@ -2203,7 +2280,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
 
-    /* backward of gpt_text.mg:37: x = rmsnorm(x) */
+    /* backward of gpt_text.mg:39: x = rmsnorm(x) */
     /* prelude.mg:22: y[i] = x[i] * scale */
     for (int b0 = 0; b0 < T; b0++) {
         {
@@ -2226,9 +2303,9 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
             d_x[b0 * 64 + i] += x[b0 * 64 + i] * d_rmsnorm_sum[b0];
             /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
             d_x[b0 * 64 + i] += x[b0 * 64 + i] * d_rmsnorm_sum[b0];
-            /* gpt_text.mg:36: x[t < T, c] = wte[tokens[t], c] + wpe[t, c] */
+            /* gpt_text.mg:38: x[t < T, c] = wte[tokens[t], c] + wpe[t, c] */
             d_wte[tokens[b0] * 64 + i] += d_x[b0 * 64 + i];
-            /* gpt_text.mg:36: x[t < T, c] = wte[tokens[t], c] + wpe[t, c] */
+            /* gpt_text.mg:38: x[t < T, c] = wte[tokens[t], c] + wpe[t, c] */
             d_wpe[b0 * 64 + i] += d_x[b0 * 64 + i];
         }
     }
@@ -2243,7 +2320,7 @@ const MgModel gpt_text_model = {
     .n_params = 15,
     .params = gpt_text_params,
     .n_scalars = 105984,
-    .scratch = 233984,
+    .scratch = 229888,
     .optim = {MG_OPT_ADAM, 0.01, 0.85, 0.99, 1e-08, 1000, 1},
     .ctx = 0,
     .loss_grad = gpt_text_loss_grad,
