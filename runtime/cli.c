@@ -24,6 +24,9 @@
 #ifdef _OPENMP
 #include <omp.h>
 #endif
+#ifdef MGC_MPI
+#include <mpi.h>
+#endif
 
 typedef enum { CMD_TRAIN, CMD_SAMPLE, CMD_GRAD } Cmd;
 
@@ -71,9 +74,22 @@ typedef struct Run {
 /* A live progress line is on the terminal (without its newline). */
 static int live_line_open;
 
+/* Under MPI (-DMGC_MPI=ON, run by mpirun): this process's rank and the number
+ * of ranks.  Only rank 0 prints, logs and saves; another rank's first error
+ * is kept in rank_error and reported by rank 0 at the next agreement. */
+static int rank_id, rank_count = 1;
+static char rank_error[1024];
+static double comm_seconds;     /* time spent in the gradient reduction */
+
 static int cli_error(const char *prog, const char *fmt, ...) MG_PRINTF(2, 3);
 static int cli_error(const char *prog, const char *fmt, ...) {
     va_list ap;
+    if (!rank_error[0]) {
+        va_start(ap, fmt);
+        vsnprintf(rank_error, sizeof rank_error, fmt, ap);
+        va_end(ap);
+    }
+    if (rank_id != 0) return 1;
     if (live_line_open) fputc('\n', stdout);
     live_line_open = 0;
     fflush(stdout);
@@ -393,7 +409,7 @@ static int run_alloc_batch(Run *r, const Opts *o) {
         return cli_error(r->prog, "--threads %d: the interpreter runs one thread (a compiled trainer runs more)",
                          o->threads);
     r->threads = N;
-    if (r->batch == 1) return 0;
+    if (r->batch * rank_count == 1) return 0;
     size_t np = m->n_scalars ? m->n_scalars : 1, k = (size_t)N - 1;
     r->gdoc = calloc(np, sizeof *r->gdoc);
     r->tloss = calloc((size_t)N, sizeof *r->tloss);
@@ -451,9 +467,12 @@ static int check_resume(Run *r, const Opts *o, const MgTrainState *ts) {
     if (o->has_seed && o->seed != ts->seed)
         return cli_error(r->prog, "%s: cannot resume this run with --seed %llu: it was seeded with %llu (leave out --seed)",
                          o->load, (unsigned long long)o->seed, (unsigned long long)ts->seed);
-    if (o->has_batch && o->batch != ts->batch)
-        return cli_error(r->prog, "%s: cannot resume this run with --batch %d: it trained with --batch %ld "
-                         "(leave out --batch)", o->load, o->batch, ts->batch);
+    if (o->has_batch && (long)o->batch * rank_count != ts->batch)
+        return cli_error(r->prog, "%s: cannot resume this run with --batch %d%s: it trained with %ld documents a step "
+                         "(leave out --batch)", o->load, o->batch, rank_count > 1 ? " per rank" : "", ts->batch);
+    if (ts->batch % rank_count != 0)
+        return cli_error(r->prog, "%s: cannot resume this run on %d ranks: its %ld documents a step do not divide "
+                         "among them", o->load, rank_count, ts->batch);
     if (r->docs.n == ts->docs && r->docs_sum == ts->docs_sum) return 0;
     return cli_error(r->prog, "%s: cannot resume this run on %s (%zu documents%s): it trained on %s (%zu documents); "
                      "give it the same --data", o->load, r->docs.name, r->docs.n,
@@ -509,7 +528,7 @@ static int train_setup(Run *r, const Opts *o) {
     MgErr e;
     const MgModel *m = r->m;
     if (o->save_every && !o->save) return cli_error(r->prog, "--save-every needs --save CKPT");
-    if ((o->save && check_writable(r->prog, o->save)) || run_alloc(r, 1)) return 1;
+    if ((o->save && rank_id == 0 && check_writable(r->prog, o->save)) || run_alloc(r, 1)) return 1;
     if (mg_optim_init(&r->opt, &m->optim, m->n_scalars, &e) < 0) return cli_error(r->prog, "%s", e.msg);
     MgRng saved;
     MgTrainState ts = {.opt = &r->opt, .rng = &saved};
@@ -518,7 +537,8 @@ static int train_setup(Run *r, const Opts *o) {
     if (o->load && mg_ckpt_load_state(o->load, m, r->params, &r->vocab, &step, &ts, &resumed, &e) < 0)
         return cli_error(r->prog, "%s", e.msg);
     r->seed = resumed && !o->has_seed ? ts.seed : o->seed;
-    r->batch = o->has_batch ? o->batch : resumed ? (int)ts.batch : 1;
+    /* --batch is per rank; a checkpoint holds the documents a step, over all ranks */
+    r->batch = o->has_batch ? o->batch : resumed ? (int)(ts.batch / rank_count) : 1;
     if (run_alloc_batch(r, o)) return 1;
     if (load_docs(r, o) || (resumed && check_resume(r, o, &ts))) return 1;
     r->opt.cfg.lr = o->has_lr ? o->lr : resumed ? ts.lr : m->optim.lr;
@@ -530,7 +550,7 @@ static int train_setup(Run *r, const Opts *o) {
     } else if (!o->load) {
         init_params(m, r->params, &r->rng);
     }
-    return o->log ? open_log(r, o->log) : 0;
+    return o->log && rank_id == 0 ? open_log(r, o->log) : 0;
 }
 
 /* Save params and the whole training state after `step` steps; the log is
@@ -538,7 +558,8 @@ static int train_setup(Run *r, const Opts *o) {
 static int save_state(Run *r, const char *path, int step) {
     MgErr e;
     MgTrainState ts = {.steps = r->opt.cfg.steps, .lr = r->opt.cfg.lr, .seed = r->seed, .docs = r->docs.n,
-                       .docs_sum = r->docs_sum, .batch = r->batch, .opt = &r->opt, .rng = &r->rng};
+                       .docs_sum = r->docs_sum, .batch = (long)r->batch * rank_count, .opt = &r->opt,
+                       .rng = &r->rng};
     snprintf(ts.data, sizeof ts.data, "%s", r->docs.name);
     if (r->log && fflush(r->log) != 0) return cli_error(r->prog, "%s: write error: %s", r->log_path, strerror(errno));
     if (mg_ckpt_save_state(path, r->m, r->params, &r->vocab, step, &ts, &e) < 0) return cli_error(r->prog, "%s", e.msg);
@@ -592,6 +613,54 @@ static int check_finite(Run *r, const Opts *o, int step, double loss, const doub
                      step, p->name, nonfinite_text(x[p->offset + k]), at, note);
 }
 
+/* ---- ranks ---- */
+
+/* Every rank says whether it failed (bad != 0); when any did, rank 0 prints
+ * each failed rank's message, naming the rank, and every rank returns 1.
+ * Called at the same points by all ranks, so none waits forever on another
+ * that has stopped. */
+static int ranks_agree(const char *prog, int bad) {
+#ifdef MGC_MPI
+    if (rank_count == 1) return bad;
+    int any = 0;
+    MPI_Allreduce(&bad, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    if (!any) return 0;
+    char msg[sizeof rank_error];
+    snprintf(msg, sizeof msg, "%s", bad ? rank_error : "");
+    char *all = rank_id == 0 ? malloc(sizeof msg * (size_t)rank_count) : NULL;
+    int *flags = rank_id == 0 ? malloc(sizeof *flags * (size_t)rank_count) : NULL;
+    MPI_Gather(msg, (int)sizeof msg, MPI_CHAR, all, (int)sizeof msg, MPI_CHAR, 0, MPI_COMM_WORLD);
+    MPI_Gather(&bad, 1, MPI_INT, flags, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    /* (a rank that failed as rank 0 did, with its message, is not repeated) */
+    for (int k = 1; rank_id == 0 && all && flags && k < rank_count; k++)
+        if (flags[k] && !(bad && !strcmp(all + (size_t)k * sizeof msg, rank_error)))
+            cli_error(prog, "rank %d of %d: %s", k, rank_count, all + (size_t)k * sizeof msg);
+    free(all);
+    free(flags);
+    return 1;
+#else
+    (void)prog;
+    return bad;
+#endif
+}
+
+/* Sum n doubles over the ranks, the same bits on every rank: reduced on rank 0
+ * (MPI may add in any order) and sent back. */
+static void ranks_sum(double *x, size_t n) {
+#ifdef MGC_MPI
+    if (rank_count == 1) return;
+    double t0 = MPI_Wtime();
+    for (size_t off = 0; off < n; off += (size_t)1 << 30) {
+        int k = (int)(n - off < ((size_t)1 << 30) ? n - off : (size_t)1 << 30);
+        MPI_Reduce(rank_id == 0 ? MPI_IN_PLACE : x + off, x + off, k, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
+        MPI_Bcast(x + off, k, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+    }
+    comm_seconds += MPI_Wtime() - t0;
+#else
+    (void)x, (void)n;
+#endif
+}
+
 /* ---- progress ---- */
 
 static double wall_seconds(void) {
@@ -625,6 +694,7 @@ static void duration_text(double sec, char *buf, size_t cap) {
 /* after step `step` of steps (the run started after step `first`) */
 static void progress_step(Progress *p, int step, int first, int steps, double loss, long T, double now) {
     p->tokens += T;
+    if (rank_id != 0) return;
     int last = step == steps, due = last || step == first + 1 || now - p->flushed >= 0.1;
     if (!p->live) {
         printf("step %4d / %4d | loss %.4f\n", step, steps, loss);
@@ -642,6 +712,8 @@ static void progress_step(Progress *p, int step, int first, int steps, double lo
         p->flushed = now;
     }
 }
+
+static double step_part(Run *r, size_t first, size_t B, long W);
 
 /* Documents b0 .. b1-1 of a batch starting at document `first`, W positions
  * in all: acc = sum of w_b * (gradients of b), w_b = T_b / W, in document
@@ -672,15 +744,30 @@ static double batch_part(const Run *r, size_t first, size_t b0, size_t b1, long 
  * nothing changes. */
 static double step_loss(Run *r, int s, long *ntok) {
     const MgModel *m = r->m;
-    size_t n = r->docs.n, B = (size_t)r->batch, first = (size_t)s * B % n;
-    if (B == 1) {
-        int T = doc_tokens(r, first, r->tokens);
+    size_t n = r->docs.n, B = (size_t)r->batch, G = B * (size_t)rank_count, gfirst = (size_t)s * G % n;
+    if (G == 1) {
+        int T = doc_tokens(r, gfirst, r->tokens);
         *ntok = T;
         return m->loss_grad(m->ctx, r->params, r->grads, r->tokens, T, r->scratch);
     }
     long W = 0;
-    for (size_t b = 0; b < B; b++) W += doc_positions(r, (first + b) % n);
+    for (size_t b = 0; b < G; b++) W += doc_positions(r, (gfirst + b) % n);
     *ntok = W;
+    /* under MPI, rank k takes documents k*B .. k*B+B-1 of the global batch */
+    size_t first = (gfirst + (size_t)rank_id * B) % n;
+    if (rank_count > 1) {
+        double loss = step_part(r, first, B, W);
+        ranks_sum(r->grads, m->n_scalars);
+        ranks_sum(&loss, 1);
+        return loss;
+    }
+    return step_part(r, first, B, W);
+}
+
+/* This process's share: documents first .. first+B-1 (mod n), weighted by
+ * their positions out of W, on r->threads threads. */
+static double step_part(Run *r, size_t first, size_t B, long W) {
+    const MgModel *m = r->m;
     int N = r->threads;
     if (N == 1) return batch_part(r, first, 0, B, W, r->grads, r->gdoc, r->tokens, r->scratch);
     size_t np = m->n_scalars, nt = (size_t)m->block_size + 2;
@@ -705,7 +792,7 @@ static double step_loss(Run *r, int s, long *ntok) {
 
 static int cmd_train(Run *r, const Opts *o) {
     r->saved = -1;
-    if (train_setup(r, o)) return 1;
+    if (ranks_agree(r->prog, train_setup(r, o))) return 1;
     const int steps = r->opt.cfg.steps;
     Progress pr;
     progress_start(&pr, o);
@@ -721,7 +808,9 @@ static int cmd_train(Run *r, const Opts *o) {
         if (r->log)
             fprintf(r->log, "%d,%.17g,%.17g,%.6f\n", s + 1, loss, mg_optim_lr(&r->opt.cfg, s),
                     r->log_elapsed + (now - pr.t0));
-        if (o->save_every && (s + 1) % o->save_every == 0 && s + 1 < steps && save_state(r, o->save, s + 1)) return 1;
+        if (o->save_every && (s + 1) % o->save_every == 0 && s + 1 < steps &&
+            ranks_agree(r->prog, rank_id == 0 && save_state(r, o->save, s + 1)))
+            return 1;
     }
     fflush(stdout);
     if (r->log) {
@@ -729,8 +818,12 @@ static int cmd_train(Run *r, const Opts *o) {
         r->log = NULL;
         if (bad) return cli_error(r->prog, "%s: write error", o->log);
     }
-    if (o->save && save_state(r, o->save, steps > r->start ? steps : r->start)) return 1;
-    return print_samples(r, o->num, o->temperature);
+    if (o->save && ranks_agree(r->prog, rank_id == 0 && save_state(r, o->save, steps > r->start ? steps : r->start)))
+        return 1;
+    if (rank_count > 1 && rank_id == 0 && steps > r->start)
+        printf("mpi: %d ranks, each with %d documents a step; %.1f%% of the training time in the gradient "
+               "reduction\n", rank_count, r->batch, 100 * comm_seconds / (wall_seconds() - pr.t0));
+    return rank_id == 0 ? print_samples(r, o->num, o->temperature) : 0;
 }
 
 static int cmd_sample(Run *r, const Opts *o) {
@@ -764,7 +857,28 @@ static int cmd_grad(Run *r, const Opts *o) {
     return rc < 0 ? cli_error(r->prog, "%s", e.msg) : 0;
 }
 
+static int cli_main(const MgModel *m, const char *prog, int argc, char **argv);
+
+/* Under MPI every rank runs this; MPI is started and ended around it. */
 int mg_cli_main(const MgModel *m, const char *prog, int argc, char **argv) {
+#ifdef MGC_MPI
+    int provided;
+    MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank_id);
+    MPI_Comm_size(MPI_COMM_WORLD, &rank_count);
+    if (rank_id != 0) {
+        FILE *null = freopen("/dev/null", "w", stdout);     /* only rank 0 prints (the rest is skipped anyway) */
+        (void)null;
+    }
+    int rc = cli_main(m, prog, argc, argv);
+    MPI_Finalize();
+    return rc;
+#else
+    return cli_main(m, prog, argc, argv);
+#endif
+}
+
+static int cli_main(const MgModel *m, const char *prog, int argc, char **argv) {
     if (argc < 2) {
         usage(stderr, m, prog);
         return 1;

@@ -226,7 +226,7 @@ Test(cli, batch_is_the_mean_over_all_positions) {
     cr_assert_eq(o.rc, 0, "stderr: %s", o.err);
     out_free(&o);
     o = toy(dir, "train --steps 20 --num 0 --batch 3 --load '%s'", mid);
-    expect_error(&o, "cannot resume this run with --batch 3: it trained with --batch 4", "resume, other batch");
+    expect_error(&o, "cannot resume this run with --batch 3: it trained with 4 documents a step", "resume, other batch");
     out_free(&o);
     o = toy(dir, "train --steps 30 --num 0 --load '%s' --log '%s'", mid, log);       /* keeps its batch */
     cr_assert_eq(o.rc, 0, "stderr: %s", o.err);

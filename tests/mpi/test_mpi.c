@@ -1,0 +1,140 @@
+/* test_mpi.c: data-parallel training over MPI (issue #9), with Debian's
+ * OpenMPI on this machine (--oversubscribe: two ranks on whatever cores
+ * there are).  Two ranks with --batch 4 against one process with --batch 8:
+ * the same losses and parameters to 1e-12; a checkpoint resumed on another
+ * number of ranks; a rank that cannot read its data stops the job with a
+ * message from rank 0 naming it, and nothing hangs (each run is under
+ * `timeout`). */
+#include <criterion/criterion.h>
+#include <math.h>
+
+#include "../common/run.h"
+#include "mg_safetensors.h"
+
+#define MPIRUN "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 timeout 120 " MGC_MPIRUN " --oversubscribe"
+#define SINGLE MGC_BUILD_DIR "/microgpt"
+
+enum { MAX_STEPS = 200 };
+
+/* the losses of a --log file; returns how many */
+static int losses(const char *path, double *loss)
+{
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "no log %s", path);
+    char line[256];
+    int n = 0, step;
+    cr_assert_not_null(fgets(line, sizeof line, f));
+    while (n < MAX_STEPS && fgets(line, sizeof line, f) && sscanf(line, "%d,%lf", &step, &loss[n]) == 2)
+        n++;
+    fclose(f);
+    return n;
+}
+
+static void same_losses(const char *a, const char *b, int want)
+{
+    static double x[MAX_STEPS], y[MAX_STEPS];
+    cr_assert_eq(losses(a, x), want, "%s", a);
+    cr_assert_eq(losses(b, y), want, "%s", b);
+    double worst = 0;
+    for (int i = 0; i < want; i++)
+        worst = fmax(worst, fabs(x[i] - y[i]));
+    printf("losses of %s and %s: largest difference %.3g over %d steps\n", a, b, worst, want);
+    cr_expect_leq(worst, 1e-12);
+}
+
+/* every parameter of two checkpoints within 1e-12 relative to its tensor's
+ * largest magnitude (the element-wise relative difference is printed too: it
+ * is larger where a parameter is near 0) */
+static void same_params(const char *a, const char *b)
+{
+    MgSafetensors x, y;
+    MgErr e;
+    cr_assert_eq(mg_st_read(&x, a, &e), 0, "%s", e.msg);
+    cr_assert_eq(mg_st_read(&y, b, &e), 0, "%s", e.msg);
+    cr_assert_eq(x.n, y.n);
+    double worst = 0, worst_elem = 0;
+    for (int i = 0; i < x.n; i++) {
+        const MgStTensor *p = &x.t[i], *q = mg_st_find(&y, p->name);
+        cr_assert_not_null(q, "%s lacks %s", b, p->name);
+        cr_assert_eq(p->numel, q->numel);
+        double scale = 0, diff = 0;
+        for (size_t k = 0; k < p->numel; k++) {
+            double d = fabs(p->data[k] - q->data[k]), s = fmax(fabs(p->data[k]), fabs(q->data[k]));
+            scale = fmax(scale, s);
+            diff = fmax(diff, d);
+            worst_elem = fmax(worst_elem, s > 0 ? d / s : d);
+        }
+        worst = fmax(worst, scale > 0 ? diff / scale : diff);
+    }
+    printf("tensors of %s and %s: largest difference %.3g of the tensor's largest magnitude (%.3g of the element)\n",
+           a, b, worst, worst_elem);
+    cr_expect_leq(worst, 1e-12);
+    mg_st_free(&x);
+    mg_st_free(&y);
+}
+
+static int count(const char *s, const char *what)
+{
+    int n = 0;
+    for (const char *p = s; (p = strstr(p, what)); p++)
+        n++;
+    return n;
+}
+
+Test(mpi, two_ranks_of_4_are_one_process_of_8)
+{
+    const char *d = "/tmp/mgc-mpi-test";
+    cr_assert_eq(system("rm -rf /tmp/mgc-mpi-test && mkdir -p /tmp/mgc-mpi-test"), 0);
+    Run *r = run("%s train --batch 8 --steps 60 --num 0 --progress plain --log %s/one.csv --save %s/one.ck", SINGLE, d, d);
+    cr_assert_eq(r->status, 0, "one process: %s", r->err);
+    r = run("%s -np 2 %s train --batch 4 --steps 60 --num 2 --progress plain --log %s/two.csv --save %s/two.ck",
+            MPIRUN, MPI_TRAINER, d, d);
+    cr_assert_eq(r->status, 0, "two ranks (exit %d): %s", r->status, r->err);
+    cr_expect_eq(count(r->out, "step "), 60, "only rank 0 prints: %s", r->out);
+    cr_expect_eq(count(r->out, "sample "), 2);
+    cr_expect(strstr(r->out, "mpi: 2 ranks, each with 4 documents a step;"), "%s", r->out);
+    char a[128], b[128];
+    snprintf(a, sizeof a, "%s/one.csv", d);
+    snprintf(b, sizeof b, "%s/two.csv", d);
+    same_losses(a, b, 60);
+    snprintf(a, sizeof a, "%s/one.ck", d);
+    snprintf(b, sizeof b, "%s/two.ck", d);
+    same_params(a, b);
+
+    /* the two-rank checkpoint (8 documents a step) goes on, on one process and on two */
+    r = run("%s train --load %s/two.ck --steps 90 --num 0 --progress plain --log %s/r1.csv --save %s/r1.ck", SINGLE, d,
+            d, d);
+    cr_assert_eq(r->status, 0, "resume on one process: %s", r->err);
+    r = run("%s -np 2 %s train --load %s/two.ck --steps 90 --num 0 --progress plain --log %s/r2.csv --save %s/r2.ck",
+            MPIRUN, MPI_TRAINER, d, d, d);
+    cr_assert_eq(r->status, 0, "resume on two ranks: %s", r->err);
+    cr_expect(strstr(r->out, "step   61 /   90"), "resumed at step 61: %.200s", r->out);
+    snprintf(a, sizeof a, "%s/r1.csv", d);
+    snprintf(b, sizeof b, "%s/r2.csv", d);
+    same_losses(a, b, 30);        /* new logs: steps 61 .. 90 */
+    snprintf(a, sizeof a, "%s/r1.ck", d);
+    snprintf(b, sizeof b, "%s/r2.ck", d);
+    same_params(a, b);
+    r = run("%s -np 2 %s train --load %s/two.ck --steps 90 --batch 3 --num 0", MPIRUN, MPI_TRAINER, d);
+    cr_expect_neq(r->status, 0);
+    cr_expect(strstr(r->err, "cannot resume this run with --batch 3 per rank: it trained with 8 documents a step"),
+              "stderr: %s", r->err);
+    cr_expect_eq(count(r->err, "cannot resume"), 1, "one message, from rank 0: %s", r->err);
+    cr_assert_eq(system("rm -rf /tmp/mgc-mpi-test"), 0);
+}
+
+Test(mpi, a_rank_that_cannot_read_its_data_stops_the_job)
+{
+    const char *path = "/tmp/mgc-mpi-words.txt";
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs("abcdefghijklmnopqrstuvwxyz\nemma\nolivia\n", f);
+    fclose(f);
+    Run *r = run("%s -np 2 %s train --data %s --steps 5 --num 0", MPIRUN, MPI_FAULT_TRAINER, path);
+    cr_expect_neq(r->status, 124, "the job hung (timeout)");
+    cr_expect_neq(r->status, 0, "the job went on");
+    cr_expect(strstr(r->err, "microgpt: error: rank 1 of 2: /nonexistent/rank1-data.txt: cannot open"), "stderr: %s",
+              r->err);
+    cr_expect_eq(count(r->out, "step "), 0, "trained anyway: %s", r->out);
+    remove(path);
+}
