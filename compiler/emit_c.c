@@ -371,6 +371,50 @@ static int row_unroll(const Stmt *s)
     return direct;
 }
 
+static int contiguous_in(const Ex *e, int u);
+
+/* --dtype=f32 and --fast, where the order of a sum is not the reference's: the
+ * BLOCK sums over one constant reduction loop i whose reads are contiguous in
+ * i, each split into `lanes` partial sums (lane l takes the terms with
+ * i % lanes == l, in order), which the C compiler keeps in vector registers;
+ * the partial sums are then added left to right.  Deterministic; not the
+ * sequential order. */
+static void emit_lane_sums(Em *em, const Stmt *s, Ex *const *e, Ix *oidx[][IR_MAX_RANK], long red, int lanes, int add)
+{
+    int nout = s->nloop - s->nred;
+    const char *i = em->vname[s->loops[nout].var];
+    for (int b = 0; b < BLOCK; b++)
+        out(em, "%s acc_%d[%d] = {0};\n", em->real, b, lanes);
+    for (int b = 0; b < BLOCK; b++) {
+        out(em, "acc_%d[0] = ", b);
+        init_text(em, s, oidx[b]);
+        fputs(";\n", em->f);
+    }
+    out(em, "for (int l0_ = 0; l0_ + %d <= %ld; l0_ += %d)\n", lanes, red, lanes);
+    out(em, "    for (int %s = l0_; %s < l0_ + %d; %s++) {\n", i, i, lanes, i);
+    for (int b = 0; b < BLOCK; b++) {
+        out(em, "        acc_%d[%s - l0_] += ", b, i);
+        cex(em, e[b], 0);
+        fputs(";\n", em->f);
+    }
+    out(em, "    }\n");
+    if (red % lanes) {
+        out(em, "for (int %s = %ld; %s < %ld; %s++) {\n", i, red - red % lanes, i, red, i);
+        for (int b = 0; b < BLOCK; b++) {
+            out(em, "    acc_%d[0] += ", b);
+            cex(em, e[b], 0);
+            fputs(";\n", em->f);
+        }
+        out(em, "}\n");
+    }
+    for (int b = 0; b < BLOCK; b++) {
+        out(em, "for (int l_ = 1; l_ < %d; l_++)\n", lanes);
+        out(em, "    acc_%d[0] += acc_%d[l_];\n", b, b);
+    }
+    for (int b = 0; b < BLOCK; b++)
+        store_acc(em, s, oidx[b], arena_printf("acc_%d[0]", b), add);
+}
+
 static void emit_blocked(Em *em, const Stmt *s, long extent, int add)
 {
     int nout = s->nloop - s->nred, u = s->loops[nout - 1].var;
@@ -386,21 +430,28 @@ static void emit_blocked(Em *em, const Stmt *s, long extent, int add)
     out(em, "int %s = 0;\n", v);
     out(em, "for (; %s + %d <= %ld; %s += %d) {\n", v, BLOCK, extent, v, BLOCK);
     em->indent++;
-    for (int b = 0; b < BLOCK; b++) {
-        out(em, "%s acc_%d = ", em->real, b);
-        init_text(em, s, oidx[b]);
-        fputs(";\n", em->f);
+    long red;
+    int lanes = em->g->f32 ? 16 : 8;
+    if ((em->g->f32 || em->g->fast) && s->nred == 1 && ix_is_const(s->loops[nout].hi, &red) && red >= lanes &&
+        contiguous_in(s->e, s->loops[nout].var))
+        emit_lane_sums(em, s, e, oidx, red, lanes, add);
+    else {
+        for (int b = 0; b < BLOCK; b++) {
+            out(em, "%s acc_%d = ", em->real, b);
+            init_text(em, s, oidx[b]);
+            fputs(";\n", em->f);
+        }
+        for (int i = nout; i < s->nloop; i++)
+            open_loop(em, &s->loops[i]);
+        for (int b = 0; b < BLOCK; b++) {
+            out(em, "acc_%d += ", b);
+            cex(em, e[b], 0);
+            fputs(";\n", em->f);
+        }
+        close_loops(em, s->nred);
+        for (int b = 0; b < BLOCK; b++)
+            store_acc(em, s, oidx[b], arena_printf("acc_%d", b), add);
     }
-    for (int i = nout; i < s->nloop; i++)
-        open_loop(em, &s->loops[i]);
-    for (int b = 0; b < BLOCK; b++) {
-        out(em, "acc_%d += ", b);
-        cex(em, e[b], 0);
-        fputs(";\n", em->f);
-    }
-    close_loops(em, s->nred);
-    for (int b = 0; b < BLOCK; b++)
-        store_acc(em, s, oidx[b], arena_printf("acc_%d", b), add);
     em->indent--;
     out(em, "}\n");
     if (extent % BLOCK == 0)
