@@ -355,7 +355,7 @@ static void store_acc(Em *em, const Stmt *s, Ix *const *oidx, const char *acc, i
  * stays within 64 doubles, the registers an AVX-512 or AVX2 machine has for
  * them.  (The same for the four scalar sums of emit_blocked measured no
  * faster.) */
-enum { ROWS = 4, ROW_DOUBLES = 64 };
+enum { ROWS = 4 };
 
 static int row_unroll(const Stmt *s)
 {
@@ -508,10 +508,40 @@ static int vectorisable(const Stmt *s, long extent)
     return 1;
 }
 
-static void emit_vector_rows(Em *em, const Stmt *s, long extent)
+/* The loop over u, all of it or (tile < extent) the tile starting at t0_,
+ * and the index of acc_ it writes. */
+static void u_loop(Em *em, const char *v, long extent, long tile, const char *tail)
+{
+    if (tile == extent)
+        out(em, "for (int %s = 0; %s < %ld; %s++)%s", v, v, extent, v, tail);
+    else
+        out(em, "for (int %s = t0_; %s < t0_ + %ld; %s++)%s", v, v, tile, v, tail);
+}
+
+static const char *u_index(const char *v, long extent, long tile)
+{
+    return tile == extent ? v : arena_printf("%s - t0_", v);
+}
+
+/* open (tile < extent) the loop over the tiles of u */
+static void open_tiles(Em *em, long extent, long tile)
+{
+    if (tile == extent)
+        return;
+    out(em, "for (int t0_ = 0; t0_ < %ld; t0_ += %ld) {\n", extent, tile);
+    em->indent++;
+}
+
+static void close_tiles(Em *em, long extent, long tile)
+{
+    if (tile < extent)
+        close_loops(em, 1);
+}
+
+static void emit_vector_rows(Em *em, const Stmt *s, long extent, long tile)
 {
     int nout = s->nloop - s->nred, u = s->loops[nout - 1].var, w = s->loops[nout - 2].var;
-    const char *v = em->vname[u], *wv = em->vname[w];
+    const char *v = em->vname[u], *wv = em->vname[w], *ui = u_index(v, extent, tile);
     Ex *e[ROWS];
     Ix *oidx[ROWS][IR_MAX_RANK];
     for (int b = 0; b < ROWS; b++) {
@@ -525,74 +555,94 @@ static void emit_vector_rows(Em *em, const Stmt *s, long extent)
     cix(em, s->loops[nout - 2].hi, 0);
     fprintf(em->f, "; %s += %d) {\n", wv, ROWS);
     em->indent++;
-    out(em, "%s acc_[%d][%ld];\n", em->real, ROWS, extent);
-    out(em, "for (int %s = 0; %s < %ld; %s++) {\n", v, v, extent, v);
+    open_tiles(em, extent, tile);
+    out(em, "%s acc_[%d][%ld];\n", em->real, ROWS, tile);
+    u_loop(em, v, extent, tile, " {\n");
     for (int b = 0; b < ROWS; b++) {
-        out(em, "    acc_[%d][%s] = ", b, v);
+        out(em, "    acc_[%d][%s] = ", b, ui);
         init_text(em, s, oidx[b]);
         fputs(";\n", em->f);
     }
     out(em, "}\n");
     for (int i = nout; i < s->nloop; i++)
         open_loop(em, &s->loops[i]);
-    out(em, "for (int %s = 0; %s < %ld; %s++) {\n", v, v, extent, v);
+    u_loop(em, v, extent, tile, " {\n");
     for (int b = 0; b < ROWS; b++) {
-        out(em, "    acc_[%d][%s] += ", b, v);
+        out(em, "    acc_[%d][%s] += ", b, ui);
         cex(em, e[b], 0);
         fputs(";\n", em->f);
     }
     out(em, "}\n");
     close_loops(em, s->nred);
-    out(em, "for (int %s = 0; %s < %ld; %s++) {\n", v, v, extent, v);
+    u_loop(em, v, extent, tile, " {\n");
     em->indent++;
     for (int b = 0; b < ROWS; b++)
-        store_acc(em, s, oidx[b], arena_printf("acc_[%d][%s]", b, v), adds(s));
+        store_acc(em, s, oidx[b], arena_printf("acc_[%d][%s]", b, ui), adds(s));
     em->indent--;
     out(em, "}\n");
+    close_tiles(em, extent, tile);
     em->indent--;
     out(em, "}\n");
 }
 
 /* one row: acc_[u] for the innermost output loop u */
-static void emit_vector_row(Em *em, const Stmt *s, long extent)
+static void emit_vector_row(Em *em, const Stmt *s, long extent, long tile)
 {
     int nout = s->nloop - s->nred, u = s->loops[nout - 1].var;
-    const char *v = em->vname[u];
+    const char *v = em->vname[u], *ui = u_index(v, extent, tile);
     out(em, "{\n");
     em->indent++;
-    out(em, "%s acc_[%ld];\n", em->real, extent);
-    out(em, "for (int %s = 0; %s < %ld; %s++)\n", v, v, extent, v);
-    out(em, "    acc_[%s] = ", v);
+    open_tiles(em, extent, tile);
+    out(em, "%s acc_[%ld];\n", em->real, tile);
+    u_loop(em, v, extent, tile, "\n");
+    out(em, "    acc_[%s] = ", ui);
     init_text(em, s, s->oidx);
     fputs(";\n", em->f);
     for (int i = nout; i < s->nloop; i++)
         open_loop(em, &s->loops[i]);
-    out(em, "for (int %s = 0; %s < %ld; %s++)\n", v, v, extent, v);
-    out(em, "    acc_[%s] += ", v);
+    u_loop(em, v, extent, tile, "\n");
+    out(em, "    acc_[%s] += ", ui);
     cex(em, s->e, 0);
     fputs(";\n", em->f);
     close_loops(em, s->nred);
-    out(em, "for (int %s = 0; %s < %ld; %s++)\n", v, v, extent, v);
+    u_loop(em, v, extent, tile, "\n");
     em->indent++;
-    store_acc(em, s, s->oidx, arena_printf("acc_[%s]", v), adds(s));
+    store_acc(em, s, s->oidx, arena_printf("acc_[%s]", ui), adds(s));
     em->indent--;
+    close_tiles(em, extent, tile);
     em->indent--;
     out(em, "}\n");
 }
 
+/* The widest tile of u (a power of two dividing extent, at least 8) whose
+ * accumulators, `rows` rows of them, fit in budget elements: 64 doubles or
+ * 128 floats, the vector registers an AVX-512 machine has for them (half of
+ * an AVX2 machine's spill to L1).  The whole extent when it fits. */
+static long vec_tile(Em *em, long extent, int rows)
+{
+    long budget = (em->g->f32 ? 128 : 64) / rows;
+    if (extent <= budget)
+        return extent;
+    for (long t = budget; t >= 8; t /= 2)
+        if (extent % t == 0 && (t & (t - 1)) == 0)
+            return t;
+    return extent;
+}
+
 static void emit_vector(Em *em, const Stmt *s, long extent)
 {
-    int nout = s->nloop - s->nred, rows = extent * ROWS <= ROW_DOUBLES && row_unroll(s);
+    int nout = s->nloop - s->nred, rows = row_unroll(s) && vec_tile(em, extent, ROWS) * ROWS <= (em->g->f32 ? 128 : 64);
+    long tile = vec_tile(em, extent, rows ? ROWS : 1), tile1 = vec_tile(em, extent, 1);
     for (int i = 0; i < nout - 1 - rows; i++)
         open_loop(em, &s->loops[i]);
     if (!rows) {
-        emit_vector_row(em, s, extent);
+        emit_vector_row(em, s, extent, tile1);
         close_loops(em, nout - 1);
         return;
     }
     out(em, "{\n");
     em->indent++;
-    emit_vector_rows(em, s, extent);
+    emit_vector_rows(em, s, extent, tile);
     long wext;
     if (!ix_is_const(s->loops[nout - 2].hi, &wext) || wext % ROWS) {
         const char *wv = em->vname[s->loops[nout - 2].var];
@@ -600,7 +650,7 @@ static void emit_vector(Em *em, const Stmt *s, long extent)
         cix(em, s->loops[nout - 2].hi, 0);
         fprintf(em->f, "; %s++) {\n", wv);
         em->indent++;
-        emit_vector_row(em, s, extent);
+        emit_vector_row(em, s, extent, tile1);
         close_loops(em, 1);
     }
     close_loops(em, nout - 1);

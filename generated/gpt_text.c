@@ -1602,31 +1602,74 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
 
     /* backward of gpt_text.mg:48: logits = linear(rmsnorm(x), lm_head)    # a final norm, as GPT-2 has, keeps wide, deep logits in range */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int o = 0; o < 28; o++) {
-        {
-            double acc_[64];
-            for (int i = 0; i < 64; i++)
-                acc_[i] = 0.0;
-            for (int b0 = 0; b0 < T; b0++) {
-                for (int i = 0; i < 64; i++)
-                    acc_[i] += rmsnorm_y_6[b0 * 64 + i] * d_linear_y_13[b0 * 28 + o];
+    {
+        int o = 0;
+        for (; o + 4 <= 28; o += 4) {
+            for (int t0_ = 0; t0_ < 64; t0_ += 16) {
+                double acc_[4][16];
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    acc_[0][i - t0_] = 0.0;
+                    acc_[1][i - t0_] = 0.0;
+                    acc_[2][i - t0_] = 0.0;
+                    acc_[3][i - t0_] = 0.0;
+                }
+                for (int b0 = 0; b0 < T; b0++) {
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        acc_[0][i - t0_] += rmsnorm_y_6[b0 * 64 + i] * d_linear_y_13[b0 * 28 + o];
+                        acc_[1][i - t0_] += rmsnorm_y_6[b0 * 64 + i] * d_linear_y_13[b0 * 28 + o + 1];
+                        acc_[2][i - t0_] += rmsnorm_y_6[b0 * 64 + i] * d_linear_y_13[b0 * 28 + o + 2];
+                        acc_[3][i - t0_] += rmsnorm_y_6[b0 * 64 + i] * d_linear_y_13[b0 * 28 + o + 3];
+                    }
+                }
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    d_lm_head[o * 64 + i] = acc_[0][i - t0_];
+                    d_lm_head[(o + 1) * 64 + i] = acc_[1][i - t0_];
+                    d_lm_head[(o + 2) * 64 + i] = acc_[2][i - t0_];
+                    d_lm_head[(o + 3) * 64 + i] = acc_[3][i - t0_];
+                }
             }
-            for (int i = 0; i < 64; i++)
-                d_lm_head[o * 64 + i] = acc_[i];
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        {
-            double acc_[64];
-            for (int i = 0; i < 64; i++)
-                acc_[i] = 0.0;
-            for (int o = 0; o < 28; o++) {
-                for (int i = 0; i < 64; i++)
-                    acc_[i] += lm_head[o * 64 + i] * d_linear_y_13[b0 * 28 + o];
+    {
+        int b0 = 0;
+        for (; b0 + 4 <= T; b0 += 4) {
+            for (int t0_ = 0; t0_ < 64; t0_ += 16) {
+                double acc_[4][16];
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    acc_[0][i - t0_] = 0.0;
+                    acc_[1][i - t0_] = 0.0;
+                    acc_[2][i - t0_] = 0.0;
+                    acc_[3][i - t0_] = 0.0;
+                }
+                for (int o = 0; o < 28; o++) {
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        acc_[0][i - t0_] += lm_head[o * 64 + i] * d_linear_y_13[b0 * 28 + o];
+                        acc_[1][i - t0_] += lm_head[o * 64 + i] * d_linear_y_13[(b0 + 1) * 28 + o];
+                        acc_[2][i - t0_] += lm_head[o * 64 + i] * d_linear_y_13[(b0 + 2) * 28 + o];
+                        acc_[3][i - t0_] += lm_head[o * 64 + i] * d_linear_y_13[(b0 + 3) * 28 + o];
+                    }
+                }
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    d_rmsnorm_y_6[b0 * 64 + i] = acc_[0][i - t0_];
+                    d_rmsnorm_y_6[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
+                    d_rmsnorm_y_6[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
+                    d_rmsnorm_y_6[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
+                }
             }
-            for (int i = 0; i < 64; i++)
-                d_rmsnorm_y_6[b0 * 64 + i] = acc_[i];
+        }
+        for (; b0 < T; b0++) {
+            {
+                double acc_[64];
+                for (int i = 0; i < 64; i++)
+                    acc_[i] = 0.0;
+                for (int o = 0; o < 28; o++) {
+                    for (int i = 0; i < 64; i++)
+                        acc_[i] += lm_head[o * 64 + i] * d_linear_y_13[b0 * 28 + o];
+                }
+                for (int i = 0; i < 64; i++)
+                    d_rmsnorm_y_6[b0 * 64 + i] = acc_[i];
+            }
         }
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
@@ -1664,31 +1707,76 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
 
     /* backward of gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int o = 0; o < 64; o++) {
-        {
-            double acc_[256];
-            for (int i = 0; i < 256; i++)
-                acc_[i] = 0.0;
-            for (int b0 = 0; b0 < T; b0++) {
-                for (int i = 0; i < 256; i++)
-                    acc_[i] += linear_arg1_2[b0 * 256 + i] * d_linear_y_12[b0 * 64 + o];
+    {
+        int o = 0;
+        for (; o + 4 <= 64; o += 4) {
+            for (int t0_ = 0; t0_ < 256; t0_ += 16) {
+                double acc_[4][16];
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    acc_[0][i - t0_] = 0.0;
+                    acc_[1][i - t0_] = 0.0;
+                    acc_[2][i - t0_] = 0.0;
+                    acc_[3][i - t0_] = 0.0;
+                }
+                for (int b0 = 0; b0 < T; b0++) {
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        acc_[0][i - t0_] += linear_arg1_2[b0 * 256 + i] * d_linear_y_12[b0 * 64 + o];
+                        acc_[1][i - t0_] += linear_arg1_2[b0 * 256 + i] * d_linear_y_12[b0 * 64 + o + 1];
+                        acc_[2][i - t0_] += linear_arg1_2[b0 * 256 + i] * d_linear_y_12[b0 * 64 + o + 2];
+                        acc_[3][i - t0_] += linear_arg1_2[b0 * 256 + i] * d_linear_y_12[b0 * 64 + o + 3];
+                    }
+                }
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    d_layer1_mlp_fc2[o * 256 + i] = acc_[0][i - t0_];
+                    d_layer1_mlp_fc2[(o + 1) * 256 + i] = acc_[1][i - t0_];
+                    d_layer1_mlp_fc2[(o + 2) * 256 + i] = acc_[2][i - t0_];
+                    d_layer1_mlp_fc2[(o + 3) * 256 + i] = acc_[3][i - t0_];
+                }
             }
-            for (int i = 0; i < 256; i++)
-                d_layer1_mlp_fc2[o * 256 + i] = acc_[i];
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        {
-            double acc_[256];
-            for (int i = 0; i < 256; i++)
-                acc_[i] = 0.0;
-            for (int o = 0; o < 64; o++) {
-                for (int i = 0; i < 256; i++)
-                    acc_[i] += layer1_mlp_fc2[o * 256 + i] * d_linear_y_12[b0 * 64 + o];
+    {
+        int b0 = 0;
+        for (; b0 + 4 <= T; b0 += 4) {
+            for (int t0_ = 0; t0_ < 256; t0_ += 16) {
+                double acc_[4][16];
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    acc_[0][i - t0_] = 0.0;
+                    acc_[1][i - t0_] = 0.0;
+                    acc_[2][i - t0_] = 0.0;
+                    acc_[3][i - t0_] = 0.0;
+                }
+                for (int o = 0; o < 64; o++) {
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        acc_[0][i - t0_] += layer1_mlp_fc2[o * 256 + i] * d_linear_y_12[b0 * 64 + o];
+                        acc_[1][i - t0_] += layer1_mlp_fc2[o * 256 + i] * d_linear_y_12[(b0 + 1) * 64 + o];
+                        acc_[2][i - t0_] += layer1_mlp_fc2[o * 256 + i] * d_linear_y_12[(b0 + 2) * 64 + o];
+                        acc_[3][i - t0_] += layer1_mlp_fc2[o * 256 + i] * d_linear_y_12[(b0 + 3) * 64 + o];
+                    }
+                }
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    d_linear_arg1_2[b0 * 256 + i] = acc_[0][i - t0_];
+                    d_linear_arg1_2[(b0 + 1) * 256 + i] = acc_[1][i - t0_];
+                    d_linear_arg1_2[(b0 + 2) * 256 + i] = acc_[2][i - t0_];
+                    d_linear_arg1_2[(b0 + 3) * 256 + i] = acc_[3][i - t0_];
+                }
             }
-            for (int i = 0; i < 256; i++)
-                d_linear_arg1_2[b0 * 256 + i] = acc_[i];
+        }
+        for (; b0 < T; b0++) {
+            {
+                for (int t0_ = 0; t0_ < 256; t0_ += 64) {
+                    double acc_[64];
+                    for (int i = t0_; i < t0_ + 64; i++)
+                        acc_[i - t0_] = 0.0;
+                    for (int o = 0; o < 64; o++) {
+                        for (int i = t0_; i < t0_ + 64; i++)
+                            acc_[i - t0_] += layer1_mlp_fc2[o * 256 + i] * d_linear_y_12[b0 * 64 + o];
+                    }
+                    for (int i = t0_; i < t0_ + 64; i++)
+                        d_linear_arg1_2[b0 * 256 + i] = acc_[i - t0_];
+                }
+            }
         }
     }
     /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
@@ -1698,31 +1786,74 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int o = 0; o < 256; o++) {
-        {
-            double acc_[64];
-            for (int i = 0; i < 64; i++)
-                acc_[i] = 0.0;
-            for (int b0 = 0; b0 < T; b0++) {
-                for (int i = 0; i < 64; i++)
-                    acc_[i] += rmsnorm_y_5[b0 * 64 + i] * d_linear_y_11[b0 * 256 + o];
+    {
+        int o = 0;
+        for (; o + 4 <= 256; o += 4) {
+            for (int t0_ = 0; t0_ < 64; t0_ += 16) {
+                double acc_[4][16];
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    acc_[0][i - t0_] = 0.0;
+                    acc_[1][i - t0_] = 0.0;
+                    acc_[2][i - t0_] = 0.0;
+                    acc_[3][i - t0_] = 0.0;
+                }
+                for (int b0 = 0; b0 < T; b0++) {
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        acc_[0][i - t0_] += rmsnorm_y_5[b0 * 64 + i] * d_linear_y_11[b0 * 256 + o];
+                        acc_[1][i - t0_] += rmsnorm_y_5[b0 * 64 + i] * d_linear_y_11[b0 * 256 + o + 1];
+                        acc_[2][i - t0_] += rmsnorm_y_5[b0 * 64 + i] * d_linear_y_11[b0 * 256 + o + 2];
+                        acc_[3][i - t0_] += rmsnorm_y_5[b0 * 64 + i] * d_linear_y_11[b0 * 256 + o + 3];
+                    }
+                }
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    d_layer1_mlp_fc1[o * 64 + i] = acc_[0][i - t0_];
+                    d_layer1_mlp_fc1[(o + 1) * 64 + i] = acc_[1][i - t0_];
+                    d_layer1_mlp_fc1[(o + 2) * 64 + i] = acc_[2][i - t0_];
+                    d_layer1_mlp_fc1[(o + 3) * 64 + i] = acc_[3][i - t0_];
+                }
             }
-            for (int i = 0; i < 64; i++)
-                d_layer1_mlp_fc1[o * 64 + i] = acc_[i];
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        {
-            double acc_[64];
-            for (int i = 0; i < 64; i++)
-                acc_[i] = 0.0;
-            for (int o = 0; o < 256; o++) {
-                for (int i = 0; i < 64; i++)
-                    acc_[i] += layer1_mlp_fc1[o * 64 + i] * d_linear_y_11[b0 * 256 + o];
+    {
+        int b0 = 0;
+        for (; b0 + 4 <= T; b0 += 4) {
+            for (int t0_ = 0; t0_ < 64; t0_ += 16) {
+                double acc_[4][16];
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    acc_[0][i - t0_] = 0.0;
+                    acc_[1][i - t0_] = 0.0;
+                    acc_[2][i - t0_] = 0.0;
+                    acc_[3][i - t0_] = 0.0;
+                }
+                for (int o = 0; o < 256; o++) {
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        acc_[0][i - t0_] += layer1_mlp_fc1[o * 64 + i] * d_linear_y_11[b0 * 256 + o];
+                        acc_[1][i - t0_] += layer1_mlp_fc1[o * 64 + i] * d_linear_y_11[(b0 + 1) * 256 + o];
+                        acc_[2][i - t0_] += layer1_mlp_fc1[o * 64 + i] * d_linear_y_11[(b0 + 2) * 256 + o];
+                        acc_[3][i - t0_] += layer1_mlp_fc1[o * 64 + i] * d_linear_y_11[(b0 + 3) * 256 + o];
+                    }
+                }
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    d_rmsnorm_y_5[b0 * 64 + i] = acc_[0][i - t0_];
+                    d_rmsnorm_y_5[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
+                    d_rmsnorm_y_5[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
+                    d_rmsnorm_y_5[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
+                }
             }
-            for (int i = 0; i < 64; i++)
-                d_rmsnorm_y_5[b0 * 64 + i] = acc_[i];
+        }
+        for (; b0 < T; b0++) {
+            {
+                double acc_[64];
+                for (int i = 0; i < 64; i++)
+                    acc_[i] = 0.0;
+                for (int o = 0; o < 256; o++) {
+                    for (int i = 0; i < 64; i++)
+                        acc_[i] += layer1_mlp_fc1[o * 64 + i] * d_linear_y_11[b0 * 256 + o];
+                }
+                for (int i = 0; i < 64; i++)
+                    d_rmsnorm_y_5[b0 * 64 + i] = acc_[i];
+            }
         }
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
@@ -1760,31 +1891,74 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
 
     /* backward of gpt_text.mg:45: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int o = 0; o < 64; o++) {
-        {
-            double acc_[64];
-            for (int i = 0; i < 64; i++)
-                acc_[i] = 0.0;
-            for (int b0 = 0; b0 < T; b0++) {
-                for (int i = 0; i < 64; i++)
-                    acc_[i] += attention_out_2[b0 * 64 + i] * d_linear_y_10[b0 * 64 + o];
+    {
+        int o = 0;
+        for (; o + 4 <= 64; o += 4) {
+            for (int t0_ = 0; t0_ < 64; t0_ += 16) {
+                double acc_[4][16];
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    acc_[0][i - t0_] = 0.0;
+                    acc_[1][i - t0_] = 0.0;
+                    acc_[2][i - t0_] = 0.0;
+                    acc_[3][i - t0_] = 0.0;
+                }
+                for (int b0 = 0; b0 < T; b0++) {
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        acc_[0][i - t0_] += attention_out_2[b0 * 64 + i] * d_linear_y_10[b0 * 64 + o];
+                        acc_[1][i - t0_] += attention_out_2[b0 * 64 + i] * d_linear_y_10[b0 * 64 + o + 1];
+                        acc_[2][i - t0_] += attention_out_2[b0 * 64 + i] * d_linear_y_10[b0 * 64 + o + 2];
+                        acc_[3][i - t0_] += attention_out_2[b0 * 64 + i] * d_linear_y_10[b0 * 64 + o + 3];
+                    }
+                }
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    d_layer1_attn_wo[o * 64 + i] = acc_[0][i - t0_];
+                    d_layer1_attn_wo[(o + 1) * 64 + i] = acc_[1][i - t0_];
+                    d_layer1_attn_wo[(o + 2) * 64 + i] = acc_[2][i - t0_];
+                    d_layer1_attn_wo[(o + 3) * 64 + i] = acc_[3][i - t0_];
+                }
             }
-            for (int i = 0; i < 64; i++)
-                d_layer1_attn_wo[o * 64 + i] = acc_[i];
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        {
-            double acc_[64];
-            for (int i = 0; i < 64; i++)
-                acc_[i] = 0.0;
-            for (int o = 0; o < 64; o++) {
-                for (int i = 0; i < 64; i++)
-                    acc_[i] += layer1_attn_wo[o * 64 + i] * d_linear_y_10[b0 * 64 + o];
+    {
+        int b0 = 0;
+        for (; b0 + 4 <= T; b0 += 4) {
+            for (int t0_ = 0; t0_ < 64; t0_ += 16) {
+                double acc_[4][16];
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    acc_[0][i - t0_] = 0.0;
+                    acc_[1][i - t0_] = 0.0;
+                    acc_[2][i - t0_] = 0.0;
+                    acc_[3][i - t0_] = 0.0;
+                }
+                for (int o = 0; o < 64; o++) {
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        acc_[0][i - t0_] += layer1_attn_wo[o * 64 + i] * d_linear_y_10[b0 * 64 + o];
+                        acc_[1][i - t0_] += layer1_attn_wo[o * 64 + i] * d_linear_y_10[(b0 + 1) * 64 + o];
+                        acc_[2][i - t0_] += layer1_attn_wo[o * 64 + i] * d_linear_y_10[(b0 + 2) * 64 + o];
+                        acc_[3][i - t0_] += layer1_attn_wo[o * 64 + i] * d_linear_y_10[(b0 + 3) * 64 + o];
+                    }
+                }
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    d_attention_out_2[b0 * 64 + i] = acc_[0][i - t0_];
+                    d_attention_out_2[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
+                    d_attention_out_2[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
+                    d_attention_out_2[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
+                }
             }
-            for (int i = 0; i < 64; i++)
-                d_attention_out_2[b0 * 64 + i] = acc_[i];
+        }
+        for (; b0 < T; b0++) {
+            {
+                double acc_[64];
+                for (int i = 0; i < 64; i++)
+                    acc_[i] = 0.0;
+                for (int o = 0; o < 64; o++) {
+                    for (int i = 0; i < 64; i++)
+                        acc_[i] += layer1_attn_wo[o * 64 + i] * d_linear_y_10[b0 * 64 + o];
+                }
+                for (int i = 0; i < 64; i++)
+                    d_attention_out_2[b0 * 64 + i] = acc_[i];
+            }
         }
     }
     /* gpt_text.mg:35: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
@@ -1850,91 +2024,220 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
 
     /* backward of gpt_text.mg:44: v = linear(h, layer[l].attn_wv) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int o = 0; o < 64; o++) {
-        {
-            double acc_[64];
-            for (int i = 0; i < 64; i++)
-                acc_[i] = 0.0;
-            for (int b0 = 0; b0 < T; b0++) {
-                for (int i = 0; i < 64; i++)
-                    acc_[i] += rmsnorm_y_4[b0 * 64 + i] * d_linear_y_9[b0 * 64 + o];
+    {
+        int o = 0;
+        for (; o + 4 <= 64; o += 4) {
+            for (int t0_ = 0; t0_ < 64; t0_ += 16) {
+                double acc_[4][16];
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    acc_[0][i - t0_] = 0.0;
+                    acc_[1][i - t0_] = 0.0;
+                    acc_[2][i - t0_] = 0.0;
+                    acc_[3][i - t0_] = 0.0;
+                }
+                for (int b0 = 0; b0 < T; b0++) {
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        acc_[0][i - t0_] += rmsnorm_y_4[b0 * 64 + i] * d_linear_y_9[b0 * 64 + o];
+                        acc_[1][i - t0_] += rmsnorm_y_4[b0 * 64 + i] * d_linear_y_9[b0 * 64 + o + 1];
+                        acc_[2][i - t0_] += rmsnorm_y_4[b0 * 64 + i] * d_linear_y_9[b0 * 64 + o + 2];
+                        acc_[3][i - t0_] += rmsnorm_y_4[b0 * 64 + i] * d_linear_y_9[b0 * 64 + o + 3];
+                    }
+                }
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    d_layer1_attn_wv[o * 64 + i] = acc_[0][i - t0_];
+                    d_layer1_attn_wv[(o + 1) * 64 + i] = acc_[1][i - t0_];
+                    d_layer1_attn_wv[(o + 2) * 64 + i] = acc_[2][i - t0_];
+                    d_layer1_attn_wv[(o + 3) * 64 + i] = acc_[3][i - t0_];
+                }
             }
-            for (int i = 0; i < 64; i++)
-                d_layer1_attn_wv[o * 64 + i] = acc_[i];
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        {
-            double acc_[64];
-            for (int i = 0; i < 64; i++)
-                acc_[i] = 0.0;
-            for (int o = 0; o < 64; o++) {
-                for (int i = 0; i < 64; i++)
-                    acc_[i] += layer1_attn_wv[o * 64 + i] * d_linear_y_9[b0 * 64 + o];
+    {
+        int b0 = 0;
+        for (; b0 + 4 <= T; b0 += 4) {
+            for (int t0_ = 0; t0_ < 64; t0_ += 16) {
+                double acc_[4][16];
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    acc_[0][i - t0_] = 0.0;
+                    acc_[1][i - t0_] = 0.0;
+                    acc_[2][i - t0_] = 0.0;
+                    acc_[3][i - t0_] = 0.0;
+                }
+                for (int o = 0; o < 64; o++) {
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        acc_[0][i - t0_] += layer1_attn_wv[o * 64 + i] * d_linear_y_9[b0 * 64 + o];
+                        acc_[1][i - t0_] += layer1_attn_wv[o * 64 + i] * d_linear_y_9[(b0 + 1) * 64 + o];
+                        acc_[2][i - t0_] += layer1_attn_wv[o * 64 + i] * d_linear_y_9[(b0 + 2) * 64 + o];
+                        acc_[3][i - t0_] += layer1_attn_wv[o * 64 + i] * d_linear_y_9[(b0 + 3) * 64 + o];
+                    }
+                }
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    d_rmsnorm_y_4[b0 * 64 + i] = acc_[0][i - t0_];
+                    d_rmsnorm_y_4[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
+                    d_rmsnorm_y_4[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
+                    d_rmsnorm_y_4[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
+                }
             }
-            for (int i = 0; i < 64; i++)
-                d_rmsnorm_y_4[b0 * 64 + i] = acc_[i];
+        }
+        for (; b0 < T; b0++) {
+            {
+                double acc_[64];
+                for (int i = 0; i < 64; i++)
+                    acc_[i] = 0.0;
+                for (int o = 0; o < 64; o++) {
+                    for (int i = 0; i < 64; i++)
+                        acc_[i] += layer1_attn_wv[o * 64 + i] * d_linear_y_9[b0 * 64 + o];
+                }
+                for (int i = 0; i < 64; i++)
+                    d_rmsnorm_y_4[b0 * 64 + i] = acc_[i];
+            }
         }
     }
 
     /* backward of gpt_text.mg:43: k = linear(h, layer[l].attn_wk) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int o = 0; o < 64; o++) {
-        {
-            double acc_[64];
-            for (int i = 0; i < 64; i++)
-                acc_[i] = 0.0;
-            for (int b0 = 0; b0 < T; b0++) {
-                for (int i = 0; i < 64; i++)
-                    acc_[i] += rmsnorm_y_4[b0 * 64 + i] * d_linear_y_8[b0 * 64 + o];
+    {
+        int o = 0;
+        for (; o + 4 <= 64; o += 4) {
+            for (int t0_ = 0; t0_ < 64; t0_ += 16) {
+                double acc_[4][16];
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    acc_[0][i - t0_] = 0.0;
+                    acc_[1][i - t0_] = 0.0;
+                    acc_[2][i - t0_] = 0.0;
+                    acc_[3][i - t0_] = 0.0;
+                }
+                for (int b0 = 0; b0 < T; b0++) {
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        acc_[0][i - t0_] += rmsnorm_y_4[b0 * 64 + i] * d_linear_y_8[b0 * 64 + o];
+                        acc_[1][i - t0_] += rmsnorm_y_4[b0 * 64 + i] * d_linear_y_8[b0 * 64 + o + 1];
+                        acc_[2][i - t0_] += rmsnorm_y_4[b0 * 64 + i] * d_linear_y_8[b0 * 64 + o + 2];
+                        acc_[3][i - t0_] += rmsnorm_y_4[b0 * 64 + i] * d_linear_y_8[b0 * 64 + o + 3];
+                    }
+                }
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    d_layer1_attn_wk[o * 64 + i] = acc_[0][i - t0_];
+                    d_layer1_attn_wk[(o + 1) * 64 + i] = acc_[1][i - t0_];
+                    d_layer1_attn_wk[(o + 2) * 64 + i] = acc_[2][i - t0_];
+                    d_layer1_attn_wk[(o + 3) * 64 + i] = acc_[3][i - t0_];
+                }
             }
-            for (int i = 0; i < 64; i++)
-                d_layer1_attn_wk[o * 64 + i] = acc_[i];
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        {
-            double acc_[64];
-            for (int i = 0; i < 64; i++)
-                acc_[i] = d_rmsnorm_y_4[b0 * 64 + i];
-            for (int o = 0; o < 64; o++) {
-                for (int i = 0; i < 64; i++)
-                    acc_[i] += layer1_attn_wk[o * 64 + i] * d_linear_y_8[b0 * 64 + o];
+    {
+        int b0 = 0;
+        for (; b0 + 4 <= T; b0 += 4) {
+            for (int t0_ = 0; t0_ < 64; t0_ += 16) {
+                double acc_[4][16];
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    acc_[0][i - t0_] = d_rmsnorm_y_4[b0 * 64 + i];
+                    acc_[1][i - t0_] = d_rmsnorm_y_4[(b0 + 1) * 64 + i];
+                    acc_[2][i - t0_] = d_rmsnorm_y_4[(b0 + 2) * 64 + i];
+                    acc_[3][i - t0_] = d_rmsnorm_y_4[(b0 + 3) * 64 + i];
+                }
+                for (int o = 0; o < 64; o++) {
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        acc_[0][i - t0_] += layer1_attn_wk[o * 64 + i] * d_linear_y_8[b0 * 64 + o];
+                        acc_[1][i - t0_] += layer1_attn_wk[o * 64 + i] * d_linear_y_8[(b0 + 1) * 64 + o];
+                        acc_[2][i - t0_] += layer1_attn_wk[o * 64 + i] * d_linear_y_8[(b0 + 2) * 64 + o];
+                        acc_[3][i - t0_] += layer1_attn_wk[o * 64 + i] * d_linear_y_8[(b0 + 3) * 64 + o];
+                    }
+                }
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    d_rmsnorm_y_4[b0 * 64 + i] = acc_[0][i - t0_];
+                    d_rmsnorm_y_4[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
+                    d_rmsnorm_y_4[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
+                    d_rmsnorm_y_4[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
+                }
             }
-            for (int i = 0; i < 64; i++)
-                d_rmsnorm_y_4[b0 * 64 + i] = acc_[i];
+        }
+        for (; b0 < T; b0++) {
+            {
+                double acc_[64];
+                for (int i = 0; i < 64; i++)
+                    acc_[i] = d_rmsnorm_y_4[b0 * 64 + i];
+                for (int o = 0; o < 64; o++) {
+                    for (int i = 0; i < 64; i++)
+                        acc_[i] += layer1_attn_wk[o * 64 + i] * d_linear_y_8[b0 * 64 + o];
+                }
+                for (int i = 0; i < 64; i++)
+                    d_rmsnorm_y_4[b0 * 64 + i] = acc_[i];
+            }
         }
     }
 
     /* backward of gpt_text.mg:42: q = linear(h, layer[l].attn_wq) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int o = 0; o < 64; o++) {
-        {
-            double acc_[64];
-            for (int i = 0; i < 64; i++)
-                acc_[i] = 0.0;
-            for (int b0 = 0; b0 < T; b0++) {
-                for (int i = 0; i < 64; i++)
-                    acc_[i] += rmsnorm_y_4[b0 * 64 + i] * d_linear_y_7[b0 * 64 + o];
+    {
+        int o = 0;
+        for (; o + 4 <= 64; o += 4) {
+            for (int t0_ = 0; t0_ < 64; t0_ += 16) {
+                double acc_[4][16];
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    acc_[0][i - t0_] = 0.0;
+                    acc_[1][i - t0_] = 0.0;
+                    acc_[2][i - t0_] = 0.0;
+                    acc_[3][i - t0_] = 0.0;
+                }
+                for (int b0 = 0; b0 < T; b0++) {
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        acc_[0][i - t0_] += rmsnorm_y_4[b0 * 64 + i] * d_linear_y_7[b0 * 64 + o];
+                        acc_[1][i - t0_] += rmsnorm_y_4[b0 * 64 + i] * d_linear_y_7[b0 * 64 + o + 1];
+                        acc_[2][i - t0_] += rmsnorm_y_4[b0 * 64 + i] * d_linear_y_7[b0 * 64 + o + 2];
+                        acc_[3][i - t0_] += rmsnorm_y_4[b0 * 64 + i] * d_linear_y_7[b0 * 64 + o + 3];
+                    }
+                }
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    d_layer1_attn_wq[o * 64 + i] = acc_[0][i - t0_];
+                    d_layer1_attn_wq[(o + 1) * 64 + i] = acc_[1][i - t0_];
+                    d_layer1_attn_wq[(o + 2) * 64 + i] = acc_[2][i - t0_];
+                    d_layer1_attn_wq[(o + 3) * 64 + i] = acc_[3][i - t0_];
+                }
             }
-            for (int i = 0; i < 64; i++)
-                d_layer1_attn_wq[o * 64 + i] = acc_[i];
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        {
-            double acc_[64];
-            for (int i = 0; i < 64; i++)
-                acc_[i] = d_rmsnorm_y_4[b0 * 64 + i];
-            for (int o = 0; o < 64; o++) {
-                for (int i = 0; i < 64; i++)
-                    acc_[i] += layer1_attn_wq[o * 64 + i] * d_linear_y_7[b0 * 64 + o];
+    {
+        int b0 = 0;
+        for (; b0 + 4 <= T; b0 += 4) {
+            for (int t0_ = 0; t0_ < 64; t0_ += 16) {
+                double acc_[4][16];
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    acc_[0][i - t0_] = d_rmsnorm_y_4[b0 * 64 + i];
+                    acc_[1][i - t0_] = d_rmsnorm_y_4[(b0 + 1) * 64 + i];
+                    acc_[2][i - t0_] = d_rmsnorm_y_4[(b0 + 2) * 64 + i];
+                    acc_[3][i - t0_] = d_rmsnorm_y_4[(b0 + 3) * 64 + i];
+                }
+                for (int o = 0; o < 64; o++) {
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        acc_[0][i - t0_] += layer1_attn_wq[o * 64 + i] * d_linear_y_7[b0 * 64 + o];
+                        acc_[1][i - t0_] += layer1_attn_wq[o * 64 + i] * d_linear_y_7[(b0 + 1) * 64 + o];
+                        acc_[2][i - t0_] += layer1_attn_wq[o * 64 + i] * d_linear_y_7[(b0 + 2) * 64 + o];
+                        acc_[3][i - t0_] += layer1_attn_wq[o * 64 + i] * d_linear_y_7[(b0 + 3) * 64 + o];
+                    }
+                }
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    d_rmsnorm_y_4[b0 * 64 + i] = acc_[0][i - t0_];
+                    d_rmsnorm_y_4[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
+                    d_rmsnorm_y_4[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
+                    d_rmsnorm_y_4[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
+                }
             }
-            for (int i = 0; i < 64; i++)
-                d_rmsnorm_y_4[b0 * 64 + i] = acc_[i];
+        }
+        for (; b0 < T; b0++) {
+            {
+                double acc_[64];
+                for (int i = 0; i < 64; i++)
+                    acc_[i] = d_rmsnorm_y_4[b0 * 64 + i];
+                for (int o = 0; o < 64; o++) {
+                    for (int i = 0; i < 64; i++)
+                        acc_[i] += layer1_attn_wq[o * 64 + i] * d_linear_y_7[b0 * 64 + o];
+                }
+                for (int i = 0; i < 64; i++)
+                    d_rmsnorm_y_4[b0 * 64 + i] = acc_[i];
+            }
         }
     }
 
@@ -1974,31 +2277,76 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
 
     /* backward of gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int o = 0; o < 64; o++) {
-        {
-            double acc_[256];
-            for (int i = 0; i < 256; i++)
-                acc_[i] = 0.0;
-            for (int b0 = 0; b0 < T; b0++) {
-                for (int i = 0; i < 256; i++)
-                    acc_[i] += linear_arg1[b0 * 256 + i] * d_linear_y_6[b0 * 64 + o];
+    {
+        int o = 0;
+        for (; o + 4 <= 64; o += 4) {
+            for (int t0_ = 0; t0_ < 256; t0_ += 16) {
+                double acc_[4][16];
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    acc_[0][i - t0_] = 0.0;
+                    acc_[1][i - t0_] = 0.0;
+                    acc_[2][i - t0_] = 0.0;
+                    acc_[3][i - t0_] = 0.0;
+                }
+                for (int b0 = 0; b0 < T; b0++) {
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        acc_[0][i - t0_] += linear_arg1[b0 * 256 + i] * d_linear_y_6[b0 * 64 + o];
+                        acc_[1][i - t0_] += linear_arg1[b0 * 256 + i] * d_linear_y_6[b0 * 64 + o + 1];
+                        acc_[2][i - t0_] += linear_arg1[b0 * 256 + i] * d_linear_y_6[b0 * 64 + o + 2];
+                        acc_[3][i - t0_] += linear_arg1[b0 * 256 + i] * d_linear_y_6[b0 * 64 + o + 3];
+                    }
+                }
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    d_layer0_mlp_fc2[o * 256 + i] = acc_[0][i - t0_];
+                    d_layer0_mlp_fc2[(o + 1) * 256 + i] = acc_[1][i - t0_];
+                    d_layer0_mlp_fc2[(o + 2) * 256 + i] = acc_[2][i - t0_];
+                    d_layer0_mlp_fc2[(o + 3) * 256 + i] = acc_[3][i - t0_];
+                }
             }
-            for (int i = 0; i < 256; i++)
-                d_layer0_mlp_fc2[o * 256 + i] = acc_[i];
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        {
-            double acc_[256];
-            for (int i = 0; i < 256; i++)
-                acc_[i] = 0.0;
-            for (int o = 0; o < 64; o++) {
-                for (int i = 0; i < 256; i++)
-                    acc_[i] += layer0_mlp_fc2[o * 256 + i] * d_linear_y_6[b0 * 64 + o];
+    {
+        int b0 = 0;
+        for (; b0 + 4 <= T; b0 += 4) {
+            for (int t0_ = 0; t0_ < 256; t0_ += 16) {
+                double acc_[4][16];
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    acc_[0][i - t0_] = 0.0;
+                    acc_[1][i - t0_] = 0.0;
+                    acc_[2][i - t0_] = 0.0;
+                    acc_[3][i - t0_] = 0.0;
+                }
+                for (int o = 0; o < 64; o++) {
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        acc_[0][i - t0_] += layer0_mlp_fc2[o * 256 + i] * d_linear_y_6[b0 * 64 + o];
+                        acc_[1][i - t0_] += layer0_mlp_fc2[o * 256 + i] * d_linear_y_6[(b0 + 1) * 64 + o];
+                        acc_[2][i - t0_] += layer0_mlp_fc2[o * 256 + i] * d_linear_y_6[(b0 + 2) * 64 + o];
+                        acc_[3][i - t0_] += layer0_mlp_fc2[o * 256 + i] * d_linear_y_6[(b0 + 3) * 64 + o];
+                    }
+                }
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    d_linear_arg1[b0 * 256 + i] = acc_[0][i - t0_];
+                    d_linear_arg1[(b0 + 1) * 256 + i] = acc_[1][i - t0_];
+                    d_linear_arg1[(b0 + 2) * 256 + i] = acc_[2][i - t0_];
+                    d_linear_arg1[(b0 + 3) * 256 + i] = acc_[3][i - t0_];
+                }
             }
-            for (int i = 0; i < 256; i++)
-                d_linear_arg1[b0 * 256 + i] = acc_[i];
+        }
+        for (; b0 < T; b0++) {
+            {
+                for (int t0_ = 0; t0_ < 256; t0_ += 64) {
+                    double acc_[64];
+                    for (int i = t0_; i < t0_ + 64; i++)
+                        acc_[i - t0_] = 0.0;
+                    for (int o = 0; o < 64; o++) {
+                        for (int i = t0_; i < t0_ + 64; i++)
+                            acc_[i - t0_] += layer0_mlp_fc2[o * 256 + i] * d_linear_y_6[b0 * 64 + o];
+                    }
+                    for (int i = t0_; i < t0_ + 64; i++)
+                        d_linear_arg1[b0 * 256 + i] = acc_[i - t0_];
+                }
+            }
         }
     }
     /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
@@ -2008,31 +2356,74 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int o = 0; o < 256; o++) {
-        {
-            double acc_[64];
-            for (int i = 0; i < 64; i++)
-                acc_[i] = 0.0;
-            for (int b0 = 0; b0 < T; b0++) {
-                for (int i = 0; i < 64; i++)
-                    acc_[i] += rmsnorm_y_3[b0 * 64 + i] * d_linear_y_5[b0 * 256 + o];
+    {
+        int o = 0;
+        for (; o + 4 <= 256; o += 4) {
+            for (int t0_ = 0; t0_ < 64; t0_ += 16) {
+                double acc_[4][16];
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    acc_[0][i - t0_] = 0.0;
+                    acc_[1][i - t0_] = 0.0;
+                    acc_[2][i - t0_] = 0.0;
+                    acc_[3][i - t0_] = 0.0;
+                }
+                for (int b0 = 0; b0 < T; b0++) {
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        acc_[0][i - t0_] += rmsnorm_y_3[b0 * 64 + i] * d_linear_y_5[b0 * 256 + o];
+                        acc_[1][i - t0_] += rmsnorm_y_3[b0 * 64 + i] * d_linear_y_5[b0 * 256 + o + 1];
+                        acc_[2][i - t0_] += rmsnorm_y_3[b0 * 64 + i] * d_linear_y_5[b0 * 256 + o + 2];
+                        acc_[3][i - t0_] += rmsnorm_y_3[b0 * 64 + i] * d_linear_y_5[b0 * 256 + o + 3];
+                    }
+                }
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    d_layer0_mlp_fc1[o * 64 + i] = acc_[0][i - t0_];
+                    d_layer0_mlp_fc1[(o + 1) * 64 + i] = acc_[1][i - t0_];
+                    d_layer0_mlp_fc1[(o + 2) * 64 + i] = acc_[2][i - t0_];
+                    d_layer0_mlp_fc1[(o + 3) * 64 + i] = acc_[3][i - t0_];
+                }
             }
-            for (int i = 0; i < 64; i++)
-                d_layer0_mlp_fc1[o * 64 + i] = acc_[i];
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        {
-            double acc_[64];
-            for (int i = 0; i < 64; i++)
-                acc_[i] = 0.0;
-            for (int o = 0; o < 256; o++) {
-                for (int i = 0; i < 64; i++)
-                    acc_[i] += layer0_mlp_fc1[o * 64 + i] * d_linear_y_5[b0 * 256 + o];
+    {
+        int b0 = 0;
+        for (; b0 + 4 <= T; b0 += 4) {
+            for (int t0_ = 0; t0_ < 64; t0_ += 16) {
+                double acc_[4][16];
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    acc_[0][i - t0_] = 0.0;
+                    acc_[1][i - t0_] = 0.0;
+                    acc_[2][i - t0_] = 0.0;
+                    acc_[3][i - t0_] = 0.0;
+                }
+                for (int o = 0; o < 256; o++) {
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        acc_[0][i - t0_] += layer0_mlp_fc1[o * 64 + i] * d_linear_y_5[b0 * 256 + o];
+                        acc_[1][i - t0_] += layer0_mlp_fc1[o * 64 + i] * d_linear_y_5[(b0 + 1) * 256 + o];
+                        acc_[2][i - t0_] += layer0_mlp_fc1[o * 64 + i] * d_linear_y_5[(b0 + 2) * 256 + o];
+                        acc_[3][i - t0_] += layer0_mlp_fc1[o * 64 + i] * d_linear_y_5[(b0 + 3) * 256 + o];
+                    }
+                }
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    d_rmsnorm_y_3[b0 * 64 + i] = acc_[0][i - t0_];
+                    d_rmsnorm_y_3[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
+                    d_rmsnorm_y_3[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
+                    d_rmsnorm_y_3[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
+                }
             }
-            for (int i = 0; i < 64; i++)
-                d_rmsnorm_y_3[b0 * 64 + i] = acc_[i];
+        }
+        for (; b0 < T; b0++) {
+            {
+                double acc_[64];
+                for (int i = 0; i < 64; i++)
+                    acc_[i] = 0.0;
+                for (int o = 0; o < 256; o++) {
+                    for (int i = 0; i < 64; i++)
+                        acc_[i] += layer0_mlp_fc1[o * 64 + i] * d_linear_y_5[b0 * 256 + o];
+                }
+                for (int i = 0; i < 64; i++)
+                    d_rmsnorm_y_3[b0 * 64 + i] = acc_[i];
+            }
         }
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
@@ -2070,31 +2461,74 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
 
     /* backward of gpt_text.mg:45: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int o = 0; o < 64; o++) {
-        {
-            double acc_[64];
-            for (int i = 0; i < 64; i++)
-                acc_[i] = 0.0;
-            for (int b0 = 0; b0 < T; b0++) {
-                for (int i = 0; i < 64; i++)
-                    acc_[i] += attention_out[b0 * 64 + i] * d_linear_y_4[b0 * 64 + o];
+    {
+        int o = 0;
+        for (; o + 4 <= 64; o += 4) {
+            for (int t0_ = 0; t0_ < 64; t0_ += 16) {
+                double acc_[4][16];
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    acc_[0][i - t0_] = 0.0;
+                    acc_[1][i - t0_] = 0.0;
+                    acc_[2][i - t0_] = 0.0;
+                    acc_[3][i - t0_] = 0.0;
+                }
+                for (int b0 = 0; b0 < T; b0++) {
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        acc_[0][i - t0_] += attention_out[b0 * 64 + i] * d_linear_y_4[b0 * 64 + o];
+                        acc_[1][i - t0_] += attention_out[b0 * 64 + i] * d_linear_y_4[b0 * 64 + o + 1];
+                        acc_[2][i - t0_] += attention_out[b0 * 64 + i] * d_linear_y_4[b0 * 64 + o + 2];
+                        acc_[3][i - t0_] += attention_out[b0 * 64 + i] * d_linear_y_4[b0 * 64 + o + 3];
+                    }
+                }
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    d_layer0_attn_wo[o * 64 + i] = acc_[0][i - t0_];
+                    d_layer0_attn_wo[(o + 1) * 64 + i] = acc_[1][i - t0_];
+                    d_layer0_attn_wo[(o + 2) * 64 + i] = acc_[2][i - t0_];
+                    d_layer0_attn_wo[(o + 3) * 64 + i] = acc_[3][i - t0_];
+                }
             }
-            for (int i = 0; i < 64; i++)
-                d_layer0_attn_wo[o * 64 + i] = acc_[i];
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        {
-            double acc_[64];
-            for (int i = 0; i < 64; i++)
-                acc_[i] = 0.0;
-            for (int o = 0; o < 64; o++) {
-                for (int i = 0; i < 64; i++)
-                    acc_[i] += layer0_attn_wo[o * 64 + i] * d_linear_y_4[b0 * 64 + o];
+    {
+        int b0 = 0;
+        for (; b0 + 4 <= T; b0 += 4) {
+            for (int t0_ = 0; t0_ < 64; t0_ += 16) {
+                double acc_[4][16];
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    acc_[0][i - t0_] = 0.0;
+                    acc_[1][i - t0_] = 0.0;
+                    acc_[2][i - t0_] = 0.0;
+                    acc_[3][i - t0_] = 0.0;
+                }
+                for (int o = 0; o < 64; o++) {
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        acc_[0][i - t0_] += layer0_attn_wo[o * 64 + i] * d_linear_y_4[b0 * 64 + o];
+                        acc_[1][i - t0_] += layer0_attn_wo[o * 64 + i] * d_linear_y_4[(b0 + 1) * 64 + o];
+                        acc_[2][i - t0_] += layer0_attn_wo[o * 64 + i] * d_linear_y_4[(b0 + 2) * 64 + o];
+                        acc_[3][i - t0_] += layer0_attn_wo[o * 64 + i] * d_linear_y_4[(b0 + 3) * 64 + o];
+                    }
+                }
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    d_attention_out[b0 * 64 + i] = acc_[0][i - t0_];
+                    d_attention_out[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
+                    d_attention_out[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
+                    d_attention_out[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
+                }
             }
-            for (int i = 0; i < 64; i++)
-                d_attention_out[b0 * 64 + i] = acc_[i];
+        }
+        for (; b0 < T; b0++) {
+            {
+                double acc_[64];
+                for (int i = 0; i < 64; i++)
+                    acc_[i] = 0.0;
+                for (int o = 0; o < 64; o++) {
+                    for (int i = 0; i < 64; i++)
+                        acc_[i] += layer0_attn_wo[o * 64 + i] * d_linear_y_4[b0 * 64 + o];
+                }
+                for (int i = 0; i < 64; i++)
+                    d_attention_out[b0 * 64 + i] = acc_[i];
+            }
         }
     }
     /* gpt_text.mg:35: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
@@ -2160,91 +2594,220 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
 
     /* backward of gpt_text.mg:44: v = linear(h, layer[l].attn_wv) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int o = 0; o < 64; o++) {
-        {
-            double acc_[64];
-            for (int i = 0; i < 64; i++)
-                acc_[i] = 0.0;
-            for (int b0 = 0; b0 < T; b0++) {
-                for (int i = 0; i < 64; i++)
-                    acc_[i] += rmsnorm_y_2[b0 * 64 + i] * d_linear_y_3[b0 * 64 + o];
+    {
+        int o = 0;
+        for (; o + 4 <= 64; o += 4) {
+            for (int t0_ = 0; t0_ < 64; t0_ += 16) {
+                double acc_[4][16];
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    acc_[0][i - t0_] = 0.0;
+                    acc_[1][i - t0_] = 0.0;
+                    acc_[2][i - t0_] = 0.0;
+                    acc_[3][i - t0_] = 0.0;
+                }
+                for (int b0 = 0; b0 < T; b0++) {
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        acc_[0][i - t0_] += rmsnorm_y_2[b0 * 64 + i] * d_linear_y_3[b0 * 64 + o];
+                        acc_[1][i - t0_] += rmsnorm_y_2[b0 * 64 + i] * d_linear_y_3[b0 * 64 + o + 1];
+                        acc_[2][i - t0_] += rmsnorm_y_2[b0 * 64 + i] * d_linear_y_3[b0 * 64 + o + 2];
+                        acc_[3][i - t0_] += rmsnorm_y_2[b0 * 64 + i] * d_linear_y_3[b0 * 64 + o + 3];
+                    }
+                }
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    d_layer0_attn_wv[o * 64 + i] = acc_[0][i - t0_];
+                    d_layer0_attn_wv[(o + 1) * 64 + i] = acc_[1][i - t0_];
+                    d_layer0_attn_wv[(o + 2) * 64 + i] = acc_[2][i - t0_];
+                    d_layer0_attn_wv[(o + 3) * 64 + i] = acc_[3][i - t0_];
+                }
             }
-            for (int i = 0; i < 64; i++)
-                d_layer0_attn_wv[o * 64 + i] = acc_[i];
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        {
-            double acc_[64];
-            for (int i = 0; i < 64; i++)
-                acc_[i] = 0.0;
-            for (int o = 0; o < 64; o++) {
-                for (int i = 0; i < 64; i++)
-                    acc_[i] += layer0_attn_wv[o * 64 + i] * d_linear_y_3[b0 * 64 + o];
+    {
+        int b0 = 0;
+        for (; b0 + 4 <= T; b0 += 4) {
+            for (int t0_ = 0; t0_ < 64; t0_ += 16) {
+                double acc_[4][16];
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    acc_[0][i - t0_] = 0.0;
+                    acc_[1][i - t0_] = 0.0;
+                    acc_[2][i - t0_] = 0.0;
+                    acc_[3][i - t0_] = 0.0;
+                }
+                for (int o = 0; o < 64; o++) {
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        acc_[0][i - t0_] += layer0_attn_wv[o * 64 + i] * d_linear_y_3[b0 * 64 + o];
+                        acc_[1][i - t0_] += layer0_attn_wv[o * 64 + i] * d_linear_y_3[(b0 + 1) * 64 + o];
+                        acc_[2][i - t0_] += layer0_attn_wv[o * 64 + i] * d_linear_y_3[(b0 + 2) * 64 + o];
+                        acc_[3][i - t0_] += layer0_attn_wv[o * 64 + i] * d_linear_y_3[(b0 + 3) * 64 + o];
+                    }
+                }
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    d_rmsnorm_y_2[b0 * 64 + i] = acc_[0][i - t0_];
+                    d_rmsnorm_y_2[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
+                    d_rmsnorm_y_2[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
+                    d_rmsnorm_y_2[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
+                }
             }
-            for (int i = 0; i < 64; i++)
-                d_rmsnorm_y_2[b0 * 64 + i] = acc_[i];
+        }
+        for (; b0 < T; b0++) {
+            {
+                double acc_[64];
+                for (int i = 0; i < 64; i++)
+                    acc_[i] = 0.0;
+                for (int o = 0; o < 64; o++) {
+                    for (int i = 0; i < 64; i++)
+                        acc_[i] += layer0_attn_wv[o * 64 + i] * d_linear_y_3[b0 * 64 + o];
+                }
+                for (int i = 0; i < 64; i++)
+                    d_rmsnorm_y_2[b0 * 64 + i] = acc_[i];
+            }
         }
     }
 
     /* backward of gpt_text.mg:43: k = linear(h, layer[l].attn_wk) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int o = 0; o < 64; o++) {
-        {
-            double acc_[64];
-            for (int i = 0; i < 64; i++)
-                acc_[i] = 0.0;
-            for (int b0 = 0; b0 < T; b0++) {
-                for (int i = 0; i < 64; i++)
-                    acc_[i] += rmsnorm_y_2[b0 * 64 + i] * d_linear_y_2[b0 * 64 + o];
+    {
+        int o = 0;
+        for (; o + 4 <= 64; o += 4) {
+            for (int t0_ = 0; t0_ < 64; t0_ += 16) {
+                double acc_[4][16];
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    acc_[0][i - t0_] = 0.0;
+                    acc_[1][i - t0_] = 0.0;
+                    acc_[2][i - t0_] = 0.0;
+                    acc_[3][i - t0_] = 0.0;
+                }
+                for (int b0 = 0; b0 < T; b0++) {
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        acc_[0][i - t0_] += rmsnorm_y_2[b0 * 64 + i] * d_linear_y_2[b0 * 64 + o];
+                        acc_[1][i - t0_] += rmsnorm_y_2[b0 * 64 + i] * d_linear_y_2[b0 * 64 + o + 1];
+                        acc_[2][i - t0_] += rmsnorm_y_2[b0 * 64 + i] * d_linear_y_2[b0 * 64 + o + 2];
+                        acc_[3][i - t0_] += rmsnorm_y_2[b0 * 64 + i] * d_linear_y_2[b0 * 64 + o + 3];
+                    }
+                }
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    d_layer0_attn_wk[o * 64 + i] = acc_[0][i - t0_];
+                    d_layer0_attn_wk[(o + 1) * 64 + i] = acc_[1][i - t0_];
+                    d_layer0_attn_wk[(o + 2) * 64 + i] = acc_[2][i - t0_];
+                    d_layer0_attn_wk[(o + 3) * 64 + i] = acc_[3][i - t0_];
+                }
             }
-            for (int i = 0; i < 64; i++)
-                d_layer0_attn_wk[o * 64 + i] = acc_[i];
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        {
-            double acc_[64];
-            for (int i = 0; i < 64; i++)
-                acc_[i] = d_rmsnorm_y_2[b0 * 64 + i];
-            for (int o = 0; o < 64; o++) {
-                for (int i = 0; i < 64; i++)
-                    acc_[i] += layer0_attn_wk[o * 64 + i] * d_linear_y_2[b0 * 64 + o];
+    {
+        int b0 = 0;
+        for (; b0 + 4 <= T; b0 += 4) {
+            for (int t0_ = 0; t0_ < 64; t0_ += 16) {
+                double acc_[4][16];
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    acc_[0][i - t0_] = d_rmsnorm_y_2[b0 * 64 + i];
+                    acc_[1][i - t0_] = d_rmsnorm_y_2[(b0 + 1) * 64 + i];
+                    acc_[2][i - t0_] = d_rmsnorm_y_2[(b0 + 2) * 64 + i];
+                    acc_[3][i - t0_] = d_rmsnorm_y_2[(b0 + 3) * 64 + i];
+                }
+                for (int o = 0; o < 64; o++) {
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        acc_[0][i - t0_] += layer0_attn_wk[o * 64 + i] * d_linear_y_2[b0 * 64 + o];
+                        acc_[1][i - t0_] += layer0_attn_wk[o * 64 + i] * d_linear_y_2[(b0 + 1) * 64 + o];
+                        acc_[2][i - t0_] += layer0_attn_wk[o * 64 + i] * d_linear_y_2[(b0 + 2) * 64 + o];
+                        acc_[3][i - t0_] += layer0_attn_wk[o * 64 + i] * d_linear_y_2[(b0 + 3) * 64 + o];
+                    }
+                }
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    d_rmsnorm_y_2[b0 * 64 + i] = acc_[0][i - t0_];
+                    d_rmsnorm_y_2[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
+                    d_rmsnorm_y_2[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
+                    d_rmsnorm_y_2[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
+                }
             }
-            for (int i = 0; i < 64; i++)
-                d_rmsnorm_y_2[b0 * 64 + i] = acc_[i];
+        }
+        for (; b0 < T; b0++) {
+            {
+                double acc_[64];
+                for (int i = 0; i < 64; i++)
+                    acc_[i] = d_rmsnorm_y_2[b0 * 64 + i];
+                for (int o = 0; o < 64; o++) {
+                    for (int i = 0; i < 64; i++)
+                        acc_[i] += layer0_attn_wk[o * 64 + i] * d_linear_y_2[b0 * 64 + o];
+                }
+                for (int i = 0; i < 64; i++)
+                    d_rmsnorm_y_2[b0 * 64 + i] = acc_[i];
+            }
         }
     }
 
     /* backward of gpt_text.mg:42: q = linear(h, layer[l].attn_wq) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int o = 0; o < 64; o++) {
-        {
-            double acc_[64];
-            for (int i = 0; i < 64; i++)
-                acc_[i] = 0.0;
-            for (int b0 = 0; b0 < T; b0++) {
-                for (int i = 0; i < 64; i++)
-                    acc_[i] += rmsnorm_y_2[b0 * 64 + i] * d_linear_y[b0 * 64 + o];
+    {
+        int o = 0;
+        for (; o + 4 <= 64; o += 4) {
+            for (int t0_ = 0; t0_ < 64; t0_ += 16) {
+                double acc_[4][16];
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    acc_[0][i - t0_] = 0.0;
+                    acc_[1][i - t0_] = 0.0;
+                    acc_[2][i - t0_] = 0.0;
+                    acc_[3][i - t0_] = 0.0;
+                }
+                for (int b0 = 0; b0 < T; b0++) {
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        acc_[0][i - t0_] += rmsnorm_y_2[b0 * 64 + i] * d_linear_y[b0 * 64 + o];
+                        acc_[1][i - t0_] += rmsnorm_y_2[b0 * 64 + i] * d_linear_y[b0 * 64 + o + 1];
+                        acc_[2][i - t0_] += rmsnorm_y_2[b0 * 64 + i] * d_linear_y[b0 * 64 + o + 2];
+                        acc_[3][i - t0_] += rmsnorm_y_2[b0 * 64 + i] * d_linear_y[b0 * 64 + o + 3];
+                    }
+                }
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    d_layer0_attn_wq[o * 64 + i] = acc_[0][i - t0_];
+                    d_layer0_attn_wq[(o + 1) * 64 + i] = acc_[1][i - t0_];
+                    d_layer0_attn_wq[(o + 2) * 64 + i] = acc_[2][i - t0_];
+                    d_layer0_attn_wq[(o + 3) * 64 + i] = acc_[3][i - t0_];
+                }
             }
-            for (int i = 0; i < 64; i++)
-                d_layer0_attn_wq[o * 64 + i] = acc_[i];
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        {
-            double acc_[64];
-            for (int i = 0; i < 64; i++)
-                acc_[i] = d_rmsnorm_y_2[b0 * 64 + i];
-            for (int o = 0; o < 64; o++) {
-                for (int i = 0; i < 64; i++)
-                    acc_[i] += layer0_attn_wq[o * 64 + i] * d_linear_y[b0 * 64 + o];
+    {
+        int b0 = 0;
+        for (; b0 + 4 <= T; b0 += 4) {
+            for (int t0_ = 0; t0_ < 64; t0_ += 16) {
+                double acc_[4][16];
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    acc_[0][i - t0_] = d_rmsnorm_y_2[b0 * 64 + i];
+                    acc_[1][i - t0_] = d_rmsnorm_y_2[(b0 + 1) * 64 + i];
+                    acc_[2][i - t0_] = d_rmsnorm_y_2[(b0 + 2) * 64 + i];
+                    acc_[3][i - t0_] = d_rmsnorm_y_2[(b0 + 3) * 64 + i];
+                }
+                for (int o = 0; o < 64; o++) {
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        acc_[0][i - t0_] += layer0_attn_wq[o * 64 + i] * d_linear_y[b0 * 64 + o];
+                        acc_[1][i - t0_] += layer0_attn_wq[o * 64 + i] * d_linear_y[(b0 + 1) * 64 + o];
+                        acc_[2][i - t0_] += layer0_attn_wq[o * 64 + i] * d_linear_y[(b0 + 2) * 64 + o];
+                        acc_[3][i - t0_] += layer0_attn_wq[o * 64 + i] * d_linear_y[(b0 + 3) * 64 + o];
+                    }
+                }
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    d_rmsnorm_y_2[b0 * 64 + i] = acc_[0][i - t0_];
+                    d_rmsnorm_y_2[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
+                    d_rmsnorm_y_2[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
+                    d_rmsnorm_y_2[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
+                }
             }
-            for (int i = 0; i < 64; i++)
-                d_rmsnorm_y_2[b0 * 64 + i] = acc_[i];
+        }
+        for (; b0 < T; b0++) {
+            {
+                double acc_[64];
+                for (int i = 0; i < 64; i++)
+                    acc_[i] = d_rmsnorm_y_2[b0 * 64 + i];
+                for (int o = 0; o < 64; o++) {
+                    for (int i = 0; i < 64; i++)
+                        acc_[i] += layer0_attn_wq[o * 64 + i] * d_linear_y[b0 * 64 + o];
+                }
+                for (int i = 0; i < 64; i++)
+                    d_rmsnorm_y_2[b0 * 64 + i] = acc_[i];
+            }
         }
     }
 

@@ -1016,31 +1016,74 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int o = 0; o < 16; o++) {
-        {
-            double acc_[64];
-            for (int i = 0; i < 64; i++)
-                acc_[i] = 0.0;
-            for (int b0 = 0; b0 < T; b0++) {
-                for (int i = 0; i < 64; i++)
-                    acc_[i] += linear_arg1[b0 * 64 + i] * d_linear_y_6[b0 * 16 + o];
+    {
+        int o = 0;
+        for (; o + 4 <= 16; o += 4) {
+            for (int t0_ = 0; t0_ < 64; t0_ += 16) {
+                double acc_[4][16];
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    acc_[0][i - t0_] = 0.0;
+                    acc_[1][i - t0_] = 0.0;
+                    acc_[2][i - t0_] = 0.0;
+                    acc_[3][i - t0_] = 0.0;
+                }
+                for (int b0 = 0; b0 < T; b0++) {
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        acc_[0][i - t0_] += linear_arg1[b0 * 64 + i] * d_linear_y_6[b0 * 16 + o];
+                        acc_[1][i - t0_] += linear_arg1[b0 * 64 + i] * d_linear_y_6[b0 * 16 + o + 1];
+                        acc_[2][i - t0_] += linear_arg1[b0 * 64 + i] * d_linear_y_6[b0 * 16 + o + 2];
+                        acc_[3][i - t0_] += linear_arg1[b0 * 64 + i] * d_linear_y_6[b0 * 16 + o + 3];
+                    }
+                }
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    d_layer0_mlp_fc2[o * 64 + i] = acc_[0][i - t0_];
+                    d_layer0_mlp_fc2[(o + 1) * 64 + i] = acc_[1][i - t0_];
+                    d_layer0_mlp_fc2[(o + 2) * 64 + i] = acc_[2][i - t0_];
+                    d_layer0_mlp_fc2[(o + 3) * 64 + i] = acc_[3][i - t0_];
+                }
             }
-            for (int i = 0; i < 64; i++)
-                d_layer0_mlp_fc2[o * 64 + i] = acc_[i];
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        {
-            double acc_[64];
-            for (int i = 0; i < 64; i++)
-                acc_[i] = 0.0;
-            for (int o = 0; o < 16; o++) {
-                for (int i = 0; i < 64; i++)
-                    acc_[i] += layer0_mlp_fc2[o * 64 + i] * d_linear_y_6[b0 * 16 + o];
+    {
+        int b0 = 0;
+        for (; b0 + 4 <= T; b0 += 4) {
+            for (int t0_ = 0; t0_ < 64; t0_ += 16) {
+                double acc_[4][16];
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    acc_[0][i - t0_] = 0.0;
+                    acc_[1][i - t0_] = 0.0;
+                    acc_[2][i - t0_] = 0.0;
+                    acc_[3][i - t0_] = 0.0;
+                }
+                for (int o = 0; o < 16; o++) {
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        acc_[0][i - t0_] += layer0_mlp_fc2[o * 64 + i] * d_linear_y_6[b0 * 16 + o];
+                        acc_[1][i - t0_] += layer0_mlp_fc2[o * 64 + i] * d_linear_y_6[(b0 + 1) * 16 + o];
+                        acc_[2][i - t0_] += layer0_mlp_fc2[o * 64 + i] * d_linear_y_6[(b0 + 2) * 16 + o];
+                        acc_[3][i - t0_] += layer0_mlp_fc2[o * 64 + i] * d_linear_y_6[(b0 + 3) * 16 + o];
+                    }
+                }
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    d_linear_arg1[b0 * 64 + i] = acc_[0][i - t0_];
+                    d_linear_arg1[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
+                    d_linear_arg1[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
+                    d_linear_arg1[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
+                }
             }
-            for (int i = 0; i < 64; i++)
-                d_linear_arg1[b0 * 64 + i] = acc_[i];
+        }
+        for (; b0 < T; b0++) {
+            {
+                double acc_[64];
+                for (int i = 0; i < 64; i++)
+                    acc_[i] = 0.0;
+                for (int o = 0; o < 16; o++) {
+                    for (int i = 0; i < 64; i++)
+                        acc_[i] += layer0_mlp_fc2[o * 64 + i] * d_linear_y_6[b0 * 16 + o];
+                }
+                for (int i = 0; i < 64; i++)
+                    d_linear_arg1[b0 * 64 + i] = acc_[i];
+            }
         }
     }
     /* microgpt.mg:42: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */

@@ -298,31 +298,87 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
 
     /* backward of mlp.mg:19: logits = linear(h, mlp_fc2) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int o = 0; o < 27; o++) {
-        {
-            double acc_[64];
-            for (int i = 0; i < 64; i++)
-                acc_[i] = 0.0;
-            for (int b0 = 0; b0 < T; b0++) {
-                for (int i = 0; i < 64; i++)
-                    acc_[i] += h[b0 * 64 + i] * d_linear_y_2[b0 * 27 + o];
+    {
+        int o = 0;
+        for (; o + 4 <= 27; o += 4) {
+            for (int t0_ = 0; t0_ < 64; t0_ += 16) {
+                double acc_[4][16];
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    acc_[0][i - t0_] = 0.0;
+                    acc_[1][i - t0_] = 0.0;
+                    acc_[2][i - t0_] = 0.0;
+                    acc_[3][i - t0_] = 0.0;
+                }
+                for (int b0 = 0; b0 < T; b0++) {
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        acc_[0][i - t0_] += h[b0 * 64 + i] * d_linear_y_2[b0 * 27 + o];
+                        acc_[1][i - t0_] += h[b0 * 64 + i] * d_linear_y_2[b0 * 27 + o + 1];
+                        acc_[2][i - t0_] += h[b0 * 64 + i] * d_linear_y_2[b0 * 27 + o + 2];
+                        acc_[3][i - t0_] += h[b0 * 64 + i] * d_linear_y_2[b0 * 27 + o + 3];
+                    }
+                }
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    d_mlp_fc2[o * 64 + i] = acc_[0][i - t0_];
+                    d_mlp_fc2[(o + 1) * 64 + i] = acc_[1][i - t0_];
+                    d_mlp_fc2[(o + 2) * 64 + i] = acc_[2][i - t0_];
+                    d_mlp_fc2[(o + 3) * 64 + i] = acc_[3][i - t0_];
+                }
             }
-            for (int i = 0; i < 64; i++)
-                d_mlp_fc2[o * 64 + i] = acc_[i];
+        }
+        for (; o < 27; o++) {
+            {
+                double acc_[64];
+                for (int i = 0; i < 64; i++)
+                    acc_[i] = 0.0;
+                for (int b0 = 0; b0 < T; b0++) {
+                    for (int i = 0; i < 64; i++)
+                        acc_[i] += h[b0 * 64 + i] * d_linear_y_2[b0 * 27 + o];
+                }
+                for (int i = 0; i < 64; i++)
+                    d_mlp_fc2[o * 64 + i] = acc_[i];
+            }
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        {
-            double acc_[64];
-            for (int i = 0; i < 64; i++)
-                acc_[i] = 0.0;
-            for (int o = 0; o < 27; o++) {
-                for (int i = 0; i < 64; i++)
-                    acc_[i] += mlp_fc2[o * 64 + i] * d_linear_y_2[b0 * 27 + o];
+    {
+        int b0 = 0;
+        for (; b0 + 4 <= T; b0 += 4) {
+            for (int t0_ = 0; t0_ < 64; t0_ += 16) {
+                double acc_[4][16];
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    acc_[0][i - t0_] = 0.0;
+                    acc_[1][i - t0_] = 0.0;
+                    acc_[2][i - t0_] = 0.0;
+                    acc_[3][i - t0_] = 0.0;
+                }
+                for (int o = 0; o < 27; o++) {
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        acc_[0][i - t0_] += mlp_fc2[o * 64 + i] * d_linear_y_2[b0 * 27 + o];
+                        acc_[1][i - t0_] += mlp_fc2[o * 64 + i] * d_linear_y_2[(b0 + 1) * 27 + o];
+                        acc_[2][i - t0_] += mlp_fc2[o * 64 + i] * d_linear_y_2[(b0 + 2) * 27 + o];
+                        acc_[3][i - t0_] += mlp_fc2[o * 64 + i] * d_linear_y_2[(b0 + 3) * 27 + o];
+                    }
+                }
+                for (int i = t0_; i < t0_ + 16; i++) {
+                    d_h[b0 * 64 + i] = acc_[0][i - t0_];
+                    d_h[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
+                    d_h[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
+                    d_h[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
+                }
             }
-            for (int i = 0; i < 64; i++)
-                d_h[b0 * 64 + i] = acc_[i];
+        }
+        for (; b0 < T; b0++) {
+            {
+                double acc_[64];
+                for (int i = 0; i < 64; i++)
+                    acc_[i] = 0.0;
+                for (int o = 0; o < 27; o++) {
+                    for (int i = 0; i < 64; i++)
+                        acc_[i] += mlp_fc2[o * 64 + i] * d_linear_y_2[b0 * 27 + o];
+                }
+                for (int i = 0; i < 64; i++)
+                    d_h[b0 * 64 + i] = acc_[i];
+            }
         }
     }
 
