@@ -561,7 +561,9 @@ static void sym_desc(yysymbol_kind_t k, char *buf, size_t cap)
         snprintf(buf, cap, "%s", sym_text(k, t, sizeof t));
         break;
     default:
-        snprintf(buf, cap, "'%s'", sym_text(k, t, sizeof t));
+        /* (a name longer than buf is cut short; testing the result says so to GCC) */
+        if (snprintf(buf, cap, "'%s'", sym_text(k, t, sizeof t)) < 0)
+            buf[0] = '\0';
         break;
     }
 }
