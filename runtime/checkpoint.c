@@ -121,7 +121,7 @@ static int rng_parse(MgRng *r, const char *s) {
 
 /* The metadata of a checkpoint and the buffers its values live in. */
 typedef struct MetaBuf {
-    MgMeta m[13];
+    MgMeta m[14];
     int n;
     char step[24], steps[24], lr[32], seed[24], docs[24], docs_sum[40], sum[40], data[256], batch[24];
     char *vocab, *rng;
@@ -169,6 +169,7 @@ static int meta_fill(MetaBuf *b, const MgModel *m, const MgVocab *vocab, long st
     meta_add(b, "docs_checksum", b->docs_sum);
     snprintf(b->batch, sizeof b->batch, "%ld", st->batch > 0 ? st->batch : 1);
     meta_add(b, "batch", b->batch);
+    meta_add(b, "docs_mode", st->text ? "text" : "lines");
     if (b->rng) meta_add(b, "rng", b->rng);
     return 0;
 }
@@ -365,6 +366,10 @@ static int parse_state(const char *path, const MgSafetensors *st, MgTrainState *
     t->batch = 1;
     if (b && (parse_step(b, &t->batch) < 0 || t->batch < 1))
         return mg_err(e, "%s: metadata 'batch' is not valid: '%.40s'", path, b);
+    const char *mode = mg_st_meta(st, "docs_mode");     /* optional too: lines before text existed */
+    if (mode && strcmp(mode, "lines") && strcmp(mode, "text"))
+        return mg_err(e, "%s: metadata 'docs_mode' is not valid: '%.40s'", path, mode);
+    t->text = mode && !strcmp(mode, "text");
     return 0;
 }
 

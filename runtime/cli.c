@@ -41,7 +41,7 @@ typedef struct Opts {
     int progress;           /* PROGRESS_* */
     int batch, has_batch;
     int threads;
-    int text;               /* --docs text */
+    int text, has_text;     /* --docs text */
 } Opts;
 
 enum { PROGRESS_AUTO, PROGRESS_LINE, PROGRESS_PLAIN };
@@ -61,6 +61,7 @@ typedef struct Run {
     double *params, *grads, *scratch, *probs;
     double *gdoc;           /* one document's gradients (batch > 1) */
     int batch;              /* documents per step */
+    int pieces;             /* documents are block-size pieces of the text (--docs text) */
     int threads;            /* threads a batch's documents are split over (<= batch) */
     double *tscratch, *tgdoc, *tacc, *tloss;    /* per extra thread: scratch, gradients, sums, loss */
     int *ttokens;
@@ -238,6 +239,7 @@ static int set_opt(const char *prog, Opts *o, const char *name, const char *flag
     else if (!strcmp(name, "num")) return parse_int(prog, flag, v, &o->num);
     else if (!strcmp(name, "save-every")) return parse_int(prog, flag, v, &o->save_every);
     else if (!strcmp(name, "docs")) {
+        o->has_text = 1;
         if (!strcmp(v, "lines")) o->text = 0;
         else if (!strcmp(v, "text")) o->text = 1;
         else return cli_error(prog, "%s: '%s' is not lines or text", flag, v);
@@ -449,7 +451,7 @@ static int build_vocab(Run *r) {
 static int load_docs(Run *r, const Opts *o) {
     MgErr e;
     size_t piece = (size_t)r->m->block_size;
-    int rc = o->text ? (o->data ? mg_data_load_text_file(&r->docs, o->data, piece, &e)
+    int rc = r->pieces ? (o->data ? mg_data_load_text_file(&r->docs, o->data, piece, &e)
                                 : mg_data_load_text_buffer(&r->docs, "<embedded words, as one text>", mg_words_txt,
                                                            mg_words_txt_len, piece, &e))
                      : (o->data ? mg_data_load_file(&r->docs, o->data, &e) : mg_data_load_default(&r->docs, &e));
@@ -540,6 +542,10 @@ static int train_setup(Run *r, const Opts *o) {
     /* --batch is per rank; a checkpoint holds the documents a step, over all ranks */
     r->batch = o->has_batch ? o->batch : resumed ? (int)(ts.batch / rank_count) : 1;
     if (run_alloc_batch(r, o)) return 1;
+    if (resumed && o->has_text && o->text != ts.text)
+        return cli_error(r->prog, "%s: cannot resume this run with --docs %s: it trained with --docs %s (leave out --docs)",
+                         o->load, o->text ? "text" : "lines", ts.text ? "text" : "lines");
+    r->pieces = o->has_text ? o->text : resumed ? ts.text : 0;
     if (load_docs(r, o) || (resumed && check_resume(r, o, &ts))) return 1;
     r->opt.cfg.lr = o->has_lr ? o->lr : resumed ? ts.lr : m->optim.lr;
     r->opt.cfg.steps = o->has_steps ? o->steps : resumed ? (int)ts.steps : m->optim.steps;
@@ -558,7 +564,7 @@ static int train_setup(Run *r, const Opts *o) {
 static int save_state(Run *r, const char *path, int step) {
     MgErr e;
     MgTrainState ts = {.steps = r->opt.cfg.steps, .lr = r->opt.cfg.lr, .seed = r->seed, .docs = r->docs.n,
-                       .docs_sum = r->docs_sum, .batch = (long)r->batch * rank_count, .opt = &r->opt,
+                       .docs_sum = r->docs_sum, .batch = (long)r->batch * rank_count, .text = r->pieces, .opt = &r->opt,
                        .rng = &r->rng};
     snprintf(ts.data, sizeof ts.data, "%s", r->docs.name);
     if (r->log && fflush(r->log) != 0) return cli_error(r->prog, "%s: write error: %s", r->log_path, strerror(errno));

@@ -36,6 +36,7 @@ typedef struct MgTrainState {
     size_t docs;            /* its number of documents */
     uint64_t docs_sum;      /* mg_data_checksum of its documents in file order */
     long batch;             /* documents per step (1 in checkpoints from before batches) */
+    int text;               /* 1: --docs text (the data cut into block-size pieces) */
     MgOptimizer *opt;       /* Adam's m and v are saved/restored (SGD has none) */
     MgRng *rng;
 } MgTrainState;

@@ -99,6 +99,13 @@ Test(mgc_cli, gpt_text_trains_on_running_text)
     r = run("%s/gpt_text sample --load %s --num 2 --seed 3", MGC_BUILD_DIR, ck);
     cr_expect_eq(r->status, 0, "stderr: %s", r->err);
     cr_expect(strstr(r->out, "sample  2: "), "%s", r->out);
+    /* the checkpoint says how the data was cut: a resume keeps it and refuses the other */
+    r = run("%s/gpt_text train --load %s --steps 62 --num 0 --progress plain", MGC_BUILD_DIR, ck);
+    cr_expect_eq(r->status, 0, "resume: %s", r->err);
+    cr_expect(strstr(r->out, "step   61 /   62"), "%s", r->out);
+    r = run("%s/gpt_text train --load %s --steps 62 --num 0 --docs lines", MGC_BUILD_DIR, ck);
+    cr_expect_eq(r->status, 1);
+    cr_expect(strstr(r->err, "cannot resume this run with --docs lines: it trained with --docs text"), "%s", r->err);
     FILE *f = fopen(txt, "w");
     cr_assert_not_null(f);
     fputs("It was the best of times,\nit was the worst of times.\n", f);
