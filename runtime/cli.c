@@ -81,6 +81,7 @@ static int live_line_open;
 static int rank_id, rank_count = 1;
 static char rank_error[1024];
 static double comm_seconds;     /* time spent in the gradient reduction */
+static double rank_timeout = 60;    /* --rank-timeout: seconds to wait for another rank */
 
 static int cli_error(const char *prog, const char *fmt, ...) MG_PRINTF(2, 3);
 static int cli_error(const char *prog, const char *fmt, ...) {
@@ -137,6 +138,9 @@ static void usage(FILE *f, const MgModel *m, const char *prog) {
             "                      the mean loss over all their target positions, each\n"
             "                      document with its own length; step s takes documents\n"
             "                      s*B .. s*B+B-1 of the shuffled data (wrapping around)\n"
+            "  --rank-timeout S    under MPI: seconds to wait for another rank (default 60);\n"
+            "                      then rank 0 names the ranks that stopped answering and\n"
+            "                      the job stops\n"
             "  --threads N         split each batch's documents over N threads (default 1):\n"
             "                      thread t sums the gradients of its consecutive share in\n"
             "                      document order, and the N sums are added in thread\n"
@@ -219,7 +223,8 @@ static int parse_double(const char *prog, const char *flag, const char *s, int s
 /* Which flags each command accepts. */
 static int allowed(Cmd c, const char *flag) {
     static const char *train[] = {"data", "steps", "seed", "lr", "save", "save-every", "load", "log", "num",
-                                  "temperature", "progress", "batch", "threads", "docs", 0};
+                                  "temperature", "progress", "batch", "threads", "docs",
+                                  "rank-timeout", 0};
     static const char *sample[] = {"load", "num", "temperature", "seed", 0};
     static const char *grad[] = {"load", "doc", "out", 0};
     const char **list = c == CMD_TRAIN ? train : c == CMD_SAMPLE ? sample : grad;
@@ -238,6 +243,7 @@ static int set_opt(const char *prog, Opts *o, const char *name, const char *flag
     else if (!strcmp(name, "steps")) { o->has_steps = 1; return parse_int(prog, flag, v, &o->steps); }
     else if (!strcmp(name, "num")) return parse_int(prog, flag, v, &o->num);
     else if (!strcmp(name, "save-every")) return parse_int(prog, flag, v, &o->save_every);
+    else if (!strcmp(name, "rank-timeout")) return parse_double(prog, flag, v, 1, &rank_timeout);
     else if (!strcmp(name, "docs")) {
         o->has_text = 1;
         if (!strcmp(v, "lines")) o->text = 0;
@@ -650,20 +656,86 @@ static int ranks_agree(const char *prog, int bad) {
 #endif
 }
 
+#ifdef MGC_MPI
+enum { TAG_HEARTBEAT = 7 };
+
+/* Wait for req[0..n) for at most --rank-timeout seconds.  On rank 0, beat[1..]
+ * are the receives of one message from each other rank: when time runs out,
+ * the ranks whose message has not come are named ("stopped answering"), and
+ * the process exits with status 1, which stops the job, so no rank waits
+ * forever on one that died or hangs.
+ * (mpirun by default stops the whole job itself when a process dies, naming
+ * it; with --mca orte_enable_recovery 1 the others go on and this message
+ * comes from rank 0.) */
+static void ranks_wait(const char *prog, MPI_Request *req, int n, MPI_Request *beat, int step) {
+    double t0 = MPI_Wtime();
+    for (;;) {
+        int done = 0;
+        MPI_Testall(n, req, &done, MPI_STATUSES_IGNORE);
+        if (done) return;
+        if (MPI_Wtime() - t0 > rank_timeout) break;
+    }
+    if (rank_id == 0) {
+        int named = 0;
+        for (int k = 1; beat && k < rank_count; k++) {
+            int arrived = 0;
+            MPI_Test(&beat[k], &arrived, MPI_STATUS_IGNORE);
+            if (!arrived)
+                named += cli_error(prog, "rank %d of %d stopped answering at step %d: nothing from it for %g s "
+                                   "(it died or hangs); training stopped", k, rank_count, step, rank_timeout);
+        }
+        if (!named)
+            cli_error(prog, "step %d: the gradient reduction did not finish within %g s; training stopped", step,
+                      rank_timeout);
+    } else {
+        fflush(stdout);
+        fprintf(stderr, "%s: error: rank %d of %d: rank 0 did not answer at step %d within %g s; training stopped\n",
+                prog, rank_id, rank_count, step, rank_timeout);
+    }
+    /* exit status 1 stops the job (mpirun's orte_abort_on_non_zero_status);
+     * MPI_Abort's status is not always passed on when recovery is enabled */
+    fflush(stderr);
+    _exit(1);
+}
+#endif
+
 /* Sum n doubles over the ranks, the same bits on every rank: reduced on rank 0
- * (MPI may add in any order) and sent back. */
-static void ranks_sum(double *x, size_t n) {
+ * (MPI may add in any order) and sent back.  Each other rank tells rank 0
+ * when it has reached this reduction (a heartbeat) and when it has the result
+ * (an acknowledgement); every wait is bounded by --rank-timeout, and rank 0
+ * names the ranks whose messages are missing. */
+static void ranks_sum(const char *prog, double *x, size_t n, int step) {
 #ifdef MGC_MPI
     if (rank_count == 1) return;
     double t0 = MPI_Wtime();
+    enum { MAX_NAMED = 256 };
+    MPI_Request hb[MAX_NAMED], ack[MAX_NAMED], send[2] = {MPI_REQUEST_NULL, MPI_REQUEST_NULL};
+    int track = rank_id == 0 && rank_count <= MAX_NAMED;
+    for (int k = 1; track && k < rank_count; k++) {
+        MPI_Irecv(NULL, 0, MPI_BYTE, k, TAG_HEARTBEAT, MPI_COMM_WORLD, &hb[k]);
+        MPI_Irecv(NULL, 0, MPI_BYTE, k, TAG_HEARTBEAT + 1, MPI_COMM_WORLD, &ack[k]);
+    }
+    if (rank_id != 0)
+        MPI_Isend(NULL, 0, MPI_BYTE, 0, TAG_HEARTBEAT, MPI_COMM_WORLD, &send[0]);
     for (size_t off = 0; off < n; off += (size_t)1 << 30) {
         int k = (int)(n - off < ((size_t)1 << 30) ? n - off : (size_t)1 << 30);
-        MPI_Reduce(rank_id == 0 ? MPI_IN_PLACE : x + off, x + off, k, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
-        MPI_Bcast(x + off, k, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+        MPI_Request req;
+        MPI_Ireduce(rank_id == 0 ? MPI_IN_PLACE : x + off, x + off, k, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD, &req);
+        ranks_wait(prog, &req, 1, track ? hb : NULL, step);
+        MPI_Ibcast(x + off, k, MPI_DOUBLE, 0, MPI_COMM_WORLD, &req);
+        ranks_wait(prog, &req, 1, track ? ack : NULL, step);
+    }
+    if (rank_id != 0) {
+        MPI_Isend(NULL, 0, MPI_BYTE, 0, TAG_HEARTBEAT + 1, MPI_COMM_WORLD, &send[1]);
+        ranks_wait(prog, send, 2, NULL, step);
+    }
+    for (int k = 1; track && k < rank_count; k++) {
+        ranks_wait(prog, &hb[k], 1, hb, step);
+        ranks_wait(prog, &ack[k], 1, ack, step);
     }
     comm_seconds += MPI_Wtime() - t0;
 #else
-    (void)x, (void)n;
+    (void)prog, (void)x, (void)n, (void)step;
 #endif
 }
 
@@ -763,8 +835,8 @@ static double step_loss(Run *r, int s, long *ntok) {
     size_t first = (gfirst + (size_t)rank_id * B) % n;
     if (rank_count > 1) {
         double loss = step_part(r, first, B, W);
-        ranks_sum(r->grads, m->n_scalars);
-        ranks_sum(&loss, 1);
+        ranks_sum(r->prog, r->grads, m->n_scalars, s + 1);
+        ranks_sum(r->prog, &loss, 1, s + 1);
         return loss;
     }
     return step_part(r, first, B, W);

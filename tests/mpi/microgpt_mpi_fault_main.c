@@ -1,8 +1,12 @@
-/* microgpt_mpi_fault: as microgpt_mpi, but the rank that OpenMPI numbers 1
- * (OMPI_COMM_WORLD_RANK) gets a --data file that does not exist, so that
- * tests/mpi sees how a rank that cannot read its data stops the job. */
+/* microgpt_mpi_fault: as microgpt_mpi, with a fault in the rank that OpenMPI
+ * numbers 1 (OMPI_COMM_WORLD_RANK), chosen by MGC_TEST_FAULT, so that
+ * tests/mpi sees how the job stops:
+ *   data  its --data file does not exist;
+ *   die   it is killed by SIGALRM one second after it starts. */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mg_cli.h"
 #include "mg_model.h"
@@ -11,10 +15,15 @@ extern const MgModel microgpt_model;
 
 int main(int argc, char **argv)
 {
-    const char *rank = getenv("OMPI_COMM_WORLD_RANK");
+    const char *rank = getenv("OMPI_COMM_WORLD_RANK"), *fault = getenv("MGC_TEST_FAULT");
     static char missing[] = "/nonexistent/rank1-data.txt";
-    for (int i = 1; rank && !strcmp(rank, "1") && i + 1 < argc; i++)
-        if (!strcmp(argv[i], "--data"))
-            argv[i + 1] = missing;
+    if (rank && !strcmp(rank, "1") && fault && !strcmp(fault, "data"))
+        for (int i = 1; i + 1 < argc; i++)
+            if (!strcmp(argv[i], "--data"))
+                argv[i + 1] = missing;
+    if (rank && !strcmp(rank, "1") && fault && !strcmp(fault, "die")) {
+        signal(SIGALRM, SIG_DFL);
+        alarm(1);
+    }
     return mg_cli_main(&microgpt_model, "microgpt", argc, argv);
 }
