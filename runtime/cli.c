@@ -65,6 +65,9 @@ typedef struct Run {
     int threads;            /* threads a batch's documents are split over (<= batch) */
     double *tscratch, *tgdoc, *tacc, *tloss;    /* per extra thread: scratch, gradients, sums, loss */
     int *ttokens;
+    double *lev;            /* per thread: `depth` buffers for the pairwise sums */
+    int depth;
+    double *gathered;       /* rank 0 under MPI: every rank's sum, then the loss of each */
     int *tokens;
     char *text;
     FILE *log;
@@ -141,11 +144,11 @@ static void usage(FILE *f, const MgModel *m, const char *prog) {
             "  --rank-timeout S    under MPI: seconds to wait for another rank (default 60);\n"
             "                      then rank 0 names the ranks that stopped answering and\n"
             "                      the job stops\n"
-            "  --threads N         split each batch's documents over N threads (default 1):\n"
-            "                      thread t sums the gradients of its consecutive share in\n"
-            "                      document order, and the N sums are added in thread\n"
-            "                      order, so a run is the same for the same N (and N = 1\n"
-            "                      is the one-thread run)\n"
+            "  --threads N         split each batch's documents over N threads (default 1;\n"
+            "                      the largest power of two up to N and the batch is used):\n"
+            "                      a batch's gradients are summed pairwise in a fixed tree\n"
+            "                      whose nodes the threads take, so every N gives the\n"
+            "                      bits of one thread\n"
             "  --docs MODE         lines (default): one document per line, stripped; text:\n"
             "                      the file as it is, newlines included, cut into documents\n"
             "                      of the block size (for models of running text)\n"
@@ -314,6 +317,8 @@ static void run_free(Run *r) {
     free(r->tacc);
     free(r->tloss);
     free(r->ttokens);
+    free(r->lev);
+    free(r->gathered);
     free(r->scratch);
     free(r->probs);
     free(r->tokens);
@@ -407,27 +412,34 @@ static int doc_tokens(const Run *r, size_t d, int *tokens) {
 
 /* ---- train ---- */
 
-/* A batch's buffers: one document's gradients, and for each thread past the
- * first its own scratch, tokens, gradients and sums.  The interpreter keeps
- * state in its ctx, so it runs one thread. */
+/* A batch's buffers: one document's gradients and the pairwise sums' levels
+ * for each thread, and for each thread past the first its own scratch,
+ * tokens and node sum.  Threads: the largest power of two <= --threads and
+ * <= the batch, so that they take whole nodes of the batch's summation tree.
+ * The interpreter keeps state in its ctx, so it runs one thread. */
 static int run_alloc_batch(Run *r, const Opts *o) {
     const MgModel *m = r->m;
-    int N = o->threads > r->batch ? r->batch : o->threads > 0 ? o->threads : 1;
-    if (N > 1 && m->ctx)
+    int want = o->threads > 0 ? o->threads : 1, N = 1;
+    if (want > 1 && m->ctx)
         return cli_error(r->prog, "--threads %d: the interpreter runs one thread (a compiled trainer runs more)",
                          o->threads);
+    while (N * 2 <= want && N * 2 <= r->batch && N < 64) N *= 2;
     r->threads = N;
     if (r->batch * rank_count == 1) return 0;
     size_t np = m->n_scalars ? m->n_scalars : 1, k = (size_t)N - 1;
-    r->gdoc = calloc(np, sizeof *r->gdoc);
+    for (r->depth = 1; (1L << r->depth) < r->batch; r->depth++) {}
+    r->gdoc = calloc(np + 1, sizeof *r->gdoc);      /* (+1: ranks_combine sends a sum and a loss) */
     r->tloss = calloc((size_t)N, sizeof *r->tloss);
+    r->lev = calloc((size_t)N * (size_t)r->depth * np, sizeof *r->lev);
+    if (rank_count > 1 && rank_id == 0) r->gathered = calloc(((size_t)rank_count) * (np + 1), sizeof *r->gathered);
     if (N > 1) {
         r->tscratch = calloc(k * (m->scratch ? m->scratch : 1), sizeof *r->tscratch);
         r->tgdoc = calloc(k * np, sizeof *r->tgdoc);
         r->tacc = calloc(k * np, sizeof *r->tacc);
         r->ttokens = calloc(k * ((size_t)m->block_size + 2), sizeof *r->ttokens);
     }
-    if (!r->gdoc || !r->tloss || (N > 1 && (!r->tscratch || !r->tgdoc || !r->tacc || !r->ttokens)))
+    if (!r->gdoc || !r->tloss || !r->lev || (rank_count > 1 && rank_id == 0 && !r->gathered) ||
+        (N > 1 && (!r->tscratch || !r->tgdoc || !r->tacc || !r->ttokens)))
         return cli_error(r->prog, "out of memory (%zu parameters, %d threads)", m->n_scalars, N);
     return 0;
 }
@@ -627,6 +639,8 @@ static int check_finite(Run *r, const Opts *o, int step, double loss, const doub
 
 /* ---- ranks ---- */
 
+static void tree_top(double *const *sums, double *loss, int n, size_t np, int threads);
+
 /* Every rank says whether it failed (bad != 0); when any did, rank 0 prints
  * each failed rank's message, naming the rank, and every rank returns 1.
  * Called at the same points by all ranks, so none waits forever on another
@@ -699,17 +713,19 @@ static void ranks_wait(const char *prog, MPI_Request *req, int n, MPI_Request *b
 }
 #endif
 
-/* Sum n doubles over the ranks, the same bits on every rank: reduced on rank 0
- * (MPI may add in any order) and sent back.  Each other rank tells rank 0
- * when it has reached this reduction (a heartbeat) and when it has the result
- * (an acknowledgement); every wait is bounded by --rank-timeout, and rank 0
- * names the ranks whose messages are missing. */
-static void ranks_sum(const char *prog, double *x, size_t n, int step) {
+/* Add up the ranks' node sums x[0..n) and losses as the top of the batch's
+ * summation tree (tree_top), on rank 0, and send the result to every rank:
+ * the same bits everywhere, and with a power of two of ranks the bits of one
+ * process.  Each other rank tells rank 0 when it has reached this step (a
+ * heartbeat) and when it has the result (an acknowledgement); every wait is
+ * bounded by --rank-timeout, and rank 0 names the ranks whose messages are
+ * missing.  Returns the total loss. */
+static double ranks_combine(Run *r, double *x, size_t n, double loss, int step) {
 #ifdef MGC_MPI
-    if (rank_count == 1) return;
+    const char *prog = r->prog;
     double t0 = MPI_Wtime();
     enum { MAX_NAMED = 256 };
-    MPI_Request hb[MAX_NAMED], ack[MAX_NAMED], send[2] = {MPI_REQUEST_NULL, MPI_REQUEST_NULL};
+    MPI_Request hb[MAX_NAMED], ack[MAX_NAMED], send[2] = {MPI_REQUEST_NULL, MPI_REQUEST_NULL}, req;
     int track = rank_id == 0 && rank_count <= MAX_NAMED;
     for (int k = 1; track && k < rank_count; k++) {
         MPI_Irecv(NULL, 0, MPI_BYTE, k, TAG_HEARTBEAT, MPI_COMM_WORLD, &hb[k]);
@@ -717,14 +733,34 @@ static void ranks_sum(const char *prog, double *x, size_t n, int step) {
     }
     if (rank_id != 0)
         MPI_Isend(NULL, 0, MPI_BYTE, 0, TAG_HEARTBEAT, MPI_COMM_WORLD, &send[0]);
-    for (size_t off = 0; off < n; off += (size_t)1 << 30) {
-        int k = (int)(n - off < ((size_t)1 << 30) ? n - off : (size_t)1 << 30);
-        MPI_Request req;
-        MPI_Ireduce(rank_id == 0 ? MPI_IN_PLACE : x + off, x + off, k, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD, &req);
-        ranks_wait(prog, &req, 1, track ? hb : NULL, step);
-        MPI_Ibcast(x + off, k, MPI_DOUBLE, 0, MPI_COMM_WORLD, &req);
-        ranks_wait(prog, &req, 1, track ? ack : NULL, step);
+    /* n + 1 doubles a rank: its sum, then its loss (n < 2^31 here) */
+    double *mine = r->gdoc;     /* free between steps: the last document's gradients */
+    memcpy(mine, x, n * sizeof *x);
+    mine[n] = loss;
+    MPI_Igather(mine, (int)(n + 1), MPI_DOUBLE, r->gathered, (int)(n + 1), MPI_DOUBLE, 0, MPI_COMM_WORLD, &req);
+    ranks_wait(prog, &req, 1, track ? hb : NULL, step);
+    if (rank_id == 0) {
+        double *sums[MAX_NAMED], losses[MAX_NAMED];
+        int top = 1;
+        while (top * 2 <= rank_count && top * 2 <= MAX_NAMED) top *= 2;
+        for (int k = 0; k < rank_count && k < MAX_NAMED; k++) {
+            sums[k] = r->gathered + (size_t)k * (n + 1);
+            losses[k] = sums[k][n];
+        }
+        tree_top(sums, losses, top, n, 1);
+        for (int k = top; k < rank_count; k++) {      /* not a power of two: the rest in order */
+            for (size_t i = 0; i < n; i++) sums[0][i] += r->gathered[(size_t)k * (n + 1) + i];
+            losses[0] += r->gathered[(size_t)k * (n + 1) + n];
+        }
+        memcpy(x, sums[0], n * sizeof *x);
+        loss = losses[0];
     }
+    mine[0] = loss;
+    MPI_Ibcast(x, (int)n, MPI_DOUBLE, 0, MPI_COMM_WORLD, &req);
+    ranks_wait(prog, &req, 1, track ? ack : NULL, step);
+    MPI_Ibcast(mine, 1, MPI_DOUBLE, 0, MPI_COMM_WORLD, &req);
+    ranks_wait(prog, &req, 1, track ? ack : NULL, step);
+    loss = mine[0];
     if (rank_id != 0) {
         MPI_Isend(NULL, 0, MPI_BYTE, 0, TAG_HEARTBEAT + 1, MPI_COMM_WORLD, &send[1]);
         ranks_wait(prog, send, 2, NULL, step);
@@ -734,8 +770,10 @@ static void ranks_sum(const char *prog, double *x, size_t n, int step) {
         ranks_wait(prog, &ack[k], 1, ack, step);
     }
     comm_seconds += MPI_Wtime() - t0;
+    return loss;
 #else
-    (void)prog, (void)x, (void)n, (void)step;
+    (void)r, (void)x, (void)n, (void)step;
+    return loss;
 #endif
 }
 
@@ -791,35 +829,73 @@ static void progress_step(Progress *p, int step, int first, int steps, double lo
     }
 }
 
-static double step_part(Run *r, size_t first, size_t B, long W);
+static double step_part(Run *r, size_t first, size_t lo, size_t hi, long W);
+static double ranks_combine(Run *r, double *x, size_t n, double loss, int step);
 
-/* Documents b0 .. b1-1 of a batch starting at document `first`, W positions
- * in all: acc = sum of w_b * (gradients of b), w_b = T_b / W, in document
- * order (the first assigns); returns the sum of w_b * loss_b. */
-static double batch_part(const Run *r, size_t first, size_t b0, size_t b1, long W, double *acc, double *gdoc,
-                         int *tokens, double *scratch) {
+/* One thread's buffers for the sums of a batch. */
+typedef struct Worker {
+    int *tokens;
+    double *scratch, *gdoc, *lev;
+} Worker;
+
+/* The summation tree of a batch: documents [lo, hi) of the global batch
+ * starting at document `first` sum as [lo, mid) + [mid, hi), mid = lo +
+ * (hi - lo) / 2, down to single documents, which give w_b * (gradients of b),
+ * w_b = T_b / W.  The same tree whoever computes which node, so that threads
+ * and MPI ranks that take whole nodes (a power of two of them, splitting a
+ * batch that they divide) give the bits of one process; others differ in
+ * the last bits only.  out = the node's sum; returns the sum of w_b * loss_b. */
+static double tree_sum(const Run *r, const Worker *k, size_t first, size_t lo, size_t hi, long W, double *out,
+                       int level) {
     const MgModel *m = r->m;
-    size_t n = r->docs.n;
-    double loss = 0;
-    for (size_t b = b0; b < b1; b++) {
-        int T = doc_tokens(r, (first + b) % n, tokens);
-        double L = m->loss_grad(m->ctx, r->params, gdoc, tokens, T, scratch), w = (double)T / (double)W;
-        loss += w * L;
-        if (b == b0)
-            for (size_t i = 0; i < m->n_scalars; i++) acc[i] = w * gdoc[i];
-        else
-            for (size_t i = 0; i < m->n_scalars; i++) acc[i] += w * gdoc[i];
+    size_t np = m->n_scalars;
+    if (hi - lo == 1) {
+        int T = doc_tokens(r, (first + lo) % r->docs.n, k->tokens);
+        double L = m->loss_grad(m->ctx, r->params, k->gdoc, k->tokens, T, k->scratch), w = (double)T / (double)W;
+        for (size_t i = 0; i < np; i++) out[i] = w * k->gdoc[i];
+        return w * L;
     }
-    return loss;
+    size_t mid = lo + (hi - lo) / 2;
+    double *right = k->lev + (size_t)level * np;
+    double a = tree_sum(r, k, first, lo, mid, W, out, level + 1);
+    double b = tree_sum(r, k, first, mid, hi, W, right, level + 1);
+    for (size_t i = 0; i < np; i++) out[i] += right[i];
+    return a + b;
+}
+
+/* the node of the tree over [lo, hi) at `depth` levels down, t-th from the left */
+static void tree_node(size_t lo, size_t hi, int depth, size_t t, size_t *a, size_t *b) {
+    for (int d = depth - 1; d >= 0; d--) {
+        size_t mid = lo + (hi - lo) / 2;
+        if ((t >> d) & 1) lo = mid;
+        else hi = mid;
+    }
+    *a = lo, *b = hi;
+}
+
+/* sum[j] += sum[j + step] for j = 0, 2 step, ..., pairwise up to sum[0]: the
+ * top of the tree over n node sums of np doubles each (n a power of two),
+ * sums[j] at sums + j * stride; loss[] likewise */
+static void tree_top(double *const *sums, double *loss, int n, size_t np, int threads) {
+    for (int step = 1; step < n; step *= 2)
+        for (int j = 0; j + step < n; j += 2 * step) {
+            double *x = sums[j];
+            const double *y = sums[j + step];
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(threads) schedule(static)
+#endif
+            for (size_t i = 0; i < np; i++) x[i] += y[i];
+            loss[j] += loss[j + step];
+        }
+    (void)threads;
 }
 
 /* The loss of step s (0-based) and its gradients in r->grads; *ntok = the
  * positions trained on.  Batch B: the mean over all target positions of
  * documents s*B .. s*B+B-1, i.e. the sum of each document's mean loss (and
- * gradients) weighted by its share T_b / sum(T) of the positions.  With
- * threads, thread t sums a consecutive share of the documents in order and
- * the shares are added in thread order.  With B = 1 the weight is 1 and
- * nothing changes. */
+ * gradients) weighted by its share T_b / sum(T) of the positions, summed
+ * pairwise (tree_sum).  Under MPI, rank k takes documents k*B .. k*B+B-1 of a
+ * global batch of B * ranks.  With B = 1 the weight is 1 and nothing changes. */
 static double step_loss(Run *r, int s, long *ntok) {
     const MgModel *m = r->m;
     size_t n = r->docs.n, B = (size_t)r->batch, G = B * (size_t)rank_count, gfirst = (size_t)s * G % n;
@@ -831,41 +907,34 @@ static double step_loss(Run *r, int s, long *ntok) {
     long W = 0;
     for (size_t b = 0; b < G; b++) W += doc_positions(r, (gfirst + b) % n);
     *ntok = W;
-    /* under MPI, rank k takes documents k*B .. k*B+B-1 of the global batch */
-    size_t first = (gfirst + (size_t)rank_id * B) % n;
-    if (rank_count > 1) {
-        double loss = step_part(r, first, B, W);
-        ranks_sum(r->prog, r->grads, m->n_scalars, s + 1);
-        ranks_sum(r->prog, &loss, 1, s + 1);
-        return loss;
-    }
-    return step_part(r, first, B, W);
+    double loss = step_part(r, gfirst, (size_t)rank_id * B, (size_t)rank_id * B + B, W);
+    if (rank_count > 1) loss = ranks_combine(r, r->grads, m->n_scalars, loss, s + 1);
+    return loss;
 }
 
-/* This process's share: documents first .. first+B-1 (mod n), weighted by
- * their positions out of W, on r->threads threads. */
-static double step_part(Run *r, size_t first, size_t B, long W) {
+/* This process's node [lo, hi) of the batch, on r->threads threads, each
+ * taking one node `log2(threads)` levels further down. */
+static double step_part(Run *r, size_t first, size_t lo, size_t hi, long W) {
     const MgModel *m = r->m;
-    int N = r->threads;
-    if (N == 1) return batch_part(r, first, 0, B, W, r->grads, r->gdoc, r->tokens, r->scratch);
-    size_t np = m->n_scalars, nt = (size_t)m->block_size + 2;
+    size_t np = m->n_scalars, nt = (size_t)m->block_size + 2, levs = (size_t)r->depth * np;
+    int N = r->threads, depth = 0;
+    Worker k0 = {r->tokens, r->scratch, r->gdoc, r->lev};
+    if (N == 1) return tree_sum(r, &k0, first, lo, hi, W, r->grads, 0);
+    while ((1 << depth) < N) depth++;
+    double *sums[64];
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(N) schedule(static, 1)
 #endif
     for (int t = 0; t < N; t++) {
-        size_t b0 = B * (size_t)t / (size_t)N, b1 = B * (size_t)(t + 1) / (size_t)N, k = (size_t)t;
-        r->tloss[t] = t == 0 ? batch_part(r, first, b0, b1, W, r->grads, r->gdoc, r->tokens, r->scratch)
-                             : batch_part(r, first, b0, b1, W, r->tacc + (k - 1) * np, r->tgdoc + (k - 1) * np,
-                                          r->ttokens + (k - 1) * nt, r->tscratch + (k - 1) * m->scratch);
+        size_t a, b, j = (size_t)t;
+        tree_node(lo, hi, depth, j, &a, &b);
+        Worker k = t == 0 ? k0 : (Worker){r->ttokens + (j - 1) * nt, r->tscratch + (j - 1) * m->scratch,
+                                          r->tgdoc + (j - 1) * np, r->lev + j * levs};
+        sums[t] = t == 0 ? r->grads : r->tacc + (j - 1) * np;
+        r->tloss[t] = tree_sum(r, &k, first, a, b, W, sums[t], depth);
     }
-    double loss = r->tloss[0];
-    for (int t = 1; t < N; t++) loss += r->tloss[t];
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(N) schedule(static)
-#endif
-    for (size_t i = 0; i < np; i++)
-        for (int t = 1; t < N; t++) r->grads[i] += r->tacc[(size_t)(t - 1) * np + i];
-    return loss;
+    tree_top(sums, r->tloss, N, np, N);
+    return r->tloss[0];
 }
 
 static int cmd_train(Run *r, const Opts *o) {

@@ -40,6 +40,7 @@ static void same_losses(const char *a, const char *b, int want)
         worst = fmax(worst, fabs(x[i] - y[i]));
     printf("losses of %s and %s: largest difference %.3g over %d steps\n", a, b, worst, want);
     cr_expect_leq(worst, 1e-12);
+    cr_expect_eq(worst, 0, "two ranks take nodes of one summation tree: the same bits");
 }
 
 /* every parameter of two checkpoints within 1e-12 relative to its tensor's
@@ -69,6 +70,7 @@ static void same_params(const char *a, const char *b)
     printf("tensors of %s and %s: largest difference %.3g of the tensor's largest magnitude (%.3g of the element)\n",
            a, b, worst, worst_elem);
     cr_expect_leq(worst, 1e-12);
+    cr_expect_eq(worst_elem, 0, "two ranks take nodes of one summation tree: the same bits");
     mg_st_free(&x);
     mg_st_free(&y);
 }
