@@ -645,18 +645,26 @@ static void tree_top(double *const *sums, double *loss, int n, size_t np, int th
  * each failed rank's message, naming the rank, and every rank returns 1.
  * Called at the same points by all ranks, so none waits forever on another
  * that has stopped. */
+#ifdef MGC_MPI
+static void ranks_wait(const char *prog, MPI_Request *req, int n, MPI_Request *beat, int step);
+#endif
+
 static int ranks_agree(const char *prog, int bad) {
 #ifdef MGC_MPI
     if (rank_count == 1) return bad;
     int any = 0;
-    MPI_Allreduce(&bad, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    MPI_Request req;
+    MPI_Iallreduce(&bad, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD, &req);
+    ranks_wait(prog, &req, 1, NULL, 0);
     if (!any) return 0;
     char msg[sizeof rank_error];
     snprintf(msg, sizeof msg, "%s", bad ? rank_error : "");
     char *all = rank_id == 0 ? malloc(sizeof msg * (size_t)rank_count) : NULL;
     int *flags = rank_id == 0 ? malloc(sizeof *flags * (size_t)rank_count) : NULL;
-    MPI_Gather(msg, (int)sizeof msg, MPI_CHAR, all, (int)sizeof msg, MPI_CHAR, 0, MPI_COMM_WORLD);
-    MPI_Gather(&bad, 1, MPI_INT, flags, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    MPI_Igather(msg, (int)sizeof msg, MPI_CHAR, all, (int)sizeof msg, MPI_CHAR, 0, MPI_COMM_WORLD, &req);
+    ranks_wait(prog, &req, 1, NULL, 0);
+    MPI_Igather(&bad, 1, MPI_INT, flags, 1, MPI_INT, 0, MPI_COMM_WORLD, &req);
+    ranks_wait(prog, &req, 1, NULL, 0);
     /* (a rank that failed as rank 0 did, with its message, is not repeated) */
     for (int k = 1; rank_id == 0 && all && flags && k < rank_count; k++)
         if (flags[k] && !(bad && !strcmp(all + (size_t)k * sizeof msg, rank_error)))
@@ -698,13 +706,16 @@ static void ranks_wait(const char *prog, MPI_Request *req, int n, MPI_Request *b
                 named += cli_error(prog, "rank %d of %d stopped answering at step %d: nothing from it for %g s "
                                    "(it died or hangs); training stopped", k, rank_count, step, rank_timeout);
         }
-        if (!named)
+        if (!named && step > 0)
             cli_error(prog, "step %d: the gradient reduction did not finish within %g s; training stopped", step,
+                      rank_timeout);
+        else if (!named)
+            cli_error(prog, "the %d ranks did not all answer within %g s (one died or hangs); stopped", rank_count,
                       rank_timeout);
     } else {
         fflush(stdout);
-        fprintf(stderr, "%s: error: rank %d of %d: rank 0 did not answer at step %d within %g s; training stopped\n",
-                prog, rank_id, rank_count, step, rank_timeout);
+        fprintf(stderr, "%s: error: rank %d of %d: rank 0 did not answer within %g s (at step %d); stopped\n", prog,
+                rank_id, rank_count, rank_timeout, step);
     }
     /* exit status 1 stops the job (mpirun's orte_abort_on_non_zero_status);
      * MPI_Abort's status is not always passed on when recovery is enabled */

@@ -2,7 +2,7 @@
  * numbers 1 (OMPI_COMM_WORLD_RANK), chosen by MGC_TEST_FAULT, so that
  * tests/mpi sees how the job stops:
  *   data  its --data file does not exist;
- *   die   it is killed by SIGALRM one second after it starts. */
+ *   die   it is killed by SIGALRM two seconds after it starts (training by then). */
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +23,7 @@ int main(int argc, char **argv)
                 argv[i + 1] = missing;
     if (rank && !strcmp(rank, "1") && fault && !strcmp(fault, "die")) {
         signal(SIGALRM, SIG_DFL);
-        alarm(1);
+        alarm(2);
     }
     return mg_cli_main(&microgpt_model, "microgpt", argc, argv);
 }

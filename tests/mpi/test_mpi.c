@@ -141,7 +141,7 @@ Test(mpi, a_rank_that_cannot_read_its_data_stops_the_job)
     remove(path);
 }
 
-/* A rank that dies during training (SIGALRM, a second in): with mpirun's
+/* A rank that dies during training (SIGALRM, two seconds in): with mpirun's
  * orte_enable_recovery the other rank goes on to the next reduction, and
  * after --rank-timeout rank 0 names the rank that stopped answering and ends
  * the job.  (Without recovery, mpirun itself stops every rank at once, with
