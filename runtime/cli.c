@@ -68,6 +68,10 @@ typedef struct Run {
     double *lev;            /* per thread: `depth` buffers for the pairwise sums */
     int depth;
     double *gathered;       /* rank 0 under MPI: every rank's sum, then the loss of each */
+    double **rank_sums, *rank_losses;   /* rank 0: ranks_combine's tree over the ranks */
+#ifdef MGC_MPI
+    MPI_Request *rank_req;  /* rank 0: a message to or from each rank */
+#endif
     int *tokens;
     char *text;
     FILE *log;
@@ -319,6 +323,11 @@ static void run_free(Run *r) {
     free(r->ttokens);
     free(r->lev);
     free(r->gathered);
+    free(r->rank_sums);
+    free(r->rank_losses);
+#ifdef MGC_MPI
+    free(r->rank_req);
+#endif
     free(r->scratch);
     free(r->probs);
     free(r->tokens);
@@ -431,14 +440,22 @@ static int run_alloc_batch(Run *r, const Opts *o) {
     r->gdoc = calloc(np + 1, sizeof *r->gdoc);      /* (+1: ranks_combine sends a sum and a loss) */
     r->tloss = calloc((size_t)N, sizeof *r->tloss);
     r->lev = calloc((size_t)N * (size_t)r->depth * np, sizeof *r->lev);
-    if (rank_count > 1 && rank_id == 0) r->gathered = calloc(((size_t)rank_count) * (np + 1), sizeof *r->gathered);
+    if (rank_count > 1 && rank_id == 0) {
+        r->gathered = calloc(((size_t)rank_count) * (np + 1), sizeof *r->gathered);
+        r->rank_sums = calloc((size_t)rank_count, sizeof *r->rank_sums);
+        r->rank_losses = calloc((size_t)rank_count, sizeof *r->rank_losses);
+#ifdef MGC_MPI
+        r->rank_req = calloc((size_t)rank_count, sizeof *r->rank_req);
+        if (!r->rank_req) r->rank_sums = (free(r->rank_sums), NULL);
+#endif
+    }
     if (N > 1) {
         r->tscratch = calloc(k * (m->scratch ? m->scratch : 1), sizeof *r->tscratch);
         r->tgdoc = calloc(k * np, sizeof *r->tgdoc);
         r->tacc = calloc(k * np, sizeof *r->tacc);
         r->ttokens = calloc(k * ((size_t)m->block_size + 2), sizeof *r->ttokens);
     }
-    if (!r->gdoc || !r->tloss || !r->lev || (rank_count > 1 && rank_id == 0 && !r->gathered) ||
+    if (!r->gdoc || !r->tloss || !r->lev || (rank_count > 1 && rank_id == 0 && (!r->gathered || !r->rank_sums || !r->rank_losses)) ||
         (N > 1 && (!r->tscratch || !r->tgdoc || !r->tacc || !r->ttokens)))
         return cli_error(r->prog, "out of memory (%zu parameters, %d threads)", m->n_scalars, N);
     return 0;
@@ -646,7 +663,7 @@ static void tree_top(double *const *sums, double *loss, int n, size_t np, int th
  * Called at the same points by all ranks, so none waits forever on another
  * that has stopped. */
 #ifdef MGC_MPI
-static void ranks_wait(const char *prog, MPI_Request *req, int n, MPI_Request *beat, int step);
+static void ranks_wait(const char *prog, MPI_Request *req, int n, int per_rank, int step);
 #endif
 
 static int ranks_agree(const char *prog, int bad) {
@@ -655,16 +672,16 @@ static int ranks_agree(const char *prog, int bad) {
     int any = 0;
     MPI_Request req;
     MPI_Iallreduce(&bad, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD, &req);
-    ranks_wait(prog, &req, 1, NULL, 0);
+    ranks_wait(prog, &req, 1, 0, 0);
     if (!any) return 0;
     char msg[sizeof rank_error];
     snprintf(msg, sizeof msg, "%s", bad ? rank_error : "");
     char *all = rank_id == 0 ? malloc(sizeof msg * (size_t)rank_count) : NULL;
     int *flags = rank_id == 0 ? malloc(sizeof *flags * (size_t)rank_count) : NULL;
     MPI_Igather(msg, (int)sizeof msg, MPI_CHAR, all, (int)sizeof msg, MPI_CHAR, 0, MPI_COMM_WORLD, &req);
-    ranks_wait(prog, &req, 1, NULL, 0);
+    ranks_wait(prog, &req, 1, 0, 0);
     MPI_Igather(&bad, 1, MPI_INT, flags, 1, MPI_INT, 0, MPI_COMM_WORLD, &req);
-    ranks_wait(prog, &req, 1, NULL, 0);
+    ranks_wait(prog, &req, 1, 0, 0);
     /* (a rank that failed as rank 0 did, with its message, is not repeated) */
     for (int k = 1; rank_id == 0 && all && flags && k < rank_count; k++)
         if (flags[k] && !(bad && !strcmp(all + (size_t)k * sizeof msg, rank_error)))
@@ -679,17 +696,17 @@ static int ranks_agree(const char *prog, int bad) {
 }
 
 #ifdef MGC_MPI
-enum { TAG_HEARTBEAT = 7 };
+enum { TAG_SUM = 7, TAG_RESULT = 8 };
 
-/* Wait for req[0..n) for at most --rank-timeout seconds.  On rank 0, beat[1..]
- * are the receives of one message from each other rank: when time runs out,
- * the ranks whose message has not come are named ("stopped answering"), and
- * the process exits with status 1, which stops the job, so no rank waits
- * forever on one that died or hangs.
+/* Wait for req[0..n) for at most --rank-timeout seconds.  When time runs out
+ * on rank 0 and `per_rank` is set, req[k] is the message to or from rank k,
+ * and the ranks whose message has not gone through are named ("stopped
+ * answering"); then the process exits with status 1, which stops the job, so
+ * no rank waits forever on one that died or hangs.
  * (mpirun by default stops the whole job itself when a process dies, naming
  * it; with --mca orte_enable_recovery 1 the others go on and this message
  * comes from rank 0.) */
-static void ranks_wait(const char *prog, MPI_Request *req, int n, MPI_Request *beat, int step) {
+static void ranks_wait(const char *prog, MPI_Request *req, int n, int per_rank, int step) {
     double t0 = MPI_Wtime();
     for (;;) {
         int done = 0;
@@ -699,17 +716,14 @@ static void ranks_wait(const char *prog, MPI_Request *req, int n, MPI_Request *b
     }
     if (rank_id == 0) {
         int named = 0;
-        for (int k = 1; beat && k < rank_count; k++) {
+        for (int k = 1; per_rank && k < n; k++) {
             int arrived = 0;
-            MPI_Test(&beat[k], &arrived, MPI_STATUS_IGNORE);
+            MPI_Test(&req[k], &arrived, MPI_STATUS_IGNORE);
             if (!arrived)
                 named += cli_error(prog, "rank %d of %d stopped answering at step %d: nothing from it for %g s "
                                    "(it died or hangs); training stopped", k, rank_count, step, rank_timeout);
         }
-        if (!named && step > 0)
-            cli_error(prog, "step %d: the gradient reduction did not finish within %g s; training stopped", step,
-                      rank_timeout);
-        else if (!named)
+        if (!named)
             cli_error(prog, "the %d ranks did not all answer within %g s (one died or hangs); stopped", rank_count,
                       rank_timeout);
     } else {
@@ -727,61 +741,57 @@ static void ranks_wait(const char *prog, MPI_Request *req, int n, MPI_Request *b
 /* Add up the ranks' node sums x[0..n) and losses as the top of the batch's
  * summation tree (tree_top), on rank 0, and send the result to every rank:
  * the same bits everywhere, and with a power of two of ranks the bits of one
- * process.  Each other rank tells rank 0 when it has reached this step (a
- * heartbeat) and when it has the result (an acknowledgement); every wait is
- * bounded by --rank-timeout, and rank 0 names the ranks whose messages are
- * missing.  Returns the total loss. */
+ * process.  Point to point, not a collective: rank 0 receives each rank's
+ * sum as its own message, so when one does not come within --rank-timeout
+ * rank 0 knows which rank to name (a rank that dies after its result was
+ * sent is named at the next step, when its sum does not come).  Returns the
+ * total loss. */
 static double ranks_combine(Run *r, double *x, size_t n, double loss, int step) {
 #ifdef MGC_MPI
     const char *prog = r->prog;
     double t0 = MPI_Wtime();
-    enum { MAX_NAMED = 256 };
-    MPI_Request hb[MAX_NAMED], ack[MAX_NAMED], send[2] = {MPI_REQUEST_NULL, MPI_REQUEST_NULL}, req;
-    int track = rank_id == 0 && rank_count <= MAX_NAMED;
-    for (int k = 1; track && k < rank_count; k++) {
-        MPI_Irecv(NULL, 0, MPI_BYTE, k, TAG_HEARTBEAT, MPI_COMM_WORLD, &hb[k]);
-        MPI_Irecv(NULL, 0, MPI_BYTE, k, TAG_HEARTBEAT + 1, MPI_COMM_WORLD, &ack[k]);
-    }
-    if (rank_id != 0)
-        MPI_Isend(NULL, 0, MPI_BYTE, 0, TAG_HEARTBEAT, MPI_COMM_WORLD, &send[0]);
+    int P = rank_count;
     /* n + 1 doubles a rank: its sum, then its loss (n < 2^31 here) */
-    double *mine = r->gdoc;     /* free between steps: the last document's gradients */
-    memcpy(mine, x, n * sizeof *x);
-    mine[n] = loss;
-    MPI_Igather(mine, (int)(n + 1), MPI_DOUBLE, r->gathered, (int)(n + 1), MPI_DOUBLE, 0, MPI_COMM_WORLD, &req);
-    ranks_wait(prog, &req, 1, track ? hb : NULL, step);
-    if (rank_id == 0) {
-        double *sums[MAX_NAMED], losses[MAX_NAMED];
-        int top = 1;
-        while (top * 2 <= rank_count && top * 2 <= MAX_NAMED) top *= 2;
-        for (int k = 0; k < rank_count && k < MAX_NAMED; k++) {
-            sums[k] = r->gathered + (size_t)k * (n + 1);
-            losses[k] = sums[k][n];
-        }
-        tree_top(sums, losses, top, n, 1);
-        for (int k = top; k < rank_count; k++) {      /* not a power of two: the rest in order */
-            for (size_t i = 0; i < n; i++) sums[0][i] += r->gathered[(size_t)k * (n + 1) + i];
-            losses[0] += r->gathered[(size_t)k * (n + 1) + n];
-        }
-        memcpy(x, sums[0], n * sizeof *x);
-        loss = losses[0];
-    }
-    mine[0] = loss;
-    MPI_Ibcast(x, (int)n, MPI_DOUBLE, 0, MPI_COMM_WORLD, &req);
-    ranks_wait(prog, &req, 1, track ? ack : NULL, step);
-    MPI_Ibcast(mine, 1, MPI_DOUBLE, 0, MPI_COMM_WORLD, &req);
-    ranks_wait(prog, &req, 1, track ? ack : NULL, step);
-    loss = mine[0];
+    int len = (int)(n + 1);
     if (rank_id != 0) {
-        MPI_Isend(NULL, 0, MPI_BYTE, 0, TAG_HEARTBEAT + 1, MPI_COMM_WORLD, &send[1]);
-        ranks_wait(prog, send, 2, NULL, step);
+        double *mine = r->gdoc;     /* free between steps: the last document's gradients */
+        memcpy(mine, x, n * sizeof *x);
+        mine[n] = loss;
+        MPI_Request req[2];
+        MPI_Isend(mine, len, MPI_DOUBLE, 0, TAG_SUM, MPI_COMM_WORLD, &req[0]);
+        ranks_wait(prog, req, 1, 0, step);
+        MPI_Irecv(mine, len, MPI_DOUBLE, 0, TAG_RESULT, MPI_COMM_WORLD, &req[1]);
+        ranks_wait(prog, &req[1], 1, 0, step);
+        memcpy(x, mine, n * sizeof *x);
+        comm_seconds += MPI_Wtime() - t0;
+        return mine[n];
     }
-    for (int k = 1; track && k < rank_count; k++) {
-        ranks_wait(prog, &hb[k], 1, hb, step);
-        ranks_wait(prog, &ack[k], 1, ack, step);
+    MPI_Request *req = r->rank_req;
+    double **sums = r->rank_sums, *losses = r->rank_losses;
+    req[0] = MPI_REQUEST_NULL;
+    for (int k = 1; k < P; k++)
+        MPI_Irecv(r->gathered + (size_t)k * (n + 1), len, MPI_DOUBLE, k, TAG_SUM, MPI_COMM_WORLD, &req[k]);
+    ranks_wait(prog, req, P, 1, step);
+    memcpy(r->gathered, x, n * sizeof *x);
+    r->gathered[n] = loss;
+    int top = 1;
+    while (top * 2 <= P) top *= 2;
+    for (int k = 0; k < P; k++) {
+        sums[k] = r->gathered + (size_t)k * (n + 1);
+        losses[k] = sums[k][n];
     }
+    tree_top(sums, losses, top, n, 1);
+    for (int k = top; k < P; k++) {      /* not a power of two: the rest in order */
+        for (size_t i = 0; i < n; i++) sums[0][i] += sums[k][i];
+        losses[0] += losses[k];
+    }
+    sums[0][n] = losses[0];
+    for (int k = 1; k < P; k++)
+        MPI_Isend(sums[0], len, MPI_DOUBLE, k, TAG_RESULT, MPI_COMM_WORLD, &req[k]);
+    ranks_wait(prog, req, P, 1, step);
+    memcpy(x, sums[0], n * sizeof *x);
     comm_seconds += MPI_Wtime() - t0;
-    return loss;
+    return losses[0];
 #else
     (void)r, (void)x, (void)n, (void)step;
     return loss;
