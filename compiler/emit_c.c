@@ -374,25 +374,28 @@ static int row_unroll(const Stmt *s)
 static int contiguous_in(const Ex *e, int u);
 
 /* --dtype=f32 and --fast, where the order of a sum is not the reference's: the
- * BLOCK sums over one constant reduction loop i whose reads are contiguous in
- * i, each split into `lanes` partial sums (lane l takes the terms with
- * i % lanes == l, in order), which the C compiler keeps in vector registers;
- * the partial sums are then added left to right.  Deterministic; not the
- * sequential order. */
-static void emit_lane_sums(Em *em, const Stmt *s, Ex *const *e, Ix *oidx[][IR_MAX_RANK], long red, int lanes, int add)
+ * n sums (e[b] into oidx[b]) over one constant reduction loop i whose reads
+ * are contiguous in i, each split into `lanes` partial sums (lane l takes the
+ * terms with i % lanes == l, in order), which the C compiler keeps in vector
+ * registers; the partial sums are then added left to right.  Deterministic;
+ * not the sequential order.  Each accumulator is its own array (acc_0,
+ * acc_1, ...), which GCC keeps in a register where acc_[b][l] would live in
+ * memory. */
+static void emit_lane_sums(Em *em, const Stmt *s, Ex *const *e, Ix *oidx[][IR_MAX_RANK], int n, long red, int lanes,
+                           int add)
 {
     int nout = s->nloop - s->nred;
     const char *i = em->vname[s->loops[nout].var];
-    for (int b = 0; b < BLOCK; b++)
+    for (int b = 0; b < n; b++)
         out(em, "%s acc_%d[%d] = {0};\n", em->real, b, lanes);
-    for (int b = 0; b < BLOCK; b++) {
+    for (int b = 0; b < n; b++) {
         out(em, "acc_%d[0] = ", b);
         init_text(em, s, oidx[b]);
         fputs(";\n", em->f);
     }
     out(em, "for (int l0_ = 0; l0_ + %d <= %ld; l0_ += %d)\n", lanes, red, lanes);
     out(em, "    for (int %s = l0_; %s < l0_ + %d; %s++) {\n", i, i, lanes, i);
-    for (int b = 0; b < BLOCK; b++) {
+    for (int b = 0; b < n; b++) {
         out(em, "        acc_%d[%s - l0_] += ", b, i);
         cex(em, e[b], 0);
         fputs(";\n", em->f);
@@ -400,19 +403,87 @@ static void emit_lane_sums(Em *em, const Stmt *s, Ex *const *e, Ix *oidx[][IR_MA
     out(em, "    }\n");
     if (red % lanes) {
         out(em, "for (int %s = %ld; %s < %ld; %s++) {\n", i, red - red % lanes, i, red, i);
-        for (int b = 0; b < BLOCK; b++) {
+        for (int b = 0; b < n; b++) {
             out(em, "    acc_%d[0] += ", b);
             cex(em, e[b], 0);
             fputs(";\n", em->f);
         }
         out(em, "}\n");
     }
-    for (int b = 0; b < BLOCK; b++) {
+    for (int b = 0; b < n; b++) {
         out(em, "for (int l_ = 1; l_ < %d; l_++)\n", lanes);
         out(em, "    acc_%d[0] += acc_%d[l_];\n", b, b);
     }
-    for (int b = 0; b < BLOCK; b++)
+    for (int b = 0; b < n; b++)
         store_acc(em, s, oidx[b], arena_printf("acc_%d[0]", b), add);
+}
+
+/* value e0 and output index oidx0 of s with loop variable v replaced by
+ * v + b, for b < n, into e[b] and oidx[b] */
+static void shifted(const Stmt *s, Ex *e0, Ix *const *oidx0, int v, int n, Ex **e, Ix *oidx[][IR_MAX_RANK])
+{
+    for (int b = 0; b < n; b++) {
+        Ix *vb = b ? ix_bin(IX_ADD, ix_var(v), ix_const(b)) : ix_var(v);
+        e[b] = opt_subst(e0, v, vb);
+        for (int k = 0; k < s->out->rank; k++)
+            oidx[b][k] = ix_subst_var(oidx0[k], v, vb);
+    }
+}
+
+/* lane sums are possible: f32 or --fast, one constant reduction loop of at
+ * least `lanes` whose reads are contiguous in it */
+static int lane_summable(Em *em, const Stmt *s, long *red, int *lanes)
+{
+    int nout = s->nloop - s->nred;
+    *lanes = em->g->f32 ? 16 : 8;
+    return (em->g->f32 || em->g->fast) && s->nred == 1 && ix_is_const(s->loops[nout].hi, red) && *red >= *lanes &&
+           contiguous_in(s->e, s->loops[nout].var);
+}
+
+/* A matrix product's tile, where lane sums are possible and the output loop
+ * w just outside u can be unrolled (row_unroll): BLOCK values of w by BLOCK
+ * of u, 16 lane sums side by side.  Each reads BLOCK rows of either operand
+ * per step instead of one, so the weights (the u rows) are read T/4 times,
+ * not T times.  Every sum is added exactly as in emit_lane_sums: the same
+ * bits.  The rest of w goes to emit_blocked. */
+static void emit_blocked(Em *em, const Stmt *s, long extent, int add);
+
+static void emit_tiles(Em *em, const Stmt *s, long extent, long red, int lanes, int add)
+{
+    int nout = s->nloop - s->nred, u = s->loops[nout - 1].var, w = s->loops[nout - 2].var;
+    const char *uv = em->vname[u], *wv = em->vname[w];
+    Ex *ew[BLOCK], *e[BLOCK * BLOCK];
+    Ix *ow[BLOCK][IR_MAX_RANK], *oidx[BLOCK * BLOCK][IR_MAX_RANK];
+    shifted(s, s->e, s->oidx, w, BLOCK, ew, ow);
+    for (int r = 0; r < BLOCK; r++)
+        shifted(s, ew[r], ow[r], u, BLOCK, e + r * BLOCK, oidx + r * BLOCK);
+    out(em, "int %s = 0;\n", wv);
+    out(em, "for (; %s + %d <= ", wv, BLOCK);
+    cix(em, s->loops[nout - 2].hi, 0);
+    fprintf(em->f, "; %s += %d) {\n", wv, BLOCK);
+    em->indent++;
+    out(em, "int %s = 0;\n", uv);
+    out(em, "for (; %s + %d <= %ld; %s += %d) {\n", uv, BLOCK, extent, uv, BLOCK);
+    em->indent++;
+    emit_lane_sums(em, s, e, oidx, BLOCK * BLOCK, red, lanes, add);
+    em->indent--;
+    out(em, "}\n");
+    if (extent % BLOCK) {
+        out(em, "for (; %s < %ld; %s++) {\n", uv, extent, uv);
+        em->indent++;
+        emit_lane_sums(em, s, ew, ow, BLOCK, red, lanes, add);
+        em->indent--;
+        out(em, "}\n");
+    }
+    em->indent--;
+    out(em, "}\n");
+    out(em, "for (; %s < ", wv);
+    cix(em, s->loops[nout - 2].hi, 0);
+    fprintf(em->f, "; %s++) {\n", wv);
+    em->indent++;
+    emit_blocked(em, s, extent, add);
+    em->indent--;
+    out(em, "}\n");
 }
 
 static void emit_blocked(Em *em, const Stmt *s, long extent, int add)
@@ -421,20 +492,14 @@ static void emit_blocked(Em *em, const Stmt *s, long extent, int add)
     const char *v = em->vname[u];
     Ex *e[BLOCK];
     Ix *oidx[BLOCK][IR_MAX_RANK];
-    for (int b = 0; b < BLOCK; b++) {
-        Ix *ub = b ? ix_bin(IX_ADD, ix_var(u), ix_const(b)) : ix_var(u);
-        e[b] = opt_subst(s->e, u, ub);
-        for (int k = 0; k < s->out->rank; k++)
-            oidx[b][k] = ix_subst_var(s->oidx[k], u, ub);
-    }
+    shifted(s, s->e, s->oidx, u, BLOCK, e, oidx);
     out(em, "int %s = 0;\n", v);
     out(em, "for (; %s + %d <= %ld; %s += %d) {\n", v, BLOCK, extent, v, BLOCK);
     em->indent++;
     long red;
-    int lanes = em->g->f32 ? 16 : 8;
-    if ((em->g->f32 || em->g->fast) && s->nred == 1 && ix_is_const(s->loops[nout].hi, &red) && red >= lanes &&
-        contiguous_in(s->e, s->loops[nout].var))
-        emit_lane_sums(em, s, e, oidx, red, lanes, add);
+    int lanes;
+    if (lane_summable(em, s, &red, &lanes))
+        emit_lane_sums(em, s, e, oidx, BLOCK, red, lanes, add);
     else {
         for (int b = 0; b < BLOCK; b++) {
             out(em, "%s acc_%d = ", em->real, b);
@@ -772,6 +837,18 @@ static void emit_group(Em *em, Stmt *const *s, int n, const char *prefix)
     long extent;
     if (n == 1 && em->block && opt_blockable(s[0], &extent) && vectorisable(s[0], extent)) {
         emit_vector(em, s[0], extent);
+        return;
+    }
+    long red;
+    int lanes;
+    if (n == 1 && em->block && opt_blockable(s[0], &extent) && lane_summable(em, s[0], &red, &lanes) &&
+        row_unroll(s[0])) {
+        for (int i = 0; i < nout - 2; i++)
+            open_loop(em, &s[0]->loops[i]);
+        out(em, "{\n");
+        em->indent++;
+        emit_tiles(em, s[0], extent, red, lanes, adds(s[0]));
+        close_loops(em, nout - 1);
         return;
     }
     if (n == 1 && em->block && opt_blockable(s[0], &extent)) {
