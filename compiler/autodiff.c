@@ -98,6 +98,8 @@ typedef struct Cover {
     int prefix;             /* axes of x being covered */
     long T, *vals, budget;
     char *hit;
+    char sep[IR_MAX_RANK];  /* axis checked apart (separable), this T */
+    char once[IR_MAX_LOOPS];    /* loop enumerated at 0 only: its axis is separable */
 } Cover;
 
 static int only_vars(const Ix *x, const char *ok)
@@ -111,25 +113,28 @@ static int only_vars(const Ix *x, const char *ok)
     return only_vars(x->a, ok) && only_vars(x->b, ok);
 }
 
-/* the offset of x's first `prefix` indices, row-major over their maxext */
-static long flat_prefix(const Tensor *t, Ix *const *idx, int prefix, long T, const long *vals)
+/* the offset of x's first `prefix` indices, row-major over their maxext (a
+ * separable axis at 0) */
+static long flat_prefix(const Tensor *t, Ix *const *idx, int prefix, long T, const long *vals, const char *sep)
 {
     long off = 0;
     for (int k = 0; k < prefix; k++)
-        off = off * t->maxext[k] + ix_eval(idx[k], T, vals, NULL);
+        off = off * t->maxext[k] + (sep[k] ? 0 : ix_eval(idx[k], T, vals, NULL));
     return off;
 }
 
 static int visit(Cover *c, int d)
 {
     if (d == c->s->nloop) {
-        c->hit[flat_prefix(c->read->t, c->read->idx, c->prefix, c->T, c->vals)] = 1;
+        c->hit[flat_prefix(c->read->t, c->read->idx, c->prefix, c->T, c->vals, c->sep)] = 1;
         return --c->budget > 0;
     }
     if (!c->forall[d])
         return visit(c, d + 1);
     const Loop *l = &c->s->loops[d];
     long hi = ix_eval(l->hi, c->T, c->vals, NULL);
+    if (c->once[d] && hi > 1)
+        hi = 1;
     for (long v = 0; v < hi; v++) {
         c->vals[l->var] = v;
         if (!visit(c, d + 1))
@@ -138,17 +143,97 @@ static int visit(Cover *c, int d)
     return 1;
 }
 
-/* every prefix of t's domain at this T is hit */
-static int all_hit(const Tensor *t, Ix **axes, int prefix, long T, long *vals, int k, long off, const char *hit)
+/* every prefix of t's domain at this T is hit (a separable axis at 0) */
+static int all_hit(const Tensor *t, Ix **axes, int prefix, long T, long *vals, int k, long off, const Cover *c)
 {
     if (k == prefix || k >= IR_MAX_RANK)    /* (prefix <= rank: the second test only tells GCC so) */
-        return hit[off];
+        return c->hit[off];
     long hi = ix_eval(ix_subst_axes(t->ext[k], axes), T, vals, NULL);
+    if (c->sep[k] && hi > 1)
+        hi = 1;
     for (long v = 0; v < hi; v++) {
         vals[axes[k]->var] = v;
-        if (!all_hit(t, axes, prefix, T, vals, k + 1, off * t->maxext[k] + v, hit))
+        if (!all_hit(t, axes, prefix, T, vals, k + 1, off * t->maxext[k] + v, c))
             return 0;
     }
+    return 1;
+}
+
+/* Axis k of the prefix is separable when the "for all" loop variables its
+ * index mentions (at least one) appear in no other index and no loop bound,
+ * their own bounds mention no variable, and the axis's extent and the other
+ * axes' extents do not mention one another: the index then takes the same
+ * values for every choice of the other variables, so those values are checked
+ * apart (its variables enumerated alone; they must fill the axis) and the
+ * joint enumeration takes them at 0 only.  (Attention's p[c // head_dim, t, s]
+ * read over c < n_embd, q[t, h * head_dim + j] over h and j: n_embd times
+ * fewer iterations.)  Marks the loops of those variables in `mine`. */
+static int separable(Graph *g, Cover *c, Ix **axes, int k, const char *none, char *mine)
+{
+    const Stmt *s = c->s;
+    const Tensor *t = c->read->t;
+    char *only = arena_alloc((size_t)g->nvars + IR_MAX_RANK);
+    int n = 0;
+    for (int i = 0; i < s->nloop; i++) {
+        int v = s->loops[i].var;
+        mine[i] = ix_mentions_var(c->read->idx[k], v);
+        if (!mine[i])
+            continue;
+        if (!c->forall[i] || !only_vars(s->loops[i].hi, none))
+            return 0;
+        for (int k2 = 0; k2 < t->rank; k2++)
+            if (k2 != k && ix_mentions_var(c->read->idx[k2], v))
+                return 0;
+        for (int i2 = 0; i2 < s->nloop; i2++)
+            if (ix_mentions_var(s->loops[i2].hi, v))
+                return 0;
+        only[v] = 1;
+        n++;
+    }
+    if (!n || !only_vars(c->read->idx[k], only))
+        return 0;
+    for (int k2 = 0; k2 < t->rank; k2++)
+        if (ix_mentions_var(ix_subst_axes(t->ext[k], axes), axes[k2]->var) ||
+            (k2 != k && ix_mentions_var(ix_subst_axes(t->ext[k2], axes), axes[k]->var)))
+            return 0;
+    return 1;
+}
+
+/* enumerate the loops marked in mine from position d, marking the values of
+ * index k in seen */
+static void axis_values(Cover *c, const char *mine, int k, int d, char *seen)
+{
+    const Stmt *s = c->s;
+    const Tensor *t = c->read->t;
+    if (d == s->nloop) {
+        long i = ix_eval(c->read->idx[k], c->T, c->vals, NULL);
+        if (i >= 0 && i < t->maxext[k])
+            seen[i] = 1;
+        return;
+    }
+    if (!mine[d]) {
+        axis_values(c, mine, k, d + 1, seen);
+        return;
+    }
+    long hi = ix_eval(s->loops[d].hi, c->T, c->vals, NULL);
+    for (long x = 0; x < hi; x++) {
+        c->vals[s->loops[d].var] = x;
+        axis_values(c, mine, k, d + 1, seen);
+    }
+}
+
+/* the values the index of separable axis k takes at c->T fill the axis */
+static int fills_axis(Cover *c, Ix **axes, int k, const char *mine)
+{
+    const Tensor *t = c->read->t;
+    long ext = ix_eval(ix_subst_axes(t->ext[k], axes), c->T, c->vals, NULL);
+    if (ext > t->maxext[k])
+        return 0;
+    char *seen = arena_alloc((size_t)t->maxext[k] + 1);
+    axis_values(c, mine, k, 0, seen);
+    for (long i = 0; i < ext; i++)
+        if (!seen[i])
+            return 0;
     return 1;
 }
 
@@ -163,10 +248,20 @@ static int covered(Graph *g, Cover *c)
         size *= t->maxext[k];
     c->hit = arena_alloc((size_t)size + 1);
     c->budget = COVER_BUDGET;
+    char *none = arena_alloc((size_t)g->nvars + IR_MAX_RANK);
+    char can[IR_MAX_RANK], mine[IR_MAX_RANK][IR_MAX_LOOPS];
+    for (int k = 0; k < c->prefix; k++)
+        can[k] = separable(g, c, axes, k, none, mine[k]);
     for (long T = 1; T <= g->Tmax; T++) {
         memset(c->hit, 0, (size_t)size + 1);
+        memset(c->once, 0, sizeof c->once);
         c->T = T;
-        if (!visit(c, 0) || !all_hit(t, axes, c->prefix, T, c->vals, 0, 0, c->hit))
+        for (int k = 0; k < c->prefix; k++) {
+            c->sep[k] = can[k] && fills_axis(c, axes, k, mine[k]);
+            for (int i = 0; c->sep[k] && i < c->s->nloop; i++)
+                c->once[i] |= mine[k][i];
+        }
+        if (!visit(c, 0) || !all_hit(t, axes, c->prefix, T, c->vals, 0, 0, c))
             return 0;
     }
     return 1;
@@ -230,7 +325,7 @@ static int read_level(Graph *g, const Stmt *s, int lo, const Ex *read)
         return prefix;
     long *vals = arena_alloc((size_t)(g->nvars + IR_MAX_RANK) * sizeof *vals);
     for (; prefix >= 0; prefix--) {
-        Cover c = {s, read, forall, prefix, 0, vals, 0, NULL};
+        Cover c = {.s = s, .read = read, .forall = forall, .prefix = prefix, .vals = vals};
         if (covered(g, &c))
             return prefix;
     }

@@ -516,3 +516,61 @@ Test(trainer_cli, non_finite_loss_stops_and_keeps_the_last_checkpoint)
     cr_expect_str_eq(mg_st_meta(&st, "step"), want);
     mg_st_free(&st);
 }
+
+/* The backward pass counts, per element, the gradient contributions that
+ * reach it (reach_x) only where mgc cannot show that the loss reaches every
+ * element.  In gpt_text that is only the cross-entropy's softmax over the
+ * vocabulary (the targets alone are read); attention's q, k, v and weights
+ * are reached everywhere, at every width (the enumeration used to give up
+ * past n_embd 128 and count, at twice the cost of attention's backward). */
+static int reach_tensors(const char *flags, const char *model, char *names, size_t cap)
+{
+    const char *d = tmpdir();
+    Run *r = run("%s %s %s -o %s/r.c && grep -o '\\*d_reach_[a-z_0-9]* =' %s/r.c | tr -d '*= ' | sort -u", MGC, flags,
+                 model, d, d);
+    cr_assert_eq(r->status, 0, "mgc %s %s: %s", flags, model, r->err);
+    size_t len = strlen(r->out) < cap - 1 ? strlen(r->out) : cap - 1;
+    memcpy(names, r->out, len);
+    names[len] = 0;
+    int n = 0;
+    for (const char *p = r->out; *p; p++)
+        n += *p == '\n';
+    return n;
+}
+
+Test(mgc_cli, reach_is_counted_only_where_the_loss_misses_elements)
+{
+    char names[4096];
+    const char *gpt = MGC_SOURCE_DIR "/models/gpt_text.mg";
+    const char *widths[] = {"", "-D n_embd=256 -D n_layer=4", "-D n_embd=512 -D n_layer=2 -D block_size=128"};
+    for (size_t i = 0; i < sizeof widths / sizeof *widths; i++) {
+        int n = reach_tensors(widths[i], gpt, names, sizeof names);
+        cr_expect_eq(n, 1, "gpt_text %s: %d reach counts:\n%s", widths[i], n, names);
+        cr_expect(strstr(names, "d_reach_softmax_p"), "gpt_text %s: %s", widths[i], names);
+    }
+    /* a tensor read only at even columns, and one read at column 0 only,
+     * must keep its count */
+    const char *d = tmpdir();
+    char path[512];
+    snprintf(path, sizeof path, "%s/part.mg", d);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs("const vocab = 27, n_embd = 16\n"
+          "dim T <= 16\n"
+          "input tokens[T + 1] < vocab\n"
+          "param wte[vocab, n_embd] ~ gauss(0, 0.08)\n"
+          "param head[vocab, 8] ~ gauss(0, 0.08)\n"
+          "param head2[vocab, 4] ~ gauss(0, 0.08)\n"
+          "optimizer sgd(lr = 1.0, steps = 10)\n"
+          "x[t < T, c] = wte[tokens[t], c] ^ 2\n"
+          "even[t < T, c < 8] = x[t, 2 * c]\n"
+          "h[t < T, c < 4] = x[t, c // 4]\n"
+          "logits = linear(even, head) + linear(h, head2)\n"
+          "targets[t < T] = tokens[t + 1]\n"
+          "loss = cross_entropy(logits, targets)\n",
+          f);
+    fclose(f);
+    int n = reach_tensors("", path, names, sizeof names);
+    cr_expect_eq(n, 2, "%d reach counts:\n%s", n, names);
+    cr_expect(strstr(names, "d_reach_x\n"), "x is read at some columns only: %s", names);
+}
