@@ -25,6 +25,7 @@ typedef struct Em {
     SrcLoc last_site;
     int block;              /* compute independent sums BLOCK at a time */
     const char *real;       /* "double", or "float" with --dtype=f32 */
+    int par;                /* the next loop opened runs its iterations on threads (OpenMP) */
 } Em;
 
 /* a constant in the C type of the computation: 0.5 or 0.5f */
@@ -301,9 +302,41 @@ static void name_loops(Em *em, const Stmt *s)
     }
 }
 
+/* Threads inside one document: a loop nest of at least PAR_WORK iterations
+ * at T = Tmax (a matrix product of gpt_text, not of microGPT) runs its
+ * outermost loop's iterations on OpenMP threads when compiled with -fopenmp.
+ * Each output element is still computed whole by one thread, in its order:
+ * the same bits for any number of threads.  The trainer sets the number
+ * (--threads) and keeps these regions to one thread inside its own threads
+ * over a batch's documents (max active levels 1). */
+enum { PAR_WORK = 1 << 18 };
+
+static void pragma_par(Em *em)
+{
+    out(em, "#ifdef _OPENMP\n");
+    out(em, "#pragma omp parallel for schedule(static)\n");
+    out(em, "#endif\n");
+    em->par = 0;
+}
+
+/* iterations of s's loops at T = Tmax, each bound at its largest */
+static double nest_work(const Em *em, const Stmt *s)
+{
+    long *vals = arena_alloc((size_t)em->g->nvars * sizeof *vals + 1);
+    double work = 1;
+    for (int i = 0; i < s->nloop; i++) {
+        long hi = ix_eval(s->loops[i].hi, em->g->Tmax, vals, NULL);
+        work *= (double)(hi > 0 ? hi : 0);
+        vals[s->loops[i].var] = hi > 0 ? hi - 1 : 0;
+    }
+    return work;
+}
+
 static void open_loop(Em *em, const Loop *l)
 {
     const char *v = em->vname[l->var];
+    if (em->par)
+        pragma_par(em);
     out(em, "for (int %s = 0; %s < ", v, v);
     cix(em, l->hi, 0);
     fprintf(em->f, "; %s++) {\n", v);
@@ -316,6 +349,55 @@ static void close_loops(Em *em, int n)
         em->indent--;
         out(em, "}\n");
     }
+}
+
+/* print bound hi: the Ix, or the constant ext when hi is NULL */
+static void bound(Em *em, const Ix *hi, long ext, int paren)
+{
+    if (!hi)
+        fprintf(em->f, "%ld", ext);
+    else {
+        fputs(paren ? "(" : "", em->f);
+        cix(em, hi, 0);
+        fputs(paren ? ")" : "", em->f);
+    }
+}
+
+/* The loop over v in steps of `by` while a whole step fits under hi (an Ix,
+ * or the constant ext); the rest of v follows in open_rest.  On threads
+ * (em->par) in OpenMP's canonical form, with v its own. */
+static int open_by(Em *em, const char *v, const Ix *hi, long ext, int by)
+{
+    int par = em->par;
+    if (par) {
+        pragma_par(em);
+        out(em, "for (int %s = 0; %s <= ", v, v);
+        bound(em, hi, ext, 1);
+        fprintf(em->f, " - %d; %s += %d) {\n", by, v, by);
+    } else {
+        out(em, "int %s = 0;\n", v);
+        out(em, "for (; %s + %d <= ", v, by);
+        bound(em, hi, ext, 0);
+        fprintf(em->f, "; %s += %d) {\n", v, by);
+    }
+    em->indent++;
+    return par;
+}
+
+/* the rest of v after open_by (par: what open_by returned) */
+static void open_rest(Em *em, const char *v, const Ix *hi, long ext, int by, int par)
+{
+    if (par) {
+        out(em, "for (int %s = ", v);
+        bound(em, hi, ext, 1);
+        fputs(" - ", em->f);
+        bound(em, hi, ext, 1);
+        fprintf(em->f, " %% %d; %s < ", by, v);
+    } else
+        out(em, "for (; %s < ", v);
+    bound(em, hi, ext, 0);
+    fprintf(em->f, "; %s++) {\n", v);
+    em->indent++;
 }
 
 /* A sum over a loop nest whose last output loop u has a constant extent: its
@@ -457,11 +539,8 @@ static void emit_tiles(Em *em, const Stmt *s, long extent, long red, int lanes, 
     shifted(s, s->e, s->oidx, w, BLOCK, ew, ow);
     for (int r = 0; r < BLOCK; r++)
         shifted(s, ew[r], ow[r], u, BLOCK, e + r * BLOCK, oidx + r * BLOCK);
-    out(em, "int %s = 0;\n", wv);
-    out(em, "for (; %s + %d <= ", wv, BLOCK);
-    cix(em, s->loops[nout - 2].hi, 0);
-    fprintf(em->f, "; %s += %d) {\n", wv, BLOCK);
-    em->indent++;
+    const Ix *whi = s->loops[nout - 2].hi;
+    int par = open_by(em, wv, whi, 0, BLOCK);
     out(em, "int %s = 0;\n", uv);
     out(em, "for (; %s + %d <= %ld; %s += %d) {\n", uv, BLOCK, extent, uv, BLOCK);
     em->indent++;
@@ -475,15 +554,10 @@ static void emit_tiles(Em *em, const Stmt *s, long extent, long red, int lanes, 
         em->indent--;
         out(em, "}\n");
     }
-    em->indent--;
-    out(em, "}\n");
-    out(em, "for (; %s < ", wv);
-    cix(em, s->loops[nout - 2].hi, 0);
-    fprintf(em->f, "; %s++) {\n", wv);
-    em->indent++;
+    close_loops(em, 1);
+    open_rest(em, wv, whi, 0, BLOCK, par);
     emit_blocked(em, s, extent, add);
-    em->indent--;
-    out(em, "}\n");
+    close_loops(em, 1);
 }
 
 static void emit_blocked(Em *em, const Stmt *s, long extent, int add)
@@ -493,9 +567,7 @@ static void emit_blocked(Em *em, const Stmt *s, long extent, int add)
     Ex *e[BLOCK];
     Ix *oidx[BLOCK][IR_MAX_RANK];
     shifted(s, s->e, s->oidx, u, BLOCK, e, oidx);
-    out(em, "int %s = 0;\n", v);
-    out(em, "for (; %s + %d <= %ld; %s += %d) {\n", v, BLOCK, extent, v, BLOCK);
-    em->indent++;
+    int par = open_by(em, v, NULL, extent, BLOCK);
     long red;
     int lanes;
     if (lane_summable(em, s, &red, &lanes))
@@ -521,8 +593,7 @@ static void emit_blocked(Em *em, const Stmt *s, long extent, int add)
     out(em, "}\n");
     if (extent % BLOCK == 0)
         return;
-    out(em, "for (; %s < %ld; %s++) {\n", v, extent, v);
-    em->indent++;
+    open_rest(em, v, NULL, extent, BLOCK, par);
     out(em, "%s acc_ = ", em->real);
     init_text(em, s, s->oidx);
     fputs(";\n", em->f);
@@ -593,6 +664,8 @@ static void open_tiles(Em *em, long extent, long tile)
 {
     if (tile == extent)
         return;
+    if (em->par)
+        pragma_par(em);
     out(em, "for (int t0_ = 0; t0_ < %ld; t0_ += %ld) {\n", extent, tile);
     em->indent++;
 }
@@ -603,7 +676,7 @@ static void close_tiles(Em *em, long extent, long tile)
         close_loops(em, 1);
 }
 
-static void emit_vector_rows(Em *em, const Stmt *s, long extent, long tile)
+static int emit_vector_rows(Em *em, const Stmt *s, long extent, long tile)
 {
     int nout = s->nloop - s->nred, u = s->loops[nout - 1].var, w = s->loops[nout - 2].var;
     const char *v = em->vname[u], *wv = em->vname[w], *ui = u_index(v, extent, tile);
@@ -615,11 +688,7 @@ static void emit_vector_rows(Em *em, const Stmt *s, long extent, long tile)
         for (int k = 0; k < s->out->rank; k++)
             oidx[b][k] = ix_subst_var(s->oidx[k], w, wb);
     }
-    out(em, "int %s = 0;\n", wv);
-    out(em, "for (; %s + %d <= ", wv, ROWS);
-    cix(em, s->loops[nout - 2].hi, 0);
-    fprintf(em->f, "; %s += %d) {\n", wv, ROWS);
-    em->indent++;
+    int par = open_by(em, wv, s->loops[nout - 2].hi, 0, ROWS);
     open_tiles(em, extent, tile);
     out(em, "%s acc_[%d][%ld];\n", em->real, ROWS, tile);
     u_loop(em, v, extent, tile, " {\n");
@@ -648,6 +717,7 @@ static void emit_vector_rows(Em *em, const Stmt *s, long extent, long tile)
     close_tiles(em, extent, tile);
     em->indent--;
     out(em, "}\n");
+    return par;
 }
 
 /* one row: acc_[u] for the innermost output loop u */
@@ -709,14 +779,10 @@ static void emit_vector(Em *em, const Stmt *s, long extent)
     }
     out(em, "{\n");
     em->indent++;
-    emit_vector_rows(em, s, extent, tile);
+    int par = emit_vector_rows(em, s, extent, tile);
     long wext;
     if (!ix_is_const(s->loops[nout - 2].hi, &wext) || wext % ROWS) {
-        const char *wv = em->vname[s->loops[nout - 2].var];
-        out(em, "for (; %s < ", wv);
-        cix(em, s->loops[nout - 2].hi, 0);
-        fprintf(em->f, "; %s++) {\n", wv);
-        em->indent++;
+        open_rest(em, em->vname[s->loops[nout - 2].var], s->loops[nout - 2].hi, 0, ROWS, par);
         emit_vector_row(em, s, extent, tile1);
         close_loops(em, 1);
     }
@@ -826,7 +892,7 @@ static void emit_comment(Em *em, const Stmt *s, const char *prefix)
 }
 
 /* statements s[0..n-1]: s[1..] are fused into s[0]'s output loops */
-static void emit_group(Em *em, Stmt *const *s, int n, const char *prefix)
+static void emit_group_(Em *em, Stmt *const *s, int n, const char *prefix)
 {
     emit_comment(em, s[0], prefix);
     for (int k = 0; k < n; k++) {
@@ -837,6 +903,7 @@ static void emit_group(Em *em, Stmt *const *s, int n, const char *prefix)
     name_loops(em, s[0]);
     int nout = s[0]->nloop - s[0]->nred;
     long extent;
+    em->par = n == 1 && em->block && nest_work(em, s[0]) >= PAR_WORK && opt_blockable(s[0], &extent);
     if (n == 1 && em->block && opt_blockable(s[0], &extent) && vectorisable(s[0], extent)) {
         emit_vector(em, s[0], extent);
         return;
@@ -874,6 +941,12 @@ static void emit_group(Em *em, Stmt *const *s, int n, const char *prefix)
         emit_body(em, s[k], n > 1);
     }
     close_loops(em, nout);
+}
+
+static void emit_group(Em *em, Stmt *const *s, int n, const char *prefix)
+{
+    emit_group_(em, s, n, prefix);
+    em->par = 0;    /* (a nest that had no loop to take it) */
 }
 
 /* the statements of l selected by sel (NULL: all), fused runs together */
@@ -1067,7 +1140,7 @@ static void emit_forward(Em *em, const char *sel, char *used)
 
 void emit_c(FILE *f, Graph *g)
 {
-    Em em0 = {f, g, NULL, 0, 0, {0}, g->block_sums, g->f32 ? "float" : "double"};
+    Em em0 = {.f = f, .g = g, .block = g->block_sums, .real = g->f32 ? "float" : "double"};
     Em *em = &em0;
     em->vname = arena_alloc((size_t)(g->nvars + 1) * sizeof *em->vname);
     const char *m = g->model;
@@ -1170,7 +1243,7 @@ void emit_c(FILE *f, Graph *g)
  * The caller (emit_standalone.c) writes the includes around it. */
 void emit_c_forward(FILE *f, Graph *g)
 {
-    Em em0 = {f, g, NULL, 0, 0, {0}, g->block_sums, g->f32 ? "float" : "double"};
+    Em em0 = {.f = f, .g = g, .block = g->block_sums, .real = g->f32 ? "float" : "double"};
     Em *em = &em0;
     em->vname = arena_alloc((size_t)(g->nvars + 1) * sizeof *em->vname);
     em->scratch = g->scratch;

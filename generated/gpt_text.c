@@ -169,6 +169,9 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
 
     /* gpt_text.mg:42: q = linear(h, layer[l].attn_wq) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    #ifdef _OPENMP
+    #pragma omp parallel for schedule(static)
+    #endif
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
         for (; o + 4 <= 64; o += 4) {
@@ -191,6 +194,9 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
 
     /* gpt_text.mg:43: k = linear(h, layer[l].attn_wk) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    #ifdef _OPENMP
+    #pragma omp parallel for schedule(static)
+    #endif
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
         for (; o + 4 <= 64; o += 4) {
@@ -213,6 +219,9 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
 
     /* gpt_text.mg:44: v = linear(h, layer[l].attn_wv) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    #ifdef _OPENMP
+    #pragma omp parallel for schedule(static)
+    #endif
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
         for (; o + 4 <= 64; o += 4) {
@@ -294,6 +303,9 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
         }
     }
     /* gpt_text.mg:35: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
+    #ifdef _OPENMP
+    #pragma omp parallel for schedule(static)
+    #endif
     for (int t = 0; t < T; t++) {
         int c = 0;
         for (; c + 4 <= 64; c += 4) {
@@ -314,6 +326,9 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    #ifdef _OPENMP
+    #pragma omp parallel for schedule(static)
+    #endif
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
         for (; o + 4 <= 64; o += 4) {
@@ -364,6 +379,9 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    #ifdef _OPENMP
+    #pragma omp parallel for schedule(static)
+    #endif
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
         for (; o + 4 <= 256; o += 4) {
@@ -390,6 +408,9 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    #ifdef _OPENMP
+    #pragma omp parallel for schedule(static)
+    #endif
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
         for (; o + 4 <= 64; o += 4) {
@@ -442,6 +463,9 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
 
     /* gpt_text.mg:42: q = linear(h, layer[l].attn_wq) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    #ifdef _OPENMP
+    #pragma omp parallel for schedule(static)
+    #endif
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
         for (; o + 4 <= 64; o += 4) {
@@ -464,6 +488,9 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
 
     /* gpt_text.mg:43: k = linear(h, layer[l].attn_wk) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    #ifdef _OPENMP
+    #pragma omp parallel for schedule(static)
+    #endif
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
         for (; o + 4 <= 64; o += 4) {
@@ -486,6 +513,9 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
 
     /* gpt_text.mg:44: v = linear(h, layer[l].attn_wv) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    #ifdef _OPENMP
+    #pragma omp parallel for schedule(static)
+    #endif
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
         for (; o + 4 <= 64; o += 4) {
@@ -567,6 +597,9 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
         }
     }
     /* gpt_text.mg:35: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
+    #ifdef _OPENMP
+    #pragma omp parallel for schedule(static)
+    #endif
     for (int t = 0; t < T; t++) {
         int c = 0;
         for (; c + 4 <= 64; c += 4) {
@@ -587,6 +620,9 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    #ifdef _OPENMP
+    #pragma omp parallel for schedule(static)
+    #endif
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
         for (; o + 4 <= 64; o += 4) {
@@ -637,6 +673,9 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    #ifdef _OPENMP
+    #pragma omp parallel for schedule(static)
+    #endif
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
         for (; o + 4 <= 256; o += 4) {
@@ -663,6 +702,9 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    #ifdef _OPENMP
+    #pragma omp parallel for schedule(static)
+    #endif
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
         for (; o + 4 <= 64; o += 4) {
@@ -949,6 +991,9 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
 
     /* gpt_text.mg:42: q = linear(h, layer[l].attn_wq) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    #ifdef _OPENMP
+    #pragma omp parallel for schedule(static)
+    #endif
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
         for (; o + 4 <= 64; o += 4) {
@@ -971,6 +1016,9 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
 
     /* gpt_text.mg:43: k = linear(h, layer[l].attn_wk) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    #ifdef _OPENMP
+    #pragma omp parallel for schedule(static)
+    #endif
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
         for (; o + 4 <= 64; o += 4) {
@@ -993,6 +1041,9 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
 
     /* gpt_text.mg:44: v = linear(h, layer[l].attn_wv) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    #ifdef _OPENMP
+    #pragma omp parallel for schedule(static)
+    #endif
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
         for (; o + 4 <= 64; o += 4) {
@@ -1074,6 +1125,9 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* gpt_text.mg:35: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
+    #ifdef _OPENMP
+    #pragma omp parallel for schedule(static)
+    #endif
     for (int t = 0; t < T; t++) {
         int c = 0;
         for (; c + 4 <= 64; c += 4) {
@@ -1094,6 +1148,9 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    #ifdef _OPENMP
+    #pragma omp parallel for schedule(static)
+    #endif
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
         for (; o + 4 <= 64; o += 4) {
@@ -1144,6 +1201,9 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    #ifdef _OPENMP
+    #pragma omp parallel for schedule(static)
+    #endif
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
         for (; o + 4 <= 256; o += 4) {
@@ -1170,6 +1230,9 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    #ifdef _OPENMP
+    #pragma omp parallel for schedule(static)
+    #endif
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
         for (; o + 4 <= 64; o += 4) {
@@ -1222,6 +1285,9 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
 
     /* gpt_text.mg:42: q = linear(h, layer[l].attn_wq) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    #ifdef _OPENMP
+    #pragma omp parallel for schedule(static)
+    #endif
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
         for (; o + 4 <= 64; o += 4) {
@@ -1244,6 +1310,9 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
 
     /* gpt_text.mg:43: k = linear(h, layer[l].attn_wk) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    #ifdef _OPENMP
+    #pragma omp parallel for schedule(static)
+    #endif
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
         for (; o + 4 <= 64; o += 4) {
@@ -1266,6 +1335,9 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
 
     /* gpt_text.mg:44: v = linear(h, layer[l].attn_wv) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    #ifdef _OPENMP
+    #pragma omp parallel for schedule(static)
+    #endif
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
         for (; o + 4 <= 64; o += 4) {
@@ -1347,6 +1419,9 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* gpt_text.mg:35: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
+    #ifdef _OPENMP
+    #pragma omp parallel for schedule(static)
+    #endif
     for (int t = 0; t < T; t++) {
         int c = 0;
         for (; c + 4 <= 64; c += 4) {
@@ -1367,6 +1442,9 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    #ifdef _OPENMP
+    #pragma omp parallel for schedule(static)
+    #endif
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
         for (; o + 4 <= 64; o += 4) {
@@ -1417,6 +1495,9 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    #ifdef _OPENMP
+    #pragma omp parallel for schedule(static)
+    #endif
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
         for (; o + 4 <= 256; o += 4) {
@@ -1443,6 +1524,9 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    #ifdef _OPENMP
+    #pragma omp parallel for schedule(static)
+    #endif
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
         for (; o + 4 <= 64; o += 4) {
@@ -1708,8 +1792,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     /* backward of gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     {
-        int o = 0;
-        for (; o + 4 <= 64; o += 4) {
+        #ifdef _OPENMP
+        #pragma omp parallel for schedule(static)
+        #endif
+        for (int o = 0; o <= (64) - 4; o += 4) {
             for (int t0_ = 0; t0_ < 256; t0_ += 16) {
                 double acc_[4][16];
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -1737,8 +1823,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     {
-        int b0 = 0;
-        for (; b0 + 4 <= T; b0 += 4) {
+        #ifdef _OPENMP
+        #pragma omp parallel for schedule(static)
+        #endif
+        for (int b0 = 0; b0 <= (T) - 4; b0 += 4) {
             for (int t0_ = 0; t0_ < 256; t0_ += 16) {
                 double acc_[4][16];
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -1763,7 +1851,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                 }
             }
         }
-        for (; b0 < T; b0++) {
+        for (int b0 = (T) - (T) % 4; b0 < T; b0++) {
             {
                 for (int t0_ = 0; t0_ < 256; t0_ += 64) {
                     double acc_[64];
@@ -1787,8 +1875,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     {
-        int o = 0;
-        for (; o + 4 <= 256; o += 4) {
+        #ifdef _OPENMP
+        #pragma omp parallel for schedule(static)
+        #endif
+        for (int o = 0; o <= (256) - 4; o += 4) {
             for (int t0_ = 0; t0_ < 64; t0_ += 16) {
                 double acc_[4][16];
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -1816,8 +1906,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     {
-        int b0 = 0;
-        for (; b0 + 4 <= T; b0 += 4) {
+        #ifdef _OPENMP
+        #pragma omp parallel for schedule(static)
+        #endif
+        for (int b0 = 0; b0 <= (T) - 4; b0 += 4) {
             for (int t0_ = 0; t0_ < 64; t0_ += 16) {
                 double acc_[4][16];
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -1842,7 +1934,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                 }
             }
         }
-        for (; b0 < T; b0++) {
+        for (int b0 = (T) - (T) % 4; b0 < T; b0++) {
             {
                 double acc_[64];
                 for (int i = 0; i < 64; i++)
@@ -1892,8 +1984,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     /* backward of gpt_text.mg:45: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     {
-        int o = 0;
-        for (; o + 4 <= 64; o += 4) {
+        #ifdef _OPENMP
+        #pragma omp parallel for schedule(static)
+        #endif
+        for (int o = 0; o <= (64) - 4; o += 4) {
             for (int t0_ = 0; t0_ < 64; t0_ += 16) {
                 double acc_[4][16];
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -1921,8 +2015,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     {
-        int b0 = 0;
-        for (; b0 + 4 <= T; b0 += 4) {
+        #ifdef _OPENMP
+        #pragma omp parallel for schedule(static)
+        #endif
+        for (int b0 = 0; b0 <= (T) - 4; b0 += 4) {
             for (int t0_ = 0; t0_ < 64; t0_ += 16) {
                 double acc_[4][16];
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -1947,7 +2043,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                 }
             }
         }
-        for (; b0 < T; b0++) {
+        for (int b0 = (T) - (T) % 4; b0 < T; b0++) {
             {
                 double acc_[64];
                 for (int i = 0; i < 64; i++)
@@ -2025,8 +2121,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     /* backward of gpt_text.mg:44: v = linear(h, layer[l].attn_wv) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     {
-        int o = 0;
-        for (; o + 4 <= 64; o += 4) {
+        #ifdef _OPENMP
+        #pragma omp parallel for schedule(static)
+        #endif
+        for (int o = 0; o <= (64) - 4; o += 4) {
             for (int t0_ = 0; t0_ < 64; t0_ += 16) {
                 double acc_[4][16];
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -2054,8 +2152,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     {
-        int b0 = 0;
-        for (; b0 + 4 <= T; b0 += 4) {
+        #ifdef _OPENMP
+        #pragma omp parallel for schedule(static)
+        #endif
+        for (int b0 = 0; b0 <= (T) - 4; b0 += 4) {
             for (int t0_ = 0; t0_ < 64; t0_ += 16) {
                 double acc_[4][16];
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -2080,7 +2180,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                 }
             }
         }
-        for (; b0 < T; b0++) {
+        for (int b0 = (T) - (T) % 4; b0 < T; b0++) {
             {
                 double acc_[64];
                 for (int i = 0; i < 64; i++)
@@ -2098,8 +2198,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     /* backward of gpt_text.mg:43: k = linear(h, layer[l].attn_wk) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     {
-        int o = 0;
-        for (; o + 4 <= 64; o += 4) {
+        #ifdef _OPENMP
+        #pragma omp parallel for schedule(static)
+        #endif
+        for (int o = 0; o <= (64) - 4; o += 4) {
             for (int t0_ = 0; t0_ < 64; t0_ += 16) {
                 double acc_[4][16];
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -2127,8 +2229,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     {
-        int b0 = 0;
-        for (; b0 + 4 <= T; b0 += 4) {
+        #ifdef _OPENMP
+        #pragma omp parallel for schedule(static)
+        #endif
+        for (int b0 = 0; b0 <= (T) - 4; b0 += 4) {
             for (int t0_ = 0; t0_ < 64; t0_ += 16) {
                 double acc_[4][16];
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -2153,7 +2257,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                 }
             }
         }
-        for (; b0 < T; b0++) {
+        for (int b0 = (T) - (T) % 4; b0 < T; b0++) {
             {
                 double acc_[64];
                 for (int i = 0; i < 64; i++)
@@ -2171,8 +2275,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     /* backward of gpt_text.mg:42: q = linear(h, layer[l].attn_wq) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     {
-        int o = 0;
-        for (; o + 4 <= 64; o += 4) {
+        #ifdef _OPENMP
+        #pragma omp parallel for schedule(static)
+        #endif
+        for (int o = 0; o <= (64) - 4; o += 4) {
             for (int t0_ = 0; t0_ < 64; t0_ += 16) {
                 double acc_[4][16];
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -2200,8 +2306,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     {
-        int b0 = 0;
-        for (; b0 + 4 <= T; b0 += 4) {
+        #ifdef _OPENMP
+        #pragma omp parallel for schedule(static)
+        #endif
+        for (int b0 = 0; b0 <= (T) - 4; b0 += 4) {
             for (int t0_ = 0; t0_ < 64; t0_ += 16) {
                 double acc_[4][16];
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -2226,7 +2334,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                 }
             }
         }
-        for (; b0 < T; b0++) {
+        for (int b0 = (T) - (T) % 4; b0 < T; b0++) {
             {
                 double acc_[64];
                 for (int i = 0; i < 64; i++)
@@ -2278,8 +2386,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     /* backward of gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     {
-        int o = 0;
-        for (; o + 4 <= 64; o += 4) {
+        #ifdef _OPENMP
+        #pragma omp parallel for schedule(static)
+        #endif
+        for (int o = 0; o <= (64) - 4; o += 4) {
             for (int t0_ = 0; t0_ < 256; t0_ += 16) {
                 double acc_[4][16];
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -2307,8 +2417,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     {
-        int b0 = 0;
-        for (; b0 + 4 <= T; b0 += 4) {
+        #ifdef _OPENMP
+        #pragma omp parallel for schedule(static)
+        #endif
+        for (int b0 = 0; b0 <= (T) - 4; b0 += 4) {
             for (int t0_ = 0; t0_ < 256; t0_ += 16) {
                 double acc_[4][16];
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -2333,7 +2445,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                 }
             }
         }
-        for (; b0 < T; b0++) {
+        for (int b0 = (T) - (T) % 4; b0 < T; b0++) {
             {
                 for (int t0_ = 0; t0_ < 256; t0_ += 64) {
                     double acc_[64];
@@ -2357,8 +2469,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     {
-        int o = 0;
-        for (; o + 4 <= 256; o += 4) {
+        #ifdef _OPENMP
+        #pragma omp parallel for schedule(static)
+        #endif
+        for (int o = 0; o <= (256) - 4; o += 4) {
             for (int t0_ = 0; t0_ < 64; t0_ += 16) {
                 double acc_[4][16];
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -2386,8 +2500,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     {
-        int b0 = 0;
-        for (; b0 + 4 <= T; b0 += 4) {
+        #ifdef _OPENMP
+        #pragma omp parallel for schedule(static)
+        #endif
+        for (int b0 = 0; b0 <= (T) - 4; b0 += 4) {
             for (int t0_ = 0; t0_ < 64; t0_ += 16) {
                 double acc_[4][16];
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -2412,7 +2528,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                 }
             }
         }
-        for (; b0 < T; b0++) {
+        for (int b0 = (T) - (T) % 4; b0 < T; b0++) {
             {
                 double acc_[64];
                 for (int i = 0; i < 64; i++)
@@ -2462,8 +2578,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     /* backward of gpt_text.mg:45: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     {
-        int o = 0;
-        for (; o + 4 <= 64; o += 4) {
+        #ifdef _OPENMP
+        #pragma omp parallel for schedule(static)
+        #endif
+        for (int o = 0; o <= (64) - 4; o += 4) {
             for (int t0_ = 0; t0_ < 64; t0_ += 16) {
                 double acc_[4][16];
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -2491,8 +2609,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     {
-        int b0 = 0;
-        for (; b0 + 4 <= T; b0 += 4) {
+        #ifdef _OPENMP
+        #pragma omp parallel for schedule(static)
+        #endif
+        for (int b0 = 0; b0 <= (T) - 4; b0 += 4) {
             for (int t0_ = 0; t0_ < 64; t0_ += 16) {
                 double acc_[4][16];
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -2517,7 +2637,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                 }
             }
         }
-        for (; b0 < T; b0++) {
+        for (int b0 = (T) - (T) % 4; b0 < T; b0++) {
             {
                 double acc_[64];
                 for (int i = 0; i < 64; i++)
@@ -2595,8 +2715,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     /* backward of gpt_text.mg:44: v = linear(h, layer[l].attn_wv) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     {
-        int o = 0;
-        for (; o + 4 <= 64; o += 4) {
+        #ifdef _OPENMP
+        #pragma omp parallel for schedule(static)
+        #endif
+        for (int o = 0; o <= (64) - 4; o += 4) {
             for (int t0_ = 0; t0_ < 64; t0_ += 16) {
                 double acc_[4][16];
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -2624,8 +2746,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     {
-        int b0 = 0;
-        for (; b0 + 4 <= T; b0 += 4) {
+        #ifdef _OPENMP
+        #pragma omp parallel for schedule(static)
+        #endif
+        for (int b0 = 0; b0 <= (T) - 4; b0 += 4) {
             for (int t0_ = 0; t0_ < 64; t0_ += 16) {
                 double acc_[4][16];
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -2650,7 +2774,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                 }
             }
         }
-        for (; b0 < T; b0++) {
+        for (int b0 = (T) - (T) % 4; b0 < T; b0++) {
             {
                 double acc_[64];
                 for (int i = 0; i < 64; i++)
@@ -2668,8 +2792,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     /* backward of gpt_text.mg:43: k = linear(h, layer[l].attn_wk) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     {
-        int o = 0;
-        for (; o + 4 <= 64; o += 4) {
+        #ifdef _OPENMP
+        #pragma omp parallel for schedule(static)
+        #endif
+        for (int o = 0; o <= (64) - 4; o += 4) {
             for (int t0_ = 0; t0_ < 64; t0_ += 16) {
                 double acc_[4][16];
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -2697,8 +2823,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     {
-        int b0 = 0;
-        for (; b0 + 4 <= T; b0 += 4) {
+        #ifdef _OPENMP
+        #pragma omp parallel for schedule(static)
+        #endif
+        for (int b0 = 0; b0 <= (T) - 4; b0 += 4) {
             for (int t0_ = 0; t0_ < 64; t0_ += 16) {
                 double acc_[4][16];
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -2723,7 +2851,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                 }
             }
         }
-        for (; b0 < T; b0++) {
+        for (int b0 = (T) - (T) % 4; b0 < T; b0++) {
             {
                 double acc_[64];
                 for (int i = 0; i < 64; i++)
@@ -2741,8 +2869,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     /* backward of gpt_text.mg:42: q = linear(h, layer[l].attn_wq) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     {
-        int o = 0;
-        for (; o + 4 <= 64; o += 4) {
+        #ifdef _OPENMP
+        #pragma omp parallel for schedule(static)
+        #endif
+        for (int o = 0; o <= (64) - 4; o += 4) {
             for (int t0_ = 0; t0_ < 64; t0_ += 16) {
                 double acc_[4][16];
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -2770,8 +2900,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     {
-        int b0 = 0;
-        for (; b0 + 4 <= T; b0 += 4) {
+        #ifdef _OPENMP
+        #pragma omp parallel for schedule(static)
+        #endif
+        for (int b0 = 0; b0 <= (T) - 4; b0 += 4) {
             for (int t0_ = 0; t0_ < 64; t0_ += 16) {
                 double acc_[4][16];
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -2796,7 +2928,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                 }
             }
         }
-        for (; b0 < T; b0++) {
+        for (int b0 = (T) - (T) % 4; b0 < T; b0++) {
             {
                 double acc_[64];
                 for (int i = 0; i < 64; i++)

@@ -152,7 +152,10 @@ static void usage(FILE *f, const MgModel *m, const char *prog) {
             "                      the largest power of two up to N and the batch is used):\n"
             "                      a batch's gradients are summed pairwise in a fixed tree\n"
             "                      whose nodes the threads take, so every N gives the\n"
-            "                      bits of one thread\n"
+            "                      bits of one thread.  With one document at a time, the\n"
+            "                      model's large matrix products (mgc splits the output\n"
+            "                      rows of those above 2^18 terms) run on the N threads,\n"
+            "                      each output whole on one thread: the same bits again\n"
             "  --docs MODE         lines (default): one document per line, stripped; text:\n"
             "                      the file as it is, newlines included, cut into documents\n"
             "                      of the block size (for models of running text)\n"
@@ -1063,6 +1066,12 @@ static int cli_main(const MgModel *m, const char *prog, int argc, char **argv) {
     else return cli_error(prog, "unknown command '%s' (expected train, sample, grad or help)", cmd);
     int rc = parse_opts(m, prog, cmd, argc, argv, &o);
     if (rc) return rc == 2 ? 0 : 1;
+#ifdef _OPENMP
+    /* the model's own parallel loops (matrix products, mgc's PAR_WORK) run on
+     * --threads threads, and on one inside the threads over a batch */
+    omp_set_max_active_levels(1);
+    omp_set_num_threads(o.threads > 0 ? o.threads : 1);
+#endif
     Run r;
     memset(&r, 0, sizeof r);
     r.m = m;

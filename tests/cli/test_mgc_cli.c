@@ -115,6 +115,27 @@ Test(mgc_cli, gpt_text_trains_on_running_text)
     cr_expect(strstr(r->err, "with 'mgc -D vocab=18'"), "stderr: %s", r->err);
 }
 
+/* --threads with one document a step: mgc marks gpt_text's matrix products
+ * (2^18 terms and more) to run their output rows on OpenMP threads, each
+ * output whole on one thread, so two threads give one thread's bits */
+Test(mgc_cli, threads_inside_a_document_give_the_same_bits)
+{
+    const char *d = tmpdir();
+    Run *r = run("grep -c 'pragma omp parallel for' %s/generated/gpt_text.c", MGC_SOURCE_DIR);
+    cr_assert_gt(atoi(r->out), 10, "generated/gpt_text.c has no parallel loops: %s", r->out);
+    r = run("grep -c 'pragma omp' %s/generated/microgpt.c", MGC_SOURCE_DIR);
+    cr_expect_eq(atoi(r->out), 0, "microGPT's loops are too small to split: %s", r->out);
+    for (int th = 1; th <= 2; th++) {
+        r = run("%s/gpt_text train --docs text --steps 4 --num 0 --threads %d --log %s/t%d.csv", MGC_BUILD_DIR, th, d,
+                th);
+        cr_assert_eq(r->status, 0, "--threads %d: %s", th, r->err);
+    }
+    r = run("cut -d, -f2 %s/t1.csv > %s/l1 && cut -d, -f2 %s/t2.csv > %s/l2 && wc -l < %s/l1 && cmp %s/l1 %s/l2", d, d,
+            d, d, d, d, d);
+    cr_expect_eq(r->status, 0, "--threads 2 changed the losses: %s", r->out);
+    cr_expect_eq(atoi(r->out), 5, "header and 4 steps: %s", r->out);
+}
+
 /* the interpreter keeps state in its context: one thread, said plainly */
 Test(mgc_cli, interpreter_refuses_threads)
 {
