@@ -4,6 +4,9 @@
 #include <math.h>
 
 #include "mg_optim.h"
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 static const double p0[4] = {0.5, -1.25, 3.0, 1e-3};
 static const double gs[3][4] = {{0.1, -0.2, 0.0, 5.0}, {-0.3, 0.7, 1e-9, -2.5}, {0.05, 0.05, -4.0, 1.0}};
@@ -134,8 +137,14 @@ Test(optim, exact_pow_agrees_with_libm) {
 }
 
 /* the vectorised Adam gives the bits of the plain formula with libm's pow */
+/* N above the optimizer's PAR_MIN and not a multiple of its blocks: the
+ * parameters go in blocks over two threads (OpenMP), and every bit must be
+ * the scalar formula's */
 Test(optim, adam_equals_scalar_formula_with_libm_pow) {
-    enum { N = 1000, STEPS = 7 };
+    enum { N = 70001, STEPS = 7 };
+#ifdef _OPENMP
+    omp_set_num_threads(2);
+#endif
     MgOptim cfg = {MG_OPT_ADAM, 0.01, 0.85, 0.99, 1e-8, STEPS, 1};
     MgOptimizer o;
     MgErr e;
@@ -179,4 +188,19 @@ Test(optim, step_reports_nonfinite) {
             cr_expect_eq(mg_optim_step(&o, p, g, 1), want, "kind %d, gradient %g", kind, bad[b]);
             mg_optim_free(&o);
         }
+    /* in the last block of the second thread's range, past PAR_MIN */
+    enum { BIG = 70001 };
+    static double p[BIG], g[BIG];
+    MgOptim cfg = {MG_OPT_ADAM, 0.01, 0.85, 0.99, 1e-8, 10, 1};
+    MgOptimizer o;
+    MgErr e;
+    cr_assert_eq(mg_optim_init(&o, &cfg, BIG, &e), 0);
+    for (int i = 0; i < BIG; i++) p[i] = 0.5, g[i] = 0.25;
+#ifdef _OPENMP
+    omp_set_num_threads(2);
+#endif
+    cr_expect_eq(mg_optim_step(&o, p, g, 0), 1, "finite step reported non-finite");
+    g[BIG - 2] = NAN;
+    cr_expect_eq(mg_optim_step(&o, p, g, 1), 0, "a NaN gradient at %d went unreported", BIG - 2);
+    mg_optim_free(&o);
 }
