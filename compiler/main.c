@@ -1,6 +1,6 @@
 /* main.c: the mgc driver.  Runs the stages as one flat list:
  *   read -> parse (prelude, model) -> trace -> verify -> autodiff -> verify
- *   -> passes (fold, licm, cse, dce, reduce, fuse; verify after each) -> memory plan -> emit
+ *   -> passes (fold, licm, cse, dce, split, reduce, fuse; verify after each) -> memory plan -> emit
  * `--dump=STAGE` prints the program after a stage; `--emit=dot` writes the
  * graph after autodiff as Graphviz instead of C; `--explain` prints sizes,
  * FLOPs and memory per stage; `mgc run` hands the traced
@@ -48,11 +48,12 @@ static const char usage[] =
     "                   its expression (e.g. -D n_embd=64; may be repeated)\n"
     "  --dump=STAGE     print the program after STAGE to standard output; STAGE is\n"
     "                   ast, trace, autodiff, or a pass: fold, licm, cse, dce,\n"
-    "                   reduce, fuse, plan\n"
+    "                   split, reduce, fuse, plan\n"
     "                   (may be repeated)\n"
     "  --no-opt=PASSES  turn off passes (comma-separated): fold (constant folding),\n"
     "                   licm (hoisting libm calls out of loops), cse (reusing values\n"
-    "                   computed before), dce (dead statements), reduce (sums kept\n"
+    "                   computed before), dce (dead statements), split (a loop\n"
+    "                   over c read as c // K as two loops), reduce (sums kept\n"
     "                   in registers instead of memory), fuse (one loop\n"
     "                   nest for statements over the same ranges), reuse (buffers\n"
     "                   sharing scratch memory), block (independent sums computed\n"
@@ -194,13 +195,13 @@ static int no_opt(Opts *o, const char *list)
     for (char *tok = strtok(copy, ","); tok; tok = strtok(NULL, ",")) {
         unsigned bit = mgc_pass_bit(tok);
         if (!bit || bit == mgc_pass_bit("plan")) {
-            diag_plain("unknown pass '%s' for --no-opt (fold, licm, cse, dce, reduce, fuse, reuse, block)", tok);
+            diag_plain("unknown pass '%s' for --no-opt (fold, licm, cse, dce, split, reduce, fuse, reuse, block)", tok);
             return 1;
         }
         o->off |= bit;
     }
     if (!*list) {
-        diag_plain("--no-opt= needs a pass name (fold, licm, cse, dce, reduce, fuse, reuse, block)");
+        diag_plain("--no-opt= needs a pass name (fold, licm, cse, dce, split, reduce, fuse, reuse, block)");
         return 1;
     }
     return 0;

@@ -9,6 +9,8 @@
  *   opt_licm.c   hoist loop-invariant libm calls into their own statements
  *   opt_cse.c    reuse a value an earlier statement already computed
  *   opt_dce.c    drop statements whose results nobody reads
+ *   opt_split.c  a loop over c whose statement reads c // K becomes loops
+ *                over c // K and c % K (attention's heads)
  *   opt_reduce.c accumulations over loops the output does not depend on
  *                become sums kept in a register
  *   opt_fuse.c   fuse elementwise chains into one loop nest; keep a value
@@ -23,6 +25,7 @@ void opt_fold(Graph *g);
 void opt_licm(Graph *g);
 void opt_cse(Graph *g);
 void opt_dce(Graph *g);
+void opt_split(Graph *g);
 void opt_reduce(Graph *g);
 void opt_fuse(Graph *g);
 /* emit_c computes this sum four outputs at a time (opt_fuse leaves it alone) */
@@ -43,6 +46,9 @@ void opt_ix_vars(const Ix *x, char *mask);
 int opt_has_call(const Ex *e);
 /* Structural equality; vars of `a` listed in from[] match vars to[] of `b`. */
 int opt_ex_equal(const Ex *a, const Ex *b);
+/* x is loop variable var plus an affine part that does not mention var (the
+ * index c_q * K + c_r after opt_split, in c_r) */
+int opt_plus_var(const Ix *x, int var);
 /* Does e read tensor t? */
 int opt_reads(const Ex *e, const Tensor *t);
 /* Remove the statements with del[i] set from l. */

@@ -24,7 +24,7 @@ int opt_blockable(const Stmt *s, long *extent)
         if (ix_mentions_var(s->loops[i].hi, u))
             return 0;
     for (int k = 0; k < s->out->rank; k++)
-        direct |= s->oidx[k]->kind == IX_VAR && s->oidx[k]->var == u;
+        direct |= opt_plus_var(s->oidx[k], u);
     return direct;
 }
 

@@ -127,3 +127,13 @@ int opt_writers(const Graph *g, const Tensor *t)
         n += g->bwd.items[i]->out == t;
     return n;
 }
+
+int opt_plus_var(const Ix *x, int var)
+{
+    if (x->kind == IX_VAR)
+        return x->var == var;
+    if (!ix_is_affine(x) || !ix_mentions_var(x, var))
+        return 0;
+    Ix *rest = ix_subst_var((Ix *)x, var, ix_const(0));
+    return ix_equal(ix_bin(IX_ADD, rest, ix_var(var)), x);
+}

@@ -118,13 +118,14 @@ typedef struct Pass {
 } Pass;
 
 static const Pass passes[] = {
-    {"fold", opt_fold}, {"licm", opt_licm}, {"cse", opt_cse}, {"dce", opt_dce}, {"reduce", opt_reduce}, {"fuse", opt_fuse},
+    {"fold", opt_fold}, {"licm", opt_licm}, {"cse", opt_cse}, {"dce", opt_dce}, {"split", opt_split},
+    {"reduce", opt_reduce}, {"fuse", opt_fuse},
 };
 enum {
     NPASS = sizeof passes / sizeof passes[0],
     BIT_PLAN = 1u << NPASS, BIT_REUSE = 1u << (NPASS + 1), BIT_BLOCK = 1u << (NPASS + 2)
 };
-const char mgc_pass_names[] = "fold, licm, cse, dce, reduce, fuse, plan, reuse, block";
+const char mgc_pass_names[] = "fold, licm, cse, dce, split, reduce, fuse, plan, reuse, block";
 
 unsigned mgc_pass_bit(const char *name)
 {

@@ -307,22 +307,21 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
     #pragma omp parallel for schedule(static)
     #endif
     for (int t = 0; t < T; t++) {
-        int c = 0;
-        for (; c + 4 <= 64; c += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int s = 0; s < t + 1; s++) {
-                acc_0 += softmax_p[c / 16 * 4096 + t * 64 + s] * linear_y_3[s * 64 + c];
-                acc_1 += softmax_p[(c + 1) / 16 * 4096 + t * 64 + s] * linear_y_3[s * 64 + c + 1];
-                acc_2 += softmax_p[(c + 2) / 16 * 4096 + t * 64 + s] * linear_y_3[s * 64 + c + 2];
-                acc_3 += softmax_p[(c + 3) / 16 * 4096 + t * 64 + s] * linear_y_3[s * 64 + c + 3];
+        for (int c_q = 0; c_q < 4; c_q++) {
+            {
+                double acc_[16];
+                for (int c_r = 0; c_r < 16; c_r++)
+                    acc_[c_r] = 0.0;
+                for (int s = 0; s < t + 1; s++) {
+                    #ifdef _OPENMP
+                    #pragma omp simd
+                    #endif
+                    for (int c_r = 0; c_r < 16; c_r++)
+                        acc_[c_r] += softmax_p[c_q * 4096 + t * 64 + s] * linear_y_3[s * 64 + 16 * c_q + c_r];
+                }
+                for (int c_r = 0; c_r < 16; c_r++)
+                    attention_out[t * 64 + 16 * c_q + c_r] = acc_[c_r];
             }
-            attention_out[t * 64 + c] = acc_0;
-            attention_out[t * 64 + c + 1] = acc_1;
-            attention_out[t * 64 + c + 2] = acc_2;
-            attention_out[t * 64 + c + 3] = acc_3;
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
@@ -601,22 +600,21 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
     #pragma omp parallel for schedule(static)
     #endif
     for (int t = 0; t < T; t++) {
-        int c = 0;
-        for (; c + 4 <= 64; c += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int s = 0; s < t + 1; s++) {
-                acc_0 += softmax_p_2[c / 16 * 4096 + t * 64 + s] * linear_y_9[s * 64 + c];
-                acc_1 += softmax_p_2[(c + 1) / 16 * 4096 + t * 64 + s] * linear_y_9[s * 64 + c + 1];
-                acc_2 += softmax_p_2[(c + 2) / 16 * 4096 + t * 64 + s] * linear_y_9[s * 64 + c + 2];
-                acc_3 += softmax_p_2[(c + 3) / 16 * 4096 + t * 64 + s] * linear_y_9[s * 64 + c + 3];
+        for (int c_q = 0; c_q < 4; c_q++) {
+            {
+                double acc_[16];
+                for (int c_r = 0; c_r < 16; c_r++)
+                    acc_[c_r] = 0.0;
+                for (int s = 0; s < t + 1; s++) {
+                    #ifdef _OPENMP
+                    #pragma omp simd
+                    #endif
+                    for (int c_r = 0; c_r < 16; c_r++)
+                        acc_[c_r] += softmax_p_2[c_q * 4096 + t * 64 + s] * linear_y_9[s * 64 + 16 * c_q + c_r];
+                }
+                for (int c_r = 0; c_r < 16; c_r++)
+                    attention_out_2[t * 64 + 16 * c_q + c_r] = acc_[c_r];
             }
-            attention_out_2[t * 64 + c] = acc_0;
-            attention_out_2[t * 64 + c + 1] = acc_1;
-            attention_out_2[t * 64 + c + 2] = acc_2;
-            attention_out_2[t * 64 + c + 3] = acc_3;
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
@@ -877,13 +875,13 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     double *d_rmsnorm_ms_2 = scratch + 8448; /* [T] */
     double *d_rmsnorm_scale_2 = scratch + 8512; /* [T] */
     double *d_rmsnorm_y_2 = scratch + 12544; /* [T, 64] */
-    double *d_linear_y = scratch + 20736; /* [T, 64] */
-    double *d_linear_y_2 = scratch + 24832; /* [T, 64] */
-    double *d_linear_y_3 = scratch + 32400; /* [T, 64] */
+    double *d_linear_y = scratch + 24832; /* [T, 64] */
+    double *d_linear_y_2 = scratch + 32400; /* [T, 64] */
+    double *d_linear_y_3 = scratch + 20736; /* [T, 64] */
     double *d_attention_sum = scratch + 78336; /* [4, T, axis1 + 1] */
     double *d_attention_att = scratch + 94720; /* [4, T, axis1 + 1] */
     double *d_softmax_e = scratch + 57856; /* [4, T, axis1 + 1] */
-    double *d_softmax_s = scratch + 20736; /* [4, T] */
+    double *d_softmax_s = scratch + 25088; /* [4, T] */
     double *d_softmax_p = scratch + 78336; /* [4, T, axis1 + 1] */
     double *d_attention_out = scratch + 25344; /* [T, 64] */
     double *d_linear_y_4 = scratch + 78336; /* [T, 64] */
@@ -900,14 +898,14 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     double *d_rmsnorm_ms_4 = scratch + 29696; /* [T] */
     double *d_rmsnorm_scale_4 = scratch + 29760; /* [T] */
     double *d_rmsnorm_y_4 = scratch + 119296; /* [T, 64] */
-    double *d_linear_y_7 = scratch + 127488; /* [T, 64] */
-    double *d_linear_y_8 = scratch + 131584; /* [T, 64] */
-    double *d_linear_y_9 = scratch + 172544; /* [T, 64] */
-    double *d_attention_sum_2 = scratch + 176640; /* [4, T, axis1 + 1] */
-    double *d_attention_att_2 = scratch + 193024; /* [4, T, axis1 + 1] */
-    double *d_softmax_e_2 = scratch + 127488; /* [4, T, axis1 + 1] */
+    double *d_linear_y_7 = scratch + 131584; /* [T, 64] */
+    double *d_linear_y_8 = scratch + 135680; /* [T, 64] */
+    double *d_linear_y_9 = scratch + 127488; /* [T, 64] */
+    double *d_attention_sum_2 = scratch + 172544; /* [4, T, axis1 + 1] */
+    double *d_attention_att_2 = scratch + 188928; /* [4, T, axis1 + 1] */
+    double *d_softmax_e_2 = scratch + 131584; /* [4, T, axis1 + 1] */
     double *d_softmax_s_2 = scratch + 29952; /* [4, T] */
-    double *d_softmax_p_2 = scratch + 176640; /* [4, T, axis1 + 1] */
+    double *d_softmax_p_2 = scratch + 172544; /* [4, T, axis1 + 1] */
     double *d_attention_out_2 = scratch + 164352; /* [T, 64] */
     double *d_linear_y_10 = scratch + 176640; /* [T, 64] */
     double *d_x_4 = scratch + 209408; /* [T, 64] */
@@ -1129,22 +1127,21 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     #pragma omp parallel for schedule(static)
     #endif
     for (int t = 0; t < T; t++) {
-        int c = 0;
-        for (; c + 4 <= 64; c += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int s = 0; s < t + 1; s++) {
-                acc_0 += softmax_p[c / 16 * 4096 + t * 64 + s] * linear_y_3[s * 64 + c];
-                acc_1 += softmax_p[(c + 1) / 16 * 4096 + t * 64 + s] * linear_y_3[s * 64 + c + 1];
-                acc_2 += softmax_p[(c + 2) / 16 * 4096 + t * 64 + s] * linear_y_3[s * 64 + c + 2];
-                acc_3 += softmax_p[(c + 3) / 16 * 4096 + t * 64 + s] * linear_y_3[s * 64 + c + 3];
+        for (int c_q = 0; c_q < 4; c_q++) {
+            {
+                double acc_[16];
+                for (int c_r = 0; c_r < 16; c_r++)
+                    acc_[c_r] = 0.0;
+                for (int s = 0; s < t + 1; s++) {
+                    #ifdef _OPENMP
+                    #pragma omp simd
+                    #endif
+                    for (int c_r = 0; c_r < 16; c_r++)
+                        acc_[c_r] += softmax_p[c_q * 4096 + t * 64 + s] * linear_y_3[s * 64 + 16 * c_q + c_r];
+                }
+                for (int c_r = 0; c_r < 16; c_r++)
+                    attention_out[t * 64 + 16 * c_q + c_r] = acc_[c_r];
             }
-            attention_out[t * 64 + c] = acc_0;
-            attention_out[t * 64 + c + 1] = acc_1;
-            attention_out[t * 64 + c + 2] = acc_2;
-            attention_out[t * 64 + c + 3] = acc_3;
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
@@ -1423,22 +1420,21 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     #pragma omp parallel for schedule(static)
     #endif
     for (int t = 0; t < T; t++) {
-        int c = 0;
-        for (; c + 4 <= 64; c += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int s = 0; s < t + 1; s++) {
-                acc_0 += softmax_p_2[c / 16 * 4096 + t * 64 + s] * linear_y_9[s * 64 + c];
-                acc_1 += softmax_p_2[(c + 1) / 16 * 4096 + t * 64 + s] * linear_y_9[s * 64 + c + 1];
-                acc_2 += softmax_p_2[(c + 2) / 16 * 4096 + t * 64 + s] * linear_y_9[s * 64 + c + 2];
-                acc_3 += softmax_p_2[(c + 3) / 16 * 4096 + t * 64 + s] * linear_y_9[s * 64 + c + 3];
+        for (int c_q = 0; c_q < 4; c_q++) {
+            {
+                double acc_[16];
+                for (int c_r = 0; c_r < 16; c_r++)
+                    acc_[c_r] = 0.0;
+                for (int s = 0; s < t + 1; s++) {
+                    #ifdef _OPENMP
+                    #pragma omp simd
+                    #endif
+                    for (int c_r = 0; c_r < 16; c_r++)
+                        acc_[c_r] += softmax_p_2[c_q * 4096 + t * 64 + s] * linear_y_9[s * 64 + 16 * c_q + c_r];
+                }
+                for (int c_r = 0; c_r < 16; c_r++)
+                    attention_out_2[t * 64 + 16 * c_q + c_r] = acc_[c_r];
             }
-            attention_out_2[t * 64 + c] = acc_0;
-            attention_out_2[t * 64 + c + 1] = acc_1;
-            attention_out_2[t * 64 + c + 2] = acc_2;
-            attention_out_2[t * 64 + c + 3] = acc_3;
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
@@ -1805,6 +1801,9 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     acc_[3][i - t0_] = 0.0;
                 }
                 for (int b0 = 0; b0 < T; b0++) {
+                    #ifdef _OPENMP
+                    #pragma omp simd
+                    #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
                         acc_[0][i - t0_] += linear_arg1_2[b0 * 256 + i] * d_linear_y_12[b0 * 64 + o];
                         acc_[1][i - t0_] += linear_arg1_2[b0 * 256 + i] * d_linear_y_12[b0 * 64 + o + 1];
@@ -1836,6 +1835,9 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     acc_[3][i - t0_] = 0.0;
                 }
                 for (int o = 0; o < 64; o++) {
+                    #ifdef _OPENMP
+                    #pragma omp simd
+                    #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
                         acc_[0][i - t0_] += layer1_mlp_fc2[o * 256 + i] * d_linear_y_12[b0 * 64 + o];
                         acc_[1][i - t0_] += layer1_mlp_fc2[o * 256 + i] * d_linear_y_12[(b0 + 1) * 64 + o];
@@ -1858,6 +1860,9 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     for (int i = t0_; i < t0_ + 64; i++)
                         acc_[i - t0_] = 0.0;
                     for (int o = 0; o < 64; o++) {
+                        #ifdef _OPENMP
+                        #pragma omp simd
+                        #endif
                         for (int i = t0_; i < t0_ + 64; i++)
                             acc_[i - t0_] += layer1_mlp_fc2[o * 256 + i] * d_linear_y_12[b0 * 64 + o];
                     }
@@ -1888,6 +1893,9 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     acc_[3][i - t0_] = 0.0;
                 }
                 for (int b0 = 0; b0 < T; b0++) {
+                    #ifdef _OPENMP
+                    #pragma omp simd
+                    #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
                         acc_[0][i - t0_] += rmsnorm_y_5[b0 * 64 + i] * d_linear_y_11[b0 * 256 + o];
                         acc_[1][i - t0_] += rmsnorm_y_5[b0 * 64 + i] * d_linear_y_11[b0 * 256 + o + 1];
@@ -1919,6 +1927,9 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     acc_[3][i - t0_] = 0.0;
                 }
                 for (int o = 0; o < 256; o++) {
+                    #ifdef _OPENMP
+                    #pragma omp simd
+                    #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
                         acc_[0][i - t0_] += layer1_mlp_fc1[o * 64 + i] * d_linear_y_11[b0 * 256 + o];
                         acc_[1][i - t0_] += layer1_mlp_fc1[o * 64 + i] * d_linear_y_11[(b0 + 1) * 256 + o];
@@ -1940,6 +1951,9 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                 for (int i = 0; i < 64; i++)
                     acc_[i] = 0.0;
                 for (int o = 0; o < 256; o++) {
+                    #ifdef _OPENMP
+                    #pragma omp simd
+                    #endif
                     for (int i = 0; i < 64; i++)
                         acc_[i] += layer1_mlp_fc1[o * 64 + i] * d_linear_y_11[b0 * 256 + o];
                 }
@@ -1997,6 +2011,9 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     acc_[3][i - t0_] = 0.0;
                 }
                 for (int b0 = 0; b0 < T; b0++) {
+                    #ifdef _OPENMP
+                    #pragma omp simd
+                    #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
                         acc_[0][i - t0_] += attention_out_2[b0 * 64 + i] * d_linear_y_10[b0 * 64 + o];
                         acc_[1][i - t0_] += attention_out_2[b0 * 64 + i] * d_linear_y_10[b0 * 64 + o + 1];
@@ -2028,6 +2045,9 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     acc_[3][i - t0_] = 0.0;
                 }
                 for (int o = 0; o < 64; o++) {
+                    #ifdef _OPENMP
+                    #pragma omp simd
+                    #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
                         acc_[0][i - t0_] += layer1_attn_wo[o * 64 + i] * d_linear_y_10[b0 * 64 + o];
                         acc_[1][i - t0_] += layer1_attn_wo[o * 64 + i] * d_linear_y_10[(b0 + 1) * 64 + o];
@@ -2049,6 +2069,9 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                 for (int i = 0; i < 64; i++)
                     acc_[i] = 0.0;
                 for (int o = 0; o < 64; o++) {
+                    #ifdef _OPENMP
+                    #pragma omp simd
+                    #endif
                     for (int i = 0; i < 64; i++)
                         acc_[i] += layer1_attn_wo[o * 64 + i] * d_linear_y_10[b0 * 64 + o];
                 }
@@ -2059,13 +2082,25 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     }
     /* gpt_text.mg:35: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
     memset(d_softmax_p_2, 0, 16384 * sizeof *d_softmax_p_2);
+    for (int t = 0; t < T; t++) {
+        for (int c_q = 0; c_q < 4; c_q++) {
+            for (int s = 0; s < t + 1; s++) {
+                double acc_ = d_softmax_p_2[c_q * 4096 + t * 64 + s];
+                for (int c_r = 0; c_r < 16; c_r++) {
+                    acc_ += linear_y_9[s * 64 + 16 * c_q + c_r] * d_attention_out_2[t * 64 + 16 * c_q + c_r];
+                }
+                d_softmax_p_2[c_q * 4096 + t * 64 + s] = acc_;
+            }
+        }
+    }
+    /* gpt_text.mg:35: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
     memset(d_linear_y_9, 0, 4096 * sizeof *d_linear_y_9);
     for (int t = 0; t < T; t++) {
-        for (int c = 0; c < 64; c++) {
+        for (int c_q = 0; c_q < 4; c_q++) {
             for (int s = 0; s < t + 1; s++) {
-                d_softmax_p_2[c / 16 * 4096 + t * 64 + s] += linear_y_9[s * 64 + c] * d_attention_out_2[t * 64 + c];
-                /* gpt_text.mg:35: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
-                d_linear_y_9[s * 64 + c] += softmax_p_2[c / 16 * 4096 + t * 64 + s] * d_attention_out_2[t * 64 + c];
+                for (int c_r = 0; c_r < 16; c_r++) {
+                    d_linear_y_9[s * 64 + 16 * c_q + c_r] += softmax_p_2[c_q * 4096 + t * 64 + s] * d_attention_out_2[t * 64 + 16 * c_q + c_r];
+                }
             }
         }
     }
@@ -2134,6 +2169,9 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     acc_[3][i - t0_] = 0.0;
                 }
                 for (int b0 = 0; b0 < T; b0++) {
+                    #ifdef _OPENMP
+                    #pragma omp simd
+                    #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
                         acc_[0][i - t0_] += rmsnorm_y_4[b0 * 64 + i] * d_linear_y_9[b0 * 64 + o];
                         acc_[1][i - t0_] += rmsnorm_y_4[b0 * 64 + i] * d_linear_y_9[b0 * 64 + o + 1];
@@ -2165,6 +2203,9 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     acc_[3][i - t0_] = 0.0;
                 }
                 for (int o = 0; o < 64; o++) {
+                    #ifdef _OPENMP
+                    #pragma omp simd
+                    #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
                         acc_[0][i - t0_] += layer1_attn_wv[o * 64 + i] * d_linear_y_9[b0 * 64 + o];
                         acc_[1][i - t0_] += layer1_attn_wv[o * 64 + i] * d_linear_y_9[(b0 + 1) * 64 + o];
@@ -2186,6 +2227,9 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                 for (int i = 0; i < 64; i++)
                     acc_[i] = 0.0;
                 for (int o = 0; o < 64; o++) {
+                    #ifdef _OPENMP
+                    #pragma omp simd
+                    #endif
                     for (int i = 0; i < 64; i++)
                         acc_[i] += layer1_attn_wv[o * 64 + i] * d_linear_y_9[b0 * 64 + o];
                 }
@@ -2211,6 +2255,9 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     acc_[3][i - t0_] = 0.0;
                 }
                 for (int b0 = 0; b0 < T; b0++) {
+                    #ifdef _OPENMP
+                    #pragma omp simd
+                    #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
                         acc_[0][i - t0_] += rmsnorm_y_4[b0 * 64 + i] * d_linear_y_8[b0 * 64 + o];
                         acc_[1][i - t0_] += rmsnorm_y_4[b0 * 64 + i] * d_linear_y_8[b0 * 64 + o + 1];
@@ -2242,6 +2289,9 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     acc_[3][i - t0_] = d_rmsnorm_y_4[(b0 + 3) * 64 + i];
                 }
                 for (int o = 0; o < 64; o++) {
+                    #ifdef _OPENMP
+                    #pragma omp simd
+                    #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
                         acc_[0][i - t0_] += layer1_attn_wk[o * 64 + i] * d_linear_y_8[b0 * 64 + o];
                         acc_[1][i - t0_] += layer1_attn_wk[o * 64 + i] * d_linear_y_8[(b0 + 1) * 64 + o];
@@ -2263,6 +2313,9 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                 for (int i = 0; i < 64; i++)
                     acc_[i] = d_rmsnorm_y_4[b0 * 64 + i];
                 for (int o = 0; o < 64; o++) {
+                    #ifdef _OPENMP
+                    #pragma omp simd
+                    #endif
                     for (int i = 0; i < 64; i++)
                         acc_[i] += layer1_attn_wk[o * 64 + i] * d_linear_y_8[b0 * 64 + o];
                 }
@@ -2288,6 +2341,9 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     acc_[3][i - t0_] = 0.0;
                 }
                 for (int b0 = 0; b0 < T; b0++) {
+                    #ifdef _OPENMP
+                    #pragma omp simd
+                    #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
                         acc_[0][i - t0_] += rmsnorm_y_4[b0 * 64 + i] * d_linear_y_7[b0 * 64 + o];
                         acc_[1][i - t0_] += rmsnorm_y_4[b0 * 64 + i] * d_linear_y_7[b0 * 64 + o + 1];
@@ -2319,6 +2375,9 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     acc_[3][i - t0_] = d_rmsnorm_y_4[(b0 + 3) * 64 + i];
                 }
                 for (int o = 0; o < 64; o++) {
+                    #ifdef _OPENMP
+                    #pragma omp simd
+                    #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
                         acc_[0][i - t0_] += layer1_attn_wq[o * 64 + i] * d_linear_y_7[b0 * 64 + o];
                         acc_[1][i - t0_] += layer1_attn_wq[o * 64 + i] * d_linear_y_7[(b0 + 1) * 64 + o];
@@ -2340,6 +2399,9 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                 for (int i = 0; i < 64; i++)
                     acc_[i] = d_rmsnorm_y_4[b0 * 64 + i];
                 for (int o = 0; o < 64; o++) {
+                    #ifdef _OPENMP
+                    #pragma omp simd
+                    #endif
                     for (int i = 0; i < 64; i++)
                         acc_[i] += layer1_attn_wq[o * 64 + i] * d_linear_y_7[b0 * 64 + o];
                 }
@@ -2399,6 +2461,9 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     acc_[3][i - t0_] = 0.0;
                 }
                 for (int b0 = 0; b0 < T; b0++) {
+                    #ifdef _OPENMP
+                    #pragma omp simd
+                    #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
                         acc_[0][i - t0_] += linear_arg1[b0 * 256 + i] * d_linear_y_6[b0 * 64 + o];
                         acc_[1][i - t0_] += linear_arg1[b0 * 256 + i] * d_linear_y_6[b0 * 64 + o + 1];
@@ -2430,6 +2495,9 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     acc_[3][i - t0_] = 0.0;
                 }
                 for (int o = 0; o < 64; o++) {
+                    #ifdef _OPENMP
+                    #pragma omp simd
+                    #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
                         acc_[0][i - t0_] += layer0_mlp_fc2[o * 256 + i] * d_linear_y_6[b0 * 64 + o];
                         acc_[1][i - t0_] += layer0_mlp_fc2[o * 256 + i] * d_linear_y_6[(b0 + 1) * 64 + o];
@@ -2452,6 +2520,9 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     for (int i = t0_; i < t0_ + 64; i++)
                         acc_[i - t0_] = 0.0;
                     for (int o = 0; o < 64; o++) {
+                        #ifdef _OPENMP
+                        #pragma omp simd
+                        #endif
                         for (int i = t0_; i < t0_ + 64; i++)
                             acc_[i - t0_] += layer0_mlp_fc2[o * 256 + i] * d_linear_y_6[b0 * 64 + o];
                     }
@@ -2482,6 +2553,9 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     acc_[3][i - t0_] = 0.0;
                 }
                 for (int b0 = 0; b0 < T; b0++) {
+                    #ifdef _OPENMP
+                    #pragma omp simd
+                    #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
                         acc_[0][i - t0_] += rmsnorm_y_3[b0 * 64 + i] * d_linear_y_5[b0 * 256 + o];
                         acc_[1][i - t0_] += rmsnorm_y_3[b0 * 64 + i] * d_linear_y_5[b0 * 256 + o + 1];
@@ -2513,6 +2587,9 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     acc_[3][i - t0_] = 0.0;
                 }
                 for (int o = 0; o < 256; o++) {
+                    #ifdef _OPENMP
+                    #pragma omp simd
+                    #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
                         acc_[0][i - t0_] += layer0_mlp_fc1[o * 64 + i] * d_linear_y_5[b0 * 256 + o];
                         acc_[1][i - t0_] += layer0_mlp_fc1[o * 64 + i] * d_linear_y_5[(b0 + 1) * 256 + o];
@@ -2534,6 +2611,9 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                 for (int i = 0; i < 64; i++)
                     acc_[i] = 0.0;
                 for (int o = 0; o < 256; o++) {
+                    #ifdef _OPENMP
+                    #pragma omp simd
+                    #endif
                     for (int i = 0; i < 64; i++)
                         acc_[i] += layer0_mlp_fc1[o * 64 + i] * d_linear_y_5[b0 * 256 + o];
                 }
@@ -2591,6 +2671,9 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     acc_[3][i - t0_] = 0.0;
                 }
                 for (int b0 = 0; b0 < T; b0++) {
+                    #ifdef _OPENMP
+                    #pragma omp simd
+                    #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
                         acc_[0][i - t0_] += attention_out[b0 * 64 + i] * d_linear_y_4[b0 * 64 + o];
                         acc_[1][i - t0_] += attention_out[b0 * 64 + i] * d_linear_y_4[b0 * 64 + o + 1];
@@ -2622,6 +2705,9 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     acc_[3][i - t0_] = 0.0;
                 }
                 for (int o = 0; o < 64; o++) {
+                    #ifdef _OPENMP
+                    #pragma omp simd
+                    #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
                         acc_[0][i - t0_] += layer0_attn_wo[o * 64 + i] * d_linear_y_4[b0 * 64 + o];
                         acc_[1][i - t0_] += layer0_attn_wo[o * 64 + i] * d_linear_y_4[(b0 + 1) * 64 + o];
@@ -2643,6 +2729,9 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                 for (int i = 0; i < 64; i++)
                     acc_[i] = 0.0;
                 for (int o = 0; o < 64; o++) {
+                    #ifdef _OPENMP
+                    #pragma omp simd
+                    #endif
                     for (int i = 0; i < 64; i++)
                         acc_[i] += layer0_attn_wo[o * 64 + i] * d_linear_y_4[b0 * 64 + o];
                 }
@@ -2653,13 +2742,25 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     }
     /* gpt_text.mg:35: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
     memset(d_softmax_p, 0, 16384 * sizeof *d_softmax_p);
+    for (int t = 0; t < T; t++) {
+        for (int c_q = 0; c_q < 4; c_q++) {
+            for (int s = 0; s < t + 1; s++) {
+                double acc_ = d_softmax_p[c_q * 4096 + t * 64 + s];
+                for (int c_r = 0; c_r < 16; c_r++) {
+                    acc_ += linear_y_3[s * 64 + 16 * c_q + c_r] * d_attention_out[t * 64 + 16 * c_q + c_r];
+                }
+                d_softmax_p[c_q * 4096 + t * 64 + s] = acc_;
+            }
+        }
+    }
+    /* gpt_text.mg:35: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
     memset(d_linear_y_3, 0, 4096 * sizeof *d_linear_y_3);
     for (int t = 0; t < T; t++) {
-        for (int c = 0; c < 64; c++) {
+        for (int c_q = 0; c_q < 4; c_q++) {
             for (int s = 0; s < t + 1; s++) {
-                d_softmax_p[c / 16 * 4096 + t * 64 + s] += linear_y_3[s * 64 + c] * d_attention_out[t * 64 + c];
-                /* gpt_text.mg:35: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
-                d_linear_y_3[s * 64 + c] += softmax_p[c / 16 * 4096 + t * 64 + s] * d_attention_out[t * 64 + c];
+                for (int c_r = 0; c_r < 16; c_r++) {
+                    d_linear_y_3[s * 64 + 16 * c_q + c_r] += softmax_p[c_q * 4096 + t * 64 + s] * d_attention_out[t * 64 + 16 * c_q + c_r];
+                }
             }
         }
     }
@@ -2728,6 +2829,9 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     acc_[3][i - t0_] = 0.0;
                 }
                 for (int b0 = 0; b0 < T; b0++) {
+                    #ifdef _OPENMP
+                    #pragma omp simd
+                    #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
                         acc_[0][i - t0_] += rmsnorm_y_2[b0 * 64 + i] * d_linear_y_3[b0 * 64 + o];
                         acc_[1][i - t0_] += rmsnorm_y_2[b0 * 64 + i] * d_linear_y_3[b0 * 64 + o + 1];
@@ -2759,6 +2863,9 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     acc_[3][i - t0_] = 0.0;
                 }
                 for (int o = 0; o < 64; o++) {
+                    #ifdef _OPENMP
+                    #pragma omp simd
+                    #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
                         acc_[0][i - t0_] += layer0_attn_wv[o * 64 + i] * d_linear_y_3[b0 * 64 + o];
                         acc_[1][i - t0_] += layer0_attn_wv[o * 64 + i] * d_linear_y_3[(b0 + 1) * 64 + o];
@@ -2780,6 +2887,9 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                 for (int i = 0; i < 64; i++)
                     acc_[i] = 0.0;
                 for (int o = 0; o < 64; o++) {
+                    #ifdef _OPENMP
+                    #pragma omp simd
+                    #endif
                     for (int i = 0; i < 64; i++)
                         acc_[i] += layer0_attn_wv[o * 64 + i] * d_linear_y_3[b0 * 64 + o];
                 }
@@ -2805,6 +2915,9 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     acc_[3][i - t0_] = 0.0;
                 }
                 for (int b0 = 0; b0 < T; b0++) {
+                    #ifdef _OPENMP
+                    #pragma omp simd
+                    #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
                         acc_[0][i - t0_] += rmsnorm_y_2[b0 * 64 + i] * d_linear_y_2[b0 * 64 + o];
                         acc_[1][i - t0_] += rmsnorm_y_2[b0 * 64 + i] * d_linear_y_2[b0 * 64 + o + 1];
@@ -2836,6 +2949,9 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     acc_[3][i - t0_] = d_rmsnorm_y_2[(b0 + 3) * 64 + i];
                 }
                 for (int o = 0; o < 64; o++) {
+                    #ifdef _OPENMP
+                    #pragma omp simd
+                    #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
                         acc_[0][i - t0_] += layer0_attn_wk[o * 64 + i] * d_linear_y_2[b0 * 64 + o];
                         acc_[1][i - t0_] += layer0_attn_wk[o * 64 + i] * d_linear_y_2[(b0 + 1) * 64 + o];
@@ -2857,6 +2973,9 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                 for (int i = 0; i < 64; i++)
                     acc_[i] = d_rmsnorm_y_2[b0 * 64 + i];
                 for (int o = 0; o < 64; o++) {
+                    #ifdef _OPENMP
+                    #pragma omp simd
+                    #endif
                     for (int i = 0; i < 64; i++)
                         acc_[i] += layer0_attn_wk[o * 64 + i] * d_linear_y_2[b0 * 64 + o];
                 }
@@ -2882,6 +3001,9 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     acc_[3][i - t0_] = 0.0;
                 }
                 for (int b0 = 0; b0 < T; b0++) {
+                    #ifdef _OPENMP
+                    #pragma omp simd
+                    #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
                         acc_[0][i - t0_] += rmsnorm_y_2[b0 * 64 + i] * d_linear_y[b0 * 64 + o];
                         acc_[1][i - t0_] += rmsnorm_y_2[b0 * 64 + i] * d_linear_y[b0 * 64 + o + 1];
@@ -2913,6 +3035,9 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     acc_[3][i - t0_] = d_rmsnorm_y_2[(b0 + 3) * 64 + i];
                 }
                 for (int o = 0; o < 64; o++) {
+                    #ifdef _OPENMP
+                    #pragma omp simd
+                    #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
                         acc_[0][i - t0_] += layer0_attn_wq[o * 64 + i] * d_linear_y[b0 * 64 + o];
                         acc_[1][i - t0_] += layer0_attn_wq[o * 64 + i] * d_linear_y[(b0 + 1) * 64 + o];
@@ -2934,6 +3059,9 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                 for (int i = 0; i < 64; i++)
                     acc_[i] = d_rmsnorm_y_2[b0 * 64 + i];
                 for (int o = 0; o < 64; o++) {
+                    #ifdef _OPENMP
+                    #pragma omp simd
+                    #endif
                     for (int i = 0; i < 64; i++)
                         acc_[i] += layer0_attn_wq[o * 64 + i] * d_linear_y[b0 * 64 + o];
                 }

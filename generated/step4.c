@@ -258,22 +258,18 @@ static const double *step4_forward(void *ctx, const double *params, const int *t
     }
     /* step4.mg:30: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
     for (int t = 0; t < T; t++) {
-        int c = 0;
-        for (; c + 4 <= 16; c += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int s = 0; s < t + 1; s++) {
-                acc_0 += softmax_p[c / 4 * 256 + t * 16 + s] * linear_y_3[s * 16 + c];
-                acc_1 += softmax_p[(c + 1) / 4 * 256 + t * 16 + s] * linear_y_3[s * 16 + c + 1];
-                acc_2 += softmax_p[(c + 2) / 4 * 256 + t * 16 + s] * linear_y_3[s * 16 + c + 2];
-                acc_3 += softmax_p[(c + 3) / 4 * 256 + t * 16 + s] * linear_y_3[s * 16 + c + 3];
+        for (int c_q = 0; c_q < 4; c_q++) {
+            {
+                double acc_[4];
+                for (int c_r = 0; c_r < 4; c_r++)
+                    acc_[c_r] = 0.0;
+                for (int s = 0; s < t + 1; s++) {
+                    for (int c_r = 0; c_r < 4; c_r++)
+                        acc_[c_r] += softmax_p[c_q * 256 + t * 16 + s] * linear_y_3[s * 16 + 4 * c_q + c_r];
+                }
+                for (int c_r = 0; c_r < 4; c_r++)
+                    attention_out[t * 16 + 4 * c_q + c_r] = acc_[c_r];
             }
-            attention_out[t * 16 + c] = acc_0;
-            attention_out[t * 16 + c + 1] = acc_1;
-            attention_out[t * 16 + c + 2] = acc_2;
-            attention_out[t * 16 + c + 3] = acc_3;
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
@@ -475,13 +471,13 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     double *d_rmsnorm_ms_2 = scratch + 576; /* [T] */
     double *d_rmsnorm_scale_2 = scratch + 592; /* [T] */
     double *d_rmsnorm_y_2 = scratch + 832; /* [T, 16] */
-    double *d_linear_y = scratch + 1344; /* [T, 16] */
-    double *d_linear_y_2 = scratch + 1600; /* [T, 16] */
-    double *d_linear_y_3 = scratch + 2064; /* [T, 16] */
+    double *d_linear_y = scratch + 1600; /* [T, 16] */
+    double *d_linear_y_2 = scratch + 2064; /* [T, 16] */
+    double *d_linear_y_3 = scratch + 1344; /* [T, 16] */
     double *d_attention_sum = scratch + 4992; /* [4, T, axis1 + 1] */
     double *d_attention_att = scratch + 6016; /* [4, T, axis1 + 1] */
     double *d_softmax_e = scratch + 3712; /* [4, T, axis1 + 1] */
-    double *d_softmax_s = scratch + 1344; /* [4, T] */
+    double *d_softmax_s = scratch + 1664; /* [4, T] */
     double *d_softmax_p = scratch + 4992; /* [4, T, axis1 + 1] */
     double *d_attention_out = scratch + 1728; /* [T, 16] */
     double *d_linear_y_4 = scratch + 4992; /* [T, 16] */
@@ -687,22 +683,18 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     }
     /* step4.mg:30: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
     for (int t = 0; t < T; t++) {
-        int c = 0;
-        for (; c + 4 <= 16; c += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int s = 0; s < t + 1; s++) {
-                acc_0 += softmax_p[c / 4 * 256 + t * 16 + s] * linear_y_3[s * 16 + c];
-                acc_1 += softmax_p[(c + 1) / 4 * 256 + t * 16 + s] * linear_y_3[s * 16 + c + 1];
-                acc_2 += softmax_p[(c + 2) / 4 * 256 + t * 16 + s] * linear_y_3[s * 16 + c + 2];
-                acc_3 += softmax_p[(c + 3) / 4 * 256 + t * 16 + s] * linear_y_3[s * 16 + c + 3];
+        for (int c_q = 0; c_q < 4; c_q++) {
+            {
+                double acc_[4];
+                for (int c_r = 0; c_r < 4; c_r++)
+                    acc_[c_r] = 0.0;
+                for (int s = 0; s < t + 1; s++) {
+                    for (int c_r = 0; c_r < 4; c_r++)
+                        acc_[c_r] += softmax_p[c_q * 256 + t * 16 + s] * linear_y_3[s * 16 + 4 * c_q + c_r];
+                }
+                for (int c_r = 0; c_r < 4; c_r++)
+                    attention_out[t * 16 + 4 * c_q + c_r] = acc_[c_r];
             }
-            attention_out[t * 16 + c] = acc_0;
-            attention_out[t * 16 + c + 1] = acc_1;
-            attention_out[t * 16 + c + 2] = acc_2;
-            attention_out[t * 16 + c + 3] = acc_3;
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
@@ -1262,13 +1254,25 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     }
     /* step4.mg:30: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
     memset(d_softmax_p, 0, 1024 * sizeof *d_softmax_p);
+    for (int t = 0; t < T; t++) {
+        for (int c_q = 0; c_q < 4; c_q++) {
+            for (int s = 0; s < t + 1; s++) {
+                double acc_ = d_softmax_p[c_q * 256 + t * 16 + s];
+                for (int c_r = 0; c_r < 4; c_r++) {
+                    acc_ += linear_y_3[s * 16 + 4 * c_q + c_r] * d_attention_out[t * 16 + 4 * c_q + c_r];
+                }
+                d_softmax_p[c_q * 256 + t * 16 + s] = acc_;
+            }
+        }
+    }
+    /* step4.mg:30: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
     memset(d_linear_y_3, 0, 256 * sizeof *d_linear_y_3);
     for (int t = 0; t < T; t++) {
-        for (int c = 0; c < 16; c++) {
+        for (int c_q = 0; c_q < 4; c_q++) {
             for (int s = 0; s < t + 1; s++) {
-                d_softmax_p[c / 4 * 256 + t * 16 + s] += linear_y_3[s * 16 + c] * d_attention_out[t * 16 + c];
-                /* step4.mg:30: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
-                d_linear_y_3[s * 16 + c] += softmax_p[c / 4 * 256 + t * 16 + s] * d_attention_out[t * 16 + c];
+                for (int c_r = 0; c_r < 4; c_r++) {
+                    d_linear_y_3[s * 16 + 4 * c_q + c_r] += softmax_p[c_q * 256 + t * 16 + s] * d_attention_out[t * 16 + 4 * c_q + c_r];
+                }
             }
         }
     }

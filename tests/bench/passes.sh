@@ -14,7 +14,7 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 CC=${CC:-cc}
 printf "%-18s %9s %7s  %s\n" "mgc options" "scratch" "lines" "loss_grad"
-for cfg in -O0 --no-opt=fold --no-opt=licm --no-opt=cse --no-opt=dce --no-opt=reduce --no-opt=fuse \
+for cfg in -O0 --no-opt=fold --no-opt=licm --no-opt=cse --no-opt=dce --no-opt=split --no-opt=reduce --no-opt=fuse \
            --no-opt=reuse --no-opt=block default --fast; do
   opt=$cfg; [ "$cfg" = default ] && opt=
   "$B/mgc" $opt "$S/models/microgpt.mg" --name microgpt -o "$T/m.c"

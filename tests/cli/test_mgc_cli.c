@@ -595,3 +595,36 @@ Test(mgc_cli, reach_is_counted_only_where_the_loss_misses_elements)
     cr_expect_eq(n, 2, "%d reach counts:\n%s", n, names);
     cr_expect(strstr(names, "d_reach_x\n"), "x is read at some columns only: %s", names);
 }
+
+/* opt_split: attention's loop over channels c, read as c // head_dim, runs
+ * as heads c_q and channels c_r of a head, the head fixed inside (the
+ * forward's sums over s run four channels side by side, dv's accumulation has
+ * c_r innermost), in the same order: a 300-step run prints the same
+ * full-precision losses and names with and without it */
+Test(mgc_cli, split_fixes_the_head_and_keeps_every_bit)
+{
+    const char *d = tmpdir();
+    Run *r = run("%s %s -o %s/on.c && %s --no-opt=split %s -o %s/off.c && grep -c 'c / 4' %s/on.c %s/off.c; "
+                 "grep -c 'for (int c_q = 0; c_q < 4; c_q++)' %s/on.c; "
+                 "grep -A1 'for (int s = 0; s < t + 1; s++) {' %s/on.c | grep -c 'for (int c_r = 0; c_r < 4; c_r++)'",
+                 MGC, MICROGPT, d, MGC, MICROGPT, d, d, d, d, d);
+    int on = -1, off = -1, heads = -1, inner = -1;
+    char *p = strstr(r->out, "on.c:"), *q = strstr(r->out, "off.c:");
+    cr_assert(p && q, "%s", r->out);
+    sscanf(p + 5, "%d", &on);
+    sscanf(q + 6, "%d", &off);
+    cr_assert_eq(sscanf(strchr(q, '\n') + 1, "%d %d", &heads, &inner), 2, "%s", r->out);
+    cr_expect_eq(on, 0, "c / 4 is still computed with split on");
+    cr_expect_gt(off, 0, "--no-opt=split changed nothing");
+    cr_expect_gt(heads, 0, "no loop over the heads");
+    cr_expect_gt(inner, 0, "no c_r loop inside s (dv's accumulation, the forward's sums)");
+    Run *a = run("%s/microgpt train --steps 300 --num 5 --log %s/on.csv", MGC_BUILD_DIR, d);
+    Run *b = run("%s/microgpt_nosplit train --steps 300 --num 5 --log %s/off.csv", MGC_BUILD_DIR, d);
+    cr_assert_eq(a->status, 0, "%s", a->err);
+    cr_assert_eq(b->status, 0, "%s", b->err);
+    cr_expect_str_eq(a->out, b->out, "the printed losses or names differ");
+    r = run("cut -d, -f1,2 %s/on.csv > %s/on2 && cut -d, -f1,2 %s/off.csv > %s/off2 && wc -l < %s/on2 && "
+            "cmp %s/on2 %s/off2", d, d, d, d, d, d, d);
+    cr_expect_eq(r->status, 0, "full-precision losses differ: %s", r->out);
+    cr_expect_eq(atoi(r->out), 301, "header and 300 steps: %s", r->out);
+}

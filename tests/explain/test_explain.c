@@ -390,8 +390,8 @@ Test(explain, statement_counts_follow_the_stages)
 Test(explain, every_pass_off_with_O0)
 {
     const char *out = explain_mlp("-O0");
-    const char *passes[] = {"fold", "licm", "cse", "dce", "reduce", "fuse"};
-    for (int i = 0; i < 6; i++) {
+    const char *passes[] = {"fold", "licm", "cse", "dce", "split", "reduce", "fuse"};
+    for (int i = 0; i < 7; i++) {
         char want[64];
         snprintf(want, sizeof want, "\n  %-10s %10s\n", passes[i], "(off)");
         cr_expect(strstr(out, want), "no '%s' off in: %s", passes[i], out);
