@@ -908,6 +908,49 @@ static void emit_comment(Em *em, const Stmt *s, const char *prefix)
 }
 
 /* statements s[0..n-1]: s[1..] are fused into s[0]'s output loops */
+static int is_var(const Ix *x, int var) { return x->kind == IX_VAR && x->var == var; }
+
+/* --blas (f32): s is a matrix product, C[w, u] (=, += or from C) the sum over
+ * r of A * B, where A is a row-major matrix read at (w, r) or (r, w) and B at
+ * (r, u) or (u, r): one mg_sgemm call, in the BLAS's order of additions. */
+static int emit_gemm(Em *em, const Stmt *s)
+{
+    if (!em->g->blas || s->red != RED_SUM_ || s->nloop != 3 || s->nred != 1 || s->out->local || s->out->rank != 2)
+        return 0;
+    int w = s->loops[0].var, u = s->loops[1].var, r = s->loops[2].var;
+    long N, ldc, ld[2];
+    if (!ix_is_const(s->loops[1].hi, &N) || !ix_is_const(s->out->ext[1], &ldc) || N > ldc ||
+        !is_var(s->oidx[0], w) || !is_var(s->oidx[1], u))
+        return 0;
+    for (int i = 0; i < 3; i++)
+        if (ix_mentions_var(s->loops[i].hi, w) || ix_mentions_var(s->loops[i].hi, u) ||
+            ix_mentions_var(s->loops[i].hi, r))
+            return 0;
+    const Ex *e = s->e, *A = NULL, *B = NULL;
+    int ta = 0, tb = 0;
+    if (e->kind != EX_MUL || e->a->kind != EX_READ || e->b->kind != EX_READ)
+        return 0;
+    const Ex *x[2] = {e->a, e->b};
+    for (int k = 0; k < 2; k++) {
+        if (x[k]->t->rank != 2 || x[k]->t == s->out || !ix_is_const(x[k]->t->ext[1], &ld[k]))
+            return 0;
+        Ix *const *i = x[k]->idx;
+        if (!A && ((is_var(i[0], w) && is_var(i[1], r)) || (is_var(i[0], r) && is_var(i[1], w))))
+            A = x[k], ta = is_var(i[0], r);
+        else if (!B && ((is_var(i[0], r) && is_var(i[1], u)) || (is_var(i[0], u) && is_var(i[1], r))))
+            B = x[k], tb = is_var(i[0], u);
+        else
+            return 0;
+    }
+    out(em, "mg_sgemm(%d, %d, ", ta, tb);
+    cix(em, s->loops[0].hi, 0);
+    fprintf(em->f, ", %ld, ", N);
+    cix(em, s->loops[2].hi, 0);
+    fprintf(em->f, ", %s, %ld, %s, %ld, %s, %s, %ld);\n", A->t->name, ld[A == x[1]], B->t->name, ld[B == x[1]],
+            from_out(s) || adds(s) ? "1.0f" : "0.0f", s->out->name, ldc);
+    return 1;
+}
+
 static void emit_group_(Em *em, Stmt *const *s, int n, const char *prefix)
 {
     emit_comment(em, s[0], prefix);
@@ -917,6 +960,8 @@ static void emit_group_(Em *em, Stmt *const *s, int n, const char *prefix)
             out(em, "memset(%s, 0, %ld * sizeof *%s);\n", s[k]->out->name, s[k]->out->size, s[k]->out->name);
     }
     name_loops(em, s[0]);
+    if (n == 1 && emit_gemm(em, s[0]))
+        return;
     int nout = s[0]->nloop - s[0]->nred;
     long extent;
     em->par = em->in_par = n == 1 && em->block && nest_work(em, s[0]) >= PAR_WORK && opt_blockable(s[0], &extent);

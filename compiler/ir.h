@@ -156,6 +156,7 @@ typedef struct Graph {
     int block_sums;         /* emit_c computes independent sums 4 at a time */
     int fast;               /* mgc --fast: reorder and simplify floating point (not exact) */
     int f32;                /* mgc --dtype=f32: compute in float (the interface stays double) */
+    int blas;               /* mgc --blas (with f32): matrix products call mg_sgemm */
 } Graph;
 
 /* constructors (arena-allocated) */

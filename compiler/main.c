@@ -65,6 +65,9 @@ static const char usage[] =
     "  --dtype=TYPE     f64 (the default) or f32: compute in float, accumulations\n"
     "                   too, as PyTorch's float32 does (the trainer's parameters,\n"
     "                   gradients and optimizer stay double)\n"
+    "  --blas           with --dtype=f32: matrix products (a sum over one loop of\n"
+    "                   the product of two matrices) call mg_sgemm, the system\n"
+    "                   BLAS's sgemm (OpenBLAS) when the runtime was built with one\n"
     "  --standalone     write one C file that needs nothing but the C library and\n"
     "                   libm (cc FILE.c -lm): the forward pass, the weights of\n"
     "                   --weights built in, and a main that prints what\n"
@@ -86,7 +89,7 @@ typedef struct Opts {
     const char *input, *output, *name;
     int dump, check;
     unsigned off, pdump;
-    int fast, f32;
+    int fast, f32, blas;
     int dot, explain;   /* --emit=dot, --explain */
     int standalone;     /* --standalone, with the checkpoint --weights */
     const char *weights;
@@ -280,6 +283,8 @@ static int parse_opts(int argc, char **argv, Opts *o)
             o->f32 = !strcmp(a + 8, "f32");
         } else if (!strcmp(a, "--fast")) {
             o->fast = 1;
+        } else if (!strcmp(a, "--blas")) {
+            o->blas = 1;
         } else if (!strcmp(a, "-O0")) {
             o->off |= ~(mgc_pass_bit("plan"));
         } else if (!strcmp(a, "--check")) {
@@ -308,6 +313,10 @@ static int parse_opts(int argc, char **argv, Opts *o)
     }
     if (o->weights && !o->standalone) {
         diag_plain("--weights is only used with --standalone");
+        return 1;
+    }
+    if (o->blas && !o->f32) {
+        diag_plain("--blas runs float matrix products: it needs --dtype=f32");
         return 1;
     }
     if (o->standalone && o->f32) {
@@ -358,6 +367,7 @@ int main(int argc, char **argv)
         rc = (o.dot && o.output && !o.check) ? write_output(g, o.output, 1) : 0;
         g->fast = o.fast;
         g->f32 = o.f32;
+        g->blas = o.blas;
         mgc_middle_end_hook(g, o.off, o.pdump, o.explain ? explain_stage : NULL, &x);
         if (!rc && o.explain)
             rc = explain(g, &x);

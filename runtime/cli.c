@@ -437,6 +437,8 @@ static int run_alloc_batch(Run *r, const Opts *o) {
                          o->threads);
     while (N * 2 <= want && N * 2 <= r->batch && N < 64) N *= 2;
     r->threads = N;
+    if (N > 1)
+        mg_blas_threads(1);     /* (each thread's documents call it) */
     if (r->batch * rank_count == 1) return 0;
     size_t np = m->n_scalars ? m->n_scalars : 1, k = (size_t)N - 1;
     for (r->depth = 1; (1L << r->depth) < r->batch; r->depth++) {}
@@ -1072,6 +1074,7 @@ static int cli_main(const MgModel *m, const char *prog, int argc, char **argv) {
     omp_set_max_active_levels(1);
     omp_set_num_threads(o.threads > 0 ? o.threads : 1);
 #endif
+    mg_blas_threads(o.threads);
     Run r;
     memset(&r, 0, sizeof r);
     r.m = m;

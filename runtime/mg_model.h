@@ -56,4 +56,13 @@ typedef struct MgModel {
                              int T, double *scratch);
 } MgModel;
 
+/* C[M x N] = op(A) op(B) + beta C, row-major, float (op: transposed when ta,
+ * tb): the matrix products of code from mgc --dtype=f32 --blas (runtime/blas.c:
+ * the BLAS's sgemm when the runtime was built with one, else plain loops). */
+void mg_sgemm(int ta, int tb, int M, int N, int K, const float *A, int lda, const float *B, int ldb, float beta,
+              float *C, int ldc);
+/* threads the BLAS behind mg_sgemm may use (OpenBLAS; the trainer sets
+ * --threads, or 1 while its own threads take a batch's documents) */
+void mg_blas_threads(int n);
+
 #endif

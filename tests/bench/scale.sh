@@ -5,7 +5,8 @@
 # mgc row the same model in PyTorch eager float32 (bench_text_torch.py) with
 # torch.set_num_threads and OPENBLAS_NUM_THREADS/OMP_NUM_THREADS set to match,
 # when /usr/bin/python3 has torch.  Training tokens (target positions) per
-# second; % of peak = tokens/s x the FLOPs per position mgc --explain counts
+# second, the median of REPS (default 3) runs of each, mgc's and PyTorch's
+# alternating (this machine is shared and noisy); % of peak = tokens/s x the FLOPs per position mgc --explain counts
 # (forward and backward, not Adam) / (peak.c's one-core fp32 peak x threads).
 set -e
 B=${1:?usage: scale.sh BUILD_DIR}
@@ -14,6 +15,8 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 CC=${CC:-cc}
 PY=/usr/bin/python3
+REPS=${REPS:-3}
+median() { printf '%s\n' "$@" | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 $CC -std=c11 -O3 -march=native -ffp-contract=fast "$S/tests/bench/peak.c" -o "$T/peak"
 PEAK=$("$T/peak" | sed -n 's/.*: \([0-9.]*\) GFLOP.*/\1/p')
 echo "fp32 peak of one core (tests/bench/peak.c): $PEAK GFLOP/s"
@@ -30,13 +33,21 @@ for cfg in "64 2 20" "128 3 8" "256 4 3"; do
   $CC -std=c11 -O3 -march=native -ffp-contract=fast -fopenmp -I"$S/runtime" "$T/g.c" "$T/main.c" \
       "$B/runtime/libmgrt.a" -lm -o "$T/g" 2>/dev/null
   for th in 1 2; do
-    "$T/g" train --docs text --batch 8 --threads $th --steps $N --num 0 --progress plain --log "$T/g.csv" >/dev/null
-    # every piece of the embedded text used here is a full 64 characters: 8 x 64 positions a step
-    MGC=$(tail -1 "$T/g.csv" | awk -F, -v n=$N '{printf "%.0f", n * 512 / $4}')
+    # REPS runs of each, mgc and PyTorch alternating; the medians
+    MS= TS=
+    for rep in $(seq $REPS); do
+      "$T/g" train --docs text --batch 8 --threads $th --steps $N --num 0 --progress plain --log "$T/g.csv" >/dev/null
+      # every piece of the embedded text used here is a full 64 characters: 8 x 64 positions a step
+      MS="$MS $(tail -1 "$T/g.csv" | awk -F, -v n=$N '{printf "%.0f", n * 512 / $4}')"
+      if [ $TORCH = 1 ]; then
+        TS="$TS $(OPENBLAS_NUM_THREADS=$th OMP_NUM_THREADS=$th $PY "$S/tests/bench/bench_text_torch.py" --embd $E \
+                  --layers $L --threads $th --steps $N)"
+      fi
+    done
+    MGC=$(median $MS)
     PCT=$(awk -v t=$MGC -v f=$FLOPS -v p=$PEAK -v th=$th 'BEGIN {printf "%.1f", 100 * t * f / (p * 1e9 * th)}')
     if [ $TORCH = 1 ]; then
-      TT=$(OPENBLAS_NUM_THREADS=$th OMP_NUM_THREADS=$th $PY "$S/tests/bench/bench_text_torch.py" --embd $E --layers $L \
-           --threads $th --steps $N)
+      TT=$(median $TS)
       R=$(awk -v a=$MGC -v b=$TT 'BEGIN {printf "%.2fx", a / b}')
     else
       TT=- R=-

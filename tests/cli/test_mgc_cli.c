@@ -34,6 +34,17 @@ Test(mgc_cli, every_command_has_help)
 }
 
 /* --dtype: f32 or f64, anything else refused; no f32 standalone */
+Test(mgc_cli, blas_needs_f32)
+{
+    Run *r = run("%s --blas %s -o /dev/null", MGC, MODEL);
+    cr_expect_eq(r->status, 1);
+    cr_expect(strstr(r->err, "--blas runs float matrix products: it needs --dtype=f32"), "%s", r->err);
+    r = run("%s --blas --dtype=f32 %s -o - | grep -c 'mg_sgemm('", MGC, MODEL);
+    /* mlp's two products in forward and in loss_grad's forward, and their
+     * backward: each weight's gradient and each input's */
+    cr_expect_eq(atoi(r->out), 8, "mg_sgemm calls: %s", r->out);
+}
+
 Test(mgc_cli, dtype_values)
 {
     Run *r = run("%s --dtype=f16 %s -o /dev/null", MGC, MODEL);

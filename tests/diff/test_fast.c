@@ -82,3 +82,9 @@ Test(f32, gpt_text_tracks_f64)
 {
     compare("gpt_text", "gpt_text_f32", "--docs text --batch 2", 40, "gpt_text --dtype=f32", 1e-3);
 }
+
+/* and with --blas: every matrix product one mg_sgemm call (the system BLAS) */
+Test(f32, gpt_text_blas_tracks_f64)
+{
+    compare("gpt_text", "gpt_text_blas", "--docs text --batch 2 --threads 2", 40, "gpt_text --dtype=f32 --blas", 1e-3);
+}

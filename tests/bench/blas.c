@@ -1,0 +1,96 @@
+/* blas.c: mgc's matrix products against OpenBLAS's, for issue #8's "tiled
+ * loops or BLAS, decided by measurement".  Links one model built from
+ * linear.mg (symbol g_model, mgc --dtype=f32) and times its loss_grad at
+ * T = 64: the product's forward (Y = X W^T), and its backward (dX = dY W,
+ * dW = dY^T X) plus the embedding and the small head.  Then the same three
+ * products as sgemm calls into the BLAS that libblas.so.3 is (Debian's
+ * alternatives: OpenBLAS when libopenblas0-pthread is installed), loaded
+ * with dlopen, on one thread.  Prints GFLOP/s of each, median of 9 runs. */
+#define _POSIX_C_SOURCE 200809L
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "mg_model.h"
+
+extern const MgModel g_model;
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static int cmp(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+typedef void (*Sgemm)(const char *, const char *, const int *, const int *, const int *, const float *, const float *,
+                      const int *, const float *, const int *, const float *, float *, const int *);
+
+enum { RUNS = 9 };
+
+int main(int argc, char **argv)
+{
+    if (argc != 3) {
+        fprintf(stderr, "usage: blas N_IN N_OUT (the shape linear.mg was built with)\n");
+        return 1;
+    }
+    int C = atoi(argv[1]), O = atoi(argv[2]), T = 64, reps = 20;
+    const MgModel *m = &g_model;
+    double *p = malloc(m->n_scalars * sizeof *p), *g = malloc(m->n_scalars * sizeof *g);
+    double *s = malloc((m->scratch + 1) * sizeof *s);
+    int tok[65];
+    srand(1);
+    for (size_t i = 0; i < m->n_scalars; i++)
+        p[i] = (rand() / (double)RAND_MAX - 0.5) * 0.04;
+    for (int i = 0; i <= T; i++)
+        tok[i] = rand() % m->vocab;
+    double t[RUNS], flop = 3.0 * 2.0 * T * (double)C * O;   /* forward + two backward products */
+    for (int r = 0; r < RUNS; r++) {
+        double t0 = now();
+        for (int k = 0; k < reps; k++)
+            m->loss_grad(m->ctx, p, g, tok, T, s);
+        t[r] = (now() - t0) / reps;
+    }
+    qsort(t, RUNS, sizeof *t, cmp);
+    printf("n_in %4d, n_out %4d  mgc loss_grad (3 products + head) %7.1f us  %6.1f GFLOP/s", C, O, t[RUNS / 2] * 1e6,
+           flop / t[RUNS / 2] / 1e9);
+    void *h = dlopen("libblas.so.3", RTLD_NOW);
+    Sgemm sgemm = h ? (Sgemm)(size_t)dlsym(h, "sgemm_") : NULL;
+    if (!sgemm) {
+        printf("  BLAS: none (no libblas.so.3 with sgemm_)\n");
+        return 0;
+    }
+    void (*set_threads)(int) = (void (*)(int))(size_t)dlsym(h, "openblas_set_num_threads");
+    if (set_threads)
+        set_threads(1);
+    float *X = malloc(sizeof(float) * (size_t)T * C), *W = malloc(sizeof(float) * (size_t)O * C);
+    float *Y = malloc(sizeof(float) * (size_t)T * O), *dX = malloc(sizeof(float) * (size_t)T * C);
+    float *dW = malloc(sizeof(float) * (size_t)O * C);
+    for (long i = 0; i < (long)T * C; i++)
+        X[i] = (float)(rand() % 100) / 100;
+    for (long i = 0; i < (long)O * C; i++)
+        W[i] = (float)(rand() % 100) / 100;
+    const float one = 1, zero = 0;
+    for (int r = 0; r < RUNS; r++) {
+        double t0 = now();
+        for (int k = 0; k < reps; k++) {
+            /* row-major Y[T,O] = X[T,C] W[O,C]^T is column-major Y^T = W X^T */
+            sgemm("T", "N", &O, &T, &C, &one, W, &C, X, &C, &zero, Y, &O);
+            /* dX[T,C] = dY[T,O] W[O,C]: column-major dX^T = W^T dY^T */
+            sgemm("N", "N", &C, &T, &O, &one, W, &C, Y, &O, &zero, dX, &C);
+            /* dW[O,C] = dY^T X: column-major dW^T = X^T dY */
+            sgemm("N", "T", &C, &O, &T, &one, X, &C, Y, &O, &zero, dW, &C);
+        }
+        t[r] = (now() - t0) / reps;
+    }
+    qsort(t, RUNS, sizeof *t, cmp);
+    printf("  BLAS 3 sgemm %7.1f us  %6.1f GFLOP/s  (%s)\n", t[RUNS / 2] * 1e6, flop / t[RUNS / 2] / 1e9,
+           set_threads ? "OpenBLAS" : "libblas.so.3, not OpenBLAS");
+    return 0;
+}
