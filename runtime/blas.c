@@ -1,30 +1,58 @@
 /* blas.c: mg_sgemm, the float matrix product that code from `mgc --dtype=f32
- * --blas` calls for its matrix products.  Built with MGC_BLAS (CMake found a
- * BLAS: Debian's libblas-dev, which at run time is OpenBLAS when
- * libopenblas0-pthread is installed), it is one sgemm call; without, the
- * same product as plain loops, so such code still links and runs.  The sums
+ * --blas` calls for its matrix products.  It is one sgemm call into the
+ * system BLAS, libblas.so.3 (Debian's alternatives: OpenBLAS when
+ * libopenblas0-pthread is installed), loaded at the first call with dlopen,
+ * so that nothing links against a BLAS and nothing needs one; without it
+ * (or built with -DMGC_BLAS=OFF), the same product as plain loops.  The sums
  * are in BLAS's order, not the reference's: f32 only. */
 #include "mg_model.h"
 
+#include <stddef.h>
 #ifdef MGC_BLAS
 #include <dlfcn.h>
+#include <threads.h>
+#endif
 
 /* the Fortran interface every BLAS has (column-major) */
-void sgemm_(const char *ta, const char *tb, const int *m, const int *n, const int *k, const float *alpha,
-            const float *a, const int *lda, const float *b, const int *ldb, const float *beta, float *c,
-            const int *ldc);
+typedef void (*Sgemm)(const char *ta, const char *tb, const int *m, const int *n, const int *k, const float *alpha,
+                      const float *a, const int *lda, const float *b, const int *ldb, const float *beta, float *c,
+                      const int *ldc);
+
+static Sgemm sgemm;
+static void (*set_threads)(int);    /* OpenBLAS's own, not in the BLAS interface */
+
+#ifdef MGC_BLAS
+static once_flag loaded = ONCE_FLAG_INIT;
+
+static void load(void)
+{
+    void *h = dlopen("libblas.so.3", RTLD_NOW | RTLD_LOCAL);
+    if (!h)
+        return;
+    sgemm = (Sgemm)(size_t)dlsym(h, "sgemm_");
+    set_threads = (void (*)(int))(size_t)dlsym(h, "openblas_set_num_threads");
+}
 #endif
+
+static void blas_load(void)
+{
+#ifdef MGC_BLAS
+    call_once(&loaded, load);
+#endif
+}
 
 void mg_sgemm(int ta, int tb, int M, int N, int K, const float *A, int lda, const float *B, int ldb, float beta,
               float *C, int ldc)
 {
     if (M <= 0 || N <= 0)
         return;
-#ifdef MGC_BLAS
-    /* row-major C = op(A) op(B) is column-major C^T = op(B)^T op(A)^T */
-    const float one = 1;
-    sgemm_(tb ? "T" : "N", ta ? "T" : "N", &N, &M, &K, &one, B, &ldb, A, &lda, &beta, C, &ldc);
-#else
+    blas_load();
+    if (sgemm) {
+        /* row-major C = op(A) op(B) is column-major C^T = op(B)^T op(A)^T */
+        const float one = 1;
+        sgemm(tb ? "T" : "N", ta ? "T" : "N", &N, &M, &K, &one, B, &ldb, A, &lda, &beta, C, &ldc);
+        return;
+    }
     for (int i = 0; i < M; i++)
         for (int j = 0; j < N; j++) {
             float s = 0;
@@ -32,18 +60,17 @@ void mg_sgemm(int ta, int tb, int M, int N, int K, const float *A, int lda, cons
                 s += (ta ? A[(long)k * lda + i] : A[(long)i * lda + k]) * (tb ? B[(long)j * ldb + k] : B[(long)k * ldb + j]);
             C[(long)i * ldc + j] = beta == 0 ? s : beta * C[(long)i * ldc + j] + s;
         }
-#endif
 }
 
 void mg_blas_threads(int n)
 {
-#ifdef MGC_BLAS
-    /* OpenBLAS's own threads (not in the BLAS interface: looked up, and
-     * nothing to do in another BLAS) */
-    void (*set)(int) = (void (*)(int))(size_t)dlsym(RTLD_DEFAULT, "openblas_set_num_threads");
-    if (set)
-        set(n > 0 ? n : 1);
-#else
-    (void)n;
-#endif
+    blas_load();
+    if (set_threads)
+        set_threads(n > 0 ? n : 1);
+}
+
+const char *mg_blas_name(void)
+{
+    blas_load();
+    return !sgemm ? "plain loops (no libblas.so.3)" : set_threads ? "OpenBLAS" : "libblas.so.3 (not OpenBLAS)";
 }

@@ -64,5 +64,7 @@ void mg_sgemm(int ta, int tb, int M, int N, int K, const float *A, int lda, cons
 /* threads the BLAS behind mg_sgemm may use (OpenBLAS; the trainer sets
  * --threads, or 1 while its own threads take a batch's documents) */
 void mg_blas_threads(int n);
+/* what mg_sgemm runs: "OpenBLAS", another libblas.so.3, or plain loops */
+const char *mg_blas_name(void);
 
 #endif

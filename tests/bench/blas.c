@@ -3,11 +3,10 @@
  * linear.mg (symbol g_model, mgc --dtype=f32) and times its loss_grad at
  * T = 64: the product's forward (Y = X W^T), and its backward (dX = dY W,
  * dW = dY^T X) plus the embedding and the small head.  Then the same three
- * products as sgemm calls into the BLAS that libblas.so.3 is (Debian's
- * alternatives: OpenBLAS when libopenblas0-pthread is installed), loaded
- * with dlopen, on one thread.  Prints GFLOP/s of each, median of 9 runs. */
+ * products as mg_sgemm calls (what mgc --blas emits): the BLAS that
+ * libblas.so.3 is (Debian's alternatives: OpenBLAS when libopenblas0-pthread
+ * is installed), on one thread.  Prints GFLOP/s of each, median of 9 runs. */
 #define _POSIX_C_SOURCE 200809L
-#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -28,9 +27,6 @@ static int cmp(const void *a, const void *b)
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
 }
-
-typedef void (*Sgemm)(const char *, const char *, const int *, const int *, const int *, const float *, const float *,
-                      const int *, const float *, const int *, const float *, float *, const int *);
 
 enum { RUNS = 9 };
 
@@ -60,15 +56,7 @@ int main(int argc, char **argv)
     qsort(t, RUNS, sizeof *t, cmp);
     printf("n_in %4d, n_out %4d  mgc loss_grad (3 products + head) %7.1f us  %6.1f GFLOP/s", C, O, t[RUNS / 2] * 1e6,
            flop / t[RUNS / 2] / 1e9);
-    void *h = dlopen("libblas.so.3", RTLD_NOW);
-    Sgemm sgemm = h ? (Sgemm)(size_t)dlsym(h, "sgemm_") : NULL;
-    if (!sgemm) {
-        printf("  BLAS: none (no libblas.so.3 with sgemm_)\n");
-        return 0;
-    }
-    void (*set_threads)(int) = (void (*)(int))(size_t)dlsym(h, "openblas_set_num_threads");
-    if (set_threads)
-        set_threads(1);
+    mg_blas_threads(1);
     float *X = malloc(sizeof(float) * (size_t)T * C), *W = malloc(sizeof(float) * (size_t)O * C);
     float *Y = malloc(sizeof(float) * (size_t)T * O), *dX = malloc(sizeof(float) * (size_t)T * C);
     float *dW = malloc(sizeof(float) * (size_t)O * C);
@@ -76,21 +64,20 @@ int main(int argc, char **argv)
         X[i] = (float)(rand() % 100) / 100;
     for (long i = 0; i < (long)O * C; i++)
         W[i] = (float)(rand() % 100) / 100;
-    const float one = 1, zero = 0;
     for (int r = 0; r < RUNS; r++) {
         double t0 = now();
         for (int k = 0; k < reps; k++) {
             /* row-major Y[T,O] = X[T,C] W[O,C]^T is column-major Y^T = W X^T */
-            sgemm("T", "N", &O, &T, &C, &one, W, &C, X, &C, &zero, Y, &O);
+            mg_sgemm(0, 1, T, O, C, X, C, W, C, 0.0f, Y, O);
             /* dX[T,C] = dY[T,O] W[O,C]: column-major dX^T = W^T dY^T */
-            sgemm("N", "N", &C, &T, &O, &one, W, &C, Y, &O, &zero, dX, &C);
+            mg_sgemm(0, 0, T, C, O, Y, O, W, C, 0.0f, dX, C);
             /* dW[O,C] = dY^T X: column-major dW^T = X^T dY */
-            sgemm("N", "T", &C, &O, &T, &one, X, &C, Y, &O, &zero, dW, &C);
+            mg_sgemm(1, 0, O, C, T, Y, O, X, C, 0.0f, dW, C);
         }
         t[r] = (now() - t0) / reps;
     }
     qsort(t, RUNS, sizeof *t, cmp);
-    printf("  BLAS 3 sgemm %7.1f us  %6.1f GFLOP/s  (%s)\n", t[RUNS / 2] * 1e6, flop / t[RUNS / 2] / 1e9,
-           set_threads ? "OpenBLAS" : "libblas.so.3, not OpenBLAS");
+    printf("  mg_sgemm x 3 %7.1f us  %6.1f GFLOP/s  (%s)\n", t[RUNS / 2] * 1e6, flop / t[RUNS / 2] / 1e9,
+           mg_blas_name());
     return 0;
 }

@@ -13,6 +13,6 @@ for shape in "64 64" "64 256" "128 128" "128 512" "256 256" "256 1024"; do
   set -- $shape
   "$B/mgc" --dtype=f32 -D n_in=$1 -D n_out=$2 "$S/tests/bench/linear.mg" --name g -o "$T/g.c"
   $CC -std=c11 -O3 -march=native -ffp-contract=fast -fopenmp -I"$S/runtime" "$T/g.c" "$S/tests/bench/blas.c" \
-      "$B/runtime/libmgrt.a" -lm -ldl -o "$T/blas"
+      "$B/runtime/libmgrt.a" -lm -o "$T/blas"
   OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 "$T/blas" $1 $2
 done

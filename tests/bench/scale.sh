@@ -16,6 +16,7 @@ trap 'rm -rf "$T"' EXIT
 CC=${CC:-cc}
 PY=/usr/bin/python3
 REPS=${REPS:-3}
+FLAGS=${MGC_FLAGS:---dtype=f32}     # MGC_FLAGS="--dtype=f32 --blas": the products in OpenBLAS
 median() { printf '%s\n' "$@" | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 $CC -std=c11 -O3 -march=native -ffp-contract=fast "$S/tests/bench/peak.c" -o "$T/peak"
 PEAK=$("$T/peak" | sed -n 's/.*: \([0-9.]*\) GFLOP.*/\1/p')
@@ -28,7 +29,7 @@ printf '#include "mg_cli.h"\n#include "mg_model.h"\nextern const MgModel g_model
 for cfg in "64 2 20" "128 3 8" "256 4 3"; do
   set -- $cfg
   E=$1 L=$2 N=$3
-  "$B/mgc" -D n_embd=$E -D n_layer=$L --dtype=f32 "$S/models/gpt_text.mg" --name g -o "$T/g.c"
+  "$B/mgc" -D n_embd=$E -D n_layer=$L $FLAGS "$S/models/gpt_text.mg" --name g -o "$T/g.c"
   FLOPS=$("$B/mgc" -D n_embd=$E -D n_layer=$L "$S/models/gpt_text.mg" --explain | awk '/^  total/ {print $5}')
   $CC -std=c11 -O3 -march=native -ffp-contract=fast -fopenmp -I"$S/runtime" "$T/g.c" "$T/main.c" \
       "$B/runtime/libmgrt.a" -lm -o "$T/g" 2>/dev/null

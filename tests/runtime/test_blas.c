@@ -4,6 +4,8 @@
  * of the same float matrices. */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "mg_model.h"
 
@@ -11,6 +13,7 @@ enum { M = 7, N = 5, K = 9, LD = 11 };
 
 Test(blas, every_transposition_and_beta)
 {
+    printf("mg_sgemm runs: %s\n", mg_blas_name());
     static float A[LD * LD], B[LD * LD], C[LD * LD], C0[LD * LD];
     unsigned x = 12345;
     for (int i = 0; i < LD * LD; i++) {
