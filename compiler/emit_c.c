@@ -26,7 +26,7 @@ typedef struct Em {
     int block;              /* compute independent sums BLOCK at a time */
     const char *real;       /* "double", or "float" with --dtype=f32 */
     int par;                /* the next loop opened runs its iterations on threads (OpenMP) */
-    int in_par;             /* inside such a loop nest */
+    int in_par;             /* inside a loop nest large enough to run on threads */
 } Em;
 
 /* a constant in the C type of the computation: 0.5 or 0.5f */
@@ -331,6 +331,28 @@ static void pragma_par(Em *em)
     out(em, "#pragma omp parallel for schedule(static)\n");
     out(em, "#endif\n");
     em->par = 0;
+}
+
+/* The outermost loop (the one the emitters open first, or tile) may run on
+ * threads: its iterations write disjoint elements (some output index is its
+ * variable plus a part that mentions no loop), and the value reads no element
+ * of the output. */
+static int rows_independent(const Stmt *s)
+{
+    if (opt_reads(s->e, s->out) || s->nloop == s->nred)
+        return 0;
+    int v = s->loops[0].var;
+    for (int k = 0; k < s->out->rank; k++) {
+        if (!opt_plus_var(s->oidx[k], v))
+            continue;
+        Ix *rest = ix_subst_var(s->oidx[k], v, ix_const(0));
+        int loops = 0;
+        for (int i = 0; i < s->nloop; i++)
+            loops |= ix_mentions_var(rest, s->loops[i].var);
+        if (!loops)
+            return 1;
+    }
+    return 0;
 }
 
 /* iterations of s's loops at T = Tmax, each bound at its largest */
@@ -964,7 +986,8 @@ static void emit_group_(Em *em, Stmt *const *s, int n, const char *prefix)
         return;
     int nout = s[0]->nloop - s[0]->nred;
     long extent;
-    em->par = em->in_par = n == 1 && em->block && nest_work(em, s[0]) >= PAR_WORK && opt_blockable(s[0], &extent);
+    em->in_par = n == 1 && em->block && nest_work(em, s[0]) >= PAR_WORK && opt_blockable(s[0], &extent);
+    em->par = em->in_par && rows_independent(s[0]);
     if (n == 1 && em->block && opt_blockable(s[0], &extent) && vectorisable(s[0], extent)) {
         emit_vector(em, s[0], extent);
         return;
