@@ -20,6 +20,8 @@ typedef void (*Sgemm)(const char *ta, const char *tb, const int *m, const int *n
 
 static Sgemm sgemm;
 static void (*set_threads)(int);    /* OpenBLAS's own, not in the BLAS interface */
+static int threads = 1;             /* what mg_blas_threads asked for */
+static int loaded_yet;              /* (set inside call_once: after it, read only) */
 
 #ifdef MGC_BLAS
 static once_flag loaded = ONCE_FLAG_INIT;
@@ -31,6 +33,9 @@ static void load(void)
         return;
     sgemm = (Sgemm)(size_t)dlsym(h, "sgemm_");
     set_threads = (void (*)(int))(size_t)dlsym(h, "openblas_set_num_threads");
+    if (set_threads)
+        set_threads(threads);
+    loaded_yet = 1;
 }
 #endif
 
@@ -62,11 +67,14 @@ void mg_sgemm(int ta, int tb, int M, int N, int K, const float *A, int lda, cons
         }
 }
 
+/* Called before any thread of the trainer's own runs mg_sgemm; the library
+ * is loaded only by the first mg_sgemm (a model without --blas never loads
+ * it), which then applies the count. */
 void mg_blas_threads(int n)
 {
-    blas_load();
-    if (set_threads)
-        set_threads(n > 0 ? n : 1);
+    threads = n > 0 ? n : 1;
+    if (loaded_yet && set_threads)
+        set_threads(threads);
 }
 
 const char *mg_blas_name(void)
