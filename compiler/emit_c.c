@@ -720,12 +720,7 @@ static int emit_vector_rows(Em *em, const Stmt *s, long extent, long tile)
     const char *v = em->vname[u], *wv = em->vname[w], *ui = u_index(v, extent, tile);
     Ex *e[ROWS];
     Ix *oidx[ROWS][IR_MAX_RANK];
-    for (int b = 0; b < ROWS; b++) {
-        Ix *wb = b ? ix_bin(IX_ADD, ix_var(w), ix_const(b)) : ix_var(w);
-        e[b] = opt_subst(s->e, w, wb);
-        for (int k = 0; k < s->out->rank; k++)
-            oidx[b][k] = ix_subst_var(s->oidx[k], w, wb);
-    }
+    shifted(s, s->e, s->oidx, w, ROWS, e, oidx);
     int par = open_by(em, wv, s->loops[nout - 2].hi, 0, ROWS);
     open_tiles(em, extent, tile);
     out(em, "%s acc_[%d][%ld];\n", em->real, ROWS, tile);
