@@ -16,6 +16,7 @@
 #include "mg_optim.h"
 #include "mg_rng.h"
 #include "pipeline.h"
+#include "now.h"
 
 extern const MgModel mlp_model, microgpt_model;
 
@@ -46,13 +47,6 @@ typedef struct Row {
 } Row;
 
 /* ---- clocks and medians ---- */
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
 
 static int cmp_double(const void *a, const void *b)
 {

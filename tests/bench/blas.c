@@ -12,15 +12,9 @@
 #include <time.h>
 
 #include "mg_model.h"
+#include "now.h"
 
 extern const MgModel g_model;
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
 
 static int cmp(const void *a, const void *b)
 {

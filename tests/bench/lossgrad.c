@@ -11,15 +11,9 @@
 
 #include "mg_data.h"
 #include "mg_model.h"
+#include "now.h"
 
 extern const MgModel microgpt_model;
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
 
 int main(int argc, char **argv)
 {

@@ -6,17 +6,11 @@
  * Prints GFLOP/s (2 flops per lane per multiply-add), best of 5. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
-#include <time.h>
+
+#include "now.h"
 
 typedef float v16 __attribute__((vector_size(64)));
 enum { ACC = 12, ITERS = 20000000 };
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
 
 int main(void)
 {
