@@ -445,13 +445,15 @@ static int run_alloc_batch(Run *r, const Opts *o) {
     r->gdoc = calloc(np + 1, sizeof *r->gdoc);      /* (+1: ranks_combine sends a sum and a loss) */
     r->tloss = calloc((size_t)N, sizeof *r->tloss);
     r->lev = calloc((size_t)N * (size_t)r->depth * np, sizeof *r->lev);
+    int ranks_ok = 1;
     if (rank_count > 1 && rank_id == 0) {
         r->gathered = calloc(((size_t)rank_count) * (np + 1), sizeof *r->gathered);
         r->rank_sums = calloc((size_t)rank_count, sizeof *r->rank_sums);
         r->rank_losses = calloc((size_t)rank_count, sizeof *r->rank_losses);
+        ranks_ok = r->gathered && r->rank_sums && r->rank_losses;
 #ifdef MGC_MPI
         r->rank_req = calloc((size_t)rank_count, sizeof *r->rank_req);
-        if (!r->rank_req) r->rank_sums = (free(r->rank_sums), NULL);
+        ranks_ok = ranks_ok && r->rank_req;
 #endif
     }
     if (N > 1) {
@@ -460,7 +462,7 @@ static int run_alloc_batch(Run *r, const Opts *o) {
         r->tacc = calloc(k * np, sizeof *r->tacc);
         r->ttokens = calloc(k * ((size_t)m->block_size + 2), sizeof *r->ttokens);
     }
-    if (!r->gdoc || !r->tloss || !r->lev || (rank_count > 1 && rank_id == 0 && (!r->gathered || !r->rank_sums || !r->rank_losses)) ||
+    if (!r->gdoc || !r->tloss || !r->lev || !ranks_ok ||
         (N > 1 && (!r->tscratch || !r->tgdoc || !r->tacc || !r->ttokens)))
         return cli_error(r->prog, "out of memory (%zu parameters, %d threads)", m->n_scalars, N);
     return 0;
