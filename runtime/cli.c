@@ -873,19 +873,33 @@ typedef struct Worker {
  * and MPI ranks that take whole nodes (a power of two of them, splitting a
  * batch that they divide) give the bits of one process; others differ in
  * the last bits only.  out = the node's sum; returns the sum of w_b * loss_b. */
-static double tree_sum(const Run *r, const Worker *k, size_t first, size_t lo, size_t hi, long W, double *out,
-                       int level) {
+/* Document `first + j`'s loss and gradients, weighted by its share of the W
+ * positions: out = w g, or out += w g when `add` (the same bits as adding a
+ * copy of w g: the product is rounded before the sum either way). */
+static double tree_leaf(const Run *r, const Worker *k, size_t first, size_t j, long W, double *out, int add) {
     const MgModel *m = r->m;
     size_t np = m->n_scalars;
-    if (hi - lo == 1) {
-        int T = doc_tokens(r, (first + lo) % r->docs.n, k->tokens);
-        double L = m->loss_grad(m->ctx, r->params, k->gdoc, k->tokens, T, k->scratch), w = (double)T / (double)W;
-        for (size_t i = 0; i < np; i++) out[i] = w * k->gdoc[i];
-        return w * L;
-    }
+    int T = doc_tokens(r, (first + j) % r->docs.n, k->tokens);
+    double L = m->loss_grad(m->ctx, r->params, k->gdoc, k->tokens, T, k->scratch), w = (double)T / (double)W;
+    const double *g = k->gdoc;
+    if (add)
+        for (size_t i = 0; i < np; i++) out[i] += w * g[i];
+    else
+        for (size_t i = 0; i < np; i++) out[i] = w * g[i];
+    return w * L;
+}
+
+/* The weighted sum of documents [lo, hi) into out, pairwise: left half plus
+ * right half.  A right half of one document is added as it is made, which
+ * saves writing and reading back a copy of every gradient. */
+static double tree_sum(const Run *r, const Worker *k, size_t first, size_t lo, size_t hi, long W, double *out,
+                       int level) {
+    size_t np = r->m->n_scalars;
+    if (hi - lo == 1) return tree_leaf(r, k, first, lo, W, out, 0);
     size_t mid = lo + (hi - lo) / 2;
-    double *right = k->lev + (size_t)level * np;
     double a = tree_sum(r, k, first, lo, mid, W, out, level + 1);
+    if (hi - mid == 1) return a + tree_leaf(r, k, first, mid, W, out, 1);
+    double *right = k->lev + (size_t)level * np;
     double b = tree_sum(r, k, first, mid, hi, W, right, level + 1);
     for (size_t i = 0; i < np; i++) out[i] += right[i];
     return a + b;

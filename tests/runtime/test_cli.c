@@ -236,6 +236,88 @@ Test(cli, batch_is_the_mean_over_all_positions) {
     tu_rmrf(dir);
 }
 
+/* The pairwise sum of documents [lo, hi)'s weighted gradients, as the issue
+ * defines the batch's order: left half (the first (hi - lo) / 2) plus right. */
+static void pairwise(double g[][TOY_NPARAM], const double *w, int lo, int hi, double *out) {
+    if (hi - lo == 1) {
+        for (int i = 0; i < TOY_NPARAM; i++) out[i] = w[lo] * g[lo][i];
+        return;
+    }
+    double right[TOY_NPARAM];
+    int mid = lo + (hi - lo) / 2;
+    pairwise(g, w, lo, mid, out);
+    pairwise(g, w, mid, hi, right);
+    for (int i = 0; i < TOY_NPARAM; i++) out[i] += right[i];
+}
+
+/* --batch B: the step's gradient is the pairwise sum of each document's
+ * gradient times its share of the positions, bit for bit.  Adam's m after
+ * one step is (1 - beta1) g, saved in the checkpoint. */
+Test(cli, batch_gradients_are_summed_pairwise) {
+    char *dir = tu_tmpdir(), *ck = tu_path(dir, "init.safetensors"), *one = tu_path(dir, "one.safetensors");
+    Out o = toy(dir, "train --steps 0 --num 0 --save '%s'", ck);
+    cr_assert_eq(o.rc, 0, "stderr: %s", o.err);
+    out_free(&o);
+    static double params[TOY_NPARAM], g[8][TOY_NPARAM], scratch[TOY_SCRATCH], want[TOY_NPARAM], seq[TOY_NPARAM];
+    MgVocab v;
+    long step;
+    MgErr e;
+    cr_assert_eq(mg_ckpt_load(ck, &toy_model, params, &v, &step, &e), 0, "%s", e.msg);
+    mg_vocab_free(&v);
+    MgRng r;
+    MgDocs d;
+    mg_rng_seed(&r, 42);
+    cr_assert_eq(mg_data_load_default(&d, &e), 0);
+    mg_data_shuffle(&d, &r);
+    int order_tells = 0;
+    for (int B = 2; B <= 8; B++) {
+        double w[8];
+        long W = 0;
+        int T[8];
+        for (int b = 0; b < B; b++) {
+            const MgDoc *doc = &d.docs[b];
+            int tokens[TOY_BLOCK + 2];
+            T[b] = doc->len + 1 < TOY_BLOCK ? (int)doc->len + 1 : TOY_BLOCK;
+            tokens[0] = 26;
+            for (int i = 1; i <= T[b]; i++)
+                tokens[i] = (size_t)i - 1 < doc->len ? (int)d.cps[doc->off + (size_t)i - 1] - 'a' : 26;
+            toy_model.loss_grad(NULL, params, g[b], tokens, T[b], scratch);
+            W += T[b];
+        }
+        for (int b = 0; b < B; b++) w[b] = (double)T[b] / (double)W;
+        pairwise(g, w, 0, B, want);
+        for (int i = 0; i < TOY_NPARAM; i++) {
+            seq[i] = 0;
+            for (int b = 0; b < B; b++) seq[i] += w[b] * g[b][i];
+        }
+        o = toy(dir, "train --batch %d --steps 1 --num 0 --save '%s'", B, one);
+        cr_assert_eq(o.rc, 0, "stderr: %s", o.err);
+        out_free(&o);
+        MgOptimizer opt;
+        cr_assert_eq(mg_optim_init(&opt, &toy_model.optim, TOY_NPARAM, &e), 0);
+        MgTrainState st = {.opt = &opt, .rng = &r};
+        int resumable = 0;
+        cr_assert_eq(mg_ckpt_load_state(one, &toy_model, params, &v, &step, &st, &resumable, &e), 0, "%s",
+                     e.msg);
+        cr_assert(resumable);
+        mg_vocab_free(&v);
+        int off = 0;
+        const double c = 1.0 - toy_model.optim.beta1;
+        for (int i = 0; i < TOY_NPARAM; i++) {
+            off += opt.m[i] != c * want[i];
+            order_tells |= c * seq[i] != c * want[i];
+        }
+        cr_expect_eq(off, 0, "batch %d: %d of %d gradients are not the pairwise sum", B, off, TOY_NPARAM);
+        mg_optim_free(&opt);
+        /* the next batch's gradients are taken at the initial parameters again */
+        cr_assert_eq(mg_ckpt_load(ck, &toy_model, params, &v, &step, &e), 0, "%s", e.msg);
+        mg_vocab_free(&v);
+    }
+    cr_expect(order_tells, "no gradient tells the pairwise order from the sequential one: the check cannot fail");
+    mg_data_free(&d);
+    tu_rmrf(dir);
+}
+
 /* --threads N: the threads take nodes of the batch's fixed summation tree,
  * so every N gives the one-thread run's bits (3 threads run as 2) */
 Test(cli, threads_are_deterministic) {
