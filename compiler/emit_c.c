@@ -1315,7 +1315,8 @@ void emit_c(FILE *f, Graph *g)
     ir_print_num(f, g->beta2);
     fputs(", ", f);
     ir_print_num(f, g->eps);
-    fprintf(f, ", %d, %d},\n", g->steps, g->linear_decay);
+    /* --fast and f32 also let Adam take g * g and sqrt for ** (MgOptim.fast) */
+    fprintf(f, ", %d, %d, %d},\n", g->steps, g->linear_decay, g->fast || g->f32);
     fprintf(f, "    .ctx = 0,\n    .loss_grad = %s_loss_grad,\n    .forward = %s_forward,\n};\n", m, m);
 }
 

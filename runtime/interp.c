@@ -504,7 +504,7 @@ static void fill_model(Interp *in, MgModel *out)
     out->n_scalars = (size_t)g->nscalars;
     out->scratch = 0;
     out->optim = (MgOptim){g->opt == OPT_ADAM_ ? MG_OPT_ADAM : MG_OPT_SGD, g->lr, g->beta1, g->beta2, g->eps,
-                           g->steps, g->linear_decay};
+                           g->steps, g->linear_decay, 0};
     out->ctx = in;
     out->loss_grad = interp_loss_grad;
     out->forward = interp_forward;

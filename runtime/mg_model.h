@@ -31,6 +31,8 @@ typedef struct MgOptim {
     double lr, beta1, beta2, eps;
     int steps;
     int linear_decay;
+    int fast;   /* 1 (mgc --fast, --dtype=f32): Adam takes g * g and sqrt for the
+                   reference's ** (pow): a third of the time, not the same bits */
 } MgOptim;
 
 typedef struct MgModel {

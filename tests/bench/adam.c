@@ -47,7 +47,7 @@ int main(int argc, char **argv) {
             g[k][i] = i % 7 == 0 ? 0.0 : (u - 0.5) * pow(10, -4 * uniform());
         }
     }
-    MgOptim cfg = {MG_OPT_ADAM, 0.01, 0.85, 0.99, 1e-8, steps, 1};
+    MgOptim cfg = {MG_OPT_ADAM, 0.01, 0.85, 0.99, 1e-8, steps, 1, 0};
     for (int r = 0; r < runs; r++)
         for (int v = 0; v < 2; v++) {
             MgOptimizer o;

@@ -45,6 +45,25 @@ Test(mgc_cli, blas_needs_f32)
     cr_expect_eq(atoi(r->out), 8, "mg_sgemm calls: %s", r->out);
 }
 
+/* the descriptor's last optimizer field (MgOptim.fast): 1 only where the
+ * numbers are no longer the reference's anyway, so Adam may take g * g and
+ * sqrt for ** */
+Test(mgc_cli, fast_adam_only_with_fast_or_f32)
+{
+    static const struct { const char *flags; int fast; } cases[] = {
+        {"", 0}, {"--dtype=f64", 0}, {"-O0", 0}, {"--fast", 1}, {"--dtype=f32", 1}, {"--dtype=f32 --blas", 1}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        Run *r = run("%s %s %s -o - | grep '^    .optim = {'", MGC, cases[i].flags, MODEL);
+        cr_assert_eq(r->status, 0, "mgc %s: %s", cases[i].flags, r->err);
+        const char *end = strstr(r->out, "},");
+        cr_assert(end && end - r->out > 2, "descriptor line: %s", r->out);
+        char want[8];
+        snprintf(want, sizeof want, ", %d},", cases[i].fast);
+        cr_expect(strncmp(end - 3, want, 5) == 0, "mgc %s: %s (expected the fast field %d)", cases[i].flags, r->out,
+                  cases[i].fast);
+    }
+}
+
 Test(mgc_cli, dtype_values)
 {
     Run *r = run("%s --dtype=f16 %s -o /dev/null", MGC, MODEL);

@@ -34,7 +34,7 @@ int main(int argc, char **argv) {
     MgModel m = toy_model;
     m.name = "fault";
     m.source = "tests/runtime/fault_main.c";
-    m.optim = (MgOptim){MG_OPT_SGD, 2.0, 0, 0, 0, 1000, 1};
+    m.optim = (MgOptim){MG_OPT_SGD, 2.0, 0, 0, 0, 1000, 1, 0};
     m.loss_grad = fault_loss_grad;
     return mg_cli_main(&m, "fault", argc, argv);
 }

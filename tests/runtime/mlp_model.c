@@ -79,7 +79,7 @@ const MgModel ref_mlp_model = {
     .params = mlp_params,
     .n_scalars = NPARAM,
     .scratch = NSCRATCH,
-    .optim = {MG_OPT_SGD, 1.0, 0.0, 0.0, 0.0, 1000, 1},
+    .optim = {MG_OPT_SGD, 1.0, 0.0, 0.0, 0.0, 1000, 1, 0},
     .loss_grad = mlp_loss_grad,
     .forward = mlp_forward,
 };

@@ -2,6 +2,7 @@
  * (plain Python floats, the update loop of REFERENCE.md), 3 steps on 4 values. */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdio.h>
 
 #include "mg_optim.h"
 #ifdef _OPENMP
@@ -19,7 +20,7 @@ static void expect_exact(const double *got, const double *want, int n, const cha
 Test(optim, sgd_linear_decay_matches_python) {
     /* lr 1.0, num_steps 5: p -= lr * (1 - step/5) * g for steps 0, 1, 2. */
     static const double want[4] = {0.61, -1.64, 5.3999999992, -3.5989999999999998};
-    MgOptim cfg = {MG_OPT_SGD, 1.0, 0, 0, 0, 5, 1};
+    MgOptim cfg = {MG_OPT_SGD, 1.0, 0, 0, 0, 5, 1, 0};
     MgOptimizer o;
     MgErr e;
     double p[4] = {p0[0], p0[1], p0[2], p0[3]};
@@ -39,7 +40,7 @@ Test(optim, adam_matches_python_every_step) {
     static const double want_m[4] = {-0.0199125, 0.075075, -0.5999999998725001, 0.37312500000000004};
     static const double want_v[4] = {0.0010140100000000007, 0.005268040000000003, 0.16000000000000014,
                                      0.3169000000000003};
-    MgOptim cfg = {MG_OPT_ADAM, 0.01, 0.85, 0.99, 1e-8, 1000, 1};
+    MgOptim cfg = {MG_OPT_ADAM, 0.01, 0.85, 0.99, 1e-8, 1000, 1, 0};
     MgOptimizer o;
     MgErr e;
     double p[4] = {p0[0], p0[1], p0[2], p0[3]};
@@ -54,7 +55,7 @@ Test(optim, adam_matches_python_every_step) {
 }
 
 Test(optim, learning_rate_schedule) {
-    MgOptim lin = {MG_OPT_SGD, 0.01, 0, 0, 0, 1000, 1}, flat = {MG_OPT_SGD, 0.1, 0, 0, 0, 1000, 0};
+    MgOptim lin = {MG_OPT_SGD, 0.01, 0, 0, 0, 1000, 1, 0}, flat = {MG_OPT_SGD, 0.1, 0, 0, 0, 1000, 0, 0};
     cr_expect_eq(mg_optim_lr(&lin, 0), 0.01);
     cr_expect_eq(mg_optim_lr(&lin, 999), 0.01 * (1.0 - 999.0 / 1000.0));
     cr_expect_eq(mg_optim_lr(&lin, 999), 1.000000000000001e-05);    /* CPython: 0.01 * (1 - 999/1000) */
@@ -62,7 +63,7 @@ Test(optim, learning_rate_schedule) {
 }
 
 Test(optim, sgd_allocates_no_state) {
-    MgOptim cfg = {MG_OPT_SGD, 1.0, 0, 0, 0, 10, 1};
+    MgOptim cfg = {MG_OPT_SGD, 1.0, 0, 0, 0, 10, 1, 0};
     MgOptimizer o;
     MgErr e;
     cr_assert_eq(mg_optim_init(&o, &cfg, 100, &e), 0);
@@ -81,7 +82,7 @@ static const double want_z[12] = {0.015119193090703002, 0.008249792084532803, -0
  * evaluation order, e.g. lr_t * (m_hat / d) instead of (lr_t * m_hat) / d.
  * CPython 3.11: random.Random(1) gradients, lr 0.0123, num_steps 7, 3 steps. */
 Test(optim, adam_operation_order_from_zero) {
-    MgOptim cfg = {MG_OPT_ADAM, 0.0123, 0.85, 0.99, 1e-8, 7, 1};
+    MgOptim cfg = {MG_OPT_ADAM, 0.0123, 0.85, 0.99, 1e-8, 7, 1, 0};
     MgOptimizer o;
     MgErr e;
     double p[12] = {0};
@@ -140,16 +141,23 @@ Test(optim, exact_pow_agrees_with_libm) {
 /* N above the optimizer's PAR_MIN and not a multiple of its blocks: the
  * parameters go in blocks over two threads (OpenMP), and every bit must be
  * the scalar formula's */
-Test(optim, adam_equals_scalar_formula_with_libm_pow) {
+/* 70001 parameters (two threads' ranges), 7 steps of Adam (cfg.fast as
+ * given) against the scalar formula, evaluated left to right with libm's pow
+ * for ** (pow_kind 0) or with g * g and sqrt (1); returns how many final
+ * parameters differ from the formula's. */
+static int adam_against_formula(int fast, int pow_kind) {
     enum { N = 70001, STEPS = 7 };
 #ifdef _OPENMP
     omp_set_num_threads(2);
 #endif
-    MgOptim cfg = {MG_OPT_ADAM, 0.01, 0.85, 0.99, 1e-8, STEPS, 1};
+    MgOptim cfg = {MG_OPT_ADAM, 0.01, 0.85, 0.99, 1e-8, STEPS, 1, fast};
     MgOptimizer o;
     MgErr e;
     cr_assert_eq(mg_optim_init(&o, &cfg, N, &e), 0);
     static double p[N], g[N], q[N], m[N], v[N];
+    xs_state = 0x9e3779b97f4a7c15ull;
+    memset(m, 0, sizeof m);
+    memset(v, 0, sizeof v);
     for (int i = 0; i < N; i++) p[i] = q[i] = rand_double(0) * 1e-3;
     for (int s = 0; s < STEPS; s++) {
         for (int i = 0; i < N; i++) g[i] = i % 97 == 0 ? 0.0 : rand_double(0) * 1e-2;
@@ -158,24 +166,40 @@ Test(optim, adam_equals_scalar_formula_with_libm_pow) {
         double c1 = 1.0 - mg_libm_pow_(cfg.beta1, s + 1), c2 = 1.0 - mg_libm_pow_(cfg.beta2, s + 1);
         for (int i = 0; i < N; i++) {
             m[i] = cfg.beta1 * m[i] + (1.0 - cfg.beta1) * g[i];
-            v[i] = cfg.beta2 * v[i] + (1.0 - cfg.beta2) * mg_libm_pow_(g[i], 2.0);
+            v[i] = cfg.beta2 * v[i] + (1.0 - cfg.beta2) * (pow_kind ? g[i] * g[i] : mg_libm_pow_(g[i], 2.0));
             double m_hat = m[i] / c1, v_hat = v[i] / c2;
-            q[i] = q[i] - lr_t * m_hat / (mg_libm_pow_(v_hat, 0.5) + cfg.eps);
+            q[i] = q[i] - lr_t * m_hat / ((pow_kind ? sqrt(v_hat) : mg_libm_pow_(v_hat, 0.5)) + cfg.eps);
         }
     }
     int bad = 0;
     for (int i = 0; i < N; i++) bad += !same_bits(p[i], q[i]);
-    cr_expect_eq(bad, 0, "%d of %d parameters differ from the scalar formula", bad, N);
     mg_optim_free(&o);
+    return bad;
+}
+
+Test(optim, adam_equals_scalar_formula_with_libm_pow) {
+    int bad = adam_against_formula(0, 0);
+    cr_expect_eq(bad, 0, "%d of 70001 parameters differ from the scalar formula", bad);
+}
+
+/* MgOptim.fast (mgc --fast, f32): g * g and sqrt for **, bit for bit, and
+ * that is a different computation: some parameters end elsewhere */
+Test(optim, adam_fast_takes_g_times_g_and_sqrt) {
+    int bad = adam_against_formula(1, 1);
+    cr_expect_eq(bad, 0, "%d of 70001 parameters differ from the formula with g * g and sqrt", bad);
+    int differ = adam_against_formula(1, 0);
+    cr_expect_gt(differ, 0, "fast Adam gave libm pow's bits for every parameter");
+    printf("fast Adam: %d of 70001 parameters differ from the reference's after 7 steps\n", differ);
 }
 
 /* the step reports a non-finite gradient or updated parameter, and only then */
 Test(optim, step_reports_nonfinite) {
     enum { N = 37 };
     static const double bad[] = {INFINITY, -INFINITY, NAN, 1e308};
-    for (int kind = 0; kind < 2; kind++)
+    /* kind 0: SGD, 1: Adam, 2: Adam with MgOptim.fast */
+    for (int kind = 0; kind < 3; kind++)
         for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++) {
-            MgOptim cfg = {kind ? MG_OPT_ADAM : MG_OPT_SGD, kind ? 0.01 : 1e10, 0.85, 0.99, 1e-8, 10, 1};
+            MgOptim cfg = {kind ? MG_OPT_ADAM : MG_OPT_SGD, kind ? 0.01 : 1e10, 0.85, 0.99, 1e-8, 10, 1, kind == 2};
             MgOptimizer o;
             MgErr e;
             cr_assert_eq(mg_optim_init(&o, &cfg, N, &e), 0);
@@ -191,7 +215,7 @@ Test(optim, step_reports_nonfinite) {
     /* in the last block of the second thread's range, past PAR_MIN */
     enum { BIG = 70001 };
     static double p[BIG], g[BIG];
-    MgOptim cfg = {MG_OPT_ADAM, 0.01, 0.85, 0.99, 1e-8, 10, 1};
+    MgOptim cfg = {MG_OPT_ADAM, 0.01, 0.85, 0.99, 1e-8, 10, 1, 0};
     MgOptimizer o;
     MgErr e;
     cr_assert_eq(mg_optim_init(&o, &cfg, BIG, &e), 0);
