@@ -1,5 +1,6 @@
 # smoke.cmake: runs mgc-bench (-DBENCH=path) with tiny settings and fails unless
-# it exits 0 and prints the table header, a microgpt row and the targets.
+# it exits 0 and prints the table header, a microgpt row, the targets and the
+# --fast line.
 # Timings are never checked.
 execute_process(
   COMMAND ${BENCH} --steps 20 --runs 1 --interp-steps 5 --interp-runs 1 --tool-runs 1 --no-torch
@@ -9,7 +10,7 @@ if(NOT rc EQUAL 0)
   message(FATAL_ERROR "mgc-bench exited with ${rc}")
 endif()
 foreach(re "model +compiled +interpreter +pytorch f64 +interp/comp +torch/comp +mgc +cc -O2"
-           "\nmicrogpt +[0-9.]+ us +[0-9.]+ us" "targets \\(issue #5")
+           "\nmicrogpt +[0-9.]+ us +[0-9.]+ us" "targets \\(issue #5" "mgc --fast: [0-9.]+ us a step")
   if(NOT out MATCHES "${re}")
     message(FATAL_ERROR "mgc-bench's output does not match '${re}'")
   endif()
