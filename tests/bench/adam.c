@@ -1,9 +1,9 @@
-/* adam.c: time the runtime's Adam update alone, for adam.sh.  Links two
- * builds of runtime/optim.c, renamed exact_* and other_* (adam.sh), and runs
- * them alternately on the same recorded-like gradients (16 arrays of values
- * spread over four decades, one in 7 exactly zero, as embedding rows are):
- * `adam [n] [steps] [runs]` prints the median and best microseconds a step of
- * each and a checksum of the final parameters of each. */
+/* adam.c: time the runtime's Adam update alone, for adam.sh: the exact
+ * update against MgOptim.fast (g * g and sqrt for the reference's pow; mgc
+ * --fast and --dtype=f32), alternately, on the same gradients (16 arrays of
+ * values spread over four decades, one in 7 exactly zero, as embedding rows
+ * are).  `adam [n] [steps] [runs]` prints the median and best microseconds a
+ * step of each and a checksum of each's final parameters. */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stdio.h>
@@ -12,11 +12,6 @@
 
 #include "mg_optim.h"
 #include "now.h"
-
-int exact_init(MgOptimizer *o, const MgOptim *cfg, size_t n, MgErr *e);
-void exact_free(MgOptimizer *o);
-int exact_step(MgOptimizer *o, double *p, const double *g, int step);
-int other_step(MgOptimizer *o, double *p, const double *g, int step);
 
 enum { NG = 16, MAX_RUNS = 64 };
 
@@ -47,23 +42,23 @@ int main(int argc, char **argv) {
             g[k][i] = i % 7 == 0 ? 0.0 : (u - 0.5) * pow(10, -4 * uniform());
         }
     }
-    MgOptim cfg = {MG_OPT_ADAM, 0.01, 0.85, 0.99, 1e-8, steps, 1, 0};
     for (int r = 0; r < runs; r++)
         for (int v = 0; v < 2; v++) {
+            MgOptim cfg = {MG_OPT_ADAM, 0.01, 0.85, 0.99, 1e-8, steps, 1, v};
             MgOptimizer o;
             MgErr e;
-            if (exact_init(&o, &cfg, n, &e) != 0) return 1;
+            if (mg_optim_init(&o, &cfg, n, &e) != 0) return 1;
             for (size_t i = 0; i < n; i++) p[i] = 0.08 * sin((double)i * 1.37);
             double t0 = now();
-            for (int s = 0; s < steps; s++) (v ? other_step : exact_step)(&o, p, g[s % NG], s);
+            for (int s = 0; s < steps; s++) mg_optim_step(&o, p, g[s % NG], s);
             t[v][r] = (now() - t0) / steps * 1e6;
             double c = 0;
             for (size_t i = 0; i < n; i++) c += p[i] * (double)(i % 13 + 1);
             sum[v] = c;
-            exact_free(&o);
+            mg_optim_free(&o);
         }
     for (int v = 0; v < 2; v++) qsort(t[v], (size_t)runs, sizeof t[v][0], cmp);
-    printf("%zu parameters, %d steps, %d runs: exact %.2f us a step (median; best %.2f), other %.2f (best %.2f); "
+    printf("%zu parameters, %d steps, %d runs: exact %.2f us a step (median; best %.2f), fast %.2f (best %.2f); "
            "checksums %.17g and %.17g\n",
            n, steps, runs, t[0][runs / 2], t[0][0], t[1][runs / 2], t[1][0], sum[0], sum[1]);
     for (int k = 0; k < NG; k++) free(g[k]);
