@@ -866,13 +866,6 @@ typedef struct Worker {
     double *scratch, *gdoc, *lev;
 } Worker;
 
-/* The summation tree of a batch: documents [lo, hi) of the global batch
- * starting at document `first` sum as [lo, mid) + [mid, hi), mid = lo +
- * (hi - lo) / 2, down to single documents, which give w_b * (gradients of b),
- * w_b = T_b / W.  The same tree whoever computes which node, so that threads
- * and MPI ranks that take whole nodes (a power of two of them, splitting a
- * batch that they divide) give the bits of one process; others differ in
- * the last bits only.  out = the node's sum; returns the sum of w_b * loss_b. */
 /* Document `first + j`'s loss and gradients, weighted by its share of the W
  * positions: out = w g, or out += w g when `add` (the same bits as adding a
  * copy of w g: the product is rounded before the sum either way). */
@@ -889,9 +882,15 @@ static double tree_leaf(const Run *r, const Worker *k, size_t first, size_t j, l
     return w * L;
 }
 
-/* The weighted sum of documents [lo, hi) into out, pairwise: left half plus
- * right half.  A right half of one document is added as it is made, which
- * saves writing and reading back a copy of every gradient. */
+/* The summation tree of a batch: documents [lo, hi) of the global batch
+ * starting at document `first` sum as [lo, mid) + [mid, hi), mid = lo +
+ * (hi - lo) / 2, down to single documents, which give w_b * (gradients of b),
+ * w_b = T_b / W.  The same tree whoever computes which node, so that threads
+ * and MPI ranks that take whole nodes (a power of two of them, splitting a
+ * batch that they divide) give the bits of one process; others differ in
+ * the last bits only.  out = the node's sum; returns the sum of w_b * loss_b.
+ * A right half of one document is added into out as it is made, which saves
+ * writing and reading back a copy of every gradient (the same bits). */
 static double tree_sum(const Run *r, const Worker *k, size_t first, size_t lo, size_t hi, long W, double *out,
                        int level) {
     size_t np = r->m->n_scalars;

@@ -32,7 +32,7 @@ typedef struct MgOptim {
     int steps;
     int linear_decay;
     int fast;   /* 1 (mgc --fast, --dtype=f32): Adam takes g * g and sqrt for the
-                   reference's ** (pow): a third of the time, not the same bits */
+                   reference's ** (pow): a quarter of the time, not the same bits */
 } MgOptim;
 
 typedef struct MgModel {
