@@ -4,10 +4,11 @@
 # embedded text, float32 (mgc --dtype=f32), on 1 and 2 threads; beside each
 # mgc row the same model in PyTorch eager float32 (bench_text_torch.py) on as
 # many threads (torch_best below), when /usr/bin/python3 has torch.  Training
-# tokens (target positions) per second over the steps after two warm-up steps (for both: mgc's first step
-# also faults in its buffers and loads OpenBLAS), the median of REPS (default
-# 3) runs of each, mgc's and PyTorch's alternating (this machine is shared and
-# noisy); % of peak = tokens/s x the FLOPs per position mgc --explain counts
+# tokens (target positions) per second over the steps after two warm-up steps
+# (for both: mgc's first step also faults in its buffers and loads OpenBLAS),
+# the median of REPS (default 3) runs of each, mgc's and PyTorch's
+# alternating (this machine is shared and noisy); % of peak = tokens/s x the
+# FLOPs per position mgc --explain counts
 # (forward and backward, not Adam) / (peak.c's one-core fp32 peak x threads).
 set -e
 B=${1:?usage: scale.sh BUILD_DIR}
