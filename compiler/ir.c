@@ -585,6 +585,15 @@ static void dump_stmt(FILE *f, const Stmt *s, const Graph *g)
     }
     if (s->nloop == s->nred)
         fputs("(scalar)", f);
+    /* what the passes and the plan decided about it */
+    const char *marks[] = {s->fused ? "fused" : NULL, s->acc_from_out ? "sum from out" : NULL,
+                           s->zero_first ? "zero first" : NULL, s->assign_first ? "assign first" : NULL};
+    int nm = 0;
+    for (int i = 0; i < 4; i++)
+        if (marks[i])
+            fprintf(f, "%s%s", nm++ ? ", " : "    [", marks[i]);
+    if (nm)
+        fputc(']', f);
     if (s->loc.file)
         fprintf(f, "    # %s:%d", s->loc.file, s->loc.line);
     fputc('\n', f);
@@ -600,6 +609,8 @@ void ir_dump(FILE *f, const Graph *g, int with_bwd)
         dump_shape(f, t, g);
         if (t->needs_grad)
             fputs(" grad", f);
+        if (t->local)
+            fputs(" local", f);
         fputc('\n', f);
     }
     fputs("forward:\n", f);

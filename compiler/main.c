@@ -50,6 +50,9 @@ static const char usage[] =
     "                   ast, trace, autodiff, or a pass: fold, licm, cse, dce,\n"
     "                   split, reduce, fuse, plan\n"
     "                   (may be repeated)\n"
+    "  --dump-changes=PASS  print only what PASS changed: the lines of the\n"
+    "                   --dump output it removed ('-') and added ('+'); PASS is\n"
+    "                   one of the passes above (may be repeated)\n"
     "  --no-opt=PASSES  turn off passes (comma-separated): fold (constant folding),\n"
     "                   licm (hoisting libm calls out of loops), cse (reusing values\n"
     "                   computed before), dce (dead statements), split (a loop\n"
@@ -240,6 +243,13 @@ static int parse_opts(int argc, char **argv, Opts *o)
                 diag_plain("unknown stage '%s' for --dump (ast, trace, autodiff, %s)", s, mgc_pass_names);
                 return 1;
             }
+        } else if (!strncmp(a, "--dump-changes=", 15)) {
+            const char *s = a + 15;
+            if (!mgc_pass_bit(s) || !strcmp(s, "reuse") || !strcmp(s, "block")) {
+                diag_plain("unknown pass '%s' for --dump-changes (fold, licm, cse, dce, split, reduce, fuse, plan)", s);
+                return 1;
+            }
+            o->pdump |= MGC_DUMP_CHANGES(mgc_pass_bit(s)), o->dump |= DUMP_PASS;
         } else if (!strncmp(a, "--no-opt=", 9)) {
             if (no_opt(o, a + 9))
                 return 1;

@@ -1,5 +1,6 @@
 /* pipeline.c: the front end as one call, shared by mgc and the tests.
  * Reads a .mg file, parses it with the prelude, and traces it into a Graph. */
+#define _POSIX_C_SOURCE 200809L /* open_memstream */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,10 +136,109 @@ unsigned mgc_pass_bit(const char *name)
     return !strcmp(name, "plan") ? BIT_PLAN : !strcmp(name, "reuse") ? BIT_REUSE : !strcmp(name, "block") ? BIT_BLOCK : 0;
 }
 
-static void dump_after(Graph *g, const char *name)
+/* The graph as --dump prints it; after the plan, with every buffer's place in scratch. */
+static void dump_graph(FILE *f, const Graph *g, int planned)
 {
-    printf("# after %s\n", name);
-    ir_dump(stdout, g, 1);
+    ir_dump(f, g, 1);
+    if (!planned)
+        return;
+    for (int i = 0; i < g->ntensors; i++) {
+        const Tensor *t = g->tensors[i];
+        if ((t->kind == TK_ACT || (t->kind == TK_GRAD && t->primal->kind == TK_ACT)) && opt_writers(g, t) &&
+            !t->local)
+            fprintf(f, "  scratch %-24s %6ld .. %6ld\n", t->name, t->offset, t->offset + t->size);
+    }
+    fprintf(f, "  scratch total %ld doubles\n", g->scratch);
+}
+
+/* The dump as text (NULL when memory runs out), and its lines split in place. */
+typedef struct DumpText {
+    char *text;
+    size_t size;
+    char **line;
+    size_t n;
+} DumpText;
+
+static int dump_text(DumpText *d, const Graph *g, int planned)
+{
+    memset(d, 0, sizeof *d);
+    FILE *f = open_memstream(&d->text, &d->size);
+    if (!f)
+        return -1;
+    dump_graph(f, g, planned);
+    if (fclose(f) != 0)
+        return -1;
+    for (size_t i = 0; i < d->size; i++)
+        d->n += d->text[i] == '\n';
+    d->line = malloc((d->n + 1) * sizeof *d->line);
+    if (!d->line)
+        return -1;
+    size_t k = 0;
+    for (char *p = d->text; k < d->n; k++) {
+        char *e = strchr(p, '\n');
+        *e = 0;
+        d->line[k] = p;
+        p = e + 1;
+    }
+    return 0;
+}
+
+static void dump_text_free(DumpText *d)
+{
+    free(d->text);
+    free(d->line);
+}
+
+/* Cells of the longest-common-subsequence table we are willing to fill. */
+#define DIFF_MAX_CELLS ((size_t)1 << 25)
+
+/* What a pass changed, as the lines it removed (-) and added (+), with '...' where
+ * unchanged lines lie between two changes; the whole graph if the difference is too
+ * large to compute. */
+static void print_changes(const DumpText *a, const DumpText *b, const Graph *g, int planned)
+{
+    size_t lo = 0, ea = a->n, eb = b->n;
+    while (lo < ea && lo < eb && !strcmp(a->line[lo], b->line[lo]))
+        lo++;
+    while (ea > lo && eb > lo && !strcmp(a->line[ea - 1], b->line[eb - 1]))
+        ea--, eb--;
+    size_t n = ea - lo, m = eb - lo;
+    if (n == 0 && m == 0) {
+        printf("  (no change)\n");
+        return;
+    }
+    unsigned *L = (n + 1) * (m + 1) <= DIFF_MAX_CELLS ? calloc((n + 1) * (m + 1), sizeof *L) : NULL;
+    if (!L) {
+        printf("  (too many changes to list: the whole graph follows)\n");
+        dump_graph(stdout, g, planned);
+        return;
+    }
+    /* L[i][j]: common lines of a[lo+i..ea) and b[lo+j..eb) */
+    for (size_t i = n; i-- > 0;)
+        for (size_t j = m; j-- > 0;)
+            L[i * (m + 1) + j] = !strcmp(a->line[lo + i], b->line[lo + j])
+                                     ? L[(i + 1) * (m + 1) + j + 1] + 1
+                                     : (L[(i + 1) * (m + 1) + j] >= L[i * (m + 1) + j + 1] ? L[(i + 1) * (m + 1) + j]
+                                                                                          : L[i * (m + 1) + j + 1]);
+    if (lo > 0)
+        printf("  ...\n");
+    size_t i = 0, j = 0;
+    int gap = 0;
+    while (i < n || j < m) {
+        if (i < n && j < m && !strcmp(a->line[lo + i], b->line[lo + j])) {
+            gap = 1, i++, j++;
+            continue;
+        }
+        if (gap)
+            printf("  ...\n"), gap = 0;
+        if (j == m || (i < n && L[(i + 1) * (m + 1) + j] >= L[i * (m + 1) + j + 1]))
+            printf("-%s\n", a->line[lo + i++]);
+        else
+            printf("+%s\n", b->line[lo + j++]);
+    }
+    if (ea < a->n)
+        printf("  ...\n");
+    free(L);
 }
 
 void mgc_middle_end(Graph *g, unsigned off, unsigned dump)
@@ -148,31 +248,39 @@ void mgc_middle_end(Graph *g, unsigned off, unsigned dump)
 
 void mgc_middle_end_hook(Graph *g, unsigned off, unsigned dump, MgcPassHook hook, void *arg)
 {
-    for (int i = 0; i < NPASS; i++) {
-        if (off & (1u << i)) {
+    for (int i = 0; i <= NPASS; i++) {
+        const char *name = i < NPASS ? passes[i].name : "plan";
+        unsigned bit = i < NPASS ? 1u << i : BIT_PLAN;
+        if (i < NPASS && (off & bit)) {
             if (hook)
-                hook(g, passes[i].name, 0, arg);
+                hook(g, name, 0, arg);
             continue;
         }
-        passes[i].run(g);
-        ir_verify(g);
-        if (hook)
-            hook(g, passes[i].name, 1, arg);
-        if (dump & (1u << i))
-            dump_after(g, passes[i].name);
-    }
-    g->scratch = plan_memory(g, !(off & BIT_REUSE));
-    g->block_sums = !(off & BIT_BLOCK);
-    if (hook)
-        hook(g, "plan", 1, arg);
-    if (dump & BIT_PLAN) {
-        dump_after(g, "plan");
-        for (int i = 0; i < g->ntensors; i++) {
-            const Tensor *t = g->tensors[i];
-            if ((t->kind == TK_ACT || (t->kind == TK_GRAD && t->primal->kind == TK_ACT)) && opt_writers(g, t) &&
-                !t->local)
-                printf("  scratch %-24s %6ld .. %6ld\n", t->name, t->offset, t->offset + t->size);
+        DumpText before = {0};
+        int full = (dump & bit) != 0, changes = (dump & MGC_DUMP_CHANGES(bit)) != 0;
+        if (changes && dump_text(&before, g, 0) != 0)
+            MGC_INTERNAL("out of memory dumping the graph");
+        if (i < NPASS) {
+            passes[i].run(g);
+            ir_verify(g);
+        } else {
+            g->scratch = plan_memory(g, !(off & BIT_REUSE));
+            g->block_sums = !(off & BIT_BLOCK);
         }
-        printf("  scratch total %ld doubles\n", g->scratch);
+        if (hook)
+            hook(g, name, 1, arg);
+        if (full) {
+            printf("# after %s\n", name);
+            dump_graph(stdout, g, i == NPASS);
+        }
+        if (!changes)
+            continue;
+        DumpText after;
+        if (dump_text(&after, g, i == NPASS) != 0)
+            MGC_INTERNAL("out of memory dumping the graph");
+        printf("# changes made by %s\n", name);
+        print_changes(&before, &after, g, i == NPASS);
+        dump_text_free(&before);
+        dump_text_free(&after);
     }
 }
