@@ -69,6 +69,40 @@ static const char *base_name(const char *path)
     return s ? s + 1 : path;
 }
 
+/* -------------------------------------------------------- strings into C */
+
+/* s as the inside of a C string literal: printable ASCII as is, except '"',
+ * '\' and '?' (no trigraph can form); every other byte as a three-digit
+ * octal escape, which never runs into the next character */
+void emit_c_string(FILE *f, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\' && *p != '?')
+            fputc(*p, f);
+        else
+            fprintf(f, "\\%03o", *p);
+    }
+}
+
+/* s as text inside a C comment on one line: no end of comment ('*' '/'), no
+ * start of one either ('/' '*', -Wcomment), no line end (control bytes as
+ * \xNN), no line splice (a '\' or "??/" with only blanks after it), no invalid
+ * UTF-8 (\xNN); anything else as is */
+void emit_c_comment(FILE *f, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        size_t n = *p >= 0x80 ? diag_utf8_len(p, 4) : 1;   /* (it stops at the NUL: not a continuation byte) */
+        if (n == 0 || *p < 0x20 || *p == 0x7f || (*p == '\\' && !p[strspn((const char *)p + 1, " \t") + 1])) {
+            fprintf(f, "\\x%02X", *p);
+            continue;
+        }
+        fwrite(p, 1, n, f);
+        p += n - 1;
+        if ((p[0] == '*' && p[1] == '/') || (p[0] == '/' && p[1] == '*') || (p[0] == '?' && p[1] == '?'))
+            fputc(' ', f);
+    }
+}
+
 /* ------------------------------------------------------------ expressions */
 
 static int ixprec(IxKind k)
@@ -248,11 +282,11 @@ static void quote_line(Em *em, const char *prefix, SrcLoc loc)
     size_t n = strlen(s);
     while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
         s[--n] = 0;
-    /* keep the comment a comment */
-    for (char *p = s; *p; p++)
-        if (p[0] == '*' && p[1] == '/')
-            p[1] = ' ';
-    out(em, "/* %s%s:%d: %s */\n", prefix, base_name(loc.file), loc.line, s);
+    out(em, "/* %s", prefix);
+    emit_c_comment(em->f, base_name(loc.file));
+    fprintf(em->f, ":%d: ", loc.line);
+    emit_c_comment(em->f, s);
+    fputs(" */\n", em->f);
 }
 
 static int same_loc(SrcLoc a, SrcLoc b)
@@ -1252,7 +1286,9 @@ void emit_c(FILE *f, Graph *g)
     fprintf(f, "static const MgParam %s_params[%d] = {\n", m, g->nparams);
     for (int i = 0; i < g->nparams; i++) {
         const Tensor *p = g->params[i];
-        fprintf(f, "    {\"%s\", %d, {", p->display, p->rank);
+        fputs("    {\"", f);
+        emit_c_string(f, p->display);
+        fprintf(f, "\", %d, {", p->rank);
         for (int k = 0; k < IR_MAX_RANK; k++)
             fprintf(f, "%s%ld", k ? ", " : "", k < p->rank ? p->maxext[k] : 0L);
         fprintf(f, "}, %ld, %ld, %s, ", p->offset, p->size, init_name(p->init));
@@ -1287,9 +1323,12 @@ void emit_c(FILE *f, Graph *g)
     out(em, "/* backward: each gradient's first statement assigns it or follows a clear, the rest add */\n");
     for (int i = 0; i < g->nparams; i++) {
         const Tensor *p = g->params[i];
-        if (!p->grad || !written(g, p->grad))
-            out(em, "memset(%s + %ld, 0, %ld * sizeof *%s); /* %s: no gradient */\n", g->f32 ? "g_" : "grads",
-                p->offset, p->size, g->f32 ? "g_" : "grads", p->display);
+        if (!p->grad || !written(g, p->grad)) {
+            out(em, "memset(%s + %ld, 0, %ld * sizeof *%s); /* ", g->f32 ? "g_" : "grads", p->offset, p->size,
+                g->f32 ? "g_" : "grads");
+            emit_c_comment(f, p->display);
+            fputs(": no gradient */\n", f);
+        }
     }
     emit_list(em, &g->bwd, NULL, "backward of ");
     if (g->f32) {
@@ -1303,7 +1342,11 @@ void emit_c(FILE *f, Graph *g)
 
     /* the descriptor */
     fprintf(f, "const MgModel %s_model = {\n", m);
-    fprintf(f, "    .name = \"%s\",\n    .source = \"%s\",\n", m, src);
+    fputs("    .name = \"", f);
+    emit_c_string(f, m);
+    fputs("\",\n    .source = \"", f);
+    emit_c_string(f, src);
+    fputs("\",\n", f);
     fprintf(f, "    .vocab = %d,\n    .block_size = %ld,\n", g->vocab, g->Tmax);
     fprintf(f, "    .n_params = %d,\n    .params = %s_params,\n", g->nparams, m);
     fprintf(f, "    .n_scalars = %ld,\n    .scratch = %ld,\n", g->nscalars, em->scratch);
