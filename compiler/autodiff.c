@@ -13,6 +13,8 @@
  * Where mgc cannot show that the loss reaches every element of a tensor x (by
  * enumerating its readers' loops), it counts, in reach_x, the reached elements
  * that read each element, and guards what x passes on: ifpos(reach_x, ...). */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "arena.h"
@@ -159,6 +161,29 @@ static int all_hit(const Tensor *t, Ix **axes, int prefix, long T, long *vals, i
     return 1;
 }
 
+
+/* One zeroed entry per loop variable (and per axis variable after them), for
+ * one check at a time: each kind of buffer is reused, so the checks of every
+ * statement take memory for one, not one each. */
+enum { SCRATCH_ONLY, SCRATCH_NONE, SCRATCH_OK, SCRATCH_VALS, NSCRATCH };
+
+static void *per_var(const Graph *g, int which, size_t elem)
+{
+    static void *buf[NSCRATCH];     /* malloc'ed: they outlive one compilation's arena */
+    static size_t cap[NSCRATCH];
+    size_t n = (size_t)(g->nvars + IR_MAX_RANK) * elem;
+    if (n > cap[which]) {
+        void *p = realloc(buf[which], 2 * n);
+        if (!p) {
+            fputs("mgc: error: out of memory\n", stderr);
+            exit(1);
+        }
+        buf[which] = p;
+        cap[which] = 2 * n;
+    }
+    memset(buf[which], 0, n);
+    return buf[which];
+}
 /* Axis k of the prefix is separable when the "for all" loop variables its
  * index mentions (at least one) appear in no other index and no loop bound,
  * their own bounds mention no variable, and the axis's extent and the other
@@ -172,7 +197,7 @@ static int separable(Graph *g, Cover *c, Ix **axes, int k, const char *none, cha
 {
     const Stmt *s = c->s;
     const Tensor *t = c->read->t;
-    char *only = arena_alloc((size_t)g->nvars + IR_MAX_RANK);
+    char *only = per_var(g, SCRATCH_ONLY, 1);
     int n = 0;
     for (int i = 0; i < s->nloop; i++) {
         int v = s->loops[i].var;
@@ -248,7 +273,7 @@ static int covered(Graph *g, Cover *c)
         size *= t->maxext[k];
     c->hit = arena_alloc((size_t)size + 1);
     c->budget = COVER_BUDGET;
-    char *none = arena_alloc((size_t)g->nvars + IR_MAX_RANK);
+    char *none = per_var(g, SCRATCH_NONE, 1);
     char can[IR_MAX_RANK], mine[IR_MAX_RANK][IR_MAX_LOOPS];
     for (int k = 0; k < c->prefix; k++)
         can[k] = separable(g, c, axes, k, none, mine[k]);
@@ -302,7 +327,7 @@ static int plainly_covers(Graph *g, const Stmt *s, const char *forall, const Ex 
 /* the level statement s (output at level lo) gives the tensor it reads */
 static int read_level(Graph *g, const Stmt *s, int lo, const Ex *read)
 {
-    char *ok = arena_alloc((size_t)g->nvars + IR_MAX_RANK);
+    char *ok = per_var(g, SCRATCH_OK, 1);
     char forall[IR_MAX_LOOPS] = {0};
     int nout = s->nloop - s->nred;
     for (int k = 0; k < lo; k++) {
@@ -323,7 +348,7 @@ static int read_level(Graph *g, const Stmt *s, int lo, const Ex *read)
         prefix++;
     if (prefix == read->t->rank && plainly_covers(g, s, forall, read))
         return prefix;
-    long *vals = arena_alloc((size_t)(g->nvars + IR_MAX_RANK) * sizeof *vals);
+    long *vals = per_var(g, SCRATCH_VALS, sizeof(long));
     for (; prefix >= 0; prefix--) {
         Cover c = {.s = s, .read = read, .forall = forall, .prefix = prefix, .vals = vals};
         if (covered(g, &c))

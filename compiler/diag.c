@@ -60,13 +60,26 @@ void diag_reset(void)
     out = NULL;
 }
 
-/* Register text of known length (it may contain NUL bytes). */
+size_t diag_bom(const char *text, size_t len)
+{
+    return len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3) ? 3 : 0;
+}
+
+/* does a line end at text[i]: LF, the LF of CRLF, or a lone CR */
+static int line_end(const char *text, size_t len, size_t i)
+{
+    return text[i] == '\n' || (text[i] == '\r' && (i + 1 == len || text[i + 1] != '\n'));
+}
+
+/* Register text of known length (it may contain NUL bytes), without a
+ * leading UTF-8 BOM. */
 void diag_add_source_n(const char *file, const char *text, size_t len)
 {
     Source s = {0};
-    size_t nl = 0;
+    size_t nl = 0, bom = diag_bom(text, len);
+    text += bom, len -= bom;
     for (size_t i = 0; i < len; i++)
-        nl += text[i] == '\n';
+        nl += line_end(text, len, i);
     if (nl >= (size_t)0x7fffffff)
         return;
     s.file = malloc(strlen(file) + 1);
@@ -82,7 +95,7 @@ void diag_add_source_n(const char *file, const char *text, size_t len)
     s.len = len;
     s.line_start[s.nlines++] = 0;
     for (size_t i = 0; i < len; i++)
-        if (text[i] == '\n')
+        if (line_end(text, len, i))
             s.line_start[s.nlines++] = i + 1;
     for (int i = 0; i < nsources; i++) {
         if (strcmp(sources[i].file, file) == 0) {   /* the newest text wins */
@@ -109,7 +122,7 @@ void diag_add_source(const char *file, const char *text)
     diag_add_source_n(file, text, strlen(text));
 }
 
-/* Line `line` of `file` as a pointer and length (no '\n', no trailing '\r'). */
+/* Line `line` of `file` as a pointer and length (without its line end). */
 static int find_line(const char *file, int line, const char **p, size_t *n)
 {
     if (!file || line < 1)
@@ -142,8 +155,7 @@ int diag_source_line(const char *file, int line, char *buf, int cap)
     return 1;
 }
 
-/* Length of a valid UTF-8 sequence of 2..4 bytes at p, or 0. */
-static size_t utf8_len(const unsigned char *p, size_t n)
+size_t diag_utf8_len(const unsigned char *p, size_t n)
 {
     size_t k = p[0] >= 0xf0 && p[0] <= 0xf4 ? 4
              : p[0] >= 0xe0 && p[0] <= 0xef ? 3
@@ -153,6 +165,9 @@ static size_t utf8_len(const unsigned char *p, size_t n)
     for (size_t i = 1; i < k; i++)
         if ((p[i] & 0xc0) != 0x80)
             return 0;
+    if ((k == 3 && p[0] == 0xe0 && p[1] < 0xa0) || (k == 3 && p[0] == 0xed && p[1] >= 0xa0) ||
+        (k == 4 && p[0] == 0xf0 && p[1] < 0x90) || (k == 4 && p[0] == 0xf4 && p[1] >= 0x90))
+        return 0;   /* overlong, a surrogate, or past U+10FFFF */
     return k;
 }
 
@@ -173,7 +188,7 @@ static size_t render(char *out, const unsigned char *p, size_t n, size_t *col_of
             out[len++] = (char)p[i];
             col++;
             i++;
-        } else if ((k = utf8_len(p + i, n - i)) != 0) {
+        } else if ((k = diag_utf8_len(p + i, n - i)) != 0) {
             memcpy(out + len, p + i, k);
             len += k;
             for (size_t j = 1; j < k; j++)
@@ -283,11 +298,24 @@ static void report(SrcLoc loc, const char *kind, const char *fmt, va_list ap)
     fflush(f);
 }
 
+int diag_too_many(void)
+{
+    return nerrors > DIAG_MAX_ERRORS;
+}
+
+/* Errors past DIAG_MAX_ERRORS are counted but not printed: the first of
+ * them says so once. */
 void diag_error(SrcLoc loc, const char *fmt, ...)
 {
+    if (++nerrors > DIAG_MAX_ERRORS) {
+        if (nerrors == DIAG_MAX_ERRORS + 1) {
+            fprintf(dest(), "mgc: error: too many errors; stopping\n");
+            fflush(dest());
+        }
+        return;
+    }
     va_list ap;
     va_start(ap, fmt);
-    nerrors++;
     report(loc, "error", fmt, ap);
     va_end(ap);
 }

@@ -24,6 +24,15 @@ void diag_note(SrcLoc loc, const char *fmt, ...) __attribute__((format(printf, 2
 /* An error with no location: "mgc: error: msg". */
 void diag_plain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int diag_errors(void);
+/* Past this many errors the rest are counted, not printed ("too many errors;
+ * stopping"), and diag_too_many() tells the parser to stop reading. */
+enum { DIAG_MAX_ERRORS = 20 };
+int diag_too_many(void);
+/* Length of the valid UTF-8 sequence of 2..4 bytes at p (n bytes left), or 0:
+ * what every quoted line, comment and message treats as one character. */
+size_t diag_utf8_len(const unsigned char *p, size_t n);
+/* 3 if text starts with a UTF-8 byte order mark (skipped as no part of line 1), else 0 */
+size_t diag_bom(const char *text, size_t len);
 int diag_warnings(void);
 /* Where messages go (stderr by default); tests redirect it. */
 void diag_set_output(FILE *f);

@@ -14,4 +14,12 @@ void emit_c(FILE *out, Graph *g);
  * nothing from mg_model.h: the forward pass of a standalone program. */
 void emit_c_forward(FILE *out, Graph *g);
 
+/* Every string that enters the emitted C goes through one of these two.
+ * emit_c_string: s as the inside of a string literal (quotes, backslashes,
+ * '?', control and non-ASCII bytes escaped).  emit_c_comment: s as the text
+ * of a one-line comment (neither '/' '*' nor '*' '/', no line end, no line
+ * splice, no invalid UTF-8). */
+void emit_c_string(FILE *out, const char *s);
+void emit_c_comment(FILE *out, const char *s);
+
 #endif

@@ -266,30 +266,98 @@ static const char *reserved[] = {
     "INFINITY", "T", "tokens", "params", "grads", "scratch", "ctx", "acc_", "val_", "main",
     NULL};
 
-static int name_taken(const Graph *g, const char *name)
+/* The names taken so far, in a hash table (open addressing, FNV-1a): a
+ * name once taken stays taken (a tensor's C name never changes).  Each entry
+ * also remembers, for names used as a stem, the next suffix worth trying:
+ * every stem_k below it is taken. */
+typedef struct NameEntry {
+    const char *key;
+    int taken;
+    int next;       /* as a stem: stem_k is taken for every 2 <= k < next */
+} NameEntry;
+
+struct IrNames {
+    NameEntry **slot;
+    size_t cap, n;  /* cap: a power of two, at least twice n */
+};
+
+static size_t name_hash(const char *s)
 {
-    for (int i = 0; reserved[i]; i++)
-        if (strcmp(reserved[i], name) == 0)
-            return 1;
-    for (int i = 0; i < g->ntensors; i++)
-        if (strcmp(g->tensors[i]->name, name) == 0)
-            return 1;
+    size_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+/* the entry of key, made (not taken) if there is none */
+static NameEntry *name_entry(struct IrNames *t, const char *key)
+{
+    if (2 * (t->n + 1) > t->cap) {
+        size_t cap = t->cap ? 2 * t->cap : 256;
+        NameEntry **slot = arena_alloc(cap * sizeof *slot);
+        for (size_t i = 0; i < t->cap; i++)
+            if (t->slot[i]) {
+                size_t j = name_hash(t->slot[i]->key) & (cap - 1);
+                while (slot[j])
+                    j = (j + 1) & (cap - 1);
+                slot[j] = t->slot[i];
+            }
+        t->slot = slot;
+        t->cap = cap;
+    }
+    size_t j = name_hash(key) & (t->cap - 1);
+    for (; t->slot[j]; j = (j + 1) & (t->cap - 1))
+        if (!strcmp(t->slot[j]->key, key))
+            return t->slot[j];
+    NameEntry *e = arena_alloc(sizeof *e);
+    e->key = arena_strdup(key);
+    t->slot[j] = e;
+    t->n++;
+    return e;
+}
+
+int ir_name_taken(const Graph *g, const char *name)
+{
+    if (!g->names)
+        return 0;
+    struct IrNames *t = g->names;
+    for (size_t j = name_hash(name) & (t->cap - 1); t->slot[j]; j = (j + 1) & (t->cap - 1))
+        if (!strcmp(t->slot[j]->key, name))
+            return t->slot[j]->taken;
     return 0;
 }
 
 /* A C-friendly unique name: the display name with '.' turned into '_', a
- * prefix for adjoints, and a numeric suffix when it is already taken. */
-static const char *unique_name(const Graph *g, const char *prefix, const char *display)
+ * prefix for adjoints, and the smallest numeric suffix (from 2) that is free
+ * when the name itself is taken. */
+static const char *unique_name(Graph *g, const char *prefix, const char *display)
 {
+    if (!g->names) {
+        g->names = arena_alloc(sizeof *g->names);
+        for (int i = 0; reserved[i]; i++)
+            name_entry(g->names, reserved[i])->taken = 1;
+    }
     char base[96];
     int n = 0;
     for (const char *p = display; *p && n < 80; p++)
         base[n++] = (*p == '.' || *p == '[' || *p == ']') ? '_' : *p;
     base[n] = 0;
-    const char *name = arena_printf("%s%s", prefix, base);
-    for (int k = 2; name_taken(g, name); k++)
-        name = arena_printf("%s%s_%d", prefix, base, k);
-    return name;
+    char stem[128], name[160];
+    snprintf(stem, sizeof stem, "%s%s", prefix, base);
+    NameEntry *e = name_entry(g->names, stem);
+    if (!e->taken) {
+        e->taken = 1;
+        return e->key;
+    }
+    for (int k = e->next > 2 ? e->next : 2;; k++) {
+        snprintf(name, sizeof name, "%s_%d", stem, k);
+        NameEntry *c = name_entry(g->names, name);
+        if (!c->taken) {
+            c->taken = 1;
+            e->next = k + 1;
+            return c->key;
+        }
+    }
 }
 
 Tensor *ir_new_tensor(Graph *g, TensorKind kind, const char *display, int rank, Ix **ext, SrcLoc loc)
@@ -308,10 +376,17 @@ Tensor *ir_new_tensor(Graph *g, TensorKind kind, const char *display, int rank, 
             t->maxext[k] = 0;
         t->size *= t->maxext[k];
     }
-    t->name = unique_name(g, kind == TK_GRAD ? "d_" : "", display);
+    /* the input is the emitted functions' parameter 'tokens' (a reserved word) */
+    t->name = kind == TK_INPUT ? "tokens" : unique_name(g, kind == TK_GRAD ? "d_" : "", display);
     g->tensors = grow(g->tensors, &g->captensors, g->ntensors + 1, sizeof *g->tensors);
     g->tensors[g->ntensors++] = t;
     return t;
+}
+
+void ir_add_param(Graph *g, Tensor *t)
+{
+    g->params = grow(g->params, &g->capparams, g->nparams + 1, sizeof *g->params);
+    g->params[g->nparams++] = t;
 }
 
 int ir_new_var(Graph *g, const char *hint)

@@ -137,7 +137,7 @@ typedef struct Graph {
     Tensor **tensors;       /* every tensor, in creation order */
     int ntensors, captensors;
     Tensor **params;        /* parameters, in draw order */
-    int nparams;
+    int nparams, capparams;
     long nscalars;          /* total parameter elements */
     Tensor *tokens;         /* the integer input, extent T + 1 */
     Tensor *loss;           /* scalar objective */
@@ -157,6 +157,7 @@ typedef struct Graph {
     int fast;               /* mgc --fast: reorder and simplify floating point (not exact) */
     int f32;                /* mgc --dtype=f32: compute in float (the interface stays double) */
     int blas;               /* mgc --blas (with f32): matrix products call mg_sgemm */
+    struct IrNames *names;  /* the C names taken (ir.c's hash table) */
 } Graph;
 
 /* constructors (arena-allocated) */
@@ -176,6 +177,9 @@ Ex *ex_un(ExKind k, Ex *a);
 Graph *ir_new_graph(const char *model, const char *source);
 Tensor *ir_new_tensor(Graph *g, TensorKind kind, const char *display, int rank, Ix **ext, SrcLoc loc);
 int ir_new_var(Graph *g, const char *hint);
+void ir_add_param(Graph *g, Tensor *t);     /* appended to g->params */
+/* is name some tensor's C name, or a word no tensor may take (a C keyword...) */
+int ir_name_taken(const Graph *g, const char *name);
 Stmt *ir_new_stmt(SrcLoc loc);
 void ir_push(StmtList *l, Stmt *s);
 

@@ -29,7 +29,7 @@
 
 static const char usage[] =
     "usage: mgc [options] MODEL.mg -o MODEL.c\n"
-    "       mgc run MODEL.mg COMMAND [ARGS...]\n"
+    "       mgc run [-D NAME=VALUE]... MODEL.mg COMMAND [ARGS...]\n"
     "       mgc report RUN.csv... -o REPORT.html\n"
     "\n"
     "Compiles a .mg model to C: the forward pass (logits) and the loss with the\n"
@@ -109,6 +109,51 @@ static int valid_ident(const char *s)
     return 1;
 }
 
+/* -D NAME=VALUE or -DNAME=VALUE at argv[*i] (moving *i past its value): a
+ * top-level const replaced, for mgc and for mgc run */
+static int define(int argc, char **argv, int *i)
+{
+    const char *a = argv[*i];
+    const char *d = a[2] ? a + 2 : *i + 1 < argc ? argv[++*i] : NULL;
+    const char *eq = d ? strchr(d, '=') : NULL;
+    if (!eq || eq == d || !eq[1]) {
+        diag_plain("-D needs NAME=VALUE (got '%s')", d ? d : "");
+        return 1;
+    }
+    char *end;
+    double v = strtod(eq + 1, &end);
+    if (*end || !isfinite(v)) {
+        diag_plain("-D %s: '%s' is not a number", d, eq + 1);
+        return 1;
+    }
+    if (trace_override(arena_printf("%.*s", (int)(eq - d), d), eq + 1)) {
+        diag_plain("too many -D options");
+        return 1;
+    }
+    return 0;
+}
+
+/* the stages --dump=STAGE takes */
+static const char dump_stages[] = "ast, trace, autodiff, fold, licm, cse, dce, split, reduce, fuse, plan";
+
+/* an option spelled NAME=VALUE given as NAME alone: what it expects */
+static int needs_equals(const char *a)
+{
+    static const struct { const char *opt, *what; } forms[] = {
+        {"--dump", "a stage: --dump=STAGE (one of %s)"},
+        {"--emit", "a kind: --emit=KIND (c or dot)%s"},
+        {"--dtype", "a type: --dtype=TYPE (f32 or f64)%s"},
+        {"--no-opt", "passes: --no-opt=PASS,... (fold, licm, cse, dce, split, reduce, fuse, reuse, block)%s"},
+    };
+    for (size_t k = 0; k < sizeof forms / sizeof *forms; k++)
+        if (!strcmp(a, forms[k].opt)) {
+            const char *what = arena_printf(forms[k].what, k == 0 ? dump_stages : "");
+            diag_plain("%s needs %s", a, what);
+            return 1;
+        }
+    return 0;
+}
+
 /* --standalone: the checkpoint's contents, once loaded */
 static const Weights *standalone;
 
@@ -170,19 +215,24 @@ static int explain(Graph *g, const Explain *x)
 static int run_interpreter(int argc, char **argv)
 {
     if (argc >= 3 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
-        fputs("usage: mgc run MODEL.mg COMMAND [ARGS...]\n"
+        fputs("usage: mgc run [-D NAME=VALUE]... MODEL.mg COMMAND [ARGS...]\n"
               "\n"
               "Runs MODEL.mg with the reference interpreter (a scalar Value autograd)\n"
               "behind the trainer command line: COMMAND is train, sample or grad, with the\n"
-              "options of a compiled trainer; 'mgc run MODEL.mg --help' lists them.\n",
+              "options of a compiled trainer; 'mgc run MODEL.mg --help' lists them.\n"
+              "-D NAME=VALUE replaces a top-level const, as it does for mgc.\n",
               stdout);
         return 0;
     }
-    if (argc < 3) {
-        diag_plain("'mgc run' needs a model: mgc run MODEL.mg COMMAND [ARGS...]");
+    int i = 2;
+    for (; i < argc && !strncmp(argv[i], "-D", 2); i++)
+        if (define(argc, argv, &i))
+            return 1;
+    if (i >= argc) {
+        diag_plain("'mgc run' needs a model: mgc run [-D NAME=VALUE]... MODEL.mg COMMAND [ARGS...]");
         return 1;
     }
-    const char *path = argv[2];
+    const char *path = argv[i];
     Graph *g = mgc_front_end(path, mgc_model_name(path), 0);
     if (!g)
         return 1;
@@ -190,7 +240,7 @@ static int run_interpreter(int argc, char **argv)
     if (interp_make_model(g, &m) != 0)
         return 1;
     const char *prog = arena_printf("mgc run %s", path);
-    int rc = mg_cli_main(&m, prog, argc - 2, argv + 2);
+    int rc = mg_cli_main(&m, prog, argc - i, argv + i);
     interp_free_model(&m);
     return rc;
 }
@@ -240,7 +290,7 @@ static int parse_opts(int argc, char **argv, Opts *o)
             else if (!strcmp(s, "autodiff")) o->dump |= DUMP_AUTODIFF;
             else if (mgc_pass_bit(s) && strcmp(s, "reuse") && strcmp(s, "block")) o->pdump |= mgc_pass_bit(s), o->dump |= DUMP_PASS;
             else {
-                diag_plain("unknown stage '%s' for --dump (ast, trace, autodiff, %s)", s, mgc_pass_names);
+                diag_plain("unknown stage '%s' for --dump (%s)", s, dump_stages);
                 return 1;
             }
         } else if (!strncmp(a, "--dump-changes=", 15)) {
@@ -270,22 +320,8 @@ static int parse_opts(int argc, char **argv, Opts *o)
             }
             o->weights = a[9] ? a + 10 : argv[++i];
         } else if (!strncmp(a, "-D", 2)) {
-            const char *d = a[2] ? a + 2 : i + 1 < argc ? argv[++i] : NULL;
-            const char *eq = d ? strchr(d, '=') : NULL;
-            if (!eq || eq == d || !eq[1]) {
-                diag_plain("-D needs NAME=VALUE (got '%s')", d ? d : "");
+            if (define(argc, argv, &i))
                 return 1;
-            }
-            char *end;
-            double v = strtod(eq + 1, &end);
-            if (*end || !isfinite(v)) {
-                diag_plain("-D %s: '%s' is not a number", d, eq + 1);
-                return 1;
-            }
-            if (trace_override(arena_printf("%.*s", (int)(eq - d), d), eq + 1)) {
-                diag_plain("too many -D options");
-                return 1;
-            }
         } else if (!strncmp(a, "--dtype=", 8)) {
             if (strcmp(a + 8, "f32") && strcmp(a + 8, "f64")) {
                 diag_plain("unknown type '%s' for --dtype (f32, f64)", a + 8);
@@ -300,6 +336,8 @@ static int parse_opts(int argc, char **argv, Opts *o)
             o->off |= ~(mgc_pass_bit("plan"));
         } else if (!strcmp(a, "--check")) {
             o->check = 1;
+        } else if (needs_equals(a)) {
+            return 1;
         } else if (a[0] == '-' && a[1]) {
             diag_plain("unknown option '%s' (see 'mgc --help')", a);
             return 1;

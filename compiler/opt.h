@@ -55,5 +55,7 @@ int opt_reads(const Ex *e, const Tensor *t);
 void opt_compact(StmtList *l, const char *del);
 /* Number of statements (forward and backward) that write t. */
 int opt_writers(const Graph *g, const Tensor *t);
+/* writers[t->id] = opt_writers(g, t) for every tensor, in one pass */
+void opt_count_writers(const Graph *g, int *writers);
 
 #endif

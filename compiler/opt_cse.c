@@ -136,20 +136,63 @@ static int matches(Cse *C, const Stmt *d, const Stmt *s, const Ex *e, Ix **idx)
     return same(C, d->e, e);
 }
 
+/* The definitions so far, found by a hash of what bind() and same() compare
+ * exactly (kinds, tensors read, constants; not indices): only a definition of
+ * the same hash can match, and each bucket keeps the order of definition, so
+ * the first match is the one a scan of every definition would find. */
+typedef struct Def {
+    Stmt *s;
+    unsigned long hash;
+    struct Def *next;
+} Def;
+
 typedef struct Ctx {
     Cse *C;
-    Stmt **defs;
-    int ndefs;
+    Def **bucket;       /* nbucket lists, each in order of definition */
+    Def **tail;
+    unsigned long nbucket;
 } Ctx;
+
+static unsigned long shape_hash(const Ex *e)
+{
+    if (!e)
+        return 1;
+    unsigned long h = (unsigned long)e->kind * 1000003u, bits = 0;
+    if (e->kind == EX_READ)
+        return h ^ ((unsigned long)e->t->id + 1) * 2654435761u;
+    if (e->kind == EX_CONST || e->kind == EX_POW) {
+        unsigned char b[sizeof e->c];
+        memcpy(b, &e->c, sizeof b);
+        for (size_t i = 0; i < sizeof b; i++)
+            bits = bits * 131 + b[i];
+    }
+    h ^= bits;
+    h = h * 31 + shape_hash(e->a);
+    return h * 37 + shape_hash(e->b);
+}
+
+static void add_def(Ctx *X, Stmt *s)
+{
+    Def *d = arena_alloc(sizeof *d);
+    d->s = s;
+    d->hash = shape_hash(s->e);
+    unsigned long k = d->hash & (X->nbucket - 1);
+    if (X->tail[k])
+        X->tail[k]->next = d;
+    else
+        X->bucket[k] = d;
+    X->tail[k] = d;
+}
 
 static Ex *replace(Ctx *X, Stmt *s, Ex *e)
 {
     if (!e || e->kind == EX_READ || e->kind == EX_CONST || e->kind == EX_INT)
         return e;
-    for (int i = 0; i < X->ndefs; i++) {
-        Stmt *d = X->defs[i];
+    unsigned long h = shape_hash(e);
+    for (Def *def = X->bucket[h & (X->nbucket - 1)]; def; def = def->next) {
+        Stmt *d = def->s;
         Ix *idx[IR_MAX_RANK];
-        if (d != s && d->e->kind == e->kind && matches(X->C, d, s, e, idx)) {
+        if (def->hash == h && d != s && d->e->kind == e->kind && matches(X->C, d, s, e, idx)) {
             X->C->replaced++;
             return ex_read(d->out, d->out->rank, idx);
         }
@@ -171,66 +214,81 @@ static void cse_list(Ctx *X, StmtList *l)
         Ex *e = s->e;
         if (is_plain_def(X->C, s) && e->kind != EX_READ && e->kind != EX_CONST && e->kind != EX_INT &&
             reads_only_fixed(X->C, e))
-            X->defs[X->ndefs++] = s;
+            add_def(X, s);
     }
 }
 
 /* ---- copies: out2[i..] = t[i..] over t's whole range ---- */
-static Tensor *copy_source(const Cse *C, const Graph *g, const Stmt *s)
+
+/* t, or the tensor its readers now read (to[]: per tensor id, NULL if none) */
+static Tensor *resolve(Tensor *const *to, Tensor *t)
+{
+    while (to[t->id])
+        t = to[t->id];
+    return t;
+}
+
+/* the tensor s copies whole (its read redirected by to[]), or NULL */
+static Tensor *copy_source(const Cse *C, const Graph *g, const Stmt *s, Tensor *const *to)
 {
     const Ex *e = s->e;
     if (!is_plain_def(C, s) || e->kind != EX_READ || s->out == g->loss || s->out == g->logits)
         return NULL;
-    const Tensor *t = e->t, *o = s->out;
+    Tensor *t = resolve(to, e->t);
+    const Tensor *o = s->out;
     if (t->kind != TK_ACT || C->writers[t->id] != 1 || t->rank != o->rank)
         return NULL;
     for (int k = 0; k < t->rank; k++)
         if (e->idx[k]->kind != IX_VAR || e->idx[k]->var != s->loops[k].var || !ix_equal(t->ext[k], o->ext[k]))
             return NULL;
-    return e->t;
+    return t;
 }
 
-static Tensor *from, *to;
 static Ex *redirect(Ex *e, Stmt *s, void *arg)
 {
-    (void)s, (void)arg;
-    if (e->kind == EX_READ && e->t == from) {
-        Ex *c = ex_read(to, e->t->rank, e->idx);
-        return c;
-    }
+    (void)s;
+    Tensor *const *to = arg;
+    if (e->kind == EX_READ && to[e->t->id])
+        return ex_read(resolve(to, e->t), e->t->rank, e->idx);
     return e;
 }
 
+/* Copies in order, each redirecting every reader of its output to its
+ * source (to[]), then every statement's reads rewritten in one pass. */
 static void drop_copies(Cse *C, Graph *g)
 {
+    Tensor **to = arena_alloc((size_t)(g->ntensors + 1) * sizeof *to);
     StmtList *lists[2] = {&g->fwd, &g->bwd};
     for (int li = 0; li < 2; li++) {
         StmtList *l = lists[li];
         char *del = arena_alloc((size_t)l->n + 1);
         for (int i = 0; i < l->n; i++) {
-            Tensor *src = copy_source(C, g, l->items[i]);
+            Tensor *src = copy_source(C, g, l->items[i], to);
             if (!src)
                 continue;
-            from = l->items[i]->out, to = src;
-            for (int lj = 0; lj < 2; lj++)
-                for (int j = 0; j < lists[lj]->n; j++) {
-                    Stmt *s = lists[lj]->items[j];
-                    s->e = opt_rewrite(s->e, s, redirect, NULL);
-                }
+            to[l->items[i]->out->id] = src;
             del[i] = 1;
             C->copies++;
         }
         opt_compact(l, del);
     }
+    if (C->copies)
+        for (int li = 0; li < 2; li++)
+            for (int j = 0; j < lists[li]->n; j++) {
+                Stmt *s = lists[li]->items[j];
+                s->e = opt_rewrite(s->e, s, redirect, to);
+            }
 }
 
 void opt_cse(Graph *g)
 {
-    Cse C = {g, arena_alloc((size_t)g->ntensors * sizeof(int)), arena_alloc((size_t)(g->nvars + 1) * sizeof(Ix *)),
+    Cse C = {g, arena_alloc((size_t)(g->ntensors + 1) * sizeof(int)), arena_alloc((size_t)(g->nvars + 1) * sizeof(Ix *)),
              0, 0};
-    for (int i = 0; i < g->ntensors; i++)
-        C.writers[i] = opt_writers(g, g->tensors[i]);
-    Ctx X = {&C, arena_alloc((size_t)(g->fwd.n + g->bwd.n + 1) * sizeof(Stmt *)), 0};
+    opt_count_writers(g, C.writers);
+    unsigned long nb = 64;
+    while (nb < 2ul * (unsigned long)(g->fwd.n + g->bwd.n))
+        nb *= 2;
+    Ctx X = {&C, arena_alloc(nb * sizeof(Def *)), arena_alloc(nb * sizeof(Def *)), nb};
     cse_list(&X, &g->fwd);
     cse_list(&X, &g->bwd);
     drop_copies(&C, g);

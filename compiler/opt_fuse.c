@@ -130,32 +130,110 @@ static Stmt *align(const Stmt *a, const Stmt *b)
     return c;
 }
 
-static void fuse_list(StmtList *l, const char *group_of)
+/* The run being fused, indexed by tensor: the statements of the run that
+ * write it and those that read it, so a new statement is checked only against
+ * the statements it shares a tensor with (independent() passes every other
+ * one, unless one of them has too many accesses: `big`). */
+typedef struct Touch {
+    int k, write;
+    struct Touch *next;
+} Touch;
+
+typedef struct Run {
+    Touch **touch;      /* per tensor id: valid when stamp[id] == id_ */
+    int *stamp, id_;
+    int *seen;          /* per statement: the statement last checked against it */
+    int big;            /* a statement of the run has MAXACC accesses or more */
+} Run;
+
+static void run_start(Run *r)
+{
+    r->id_++;
+    r->big = 0;
+}
+
+static void run_add(Run *r, const Stmt *s, int k)
+{
+    Access x[MAXACC + 1];
+    int n = 0;
+    collect(s->e, x, &n, MAXACC);
+    r->big |= n >= MAXACC;
+    x[n++] = (Access){s->out, s->oidx, 1};
+    for (int j = 0; j < n; j++) {
+        int id = x[j].t->id;
+        if (r->stamp[id] != r->id_)
+            r->stamp[id] = r->id_, r->touch[id] = NULL;
+        Touch *t = arena_alloc(sizeof *t);
+        *t = (Touch){k, x[j].write, r->touch[id]};
+        r->touch[id] = t;
+    }
+}
+
+/* is every statement of the run independent of c (about to be statement i)? */
+static int run_independent(Run *r, const StmtList *l, const Stmt *c, int i)
+{
+    Access x[MAXACC + 1];
+    int n = 0;
+    collect(c->e, x, &n, MAXACC);
+    if (r->big || n >= MAXACC)
+        return 0;
+    x[n++] = (Access){c->out, c->oidx, 1};
+    for (int j = 0; j < n; j++) {
+        int id = x[j].t->id;
+        if (r->stamp[id] != r->id_)
+            continue;
+        for (const Touch *t = r->touch[id]; t; t = t->next)
+            if ((t->write || x[j].write) && r->seen[t->k] != i) {
+                r->seen[t->k] = i;
+                if (!independent(l->items[t->k], c))
+                    return 0;
+            }
+    }
+    return 1;
+}
+
+static void fuse_list(const Graph *g, StmtList *l, const char *group_of)
 {
     long ext;
+    Run r = {arena_alloc((size_t)(g->ntensors + 1) * sizeof *r.touch),
+             arena_alloc((size_t)(g->ntensors + 1) * sizeof *r.stamp), 0,
+             arena_alloc((size_t)(l->n + 1) * sizeof *r.seen), 0};
+    for (int i = 0; i < l->n; i++)
+        r.seen[i] = -1;
+    if (l->n > 0) {
+        run_start(&r);
+        run_add(&r, l->items[0], 0);
+    }
     for (int i = 1; i < l->n; i++) {
         Stmt *a = l->items[i - 1], *b = l->items[i];
         b->fused = 0;
-        if ((group_of && group_of[i] != group_of[i - 1]) || opt_blockable(a, &ext) || opt_blockable(b, &ext))
-            continue;
-        Stmt *c = align(a, b);
-        if (!c)
-            continue;
+        Stmt *c = (group_of && group_of[i] != group_of[i - 1]) || opt_blockable(a, &ext) ||
+                  opt_blockable(b, &ext) ? NULL : align(a, b);
         /* the whole run so far must be independent of b */
-        int ok = 1;
-        for (int k = i - 1; ok && k >= 0; k--) {
-            ok = independent(l->items[k], c);
-            if (!l->items[k]->fused)
-                break;
+        if (c && run_independent(&r, l, c, i)) {
+            *b = *c;
+            b->fused = 1;
+        } else {
+            run_start(&r);
         }
-        if (!ok)
-            continue;
-        *b = *c;
-        b->fused = 1;
+        run_add(&r, b, i);
     }
 }
 
 /* ---- scalar replacement ---- */
+
+/* count statement `at` once as a reader of each tensor e reads */
+static void count_reads(const Ex *e, int at, int *readers, int *last)
+{
+    if (!e)
+        return;
+    if (e->kind == EX_READ && last[e->t->id] != at) {
+        last[e->t->id] = at;
+        readers[e->t->id]++;
+    }
+    count_reads(e->a, at, readers, last);
+    count_reads(e->b, at, readers, last);
+}
 
 static int reads_at(const Ex *e, const Tensor *t, Ix *const *idx)
 {
@@ -166,12 +244,26 @@ static int reads_at(const Ex *e, const Tensor *t, Ix *const *idx)
     return reads_at(e->a, t, idx) && reads_at(e->b, t, idx);
 }
 
-static void localise(Graph *g, StmtList *l)
+/* readers[t->id]: how many statements (fwd and bwd) read t */
+static int *count_readers(const Graph *g)
+{
+    int *readers = arena_alloc((size_t)(g->ntensors + 1) * sizeof *readers);
+    int *last = arena_alloc((size_t)(g->ntensors + 1) * sizeof *last);   /* 1 + the last statement counted */
+    const StmtList *lists[2] = {&g->fwd, &g->bwd};
+    int at = 0;
+    for (int li = 0; li < 2; li++)
+        for (int k = 0; k < lists[li]->n; k++)
+            count_reads(lists[li]->items[k]->e, ++at, readers, last);
+    return readers;
+}
+
+/* A tensor written once by w, read only inside w's fused run, is local */
+static void localise(Graph *g, StmtList *l, const int *writers, const int *readers)
 {
     for (int i = 0; i < l->n; i++) {
         Stmt *w = l->items[i];
         Tensor *t = w->out;
-        if (t->kind != TK_ACT || t == g->loss || t == g->logits || w->accumulate || opt_writers(g, t) != 1)
+        if (t->kind != TK_ACT || t == g->loss || t == g->logits || w->accumulate || writers[t->id] != 1)
             continue;
         int start = i;
         while (start > 0 && l->items[start]->fused)
@@ -179,15 +271,12 @@ static void localise(Graph *g, StmtList *l)
         int end = i + 1;
         while (end < l->n && l->items[end]->fused)
             end++;
-        int ok = end > i + 1;
-        for (int k = start; ok && k < end; k++)
+        int ok = end > i + 1, inside = 0;
+        for (int k = start; ok && k < end; k++) {
             ok = k <= i ? !opt_reads(l->items[k]->e, t) : reads_at(l->items[k]->e, t, w->oidx);
-        StmtList *lists[2] = {&g->fwd, &g->bwd};
-        for (int li = 0; ok && li < 2; li++)
-            for (int k = 0; ok && k < lists[li]->n; k++)
-                if (lists[li] != l || k < start || k >= end)
-                    ok = !opt_reads(lists[li]->items[k]->e, t);
-        t->local = ok;
+            inside += opt_reads(l->items[k]->e, t);
+        }
+        t->local = ok && inside == readers[t->id];     /* no statement outside the run reads it */
     }
 }
 
@@ -195,8 +284,10 @@ void opt_fuse(Graph *g)
 {
     char *need = arena_alloc((size_t)g->fwd.n + 1), *tn = arena_alloc((size_t)g->ntensors + 1);
     ir_depends(g, g->logits, tn, need);
-    fuse_list(&g->fwd, need);
-    fuse_list(&g->bwd, NULL);
-    localise(g, &g->fwd);
-    localise(g, &g->bwd);
+    fuse_list(g, &g->fwd, need);
+    fuse_list(g, &g->bwd, NULL);
+    int *writers = arena_alloc((size_t)(g->ntensors + 1) * sizeof *writers), *readers = count_readers(g);
+    opt_count_writers(g, writers);
+    localise(g, &g->fwd, writers, readers);
+    localise(g, &g->bwd, writers, readers);
 }

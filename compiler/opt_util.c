@@ -128,6 +128,15 @@ int opt_writers(const Graph *g, const Tensor *t)
     return n;
 }
 
+void opt_count_writers(const Graph *g, int *writers)
+{
+    memset(writers, 0, (size_t)g->ntensors * sizeof *writers);
+    for (int i = 0; i < g->fwd.n; i++)
+        writers[g->fwd.items[i]->out->id]++;
+    for (int i = 0; i < g->bwd.n; i++)
+        writers[g->bwd.items[i]->out->id]++;
+}
+
 int opt_plus_var(const Ix *x, int var)
 {
     if (x->kind == IX_VAR)

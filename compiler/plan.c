@@ -77,22 +77,40 @@ static void plan_zeroing(Graph *g)
     }
 }
 
-static long place(Life *L, Life **order, int n, int i, int reuse)
+/* The lowest multiple of 8 where me fits beside every placed buffer whose
+ * life overlaps its own (every placed buffer without reuse).  placed[0..np-1]
+ * is sorted by offset, so one sweep finds it: a conflict moves the candidate
+ * past that buffer's end, and the first buffer starting past the candidate's
+ * end ends the search. */
+static long place(Life *const *placed, int np, const Life *me, int reuse)
 {
-    long off = 0;
-    for (;;) {
-        long moved = off;
-        for (int j = 0; j < i; j++) {
-            Life *o = order[j];
-            int overlap_time = !reuse || !(o->last < order[i]->first || order[i]->last < o->first);
-            long lo = o->t->offset, hi = lo + o->t->size;
-            if (overlap_time && off < hi && lo < off + order[i]->t->size)
-                off = (hi + 7) / 8 * 8;
-        }
-        if (off == moved)
-            return off;
+    long off = 0, size = me->t->size;
+    for (int j = 0; j < np; j++) {
+        const Life *o = placed[j];
+        long lo = o->t->offset, hi = lo + o->t->size;
+        if (lo >= off + size)
+            break;
+        if (reuse && (o->last < me->first || me->last < o->first))
+            continue;
+        if (off < hi)
+            off = (hi + 7) / 8 * 8;
     }
-    (void)L, (void)n;
+    return off;
+}
+
+/* insert l into placed[0..np-1], kept sorted by offset */
+static void insert_placed(Life **placed, int np, Life *l)
+{
+    int a = 0, b = np;
+    while (a < b) {
+        int m = (a + b) / 2;
+        if (placed[m]->t->offset <= l->t->offset)
+            a = m + 1;
+        else
+            b = m;
+    }
+    memmove(placed + a + 1, placed + a, (size_t)(np - a) * sizeof *placed);
+    placed[a] = l;
 }
 
 static int by_first(const void *a, const void *b)
@@ -128,8 +146,10 @@ long plan_memory(Graph *g, int reuse)
             order[n++] = &L[i];
     qsort(order, (size_t)n, sizeof *order, by_first);
     long total = 0;
+    Life **placed = arena_alloc((size_t)(n + 1) * sizeof *placed);
     for (int i = 0; i < n; i++) {
-        order[i]->t->offset = place(L, order, n, i, reuse);
+        order[i]->t->offset = place(placed, i, order[i], reuse);
+        insert_placed(placed, i, order[i]);
         if (order[i]->t->offset + order[i]->t->size > total)
             total = order[i]->t->offset + order[i]->t->size;
     }

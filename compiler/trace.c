@@ -1702,11 +1702,7 @@ static void do_param(Tr *tr, const Node *n)
     t->offset = tr->g->nscalars;
     t->needs_grad = 1;
     tr->g->nscalars += total;
-    Tensor **np = arena_alloc((size_t)(tr->g->nparams + 1) * sizeof *np);
-    if (tr->g->nparams)
-        memcpy(np, tr->g->params, (size_t)tr->g->nparams * sizeof *np);
-    np[tr->g->nparams++] = t;
-    tr->g->params = np;
+    ir_add_param(tr->g, t);
     Bind *b = new_bind(tr, name, B_TENSOR, n->loc);
     b->t = t;
     declare(tr, b);

@@ -9,6 +9,110 @@
 #define MLP MGC_BUILD_DIR "/mlp"
 #define MODEL MGC_SOURCE_DIR "/models/mlp.mg"
 
+/* text read from path (NULL if it cannot be read), up to 64 KiB */
+static char *slurp_text(const char *path)
+{
+    static char buf[1 << 16];
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    return buf;
+}
+
+/* issue 16 item 1: a hostile file name, and a comment quoting C comment
+ * delimiters and line splices (item 10), compile under -Werror into C whose
+ * descriptor spells the name back exactly: nothing is injected */
+static const char hostile_name[] = "x\", }; __attribute__((constructor)) static void p(void) { puts(\"PWNED\"); } "
+                                   "static const char *q[] = { \"\n?? \\ *.mg";
+
+Test(mgc_cli, hostile_file_name_and_comment_do_not_reach_c)
+{
+    const char *d = tmpdir();
+    char path[512], src[1 << 13];
+    const char *model = slurp_text(MODEL);
+    cr_assert(model, "cannot read %s", MODEL);
+    const char *line = strstr(model, "h = relu(linear(x, mlp_fc1))");
+    cr_assert(line, "mlp.mg changed: no hidden layer line");
+    int n = (int)(strchr(line, '\n') - model);
+    snprintf(src, sizeof src, "%.*s # see models/*.mg, */ and ??/ \\%s", n, model, model + n);
+    snprintf(path, sizeof path, "%s/%s", d, hostile_name);
+    write_text(path, src);
+    snprintf(path, sizeof path, "%s/main.c", d);
+    write_text(path, "#include <stdio.h>\n#include \"mg_model.h\"\nextern const MgModel hostile_model;\n"
+                     "int main(void) { fputs(hostile_model.source, stdout); return 0; }\n");
+    Run *r = run("cd %s && %s --name hostile x*.mg -o m.c && cc -std=c11 -Wall -Wextra -pedantic -Werror -I%s/runtime "
+                 "-c m.c -o m.o && cc -std=c11 -I%s/runtime main.c m.o %s/runtime/libmgrt.a -lm -o prog && ./prog",
+                 d, MGC, MGC_SOURCE_DIR, MGC_SOURCE_DIR, MGC_BUILD_DIR);
+    cr_assert_eq(r->status, 0, "stderr: %s", r->err);
+    cr_expect_str_eq(r->out, hostile_name, "the descriptor's .source is not the file name");
+    snprintf(path, sizeof path, "%s/m.c", d);
+    const char *c = slurp_text(path);
+    cr_assert(c);
+    cr_expect(!strstr(c, "models/*.mg"), "'/' '*' reached a C comment");
+    cr_expect(strstr(c, "# see models/ *.mg, * / and ? ?/ \\x5C */"), "the .mg comment is not quoted (defused): %.2000s", c);
+}
+
+/* an option that takes =VALUE, given bare, says what it needs */
+Test(mgc_cli, bare_dump_says_it_needs_a_stage)
+{
+    Run *r = run("%s --dump %s", MGC, MODEL);
+    cr_expect_eq(r->status, 1);
+    cr_expect(strstr(r->err, "mgc: error: --dump needs a stage: --dump=STAGE (one of ast, trace, autodiff, fold, "
+                             "licm, cse, dce, split, reduce, fuse, plan)"), "stderr: %s", r->err);
+    r = run("%s --emit %s", MGC, MODEL);
+    cr_expect_eq(r->status, 1);
+    cr_expect(strstr(r->err, "mgc: error: --emit needs a kind: --emit=KIND (c or dot)"), "stderr: %s", r->err);
+    r = run("%s --dump=reuse %s", MGC, MODEL);   /* the list names only stages --dump takes */
+    cr_expect(strstr(r->err, "unknown stage 'reuse' for --dump (ast, trace, autodiff, fold, licm, cse, dce, split, "
+                             "reduce, fuse, plan)"), "stderr: %s", r->err);
+}
+
+/* mgc run -D NAME=VALUE: the same -D as mgc's, before the model */
+Test(mgc_cli, run_takes_defines)
+{
+    const char *gpt = MGC_SOURCE_DIR "/models/microgpt.mg";
+    Run *r = run("%s run -D n_emb=8 %s train --steps 1", MGC, gpt);
+    cr_expect_eq(r->status, 1);
+    cr_expect(strstr(r->err, "-D n_emb=8: " MGC_SOURCE_DIR "/models/microgpt.mg has no top-level 'const n_emb'"),
+              "stderr: %s", r->err);
+    r = run("%s run -Dn_embd=x %s train --steps 1", MGC, gpt);
+    cr_expect_eq(r->status, 1);
+    cr_expect(strstr(r->err, "-D n_embd=x: 'x' is not a number"), "stderr: %s", r->err);
+    /* the override reaches the model: n_head 3 does not divide n_embd 16 */
+    r = run("%s run -D n_head=3 %s train --steps 1", MGC, gpt);
+    cr_expect_eq(r->status, 1);
+    cr_expect(strstr(r->err, "microgpt.mg:"), "the model's own error: %s", r->err);
+    r = run("%s run --help", MGC);
+    cr_expect(strstr(r->out, "mgc run [-D NAME=VALUE]... MODEL.mg COMMAND"), "%s", r->out);
+}
+
+/* --standalone refuses a checkpoint holding NaN: C has no literal for it */
+Test(mgc_cli, standalone_refuses_non_finite_weights)
+{
+    const char *d = tmpdir();
+    char path[512];
+    snprintf(path, sizeof path, "%s/save.c", d);
+    write_text(path, "#include <math.h>\n#include \"mg_checkpoint.h\"\nextern const MgModel mlp_model;\n"
+                     "static double p[1 << 16];\nint main(int argc, char **argv)\n{\n    (void)argc;\n"
+                     "    uint32_t cps[26];\n    for (int i = 0; i < 26; i++)\n        cps[i] = 'a' + i;\n"
+                     "    for (size_t i = 0; i < mlp_model.n_scalars; i++)\n        p[i] = 0.01;\n"
+                     "    p[mlp_model.params[1].offset + 5 * 16 + 3] = NAN;\n    MgVocab v = {26, cps};\n"
+                     "    MgErr e;\n    return mg_ckpt_save(argv[1], &mlp_model, p, &v, 7, &e) < 0;\n}\n");
+    Run *r = run("cd %s && %s %s --name mlp -o mlp.c && cc -std=c11 -I%s/runtime save.c mlp.c %s/runtime/libmgrt.a -lm "
+                 "-o save && ./save ck.safetensors",
+                 d, MGC, MODEL, MGC_SOURCE_DIR, MGC_BUILD_DIR);
+    cr_assert_eq(r->status, 0, "making the checkpoint: %s", r->err);
+    r = run("cd %s && %s --standalone --weights ck.safetensors %s -o sampler.c", d, MGC, MODEL);
+    cr_expect_eq(r->status, 1);
+    cr_expect(strstr(r->err, "mgc: error: 'ck.safetensors': parameter 'mlp_fc1' holds NaN at [5, 3]"), "stderr: %s",
+              r->err);
+    snprintf(path, sizeof path, "%s/sampler.c", d);
+    cr_expect(access(path, F_OK) != 0, "a sampler was written");
+}
+
 Test(mgc_cli, help_documents_every_option)
 {
     Run *r = run("%s --help", MGC);
