@@ -5,8 +5,10 @@
  * graph after autodiff as Graphviz instead of C; `--explain` prints sizes,
  * FLOPs and memory per stage; `mgc run` hands the traced
  * graph to the reference interpreter behind the trainer command line. */
+#define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,7 @@
 #include "arena.h"
 #include "autodiff.h"
 #include "mg_cli.h"
+#include "mg_outfile.h"
 #include "diag.h"
 #include "emit_c.h"
 #include "emit_dot.h"
@@ -167,31 +170,42 @@ static void emit(FILE *f, Graph *g, int dot)
         emit_c(f, g);
 }
 
-/* Write C (or DOT) to PATH.tmp and rename, so a failed run never leaves half a file. */
+/* Write C (or DOT) through mg_out: a temporary renamed into place, so a
+ * failed run never leaves half a file; "-" is standard output. */
 static int write_output(Graph *g, const char *path, int dot)
 {
-    if (!strcmp(path, "-")) {
-        emit(stdout, g, dot);
-        return fflush(stdout) == 0 ? 0 : 1;
+    MgOut out;
+    MgErr e;
+    if (mg_out_open(&out, path, &e) == 0) {
+        emit(out.f, g, dot);
+        if (mg_out_close(&out, &e) == 0)
+            return 0;
     }
-    const char *tmp = arena_printf("%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        diag_plain("cannot write '%s': %s", tmp, strerror(errno));
-        return 1;
-    }
-    emit(f, g, dot);
-    if (ferror(f) | fclose(f)) {
-        diag_plain("cannot write '%s': %s", tmp, strerror(errno));
-        remove(tmp);
-        return 1;
-    }
-    if (rename(tmp, path) != 0) {
-        diag_plain("cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
-        remove(tmp);
-        return 1;
-    }
-    return 0;
+    diag_plain("%s", e.msg);
+    return 1;
+}
+
+/* -o, checked before any work: writable, and not the model or the weights. */
+static int check_output(const Opts *o)
+{
+    MgErr e;
+    if (!o->output || o->check)
+        return 0;
+    if (mg_out_check(o->output, &e) == 0 && mg_out_distinct(o->output, o->input, &e) == 0 &&
+        mg_out_distinct(o->output, o->weights, &e) == 0)
+        return 0;
+    diag_plain("%s", e.msg);
+    return 1;
+}
+
+/* Everything printed to standard output reached it (a full disk, a closed pipe). */
+static int check_stdout(void)
+{
+    MgErr e;
+    if (mg_out_stdout(&e) == 0)
+        return 0;
+    diag_plain("%s", e.msg);
+    return 1;
 }
 
 /* --explain: the report, with the lines of C counted in a temporary file */
@@ -209,7 +223,7 @@ static int explain(Graph *g, const Explain *x)
         lines += c == '\n';
     fclose(f);
     explain_print(stdout, x, g, lines);
-    return fflush(stdout) == 0 ? 0 : 1;
+    return check_stdout();
 }
 
 static int run_interpreter(int argc, char **argv)
@@ -387,15 +401,16 @@ static int parse_opts(int argc, char **argv, Opts *o)
 
 int main(int argc, char **argv)
 {
-    if (argc >= 2 && !strcmp(argv[1], "report"))
-        return report_main(argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "run")) {
         int rc = run_interpreter(argc, argv);
         arena_free_all();
         return rc;
     }
+    signal(SIGPIPE, SIG_IGN);   /* a closed pipe is a write error, reported */
+    if (argc >= 2 && !strcmp(argv[1], "report"))
+        return report_main(argc - 1, argv + 1);
     Opts o = {0};
-    if (parse_opts(argc, argv, &o)) {
+    if (parse_opts(argc, argv, &o) || check_output(&o)) {
         arena_free_all();
         return 1;
     }
@@ -426,6 +441,8 @@ int main(int argc, char **argv)
         if (!rc && !o.dot && o.output && !o.check)
             rc = write_output(g, o.output, 0);
     }
+    if (!rc)
+        rc = check_stdout();
     arena_free_all();
     return rc;
 }

@@ -3,8 +3,9 @@
  * `step` and `loss` are read, other columns are ignored) and hands on one
  * self-contained HTML page: report_page.html with the runs as a JSON literal.
  * Invariants: every bad input is reported with its file (and line and column)
- * and exits 1 before the output is touched; the page goes to a temporary file
- * in the output's folder and is renamed into place. */
+ * and exits 1 before the output is touched; the output is checked (writable,
+ * not one of the inputs) before anything is read, and written with mg_out (a
+ * temporary in its folder renamed into place). */
 #define _POSIX_C_SOURCE 200809L
 #include "report.h"
 
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "mg_outfile.h"
 
 extern const char mgc_report_page[];   /* report_page.html, embedded by embed.cmake */
 
@@ -405,41 +407,6 @@ static void put_page(Buf *b, const Series *s, int n, int smooth)
     buf_puts(b, p);
 }
 
-/* Write to a temporary file next to PATH and rename it into place. */
-static int write_atomic(const char *path, const char *text, size_t n)
-{
-    const char *slash = strrchr(path, '/');
-    size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
-    char *tmp = malloc(strlen(path) + 32);
-    if (!tmp) {
-        diag_plain("out of memory");
-        return 1;
-    }
-    sprintf(tmp, "%.*s.%s.XXXXXX", (int)dirlen, path, path + dirlen);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        diag_plain("cannot write '%s': %s", path, strerror(errno));
-        free(tmp);
-        return 1;
-    }
-    mode_t mask = umask(0);
-    umask(mask);
-    fchmod(fd, 0666 & ~mask);   /* mkstemp makes it 0600; a page is for sharing */
-    FILE *f = fdopen(fd, "wb");
-    int bad = !f || fwrite(text, 1, n, f) != n;
-    int err = errno;
-    if (f ? fclose(f) != 0 : close(fd) != 0)
-        bad = 1, err = errno;
-    if (!bad && rename(tmp, path) != 0)
-        bad = 1, err = errno;
-    if (bad) {
-        diag_plain("cannot write '%s': %s", path, strerror(err));
-        remove(tmp);
-    }
-    free(tmp);
-    return bad;
-}
-
 /* ---- the command line ---- */
 
 /* "runs/adam.csv" -> "adam" */
@@ -527,6 +494,18 @@ static int parse_report_opts(int argc, char **argv, ReportOpts *o)
     return 0;
 }
 
+/* -o, before any input is read: writable, and none of the CSV files. */
+static int check_output(const ReportOpts *o)
+{
+    MgErr e;
+    int bad = mg_out_check(o->output, &e) != 0;
+    for (int i = 0; !bad && i < o->nruns; i++)
+        bad = mg_out_distinct(o->output, o->runs[i].path, &e) != 0;
+    if (bad)
+        diag_plain("%s", e.msg);
+    return bad;
+}
+
 int report_main(int argc, char **argv)
 {
     ReportOpts o = {0};
@@ -536,6 +515,8 @@ int report_main(int argc, char **argv)
         return 1;
     }
     int rc = parse_report_opts(argc, argv, &o);
+    if (rc == 0)
+        rc = check_output(&o);
     if (rc == 0) {
         for (int i = 0; i < o.nruns; i++)
             rc |= read_log(&o.runs[i]);   /* every file is checked, not just the first bad one */
@@ -547,7 +528,9 @@ int report_main(int argc, char **argv)
             diag_plain("out of memory writing '%s'", o.output);
             rc = 1;
         } else {
-            rc = write_atomic(o.output, page.p, page.n);
+            MgErr e;
+            if ((rc = mg_out_write(o.output, page.p, page.n, &e) != 0))
+                diag_plain("%s", e.msg);
         }
         free(page.p);
     }

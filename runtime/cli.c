@@ -7,6 +7,7 @@
 #include "mg_checkpoint.h"
 #include "mg_data.h"
 #include "mg_optim.h"
+#include "mg_outfile.h"
 #include "mg_rng.h"
 #include "mg_sample.h"
 #include "mg_utf8.h"
@@ -74,7 +75,9 @@ typedef struct Run {
 #endif
     int *tokens;
     char *text;
-    FILE *log;
+    FILE *log;              /* logout.f while the log is open */
+    MgOut logout;
+    MgOutLock lock;         /* on --save, for the whole run */
     const char *log_path;
     double log_elapsed;     /* a resumed log's last elapsed seconds */
 } Run;
@@ -139,8 +142,9 @@ static void usage(FILE *f, const MgModel *m, const char *prog) {
             "                      the same parameters as a run never interrupted; it needs\n"
             "                      the same --data (checked) and refuses a different --seed\n"
             "  --save CKPT         write the parameters and training state after training\n"
-            "                      (safetensors with a checksum; written to CKPT.tmp, synced,\n"
-            "                      then renamed, so CKPT is always a whole checkpoint)\n"
+            "                      (safetensors with a checksum; written to a temporary file\n"
+            "                      beside it, synced, then renamed, so CKPT is always a whole\n"
+            "                      checkpoint; locked while training, against a second trainer)\n"
             "  --batch B           train on B documents per step (default 1): the objective is\n"
             "                      the mean loss over all their target positions, each\n"
             "                      document with its own length; step s takes documents\n"
@@ -164,7 +168,8 @@ static void usage(FILE *f, const MgModel *m, const char *prog) {
             "  --log FILE.csv      write 'step,loss,lr,elapsed' for every step: the loss, the\n"
             "                      learning rate of the step's update and the seconds spent\n"
             "                      training so far (a resumed run keeps the lines up to its\n"
-            "                      checkpoint's step and appends, counting on from their time)\n"
+            "                      checkpoint's step and appends, counting on from their time;\n"
+            "                      another run's log is refused)\n"
             "  --progress MODE     auto (default): on a terminal one live line with the step,\n"
             "                      loss, tokens per second and time left, else a 'step ... |\n"
             "                      loss ...' line per step; line or plain force either\n"
@@ -335,7 +340,8 @@ static void run_free(Run *r) {
     free(r->probs);
     free(r->tokens);
     free(r->text);
-    if (r->log) fclose(r->log);
+    mg_out_abort(&r->logout);
+    mg_out_unlock(&r->lock);
 }
 
 /* The one allocation of each buffer a command needs. */
@@ -379,23 +385,14 @@ static int print_samples(Run *r, int num, double temperature) {
     return 0;
 }
 
-/* Fail early, before training, if path cannot be written (probes PATH.tmp). */
-static int check_writable(const char *prog, const char *path) {
-    struct stat sb;
-    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) return cli_error(prog, "%s: cannot write: Is a directory", path);
-    size_t n = strlen(path);
-    char *tmp = malloc(n + 5);
-    if (!tmp) return cli_error(prog, "out of memory");
-    memcpy(tmp, path, n);
-    memcpy(tmp + n, ".tmp", 5);
-    FILE *f = fopen(tmp, "wb");
-    int err = errno;
-    if (f) {
-        fclose(f);
-        remove(tmp);
-    }
-    free(tmp);
-    return f ? 0 : cli_error(prog, "%s: cannot write: %s", path, strerror(err));
+/* Fail early, before any work, if the output path cannot be written or is
+ * one of the inputs in[0..n) (NULL entries are skipped). */
+static int check_output(const char *prog, const char *path, const char *const *in, int n) {
+    MgErr e;
+    if (mg_out_check(path, &e) != 0) return cli_error(prog, "%s", e.msg);
+    for (int i = 0; i < n; i++)
+        if (mg_out_distinct(path, in[i], &e) != 0) return cli_error(prog, "%s", e.msg);
+    return 0;
 }
 
 static int load_ckpt(Run *r, const char *path, MgVocab *vocab) {
@@ -525,42 +522,91 @@ static int check_resume(Run *r, const Opts *o, const MgTrainState *ts) {
 
 static const char log_head[] = "step,loss,lr,elapsed\n";
 
-/* A resumed run's log keeps its header and the lines of steps 1..start;
- * *elapsed = the last kept line's elapsed seconds. */
-static size_t log_keep(const char *s, size_t n, int start, double *elapsed) {
-    if (n < sizeof log_head - 1 || memcmp(s, log_head, sizeof log_head - 1) != 0) return 0;
+/* One log line "STEP,LOSS,LR,ELAPSED\n" for `step` at s[0..n); returns its
+ * length with the newline, or 0 when it is not one; *elapsed = ELAPSED. */
+static size_t log_row(const char *s, size_t n, int step, double *elapsed) {
+    const char *nl = memchr(s, '\n', n), *c = s;
+    char *end;
+    if (!nl || *c < '0' || *c > '9' || strtol(c, &end, 10) != step || *end != ',') return 0;
+    for (int field = 0; field < 3; field++) {
+        double v = strtod(end + 1, &end);
+        if (end > nl || *end != (field < 2 ? ',' : '\n') || (field == 2 && !(v >= 0))) return 0;
+        *elapsed = v;
+    }
+    return (size_t)(nl - s) + 1;
+}
+
+/* A resumed run's log must be this run's: the header, then a well-formed line
+ * for each step 1..start (lines after start, from steps after the
+ * checkpoint, are dropped).  Returns the bytes that are (*elapsed = the last
+ * kept line's elapsed seconds); *steps = the steps they hold, -1 when even
+ * the header is not there. */
+static size_t log_keep(const char *s, size_t n, int start, double *elapsed, int *steps) {
     size_t keep = sizeof log_head - 1;
-    for (int step = 1; step <= start; step++) {
-        const char *nl = memchr(s + keep, '\n', n - keep), *c = s + keep;
-        char *end;
-        if (!nl || strtol(c, &end, 10) != step || *end != ',') break;
-        for (int comma = 0; c < nl && comma < 3; c++) comma += *c == ',';
-        double t = strtod(c, &end);
-        if (end != nl || !(t >= 0)) break;
-        *elapsed = t;
-        keep = (size_t)(nl - s) + 1;
+    *steps = -1;
+    if (n < keep || memcmp(s, log_head, keep) != 0) return 0;
+    for (*steps = 0; *steps < start; ++*steps) {
+        size_t len = log_row(s + keep, n - keep, *steps + 1, elapsed);
+        if (!len) break;
+        keep += len;
     }
     return keep;
 }
 
-static int open_log(Run *r, const char *path) {
-    char *old = NULL;
-    size_t n = 0, keep = 0;
-    FILE *f = r->start > 0 ? fopen(path, "rb") : NULL;
-    if (f) {
-        long len = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
-        if (len > 0 && fseek(f, 0, SEEK_SET) == 0 && (old = malloc((size_t)len))) n = fread(old, 1, (size_t)len, f);
-        fclose(f);
-        keep = log_keep(old ? old : "", n, r->start, &r->log_elapsed);
+/* A resumed run's existing regular log, checked (see log_keep): *old and
+ * *keep are what the new log starts with.  A missing log starts afresh;
+ * any other is refused, with its line, and left as it is. */
+static int log_resume(Run *r, const char *path, char **old, size_t *keep) {
+    struct stat sb;
+    *old = NULL;
+    *keep = 0;
+    if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) return 0;
+    FILE *f = fopen(path, "rb");
+    size_t n = 0, len = (size_t)sb.st_size;
+    if (!f || !(*old = malloc(len + 1)) || (n = fread(*old, 1, len, f)) != len) {
+        int err = errno;
+        if (f) fclose(f);
+        return cli_error(r->prog, "%s: cannot read the log to resume it: %s", path, strerror(err));
     }
-    r->log = fopen(path, "w");
+    fclose(f);
+    int steps;
+    *keep = log_keep(*old, n, r->start, &r->log_elapsed, &steps);
+    if (steps == r->start) return 0;
+    char why[160];
+    if (steps < 0)
+        snprintf(why, sizeof why, "its first line is not '%.*s' (not a trainer's log?)", (int)sizeof log_head - 2,
+                 log_head);
+    else if (*keep == n || !memchr(*old + *keep, '\n', n - *keep))
+        snprintf(why, sizeof why, "it ends at step %d, before the checkpoint's step %d", steps, r->start);
+    else
+        snprintf(why, sizeof why, "this is not step %d's line 'step,loss,lr,elapsed' (damaged, or another run's?)",
+                 steps + 1);
+    return cli_error(r->prog, "%s:%d: cannot resume this log: %s; move it aside or give another --log", path,
+                     steps < 0 ? 1 : steps + 2, why);
+}
+
+static int open_log(Run *r, const char *path) {
+    MgErr e;
+    char *old = NULL;
+    size_t keep = 0;
+    if (r->start > 0 && log_resume(r, path, &old, &keep)) {
+        free(old);
+        return 1;
+    }
     r->log_path = path;
-    if (r->log) {
-        if (keep) fwrite(old, 1, keep, r->log);
-        else fputs(log_head, r->log), r->log_elapsed = 0;
+    int rc = mg_out_open(&r->logout, path, &e);
+    if (rc == 0) {
+        if (keep) fwrite(old, 1, keep, r->logout.f);
+        else fputs(log_head, r->logout.f), r->log_elapsed = 0;
+        rc = mg_out_publish(&r->logout, &e);    /* in place now: each step's line follows */
     }
     free(old);
-    return r->log ? 0 : cli_error(r->prog, "%s: cannot write: %s", path, strerror(errno));
+    if (rc != 0) {
+        mg_out_abort(&r->logout);
+        return cli_error(r->prog, "%s", e.msg);
+    }
+    r->log = r->logout.f;
+    return 0;
 }
 
 static int same_file(const char *a, const char *b) {
@@ -568,11 +614,25 @@ static int same_file(const char *a, const char *b) {
     return stat(a, &x) == 0 && stat(b, &y) == 0 && x.st_dev == y.st_dev && x.st_ino == y.st_ino;
 }
 
+/* train's outputs, before any work: writable, none of them an input (the
+ * checkpoint may be the one loaded: that resumes it in place), and the
+ * checkpoint locked against another trainer. */
+static int train_outputs(Run *r, const Opts *o) {
+    MgErr e;
+    const char *save_in[] = {o->data}, *log_in[] = {o->data, o->load};
+    if (o->save && check_output(r->prog, o->save, save_in, 1)) return 1;
+    if (o->log && check_output(r->prog, o->log, log_in, 2)) return 1;
+    if (o->save && o->log && mg_out_distinct(o->log, o->save, &e) != 0)
+        return cli_error(r->prog, "'%s' is both the checkpoint (--save) and the log (--log)", o->log);
+    if (o->save && mg_out_lock(&r->lock, o->save, &e) != 0) return cli_error(r->prog, "%s", e.msg);
+    return 0;
+}
+
 static int train_setup(Run *r, const Opts *o) {
     MgErr e;
     const MgModel *m = r->m;
     if (o->save_every && !o->save) return cli_error(r->prog, "--save-every needs --save CKPT");
-    if ((o->save && rank_id == 0 && check_writable(r->prog, o->save)) || run_alloc(r, 1)) return 1;
+    if ((rank_id == 0 && train_outputs(r, o)) || run_alloc(r, 1)) return 1;
     if (mg_optim_init(&r->opt, &m->optim, m->n_scalars, &e) < 0) return cli_error(r->prog, "%s", e.msg);
     MgRng saved;
     MgTrainState ts = {.opt = &r->opt, .rng = &saved};
@@ -609,7 +669,7 @@ static int save_state(Run *r, const char *path, int step) {
                        .docs_sum = r->docs_sum, .batch = (long)r->batch * rank_count, .text = r->pieces, .opt = &r->opt,
                        .rng = &r->rng};
     snprintf(ts.data, sizeof ts.data, "%s", r->docs.name);
-    if (r->log && fflush(r->log) != 0) return cli_error(r->prog, "%s: write error: %s", r->log_path, strerror(errno));
+    if (r->log && mg_out_publish(&r->logout, &e) != 0) return cli_error(r->prog, "%s", e.msg);
     if (mg_ckpt_save_state(path, r->m, r->params, &r->vocab, step, &ts, &e) < 0) return cli_error(r->prog, "%s", e.msg);
     r->saved = step;
     return 0;
@@ -979,6 +1039,7 @@ static double step_part(Run *r, size_t first, size_t lo, size_t hi, long W) {
 }
 
 static int cmd_train(Run *r, const Opts *o) {
+    MgErr e;
     r->saved = -1;
     if (ranks_agree(r->prog, train_setup(r, o))) return 1;
     const int steps = r->opt.cfg.steps;
@@ -1002,9 +1063,8 @@ static int cmd_train(Run *r, const Opts *o) {
     }
     fflush(stdout);
     if (r->log) {
-        int bad = ferror(r->log) | fclose(r->log);
         r->log = NULL;
-        if (bad) return cli_error(r->prog, "%s: write error", o->log);
+        if (mg_out_close(&r->logout, &e) != 0) return cli_error(r->prog, "%s", e.msg);
     }
     if (o->save && ranks_agree(r->prog, rank_id == 0 && save_state(r, o->save, steps > r->start ? steps : r->start)))
         return 1;
@@ -1026,7 +1086,8 @@ static int cmd_grad(Run *r, const Opts *o) {
     if (!o->load || !o->doc || !o->out)
         return cli_error(r->prog, "grad needs --load CKPT, --doc WORD and --out FILE (missing %s)",
                      !o->load ? "--load" : !o->doc ? "--doc" : "--out");
-    if (run_alloc(r, 1) || load_ckpt(r, o->load, &r->vocab)) return 1;
+    const char *in[] = {o->load};
+    if (check_output(r->prog, o->out, in, 1) || run_alloc(r, 1) || load_ckpt(r, o->load, &r->vocab)) return 1;
     MgErr e;
     int *ids;
     size_t n;

@@ -3,6 +3,8 @@
  * nothing is trusted; every size is checked for overflow before use. */
 #include "mg_safetensors.h"
 
+#include "mg_outfile.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -74,58 +76,24 @@ static int write_body(FILE *f, const MgBuf *hdr, const MgTensor *t, int n) {
     return 0;
 }
 
-/* fsync the directory holding path, so the rename is durable (best effort). */
-static void sync_dir(const char *path) {
-    char dir[4096];
-    const char *slash = strrchr(path, '/');
-    size_t n = slash ? (size_t)(slash - path) : 0;
-    if (n >= sizeof dir) return;
-    if (slash && n == 0) n = 1;                         /* "/file" */
-    memcpy(dir, slash ? path : ".", slash ? n : 1);
-    dir[slash ? n : 1] = '\0';
-    int fd = open(dir, O_RDONLY);
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
-}
-
+/* The file goes through mg_out (a temporary renamed into place, synced), so
+ * path is always a whole checkpoint. */
 int mg_st_write(const char *path, const MgTensor *t, int n, const MgMeta *meta, int nmeta, MgErr *e) {
     MgBuf hdr = {0};
     header_json(&hdr, t, n, meta, nmeta);
-    size_t plen = strlen(path);
-    char *tmp = malloc(plen + 5);
-    if (hdr.oom || !tmp) {
+    if (hdr.oom) {
         free(hdr.p);
-        free(tmp);
         return mg_err(e, "%s: out of memory", path);
     }
-    memcpy(tmp, path, plen);
-    memcpy(tmp + plen, ".tmp", 5);
-    FILE *f = fopen(tmp, "wb");
-    if (!f) {
-        mg_err(e, "%s: cannot write: %s", path, strerror(errno));
-        free(hdr.p);
-        free(tmp);
-        return -1;
-    }
-    int rc = write_body(f, &hdr, t, n);
-    if (rc == 0 && fflush(f) != 0) rc = -1;
-    if (rc == 0 && fsync(fileno(f)) != 0) rc = -1;
-    int err = errno;
-    if (fclose(f) != 0 && rc == 0) { rc = -1; err = errno; }
-    if (rc != 0) {
-        mg_err(e, "%s: cannot write: %s", path, strerror(err));
-        remove(tmp);
-    } else if (rename(tmp, path) != 0) {
-        rc = -1;
-        mg_err(e, "%s: cannot rename %s into place: %s", path, tmp, strerror(errno));
-        remove(tmp);
-    } else {
-        sync_dir(path);
+    MgOut o;
+    int rc = mg_out_open(&o, path, e);
+    if (rc == 0 && write_body(o.f, &hdr, t, n) != 0) {
+        rc = mg_err(e, "%s: cannot write: %s", path, strerror(errno ? errno : EIO));
+        mg_out_abort(&o);
+    } else if (rc == 0) {
+        rc = mg_out_close(&o, e);
     }
     free(hdr.p);
-    free(tmp);
     return rc;
 }
 

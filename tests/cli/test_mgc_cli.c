@@ -1,7 +1,11 @@
 /* Command-line tests for mgc and a compiled trainer: exit codes and the
  * messages users see for bad input.  Every error exits 1, never crashes. */
+#define _GNU_SOURCE     /* mknod, makedev */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <math.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "../common/run.h"
 
@@ -761,4 +765,106 @@ Test(mgc_cli, split_fixes_the_head_and_keeps_every_bit)
             "cmp %s/on2 %s/off2", d, d, d, d, d, d, d);
     cr_expect_eq(r->status, 0, "full-precision losses differ: %s", r->out);
     cr_expect_eq(atoi(r->out), 301, "header and 300 steps: %s", r->out);
+}
+
+/* ---- outputs (issue 16: one safe writer) ---- */
+
+/* -o replaces a file in one step keeping its mode, follows a symlink to its
+ * target, and writes through a FIFO (which must have a reader) or a device
+ * instead of replacing it; any name the file system takes works. */
+Test(mgc_cli, output_keeps_mode_links_and_special_files)
+{
+    char d[64], path[600];
+    snprintf(d, sizeof d, "%s", tmpdir());
+    Run *r = run("%s %s -o -", MGC, MODEL);
+    cr_assert_eq(r->status, 0);
+    char *want = strdup(r->out), *got = malloc(sizeof r->out);
+    snprintf(path, sizeof path, "%s/m.c", d);
+    write_text(path, "old");
+    cr_assert_eq(chmod(path, 0600), 0);
+    r = run("%s %s -o %s/m.c && ln -s m.c %s/link.c && %s %s -o %s/link.c", MGC, MODEL, d, d, MGC, MODEL, d);
+    cr_assert_eq(r->status, 0, "%s", r->err);
+    struct stat sb;
+    cr_assert_eq(stat(path, &sb), 0);
+    cr_expect_eq(sb.st_mode & 07777, 0600, "a 0600 file became %o", (unsigned)(sb.st_mode & 07777));
+    snprintf(path, sizeof path, "%s/link.c", d);
+    cr_assert_eq(lstat(path, &sb), 0);
+    cr_expect(S_ISLNK(sb.st_mode), "the symlink was replaced by a file");
+    snprintf(path, sizeof path, "%s/m.c", d);
+    cr_expect_str_eq(run_slurp(path, got, sizeof r->out), want, "the link's target does not hold the C");
+    /* the test holds the FIFO's read end (its buffer made big enough for the C) */
+    snprintf(path, sizeof path, "%s/f", d);
+    cr_assert_eq(mkfifo(path, 0600), 0);
+    int rd = open(path, O_RDONLY | O_NONBLOCK);
+    cr_assert_geq(rd, 0);
+    fcntl(rd, F_SETPIPE_SZ, 1 << 20);
+    r = run("%s %s -o %s", MGC, MODEL, path);
+    cr_expect_eq(r->status, 0, "-o FIFO: %s", r->err);
+    size_t n = 0;
+    for (ssize_t k; n < sizeof r->out - 1 && (k = read(rd, got + n, sizeof r->out - 1 - n)) > 0;)
+        n += (size_t)k;
+    got[n] = '\0';
+    close(rd);
+    cr_expect_str_eq(got, want, "the FIFO's reader did not get the C");
+    r = run("%s --emit=dot %s -o %s", MGC, MODEL, path);
+    cr_expect_eq(r->status, 1);
+    cr_expect(strstr(r->err, "/f: cannot write: it is a FIFO with no reader (start the reader first)"),
+              "--emit=dot -o FIFO without a reader: %s", r->err);
+    cr_assert_eq(lstat(path, &sb), 0);
+    cr_expect(S_ISFIFO(sb.st_mode), "the FIFO was replaced by a file");
+    free(want), free(got);
+    memset(path, 'n', 255);
+    path[255] = '\0';
+    r = run("cd %s && %s %s -o %s && test -s %s && ls -A | wc -l", d, MGC, MODEL, path, path);
+    cr_expect_eq(r->status, 0, "a 255-byte -o: %s", r->err);
+    cr_expect_eq(atoi(r->out), 4, "a temporary was left behind (%s files)", r->out);
+    snprintf(path, sizeof path, "%s/null", d);
+    if (mknod(path, S_IFCHR | 0666, makedev(1, 3)) != 0)
+        cr_skip_test("mknod of a character device is not permitted here: %s", strerror(errno));
+    r = run("%s %s -o %s && %s --standalone --weights %s/m.c %s -o %s", MGC, MODEL, path, MGC, d, MODEL, path);
+    cr_expect(strstr(r->err, "m.c") && !strstr(r->err, "null"), "the device output failed: %s", r->err);
+    cr_assert_eq(lstat(path, &sb), 0);
+    cr_expect(S_ISCHR(sb.st_mode), "the device was replaced by a regular file");
+}
+
+/* An output that is an input is refused before compiling, the input left
+ * as it was; an empty name says so. */
+Test(mgc_cli, output_that_is_an_input_is_refused)
+{
+    char d[64], src[600];
+    snprintf(d, sizeof d, "%s", tmpdir());
+    Run *r = run("cp %s %s/x.mg && ln -s x.mg %s/y.mg && cp %s %s/w", MODEL, d, d, MODEL, d);
+    cr_assert_eq(r->status, 0);
+    snprintf(src, sizeof src, "%s/x.mg", d);
+    char before[1 << 14];
+    run_slurp(src, before, sizeof before);
+    r = run("%s %s/x.mg -o %s/x.mg", MGC, d, d);
+    cr_expect_eq(r->status, 1);
+    cr_expect(strstr(r->err, "mgc: error: '") && strstr(r->err, "/x.mg' is both input and output\n"), "%s", r->err);
+    r = run("%s %s/x.mg -o %s/y.mg", MGC, d, d);
+    cr_expect_eq(r->status, 1);
+    cr_expect(strstr(r->err, "/y.mg' is both input and output (it is the file '"), "through a symlink: %s", r->err);
+    r = run("%s %s --standalone --weights %s/w -o %s/w", MGC, MODEL, d, d);
+    cr_expect_eq(r->status, 1);
+    cr_expect(strstr(r->err, "/w' is both input and output\n"), "--standalone --weights W -o W: %s", r->err);
+    char after[1 << 14];
+    cr_expect_str_eq(run_slurp(src, after, sizeof after), before, "the model was overwritten");
+    r = run("%s %s -o ''", MGC, MODEL);
+    cr_expect_eq(r->status, 1);
+    cr_expect_str_eq(r->err, "mgc: error: empty output file name\n");
+    r = run("%s %s --emit=dot -o %s", MGC, MODEL, d);
+    cr_expect_eq(r->status, 1);
+    cr_expect(strstr(r->err, ": cannot write: Is a directory"), "--emit=dot -o DIR: %s", r->err);
+}
+
+/* Writing standard output is checked: a reader that has gone is an error
+ * with its reason, for every kind of output to standard output. */
+Test(mgc_cli, failed_standard_output_is_an_error)
+{
+    static const char *forms[] = {"--dump=ast", "-o -", "--explain", "--emit=dot"};
+    for (size_t i = 0; i < sizeof forms / sizeof *forms; i++) {
+        Run *r = run("exec 3>&1; { sleep 0.3; %s %s %s 2>&3; echo \"status $?\" >&3; } | true", MGC, forms[i],
+                     MODEL);
+        cr_expect_str_eq(r->out, "mgc: error: writing standard output: Broken pipe\nstatus 1\n", "mgc %s", forms[i]);
+    }
 }

@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "mg_checkpoint.h"
@@ -611,6 +612,29 @@ Test(checkpoint, fuzzed_files_never_crash) {
     cr_expect_gt(refused, 1000);
     free(raw);
     free(buf);
+    mg_vocab_free(&v);
+    tu_rmrf(dir);
+}
+
+/* mg_ckpt_save replaces a checkpoint keeping its mode and leaves nothing
+ * else in the folder (the temporary's name is mkstemp's, not PATH.tmp). */
+Test(checkpoint, save_keeps_the_mode_and_leaves_no_temporary) {
+    char *dir = tu_tmpdir(), *path = tu_path(dir, "ck.safetensors");
+    double p[TOY_NPARAM] = {0};
+    MgVocab v;
+    letters_vocab(&v);
+    MgErr e;
+    tu_write_str(path, "old");
+    cr_assert_eq(chmod(path, 0600), 0);
+    cr_assert_eq(mg_ckpt_save(path, &toy_model, p, &v, 1, &e), 0, "%s", e.msg);
+    struct stat sb;
+    cr_assert_eq(stat(path, &sb), 0);
+    cr_expect_eq(sb.st_mode & 07777, 0600, "a 0600 checkpoint became %o", (unsigned)(sb.st_mode & 07777));
+    char cmd[4400], *out, *err;
+    snprintf(cmd, sizeof cmd, "ls -A '%s'", dir);
+    cr_assert_eq(tu_run(dir, cmd, &out, &err), 0);
+    cr_expect_str_eq(out, ".stderr\n.stdout\nck.safetensors\n", "files left: %s", out);
+    free(out), free(err);
     mg_vocab_free(&v);
     tu_rmrf(dir);
 }

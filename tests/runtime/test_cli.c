@@ -1,8 +1,14 @@
 /* test_cli.c: the trainer command line, run as a real process (the toy trainer).
  * Checks output shapes, training progress, checkpoints, gradients against finite
  * differences, and that every bad input exits 1 with one clear message. */
+#define _GNU_SOURCE     /* mknod, makedev, symlink */
 #include <criterion/criterion.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <stdarg.h>
 #include <string.h>
 #include <unistd.h>
@@ -228,7 +234,7 @@ Test(cli, batch_is_the_mean_over_all_positions) {
     o = toy(dir, "train --steps 20 --num 0 --batch 3 --load '%s'", mid);
     expect_error(&o, "cannot resume this run with --batch 3: it trained with 4 documents a step", "resume, other batch");
     out_free(&o);
-    o = toy(dir, "train --steps 30 --num 0 --load '%s' --log '%s'", mid, log);       /* keeps its batch */
+    o = toy(dir, "train --steps 30 --num 0 --load '%s' --log '%s/resumed.csv'", mid, dir);   /* keeps its batch */
     cr_assert_eq(o.rc, 0, "stderr: %s", o.err);
     out_free(&o);
     mg_vocab_free(&v);
@@ -752,5 +758,292 @@ Test(cli, mlp_sampling_matches_python) {
     free(err);
     free(pyout);
     free(pyerr);
+    tu_rmrf(dir);
+}
+
+/* ---- outputs (issue 16: one safe writer) ---- */
+
+/* Number of entries in dir (. and .. and the captured .stdout/.stderr aside). */
+static int entries(const char *dir) {
+    DIR *d = opendir(dir);
+    int n = 0;
+    cr_assert_not_null(d);
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && strcmp(e->d_name, ".stdout") &&
+             strcmp(e->d_name, ".stderr");
+    closedir(d);
+    return n;
+}
+
+/* A saved checkpoint keeps its file's mode; a symlinked one updates its
+ * target and stays a link; nothing but the outputs is left in the folder. */
+Test(cli, checkpoint_keeps_its_mode_and_its_symlink) {
+    char *dir = tu_tmpdir(), *ck = tu_path(dir, "ck.safetensors"), *real = tu_path(dir, "real.safetensors"),
+         *link = tu_path(dir, "link.safetensors");
+    tu_write_str(ck, "old");
+    cr_assert_eq(chmod(ck, 0600), 0);
+    Out o = toy(dir, "train --steps 2 --num 0 --save '%s'", ck);
+    cr_assert_eq(o.rc, 0, "stderr: %s", o.err);
+    out_free(&o);
+    struct stat sb;
+    cr_assert_eq(stat(ck, &sb), 0);
+    cr_expect_eq(sb.st_mode & 07777, 0600, "a 0600 checkpoint became %o", (unsigned)(sb.st_mode & 07777));
+    cr_assert_eq(symlink("real.safetensors", link), 0);
+    o = toy(dir, "train --steps 3 --num 0 --save '%s'", link);
+    cr_assert_eq(o.rc, 0, "stderr: %s", o.err);
+    out_free(&o);
+    cr_assert_eq(lstat(link, &sb), 0);
+    cr_expect(S_ISLNK(sb.st_mode), "the symlink was replaced by a file");
+    cr_assert_eq(lstat(real, &sb), 0, "the link's target was not written");
+    cr_expect(S_ISREG(sb.st_mode));
+    o = toy(dir, "sample --num 1 --load '%s'", real);
+    cr_expect_eq(o.rc, 0, "the target is not a checkpoint: %s", o.err);
+    out_free(&o);
+    cr_expect_eq(entries(dir), 3, "a temporary or lock file was left behind");
+    tu_rmrf(dir);
+}
+
+/* Everything the FIFO holds (read end rd, non-blocking), as a string. */
+static char *drain(int rd, size_t *len) {
+    size_t cap = 1 << 17, n = 0;
+    char *s = malloc(cap + 1);
+    for (ssize_t k; n < cap && (k = read(rd, s + n, cap - n)) > 0;) n += (size_t)k;
+    s[n] = '\0';
+    *len = n;
+    return s;
+}
+
+/* A FIFO given as --log or --out is written through, not replaced by a
+ * file; without a reader it is refused before training.  (The test holds
+ * the read end open, so the writer finds a reader; what it writes fits in
+ * the pipe's buffer.) */
+Test(cli, fifo_output_is_written_through) {
+    char *dir = tu_tmpdir(), *fifo = tu_path(dir, "fifo"), *ck = tu_path(dir, "ck.safetensors");
+    cr_assert_eq(mkfifo(fifo, 0600), 0);
+    int rd = open(fifo, O_RDONLY | O_NONBLOCK);
+    cr_assert_geq(rd, 0, "open the FIFO's read end: %s", strerror(errno));
+    Out o = toy(dir, "train --steps 3 --num 0 --save '%s' --log '%s'", ck, fifo);
+    cr_assert_eq(o.rc, 0, "stderr: %s", o.err);
+    out_free(&o);
+    size_t n;
+    char *got = drain(rd, &n);
+    cr_expect_eq(tu_count_prefix(got, ""), 4, "the reader got: %s", got);
+    cr_expect(strncmp(got, "step,loss,lr,elapsed\n1,", 23) == 0, "the reader got: %s", got);
+    free(got);
+    struct stat sb;
+    cr_assert_eq(lstat(fifo, &sb), 0);
+    cr_expect(S_ISFIFO(sb.st_mode), "the FIFO was replaced");
+    o = toy(dir, "grad --load '%s' --doc emma --out '%s'", ck, fifo);
+    cr_assert_eq(o.rc, 0, "stderr: %s", o.err);
+    out_free(&o);
+    got = drain(rd, &n);
+    MgSafetensors st;
+    MgErr e;
+    cr_expect_eq(mg_st_parse(&st, "fifo", (const unsigned char *)got, n, &e), 0, "the reader got no gradients: %s",
+                 e.msg);
+    mg_st_free(&st);
+    free(got);
+    close(rd);
+    cr_assert_eq(lstat(fifo, &sb), 0);
+    cr_expect(S_ISFIFO(sb.st_mode), "the FIFO was replaced by grad --out");
+    o = toy(dir, "train --steps 3 --num 0 --log '%s'", fifo);
+    expect_error(&o, "fifo: cannot write: it is a FIFO with no reader", "FIFO without a reader");
+    cr_expect_eq(tu_count_prefix(o.out, "step"), 0, "refused only after training");
+    out_free(&o);
+    cr_assert_eq(lstat(fifo, &sb), 0);
+    cr_expect(S_ISFIFO(sb.st_mode), "the FIFO was replaced");
+    tu_rmrf(dir);
+}
+
+/* A character device (made here, like /dev/null: 1,3) stays a device. */
+Test(cli, device_output_stays_a_device) {
+    char *dir = tu_tmpdir(), *dev = tu_path(dir, "null"), *ck = tu_path(dir, "ck.safetensors");
+    if (mknod(dev, S_IFCHR | 0666, makedev(1, 3)) != 0) {
+        int err = errno;
+        tu_rmrf(dir);
+        cr_skip_test("mknod of a character device is not permitted here: %s", strerror(err));
+    }
+    Out o = toy(dir, "train --steps 2 --num 0 --save '%s' --log '%s'", dev, dev);
+    cr_assert_eq(o.rc, 1, "--save and --log to one device: %s", o.err);
+    out_free(&o);
+    o = toy(dir, "train --steps 2 --num 0 --save '%s' --log '%s/log.csv'", dev, dir);
+    cr_expect_eq(o.rc, 0, "stderr: %s", o.err);
+    out_free(&o);
+    o = toy(dir, "train --steps 2 --num 0 --save '%s' --log '%s'", ck, dev);
+    cr_expect_eq(o.rc, 0, "stderr: %s", o.err);
+    out_free(&o);
+    o = toy(dir, "grad --load '%s' --doc emma --out '%s'", ck, dev);
+    cr_expect_eq(o.rc, 0, "stderr: %s", o.err);
+    out_free(&o);
+    struct stat sb;
+    cr_assert_eq(lstat(dev, &sb), 0);
+    cr_expect(S_ISCHR(sb.st_mode), "the device was replaced by a regular file");
+    tu_rmrf(dir);
+}
+
+/* Output names up to the file system's limit work: the temporary's name is
+ * no longer than the output's. */
+Test(cli, long_output_names_work) {
+    char *dir = tu_tmpdir(), name[256];
+    memset(name, 'c', 255);
+    name[255] = '\0';
+    char *ck = tu_path(dir, name);
+    Out o = toy(dir, "train --steps 2 --num 0 --save '%s' --log '%s/%.251s.csv'", ck, dir, name);
+    cr_expect_eq(o.rc, 0, "a 255-byte name: %s", o.err);
+    out_free(&o);
+    o = toy(dir, "grad --load '%s' --doc emma --out '%s/%.254sg'", ck, dir, name);
+    cr_expect_eq(o.rc, 0, "a 255-byte --out: %s", o.err);
+    out_free(&o);
+    cr_expect_eq(entries(dir), 3, "a temporary was left behind");
+    tu_rmrf(dir);
+}
+
+/* An output that is one of the inputs is refused before any work, and the
+ * input is left as it was. */
+Test(cli, output_that_is_an_input_is_refused) {
+    char *dir = tu_tmpdir(), *names = tu_path(dir, "names.txt"), *ck = tu_path(dir, "ck.safetensors"),
+         *alias = tu_path(dir, "alias.txt"), want[4400];
+    tu_write_str(names, "emma\nolivia\nava\n");
+    cr_assert_eq(symlink("names.txt", alias), 0);
+    Out o = toy(dir, "train --steps 2 --num 0 --save '%s'", ck);
+    cr_assert_eq(o.rc, 0, "stderr: %s", o.err);
+    out_free(&o);
+    struct {
+        const char *args, *out;
+    } cases[] = {
+        {"train --steps 2 --num 0 --data '%s' --save '%s'", names},
+        {"train --steps 2 --num 0 --data '%s' --log '%s'", names},
+        {"train --steps 2 --num 0 --load '%s' --log '%s'", ck},
+        {"grad --doc emma --load '%s' --out '%s'", ck},
+    };
+    size_t len;
+    char *before = tu_read(ck, &len);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char args[4400];
+        snprintf(args, sizeof args, cases[i].args, cases[i].out, cases[i].out);
+        o = toy(dir, "%s", args);
+        snprintf(want, sizeof want, "'%s' is both input and output", cases[i].out);
+        expect_error(&o, want, args);
+        cr_expect_eq(tu_count_prefix(o.out, "step"), 0, "%s: refused only after training", args);
+        cr_expect_eq(tu_count_prefix(o.out, "loss"), 0, "%s: refused only after computing", args);
+        out_free(&o);
+    }
+    o = toy(dir, "train --steps 2 --num 0 --data '%s' --save '%s'", names, alias);
+    snprintf(want, sizeof want, "'%s' is both input and output (it is the file '%s')", alias, names);
+    expect_error(&o, want, "through a symlink");
+    out_free(&o);
+    char *s = tu_read(names, NULL), *after = tu_read(ck, NULL);
+    cr_expect_str_eq(s, "emma\nolivia\nava\n", "the data was overwritten");
+    cr_expect_eq(memcmp(before, after, len), 0, "the checkpoint was overwritten");
+    free(s), free(before), free(after);
+    tu_rmrf(dir);
+}
+
+/* A second trainer saving to a checkpoint another one is writing is told
+ * who holds it and stops before training; the first one's run goes on. */
+Test(cli, second_trainer_on_one_checkpoint_is_refused) {
+    char *dir = tu_tmpdir(), cmd[9000];
+    snprintf(cmd, sizeof cmd,
+             "(cd '%s' && { '%s' train --steps 100000000 --num 0 --progress plain --save ck > a.out 2>&1 & }; p=$!; i=0; "
+             "while ! grep -q step a.out && [ $i -lt 1000 ]; do sleep 0.01; i=$((i+1)); done; "
+             "'%s' train --steps 2 --num 0 --save ck; rc=$?; echo \"$p $rc\"; kill $p; wait $p; exit 0)",
+             dir, TOY_TRAINER, TOY_TRAINER);
+    Out o;
+    o.rc = tu_run(dir, cmd, &o.out, &o.err);
+    long pid = 0;
+    int rc = -1;
+    cr_assert_eq(sscanf(o.out, "%ld %d", &pid, &rc), 2, "stdout: %s", o.out);
+    cr_expect_eq(rc, 1, "the second trainer exited %d (stderr: %s)", rc, o.err);
+    char want[128];
+    snprintf(want, sizeof want, "toy: error: 'ck' is being written by another trainer (pid %ld)\n", pid);
+    cr_expect(strncmp(o.err, want, strlen(want)) == 0, "stderr: %s (the shell then says the first one ended)", o.err);
+    out_free(&o);
+    o = toy(dir, "train --steps 2 --num 0 --save '%s/ck'", dir);
+    cr_expect_eq(o.rc, 0, "the lock outlived its trainer: %s", o.err);
+    out_free(&o);
+    tu_rmrf(dir);
+}
+
+/* Resuming with a --log that is not this run's is refused with its line,
+ * and the log is left as it was. */
+Test(cli, resume_refuses_a_foreign_or_damaged_log) {
+    char *dir = tu_tmpdir(), *ck = tu_path(dir, "ck.safetensors"), *log = tu_path(dir, "log.csv"),
+         *bad = tu_path(dir, "bad.csv"), want[4400];
+    Out o = toy(dir, "train --steps 4 --num 0 --save '%s' --log '%s'", ck, log);
+    cr_assert_eq(o.rc, 0, "stderr: %s", o.err);
+    out_free(&o);
+    char *good = tu_read(log, NULL), *l3 = good;
+    for (int i = 0; i < 3; i++) l3 = strchr(l3, '\n') + 1;     /* the line of step 3 */
+    char *damaged = tu_read(log, NULL);
+    damaged[l3 - good + 1] = 'x';
+    struct {
+        char *text;
+        const char *why;
+    } cases[] = {
+        {"name,count\nemma,3\n", ":1: cannot resume this log: its first line is not 'step,loss,lr,elapsed'"},
+        {damaged, ":4: cannot resume this log: this is not step 3's line"},
+        {NULL, ":4: cannot resume this log: it ends at step 2, before the checkpoint's step 4"},
+    };
+    char shorter[4096];
+    snprintf(shorter, sizeof shorter, "%.*s", (int)(l3 - good), good);
+    cases[2].text = shorter;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        tu_write_str(bad, cases[i].text);
+        o = toy(dir, "train --steps 6 --num 0 --load '%s' --log '%s'", ck, bad);
+        snprintf(want, sizeof want, "%s%s", bad, cases[i].why);
+        expect_error(&o, want, cases[i].why);
+        expect_error(&o, "; move it aside or give another --log", "the hint");
+        cr_expect_eq(tu_count_prefix(o.out, "step"), 0, "refused only after training");
+        out_free(&o);
+        char *s = tu_read(bad, NULL);
+        cr_expect_str_eq(s, cases[i].text, "the refused log was changed");
+        free(s);
+    }
+    o = toy(dir, "train --steps 6 --num 0 --load '%s' --log '%s'", ck, log);     /* its own log resumes */
+    cr_expect_eq(o.rc, 0, "stderr: %s", o.err);
+    out_free(&o);
+    char *s = tu_read(log, NULL);
+    cr_expect_eq(tu_count_prefix(s, ""), 7, "the resumed log: %s", s);
+    cr_expect_eq(strncmp(s, good, strlen(good)), 0, "the resumed log lost its first steps: %s", s);
+    free(s), free(good), free(damaged);
+    tu_rmrf(dir);
+}
+
+/* Every output path is checked before any work: grad --out DIR does not
+ * compute first; an empty name says so. */
+Test(cli, output_paths_are_checked_before_work) {
+    char *dir = tu_tmpdir(), *ck = tu_path(dir, "ck.safetensors"), want[4400];
+    Out o = toy(dir, "train --steps 2 --num 0 --save '%s'", ck);
+    cr_assert_eq(o.rc, 0, "stderr: %s", o.err);
+    out_free(&o);
+    o = toy(dir, "grad --load '%s' --doc emma --out '%s'", ck, dir);
+    snprintf(want, sizeof want, "%s: cannot write: Is a directory", dir);
+    expect_error(&o, want, "grad --out DIR");
+    cr_expect_str_eq(o.out, "", "grad computed before refusing its output");
+    out_free(&o);
+    o = toy(dir, "grad --load '%s' --doc emma --out '%s/no/g'", ck, dir);
+    expect_error(&o, "/no/g: cannot write: No such file or directory", "grad --out in a missing folder");
+    cr_expect_str_eq(o.out, "", "grad computed before refusing its output");
+    out_free(&o);
+    o = toy(dir, "train --steps 2 --num 0 --log '%s'", dir);
+    snprintf(want, sizeof want, "%s: cannot write: Is a directory", dir);
+    expect_error(&o, want, "--log DIR");
+    cr_expect_eq(tu_count_prefix(o.out, "step"), 0, "refused only after training");
+    out_free(&o);
+    tu_rmrf(dir);
+}
+
+/* A log that cannot be written names the reason (here the file size limit,
+ * as a full disk would give ENOSPC). */
+Test(cli, log_write_error_names_the_reason) {
+    char *dir = tu_tmpdir(), cmd[9000];
+    snprintf(cmd, sizeof cmd, "(trap '' XFSZ; ulimit -f 1; '%s' train --steps 200 --num 0 --log '%s/log.csv')",
+             TOY_TRAINER, dir);
+    Out o;
+    o.rc = tu_run(dir, cmd, &o.out, &o.err);
+    char want[4400];
+    snprintf(want, sizeof want, "%s/log.csv: cannot write: File too large", dir);
+    expect_error(&o, want, "log over the size limit");
+    out_free(&o);
     tu_rmrf(dir);
 }
