@@ -298,11 +298,6 @@ static void report(SrcLoc loc, const char *kind, const char *fmt, va_list ap)
     fflush(f);
 }
 
-int diag_too_many(void)
-{
-    return nerrors > DIAG_MAX_ERRORS;
-}
-
 /* Errors past DIAG_MAX_ERRORS are counted but not printed: the first of
  * them says so once. */
 void diag_error(SrcLoc loc, const char *fmt, ...)
@@ -331,6 +326,8 @@ void diag_warning(SrcLoc loc, const char *fmt, ...)
 
 void diag_note(SrcLoc loc, const char *fmt, ...)
 {
+    if (nerrors > DIAG_MAX_ERRORS)
+        return;     /* the note of an error not shown */
     va_list ap;
     va_start(ap, fmt);
     report(loc, "note", fmt, ap);

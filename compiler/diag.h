@@ -24,10 +24,10 @@ void diag_note(SrcLoc loc, const char *fmt, ...) __attribute__((format(printf, 2
 /* An error with no location: "mgc: error: msg". */
 void diag_plain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int diag_errors(void);
-/* Past this many errors the rest are counted, not printed ("too many errors;
- * stopping"), and diag_too_many() tells the parser to stop reading. */
-enum { DIAG_MAX_ERRORS = 20 };
-int diag_too_many(void);
+/* Past this many errors the rest (and their notes) are counted, not printed:
+ * "too many errors; stopping" once.  The parser gives up on a file at the
+ * same count (PARSE_MAX_ERRORS), so this caps the later stages' errors. */
+enum { DIAG_MAX_ERRORS = 50 };
 /* Length of the valid UTF-8 sequence of 2..4 bytes at p (n bytes left), or 0:
  * what every quoted line, comment and message treats as one character. */
 size_t diag_utf8_len(const unsigned char *p, size_t n);

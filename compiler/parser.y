@@ -512,7 +512,7 @@ static int yylex(YYSTYPE *val, YYLTYPE *loc, yyscan_t scanner)
         tok = lex_raw(val, loc, scanner);
         if (tok == 0)
             s->at_eof = 1;
-        if (s->stopped || diag_too_many())
+        if (s->stopped)
             tok = 0;
         s->la_nl = s->nl_swallowed;
         s->nl_swallowed = 0;

@@ -41,7 +41,7 @@ Test(mgc_cli, hostile_file_name_and_comment_do_not_reach_c)
     const char *line = strstr(model, "h = relu(linear(x, mlp_fc1))");
     cr_assert(line, "mlp.mg changed: no hidden layer line");
     int n = (int)(strchr(line, '\n') - model);
-    snprintf(src, sizeof src, "%.*s # see models/*.mg, */ and ??/ \\%s", n, model, model + n);
+    snprintf(src, sizeof src, "%.*s # see models/*.mg, */ and ?\?/ \\%s", n, model, model + n);
     snprintf(path, sizeof path, "%s/%s", d, hostile_name);
     write_text(path, src);
     snprintf(path, sizeof path, "%s/main.c", d);

@@ -386,9 +386,9 @@ static const Case bad[] = {
      "    2 | y = $\n"
      "      |     ^\n"},
     {"stray high bytes", SRC("x = \xff\xfe\n"),
-     "t.mg:1:5: error: unexpected characters '\\xff\\xfe'\n"
+     "t.mg:1:5: error: invalid UTF-8 byte 0xFF\n"
      "    1 | x = \\xff\\xfe\n"
-     "      |     ^~~~~~~~\n"},
+     "      |     ^~~~\n"},
     {"NUL byte", SRC("x = 1\0 + 2\ny = 3\n"),
      "t.mg:1:6: error: unexpected character '\\x00'\n"
      "    1 | x = 1\\x00 + 2\n"
