@@ -144,7 +144,7 @@ Test(mgc_cli, every_command_has_help)
 /* --dtype: f32 or f64, anything else refused; no f32 standalone */
 Test(mgc_cli, blas_needs_f32)
 {
-    Run *r = run("%s --blas %s -o /dev/null", MGC, MODEL);
+    Run *r = run("%s --blas %s -o %s/out.c", MGC, MODEL, tmpdir());
     cr_expect_eq(r->status, 1);
     cr_expect(strstr(r->err, "--blas runs float matrix products: it needs --dtype=f32"), "%s", r->err);
     r = run("%s --blas --dtype=f32 %s -o - | grep -c 'mg_sgemm('", MGC, MODEL);
@@ -174,10 +174,10 @@ Test(mgc_cli, fast_adam_only_with_fast_or_f32)
 
 Test(mgc_cli, dtype_values)
 {
-    Run *r = run("%s --dtype=f16 %s -o /dev/null", MGC, MODEL);
+    Run *r = run("%s --dtype=f16 %s -o %s/out.c", MGC, MODEL, tmpdir());
     cr_expect_eq(r->status, 1);
     cr_expect(strstr(r->err, "mgc: error: unknown type 'f16' for --dtype (f32, f64)"), "stderr: %s", r->err);
-    r = run("%s --dtype=f32 %s --standalone --weights x -o /dev/null", MGC, MODEL);
+    r = run("%s --dtype=f32 %s --standalone --weights x -o %s/out.c", MGC, MODEL, tmpdir());
     cr_expect_eq(r->status, 1);
     cr_expect(strstr(r->err, "cannot be combined with --dtype=f32"), "stderr: %s", r->err);
     r = run("%s --dtype=f32 %s -o -", MGC, MODEL);
@@ -286,14 +286,14 @@ Test(mgc_cli, interpreter_refuses_threads)
 
 Test(mgc_cli, unknown_flag_is_refused)
 {
-    Run *r = run("%s --frobnicate %s -o /dev/null", MGC, MODEL);
+    Run *r = run("%s --frobnicate %s -o %s/out.c", MGC, MODEL, tmpdir());
     cr_assert_eq(r->status, 1);
     cr_assert(strstr(r->err, "mgc: error: unknown option '--frobnicate'"), "stderr: %s", r->err);
 }
 
 Test(mgc_cli, missing_model_file_is_refused)
 {
-    Run *r = run("%s /nonexistent/x.mg -o /dev/null", MGC);
+    Run *r = run("%s /nonexistent/x.mg -o %s/out.c", MGC, tmpdir());
     cr_assert_eq(r->status, 1);
     cr_assert(strstr(r->err, "cannot open '/nonexistent/x.mg'"), "stderr: %s", r->err);
 }
@@ -541,7 +541,7 @@ Test(mgc_cli, dump_after_a_pass)
 
 Test(mgc_cli, unknown_pass_is_refused)
 {
-    Run *r = run("%s --no-opt=cse,frob %s -o /dev/null", MGC, MICROGPT);
+    Run *r = run("%s --no-opt=cse,frob %s -o %s/out.c", MGC, MICROGPT, tmpdir());
     cr_assert_eq(r->status, 1);
     cr_expect(strstr(r->err, "mgc: error: unknown pass 'frob' for --no-opt"), "stderr: %s", r->err);
     r = run("%s --dump=frob %s", MGC, MICROGPT);
