@@ -7,6 +7,7 @@
  * that are expressions become statements of their own before the current one. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -224,6 +225,11 @@ static Cv const_bin(const Node *n, Cv a, Cv b)
                 diag_error(n->loc, "division by zero");
                 return cv_err();
             }
+            if (b.i == -1) {
+                if (a.i == LLONG_MIN)
+                    break;      /* -INT64_MIN does not fit */
+                return cv_int(-a.i);
+            }
             if (a.i % b.i == 0)
                 return cv_int(a.i / b.i);
             return cv_real((double)a.i * pow((double)b.i, -1));
@@ -241,7 +247,7 @@ static Cv const_bin(const Node *n, Cv a, Cv b)
             return cv_real(pow((double)a.i, (double)b.i));
         default: break;
         }
-        if (n->op == '+' || n->op == '-' || n->op == '*') {
+        if (n->op == '+' || n->op == '-' || n->op == '*' || n->op == '/') {
             diag_error(n->loc, "integer overflow in constant expression");
             return cv_err();
         }
@@ -281,6 +287,10 @@ static Cv const_eval(Tr *tr, const Node *n)
         Cv a = const_eval(tr, n->a);
         if (!a.ok)
             return a;
+        if (a.is_int && a.i == LLONG_MIN) {
+            diag_error(n->loc, "integer overflow in constant expression");
+            return cv_err();
+        }
         return a.is_int ? cv_int(-a.i) : cv_real(a.r * -1);
     }
     case A_BINARY: {
@@ -296,6 +306,9 @@ static Cv const_eval(Tr *tr, const Node *n)
     }
 }
 
+/* The cap on every extent, loop bound and index range. */
+enum { MAX_EXTENT = 100000000 };
+
 /* A positive integer constant (an extent, a loop bound). */
 static int const_dim(Tr *tr, const Node *n, const char *what, long *out, int allow_zero)
 {
@@ -306,9 +319,9 @@ static int const_dim(Tr *tr, const Node *n, const char *what, long *out, int all
         diag_error(n->loc, "%s must be an integer, but this is %g", what, c.r);
         return 0;
     }
-    if (c.i < (allow_zero ? 0 : 1) || c.i > 100000000) {
-        diag_error(n->loc, "%s must be %s 100000000, got %lld", what,
-                   allow_zero ? "between 0 and" : "between 1 and", c.i);
+    if (c.i < (allow_zero ? 0 : 1) || c.i > MAX_EXTENT) {
+        diag_error(n->loc, "%s must be %s %d, got %lld", what,
+                   allow_zero ? "between 0 and" : "between 1 and", MAX_EXTENT, c.i);
         return 0;
     }
     *out = (long)c.i;
@@ -438,31 +451,53 @@ static Stmt *make_stmt(Tr *tr, Tensor *out, const Loop *loops, int nout, const L
 
 /* ------------------------------------------------------ bounds checking */
 
-/* Check 0 <= idx < ext for every value of the loops in scope. */
+/* The largest T, and at least 1 (before 'dim' is declared). */
+static long t_max(const Tr *tr) { return tr->g->Tmax > 0 ? tr->g->Tmax : 1; }
+
+/* Interval of x over the loops in scope and every T (see ix_interval). */
+static int interval_all_T(Tr *tr, const Ix *x, long *lo, long *hi)
+{
+    return ix_interval(x, tr->sb.loops, tr->sb.nloops, 1, t_max(tr), tr->g->vocab, lo, hi);
+}
+
+/* Check 0 <= idx < ext for every value of the loops in scope and every T.  An
+ * affine proof (ix_nonneg) or one interval over all T settles most indices at
+ * once; only what neither can show is checked T by T, which also finds the T
+ * that a message names. */
 static int check_index(Tr *tr, Ix *idx, Ix *ext, const Node *at, const char *tname, int axis, SrcLoc decl)
 {
     const Loop *L = tr->sb.loops;
     int n = tr->sb.nloops;
+    long lo, hi, elo, ehi;
+    int r = interval_all_T(tr, idx, &lo, &hi);
+    if (r == IX_OVERFLOW) {
+        diag_error(at->loc, "index %d of '%s' overflows: it can exceed the range of a 64-bit integer", axis + 1, tname);
+        diag_note(decl, "'%s' defined here", tname);
+        return 0;
+    }
+    if (r == 0)
+        return 1;              /* a loop it needs never runs */
     int dependent = 0;
     for (int i = 0; i < n; i++)
         if (ix_mentions_var(ext, L[i].var))
             dependent = 1;
-    if (dependent) {
-        Ix *room = ix_bin(IX_SUB, ix_bin(IX_SUB, ext, ix_const(1)), idx);
-        if (!ix_nonneg(idx, L, n, tr->g->Tmax) || !ix_nonneg(room, L, n, tr->g->Tmax)) {
-            diag_error(at->loc, "cannot show that index %d of '%s' stays below its extent %s", axis + 1, tname,
-                       ix_str(tr, ext));
-            diag_note(decl, "'%s' defined here", tname);
-            return 0;
-        }
+    Ix *room = ix_bin(IX_SUB, ix_bin(IX_SUB, ext, ix_const(1)), idx);
+    (void)ix_overflowed();     /* then room is not affine and proves nothing */
+    if (ix_nonneg(idx, L, n, tr->g->Tmax) && ix_nonneg(room, L, n, tr->g->Tmax))
         return 1;
+    if (dependent) {
+        diag_error(at->loc, "cannot show that index %d of '%s' stays below its extent %s", axis + 1, tname,
+                   ix_str(tr, ext));
+        diag_note(decl, "'%s' defined here", tname);
+        return 0;
     }
+    if (r == 1 && lo >= 0 && interval_all_T(tr, ext, &elo, &ehi) == 1 && hi < elo)
+        return 1;
     for (long T = 1; T <= tr->g->Tmax; T++) {
-        long lo, hi, elo, ehi;
-        int r = ix_interval(idx, L, n, T, tr->g->vocab, &lo, &hi);
+        r = ix_interval(idx, L, n, T, T, tr->g->vocab, &lo, &hi);
         if (r == 0)
             continue;
-        if (r < 0 || ix_interval(ext, L, n, T, tr->g->vocab, &elo, &ehi) != 1) {
+        if (r < 0 || ix_interval(ext, L, n, T, T, tr->g->vocab, &elo, &ehi) != 1) {
             diag_error(at->loc, "cannot bound index %d of '%s'", axis + 1, tname);
             return 0;
         }
@@ -489,6 +524,20 @@ static int check_index(Tr *tr, Ix *idx, Ix *ext, const Node *at, const char *tna
 static Val v_err(void) { Val v = {V_ERR, NULL, NULL}; return v; }
 static Val v_int(Ix *ix) { Val v = {V_INT, ix, NULL}; return v; }
 static Val v_real(Ex *e) { Val v = {V_REAL, NULL, e}; return v; }
+
+/* a k b for integer values at `at`: NULL after an error when folding it, or
+ * any value it can take over the loops in scope and every T, overflows a long. */
+static Ix *int_op(Tr *tr, const Node *at, const char *what, IxKind k, Ix *a, Ix *b)
+{
+    long lo, hi;
+    (void)ix_overflowed();
+    Ix *x = ix_bin(k, a, b);
+    if (ix_overflowed() || interval_all_T(tr, x, &lo, &hi) == IX_OVERFLOW) {
+        diag_error(at->loc, "integer overflow in %s: it can exceed the range of a 64-bit integer", what);
+        return NULL;
+    }
+    return x;
+}
 
 static Ex *to_real(Val v)
 {
@@ -693,6 +742,32 @@ static void vars_ex(Tr *tr, const Ex *e, int *mask)
  * Returns the number bound, or -1 after an error. */
 static Ix *infer_range(Tr *tr, const char *var, const Node *body, const Node *at);
 
+/* A written range 'r < hi' must not be negative and, like a loop bound or an
+ * extent, at most MAX_EXTENT, for every T and every value of the outer loops. */
+static int check_range(Tr *tr, const Node *r, Ix *hi)
+{
+    long lo, h;
+    int res = interval_all_T(tr, hi, &lo, &h);
+    if (res == IX_OVERFLOW) {
+        diag_error(r->a->loc, "the range of '%s' overflows: it can exceed the range of a 64-bit integer", r->name);
+        return 0;
+    }
+    Ix *room = ix_bin(IX_SUB, ix_const(MAX_EXTENT), hi);
+    (void)ix_overflowed();
+    if (!ix_nonneg(room, tr->sb.loops, tr->sb.nloops, tr->g->Tmax) && res == 1 && h > MAX_EXTENT) {
+        diag_error(r->a->loc, "the range of '%s' must be at most %d, but it can reach %ld", r->name, MAX_EXTENT, h);
+        return 0;
+    }
+    if (ix_nonneg(hi, tr->sb.loops, tr->sb.nloops, tr->g->Tmax) || (res == 1 && lo >= 0))
+        return 1;
+    for (long T = 1; T <= tr->g->Tmax; T++)
+        if (ix_interval(hi, tr->sb.loops, tr->sb.nloops, T, T, tr->g->vocab, &lo, &h) == 1 && lo < 0) {
+            diag_error(r->a->loc, "the range of '%s' can be negative", r->name);
+            return 0;
+        }
+    return 1;
+}
+
 static int bind_ranges(Tr *tr, const NodeList *ranges, const Node *body, Bind **binds)
 {
     for (int k = 0; k < ranges->n; k++) {
@@ -717,19 +792,15 @@ static int bind_ranges(Tr *tr, const NodeList *ranges, const Node *body, Bind **
                 diag_error(r->a->loc, "the range of '%s' must be an integer expression", r->name);
                 return -1;
             }
-            hi = r->op == OP_LE ? ix_bin(IX_ADD, v.ix, ix_const(1)) : v.ix;
+            hi = r->op == OP_LE ? int_op(tr, r->a, arena_printf("the range of '%s'", r->name), IX_ADD, v.ix, ix_const(1)) : v.ix;
+            if (!hi)
+                return -1;
             if (!ix_is_affine(hi)) {
                 diag_error(r->a->loc, "the range of '%s' must be affine in T and earlier indices", r->name);
                 return -1;
             }
-            for (long T = 1; T <= tr->g->Tmax; T++) {
-                long lo, h;
-                int res = ix_interval(hi, tr->sb.loops, tr->sb.nloops, T, tr->g->vocab, &lo, &h);
-                if (res == 1 && lo < 0) {
-                    diag_error(r->a->loc, "the range of '%s' can be negative", r->name);
-                    return -1;
-                }
-            }
+            if (!check_range(tr, r, hi))
+                return -1;
         } else {
             hi = infer_range(tr, r->name, body, r);
             if (!hi)
@@ -895,8 +966,10 @@ static Val hoist_reduce(Tr *tr, const Node *n)
         r = ex_bin(EX_MUL, r, ex_pow(ex_read(ct, no, idx), -1));
     } else if (n->op == RED_MEAN) {
         Ix *cnt = red[0].hi;
-        for (int k = 1; k < nr; k++)
-            cnt = ix_bin(IX_MUL, cnt, red[k].hi);
+        for (int k = 1; k < nr && cnt; k++)
+            cnt = int_op(tr, n, "the number of terms of 'mean'", IX_MUL, cnt, red[k].hi);
+        if (!cnt)
+            return v_err();
         long c;
         Ex *scale = ix_is_const(cnt, &c) ? ex_const(pow((double)c, -1)) : ex_pow(ex_int(cnt), -1);
         r = ex_bin(EX_MUL, r, scale);
@@ -904,7 +977,7 @@ static Val hoist_reduce(Tr *tr, const Node *n)
     return v_real(r);
 }
 
-static Val arith(const Node *n, Val a, Val b)
+static Val arith(Tr *tr, const Node *n, Val a, Val b)
 {
     if (a.kind == V_ERR || b.kind == V_ERR)
         return v_err();
@@ -920,10 +993,15 @@ static Val arith(const Node *n, Val a, Val b)
             diag_error(n->loc, "indices can only be multiplied by constants");
             return v_err();
         }
-        return v_int(ix_bin(k, a.ix, b.ix));
+        Ix *x = int_op(tr, n, arena_printf("'%s'", ast_op_name(op)), k, a.ix, b.ix);
+        return x ? v_int(x) : v_err();
     }
     if (a.kind == V_INT && b.kind == V_INT && op == '/') {
         long x, y;
+        if (ix_is_const(a.ix, &x) && ix_is_const(b.ix, &y) && y == -1) {
+            Ix *q = int_op(tr, n, "'/'", IX_SUB, ix_const(0), a.ix);     /* -x, which may not fit */
+            return q ? v_int(q) : v_err();
+        }
         if (ix_is_const(a.ix, &x) && ix_is_const(b.ix, &y) && y != 0 && x % y == 0)
             return v_int(ix_const(x / y));
     }
@@ -992,8 +1070,10 @@ static Val elab(Tr *tr, const Node *n)
         Val a = elab(tr, n->a);
         if (a.kind == V_ERR)
             return a;
-        if (a.kind == V_INT)
-            return v_int(ix_bin(IX_SUB, ix_const(0), a.ix));
+        if (a.kind == V_INT) {
+            Ix *x = int_op(tr, n, "'-'", IX_SUB, ix_const(0), a.ix);
+            return x ? v_int(x) : v_err();
+        }
         if (a.e->kind == EX_CONST)
             return v_real(ex_const(a.e->c * -1));
         return v_real(ex_bin(EX_MUL, a.e, ex_const(-1)));   /* the reference's -x is x * -1 */
@@ -1001,7 +1081,7 @@ static Val elab(Tr *tr, const Node *n)
     case A_BINARY: {
         Val a = elab(tr, n->a);
         Val b = elab(tr, n->b);
-        return arith(n, a, b);
+        return arith(tr, n, a, b);
     }
     case A_REDUCE: return hoist_reduce(tr, n);
     default:
@@ -1658,8 +1738,8 @@ static void do_param(Tr *tr, const Node *n)
         if (!const_dim(tr, n->list.items[k], "a parameter's extent", &v, 0))
             return;
         ext[k] = ix_const(v);
-        if (__builtin_mul_overflow(total, v, &total) || total > 100000000) {
-            diag_error(n->loc, "parameter '%s' is too large", name);
+        if (__builtin_mul_overflow(total, v, &total) || total > MAX_EXTENT) {
+            diag_error(n->loc, "parameter '%s' is too large: it would hold more than %d elements", name, MAX_EXTENT);
             return;
         }
     }
@@ -1701,7 +1781,8 @@ static void do_param(Tr *tr, const Node *n)
     t->init_b = bval;
     t->offset = tr->g->nscalars;
     t->needs_grad = 1;
-    tr->g->nscalars += total;
+    if (__builtin_add_overflow(tr->g->nscalars, total, &tr->g->nscalars))
+        tr->g->nscalars = LONG_MAX;     /* far past any memory limit: refused after tracing */
     Tensor **np = arena_alloc((size_t)(tr->g->nparams + 1) * sizeof *np);
     if (tr->g->nparams)
         memcpy(np, tr->g->params, (size_t)tr->g->nparams * sizeof *np);
@@ -1832,13 +1913,18 @@ static Bind *top(Tr *tr, const char *name)
 static int reads_target_ix(const Graph *g, const Stmt *s, const Ix *x)
 {
     switch (x->kind) {
-    case IX_READ:
-        for (long T = 1; T <= g->Tmax; T++) {
+    case IX_READ: {
+        /* T - 1 - idx >= 0 proves it at once; otherwise look T by T */
+        Ix *room = ix_bin(IX_SUB, ix_bin(IX_SUB, ix_T(), ix_const(1)), x->idx[0]);
+        (void)ix_overflowed();
+        int below_T = ix_nonneg(room, s->loops, s->nloop, g->Tmax);
+        for (long T = 1; T <= g->Tmax && !below_T; T++) {
             long lo, hi;
-            if (ix_interval(x->idx[0], s->loops, s->nloop, T, g->vocab, &lo, &hi) == 1 && hi >= T)
+            if (ix_interval(x->idx[0], s->loops, s->nloop, T, T, g->vocab, &lo, &hi) == 1 && hi >= T)
                 return 1;
         }
         return reads_target_ix(g, s, x->idx[0]);
+    }
     case IX_CONST:
     case IX_T:
     case IX_VAR:

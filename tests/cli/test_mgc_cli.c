@@ -658,3 +658,17 @@ Test(mgc_cli, split_fixes_the_head_and_keeps_every_bit)
     cr_expect_eq(r->status, 0, "full-precision losses differ: %s", r->out);
     cr_expect_eq(atoi(r->out), 301, "header and 300 steps: %s", r->out);
 }
+
+/* issue 16, item 2: -D values that make a constant fold overflow (INT64_MIN / -1
+ * in microGPT's head_dim) are a located error, not SIGFPE */
+Test(mgc_cli, define_that_overflows_a_constant_is_a_located_error)
+{
+    const char *d = tmpdir();
+    Run *r = run("%s -D n_embd=-9223372036854775808 -D n_head=-1 %s -o %s/out.c", MGC, MICROGPT, d);
+    cr_expect_eq(r->status, 1, "exit %d: %s", r->status, r->err);
+    cr_expect(strstr(r->err, "microgpt.mg:7:18: error: integer overflow in constant expression"), "%s", r->err);
+    cr_expect(!strstr(r->err, "internal error"), "%s", r->err);
+    char out[600];
+    snprintf(out, sizeof out, "%s/out.c", d);
+    cr_expect_eq(access(out, F_OK), -1, "failed but wrote %s", out);
+}
