@@ -6,6 +6,7 @@
  * FLOPs and memory per stage; `mgc run` hands the traced
  * graph to the reference interpreter behind the trainer command line. */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,6 +76,9 @@ static const char usage[] =
     "                   'TRAINER sample --load CKPT' prints, bit for bit\n"
     "  --weights CKPT   the checkpoint --standalone builds in (from 'train --save')\n"
     "  --check          check the model and write nothing\n"
+    "  --max-memory=BYTES  refuse a model whose parameters or whose scratch memory\n"
+    "                   needs more than BYTES (suffix K, M or G for KiB, MiB, GiB;\n"
+    "                   the default is 16G, 2^31 doubles, for each)\n"
     "  -h, --help       show this help\n"
     "  --version        show the version\n"
     "\n"
@@ -192,6 +196,22 @@ static int run_interpreter(int argc, char **argv)
     return rc;
 }
 
+/* "64M" -> 67108864 (K, M, G: powers of 1024); 0 if it is not a size */
+static long parse_bytes(const char *s)
+{
+    char *end;
+    errno = 0;
+    if (*s < '0' || *s > '9')
+        return 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    int shift = *end == 'K' ? 10 : *end == 'M' ? 20 : *end == 'G' ? 30 : 0;
+    if (shift)
+        end++;
+    if (errno || *end || v > (unsigned long long)(LONG_MAX >> shift))
+        return 0;
+    return (long)(v << shift);
+}
+
 /* --no-opt=cse,dce */
 static int no_opt(Opts *o, const char *list)
 {
@@ -290,6 +310,14 @@ static int parse_opts(int argc, char **argv, Opts *o)
             o->off |= ~(mgc_pass_bit("plan"));
         } else if (!strcmp(a, "--check")) {
             o->check = 1;
+        } else if (!strncmp(a, "--max-memory=", 13)) {
+            long bytes = parse_bytes(a + 13);
+            if (bytes <= 0) {
+                diag_plain("--max-memory: '%s' is not a size in bytes (a positive number, optionally followed by "
+                           "K, M or G)", a + 13);
+                return 1;
+            }
+            mgc_set_max_memory(bytes);
         } else if (a[0] == '-' && a[1]) {
             diag_plain("unknown option '%s' (see 'mgc --help')", a);
             return 1;
@@ -370,6 +398,8 @@ int main(int argc, char **argv)
         g->f32 = o.f32;
         g->blas = o.blas;
         mgc_middle_end_hook(g, o.off, o.pdump, o.explain ? explain_stage : NULL, &x);
+        if (!mgc_scratch_fits(g))
+            rc = 1;
         if (!rc && o.explain)
             rc = explain(g, &x);
         Weights w;
