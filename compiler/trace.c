@@ -131,6 +131,13 @@ static const char *kind_word(const Bind *b)
     return "name";
 }
 
+/* kind_word with its article: "an integer tensor", "a parameter" */
+static const char *a_kind(const Bind *b)
+{
+    const char *w = kind_word(b);
+    return arena_printf("%s %s", strchr("aeiou", w[0]) ? "an" : "a", w);
+}
+
 /* A declaration: redefinition of anything but a prelude function is an error. */
 static void declare(Tr *tr, Bind *b)
 {
@@ -142,7 +149,7 @@ static void declare(Tr *tr, Bind *b)
         }
     if (old && !(old->prelude && b->kind == B_FN && old->kind == B_FN)) {
         diag_error(b->loc, "redefinition of '%s'", b->name);
-        diag_note(old->loc, "'%s' was first defined here as a %s", old->name, kind_word(old));
+        diag_note(old->loc, "'%s' was first defined here as %s", old->name, a_kind(old));
         return;
     }
     b->decl = 1;
@@ -205,6 +212,16 @@ static Cv cv_real(double r) { Cv c = {1, 0, 0, r}; return c; }
 static Cv cv_err(void) { Cv c = {0, 0, 0, 0}; return c; }
 
 static Cv const_eval(Tr *tr, const Node *n);
+
+/* A folded real constant must be finite: 1.0 / 0.0, 0 ^ -1 and log(0.0) are
+ * errors, as 4 / 0 is.  1, or 0 after the error. */
+static int finite_const(const Node *n, double r)
+{
+    if (isfinite(r))
+        return 1;
+    diag_error(n->loc, "this constant is %s; a constant must be a finite number", isnan(r) ? "NaN" : r > 0 ? "inf" : "-inf");
+    return 0;
+}
 
 static Cv const_bin(const Node *n, Cv a, Cv b)
 {
@@ -279,7 +296,7 @@ static Cv const_eval(Tr *tr, const Node *n)
             return cv_int(b->ival);
         if (b->kind == B_REAL)
             return cv_real(b->rval);
-        diag_error(n->loc, "'%s' is a %s, not a compile-time constant", n->name, kind_word(b));
+        diag_error(n->loc, "'%s' is %s, not a compile-time constant", n->name, a_kind(b));
         diag_note(b->loc, "'%s' defined here", n->name);
         return cv_err();
     }
@@ -298,7 +315,8 @@ static Cv const_eval(Tr *tr, const Node *n)
         Cv b = const_eval(tr, n->b);
         if (!a.ok || !b.ok)
             return cv_err();
-        return const_bin(n, a, b);
+        Cv r = const_bin(n, a, b);
+        return !r.ok || r.is_int || finite_const(n, r.r) ? r : cv_err();
     }
     default:
         diag_error(n->loc, "expected a compile-time constant expression");
@@ -316,7 +334,9 @@ static int const_dim(Tr *tr, const Node *n, const char *what, long *out, int all
     if (!c.ok)
         return 0;
     if (!c.is_int) {
-        diag_error(n->loc, "%s must be an integer, but this is %g", what, c.r);
+        char num[64];
+        snprintf(num, sizeof num, "%g%s", c.r, c.r == floor(c.r) && fabs(c.r) < 1e6 ? ".0" : "");   /* 16.0, not 16 */
+        diag_error(n->loc, "%s must be an integer, but %s is a real number", what, num);
         return 0;
     }
     if (c.i < (allow_zero ? 0 : 1) || c.i > MAX_EXTENT) {
@@ -539,6 +559,9 @@ static Ix *int_op(Tr *tr, const Node *at, const char *what, IxKind k, Ix *a, Ix 
     return x;
 }
 
+/* a folded real constant, finite (finite_const) */
+static Val real_const(const Node *n, double r) { return finite_const(n, r) ? v_real(ex_const(r)) : v_err(); }
+
 static Ex *to_real(Val v)
 {
     long c;
@@ -682,7 +705,7 @@ static Val elab_index(Tr *tr, const Node *n)
         return v_err();
     const char *name = n->a->kind == A_CALL ? n->a->name : b->name;
     if (b->kind != B_TENSOR && b->kind != B_VIEW) {
-        diag_error(n->loc, "'%s' is a %s and cannot be indexed", name, kind_word(b));
+        diag_error(n->loc, "'%s' is %s and cannot be indexed", name, a_kind(b));
         return v_err();
     }
     if (n->list.n > IR_MAX_RANK) {
@@ -1016,7 +1039,7 @@ static Val arith(Tr *tr, const Node *n, Val a, Val b)
             return v_err();
         }
         if (x->kind == EX_CONST)
-            return v_real(ex_const(pow(x->c, y->c)));
+            return real_const(n, pow(x->c, y->c));
         return v_real(ex_pow(x, y->c));
     }
     if (op == '/') {
@@ -1030,7 +1053,7 @@ static Val arith(Tr *tr, const Node *n, Val a, Val b)
     }
     if (x->kind == EX_CONST && y->kind == EX_CONST) {
         double r = op == '+' ? x->c + y->c : op == '-' ? x->c - y->c : x->c * y->c;
-        return v_real(ex_const(r));
+        return real_const(n, r);
     }
     return v_real(ex_bin(op == '+' ? EX_ADD : op == '-' ? EX_SUB : EX_MUL, x, y));
 }
@@ -1060,7 +1083,7 @@ static Val elab(Tr *tr, const Node *n)
             if (x->kind == EX_CONST) {
                 double c = x->c;
                 double r = k == EX_EXP ? exp(c) : k == EX_LOG ? log(c) : k == EX_RELU ? (c > 0 ? c : 0.0) : tanh(c);
-                return v_real(ex_const(r));
+                return real_const(n, r);
             }
             return v_real(ex_un(k, x));
         }
@@ -1262,7 +1285,7 @@ static Bind *bind_result(Tr *tr, const char *name, Bind *val, SrcLoc loc)
         if (strcmp(b->name, name) != 0)
             continue;
         if (b->decl || b->kind == B_INDEX || b->kind == B_SHAPE) {
-            diag_error(loc, "cannot assign to '%s': it is a %s", name, kind_word(b));
+            diag_error(loc, "cannot assign to '%s': it is %s", name, a_kind(b));
             diag_note(b->loc, "'%s' defined here", name);
             return NULL;
         }
@@ -1346,7 +1369,7 @@ static Bind *call_fn(Tr *tr, const Node *call)
         return NULL;
     }
     if (fb->kind != B_FN) {
-        diag_error(call->loc, "'%s' is a %s, not a function", call->name, kind_word(fb));
+        diag_error(call->loc, "'%s' is %s, not a function", call->name, a_kind(fb));
         diag_note(fb->loc, "'%s' defined here", call->name);
         return NULL;
     }
@@ -1620,7 +1643,8 @@ static int override_value(Tr *tr, const Node *n, Cv *c)
             *c = cv_err();
             return 1;
         }
-        *c = cv_real(r);
+        /* 16.0 or 1e3 on the command line is the integer it spells exactly */
+        *c = r == floor(r) && fabs(r) <= 9007199254740992.0 ? cv_int((long long)r) : cv_real(r);
         return 1;
     }
     return 0;

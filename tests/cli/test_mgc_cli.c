@@ -720,3 +720,17 @@ Test(mgc_cli, max_memory_option)
     r = run("%s --help", MGC);
     cr_expect(strstr(r->out, "--max-memory=BYTES"), "--help does not mention --max-memory");
 }
+
+/* issue 16: -D n_embd=16.0 is the integer 16 (the same C as without it);
+ * 16.5 is refused, saying it is a real number */
+Test(mgc_cli, define_with_an_integral_real_is_that_integer)
+{
+    const char *d = tmpdir();
+    Run *r = run("%s %s -o %s/plain.c && %s -D n_embd=16.0 %s -o %s/real.c && %s -D n_embd=1.6e1 %s -o %s/exp.c && "
+                 "cmp %s/plain.c %s/real.c && cmp %s/plain.c %s/exp.c",
+                 MGC, MICROGPT, d, MGC, MICROGPT, d, MGC, MICROGPT, d, d, d, d, d);
+    cr_expect_eq(r->status, 0, "%s%s", r->out, r->err);
+    r = run("%s -D n_embd=16.5 %s --check", MGC, MICROGPT);
+    cr_expect_eq(r->status, 1);
+    cr_expect(strstr(r->err, "must be an integer, but 16.5 is a real number"), "%s", r->err);
+}
