@@ -1,6 +1,7 @@
 /* ir.c: constructors, algebra, evaluation, printing and the verifier for the
  * tensor graph of ir.h.  Everything is arena-allocated and immutable once
  * built, so subtrees may be shared between expressions. */
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,20 +18,40 @@ typedef struct Aff {
     long coef[AFF_MAX];
 } Aff;
 
-static void aff_addterm(Aff *a, int key, long coef)
+/* Checked long arithmetic: 1 on overflow (then *r is not to be used). */
+static int ck_add(long a, long b, long *r) { return __builtin_add_overflow(a, b, r); }
+static int ck_sub(long a, long b, long *r) { return __builtin_sub_overflow(a, b, r); }
+static int ck_mul(long a, long b, long *r) { return __builtin_mul_overflow(a, b, r); }
+
+/* 0, or -1 when the sum overflows or there is no room for another term */
+static int aff_addterm(Aff *a, int key, long coef)
 {
     for (int i = 0; i < a->n; i++)
-        if (a->key[i] == key) {
-            a->coef[i] += coef;
-            return;
-        }
-    if (a->n < AFF_MAX) {
-        a->key[a->n] = key;
-        a->coef[a->n++] = coef;
-    }
+        if (a->key[i] == key)
+            return ck_add(a->coef[i], coef, &a->coef[i]) ? -1 : 0;
+    if (a->n == AFF_MAX)
+        return -1;
+    a->key[a->n] = key;
+    a->coef[a->n++] = coef;
+    return 0;
 }
 
-/* 1 if x is affine (then *out holds it), 0 otherwise. */
+/* out = out + s * b (s is 1 or -1, or any constant for a product); 0 or -1 on overflow */
+static int aff_addscaled(Aff *out, const Aff *b, long s)
+{
+    long c, tc;
+    if (ck_mul(s, b->c, &c) || ck_add(out->c, c, &out->c) || ck_mul(s, b->tc, &tc) || ck_add(out->tc, tc, &out->tc))
+        return -1;
+    for (int i = 0; i < b->n; i++) {
+        long k;
+        if (ck_mul(s, b->coef[i], &k) || aff_addterm(out, b->key[i], k))
+            return -1;
+    }
+    return 0;
+}
+
+/* 1 if x is affine (then *out holds it), 0 if it is not, -1 if it is but a
+ * coefficient overflows a long. */
 static int aff_of(const Ix *x, Aff *out)
 {
     Aff a, b;
@@ -42,29 +63,22 @@ static int aff_of(const Ix *x, Aff *out)
     case IX_AXIS: aff_addterm(out, 2 * x->var + 1, 1); return 1;
     case IX_ADD:
     case IX_SUB: {
-        if (!aff_of(x->a, &a) || !aff_of(x->b, &b))
-            return 0;
-        long s = x->kind == IX_ADD ? 1 : -1;
+        int ra = aff_of(x->a, &a), rb = aff_of(x->b, &b);
+        if (ra != 1 || rb != 1)
+            return ra == 0 || rb == 0 ? 0 : -1;
         *out = a;
-        out->c += s * b.c;
-        out->tc += s * b.tc;
-        for (int i = 0; i < b.n; i++)
-            aff_addterm(out, b.key[i], s * b.coef[i]);
-        return 1;
+        return aff_addscaled(out, &b, x->kind == IX_ADD ? 1 : -1) ? -1 : 1;
     }
     case IX_MUL: {
-        if (!aff_of(x->a, &a) || !aff_of(x->b, &b))
-            return 0;
+        int ra = aff_of(x->a, &a), rb = aff_of(x->b, &b);
+        if (ra != 1 || rb != 1)
+            return ra == 0 || rb == 0 ? 0 : -1;
         if (b.n == 0 && b.tc == 0) {
             Aff t = a; a = b; b = t;
         }
         if (a.n != 0 || a.tc != 0)
             return 0;            /* neither side is constant */
-        out->c = a.c * b.c;
-        out->tc = a.c * b.tc;
-        for (int i = 0; i < b.n; i++)
-            aff_addterm(out, b.key[i], a.c * b.coef[i]);
-        return 1;
+        return aff_addscaled(out, &b, a.c) ? -1 : 1;
     }
     default: return 0;
     }
@@ -122,19 +136,38 @@ static long floormod(long a, long b)
     return m;
 }
 
+/* Set by an ix_bin whose folding would overflow; read and cleared by ix_overflowed. */
+static int ix_overflow_seen;
+
+int ix_overflowed(void)
+{
+    int seen = ix_overflow_seen;
+    ix_overflow_seen = 0;
+    return seen;
+}
+
+/* a k b for constants: 1 and *r, or 0 when it overflows or is not folded */
+static int fold(IxKind k, long a, long b, long *r)
+{
+    switch (k) {
+    case IX_ADD: return !ck_add(a, b, r);
+    case IX_SUB: return !ck_sub(a, b, r);
+    case IX_MUL: return !ck_mul(a, b, r);
+    case IX_FLOORDIV: if (b <= 0) return 0; *r = floordiv(a, b); return 1;
+    case IX_MOD: if (b <= 0) return 0; *r = floormod(a, b); return 1;
+    default: return 0;
+    }
+}
+
 Ix *ix_bin(IxKind k, Ix *a, Ix *b)
 {
-    long va = 0, vb = 0;
+    long va = 0, vb = 0, r;
     int ca = ix_is_const(a, &va), cb = ix_is_const(b, &vb);
     if (ca && cb) {
-        switch (k) {
-        case IX_ADD: return ix_const(va + vb);
-        case IX_SUB: return ix_const(va - vb);
-        case IX_MUL: return ix_const(va * vb);
-        case IX_FLOORDIV: if (vb > 0) return ix_const(floordiv(va, vb)); break;
-        case IX_MOD: if (vb > 0) return ix_const(floormod(va, vb)); break;
-        default: break;
-        }
+        if (fold(k, va, vb, &r))
+            return ix_const(r);
+        if (k == IX_ADD || k == IX_SUB || k == IX_MUL)
+            ix_overflow_seen = 1;
     }
     if ((k == IX_ADD || k == IX_SUB) && cb && vb == 0)
         return a;
@@ -152,14 +185,12 @@ Ix *ix_bin(IxKind k, Ix *a, Ix *b)
     if (k == IX_ADD && ca && !cb) {
         Ix *t = a; a = b; b = t;
     }
-    /* (x + c1) + c2 -> x + (c1 + c2) */
-    long vi;
+    /* (x + c1) + c2 -> x + (c1 + c2), when that sum and its negation fit */
+    long vi, total;
     if ((k == IX_ADD || k == IX_SUB) && cb && (a->kind == IX_ADD || a->kind == IX_SUB) &&
-        ix_is_const(a->b, &vi)) {
-        long inner = a->kind == IX_ADD ? vi : -vi;
-        long total = inner + (k == IX_ADD ? vb : -vb);
+        ix_is_const(a->b, &vi) && vi != LONG_MIN && vb != LONG_MIN &&
+        !ck_add(a->kind == IX_ADD ? vi : -vi, k == IX_ADD ? vb : -vb, &total) && total != LONG_MIN)
         return ix_bin(total >= 0 ? IX_ADD : IX_SUB, a->a, ix_const(total >= 0 ? total : -total));
-    }
     Ix *x = ix_new(k);
     x->a = a;
     x->b = b;
@@ -239,21 +270,26 @@ static void *grow(void *p, int *cap, int need, size_t elem)
     return q;
 }
 
-/* Largest value of an extent, with T = Tmax and each axis j at maxext[j] - 1. */
-static long ext_max(const Ix *x, long Tmax, const long *maxext)
+/* Largest value of an extent, with T = Tmax and each axis j at maxext[j] - 1:
+ * 0 and *out, or -1 when it overflows a long. */
+static int ext_max(const Ix *x, long Tmax, const long *maxext, long *out)
 {
     Aff a;
-    if (!aff_of(x, &a))
+    int r = aff_of(x, &a);
+    if (r == 0)
         MGC_INTERNAL("tensor extent is not affine");
-    long v = a.c + (a.tc > 0 ? a.tc * Tmax : a.tc);
+    long v, t;
+    if (r < 0 || ck_mul(a.tc, a.tc > 0 ? Tmax : 1, &t) || ck_add(a.c, t, &v))
+        return -1;
     for (int i = 0; i < a.n; i++) {
         if (a.key[i] % 2 == 0)
             MGC_INTERNAL("tensor extent mentions a loop variable");
         long hi = maxext[a.key[i] / 2] - 1;
-        if (a.coef[i] > 0)
-            v += a.coef[i] * hi;
+        if (a.coef[i] > 0 && (ck_mul(a.coef[i], hi, &t) || ck_add(v, t, &v)))
+            return -1;
     }
-    return v;
+    *out = v;
+    return 0;
 }
 
 /* Words a tensor's C name must not take: C keywords, the math functions and
@@ -369,12 +405,17 @@ Tensor *ir_new_tensor(Graph *g, TensorKind kind, const char *display, int rank, 
     t->rank = rank;
     t->loc = loc;
     t->size = 1;
+    int too_big = 0;
     for (int k = 0; k < rank; k++) {
         t->ext[k] = ext[k];
-        t->maxext[k] = ext_max(ext[k], g->Tmax, t->maxext);
-        if (t->maxext[k] < 0)
+        too_big |= ext_max(ext[k], g->Tmax, t->maxext, &t->maxext[k]) != 0;
+        if (too_big || t->maxext[k] < 0)
             t->maxext[k] = 0;
-        t->size *= t->maxext[k];
+        too_big |= ck_mul(t->size, t->maxext[k], &t->size) || t->size > IR_MAX_ELEMS;
+    }
+    if (too_big) {
+        diag_error(loc, "'%s' would hold more than 2^40 elements, the largest tensor mgc compiles", display);
+        t->size = 0;
     }
     /* the input is the emitted functions' parameter 'tokens' (a reserved word) */
     t->name = kind == TK_INPUT ? "tokens" : unique_name(g, kind == TK_GRAD ? "d_" : "", display);
@@ -447,7 +488,7 @@ int ix_is_const(const Ix *x, long *v)
 int ix_equal(const Ix *a, const Ix *b)
 {
     Aff fa, fb;
-    if (aff_of(a, &fa) && aff_of(b, &fb))
+    if (aff_of(a, &fa) == 1 && aff_of(b, &fb) == 1)
         return aff_equal(&fa, &fb);
     if (a->kind != b->kind)
         return 0;
@@ -482,9 +523,12 @@ long ix_eval(const Ix *x, long T, const long *vals, const int *tokens)
 long ix_max_at(const Ix *extent, long T)
 {
     Aff a;
-    if (!aff_of(extent, &a) || a.n != 0)
+    if (aff_of(extent, &a) != 1 || a.n != 0)
         MGC_INTERNAL("ix_max_at needs an extent in T only");
-    return a.c + a.tc * T;
+    long v;
+    if (ck_mul(a.tc, T, &v) || ck_add(a.c, v, &v))
+        return a.tc > 0 ? LONG_MAX : LONG_MIN;
+    return v;
 }
 
 /* ---- printing ---- */
@@ -806,7 +850,7 @@ static const Loop *find_loop(const Loop *loops, int n, int var)
 int ix_is_affine(const Ix *x)
 {
     Aff a;
-    return aff_of(x, &a);
+    return aff_of(x, &a) != 0;
 }
 
 int ix_mentions_var(const Ix *x, int var)
@@ -824,7 +868,7 @@ int ix_mentions_var(const Ix *x, int var)
 int ix_nonneg(const Ix *x, const Loop *loops, int nloops, long Tmax)
 {
     Aff a;
-    if (!aff_of(x, &a))
+    if (aff_of(x, &a) != 1)
         return 0;
     /* eliminate loop variables innermost first: a positive coefficient takes the
      * variable's least value 0, a negative one its largest, hi - 1 */
@@ -839,33 +883,48 @@ int ix_nonneg(const Ix *x, const Loop *loops, int nloops, long Tmax)
         if (coef >= 0)
             continue;
         Aff h;
-        if (!aff_of(loops[li].hi, &h))
+        if (aff_of(loops[li].hi, &h) != 1 || ck_sub(h.c, 1, &h.c) || aff_addscaled(&a, &h, coef))
             return 0;
-        a.c += coef * (h.c - 1);
-        a.tc += coef * h.tc;
-        for (int i = 0; i < h.n; i++)
-            aff_addterm(&a, h.key[i], coef * h.coef[i]);
     }
     for (int i = 0; i < a.n; i++)
         if (a.coef[i] != 0)
             return 0;          /* a variable not among the loops */
-    return a.c + a.tc >= 0 && a.c + a.tc * Tmax >= 0;
+    long at1, atmax;
+    if (ck_add(a.c, a.tc, &at1) || ck_mul(a.tc, Tmax, &atmax) || ck_add(a.c, atmax, &atmax))
+        return 0;
+    return at1 >= 0 && atmax >= 0;
 }
 
-static int interval(const Ix *x, const Loop *loops, int n, long T, long vocab, long *lo, long *hi, int depth)
+/* The least and largest of the four corner products, or 1 on overflow. */
+static int mul_interval(long al, long ah, long bl, long bh, long *lo, long *hi)
+{
+    long c[4];
+    if (ck_mul(al, bl, &c[0]) || ck_mul(al, bh, &c[1]) || ck_mul(ah, bl, &c[2]) || ck_mul(ah, bh, &c[3]))
+        return 1;
+    *lo = *hi = c[0];
+    for (int i = 1; i < 4; i++) {
+        if (c[i] < *lo) *lo = c[i];
+        if (c[i] > *hi) *hi = c[i];
+    }
+    return 0;
+}
+
+static int interval(const Ix *x, const Loop *loops, int n, long Tlo, long Thi, long vocab, long *lo, long *hi,
+                    int depth)
 {
     long al, ah, bl, bh;
     if (depth > 64)
         return -1;
     switch (x->kind) {
     case IX_CONST: *lo = *hi = x->val; return 1;
-    case IX_T: *lo = *hi = T; return 1;
+    case IX_T: *lo = Tlo; *hi = Thi; return 1;
     case IX_VAR: {
         const Loop *l = find_loop(loops, n, x->var);
         if (!l)
             return -1;
-        if (interval(l->hi, loops, n, T, vocab, &al, &ah, depth + 1) != 1)
-            return interval(l->hi, loops, n, T, vocab, &al, &ah, depth + 1);
+        int r = interval(l->hi, loops, n, Tlo, Thi, vocab, &al, &ah, depth + 1);
+        if (r != 1)
+            return r;
         if (ah <= 0)
             return 0;          /* the loop never runs */
         *lo = 0;
@@ -876,24 +935,19 @@ static int interval(const Ix *x, const Loop *loops, int n, long T, long vocab, l
     case IX_AXIS: return -1;
     default: break;
     }
-    int ra = interval(x->a, loops, n, T, vocab, &al, &ah, depth + 1);
+    int ra = interval(x->a, loops, n, Tlo, Thi, vocab, &al, &ah, depth + 1);
     if (ra != 1)
         return ra;
-    int rb = interval(x->b, loops, n, T, vocab, &bl, &bh, depth + 1);
+    int rb = interval(x->b, loops, n, Tlo, Thi, vocab, &bl, &bh, depth + 1);
     if (rb != 1)
         return rb;
     switch (x->kind) {
-    case IX_ADD: *lo = al + bl; *hi = ah + bh; return 1;
-    case IX_SUB: *lo = al - bh; *hi = ah - bl; return 1;
-    case IX_MUL: {
-        long c[4] = {al * bl, al * bh, ah * bl, ah * bh};
-        *lo = *hi = c[0];
-        for (int i = 1; i < 4; i++) {
-            if (c[i] < *lo) *lo = c[i];
-            if (c[i] > *hi) *hi = c[i];
-        }
-        return 1;
-    }
+    case IX_ADD:
+        return ck_add(al, bl, lo) || ck_add(ah, bh, hi) ? IX_OVERFLOW : 1;
+    case IX_SUB:
+        return ck_sub(al, bh, lo) || ck_sub(ah, bl, hi) ? IX_OVERFLOW : 1;
+    case IX_MUL:
+        return mul_interval(al, ah, bl, bh, lo, hi) ? IX_OVERFLOW : 1;
     case IX_FLOORDIV:
         if (bl != bh || bl <= 0)
             return -1;
@@ -915,7 +969,7 @@ static int interval(const Ix *x, const Loop *loops, int n, long T, long vocab, l
     }
 }
 
-int ix_interval(const Ix *x, const Loop *loops, int nloops, long T, long vocab, long *lo, long *hi)
+int ix_interval(const Ix *x, const Loop *loops, int nloops, long Tlo, long Thi, long vocab, long *lo, long *hi)
 {
-    return interval(x, loops, nloops, T, vocab, lo, hi, 0);
+    return interval(x, loops, nloops, Tlo, Thi, vocab, lo, hi, 0);
 }

@@ -18,6 +18,7 @@
 
 #define IR_MAX_RANK 4
 #define IR_MAX_LOOPS 12
+#define IR_MAX_ELEMS (1L << 40)   /* the largest tensor, in elements (ir_new_tensor refuses more) */
 
 typedef struct Tensor Tensor;
 
@@ -165,7 +166,10 @@ Ix *ix_const(long v);
 Ix *ix_T(void);
 Ix *ix_var(int var);
 Ix *ix_axis(int axis);
-Ix *ix_bin(IxKind k, Ix *a, Ix *b);     /* folds constants; keeps affine forms tidy */
+/* Folds constants and keeps affine forms tidy.  A fold that would overflow a
+ * long is left unfolded and noted: ix_overflowed() then returns 1 (once). */
+Ix *ix_bin(IxKind k, Ix *a, Ix *b);
+int ix_overflowed(void);
 Ix *ix_read(Tensor *t, Ix *i0);
 Ex *ex_const(double c);
 Ex *ex_read(Tensor *t, int n, Ix **idx);
@@ -195,9 +199,12 @@ long ix_max_at(const Ix *extent, long T);       /* an extent's largest value, ax
 /* Bounds reasoning for trace's checks.  `loops` gives the range of every
  * loop variable an expression may mention (by var id), `vocab` bounds IX_READ. */
 int ix_nonneg(const Ix *x, const Loop *loops, int nloops, long Tmax);   /* provably >= 0 */
-/* Interval of x for one value of T: 1 and [*lo, *hi]; 0 when some loop it
- * mentions is empty; -1 when it cannot tell (the caller reports an error). */
-int ix_interval(const Ix *x, const Loop *loops, int nloops, long T, long vocab, long *lo, long *hi);
+/* Interval of x for every T in [Tlo, Thi] (one value when Tlo == Thi): 1 and
+ * [*lo, *hi]; 0 when some loop it mentions is empty for all of them; -1 when
+ * it cannot tell; IX_OVERFLOW when some part of x can overflow a long (the
+ * caller reports an error for the last two).  Every operation is checked. */
+enum { IX_OVERFLOW = -2 };
+int ix_interval(const Ix *x, const Loop *loops, int nloops, long Tlo, long Thi, long vocab, long *lo, long *hi);
 int ix_is_affine(const Ix *x);
 int ix_mentions_var(const Ix *x, int var);
 

@@ -7,6 +7,7 @@
  * graph to the reference interpreter behind the trainer command line. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -81,6 +82,9 @@ static const char usage[] =
     "                   'TRAINER sample --load CKPT' prints, bit for bit\n"
     "  --weights CKPT   the checkpoint --standalone builds in (from 'train --save')\n"
     "  --check          check the model and write nothing\n"
+    "  --max-memory=BYTES  refuse a model whose parameters or whose scratch memory\n"
+    "                   needs more than BYTES (suffix K, M or G for KiB, MiB, GiB;\n"
+    "                   the default is 16G, 2^31 doubles, for each)\n"
     "  -h, --help       show this help\n"
     "  --version        show the version\n"
     "\n"
@@ -147,6 +151,8 @@ static int needs_equals(const char *a)
         {"--emit", "a kind: --emit=KIND (c or dot)%s"},
         {"--dtype", "a type: --dtype=TYPE (f32 or f64)%s"},
         {"--no-opt", "passes: --no-opt=PASS,... (fold, licm, cse, dce, split, reduce, fuse, reuse, block)%s"},
+        {"--dump-changes", "a pass: --dump-changes=PASS (fold, licm, cse, dce, split, reduce, fuse or plan)%s"},
+        {"--max-memory", "a size: --max-memory=BYTES (a number, optionally followed by K, M or G)%s"},
     };
     for (size_t k = 0; k < sizeof forms / sizeof *forms; k++)
         if (!strcmp(a, forms[k].opt)) {
@@ -259,6 +265,22 @@ static int run_interpreter(int argc, char **argv)
     return rc;
 }
 
+/* "64M" -> 67108864 (K, M, G: powers of 1024); 0 if it is not a size */
+static long parse_bytes(const char *s)
+{
+    char *end;
+    errno = 0;
+    if (*s < '0' || *s > '9')
+        return 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    int shift = *end == 'K' ? 10 : *end == 'M' ? 20 : *end == 'G' ? 30 : 0;
+    if (shift)
+        end++;
+    if (errno || *end || v > (unsigned long long)(LONG_MAX >> shift))
+        return 0;
+    return (long)(v << shift);
+}
+
 /* --no-opt=cse,dce */
 static int no_opt(Opts *o, const char *list)
 {
@@ -350,6 +372,14 @@ static int parse_opts(int argc, char **argv, Opts *o)
             o->off |= ~(mgc_pass_bit("plan"));
         } else if (!strcmp(a, "--check")) {
             o->check = 1;
+        } else if (!strncmp(a, "--max-memory=", 13)) {
+            long bytes = parse_bytes(a + 13);
+            if (bytes <= 0) {
+                diag_plain("--max-memory: '%s' is not a size in bytes (a positive number, optionally followed by "
+                           "K, M or G)", a + 13);
+                return 1;
+            }
+            mgc_set_max_memory(bytes);
         } else if (needs_equals(a)) {
             return 1;
         } else if (a[0] == '-' && a[1]) {
@@ -433,6 +463,8 @@ int main(int argc, char **argv)
         g->f32 = o.f32;
         g->blas = o.blas;
         mgc_middle_end_hook(g, o.off, o.pdump, o.explain ? explain_stage : NULL, &x);
+        if (!mgc_scratch_fits(g))
+            rc = 1;
         if (!rc && o.explain)
             rc = explain(g, &x);
         Weights w;

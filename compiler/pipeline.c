@@ -2,6 +2,7 @@
  * Reads a .mg file, parses it with the prelude, and traces it into a Graph. */
 #define _POSIX_C_SOURCE 200809L /* open_memstream */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +88,73 @@ const char *mgc_model_name(const char *path)
     return s;
 }
 
+/* ---- the memory limit: parameters and scratch, each (mgc --max-memory) ---- */
+static long max_memory = MGC_DEFAULT_MAX_MEMORY;
+
+void mgc_set_max_memory(long bytes) { max_memory = bytes; }
+
+/* "2.3 TiB" */
+static const char *human_bytes(double b)
+{
+    static const char *unit[] = {"bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    int u = 0;
+    while (b >= 1024 && u < 6)
+        b /= 1024, u++;
+    return u ? arena_printf("%.1f %s", b, unit[u]) : arena_printf("%.0f bytes", b);
+}
+
+static const char *limit_text(void)
+{
+    if (max_memory == MGC_DEFAULT_MAX_MEMORY)
+        return arena_printf("%s (2^31 doubles)", human_bytes((double)max_memory));
+    return arena_printf("%s (--max-memory=%ld)", human_bytes((double)max_memory), max_memory);
+}
+
+/* doubles that fit the limit */
+static long limit_doubles(void) { return max_memory / (long)sizeof(double); }
+
+/* Parameters beyond the limit: an error at the parameter that crosses it. */
+static int params_fit(const Graph *g)
+{
+    long total = 0;
+    for (int i = 0; i < g->nparams; i++) {
+        const Tensor *p = g->params[i];
+        if (__builtin_add_overflow(total, p->size, &total))
+            total = LONG_MAX;
+        if (total > limit_doubles()) {
+            diag_error(p->loc, "the parameters up to '%s' need %s (%ld doubles), more than the limit of %s; "
+                       "mgc --max-memory=BYTES sets the limit", p->display, human_bytes((double)total * 8), total,
+                       limit_text());
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* a buffer the memory plan placed in scratch */
+static int in_scratch(const Graph *g, const Tensor *t)
+{
+    return (t->kind == TK_ACT || (t->kind == TK_GRAD && t->primal->kind == TK_ACT)) && opt_writers(g, t) && !t->local;
+}
+
+int mgc_scratch_fits(const Graph *g)
+{
+    if (g->scratch <= limit_doubles())
+        return 1;
+    const Tensor *big = NULL;
+    for (int i = 0; i < g->ntensors; i++) {
+        const Tensor *t = g->tensors[i];
+        if (in_scratch(g, t) && (!big || t->size > big->size))
+            big = t;
+    }
+    diag_plain("%s needs %s of scratch memory (%ld doubles), more than the limit of %s; mgc --max-memory=BYTES "
+               "sets the limit", g->source, human_bytes((double)g->scratch * 8), g->scratch, limit_text());
+    if (big)
+        diag_note(big->loc, "the largest buffer, '%s', holds %ld doubles (%s)", big->display, big->size,
+                  human_bytes((double)big->size * 8));
+    return 0;
+}
+
 Graph *mgc_front_end(const char *path, const char *name, int dump)
 {
     diag_add_source("prelude.mg", mgc_prelude);
@@ -103,7 +171,7 @@ Graph *mgc_front_end(const char *path, const char *name, int dump)
     if (dump & DUMP_AST)
         ast_dump(prog, stdout);
     Graph *g = trace_program(prelude, prog, name, path);
-    if (!g)
+    if (!g || !params_fit(g))
         return NULL;
     ir_verify(g);
     if (dump & DUMP_TRACE)
@@ -144,8 +212,7 @@ static void dump_graph(FILE *f, const Graph *g, int planned)
         return;
     for (int i = 0; i < g->ntensors; i++) {
         const Tensor *t = g->tensors[i];
-        if ((t->kind == TK_ACT || (t->kind == TK_GRAD && t->primal->kind == TK_ACT)) && opt_writers(g, t) &&
-            !t->local)
+        if (in_scratch(g, t))
             fprintf(f, "  scratch %-24s %6ld .. %6ld\n", t->name, t->offset, t->offset + t->size);
     }
     fprintf(f, "  scratch total %ld doubles\n", g->scratch);

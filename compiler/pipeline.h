@@ -26,6 +26,14 @@ unsigned mgc_pass_bit(const char *name);
 /* Comma-separated names of the passes, for messages. */
 extern const char mgc_pass_names[];
 
+/* The limit on the parameters and, separately, on the scratch memory of a
+ * model, in bytes: 2^31 doubles (16 GiB) each unless mgc --max-memory sets it.
+ * mgc_front_end refuses parameters beyond it; mgc_scratch_fits (after the
+ * memory plan) reports scratch beyond it and returns 0. */
+#define MGC_DEFAULT_MAX_MEMORY (8L << 31)
+void mgc_set_max_memory(long bytes);
+int mgc_scratch_fits(const Graph *g);
+
 /* "models/mlp.mg" -> "mlp", made a C identifier */
 const char *mgc_model_name(const char *path);
 

@@ -7,6 +7,7 @@
  * that are expressions become statements of their own before the current one. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,6 +131,13 @@ static const char *kind_word(const Bind *b)
     return "name";
 }
 
+/* kind_word with its article: "an integer tensor", "a parameter" */
+static const char *a_kind(const Bind *b)
+{
+    const char *w = kind_word(b);
+    return arena_printf("%s %s", strchr("aeiou", w[0]) ? "an" : "a", w);
+}
+
 /* A declaration: redefinition of anything but a prelude function is an error. */
 static void declare(Tr *tr, Bind *b)
 {
@@ -141,7 +149,7 @@ static void declare(Tr *tr, Bind *b)
         }
     if (old && !(old->prelude && b->kind == B_FN && old->kind == B_FN)) {
         diag_error(b->loc, "redefinition of '%s'", b->name);
-        diag_note(old->loc, "'%s' was first defined here as a %s", old->name, kind_word(old));
+        diag_note(old->loc, "'%s' was first defined here as %s", old->name, a_kind(old));
         return;
     }
     b->decl = 1;
@@ -205,6 +213,16 @@ static Cv cv_err(void) { Cv c = {0, 0, 0, 0}; return c; }
 
 static Cv const_eval(Tr *tr, const Node *n);
 
+/* A folded real constant must be finite: 1.0 / 0.0, 0 ^ -1 and log(0.0) are
+ * errors, as 4 / 0 is.  1, or 0 after the error. */
+static int finite_const(const Node *n, double r)
+{
+    if (isfinite(r))
+        return 1;
+    diag_error(n->loc, "this constant is %s; a constant must be a finite number", isnan(r) ? "NaN" : r > 0 ? "inf" : "-inf");
+    return 0;
+}
+
 static Cv const_bin(const Node *n, Cv a, Cv b)
 {
     long long r;
@@ -224,6 +242,11 @@ static Cv const_bin(const Node *n, Cv a, Cv b)
                 diag_error(n->loc, "division by zero");
                 return cv_err();
             }
+            if (b.i == -1) {
+                if (a.i == LLONG_MIN)
+                    break;      /* -INT64_MIN does not fit */
+                return cv_int(-a.i);
+            }
             if (a.i % b.i == 0)
                 return cv_int(a.i / b.i);
             return cv_real((double)a.i * pow((double)b.i, -1));
@@ -241,7 +264,7 @@ static Cv const_bin(const Node *n, Cv a, Cv b)
             return cv_real(pow((double)a.i, (double)b.i));
         default: break;
         }
-        if (n->op == '+' || n->op == '-' || n->op == '*') {
+        if (n->op == '+' || n->op == '-' || n->op == '*' || n->op == '/') {
             diag_error(n->loc, "integer overflow in constant expression");
             return cv_err();
         }
@@ -273,7 +296,7 @@ static Cv const_eval(Tr *tr, const Node *n)
             return cv_int(b->ival);
         if (b->kind == B_REAL)
             return cv_real(b->rval);
-        diag_error(n->loc, "'%s' is a %s, not a compile-time constant", n->name, kind_word(b));
+        diag_error(n->loc, "'%s' is %s, not a compile-time constant", n->name, a_kind(b));
         diag_note(b->loc, "'%s' defined here", n->name);
         return cv_err();
     }
@@ -281,6 +304,10 @@ static Cv const_eval(Tr *tr, const Node *n)
         Cv a = const_eval(tr, n->a);
         if (!a.ok)
             return a;
+        if (a.is_int && a.i == LLONG_MIN) {
+            diag_error(n->loc, "integer overflow in constant expression");
+            return cv_err();
+        }
         return a.is_int ? cv_int(-a.i) : cv_real(a.r * -1);
     }
     case A_BINARY: {
@@ -288,13 +315,17 @@ static Cv const_eval(Tr *tr, const Node *n)
         Cv b = const_eval(tr, n->b);
         if (!a.ok || !b.ok)
             return cv_err();
-        return const_bin(n, a, b);
+        Cv r = const_bin(n, a, b);
+        return !r.ok || r.is_int || finite_const(n, r.r) ? r : cv_err();
     }
     default:
         diag_error(n->loc, "expected a compile-time constant expression");
         return cv_err();
     }
 }
+
+/* The cap on every extent, loop bound and index range. */
+enum { MAX_EXTENT = 100000000 };
 
 /* A positive integer constant (an extent, a loop bound). */
 static int const_dim(Tr *tr, const Node *n, const char *what, long *out, int allow_zero)
@@ -303,12 +334,14 @@ static int const_dim(Tr *tr, const Node *n, const char *what, long *out, int all
     if (!c.ok)
         return 0;
     if (!c.is_int) {
-        diag_error(n->loc, "%s must be an integer, but this is %g", what, c.r);
+        char num[64];
+        snprintf(num, sizeof num, "%g%s", c.r, c.r == floor(c.r) && fabs(c.r) < 1e6 ? ".0" : "");   /* 16.0, not 16 */
+        diag_error(n->loc, "%s must be an integer, but %s is a real number", what, num);
         return 0;
     }
-    if (c.i < (allow_zero ? 0 : 1) || c.i > 100000000) {
-        diag_error(n->loc, "%s must be %s 100000000, got %lld", what,
-                   allow_zero ? "between 0 and" : "between 1 and", c.i);
+    if (c.i < (allow_zero ? 0 : 1) || c.i > MAX_EXTENT) {
+        diag_error(n->loc, "%s must be %s %d, got %lld", what,
+                   allow_zero ? "between 0 and" : "between 1 and", MAX_EXTENT, c.i);
         return 0;
     }
     *out = (long)c.i;
@@ -438,31 +471,53 @@ static Stmt *make_stmt(Tr *tr, Tensor *out, const Loop *loops, int nout, const L
 
 /* ------------------------------------------------------ bounds checking */
 
-/* Check 0 <= idx < ext for every value of the loops in scope. */
+/* The largest T, and at least 1 (before 'dim' is declared). */
+static long t_max(const Tr *tr) { return tr->g->Tmax > 0 ? tr->g->Tmax : 1; }
+
+/* Interval of x over the loops in scope and every T (see ix_interval). */
+static int interval_all_T(Tr *tr, const Ix *x, long *lo, long *hi)
+{
+    return ix_interval(x, tr->sb.loops, tr->sb.nloops, 1, t_max(tr), tr->g->vocab, lo, hi);
+}
+
+/* Check 0 <= idx < ext for every value of the loops in scope and every T.  An
+ * affine proof (ix_nonneg) or one interval over all T settles most indices at
+ * once; only what neither can show is checked T by T, which also finds the T
+ * that a message names. */
 static int check_index(Tr *tr, Ix *idx, Ix *ext, const Node *at, const char *tname, int axis, SrcLoc decl)
 {
     const Loop *L = tr->sb.loops;
     int n = tr->sb.nloops;
+    long lo, hi, elo, ehi;
+    int r = interval_all_T(tr, idx, &lo, &hi);
+    if (r == IX_OVERFLOW) {
+        diag_error(at->loc, "index %d of '%s' overflows: it can exceed the range of a 64-bit integer", axis + 1, tname);
+        diag_note(decl, "'%s' defined here", tname);
+        return 0;
+    }
+    if (r == 0)
+        return 1;              /* a loop it needs never runs */
     int dependent = 0;
     for (int i = 0; i < n; i++)
         if (ix_mentions_var(ext, L[i].var))
             dependent = 1;
-    if (dependent) {
-        Ix *room = ix_bin(IX_SUB, ix_bin(IX_SUB, ext, ix_const(1)), idx);
-        if (!ix_nonneg(idx, L, n, tr->g->Tmax) || !ix_nonneg(room, L, n, tr->g->Tmax)) {
-            diag_error(at->loc, "cannot show that index %d of '%s' stays below its extent %s", axis + 1, tname,
-                       ix_str(tr, ext));
-            diag_note(decl, "'%s' defined here", tname);
-            return 0;
-        }
+    Ix *room = ix_bin(IX_SUB, ix_bin(IX_SUB, ext, ix_const(1)), idx);
+    (void)ix_overflowed();     /* then room is not affine and proves nothing */
+    if (ix_nonneg(idx, L, n, tr->g->Tmax) && ix_nonneg(room, L, n, tr->g->Tmax))
         return 1;
+    if (dependent) {
+        diag_error(at->loc, "cannot show that index %d of '%s' stays below its extent %s", axis + 1, tname,
+                   ix_str(tr, ext));
+        diag_note(decl, "'%s' defined here", tname);
+        return 0;
     }
+    if (r == 1 && lo >= 0 && interval_all_T(tr, ext, &elo, &ehi) == 1 && hi < elo)
+        return 1;
     for (long T = 1; T <= tr->g->Tmax; T++) {
-        long lo, hi, elo, ehi;
-        int r = ix_interval(idx, L, n, T, tr->g->vocab, &lo, &hi);
+        r = ix_interval(idx, L, n, T, T, tr->g->vocab, &lo, &hi);
         if (r == 0)
             continue;
-        if (r < 0 || ix_interval(ext, L, n, T, tr->g->vocab, &elo, &ehi) != 1) {
+        if (r < 0 || ix_interval(ext, L, n, T, T, tr->g->vocab, &elo, &ehi) != 1) {
             diag_error(at->loc, "cannot bound index %d of '%s'", axis + 1, tname);
             return 0;
         }
@@ -489,6 +544,23 @@ static int check_index(Tr *tr, Ix *idx, Ix *ext, const Node *at, const char *tna
 static Val v_err(void) { Val v = {V_ERR, NULL, NULL}; return v; }
 static Val v_int(Ix *ix) { Val v = {V_INT, ix, NULL}; return v; }
 static Val v_real(Ex *e) { Val v = {V_REAL, NULL, e}; return v; }
+
+/* a k b for integer values at `at`: NULL after an error when folding it, or
+ * any value it can take over the loops in scope and every T, overflows a long. */
+static Ix *int_op(Tr *tr, const Node *at, const char *what, IxKind k, Ix *a, Ix *b)
+{
+    long lo, hi;
+    (void)ix_overflowed();
+    Ix *x = ix_bin(k, a, b);
+    if (ix_overflowed() || interval_all_T(tr, x, &lo, &hi) == IX_OVERFLOW) {
+        diag_error(at->loc, "integer overflow in %s: it can exceed the range of a 64-bit integer", what);
+        return NULL;
+    }
+    return x;
+}
+
+/* a folded real constant, finite (finite_const) */
+static Val real_const(const Node *n, double r) { return finite_const(n, r) ? v_real(ex_const(r)) : v_err(); }
 
 static Ex *to_real(Val v)
 {
@@ -633,7 +705,7 @@ static Val elab_index(Tr *tr, const Node *n)
         return v_err();
     const char *name = n->a->kind == A_CALL ? n->a->name : b->name;
     if (b->kind != B_TENSOR && b->kind != B_VIEW) {
-        diag_error(n->loc, "'%s' is a %s and cannot be indexed", name, kind_word(b));
+        diag_error(n->loc, "'%s' is %s and cannot be indexed", name, a_kind(b));
         return v_err();
     }
     if (n->list.n > IR_MAX_RANK) {
@@ -693,6 +765,32 @@ static void vars_ex(Tr *tr, const Ex *e, int *mask)
  * Returns the number bound, or -1 after an error. */
 static Ix *infer_range(Tr *tr, const char *var, const Node *body, const Node *at);
 
+/* A written range 'r < hi' must not be negative and, like a loop bound or an
+ * extent, at most MAX_EXTENT, for every T and every value of the outer loops. */
+static int check_range(Tr *tr, const Node *r, Ix *hi)
+{
+    long lo, h;
+    int res = interval_all_T(tr, hi, &lo, &h);
+    if (res == IX_OVERFLOW) {
+        diag_error(r->a->loc, "the range of '%s' overflows: it can exceed the range of a 64-bit integer", r->name);
+        return 0;
+    }
+    Ix *room = ix_bin(IX_SUB, ix_const(MAX_EXTENT), hi);
+    (void)ix_overflowed();
+    if (!ix_nonneg(room, tr->sb.loops, tr->sb.nloops, tr->g->Tmax) && res == 1 && h > MAX_EXTENT) {
+        diag_error(r->a->loc, "the range of '%s' must be at most %d, but it can reach %ld", r->name, MAX_EXTENT, h);
+        return 0;
+    }
+    if (ix_nonneg(hi, tr->sb.loops, tr->sb.nloops, tr->g->Tmax) || (res == 1 && lo >= 0))
+        return 1;
+    for (long T = 1; T <= tr->g->Tmax; T++)
+        if (ix_interval(hi, tr->sb.loops, tr->sb.nloops, T, T, tr->g->vocab, &lo, &h) == 1 && lo < 0) {
+            diag_error(r->a->loc, "the range of '%s' can be negative", r->name);
+            return 0;
+        }
+    return 1;
+}
+
 static int bind_ranges(Tr *tr, const NodeList *ranges, const Node *body, Bind **binds)
 {
     for (int k = 0; k < ranges->n; k++) {
@@ -717,19 +815,15 @@ static int bind_ranges(Tr *tr, const NodeList *ranges, const Node *body, Bind **
                 diag_error(r->a->loc, "the range of '%s' must be an integer expression", r->name);
                 return -1;
             }
-            hi = r->op == OP_LE ? ix_bin(IX_ADD, v.ix, ix_const(1)) : v.ix;
+            hi = r->op == OP_LE ? int_op(tr, r->a, arena_printf("the range of '%s'", r->name), IX_ADD, v.ix, ix_const(1)) : v.ix;
+            if (!hi)
+                return -1;
             if (!ix_is_affine(hi)) {
                 diag_error(r->a->loc, "the range of '%s' must be affine in T and earlier indices", r->name);
                 return -1;
             }
-            for (long T = 1; T <= tr->g->Tmax; T++) {
-                long lo, h;
-                int res = ix_interval(hi, tr->sb.loops, tr->sb.nloops, T, tr->g->vocab, &lo, &h);
-                if (res == 1 && lo < 0) {
-                    diag_error(r->a->loc, "the range of '%s' can be negative", r->name);
-                    return -1;
-                }
-            }
+            if (!check_range(tr, r, hi))
+                return -1;
         } else {
             hi = infer_range(tr, r->name, body, r);
             if (!hi)
@@ -895,8 +989,10 @@ static Val hoist_reduce(Tr *tr, const Node *n)
         r = ex_bin(EX_MUL, r, ex_pow(ex_read(ct, no, idx), -1));
     } else if (n->op == RED_MEAN) {
         Ix *cnt = red[0].hi;
-        for (int k = 1; k < nr; k++)
-            cnt = ix_bin(IX_MUL, cnt, red[k].hi);
+        for (int k = 1; k < nr && cnt; k++)
+            cnt = int_op(tr, n, "the number of terms of 'mean'", IX_MUL, cnt, red[k].hi);
+        if (!cnt)
+            return v_err();
         long c;
         Ex *scale = ix_is_const(cnt, &c) ? ex_const(pow((double)c, -1)) : ex_pow(ex_int(cnt), -1);
         r = ex_bin(EX_MUL, r, scale);
@@ -904,7 +1000,7 @@ static Val hoist_reduce(Tr *tr, const Node *n)
     return v_real(r);
 }
 
-static Val arith(const Node *n, Val a, Val b)
+static Val arith(Tr *tr, const Node *n, Val a, Val b)
 {
     if (a.kind == V_ERR || b.kind == V_ERR)
         return v_err();
@@ -920,10 +1016,15 @@ static Val arith(const Node *n, Val a, Val b)
             diag_error(n->loc, "indices can only be multiplied by constants");
             return v_err();
         }
-        return v_int(ix_bin(k, a.ix, b.ix));
+        Ix *x = int_op(tr, n, arena_printf("'%s'", ast_op_name(op)), k, a.ix, b.ix);
+        return x ? v_int(x) : v_err();
     }
     if (a.kind == V_INT && b.kind == V_INT && op == '/') {
         long x, y;
+        if (ix_is_const(a.ix, &x) && ix_is_const(b.ix, &y) && y == -1) {
+            Ix *q = int_op(tr, n, "'/'", IX_SUB, ix_const(0), a.ix);     /* -x, which may not fit */
+            return q ? v_int(q) : v_err();
+        }
         if (ix_is_const(a.ix, &x) && ix_is_const(b.ix, &y) && y != 0 && x % y == 0)
             return v_int(ix_const(x / y));
     }
@@ -938,7 +1039,7 @@ static Val arith(const Node *n, Val a, Val b)
             return v_err();
         }
         if (x->kind == EX_CONST)
-            return v_real(ex_const(pow(x->c, y->c)));
+            return real_const(n, pow(x->c, y->c));
         return v_real(ex_pow(x, y->c));
     }
     if (op == '/') {
@@ -952,7 +1053,7 @@ static Val arith(const Node *n, Val a, Val b)
     }
     if (x->kind == EX_CONST && y->kind == EX_CONST) {
         double r = op == '+' ? x->c + y->c : op == '-' ? x->c - y->c : x->c * y->c;
-        return v_real(ex_const(r));
+        return real_const(n, r);
     }
     return v_real(ex_bin(op == '+' ? EX_ADD : op == '-' ? EX_SUB : EX_MUL, x, y));
 }
@@ -982,7 +1083,7 @@ static Val elab(Tr *tr, const Node *n)
             if (x->kind == EX_CONST) {
                 double c = x->c;
                 double r = k == EX_EXP ? exp(c) : k == EX_LOG ? log(c) : k == EX_RELU ? (c > 0 ? c : 0.0) : tanh(c);
-                return v_real(ex_const(r));
+                return real_const(n, r);
             }
             return v_real(ex_un(k, x));
         }
@@ -992,8 +1093,10 @@ static Val elab(Tr *tr, const Node *n)
         Val a = elab(tr, n->a);
         if (a.kind == V_ERR)
             return a;
-        if (a.kind == V_INT)
-            return v_int(ix_bin(IX_SUB, ix_const(0), a.ix));
+        if (a.kind == V_INT) {
+            Ix *x = int_op(tr, n, "'-'", IX_SUB, ix_const(0), a.ix);
+            return x ? v_int(x) : v_err();
+        }
         if (a.e->kind == EX_CONST)
             return v_real(ex_const(a.e->c * -1));
         return v_real(ex_bin(EX_MUL, a.e, ex_const(-1)));   /* the reference's -x is x * -1 */
@@ -1001,7 +1104,7 @@ static Val elab(Tr *tr, const Node *n)
     case A_BINARY: {
         Val a = elab(tr, n->a);
         Val b = elab(tr, n->b);
-        return arith(n, a, b);
+        return arith(tr, n, a, b);
     }
     case A_REDUCE: return hoist_reduce(tr, n);
     default:
@@ -1182,7 +1285,7 @@ static Bind *bind_result(Tr *tr, const char *name, Bind *val, SrcLoc loc)
         if (strcmp(b->name, name) != 0)
             continue;
         if (b->decl || b->kind == B_INDEX || b->kind == B_SHAPE) {
-            diag_error(loc, "cannot assign to '%s': it is a %s", name, kind_word(b));
+            diag_error(loc, "cannot assign to '%s': it is %s", name, a_kind(b));
             diag_note(b->loc, "'%s' defined here", name);
             return NULL;
         }
@@ -1266,7 +1369,7 @@ static Bind *call_fn(Tr *tr, const Node *call)
         return NULL;
     }
     if (fb->kind != B_FN) {
-        diag_error(call->loc, "'%s' is a %s, not a function", call->name, kind_word(fb));
+        diag_error(call->loc, "'%s' is %s, not a function", call->name, a_kind(fb));
         diag_note(fb->loc, "'%s' defined here", call->name);
         return NULL;
     }
@@ -1540,7 +1643,8 @@ static int override_value(Tr *tr, const Node *n, Cv *c)
             *c = cv_err();
             return 1;
         }
-        *c = cv_real(r);
+        /* 16.0 or 1e3 on the command line is the integer it spells exactly */
+        *c = r == floor(r) && fabs(r) <= 9007199254740992.0 ? cv_int((long long)r) : cv_real(r);
         return 1;
     }
     return 0;
@@ -1658,8 +1762,8 @@ static void do_param(Tr *tr, const Node *n)
         if (!const_dim(tr, n->list.items[k], "a parameter's extent", &v, 0))
             return;
         ext[k] = ix_const(v);
-        if (__builtin_mul_overflow(total, v, &total) || total > 100000000) {
-            diag_error(n->loc, "parameter '%s' is too large", name);
+        if (__builtin_mul_overflow(total, v, &total) || total > MAX_EXTENT) {
+            diag_error(n->loc, "parameter '%s' is too large: it would hold more than %d elements", name, MAX_EXTENT);
             return;
         }
     }
@@ -1701,7 +1805,8 @@ static void do_param(Tr *tr, const Node *n)
     t->init_b = bval;
     t->offset = tr->g->nscalars;
     t->needs_grad = 1;
-    tr->g->nscalars += total;
+    if (__builtin_add_overflow(tr->g->nscalars, total, &tr->g->nscalars))
+        tr->g->nscalars = LONG_MAX;     /* far past any memory limit: refused after tracing */
     ir_add_param(tr->g, t);
     Bind *b = new_bind(tr, name, B_TENSOR, n->loc);
     b->t = t;
@@ -1828,13 +1933,18 @@ static Bind *top(Tr *tr, const char *name)
 static int reads_target_ix(const Graph *g, const Stmt *s, const Ix *x)
 {
     switch (x->kind) {
-    case IX_READ:
-        for (long T = 1; T <= g->Tmax; T++) {
+    case IX_READ: {
+        /* T - 1 - idx >= 0 proves it at once; otherwise look T by T */
+        Ix *room = ix_bin(IX_SUB, ix_bin(IX_SUB, ix_T(), ix_const(1)), x->idx[0]);
+        (void)ix_overflowed();
+        int below_T = ix_nonneg(room, s->loops, s->nloop, g->Tmax);
+        for (long T = 1; T <= g->Tmax && !below_T; T++) {
             long lo, hi;
-            if (ix_interval(x->idx[0], s->loops, s->nloop, T, g->vocab, &lo, &hi) == 1 && hi >= T)
+            if (ix_interval(x->idx[0], s->loops, s->nloop, T, T, g->vocab, &lo, &hi) == 1 && hi >= T)
                 return 1;
         }
         return reads_target_ix(g, s, x->idx[0]);
+    }
     case IX_CONST:
     case IX_T:
     case IX_VAR:

@@ -868,3 +868,79 @@ Test(mgc_cli, failed_standard_output_is_an_error)
         cr_expect_str_eq(r->out, "mgc: error: writing standard output: Broken pipe\nstatus 1\n", "mgc %s", forms[i]);
     }
 }
+
+/* issue 16, item 2: -D values that make a constant fold overflow (INT64_MIN / -1
+ * in microGPT's head_dim) are a located error, not SIGFPE */
+Test(mgc_cli, define_that_overflows_a_constant_is_a_located_error)
+{
+    const char *d = tmpdir();
+    Run *r = run("%s -D n_embd=-9223372036854775808 -D n_head=-1 %s -o %s/out.c", MGC, MICROGPT, d);
+    cr_expect_eq(r->status, 1, "exit %d: %s", r->status, r->err);
+    cr_expect(strstr(r->err, "microgpt.mg:7:18: error: integer overflow in constant expression"), "%s", r->err);
+    cr_expect(!strstr(r->err, "internal error"), "%s", r->err);
+    char out[600];
+    snprintf(out, sizeof out, "%s/out.c", d);
+    cr_expect_eq(access(out, F_OK), -1, "failed but wrote %s", out);
+}
+
+/* issue 16, requirement 3: -D block_size=100000 makes microGPT's scratch
+ * terabytes; mgc refuses it, saying what it needs and what the limit is, and
+ * --max-memory moves the limit: exactly the bytes needed pass, one less fails */
+Test(mgc_cli, scratch_beyond_the_memory_limit_is_refused)
+{
+    const char *d = tmpdir();
+    Run *r = run("%s -D block_size=100000 %s -o %s/out.c", MGC, MICROGPT, d);
+    cr_expect_eq(r->status, 1, "exit %d: %s", r->status, r->err);
+    cr_expect(strstr(r->err, "more than the limit of 16.0 GiB (2^31 doubles)"), "%s", r->err);
+    const char *at = strstr(r->err, "of scratch memory (");
+    cr_assert(at, "%s", r->err);
+    long need = atol(at + strlen("of scratch memory ("));
+    /* attention's scores alone are n_head * T * T doubles */
+    cr_expect_gt(need, 4L * 100000 * 100000, "%s", r->err);
+    char out[600];
+    snprintf(out, sizeof out, "%s/out.c", d);
+    cr_expect_eq(access(out, F_OK), -1, "failed but wrote %s", out);
+    r = run("%s -D block_size=100000 --max-memory=%ld %s --check", MGC, need * 8 - 1, MICROGPT);
+    cr_expect_eq(r->status, 1, "one byte short: exit %d: %s", r->status, r->err);
+    cr_expect(strstr(r->err, "(--max-memory="), "%s", r->err);
+    r = run("%s -D block_size=100000 --max-memory=%ld %s --check", MGC, need * 8, MICROGPT);
+    cr_expect_eq(r->status, 0, "exactly enough: exit %d: %s", r->status, r->err);
+}
+
+/* --max-memory=BYTES takes K, M and G; parameters beyond it are refused at the
+ * parameter that crosses it */
+Test(mgc_cli, max_memory_option)
+{
+    static const char *bad[] = {"12x", "0", "-5", "", "K", "1.5G", "9999999999999G", "18446744073709551617"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        Run *r = run("%s --max-memory='%s' %s --check", MGC, bad[i], MICROGPT);
+        cr_expect_eq(r->status, 1, "'%s': exit %d", bad[i], r->status);
+        cr_expect(strstr(r->err, "--max-memory: '"), "'%s': %s", bad[i], r->err);
+    }
+    Run *r = run("%s --max-memory=1M %s --check && %s --max-memory=1048576 %s --check && "
+                 "%s --max-memory=1G %s --check", MGC, MICROGPT, MGC, MICROGPT, MGC, MICROGPT);
+    cr_expect_eq(r->status, 0, "%s", r->err);
+    r = run("%s --max-memory=64K %s --check", MGC, MICROGPT);
+    cr_expect_eq(r->status, 1);
+    cr_expect(strstr(r->err, "of scratch memory") && strstr(r->err, "(--max-memory=65536)"), "%s", r->err);
+    r = run("%s --max-memory=16K %s --check", MGC, MICROGPT);
+    cr_expect_eq(r->status, 1);
+    cr_expect(strstr(r->err, "microgpt.mg:") && strstr(r->err, ": error: the parameters up to '"), "%s", r->err);
+    cr_expect(!strstr(r->err, "internal error"), "%s", r->err);
+    r = run("%s --help", MGC);
+    cr_expect(strstr(r->out, "--max-memory=BYTES"), "--help does not mention --max-memory");
+}
+
+/* issue 16: -D n_embd=16.0 is the integer 16 (the same C as without it);
+ * 16.5 is refused, saying it is a real number */
+Test(mgc_cli, define_with_an_integral_real_is_that_integer)
+{
+    const char *d = tmpdir();
+    Run *r = run("%s %s -o %s/plain.c && %s -D n_embd=16.0 %s -o %s/real.c && %s -D n_embd=1.6e1 %s -o %s/exp.c && "
+                 "cmp %s/plain.c %s/real.c && cmp %s/plain.c %s/exp.c",
+                 MGC, MICROGPT, d, MGC, MICROGPT, d, MGC, MICROGPT, d, d, d, d, d);
+    cr_expect_eq(r->status, 0, "%s%s", r->out, r->err);
+    r = run("%s -D n_embd=16.5 %s --check", MGC, MICROGPT);
+    cr_expect_eq(r->status, 1);
+    cr_expect(strstr(r->err, "must be an integer, but 16.5 is a real number"), "%s", r->err);
+}

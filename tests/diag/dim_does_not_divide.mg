@@ -7,6 +7,6 @@ param wte[vocab, n_embd] ~ gauss(0, 0.08)
 param wq[n_embd, head_dim] ~ gauss(0, 0.08)
 
 # ---- expected (mgc dim_does_not_divide.mg -o OUT.c): exit 1, and on stderr: ----
-#| dim_does_not_divide.mg:7:18: error: a parameter's extent must be an integer, but this is 5.33333
+#| dim_does_not_divide.mg:7:18: error: a parameter's extent must be an integer, but 5.33333 is a real number
 #|     7 | param wq[n_embd, head_dim] ~ gauss(0, 0.08)
 #|       |                  ^~~~~~~~

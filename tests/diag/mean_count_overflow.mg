@@ -1,0 +1,13 @@
+# each range is within the cap, but the number of terms of the mean is not
+const vocab = 27
+dim T <= 16
+input tokens[T + 1] < vocab
+param h[16, 64] ~ gauss(0, 0.08)
+logits[t < T, v < vocab] = h[t, v]
+loss = sum(t < T) logits[t, tokens[t + 1]]
+x = mean(a < 100000000, b < 100000000, c < 100000000) h[0, 0]
+
+# ---- expected (mgc mean_count_overflow.mg -o OUT.c): exit 1, and on stderr: ----
+#| mean_count_overflow.mg:8:5: error: integer overflow in the number of terms of 'mean': it can exceed the range of a 64-bit integer
+#|     8 | x = mean(a < 100000000, b < 100000000, c < 100000000) h[0, 0]
+#|       |     ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
