@@ -10,8 +10,10 @@
 #include "report.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +32,7 @@ static const char report_usage[] =
     "fetched) that overlays the loss curves of training runs: the CSV files the\n"
     "trainers write with '--log FILE.csv'.  Each file needs a header line naming\n"
     "its columns, with 'step' and 'loss' among them; other columns are ignored.\n"
+    "A log is read up to 256 MiB (a FIFO too); a NUL byte in it is an error.\n"
     "Hover to read every run's loss at a step; click a legend entry to hide it.\n"
     "\n"
     "options:\n"
@@ -223,26 +226,72 @@ static int read_row(Series *s, int lineno, const char *line, size_t n, int cs, i
     return 0;
 }
 
+enum { LOG_MAX_MIB = 256 };          /* the largest log read */
+
+/* A NUL byte at b[at] (no log has one): where it is, as an error. */
+static void nul_byte(const char *path, const char *b, size_t at)
+{
+    int line = 1;
+    size_t start = 0;
+    for (size_t i = 0; i < at; i++)
+        if (b[i] == '\n')
+            line++, start = i + 1;
+    SrcLoc loc = {path, line, (int)(at - start) + 1, line, (int)(at - start) + 1};
+    diag_error(loc, "a NUL byte: a log is text (step,loss,... lines)");
+}
+
+/* The whole log, NUL-terminated, in *n bytes; NULL after a message.  At most
+ * LOG_MAX_MIB MiB: a larger regular file is refused before it is read, and a
+ * stream (a FIFO, a device) once it goes past that or at its first NUL byte. */
 static char *slurp(const char *path, size_t *n)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    Buf b = {0};
-    char chunk[1 << 14];
-    size_t k;
-    while ((k = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_add(&b, chunk, k);
-    int bad = ferror(f) || b.oom;
-    int err = errno;
-    fclose(f);
-    if (bad) {
-        free(b.p);
-        errno = b.oom ? ENOMEM : err;
+    const size_t max = (size_t)LOG_MAX_MIB << 20;
+    int fd = open(path, O_RDONLY);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        diag_plain("cannot open '%s': %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
         return NULL;
     }
-    if (!b.p)
-        b.p = calloc(1, 1);
+    if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > max) {
+        diag_plain("'%s' is %jd bytes, more than the %d MiB a log may have", path, (intmax_t)st.st_size,
+                   LOG_MAX_MIB);
+        close(fd);
+        return NULL;
+    }
+    Buf b = {0};
+    char chunk[1 << 14];
+    int bad = 0;
+    while (!bad) {
+        ssize_t k = read(fd, chunk, sizeof chunk);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0) {
+            if (k < 0)
+                diag_plain("cannot read '%s': %s", path, strerror(errno));
+            bad = k < 0;
+            break;
+        }
+        const char *z = memchr(chunk, 0, (size_t)k);
+        int over = b.n + (size_t)k > max;
+        if (over) {
+            diag_plain("'%s' goes on past %d MiB, the most a log may have (not a file that ends?)", path,
+                       LOG_MAX_MIB);
+        } else {
+            buf_add(&b, chunk, z ? (size_t)(z - chunk) : (size_t)k);
+            if (b.oom)
+                diag_plain("out of memory reading '%s'", path);
+            else if (z)
+                nul_byte(path, b.p, b.n);
+        }
+        bad = over || b.oom || z;
+    }
+    close(fd);
+    if (bad || (!b.p && !(b.p = calloc(1, 1)))) {
+        free(b.p);
+        return NULL;
+    }
     *n = b.n;
     return b.p;
 }
@@ -252,15 +301,13 @@ static int read_log(Series *s)
 {
     struct stat st;
     size_t n = 0;
-    char *text = NULL;
-    if (stat(s->path, &st) == 0 && S_ISDIR(st.st_mode))
-        errno = EISDIR;
-    else
-        text = slurp(s->path, &n);
-    if (!text) {
-        diag_plain("cannot open '%s': %s", s->path, strerror(errno));
+    if (stat(s->path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        diag_plain("cannot open '%s': %s", s->path, strerror(EISDIR));
         return 1;
     }
+    char *text = slurp(s->path, &n);
+    if (!text)
+        return 1;
     diag_add_source_n(s->path, text, n);
     int rc = 0, lineno = 0, cs = -1, cl = -1, header = 0;
     for (size_t i = 0; i < n && rc == 0;) {

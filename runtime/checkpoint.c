@@ -391,25 +391,45 @@ static int load_state(const char *path, const MgModel *m, const MgSafetensors *s
     return 0;
 }
 
+/* What a checkpoint's header is checked against before its data is read. */
+typedef struct HeaderCheck {
+    const char *path;
+    const MgModel *m;
+    MgVocab *vocab;
+    long step;
+    int with;               /* it has Adam's moments */
+} HeaderCheck;
+
+static int check_header(const MgSafetensors *st, void *ctx, MgErr *e) {
+    HeaderCheck *h = ctx;
+    if (check_meta(h->path, h->m, st, h->vocab, &h->step, e) < 0) return -1;
+    if (check_tensors(h->path, h->m, st, e) < 0 || check_state(h->path, h->m, st, &h->with, e) < 0) {
+        mg_vocab_free(h->vocab);
+        return -1;
+    }
+    return 0;
+}
+
 int mg_ckpt_load_state(const char *path, const MgModel *m, double *params, MgVocab *vocab, long *step,
                        MgTrainState *ts, int *resumable, MgErr *e) {
     MgSafetensors st;
-    int with = 0;
-    long at = 0;
+    HeaderCheck h = {path, m, vocab, 0, 0};
     memset(vocab, 0, sizeof *vocab);
     if (resumable) *resumable = 0;
-    if (mg_st_read(&st, path, e) < 0) return -1;
-    int rc = check_meta(path, m, &st, vocab, &at, e);
-    if (rc == 0 && (check_tensors(path, m, &st, e) < 0 || check_state(path, m, &st, &with, e) < 0 ||
-                    check_sum(path, m, &st, with, e) < 0))
-        rc = -1;
+    /* names and shapes are the model's before the data is read, so the data
+     * read is at most the parameters and Adam's moments */
+    if (mg_st_read_checked(&st, path, check_header, &h, e) < 0) {
+        mg_vocab_free(vocab);
+        return -1;
+    }
+    int with = h.with, rc = check_sum(path, m, &st, with, e);
     int has_state = rc == 0 && (mg_st_meta(&st, "rng") || mg_st_meta(&st, "steps"));
     if (rc == 0 && ts && has_state && load_state(path, m, &st, ts, with, e) < 0) rc = -1;
     for (int i = 0; rc == 0 && i < m->n_params; i++) {
         const MgParam *p = &m->params[i];
         memcpy(params + p->offset, mg_st_find(&st, p->name)->data, p->size * sizeof *params);
     }
-    if (rc == 0) *step = at;
+    if (rc == 0) *step = h.step;
     if (rc == 0 && resumable) *resumable = ts && has_state;
     if (rc != 0) mg_vocab_free(vocab);
     mg_st_free(&st);

@@ -130,10 +130,17 @@ static void usage(FILE *f, const MgModel *m, const char *prog) {
             "  --data FILE         documents, one per line, UTF-8 (default: the embedded word list);\n"
             "                      lines are stripped, blank ones skipped, \\r\\n accepted; a\n"
             "                      document longer than the block size is cropped to it\n"
+            "  --max-data MIB      refuse a data file larger than MIB MiB (default 1024); a\n"
+            "                      FIFO or device is read up to that much, and stops at its\n"
+            "                      first byte that is not UTF-8\n"
             "  --steps N           number of optimizer steps (default %d); the learning rate\n"
             "                      decays linearly to 0 over N steps when the model says so\n"
             "  --seed S            random seed, a non-negative integer (default 42)\n"
-            "  --lr X              learning rate (default %g)\n"
+            "  --lr X              learning rate (default %g)\n",
+            prog, m->name, m->source ? m->source : "built in", m->n_scalars, m->vocab, m->vocab - 1,
+            m->block_size, m->optim.kind == MG_OPT_ADAM ? "adam" : "sgd", m->optim.lr, m->optim.steps,
+            m->optim.linear_decay ? " with linear decay" : "", m->optim.steps, m->optim.lr);
+    fputs(
             "  --load CKPT         start from a checkpoint's parameters instead of random ones;\n"
             "                      the data must use only the checkpoint's characters.  A\n"
             "                      checkpoint saved by train resumes that run where it was\n"
@@ -176,9 +183,7 @@ static void usage(FILE *f, const MgModel *m, const char *prog) {
             "  --num N             number of samples printed after training (default 20)\n"
             "  --temperature T     sampling temperature, > 0 (default 0.5)\n"
             "\n",
-            prog, m->name, m->source ? m->source : "built in", m->n_scalars, m->vocab, m->vocab - 1,
-            m->block_size, m->optim.kind == MG_OPT_ADAM ? "adam" : "sgd", m->optim.lr, m->optim.steps,
-            m->optim.linear_decay ? " with linear decay" : "", m->optim.steps, m->optim.lr);
+          f);
     fputs(
             "sample --load CKPT [--num N] [--temperature T] [--seed S]\n"
             "  print N samples (default 20, temperature 0.5, seed 42); the vocabulary\n"
@@ -239,7 +244,7 @@ static int parse_double(const char *prog, const char *flag, const char *s, int s
 static int allowed(Cmd c, const char *flag) {
     static const char *train[] = {"data", "steps", "seed", "lr", "save", "save-every", "load", "log", "num",
                                   "temperature", "progress", "batch", "threads", "docs",
-                                  "rank-timeout", 0};
+                                  "rank-timeout", "max-data", 0};
     static const char *sample[] = {"load", "num", "temperature", "seed", 0};
     static const char *grad[] = {"load", "doc", "out", 0};
     const char **list = c == CMD_TRAIN ? train : c == CMD_SAMPLE ? sample : grad;
@@ -259,6 +264,12 @@ static int set_opt(const char *prog, Opts *o, const char *name, const char *flag
     else if (!strcmp(name, "num")) return parse_int(prog, flag, v, &o->num);
     else if (!strcmp(name, "save-every")) return parse_int(prog, flag, v, &o->save_every);
     else if (!strcmp(name, "rank-timeout")) return parse_double(prog, flag, v, 1, &rank_timeout);
+    else if (!strcmp(name, "max-data")) {
+        int mib;
+        if (parse_int(prog, flag, v, &mib)) return 1;
+        if (mib < 1) return cli_error(prog, "%s: must be at least 1 (MiB)", flag);
+        mg_data_set_max((size_t)mib << 20);
+    }
     else if (!strcmp(name, "docs")) {
         o->has_text = 1;
         if (!strcmp(v, "lines")) o->text = 0;

@@ -6,16 +6,25 @@
 #include "mg_utf8.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static char *dup_str(const char *s) {
     size_t n = strlen(s) + 1;
     char *p = malloc(n);
     if (p) memcpy(p, s, n);
     return p;
+}
+
+/* The message for byte c at line:col, a NUL or the start of invalid UTF-8. */
+static int bad_byte(MgErr *e, const char *name, size_t line, size_t col, unsigned c) {
+    if (c == 0) return mg_err(e, "%s:%zu: NUL byte at column %zu", name, line, col);
+    return mg_err(e, "%s:%zu: invalid UTF-8 (byte 0x%02X at column %zu)", name, line, c, col);
 }
 
 /* Append doc {off, len, line} to d->docs, growing by doubling. */
@@ -68,9 +77,7 @@ int mg_data_load_buffer(MgDocs *d, const char *name, const char *buf, size_t len
         int k = c ? mg_utf8_decode(s + i, len - i, &cp) : 0;
         if (k == 0) {
             mg_data_free(d);
-            if (c == 0) return mg_err(e, "%s:%zu: NUL byte at column %zu", name, line, i - line_start + 1);
-            return mg_err(e, "%s:%zu: invalid UTF-8 (byte 0x%02X at column %zu)", name, line, c,
-                          i - line_start + 1);
+            return bad_byte(e, name, line, i - line_start + 1, c);
         }
         d->cps[w++] = cp;
         i += (size_t)k;
@@ -87,36 +94,89 @@ oom:
     return mg_err(e, "%s: out of memory", name);
 }
 
-/* Read a whole file into a malloc'd buffer. */
+static size_t data_max = MG_DATA_MAX_BYTES;
+
+void mg_data_set_max(size_t bytes) { data_max = bytes; }
+
+size_t mg_data_max(void) { return data_max; }
+
+/* How far a file being read has been checked: bytes [0, pos) are UTF-8
+ * without NUL, on lines 1..line, the last one starting at byte line_start. */
+typedef struct Scan {
+    size_t pos, line, line_start;
+} Scan;
+
+/* Check s[sc->pos, n) as the bytes arrive, with the loaders' line count
+ * (\n, \r\n, \r) and messages.  Unless at_end, a sequence or '\r' that may
+ * go on past n is left for the next call. */
+static int scan(Scan *sc, const char *name, const unsigned char *s, size_t n, int at_end, MgErr *e) {
+    size_t i = sc->pos;
+    while (i < n) {
+        unsigned c = s[i];
+        uint32_t cp;
+        int k = 1;
+        if (!at_end && n - i < 4 && (c == '\r' || c >= 0x80)) break;
+        if (c == '\r' || c == '\n') {
+            k = c == '\r' && i + 1 < n && s[i + 1] == '\n' ? 2 : 1;
+            sc->line++;
+            sc->line_start = i + (size_t)k;
+        } else if (c == 0 || (c >= 0x80 && (k = mg_utf8_decode(s + i, n - i, &cp)) == 0)) {
+            return bad_byte(e, name, sc->line, i - sc->line_start + 1, c);
+        }
+        i += (size_t)k;
+    }
+    sc->pos = i;
+    return 0;
+}
+
+/* Read a whole file into a malloc'd buffer, checking its UTF-8 as it comes
+ * (a stream of garbage stops at its first bad byte), at most data_max bytes:
+ * a longer regular file is refused before reading, a stream once it passes
+ * the limit. */
 static char *read_all(const char *path, size_t *len, MgErr *e) {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    enum { CHUNK = 1 << 16 };
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) {
         mg_err(e, "%s: cannot open: %s", path, strerror(errno));
         return NULL;
     }
     struct stat st;
-    size_t cap = 1 << 16, n = 0;
-    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
-        cap = (size_t)st.st_size + 1;
-    char *buf = malloc(cap);
-    for (;;) {
-        if (!buf) break;
-        n += fread(buf + n, 1, cap - n, f);
-        if (n < cap) break;                       /* EOF or error */
-        char *p = realloc(buf, cap * 2);
-        if (!p) { free(buf); buf = NULL; break; }
-        buf = p;
-        cap *= 2;
-    }
-    int bad = ferror(f), err = errno;
-    fclose(f);
-    if (!buf) {
-        mg_err(e, "%s: out of memory", path);
+    size_t cap = CHUNK, n = 0, max = data_max, mib = max >> 20;
+    int regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+    if (regular && (uintmax_t)st.st_size > max) {
+        mg_err(e, "%s: %jd bytes is more than the limit of %zu MiB on data files (--max-data)", path,
+               (intmax_t)st.st_size, mib);
+        close(fd);
         return NULL;
     }
-    if (bad) {
+    if (regular && st.st_size > 0) cap = (size_t)st.st_size + 1;     /* + 1: room to see the end */
+    char *buf = malloc(cap);
+    Scan sc = {0, 1, 0};
+    int rc = buf ? 0 : mg_err(e, "%s: out of memory", path);
+    while (rc == 0) {
+        if (n == cap) {
+            size_t nc = cap > max / 2 ? max + 1 : cap * 2;
+            char *p = n > max ? NULL : realloc(buf, nc);
+            if (n > max)
+                rc = mg_err(e, "%s: more than %zu MiB and still going (not a file that ends?); the limit on "
+                            "data files is %zu MiB (--max-data)", path, mib, mib);
+            else if (!p)
+                rc = mg_err(e, "%s: out of memory", path);
+            else
+                buf = p, cap = nc;
+            continue;
+        }
+        ssize_t k = read(fd, buf + n, cap - n < CHUNK ? cap - n : CHUNK);
+        if (k < 0 && errno == EINTR) continue;
+        if (k < 0) rc = mg_err(e, "%s: cannot read: %s", path, strerror(errno));
+        if (k <= 0) break;
+        n += (size_t)k;
+        rc = scan(&sc, path, (const unsigned char *)buf, n, 0, e);
+    }
+    close(fd);
+    if (rc == 0) rc = scan(&sc, path, (const unsigned char *)buf, n, 1, e);
+    if (rc != 0) {
         free(buf);
-        mg_err(e, "%s: cannot read: %s", path, strerror(err));
         return NULL;
     }
     *len = n;
@@ -157,8 +217,7 @@ int mg_data_load_text_buffer(MgDocs *d, const char *name, const char *buf, size_
         } else if (c == 0 || (c >= 0x80 && (k = mg_utf8_decode(s + i, len - i, &cp)) == 0)) {
             free(lines);
             mg_data_free(d);
-            if (c == 0) return mg_err(e, "%s:%zu: NUL byte at column %zu", name, line, i - line_start + 1);
-            return mg_err(e, "%s:%zu: invalid UTF-8 (byte 0x%02X at column %zu)", name, line, c, i - line_start + 1);
+            return bad_byte(e, name, line, i - line_start + 1, c);
         }
         lines[w] = line;
         d->cps[w++] = cp;

@@ -35,6 +35,14 @@ typedef struct MgVocab {
 extern const char mg_words_txt[];
 extern const size_t mg_words_txt_len;
 
+/* The most bytes a data file may hold unless mg_data_set_max says otherwise
+ * (the trainer's --max-data): a larger regular file is refused before it is
+ * read, a stream (a FIFO, a device) once it goes past the limit.  Files are
+ * checked as they are read, so bad UTF-8 or a NUL stops the reading there. */
+#define MG_DATA_MAX_BYTES ((size_t)1 << 30)
+void mg_data_set_max(size_t bytes);
+size_t mg_data_max(void);
+
 /* Load one document per line: lines end at \n, \r\n or \r; each is stripped
  * as Python's str.strip() does and blank lines are dropped.  On failure d is
  * left empty and e says why (naming the file, and the line if there is one). */

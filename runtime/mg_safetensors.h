@@ -48,6 +48,11 @@ typedef struct MgSafetensors {
 int mg_st_write(const char *path, const MgTensor *t, int n, const MgMeta *meta, int nmeta, MgErr *e);
 /* Read and validate a whole file.  Messages start with the path. */
 int mg_st_read(MgSafetensors *st, const char *path, MgErr *e);
+/* The same, with check(st, ctx, e) run on the header (names, shapes and
+ * metadata; no tensor data yet) before the data is read: a file it refuses
+ * is not read through. */
+typedef int (*MgStCheck)(const MgSafetensors *st, void *ctx, MgErr *e);
+int mg_st_read_checked(MgSafetensors *st, const char *path, MgStCheck check, void *ctx, MgErr *e);
 /* Same on bytes already in memory; `name` is used in messages. */
 int mg_st_parse(MgSafetensors *st, const char *name, const unsigned char *buf, size_t len, MgErr *e);
 void mg_st_free(MgSafetensors *st);

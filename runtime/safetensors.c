@@ -236,18 +236,16 @@ static void convert(const unsigned char *p, const MgStTensor *t, double *out) {
     }
 }
 
-static int parse_entries(MgSafetensors *st, const char *name, const unsigned char *data, uint64_t data_len,
-                         MgErr *e) {
+/* The header's tensors, checked against a data section of data_len bytes
+ * (which need not be read yet); *offp gets their offsets (free it). */
+static int parse_entries(MgSafetensors *st, const char *name, uint64_t data_len, uint64_t (**offp)[2], MgErr *e) {
     const MgJson *j = &st->json;
     const MgJsonNode *root = &j->nodes[0];
     st->t = calloc((size_t)root->count + 1, sizeof *st->t);
     uint64_t (*off)[2] = calloc((size_t)root->count + 1, sizeof *off);
-    if (!st->t || !off) {
-        free(off);
-        return mg_err(e, "%s: out of memory", name);
-    }
+    *offp = off;
+    if (!st->t || !off) return mg_err(e, "%s: out of memory", name);
     int rc = 0;
-    size_t total = 0;
     for (int c = root->first; c >= 0 && rc == 0; c = j->nodes[c].next) {
         const MgJsonNode *v = &j->nodes[c];
         if (strcmp(v->key, "__metadata__") == 0 && v->keylen == 12) {
@@ -257,49 +255,84 @@ static int parse_entries(MgSafetensors *st, const char *name, const unsigned cha
             continue;
         }
         rc = read_entry(j, v, &st->t[st->n], off[st->n], data_len, name, e);
-        if (rc == 0) total += st->t[st->n++].numel;
+        if (rc == 0) st->n++;
     }
     if (rc == 0) rc = check_unique(st, name, e);
     if (rc == 0) rc = check_layout(st, off, data_len, name, e);
-    if (rc == 0) {
-        st->values = malloc((total ? total : 1) * sizeof *st->values);
-        if (!st->values) rc = mg_err(e, "%s: out of memory", name);
-    }
-    size_t pos = 0;
-    for (int i = 0; rc == 0 && i < st->n; i++) {
+    return rc;
+}
+
+/* Every tensor's values from the data section, into one allocation. */
+static int convert_all(MgSafetensors *st, const unsigned char *data, uint64_t (*off)[2], const char *name,
+                       MgErr *e) {
+    size_t pos = 0, total = 0;
+    for (int i = 0; i < st->n; i++) total += st->t[i].numel;
+    st->values = malloc((total ? total : 1) * sizeof *st->values);
+    if (!st->values) return mg_err(e, "%s: out of memory", name);
+    for (int i = 0; i < st->n; i++) {
         convert(data + off[i][0], &st->t[i], st->values + pos);
         st->t[i].data = st->values + pos;
         pos += st->t[i].numel;
     }
-    free(off);
-    return rc;
+    return 0;
 }
 
-int mg_st_parse(MgSafetensors *st, const char *name, const unsigned char *buf, size_t len, MgErr *e) {
-    memset(st, 0, sizeof *st);
-    if (len < 8) return mg_err(e, "%s: file is too short to be a safetensors file (%zu bytes)", name, len);
-    uint64_t hlen = get_u64le(buf);
-    if (hlen > MG_ST_MAX_HEADER)
-        return mg_err(e, "%s: header size %llu is implausible (not a safetensors file?)", name,
-                      (unsigned long long)hlen);
-    if (hlen > len - 8)
-        return mg_err(e, "%s: header size %llu is larger than the rest of the file (%zu bytes; truncated?)", name,
-                      (unsigned long long)hlen, len - 8);
+/* The header's hlen bytes of JSON, parsed into st. */
+static int parse_header(MgSafetensors *st, const char *name, const unsigned char *json, uint64_t hlen, MgErr *e) {
     MgErr je;
-    if (mg_json_parse(&st->json, (const char *)buf + 8, (size_t)hlen, &je) < 0)
+    if (mg_json_parse(&st->json, (const char *)json, (size_t)hlen, &je) < 0)
         return mg_err(e, "%s: header is not valid JSON: %s", name, je.msg);
     if (st->json.nodes[0].type != MG_JSON_OBJECT) {
         mg_st_free(st);
         return mg_err(e, "%s: header is not a JSON object", name);
     }
-    if (parse_entries(st, name, buf + 8 + hlen, len - 8 - hlen, e) < 0) {
-        mg_st_free(st);
-        return -1;
-    }
     return 0;
 }
 
-int mg_st_read(MgSafetensors *st, const char *path, MgErr *e) {
+/* The header size in the first 8 of len bytes: at most MG_ST_MAX_HEADER and
+ * within the file. */
+static int header_size(const unsigned char *len8, uint64_t len, const char *name, uint64_t *hlen, MgErr *e) {
+    if (len < 8)
+        return mg_err(e, "%s: file is too short to be a safetensors file (%llu bytes)", name, (unsigned long long)len);
+    *hlen = get_u64le(len8);
+    if (*hlen > MG_ST_MAX_HEADER)
+        return mg_err(e, "%s: header size %llu is implausible (not a safetensors file?)", name,
+                      (unsigned long long)*hlen);
+    if (*hlen > len - 8)
+        return mg_err(e, "%s: header size %llu is larger than the rest of the file (%llu bytes; truncated?)", name,
+                      (unsigned long long)*hlen, (unsigned long long)(len - 8));
+    return 0;
+}
+
+int mg_st_parse(MgSafetensors *st, const char *name, const unsigned char *buf, size_t len, MgErr *e) {
+    memset(st, 0, sizeof *st);
+    uint64_t hlen, (*off)[2] = NULL;
+    if (header_size(buf, len, name, &hlen, e) < 0 || parse_header(st, name, buf + 8, hlen, e) < 0) return -1;
+    int rc = parse_entries(st, name, len - 8 - hlen, &off, e);
+    if (rc == 0) rc = convert_all(st, buf + 8 + hlen, off, name, e);
+    if (rc != 0) mg_st_free(st);
+    free(off);
+    return rc;
+}
+
+/* n bytes of f into a new buffer (NULL after a message). */
+static unsigned char *read_bytes(FILE *f, uint64_t n, const char *path, MgErr *e) {
+    unsigned char *buf = n <= SIZE_MAX ? malloc(n ? (size_t)n : 1) : NULL;
+    if (!buf) {
+        mg_err(e, "%s: out of memory (%llu bytes)", path, (unsigned long long)n);
+        return NULL;
+    }
+    if (fread(buf, 1, (size_t)n, f) != n) {
+        int bad = ferror(f), err = errno;
+        free(buf);
+        if (bad) mg_err(e, "%s: cannot read: %s", path, strerror(err));
+        else mg_err(e, "%s: the file changed while it was read", path);
+        return NULL;
+    }
+    return buf;
+}
+
+int mg_st_read_checked(MgSafetensors *st, const char *path, MgStCheck check, void *ctx, MgErr *e) {
     memset(st, 0, sizeof *st);
     FILE *f = fopen(path, "rb");
     if (!f) return mg_err(e, "%s: cannot open: %s", path, strerror(errno));
@@ -308,23 +341,26 @@ int mg_st_read(MgSafetensors *st, const char *path, MgErr *e) {
         fclose(f);
         return mg_err(e, "%s: not a regular file", path);
     }
-    size_t len = (size_t)sb.st_size;
-    unsigned char *buf = malloc(len ? len : 1);
-    if (!buf) {
-        fclose(f);
-        return mg_err(e, "%s: out of memory (%zu bytes)", path, len);
-    }
-    size_t got = fread(buf, 1, len, f);
-    int bad = ferror(f), err = errno;
+    /* the size and the header first: a file they refuse (a sparse file of
+     * gigabytes, say) is not read through */
+    uint64_t len = (uint64_t)sb.st_size, hlen = 0, (*off)[2] = NULL;
+    unsigned char len8[8] = {0}, *json = NULL, *data = NULL;
+    size_t got = fread(len8, 1, 8, f);
+    int rc = header_size(len8, got < 8 ? got : len, path, &hlen, e);
+    if (rc == 0 && !(json = read_bytes(f, hlen, path, e))) rc = -1;
+    if (rc == 0) rc = parse_header(st, path, json, hlen, e);
+    if (rc == 0 && ((rc = parse_entries(st, path, len - 8 - hlen, &off, e)) < 0 || (check && check(st, ctx, e) < 0) ||
+                    !(data = read_bytes(f, len - 8 - hlen, path, e)) || convert_all(st, data, off, path, e) < 0))
+        rc = -1;
+    if (rc != 0) mg_st_free(st);
     fclose(f);
-    if (bad) {
-        free(buf);
-        return mg_err(e, "%s: cannot read: %s", path, strerror(err));
-    }
-    int rc = mg_st_parse(st, path, buf, got, e);
-    free(buf);
+    free(json);
+    free(data);
+    free(off);
     return rc;
 }
+
+int mg_st_read(MgSafetensors *st, const char *path, MgErr *e) { return mg_st_read_checked(st, path, NULL, NULL, e); }
 
 void mg_st_free(MgSafetensors *st) {
     mg_json_free(&st->json);

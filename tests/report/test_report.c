@@ -57,7 +57,44 @@ static const char *slurp_page(const char *path)
     return run_slurp(path, page, sizeof page);
 }
 
+/* A shell prefix for a command that must end: within 60 s and, outside
+ * AddressSanitizer (which needs a vast address space), in 1.2 GB, so that a
+ * reader that grows without bound fails instead of filling the machine. */
+#if defined(__SANITIZE_ADDRESS__)
+#define BOUNDED "timeout 60 "
+#else
+#define BOUNDED "ulimit -v 1200000; timeout 60 "
+#endif
+
 TestSuite(report, .init = setup);
+
+/* Endless inputs end: /dev/zero and /dev/urandom at their first NUL byte, a
+ * FIFO that a writer keeps feeding at 256 MiB, and a (sparse) regular file
+ * larger than that before a byte of it is read. */
+Test(report, endless_or_huge_logs_are_refused)
+{
+    Run *r = run(BOUNDED "%s report /dev/zero -o %s/out.html", MGC, dir);
+    cr_assert_eq(r->status, 1, "exit %d, stderr: %s", r->status, r->err);
+    cr_assert(strstr(r->err, "/dev/zero:1:1: error: a NUL byte: a log is text"), "stderr: %s", r->err);
+    r = run(BOUNDED "%s report /dev/urandom -o %s/out.html", MGC, dir);
+    cr_assert_eq(r->status, 1, "exit %d, stderr: %s", r->status, r->err);
+    cr_assert(strstr(r->err, "/dev/urandom:") && strstr(r->err, ": error: a NUL byte"), "stderr: %s", r->err);
+    const char *big = in("big.csv"), *fifo = in("feed.csv");
+    FILE *f = fopen(big, "wb");
+    cr_assert(f && ftruncate(fileno(f), ((off_t)256 << 20) + 1) == 0 && fclose(f) == 0, "sparse %s", big);
+    r = run(BOUNDED "%s report %s -o %s/out.html", MGC, big, dir);
+    char want[512];
+    snprintf(want, sizeof want, "mgc: error: '%s' is 268435457 bytes, more than the 256 MiB a log may have", big);
+    cr_assert_eq(r->status, 1, "exit %d, stderr: %s", r->status, r->err);
+    cr_assert(strstr(r->err, want), "wanted '%s' in: %s", want, r->err);
+    cr_assert_eq(mkfifo(fifo, 0600), 0, "mkfifo %s", fifo);
+    r = run("(echo step,loss; yes 1,2) >%s & pid=$!; " BOUNDED "%s report %s -o %s/out.html; rc=$?; kill $pid 2>&-; "
+            "exit $rc", fifo, MGC, fifo, dir);
+    snprintf(want, sizeof want, "mgc: error: '%s' goes on past 256 MiB, the most a log may have", fifo);
+    cr_assert_eq(r->status, 1, "exit %d, stderr: %s", r->status, r->err);
+    cr_assert(strstr(r->err, want), "wanted '%s' in: %s", want, r->err);
+    cr_assert_eq(files_in_dir(), 2, "a failed report left files behind in %s", dir);
+}
 
 Test(report, help_shows_usage)
 {

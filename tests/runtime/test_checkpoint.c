@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -49,6 +50,35 @@ static void expect_load_fails(const char *path, const MgModel *m, const char *su
     cr_expect(strstr(e.msg, substr) != NULL, "message '%s' lacks '%s'", e.msg, substr);
     cr_expect(strncmp(e.msg, path, strlen(path)) == 0, "message '%s' does not start with the path", e.msg);
     free(p);
+}
+
+/* A checkpoint grown to 3 GiB (sparse: no disk used) is refused by its size
+ * and header before its data is read, within 400 MB of address space
+ * (outside AddressSanitizer, which needs a vast one); so is a header whose
+ * tensors are not the model's. */
+Test(checkpoint, a_huge_sparse_file_is_refused_before_its_data_is_read) {
+    char *dir = tu_tmpdir(), *path = tu_path(dir, "ck.safetensors"), want[4400];
+    double p[TOY_NPARAM] = {0};
+    MgVocab v;
+    MgErr e;
+    long step;
+    cr_assert_eq(mg_vocab_from_string(&v, "abcdefghijklmnopqrstuvwxyz", 26, &e), 0, "%s", e.msg);
+    cr_assert_eq(mg_ckpt_save(path, &toy_model, p, &v, 7, &e), 0, "%s", e.msg);
+    mg_vocab_free(&v);
+    unsigned char *head = (unsigned char *)tu_read(path, NULL);
+    uint64_t hlen = 0;
+    for (int i = 7; i >= 0; i--) hlen = hlen << 8 | head[i];
+    free(head);
+    cr_assert_eq(truncate(path, (off_t)3 << 30), 0, "truncate %s", path);
+#if !defined(__SANITIZE_ADDRESS__)
+    struct rlimit lim = {400u << 20, 400u << 20};
+    cr_assert_eq(setrlimit(RLIMIT_AS, &lim), 0);
+#endif
+    cr_expect_eq(mg_ckpt_load(path, &toy_model, p, &v, &step, &e), -1);
+    snprintf(want, sizeof want, "%s: %llu bytes after the last tensor belong to no tensor", path,
+             (unsigned long long)(((uint64_t)3 << 30) - 8 - hlen - TOY_NPARAM * 8));
+    cr_expect(strstr(e.msg, want), "wanted '%s' in: %s", want, e.msg);
+    tu_rmrf(dir);
 }
 
 Test(checkpoint, round_trip_bit_exact) {

@@ -11,6 +11,7 @@
 #include <sys/sysmacros.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "mg_checkpoint.h"
@@ -76,6 +77,76 @@ static int read_log(const char *path, double *loss, int cap, int steps) {
     return n;
 }
 
+/* Run the toy trainer through sh as `toy`, but with the shell command `pre`
+ * first and the whole in a subshell (so a helper process can be started and
+ * stopped around it) and, outside AddressSanitizer (which needs a vast
+ * address space), at most 400 MB of address space: a reader that grows
+ * without bound fails at once instead of filling the machine. */
+static Out toy_bounded(const char *dir, const char *pre, const char *fmt, ...) {
+    char args[8192], cmd[9400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+#if defined(__SANITIZE_ADDRESS__)
+    const char *limit = "";
+#else
+    const char *limit = "ulimit -v 409600; ";
+#endif
+    snprintf(cmd, sizeof cmd, "( %s%s timeout 60 '%s' %s; rc=$?; [ -n \"$pid\" ] && kill $pid 2>&-; exit $rc )",
+             limit, pre, TOY_TRAINER, args);
+    Out o;
+    o.rc = tu_run(dir, cmd, &o.out, &o.err);
+    return o;
+}
+
+/* Reading /dev/zero or /dev/urandom as data stops at their first byte that
+ * is not text (a NUL, bad UTF-8), as it streams, not after gigabytes. */
+Test(cli, endless_devices_as_data_stop_at_the_first_bad_byte) {
+    char *dir = tu_tmpdir();
+    Out o = toy_bounded(dir, "", "train --data /dev/zero");
+    expect_error(&o, "/dev/zero:1: NUL byte at column 1", "/dev/zero");
+    out_free(&o);
+    o = toy_bounded(dir, "", "train --data /dev/urandom");
+    expect_error(&o, "/dev/urandom:", "/dev/urandom");
+    cr_expect(strstr(o.err, ": invalid UTF-8 (byte 0x") || strstr(o.err, ": NUL byte at column "),
+              "/dev/urandom: not refused for its bytes: %s", o.err);
+    size_t line = 0;
+    cr_expect(sscanf(o.err, "toy: error: /dev/urandom:%zu:", &line) == 1 && line >= 1 && line < 1000,
+              "/dev/urandom: refused on line %zu, not within its first bytes: %s", line, o.err);
+    out_free(&o);
+    tu_rmrf(dir);
+}
+
+/* A FIFO is read to its end when it has one; one that a writer keeps feeding
+ * is refused at the --max-data limit, which also refuses a regular file
+ * larger than it before reading a byte (a sparse file of NULs here). */
+Test(cli, data_is_read_up_to_the_max_data_limit) {
+    char *dir = tu_tmpdir(), *fifo = tu_path(dir, "feed"), *big = tu_path(dir, "big.txt"), pre[4400], want[4400];
+    cr_assert_eq(mkfifo(fifo, 0600), 0, "mkfifo %s", fifo);
+    snprintf(pre, sizeof pre, "printf 'abcdefghijklm\\nnopqrstuvwxyz\\n' >'%s' & pid=$!; ", fifo);
+    Out o = toy_bounded(dir, pre, "train --data '%s' --steps 3 --num 1", fifo);
+    cr_expect_eq(o.rc, 0, "a FIFO that ends: exit %d, stderr: %s", o.rc, o.err);
+    cr_expect_eq(tu_count_prefix(o.out, "step "), 3, "%s", o.out);
+    out_free(&o);
+    snprintf(pre, sizeof pre, "yes abcdefghijklmnopqrstuvwxyz >'%s' & pid=$!; ", fifo);
+    o = toy_bounded(dir, pre, "train --data '%s' --max-data 1", fifo);
+    snprintf(want, sizeof want, "%s: more than 1 MiB and still going (not a file that ends?); the limit on data "
+             "files is 1 MiB (--max-data)", fifo);
+    expect_error(&o, want, "an endless FIFO");
+    out_free(&o);
+    FILE *f = fopen(big, "wb");
+    cr_assert(f && ftruncate(fileno(f), (2 << 20) + 1) == 0 && fclose(f) == 0, "sparse %s", big);
+    o = toy_bounded(dir, "", "train --data '%s' --max-data=2", big);
+    snprintf(want, sizeof want, "%s: 2097153 bytes is more than the limit of 2 MiB on data files (--max-data)", big);
+    expect_error(&o, want, "a file over the limit");
+    out_free(&o);
+    o = toy(dir, "train --data '%s' --max-data 0", big);
+    expect_error(&o, "--max-data: must be at least 1 (MiB)", "--max-data 0");
+    out_free(&o);
+    tu_rmrf(dir);
+}
+
 Test(cli, help_documents_every_option) {
     char *dir = tu_tmpdir();
     static const char *forms[] = {"--help", "help", "-h", "train --help", "sample --help", "grad -h"};
@@ -84,7 +155,7 @@ Test(cli, help_documents_every_option) {
         cr_expect_eq(o.rc, 0, "'%s' exit status %d", forms[i], o.rc);
         static const char *words[] = {"train", "sample", "grad", "--data", "--steps", "--seed", "--lr", "--save",
                                       "--progress", "tokens per second", "elapsed", "--batch", "--threads", "--docs",
-                                      "--save-every", "resume", "cropped", "non-finite",
+                                      "--save-every", "resume", "cropped", "non-finite", "--max-data",
                                       "--load", "--log", "--num", "--temperature", "--doc", "--out", "usage: toy"};
         for (size_t k = 0; k < sizeof words / sizeof words[0]; k++)
             cr_expect(strstr(o.out, words[k]), "'%s' help lacks %s", forms[i], words[k]);

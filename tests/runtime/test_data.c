@@ -22,6 +22,29 @@ static int load_text(MgDocs *d, const char *text, size_t len, MgErr *e) {
     return mg_data_load_buffer(d, "mem.txt", text, len, e);
 }
 
+/* A file is checked as it is read, 64 KiB at a time: a character or a "\r\n"
+ * cut by a read is whole in the check, so the first bad byte's line is exact
+ * (each of the 5 units cut at every one of its offsets by some read). */
+Test(data, a_file_read_in_pieces_counts_lines_across_them) {
+    char *dir = tu_tmpdir(), *p = tu_path(dir, "big.txt"), want[4400];
+    size_t units = 70000, n = units * 5;
+    char *text = malloc(n + 1);
+    for (size_t i = 0; i < units; i++) memcpy(text + 5 * i, "\xe2\x82\xac\r\n", 5);
+    tu_write(p, text, n);
+    MgDocs d;
+    MgErr e;
+    cr_assert_eq(mg_data_load_file(&d, p, &e), 0, "%s", e.msg);
+    cr_expect_eq(d.n, units);
+    mg_data_free(&d);
+    text[n] = '\xff';
+    tu_write(p, text, n + 1);
+    cr_expect_eq(mg_data_load_file(&d, p, &e), -1);
+    snprintf(want, sizeof want, "%s:%zu: invalid UTF-8 (byte 0xFF at column 1)", p, units + 1);
+    cr_expect_str_eq(e.msg, want);
+    free(text);
+    tu_rmrf(dir);
+}
+
 Test(data, strip_crlf_cr_blank_and_unicode_whitespace) {
     /* CPython gives ['ab', 'cd', 'x', 'y', 'z\xa0 q', 'w'] for these bytes. */
     static const char text[] = " ab \n\t\r\ncd\r\n\n  \nx\x0b\x0c\ny\rz\xc2\xa0 q \xe3\x80\x80\n\x1c\n\xc2\x85w\xe2\x80\xa8";
