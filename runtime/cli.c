@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -195,6 +196,8 @@ static void usage(FILE *f, const MgModel *m, const char *prog) {
             "\n"
             "A non-finite loss, gradient or updated parameter stops training with a message\n"
             "naming the step and the first parameter affected; nothing is saved after it.\n"
+            "SIGINT or SIGTERM stops training after its step: with --save the checkpoint is\n"
+            "saved ('interrupted at step N; resume with --load CKPT'); exit status 130 / 143.\n"
             "\n"
             "Options take their value as the next argument or after '=' (--steps=100).\n"
             "Exit status: 0 on success, 1 on any error (one line 'PROG: error: ...').\n",
@@ -1049,13 +1052,91 @@ static double step_part(Run *r, size_t first, size_t lo, size_t hi, long W) {
     return r->tloss[0];
 }
 
+/* ---- interruption ---- */
+
+/* SIGINT or SIGTERM, once one has come: training stops after its step.  The
+ * handler only sets this flag (async-signal-safe); the step loop reads it
+ * between steps, outside any OpenMP region, whichever thread took the signal.
+ * SA_RESETHAND: a second signal stops the process at once. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop(int sig) { stop_signal = sig; }
+
+/* Install (on) or restore (off) the handlers for SIGINT and SIGTERM. */
+static void catch_stops(int on) {
+    static struct sigaction old_int, old_term;
+    if (!on) {
+        sigaction(SIGINT, &old_int, NULL);
+        sigaction(SIGTERM, &old_term, NULL);
+        return;
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART | SA_RESETHAND;
+    stop_signal = 0;
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+}
+
+/* Whether to stop now: a signal came (under MPI, to any rank: rank 0's
+ * answer, the maximum over the ranks, is every rank's, so all stop after the
+ * same step and rank 0 saves). */
+static int stop_now(const char *prog) {
+    int sig = stop_signal;
+#ifdef MGC_MPI
+    if (rank_count > 1) {
+        int any = 0;
+        MPI_Request req;
+        MPI_Iallreduce(&sig, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD, &req);
+        ranks_wait(prog, &req, 1, 0, 0);
+        sig = any;
+    }
+#endif
+    (void)prog;
+    return sig;
+}
+
+/* Stopped by signal sig after `step`: save when --save says so, say how to
+ * go on, and return the shell's status for the signal (130, 143). */
+static int interrupted(Run *r, const Opts *o, int sig, int step) {
+    if (o->save && r->saved != step && ranks_agree(r->prog, rank_id == 0 && save_state(r, o->save, step)))
+        return 1;
+    if (r->log) {
+        int bad = ferror(r->log) | fclose(r->log);
+        r->log = NULL;
+        if (bad) return cli_error(r->prog, "%s: write error", o->log);
+    }
+    if (rank_id == 0) {
+        if (live_line_open) fputc('\n', stdout);
+        live_line_open = 0;
+        fflush(stdout);
+        if (o->save) fprintf(stderr, "%s: interrupted at step %d; resume with --load %s\n", r->prog, step, o->save);
+        else fprintf(stderr, "%s: interrupted at step %d; nothing saved (no --save)\n", r->prog, step);
+    }
+    return 128 + sig;
+}
+
+static int train_steps(Run *r, const Opts *o);
+
 static int cmd_train(Run *r, const Opts *o) {
     MgErr e;
     r->saved = -1;
     if (ranks_agree(r->prog, train_setup(r, o))) return 1;
+    catch_stops(1);
+    int rc = train_steps(r, o);
+    catch_stops(0);
+    return rc;
+}
+
+/* The steps, then the final save and the samples; stops cleanly on SIGINT
+ * or SIGTERM (catch_stops). */
+static int train_steps(Run *r, const Opts *o) {
     const int steps = r->opt.cfg.steps;
     Progress pr;
     progress_start(&pr, o);
+    int sig;
     for (int s = r->start; s < steps; s++) {
         long T;
         double loss = step_loss(r, s, &T);
@@ -1071,6 +1152,7 @@ static int cmd_train(Run *r, const Opts *o) {
         if (o->save_every && (s + 1) % o->save_every == 0 && s + 1 < steps &&
             ranks_agree(r->prog, rank_id == 0 && save_state(r, o->save, s + 1)))
             return 1;
+        if ((sig = stop_now(r->prog)) != 0) return interrupted(r, o, sig, s + 1);
     }
     fflush(stdout);
     if (r->log) {
@@ -1082,6 +1164,8 @@ static int cmd_train(Run *r, const Opts *o) {
     if (rank_count > 1 && rank_id == 0 && steps > r->start)
         printf("mpi: %d ranks, each with %d documents a step; %.1f%% of the training time in the gradient "
                "reduction\n", rank_count, r->batch, 100 * comm_seconds / (wall_seconds() - pr.t0));
+    if ((sig = stop_now(r->prog)) != 0)    /* after the last step: the run is whole and saved */
+        return interrupted(r, o, sig, steps > r->start ? steps : r->start);
     return rank_id == 0 ? print_samples(r, o->num, o->temperature) : 0;
 }
 

@@ -5,6 +5,7 @@
  * NaN loss, an infinite gradient or an overflowing update planted in one
  * document, put where the shuffle makes it step FAULT_STEP. */
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -180,6 +181,88 @@ static void kill_and_resume(const char *trainer, long steps, long every, long re
     out_free(&res);
     tu_rmrf(dir);
 }
+
+/* Start the toy trainer with `argv` (its stderr into err_path), read its
+ * stdout until the line "step   50 /", stop reading (the pipe fills and the
+ * trainer waits in mid-run), send `sig`, then read to the end.  Returns the
+ * exit status, or -1 if it did not exit normally. */
+static int run_and_signal(char *const argv[], const char *err_path, int sig) {
+    int fd[2];
+    cr_assert_eq(pipe(fd), 0);
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        int e = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        dup2(fd[1], 1);
+        dup2(e, 2);
+        close(fd[0]);
+        close(fd[1]);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    close(fd[1]);
+    FILE *in = fdopen(fd[0], "r");
+    char line[256];
+    int seen = 0;
+    while (!seen && fgets(line, sizeof line, in)) seen = strncmp(line, "step   50 /", 11) == 0;
+    cr_assert(seen, "the run ended before printing step 50");
+    struct timespec nap = {0, 50000000};
+    nanosleep(&nap, NULL);
+    kill(pid, sig);
+    while (fgets(line, sizeof line, in)) {}
+    int st;
+    waitpid(pid, &st, 0);
+    fclose(in);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* SIGTERM or SIGINT in mid-run: the trainer finishes its step, saves, says
+ * where it stopped and exits 128 + the signal, leaving no temporary file;
+ * resumed, it ends with the bits of a run never interrupted.  Without --save
+ * it says that nothing was saved. */
+static void signal_and_resume(int sig) {
+    char *dir = tu_tmpdir(), *ck = tu_path(dir, "run.safetensors"), *full = tu_path(dir, "full.safetensors"),
+         *err = tu_path(dir, "err.txt"), want[4400];
+    char *argv[] = {TOY_TRAINER, "train", "--steps", "20000", "--save", ck, "--num", "0", NULL};
+    int rc = run_and_signal(argv, err, sig);
+    char *msg = tu_read(err, NULL);
+    cr_assert_eq(rc, 128 + sig, "exit status %d, stderr: %s", rc, msg);
+    long step = -1;
+    cr_assert_eq(sscanf(msg, "toy: interrupted at step %ld;", &step), 1, "stderr: %s", msg);
+    snprintf(want, sizeof want, "toy: interrupted at step %ld; resume with --load %s\n", step, ck);
+    cr_expect_str_eq(msg, want);
+    cr_expect(step >= 50 && step < 20000, "stopped at step %ld", step);
+    cr_expect_eq(ckpt_step(ck), step, "the checkpoint holds another step than the message says");
+    free(msg);
+    DIR *d = opendir(dir);
+    for (struct dirent *e; d && (e = readdir(d)) != NULL;)
+        cr_expect(e->d_name[0] == '.' || !strcmp(e->d_name, "run.safetensors") || !strcmp(e->d_name, "err.txt"),
+                  "'%s' is left in the directory", e->d_name);
+    closedir(d);
+    Out a = run(dir, TOY_TRAINER, "train --steps 20000 --save '%s' --num 3", full),
+        b = run(dir, TOY_TRAINER, "train --steps 20000 --save '%s' --num 3 --load '%s'", ck, ck);
+    cr_assert_eq(a.rc, 0, "%s", a.err);
+    cr_assert_eq(b.rc, 0, "%s", b.err);
+    const char *tail = step_line(a.out, step + 1);
+    cr_expect(tail && !strcmp(b.out, tail), "the resumed run's output is not the rest of the uninterrupted run's");
+    size_t n1, n2;
+    char *x = tu_read(full, &n1), *y = tu_read(ck, &n2);
+    cr_expect(n1 == n2 && memcmp(x, y, n1) == 0, "the final checkpoints differ");
+    free(x), free(y);
+    out_free(&a), out_free(&b);
+    char *nosave[] = {TOY_TRAINER, "train", "--steps", "20000", "--num", "0", NULL};
+    rc = run_and_signal(nosave, err, sig);
+    msg = tu_read(err, NULL);
+    cr_expect_eq(rc, 128 + sig, "no --save: exit status %d, stderr: %s", rc, msg);
+    cr_expect(sscanf(msg, "toy: interrupted at step %ld; nothing saved (no --save)\n", &step) == 1 &&
+              strstr(msg, "; nothing saved (no --save)\n"), "no --save: stderr: %s", msg);
+    free(msg);
+    tu_rmrf(dir);
+}
+
+Test(resume, sigterm_saves_and_exits_143) { signal_and_resume(SIGTERM); }
+
+Test(resume, sigint_saves_and_exits_130) { signal_and_resume(SIGINT); }
 
 Test(resume, toy_adam_killed_and_resumed_bit_for_bit) {
     kill_and_resume(TOY_TRAINER, 3000, 100, 100, 450, 0);
