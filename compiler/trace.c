@@ -1950,24 +1950,22 @@ static void check_outputs(Tr *tr, const Node *prog)
     if (g->nparams == 0)
         diag_error(end, "the model declares no parameters");
     /* a parameter that nothing reads is probably a mistake */
-    for (int i = 0; i < g->nparams; i++) {
-        Tensor *p = g->params[i];
-        int used = 0;
-        for (int s = 0; s < g->fwd.n && !used; s++) {
-            const Ex *stack[256];
-            int sp = 0;
-            stack[sp++] = g->fwd.items[s]->e;
-            while (sp && !used) {
-                const Ex *e = stack[--sp];
-                if (e->kind == EX_READ && e->t == p)
-                    used = 1;
-                if (e->a && sp < 255) stack[sp++] = e->a;
-                if (e->b && sp < 255) stack[sp++] = e->b;
-            }
+    char *used = arena_alloc((size_t)g->ntensors + 1);
+    for (int s = 0; s < g->fwd.n; s++) {
+        const Ex *stack[256];
+        int sp = 0;
+        stack[sp++] = g->fwd.items[s]->e;
+        while (sp) {
+            const Ex *e = stack[--sp];
+            if (e->kind == EX_READ)
+                used[e->t->id] = 1;
+            if (e->a && sp < 255) stack[sp++] = e->a;
+            if (e->b && sp < 255) stack[sp++] = e->b;
         }
-        if (!used)
-            diag_warning(p->loc, "parameter '%s' is never used", p->display);
     }
+    for (int i = 0; i < g->nparams; i++)
+        if (!used[g->params[i]->id])
+            diag_warning(g->params[i]->loc, "parameter '%s' is never used", g->params[i]->display);
 }
 
 Graph *trace_program(const Node *prelude, const Node *prog, const char *model, const char *source)
