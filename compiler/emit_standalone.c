@@ -129,13 +129,17 @@ static void emit_header(FILE *f, const Graph *g, const Weights *w)
     fputs("#include <math.h>\n#include <stdint.h>\n#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n\n", f);
 }
 
-/* index of the parameter whose values start at element k, or -1 */
-static int param_at(const Graph *g, long k)
+/* starts[k]: index of the first parameter whose values start at element k,
+ * or -1 (one entry per scalar, so the weights are printed in one pass) */
+static int *param_starts(const Graph *g)
 {
-    for (int i = 0; i < g->nparams; i++)
-        if (g->params[i]->offset == k)
-            return i;
-    return -1;
+    int *starts = arena_alloc((size_t)(g->nscalars + 1) * sizeof *starts);
+    for (long k = 0; k <= g->nscalars; k++)
+        starts[k] = -1;
+    for (int i = g->nparams - 1; i >= 0; i--)
+        if (g->params[i]->offset >= 0 && g->params[i]->offset < g->nscalars)
+            starts[g->params[i]->offset] = i;
+    return starts;
 }
 
 static void emit_weights(FILE *f, const Graph *g, const Weights *w)
@@ -144,9 +148,9 @@ static void emit_weights(FILE *f, const Graph *g, const Weights *w)
     fprintf(f, "/* The trained parameters of step %ld in %s_forward's layout, each printed with\n"
                " * %%.17g, which reads back as the same double. */\n", w->step, m);
     fprintf(f, "static const double %s_weights[%ld] = {\n", m, g->nscalars > 0 ? g->nscalars : 1);
-    int col = 0;
+    int col = 0, *starts = param_starts(g);
     for (long k = 0; k < g->nscalars; k++) {
-        int p = param_at(g, k);
+        int p = starts[k];
         if (p >= 0) {
             const Tensor *t = g->params[p];
             if (col)

@@ -317,7 +317,7 @@ struct IrNames {
     size_t cap, n;  /* cap: a power of two, at least twice n */
 };
 
-static size_t name_hash(const char *s)
+size_t ir_str_hash(const char *s)
 {
     size_t h = 2166136261u;
     for (; *s; s++)
@@ -333,7 +333,7 @@ static NameEntry *name_entry(struct IrNames *t, const char *key)
         NameEntry **slot = arena_alloc(cap * sizeof *slot);
         for (size_t i = 0; i < t->cap; i++)
             if (t->slot[i]) {
-                size_t j = name_hash(t->slot[i]->key) & (cap - 1);
+                size_t j = ir_str_hash(t->slot[i]->key) & (cap - 1);
                 while (slot[j])
                     j = (j + 1) & (cap - 1);
                 slot[j] = t->slot[i];
@@ -341,7 +341,7 @@ static NameEntry *name_entry(struct IrNames *t, const char *key)
         t->slot = slot;
         t->cap = cap;
     }
-    size_t j = name_hash(key) & (t->cap - 1);
+    size_t j = ir_str_hash(key) & (t->cap - 1);
     for (; t->slot[j]; j = (j + 1) & (t->cap - 1))
         if (!strcmp(t->slot[j]->key, key))
             return t->slot[j];
@@ -357,7 +357,7 @@ int ir_name_taken(const Graph *g, const char *name)
     if (!g->names)
         return 0;
     struct IrNames *t = g->names;
-    for (size_t j = name_hash(name) & (t->cap - 1); t->slot[j]; j = (j + 1) & (t->cap - 1))
+    for (size_t j = ir_str_hash(name) & (t->cap - 1); t->slot[j]; j = (j + 1) & (t->cap - 1))
         if (!strcmp(t->slot[j]->key, name))
             return t->slot[j]->taken;
     return 0;

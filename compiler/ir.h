@@ -184,6 +184,7 @@ int ir_new_var(Graph *g, const char *hint);
 void ir_add_param(Graph *g, Tensor *t);     /* appended to g->params */
 /* is name some tensor's C name, or a word no tensor may take (a C keyword...) */
 int ir_name_taken(const Graph *g, const char *name);
+size_t ir_str_hash(const char *s);           /* FNV-1a, for tables keyed by a name */
 Stmt *ir_new_stmt(SrcLoc loc);
 void ir_push(StmtList *l, Stmt *s);
 

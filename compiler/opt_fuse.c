@@ -257,24 +257,65 @@ static int *count_readers(const Graph *g)
     return readers;
 }
 
-/* A tensor written once by w, read only inside w's fused run, is local */
+/* The statements of l that read each tensor, in order: those of tensor id
+ * are at[first[id]] .. at[first[id + 1] - 1]. */
+typedef struct ReaderList {
+    int *first, *at;
+} ReaderList;
+
+/* file statement k once under each tensor e reads */
+static void file_reads(const Ex *e, int k, ReaderList *r, int *filed, int *last)
+{
+    if (!e)
+        return;
+    if (e->kind == EX_READ && last[e->t->id] != k + 1) {
+        last[e->t->id] = k + 1;
+        r->at[r->first[e->t->id] + filed[e->t->id]++] = k;
+    }
+    file_reads(e->a, k, r, filed, last);
+    file_reads(e->b, k, r, filed, last);
+}
+
+static ReaderList list_readers(const Graph *g, const StmtList *l)
+{
+    size_t nt = (size_t)g->ntensors + 1;
+    int *count = arena_alloc(nt * sizeof *count), *last = arena_alloc(nt * sizeof *last);
+    ReaderList r = {arena_alloc((nt + 1) * sizeof *r.first), NULL};
+    for (int k = 0; k < l->n; k++)
+        count_reads(l->items[k]->e, k + 1, count, last);
+    for (size_t id = 0; id < nt; id++)
+        r.first[id + 1] = r.first[id] + count[id];
+    r.at = arena_alloc(((size_t)r.first[nt] + 1) * sizeof *r.at);
+    memset(last, 0, nt * sizeof *last);
+    memset(count, 0, nt * sizeof *count);
+    for (int k = 0; k < l->n; k++)
+        file_reads(l->items[k]->e, k, &r, count, last);   /* count: readers filed so far */
+    return r;
+}
+
+/* A tensor written once by w, read only inside w's fused run, is local:
+ * every statement that reads it comes after w in the run and reads it at
+ * the element w writes. */
 static void localise(Graph *g, StmtList *l, const int *writers, const int *readers)
 {
+    ReaderList r = list_readers(g, l);
+    int *start = arena_alloc(((size_t)l->n + 1) * sizeof *start), *end = arena_alloc(((size_t)l->n + 1) * sizeof *end);
+    for (int i = 0; i < l->n; i++)
+        start[i] = i > 0 && l->items[i]->fused ? start[i - 1] : i;
+    for (int i = l->n - 1; i >= 0; i--)
+        end[i] = i + 1 < l->n && l->items[i + 1]->fused ? end[i + 1] : i + 1;
     for (int i = 0; i < l->n; i++) {
         Stmt *w = l->items[i];
         Tensor *t = w->out;
         if (t->kind != TK_ACT || t == g->loss || t == g->logits || w->accumulate || writers[t->id] != 1)
             continue;
-        int start = i;
-        while (start > 0 && l->items[start]->fused)
-            start--;
-        int end = i + 1;
-        while (end < l->n && l->items[end]->fused)
-            end++;
-        int ok = end > i + 1, inside = 0;
-        for (int k = start; ok && k < end; k++) {
-            ok = k <= i ? !opt_reads(l->items[k]->e, t) : reads_at(l->items[k]->e, t, w->oidx);
-            inside += opt_reads(l->items[k]->e, t);
+        int ok = end[i] > i + 1, inside = 0;
+        for (int j = r.first[t->id]; ok && j < r.first[t->id + 1]; j++) {
+            int k = r.at[j];
+            if (k < start[i] || k >= end[i])
+                continue;
+            ok = k > i && reads_at(l->items[k]->e, t, w->oidx);
+            inside++;
         }
         t->local = ok && inside == readers[t->id];     /* no statement outside the run reads it */
     }

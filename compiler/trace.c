@@ -1,6 +1,7 @@
 /* trace.c: elaborate the syntax tree into the tensor graph (see trace.h).
- * Names live in a chain of bindings.  A function call opens a frame that sees
- * its parameters and the top-level declarations only, and runs its body with
+ * Names live in a Scope, a hash table from a name to its newest binding (older
+ * ones it shadows hang below it).  A function call opens a frame, a Scope of its
+ * own, that sees its parameters and the top-level declarations only, and runs its body with
  * `depth` extra leading batch axes when its arguments have more axes than it
  * declares.  Statements are built in a StmtBuilder: batch loops, output loops,
  * reduction loops.  Reductions below the root of an expression and arguments
@@ -40,8 +41,21 @@ struct Bind {
     int decl;                 /* const, dim, input, param, fn: cannot be assigned */
     int prelude;              /* declared by the prelude (a user fn may replace it) */
     SrcLoc loc;
-    Bind *next;
+    Bind *shadow;             /* the older binding of the same name in its Scope */
 };
+
+/* The bindings of one frame: for each name ever bound in it, its newest
+ * binding (NULL once that is unlinked and nothing older remains), by open
+ * addressing on ir_str_hash.  An entry is never removed. */
+typedef struct Name {
+    const char *key;
+    Bind *top;
+} Name;
+
+typedef struct Scope {
+    Name *slot;
+    size_t cap, n;            /* cap: a power of two, at least twice n */
+} Scope;
 
 typedef struct Val {
     enum { V_ERR, V_INT, V_REAL } kind;
@@ -61,8 +75,8 @@ typedef struct SB {
 
 typedef struct Tr {
     Graph *g;
-    Bind *scope;
-    Bind *globals;            /* declarations a function body can see */
+    Scope *scope;
+    Scope *globals;           /* declarations a function body can see */
     int in_fn;
     int depth;                /* batch axes of the current frame */
     Ix *bext[IR_MAX_LOOPS];   /* their extents, over IX_AXIS(j < k) */
@@ -89,31 +103,78 @@ static Bind *new_bind(Tr *tr, const char *name, BKind kind, SrcLoc loc)
     return b;
 }
 
+static Scope *new_scope(void)
+{
+    Scope *sc = arena_alloc(sizeof *sc);
+    sc->cap = 16;
+    sc->slot = arena_alloc(sc->cap * sizeof *sc->slot);
+    return sc;
+}
+
+/* the entry of name in sc; made (empty) when make is set, else NULL if none */
+static Name *scope_entry(Scope *sc, const char *name, int make)
+{
+    size_t j = ir_str_hash(name) & (sc->cap - 1);
+    for (; sc->slot[j].key; j = (j + 1) & (sc->cap - 1))
+        if (!strcmp(sc->slot[j].key, name))
+            return &sc->slot[j];
+    if (!make)
+        return NULL;
+    if (2 * (sc->n + 1) > sc->cap) {
+        size_t cap = 2 * sc->cap;
+        Name *slot = arena_alloc(cap * sizeof *slot);
+        for (size_t i = 0; i < sc->cap; i++)
+            if (sc->slot[i].key) {
+                size_t k = ir_str_hash(sc->slot[i].key) & (cap - 1);
+                while (slot[k].key)
+                    k = (k + 1) & (cap - 1);
+                slot[k] = sc->slot[i];
+            }
+        sc->slot = slot;
+        sc->cap = cap;
+        for (j = ir_str_hash(name) & (cap - 1); slot[j].key; j = (j + 1) & (cap - 1))
+            ;
+    }
+    sc->n++;
+    sc->slot[j].key = name;
+    return &sc->slot[j];
+}
+
+/* the newest binding of name in sc, or NULL */
+static Bind *scope_find(Scope *sc, const char *name)
+{
+    Name *e = scope_entry(sc, name, 0);
+    return e ? e->top : NULL;
+}
+
+static void scope_push(Scope *sc, Bind *b)
+{
+    Name *e = scope_entry(sc, b->name, 1);
+    b->shadow = e->top;
+    e->top = b;
+}
+
 static void push_bind(Tr *tr, Bind *b)
 {
-    b->next = tr->scope;
-    tr->scope = b;
+    scope_push(tr->scope, b);
 }
 
 static void unlink_bind(Tr *tr, Bind *b)
 {
-    for (Bind **p = &tr->scope; *p; p = &(*p)->next)
+    Name *e = scope_entry(tr->scope, b->name, 0);
+    for (Bind **p = e ? &e->top : NULL; p && *p; p = &(*p)->shadow)
         if (*p == b) {
-            *p = b->next;
+            *p = b->shadow;
             return;
         }
 }
 
 static Bind *lookup(Tr *tr, const char *name)
 {
-    for (Bind *b = tr->scope; b; b = b->next)
-        if (strcmp(b->name, name) == 0)
-            return b;
-    if (tr->in_fn)
-        for (Bind *b = tr->globals; b; b = b->next)
-            if (strcmp(b->name, name) == 0)
-                return b;
-    return NULL;
+    Bind *b = scope_find(tr->scope, name);
+    if (!b && tr->in_fn)
+        b = scope_find(tr->globals, name);
+    return b;
 }
 
 static const char *kind_word(const Bind *b)
@@ -141,12 +202,7 @@ static const char *a_kind(const Bind *b)
 /* A declaration: redefinition of anything but a prelude function is an error. */
 static void declare(Tr *tr, Bind *b)
 {
-    Bind *old = NULL;
-    for (Bind *o = tr->scope; o; o = o->next)
-        if (strcmp(o->name, b->name) == 0) {
-            old = o;
-            break;
-        }
+    Bind *old = scope_find(tr->scope, b->name);
     if (old && !(old->prelude && b->kind == B_FN && old->kind == B_FN)) {
         diag_error(b->loc, "redefinition of '%s'", b->name);
         diag_note(old->loc, "'%s' was first defined here as %s", old->name, a_kind(old));
@@ -157,8 +213,7 @@ static void declare(Tr *tr, Bind *b)
     if (!tr->in_fn) {
         Bind *copy = arena_alloc(sizeof *copy);
         *copy = *b;
-        copy->next = tr->globals;
-        tr->globals = copy;
+        scope_push(tr->globals, copy);
     }
 }
 
@@ -1281,9 +1336,8 @@ static Bind *define(Tr *tr, const char *name, const NodeList *ranges, const Node
  * an existing assignable binding is updated in place, so loops see it). */
 static Bind *bind_result(Tr *tr, const char *name, Bind *val, SrcLoc loc)
 {
-    for (Bind *b = tr->scope; b; b = b->next) {
-        if (strcmp(b->name, name) != 0)
-            continue;
+    Bind *b = scope_find(tr->scope, name);
+    if (b) {
         if (b->decl || b->kind == B_INDEX || b->kind == B_SHAPE) {
             diag_error(loc, "cannot assign to '%s': it is %s", name, a_kind(b));
             diag_note(b->loc, "'%s' defined here", name);
@@ -1455,7 +1509,7 @@ static Bind *call_fn(Tr *tr, const Node *call)
     }
     /* open the frame */
     Tr saved = *tr;
-    tr->scope = NULL;
+    tr->scope = new_scope();
     tr->in_fn = 1;
     tr->depth = D + E;
     for (int k = 0; k < D + E; k++)
@@ -1471,7 +1525,7 @@ static Bind *call_fn(Tr *tr, const Node *call)
         b->name = p->name;
         b->loc = p->loc;
         b->decl = 0;
-        b->next = NULL;
+        b->shadow = NULL;
         int lrank = a->kind == B_TENSOR ? a->t->rank - a->nb : a->kind == B_VIEW ? a->view->rank - a->nb : 0;
         if (a->kind == B_TENSOR || a->kind == B_VIEW) {
             if (lrank > p->list.n)
@@ -1521,25 +1575,19 @@ static Bind *call_fn(Tr *tr, const Node *call)
                        call->name, p->name);
             ok = 0;
         }
-        for (Bind *o = tr->scope; o && ok; o = o->next)
-            if (!strcmp(o->name, p->name) && o->kind != B_SHAPE) {
+        for (Bind *o = scope_find(tr->scope, p->name); o && ok; o = o->shadow)
+            if (o->kind != B_SHAPE) {
                 diag_error(p->loc, "parameter '%s' is declared twice", p->name);
                 ok = 0;
             }
-        b->next = tr->scope;
-        tr->scope = b;
+        push_bind(tr, b);
     }
     Bind *result = NULL;
     if (ok) {
         int before = diag_errors();
         exec_list(tr, &fn->list2);
         const Node *rd = fn->b;
-        Bind *r = NULL;
-        for (Bind *o = tr->scope; o; o = o->next)
-            if (!strcmp(o->name, rd->name)) {
-                r = o;
-                break;
-            }
+        Bind *r = scope_find(tr->scope, rd->name);
         if (diag_errors() > before) {
             /* already reported */
         } else if (!r || (r->kind != B_TENSOR && r->kind != B_VIEW)) {
@@ -1580,7 +1628,7 @@ static Bind *call_fn(Tr *tr, const Node *call)
                 if (good) {
                     result = arena_alloc(sizeof *result);
                     *result = *r;
-                    result->next = NULL;
+                    result->shadow = NULL;
                     result->decl = 0;
                     if (result->nb > D)
                         result->nb = D;
@@ -1922,10 +1970,7 @@ static void exec_list(Tr *tr, const NodeList *l)
 
 static Bind *top(Tr *tr, const char *name)
 {
-    for (Bind *b = tr->scope; b; b = b->next)
-        if (!strcmp(b->name, name))
-            return b;
-    return NULL;
+    return scope_find(tr->scope, name);
 }
 
 /* Does x read the token input at an index that can reach T (the last target)
@@ -2015,24 +2060,22 @@ static void check_outputs(Tr *tr, const Node *prog)
     if (g->nparams == 0)
         diag_error(end, "the model declares no parameters");
     /* a parameter that nothing reads is probably a mistake */
-    for (int i = 0; i < g->nparams; i++) {
-        Tensor *p = g->params[i];
-        int used = 0;
-        for (int s = 0; s < g->fwd.n && !used; s++) {
-            const Ex *stack[256];
-            int sp = 0;
-            stack[sp++] = g->fwd.items[s]->e;
-            while (sp && !used) {
-                const Ex *e = stack[--sp];
-                if (e->kind == EX_READ && e->t == p)
-                    used = 1;
-                if (e->a && sp < 255) stack[sp++] = e->a;
-                if (e->b && sp < 255) stack[sp++] = e->b;
-            }
+    char *used = arena_alloc((size_t)g->ntensors + 1);
+    for (int s = 0; s < g->fwd.n; s++) {
+        const Ex *stack[256];
+        int sp = 0;
+        stack[sp++] = g->fwd.items[s]->e;
+        while (sp) {
+            const Ex *e = stack[--sp];
+            if (e->kind == EX_READ)
+                used[e->t->id] = 1;
+            if (e->a && sp < 255) stack[sp++] = e->a;
+            if (e->b && sp < 255) stack[sp++] = e->b;
         }
-        if (!used)
-            diag_warning(p->loc, "parameter '%s' is never used", p->display);
     }
+    for (int i = 0; i < g->nparams; i++)
+        if (!used[g->params[i]->id])
+            diag_warning(g->params[i]->loc, "parameter '%s' is never used", g->params[i]->display);
 }
 
 Graph *trace_program(const Node *prelude, const Node *prog, const char *model, const char *source)
@@ -2047,12 +2090,15 @@ Graph *trace_program(const Node *prelude, const Node *prog, const char *model, c
     tr.g->steps = 1000;
     tr.g->linear_decay = 1;
     tr.g->opt = OPT_SGD_;
+    tr.scope = new_scope();
+    tr.globals = new_scope();
     if (prelude) {
         for (int i = 0; i < prelude->list.n; i++) {
             Node *n = prelude->list.items[i];
             exec_item(&tr, n);
-            if (n->kind == A_FN && tr.scope && tr.scope->kind == B_FN)
-                tr.scope->prelude = 1, tr.globals->prelude = 1;
+            Bind *f = n->kind == A_FN ? scope_find(tr.scope, n->name) : NULL;
+            if (f && f->kind == B_FN && f->fn == n)
+                f->prelude = 1, scope_find(tr.globals, n->name)->prelude = 1;
         }
     }
     int before = diag_errors();

@@ -1098,16 +1098,21 @@ static int stop_now(const char *prog) {
     return sig;
 }
 
+/* Close the --log file (if open), checking that every line reached it. */
+static int close_log(Run *r) {
+    MgErr e;
+    if (!r->log) return 0;
+    r->log = NULL;
+    if (mg_out_close(&r->logout, &e) != 0) return cli_error(r->prog, "%s", e.msg);
+    return 0;
+}
+
 /* Stopped by signal sig after `step`: save when --save says so, say how to
  * go on, and return the shell's status for the signal (130, 143). */
 static int interrupted(Run *r, const Opts *o, int sig, int step) {
     if (o->save && r->saved != step && ranks_agree(r->prog, rank_id == 0 && save_state(r, o->save, step)))
         return 1;
-    if (r->log) {
-        int bad = ferror(r->log) | fclose(r->log);
-        r->log = NULL;
-        if (bad) return cli_error(r->prog, "%s: write error", o->log);
-    }
+    if (close_log(r)) return 1;
     if (rank_id == 0) {
         if (live_line_open) fputc('\n', stdout);
         live_line_open = 0;
@@ -1121,7 +1126,6 @@ static int interrupted(Run *r, const Opts *o, int sig, int step) {
 static int train_steps(Run *r, const Opts *o);
 
 static int cmd_train(Run *r, const Opts *o) {
-    MgErr e;
     r->saved = -1;
     if (ranks_agree(r->prog, train_setup(r, o))) return 1;
     catch_stops(1);
@@ -1155,10 +1159,7 @@ static int train_steps(Run *r, const Opts *o) {
         if ((sig = stop_now(r->prog)) != 0) return interrupted(r, o, sig, s + 1);
     }
     fflush(stdout);
-    if (r->log) {
-        r->log = NULL;
-        if (mg_out_close(&r->logout, &e) != 0) return cli_error(r->prog, "%s", e.msg);
-    }
+    if (close_log(r)) return 1;
     if (o->save && ranks_agree(r->prog, rank_id == 0 && save_state(r, o->save, steps > r->start ? steps : r->start)))
         return 1;
     if (rank_count > 1 && rank_id == 0 && steps > r->start)

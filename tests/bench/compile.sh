@@ -8,6 +8,8 @@
 #   rebind N       the same N statements written out one per line
 #   microgpt L     models/microgpt.mg with -D n_layer=L
 #   params N       N parameter tensors, each added into h by its own statement
+#   names N        N top-level constants (scope lookups)
+#   fused N        N elementwise statements over the same ranges (one fused run)
 # Timings are not checked by any test.
 set -e
 B=${1:?usage: compile.sh BUILD_DIR [SCALE]}
@@ -60,4 +62,16 @@ for n in $(size 5000) $(size 10000) $(size 20000); do
     "$n" "$n" > "$T/body"
   mlp_with "$T/body" > "$T/params.mg"
   row params "$n" "$T/params.mg"
+done
+
+for n in $(size 10000) $(size 50000); do
+  awk -v n="$n" 'BEGIN { for (i = 0; i < n; i++) printf "const c%d = %d\n", i, i }' > "$T/body"
+  mlp_with "$T/body" > "$T/names.mg"
+  row names "$n" "$T/names.mg"
+done
+
+for n in $(size 5000) $(size 20000); do
+  awk -v n="$n" 'BEGIN { for (i = 0; i < n; i++) print "h[t < T, c] = h[t, c] * 0.5 + 0.25" }' > "$T/body"
+  mlp_with "$T/body" > "$T/fused.mg"
+  row fused "$n" "$T/fused.mg"
 done

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 
 #include "../common/run.h"
 
