@@ -264,6 +264,27 @@ Test(resume, sigterm_saves_and_exits_143) { signal_and_resume(SIGTERM); }
 
 Test(resume, sigint_saves_and_exits_130) { signal_and_resume(SIGINT); }
 
+/* Resuming with --steps below the checkpoint's step would train nothing: it
+ * is refused, naming both (--steps equal to it trains nothing either, but
+ * checks that a checkpoint loads, and is allowed). */
+Test(resume, steps_below_the_checkpoint_are_refused) {
+    char *dir = tu_tmpdir(), *ck = tu_path(dir, "ck.safetensors"), want[4400];
+    Out o = run(dir, TOY_TRAINER, "train --steps 40 --save '%s' --num 0", ck);
+    cr_assert_eq(o.rc, 0, "%s", o.err);
+    out_free(&o);
+    for (int steps = 0; steps <= 39; steps += 39) {
+        o = run(dir, TOY_TRAINER, "train --steps %d --load '%s' --save '%s'", steps, ck, ck);
+        snprintf(want, sizeof want, "toy: error: %s is already at step 40; --steps %d trains nothing (give --steps "
+                 "above 40)\n", ck, steps);
+        cr_expect_eq(o.rc, 1, "--steps %d: exit %d", steps, o.rc);
+        cr_expect_str_eq(o.err, want);
+        cr_expect_str_eq(o.out, "");
+        out_free(&o);
+    }
+    cr_expect_eq(ckpt_step(ck), 40);
+    tu_rmrf(dir);
+}
+
 Test(resume, toy_adam_killed_and_resumed_bit_for_bit) {
     kill_and_resume(TOY_TRAINER, 3000, 100, 100, 450, 0);
     kill_and_resume(TOY_TRAINER, 3000, 100, 100, 2050, 0);
