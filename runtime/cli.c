@@ -665,6 +665,9 @@ static int train_setup(Run *r, const Opts *o) {
     if (load_docs(r, o) || (resumed && check_resume(r, o, &ts))) return 1;
     r->opt.cfg.lr = o->has_lr ? o->lr : resumed ? ts.lr : m->optim.lr;
     r->opt.cfg.steps = o->has_steps ? o->steps : resumed ? (int)ts.steps : m->optim.steps;
+    if (resumed && o->has_steps && o->steps < step)
+        return cli_error(r->prog, "%s is already at step %ld; --steps %d trains nothing (give --steps above %ld)",
+                         o->load, step, o->steps, step);
     if (resumed) {
         r->rng = saved;
         r->start = (int)step;             /* may exceed steps: then nothing is left to do */

@@ -26,16 +26,22 @@ typedef struct Out {
     char *out, *err;
 } Out;
 
-/* Run the toy trainer with printf-formatted arguments (already shell-quoted). */
-static Out toy(const char *dir, const char *fmt, ...) {
-    char args[8192], cmd[9000];
-    va_list ap;
-    va_start(ap, fmt);
+/* Run the toy trainer with printf-formatted arguments (already shell-quoted)
+ * between the shell texts `pre` and `post` (see toy_bounded). */
+static Out toy_v(const char *dir, const char *pre, const char *post, const char *fmt, va_list ap) {
+    char args[8192], cmd[9400];
     vsnprintf(args, sizeof args, fmt, ap);
-    va_end(ap);
-    snprintf(cmd, sizeof cmd, "'%s' %s", TOY_TRAINER, args);
+    snprintf(cmd, sizeof cmd, "%s'%s' %s%s", pre, TOY_TRAINER, args, post);
     Out o;
     o.rc = tu_run(dir, cmd, &o.out, &o.err);
+    return o;
+}
+
+static Out toy(const char *dir, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    Out o = toy_v(dir, "", "", fmt, ap);
+    va_end(ap);
     return o;
 }
 
@@ -83,20 +89,17 @@ static int read_log(const char *path, double *loss, int cap, int steps) {
  * address space), at most 400 MB of address space: a reader that grows
  * without bound fails at once instead of filling the machine. */
 static Out toy_bounded(const char *dir, const char *pre, const char *fmt, ...) {
-    char args[8192], cmd[9400];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
-    va_end(ap);
 #if defined(__SANITIZE_ADDRESS__)
     const char *limit = "";
 #else
     const char *limit = "ulimit -v 409600; ";
 #endif
-    snprintf(cmd, sizeof cmd, "( %s%s timeout 60 '%s' %s; rc=$?; [ -n \"$pid\" ] && kill $pid 2>&-; exit $rc )",
-             limit, pre, TOY_TRAINER, args);
-    Out o;
-    o.rc = tu_run(dir, cmd, &o.out, &o.err);
+    char start[4600];
+    snprintf(start, sizeof start, "( %s%s timeout 60 ", limit, pre);
+    va_list ap;
+    va_start(ap, fmt);
+    Out o = toy_v(dir, start, "; rc=$?; [ -n \"$pid\" ] && kill $pid 2>&-; exit $rc )", fmt, ap);
+    va_end(ap);
     return o;
 }
 

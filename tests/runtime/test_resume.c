@@ -69,22 +69,31 @@ static int file_exists(const char *path) { return access(path, F_OK) == 0; }
  * it), then SIGKILL it.  With wait_us == 0 the pipe is shrunk to one page and
  * no longer read, so the trainer blocks a few hundred lines later: it is killed
  * mid-run for certain.  Returns 1 if the signal killed it. */
-static int run_and_kill(char *const argv[], const char *until, long wait_us) {
-    int fd[2];
-    cr_assert_eq(pipe(fd), 0);
-    if (wait_us == 0 && fcntl(fd[1], F_SETPIPE_SZ, 4096) < 0)
-        cr_skip_test("cannot shrink a pipe (F_SETPIPE_SZ: %s)", strerror(errno));
+/* Start argv[0] with argv, its stdout the pipe fd (read end returned in
+ * *in) and, when err_path is given, its stderr that file. */
+static pid_t spawn(char *const argv[], int fd[2], const char *err_path, FILE **in) {
     pid_t pid = fork();
     cr_assert_geq(pid, 0);
     if (pid == 0) {
         dup2(fd[1], 1);
+        if (err_path) dup2(open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600), 2);
         close(fd[0]);
         close(fd[1]);
         execv(argv[0], argv);
         _exit(127);
     }
     close(fd[1]);
-    FILE *in = fdopen(fd[0], "r");
+    *in = fdopen(fd[0], "r");
+    return pid;
+}
+
+static int run_and_kill(char *const argv[], const char *until, long wait_us) {
+    int fd[2];
+    cr_assert_eq(pipe(fd), 0);
+    if (wait_us == 0 && fcntl(fd[1], F_SETPIPE_SZ, 4096) < 0)
+        cr_skip_test("cannot shrink a pipe (F_SETPIPE_SZ: %s)", strerror(errno));
+    FILE *in;
+    pid_t pid = spawn(argv, fd, NULL, &in);
     char line[256];
     int seen = 0;
     while (!seen && fgets(line, sizeof line, in)) seen = strncmp(line, until, strlen(until)) == 0;
@@ -189,19 +198,8 @@ static void kill_and_resume(const char *trainer, long steps, long every, long re
 static int run_and_signal(char *const argv[], const char *err_path, int sig) {
     int fd[2];
     cr_assert_eq(pipe(fd), 0);
-    pid_t pid = fork();
-    cr_assert_geq(pid, 0);
-    if (pid == 0) {
-        int e = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        dup2(fd[1], 1);
-        dup2(e, 2);
-        close(fd[0]);
-        close(fd[1]);
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    close(fd[1]);
-    FILE *in = fdopen(fd[0], "r");
+    FILE *in;
+    pid_t pid = spawn(argv, fd, err_path, &in);
     char line[256];
     int seen = 0;
     while (!seen && fgets(line, sizeof line, in)) seen = strncmp(line, "step   50 /", 11) == 0;
@@ -263,6 +261,27 @@ static void signal_and_resume(int sig) {
 Test(resume, sigterm_saves_and_exits_143) { signal_and_resume(SIGTERM); }
 
 Test(resume, sigint_saves_and_exits_130) { signal_and_resume(SIGINT); }
+
+/* Resuming with --steps below the checkpoint's step would train nothing: it
+ * is refused, naming both (--steps equal to it trains nothing either, but
+ * checks that a checkpoint loads, and is allowed). */
+Test(resume, steps_below_the_checkpoint_are_refused) {
+    char *dir = tu_tmpdir(), *ck = tu_path(dir, "ck.safetensors"), want[4400];
+    Out o = run(dir, TOY_TRAINER, "train --steps 40 --save '%s' --num 0", ck);
+    cr_assert_eq(o.rc, 0, "%s", o.err);
+    out_free(&o);
+    for (int steps = 0; steps <= 39; steps += 39) {
+        o = run(dir, TOY_TRAINER, "train --steps %d --load '%s' --save '%s'", steps, ck, ck);
+        snprintf(want, sizeof want, "toy: error: %s is already at step 40; --steps %d trains nothing (give --steps "
+                 "above 40)\n", ck, steps);
+        cr_expect_eq(o.rc, 1, "--steps %d: exit %d", steps, o.rc);
+        cr_expect_str_eq(o.err, want);
+        cr_expect_str_eq(o.out, "");
+        out_free(&o);
+    }
+    cr_expect_eq(ckpt_step(ck), 40);
+    tu_rmrf(dir);
+}
 
 Test(resume, toy_adam_killed_and_resumed_bit_for_bit) {
     kill_and_resume(TOY_TRAINER, 3000, 100, 100, 450, 0);
