@@ -1083,22 +1083,10 @@ static void catch_stops(int on) {
     sigaction(SIGTERM, &sa, &old_term);
 }
 
-/* Whether to stop now: a signal came (under MPI, to any rank: rank 0's
- * answer, the maximum over the ranks, is every rank's, so all stop after the
- * same step and rank 0 saves). */
+/* Whether to stop now: a signal came (caught only by a single process). */
 static int stop_now(const char *prog) {
-    int sig = stop_signal;
-#ifdef MGC_MPI
-    if (rank_count > 1) {
-        int any = 0;
-        MPI_Request req;
-        MPI_Iallreduce(&sig, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD, &req);
-        ranks_wait(prog, &req, 1, 0, 0);
-        sig = any;
-    }
-#endif
     (void)prog;
-    return sig;
+    return stop_signal;
 }
 
 /* Close the --log file (if open), checking that every line reached it. */
@@ -1131,9 +1119,13 @@ static int train_steps(Run *r, const Opts *o);
 static int cmd_train(Run *r, const Opts *o) {
     r->saved = -1;
     if (ranks_agree(r->prog, train_setup(r, o))) return 1;
-    catch_stops(1);
+    /* Over MPI ranks a signal ends every rank at once, as mpirun forwards it
+     * (an agreement after each step would be one more collective in which a
+     * dead rank could not be named). */
+    int catching = rank_count == 1;
+    if (catching) catch_stops(1);
     int rc = train_steps(r, o);
-    catch_stops(0);
+    if (catching) catch_stops(0);
     return rc;
 }
 

@@ -106,9 +106,9 @@ Test(mgc_cli, standalone_refuses_non_finite_weights)
                      "    for (size_t i = 0; i < mlp_model.n_scalars; i++)\n        p[i] = 0.01;\n"
                      "    p[mlp_model.params[1].offset + 5 * 16 + 3] = NAN;\n    MgVocab v = {26, cps};\n"
                      "    MgErr e;\n    return mg_ckpt_save(argv[1], &mlp_model, p, &v, 7, &e) < 0;\n}\n");
-    Run *r = run("cd %s && %s %s --name mlp -o mlp.c && cc -std=c11 -I%s/runtime save.c mlp.c %s/runtime/libmgrt.a -lm "
+    Run *r = run("cd %s && %s %s --name mlp -o mlp.c && cc -std=c11 %s -I%s/runtime save.c mlp.c %s/runtime/libmgrt.a -lm "
                  "-o save && ./save ck.safetensors",
-                 d, MGC, MODEL, MGC_SOURCE_DIR, MGC_BUILD_DIR);
+                 d, MGC, MODEL, MGC_SANITIZE_FLAGS, MGC_SOURCE_DIR, MGC_BUILD_DIR);
     cr_assert_eq(r->status, 0, "making the checkpoint: %s", r->err);
     r = run("cd %s && %s --standalone --weights ck.safetensors %s -o sampler.c", d, MGC, MODEL);
     cr_expect_eq(r->status, 1);
