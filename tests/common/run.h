@@ -3,6 +3,7 @@
 #ifndef MGC_TEST_RUN_H
 #define MGC_TEST_RUN_H
 
+#include <dirent.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +51,27 @@ static inline Run *run(const char *fmt, ...)
     remove(outp);
     remove(errp);
     return &r;
+}
+
+/* The names of the .mg files in dir (at most 512, in directory order): a
+ * static list, filled anew at each call. */
+static inline int run_mg_files(const char *dir, char ***out)
+{
+    static char *list[512];
+    static int n;
+    while (n > 0)
+        free(list[--n]);
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d)) && n < 512) {
+        size_t len = strlen(e->d_name);
+        if (len > 3 && !strcmp(e->d_name + len - 3, ".mg"))
+            list[n++] = strdup(e->d_name);
+    }
+    if (d)
+        closedir(d);
+    *out = list;
+    return n;
 }
 
 /* a fresh temporary directory for a test's files */

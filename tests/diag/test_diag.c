@@ -65,22 +65,7 @@ static int expected(const char *text, int *status, char *err, size_t cap)
     return 0;
 }
 
-static int names(char ***out)
-{
-    DIR *d = opendir(DIAG_DIR);
-    int n = 0;
-    static char *list[512];
-    struct dirent *e;
-    while (d && (e = readdir(d)) && n < 512) {
-        size_t len = strlen(e->d_name);
-        if (len > 3 && !strcmp(e->d_name + len - 3, ".mg"))
-            list[n++] = strdup(e->d_name);
-    }
-    if (d)
-        closedir(d);
-    *out = list;
-    return n;
-}
+static int names(char ***out) { return run_mg_files(DIAG_DIR, out); }
 
 Test(diag, catalogue_has_at_least_forty_programs)
 {

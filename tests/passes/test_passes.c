@@ -65,22 +65,7 @@ static int expected(const char *text, char *args, size_t acap, char *out, size_t
     return 0;
 }
 
-static int names(char ***out)
-{
-    DIR *d = opendir(PASS_DIR);
-    int n = 0;
-    static char *list[256];
-    struct dirent *e;
-    while (d && (e = readdir(d)) && n < 256) {
-        size_t len = strlen(e->d_name);
-        if (len > 3 && !strcmp(e->d_name + len - 3, ".mg"))
-            list[n++] = strdup(e->d_name);
-    }
-    if (d)
-        closedir(d);
-    *out = list;
-    return n;
-}
+static int names(char ***out) { return run_mg_files(PASS_DIR, out); }
 
 /* MGC_UPDATE_PASSES=1: the file's program followed by a new expected block */
 static void update(const char *path, const char *name, const char *text, const char *args)
