@@ -19,18 +19,33 @@
 
 #include "arena.h"
 #include "autodiff.h"
+#include "ops.h"
+
+/* Does a gradient pass through e to its operands?  Not through a leaf, a
+ * nograd or an op such as step. */
+static int passes_grad(const Ex *e)
+{
+    switch (e->kind) {
+    case EX_CONST:
+    case EX_READ:
+    case EX_INT:
+    case EX_NOGRAD: return 0;
+    case EX_ADD:
+    case EX_SUB:
+    case EX_MUL:
+    case EX_POW:
+    case EX_IFPOS: return 1;
+    MG_OPS(OP_CASE) return op_info(e->kind)->grad;
+    }
+    MGC_INTERNAL("unknown expression kind");
+}
 
 /* Does e read a tensor that needs a gradient, through a differentiable path? */
 static int ex_needs_grad(const Ex *e)
 {
-    switch (e->kind) {
-    case EX_READ: return e->t->needs_grad;
-    case EX_CONST:
-    case EX_INT:
-    case EX_STEP:
-    case EX_NOGRAD: return 0;
-    default: return ex_needs_grad(e->a) || (e->b && ex_needs_grad(e->b));
-    }
+    if (e->kind == EX_READ)
+        return e->t->needs_grad;
+    return passes_grad(e) && (ex_needs_grad(e->a) || (e->b && ex_needs_grad(e->b)));
 }
 
 static void mark_needs_grad(Graph *g)
@@ -58,8 +73,14 @@ static Ex *local_grad(const Ex *e, int which)
     case EX_LOG: return ex_pow(e->a, -1);
     case EX_RELU: return ex_un(EX_STEP, e->a);
     case EX_TANH: return ex_bin(EX_SUB, ex_const(1), ex_pow((Ex *)e, 2));
-    default: MGC_INTERNAL("local gradient of a leaf");
+    case EX_CONST:
+    case EX_READ:
+    case EX_INT:
+    case EX_STEP:
+    case EX_NOGRAD:
+    case EX_IFPOS: break;
     }
+    MGC_INTERNAL("local gradient of a leaf");
 }
 
 static int is_one(const Ex *e) { return e->kind == EX_CONST && e->c == 1.0; }
@@ -360,17 +381,13 @@ static int read_level(Graph *g, const Stmt *s, int lo, const Ex *read)
 /* the differentiable reads of e, in walk order */
 static void diff_reads(const Ex *e, const Ex **out, int *n, int cap)
 {
-    switch (e->kind) {
-    case EX_READ:
+    if (e->kind == EX_READ) {
         if (e->t->needs_grad && e->t->grad && *n < cap)
             out[(*n)++] = e;
         return;
-    case EX_CONST:
-    case EX_INT:
-    case EX_STEP:
-    case EX_NOGRAD: return;
-    default: break;
     }
+    if (!passes_grad(e))
+        return;
     if (ex_needs_grad(e->a))
         diff_reads(e->a, out, n, cap);
     if (e->b && ex_needs_grad(e->b))
@@ -453,17 +470,13 @@ static void count_reach(Emit *em)
 /* Walk down from the root carrying the gradient that reaches each node. */
 static void walk(Emit *em, const Ex *e, Ex *grad)
 {
-    switch (e->kind) {
-    case EX_READ:
+    if (e->kind == EX_READ) {
         if (e->t->needs_grad && e->t->grad)
             accumulate(em, e, grad);
         return;
-    case EX_CONST:
-    case EX_INT:
-    case EX_STEP:
-    case EX_NOGRAD: return;
-    default: break;
     }
+    if (!passes_grad(e))
+        return;
     if (ex_needs_grad(e->a))
         walk(em, e->a, chain(local_grad(e, 0), grad));
     if (e->b && ex_needs_grad(e->b))

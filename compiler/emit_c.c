@@ -14,6 +14,7 @@
 #include "arena.h"
 #include "diag.h"
 #include "emit_c.h"
+#include "ops.h"
 #include "opt.h"
 
 typedef struct Em {
@@ -259,12 +260,15 @@ static void cex(Em *em, const Ex *e, int prec)
         cex(em, e->b, 0);
         fputs(em->g->f32 ? " : 0.0f)" : " : 0.0)", f);
         return;
-    case EX_EXP: fputs(em->g->fast ? (em->g->f32 ? "expf(" : "exp(") : "exp_(", f); break;
-    case EX_LOG: fputs(em->g->fast ? (em->g->f32 ? "logf(" : "log(") : "log_(", f); break;
-    case EX_TANH: fputs(em->g->fast ? (em->g->f32 ? "tanhf(" : "tanh(") : "tanh_(", f); break;
-    case EX_RELU: fputs("relu_(", f); break;
-    case EX_STEP: fputs("step_(", f); break;
-    case EX_NOGRAD: fputs("(", f); break;
+    case EX_NOGRAD: fputc('(', f); break;
+    MG_OPS(OP_CASE) {
+        const OpInfo *o = op_info(e->kind);
+        if (o->libm && !em->g->fast)
+            fprintf(f, "%s_(", o->name);    /* the helper: see emit_op_helper */
+        else
+            fprintf(f, "%s(", em->g->f32 ? o->cf : o->c);
+        break;
+    }
     }
     cex(em, e->a, 0);
     fputc(')', f);
@@ -1144,45 +1148,49 @@ static const char *init_name(IrInit k)
     return "MG_INIT_ZEROS";
 }
 
-/* The small inline functions the statements call, in output order, each
- * with the expression kind that calls it (-1: the comment before exp_). */
-static const struct { int kind; const char *text; } helpers[] = {
-    {EX_RELU, "static inline double relu_(double x) { return x > 0 ? x : 0.0; }\n"},
-    {EX_STEP, "static inline double step_(double x) { return x > 0 ? 1.0 : 0.0; }\n"},
-    /* libm through volatile pointers: the C compiler may neither rewrite
-     * pow(x, -1.0) as 1.0 / x nor evaluate a call on constants at compile
-     * time (correctly rounded, where libm can differ in the last bit) */
-    {-1, "/* libm as the reference calls it, through volatile pointers: otherwise C compilers\n"
-         " * turn pow(x, -1.0) into 1.0 / x and evaluate calls on constants at compile time,\n"
-         " * either of which can differ from libm in the last bit. */\n"},
-    {EX_EXP, "static inline double exp_(double x) { double (*volatile f)(double) = exp; return f(x); }\n"},
-    {EX_LOG, "static inline double log_(double x) { double (*volatile f)(double) = log; return f(x); }\n"},
-    {EX_TANH, "static inline double tanh_(double x) { double (*volatile f)(double) = tanh; return f(x); }\n"},
-    {EX_POW, "static inline double pow_(double x, double k)\n"
-             "{\n    double (*volatile f)(double, double) = pow;\n    return f(x, k);\n}\n"},
-};
-
+/* The small inline functions the statements call: each element op's name_
+ * (ops.def), then pow_.  A libm op's helper calls libm through a volatile
+ * pointer: the C compiler may neither rewrite pow(x, -1.0) as 1.0 / x nor
+ * evaluate a call on constants at compile time (correctly rounded, where libm
+ * can differ in the last bit). */
+static const char *const libm_note = "/* libm as the reference calls it, through volatile pointers: otherwise C compilers\n"
+                                     " * turn pow(x, -1.0) into 1.0 / x and evaluate calls on constants at compile time,\n"
+                                     " * either of which can differ from libm in the last bit. */\n";
+static const char *const pow_helper = "static inline double pow_(double x, double k)\n"
+                                      "{\n    double (*volatile f)(double, double) = pow;\n    return f(x, k);\n}\n";
 /* --dtype=f32: the same in float (no claim to the reference's bits) */
-static const struct { int kind; const char *text; } helpers32[] = {
-    {EX_RELU, "static inline float relu_(float x) { return x > 0 ? x : 0.0f; }\n"},
-    {EX_STEP, "static inline float step_(float x) { return x > 0 ? 1.0f : 0.0f; }\n"},
-    {-1, "/* libm's float functions, through volatile pointers as in the double build */\n"},
-    {EX_EXP, "static inline float exp_(float x) { float (*volatile f)(float) = expf; return f(x); }\n"},
-    {EX_LOG, "static inline float log_(float x) { float (*volatile f)(float) = logf; return f(x); }\n"},
-    {EX_TANH, "static inline float tanh_(float x) { float (*volatile f)(float) = tanhf; return f(x); }\n"},
-    {EX_POW, "static inline float pow_(float x, float k)\n"
-             "{\n    float (*volatile f)(float, float) = powf;\n    return f(x, k);\n}\n"},
-};
+static const char *const libm_note32 = "/* libm's float functions, through volatile pointers as in the double build */\n";
+static const char *const pow_helper32 = "static inline float pow_(float x, float k)\n"
+                                        "{\n    float (*volatile f)(float, float) = powf;\n    return f(x, k);\n}\n";
 
-/* the helpers: all of them, or (used != NULL) those whose kind is marked */
+static void emit_op_helper(FILE *f, const OpInfo *o, int f32)
+{
+    const char *real = f32 ? "float" : "double";
+    if (o->libm)
+        fprintf(f, "static inline %s %s_(%s x) { %s (*volatile f)(%s) = %s; return f(x); }\n", real, o->name, real,
+                real, real, f32 ? o->cf : o->c);
+    else
+        fprintf(f, "static inline %s %s_(%s x) { return %s; }\n", real, o->name, real, f32 ? o->bodyf : o->body);
+}
+
+/* the helpers: all of them, or (used != NULL) those whose kind is marked;
+ * the ops that are not libm's first, then the libm ones and pow_ */
 static void emit_helpers(FILE *f, const char *used, int f32)
 {
-    int libm = used && (used[EX_EXP] || used[EX_LOG] || used[EX_TANH] || used[EX_POW]);
-    for (size_t i = 0; i < sizeof helpers / sizeof *helpers; i++) {
-        int kind = f32 ? helpers32[i].kind : helpers[i].kind;
-        if (!used || (kind < 0 ? libm : used[kind]))
-            fputs(f32 ? helpers32[i].text : helpers[i].text, f);
+    int libm = !used || used[EX_POW];
+    for (int i = 0; i < op_count(); i++) {
+        const OpInfo *o = op_at(i);
+        if (!o->libm && (!used || used[o->kind]))
+            emit_op_helper(f, o, f32);
+        libm |= o->libm && used && used[o->kind];
     }
+    if (libm)
+        fputs(f32 ? libm_note32 : libm_note, f);
+    for (int i = 0; i < op_count(); i++)
+        if (op_at(i)->libm && (!used || used[op_at(i)->kind]))
+            emit_op_helper(f, op_at(i), f32);
+    if (!used || used[EX_POW])
+        fputs(f32 ? pow_helper32 : pow_helper, f);
     fputc('\n', f);
 }
 
@@ -1217,8 +1225,8 @@ static void f32_prologue(Em *em, int grads)
 /* which helpers e calls (the libm ones only without --fast) */
 static void mark_helpers(const Ex *e, int fast, char *used)
 {
-    if (e->kind == EX_RELU || e->kind == EX_STEP || (!fast && (e->kind == EX_EXP || e->kind == EX_LOG ||
-                                                                e->kind == EX_TANH || e->kind == EX_POW)))
+    const OpInfo *o = op_info(e->kind);
+    if (o ? !o->libm || !fast : e->kind == EX_POW && !fast)
         used[e->kind] = 1;
     if (e->a)
         mark_helpers(e->a, fast, used);

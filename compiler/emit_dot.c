@@ -11,6 +11,7 @@
 
 #include "arena.h"
 #include "emit_dot.h"
+#include "ops.h"
 
 /* ---- strings ---- */
 /* s as a DOT string: in double quotes, with '"' and '\' escaped, newlines as \n */
@@ -80,8 +81,6 @@ static void ops_collect(const Ex *e, Ops *o, int calls)
 {
     if (!e)
         return;
-    static const char *fn[] = {[EX_EXP] = "exp", [EX_LOG] = "log", [EX_RELU] = "relu",
-                               [EX_TANH] = "tanh", [EX_STEP] = "step", [EX_IFPOS] = "ifpos"};
     switch (e->kind) {
     case EX_ADD: if (!calls) ops_add(o, "+"); break;
     case EX_SUB: if (!calls) ops_add(o, "-"); break;
@@ -92,10 +91,9 @@ static void ops_collect(const Ex *e, Ops *o, int calls)
         if (calls) ops_add(o, arena_strdup(buf));
         break;
     }
-    case EX_EXP: case EX_LOG: case EX_RELU: case EX_TANH: case EX_STEP: case EX_IFPOS:
-        if (calls) ops_add(o, fn[e->kind]);
-        break;
-    default: break;
+    case EX_IFPOS: if (calls) ops_add(o, "ifpos"); break;
+    MG_OPS(OP_CASE) if (calls) ops_add(o, op_info(e->kind)->name); break;
+    case EX_CONST: case EX_READ: case EX_INT: case EX_NOGRAD: break;
     }
     ops_collect(e->a, o, calls);
     ops_collect(e->b, o, calls);

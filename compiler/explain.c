@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "explain.h"
+#include "ops.h"
 
 /* ---- sizes ---- */
 static long ex_nodes(const Ex *e)
@@ -44,12 +45,11 @@ static long ex_ops(const Ex *e)
         return 0;
     long n = ex_ops(e->a) + ex_ops(e->b);
     switch (e->kind) {
-    case EX_ADD: case EX_SUB: case EX_MUL: case EX_POW:
-    case EX_EXP: case EX_LOG: case EX_RELU: case EX_TANH: case EX_STEP: case EX_IFPOS:
-        return n + 1;
-    default:
-        return n;
+    case EX_ADD: case EX_SUB: case EX_MUL: case EX_POW: case EX_IFPOS: return n + 1;
+    MG_OPS(OP_CASE) return n + op_info(e->kind)->flops;
+    case EX_CONST: case EX_READ: case EX_INT: case EX_NOGRAD: return n;
     }
+    return n;
 }
 
 /* iterations of loops d .. end-1 of s, the outer ones at vals[] */

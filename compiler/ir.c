@@ -8,6 +8,7 @@
 
 #include "arena.h"
 #include "ir.h"
+#include "ops.h"
 
 /* ---- affine forms: c + tc*T + sum coef*key, key = 2*var (IX_VAR) or 2*axis+1 ---- */
 #define AFF_MAX 16
@@ -293,12 +294,13 @@ static int ext_max(const Ix *x, long Tmax, const long *maxext, long *out)
 }
 
 /* Words a tensor's C name must not take: C keywords, the math functions and
- * the names the emitter declares itself. */
+ * the names the emitter declares itself (with, from the op table, each element
+ * op's C functions and helper: take_reserved). */
 static const char *reserved[] = {
     "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else",
     "enum", "extern", "float", "for", "goto", "if", "inline", "int", "long", "register",
     "restrict", "return", "short", "signed", "sizeof", "static", "struct", "switch", "typedef",
-    "union", "unsigned", "void", "volatile", "while", "exp", "log", "pow", "tanh", "fmax",
+    "union", "unsigned", "void", "volatile", "while", "pow", "fmax",
     "INFINITY", "T", "tokens", "params", "grads", "scratch", "ctx", "acc_", "val_", "main",
     NULL};
 
@@ -363,6 +365,18 @@ int ir_name_taken(const Graph *g, const char *name)
     return 0;
 }
 
+static void take_reserved(struct IrNames *t)
+{
+    for (int i = 0; reserved[i]; i++)
+        name_entry(t, reserved[i])->taken = 1;
+    for (int i = 0; i < op_count(); i++) {
+        const OpInfo *o = op_at(i);
+        name_entry(t, o->c)->taken = 1;
+        name_entry(t, o->cf)->taken = 1;
+        name_entry(t, arena_printf("%s_", o->name))->taken = 1;
+    }
+}
+
 /* A C-friendly unique name: the display name with '.' turned into '_', a
  * prefix for adjoints, and the smallest numeric suffix (from 2) that is free
  * when the name itself is taken. */
@@ -370,8 +384,7 @@ static const char *unique_name(Graph *g, const char *prefix, const char *display
 {
     if (!g->names) {
         g->names = arena_alloc(sizeof *g->names);
-        for (int i = 0; reserved[i]; i++)
-            name_entry(g->names, reserved[i])->taken = 1;
+        take_reserved(g->names);
     }
     char base[96];
     int n = 0;
@@ -646,12 +659,13 @@ static void ex_print_p(FILE *f, const Ex *e, const Graph *g, int prec)
         ex_print_p(f, e->b, g, 0);
         fputc(')', f);
         break;
-    default: {
-        static const char *names[] = {[EX_EXP] = "exp", [EX_LOG] = "log", [EX_RELU] = "relu",
-                                      [EX_TANH] = "tanh", [EX_STEP] = "step", [EX_NOGRAD] = "nograd"};
-        fprintf(f, "%s(", names[e->kind]);
+    case EX_NOGRAD:
+    MG_OPS(OP_CASE) {
+        const OpInfo *o = op_info(e->kind);
+        fprintf(f, "%s(", o ? o->name : "nograd");
         ex_print_p(f, e->a, g, 0);
         fputc(')', f);
+        break;
     }
     }
 }
@@ -802,7 +816,13 @@ static void verify_ex(const Ex *e, const int *bound, int depth)
         }
         break;
     case EX_INT: verify_ix(e->ix, bound, depth); break;
-    default:
+    case EX_ADD:
+    case EX_SUB:
+    case EX_MUL:
+    case EX_POW:
+    case EX_NOGRAD:
+    case EX_IFPOS:
+    MG_OPS(OP_CASE)
         verify_ex(e->a, bound, depth);
         if (e->b)
             verify_ex(e->b, bound, depth);

@@ -15,6 +15,7 @@
 
 #include <stdio.h>
 #include "diag.h"
+#include "ops.def"
 
 #define IR_MAX_RANK 4
 #define IR_MAX_LOOPS 12
@@ -49,8 +50,9 @@ typedef enum {
     EX_INT,     /* (double) ix */
     EX_ADD, EX_SUB, EX_MUL,   /* a op b */
     EX_POW,     /* pow(a, c): the exponent is a constant */
-    EX_EXP, EX_LOG, EX_RELU, EX_TANH,   /* f(a) */
-    EX_STEP,    /* a > 0 ? 1 : 0  (relu's derivative; no gradient) */
+#define EX_KIND_(K, ...) EX_##K,
+    MG_OPS(EX_KIND_)   /* f(a), one per row of ops.def: EX_EXP, EX_LOG, ... */
+#undef EX_KIND_
     EX_NOGRAD,  /* a, with gradient stopped (value of a max, etc.) */
     EX_IFPOS    /* a > 0 ? b : 0  (backward only: a reach count guards b) */
 } ExKind;

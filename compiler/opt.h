@@ -46,6 +46,8 @@ void opt_ix_vars(const Ix *x, char *mask);
 int opt_has_call(const Ex *e);
 /* Structural equality; vars of `a` listed in from[] match vars to[] of `b`. */
 int opt_ex_equal(const Ex *a, const Ex *b);
+/* the same, with each index of a passed through map(arg, index) first */
+int opt_ex_equal_map(const Ex *a, const Ex *b, Ix *(*map)(void *, Ix *), void *arg);
 /* x is loop variable var plus an affine part that does not mention var (the
  * index c_q * K + c_r after opt_split, in c_r) */
 int opt_plus_var(const Ix *x, int var);

@@ -84,31 +84,10 @@ static int bind(Cse *C, const Stmt *d, const Ex *p, const Ex *e)
     return bind(C, d, p->a, e->a) && bind(C, d, p->b, e->b);
 }
 
+static Ix *ssubst_map(void *C, Ix *x) { return ssubst(C, x); }
+
 /* phase 2: equal under the binding */
-static int same(const Cse *C, const Ex *p, const Ex *e)
-{
-    if (!p || !e)
-        return p == e;
-    if (p->kind != e->kind)
-        return 0;
-    switch (p->kind) {
-    case EX_CONST: return memcmp(&p->c, &e->c, sizeof p->c) == 0;
-    case EX_INT: return ix_equal(ssubst(C, p->ix), e->ix);
-    case EX_READ:
-        if (p->t != e->t)
-            return 0;
-        for (int k = 0; k < p->t->rank; k++)
-            if (!ix_equal(ssubst(C, p->idx[k]), e->idx[k]))
-                return 0;
-        return 1;
-    case EX_POW:
-        if (memcmp(&p->c, &e->c, sizeof p->c) != 0)
-            return 0;
-        break;
-    default: break;
-    }
-    return same(C, p->a, e->a) && same(C, p->b, e->b);
-}
+static int same(const Cse *C, const Ex *p, const Ex *e) { return opt_ex_equal_map(p, e, ssubst_map, (void *)C); }
 
 static const Loop *loop_of(const Stmt *s, int var)
 {

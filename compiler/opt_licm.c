@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "ops.h"
 #include "opt.h"
 
 typedef struct Licm {
@@ -22,13 +23,11 @@ static const char *call_name(const Ex *e)
 {
     if (!e)
         return NULL;
-    switch (e->kind) {
-    case EX_POW: return "pow";
-    case EX_EXP: return "exp";
-    case EX_LOG: return "log";
-    case EX_TANH: return "tanh";
-    default: break;
-    }
+    if (e->kind == EX_POW)
+        return "pow";
+    const OpInfo *o = op_info(e->kind);
+    if (o && o->libm)
+        return o->name;
     const char *a = call_name(e->a);
     return a ? a : call_name(e->b);
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "ops.h"
 #include "opt.h"
 
 static Ex *copy_node(const Ex *e)
@@ -70,12 +71,16 @@ int opt_has_call(const Ex *e)
 {
     if (!e)
         return 0;
-    if (e->kind == EX_POW || e->kind == EX_EXP || e->kind == EX_LOG || e->kind == EX_TANH)
+    const OpInfo *o = op_info(e->kind);
+    if (e->kind == EX_POW || (o && o->libm))
         return 1;
     return opt_has_call(e->a) || opt_has_call(e->b);
 }
 
-int opt_ex_equal(const Ex *a, const Ex *b)
+/* a's index x, through map when there is one */
+static Ix *mapped(Ix *x, Ix *(*map)(void *, Ix *), void *arg) { return map ? map(arg, x) : x; }
+
+int opt_ex_equal_map(const Ex *a, const Ex *b, Ix *(*map)(void *, Ix *), void *arg)
 {
     if (!a || !b)
         return a == b;
@@ -83,22 +88,29 @@ int opt_ex_equal(const Ex *a, const Ex *b)
         return 0;
     switch (a->kind) {
     case EX_CONST: return memcmp(&a->c, &b->c, sizeof a->c) == 0;
-    case EX_INT: return ix_equal(a->ix, b->ix);
+    case EX_INT: return ix_equal(mapped(a->ix, map, arg), b->ix);
     case EX_READ:
         if (a->t != b->t)
             return 0;
         for (int k = 0; k < a->t->rank; k++)
-            if (!ix_equal(a->idx[k], b->idx[k]))
+            if (!ix_equal(mapped(a->idx[k], map, arg), b->idx[k]))
                 return 0;
         return 1;
     case EX_POW:
         if (memcmp(&a->c, &b->c, sizeof a->c) != 0)
             return 0;
         break;
-    default: break;
+    case EX_ADD:
+    case EX_SUB:
+    case EX_MUL:
+    case EX_NOGRAD:
+    case EX_IFPOS:
+    MG_OPS(OP_CASE) break;
     }
-    return opt_ex_equal(a->a, b->a) && opt_ex_equal(a->b, b->b);
+    return opt_ex_equal_map(a->a, b->a, map, arg) && opt_ex_equal_map(a->b, b->b, map, arg);
 }
+
+int opt_ex_equal(const Ex *a, const Ex *b) { return opt_ex_equal_map(a, b, NULL, NULL); }
 
 int opt_reads(const Ex *e, const Tensor *t)
 {

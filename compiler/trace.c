@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "ops.h"
 #include "trace.h"
 
 typedef enum { B_INT, B_REAL, B_DIM, B_SHAPE, B_INDEX, B_TENSOR, B_VIEW, B_FN } BKind;
@@ -631,10 +632,7 @@ static Val elab(Tr *tr, const Node *n);
 static Bind *call_fn(Tr *tr, const Node *call);
 static Bind *materialize(Tr *tr, const Node *n, const char *name);
 
-static int is_builtin(const char *name)
-{
-    return !strcmp(name, "exp") || !strcmp(name, "log") || !strcmp(name, "relu") || !strcmp(name, "tanh");
-}
+static int is_builtin(const char *name) { return op_builtin(name) != NULL; }
 
 /* Resolve a tensor-valued expression used as a read base: a path or a call. */
 static Bind *resolve_base(Tr *tr, const Node *n)
@@ -1124,23 +1122,20 @@ static Val elab(Tr *tr, const Node *n)
         /* layer[l] followed by .name is a path, handled by A_MEMBER */
         return elab_index(tr, n);
     case A_CALL: {
-        if (is_builtin(n->name)) {
-            if (n->list.n != 1) {
-                diag_error(n->loc, "'%s' takes 1 argument, got %d", n->name, n->list.n);
+        const OpInfo *op = op_builtin(n->name);
+        if (op) {
+            if (n->list.n != op->arity) {
+                diag_error(n->loc, "'%s' takes %d argument%s, got %d", n->name, op->arity, op->arity == 1 ? "" : "s",
+                           n->list.n);
                 return v_err();
             }
             Val a = elab(tr, n->list.items[0]);
             if (a.kind == V_ERR)
                 return a;
             Ex *x = to_real(a);
-            ExKind k = !strcmp(n->name, "exp") ? EX_EXP : !strcmp(n->name, "log") ? EX_LOG :
-                       !strcmp(n->name, "relu") ? EX_RELU : EX_TANH;
-            if (x->kind == EX_CONST) {
-                double c = x->c;
-                double r = k == EX_EXP ? exp(c) : k == EX_LOG ? log(c) : k == EX_RELU ? (c > 0 ? c : 0.0) : tanh(c);
-                return real_const(n, r);
-            }
-            return v_real(ex_un(k, x));
+            if (x->kind == EX_CONST)
+                return real_const(n, op->eval(x->c));
+            return v_real(ex_un(op->kind, x));
         }
         return elab_ref(tr, n);
     }

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ops.h"
 #include "value.h"
 
 /* The forward statements one output depends on, in graph order. */
@@ -350,12 +351,8 @@ static int check_ex(const Graph *g, const Ex *e, const Scope *sc)
     case EX_SUB:
     case EX_MUL: return check_ex(g, e->a, sc) || check_ex(g, e->b, sc) ? -1 : 0;
     case EX_POW:
-    case EX_EXP:
-    case EX_LOG:
-    case EX_RELU:
-    case EX_TANH:
-    case EX_STEP:
-    case EX_NOGRAD: return check_ex(g, e->a, sc);
+    case EX_NOGRAD:
+    MG_OPS(OP_CASE) return check_ex(g, e->a, sc);
     case EX_IFPOS: break;
     }
     return fail("bad expression kind %d", (int)e->kind);

@@ -87,7 +87,7 @@ static Value *val_new(ValPool *p, double data, unsigned nchild)
     return v;
 }
 
-static Value *val_unary(ValPool *p, double data, Value *a, double la)
+Value *val_unary(ValPool *p, double data, Value *a, double la)
 {
     Value *v = val_new(p, data, 1);
     v->child[0] = a;

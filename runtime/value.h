@@ -56,6 +56,9 @@ Value *val_exp(ValPool *p, Value *a);
 Value *val_log(ValPool *p, Value *a);
 Value *val_relu(ValPool *p, Value *a);
 Value *val_tanh(ValPool *p, Value *a);
+/* Any other primitive f(a): its value and local derivative d f/d a, both
+ * computed by the caller (an element op's rule in interp.c). */
+Value *val_unary(ValPool *p, double data, Value *a, double local);
 /* Built from primitives, as in the reference: -a is a * -1, a / b is a * b^-1. */
 Value *val_neg(ValPool *p, Value *a);
 Value *val_div(ValPool *p, Value *a, Value *b);

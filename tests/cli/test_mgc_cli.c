@@ -945,3 +945,27 @@ Test(mgc_cli, define_with_an_integral_real_is_that_integer)
     cr_expect_eq(r->status, 1);
     cr_expect(strstr(r->err, "must be an integer, but 16.5 is a real number"), "%s", r->err);
 }
+
+/* A tensor may take the name of an element op's C function or helper (from
+ * ops.def: relu_, step_, tanh_, expf...): mgc renames it, so the emitted C
+ * still calls the function, in every build. */
+Test(mgc_cli, tensors_named_like_op_functions_still_compile)
+{
+    const char *d = tmpdir();
+    char path[256];
+    snprintf(path, sizeof path, "%s/names.mg", d);
+    write_text(path, "const vocab = 27\ndim T <= 4\ninput tokens[T + 1] < vocab\n"
+                     "param wte[vocab, 8] ~ gauss(0, 0.08)\nparam fc[8, 8] ~ gauss(0, 0.08)\n"
+                     "param head[vocab, 8] ~ gauss(0, 0.08)\noptimizer sgd(lr = 1.0, steps = 10)\n"
+                     "x[t < T, c] = wte[tokens[t], c]\nrelu_ = relu(linear(x, fc))\nstep_ = tanh(relu_)\n"
+                     "tanh_ = exp(step_ * 0.1)\nexpf = log(tanh_)\ntanhf = tanh(expf)\n"
+                     "logits = linear(tanhf, head)\ntargets[t < T] = tokens[t + 1]\n"
+                     "loss = cross_entropy(logits, targets)\n");
+    const char *flags[] = {"", "--fast", "--dtype=f32", "--dtype=f32 --fast"};
+    for (size_t i = 0; i < sizeof flags / sizeof *flags; i++) {
+        Run *r = run("%s %s %s -o %s/m.c && cc -std=c11 -Wall -Wextra -pedantic -Werror -I%s/runtime -c %s/m.c -o "
+                     "%s/m.o",
+                     MGC, flags[i], path, d, MGC_SOURCE_DIR, d, d);
+        cr_expect_eq(r->status, 0, "mgc %s: %s", flags[i], r->err);
+    }
+}
