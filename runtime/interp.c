@@ -171,6 +171,10 @@ static Value *eval(Interp *in, const Ex *e)
     case EX_LOG: return val_log(p, eval(in, e->a));
     case EX_RELU: return val_relu(p, eval(in, e->a));
     case EX_TANH: return val_tanh(p, eval(in, e->a));
+    case EX_SQRT: {
+        Value *a = eval(in, e->a);   /* the local derivative as val_pow(a, 0.5) records it */
+        return val_unary(p, sqrt(a->data), a, 0.5 * pow(a->data, -0.5));
+    }
     case EX_STEP: return val_leaf(p, eval(in, e->a)->data > 0 ? 1.0 : 0.0);
     case EX_NOGRAD: return val_leaf(p, eval(in, e->a)->data);
     case EX_IFPOS: break;   /* backward statements only */

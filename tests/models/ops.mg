@@ -11,7 +11,7 @@ param out[vocab, n] ~ gauss(0, 0.5)
 x[t < T, c] = emb[tokens[t], c]
 a[t < T, c] = x[t, c] * b[c] + b[c] - x[t, c] / (2 + b[c] * b[c])
 e = exp(a) - exp(-a) * 0.5
-l[t < T, c] = log(1 + x[t, c] * x[t, c]) + tanh(a[t, c]) * relu(x[t, c])
+l[t < T, c] = log(1 + x[t, c] * x[t, c]) + tanh(a[t, c]) * relu(x[t, c]) + sqrt(2 + x[t, c] * x[t, c]) * 0.5
 p[t < T, c] = (1.5 + b[c] ^ 2) ^ -1.5 + (x[t, c] ^ 2 + 1) ^ 0.5 - 3 / (x[t, c] ^ 2 + 2)
 pos[t < T, c] = e[t, c] * 0.25 + (t + 1) * 0.1 * l[t, c] - p[t, c] / (T + c)
 # max carries no gradient; log-sum-exp does not depend on it, so finite
