@@ -1,6 +1,7 @@
 /* report.c: `mgc report RUN.csv... -o report.html`.  Takes the trainers'
  * --log files (a header line naming the columns, then one line per step; only
- * `step` and `loss` are read, other columns are ignored) and hands on one
+ * `step` and `loss` are read, other columns are ignored; a UTF-8 BOM is
+ * skipped) and hands on one
  * self-contained HTML page: report_page.html with the runs as a JSON literal.
  * Invariants: every bad input is reported with its file (and line and column)
  * and exits 1 before the output is touched; the output is checked (writable,
@@ -31,7 +32,8 @@ static const char report_usage[] =
     "Writes one self-contained HTML page (inline CSS and JavaScript, nothing\n"
     "fetched) that overlays the loss curves of training runs: the CSV files the\n"
     "trainers write with '--log FILE.csv'.  Each file needs a header line naming\n"
-    "its columns, with 'step' and 'loss' among them; other columns are ignored.\n"
+    "its columns, with 'step' and 'loss' among them; other columns are ignored,\n"
+    "and so is a UTF-8 byte order mark.\n"
     "A log is read up to 256 MiB (a FIFO too); a NUL byte in it is an error.\n"
     "Hover to read every run's loss at a step; click a legend entry to hide it.\n"
     "\n"
@@ -310,7 +312,7 @@ static int read_log(Series *s)
         return 1;
     diag_add_source_n(s->path, text, n);
     int rc = 0, lineno = 0, cs = -1, cl = -1, header = 0;
-    for (size_t i = 0; i < n && rc == 0;) {
+    for (size_t i = diag_bom(text, n); i < n && rc == 0;) {   /* a byte order mark is no part of line 1 */
         const char *line = text + i;
         const char *nl = memchr(line, '\n', n - i);
         size_t len = nl ? (size_t)(nl - line) : n - i;

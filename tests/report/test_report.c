@@ -313,3 +313,15 @@ Test(report, output_keeps_its_mode_and_symlink)
     cr_expect(strstr(slurp_page(in("out.html")), "<html"), "the target does not hold the page");
     cr_expect_eq(files_in_dir(), 3, "a temporary file was left behind");
 }
+
+/* issue 16: a UTF-8 byte order mark (as spreadsheets write) is skipped: the
+ * header is still found, and line 1's columns count from after it */
+Test(report, byte_order_mark_is_skipped)
+{
+    refused("\xEF\xBB\xBFstep,loss\n1,x\n", "%s:2:3: error: 'loss' is not a finite number: 'x'");
+    refused("\xEF\xBB\xBFiter,loss\n1,3\n", "%s:1:1: error: the header has no 'step' column");
+    write_text(in("bom.csv"), "\xEF\xBB\xBFstep,loss\n1,3.5\n2,3\n");
+    Run *r = run("%s report %s -o %s/out.html", MGC, in("bom.csv"), dir);
+    cr_assert_eq(r->status, 0, "stderr: %s", r->err);
+    cr_expect(strstr(slurp_page(in("out.html")), "{\"name\":\"bom\",\"step\":[1,2],\"loss\":[3.5,3]}"), "page: %s", page);
+}
