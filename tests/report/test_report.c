@@ -325,3 +325,27 @@ Test(report, byte_order_mark_is_skipped)
     cr_assert_eq(r->status, 0, "stderr: %s", r->err);
     cr_expect(strstr(slurp_page(in("out.html")), "{\"name\":\"bom\",\"step\":[1,2],\"loss\":[3.5,3]}"), "page: %s", page);
 }
+
+/* issue 16: any number of columns; those past the 64th used to be cut off,
+ * so a 'step' or 'loss' there was "not in the header" */
+Test(report, columns_past_the_64th_are_read)
+{
+    char text[4096];
+    int w = 0;
+    for (int c = 1; c <= 70; c++)
+        w += snprintf(text + w, sizeof text - (size_t)w, c == 66 ? "step," : c == 70 ? "loss\n" : "x%d,", c);
+    for (int row = 1; row <= 2; row++)
+        for (int c = 1; c <= 70; c++)
+            w += snprintf(text + w, sizeof text - (size_t)w, c == 66 ? "%d," : c == 70 ? "%d.25\n" : "7,", row);
+    /* a short row past the 64th column names its count */
+    char *third = text + w;
+    for (int c = 1; c <= 67; c++)
+        third += sprintf(third, c < 67 ? "3," : "3\n");
+    refused(text, "%s:4:1: error: 67 fields, but the header puts 'loss' in column 70");
+    text[w] = '\0';
+    write_text(in("wide.csv"), text);
+    Run *r = run("%s report %s -o %s/out.html", MGC, in("wide.csv"), dir);
+    cr_assert_eq(r->status, 0, "stderr: %s", r->err);
+    cr_expect(strstr(slurp_page(in("out.html")), "{\"name\":\"wide\",\"step\":[1,2],\"loss\":[1.25,2.25]}"), "page: %s",
+              page);
+}
