@@ -1,7 +1,7 @@
 /* report.c: `mgc report RUN.csv... -o report.html`.  Takes the trainers'
- * --log files (a header line naming the columns, then one line per step; only
- * `step` and `loss` are read, other columns, any number of them, are ignored;
- * a UTF-8 BOM is skipped) and hands on one
+ * --log files (a header line naming the columns, then one line per step with
+ * an increasing step; only `step` and `loss` are read, other columns, any
+ * number of them, are ignored; a UTF-8 BOM is skipped) and hands on one
  * self-contained HTML page: report_page.html with the runs as a JSON literal.
  * Invariants: every bad input is reported with its file (and line and column)
  * and exits 1 before the output is touched; the output is checked (writable,
@@ -34,7 +34,8 @@ static const char report_usage[] =
     "fetched) that overlays the loss curves of training runs: the CSV files the\n"
     "trainers write with '--log FILE.csv'.  Each file needs a header line naming\n"
     "its columns, with 'step' and 'loss' among them; other columns (any number)\n"
-    "are ignored, and so is a UTF-8 byte order mark.\n"
+    "are ignored, and so is a UTF-8 byte order mark.  Steps must increase from\n"
+    "line to line (a run resumed with the same --log keeps them so).\n"
     "A log is read up to 256 MiB (a FIFO too); a NUL byte in it is an error.\n"
     "Hover to read every run's loss at a step; click a legend entry to hide it.\n"
     "\n"
@@ -53,6 +54,9 @@ typedef struct Series {
     char *name;              /* the legend's; malloc'd */
     double *step, *loss;
     size_t n, cap;
+    const char *prev;        /* while reading: the last step's text, and its line */
+    size_t prev_len;
+    int prev_line;
 } Series;
 
 typedef struct Buf {
@@ -199,7 +203,7 @@ static int read_header(const char *path, const char *line, size_t n, int *cs, in
     return 0;
 }
 
-/* One data line: its step and loss. */
+/* One data line: its step and loss, after the line before (s->prev*). */
 static int read_row(Series *s, int lineno, const char *line, size_t n, int cs, int cl)
 {
     const char *start[2] = {NULL, NULL}, *f;
@@ -225,10 +229,19 @@ static int read_row(Series *s, int lineno, const char *line, size_t n, int cs, i
             return 1;
         }
     }
+    if (s->n > 0 && !(v[0] > s->step[s->n - 1])) {
+        diag_error(at(s->path, lineno, line, start[0], len[0]),
+                   "step %.*s is not after step %.*s (line %d): a log's steps must increase (two runs in one "
+                   "file? give each its own file)",
+                   (int)(len[0] < 40 ? len[0] : 40), start[0], (int)(s->prev_len < 40 ? s->prev_len : 40), s->prev,
+                   s->prev_line);
+        return 1;
+    }
     if (push(s, v[0], v[1])) {
         diag_plain("out of memory reading '%s'", s->path);
         return 1;
     }
+    s->prev = start[0], s->prev_len = len[0], s->prev_line = lineno;
     return 0;
 }
 

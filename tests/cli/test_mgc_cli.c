@@ -945,3 +945,28 @@ Test(mgc_cli, define_with_an_integral_real_is_that_integer)
     cr_expect_eq(r->status, 1);
     cr_expect(strstr(r->err, "must be an integer, but 16.5 is a real number"), "%s", r->err);
 }
+
+/* issue 16: a log resumed in place (--load with the same --log, even from a
+ * checkpoint older than the log's end, whose later lines the trainer drops)
+ * has increasing steps, so `mgc report` takes it whole */
+Test(trainer_cli, report_reads_a_resumed_log)
+{
+    const char *d = tmpdir();
+    Run *r = run("cd %s && %s train --steps 3 --save c3 --log run.csv --num 0 && "
+                 "%s train --load c3 --steps 6 --save c6 --log run.csv --num 0 && "
+                 "%s train --load c3 --steps 5 --log run.csv --num 0 && "
+                 "%s report run.csv -o out.html",
+                 d, GPT, GPT, GPT, MGC);
+    cr_assert_eq(r->status, 0, "%s%s", r->out, r->err);
+    char path[256];
+    snprintf(path, sizeof path, "%s/run.csv", d);
+    const char *log = slurp_text(path);   /* until the page is read into the same buffer */
+    cr_assert(log, "no log");
+    int lines = 0, step = 0, s;
+    for (const char *l = strchr(log, '\n'); l && l[1]; l = strchr(l + 1, '\n'), lines++)
+        cr_expect(sscanf(l + 1, "%d,", &s) == 1 && s == ++step, "line %d: %.40s", lines + 2, l + 1);
+    cr_expect_eq(lines, 5, "the resumed log has %d steps:\n%s", lines, log);
+    snprintf(path, sizeof path, "%s/out.html", d);
+    const char *page = slurp_text(path);
+    cr_expect(page && strstr(page, "\"step\":[1,2,3,4,5],"), "the page lacks steps 1..5");
+}

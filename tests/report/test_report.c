@@ -349,3 +349,12 @@ Test(report, columns_past_the_64th_are_read)
     cr_expect(strstr(slurp_page(in("out.html")), "{\"name\":\"wide\",\"step\":[1,2],\"loss\":[1.25,2.25]}"), "page: %s",
               page);
 }
+
+/* issue 16: a step that does not come after the one before (unsorted, or
+ * repeated as when two runs are pasted into one file) is a located error */
+Test(report, steps_must_increase)
+{
+    refused("step,loss\n1,3\n2,2.5\n2,2.4\n", "%s:4:1: error: step 2 is not after step 2 (line 3)");
+    refused("step,loss\n1,3\n5,2.5\n3,2.4\n", "%s:4:1: error: step 3 is not after step 5 (line 3)");
+    refused("loss,step\n3,1\n2.5, 0.5\n", "%s:3:6: error: step 0.5 is not after step 1 (line 2)");
+}
