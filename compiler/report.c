@@ -1,6 +1,7 @@
 /* report.c: `mgc report RUN.csv... -o report.html`.  Takes the trainers'
- * --log files (a header line naming the columns, then one line per step; only
- * `step` and `loss` are read, other columns are ignored) and hands on one
+ * --log files (a header line naming the columns, then one line per step with
+ * an increasing step; only `step` and `loss` are read, other columns, any
+ * number of them, are ignored; a UTF-8 BOM is skipped) and hands on one
  * self-contained HTML page: report_page.html with the runs as a JSON literal.
  * Invariants: every bad input is reported with its file (and line and column)
  * and exits 1 before the output is touched; the output is checked (writable,
@@ -11,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -31,7 +33,9 @@ static const char report_usage[] =
     "Writes one self-contained HTML page (inline CSS and JavaScript, nothing\n"
     "fetched) that overlays the loss curves of training runs: the CSV files the\n"
     "trainers write with '--log FILE.csv'.  Each file needs a header line naming\n"
-    "its columns, with 'step' and 'loss' among them; other columns are ignored.\n"
+    "its columns, with 'step' and 'loss' among them; other columns (any number)\n"
+    "are ignored, and so is a UTF-8 byte order mark.  Steps must increase from\n"
+    "line to line (a run resumed with the same --log keeps them so).\n"
     "A log is read up to 256 MiB (a FIFO too); a NUL byte in it is an error.\n"
     "Hover to read every run's loss at a step; click a legend entry to hide it.\n"
     "\n"
@@ -50,6 +54,9 @@ typedef struct Series {
     char *name;              /* the legend's; malloc'd */
     double *step, *loss;
     size_t n, cap;
+    const char *prev;        /* while reading: the last step's text, and its line */
+    size_t prev_len;
+    int prev_line;
 } Series;
 
 typedef struct Buf {
@@ -114,28 +121,27 @@ static int push(Series *s, double step, double loss)
     return 0;
 }
 
-/* The fields of one line, split at commas, each trimmed of blanks and a
- * surrounding pair of double quotes.  Returns the number of fields (at most
- * max); start[i] and len[i] locate field i. */
-static int split(const char *line, size_t n, const char **start, size_t *len, int max)
+/* The field of line[0..n) that starts at *i, trimmed of blanks and a
+ * surrounding pair of double quotes, into *start and *len; *i moves past its
+ * comma.  Returns 0 once the last field has been taken.  A line may have any
+ * number of fields. */
+static int next_field(const char *line, size_t n, size_t *i, const char **start, size_t *len)
 {
-    int k = 0;
-    for (size_t i = 0; i <= n && k < max;) {
-        size_t j = i;
-        while (j < n && line[j] != ',')
-            j++;
-        size_t b = i, e = j;
-        while (b < e && (line[b] == ' ' || line[b] == '\t'))
-            b++;
-        while (e > b && (line[e - 1] == ' ' || line[e - 1] == '\t' || line[e - 1] == '\r'))
-            e--;
-        if (e - b >= 2 && line[b] == '"' && line[e - 1] == '"')
-            b++, e--;
-        start[k] = line + b, len[k] = e - b;
-        k++;
-        i = j + 1;
-    }
-    return k;
+    if (*i > n)
+        return 0;
+    size_t j = *i;
+    while (j < n && line[j] != ',')
+        j++;
+    size_t b = *i, e = j;
+    while (b < e && (line[b] == ' ' || line[b] == '\t'))
+        b++;
+    while (e > b && (line[e - 1] == ' ' || line[e - 1] == '\t' || line[e - 1] == '\r'))
+        e--;
+    if (e - b >= 2 && line[b] == '"' && line[e - 1] == '"')
+        b++, e--;
+    *start = line + b, *len = e - b;
+    *i = j + 1;
+    return 1;
 }
 
 static int is_name(const char *s, size_t n, const char *name)
@@ -169,24 +175,24 @@ static SrcLoc at(const char *path, int line, const char *text, const char *field
     return loc;
 }
 
-enum { MAX_FIELDS = 64 };
-
 /* The header: column numbers of step and loss into *cs, *cl. */
 static int read_header(const char *path, const char *line, size_t n, int *cs, int *cl)
 {
-    const char *start[MAX_FIELDS];
-    size_t len[MAX_FIELDS];
-    int k = split(line, n, start, len, MAX_FIELDS);
+    const char *f, *first = line;
+    size_t len, first_len = 0;
     double v;
     *cs = *cl = -1;
-    for (int i = 0; i < k; i++) {
-        if (is_name(start[i], len[i], "step") && *cs < 0)
-            *cs = i;
-        else if (is_name(start[i], len[i], "loss") && *cl < 0)
-            *cl = i;
+    size_t i = 0;
+    for (int k = 0; k < INT_MAX && next_field(line, n, &i, &f, &len); k++) {
+        if (k == 0)
+            first = f, first_len = len;
+        if (is_name(f, len, "step") && *cs < 0)
+            *cs = k;
+        else if (is_name(f, len, "loss") && *cl < 0)
+            *cl = k;
     }
     SrcLoc loc = at(path, 1, line, line, n);
-    if (*cs < 0 && *cl < 0 && number(start[0], len[0], &v) == 0) {
+    if (*cs < 0 && *cl < 0 && number(first, first_len, &v) == 0) {
         diag_error(loc, "no header line: the first line must name the columns, e.g. 'step,loss'");
         return 1;
     }
@@ -197,11 +203,17 @@ static int read_header(const char *path, const char *line, size_t n, int *cs, in
     return 0;
 }
 
+/* One data line: its step and loss, after the line before (s->prev*). */
 static int read_row(Series *s, int lineno, const char *line, size_t n, int cs, int cl)
 {
-    const char *start[MAX_FIELDS];
-    size_t len[MAX_FIELDS];
-    int k = split(line, n, start, len, MAX_FIELDS);
+    const char *start[2] = {NULL, NULL}, *f;
+    size_t len[2] = {0, 0}, flen;
+    int col[2] = {cs, cl}, k = 0;
+    size_t i = 0;
+    for (; k < INT_MAX && next_field(line, n, &i, &f, &flen); k++)
+        for (int j = 0; j < 2; j++)
+            if (k == col[j])
+                start[j] = f, len[j] = flen;
     int need = (cs > cl ? cs : cl) + 1;
     if (k < need) {
         diag_error(at(s->path, lineno, line, line, n), "%d field%s, but the header puts '%s' in column %d",
@@ -209,20 +221,27 @@ static int read_row(Series *s, int lineno, const char *line, size_t n, int cs, i
         return 1;
     }
     double v[2];
-    int col[2] = {cs, cl};
     const char *what[2] = {"step", "loss"};
     for (int j = 0; j < 2; j++) {
-        int i = col[j];
-        if (number(start[i], len[i], &v[j])) {
-            diag_error(at(s->path, lineno, line, start[i], len[i]), "'%s' is not a finite number: '%.*s'",
-                       what[j], (int)(len[i] < 40 ? len[i] : 40), start[i]);
+        if (number(start[j], len[j], &v[j])) {
+            diag_error(at(s->path, lineno, line, start[j], len[j]), "'%s' is not a finite number: '%.*s'",
+                       what[j], (int)(len[j] < 40 ? len[j] : 40), start[j]);
             return 1;
         }
+    }
+    if (s->n > 0 && !(v[0] > s->step[s->n - 1])) {
+        diag_error(at(s->path, lineno, line, start[0], len[0]),
+                   "step %.*s is not after step %.*s (line %d): a log's steps must increase (two runs in one "
+                   "file? give each its own file)",
+                   (int)(len[0] < 40 ? len[0] : 40), start[0], (int)(s->prev_len < 40 ? s->prev_len : 40), s->prev,
+                   s->prev_line);
+        return 1;
     }
     if (push(s, v[0], v[1])) {
         diag_plain("out of memory reading '%s'", s->path);
         return 1;
     }
+    s->prev = start[0], s->prev_len = len[0], s->prev_line = lineno;
     return 0;
 }
 
@@ -310,7 +329,7 @@ static int read_log(Series *s)
         return 1;
     diag_add_source_n(s->path, text, n);
     int rc = 0, lineno = 0, cs = -1, cl = -1, header = 0;
-    for (size_t i = 0; i < n && rc == 0;) {
+    for (size_t i = diag_bom(text, n); i < n && rc == 0;) {   /* a byte order mark is no part of line 1 */
         const char *line = text + i;
         const char *nl = memchr(line, '\n', n - i);
         size_t len = nl ? (size_t)(nl - line) : n - i;

@@ -1,7 +1,8 @@
 /* checkpoint.c: maps an MgModel's parameter table, and a run's training state,
  * onto safetensors tensors and metadata.  Takes the model and flat arrays; hands
  * on a file, or params + vocab + step (+ state).  Invariant: a load either fills
- * all of params (and the state) or reports why and fills nothing. */
+ * all of params (and the state) or reports why and fills nothing; what it
+ * fills is finite (Adam's v also not negative). */
 #include "mg_checkpoint.h"
 
 #include "mg_utf8.h"
@@ -320,6 +321,37 @@ static int check_sum(const char *path, const MgModel *m, const MgSafetensors *st
     return 0;
 }
 
+void mg_element_text(const MgParam *p, size_t k, char *buf, size_t cap) {
+    size_t idx[MG_MAX_RANK];
+    for (int d = p->rank - 1; d >= 0; d--) idx[d] = k % (size_t)p->shape[d], k /= (size_t)p->shape[d];
+    size_t w = (size_t)snprintf(buf, cap, "[");
+    for (int d = 0; d < p->rank && w < cap; d++) w += (size_t)snprintf(buf + w, cap - w, d ? ", %zu" : "%zu", idx[d]);
+    if (w < cap) snprintf(buf + w, cap - w, "]");
+}
+
+/* Every value of the tensors named prefix + each parameter's name is finite
+ * (and, for Adam's v, not negative); else the first that is not, named. */
+static int check_values(const char *path, const MgModel *m, const MgSafetensors *st, const char *prefix, MgErr *e) {
+    int second = !strcmp(prefix, "optimizer.v.");
+    for (int i = 0; i < m->n_params; i++) {
+        const MgParam *p = &m->params[i];
+        const double *x = find_data(st, prefix, p->name);
+        for (size_t k = 0; k < p->size; k++) {
+            if (isfinite(x[k]) && !(second && x[k] < 0)) continue;
+            char at[96], val[40];
+            mg_element_text(p, k, at, sizeof at);
+            if (isfinite(x[k])) snprintf(val, sizeof val, "%.17g", x[k]);
+            else snprintf(val, sizeof val, "%s", isnan(x[k]) ? "nan" : x[k] > 0 ? "inf" : "-inf");
+            if (!*prefix)
+                return mg_err(e, "%s: parameter '%s' element %s is %s; a checkpoint holds finite numbers (was it saved "
+                              "after training diverged?)", path, p->name, at, val);
+            return mg_err(e, "%s: Adam's moment '%s%s' element %s is %s%s", path, prefix, p->name, at, val,
+                          isfinite(x[k]) ? ", but a second moment is never negative" : "; a checkpoint holds finite numbers");
+        }
+    }
+    return 0;
+}
+
 /* a decimal integer without sign, fitting uint64_t */
 static int parse_u64(const char *s, uint64_t *out) {
     uint64_t v = 0;
@@ -424,6 +456,9 @@ int mg_ckpt_load_state(const char *path, const MgModel *m, double *params, MgVoc
     }
     int with = h.with, rc = check_sum(path, m, &st, with, e);
     int has_state = rc == 0 && (mg_st_meta(&st, "rng") || mg_st_meta(&st, "steps"));
+    if (rc == 0) rc = check_values(path, m, &st, "", e);
+    if (rc == 0 && ts && has_state && with)    /* the moments only when they are loaded (not by sample) */
+        rc = check_values(path, m, &st, "optimizer.m.", e) < 0 || check_values(path, m, &st, "optimizer.v.", e) < 0 ? -1 : 0;
     if (rc == 0 && ts && has_state && load_state(path, m, &st, ts, with, e) < 0) rc = -1;
     for (int i = 0; rc == 0 && i < m->n_params; i++) {
         const MgParam *p = &m->params[i];

@@ -25,7 +25,9 @@ int mg_ckpt_save(const char *path, const MgModel *m, const double *params, const
                  MgErr *e);
 /* Read path into params; *vocab is filled (free with mg_vocab_free) and *step set.
  * Refuses, saying what does not match, unless the tensors are exactly m's
- * parameters with m's shapes and the metadata is complete and for model m. */
+ * parameters with m's shapes and the metadata is complete and for model m;
+ * and refuses a NaN or infinite parameter, naming it and the element:
+ * "ck: parameter 'wte' element [2, 5] is nan; ...". */
 int mg_ckpt_load(const char *path, const MgModel *m, double *params, MgVocab *vocab, long *step, MgErr *e);
 /* The training state a checkpoint may carry. */
 typedef struct MgTrainState {
@@ -45,9 +47,12 @@ typedef struct MgTrainState {
 int mg_ckpt_save_state(const char *path, const MgModel *m, const double *params, const MgVocab *vocab, long step,
                        const MgTrainState *st, MgErr *e);
 /* Load; when the file has a training state and st is not NULL, fill it
- * (st->opt must be initialised for m) and set *resumable = 1. */
+ * (st->opt must be initialised for m) and set *resumable = 1.  Adam's
+ * moments are then checked too: finite, and v not negative. */
 int mg_ckpt_load_state(const char *path, const MgModel *m, double *params, MgVocab *vocab, long *step,
                        MgTrainState *st, int *resumable, MgErr *e);
+/* "[2, 5]": the index of flat element k of parameter p. */
+void mg_element_text(const MgParam *p, size_t k, char *buf, size_t cap);
 /* Write data (m->n_scalars doubles, laid out like the parameters, e.g. gradients)
  * as one tensor per MgParam, with the given metadata. */
 int mg_ckpt_write_like(const char *path, const MgModel *m, const double *data, const MgMeta *meta, int nmeta,

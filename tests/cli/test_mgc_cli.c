@@ -94,7 +94,7 @@ Test(mgc_cli, run_takes_defines)
     cr_expect(strstr(r->out, "mgc run [-D NAME=VALUE]... MODEL.mg COMMAND"), "%s", r->out);
 }
 
-/* --standalone refuses a checkpoint holding NaN: C has no literal for it */
+/* --standalone refuses a checkpoint holding NaN (the loader does): C has no literal for it */
 Test(mgc_cli, standalone_refuses_non_finite_weights)
 {
     const char *d = tmpdir();
@@ -112,7 +112,7 @@ Test(mgc_cli, standalone_refuses_non_finite_weights)
     cr_assert_eq(r->status, 0, "making the checkpoint: %s", r->err);
     r = run("cd %s && %s --standalone --weights ck.safetensors %s -o sampler.c", d, MGC, MODEL);
     cr_expect_eq(r->status, 1);
-    cr_expect(strstr(r->err, "mgc: error: 'ck.safetensors': parameter 'mlp_fc1' holds NaN at [5, 3]"), "stderr: %s",
+    cr_expect(strstr(r->err, "mgc: error: ck.safetensors: parameter 'mlp_fc1' element [5, 3] is nan"), "stderr: %s",
               r->err);
     snprintf(path, sizeof path, "%s/sampler.c", d);
     cr_expect(access(path, F_OK) != 0, "a sampler was written");
@@ -968,4 +968,29 @@ Test(mgc_cli, tensors_named_like_op_functions_still_compile)
                      MGC, flags[i], path, d, MGC_SOURCE_DIR, d, d);
         cr_expect_eq(r->status, 0, "mgc %s: %s", flags[i], r->err);
     }
+}
+
+/* issue 16: a log resumed in place (--load with the same --log, even from a
+ * checkpoint older than the log's end, whose later lines the trainer drops)
+ * has increasing steps, so `mgc report` takes it whole */
+Test(trainer_cli, report_reads_a_resumed_log)
+{
+    const char *d = tmpdir();
+    Run *r = run("cd %s && %s train --steps 3 --save c3 --log run.csv --num 0 && "
+                 "%s train --load c3 --steps 6 --save c6 --log run.csv --num 0 && "
+                 "%s train --load c3 --steps 5 --log run.csv --num 0 && "
+                 "%s report run.csv -o out.html",
+                 d, GPT, GPT, GPT, MGC);
+    cr_assert_eq(r->status, 0, "%s%s", r->out, r->err);
+    char path[256];
+    snprintf(path, sizeof path, "%s/run.csv", d);
+    const char *log = slurp_text(path);   /* until the page is read into the same buffer */
+    cr_assert(log, "no log");
+    int lines = 0, step = 0, s;
+    for (const char *l = strchr(log, '\n'); l && l[1]; l = strchr(l + 1, '\n'), lines++)
+        cr_expect(sscanf(l + 1, "%d,", &s) == 1 && s == ++step, "line %d: %.40s", lines + 2, l + 1);
+    cr_expect_eq(lines, 5, "the resumed log has %d steps:\n%s", lines, log);
+    snprintf(path, sizeof path, "%s/out.html", d);
+    const char *page = slurp_text(path);
+    cr_expect(page && strstr(page, "\"step\":[1,2,3,4,5],"), "the page lacks steps 1..5");
 }

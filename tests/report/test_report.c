@@ -313,3 +313,48 @@ Test(report, output_keeps_its_mode_and_symlink)
     cr_expect(strstr(slurp_page(in("out.html")), "<html"), "the target does not hold the page");
     cr_expect_eq(files_in_dir(), 3, "a temporary file was left behind");
 }
+
+/* issue 16: a UTF-8 byte order mark (as spreadsheets write) is skipped: the
+ * header is still found, and line 1's columns count from after it */
+Test(report, byte_order_mark_is_skipped)
+{
+    refused("\xEF\xBB\xBFstep,loss\n1,x\n", "%s:2:3: error: 'loss' is not a finite number: 'x'");
+    refused("\xEF\xBB\xBFiter,loss\n1,3\n", "%s:1:1: error: the header has no 'step' column");
+    write_text(in("bom.csv"), "\xEF\xBB\xBFstep,loss\n1,3.5\n2,3\n");
+    Run *r = run("%s report %s -o %s/out.html", MGC, in("bom.csv"), dir);
+    cr_assert_eq(r->status, 0, "stderr: %s", r->err);
+    cr_expect(strstr(slurp_page(in("out.html")), "{\"name\":\"bom\",\"step\":[1,2],\"loss\":[3.5,3]}"), "page: %s", page);
+}
+
+/* issue 16: any number of columns; those past the 64th used to be cut off,
+ * so a 'step' or 'loss' there was "not in the header" */
+Test(report, columns_past_the_64th_are_read)
+{
+    char text[4096];
+    int w = 0;
+    for (int c = 1; c <= 70; c++)
+        w += snprintf(text + w, sizeof text - (size_t)w, c == 66 ? "step," : c == 70 ? "loss\n" : "x%d,", c);
+    for (int row = 1; row <= 2; row++)
+        for (int c = 1; c <= 70; c++)
+            w += snprintf(text + w, sizeof text - (size_t)w, c == 66 ? "%d," : c == 70 ? "%d.25\n" : "7,", row);
+    /* a short row past the 64th column names its count */
+    char *third = text + w;
+    for (int c = 1; c <= 67; c++)
+        third += sprintf(third, c < 67 ? "3," : "3\n");
+    refused(text, "%s:4:1: error: 67 fields, but the header puts 'loss' in column 70");
+    text[w] = '\0';
+    write_text(in("wide.csv"), text);
+    Run *r = run("%s report %s -o %s/out.html", MGC, in("wide.csv"), dir);
+    cr_assert_eq(r->status, 0, "stderr: %s", r->err);
+    cr_expect(strstr(slurp_page(in("out.html")), "{\"name\":\"wide\",\"step\":[1,2],\"loss\":[1.25,2.25]}"), "page: %s",
+              page);
+}
+
+/* issue 16: a step that does not come after the one before (unsorted, or
+ * repeated as when two runs are pasted into one file) is a located error */
+Test(report, steps_must_increase)
+{
+    refused("step,loss\n1,3\n2,2.5\n2,2.4\n", "%s:4:1: error: step 2 is not after step 2 (line 3)");
+    refused("step,loss\n1,3\n5,2.5\n3,2.4\n", "%s:4:1: error: step 3 is not after step 5 (line 3)");
+    refused("loss,step\n3,1\n2.5, 0.5\n", "%s:3:6: error: step 0.5 is not after step 1 (line 2)");
+}

@@ -668,3 +668,71 @@ Test(checkpoint, save_keeps_the_mode_and_leaves_no_temporary) {
     mg_vocab_free(&v);
     tu_rmrf(dir);
 }
+
+#include <math.h>
+
+/* issue 16: a checkpoint holding NaN or Inf (or a negative second moment) is
+ * refused at load, naming the file, the tensor and the element, and nothing
+ * is filled; Adam's moments are checked when the state is loaded (a
+ * parameters-only load, as sample's, does not use them) */
+static void expect_load_refused(const char *path, MgTrainState *ts, const char *what, const char *want) {
+    static double q[TOY_NPARAM];
+    for (size_t i = 0; i < TOY_NPARAM; i++) q[i] = 42.0;
+    MgVocab w;
+    MgErr e = {{0}};
+    long step = -1;
+    int resumable = -1;
+    cr_expect_eq(mg_ckpt_load_state(path, &toy_model, q, &w, &step, ts, &resumable, &e), -1, "%s was loaded", what);
+    char full[4400];
+    snprintf(full, sizeof full, "%s: %s", path, want);
+    cr_expect(strstr(e.msg, full) == e.msg, "%s: wanted '%s' in: %s", what, full, e.msg);
+    for (size_t i = 0; i < TOY_NPARAM; i++) cr_assert_eq(q[i], 42.0, "%s: parameter %zu was filled", what, i);
+    cr_expect_eq(step, -1, "%s: the step was set", what);
+    cr_expect_eq(resumable, 0, "%s: said resumable", what);
+}
+
+Test(checkpoint, non_finite_values_are_refused_at_load) {
+    char *dir = tu_tmpdir(), *path = tu_path(dir, "ck.safetensors");
+    static double p[TOY_NPARAM], q[TOY_NPARAM];
+    fill_params(p, TOY_NPARAM, 1.0);
+    MgVocab v, w;
+    MgErr e;
+    long step;
+    letters_vocab(&v);
+    const size_t bias = TOY_VOCAB * TOY_VOCAB;
+    p[2 * TOY_VOCAB + 5] = NAN;
+    cr_assert_eq(mg_ckpt_save(path, &toy_model, p, &v, 3, &e), 0, "%s", e.msg);
+    expect_load_refused(path, NULL, "NaN parameter", "parameter 'bigram' element [2, 5] is nan");
+    fill_params(p, TOY_NPARAM, 1.0);
+    p[bias + 7] = -INFINITY;
+    cr_assert_eq(mg_ckpt_save(path, &toy_model, p, &v, 3, &e), 0, "%s", e.msg);
+    expect_load_refused(path, NULL, "-inf parameter", "parameter 'bias' element [7] is -inf");
+
+    /* the moments: finite parameters, one bad moment at a time */
+    fill_params(p, TOY_NPARAM, 1.0);
+    MgOptimizer o, o2;
+    MgRng r, r2;
+    MgTrainState ts, ts2;
+    toy_state(&ts, &o, &r);
+    cr_assert_eq(mg_optim_init(&o2, &toy_model.optim, TOY_NPARAM, &e), 0);
+    struct { double *buf; size_t at; double x; const char *want; } bad[] = {
+        {o.m, bias + 3, INFINITY, "Adam's moment 'optimizer.m.bias' element [3] is inf"},
+        {o.v, 1, NAN, "Adam's moment 'optimizer.v.bigram' element [0, 1] is nan"},
+        {o.v, 28, -0.5, "Adam's moment 'optimizer.v.bigram' element [1, 1] is -0.5, but a second moment is never negative"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        double keep = bad[i].buf[bad[i].at];
+        bad[i].buf[bad[i].at] = bad[i].x;
+        cr_assert_eq(mg_ckpt_save_state(path, &toy_model, p, &v, 5, &ts, &e), 0, "%s", e.msg);
+        bad[i].buf[bad[i].at] = keep;
+        ts2 = (MgTrainState){.steps = -7, .opt = &o2, .rng = &r2};
+        expect_load_refused(path, &ts2, bad[i].want, bad[i].want);
+        cr_expect_eq(ts2.steps, -7, "the state was filled");
+        for (size_t k = 0; k < TOY_NPARAM; k++) cr_assert(o2.m[k] == 0 && o2.v[k] == 0, "a moment was filled");
+        cr_expect_eq(mg_ckpt_load(path, &toy_model, q, &w, &step, &e), 0, "parameters only: %s", e.msg);
+        mg_vocab_free(&w);
+    }
+    mg_optim_free(&o), mg_optim_free(&o2);
+    mg_vocab_free(&v);
+    tu_rmrf(dir);
+}

@@ -1123,3 +1123,61 @@ Test(cli, log_write_error_names_the_reason) {
     out_free(&o);
     tu_rmrf(dir);
 }
+
+/* issue 16: a checkpoint holding NaN or Inf is refused when it is loaded, by
+ * every command that loads one, naming the file, the parameter and the
+ * element (not blamed later on "the update"); Adam's moments when a run
+ * resumes from them (sample does not use them) */
+static void plant(const char *ck, const char *from, int moment, size_t at, double x) {
+    static double p[TOY_NPARAM];
+    MgOptimizer o;
+    MgRng r;
+    MgTrainState ts = {.opt = &o, .rng = &r};
+    MgVocab v;
+    MgErr e;
+    long step;
+    int resumable;
+    cr_assert_eq(mg_optim_init(&o, &toy_model.optim, TOY_NPARAM, &e), 0, "%s", e.msg);
+    cr_assert_eq(mg_ckpt_load_state(from, &toy_model, p, &v, &step, &ts, &resumable, &e), 0, "%s", e.msg);
+    cr_assert_eq(resumable, 1);
+    (moment ? o.m : p)[at] = x;
+    cr_assert_eq(mg_ckpt_save_state(ck, &toy_model, p, &v, step, &ts, &e), 0, "%s", e.msg);
+    mg_optim_free(&o);
+    mg_vocab_free(&v);
+}
+
+Test(cli, non_finite_checkpoint_is_refused_at_load) {
+    char *dir = tu_tmpdir(), *good = tu_path(dir, "good.safetensors"), *ck = tu_path(dir, "ck.safetensors"),
+         *g = tu_path(dir, "g.safetensors"), want[4400];
+    Out o = toy(dir, "train --steps 2 --num 0 --save '%s'", good);
+    cr_assert_eq(o.rc, 0, "stderr: %s", o.err);
+    out_free(&o);
+    plant(ck, good, 0, 2 * TOY_VOCAB + 5, NAN);
+    snprintf(want, sizeof want, "%s: parameter 'bigram' element [2, 5] is nan", ck);
+    static const char *cmds[] = {"train --steps 4 --num 0 --load '%s'", "sample --num 2 --load '%s'",
+                                 "grad --load '%s' --doc emma --out '%s'"};
+    for (int i = 0; i < 3; i++) {
+        o = toy(dir, cmds[i], ck, g);     /* g: grad's output (the others ignore it) */
+        expect_error(&o, want, cmds[i]);
+        cr_expect(!strstr(o.err, "update"), "%s: blamed on the update: %s", cmds[i], o.err);
+        cr_expect_str_eq(o.out, "", "%s: ran before refusing", cmds[i]);
+        out_free(&o);
+    }
+    cr_expect(access(g, F_OK) != 0, "grad wrote %s", g);
+    plant(ck, good, 0, TOY_VOCAB * TOY_VOCAB + 26, -INFINITY);
+    o = toy(dir, "train --steps 4 --num 0 --load '%s'", ck);
+    snprintf(want, sizeof want, "%s: parameter 'bias' element [26] is -inf", ck);
+    expect_error(&o, want, "-inf bias");
+    out_free(&o);
+    /* an infinite moment: resuming is refused, sampling (which ignores the moments) is not */
+    plant(ck, good, 1, TOY_VOCAB * TOY_VOCAB + 3, INFINITY);
+    o = toy(dir, "train --steps 4 --num 0 --load '%s'", ck);
+    snprintf(want, sizeof want, "%s: Adam's moment 'optimizer.m.bias' element [3] is inf", ck);
+    expect_error(&o, want, "inf moment");
+    out_free(&o);
+    o = toy(dir, "sample --num 2 --load '%s'", ck);
+    cr_expect_eq(o.rc, 0, "sample with an infinite moment: %s", o.err);
+    out_free(&o);
+    free(good), free(ck), free(g);
+    tu_rmrf(dir);
+}
