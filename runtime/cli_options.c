@@ -10,6 +10,69 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The help's train options after --lr (cli_usage prints those with the model's defaults). */
+static const char train_help[] =
+    "  --load CKPT         start from a checkpoint's parameters instead of random ones;\n"
+    "                      the data must use only the checkpoint's characters.  A\n"
+    "                      checkpoint saved by train resumes that run where it was\n"
+    "                      saved (step, Adam's moments, random state, learning rate,\n"
+    "                      steps and seed), printing the same losses and ending with\n"
+    "                      the same parameters as a run never interrupted; it needs\n"
+    "                      the same --data (checked) and refuses a different --seed\n"
+    "  --save CKPT         write the parameters and training state after training\n"
+    "                      (safetensors with a checksum; written to a temporary file\n"
+    "                      beside it, synced, then renamed, so CKPT is always a whole\n"
+    "                      checkpoint; locked while training, against a second trainer)\n"
+    "  --batch B           train on B documents per step (default 1): the objective is\n"
+    "                      the mean loss over all their target positions, each\n"
+    "                      document with its own length; step s takes documents\n"
+    "                      s*B .. s*B+B-1 of the shuffled data (wrapping around)\n"
+    "  --rank-timeout S    under MPI: seconds to wait for another rank (default 60);\n"
+    "                      then rank 0 names the ranks that stopped answering and\n"
+    "                      the job stops\n"
+    "  --threads N         split each batch's documents over N threads (default 1;\n"
+    "                      the largest power of two up to N and the batch is used):\n"
+    "                      a batch's gradients are summed pairwise in a fixed tree\n"
+    "                      whose nodes the threads take, so every N gives the\n"
+    "                      bits of one thread.  With one document at a time, the\n"
+    "                      model's large matrix products (mgc splits the output\n"
+    "                      rows of those above 2^18 terms) run on the N threads,\n"
+    "                      each output whole on one thread: the same bits again\n"
+    "  --docs MODE         lines (default): one document per line, stripped; text:\n"
+    "                      the file as it is, newlines included, cut into documents\n"
+    "                      of the block size (for models of running text)\n"
+    "  --save-every N      also save CKPT after every N steps, so that a run that is\n"
+    "                      killed can be resumed with --load CKPT (0: only at the end)\n"
+    "  --log FILE.csv      write 'step,loss,lr,elapsed' for every step: the loss, the\n"
+    "                      learning rate of the step's update and the seconds spent\n"
+    "                      training so far (a resumed run keeps the lines up to its\n"
+    "                      checkpoint's step and appends, counting on from their time;\n"
+    "                      another run's log is refused)\n"
+    "  --progress MODE     auto (default): on a terminal one live line with the step,\n"
+    "                      loss, tokens per second and time left, else a 'step ... |\n"
+    "                      loss ...' line per step; line or plain force either\n"
+    "  --num N             number of samples printed after training (default 20)\n"
+    "  --temperature T     sampling temperature, > 0 (default 0.5)\n"
+    "\n";
+
+/* The help's sample and grad commands, and what holds for every command. */
+static const char other_help[] =
+    "sample --load CKPT [--num N] [--temperature T] [--seed S]\n"
+    "  print N samples (default 20, temperature 0.5, seed 42); the vocabulary\n"
+    "  comes from the checkpoint\n"
+    "\n"
+    "grad --load CKPT --doc WORD --out FILE.safetensors\n"
+    "  encode WORD with the checkpoint's vocabulary, print 'loss L', and write\n"
+    "  d(loss)/d(param) for every parameter under the parameter's name\n"
+    "\n"
+    "A non-finite loss, gradient or updated parameter stops training with a message\n"
+    "naming the step and the first parameter affected; nothing is saved after it.\n"
+    "SIGINT or SIGTERM stops training after its step: with --save the checkpoint is\n"
+    "saved ('interrupted at step N; resume with --load CKPT'); exit status 130 / 143.\n"
+    "\n"
+    "Options take their value as the next argument or after '=' (--steps=100).\n"
+    "Exit status: 0 on success, 1 on any error (one line 'PROG: error: ...').\n";
+
 void cli_usage(FILE *f, const MgModel *m, const char *prog) {
     fprintf(f,
             "usage: %s COMMAND [OPTIONS]\n"
@@ -37,67 +100,8 @@ void cli_usage(FILE *f, const MgModel *m, const char *prog) {
             prog, m->name, m->source ? m->source : "built in", m->n_scalars, m->vocab, m->vocab - 1,
             m->block_size, m->optim.kind == MG_OPT_ADAM ? "adam" : "sgd", m->optim.lr, m->optim.steps,
             m->optim.linear_decay ? " with linear decay" : "", m->optim.steps, m->optim.lr);
-    fputs(
-            "  --load CKPT         start from a checkpoint's parameters instead of random ones;\n"
-            "                      the data must use only the checkpoint's characters.  A\n"
-            "                      checkpoint saved by train resumes that run where it was\n"
-            "                      saved (step, Adam's moments, random state, learning rate,\n"
-            "                      steps and seed), printing the same losses and ending with\n"
-            "                      the same parameters as a run never interrupted; it needs\n"
-            "                      the same --data (checked) and refuses a different --seed\n"
-            "  --save CKPT         write the parameters and training state after training\n"
-            "                      (safetensors with a checksum; written to a temporary file\n"
-            "                      beside it, synced, then renamed, so CKPT is always a whole\n"
-            "                      checkpoint; locked while training, against a second trainer)\n"
-            "  --batch B           train on B documents per step (default 1): the objective is\n"
-            "                      the mean loss over all their target positions, each\n"
-            "                      document with its own length; step s takes documents\n"
-            "                      s*B .. s*B+B-1 of the shuffled data (wrapping around)\n"
-            "  --rank-timeout S    under MPI: seconds to wait for another rank (default 60);\n"
-            "                      then rank 0 names the ranks that stopped answering and\n"
-            "                      the job stops\n"
-            "  --threads N         split each batch's documents over N threads (default 1;\n"
-            "                      the largest power of two up to N and the batch is used):\n"
-            "                      a batch's gradients are summed pairwise in a fixed tree\n"
-            "                      whose nodes the threads take, so every N gives the\n"
-            "                      bits of one thread.  With one document at a time, the\n"
-            "                      model's large matrix products (mgc splits the output\n"
-            "                      rows of those above 2^18 terms) run on the N threads,\n"
-            "                      each output whole on one thread: the same bits again\n"
-            "  --docs MODE         lines (default): one document per line, stripped; text:\n"
-            "                      the file as it is, newlines included, cut into documents\n"
-            "                      of the block size (for models of running text)\n"
-            "  --save-every N      also save CKPT after every N steps, so that a run that is\n"
-            "                      killed can be resumed with --load CKPT (0: only at the end)\n"
-            "  --log FILE.csv      write 'step,loss,lr,elapsed' for every step: the loss, the\n"
-            "                      learning rate of the step's update and the seconds spent\n"
-            "                      training so far (a resumed run keeps the lines up to its\n"
-            "                      checkpoint's step and appends, counting on from their time;\n"
-            "                      another run's log is refused)\n"
-            "  --progress MODE     auto (default): on a terminal one live line with the step,\n"
-            "                      loss, tokens per second and time left, else a 'step ... |\n"
-            "                      loss ...' line per step; line or plain force either\n"
-            "  --num N             number of samples printed after training (default 20)\n"
-            "  --temperature T     sampling temperature, > 0 (default 0.5)\n"
-            "\n",
-          f);
-    fputs(
-            "sample --load CKPT [--num N] [--temperature T] [--seed S]\n"
-            "  print N samples (default 20, temperature 0.5, seed 42); the vocabulary\n"
-            "  comes from the checkpoint\n"
-            "\n"
-            "grad --load CKPT --doc WORD --out FILE.safetensors\n"
-            "  encode WORD with the checkpoint's vocabulary, print 'loss L', and write\n"
-            "  d(loss)/d(param) for every parameter under the parameter's name\n"
-            "\n"
-            "A non-finite loss, gradient or updated parameter stops training with a message\n"
-            "naming the step and the first parameter affected; nothing is saved after it.\n"
-            "SIGINT or SIGTERM stops training after its step: with --save the checkpoint is\n"
-            "saved ('interrupted at step N; resume with --load CKPT'); exit status 130 / 143.\n"
-            "\n"
-            "Options take their value as the next argument or after '=' (--steps=100).\n"
-            "Exit status: 0 on success, 1 on any error (one line 'PROG: error: ...').\n",
-          f);
+    fputs(train_help, f);
+    fputs(other_help, f);
 }
 
 /* ---- option parsing ---- */
