@@ -16,29 +16,26 @@
 #include <mpi.h>
 #endif
 
-/* A live progress line is on the terminal (without its newline). */
-int live_line_open;
+/* A live progress line still open on the terminal gets its newline before
+ * anything else is printed. */
+void cli_end_line(Cli *c) {
+    if (c->live_line_open) fputc('\n', stdout);
+    c->live_line_open = 0;
+    fflush(stdout);
+}
 
-/* Under MPI (-DMGC_MPI=ON, run by mpirun): this process's rank and the number
- * of ranks.  Only rank 0 prints, logs and saves; another rank's first error
- * is kept in rank_error and reported by rank 0 at the next agreement. */
-int rank_id, rank_count = 1;
-char rank_error[1024];
-double comm_seconds;     /* time spent in the gradient reduction */
-double rank_timeout = 60;    /* --rank-timeout: seconds to wait for another rank */
-
-int cli_error(const char *prog, const char *fmt, ...) {
+/* One "PROG: error: ..." line on rank 0; every rank keeps its first message
+ * for cli_ranks_agree.  Returns 1. */
+int cli_error(Cli *c, const char *fmt, ...) {
     va_list ap;
-    if (!rank_error[0]) {
+    if (!c->rank_error[0]) {
         va_start(ap, fmt);
-        vsnprintf(rank_error, sizeof rank_error, fmt, ap);
+        vsnprintf(c->rank_error, sizeof c->rank_error, fmt, ap);
         va_end(ap);
     }
-    if (rank_id != 0) return 1;
-    if (live_line_open) fputc('\n', stdout);
-    live_line_open = 0;
-    fflush(stdout);
-    fprintf(stderr, "%s: error: ", prog);
+    if (c->rank != 0) return 1;
+    cli_end_line(c);
+    fprintf(stderr, "%s: error: ", c->prog);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
@@ -85,57 +82,59 @@ int cli_run_alloc(Run *r, int with_grads) {
     r->tokens = calloc((size_t)m->block_size + 2, sizeof *r->tokens);
     r->text = malloc((size_t)m->block_size * 4 + 1);
     if (!r->params || (with_grads && !r->grads) || !r->scratch || !r->probs || !r->tokens || !r->text)
-        return cli_error(r->prog, "out of memory (%zu parameters, %zu scratch doubles)", m->n_scalars, m->scratch);
+        return cli_error(r->cli, "out of memory (%zu parameters, %zu scratch doubles)", m->n_scalars, m->scratch);
     return 0;
 }
 
 /* Fail early, before any work, if the output path cannot be written or is
  * one of the inputs in[0..n) (NULL entries are skipped). */
-int cli_check_output(const char *prog, const char *path, const char *const *in, int n) {
+int cli_check_output(Cli *c, const char *path, const char *const *in, int n) {
     MgErr e;
-    if (mg_out_check(path, &e) != 0) return cli_error(prog, "%s", e.msg);
+    if (mg_out_check(path, &e) != 0) return cli_error(c, "%s", e.msg);
     for (int i = 0; i < n; i++)
-        if (mg_out_distinct(path, in[i], &e) != 0) return cli_error(prog, "%s", e.msg);
+        if (mg_out_distinct(path, in[i], &e) != 0) return cli_error(c, "%s", e.msg);
     return 0;
 }
 
-static int cli_main(const MgModel *m, const char *prog, int argc, char **argv);
+static int cli_main(Cli *c, const MgModel *m, int argc, char **argv);
 
-/* Under MPI every rank runs this; MPI is started and ended around it. */
+/* Under MPI every rank runs this; MPI is started and ended around it.  All
+ * the state of the call is in its Cli, passed down as an argument. */
 int mg_cli_main(const MgModel *m, const char *prog, int argc, char **argv) {
+    Cli c = {.prog = prog, .rank = 0, .ranks = 1, .rank_timeout = 60};
 #ifdef MGC_MPI
     int provided;
     MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank_id);
-    MPI_Comm_size(MPI_COMM_WORLD, &rank_count);
-    if (rank_id != 0) {
+    MPI_Comm_rank(MPI_COMM_WORLD, &c.rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &c.ranks);
+    if (c.rank != 0) {
         FILE *null = freopen("/dev/null", "w", stdout);     /* only rank 0 prints (the rest is skipped anyway) */
         (void)null;
     }
-    int rc = cli_main(m, prog, argc, argv);
+    int rc = cli_main(&c, m, argc, argv);
     MPI_Finalize();
     return rc;
 #else
-    return cli_main(m, prog, argc, argv);
+    return cli_main(&c, m, argc, argv);
 #endif
 }
 
-static int cli_main(const MgModel *m, const char *prog, int argc, char **argv) {
+static int cli_main(Cli *c, const MgModel *m, int argc, char **argv) {
     if (argc < 2) {
-        cli_usage(stderr, m, prog);
+        cli_usage(stderr, m, c->prog);
         return 1;
     }
     const char *cmd = argv[1];
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
-        cli_usage(stdout, m, prog);
+        cli_usage(stdout, m, c->prog);
         return 0;
     }
     Opts o = {.seed = 42, .num = 20, .temperature = 0.5};
     if (!strcmp(cmd, "train")) o.cmd = CMD_TRAIN;
     else if (!strcmp(cmd, "sample")) o.cmd = CMD_SAMPLE;
     else if (!strcmp(cmd, "grad")) o.cmd = CMD_GRAD;
-    else return cli_error(prog, "unknown command '%s' (expected train, sample, grad or help)", cmd);
-    int rc = cli_parse_opts(m, prog, cmd, argc, argv, &o);
+    else return cli_error(c, "unknown command '%s' (expected train, sample, grad or help)", cmd);
+    int rc = cli_parse_opts(c, m, cmd, argc, argv, &o);
     if (rc) return rc == 2 ? 0 : 1;
 #ifdef _OPENMP
     /* the model's own parallel loops (matrix products, mgc's PAR_WORK) run on
@@ -147,10 +146,10 @@ static int cli_main(const MgModel *m, const char *prog, int argc, char **argv) {
     Run r;
     memset(&r, 0, sizeof r);
     r.m = m;
-    r.prog = prog;
+    r.cli = c;
     rc = o.cmd == CMD_TRAIN ? cli_cmd_train(&r, &o) : o.cmd == CMD_SAMPLE ? cli_cmd_sample(&r, &o) : cli_cmd_grad(&r, &o);
     cli_run_free(&r);
     if (rc == 0 && (fflush(stdout) != 0 || ferror(stdout)))
-        rc = cli_error(prog, "cannot write standard output: %s", strerror(errno));
+        rc = cli_error(c, "cannot write standard output: %s", strerror(errno));
     return rc;
 }

@@ -35,26 +35,26 @@ int cli_alloc_batch(Run *r, const Opts *o) {
     const MgModel *m = r->m;
     int want = o->threads > 0 ? o->threads : 1, N = 1;
     if (want > 1 && m->ctx)
-        return cli_error(r->prog, "--threads %d: the interpreter runs one thread (a compiled trainer runs more)",
+        return cli_error(r->cli, "--threads %d: the interpreter runs one thread (a compiled trainer runs more)",
                          o->threads);
     while (N * 2 <= want && N * 2 <= r->batch && N < 64) N *= 2;
     r->threads = N;
     if (N > 1)
         mg_blas_threads(1);     /* (each thread's documents call it) */
-    if (r->batch * rank_count == 1) return 0;
+    if (r->batch * r->cli->ranks == 1) return 0;
     size_t np = m->n_scalars ? m->n_scalars : 1, k = (size_t)N - 1;
     for (r->depth = 1; (1L << r->depth) < r->batch; r->depth++) {}
     r->gdoc = calloc(np + 1, sizeof *r->gdoc);      /* (+1: ranks_combine sends a sum and a loss) */
     r->tloss = calloc((size_t)N, sizeof *r->tloss);
     r->lev = calloc((size_t)N * (size_t)r->depth * np, sizeof *r->lev);
     int ranks_ok = 1;
-    if (rank_count > 1 && rank_id == 0) {
-        r->gathered = calloc(((size_t)rank_count) * (np + 1), sizeof *r->gathered);
-        r->rank_sums = calloc((size_t)rank_count, sizeof *r->rank_sums);
-        r->rank_losses = calloc((size_t)rank_count, sizeof *r->rank_losses);
+    if (r->cli->ranks > 1 && r->cli->rank == 0) {
+        r->gathered = calloc(((size_t)r->cli->ranks) * (np + 1), sizeof *r->gathered);
+        r->rank_sums = calloc((size_t)r->cli->ranks, sizeof *r->rank_sums);
+        r->rank_losses = calloc((size_t)r->cli->ranks, sizeof *r->rank_losses);
         ranks_ok = r->gathered && r->rank_sums && r->rank_losses;
 #ifdef MGC_MPI
-        r->rank_req = calloc((size_t)rank_count, sizeof *r->rank_req);
+        r->rank_req = calloc((size_t)r->cli->ranks, sizeof *r->rank_req);
         ranks_ok = ranks_ok && r->rank_req;
 #endif
     }
@@ -66,7 +66,7 @@ int cli_alloc_batch(Run *r, const Opts *o) {
     }
     if (!r->gdoc || !r->tloss || !r->lev || !ranks_ok ||
         (N > 1 && (!r->tscratch || !r->tgdoc || !r->tacc || !r->ttokens)))
-        return cli_error(r->prog, "out of memory (%zu parameters, %d threads)", m->n_scalars, N);
+        return cli_error(r->cli, "out of memory (%zu parameters, %d threads)", m->n_scalars, N);
     return 0;
 }
 
@@ -151,7 +151,7 @@ void cli_tree_top(double *const *sums, double *loss, int n, size_t np, int threa
  * global batch of B * ranks.  With B = 1 the weight is 1 and nothing changes. */
 double cli_step_loss(Run *r, int s, long *ntok) {
     const MgModel *m = r->m;
-    size_t n = r->docs.n, B = (size_t)r->batch, G = B * (size_t)rank_count, gfirst = (size_t)s * G % n;
+    size_t n = r->docs.n, B = (size_t)r->batch, G = B * (size_t)r->cli->ranks, gfirst = (size_t)s * G % n;
     if (G == 1) {
         int T = doc_tokens(r, gfirst, r->tokens);
         *ntok = T;
@@ -160,8 +160,8 @@ double cli_step_loss(Run *r, int s, long *ntok) {
     long W = 0;
     for (size_t b = 0; b < G; b++) W += doc_positions(r, (gfirst + b) % n);
     *ntok = W;
-    double loss = step_part(r, gfirst, (size_t)rank_id * B, (size_t)rank_id * B + B, W);
-    if (rank_count > 1) loss = cli_ranks_combine(r, r->grads, m->n_scalars, loss, s + 1);
+    double loss = step_part(r, gfirst, (size_t)r->cli->rank * B, (size_t)r->cli->rank * B + B, W);
+    if (r->cli->ranks > 1) loss = cli_ranks_combine(r, r->grads, m->n_scalars, loss, s + 1);
     return loss;
 }
 

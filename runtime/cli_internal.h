@@ -17,6 +17,21 @@
 #include <mpi.h>
 #endif
 
+/* The state of one mg_cli_main call, which every piece is passed (no
+ * file-level state: a second call in the same process starts afresh).
+ * Under MPI (-DMGC_MPI=ON, run by mpirun) rank and ranks are this process's
+ * rank and the number of ranks, else 0 and 1.  Only rank 0 prints, logs and
+ * saves; another rank's first error is kept in rank_error and reported by
+ * rank 0 at the next agreement (cli_ranks_agree). */
+typedef struct Cli {
+    const char *prog;       /* the program's name in messages */
+    int rank, ranks;
+    char rank_error[1024];
+    double comm_seconds;    /* time spent in the gradient reduction */
+    double rank_timeout;    /* --rank-timeout: seconds to wait for another rank */
+    int live_line_open;     /* a live progress line is on the terminal (without its newline) */
+} Cli;
+
 typedef enum { CMD_TRAIN, CMD_SAMPLE, CMD_GRAD } Cmd;
 
 typedef struct Opts {
@@ -38,7 +53,7 @@ enum { PROGRESS_AUTO, PROGRESS_LINE, PROGRESS_PLAIN };
 /* Everything a command allocates, in one place so it is freed in one place. */
 typedef struct Run {
     const MgModel *m;
-    const char *prog;
+    Cli *cli;               /* the call's name in messages, its rank, its progress line */
     MgDocs docs;
     MgVocab vocab;
     MgRng rng;
@@ -73,21 +88,16 @@ typedef struct Run {
 
 /* ---- cli.c ---- */
 
-extern int live_line_open;
-extern int rank_id, rank_count;
-extern char rank_error[1024];
-extern double comm_seconds;
-extern double rank_timeout;
-
-int cli_error(const char *prog, const char *fmt, ...) MG_PRINTF(2, 3);
+void cli_end_line(Cli *c);
+int cli_error(Cli *c, const char *fmt, ...) MG_PRINTF(2, 3);
 int cli_run_alloc(Run *r, int with_grads);
 void cli_run_free(Run *r);
-int cli_check_output(const char *prog, const char *path, const char *const *in, int n);
+int cli_check_output(Cli *c, const char *path, const char *const *in, int n);
 
 /* ---- cli_options.c ---- */
 
 void cli_usage(FILE *f, const MgModel *m, const char *prog);
-int cli_parse_opts(const MgModel *m, const char *prog, const char *cmd, int argc, char **argv, Opts *o);
+int cli_parse_opts(Cli *c, const MgModel *m, const char *cmd, int argc, char **argv, Opts *o);
 
 /* ---- cli_train.c ---- */
 
@@ -107,7 +117,7 @@ void cli_tree_top(double *const *sums, double *loss, int n, size_t np, int threa
 
 /* ---- cli_mpi.c ---- */
 
-int cli_ranks_agree(const char *prog, int bad);
+int cli_ranks_agree(Cli *c, int bad);
 double cli_ranks_combine(Run *r, double *x, size_t n, double loss, int step);
 
 /* ---- cli_progress.c ---- */
@@ -116,13 +126,14 @@ double cli_ranks_combine(Run *r, double *x, size_t n, double loss, int step);
  * each step, and a step is printed before it is saved), or one live line on
  * a terminal, redrawn at most every 0.1 s. */
 typedef struct Progress {
+    Cli *cli;
     int live;
     double t0, flushed;
     long tokens;
 } Progress;
 
 double cli_wall_seconds(void);
-void cli_progress_start(Progress *p, const Opts *o);
+void cli_progress_start(Progress *p, Cli *c, const Opts *o);
 void cli_progress_step(Progress *p, int step, int first, int steps, double loss, long T, double now);
 int cli_open_log(Run *r, const char *path);
 int cli_close_log(Run *r);

@@ -18,34 +18,34 @@
  * Called at the same points by all ranks, so none waits forever on another
  * that has stopped. */
 #ifdef MGC_MPI
-static void ranks_wait(const char *prog, MPI_Request *req, int n, int per_rank, int step);
+static void ranks_wait(Cli *c, MPI_Request *req, int n, int per_rank, int step);
 #endif
 
-int cli_ranks_agree(const char *prog, int bad) {
+int cli_ranks_agree(Cli *c, int bad) {
 #ifdef MGC_MPI
-    if (rank_count == 1) return bad;
+    if (c->ranks == 1) return bad;
     int any = 0;
     MPI_Request req;
     MPI_Iallreduce(&bad, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD, &req);
-    ranks_wait(prog, &req, 1, 0, 0);
+    ranks_wait(c, &req, 1, 0, 0);
     if (!any) return 0;
-    char msg[sizeof rank_error];
-    snprintf(msg, sizeof msg, "%s", bad ? rank_error : "");
-    char *all = rank_id == 0 ? malloc(sizeof msg * (size_t)rank_count) : NULL;
-    int *flags = rank_id == 0 ? malloc(sizeof *flags * (size_t)rank_count) : NULL;
+    char msg[sizeof c->rank_error];
+    snprintf(msg, sizeof msg, "%s", bad ? c->rank_error : "");
+    char *all = c->rank == 0 ? malloc(sizeof msg * (size_t)c->ranks) : NULL;
+    int *flags = c->rank == 0 ? malloc(sizeof *flags * (size_t)c->ranks) : NULL;
     MPI_Igather(msg, (int)sizeof msg, MPI_CHAR, all, (int)sizeof msg, MPI_CHAR, 0, MPI_COMM_WORLD, &req);
-    ranks_wait(prog, &req, 1, 0, 0);
+    ranks_wait(c, &req, 1, 0, 0);
     MPI_Igather(&bad, 1, MPI_INT, flags, 1, MPI_INT, 0, MPI_COMM_WORLD, &req);
-    ranks_wait(prog, &req, 1, 0, 0);
+    ranks_wait(c, &req, 1, 0, 0);
     /* (a rank that failed as rank 0 did, with its message, is not repeated) */
-    for (int k = 1; rank_id == 0 && all && flags && k < rank_count; k++)
-        if (flags[k] && !(bad && !strcmp(all + (size_t)k * sizeof msg, rank_error)))
-            cli_error(prog, "rank %d of %d: %s", k, rank_count, all + (size_t)k * sizeof msg);
+    for (int k = 1; c->rank == 0 && all && flags && k < c->ranks; k++)
+        if (flags[k] && !(bad && !strcmp(all + (size_t)k * sizeof msg, c->rank_error)))
+            cli_error(c, "rank %d of %d: %s", k, c->ranks, all + (size_t)k * sizeof msg);
     free(all);
     free(flags);
     return 1;
 #else
-    (void)prog;
+    (void)c;
     return bad;
 #endif
 }
@@ -61,30 +61,30 @@ enum { TAG_SUM = 7, TAG_RESULT = 8 };
  * (mpirun by default stops the whole job itself when a process dies, naming
  * it; with --mca orte_enable_recovery 1 the others go on and this message
  * comes from rank 0.) */
-static void ranks_wait(const char *prog, MPI_Request *req, int n, int per_rank, int step) {
+static void ranks_wait(Cli *c, MPI_Request *req, int n, int per_rank, int step) {
     double t0 = MPI_Wtime();
     for (;;) {
         int done = 0;
         MPI_Testall(n, req, &done, MPI_STATUSES_IGNORE);
         if (done) return;
-        if (MPI_Wtime() - t0 > rank_timeout) break;
+        if (MPI_Wtime() - t0 > c->rank_timeout) break;
     }
-    if (rank_id == 0) {
+    if (c->rank == 0) {
         int named = 0;
         for (int k = 1; per_rank && k < n; k++) {
             int arrived = 0;
             MPI_Test(&req[k], &arrived, MPI_STATUS_IGNORE);
             if (!arrived)
-                named += cli_error(prog, "rank %d of %d stopped answering at step %d: nothing from it for %g s "
-                                   "(it died or hangs); training stopped", k, rank_count, step, rank_timeout);
+                named += cli_error(c, "rank %d of %d stopped answering at step %d: nothing from it for %g s "
+                                   "(it died or hangs); training stopped", k, c->ranks, step, c->rank_timeout);
         }
         if (!named)
-            cli_error(prog, "the %d ranks did not all answer within %g s (one died or hangs); stopped", rank_count,
-                      rank_timeout);
+            cli_error(c, "the %d ranks did not all answer within %g s (one died or hangs); stopped", c->ranks,
+                      c->rank_timeout);
     } else {
         fflush(stdout);
-        fprintf(stderr, "%s: error: rank %d of %d: rank 0 did not answer within %g s (at step %d); stopped\n", prog,
-                rank_id, rank_count, rank_timeout, step);
+        fprintf(stderr, "%s: error: rank %d of %d: rank 0 did not answer within %g s (at step %d); stopped\n", c->prog,
+                c->rank, c->ranks, c->rank_timeout, step);
     }
     /* exit status 1 stops the job (mpirun's orte_abort_on_non_zero_status);
      * MPI_Abort's status is not always passed on when recovery is enabled */
@@ -103,22 +103,22 @@ static void ranks_wait(const char *prog, MPI_Request *req, int n, int per_rank, 
  * total loss. */
 double cli_ranks_combine(Run *r, double *x, size_t n, double loss, int step) {
 #ifdef MGC_MPI
-    const char *prog = r->prog;
+    Cli *c = r->cli;
     double t0 = MPI_Wtime();
-    int P = rank_count;
+    int P = c->ranks;
     /* n + 1 doubles a rank: its sum, then its loss (n < 2^31 here) */
     int len = (int)(n + 1);
-    if (rank_id != 0) {
+    if (c->rank != 0) {
         double *mine = r->gdoc;     /* free between steps: the last document's gradients */
         memcpy(mine, x, n * sizeof *x);
         mine[n] = loss;
         MPI_Request req[2];
         MPI_Isend(mine, len, MPI_DOUBLE, 0, TAG_SUM, MPI_COMM_WORLD, &req[0]);
-        ranks_wait(prog, req, 1, 0, step);
+        ranks_wait(c, req, 1, 0, step);
         MPI_Irecv(mine, len, MPI_DOUBLE, 0, TAG_RESULT, MPI_COMM_WORLD, &req[1]);
-        ranks_wait(prog, &req[1], 1, 0, step);
+        ranks_wait(c, &req[1], 1, 0, step);
         memcpy(x, mine, n * sizeof *x);
-        comm_seconds += MPI_Wtime() - t0;
+        c->comm_seconds += MPI_Wtime() - t0;
         return mine[n];
     }
     MPI_Request *req = r->rank_req;
@@ -126,7 +126,7 @@ double cli_ranks_combine(Run *r, double *x, size_t n, double loss, int step) {
     req[0] = MPI_REQUEST_NULL;
     for (int k = 1; k < P; k++)
         MPI_Irecv(r->gathered + (size_t)k * (n + 1), len, MPI_DOUBLE, k, TAG_SUM, MPI_COMM_WORLD, &req[k]);
-    ranks_wait(prog, req, P, 1, step);
+    ranks_wait(c, req, P, 1, step);
     memcpy(r->gathered, x, n * sizeof *x);
     r->gathered[n] = loss;
     int top = 1;
@@ -143,9 +143,9 @@ double cli_ranks_combine(Run *r, double *x, size_t n, double loss, int step) {
     sums[0][n] = losses[0];
     for (int k = 1; k < P; k++)
         MPI_Isend(sums[0], len, MPI_DOUBLE, k, TAG_RESULT, MPI_COMM_WORLD, &req[k]);
-    ranks_wait(prog, req, P, 1, step);
+    ranks_wait(c, req, P, 1, step);
     memcpy(x, sums[0], n * sizeof *x);
-    comm_seconds += MPI_Wtime() - t0;
+    c->comm_seconds += MPI_Wtime() - t0;
     return losses[0];
 #else
     (void)r, (void)x, (void)n, (void)step;

@@ -106,39 +106,39 @@ void cli_usage(FILE *f, const MgModel *m, const char *prog) {
 
 /* ---- option parsing ---- */
 
-static int parse_int(const char *prog, const char *flag, const char *s, int *out) {
-    if (!*s) return cli_error(prog, "%s: expected a non-negative integer, got an empty string", flag);
+static int parse_int(Cli *c, const char *flag, const char *s, int *out) {
+    if (!*s) return cli_error(c, "%s: expected a non-negative integer, got an empty string", flag);
     long long v = 0;
-    for (const char *c = s; *c; c++) {
-        if (*c < '0' || *c > '9') return cli_error(prog, "%s: '%s' is not a non-negative integer", flag, s);
-        v = v * 10 + (*c - '0');
-        if (v > INT_MAX) return cli_error(prog, "%s: '%s' is too large (at most %d)", flag, s, INT_MAX);
+    for (const char *d = s; *d; d++) {
+        if (*d < '0' || *d > '9') return cli_error(c, "%s: '%s' is not a non-negative integer", flag, s);
+        v = v * 10 + (*d - '0');
+        if (v > INT_MAX) return cli_error(c, "%s: '%s' is too large (at most %d)", flag, s, INT_MAX);
     }
     *out = (int)v;
     return 0;
 }
 
-static int parse_u64(const char *prog, const char *flag, const char *s, uint64_t *out) {
-    if (!*s) return cli_error(prog, "%s: expected a non-negative integer, got an empty string", flag);
+static int parse_u64(Cli *c, const char *flag, const char *s, uint64_t *out) {
+    if (!*s) return cli_error(c, "%s: expected a non-negative integer, got an empty string", flag);
     uint64_t v = 0;
-    for (const char *c = s; *c; c++) {
-        if (*c < '0' || *c > '9') return cli_error(prog, "%s: '%s' is not a non-negative integer", flag, s);
-        if (v > (UINT64_MAX - (uint64_t)(*c - '0')) / 10)
-            return cli_error(prog, "%s: '%s' is too large (at most %llu)", flag, s, (unsigned long long)UINT64_MAX);
-        v = v * 10 + (uint64_t)(*c - '0');
+    for (const char *d = s; *d; d++) {
+        if (*d < '0' || *d > '9') return cli_error(c, "%s: '%s' is not a non-negative integer", flag, s);
+        if (v > (UINT64_MAX - (uint64_t)(*d - '0')) / 10)
+            return cli_error(c, "%s: '%s' is too large (at most %llu)", flag, s, (unsigned long long)UINT64_MAX);
+        v = v * 10 + (uint64_t)(*d - '0');
     }
     *out = v;
     return 0;
 }
 
 /* A finite double; positive if strict, else >= 0. */
-static int parse_double(const char *prog, const char *flag, const char *s, int strict, double *out) {
+static int parse_double(Cli *c, const char *flag, const char *s, int strict, double *out) {
     char *end;
     errno = 0;
     double v = strtod(s, &end);
-    if (!*s || *end || end == s) return cli_error(prog, "%s: '%s' is not a number", flag, s);
-    if (!isfinite(v) || errno == ERANGE) return cli_error(prog, "%s: '%s' is out of range", flag, s);
-    if (strict ? !(v > 0) : !(v >= 0)) return cli_error(prog, "%s: '%s' must be %s", flag, s, strict ? "> 0" : ">= 0");
+    if (!*s || *end || end == s) return cli_error(c, "%s: '%s' is not a number", flag, s);
+    if (!isfinite(v) || errno == ERANGE) return cli_error(c, "%s: '%s' is out of range", flag, s);
+    if (strict ? !(v > 0) : !(v >= 0)) return cli_error(c, "%s: '%s' must be %s", flag, s, strict ? "> 0" : ">= 0");
     *out = v;
     return 0;
 }
@@ -156,75 +156,75 @@ static int allowed(Cmd c, const char *flag) {
     return 0;
 }
 
-static int set_opt(const char *prog, Opts *o, const char *name, const char *flag, const char *v) {
+static int set_opt(Cli *c, Opts *o, const char *name, const char *flag, const char *v) {
     if (!strcmp(name, "data")) o->data = v;
     else if (!strcmp(name, "save")) o->save = v;
     else if (!strcmp(name, "load")) o->load = v;
     else if (!strcmp(name, "log")) o->log = v;
     else if (!strcmp(name, "doc")) o->doc = v;
     else if (!strcmp(name, "out")) o->out = v;
-    else if (!strcmp(name, "steps")) { o->has_steps = 1; return parse_int(prog, flag, v, &o->steps); }
-    else if (!strcmp(name, "num")) return parse_int(prog, flag, v, &o->num);
-    else if (!strcmp(name, "save-every")) return parse_int(prog, flag, v, &o->save_every);
-    else if (!strcmp(name, "rank-timeout")) return parse_double(prog, flag, v, 1, &rank_timeout);
+    else if (!strcmp(name, "steps")) { o->has_steps = 1; return parse_int(c, flag, v, &o->steps); }
+    else if (!strcmp(name, "num")) return parse_int(c, flag, v, &o->num);
+    else if (!strcmp(name, "save-every")) return parse_int(c, flag, v, &o->save_every);
+    else if (!strcmp(name, "rank-timeout")) return parse_double(c, flag, v, 1, &c->rank_timeout);
     else if (!strcmp(name, "max-data")) {
         int mib;
-        if (parse_int(prog, flag, v, &mib)) return 1;
-        if (mib < 1) return cli_error(prog, "%s: must be at least 1 (MiB)", flag);
+        if (parse_int(c, flag, v, &mib)) return 1;
+        if (mib < 1) return cli_error(c, "%s: must be at least 1 (MiB)", flag);
         mg_data_set_max((size_t)mib << 20);
     }
     else if (!strcmp(name, "docs")) {
         o->has_text = 1;
         if (!strcmp(v, "lines")) o->text = 0;
         else if (!strcmp(v, "text")) o->text = 1;
-        else return cli_error(prog, "%s: '%s' is not lines or text", flag, v);
+        else return cli_error(c, "%s: '%s' is not lines or text", flag, v);
     }
     else if (!strcmp(name, "threads")) {
-        if (parse_int(prog, flag, v, &o->threads)) return 1;
-        if (o->threads < 1) return cli_error(prog, "%s: must be at least 1", flag);
+        if (parse_int(c, flag, v, &o->threads)) return 1;
+        if (o->threads < 1) return cli_error(c, "%s: must be at least 1", flag);
 #ifndef _OPENMP
-        if (o->threads > 1) return cli_error(prog, "%s: this trainer was built without OpenMP: it runs one thread", flag);
+        if (o->threads > 1) return cli_error(c, "%s: this trainer was built without OpenMP: it runs one thread", flag);
 #endif
     }
     else if (!strcmp(name, "batch")) {
         o->has_batch = 1;
-        if (parse_int(prog, flag, v, &o->batch)) return 1;
-        if (o->batch < 1) return cli_error(prog, "%s: must be at least 1", flag);
+        if (parse_int(c, flag, v, &o->batch)) return 1;
+        if (o->batch < 1) return cli_error(c, "%s: must be at least 1", flag);
     }
-    else if (!strcmp(name, "seed")) { o->has_seed = 1; return parse_u64(prog, flag, v, &o->seed); }
-    else if (!strcmp(name, "lr")) { o->has_lr = 1; return parse_double(prog, flag, v, 0, &o->lr); }
-    else if (!strcmp(name, "temperature")) return parse_double(prog, flag, v, 1, &o->temperature);
+    else if (!strcmp(name, "seed")) { o->has_seed = 1; return parse_u64(c, flag, v, &o->seed); }
+    else if (!strcmp(name, "lr")) { o->has_lr = 1; return parse_double(c, flag, v, 0, &o->lr); }
+    else if (!strcmp(name, "temperature")) return parse_double(c, flag, v, 1, &o->temperature);
     else if (!strcmp(name, "progress")) {
         if (!strcmp(v, "auto")) o->progress = PROGRESS_AUTO;
         else if (!strcmp(v, "line")) o->progress = PROGRESS_LINE;
         else if (!strcmp(v, "plain")) o->progress = PROGRESS_PLAIN;
-        else return cli_error(prog, "%s: '%s' is not auto, line or plain", flag, v);
+        else return cli_error(c, "%s: '%s' is not auto, line or plain", flag, v);
     }
-    if (!*v && strcmp(name, "doc") != 0) return cli_error(prog, "%s: expected a file name, got an empty string", flag);
+    if (!*v && strcmp(name, "doc") != 0) return cli_error(c, "%s: expected a file name, got an empty string", flag);
     return 0;
 }
 
 /* Returns 0 to run, 1 on error, 2 when help was printed. */
-int cli_parse_opts(const MgModel *m, const char *prog, const char *cmd, int argc, char **argv, Opts *o) {
+int cli_parse_opts(Cli *c, const MgModel *m, const char *cmd, int argc, char **argv, Opts *o) {
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            cli_usage(stdout, m, prog);
+            cli_usage(stdout, m, c->prog);
             return 2;
         }
         if (strncmp(a, "--", 2) != 0 || !a[2])
-            return cli_error(prog, "unexpected argument '%s' (try '%s --help')", a, prog);
+            return cli_error(c, "unexpected argument '%s' (try '%s --help')", a, c->prog);
         char name[32];
         const char *eq = strchr(a, '='), *val;
         size_t n = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
         if (n >= sizeof name || (memcpy(name, a + 2, n), name[n] = '\0', !allowed(o->cmd, name)))
-            return cli_error(prog, "unknown option '%.*s' for '%s' (try '%s --help')", (int)(n + 2), a, cmd, prog);
+            return cli_error(c, "unknown option '%.*s' for '%s' (try '%s --help')", (int)(n + 2), a, cmd, c->prog);
         char flag[40];
         snprintf(flag, sizeof flag, "--%s", name);
         if (eq) val = eq + 1;
         else if (i + 1 < argc) val = argv[++i];
-        else return cli_error(prog, "option '%s' needs a value", flag);
-        if (set_opt(prog, o, name, flag, val)) return 1;
+        else return cli_error(c, "option '%s' needs a value", flag);
+        if (set_opt(c, o, name, flag, val)) return 1;
     }
     return 0;
 }

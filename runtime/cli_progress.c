@@ -18,7 +18,8 @@ double cli_wall_seconds(void) {
     return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
-void cli_progress_start(Progress *p, const Opts *o) {
+void cli_progress_start(Progress *p, Cli *c, const Opts *o) {
+    p->cli = c;
     p->live = o->progress == PROGRESS_LINE || (o->progress == PROGRESS_AUTO && isatty(STDOUT_FILENO));
     p->t0 = p->flushed = cli_wall_seconds();
     p->tokens = 0;
@@ -34,7 +35,7 @@ static void duration_text(double sec, char *buf, size_t cap) {
 /* after step `step` of steps (the run started after step `first`) */
 void cli_progress_step(Progress *p, int step, int first, int steps, double loss, long T, double now) {
     p->tokens += T;
-    if (rank_id != 0) return;
+    if (p->cli->rank != 0) return;
     int last = step == steps, due = last || step == first + 1 || now - p->flushed >= 0.1;
     if (!p->live) {
         printf("step %4d / %4d | loss %.4f\n", step, steps, loss);
@@ -47,7 +48,7 @@ void cli_progress_step(Progress *p, int step, int first, int steps, double loss,
         duration_text(last ? el : el / (step - first) * (steps - step), t, sizeof t);
         printf("\rstep %4d / %4d | loss %.4f | %.0f tok/s | %s%s\033[K%s", step, steps, loss,
                el > 0 ? (double)p->tokens / el : 0.0, last ? "done in " : "", t, last ? "\n" : " left");
-        live_line_open = !last;
+        p->cli->live_line_open = !last;
         fflush(stdout);
         p->flushed = now;
     }
@@ -99,7 +100,7 @@ static int log_resume(Run *r, const char *path, char **old, size_t *keep) {
     if (!f || !(*old = malloc(len + 1)) || (n = fread(*old, 1, len, f)) != len) {
         int err = errno;
         if (f) fclose(f);
-        return cli_error(r->prog, "%s: cannot read the log to resume it: %s", path, strerror(err));
+        return cli_error(r->cli, "%s: cannot read the log to resume it: %s", path, strerror(err));
     }
     fclose(f);
     int steps;
@@ -114,7 +115,7 @@ static int log_resume(Run *r, const char *path, char **old, size_t *keep) {
     else
         snprintf(why, sizeof why, "this is not step %d's line 'step,loss,lr,elapsed' (damaged, or another run's?)",
                  steps + 1);
-    return cli_error(r->prog, "%s:%d: cannot resume this log: %s; move it aside or give another --log", path,
+    return cli_error(r->cli, "%s:%d: cannot resume this log: %s; move it aside or give another --log", path,
                      steps < 0 ? 1 : steps + 2, why);
 }
 
@@ -136,7 +137,7 @@ int cli_open_log(Run *r, const char *path) {
     free(old);
     if (rc != 0) {
         mg_out_abort(&r->logout);
-        return cli_error(r->prog, "%s", e.msg);
+        return cli_error(r->cli, "%s", e.msg);
     }
     r->log = r->logout.f;
     return 0;
@@ -147,6 +148,6 @@ int cli_close_log(Run *r) {
     MgErr e;
     if (!r->log) return 0;
     r->log = NULL;
-    if (mg_out_close(&r->logout, &e) != 0) return cli_error(r->prog, "%s", e.msg);
+    if (mg_out_close(&r->logout, &e) != 0) return cli_error(r->cli, "%s", e.msg);
     return 0;
 }
