@@ -129,7 +129,7 @@ static int cli_main(Cli *c, const MgModel *m, int argc, char **argv) {
         cli_usage(stdout, m, c->prog);
         return 0;
     }
-    Opts o = {.seed = 42, .num = 20, .temperature = 0.5};
+    Opts o = {.seed = 42, .num = 20, .temperature = 0.5, .max_data = MG_DATA_MAX_BYTES};
     if (!strcmp(cmd, "train")) o.cmd = CMD_TRAIN;
     else if (!strcmp(cmd, "sample")) o.cmd = CMD_SAMPLE;
     else if (!strcmp(cmd, "grad")) o.cmd = CMD_GRAD;

@@ -46,6 +46,7 @@ typedef struct Opts {
     int batch, has_batch;
     int threads;
     int text, has_text;     /* --docs text */
+    size_t max_data;        /* --max-data, in bytes */
 } Opts;
 
 enum { PROGRESS_AUTO, PROGRESS_LINE, PROGRESS_PLAIN };

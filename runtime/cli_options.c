@@ -171,7 +171,7 @@ static int set_opt(Cli *c, Opts *o, const char *name, const char *flag, const ch
         int mib;
         if (parse_int(c, flag, v, &mib)) return 1;
         if (mib < 1) return cli_error(c, "%s: must be at least 1 (MiB)", flag);
-        mg_data_set_max((size_t)mib << 20);
+        o->max_data = (size_t)mib << 20;
     }
     else if (!strcmp(name, "docs")) {
         o->has_text = 1;

@@ -56,10 +56,11 @@ static int build_vocab(Run *r) {
 static int load_docs(Run *r, const Opts *o) {
     MgErr e;
     size_t piece = (size_t)r->m->block_size;
-    int rc = r->pieces ? (o->data ? mg_data_load_text_file(&r->docs, o->data, piece, &e)
+    int rc = r->pieces ? (o->data ? mg_data_load_text_file_max(&r->docs, o->data, piece, o->max_data, &e)
                                 : mg_data_load_text_buffer(&r->docs, "<embedded words, as one text>", mg_words_txt,
                                                            mg_words_txt_len, piece, &e))
-                     : (o->data ? mg_data_load_file(&r->docs, o->data, &e) : mg_data_load_default(&r->docs, &e));
+                     : (o->data ? mg_data_load_file_max(&r->docs, o->data, o->max_data, &e)
+                                : mg_data_load_default(&r->docs, &e));
     if (rc < 0) return cli_error(r->cli, "%s", e.msg);
     if (!o->load && build_vocab(r)) return 1;
     if (o->load && mg_data_check_vocab(&r->docs, &r->vocab, o->load, &e) < 0) return cli_error(r->cli, "%s", e.msg);
