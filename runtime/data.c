@@ -94,12 +94,6 @@ oom:
     return mg_err(e, "%s: out of memory", name);
 }
 
-static size_t data_max = MG_DATA_MAX_BYTES;
-
-void mg_data_set_max(size_t bytes) { data_max = bytes; }
-
-size_t mg_data_max(void) { return data_max; }
-
 /* How far a file being read has been checked: bytes [0, pos) are UTF-8
  * without NUL, on lines 1..line, the last one starting at byte line_start. */
 typedef struct Scan {
@@ -130,10 +124,10 @@ static int scan(Scan *sc, const char *name, const unsigned char *s, size_t n, in
 }
 
 /* Read a whole file into a malloc'd buffer, checking its UTF-8 as it comes
- * (a stream of garbage stops at its first bad byte), at most data_max bytes:
+ * (a stream of garbage stops at its first bad byte), at most max bytes:
  * a longer regular file is refused before reading, a stream once it passes
  * the limit. */
-static char *read_all(const char *path, size_t *len, MgErr *e) {
+static char *read_all(const char *path, size_t max, size_t *len, MgErr *e) {
     enum { CHUNK = 1 << 16 };
     int fd = open(path, O_RDONLY);
     if (fd < 0) {
@@ -141,7 +135,7 @@ static char *read_all(const char *path, size_t *len, MgErr *e) {
         return NULL;
     }
     struct stat st;
-    size_t cap = CHUNK, n = 0, max = data_max, mib = max >> 20;
+    size_t cap = CHUNK, n = 0, mib = max >> 20;
     int regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
     if (regular && (uintmax_t)st.st_size > max) {
         mg_err(e, "%s: %jd bytes is more than the limit of %zu MiB on data files (--max-data)", path,
@@ -184,9 +178,13 @@ static char *read_all(const char *path, size_t *len, MgErr *e) {
 }
 
 int mg_data_load_file(MgDocs *d, const char *path, MgErr *e) {
+    return mg_data_load_file_max(d, path, MG_DATA_MAX_BYTES, e);
+}
+
+int mg_data_load_file_max(MgDocs *d, const char *path, size_t max, MgErr *e) {
     memset(d, 0, sizeof *d);
     size_t len;
-    char *buf = read_all(path, &len, e);
+    char *buf = read_all(path, max, &len, e);
     if (!buf) return -1;
     int rc = mg_data_load_buffer(d, path, buf, len, e);
     free(buf);
@@ -240,9 +238,13 @@ int mg_data_load_text_buffer(MgDocs *d, const char *name, const char *buf, size_
 }
 
 int mg_data_load_text_file(MgDocs *d, const char *path, size_t piece, MgErr *e) {
+    return mg_data_load_text_file_max(d, path, piece, MG_DATA_MAX_BYTES, e);
+}
+
+int mg_data_load_text_file_max(MgDocs *d, const char *path, size_t piece, size_t max, MgErr *e) {
     memset(d, 0, sizeof *d);
     size_t len;
-    char *buf = read_all(path, &len, e);
+    char *buf = read_all(path, max, &len, e);
     if (!buf) return -1;
     int rc = mg_data_load_text_buffer(d, path, buf, len, piece, e);
     free(buf);

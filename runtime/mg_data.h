@@ -35,24 +35,25 @@ typedef struct MgVocab {
 extern const char mg_words_txt[];
 extern const size_t mg_words_txt_len;
 
-/* The most bytes a data file may hold unless mg_data_set_max says otherwise
- * (the trainer's --max-data): a larger regular file is refused before it is
- * read, a stream (a FIFO, a device) once it goes past the limit.  Files are
- * checked as they are read, so bad UTF-8 or a NUL stops the reading there. */
+/* The most bytes a data file may hold unless the loader is given another
+ * limit (the _max loaders, for the trainer's --max-data): a larger regular
+ * file is refused before it is read, a stream (a FIFO, a device) once it
+ * goes past the limit.  Files are checked as they are read, so bad UTF-8 or
+ * a NUL stops the reading there. */
 #define MG_DATA_MAX_BYTES ((size_t)1 << 30)
-void mg_data_set_max(size_t bytes);
-size_t mg_data_max(void);
 
 /* Load one document per line: lines end at \n, \r\n or \r; each is stripped
  * as Python's str.strip() does and blank lines are dropped.  On failure d is
  * left empty and e says why (naming the file, and the line if there is one). */
 int mg_data_load_file(MgDocs *d, const char *path, MgErr *e);
+int mg_data_load_file_max(MgDocs *d, const char *path, size_t max, MgErr *e);
 int mg_data_load_buffer(MgDocs *d, const char *name, const char *buf, size_t len, MgErr *e);
 int mg_data_load_default(MgDocs *d, MgErr *e);   /* name "<embedded words>" */
 /* Load a text as it is, newlines included (\r\n and \r read as \n), cut into
  * documents of `piece` characters (the last may be shorter), each with the
  * line it starts on: for models of running text. */
 int mg_data_load_text_file(MgDocs *d, const char *path, size_t piece, MgErr *e);
+int mg_data_load_text_file_max(MgDocs *d, const char *path, size_t piece, size_t max, MgErr *e);
 int mg_data_load_text_buffer(MgDocs *d, const char *name, const char *buf, size_t len, size_t piece, MgErr *e);
 void mg_data_free(MgDocs *d);
 /* FNV-1a 64 of the documents in their current order, each as UTF-8 followed

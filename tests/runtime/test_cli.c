@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "mg_checkpoint.h"
+#include "mg_cli.h"
 #include "mg_data.h"
 #include "mg_rng.h"
 #include "mg_safetensors.h"
@@ -1179,5 +1180,29 @@ Test(cli, non_finite_checkpoint_is_refused_at_load) {
     cr_expect_eq(o.rc, 0, "sample with an infinite moment: %s", o.err);
     out_free(&o);
     free(good), free(ck), free(g);
+    tu_rmrf(dir);
+}
+
+/* mg_cli_main keeps nothing from one call to the next in the same process:
+ * the --max-data of one call is not the limit of the next (it was a
+ * process-wide setting of the data loader, which took it as an argument
+ * since).  Called in this process, with its output in the temp dir. */
+Test(cli, a_call_keeps_no_max_data_of_the_last) {
+    char *dir = tu_tmpdir(), *big = tu_path(dir, "big.txt"), *out = tu_path(dir, "out.txt");
+    FILE *f = fopen(big, "wb");
+    cr_assert(f, "%s", big);
+    for (int i = 0; i < 50000; i++) fputs("abcdefghijklmnopqrstuvwxyz\n", f);     /* 1.35 MB */
+    cr_assert_eq(fclose(f), 0);
+    cr_assert(freopen(out, "w", stdout) && freopen(out, "a", stderr), "%s", out);
+    char *first[] = {"toy", "train", "--steps", "1", "--num", "0", "--max-data", "1", NULL};
+    cr_expect_eq(mg_cli_main(&toy_model, "toy", 8, first), 0, "the first call (embedded words) failed");
+    char *second[] = {"toy", "train", "--data", big, "--steps", "1", "--num", "0", NULL};
+    cr_expect_eq(mg_cli_main(&toy_model, "toy", 8, second), 0,
+                 "the second call, without --max-data, refused %s: see %s", big, out);
+    fflush(stdout);
+    fflush(stderr);
+    char *text = tu_read(out, NULL);
+    cr_expect(!strstr(text, "--max-data"), "the second call kept the first one's limit: %s", text);
+    free(text);
     tu_rmrf(dir);
 }

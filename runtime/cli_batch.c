@@ -1,0 +1,191 @@
+/* cli_batch.c: one step's loss and gradients over a batch of documents, summed
+ * pairwise in a fixed tree whose nodes threads (and MPI ranks) take.
+ * Takes a Run with its documents; hands on r->grads and the step's loss.
+ * Invariant: every thread count, and a power of two of ranks, gives the bits of one thread. */
+#include "cli_internal.h"
+
+#include <stdlib.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+/* T = min(block_size, len + 1) positions of document d: a document longer
+ * than the block is cropped, as the reference does. */
+static int doc_positions(const Run *r, size_t d) {
+    size_t len = r->docs.docs[d].len;
+    return len + 1 < (size_t)r->m->block_size ? (int)len + 1 : r->m->block_size;
+}
+
+/* tokens = ([BOS] + ids(doc) + [BOS])[0 .. T]; returns T */
+static int doc_tokens(const Run *r, size_t d, int *tokens) {
+    const MgDoc *doc = &r->docs.docs[d];
+    int bos = mg_vocab_bos(&r->vocab), T = doc_positions(r, d);
+    tokens[0] = bos;
+    for (int i = 1; i <= T; i++)
+        tokens[i] = (size_t)(i - 1) < doc->len ? mg_vocab_id(&r->vocab, r->docs.cps[doc->off + (size_t)i - 1]) : bos;
+    return T;
+}
+
+/* A batch's buffers: one document's gradients and the pairwise sums' levels
+ * for each thread, and for each thread past the first its own scratch,
+ * tokens and node sum.  Threads: the largest power of two <= --threads and
+ * <= the batch, so that they take whole nodes of the batch's summation tree.
+ * The interpreter keeps state in its ctx, so it runs one thread. */
+int cli_alloc_batch(Run *r, const Opts *o) {
+    const MgModel *m = r->m;
+    int want = o->threads > 0 ? o->threads : 1, N = 1;
+    if (want > 1 && m->ctx)
+        return cli_error(r->cli, "--threads %d: the interpreter runs one thread (a compiled trainer runs more)",
+                         o->threads);
+    while (N * 2 <= want && N * 2 <= r->batch && N < 64) N *= 2;
+    r->threads = N;
+    if (N > 1)
+        mg_blas_threads(1);     /* (each thread's documents call it) */
+    if (r->batch * r->cli->ranks == 1) return 0;
+    size_t np = m->n_scalars ? m->n_scalars : 1, k = (size_t)N - 1;
+    for (r->depth = 1; (1L << r->depth) < r->batch; r->depth++) {}
+    r->gdoc = calloc(np + 1, sizeof *r->gdoc);      /* (+1: ranks_combine sends a sum and a loss) */
+    r->tloss = calloc((size_t)N, sizeof *r->tloss);
+    r->lev = calloc((size_t)N * (size_t)r->depth * np, sizeof *r->lev);
+    int ranks_ok = 1;
+    if (r->cli->ranks > 1 && r->cli->rank == 0) {
+        r->gathered = calloc(((size_t)r->cli->ranks) * (np + 1), sizeof *r->gathered);
+        r->rank_sums = calloc((size_t)r->cli->ranks, sizeof *r->rank_sums);
+        r->rank_losses = calloc((size_t)r->cli->ranks, sizeof *r->rank_losses);
+        ranks_ok = r->gathered && r->rank_sums && r->rank_losses;
+#ifdef MGC_MPI
+        r->rank_req = calloc((size_t)r->cli->ranks, sizeof *r->rank_req);
+        ranks_ok = ranks_ok && r->rank_req;
+#endif
+    }
+    if (N > 1) {
+        r->tscratch = calloc(k * (m->scratch ? m->scratch : 1), sizeof *r->tscratch);
+        r->tgdoc = calloc(k * np, sizeof *r->tgdoc);
+        r->tacc = calloc(k * np, sizeof *r->tacc);
+        r->ttokens = calloc(k * ((size_t)m->block_size + 2), sizeof *r->ttokens);
+    }
+    if (!r->gdoc || !r->tloss || !r->lev || !ranks_ok ||
+        (N > 1 && (!r->tscratch || !r->tgdoc || !r->tacc || !r->ttokens)))
+        return cli_error(r->cli, "out of memory (%zu parameters, %d threads)", m->n_scalars, N);
+    return 0;
+}
+
+static double step_part(Run *r, size_t first, size_t lo, size_t hi, long W);
+
+/* One thread's buffers for the sums of a batch. */
+typedef struct Worker {
+    int *tokens;
+    double *scratch, *gdoc, *lev;
+} Worker;
+
+/* Document `first + j`'s loss and gradients, weighted by its share of the W
+ * positions: out = w g, or out += w g when `add` (the same bits as adding a
+ * copy of w g: the product is rounded before the sum either way). */
+static double tree_leaf(const Run *r, const Worker *k, size_t first, size_t j, long W, double *out, int add) {
+    const MgModel *m = r->m;
+    size_t np = m->n_scalars;
+    int T = doc_tokens(r, (first + j) % r->docs.n, k->tokens);
+    double L = m->loss_grad(m->ctx, r->params, k->gdoc, k->tokens, T, k->scratch), w = (double)T / (double)W;
+    const double *g = k->gdoc;
+    if (add)
+        for (size_t i = 0; i < np; i++) out[i] += w * g[i];
+    else
+        for (size_t i = 0; i < np; i++) out[i] = w * g[i];
+    return w * L;
+}
+
+/* The summation tree of a batch: documents [lo, hi) of the global batch
+ * starting at document `first` sum as [lo, mid) + [mid, hi), mid = lo +
+ * (hi - lo) / 2, down to single documents, which give w_b * (gradients of b),
+ * w_b = T_b / W.  The same tree whoever computes which node, so that threads
+ * and MPI ranks that take whole nodes (a power of two of them, splitting a
+ * batch that they divide) give the bits of one process; others differ in
+ * the last bits only.  out = the node's sum; returns the sum of w_b * loss_b.
+ * A right half of one document is added into out as it is made, which saves
+ * writing and reading back a copy of every gradient (the same bits). */
+static double tree_sum(const Run *r, const Worker *k, size_t first, size_t lo, size_t hi, long W, double *out,
+                       int level) {
+    size_t np = r->m->n_scalars;
+    if (hi - lo == 1) return tree_leaf(r, k, first, lo, W, out, 0);
+    size_t mid = lo + (hi - lo) / 2;
+    double a = tree_sum(r, k, first, lo, mid, W, out, level + 1);
+    if (hi - mid == 1) return a + tree_leaf(r, k, first, mid, W, out, 1);
+    double *right = k->lev + (size_t)level * np;
+    double b = tree_sum(r, k, first, mid, hi, W, right, level + 1);
+    for (size_t i = 0; i < np; i++) out[i] += right[i];
+    return a + b;
+}
+
+/* the node of the tree over [lo, hi) at `depth` levels down, t-th from the left */
+static void tree_node(size_t lo, size_t hi, int depth, size_t t, size_t *a, size_t *b) {
+    for (int d = depth - 1; d >= 0; d--) {
+        size_t mid = lo + (hi - lo) / 2;
+        if ((t >> d) & 1) lo = mid;
+        else hi = mid;
+    }
+    *a = lo, *b = hi;
+}
+
+/* sum[j] += sum[j + step] for j = 0, 2 step, ..., pairwise up to sum[0]: the
+ * top of the tree over n node sums of np doubles each (n a power of two),
+ * sums[j] at sums + j * stride; loss[] likewise */
+void cli_tree_top(double *const *sums, double *loss, int n, size_t np, int threads) {
+    for (int step = 1; step < n; step *= 2)
+        for (int j = 0; j + step < n; j += 2 * step) {
+            double *x = sums[j];
+            const double *y = sums[j + step];
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(threads) schedule(static)
+#endif
+            for (size_t i = 0; i < np; i++) x[i] += y[i];
+            loss[j] += loss[j + step];
+        }
+    (void)threads;
+}
+
+/* The loss of step s (0-based) and its gradients in r->grads; *ntok = the
+ * positions trained on.  Batch B: the mean over all target positions of
+ * documents s*B .. s*B+B-1, i.e. the sum of each document's mean loss (and
+ * gradients) weighted by its share T_b / sum(T) of the positions, summed
+ * pairwise (tree_sum).  Under MPI, rank k takes documents k*B .. k*B+B-1 of a
+ * global batch of B * ranks.  With B = 1 the weight is 1 and nothing changes. */
+double cli_step_loss(Run *r, int s, long *ntok) {
+    const MgModel *m = r->m;
+    size_t n = r->docs.n, B = (size_t)r->batch, G = B * (size_t)r->cli->ranks, gfirst = (size_t)s * G % n;
+    if (G == 1) {
+        int T = doc_tokens(r, gfirst, r->tokens);
+        *ntok = T;
+        return m->loss_grad(m->ctx, r->params, r->grads, r->tokens, T, r->scratch);
+    }
+    long W = 0;
+    for (size_t b = 0; b < G; b++) W += doc_positions(r, (gfirst + b) % n);
+    *ntok = W;
+    double loss = step_part(r, gfirst, (size_t)r->cli->rank * B, (size_t)r->cli->rank * B + B, W);
+    if (r->cli->ranks > 1) loss = cli_ranks_combine(r, r->grads, m->n_scalars, loss, s + 1);
+    return loss;
+}
+
+/* This process's node [lo, hi) of the batch, on r->threads threads, each
+ * taking one node `log2(threads)` levels further down. */
+static double step_part(Run *r, size_t first, size_t lo, size_t hi, long W) {
+    const MgModel *m = r->m;
+    size_t np = m->n_scalars, nt = (size_t)m->block_size + 2, levs = (size_t)r->depth * np;
+    int N = r->threads, depth = 0;
+    Worker k0 = {r->tokens, r->scratch, r->gdoc, r->lev};
+    if (N == 1) return tree_sum(r, &k0, first, lo, hi, W, r->grads, 0);
+    while ((1 << depth) < N) depth++;
+    double *sums[64];
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(N) schedule(static, 1)
+#endif
+    for (int t = 0; t < N; t++) {
+        size_t a, b, j = (size_t)t;
+        tree_node(lo, hi, depth, j, &a, &b);
+        Worker k = t == 0 ? k0 : (Worker){r->ttokens + (j - 1) * nt, r->tscratch + (j - 1) * m->scratch,
+                                          r->tgdoc + (j - 1) * np, r->lev + j * levs};
+        sums[t] = t == 0 ? r->grads : r->tacc + (j - 1) * np;
+        r->tloss[t] = tree_sum(r, &k, first, a, b, W, sums[t], depth);
+    }
+    cli_tree_top(sums, r->tloss, N, np, N);
+    return r->tloss[0];
+}
