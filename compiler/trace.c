@@ -1113,6 +1113,26 @@ static Val arith(Tr *tr, const Node *n, Val a, Val b)
     return v_real(ex_bin(op == '+' ? EX_ADD : op == '-' ? EX_SUB : EX_MUL, x, y));
 }
 
+/* A binary operator and the chain on its left (a + b + ... + z), left to
+ * right: iterating over the left spine keeps the C stack flat however long
+ * the chain (up to PARSE_MAX_EXPR_HEIGHT); only nesting recurses. */
+static Val elab_chain(Tr *tr, const Node *n)
+{
+    int len = 0;
+    for (const Node *p = n; p->kind == A_BINARY; p = p->a)
+        len++;
+    const Node **spine = arena_alloc((size_t)len * sizeof *spine);
+    int i = len;
+    for (const Node *p = n; p->kind == A_BINARY; p = p->a)
+        spine[--i] = p;
+    Val a = elab(tr, spine[0]->a);
+    for (i = 0; i < len; i++) {
+        Val b = elab(tr, spine[i]->b);
+        a = arith(tr, spine[i], a, b);
+    }
+    return a;
+}
+
 static Val elab(Tr *tr, const Node *n)
 {
     switch (n->kind) {
@@ -1156,11 +1176,7 @@ static Val elab(Tr *tr, const Node *n)
             return v_real(ex_const(a.e->c * -1));
         return v_real(ex_bin(EX_MUL, a.e, ex_const(-1)));   /* the reference's -x is x * -1 */
     }
-    case A_BINARY: {
-        Val a = elab(tr, n->a);
-        Val b = elab(tr, n->b);
-        return arith(tr, n, a, b);
-    }
+    case A_BINARY: return elab_chain(tr, n);
     case A_REDUCE: return hoist_reduce(tr, n);
     default:
         diag_error(n->loc, "expected an expression");

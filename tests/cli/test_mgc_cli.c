@@ -945,3 +945,50 @@ Test(mgc_cli, define_with_an_integral_real_is_that_integer)
     cr_expect_eq(r->status, 1);
     cr_expect(strstr(r->err, "must be an integer, but 16.5 is a real number"), "%s", r->err);
 }
+
+/* issue 16: a flat sum is long, not nested.  mlp.mg with
+ * h = h0 * 0.0001 + h0 * 0.0001 + ... of N terms (1000 and 10,000) compiles, the trainer builds, and its losses
+ * are the interpreter's, line for line (the sum is still left to right) */
+static void flat_sum_trains_like_the_interpreter(int terms)
+{
+    const char *d = tmpdir();
+    const char *model = slurp_text(MODEL);
+    cr_assert(model, "cannot read %s", MODEL);
+    const char *line = strstr(model, "h = relu(linear(x, mlp_fc1))\n");
+    cr_assert(line, "mlp.mg changed: no hidden layer line");
+    size_t head = (size_t)(line - model), cap = strlen(model) + 64 + 16 * (size_t)terms;
+    char *src = malloc(cap);
+    cr_assert(src);
+    int n = snprintf(src, cap, "%.*sh0 = relu(linear(x, mlp_fc1))\nh = h0 * 0.0001", (int)head, model);
+    for (int i = 1; i < terms; i++)
+        n += snprintf(src + n, cap - (size_t)n, " + h0 * 0.0001");
+    snprintf(src + n, cap - (size_t)n, "\n%s", line + strlen("h = relu(linear(x, mlp_fc1))\n"));
+    char path[512];
+    snprintf(path, sizeof path, "%s/flat.mg", d);
+    write_text(path, src);
+    free(src);
+    snprintf(path, sizeof path, "%s/main.c", d);
+    write_text(path, "#include \"mg_cli.h\"\nextern const MgModel flat_model;\n"
+                     "int main(int argc, char **argv) { return mg_cli_main(&flat_model, \"flat\", argc, argv); }\n");
+    Run *r = run("cd %s && %s flat.mg -o flat.c && cc -std=c11 -I%s/runtime main.c flat.c %s/runtime/libmgrt.a -fopenmp -lm "
+                 "-o flat && ./flat train --steps 3 --num 0",
+                 d, MGC, MGC_SOURCE_DIR, MGC_BUILD_DIR);
+    cr_assert_eq(r->status, 0, "%d terms: %.2000s", terms, r->err);
+    char *compiled = strdup(r->out);
+    cr_assert(compiled);
+    cr_assert(strstr(compiled, "step    3 /    3 | loss "), "%d terms: stdout: %s", terms, compiled);
+    r = run("cd %s && %s run flat.mg train --steps 3 --num 0", d, MGC);
+    cr_assert_eq(r->status, 0, "%d terms: %.2000s", terms, r->err);
+    cr_expect_str_eq(r->out, compiled, "%d terms", terms);
+    free(compiled);
+}
+
+Test(mgc_cli, flat_sum_of_1000_terms_compiles_and_trains, .timeout = 120)
+{
+    flat_sum_trains_like_the_interpreter(1000);
+}
+
+Test(mgc_cli, flat_sum_of_10000_terms_compiles_and_trains, .timeout = 300)
+{
+    flat_sum_trains_like_the_interpreter(10000);
+}
