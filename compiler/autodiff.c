@@ -20,16 +20,25 @@
 #include "arena.h"
 #include "autodiff.h"
 
-/* Does e read a tensor that needs a gradient, through a differentiable path? */
-static int ex_needs_grad(const Ex *e)
+/* Does e read a tensor that needs a gradient, through a differentiable path?
+ * With a memo (once every tensor's needs_grad is final), each node is
+ * answered once, so walking a long chain down its spine stays linear. */
+static int ex_needs_grad(ExMemo *m, const Ex *e)
 {
+    unsigned long v;
     switch (e->kind) {
     case EX_READ: return e->t->needs_grad;
     case EX_CONST:
     case EX_INT:
     case EX_STEP:
     case EX_NOGRAD: return 0;
-    default: return ex_needs_grad(e->a) || (e->b && ex_needs_grad(e->b));
+    default:
+        if (m && ex_memo_get(m, e, &v))
+            return (int)v;
+        v = ex_needs_grad(m, e->a) || (e->b && ex_needs_grad(m, e->b));
+        if (m)
+            ex_memo_put(m, e, v);
+        return (int)v;
     }
 }
 
@@ -39,7 +48,7 @@ static void mark_needs_grad(Graph *g)
         Stmt *s = g->fwd.items[i];
         if (s->red == RED_MAX_)
             continue;
-        if (ex_needs_grad(s->e))
+        if (ex_needs_grad(NULL, s->e))
             s->out->needs_grad = 1;
     }
 }
@@ -80,6 +89,7 @@ typedef struct Emit {
     Ex *guard;          /* reach count of the statement's output, or NULL */
     Tensor **mask;      /* per tensor id: its reach count tensor, or NULL */
     const char *fully;  /* per tensor id: the loss reaches every element */
+    ExMemo *memo;       /* ex_needs_grad per node */
 } Emit;
 
 /* ---- which elements the loss reaches ----
@@ -358,7 +368,7 @@ static int read_level(Graph *g, const Stmt *s, int lo, const Ex *read)
 }
 
 /* the differentiable reads of e, in walk order */
-static void diff_reads(const Ex *e, const Ex **out, int *n, int cap)
+static void diff_reads(ExMemo *m, const Ex *e, const Ex **out, int *n, int cap)
 {
     switch (e->kind) {
     case EX_READ:
@@ -371,16 +381,16 @@ static void diff_reads(const Ex *e, const Ex **out, int *n, int cap)
     case EX_NOGRAD: return;
     default: break;
     }
-    if (ex_needs_grad(e->a))
-        diff_reads(e->a, out, n, cap);
-    if (e->b && ex_needs_grad(e->b))
-        diff_reads(e->b, out, n, cap);
+    if (ex_needs_grad(m, e->a))
+        diff_reads(m, e->a, out, n, cap);
+    if (e->b && ex_needs_grad(m, e->b))
+        diff_reads(m, e->b, out, n, cap);
 }
 
 enum { MAX_READS = 256 };
 
 /* fully[t]: the loss reaches every element of t (statements in reverse) */
-static char *reach_everywhere(Graph *g)
+static char *reach_everywhere(Graph *g, ExMemo *memo)
 {
     int *level = arena_alloc((size_t)g->ntensors * sizeof *level);
     for (int i = 0; i < g->ntensors; i++)
@@ -392,7 +402,7 @@ static char *reach_everywhere(Graph *g)
             continue;
         const Ex *reads[MAX_READS];
         int n = 0;
-        diff_reads(s->e, reads, &n, MAX_READS);
+        diff_reads(memo, s->e, reads, &n, MAX_READS);
         for (int k = 0; k < n; k++) {
             const Tensor *t = reads[k]->t;
             if (t->kind == TK_ACT && level[t->id] < t->rank) {
@@ -431,7 +441,7 @@ static void count_reach(Emit *em)
 {
     const Ex *reads[MAX_READS];
     int n = 0;
-    diff_reads(em->s->e, reads, &n, MAX_READS);
+    diff_reads(em->memo, em->s->e, reads, &n, MAX_READS);
     for (int k = 0; k < n; k++) {
         Tensor *m = em->mask[reads[k]->t->id];
         if (!m)
@@ -464,9 +474,9 @@ static void walk(Emit *em, const Ex *e, Ex *grad)
     case EX_NOGRAD: return;
     default: break;
     }
-    if (ex_needs_grad(e->a))
+    if (ex_needs_grad(em->memo, e->a))
         walk(em, e->a, chain(local_grad(e, 0), grad));
-    if (e->b && ex_needs_grad(e->b))
+    if (e->b && ex_needs_grad(em->memo, e->b))
         walk(em, e->b, chain(local_grad(e, 1), grad));
 }
 
@@ -492,7 +502,8 @@ void ad_differentiate(Graph *g)
     seed->e = ex_const(1);
     seed->what = "dloss = 1";
     ir_push(&g->bwd, seed);
-    char *fully = reach_everywhere(g);
+    ExMemo *memo = ex_memo_new();     /* every needs_grad is final */
+    char *fully = reach_everywhere(g, memo);
     Tensor **mask = arena_alloc((size_t)g->ntensors * sizeof *mask);
     for (int i = 0; i < n; i++) {
         Tensor *t = g->tensors[i];
@@ -509,7 +520,7 @@ void ad_differentiate(Graph *g)
         for (int k = 0; k < s->out->rank; k++)
             oidx[k] = s->oidx[k];
         Tensor *m = mask[s->out->id];
-        Emit em = {g, s, m ? ex_read(m, m->rank, oidx) : NULL, mask, fully};
+        Emit em = {g, s, m ? ex_read(m, m->rank, oidx) : NULL, mask, fully, memo};
         Ex *dout = ex_read(s->out->grad, s->out->rank, oidx);
         walk(&em, s->e, dout);
         count_reach(&em);
