@@ -90,6 +90,8 @@ typedef struct Emit {
     Tensor **mask;      /* per tensor id: its reach count tensor, or NULL */
     const char *fully;  /* per tensor id: the loss reaches every element */
     ExMemo *memo;       /* ex_needs_grad per node */
+    ExMemo *sizes;      /* ex_size per node */
+    long work;          /* nodes in the backward statements made for s so far */
 } Emit;
 
 /* ---- which elements the loss reaches ----
@@ -418,6 +420,28 @@ static char *reach_everywhere(Graph *g, ExMemo *memo)
     return fully;
 }
 
+/* The backward expressions of one forward statement hold at most this many
+ * nodes in all (as printed, shared subtrees counted each time).  A long
+ * product needs n^2 / 2: each factor's derivative is the product of the
+ * others, so a 20,000-factor chain would be gigabytes of C. */
+enum { AD_MAX_WORK = 2000000 };
+
+/* e's size as a tree, each node counted once per use (saturates above AD_MAX_WORK) */
+static long ex_size(ExMemo *m, const Ex *e)
+{
+    unsigned long v;
+    if (!e)
+        return 0;
+    if (!e->a)
+        return 1;
+    if (ex_memo_get(m, e, &v))
+        return (long)v;
+    long n = 1 + ex_size(m, e->a) + ex_size(m, e->b);
+    n = n > AD_MAX_WORK ? AD_MAX_WORK + 1 : n;
+    ex_memo_put(m, e, (unsigned long)n);
+    return n;
+}
+
 static void accumulate(Emit *em, const Ex *read, Ex *value)
 {
     const Stmt *s = em->s;
@@ -433,6 +457,7 @@ static void accumulate(Emit *em, const Ex *read, Ex *value)
         b->oidx[i] = read->idx[i];
     b->e = em->guard ? ex_bin(EX_IFPOS, em->guard, value) : value;
     b->what = arena_printf("d%s += d%s * d%s/d%s", read->t->name, s->out->name, s->out->name, read->t->name);
+    em->work += ex_size(em->sizes, b->e);
     ir_push(&em->g->bwd, b);
 }
 
@@ -463,6 +488,8 @@ static void count_reach(Emit *em)
 /* Walk down from the root carrying the gradient that reaches each node. */
 static void walk(Emit *em, const Ex *e, Ex *grad)
 {
+    if (em->work > AD_MAX_WORK)
+        return;         /* reported by ad_differentiate */
     switch (e->kind) {
     case EX_READ:
         if (e->t->needs_grad && e->t->grad)
@@ -502,7 +529,7 @@ void ad_differentiate(Graph *g)
     seed->e = ex_const(1);
     seed->what = "dloss = 1";
     ir_push(&g->bwd, seed);
-    ExMemo *memo = ex_memo_new();     /* every needs_grad is final */
+    ExMemo *memo = ex_memo_new(), *sizes = ex_memo_new();     /* every needs_grad is final */
     char *fully = reach_everywhere(g, memo);
     Tensor **mask = arena_alloc((size_t)g->ntensors * sizeof *mask);
     for (int i = 0; i < n; i++) {
@@ -520,9 +547,15 @@ void ad_differentiate(Graph *g)
         for (int k = 0; k < s->out->rank; k++)
             oidx[k] = s->oidx[k];
         Tensor *m = mask[s->out->id];
-        Emit em = {g, s, m ? ex_read(m, m->rank, oidx) : NULL, mask, fully, memo};
+        Emit em = {g, s, m ? ex_read(m, m->rank, oidx) : NULL, mask, fully, memo, sizes, 0};
         Ex *dout = ex_read(s->out->grad, s->out->rank, oidx);
         walk(&em, s->e, dout);
+        if (em.work > AD_MAX_WORK) {
+            diag_error(s->site, "the derivative of this statement is too large: its backward statements would "
+                       "hold more than %d operations (a long product: each factor's derivative is the product "
+                       "of all the others); compute it in steps", AD_MAX_WORK);
+            return;
+        }
         count_reach(&em);
     }
 }
