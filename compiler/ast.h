@@ -53,7 +53,8 @@ struct Node {
     double num;
     Node *a, *b;
     NodeList list, list2;
-    int height;           /* expressions: 1 + the tallest child (parser keeps it <= PARSE_MAX_EXPR_DEPTH) */
+    int height;           /* expressions: 1 + the tallest child (parser keeps it <= PARSE_MAX_EXPR_HEIGHT) */
+    int nest;             /* expressions: nesting, the height without left-operand steps (<= PARSE_MAX_EXPR_DEPTH) */
 };
 
 Node *ast_new(AstKind kind, SrcLoc loc);

@@ -40,12 +40,22 @@ static int passes_grad(const Ex *e)
     MGC_INTERNAL("unknown expression kind");
 }
 
-/* Does e read a tensor that needs a gradient, through a differentiable path? */
-static int ex_needs_grad(const Ex *e)
+/* Does e read a tensor that needs a gradient, through a differentiable path?
+ * With a memo (once every tensor's needs_grad is final), each node is
+ * answered once, so walking a long chain down its spine stays linear. */
+static int ex_needs_grad(ExMemo *m, const Ex *e)
 {
+    unsigned long v;
     if (e->kind == EX_READ)
         return e->t->needs_grad;
-    return passes_grad(e) && (ex_needs_grad(e->a) || (e->b && ex_needs_grad(e->b)));
+    if (!passes_grad(e))
+        return 0;
+    if (m && ex_memo_get(m, e, &v))
+        return (int)v;
+    v = ex_needs_grad(m, e->a) || (e->b && ex_needs_grad(m, e->b));
+    if (m)
+        ex_memo_put(m, e, v);
+    return (int)v;
 }
 
 static void mark_needs_grad(Graph *g)
@@ -54,7 +64,7 @@ static void mark_needs_grad(Graph *g)
         Stmt *s = g->fwd.items[i];
         if (s->red == RED_MAX_)
             continue;
-        if (ex_needs_grad(s->e))
+        if (ex_needs_grad(NULL, s->e))
             s->out->needs_grad = 1;
     }
 }
@@ -102,6 +112,9 @@ typedef struct Emit {
     Ex *guard;          /* reach count of the statement's output, or NULL */
     Tensor **mask;      /* per tensor id: its reach count tensor, or NULL */
     const char *fully;  /* per tensor id: the loss reaches every element */
+    ExMemo *memo;       /* ex_needs_grad per node */
+    ExMemo *sizes;      /* ex_size per node */
+    long work;          /* nodes in the backward statements made for s so far */
 } Emit;
 
 /* ---- which elements the loss reaches ----
@@ -380,7 +393,7 @@ static int read_level(Graph *g, const Stmt *s, int lo, const Ex *read)
 }
 
 /* the differentiable reads of e, in walk order */
-static void diff_reads(const Ex *e, const Ex **out, int *n, int cap)
+static void diff_reads(ExMemo *m, const Ex *e, const Ex **out, int *n, int cap)
 {
     if (e->kind == EX_READ) {
         if (e->t->needs_grad && e->t->grad && *n < cap)
@@ -389,16 +402,16 @@ static void diff_reads(const Ex *e, const Ex **out, int *n, int cap)
     }
     if (!passes_grad(e))
         return;
-    if (ex_needs_grad(e->a))
-        diff_reads(e->a, out, n, cap);
-    if (e->b && ex_needs_grad(e->b))
-        diff_reads(e->b, out, n, cap);
+    if (ex_needs_grad(m, e->a))
+        diff_reads(m, e->a, out, n, cap);
+    if (e->b && ex_needs_grad(m, e->b))
+        diff_reads(m, e->b, out, n, cap);
 }
 
 enum { MAX_READS = 256 };
 
 /* fully[t]: the loss reaches every element of t (statements in reverse) */
-static char *reach_everywhere(Graph *g)
+static char *reach_everywhere(Graph *g, ExMemo *memo)
 {
     int *level = arena_alloc((size_t)g->ntensors * sizeof *level);
     for (int i = 0; i < g->ntensors; i++)
@@ -410,7 +423,7 @@ static char *reach_everywhere(Graph *g)
             continue;
         const Ex *reads[MAX_READS];
         int n = 0;
-        diff_reads(s->e, reads, &n, MAX_READS);
+        diff_reads(memo, s->e, reads, &n, MAX_READS);
         for (int k = 0; k < n; k++) {
             const Tensor *t = reads[k]->t;
             if (t->kind == TK_ACT && level[t->id] < t->rank) {
@@ -424,6 +437,28 @@ static char *reach_everywhere(Graph *g)
     for (int i = 0; i < g->ntensors; i++)
         fully[i] = g->tensors[i]->kind != TK_ACT || level[i] == g->tensors[i]->rank;
     return fully;
+}
+
+/* The backward expressions of one forward statement hold at most this many
+ * nodes in all (as printed, shared subtrees counted each time).  A long
+ * product needs n^2 / 2: each factor's derivative is the product of the
+ * others, so a 20,000-factor chain would be gigabytes of C. */
+enum { AD_MAX_WORK = 2000000 };
+
+/* e's size as a tree, each node counted once per use (saturates above AD_MAX_WORK) */
+static long ex_size(ExMemo *m, const Ex *e)
+{
+    unsigned long v;
+    if (!e)
+        return 0;
+    if (!e->a)
+        return 1;
+    if (ex_memo_get(m, e, &v))
+        return (long)v;
+    long n = 1 + ex_size(m, e->a) + ex_size(m, e->b);
+    n = n > AD_MAX_WORK ? AD_MAX_WORK + 1 : n;
+    ex_memo_put(m, e, (unsigned long)n);
+    return n;
 }
 
 static void accumulate(Emit *em, const Ex *read, Ex *value)
@@ -441,6 +476,7 @@ static void accumulate(Emit *em, const Ex *read, Ex *value)
         b->oidx[i] = read->idx[i];
     b->e = em->guard ? ex_bin(EX_IFPOS, em->guard, value) : value;
     b->what = arena_printf("d%s += d%s * d%s/d%s", read->t->name, s->out->name, s->out->name, read->t->name);
+    em->work += ex_size(em->sizes, b->e);
     ir_push(&em->g->bwd, b);
 }
 
@@ -449,7 +485,7 @@ static void count_reach(Emit *em)
 {
     const Ex *reads[MAX_READS];
     int n = 0;
-    diff_reads(em->s->e, reads, &n, MAX_READS);
+    diff_reads(em->memo, em->s->e, reads, &n, MAX_READS);
     for (int k = 0; k < n; k++) {
         Tensor *m = em->mask[reads[k]->t->id];
         if (!m)
@@ -471,6 +507,8 @@ static void count_reach(Emit *em)
 /* Walk down from the root carrying the gradient that reaches each node. */
 static void walk(Emit *em, const Ex *e, Ex *grad)
 {
+    if (em->work > AD_MAX_WORK)
+        return;         /* reported by ad_differentiate */
     if (e->kind == EX_READ) {
         if (e->t->needs_grad && e->t->grad)
             accumulate(em, e, grad);
@@ -478,9 +516,9 @@ static void walk(Emit *em, const Ex *e, Ex *grad)
     }
     if (!passes_grad(e))
         return;
-    if (ex_needs_grad(e->a))
+    if (ex_needs_grad(em->memo, e->a))
         walk(em, e->a, chain(local_grad(e, 0), grad));
-    if (e->b && ex_needs_grad(e->b))
+    if (e->b && ex_needs_grad(em->memo, e->b))
         walk(em, e->b, chain(local_grad(e, 1), grad));
 }
 
@@ -506,7 +544,8 @@ void ad_differentiate(Graph *g)
     seed->e = ex_const(1);
     seed->what = "dloss = 1";
     ir_push(&g->bwd, seed);
-    char *fully = reach_everywhere(g);
+    ExMemo *memo = ex_memo_new(), *sizes = ex_memo_new();     /* every needs_grad is final */
+    char *fully = reach_everywhere(g, memo);
     Tensor **mask = arena_alloc((size_t)g->ntensors * sizeof *mask);
     for (int i = 0; i < n; i++) {
         Tensor *t = g->tensors[i];
@@ -523,9 +562,15 @@ void ad_differentiate(Graph *g)
         for (int k = 0; k < s->out->rank; k++)
             oidx[k] = s->oidx[k];
         Tensor *m = mask[s->out->id];
-        Emit em = {g, s, m ? ex_read(m, m->rank, oidx) : NULL, mask, fully};
+        Emit em = {g, s, m ? ex_read(m, m->rank, oidx) : NULL, mask, fully, memo, sizes, 0};
         Ex *dout = ex_read(s->out->grad, s->out->rank, oidx);
         walk(&em, s->e, dout);
+        if (em.work > AD_MAX_WORK) {
+            diag_error(s->site, "the derivative of this statement is too large: its backward statements would "
+                       "hold more than %d operations (a long product: each factor's derivative is the product "
+                       "of all the others); compute it in steps", AD_MAX_WORK);
+            return;
+        }
         count_reach(&em);
     }
 }

@@ -2,6 +2,7 @@
  * tensor graph of ir.h.  Everything is arena-allocated and immutable once
  * built, so subtrees may be shared between expressions. */
 #include <limits.h>
+#include <stdint.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -461,6 +462,63 @@ void ir_push(StmtList *l, Stmt *s)
 {
     l->items = grow(l->items, &l->cap, l->n + 1, sizeof *l->items);
     l->items[l->n++] = s;
+}
+
+/* ---- per-node memo: open addressing on the node's address ---- */
+typedef struct MemoSlot {
+    const Ex *key;
+    unsigned long v;
+} MemoSlot;
+
+struct ExMemo {
+    MemoSlot *slot;
+    size_t cap, n;      /* cap: a power of two, at least twice n */
+};
+
+static size_t memo_hash(const Ex *e)
+{
+    return (size_t)(((uintptr_t)e >> 4) * 0x9E3779B97F4A7C15u);
+}
+
+ExMemo *ex_memo_new(void)
+{
+    ExMemo *m = arena_alloc(sizeof *m);
+    m->cap = 256;
+    m->slot = arena_alloc(m->cap * sizeof *m->slot);
+    return m;
+}
+
+static MemoSlot *memo_find(const ExMemo *m, const Ex *e)
+{
+    size_t j = memo_hash(e) & (m->cap - 1);
+    while (m->slot[j].key && m->slot[j].key != e)
+        j = (j + 1) & (m->cap - 1);
+    return &m->slot[j];
+}
+
+int ex_memo_get(const ExMemo *m, const Ex *e, unsigned long *v)
+{
+    const MemoSlot *s = memo_find(m, e);
+    if (!s->key)
+        return 0;
+    *v = s->v;
+    return 1;
+}
+
+void ex_memo_put(ExMemo *m, const Ex *e, unsigned long v)
+{
+    if (2 * (m->n + 1) > m->cap) {
+        ExMemo old = *m;
+        m->cap *= 2;
+        m->slot = arena_alloc(m->cap * sizeof *m->slot);
+        for (size_t i = 0; i < old.cap; i++)
+            if (old.slot[i].key)
+                *memo_find(m, old.slot[i].key) = old.slot[i];
+    }
+    MemoSlot *s = memo_find(m, e);
+    if (!s->key)
+        m->n++;
+    *s = (MemoSlot){e, v};
 }
 
 /* ---- substitution and evaluation ---- */

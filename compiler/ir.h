@@ -211,6 +211,15 @@ int ix_interval(const Ix *x, const Loop *loops, int nloops, long Tlo, long Thi, 
 int ix_is_affine(const Ix *x);
 int ix_mentions_var(const Ix *x, int var);
 
+/* A pass's memo of a value per expression node (by address), so a walk that
+ * asks the same question of every node of a long chain (a + b + ... + z)
+ * answers each node once instead of walking its subtree again.  Valid only
+ * while the nodes it has seen are not changed; arena-allocated. */
+typedef struct ExMemo ExMemo;
+ExMemo *ex_memo_new(void);
+int ex_memo_get(const ExMemo *m, const Ex *e, unsigned long *v);   /* 1 and *v if e has a value */
+void ex_memo_put(ExMemo *m, const Ex *e, unsigned long v);
+
 /* printing: the same syntax is used by --dump and by the emitter's comments */
 /* A double in the shortest spelling that reads back exactly, with a '.0' if integral. */
 void ir_print_num(FILE *f, double c);

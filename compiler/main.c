@@ -451,6 +451,10 @@ int main(int argc, char **argv)
         if (o.explain)
             explain_stage(g, "trace", 1, &x);
         ad_differentiate(g);
+        if (diag_errors()) {        /* a derivative too large to emit */
+            arena_free_all();
+            return 1;
+        }
         ir_verify(g);
         if (o.dump & DUMP_AUTODIFF)
             ir_dump(stdout, g, 1);

@@ -130,15 +130,20 @@ typedef struct Ctx {
     Def **bucket;       /* nbucket lists, each in order of definition */
     Def **tail;
     unsigned long nbucket;
+    ExMemo *memo;       /* shape_hash per node */
 } Ctx;
 
-static unsigned long shape_hash(const Ex *e)
+/* the hash of e's shape, each node hashed once (X->memo): replace() asks
+ * it of every node of a long chain */
+static unsigned long shape_hash(Ctx *X, const Ex *e)
 {
     if (!e)
         return 1;
     unsigned long h = (unsigned long)e->kind * 1000003u, bits = 0;
     if (e->kind == EX_READ)
         return h ^ ((unsigned long)e->t->id + 1) * 2654435761u;
+    if (ex_memo_get(X->memo, e, &bits))
+        return bits;
     if (e->kind == EX_CONST || e->kind == EX_POW) {
         unsigned char b[sizeof e->c];
         memcpy(b, &e->c, sizeof b);
@@ -146,15 +151,17 @@ static unsigned long shape_hash(const Ex *e)
             bits = bits * 131 + b[i];
     }
     h ^= bits;
-    h = h * 31 + shape_hash(e->a);
-    return h * 37 + shape_hash(e->b);
+    h = h * 31 + shape_hash(X, e->a);
+    h = h * 37 + shape_hash(X, e->b);
+    ex_memo_put(X->memo, e, h);
+    return h;
 }
 
 static void add_def(Ctx *X, Stmt *s)
 {
     Def *d = arena_alloc(sizeof *d);
     d->s = s;
-    d->hash = shape_hash(s->e);
+    d->hash = shape_hash(X, s->e);
     unsigned long k = d->hash & (X->nbucket - 1);
     if (X->tail[k])
         X->tail[k]->next = d;
@@ -167,7 +174,7 @@ static Ex *replace(Ctx *X, Stmt *s, Ex *e)
 {
     if (!e || e->kind == EX_READ || e->kind == EX_CONST || e->kind == EX_INT)
         return e;
-    unsigned long h = shape_hash(e);
+    unsigned long h = shape_hash(X, e);
     for (Def *def = X->bucket[h & (X->nbucket - 1)]; def; def = def->next) {
         Stmt *d = def->s;
         Ix *idx[IR_MAX_RANK];
@@ -267,7 +274,7 @@ void opt_cse(Graph *g)
     unsigned long nb = 64;
     while (nb < 2ul * (unsigned long)(g->fwd.n + g->bwd.n))
         nb *= 2;
-    Ctx X = {&C, arena_alloc(nb * sizeof(Def *)), arena_alloc(nb * sizeof(Def *)), nb};
+    Ctx X = {&C, arena_alloc(nb * sizeof(Def *)), arena_alloc(nb * sizeof(Def *)), nb, ex_memo_new()};
     cse_list(&X, &g->fwd);
     cse_list(&X, &g->bwd);
     drop_copies(&C, g);

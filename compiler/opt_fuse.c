@@ -77,29 +77,6 @@ static int injective(const Stmt *s, Ix *const *idx, int rank)
 
 enum { MAXACC = 64 };
 
-/* a's accesses against b's (b renamed to a's variables): every tensor both
- * touch, where one writes, is touched at one element by both */
-static int independent(const Stmt *a, const Stmt *b)
-{
-    Access xa[MAXACC + 1], xb[MAXACC + 1];
-    int na = 0, nb = 0;
-    collect(a->e, xa, &na, MAXACC);
-    collect(b->e, xb, &nb, MAXACC);
-    if (na >= MAXACC || nb >= MAXACC)
-        return 0;
-    xa[na++] = (Access){a->out, a->oidx, 1};
-    xb[nb++] = (Access){b->out, b->oidx, 1};
-    for (int i = 0; i < na; i++)
-        for (int j = 0; j < nb; j++) {
-            if (xa[i].t != xb[j].t || (!xa[i].write && !xb[j].write))
-                continue;
-            if (!same_index(xa[i].t, xa[i].idx, xb[j].idx) || mentions_red(a, xa[i].idx, xa[i].t->rank) ||
-                mentions_red(b, xb[j].idx, xb[j].t->rank) || !injective(a, xa[i].idx, xa[i].t->rank))
-                return 0;
-        }
-    return 1;
-}
-
 /* b renamed so that its output loops are a's; NULL if the ranges differ */
 static Stmt *align(const Stmt *a, const Stmt *b)
 {
@@ -130,21 +107,32 @@ static Stmt *align(const Stmt *a, const Stmt *b)
     return c;
 }
 
-/* The run being fused, indexed by tensor: the statements of the run that
- * write it and those that read it, so a new statement is checked only against
- * the statements it shares a tensor with (independent() passes every other
- * one, unless one of them has too many accesses: `big`). */
-typedef struct Touch {
-    int k, write;
-    struct Touch *next;
-} Touch;
+/* A statement c may join the run when every tensor that c and a statement of
+ * the run both touch, one of them writing, is touched at one element by both:
+ * the same index (ix_equal, an equivalence), not mentioning either
+ * statement's reduction variables, and, on the run's side, naming every
+ * output loop variable as a whole index (one element per iteration).  So the
+ * run keeps, per tensor, the index of its first touch and of its first
+ * write, and whether every touch (every write) since was a good one at that
+ * same index: c is then checked against each tensor once, not against every
+ * statement of the run. */
+typedef struct Class {
+    Ix *const *any, *const *wr; /* index of the first touch, of the first write (NULL: none yet) */
+    int any_ok, wr_ok;          /* every touch (write) so far: good, at that index */
+} Class;
 
 typedef struct Run {
-    Touch **touch;      /* per tensor id: valid when stamp[id] == id_ */
+    Class *cls;         /* per tensor id: valid when stamp[id] == id_ */
     int *stamp, id_;
-    int *seen;          /* per statement: the statement last checked against it */
     int big;            /* a statement of the run has MAXACC accesses or more */
 } Run;
+
+static void accesses(const Stmt *s, Access *x, int *n)
+{
+    *n = 0;
+    collect(s->e, x, n, MAXACC);
+    x[(*n)++] = (Access){s->out, s->oidx, 1};
+}
 
 static void run_start(Run *r)
 {
@@ -152,42 +140,51 @@ static void run_start(Run *r)
     r->big = 0;
 }
 
-static void run_add(Run *r, const Stmt *s, int k)
+/* fold access x of run statement s into its tensor's class */
+static void class_add(Class *c, const Stmt *s, const Access *x)
+{
+    int rank = x->t->rank, good = !mentions_red(s, x->idx, rank) && injective(s, x->idx, rank);
+    if (!c->any)
+        c->any = x->idx, c->any_ok = 1;
+    c->any_ok &= good && same_index(x->t, c->any, x->idx);
+    if (!x->write)
+        return;
+    if (!c->wr)
+        c->wr = x->idx, c->wr_ok = 1;
+    c->wr_ok &= good && same_index(x->t, c->wr, x->idx);
+}
+
+static void run_add(Run *r, const Stmt *s)
 {
     Access x[MAXACC + 1];
-    int n = 0;
-    collect(s->e, x, &n, MAXACC);
-    r->big |= n >= MAXACC;
-    x[n++] = (Access){s->out, s->oidx, 1};
+    int n;
+    accesses(s, x, &n);
+    r->big |= n > MAXACC;
     for (int j = 0; j < n; j++) {
         int id = x[j].t->id;
         if (r->stamp[id] != r->id_)
-            r->stamp[id] = r->id_, r->touch[id] = NULL;
-        Touch *t = arena_alloc(sizeof *t);
-        *t = (Touch){k, x[j].write, r->touch[id]};
-        r->touch[id] = t;
+            r->stamp[id] = r->id_, r->cls[id] = (Class){0};
+        class_add(&r->cls[id], s, &x[j]);
     }
 }
 
-/* is every statement of the run independent of c (about to be statement i)? */
-static int run_independent(Run *r, const StmtList *l, const Stmt *c, int i)
+/* is every statement of the run independent of c? */
+static int run_independent(const Run *r, const Stmt *c)
 {
     Access x[MAXACC + 1];
-    int n = 0;
-    collect(c->e, x, &n, MAXACC);
-    if (r->big || n >= MAXACC)
+    int n;
+    accesses(c, x, &n);
+    if (r->big || n > MAXACC)
         return 0;
-    x[n++] = (Access){c->out, c->oidx, 1};
     for (int j = 0; j < n; j++) {
         int id = x[j].t->id;
         if (r->stamp[id] != r->id_)
             continue;
-        for (const Touch *t = r->touch[id]; t; t = t->next)
-            if ((t->write || x[j].write) && r->seen[t->k] != i) {
-                r->seen[t->k] = i;
-                if (!independent(l->items[t->k], c))
-                    return 0;
-            }
+        const Class *k = &r->cls[id];
+        Ix *const *rep = x[j].write ? k->any : k->wr;   /* what c's access conflicts with */
+        int ok = x[j].write ? k->any_ok : k->wr_ok;
+        if (rep && (!ok || !same_index(x[j].t, rep, x[j].idx) || mentions_red(c, x[j].idx, x[j].t->rank)))
+            return 0;
     }
     return 1;
 }
@@ -195,14 +192,11 @@ static int run_independent(Run *r, const StmtList *l, const Stmt *c, int i)
 static void fuse_list(const Graph *g, StmtList *l, const char *group_of)
 {
     long ext;
-    Run r = {arena_alloc((size_t)(g->ntensors + 1) * sizeof *r.touch),
-             arena_alloc((size_t)(g->ntensors + 1) * sizeof *r.stamp), 0,
-             arena_alloc((size_t)(l->n + 1) * sizeof *r.seen), 0};
-    for (int i = 0; i < l->n; i++)
-        r.seen[i] = -1;
+    Run r = {arena_alloc((size_t)(g->ntensors + 1) * sizeof *r.cls),
+             arena_alloc((size_t)(g->ntensors + 1) * sizeof *r.stamp), 0, 0};
     if (l->n > 0) {
         run_start(&r);
-        run_add(&r, l->items[0], 0);
+        run_add(&r, l->items[0]);
     }
     for (int i = 1; i < l->n; i++) {
         Stmt *a = l->items[i - 1], *b = l->items[i];
@@ -210,13 +204,13 @@ static void fuse_list(const Graph *g, StmtList *l, const char *group_of)
         Stmt *c = (group_of && group_of[i] != group_of[i - 1]) || opt_blockable(a, &ext) ||
                   opt_blockable(b, &ext) ? NULL : align(a, b);
         /* the whole run so far must be independent of b */
-        if (c && run_independent(&r, l, c, i)) {
+        if (c && run_independent(&r, c)) {
             *b = *c;
             b->fused = 1;
         } else {
             run_start(&r);
         }
-        run_add(&r, b, i);
+        run_add(&r, b);
     }
 }
 

@@ -3,8 +3,11 @@
  * Syntax errors are reported through diag and counted (diag_errors()); the
  * tree of a file with errors is partial and only fit for --dump=ast.
  * Invariants on an error-free tree: every expression's height (Node.height)
- * is at most PARSE_MAX_EXPR_DEPTH, and block nesting is bounded by the
- * parser stack, so later stages may recurse over the tree. */
+ * is at most PARSE_MAX_EXPR_HEIGHT and its nesting (Node.nest: the height
+ * not counting the step from a left-associative operator to its left
+ * operand) at most PARSE_MAX_EXPR_DEPTH, and block nesting is bounded by the
+ * parser stack.  Later stages may recurse over nesting but must walk a long
+ * left spine (a + b + ... + z) by iteration or with small frames. */
 #ifndef MGC_PARSE_H
 #define MGC_PARSE_H
 
@@ -13,7 +16,8 @@
 #include "ast.h"
 
 enum {
-    PARSE_MAX_EXPR_DEPTH = 1000, /* deeper expression trees are an error */
+    PARSE_MAX_EXPR_DEPTH = 1000,   /* more deeply nested expressions are an error */
+    PARSE_MAX_EXPR_HEIGHT = 20000, /* higher expression trees (long chains) are an error */
     PARSE_MAX_ERRORS = 50        /* syntax errors reported per file before giving up */
 };
 

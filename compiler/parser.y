@@ -3,8 +3,10 @@
  * Syntax errors are reported GCC-style through diag and counted; recovery is
  * per statement (skip to the next newline, ';' or '}'), so every error in a
  * file is reported once, without cascades.  Expression trees are kept at
- * most PARSE_MAX_EXPR_DEPTH high and the parser stack at YYMAXDEPTH, so no
- * input can exhaust the C stack here or in later recursive passes. */
+ * most PARSE_MAX_EXPR_HEIGHT high and PARSE_MAX_EXPR_DEPTH deeply nested
+ * (a flat chain such as a + b + c is long, not nested), and the parser stack
+ * at YYMAXDEPTH, so no input can exhaust the C stack here or in later
+ * recursive passes. */
 
 %code top {
 #define YYMAXDEPTH 10000
@@ -393,23 +395,50 @@ static Node *named(AstKind k, SrcLoc loc, const char *name)
     return n;
 }
 
-/* Set n's height from its children and report the first node of a chain
- * that is too high.  Heights saturate so a chain is reported once. */
+/* How much deeper than child c the node n nests: a left-associative
+ * operator's left operand is the chain it continues, not a nesting. */
+static int nest_step(const Node *n, const Node *c)
+{
+    int chain = n->kind == A_BINARY && n->op != '^' && c == n->a;
+    return !chain;
+}
+
+static int too_big(const Node *c)
+{
+    return c->height > PARSE_MAX_EXPR_HEIGHT || c->nest > PARSE_MAX_EXPR_DEPTH;
+}
+
+/* Raise *h to c's height and *nest to c's nesting plus its step; *over: c was
+ * already too big (and reported). */
+static void take_child(const Node *n, const Node *c, int *h, int *nest, int *over)
+{
+    if (!c)
+        return;
+    if (c->height > *h)
+        *h = c->height;
+    if (c->nest + nest_step(n, c) > *nest)
+        *nest = c->nest + nest_step(n, c);
+    *over |= too_big(c);
+}
+
+/* Set n's height and nesting from its children and report the first node that
+ * is too high or too deeply nested.  Both saturate, and a node over a child
+ * that was too big is not reported again, so a chain is reported once. */
 static Node *grow(LexState *s, Node *n)
 {
-    int h = 0;
-    if (n->a && n->a->height > h)
-        h = n->a->height;
-    if (n->b && n->b->height > h)
-        h = n->b->height;
+    int h = 0, nest = 0, over = 0;
+    take_child(n, n->a, &h, &nest, &over);
+    take_child(n, n->b, &h, &nest, &over);
     for (int i = 0; i < n->list.n; i++)
-        if (n->list.items[i]->height > h)
-            h = n->list.items[i]->height;
-    if (h > PARSE_MAX_EXPR_DEPTH + 1)
-        h = PARSE_MAX_EXPR_DEPTH + 1;
-    n->height = h + 1;
-    if (n->height == PARSE_MAX_EXPR_DEPTH + 1)
+        take_child(n, n->list.items[i], &h, &nest, &over);
+    n->height = h > PARSE_MAX_EXPR_HEIGHT ? PARSE_MAX_EXPR_HEIGHT + 1 : h + 1;
+    n->nest = nest > PARSE_MAX_EXPR_DEPTH ? PARSE_MAX_EXPR_DEPTH + 1 : nest;
+    if (over)
+        return n;
+    if (n->nest > PARSE_MAX_EXPR_DEPTH)
         lex_error(s, n->loc, "expression nested too deeply");
+    else if (n->height > PARSE_MAX_EXPR_HEIGHT)
+        lex_error(s, n->loc, "expression too long: more than %d operations in a row", PARSE_MAX_EXPR_HEIGHT);
     return n;
 }
 

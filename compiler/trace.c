@@ -85,6 +85,7 @@ typedef struct Tr {
     const Node *calls[64];
     int ncalls;
     SrcLoc site;
+    SrcLoc too_long;          /* the last statement that ran too many iterations */
     SB sb;
     int have_dim, have_input, have_optim;
     Bind *dim_bind;
@@ -382,6 +383,9 @@ static Cv const_eval(Tr *tr, const Node *n)
 
 /* The cap on every extent, loop bound and index range. */
 enum { MAX_EXTENT = 100000000 };
+/* The cap on one statement's iterations: the product of its loops' ranges,
+ * reductions included, at T = its bound. */
+static const long MAX_ITERATIONS = 1000000000000L;
 
 /* A positive integer constant (an extent, a loop bound). */
 static int const_dim(Tr *tr, const Node *n, const char *what, long *out, int allow_zero)
@@ -505,6 +509,36 @@ static Tensor *new_act(Tr *tr, const char *name, const Loop *loops, int n, SrcLo
     return ir_new_tensor(tr->g, TK_ACT, display, n, ext, loc);
 }
 
+static long t_max(const Tr *tr);
+
+static int same_loc(SrcLoc a, SrcLoc b) { return a.file == b.file && a.line == b.line && a.col == b.col; }
+
+/* Refuse a statement whose loops run more than MAX_ITERATIONS times in all
+ * (0), reported once per top-level statement.  Each range is already at most
+ * MAX_EXTENT (check_range), but not their product. */
+static int check_iterations(Tr *tr, const Stmt *s)
+{
+    long total = 1, lo, hi, T = t_max(tr);
+    int over = 0;
+    for (int k = 0; k < s->nloop; k++) {
+        int r = ix_interval(s->loops[k].hi, s->loops, s->nloop, T, T, tr->g->vocab, &lo, &hi);
+        if (r == 0 || (r == 1 && hi <= 0))
+            return 1;               /* an empty loop: no iteration at all */
+        if (r == 1)
+            over |= __builtin_mul_overflow(total, hi, &total);
+    }
+    if (!over && total <= MAX_ITERATIONS)
+        return 1;
+    if (same_loc(tr->too_long, tr->site))
+        return 0;
+    tr->too_long = tr->site;
+    diag_error(tr->site, "this statement would run %s%ld iterations at T = %ld (the product of its loops' ranges); "
+               "the cap is 10^12", over ? "more than " : "", over ? LONG_MAX : total, T);
+    if (!same_loc(s->loc, tr->site))
+        diag_note(s->loc, "in the loops of this part of it");
+    return 0;
+}
+
 static Stmt *make_stmt(Tr *tr, Tensor *out, const Loop *loops, int nout, const Loop *red, int nred,
                        RedKind rk, Ex *e, SrcLoc loc)
 {
@@ -521,6 +555,8 @@ static Stmt *make_stmt(Tr *tr, Tensor *out, const Loop *loops, int nout, const L
     s->red = nred ? rk : RED_NONE_;
     s->out = out;
     s->e = e;
+    if (!check_iterations(tr, s))
+        return NULL;
     ir_push(&tr->g->fwd, s);
     return s;
 }
@@ -1024,7 +1060,8 @@ static Val hoist_reduce(Tr *tr, const Node *n)
     Tensor *t = new_act(tr, nm, outer, no, n->loc);
     if (!t)
         return v_err();
-    make_stmt(tr, t, outer, no, red, nr, n->op == RED_MAX ? RED_MAX_ : RED_SUM_, e, n->loc);
+    if (!make_stmt(tr, t, outer, no, red, nr, n->op == RED_MAX ? RED_MAX_ : RED_SUM_, e, n->loc))
+        return v_err();
     Ix *idx[IR_MAX_RANK];
     for (int k = 0; k < no; k++)
         idx[k] = ix_var(outer[k].var);
@@ -1038,7 +1075,8 @@ static Val hoist_reduce(Tr *tr, const Node *n)
         Tensor *ct = new_act(tr, "count", outer, no, n->loc);
         if (!ct)
             return v_err();
-        make_stmt(tr, ct, outer, no, red, nr, RED_SUM_, ex_const(1), n->loc);
+        if (!make_stmt(tr, ct, outer, no, red, nr, RED_SUM_, ex_const(1), n->loc))
+            return v_err();
         r = ex_bin(EX_MUL, r, ex_pow(ex_read(ct, no, idx), -1));
     } else if (n->op == RED_MEAN) {
         Ix *cnt = red[0].hi;
@@ -1111,6 +1149,26 @@ static Val arith(Tr *tr, const Node *n, Val a, Val b)
     return v_real(ex_bin(op == '+' ? EX_ADD : op == '-' ? EX_SUB : EX_MUL, x, y));
 }
 
+/* A binary operator and the chain on its left (a + b + ... + z), left to
+ * right: iterating over the left spine keeps the C stack flat however long
+ * the chain (up to PARSE_MAX_EXPR_HEIGHT); only nesting recurses. */
+static Val elab_chain(Tr *tr, const Node *n)
+{
+    int len = 0;
+    for (const Node *p = n; p->kind == A_BINARY; p = p->a)
+        len++;
+    const Node **spine = arena_alloc((size_t)len * sizeof *spine);
+    int i = len;
+    for (const Node *p = n; p->kind == A_BINARY; p = p->a)
+        spine[--i] = p;
+    Val a = elab(tr, spine[0]->a);
+    for (i = 0; i < len; i++) {
+        Val b = elab(tr, spine[i]->b);
+        a = arith(tr, spine[i], a, b);
+    }
+    return a;
+}
+
 static Val elab(Tr *tr, const Node *n)
 {
     switch (n->kind) {
@@ -1151,11 +1209,7 @@ static Val elab(Tr *tr, const Node *n)
             return v_real(ex_const(a.e->c * -1));
         return v_real(ex_bin(EX_MUL, a.e, ex_const(-1)));   /* the reference's -x is x * -1 */
     }
-    case A_BINARY: {
-        Val a = elab(tr, n->a);
-        Val b = elab(tr, n->b);
-        return arith(tr, n, a, b);
-    }
+    case A_BINARY: return elab_chain(tr, n);
     case A_REDUCE: return hoist_reduce(tr, n);
     default:
         diag_error(n->loc, "expected an expression");
@@ -1320,7 +1374,8 @@ static Bind *define(Tr *tr, const char *name, const NodeList *ranges, const Node
     Tensor *t = new_act(tr, name, tr->sb.loops, nout, loc);
     if (!t)
         return NULL;
-    make_stmt(tr, t, tr->sb.loops, nout, tr->sb.loops + nout, nred, rk, to_real(v), loc);
+    if (!make_stmt(tr, t, tr->sb.loops, nout, tr->sb.loops + nout, nred, rk, to_real(v), loc))
+        return NULL;
     Bind *b = new_bind(tr, name, B_TENSOR, loc);
     b->t = t;
     b->nb = tr->depth;

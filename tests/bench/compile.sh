@@ -10,6 +10,8 @@
 #   params N       N parameter tensors, each added into h by its own statement
 #   names N        N top-level constants (scope lookups)
 #   fused N        N elementwise statements over the same ranges (one fused run)
+#   flat N         mlp.mg with h = h0 * 0.0001 + ... of N terms (one long chain;
+#                  19999 is the longest the parser takes, PARSE_MAX_EXPR_HEIGHT)
 # Timings are not checked by any test.
 set -e
 B=${1:?usage: compile.sh BUILD_DIR [SCALE]}
@@ -74,4 +76,10 @@ for n in $(size 5000) $(size 20000); do
   awk -v n="$n" 'BEGIN { for (i = 0; i < n; i++) print "h[t < T, c] = h[t, c] * 0.5 + 0.25" }' > "$T/body"
   mlp_with "$T/body" > "$T/fused.mg"
   row fused "$n" "$T/fused.mg"
+done
+
+for n in $(size 5000) $(size 10000) $(size 19999); do
+  awk -v n="$n" 'BEGIN { printf "h0 = h\nh = h0 * 0.0001"; for (i = 1; i < n; i++) printf " + h0 * 0.0001"; print "" }' > "$T/body"
+  mlp_with "$T/body" > "$T/flat.mg"
+  row flat "$n" "$T/flat.mg"
 done

@@ -34,9 +34,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (g && !diag_errors()) {
             ir_verify(g);
             ad_differentiate(g);
-            ir_verify(g);
-            mgc_middle_end(g, 0, 0);
-            emit_c(null, g);
+            if (!diag_errors()) {
+                ir_verify(g);
+                mgc_middle_end(g, 0, 0);
+                emit_c(null, g);
+            }
         }
     }
     arena_free_all();

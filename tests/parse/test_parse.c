@@ -519,22 +519,25 @@ Test(parse, deep_nesting_is_an_error_not_a_crash)
     check_too_deep("x = ", "(", 100000, "a\n", msg);          /* parser stack */
     check_too_deep("x = ", "-", 100000, "a\n", msg);
     check_too_deep("x = ", "a[", 100000, "\n", msg);
-    check_too_deep("x = a", " + a", 100000, "\n", msg);       /* tree height */
+    check_too_deep("x = a", " + a", 100000, "\n", ": error: expression too long: more than 20000 operations in a row\n");
     check_too_deep("x = a", ".b", 5000, "\n", msg);
     check_too_deep("", "for i < 2 {\n", 20000, "", ": error: blocks nested too deeply\n");
 }
 
 Test(parse, depth_limit_is_exact)
 {
-    /* a chain of PARSE_MAX_EXPR_DEPTH - 1 additions is fine, one more is not */
-    char *ok = repeat("x = a", " + a", PARSE_MAX_EXPR_DEPTH - 1, "\n");
-    free(parse_capture(ok, strlen(ok), NULL));
-    cr_expect_eq(diag_errors(), 0);
-    char *bad = repeat("x = a", " + a", PARSE_MAX_EXPR_DEPTH, "\n");
-    free(parse_capture(bad, strlen(bad), NULL));
-    cr_expect_eq(diag_errors(), 1);
-    free(ok);
-    free(bad);
+    /* a chain of PARSE_MAX_EXPR_HEIGHT - 1 additions is fine, one more is not;
+     * PARSE_MAX_EXPR_DEPTH nested negations are fine, one more is not */
+    struct { const char *head, *unit; int n, errors; } c[] = {
+        {"x = a", " + a", PARSE_MAX_EXPR_HEIGHT - 1, 0}, {"x = a", " + a", PARSE_MAX_EXPR_HEIGHT, 1},
+        {"x = ", "-", PARSE_MAX_EXPR_DEPTH, 0}, {"x = ", "-", PARSE_MAX_EXPR_DEPTH + 1, 1}};
+    for (size_t i = 0; i < sizeof c / sizeof *c; i++) {
+        char *src = repeat(c[i].head, c[i].unit, c[i].n, i < 2 ? "\n" : "a\n");
+        free(parse_capture(src, strlen(src), NULL));
+        cr_expect_eq(diag_errors(), c[i].errors, "%s%s x %d", c[i].head, c[i].unit, c[i].n);
+        free(src);
+        arena_free_all();
+    }
 }
 
 Test(parse, too_many_errors)
@@ -700,4 +703,49 @@ Test(arena, aligned_zeroed_strings)
     arena_free_all();
     cr_expect_eq(*(char *)arena_alloc(1), 0);
     arena_free_all();
+}
+
+/* head, open n times, "a", n ')' and a newline: a closed nesting */
+static char *closed(const char *head, const char *open, int n)
+{
+    char *s = repeat(head, open, n, "a");
+    size_t len = strlen(s);
+    s = realloc(s, len + (size_t)n + 2);
+    cr_assert(s);
+    memset(s + len, ')', (size_t)n);
+    strcpy(s + len + n, "\n");
+    return s;
+}
+
+static void check_nested(const char *head, const char *open, int n, int errors)
+{
+    char *src = closed(head, open, n);
+    char *got = parse_capture(src, strlen(src), NULL);
+    cr_expect_eq(diag_errors(), errors, "%s%s x %d: %.300s", head, open, n, got);
+    if (errors)
+        cr_expect(strncmp(got, "t.mg:1:", 7) == 0 && strstr(got, ": error: expression nested too deeply\n"),
+                  "%s%s x %d: %.300s", head, open, n, got);
+    free(got);
+    free(src);
+    arena_free_all();
+}
+
+/* issue 16: a flat chain (left-associative, mixed + - * / // %) is long, not
+ * nested: 10,000 terms parse; real nesting of PARSE_MAX_EXPR_DEPTH + 1 levels
+ * (brackets on the right, calls, a right-associative ^ chain) is still
+ * "expression nested too deeply", located in the line */
+Test(parse, flat_chain_is_long_not_nested)
+{
+    char *flat = repeat("x = a", " + a * 2 - a / 3 // b % c", 10000 / 5, "\n");
+    free(parse_capture(flat, strlen(flat), NULL));
+    cr_expect_eq(diag_errors(), 0);
+    free(flat);
+    arena_free_all();
+    int n = PARSE_MAX_EXPR_DEPTH;
+    check_nested("x = ", "a + (", n, 0);
+    check_nested("x = ", "a + (", n + 1, 1);
+    check_nested("x = ", "exp(", n, 0);
+    check_nested("x = ", "exp(", n + 1, 1);
+    check_nested("x = ", "a ^ (", n + 1, 1);
+    check_too_deep("x = a", " ^ a", n + 1, "\n", ": error: expression nested too deeply\n");
 }
