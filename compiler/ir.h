@@ -180,6 +180,8 @@ Ex *ex_un(ExKind k, Ex *a);
 
 Graph *ir_new_graph(const char *model, const char *source);
 Tensor *ir_new_tensor(Graph *g, TensorKind kind, const char *display, int rank, Ix **ext, SrcLoc loc);
+/* an activation a call returned, renamed after the variable it is bound to */
+void ir_rename_tensor(Graph *g, Tensor *t, const char *display);
 int ir_new_var(Graph *g, const char *hint);
 void ir_add_param(Graph *g, Tensor *t);     /* appended to g->params */
 /* is name some tensor's C name, or a word no tensor may take (a C keyword...) */

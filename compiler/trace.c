@@ -1375,7 +1375,11 @@ static void do_assign(Tr *tr, Node *n)
         tr->sb = saved;
         val = define(tr, name, &lhs->list, rhs, n->loc);
     } else if (rhs->kind == A_CALL && !is_builtin(rhs->name)) {
+        int first = tr->g->ntensors;
         val = call_fn(tr, rhs);
+        /* the result the call made is named for this variable: q, not linear_y */
+        if (val && val->kind == B_TENSOR && val->t->kind == TK_ACT && val->t->id >= first)
+            ir_rename_tensor(tr->g, val->t, tr->prefix ? arena_printf("%s%s", tr->prefix, name) : name);
     } else if (rhs->kind == A_NAME || rhs->kind == A_MEMBER) {
         Bind *b = resolve_base(tr, rhs);
         if (!b)

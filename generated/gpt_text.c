@@ -64,53 +64,53 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
     double *x = scratch + 0; /* [T, 64] */
     double *rmsnorm_ms = scratch + 4096; /* [T] */
     double *rmsnorm_scale = scratch + 4160; /* [T] */
-    double *rmsnorm_y = scratch + 4224; /* [T, 64] */
+    double *x_2 = scratch + 4224; /* [T, 64] */
     double *rmsnorm_ms_2 = scratch + 8320; /* [T] */
     double *rmsnorm_scale_2 = scratch + 8384; /* [T] */
-    double *rmsnorm_y_2 = scratch + 8448; /* [T, 64] */
-    double *linear_y = scratch + 12544; /* [T, 64] */
-    double *linear_y_2 = scratch + 16640; /* [T, 64] */
-    double *linear_y_3 = scratch + 20736; /* [T, 64] */
+    double *h = scratch + 8448; /* [T, 64] */
+    double *q = scratch + 12544; /* [T, 64] */
+    double *k = scratch + 16640; /* [T, 64] */
+    double *v = scratch + 20736; /* [T, 64] */
     double *attention_att = scratch + 24832; /* [4, T, axis1 + 1] */
     double *softmax_m = scratch + 41216; /* [4, T] */
     double *softmax_e = scratch + 41472; /* [4, T, axis1 + 1] */
     double *softmax_s = scratch + 24832; /* [4, T] */
-    double *softmax_p = scratch + 57856; /* [4, T, axis1 + 1] */
+    double *attention_w = scratch + 57856; /* [4, T, axis1 + 1] */
     double *attention_out = scratch + 25344; /* [T, 64] */
-    double *linear_y_4 = scratch + 29440; /* [T, 64] */
-    double *x_2 = scratch + 33536; /* [T, 64] */
+    double *linear_y = scratch + 29440; /* [T, 64] */
+    double *x_3 = scratch + 33536; /* [T, 64] */
     double *rmsnorm_ms_3 = scratch + 29440; /* [T] */
     double *rmsnorm_scale_3 = scratch + 29504; /* [T] */
-    double *rmsnorm_y_3 = scratch + 74240; /* [T, 64] */
-    double *linear_y_5 = scratch + 78336; /* [T, 256] */
+    double *rmsnorm_y = scratch + 74240; /* [T, 64] */
+    double *linear_y_2 = scratch + 78336; /* [T, 256] */
     double *linear_arg1 = scratch + 94720; /* [T, 256] */
-    double *linear_y_6 = scratch + 111104; /* [T, 64] */
-    double *x_3 = scratch + 115200; /* [T, 64] */
+    double *linear_y_3 = scratch + 111104; /* [T, 64] */
+    double *x_4 = scratch + 115200; /* [T, 64] */
     double *rmsnorm_ms_4 = scratch + 29568; /* [T] */
     double *rmsnorm_scale_4 = scratch + 29632; /* [T] */
-    double *rmsnorm_y_4 = scratch + 111104; /* [T, 64] */
-    double *linear_y_7 = scratch + 119296; /* [T, 64] */
-    double *linear_y_8 = scratch + 123392; /* [T, 64] */
-    double *linear_y_9 = scratch + 127488; /* [T, 64] */
+    double *h_2 = scratch + 111104; /* [T, 64] */
+    double *q_2 = scratch + 119296; /* [T, 64] */
+    double *k_2 = scratch + 123392; /* [T, 64] */
+    double *v_2 = scratch + 127488; /* [T, 64] */
     double *attention_att_2 = scratch + 131584; /* [4, T, axis1 + 1] */
     double *softmax_m_2 = scratch + 29696; /* [4, T] */
     double *softmax_e_2 = scratch + 147968; /* [4, T, axis1 + 1] */
     double *softmax_s_2 = scratch + 29696; /* [4, T] */
-    double *softmax_p_2 = scratch + 131584; /* [4, T, axis1 + 1] */
+    double *attention_w_2 = scratch + 131584; /* [4, T, axis1 + 1] */
     double *attention_out_2 = scratch + 164352; /* [T, 64] */
-    double *linear_y_10 = scratch + 168448; /* [T, 64] */
-    double *x_4 = scratch + 172544; /* [T, 64] */
+    double *linear_y_7 = scratch + 168448; /* [T, 64] */
+    double *x_5 = scratch + 172544; /* [T, 64] */
     double *rmsnorm_ms_5 = scratch + 30208; /* [T] */
     double *rmsnorm_scale_5 = scratch + 30272; /* [T] */
-    double *rmsnorm_y_5 = scratch + 168448; /* [T, 64] */
-    double *linear_y_11 = scratch + 176640; /* [T, 256] */
+    double *rmsnorm_y_3 = scratch + 168448; /* [T, 64] */
+    double *linear_y_8 = scratch + 176640; /* [T, 256] */
     double *linear_arg1_2 = scratch + 193024; /* [T, 256] */
-    double *linear_y_12 = scratch + 209408; /* [T, 64] */
-    double *x_5 = scratch + 213504; /* [T, 64] */
+    double *linear_y_9 = scratch + 209408; /* [T, 64] */
+    double *x_6 = scratch + 213504; /* [T, 64] */
     double *rmsnorm_ms_6 = scratch + 30336; /* [T] */
     double *rmsnorm_scale_6 = scratch + 30400; /* [T] */
-    double *rmsnorm_y_6 = scratch + 209408; /* [T, 64] */
-    double *linear_y_13 = scratch + 30464; /* [T, 28] */
+    double *rmsnorm_y_4 = scratch + 209408; /* [T, 64] */
+    double *logits = scratch + 30464; /* [T, 28] */
     double *pow_2 = scratch + 25088; /* [4, T] */
     double *pow_3 = scratch + 29952; /* [4, T] */
 
@@ -140,7 +140,7 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
     /* prelude.mg:22: y[i] = x[i] * scale */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 64; i++) {
-            rmsnorm_y[b0 * 64 + i] = x[b0 * 64 + i] * rmsnorm_scale[b0];
+            x_2[b0 * 64 + i] = x[b0 * 64 + i] * rmsnorm_scale[b0];
         }
     }
 
@@ -151,7 +151,7 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
         {
             double acc_ = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_ += rmsnorm_y[b0 * 64 + i] * rmsnorm_y[b0 * 64 + i];
+                acc_ += x_2[b0 * 64 + i] * x_2[b0 * 64 + i];
             }
             rmsnorm_sum_2 = acc_;
         }
@@ -163,7 +163,7 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
     /* prelude.mg:22: y[i] = x[i] * scale */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 64; i++) {
-            rmsnorm_y_2[b0 * 64 + i] = rmsnorm_y[b0 * 64 + i] * rmsnorm_scale_2[b0];
+            h[b0 * 64 + i] = x_2[b0 * 64 + i] * rmsnorm_scale_2[b0];
         }
     }
 
@@ -180,15 +180,15 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
             double acc_2 = 0.0;
             double acc_3 = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_0 += layer0_attn_wq[o * 64 + i] * rmsnorm_y_2[b0 * 64 + i];
-                acc_1 += layer0_attn_wq[(o + 1) * 64 + i] * rmsnorm_y_2[b0 * 64 + i];
-                acc_2 += layer0_attn_wq[(o + 2) * 64 + i] * rmsnorm_y_2[b0 * 64 + i];
-                acc_3 += layer0_attn_wq[(o + 3) * 64 + i] * rmsnorm_y_2[b0 * 64 + i];
+                acc_0 += layer0_attn_wq[o * 64 + i] * h[b0 * 64 + i];
+                acc_1 += layer0_attn_wq[(o + 1) * 64 + i] * h[b0 * 64 + i];
+                acc_2 += layer0_attn_wq[(o + 2) * 64 + i] * h[b0 * 64 + i];
+                acc_3 += layer0_attn_wq[(o + 3) * 64 + i] * h[b0 * 64 + i];
             }
-            linear_y[b0 * 64 + o] = acc_0;
-            linear_y[b0 * 64 + o + 1] = acc_1;
-            linear_y[b0 * 64 + o + 2] = acc_2;
-            linear_y[b0 * 64 + o + 3] = acc_3;
+            q[b0 * 64 + o] = acc_0;
+            q[b0 * 64 + o + 1] = acc_1;
+            q[b0 * 64 + o + 2] = acc_2;
+            q[b0 * 64 + o + 3] = acc_3;
         }
     }
 
@@ -205,15 +205,15 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
             double acc_2 = 0.0;
             double acc_3 = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_0 += layer0_attn_wk[o * 64 + i] * rmsnorm_y_2[b0 * 64 + i];
-                acc_1 += layer0_attn_wk[(o + 1) * 64 + i] * rmsnorm_y_2[b0 * 64 + i];
-                acc_2 += layer0_attn_wk[(o + 2) * 64 + i] * rmsnorm_y_2[b0 * 64 + i];
-                acc_3 += layer0_attn_wk[(o + 3) * 64 + i] * rmsnorm_y_2[b0 * 64 + i];
+                acc_0 += layer0_attn_wk[o * 64 + i] * h[b0 * 64 + i];
+                acc_1 += layer0_attn_wk[(o + 1) * 64 + i] * h[b0 * 64 + i];
+                acc_2 += layer0_attn_wk[(o + 2) * 64 + i] * h[b0 * 64 + i];
+                acc_3 += layer0_attn_wk[(o + 3) * 64 + i] * h[b0 * 64 + i];
             }
-            linear_y_2[b0 * 64 + o] = acc_0;
-            linear_y_2[b0 * 64 + o + 1] = acc_1;
-            linear_y_2[b0 * 64 + o + 2] = acc_2;
-            linear_y_2[b0 * 64 + o + 3] = acc_3;
+            k[b0 * 64 + o] = acc_0;
+            k[b0 * 64 + o + 1] = acc_1;
+            k[b0 * 64 + o + 2] = acc_2;
+            k[b0 * 64 + o + 3] = acc_3;
         }
     }
 
@@ -230,33 +230,33 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
             double acc_2 = 0.0;
             double acc_3 = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_0 += layer0_attn_wv[o * 64 + i] * rmsnorm_y_2[b0 * 64 + i];
-                acc_1 += layer0_attn_wv[(o + 1) * 64 + i] * rmsnorm_y_2[b0 * 64 + i];
-                acc_2 += layer0_attn_wv[(o + 2) * 64 + i] * rmsnorm_y_2[b0 * 64 + i];
-                acc_3 += layer0_attn_wv[(o + 3) * 64 + i] * rmsnorm_y_2[b0 * 64 + i];
+                acc_0 += layer0_attn_wv[o * 64 + i] * h[b0 * 64 + i];
+                acc_1 += layer0_attn_wv[(o + 1) * 64 + i] * h[b0 * 64 + i];
+                acc_2 += layer0_attn_wv[(o + 2) * 64 + i] * h[b0 * 64 + i];
+                acc_3 += layer0_attn_wv[(o + 3) * 64 + i] * h[b0 * 64 + i];
             }
-            linear_y_3[b0 * 64 + o] = acc_0;
-            linear_y_3[b0 * 64 + o + 1] = acc_1;
-            linear_y_3[b0 * 64 + o + 2] = acc_2;
-            linear_y_3[b0 * 64 + o + 3] = acc_3;
+            v[b0 * 64 + o] = acc_0;
+            v[b0 * 64 + o + 1] = acc_1;
+            v[b0 * 64 + o + 2] = acc_2;
+            v[b0 * 64 + o + 3] = acc_3;
         }
     }
 
     /* gpt_text.mg:45: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
     /* gpt_text.mg:33: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
-    for (int h = 0; h < 4; h++) {
+    for (int h2 = 0; h2 < 4; h2++) {
         for (int t = 0; t < T; t++) {
             for (int s = 0; s < t + 1; s++) {
                 double attention_sum;
                 {
                     double acc_ = 0.0;
                     for (int j = 0; j < 16; j++) {
-                        acc_ += linear_y[t * 64 + h * 16 + j] * linear_y_2[s * 64 + h * 16 + j];
+                        acc_ += q[t * 64 + h2 * 16 + j] * k[s * 64 + h2 * 16 + j];
                     }
                     attention_sum = acc_;
                 }
                 /* gpt_text.mg:33: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
-                attention_att[h * 4096 + t * 64 + s] = attention_sum * 0.25;
+                attention_att[h2 * 4096 + t * 64 + s] = attention_sum * 0.25;
             }
         }
     }
@@ -298,7 +298,7 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
     for (int b0 = 0; b0 < 4; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
             for (int i = 0; i < b1 + 1; i++) {
-                softmax_p[b0 * 4096 + b1 * 64 + i] = softmax_e[b0 * 4096 + b1 * 64 + i] * pow_2[b0 * 64 + b1];
+                attention_w[b0 * 4096 + b1 * 64 + i] = softmax_e[b0 * 4096 + b1 * 64 + i] * pow_2[b0 * 64 + b1];
             }
         }
     }
@@ -317,7 +317,7 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
                     #pragma omp simd
                     #endif
                     for (int c_r = 0; c_r < 16; c_r++)
-                        acc_[c_r] += softmax_p[c_q * 4096 + t * 64 + s] * linear_y_3[s * 64 + 16 * c_q + c_r];
+                        acc_[c_r] += attention_w[c_q * 4096 + t * 64 + s] * v[s * 64 + 16 * c_q + c_r];
                 }
                 for (int c_r = 0; c_r < 16; c_r++)
                     attention_out[t * 64 + 16 * c_q + c_r] = acc_[c_r];
@@ -341,17 +341,17 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
                 acc_2 += layer0_attn_wo[(o + 2) * 64 + i] * attention_out[b0 * 64 + i];
                 acc_3 += layer0_attn_wo[(o + 3) * 64 + i] * attention_out[b0 * 64 + i];
             }
-            linear_y_4[b0 * 64 + o] = acc_0;
-            linear_y_4[b0 * 64 + o + 1] = acc_1;
-            linear_y_4[b0 * 64 + o + 2] = acc_2;
-            linear_y_4[b0 * 64 + o + 3] = acc_3;
+            linear_y[b0 * 64 + o] = acc_0;
+            linear_y[b0 * 64 + o + 1] = acc_1;
+            linear_y[b0 * 64 + o + 2] = acc_2;
+            linear_y[b0 * 64 + o + 3] = acc_3;
         }
     }
 
     /* gpt_text.mg:45: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 64; j++) {
-            x_2[i * 64 + j] = linear_y_4[i * 64 + j] + rmsnorm_y[i * 64 + j];
+            x_3[i * 64 + j] = linear_y[i * 64 + j] + x_2[i * 64 + j];
         }
     }
 
@@ -362,7 +362,7 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
         {
             double acc_ = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_ += x_2[b0 * 64 + i] * x_2[b0 * 64 + i];
+                acc_ += x_3[b0 * 64 + i] * x_3[b0 * 64 + i];
             }
             rmsnorm_sum_3 = acc_;
         }
@@ -374,7 +374,7 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
     /* prelude.mg:22: y[i] = x[i] * scale */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 64; i++) {
-            rmsnorm_y_3[b0 * 64 + i] = x_2[b0 * 64 + i] * rmsnorm_scale_3[b0];
+            rmsnorm_y[b0 * 64 + i] = x_3[b0 * 64 + i] * rmsnorm_scale_3[b0];
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
@@ -389,21 +389,21 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
             double acc_2 = 0.0;
             double acc_3 = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_0 += layer0_mlp_fc1[o * 64 + i] * rmsnorm_y_3[b0 * 64 + i];
-                acc_1 += layer0_mlp_fc1[(o + 1) * 64 + i] * rmsnorm_y_3[b0 * 64 + i];
-                acc_2 += layer0_mlp_fc1[(o + 2) * 64 + i] * rmsnorm_y_3[b0 * 64 + i];
-                acc_3 += layer0_mlp_fc1[(o + 3) * 64 + i] * rmsnorm_y_3[b0 * 64 + i];
+                acc_0 += layer0_mlp_fc1[o * 64 + i] * rmsnorm_y[b0 * 64 + i];
+                acc_1 += layer0_mlp_fc1[(o + 1) * 64 + i] * rmsnorm_y[b0 * 64 + i];
+                acc_2 += layer0_mlp_fc1[(o + 2) * 64 + i] * rmsnorm_y[b0 * 64 + i];
+                acc_3 += layer0_mlp_fc1[(o + 3) * 64 + i] * rmsnorm_y[b0 * 64 + i];
             }
-            linear_y_5[b0 * 256 + o] = acc_0;
-            linear_y_5[b0 * 256 + o + 1] = acc_1;
-            linear_y_5[b0 * 256 + o + 2] = acc_2;
-            linear_y_5[b0 * 256 + o + 3] = acc_3;
+            linear_y_2[b0 * 256 + o] = acc_0;
+            linear_y_2[b0 * 256 + o + 1] = acc_1;
+            linear_y_2[b0 * 256 + o + 2] = acc_2;
+            linear_y_2[b0 * 256 + o + 3] = acc_3;
         }
     }
     /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 256; j++) {
-            linear_arg1[i * 256 + j] = relu_(linear_y_5[i * 256 + j]);
+            linear_arg1[i * 256 + j] = relu_(linear_y_2[i * 256 + j]);
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
@@ -423,17 +423,17 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
                 acc_2 += layer0_mlp_fc2[(o + 2) * 256 + i] * linear_arg1[b0 * 256 + i];
                 acc_3 += layer0_mlp_fc2[(o + 3) * 256 + i] * linear_arg1[b0 * 256 + i];
             }
-            linear_y_6[b0 * 64 + o] = acc_0;
-            linear_y_6[b0 * 64 + o + 1] = acc_1;
-            linear_y_6[b0 * 64 + o + 2] = acc_2;
-            linear_y_6[b0 * 64 + o + 3] = acc_3;
+            linear_y_3[b0 * 64 + o] = acc_0;
+            linear_y_3[b0 * 64 + o + 1] = acc_1;
+            linear_y_3[b0 * 64 + o + 2] = acc_2;
+            linear_y_3[b0 * 64 + o + 3] = acc_3;
         }
     }
 
     /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 64; j++) {
-            x_3[i * 64 + j] = linear_y_6[i * 64 + j] + x_2[i * 64 + j];
+            x_4[i * 64 + j] = linear_y_3[i * 64 + j] + x_3[i * 64 + j];
         }
     }
 
@@ -444,7 +444,7 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
         {
             double acc_ = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_ += x_3[b0 * 64 + i] * x_3[b0 * 64 + i];
+                acc_ += x_4[b0 * 64 + i] * x_4[b0 * 64 + i];
             }
             rmsnorm_sum_4 = acc_;
         }
@@ -456,7 +456,7 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
     /* prelude.mg:22: y[i] = x[i] * scale */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 64; i++) {
-            rmsnorm_y_4[b0 * 64 + i] = x_3[b0 * 64 + i] * rmsnorm_scale_4[b0];
+            h_2[b0 * 64 + i] = x_4[b0 * 64 + i] * rmsnorm_scale_4[b0];
         }
     }
 
@@ -473,15 +473,15 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
             double acc_2 = 0.0;
             double acc_3 = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_0 += layer1_attn_wq[o * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
-                acc_1 += layer1_attn_wq[(o + 1) * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
-                acc_2 += layer1_attn_wq[(o + 2) * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
-                acc_3 += layer1_attn_wq[(o + 3) * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
+                acc_0 += layer1_attn_wq[o * 64 + i] * h_2[b0 * 64 + i];
+                acc_1 += layer1_attn_wq[(o + 1) * 64 + i] * h_2[b0 * 64 + i];
+                acc_2 += layer1_attn_wq[(o + 2) * 64 + i] * h_2[b0 * 64 + i];
+                acc_3 += layer1_attn_wq[(o + 3) * 64 + i] * h_2[b0 * 64 + i];
             }
-            linear_y_7[b0 * 64 + o] = acc_0;
-            linear_y_7[b0 * 64 + o + 1] = acc_1;
-            linear_y_7[b0 * 64 + o + 2] = acc_2;
-            linear_y_7[b0 * 64 + o + 3] = acc_3;
+            q_2[b0 * 64 + o] = acc_0;
+            q_2[b0 * 64 + o + 1] = acc_1;
+            q_2[b0 * 64 + o + 2] = acc_2;
+            q_2[b0 * 64 + o + 3] = acc_3;
         }
     }
 
@@ -498,15 +498,15 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
             double acc_2 = 0.0;
             double acc_3 = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_0 += layer1_attn_wk[o * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
-                acc_1 += layer1_attn_wk[(o + 1) * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
-                acc_2 += layer1_attn_wk[(o + 2) * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
-                acc_3 += layer1_attn_wk[(o + 3) * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
+                acc_0 += layer1_attn_wk[o * 64 + i] * h_2[b0 * 64 + i];
+                acc_1 += layer1_attn_wk[(o + 1) * 64 + i] * h_2[b0 * 64 + i];
+                acc_2 += layer1_attn_wk[(o + 2) * 64 + i] * h_2[b0 * 64 + i];
+                acc_3 += layer1_attn_wk[(o + 3) * 64 + i] * h_2[b0 * 64 + i];
             }
-            linear_y_8[b0 * 64 + o] = acc_0;
-            linear_y_8[b0 * 64 + o + 1] = acc_1;
-            linear_y_8[b0 * 64 + o + 2] = acc_2;
-            linear_y_8[b0 * 64 + o + 3] = acc_3;
+            k_2[b0 * 64 + o] = acc_0;
+            k_2[b0 * 64 + o + 1] = acc_1;
+            k_2[b0 * 64 + o + 2] = acc_2;
+            k_2[b0 * 64 + o + 3] = acc_3;
         }
     }
 
@@ -523,33 +523,33 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
             double acc_2 = 0.0;
             double acc_3 = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_0 += layer1_attn_wv[o * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
-                acc_1 += layer1_attn_wv[(o + 1) * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
-                acc_2 += layer1_attn_wv[(o + 2) * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
-                acc_3 += layer1_attn_wv[(o + 3) * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
+                acc_0 += layer1_attn_wv[o * 64 + i] * h_2[b0 * 64 + i];
+                acc_1 += layer1_attn_wv[(o + 1) * 64 + i] * h_2[b0 * 64 + i];
+                acc_2 += layer1_attn_wv[(o + 2) * 64 + i] * h_2[b0 * 64 + i];
+                acc_3 += layer1_attn_wv[(o + 3) * 64 + i] * h_2[b0 * 64 + i];
             }
-            linear_y_9[b0 * 64 + o] = acc_0;
-            linear_y_9[b0 * 64 + o + 1] = acc_1;
-            linear_y_9[b0 * 64 + o + 2] = acc_2;
-            linear_y_9[b0 * 64 + o + 3] = acc_3;
+            v_2[b0 * 64 + o] = acc_0;
+            v_2[b0 * 64 + o + 1] = acc_1;
+            v_2[b0 * 64 + o + 2] = acc_2;
+            v_2[b0 * 64 + o + 3] = acc_3;
         }
     }
 
     /* gpt_text.mg:45: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
     /* gpt_text.mg:33: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
-    for (int h = 0; h < 4; h++) {
+    for (int h2 = 0; h2 < 4; h2++) {
         for (int t = 0; t < T; t++) {
             for (int s = 0; s < t + 1; s++) {
                 double attention_sum_2;
                 {
                     double acc_ = 0.0;
                     for (int j = 0; j < 16; j++) {
-                        acc_ += linear_y_7[t * 64 + h * 16 + j] * linear_y_8[s * 64 + h * 16 + j];
+                        acc_ += q_2[t * 64 + h2 * 16 + j] * k_2[s * 64 + h2 * 16 + j];
                     }
                     attention_sum_2 = acc_;
                 }
                 /* gpt_text.mg:33: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
-                attention_att_2[h * 4096 + t * 64 + s] = attention_sum_2 * 0.25;
+                attention_att_2[h2 * 4096 + t * 64 + s] = attention_sum_2 * 0.25;
             }
         }
     }
@@ -591,7 +591,7 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
     for (int b0 = 0; b0 < 4; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
             for (int i = 0; i < b1 + 1; i++) {
-                softmax_p_2[b0 * 4096 + b1 * 64 + i] = softmax_e_2[b0 * 4096 + b1 * 64 + i] * pow_3[b0 * 64 + b1];
+                attention_w_2[b0 * 4096 + b1 * 64 + i] = softmax_e_2[b0 * 4096 + b1 * 64 + i] * pow_3[b0 * 64 + b1];
             }
         }
     }
@@ -610,7 +610,7 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
                     #pragma omp simd
                     #endif
                     for (int c_r = 0; c_r < 16; c_r++)
-                        acc_[c_r] += softmax_p_2[c_q * 4096 + t * 64 + s] * linear_y_9[s * 64 + 16 * c_q + c_r];
+                        acc_[c_r] += attention_w_2[c_q * 4096 + t * 64 + s] * v_2[s * 64 + 16 * c_q + c_r];
                 }
                 for (int c_r = 0; c_r < 16; c_r++)
                     attention_out_2[t * 64 + 16 * c_q + c_r] = acc_[c_r];
@@ -634,17 +634,17 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
                 acc_2 += layer1_attn_wo[(o + 2) * 64 + i] * attention_out_2[b0 * 64 + i];
                 acc_3 += layer1_attn_wo[(o + 3) * 64 + i] * attention_out_2[b0 * 64 + i];
             }
-            linear_y_10[b0 * 64 + o] = acc_0;
-            linear_y_10[b0 * 64 + o + 1] = acc_1;
-            linear_y_10[b0 * 64 + o + 2] = acc_2;
-            linear_y_10[b0 * 64 + o + 3] = acc_3;
+            linear_y_7[b0 * 64 + o] = acc_0;
+            linear_y_7[b0 * 64 + o + 1] = acc_1;
+            linear_y_7[b0 * 64 + o + 2] = acc_2;
+            linear_y_7[b0 * 64 + o + 3] = acc_3;
         }
     }
 
     /* gpt_text.mg:45: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 64; j++) {
-            x_4[i * 64 + j] = linear_y_10[i * 64 + j] + x_3[i * 64 + j];
+            x_5[i * 64 + j] = linear_y_7[i * 64 + j] + x_4[i * 64 + j];
         }
     }
 
@@ -655,7 +655,7 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
         {
             double acc_ = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_ += x_4[b0 * 64 + i] * x_4[b0 * 64 + i];
+                acc_ += x_5[b0 * 64 + i] * x_5[b0 * 64 + i];
             }
             rmsnorm_sum_5 = acc_;
         }
@@ -667,7 +667,7 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
     /* prelude.mg:22: y[i] = x[i] * scale */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 64; i++) {
-            rmsnorm_y_5[b0 * 64 + i] = x_4[b0 * 64 + i] * rmsnorm_scale_5[b0];
+            rmsnorm_y_3[b0 * 64 + i] = x_5[b0 * 64 + i] * rmsnorm_scale_5[b0];
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
@@ -682,21 +682,21 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
             double acc_2 = 0.0;
             double acc_3 = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_0 += layer1_mlp_fc1[o * 64 + i] * rmsnorm_y_5[b0 * 64 + i];
-                acc_1 += layer1_mlp_fc1[(o + 1) * 64 + i] * rmsnorm_y_5[b0 * 64 + i];
-                acc_2 += layer1_mlp_fc1[(o + 2) * 64 + i] * rmsnorm_y_5[b0 * 64 + i];
-                acc_3 += layer1_mlp_fc1[(o + 3) * 64 + i] * rmsnorm_y_5[b0 * 64 + i];
+                acc_0 += layer1_mlp_fc1[o * 64 + i] * rmsnorm_y_3[b0 * 64 + i];
+                acc_1 += layer1_mlp_fc1[(o + 1) * 64 + i] * rmsnorm_y_3[b0 * 64 + i];
+                acc_2 += layer1_mlp_fc1[(o + 2) * 64 + i] * rmsnorm_y_3[b0 * 64 + i];
+                acc_3 += layer1_mlp_fc1[(o + 3) * 64 + i] * rmsnorm_y_3[b0 * 64 + i];
             }
-            linear_y_11[b0 * 256 + o] = acc_0;
-            linear_y_11[b0 * 256 + o + 1] = acc_1;
-            linear_y_11[b0 * 256 + o + 2] = acc_2;
-            linear_y_11[b0 * 256 + o + 3] = acc_3;
+            linear_y_8[b0 * 256 + o] = acc_0;
+            linear_y_8[b0 * 256 + o + 1] = acc_1;
+            linear_y_8[b0 * 256 + o + 2] = acc_2;
+            linear_y_8[b0 * 256 + o + 3] = acc_3;
         }
     }
     /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 256; j++) {
-            linear_arg1_2[i * 256 + j] = relu_(linear_y_11[i * 256 + j]);
+            linear_arg1_2[i * 256 + j] = relu_(linear_y_8[i * 256 + j]);
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
@@ -716,17 +716,17 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
                 acc_2 += layer1_mlp_fc2[(o + 2) * 256 + i] * linear_arg1_2[b0 * 256 + i];
                 acc_3 += layer1_mlp_fc2[(o + 3) * 256 + i] * linear_arg1_2[b0 * 256 + i];
             }
-            linear_y_12[b0 * 64 + o] = acc_0;
-            linear_y_12[b0 * 64 + o + 1] = acc_1;
-            linear_y_12[b0 * 64 + o + 2] = acc_2;
-            linear_y_12[b0 * 64 + o + 3] = acc_3;
+            linear_y_9[b0 * 64 + o] = acc_0;
+            linear_y_9[b0 * 64 + o + 1] = acc_1;
+            linear_y_9[b0 * 64 + o + 2] = acc_2;
+            linear_y_9[b0 * 64 + o + 3] = acc_3;
         }
     }
 
     /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 64; j++) {
-            x_5[i * 64 + j] = linear_y_12[i * 64 + j] + x_4[i * 64 + j];
+            x_6[i * 64 + j] = linear_y_9[i * 64 + j] + x_5[i * 64 + j];
         }
     }
 
@@ -737,7 +737,7 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
         {
             double acc_ = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_ += x_5[b0 * 64 + i] * x_5[b0 * 64 + i];
+                acc_ += x_6[b0 * 64 + i] * x_6[b0 * 64 + i];
             }
             rmsnorm_sum_6 = acc_;
         }
@@ -749,7 +749,7 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
     /* prelude.mg:22: y[i] = x[i] * scale */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 64; i++) {
-            rmsnorm_y_6[b0 * 64 + i] = x_5[b0 * 64 + i] * rmsnorm_scale_6[b0];
+            rmsnorm_y_4[b0 * 64 + i] = x_6[b0 * 64 + i] * rmsnorm_scale_6[b0];
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
@@ -761,18 +761,18 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
             double acc_2 = 0.0;
             double acc_3 = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_0 += lm_head[o * 64 + i] * rmsnorm_y_6[b0 * 64 + i];
-                acc_1 += lm_head[(o + 1) * 64 + i] * rmsnorm_y_6[b0 * 64 + i];
-                acc_2 += lm_head[(o + 2) * 64 + i] * rmsnorm_y_6[b0 * 64 + i];
-                acc_3 += lm_head[(o + 3) * 64 + i] * rmsnorm_y_6[b0 * 64 + i];
+                acc_0 += lm_head[o * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
+                acc_1 += lm_head[(o + 1) * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
+                acc_2 += lm_head[(o + 2) * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
+                acc_3 += lm_head[(o + 3) * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
             }
-            linear_y_13[b0 * 28 + o] = acc_0;
-            linear_y_13[b0 * 28 + o + 1] = acc_1;
-            linear_y_13[b0 * 28 + o + 2] = acc_2;
-            linear_y_13[b0 * 28 + o + 3] = acc_3;
+            logits[b0 * 28 + o] = acc_0;
+            logits[b0 * 28 + o + 1] = acc_1;
+            logits[b0 * 28 + o + 2] = acc_2;
+            logits[b0 * 28 + o + 3] = acc_3;
         }
     }
-    return linear_y_13;
+    return logits;
 }
 
 /* Loss of one document (tokens[0..T]) and d(loss)/d(param) into grads. */
@@ -798,59 +798,59 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     double *x = scratch + 0; /* [T, 64] */
     double *rmsnorm_ms = scratch + 4096; /* [T] */
     double *rmsnorm_scale = scratch + 4160; /* [T] */
-    double *rmsnorm_y = scratch + 4224; /* [T, 64] */
+    double *x_2 = scratch + 4224; /* [T, 64] */
     double *rmsnorm_ms_2 = scratch + 8320; /* [T] */
     double *rmsnorm_scale_2 = scratch + 8384; /* [T] */
-    double *rmsnorm_y_2 = scratch + 8448; /* [T, 64] */
-    double *linear_y = scratch + 12544; /* [T, 64] */
-    double *linear_y_2 = scratch + 16640; /* [T, 64] */
-    double *linear_y_3 = scratch + 20736; /* [T, 64] */
+    double *h = scratch + 8448; /* [T, 64] */
+    double *q = scratch + 12544; /* [T, 64] */
+    double *k = scratch + 16640; /* [T, 64] */
+    double *v = scratch + 20736; /* [T, 64] */
     double *attention_att = scratch + 24832; /* [4, T, axis1 + 1] */
     double *softmax_m = scratch + 41216; /* [4, T] */
     double *softmax_e = scratch + 41472; /* [4, T, axis1 + 1] */
     double *softmax_s = scratch + 24832; /* [4, T] */
-    double *softmax_p = scratch + 57856; /* [4, T, axis1 + 1] */
+    double *attention_w = scratch + 57856; /* [4, T, axis1 + 1] */
     double *attention_out = scratch + 25344; /* [T, 64] */
-    double *linear_y_4 = scratch + 29440; /* [T, 64] */
-    double *x_2 = scratch + 33536; /* [T, 64] */
+    double *linear_y = scratch + 29440; /* [T, 64] */
+    double *x_3 = scratch + 33536; /* [T, 64] */
     double *rmsnorm_ms_3 = scratch + 29440; /* [T] */
     double *rmsnorm_scale_3 = scratch + 29504; /* [T] */
-    double *rmsnorm_y_3 = scratch + 74240; /* [T, 64] */
-    double *linear_y_5 = scratch + 78336; /* [T, 256] */
+    double *rmsnorm_y = scratch + 74240; /* [T, 64] */
+    double *linear_y_2 = scratch + 78336; /* [T, 256] */
     double *linear_arg1 = scratch + 94720; /* [T, 256] */
-    double *linear_y_6 = scratch + 111104; /* [T, 64] */
-    double *x_3 = scratch + 115200; /* [T, 64] */
+    double *linear_y_3 = scratch + 111104; /* [T, 64] */
+    double *x_4 = scratch + 115200; /* [T, 64] */
     double *rmsnorm_ms_4 = scratch + 29568; /* [T] */
     double *rmsnorm_scale_4 = scratch + 29632; /* [T] */
-    double *rmsnorm_y_4 = scratch + 111104; /* [T, 64] */
-    double *linear_y_7 = scratch + 119296; /* [T, 64] */
-    double *linear_y_8 = scratch + 123392; /* [T, 64] */
-    double *linear_y_9 = scratch + 127488; /* [T, 64] */
+    double *h_2 = scratch + 111104; /* [T, 64] */
+    double *q_2 = scratch + 119296; /* [T, 64] */
+    double *k_2 = scratch + 123392; /* [T, 64] */
+    double *v_2 = scratch + 127488; /* [T, 64] */
     double *attention_att_2 = scratch + 131584; /* [4, T, axis1 + 1] */
     double *softmax_m_2 = scratch + 29696; /* [4, T] */
     double *softmax_e_2 = scratch + 147968; /* [4, T, axis1 + 1] */
     double *softmax_s_2 = scratch + 29696; /* [4, T] */
-    double *softmax_p_2 = scratch + 131584; /* [4, T, axis1 + 1] */
+    double *attention_w_2 = scratch + 131584; /* [4, T, axis1 + 1] */
     double *attention_out_2 = scratch + 164352; /* [T, 64] */
-    double *linear_y_10 = scratch + 168448; /* [T, 64] */
-    double *x_4 = scratch + 172544; /* [T, 64] */
+    double *linear_y_7 = scratch + 168448; /* [T, 64] */
+    double *x_5 = scratch + 172544; /* [T, 64] */
     double *rmsnorm_ms_5 = scratch + 30208; /* [T] */
     double *rmsnorm_scale_5 = scratch + 30272; /* [T] */
-    double *rmsnorm_y_5 = scratch + 168448; /* [T, 64] */
-    double *linear_y_11 = scratch + 176640; /* [T, 256] */
+    double *rmsnorm_y_3 = scratch + 168448; /* [T, 64] */
+    double *linear_y_8 = scratch + 176640; /* [T, 256] */
     double *linear_arg1_2 = scratch + 193024; /* [T, 256] */
-    double *linear_y_12 = scratch + 209408; /* [T, 64] */
-    double *x_5 = scratch + 213504; /* [T, 64] */
+    double *linear_y_9 = scratch + 209408; /* [T, 64] */
+    double *x_6 = scratch + 213504; /* [T, 64] */
     double *rmsnorm_ms_6 = scratch + 30336; /* [T] */
     double *rmsnorm_scale_6 = scratch + 30400; /* [T] */
-    double *rmsnorm_y_6 = scratch + 209408; /* [T, 64] */
-    double *linear_y_13 = scratch + 30464; /* [T, 28] */
+    double *rmsnorm_y_4 = scratch + 209408; /* [T, 64] */
+    double *logits = scratch + 30464; /* [T, 28] */
     double *softmax_m_3 = scratch + 32256; /* [T] */
     double *softmax_e_3 = scratch + 37632; /* [T, 28] */
     double *softmax_s_3 = scratch + 30464; /* [T] */
-    double *softmax_p_3 = scratch + 30592; /* [T, 28] */
+    double *cross_entropy_p = scratch + 30592; /* [T, 28] */
     double *cross_entropy_sum = scratch + 32384; /* [] */
-    double *cross_entropy_loss = scratch + 32392; /* [] */
+    double *loss = scratch + 32392; /* [] */
     double *d_wte = grads + 0; /* [28, 64] */
     double *d_wpe = grads + 1792; /* [64, 64] */
     double *d_lm_head = grads + 5888; /* [28, 64] */
@@ -870,64 +870,64 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     double *d_rmsnorm_sum = scratch + 4160; /* [T] */
     double *d_rmsnorm_ms = scratch + 4224; /* [T] */
     double *d_rmsnorm_scale = scratch + 4288; /* [T] */
-    double *d_rmsnorm_y = scratch + 74240; /* [T, 64] */
+    double *d_x_2 = scratch + 74240; /* [T, 64] */
     double *d_rmsnorm_sum_2 = scratch + 8384; /* [T] */
     double *d_rmsnorm_ms_2 = scratch + 8448; /* [T] */
     double *d_rmsnorm_scale_2 = scratch + 8512; /* [T] */
-    double *d_rmsnorm_y_2 = scratch + 12544; /* [T, 64] */
-    double *d_linear_y = scratch + 24832; /* [T, 64] */
-    double *d_linear_y_2 = scratch + 32400; /* [T, 64] */
-    double *d_linear_y_3 = scratch + 20736; /* [T, 64] */
+    double *d_h = scratch + 12544; /* [T, 64] */
+    double *d_q = scratch + 24832; /* [T, 64] */
+    double *d_k = scratch + 32400; /* [T, 64] */
+    double *d_v = scratch + 20736; /* [T, 64] */
     double *d_attention_sum = scratch + 78336; /* [4, T, axis1 + 1] */
     double *d_attention_att = scratch + 94720; /* [4, T, axis1 + 1] */
     double *d_softmax_e = scratch + 57856; /* [4, T, axis1 + 1] */
     double *d_softmax_s = scratch + 25088; /* [4, T] */
-    double *d_softmax_p = scratch + 78336; /* [4, T, axis1 + 1] */
+    double *d_attention_w = scratch + 78336; /* [4, T, axis1 + 1] */
     double *d_attention_out = scratch + 25344; /* [T, 64] */
-    double *d_linear_y_4 = scratch + 78336; /* [T, 64] */
-    double *d_x_2 = scratch + 111104; /* [T, 64] */
+    double *d_linear_y = scratch + 78336; /* [T, 64] */
+    double *d_x_3 = scratch + 111104; /* [T, 64] */
     double *d_rmsnorm_sum_3 = scratch + 29504; /* [T] */
     double *d_rmsnorm_ms_3 = scratch + 29568; /* [T] */
     double *d_rmsnorm_scale_3 = scratch + 29632; /* [T] */
-    double *d_rmsnorm_y_3 = scratch + 74240; /* [T, 64] */
-    double *d_linear_y_5 = scratch + 115200; /* [T, 256] */
+    double *d_rmsnorm_y = scratch + 74240; /* [T, 64] */
+    double *d_linear_y_2 = scratch + 115200; /* [T, 256] */
     double *d_linear_arg1 = scratch + 94720; /* [T, 256] */
-    double *d_linear_y_6 = scratch + 119296; /* [T, 64] */
-    double *d_x_3 = scratch + 168448; /* [T, 64] */
+    double *d_linear_y_3 = scratch + 119296; /* [T, 64] */
+    double *d_x_4 = scratch + 168448; /* [T, 64] */
     double *d_rmsnorm_sum_4 = scratch + 29632; /* [T] */
     double *d_rmsnorm_ms_4 = scratch + 29696; /* [T] */
     double *d_rmsnorm_scale_4 = scratch + 29760; /* [T] */
-    double *d_rmsnorm_y_4 = scratch + 119296; /* [T, 64] */
-    double *d_linear_y_7 = scratch + 131584; /* [T, 64] */
-    double *d_linear_y_8 = scratch + 135680; /* [T, 64] */
-    double *d_linear_y_9 = scratch + 127488; /* [T, 64] */
+    double *d_h_2 = scratch + 119296; /* [T, 64] */
+    double *d_q_2 = scratch + 131584; /* [T, 64] */
+    double *d_k_2 = scratch + 135680; /* [T, 64] */
+    double *d_v_2 = scratch + 127488; /* [T, 64] */
     double *d_attention_sum_2 = scratch + 172544; /* [4, T, axis1 + 1] */
     double *d_attention_att_2 = scratch + 188928; /* [4, T, axis1 + 1] */
     double *d_softmax_e_2 = scratch + 131584; /* [4, T, axis1 + 1] */
     double *d_softmax_s_2 = scratch + 29952; /* [4, T] */
-    double *d_softmax_p_2 = scratch + 172544; /* [4, T, axis1 + 1] */
+    double *d_attention_w_2 = scratch + 172544; /* [4, T, axis1 + 1] */
     double *d_attention_out_2 = scratch + 164352; /* [T, 64] */
-    double *d_linear_y_10 = scratch + 176640; /* [T, 64] */
-    double *d_x_4 = scratch + 209408; /* [T, 64] */
+    double *d_linear_y_7 = scratch + 176640; /* [T, 64] */
+    double *d_x_5 = scratch + 209408; /* [T, 64] */
     double *d_rmsnorm_sum_5 = scratch + 30272; /* [T] */
     double *d_rmsnorm_ms_5 = scratch + 30336; /* [T] */
     double *d_rmsnorm_scale_5 = scratch + 30400; /* [T] */
-    double *d_rmsnorm_y_5 = scratch + 168448; /* [T, 64] */
-    double *d_linear_y_11 = scratch + 213504; /* [T, 256] */
+    double *d_rmsnorm_y_3 = scratch + 168448; /* [T, 64] */
+    double *d_linear_y_8 = scratch + 213504; /* [T, 256] */
     double *d_linear_arg1_2 = scratch + 193024; /* [T, 256] */
-    double *d_linear_y_12 = scratch + 221696; /* [T, 64] */
-    double *d_x_5 = scratch + 217600; /* [T, 64] */
+    double *d_linear_y_9 = scratch + 221696; /* [T, 64] */
+    double *d_x_6 = scratch + 217600; /* [T, 64] */
     double *d_rmsnorm_sum_6 = scratch + 30400; /* [T] */
     double *d_rmsnorm_ms_6 = scratch + 30464; /* [T] */
     double *d_rmsnorm_scale_6 = scratch + 30528; /* [T] */
-    double *d_rmsnorm_y_6 = scratch + 209408; /* [T, 64] */
-    double *d_linear_y_13 = scratch + 39424; /* [T, 28] */
+    double *d_rmsnorm_y_4 = scratch + 209408; /* [T, 64] */
+    double *d_logits = scratch + 39424; /* [T, 28] */
     double *d_softmax_e_3 = scratch + 30592; /* [T, 28] */
     double *d_softmax_s_3 = scratch + 30528; /* [T] */
-    double *d_softmax_p_3 = scratch + 39424; /* [T, 28] */
+    double *d_cross_entropy_p = scratch + 39424; /* [T, 28] */
     double *d_cross_entropy_sum = scratch + 32400; /* [] */
-    double *d_cross_entropy_loss = scratch + 32384; /* [] */
-    double *d_reach_softmax_p_3 = scratch + 217600; /* [T, 28] */
+    double *d_loss = scratch + 32384; /* [] */
+    double *d_reach_cross_entropy_p = scratch + 217600; /* [T, 28] */
     double *pow_2 = scratch + 25088; /* [4, T] */
     double *pow_3 = scratch + 29952; /* [4, T] */
     double *pow_4 = scratch + 30528; /* [T] */
@@ -960,7 +960,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     /* prelude.mg:22: y[i] = x[i] * scale */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 64; i++) {
-            rmsnorm_y[b0 * 64 + i] = x[b0 * 64 + i] * rmsnorm_scale[b0];
+            x_2[b0 * 64 + i] = x[b0 * 64 + i] * rmsnorm_scale[b0];
         }
     }
 
@@ -971,7 +971,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         {
             double acc_ = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_ += rmsnorm_y[b0 * 64 + i] * rmsnorm_y[b0 * 64 + i];
+                acc_ += x_2[b0 * 64 + i] * x_2[b0 * 64 + i];
             }
             rmsnorm_sum_2 = acc_;
         }
@@ -983,7 +983,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     /* prelude.mg:22: y[i] = x[i] * scale */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 64; i++) {
-            rmsnorm_y_2[b0 * 64 + i] = rmsnorm_y[b0 * 64 + i] * rmsnorm_scale_2[b0];
+            h[b0 * 64 + i] = x_2[b0 * 64 + i] * rmsnorm_scale_2[b0];
         }
     }
 
@@ -1000,15 +1000,15 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
             double acc_2 = 0.0;
             double acc_3 = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_0 += layer0_attn_wq[o * 64 + i] * rmsnorm_y_2[b0 * 64 + i];
-                acc_1 += layer0_attn_wq[(o + 1) * 64 + i] * rmsnorm_y_2[b0 * 64 + i];
-                acc_2 += layer0_attn_wq[(o + 2) * 64 + i] * rmsnorm_y_2[b0 * 64 + i];
-                acc_3 += layer0_attn_wq[(o + 3) * 64 + i] * rmsnorm_y_2[b0 * 64 + i];
+                acc_0 += layer0_attn_wq[o * 64 + i] * h[b0 * 64 + i];
+                acc_1 += layer0_attn_wq[(o + 1) * 64 + i] * h[b0 * 64 + i];
+                acc_2 += layer0_attn_wq[(o + 2) * 64 + i] * h[b0 * 64 + i];
+                acc_3 += layer0_attn_wq[(o + 3) * 64 + i] * h[b0 * 64 + i];
             }
-            linear_y[b0 * 64 + o] = acc_0;
-            linear_y[b0 * 64 + o + 1] = acc_1;
-            linear_y[b0 * 64 + o + 2] = acc_2;
-            linear_y[b0 * 64 + o + 3] = acc_3;
+            q[b0 * 64 + o] = acc_0;
+            q[b0 * 64 + o + 1] = acc_1;
+            q[b0 * 64 + o + 2] = acc_2;
+            q[b0 * 64 + o + 3] = acc_3;
         }
     }
 
@@ -1025,15 +1025,15 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
             double acc_2 = 0.0;
             double acc_3 = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_0 += layer0_attn_wk[o * 64 + i] * rmsnorm_y_2[b0 * 64 + i];
-                acc_1 += layer0_attn_wk[(o + 1) * 64 + i] * rmsnorm_y_2[b0 * 64 + i];
-                acc_2 += layer0_attn_wk[(o + 2) * 64 + i] * rmsnorm_y_2[b0 * 64 + i];
-                acc_3 += layer0_attn_wk[(o + 3) * 64 + i] * rmsnorm_y_2[b0 * 64 + i];
+                acc_0 += layer0_attn_wk[o * 64 + i] * h[b0 * 64 + i];
+                acc_1 += layer0_attn_wk[(o + 1) * 64 + i] * h[b0 * 64 + i];
+                acc_2 += layer0_attn_wk[(o + 2) * 64 + i] * h[b0 * 64 + i];
+                acc_3 += layer0_attn_wk[(o + 3) * 64 + i] * h[b0 * 64 + i];
             }
-            linear_y_2[b0 * 64 + o] = acc_0;
-            linear_y_2[b0 * 64 + o + 1] = acc_1;
-            linear_y_2[b0 * 64 + o + 2] = acc_2;
-            linear_y_2[b0 * 64 + o + 3] = acc_3;
+            k[b0 * 64 + o] = acc_0;
+            k[b0 * 64 + o + 1] = acc_1;
+            k[b0 * 64 + o + 2] = acc_2;
+            k[b0 * 64 + o + 3] = acc_3;
         }
     }
 
@@ -1050,33 +1050,33 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
             double acc_2 = 0.0;
             double acc_3 = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_0 += layer0_attn_wv[o * 64 + i] * rmsnorm_y_2[b0 * 64 + i];
-                acc_1 += layer0_attn_wv[(o + 1) * 64 + i] * rmsnorm_y_2[b0 * 64 + i];
-                acc_2 += layer0_attn_wv[(o + 2) * 64 + i] * rmsnorm_y_2[b0 * 64 + i];
-                acc_3 += layer0_attn_wv[(o + 3) * 64 + i] * rmsnorm_y_2[b0 * 64 + i];
+                acc_0 += layer0_attn_wv[o * 64 + i] * h[b0 * 64 + i];
+                acc_1 += layer0_attn_wv[(o + 1) * 64 + i] * h[b0 * 64 + i];
+                acc_2 += layer0_attn_wv[(o + 2) * 64 + i] * h[b0 * 64 + i];
+                acc_3 += layer0_attn_wv[(o + 3) * 64 + i] * h[b0 * 64 + i];
             }
-            linear_y_3[b0 * 64 + o] = acc_0;
-            linear_y_3[b0 * 64 + o + 1] = acc_1;
-            linear_y_3[b0 * 64 + o + 2] = acc_2;
-            linear_y_3[b0 * 64 + o + 3] = acc_3;
+            v[b0 * 64 + o] = acc_0;
+            v[b0 * 64 + o + 1] = acc_1;
+            v[b0 * 64 + o + 2] = acc_2;
+            v[b0 * 64 + o + 3] = acc_3;
         }
     }
 
     /* gpt_text.mg:45: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
     /* gpt_text.mg:33: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
-    for (int h = 0; h < 4; h++) {
+    for (int h2 = 0; h2 < 4; h2++) {
         for (int t = 0; t < T; t++) {
             for (int s = 0; s < t + 1; s++) {
                 double attention_sum;
                 {
                     double acc_ = 0.0;
                     for (int j = 0; j < 16; j++) {
-                        acc_ += linear_y[t * 64 + h * 16 + j] * linear_y_2[s * 64 + h * 16 + j];
+                        acc_ += q[t * 64 + h2 * 16 + j] * k[s * 64 + h2 * 16 + j];
                     }
                     attention_sum = acc_;
                 }
                 /* gpt_text.mg:33: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
-                attention_att[h * 4096 + t * 64 + s] = attention_sum * 0.25;
+                attention_att[h2 * 4096 + t * 64 + s] = attention_sum * 0.25;
             }
         }
     }
@@ -1118,7 +1118,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     for (int b0 = 0; b0 < 4; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
             for (int i = 0; i < b1 + 1; i++) {
-                softmax_p[b0 * 4096 + b1 * 64 + i] = softmax_e[b0 * 4096 + b1 * 64 + i] * pow_2[b0 * 64 + b1];
+                attention_w[b0 * 4096 + b1 * 64 + i] = softmax_e[b0 * 4096 + b1 * 64 + i] * pow_2[b0 * 64 + b1];
             }
         }
     }
@@ -1137,7 +1137,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     #pragma omp simd
                     #endif
                     for (int c_r = 0; c_r < 16; c_r++)
-                        acc_[c_r] += softmax_p[c_q * 4096 + t * 64 + s] * linear_y_3[s * 64 + 16 * c_q + c_r];
+                        acc_[c_r] += attention_w[c_q * 4096 + t * 64 + s] * v[s * 64 + 16 * c_q + c_r];
                 }
                 for (int c_r = 0; c_r < 16; c_r++)
                     attention_out[t * 64 + 16 * c_q + c_r] = acc_[c_r];
@@ -1161,17 +1161,17 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                 acc_2 += layer0_attn_wo[(o + 2) * 64 + i] * attention_out[b0 * 64 + i];
                 acc_3 += layer0_attn_wo[(o + 3) * 64 + i] * attention_out[b0 * 64 + i];
             }
-            linear_y_4[b0 * 64 + o] = acc_0;
-            linear_y_4[b0 * 64 + o + 1] = acc_1;
-            linear_y_4[b0 * 64 + o + 2] = acc_2;
-            linear_y_4[b0 * 64 + o + 3] = acc_3;
+            linear_y[b0 * 64 + o] = acc_0;
+            linear_y[b0 * 64 + o + 1] = acc_1;
+            linear_y[b0 * 64 + o + 2] = acc_2;
+            linear_y[b0 * 64 + o + 3] = acc_3;
         }
     }
 
     /* gpt_text.mg:45: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 64; j++) {
-            x_2[i * 64 + j] = linear_y_4[i * 64 + j] + rmsnorm_y[i * 64 + j];
+            x_3[i * 64 + j] = linear_y[i * 64 + j] + x_2[i * 64 + j];
         }
     }
 
@@ -1182,7 +1182,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         {
             double acc_ = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_ += x_2[b0 * 64 + i] * x_2[b0 * 64 + i];
+                acc_ += x_3[b0 * 64 + i] * x_3[b0 * 64 + i];
             }
             rmsnorm_sum_3 = acc_;
         }
@@ -1194,7 +1194,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     /* prelude.mg:22: y[i] = x[i] * scale */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 64; i++) {
-            rmsnorm_y_3[b0 * 64 + i] = x_2[b0 * 64 + i] * rmsnorm_scale_3[b0];
+            rmsnorm_y[b0 * 64 + i] = x_3[b0 * 64 + i] * rmsnorm_scale_3[b0];
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
@@ -1209,21 +1209,21 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
             double acc_2 = 0.0;
             double acc_3 = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_0 += layer0_mlp_fc1[o * 64 + i] * rmsnorm_y_3[b0 * 64 + i];
-                acc_1 += layer0_mlp_fc1[(o + 1) * 64 + i] * rmsnorm_y_3[b0 * 64 + i];
-                acc_2 += layer0_mlp_fc1[(o + 2) * 64 + i] * rmsnorm_y_3[b0 * 64 + i];
-                acc_3 += layer0_mlp_fc1[(o + 3) * 64 + i] * rmsnorm_y_3[b0 * 64 + i];
+                acc_0 += layer0_mlp_fc1[o * 64 + i] * rmsnorm_y[b0 * 64 + i];
+                acc_1 += layer0_mlp_fc1[(o + 1) * 64 + i] * rmsnorm_y[b0 * 64 + i];
+                acc_2 += layer0_mlp_fc1[(o + 2) * 64 + i] * rmsnorm_y[b0 * 64 + i];
+                acc_3 += layer0_mlp_fc1[(o + 3) * 64 + i] * rmsnorm_y[b0 * 64 + i];
             }
-            linear_y_5[b0 * 256 + o] = acc_0;
-            linear_y_5[b0 * 256 + o + 1] = acc_1;
-            linear_y_5[b0 * 256 + o + 2] = acc_2;
-            linear_y_5[b0 * 256 + o + 3] = acc_3;
+            linear_y_2[b0 * 256 + o] = acc_0;
+            linear_y_2[b0 * 256 + o + 1] = acc_1;
+            linear_y_2[b0 * 256 + o + 2] = acc_2;
+            linear_y_2[b0 * 256 + o + 3] = acc_3;
         }
     }
     /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 256; j++) {
-            linear_arg1[i * 256 + j] = relu_(linear_y_5[i * 256 + j]);
+            linear_arg1[i * 256 + j] = relu_(linear_y_2[i * 256 + j]);
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
@@ -1243,17 +1243,17 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                 acc_2 += layer0_mlp_fc2[(o + 2) * 256 + i] * linear_arg1[b0 * 256 + i];
                 acc_3 += layer0_mlp_fc2[(o + 3) * 256 + i] * linear_arg1[b0 * 256 + i];
             }
-            linear_y_6[b0 * 64 + o] = acc_0;
-            linear_y_6[b0 * 64 + o + 1] = acc_1;
-            linear_y_6[b0 * 64 + o + 2] = acc_2;
-            linear_y_6[b0 * 64 + o + 3] = acc_3;
+            linear_y_3[b0 * 64 + o] = acc_0;
+            linear_y_3[b0 * 64 + o + 1] = acc_1;
+            linear_y_3[b0 * 64 + o + 2] = acc_2;
+            linear_y_3[b0 * 64 + o + 3] = acc_3;
         }
     }
 
     /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 64; j++) {
-            x_3[i * 64 + j] = linear_y_6[i * 64 + j] + x_2[i * 64 + j];
+            x_4[i * 64 + j] = linear_y_3[i * 64 + j] + x_3[i * 64 + j];
         }
     }
 
@@ -1264,7 +1264,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         {
             double acc_ = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_ += x_3[b0 * 64 + i] * x_3[b0 * 64 + i];
+                acc_ += x_4[b0 * 64 + i] * x_4[b0 * 64 + i];
             }
             rmsnorm_sum_4 = acc_;
         }
@@ -1276,7 +1276,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     /* prelude.mg:22: y[i] = x[i] * scale */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 64; i++) {
-            rmsnorm_y_4[b0 * 64 + i] = x_3[b0 * 64 + i] * rmsnorm_scale_4[b0];
+            h_2[b0 * 64 + i] = x_4[b0 * 64 + i] * rmsnorm_scale_4[b0];
         }
     }
 
@@ -1293,15 +1293,15 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
             double acc_2 = 0.0;
             double acc_3 = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_0 += layer1_attn_wq[o * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
-                acc_1 += layer1_attn_wq[(o + 1) * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
-                acc_2 += layer1_attn_wq[(o + 2) * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
-                acc_3 += layer1_attn_wq[(o + 3) * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
+                acc_0 += layer1_attn_wq[o * 64 + i] * h_2[b0 * 64 + i];
+                acc_1 += layer1_attn_wq[(o + 1) * 64 + i] * h_2[b0 * 64 + i];
+                acc_2 += layer1_attn_wq[(o + 2) * 64 + i] * h_2[b0 * 64 + i];
+                acc_3 += layer1_attn_wq[(o + 3) * 64 + i] * h_2[b0 * 64 + i];
             }
-            linear_y_7[b0 * 64 + o] = acc_0;
-            linear_y_7[b0 * 64 + o + 1] = acc_1;
-            linear_y_7[b0 * 64 + o + 2] = acc_2;
-            linear_y_7[b0 * 64 + o + 3] = acc_3;
+            q_2[b0 * 64 + o] = acc_0;
+            q_2[b0 * 64 + o + 1] = acc_1;
+            q_2[b0 * 64 + o + 2] = acc_2;
+            q_2[b0 * 64 + o + 3] = acc_3;
         }
     }
 
@@ -1318,15 +1318,15 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
             double acc_2 = 0.0;
             double acc_3 = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_0 += layer1_attn_wk[o * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
-                acc_1 += layer1_attn_wk[(o + 1) * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
-                acc_2 += layer1_attn_wk[(o + 2) * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
-                acc_3 += layer1_attn_wk[(o + 3) * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
+                acc_0 += layer1_attn_wk[o * 64 + i] * h_2[b0 * 64 + i];
+                acc_1 += layer1_attn_wk[(o + 1) * 64 + i] * h_2[b0 * 64 + i];
+                acc_2 += layer1_attn_wk[(o + 2) * 64 + i] * h_2[b0 * 64 + i];
+                acc_3 += layer1_attn_wk[(o + 3) * 64 + i] * h_2[b0 * 64 + i];
             }
-            linear_y_8[b0 * 64 + o] = acc_0;
-            linear_y_8[b0 * 64 + o + 1] = acc_1;
-            linear_y_8[b0 * 64 + o + 2] = acc_2;
-            linear_y_8[b0 * 64 + o + 3] = acc_3;
+            k_2[b0 * 64 + o] = acc_0;
+            k_2[b0 * 64 + o + 1] = acc_1;
+            k_2[b0 * 64 + o + 2] = acc_2;
+            k_2[b0 * 64 + o + 3] = acc_3;
         }
     }
 
@@ -1343,33 +1343,33 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
             double acc_2 = 0.0;
             double acc_3 = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_0 += layer1_attn_wv[o * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
-                acc_1 += layer1_attn_wv[(o + 1) * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
-                acc_2 += layer1_attn_wv[(o + 2) * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
-                acc_3 += layer1_attn_wv[(o + 3) * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
+                acc_0 += layer1_attn_wv[o * 64 + i] * h_2[b0 * 64 + i];
+                acc_1 += layer1_attn_wv[(o + 1) * 64 + i] * h_2[b0 * 64 + i];
+                acc_2 += layer1_attn_wv[(o + 2) * 64 + i] * h_2[b0 * 64 + i];
+                acc_3 += layer1_attn_wv[(o + 3) * 64 + i] * h_2[b0 * 64 + i];
             }
-            linear_y_9[b0 * 64 + o] = acc_0;
-            linear_y_9[b0 * 64 + o + 1] = acc_1;
-            linear_y_9[b0 * 64 + o + 2] = acc_2;
-            linear_y_9[b0 * 64 + o + 3] = acc_3;
+            v_2[b0 * 64 + o] = acc_0;
+            v_2[b0 * 64 + o + 1] = acc_1;
+            v_2[b0 * 64 + o + 2] = acc_2;
+            v_2[b0 * 64 + o + 3] = acc_3;
         }
     }
 
     /* gpt_text.mg:45: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
     /* gpt_text.mg:33: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
-    for (int h = 0; h < 4; h++) {
+    for (int h2 = 0; h2 < 4; h2++) {
         for (int t = 0; t < T; t++) {
             for (int s = 0; s < t + 1; s++) {
                 double attention_sum_2;
                 {
                     double acc_ = 0.0;
                     for (int j = 0; j < 16; j++) {
-                        acc_ += linear_y_7[t * 64 + h * 16 + j] * linear_y_8[s * 64 + h * 16 + j];
+                        acc_ += q_2[t * 64 + h2 * 16 + j] * k_2[s * 64 + h2 * 16 + j];
                     }
                     attention_sum_2 = acc_;
                 }
                 /* gpt_text.mg:33: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
-                attention_att_2[h * 4096 + t * 64 + s] = attention_sum_2 * 0.25;
+                attention_att_2[h2 * 4096 + t * 64 + s] = attention_sum_2 * 0.25;
             }
         }
     }
@@ -1411,7 +1411,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     for (int b0 = 0; b0 < 4; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
             for (int i = 0; i < b1 + 1; i++) {
-                softmax_p_2[b0 * 4096 + b1 * 64 + i] = softmax_e_2[b0 * 4096 + b1 * 64 + i] * pow_3[b0 * 64 + b1];
+                attention_w_2[b0 * 4096 + b1 * 64 + i] = softmax_e_2[b0 * 4096 + b1 * 64 + i] * pow_3[b0 * 64 + b1];
             }
         }
     }
@@ -1430,7 +1430,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     #pragma omp simd
                     #endif
                     for (int c_r = 0; c_r < 16; c_r++)
-                        acc_[c_r] += softmax_p_2[c_q * 4096 + t * 64 + s] * linear_y_9[s * 64 + 16 * c_q + c_r];
+                        acc_[c_r] += attention_w_2[c_q * 4096 + t * 64 + s] * v_2[s * 64 + 16 * c_q + c_r];
                 }
                 for (int c_r = 0; c_r < 16; c_r++)
                     attention_out_2[t * 64 + 16 * c_q + c_r] = acc_[c_r];
@@ -1454,17 +1454,17 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                 acc_2 += layer1_attn_wo[(o + 2) * 64 + i] * attention_out_2[b0 * 64 + i];
                 acc_3 += layer1_attn_wo[(o + 3) * 64 + i] * attention_out_2[b0 * 64 + i];
             }
-            linear_y_10[b0 * 64 + o] = acc_0;
-            linear_y_10[b0 * 64 + o + 1] = acc_1;
-            linear_y_10[b0 * 64 + o + 2] = acc_2;
-            linear_y_10[b0 * 64 + o + 3] = acc_3;
+            linear_y_7[b0 * 64 + o] = acc_0;
+            linear_y_7[b0 * 64 + o + 1] = acc_1;
+            linear_y_7[b0 * 64 + o + 2] = acc_2;
+            linear_y_7[b0 * 64 + o + 3] = acc_3;
         }
     }
 
     /* gpt_text.mg:45: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 64; j++) {
-            x_4[i * 64 + j] = linear_y_10[i * 64 + j] + x_3[i * 64 + j];
+            x_5[i * 64 + j] = linear_y_7[i * 64 + j] + x_4[i * 64 + j];
         }
     }
 
@@ -1475,7 +1475,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         {
             double acc_ = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_ += x_4[b0 * 64 + i] * x_4[b0 * 64 + i];
+                acc_ += x_5[b0 * 64 + i] * x_5[b0 * 64 + i];
             }
             rmsnorm_sum_5 = acc_;
         }
@@ -1487,7 +1487,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     /* prelude.mg:22: y[i] = x[i] * scale */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 64; i++) {
-            rmsnorm_y_5[b0 * 64 + i] = x_4[b0 * 64 + i] * rmsnorm_scale_5[b0];
+            rmsnorm_y_3[b0 * 64 + i] = x_5[b0 * 64 + i] * rmsnorm_scale_5[b0];
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
@@ -1502,21 +1502,21 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
             double acc_2 = 0.0;
             double acc_3 = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_0 += layer1_mlp_fc1[o * 64 + i] * rmsnorm_y_5[b0 * 64 + i];
-                acc_1 += layer1_mlp_fc1[(o + 1) * 64 + i] * rmsnorm_y_5[b0 * 64 + i];
-                acc_2 += layer1_mlp_fc1[(o + 2) * 64 + i] * rmsnorm_y_5[b0 * 64 + i];
-                acc_3 += layer1_mlp_fc1[(o + 3) * 64 + i] * rmsnorm_y_5[b0 * 64 + i];
+                acc_0 += layer1_mlp_fc1[o * 64 + i] * rmsnorm_y_3[b0 * 64 + i];
+                acc_1 += layer1_mlp_fc1[(o + 1) * 64 + i] * rmsnorm_y_3[b0 * 64 + i];
+                acc_2 += layer1_mlp_fc1[(o + 2) * 64 + i] * rmsnorm_y_3[b0 * 64 + i];
+                acc_3 += layer1_mlp_fc1[(o + 3) * 64 + i] * rmsnorm_y_3[b0 * 64 + i];
             }
-            linear_y_11[b0 * 256 + o] = acc_0;
-            linear_y_11[b0 * 256 + o + 1] = acc_1;
-            linear_y_11[b0 * 256 + o + 2] = acc_2;
-            linear_y_11[b0 * 256 + o + 3] = acc_3;
+            linear_y_8[b0 * 256 + o] = acc_0;
+            linear_y_8[b0 * 256 + o + 1] = acc_1;
+            linear_y_8[b0 * 256 + o + 2] = acc_2;
+            linear_y_8[b0 * 256 + o + 3] = acc_3;
         }
     }
     /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 256; j++) {
-            linear_arg1_2[i * 256 + j] = relu_(linear_y_11[i * 256 + j]);
+            linear_arg1_2[i * 256 + j] = relu_(linear_y_8[i * 256 + j]);
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
@@ -1536,17 +1536,17 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                 acc_2 += layer1_mlp_fc2[(o + 2) * 256 + i] * linear_arg1_2[b0 * 256 + i];
                 acc_3 += layer1_mlp_fc2[(o + 3) * 256 + i] * linear_arg1_2[b0 * 256 + i];
             }
-            linear_y_12[b0 * 64 + o] = acc_0;
-            linear_y_12[b0 * 64 + o + 1] = acc_1;
-            linear_y_12[b0 * 64 + o + 2] = acc_2;
-            linear_y_12[b0 * 64 + o + 3] = acc_3;
+            linear_y_9[b0 * 64 + o] = acc_0;
+            linear_y_9[b0 * 64 + o + 1] = acc_1;
+            linear_y_9[b0 * 64 + o + 2] = acc_2;
+            linear_y_9[b0 * 64 + o + 3] = acc_3;
         }
     }
 
     /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 64; j++) {
-            x_5[i * 64 + j] = linear_y_12[i * 64 + j] + x_4[i * 64 + j];
+            x_6[i * 64 + j] = linear_y_9[i * 64 + j] + x_5[i * 64 + j];
         }
     }
 
@@ -1557,7 +1557,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         {
             double acc_ = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_ += x_5[b0 * 64 + i] * x_5[b0 * 64 + i];
+                acc_ += x_6[b0 * 64 + i] * x_6[b0 * 64 + i];
             }
             rmsnorm_sum_6 = acc_;
         }
@@ -1569,7 +1569,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     /* prelude.mg:22: y[i] = x[i] * scale */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 64; i++) {
-            rmsnorm_y_6[b0 * 64 + i] = x_5[b0 * 64 + i] * rmsnorm_scale_6[b0];
+            rmsnorm_y_4[b0 * 64 + i] = x_6[b0 * 64 + i] * rmsnorm_scale_6[b0];
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
@@ -1581,15 +1581,15 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
             double acc_2 = 0.0;
             double acc_3 = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_0 += lm_head[o * 64 + i] * rmsnorm_y_6[b0 * 64 + i];
-                acc_1 += lm_head[(o + 1) * 64 + i] * rmsnorm_y_6[b0 * 64 + i];
-                acc_2 += lm_head[(o + 2) * 64 + i] * rmsnorm_y_6[b0 * 64 + i];
-                acc_3 += lm_head[(o + 3) * 64 + i] * rmsnorm_y_6[b0 * 64 + i];
+                acc_0 += lm_head[o * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
+                acc_1 += lm_head[(o + 1) * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
+                acc_2 += lm_head[(o + 2) * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
+                acc_3 += lm_head[(o + 3) * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
             }
-            linear_y_13[b0 * 28 + o] = acc_0;
-            linear_y_13[b0 * 28 + o + 1] = acc_1;
-            linear_y_13[b0 * 28 + o + 2] = acc_2;
-            linear_y_13[b0 * 28 + o + 3] = acc_3;
+            logits[b0 * 28 + o] = acc_0;
+            logits[b0 * 28 + o + 1] = acc_1;
+            logits[b0 * 28 + o + 2] = acc_2;
+            logits[b0 * 28 + o + 3] = acc_3;
         }
     }
 
@@ -1598,7 +1598,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     for (int b0 = 0; b0 < T; b0++) {
         double acc_ = -INFINITY;
         for (int i = 0; i < 28; i++) {
-            double val_ = linear_y_13[b0 * 28 + i];
+            double val_ = logits[b0 * 28 + i];
             if (val_ > acc_)
                 acc_ = val_;
         }
@@ -1607,7 +1607,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     /* prelude.mg:13: e[i] = exp(x[i] - m) */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 28; i++) {
-            softmax_e_3[b0 * 28 + i] = exp_(linear_y_13[b0 * 28 + i] - softmax_m_3[b0]);
+            softmax_e_3[b0 * 28 + i] = exp_(logits[b0 * 28 + i] - softmax_m_3[b0]);
         }
     }
     /* prelude.mg:14: s = sum(i) e[i] */
@@ -1625,38 +1625,38 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     /* prelude.mg:15: p[i] = e[i] / s */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 28; i++) {
-            softmax_p_3[b0 * 28 + i] = softmax_e_3[b0 * 28 + i] * pow_4[b0];
+            cross_entropy_p[b0 * 28 + i] = softmax_e_3[b0 * 28 + i] * pow_4[b0];
         }
     }
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
     {
         double acc_ = 0.0;
         for (int t = 0; t < T; t++) {
-            acc_ += log_(softmax_p_3[t * 28 + tokens[t + 1]]) * (-1.0);
+            acc_ += log_(cross_entropy_p[t * 28 + tokens[t + 1]]) * (-1.0);
         }
         cross_entropy_sum[0] = acc_;
     }
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
-    cross_entropy_loss[0] = cross_entropy_sum[0] * pow_((double)(T), -1.0);
+    loss[0] = cross_entropy_sum[0] * pow_((double)(T), -1.0);
     
     /* backward: each gradient's first statement assigns it or follows a clear, the rest add */
-    d_cross_entropy_loss[0] = 1.0;
+    d_loss[0] = 1.0;
 
     /* backward of gpt_text.mg:51: loss = cross_entropy(logits, targets) */
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
-    d_cross_entropy_sum[0] = pow_((double)(T), -1.0) * d_cross_entropy_loss[0];
+    d_cross_entropy_sum[0] = pow_((double)(T), -1.0) * d_loss[0];
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
-    memset(d_softmax_p_3, 0, 1792 * sizeof *d_softmax_p_3);
-    memset(d_reach_softmax_p_3, 0, 1792 * sizeof *d_reach_softmax_p_3);
+    memset(d_cross_entropy_p, 0, 1792 * sizeof *d_cross_entropy_p);
+    memset(d_reach_cross_entropy_p, 0, 1792 * sizeof *d_reach_cross_entropy_p);
     for (int t = 0; t < T; t++) {
-        d_softmax_p_3[t * 28 + tokens[t + 1]] += pow_(softmax_p_3[t * 28 + tokens[t + 1]], -1.0) * ((-1.0) * d_cross_entropy_sum[0]);
+        d_cross_entropy_p[t * 28 + tokens[t + 1]] += pow_(cross_entropy_p[t * 28 + tokens[t + 1]], -1.0) * ((-1.0) * d_cross_entropy_sum[0]);
         /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
-        d_reach_softmax_p_3[t * 28 + tokens[t + 1]] += 1.0;
+        d_reach_cross_entropy_p[t * 28 + tokens[t + 1]] += 1.0;
     }
     /* prelude.mg:15: p[i] = e[i] / s */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 28; i++) {
-            d_softmax_e_3[b0 * 28 + i] = (d_reach_softmax_p_3[b0 * 28 + i] > 0 ? pow_4[b0] * d_softmax_p_3[b0 * 28 + i] : 0.0);
+            d_softmax_e_3[b0 * 28 + i] = (d_reach_cross_entropy_p[b0 * 28 + i] > 0 ? pow_4[b0] * d_cross_entropy_p[b0 * 28 + i] : 0.0);
         }
     }
     /* prelude.mg:15: p[i] = e[i] / s */
@@ -1666,7 +1666,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         {
             double acc_ = 0.0;
             for (int i = 0; i < 28; i++) {
-                acc_ += (d_reach_softmax_p_3[b0 * 28 + i] > 0 ? pow_6 * (softmax_e_3[b0 * 28 + i] * d_softmax_p_3[b0 * 28 + i]) : 0.0);
+                acc_ += (d_reach_cross_entropy_p[b0 * 28 + i] > 0 ? pow_6 * (softmax_e_3[b0 * 28 + i] * d_cross_entropy_p[b0 * 28 + i]) : 0.0);
             }
             d_softmax_s_3[b0] = acc_;
         }
@@ -1676,7 +1676,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         for (int i = 0; i < 28; i++) {
             d_softmax_e_3[b0 * 28 + i] += d_softmax_s_3[b0];
             /* prelude.mg:13: e[i] = exp(x[i] - m) */
-            d_linear_y_13[b0 * 28 + i] = softmax_e_3[b0 * 28 + i] * d_softmax_e_3[b0 * 28 + i];
+            d_logits[b0 * 28 + i] = softmax_e_3[b0 * 28 + i] * d_softmax_e_3[b0 * 28 + i];
         }
     }
 
@@ -1695,10 +1695,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                 }
                 for (int b0 = 0; b0 < T; b0++) {
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += rmsnorm_y_6[b0 * 64 + i] * d_linear_y_13[b0 * 28 + o];
-                        acc_[1][i - t0_] += rmsnorm_y_6[b0 * 64 + i] * d_linear_y_13[b0 * 28 + o + 1];
-                        acc_[2][i - t0_] += rmsnorm_y_6[b0 * 64 + i] * d_linear_y_13[b0 * 28 + o + 2];
-                        acc_[3][i - t0_] += rmsnorm_y_6[b0 * 64 + i] * d_linear_y_13[b0 * 28 + o + 3];
+                        acc_[0][i - t0_] += rmsnorm_y_4[b0 * 64 + i] * d_logits[b0 * 28 + o];
+                        acc_[1][i - t0_] += rmsnorm_y_4[b0 * 64 + i] * d_logits[b0 * 28 + o + 1];
+                        acc_[2][i - t0_] += rmsnorm_y_4[b0 * 64 + i] * d_logits[b0 * 28 + o + 2];
+                        acc_[3][i - t0_] += rmsnorm_y_4[b0 * 64 + i] * d_logits[b0 * 28 + o + 3];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -1724,17 +1724,17 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                 }
                 for (int o = 0; o < 28; o++) {
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += lm_head[o * 64 + i] * d_linear_y_13[b0 * 28 + o];
-                        acc_[1][i - t0_] += lm_head[o * 64 + i] * d_linear_y_13[(b0 + 1) * 28 + o];
-                        acc_[2][i - t0_] += lm_head[o * 64 + i] * d_linear_y_13[(b0 + 2) * 28 + o];
-                        acc_[3][i - t0_] += lm_head[o * 64 + i] * d_linear_y_13[(b0 + 3) * 28 + o];
+                        acc_[0][i - t0_] += lm_head[o * 64 + i] * d_logits[b0 * 28 + o];
+                        acc_[1][i - t0_] += lm_head[o * 64 + i] * d_logits[(b0 + 1) * 28 + o];
+                        acc_[2][i - t0_] += lm_head[o * 64 + i] * d_logits[(b0 + 2) * 28 + o];
+                        acc_[3][i - t0_] += lm_head[o * 64 + i] * d_logits[(b0 + 3) * 28 + o];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
-                    d_rmsnorm_y_6[b0 * 64 + i] = acc_[0][i - t0_];
-                    d_rmsnorm_y_6[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
-                    d_rmsnorm_y_6[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
-                    d_rmsnorm_y_6[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
+                    d_rmsnorm_y_4[b0 * 64 + i] = acc_[0][i - t0_];
+                    d_rmsnorm_y_4[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
+                    d_rmsnorm_y_4[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
+                    d_rmsnorm_y_4[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
                 }
             }
         }
@@ -1745,17 +1745,17 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     acc_[i] = 0.0;
                 for (int o = 0; o < 28; o++) {
                     for (int i = 0; i < 64; i++)
-                        acc_[i] += lm_head[o * 64 + i] * d_linear_y_13[b0 * 28 + o];
+                        acc_[i] += lm_head[o * 64 + i] * d_logits[b0 * 28 + o];
                 }
                 for (int i = 0; i < 64; i++)
-                    d_rmsnorm_y_6[b0 * 64 + i] = acc_[i];
+                    d_rmsnorm_y_4[b0 * 64 + i] = acc_[i];
             }
         }
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 64; i++) {
-            d_x_5[b0 * 64 + i] = rmsnorm_scale_6[b0] * d_rmsnorm_y_6[b0 * 64 + i];
+            d_x_6[b0 * 64 + i] = rmsnorm_scale_6[b0] * d_rmsnorm_y_4[b0 * 64 + i];
         }
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
@@ -1763,7 +1763,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         {
             double acc_ = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_ += x_5[b0 * 64 + i] * d_rmsnorm_y_6[b0 * 64 + i];
+                acc_ += x_6[b0 * 64 + i] * d_rmsnorm_y_4[b0 * 64 + i];
             }
             d_rmsnorm_scale_6[b0] = acc_;
         }
@@ -1775,13 +1775,13 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 64; i++) {
-            d_x_5[b0 * 64 + i] += x_5[b0 * 64 + i] * d_rmsnorm_sum_6[b0];
+            d_x_6[b0 * 64 + i] += x_6[b0 * 64 + i] * d_rmsnorm_sum_6[b0];
             /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-            d_x_5[b0 * 64 + i] += x_5[b0 * 64 + i] * d_rmsnorm_sum_6[b0];
+            d_x_6[b0 * 64 + i] += x_6[b0 * 64 + i] * d_rmsnorm_sum_6[b0];
             /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
-            d_linear_y_12[b0 * 64 + i] = d_x_5[b0 * 64 + i];
+            d_linear_y_9[b0 * 64 + i] = d_x_6[b0 * 64 + i];
             /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
-            d_x_4[b0 * 64 + i] = d_x_5[b0 * 64 + i];
+            d_x_5[b0 * 64 + i] = d_x_6[b0 * 64 + i];
         }
     }
 
@@ -1805,10 +1805,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     #pragma omp simd
                     #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += linear_arg1_2[b0 * 256 + i] * d_linear_y_12[b0 * 64 + o];
-                        acc_[1][i - t0_] += linear_arg1_2[b0 * 256 + i] * d_linear_y_12[b0 * 64 + o + 1];
-                        acc_[2][i - t0_] += linear_arg1_2[b0 * 256 + i] * d_linear_y_12[b0 * 64 + o + 2];
-                        acc_[3][i - t0_] += linear_arg1_2[b0 * 256 + i] * d_linear_y_12[b0 * 64 + o + 3];
+                        acc_[0][i - t0_] += linear_arg1_2[b0 * 256 + i] * d_linear_y_9[b0 * 64 + o];
+                        acc_[1][i - t0_] += linear_arg1_2[b0 * 256 + i] * d_linear_y_9[b0 * 64 + o + 1];
+                        acc_[2][i - t0_] += linear_arg1_2[b0 * 256 + i] * d_linear_y_9[b0 * 64 + o + 2];
+                        acc_[3][i - t0_] += linear_arg1_2[b0 * 256 + i] * d_linear_y_9[b0 * 64 + o + 3];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -1839,10 +1839,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     #pragma omp simd
                     #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += layer1_mlp_fc2[o * 256 + i] * d_linear_y_12[b0 * 64 + o];
-                        acc_[1][i - t0_] += layer1_mlp_fc2[o * 256 + i] * d_linear_y_12[(b0 + 1) * 64 + o];
-                        acc_[2][i - t0_] += layer1_mlp_fc2[o * 256 + i] * d_linear_y_12[(b0 + 2) * 64 + o];
-                        acc_[3][i - t0_] += layer1_mlp_fc2[o * 256 + i] * d_linear_y_12[(b0 + 3) * 64 + o];
+                        acc_[0][i - t0_] += layer1_mlp_fc2[o * 256 + i] * d_linear_y_9[b0 * 64 + o];
+                        acc_[1][i - t0_] += layer1_mlp_fc2[o * 256 + i] * d_linear_y_9[(b0 + 1) * 64 + o];
+                        acc_[2][i - t0_] += layer1_mlp_fc2[o * 256 + i] * d_linear_y_9[(b0 + 2) * 64 + o];
+                        acc_[3][i - t0_] += layer1_mlp_fc2[o * 256 + i] * d_linear_y_9[(b0 + 3) * 64 + o];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -1864,7 +1864,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                         #pragma omp simd
                         #endif
                         for (int i = t0_; i < t0_ + 64; i++)
-                            acc_[i - t0_] += layer1_mlp_fc2[o * 256 + i] * d_linear_y_12[b0 * 64 + o];
+                            acc_[i - t0_] += layer1_mlp_fc2[o * 256 + i] * d_linear_y_9[b0 * 64 + o];
                     }
                     for (int i = t0_; i < t0_ + 64; i++)
                         d_linear_arg1_2[b0 * 256 + i] = acc_[i - t0_];
@@ -1875,7 +1875,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 256; j++) {
-            d_linear_y_11[i * 256 + j] = step_(linear_y_11[i * 256 + j]) * d_linear_arg1_2[i * 256 + j];
+            d_linear_y_8[i * 256 + j] = step_(linear_y_8[i * 256 + j]) * d_linear_arg1_2[i * 256 + j];
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
@@ -1897,10 +1897,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     #pragma omp simd
                     #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += rmsnorm_y_5[b0 * 64 + i] * d_linear_y_11[b0 * 256 + o];
-                        acc_[1][i - t0_] += rmsnorm_y_5[b0 * 64 + i] * d_linear_y_11[b0 * 256 + o + 1];
-                        acc_[2][i - t0_] += rmsnorm_y_5[b0 * 64 + i] * d_linear_y_11[b0 * 256 + o + 2];
-                        acc_[3][i - t0_] += rmsnorm_y_5[b0 * 64 + i] * d_linear_y_11[b0 * 256 + o + 3];
+                        acc_[0][i - t0_] += rmsnorm_y_3[b0 * 64 + i] * d_linear_y_8[b0 * 256 + o];
+                        acc_[1][i - t0_] += rmsnorm_y_3[b0 * 64 + i] * d_linear_y_8[b0 * 256 + o + 1];
+                        acc_[2][i - t0_] += rmsnorm_y_3[b0 * 64 + i] * d_linear_y_8[b0 * 256 + o + 2];
+                        acc_[3][i - t0_] += rmsnorm_y_3[b0 * 64 + i] * d_linear_y_8[b0 * 256 + o + 3];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -1931,17 +1931,17 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     #pragma omp simd
                     #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += layer1_mlp_fc1[o * 64 + i] * d_linear_y_11[b0 * 256 + o];
-                        acc_[1][i - t0_] += layer1_mlp_fc1[o * 64 + i] * d_linear_y_11[(b0 + 1) * 256 + o];
-                        acc_[2][i - t0_] += layer1_mlp_fc1[o * 64 + i] * d_linear_y_11[(b0 + 2) * 256 + o];
-                        acc_[3][i - t0_] += layer1_mlp_fc1[o * 64 + i] * d_linear_y_11[(b0 + 3) * 256 + o];
+                        acc_[0][i - t0_] += layer1_mlp_fc1[o * 64 + i] * d_linear_y_8[b0 * 256 + o];
+                        acc_[1][i - t0_] += layer1_mlp_fc1[o * 64 + i] * d_linear_y_8[(b0 + 1) * 256 + o];
+                        acc_[2][i - t0_] += layer1_mlp_fc1[o * 64 + i] * d_linear_y_8[(b0 + 2) * 256 + o];
+                        acc_[3][i - t0_] += layer1_mlp_fc1[o * 64 + i] * d_linear_y_8[(b0 + 3) * 256 + o];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
-                    d_rmsnorm_y_5[b0 * 64 + i] = acc_[0][i - t0_];
-                    d_rmsnorm_y_5[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
-                    d_rmsnorm_y_5[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
-                    d_rmsnorm_y_5[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
+                    d_rmsnorm_y_3[b0 * 64 + i] = acc_[0][i - t0_];
+                    d_rmsnorm_y_3[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
+                    d_rmsnorm_y_3[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
+                    d_rmsnorm_y_3[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
                 }
             }
         }
@@ -1955,17 +1955,17 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     #pragma omp simd
                     #endif
                     for (int i = 0; i < 64; i++)
-                        acc_[i] += layer1_mlp_fc1[o * 64 + i] * d_linear_y_11[b0 * 256 + o];
+                        acc_[i] += layer1_mlp_fc1[o * 64 + i] * d_linear_y_8[b0 * 256 + o];
                 }
                 for (int i = 0; i < 64; i++)
-                    d_rmsnorm_y_5[b0 * 64 + i] = acc_[i];
+                    d_rmsnorm_y_3[b0 * 64 + i] = acc_[i];
             }
         }
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 64; i++) {
-            d_x_4[b0 * 64 + i] += rmsnorm_scale_5[b0] * d_rmsnorm_y_5[b0 * 64 + i];
+            d_x_5[b0 * 64 + i] += rmsnorm_scale_5[b0] * d_rmsnorm_y_3[b0 * 64 + i];
         }
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
@@ -1973,7 +1973,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         {
             double acc_ = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_ += x_4[b0 * 64 + i] * d_rmsnorm_y_5[b0 * 64 + i];
+                acc_ += x_5[b0 * 64 + i] * d_rmsnorm_y_3[b0 * 64 + i];
             }
             d_rmsnorm_scale_5[b0] = acc_;
         }
@@ -1985,13 +1985,13 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 64; i++) {
-            d_x_4[b0 * 64 + i] += x_4[b0 * 64 + i] * d_rmsnorm_sum_5[b0];
+            d_x_5[b0 * 64 + i] += x_5[b0 * 64 + i] * d_rmsnorm_sum_5[b0];
             /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-            d_x_4[b0 * 64 + i] += x_4[b0 * 64 + i] * d_rmsnorm_sum_5[b0];
+            d_x_5[b0 * 64 + i] += x_5[b0 * 64 + i] * d_rmsnorm_sum_5[b0];
             /* gpt_text.mg:45: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
-            d_linear_y_10[b0 * 64 + i] = d_x_4[b0 * 64 + i];
+            d_linear_y_7[b0 * 64 + i] = d_x_5[b0 * 64 + i];
             /* gpt_text.mg:45: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
-            d_x_3[b0 * 64 + i] = d_x_4[b0 * 64 + i];
+            d_x_4[b0 * 64 + i] = d_x_5[b0 * 64 + i];
         }
     }
 
@@ -2015,10 +2015,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     #pragma omp simd
                     #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += attention_out_2[b0 * 64 + i] * d_linear_y_10[b0 * 64 + o];
-                        acc_[1][i - t0_] += attention_out_2[b0 * 64 + i] * d_linear_y_10[b0 * 64 + o + 1];
-                        acc_[2][i - t0_] += attention_out_2[b0 * 64 + i] * d_linear_y_10[b0 * 64 + o + 2];
-                        acc_[3][i - t0_] += attention_out_2[b0 * 64 + i] * d_linear_y_10[b0 * 64 + o + 3];
+                        acc_[0][i - t0_] += attention_out_2[b0 * 64 + i] * d_linear_y_7[b0 * 64 + o];
+                        acc_[1][i - t0_] += attention_out_2[b0 * 64 + i] * d_linear_y_7[b0 * 64 + o + 1];
+                        acc_[2][i - t0_] += attention_out_2[b0 * 64 + i] * d_linear_y_7[b0 * 64 + o + 2];
+                        acc_[3][i - t0_] += attention_out_2[b0 * 64 + i] * d_linear_y_7[b0 * 64 + o + 3];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -2049,10 +2049,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     #pragma omp simd
                     #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += layer1_attn_wo[o * 64 + i] * d_linear_y_10[b0 * 64 + o];
-                        acc_[1][i - t0_] += layer1_attn_wo[o * 64 + i] * d_linear_y_10[(b0 + 1) * 64 + o];
-                        acc_[2][i - t0_] += layer1_attn_wo[o * 64 + i] * d_linear_y_10[(b0 + 2) * 64 + o];
-                        acc_[3][i - t0_] += layer1_attn_wo[o * 64 + i] * d_linear_y_10[(b0 + 3) * 64 + o];
+                        acc_[0][i - t0_] += layer1_attn_wo[o * 64 + i] * d_linear_y_7[b0 * 64 + o];
+                        acc_[1][i - t0_] += layer1_attn_wo[o * 64 + i] * d_linear_y_7[(b0 + 1) * 64 + o];
+                        acc_[2][i - t0_] += layer1_attn_wo[o * 64 + i] * d_linear_y_7[(b0 + 2) * 64 + o];
+                        acc_[3][i - t0_] += layer1_attn_wo[o * 64 + i] * d_linear_y_7[(b0 + 3) * 64 + o];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -2073,7 +2073,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     #pragma omp simd
                     #endif
                     for (int i = 0; i < 64; i++)
-                        acc_[i] += layer1_attn_wo[o * 64 + i] * d_linear_y_10[b0 * 64 + o];
+                        acc_[i] += layer1_attn_wo[o * 64 + i] * d_linear_y_7[b0 * 64 + o];
                 }
                 for (int i = 0; i < 64; i++)
                     d_attention_out_2[b0 * 64 + i] = acc_[i];
@@ -2081,25 +2081,25 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* gpt_text.mg:35: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
-    memset(d_softmax_p_2, 0, 16384 * sizeof *d_softmax_p_2);
+    memset(d_attention_w_2, 0, 16384 * sizeof *d_attention_w_2);
     for (int t = 0; t < T; t++) {
         for (int c_q = 0; c_q < 4; c_q++) {
             for (int s = 0; s < t + 1; s++) {
-                double acc_ = d_softmax_p_2[c_q * 4096 + t * 64 + s];
+                double acc_ = d_attention_w_2[c_q * 4096 + t * 64 + s];
                 for (int c_r = 0; c_r < 16; c_r++) {
-                    acc_ += linear_y_9[s * 64 + 16 * c_q + c_r] * d_attention_out_2[t * 64 + 16 * c_q + c_r];
+                    acc_ += v_2[s * 64 + 16 * c_q + c_r] * d_attention_out_2[t * 64 + 16 * c_q + c_r];
                 }
-                d_softmax_p_2[c_q * 4096 + t * 64 + s] = acc_;
+                d_attention_w_2[c_q * 4096 + t * 64 + s] = acc_;
             }
         }
     }
     /* gpt_text.mg:35: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
-    memset(d_linear_y_9, 0, 4096 * sizeof *d_linear_y_9);
+    memset(d_v_2, 0, 4096 * sizeof *d_v_2);
     for (int t = 0; t < T; t++) {
         for (int c_q = 0; c_q < 4; c_q++) {
             for (int s = 0; s < t + 1; s++) {
                 for (int c_r = 0; c_r < 16; c_r++) {
-                    d_linear_y_9[s * 64 + 16 * c_q + c_r] += softmax_p_2[c_q * 4096 + t * 64 + s] * d_attention_out_2[t * 64 + 16 * c_q + c_r];
+                    d_v_2[s * 64 + 16 * c_q + c_r] += attention_w_2[c_q * 4096 + t * 64 + s] * d_attention_out_2[t * 64 + 16 * c_q + c_r];
                 }
             }
         }
@@ -2108,7 +2108,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     for (int b0 = 0; b0 < 4; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
             for (int i = 0; i < b1 + 1; i++) {
-                d_softmax_e_2[b0 * 4096 + b1 * 64 + i] = pow_3[b0 * 64 + b1] * d_softmax_p_2[b0 * 4096 + b1 * 64 + i];
+                d_softmax_e_2[b0 * 4096 + b1 * 64 + i] = pow_3[b0 * 64 + b1] * d_attention_w_2[b0 * 4096 + b1 * 64 + i];
             }
         }
     }
@@ -2120,7 +2120,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
             {
                 double acc_ = 0.0;
                 for (int i = 0; i < b1 + 1; i++) {
-                    acc_ += pow_8 * (softmax_e_2[b0 * 4096 + b1 * 64 + i] * d_softmax_p_2[b0 * 4096 + b1 * 64 + i]);
+                    acc_ += pow_8 * (softmax_e_2[b0 * 4096 + b1 * 64 + i] * d_attention_w_2[b0 * 4096 + b1 * 64 + i]);
                 }
                 d_softmax_s_2[b0 * 64 + b1] = acc_;
             }
@@ -2139,15 +2139,15 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* gpt_text.mg:33: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
-    memset(d_linear_y_7, 0, 4096 * sizeof *d_linear_y_7);
-    memset(d_linear_y_8, 0, 4096 * sizeof *d_linear_y_8);
-    for (int h = 0; h < 4; h++) {
+    memset(d_q_2, 0, 4096 * sizeof *d_q_2);
+    memset(d_k_2, 0, 4096 * sizeof *d_k_2);
+    for (int h2 = 0; h2 < 4; h2++) {
         for (int t = 0; t < T; t++) {
             for (int s = 0; s < t + 1; s++) {
                 for (int j = 0; j < 16; j++) {
-                    d_linear_y_7[t * 64 + h * 16 + j] += linear_y_8[s * 64 + h * 16 + j] * d_attention_sum_2[h * 4096 + t * 64 + s];
+                    d_q_2[t * 64 + h2 * 16 + j] += k_2[s * 64 + h2 * 16 + j] * d_attention_sum_2[h2 * 4096 + t * 64 + s];
                     /* gpt_text.mg:33: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
-                    d_linear_y_8[s * 64 + h * 16 + j] += linear_y_7[t * 64 + h * 16 + j] * d_attention_sum_2[h * 4096 + t * 64 + s];
+                    d_k_2[s * 64 + h2 * 16 + j] += q_2[t * 64 + h2 * 16 + j] * d_attention_sum_2[h2 * 4096 + t * 64 + s];
                 }
             }
         }
@@ -2173,10 +2173,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     #pragma omp simd
                     #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += rmsnorm_y_4[b0 * 64 + i] * d_linear_y_9[b0 * 64 + o];
-                        acc_[1][i - t0_] += rmsnorm_y_4[b0 * 64 + i] * d_linear_y_9[b0 * 64 + o + 1];
-                        acc_[2][i - t0_] += rmsnorm_y_4[b0 * 64 + i] * d_linear_y_9[b0 * 64 + o + 2];
-                        acc_[3][i - t0_] += rmsnorm_y_4[b0 * 64 + i] * d_linear_y_9[b0 * 64 + o + 3];
+                        acc_[0][i - t0_] += h_2[b0 * 64 + i] * d_v_2[b0 * 64 + o];
+                        acc_[1][i - t0_] += h_2[b0 * 64 + i] * d_v_2[b0 * 64 + o + 1];
+                        acc_[2][i - t0_] += h_2[b0 * 64 + i] * d_v_2[b0 * 64 + o + 2];
+                        acc_[3][i - t0_] += h_2[b0 * 64 + i] * d_v_2[b0 * 64 + o + 3];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -2207,17 +2207,17 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     #pragma omp simd
                     #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += layer1_attn_wv[o * 64 + i] * d_linear_y_9[b0 * 64 + o];
-                        acc_[1][i - t0_] += layer1_attn_wv[o * 64 + i] * d_linear_y_9[(b0 + 1) * 64 + o];
-                        acc_[2][i - t0_] += layer1_attn_wv[o * 64 + i] * d_linear_y_9[(b0 + 2) * 64 + o];
-                        acc_[3][i - t0_] += layer1_attn_wv[o * 64 + i] * d_linear_y_9[(b0 + 3) * 64 + o];
+                        acc_[0][i - t0_] += layer1_attn_wv[o * 64 + i] * d_v_2[b0 * 64 + o];
+                        acc_[1][i - t0_] += layer1_attn_wv[o * 64 + i] * d_v_2[(b0 + 1) * 64 + o];
+                        acc_[2][i - t0_] += layer1_attn_wv[o * 64 + i] * d_v_2[(b0 + 2) * 64 + o];
+                        acc_[3][i - t0_] += layer1_attn_wv[o * 64 + i] * d_v_2[(b0 + 3) * 64 + o];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
-                    d_rmsnorm_y_4[b0 * 64 + i] = acc_[0][i - t0_];
-                    d_rmsnorm_y_4[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
-                    d_rmsnorm_y_4[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
-                    d_rmsnorm_y_4[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
+                    d_h_2[b0 * 64 + i] = acc_[0][i - t0_];
+                    d_h_2[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
+                    d_h_2[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
+                    d_h_2[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
                 }
             }
         }
@@ -2231,10 +2231,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     #pragma omp simd
                     #endif
                     for (int i = 0; i < 64; i++)
-                        acc_[i] += layer1_attn_wv[o * 64 + i] * d_linear_y_9[b0 * 64 + o];
+                        acc_[i] += layer1_attn_wv[o * 64 + i] * d_v_2[b0 * 64 + o];
                 }
                 for (int i = 0; i < 64; i++)
-                    d_rmsnorm_y_4[b0 * 64 + i] = acc_[i];
+                    d_h_2[b0 * 64 + i] = acc_[i];
             }
         }
     }
@@ -2259,10 +2259,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     #pragma omp simd
                     #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += rmsnorm_y_4[b0 * 64 + i] * d_linear_y_8[b0 * 64 + o];
-                        acc_[1][i - t0_] += rmsnorm_y_4[b0 * 64 + i] * d_linear_y_8[b0 * 64 + o + 1];
-                        acc_[2][i - t0_] += rmsnorm_y_4[b0 * 64 + i] * d_linear_y_8[b0 * 64 + o + 2];
-                        acc_[3][i - t0_] += rmsnorm_y_4[b0 * 64 + i] * d_linear_y_8[b0 * 64 + o + 3];
+                        acc_[0][i - t0_] += h_2[b0 * 64 + i] * d_k_2[b0 * 64 + o];
+                        acc_[1][i - t0_] += h_2[b0 * 64 + i] * d_k_2[b0 * 64 + o + 1];
+                        acc_[2][i - t0_] += h_2[b0 * 64 + i] * d_k_2[b0 * 64 + o + 2];
+                        acc_[3][i - t0_] += h_2[b0 * 64 + i] * d_k_2[b0 * 64 + o + 3];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -2283,27 +2283,27 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
             for (int t0_ = 0; t0_ < 64; t0_ += 16) {
                 double acc_[4][16];
                 for (int i = t0_; i < t0_ + 16; i++) {
-                    acc_[0][i - t0_] = d_rmsnorm_y_4[b0 * 64 + i];
-                    acc_[1][i - t0_] = d_rmsnorm_y_4[(b0 + 1) * 64 + i];
-                    acc_[2][i - t0_] = d_rmsnorm_y_4[(b0 + 2) * 64 + i];
-                    acc_[3][i - t0_] = d_rmsnorm_y_4[(b0 + 3) * 64 + i];
+                    acc_[0][i - t0_] = d_h_2[b0 * 64 + i];
+                    acc_[1][i - t0_] = d_h_2[(b0 + 1) * 64 + i];
+                    acc_[2][i - t0_] = d_h_2[(b0 + 2) * 64 + i];
+                    acc_[3][i - t0_] = d_h_2[(b0 + 3) * 64 + i];
                 }
                 for (int o = 0; o < 64; o++) {
                     #ifdef _OPENMP
                     #pragma omp simd
                     #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += layer1_attn_wk[o * 64 + i] * d_linear_y_8[b0 * 64 + o];
-                        acc_[1][i - t0_] += layer1_attn_wk[o * 64 + i] * d_linear_y_8[(b0 + 1) * 64 + o];
-                        acc_[2][i - t0_] += layer1_attn_wk[o * 64 + i] * d_linear_y_8[(b0 + 2) * 64 + o];
-                        acc_[3][i - t0_] += layer1_attn_wk[o * 64 + i] * d_linear_y_8[(b0 + 3) * 64 + o];
+                        acc_[0][i - t0_] += layer1_attn_wk[o * 64 + i] * d_k_2[b0 * 64 + o];
+                        acc_[1][i - t0_] += layer1_attn_wk[o * 64 + i] * d_k_2[(b0 + 1) * 64 + o];
+                        acc_[2][i - t0_] += layer1_attn_wk[o * 64 + i] * d_k_2[(b0 + 2) * 64 + o];
+                        acc_[3][i - t0_] += layer1_attn_wk[o * 64 + i] * d_k_2[(b0 + 3) * 64 + o];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
-                    d_rmsnorm_y_4[b0 * 64 + i] = acc_[0][i - t0_];
-                    d_rmsnorm_y_4[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
-                    d_rmsnorm_y_4[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
-                    d_rmsnorm_y_4[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
+                    d_h_2[b0 * 64 + i] = acc_[0][i - t0_];
+                    d_h_2[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
+                    d_h_2[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
+                    d_h_2[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
                 }
             }
         }
@@ -2311,16 +2311,16 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
             {
                 double acc_[64];
                 for (int i = 0; i < 64; i++)
-                    acc_[i] = d_rmsnorm_y_4[b0 * 64 + i];
+                    acc_[i] = d_h_2[b0 * 64 + i];
                 for (int o = 0; o < 64; o++) {
                     #ifdef _OPENMP
                     #pragma omp simd
                     #endif
                     for (int i = 0; i < 64; i++)
-                        acc_[i] += layer1_attn_wk[o * 64 + i] * d_linear_y_8[b0 * 64 + o];
+                        acc_[i] += layer1_attn_wk[o * 64 + i] * d_k_2[b0 * 64 + o];
                 }
                 for (int i = 0; i < 64; i++)
-                    d_rmsnorm_y_4[b0 * 64 + i] = acc_[i];
+                    d_h_2[b0 * 64 + i] = acc_[i];
             }
         }
     }
@@ -2345,10 +2345,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     #pragma omp simd
                     #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += rmsnorm_y_4[b0 * 64 + i] * d_linear_y_7[b0 * 64 + o];
-                        acc_[1][i - t0_] += rmsnorm_y_4[b0 * 64 + i] * d_linear_y_7[b0 * 64 + o + 1];
-                        acc_[2][i - t0_] += rmsnorm_y_4[b0 * 64 + i] * d_linear_y_7[b0 * 64 + o + 2];
-                        acc_[3][i - t0_] += rmsnorm_y_4[b0 * 64 + i] * d_linear_y_7[b0 * 64 + o + 3];
+                        acc_[0][i - t0_] += h_2[b0 * 64 + i] * d_q_2[b0 * 64 + o];
+                        acc_[1][i - t0_] += h_2[b0 * 64 + i] * d_q_2[b0 * 64 + o + 1];
+                        acc_[2][i - t0_] += h_2[b0 * 64 + i] * d_q_2[b0 * 64 + o + 2];
+                        acc_[3][i - t0_] += h_2[b0 * 64 + i] * d_q_2[b0 * 64 + o + 3];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -2369,27 +2369,27 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
             for (int t0_ = 0; t0_ < 64; t0_ += 16) {
                 double acc_[4][16];
                 for (int i = t0_; i < t0_ + 16; i++) {
-                    acc_[0][i - t0_] = d_rmsnorm_y_4[b0 * 64 + i];
-                    acc_[1][i - t0_] = d_rmsnorm_y_4[(b0 + 1) * 64 + i];
-                    acc_[2][i - t0_] = d_rmsnorm_y_4[(b0 + 2) * 64 + i];
-                    acc_[3][i - t0_] = d_rmsnorm_y_4[(b0 + 3) * 64 + i];
+                    acc_[0][i - t0_] = d_h_2[b0 * 64 + i];
+                    acc_[1][i - t0_] = d_h_2[(b0 + 1) * 64 + i];
+                    acc_[2][i - t0_] = d_h_2[(b0 + 2) * 64 + i];
+                    acc_[3][i - t0_] = d_h_2[(b0 + 3) * 64 + i];
                 }
                 for (int o = 0; o < 64; o++) {
                     #ifdef _OPENMP
                     #pragma omp simd
                     #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += layer1_attn_wq[o * 64 + i] * d_linear_y_7[b0 * 64 + o];
-                        acc_[1][i - t0_] += layer1_attn_wq[o * 64 + i] * d_linear_y_7[(b0 + 1) * 64 + o];
-                        acc_[2][i - t0_] += layer1_attn_wq[o * 64 + i] * d_linear_y_7[(b0 + 2) * 64 + o];
-                        acc_[3][i - t0_] += layer1_attn_wq[o * 64 + i] * d_linear_y_7[(b0 + 3) * 64 + o];
+                        acc_[0][i - t0_] += layer1_attn_wq[o * 64 + i] * d_q_2[b0 * 64 + o];
+                        acc_[1][i - t0_] += layer1_attn_wq[o * 64 + i] * d_q_2[(b0 + 1) * 64 + o];
+                        acc_[2][i - t0_] += layer1_attn_wq[o * 64 + i] * d_q_2[(b0 + 2) * 64 + o];
+                        acc_[3][i - t0_] += layer1_attn_wq[o * 64 + i] * d_q_2[(b0 + 3) * 64 + o];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
-                    d_rmsnorm_y_4[b0 * 64 + i] = acc_[0][i - t0_];
-                    d_rmsnorm_y_4[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
-                    d_rmsnorm_y_4[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
-                    d_rmsnorm_y_4[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
+                    d_h_2[b0 * 64 + i] = acc_[0][i - t0_];
+                    d_h_2[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
+                    d_h_2[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
+                    d_h_2[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
                 }
             }
         }
@@ -2397,16 +2397,16 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
             {
                 double acc_[64];
                 for (int i = 0; i < 64; i++)
-                    acc_[i] = d_rmsnorm_y_4[b0 * 64 + i];
+                    acc_[i] = d_h_2[b0 * 64 + i];
                 for (int o = 0; o < 64; o++) {
                     #ifdef _OPENMP
                     #pragma omp simd
                     #endif
                     for (int i = 0; i < 64; i++)
-                        acc_[i] += layer1_attn_wq[o * 64 + i] * d_linear_y_7[b0 * 64 + o];
+                        acc_[i] += layer1_attn_wq[o * 64 + i] * d_q_2[b0 * 64 + o];
                 }
                 for (int i = 0; i < 64; i++)
-                    d_rmsnorm_y_4[b0 * 64 + i] = acc_[i];
+                    d_h_2[b0 * 64 + i] = acc_[i];
             }
         }
     }
@@ -2415,7 +2415,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     /* prelude.mg:22: y[i] = x[i] * scale */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 64; i++) {
-            d_x_3[b0 * 64 + i] += rmsnorm_scale_4[b0] * d_rmsnorm_y_4[b0 * 64 + i];
+            d_x_4[b0 * 64 + i] += rmsnorm_scale_4[b0] * d_h_2[b0 * 64 + i];
         }
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
@@ -2423,7 +2423,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         {
             double acc_ = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_ += x_3[b0 * 64 + i] * d_rmsnorm_y_4[b0 * 64 + i];
+                acc_ += x_4[b0 * 64 + i] * d_h_2[b0 * 64 + i];
             }
             d_rmsnorm_scale_4[b0] = acc_;
         }
@@ -2435,13 +2435,13 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 64; i++) {
-            d_x_3[b0 * 64 + i] += x_3[b0 * 64 + i] * d_rmsnorm_sum_4[b0];
+            d_x_4[b0 * 64 + i] += x_4[b0 * 64 + i] * d_rmsnorm_sum_4[b0];
             /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-            d_x_3[b0 * 64 + i] += x_3[b0 * 64 + i] * d_rmsnorm_sum_4[b0];
+            d_x_4[b0 * 64 + i] += x_4[b0 * 64 + i] * d_rmsnorm_sum_4[b0];
             /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
-            d_linear_y_6[b0 * 64 + i] = d_x_3[b0 * 64 + i];
+            d_linear_y_3[b0 * 64 + i] = d_x_4[b0 * 64 + i];
             /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
-            d_x_2[b0 * 64 + i] = d_x_3[b0 * 64 + i];
+            d_x_3[b0 * 64 + i] = d_x_4[b0 * 64 + i];
         }
     }
 
@@ -2465,10 +2465,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     #pragma omp simd
                     #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += linear_arg1[b0 * 256 + i] * d_linear_y_6[b0 * 64 + o];
-                        acc_[1][i - t0_] += linear_arg1[b0 * 256 + i] * d_linear_y_6[b0 * 64 + o + 1];
-                        acc_[2][i - t0_] += linear_arg1[b0 * 256 + i] * d_linear_y_6[b0 * 64 + o + 2];
-                        acc_[3][i - t0_] += linear_arg1[b0 * 256 + i] * d_linear_y_6[b0 * 64 + o + 3];
+                        acc_[0][i - t0_] += linear_arg1[b0 * 256 + i] * d_linear_y_3[b0 * 64 + o];
+                        acc_[1][i - t0_] += linear_arg1[b0 * 256 + i] * d_linear_y_3[b0 * 64 + o + 1];
+                        acc_[2][i - t0_] += linear_arg1[b0 * 256 + i] * d_linear_y_3[b0 * 64 + o + 2];
+                        acc_[3][i - t0_] += linear_arg1[b0 * 256 + i] * d_linear_y_3[b0 * 64 + o + 3];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -2499,10 +2499,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     #pragma omp simd
                     #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += layer0_mlp_fc2[o * 256 + i] * d_linear_y_6[b0 * 64 + o];
-                        acc_[1][i - t0_] += layer0_mlp_fc2[o * 256 + i] * d_linear_y_6[(b0 + 1) * 64 + o];
-                        acc_[2][i - t0_] += layer0_mlp_fc2[o * 256 + i] * d_linear_y_6[(b0 + 2) * 64 + o];
-                        acc_[3][i - t0_] += layer0_mlp_fc2[o * 256 + i] * d_linear_y_6[(b0 + 3) * 64 + o];
+                        acc_[0][i - t0_] += layer0_mlp_fc2[o * 256 + i] * d_linear_y_3[b0 * 64 + o];
+                        acc_[1][i - t0_] += layer0_mlp_fc2[o * 256 + i] * d_linear_y_3[(b0 + 1) * 64 + o];
+                        acc_[2][i - t0_] += layer0_mlp_fc2[o * 256 + i] * d_linear_y_3[(b0 + 2) * 64 + o];
+                        acc_[3][i - t0_] += layer0_mlp_fc2[o * 256 + i] * d_linear_y_3[(b0 + 3) * 64 + o];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -2524,7 +2524,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                         #pragma omp simd
                         #endif
                         for (int i = t0_; i < t0_ + 64; i++)
-                            acc_[i - t0_] += layer0_mlp_fc2[o * 256 + i] * d_linear_y_6[b0 * 64 + o];
+                            acc_[i - t0_] += layer0_mlp_fc2[o * 256 + i] * d_linear_y_3[b0 * 64 + o];
                     }
                     for (int i = t0_; i < t0_ + 64; i++)
                         d_linear_arg1[b0 * 256 + i] = acc_[i - t0_];
@@ -2535,7 +2535,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 256; j++) {
-            d_linear_y_5[i * 256 + j] = step_(linear_y_5[i * 256 + j]) * d_linear_arg1[i * 256 + j];
+            d_linear_y_2[i * 256 + j] = step_(linear_y_2[i * 256 + j]) * d_linear_arg1[i * 256 + j];
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
@@ -2557,10 +2557,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     #pragma omp simd
                     #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += rmsnorm_y_3[b0 * 64 + i] * d_linear_y_5[b0 * 256 + o];
-                        acc_[1][i - t0_] += rmsnorm_y_3[b0 * 64 + i] * d_linear_y_5[b0 * 256 + o + 1];
-                        acc_[2][i - t0_] += rmsnorm_y_3[b0 * 64 + i] * d_linear_y_5[b0 * 256 + o + 2];
-                        acc_[3][i - t0_] += rmsnorm_y_3[b0 * 64 + i] * d_linear_y_5[b0 * 256 + o + 3];
+                        acc_[0][i - t0_] += rmsnorm_y[b0 * 64 + i] * d_linear_y_2[b0 * 256 + o];
+                        acc_[1][i - t0_] += rmsnorm_y[b0 * 64 + i] * d_linear_y_2[b0 * 256 + o + 1];
+                        acc_[2][i - t0_] += rmsnorm_y[b0 * 64 + i] * d_linear_y_2[b0 * 256 + o + 2];
+                        acc_[3][i - t0_] += rmsnorm_y[b0 * 64 + i] * d_linear_y_2[b0 * 256 + o + 3];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -2591,17 +2591,17 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     #pragma omp simd
                     #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += layer0_mlp_fc1[o * 64 + i] * d_linear_y_5[b0 * 256 + o];
-                        acc_[1][i - t0_] += layer0_mlp_fc1[o * 64 + i] * d_linear_y_5[(b0 + 1) * 256 + o];
-                        acc_[2][i - t0_] += layer0_mlp_fc1[o * 64 + i] * d_linear_y_5[(b0 + 2) * 256 + o];
-                        acc_[3][i - t0_] += layer0_mlp_fc1[o * 64 + i] * d_linear_y_5[(b0 + 3) * 256 + o];
+                        acc_[0][i - t0_] += layer0_mlp_fc1[o * 64 + i] * d_linear_y_2[b0 * 256 + o];
+                        acc_[1][i - t0_] += layer0_mlp_fc1[o * 64 + i] * d_linear_y_2[(b0 + 1) * 256 + o];
+                        acc_[2][i - t0_] += layer0_mlp_fc1[o * 64 + i] * d_linear_y_2[(b0 + 2) * 256 + o];
+                        acc_[3][i - t0_] += layer0_mlp_fc1[o * 64 + i] * d_linear_y_2[(b0 + 3) * 256 + o];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
-                    d_rmsnorm_y_3[b0 * 64 + i] = acc_[0][i - t0_];
-                    d_rmsnorm_y_3[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
-                    d_rmsnorm_y_3[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
-                    d_rmsnorm_y_3[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
+                    d_rmsnorm_y[b0 * 64 + i] = acc_[0][i - t0_];
+                    d_rmsnorm_y[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
+                    d_rmsnorm_y[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
+                    d_rmsnorm_y[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
                 }
             }
         }
@@ -2615,17 +2615,17 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     #pragma omp simd
                     #endif
                     for (int i = 0; i < 64; i++)
-                        acc_[i] += layer0_mlp_fc1[o * 64 + i] * d_linear_y_5[b0 * 256 + o];
+                        acc_[i] += layer0_mlp_fc1[o * 64 + i] * d_linear_y_2[b0 * 256 + o];
                 }
                 for (int i = 0; i < 64; i++)
-                    d_rmsnorm_y_3[b0 * 64 + i] = acc_[i];
+                    d_rmsnorm_y[b0 * 64 + i] = acc_[i];
             }
         }
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 64; i++) {
-            d_x_2[b0 * 64 + i] += rmsnorm_scale_3[b0] * d_rmsnorm_y_3[b0 * 64 + i];
+            d_x_3[b0 * 64 + i] += rmsnorm_scale_3[b0] * d_rmsnorm_y[b0 * 64 + i];
         }
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
@@ -2633,7 +2633,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         {
             double acc_ = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_ += x_2[b0 * 64 + i] * d_rmsnorm_y_3[b0 * 64 + i];
+                acc_ += x_3[b0 * 64 + i] * d_rmsnorm_y[b0 * 64 + i];
             }
             d_rmsnorm_scale_3[b0] = acc_;
         }
@@ -2645,13 +2645,13 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 64; i++) {
-            d_x_2[b0 * 64 + i] += x_2[b0 * 64 + i] * d_rmsnorm_sum_3[b0];
+            d_x_3[b0 * 64 + i] += x_3[b0 * 64 + i] * d_rmsnorm_sum_3[b0];
             /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-            d_x_2[b0 * 64 + i] += x_2[b0 * 64 + i] * d_rmsnorm_sum_3[b0];
+            d_x_3[b0 * 64 + i] += x_3[b0 * 64 + i] * d_rmsnorm_sum_3[b0];
             /* gpt_text.mg:45: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
-            d_linear_y_4[b0 * 64 + i] = d_x_2[b0 * 64 + i];
+            d_linear_y[b0 * 64 + i] = d_x_3[b0 * 64 + i];
             /* gpt_text.mg:45: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
-            d_rmsnorm_y[b0 * 64 + i] = d_x_2[b0 * 64 + i];
+            d_x_2[b0 * 64 + i] = d_x_3[b0 * 64 + i];
         }
     }
 
@@ -2675,10 +2675,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     #pragma omp simd
                     #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += attention_out[b0 * 64 + i] * d_linear_y_4[b0 * 64 + o];
-                        acc_[1][i - t0_] += attention_out[b0 * 64 + i] * d_linear_y_4[b0 * 64 + o + 1];
-                        acc_[2][i - t0_] += attention_out[b0 * 64 + i] * d_linear_y_4[b0 * 64 + o + 2];
-                        acc_[3][i - t0_] += attention_out[b0 * 64 + i] * d_linear_y_4[b0 * 64 + o + 3];
+                        acc_[0][i - t0_] += attention_out[b0 * 64 + i] * d_linear_y[b0 * 64 + o];
+                        acc_[1][i - t0_] += attention_out[b0 * 64 + i] * d_linear_y[b0 * 64 + o + 1];
+                        acc_[2][i - t0_] += attention_out[b0 * 64 + i] * d_linear_y[b0 * 64 + o + 2];
+                        acc_[3][i - t0_] += attention_out[b0 * 64 + i] * d_linear_y[b0 * 64 + o + 3];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -2709,10 +2709,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     #pragma omp simd
                     #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += layer0_attn_wo[o * 64 + i] * d_linear_y_4[b0 * 64 + o];
-                        acc_[1][i - t0_] += layer0_attn_wo[o * 64 + i] * d_linear_y_4[(b0 + 1) * 64 + o];
-                        acc_[2][i - t0_] += layer0_attn_wo[o * 64 + i] * d_linear_y_4[(b0 + 2) * 64 + o];
-                        acc_[3][i - t0_] += layer0_attn_wo[o * 64 + i] * d_linear_y_4[(b0 + 3) * 64 + o];
+                        acc_[0][i - t0_] += layer0_attn_wo[o * 64 + i] * d_linear_y[b0 * 64 + o];
+                        acc_[1][i - t0_] += layer0_attn_wo[o * 64 + i] * d_linear_y[(b0 + 1) * 64 + o];
+                        acc_[2][i - t0_] += layer0_attn_wo[o * 64 + i] * d_linear_y[(b0 + 2) * 64 + o];
+                        acc_[3][i - t0_] += layer0_attn_wo[o * 64 + i] * d_linear_y[(b0 + 3) * 64 + o];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -2733,7 +2733,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     #pragma omp simd
                     #endif
                     for (int i = 0; i < 64; i++)
-                        acc_[i] += layer0_attn_wo[o * 64 + i] * d_linear_y_4[b0 * 64 + o];
+                        acc_[i] += layer0_attn_wo[o * 64 + i] * d_linear_y[b0 * 64 + o];
                 }
                 for (int i = 0; i < 64; i++)
                     d_attention_out[b0 * 64 + i] = acc_[i];
@@ -2741,25 +2741,25 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* gpt_text.mg:35: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
-    memset(d_softmax_p, 0, 16384 * sizeof *d_softmax_p);
+    memset(d_attention_w, 0, 16384 * sizeof *d_attention_w);
     for (int t = 0; t < T; t++) {
         for (int c_q = 0; c_q < 4; c_q++) {
             for (int s = 0; s < t + 1; s++) {
-                double acc_ = d_softmax_p[c_q * 4096 + t * 64 + s];
+                double acc_ = d_attention_w[c_q * 4096 + t * 64 + s];
                 for (int c_r = 0; c_r < 16; c_r++) {
-                    acc_ += linear_y_3[s * 64 + 16 * c_q + c_r] * d_attention_out[t * 64 + 16 * c_q + c_r];
+                    acc_ += v[s * 64 + 16 * c_q + c_r] * d_attention_out[t * 64 + 16 * c_q + c_r];
                 }
-                d_softmax_p[c_q * 4096 + t * 64 + s] = acc_;
+                d_attention_w[c_q * 4096 + t * 64 + s] = acc_;
             }
         }
     }
     /* gpt_text.mg:35: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
-    memset(d_linear_y_3, 0, 4096 * sizeof *d_linear_y_3);
+    memset(d_v, 0, 4096 * sizeof *d_v);
     for (int t = 0; t < T; t++) {
         for (int c_q = 0; c_q < 4; c_q++) {
             for (int s = 0; s < t + 1; s++) {
                 for (int c_r = 0; c_r < 16; c_r++) {
-                    d_linear_y_3[s * 64 + 16 * c_q + c_r] += softmax_p[c_q * 4096 + t * 64 + s] * d_attention_out[t * 64 + 16 * c_q + c_r];
+                    d_v[s * 64 + 16 * c_q + c_r] += attention_w[c_q * 4096 + t * 64 + s] * d_attention_out[t * 64 + 16 * c_q + c_r];
                 }
             }
         }
@@ -2768,7 +2768,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     for (int b0 = 0; b0 < 4; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
             for (int i = 0; i < b1 + 1; i++) {
-                d_softmax_e[b0 * 4096 + b1 * 64 + i] = pow_2[b0 * 64 + b1] * d_softmax_p[b0 * 4096 + b1 * 64 + i];
+                d_softmax_e[b0 * 4096 + b1 * 64 + i] = pow_2[b0 * 64 + b1] * d_attention_w[b0 * 4096 + b1 * 64 + i];
             }
         }
     }
@@ -2780,7 +2780,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
             {
                 double acc_ = 0.0;
                 for (int i = 0; i < b1 + 1; i++) {
-                    acc_ += pow_10 * (softmax_e[b0 * 4096 + b1 * 64 + i] * d_softmax_p[b0 * 4096 + b1 * 64 + i]);
+                    acc_ += pow_10 * (softmax_e[b0 * 4096 + b1 * 64 + i] * d_attention_w[b0 * 4096 + b1 * 64 + i]);
                 }
                 d_softmax_s[b0 * 64 + b1] = acc_;
             }
@@ -2799,15 +2799,15 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* gpt_text.mg:33: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
-    memset(d_linear_y, 0, 4096 * sizeof *d_linear_y);
-    memset(d_linear_y_2, 0, 4096 * sizeof *d_linear_y_2);
-    for (int h = 0; h < 4; h++) {
+    memset(d_q, 0, 4096 * sizeof *d_q);
+    memset(d_k, 0, 4096 * sizeof *d_k);
+    for (int h2 = 0; h2 < 4; h2++) {
         for (int t = 0; t < T; t++) {
             for (int s = 0; s < t + 1; s++) {
                 for (int j = 0; j < 16; j++) {
-                    d_linear_y[t * 64 + h * 16 + j] += linear_y_2[s * 64 + h * 16 + j] * d_attention_sum[h * 4096 + t * 64 + s];
+                    d_q[t * 64 + h2 * 16 + j] += k[s * 64 + h2 * 16 + j] * d_attention_sum[h2 * 4096 + t * 64 + s];
                     /* gpt_text.mg:33: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
-                    d_linear_y_2[s * 64 + h * 16 + j] += linear_y[t * 64 + h * 16 + j] * d_attention_sum[h * 4096 + t * 64 + s];
+                    d_k[s * 64 + h2 * 16 + j] += q[t * 64 + h2 * 16 + j] * d_attention_sum[h2 * 4096 + t * 64 + s];
                 }
             }
         }
@@ -2833,10 +2833,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     #pragma omp simd
                     #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += rmsnorm_y_2[b0 * 64 + i] * d_linear_y_3[b0 * 64 + o];
-                        acc_[1][i - t0_] += rmsnorm_y_2[b0 * 64 + i] * d_linear_y_3[b0 * 64 + o + 1];
-                        acc_[2][i - t0_] += rmsnorm_y_2[b0 * 64 + i] * d_linear_y_3[b0 * 64 + o + 2];
-                        acc_[3][i - t0_] += rmsnorm_y_2[b0 * 64 + i] * d_linear_y_3[b0 * 64 + o + 3];
+                        acc_[0][i - t0_] += h[b0 * 64 + i] * d_v[b0 * 64 + o];
+                        acc_[1][i - t0_] += h[b0 * 64 + i] * d_v[b0 * 64 + o + 1];
+                        acc_[2][i - t0_] += h[b0 * 64 + i] * d_v[b0 * 64 + o + 2];
+                        acc_[3][i - t0_] += h[b0 * 64 + i] * d_v[b0 * 64 + o + 3];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -2867,17 +2867,17 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     #pragma omp simd
                     #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += layer0_attn_wv[o * 64 + i] * d_linear_y_3[b0 * 64 + o];
-                        acc_[1][i - t0_] += layer0_attn_wv[o * 64 + i] * d_linear_y_3[(b0 + 1) * 64 + o];
-                        acc_[2][i - t0_] += layer0_attn_wv[o * 64 + i] * d_linear_y_3[(b0 + 2) * 64 + o];
-                        acc_[3][i - t0_] += layer0_attn_wv[o * 64 + i] * d_linear_y_3[(b0 + 3) * 64 + o];
+                        acc_[0][i - t0_] += layer0_attn_wv[o * 64 + i] * d_v[b0 * 64 + o];
+                        acc_[1][i - t0_] += layer0_attn_wv[o * 64 + i] * d_v[(b0 + 1) * 64 + o];
+                        acc_[2][i - t0_] += layer0_attn_wv[o * 64 + i] * d_v[(b0 + 2) * 64 + o];
+                        acc_[3][i - t0_] += layer0_attn_wv[o * 64 + i] * d_v[(b0 + 3) * 64 + o];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
-                    d_rmsnorm_y_2[b0 * 64 + i] = acc_[0][i - t0_];
-                    d_rmsnorm_y_2[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
-                    d_rmsnorm_y_2[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
-                    d_rmsnorm_y_2[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
+                    d_h[b0 * 64 + i] = acc_[0][i - t0_];
+                    d_h[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
+                    d_h[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
+                    d_h[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
                 }
             }
         }
@@ -2891,10 +2891,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     #pragma omp simd
                     #endif
                     for (int i = 0; i < 64; i++)
-                        acc_[i] += layer0_attn_wv[o * 64 + i] * d_linear_y_3[b0 * 64 + o];
+                        acc_[i] += layer0_attn_wv[o * 64 + i] * d_v[b0 * 64 + o];
                 }
                 for (int i = 0; i < 64; i++)
-                    d_rmsnorm_y_2[b0 * 64 + i] = acc_[i];
+                    d_h[b0 * 64 + i] = acc_[i];
             }
         }
     }
@@ -2919,10 +2919,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     #pragma omp simd
                     #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += rmsnorm_y_2[b0 * 64 + i] * d_linear_y_2[b0 * 64 + o];
-                        acc_[1][i - t0_] += rmsnorm_y_2[b0 * 64 + i] * d_linear_y_2[b0 * 64 + o + 1];
-                        acc_[2][i - t0_] += rmsnorm_y_2[b0 * 64 + i] * d_linear_y_2[b0 * 64 + o + 2];
-                        acc_[3][i - t0_] += rmsnorm_y_2[b0 * 64 + i] * d_linear_y_2[b0 * 64 + o + 3];
+                        acc_[0][i - t0_] += h[b0 * 64 + i] * d_k[b0 * 64 + o];
+                        acc_[1][i - t0_] += h[b0 * 64 + i] * d_k[b0 * 64 + o + 1];
+                        acc_[2][i - t0_] += h[b0 * 64 + i] * d_k[b0 * 64 + o + 2];
+                        acc_[3][i - t0_] += h[b0 * 64 + i] * d_k[b0 * 64 + o + 3];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -2943,27 +2943,27 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
             for (int t0_ = 0; t0_ < 64; t0_ += 16) {
                 double acc_[4][16];
                 for (int i = t0_; i < t0_ + 16; i++) {
-                    acc_[0][i - t0_] = d_rmsnorm_y_2[b0 * 64 + i];
-                    acc_[1][i - t0_] = d_rmsnorm_y_2[(b0 + 1) * 64 + i];
-                    acc_[2][i - t0_] = d_rmsnorm_y_2[(b0 + 2) * 64 + i];
-                    acc_[3][i - t0_] = d_rmsnorm_y_2[(b0 + 3) * 64 + i];
+                    acc_[0][i - t0_] = d_h[b0 * 64 + i];
+                    acc_[1][i - t0_] = d_h[(b0 + 1) * 64 + i];
+                    acc_[2][i - t0_] = d_h[(b0 + 2) * 64 + i];
+                    acc_[3][i - t0_] = d_h[(b0 + 3) * 64 + i];
                 }
                 for (int o = 0; o < 64; o++) {
                     #ifdef _OPENMP
                     #pragma omp simd
                     #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += layer0_attn_wk[o * 64 + i] * d_linear_y_2[b0 * 64 + o];
-                        acc_[1][i - t0_] += layer0_attn_wk[o * 64 + i] * d_linear_y_2[(b0 + 1) * 64 + o];
-                        acc_[2][i - t0_] += layer0_attn_wk[o * 64 + i] * d_linear_y_2[(b0 + 2) * 64 + o];
-                        acc_[3][i - t0_] += layer0_attn_wk[o * 64 + i] * d_linear_y_2[(b0 + 3) * 64 + o];
+                        acc_[0][i - t0_] += layer0_attn_wk[o * 64 + i] * d_k[b0 * 64 + o];
+                        acc_[1][i - t0_] += layer0_attn_wk[o * 64 + i] * d_k[(b0 + 1) * 64 + o];
+                        acc_[2][i - t0_] += layer0_attn_wk[o * 64 + i] * d_k[(b0 + 2) * 64 + o];
+                        acc_[3][i - t0_] += layer0_attn_wk[o * 64 + i] * d_k[(b0 + 3) * 64 + o];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
-                    d_rmsnorm_y_2[b0 * 64 + i] = acc_[0][i - t0_];
-                    d_rmsnorm_y_2[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
-                    d_rmsnorm_y_2[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
-                    d_rmsnorm_y_2[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
+                    d_h[b0 * 64 + i] = acc_[0][i - t0_];
+                    d_h[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
+                    d_h[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
+                    d_h[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
                 }
             }
         }
@@ -2971,16 +2971,16 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
             {
                 double acc_[64];
                 for (int i = 0; i < 64; i++)
-                    acc_[i] = d_rmsnorm_y_2[b0 * 64 + i];
+                    acc_[i] = d_h[b0 * 64 + i];
                 for (int o = 0; o < 64; o++) {
                     #ifdef _OPENMP
                     #pragma omp simd
                     #endif
                     for (int i = 0; i < 64; i++)
-                        acc_[i] += layer0_attn_wk[o * 64 + i] * d_linear_y_2[b0 * 64 + o];
+                        acc_[i] += layer0_attn_wk[o * 64 + i] * d_k[b0 * 64 + o];
                 }
                 for (int i = 0; i < 64; i++)
-                    d_rmsnorm_y_2[b0 * 64 + i] = acc_[i];
+                    d_h[b0 * 64 + i] = acc_[i];
             }
         }
     }
@@ -3005,10 +3005,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     #pragma omp simd
                     #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += rmsnorm_y_2[b0 * 64 + i] * d_linear_y[b0 * 64 + o];
-                        acc_[1][i - t0_] += rmsnorm_y_2[b0 * 64 + i] * d_linear_y[b0 * 64 + o + 1];
-                        acc_[2][i - t0_] += rmsnorm_y_2[b0 * 64 + i] * d_linear_y[b0 * 64 + o + 2];
-                        acc_[3][i - t0_] += rmsnorm_y_2[b0 * 64 + i] * d_linear_y[b0 * 64 + o + 3];
+                        acc_[0][i - t0_] += h[b0 * 64 + i] * d_q[b0 * 64 + o];
+                        acc_[1][i - t0_] += h[b0 * 64 + i] * d_q[b0 * 64 + o + 1];
+                        acc_[2][i - t0_] += h[b0 * 64 + i] * d_q[b0 * 64 + o + 2];
+                        acc_[3][i - t0_] += h[b0 * 64 + i] * d_q[b0 * 64 + o + 3];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -3029,27 +3029,27 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
             for (int t0_ = 0; t0_ < 64; t0_ += 16) {
                 double acc_[4][16];
                 for (int i = t0_; i < t0_ + 16; i++) {
-                    acc_[0][i - t0_] = d_rmsnorm_y_2[b0 * 64 + i];
-                    acc_[1][i - t0_] = d_rmsnorm_y_2[(b0 + 1) * 64 + i];
-                    acc_[2][i - t0_] = d_rmsnorm_y_2[(b0 + 2) * 64 + i];
-                    acc_[3][i - t0_] = d_rmsnorm_y_2[(b0 + 3) * 64 + i];
+                    acc_[0][i - t0_] = d_h[b0 * 64 + i];
+                    acc_[1][i - t0_] = d_h[(b0 + 1) * 64 + i];
+                    acc_[2][i - t0_] = d_h[(b0 + 2) * 64 + i];
+                    acc_[3][i - t0_] = d_h[(b0 + 3) * 64 + i];
                 }
                 for (int o = 0; o < 64; o++) {
                     #ifdef _OPENMP
                     #pragma omp simd
                     #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += layer0_attn_wq[o * 64 + i] * d_linear_y[b0 * 64 + o];
-                        acc_[1][i - t0_] += layer0_attn_wq[o * 64 + i] * d_linear_y[(b0 + 1) * 64 + o];
-                        acc_[2][i - t0_] += layer0_attn_wq[o * 64 + i] * d_linear_y[(b0 + 2) * 64 + o];
-                        acc_[3][i - t0_] += layer0_attn_wq[o * 64 + i] * d_linear_y[(b0 + 3) * 64 + o];
+                        acc_[0][i - t0_] += layer0_attn_wq[o * 64 + i] * d_q[b0 * 64 + o];
+                        acc_[1][i - t0_] += layer0_attn_wq[o * 64 + i] * d_q[(b0 + 1) * 64 + o];
+                        acc_[2][i - t0_] += layer0_attn_wq[o * 64 + i] * d_q[(b0 + 2) * 64 + o];
+                        acc_[3][i - t0_] += layer0_attn_wq[o * 64 + i] * d_q[(b0 + 3) * 64 + o];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
-                    d_rmsnorm_y_2[b0 * 64 + i] = acc_[0][i - t0_];
-                    d_rmsnorm_y_2[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
-                    d_rmsnorm_y_2[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
-                    d_rmsnorm_y_2[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
+                    d_h[b0 * 64 + i] = acc_[0][i - t0_];
+                    d_h[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
+                    d_h[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
+                    d_h[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
                 }
             }
         }
@@ -3057,16 +3057,16 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
             {
                 double acc_[64];
                 for (int i = 0; i < 64; i++)
-                    acc_[i] = d_rmsnorm_y_2[b0 * 64 + i];
+                    acc_[i] = d_h[b0 * 64 + i];
                 for (int o = 0; o < 64; o++) {
                     #ifdef _OPENMP
                     #pragma omp simd
                     #endif
                     for (int i = 0; i < 64; i++)
-                        acc_[i] += layer0_attn_wq[o * 64 + i] * d_linear_y[b0 * 64 + o];
+                        acc_[i] += layer0_attn_wq[o * 64 + i] * d_q[b0 * 64 + o];
                 }
                 for (int i = 0; i < 64; i++)
-                    d_rmsnorm_y_2[b0 * 64 + i] = acc_[i];
+                    d_h[b0 * 64 + i] = acc_[i];
             }
         }
     }
@@ -3075,7 +3075,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     /* prelude.mg:22: y[i] = x[i] * scale */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 64; i++) {
-            d_rmsnorm_y[b0 * 64 + i] += rmsnorm_scale_2[b0] * d_rmsnorm_y_2[b0 * 64 + i];
+            d_x_2[b0 * 64 + i] += rmsnorm_scale_2[b0] * d_h[b0 * 64 + i];
         }
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
@@ -3083,7 +3083,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         {
             double acc_ = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_ += rmsnorm_y[b0 * 64 + i] * d_rmsnorm_y_2[b0 * 64 + i];
+                acc_ += x_2[b0 * 64 + i] * d_h[b0 * 64 + i];
             }
             d_rmsnorm_scale_2[b0] = acc_;
         }
@@ -3095,11 +3095,11 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 64; i++) {
-            d_rmsnorm_y[b0 * 64 + i] += rmsnorm_y[b0 * 64 + i] * d_rmsnorm_sum_2[b0];
+            d_x_2[b0 * 64 + i] += x_2[b0 * 64 + i] * d_rmsnorm_sum_2[b0];
             /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-            d_rmsnorm_y[b0 * 64 + i] += rmsnorm_y[b0 * 64 + i] * d_rmsnorm_sum_2[b0];
+            d_x_2[b0 * 64 + i] += x_2[b0 * 64 + i] * d_rmsnorm_sum_2[b0];
             /* prelude.mg:22: y[i] = x[i] * scale */
-            d_x[b0 * 64 + i] = rmsnorm_scale[b0] * d_rmsnorm_y[b0 * 64 + i];
+            d_x[b0 * 64 + i] = rmsnorm_scale[b0] * d_x_2[b0 * 64 + i];
         }
     }
 
@@ -3109,7 +3109,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         {
             double acc_ = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_ += x[b0 * 64 + i] * d_rmsnorm_y[b0 * 64 + i];
+                acc_ += x[b0 * 64 + i] * d_x_2[b0 * 64 + i];
             }
             d_rmsnorm_scale[b0] = acc_;
         }
@@ -3132,7 +3132,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
             d_wpe[b0 * 64 + i] += d_x[b0 * 64 + i];
         }
     }
-    return cross_entropy_loss[0];
+    return loss[0];
 }
 
 const MgModel gpt_text_model = {

@@ -52,29 +52,29 @@ static const double *microgpt_forward(void *ctx, const double *params, const int
     double *x = scratch + 0; /* [T, 16] */
     double *rmsnorm_ms = scratch + 256; /* [T] */
     double *rmsnorm_scale = scratch + 272; /* [T] */
-    double *rmsnorm_y = scratch + 288; /* [T, 16] */
+    double *x_2 = scratch + 288; /* [T, 16] */
     double *rmsnorm_ms_2 = scratch + 544; /* [T] */
     double *rmsnorm_scale_2 = scratch + 560; /* [T] */
-    double *rmsnorm_y_2 = scratch + 576; /* [T, 16] */
-    double *linear_y = scratch + 832; /* [T, 16] */
-    double *linear_y_2 = scratch + 1088; /* [T, 16] */
-    double *linear_y_3 = scratch + 1344; /* [T, 16] */
+    double *h = scratch + 576; /* [T, 16] */
+    double *q = scratch + 832; /* [T, 16] */
+    double *k = scratch + 1088; /* [T, 16] */
+    double *v = scratch + 1344; /* [T, 16] */
     double *attention_att = scratch + 1600; /* [4, T, axis1 + 1] */
     double *softmax_m = scratch + 2624; /* [4, T] */
     double *softmax_e = scratch + 2688; /* [4, T, axis1 + 1] */
     double *softmax_s = scratch + 1600; /* [4, T] */
-    double *softmax_p = scratch + 3712; /* [4, T, axis1 + 1] */
+    double *attention_w = scratch + 3712; /* [4, T, axis1 + 1] */
     double *attention_out = scratch + 1728; /* [T, 16] */
-    double *linear_y_4 = scratch + 1984; /* [T, 16] */
-    double *x_2 = scratch + 2240; /* [T, 16] */
+    double *linear_y = scratch + 1984; /* [T, 16] */
+    double *x_3 = scratch + 2240; /* [T, 16] */
     double *rmsnorm_ms_3 = scratch + 1984; /* [T] */
     double *rmsnorm_scale_3 = scratch + 2000; /* [T] */
-    double *rmsnorm_y_3 = scratch + 4736; /* [T, 16] */
-    double *linear_y_5 = scratch + 4992; /* [T, 64] */
+    double *rmsnorm_y = scratch + 4736; /* [T, 16] */
+    double *linear_y_2 = scratch + 4992; /* [T, 64] */
     double *linear_arg1 = scratch + 6016; /* [T, 64] */
-    double *linear_y_6 = scratch + 7040; /* [T, 16] */
-    double *x_3 = scratch + 7296; /* [T, 16] */
-    double *linear_y_7 = scratch + 7552; /* [T, 27] */
+    double *linear_y_3 = scratch + 7040; /* [T, 16] */
+    double *x_4 = scratch + 7296; /* [T, 16] */
+    double *logits = scratch + 7552; /* [T, 27] */
     double *pow_2 = scratch + 1664; /* [4, T] */
 
     /* microgpt.mg:34: x[t < T, c] = wte[tokens[t], c] + wpe[t, c] */
@@ -103,7 +103,7 @@ static const double *microgpt_forward(void *ctx, const double *params, const int
     /* prelude.mg:22: y[i] = x[i] * scale */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 16; i++) {
-            rmsnorm_y[b0 * 16 + i] = x[b0 * 16 + i] * rmsnorm_scale[b0];
+            x_2[b0 * 16 + i] = x[b0 * 16 + i] * rmsnorm_scale[b0];
         }
     }
 
@@ -114,7 +114,7 @@ static const double *microgpt_forward(void *ctx, const double *params, const int
         {
             double acc_ = 0.0;
             for (int i = 0; i < 16; i++) {
-                acc_ += rmsnorm_y[b0 * 16 + i] * rmsnorm_y[b0 * 16 + i];
+                acc_ += x_2[b0 * 16 + i] * x_2[b0 * 16 + i];
             }
             rmsnorm_sum_2 = acc_;
         }
@@ -126,7 +126,7 @@ static const double *microgpt_forward(void *ctx, const double *params, const int
     /* prelude.mg:22: y[i] = x[i] * scale */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 16; i++) {
-            rmsnorm_y_2[b0 * 16 + i] = rmsnorm_y[b0 * 16 + i] * rmsnorm_scale_2[b0];
+            h[b0 * 16 + i] = x_2[b0 * 16 + i] * rmsnorm_scale_2[b0];
         }
     }
 
@@ -140,15 +140,15 @@ static const double *microgpt_forward(void *ctx, const double *params, const int
             double acc_2 = 0.0;
             double acc_3 = 0.0;
             for (int i = 0; i < 16; i++) {
-                acc_0 += layer0_attn_wq[o * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
-                acc_1 += layer0_attn_wq[(o + 1) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
-                acc_2 += layer0_attn_wq[(o + 2) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
-                acc_3 += layer0_attn_wq[(o + 3) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
+                acc_0 += layer0_attn_wq[o * 16 + i] * h[b0 * 16 + i];
+                acc_1 += layer0_attn_wq[(o + 1) * 16 + i] * h[b0 * 16 + i];
+                acc_2 += layer0_attn_wq[(o + 2) * 16 + i] * h[b0 * 16 + i];
+                acc_3 += layer0_attn_wq[(o + 3) * 16 + i] * h[b0 * 16 + i];
             }
-            linear_y[b0 * 16 + o] = acc_0;
-            linear_y[b0 * 16 + o + 1] = acc_1;
-            linear_y[b0 * 16 + o + 2] = acc_2;
-            linear_y[b0 * 16 + o + 3] = acc_3;
+            q[b0 * 16 + o] = acc_0;
+            q[b0 * 16 + o + 1] = acc_1;
+            q[b0 * 16 + o + 2] = acc_2;
+            q[b0 * 16 + o + 3] = acc_3;
         }
     }
 
@@ -162,15 +162,15 @@ static const double *microgpt_forward(void *ctx, const double *params, const int
             double acc_2 = 0.0;
             double acc_3 = 0.0;
             for (int i = 0; i < 16; i++) {
-                acc_0 += layer0_attn_wk[o * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
-                acc_1 += layer0_attn_wk[(o + 1) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
-                acc_2 += layer0_attn_wk[(o + 2) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
-                acc_3 += layer0_attn_wk[(o + 3) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
+                acc_0 += layer0_attn_wk[o * 16 + i] * h[b0 * 16 + i];
+                acc_1 += layer0_attn_wk[(o + 1) * 16 + i] * h[b0 * 16 + i];
+                acc_2 += layer0_attn_wk[(o + 2) * 16 + i] * h[b0 * 16 + i];
+                acc_3 += layer0_attn_wk[(o + 3) * 16 + i] * h[b0 * 16 + i];
             }
-            linear_y_2[b0 * 16 + o] = acc_0;
-            linear_y_2[b0 * 16 + o + 1] = acc_1;
-            linear_y_2[b0 * 16 + o + 2] = acc_2;
-            linear_y_2[b0 * 16 + o + 3] = acc_3;
+            k[b0 * 16 + o] = acc_0;
+            k[b0 * 16 + o + 1] = acc_1;
+            k[b0 * 16 + o + 2] = acc_2;
+            k[b0 * 16 + o + 3] = acc_3;
         }
     }
 
@@ -184,33 +184,33 @@ static const double *microgpt_forward(void *ctx, const double *params, const int
             double acc_2 = 0.0;
             double acc_3 = 0.0;
             for (int i = 0; i < 16; i++) {
-                acc_0 += layer0_attn_wv[o * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
-                acc_1 += layer0_attn_wv[(o + 1) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
-                acc_2 += layer0_attn_wv[(o + 2) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
-                acc_3 += layer0_attn_wv[(o + 3) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
+                acc_0 += layer0_attn_wv[o * 16 + i] * h[b0 * 16 + i];
+                acc_1 += layer0_attn_wv[(o + 1) * 16 + i] * h[b0 * 16 + i];
+                acc_2 += layer0_attn_wv[(o + 2) * 16 + i] * h[b0 * 16 + i];
+                acc_3 += layer0_attn_wv[(o + 3) * 16 + i] * h[b0 * 16 + i];
             }
-            linear_y_3[b0 * 16 + o] = acc_0;
-            linear_y_3[b0 * 16 + o + 1] = acc_1;
-            linear_y_3[b0 * 16 + o + 2] = acc_2;
-            linear_y_3[b0 * 16 + o + 3] = acc_3;
+            v[b0 * 16 + o] = acc_0;
+            v[b0 * 16 + o + 1] = acc_1;
+            v[b0 * 16 + o + 2] = acc_2;
+            v[b0 * 16 + o + 3] = acc_3;
         }
     }
 
     /* microgpt.mg:41: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
     /* microgpt.mg:29: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
-    for (int h = 0; h < 4; h++) {
+    for (int h2 = 0; h2 < 4; h2++) {
         for (int t = 0; t < T; t++) {
             for (int s = 0; s < t + 1; s++) {
                 double attention_sum;
                 {
                     double acc_ = 0.0;
                     for (int j = 0; j < 4; j++) {
-                        acc_ += linear_y[t * 16 + h * 4 + j] * linear_y_2[s * 16 + h * 4 + j];
+                        acc_ += q[t * 16 + h2 * 4 + j] * k[s * 16 + h2 * 4 + j];
                     }
                     attention_sum = acc_;
                 }
                 /* microgpt.mg:29: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
-                attention_att[h * 256 + t * 16 + s] = attention_sum * 0.5;
+                attention_att[h2 * 256 + t * 16 + s] = attention_sum * 0.5;
             }
         }
     }
@@ -252,7 +252,7 @@ static const double *microgpt_forward(void *ctx, const double *params, const int
     for (int b0 = 0; b0 < 4; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
             for (int i = 0; i < b1 + 1; i++) {
-                softmax_p[b0 * 256 + b1 * 16 + i] = softmax_e[b0 * 256 + b1 * 16 + i] * pow_2[b0 * 16 + b1];
+                attention_w[b0 * 256 + b1 * 16 + i] = softmax_e[b0 * 256 + b1 * 16 + i] * pow_2[b0 * 16 + b1];
             }
         }
     }
@@ -265,7 +265,7 @@ static const double *microgpt_forward(void *ctx, const double *params, const int
                     acc_[c_r] = 0.0;
                 for (int s = 0; s < t + 1; s++) {
                     for (int c_r = 0; c_r < 4; c_r++)
-                        acc_[c_r] += softmax_p[c_q * 256 + t * 16 + s] * linear_y_3[s * 16 + 4 * c_q + c_r];
+                        acc_[c_r] += attention_w[c_q * 256 + t * 16 + s] * v[s * 16 + 4 * c_q + c_r];
                 }
                 for (int c_r = 0; c_r < 4; c_r++)
                     attention_out[t * 16 + 4 * c_q + c_r] = acc_[c_r];
@@ -286,17 +286,17 @@ static const double *microgpt_forward(void *ctx, const double *params, const int
                 acc_2 += layer0_attn_wo[(o + 2) * 16 + i] * attention_out[b0 * 16 + i];
                 acc_3 += layer0_attn_wo[(o + 3) * 16 + i] * attention_out[b0 * 16 + i];
             }
-            linear_y_4[b0 * 16 + o] = acc_0;
-            linear_y_4[b0 * 16 + o + 1] = acc_1;
-            linear_y_4[b0 * 16 + o + 2] = acc_2;
-            linear_y_4[b0 * 16 + o + 3] = acc_3;
+            linear_y[b0 * 16 + o] = acc_0;
+            linear_y[b0 * 16 + o + 1] = acc_1;
+            linear_y[b0 * 16 + o + 2] = acc_2;
+            linear_y[b0 * 16 + o + 3] = acc_3;
         }
     }
 
     /* microgpt.mg:41: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 16; j++) {
-            x_2[i * 16 + j] = linear_y_4[i * 16 + j] + rmsnorm_y[i * 16 + j];
+            x_3[i * 16 + j] = linear_y[i * 16 + j] + x_2[i * 16 + j];
         }
     }
 
@@ -307,7 +307,7 @@ static const double *microgpt_forward(void *ctx, const double *params, const int
         {
             double acc_ = 0.0;
             for (int i = 0; i < 16; i++) {
-                acc_ += x_2[b0 * 16 + i] * x_2[b0 * 16 + i];
+                acc_ += x_3[b0 * 16 + i] * x_3[b0 * 16 + i];
             }
             rmsnorm_sum_3 = acc_;
         }
@@ -319,7 +319,7 @@ static const double *microgpt_forward(void *ctx, const double *params, const int
     /* prelude.mg:22: y[i] = x[i] * scale */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 16; i++) {
-            rmsnorm_y_3[b0 * 16 + i] = x_2[b0 * 16 + i] * rmsnorm_scale_3[b0];
+            rmsnorm_y[b0 * 16 + i] = x_3[b0 * 16 + i] * rmsnorm_scale_3[b0];
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
@@ -331,21 +331,21 @@ static const double *microgpt_forward(void *ctx, const double *params, const int
             double acc_2 = 0.0;
             double acc_3 = 0.0;
             for (int i = 0; i < 16; i++) {
-                acc_0 += layer0_mlp_fc1[o * 16 + i] * rmsnorm_y_3[b0 * 16 + i];
-                acc_1 += layer0_mlp_fc1[(o + 1) * 16 + i] * rmsnorm_y_3[b0 * 16 + i];
-                acc_2 += layer0_mlp_fc1[(o + 2) * 16 + i] * rmsnorm_y_3[b0 * 16 + i];
-                acc_3 += layer0_mlp_fc1[(o + 3) * 16 + i] * rmsnorm_y_3[b0 * 16 + i];
+                acc_0 += layer0_mlp_fc1[o * 16 + i] * rmsnorm_y[b0 * 16 + i];
+                acc_1 += layer0_mlp_fc1[(o + 1) * 16 + i] * rmsnorm_y[b0 * 16 + i];
+                acc_2 += layer0_mlp_fc1[(o + 2) * 16 + i] * rmsnorm_y[b0 * 16 + i];
+                acc_3 += layer0_mlp_fc1[(o + 3) * 16 + i] * rmsnorm_y[b0 * 16 + i];
             }
-            linear_y_5[b0 * 64 + o] = acc_0;
-            linear_y_5[b0 * 64 + o + 1] = acc_1;
-            linear_y_5[b0 * 64 + o + 2] = acc_2;
-            linear_y_5[b0 * 64 + o + 3] = acc_3;
+            linear_y_2[b0 * 64 + o] = acc_0;
+            linear_y_2[b0 * 64 + o + 1] = acc_1;
+            linear_y_2[b0 * 64 + o + 2] = acc_2;
+            linear_y_2[b0 * 64 + o + 3] = acc_3;
         }
     }
     /* microgpt.mg:42: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 64; j++) {
-            linear_arg1[i * 64 + j] = relu_(linear_y_5[i * 64 + j]);
+            linear_arg1[i * 64 + j] = relu_(linear_y_2[i * 64 + j]);
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
@@ -362,17 +362,17 @@ static const double *microgpt_forward(void *ctx, const double *params, const int
                 acc_2 += layer0_mlp_fc2[(o + 2) * 64 + i] * linear_arg1[b0 * 64 + i];
                 acc_3 += layer0_mlp_fc2[(o + 3) * 64 + i] * linear_arg1[b0 * 64 + i];
             }
-            linear_y_6[b0 * 16 + o] = acc_0;
-            linear_y_6[b0 * 16 + o + 1] = acc_1;
-            linear_y_6[b0 * 16 + o + 2] = acc_2;
-            linear_y_6[b0 * 16 + o + 3] = acc_3;
+            linear_y_3[b0 * 16 + o] = acc_0;
+            linear_y_3[b0 * 16 + o + 1] = acc_1;
+            linear_y_3[b0 * 16 + o + 2] = acc_2;
+            linear_y_3[b0 * 16 + o + 3] = acc_3;
         }
     }
 
     /* microgpt.mg:42: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 16; j++) {
-            x_3[i * 16 + j] = linear_y_6[i * 16 + j] + x_2[i * 16 + j];
+            x_4[i * 16 + j] = linear_y_3[i * 16 + j] + x_3[i * 16 + j];
         }
     }
 
@@ -386,25 +386,25 @@ static const double *microgpt_forward(void *ctx, const double *params, const int
             double acc_2 = 0.0;
             double acc_3 = 0.0;
             for (int i = 0; i < 16; i++) {
-                acc_0 += lm_head[o * 16 + i] * x_3[b0 * 16 + i];
-                acc_1 += lm_head[(o + 1) * 16 + i] * x_3[b0 * 16 + i];
-                acc_2 += lm_head[(o + 2) * 16 + i] * x_3[b0 * 16 + i];
-                acc_3 += lm_head[(o + 3) * 16 + i] * x_3[b0 * 16 + i];
+                acc_0 += lm_head[o * 16 + i] * x_4[b0 * 16 + i];
+                acc_1 += lm_head[(o + 1) * 16 + i] * x_4[b0 * 16 + i];
+                acc_2 += lm_head[(o + 2) * 16 + i] * x_4[b0 * 16 + i];
+                acc_3 += lm_head[(o + 3) * 16 + i] * x_4[b0 * 16 + i];
             }
-            linear_y_7[b0 * 27 + o] = acc_0;
-            linear_y_7[b0 * 27 + o + 1] = acc_1;
-            linear_y_7[b0 * 27 + o + 2] = acc_2;
-            linear_y_7[b0 * 27 + o + 3] = acc_3;
+            logits[b0 * 27 + o] = acc_0;
+            logits[b0 * 27 + o + 1] = acc_1;
+            logits[b0 * 27 + o + 2] = acc_2;
+            logits[b0 * 27 + o + 3] = acc_3;
         }
         for (; o < 27; o++) {
             double acc_ = 0.0;
             for (int i = 0; i < 16; i++) {
-                acc_ += lm_head[o * 16 + i] * x_3[b0 * 16 + i];
+                acc_ += lm_head[o * 16 + i] * x_4[b0 * 16 + i];
             }
-            linear_y_7[b0 * 27 + o] = acc_;
+            logits[b0 * 27 + o] = acc_;
         }
     }
-    return linear_y_7;
+    return logits;
 }
 
 /* Loss of one document (tokens[0..T]) and d(loss)/d(param) into grads. */
@@ -424,35 +424,35 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
     double *x = scratch + 0; /* [T, 16] */
     double *rmsnorm_ms = scratch + 256; /* [T] */
     double *rmsnorm_scale = scratch + 272; /* [T] */
-    double *rmsnorm_y = scratch + 288; /* [T, 16] */
+    double *x_2 = scratch + 288; /* [T, 16] */
     double *rmsnorm_ms_2 = scratch + 544; /* [T] */
     double *rmsnorm_scale_2 = scratch + 560; /* [T] */
-    double *rmsnorm_y_2 = scratch + 576; /* [T, 16] */
-    double *linear_y = scratch + 832; /* [T, 16] */
-    double *linear_y_2 = scratch + 1088; /* [T, 16] */
-    double *linear_y_3 = scratch + 1344; /* [T, 16] */
+    double *h = scratch + 576; /* [T, 16] */
+    double *q = scratch + 832; /* [T, 16] */
+    double *k = scratch + 1088; /* [T, 16] */
+    double *v = scratch + 1344; /* [T, 16] */
     double *attention_att = scratch + 1600; /* [4, T, axis1 + 1] */
     double *softmax_m = scratch + 2624; /* [4, T] */
     double *softmax_e = scratch + 2688; /* [4, T, axis1 + 1] */
     double *softmax_s = scratch + 1600; /* [4, T] */
-    double *softmax_p = scratch + 3712; /* [4, T, axis1 + 1] */
+    double *attention_w = scratch + 3712; /* [4, T, axis1 + 1] */
     double *attention_out = scratch + 1728; /* [T, 16] */
-    double *linear_y_4 = scratch + 1984; /* [T, 16] */
-    double *x_2 = scratch + 2240; /* [T, 16] */
+    double *linear_y = scratch + 1984; /* [T, 16] */
+    double *x_3 = scratch + 2240; /* [T, 16] */
     double *rmsnorm_ms_3 = scratch + 1984; /* [T] */
     double *rmsnorm_scale_3 = scratch + 2000; /* [T] */
-    double *rmsnorm_y_3 = scratch + 4736; /* [T, 16] */
-    double *linear_y_5 = scratch + 4992; /* [T, 64] */
+    double *rmsnorm_y = scratch + 4736; /* [T, 16] */
+    double *linear_y_2 = scratch + 4992; /* [T, 64] */
     double *linear_arg1 = scratch + 6016; /* [T, 64] */
-    double *linear_y_6 = scratch + 7040; /* [T, 16] */
-    double *x_3 = scratch + 7296; /* [T, 16] */
-    double *linear_y_7 = scratch + 7552; /* [T, 27] */
+    double *linear_y_3 = scratch + 7040; /* [T, 16] */
+    double *x_4 = scratch + 7296; /* [T, 16] */
+    double *logits = scratch + 7552; /* [T, 27] */
     double *softmax_m_2 = scratch + 2016; /* [T] */
     double *softmax_e_2 = scratch + 7984; /* [T, 27] */
     double *softmax_s_2 = scratch + 2016; /* [T] */
-    double *softmax_p_2 = scratch + 7552; /* [T, 27] */
+    double *cross_entropy_p = scratch + 7552; /* [T, 27] */
     double *cross_entropy_sum = scratch + 2048; /* [] */
-    double *cross_entropy_loss = scratch + 2056; /* [] */
+    double *loss = scratch + 2056; /* [] */
     double *d_wte = grads + 0; /* [27, 16] */
     double *d_wpe = grads + 432; /* [16, 16] */
     double *d_lm_head = grads + 688; /* [27, 16] */
@@ -466,37 +466,37 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
     double *d_rmsnorm_sum = scratch + 272; /* [T] */
     double *d_rmsnorm_ms = scratch + 288; /* [T] */
     double *d_rmsnorm_scale = scratch + 304; /* [T] */
-    double *d_rmsnorm_y = scratch + 4736; /* [T, 16] */
+    double *d_x_2 = scratch + 4736; /* [T, 16] */
     double *d_rmsnorm_sum_2 = scratch + 560; /* [T] */
     double *d_rmsnorm_ms_2 = scratch + 576; /* [T] */
     double *d_rmsnorm_scale_2 = scratch + 592; /* [T] */
-    double *d_rmsnorm_y_2 = scratch + 832; /* [T, 16] */
-    double *d_linear_y = scratch + 1600; /* [T, 16] */
-    double *d_linear_y_2 = scratch + 2064; /* [T, 16] */
-    double *d_linear_y_3 = scratch + 1344; /* [T, 16] */
+    double *d_h = scratch + 832; /* [T, 16] */
+    double *d_q = scratch + 1600; /* [T, 16] */
+    double *d_k = scratch + 2064; /* [T, 16] */
+    double *d_v = scratch + 1344; /* [T, 16] */
     double *d_attention_sum = scratch + 4992; /* [4, T, axis1 + 1] */
     double *d_attention_att = scratch + 6016; /* [4, T, axis1 + 1] */
     double *d_softmax_e = scratch + 3712; /* [4, T, axis1 + 1] */
     double *d_softmax_s = scratch + 1664; /* [4, T] */
-    double *d_softmax_p = scratch + 4992; /* [4, T, axis1 + 1] */
+    double *d_attention_w = scratch + 4992; /* [4, T, axis1 + 1] */
     double *d_attention_out = scratch + 1728; /* [T, 16] */
-    double *d_linear_y_4 = scratch + 4992; /* [T, 16] */
-    double *d_x_2 = scratch + 7296; /* [T, 16] */
+    double *d_linear_y = scratch + 4992; /* [T, 16] */
+    double *d_x_3 = scratch + 7296; /* [T, 16] */
     double *d_rmsnorm_sum_3 = scratch + 2000; /* [T] */
     double *d_rmsnorm_ms_3 = scratch + 2016; /* [T] */
     double *d_rmsnorm_scale_3 = scratch + 2032; /* [T] */
-    double *d_rmsnorm_y_3 = scratch + 4736; /* [T, 16] */
-    double *d_linear_y_5 = scratch + 7552; /* [T, 64] */
+    double *d_rmsnorm_y = scratch + 4736; /* [T, 16] */
+    double *d_linear_y_2 = scratch + 7552; /* [T, 64] */
     double *d_linear_arg1 = scratch + 6016; /* [T, 64] */
-    double *d_linear_y_6 = scratch + 7552; /* [T, 16] */
-    double *d_x_3 = scratch + 7040; /* [T, 16] */
-    double *d_linear_y_7 = scratch + 8416; /* [T, 27] */
+    double *d_linear_y_3 = scratch + 7552; /* [T, 16] */
+    double *d_x_4 = scratch + 7040; /* [T, 16] */
+    double *d_logits = scratch + 8416; /* [T, 27] */
     double *d_softmax_e_2 = scratch + 7552; /* [T, 27] */
     double *d_softmax_s_2 = scratch + 2032; /* [T] */
-    double *d_softmax_p_2 = scratch + 8416; /* [T, 27] */
+    double *d_cross_entropy_p = scratch + 8416; /* [T, 27] */
     double *d_cross_entropy_sum = scratch + 2064; /* [] */
-    double *d_cross_entropy_loss = scratch + 2048; /* [] */
-    double *d_reach_softmax_p_2 = scratch + 8848; /* [T, 27] */
+    double *d_loss = scratch + 2048; /* [] */
+    double *d_reach_cross_entropy_p = scratch + 8848; /* [T, 27] */
     double *pow_2 = scratch + 1664; /* [4, T] */
     double *pow_3 = scratch + 2032; /* [T] */
     
@@ -528,7 +528,7 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
     /* prelude.mg:22: y[i] = x[i] * scale */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 16; i++) {
-            rmsnorm_y[b0 * 16 + i] = x[b0 * 16 + i] * rmsnorm_scale[b0];
+            x_2[b0 * 16 + i] = x[b0 * 16 + i] * rmsnorm_scale[b0];
         }
     }
 
@@ -539,7 +539,7 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
         {
             double acc_ = 0.0;
             for (int i = 0; i < 16; i++) {
-                acc_ += rmsnorm_y[b0 * 16 + i] * rmsnorm_y[b0 * 16 + i];
+                acc_ += x_2[b0 * 16 + i] * x_2[b0 * 16 + i];
             }
             rmsnorm_sum_2 = acc_;
         }
@@ -551,7 +551,7 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
     /* prelude.mg:22: y[i] = x[i] * scale */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 16; i++) {
-            rmsnorm_y_2[b0 * 16 + i] = rmsnorm_y[b0 * 16 + i] * rmsnorm_scale_2[b0];
+            h[b0 * 16 + i] = x_2[b0 * 16 + i] * rmsnorm_scale_2[b0];
         }
     }
 
@@ -565,15 +565,15 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
             double acc_2 = 0.0;
             double acc_3 = 0.0;
             for (int i = 0; i < 16; i++) {
-                acc_0 += layer0_attn_wq[o * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
-                acc_1 += layer0_attn_wq[(o + 1) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
-                acc_2 += layer0_attn_wq[(o + 2) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
-                acc_3 += layer0_attn_wq[(o + 3) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
+                acc_0 += layer0_attn_wq[o * 16 + i] * h[b0 * 16 + i];
+                acc_1 += layer0_attn_wq[(o + 1) * 16 + i] * h[b0 * 16 + i];
+                acc_2 += layer0_attn_wq[(o + 2) * 16 + i] * h[b0 * 16 + i];
+                acc_3 += layer0_attn_wq[(o + 3) * 16 + i] * h[b0 * 16 + i];
             }
-            linear_y[b0 * 16 + o] = acc_0;
-            linear_y[b0 * 16 + o + 1] = acc_1;
-            linear_y[b0 * 16 + o + 2] = acc_2;
-            linear_y[b0 * 16 + o + 3] = acc_3;
+            q[b0 * 16 + o] = acc_0;
+            q[b0 * 16 + o + 1] = acc_1;
+            q[b0 * 16 + o + 2] = acc_2;
+            q[b0 * 16 + o + 3] = acc_3;
         }
     }
 
@@ -587,15 +587,15 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
             double acc_2 = 0.0;
             double acc_3 = 0.0;
             for (int i = 0; i < 16; i++) {
-                acc_0 += layer0_attn_wk[o * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
-                acc_1 += layer0_attn_wk[(o + 1) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
-                acc_2 += layer0_attn_wk[(o + 2) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
-                acc_3 += layer0_attn_wk[(o + 3) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
+                acc_0 += layer0_attn_wk[o * 16 + i] * h[b0 * 16 + i];
+                acc_1 += layer0_attn_wk[(o + 1) * 16 + i] * h[b0 * 16 + i];
+                acc_2 += layer0_attn_wk[(o + 2) * 16 + i] * h[b0 * 16 + i];
+                acc_3 += layer0_attn_wk[(o + 3) * 16 + i] * h[b0 * 16 + i];
             }
-            linear_y_2[b0 * 16 + o] = acc_0;
-            linear_y_2[b0 * 16 + o + 1] = acc_1;
-            linear_y_2[b0 * 16 + o + 2] = acc_2;
-            linear_y_2[b0 * 16 + o + 3] = acc_3;
+            k[b0 * 16 + o] = acc_0;
+            k[b0 * 16 + o + 1] = acc_1;
+            k[b0 * 16 + o + 2] = acc_2;
+            k[b0 * 16 + o + 3] = acc_3;
         }
     }
 
@@ -609,33 +609,33 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
             double acc_2 = 0.0;
             double acc_3 = 0.0;
             for (int i = 0; i < 16; i++) {
-                acc_0 += layer0_attn_wv[o * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
-                acc_1 += layer0_attn_wv[(o + 1) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
-                acc_2 += layer0_attn_wv[(o + 2) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
-                acc_3 += layer0_attn_wv[(o + 3) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
+                acc_0 += layer0_attn_wv[o * 16 + i] * h[b0 * 16 + i];
+                acc_1 += layer0_attn_wv[(o + 1) * 16 + i] * h[b0 * 16 + i];
+                acc_2 += layer0_attn_wv[(o + 2) * 16 + i] * h[b0 * 16 + i];
+                acc_3 += layer0_attn_wv[(o + 3) * 16 + i] * h[b0 * 16 + i];
             }
-            linear_y_3[b0 * 16 + o] = acc_0;
-            linear_y_3[b0 * 16 + o + 1] = acc_1;
-            linear_y_3[b0 * 16 + o + 2] = acc_2;
-            linear_y_3[b0 * 16 + o + 3] = acc_3;
+            v[b0 * 16 + o] = acc_0;
+            v[b0 * 16 + o + 1] = acc_1;
+            v[b0 * 16 + o + 2] = acc_2;
+            v[b0 * 16 + o + 3] = acc_3;
         }
     }
 
     /* microgpt.mg:41: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
     /* microgpt.mg:29: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
-    for (int h = 0; h < 4; h++) {
+    for (int h2 = 0; h2 < 4; h2++) {
         for (int t = 0; t < T; t++) {
             for (int s = 0; s < t + 1; s++) {
                 double attention_sum;
                 {
                     double acc_ = 0.0;
                     for (int j = 0; j < 4; j++) {
-                        acc_ += linear_y[t * 16 + h * 4 + j] * linear_y_2[s * 16 + h * 4 + j];
+                        acc_ += q[t * 16 + h2 * 4 + j] * k[s * 16 + h2 * 4 + j];
                     }
                     attention_sum = acc_;
                 }
                 /* microgpt.mg:29: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
-                attention_att[h * 256 + t * 16 + s] = attention_sum * 0.5;
+                attention_att[h2 * 256 + t * 16 + s] = attention_sum * 0.5;
             }
         }
     }
@@ -677,7 +677,7 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
     for (int b0 = 0; b0 < 4; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
             for (int i = 0; i < b1 + 1; i++) {
-                softmax_p[b0 * 256 + b1 * 16 + i] = softmax_e[b0 * 256 + b1 * 16 + i] * pow_2[b0 * 16 + b1];
+                attention_w[b0 * 256 + b1 * 16 + i] = softmax_e[b0 * 256 + b1 * 16 + i] * pow_2[b0 * 16 + b1];
             }
         }
     }
@@ -690,7 +690,7 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
                     acc_[c_r] = 0.0;
                 for (int s = 0; s < t + 1; s++) {
                     for (int c_r = 0; c_r < 4; c_r++)
-                        acc_[c_r] += softmax_p[c_q * 256 + t * 16 + s] * linear_y_3[s * 16 + 4 * c_q + c_r];
+                        acc_[c_r] += attention_w[c_q * 256 + t * 16 + s] * v[s * 16 + 4 * c_q + c_r];
                 }
                 for (int c_r = 0; c_r < 4; c_r++)
                     attention_out[t * 16 + 4 * c_q + c_r] = acc_[c_r];
@@ -711,17 +711,17 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
                 acc_2 += layer0_attn_wo[(o + 2) * 16 + i] * attention_out[b0 * 16 + i];
                 acc_3 += layer0_attn_wo[(o + 3) * 16 + i] * attention_out[b0 * 16 + i];
             }
-            linear_y_4[b0 * 16 + o] = acc_0;
-            linear_y_4[b0 * 16 + o + 1] = acc_1;
-            linear_y_4[b0 * 16 + o + 2] = acc_2;
-            linear_y_4[b0 * 16 + o + 3] = acc_3;
+            linear_y[b0 * 16 + o] = acc_0;
+            linear_y[b0 * 16 + o + 1] = acc_1;
+            linear_y[b0 * 16 + o + 2] = acc_2;
+            linear_y[b0 * 16 + o + 3] = acc_3;
         }
     }
 
     /* microgpt.mg:41: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 16; j++) {
-            x_2[i * 16 + j] = linear_y_4[i * 16 + j] + rmsnorm_y[i * 16 + j];
+            x_3[i * 16 + j] = linear_y[i * 16 + j] + x_2[i * 16 + j];
         }
     }
 
@@ -732,7 +732,7 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
         {
             double acc_ = 0.0;
             for (int i = 0; i < 16; i++) {
-                acc_ += x_2[b0 * 16 + i] * x_2[b0 * 16 + i];
+                acc_ += x_3[b0 * 16 + i] * x_3[b0 * 16 + i];
             }
             rmsnorm_sum_3 = acc_;
         }
@@ -744,7 +744,7 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
     /* prelude.mg:22: y[i] = x[i] * scale */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 16; i++) {
-            rmsnorm_y_3[b0 * 16 + i] = x_2[b0 * 16 + i] * rmsnorm_scale_3[b0];
+            rmsnorm_y[b0 * 16 + i] = x_3[b0 * 16 + i] * rmsnorm_scale_3[b0];
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
@@ -756,21 +756,21 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
             double acc_2 = 0.0;
             double acc_3 = 0.0;
             for (int i = 0; i < 16; i++) {
-                acc_0 += layer0_mlp_fc1[o * 16 + i] * rmsnorm_y_3[b0 * 16 + i];
-                acc_1 += layer0_mlp_fc1[(o + 1) * 16 + i] * rmsnorm_y_3[b0 * 16 + i];
-                acc_2 += layer0_mlp_fc1[(o + 2) * 16 + i] * rmsnorm_y_3[b0 * 16 + i];
-                acc_3 += layer0_mlp_fc1[(o + 3) * 16 + i] * rmsnorm_y_3[b0 * 16 + i];
+                acc_0 += layer0_mlp_fc1[o * 16 + i] * rmsnorm_y[b0 * 16 + i];
+                acc_1 += layer0_mlp_fc1[(o + 1) * 16 + i] * rmsnorm_y[b0 * 16 + i];
+                acc_2 += layer0_mlp_fc1[(o + 2) * 16 + i] * rmsnorm_y[b0 * 16 + i];
+                acc_3 += layer0_mlp_fc1[(o + 3) * 16 + i] * rmsnorm_y[b0 * 16 + i];
             }
-            linear_y_5[b0 * 64 + o] = acc_0;
-            linear_y_5[b0 * 64 + o + 1] = acc_1;
-            linear_y_5[b0 * 64 + o + 2] = acc_2;
-            linear_y_5[b0 * 64 + o + 3] = acc_3;
+            linear_y_2[b0 * 64 + o] = acc_0;
+            linear_y_2[b0 * 64 + o + 1] = acc_1;
+            linear_y_2[b0 * 64 + o + 2] = acc_2;
+            linear_y_2[b0 * 64 + o + 3] = acc_3;
         }
     }
     /* microgpt.mg:42: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 64; j++) {
-            linear_arg1[i * 64 + j] = relu_(linear_y_5[i * 64 + j]);
+            linear_arg1[i * 64 + j] = relu_(linear_y_2[i * 64 + j]);
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
@@ -787,17 +787,17 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
                 acc_2 += layer0_mlp_fc2[(o + 2) * 64 + i] * linear_arg1[b0 * 64 + i];
                 acc_3 += layer0_mlp_fc2[(o + 3) * 64 + i] * linear_arg1[b0 * 64 + i];
             }
-            linear_y_6[b0 * 16 + o] = acc_0;
-            linear_y_6[b0 * 16 + o + 1] = acc_1;
-            linear_y_6[b0 * 16 + o + 2] = acc_2;
-            linear_y_6[b0 * 16 + o + 3] = acc_3;
+            linear_y_3[b0 * 16 + o] = acc_0;
+            linear_y_3[b0 * 16 + o + 1] = acc_1;
+            linear_y_3[b0 * 16 + o + 2] = acc_2;
+            linear_y_3[b0 * 16 + o + 3] = acc_3;
         }
     }
 
     /* microgpt.mg:42: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 16; j++) {
-            x_3[i * 16 + j] = linear_y_6[i * 16 + j] + x_2[i * 16 + j];
+            x_4[i * 16 + j] = linear_y_3[i * 16 + j] + x_3[i * 16 + j];
         }
     }
 
@@ -811,22 +811,22 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
             double acc_2 = 0.0;
             double acc_3 = 0.0;
             for (int i = 0; i < 16; i++) {
-                acc_0 += lm_head[o * 16 + i] * x_3[b0 * 16 + i];
-                acc_1 += lm_head[(o + 1) * 16 + i] * x_3[b0 * 16 + i];
-                acc_2 += lm_head[(o + 2) * 16 + i] * x_3[b0 * 16 + i];
-                acc_3 += lm_head[(o + 3) * 16 + i] * x_3[b0 * 16 + i];
+                acc_0 += lm_head[o * 16 + i] * x_4[b0 * 16 + i];
+                acc_1 += lm_head[(o + 1) * 16 + i] * x_4[b0 * 16 + i];
+                acc_2 += lm_head[(o + 2) * 16 + i] * x_4[b0 * 16 + i];
+                acc_3 += lm_head[(o + 3) * 16 + i] * x_4[b0 * 16 + i];
             }
-            linear_y_7[b0 * 27 + o] = acc_0;
-            linear_y_7[b0 * 27 + o + 1] = acc_1;
-            linear_y_7[b0 * 27 + o + 2] = acc_2;
-            linear_y_7[b0 * 27 + o + 3] = acc_3;
+            logits[b0 * 27 + o] = acc_0;
+            logits[b0 * 27 + o + 1] = acc_1;
+            logits[b0 * 27 + o + 2] = acc_2;
+            logits[b0 * 27 + o + 3] = acc_3;
         }
         for (; o < 27; o++) {
             double acc_ = 0.0;
             for (int i = 0; i < 16; i++) {
-                acc_ += lm_head[o * 16 + i] * x_3[b0 * 16 + i];
+                acc_ += lm_head[o * 16 + i] * x_4[b0 * 16 + i];
             }
-            linear_y_7[b0 * 27 + o] = acc_;
+            logits[b0 * 27 + o] = acc_;
         }
     }
 
@@ -835,7 +835,7 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
     for (int b0 = 0; b0 < T; b0++) {
         double acc_ = -INFINITY;
         for (int i = 0; i < 27; i++) {
-            double val_ = linear_y_7[b0 * 27 + i];
+            double val_ = logits[b0 * 27 + i];
             if (val_ > acc_)
                 acc_ = val_;
         }
@@ -844,7 +844,7 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
     /* prelude.mg:13: e[i] = exp(x[i] - m) */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 27; i++) {
-            softmax_e_2[b0 * 27 + i] = exp_(linear_y_7[b0 * 27 + i] - softmax_m_2[b0]);
+            softmax_e_2[b0 * 27 + i] = exp_(logits[b0 * 27 + i] - softmax_m_2[b0]);
         }
     }
     /* prelude.mg:14: s = sum(i) e[i] */
@@ -862,38 +862,38 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
     /* prelude.mg:15: p[i] = e[i] / s */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 27; i++) {
-            softmax_p_2[b0 * 27 + i] = softmax_e_2[b0 * 27 + i] * pow_3[b0];
+            cross_entropy_p[b0 * 27 + i] = softmax_e_2[b0 * 27 + i] * pow_3[b0];
         }
     }
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
     {
         double acc_ = 0.0;
         for (int t = 0; t < T; t++) {
-            acc_ += log_(softmax_p_2[t * 27 + tokens[t + 1]]) * (-1.0);
+            acc_ += log_(cross_entropy_p[t * 27 + tokens[t + 1]]) * (-1.0);
         }
         cross_entropy_sum[0] = acc_;
     }
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
-    cross_entropy_loss[0] = cross_entropy_sum[0] * pow_((double)(T), -1.0);
+    loss[0] = cross_entropy_sum[0] * pow_((double)(T), -1.0);
     
     /* backward: each gradient's first statement assigns it or follows a clear, the rest add */
-    d_cross_entropy_loss[0] = 1.0;
+    d_loss[0] = 1.0;
 
     /* backward of microgpt.mg:47: loss = cross_entropy(logits, targets) */
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
-    d_cross_entropy_sum[0] = pow_((double)(T), -1.0) * d_cross_entropy_loss[0];
+    d_cross_entropy_sum[0] = pow_((double)(T), -1.0) * d_loss[0];
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
-    memset(d_softmax_p_2, 0, 432 * sizeof *d_softmax_p_2);
-    memset(d_reach_softmax_p_2, 0, 432 * sizeof *d_reach_softmax_p_2);
+    memset(d_cross_entropy_p, 0, 432 * sizeof *d_cross_entropy_p);
+    memset(d_reach_cross_entropy_p, 0, 432 * sizeof *d_reach_cross_entropy_p);
     for (int t = 0; t < T; t++) {
-        d_softmax_p_2[t * 27 + tokens[t + 1]] += pow_(softmax_p_2[t * 27 + tokens[t + 1]], -1.0) * ((-1.0) * d_cross_entropy_sum[0]);
+        d_cross_entropy_p[t * 27 + tokens[t + 1]] += pow_(cross_entropy_p[t * 27 + tokens[t + 1]], -1.0) * ((-1.0) * d_cross_entropy_sum[0]);
         /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
-        d_reach_softmax_p_2[t * 27 + tokens[t + 1]] += 1.0;
+        d_reach_cross_entropy_p[t * 27 + tokens[t + 1]] += 1.0;
     }
     /* prelude.mg:15: p[i] = e[i] / s */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 27; i++) {
-            d_softmax_e_2[b0 * 27 + i] = (d_reach_softmax_p_2[b0 * 27 + i] > 0 ? pow_3[b0] * d_softmax_p_2[b0 * 27 + i] : 0.0);
+            d_softmax_e_2[b0 * 27 + i] = (d_reach_cross_entropy_p[b0 * 27 + i] > 0 ? pow_3[b0] * d_cross_entropy_p[b0 * 27 + i] : 0.0);
         }
     }
     /* prelude.mg:15: p[i] = e[i] / s */
@@ -903,7 +903,7 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
         {
             double acc_ = 0.0;
             for (int i = 0; i < 27; i++) {
-                acc_ += (d_reach_softmax_p_2[b0 * 27 + i] > 0 ? pow_5 * (softmax_e_2[b0 * 27 + i] * d_softmax_p_2[b0 * 27 + i]) : 0.0);
+                acc_ += (d_reach_cross_entropy_p[b0 * 27 + i] > 0 ? pow_5 * (softmax_e_2[b0 * 27 + i] * d_cross_entropy_p[b0 * 27 + i]) : 0.0);
             }
             d_softmax_s_2[b0] = acc_;
         }
@@ -913,7 +913,7 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
         for (int i = 0; i < 27; i++) {
             d_softmax_e_2[b0 * 27 + i] += d_softmax_s_2[b0];
             /* prelude.mg:13: e[i] = exp(x[i] - m) */
-            d_linear_y_7[b0 * 27 + i] = softmax_e_2[b0 * 27 + i] * d_softmax_e_2[b0 * 27 + i];
+            d_logits[b0 * 27 + i] = softmax_e_2[b0 * 27 + i] * d_softmax_e_2[b0 * 27 + i];
         }
     }
 
@@ -931,10 +931,10 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
             }
             for (int b0 = 0; b0 < T; b0++) {
                 for (int i = 0; i < 16; i++) {
-                    acc_[0][i] += x_3[b0 * 16 + i] * d_linear_y_7[b0 * 27 + o];
-                    acc_[1][i] += x_3[b0 * 16 + i] * d_linear_y_7[b0 * 27 + o + 1];
-                    acc_[2][i] += x_3[b0 * 16 + i] * d_linear_y_7[b0 * 27 + o + 2];
-                    acc_[3][i] += x_3[b0 * 16 + i] * d_linear_y_7[b0 * 27 + o + 3];
+                    acc_[0][i] += x_4[b0 * 16 + i] * d_logits[b0 * 27 + o];
+                    acc_[1][i] += x_4[b0 * 16 + i] * d_logits[b0 * 27 + o + 1];
+                    acc_[2][i] += x_4[b0 * 16 + i] * d_logits[b0 * 27 + o + 2];
+                    acc_[3][i] += x_4[b0 * 16 + i] * d_logits[b0 * 27 + o + 3];
                 }
             }
             for (int i = 0; i < 16; i++) {
@@ -951,7 +951,7 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
                     acc_[i] = 0.0;
                 for (int b0 = 0; b0 < T; b0++) {
                     for (int i = 0; i < 16; i++)
-                        acc_[i] += x_3[b0 * 16 + i] * d_linear_y_7[b0 * 27 + o];
+                        acc_[i] += x_4[b0 * 16 + i] * d_logits[b0 * 27 + o];
                 }
                 for (int i = 0; i < 16; i++)
                     d_lm_head[o * 16 + i] = acc_[i];
@@ -971,17 +971,17 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
             }
             for (int o = 0; o < 27; o++) {
                 for (int i = 0; i < 16; i++) {
-                    acc_[0][i] += lm_head[o * 16 + i] * d_linear_y_7[b0 * 27 + o];
-                    acc_[1][i] += lm_head[o * 16 + i] * d_linear_y_7[(b0 + 1) * 27 + o];
-                    acc_[2][i] += lm_head[o * 16 + i] * d_linear_y_7[(b0 + 2) * 27 + o];
-                    acc_[3][i] += lm_head[o * 16 + i] * d_linear_y_7[(b0 + 3) * 27 + o];
+                    acc_[0][i] += lm_head[o * 16 + i] * d_logits[b0 * 27 + o];
+                    acc_[1][i] += lm_head[o * 16 + i] * d_logits[(b0 + 1) * 27 + o];
+                    acc_[2][i] += lm_head[o * 16 + i] * d_logits[(b0 + 2) * 27 + o];
+                    acc_[3][i] += lm_head[o * 16 + i] * d_logits[(b0 + 3) * 27 + o];
                 }
             }
             for (int i = 0; i < 16; i++) {
-                d_x_3[b0 * 16 + i] = acc_[0][i];
-                d_x_3[(b0 + 1) * 16 + i] = acc_[1][i];
-                d_x_3[(b0 + 2) * 16 + i] = acc_[2][i];
-                d_x_3[(b0 + 3) * 16 + i] = acc_[3][i];
+                d_x_4[b0 * 16 + i] = acc_[0][i];
+                d_x_4[(b0 + 1) * 16 + i] = acc_[1][i];
+                d_x_4[(b0 + 2) * 16 + i] = acc_[2][i];
+                d_x_4[(b0 + 3) * 16 + i] = acc_[3][i];
             }
         }
         for (; b0 < T; b0++) {
@@ -991,10 +991,10 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
                     acc_[i] = 0.0;
                 for (int o = 0; o < 27; o++) {
                     for (int i = 0; i < 16; i++)
-                        acc_[i] += lm_head[o * 16 + i] * d_linear_y_7[b0 * 27 + o];
+                        acc_[i] += lm_head[o * 16 + i] * d_logits[b0 * 27 + o];
                 }
                 for (int i = 0; i < 16; i++)
-                    d_x_3[b0 * 16 + i] = acc_[i];
+                    d_x_4[b0 * 16 + i] = acc_[i];
             }
         }
     }
@@ -1002,9 +1002,9 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
     /* backward of microgpt.mg:42: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 16; j++) {
-            d_linear_y_6[i * 16 + j] = d_x_3[i * 16 + j];
+            d_linear_y_3[i * 16 + j] = d_x_4[i * 16 + j];
             /* microgpt.mg:42: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
-            d_x_2[i * 16 + j] = d_x_3[i * 16 + j];
+            d_x_3[i * 16 + j] = d_x_4[i * 16 + j];
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
@@ -1021,10 +1021,10 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
                 }
                 for (int b0 = 0; b0 < T; b0++) {
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += linear_arg1[b0 * 64 + i] * d_linear_y_6[b0 * 16 + o];
-                        acc_[1][i - t0_] += linear_arg1[b0 * 64 + i] * d_linear_y_6[b0 * 16 + o + 1];
-                        acc_[2][i - t0_] += linear_arg1[b0 * 64 + i] * d_linear_y_6[b0 * 16 + o + 2];
-                        acc_[3][i - t0_] += linear_arg1[b0 * 64 + i] * d_linear_y_6[b0 * 16 + o + 3];
+                        acc_[0][i - t0_] += linear_arg1[b0 * 64 + i] * d_linear_y_3[b0 * 16 + o];
+                        acc_[1][i - t0_] += linear_arg1[b0 * 64 + i] * d_linear_y_3[b0 * 16 + o + 1];
+                        acc_[2][i - t0_] += linear_arg1[b0 * 64 + i] * d_linear_y_3[b0 * 16 + o + 2];
+                        acc_[3][i - t0_] += linear_arg1[b0 * 64 + i] * d_linear_y_3[b0 * 16 + o + 3];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -1050,10 +1050,10 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
                 }
                 for (int o = 0; o < 16; o++) {
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += layer0_mlp_fc2[o * 64 + i] * d_linear_y_6[b0 * 16 + o];
-                        acc_[1][i - t0_] += layer0_mlp_fc2[o * 64 + i] * d_linear_y_6[(b0 + 1) * 16 + o];
-                        acc_[2][i - t0_] += layer0_mlp_fc2[o * 64 + i] * d_linear_y_6[(b0 + 2) * 16 + o];
-                        acc_[3][i - t0_] += layer0_mlp_fc2[o * 64 + i] * d_linear_y_6[(b0 + 3) * 16 + o];
+                        acc_[0][i - t0_] += layer0_mlp_fc2[o * 64 + i] * d_linear_y_3[b0 * 16 + o];
+                        acc_[1][i - t0_] += layer0_mlp_fc2[o * 64 + i] * d_linear_y_3[(b0 + 1) * 16 + o];
+                        acc_[2][i - t0_] += layer0_mlp_fc2[o * 64 + i] * d_linear_y_3[(b0 + 2) * 16 + o];
+                        acc_[3][i - t0_] += layer0_mlp_fc2[o * 64 + i] * d_linear_y_3[(b0 + 3) * 16 + o];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -1071,7 +1071,7 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
                     acc_[i] = 0.0;
                 for (int o = 0; o < 16; o++) {
                     for (int i = 0; i < 64; i++)
-                        acc_[i] += layer0_mlp_fc2[o * 64 + i] * d_linear_y_6[b0 * 16 + o];
+                        acc_[i] += layer0_mlp_fc2[o * 64 + i] * d_linear_y_3[b0 * 16 + o];
                 }
                 for (int i = 0; i < 64; i++)
                     d_linear_arg1[b0 * 64 + i] = acc_[i];
@@ -1081,7 +1081,7 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
     /* microgpt.mg:42: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 64; j++) {
-            d_linear_y_5[i * 64 + j] = step_(linear_y_5[i * 64 + j]) * d_linear_arg1[i * 64 + j];
+            d_linear_y_2[i * 64 + j] = step_(linear_y_2[i * 64 + j]) * d_linear_arg1[i * 64 + j];
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
@@ -1097,10 +1097,10 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
             }
             for (int b0 = 0; b0 < T; b0++) {
                 for (int i = 0; i < 16; i++) {
-                    acc_[0][i] += rmsnorm_y_3[b0 * 16 + i] * d_linear_y_5[b0 * 64 + o];
-                    acc_[1][i] += rmsnorm_y_3[b0 * 16 + i] * d_linear_y_5[b0 * 64 + o + 1];
-                    acc_[2][i] += rmsnorm_y_3[b0 * 16 + i] * d_linear_y_5[b0 * 64 + o + 2];
-                    acc_[3][i] += rmsnorm_y_3[b0 * 16 + i] * d_linear_y_5[b0 * 64 + o + 3];
+                    acc_[0][i] += rmsnorm_y[b0 * 16 + i] * d_linear_y_2[b0 * 64 + o];
+                    acc_[1][i] += rmsnorm_y[b0 * 16 + i] * d_linear_y_2[b0 * 64 + o + 1];
+                    acc_[2][i] += rmsnorm_y[b0 * 16 + i] * d_linear_y_2[b0 * 64 + o + 2];
+                    acc_[3][i] += rmsnorm_y[b0 * 16 + i] * d_linear_y_2[b0 * 64 + o + 3];
                 }
             }
             for (int i = 0; i < 16; i++) {
@@ -1124,17 +1124,17 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
             }
             for (int o = 0; o < 64; o++) {
                 for (int i = 0; i < 16; i++) {
-                    acc_[0][i] += layer0_mlp_fc1[o * 16 + i] * d_linear_y_5[b0 * 64 + o];
-                    acc_[1][i] += layer0_mlp_fc1[o * 16 + i] * d_linear_y_5[(b0 + 1) * 64 + o];
-                    acc_[2][i] += layer0_mlp_fc1[o * 16 + i] * d_linear_y_5[(b0 + 2) * 64 + o];
-                    acc_[3][i] += layer0_mlp_fc1[o * 16 + i] * d_linear_y_5[(b0 + 3) * 64 + o];
+                    acc_[0][i] += layer0_mlp_fc1[o * 16 + i] * d_linear_y_2[b0 * 64 + o];
+                    acc_[1][i] += layer0_mlp_fc1[o * 16 + i] * d_linear_y_2[(b0 + 1) * 64 + o];
+                    acc_[2][i] += layer0_mlp_fc1[o * 16 + i] * d_linear_y_2[(b0 + 2) * 64 + o];
+                    acc_[3][i] += layer0_mlp_fc1[o * 16 + i] * d_linear_y_2[(b0 + 3) * 64 + o];
                 }
             }
             for (int i = 0; i < 16; i++) {
-                d_rmsnorm_y_3[b0 * 16 + i] = acc_[0][i];
-                d_rmsnorm_y_3[(b0 + 1) * 16 + i] = acc_[1][i];
-                d_rmsnorm_y_3[(b0 + 2) * 16 + i] = acc_[2][i];
-                d_rmsnorm_y_3[(b0 + 3) * 16 + i] = acc_[3][i];
+                d_rmsnorm_y[b0 * 16 + i] = acc_[0][i];
+                d_rmsnorm_y[(b0 + 1) * 16 + i] = acc_[1][i];
+                d_rmsnorm_y[(b0 + 2) * 16 + i] = acc_[2][i];
+                d_rmsnorm_y[(b0 + 3) * 16 + i] = acc_[3][i];
             }
         }
         for (; b0 < T; b0++) {
@@ -1144,17 +1144,17 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
                     acc_[i] = 0.0;
                 for (int o = 0; o < 64; o++) {
                     for (int i = 0; i < 16; i++)
-                        acc_[i] += layer0_mlp_fc1[o * 16 + i] * d_linear_y_5[b0 * 64 + o];
+                        acc_[i] += layer0_mlp_fc1[o * 16 + i] * d_linear_y_2[b0 * 64 + o];
                 }
                 for (int i = 0; i < 16; i++)
-                    d_rmsnorm_y_3[b0 * 16 + i] = acc_[i];
+                    d_rmsnorm_y[b0 * 16 + i] = acc_[i];
             }
         }
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 16; i++) {
-            d_x_2[b0 * 16 + i] += rmsnorm_scale_3[b0] * d_rmsnorm_y_3[b0 * 16 + i];
+            d_x_3[b0 * 16 + i] += rmsnorm_scale_3[b0] * d_rmsnorm_y[b0 * 16 + i];
         }
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
@@ -1162,7 +1162,7 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
         {
             double acc_ = 0.0;
             for (int i = 0; i < 16; i++) {
-                acc_ += x_2[b0 * 16 + i] * d_rmsnorm_y_3[b0 * 16 + i];
+                acc_ += x_3[b0 * 16 + i] * d_rmsnorm_y[b0 * 16 + i];
             }
             d_rmsnorm_scale_3[b0] = acc_;
         }
@@ -1174,13 +1174,13 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 16; i++) {
-            d_x_2[b0 * 16 + i] += x_2[b0 * 16 + i] * d_rmsnorm_sum_3[b0];
+            d_x_3[b0 * 16 + i] += x_3[b0 * 16 + i] * d_rmsnorm_sum_3[b0];
             /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-            d_x_2[b0 * 16 + i] += x_2[b0 * 16 + i] * d_rmsnorm_sum_3[b0];
+            d_x_3[b0 * 16 + i] += x_3[b0 * 16 + i] * d_rmsnorm_sum_3[b0];
             /* microgpt.mg:41: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
-            d_linear_y_4[b0 * 16 + i] = d_x_2[b0 * 16 + i];
+            d_linear_y[b0 * 16 + i] = d_x_3[b0 * 16 + i];
             /* microgpt.mg:41: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
-            d_rmsnorm_y[b0 * 16 + i] = d_x_2[b0 * 16 + i];
+            d_x_2[b0 * 16 + i] = d_x_3[b0 * 16 + i];
         }
     }
 
@@ -1198,10 +1198,10 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
             }
             for (int b0 = 0; b0 < T; b0++) {
                 for (int i = 0; i < 16; i++) {
-                    acc_[0][i] += attention_out[b0 * 16 + i] * d_linear_y_4[b0 * 16 + o];
-                    acc_[1][i] += attention_out[b0 * 16 + i] * d_linear_y_4[b0 * 16 + o + 1];
-                    acc_[2][i] += attention_out[b0 * 16 + i] * d_linear_y_4[b0 * 16 + o + 2];
-                    acc_[3][i] += attention_out[b0 * 16 + i] * d_linear_y_4[b0 * 16 + o + 3];
+                    acc_[0][i] += attention_out[b0 * 16 + i] * d_linear_y[b0 * 16 + o];
+                    acc_[1][i] += attention_out[b0 * 16 + i] * d_linear_y[b0 * 16 + o + 1];
+                    acc_[2][i] += attention_out[b0 * 16 + i] * d_linear_y[b0 * 16 + o + 2];
+                    acc_[3][i] += attention_out[b0 * 16 + i] * d_linear_y[b0 * 16 + o + 3];
                 }
             }
             for (int i = 0; i < 16; i++) {
@@ -1225,10 +1225,10 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
             }
             for (int o = 0; o < 16; o++) {
                 for (int i = 0; i < 16; i++) {
-                    acc_[0][i] += layer0_attn_wo[o * 16 + i] * d_linear_y_4[b0 * 16 + o];
-                    acc_[1][i] += layer0_attn_wo[o * 16 + i] * d_linear_y_4[(b0 + 1) * 16 + o];
-                    acc_[2][i] += layer0_attn_wo[o * 16 + i] * d_linear_y_4[(b0 + 2) * 16 + o];
-                    acc_[3][i] += layer0_attn_wo[o * 16 + i] * d_linear_y_4[(b0 + 3) * 16 + o];
+                    acc_[0][i] += layer0_attn_wo[o * 16 + i] * d_linear_y[b0 * 16 + o];
+                    acc_[1][i] += layer0_attn_wo[o * 16 + i] * d_linear_y[(b0 + 1) * 16 + o];
+                    acc_[2][i] += layer0_attn_wo[o * 16 + i] * d_linear_y[(b0 + 2) * 16 + o];
+                    acc_[3][i] += layer0_attn_wo[o * 16 + i] * d_linear_y[(b0 + 3) * 16 + o];
                 }
             }
             for (int i = 0; i < 16; i++) {
@@ -1245,7 +1245,7 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
                     acc_[i] = 0.0;
                 for (int o = 0; o < 16; o++) {
                     for (int i = 0; i < 16; i++)
-                        acc_[i] += layer0_attn_wo[o * 16 + i] * d_linear_y_4[b0 * 16 + o];
+                        acc_[i] += layer0_attn_wo[o * 16 + i] * d_linear_y[b0 * 16 + o];
                 }
                 for (int i = 0; i < 16; i++)
                     d_attention_out[b0 * 16 + i] = acc_[i];
@@ -1253,25 +1253,25 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* microgpt.mg:31: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
-    memset(d_softmax_p, 0, 1024 * sizeof *d_softmax_p);
+    memset(d_attention_w, 0, 1024 * sizeof *d_attention_w);
     for (int t = 0; t < T; t++) {
         for (int c_q = 0; c_q < 4; c_q++) {
             for (int s = 0; s < t + 1; s++) {
-                double acc_ = d_softmax_p[c_q * 256 + t * 16 + s];
+                double acc_ = d_attention_w[c_q * 256 + t * 16 + s];
                 for (int c_r = 0; c_r < 4; c_r++) {
-                    acc_ += linear_y_3[s * 16 + 4 * c_q + c_r] * d_attention_out[t * 16 + 4 * c_q + c_r];
+                    acc_ += v[s * 16 + 4 * c_q + c_r] * d_attention_out[t * 16 + 4 * c_q + c_r];
                 }
-                d_softmax_p[c_q * 256 + t * 16 + s] = acc_;
+                d_attention_w[c_q * 256 + t * 16 + s] = acc_;
             }
         }
     }
     /* microgpt.mg:31: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
-    memset(d_linear_y_3, 0, 256 * sizeof *d_linear_y_3);
+    memset(d_v, 0, 256 * sizeof *d_v);
     for (int t = 0; t < T; t++) {
         for (int c_q = 0; c_q < 4; c_q++) {
             for (int s = 0; s < t + 1; s++) {
                 for (int c_r = 0; c_r < 4; c_r++) {
-                    d_linear_y_3[s * 16 + 4 * c_q + c_r] += softmax_p[c_q * 256 + t * 16 + s] * d_attention_out[t * 16 + 4 * c_q + c_r];
+                    d_v[s * 16 + 4 * c_q + c_r] += attention_w[c_q * 256 + t * 16 + s] * d_attention_out[t * 16 + 4 * c_q + c_r];
                 }
             }
         }
@@ -1280,7 +1280,7 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
     for (int b0 = 0; b0 < 4; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
             for (int i = 0; i < b1 + 1; i++) {
-                d_softmax_e[b0 * 256 + b1 * 16 + i] = pow_2[b0 * 16 + b1] * d_softmax_p[b0 * 256 + b1 * 16 + i];
+                d_softmax_e[b0 * 256 + b1 * 16 + i] = pow_2[b0 * 16 + b1] * d_attention_w[b0 * 256 + b1 * 16 + i];
             }
         }
     }
@@ -1292,7 +1292,7 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
             {
                 double acc_ = 0.0;
                 for (int i = 0; i < b1 + 1; i++) {
-                    acc_ += pow_7 * (softmax_e[b0 * 256 + b1 * 16 + i] * d_softmax_p[b0 * 256 + b1 * 16 + i]);
+                    acc_ += pow_7 * (softmax_e[b0 * 256 + b1 * 16 + i] * d_attention_w[b0 * 256 + b1 * 16 + i]);
                 }
                 d_softmax_s[b0 * 16 + b1] = acc_;
             }
@@ -1311,15 +1311,15 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* microgpt.mg:29: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
-    memset(d_linear_y, 0, 256 * sizeof *d_linear_y);
-    memset(d_linear_y_2, 0, 256 * sizeof *d_linear_y_2);
-    for (int h = 0; h < 4; h++) {
+    memset(d_q, 0, 256 * sizeof *d_q);
+    memset(d_k, 0, 256 * sizeof *d_k);
+    for (int h2 = 0; h2 < 4; h2++) {
         for (int t = 0; t < T; t++) {
             for (int s = 0; s < t + 1; s++) {
                 for (int j = 0; j < 4; j++) {
-                    d_linear_y[t * 16 + h * 4 + j] += linear_y_2[s * 16 + h * 4 + j] * d_attention_sum[h * 256 + t * 16 + s];
+                    d_q[t * 16 + h2 * 4 + j] += k[s * 16 + h2 * 4 + j] * d_attention_sum[h2 * 256 + t * 16 + s];
                     /* microgpt.mg:29: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
-                    d_linear_y_2[s * 16 + h * 4 + j] += linear_y[t * 16 + h * 4 + j] * d_attention_sum[h * 256 + t * 16 + s];
+                    d_k[s * 16 + h2 * 4 + j] += q[t * 16 + h2 * 4 + j] * d_attention_sum[h2 * 256 + t * 16 + s];
                 }
             }
         }
@@ -1339,10 +1339,10 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
             }
             for (int b0 = 0; b0 < T; b0++) {
                 for (int i = 0; i < 16; i++) {
-                    acc_[0][i] += rmsnorm_y_2[b0 * 16 + i] * d_linear_y_3[b0 * 16 + o];
-                    acc_[1][i] += rmsnorm_y_2[b0 * 16 + i] * d_linear_y_3[b0 * 16 + o + 1];
-                    acc_[2][i] += rmsnorm_y_2[b0 * 16 + i] * d_linear_y_3[b0 * 16 + o + 2];
-                    acc_[3][i] += rmsnorm_y_2[b0 * 16 + i] * d_linear_y_3[b0 * 16 + o + 3];
+                    acc_[0][i] += h[b0 * 16 + i] * d_v[b0 * 16 + o];
+                    acc_[1][i] += h[b0 * 16 + i] * d_v[b0 * 16 + o + 1];
+                    acc_[2][i] += h[b0 * 16 + i] * d_v[b0 * 16 + o + 2];
+                    acc_[3][i] += h[b0 * 16 + i] * d_v[b0 * 16 + o + 3];
                 }
             }
             for (int i = 0; i < 16; i++) {
@@ -1366,17 +1366,17 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
             }
             for (int o = 0; o < 16; o++) {
                 for (int i = 0; i < 16; i++) {
-                    acc_[0][i] += layer0_attn_wv[o * 16 + i] * d_linear_y_3[b0 * 16 + o];
-                    acc_[1][i] += layer0_attn_wv[o * 16 + i] * d_linear_y_3[(b0 + 1) * 16 + o];
-                    acc_[2][i] += layer0_attn_wv[o * 16 + i] * d_linear_y_3[(b0 + 2) * 16 + o];
-                    acc_[3][i] += layer0_attn_wv[o * 16 + i] * d_linear_y_3[(b0 + 3) * 16 + o];
+                    acc_[0][i] += layer0_attn_wv[o * 16 + i] * d_v[b0 * 16 + o];
+                    acc_[1][i] += layer0_attn_wv[o * 16 + i] * d_v[(b0 + 1) * 16 + o];
+                    acc_[2][i] += layer0_attn_wv[o * 16 + i] * d_v[(b0 + 2) * 16 + o];
+                    acc_[3][i] += layer0_attn_wv[o * 16 + i] * d_v[(b0 + 3) * 16 + o];
                 }
             }
             for (int i = 0; i < 16; i++) {
-                d_rmsnorm_y_2[b0 * 16 + i] = acc_[0][i];
-                d_rmsnorm_y_2[(b0 + 1) * 16 + i] = acc_[1][i];
-                d_rmsnorm_y_2[(b0 + 2) * 16 + i] = acc_[2][i];
-                d_rmsnorm_y_2[(b0 + 3) * 16 + i] = acc_[3][i];
+                d_h[b0 * 16 + i] = acc_[0][i];
+                d_h[(b0 + 1) * 16 + i] = acc_[1][i];
+                d_h[(b0 + 2) * 16 + i] = acc_[2][i];
+                d_h[(b0 + 3) * 16 + i] = acc_[3][i];
             }
         }
         for (; b0 < T; b0++) {
@@ -1386,10 +1386,10 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
                     acc_[i] = 0.0;
                 for (int o = 0; o < 16; o++) {
                     for (int i = 0; i < 16; i++)
-                        acc_[i] += layer0_attn_wv[o * 16 + i] * d_linear_y_3[b0 * 16 + o];
+                        acc_[i] += layer0_attn_wv[o * 16 + i] * d_v[b0 * 16 + o];
                 }
                 for (int i = 0; i < 16; i++)
-                    d_rmsnorm_y_2[b0 * 16 + i] = acc_[i];
+                    d_h[b0 * 16 + i] = acc_[i];
             }
         }
     }
@@ -1408,10 +1408,10 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
             }
             for (int b0 = 0; b0 < T; b0++) {
                 for (int i = 0; i < 16; i++) {
-                    acc_[0][i] += rmsnorm_y_2[b0 * 16 + i] * d_linear_y_2[b0 * 16 + o];
-                    acc_[1][i] += rmsnorm_y_2[b0 * 16 + i] * d_linear_y_2[b0 * 16 + o + 1];
-                    acc_[2][i] += rmsnorm_y_2[b0 * 16 + i] * d_linear_y_2[b0 * 16 + o + 2];
-                    acc_[3][i] += rmsnorm_y_2[b0 * 16 + i] * d_linear_y_2[b0 * 16 + o + 3];
+                    acc_[0][i] += h[b0 * 16 + i] * d_k[b0 * 16 + o];
+                    acc_[1][i] += h[b0 * 16 + i] * d_k[b0 * 16 + o + 1];
+                    acc_[2][i] += h[b0 * 16 + i] * d_k[b0 * 16 + o + 2];
+                    acc_[3][i] += h[b0 * 16 + i] * d_k[b0 * 16 + o + 3];
                 }
             }
             for (int i = 0; i < 16; i++) {
@@ -1428,37 +1428,37 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
         for (; b0 + 4 <= T; b0 += 4) {
             double acc_[4][16];
             for (int i = 0; i < 16; i++) {
-                acc_[0][i] = d_rmsnorm_y_2[b0 * 16 + i];
-                acc_[1][i] = d_rmsnorm_y_2[(b0 + 1) * 16 + i];
-                acc_[2][i] = d_rmsnorm_y_2[(b0 + 2) * 16 + i];
-                acc_[3][i] = d_rmsnorm_y_2[(b0 + 3) * 16 + i];
+                acc_[0][i] = d_h[b0 * 16 + i];
+                acc_[1][i] = d_h[(b0 + 1) * 16 + i];
+                acc_[2][i] = d_h[(b0 + 2) * 16 + i];
+                acc_[3][i] = d_h[(b0 + 3) * 16 + i];
             }
             for (int o = 0; o < 16; o++) {
                 for (int i = 0; i < 16; i++) {
-                    acc_[0][i] += layer0_attn_wk[o * 16 + i] * d_linear_y_2[b0 * 16 + o];
-                    acc_[1][i] += layer0_attn_wk[o * 16 + i] * d_linear_y_2[(b0 + 1) * 16 + o];
-                    acc_[2][i] += layer0_attn_wk[o * 16 + i] * d_linear_y_2[(b0 + 2) * 16 + o];
-                    acc_[3][i] += layer0_attn_wk[o * 16 + i] * d_linear_y_2[(b0 + 3) * 16 + o];
+                    acc_[0][i] += layer0_attn_wk[o * 16 + i] * d_k[b0 * 16 + o];
+                    acc_[1][i] += layer0_attn_wk[o * 16 + i] * d_k[(b0 + 1) * 16 + o];
+                    acc_[2][i] += layer0_attn_wk[o * 16 + i] * d_k[(b0 + 2) * 16 + o];
+                    acc_[3][i] += layer0_attn_wk[o * 16 + i] * d_k[(b0 + 3) * 16 + o];
                 }
             }
             for (int i = 0; i < 16; i++) {
-                d_rmsnorm_y_2[b0 * 16 + i] = acc_[0][i];
-                d_rmsnorm_y_2[(b0 + 1) * 16 + i] = acc_[1][i];
-                d_rmsnorm_y_2[(b0 + 2) * 16 + i] = acc_[2][i];
-                d_rmsnorm_y_2[(b0 + 3) * 16 + i] = acc_[3][i];
+                d_h[b0 * 16 + i] = acc_[0][i];
+                d_h[(b0 + 1) * 16 + i] = acc_[1][i];
+                d_h[(b0 + 2) * 16 + i] = acc_[2][i];
+                d_h[(b0 + 3) * 16 + i] = acc_[3][i];
             }
         }
         for (; b0 < T; b0++) {
             {
                 double acc_[16];
                 for (int i = 0; i < 16; i++)
-                    acc_[i] = d_rmsnorm_y_2[b0 * 16 + i];
+                    acc_[i] = d_h[b0 * 16 + i];
                 for (int o = 0; o < 16; o++) {
                     for (int i = 0; i < 16; i++)
-                        acc_[i] += layer0_attn_wk[o * 16 + i] * d_linear_y_2[b0 * 16 + o];
+                        acc_[i] += layer0_attn_wk[o * 16 + i] * d_k[b0 * 16 + o];
                 }
                 for (int i = 0; i < 16; i++)
-                    d_rmsnorm_y_2[b0 * 16 + i] = acc_[i];
+                    d_h[b0 * 16 + i] = acc_[i];
             }
         }
     }
@@ -1477,10 +1477,10 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
             }
             for (int b0 = 0; b0 < T; b0++) {
                 for (int i = 0; i < 16; i++) {
-                    acc_[0][i] += rmsnorm_y_2[b0 * 16 + i] * d_linear_y[b0 * 16 + o];
-                    acc_[1][i] += rmsnorm_y_2[b0 * 16 + i] * d_linear_y[b0 * 16 + o + 1];
-                    acc_[2][i] += rmsnorm_y_2[b0 * 16 + i] * d_linear_y[b0 * 16 + o + 2];
-                    acc_[3][i] += rmsnorm_y_2[b0 * 16 + i] * d_linear_y[b0 * 16 + o + 3];
+                    acc_[0][i] += h[b0 * 16 + i] * d_q[b0 * 16 + o];
+                    acc_[1][i] += h[b0 * 16 + i] * d_q[b0 * 16 + o + 1];
+                    acc_[2][i] += h[b0 * 16 + i] * d_q[b0 * 16 + o + 2];
+                    acc_[3][i] += h[b0 * 16 + i] * d_q[b0 * 16 + o + 3];
                 }
             }
             for (int i = 0; i < 16; i++) {
@@ -1497,37 +1497,37 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
         for (; b0 + 4 <= T; b0 += 4) {
             double acc_[4][16];
             for (int i = 0; i < 16; i++) {
-                acc_[0][i] = d_rmsnorm_y_2[b0 * 16 + i];
-                acc_[1][i] = d_rmsnorm_y_2[(b0 + 1) * 16 + i];
-                acc_[2][i] = d_rmsnorm_y_2[(b0 + 2) * 16 + i];
-                acc_[3][i] = d_rmsnorm_y_2[(b0 + 3) * 16 + i];
+                acc_[0][i] = d_h[b0 * 16 + i];
+                acc_[1][i] = d_h[(b0 + 1) * 16 + i];
+                acc_[2][i] = d_h[(b0 + 2) * 16 + i];
+                acc_[3][i] = d_h[(b0 + 3) * 16 + i];
             }
             for (int o = 0; o < 16; o++) {
                 for (int i = 0; i < 16; i++) {
-                    acc_[0][i] += layer0_attn_wq[o * 16 + i] * d_linear_y[b0 * 16 + o];
-                    acc_[1][i] += layer0_attn_wq[o * 16 + i] * d_linear_y[(b0 + 1) * 16 + o];
-                    acc_[2][i] += layer0_attn_wq[o * 16 + i] * d_linear_y[(b0 + 2) * 16 + o];
-                    acc_[3][i] += layer0_attn_wq[o * 16 + i] * d_linear_y[(b0 + 3) * 16 + o];
+                    acc_[0][i] += layer0_attn_wq[o * 16 + i] * d_q[b0 * 16 + o];
+                    acc_[1][i] += layer0_attn_wq[o * 16 + i] * d_q[(b0 + 1) * 16 + o];
+                    acc_[2][i] += layer0_attn_wq[o * 16 + i] * d_q[(b0 + 2) * 16 + o];
+                    acc_[3][i] += layer0_attn_wq[o * 16 + i] * d_q[(b0 + 3) * 16 + o];
                 }
             }
             for (int i = 0; i < 16; i++) {
-                d_rmsnorm_y_2[b0 * 16 + i] = acc_[0][i];
-                d_rmsnorm_y_2[(b0 + 1) * 16 + i] = acc_[1][i];
-                d_rmsnorm_y_2[(b0 + 2) * 16 + i] = acc_[2][i];
-                d_rmsnorm_y_2[(b0 + 3) * 16 + i] = acc_[3][i];
+                d_h[b0 * 16 + i] = acc_[0][i];
+                d_h[(b0 + 1) * 16 + i] = acc_[1][i];
+                d_h[(b0 + 2) * 16 + i] = acc_[2][i];
+                d_h[(b0 + 3) * 16 + i] = acc_[3][i];
             }
         }
         for (; b0 < T; b0++) {
             {
                 double acc_[16];
                 for (int i = 0; i < 16; i++)
-                    acc_[i] = d_rmsnorm_y_2[b0 * 16 + i];
+                    acc_[i] = d_h[b0 * 16 + i];
                 for (int o = 0; o < 16; o++) {
                     for (int i = 0; i < 16; i++)
-                        acc_[i] += layer0_attn_wq[o * 16 + i] * d_linear_y[b0 * 16 + o];
+                        acc_[i] += layer0_attn_wq[o * 16 + i] * d_q[b0 * 16 + o];
                 }
                 for (int i = 0; i < 16; i++)
-                    d_rmsnorm_y_2[b0 * 16 + i] = acc_[i];
+                    d_h[b0 * 16 + i] = acc_[i];
             }
         }
     }
@@ -1536,7 +1536,7 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
     /* prelude.mg:22: y[i] = x[i] * scale */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 16; i++) {
-            d_rmsnorm_y[b0 * 16 + i] += rmsnorm_scale_2[b0] * d_rmsnorm_y_2[b0 * 16 + i];
+            d_x_2[b0 * 16 + i] += rmsnorm_scale_2[b0] * d_h[b0 * 16 + i];
         }
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
@@ -1544,7 +1544,7 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
         {
             double acc_ = 0.0;
             for (int i = 0; i < 16; i++) {
-                acc_ += rmsnorm_y[b0 * 16 + i] * d_rmsnorm_y_2[b0 * 16 + i];
+                acc_ += x_2[b0 * 16 + i] * d_h[b0 * 16 + i];
             }
             d_rmsnorm_scale_2[b0] = acc_;
         }
@@ -1556,11 +1556,11 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 16; i++) {
-            d_rmsnorm_y[b0 * 16 + i] += rmsnorm_y[b0 * 16 + i] * d_rmsnorm_sum_2[b0];
+            d_x_2[b0 * 16 + i] += x_2[b0 * 16 + i] * d_rmsnorm_sum_2[b0];
             /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-            d_rmsnorm_y[b0 * 16 + i] += rmsnorm_y[b0 * 16 + i] * d_rmsnorm_sum_2[b0];
+            d_x_2[b0 * 16 + i] += x_2[b0 * 16 + i] * d_rmsnorm_sum_2[b0];
             /* prelude.mg:22: y[i] = x[i] * scale */
-            d_x[b0 * 16 + i] = rmsnorm_scale[b0] * d_rmsnorm_y[b0 * 16 + i];
+            d_x[b0 * 16 + i] = rmsnorm_scale[b0] * d_x_2[b0 * 16 + i];
         }
     }
 
@@ -1570,7 +1570,7 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
         {
             double acc_ = 0.0;
             for (int i = 0; i < 16; i++) {
-                acc_ += x[b0 * 16 + i] * d_rmsnorm_y[b0 * 16 + i];
+                acc_ += x[b0 * 16 + i] * d_x_2[b0 * 16 + i];
             }
             d_rmsnorm_scale[b0] = acc_;
         }
@@ -1593,7 +1593,7 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
             d_wpe[b0 * 16 + i] += d_x[b0 * 16 + i];
         }
     }
-    return cross_entropy_loss[0];
+    return loss[0];
 }
 
 const MgModel microgpt_model = {

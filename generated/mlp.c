@@ -40,7 +40,7 @@ static const double *mlp_forward(void *ctx, const double *params, const int *tok
     double *x = scratch + 0; /* [T, 16] */
     double *linear_y = scratch + 256; /* [T, 64] */
     double *h = scratch + 1280; /* [T, 64] */
-    double *linear_y_2 = scratch + 2304; /* [T, 27] */
+    double *logits = scratch + 2304; /* [T, 27] */
 
     /* mlp.mg:17: x[t < T, c] = wte[tokens[t], c] */
     for (int t = 0; t < T; t++) {
@@ -93,20 +93,20 @@ static const double *mlp_forward(void *ctx, const double *params, const int *tok
                 acc_2 += mlp_fc2[(o + 2) * 64 + i] * h[b0 * 64 + i];
                 acc_3 += mlp_fc2[(o + 3) * 64 + i] * h[b0 * 64 + i];
             }
-            linear_y_2[b0 * 27 + o] = acc_0;
-            linear_y_2[b0 * 27 + o + 1] = acc_1;
-            linear_y_2[b0 * 27 + o + 2] = acc_2;
-            linear_y_2[b0 * 27 + o + 3] = acc_3;
+            logits[b0 * 27 + o] = acc_0;
+            logits[b0 * 27 + o + 1] = acc_1;
+            logits[b0 * 27 + o + 2] = acc_2;
+            logits[b0 * 27 + o + 3] = acc_3;
         }
         for (; o < 27; o++) {
             double acc_ = 0.0;
             for (int i = 0; i < 64; i++) {
                 acc_ += mlp_fc2[o * 64 + i] * h[b0 * 64 + i];
             }
-            linear_y_2[b0 * 27 + o] = acc_;
+            logits[b0 * 27 + o] = acc_;
         }
     }
-    return linear_y_2;
+    return logits;
 }
 
 /* Loss of one document (tokens[0..T]) and d(loss)/d(param) into grads. */
@@ -120,26 +120,26 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
     double *x = scratch + 0; /* [T, 16] */
     double *linear_y = scratch + 256; /* [T, 64] */
     double *h = scratch + 1280; /* [T, 64] */
-    double *linear_y_2 = scratch + 2304; /* [T, 27] */
+    double *logits = scratch + 2304; /* [T, 27] */
     double *softmax_m = scratch + 2736; /* [T] */
     double *softmax_e = scratch + 2752; /* [T, 27] */
     double *softmax_s = scratch + 2304; /* [T] */
-    double *softmax_p = scratch + 3184; /* [T, 27] */
+    double *cross_entropy_p = scratch + 3184; /* [T, 27] */
     double *cross_entropy_sum = scratch + 2336; /* [] */
-    double *cross_entropy_loss = scratch + 2344; /* [] */
+    double *loss = scratch + 2344; /* [] */
     double *d_wte = grads + 0; /* [27, 16] */
     double *d_mlp_fc1 = grads + 432; /* [64, 16] */
     double *d_mlp_fc2 = grads + 1456; /* [27, 64] */
     double *d_x = scratch + 0; /* [T, 16] */
     double *d_linear_y = scratch + 2352; /* [T, 64] */
     double *d_h = scratch + 1280; /* [T, 64] */
-    double *d_linear_y_2 = scratch + 3616; /* [T, 27] */
+    double *d_logits = scratch + 3616; /* [T, 27] */
     double *d_softmax_e = scratch + 3184; /* [T, 27] */
     double *d_softmax_s = scratch + 2320; /* [T] */
-    double *d_softmax_p = scratch + 3616; /* [T, 27] */
+    double *d_cross_entropy_p = scratch + 3616; /* [T, 27] */
     double *d_cross_entropy_sum = scratch + 2352; /* [] */
-    double *d_cross_entropy_loss = scratch + 2336; /* [] */
-    double *d_reach_softmax_p = scratch + 4048; /* [T, 27] */
+    double *d_loss = scratch + 2336; /* [] */
+    double *d_reach_cross_entropy_p = scratch + 4048; /* [T, 27] */
     double *pow_2 = scratch + 2320; /* [T] */
     
     /* forward */
@@ -195,17 +195,17 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
                 acc_2 += mlp_fc2[(o + 2) * 64 + i] * h[b0 * 64 + i];
                 acc_3 += mlp_fc2[(o + 3) * 64 + i] * h[b0 * 64 + i];
             }
-            linear_y_2[b0 * 27 + o] = acc_0;
-            linear_y_2[b0 * 27 + o + 1] = acc_1;
-            linear_y_2[b0 * 27 + o + 2] = acc_2;
-            linear_y_2[b0 * 27 + o + 3] = acc_3;
+            logits[b0 * 27 + o] = acc_0;
+            logits[b0 * 27 + o + 1] = acc_1;
+            logits[b0 * 27 + o + 2] = acc_2;
+            logits[b0 * 27 + o + 3] = acc_3;
         }
         for (; o < 27; o++) {
             double acc_ = 0.0;
             for (int i = 0; i < 64; i++) {
                 acc_ += mlp_fc2[o * 64 + i] * h[b0 * 64 + i];
             }
-            linear_y_2[b0 * 27 + o] = acc_;
+            logits[b0 * 27 + o] = acc_;
         }
     }
 
@@ -214,7 +214,7 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
     for (int b0 = 0; b0 < T; b0++) {
         double acc_ = -INFINITY;
         for (int i = 0; i < 27; i++) {
-            double val_ = linear_y_2[b0 * 27 + i];
+            double val_ = logits[b0 * 27 + i];
             if (val_ > acc_)
                 acc_ = val_;
         }
@@ -223,7 +223,7 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
     /* prelude.mg:13: e[i] = exp(x[i] - m) */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 27; i++) {
-            softmax_e[b0 * 27 + i] = exp_(linear_y_2[b0 * 27 + i] - softmax_m[b0]);
+            softmax_e[b0 * 27 + i] = exp_(logits[b0 * 27 + i] - softmax_m[b0]);
         }
     }
     /* prelude.mg:14: s = sum(i) e[i] */
@@ -241,38 +241,38 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
     /* prelude.mg:15: p[i] = e[i] / s */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 27; i++) {
-            softmax_p[b0 * 27 + i] = softmax_e[b0 * 27 + i] * pow_2[b0];
+            cross_entropy_p[b0 * 27 + i] = softmax_e[b0 * 27 + i] * pow_2[b0];
         }
     }
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
     {
         double acc_ = 0.0;
         for (int t = 0; t < T; t++) {
-            acc_ += log_(softmax_p[t * 27 + tokens[t + 1]]) * (-1.0);
+            acc_ += log_(cross_entropy_p[t * 27 + tokens[t + 1]]) * (-1.0);
         }
         cross_entropy_sum[0] = acc_;
     }
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
-    cross_entropy_loss[0] = cross_entropy_sum[0] * pow_((double)(T), -1.0);
+    loss[0] = cross_entropy_sum[0] * pow_((double)(T), -1.0);
     
     /* backward: each gradient's first statement assigns it or follows a clear, the rest add */
-    d_cross_entropy_loss[0] = 1.0;
+    d_loss[0] = 1.0;
 
     /* backward of mlp.mg:22: loss = cross_entropy(logits, targets) */
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
-    d_cross_entropy_sum[0] = pow_((double)(T), -1.0) * d_cross_entropy_loss[0];
+    d_cross_entropy_sum[0] = pow_((double)(T), -1.0) * d_loss[0];
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
-    memset(d_softmax_p, 0, 432 * sizeof *d_softmax_p);
-    memset(d_reach_softmax_p, 0, 432 * sizeof *d_reach_softmax_p);
+    memset(d_cross_entropy_p, 0, 432 * sizeof *d_cross_entropy_p);
+    memset(d_reach_cross_entropy_p, 0, 432 * sizeof *d_reach_cross_entropy_p);
     for (int t = 0; t < T; t++) {
-        d_softmax_p[t * 27 + tokens[t + 1]] += pow_(softmax_p[t * 27 + tokens[t + 1]], -1.0) * ((-1.0) * d_cross_entropy_sum[0]);
+        d_cross_entropy_p[t * 27 + tokens[t + 1]] += pow_(cross_entropy_p[t * 27 + tokens[t + 1]], -1.0) * ((-1.0) * d_cross_entropy_sum[0]);
         /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
-        d_reach_softmax_p[t * 27 + tokens[t + 1]] += 1.0;
+        d_reach_cross_entropy_p[t * 27 + tokens[t + 1]] += 1.0;
     }
     /* prelude.mg:15: p[i] = e[i] / s */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 27; i++) {
-            d_softmax_e[b0 * 27 + i] = (d_reach_softmax_p[b0 * 27 + i] > 0 ? pow_2[b0] * d_softmax_p[b0 * 27 + i] : 0.0);
+            d_softmax_e[b0 * 27 + i] = (d_reach_cross_entropy_p[b0 * 27 + i] > 0 ? pow_2[b0] * d_cross_entropy_p[b0 * 27 + i] : 0.0);
         }
     }
     /* prelude.mg:15: p[i] = e[i] / s */
@@ -282,7 +282,7 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
         {
             double acc_ = 0.0;
             for (int i = 0; i < 27; i++) {
-                acc_ += (d_reach_softmax_p[b0 * 27 + i] > 0 ? pow_4 * (softmax_e[b0 * 27 + i] * d_softmax_p[b0 * 27 + i]) : 0.0);
+                acc_ += (d_reach_cross_entropy_p[b0 * 27 + i] > 0 ? pow_4 * (softmax_e[b0 * 27 + i] * d_cross_entropy_p[b0 * 27 + i]) : 0.0);
             }
             d_softmax_s[b0] = acc_;
         }
@@ -292,7 +292,7 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
         for (int i = 0; i < 27; i++) {
             d_softmax_e[b0 * 27 + i] += d_softmax_s[b0];
             /* prelude.mg:13: e[i] = exp(x[i] - m) */
-            d_linear_y_2[b0 * 27 + i] = softmax_e[b0 * 27 + i] * d_softmax_e[b0 * 27 + i];
+            d_logits[b0 * 27 + i] = softmax_e[b0 * 27 + i] * d_softmax_e[b0 * 27 + i];
         }
     }
 
@@ -311,10 +311,10 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
                 }
                 for (int b0 = 0; b0 < T; b0++) {
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += h[b0 * 64 + i] * d_linear_y_2[b0 * 27 + o];
-                        acc_[1][i - t0_] += h[b0 * 64 + i] * d_linear_y_2[b0 * 27 + o + 1];
-                        acc_[2][i - t0_] += h[b0 * 64 + i] * d_linear_y_2[b0 * 27 + o + 2];
-                        acc_[3][i - t0_] += h[b0 * 64 + i] * d_linear_y_2[b0 * 27 + o + 3];
+                        acc_[0][i - t0_] += h[b0 * 64 + i] * d_logits[b0 * 27 + o];
+                        acc_[1][i - t0_] += h[b0 * 64 + i] * d_logits[b0 * 27 + o + 1];
+                        acc_[2][i - t0_] += h[b0 * 64 + i] * d_logits[b0 * 27 + o + 2];
+                        acc_[3][i - t0_] += h[b0 * 64 + i] * d_logits[b0 * 27 + o + 3];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -332,7 +332,7 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
                     acc_[i] = 0.0;
                 for (int b0 = 0; b0 < T; b0++) {
                     for (int i = 0; i < 64; i++)
-                        acc_[i] += h[b0 * 64 + i] * d_linear_y_2[b0 * 27 + o];
+                        acc_[i] += h[b0 * 64 + i] * d_logits[b0 * 27 + o];
                 }
                 for (int i = 0; i < 64; i++)
                     d_mlp_fc2[o * 64 + i] = acc_[i];
@@ -353,10 +353,10 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
                 }
                 for (int o = 0; o < 27; o++) {
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += mlp_fc2[o * 64 + i] * d_linear_y_2[b0 * 27 + o];
-                        acc_[1][i - t0_] += mlp_fc2[o * 64 + i] * d_linear_y_2[(b0 + 1) * 27 + o];
-                        acc_[2][i - t0_] += mlp_fc2[o * 64 + i] * d_linear_y_2[(b0 + 2) * 27 + o];
-                        acc_[3][i - t0_] += mlp_fc2[o * 64 + i] * d_linear_y_2[(b0 + 3) * 27 + o];
+                        acc_[0][i - t0_] += mlp_fc2[o * 64 + i] * d_logits[b0 * 27 + o];
+                        acc_[1][i - t0_] += mlp_fc2[o * 64 + i] * d_logits[(b0 + 1) * 27 + o];
+                        acc_[2][i - t0_] += mlp_fc2[o * 64 + i] * d_logits[(b0 + 2) * 27 + o];
+                        acc_[3][i - t0_] += mlp_fc2[o * 64 + i] * d_logits[(b0 + 3) * 27 + o];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -374,7 +374,7 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
                     acc_[i] = 0.0;
                 for (int o = 0; o < 27; o++) {
                     for (int i = 0; i < 64; i++)
-                        acc_[i] += mlp_fc2[o * 64 + i] * d_linear_y_2[b0 * 27 + o];
+                        acc_[i] += mlp_fc2[o * 64 + i] * d_logits[b0 * 27 + o];
                 }
                 for (int i = 0; i < 64; i++)
                     d_h[b0 * 64 + i] = acc_[i];
@@ -463,7 +463,7 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
             d_wte[tokens[t] * 16 + c] += d_x[t * 16 + c];
         }
     }
-    return cross_entropy_loss[0];
+    return loss[0];
 }
 
 const MgModel mlp_model = {

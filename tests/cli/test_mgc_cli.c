@@ -706,7 +706,7 @@ Test(mgc_cli, reach_is_counted_only_where_the_loss_misses_elements)
     for (size_t i = 0; i < sizeof widths / sizeof *widths; i++) {
         int n = reach_tensors(widths[i], gpt, names, sizeof names);
         cr_expect_eq(n, 1, "gpt_text %s: %d reach counts:\n%s", widths[i], n, names);
-        cr_expect(strstr(names, "d_reach_softmax_p"), "gpt_text %s: %s", widths[i], names);
+        cr_expect(strstr(names, "d_reach_cross_entropy_p"), "gpt_text %s: %s", widths[i], names);
     }
     /* a tensor read only at even columns, and one read at column 0 only,
      * must keep its count */
@@ -944,4 +944,42 @@ Test(mgc_cli, define_with_an_integral_real_is_that_integer)
     r = run("%s -D n_embd=16.5 %s --check", MGC, MICROGPT);
     cr_expect_eq(r->status, 1);
     cr_expect(strstr(r->err, "must be an integer, but 16.5 is a real number"), "%s", r->err);
+}
+
+/* issue 17 item 2: a function's result takes the name it is bound to at the
+ * call site (q, logits, not linear_y_7); a rebound name gets a suffix (x_2);
+ * gradients are d_ and that name; a result that is an argument keeps its name */
+Test(emit_c, tensors_keep_the_names_the_user_gave)
+{
+    Run *r = run("%s %s -o -", MGC, MICROGPT);
+    cr_assert_eq(r->status, 0, "%s", r->err);
+    static const char *want[] = {"double *h = scratch", "double *q = scratch", "double *k = scratch",
+                                 "double *v = scratch", "double *logits = scratch", "double *x_2 = scratch",
+                                 "return logits;", "double *d_q = scratch", "double *d_logits = scratch"};
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++)
+        cr_expect(strstr(r->out, want[i]), "no '%s' in the C for microgpt.mg", want[i]);
+    cr_expect(!strstr(r->out, "linear_y_7"), "logits is still called linear_y_7");
+    const char *d = tmpdir();
+    char path[512];
+    snprintf(path, sizeof path, "%s/names.mg", d);
+    write_text(path, "const vocab = 5\ndim T <= 4\ninput tokens[T + 1] < vocab\n"
+                     "param w[vocab, vocab] ~ gauss(0, 0.1)\n"
+                     "fn same(a[N, C]) -> a[N, C] {\n}\n"
+                     "fn lin(x[N, C], m[D, C]) -> y[N, D] {\n    y[n < N, d < D] = sum(c < C) m[d, c] * x[n, c]\n}\n"
+                     "fn two(x[N, C], m[D, C]) -> z[N, D] {\n    z = lin(lin(x, m), m)\n}\n"
+                     "e[t < T, c < vocab] = w[tokens[t], c]\n"
+                     "same_e = same(e)\n"
+                     "hid = two(e, w)\n"
+                     "hid = lin(hid, w)\n"
+                     "logits = lin(hid, w)\n"
+                     "targets[t < T] = tokens[t + 1]\n"
+                     "loss = cross_entropy(logits, targets)\n");
+    r = run("cd %s && %s names.mg -o -", d, MGC);
+    cr_assert_eq(r->status, 0, "%s", r->err);
+    static const char *want2[] = {"double *e = scratch", "double *lin_y = scratch", "double *hid = scratch",
+                                  "double *hid_2 = scratch", "double *logits = scratch", "return logits;"};
+    for (size_t i = 0; i < sizeof want2 / sizeof *want2; i++)
+        cr_expect(strstr(r->out, want2[i]), "no '%s' in the C for names.mg:\n%.3000s", want2[i], r->out);
+    cr_expect(!strstr(r->out, "same_e"), "an argument returned as is was renamed:\n%.3000s", r->out);
+    cr_expect(!strstr(r->out, "two_z") && !strstr(r->out, "lin_y_"), "a bound result kept its function's name:\n%.3000s", r->out);
 }
