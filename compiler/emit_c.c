@@ -56,7 +56,7 @@ static void out(Em *em, const char *fmt, ...) __attribute__((format(printf, 2, 3
 
 static void out(Em *em, const char *fmt, ...)
 {
-    for (int i = 0; i < em->indent; i++)
+    for (int i = 0; i < em->indent && strcmp(fmt, "\n"); i++)    /* a blank line has no indent */
         fputs("    ", em->f);
     va_list ap;
     va_start(ap, fmt);
@@ -1226,22 +1226,58 @@ static void mark_helpers(const Ex *e, int fast, char *used)
         mark_helpers(e->b, fast, used);
 }
 
-/* <model>_forward: the statements the logits need (sel) */
-static void emit_forward(Em *em, const char *sel, char *used)
+/* <model>_forward_pass: the statements the logits need (sel), which the
+ * memory plan put first (plan.c), so both <model>_forward and the start of
+ * <model>_loss_grad are this one function */
+static void emit_forward_pass(Em *em, const char *sel, char *used)
 {
     FILE *f = em->f;
     Graph *g = em->g;
     const char *m = g->model;
     mark_list(&g->fwd, sel, used);
+    fprintf(f, "/* The forward statements the logits need, for tokens[0..T-1]: %s_forward and\n", m);
+    fprintf(f, " * %s_loss_grad both start here. */\n", m);
+    if (g->f32)
+        fprintf(f, "static void %s_forward_pass(const float *p_, const int *tokens, int T, float *s_)\n{\n", m);
+    else
+        fprintf(f, "static void %s_forward_pass(const double *params, const int *tokens, int T, double *scratch)\n{\n",
+                m);
+    em->indent = 1;
+    out(em, "(void)%s, (void)tokens; /* a model may not need them all */\n", g->f32 ? "p_" : "params");
+    declare_tensors(em, used, 0);
+    emit_list(em, &g->fwd, sel, "");
+    em->indent = 0;
+    fputs("}\n\n", f);
+}
+
+/* the call of <model>_forward_pass in <model>_forward and _loss_grad */
+static void call_forward_pass(Em *em)
+{
+    if (em->g->f32)
+        out(em, "%s_forward_pass(p_, tokens, T, s_);\n", em->g->model);
+    else
+        out(em, "%s_forward_pass(params, tokens, T, scratch);\n", em->g->model);
+}
+
+/* <model>_forward_pass and <model>_forward, which returns the logits */
+static void emit_forward(Em *em, const char *sel, char *used)
+{
+    FILE *f = em->f;
+    Graph *g = em->g;
+    const char *m = g->model;
+    emit_forward_pass(em, sel, used);
     fprintf(f, "/* Logits for tokens[0..T-1]: T rows of %d. */\n", g->vocab);
     fprintf(f, "static const double *%s_forward(void *ctx, const double *params, const int *tokens, int T,\n", m);
     fprintf(f, "%*sdouble *scratch)\n{\n", (int)strlen(m) + 30, "");
     em->indent = 1;
-    out(em, "(void)ctx, (void)params, (void)tokens; /* a model may not need them all */\n");
+    out(em, "(void)ctx;\n");
     if (g->f32)
         f32_prologue(em, 0);
+    memset(used, 0, (size_t)g->ntensors);
+    used[g->logits->id] = 1;
     declare_tensors(em, used, 0);
-    emit_list(em, &g->fwd, sel, "");
+    out(em, "\n");
+    call_forward_pass(em);
     if (g->f32) {
         out(em, "\n");
         out(em, "double *logits_ = scratch + %ld;\n", f32_layout(g).D);
@@ -1309,7 +1345,9 @@ void emit_c(FILE *f, Graph *g)
     char *used = arena_alloc((size_t)nt);
     emit_forward(em, need_logits_s, used);
 
-    /* loss and gradient */
+    /* loss and gradient: the forward pass, the statements only the loss needs, the backward */
+    for (int i = 0; i < g->fwd.n; i++)
+        need_loss_s[i] &= !need_logits_s[i];
     memset(used, 0, (size_t)nt);
     mark_list(&g->fwd, need_loss_s, used);
     mark_list(&g->bwd, NULL, used);
@@ -1317,13 +1355,14 @@ void emit_c(FILE *f, Graph *g)
     fprintf(f, "static double %s_loss_grad(void *ctx, const double *params, double *grads, const int *tokens,\n", m);
     fprintf(f, "%*sint T, double *scratch)\n{\n", (int)strlen(m) + 25, "");
     em->indent = 1;
-    out(em, "(void)ctx, (void)params, (void)tokens; /* a model may not need them all */\n");
+    out(em, "(void)ctx;\n");
     if (g->f32)
         f32_prologue(em, 1);
     declare_tensors(em, used, 1);
     out(em, "\n");
-    out(em, "/* forward */");
-    fputc('\n', em->f);
+    call_forward_pass(em);
+    out(em, "\n");
+    out(em, "/* the loss */\n");
     emit_list(em, &g->fwd, need_loss_s, "");
     out(em, "\n");
     out(em, "/* backward: each gradient's first statement assigns it or follows a clear, the rest add */\n");

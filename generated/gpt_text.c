@@ -41,11 +41,11 @@ static const MgParam gpt_text_params[15] = {
     {"layer1.mlp_fc2", 2, {64, 256, 0, 0}, 89600, 16384, MG_INIT_GAUSS, 0.0, 0.02},
 };
 
-/* Logits for tokens[0..T-1]: T rows of 28. */
-static const double *gpt_text_forward(void *ctx, const double *params, const int *tokens, int T,
-                                      double *scratch)
+/* The forward statements the logits need, for tokens[0..T-1]: gpt_text_forward and
+ * gpt_text_loss_grad both start here. */
+static void gpt_text_forward_pass(const double *params, const int *tokens, int T, double *scratch)
 {
-    (void)ctx, (void)params, (void)tokens; /* a model may not need them all */
+    (void)params, (void)tokens; /* a model may not need them all */
     const double *wte = params + 0; /* [28, 64] */
     const double *wpe = params + 1792; /* [64, 64] */
     const double *lm_head = params + 5888; /* [28, 64] */
@@ -772,6 +772,16 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
             logits[b0 * 28 + o + 3] = acc_3;
         }
     }
+}
+
+/* Logits for tokens[0..T-1]: T rows of 28. */
+static const double *gpt_text_forward(void *ctx, const double *params, const int *tokens, int T,
+                                      double *scratch)
+{
+    (void)ctx;
+    double *logits = scratch + 30464; /* [T, 28] */
+
+    gpt_text_forward_pass(params, tokens, T, scratch);
     return logits;
 }
 
@@ -779,9 +789,7 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
 static double gpt_text_loss_grad(void *ctx, const double *params, double *grads, const int *tokens,
                                  int T, double *scratch)
 {
-    (void)ctx, (void)params, (void)tokens; /* a model may not need them all */
-    const double *wte = params + 0; /* [28, 64] */
-    const double *wpe = params + 1792; /* [64, 64] */
+    (void)ctx;
     const double *lm_head = params + 5888; /* [28, 64] */
     const double *layer0_attn_wq = params + 7680; /* [64, 64] */
     const double *layer0_attn_wk = params + 11776; /* [64, 64] */
@@ -805,20 +813,16 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     double *q = scratch + 12544; /* [T, 64] */
     double *k = scratch + 16640; /* [T, 64] */
     double *v = scratch + 20736; /* [T, 64] */
-    double *attention_att = scratch + 24832; /* [4, T, axis1 + 1] */
-    double *softmax_m = scratch + 41216; /* [4, T] */
     double *softmax_e = scratch + 41472; /* [4, T, axis1 + 1] */
     double *softmax_s = scratch + 24832; /* [4, T] */
     double *attention_w = scratch + 57856; /* [4, T, axis1 + 1] */
     double *attention_out = scratch + 25344; /* [T, 64] */
-    double *linear_y = scratch + 29440; /* [T, 64] */
     double *x_3 = scratch + 33536; /* [T, 64] */
     double *rmsnorm_ms_3 = scratch + 29440; /* [T] */
     double *rmsnorm_scale_3 = scratch + 29504; /* [T] */
     double *rmsnorm_y = scratch + 74240; /* [T, 64] */
     double *linear_y_2 = scratch + 78336; /* [T, 256] */
     double *linear_arg1 = scratch + 94720; /* [T, 256] */
-    double *linear_y_3 = scratch + 111104; /* [T, 64] */
     double *x_4 = scratch + 115200; /* [T, 64] */
     double *rmsnorm_ms_4 = scratch + 29568; /* [T] */
     double *rmsnorm_scale_4 = scratch + 29632; /* [T] */
@@ -826,20 +830,16 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     double *q_2 = scratch + 119296; /* [T, 64] */
     double *k_2 = scratch + 123392; /* [T, 64] */
     double *v_2 = scratch + 127488; /* [T, 64] */
-    double *attention_att_2 = scratch + 131584; /* [4, T, axis1 + 1] */
-    double *softmax_m_2 = scratch + 29696; /* [4, T] */
     double *softmax_e_2 = scratch + 147968; /* [4, T, axis1 + 1] */
     double *softmax_s_2 = scratch + 29696; /* [4, T] */
     double *attention_w_2 = scratch + 131584; /* [4, T, axis1 + 1] */
     double *attention_out_2 = scratch + 164352; /* [T, 64] */
-    double *linear_y_7 = scratch + 168448; /* [T, 64] */
     double *x_5 = scratch + 172544; /* [T, 64] */
     double *rmsnorm_ms_5 = scratch + 30208; /* [T] */
     double *rmsnorm_scale_5 = scratch + 30272; /* [T] */
     double *rmsnorm_y_3 = scratch + 168448; /* [T, 64] */
     double *linear_y_8 = scratch + 176640; /* [T, 256] */
     double *linear_arg1_2 = scratch + 193024; /* [T, 256] */
-    double *linear_y_9 = scratch + 209408; /* [T, 64] */
     double *x_6 = scratch + 213504; /* [T, 64] */
     double *rmsnorm_ms_6 = scratch + 30336; /* [T] */
     double *rmsnorm_scale_6 = scratch + 30400; /* [T] */
@@ -931,667 +931,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     double *pow_2 = scratch + 25088; /* [4, T] */
     double *pow_3 = scratch + 29952; /* [4, T] */
     double *pow_4 = scratch + 30528; /* [T] */
-    
-    /* forward */
 
-    /* gpt_text.mg:38: x[t < T, c] = wte[tokens[t], c] + wpe[t, c] */
-    for (int t = 0; t < T; t++) {
-        for (int c = 0; c < 64; c++) {
-            x[t * 64 + c] = wte[tokens[t] * 64 + c] + wpe[t * 64 + c];
-        }
-    }
+    gpt_text_forward_pass(params, tokens, T, scratch);
 
-    /* gpt_text.mg:39: x = rmsnorm(x) */
-    /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        double rmsnorm_sum;
-        {
-            double acc_ = 0.0;
-            for (int i = 0; i < 64; i++) {
-                acc_ += x[b0 * 64 + i] * x[b0 * 64 + i];
-            }
-            rmsnorm_sum = acc_;
-        }
-        /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-        rmsnorm_ms[b0] = rmsnorm_sum * 0.015625;
-        /* prelude.mg:21: scale = (ms + 1e-5) ^ -0.5 */
-        rmsnorm_scale[b0] = pow_(rmsnorm_ms[b0] + 1e-05, -0.5);
-    }
-    /* prelude.mg:22: y[i] = x[i] * scale */
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int i = 0; i < 64; i++) {
-            x_2[b0 * 64 + i] = x[b0 * 64 + i] * rmsnorm_scale[b0];
-        }
-    }
-
-    /* gpt_text.mg:41: h = rmsnorm(x) */
-    /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        double rmsnorm_sum_2;
-        {
-            double acc_ = 0.0;
-            for (int i = 0; i < 64; i++) {
-                acc_ += x_2[b0 * 64 + i] * x_2[b0 * 64 + i];
-            }
-            rmsnorm_sum_2 = acc_;
-        }
-        /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-        rmsnorm_ms_2[b0] = rmsnorm_sum_2 * 0.015625;
-        /* prelude.mg:21: scale = (ms + 1e-5) ^ -0.5 */
-        rmsnorm_scale_2[b0] = pow_(rmsnorm_ms_2[b0] + 1e-05, -0.5);
-    }
-    /* prelude.mg:22: y[i] = x[i] * scale */
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int i = 0; i < 64; i++) {
-            h[b0 * 64 + i] = x_2[b0 * 64 + i] * rmsnorm_scale_2[b0];
-        }
-    }
-
-    /* gpt_text.mg:42: q = linear(h, layer[l].attn_wq) */
-    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    #ifdef _OPENMP
-    #pragma omp parallel for schedule(static)
-    #endif
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 64; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 64; i++) {
-                acc_0 += layer0_attn_wq[o * 64 + i] * h[b0 * 64 + i];
-                acc_1 += layer0_attn_wq[(o + 1) * 64 + i] * h[b0 * 64 + i];
-                acc_2 += layer0_attn_wq[(o + 2) * 64 + i] * h[b0 * 64 + i];
-                acc_3 += layer0_attn_wq[(o + 3) * 64 + i] * h[b0 * 64 + i];
-            }
-            q[b0 * 64 + o] = acc_0;
-            q[b0 * 64 + o + 1] = acc_1;
-            q[b0 * 64 + o + 2] = acc_2;
-            q[b0 * 64 + o + 3] = acc_3;
-        }
-    }
-
-    /* gpt_text.mg:43: k = linear(h, layer[l].attn_wk) */
-    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    #ifdef _OPENMP
-    #pragma omp parallel for schedule(static)
-    #endif
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 64; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 64; i++) {
-                acc_0 += layer0_attn_wk[o * 64 + i] * h[b0 * 64 + i];
-                acc_1 += layer0_attn_wk[(o + 1) * 64 + i] * h[b0 * 64 + i];
-                acc_2 += layer0_attn_wk[(o + 2) * 64 + i] * h[b0 * 64 + i];
-                acc_3 += layer0_attn_wk[(o + 3) * 64 + i] * h[b0 * 64 + i];
-            }
-            k[b0 * 64 + o] = acc_0;
-            k[b0 * 64 + o + 1] = acc_1;
-            k[b0 * 64 + o + 2] = acc_2;
-            k[b0 * 64 + o + 3] = acc_3;
-        }
-    }
-
-    /* gpt_text.mg:44: v = linear(h, layer[l].attn_wv) */
-    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    #ifdef _OPENMP
-    #pragma omp parallel for schedule(static)
-    #endif
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 64; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 64; i++) {
-                acc_0 += layer0_attn_wv[o * 64 + i] * h[b0 * 64 + i];
-                acc_1 += layer0_attn_wv[(o + 1) * 64 + i] * h[b0 * 64 + i];
-                acc_2 += layer0_attn_wv[(o + 2) * 64 + i] * h[b0 * 64 + i];
-                acc_3 += layer0_attn_wv[(o + 3) * 64 + i] * h[b0 * 64 + i];
-            }
-            v[b0 * 64 + o] = acc_0;
-            v[b0 * 64 + o + 1] = acc_1;
-            v[b0 * 64 + o + 2] = acc_2;
-            v[b0 * 64 + o + 3] = acc_3;
-        }
-    }
-
-    /* gpt_text.mg:45: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
-    /* gpt_text.mg:33: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
-    for (int h2 = 0; h2 < 4; h2++) {
-        for (int t = 0; t < T; t++) {
-            for (int s = 0; s < t + 1; s++) {
-                double attention_sum;
-                {
-                    double acc_ = 0.0;
-                    for (int j = 0; j < 16; j++) {
-                        acc_ += q[t * 64 + h2 * 16 + j] * k[s * 64 + h2 * 16 + j];
-                    }
-                    attention_sum = acc_;
-                }
-                /* gpt_text.mg:33: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
-                attention_att[h2 * 4096 + t * 64 + s] = attention_sum * 0.25;
-            }
-        }
-    }
-    /* prelude.mg:12: m = max(i) x[i] */
-    for (int b0 = 0; b0 < 4; b0++) {
-        for (int b1 = 0; b1 < T; b1++) {
-            double acc_ = -INFINITY;
-            for (int i = 0; i < b1 + 1; i++) {
-                double val_ = attention_att[b0 * 4096 + b1 * 64 + i];
-                if (val_ > acc_)
-                    acc_ = val_;
-            }
-            softmax_m[b0 * 64 + b1] = acc_;
-        }
-    }
-    /* prelude.mg:13: e[i] = exp(x[i] - m) */
-    for (int b0 = 0; b0 < 4; b0++) {
-        for (int b1 = 0; b1 < T; b1++) {
-            for (int i = 0; i < b1 + 1; i++) {
-                softmax_e[b0 * 4096 + b1 * 64 + i] = exp_(attention_att[b0 * 4096 + b1 * 64 + i] - softmax_m[b0 * 64 + b1]);
-            }
-        }
-    }
-    /* prelude.mg:14: s = sum(i) e[i] */
-    for (int b0 = 0; b0 < 4; b0++) {
-        for (int b1 = 0; b1 < T; b1++) {
-            {
-                double acc_ = 0.0;
-                for (int i = 0; i < b1 + 1; i++) {
-                    acc_ += softmax_e[b0 * 4096 + b1 * 64 + i];
-                }
-                softmax_s[b0 * 64 + b1] = acc_;
-            }
-            /* prelude.mg:15: p[i] = e[i] / s */
-            pow_2[b0 * 64 + b1] = pow_(softmax_s[b0 * 64 + b1], -1.0);
-        }
-    }
-    /* prelude.mg:15: p[i] = e[i] / s */
-    for (int b0 = 0; b0 < 4; b0++) {
-        for (int b1 = 0; b1 < T; b1++) {
-            for (int i = 0; i < b1 + 1; i++) {
-                attention_w[b0 * 4096 + b1 * 64 + i] = softmax_e[b0 * 4096 + b1 * 64 + i] * pow_2[b0 * 64 + b1];
-            }
-        }
-    }
-    /* gpt_text.mg:35: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
-    #ifdef _OPENMP
-    #pragma omp parallel for schedule(static)
-    #endif
-    for (int t = 0; t < T; t++) {
-        for (int c_q = 0; c_q < 4; c_q++) {
-            {
-                double acc_[16];
-                for (int c_r = 0; c_r < 16; c_r++)
-                    acc_[c_r] = 0.0;
-                for (int s = 0; s < t + 1; s++) {
-                    #ifdef _OPENMP
-                    #pragma omp simd
-                    #endif
-                    for (int c_r = 0; c_r < 16; c_r++)
-                        acc_[c_r] += attention_w[c_q * 4096 + t * 64 + s] * v[s * 64 + 16 * c_q + c_r];
-                }
-                for (int c_r = 0; c_r < 16; c_r++)
-                    attention_out[t * 64 + 16 * c_q + c_r] = acc_[c_r];
-            }
-        }
-    }
-    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    #ifdef _OPENMP
-    #pragma omp parallel for schedule(static)
-    #endif
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 64; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 64; i++) {
-                acc_0 += layer0_attn_wo[o * 64 + i] * attention_out[b0 * 64 + i];
-                acc_1 += layer0_attn_wo[(o + 1) * 64 + i] * attention_out[b0 * 64 + i];
-                acc_2 += layer0_attn_wo[(o + 2) * 64 + i] * attention_out[b0 * 64 + i];
-                acc_3 += layer0_attn_wo[(o + 3) * 64 + i] * attention_out[b0 * 64 + i];
-            }
-            linear_y[b0 * 64 + o] = acc_0;
-            linear_y[b0 * 64 + o + 1] = acc_1;
-            linear_y[b0 * 64 + o + 2] = acc_2;
-            linear_y[b0 * 64 + o + 3] = acc_3;
-        }
-    }
-
-    /* gpt_text.mg:45: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
-    for (int i = 0; i < T; i++) {
-        for (int j = 0; j < 64; j++) {
-            x_3[i * 64 + j] = linear_y[i * 64 + j] + x_2[i * 64 + j];
-        }
-    }
-
-    /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
-    /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        double rmsnorm_sum_3;
-        {
-            double acc_ = 0.0;
-            for (int i = 0; i < 64; i++) {
-                acc_ += x_3[b0 * 64 + i] * x_3[b0 * 64 + i];
-            }
-            rmsnorm_sum_3 = acc_;
-        }
-        /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-        rmsnorm_ms_3[b0] = rmsnorm_sum_3 * 0.015625;
-        /* prelude.mg:21: scale = (ms + 1e-5) ^ -0.5 */
-        rmsnorm_scale_3[b0] = pow_(rmsnorm_ms_3[b0] + 1e-05, -0.5);
-    }
-    /* prelude.mg:22: y[i] = x[i] * scale */
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int i = 0; i < 64; i++) {
-            rmsnorm_y[b0 * 64 + i] = x_3[b0 * 64 + i] * rmsnorm_scale_3[b0];
-        }
-    }
-    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    #ifdef _OPENMP
-    #pragma omp parallel for schedule(static)
-    #endif
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 256; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 64; i++) {
-                acc_0 += layer0_mlp_fc1[o * 64 + i] * rmsnorm_y[b0 * 64 + i];
-                acc_1 += layer0_mlp_fc1[(o + 1) * 64 + i] * rmsnorm_y[b0 * 64 + i];
-                acc_2 += layer0_mlp_fc1[(o + 2) * 64 + i] * rmsnorm_y[b0 * 64 + i];
-                acc_3 += layer0_mlp_fc1[(o + 3) * 64 + i] * rmsnorm_y[b0 * 64 + i];
-            }
-            linear_y_2[b0 * 256 + o] = acc_0;
-            linear_y_2[b0 * 256 + o + 1] = acc_1;
-            linear_y_2[b0 * 256 + o + 2] = acc_2;
-            linear_y_2[b0 * 256 + o + 3] = acc_3;
-        }
-    }
-    /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
-    for (int i = 0; i < T; i++) {
-        for (int j = 0; j < 256; j++) {
-            linear_arg1[i * 256 + j] = relu_(linear_y_2[i * 256 + j]);
-        }
-    }
-    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    #ifdef _OPENMP
-    #pragma omp parallel for schedule(static)
-    #endif
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 64; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 256; i++) {
-                acc_0 += layer0_mlp_fc2[o * 256 + i] * linear_arg1[b0 * 256 + i];
-                acc_1 += layer0_mlp_fc2[(o + 1) * 256 + i] * linear_arg1[b0 * 256 + i];
-                acc_2 += layer0_mlp_fc2[(o + 2) * 256 + i] * linear_arg1[b0 * 256 + i];
-                acc_3 += layer0_mlp_fc2[(o + 3) * 256 + i] * linear_arg1[b0 * 256 + i];
-            }
-            linear_y_3[b0 * 64 + o] = acc_0;
-            linear_y_3[b0 * 64 + o + 1] = acc_1;
-            linear_y_3[b0 * 64 + o + 2] = acc_2;
-            linear_y_3[b0 * 64 + o + 3] = acc_3;
-        }
-    }
-
-    /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
-    for (int i = 0; i < T; i++) {
-        for (int j = 0; j < 64; j++) {
-            x_4[i * 64 + j] = linear_y_3[i * 64 + j] + x_3[i * 64 + j];
-        }
-    }
-
-    /* gpt_text.mg:41: h = rmsnorm(x) */
-    /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        double rmsnorm_sum_4;
-        {
-            double acc_ = 0.0;
-            for (int i = 0; i < 64; i++) {
-                acc_ += x_4[b0 * 64 + i] * x_4[b0 * 64 + i];
-            }
-            rmsnorm_sum_4 = acc_;
-        }
-        /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-        rmsnorm_ms_4[b0] = rmsnorm_sum_4 * 0.015625;
-        /* prelude.mg:21: scale = (ms + 1e-5) ^ -0.5 */
-        rmsnorm_scale_4[b0] = pow_(rmsnorm_ms_4[b0] + 1e-05, -0.5);
-    }
-    /* prelude.mg:22: y[i] = x[i] * scale */
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int i = 0; i < 64; i++) {
-            h_2[b0 * 64 + i] = x_4[b0 * 64 + i] * rmsnorm_scale_4[b0];
-        }
-    }
-
-    /* gpt_text.mg:42: q = linear(h, layer[l].attn_wq) */
-    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    #ifdef _OPENMP
-    #pragma omp parallel for schedule(static)
-    #endif
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 64; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 64; i++) {
-                acc_0 += layer1_attn_wq[o * 64 + i] * h_2[b0 * 64 + i];
-                acc_1 += layer1_attn_wq[(o + 1) * 64 + i] * h_2[b0 * 64 + i];
-                acc_2 += layer1_attn_wq[(o + 2) * 64 + i] * h_2[b0 * 64 + i];
-                acc_3 += layer1_attn_wq[(o + 3) * 64 + i] * h_2[b0 * 64 + i];
-            }
-            q_2[b0 * 64 + o] = acc_0;
-            q_2[b0 * 64 + o + 1] = acc_1;
-            q_2[b0 * 64 + o + 2] = acc_2;
-            q_2[b0 * 64 + o + 3] = acc_3;
-        }
-    }
-
-    /* gpt_text.mg:43: k = linear(h, layer[l].attn_wk) */
-    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    #ifdef _OPENMP
-    #pragma omp parallel for schedule(static)
-    #endif
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 64; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 64; i++) {
-                acc_0 += layer1_attn_wk[o * 64 + i] * h_2[b0 * 64 + i];
-                acc_1 += layer1_attn_wk[(o + 1) * 64 + i] * h_2[b0 * 64 + i];
-                acc_2 += layer1_attn_wk[(o + 2) * 64 + i] * h_2[b0 * 64 + i];
-                acc_3 += layer1_attn_wk[(o + 3) * 64 + i] * h_2[b0 * 64 + i];
-            }
-            k_2[b0 * 64 + o] = acc_0;
-            k_2[b0 * 64 + o + 1] = acc_1;
-            k_2[b0 * 64 + o + 2] = acc_2;
-            k_2[b0 * 64 + o + 3] = acc_3;
-        }
-    }
-
-    /* gpt_text.mg:44: v = linear(h, layer[l].attn_wv) */
-    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    #ifdef _OPENMP
-    #pragma omp parallel for schedule(static)
-    #endif
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 64; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 64; i++) {
-                acc_0 += layer1_attn_wv[o * 64 + i] * h_2[b0 * 64 + i];
-                acc_1 += layer1_attn_wv[(o + 1) * 64 + i] * h_2[b0 * 64 + i];
-                acc_2 += layer1_attn_wv[(o + 2) * 64 + i] * h_2[b0 * 64 + i];
-                acc_3 += layer1_attn_wv[(o + 3) * 64 + i] * h_2[b0 * 64 + i];
-            }
-            v_2[b0 * 64 + o] = acc_0;
-            v_2[b0 * 64 + o + 1] = acc_1;
-            v_2[b0 * 64 + o + 2] = acc_2;
-            v_2[b0 * 64 + o + 3] = acc_3;
-        }
-    }
-
-    /* gpt_text.mg:45: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
-    /* gpt_text.mg:33: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
-    for (int h2 = 0; h2 < 4; h2++) {
-        for (int t = 0; t < T; t++) {
-            for (int s = 0; s < t + 1; s++) {
-                double attention_sum_2;
-                {
-                    double acc_ = 0.0;
-                    for (int j = 0; j < 16; j++) {
-                        acc_ += q_2[t * 64 + h2 * 16 + j] * k_2[s * 64 + h2 * 16 + j];
-                    }
-                    attention_sum_2 = acc_;
-                }
-                /* gpt_text.mg:33: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
-                attention_att_2[h2 * 4096 + t * 64 + s] = attention_sum_2 * 0.25;
-            }
-        }
-    }
-    /* prelude.mg:12: m = max(i) x[i] */
-    for (int b0 = 0; b0 < 4; b0++) {
-        for (int b1 = 0; b1 < T; b1++) {
-            double acc_ = -INFINITY;
-            for (int i = 0; i < b1 + 1; i++) {
-                double val_ = attention_att_2[b0 * 4096 + b1 * 64 + i];
-                if (val_ > acc_)
-                    acc_ = val_;
-            }
-            softmax_m_2[b0 * 64 + b1] = acc_;
-        }
-    }
-    /* prelude.mg:13: e[i] = exp(x[i] - m) */
-    for (int b0 = 0; b0 < 4; b0++) {
-        for (int b1 = 0; b1 < T; b1++) {
-            for (int i = 0; i < b1 + 1; i++) {
-                softmax_e_2[b0 * 4096 + b1 * 64 + i] = exp_(attention_att_2[b0 * 4096 + b1 * 64 + i] - softmax_m_2[b0 * 64 + b1]);
-            }
-        }
-    }
-    /* prelude.mg:14: s = sum(i) e[i] */
-    for (int b0 = 0; b0 < 4; b0++) {
-        for (int b1 = 0; b1 < T; b1++) {
-            {
-                double acc_ = 0.0;
-                for (int i = 0; i < b1 + 1; i++) {
-                    acc_ += softmax_e_2[b0 * 4096 + b1 * 64 + i];
-                }
-                softmax_s_2[b0 * 64 + b1] = acc_;
-            }
-            /* prelude.mg:15: p[i] = e[i] / s */
-            pow_3[b0 * 64 + b1] = pow_(softmax_s_2[b0 * 64 + b1], -1.0);
-        }
-    }
-    /* prelude.mg:15: p[i] = e[i] / s */
-    for (int b0 = 0; b0 < 4; b0++) {
-        for (int b1 = 0; b1 < T; b1++) {
-            for (int i = 0; i < b1 + 1; i++) {
-                attention_w_2[b0 * 4096 + b1 * 64 + i] = softmax_e_2[b0 * 4096 + b1 * 64 + i] * pow_3[b0 * 64 + b1];
-            }
-        }
-    }
-    /* gpt_text.mg:35: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
-    #ifdef _OPENMP
-    #pragma omp parallel for schedule(static)
-    #endif
-    for (int t = 0; t < T; t++) {
-        for (int c_q = 0; c_q < 4; c_q++) {
-            {
-                double acc_[16];
-                for (int c_r = 0; c_r < 16; c_r++)
-                    acc_[c_r] = 0.0;
-                for (int s = 0; s < t + 1; s++) {
-                    #ifdef _OPENMP
-                    #pragma omp simd
-                    #endif
-                    for (int c_r = 0; c_r < 16; c_r++)
-                        acc_[c_r] += attention_w_2[c_q * 4096 + t * 64 + s] * v_2[s * 64 + 16 * c_q + c_r];
-                }
-                for (int c_r = 0; c_r < 16; c_r++)
-                    attention_out_2[t * 64 + 16 * c_q + c_r] = acc_[c_r];
-            }
-        }
-    }
-    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    #ifdef _OPENMP
-    #pragma omp parallel for schedule(static)
-    #endif
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 64; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 64; i++) {
-                acc_0 += layer1_attn_wo[o * 64 + i] * attention_out_2[b0 * 64 + i];
-                acc_1 += layer1_attn_wo[(o + 1) * 64 + i] * attention_out_2[b0 * 64 + i];
-                acc_2 += layer1_attn_wo[(o + 2) * 64 + i] * attention_out_2[b0 * 64 + i];
-                acc_3 += layer1_attn_wo[(o + 3) * 64 + i] * attention_out_2[b0 * 64 + i];
-            }
-            linear_y_7[b0 * 64 + o] = acc_0;
-            linear_y_7[b0 * 64 + o + 1] = acc_1;
-            linear_y_7[b0 * 64 + o + 2] = acc_2;
-            linear_y_7[b0 * 64 + o + 3] = acc_3;
-        }
-    }
-
-    /* gpt_text.mg:45: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
-    for (int i = 0; i < T; i++) {
-        for (int j = 0; j < 64; j++) {
-            x_5[i * 64 + j] = linear_y_7[i * 64 + j] + x_4[i * 64 + j];
-        }
-    }
-
-    /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
-    /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        double rmsnorm_sum_5;
-        {
-            double acc_ = 0.0;
-            for (int i = 0; i < 64; i++) {
-                acc_ += x_5[b0 * 64 + i] * x_5[b0 * 64 + i];
-            }
-            rmsnorm_sum_5 = acc_;
-        }
-        /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-        rmsnorm_ms_5[b0] = rmsnorm_sum_5 * 0.015625;
-        /* prelude.mg:21: scale = (ms + 1e-5) ^ -0.5 */
-        rmsnorm_scale_5[b0] = pow_(rmsnorm_ms_5[b0] + 1e-05, -0.5);
-    }
-    /* prelude.mg:22: y[i] = x[i] * scale */
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int i = 0; i < 64; i++) {
-            rmsnorm_y_3[b0 * 64 + i] = x_5[b0 * 64 + i] * rmsnorm_scale_5[b0];
-        }
-    }
-    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    #ifdef _OPENMP
-    #pragma omp parallel for schedule(static)
-    #endif
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 256; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 64; i++) {
-                acc_0 += layer1_mlp_fc1[o * 64 + i] * rmsnorm_y_3[b0 * 64 + i];
-                acc_1 += layer1_mlp_fc1[(o + 1) * 64 + i] * rmsnorm_y_3[b0 * 64 + i];
-                acc_2 += layer1_mlp_fc1[(o + 2) * 64 + i] * rmsnorm_y_3[b0 * 64 + i];
-                acc_3 += layer1_mlp_fc1[(o + 3) * 64 + i] * rmsnorm_y_3[b0 * 64 + i];
-            }
-            linear_y_8[b0 * 256 + o] = acc_0;
-            linear_y_8[b0 * 256 + o + 1] = acc_1;
-            linear_y_8[b0 * 256 + o + 2] = acc_2;
-            linear_y_8[b0 * 256 + o + 3] = acc_3;
-        }
-    }
-    /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
-    for (int i = 0; i < T; i++) {
-        for (int j = 0; j < 256; j++) {
-            linear_arg1_2[i * 256 + j] = relu_(linear_y_8[i * 256 + j]);
-        }
-    }
-    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    #ifdef _OPENMP
-    #pragma omp parallel for schedule(static)
-    #endif
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 64; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 256; i++) {
-                acc_0 += layer1_mlp_fc2[o * 256 + i] * linear_arg1_2[b0 * 256 + i];
-                acc_1 += layer1_mlp_fc2[(o + 1) * 256 + i] * linear_arg1_2[b0 * 256 + i];
-                acc_2 += layer1_mlp_fc2[(o + 2) * 256 + i] * linear_arg1_2[b0 * 256 + i];
-                acc_3 += layer1_mlp_fc2[(o + 3) * 256 + i] * linear_arg1_2[b0 * 256 + i];
-            }
-            linear_y_9[b0 * 64 + o] = acc_0;
-            linear_y_9[b0 * 64 + o + 1] = acc_1;
-            linear_y_9[b0 * 64 + o + 2] = acc_2;
-            linear_y_9[b0 * 64 + o + 3] = acc_3;
-        }
-    }
-
-    /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
-    for (int i = 0; i < T; i++) {
-        for (int j = 0; j < 64; j++) {
-            x_6[i * 64 + j] = linear_y_9[i * 64 + j] + x_5[i * 64 + j];
-        }
-    }
-
-    /* gpt_text.mg:48: logits = linear(rmsnorm(x), lm_head)    # a final norm, as GPT-2 has, keeps wide, deep logits in range */
-    /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        double rmsnorm_sum_6;
-        {
-            double acc_ = 0.0;
-            for (int i = 0; i < 64; i++) {
-                acc_ += x_6[b0 * 64 + i] * x_6[b0 * 64 + i];
-            }
-            rmsnorm_sum_6 = acc_;
-        }
-        /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-        rmsnorm_ms_6[b0] = rmsnorm_sum_6 * 0.015625;
-        /* prelude.mg:21: scale = (ms + 1e-5) ^ -0.5 */
-        rmsnorm_scale_6[b0] = pow_(rmsnorm_ms_6[b0] + 1e-05, -0.5);
-    }
-    /* prelude.mg:22: y[i] = x[i] * scale */
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int i = 0; i < 64; i++) {
-            rmsnorm_y_4[b0 * 64 + i] = x_6[b0 * 64 + i] * rmsnorm_scale_6[b0];
-        }
-    }
-    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 28; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 64; i++) {
-                acc_0 += lm_head[o * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
-                acc_1 += lm_head[(o + 1) * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
-                acc_2 += lm_head[(o + 2) * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
-                acc_3 += lm_head[(o + 3) * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
-            }
-            logits[b0 * 28 + o] = acc_0;
-            logits[b0 * 28 + o + 1] = acc_1;
-            logits[b0 * 28 + o + 2] = acc_2;
-            logits[b0 * 28 + o + 3] = acc_3;
-        }
-    }
+    /* the loss */
 
     /* gpt_text.mg:51: loss = cross_entropy(logits, targets) */
     /* prelude.mg:12: m = max(i) x[i] */
@@ -1638,7 +981,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     }
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
     loss[0] = cross_entropy_sum[0] * pow_((double)(T), -1.0);
-    
+
     /* backward: each gradient's first statement assigns it or follows a clear, the rest add */
     d_loss[0] = 1.0;
 

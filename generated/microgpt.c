@@ -35,11 +35,11 @@ static const MgParam microgpt_params[9] = {
     {"layer0.mlp_fc2", 2, {16, 64, 0, 0}, 3168, 1024, MG_INIT_GAUSS, 0.0, 0.08},
 };
 
-/* Logits for tokens[0..T-1]: T rows of 27. */
-static const double *microgpt_forward(void *ctx, const double *params, const int *tokens, int T,
-                                      double *scratch)
+/* The forward statements the logits need, for tokens[0..T-1]: microgpt_forward and
+ * microgpt_loss_grad both start here. */
+static void microgpt_forward_pass(const double *params, const int *tokens, int T, double *scratch)
 {
-    (void)ctx, (void)params, (void)tokens; /* a model may not need them all */
+    (void)params, (void)tokens; /* a model may not need them all */
     const double *wte = params + 0; /* [27, 16] */
     const double *wpe = params + 432; /* [16, 16] */
     const double *lm_head = params + 688; /* [27, 16] */
@@ -404,6 +404,16 @@ static const double *microgpt_forward(void *ctx, const double *params, const int
             logits[b0 * 27 + o] = acc_;
         }
     }
+}
+
+/* Logits for tokens[0..T-1]: T rows of 27. */
+static const double *microgpt_forward(void *ctx, const double *params, const int *tokens, int T,
+                                      double *scratch)
+{
+    (void)ctx;
+    double *logits = scratch + 7552; /* [T, 27] */
+
+    microgpt_forward_pass(params, tokens, T, scratch);
     return logits;
 }
 
@@ -411,9 +421,7 @@ static const double *microgpt_forward(void *ctx, const double *params, const int
 static double microgpt_loss_grad(void *ctx, const double *params, double *grads, const int *tokens,
                                  int T, double *scratch)
 {
-    (void)ctx, (void)params, (void)tokens; /* a model may not need them all */
-    const double *wte = params + 0; /* [27, 16] */
-    const double *wpe = params + 432; /* [16, 16] */
+    (void)ctx;
     const double *lm_head = params + 688; /* [27, 16] */
     const double *layer0_attn_wq = params + 1120; /* [16, 16] */
     const double *layer0_attn_wk = params + 1376; /* [16, 16] */
@@ -431,20 +439,16 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
     double *q = scratch + 832; /* [T, 16] */
     double *k = scratch + 1088; /* [T, 16] */
     double *v = scratch + 1344; /* [T, 16] */
-    double *attention_att = scratch + 1600; /* [4, T, axis1 + 1] */
-    double *softmax_m = scratch + 2624; /* [4, T] */
     double *softmax_e = scratch + 2688; /* [4, T, axis1 + 1] */
     double *softmax_s = scratch + 1600; /* [4, T] */
     double *attention_w = scratch + 3712; /* [4, T, axis1 + 1] */
     double *attention_out = scratch + 1728; /* [T, 16] */
-    double *linear_y = scratch + 1984; /* [T, 16] */
     double *x_3 = scratch + 2240; /* [T, 16] */
     double *rmsnorm_ms_3 = scratch + 1984; /* [T] */
     double *rmsnorm_scale_3 = scratch + 2000; /* [T] */
     double *rmsnorm_y = scratch + 4736; /* [T, 16] */
     double *linear_y_2 = scratch + 4992; /* [T, 64] */
     double *linear_arg1 = scratch + 6016; /* [T, 64] */
-    double *linear_y_3 = scratch + 7040; /* [T, 16] */
     double *x_4 = scratch + 7296; /* [T, 16] */
     double *logits = scratch + 7552; /* [T, 27] */
     double *softmax_m_2 = scratch + 2016; /* [T] */
@@ -499,336 +503,10 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
     double *d_reach_cross_entropy_p = scratch + 8848; /* [T, 27] */
     double *pow_2 = scratch + 1664; /* [4, T] */
     double *pow_3 = scratch + 2032; /* [T] */
-    
-    /* forward */
 
-    /* microgpt.mg:34: x[t < T, c] = wte[tokens[t], c] + wpe[t, c] */
-    for (int t = 0; t < T; t++) {
-        for (int c = 0; c < 16; c++) {
-            x[t * 16 + c] = wte[tokens[t] * 16 + c] + wpe[t * 16 + c];
-        }
-    }
+    microgpt_forward_pass(params, tokens, T, scratch);
 
-    /* microgpt.mg:35: x = rmsnorm(x) */
-    /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        double rmsnorm_sum;
-        {
-            double acc_ = 0.0;
-            for (int i = 0; i < 16; i++) {
-                acc_ += x[b0 * 16 + i] * x[b0 * 16 + i];
-            }
-            rmsnorm_sum = acc_;
-        }
-        /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-        rmsnorm_ms[b0] = rmsnorm_sum * 0.0625;
-        /* prelude.mg:21: scale = (ms + 1e-5) ^ -0.5 */
-        rmsnorm_scale[b0] = pow_(rmsnorm_ms[b0] + 1e-05, -0.5);
-    }
-    /* prelude.mg:22: y[i] = x[i] * scale */
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int i = 0; i < 16; i++) {
-            x_2[b0 * 16 + i] = x[b0 * 16 + i] * rmsnorm_scale[b0];
-        }
-    }
-
-    /* microgpt.mg:37: h = rmsnorm(x) */
-    /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        double rmsnorm_sum_2;
-        {
-            double acc_ = 0.0;
-            for (int i = 0; i < 16; i++) {
-                acc_ += x_2[b0 * 16 + i] * x_2[b0 * 16 + i];
-            }
-            rmsnorm_sum_2 = acc_;
-        }
-        /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-        rmsnorm_ms_2[b0] = rmsnorm_sum_2 * 0.0625;
-        /* prelude.mg:21: scale = (ms + 1e-5) ^ -0.5 */
-        rmsnorm_scale_2[b0] = pow_(rmsnorm_ms_2[b0] + 1e-05, -0.5);
-    }
-    /* prelude.mg:22: y[i] = x[i] * scale */
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int i = 0; i < 16; i++) {
-            h[b0 * 16 + i] = x_2[b0 * 16 + i] * rmsnorm_scale_2[b0];
-        }
-    }
-
-    /* microgpt.mg:38: q = linear(h, layer[l].attn_wq) */
-    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 16; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 16; i++) {
-                acc_0 += layer0_attn_wq[o * 16 + i] * h[b0 * 16 + i];
-                acc_1 += layer0_attn_wq[(o + 1) * 16 + i] * h[b0 * 16 + i];
-                acc_2 += layer0_attn_wq[(o + 2) * 16 + i] * h[b0 * 16 + i];
-                acc_3 += layer0_attn_wq[(o + 3) * 16 + i] * h[b0 * 16 + i];
-            }
-            q[b0 * 16 + o] = acc_0;
-            q[b0 * 16 + o + 1] = acc_1;
-            q[b0 * 16 + o + 2] = acc_2;
-            q[b0 * 16 + o + 3] = acc_3;
-        }
-    }
-
-    /* microgpt.mg:39: k = linear(h, layer[l].attn_wk) */
-    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 16; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 16; i++) {
-                acc_0 += layer0_attn_wk[o * 16 + i] * h[b0 * 16 + i];
-                acc_1 += layer0_attn_wk[(o + 1) * 16 + i] * h[b0 * 16 + i];
-                acc_2 += layer0_attn_wk[(o + 2) * 16 + i] * h[b0 * 16 + i];
-                acc_3 += layer0_attn_wk[(o + 3) * 16 + i] * h[b0 * 16 + i];
-            }
-            k[b0 * 16 + o] = acc_0;
-            k[b0 * 16 + o + 1] = acc_1;
-            k[b0 * 16 + o + 2] = acc_2;
-            k[b0 * 16 + o + 3] = acc_3;
-        }
-    }
-
-    /* microgpt.mg:40: v = linear(h, layer[l].attn_wv) */
-    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 16; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 16; i++) {
-                acc_0 += layer0_attn_wv[o * 16 + i] * h[b0 * 16 + i];
-                acc_1 += layer0_attn_wv[(o + 1) * 16 + i] * h[b0 * 16 + i];
-                acc_2 += layer0_attn_wv[(o + 2) * 16 + i] * h[b0 * 16 + i];
-                acc_3 += layer0_attn_wv[(o + 3) * 16 + i] * h[b0 * 16 + i];
-            }
-            v[b0 * 16 + o] = acc_0;
-            v[b0 * 16 + o + 1] = acc_1;
-            v[b0 * 16 + o + 2] = acc_2;
-            v[b0 * 16 + o + 3] = acc_3;
-        }
-    }
-
-    /* microgpt.mg:41: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
-    /* microgpt.mg:29: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
-    for (int h2 = 0; h2 < 4; h2++) {
-        for (int t = 0; t < T; t++) {
-            for (int s = 0; s < t + 1; s++) {
-                double attention_sum;
-                {
-                    double acc_ = 0.0;
-                    for (int j = 0; j < 4; j++) {
-                        acc_ += q[t * 16 + h2 * 4 + j] * k[s * 16 + h2 * 4 + j];
-                    }
-                    attention_sum = acc_;
-                }
-                /* microgpt.mg:29: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
-                attention_att[h2 * 256 + t * 16 + s] = attention_sum * 0.5;
-            }
-        }
-    }
-    /* prelude.mg:12: m = max(i) x[i] */
-    for (int b0 = 0; b0 < 4; b0++) {
-        for (int b1 = 0; b1 < T; b1++) {
-            double acc_ = -INFINITY;
-            for (int i = 0; i < b1 + 1; i++) {
-                double val_ = attention_att[b0 * 256 + b1 * 16 + i];
-                if (val_ > acc_)
-                    acc_ = val_;
-            }
-            softmax_m[b0 * 16 + b1] = acc_;
-        }
-    }
-    /* prelude.mg:13: e[i] = exp(x[i] - m) */
-    for (int b0 = 0; b0 < 4; b0++) {
-        for (int b1 = 0; b1 < T; b1++) {
-            for (int i = 0; i < b1 + 1; i++) {
-                softmax_e[b0 * 256 + b1 * 16 + i] = exp_(attention_att[b0 * 256 + b1 * 16 + i] - softmax_m[b0 * 16 + b1]);
-            }
-        }
-    }
-    /* prelude.mg:14: s = sum(i) e[i] */
-    for (int b0 = 0; b0 < 4; b0++) {
-        for (int b1 = 0; b1 < T; b1++) {
-            {
-                double acc_ = 0.0;
-                for (int i = 0; i < b1 + 1; i++) {
-                    acc_ += softmax_e[b0 * 256 + b1 * 16 + i];
-                }
-                softmax_s[b0 * 16 + b1] = acc_;
-            }
-            /* prelude.mg:15: p[i] = e[i] / s */
-            pow_2[b0 * 16 + b1] = pow_(softmax_s[b0 * 16 + b1], -1.0);
-        }
-    }
-    /* prelude.mg:15: p[i] = e[i] / s */
-    for (int b0 = 0; b0 < 4; b0++) {
-        for (int b1 = 0; b1 < T; b1++) {
-            for (int i = 0; i < b1 + 1; i++) {
-                attention_w[b0 * 256 + b1 * 16 + i] = softmax_e[b0 * 256 + b1 * 16 + i] * pow_2[b0 * 16 + b1];
-            }
-        }
-    }
-    /* microgpt.mg:31: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
-    for (int t = 0; t < T; t++) {
-        for (int c_q = 0; c_q < 4; c_q++) {
-            {
-                double acc_[4];
-                for (int c_r = 0; c_r < 4; c_r++)
-                    acc_[c_r] = 0.0;
-                for (int s = 0; s < t + 1; s++) {
-                    for (int c_r = 0; c_r < 4; c_r++)
-                        acc_[c_r] += attention_w[c_q * 256 + t * 16 + s] * v[s * 16 + 4 * c_q + c_r];
-                }
-                for (int c_r = 0; c_r < 4; c_r++)
-                    attention_out[t * 16 + 4 * c_q + c_r] = acc_[c_r];
-            }
-        }
-    }
-    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 16; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 16; i++) {
-                acc_0 += layer0_attn_wo[o * 16 + i] * attention_out[b0 * 16 + i];
-                acc_1 += layer0_attn_wo[(o + 1) * 16 + i] * attention_out[b0 * 16 + i];
-                acc_2 += layer0_attn_wo[(o + 2) * 16 + i] * attention_out[b0 * 16 + i];
-                acc_3 += layer0_attn_wo[(o + 3) * 16 + i] * attention_out[b0 * 16 + i];
-            }
-            linear_y[b0 * 16 + o] = acc_0;
-            linear_y[b0 * 16 + o + 1] = acc_1;
-            linear_y[b0 * 16 + o + 2] = acc_2;
-            linear_y[b0 * 16 + o + 3] = acc_3;
-        }
-    }
-
-    /* microgpt.mg:41: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
-    for (int i = 0; i < T; i++) {
-        for (int j = 0; j < 16; j++) {
-            x_3[i * 16 + j] = linear_y[i * 16 + j] + x_2[i * 16 + j];
-        }
-    }
-
-    /* microgpt.mg:42: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
-    /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        double rmsnorm_sum_3;
-        {
-            double acc_ = 0.0;
-            for (int i = 0; i < 16; i++) {
-                acc_ += x_3[b0 * 16 + i] * x_3[b0 * 16 + i];
-            }
-            rmsnorm_sum_3 = acc_;
-        }
-        /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-        rmsnorm_ms_3[b0] = rmsnorm_sum_3 * 0.0625;
-        /* prelude.mg:21: scale = (ms + 1e-5) ^ -0.5 */
-        rmsnorm_scale_3[b0] = pow_(rmsnorm_ms_3[b0] + 1e-05, -0.5);
-    }
-    /* prelude.mg:22: y[i] = x[i] * scale */
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int i = 0; i < 16; i++) {
-            rmsnorm_y[b0 * 16 + i] = x_3[b0 * 16 + i] * rmsnorm_scale_3[b0];
-        }
-    }
-    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 64; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 16; i++) {
-                acc_0 += layer0_mlp_fc1[o * 16 + i] * rmsnorm_y[b0 * 16 + i];
-                acc_1 += layer0_mlp_fc1[(o + 1) * 16 + i] * rmsnorm_y[b0 * 16 + i];
-                acc_2 += layer0_mlp_fc1[(o + 2) * 16 + i] * rmsnorm_y[b0 * 16 + i];
-                acc_3 += layer0_mlp_fc1[(o + 3) * 16 + i] * rmsnorm_y[b0 * 16 + i];
-            }
-            linear_y_2[b0 * 64 + o] = acc_0;
-            linear_y_2[b0 * 64 + o + 1] = acc_1;
-            linear_y_2[b0 * 64 + o + 2] = acc_2;
-            linear_y_2[b0 * 64 + o + 3] = acc_3;
-        }
-    }
-    /* microgpt.mg:42: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
-    for (int i = 0; i < T; i++) {
-        for (int j = 0; j < 64; j++) {
-            linear_arg1[i * 64 + j] = relu_(linear_y_2[i * 64 + j]);
-        }
-    }
-    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 16; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 64; i++) {
-                acc_0 += layer0_mlp_fc2[o * 64 + i] * linear_arg1[b0 * 64 + i];
-                acc_1 += layer0_mlp_fc2[(o + 1) * 64 + i] * linear_arg1[b0 * 64 + i];
-                acc_2 += layer0_mlp_fc2[(o + 2) * 64 + i] * linear_arg1[b0 * 64 + i];
-                acc_3 += layer0_mlp_fc2[(o + 3) * 64 + i] * linear_arg1[b0 * 64 + i];
-            }
-            linear_y_3[b0 * 16 + o] = acc_0;
-            linear_y_3[b0 * 16 + o + 1] = acc_1;
-            linear_y_3[b0 * 16 + o + 2] = acc_2;
-            linear_y_3[b0 * 16 + o + 3] = acc_3;
-        }
-    }
-
-    /* microgpt.mg:42: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
-    for (int i = 0; i < T; i++) {
-        for (int j = 0; j < 16; j++) {
-            x_4[i * 16 + j] = linear_y_3[i * 16 + j] + x_3[i * 16 + j];
-        }
-    }
-
-    /* microgpt.mg:44: logits = linear(x, lm_head) */
-    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 27; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 16; i++) {
-                acc_0 += lm_head[o * 16 + i] * x_4[b0 * 16 + i];
-                acc_1 += lm_head[(o + 1) * 16 + i] * x_4[b0 * 16 + i];
-                acc_2 += lm_head[(o + 2) * 16 + i] * x_4[b0 * 16 + i];
-                acc_3 += lm_head[(o + 3) * 16 + i] * x_4[b0 * 16 + i];
-            }
-            logits[b0 * 27 + o] = acc_0;
-            logits[b0 * 27 + o + 1] = acc_1;
-            logits[b0 * 27 + o + 2] = acc_2;
-            logits[b0 * 27 + o + 3] = acc_3;
-        }
-        for (; o < 27; o++) {
-            double acc_ = 0.0;
-            for (int i = 0; i < 16; i++) {
-                acc_ += lm_head[o * 16 + i] * x_4[b0 * 16 + i];
-            }
-            logits[b0 * 27 + o] = acc_;
-        }
-    }
+    /* the loss */
 
     /* microgpt.mg:47: loss = cross_entropy(logits, targets) */
     /* prelude.mg:12: m = max(i) x[i] */
@@ -875,7 +553,7 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
     }
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
     loss[0] = cross_entropy_sum[0] * pow_((double)(T), -1.0);
-    
+
     /* backward: each gradient's first statement assigns it or follows a clear, the rest add */
     d_loss[0] = 1.0;
 

@@ -29,11 +29,11 @@ static const MgParam mlp_params[3] = {
     {"mlp_fc2", 2, {27, 64, 0, 0}, 1456, 1728, MG_INIT_GAUSS, 0.0, 0.08},
 };
 
-/* Logits for tokens[0..T-1]: T rows of 27. */
-static const double *mlp_forward(void *ctx, const double *params, const int *tokens, int T,
-                                 double *scratch)
+/* The forward statements the logits need, for tokens[0..T-1]: mlp_forward and
+ * mlp_loss_grad both start here. */
+static void mlp_forward_pass(const double *params, const int *tokens, int T, double *scratch)
 {
-    (void)ctx, (void)params, (void)tokens; /* a model may not need them all */
+    (void)params, (void)tokens; /* a model may not need them all */
     const double *wte = params + 0; /* [27, 16] */
     const double *mlp_fc1 = params + 432; /* [64, 16] */
     const double *mlp_fc2 = params + 1456; /* [27, 64] */
@@ -106,6 +106,16 @@ static const double *mlp_forward(void *ctx, const double *params, const int *tok
             logits[b0 * 27 + o] = acc_;
         }
     }
+}
+
+/* Logits for tokens[0..T-1]: T rows of 27. */
+static const double *mlp_forward(void *ctx, const double *params, const int *tokens, int T,
+                                 double *scratch)
+{
+    (void)ctx;
+    double *logits = scratch + 2304; /* [T, 27] */
+
+    mlp_forward_pass(params, tokens, T, scratch);
     return logits;
 }
 
@@ -113,8 +123,7 @@ static const double *mlp_forward(void *ctx, const double *params, const int *tok
 static double mlp_loss_grad(void *ctx, const double *params, double *grads, const int *tokens,
                             int T, double *scratch)
 {
-    (void)ctx, (void)params, (void)tokens; /* a model may not need them all */
-    const double *wte = params + 0; /* [27, 16] */
+    (void)ctx;
     const double *mlp_fc1 = params + 432; /* [64, 16] */
     const double *mlp_fc2 = params + 1456; /* [27, 64] */
     double *x = scratch + 0; /* [T, 16] */
@@ -141,73 +150,10 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
     double *d_loss = scratch + 2336; /* [] */
     double *d_reach_cross_entropy_p = scratch + 4048; /* [T, 27] */
     double *pow_2 = scratch + 2320; /* [T] */
-    
-    /* forward */
 
-    /* mlp.mg:17: x[t < T, c] = wte[tokens[t], c] */
-    for (int t = 0; t < T; t++) {
-        for (int c = 0; c < 16; c++) {
-            x[t * 16 + c] = wte[tokens[t] * 16 + c];
-        }
-    }
+    mlp_forward_pass(params, tokens, T, scratch);
 
-    /* mlp.mg:18: h = relu(linear(x, mlp_fc1)) */
-    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 64; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 16; i++) {
-                acc_0 += mlp_fc1[o * 16 + i] * x[b0 * 16 + i];
-                acc_1 += mlp_fc1[(o + 1) * 16 + i] * x[b0 * 16 + i];
-                acc_2 += mlp_fc1[(o + 2) * 16 + i] * x[b0 * 16 + i];
-                acc_3 += mlp_fc1[(o + 3) * 16 + i] * x[b0 * 16 + i];
-            }
-            linear_y[b0 * 64 + o] = acc_0;
-            linear_y[b0 * 64 + o + 1] = acc_1;
-            linear_y[b0 * 64 + o + 2] = acc_2;
-            linear_y[b0 * 64 + o + 3] = acc_3;
-        }
-    }
-
-    /* mlp.mg:18: h = relu(linear(x, mlp_fc1)) */
-    for (int i = 0; i < T; i++) {
-        for (int j = 0; j < 64; j++) {
-            h[i * 64 + j] = relu_(linear_y[i * 64 + j]);
-        }
-    }
-
-    /* mlp.mg:19: logits = linear(h, mlp_fc2) */
-    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 27; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 64; i++) {
-                acc_0 += mlp_fc2[o * 64 + i] * h[b0 * 64 + i];
-                acc_1 += mlp_fc2[(o + 1) * 64 + i] * h[b0 * 64 + i];
-                acc_2 += mlp_fc2[(o + 2) * 64 + i] * h[b0 * 64 + i];
-                acc_3 += mlp_fc2[(o + 3) * 64 + i] * h[b0 * 64 + i];
-            }
-            logits[b0 * 27 + o] = acc_0;
-            logits[b0 * 27 + o + 1] = acc_1;
-            logits[b0 * 27 + o + 2] = acc_2;
-            logits[b0 * 27 + o + 3] = acc_3;
-        }
-        for (; o < 27; o++) {
-            double acc_ = 0.0;
-            for (int i = 0; i < 64; i++) {
-                acc_ += mlp_fc2[o * 64 + i] * h[b0 * 64 + i];
-            }
-            logits[b0 * 27 + o] = acc_;
-        }
-    }
+    /* the loss */
 
     /* mlp.mg:22: loss = cross_entropy(logits, targets) */
     /* prelude.mg:12: m = max(i) x[i] */
@@ -254,7 +200,7 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
     }
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
     loss[0] = cross_entropy_sum[0] * pow_((double)(T), -1.0);
-    
+
     /* backward: each gradient's first statement assigns it or follows a clear, the rest add */
     d_loss[0] = 1.0;
 

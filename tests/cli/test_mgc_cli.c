@@ -149,9 +149,9 @@ Test(mgc_cli, blas_needs_f32)
     cr_expect_eq(r->status, 1);
     cr_expect(strstr(r->err, "--blas runs float matrix products: it needs --dtype=f32"), "%s", r->err);
     r = run("%s --blas --dtype=f32 %s -o - | grep -c 'mg_sgemm('", MGC, MODEL);
-    /* mlp's two products in forward and in loss_grad's forward, and their
+    /* mlp's two products in the forward pass (written once), and their
      * backward: each weight's gradient and each input's */
-    cr_expect_eq(atoi(r->out), 8, "mg_sgemm calls: %s", r->out);
+    cr_expect_eq(atoi(r->out), 6, "mg_sgemm calls: %s", r->out);
 }
 
 /* the descriptor's last optimizer field (MgOptim.fast): 1 only where the
@@ -982,4 +982,20 @@ Test(emit_c, tensors_keep_the_names_the_user_gave)
         cr_expect(strstr(r->out, want2[i]), "no '%s' in the C for names.mg:\n%.3000s", want2[i], r->out);
     cr_expect(!strstr(r->out, "same_e"), "an argument returned as is was renamed:\n%.3000s", r->out);
     cr_expect(!strstr(r->out, "two_z") && !strstr(r->out, "lin_y_"), "a bound result kept its function's name:\n%.3000s", r->out);
+}
+
+/* issue 17 item 2: the forward pass is written once; _forward and _loss_grad
+ * both call it (each statement's .mg line is quoted once) */
+Test(emit_c, forward_pass_is_written_once)
+{
+    Run *r = run("%s %s -o -", MGC, MICROGPT);
+    cr_assert_eq(r->status, 0, "%s", r->err);
+    const char *line = "/* microgpt.mg:38: q = linear(h, layer[l].attn_wq) */";
+    const char *first = strstr(r->out, line);
+    cr_assert(first, "no '%s' in the C for microgpt.mg", line);
+    cr_expect(!strstr(first + 1, line), "the forward statements are written twice");
+    const char *call = "microgpt_forward_pass(params, tokens, T, scratch);";
+    first = strstr(r->out, call);
+    cr_assert(first, "no call '%s'", call);
+    cr_expect(strstr(first + 1, call), "only one function calls the forward pass");
 }
