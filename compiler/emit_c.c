@@ -1009,6 +1009,12 @@ static int emit_gemm(Em *em, const Stmt *s)
 static void emit_group_(Em *em, Stmt *const *s, int n, const char *prefix)
 {
     emit_comment(em, s[0], prefix);
+    for (int k = 0; k < n; k++)
+        if (s[k]->what) {    /* a backward statement's derivative note (autodiff.c) */
+            out(em, "/* ");
+            emit_c_comment(em->f, s[k]->what);
+            fputs(" */\n", em->f);
+        }
     for (int k = 0; k < n; k++) {
         name_loops(em, s[k]);
         if (s[k]->zero_first)
@@ -1106,9 +1112,75 @@ static void mark_list(const StmtList *l, const char *sel, char *used)
         }
 }
 
+/* does t live in scratch at its plan offset (not a parameter, its gradient or a local)? */
+static int in_scratch(const Tensor *t, int writes_grads)
+{
+    if (t->local || t->size <= 0)
+        return 0;
+    return t->kind == TK_ACT || (t->kind == TK_GRAD && (t->primal->kind == TK_ACT || !writes_grads));
+}
+
+static int by_offset(const void *a, const void *b)
+{
+    const Tensor *x = *(const Tensor *const *)a, *y = *(const Tensor *const *)b;
+    if (x->offset != y->offset)
+        return x->offset < y->offset ? -1 : 1;
+    return x->id - y->id;
+}
+
+typedef struct Overlap {
+    int later, earlier;     /* tensor ids: declared after and before */
+} Overlap;
+
+static int by_ids(const void *a, const void *b)
+{
+    const Overlap *x = a, *y = b;
+    return x->later != y->later ? x->later - y->later : x->earlier - y->earlier;
+}
+
+/* For each used scratch buffer, the names of the used buffers declared before
+ * it whose memory overlaps its own (the plan reuses memory: plan.c), at most
+ * three then "...".  Sorted by offset, each overlap is found from the buffer
+ * that starts lower, without comparing every pair. */
+static const char **shared_memory(const Graph *g, const char *used, int writes_grads)
+{
+    const char **note = arena_alloc((size_t)g->ntensors * sizeof *note);
+    const Tensor **b = arena_alloc((size_t)g->ntensors * sizeof *b);
+    int n = 0, np = 0, cap = 0;
+    for (int i = 0; i < g->ntensors; i++)
+        if (used[i] && in_scratch(g->tensors[i], writes_grads))
+            b[n++] = g->tensors[i];
+    qsort(b, (size_t)n, sizeof *b, by_offset);
+    Overlap *pair = NULL;
+    for (int i = 0; i < n; i++)
+        for (int j = i + 1; j < n && b[j]->offset < b[i]->offset + b[i]->size; j++) {
+            if (np == cap) {
+                cap = cap ? 2 * cap : 64;
+                Overlap *more = arena_alloc((size_t)cap * sizeof *more);
+                if (np)
+                    memcpy(more, pair, (size_t)np * sizeof *pair);
+                pair = more;
+            }
+            int hi = b[i]->id > b[j]->id;
+            pair[np++] = (Overlap){hi ? b[i]->id : b[j]->id, hi ? b[j]->id : b[i]->id};
+        }
+    if (np)
+        qsort(pair, (size_t)np, sizeof *pair, by_ids);
+    for (int i = 0, c = 0; i < np; i++) {
+        c = i && pair[i].later == pair[i - 1].later ? c + 1 : 0;
+        const char *name = g->tensors[pair[i].earlier]->name, *sofar = note[pair[i].later];
+        if (c < 3)
+            note[pair[i].later] = c ? arena_printf("%s, %s", sofar, name) : name;
+        else if (c == 3)
+            note[pair[i].later] = arena_printf("%s, ...", sofar);
+    }
+    return note;
+}
+
 static void declare_tensors(Em *em, const char *used, int writes_grads)
 {
     Graph *g = em->g;
+    const char **shares = shared_memory(g, used, writes_grads);
     for (int i = 0; i < g->ntensors; i++) {
         const Tensor *t = g->tensors[i];
         if (!used[t->id] || t->kind == TK_INPUT || t->local)
@@ -1121,6 +1193,8 @@ static void declare_tensors(Em *em, const char *used, int writes_grads)
         else
             out(em, "%s *%s = %s + %ld; /* ", em->real, t->name, sp, t->offset);
         shape_comment(em, t);
+        if (shares[t->id])
+            fprintf(em->f, "; shares memory with %s", shares[t->id]);
         fputs(" */\n", em->f);
     }
 }

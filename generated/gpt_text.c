@@ -74,45 +74,45 @@ static void gpt_text_forward_pass(const double *params, const int *tokens, int T
     double *attention_att = scratch + 24832; /* [4, T, axis1 + 1] */
     double *softmax_m = scratch + 41216; /* [4, T] */
     double *softmax_e = scratch + 41472; /* [4, T, axis1 + 1] */
-    double *softmax_s = scratch + 24832; /* [4, T] */
+    double *softmax_s = scratch + 24832; /* [4, T]; shares memory with attention_att */
     double *attention_w = scratch + 57856; /* [4, T, axis1 + 1] */
-    double *attention_out = scratch + 25344; /* [T, 64] */
-    double *linear_y = scratch + 29440; /* [T, 64] */
-    double *x_3 = scratch + 33536; /* [T, 64] */
-    double *rmsnorm_ms_3 = scratch + 29440; /* [T] */
-    double *rmsnorm_scale_3 = scratch + 29504; /* [T] */
+    double *attention_out = scratch + 25344; /* [T, 64]; shares memory with attention_att */
+    double *linear_y = scratch + 29440; /* [T, 64]; shares memory with attention_att */
+    double *x_3 = scratch + 33536; /* [T, 64]; shares memory with attention_att */
+    double *rmsnorm_ms_3 = scratch + 29440; /* [T]; shares memory with attention_att, linear_y */
+    double *rmsnorm_scale_3 = scratch + 29504; /* [T]; shares memory with attention_att, linear_y */
     double *rmsnorm_y = scratch + 74240; /* [T, 64] */
     double *linear_y_2 = scratch + 78336; /* [T, 256] */
     double *linear_arg1 = scratch + 94720; /* [T, 256] */
     double *linear_y_3 = scratch + 111104; /* [T, 64] */
     double *x_4 = scratch + 115200; /* [T, 64] */
-    double *rmsnorm_ms_4 = scratch + 29568; /* [T] */
-    double *rmsnorm_scale_4 = scratch + 29632; /* [T] */
-    double *h_2 = scratch + 111104; /* [T, 64] */
+    double *rmsnorm_ms_4 = scratch + 29568; /* [T]; shares memory with attention_att, linear_y */
+    double *rmsnorm_scale_4 = scratch + 29632; /* [T]; shares memory with attention_att, linear_y */
+    double *h_2 = scratch + 111104; /* [T, 64]; shares memory with linear_y_3 */
     double *q_2 = scratch + 119296; /* [T, 64] */
     double *k_2 = scratch + 123392; /* [T, 64] */
     double *v_2 = scratch + 127488; /* [T, 64] */
     double *attention_att_2 = scratch + 131584; /* [4, T, axis1 + 1] */
-    double *softmax_m_2 = scratch + 29696; /* [4, T] */
+    double *softmax_m_2 = scratch + 29696; /* [4, T]; shares memory with attention_att, linear_y */
     double *softmax_e_2 = scratch + 147968; /* [4, T, axis1 + 1] */
-    double *softmax_s_2 = scratch + 29696; /* [4, T] */
-    double *attention_w_2 = scratch + 131584; /* [4, T, axis1 + 1] */
+    double *softmax_s_2 = scratch + 29696; /* [4, T]; shares memory with attention_att, linear_y, softmax_m_2 */
+    double *attention_w_2 = scratch + 131584; /* [4, T, axis1 + 1]; shares memory with attention_att_2 */
     double *attention_out_2 = scratch + 164352; /* [T, 64] */
     double *linear_y_7 = scratch + 168448; /* [T, 64] */
     double *x_5 = scratch + 172544; /* [T, 64] */
-    double *rmsnorm_ms_5 = scratch + 30208; /* [T] */
-    double *rmsnorm_scale_5 = scratch + 30272; /* [T] */
-    double *rmsnorm_y_3 = scratch + 168448; /* [T, 64] */
+    double *rmsnorm_ms_5 = scratch + 30208; /* [T]; shares memory with attention_att, linear_y */
+    double *rmsnorm_scale_5 = scratch + 30272; /* [T]; shares memory with attention_att, linear_y */
+    double *rmsnorm_y_3 = scratch + 168448; /* [T, 64]; shares memory with linear_y_7 */
     double *linear_y_8 = scratch + 176640; /* [T, 256] */
     double *linear_arg1_2 = scratch + 193024; /* [T, 256] */
     double *linear_y_9 = scratch + 209408; /* [T, 64] */
     double *x_6 = scratch + 213504; /* [T, 64] */
-    double *rmsnorm_ms_6 = scratch + 30336; /* [T] */
-    double *rmsnorm_scale_6 = scratch + 30400; /* [T] */
-    double *rmsnorm_y_4 = scratch + 209408; /* [T, 64] */
-    double *logits = scratch + 30464; /* [T, 28] */
-    double *pow_2 = scratch + 25088; /* [4, T] */
-    double *pow_3 = scratch + 29952; /* [4, T] */
+    double *rmsnorm_ms_6 = scratch + 30336; /* [T]; shares memory with attention_att, linear_y */
+    double *rmsnorm_scale_6 = scratch + 30400; /* [T]; shares memory with attention_att, linear_y */
+    double *rmsnorm_y_4 = scratch + 209408; /* [T, 64]; shares memory with linear_y_9 */
+    double *logits = scratch + 30464; /* [T, 28]; shares memory with attention_att, linear_y */
+    double *pow_2 = scratch + 25088; /* [4, T]; shares memory with attention_att */
+    double *pow_3 = scratch + 29952; /* [4, T]; shares memory with attention_att, linear_y */
 
     /* gpt_text.mg:38: x[t < T, c] = wte[tokens[t], c] + wpe[t, c] */
     for (int t = 0; t < T; t++) {
@@ -281,6 +281,7 @@ static void gpt_text_forward_pass(const double *params, const int *tokens, int T
         }
     }
     /* prelude.mg:14: s = sum(i) e[i] */
+    /* hoisted */
     for (int b0 = 0; b0 < 4; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
             {
@@ -574,6 +575,7 @@ static void gpt_text_forward_pass(const double *params, const int *tokens, int T
         }
     }
     /* prelude.mg:14: s = sum(i) e[i] */
+    /* hoisted */
     for (int b0 = 0; b0 < 4; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
             {
@@ -847,8 +849,8 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     double *logits = scratch + 30464; /* [T, 28] */
     double *softmax_m_3 = scratch + 32256; /* [T] */
     double *softmax_e_3 = scratch + 37632; /* [T, 28] */
-    double *softmax_s_3 = scratch + 30464; /* [T] */
-    double *cross_entropy_p = scratch + 30592; /* [T, 28] */
+    double *softmax_s_3 = scratch + 30464; /* [T]; shares memory with logits */
+    double *cross_entropy_p = scratch + 30592; /* [T, 28]; shares memory with logits, softmax_m_3 */
     double *cross_entropy_sum = scratch + 32384; /* [] */
     double *loss = scratch + 32392; /* [] */
     double *d_wte = grads + 0; /* [28, 64] */
@@ -866,71 +868,71 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     double *d_layer1_attn_wo = grads + 69120; /* [64, 64] */
     double *d_layer1_mlp_fc1 = grads + 73216; /* [256, 64] */
     double *d_layer1_mlp_fc2 = grads + 89600; /* [64, 256] */
-    double *d_x = scratch + 8448; /* [T, 64] */
-    double *d_rmsnorm_sum = scratch + 4160; /* [T] */
-    double *d_rmsnorm_ms = scratch + 4224; /* [T] */
-    double *d_rmsnorm_scale = scratch + 4288; /* [T] */
-    double *d_x_2 = scratch + 74240; /* [T, 64] */
-    double *d_rmsnorm_sum_2 = scratch + 8384; /* [T] */
-    double *d_rmsnorm_ms_2 = scratch + 8448; /* [T] */
-    double *d_rmsnorm_scale_2 = scratch + 8512; /* [T] */
-    double *d_h = scratch + 12544; /* [T, 64] */
-    double *d_q = scratch + 24832; /* [T, 64] */
-    double *d_k = scratch + 32400; /* [T, 64] */
-    double *d_v = scratch + 20736; /* [T, 64] */
-    double *d_attention_sum = scratch + 78336; /* [4, T, axis1 + 1] */
-    double *d_attention_att = scratch + 94720; /* [4, T, axis1 + 1] */
-    double *d_softmax_e = scratch + 57856; /* [4, T, axis1 + 1] */
-    double *d_softmax_s = scratch + 25088; /* [4, T] */
-    double *d_attention_w = scratch + 78336; /* [4, T, axis1 + 1] */
-    double *d_attention_out = scratch + 25344; /* [T, 64] */
-    double *d_linear_y = scratch + 78336; /* [T, 64] */
-    double *d_x_3 = scratch + 111104; /* [T, 64] */
-    double *d_rmsnorm_sum_3 = scratch + 29504; /* [T] */
-    double *d_rmsnorm_ms_3 = scratch + 29568; /* [T] */
-    double *d_rmsnorm_scale_3 = scratch + 29632; /* [T] */
-    double *d_rmsnorm_y = scratch + 74240; /* [T, 64] */
-    double *d_linear_y_2 = scratch + 115200; /* [T, 256] */
-    double *d_linear_arg1 = scratch + 94720; /* [T, 256] */
-    double *d_linear_y_3 = scratch + 119296; /* [T, 64] */
-    double *d_x_4 = scratch + 168448; /* [T, 64] */
-    double *d_rmsnorm_sum_4 = scratch + 29632; /* [T] */
-    double *d_rmsnorm_ms_4 = scratch + 29696; /* [T] */
-    double *d_rmsnorm_scale_4 = scratch + 29760; /* [T] */
-    double *d_h_2 = scratch + 119296; /* [T, 64] */
-    double *d_q_2 = scratch + 131584; /* [T, 64] */
-    double *d_k_2 = scratch + 135680; /* [T, 64] */
-    double *d_v_2 = scratch + 127488; /* [T, 64] */
-    double *d_attention_sum_2 = scratch + 172544; /* [4, T, axis1 + 1] */
-    double *d_attention_att_2 = scratch + 188928; /* [4, T, axis1 + 1] */
-    double *d_softmax_e_2 = scratch + 131584; /* [4, T, axis1 + 1] */
+    double *d_x = scratch + 8448; /* [T, 64]; shares memory with h */
+    double *d_rmsnorm_sum = scratch + 4160; /* [T]; shares memory with rmsnorm_scale */
+    double *d_rmsnorm_ms = scratch + 4224; /* [T]; shares memory with x_2 */
+    double *d_rmsnorm_scale = scratch + 4288; /* [T]; shares memory with x_2 */
+    double *d_x_2 = scratch + 74240; /* [T, 64]; shares memory with rmsnorm_y */
+    double *d_rmsnorm_sum_2 = scratch + 8384; /* [T]; shares memory with rmsnorm_scale_2 */
+    double *d_rmsnorm_ms_2 = scratch + 8448; /* [T]; shares memory with h, d_x */
+    double *d_rmsnorm_scale_2 = scratch + 8512; /* [T]; shares memory with h, d_x */
+    double *d_h = scratch + 12544; /* [T, 64]; shares memory with q */
+    double *d_q = scratch + 24832; /* [T, 64]; shares memory with softmax_s, attention_out */
+    double *d_k = scratch + 32400; /* [T, 64]; shares memory with x_3 */
+    double *d_v = scratch + 20736; /* [T, 64]; shares memory with v */
+    double *d_attention_sum = scratch + 78336; /* [4, T, axis1 + 1]; shares memory with linear_y_2 */
+    double *d_attention_att = scratch + 94720; /* [4, T, axis1 + 1]; shares memory with linear_arg1 */
+    double *d_softmax_e = scratch + 57856; /* [4, T, axis1 + 1]; shares memory with attention_w */
+    double *d_softmax_s = scratch + 25088; /* [4, T]; shares memory with d_q */
+    double *d_attention_w = scratch + 78336; /* [4, T, axis1 + 1]; shares memory with linear_y_2, d_attention_sum */
+    double *d_attention_out = scratch + 25344; /* [T, 64]; shares memory with attention_out, d_q */
+    double *d_linear_y = scratch + 78336; /* [T, 64]; shares memory with linear_y_2, d_attention_sum, d_attention_w */
+    double *d_x_3 = scratch + 111104; /* [T, 64]; shares memory with h_2 */
+    double *d_rmsnorm_sum_3 = scratch + 29504; /* [T]; shares memory with rmsnorm_scale_3 */
+    double *d_rmsnorm_ms_3 = scratch + 29568; /* [T]; shares memory with rmsnorm_ms_4 */
+    double *d_rmsnorm_scale_3 = scratch + 29632; /* [T]; shares memory with rmsnorm_scale_4 */
+    double *d_rmsnorm_y = scratch + 74240; /* [T, 64]; shares memory with rmsnorm_y, d_x_2 */
+    double *d_linear_y_2 = scratch + 115200; /* [T, 256]; shares memory with x_4, q_2, k_2, ... */
+    double *d_linear_arg1 = scratch + 94720; /* [T, 256]; shares memory with linear_arg1, d_attention_att */
+    double *d_linear_y_3 = scratch + 119296; /* [T, 64]; shares memory with q_2, d_linear_y_2 */
+    double *d_x_4 = scratch + 168448; /* [T, 64]; shares memory with rmsnorm_y_3 */
+    double *d_rmsnorm_sum_4 = scratch + 29632; /* [T]; shares memory with rmsnorm_scale_4, d_rmsnorm_scale_3 */
+    double *d_rmsnorm_ms_4 = scratch + 29696; /* [T]; shares memory with softmax_s_2 */
+    double *d_rmsnorm_scale_4 = scratch + 29760; /* [T]; shares memory with softmax_s_2 */
+    double *d_h_2 = scratch + 119296; /* [T, 64]; shares memory with q_2, d_linear_y_2, d_linear_y_3 */
+    double *d_q_2 = scratch + 131584; /* [T, 64]; shares memory with attention_w_2 */
+    double *d_k_2 = scratch + 135680; /* [T, 64]; shares memory with attention_w_2 */
+    double *d_v_2 = scratch + 127488; /* [T, 64]; shares memory with v_2, d_linear_y_2 */
+    double *d_attention_sum_2 = scratch + 172544; /* [4, T, axis1 + 1]; shares memory with x_5, linear_y_8 */
+    double *d_attention_att_2 = scratch + 188928; /* [4, T, axis1 + 1]; shares memory with linear_y_8, linear_arg1_2 */
+    double *d_softmax_e_2 = scratch + 131584; /* [4, T, axis1 + 1]; shares memory with attention_w_2, d_q_2, d_k_2 */
     double *d_softmax_s_2 = scratch + 29952; /* [4, T] */
-    double *d_attention_w_2 = scratch + 172544; /* [4, T, axis1 + 1] */
-    double *d_attention_out_2 = scratch + 164352; /* [T, 64] */
-    double *d_linear_y_7 = scratch + 176640; /* [T, 64] */
-    double *d_x_5 = scratch + 209408; /* [T, 64] */
-    double *d_rmsnorm_sum_5 = scratch + 30272; /* [T] */
-    double *d_rmsnorm_ms_5 = scratch + 30336; /* [T] */
-    double *d_rmsnorm_scale_5 = scratch + 30400; /* [T] */
-    double *d_rmsnorm_y_3 = scratch + 168448; /* [T, 64] */
-    double *d_linear_y_8 = scratch + 213504; /* [T, 256] */
-    double *d_linear_arg1_2 = scratch + 193024; /* [T, 256] */
-    double *d_linear_y_9 = scratch + 221696; /* [T, 64] */
-    double *d_x_6 = scratch + 217600; /* [T, 64] */
-    double *d_rmsnorm_sum_6 = scratch + 30400; /* [T] */
-    double *d_rmsnorm_ms_6 = scratch + 30464; /* [T] */
-    double *d_rmsnorm_scale_6 = scratch + 30528; /* [T] */
-    double *d_rmsnorm_y_4 = scratch + 209408; /* [T, 64] */
+    double *d_attention_w_2 = scratch + 172544; /* [4, T, axis1 + 1]; shares memory with x_5, linear_y_8, d_attention_sum_2 */
+    double *d_attention_out_2 = scratch + 164352; /* [T, 64]; shares memory with attention_out_2 */
+    double *d_linear_y_7 = scratch + 176640; /* [T, 64]; shares memory with linear_y_8, d_attention_sum_2, d_attention_w_2 */
+    double *d_x_5 = scratch + 209408; /* [T, 64]; shares memory with rmsnorm_y_4 */
+    double *d_rmsnorm_sum_5 = scratch + 30272; /* [T]; shares memory with rmsnorm_scale_5 */
+    double *d_rmsnorm_ms_5 = scratch + 30336; /* [T]; shares memory with rmsnorm_ms_6 */
+    double *d_rmsnorm_scale_5 = scratch + 30400; /* [T]; shares memory with rmsnorm_scale_6 */
+    double *d_rmsnorm_y_3 = scratch + 168448; /* [T, 64]; shares memory with rmsnorm_y_3, d_x_4 */
+    double *d_linear_y_8 = scratch + 213504; /* [T, 256]; shares memory with x_6 */
+    double *d_linear_arg1_2 = scratch + 193024; /* [T, 256]; shares memory with linear_arg1_2, d_attention_att_2 */
+    double *d_linear_y_9 = scratch + 221696; /* [T, 64]; shares memory with d_linear_y_8 */
+    double *d_x_6 = scratch + 217600; /* [T, 64]; shares memory with d_linear_y_8 */
+    double *d_rmsnorm_sum_6 = scratch + 30400; /* [T]; shares memory with rmsnorm_scale_6, d_rmsnorm_scale_5 */
+    double *d_rmsnorm_ms_6 = scratch + 30464; /* [T]; shares memory with logits, softmax_s_3 */
+    double *d_rmsnorm_scale_6 = scratch + 30528; /* [T]; shares memory with logits */
+    double *d_rmsnorm_y_4 = scratch + 209408; /* [T, 64]; shares memory with rmsnorm_y_4, d_x_5 */
     double *d_logits = scratch + 39424; /* [T, 28] */
-    double *d_softmax_e_3 = scratch + 30592; /* [T, 28] */
-    double *d_softmax_s_3 = scratch + 30528; /* [T] */
-    double *d_cross_entropy_p = scratch + 39424; /* [T, 28] */
-    double *d_cross_entropy_sum = scratch + 32400; /* [] */
-    double *d_loss = scratch + 32384; /* [] */
-    double *d_reach_cross_entropy_p = scratch + 217600; /* [T, 28] */
-    double *pow_2 = scratch + 25088; /* [4, T] */
-    double *pow_3 = scratch + 29952; /* [4, T] */
-    double *pow_4 = scratch + 30528; /* [T] */
+    double *d_softmax_e_3 = scratch + 30592; /* [T, 28]; shares memory with logits, softmax_m_3, cross_entropy_p */
+    double *d_softmax_s_3 = scratch + 30528; /* [T]; shares memory with logits, d_rmsnorm_scale_6 */
+    double *d_cross_entropy_p = scratch + 39424; /* [T, 28]; shares memory with d_logits */
+    double *d_cross_entropy_sum = scratch + 32400; /* []; shares memory with d_k */
+    double *d_loss = scratch + 32384; /* []; shares memory with cross_entropy_sum */
+    double *d_reach_cross_entropy_p = scratch + 217600; /* [T, 28]; shares memory with d_linear_y_8, d_x_6 */
+    double *pow_2 = scratch + 25088; /* [4, T]; shares memory with d_q, d_softmax_s */
+    double *pow_3 = scratch + 29952; /* [4, T]; shares memory with d_softmax_s_2 */
+    double *pow_4 = scratch + 30528; /* [T]; shares memory with logits, d_rmsnorm_scale_6, d_softmax_s_3 */
 
     gpt_text_forward_pass(params, tokens, T, scratch);
 
@@ -954,6 +956,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* prelude.mg:14: s = sum(i) e[i] */
+    /* hoisted */
     for (int b0 = 0; b0 < T; b0++) {
         {
             double acc_ = 0.0;
@@ -987,8 +990,11 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
 
     /* backward of gpt_text.mg:51: loss = cross_entropy(logits, targets) */
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
+    /* dcross_entropy_sum += dloss * dloss/dcross_entropy_sum */
     d_cross_entropy_sum[0] = pow_((double)(T), -1.0) * d_loss[0];
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
+    /* dcross_entropy_p += dcross_entropy_sum * dcross_entropy_sum/dcross_entropy_p */
+    /* reach cross_entropy_p */
     memset(d_cross_entropy_p, 0, 1792 * sizeof *d_cross_entropy_p);
     memset(d_reach_cross_entropy_p, 0, 1792 * sizeof *d_reach_cross_entropy_p);
     for (int t = 0; t < T; t++) {
@@ -997,12 +1003,15 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         d_reach_cross_entropy_p[t * 28 + tokens[t + 1]] += 1.0;
     }
     /* prelude.mg:15: p[i] = e[i] / s */
+    /* dsoftmax_e_3 += dcross_entropy_p * dcross_entropy_p/dsoftmax_e_3 */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 28; i++) {
             d_softmax_e_3[b0 * 28 + i] = (d_reach_cross_entropy_p[b0 * 28 + i] > 0 ? pow_4[b0] * d_cross_entropy_p[b0 * 28 + i] : 0.0);
         }
     }
     /* prelude.mg:15: p[i] = e[i] / s */
+    /* hoisted */
+    /* dsoftmax_s_3 += dcross_entropy_p * dcross_entropy_p/dsoftmax_s_3 */
     for (int b0 = 0; b0 < T; b0++) {
         double         pow_6 = (-1.0) * pow_(softmax_s_3[b0], -2.0);
         /* prelude.mg:15: p[i] = e[i] / s */
@@ -1015,6 +1024,8 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* prelude.mg:14: s = sum(i) e[i] */
+    /* dsoftmax_e_3 += dsoftmax_s_3 * dsoftmax_s_3/dsoftmax_e_3 */
+    /* dlogits += dsoftmax_e_3 * dsoftmax_e_3/dlogits */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 28; i++) {
             d_softmax_e_3[b0 * 28 + i] += d_softmax_s_3[b0];
@@ -1025,6 +1036,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
 
     /* backward of gpt_text.mg:48: logits = linear(rmsnorm(x), lm_head)    # a final norm, as GPT-2 has, keeps wide, deep logits in range */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlm_head += dlogits * dlogits/dlm_head */
     {
         int o = 0;
         for (; o + 4 <= 28; o += 4) {
@@ -1054,6 +1066,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* drmsnorm_y_4 += dlogits * dlogits/drmsnorm_y_4 */
     {
         int b0 = 0;
         for (; b0 + 4 <= T; b0 += 4) {
@@ -1096,12 +1109,16 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
+    /* dx_6 += drmsnorm_y_4 * drmsnorm_y_4/dx_6 */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 64; i++) {
             d_x_6[b0 * 64 + i] = rmsnorm_scale_6[b0] * d_rmsnorm_y_4[b0 * 64 + i];
         }
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
+    /* drmsnorm_scale_6 += drmsnorm_y_4 * drmsnorm_y_4/drmsnorm_scale_6 */
+    /* drmsnorm_ms_6 += drmsnorm_scale_6 * drmsnorm_scale_6/drmsnorm_ms_6 */
+    /* drmsnorm_sum_6 += drmsnorm_ms_6 * drmsnorm_ms_6/drmsnorm_sum_6 */
     for (int b0 = 0; b0 < T; b0++) {
         {
             double acc_ = 0.0;
@@ -1116,6 +1133,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         d_rmsnorm_sum_6[b0] = 0.015625 * d_rmsnorm_ms_6[b0];
     }
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
+    /* dx_6 += drmsnorm_sum_6 * drmsnorm_sum_6/dx_6 */
+    /* dx_6 += drmsnorm_sum_6 * drmsnorm_sum_6/dx_6 */
+    /* dlinear_y_9 += dx_6 * dx_6/dlinear_y_9 */
+    /* dx_5 += dx_6 * dx_6/dx_5 */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 64; i++) {
             d_x_6[b0 * 64 + i] += x_6[b0 * 64 + i] * d_rmsnorm_sum_6[b0];
@@ -1130,6 +1151,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
 
     /* backward of gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlayer1_mlp_fc2 += dlinear_y_9 * dlinear_y_9/dlayer1_mlp_fc2 */
     {
         #ifdef _OPENMP
         #pragma omp parallel for schedule(static)
@@ -1164,6 +1186,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlinear_arg1_2 += dlinear_y_9 * dlinear_y_9/dlinear_arg1_2 */
     {
         #ifdef _OPENMP
         #pragma omp parallel for schedule(static)
@@ -1216,12 +1239,14 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
+    /* dlinear_y_8 += dlinear_arg1_2 * dlinear_arg1_2/dlinear_y_8 */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 256; j++) {
             d_linear_y_8[i * 256 + j] = step_(linear_y_8[i * 256 + j]) * d_linear_arg1_2[i * 256 + j];
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlayer1_mlp_fc1 += dlinear_y_8 * dlinear_y_8/dlayer1_mlp_fc1 */
     {
         #ifdef _OPENMP
         #pragma omp parallel for schedule(static)
@@ -1256,6 +1281,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* drmsnorm_y_3 += dlinear_y_8 * dlinear_y_8/drmsnorm_y_3 */
     {
         #ifdef _OPENMP
         #pragma omp parallel for schedule(static)
@@ -1306,12 +1332,16 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
+    /* dx_5 += drmsnorm_y_3 * drmsnorm_y_3/dx_5 */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 64; i++) {
             d_x_5[b0 * 64 + i] += rmsnorm_scale_5[b0] * d_rmsnorm_y_3[b0 * 64 + i];
         }
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
+    /* drmsnorm_scale_5 += drmsnorm_y_3 * drmsnorm_y_3/drmsnorm_scale_5 */
+    /* drmsnorm_ms_5 += drmsnorm_scale_5 * drmsnorm_scale_5/drmsnorm_ms_5 */
+    /* drmsnorm_sum_5 += drmsnorm_ms_5 * drmsnorm_ms_5/drmsnorm_sum_5 */
     for (int b0 = 0; b0 < T; b0++) {
         {
             double acc_ = 0.0;
@@ -1326,6 +1356,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         d_rmsnorm_sum_5[b0] = 0.015625 * d_rmsnorm_ms_5[b0];
     }
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
+    /* dx_5 += drmsnorm_sum_5 * drmsnorm_sum_5/dx_5 */
+    /* dx_5 += drmsnorm_sum_5 * drmsnorm_sum_5/dx_5 */
+    /* dlinear_y_7 += dx_5 * dx_5/dlinear_y_7 */
+    /* dx_4 += dx_5 * dx_5/dx_4 */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 64; i++) {
             d_x_5[b0 * 64 + i] += x_5[b0 * 64 + i] * d_rmsnorm_sum_5[b0];
@@ -1340,6 +1374,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
 
     /* backward of gpt_text.mg:45: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlayer1_attn_wo += dlinear_y_7 * dlinear_y_7/dlayer1_attn_wo */
     {
         #ifdef _OPENMP
         #pragma omp parallel for schedule(static)
@@ -1374,6 +1409,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dattention_out_2 += dlinear_y_7 * dlinear_y_7/dattention_out_2 */
     {
         #ifdef _OPENMP
         #pragma omp parallel for schedule(static)
@@ -1424,6 +1460,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* gpt_text.mg:35: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
+    /* dattention_w_2 += dattention_out_2 * dattention_out_2/dattention_w_2 */
     memset(d_attention_w_2, 0, 16384 * sizeof *d_attention_w_2);
     for (int t = 0; t < T; t++) {
         for (int c_q = 0; c_q < 4; c_q++) {
@@ -1437,6 +1474,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* gpt_text.mg:35: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
+    /* dv_2 += dattention_out_2 * dattention_out_2/dv_2 */
     memset(d_v_2, 0, 4096 * sizeof *d_v_2);
     for (int t = 0; t < T; t++) {
         for (int c_q = 0; c_q < 4; c_q++) {
@@ -1448,6 +1486,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* prelude.mg:15: p[i] = e[i] / s */
+    /* dsoftmax_e_2 += dattention_w_2 * dattention_w_2/dsoftmax_e_2 */
     for (int b0 = 0; b0 < 4; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
             for (int i = 0; i < b1 + 1; i++) {
@@ -1456,6 +1495,8 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* prelude.mg:15: p[i] = e[i] / s */
+    /* hoisted */
+    /* dsoftmax_s_2 += dattention_w_2 * dattention_w_2/dsoftmax_s_2 */
     for (int b0 = 0; b0 < 4; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
             double             pow_8 = (-1.0) * pow_(softmax_s_2[b0 * 64 + b1], -2.0);
@@ -1470,6 +1511,9 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* prelude.mg:14: s = sum(i) e[i] */
+    /* dsoftmax_e_2 += dsoftmax_s_2 * dsoftmax_s_2/dsoftmax_e_2 */
+    /* dattention_att_2 += dsoftmax_e_2 * dsoftmax_e_2/dattention_att_2 */
+    /* dattention_sum_2 += dattention_att_2 * dattention_att_2/dattention_sum_2 */
     for (int b0 = 0; b0 < 4; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
             for (int i = 0; i < b1 + 1; i++) {
@@ -1482,6 +1526,8 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* gpt_text.mg:33: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
+    /* dq_2 += dattention_sum_2 * dattention_sum_2/dq_2 */
+    /* dk_2 += dattention_sum_2 * dattention_sum_2/dk_2 */
     memset(d_q_2, 0, 4096 * sizeof *d_q_2);
     memset(d_k_2, 0, 4096 * sizeof *d_k_2);
     for (int h2 = 0; h2 < 4; h2++) {
@@ -1498,6 +1544,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
 
     /* backward of gpt_text.mg:44: v = linear(h, layer[l].attn_wv) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlayer1_attn_wv += dv_2 * dv_2/dlayer1_attn_wv */
     {
         #ifdef _OPENMP
         #pragma omp parallel for schedule(static)
@@ -1532,6 +1579,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dh_2 += dv_2 * dv_2/dh_2 */
     {
         #ifdef _OPENMP
         #pragma omp parallel for schedule(static)
@@ -1584,6 +1632,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
 
     /* backward of gpt_text.mg:43: k = linear(h, layer[l].attn_wk) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlayer1_attn_wk += dk_2 * dk_2/dlayer1_attn_wk */
     {
         #ifdef _OPENMP
         #pragma omp parallel for schedule(static)
@@ -1618,6 +1667,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dh_2 += dk_2 * dk_2/dh_2 */
     {
         #ifdef _OPENMP
         #pragma omp parallel for schedule(static)
@@ -1670,6 +1720,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
 
     /* backward of gpt_text.mg:42: q = linear(h, layer[l].attn_wq) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlayer1_attn_wq += dq_2 * dq_2/dlayer1_attn_wq */
     {
         #ifdef _OPENMP
         #pragma omp parallel for schedule(static)
@@ -1704,6 +1755,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dh_2 += dq_2 * dq_2/dh_2 */
     {
         #ifdef _OPENMP
         #pragma omp parallel for schedule(static)
@@ -1756,12 +1808,16 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
 
     /* backward of gpt_text.mg:41: h = rmsnorm(x) */
     /* prelude.mg:22: y[i] = x[i] * scale */
+    /* dx_4 += dh_2 * dh_2/dx_4 */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 64; i++) {
             d_x_4[b0 * 64 + i] += rmsnorm_scale_4[b0] * d_h_2[b0 * 64 + i];
         }
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
+    /* drmsnorm_scale_4 += dh_2 * dh_2/drmsnorm_scale_4 */
+    /* drmsnorm_ms_4 += drmsnorm_scale_4 * drmsnorm_scale_4/drmsnorm_ms_4 */
+    /* drmsnorm_sum_4 += drmsnorm_ms_4 * drmsnorm_ms_4/drmsnorm_sum_4 */
     for (int b0 = 0; b0 < T; b0++) {
         {
             double acc_ = 0.0;
@@ -1776,6 +1832,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         d_rmsnorm_sum_4[b0] = 0.015625 * d_rmsnorm_ms_4[b0];
     }
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
+    /* dx_4 += drmsnorm_sum_4 * drmsnorm_sum_4/dx_4 */
+    /* dx_4 += drmsnorm_sum_4 * drmsnorm_sum_4/dx_4 */
+    /* dlinear_y_3 += dx_4 * dx_4/dlinear_y_3 */
+    /* dx_3 += dx_4 * dx_4/dx_3 */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 64; i++) {
             d_x_4[b0 * 64 + i] += x_4[b0 * 64 + i] * d_rmsnorm_sum_4[b0];
@@ -1790,6 +1850,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
 
     /* backward of gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlayer0_mlp_fc2 += dlinear_y_3 * dlinear_y_3/dlayer0_mlp_fc2 */
     {
         #ifdef _OPENMP
         #pragma omp parallel for schedule(static)
@@ -1824,6 +1885,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlinear_arg1 += dlinear_y_3 * dlinear_y_3/dlinear_arg1 */
     {
         #ifdef _OPENMP
         #pragma omp parallel for schedule(static)
@@ -1876,12 +1938,14 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
+    /* dlinear_y_2 += dlinear_arg1 * dlinear_arg1/dlinear_y_2 */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 256; j++) {
             d_linear_y_2[i * 256 + j] = step_(linear_y_2[i * 256 + j]) * d_linear_arg1[i * 256 + j];
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlayer0_mlp_fc1 += dlinear_y_2 * dlinear_y_2/dlayer0_mlp_fc1 */
     {
         #ifdef _OPENMP
         #pragma omp parallel for schedule(static)
@@ -1916,6 +1980,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* drmsnorm_y += dlinear_y_2 * dlinear_y_2/drmsnorm_y */
     {
         #ifdef _OPENMP
         #pragma omp parallel for schedule(static)
@@ -1966,12 +2031,16 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
+    /* dx_3 += drmsnorm_y * drmsnorm_y/dx_3 */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 64; i++) {
             d_x_3[b0 * 64 + i] += rmsnorm_scale_3[b0] * d_rmsnorm_y[b0 * 64 + i];
         }
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
+    /* drmsnorm_scale_3 += drmsnorm_y * drmsnorm_y/drmsnorm_scale_3 */
+    /* drmsnorm_ms_3 += drmsnorm_scale_3 * drmsnorm_scale_3/drmsnorm_ms_3 */
+    /* drmsnorm_sum_3 += drmsnorm_ms_3 * drmsnorm_ms_3/drmsnorm_sum_3 */
     for (int b0 = 0; b0 < T; b0++) {
         {
             double acc_ = 0.0;
@@ -1986,6 +2055,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         d_rmsnorm_sum_3[b0] = 0.015625 * d_rmsnorm_ms_3[b0];
     }
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
+    /* dx_3 += drmsnorm_sum_3 * drmsnorm_sum_3/dx_3 */
+    /* dx_3 += drmsnorm_sum_3 * drmsnorm_sum_3/dx_3 */
+    /* dlinear_y += dx_3 * dx_3/dlinear_y */
+    /* dx_2 += dx_3 * dx_3/dx_2 */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 64; i++) {
             d_x_3[b0 * 64 + i] += x_3[b0 * 64 + i] * d_rmsnorm_sum_3[b0];
@@ -2000,6 +2073,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
 
     /* backward of gpt_text.mg:45: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlayer0_attn_wo += dlinear_y * dlinear_y/dlayer0_attn_wo */
     {
         #ifdef _OPENMP
         #pragma omp parallel for schedule(static)
@@ -2034,6 +2108,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dattention_out += dlinear_y * dlinear_y/dattention_out */
     {
         #ifdef _OPENMP
         #pragma omp parallel for schedule(static)
@@ -2084,6 +2159,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* gpt_text.mg:35: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
+    /* dattention_w += dattention_out * dattention_out/dattention_w */
     memset(d_attention_w, 0, 16384 * sizeof *d_attention_w);
     for (int t = 0; t < T; t++) {
         for (int c_q = 0; c_q < 4; c_q++) {
@@ -2097,6 +2173,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* gpt_text.mg:35: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
+    /* dv += dattention_out * dattention_out/dv */
     memset(d_v, 0, 4096 * sizeof *d_v);
     for (int t = 0; t < T; t++) {
         for (int c_q = 0; c_q < 4; c_q++) {
@@ -2108,6 +2185,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* prelude.mg:15: p[i] = e[i] / s */
+    /* dsoftmax_e += dattention_w * dattention_w/dsoftmax_e */
     for (int b0 = 0; b0 < 4; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
             for (int i = 0; i < b1 + 1; i++) {
@@ -2116,6 +2194,8 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* prelude.mg:15: p[i] = e[i] / s */
+    /* hoisted */
+    /* dsoftmax_s += dattention_w * dattention_w/dsoftmax_s */
     for (int b0 = 0; b0 < 4; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
             double             pow_10 = (-1.0) * pow_(softmax_s[b0 * 64 + b1], -2.0);
@@ -2130,6 +2210,9 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* prelude.mg:14: s = sum(i) e[i] */
+    /* dsoftmax_e += dsoftmax_s * dsoftmax_s/dsoftmax_e */
+    /* dattention_att += dsoftmax_e * dsoftmax_e/dattention_att */
+    /* dattention_sum += dattention_att * dattention_att/dattention_sum */
     for (int b0 = 0; b0 < 4; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
             for (int i = 0; i < b1 + 1; i++) {
@@ -2142,6 +2225,8 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* gpt_text.mg:33: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
+    /* dq += dattention_sum * dattention_sum/dq */
+    /* dk += dattention_sum * dattention_sum/dk */
     memset(d_q, 0, 4096 * sizeof *d_q);
     memset(d_k, 0, 4096 * sizeof *d_k);
     for (int h2 = 0; h2 < 4; h2++) {
@@ -2158,6 +2243,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
 
     /* backward of gpt_text.mg:44: v = linear(h, layer[l].attn_wv) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlayer0_attn_wv += dv * dv/dlayer0_attn_wv */
     {
         #ifdef _OPENMP
         #pragma omp parallel for schedule(static)
@@ -2192,6 +2278,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dh += dv * dv/dh */
     {
         #ifdef _OPENMP
         #pragma omp parallel for schedule(static)
@@ -2244,6 +2331,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
 
     /* backward of gpt_text.mg:43: k = linear(h, layer[l].attn_wk) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlayer0_attn_wk += dk * dk/dlayer0_attn_wk */
     {
         #ifdef _OPENMP
         #pragma omp parallel for schedule(static)
@@ -2278,6 +2366,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dh += dk * dk/dh */
     {
         #ifdef _OPENMP
         #pragma omp parallel for schedule(static)
@@ -2330,6 +2419,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
 
     /* backward of gpt_text.mg:42: q = linear(h, layer[l].attn_wq) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlayer0_attn_wq += dq * dq/dlayer0_attn_wq */
     {
         #ifdef _OPENMP
         #pragma omp parallel for schedule(static)
@@ -2364,6 +2454,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dh += dq * dq/dh */
     {
         #ifdef _OPENMP
         #pragma omp parallel for schedule(static)
@@ -2416,12 +2507,16 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
 
     /* backward of gpt_text.mg:41: h = rmsnorm(x) */
     /* prelude.mg:22: y[i] = x[i] * scale */
+    /* dx_2 += dh * dh/dx_2 */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 64; i++) {
             d_x_2[b0 * 64 + i] += rmsnorm_scale_2[b0] * d_h[b0 * 64 + i];
         }
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
+    /* drmsnorm_scale_2 += dh * dh/drmsnorm_scale_2 */
+    /* drmsnorm_ms_2 += drmsnorm_scale_2 * drmsnorm_scale_2/drmsnorm_ms_2 */
+    /* drmsnorm_sum_2 += drmsnorm_ms_2 * drmsnorm_ms_2/drmsnorm_sum_2 */
     for (int b0 = 0; b0 < T; b0++) {
         {
             double acc_ = 0.0;
@@ -2436,6 +2531,9 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         d_rmsnorm_sum_2[b0] = 0.015625 * d_rmsnorm_ms_2[b0];
     }
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
+    /* dx_2 += drmsnorm_sum_2 * drmsnorm_sum_2/dx_2 */
+    /* dx_2 += drmsnorm_sum_2 * drmsnorm_sum_2/dx_2 */
+    /* dx += dx_2 * dx_2/dx */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 64; i++) {
             d_x_2[b0 * 64 + i] += x_2[b0 * 64 + i] * d_rmsnorm_sum_2[b0];
@@ -2448,6 +2546,9 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
 
     /* backward of gpt_text.mg:39: x = rmsnorm(x) */
     /* prelude.mg:22: y[i] = x[i] * scale */
+    /* drmsnorm_scale += dx_2 * dx_2/drmsnorm_scale */
+    /* drmsnorm_ms += drmsnorm_scale * drmsnorm_scale/drmsnorm_ms */
+    /* drmsnorm_sum += drmsnorm_ms * drmsnorm_ms/drmsnorm_sum */
     for (int b0 = 0; b0 < T; b0++) {
         {
             double acc_ = 0.0;
@@ -2462,6 +2563,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         d_rmsnorm_sum[b0] = 0.015625 * d_rmsnorm_ms[b0];
     }
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
+    /* dx += drmsnorm_sum * drmsnorm_sum/dx */
+    /* dx += drmsnorm_sum * drmsnorm_sum/dx */
+    /* dwte += dx * dx/dwte */
+    /* dwpe += dx * dx/dwpe */
     memset(d_wte, 0, 1792 * sizeof *d_wte);
     memset(d_wpe, 0, 4096 * sizeof *d_wpe);
     for (int b0 = 0; b0 < T; b0++) {

@@ -132,24 +132,24 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
     double *logits = scratch + 2304; /* [T, 27] */
     double *softmax_m = scratch + 2736; /* [T] */
     double *softmax_e = scratch + 2752; /* [T, 27] */
-    double *softmax_s = scratch + 2304; /* [T] */
+    double *softmax_s = scratch + 2304; /* [T]; shares memory with logits */
     double *cross_entropy_p = scratch + 3184; /* [T, 27] */
-    double *cross_entropy_sum = scratch + 2336; /* [] */
-    double *loss = scratch + 2344; /* [] */
+    double *cross_entropy_sum = scratch + 2336; /* []; shares memory with logits */
+    double *loss = scratch + 2344; /* []; shares memory with logits */
     double *d_wte = grads + 0; /* [27, 16] */
     double *d_mlp_fc1 = grads + 432; /* [64, 16] */
     double *d_mlp_fc2 = grads + 1456; /* [27, 64] */
-    double *d_x = scratch + 0; /* [T, 16] */
-    double *d_linear_y = scratch + 2352; /* [T, 64] */
-    double *d_h = scratch + 1280; /* [T, 64] */
+    double *d_x = scratch + 0; /* [T, 16]; shares memory with x */
+    double *d_linear_y = scratch + 2352; /* [T, 64]; shares memory with logits, softmax_m, softmax_e, ... */
+    double *d_h = scratch + 1280; /* [T, 64]; shares memory with h */
     double *d_logits = scratch + 3616; /* [T, 27] */
-    double *d_softmax_e = scratch + 3184; /* [T, 27] */
-    double *d_softmax_s = scratch + 2320; /* [T] */
-    double *d_cross_entropy_p = scratch + 3616; /* [T, 27] */
-    double *d_cross_entropy_sum = scratch + 2352; /* [] */
-    double *d_loss = scratch + 2336; /* [] */
+    double *d_softmax_e = scratch + 3184; /* [T, 27]; shares memory with cross_entropy_p, d_linear_y */
+    double *d_softmax_s = scratch + 2320; /* [T]; shares memory with logits */
+    double *d_cross_entropy_p = scratch + 3616; /* [T, 27]; shares memory with d_logits */
+    double *d_cross_entropy_sum = scratch + 2352; /* []; shares memory with logits, d_linear_y */
+    double *d_loss = scratch + 2336; /* []; shares memory with logits, cross_entropy_sum */
     double *d_reach_cross_entropy_p = scratch + 4048; /* [T, 27] */
-    double *pow_2 = scratch + 2320; /* [T] */
+    double *pow_2 = scratch + 2320; /* [T]; shares memory with logits, d_softmax_s */
 
     mlp_forward_pass(params, tokens, T, scratch);
 
@@ -173,6 +173,7 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
         }
     }
     /* prelude.mg:14: s = sum(i) e[i] */
+    /* hoisted */
     for (int b0 = 0; b0 < T; b0++) {
         {
             double acc_ = 0.0;
@@ -206,8 +207,11 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
 
     /* backward of mlp.mg:22: loss = cross_entropy(logits, targets) */
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
+    /* dcross_entropy_sum += dloss * dloss/dcross_entropy_sum */
     d_cross_entropy_sum[0] = pow_((double)(T), -1.0) * d_loss[0];
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
+    /* dcross_entropy_p += dcross_entropy_sum * dcross_entropy_sum/dcross_entropy_p */
+    /* reach cross_entropy_p */
     memset(d_cross_entropy_p, 0, 432 * sizeof *d_cross_entropy_p);
     memset(d_reach_cross_entropy_p, 0, 432 * sizeof *d_reach_cross_entropy_p);
     for (int t = 0; t < T; t++) {
@@ -216,12 +220,15 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
         d_reach_cross_entropy_p[t * 27 + tokens[t + 1]] += 1.0;
     }
     /* prelude.mg:15: p[i] = e[i] / s */
+    /* dsoftmax_e += dcross_entropy_p * dcross_entropy_p/dsoftmax_e */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 27; i++) {
             d_softmax_e[b0 * 27 + i] = (d_reach_cross_entropy_p[b0 * 27 + i] > 0 ? pow_2[b0] * d_cross_entropy_p[b0 * 27 + i] : 0.0);
         }
     }
     /* prelude.mg:15: p[i] = e[i] / s */
+    /* hoisted */
+    /* dsoftmax_s += dcross_entropy_p * dcross_entropy_p/dsoftmax_s */
     for (int b0 = 0; b0 < T; b0++) {
         double         pow_4 = (-1.0) * pow_(softmax_s[b0], -2.0);
         /* prelude.mg:15: p[i] = e[i] / s */
@@ -234,6 +241,8 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
         }
     }
     /* prelude.mg:14: s = sum(i) e[i] */
+    /* dsoftmax_e += dsoftmax_s * dsoftmax_s/dsoftmax_e */
+    /* dlogits += dsoftmax_e * dsoftmax_e/dlogits */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 27; i++) {
             d_softmax_e[b0 * 27 + i] += d_softmax_s[b0];
@@ -244,6 +253,7 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
 
     /* backward of mlp.mg:19: logits = linear(h, mlp_fc2) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dmlp_fc2 += dlogits * dlogits/dmlp_fc2 */
     {
         int o = 0;
         for (; o + 4 <= 27; o += 4) {
@@ -286,6 +296,7 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dh += dlogits * dlogits/dh */
     {
         int b0 = 0;
         for (; b0 + 4 <= T; b0 += 4) {
@@ -329,12 +340,14 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
     }
 
     /* backward of mlp.mg:18: h = relu(linear(x, mlp_fc1)) */
+    /* dlinear_y += dh * dh/dlinear_y */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 64; j++) {
             d_linear_y[i * 64 + j] = step_(linear_y[i * 64 + j]) * d_h[i * 64 + j];
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dmlp_fc1 += dlinear_y * dlinear_y/dmlp_fc1 */
     {
         int o = 0;
         for (; o + 4 <= 64; o += 4) {
@@ -362,6 +375,7 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dx += dlinear_y * dlinear_y/dx */
     {
         int b0 = 0;
         for (; b0 + 4 <= T; b0 += 4) {
@@ -403,6 +417,7 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
     }
 
     /* backward of mlp.mg:17: x[t < T, c] = wte[tokens[t], c] */
+    /* dwte += dx * dx/dwte */
     memset(d_wte, 0, 432 * sizeof *d_wte);
     for (int t = 0; t < T; t++) {
         for (int c = 0; c < 16; c++) {

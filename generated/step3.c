@@ -62,20 +62,20 @@ static void step3_forward_pass(const double *params, const int *tokens, int T, d
     double *attention_att = scratch + 1600; /* [1, T, axis1 + 1] */
     double *softmax_m = scratch + 1856; /* [1, T] */
     double *softmax_e = scratch + 1872; /* [1, T, axis1 + 1] */
-    double *softmax_s = scratch + 1600; /* [1, T] */
+    double *softmax_s = scratch + 1600; /* [1, T]; shares memory with attention_att */
     double *attention_w = scratch + 2128; /* [1, T, axis1 + 1] */
     double *attention_out = scratch + 2384; /* [T, 16] */
     double *linear_y = scratch + 2640; /* [T, 16] */
     double *x_3 = scratch + 2896; /* [T, 16] */
-    double *rmsnorm_ms_3 = scratch + 1632; /* [T] */
-    double *rmsnorm_scale_3 = scratch + 1648; /* [T] */
-    double *rmsnorm_y = scratch + 2640; /* [T, 16] */
+    double *rmsnorm_ms_3 = scratch + 1632; /* [T]; shares memory with attention_att */
+    double *rmsnorm_scale_3 = scratch + 1648; /* [T]; shares memory with attention_att */
+    double *rmsnorm_y = scratch + 2640; /* [T, 16]; shares memory with linear_y */
     double *linear_y_2 = scratch + 3152; /* [T, 64] */
     double *linear_arg1 = scratch + 4176; /* [T, 64] */
     double *linear_y_3 = scratch + 5200; /* [T, 16] */
     double *x_4 = scratch + 5456; /* [T, 16] */
     double *logits = scratch + 5712; /* [T, 27] */
-    double *pow_2 = scratch + 1616; /* [1, T] */
+    double *pow_2 = scratch + 1616; /* [1, T]; shares memory with attention_att */
 
     /* step3.mg:35: x[t < T, c] = wte[tokens[t], c] + wpe[t, c] */
     for (int t = 0; t < T; t++) {
@@ -235,6 +235,7 @@ static void step3_forward_pass(const double *params, const int *tokens, int T, d
         }
     }
     /* prelude.mg:14: s = sum(i) e[i] */
+    /* hoisted */
     for (int b0 = 0; b0 < 1; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
             {
@@ -457,8 +458,8 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
     double *logits = scratch + 5712; /* [T, 27] */
     double *softmax_m_2 = scratch + 1664; /* [T] */
     double *softmax_e_2 = scratch + 6144; /* [T, 27] */
-    double *softmax_s_2 = scratch + 1664; /* [T] */
-    double *cross_entropy_p = scratch + 5712; /* [T, 27] */
+    double *softmax_s_2 = scratch + 1664; /* [T]; shares memory with softmax_m_2 */
+    double *cross_entropy_p = scratch + 5712; /* [T, 27]; shares memory with logits */
     double *cross_entropy_sum = scratch + 1696; /* [] */
     double *loss = scratch + 1704; /* [] */
     double *d_wte = grads + 0; /* [27, 16] */
@@ -470,43 +471,43 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
     double *d_layer0_attn_wo = grads + 1888; /* [16, 16] */
     double *d_layer0_mlp_fc1 = grads + 2144; /* [64, 16] */
     double *d_layer0_mlp_fc2 = grads + 3168; /* [16, 64] */
-    double *d_x = scratch + 576; /* [T, 16] */
-    double *d_rmsnorm_sum = scratch + 272; /* [T] */
-    double *d_rmsnorm_ms = scratch + 288; /* [T] */
-    double *d_rmsnorm_scale = scratch + 304; /* [T] */
-    double *d_x_2 = scratch + 2640; /* [T, 16] */
-    double *d_rmsnorm_sum_2 = scratch + 560; /* [T] */
-    double *d_rmsnorm_ms_2 = scratch + 576; /* [T] */
-    double *d_rmsnorm_scale_2 = scratch + 592; /* [T] */
-    double *d_h = scratch + 832; /* [T, 16] */
-    double *d_q = scratch + 1344; /* [T, 16] */
-    double *d_k = scratch + 1712; /* [T, 16] */
-    double *d_v = scratch + 2896; /* [T, 16] */
-    double *d_attention_sum = scratch + 2128; /* [1, T, axis1 + 1] */
-    double *d_attention_att = scratch + 2384; /* [1, T, axis1 + 1] */
-    double *d_softmax_e = scratch + 1344; /* [1, T, axis1 + 1] */
+    double *d_x = scratch + 576; /* [T, 16]; shares memory with h */
+    double *d_rmsnorm_sum = scratch + 272; /* [T]; shares memory with rmsnorm_scale */
+    double *d_rmsnorm_ms = scratch + 288; /* [T]; shares memory with x_2 */
+    double *d_rmsnorm_scale = scratch + 304; /* [T]; shares memory with x_2 */
+    double *d_x_2 = scratch + 2640; /* [T, 16]; shares memory with rmsnorm_y */
+    double *d_rmsnorm_sum_2 = scratch + 560; /* [T]; shares memory with rmsnorm_scale_2 */
+    double *d_rmsnorm_ms_2 = scratch + 576; /* [T]; shares memory with h, d_x */
+    double *d_rmsnorm_scale_2 = scratch + 592; /* [T]; shares memory with h, d_x */
+    double *d_h = scratch + 832; /* [T, 16]; shares memory with q */
+    double *d_q = scratch + 1344; /* [T, 16]; shares memory with v */
+    double *d_k = scratch + 1712; /* [T, 16]; shares memory with softmax_e */
+    double *d_v = scratch + 2896; /* [T, 16]; shares memory with x_3 */
+    double *d_attention_sum = scratch + 2128; /* [1, T, axis1 + 1]; shares memory with attention_w */
+    double *d_attention_att = scratch + 2384; /* [1, T, axis1 + 1]; shares memory with attention_out */
+    double *d_softmax_e = scratch + 1344; /* [1, T, axis1 + 1]; shares memory with v, d_q */
     double *d_softmax_s = scratch + 1616; /* [1, T] */
-    double *d_attention_w = scratch + 3152; /* [1, T, axis1 + 1] */
-    double *d_attention_out = scratch + 2384; /* [T, 16] */
-    double *d_linear_y = scratch + 3152; /* [T, 16] */
-    double *d_x_3 = scratch + 5456; /* [T, 16] */
-    double *d_rmsnorm_sum_3 = scratch + 1648; /* [T] */
-    double *d_rmsnorm_ms_3 = scratch + 1664; /* [T] */
+    double *d_attention_w = scratch + 3152; /* [1, T, axis1 + 1]; shares memory with linear_y_2 */
+    double *d_attention_out = scratch + 2384; /* [T, 16]; shares memory with attention_out, d_attention_att */
+    double *d_linear_y = scratch + 3152; /* [T, 16]; shares memory with linear_y_2, d_attention_w */
+    double *d_x_3 = scratch + 5456; /* [T, 16]; shares memory with x_4 */
+    double *d_rmsnorm_sum_3 = scratch + 1648; /* [T]; shares memory with rmsnorm_scale_3 */
+    double *d_rmsnorm_ms_3 = scratch + 1664; /* [T]; shares memory with softmax_m_2, softmax_s_2 */
     double *d_rmsnorm_scale_3 = scratch + 1680; /* [T] */
-    double *d_rmsnorm_y = scratch + 2640; /* [T, 16] */
-    double *d_linear_y_2 = scratch + 5712; /* [T, 64] */
-    double *d_linear_arg1 = scratch + 4176; /* [T, 64] */
-    double *d_linear_y_3 = scratch + 5712; /* [T, 16] */
+    double *d_rmsnorm_y = scratch + 2640; /* [T, 16]; shares memory with rmsnorm_y, d_x_2 */
+    double *d_linear_y_2 = scratch + 5712; /* [T, 64]; shares memory with logits, softmax_e_2, cross_entropy_p */
+    double *d_linear_arg1 = scratch + 4176; /* [T, 64]; shares memory with linear_arg1 */
+    double *d_linear_y_3 = scratch + 5712; /* [T, 16]; shares memory with logits, cross_entropy_p, d_linear_y_2 */
     double *d_x_4 = scratch + 5200; /* [T, 16] */
-    double *d_logits = scratch + 6576; /* [T, 27] */
-    double *d_softmax_e_2 = scratch + 5712; /* [T, 27] */
-    double *d_softmax_s_2 = scratch + 1680; /* [T] */
-    double *d_cross_entropy_p = scratch + 6576; /* [T, 27] */
-    double *d_cross_entropy_sum = scratch + 1712; /* [] */
-    double *d_loss = scratch + 1696; /* [] */
+    double *d_logits = scratch + 6576; /* [T, 27]; shares memory with d_linear_y_2 */
+    double *d_softmax_e_2 = scratch + 5712; /* [T, 27]; shares memory with logits, cross_entropy_p, d_linear_y_2, ... */
+    double *d_softmax_s_2 = scratch + 1680; /* [T]; shares memory with d_rmsnorm_scale_3 */
+    double *d_cross_entropy_p = scratch + 6576; /* [T, 27]; shares memory with d_linear_y_2, d_logits */
+    double *d_cross_entropy_sum = scratch + 1712; /* []; shares memory with d_k */
+    double *d_loss = scratch + 1696; /* []; shares memory with cross_entropy_sum */
     double *d_reach_cross_entropy_p = scratch + 7008; /* [T, 27] */
-    double *pow_2 = scratch + 1616; /* [1, T] */
-    double *pow_3 = scratch + 1680; /* [T] */
+    double *pow_2 = scratch + 1616; /* [1, T]; shares memory with d_softmax_s */
+    double *pow_3 = scratch + 1680; /* [T]; shares memory with d_rmsnorm_scale_3, d_softmax_s_2 */
 
     step3_forward_pass(params, tokens, T, scratch);
 
@@ -530,6 +531,7 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* prelude.mg:14: s = sum(i) e[i] */
+    /* hoisted */
     for (int b0 = 0; b0 < T; b0++) {
         {
             double acc_ = 0.0;
@@ -563,8 +565,11 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
 
     /* backward of step3.mg:48: loss = cross_entropy(logits, targets) */
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
+    /* dcross_entropy_sum += dloss * dloss/dcross_entropy_sum */
     d_cross_entropy_sum[0] = pow_((double)(T), -1.0) * d_loss[0];
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
+    /* dcross_entropy_p += dcross_entropy_sum * dcross_entropy_sum/dcross_entropy_p */
+    /* reach cross_entropy_p */
     memset(d_cross_entropy_p, 0, 432 * sizeof *d_cross_entropy_p);
     memset(d_reach_cross_entropy_p, 0, 432 * sizeof *d_reach_cross_entropy_p);
     for (int t = 0; t < T; t++) {
@@ -573,12 +578,15 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
         d_reach_cross_entropy_p[t * 27 + tokens[t + 1]] += 1.0;
     }
     /* prelude.mg:15: p[i] = e[i] / s */
+    /* dsoftmax_e_2 += dcross_entropy_p * dcross_entropy_p/dsoftmax_e_2 */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 27; i++) {
             d_softmax_e_2[b0 * 27 + i] = (d_reach_cross_entropy_p[b0 * 27 + i] > 0 ? pow_3[b0] * d_cross_entropy_p[b0 * 27 + i] : 0.0);
         }
     }
     /* prelude.mg:15: p[i] = e[i] / s */
+    /* hoisted */
+    /* dsoftmax_s_2 += dcross_entropy_p * dcross_entropy_p/dsoftmax_s_2 */
     for (int b0 = 0; b0 < T; b0++) {
         double         pow_5 = (-1.0) * pow_(softmax_s_2[b0], -2.0);
         /* prelude.mg:15: p[i] = e[i] / s */
@@ -591,6 +599,8 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* prelude.mg:14: s = sum(i) e[i] */
+    /* dsoftmax_e_2 += dsoftmax_s_2 * dsoftmax_s_2/dsoftmax_e_2 */
+    /* dlogits += dsoftmax_e_2 * dsoftmax_e_2/dlogits */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 27; i++) {
             d_softmax_e_2[b0 * 27 + i] += d_softmax_s_2[b0];
@@ -601,6 +611,7 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
 
     /* backward of step3.mg:45: logits = linear(x, lm_head) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlm_head += dlogits * dlogits/dlm_head */
     {
         int o = 0;
         for (; o + 4 <= 27; o += 4) {
@@ -641,6 +652,7 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dx_4 += dlogits * dlogits/dx_4 */
     {
         int b0 = 0;
         for (; b0 + 4 <= T; b0 += 4) {
@@ -682,6 +694,8 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
     }
 
     /* backward of step3.mg:43: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
+    /* dlinear_y_3 += dx_4 * dx_4/dlinear_y_3 */
+    /* dx_3 += dx_4 * dx_4/dx_3 */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 16; j++) {
             d_linear_y_3[i * 16 + j] = d_x_4[i * 16 + j];
@@ -690,6 +704,7 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlayer0_mlp_fc2 += dlinear_y_3 * dlinear_y_3/dlayer0_mlp_fc2 */
     {
         int o = 0;
         for (; o + 4 <= 16; o += 4) {
@@ -719,6 +734,7 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlinear_arg1 += dlinear_y_3 * dlinear_y_3/dlinear_arg1 */
     {
         int b0 = 0;
         for (; b0 + 4 <= T; b0 += 4) {
@@ -761,12 +777,14 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* step3.mg:43: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
+    /* dlinear_y_2 += dlinear_arg1 * dlinear_arg1/dlinear_y_2 */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 64; j++) {
             d_linear_y_2[i * 64 + j] = step_(linear_y_2[i * 64 + j]) * d_linear_arg1[i * 64 + j];
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlayer0_mlp_fc1 += dlinear_y_2 * dlinear_y_2/dlayer0_mlp_fc1 */
     {
         int o = 0;
         for (; o + 4 <= 64; o += 4) {
@@ -794,6 +812,7 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* drmsnorm_y += dlinear_y_2 * dlinear_y_2/drmsnorm_y */
     {
         int b0 = 0;
         for (; b0 + 4 <= T; b0 += 4) {
@@ -834,12 +853,16 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
+    /* dx_3 += drmsnorm_y * drmsnorm_y/dx_3 */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 16; i++) {
             d_x_3[b0 * 16 + i] += rmsnorm_scale_3[b0] * d_rmsnorm_y[b0 * 16 + i];
         }
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
+    /* drmsnorm_scale_3 += drmsnorm_y * drmsnorm_y/drmsnorm_scale_3 */
+    /* drmsnorm_ms_3 += drmsnorm_scale_3 * drmsnorm_scale_3/drmsnorm_ms_3 */
+    /* drmsnorm_sum_3 += drmsnorm_ms_3 * drmsnorm_ms_3/drmsnorm_sum_3 */
     for (int b0 = 0; b0 < T; b0++) {
         {
             double acc_ = 0.0;
@@ -854,6 +877,10 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
         d_rmsnorm_sum_3[b0] = 0.0625 * d_rmsnorm_ms_3[b0];
     }
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
+    /* dx_3 += drmsnorm_sum_3 * drmsnorm_sum_3/dx_3 */
+    /* dx_3 += drmsnorm_sum_3 * drmsnorm_sum_3/dx_3 */
+    /* dlinear_y += dx_3 * dx_3/dlinear_y */
+    /* dx_2 += dx_3 * dx_3/dx_2 */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 16; i++) {
             d_x_3[b0 * 16 + i] += x_3[b0 * 16 + i] * d_rmsnorm_sum_3[b0];
@@ -868,6 +895,7 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
 
     /* backward of step3.mg:42: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlayer0_attn_wo += dlinear_y * dlinear_y/dlayer0_attn_wo */
     {
         int o = 0;
         for (; o + 4 <= 16; o += 4) {
@@ -895,6 +923,7 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dattention_out += dlinear_y * dlinear_y/dattention_out */
     {
         int b0 = 0;
         for (; b0 + 4 <= T; b0 += 4) {
@@ -935,6 +964,8 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* step3.mg:32: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
+    /* dattention_w += dattention_out * dattention_out/dattention_w */
+    /* dv += dattention_out * dattention_out/dv */
     memset(d_attention_w, 0, 256 * sizeof *d_attention_w);
     memset(d_v, 0, 256 * sizeof *d_v);
     for (int t = 0; t < T; t++) {
@@ -947,6 +978,7 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* prelude.mg:15: p[i] = e[i] / s */
+    /* dsoftmax_e += dattention_w * dattention_w/dsoftmax_e */
     for (int b0 = 0; b0 < 1; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
             for (int i = 0; i < b1 + 1; i++) {
@@ -955,6 +987,8 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* prelude.mg:15: p[i] = e[i] / s */
+    /* hoisted */
+    /* dsoftmax_s += dattention_w * dattention_w/dsoftmax_s */
     for (int b0 = 0; b0 < 1; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
             double             pow_7 = (-1.0) * pow_(softmax_s[b0 * 16 + b1], -2.0);
@@ -969,6 +1003,9 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* prelude.mg:14: s = sum(i) e[i] */
+    /* dsoftmax_e += dsoftmax_s * dsoftmax_s/dsoftmax_e */
+    /* dattention_att += dsoftmax_e * dsoftmax_e/dattention_att */
+    /* dattention_sum += dattention_att * dattention_att/dattention_sum */
     for (int b0 = 0; b0 < 1; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
             for (int i = 0; i < b1 + 1; i++) {
@@ -981,6 +1018,8 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* step3.mg:30: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
+    /* dq += dattention_sum * dattention_sum/dq */
+    /* dk += dattention_sum * dattention_sum/dk */
     memset(d_q, 0, 256 * sizeof *d_q);
     memset(d_k, 0, 256 * sizeof *d_k);
     for (int h2 = 0; h2 < 1; h2++) {
@@ -997,6 +1036,7 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
 
     /* backward of step3.mg:41: v = linear(h, layer[l].attn_wv) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlayer0_attn_wv += dv * dv/dlayer0_attn_wv */
     {
         int o = 0;
         for (; o + 4 <= 16; o += 4) {
@@ -1024,6 +1064,7 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dh += dv * dv/dh */
     {
         int b0 = 0;
         for (; b0 + 4 <= T; b0 += 4) {
@@ -1066,6 +1107,7 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
 
     /* backward of step3.mg:40: k = linear(h, layer[l].attn_wk) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlayer0_attn_wk += dk * dk/dlayer0_attn_wk */
     {
         int o = 0;
         for (; o + 4 <= 16; o += 4) {
@@ -1093,6 +1135,7 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dh += dk * dk/dh */
     {
         int b0 = 0;
         for (; b0 + 4 <= T; b0 += 4) {
@@ -1135,6 +1178,7 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
 
     /* backward of step3.mg:39: q = linear(h, layer[l].attn_wq) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlayer0_attn_wq += dq * dq/dlayer0_attn_wq */
     {
         int o = 0;
         for (; o + 4 <= 16; o += 4) {
@@ -1162,6 +1206,7 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dh += dq * dq/dh */
     {
         int b0 = 0;
         for (; b0 + 4 <= T; b0 += 4) {
@@ -1204,12 +1249,16 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
 
     /* backward of step3.mg:38: h = rmsnorm(x) */
     /* prelude.mg:22: y[i] = x[i] * scale */
+    /* dx_2 += dh * dh/dx_2 */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 16; i++) {
             d_x_2[b0 * 16 + i] += rmsnorm_scale_2[b0] * d_h[b0 * 16 + i];
         }
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
+    /* drmsnorm_scale_2 += dh * dh/drmsnorm_scale_2 */
+    /* drmsnorm_ms_2 += drmsnorm_scale_2 * drmsnorm_scale_2/drmsnorm_ms_2 */
+    /* drmsnorm_sum_2 += drmsnorm_ms_2 * drmsnorm_ms_2/drmsnorm_sum_2 */
     for (int b0 = 0; b0 < T; b0++) {
         {
             double acc_ = 0.0;
@@ -1224,6 +1273,9 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
         d_rmsnorm_sum_2[b0] = 0.0625 * d_rmsnorm_ms_2[b0];
     }
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
+    /* dx_2 += drmsnorm_sum_2 * drmsnorm_sum_2/dx_2 */
+    /* dx_2 += drmsnorm_sum_2 * drmsnorm_sum_2/dx_2 */
+    /* dx += dx_2 * dx_2/dx */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 16; i++) {
             d_x_2[b0 * 16 + i] += x_2[b0 * 16 + i] * d_rmsnorm_sum_2[b0];
@@ -1236,6 +1288,9 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
 
     /* backward of step3.mg:36: x = rmsnorm(x) */
     /* prelude.mg:22: y[i] = x[i] * scale */
+    /* drmsnorm_scale += dx_2 * dx_2/drmsnorm_scale */
+    /* drmsnorm_ms += drmsnorm_scale * drmsnorm_scale/drmsnorm_ms */
+    /* drmsnorm_sum += drmsnorm_ms * drmsnorm_ms/drmsnorm_sum */
     for (int b0 = 0; b0 < T; b0++) {
         {
             double acc_ = 0.0;
@@ -1250,6 +1305,10 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
         d_rmsnorm_sum[b0] = 0.0625 * d_rmsnorm_ms[b0];
     }
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
+    /* dx += drmsnorm_sum * drmsnorm_sum/dx */
+    /* dx += drmsnorm_sum * drmsnorm_sum/dx */
+    /* dwte += dx * dx/dwte */
+    /* dwpe += dx * dx/dwpe */
     memset(d_wte, 0, 432 * sizeof *d_wte);
     memset(d_wpe, 0, 256 * sizeof *d_wpe);
     for (int b0 = 0; b0 < T; b0++) {

@@ -62,20 +62,20 @@ static void step4_forward_pass(const double *params, const int *tokens, int T, d
     double *attention_att = scratch + 1600; /* [4, T, axis1 + 1] */
     double *softmax_m = scratch + 2624; /* [4, T] */
     double *softmax_e = scratch + 2688; /* [4, T, axis1 + 1] */
-    double *softmax_s = scratch + 1600; /* [4, T] */
+    double *softmax_s = scratch + 1600; /* [4, T]; shares memory with attention_att */
     double *attention_w = scratch + 3712; /* [4, T, axis1 + 1] */
-    double *attention_out = scratch + 1728; /* [T, 16] */
-    double *linear_y = scratch + 1984; /* [T, 16] */
-    double *x_3 = scratch + 2240; /* [T, 16] */
-    double *rmsnorm_ms_3 = scratch + 1984; /* [T] */
-    double *rmsnorm_scale_3 = scratch + 2000; /* [T] */
+    double *attention_out = scratch + 1728; /* [T, 16]; shares memory with attention_att */
+    double *linear_y = scratch + 1984; /* [T, 16]; shares memory with attention_att */
+    double *x_3 = scratch + 2240; /* [T, 16]; shares memory with attention_att */
+    double *rmsnorm_ms_3 = scratch + 1984; /* [T]; shares memory with attention_att, linear_y */
+    double *rmsnorm_scale_3 = scratch + 2000; /* [T]; shares memory with attention_att, linear_y */
     double *rmsnorm_y = scratch + 4736; /* [T, 16] */
     double *linear_y_2 = scratch + 4992; /* [T, 64] */
     double *linear_arg1 = scratch + 6016; /* [T, 64] */
     double *linear_y_3 = scratch + 7040; /* [T, 16] */
     double *x_4 = scratch + 7296; /* [T, 16] */
     double *logits = scratch + 7552; /* [T, 27] */
-    double *pow_2 = scratch + 1664; /* [4, T] */
+    double *pow_2 = scratch + 1664; /* [4, T]; shares memory with attention_att */
 
     /* step4.mg:33: x[t < T, c] = wte[tokens[t], c] + wpe[t, c] */
     for (int t = 0; t < T; t++) {
@@ -235,6 +235,7 @@ static void step4_forward_pass(const double *params, const int *tokens, int T, d
         }
     }
     /* prelude.mg:14: s = sum(i) e[i] */
+    /* hoisted */
     for (int b0 = 0; b0 < 4; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
             {
@@ -453,8 +454,8 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     double *logits = scratch + 7552; /* [T, 27] */
     double *softmax_m_2 = scratch + 2016; /* [T] */
     double *softmax_e_2 = scratch + 7984; /* [T, 27] */
-    double *softmax_s_2 = scratch + 2016; /* [T] */
-    double *cross_entropy_p = scratch + 7552; /* [T, 27] */
+    double *softmax_s_2 = scratch + 2016; /* [T]; shares memory with softmax_m_2 */
+    double *cross_entropy_p = scratch + 7552; /* [T, 27]; shares memory with logits */
     double *cross_entropy_sum = scratch + 2048; /* [] */
     double *loss = scratch + 2056; /* [] */
     double *d_wte = grads + 0; /* [27, 16] */
@@ -466,43 +467,43 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     double *d_layer0_attn_wo = grads + 1888; /* [16, 16] */
     double *d_layer0_mlp_fc1 = grads + 2144; /* [64, 16] */
     double *d_layer0_mlp_fc2 = grads + 3168; /* [16, 64] */
-    double *d_x = scratch + 576; /* [T, 16] */
-    double *d_rmsnorm_sum = scratch + 272; /* [T] */
-    double *d_rmsnorm_ms = scratch + 288; /* [T] */
-    double *d_rmsnorm_scale = scratch + 304; /* [T] */
-    double *d_x_2 = scratch + 4736; /* [T, 16] */
-    double *d_rmsnorm_sum_2 = scratch + 560; /* [T] */
-    double *d_rmsnorm_ms_2 = scratch + 576; /* [T] */
-    double *d_rmsnorm_scale_2 = scratch + 592; /* [T] */
-    double *d_h = scratch + 832; /* [T, 16] */
-    double *d_q = scratch + 1600; /* [T, 16] */
-    double *d_k = scratch + 2064; /* [T, 16] */
-    double *d_v = scratch + 1344; /* [T, 16] */
-    double *d_attention_sum = scratch + 4992; /* [4, T, axis1 + 1] */
-    double *d_attention_att = scratch + 6016; /* [4, T, axis1 + 1] */
-    double *d_softmax_e = scratch + 3712; /* [4, T, axis1 + 1] */
-    double *d_softmax_s = scratch + 1664; /* [4, T] */
-    double *d_attention_w = scratch + 4992; /* [4, T, axis1 + 1] */
-    double *d_attention_out = scratch + 1728; /* [T, 16] */
-    double *d_linear_y = scratch + 4992; /* [T, 16] */
-    double *d_x_3 = scratch + 7296; /* [T, 16] */
-    double *d_rmsnorm_sum_3 = scratch + 2000; /* [T] */
-    double *d_rmsnorm_ms_3 = scratch + 2016; /* [T] */
+    double *d_x = scratch + 576; /* [T, 16]; shares memory with h */
+    double *d_rmsnorm_sum = scratch + 272; /* [T]; shares memory with rmsnorm_scale */
+    double *d_rmsnorm_ms = scratch + 288; /* [T]; shares memory with x_2 */
+    double *d_rmsnorm_scale = scratch + 304; /* [T]; shares memory with x_2 */
+    double *d_x_2 = scratch + 4736; /* [T, 16]; shares memory with rmsnorm_y */
+    double *d_rmsnorm_sum_2 = scratch + 560; /* [T]; shares memory with rmsnorm_scale_2 */
+    double *d_rmsnorm_ms_2 = scratch + 576; /* [T]; shares memory with h, d_x */
+    double *d_rmsnorm_scale_2 = scratch + 592; /* [T]; shares memory with h, d_x */
+    double *d_h = scratch + 832; /* [T, 16]; shares memory with q */
+    double *d_q = scratch + 1600; /* [T, 16]; shares memory with softmax_s, attention_out */
+    double *d_k = scratch + 2064; /* [T, 16]; shares memory with x_3 */
+    double *d_v = scratch + 1344; /* [T, 16]; shares memory with v */
+    double *d_attention_sum = scratch + 4992; /* [4, T, axis1 + 1]; shares memory with linear_y_2 */
+    double *d_attention_att = scratch + 6016; /* [4, T, axis1 + 1]; shares memory with linear_arg1 */
+    double *d_softmax_e = scratch + 3712; /* [4, T, axis1 + 1]; shares memory with attention_w */
+    double *d_softmax_s = scratch + 1664; /* [4, T]; shares memory with d_q */
+    double *d_attention_w = scratch + 4992; /* [4, T, axis1 + 1]; shares memory with linear_y_2, d_attention_sum */
+    double *d_attention_out = scratch + 1728; /* [T, 16]; shares memory with attention_out, d_q */
+    double *d_linear_y = scratch + 4992; /* [T, 16]; shares memory with linear_y_2, d_attention_sum, d_attention_w */
+    double *d_x_3 = scratch + 7296; /* [T, 16]; shares memory with x_4 */
+    double *d_rmsnorm_sum_3 = scratch + 2000; /* [T]; shares memory with rmsnorm_scale_3 */
+    double *d_rmsnorm_ms_3 = scratch + 2016; /* [T]; shares memory with softmax_m_2, softmax_s_2 */
     double *d_rmsnorm_scale_3 = scratch + 2032; /* [T] */
-    double *d_rmsnorm_y = scratch + 4736; /* [T, 16] */
-    double *d_linear_y_2 = scratch + 7552; /* [T, 64] */
-    double *d_linear_arg1 = scratch + 6016; /* [T, 64] */
-    double *d_linear_y_3 = scratch + 7552; /* [T, 16] */
+    double *d_rmsnorm_y = scratch + 4736; /* [T, 16]; shares memory with rmsnorm_y, d_x_2 */
+    double *d_linear_y_2 = scratch + 7552; /* [T, 64]; shares memory with logits, softmax_e_2, cross_entropy_p */
+    double *d_linear_arg1 = scratch + 6016; /* [T, 64]; shares memory with linear_arg1, d_attention_att */
+    double *d_linear_y_3 = scratch + 7552; /* [T, 16]; shares memory with logits, cross_entropy_p, d_linear_y_2 */
     double *d_x_4 = scratch + 7040; /* [T, 16] */
-    double *d_logits = scratch + 8416; /* [T, 27] */
-    double *d_softmax_e_2 = scratch + 7552; /* [T, 27] */
-    double *d_softmax_s_2 = scratch + 2032; /* [T] */
-    double *d_cross_entropy_p = scratch + 8416; /* [T, 27] */
-    double *d_cross_entropy_sum = scratch + 2064; /* [] */
-    double *d_loss = scratch + 2048; /* [] */
+    double *d_logits = scratch + 8416; /* [T, 27]; shares memory with d_linear_y_2 */
+    double *d_softmax_e_2 = scratch + 7552; /* [T, 27]; shares memory with logits, cross_entropy_p, d_linear_y_2, ... */
+    double *d_softmax_s_2 = scratch + 2032; /* [T]; shares memory with d_rmsnorm_scale_3 */
+    double *d_cross_entropy_p = scratch + 8416; /* [T, 27]; shares memory with d_linear_y_2, d_logits */
+    double *d_cross_entropy_sum = scratch + 2064; /* []; shares memory with d_k */
+    double *d_loss = scratch + 2048; /* []; shares memory with cross_entropy_sum */
     double *d_reach_cross_entropy_p = scratch + 8848; /* [T, 27] */
-    double *pow_2 = scratch + 1664; /* [4, T] */
-    double *pow_3 = scratch + 2032; /* [T] */
+    double *pow_2 = scratch + 1664; /* [4, T]; shares memory with d_q, d_softmax_s */
+    double *pow_3 = scratch + 2032; /* [T]; shares memory with d_rmsnorm_scale_3, d_softmax_s_2 */
 
     step4_forward_pass(params, tokens, T, scratch);
 
@@ -526,6 +527,7 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* prelude.mg:14: s = sum(i) e[i] */
+    /* hoisted */
     for (int b0 = 0; b0 < T; b0++) {
         {
             double acc_ = 0.0;
@@ -559,8 +561,11 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
 
     /* backward of step4.mg:46: loss = cross_entropy(logits, targets) */
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
+    /* dcross_entropy_sum += dloss * dloss/dcross_entropy_sum */
     d_cross_entropy_sum[0] = pow_((double)(T), -1.0) * d_loss[0];
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
+    /* dcross_entropy_p += dcross_entropy_sum * dcross_entropy_sum/dcross_entropy_p */
+    /* reach cross_entropy_p */
     memset(d_cross_entropy_p, 0, 432 * sizeof *d_cross_entropy_p);
     memset(d_reach_cross_entropy_p, 0, 432 * sizeof *d_reach_cross_entropy_p);
     for (int t = 0; t < T; t++) {
@@ -569,12 +574,15 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
         d_reach_cross_entropy_p[t * 27 + tokens[t + 1]] += 1.0;
     }
     /* prelude.mg:15: p[i] = e[i] / s */
+    /* dsoftmax_e_2 += dcross_entropy_p * dcross_entropy_p/dsoftmax_e_2 */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 27; i++) {
             d_softmax_e_2[b0 * 27 + i] = (d_reach_cross_entropy_p[b0 * 27 + i] > 0 ? pow_3[b0] * d_cross_entropy_p[b0 * 27 + i] : 0.0);
         }
     }
     /* prelude.mg:15: p[i] = e[i] / s */
+    /* hoisted */
+    /* dsoftmax_s_2 += dcross_entropy_p * dcross_entropy_p/dsoftmax_s_2 */
     for (int b0 = 0; b0 < T; b0++) {
         double         pow_5 = (-1.0) * pow_(softmax_s_2[b0], -2.0);
         /* prelude.mg:15: p[i] = e[i] / s */
@@ -587,6 +595,8 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* prelude.mg:14: s = sum(i) e[i] */
+    /* dsoftmax_e_2 += dsoftmax_s_2 * dsoftmax_s_2/dsoftmax_e_2 */
+    /* dlogits += dsoftmax_e_2 * dsoftmax_e_2/dlogits */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 27; i++) {
             d_softmax_e_2[b0 * 27 + i] += d_softmax_s_2[b0];
@@ -597,6 +607,7 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
 
     /* backward of step4.mg:43: logits = linear(x, lm_head) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlm_head += dlogits * dlogits/dlm_head */
     {
         int o = 0;
         for (; o + 4 <= 27; o += 4) {
@@ -637,6 +648,7 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dx_4 += dlogits * dlogits/dx_4 */
     {
         int b0 = 0;
         for (; b0 + 4 <= T; b0 += 4) {
@@ -678,6 +690,8 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     }
 
     /* backward of step4.mg:41: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
+    /* dlinear_y_3 += dx_4 * dx_4/dlinear_y_3 */
+    /* dx_3 += dx_4 * dx_4/dx_3 */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 16; j++) {
             d_linear_y_3[i * 16 + j] = d_x_4[i * 16 + j];
@@ -686,6 +700,7 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlayer0_mlp_fc2 += dlinear_y_3 * dlinear_y_3/dlayer0_mlp_fc2 */
     {
         int o = 0;
         for (; o + 4 <= 16; o += 4) {
@@ -715,6 +730,7 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlinear_arg1 += dlinear_y_3 * dlinear_y_3/dlinear_arg1 */
     {
         int b0 = 0;
         for (; b0 + 4 <= T; b0 += 4) {
@@ -757,12 +773,14 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* step4.mg:41: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
+    /* dlinear_y_2 += dlinear_arg1 * dlinear_arg1/dlinear_y_2 */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 64; j++) {
             d_linear_y_2[i * 64 + j] = step_(linear_y_2[i * 64 + j]) * d_linear_arg1[i * 64 + j];
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlayer0_mlp_fc1 += dlinear_y_2 * dlinear_y_2/dlayer0_mlp_fc1 */
     {
         int o = 0;
         for (; o + 4 <= 64; o += 4) {
@@ -790,6 +808,7 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* drmsnorm_y += dlinear_y_2 * dlinear_y_2/drmsnorm_y */
     {
         int b0 = 0;
         for (; b0 + 4 <= T; b0 += 4) {
@@ -830,12 +849,16 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
+    /* dx_3 += drmsnorm_y * drmsnorm_y/dx_3 */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 16; i++) {
             d_x_3[b0 * 16 + i] += rmsnorm_scale_3[b0] * d_rmsnorm_y[b0 * 16 + i];
         }
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
+    /* drmsnorm_scale_3 += drmsnorm_y * drmsnorm_y/drmsnorm_scale_3 */
+    /* drmsnorm_ms_3 += drmsnorm_scale_3 * drmsnorm_scale_3/drmsnorm_ms_3 */
+    /* drmsnorm_sum_3 += drmsnorm_ms_3 * drmsnorm_ms_3/drmsnorm_sum_3 */
     for (int b0 = 0; b0 < T; b0++) {
         {
             double acc_ = 0.0;
@@ -850,6 +873,10 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
         d_rmsnorm_sum_3[b0] = 0.0625 * d_rmsnorm_ms_3[b0];
     }
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
+    /* dx_3 += drmsnorm_sum_3 * drmsnorm_sum_3/dx_3 */
+    /* dx_3 += drmsnorm_sum_3 * drmsnorm_sum_3/dx_3 */
+    /* dlinear_y += dx_3 * dx_3/dlinear_y */
+    /* dx_2 += dx_3 * dx_3/dx_2 */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 16; i++) {
             d_x_3[b0 * 16 + i] += x_3[b0 * 16 + i] * d_rmsnorm_sum_3[b0];
@@ -864,6 +891,7 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
 
     /* backward of step4.mg:40: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlayer0_attn_wo += dlinear_y * dlinear_y/dlayer0_attn_wo */
     {
         int o = 0;
         for (; o + 4 <= 16; o += 4) {
@@ -891,6 +919,7 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dattention_out += dlinear_y * dlinear_y/dattention_out */
     {
         int b0 = 0;
         for (; b0 + 4 <= T; b0 += 4) {
@@ -931,6 +960,7 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* step4.mg:30: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
+    /* dattention_w += dattention_out * dattention_out/dattention_w */
     memset(d_attention_w, 0, 1024 * sizeof *d_attention_w);
     for (int t = 0; t < T; t++) {
         for (int c_q = 0; c_q < 4; c_q++) {
@@ -944,6 +974,7 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* step4.mg:30: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
+    /* dv += dattention_out * dattention_out/dv */
     memset(d_v, 0, 256 * sizeof *d_v);
     for (int t = 0; t < T; t++) {
         for (int c_q = 0; c_q < 4; c_q++) {
@@ -955,6 +986,7 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* prelude.mg:15: p[i] = e[i] / s */
+    /* dsoftmax_e += dattention_w * dattention_w/dsoftmax_e */
     for (int b0 = 0; b0 < 4; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
             for (int i = 0; i < b1 + 1; i++) {
@@ -963,6 +995,8 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* prelude.mg:15: p[i] = e[i] / s */
+    /* hoisted */
+    /* dsoftmax_s += dattention_w * dattention_w/dsoftmax_s */
     for (int b0 = 0; b0 < 4; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
             double             pow_7 = (-1.0) * pow_(softmax_s[b0 * 16 + b1], -2.0);
@@ -977,6 +1011,9 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* prelude.mg:14: s = sum(i) e[i] */
+    /* dsoftmax_e += dsoftmax_s * dsoftmax_s/dsoftmax_e */
+    /* dattention_att += dsoftmax_e * dsoftmax_e/dattention_att */
+    /* dattention_sum += dattention_att * dattention_att/dattention_sum */
     for (int b0 = 0; b0 < 4; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
             for (int i = 0; i < b1 + 1; i++) {
@@ -989,6 +1026,8 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* step4.mg:28: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
+    /* dq += dattention_sum * dattention_sum/dq */
+    /* dk += dattention_sum * dattention_sum/dk */
     memset(d_q, 0, 256 * sizeof *d_q);
     memset(d_k, 0, 256 * sizeof *d_k);
     for (int h2 = 0; h2 < 4; h2++) {
@@ -1005,6 +1044,7 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
 
     /* backward of step4.mg:39: v = linear(h, layer[l].attn_wv) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlayer0_attn_wv += dv * dv/dlayer0_attn_wv */
     {
         int o = 0;
         for (; o + 4 <= 16; o += 4) {
@@ -1032,6 +1072,7 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dh += dv * dv/dh */
     {
         int b0 = 0;
         for (; b0 + 4 <= T; b0 += 4) {
@@ -1074,6 +1115,7 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
 
     /* backward of step4.mg:38: k = linear(h, layer[l].attn_wk) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlayer0_attn_wk += dk * dk/dlayer0_attn_wk */
     {
         int o = 0;
         for (; o + 4 <= 16; o += 4) {
@@ -1101,6 +1143,7 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dh += dk * dk/dh */
     {
         int b0 = 0;
         for (; b0 + 4 <= T; b0 += 4) {
@@ -1143,6 +1186,7 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
 
     /* backward of step4.mg:37: q = linear(h, layer[l].attn_wq) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlayer0_attn_wq += dq * dq/dlayer0_attn_wq */
     {
         int o = 0;
         for (; o + 4 <= 16; o += 4) {
@@ -1170,6 +1214,7 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dh += dq * dq/dh */
     {
         int b0 = 0;
         for (; b0 + 4 <= T; b0 += 4) {
@@ -1212,12 +1257,16 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
 
     /* backward of step4.mg:36: h = rmsnorm(x) */
     /* prelude.mg:22: y[i] = x[i] * scale */
+    /* dx_2 += dh * dh/dx_2 */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 16; i++) {
             d_x_2[b0 * 16 + i] += rmsnorm_scale_2[b0] * d_h[b0 * 16 + i];
         }
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
+    /* drmsnorm_scale_2 += dh * dh/drmsnorm_scale_2 */
+    /* drmsnorm_ms_2 += drmsnorm_scale_2 * drmsnorm_scale_2/drmsnorm_ms_2 */
+    /* drmsnorm_sum_2 += drmsnorm_ms_2 * drmsnorm_ms_2/drmsnorm_sum_2 */
     for (int b0 = 0; b0 < T; b0++) {
         {
             double acc_ = 0.0;
@@ -1232,6 +1281,9 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
         d_rmsnorm_sum_2[b0] = 0.0625 * d_rmsnorm_ms_2[b0];
     }
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
+    /* dx_2 += drmsnorm_sum_2 * drmsnorm_sum_2/dx_2 */
+    /* dx_2 += drmsnorm_sum_2 * drmsnorm_sum_2/dx_2 */
+    /* dx += dx_2 * dx_2/dx */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 16; i++) {
             d_x_2[b0 * 16 + i] += x_2[b0 * 16 + i] * d_rmsnorm_sum_2[b0];
@@ -1244,6 +1296,9 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
 
     /* backward of step4.mg:34: x = rmsnorm(x) */
     /* prelude.mg:22: y[i] = x[i] * scale */
+    /* drmsnorm_scale += dx_2 * dx_2/drmsnorm_scale */
+    /* drmsnorm_ms += drmsnorm_scale * drmsnorm_scale/drmsnorm_ms */
+    /* drmsnorm_sum += drmsnorm_ms * drmsnorm_ms/drmsnorm_sum */
     for (int b0 = 0; b0 < T; b0++) {
         {
             double acc_ = 0.0;
@@ -1258,6 +1313,10 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
         d_rmsnorm_sum[b0] = 0.0625 * d_rmsnorm_ms[b0];
     }
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
+    /* dx += drmsnorm_sum * drmsnorm_sum/dx */
+    /* dx += drmsnorm_sum * drmsnorm_sum/dx */
+    /* dwte += dx * dx/dwte */
+    /* dwpe += dx * dx/dwpe */
     memset(d_wte, 0, 432 * sizeof *d_wte);
     memset(d_wpe, 0, 256 * sizeof *d_wpe);
     for (int b0 = 0; b0 < T; b0++) {

@@ -999,3 +999,55 @@ Test(emit_c, forward_pass_is_written_once)
     cr_assert(first, "no call '%s'", call);
     cr_expect(strstr(first + 1, call), "only one function calls the forward pass");
 }
+
+/* the elements of a shape comment "[T, 64]" at T = 16 (mlp's block size) */
+static long shape_size(const char *shape)
+{
+    long n = 1;
+    for (const char *p = shape; *p && *p != ']'; p++) {
+        if (*p == 'T')
+            n *= 16;
+        else if (*p >= '0' && *p <= '9')
+            n *= strtol(p, (char **)&p, 10), p--;
+    }
+    return n;
+}
+
+/* issue 17 item 2: each backward loop nest carries its derivative note, and a
+ * buffer whose scratch memory overlaps one declared before it in the same
+ * function names it in its shape comment (checked here from the offsets and
+ * shapes the declarations print) */
+Test(emit_c, backward_notes_and_shared_memory_are_commented)
+{
+    Run *r = run("%s %s -o -", MGC, MODEL);
+    cr_assert_eq(r->status, 0, "%s", r->err);
+    cr_expect(strstr(r->out, "\n        /* dmlp_fc2 += dlogits * dlogits/dmlp_fc2 */\n") ||
+              strstr(r->out, "\n    /* dmlp_fc2 += dlogits * dlogits/dmlp_fc2 */\n"), "no derivative note for mlp_fc2");
+    const char *fn = strstr(r->out, "static double mlp_loss_grad(");
+    cr_assert(fn);
+    char name[64][64];
+    long off[64], size[64];
+    int n = 0, shared = 0;
+    for (const char *p = strstr(fn, "\n    double *"); p && n < 64; p = strstr(p + 1, "\n    double *")) {
+        int at = 0;
+        if (sscanf(p, "\n    double *%63[a-z_0-9] = scratch + %ld; /* [%n", name[n], &off[n], &at) != 2 || !at)
+            continue;   /* a parameter's gradient, in grads */
+        size[n] = shape_size(p + at);
+        char want[512] = "";
+        int k = 0;
+        for (int j = 0; j < n; j++)
+            if (off[j] < off[n] + size[n] && off[n] < off[j] + size[j] && k++ < 3)
+                snprintf(want + strlen(want), sizeof want - strlen(want), "%s%s", k > 1 ? ", " : "", name[j]);
+        const char *end = strchr(p + 1, '\n'), *has = strstr(p, "; shares memory with ");
+        if (has && has > end)
+            has = NULL;
+        if (k) {
+            shared++;
+            cr_expect(has && !strncmp(has + 21, want, strlen(want)), "'%s' should share with %s: %.100s", name[n], want, p + 1);
+        } else {
+            cr_expect(!has, "'%s' shares nothing: %.100s", name[n], p + 1);
+        }
+        n++;
+    }
+    cr_expect(n > 5 && shared > 0, "%d buffers, %d sharing", n, shared);
+}
