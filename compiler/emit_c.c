@@ -1248,13 +1248,13 @@ static const struct { int kind; const char *text; } helpers32[] = {
              "{\n    float (*volatile f)(float, float) = powf;\n    return f(x, k);\n}\n"},
 };
 
-/* the helpers: all of them, or (used != NULL) those whose kind is marked */
+/* the helpers whose kind is marked in used (no unused helper is printed) */
 static void emit_helpers(FILE *f, const char *used, int f32)
 {
-    int libm = used && (used[EX_EXP] || used[EX_LOG] || used[EX_TANH] || used[EX_POW]);
+    int libm = used[EX_EXP] || used[EX_LOG] || used[EX_TANH] || used[EX_POW];
     for (size_t i = 0; i < sizeof helpers / sizeof *helpers; i++) {
         int kind = f32 ? helpers32[i].kind : helpers[i].kind;
-        if (!used || (kind < 0 ? libm : used[kind]))
+        if (kind < 0 ? libm : used[kind])
             fputs(f32 ? helpers32[i].text : helpers[i].text, f);
     }
     fputc('\n', f);
@@ -1396,7 +1396,13 @@ void emit_c(FILE *f, Graph *g)
             g->f32 ? "\n *\n * Built with --dtype=f32: computed in float, accumulations too; the parameters\n"
                      " * are converted from double on entry and the gradients to double on exit" : "");
     fputs("#include <math.h>\n#include <string.h>\n\n#include \"mg_model.h\"\n\n", f);
-    emit_helpers(f, NULL, g->f32);
+    char kinds[EX_IFPOS + 1] = {0};     /* only the helpers some statement calls */
+    for (int i = 0; i < g->fwd.n; i++)
+        if (need_logits_s[i] || need_loss_s[i])
+            mark_helpers(g->fwd.items[i]->e, g->fast, kinds);
+    for (int i = 0; i < g->bwd.n; i++)
+        mark_helpers(g->bwd.items[i]->e, g->fast, kinds);
+    emit_helpers(f, kinds, g->f32);
 
     /* the parameter table */
     fprintf(f, "static const MgParam %s_params[%d] = {\n", m, g->nparams);

@@ -16,7 +16,6 @@ static inline double step_(double x) { return x > 0 ? 1.0 : 0.0; }
  * either of which can differ from libm in the last bit. */
 static inline double exp_(double x) { double (*volatile f)(double) = exp; return f(x); }
 static inline double log_(double x) { double (*volatile f)(double) = log; return f(x); }
-static inline double tanh_(double x) { double (*volatile f)(double) = tanh; return f(x); }
 static inline double pow_(double x, double k)
 {
     double (*volatile f)(double, double) = pow;

@@ -1051,3 +1051,29 @@ Test(emit_c, backward_notes_and_shared_memory_are_commented)
     }
     cr_expect(n > 5 && shared > 0, "%d buffers, %d sharing", n, shared);
 }
+
+/* issue 17 item 2: the generated C has no unused helper: each helper it
+ * defines is called (microgpt has no tanh; --fast calls no libm helper) */
+Test(emit_c, no_unused_helpers)
+{
+    static const char *flags[] = {"", "--fast", "--dtype=f32"};
+    static const char *helper[] = {"relu_", "step_", "exp_", "log_", "tanh_", "pow_"};
+    for (size_t i = 0; i < sizeof flags / sizeof *flags; i++) {
+        Run *r = run("%s %s %s -o -", MGC, flags[i], MICROGPT);
+        cr_assert_eq(r->status, 0, "%s", r->err);
+        int defined = 0;
+        for (size_t k = 0; k < sizeof helper / sizeof *helper; k++) {
+            char def[64], call[64];
+            snprintf(def, sizeof def, " %s(%s x", helper[k], strstr(flags[i], "f32") ? "float" : "double");
+            snprintf(call, sizeof call, "%s(", helper[k]);
+            const char *d = strstr(r->out, def);
+            if (!d)
+                continue;
+            defined++;
+            const char *use = strstr(d + strlen(def), call);
+            cr_expect(use, "mgc %s: %s is defined but never called", flags[i], helper[k]);
+        }
+        if (!*flags[i])
+            cr_expect(defined > 0, "no helper at all: %.2000s", r->out);
+    }
+}
