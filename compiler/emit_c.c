@@ -1207,15 +1207,24 @@ static int written(const Graph *g, const Tensor *t)
     return 0;
 }
 
-static const char *init_name(IrInit k)
+static const char *init_name(MgInitKind k)
 {
     switch (k) {
-    case INIT_GAUSS: return "MG_INIT_GAUSS";
-    case INIT_ZEROS: return "MG_INIT_ZEROS";
-    case INIT_ONES: return "MG_INIT_ONES";
-    case INIT_CONST: return "MG_INIT_CONST";
+    case MG_INIT_GAUSS: return "MG_INIT_GAUSS";
+    case MG_INIT_ZEROS: return "MG_INIT_ZEROS";
+    case MG_INIT_ONES: return "MG_INIT_ONES";
+    case MG_INIT_CONST: return "MG_INIT_CONST";
     }
     return "MG_INIT_ZEROS";
+}
+
+static const char *opt_name(MgOptKind k)
+{
+    switch (k) {
+    case MG_OPT_SGD: return "MG_OPT_SGD";
+    case MG_OPT_ADAM: return "MG_OPT_ADAM";
+    }
+    return "MG_OPT_SGD";
 }
 
 /* The small inline functions the statements call, in output order, each
@@ -1404,18 +1413,19 @@ void emit_c(FILE *f, Graph *g)
         mark_helpers(g->bwd.items[i]->e, g->fast, kinds);
     emit_helpers(f, kinds, g->f32);
 
-    /* the parameter table */
+    /* the parameter table, in designated initializers: a new MgParam field
+     * changes no line of it */
     fprintf(f, "static const MgParam %s_params[%d] = {\n", m, g->nparams);
     for (int i = 0; i < g->nparams; i++) {
         const Tensor *p = g->params[i];
-        fputs("    {\"", f);
+        fputs("    {.name = \"", f);
         emit_c_string(f, p->display);
-        fprintf(f, "\", %d, {", p->rank);
-        for (int k = 0; k < IR_MAX_RANK; k++)
-            fprintf(f, "%s%ld", k ? ", " : "", k < p->rank ? p->maxext[k] : 0L);
-        fprintf(f, "}, %ld, %ld, %s, ", p->offset, p->size, init_name(p->init));
+        fprintf(f, "\", .rank = %d, .shape = {", p->rank);    /* rank 1 to 4 (trace.c) */
+        for (int k = 0; k < p->rank; k++)
+            fprintf(f, "%s%ld", k ? ", " : "", p->maxext[k]);
+        fprintf(f, "}, .offset = %ld, .size = %ld,\n     .init = %s, .init_a = ", p->offset, p->size, init_name(p->init));
         ir_print_num(f, p->init_a);
-        fputs(", ", f);
+        fputs(", .init_b = ", f);
         ir_print_num(f, p->init_b);
         fputs("},\n", f);
     }
@@ -1475,16 +1485,17 @@ void emit_c(FILE *f, Graph *g)
     fprintf(f, "    .vocab = %d,\n    .block_size = %ld,\n", g->vocab, g->Tmax);
     fprintf(f, "    .n_params = %d,\n    .params = %s_params,\n", g->nparams, m);
     fprintf(f, "    .n_scalars = %ld,\n    .scratch = %ld,\n", g->nscalars, em->scratch);
-    fprintf(f, "    .optim = {%s, ", g->opt == OPT_ADAM_ ? "MG_OPT_ADAM" : "MG_OPT_SGD");
+    fprintf(f, "    .optim = {.kind = %s, .lr = ", opt_name(g->opt));
     ir_print_num(f, g->lr);
-    fputs(", ", f);
+    fputs(", .beta1 = ", f);
     ir_print_num(f, g->beta1);
-    fputs(", ", f);
+    fputs(", .beta2 = ", f);
     ir_print_num(f, g->beta2);
-    fputs(", ", f);
+    fputs(", .eps = ", f);
     ir_print_num(f, g->eps);
     /* --fast and f32 also let Adam take g * g and sqrt for ** (MgOptim.fast) */
-    fprintf(f, ", %d, %d, %d},\n", g->steps, g->linear_decay, g->fast || g->f32);
+    fprintf(f, ",\n              .steps = %d, .linear_decay = %d, .fast = %d},\n", g->steps, g->linear_decay,
+            g->fast || g->f32);
     fprintf(f, "    .ctx = 0,\n    .loss_grad = %s_loss_grad,\n    .forward = %s_forward,\n};\n", m, m);
 }
 

@@ -15,6 +15,7 @@
 
 #include <stdio.h>
 #include "diag.h"
+#include "mg_model.h"     /* MgInitKind, MgOptKind: the descriptor's enums */
 
 #define IR_MAX_RANK 4
 #define IR_MAX_LOOPS 12
@@ -73,8 +74,6 @@ typedef enum {
     TK_GRAD     /* adjoint of another tensor (made by autodiff) */
 } TensorKind;
 
-typedef enum { INIT_GAUSS, INIT_ZEROS, INIT_ONES, INIT_CONST } IrInit;
-
 struct Tensor {
     int id;
     TensorKind kind;
@@ -89,7 +88,7 @@ struct Tensor {
     Tensor *primal;         /* for TK_GRAD: the tensor it is the adjoint of */
     /* parameters */
     int param_index;        /* draw order, 0-based */
-    IrInit init;
+    MgInitKind init;        /* the runtime's enum (mg_model.h): one list of kinds */
     double init_a, init_b;
     long offset;            /* params: offset in the parameter array; others: set by the planner */
     int local;              /* kept in a C local inside a fused loop nest, not in memory */
@@ -128,8 +127,6 @@ typedef struct StmtList {
     int n, cap;
 } StmtList;
 
-typedef enum { OPT_SGD_, OPT_ADAM_ } IrOptKind;
-
 typedef struct Graph {
     const char *model;      /* model name (C identifier) */
     const char *source;     /* the .mg file */
@@ -149,7 +146,7 @@ typedef struct Graph {
     const char **varname;   /* name hint per loop variable (for the emitted C) */
     int capvars;
     /* optimizer */
-    IrOptKind opt;
+    MgOptKind opt;
     double lr, beta1, beta2, eps;
     int steps;
     int linear_decay;

@@ -23,9 +23,12 @@ static inline double pow_(double x, double k)
 }
 
 static const MgParam mlp_params[3] = {
-    {"wte", 2, {27, 16, 0, 0}, 0, 432, MG_INIT_GAUSS, 0.0, 0.08},
-    {"mlp_fc1", 2, {64, 16, 0, 0}, 432, 1024, MG_INIT_GAUSS, 0.0, 0.08},
-    {"mlp_fc2", 2, {27, 64, 0, 0}, 1456, 1728, MG_INIT_GAUSS, 0.0, 0.08},
+    {.name = "wte", .rank = 2, .shape = {27, 16}, .offset = 0, .size = 432,
+     .init = MG_INIT_GAUSS, .init_a = 0.0, .init_b = 0.08},
+    {.name = "mlp_fc1", .rank = 2, .shape = {64, 16}, .offset = 432, .size = 1024,
+     .init = MG_INIT_GAUSS, .init_a = 0.0, .init_b = 0.08},
+    {.name = "mlp_fc2", .rank = 2, .shape = {27, 64}, .offset = 1456, .size = 1728,
+     .init = MG_INIT_GAUSS, .init_a = 0.0, .init_b = 0.08},
 };
 
 /* The forward statements the logits need, for tokens[0..T-1]: mlp_forward and
@@ -435,7 +438,8 @@ const MgModel mlp_model = {
     .params = mlp_params,
     .n_scalars = 3184,
     .scratch = 4480,
-    .optim = {MG_OPT_SGD, 1.0, 0.9, 0.999, 1e-08, 1000, 1, 0},
+    .optim = {.kind = MG_OPT_SGD, .lr = 1.0, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-08,
+              .steps = 1000, .linear_decay = 1, .fast = 0},
     .ctx = 0,
     .loss_grad = mlp_loss_grad,
     .forward = mlp_forward,

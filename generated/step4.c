@@ -23,15 +23,24 @@ static inline double pow_(double x, double k)
 }
 
 static const MgParam step4_params[9] = {
-    {"wte", 2, {27, 16, 0, 0}, 0, 432, MG_INIT_GAUSS, 0.0, 0.08},
-    {"wpe", 2, {16, 16, 0, 0}, 432, 256, MG_INIT_GAUSS, 0.0, 0.08},
-    {"lm_head", 2, {27, 16, 0, 0}, 688, 432, MG_INIT_GAUSS, 0.0, 0.08},
-    {"layer0.attn_wq", 2, {16, 16, 0, 0}, 1120, 256, MG_INIT_GAUSS, 0.0, 0.08},
-    {"layer0.attn_wk", 2, {16, 16, 0, 0}, 1376, 256, MG_INIT_GAUSS, 0.0, 0.08},
-    {"layer0.attn_wv", 2, {16, 16, 0, 0}, 1632, 256, MG_INIT_GAUSS, 0.0, 0.08},
-    {"layer0.attn_wo", 2, {16, 16, 0, 0}, 1888, 256, MG_INIT_GAUSS, 0.0, 0.08},
-    {"layer0.mlp_fc1", 2, {64, 16, 0, 0}, 2144, 1024, MG_INIT_GAUSS, 0.0, 0.08},
-    {"layer0.mlp_fc2", 2, {16, 64, 0, 0}, 3168, 1024, MG_INIT_GAUSS, 0.0, 0.08},
+    {.name = "wte", .rank = 2, .shape = {27, 16}, .offset = 0, .size = 432,
+     .init = MG_INIT_GAUSS, .init_a = 0.0, .init_b = 0.08},
+    {.name = "wpe", .rank = 2, .shape = {16, 16}, .offset = 432, .size = 256,
+     .init = MG_INIT_GAUSS, .init_a = 0.0, .init_b = 0.08},
+    {.name = "lm_head", .rank = 2, .shape = {27, 16}, .offset = 688, .size = 432,
+     .init = MG_INIT_GAUSS, .init_a = 0.0, .init_b = 0.08},
+    {.name = "layer0.attn_wq", .rank = 2, .shape = {16, 16}, .offset = 1120, .size = 256,
+     .init = MG_INIT_GAUSS, .init_a = 0.0, .init_b = 0.08},
+    {.name = "layer0.attn_wk", .rank = 2, .shape = {16, 16}, .offset = 1376, .size = 256,
+     .init = MG_INIT_GAUSS, .init_a = 0.0, .init_b = 0.08},
+    {.name = "layer0.attn_wv", .rank = 2, .shape = {16, 16}, .offset = 1632, .size = 256,
+     .init = MG_INIT_GAUSS, .init_a = 0.0, .init_b = 0.08},
+    {.name = "layer0.attn_wo", .rank = 2, .shape = {16, 16}, .offset = 1888, .size = 256,
+     .init = MG_INIT_GAUSS, .init_a = 0.0, .init_b = 0.08},
+    {.name = "layer0.mlp_fc1", .rank = 2, .shape = {64, 16}, .offset = 2144, .size = 1024,
+     .init = MG_INIT_GAUSS, .init_a = 0.0, .init_b = 0.08},
+    {.name = "layer0.mlp_fc2", .rank = 2, .shape = {16, 64}, .offset = 3168, .size = 1024,
+     .init = MG_INIT_GAUSS, .init_a = 0.0, .init_b = 0.08},
 };
 
 /* The forward statements the logits need, for tokens[0..T-1]: step4_forward and
@@ -1341,7 +1350,8 @@ const MgModel step4_model = {
     .params = step4_params,
     .n_scalars = 4192,
     .scratch = 9280,
-    .optim = {MG_OPT_SGD, 0.1, 0.9, 0.999, 1e-08, 1000, 1, 0},
+    .optim = {.kind = MG_OPT_SGD, .lr = 0.1, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-08,
+              .steps = 1000, .linear_decay = 1, .fast = 0},
     .ctx = 0,
     .loss_grad = step4_loss_grad,
     .forward = step4_forward,

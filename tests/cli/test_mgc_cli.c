@@ -162,14 +162,11 @@ Test(mgc_cli, fast_adam_only_with_fast_or_f32)
     static const struct { const char *flags; int fast; } cases[] = {
         {"", 0}, {"--dtype=f64", 0}, {"-O0", 0}, {"--fast", 1}, {"--dtype=f32", 1}, {"--dtype=f32 --blas", 1}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        Run *r = run("%s %s %s -o - | grep '^    .optim = {'", MGC, cases[i].flags, MODEL);
+        Run *r = run("%s %s %s -o - | grep -A1 '^    .optim = {'", MGC, cases[i].flags, MODEL);
         cr_assert_eq(r->status, 0, "mgc %s: %s", cases[i].flags, r->err);
-        const char *end = strstr(r->out, "},");
-        cr_assert(end && end - r->out > 2, "descriptor line: %s", r->out);
-        char want[8];
-        snprintf(want, sizeof want, ", %d},", cases[i].fast);
-        cr_expect(strncmp(end - 3, want, 5) == 0, "mgc %s: %s (expected the fast field %d)", cases[i].flags, r->out,
-                  cases[i].fast);
+        char want[16];
+        snprintf(want, sizeof want, ".fast = %d},", cases[i].fast);
+        cr_expect(strstr(r->out, want), "mgc %s: %s (expected the fast field %d)", cases[i].flags, r->out, cases[i].fast);
     }
 }
 
@@ -1076,4 +1073,31 @@ Test(emit_c, no_unused_helpers)
         if (!*flags[i])
             cr_expect(defined > 0, "no helper at all: %.2000s", r->out);
     }
+}
+
+/* issue 17 item 3: the descriptor is written with designated initializers
+ * (a field added to MgParam or MgOptim rewrites no golden line), and every
+ * field the runtime reads is named */
+Test(emit_c, descriptor_uses_designated_initializers)
+{
+    Run *r = run("%s %s -o -", MGC, MICROGPT);
+    cr_assert_eq(r->status, 0, "%s", r->err);
+    const char *t = strstr(r->out, "static const MgParam microgpt_params[");
+    cr_assert(t, "no parameter table");
+    t = strchr(t, '\n') + 1;
+    int n = 0;
+    for (; !strncmp(t, "    {", 5); t = strchr(strchr(t, '\n') + 1, '\n') + 1, n++) {
+        static const char *field[] = {"{.name = \"", ", .rank = ", ", .shape = {", ", .offset = ", ", .size = ",
+                                      ".init = MG_INIT_", ", .init_a = ", ", .init_b = "};
+        const char *at = t;
+        for (size_t k = 0; k < sizeof field / sizeof *field; k++) {
+            const char *f = strstr(at, field[k]);
+            cr_expect(f && f < strchr(strchr(t, '\n') + 1, '\n'), "parameter %d lacks '%s': %.200s", n, field[k], t);
+            at = f ? f : at;
+        }
+    }
+    cr_expect_eq(n, 9, "microgpt declares 9 parameters; the table has %d entries", n);
+    cr_expect(strstr(r->out, "    .optim = {.kind = MG_OPT_ADAM, .lr = 0.01, .beta1 = 0.85, .beta2 = 0.99, .eps = 1e-08,\n"
+                             "              .steps = 1000, .linear_decay = 1, .fast = 0},\n"),
+              "the optimizer settings of microgpt.mg are not named: %.400s", strstr(r->out, ".optim"));
 }
