@@ -57,7 +57,7 @@ static void out(Em *em, const char *fmt, ...) __attribute__((format(printf, 2, 3
 
 static void out(Em *em, const char *fmt, ...)
 {
-    for (int i = 0; i < em->indent; i++)
+    for (int i = 0; i < em->indent && strcmp(fmt, "\n"); i++)    /* a blank line has no indent */
         fputs("    ", em->f);
     va_list ap;
     va_start(ap, fmt);
@@ -1013,6 +1013,12 @@ static int emit_gemm(Em *em, const Stmt *s)
 static void emit_group_(Em *em, Stmt *const *s, int n, const char *prefix)
 {
     emit_comment(em, s[0], prefix);
+    for (int k = 0; k < n; k++)
+        if (s[k]->what) {    /* a backward statement's derivative note (autodiff.c) */
+            out(em, "/* ");
+            emit_c_comment(em->f, s[k]->what);
+            fputs(" */\n", em->f);
+        }
     for (int k = 0; k < n; k++) {
         name_loops(em, s[k]);
         if (s[k]->zero_first)
@@ -1110,9 +1116,75 @@ static void mark_list(const StmtList *l, const char *sel, char *used)
         }
 }
 
+/* does t live in scratch at its plan offset (not a parameter, its gradient or a local)? */
+static int in_scratch(const Tensor *t, int writes_grads)
+{
+    if (t->local || t->size <= 0)
+        return 0;
+    return t->kind == TK_ACT || (t->kind == TK_GRAD && (t->primal->kind == TK_ACT || !writes_grads));
+}
+
+static int by_offset(const void *a, const void *b)
+{
+    const Tensor *x = *(const Tensor *const *)a, *y = *(const Tensor *const *)b;
+    if (x->offset != y->offset)
+        return x->offset < y->offset ? -1 : 1;
+    return x->id - y->id;
+}
+
+typedef struct Overlap {
+    int later, earlier;     /* tensor ids: declared after and before */
+} Overlap;
+
+static int by_ids(const void *a, const void *b)
+{
+    const Overlap *x = a, *y = b;
+    return x->later != y->later ? x->later - y->later : x->earlier - y->earlier;
+}
+
+/* For each used scratch buffer, the names of the used buffers declared before
+ * it whose memory overlaps its own (the plan reuses memory: plan.c), at most
+ * three then "...".  Sorted by offset, each overlap is found from the buffer
+ * that starts lower, without comparing every pair. */
+static const char **shared_memory(const Graph *g, const char *used, int writes_grads)
+{
+    const char **note = arena_alloc((size_t)g->ntensors * sizeof *note);
+    const Tensor **b = arena_alloc((size_t)g->ntensors * sizeof *b);
+    int n = 0, np = 0, cap = 0;
+    for (int i = 0; i < g->ntensors; i++)
+        if (used[i] && in_scratch(g->tensors[i], writes_grads))
+            b[n++] = g->tensors[i];
+    qsort(b, (size_t)n, sizeof *b, by_offset);
+    Overlap *pair = NULL;
+    for (int i = 0; i < n; i++)
+        for (int j = i + 1; j < n && b[j]->offset < b[i]->offset + b[i]->size; j++) {
+            if (np == cap) {
+                cap = cap ? 2 * cap : 64;
+                Overlap *more = arena_alloc((size_t)cap * sizeof *more);
+                if (np)
+                    memcpy(more, pair, (size_t)np * sizeof *pair);
+                pair = more;
+            }
+            int hi = b[i]->id > b[j]->id;
+            pair[np++] = (Overlap){hi ? b[i]->id : b[j]->id, hi ? b[j]->id : b[i]->id};
+        }
+    if (np)
+        qsort(pair, (size_t)np, sizeof *pair, by_ids);
+    for (int i = 0, c = 0; i < np; i++) {
+        c = i && pair[i].later == pair[i - 1].later ? c + 1 : 0;
+        const char *name = g->tensors[pair[i].earlier]->name, *sofar = note[pair[i].later];
+        if (c < 3)
+            note[pair[i].later] = c ? arena_printf("%s, %s", sofar, name) : name;
+        else if (c == 3)
+            note[pair[i].later] = arena_printf("%s, ...", sofar);
+    }
+    return note;
+}
+
 static void declare_tensors(Em *em, const char *used, int writes_grads)
 {
     Graph *g = em->g;
+    const char **shares = shared_memory(g, used, writes_grads);
     for (int i = 0; i < g->ntensors; i++) {
         const Tensor *t = g->tensors[i];
         if (!used[t->id] || t->kind == TK_INPUT || t->local)
@@ -1125,6 +1197,8 @@ static void declare_tensors(Em *em, const char *used, int writes_grads)
         else
             out(em, "%s *%s = %s + %ld; /* ", em->real, t->name, sp, t->offset);
         shape_comment(em, t);
+        if (shares[t->id])
+            fprintf(em->f, "; shares memory with %s", shares[t->id]);
         fputs(" */\n", em->f);
     }
 }
@@ -1137,15 +1211,24 @@ static int written(const Graph *g, const Tensor *t)
     return 0;
 }
 
-static const char *init_name(IrInit k)
+static const char *init_name(MgInitKind k)
 {
     switch (k) {
-    case INIT_GAUSS: return "MG_INIT_GAUSS";
-    case INIT_ZEROS: return "MG_INIT_ZEROS";
-    case INIT_ONES: return "MG_INIT_ONES";
-    case INIT_CONST: return "MG_INIT_CONST";
+    case MG_INIT_GAUSS: return "MG_INIT_GAUSS";
+    case MG_INIT_ZEROS: return "MG_INIT_ZEROS";
+    case MG_INIT_ONES: return "MG_INIT_ONES";
+    case MG_INIT_CONST: return "MG_INIT_CONST";
     }
     return "MG_INIT_ZEROS";
+}
+
+static const char *opt_name(MgOptKind k)
+{
+    switch (k) {
+    case MG_OPT_SGD: return "MG_OPT_SGD";
+    case MG_OPT_ADAM: return "MG_OPT_ADAM";
+    }
+    return "MG_OPT_SGD";
 }
 
 /* The small inline functions the statements call: each element op's name_
@@ -1173,23 +1256,23 @@ static void emit_op_helper(FILE *f, const OpInfo *o, int f32)
         fprintf(f, "static inline %s %s_(%s x) { return %s; }\n", real, o->name, real, f32 ? o->bodyf : o->body);
 }
 
-/* the helpers: all of them, or (used != NULL) those whose kind is marked;
+/* the helpers whose kind is marked in used (no unused helper is printed):
  * the ops that are not libm's first, then the libm ones and pow_ */
 static void emit_helpers(FILE *f, const char *used, int f32)
 {
-    int libm = !used || used[EX_POW];
+    int libm = used[EX_POW];
     for (int i = 0; i < op_count(); i++) {
         const OpInfo *o = op_at(i);
-        if (!o->libm && (!used || used[o->kind]))
+        if (!o->libm && used[o->kind])
             emit_op_helper(f, o, f32);
-        libm |= o->libm && used && used[o->kind];
+        libm |= o->libm && used[o->kind];
     }
     if (libm)
         fputs(f32 ? libm_note32 : libm_note, f);
     for (int i = 0; i < op_count(); i++)
-        if (op_at(i)->libm && (!used || used[op_at(i)->kind]))
+        if (op_at(i)->libm && used[op_at(i)->kind])
             emit_op_helper(f, op_at(i), f32);
-    if (!used || used[EX_POW])
+    if (used[EX_POW])
         fputs(f32 ? pow_helper32 : pow_helper, f);
     fputc('\n', f);
 }
@@ -1234,22 +1317,58 @@ static void mark_helpers(const Ex *e, int fast, char *used)
         mark_helpers(e->b, fast, used);
 }
 
-/* <model>_forward: the statements the logits need (sel) */
-static void emit_forward(Em *em, const char *sel, char *used)
+/* <model>_forward_pass: the statements the logits need (sel), which the
+ * memory plan put first (plan.c), so both <model>_forward and the start of
+ * <model>_loss_grad are this one function */
+static void emit_forward_pass(Em *em, const char *sel, char *used)
 {
     FILE *f = em->f;
     Graph *g = em->g;
     const char *m = g->model;
     mark_list(&g->fwd, sel, used);
+    fprintf(f, "/* The forward statements the logits need, for tokens[0..T-1]: %s_forward and\n", m);
+    fprintf(f, " * %s_loss_grad both start here. */\n", m);
+    if (g->f32)
+        fprintf(f, "static void %s_forward_pass(const float *p_, const int *tokens, int T, float *s_)\n{\n", m);
+    else
+        fprintf(f, "static void %s_forward_pass(const double *params, const int *tokens, int T, double *scratch)\n{\n",
+                m);
+    em->indent = 1;
+    out(em, "(void)%s, (void)tokens; /* a model may not need them all */\n", g->f32 ? "p_" : "params");
+    declare_tensors(em, used, 0);
+    emit_list(em, &g->fwd, sel, "");
+    em->indent = 0;
+    fputs("}\n\n", f);
+}
+
+/* the call of <model>_forward_pass in <model>_forward and _loss_grad */
+static void call_forward_pass(Em *em)
+{
+    if (em->g->f32)
+        out(em, "%s_forward_pass(p_, tokens, T, s_);\n", em->g->model);
+    else
+        out(em, "%s_forward_pass(params, tokens, T, scratch);\n", em->g->model);
+}
+
+/* <model>_forward_pass and <model>_forward, which returns the logits */
+static void emit_forward(Em *em, const char *sel, char *used)
+{
+    FILE *f = em->f;
+    Graph *g = em->g;
+    const char *m = g->model;
+    emit_forward_pass(em, sel, used);
     fprintf(f, "/* Logits for tokens[0..T-1]: T rows of %d. */\n", g->vocab);
     fprintf(f, "static const double *%s_forward(void *ctx, const double *params, const int *tokens, int T,\n", m);
     fprintf(f, "%*sdouble *scratch)\n{\n", (int)strlen(m) + 30, "");
     em->indent = 1;
-    out(em, "(void)ctx, (void)params, (void)tokens; /* a model may not need them all */\n");
+    out(em, "(void)ctx;\n");
     if (g->f32)
         f32_prologue(em, 0);
+    memset(used, 0, (size_t)g->ntensors);
+    used[g->logits->id] = 1;
     declare_tensors(em, used, 0);
-    emit_list(em, &g->fwd, sel, "");
+    out(em, "\n");
+    call_forward_pass(em);
     if (g->f32) {
         out(em, "\n");
         out(em, "double *logits_ = scratch + %ld;\n", f32_layout(g).D);
@@ -1294,20 +1413,27 @@ void emit_c(FILE *f, Graph *g)
             g->f32 ? "\n *\n * Built with --dtype=f32: computed in float, accumulations too; the parameters\n"
                      " * are converted from double on entry and the gradients to double on exit" : "");
     fputs("#include <math.h>\n#include <string.h>\n\n#include \"mg_model.h\"\n\n", f);
-    emit_helpers(f, NULL, g->f32);
+    char kinds[EX_IFPOS + 1] = {0};     /* only the helpers some statement calls */
+    for (int i = 0; i < g->fwd.n; i++)
+        if (need_logits_s[i] || need_loss_s[i])
+            mark_helpers(g->fwd.items[i]->e, g->fast, kinds);
+    for (int i = 0; i < g->bwd.n; i++)
+        mark_helpers(g->bwd.items[i]->e, g->fast, kinds);
+    emit_helpers(f, kinds, g->f32);
 
-    /* the parameter table */
+    /* the parameter table, in designated initializers: a new MgParam field
+     * changes no line of it */
     fprintf(f, "static const MgParam %s_params[%d] = {\n", m, g->nparams);
     for (int i = 0; i < g->nparams; i++) {
         const Tensor *p = g->params[i];
-        fputs("    {\"", f);
+        fputs("    {.name = \"", f);
         emit_c_string(f, p->display);
-        fprintf(f, "\", %d, {", p->rank);
-        for (int k = 0; k < IR_MAX_RANK; k++)
-            fprintf(f, "%s%ld", k ? ", " : "", k < p->rank ? p->maxext[k] : 0L);
-        fprintf(f, "}, %ld, %ld, %s, ", p->offset, p->size, init_name(p->init));
+        fprintf(f, "\", .rank = %d, .shape = {", p->rank);    /* rank 1 to 4 (trace.c) */
+        for (int k = 0; k < p->rank; k++)
+            fprintf(f, "%s%ld", k ? ", " : "", p->maxext[k]);
+        fprintf(f, "}, .offset = %ld, .size = %ld,\n     .init = %s, .init_a = ", p->offset, p->size, init_name(p->init));
         ir_print_num(f, p->init_a);
-        fputs(", ", f);
+        fputs(", .init_b = ", f);
         ir_print_num(f, p->init_b);
         fputs("},\n", f);
     }
@@ -1317,7 +1443,9 @@ void emit_c(FILE *f, Graph *g)
     char *used = arena_alloc((size_t)nt);
     emit_forward(em, need_logits_s, used);
 
-    /* loss and gradient */
+    /* loss and gradient: the forward pass, the statements only the loss needs, the backward */
+    for (int i = 0; i < g->fwd.n; i++)
+        need_loss_s[i] &= !need_logits_s[i];
     memset(used, 0, (size_t)nt);
     mark_list(&g->fwd, need_loss_s, used);
     mark_list(&g->bwd, NULL, used);
@@ -1325,13 +1453,14 @@ void emit_c(FILE *f, Graph *g)
     fprintf(f, "static double %s_loss_grad(void *ctx, const double *params, double *grads, const int *tokens,\n", m);
     fprintf(f, "%*sint T, double *scratch)\n{\n", (int)strlen(m) + 25, "");
     em->indent = 1;
-    out(em, "(void)ctx, (void)params, (void)tokens; /* a model may not need them all */\n");
+    out(em, "(void)ctx;\n");
     if (g->f32)
         f32_prologue(em, 1);
     declare_tensors(em, used, 1);
     out(em, "\n");
-    out(em, "/* forward */");
-    fputc('\n', em->f);
+    call_forward_pass(em);
+    out(em, "\n");
+    out(em, "/* the loss */\n");
     emit_list(em, &g->fwd, need_loss_s, "");
     out(em, "\n");
     out(em, "/* backward: each gradient's first statement assigns it or follows a clear, the rest add */\n");
@@ -1364,16 +1493,17 @@ void emit_c(FILE *f, Graph *g)
     fprintf(f, "    .vocab = %d,\n    .block_size = %ld,\n", g->vocab, g->Tmax);
     fprintf(f, "    .n_params = %d,\n    .params = %s_params,\n", g->nparams, m);
     fprintf(f, "    .n_scalars = %ld,\n    .scratch = %ld,\n", g->nscalars, em->scratch);
-    fprintf(f, "    .optim = {%s, ", g->opt == OPT_ADAM_ ? "MG_OPT_ADAM" : "MG_OPT_SGD");
+    fprintf(f, "    .optim = {.kind = %s, .lr = ", opt_name(g->opt));
     ir_print_num(f, g->lr);
-    fputs(", ", f);
+    fputs(", .beta1 = ", f);
     ir_print_num(f, g->beta1);
-    fputs(", ", f);
+    fputs(", .beta2 = ", f);
     ir_print_num(f, g->beta2);
-    fputs(", ", f);
+    fputs(", .eps = ", f);
     ir_print_num(f, g->eps);
     /* --fast and f32 also let Adam take g * g and sqrt for ** (MgOptim.fast) */
-    fprintf(f, ", %d, %d, %d},\n", g->steps, g->linear_decay, g->fast || g->f32);
+    fprintf(f, ",\n              .steps = %d, .linear_decay = %d, .fast = %d},\n", g->steps, g->linear_decay,
+            g->fast || g->f32);
     fprintf(f, "    .ctx = 0,\n    .loss_grad = %s_loss_grad,\n    .forward = %s_forward,\n};\n", m, m);
 }
 

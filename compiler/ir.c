@@ -438,6 +438,13 @@ Tensor *ir_new_tensor(Graph *g, TensorKind kind, const char *display, int rank, 
     return t;
 }
 
+void ir_rename_tensor(Graph *g, Tensor *t, const char *display)
+{
+    name_entry(g->names, t->name)->taken = 0;
+    t->display = display;
+    t->name = unique_name(g, "", display);
+}
+
 void ir_add_param(Graph *g, Tensor *t)
 {
     g->params = grow(g->params, &g->capparams, g->nparams + 1, sizeof *g->params);

@@ -15,6 +15,7 @@
 
 #include <stdio.h>
 #include "diag.h"
+#include "mg_model.h"     /* MgInitKind, MgOptKind: the descriptor's enums */
 #include "ops.def"
 
 #define IR_MAX_RANK 4
@@ -75,8 +76,6 @@ typedef enum {
     TK_GRAD     /* adjoint of another tensor (made by autodiff) */
 } TensorKind;
 
-typedef enum { INIT_GAUSS, INIT_ZEROS, INIT_ONES, INIT_CONST } IrInit;
-
 struct Tensor {
     int id;
     TensorKind kind;
@@ -91,7 +90,7 @@ struct Tensor {
     Tensor *primal;         /* for TK_GRAD: the tensor it is the adjoint of */
     /* parameters */
     int param_index;        /* draw order, 0-based */
-    IrInit init;
+    MgInitKind init;        /* the runtime's enum (mg_model.h): one list of kinds */
     double init_a, init_b;
     long offset;            /* params: offset in the parameter array; others: set by the planner */
     int local;              /* kept in a C local inside a fused loop nest, not in memory */
@@ -130,8 +129,6 @@ typedef struct StmtList {
     int n, cap;
 } StmtList;
 
-typedef enum { OPT_SGD_, OPT_ADAM_ } IrOptKind;
-
 typedef struct Graph {
     const char *model;      /* model name (C identifier) */
     const char *source;     /* the .mg file */
@@ -151,7 +148,7 @@ typedef struct Graph {
     const char **varname;   /* name hint per loop variable (for the emitted C) */
     int capvars;
     /* optimizer */
-    IrOptKind opt;
+    MgOptKind opt;
     double lr, beta1, beta2, eps;
     int steps;
     int linear_decay;
@@ -182,6 +179,8 @@ Ex *ex_un(ExKind k, Ex *a);
 
 Graph *ir_new_graph(const char *model, const char *source);
 Tensor *ir_new_tensor(Graph *g, TensorKind kind, const char *display, int rank, Ix **ext, SrcLoc loc);
+/* an activation a call returned, renamed after the variable it is bound to */
+void ir_rename_tensor(Graph *g, Tensor *t, const char *display);
 int ir_new_var(Graph *g, const char *hint);
 void ir_add_param(Graph *g, Tensor *t);     /* appended to g->params */
 /* is name some tensor's C name, or a word no tensor may take (a C keyword...) */

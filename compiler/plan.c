@@ -7,7 +7,8 @@
  * gradient's first writer either writes every element exactly once (it then
  * assigns instead of adding) or is preceded by a clear of that gradient, so
  * nothing depends on what a reused buffer held before.  Parameter gradients
- * no statement writes are cleared at the start (emit_c). */
+ * no statement writes are cleared at the start (emit_c).  The forward
+ * statements the logits need come first. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -121,8 +122,31 @@ static int by_first(const void *a, const void *b)
     return x->t->id - y->t->id;
 }
 
+/* Put the forward statements the logits need first, each fused run kept
+ * whole and each part in its old order, so that <model>_forward's statements
+ * are the start of <model>_loss_grad's and both call one function for them
+ * (emit_c).  Moving them ahead is safe: they read only each other. */
+static void logits_first(Graph *g)
+{
+    StmtList *l = &g->fwd;
+    char *need_t = arena_alloc((size_t)g->ntensors + 1), *need_s = arena_alloc((size_t)l->n + 1);
+    ir_depends(g, g->logits, need_t, need_s);
+    Stmt **rest = arena_alloc((size_t)l->n * sizeof *rest);
+    int n = 0, nrest = 0;
+    for (int i = 0, keep = 0; i < l->n; i++) {
+        if (!l->items[i]->fused)
+            keep = need_s[i];
+        if (keep)
+            l->items[n++] = l->items[i];
+        else
+            rest[nrest++] = l->items[i];
+    }
+    memcpy(l->items + n, rest, (size_t)nrest * sizeof *rest);
+}
+
 long plan_memory(Graph *g, int reuse)
 {
+    logits_first(g);
     plan_zeroing(g);
     Life *L = arena_alloc((size_t)g->ntensors * sizeof *L);
     for (int i = 0; i < g->ntensors; i++)

@@ -1425,7 +1425,11 @@ static void do_assign(Tr *tr, Node *n)
         tr->sb = saved;
         val = define(tr, name, &lhs->list, rhs, n->loc);
     } else if (rhs->kind == A_CALL && !is_builtin(rhs->name)) {
+        int first = tr->g->ntensors;
         val = call_fn(tr, rhs);
+        /* the result the call made is named for this variable: q, not linear_y */
+        if (val && val->kind == B_TENSOR && val->t->kind == TK_ACT && val->t->id >= first)
+            ir_rename_tensor(tr->g, val->t, tr->prefix ? arena_printf("%s%s", tr->prefix, name) : name);
     } else if (rhs->kind == A_NAME || rhs->kind == A_MEMBER) {
         Bind *b = resolve_base(tr, rhs);
         if (!b)
@@ -1866,14 +1870,14 @@ static void do_param(Tr *tr, const Node *n)
         }
     }
     const Node *init = n->b;
-    IrInit ik;
+    MgInitKind ik;
     double a = 0, bval = 0;
     const char *iname = init->name;
     int want = 0;
-    if (!strcmp(iname, "gauss")) ik = INIT_GAUSS, want = 2;
-    else if (!strcmp(iname, "zeros")) ik = INIT_ZEROS;
-    else if (!strcmp(iname, "ones")) ik = INIT_ONES;
-    else if (!strcmp(iname, "constant")) ik = INIT_CONST, want = 1;
+    if (!strcmp(iname, "gauss")) ik = MG_INIT_GAUSS, want = 2;
+    else if (!strcmp(iname, "zeros")) ik = MG_INIT_ZEROS;
+    else if (!strcmp(iname, "ones")) ik = MG_INIT_ONES;
+    else if (!strcmp(iname, "constant")) ik = MG_INIT_CONST, want = 1;
     else {
         diag_error(init->loc, "unknown initializer '%s' (gauss(mean, std), zeros, ones or constant(c))", iname);
         return;
@@ -1892,7 +1896,7 @@ static void do_param(Tr *tr, const Node *n)
     }
     a = args[0];
     bval = args[1];
-    if (ik == INIT_GAUSS && !(bval >= 0)) {
+    if (ik == MG_INIT_GAUSS && !(bval >= 0)) {
         diag_error(init->list.items[1]->loc, "the standard deviation must not be negative");
         return;
     }
@@ -1920,9 +1924,9 @@ static void do_optimizer(Tr *tr, const Node *n)
     }
     tr->have_optim = 1;
     if (!strcmp(n->name, "sgd")) {
-        g->opt = OPT_SGD_;
+        g->opt = MG_OPT_SGD;
     } else if (!strcmp(n->name, "adam")) {
-        g->opt = OPT_ADAM_;
+        g->opt = MG_OPT_ADAM;
     } else {
         diag_error(n->loc, "unknown optimizer '%s' (sgd or adam)", n->name);
         return;
@@ -1941,9 +1945,9 @@ static void do_optimizer(Tr *tr, const Node *n)
         if (!c.ok)
             continue;
         if (!strcmp(a->name, "lr")) g->lr = c.r;
-        else if (!strcmp(a->name, "beta1") && g->opt == OPT_ADAM_) g->beta1 = c.r;
-        else if (!strcmp(a->name, "beta2") && g->opt == OPT_ADAM_) g->beta2 = c.r;
-        else if (!strcmp(a->name, "eps") && g->opt == OPT_ADAM_) g->eps = c.r;
+        else if (!strcmp(a->name, "beta1") && g->opt == MG_OPT_ADAM) g->beta1 = c.r;
+        else if (!strcmp(a->name, "beta2") && g->opt == MG_OPT_ADAM) g->beta2 = c.r;
+        else if (!strcmp(a->name, "eps") && g->opt == MG_OPT_ADAM) g->eps = c.r;
         else if (!strcmp(a->name, "steps")) {
             if (!c.is_int || c.i < 0 || c.i > 1000000000) {
                 diag_error(a->a->loc, "steps must be a non-negative integer");
@@ -1952,7 +1956,7 @@ static void do_optimizer(Tr *tr, const Node *n)
             g->steps = (int)c.i;
         } else {
             diag_error(a->loc, "unknown setting '%s' for %s (%s)", a->name, n->name,
-                       g->opt == OPT_ADAM_ ? "lr, beta1, beta2, eps, steps, decay" : "lr, steps, decay");
+                       g->opt == MG_OPT_ADAM ? "lr, beta1, beta2, eps, steps, decay" : "lr, steps, decay");
         }
     }
 }
@@ -2139,7 +2143,7 @@ Graph *trace_program(const Node *prelude, const Node *prog, const char *model, c
     tr.g->eps = 1e-8;
     tr.g->steps = 1000;
     tr.g->linear_decay = 1;
-    tr.g->opt = OPT_SGD_;
+    tr.g->opt = MG_OPT_SGD;
     tr.scope = new_scope();
     tr.globals = new_scope();
     if (prelude) {

@@ -16,8 +16,6 @@ static inline double step_(double x) { return x > 0 ? 1.0 : 0.0; }
  * either of which can differ from libm in the last bit. */
 static inline double exp_(double x) { double (*volatile f)(double) = exp; return f(x); }
 static inline double log_(double x) { double (*volatile f)(double) = log; return f(x); }
-static inline double tanh_(double x) { double (*volatile f)(double) = tanh; return f(x); }
-static inline double sqrt_(double x) { double (*volatile f)(double) = sqrt; return f(x); }
 static inline double pow_(double x, double k)
 {
     double (*volatile f)(double, double) = pow;
@@ -25,28 +23,43 @@ static inline double pow_(double x, double k)
 }
 
 static const MgParam gpt_text_params[15] = {
-    {"wte", 2, {28, 64, 0, 0}, 0, 1792, MG_INIT_GAUSS, 0.0, 0.02},
-    {"wpe", 2, {64, 64, 0, 0}, 1792, 4096, MG_INIT_GAUSS, 0.0, 0.02},
-    {"lm_head", 2, {28, 64, 0, 0}, 5888, 1792, MG_INIT_GAUSS, 0.0, 0.02},
-    {"layer0.attn_wq", 2, {64, 64, 0, 0}, 7680, 4096, MG_INIT_GAUSS, 0.0, 0.02},
-    {"layer0.attn_wk", 2, {64, 64, 0, 0}, 11776, 4096, MG_INIT_GAUSS, 0.0, 0.02},
-    {"layer0.attn_wv", 2, {64, 64, 0, 0}, 15872, 4096, MG_INIT_GAUSS, 0.0, 0.02},
-    {"layer0.attn_wo", 2, {64, 64, 0, 0}, 19968, 4096, MG_INIT_GAUSS, 0.0, 0.02},
-    {"layer0.mlp_fc1", 2, {256, 64, 0, 0}, 24064, 16384, MG_INIT_GAUSS, 0.0, 0.02},
-    {"layer0.mlp_fc2", 2, {64, 256, 0, 0}, 40448, 16384, MG_INIT_GAUSS, 0.0, 0.02},
-    {"layer1.attn_wq", 2, {64, 64, 0, 0}, 56832, 4096, MG_INIT_GAUSS, 0.0, 0.02},
-    {"layer1.attn_wk", 2, {64, 64, 0, 0}, 60928, 4096, MG_INIT_GAUSS, 0.0, 0.02},
-    {"layer1.attn_wv", 2, {64, 64, 0, 0}, 65024, 4096, MG_INIT_GAUSS, 0.0, 0.02},
-    {"layer1.attn_wo", 2, {64, 64, 0, 0}, 69120, 4096, MG_INIT_GAUSS, 0.0, 0.02},
-    {"layer1.mlp_fc1", 2, {256, 64, 0, 0}, 73216, 16384, MG_INIT_GAUSS, 0.0, 0.02},
-    {"layer1.mlp_fc2", 2, {64, 256, 0, 0}, 89600, 16384, MG_INIT_GAUSS, 0.0, 0.02},
+    {.name = "wte", .rank = 2, .shape = {28, 64}, .offset = 0, .size = 1792,
+     .init = MG_INIT_GAUSS, .init_a = 0.0, .init_b = 0.02},
+    {.name = "wpe", .rank = 2, .shape = {64, 64}, .offset = 1792, .size = 4096,
+     .init = MG_INIT_GAUSS, .init_a = 0.0, .init_b = 0.02},
+    {.name = "lm_head", .rank = 2, .shape = {28, 64}, .offset = 5888, .size = 1792,
+     .init = MG_INIT_GAUSS, .init_a = 0.0, .init_b = 0.02},
+    {.name = "layer0.attn_wq", .rank = 2, .shape = {64, 64}, .offset = 7680, .size = 4096,
+     .init = MG_INIT_GAUSS, .init_a = 0.0, .init_b = 0.02},
+    {.name = "layer0.attn_wk", .rank = 2, .shape = {64, 64}, .offset = 11776, .size = 4096,
+     .init = MG_INIT_GAUSS, .init_a = 0.0, .init_b = 0.02},
+    {.name = "layer0.attn_wv", .rank = 2, .shape = {64, 64}, .offset = 15872, .size = 4096,
+     .init = MG_INIT_GAUSS, .init_a = 0.0, .init_b = 0.02},
+    {.name = "layer0.attn_wo", .rank = 2, .shape = {64, 64}, .offset = 19968, .size = 4096,
+     .init = MG_INIT_GAUSS, .init_a = 0.0, .init_b = 0.02},
+    {.name = "layer0.mlp_fc1", .rank = 2, .shape = {256, 64}, .offset = 24064, .size = 16384,
+     .init = MG_INIT_GAUSS, .init_a = 0.0, .init_b = 0.02},
+    {.name = "layer0.mlp_fc2", .rank = 2, .shape = {64, 256}, .offset = 40448, .size = 16384,
+     .init = MG_INIT_GAUSS, .init_a = 0.0, .init_b = 0.02},
+    {.name = "layer1.attn_wq", .rank = 2, .shape = {64, 64}, .offset = 56832, .size = 4096,
+     .init = MG_INIT_GAUSS, .init_a = 0.0, .init_b = 0.02},
+    {.name = "layer1.attn_wk", .rank = 2, .shape = {64, 64}, .offset = 60928, .size = 4096,
+     .init = MG_INIT_GAUSS, .init_a = 0.0, .init_b = 0.02},
+    {.name = "layer1.attn_wv", .rank = 2, .shape = {64, 64}, .offset = 65024, .size = 4096,
+     .init = MG_INIT_GAUSS, .init_a = 0.0, .init_b = 0.02},
+    {.name = "layer1.attn_wo", .rank = 2, .shape = {64, 64}, .offset = 69120, .size = 4096,
+     .init = MG_INIT_GAUSS, .init_a = 0.0, .init_b = 0.02},
+    {.name = "layer1.mlp_fc1", .rank = 2, .shape = {256, 64}, .offset = 73216, .size = 16384,
+     .init = MG_INIT_GAUSS, .init_a = 0.0, .init_b = 0.02},
+    {.name = "layer1.mlp_fc2", .rank = 2, .shape = {64, 256}, .offset = 89600, .size = 16384,
+     .init = MG_INIT_GAUSS, .init_a = 0.0, .init_b = 0.02},
 };
 
-/* Logits for tokens[0..T-1]: T rows of 28. */
-static const double *gpt_text_forward(void *ctx, const double *params, const int *tokens, int T,
-                                      double *scratch)
+/* The forward statements the logits need, for tokens[0..T-1]: gpt_text_forward and
+ * gpt_text_loss_grad both start here. */
+static void gpt_text_forward_pass(const double *params, const int *tokens, int T, double *scratch)
 {
-    (void)ctx, (void)params, (void)tokens; /* a model may not need them all */
+    (void)params, (void)tokens; /* a model may not need them all */
     const double *wte = params + 0; /* [28, 64] */
     const double *wpe = params + 1792; /* [64, 64] */
     const double *lm_head = params + 5888; /* [28, 64] */
@@ -65,55 +78,55 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
     double *x = scratch + 0; /* [T, 64] */
     double *rmsnorm_ms = scratch + 4096; /* [T] */
     double *rmsnorm_scale = scratch + 4160; /* [T] */
-    double *rmsnorm_y = scratch + 4224; /* [T, 64] */
+    double *x_2 = scratch + 4224; /* [T, 64] */
     double *rmsnorm_ms_2 = scratch + 8320; /* [T] */
     double *rmsnorm_scale_2 = scratch + 8384; /* [T] */
-    double *rmsnorm_y_2 = scratch + 8448; /* [T, 64] */
-    double *linear_y = scratch + 12544; /* [T, 64] */
-    double *linear_y_2 = scratch + 16640; /* [T, 64] */
-    double *linear_y_3 = scratch + 20736; /* [T, 64] */
+    double *h = scratch + 8448; /* [T, 64] */
+    double *q = scratch + 12544; /* [T, 64] */
+    double *k = scratch + 16640; /* [T, 64] */
+    double *v = scratch + 20736; /* [T, 64] */
     double *attention_att = scratch + 24832; /* [4, T, axis1 + 1] */
     double *softmax_m = scratch + 41216; /* [4, T] */
     double *softmax_e = scratch + 41472; /* [4, T, axis1 + 1] */
-    double *softmax_s = scratch + 24832; /* [4, T] */
-    double *softmax_p = scratch + 57856; /* [4, T, axis1 + 1] */
-    double *attention_out = scratch + 25344; /* [T, 64] */
-    double *linear_y_4 = scratch + 29440; /* [T, 64] */
-    double *x_2 = scratch + 33536; /* [T, 64] */
-    double *rmsnorm_ms_3 = scratch + 29440; /* [T] */
-    double *rmsnorm_scale_3 = scratch + 29504; /* [T] */
-    double *rmsnorm_y_3 = scratch + 74240; /* [T, 64] */
-    double *linear_y_5 = scratch + 78336; /* [T, 256] */
+    double *softmax_s = scratch + 24832; /* [4, T]; shares memory with attention_att */
+    double *attention_w = scratch + 57856; /* [4, T, axis1 + 1] */
+    double *attention_out = scratch + 25344; /* [T, 64]; shares memory with attention_att */
+    double *linear_y = scratch + 29440; /* [T, 64]; shares memory with attention_att */
+    double *x_3 = scratch + 33536; /* [T, 64]; shares memory with attention_att */
+    double *rmsnorm_ms_3 = scratch + 29440; /* [T]; shares memory with attention_att, linear_y */
+    double *rmsnorm_scale_3 = scratch + 29504; /* [T]; shares memory with attention_att, linear_y */
+    double *rmsnorm_y = scratch + 74240; /* [T, 64] */
+    double *linear_y_2 = scratch + 78336; /* [T, 256] */
     double *linear_arg1 = scratch + 94720; /* [T, 256] */
-    double *linear_y_6 = scratch + 111104; /* [T, 64] */
-    double *x_3 = scratch + 115200; /* [T, 64] */
-    double *rmsnorm_ms_4 = scratch + 29568; /* [T] */
-    double *rmsnorm_scale_4 = scratch + 29632; /* [T] */
-    double *rmsnorm_y_4 = scratch + 111104; /* [T, 64] */
-    double *linear_y_7 = scratch + 119296; /* [T, 64] */
-    double *linear_y_8 = scratch + 123392; /* [T, 64] */
-    double *linear_y_9 = scratch + 127488; /* [T, 64] */
+    double *linear_y_3 = scratch + 111104; /* [T, 64] */
+    double *x_4 = scratch + 115200; /* [T, 64] */
+    double *rmsnorm_ms_4 = scratch + 29568; /* [T]; shares memory with attention_att, linear_y */
+    double *rmsnorm_scale_4 = scratch + 29632; /* [T]; shares memory with attention_att, linear_y */
+    double *h_2 = scratch + 111104; /* [T, 64]; shares memory with linear_y_3 */
+    double *q_2 = scratch + 119296; /* [T, 64] */
+    double *k_2 = scratch + 123392; /* [T, 64] */
+    double *v_2 = scratch + 127488; /* [T, 64] */
     double *attention_att_2 = scratch + 131584; /* [4, T, axis1 + 1] */
-    double *softmax_m_2 = scratch + 29696; /* [4, T] */
+    double *softmax_m_2 = scratch + 29696; /* [4, T]; shares memory with attention_att, linear_y */
     double *softmax_e_2 = scratch + 147968; /* [4, T, axis1 + 1] */
-    double *softmax_s_2 = scratch + 29696; /* [4, T] */
-    double *softmax_p_2 = scratch + 131584; /* [4, T, axis1 + 1] */
+    double *softmax_s_2 = scratch + 29696; /* [4, T]; shares memory with attention_att, linear_y, softmax_m_2 */
+    double *attention_w_2 = scratch + 131584; /* [4, T, axis1 + 1]; shares memory with attention_att_2 */
     double *attention_out_2 = scratch + 164352; /* [T, 64] */
-    double *linear_y_10 = scratch + 168448; /* [T, 64] */
-    double *x_4 = scratch + 172544; /* [T, 64] */
-    double *rmsnorm_ms_5 = scratch + 30208; /* [T] */
-    double *rmsnorm_scale_5 = scratch + 30272; /* [T] */
-    double *rmsnorm_y_5 = scratch + 168448; /* [T, 64] */
-    double *linear_y_11 = scratch + 176640; /* [T, 256] */
+    double *linear_y_7 = scratch + 168448; /* [T, 64] */
+    double *x_5 = scratch + 172544; /* [T, 64] */
+    double *rmsnorm_ms_5 = scratch + 30208; /* [T]; shares memory with attention_att, linear_y */
+    double *rmsnorm_scale_5 = scratch + 30272; /* [T]; shares memory with attention_att, linear_y */
+    double *rmsnorm_y_3 = scratch + 168448; /* [T, 64]; shares memory with linear_y_7 */
+    double *linear_y_8 = scratch + 176640; /* [T, 256] */
     double *linear_arg1_2 = scratch + 193024; /* [T, 256] */
-    double *linear_y_12 = scratch + 209408; /* [T, 64] */
-    double *x_5 = scratch + 213504; /* [T, 64] */
-    double *rmsnorm_ms_6 = scratch + 30336; /* [T] */
-    double *rmsnorm_scale_6 = scratch + 30400; /* [T] */
-    double *rmsnorm_y_6 = scratch + 209408; /* [T, 64] */
-    double *linear_y_13 = scratch + 30464; /* [T, 28] */
-    double *pow_2 = scratch + 25088; /* [4, T] */
-    double *pow_3 = scratch + 29952; /* [4, T] */
+    double *linear_y_9 = scratch + 209408; /* [T, 64] */
+    double *x_6 = scratch + 213504; /* [T, 64] */
+    double *rmsnorm_ms_6 = scratch + 30336; /* [T]; shares memory with attention_att, linear_y */
+    double *rmsnorm_scale_6 = scratch + 30400; /* [T]; shares memory with attention_att, linear_y */
+    double *rmsnorm_y_4 = scratch + 209408; /* [T, 64]; shares memory with linear_y_9 */
+    double *logits = scratch + 30464; /* [T, 28]; shares memory with attention_att, linear_y */
+    double *pow_2 = scratch + 25088; /* [4, T]; shares memory with attention_att */
+    double *pow_3 = scratch + 29952; /* [4, T]; shares memory with attention_att, linear_y */
 
     /* gpt_text.mg:38: x[t < T, c] = wte[tokens[t], c] + wpe[t, c] */
     for (int t = 0; t < T; t++) {
@@ -141,7 +154,7 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
     /* prelude.mg:22: y[i] = x[i] * scale */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 64; i++) {
-            rmsnorm_y[b0 * 64 + i] = x[b0 * 64 + i] * rmsnorm_scale[b0];
+            x_2[b0 * 64 + i] = x[b0 * 64 + i] * rmsnorm_scale[b0];
         }
     }
 
@@ -152,7 +165,7 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
         {
             double acc_ = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_ += rmsnorm_y[b0 * 64 + i] * rmsnorm_y[b0 * 64 + i];
+                acc_ += x_2[b0 * 64 + i] * x_2[b0 * 64 + i];
             }
             rmsnorm_sum_2 = acc_;
         }
@@ -164,7 +177,7 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
     /* prelude.mg:22: y[i] = x[i] * scale */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 64; i++) {
-            rmsnorm_y_2[b0 * 64 + i] = rmsnorm_y[b0 * 64 + i] * rmsnorm_scale_2[b0];
+            h[b0 * 64 + i] = x_2[b0 * 64 + i] * rmsnorm_scale_2[b0];
         }
     }
 
@@ -181,15 +194,15 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
             double acc_2 = 0.0;
             double acc_3 = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_0 += layer0_attn_wq[o * 64 + i] * rmsnorm_y_2[b0 * 64 + i];
-                acc_1 += layer0_attn_wq[(o + 1) * 64 + i] * rmsnorm_y_2[b0 * 64 + i];
-                acc_2 += layer0_attn_wq[(o + 2) * 64 + i] * rmsnorm_y_2[b0 * 64 + i];
-                acc_3 += layer0_attn_wq[(o + 3) * 64 + i] * rmsnorm_y_2[b0 * 64 + i];
+                acc_0 += layer0_attn_wq[o * 64 + i] * h[b0 * 64 + i];
+                acc_1 += layer0_attn_wq[(o + 1) * 64 + i] * h[b0 * 64 + i];
+                acc_2 += layer0_attn_wq[(o + 2) * 64 + i] * h[b0 * 64 + i];
+                acc_3 += layer0_attn_wq[(o + 3) * 64 + i] * h[b0 * 64 + i];
             }
-            linear_y[b0 * 64 + o] = acc_0;
-            linear_y[b0 * 64 + o + 1] = acc_1;
-            linear_y[b0 * 64 + o + 2] = acc_2;
-            linear_y[b0 * 64 + o + 3] = acc_3;
+            q[b0 * 64 + o] = acc_0;
+            q[b0 * 64 + o + 1] = acc_1;
+            q[b0 * 64 + o + 2] = acc_2;
+            q[b0 * 64 + o + 3] = acc_3;
         }
     }
 
@@ -206,15 +219,15 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
             double acc_2 = 0.0;
             double acc_3 = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_0 += layer0_attn_wk[o * 64 + i] * rmsnorm_y_2[b0 * 64 + i];
-                acc_1 += layer0_attn_wk[(o + 1) * 64 + i] * rmsnorm_y_2[b0 * 64 + i];
-                acc_2 += layer0_attn_wk[(o + 2) * 64 + i] * rmsnorm_y_2[b0 * 64 + i];
-                acc_3 += layer0_attn_wk[(o + 3) * 64 + i] * rmsnorm_y_2[b0 * 64 + i];
+                acc_0 += layer0_attn_wk[o * 64 + i] * h[b0 * 64 + i];
+                acc_1 += layer0_attn_wk[(o + 1) * 64 + i] * h[b0 * 64 + i];
+                acc_2 += layer0_attn_wk[(o + 2) * 64 + i] * h[b0 * 64 + i];
+                acc_3 += layer0_attn_wk[(o + 3) * 64 + i] * h[b0 * 64 + i];
             }
-            linear_y_2[b0 * 64 + o] = acc_0;
-            linear_y_2[b0 * 64 + o + 1] = acc_1;
-            linear_y_2[b0 * 64 + o + 2] = acc_2;
-            linear_y_2[b0 * 64 + o + 3] = acc_3;
+            k[b0 * 64 + o] = acc_0;
+            k[b0 * 64 + o + 1] = acc_1;
+            k[b0 * 64 + o + 2] = acc_2;
+            k[b0 * 64 + o + 3] = acc_3;
         }
     }
 
@@ -231,33 +244,33 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
             double acc_2 = 0.0;
             double acc_3 = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_0 += layer0_attn_wv[o * 64 + i] * rmsnorm_y_2[b0 * 64 + i];
-                acc_1 += layer0_attn_wv[(o + 1) * 64 + i] * rmsnorm_y_2[b0 * 64 + i];
-                acc_2 += layer0_attn_wv[(o + 2) * 64 + i] * rmsnorm_y_2[b0 * 64 + i];
-                acc_3 += layer0_attn_wv[(o + 3) * 64 + i] * rmsnorm_y_2[b0 * 64 + i];
+                acc_0 += layer0_attn_wv[o * 64 + i] * h[b0 * 64 + i];
+                acc_1 += layer0_attn_wv[(o + 1) * 64 + i] * h[b0 * 64 + i];
+                acc_2 += layer0_attn_wv[(o + 2) * 64 + i] * h[b0 * 64 + i];
+                acc_3 += layer0_attn_wv[(o + 3) * 64 + i] * h[b0 * 64 + i];
             }
-            linear_y_3[b0 * 64 + o] = acc_0;
-            linear_y_3[b0 * 64 + o + 1] = acc_1;
-            linear_y_3[b0 * 64 + o + 2] = acc_2;
-            linear_y_3[b0 * 64 + o + 3] = acc_3;
+            v[b0 * 64 + o] = acc_0;
+            v[b0 * 64 + o + 1] = acc_1;
+            v[b0 * 64 + o + 2] = acc_2;
+            v[b0 * 64 + o + 3] = acc_3;
         }
     }
 
     /* gpt_text.mg:45: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
     /* gpt_text.mg:33: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
-    for (int h = 0; h < 4; h++) {
+    for (int h2 = 0; h2 < 4; h2++) {
         for (int t = 0; t < T; t++) {
             for (int s = 0; s < t + 1; s++) {
                 double attention_sum;
                 {
                     double acc_ = 0.0;
                     for (int j = 0; j < 16; j++) {
-                        acc_ += linear_y[t * 64 + h * 16 + j] * linear_y_2[s * 64 + h * 16 + j];
+                        acc_ += q[t * 64 + h2 * 16 + j] * k[s * 64 + h2 * 16 + j];
                     }
                     attention_sum = acc_;
                 }
                 /* gpt_text.mg:33: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
-                attention_att[h * 4096 + t * 64 + s] = attention_sum * 0.25;
+                attention_att[h2 * 4096 + t * 64 + s] = attention_sum * 0.25;
             }
         }
     }
@@ -282,6 +295,7 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
         }
     }
     /* prelude.mg:14: s = sum(i) e[i] */
+    /* hoisted */
     for (int b0 = 0; b0 < 4; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
             {
@@ -299,7 +313,7 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
     for (int b0 = 0; b0 < 4; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
             for (int i = 0; i < b1 + 1; i++) {
-                softmax_p[b0 * 4096 + b1 * 64 + i] = softmax_e[b0 * 4096 + b1 * 64 + i] * pow_2[b0 * 64 + b1];
+                attention_w[b0 * 4096 + b1 * 64 + i] = softmax_e[b0 * 4096 + b1 * 64 + i] * pow_2[b0 * 64 + b1];
             }
         }
     }
@@ -318,7 +332,7 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
                     #pragma omp simd
                     #endif
                     for (int c_r = 0; c_r < 16; c_r++)
-                        acc_[c_r] += softmax_p[c_q * 4096 + t * 64 + s] * linear_y_3[s * 64 + 16 * c_q + c_r];
+                        acc_[c_r] += attention_w[c_q * 4096 + t * 64 + s] * v[s * 64 + 16 * c_q + c_r];
                 }
                 for (int c_r = 0; c_r < 16; c_r++)
                     attention_out[t * 64 + 16 * c_q + c_r] = acc_[c_r];
@@ -342,17 +356,17 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
                 acc_2 += layer0_attn_wo[(o + 2) * 64 + i] * attention_out[b0 * 64 + i];
                 acc_3 += layer0_attn_wo[(o + 3) * 64 + i] * attention_out[b0 * 64 + i];
             }
-            linear_y_4[b0 * 64 + o] = acc_0;
-            linear_y_4[b0 * 64 + o + 1] = acc_1;
-            linear_y_4[b0 * 64 + o + 2] = acc_2;
-            linear_y_4[b0 * 64 + o + 3] = acc_3;
+            linear_y[b0 * 64 + o] = acc_0;
+            linear_y[b0 * 64 + o + 1] = acc_1;
+            linear_y[b0 * 64 + o + 2] = acc_2;
+            linear_y[b0 * 64 + o + 3] = acc_3;
         }
     }
 
     /* gpt_text.mg:45: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 64; j++) {
-            x_2[i * 64 + j] = linear_y_4[i * 64 + j] + rmsnorm_y[i * 64 + j];
+            x_3[i * 64 + j] = linear_y[i * 64 + j] + x_2[i * 64 + j];
         }
     }
 
@@ -363,7 +377,7 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
         {
             double acc_ = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_ += x_2[b0 * 64 + i] * x_2[b0 * 64 + i];
+                acc_ += x_3[b0 * 64 + i] * x_3[b0 * 64 + i];
             }
             rmsnorm_sum_3 = acc_;
         }
@@ -375,7 +389,7 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
     /* prelude.mg:22: y[i] = x[i] * scale */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 64; i++) {
-            rmsnorm_y_3[b0 * 64 + i] = x_2[b0 * 64 + i] * rmsnorm_scale_3[b0];
+            rmsnorm_y[b0 * 64 + i] = x_3[b0 * 64 + i] * rmsnorm_scale_3[b0];
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
@@ -390,21 +404,21 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
             double acc_2 = 0.0;
             double acc_3 = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_0 += layer0_mlp_fc1[o * 64 + i] * rmsnorm_y_3[b0 * 64 + i];
-                acc_1 += layer0_mlp_fc1[(o + 1) * 64 + i] * rmsnorm_y_3[b0 * 64 + i];
-                acc_2 += layer0_mlp_fc1[(o + 2) * 64 + i] * rmsnorm_y_3[b0 * 64 + i];
-                acc_3 += layer0_mlp_fc1[(o + 3) * 64 + i] * rmsnorm_y_3[b0 * 64 + i];
+                acc_0 += layer0_mlp_fc1[o * 64 + i] * rmsnorm_y[b0 * 64 + i];
+                acc_1 += layer0_mlp_fc1[(o + 1) * 64 + i] * rmsnorm_y[b0 * 64 + i];
+                acc_2 += layer0_mlp_fc1[(o + 2) * 64 + i] * rmsnorm_y[b0 * 64 + i];
+                acc_3 += layer0_mlp_fc1[(o + 3) * 64 + i] * rmsnorm_y[b0 * 64 + i];
             }
-            linear_y_5[b0 * 256 + o] = acc_0;
-            linear_y_5[b0 * 256 + o + 1] = acc_1;
-            linear_y_5[b0 * 256 + o + 2] = acc_2;
-            linear_y_5[b0 * 256 + o + 3] = acc_3;
+            linear_y_2[b0 * 256 + o] = acc_0;
+            linear_y_2[b0 * 256 + o + 1] = acc_1;
+            linear_y_2[b0 * 256 + o + 2] = acc_2;
+            linear_y_2[b0 * 256 + o + 3] = acc_3;
         }
     }
     /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 256; j++) {
-            linear_arg1[i * 256 + j] = relu_(linear_y_5[i * 256 + j]);
+            linear_arg1[i * 256 + j] = relu_(linear_y_2[i * 256 + j]);
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
@@ -424,17 +438,17 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
                 acc_2 += layer0_mlp_fc2[(o + 2) * 256 + i] * linear_arg1[b0 * 256 + i];
                 acc_3 += layer0_mlp_fc2[(o + 3) * 256 + i] * linear_arg1[b0 * 256 + i];
             }
-            linear_y_6[b0 * 64 + o] = acc_0;
-            linear_y_6[b0 * 64 + o + 1] = acc_1;
-            linear_y_6[b0 * 64 + o + 2] = acc_2;
-            linear_y_6[b0 * 64 + o + 3] = acc_3;
+            linear_y_3[b0 * 64 + o] = acc_0;
+            linear_y_3[b0 * 64 + o + 1] = acc_1;
+            linear_y_3[b0 * 64 + o + 2] = acc_2;
+            linear_y_3[b0 * 64 + o + 3] = acc_3;
         }
     }
 
     /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 64; j++) {
-            x_3[i * 64 + j] = linear_y_6[i * 64 + j] + x_2[i * 64 + j];
+            x_4[i * 64 + j] = linear_y_3[i * 64 + j] + x_3[i * 64 + j];
         }
     }
 
@@ -445,7 +459,7 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
         {
             double acc_ = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_ += x_3[b0 * 64 + i] * x_3[b0 * 64 + i];
+                acc_ += x_4[b0 * 64 + i] * x_4[b0 * 64 + i];
             }
             rmsnorm_sum_4 = acc_;
         }
@@ -457,7 +471,7 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
     /* prelude.mg:22: y[i] = x[i] * scale */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 64; i++) {
-            rmsnorm_y_4[b0 * 64 + i] = x_3[b0 * 64 + i] * rmsnorm_scale_4[b0];
+            h_2[b0 * 64 + i] = x_4[b0 * 64 + i] * rmsnorm_scale_4[b0];
         }
     }
 
@@ -474,15 +488,15 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
             double acc_2 = 0.0;
             double acc_3 = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_0 += layer1_attn_wq[o * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
-                acc_1 += layer1_attn_wq[(o + 1) * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
-                acc_2 += layer1_attn_wq[(o + 2) * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
-                acc_3 += layer1_attn_wq[(o + 3) * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
+                acc_0 += layer1_attn_wq[o * 64 + i] * h_2[b0 * 64 + i];
+                acc_1 += layer1_attn_wq[(o + 1) * 64 + i] * h_2[b0 * 64 + i];
+                acc_2 += layer1_attn_wq[(o + 2) * 64 + i] * h_2[b0 * 64 + i];
+                acc_3 += layer1_attn_wq[(o + 3) * 64 + i] * h_2[b0 * 64 + i];
             }
-            linear_y_7[b0 * 64 + o] = acc_0;
-            linear_y_7[b0 * 64 + o + 1] = acc_1;
-            linear_y_7[b0 * 64 + o + 2] = acc_2;
-            linear_y_7[b0 * 64 + o + 3] = acc_3;
+            q_2[b0 * 64 + o] = acc_0;
+            q_2[b0 * 64 + o + 1] = acc_1;
+            q_2[b0 * 64 + o + 2] = acc_2;
+            q_2[b0 * 64 + o + 3] = acc_3;
         }
     }
 
@@ -499,15 +513,15 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
             double acc_2 = 0.0;
             double acc_3 = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_0 += layer1_attn_wk[o * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
-                acc_1 += layer1_attn_wk[(o + 1) * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
-                acc_2 += layer1_attn_wk[(o + 2) * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
-                acc_3 += layer1_attn_wk[(o + 3) * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
+                acc_0 += layer1_attn_wk[o * 64 + i] * h_2[b0 * 64 + i];
+                acc_1 += layer1_attn_wk[(o + 1) * 64 + i] * h_2[b0 * 64 + i];
+                acc_2 += layer1_attn_wk[(o + 2) * 64 + i] * h_2[b0 * 64 + i];
+                acc_3 += layer1_attn_wk[(o + 3) * 64 + i] * h_2[b0 * 64 + i];
             }
-            linear_y_8[b0 * 64 + o] = acc_0;
-            linear_y_8[b0 * 64 + o + 1] = acc_1;
-            linear_y_8[b0 * 64 + o + 2] = acc_2;
-            linear_y_8[b0 * 64 + o + 3] = acc_3;
+            k_2[b0 * 64 + o] = acc_0;
+            k_2[b0 * 64 + o + 1] = acc_1;
+            k_2[b0 * 64 + o + 2] = acc_2;
+            k_2[b0 * 64 + o + 3] = acc_3;
         }
     }
 
@@ -524,33 +538,33 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
             double acc_2 = 0.0;
             double acc_3 = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_0 += layer1_attn_wv[o * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
-                acc_1 += layer1_attn_wv[(o + 1) * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
-                acc_2 += layer1_attn_wv[(o + 2) * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
-                acc_3 += layer1_attn_wv[(o + 3) * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
+                acc_0 += layer1_attn_wv[o * 64 + i] * h_2[b0 * 64 + i];
+                acc_1 += layer1_attn_wv[(o + 1) * 64 + i] * h_2[b0 * 64 + i];
+                acc_2 += layer1_attn_wv[(o + 2) * 64 + i] * h_2[b0 * 64 + i];
+                acc_3 += layer1_attn_wv[(o + 3) * 64 + i] * h_2[b0 * 64 + i];
             }
-            linear_y_9[b0 * 64 + o] = acc_0;
-            linear_y_9[b0 * 64 + o + 1] = acc_1;
-            linear_y_9[b0 * 64 + o + 2] = acc_2;
-            linear_y_9[b0 * 64 + o + 3] = acc_3;
+            v_2[b0 * 64 + o] = acc_0;
+            v_2[b0 * 64 + o + 1] = acc_1;
+            v_2[b0 * 64 + o + 2] = acc_2;
+            v_2[b0 * 64 + o + 3] = acc_3;
         }
     }
 
     /* gpt_text.mg:45: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
     /* gpt_text.mg:33: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
-    for (int h = 0; h < 4; h++) {
+    for (int h2 = 0; h2 < 4; h2++) {
         for (int t = 0; t < T; t++) {
             for (int s = 0; s < t + 1; s++) {
                 double attention_sum_2;
                 {
                     double acc_ = 0.0;
                     for (int j = 0; j < 16; j++) {
-                        acc_ += linear_y_7[t * 64 + h * 16 + j] * linear_y_8[s * 64 + h * 16 + j];
+                        acc_ += q_2[t * 64 + h2 * 16 + j] * k_2[s * 64 + h2 * 16 + j];
                     }
                     attention_sum_2 = acc_;
                 }
                 /* gpt_text.mg:33: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
-                attention_att_2[h * 4096 + t * 64 + s] = attention_sum_2 * 0.25;
+                attention_att_2[h2 * 4096 + t * 64 + s] = attention_sum_2 * 0.25;
             }
         }
     }
@@ -575,6 +589,7 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
         }
     }
     /* prelude.mg:14: s = sum(i) e[i] */
+    /* hoisted */
     for (int b0 = 0; b0 < 4; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
             {
@@ -592,7 +607,7 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
     for (int b0 = 0; b0 < 4; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
             for (int i = 0; i < b1 + 1; i++) {
-                softmax_p_2[b0 * 4096 + b1 * 64 + i] = softmax_e_2[b0 * 4096 + b1 * 64 + i] * pow_3[b0 * 64 + b1];
+                attention_w_2[b0 * 4096 + b1 * 64 + i] = softmax_e_2[b0 * 4096 + b1 * 64 + i] * pow_3[b0 * 64 + b1];
             }
         }
     }
@@ -611,7 +626,7 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
                     #pragma omp simd
                     #endif
                     for (int c_r = 0; c_r < 16; c_r++)
-                        acc_[c_r] += softmax_p_2[c_q * 4096 + t * 64 + s] * linear_y_9[s * 64 + 16 * c_q + c_r];
+                        acc_[c_r] += attention_w_2[c_q * 4096 + t * 64 + s] * v_2[s * 64 + 16 * c_q + c_r];
                 }
                 for (int c_r = 0; c_r < 16; c_r++)
                     attention_out_2[t * 64 + 16 * c_q + c_r] = acc_[c_r];
@@ -635,17 +650,17 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
                 acc_2 += layer1_attn_wo[(o + 2) * 64 + i] * attention_out_2[b0 * 64 + i];
                 acc_3 += layer1_attn_wo[(o + 3) * 64 + i] * attention_out_2[b0 * 64 + i];
             }
-            linear_y_10[b0 * 64 + o] = acc_0;
-            linear_y_10[b0 * 64 + o + 1] = acc_1;
-            linear_y_10[b0 * 64 + o + 2] = acc_2;
-            linear_y_10[b0 * 64 + o + 3] = acc_3;
+            linear_y_7[b0 * 64 + o] = acc_0;
+            linear_y_7[b0 * 64 + o + 1] = acc_1;
+            linear_y_7[b0 * 64 + o + 2] = acc_2;
+            linear_y_7[b0 * 64 + o + 3] = acc_3;
         }
     }
 
     /* gpt_text.mg:45: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 64; j++) {
-            x_4[i * 64 + j] = linear_y_10[i * 64 + j] + x_3[i * 64 + j];
+            x_5[i * 64 + j] = linear_y_7[i * 64 + j] + x_4[i * 64 + j];
         }
     }
 
@@ -656,7 +671,7 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
         {
             double acc_ = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_ += x_4[b0 * 64 + i] * x_4[b0 * 64 + i];
+                acc_ += x_5[b0 * 64 + i] * x_5[b0 * 64 + i];
             }
             rmsnorm_sum_5 = acc_;
         }
@@ -668,7 +683,7 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
     /* prelude.mg:22: y[i] = x[i] * scale */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 64; i++) {
-            rmsnorm_y_5[b0 * 64 + i] = x_4[b0 * 64 + i] * rmsnorm_scale_5[b0];
+            rmsnorm_y_3[b0 * 64 + i] = x_5[b0 * 64 + i] * rmsnorm_scale_5[b0];
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
@@ -683,21 +698,21 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
             double acc_2 = 0.0;
             double acc_3 = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_0 += layer1_mlp_fc1[o * 64 + i] * rmsnorm_y_5[b0 * 64 + i];
-                acc_1 += layer1_mlp_fc1[(o + 1) * 64 + i] * rmsnorm_y_5[b0 * 64 + i];
-                acc_2 += layer1_mlp_fc1[(o + 2) * 64 + i] * rmsnorm_y_5[b0 * 64 + i];
-                acc_3 += layer1_mlp_fc1[(o + 3) * 64 + i] * rmsnorm_y_5[b0 * 64 + i];
+                acc_0 += layer1_mlp_fc1[o * 64 + i] * rmsnorm_y_3[b0 * 64 + i];
+                acc_1 += layer1_mlp_fc1[(o + 1) * 64 + i] * rmsnorm_y_3[b0 * 64 + i];
+                acc_2 += layer1_mlp_fc1[(o + 2) * 64 + i] * rmsnorm_y_3[b0 * 64 + i];
+                acc_3 += layer1_mlp_fc1[(o + 3) * 64 + i] * rmsnorm_y_3[b0 * 64 + i];
             }
-            linear_y_11[b0 * 256 + o] = acc_0;
-            linear_y_11[b0 * 256 + o + 1] = acc_1;
-            linear_y_11[b0 * 256 + o + 2] = acc_2;
-            linear_y_11[b0 * 256 + o + 3] = acc_3;
+            linear_y_8[b0 * 256 + o] = acc_0;
+            linear_y_8[b0 * 256 + o + 1] = acc_1;
+            linear_y_8[b0 * 256 + o + 2] = acc_2;
+            linear_y_8[b0 * 256 + o + 3] = acc_3;
         }
     }
     /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 256; j++) {
-            linear_arg1_2[i * 256 + j] = relu_(linear_y_11[i * 256 + j]);
+            linear_arg1_2[i * 256 + j] = relu_(linear_y_8[i * 256 + j]);
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
@@ -717,17 +732,17 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
                 acc_2 += layer1_mlp_fc2[(o + 2) * 256 + i] * linear_arg1_2[b0 * 256 + i];
                 acc_3 += layer1_mlp_fc2[(o + 3) * 256 + i] * linear_arg1_2[b0 * 256 + i];
             }
-            linear_y_12[b0 * 64 + o] = acc_0;
-            linear_y_12[b0 * 64 + o + 1] = acc_1;
-            linear_y_12[b0 * 64 + o + 2] = acc_2;
-            linear_y_12[b0 * 64 + o + 3] = acc_3;
+            linear_y_9[b0 * 64 + o] = acc_0;
+            linear_y_9[b0 * 64 + o + 1] = acc_1;
+            linear_y_9[b0 * 64 + o + 2] = acc_2;
+            linear_y_9[b0 * 64 + o + 3] = acc_3;
         }
     }
 
     /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 64; j++) {
-            x_5[i * 64 + j] = linear_y_12[i * 64 + j] + x_4[i * 64 + j];
+            x_6[i * 64 + j] = linear_y_9[i * 64 + j] + x_5[i * 64 + j];
         }
     }
 
@@ -738,7 +753,7 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
         {
             double acc_ = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_ += x_5[b0 * 64 + i] * x_5[b0 * 64 + i];
+                acc_ += x_6[b0 * 64 + i] * x_6[b0 * 64 + i];
             }
             rmsnorm_sum_6 = acc_;
         }
@@ -750,7 +765,7 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
     /* prelude.mg:22: y[i] = x[i] * scale */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 64; i++) {
-            rmsnorm_y_6[b0 * 64 + i] = x_5[b0 * 64 + i] * rmsnorm_scale_6[b0];
+            rmsnorm_y_4[b0 * 64 + i] = x_6[b0 * 64 + i] * rmsnorm_scale_6[b0];
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
@@ -762,27 +777,35 @@ static const double *gpt_text_forward(void *ctx, const double *params, const int
             double acc_2 = 0.0;
             double acc_3 = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_0 += lm_head[o * 64 + i] * rmsnorm_y_6[b0 * 64 + i];
-                acc_1 += lm_head[(o + 1) * 64 + i] * rmsnorm_y_6[b0 * 64 + i];
-                acc_2 += lm_head[(o + 2) * 64 + i] * rmsnorm_y_6[b0 * 64 + i];
-                acc_3 += lm_head[(o + 3) * 64 + i] * rmsnorm_y_6[b0 * 64 + i];
+                acc_0 += lm_head[o * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
+                acc_1 += lm_head[(o + 1) * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
+                acc_2 += lm_head[(o + 2) * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
+                acc_3 += lm_head[(o + 3) * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
             }
-            linear_y_13[b0 * 28 + o] = acc_0;
-            linear_y_13[b0 * 28 + o + 1] = acc_1;
-            linear_y_13[b0 * 28 + o + 2] = acc_2;
-            linear_y_13[b0 * 28 + o + 3] = acc_3;
+            logits[b0 * 28 + o] = acc_0;
+            logits[b0 * 28 + o + 1] = acc_1;
+            logits[b0 * 28 + o + 2] = acc_2;
+            logits[b0 * 28 + o + 3] = acc_3;
         }
     }
-    return linear_y_13;
+}
+
+/* Logits for tokens[0..T-1]: T rows of 28. */
+static const double *gpt_text_forward(void *ctx, const double *params, const int *tokens, int T,
+                                      double *scratch)
+{
+    (void)ctx;
+    double *logits = scratch + 30464; /* [T, 28] */
+
+    gpt_text_forward_pass(params, tokens, T, scratch);
+    return logits;
 }
 
 /* Loss of one document (tokens[0..T]) and d(loss)/d(param) into grads. */
 static double gpt_text_loss_grad(void *ctx, const double *params, double *grads, const int *tokens,
                                  int T, double *scratch)
 {
-    (void)ctx, (void)params, (void)tokens; /* a model may not need them all */
-    const double *wte = params + 0; /* [28, 64] */
-    const double *wpe = params + 1792; /* [64, 64] */
+    (void)ctx;
     const double *lm_head = params + 5888; /* [28, 64] */
     const double *layer0_attn_wq = params + 7680; /* [64, 64] */
     const double *layer0_attn_wk = params + 11776; /* [64, 64] */
@@ -799,59 +822,51 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     double *x = scratch + 0; /* [T, 64] */
     double *rmsnorm_ms = scratch + 4096; /* [T] */
     double *rmsnorm_scale = scratch + 4160; /* [T] */
-    double *rmsnorm_y = scratch + 4224; /* [T, 64] */
+    double *x_2 = scratch + 4224; /* [T, 64] */
     double *rmsnorm_ms_2 = scratch + 8320; /* [T] */
     double *rmsnorm_scale_2 = scratch + 8384; /* [T] */
-    double *rmsnorm_y_2 = scratch + 8448; /* [T, 64] */
-    double *linear_y = scratch + 12544; /* [T, 64] */
-    double *linear_y_2 = scratch + 16640; /* [T, 64] */
-    double *linear_y_3 = scratch + 20736; /* [T, 64] */
-    double *attention_att = scratch + 24832; /* [4, T, axis1 + 1] */
-    double *softmax_m = scratch + 41216; /* [4, T] */
+    double *h = scratch + 8448; /* [T, 64] */
+    double *q = scratch + 12544; /* [T, 64] */
+    double *k = scratch + 16640; /* [T, 64] */
+    double *v = scratch + 20736; /* [T, 64] */
     double *softmax_e = scratch + 41472; /* [4, T, axis1 + 1] */
     double *softmax_s = scratch + 24832; /* [4, T] */
-    double *softmax_p = scratch + 57856; /* [4, T, axis1 + 1] */
+    double *attention_w = scratch + 57856; /* [4, T, axis1 + 1] */
     double *attention_out = scratch + 25344; /* [T, 64] */
-    double *linear_y_4 = scratch + 29440; /* [T, 64] */
-    double *x_2 = scratch + 33536; /* [T, 64] */
+    double *x_3 = scratch + 33536; /* [T, 64] */
     double *rmsnorm_ms_3 = scratch + 29440; /* [T] */
     double *rmsnorm_scale_3 = scratch + 29504; /* [T] */
-    double *rmsnorm_y_3 = scratch + 74240; /* [T, 64] */
-    double *linear_y_5 = scratch + 78336; /* [T, 256] */
+    double *rmsnorm_y = scratch + 74240; /* [T, 64] */
+    double *linear_y_2 = scratch + 78336; /* [T, 256] */
     double *linear_arg1 = scratch + 94720; /* [T, 256] */
-    double *linear_y_6 = scratch + 111104; /* [T, 64] */
-    double *x_3 = scratch + 115200; /* [T, 64] */
+    double *x_4 = scratch + 115200; /* [T, 64] */
     double *rmsnorm_ms_4 = scratch + 29568; /* [T] */
     double *rmsnorm_scale_4 = scratch + 29632; /* [T] */
-    double *rmsnorm_y_4 = scratch + 111104; /* [T, 64] */
-    double *linear_y_7 = scratch + 119296; /* [T, 64] */
-    double *linear_y_8 = scratch + 123392; /* [T, 64] */
-    double *linear_y_9 = scratch + 127488; /* [T, 64] */
-    double *attention_att_2 = scratch + 131584; /* [4, T, axis1 + 1] */
-    double *softmax_m_2 = scratch + 29696; /* [4, T] */
+    double *h_2 = scratch + 111104; /* [T, 64] */
+    double *q_2 = scratch + 119296; /* [T, 64] */
+    double *k_2 = scratch + 123392; /* [T, 64] */
+    double *v_2 = scratch + 127488; /* [T, 64] */
     double *softmax_e_2 = scratch + 147968; /* [4, T, axis1 + 1] */
     double *softmax_s_2 = scratch + 29696; /* [4, T] */
-    double *softmax_p_2 = scratch + 131584; /* [4, T, axis1 + 1] */
+    double *attention_w_2 = scratch + 131584; /* [4, T, axis1 + 1] */
     double *attention_out_2 = scratch + 164352; /* [T, 64] */
-    double *linear_y_10 = scratch + 168448; /* [T, 64] */
-    double *x_4 = scratch + 172544; /* [T, 64] */
+    double *x_5 = scratch + 172544; /* [T, 64] */
     double *rmsnorm_ms_5 = scratch + 30208; /* [T] */
     double *rmsnorm_scale_5 = scratch + 30272; /* [T] */
-    double *rmsnorm_y_5 = scratch + 168448; /* [T, 64] */
-    double *linear_y_11 = scratch + 176640; /* [T, 256] */
+    double *rmsnorm_y_3 = scratch + 168448; /* [T, 64] */
+    double *linear_y_8 = scratch + 176640; /* [T, 256] */
     double *linear_arg1_2 = scratch + 193024; /* [T, 256] */
-    double *linear_y_12 = scratch + 209408; /* [T, 64] */
-    double *x_5 = scratch + 213504; /* [T, 64] */
+    double *x_6 = scratch + 213504; /* [T, 64] */
     double *rmsnorm_ms_6 = scratch + 30336; /* [T] */
     double *rmsnorm_scale_6 = scratch + 30400; /* [T] */
-    double *rmsnorm_y_6 = scratch + 209408; /* [T, 64] */
-    double *linear_y_13 = scratch + 30464; /* [T, 28] */
+    double *rmsnorm_y_4 = scratch + 209408; /* [T, 64] */
+    double *logits = scratch + 30464; /* [T, 28] */
     double *softmax_m_3 = scratch + 32256; /* [T] */
     double *softmax_e_3 = scratch + 37632; /* [T, 28] */
-    double *softmax_s_3 = scratch + 30464; /* [T] */
-    double *softmax_p_3 = scratch + 30592; /* [T, 28] */
+    double *softmax_s_3 = scratch + 30464; /* [T]; shares memory with logits */
+    double *cross_entropy_p = scratch + 30592; /* [T, 28]; shares memory with logits, softmax_m_3 */
     double *cross_entropy_sum = scratch + 32384; /* [] */
-    double *cross_entropy_loss = scratch + 32392; /* [] */
+    double *loss = scratch + 32392; /* [] */
     double *d_wte = grads + 0; /* [28, 64] */
     double *d_wpe = grads + 1792; /* [64, 64] */
     double *d_lm_head = grads + 5888; /* [28, 64] */
@@ -867,739 +882,82 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     double *d_layer1_attn_wo = grads + 69120; /* [64, 64] */
     double *d_layer1_mlp_fc1 = grads + 73216; /* [256, 64] */
     double *d_layer1_mlp_fc2 = grads + 89600; /* [64, 256] */
-    double *d_x = scratch + 8448; /* [T, 64] */
-    double *d_rmsnorm_sum = scratch + 4160; /* [T] */
-    double *d_rmsnorm_ms = scratch + 4224; /* [T] */
-    double *d_rmsnorm_scale = scratch + 4288; /* [T] */
-    double *d_rmsnorm_y = scratch + 74240; /* [T, 64] */
-    double *d_rmsnorm_sum_2 = scratch + 8384; /* [T] */
-    double *d_rmsnorm_ms_2 = scratch + 8448; /* [T] */
-    double *d_rmsnorm_scale_2 = scratch + 8512; /* [T] */
-    double *d_rmsnorm_y_2 = scratch + 12544; /* [T, 64] */
-    double *d_linear_y = scratch + 24832; /* [T, 64] */
-    double *d_linear_y_2 = scratch + 32400; /* [T, 64] */
-    double *d_linear_y_3 = scratch + 20736; /* [T, 64] */
-    double *d_attention_sum = scratch + 78336; /* [4, T, axis1 + 1] */
-    double *d_attention_att = scratch + 94720; /* [4, T, axis1 + 1] */
-    double *d_softmax_e = scratch + 57856; /* [4, T, axis1 + 1] */
-    double *d_softmax_s = scratch + 25088; /* [4, T] */
-    double *d_softmax_p = scratch + 78336; /* [4, T, axis1 + 1] */
-    double *d_attention_out = scratch + 25344; /* [T, 64] */
-    double *d_linear_y_4 = scratch + 78336; /* [T, 64] */
-    double *d_x_2 = scratch + 111104; /* [T, 64] */
-    double *d_rmsnorm_sum_3 = scratch + 29504; /* [T] */
-    double *d_rmsnorm_ms_3 = scratch + 29568; /* [T] */
-    double *d_rmsnorm_scale_3 = scratch + 29632; /* [T] */
-    double *d_rmsnorm_y_3 = scratch + 74240; /* [T, 64] */
-    double *d_linear_y_5 = scratch + 115200; /* [T, 256] */
-    double *d_linear_arg1 = scratch + 94720; /* [T, 256] */
-    double *d_linear_y_6 = scratch + 119296; /* [T, 64] */
-    double *d_x_3 = scratch + 168448; /* [T, 64] */
-    double *d_rmsnorm_sum_4 = scratch + 29632; /* [T] */
-    double *d_rmsnorm_ms_4 = scratch + 29696; /* [T] */
-    double *d_rmsnorm_scale_4 = scratch + 29760; /* [T] */
-    double *d_rmsnorm_y_4 = scratch + 119296; /* [T, 64] */
-    double *d_linear_y_7 = scratch + 131584; /* [T, 64] */
-    double *d_linear_y_8 = scratch + 135680; /* [T, 64] */
-    double *d_linear_y_9 = scratch + 127488; /* [T, 64] */
-    double *d_attention_sum_2 = scratch + 172544; /* [4, T, axis1 + 1] */
-    double *d_attention_att_2 = scratch + 188928; /* [4, T, axis1 + 1] */
-    double *d_softmax_e_2 = scratch + 131584; /* [4, T, axis1 + 1] */
+    double *d_x = scratch + 8448; /* [T, 64]; shares memory with h */
+    double *d_rmsnorm_sum = scratch + 4160; /* [T]; shares memory with rmsnorm_scale */
+    double *d_rmsnorm_ms = scratch + 4224; /* [T]; shares memory with x_2 */
+    double *d_rmsnorm_scale = scratch + 4288; /* [T]; shares memory with x_2 */
+    double *d_x_2 = scratch + 74240; /* [T, 64]; shares memory with rmsnorm_y */
+    double *d_rmsnorm_sum_2 = scratch + 8384; /* [T]; shares memory with rmsnorm_scale_2 */
+    double *d_rmsnorm_ms_2 = scratch + 8448; /* [T]; shares memory with h, d_x */
+    double *d_rmsnorm_scale_2 = scratch + 8512; /* [T]; shares memory with h, d_x */
+    double *d_h = scratch + 12544; /* [T, 64]; shares memory with q */
+    double *d_q = scratch + 24832; /* [T, 64]; shares memory with softmax_s, attention_out */
+    double *d_k = scratch + 32400; /* [T, 64]; shares memory with x_3 */
+    double *d_v = scratch + 20736; /* [T, 64]; shares memory with v */
+    double *d_attention_sum = scratch + 78336; /* [4, T, axis1 + 1]; shares memory with linear_y_2 */
+    double *d_attention_att = scratch + 94720; /* [4, T, axis1 + 1]; shares memory with linear_arg1 */
+    double *d_softmax_e = scratch + 57856; /* [4, T, axis1 + 1]; shares memory with attention_w */
+    double *d_softmax_s = scratch + 25088; /* [4, T]; shares memory with d_q */
+    double *d_attention_w = scratch + 78336; /* [4, T, axis1 + 1]; shares memory with linear_y_2, d_attention_sum */
+    double *d_attention_out = scratch + 25344; /* [T, 64]; shares memory with attention_out, d_q */
+    double *d_linear_y = scratch + 78336; /* [T, 64]; shares memory with linear_y_2, d_attention_sum, d_attention_w */
+    double *d_x_3 = scratch + 111104; /* [T, 64]; shares memory with h_2 */
+    double *d_rmsnorm_sum_3 = scratch + 29504; /* [T]; shares memory with rmsnorm_scale_3 */
+    double *d_rmsnorm_ms_3 = scratch + 29568; /* [T]; shares memory with rmsnorm_ms_4 */
+    double *d_rmsnorm_scale_3 = scratch + 29632; /* [T]; shares memory with rmsnorm_scale_4 */
+    double *d_rmsnorm_y = scratch + 74240; /* [T, 64]; shares memory with rmsnorm_y, d_x_2 */
+    double *d_linear_y_2 = scratch + 115200; /* [T, 256]; shares memory with x_4, q_2, k_2, ... */
+    double *d_linear_arg1 = scratch + 94720; /* [T, 256]; shares memory with linear_arg1, d_attention_att */
+    double *d_linear_y_3 = scratch + 119296; /* [T, 64]; shares memory with q_2, d_linear_y_2 */
+    double *d_x_4 = scratch + 168448; /* [T, 64]; shares memory with rmsnorm_y_3 */
+    double *d_rmsnorm_sum_4 = scratch + 29632; /* [T]; shares memory with rmsnorm_scale_4, d_rmsnorm_scale_3 */
+    double *d_rmsnorm_ms_4 = scratch + 29696; /* [T]; shares memory with softmax_s_2 */
+    double *d_rmsnorm_scale_4 = scratch + 29760; /* [T]; shares memory with softmax_s_2 */
+    double *d_h_2 = scratch + 119296; /* [T, 64]; shares memory with q_2, d_linear_y_2, d_linear_y_3 */
+    double *d_q_2 = scratch + 131584; /* [T, 64]; shares memory with attention_w_2 */
+    double *d_k_2 = scratch + 135680; /* [T, 64]; shares memory with attention_w_2 */
+    double *d_v_2 = scratch + 127488; /* [T, 64]; shares memory with v_2, d_linear_y_2 */
+    double *d_attention_sum_2 = scratch + 172544; /* [4, T, axis1 + 1]; shares memory with x_5, linear_y_8 */
+    double *d_attention_att_2 = scratch + 188928; /* [4, T, axis1 + 1]; shares memory with linear_y_8, linear_arg1_2 */
+    double *d_softmax_e_2 = scratch + 131584; /* [4, T, axis1 + 1]; shares memory with attention_w_2, d_q_2, d_k_2 */
     double *d_softmax_s_2 = scratch + 29952; /* [4, T] */
-    double *d_softmax_p_2 = scratch + 172544; /* [4, T, axis1 + 1] */
-    double *d_attention_out_2 = scratch + 164352; /* [T, 64] */
-    double *d_linear_y_10 = scratch + 176640; /* [T, 64] */
-    double *d_x_4 = scratch + 209408; /* [T, 64] */
-    double *d_rmsnorm_sum_5 = scratch + 30272; /* [T] */
-    double *d_rmsnorm_ms_5 = scratch + 30336; /* [T] */
-    double *d_rmsnorm_scale_5 = scratch + 30400; /* [T] */
-    double *d_rmsnorm_y_5 = scratch + 168448; /* [T, 64] */
-    double *d_linear_y_11 = scratch + 213504; /* [T, 256] */
-    double *d_linear_arg1_2 = scratch + 193024; /* [T, 256] */
-    double *d_linear_y_12 = scratch + 221696; /* [T, 64] */
-    double *d_x_5 = scratch + 217600; /* [T, 64] */
-    double *d_rmsnorm_sum_6 = scratch + 30400; /* [T] */
-    double *d_rmsnorm_ms_6 = scratch + 30464; /* [T] */
-    double *d_rmsnorm_scale_6 = scratch + 30528; /* [T] */
-    double *d_rmsnorm_y_6 = scratch + 209408; /* [T, 64] */
-    double *d_linear_y_13 = scratch + 39424; /* [T, 28] */
-    double *d_softmax_e_3 = scratch + 30592; /* [T, 28] */
-    double *d_softmax_s_3 = scratch + 30528; /* [T] */
-    double *d_softmax_p_3 = scratch + 39424; /* [T, 28] */
-    double *d_cross_entropy_sum = scratch + 32400; /* [] */
-    double *d_cross_entropy_loss = scratch + 32384; /* [] */
-    double *d_reach_softmax_p_3 = scratch + 217600; /* [T, 28] */
-    double *pow_2 = scratch + 25088; /* [4, T] */
-    double *pow_3 = scratch + 29952; /* [4, T] */
-    double *pow_4 = scratch + 30528; /* [T] */
-    
-    /* forward */
+    double *d_attention_w_2 = scratch + 172544; /* [4, T, axis1 + 1]; shares memory with x_5, linear_y_8, d_attention_sum_2 */
+    double *d_attention_out_2 = scratch + 164352; /* [T, 64]; shares memory with attention_out_2 */
+    double *d_linear_y_7 = scratch + 176640; /* [T, 64]; shares memory with linear_y_8, d_attention_sum_2, d_attention_w_2 */
+    double *d_x_5 = scratch + 209408; /* [T, 64]; shares memory with rmsnorm_y_4 */
+    double *d_rmsnorm_sum_5 = scratch + 30272; /* [T]; shares memory with rmsnorm_scale_5 */
+    double *d_rmsnorm_ms_5 = scratch + 30336; /* [T]; shares memory with rmsnorm_ms_6 */
+    double *d_rmsnorm_scale_5 = scratch + 30400; /* [T]; shares memory with rmsnorm_scale_6 */
+    double *d_rmsnorm_y_3 = scratch + 168448; /* [T, 64]; shares memory with rmsnorm_y_3, d_x_4 */
+    double *d_linear_y_8 = scratch + 213504; /* [T, 256]; shares memory with x_6 */
+    double *d_linear_arg1_2 = scratch + 193024; /* [T, 256]; shares memory with linear_arg1_2, d_attention_att_2 */
+    double *d_linear_y_9 = scratch + 221696; /* [T, 64]; shares memory with d_linear_y_8 */
+    double *d_x_6 = scratch + 217600; /* [T, 64]; shares memory with d_linear_y_8 */
+    double *d_rmsnorm_sum_6 = scratch + 30400; /* [T]; shares memory with rmsnorm_scale_6, d_rmsnorm_scale_5 */
+    double *d_rmsnorm_ms_6 = scratch + 30464; /* [T]; shares memory with logits, softmax_s_3 */
+    double *d_rmsnorm_scale_6 = scratch + 30528; /* [T]; shares memory with logits */
+    double *d_rmsnorm_y_4 = scratch + 209408; /* [T, 64]; shares memory with rmsnorm_y_4, d_x_5 */
+    double *d_logits = scratch + 39424; /* [T, 28] */
+    double *d_softmax_e_3 = scratch + 30592; /* [T, 28]; shares memory with logits, softmax_m_3, cross_entropy_p */
+    double *d_softmax_s_3 = scratch + 30528; /* [T]; shares memory with logits, d_rmsnorm_scale_6 */
+    double *d_cross_entropy_p = scratch + 39424; /* [T, 28]; shares memory with d_logits */
+    double *d_cross_entropy_sum = scratch + 32400; /* []; shares memory with d_k */
+    double *d_loss = scratch + 32384; /* []; shares memory with cross_entropy_sum */
+    double *d_reach_cross_entropy_p = scratch + 217600; /* [T, 28]; shares memory with d_linear_y_8, d_x_6 */
+    double *pow_2 = scratch + 25088; /* [4, T]; shares memory with d_q, d_softmax_s */
+    double *pow_3 = scratch + 29952; /* [4, T]; shares memory with d_softmax_s_2 */
+    double *pow_4 = scratch + 30528; /* [T]; shares memory with logits, d_rmsnorm_scale_6, d_softmax_s_3 */
 
-    /* gpt_text.mg:38: x[t < T, c] = wte[tokens[t], c] + wpe[t, c] */
-    for (int t = 0; t < T; t++) {
-        for (int c = 0; c < 64; c++) {
-            x[t * 64 + c] = wte[tokens[t] * 64 + c] + wpe[t * 64 + c];
-        }
-    }
+    gpt_text_forward_pass(params, tokens, T, scratch);
 
-    /* gpt_text.mg:39: x = rmsnorm(x) */
-    /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        double rmsnorm_sum;
-        {
-            double acc_ = 0.0;
-            for (int i = 0; i < 64; i++) {
-                acc_ += x[b0 * 64 + i] * x[b0 * 64 + i];
-            }
-            rmsnorm_sum = acc_;
-        }
-        /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-        rmsnorm_ms[b0] = rmsnorm_sum * 0.015625;
-        /* prelude.mg:21: scale = (ms + 1e-5) ^ -0.5 */
-        rmsnorm_scale[b0] = pow_(rmsnorm_ms[b0] + 1e-05, -0.5);
-    }
-    /* prelude.mg:22: y[i] = x[i] * scale */
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int i = 0; i < 64; i++) {
-            rmsnorm_y[b0 * 64 + i] = x[b0 * 64 + i] * rmsnorm_scale[b0];
-        }
-    }
-
-    /* gpt_text.mg:41: h = rmsnorm(x) */
-    /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        double rmsnorm_sum_2;
-        {
-            double acc_ = 0.0;
-            for (int i = 0; i < 64; i++) {
-                acc_ += rmsnorm_y[b0 * 64 + i] * rmsnorm_y[b0 * 64 + i];
-            }
-            rmsnorm_sum_2 = acc_;
-        }
-        /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-        rmsnorm_ms_2[b0] = rmsnorm_sum_2 * 0.015625;
-        /* prelude.mg:21: scale = (ms + 1e-5) ^ -0.5 */
-        rmsnorm_scale_2[b0] = pow_(rmsnorm_ms_2[b0] + 1e-05, -0.5);
-    }
-    /* prelude.mg:22: y[i] = x[i] * scale */
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int i = 0; i < 64; i++) {
-            rmsnorm_y_2[b0 * 64 + i] = rmsnorm_y[b0 * 64 + i] * rmsnorm_scale_2[b0];
-        }
-    }
-
-    /* gpt_text.mg:42: q = linear(h, layer[l].attn_wq) */
-    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    #ifdef _OPENMP
-    #pragma omp parallel for schedule(static)
-    #endif
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 64; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 64; i++) {
-                acc_0 += layer0_attn_wq[o * 64 + i] * rmsnorm_y_2[b0 * 64 + i];
-                acc_1 += layer0_attn_wq[(o + 1) * 64 + i] * rmsnorm_y_2[b0 * 64 + i];
-                acc_2 += layer0_attn_wq[(o + 2) * 64 + i] * rmsnorm_y_2[b0 * 64 + i];
-                acc_3 += layer0_attn_wq[(o + 3) * 64 + i] * rmsnorm_y_2[b0 * 64 + i];
-            }
-            linear_y[b0 * 64 + o] = acc_0;
-            linear_y[b0 * 64 + o + 1] = acc_1;
-            linear_y[b0 * 64 + o + 2] = acc_2;
-            linear_y[b0 * 64 + o + 3] = acc_3;
-        }
-    }
-
-    /* gpt_text.mg:43: k = linear(h, layer[l].attn_wk) */
-    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    #ifdef _OPENMP
-    #pragma omp parallel for schedule(static)
-    #endif
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 64; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 64; i++) {
-                acc_0 += layer0_attn_wk[o * 64 + i] * rmsnorm_y_2[b0 * 64 + i];
-                acc_1 += layer0_attn_wk[(o + 1) * 64 + i] * rmsnorm_y_2[b0 * 64 + i];
-                acc_2 += layer0_attn_wk[(o + 2) * 64 + i] * rmsnorm_y_2[b0 * 64 + i];
-                acc_3 += layer0_attn_wk[(o + 3) * 64 + i] * rmsnorm_y_2[b0 * 64 + i];
-            }
-            linear_y_2[b0 * 64 + o] = acc_0;
-            linear_y_2[b0 * 64 + o + 1] = acc_1;
-            linear_y_2[b0 * 64 + o + 2] = acc_2;
-            linear_y_2[b0 * 64 + o + 3] = acc_3;
-        }
-    }
-
-    /* gpt_text.mg:44: v = linear(h, layer[l].attn_wv) */
-    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    #ifdef _OPENMP
-    #pragma omp parallel for schedule(static)
-    #endif
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 64; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 64; i++) {
-                acc_0 += layer0_attn_wv[o * 64 + i] * rmsnorm_y_2[b0 * 64 + i];
-                acc_1 += layer0_attn_wv[(o + 1) * 64 + i] * rmsnorm_y_2[b0 * 64 + i];
-                acc_2 += layer0_attn_wv[(o + 2) * 64 + i] * rmsnorm_y_2[b0 * 64 + i];
-                acc_3 += layer0_attn_wv[(o + 3) * 64 + i] * rmsnorm_y_2[b0 * 64 + i];
-            }
-            linear_y_3[b0 * 64 + o] = acc_0;
-            linear_y_3[b0 * 64 + o + 1] = acc_1;
-            linear_y_3[b0 * 64 + o + 2] = acc_2;
-            linear_y_3[b0 * 64 + o + 3] = acc_3;
-        }
-    }
-
-    /* gpt_text.mg:45: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
-    /* gpt_text.mg:33: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
-    for (int h = 0; h < 4; h++) {
-        for (int t = 0; t < T; t++) {
-            for (int s = 0; s < t + 1; s++) {
-                double attention_sum;
-                {
-                    double acc_ = 0.0;
-                    for (int j = 0; j < 16; j++) {
-                        acc_ += linear_y[t * 64 + h * 16 + j] * linear_y_2[s * 64 + h * 16 + j];
-                    }
-                    attention_sum = acc_;
-                }
-                /* gpt_text.mg:33: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
-                attention_att[h * 4096 + t * 64 + s] = attention_sum * 0.25;
-            }
-        }
-    }
-    /* prelude.mg:12: m = max(i) x[i] */
-    for (int b0 = 0; b0 < 4; b0++) {
-        for (int b1 = 0; b1 < T; b1++) {
-            double acc_ = -INFINITY;
-            for (int i = 0; i < b1 + 1; i++) {
-                double val_ = attention_att[b0 * 4096 + b1 * 64 + i];
-                if (val_ > acc_)
-                    acc_ = val_;
-            }
-            softmax_m[b0 * 64 + b1] = acc_;
-        }
-    }
-    /* prelude.mg:13: e[i] = exp(x[i] - m) */
-    for (int b0 = 0; b0 < 4; b0++) {
-        for (int b1 = 0; b1 < T; b1++) {
-            for (int i = 0; i < b1 + 1; i++) {
-                softmax_e[b0 * 4096 + b1 * 64 + i] = exp_(attention_att[b0 * 4096 + b1 * 64 + i] - softmax_m[b0 * 64 + b1]);
-            }
-        }
-    }
-    /* prelude.mg:14: s = sum(i) e[i] */
-    for (int b0 = 0; b0 < 4; b0++) {
-        for (int b1 = 0; b1 < T; b1++) {
-            {
-                double acc_ = 0.0;
-                for (int i = 0; i < b1 + 1; i++) {
-                    acc_ += softmax_e[b0 * 4096 + b1 * 64 + i];
-                }
-                softmax_s[b0 * 64 + b1] = acc_;
-            }
-            /* prelude.mg:15: p[i] = e[i] / s */
-            pow_2[b0 * 64 + b1] = pow_(softmax_s[b0 * 64 + b1], -1.0);
-        }
-    }
-    /* prelude.mg:15: p[i] = e[i] / s */
-    for (int b0 = 0; b0 < 4; b0++) {
-        for (int b1 = 0; b1 < T; b1++) {
-            for (int i = 0; i < b1 + 1; i++) {
-                softmax_p[b0 * 4096 + b1 * 64 + i] = softmax_e[b0 * 4096 + b1 * 64 + i] * pow_2[b0 * 64 + b1];
-            }
-        }
-    }
-    /* gpt_text.mg:35: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
-    #ifdef _OPENMP
-    #pragma omp parallel for schedule(static)
-    #endif
-    for (int t = 0; t < T; t++) {
-        for (int c_q = 0; c_q < 4; c_q++) {
-            {
-                double acc_[16];
-                for (int c_r = 0; c_r < 16; c_r++)
-                    acc_[c_r] = 0.0;
-                for (int s = 0; s < t + 1; s++) {
-                    #ifdef _OPENMP
-                    #pragma omp simd
-                    #endif
-                    for (int c_r = 0; c_r < 16; c_r++)
-                        acc_[c_r] += softmax_p[c_q * 4096 + t * 64 + s] * linear_y_3[s * 64 + 16 * c_q + c_r];
-                }
-                for (int c_r = 0; c_r < 16; c_r++)
-                    attention_out[t * 64 + 16 * c_q + c_r] = acc_[c_r];
-            }
-        }
-    }
-    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    #ifdef _OPENMP
-    #pragma omp parallel for schedule(static)
-    #endif
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 64; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 64; i++) {
-                acc_0 += layer0_attn_wo[o * 64 + i] * attention_out[b0 * 64 + i];
-                acc_1 += layer0_attn_wo[(o + 1) * 64 + i] * attention_out[b0 * 64 + i];
-                acc_2 += layer0_attn_wo[(o + 2) * 64 + i] * attention_out[b0 * 64 + i];
-                acc_3 += layer0_attn_wo[(o + 3) * 64 + i] * attention_out[b0 * 64 + i];
-            }
-            linear_y_4[b0 * 64 + o] = acc_0;
-            linear_y_4[b0 * 64 + o + 1] = acc_1;
-            linear_y_4[b0 * 64 + o + 2] = acc_2;
-            linear_y_4[b0 * 64 + o + 3] = acc_3;
-        }
-    }
-
-    /* gpt_text.mg:45: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
-    for (int i = 0; i < T; i++) {
-        for (int j = 0; j < 64; j++) {
-            x_2[i * 64 + j] = linear_y_4[i * 64 + j] + rmsnorm_y[i * 64 + j];
-        }
-    }
-
-    /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
-    /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        double rmsnorm_sum_3;
-        {
-            double acc_ = 0.0;
-            for (int i = 0; i < 64; i++) {
-                acc_ += x_2[b0 * 64 + i] * x_2[b0 * 64 + i];
-            }
-            rmsnorm_sum_3 = acc_;
-        }
-        /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-        rmsnorm_ms_3[b0] = rmsnorm_sum_3 * 0.015625;
-        /* prelude.mg:21: scale = (ms + 1e-5) ^ -0.5 */
-        rmsnorm_scale_3[b0] = pow_(rmsnorm_ms_3[b0] + 1e-05, -0.5);
-    }
-    /* prelude.mg:22: y[i] = x[i] * scale */
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int i = 0; i < 64; i++) {
-            rmsnorm_y_3[b0 * 64 + i] = x_2[b0 * 64 + i] * rmsnorm_scale_3[b0];
-        }
-    }
-    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    #ifdef _OPENMP
-    #pragma omp parallel for schedule(static)
-    #endif
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 256; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 64; i++) {
-                acc_0 += layer0_mlp_fc1[o * 64 + i] * rmsnorm_y_3[b0 * 64 + i];
-                acc_1 += layer0_mlp_fc1[(o + 1) * 64 + i] * rmsnorm_y_3[b0 * 64 + i];
-                acc_2 += layer0_mlp_fc1[(o + 2) * 64 + i] * rmsnorm_y_3[b0 * 64 + i];
-                acc_3 += layer0_mlp_fc1[(o + 3) * 64 + i] * rmsnorm_y_3[b0 * 64 + i];
-            }
-            linear_y_5[b0 * 256 + o] = acc_0;
-            linear_y_5[b0 * 256 + o + 1] = acc_1;
-            linear_y_5[b0 * 256 + o + 2] = acc_2;
-            linear_y_5[b0 * 256 + o + 3] = acc_3;
-        }
-    }
-    /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
-    for (int i = 0; i < T; i++) {
-        for (int j = 0; j < 256; j++) {
-            linear_arg1[i * 256 + j] = relu_(linear_y_5[i * 256 + j]);
-        }
-    }
-    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    #ifdef _OPENMP
-    #pragma omp parallel for schedule(static)
-    #endif
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 64; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 256; i++) {
-                acc_0 += layer0_mlp_fc2[o * 256 + i] * linear_arg1[b0 * 256 + i];
-                acc_1 += layer0_mlp_fc2[(o + 1) * 256 + i] * linear_arg1[b0 * 256 + i];
-                acc_2 += layer0_mlp_fc2[(o + 2) * 256 + i] * linear_arg1[b0 * 256 + i];
-                acc_3 += layer0_mlp_fc2[(o + 3) * 256 + i] * linear_arg1[b0 * 256 + i];
-            }
-            linear_y_6[b0 * 64 + o] = acc_0;
-            linear_y_6[b0 * 64 + o + 1] = acc_1;
-            linear_y_6[b0 * 64 + o + 2] = acc_2;
-            linear_y_6[b0 * 64 + o + 3] = acc_3;
-        }
-    }
-
-    /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
-    for (int i = 0; i < T; i++) {
-        for (int j = 0; j < 64; j++) {
-            x_3[i * 64 + j] = linear_y_6[i * 64 + j] + x_2[i * 64 + j];
-        }
-    }
-
-    /* gpt_text.mg:41: h = rmsnorm(x) */
-    /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        double rmsnorm_sum_4;
-        {
-            double acc_ = 0.0;
-            for (int i = 0; i < 64; i++) {
-                acc_ += x_3[b0 * 64 + i] * x_3[b0 * 64 + i];
-            }
-            rmsnorm_sum_4 = acc_;
-        }
-        /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-        rmsnorm_ms_4[b0] = rmsnorm_sum_4 * 0.015625;
-        /* prelude.mg:21: scale = (ms + 1e-5) ^ -0.5 */
-        rmsnorm_scale_4[b0] = pow_(rmsnorm_ms_4[b0] + 1e-05, -0.5);
-    }
-    /* prelude.mg:22: y[i] = x[i] * scale */
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int i = 0; i < 64; i++) {
-            rmsnorm_y_4[b0 * 64 + i] = x_3[b0 * 64 + i] * rmsnorm_scale_4[b0];
-        }
-    }
-
-    /* gpt_text.mg:42: q = linear(h, layer[l].attn_wq) */
-    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    #ifdef _OPENMP
-    #pragma omp parallel for schedule(static)
-    #endif
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 64; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 64; i++) {
-                acc_0 += layer1_attn_wq[o * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
-                acc_1 += layer1_attn_wq[(o + 1) * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
-                acc_2 += layer1_attn_wq[(o + 2) * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
-                acc_3 += layer1_attn_wq[(o + 3) * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
-            }
-            linear_y_7[b0 * 64 + o] = acc_0;
-            linear_y_7[b0 * 64 + o + 1] = acc_1;
-            linear_y_7[b0 * 64 + o + 2] = acc_2;
-            linear_y_7[b0 * 64 + o + 3] = acc_3;
-        }
-    }
-
-    /* gpt_text.mg:43: k = linear(h, layer[l].attn_wk) */
-    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    #ifdef _OPENMP
-    #pragma omp parallel for schedule(static)
-    #endif
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 64; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 64; i++) {
-                acc_0 += layer1_attn_wk[o * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
-                acc_1 += layer1_attn_wk[(o + 1) * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
-                acc_2 += layer1_attn_wk[(o + 2) * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
-                acc_3 += layer1_attn_wk[(o + 3) * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
-            }
-            linear_y_8[b0 * 64 + o] = acc_0;
-            linear_y_8[b0 * 64 + o + 1] = acc_1;
-            linear_y_8[b0 * 64 + o + 2] = acc_2;
-            linear_y_8[b0 * 64 + o + 3] = acc_3;
-        }
-    }
-
-    /* gpt_text.mg:44: v = linear(h, layer[l].attn_wv) */
-    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    #ifdef _OPENMP
-    #pragma omp parallel for schedule(static)
-    #endif
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 64; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 64; i++) {
-                acc_0 += layer1_attn_wv[o * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
-                acc_1 += layer1_attn_wv[(o + 1) * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
-                acc_2 += layer1_attn_wv[(o + 2) * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
-                acc_3 += layer1_attn_wv[(o + 3) * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
-            }
-            linear_y_9[b0 * 64 + o] = acc_0;
-            linear_y_9[b0 * 64 + o + 1] = acc_1;
-            linear_y_9[b0 * 64 + o + 2] = acc_2;
-            linear_y_9[b0 * 64 + o + 3] = acc_3;
-        }
-    }
-
-    /* gpt_text.mg:45: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
-    /* gpt_text.mg:33: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
-    for (int h = 0; h < 4; h++) {
-        for (int t = 0; t < T; t++) {
-            for (int s = 0; s < t + 1; s++) {
-                double attention_sum_2;
-                {
-                    double acc_ = 0.0;
-                    for (int j = 0; j < 16; j++) {
-                        acc_ += linear_y_7[t * 64 + h * 16 + j] * linear_y_8[s * 64 + h * 16 + j];
-                    }
-                    attention_sum_2 = acc_;
-                }
-                /* gpt_text.mg:33: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
-                attention_att_2[h * 4096 + t * 64 + s] = attention_sum_2 * 0.25;
-            }
-        }
-    }
-    /* prelude.mg:12: m = max(i) x[i] */
-    for (int b0 = 0; b0 < 4; b0++) {
-        for (int b1 = 0; b1 < T; b1++) {
-            double acc_ = -INFINITY;
-            for (int i = 0; i < b1 + 1; i++) {
-                double val_ = attention_att_2[b0 * 4096 + b1 * 64 + i];
-                if (val_ > acc_)
-                    acc_ = val_;
-            }
-            softmax_m_2[b0 * 64 + b1] = acc_;
-        }
-    }
-    /* prelude.mg:13: e[i] = exp(x[i] - m) */
-    for (int b0 = 0; b0 < 4; b0++) {
-        for (int b1 = 0; b1 < T; b1++) {
-            for (int i = 0; i < b1 + 1; i++) {
-                softmax_e_2[b0 * 4096 + b1 * 64 + i] = exp_(attention_att_2[b0 * 4096 + b1 * 64 + i] - softmax_m_2[b0 * 64 + b1]);
-            }
-        }
-    }
-    /* prelude.mg:14: s = sum(i) e[i] */
-    for (int b0 = 0; b0 < 4; b0++) {
-        for (int b1 = 0; b1 < T; b1++) {
-            {
-                double acc_ = 0.0;
-                for (int i = 0; i < b1 + 1; i++) {
-                    acc_ += softmax_e_2[b0 * 4096 + b1 * 64 + i];
-                }
-                softmax_s_2[b0 * 64 + b1] = acc_;
-            }
-            /* prelude.mg:15: p[i] = e[i] / s */
-            pow_3[b0 * 64 + b1] = pow_(softmax_s_2[b0 * 64 + b1], -1.0);
-        }
-    }
-    /* prelude.mg:15: p[i] = e[i] / s */
-    for (int b0 = 0; b0 < 4; b0++) {
-        for (int b1 = 0; b1 < T; b1++) {
-            for (int i = 0; i < b1 + 1; i++) {
-                softmax_p_2[b0 * 4096 + b1 * 64 + i] = softmax_e_2[b0 * 4096 + b1 * 64 + i] * pow_3[b0 * 64 + b1];
-            }
-        }
-    }
-    /* gpt_text.mg:35: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
-    #ifdef _OPENMP
-    #pragma omp parallel for schedule(static)
-    #endif
-    for (int t = 0; t < T; t++) {
-        for (int c_q = 0; c_q < 4; c_q++) {
-            {
-                double acc_[16];
-                for (int c_r = 0; c_r < 16; c_r++)
-                    acc_[c_r] = 0.0;
-                for (int s = 0; s < t + 1; s++) {
-                    #ifdef _OPENMP
-                    #pragma omp simd
-                    #endif
-                    for (int c_r = 0; c_r < 16; c_r++)
-                        acc_[c_r] += softmax_p_2[c_q * 4096 + t * 64 + s] * linear_y_9[s * 64 + 16 * c_q + c_r];
-                }
-                for (int c_r = 0; c_r < 16; c_r++)
-                    attention_out_2[t * 64 + 16 * c_q + c_r] = acc_[c_r];
-            }
-        }
-    }
-    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    #ifdef _OPENMP
-    #pragma omp parallel for schedule(static)
-    #endif
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 64; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 64; i++) {
-                acc_0 += layer1_attn_wo[o * 64 + i] * attention_out_2[b0 * 64 + i];
-                acc_1 += layer1_attn_wo[(o + 1) * 64 + i] * attention_out_2[b0 * 64 + i];
-                acc_2 += layer1_attn_wo[(o + 2) * 64 + i] * attention_out_2[b0 * 64 + i];
-                acc_3 += layer1_attn_wo[(o + 3) * 64 + i] * attention_out_2[b0 * 64 + i];
-            }
-            linear_y_10[b0 * 64 + o] = acc_0;
-            linear_y_10[b0 * 64 + o + 1] = acc_1;
-            linear_y_10[b0 * 64 + o + 2] = acc_2;
-            linear_y_10[b0 * 64 + o + 3] = acc_3;
-        }
-    }
-
-    /* gpt_text.mg:45: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
-    for (int i = 0; i < T; i++) {
-        for (int j = 0; j < 64; j++) {
-            x_4[i * 64 + j] = linear_y_10[i * 64 + j] + x_3[i * 64 + j];
-        }
-    }
-
-    /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
-    /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        double rmsnorm_sum_5;
-        {
-            double acc_ = 0.0;
-            for (int i = 0; i < 64; i++) {
-                acc_ += x_4[b0 * 64 + i] * x_4[b0 * 64 + i];
-            }
-            rmsnorm_sum_5 = acc_;
-        }
-        /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-        rmsnorm_ms_5[b0] = rmsnorm_sum_5 * 0.015625;
-        /* prelude.mg:21: scale = (ms + 1e-5) ^ -0.5 */
-        rmsnorm_scale_5[b0] = pow_(rmsnorm_ms_5[b0] + 1e-05, -0.5);
-    }
-    /* prelude.mg:22: y[i] = x[i] * scale */
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int i = 0; i < 64; i++) {
-            rmsnorm_y_5[b0 * 64 + i] = x_4[b0 * 64 + i] * rmsnorm_scale_5[b0];
-        }
-    }
-    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    #ifdef _OPENMP
-    #pragma omp parallel for schedule(static)
-    #endif
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 256; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 64; i++) {
-                acc_0 += layer1_mlp_fc1[o * 64 + i] * rmsnorm_y_5[b0 * 64 + i];
-                acc_1 += layer1_mlp_fc1[(o + 1) * 64 + i] * rmsnorm_y_5[b0 * 64 + i];
-                acc_2 += layer1_mlp_fc1[(o + 2) * 64 + i] * rmsnorm_y_5[b0 * 64 + i];
-                acc_3 += layer1_mlp_fc1[(o + 3) * 64 + i] * rmsnorm_y_5[b0 * 64 + i];
-            }
-            linear_y_11[b0 * 256 + o] = acc_0;
-            linear_y_11[b0 * 256 + o + 1] = acc_1;
-            linear_y_11[b0 * 256 + o + 2] = acc_2;
-            linear_y_11[b0 * 256 + o + 3] = acc_3;
-        }
-    }
-    /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
-    for (int i = 0; i < T; i++) {
-        for (int j = 0; j < 256; j++) {
-            linear_arg1_2[i * 256 + j] = relu_(linear_y_11[i * 256 + j]);
-        }
-    }
-    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    #ifdef _OPENMP
-    #pragma omp parallel for schedule(static)
-    #endif
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 64; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 256; i++) {
-                acc_0 += layer1_mlp_fc2[o * 256 + i] * linear_arg1_2[b0 * 256 + i];
-                acc_1 += layer1_mlp_fc2[(o + 1) * 256 + i] * linear_arg1_2[b0 * 256 + i];
-                acc_2 += layer1_mlp_fc2[(o + 2) * 256 + i] * linear_arg1_2[b0 * 256 + i];
-                acc_3 += layer1_mlp_fc2[(o + 3) * 256 + i] * linear_arg1_2[b0 * 256 + i];
-            }
-            linear_y_12[b0 * 64 + o] = acc_0;
-            linear_y_12[b0 * 64 + o + 1] = acc_1;
-            linear_y_12[b0 * 64 + o + 2] = acc_2;
-            linear_y_12[b0 * 64 + o + 3] = acc_3;
-        }
-    }
-
-    /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
-    for (int i = 0; i < T; i++) {
-        for (int j = 0; j < 64; j++) {
-            x_5[i * 64 + j] = linear_y_12[i * 64 + j] + x_4[i * 64 + j];
-        }
-    }
-
-    /* gpt_text.mg:48: logits = linear(rmsnorm(x), lm_head)    # a final norm, as GPT-2 has, keeps wide, deep logits in range */
-    /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        double rmsnorm_sum_6;
-        {
-            double acc_ = 0.0;
-            for (int i = 0; i < 64; i++) {
-                acc_ += x_5[b0 * 64 + i] * x_5[b0 * 64 + i];
-            }
-            rmsnorm_sum_6 = acc_;
-        }
-        /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-        rmsnorm_ms_6[b0] = rmsnorm_sum_6 * 0.015625;
-        /* prelude.mg:21: scale = (ms + 1e-5) ^ -0.5 */
-        rmsnorm_scale_6[b0] = pow_(rmsnorm_ms_6[b0] + 1e-05, -0.5);
-    }
-    /* prelude.mg:22: y[i] = x[i] * scale */
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int i = 0; i < 64; i++) {
-            rmsnorm_y_6[b0 * 64 + i] = x_5[b0 * 64 + i] * rmsnorm_scale_6[b0];
-        }
-    }
-    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 28; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 64; i++) {
-                acc_0 += lm_head[o * 64 + i] * rmsnorm_y_6[b0 * 64 + i];
-                acc_1 += lm_head[(o + 1) * 64 + i] * rmsnorm_y_6[b0 * 64 + i];
-                acc_2 += lm_head[(o + 2) * 64 + i] * rmsnorm_y_6[b0 * 64 + i];
-                acc_3 += lm_head[(o + 3) * 64 + i] * rmsnorm_y_6[b0 * 64 + i];
-            }
-            linear_y_13[b0 * 28 + o] = acc_0;
-            linear_y_13[b0 * 28 + o + 1] = acc_1;
-            linear_y_13[b0 * 28 + o + 2] = acc_2;
-            linear_y_13[b0 * 28 + o + 3] = acc_3;
-        }
-    }
+    /* the loss */
 
     /* gpt_text.mg:51: loss = cross_entropy(logits, targets) */
     /* prelude.mg:12: m = max(i) x[i] */
     for (int b0 = 0; b0 < T; b0++) {
         double acc_ = -INFINITY;
         for (int i = 0; i < 28; i++) {
-            double val_ = linear_y_13[b0 * 28 + i];
+            double val_ = logits[b0 * 28 + i];
             if (val_ > acc_)
                 acc_ = val_;
         }
@@ -1608,10 +966,11 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     /* prelude.mg:13: e[i] = exp(x[i] - m) */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 28; i++) {
-            softmax_e_3[b0 * 28 + i] = exp_(linear_y_13[b0 * 28 + i] - softmax_m_3[b0]);
+            softmax_e_3[b0 * 28 + i] = exp_(logits[b0 * 28 + i] - softmax_m_3[b0]);
         }
     }
     /* prelude.mg:14: s = sum(i) e[i] */
+    /* hoisted */
     for (int b0 = 0; b0 < T; b0++) {
         {
             double acc_ = 0.0;
@@ -1626,63 +985,72 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     /* prelude.mg:15: p[i] = e[i] / s */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 28; i++) {
-            softmax_p_3[b0 * 28 + i] = softmax_e_3[b0 * 28 + i] * pow_4[b0];
+            cross_entropy_p[b0 * 28 + i] = softmax_e_3[b0 * 28 + i] * pow_4[b0];
         }
     }
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
     {
         double acc_ = 0.0;
         for (int t = 0; t < T; t++) {
-            acc_ += log_(softmax_p_3[t * 28 + tokens[t + 1]]) * (-1.0);
+            acc_ += log_(cross_entropy_p[t * 28 + tokens[t + 1]]) * (-1.0);
         }
         cross_entropy_sum[0] = acc_;
     }
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
-    cross_entropy_loss[0] = cross_entropy_sum[0] * pow_((double)(T), -1.0);
-    
+    loss[0] = cross_entropy_sum[0] * pow_((double)(T), -1.0);
+
     /* backward: each gradient's first statement assigns it or follows a clear, the rest add */
-    d_cross_entropy_loss[0] = 1.0;
+    d_loss[0] = 1.0;
 
     /* backward of gpt_text.mg:51: loss = cross_entropy(logits, targets) */
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
-    d_cross_entropy_sum[0] = pow_((double)(T), -1.0) * d_cross_entropy_loss[0];
+    /* dcross_entropy_sum += dloss * dloss/dcross_entropy_sum */
+    d_cross_entropy_sum[0] = pow_((double)(T), -1.0) * d_loss[0];
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
-    memset(d_softmax_p_3, 0, 1792 * sizeof *d_softmax_p_3);
-    memset(d_reach_softmax_p_3, 0, 1792 * sizeof *d_reach_softmax_p_3);
+    /* dcross_entropy_p += dcross_entropy_sum * dcross_entropy_sum/dcross_entropy_p */
+    /* reach cross_entropy_p */
+    memset(d_cross_entropy_p, 0, 1792 * sizeof *d_cross_entropy_p);
+    memset(d_reach_cross_entropy_p, 0, 1792 * sizeof *d_reach_cross_entropy_p);
     for (int t = 0; t < T; t++) {
-        d_softmax_p_3[t * 28 + tokens[t + 1]] += pow_(softmax_p_3[t * 28 + tokens[t + 1]], -1.0) * ((-1.0) * d_cross_entropy_sum[0]);
+        d_cross_entropy_p[t * 28 + tokens[t + 1]] += pow_(cross_entropy_p[t * 28 + tokens[t + 1]], -1.0) * ((-1.0) * d_cross_entropy_sum[0]);
         /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
-        d_reach_softmax_p_3[t * 28 + tokens[t + 1]] += 1.0;
+        d_reach_cross_entropy_p[t * 28 + tokens[t + 1]] += 1.0;
     }
     /* prelude.mg:15: p[i] = e[i] / s */
+    /* dsoftmax_e_3 += dcross_entropy_p * dcross_entropy_p/dsoftmax_e_3 */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 28; i++) {
-            d_softmax_e_3[b0 * 28 + i] = (d_reach_softmax_p_3[b0 * 28 + i] > 0 ? pow_4[b0] * d_softmax_p_3[b0 * 28 + i] : 0.0);
+            d_softmax_e_3[b0 * 28 + i] = (d_reach_cross_entropy_p[b0 * 28 + i] > 0 ? pow_4[b0] * d_cross_entropy_p[b0 * 28 + i] : 0.0);
         }
     }
     /* prelude.mg:15: p[i] = e[i] / s */
+    /* hoisted */
+    /* dsoftmax_s_3 += dcross_entropy_p * dcross_entropy_p/dsoftmax_s_3 */
     for (int b0 = 0; b0 < T; b0++) {
         double         pow_6 = (-1.0) * pow_(softmax_s_3[b0], -2.0);
         /* prelude.mg:15: p[i] = e[i] / s */
         {
             double acc_ = 0.0;
             for (int i = 0; i < 28; i++) {
-                acc_ += (d_reach_softmax_p_3[b0 * 28 + i] > 0 ? pow_6 * (softmax_e_3[b0 * 28 + i] * d_softmax_p_3[b0 * 28 + i]) : 0.0);
+                acc_ += (d_reach_cross_entropy_p[b0 * 28 + i] > 0 ? pow_6 * (softmax_e_3[b0 * 28 + i] * d_cross_entropy_p[b0 * 28 + i]) : 0.0);
             }
             d_softmax_s_3[b0] = acc_;
         }
     }
     /* prelude.mg:14: s = sum(i) e[i] */
+    /* dsoftmax_e_3 += dsoftmax_s_3 * dsoftmax_s_3/dsoftmax_e_3 */
+    /* dlogits += dsoftmax_e_3 * dsoftmax_e_3/dlogits */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 28; i++) {
             d_softmax_e_3[b0 * 28 + i] += d_softmax_s_3[b0];
             /* prelude.mg:13: e[i] = exp(x[i] - m) */
-            d_linear_y_13[b0 * 28 + i] = softmax_e_3[b0 * 28 + i] * d_softmax_e_3[b0 * 28 + i];
+            d_logits[b0 * 28 + i] = softmax_e_3[b0 * 28 + i] * d_softmax_e_3[b0 * 28 + i];
         }
     }
 
     /* backward of gpt_text.mg:48: logits = linear(rmsnorm(x), lm_head)    # a final norm, as GPT-2 has, keeps wide, deep logits in range */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlm_head += dlogits * dlogits/dlm_head */
     {
         int o = 0;
         for (; o + 4 <= 28; o += 4) {
@@ -1696,10 +1064,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                 }
                 for (int b0 = 0; b0 < T; b0++) {
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += rmsnorm_y_6[b0 * 64 + i] * d_linear_y_13[b0 * 28 + o];
-                        acc_[1][i - t0_] += rmsnorm_y_6[b0 * 64 + i] * d_linear_y_13[b0 * 28 + o + 1];
-                        acc_[2][i - t0_] += rmsnorm_y_6[b0 * 64 + i] * d_linear_y_13[b0 * 28 + o + 2];
-                        acc_[3][i - t0_] += rmsnorm_y_6[b0 * 64 + i] * d_linear_y_13[b0 * 28 + o + 3];
+                        acc_[0][i - t0_] += rmsnorm_y_4[b0 * 64 + i] * d_logits[b0 * 28 + o];
+                        acc_[1][i - t0_] += rmsnorm_y_4[b0 * 64 + i] * d_logits[b0 * 28 + o + 1];
+                        acc_[2][i - t0_] += rmsnorm_y_4[b0 * 64 + i] * d_logits[b0 * 28 + o + 2];
+                        acc_[3][i - t0_] += rmsnorm_y_4[b0 * 64 + i] * d_logits[b0 * 28 + o + 3];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -1712,6 +1080,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* drmsnorm_y_4 += dlogits * dlogits/drmsnorm_y_4 */
     {
         int b0 = 0;
         for (; b0 + 4 <= T; b0 += 4) {
@@ -1725,17 +1094,17 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                 }
                 for (int o = 0; o < 28; o++) {
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += lm_head[o * 64 + i] * d_linear_y_13[b0 * 28 + o];
-                        acc_[1][i - t0_] += lm_head[o * 64 + i] * d_linear_y_13[(b0 + 1) * 28 + o];
-                        acc_[2][i - t0_] += lm_head[o * 64 + i] * d_linear_y_13[(b0 + 2) * 28 + o];
-                        acc_[3][i - t0_] += lm_head[o * 64 + i] * d_linear_y_13[(b0 + 3) * 28 + o];
+                        acc_[0][i - t0_] += lm_head[o * 64 + i] * d_logits[b0 * 28 + o];
+                        acc_[1][i - t0_] += lm_head[o * 64 + i] * d_logits[(b0 + 1) * 28 + o];
+                        acc_[2][i - t0_] += lm_head[o * 64 + i] * d_logits[(b0 + 2) * 28 + o];
+                        acc_[3][i - t0_] += lm_head[o * 64 + i] * d_logits[(b0 + 3) * 28 + o];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
-                    d_rmsnorm_y_6[b0 * 64 + i] = acc_[0][i - t0_];
-                    d_rmsnorm_y_6[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
-                    d_rmsnorm_y_6[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
-                    d_rmsnorm_y_6[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
+                    d_rmsnorm_y_4[b0 * 64 + i] = acc_[0][i - t0_];
+                    d_rmsnorm_y_4[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
+                    d_rmsnorm_y_4[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
+                    d_rmsnorm_y_4[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
                 }
             }
         }
@@ -1746,25 +1115,29 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     acc_[i] = 0.0;
                 for (int o = 0; o < 28; o++) {
                     for (int i = 0; i < 64; i++)
-                        acc_[i] += lm_head[o * 64 + i] * d_linear_y_13[b0 * 28 + o];
+                        acc_[i] += lm_head[o * 64 + i] * d_logits[b0 * 28 + o];
                 }
                 for (int i = 0; i < 64; i++)
-                    d_rmsnorm_y_6[b0 * 64 + i] = acc_[i];
+                    d_rmsnorm_y_4[b0 * 64 + i] = acc_[i];
             }
         }
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
+    /* dx_6 += drmsnorm_y_4 * drmsnorm_y_4/dx_6 */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 64; i++) {
-            d_x_5[b0 * 64 + i] = rmsnorm_scale_6[b0] * d_rmsnorm_y_6[b0 * 64 + i];
+            d_x_6[b0 * 64 + i] = rmsnorm_scale_6[b0] * d_rmsnorm_y_4[b0 * 64 + i];
         }
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
+    /* drmsnorm_scale_6 += drmsnorm_y_4 * drmsnorm_y_4/drmsnorm_scale_6 */
+    /* drmsnorm_ms_6 += drmsnorm_scale_6 * drmsnorm_scale_6/drmsnorm_ms_6 */
+    /* drmsnorm_sum_6 += drmsnorm_ms_6 * drmsnorm_ms_6/drmsnorm_sum_6 */
     for (int b0 = 0; b0 < T; b0++) {
         {
             double acc_ = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_ += x_5[b0 * 64 + i] * d_rmsnorm_y_6[b0 * 64 + i];
+                acc_ += x_6[b0 * 64 + i] * d_rmsnorm_y_4[b0 * 64 + i];
             }
             d_rmsnorm_scale_6[b0] = acc_;
         }
@@ -1774,20 +1147,25 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         d_rmsnorm_sum_6[b0] = 0.015625 * d_rmsnorm_ms_6[b0];
     }
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
+    /* dx_6 += drmsnorm_sum_6 * drmsnorm_sum_6/dx_6 */
+    /* dx_6 += drmsnorm_sum_6 * drmsnorm_sum_6/dx_6 */
+    /* dlinear_y_9 += dx_6 * dx_6/dlinear_y_9 */
+    /* dx_5 += dx_6 * dx_6/dx_5 */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 64; i++) {
-            d_x_5[b0 * 64 + i] += x_5[b0 * 64 + i] * d_rmsnorm_sum_6[b0];
+            d_x_6[b0 * 64 + i] += x_6[b0 * 64 + i] * d_rmsnorm_sum_6[b0];
             /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-            d_x_5[b0 * 64 + i] += x_5[b0 * 64 + i] * d_rmsnorm_sum_6[b0];
+            d_x_6[b0 * 64 + i] += x_6[b0 * 64 + i] * d_rmsnorm_sum_6[b0];
             /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
-            d_linear_y_12[b0 * 64 + i] = d_x_5[b0 * 64 + i];
+            d_linear_y_9[b0 * 64 + i] = d_x_6[b0 * 64 + i];
             /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
-            d_x_4[b0 * 64 + i] = d_x_5[b0 * 64 + i];
+            d_x_5[b0 * 64 + i] = d_x_6[b0 * 64 + i];
         }
     }
 
     /* backward of gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlayer1_mlp_fc2 += dlinear_y_9 * dlinear_y_9/dlayer1_mlp_fc2 */
     {
         #ifdef _OPENMP
         #pragma omp parallel for schedule(static)
@@ -1806,10 +1184,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     #pragma omp simd
                     #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += linear_arg1_2[b0 * 256 + i] * d_linear_y_12[b0 * 64 + o];
-                        acc_[1][i - t0_] += linear_arg1_2[b0 * 256 + i] * d_linear_y_12[b0 * 64 + o + 1];
-                        acc_[2][i - t0_] += linear_arg1_2[b0 * 256 + i] * d_linear_y_12[b0 * 64 + o + 2];
-                        acc_[3][i - t0_] += linear_arg1_2[b0 * 256 + i] * d_linear_y_12[b0 * 64 + o + 3];
+                        acc_[0][i - t0_] += linear_arg1_2[b0 * 256 + i] * d_linear_y_9[b0 * 64 + o];
+                        acc_[1][i - t0_] += linear_arg1_2[b0 * 256 + i] * d_linear_y_9[b0 * 64 + o + 1];
+                        acc_[2][i - t0_] += linear_arg1_2[b0 * 256 + i] * d_linear_y_9[b0 * 64 + o + 2];
+                        acc_[3][i - t0_] += linear_arg1_2[b0 * 256 + i] * d_linear_y_9[b0 * 64 + o + 3];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -1822,6 +1200,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlinear_arg1_2 += dlinear_y_9 * dlinear_y_9/dlinear_arg1_2 */
     {
         #ifdef _OPENMP
         #pragma omp parallel for schedule(static)
@@ -1840,10 +1219,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     #pragma omp simd
                     #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += layer1_mlp_fc2[o * 256 + i] * d_linear_y_12[b0 * 64 + o];
-                        acc_[1][i - t0_] += layer1_mlp_fc2[o * 256 + i] * d_linear_y_12[(b0 + 1) * 64 + o];
-                        acc_[2][i - t0_] += layer1_mlp_fc2[o * 256 + i] * d_linear_y_12[(b0 + 2) * 64 + o];
-                        acc_[3][i - t0_] += layer1_mlp_fc2[o * 256 + i] * d_linear_y_12[(b0 + 3) * 64 + o];
+                        acc_[0][i - t0_] += layer1_mlp_fc2[o * 256 + i] * d_linear_y_9[b0 * 64 + o];
+                        acc_[1][i - t0_] += layer1_mlp_fc2[o * 256 + i] * d_linear_y_9[(b0 + 1) * 64 + o];
+                        acc_[2][i - t0_] += layer1_mlp_fc2[o * 256 + i] * d_linear_y_9[(b0 + 2) * 64 + o];
+                        acc_[3][i - t0_] += layer1_mlp_fc2[o * 256 + i] * d_linear_y_9[(b0 + 3) * 64 + o];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -1865,7 +1244,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                         #pragma omp simd
                         #endif
                         for (int i = t0_; i < t0_ + 64; i++)
-                            acc_[i - t0_] += layer1_mlp_fc2[o * 256 + i] * d_linear_y_12[b0 * 64 + o];
+                            acc_[i - t0_] += layer1_mlp_fc2[o * 256 + i] * d_linear_y_9[b0 * 64 + o];
                     }
                     for (int i = t0_; i < t0_ + 64; i++)
                         d_linear_arg1_2[b0 * 256 + i] = acc_[i - t0_];
@@ -1874,12 +1253,14 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
+    /* dlinear_y_8 += dlinear_arg1_2 * dlinear_arg1_2/dlinear_y_8 */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 256; j++) {
-            d_linear_y_11[i * 256 + j] = step_(linear_y_11[i * 256 + j]) * d_linear_arg1_2[i * 256 + j];
+            d_linear_y_8[i * 256 + j] = step_(linear_y_8[i * 256 + j]) * d_linear_arg1_2[i * 256 + j];
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlayer1_mlp_fc1 += dlinear_y_8 * dlinear_y_8/dlayer1_mlp_fc1 */
     {
         #ifdef _OPENMP
         #pragma omp parallel for schedule(static)
@@ -1898,10 +1279,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     #pragma omp simd
                     #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += rmsnorm_y_5[b0 * 64 + i] * d_linear_y_11[b0 * 256 + o];
-                        acc_[1][i - t0_] += rmsnorm_y_5[b0 * 64 + i] * d_linear_y_11[b0 * 256 + o + 1];
-                        acc_[2][i - t0_] += rmsnorm_y_5[b0 * 64 + i] * d_linear_y_11[b0 * 256 + o + 2];
-                        acc_[3][i - t0_] += rmsnorm_y_5[b0 * 64 + i] * d_linear_y_11[b0 * 256 + o + 3];
+                        acc_[0][i - t0_] += rmsnorm_y_3[b0 * 64 + i] * d_linear_y_8[b0 * 256 + o];
+                        acc_[1][i - t0_] += rmsnorm_y_3[b0 * 64 + i] * d_linear_y_8[b0 * 256 + o + 1];
+                        acc_[2][i - t0_] += rmsnorm_y_3[b0 * 64 + i] * d_linear_y_8[b0 * 256 + o + 2];
+                        acc_[3][i - t0_] += rmsnorm_y_3[b0 * 64 + i] * d_linear_y_8[b0 * 256 + o + 3];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -1914,6 +1295,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* drmsnorm_y_3 += dlinear_y_8 * dlinear_y_8/drmsnorm_y_3 */
     {
         #ifdef _OPENMP
         #pragma omp parallel for schedule(static)
@@ -1932,17 +1314,17 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     #pragma omp simd
                     #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += layer1_mlp_fc1[o * 64 + i] * d_linear_y_11[b0 * 256 + o];
-                        acc_[1][i - t0_] += layer1_mlp_fc1[o * 64 + i] * d_linear_y_11[(b0 + 1) * 256 + o];
-                        acc_[2][i - t0_] += layer1_mlp_fc1[o * 64 + i] * d_linear_y_11[(b0 + 2) * 256 + o];
-                        acc_[3][i - t0_] += layer1_mlp_fc1[o * 64 + i] * d_linear_y_11[(b0 + 3) * 256 + o];
+                        acc_[0][i - t0_] += layer1_mlp_fc1[o * 64 + i] * d_linear_y_8[b0 * 256 + o];
+                        acc_[1][i - t0_] += layer1_mlp_fc1[o * 64 + i] * d_linear_y_8[(b0 + 1) * 256 + o];
+                        acc_[2][i - t0_] += layer1_mlp_fc1[o * 64 + i] * d_linear_y_8[(b0 + 2) * 256 + o];
+                        acc_[3][i - t0_] += layer1_mlp_fc1[o * 64 + i] * d_linear_y_8[(b0 + 3) * 256 + o];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
-                    d_rmsnorm_y_5[b0 * 64 + i] = acc_[0][i - t0_];
-                    d_rmsnorm_y_5[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
-                    d_rmsnorm_y_5[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
-                    d_rmsnorm_y_5[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
+                    d_rmsnorm_y_3[b0 * 64 + i] = acc_[0][i - t0_];
+                    d_rmsnorm_y_3[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
+                    d_rmsnorm_y_3[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
+                    d_rmsnorm_y_3[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
                 }
             }
         }
@@ -1956,25 +1338,29 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     #pragma omp simd
                     #endif
                     for (int i = 0; i < 64; i++)
-                        acc_[i] += layer1_mlp_fc1[o * 64 + i] * d_linear_y_11[b0 * 256 + o];
+                        acc_[i] += layer1_mlp_fc1[o * 64 + i] * d_linear_y_8[b0 * 256 + o];
                 }
                 for (int i = 0; i < 64; i++)
-                    d_rmsnorm_y_5[b0 * 64 + i] = acc_[i];
+                    d_rmsnorm_y_3[b0 * 64 + i] = acc_[i];
             }
         }
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
+    /* dx_5 += drmsnorm_y_3 * drmsnorm_y_3/dx_5 */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 64; i++) {
-            d_x_4[b0 * 64 + i] += rmsnorm_scale_5[b0] * d_rmsnorm_y_5[b0 * 64 + i];
+            d_x_5[b0 * 64 + i] += rmsnorm_scale_5[b0] * d_rmsnorm_y_3[b0 * 64 + i];
         }
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
+    /* drmsnorm_scale_5 += drmsnorm_y_3 * drmsnorm_y_3/drmsnorm_scale_5 */
+    /* drmsnorm_ms_5 += drmsnorm_scale_5 * drmsnorm_scale_5/drmsnorm_ms_5 */
+    /* drmsnorm_sum_5 += drmsnorm_ms_5 * drmsnorm_ms_5/drmsnorm_sum_5 */
     for (int b0 = 0; b0 < T; b0++) {
         {
             double acc_ = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_ += x_4[b0 * 64 + i] * d_rmsnorm_y_5[b0 * 64 + i];
+                acc_ += x_5[b0 * 64 + i] * d_rmsnorm_y_3[b0 * 64 + i];
             }
             d_rmsnorm_scale_5[b0] = acc_;
         }
@@ -1984,20 +1370,25 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         d_rmsnorm_sum_5[b0] = 0.015625 * d_rmsnorm_ms_5[b0];
     }
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
+    /* dx_5 += drmsnorm_sum_5 * drmsnorm_sum_5/dx_5 */
+    /* dx_5 += drmsnorm_sum_5 * drmsnorm_sum_5/dx_5 */
+    /* dlinear_y_7 += dx_5 * dx_5/dlinear_y_7 */
+    /* dx_4 += dx_5 * dx_5/dx_4 */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 64; i++) {
-            d_x_4[b0 * 64 + i] += x_4[b0 * 64 + i] * d_rmsnorm_sum_5[b0];
+            d_x_5[b0 * 64 + i] += x_5[b0 * 64 + i] * d_rmsnorm_sum_5[b0];
             /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-            d_x_4[b0 * 64 + i] += x_4[b0 * 64 + i] * d_rmsnorm_sum_5[b0];
+            d_x_5[b0 * 64 + i] += x_5[b0 * 64 + i] * d_rmsnorm_sum_5[b0];
             /* gpt_text.mg:45: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
-            d_linear_y_10[b0 * 64 + i] = d_x_4[b0 * 64 + i];
+            d_linear_y_7[b0 * 64 + i] = d_x_5[b0 * 64 + i];
             /* gpt_text.mg:45: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
-            d_x_3[b0 * 64 + i] = d_x_4[b0 * 64 + i];
+            d_x_4[b0 * 64 + i] = d_x_5[b0 * 64 + i];
         }
     }
 
     /* backward of gpt_text.mg:45: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlayer1_attn_wo += dlinear_y_7 * dlinear_y_7/dlayer1_attn_wo */
     {
         #ifdef _OPENMP
         #pragma omp parallel for schedule(static)
@@ -2016,10 +1407,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     #pragma omp simd
                     #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += attention_out_2[b0 * 64 + i] * d_linear_y_10[b0 * 64 + o];
-                        acc_[1][i - t0_] += attention_out_2[b0 * 64 + i] * d_linear_y_10[b0 * 64 + o + 1];
-                        acc_[2][i - t0_] += attention_out_2[b0 * 64 + i] * d_linear_y_10[b0 * 64 + o + 2];
-                        acc_[3][i - t0_] += attention_out_2[b0 * 64 + i] * d_linear_y_10[b0 * 64 + o + 3];
+                        acc_[0][i - t0_] += attention_out_2[b0 * 64 + i] * d_linear_y_7[b0 * 64 + o];
+                        acc_[1][i - t0_] += attention_out_2[b0 * 64 + i] * d_linear_y_7[b0 * 64 + o + 1];
+                        acc_[2][i - t0_] += attention_out_2[b0 * 64 + i] * d_linear_y_7[b0 * 64 + o + 2];
+                        acc_[3][i - t0_] += attention_out_2[b0 * 64 + i] * d_linear_y_7[b0 * 64 + o + 3];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -2032,6 +1423,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dattention_out_2 += dlinear_y_7 * dlinear_y_7/dattention_out_2 */
     {
         #ifdef _OPENMP
         #pragma omp parallel for schedule(static)
@@ -2050,10 +1442,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     #pragma omp simd
                     #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += layer1_attn_wo[o * 64 + i] * d_linear_y_10[b0 * 64 + o];
-                        acc_[1][i - t0_] += layer1_attn_wo[o * 64 + i] * d_linear_y_10[(b0 + 1) * 64 + o];
-                        acc_[2][i - t0_] += layer1_attn_wo[o * 64 + i] * d_linear_y_10[(b0 + 2) * 64 + o];
-                        acc_[3][i - t0_] += layer1_attn_wo[o * 64 + i] * d_linear_y_10[(b0 + 3) * 64 + o];
+                        acc_[0][i - t0_] += layer1_attn_wo[o * 64 + i] * d_linear_y_7[b0 * 64 + o];
+                        acc_[1][i - t0_] += layer1_attn_wo[o * 64 + i] * d_linear_y_7[(b0 + 1) * 64 + o];
+                        acc_[2][i - t0_] += layer1_attn_wo[o * 64 + i] * d_linear_y_7[(b0 + 2) * 64 + o];
+                        acc_[3][i - t0_] += layer1_attn_wo[o * 64 + i] * d_linear_y_7[(b0 + 3) * 64 + o];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -2074,7 +1466,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     #pragma omp simd
                     #endif
                     for (int i = 0; i < 64; i++)
-                        acc_[i] += layer1_attn_wo[o * 64 + i] * d_linear_y_10[b0 * 64 + o];
+                        acc_[i] += layer1_attn_wo[o * 64 + i] * d_linear_y_7[b0 * 64 + o];
                 }
                 for (int i = 0; i < 64; i++)
                     d_attention_out_2[b0 * 64 + i] = acc_[i];
@@ -2082,38 +1474,43 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* gpt_text.mg:35: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
-    memset(d_softmax_p_2, 0, 16384 * sizeof *d_softmax_p_2);
+    /* dattention_w_2 += dattention_out_2 * dattention_out_2/dattention_w_2 */
+    memset(d_attention_w_2, 0, 16384 * sizeof *d_attention_w_2);
     for (int t = 0; t < T; t++) {
         for (int c_q = 0; c_q < 4; c_q++) {
             for (int s = 0; s < t + 1; s++) {
-                double acc_ = d_softmax_p_2[c_q * 4096 + t * 64 + s];
+                double acc_ = d_attention_w_2[c_q * 4096 + t * 64 + s];
                 for (int c_r = 0; c_r < 16; c_r++) {
-                    acc_ += linear_y_9[s * 64 + 16 * c_q + c_r] * d_attention_out_2[t * 64 + 16 * c_q + c_r];
+                    acc_ += v_2[s * 64 + 16 * c_q + c_r] * d_attention_out_2[t * 64 + 16 * c_q + c_r];
                 }
-                d_softmax_p_2[c_q * 4096 + t * 64 + s] = acc_;
+                d_attention_w_2[c_q * 4096 + t * 64 + s] = acc_;
             }
         }
     }
     /* gpt_text.mg:35: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
-    memset(d_linear_y_9, 0, 4096 * sizeof *d_linear_y_9);
+    /* dv_2 += dattention_out_2 * dattention_out_2/dv_2 */
+    memset(d_v_2, 0, 4096 * sizeof *d_v_2);
     for (int t = 0; t < T; t++) {
         for (int c_q = 0; c_q < 4; c_q++) {
             for (int s = 0; s < t + 1; s++) {
                 for (int c_r = 0; c_r < 16; c_r++) {
-                    d_linear_y_9[s * 64 + 16 * c_q + c_r] += softmax_p_2[c_q * 4096 + t * 64 + s] * d_attention_out_2[t * 64 + 16 * c_q + c_r];
+                    d_v_2[s * 64 + 16 * c_q + c_r] += attention_w_2[c_q * 4096 + t * 64 + s] * d_attention_out_2[t * 64 + 16 * c_q + c_r];
                 }
             }
         }
     }
     /* prelude.mg:15: p[i] = e[i] / s */
+    /* dsoftmax_e_2 += dattention_w_2 * dattention_w_2/dsoftmax_e_2 */
     for (int b0 = 0; b0 < 4; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
             for (int i = 0; i < b1 + 1; i++) {
-                d_softmax_e_2[b0 * 4096 + b1 * 64 + i] = pow_3[b0 * 64 + b1] * d_softmax_p_2[b0 * 4096 + b1 * 64 + i];
+                d_softmax_e_2[b0 * 4096 + b1 * 64 + i] = pow_3[b0 * 64 + b1] * d_attention_w_2[b0 * 4096 + b1 * 64 + i];
             }
         }
     }
     /* prelude.mg:15: p[i] = e[i] / s */
+    /* hoisted */
+    /* dsoftmax_s_2 += dattention_w_2 * dattention_w_2/dsoftmax_s_2 */
     for (int b0 = 0; b0 < 4; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
             double             pow_8 = (-1.0) * pow_(softmax_s_2[b0 * 64 + b1], -2.0);
@@ -2121,13 +1518,16 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
             {
                 double acc_ = 0.0;
                 for (int i = 0; i < b1 + 1; i++) {
-                    acc_ += pow_8 * (softmax_e_2[b0 * 4096 + b1 * 64 + i] * d_softmax_p_2[b0 * 4096 + b1 * 64 + i]);
+                    acc_ += pow_8 * (softmax_e_2[b0 * 4096 + b1 * 64 + i] * d_attention_w_2[b0 * 4096 + b1 * 64 + i]);
                 }
                 d_softmax_s_2[b0 * 64 + b1] = acc_;
             }
         }
     }
     /* prelude.mg:14: s = sum(i) e[i] */
+    /* dsoftmax_e_2 += dsoftmax_s_2 * dsoftmax_s_2/dsoftmax_e_2 */
+    /* dattention_att_2 += dsoftmax_e_2 * dsoftmax_e_2/dattention_att_2 */
+    /* dattention_sum_2 += dattention_att_2 * dattention_att_2/dattention_sum_2 */
     for (int b0 = 0; b0 < 4; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
             for (int i = 0; i < b1 + 1; i++) {
@@ -2140,15 +1540,17 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* gpt_text.mg:33: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
-    memset(d_linear_y_7, 0, 4096 * sizeof *d_linear_y_7);
-    memset(d_linear_y_8, 0, 4096 * sizeof *d_linear_y_8);
-    for (int h = 0; h < 4; h++) {
+    /* dq_2 += dattention_sum_2 * dattention_sum_2/dq_2 */
+    /* dk_2 += dattention_sum_2 * dattention_sum_2/dk_2 */
+    memset(d_q_2, 0, 4096 * sizeof *d_q_2);
+    memset(d_k_2, 0, 4096 * sizeof *d_k_2);
+    for (int h2 = 0; h2 < 4; h2++) {
         for (int t = 0; t < T; t++) {
             for (int s = 0; s < t + 1; s++) {
                 for (int j = 0; j < 16; j++) {
-                    d_linear_y_7[t * 64 + h * 16 + j] += linear_y_8[s * 64 + h * 16 + j] * d_attention_sum_2[h * 4096 + t * 64 + s];
+                    d_q_2[t * 64 + h2 * 16 + j] += k_2[s * 64 + h2 * 16 + j] * d_attention_sum_2[h2 * 4096 + t * 64 + s];
                     /* gpt_text.mg:33: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
-                    d_linear_y_8[s * 64 + h * 16 + j] += linear_y_7[t * 64 + h * 16 + j] * d_attention_sum_2[h * 4096 + t * 64 + s];
+                    d_k_2[s * 64 + h2 * 16 + j] += q_2[t * 64 + h2 * 16 + j] * d_attention_sum_2[h2 * 4096 + t * 64 + s];
                 }
             }
         }
@@ -2156,6 +1558,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
 
     /* backward of gpt_text.mg:44: v = linear(h, layer[l].attn_wv) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlayer1_attn_wv += dv_2 * dv_2/dlayer1_attn_wv */
     {
         #ifdef _OPENMP
         #pragma omp parallel for schedule(static)
@@ -2174,10 +1577,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     #pragma omp simd
                     #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += rmsnorm_y_4[b0 * 64 + i] * d_linear_y_9[b0 * 64 + o];
-                        acc_[1][i - t0_] += rmsnorm_y_4[b0 * 64 + i] * d_linear_y_9[b0 * 64 + o + 1];
-                        acc_[2][i - t0_] += rmsnorm_y_4[b0 * 64 + i] * d_linear_y_9[b0 * 64 + o + 2];
-                        acc_[3][i - t0_] += rmsnorm_y_4[b0 * 64 + i] * d_linear_y_9[b0 * 64 + o + 3];
+                        acc_[0][i - t0_] += h_2[b0 * 64 + i] * d_v_2[b0 * 64 + o];
+                        acc_[1][i - t0_] += h_2[b0 * 64 + i] * d_v_2[b0 * 64 + o + 1];
+                        acc_[2][i - t0_] += h_2[b0 * 64 + i] * d_v_2[b0 * 64 + o + 2];
+                        acc_[3][i - t0_] += h_2[b0 * 64 + i] * d_v_2[b0 * 64 + o + 3];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -2190,6 +1593,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dh_2 += dv_2 * dv_2/dh_2 */
     {
         #ifdef _OPENMP
         #pragma omp parallel for schedule(static)
@@ -2208,17 +1612,17 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     #pragma omp simd
                     #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += layer1_attn_wv[o * 64 + i] * d_linear_y_9[b0 * 64 + o];
-                        acc_[1][i - t0_] += layer1_attn_wv[o * 64 + i] * d_linear_y_9[(b0 + 1) * 64 + o];
-                        acc_[2][i - t0_] += layer1_attn_wv[o * 64 + i] * d_linear_y_9[(b0 + 2) * 64 + o];
-                        acc_[3][i - t0_] += layer1_attn_wv[o * 64 + i] * d_linear_y_9[(b0 + 3) * 64 + o];
+                        acc_[0][i - t0_] += layer1_attn_wv[o * 64 + i] * d_v_2[b0 * 64 + o];
+                        acc_[1][i - t0_] += layer1_attn_wv[o * 64 + i] * d_v_2[(b0 + 1) * 64 + o];
+                        acc_[2][i - t0_] += layer1_attn_wv[o * 64 + i] * d_v_2[(b0 + 2) * 64 + o];
+                        acc_[3][i - t0_] += layer1_attn_wv[o * 64 + i] * d_v_2[(b0 + 3) * 64 + o];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
-                    d_rmsnorm_y_4[b0 * 64 + i] = acc_[0][i - t0_];
-                    d_rmsnorm_y_4[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
-                    d_rmsnorm_y_4[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
-                    d_rmsnorm_y_4[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
+                    d_h_2[b0 * 64 + i] = acc_[0][i - t0_];
+                    d_h_2[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
+                    d_h_2[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
+                    d_h_2[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
                 }
             }
         }
@@ -2232,16 +1636,17 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     #pragma omp simd
                     #endif
                     for (int i = 0; i < 64; i++)
-                        acc_[i] += layer1_attn_wv[o * 64 + i] * d_linear_y_9[b0 * 64 + o];
+                        acc_[i] += layer1_attn_wv[o * 64 + i] * d_v_2[b0 * 64 + o];
                 }
                 for (int i = 0; i < 64; i++)
-                    d_rmsnorm_y_4[b0 * 64 + i] = acc_[i];
+                    d_h_2[b0 * 64 + i] = acc_[i];
             }
         }
     }
 
     /* backward of gpt_text.mg:43: k = linear(h, layer[l].attn_wk) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlayer1_attn_wk += dk_2 * dk_2/dlayer1_attn_wk */
     {
         #ifdef _OPENMP
         #pragma omp parallel for schedule(static)
@@ -2260,10 +1665,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     #pragma omp simd
                     #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += rmsnorm_y_4[b0 * 64 + i] * d_linear_y_8[b0 * 64 + o];
-                        acc_[1][i - t0_] += rmsnorm_y_4[b0 * 64 + i] * d_linear_y_8[b0 * 64 + o + 1];
-                        acc_[2][i - t0_] += rmsnorm_y_4[b0 * 64 + i] * d_linear_y_8[b0 * 64 + o + 2];
-                        acc_[3][i - t0_] += rmsnorm_y_4[b0 * 64 + i] * d_linear_y_8[b0 * 64 + o + 3];
+                        acc_[0][i - t0_] += h_2[b0 * 64 + i] * d_k_2[b0 * 64 + o];
+                        acc_[1][i - t0_] += h_2[b0 * 64 + i] * d_k_2[b0 * 64 + o + 1];
+                        acc_[2][i - t0_] += h_2[b0 * 64 + i] * d_k_2[b0 * 64 + o + 2];
+                        acc_[3][i - t0_] += h_2[b0 * 64 + i] * d_k_2[b0 * 64 + o + 3];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -2276,6 +1681,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dh_2 += dk_2 * dk_2/dh_2 */
     {
         #ifdef _OPENMP
         #pragma omp parallel for schedule(static)
@@ -2284,27 +1690,27 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
             for (int t0_ = 0; t0_ < 64; t0_ += 16) {
                 double acc_[4][16];
                 for (int i = t0_; i < t0_ + 16; i++) {
-                    acc_[0][i - t0_] = d_rmsnorm_y_4[b0 * 64 + i];
-                    acc_[1][i - t0_] = d_rmsnorm_y_4[(b0 + 1) * 64 + i];
-                    acc_[2][i - t0_] = d_rmsnorm_y_4[(b0 + 2) * 64 + i];
-                    acc_[3][i - t0_] = d_rmsnorm_y_4[(b0 + 3) * 64 + i];
+                    acc_[0][i - t0_] = d_h_2[b0 * 64 + i];
+                    acc_[1][i - t0_] = d_h_2[(b0 + 1) * 64 + i];
+                    acc_[2][i - t0_] = d_h_2[(b0 + 2) * 64 + i];
+                    acc_[3][i - t0_] = d_h_2[(b0 + 3) * 64 + i];
                 }
                 for (int o = 0; o < 64; o++) {
                     #ifdef _OPENMP
                     #pragma omp simd
                     #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += layer1_attn_wk[o * 64 + i] * d_linear_y_8[b0 * 64 + o];
-                        acc_[1][i - t0_] += layer1_attn_wk[o * 64 + i] * d_linear_y_8[(b0 + 1) * 64 + o];
-                        acc_[2][i - t0_] += layer1_attn_wk[o * 64 + i] * d_linear_y_8[(b0 + 2) * 64 + o];
-                        acc_[3][i - t0_] += layer1_attn_wk[o * 64 + i] * d_linear_y_8[(b0 + 3) * 64 + o];
+                        acc_[0][i - t0_] += layer1_attn_wk[o * 64 + i] * d_k_2[b0 * 64 + o];
+                        acc_[1][i - t0_] += layer1_attn_wk[o * 64 + i] * d_k_2[(b0 + 1) * 64 + o];
+                        acc_[2][i - t0_] += layer1_attn_wk[o * 64 + i] * d_k_2[(b0 + 2) * 64 + o];
+                        acc_[3][i - t0_] += layer1_attn_wk[o * 64 + i] * d_k_2[(b0 + 3) * 64 + o];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
-                    d_rmsnorm_y_4[b0 * 64 + i] = acc_[0][i - t0_];
-                    d_rmsnorm_y_4[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
-                    d_rmsnorm_y_4[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
-                    d_rmsnorm_y_4[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
+                    d_h_2[b0 * 64 + i] = acc_[0][i - t0_];
+                    d_h_2[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
+                    d_h_2[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
+                    d_h_2[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
                 }
             }
         }
@@ -2312,22 +1718,23 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
             {
                 double acc_[64];
                 for (int i = 0; i < 64; i++)
-                    acc_[i] = d_rmsnorm_y_4[b0 * 64 + i];
+                    acc_[i] = d_h_2[b0 * 64 + i];
                 for (int o = 0; o < 64; o++) {
                     #ifdef _OPENMP
                     #pragma omp simd
                     #endif
                     for (int i = 0; i < 64; i++)
-                        acc_[i] += layer1_attn_wk[o * 64 + i] * d_linear_y_8[b0 * 64 + o];
+                        acc_[i] += layer1_attn_wk[o * 64 + i] * d_k_2[b0 * 64 + o];
                 }
                 for (int i = 0; i < 64; i++)
-                    d_rmsnorm_y_4[b0 * 64 + i] = acc_[i];
+                    d_h_2[b0 * 64 + i] = acc_[i];
             }
         }
     }
 
     /* backward of gpt_text.mg:42: q = linear(h, layer[l].attn_wq) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlayer1_attn_wq += dq_2 * dq_2/dlayer1_attn_wq */
     {
         #ifdef _OPENMP
         #pragma omp parallel for schedule(static)
@@ -2346,10 +1753,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     #pragma omp simd
                     #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += rmsnorm_y_4[b0 * 64 + i] * d_linear_y_7[b0 * 64 + o];
-                        acc_[1][i - t0_] += rmsnorm_y_4[b0 * 64 + i] * d_linear_y_7[b0 * 64 + o + 1];
-                        acc_[2][i - t0_] += rmsnorm_y_4[b0 * 64 + i] * d_linear_y_7[b0 * 64 + o + 2];
-                        acc_[3][i - t0_] += rmsnorm_y_4[b0 * 64 + i] * d_linear_y_7[b0 * 64 + o + 3];
+                        acc_[0][i - t0_] += h_2[b0 * 64 + i] * d_q_2[b0 * 64 + o];
+                        acc_[1][i - t0_] += h_2[b0 * 64 + i] * d_q_2[b0 * 64 + o + 1];
+                        acc_[2][i - t0_] += h_2[b0 * 64 + i] * d_q_2[b0 * 64 + o + 2];
+                        acc_[3][i - t0_] += h_2[b0 * 64 + i] * d_q_2[b0 * 64 + o + 3];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -2362,6 +1769,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dh_2 += dq_2 * dq_2/dh_2 */
     {
         #ifdef _OPENMP
         #pragma omp parallel for schedule(static)
@@ -2370,27 +1778,27 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
             for (int t0_ = 0; t0_ < 64; t0_ += 16) {
                 double acc_[4][16];
                 for (int i = t0_; i < t0_ + 16; i++) {
-                    acc_[0][i - t0_] = d_rmsnorm_y_4[b0 * 64 + i];
-                    acc_[1][i - t0_] = d_rmsnorm_y_4[(b0 + 1) * 64 + i];
-                    acc_[2][i - t0_] = d_rmsnorm_y_4[(b0 + 2) * 64 + i];
-                    acc_[3][i - t0_] = d_rmsnorm_y_4[(b0 + 3) * 64 + i];
+                    acc_[0][i - t0_] = d_h_2[b0 * 64 + i];
+                    acc_[1][i - t0_] = d_h_2[(b0 + 1) * 64 + i];
+                    acc_[2][i - t0_] = d_h_2[(b0 + 2) * 64 + i];
+                    acc_[3][i - t0_] = d_h_2[(b0 + 3) * 64 + i];
                 }
                 for (int o = 0; o < 64; o++) {
                     #ifdef _OPENMP
                     #pragma omp simd
                     #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += layer1_attn_wq[o * 64 + i] * d_linear_y_7[b0 * 64 + o];
-                        acc_[1][i - t0_] += layer1_attn_wq[o * 64 + i] * d_linear_y_7[(b0 + 1) * 64 + o];
-                        acc_[2][i - t0_] += layer1_attn_wq[o * 64 + i] * d_linear_y_7[(b0 + 2) * 64 + o];
-                        acc_[3][i - t0_] += layer1_attn_wq[o * 64 + i] * d_linear_y_7[(b0 + 3) * 64 + o];
+                        acc_[0][i - t0_] += layer1_attn_wq[o * 64 + i] * d_q_2[b0 * 64 + o];
+                        acc_[1][i - t0_] += layer1_attn_wq[o * 64 + i] * d_q_2[(b0 + 1) * 64 + o];
+                        acc_[2][i - t0_] += layer1_attn_wq[o * 64 + i] * d_q_2[(b0 + 2) * 64 + o];
+                        acc_[3][i - t0_] += layer1_attn_wq[o * 64 + i] * d_q_2[(b0 + 3) * 64 + o];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
-                    d_rmsnorm_y_4[b0 * 64 + i] = acc_[0][i - t0_];
-                    d_rmsnorm_y_4[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
-                    d_rmsnorm_y_4[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
-                    d_rmsnorm_y_4[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
+                    d_h_2[b0 * 64 + i] = acc_[0][i - t0_];
+                    d_h_2[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
+                    d_h_2[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
+                    d_h_2[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
                 }
             }
         }
@@ -2398,33 +1806,37 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
             {
                 double acc_[64];
                 for (int i = 0; i < 64; i++)
-                    acc_[i] = d_rmsnorm_y_4[b0 * 64 + i];
+                    acc_[i] = d_h_2[b0 * 64 + i];
                 for (int o = 0; o < 64; o++) {
                     #ifdef _OPENMP
                     #pragma omp simd
                     #endif
                     for (int i = 0; i < 64; i++)
-                        acc_[i] += layer1_attn_wq[o * 64 + i] * d_linear_y_7[b0 * 64 + o];
+                        acc_[i] += layer1_attn_wq[o * 64 + i] * d_q_2[b0 * 64 + o];
                 }
                 for (int i = 0; i < 64; i++)
-                    d_rmsnorm_y_4[b0 * 64 + i] = acc_[i];
+                    d_h_2[b0 * 64 + i] = acc_[i];
             }
         }
     }
 
     /* backward of gpt_text.mg:41: h = rmsnorm(x) */
     /* prelude.mg:22: y[i] = x[i] * scale */
+    /* dx_4 += dh_2 * dh_2/dx_4 */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 64; i++) {
-            d_x_3[b0 * 64 + i] += rmsnorm_scale_4[b0] * d_rmsnorm_y_4[b0 * 64 + i];
+            d_x_4[b0 * 64 + i] += rmsnorm_scale_4[b0] * d_h_2[b0 * 64 + i];
         }
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
+    /* drmsnorm_scale_4 += dh_2 * dh_2/drmsnorm_scale_4 */
+    /* drmsnorm_ms_4 += drmsnorm_scale_4 * drmsnorm_scale_4/drmsnorm_ms_4 */
+    /* drmsnorm_sum_4 += drmsnorm_ms_4 * drmsnorm_ms_4/drmsnorm_sum_4 */
     for (int b0 = 0; b0 < T; b0++) {
         {
             double acc_ = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_ += x_3[b0 * 64 + i] * d_rmsnorm_y_4[b0 * 64 + i];
+                acc_ += x_4[b0 * 64 + i] * d_h_2[b0 * 64 + i];
             }
             d_rmsnorm_scale_4[b0] = acc_;
         }
@@ -2434,20 +1846,25 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         d_rmsnorm_sum_4[b0] = 0.015625 * d_rmsnorm_ms_4[b0];
     }
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
+    /* dx_4 += drmsnorm_sum_4 * drmsnorm_sum_4/dx_4 */
+    /* dx_4 += drmsnorm_sum_4 * drmsnorm_sum_4/dx_4 */
+    /* dlinear_y_3 += dx_4 * dx_4/dlinear_y_3 */
+    /* dx_3 += dx_4 * dx_4/dx_3 */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 64; i++) {
-            d_x_3[b0 * 64 + i] += x_3[b0 * 64 + i] * d_rmsnorm_sum_4[b0];
+            d_x_4[b0 * 64 + i] += x_4[b0 * 64 + i] * d_rmsnorm_sum_4[b0];
             /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-            d_x_3[b0 * 64 + i] += x_3[b0 * 64 + i] * d_rmsnorm_sum_4[b0];
+            d_x_4[b0 * 64 + i] += x_4[b0 * 64 + i] * d_rmsnorm_sum_4[b0];
             /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
-            d_linear_y_6[b0 * 64 + i] = d_x_3[b0 * 64 + i];
+            d_linear_y_3[b0 * 64 + i] = d_x_4[b0 * 64 + i];
             /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
-            d_x_2[b0 * 64 + i] = d_x_3[b0 * 64 + i];
+            d_x_3[b0 * 64 + i] = d_x_4[b0 * 64 + i];
         }
     }
 
     /* backward of gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlayer0_mlp_fc2 += dlinear_y_3 * dlinear_y_3/dlayer0_mlp_fc2 */
     {
         #ifdef _OPENMP
         #pragma omp parallel for schedule(static)
@@ -2466,10 +1883,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     #pragma omp simd
                     #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += linear_arg1[b0 * 256 + i] * d_linear_y_6[b0 * 64 + o];
-                        acc_[1][i - t0_] += linear_arg1[b0 * 256 + i] * d_linear_y_6[b0 * 64 + o + 1];
-                        acc_[2][i - t0_] += linear_arg1[b0 * 256 + i] * d_linear_y_6[b0 * 64 + o + 2];
-                        acc_[3][i - t0_] += linear_arg1[b0 * 256 + i] * d_linear_y_6[b0 * 64 + o + 3];
+                        acc_[0][i - t0_] += linear_arg1[b0 * 256 + i] * d_linear_y_3[b0 * 64 + o];
+                        acc_[1][i - t0_] += linear_arg1[b0 * 256 + i] * d_linear_y_3[b0 * 64 + o + 1];
+                        acc_[2][i - t0_] += linear_arg1[b0 * 256 + i] * d_linear_y_3[b0 * 64 + o + 2];
+                        acc_[3][i - t0_] += linear_arg1[b0 * 256 + i] * d_linear_y_3[b0 * 64 + o + 3];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -2482,6 +1899,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlinear_arg1 += dlinear_y_3 * dlinear_y_3/dlinear_arg1 */
     {
         #ifdef _OPENMP
         #pragma omp parallel for schedule(static)
@@ -2500,10 +1918,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     #pragma omp simd
                     #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += layer0_mlp_fc2[o * 256 + i] * d_linear_y_6[b0 * 64 + o];
-                        acc_[1][i - t0_] += layer0_mlp_fc2[o * 256 + i] * d_linear_y_6[(b0 + 1) * 64 + o];
-                        acc_[2][i - t0_] += layer0_mlp_fc2[o * 256 + i] * d_linear_y_6[(b0 + 2) * 64 + o];
-                        acc_[3][i - t0_] += layer0_mlp_fc2[o * 256 + i] * d_linear_y_6[(b0 + 3) * 64 + o];
+                        acc_[0][i - t0_] += layer0_mlp_fc2[o * 256 + i] * d_linear_y_3[b0 * 64 + o];
+                        acc_[1][i - t0_] += layer0_mlp_fc2[o * 256 + i] * d_linear_y_3[(b0 + 1) * 64 + o];
+                        acc_[2][i - t0_] += layer0_mlp_fc2[o * 256 + i] * d_linear_y_3[(b0 + 2) * 64 + o];
+                        acc_[3][i - t0_] += layer0_mlp_fc2[o * 256 + i] * d_linear_y_3[(b0 + 3) * 64 + o];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -2525,7 +1943,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                         #pragma omp simd
                         #endif
                         for (int i = t0_; i < t0_ + 64; i++)
-                            acc_[i - t0_] += layer0_mlp_fc2[o * 256 + i] * d_linear_y_6[b0 * 64 + o];
+                            acc_[i - t0_] += layer0_mlp_fc2[o * 256 + i] * d_linear_y_3[b0 * 64 + o];
                     }
                     for (int i = t0_; i < t0_ + 64; i++)
                         d_linear_arg1[b0 * 256 + i] = acc_[i - t0_];
@@ -2534,12 +1952,14 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* gpt_text.mg:46: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
+    /* dlinear_y_2 += dlinear_arg1 * dlinear_arg1/dlinear_y_2 */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 256; j++) {
-            d_linear_y_5[i * 256 + j] = step_(linear_y_5[i * 256 + j]) * d_linear_arg1[i * 256 + j];
+            d_linear_y_2[i * 256 + j] = step_(linear_y_2[i * 256 + j]) * d_linear_arg1[i * 256 + j];
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlayer0_mlp_fc1 += dlinear_y_2 * dlinear_y_2/dlayer0_mlp_fc1 */
     {
         #ifdef _OPENMP
         #pragma omp parallel for schedule(static)
@@ -2558,10 +1978,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     #pragma omp simd
                     #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += rmsnorm_y_3[b0 * 64 + i] * d_linear_y_5[b0 * 256 + o];
-                        acc_[1][i - t0_] += rmsnorm_y_3[b0 * 64 + i] * d_linear_y_5[b0 * 256 + o + 1];
-                        acc_[2][i - t0_] += rmsnorm_y_3[b0 * 64 + i] * d_linear_y_5[b0 * 256 + o + 2];
-                        acc_[3][i - t0_] += rmsnorm_y_3[b0 * 64 + i] * d_linear_y_5[b0 * 256 + o + 3];
+                        acc_[0][i - t0_] += rmsnorm_y[b0 * 64 + i] * d_linear_y_2[b0 * 256 + o];
+                        acc_[1][i - t0_] += rmsnorm_y[b0 * 64 + i] * d_linear_y_2[b0 * 256 + o + 1];
+                        acc_[2][i - t0_] += rmsnorm_y[b0 * 64 + i] * d_linear_y_2[b0 * 256 + o + 2];
+                        acc_[3][i - t0_] += rmsnorm_y[b0 * 64 + i] * d_linear_y_2[b0 * 256 + o + 3];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -2574,6 +1994,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* drmsnorm_y += dlinear_y_2 * dlinear_y_2/drmsnorm_y */
     {
         #ifdef _OPENMP
         #pragma omp parallel for schedule(static)
@@ -2592,17 +2013,17 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     #pragma omp simd
                     #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += layer0_mlp_fc1[o * 64 + i] * d_linear_y_5[b0 * 256 + o];
-                        acc_[1][i - t0_] += layer0_mlp_fc1[o * 64 + i] * d_linear_y_5[(b0 + 1) * 256 + o];
-                        acc_[2][i - t0_] += layer0_mlp_fc1[o * 64 + i] * d_linear_y_5[(b0 + 2) * 256 + o];
-                        acc_[3][i - t0_] += layer0_mlp_fc1[o * 64 + i] * d_linear_y_5[(b0 + 3) * 256 + o];
+                        acc_[0][i - t0_] += layer0_mlp_fc1[o * 64 + i] * d_linear_y_2[b0 * 256 + o];
+                        acc_[1][i - t0_] += layer0_mlp_fc1[o * 64 + i] * d_linear_y_2[(b0 + 1) * 256 + o];
+                        acc_[2][i - t0_] += layer0_mlp_fc1[o * 64 + i] * d_linear_y_2[(b0 + 2) * 256 + o];
+                        acc_[3][i - t0_] += layer0_mlp_fc1[o * 64 + i] * d_linear_y_2[(b0 + 3) * 256 + o];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
-                    d_rmsnorm_y_3[b0 * 64 + i] = acc_[0][i - t0_];
-                    d_rmsnorm_y_3[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
-                    d_rmsnorm_y_3[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
-                    d_rmsnorm_y_3[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
+                    d_rmsnorm_y[b0 * 64 + i] = acc_[0][i - t0_];
+                    d_rmsnorm_y[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
+                    d_rmsnorm_y[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
+                    d_rmsnorm_y[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
                 }
             }
         }
@@ -2616,25 +2037,29 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     #pragma omp simd
                     #endif
                     for (int i = 0; i < 64; i++)
-                        acc_[i] += layer0_mlp_fc1[o * 64 + i] * d_linear_y_5[b0 * 256 + o];
+                        acc_[i] += layer0_mlp_fc1[o * 64 + i] * d_linear_y_2[b0 * 256 + o];
                 }
                 for (int i = 0; i < 64; i++)
-                    d_rmsnorm_y_3[b0 * 64 + i] = acc_[i];
+                    d_rmsnorm_y[b0 * 64 + i] = acc_[i];
             }
         }
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
+    /* dx_3 += drmsnorm_y * drmsnorm_y/dx_3 */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 64; i++) {
-            d_x_2[b0 * 64 + i] += rmsnorm_scale_3[b0] * d_rmsnorm_y_3[b0 * 64 + i];
+            d_x_3[b0 * 64 + i] += rmsnorm_scale_3[b0] * d_rmsnorm_y[b0 * 64 + i];
         }
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
+    /* drmsnorm_scale_3 += drmsnorm_y * drmsnorm_y/drmsnorm_scale_3 */
+    /* drmsnorm_ms_3 += drmsnorm_scale_3 * drmsnorm_scale_3/drmsnorm_ms_3 */
+    /* drmsnorm_sum_3 += drmsnorm_ms_3 * drmsnorm_ms_3/drmsnorm_sum_3 */
     for (int b0 = 0; b0 < T; b0++) {
         {
             double acc_ = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_ += x_2[b0 * 64 + i] * d_rmsnorm_y_3[b0 * 64 + i];
+                acc_ += x_3[b0 * 64 + i] * d_rmsnorm_y[b0 * 64 + i];
             }
             d_rmsnorm_scale_3[b0] = acc_;
         }
@@ -2644,20 +2069,25 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         d_rmsnorm_sum_3[b0] = 0.015625 * d_rmsnorm_ms_3[b0];
     }
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
+    /* dx_3 += drmsnorm_sum_3 * drmsnorm_sum_3/dx_3 */
+    /* dx_3 += drmsnorm_sum_3 * drmsnorm_sum_3/dx_3 */
+    /* dlinear_y += dx_3 * dx_3/dlinear_y */
+    /* dx_2 += dx_3 * dx_3/dx_2 */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 64; i++) {
-            d_x_2[b0 * 64 + i] += x_2[b0 * 64 + i] * d_rmsnorm_sum_3[b0];
+            d_x_3[b0 * 64 + i] += x_3[b0 * 64 + i] * d_rmsnorm_sum_3[b0];
             /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-            d_x_2[b0 * 64 + i] += x_2[b0 * 64 + i] * d_rmsnorm_sum_3[b0];
+            d_x_3[b0 * 64 + i] += x_3[b0 * 64 + i] * d_rmsnorm_sum_3[b0];
             /* gpt_text.mg:45: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
-            d_linear_y_4[b0 * 64 + i] = d_x_2[b0 * 64 + i];
+            d_linear_y[b0 * 64 + i] = d_x_3[b0 * 64 + i];
             /* gpt_text.mg:45: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
-            d_rmsnorm_y[b0 * 64 + i] = d_x_2[b0 * 64 + i];
+            d_x_2[b0 * 64 + i] = d_x_3[b0 * 64 + i];
         }
     }
 
     /* backward of gpt_text.mg:45: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlayer0_attn_wo += dlinear_y * dlinear_y/dlayer0_attn_wo */
     {
         #ifdef _OPENMP
         #pragma omp parallel for schedule(static)
@@ -2676,10 +2106,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     #pragma omp simd
                     #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += attention_out[b0 * 64 + i] * d_linear_y_4[b0 * 64 + o];
-                        acc_[1][i - t0_] += attention_out[b0 * 64 + i] * d_linear_y_4[b0 * 64 + o + 1];
-                        acc_[2][i - t0_] += attention_out[b0 * 64 + i] * d_linear_y_4[b0 * 64 + o + 2];
-                        acc_[3][i - t0_] += attention_out[b0 * 64 + i] * d_linear_y_4[b0 * 64 + o + 3];
+                        acc_[0][i - t0_] += attention_out[b0 * 64 + i] * d_linear_y[b0 * 64 + o];
+                        acc_[1][i - t0_] += attention_out[b0 * 64 + i] * d_linear_y[b0 * 64 + o + 1];
+                        acc_[2][i - t0_] += attention_out[b0 * 64 + i] * d_linear_y[b0 * 64 + o + 2];
+                        acc_[3][i - t0_] += attention_out[b0 * 64 + i] * d_linear_y[b0 * 64 + o + 3];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -2692,6 +2122,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dattention_out += dlinear_y * dlinear_y/dattention_out */
     {
         #ifdef _OPENMP
         #pragma omp parallel for schedule(static)
@@ -2710,10 +2141,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     #pragma omp simd
                     #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += layer0_attn_wo[o * 64 + i] * d_linear_y_4[b0 * 64 + o];
-                        acc_[1][i - t0_] += layer0_attn_wo[o * 64 + i] * d_linear_y_4[(b0 + 1) * 64 + o];
-                        acc_[2][i - t0_] += layer0_attn_wo[o * 64 + i] * d_linear_y_4[(b0 + 2) * 64 + o];
-                        acc_[3][i - t0_] += layer0_attn_wo[o * 64 + i] * d_linear_y_4[(b0 + 3) * 64 + o];
+                        acc_[0][i - t0_] += layer0_attn_wo[o * 64 + i] * d_linear_y[b0 * 64 + o];
+                        acc_[1][i - t0_] += layer0_attn_wo[o * 64 + i] * d_linear_y[(b0 + 1) * 64 + o];
+                        acc_[2][i - t0_] += layer0_attn_wo[o * 64 + i] * d_linear_y[(b0 + 2) * 64 + o];
+                        acc_[3][i - t0_] += layer0_attn_wo[o * 64 + i] * d_linear_y[(b0 + 3) * 64 + o];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -2734,7 +2165,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     #pragma omp simd
                     #endif
                     for (int i = 0; i < 64; i++)
-                        acc_[i] += layer0_attn_wo[o * 64 + i] * d_linear_y_4[b0 * 64 + o];
+                        acc_[i] += layer0_attn_wo[o * 64 + i] * d_linear_y[b0 * 64 + o];
                 }
                 for (int i = 0; i < 64; i++)
                     d_attention_out[b0 * 64 + i] = acc_[i];
@@ -2742,38 +2173,43 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* gpt_text.mg:35: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
-    memset(d_softmax_p, 0, 16384 * sizeof *d_softmax_p);
+    /* dattention_w += dattention_out * dattention_out/dattention_w */
+    memset(d_attention_w, 0, 16384 * sizeof *d_attention_w);
     for (int t = 0; t < T; t++) {
         for (int c_q = 0; c_q < 4; c_q++) {
             for (int s = 0; s < t + 1; s++) {
-                double acc_ = d_softmax_p[c_q * 4096 + t * 64 + s];
+                double acc_ = d_attention_w[c_q * 4096 + t * 64 + s];
                 for (int c_r = 0; c_r < 16; c_r++) {
-                    acc_ += linear_y_3[s * 64 + 16 * c_q + c_r] * d_attention_out[t * 64 + 16 * c_q + c_r];
+                    acc_ += v[s * 64 + 16 * c_q + c_r] * d_attention_out[t * 64 + 16 * c_q + c_r];
                 }
-                d_softmax_p[c_q * 4096 + t * 64 + s] = acc_;
+                d_attention_w[c_q * 4096 + t * 64 + s] = acc_;
             }
         }
     }
     /* gpt_text.mg:35: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
-    memset(d_linear_y_3, 0, 4096 * sizeof *d_linear_y_3);
+    /* dv += dattention_out * dattention_out/dv */
+    memset(d_v, 0, 4096 * sizeof *d_v);
     for (int t = 0; t < T; t++) {
         for (int c_q = 0; c_q < 4; c_q++) {
             for (int s = 0; s < t + 1; s++) {
                 for (int c_r = 0; c_r < 16; c_r++) {
-                    d_linear_y_3[s * 64 + 16 * c_q + c_r] += softmax_p[c_q * 4096 + t * 64 + s] * d_attention_out[t * 64 + 16 * c_q + c_r];
+                    d_v[s * 64 + 16 * c_q + c_r] += attention_w[c_q * 4096 + t * 64 + s] * d_attention_out[t * 64 + 16 * c_q + c_r];
                 }
             }
         }
     }
     /* prelude.mg:15: p[i] = e[i] / s */
+    /* dsoftmax_e += dattention_w * dattention_w/dsoftmax_e */
     for (int b0 = 0; b0 < 4; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
             for (int i = 0; i < b1 + 1; i++) {
-                d_softmax_e[b0 * 4096 + b1 * 64 + i] = pow_2[b0 * 64 + b1] * d_softmax_p[b0 * 4096 + b1 * 64 + i];
+                d_softmax_e[b0 * 4096 + b1 * 64 + i] = pow_2[b0 * 64 + b1] * d_attention_w[b0 * 4096 + b1 * 64 + i];
             }
         }
     }
     /* prelude.mg:15: p[i] = e[i] / s */
+    /* hoisted */
+    /* dsoftmax_s += dattention_w * dattention_w/dsoftmax_s */
     for (int b0 = 0; b0 < 4; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
             double             pow_10 = (-1.0) * pow_(softmax_s[b0 * 64 + b1], -2.0);
@@ -2781,13 +2217,16 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
             {
                 double acc_ = 0.0;
                 for (int i = 0; i < b1 + 1; i++) {
-                    acc_ += pow_10 * (softmax_e[b0 * 4096 + b1 * 64 + i] * d_softmax_p[b0 * 4096 + b1 * 64 + i]);
+                    acc_ += pow_10 * (softmax_e[b0 * 4096 + b1 * 64 + i] * d_attention_w[b0 * 4096 + b1 * 64 + i]);
                 }
                 d_softmax_s[b0 * 64 + b1] = acc_;
             }
         }
     }
     /* prelude.mg:14: s = sum(i) e[i] */
+    /* dsoftmax_e += dsoftmax_s * dsoftmax_s/dsoftmax_e */
+    /* dattention_att += dsoftmax_e * dsoftmax_e/dattention_att */
+    /* dattention_sum += dattention_att * dattention_att/dattention_sum */
     for (int b0 = 0; b0 < 4; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
             for (int i = 0; i < b1 + 1; i++) {
@@ -2800,15 +2239,17 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* gpt_text.mg:33: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
-    memset(d_linear_y, 0, 4096 * sizeof *d_linear_y);
-    memset(d_linear_y_2, 0, 4096 * sizeof *d_linear_y_2);
-    for (int h = 0; h < 4; h++) {
+    /* dq += dattention_sum * dattention_sum/dq */
+    /* dk += dattention_sum * dattention_sum/dk */
+    memset(d_q, 0, 4096 * sizeof *d_q);
+    memset(d_k, 0, 4096 * sizeof *d_k);
+    for (int h2 = 0; h2 < 4; h2++) {
         for (int t = 0; t < T; t++) {
             for (int s = 0; s < t + 1; s++) {
                 for (int j = 0; j < 16; j++) {
-                    d_linear_y[t * 64 + h * 16 + j] += linear_y_2[s * 64 + h * 16 + j] * d_attention_sum[h * 4096 + t * 64 + s];
+                    d_q[t * 64 + h2 * 16 + j] += k[s * 64 + h2 * 16 + j] * d_attention_sum[h2 * 4096 + t * 64 + s];
                     /* gpt_text.mg:33: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
-                    d_linear_y_2[s * 64 + h * 16 + j] += linear_y[t * 64 + h * 16 + j] * d_attention_sum[h * 4096 + t * 64 + s];
+                    d_k[s * 64 + h2 * 16 + j] += q[t * 64 + h2 * 16 + j] * d_attention_sum[h2 * 4096 + t * 64 + s];
                 }
             }
         }
@@ -2816,6 +2257,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
 
     /* backward of gpt_text.mg:44: v = linear(h, layer[l].attn_wv) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlayer0_attn_wv += dv * dv/dlayer0_attn_wv */
     {
         #ifdef _OPENMP
         #pragma omp parallel for schedule(static)
@@ -2834,10 +2276,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     #pragma omp simd
                     #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += rmsnorm_y_2[b0 * 64 + i] * d_linear_y_3[b0 * 64 + o];
-                        acc_[1][i - t0_] += rmsnorm_y_2[b0 * 64 + i] * d_linear_y_3[b0 * 64 + o + 1];
-                        acc_[2][i - t0_] += rmsnorm_y_2[b0 * 64 + i] * d_linear_y_3[b0 * 64 + o + 2];
-                        acc_[3][i - t0_] += rmsnorm_y_2[b0 * 64 + i] * d_linear_y_3[b0 * 64 + o + 3];
+                        acc_[0][i - t0_] += h[b0 * 64 + i] * d_v[b0 * 64 + o];
+                        acc_[1][i - t0_] += h[b0 * 64 + i] * d_v[b0 * 64 + o + 1];
+                        acc_[2][i - t0_] += h[b0 * 64 + i] * d_v[b0 * 64 + o + 2];
+                        acc_[3][i - t0_] += h[b0 * 64 + i] * d_v[b0 * 64 + o + 3];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -2850,6 +2292,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dh += dv * dv/dh */
     {
         #ifdef _OPENMP
         #pragma omp parallel for schedule(static)
@@ -2868,17 +2311,17 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     #pragma omp simd
                     #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += layer0_attn_wv[o * 64 + i] * d_linear_y_3[b0 * 64 + o];
-                        acc_[1][i - t0_] += layer0_attn_wv[o * 64 + i] * d_linear_y_3[(b0 + 1) * 64 + o];
-                        acc_[2][i - t0_] += layer0_attn_wv[o * 64 + i] * d_linear_y_3[(b0 + 2) * 64 + o];
-                        acc_[3][i - t0_] += layer0_attn_wv[o * 64 + i] * d_linear_y_3[(b0 + 3) * 64 + o];
+                        acc_[0][i - t0_] += layer0_attn_wv[o * 64 + i] * d_v[b0 * 64 + o];
+                        acc_[1][i - t0_] += layer0_attn_wv[o * 64 + i] * d_v[(b0 + 1) * 64 + o];
+                        acc_[2][i - t0_] += layer0_attn_wv[o * 64 + i] * d_v[(b0 + 2) * 64 + o];
+                        acc_[3][i - t0_] += layer0_attn_wv[o * 64 + i] * d_v[(b0 + 3) * 64 + o];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
-                    d_rmsnorm_y_2[b0 * 64 + i] = acc_[0][i - t0_];
-                    d_rmsnorm_y_2[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
-                    d_rmsnorm_y_2[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
-                    d_rmsnorm_y_2[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
+                    d_h[b0 * 64 + i] = acc_[0][i - t0_];
+                    d_h[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
+                    d_h[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
+                    d_h[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
                 }
             }
         }
@@ -2892,16 +2335,17 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     #pragma omp simd
                     #endif
                     for (int i = 0; i < 64; i++)
-                        acc_[i] += layer0_attn_wv[o * 64 + i] * d_linear_y_3[b0 * 64 + o];
+                        acc_[i] += layer0_attn_wv[o * 64 + i] * d_v[b0 * 64 + o];
                 }
                 for (int i = 0; i < 64; i++)
-                    d_rmsnorm_y_2[b0 * 64 + i] = acc_[i];
+                    d_h[b0 * 64 + i] = acc_[i];
             }
         }
     }
 
     /* backward of gpt_text.mg:43: k = linear(h, layer[l].attn_wk) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlayer0_attn_wk += dk * dk/dlayer0_attn_wk */
     {
         #ifdef _OPENMP
         #pragma omp parallel for schedule(static)
@@ -2920,10 +2364,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     #pragma omp simd
                     #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += rmsnorm_y_2[b0 * 64 + i] * d_linear_y_2[b0 * 64 + o];
-                        acc_[1][i - t0_] += rmsnorm_y_2[b0 * 64 + i] * d_linear_y_2[b0 * 64 + o + 1];
-                        acc_[2][i - t0_] += rmsnorm_y_2[b0 * 64 + i] * d_linear_y_2[b0 * 64 + o + 2];
-                        acc_[3][i - t0_] += rmsnorm_y_2[b0 * 64 + i] * d_linear_y_2[b0 * 64 + o + 3];
+                        acc_[0][i - t0_] += h[b0 * 64 + i] * d_k[b0 * 64 + o];
+                        acc_[1][i - t0_] += h[b0 * 64 + i] * d_k[b0 * 64 + o + 1];
+                        acc_[2][i - t0_] += h[b0 * 64 + i] * d_k[b0 * 64 + o + 2];
+                        acc_[3][i - t0_] += h[b0 * 64 + i] * d_k[b0 * 64 + o + 3];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -2936,6 +2380,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dh += dk * dk/dh */
     {
         #ifdef _OPENMP
         #pragma omp parallel for schedule(static)
@@ -2944,27 +2389,27 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
             for (int t0_ = 0; t0_ < 64; t0_ += 16) {
                 double acc_[4][16];
                 for (int i = t0_; i < t0_ + 16; i++) {
-                    acc_[0][i - t0_] = d_rmsnorm_y_2[b0 * 64 + i];
-                    acc_[1][i - t0_] = d_rmsnorm_y_2[(b0 + 1) * 64 + i];
-                    acc_[2][i - t0_] = d_rmsnorm_y_2[(b0 + 2) * 64 + i];
-                    acc_[3][i - t0_] = d_rmsnorm_y_2[(b0 + 3) * 64 + i];
+                    acc_[0][i - t0_] = d_h[b0 * 64 + i];
+                    acc_[1][i - t0_] = d_h[(b0 + 1) * 64 + i];
+                    acc_[2][i - t0_] = d_h[(b0 + 2) * 64 + i];
+                    acc_[3][i - t0_] = d_h[(b0 + 3) * 64 + i];
                 }
                 for (int o = 0; o < 64; o++) {
                     #ifdef _OPENMP
                     #pragma omp simd
                     #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += layer0_attn_wk[o * 64 + i] * d_linear_y_2[b0 * 64 + o];
-                        acc_[1][i - t0_] += layer0_attn_wk[o * 64 + i] * d_linear_y_2[(b0 + 1) * 64 + o];
-                        acc_[2][i - t0_] += layer0_attn_wk[o * 64 + i] * d_linear_y_2[(b0 + 2) * 64 + o];
-                        acc_[3][i - t0_] += layer0_attn_wk[o * 64 + i] * d_linear_y_2[(b0 + 3) * 64 + o];
+                        acc_[0][i - t0_] += layer0_attn_wk[o * 64 + i] * d_k[b0 * 64 + o];
+                        acc_[1][i - t0_] += layer0_attn_wk[o * 64 + i] * d_k[(b0 + 1) * 64 + o];
+                        acc_[2][i - t0_] += layer0_attn_wk[o * 64 + i] * d_k[(b0 + 2) * 64 + o];
+                        acc_[3][i - t0_] += layer0_attn_wk[o * 64 + i] * d_k[(b0 + 3) * 64 + o];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
-                    d_rmsnorm_y_2[b0 * 64 + i] = acc_[0][i - t0_];
-                    d_rmsnorm_y_2[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
-                    d_rmsnorm_y_2[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
-                    d_rmsnorm_y_2[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
+                    d_h[b0 * 64 + i] = acc_[0][i - t0_];
+                    d_h[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
+                    d_h[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
+                    d_h[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
                 }
             }
         }
@@ -2972,22 +2417,23 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
             {
                 double acc_[64];
                 for (int i = 0; i < 64; i++)
-                    acc_[i] = d_rmsnorm_y_2[b0 * 64 + i];
+                    acc_[i] = d_h[b0 * 64 + i];
                 for (int o = 0; o < 64; o++) {
                     #ifdef _OPENMP
                     #pragma omp simd
                     #endif
                     for (int i = 0; i < 64; i++)
-                        acc_[i] += layer0_attn_wk[o * 64 + i] * d_linear_y_2[b0 * 64 + o];
+                        acc_[i] += layer0_attn_wk[o * 64 + i] * d_k[b0 * 64 + o];
                 }
                 for (int i = 0; i < 64; i++)
-                    d_rmsnorm_y_2[b0 * 64 + i] = acc_[i];
+                    d_h[b0 * 64 + i] = acc_[i];
             }
         }
     }
 
     /* backward of gpt_text.mg:42: q = linear(h, layer[l].attn_wq) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlayer0_attn_wq += dq * dq/dlayer0_attn_wq */
     {
         #ifdef _OPENMP
         #pragma omp parallel for schedule(static)
@@ -3006,10 +2452,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
                     #pragma omp simd
                     #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += rmsnorm_y_2[b0 * 64 + i] * d_linear_y[b0 * 64 + o];
-                        acc_[1][i - t0_] += rmsnorm_y_2[b0 * 64 + i] * d_linear_y[b0 * 64 + o + 1];
-                        acc_[2][i - t0_] += rmsnorm_y_2[b0 * 64 + i] * d_linear_y[b0 * 64 + o + 2];
-                        acc_[3][i - t0_] += rmsnorm_y_2[b0 * 64 + i] * d_linear_y[b0 * 64 + o + 3];
+                        acc_[0][i - t0_] += h[b0 * 64 + i] * d_q[b0 * 64 + o];
+                        acc_[1][i - t0_] += h[b0 * 64 + i] * d_q[b0 * 64 + o + 1];
+                        acc_[2][i - t0_] += h[b0 * 64 + i] * d_q[b0 * 64 + o + 2];
+                        acc_[3][i - t0_] += h[b0 * 64 + i] * d_q[b0 * 64 + o + 3];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -3022,6 +2468,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dh += dq * dq/dh */
     {
         #ifdef _OPENMP
         #pragma omp parallel for schedule(static)
@@ -3030,27 +2477,27 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
             for (int t0_ = 0; t0_ < 64; t0_ += 16) {
                 double acc_[4][16];
                 for (int i = t0_; i < t0_ + 16; i++) {
-                    acc_[0][i - t0_] = d_rmsnorm_y_2[b0 * 64 + i];
-                    acc_[1][i - t0_] = d_rmsnorm_y_2[(b0 + 1) * 64 + i];
-                    acc_[2][i - t0_] = d_rmsnorm_y_2[(b0 + 2) * 64 + i];
-                    acc_[3][i - t0_] = d_rmsnorm_y_2[(b0 + 3) * 64 + i];
+                    acc_[0][i - t0_] = d_h[b0 * 64 + i];
+                    acc_[1][i - t0_] = d_h[(b0 + 1) * 64 + i];
+                    acc_[2][i - t0_] = d_h[(b0 + 2) * 64 + i];
+                    acc_[3][i - t0_] = d_h[(b0 + 3) * 64 + i];
                 }
                 for (int o = 0; o < 64; o++) {
                     #ifdef _OPENMP
                     #pragma omp simd
                     #endif
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += layer0_attn_wq[o * 64 + i] * d_linear_y[b0 * 64 + o];
-                        acc_[1][i - t0_] += layer0_attn_wq[o * 64 + i] * d_linear_y[(b0 + 1) * 64 + o];
-                        acc_[2][i - t0_] += layer0_attn_wq[o * 64 + i] * d_linear_y[(b0 + 2) * 64 + o];
-                        acc_[3][i - t0_] += layer0_attn_wq[o * 64 + i] * d_linear_y[(b0 + 3) * 64 + o];
+                        acc_[0][i - t0_] += layer0_attn_wq[o * 64 + i] * d_q[b0 * 64 + o];
+                        acc_[1][i - t0_] += layer0_attn_wq[o * 64 + i] * d_q[(b0 + 1) * 64 + o];
+                        acc_[2][i - t0_] += layer0_attn_wq[o * 64 + i] * d_q[(b0 + 2) * 64 + o];
+                        acc_[3][i - t0_] += layer0_attn_wq[o * 64 + i] * d_q[(b0 + 3) * 64 + o];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
-                    d_rmsnorm_y_2[b0 * 64 + i] = acc_[0][i - t0_];
-                    d_rmsnorm_y_2[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
-                    d_rmsnorm_y_2[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
-                    d_rmsnorm_y_2[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
+                    d_h[b0 * 64 + i] = acc_[0][i - t0_];
+                    d_h[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
+                    d_h[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
+                    d_h[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
                 }
             }
         }
@@ -3058,33 +2505,37 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
             {
                 double acc_[64];
                 for (int i = 0; i < 64; i++)
-                    acc_[i] = d_rmsnorm_y_2[b0 * 64 + i];
+                    acc_[i] = d_h[b0 * 64 + i];
                 for (int o = 0; o < 64; o++) {
                     #ifdef _OPENMP
                     #pragma omp simd
                     #endif
                     for (int i = 0; i < 64; i++)
-                        acc_[i] += layer0_attn_wq[o * 64 + i] * d_linear_y[b0 * 64 + o];
+                        acc_[i] += layer0_attn_wq[o * 64 + i] * d_q[b0 * 64 + o];
                 }
                 for (int i = 0; i < 64; i++)
-                    d_rmsnorm_y_2[b0 * 64 + i] = acc_[i];
+                    d_h[b0 * 64 + i] = acc_[i];
             }
         }
     }
 
     /* backward of gpt_text.mg:41: h = rmsnorm(x) */
     /* prelude.mg:22: y[i] = x[i] * scale */
+    /* dx_2 += dh * dh/dx_2 */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 64; i++) {
-            d_rmsnorm_y[b0 * 64 + i] += rmsnorm_scale_2[b0] * d_rmsnorm_y_2[b0 * 64 + i];
+            d_x_2[b0 * 64 + i] += rmsnorm_scale_2[b0] * d_h[b0 * 64 + i];
         }
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
+    /* drmsnorm_scale_2 += dh * dh/drmsnorm_scale_2 */
+    /* drmsnorm_ms_2 += drmsnorm_scale_2 * drmsnorm_scale_2/drmsnorm_ms_2 */
+    /* drmsnorm_sum_2 += drmsnorm_ms_2 * drmsnorm_ms_2/drmsnorm_sum_2 */
     for (int b0 = 0; b0 < T; b0++) {
         {
             double acc_ = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_ += rmsnorm_y[b0 * 64 + i] * d_rmsnorm_y_2[b0 * 64 + i];
+                acc_ += x_2[b0 * 64 + i] * d_h[b0 * 64 + i];
             }
             d_rmsnorm_scale_2[b0] = acc_;
         }
@@ -3094,23 +2545,29 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         d_rmsnorm_sum_2[b0] = 0.015625 * d_rmsnorm_ms_2[b0];
     }
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
+    /* dx_2 += drmsnorm_sum_2 * drmsnorm_sum_2/dx_2 */
+    /* dx_2 += drmsnorm_sum_2 * drmsnorm_sum_2/dx_2 */
+    /* dx += dx_2 * dx_2/dx */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 64; i++) {
-            d_rmsnorm_y[b0 * 64 + i] += rmsnorm_y[b0 * 64 + i] * d_rmsnorm_sum_2[b0];
+            d_x_2[b0 * 64 + i] += x_2[b0 * 64 + i] * d_rmsnorm_sum_2[b0];
             /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-            d_rmsnorm_y[b0 * 64 + i] += rmsnorm_y[b0 * 64 + i] * d_rmsnorm_sum_2[b0];
+            d_x_2[b0 * 64 + i] += x_2[b0 * 64 + i] * d_rmsnorm_sum_2[b0];
             /* prelude.mg:22: y[i] = x[i] * scale */
-            d_x[b0 * 64 + i] = rmsnorm_scale[b0] * d_rmsnorm_y[b0 * 64 + i];
+            d_x[b0 * 64 + i] = rmsnorm_scale[b0] * d_x_2[b0 * 64 + i];
         }
     }
 
     /* backward of gpt_text.mg:39: x = rmsnorm(x) */
     /* prelude.mg:22: y[i] = x[i] * scale */
+    /* drmsnorm_scale += dx_2 * dx_2/drmsnorm_scale */
+    /* drmsnorm_ms += drmsnorm_scale * drmsnorm_scale/drmsnorm_ms */
+    /* drmsnorm_sum += drmsnorm_ms * drmsnorm_ms/drmsnorm_sum */
     for (int b0 = 0; b0 < T; b0++) {
         {
             double acc_ = 0.0;
             for (int i = 0; i < 64; i++) {
-                acc_ += x[b0 * 64 + i] * d_rmsnorm_y[b0 * 64 + i];
+                acc_ += x[b0 * 64 + i] * d_x_2[b0 * 64 + i];
             }
             d_rmsnorm_scale[b0] = acc_;
         }
@@ -3120,6 +2577,10 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
         d_rmsnorm_sum[b0] = 0.015625 * d_rmsnorm_ms[b0];
     }
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
+    /* dx += drmsnorm_sum * drmsnorm_sum/dx */
+    /* dx += drmsnorm_sum * drmsnorm_sum/dx */
+    /* dwte += dx * dx/dwte */
+    /* dwpe += dx * dx/dwpe */
     memset(d_wte, 0, 1792 * sizeof *d_wte);
     memset(d_wpe, 0, 4096 * sizeof *d_wpe);
     for (int b0 = 0; b0 < T; b0++) {
@@ -3133,7 +2594,7 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
             d_wpe[b0 * 64 + i] += d_x[b0 * 64 + i];
         }
     }
-    return cross_entropy_loss[0];
+    return loss[0];
 }
 
 const MgModel gpt_text_model = {
@@ -3145,7 +2606,8 @@ const MgModel gpt_text_model = {
     .params = gpt_text_params,
     .n_scalars = 105984,
     .scratch = 229888,
-    .optim = {MG_OPT_ADAM, 0.01, 0.85, 0.99, 1e-08, 1000, 1, 0},
+    .optim = {.kind = MG_OPT_ADAM, .lr = 0.01, .beta1 = 0.85, .beta2 = 0.99, .eps = 1e-08,
+              .steps = 1000, .linear_decay = 1, .fast = 0},
     .ctx = 0,
     .loss_grad = gpt_text_loss_grad,
     .forward = gpt_text_forward,

@@ -16,8 +16,6 @@ static inline double step_(double x) { return x > 0 ? 1.0 : 0.0; }
  * either of which can differ from libm in the last bit. */
 static inline double exp_(double x) { double (*volatile f)(double) = exp; return f(x); }
 static inline double log_(double x) { double (*volatile f)(double) = log; return f(x); }
-static inline double tanh_(double x) { double (*volatile f)(double) = tanh; return f(x); }
-static inline double sqrt_(double x) { double (*volatile f)(double) = sqrt; return f(x); }
 static inline double pow_(double x, double k)
 {
     double (*volatile f)(double, double) = pow;
@@ -25,23 +23,26 @@ static inline double pow_(double x, double k)
 }
 
 static const MgParam mlp_params[3] = {
-    {"wte", 2, {27, 16, 0, 0}, 0, 432, MG_INIT_GAUSS, 0.0, 0.08},
-    {"mlp_fc1", 2, {64, 16, 0, 0}, 432, 1024, MG_INIT_GAUSS, 0.0, 0.08},
-    {"mlp_fc2", 2, {27, 64, 0, 0}, 1456, 1728, MG_INIT_GAUSS, 0.0, 0.08},
+    {.name = "wte", .rank = 2, .shape = {27, 16}, .offset = 0, .size = 432,
+     .init = MG_INIT_GAUSS, .init_a = 0.0, .init_b = 0.08},
+    {.name = "mlp_fc1", .rank = 2, .shape = {64, 16}, .offset = 432, .size = 1024,
+     .init = MG_INIT_GAUSS, .init_a = 0.0, .init_b = 0.08},
+    {.name = "mlp_fc2", .rank = 2, .shape = {27, 64}, .offset = 1456, .size = 1728,
+     .init = MG_INIT_GAUSS, .init_a = 0.0, .init_b = 0.08},
 };
 
-/* Logits for tokens[0..T-1]: T rows of 27. */
-static const double *mlp_forward(void *ctx, const double *params, const int *tokens, int T,
-                                 double *scratch)
+/* The forward statements the logits need, for tokens[0..T-1]: mlp_forward and
+ * mlp_loss_grad both start here. */
+static void mlp_forward_pass(const double *params, const int *tokens, int T, double *scratch)
 {
-    (void)ctx, (void)params, (void)tokens; /* a model may not need them all */
+    (void)params, (void)tokens; /* a model may not need them all */
     const double *wte = params + 0; /* [27, 16] */
     const double *mlp_fc1 = params + 432; /* [64, 16] */
     const double *mlp_fc2 = params + 1456; /* [27, 64] */
     double *x = scratch + 0; /* [T, 16] */
     double *linear_y = scratch + 256; /* [T, 64] */
     double *h = scratch + 1280; /* [T, 64] */
-    double *linear_y_2 = scratch + 2304; /* [T, 27] */
+    double *logits = scratch + 2304; /* [T, 27] */
 
     /* mlp.mg:17: x[t < T, c] = wte[tokens[t], c] */
     for (int t = 0; t < T; t++) {
@@ -94,128 +95,74 @@ static const double *mlp_forward(void *ctx, const double *params, const int *tok
                 acc_2 += mlp_fc2[(o + 2) * 64 + i] * h[b0 * 64 + i];
                 acc_3 += mlp_fc2[(o + 3) * 64 + i] * h[b0 * 64 + i];
             }
-            linear_y_2[b0 * 27 + o] = acc_0;
-            linear_y_2[b0 * 27 + o + 1] = acc_1;
-            linear_y_2[b0 * 27 + o + 2] = acc_2;
-            linear_y_2[b0 * 27 + o + 3] = acc_3;
+            logits[b0 * 27 + o] = acc_0;
+            logits[b0 * 27 + o + 1] = acc_1;
+            logits[b0 * 27 + o + 2] = acc_2;
+            logits[b0 * 27 + o + 3] = acc_3;
         }
         for (; o < 27; o++) {
             double acc_ = 0.0;
             for (int i = 0; i < 64; i++) {
                 acc_ += mlp_fc2[o * 64 + i] * h[b0 * 64 + i];
             }
-            linear_y_2[b0 * 27 + o] = acc_;
+            logits[b0 * 27 + o] = acc_;
         }
     }
-    return linear_y_2;
+}
+
+/* Logits for tokens[0..T-1]: T rows of 27. */
+static const double *mlp_forward(void *ctx, const double *params, const int *tokens, int T,
+                                 double *scratch)
+{
+    (void)ctx;
+    double *logits = scratch + 2304; /* [T, 27] */
+
+    mlp_forward_pass(params, tokens, T, scratch);
+    return logits;
 }
 
 /* Loss of one document (tokens[0..T]) and d(loss)/d(param) into grads. */
 static double mlp_loss_grad(void *ctx, const double *params, double *grads, const int *tokens,
                             int T, double *scratch)
 {
-    (void)ctx, (void)params, (void)tokens; /* a model may not need them all */
-    const double *wte = params + 0; /* [27, 16] */
+    (void)ctx;
     const double *mlp_fc1 = params + 432; /* [64, 16] */
     const double *mlp_fc2 = params + 1456; /* [27, 64] */
     double *x = scratch + 0; /* [T, 16] */
     double *linear_y = scratch + 256; /* [T, 64] */
     double *h = scratch + 1280; /* [T, 64] */
-    double *linear_y_2 = scratch + 2304; /* [T, 27] */
+    double *logits = scratch + 2304; /* [T, 27] */
     double *softmax_m = scratch + 2736; /* [T] */
     double *softmax_e = scratch + 2752; /* [T, 27] */
-    double *softmax_s = scratch + 2304; /* [T] */
-    double *softmax_p = scratch + 3184; /* [T, 27] */
-    double *cross_entropy_sum = scratch + 2336; /* [] */
-    double *cross_entropy_loss = scratch + 2344; /* [] */
+    double *softmax_s = scratch + 2304; /* [T]; shares memory with logits */
+    double *cross_entropy_p = scratch + 3184; /* [T, 27] */
+    double *cross_entropy_sum = scratch + 2336; /* []; shares memory with logits */
+    double *loss = scratch + 2344; /* []; shares memory with logits */
     double *d_wte = grads + 0; /* [27, 16] */
     double *d_mlp_fc1 = grads + 432; /* [64, 16] */
     double *d_mlp_fc2 = grads + 1456; /* [27, 64] */
-    double *d_x = scratch + 0; /* [T, 16] */
-    double *d_linear_y = scratch + 2352; /* [T, 64] */
-    double *d_h = scratch + 1280; /* [T, 64] */
-    double *d_linear_y_2 = scratch + 3616; /* [T, 27] */
-    double *d_softmax_e = scratch + 3184; /* [T, 27] */
-    double *d_softmax_s = scratch + 2320; /* [T] */
-    double *d_softmax_p = scratch + 3616; /* [T, 27] */
-    double *d_cross_entropy_sum = scratch + 2352; /* [] */
-    double *d_cross_entropy_loss = scratch + 2336; /* [] */
-    double *d_reach_softmax_p = scratch + 4048; /* [T, 27] */
-    double *pow_2 = scratch + 2320; /* [T] */
-    
-    /* forward */
+    double *d_x = scratch + 0; /* [T, 16]; shares memory with x */
+    double *d_linear_y = scratch + 2352; /* [T, 64]; shares memory with logits, softmax_m, softmax_e, ... */
+    double *d_h = scratch + 1280; /* [T, 64]; shares memory with h */
+    double *d_logits = scratch + 3616; /* [T, 27] */
+    double *d_softmax_e = scratch + 3184; /* [T, 27]; shares memory with cross_entropy_p, d_linear_y */
+    double *d_softmax_s = scratch + 2320; /* [T]; shares memory with logits */
+    double *d_cross_entropy_p = scratch + 3616; /* [T, 27]; shares memory with d_logits */
+    double *d_cross_entropy_sum = scratch + 2352; /* []; shares memory with logits, d_linear_y */
+    double *d_loss = scratch + 2336; /* []; shares memory with logits, cross_entropy_sum */
+    double *d_reach_cross_entropy_p = scratch + 4048; /* [T, 27] */
+    double *pow_2 = scratch + 2320; /* [T]; shares memory with logits, d_softmax_s */
 
-    /* mlp.mg:17: x[t < T, c] = wte[tokens[t], c] */
-    for (int t = 0; t < T; t++) {
-        for (int c = 0; c < 16; c++) {
-            x[t * 16 + c] = wte[tokens[t] * 16 + c];
-        }
-    }
+    mlp_forward_pass(params, tokens, T, scratch);
 
-    /* mlp.mg:18: h = relu(linear(x, mlp_fc1)) */
-    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 64; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 16; i++) {
-                acc_0 += mlp_fc1[o * 16 + i] * x[b0 * 16 + i];
-                acc_1 += mlp_fc1[(o + 1) * 16 + i] * x[b0 * 16 + i];
-                acc_2 += mlp_fc1[(o + 2) * 16 + i] * x[b0 * 16 + i];
-                acc_3 += mlp_fc1[(o + 3) * 16 + i] * x[b0 * 16 + i];
-            }
-            linear_y[b0 * 64 + o] = acc_0;
-            linear_y[b0 * 64 + o + 1] = acc_1;
-            linear_y[b0 * 64 + o + 2] = acc_2;
-            linear_y[b0 * 64 + o + 3] = acc_3;
-        }
-    }
-
-    /* mlp.mg:18: h = relu(linear(x, mlp_fc1)) */
-    for (int i = 0; i < T; i++) {
-        for (int j = 0; j < 64; j++) {
-            h[i * 64 + j] = relu_(linear_y[i * 64 + j]);
-        }
-    }
-
-    /* mlp.mg:19: logits = linear(h, mlp_fc2) */
-    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 27; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 64; i++) {
-                acc_0 += mlp_fc2[o * 64 + i] * h[b0 * 64 + i];
-                acc_1 += mlp_fc2[(o + 1) * 64 + i] * h[b0 * 64 + i];
-                acc_2 += mlp_fc2[(o + 2) * 64 + i] * h[b0 * 64 + i];
-                acc_3 += mlp_fc2[(o + 3) * 64 + i] * h[b0 * 64 + i];
-            }
-            linear_y_2[b0 * 27 + o] = acc_0;
-            linear_y_2[b0 * 27 + o + 1] = acc_1;
-            linear_y_2[b0 * 27 + o + 2] = acc_2;
-            linear_y_2[b0 * 27 + o + 3] = acc_3;
-        }
-        for (; o < 27; o++) {
-            double acc_ = 0.0;
-            for (int i = 0; i < 64; i++) {
-                acc_ += mlp_fc2[o * 64 + i] * h[b0 * 64 + i];
-            }
-            linear_y_2[b0 * 27 + o] = acc_;
-        }
-    }
+    /* the loss */
 
     /* mlp.mg:22: loss = cross_entropy(logits, targets) */
     /* prelude.mg:12: m = max(i) x[i] */
     for (int b0 = 0; b0 < T; b0++) {
         double acc_ = -INFINITY;
         for (int i = 0; i < 27; i++) {
-            double val_ = linear_y_2[b0 * 27 + i];
+            double val_ = logits[b0 * 27 + i];
             if (val_ > acc_)
                 acc_ = val_;
         }
@@ -224,10 +171,11 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
     /* prelude.mg:13: e[i] = exp(x[i] - m) */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 27; i++) {
-            softmax_e[b0 * 27 + i] = exp_(linear_y_2[b0 * 27 + i] - softmax_m[b0]);
+            softmax_e[b0 * 27 + i] = exp_(logits[b0 * 27 + i] - softmax_m[b0]);
         }
     }
     /* prelude.mg:14: s = sum(i) e[i] */
+    /* hoisted */
     for (int b0 = 0; b0 < T; b0++) {
         {
             double acc_ = 0.0;
@@ -242,63 +190,72 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
     /* prelude.mg:15: p[i] = e[i] / s */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 27; i++) {
-            softmax_p[b0 * 27 + i] = softmax_e[b0 * 27 + i] * pow_2[b0];
+            cross_entropy_p[b0 * 27 + i] = softmax_e[b0 * 27 + i] * pow_2[b0];
         }
     }
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
     {
         double acc_ = 0.0;
         for (int t = 0; t < T; t++) {
-            acc_ += log_(softmax_p[t * 27 + tokens[t + 1]]) * (-1.0);
+            acc_ += log_(cross_entropy_p[t * 27 + tokens[t + 1]]) * (-1.0);
         }
         cross_entropy_sum[0] = acc_;
     }
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
-    cross_entropy_loss[0] = cross_entropy_sum[0] * pow_((double)(T), -1.0);
-    
+    loss[0] = cross_entropy_sum[0] * pow_((double)(T), -1.0);
+
     /* backward: each gradient's first statement assigns it or follows a clear, the rest add */
-    d_cross_entropy_loss[0] = 1.0;
+    d_loss[0] = 1.0;
 
     /* backward of mlp.mg:22: loss = cross_entropy(logits, targets) */
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
-    d_cross_entropy_sum[0] = pow_((double)(T), -1.0) * d_cross_entropy_loss[0];
+    /* dcross_entropy_sum += dloss * dloss/dcross_entropy_sum */
+    d_cross_entropy_sum[0] = pow_((double)(T), -1.0) * d_loss[0];
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
-    memset(d_softmax_p, 0, 432 * sizeof *d_softmax_p);
-    memset(d_reach_softmax_p, 0, 432 * sizeof *d_reach_softmax_p);
+    /* dcross_entropy_p += dcross_entropy_sum * dcross_entropy_sum/dcross_entropy_p */
+    /* reach cross_entropy_p */
+    memset(d_cross_entropy_p, 0, 432 * sizeof *d_cross_entropy_p);
+    memset(d_reach_cross_entropy_p, 0, 432 * sizeof *d_reach_cross_entropy_p);
     for (int t = 0; t < T; t++) {
-        d_softmax_p[t * 27 + tokens[t + 1]] += pow_(softmax_p[t * 27 + tokens[t + 1]], -1.0) * ((-1.0) * d_cross_entropy_sum[0]);
+        d_cross_entropy_p[t * 27 + tokens[t + 1]] += pow_(cross_entropy_p[t * 27 + tokens[t + 1]], -1.0) * ((-1.0) * d_cross_entropy_sum[0]);
         /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
-        d_reach_softmax_p[t * 27 + tokens[t + 1]] += 1.0;
+        d_reach_cross_entropy_p[t * 27 + tokens[t + 1]] += 1.0;
     }
     /* prelude.mg:15: p[i] = e[i] / s */
+    /* dsoftmax_e += dcross_entropy_p * dcross_entropy_p/dsoftmax_e */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 27; i++) {
-            d_softmax_e[b0 * 27 + i] = (d_reach_softmax_p[b0 * 27 + i] > 0 ? pow_2[b0] * d_softmax_p[b0 * 27 + i] : 0.0);
+            d_softmax_e[b0 * 27 + i] = (d_reach_cross_entropy_p[b0 * 27 + i] > 0 ? pow_2[b0] * d_cross_entropy_p[b0 * 27 + i] : 0.0);
         }
     }
     /* prelude.mg:15: p[i] = e[i] / s */
+    /* hoisted */
+    /* dsoftmax_s += dcross_entropy_p * dcross_entropy_p/dsoftmax_s */
     for (int b0 = 0; b0 < T; b0++) {
         double         pow_4 = (-1.0) * pow_(softmax_s[b0], -2.0);
         /* prelude.mg:15: p[i] = e[i] / s */
         {
             double acc_ = 0.0;
             for (int i = 0; i < 27; i++) {
-                acc_ += (d_reach_softmax_p[b0 * 27 + i] > 0 ? pow_4 * (softmax_e[b0 * 27 + i] * d_softmax_p[b0 * 27 + i]) : 0.0);
+                acc_ += (d_reach_cross_entropy_p[b0 * 27 + i] > 0 ? pow_4 * (softmax_e[b0 * 27 + i] * d_cross_entropy_p[b0 * 27 + i]) : 0.0);
             }
             d_softmax_s[b0] = acc_;
         }
     }
     /* prelude.mg:14: s = sum(i) e[i] */
+    /* dsoftmax_e += dsoftmax_s * dsoftmax_s/dsoftmax_e */
+    /* dlogits += dsoftmax_e * dsoftmax_e/dlogits */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 27; i++) {
             d_softmax_e[b0 * 27 + i] += d_softmax_s[b0];
             /* prelude.mg:13: e[i] = exp(x[i] - m) */
-            d_linear_y_2[b0 * 27 + i] = softmax_e[b0 * 27 + i] * d_softmax_e[b0 * 27 + i];
+            d_logits[b0 * 27 + i] = softmax_e[b0 * 27 + i] * d_softmax_e[b0 * 27 + i];
         }
     }
 
     /* backward of mlp.mg:19: logits = linear(h, mlp_fc2) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dmlp_fc2 += dlogits * dlogits/dmlp_fc2 */
     {
         int o = 0;
         for (; o + 4 <= 27; o += 4) {
@@ -312,10 +269,10 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
                 }
                 for (int b0 = 0; b0 < T; b0++) {
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += h[b0 * 64 + i] * d_linear_y_2[b0 * 27 + o];
-                        acc_[1][i - t0_] += h[b0 * 64 + i] * d_linear_y_2[b0 * 27 + o + 1];
-                        acc_[2][i - t0_] += h[b0 * 64 + i] * d_linear_y_2[b0 * 27 + o + 2];
-                        acc_[3][i - t0_] += h[b0 * 64 + i] * d_linear_y_2[b0 * 27 + o + 3];
+                        acc_[0][i - t0_] += h[b0 * 64 + i] * d_logits[b0 * 27 + o];
+                        acc_[1][i - t0_] += h[b0 * 64 + i] * d_logits[b0 * 27 + o + 1];
+                        acc_[2][i - t0_] += h[b0 * 64 + i] * d_logits[b0 * 27 + o + 2];
+                        acc_[3][i - t0_] += h[b0 * 64 + i] * d_logits[b0 * 27 + o + 3];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -333,7 +290,7 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
                     acc_[i] = 0.0;
                 for (int b0 = 0; b0 < T; b0++) {
                     for (int i = 0; i < 64; i++)
-                        acc_[i] += h[b0 * 64 + i] * d_linear_y_2[b0 * 27 + o];
+                        acc_[i] += h[b0 * 64 + i] * d_logits[b0 * 27 + o];
                 }
                 for (int i = 0; i < 64; i++)
                     d_mlp_fc2[o * 64 + i] = acc_[i];
@@ -341,6 +298,7 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dh += dlogits * dlogits/dh */
     {
         int b0 = 0;
         for (; b0 + 4 <= T; b0 += 4) {
@@ -354,10 +312,10 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
                 }
                 for (int o = 0; o < 27; o++) {
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += mlp_fc2[o * 64 + i] * d_linear_y_2[b0 * 27 + o];
-                        acc_[1][i - t0_] += mlp_fc2[o * 64 + i] * d_linear_y_2[(b0 + 1) * 27 + o];
-                        acc_[2][i - t0_] += mlp_fc2[o * 64 + i] * d_linear_y_2[(b0 + 2) * 27 + o];
-                        acc_[3][i - t0_] += mlp_fc2[o * 64 + i] * d_linear_y_2[(b0 + 3) * 27 + o];
+                        acc_[0][i - t0_] += mlp_fc2[o * 64 + i] * d_logits[b0 * 27 + o];
+                        acc_[1][i - t0_] += mlp_fc2[o * 64 + i] * d_logits[(b0 + 1) * 27 + o];
+                        acc_[2][i - t0_] += mlp_fc2[o * 64 + i] * d_logits[(b0 + 2) * 27 + o];
+                        acc_[3][i - t0_] += mlp_fc2[o * 64 + i] * d_logits[(b0 + 3) * 27 + o];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -375,7 +333,7 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
                     acc_[i] = 0.0;
                 for (int o = 0; o < 27; o++) {
                     for (int i = 0; i < 64; i++)
-                        acc_[i] += mlp_fc2[o * 64 + i] * d_linear_y_2[b0 * 27 + o];
+                        acc_[i] += mlp_fc2[o * 64 + i] * d_logits[b0 * 27 + o];
                 }
                 for (int i = 0; i < 64; i++)
                     d_h[b0 * 64 + i] = acc_[i];
@@ -384,12 +342,14 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
     }
 
     /* backward of mlp.mg:18: h = relu(linear(x, mlp_fc1)) */
+    /* dlinear_y += dh * dh/dlinear_y */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 64; j++) {
             d_linear_y[i * 64 + j] = step_(linear_y[i * 64 + j]) * d_h[i * 64 + j];
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dmlp_fc1 += dlinear_y * dlinear_y/dmlp_fc1 */
     {
         int o = 0;
         for (; o + 4 <= 64; o += 4) {
@@ -417,6 +377,7 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dx += dlinear_y * dlinear_y/dx */
     {
         int b0 = 0;
         for (; b0 + 4 <= T; b0 += 4) {
@@ -458,13 +419,14 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
     }
 
     /* backward of mlp.mg:17: x[t < T, c] = wte[tokens[t], c] */
+    /* dwte += dx * dx/dwte */
     memset(d_wte, 0, 432 * sizeof *d_wte);
     for (int t = 0; t < T; t++) {
         for (int c = 0; c < 16; c++) {
             d_wte[tokens[t] * 16 + c] += d_x[t * 16 + c];
         }
     }
-    return cross_entropy_loss[0];
+    return loss[0];
 }
 
 const MgModel mlp_model = {
@@ -476,7 +438,8 @@ const MgModel mlp_model = {
     .params = mlp_params,
     .n_scalars = 3184,
     .scratch = 4480,
-    .optim = {MG_OPT_SGD, 1.0, 0.9, 0.999, 1e-08, 1000, 1, 0},
+    .optim = {.kind = MG_OPT_SGD, .lr = 1.0, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-08,
+              .steps = 1000, .linear_decay = 1, .fast = 0},
     .ctx = 0,
     .loss_grad = mlp_loss_grad,
     .forward = mlp_forward,

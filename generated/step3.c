@@ -16,8 +16,6 @@ static inline double step_(double x) { return x > 0 ? 1.0 : 0.0; }
  * either of which can differ from libm in the last bit. */
 static inline double exp_(double x) { double (*volatile f)(double) = exp; return f(x); }
 static inline double log_(double x) { double (*volatile f)(double) = log; return f(x); }
-static inline double tanh_(double x) { double (*volatile f)(double) = tanh; return f(x); }
-static inline double sqrt_(double x) { double (*volatile f)(double) = sqrt; return f(x); }
 static inline double pow_(double x, double k)
 {
     double (*volatile f)(double, double) = pow;
@@ -25,22 +23,31 @@ static inline double pow_(double x, double k)
 }
 
 static const MgParam step3_params[9] = {
-    {"wte", 2, {27, 16, 0, 0}, 0, 432, MG_INIT_GAUSS, 0.0, 0.08},
-    {"wpe", 2, {16, 16, 0, 0}, 432, 256, MG_INIT_GAUSS, 0.0, 0.08},
-    {"lm_head", 2, {27, 16, 0, 0}, 688, 432, MG_INIT_GAUSS, 0.0, 0.08},
-    {"layer0.attn_wq", 2, {16, 16, 0, 0}, 1120, 256, MG_INIT_GAUSS, 0.0, 0.08},
-    {"layer0.attn_wk", 2, {16, 16, 0, 0}, 1376, 256, MG_INIT_GAUSS, 0.0, 0.08},
-    {"layer0.attn_wv", 2, {16, 16, 0, 0}, 1632, 256, MG_INIT_GAUSS, 0.0, 0.08},
-    {"layer0.attn_wo", 2, {16, 16, 0, 0}, 1888, 256, MG_INIT_GAUSS, 0.0, 0.08},
-    {"layer0.mlp_fc1", 2, {64, 16, 0, 0}, 2144, 1024, MG_INIT_GAUSS, 0.0, 0.08},
-    {"layer0.mlp_fc2", 2, {16, 64, 0, 0}, 3168, 1024, MG_INIT_GAUSS, 0.0, 0.08},
+    {.name = "wte", .rank = 2, .shape = {27, 16}, .offset = 0, .size = 432,
+     .init = MG_INIT_GAUSS, .init_a = 0.0, .init_b = 0.08},
+    {.name = "wpe", .rank = 2, .shape = {16, 16}, .offset = 432, .size = 256,
+     .init = MG_INIT_GAUSS, .init_a = 0.0, .init_b = 0.08},
+    {.name = "lm_head", .rank = 2, .shape = {27, 16}, .offset = 688, .size = 432,
+     .init = MG_INIT_GAUSS, .init_a = 0.0, .init_b = 0.08},
+    {.name = "layer0.attn_wq", .rank = 2, .shape = {16, 16}, .offset = 1120, .size = 256,
+     .init = MG_INIT_GAUSS, .init_a = 0.0, .init_b = 0.08},
+    {.name = "layer0.attn_wk", .rank = 2, .shape = {16, 16}, .offset = 1376, .size = 256,
+     .init = MG_INIT_GAUSS, .init_a = 0.0, .init_b = 0.08},
+    {.name = "layer0.attn_wv", .rank = 2, .shape = {16, 16}, .offset = 1632, .size = 256,
+     .init = MG_INIT_GAUSS, .init_a = 0.0, .init_b = 0.08},
+    {.name = "layer0.attn_wo", .rank = 2, .shape = {16, 16}, .offset = 1888, .size = 256,
+     .init = MG_INIT_GAUSS, .init_a = 0.0, .init_b = 0.08},
+    {.name = "layer0.mlp_fc1", .rank = 2, .shape = {64, 16}, .offset = 2144, .size = 1024,
+     .init = MG_INIT_GAUSS, .init_a = 0.0, .init_b = 0.08},
+    {.name = "layer0.mlp_fc2", .rank = 2, .shape = {16, 64}, .offset = 3168, .size = 1024,
+     .init = MG_INIT_GAUSS, .init_a = 0.0, .init_b = 0.08},
 };
 
-/* Logits for tokens[0..T-1]: T rows of 27. */
-static const double *step3_forward(void *ctx, const double *params, const int *tokens, int T,
-                                   double *scratch)
+/* The forward statements the logits need, for tokens[0..T-1]: step3_forward and
+ * step3_loss_grad both start here. */
+static void step3_forward_pass(const double *params, const int *tokens, int T, double *scratch)
 {
-    (void)ctx, (void)params, (void)tokens; /* a model may not need them all */
+    (void)params, (void)tokens; /* a model may not need them all */
     const double *wte = params + 0; /* [27, 16] */
     const double *wpe = params + 432; /* [16, 16] */
     const double *lm_head = params + 688; /* [27, 16] */
@@ -53,30 +60,30 @@ static const double *step3_forward(void *ctx, const double *params, const int *t
     double *x = scratch + 0; /* [T, 16] */
     double *rmsnorm_ms = scratch + 256; /* [T] */
     double *rmsnorm_scale = scratch + 272; /* [T] */
-    double *rmsnorm_y = scratch + 288; /* [T, 16] */
+    double *x_2 = scratch + 288; /* [T, 16] */
     double *rmsnorm_ms_2 = scratch + 544; /* [T] */
     double *rmsnorm_scale_2 = scratch + 560; /* [T] */
-    double *rmsnorm_y_2 = scratch + 576; /* [T, 16] */
-    double *linear_y = scratch + 832; /* [T, 16] */
-    double *linear_y_2 = scratch + 1088; /* [T, 16] */
-    double *linear_y_3 = scratch + 1344; /* [T, 16] */
+    double *h = scratch + 576; /* [T, 16] */
+    double *q = scratch + 832; /* [T, 16] */
+    double *k = scratch + 1088; /* [T, 16] */
+    double *v = scratch + 1344; /* [T, 16] */
     double *attention_att = scratch + 1600; /* [1, T, axis1 + 1] */
     double *softmax_m = scratch + 1856; /* [1, T] */
     double *softmax_e = scratch + 1872; /* [1, T, axis1 + 1] */
-    double *softmax_s = scratch + 1600; /* [1, T] */
-    double *softmax_p = scratch + 2128; /* [1, T, axis1 + 1] */
+    double *softmax_s = scratch + 1600; /* [1, T]; shares memory with attention_att */
+    double *attention_w = scratch + 2128; /* [1, T, axis1 + 1] */
     double *attention_out = scratch + 2384; /* [T, 16] */
-    double *linear_y_4 = scratch + 2640; /* [T, 16] */
-    double *x_2 = scratch + 2896; /* [T, 16] */
-    double *rmsnorm_ms_3 = scratch + 1632; /* [T] */
-    double *rmsnorm_scale_3 = scratch + 1648; /* [T] */
-    double *rmsnorm_y_3 = scratch + 2640; /* [T, 16] */
-    double *linear_y_5 = scratch + 3152; /* [T, 64] */
+    double *linear_y = scratch + 2640; /* [T, 16] */
+    double *x_3 = scratch + 2896; /* [T, 16] */
+    double *rmsnorm_ms_3 = scratch + 1632; /* [T]; shares memory with attention_att */
+    double *rmsnorm_scale_3 = scratch + 1648; /* [T]; shares memory with attention_att */
+    double *rmsnorm_y = scratch + 2640; /* [T, 16]; shares memory with linear_y */
+    double *linear_y_2 = scratch + 3152; /* [T, 64] */
     double *linear_arg1 = scratch + 4176; /* [T, 64] */
-    double *linear_y_6 = scratch + 5200; /* [T, 16] */
-    double *x_3 = scratch + 5456; /* [T, 16] */
-    double *linear_y_7 = scratch + 5712; /* [T, 27] */
-    double *pow_2 = scratch + 1616; /* [1, T] */
+    double *linear_y_3 = scratch + 5200; /* [T, 16] */
+    double *x_4 = scratch + 5456; /* [T, 16] */
+    double *logits = scratch + 5712; /* [T, 27] */
+    double *pow_2 = scratch + 1616; /* [1, T]; shares memory with attention_att */
 
     /* step3.mg:35: x[t < T, c] = wte[tokens[t], c] + wpe[t, c] */
     for (int t = 0; t < T; t++) {
@@ -104,7 +111,7 @@ static const double *step3_forward(void *ctx, const double *params, const int *t
     /* prelude.mg:22: y[i] = x[i] * scale */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 16; i++) {
-            rmsnorm_y[b0 * 16 + i] = x[b0 * 16 + i] * rmsnorm_scale[b0];
+            x_2[b0 * 16 + i] = x[b0 * 16 + i] * rmsnorm_scale[b0];
         }
     }
 
@@ -115,7 +122,7 @@ static const double *step3_forward(void *ctx, const double *params, const int *t
         {
             double acc_ = 0.0;
             for (int i = 0; i < 16; i++) {
-                acc_ += rmsnorm_y[b0 * 16 + i] * rmsnorm_y[b0 * 16 + i];
+                acc_ += x_2[b0 * 16 + i] * x_2[b0 * 16 + i];
             }
             rmsnorm_sum_2 = acc_;
         }
@@ -127,7 +134,7 @@ static const double *step3_forward(void *ctx, const double *params, const int *t
     /* prelude.mg:22: y[i] = x[i] * scale */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 16; i++) {
-            rmsnorm_y_2[b0 * 16 + i] = rmsnorm_y[b0 * 16 + i] * rmsnorm_scale_2[b0];
+            h[b0 * 16 + i] = x_2[b0 * 16 + i] * rmsnorm_scale_2[b0];
         }
     }
 
@@ -141,15 +148,15 @@ static const double *step3_forward(void *ctx, const double *params, const int *t
             double acc_2 = 0.0;
             double acc_3 = 0.0;
             for (int i = 0; i < 16; i++) {
-                acc_0 += layer0_attn_wq[o * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
-                acc_1 += layer0_attn_wq[(o + 1) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
-                acc_2 += layer0_attn_wq[(o + 2) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
-                acc_3 += layer0_attn_wq[(o + 3) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
+                acc_0 += layer0_attn_wq[o * 16 + i] * h[b0 * 16 + i];
+                acc_1 += layer0_attn_wq[(o + 1) * 16 + i] * h[b0 * 16 + i];
+                acc_2 += layer0_attn_wq[(o + 2) * 16 + i] * h[b0 * 16 + i];
+                acc_3 += layer0_attn_wq[(o + 3) * 16 + i] * h[b0 * 16 + i];
             }
-            linear_y[b0 * 16 + o] = acc_0;
-            linear_y[b0 * 16 + o + 1] = acc_1;
-            linear_y[b0 * 16 + o + 2] = acc_2;
-            linear_y[b0 * 16 + o + 3] = acc_3;
+            q[b0 * 16 + o] = acc_0;
+            q[b0 * 16 + o + 1] = acc_1;
+            q[b0 * 16 + o + 2] = acc_2;
+            q[b0 * 16 + o + 3] = acc_3;
         }
     }
 
@@ -163,15 +170,15 @@ static const double *step3_forward(void *ctx, const double *params, const int *t
             double acc_2 = 0.0;
             double acc_3 = 0.0;
             for (int i = 0; i < 16; i++) {
-                acc_0 += layer0_attn_wk[o * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
-                acc_1 += layer0_attn_wk[(o + 1) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
-                acc_2 += layer0_attn_wk[(o + 2) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
-                acc_3 += layer0_attn_wk[(o + 3) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
+                acc_0 += layer0_attn_wk[o * 16 + i] * h[b0 * 16 + i];
+                acc_1 += layer0_attn_wk[(o + 1) * 16 + i] * h[b0 * 16 + i];
+                acc_2 += layer0_attn_wk[(o + 2) * 16 + i] * h[b0 * 16 + i];
+                acc_3 += layer0_attn_wk[(o + 3) * 16 + i] * h[b0 * 16 + i];
             }
-            linear_y_2[b0 * 16 + o] = acc_0;
-            linear_y_2[b0 * 16 + o + 1] = acc_1;
-            linear_y_2[b0 * 16 + o + 2] = acc_2;
-            linear_y_2[b0 * 16 + o + 3] = acc_3;
+            k[b0 * 16 + o] = acc_0;
+            k[b0 * 16 + o + 1] = acc_1;
+            k[b0 * 16 + o + 2] = acc_2;
+            k[b0 * 16 + o + 3] = acc_3;
         }
     }
 
@@ -185,33 +192,33 @@ static const double *step3_forward(void *ctx, const double *params, const int *t
             double acc_2 = 0.0;
             double acc_3 = 0.0;
             for (int i = 0; i < 16; i++) {
-                acc_0 += layer0_attn_wv[o * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
-                acc_1 += layer0_attn_wv[(o + 1) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
-                acc_2 += layer0_attn_wv[(o + 2) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
-                acc_3 += layer0_attn_wv[(o + 3) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
+                acc_0 += layer0_attn_wv[o * 16 + i] * h[b0 * 16 + i];
+                acc_1 += layer0_attn_wv[(o + 1) * 16 + i] * h[b0 * 16 + i];
+                acc_2 += layer0_attn_wv[(o + 2) * 16 + i] * h[b0 * 16 + i];
+                acc_3 += layer0_attn_wv[(o + 3) * 16 + i] * h[b0 * 16 + i];
             }
-            linear_y_3[b0 * 16 + o] = acc_0;
-            linear_y_3[b0 * 16 + o + 1] = acc_1;
-            linear_y_3[b0 * 16 + o + 2] = acc_2;
-            linear_y_3[b0 * 16 + o + 3] = acc_3;
+            v[b0 * 16 + o] = acc_0;
+            v[b0 * 16 + o + 1] = acc_1;
+            v[b0 * 16 + o + 2] = acc_2;
+            v[b0 * 16 + o + 3] = acc_3;
         }
     }
 
     /* step3.mg:42: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
     /* step3.mg:30: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
-    for (int h = 0; h < 1; h++) {
+    for (int h2 = 0; h2 < 1; h2++) {
         for (int t = 0; t < T; t++) {
             for (int s = 0; s < t + 1; s++) {
                 double attention_sum;
                 {
                     double acc_ = 0.0;
                     for (int j = 0; j < 16; j++) {
-                        acc_ += linear_y[t * 16 + h * 16 + j] * linear_y_2[s * 16 + h * 16 + j];
+                        acc_ += q[t * 16 + h2 * 16 + j] * k[s * 16 + h2 * 16 + j];
                     }
                     attention_sum = acc_;
                 }
                 /* step3.mg:30: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
-                attention_att[h * 256 + t * 16 + s] = attention_sum * 0.25;
+                attention_att[h2 * 256 + t * 16 + s] = attention_sum * 0.25;
             }
         }
     }
@@ -236,6 +243,7 @@ static const double *step3_forward(void *ctx, const double *params, const int *t
         }
     }
     /* prelude.mg:14: s = sum(i) e[i] */
+    /* hoisted */
     for (int b0 = 0; b0 < 1; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
             {
@@ -253,7 +261,7 @@ static const double *step3_forward(void *ctx, const double *params, const int *t
     for (int b0 = 0; b0 < 1; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
             for (int i = 0; i < b1 + 1; i++) {
-                softmax_p[b0 * 256 + b1 * 16 + i] = softmax_e[b0 * 256 + b1 * 16 + i] * pow_2[b0 * 16 + b1];
+                attention_w[b0 * 256 + b1 * 16 + i] = softmax_e[b0 * 256 + b1 * 16 + i] * pow_2[b0 * 16 + b1];
             }
         }
     }
@@ -266,10 +274,10 @@ static const double *step3_forward(void *ctx, const double *params, const int *t
             double acc_2 = 0.0;
             double acc_3 = 0.0;
             for (int s = 0; s < t + 1; s++) {
-                acc_0 += softmax_p[c / 16 * 256 + t * 16 + s] * linear_y_3[s * 16 + c];
-                acc_1 += softmax_p[(c + 1) / 16 * 256 + t * 16 + s] * linear_y_3[s * 16 + c + 1];
-                acc_2 += softmax_p[(c + 2) / 16 * 256 + t * 16 + s] * linear_y_3[s * 16 + c + 2];
-                acc_3 += softmax_p[(c + 3) / 16 * 256 + t * 16 + s] * linear_y_3[s * 16 + c + 3];
+                acc_0 += attention_w[c / 16 * 256 + t * 16 + s] * v[s * 16 + c];
+                acc_1 += attention_w[(c + 1) / 16 * 256 + t * 16 + s] * v[s * 16 + c + 1];
+                acc_2 += attention_w[(c + 2) / 16 * 256 + t * 16 + s] * v[s * 16 + c + 2];
+                acc_3 += attention_w[(c + 3) / 16 * 256 + t * 16 + s] * v[s * 16 + c + 3];
             }
             attention_out[t * 16 + c] = acc_0;
             attention_out[t * 16 + c + 1] = acc_1;
@@ -291,17 +299,17 @@ static const double *step3_forward(void *ctx, const double *params, const int *t
                 acc_2 += layer0_attn_wo[(o + 2) * 16 + i] * attention_out[b0 * 16 + i];
                 acc_3 += layer0_attn_wo[(o + 3) * 16 + i] * attention_out[b0 * 16 + i];
             }
-            linear_y_4[b0 * 16 + o] = acc_0;
-            linear_y_4[b0 * 16 + o + 1] = acc_1;
-            linear_y_4[b0 * 16 + o + 2] = acc_2;
-            linear_y_4[b0 * 16 + o + 3] = acc_3;
+            linear_y[b0 * 16 + o] = acc_0;
+            linear_y[b0 * 16 + o + 1] = acc_1;
+            linear_y[b0 * 16 + o + 2] = acc_2;
+            linear_y[b0 * 16 + o + 3] = acc_3;
         }
     }
 
     /* step3.mg:42: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 16; j++) {
-            x_2[i * 16 + j] = linear_y_4[i * 16 + j] + rmsnorm_y[i * 16 + j];
+            x_3[i * 16 + j] = linear_y[i * 16 + j] + x_2[i * 16 + j];
         }
     }
 
@@ -312,7 +320,7 @@ static const double *step3_forward(void *ctx, const double *params, const int *t
         {
             double acc_ = 0.0;
             for (int i = 0; i < 16; i++) {
-                acc_ += x_2[b0 * 16 + i] * x_2[b0 * 16 + i];
+                acc_ += x_3[b0 * 16 + i] * x_3[b0 * 16 + i];
             }
             rmsnorm_sum_3 = acc_;
         }
@@ -324,7 +332,7 @@ static const double *step3_forward(void *ctx, const double *params, const int *t
     /* prelude.mg:22: y[i] = x[i] * scale */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 16; i++) {
-            rmsnorm_y_3[b0 * 16 + i] = x_2[b0 * 16 + i] * rmsnorm_scale_3[b0];
+            rmsnorm_y[b0 * 16 + i] = x_3[b0 * 16 + i] * rmsnorm_scale_3[b0];
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
@@ -336,21 +344,21 @@ static const double *step3_forward(void *ctx, const double *params, const int *t
             double acc_2 = 0.0;
             double acc_3 = 0.0;
             for (int i = 0; i < 16; i++) {
-                acc_0 += layer0_mlp_fc1[o * 16 + i] * rmsnorm_y_3[b0 * 16 + i];
-                acc_1 += layer0_mlp_fc1[(o + 1) * 16 + i] * rmsnorm_y_3[b0 * 16 + i];
-                acc_2 += layer0_mlp_fc1[(o + 2) * 16 + i] * rmsnorm_y_3[b0 * 16 + i];
-                acc_3 += layer0_mlp_fc1[(o + 3) * 16 + i] * rmsnorm_y_3[b0 * 16 + i];
+                acc_0 += layer0_mlp_fc1[o * 16 + i] * rmsnorm_y[b0 * 16 + i];
+                acc_1 += layer0_mlp_fc1[(o + 1) * 16 + i] * rmsnorm_y[b0 * 16 + i];
+                acc_2 += layer0_mlp_fc1[(o + 2) * 16 + i] * rmsnorm_y[b0 * 16 + i];
+                acc_3 += layer0_mlp_fc1[(o + 3) * 16 + i] * rmsnorm_y[b0 * 16 + i];
             }
-            linear_y_5[b0 * 64 + o] = acc_0;
-            linear_y_5[b0 * 64 + o + 1] = acc_1;
-            linear_y_5[b0 * 64 + o + 2] = acc_2;
-            linear_y_5[b0 * 64 + o + 3] = acc_3;
+            linear_y_2[b0 * 64 + o] = acc_0;
+            linear_y_2[b0 * 64 + o + 1] = acc_1;
+            linear_y_2[b0 * 64 + o + 2] = acc_2;
+            linear_y_2[b0 * 64 + o + 3] = acc_3;
         }
     }
     /* step3.mg:43: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 64; j++) {
-            linear_arg1[i * 64 + j] = relu_(linear_y_5[i * 64 + j]);
+            linear_arg1[i * 64 + j] = relu_(linear_y_2[i * 64 + j]);
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
@@ -367,17 +375,17 @@ static const double *step3_forward(void *ctx, const double *params, const int *t
                 acc_2 += layer0_mlp_fc2[(o + 2) * 64 + i] * linear_arg1[b0 * 64 + i];
                 acc_3 += layer0_mlp_fc2[(o + 3) * 64 + i] * linear_arg1[b0 * 64 + i];
             }
-            linear_y_6[b0 * 16 + o] = acc_0;
-            linear_y_6[b0 * 16 + o + 1] = acc_1;
-            linear_y_6[b0 * 16 + o + 2] = acc_2;
-            linear_y_6[b0 * 16 + o + 3] = acc_3;
+            linear_y_3[b0 * 16 + o] = acc_0;
+            linear_y_3[b0 * 16 + o + 1] = acc_1;
+            linear_y_3[b0 * 16 + o + 2] = acc_2;
+            linear_y_3[b0 * 16 + o + 3] = acc_3;
         }
     }
 
     /* step3.mg:43: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 16; j++) {
-            x_3[i * 16 + j] = linear_y_6[i * 16 + j] + x_2[i * 16 + j];
+            x_4[i * 16 + j] = linear_y_3[i * 16 + j] + x_3[i * 16 + j];
         }
     }
 
@@ -391,34 +399,42 @@ static const double *step3_forward(void *ctx, const double *params, const int *t
             double acc_2 = 0.0;
             double acc_3 = 0.0;
             for (int i = 0; i < 16; i++) {
-                acc_0 += lm_head[o * 16 + i] * x_3[b0 * 16 + i];
-                acc_1 += lm_head[(o + 1) * 16 + i] * x_3[b0 * 16 + i];
-                acc_2 += lm_head[(o + 2) * 16 + i] * x_3[b0 * 16 + i];
-                acc_3 += lm_head[(o + 3) * 16 + i] * x_3[b0 * 16 + i];
+                acc_0 += lm_head[o * 16 + i] * x_4[b0 * 16 + i];
+                acc_1 += lm_head[(o + 1) * 16 + i] * x_4[b0 * 16 + i];
+                acc_2 += lm_head[(o + 2) * 16 + i] * x_4[b0 * 16 + i];
+                acc_3 += lm_head[(o + 3) * 16 + i] * x_4[b0 * 16 + i];
             }
-            linear_y_7[b0 * 27 + o] = acc_0;
-            linear_y_7[b0 * 27 + o + 1] = acc_1;
-            linear_y_7[b0 * 27 + o + 2] = acc_2;
-            linear_y_7[b0 * 27 + o + 3] = acc_3;
+            logits[b0 * 27 + o] = acc_0;
+            logits[b0 * 27 + o + 1] = acc_1;
+            logits[b0 * 27 + o + 2] = acc_2;
+            logits[b0 * 27 + o + 3] = acc_3;
         }
         for (; o < 27; o++) {
             double acc_ = 0.0;
             for (int i = 0; i < 16; i++) {
-                acc_ += lm_head[o * 16 + i] * x_3[b0 * 16 + i];
+                acc_ += lm_head[o * 16 + i] * x_4[b0 * 16 + i];
             }
-            linear_y_7[b0 * 27 + o] = acc_;
+            logits[b0 * 27 + o] = acc_;
         }
     }
-    return linear_y_7;
+}
+
+/* Logits for tokens[0..T-1]: T rows of 27. */
+static const double *step3_forward(void *ctx, const double *params, const int *tokens, int T,
+                                   double *scratch)
+{
+    (void)ctx;
+    double *logits = scratch + 5712; /* [T, 27] */
+
+    step3_forward_pass(params, tokens, T, scratch);
+    return logits;
 }
 
 /* Loss of one document (tokens[0..T]) and d(loss)/d(param) into grads. */
 static double step3_loss_grad(void *ctx, const double *params, double *grads, const int *tokens,
                               int T, double *scratch)
 {
-    (void)ctx, (void)params, (void)tokens; /* a model may not need them all */
-    const double *wte = params + 0; /* [27, 16] */
-    const double *wpe = params + 432; /* [16, 16] */
+    (void)ctx;
     const double *lm_head = params + 688; /* [27, 16] */
     const double *layer0_attn_wq = params + 1120; /* [16, 16] */
     const double *layer0_attn_wk = params + 1376; /* [16, 16] */
@@ -429,35 +445,31 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
     double *x = scratch + 0; /* [T, 16] */
     double *rmsnorm_ms = scratch + 256; /* [T] */
     double *rmsnorm_scale = scratch + 272; /* [T] */
-    double *rmsnorm_y = scratch + 288; /* [T, 16] */
+    double *x_2 = scratch + 288; /* [T, 16] */
     double *rmsnorm_ms_2 = scratch + 544; /* [T] */
     double *rmsnorm_scale_2 = scratch + 560; /* [T] */
-    double *rmsnorm_y_2 = scratch + 576; /* [T, 16] */
-    double *linear_y = scratch + 832; /* [T, 16] */
-    double *linear_y_2 = scratch + 1088; /* [T, 16] */
-    double *linear_y_3 = scratch + 1344; /* [T, 16] */
-    double *attention_att = scratch + 1600; /* [1, T, axis1 + 1] */
-    double *softmax_m = scratch + 1856; /* [1, T] */
+    double *h = scratch + 576; /* [T, 16] */
+    double *q = scratch + 832; /* [T, 16] */
+    double *k = scratch + 1088; /* [T, 16] */
+    double *v = scratch + 1344; /* [T, 16] */
     double *softmax_e = scratch + 1872; /* [1, T, axis1 + 1] */
     double *softmax_s = scratch + 1600; /* [1, T] */
-    double *softmax_p = scratch + 2128; /* [1, T, axis1 + 1] */
+    double *attention_w = scratch + 2128; /* [1, T, axis1 + 1] */
     double *attention_out = scratch + 2384; /* [T, 16] */
-    double *linear_y_4 = scratch + 2640; /* [T, 16] */
-    double *x_2 = scratch + 2896; /* [T, 16] */
+    double *x_3 = scratch + 2896; /* [T, 16] */
     double *rmsnorm_ms_3 = scratch + 1632; /* [T] */
     double *rmsnorm_scale_3 = scratch + 1648; /* [T] */
-    double *rmsnorm_y_3 = scratch + 2640; /* [T, 16] */
-    double *linear_y_5 = scratch + 3152; /* [T, 64] */
+    double *rmsnorm_y = scratch + 2640; /* [T, 16] */
+    double *linear_y_2 = scratch + 3152; /* [T, 64] */
     double *linear_arg1 = scratch + 4176; /* [T, 64] */
-    double *linear_y_6 = scratch + 5200; /* [T, 16] */
-    double *x_3 = scratch + 5456; /* [T, 16] */
-    double *linear_y_7 = scratch + 5712; /* [T, 27] */
+    double *x_4 = scratch + 5456; /* [T, 16] */
+    double *logits = scratch + 5712; /* [T, 27] */
     double *softmax_m_2 = scratch + 1664; /* [T] */
     double *softmax_e_2 = scratch + 6144; /* [T, 27] */
-    double *softmax_s_2 = scratch + 1664; /* [T] */
-    double *softmax_p_2 = scratch + 5712; /* [T, 27] */
+    double *softmax_s_2 = scratch + 1664; /* [T]; shares memory with softmax_m_2 */
+    double *cross_entropy_p = scratch + 5712; /* [T, 27]; shares memory with logits */
     double *cross_entropy_sum = scratch + 1696; /* [] */
-    double *cross_entropy_loss = scratch + 1704; /* [] */
+    double *loss = scratch + 1704; /* [] */
     double *d_wte = grads + 0; /* [27, 16] */
     double *d_wpe = grads + 432; /* [16, 16] */
     double *d_lm_head = grads + 688; /* [27, 16] */
@@ -467,384 +479,54 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
     double *d_layer0_attn_wo = grads + 1888; /* [16, 16] */
     double *d_layer0_mlp_fc1 = grads + 2144; /* [64, 16] */
     double *d_layer0_mlp_fc2 = grads + 3168; /* [16, 64] */
-    double *d_x = scratch + 576; /* [T, 16] */
-    double *d_rmsnorm_sum = scratch + 272; /* [T] */
-    double *d_rmsnorm_ms = scratch + 288; /* [T] */
-    double *d_rmsnorm_scale = scratch + 304; /* [T] */
-    double *d_rmsnorm_y = scratch + 2640; /* [T, 16] */
-    double *d_rmsnorm_sum_2 = scratch + 560; /* [T] */
-    double *d_rmsnorm_ms_2 = scratch + 576; /* [T] */
-    double *d_rmsnorm_scale_2 = scratch + 592; /* [T] */
-    double *d_rmsnorm_y_2 = scratch + 832; /* [T, 16] */
-    double *d_linear_y = scratch + 1344; /* [T, 16] */
-    double *d_linear_y_2 = scratch + 1712; /* [T, 16] */
-    double *d_linear_y_3 = scratch + 2896; /* [T, 16] */
-    double *d_attention_sum = scratch + 2128; /* [1, T, axis1 + 1] */
-    double *d_attention_att = scratch + 2384; /* [1, T, axis1 + 1] */
-    double *d_softmax_e = scratch + 1344; /* [1, T, axis1 + 1] */
+    double *d_x = scratch + 576; /* [T, 16]; shares memory with h */
+    double *d_rmsnorm_sum = scratch + 272; /* [T]; shares memory with rmsnorm_scale */
+    double *d_rmsnorm_ms = scratch + 288; /* [T]; shares memory with x_2 */
+    double *d_rmsnorm_scale = scratch + 304; /* [T]; shares memory with x_2 */
+    double *d_x_2 = scratch + 2640; /* [T, 16]; shares memory with rmsnorm_y */
+    double *d_rmsnorm_sum_2 = scratch + 560; /* [T]; shares memory with rmsnorm_scale_2 */
+    double *d_rmsnorm_ms_2 = scratch + 576; /* [T]; shares memory with h, d_x */
+    double *d_rmsnorm_scale_2 = scratch + 592; /* [T]; shares memory with h, d_x */
+    double *d_h = scratch + 832; /* [T, 16]; shares memory with q */
+    double *d_q = scratch + 1344; /* [T, 16]; shares memory with v */
+    double *d_k = scratch + 1712; /* [T, 16]; shares memory with softmax_e */
+    double *d_v = scratch + 2896; /* [T, 16]; shares memory with x_3 */
+    double *d_attention_sum = scratch + 2128; /* [1, T, axis1 + 1]; shares memory with attention_w */
+    double *d_attention_att = scratch + 2384; /* [1, T, axis1 + 1]; shares memory with attention_out */
+    double *d_softmax_e = scratch + 1344; /* [1, T, axis1 + 1]; shares memory with v, d_q */
     double *d_softmax_s = scratch + 1616; /* [1, T] */
-    double *d_softmax_p = scratch + 3152; /* [1, T, axis1 + 1] */
-    double *d_attention_out = scratch + 2384; /* [T, 16] */
-    double *d_linear_y_4 = scratch + 3152; /* [T, 16] */
-    double *d_x_2 = scratch + 5456; /* [T, 16] */
-    double *d_rmsnorm_sum_3 = scratch + 1648; /* [T] */
-    double *d_rmsnorm_ms_3 = scratch + 1664; /* [T] */
+    double *d_attention_w = scratch + 3152; /* [1, T, axis1 + 1]; shares memory with linear_y_2 */
+    double *d_attention_out = scratch + 2384; /* [T, 16]; shares memory with attention_out, d_attention_att */
+    double *d_linear_y = scratch + 3152; /* [T, 16]; shares memory with linear_y_2, d_attention_w */
+    double *d_x_3 = scratch + 5456; /* [T, 16]; shares memory with x_4 */
+    double *d_rmsnorm_sum_3 = scratch + 1648; /* [T]; shares memory with rmsnorm_scale_3 */
+    double *d_rmsnorm_ms_3 = scratch + 1664; /* [T]; shares memory with softmax_m_2, softmax_s_2 */
     double *d_rmsnorm_scale_3 = scratch + 1680; /* [T] */
-    double *d_rmsnorm_y_3 = scratch + 2640; /* [T, 16] */
-    double *d_linear_y_5 = scratch + 5712; /* [T, 64] */
-    double *d_linear_arg1 = scratch + 4176; /* [T, 64] */
-    double *d_linear_y_6 = scratch + 5712; /* [T, 16] */
-    double *d_x_3 = scratch + 5200; /* [T, 16] */
-    double *d_linear_y_7 = scratch + 6576; /* [T, 27] */
-    double *d_softmax_e_2 = scratch + 5712; /* [T, 27] */
-    double *d_softmax_s_2 = scratch + 1680; /* [T] */
-    double *d_softmax_p_2 = scratch + 6576; /* [T, 27] */
-    double *d_cross_entropy_sum = scratch + 1712; /* [] */
-    double *d_cross_entropy_loss = scratch + 1696; /* [] */
-    double *d_reach_softmax_p_2 = scratch + 7008; /* [T, 27] */
-    double *pow_2 = scratch + 1616; /* [1, T] */
-    double *pow_3 = scratch + 1680; /* [T] */
-    
-    /* forward */
+    double *d_rmsnorm_y = scratch + 2640; /* [T, 16]; shares memory with rmsnorm_y, d_x_2 */
+    double *d_linear_y_2 = scratch + 5712; /* [T, 64]; shares memory with logits, softmax_e_2, cross_entropy_p */
+    double *d_linear_arg1 = scratch + 4176; /* [T, 64]; shares memory with linear_arg1 */
+    double *d_linear_y_3 = scratch + 5712; /* [T, 16]; shares memory with logits, cross_entropy_p, d_linear_y_2 */
+    double *d_x_4 = scratch + 5200; /* [T, 16] */
+    double *d_logits = scratch + 6576; /* [T, 27]; shares memory with d_linear_y_2 */
+    double *d_softmax_e_2 = scratch + 5712; /* [T, 27]; shares memory with logits, cross_entropy_p, d_linear_y_2, ... */
+    double *d_softmax_s_2 = scratch + 1680; /* [T]; shares memory with d_rmsnorm_scale_3 */
+    double *d_cross_entropy_p = scratch + 6576; /* [T, 27]; shares memory with d_linear_y_2, d_logits */
+    double *d_cross_entropy_sum = scratch + 1712; /* []; shares memory with d_k */
+    double *d_loss = scratch + 1696; /* []; shares memory with cross_entropy_sum */
+    double *d_reach_cross_entropy_p = scratch + 7008; /* [T, 27] */
+    double *pow_2 = scratch + 1616; /* [1, T]; shares memory with d_softmax_s */
+    double *pow_3 = scratch + 1680; /* [T]; shares memory with d_rmsnorm_scale_3, d_softmax_s_2 */
 
-    /* step3.mg:35: x[t < T, c] = wte[tokens[t], c] + wpe[t, c] */
-    for (int t = 0; t < T; t++) {
-        for (int c = 0; c < 16; c++) {
-            x[t * 16 + c] = wte[tokens[t] * 16 + c] + wpe[t * 16 + c];
-        }
-    }
+    step3_forward_pass(params, tokens, T, scratch);
 
-    /* step3.mg:36: x = rmsnorm(x) */
-    /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        double rmsnorm_sum;
-        {
-            double acc_ = 0.0;
-            for (int i = 0; i < 16; i++) {
-                acc_ += x[b0 * 16 + i] * x[b0 * 16 + i];
-            }
-            rmsnorm_sum = acc_;
-        }
-        /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-        rmsnorm_ms[b0] = rmsnorm_sum * 0.0625;
-        /* prelude.mg:21: scale = (ms + 1e-5) ^ -0.5 */
-        rmsnorm_scale[b0] = pow_(rmsnorm_ms[b0] + 1e-05, -0.5);
-    }
-    /* prelude.mg:22: y[i] = x[i] * scale */
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int i = 0; i < 16; i++) {
-            rmsnorm_y[b0 * 16 + i] = x[b0 * 16 + i] * rmsnorm_scale[b0];
-        }
-    }
-
-    /* step3.mg:38: h = rmsnorm(x) */
-    /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        double rmsnorm_sum_2;
-        {
-            double acc_ = 0.0;
-            for (int i = 0; i < 16; i++) {
-                acc_ += rmsnorm_y[b0 * 16 + i] * rmsnorm_y[b0 * 16 + i];
-            }
-            rmsnorm_sum_2 = acc_;
-        }
-        /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-        rmsnorm_ms_2[b0] = rmsnorm_sum_2 * 0.0625;
-        /* prelude.mg:21: scale = (ms + 1e-5) ^ -0.5 */
-        rmsnorm_scale_2[b0] = pow_(rmsnorm_ms_2[b0] + 1e-05, -0.5);
-    }
-    /* prelude.mg:22: y[i] = x[i] * scale */
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int i = 0; i < 16; i++) {
-            rmsnorm_y_2[b0 * 16 + i] = rmsnorm_y[b0 * 16 + i] * rmsnorm_scale_2[b0];
-        }
-    }
-
-    /* step3.mg:39: q = linear(h, layer[l].attn_wq) */
-    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 16; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 16; i++) {
-                acc_0 += layer0_attn_wq[o * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
-                acc_1 += layer0_attn_wq[(o + 1) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
-                acc_2 += layer0_attn_wq[(o + 2) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
-                acc_3 += layer0_attn_wq[(o + 3) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
-            }
-            linear_y[b0 * 16 + o] = acc_0;
-            linear_y[b0 * 16 + o + 1] = acc_1;
-            linear_y[b0 * 16 + o + 2] = acc_2;
-            linear_y[b0 * 16 + o + 3] = acc_3;
-        }
-    }
-
-    /* step3.mg:40: k = linear(h, layer[l].attn_wk) */
-    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 16; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 16; i++) {
-                acc_0 += layer0_attn_wk[o * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
-                acc_1 += layer0_attn_wk[(o + 1) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
-                acc_2 += layer0_attn_wk[(o + 2) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
-                acc_3 += layer0_attn_wk[(o + 3) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
-            }
-            linear_y_2[b0 * 16 + o] = acc_0;
-            linear_y_2[b0 * 16 + o + 1] = acc_1;
-            linear_y_2[b0 * 16 + o + 2] = acc_2;
-            linear_y_2[b0 * 16 + o + 3] = acc_3;
-        }
-    }
-
-    /* step3.mg:41: v = linear(h, layer[l].attn_wv) */
-    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 16; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 16; i++) {
-                acc_0 += layer0_attn_wv[o * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
-                acc_1 += layer0_attn_wv[(o + 1) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
-                acc_2 += layer0_attn_wv[(o + 2) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
-                acc_3 += layer0_attn_wv[(o + 3) * 16 + i] * rmsnorm_y_2[b0 * 16 + i];
-            }
-            linear_y_3[b0 * 16 + o] = acc_0;
-            linear_y_3[b0 * 16 + o + 1] = acc_1;
-            linear_y_3[b0 * 16 + o + 2] = acc_2;
-            linear_y_3[b0 * 16 + o + 3] = acc_3;
-        }
-    }
-
-    /* step3.mg:42: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
-    /* step3.mg:30: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
-    for (int h = 0; h < 1; h++) {
-        for (int t = 0; t < T; t++) {
-            for (int s = 0; s < t + 1; s++) {
-                double attention_sum;
-                {
-                    double acc_ = 0.0;
-                    for (int j = 0; j < 16; j++) {
-                        acc_ += linear_y[t * 16 + h * 16 + j] * linear_y_2[s * 16 + h * 16 + j];
-                    }
-                    attention_sum = acc_;
-                }
-                /* step3.mg:30: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
-                attention_att[h * 256 + t * 16 + s] = attention_sum * 0.25;
-            }
-        }
-    }
-    /* prelude.mg:12: m = max(i) x[i] */
-    for (int b0 = 0; b0 < 1; b0++) {
-        for (int b1 = 0; b1 < T; b1++) {
-            double acc_ = -INFINITY;
-            for (int i = 0; i < b1 + 1; i++) {
-                double val_ = attention_att[b0 * 256 + b1 * 16 + i];
-                if (val_ > acc_)
-                    acc_ = val_;
-            }
-            softmax_m[b0 * 16 + b1] = acc_;
-        }
-    }
-    /* prelude.mg:13: e[i] = exp(x[i] - m) */
-    for (int b0 = 0; b0 < 1; b0++) {
-        for (int b1 = 0; b1 < T; b1++) {
-            for (int i = 0; i < b1 + 1; i++) {
-                softmax_e[b0 * 256 + b1 * 16 + i] = exp_(attention_att[b0 * 256 + b1 * 16 + i] - softmax_m[b0 * 16 + b1]);
-            }
-        }
-    }
-    /* prelude.mg:14: s = sum(i) e[i] */
-    for (int b0 = 0; b0 < 1; b0++) {
-        for (int b1 = 0; b1 < T; b1++) {
-            {
-                double acc_ = 0.0;
-                for (int i = 0; i < b1 + 1; i++) {
-                    acc_ += softmax_e[b0 * 256 + b1 * 16 + i];
-                }
-                softmax_s[b0 * 16 + b1] = acc_;
-            }
-            /* prelude.mg:15: p[i] = e[i] / s */
-            pow_2[b0 * 16 + b1] = pow_(softmax_s[b0 * 16 + b1], -1.0);
-        }
-    }
-    /* prelude.mg:15: p[i] = e[i] / s */
-    for (int b0 = 0; b0 < 1; b0++) {
-        for (int b1 = 0; b1 < T; b1++) {
-            for (int i = 0; i < b1 + 1; i++) {
-                softmax_p[b0 * 256 + b1 * 16 + i] = softmax_e[b0 * 256 + b1 * 16 + i] * pow_2[b0 * 16 + b1];
-            }
-        }
-    }
-    /* step3.mg:32: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
-    for (int t = 0; t < T; t++) {
-        int c = 0;
-        for (; c + 4 <= 16; c += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int s = 0; s < t + 1; s++) {
-                acc_0 += softmax_p[c / 16 * 256 + t * 16 + s] * linear_y_3[s * 16 + c];
-                acc_1 += softmax_p[(c + 1) / 16 * 256 + t * 16 + s] * linear_y_3[s * 16 + c + 1];
-                acc_2 += softmax_p[(c + 2) / 16 * 256 + t * 16 + s] * linear_y_3[s * 16 + c + 2];
-                acc_3 += softmax_p[(c + 3) / 16 * 256 + t * 16 + s] * linear_y_3[s * 16 + c + 3];
-            }
-            attention_out[t * 16 + c] = acc_0;
-            attention_out[t * 16 + c + 1] = acc_1;
-            attention_out[t * 16 + c + 2] = acc_2;
-            attention_out[t * 16 + c + 3] = acc_3;
-        }
-    }
-    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 16; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 16; i++) {
-                acc_0 += layer0_attn_wo[o * 16 + i] * attention_out[b0 * 16 + i];
-                acc_1 += layer0_attn_wo[(o + 1) * 16 + i] * attention_out[b0 * 16 + i];
-                acc_2 += layer0_attn_wo[(o + 2) * 16 + i] * attention_out[b0 * 16 + i];
-                acc_3 += layer0_attn_wo[(o + 3) * 16 + i] * attention_out[b0 * 16 + i];
-            }
-            linear_y_4[b0 * 16 + o] = acc_0;
-            linear_y_4[b0 * 16 + o + 1] = acc_1;
-            linear_y_4[b0 * 16 + o + 2] = acc_2;
-            linear_y_4[b0 * 16 + o + 3] = acc_3;
-        }
-    }
-
-    /* step3.mg:42: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
-    for (int i = 0; i < T; i++) {
-        for (int j = 0; j < 16; j++) {
-            x_2[i * 16 + j] = linear_y_4[i * 16 + j] + rmsnorm_y[i * 16 + j];
-        }
-    }
-
-    /* step3.mg:43: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
-    /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        double rmsnorm_sum_3;
-        {
-            double acc_ = 0.0;
-            for (int i = 0; i < 16; i++) {
-                acc_ += x_2[b0 * 16 + i] * x_2[b0 * 16 + i];
-            }
-            rmsnorm_sum_3 = acc_;
-        }
-        /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-        rmsnorm_ms_3[b0] = rmsnorm_sum_3 * 0.0625;
-        /* prelude.mg:21: scale = (ms + 1e-5) ^ -0.5 */
-        rmsnorm_scale_3[b0] = pow_(rmsnorm_ms_3[b0] + 1e-05, -0.5);
-    }
-    /* prelude.mg:22: y[i] = x[i] * scale */
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int i = 0; i < 16; i++) {
-            rmsnorm_y_3[b0 * 16 + i] = x_2[b0 * 16 + i] * rmsnorm_scale_3[b0];
-        }
-    }
-    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 64; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 16; i++) {
-                acc_0 += layer0_mlp_fc1[o * 16 + i] * rmsnorm_y_3[b0 * 16 + i];
-                acc_1 += layer0_mlp_fc1[(o + 1) * 16 + i] * rmsnorm_y_3[b0 * 16 + i];
-                acc_2 += layer0_mlp_fc1[(o + 2) * 16 + i] * rmsnorm_y_3[b0 * 16 + i];
-                acc_3 += layer0_mlp_fc1[(o + 3) * 16 + i] * rmsnorm_y_3[b0 * 16 + i];
-            }
-            linear_y_5[b0 * 64 + o] = acc_0;
-            linear_y_5[b0 * 64 + o + 1] = acc_1;
-            linear_y_5[b0 * 64 + o + 2] = acc_2;
-            linear_y_5[b0 * 64 + o + 3] = acc_3;
-        }
-    }
-    /* step3.mg:43: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
-    for (int i = 0; i < T; i++) {
-        for (int j = 0; j < 64; j++) {
-            linear_arg1[i * 64 + j] = relu_(linear_y_5[i * 64 + j]);
-        }
-    }
-    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 16; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 64; i++) {
-                acc_0 += layer0_mlp_fc2[o * 64 + i] * linear_arg1[b0 * 64 + i];
-                acc_1 += layer0_mlp_fc2[(o + 1) * 64 + i] * linear_arg1[b0 * 64 + i];
-                acc_2 += layer0_mlp_fc2[(o + 2) * 64 + i] * linear_arg1[b0 * 64 + i];
-                acc_3 += layer0_mlp_fc2[(o + 3) * 64 + i] * linear_arg1[b0 * 64 + i];
-            }
-            linear_y_6[b0 * 16 + o] = acc_0;
-            linear_y_6[b0 * 16 + o + 1] = acc_1;
-            linear_y_6[b0 * 16 + o + 2] = acc_2;
-            linear_y_6[b0 * 16 + o + 3] = acc_3;
-        }
-    }
-
-    /* step3.mg:43: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
-    for (int i = 0; i < T; i++) {
-        for (int j = 0; j < 16; j++) {
-            x_3[i * 16 + j] = linear_y_6[i * 16 + j] + x_2[i * 16 + j];
-        }
-    }
-
-    /* step3.mg:45: logits = linear(x, lm_head) */
-    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 27; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 16; i++) {
-                acc_0 += lm_head[o * 16 + i] * x_3[b0 * 16 + i];
-                acc_1 += lm_head[(o + 1) * 16 + i] * x_3[b0 * 16 + i];
-                acc_2 += lm_head[(o + 2) * 16 + i] * x_3[b0 * 16 + i];
-                acc_3 += lm_head[(o + 3) * 16 + i] * x_3[b0 * 16 + i];
-            }
-            linear_y_7[b0 * 27 + o] = acc_0;
-            linear_y_7[b0 * 27 + o + 1] = acc_1;
-            linear_y_7[b0 * 27 + o + 2] = acc_2;
-            linear_y_7[b0 * 27 + o + 3] = acc_3;
-        }
-        for (; o < 27; o++) {
-            double acc_ = 0.0;
-            for (int i = 0; i < 16; i++) {
-                acc_ += lm_head[o * 16 + i] * x_3[b0 * 16 + i];
-            }
-            linear_y_7[b0 * 27 + o] = acc_;
-        }
-    }
+    /* the loss */
 
     /* step3.mg:48: loss = cross_entropy(logits, targets) */
     /* prelude.mg:12: m = max(i) x[i] */
     for (int b0 = 0; b0 < T; b0++) {
         double acc_ = -INFINITY;
         for (int i = 0; i < 27; i++) {
-            double val_ = linear_y_7[b0 * 27 + i];
+            double val_ = logits[b0 * 27 + i];
             if (val_ > acc_)
                 acc_ = val_;
         }
@@ -853,10 +535,11 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
     /* prelude.mg:13: e[i] = exp(x[i] - m) */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 27; i++) {
-            softmax_e_2[b0 * 27 + i] = exp_(linear_y_7[b0 * 27 + i] - softmax_m_2[b0]);
+            softmax_e_2[b0 * 27 + i] = exp_(logits[b0 * 27 + i] - softmax_m_2[b0]);
         }
     }
     /* prelude.mg:14: s = sum(i) e[i] */
+    /* hoisted */
     for (int b0 = 0; b0 < T; b0++) {
         {
             double acc_ = 0.0;
@@ -871,63 +554,72 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
     /* prelude.mg:15: p[i] = e[i] / s */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 27; i++) {
-            softmax_p_2[b0 * 27 + i] = softmax_e_2[b0 * 27 + i] * pow_3[b0];
+            cross_entropy_p[b0 * 27 + i] = softmax_e_2[b0 * 27 + i] * pow_3[b0];
         }
     }
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
     {
         double acc_ = 0.0;
         for (int t = 0; t < T; t++) {
-            acc_ += log_(softmax_p_2[t * 27 + tokens[t + 1]]) * (-1.0);
+            acc_ += log_(cross_entropy_p[t * 27 + tokens[t + 1]]) * (-1.0);
         }
         cross_entropy_sum[0] = acc_;
     }
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
-    cross_entropy_loss[0] = cross_entropy_sum[0] * pow_((double)(T), -1.0);
-    
+    loss[0] = cross_entropy_sum[0] * pow_((double)(T), -1.0);
+
     /* backward: each gradient's first statement assigns it or follows a clear, the rest add */
-    d_cross_entropy_loss[0] = 1.0;
+    d_loss[0] = 1.0;
 
     /* backward of step3.mg:48: loss = cross_entropy(logits, targets) */
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
-    d_cross_entropy_sum[0] = pow_((double)(T), -1.0) * d_cross_entropy_loss[0];
+    /* dcross_entropy_sum += dloss * dloss/dcross_entropy_sum */
+    d_cross_entropy_sum[0] = pow_((double)(T), -1.0) * d_loss[0];
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
-    memset(d_softmax_p_2, 0, 432 * sizeof *d_softmax_p_2);
-    memset(d_reach_softmax_p_2, 0, 432 * sizeof *d_reach_softmax_p_2);
+    /* dcross_entropy_p += dcross_entropy_sum * dcross_entropy_sum/dcross_entropy_p */
+    /* reach cross_entropy_p */
+    memset(d_cross_entropy_p, 0, 432 * sizeof *d_cross_entropy_p);
+    memset(d_reach_cross_entropy_p, 0, 432 * sizeof *d_reach_cross_entropy_p);
     for (int t = 0; t < T; t++) {
-        d_softmax_p_2[t * 27 + tokens[t + 1]] += pow_(softmax_p_2[t * 27 + tokens[t + 1]], -1.0) * ((-1.0) * d_cross_entropy_sum[0]);
+        d_cross_entropy_p[t * 27 + tokens[t + 1]] += pow_(cross_entropy_p[t * 27 + tokens[t + 1]], -1.0) * ((-1.0) * d_cross_entropy_sum[0]);
         /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
-        d_reach_softmax_p_2[t * 27 + tokens[t + 1]] += 1.0;
+        d_reach_cross_entropy_p[t * 27 + tokens[t + 1]] += 1.0;
     }
     /* prelude.mg:15: p[i] = e[i] / s */
+    /* dsoftmax_e_2 += dcross_entropy_p * dcross_entropy_p/dsoftmax_e_2 */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 27; i++) {
-            d_softmax_e_2[b0 * 27 + i] = (d_reach_softmax_p_2[b0 * 27 + i] > 0 ? pow_3[b0] * d_softmax_p_2[b0 * 27 + i] : 0.0);
+            d_softmax_e_2[b0 * 27 + i] = (d_reach_cross_entropy_p[b0 * 27 + i] > 0 ? pow_3[b0] * d_cross_entropy_p[b0 * 27 + i] : 0.0);
         }
     }
     /* prelude.mg:15: p[i] = e[i] / s */
+    /* hoisted */
+    /* dsoftmax_s_2 += dcross_entropy_p * dcross_entropy_p/dsoftmax_s_2 */
     for (int b0 = 0; b0 < T; b0++) {
         double         pow_5 = (-1.0) * pow_(softmax_s_2[b0], -2.0);
         /* prelude.mg:15: p[i] = e[i] / s */
         {
             double acc_ = 0.0;
             for (int i = 0; i < 27; i++) {
-                acc_ += (d_reach_softmax_p_2[b0 * 27 + i] > 0 ? pow_5 * (softmax_e_2[b0 * 27 + i] * d_softmax_p_2[b0 * 27 + i]) : 0.0);
+                acc_ += (d_reach_cross_entropy_p[b0 * 27 + i] > 0 ? pow_5 * (softmax_e_2[b0 * 27 + i] * d_cross_entropy_p[b0 * 27 + i]) : 0.0);
             }
             d_softmax_s_2[b0] = acc_;
         }
     }
     /* prelude.mg:14: s = sum(i) e[i] */
+    /* dsoftmax_e_2 += dsoftmax_s_2 * dsoftmax_s_2/dsoftmax_e_2 */
+    /* dlogits += dsoftmax_e_2 * dsoftmax_e_2/dlogits */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 27; i++) {
             d_softmax_e_2[b0 * 27 + i] += d_softmax_s_2[b0];
             /* prelude.mg:13: e[i] = exp(x[i] - m) */
-            d_linear_y_7[b0 * 27 + i] = softmax_e_2[b0 * 27 + i] * d_softmax_e_2[b0 * 27 + i];
+            d_logits[b0 * 27 + i] = softmax_e_2[b0 * 27 + i] * d_softmax_e_2[b0 * 27 + i];
         }
     }
 
     /* backward of step3.mg:45: logits = linear(x, lm_head) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlm_head += dlogits * dlogits/dlm_head */
     {
         int o = 0;
         for (; o + 4 <= 27; o += 4) {
@@ -940,10 +632,10 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
             }
             for (int b0 = 0; b0 < T; b0++) {
                 for (int i = 0; i < 16; i++) {
-                    acc_[0][i] += x_3[b0 * 16 + i] * d_linear_y_7[b0 * 27 + o];
-                    acc_[1][i] += x_3[b0 * 16 + i] * d_linear_y_7[b0 * 27 + o + 1];
-                    acc_[2][i] += x_3[b0 * 16 + i] * d_linear_y_7[b0 * 27 + o + 2];
-                    acc_[3][i] += x_3[b0 * 16 + i] * d_linear_y_7[b0 * 27 + o + 3];
+                    acc_[0][i] += x_4[b0 * 16 + i] * d_logits[b0 * 27 + o];
+                    acc_[1][i] += x_4[b0 * 16 + i] * d_logits[b0 * 27 + o + 1];
+                    acc_[2][i] += x_4[b0 * 16 + i] * d_logits[b0 * 27 + o + 2];
+                    acc_[3][i] += x_4[b0 * 16 + i] * d_logits[b0 * 27 + o + 3];
                 }
             }
             for (int i = 0; i < 16; i++) {
@@ -960,7 +652,7 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
                     acc_[i] = 0.0;
                 for (int b0 = 0; b0 < T; b0++) {
                     for (int i = 0; i < 16; i++)
-                        acc_[i] += x_3[b0 * 16 + i] * d_linear_y_7[b0 * 27 + o];
+                        acc_[i] += x_4[b0 * 16 + i] * d_logits[b0 * 27 + o];
                 }
                 for (int i = 0; i < 16; i++)
                     d_lm_head[o * 16 + i] = acc_[i];
@@ -968,6 +660,7 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dx_4 += dlogits * dlogits/dx_4 */
     {
         int b0 = 0;
         for (; b0 + 4 <= T; b0 += 4) {
@@ -980,17 +673,17 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
             }
             for (int o = 0; o < 27; o++) {
                 for (int i = 0; i < 16; i++) {
-                    acc_[0][i] += lm_head[o * 16 + i] * d_linear_y_7[b0 * 27 + o];
-                    acc_[1][i] += lm_head[o * 16 + i] * d_linear_y_7[(b0 + 1) * 27 + o];
-                    acc_[2][i] += lm_head[o * 16 + i] * d_linear_y_7[(b0 + 2) * 27 + o];
-                    acc_[3][i] += lm_head[o * 16 + i] * d_linear_y_7[(b0 + 3) * 27 + o];
+                    acc_[0][i] += lm_head[o * 16 + i] * d_logits[b0 * 27 + o];
+                    acc_[1][i] += lm_head[o * 16 + i] * d_logits[(b0 + 1) * 27 + o];
+                    acc_[2][i] += lm_head[o * 16 + i] * d_logits[(b0 + 2) * 27 + o];
+                    acc_[3][i] += lm_head[o * 16 + i] * d_logits[(b0 + 3) * 27 + o];
                 }
             }
             for (int i = 0; i < 16; i++) {
-                d_x_3[b0 * 16 + i] = acc_[0][i];
-                d_x_3[(b0 + 1) * 16 + i] = acc_[1][i];
-                d_x_3[(b0 + 2) * 16 + i] = acc_[2][i];
-                d_x_3[(b0 + 3) * 16 + i] = acc_[3][i];
+                d_x_4[b0 * 16 + i] = acc_[0][i];
+                d_x_4[(b0 + 1) * 16 + i] = acc_[1][i];
+                d_x_4[(b0 + 2) * 16 + i] = acc_[2][i];
+                d_x_4[(b0 + 3) * 16 + i] = acc_[3][i];
             }
         }
         for (; b0 < T; b0++) {
@@ -1000,23 +693,26 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
                     acc_[i] = 0.0;
                 for (int o = 0; o < 27; o++) {
                     for (int i = 0; i < 16; i++)
-                        acc_[i] += lm_head[o * 16 + i] * d_linear_y_7[b0 * 27 + o];
+                        acc_[i] += lm_head[o * 16 + i] * d_logits[b0 * 27 + o];
                 }
                 for (int i = 0; i < 16; i++)
-                    d_x_3[b0 * 16 + i] = acc_[i];
+                    d_x_4[b0 * 16 + i] = acc_[i];
             }
         }
     }
 
     /* backward of step3.mg:43: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
+    /* dlinear_y_3 += dx_4 * dx_4/dlinear_y_3 */
+    /* dx_3 += dx_4 * dx_4/dx_3 */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 16; j++) {
-            d_linear_y_6[i * 16 + j] = d_x_3[i * 16 + j];
+            d_linear_y_3[i * 16 + j] = d_x_4[i * 16 + j];
             /* step3.mg:43: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
-            d_x_2[i * 16 + j] = d_x_3[i * 16 + j];
+            d_x_3[i * 16 + j] = d_x_4[i * 16 + j];
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlayer0_mlp_fc2 += dlinear_y_3 * dlinear_y_3/dlayer0_mlp_fc2 */
     {
         int o = 0;
         for (; o + 4 <= 16; o += 4) {
@@ -1030,10 +726,10 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
                 }
                 for (int b0 = 0; b0 < T; b0++) {
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += linear_arg1[b0 * 64 + i] * d_linear_y_6[b0 * 16 + o];
-                        acc_[1][i - t0_] += linear_arg1[b0 * 64 + i] * d_linear_y_6[b0 * 16 + o + 1];
-                        acc_[2][i - t0_] += linear_arg1[b0 * 64 + i] * d_linear_y_6[b0 * 16 + o + 2];
-                        acc_[3][i - t0_] += linear_arg1[b0 * 64 + i] * d_linear_y_6[b0 * 16 + o + 3];
+                        acc_[0][i - t0_] += linear_arg1[b0 * 64 + i] * d_linear_y_3[b0 * 16 + o];
+                        acc_[1][i - t0_] += linear_arg1[b0 * 64 + i] * d_linear_y_3[b0 * 16 + o + 1];
+                        acc_[2][i - t0_] += linear_arg1[b0 * 64 + i] * d_linear_y_3[b0 * 16 + o + 2];
+                        acc_[3][i - t0_] += linear_arg1[b0 * 64 + i] * d_linear_y_3[b0 * 16 + o + 3];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -1046,6 +742,7 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlinear_arg1 += dlinear_y_3 * dlinear_y_3/dlinear_arg1 */
     {
         int b0 = 0;
         for (; b0 + 4 <= T; b0 += 4) {
@@ -1059,10 +756,10 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
                 }
                 for (int o = 0; o < 16; o++) {
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += layer0_mlp_fc2[o * 64 + i] * d_linear_y_6[b0 * 16 + o];
-                        acc_[1][i - t0_] += layer0_mlp_fc2[o * 64 + i] * d_linear_y_6[(b0 + 1) * 16 + o];
-                        acc_[2][i - t0_] += layer0_mlp_fc2[o * 64 + i] * d_linear_y_6[(b0 + 2) * 16 + o];
-                        acc_[3][i - t0_] += layer0_mlp_fc2[o * 64 + i] * d_linear_y_6[(b0 + 3) * 16 + o];
+                        acc_[0][i - t0_] += layer0_mlp_fc2[o * 64 + i] * d_linear_y_3[b0 * 16 + o];
+                        acc_[1][i - t0_] += layer0_mlp_fc2[o * 64 + i] * d_linear_y_3[(b0 + 1) * 16 + o];
+                        acc_[2][i - t0_] += layer0_mlp_fc2[o * 64 + i] * d_linear_y_3[(b0 + 2) * 16 + o];
+                        acc_[3][i - t0_] += layer0_mlp_fc2[o * 64 + i] * d_linear_y_3[(b0 + 3) * 16 + o];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -1080,7 +777,7 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
                     acc_[i] = 0.0;
                 for (int o = 0; o < 16; o++) {
                     for (int i = 0; i < 64; i++)
-                        acc_[i] += layer0_mlp_fc2[o * 64 + i] * d_linear_y_6[b0 * 16 + o];
+                        acc_[i] += layer0_mlp_fc2[o * 64 + i] * d_linear_y_3[b0 * 16 + o];
                 }
                 for (int i = 0; i < 64; i++)
                     d_linear_arg1[b0 * 64 + i] = acc_[i];
@@ -1088,12 +785,14 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* step3.mg:43: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
+    /* dlinear_y_2 += dlinear_arg1 * dlinear_arg1/dlinear_y_2 */
     for (int i = 0; i < T; i++) {
         for (int j = 0; j < 64; j++) {
-            d_linear_y_5[i * 64 + j] = step_(linear_y_5[i * 64 + j]) * d_linear_arg1[i * 64 + j];
+            d_linear_y_2[i * 64 + j] = step_(linear_y_2[i * 64 + j]) * d_linear_arg1[i * 64 + j];
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlayer0_mlp_fc1 += dlinear_y_2 * dlinear_y_2/dlayer0_mlp_fc1 */
     {
         int o = 0;
         for (; o + 4 <= 64; o += 4) {
@@ -1106,10 +805,10 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
             }
             for (int b0 = 0; b0 < T; b0++) {
                 for (int i = 0; i < 16; i++) {
-                    acc_[0][i] += rmsnorm_y_3[b0 * 16 + i] * d_linear_y_5[b0 * 64 + o];
-                    acc_[1][i] += rmsnorm_y_3[b0 * 16 + i] * d_linear_y_5[b0 * 64 + o + 1];
-                    acc_[2][i] += rmsnorm_y_3[b0 * 16 + i] * d_linear_y_5[b0 * 64 + o + 2];
-                    acc_[3][i] += rmsnorm_y_3[b0 * 16 + i] * d_linear_y_5[b0 * 64 + o + 3];
+                    acc_[0][i] += rmsnorm_y[b0 * 16 + i] * d_linear_y_2[b0 * 64 + o];
+                    acc_[1][i] += rmsnorm_y[b0 * 16 + i] * d_linear_y_2[b0 * 64 + o + 1];
+                    acc_[2][i] += rmsnorm_y[b0 * 16 + i] * d_linear_y_2[b0 * 64 + o + 2];
+                    acc_[3][i] += rmsnorm_y[b0 * 16 + i] * d_linear_y_2[b0 * 64 + o + 3];
                 }
             }
             for (int i = 0; i < 16; i++) {
@@ -1121,6 +820,7 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* drmsnorm_y += dlinear_y_2 * dlinear_y_2/drmsnorm_y */
     {
         int b0 = 0;
         for (; b0 + 4 <= T; b0 += 4) {
@@ -1133,17 +833,17 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
             }
             for (int o = 0; o < 64; o++) {
                 for (int i = 0; i < 16; i++) {
-                    acc_[0][i] += layer0_mlp_fc1[o * 16 + i] * d_linear_y_5[b0 * 64 + o];
-                    acc_[1][i] += layer0_mlp_fc1[o * 16 + i] * d_linear_y_5[(b0 + 1) * 64 + o];
-                    acc_[2][i] += layer0_mlp_fc1[o * 16 + i] * d_linear_y_5[(b0 + 2) * 64 + o];
-                    acc_[3][i] += layer0_mlp_fc1[o * 16 + i] * d_linear_y_5[(b0 + 3) * 64 + o];
+                    acc_[0][i] += layer0_mlp_fc1[o * 16 + i] * d_linear_y_2[b0 * 64 + o];
+                    acc_[1][i] += layer0_mlp_fc1[o * 16 + i] * d_linear_y_2[(b0 + 1) * 64 + o];
+                    acc_[2][i] += layer0_mlp_fc1[o * 16 + i] * d_linear_y_2[(b0 + 2) * 64 + o];
+                    acc_[3][i] += layer0_mlp_fc1[o * 16 + i] * d_linear_y_2[(b0 + 3) * 64 + o];
                 }
             }
             for (int i = 0; i < 16; i++) {
-                d_rmsnorm_y_3[b0 * 16 + i] = acc_[0][i];
-                d_rmsnorm_y_3[(b0 + 1) * 16 + i] = acc_[1][i];
-                d_rmsnorm_y_3[(b0 + 2) * 16 + i] = acc_[2][i];
-                d_rmsnorm_y_3[(b0 + 3) * 16 + i] = acc_[3][i];
+                d_rmsnorm_y[b0 * 16 + i] = acc_[0][i];
+                d_rmsnorm_y[(b0 + 1) * 16 + i] = acc_[1][i];
+                d_rmsnorm_y[(b0 + 2) * 16 + i] = acc_[2][i];
+                d_rmsnorm_y[(b0 + 3) * 16 + i] = acc_[3][i];
             }
         }
         for (; b0 < T; b0++) {
@@ -1153,25 +853,29 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
                     acc_[i] = 0.0;
                 for (int o = 0; o < 64; o++) {
                     for (int i = 0; i < 16; i++)
-                        acc_[i] += layer0_mlp_fc1[o * 16 + i] * d_linear_y_5[b0 * 64 + o];
+                        acc_[i] += layer0_mlp_fc1[o * 16 + i] * d_linear_y_2[b0 * 64 + o];
                 }
                 for (int i = 0; i < 16; i++)
-                    d_rmsnorm_y_3[b0 * 16 + i] = acc_[i];
+                    d_rmsnorm_y[b0 * 16 + i] = acc_[i];
             }
         }
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
+    /* dx_3 += drmsnorm_y * drmsnorm_y/dx_3 */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 16; i++) {
-            d_x_2[b0 * 16 + i] += rmsnorm_scale_3[b0] * d_rmsnorm_y_3[b0 * 16 + i];
+            d_x_3[b0 * 16 + i] += rmsnorm_scale_3[b0] * d_rmsnorm_y[b0 * 16 + i];
         }
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
+    /* drmsnorm_scale_3 += drmsnorm_y * drmsnorm_y/drmsnorm_scale_3 */
+    /* drmsnorm_ms_3 += drmsnorm_scale_3 * drmsnorm_scale_3/drmsnorm_ms_3 */
+    /* drmsnorm_sum_3 += drmsnorm_ms_3 * drmsnorm_ms_3/drmsnorm_sum_3 */
     for (int b0 = 0; b0 < T; b0++) {
         {
             double acc_ = 0.0;
             for (int i = 0; i < 16; i++) {
-                acc_ += x_2[b0 * 16 + i] * d_rmsnorm_y_3[b0 * 16 + i];
+                acc_ += x_3[b0 * 16 + i] * d_rmsnorm_y[b0 * 16 + i];
             }
             d_rmsnorm_scale_3[b0] = acc_;
         }
@@ -1181,20 +885,25 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
         d_rmsnorm_sum_3[b0] = 0.0625 * d_rmsnorm_ms_3[b0];
     }
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
+    /* dx_3 += drmsnorm_sum_3 * drmsnorm_sum_3/dx_3 */
+    /* dx_3 += drmsnorm_sum_3 * drmsnorm_sum_3/dx_3 */
+    /* dlinear_y += dx_3 * dx_3/dlinear_y */
+    /* dx_2 += dx_3 * dx_3/dx_2 */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 16; i++) {
-            d_x_2[b0 * 16 + i] += x_2[b0 * 16 + i] * d_rmsnorm_sum_3[b0];
+            d_x_3[b0 * 16 + i] += x_3[b0 * 16 + i] * d_rmsnorm_sum_3[b0];
             /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-            d_x_2[b0 * 16 + i] += x_2[b0 * 16 + i] * d_rmsnorm_sum_3[b0];
+            d_x_3[b0 * 16 + i] += x_3[b0 * 16 + i] * d_rmsnorm_sum_3[b0];
             /* step3.mg:42: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
-            d_linear_y_4[b0 * 16 + i] = d_x_2[b0 * 16 + i];
+            d_linear_y[b0 * 16 + i] = d_x_3[b0 * 16 + i];
             /* step3.mg:42: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
-            d_rmsnorm_y[b0 * 16 + i] = d_x_2[b0 * 16 + i];
+            d_x_2[b0 * 16 + i] = d_x_3[b0 * 16 + i];
         }
     }
 
     /* backward of step3.mg:42: x = linear(attention(q, k, v), layer[l].attn_wo) + x */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlayer0_attn_wo += dlinear_y * dlinear_y/dlayer0_attn_wo */
     {
         int o = 0;
         for (; o + 4 <= 16; o += 4) {
@@ -1207,10 +916,10 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
             }
             for (int b0 = 0; b0 < T; b0++) {
                 for (int i = 0; i < 16; i++) {
-                    acc_[0][i] += attention_out[b0 * 16 + i] * d_linear_y_4[b0 * 16 + o];
-                    acc_[1][i] += attention_out[b0 * 16 + i] * d_linear_y_4[b0 * 16 + o + 1];
-                    acc_[2][i] += attention_out[b0 * 16 + i] * d_linear_y_4[b0 * 16 + o + 2];
-                    acc_[3][i] += attention_out[b0 * 16 + i] * d_linear_y_4[b0 * 16 + o + 3];
+                    acc_[0][i] += attention_out[b0 * 16 + i] * d_linear_y[b0 * 16 + o];
+                    acc_[1][i] += attention_out[b0 * 16 + i] * d_linear_y[b0 * 16 + o + 1];
+                    acc_[2][i] += attention_out[b0 * 16 + i] * d_linear_y[b0 * 16 + o + 2];
+                    acc_[3][i] += attention_out[b0 * 16 + i] * d_linear_y[b0 * 16 + o + 3];
                 }
             }
             for (int i = 0; i < 16; i++) {
@@ -1222,6 +931,7 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dattention_out += dlinear_y * dlinear_y/dattention_out */
     {
         int b0 = 0;
         for (; b0 + 4 <= T; b0 += 4) {
@@ -1234,10 +944,10 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
             }
             for (int o = 0; o < 16; o++) {
                 for (int i = 0; i < 16; i++) {
-                    acc_[0][i] += layer0_attn_wo[o * 16 + i] * d_linear_y_4[b0 * 16 + o];
-                    acc_[1][i] += layer0_attn_wo[o * 16 + i] * d_linear_y_4[(b0 + 1) * 16 + o];
-                    acc_[2][i] += layer0_attn_wo[o * 16 + i] * d_linear_y_4[(b0 + 2) * 16 + o];
-                    acc_[3][i] += layer0_attn_wo[o * 16 + i] * d_linear_y_4[(b0 + 3) * 16 + o];
+                    acc_[0][i] += layer0_attn_wo[o * 16 + i] * d_linear_y[b0 * 16 + o];
+                    acc_[1][i] += layer0_attn_wo[o * 16 + i] * d_linear_y[(b0 + 1) * 16 + o];
+                    acc_[2][i] += layer0_attn_wo[o * 16 + i] * d_linear_y[(b0 + 2) * 16 + o];
+                    acc_[3][i] += layer0_attn_wo[o * 16 + i] * d_linear_y[(b0 + 3) * 16 + o];
                 }
             }
             for (int i = 0; i < 16; i++) {
@@ -1254,7 +964,7 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
                     acc_[i] = 0.0;
                 for (int o = 0; o < 16; o++) {
                     for (int i = 0; i < 16; i++)
-                        acc_[i] += layer0_attn_wo[o * 16 + i] * d_linear_y_4[b0 * 16 + o];
+                        acc_[i] += layer0_attn_wo[o * 16 + i] * d_linear_y[b0 * 16 + o];
                 }
                 for (int i = 0; i < 16; i++)
                     d_attention_out[b0 * 16 + i] = acc_[i];
@@ -1262,26 +972,31 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* step3.mg:32: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
-    memset(d_softmax_p, 0, 256 * sizeof *d_softmax_p);
-    memset(d_linear_y_3, 0, 256 * sizeof *d_linear_y_3);
+    /* dattention_w += dattention_out * dattention_out/dattention_w */
+    /* dv += dattention_out * dattention_out/dv */
+    memset(d_attention_w, 0, 256 * sizeof *d_attention_w);
+    memset(d_v, 0, 256 * sizeof *d_v);
     for (int t = 0; t < T; t++) {
         for (int c = 0; c < 16; c++) {
             for (int s = 0; s < t + 1; s++) {
-                d_softmax_p[c / 16 * 256 + t * 16 + s] += linear_y_3[s * 16 + c] * d_attention_out[t * 16 + c];
+                d_attention_w[c / 16 * 256 + t * 16 + s] += v[s * 16 + c] * d_attention_out[t * 16 + c];
                 /* step3.mg:32: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
-                d_linear_y_3[s * 16 + c] += softmax_p[c / 16 * 256 + t * 16 + s] * d_attention_out[t * 16 + c];
+                d_v[s * 16 + c] += attention_w[c / 16 * 256 + t * 16 + s] * d_attention_out[t * 16 + c];
             }
         }
     }
     /* prelude.mg:15: p[i] = e[i] / s */
+    /* dsoftmax_e += dattention_w * dattention_w/dsoftmax_e */
     for (int b0 = 0; b0 < 1; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
             for (int i = 0; i < b1 + 1; i++) {
-                d_softmax_e[b0 * 256 + b1 * 16 + i] = pow_2[b0 * 16 + b1] * d_softmax_p[b0 * 256 + b1 * 16 + i];
+                d_softmax_e[b0 * 256 + b1 * 16 + i] = pow_2[b0 * 16 + b1] * d_attention_w[b0 * 256 + b1 * 16 + i];
             }
         }
     }
     /* prelude.mg:15: p[i] = e[i] / s */
+    /* hoisted */
+    /* dsoftmax_s += dattention_w * dattention_w/dsoftmax_s */
     for (int b0 = 0; b0 < 1; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
             double             pow_7 = (-1.0) * pow_(softmax_s[b0 * 16 + b1], -2.0);
@@ -1289,13 +1004,16 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
             {
                 double acc_ = 0.0;
                 for (int i = 0; i < b1 + 1; i++) {
-                    acc_ += pow_7 * (softmax_e[b0 * 256 + b1 * 16 + i] * d_softmax_p[b0 * 256 + b1 * 16 + i]);
+                    acc_ += pow_7 * (softmax_e[b0 * 256 + b1 * 16 + i] * d_attention_w[b0 * 256 + b1 * 16 + i]);
                 }
                 d_softmax_s[b0 * 16 + b1] = acc_;
             }
         }
     }
     /* prelude.mg:14: s = sum(i) e[i] */
+    /* dsoftmax_e += dsoftmax_s * dsoftmax_s/dsoftmax_e */
+    /* dattention_att += dsoftmax_e * dsoftmax_e/dattention_att */
+    /* dattention_sum += dattention_att * dattention_att/dattention_sum */
     for (int b0 = 0; b0 < 1; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
             for (int i = 0; i < b1 + 1; i++) {
@@ -1308,15 +1026,17 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* step3.mg:30: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
-    memset(d_linear_y, 0, 256 * sizeof *d_linear_y);
-    memset(d_linear_y_2, 0, 256 * sizeof *d_linear_y_2);
-    for (int h = 0; h < 1; h++) {
+    /* dq += dattention_sum * dattention_sum/dq */
+    /* dk += dattention_sum * dattention_sum/dk */
+    memset(d_q, 0, 256 * sizeof *d_q);
+    memset(d_k, 0, 256 * sizeof *d_k);
+    for (int h2 = 0; h2 < 1; h2++) {
         for (int t = 0; t < T; t++) {
             for (int s = 0; s < t + 1; s++) {
                 for (int j = 0; j < 16; j++) {
-                    d_linear_y[t * 16 + h * 16 + j] += linear_y_2[s * 16 + h * 16 + j] * d_attention_sum[h * 256 + t * 16 + s];
+                    d_q[t * 16 + h2 * 16 + j] += k[s * 16 + h2 * 16 + j] * d_attention_sum[h2 * 256 + t * 16 + s];
                     /* step3.mg:30: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
-                    d_linear_y_2[s * 16 + h * 16 + j] += linear_y[t * 16 + h * 16 + j] * d_attention_sum[h * 256 + t * 16 + s];
+                    d_k[s * 16 + h2 * 16 + j] += q[t * 16 + h2 * 16 + j] * d_attention_sum[h2 * 256 + t * 16 + s];
                 }
             }
         }
@@ -1324,6 +1044,7 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
 
     /* backward of step3.mg:41: v = linear(h, layer[l].attn_wv) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlayer0_attn_wv += dv * dv/dlayer0_attn_wv */
     {
         int o = 0;
         for (; o + 4 <= 16; o += 4) {
@@ -1336,10 +1057,10 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
             }
             for (int b0 = 0; b0 < T; b0++) {
                 for (int i = 0; i < 16; i++) {
-                    acc_[0][i] += rmsnorm_y_2[b0 * 16 + i] * d_linear_y_3[b0 * 16 + o];
-                    acc_[1][i] += rmsnorm_y_2[b0 * 16 + i] * d_linear_y_3[b0 * 16 + o + 1];
-                    acc_[2][i] += rmsnorm_y_2[b0 * 16 + i] * d_linear_y_3[b0 * 16 + o + 2];
-                    acc_[3][i] += rmsnorm_y_2[b0 * 16 + i] * d_linear_y_3[b0 * 16 + o + 3];
+                    acc_[0][i] += h[b0 * 16 + i] * d_v[b0 * 16 + o];
+                    acc_[1][i] += h[b0 * 16 + i] * d_v[b0 * 16 + o + 1];
+                    acc_[2][i] += h[b0 * 16 + i] * d_v[b0 * 16 + o + 2];
+                    acc_[3][i] += h[b0 * 16 + i] * d_v[b0 * 16 + o + 3];
                 }
             }
             for (int i = 0; i < 16; i++) {
@@ -1351,6 +1072,7 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dh += dv * dv/dh */
     {
         int b0 = 0;
         for (; b0 + 4 <= T; b0 += 4) {
@@ -1363,17 +1085,17 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
             }
             for (int o = 0; o < 16; o++) {
                 for (int i = 0; i < 16; i++) {
-                    acc_[0][i] += layer0_attn_wv[o * 16 + i] * d_linear_y_3[b0 * 16 + o];
-                    acc_[1][i] += layer0_attn_wv[o * 16 + i] * d_linear_y_3[(b0 + 1) * 16 + o];
-                    acc_[2][i] += layer0_attn_wv[o * 16 + i] * d_linear_y_3[(b0 + 2) * 16 + o];
-                    acc_[3][i] += layer0_attn_wv[o * 16 + i] * d_linear_y_3[(b0 + 3) * 16 + o];
+                    acc_[0][i] += layer0_attn_wv[o * 16 + i] * d_v[b0 * 16 + o];
+                    acc_[1][i] += layer0_attn_wv[o * 16 + i] * d_v[(b0 + 1) * 16 + o];
+                    acc_[2][i] += layer0_attn_wv[o * 16 + i] * d_v[(b0 + 2) * 16 + o];
+                    acc_[3][i] += layer0_attn_wv[o * 16 + i] * d_v[(b0 + 3) * 16 + o];
                 }
             }
             for (int i = 0; i < 16; i++) {
-                d_rmsnorm_y_2[b0 * 16 + i] = acc_[0][i];
-                d_rmsnorm_y_2[(b0 + 1) * 16 + i] = acc_[1][i];
-                d_rmsnorm_y_2[(b0 + 2) * 16 + i] = acc_[2][i];
-                d_rmsnorm_y_2[(b0 + 3) * 16 + i] = acc_[3][i];
+                d_h[b0 * 16 + i] = acc_[0][i];
+                d_h[(b0 + 1) * 16 + i] = acc_[1][i];
+                d_h[(b0 + 2) * 16 + i] = acc_[2][i];
+                d_h[(b0 + 3) * 16 + i] = acc_[3][i];
             }
         }
         for (; b0 < T; b0++) {
@@ -1383,16 +1105,17 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
                     acc_[i] = 0.0;
                 for (int o = 0; o < 16; o++) {
                     for (int i = 0; i < 16; i++)
-                        acc_[i] += layer0_attn_wv[o * 16 + i] * d_linear_y_3[b0 * 16 + o];
+                        acc_[i] += layer0_attn_wv[o * 16 + i] * d_v[b0 * 16 + o];
                 }
                 for (int i = 0; i < 16; i++)
-                    d_rmsnorm_y_2[b0 * 16 + i] = acc_[i];
+                    d_h[b0 * 16 + i] = acc_[i];
             }
         }
     }
 
     /* backward of step3.mg:40: k = linear(h, layer[l].attn_wk) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlayer0_attn_wk += dk * dk/dlayer0_attn_wk */
     {
         int o = 0;
         for (; o + 4 <= 16; o += 4) {
@@ -1405,10 +1128,10 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
             }
             for (int b0 = 0; b0 < T; b0++) {
                 for (int i = 0; i < 16; i++) {
-                    acc_[0][i] += rmsnorm_y_2[b0 * 16 + i] * d_linear_y_2[b0 * 16 + o];
-                    acc_[1][i] += rmsnorm_y_2[b0 * 16 + i] * d_linear_y_2[b0 * 16 + o + 1];
-                    acc_[2][i] += rmsnorm_y_2[b0 * 16 + i] * d_linear_y_2[b0 * 16 + o + 2];
-                    acc_[3][i] += rmsnorm_y_2[b0 * 16 + i] * d_linear_y_2[b0 * 16 + o + 3];
+                    acc_[0][i] += h[b0 * 16 + i] * d_k[b0 * 16 + o];
+                    acc_[1][i] += h[b0 * 16 + i] * d_k[b0 * 16 + o + 1];
+                    acc_[2][i] += h[b0 * 16 + i] * d_k[b0 * 16 + o + 2];
+                    acc_[3][i] += h[b0 * 16 + i] * d_k[b0 * 16 + o + 3];
                 }
             }
             for (int i = 0; i < 16; i++) {
@@ -1420,48 +1143,50 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dh += dk * dk/dh */
     {
         int b0 = 0;
         for (; b0 + 4 <= T; b0 += 4) {
             double acc_[4][16];
             for (int i = 0; i < 16; i++) {
-                acc_[0][i] = d_rmsnorm_y_2[b0 * 16 + i];
-                acc_[1][i] = d_rmsnorm_y_2[(b0 + 1) * 16 + i];
-                acc_[2][i] = d_rmsnorm_y_2[(b0 + 2) * 16 + i];
-                acc_[3][i] = d_rmsnorm_y_2[(b0 + 3) * 16 + i];
+                acc_[0][i] = d_h[b0 * 16 + i];
+                acc_[1][i] = d_h[(b0 + 1) * 16 + i];
+                acc_[2][i] = d_h[(b0 + 2) * 16 + i];
+                acc_[3][i] = d_h[(b0 + 3) * 16 + i];
             }
             for (int o = 0; o < 16; o++) {
                 for (int i = 0; i < 16; i++) {
-                    acc_[0][i] += layer0_attn_wk[o * 16 + i] * d_linear_y_2[b0 * 16 + o];
-                    acc_[1][i] += layer0_attn_wk[o * 16 + i] * d_linear_y_2[(b0 + 1) * 16 + o];
-                    acc_[2][i] += layer0_attn_wk[o * 16 + i] * d_linear_y_2[(b0 + 2) * 16 + o];
-                    acc_[3][i] += layer0_attn_wk[o * 16 + i] * d_linear_y_2[(b0 + 3) * 16 + o];
+                    acc_[0][i] += layer0_attn_wk[o * 16 + i] * d_k[b0 * 16 + o];
+                    acc_[1][i] += layer0_attn_wk[o * 16 + i] * d_k[(b0 + 1) * 16 + o];
+                    acc_[2][i] += layer0_attn_wk[o * 16 + i] * d_k[(b0 + 2) * 16 + o];
+                    acc_[3][i] += layer0_attn_wk[o * 16 + i] * d_k[(b0 + 3) * 16 + o];
                 }
             }
             for (int i = 0; i < 16; i++) {
-                d_rmsnorm_y_2[b0 * 16 + i] = acc_[0][i];
-                d_rmsnorm_y_2[(b0 + 1) * 16 + i] = acc_[1][i];
-                d_rmsnorm_y_2[(b0 + 2) * 16 + i] = acc_[2][i];
-                d_rmsnorm_y_2[(b0 + 3) * 16 + i] = acc_[3][i];
+                d_h[b0 * 16 + i] = acc_[0][i];
+                d_h[(b0 + 1) * 16 + i] = acc_[1][i];
+                d_h[(b0 + 2) * 16 + i] = acc_[2][i];
+                d_h[(b0 + 3) * 16 + i] = acc_[3][i];
             }
         }
         for (; b0 < T; b0++) {
             {
                 double acc_[16];
                 for (int i = 0; i < 16; i++)
-                    acc_[i] = d_rmsnorm_y_2[b0 * 16 + i];
+                    acc_[i] = d_h[b0 * 16 + i];
                 for (int o = 0; o < 16; o++) {
                     for (int i = 0; i < 16; i++)
-                        acc_[i] += layer0_attn_wk[o * 16 + i] * d_linear_y_2[b0 * 16 + o];
+                        acc_[i] += layer0_attn_wk[o * 16 + i] * d_k[b0 * 16 + o];
                 }
                 for (int i = 0; i < 16; i++)
-                    d_rmsnorm_y_2[b0 * 16 + i] = acc_[i];
+                    d_h[b0 * 16 + i] = acc_[i];
             }
         }
     }
 
     /* backward of step3.mg:39: q = linear(h, layer[l].attn_wq) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlayer0_attn_wq += dq * dq/dlayer0_attn_wq */
     {
         int o = 0;
         for (; o + 4 <= 16; o += 4) {
@@ -1474,10 +1199,10 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
             }
             for (int b0 = 0; b0 < T; b0++) {
                 for (int i = 0; i < 16; i++) {
-                    acc_[0][i] += rmsnorm_y_2[b0 * 16 + i] * d_linear_y[b0 * 16 + o];
-                    acc_[1][i] += rmsnorm_y_2[b0 * 16 + i] * d_linear_y[b0 * 16 + o + 1];
-                    acc_[2][i] += rmsnorm_y_2[b0 * 16 + i] * d_linear_y[b0 * 16 + o + 2];
-                    acc_[3][i] += rmsnorm_y_2[b0 * 16 + i] * d_linear_y[b0 * 16 + o + 3];
+                    acc_[0][i] += h[b0 * 16 + i] * d_q[b0 * 16 + o];
+                    acc_[1][i] += h[b0 * 16 + i] * d_q[b0 * 16 + o + 1];
+                    acc_[2][i] += h[b0 * 16 + i] * d_q[b0 * 16 + o + 2];
+                    acc_[3][i] += h[b0 * 16 + i] * d_q[b0 * 16 + o + 3];
                 }
             }
             for (int i = 0; i < 16; i++) {
@@ -1489,59 +1214,64 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dh += dq * dq/dh */
     {
         int b0 = 0;
         for (; b0 + 4 <= T; b0 += 4) {
             double acc_[4][16];
             for (int i = 0; i < 16; i++) {
-                acc_[0][i] = d_rmsnorm_y_2[b0 * 16 + i];
-                acc_[1][i] = d_rmsnorm_y_2[(b0 + 1) * 16 + i];
-                acc_[2][i] = d_rmsnorm_y_2[(b0 + 2) * 16 + i];
-                acc_[3][i] = d_rmsnorm_y_2[(b0 + 3) * 16 + i];
+                acc_[0][i] = d_h[b0 * 16 + i];
+                acc_[1][i] = d_h[(b0 + 1) * 16 + i];
+                acc_[2][i] = d_h[(b0 + 2) * 16 + i];
+                acc_[3][i] = d_h[(b0 + 3) * 16 + i];
             }
             for (int o = 0; o < 16; o++) {
                 for (int i = 0; i < 16; i++) {
-                    acc_[0][i] += layer0_attn_wq[o * 16 + i] * d_linear_y[b0 * 16 + o];
-                    acc_[1][i] += layer0_attn_wq[o * 16 + i] * d_linear_y[(b0 + 1) * 16 + o];
-                    acc_[2][i] += layer0_attn_wq[o * 16 + i] * d_linear_y[(b0 + 2) * 16 + o];
-                    acc_[3][i] += layer0_attn_wq[o * 16 + i] * d_linear_y[(b0 + 3) * 16 + o];
+                    acc_[0][i] += layer0_attn_wq[o * 16 + i] * d_q[b0 * 16 + o];
+                    acc_[1][i] += layer0_attn_wq[o * 16 + i] * d_q[(b0 + 1) * 16 + o];
+                    acc_[2][i] += layer0_attn_wq[o * 16 + i] * d_q[(b0 + 2) * 16 + o];
+                    acc_[3][i] += layer0_attn_wq[o * 16 + i] * d_q[(b0 + 3) * 16 + o];
                 }
             }
             for (int i = 0; i < 16; i++) {
-                d_rmsnorm_y_2[b0 * 16 + i] = acc_[0][i];
-                d_rmsnorm_y_2[(b0 + 1) * 16 + i] = acc_[1][i];
-                d_rmsnorm_y_2[(b0 + 2) * 16 + i] = acc_[2][i];
-                d_rmsnorm_y_2[(b0 + 3) * 16 + i] = acc_[3][i];
+                d_h[b0 * 16 + i] = acc_[0][i];
+                d_h[(b0 + 1) * 16 + i] = acc_[1][i];
+                d_h[(b0 + 2) * 16 + i] = acc_[2][i];
+                d_h[(b0 + 3) * 16 + i] = acc_[3][i];
             }
         }
         for (; b0 < T; b0++) {
             {
                 double acc_[16];
                 for (int i = 0; i < 16; i++)
-                    acc_[i] = d_rmsnorm_y_2[b0 * 16 + i];
+                    acc_[i] = d_h[b0 * 16 + i];
                 for (int o = 0; o < 16; o++) {
                     for (int i = 0; i < 16; i++)
-                        acc_[i] += layer0_attn_wq[o * 16 + i] * d_linear_y[b0 * 16 + o];
+                        acc_[i] += layer0_attn_wq[o * 16 + i] * d_q[b0 * 16 + o];
                 }
                 for (int i = 0; i < 16; i++)
-                    d_rmsnorm_y_2[b0 * 16 + i] = acc_[i];
+                    d_h[b0 * 16 + i] = acc_[i];
             }
         }
     }
 
     /* backward of step3.mg:38: h = rmsnorm(x) */
     /* prelude.mg:22: y[i] = x[i] * scale */
+    /* dx_2 += dh * dh/dx_2 */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 16; i++) {
-            d_rmsnorm_y[b0 * 16 + i] += rmsnorm_scale_2[b0] * d_rmsnorm_y_2[b0 * 16 + i];
+            d_x_2[b0 * 16 + i] += rmsnorm_scale_2[b0] * d_h[b0 * 16 + i];
         }
     }
     /* prelude.mg:22: y[i] = x[i] * scale */
+    /* drmsnorm_scale_2 += dh * dh/drmsnorm_scale_2 */
+    /* drmsnorm_ms_2 += drmsnorm_scale_2 * drmsnorm_scale_2/drmsnorm_ms_2 */
+    /* drmsnorm_sum_2 += drmsnorm_ms_2 * drmsnorm_ms_2/drmsnorm_sum_2 */
     for (int b0 = 0; b0 < T; b0++) {
         {
             double acc_ = 0.0;
             for (int i = 0; i < 16; i++) {
-                acc_ += rmsnorm_y[b0 * 16 + i] * d_rmsnorm_y_2[b0 * 16 + i];
+                acc_ += x_2[b0 * 16 + i] * d_h[b0 * 16 + i];
             }
             d_rmsnorm_scale_2[b0] = acc_;
         }
@@ -1551,23 +1281,29 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
         d_rmsnorm_sum_2[b0] = 0.0625 * d_rmsnorm_ms_2[b0];
     }
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
+    /* dx_2 += drmsnorm_sum_2 * drmsnorm_sum_2/dx_2 */
+    /* dx_2 += drmsnorm_sum_2 * drmsnorm_sum_2/dx_2 */
+    /* dx += dx_2 * dx_2/dx */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 16; i++) {
-            d_rmsnorm_y[b0 * 16 + i] += rmsnorm_y[b0 * 16 + i] * d_rmsnorm_sum_2[b0];
+            d_x_2[b0 * 16 + i] += x_2[b0 * 16 + i] * d_rmsnorm_sum_2[b0];
             /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
-            d_rmsnorm_y[b0 * 16 + i] += rmsnorm_y[b0 * 16 + i] * d_rmsnorm_sum_2[b0];
+            d_x_2[b0 * 16 + i] += x_2[b0 * 16 + i] * d_rmsnorm_sum_2[b0];
             /* prelude.mg:22: y[i] = x[i] * scale */
-            d_x[b0 * 16 + i] = rmsnorm_scale[b0] * d_rmsnorm_y[b0 * 16 + i];
+            d_x[b0 * 16 + i] = rmsnorm_scale[b0] * d_x_2[b0 * 16 + i];
         }
     }
 
     /* backward of step3.mg:36: x = rmsnorm(x) */
     /* prelude.mg:22: y[i] = x[i] * scale */
+    /* drmsnorm_scale += dx_2 * dx_2/drmsnorm_scale */
+    /* drmsnorm_ms += drmsnorm_scale * drmsnorm_scale/drmsnorm_ms */
+    /* drmsnorm_sum += drmsnorm_ms * drmsnorm_ms/drmsnorm_sum */
     for (int b0 = 0; b0 < T; b0++) {
         {
             double acc_ = 0.0;
             for (int i = 0; i < 16; i++) {
-                acc_ += x[b0 * 16 + i] * d_rmsnorm_y[b0 * 16 + i];
+                acc_ += x[b0 * 16 + i] * d_x_2[b0 * 16 + i];
             }
             d_rmsnorm_scale[b0] = acc_;
         }
@@ -1577,6 +1313,10 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
         d_rmsnorm_sum[b0] = 0.0625 * d_rmsnorm_ms[b0];
     }
     /* prelude.mg:20: ms = mean(i) x[i] * x[i] */
+    /* dx += drmsnorm_sum * drmsnorm_sum/dx */
+    /* dx += drmsnorm_sum * drmsnorm_sum/dx */
+    /* dwte += dx * dx/dwte */
+    /* dwpe += dx * dx/dwpe */
     memset(d_wte, 0, 432 * sizeof *d_wte);
     memset(d_wpe, 0, 256 * sizeof *d_wpe);
     for (int b0 = 0; b0 < T; b0++) {
@@ -1590,7 +1330,7 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
             d_wpe[b0 * 16 + i] += d_x[b0 * 16 + i];
         }
     }
-    return cross_entropy_loss[0];
+    return loss[0];
 }
 
 const MgModel step3_model = {
@@ -1602,7 +1342,8 @@ const MgModel step3_model = {
     .params = step3_params,
     .n_scalars = 4192,
     .scratch = 7440,
-    .optim = {MG_OPT_SGD, 0.1, 0.9, 0.999, 1e-08, 1000, 1, 0},
+    .optim = {.kind = MG_OPT_SGD, .lr = 0.1, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-08,
+              .steps = 1000, .linear_decay = 1, .fast = 0},
     .ctx = 0,
     .loss_grad = step3_loss_grad,
     .forward = step3_forward,

@@ -467,17 +467,6 @@ static int check_graph(const Graph *g)
     return 0;
 }
 
-static MgInitKind init_kind(IrInit k)
-{
-    switch (k) {
-    case INIT_GAUSS: return MG_INIT_GAUSS;
-    case INIT_ZEROS: return MG_INIT_ZEROS;
-    case INIT_ONES: return MG_INIT_ONES;
-    case INIT_CONST: break;
-    }
-    return MG_INIT_CONST;
-}
-
 /* The parameter table and the model-level fields of *out. */
 static void fill_model(Interp *in, MgModel *out)
 {
@@ -491,7 +480,7 @@ static void fill_model(Interp *in, MgModel *out)
             p->shape[k] = (int)t->maxext[k];
         p->offset = (size_t)t->offset;
         p->size = (size_t)t->size;
-        p->init = init_kind(t->init);
+        p->init = t->init;
         p->init_a = t->init_a;
         p->init_b = t->init_b;
     }
@@ -504,7 +493,7 @@ static void fill_model(Interp *in, MgModel *out)
     out->params = in->params;
     out->n_scalars = (size_t)g->nscalars;
     out->scratch = 0;
-    out->optim = (MgOptim){g->opt == OPT_ADAM_ ? MG_OPT_ADAM : MG_OPT_SGD, g->lr, g->beta1, g->beta2, g->eps,
+    out->optim = (MgOptim){g->opt, g->lr, g->beta1, g->beta2, g->eps,
                            g->steps, g->linear_decay, 0};
     out->ctx = in;
     out->loss_grad = interp_loss_grad;

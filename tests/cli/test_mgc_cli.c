@@ -149,9 +149,9 @@ Test(mgc_cli, blas_needs_f32)
     cr_expect_eq(r->status, 1);
     cr_expect(strstr(r->err, "--blas runs float matrix products: it needs --dtype=f32"), "%s", r->err);
     r = run("%s --blas --dtype=f32 %s -o - | grep -c 'mg_sgemm('", MGC, MODEL);
-    /* mlp's two products in forward and in loss_grad's forward, and their
+    /* mlp's two products in the forward pass (written once), and their
      * backward: each weight's gradient and each input's */
-    cr_expect_eq(atoi(r->out), 8, "mg_sgemm calls: %s", r->out);
+    cr_expect_eq(atoi(r->out), 6, "mg_sgemm calls: %s", r->out);
 }
 
 /* the descriptor's last optimizer field (MgOptim.fast): 1 only where the
@@ -162,14 +162,11 @@ Test(mgc_cli, fast_adam_only_with_fast_or_f32)
     static const struct { const char *flags; int fast; } cases[] = {
         {"", 0}, {"--dtype=f64", 0}, {"-O0", 0}, {"--fast", 1}, {"--dtype=f32", 1}, {"--dtype=f32 --blas", 1}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        Run *r = run("%s %s %s -o - | grep '^    .optim = {'", MGC, cases[i].flags, MODEL);
+        Run *r = run("%s %s %s -o - | grep -A1 '^    .optim = {'", MGC, cases[i].flags, MODEL);
         cr_assert_eq(r->status, 0, "mgc %s: %s", cases[i].flags, r->err);
-        const char *end = strstr(r->out, "},");
-        cr_assert(end && end - r->out > 2, "descriptor line: %s", r->out);
-        char want[8];
-        snprintf(want, sizeof want, ", %d},", cases[i].fast);
-        cr_expect(strncmp(end - 3, want, 5) == 0, "mgc %s: %s (expected the fast field %d)", cases[i].flags, r->out,
-                  cases[i].fast);
+        char want[16];
+        snprintf(want, sizeof want, ".fast = %d},", cases[i].fast);
+        cr_expect(strstr(r->out, want), "mgc %s: %s (expected the fast field %d)", cases[i].flags, r->out, cases[i].fast);
     }
 }
 
@@ -706,7 +703,7 @@ Test(mgc_cli, reach_is_counted_only_where_the_loss_misses_elements)
     for (size_t i = 0; i < sizeof widths / sizeof *widths; i++) {
         int n = reach_tensors(widths[i], gpt, names, sizeof names);
         cr_expect_eq(n, 1, "gpt_text %s: %d reach counts:\n%s", widths[i], n, names);
-        cr_expect(strstr(names, "d_reach_softmax_p"), "gpt_text %s: %s", widths[i], names);
+        cr_expect(strstr(names, "d_reach_cross_entropy_p"), "gpt_text %s: %s", widths[i], names);
     }
     /* a tensor read only at even columns, and one read at column 0 only,
      * must keep its count */
@@ -1063,4 +1060,163 @@ Test(mgc_cli, flat_sums_of_20000_terms_compile_in_linear_time, .timeout = 60)
         cr_expect_eq(r->status, 0, "%s: %.2000s", c[i].term, r->err);
         cr_expect_str_eq(r->out, want, "%s: %s", c[i].term, r->out);
     }
+}
+
+/* issue 17 item 2: a function's result takes the name it is bound to at the
+ * call site (q, logits, not linear_y_7); a rebound name gets a suffix (x_2);
+ * gradients are d_ and that name; a result that is an argument keeps its name */
+Test(emit_c, tensors_keep_the_names_the_user_gave)
+{
+    Run *r = run("%s %s -o -", MGC, MICROGPT);
+    cr_assert_eq(r->status, 0, "%s", r->err);
+    static const char *want[] = {"double *h = scratch", "double *q = scratch", "double *k = scratch",
+                                 "double *v = scratch", "double *logits = scratch", "double *x_2 = scratch",
+                                 "return logits;", "double *d_q = scratch", "double *d_logits = scratch"};
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++)
+        cr_expect(strstr(r->out, want[i]), "no '%s' in the C for microgpt.mg", want[i]);
+    cr_expect(!strstr(r->out, "linear_y_7"), "logits is still called linear_y_7");
+    const char *d = tmpdir();
+    char path[512];
+    snprintf(path, sizeof path, "%s/names.mg", d);
+    write_text(path, "const vocab = 5\ndim T <= 4\ninput tokens[T + 1] < vocab\n"
+                     "param w[vocab, vocab] ~ gauss(0, 0.1)\n"
+                     "fn same(a[N, C]) -> a[N, C] {\n}\n"
+                     "fn lin(x[N, C], m[D, C]) -> y[N, D] {\n    y[n < N, d < D] = sum(c < C) m[d, c] * x[n, c]\n}\n"
+                     "fn two(x[N, C], m[D, C]) -> z[N, D] {\n    z = lin(lin(x, m), m)\n}\n"
+                     "e[t < T, c < vocab] = w[tokens[t], c]\n"
+                     "same_e = same(e)\n"
+                     "hid = two(e, w)\n"
+                     "hid = lin(hid, w)\n"
+                     "logits = lin(hid, w)\n"
+                     "targets[t < T] = tokens[t + 1]\n"
+                     "loss = cross_entropy(logits, targets)\n");
+    r = run("cd %s && %s names.mg -o -", d, MGC);
+    cr_assert_eq(r->status, 0, "%s", r->err);
+    static const char *want2[] = {"double *e = scratch", "double *lin_y = scratch", "double *hid = scratch",
+                                  "double *hid_2 = scratch", "double *logits = scratch", "return logits;"};
+    for (size_t i = 0; i < sizeof want2 / sizeof *want2; i++)
+        cr_expect(strstr(r->out, want2[i]), "no '%s' in the C for names.mg:\n%.3000s", want2[i], r->out);
+    cr_expect(!strstr(r->out, "same_e"), "an argument returned as is was renamed:\n%.3000s", r->out);
+    cr_expect(!strstr(r->out, "two_z") && !strstr(r->out, "lin_y_"), "a bound result kept its function's name:\n%.3000s", r->out);
+}
+
+/* issue 17 item 2: the forward pass is written once; _forward and _loss_grad
+ * both call it (each statement's .mg line is quoted once) */
+Test(emit_c, forward_pass_is_written_once)
+{
+    Run *r = run("%s %s -o -", MGC, MICROGPT);
+    cr_assert_eq(r->status, 0, "%s", r->err);
+    const char *line = "/* microgpt.mg:38: q = linear(h, layer[l].attn_wq) */";
+    const char *first = strstr(r->out, line);
+    cr_assert(first, "no '%s' in the C for microgpt.mg", line);
+    cr_expect(!strstr(first + 1, line), "the forward statements are written twice");
+    const char *call = "microgpt_forward_pass(params, tokens, T, scratch);";
+    first = strstr(r->out, call);
+    cr_assert(first, "no call '%s'", call);
+    cr_expect(strstr(first + 1, call), "only one function calls the forward pass");
+}
+
+/* the elements of a shape comment "[T, 64]" at T = 16 (mlp's block size) */
+static long shape_size(const char *shape)
+{
+    long n = 1;
+    for (const char *p = shape; *p && *p != ']'; p++) {
+        if (*p == 'T')
+            n *= 16;
+        else if (*p >= '0' && *p <= '9')
+            n *= strtol(p, (char **)&p, 10), p--;
+    }
+    return n;
+}
+
+/* issue 17 item 2: each backward loop nest carries its derivative note, and a
+ * buffer whose scratch memory overlaps one declared before it in the same
+ * function names it in its shape comment (checked here from the offsets and
+ * shapes the declarations print) */
+Test(emit_c, backward_notes_and_shared_memory_are_commented)
+{
+    Run *r = run("%s %s -o -", MGC, MODEL);
+    cr_assert_eq(r->status, 0, "%s", r->err);
+    cr_expect(strstr(r->out, "\n        /* dmlp_fc2 += dlogits * dlogits/dmlp_fc2 */\n") ||
+              strstr(r->out, "\n    /* dmlp_fc2 += dlogits * dlogits/dmlp_fc2 */\n"), "no derivative note for mlp_fc2");
+    const char *fn = strstr(r->out, "static double mlp_loss_grad(");
+    cr_assert(fn);
+    char name[64][64];
+    long off[64], size[64];
+    int n = 0, shared = 0;
+    for (const char *p = strstr(fn, "\n    double *"); p && n < 64; p = strstr(p + 1, "\n    double *")) {
+        int at = 0;
+        if (sscanf(p, "\n    double *%63[a-z_0-9] = scratch + %ld; /* [%n", name[n], &off[n], &at) != 2 || !at)
+            continue;   /* a parameter's gradient, in grads */
+        size[n] = shape_size(p + at);
+        char want[512] = "";
+        int k = 0;
+        for (int j = 0; j < n; j++)
+            if (off[j] < off[n] + size[n] && off[n] < off[j] + size[j] && k++ < 3)
+                snprintf(want + strlen(want), sizeof want - strlen(want), "%s%s", k > 1 ? ", " : "", name[j]);
+        const char *end = strchr(p + 1, '\n'), *has = strstr(p, "; shares memory with ");
+        if (has && has > end)
+            has = NULL;
+        if (k) {
+            shared++;
+            cr_expect(has && !strncmp(has + 21, want, strlen(want)), "'%s' should share with %s: %.100s", name[n], want, p + 1);
+        } else {
+            cr_expect(!has, "'%s' shares nothing: %.100s", name[n], p + 1);
+        }
+        n++;
+    }
+    cr_expect(n > 5 && shared > 0, "%d buffers, %d sharing", n, shared);
+}
+
+/* issue 17 item 2: the generated C has no unused helper: each helper it
+ * defines is called (microgpt has no tanh; --fast calls no libm helper) */
+Test(emit_c, no_unused_helpers)
+{
+    static const char *flags[] = {"", "--fast", "--dtype=f32"};
+    static const char *helper[] = {"relu_", "step_", "exp_", "log_", "tanh_", "pow_"};
+    for (size_t i = 0; i < sizeof flags / sizeof *flags; i++) {
+        Run *r = run("%s %s %s -o -", MGC, flags[i], MICROGPT);
+        cr_assert_eq(r->status, 0, "%s", r->err);
+        int defined = 0;
+        for (size_t k = 0; k < sizeof helper / sizeof *helper; k++) {
+            char def[64], call[64];
+            snprintf(def, sizeof def, " %s(%s x", helper[k], strstr(flags[i], "f32") ? "float" : "double");
+            snprintf(call, sizeof call, "%s(", helper[k]);
+            const char *d = strstr(r->out, def);
+            if (!d)
+                continue;
+            defined++;
+            const char *use = strstr(d + strlen(def), call);
+            cr_expect(use, "mgc %s: %s is defined but never called", flags[i], helper[k]);
+        }
+        if (!*flags[i])
+            cr_expect(defined > 0, "no helper at all: %.2000s", r->out);
+    }
+}
+
+/* issue 17 item 3: the descriptor is written with designated initializers
+ * (a field added to MgParam or MgOptim rewrites no golden line), and every
+ * field the runtime reads is named */
+Test(emit_c, descriptor_uses_designated_initializers)
+{
+    Run *r = run("%s %s -o -", MGC, MICROGPT);
+    cr_assert_eq(r->status, 0, "%s", r->err);
+    const char *t = strstr(r->out, "static const MgParam microgpt_params[");
+    cr_assert(t, "no parameter table");
+    t = strchr(t, '\n') + 1;
+    int n = 0;
+    for (; !strncmp(t, "    {", 5); t = strchr(strchr(t, '\n') + 1, '\n') + 1, n++) {
+        static const char *field[] = {"{.name = \"", ", .rank = ", ", .shape = {", ", .offset = ", ", .size = ",
+                                      ".init = MG_INIT_", ", .init_a = ", ", .init_b = "};
+        const char *at = t;
+        for (size_t k = 0; k < sizeof field / sizeof *field; k++) {
+            const char *f = strstr(at, field[k]);
+            cr_expect(f && f < strchr(strchr(t, '\n') + 1, '\n'), "parameter %d lacks '%s': %.200s", n, field[k], t);
+            at = f ? f : at;
+        }
+    }
+    cr_expect_eq(n, 9, "microgpt declares 9 parameters; the table has %d entries", n);
+    cr_expect(strstr(r->out, "    .optim = {.kind = MG_OPT_ADAM, .lr = 0.01, .beta1 = 0.85, .beta2 = 0.99, .eps = 1e-08,\n"
+                             "              .steps = 1000, .linear_decay = 1, .fast = 0},\n"),
+              "the optimizer settings of microgpt.mg are not named: %.400s", strstr(r->out, ".optim"));
 }

@@ -33,7 +33,7 @@ static Graph *new_graph(long Tmax, int vocab)
     g->params = arena_alloc(16 * sizeof *g->params);
     Ix *ext[1] = {ix_bin(IX_ADD, ix_T(), ix_const(1))};
     g->tokens = ir_new_tensor(g, TK_INPUT, "tokens", 1, ext, L0);
-    g->opt = OPT_SGD_;
+    g->opt = MG_OPT_SGD;
     g->lr = 1.0;
     g->steps = 1000;
     g->linear_decay = 1;
@@ -46,7 +46,7 @@ static Tensor *param(Graph *g, const char *name, int rank, long r, long c)
     Tensor *t = ir_new_tensor(g, TK_PARAM, name, rank, ext, L0);
     t->param_index = g->nparams;
     t->offset = g->nscalars;
-    t->init = INIT_GAUSS;
+    t->init = MG_INIT_GAUSS;
     t->init_b = 0.08;
     g->nscalars += t->size;
     g->params[g->nparams++] = t;
