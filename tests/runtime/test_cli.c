@@ -692,12 +692,15 @@ Test(cli, long_documents_are_cropped_to_the_block) {
 
 /* Output that cannot be written is an error, not a silent success. */
 Test(cli, unwritable_stdout_is_an_error) {
-    /* a pipe whose reader has gone (SIGPIPE ignored, so every write fails with EPIPE);
+    /* a pipe whose reader has gone (it closes its end, then says so by a file, so
+     * no load on the machine can make the trainer write first; SIGPIPE ignored,
+     * so every write fails with EPIPE);
      * the trainer's messages and status reach the test through descriptor 3 */
     char *dir = tu_tmpdir(), cmd[4400], *out, *err;
     snprintf(cmd, sizeof cmd,
-             "( exec 3>&1; { sleep 0.3; trap '' PIPE; '%s' train --steps 3 --num 2 2>&3; echo \"status $?\" >&3; } | true )",
-             TOY_TRAINER);
+             "( exec 3>&1; { while [ ! -e '%s/gone' ]; do sleep 0.01; done; trap '' PIPE; "
+             "'%s' train --steps 3 --num 2 2>&3; echo \"status $?\" >&3; } | { exec 0<&-; touch '%s/gone'; } )",
+             dir, TOY_TRAINER, dir);
     tu_run(dir, cmd, &out, &err);
     cr_expect_str_eq(out, "toy: error: cannot write standard output: Broken pipe\nstatus 1\n");
     free(out);
@@ -1022,7 +1025,7 @@ Test(cli, second_trainer_on_one_checkpoint_is_refused) {
     char *dir = tu_tmpdir(), cmd[9000];
     snprintf(cmd, sizeof cmd,
              "(cd '%s' && { '%s' train --steps 100000000 --num 0 --progress plain --save ck > a.out 2>&1 & }; p=$!; i=0; "
-             "while ! grep -q step a.out && [ $i -lt 1000 ]; do sleep 0.01; i=$((i+1)); done; "
+             "while ! grep -qs step a.out && [ $i -lt 5000 ]; do sleep 0.01; i=$((i+1)); done; "
              "'%s' train --steps 2 --num 0 --save ck; rc=$?; echo \"$p $rc\"; kill $p; wait $p; exit 0)",
              dir, TOY_TRAINER, TOY_TRAINER);
     Out o;
