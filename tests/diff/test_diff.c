@@ -203,7 +203,7 @@ Test(diff, ops_interpreter_matches_finite_differences) { check_fd(&cases[1], 100
 Test(diff, attn_interpreter_matches_finite_differences) { check_fd(&cases[2], 1000); }
 Test(diff, microgpt_interpreter_matches_finite_differences) { check_fd(&cases[3], 400); }
 
-/* sqrt(a), the newest row of compiler/ops.def: its compiled forward and
+/* sqrt(a), the newest row of compiler/graph/ops.def: its compiled forward and
  * derivative (0.5 * a ^ -0.5, as the reference's a ** 0.5 records it) give the
  * interpreter's Value rule's bits, loss and every gradient included. */
 extern const MgModel t_sqrt_model;

@@ -1,4 +1,4 @@
-/* interp.h: the reference interpreter.  Takes a traced Graph (compiler/ir.h)
+/* interp.h: the reference interpreter.  Takes a traced Graph (compiler/graph/ir.h)
  * and hands on an MgModel whose loss_grad and forward run the graph's forward
  * statements element by element over scalar Values (value.h): the Python
  * reference's micrograd, number for number.  Differential tests hold the
