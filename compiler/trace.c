@@ -595,8 +595,7 @@ static int check_index(Tr *tr, Ix *idx, Ix *ext, const Node *at, const char *tna
     for (int i = 0; i < n; i++)
         if (ix_mentions_var(ext, L[i].var))
             dependent = 1;
-    Ix *room = ix_bin(IX_SUB, ix_bin(IX_SUB, ext, ix_const(1)), idx);
-    (void)ix_overflowed();     /* then room is not affine and proves nothing */
+    Ix *room = ix_bin(IX_SUB, ix_bin(IX_SUB, ext, ix_const(1)), idx);    /* overflowed: not affine, proves nothing */
     if (ix_nonneg(idx, L, n, tr->g->Tmax) && ix_nonneg(room, L, n, tr->g->Tmax))
         return 1;
     if (dependent) {
@@ -644,9 +643,9 @@ static Val v_real(Ex *e) { Val v = {V_REAL, NULL, e}; return v; }
 static Ix *int_op(Tr *tr, const Node *at, const char *what, IxKind k, Ix *a, Ix *b)
 {
     long lo, hi;
-    (void)ix_overflowed();
-    Ix *x = ix_bin(k, a, b);
-    if (ix_overflowed() || interval_all_T(tr, x, &lo, &hi) == IX_OVERFLOW) {
+    int overflow = 0;
+    Ix *x = ix_bin_checked(k, a, b, &overflow);
+    if (overflow || interval_all_T(tr, x, &lo, &hi) == IX_OVERFLOW) {
         diag_error(at->loc, "integer overflow in %s: it can exceed the range of a 64-bit integer", what);
         return NULL;
     }
@@ -866,7 +865,6 @@ static int check_range(Tr *tr, const Node *r, Ix *hi)
         return 0;
     }
     Ix *room = ix_bin(IX_SUB, ix_const(MAX_EXTENT), hi);
-    (void)ix_overflowed();
     if (!ix_nonneg(room, tr->sb.loops, tr->sb.nloops, tr->g->Tmax) && res == 1 && h > MAX_EXTENT) {
         diag_error(r->a->loc, "the range of '%s' must be at most %d, but it can reach %ld", r->name, MAX_EXTENT, h);
         return 0;
@@ -2072,7 +2070,6 @@ static int reads_target_ix(const Graph *g, const Stmt *s, const Ix *x)
     case IX_READ: {
         /* T - 1 - idx >= 0 proves it at once; otherwise look T by T */
         Ix *room = ix_bin(IX_SUB, ix_bin(IX_SUB, ix_T(), ix_const(1)), x->idx[0]);
-        (void)ix_overflowed();
         int below_T = ix_nonneg(room, s->loops, s->nloop, g->Tmax);
         for (long T = 1; T <= g->Tmax && !below_T; T++) {
             long lo, hi;
