@@ -92,6 +92,8 @@ typedef struct Tr {
     int have_dim, have_input, have_optim;
     Bind *dim_bind;
     int npoison;              /* uses of poison so far: failures already reported */
+    const TraceOpts *opts;    /* -D overrides (never NULL) */
+    char used[TRACE_MAX_OVERRIDES];   /* which of them a const took */
 } Tr;
 
 static const SrcLoc noloc;
@@ -1682,36 +1684,28 @@ static Bind *call_fn(Tr *tr, const Node *call)
 /* ---------------------------------------------------------- declarations */
 
 /* mgc -D NAME=VALUE: top-level constants set from the command line */
-enum { MAX_OVERRIDES = 32 };
-static struct {
-    const char *name, *value;
-    int used;
-} overrides[MAX_OVERRIDES];
-static int noverrides;
-
-int trace_override(const char *name, const char *value)
+int trace_override(TraceOpts *o, const char *name, const char *value)
 {
-    for (int i = 0; i < noverrides; i++)
-        if (!strcmp(overrides[i].name, name)) {
-            overrides[i].value = value;
+    for (int i = 0; i < o->ndef; i++)
+        if (!strcmp(o->def[i].name, name)) {
+            o->def[i].value = value;
             return 0;
         }
-    if (noverrides == MAX_OVERRIDES)
+    if (o->ndef == TRACE_MAX_OVERRIDES)
         return -1;
-    overrides[noverrides].name = name;
-    overrides[noverrides].value = value;
-    overrides[noverrides++].used = 0;
+    o->def[o->ndef].name = name;
+    o->def[o->ndef++].value = value;
     return 0;
 }
 
 /* the -D value of a top-level const, if there is one */
 static int override_value(Tr *tr, const Node *n, Cv *c)
 {
-    for (int i = 0; i < noverrides && !tr->in_fn; i++) {
-        if (strcmp(overrides[i].name, n->name) != 0)
+    for (int i = 0; i < tr->opts->ndef && !tr->in_fn; i++) {
+        if (strcmp(tr->opts->def[i].name, n->name) != 0)
             continue;
-        overrides[i].used = 1;
-        const char *v = overrides[i].value;
+        tr->used[i] = 1;
+        const char *v = tr->opts->def[i].value;
         char *end;
         errno = 0;
         long long k = strtoll(v, &end, 10);
@@ -2166,10 +2160,13 @@ static void check_outputs(Tr *tr, const Node *prog)
             diag_warning(g->params[i]->loc, "parameter '%s' is never used", g->params[i]->display);
 }
 
-Graph *trace_program(const Node *prelude, const Node *prog, const char *model, const char *source)
+Graph *trace_program(const Node *prelude, const Node *prog, const char *model, const char *source,
+                     const TraceOpts *opts)
 {
+    static const TraceOpts none;
     Tr tr;
     memset(&tr, 0, sizeof tr);
+    tr.opts = opts ? opts : &none;
     tr.g = ir_new_graph(model, source);
     tr.g->lr = 0.01;
     tr.g->beta1 = 0.9;
@@ -2191,10 +2188,10 @@ Graph *trace_program(const Node *prelude, const Node *prog, const char *model, c
     }
     int before = diag_errors();
     exec_list(&tr, &prog->list);
-    for (int i = 0; i < noverrides; i++)
-        if (!overrides[i].used)
-            diag_plain("-D %s=%s: %s has no top-level 'const %s'", overrides[i].name, overrides[i].value, source,
-                       overrides[i].name);
+    for (int i = 0; i < tr.opts->ndef; i++)
+        if (!tr.used[i])
+            diag_plain("-D %s=%s: %s has no top-level 'const %s'", tr.opts->def[i].name, tr.opts->def[i].value,
+                       source, tr.opts->def[i].name);
     if (diag_errors() == before)
         check_outputs(&tr, prog);
     (void)noloc;
