@@ -104,6 +104,7 @@ typedef struct Opts {
     int dot, explain;   /* --emit=dot, --explain */
     int standalone;     /* --standalone, with the checkpoint --weights */
     const char *weights;
+    MgcOpts mgc;        /* -D, --max-memory: what the stages take */
 } Opts;
 
 static int valid_ident(const char *s)
@@ -118,7 +119,7 @@ static int valid_ident(const char *s)
 
 /* -D NAME=VALUE or -DNAME=VALUE at argv[*i] (moving *i past its value): a
  * top-level const replaced, for mgc and for mgc run */
-static int define(int argc, char **argv, int *i)
+static int define(int argc, char **argv, int *i, TraceOpts *t)
 {
     const char *a = argv[*i];
     const char *d = a[2] ? a + 2 : *i + 1 < argc ? argv[++*i] : NULL;
@@ -133,7 +134,7 @@ static int define(int argc, char **argv, int *i)
         diag_plain("-D %s: '%s' is not a number", d, eq + 1);
         return 1;
     }
-    if (trace_override(arena_printf("%.*s", (int)(eq - d), d), eq + 1)) {
+    if (trace_override(t, arena_printf("%.*s", (int)(eq - d), d), eq + 1)) {
         diag_plain("too many -D options");
         return 1;
     }
@@ -163,27 +164,28 @@ static int needs_equals(const char *a)
     return 0;
 }
 
-/* --standalone: the checkpoint's contents, once loaded */
-static const Weights *standalone;
+/* What -o receives: the model's C, its DOT graph, or (--standalone) one C
+ * file with the checkpoint's weights built in. */
+typedef enum { OUT_C, OUT_DOT, OUT_STANDALONE } OutKind;
 
-static void emit(FILE *f, Graph *g, int dot)
+static void emit(FILE *f, Graph *g, OutKind kind, const Weights *w)
 {
-    if (standalone)
-        emit_standalone(f, g, standalone);
-    else if (dot)
-        emit_dot(f, g);
-    else
-        emit_c(f, g);
+    switch (kind) {
+    case OUT_C: emit_c(f, g); break;
+    case OUT_DOT: emit_dot(f, g); break;
+    case OUT_STANDALONE: emit_standalone(f, g, w); break;
+    }
 }
 
-/* Write C (or DOT) through mg_out: a temporary renamed into place, so a
- * failed run never leaves half a file; "-" is standard output. */
-static int write_output(Graph *g, const char *path, int dot)
+/* Write the output (w: the weights OUT_STANDALONE builds in) through mg_out: a
+ * temporary renamed into place, so a failed run never leaves half a file; "-"
+ * is standard output. */
+static int write_output(Graph *g, const char *path, OutKind kind, const Weights *w)
 {
     MgOut out;
     MgErr e;
     if (mg_out_open(&out, path, &e) == 0) {
-        emit(out.f, g, dot);
+        emit(out.f, g, kind, w);
         if (mg_out_close(&out, &e) == 0)
             return 0;
     }
@@ -244,16 +246,18 @@ static int run_interpreter(int argc, char **argv)
               stdout);
         return 0;
     }
+    MgcOpts opts;
+    mgc_opts_init(&opts);
     int i = 2;
     for (; i < argc && !strncmp(argv[i], "-D", 2); i++)
-        if (define(argc, argv, &i))
+        if (define(argc, argv, &i, &opts.trace))
             return 1;
     if (i >= argc) {
         diag_plain("'mgc run' needs a model: mgc run [-D NAME=VALUE]... MODEL.mg COMMAND [ARGS...]");
         return 1;
     }
     const char *path = argv[i];
-    Graph *g = mgc_front_end(path, mgc_model_name(path), 0);
+    Graph *g = mgc_front_end(path, mgc_model_name(path), 0, &opts);
     if (!g)
         return 1;
     MgModel m;
@@ -356,7 +360,7 @@ static int parse_opts(int argc, char **argv, Opts *o)
             }
             o->weights = a[9] ? a + 10 : argv[++i];
         } else if (!strncmp(a, "-D", 2)) {
-            if (define(argc, argv, &i))
+            if (define(argc, argv, &i, &o->mgc.trace))
                 return 1;
         } else if (!strncmp(a, "--dtype=", 8)) {
             if (strcmp(a + 8, "f32") && strcmp(a + 8, "f64")) {
@@ -379,7 +383,7 @@ static int parse_opts(int argc, char **argv, Opts *o)
                            "K, M or G)", a + 13);
                 return 1;
             }
-            mgc_set_max_memory(bytes);
+            o->mgc.max_memory = bytes;
         } else if (needs_equals(a)) {
             return 1;
         } else if (a[0] == '-' && a[1]) {
@@ -440,12 +444,13 @@ int main(int argc, char **argv)
     if (argc >= 2 && !strcmp(argv[1], "report"))
         return report_main(argc - 1, argv + 1);
     Opts o = {0};
+    mgc_opts_init(&o.mgc);
     if (parse_opts(argc, argv, &o) || check_output(&o)) {
         arena_free_all();
         return 1;
     }
     int rc = 1;
-    Graph *g = mgc_front_end(o.input, o.name ? o.name : mgc_model_name(o.input), o.dump);
+    Graph *g = mgc_front_end(o.input, o.name ? o.name : mgc_model_name(o.input), o.dump, &o.mgc);
     if (g) {
         Explain x = {0};
         if (o.explain)
@@ -462,20 +467,20 @@ int main(int argc, char **argv)
             explain_stage(g, "autodiff", 1, &x);
             explain_flops(g, 0, x.traced);
         }
-        rc = (o.dot && o.output && !o.check) ? write_output(g, o.output, 1) : 0;
+        rc = (o.dot && o.output && !o.check) ? write_output(g, o.output, OUT_DOT, NULL) : 0;
         g->fast = o.fast;
         g->f32 = o.f32;
         g->blas = o.blas;
         mgc_middle_end_hook(g, o.off, o.pdump, o.explain ? explain_stage : NULL, &x);
-        if (!mgc_scratch_fits(g))
+        if (!mgc_scratch_fits(g, &o.mgc))
             rc = 1;
         if (!rc && o.explain)
             rc = explain(g, &x);
         Weights w;
-        if (!rc && o.standalone && !o.check && (rc = emit_standalone_load(g, o.weights, &w)) == 0)
-            standalone = &w;
+        if (!rc && o.standalone && !o.check)
+            rc = emit_standalone_load(g, o.weights, &w);
         if (!rc && !o.dot && o.output && !o.check)
-            rc = write_output(g, o.output, 0);
+            rc = write_output(g, o.output, o.standalone ? OUT_STANDALONE : OUT_C, &w);
     }
     if (!rc)
         rc = check_stdout();

@@ -88,10 +88,15 @@ const char *mgc_model_name(const char *path)
     return s;
 }
 
-/* ---- the memory limit: parameters and scratch, each (mgc --max-memory) ---- */
-static long max_memory = MGC_DEFAULT_MAX_MEMORY;
+/* ---- the options of one compilation ---- */
+static const MgcOpts defaults = {.max_memory = MGC_DEFAULT_MAX_MEMORY};
 
-void mgc_set_max_memory(long bytes) { max_memory = bytes; }
+void mgc_opts_init(MgcOpts *o) { *o = defaults; }
+
+/* opts, or the defaults when it is NULL */
+static const MgcOpts *opts_or_defaults(const MgcOpts *opts) { return opts ? opts : &defaults; }
+
+/* ---- the memory limit: parameters and scratch, each (mgc --max-memory) ---- */
 
 /* "2.3 TiB" */
 static const char *human_bytes(double b)
@@ -103,7 +108,7 @@ static const char *human_bytes(double b)
     return u ? arena_printf("%.1f %s", b, unit[u]) : arena_printf("%.0f bytes", b);
 }
 
-static const char *limit_text(void)
+static const char *limit_text(long max_memory)
 {
     if (max_memory == MGC_DEFAULT_MAX_MEMORY)
         return arena_printf("%s (2^31 doubles)", human_bytes((double)max_memory));
@@ -111,20 +116,20 @@ static const char *limit_text(void)
 }
 
 /* doubles that fit the limit */
-static long limit_doubles(void) { return max_memory / (long)sizeof(double); }
+static long limit_doubles(long max_memory) { return max_memory / (long)sizeof(double); }
 
 /* Parameters beyond the limit: an error at the parameter that crosses it. */
-static int params_fit(const Graph *g)
+static int params_fit(const Graph *g, long max_memory)
 {
     long total = 0;
     for (int i = 0; i < g->nparams; i++) {
         const Tensor *p = g->params[i];
         if (__builtin_add_overflow(total, p->size, &total))
             total = LONG_MAX;
-        if (total > limit_doubles()) {
+        if (total > limit_doubles(max_memory)) {
             diag_error(p->loc, "the parameters up to '%s' need %s (%ld doubles), more than the limit of %s; "
                        "mgc --max-memory=BYTES sets the limit", p->display, human_bytes((double)total * 8), total,
-                       limit_text());
+                       limit_text(max_memory));
             return 0;
         }
     }
@@ -137,9 +142,10 @@ static int in_scratch(const Graph *g, const Tensor *t)
     return (t->kind == TK_ACT || (t->kind == TK_GRAD && t->primal->kind == TK_ACT)) && opt_writers(g, t) && !t->local;
 }
 
-int mgc_scratch_fits(const Graph *g)
+int mgc_scratch_fits(const Graph *g, const MgcOpts *opts)
 {
-    if (g->scratch <= limit_doubles())
+    long max_memory = opts_or_defaults(opts)->max_memory;
+    if (g->scratch <= limit_doubles(max_memory))
         return 1;
     const Tensor *big = NULL;
     for (int i = 0; i < g->ntensors; i++) {
@@ -148,15 +154,16 @@ int mgc_scratch_fits(const Graph *g)
             big = t;
     }
     diag_plain("%s needs %s of scratch memory (%ld doubles), more than the limit of %s; mgc --max-memory=BYTES "
-               "sets the limit", g->source, human_bytes((double)g->scratch * 8), g->scratch, limit_text());
+               "sets the limit", g->source, human_bytes((double)g->scratch * 8), g->scratch, limit_text(max_memory));
     if (big)
         diag_note(big->loc, "the largest buffer, '%s', holds %ld doubles (%s)", big->display, big->size,
                   human_bytes((double)big->size * 8));
     return 0;
 }
 
-Graph *mgc_front_end(const char *path, const char *name, int dump)
+Graph *mgc_front_end(const char *path, const char *name, int dump, const MgcOpts *opts)
 {
+    opts = opts_or_defaults(opts);
     diag_add_source("prelude.mg", mgc_prelude);
     Node *prelude = parse_source("prelude.mg", mgc_prelude);
     if (!prelude || diag_errors())
@@ -170,8 +177,8 @@ Graph *mgc_front_end(const char *path, const char *name, int dump)
         return NULL;
     if (dump & DUMP_AST)
         ast_dump(prog, stdout);
-    Graph *g = trace_program(prelude, prog, name, path);
-    if (!g || !params_fit(g))
+    Graph *g = trace_program(prelude, prog, name, path, &opts->trace);
+    if (!g || !params_fit(g, opts->max_memory))
         return NULL;
     ir_verify(g);
     if (dump & DUMP_TRACE)

@@ -4,11 +4,21 @@
 #define MGC_PIPELINE_H
 
 #include "ir.h"
+#include "trace.h"
 
 enum { DUMP_AST = 1, DUMP_TRACE = 2, DUMP_AUTODIFF = 4, DUMP_PASS = 8 };
 
-/* Read, parse (with the prelude) and trace PATH; NULL after reporting errors. */
-Graph *mgc_front_end(const char *path, const char *name, int dump);
+/* What the command line sets for one compilation. */
+typedef struct MgcOpts {
+    TraceOpts trace;    /* mgc -D NAME=VALUE */
+    long max_memory;    /* bytes (MGC_DEFAULT_MAX_MEMORY, or mgc --max-memory) */
+} MgcOpts;
+/* The defaults: no -D, the default memory limit. */
+void mgc_opts_init(MgcOpts *o);
+
+/* Read, parse (with the prelude) and trace PATH; NULL after reporting errors.
+ * opts NULL: the defaults. */
+Graph *mgc_front_end(const char *path, const char *name, int dump, const MgcOpts *opts);
 /* The passes after autodiff, in order: fold, licm, cse, dce, reduce, fuse, then the memory
  * plan.  Bit i of `off` turns pass i off (mgc_pass_bit; "reuse" is the plan's
  * buffer sharing); bit i of `dump` prints the graph after pass i. */
@@ -27,12 +37,12 @@ unsigned mgc_pass_bit(const char *name);
 extern const char mgc_pass_names[];
 
 /* The limit on the parameters and, separately, on the scratch memory of a
- * model, in bytes: 2^31 doubles (16 GiB) each unless mgc --max-memory sets it.
- * mgc_front_end refuses parameters beyond it; mgc_scratch_fits (after the
- * memory plan) reports scratch beyond it and returns 0. */
+ * model, in bytes: 2^31 doubles (16 GiB) each unless mgc --max-memory sets
+ * MgcOpts.max_memory.  mgc_front_end refuses parameters beyond it;
+ * mgc_scratch_fits (after the memory plan) reports scratch beyond it and
+ * returns 0. */
 #define MGC_DEFAULT_MAX_MEMORY (8L << 31)
-void mgc_set_max_memory(long bytes);
-int mgc_scratch_fits(const Graph *g);
+int mgc_scratch_fits(const Graph *g, const MgcOpts *opts);
 
 /* "models/mlp.mg" -> "mlp", made a C identifier */
 const char *mgc_model_name(const char *path);

@@ -17,7 +17,9 @@
 #include "ops.h"
 #include "trace.h"
 
-typedef enum { B_INT, B_REAL, B_DIM, B_SHAPE, B_INDEX, B_TENSOR, B_VIEW, B_FN } BKind;
+/* B_POISON: a definition that failed.  Its error was reported where it failed;
+ * every later use fails silently, so one mistake gives one error. */
+typedef enum { B_INT, B_REAL, B_DIM, B_SHAPE, B_INDEX, B_TENSOR, B_VIEW, B_FN, B_POISON } BKind;
 
 /* An integer tensor that is an index expression over its own axes
  * (the token input, or a view such as targets[t] = tokens[t + 1]). */
@@ -39,6 +41,7 @@ struct Bind {
     View *view;               /* B_VIEW */
     int nb;                   /* B_TENSOR, B_VIEW: leading batch axes */
     const Node *fn;           /* B_FN */
+    const char *what;         /* B_POISON: what it would have been, for messages */
     int decl;                 /* const, dim, input, param, fn: cannot be assigned */
     int prelude;              /* declared by the prelude (a user fn may replace it) */
     SrcLoc loc;
@@ -89,6 +92,9 @@ typedef struct Tr {
     SB sb;
     int have_dim, have_input, have_optim;
     Bind *dim_bind;
+    int npoison;              /* uses of poison so far: failures already reported */
+    const TraceOpts *opts;    /* -D overrides (never NULL) */
+    char used[TRACE_MAX_OVERRIDES];   /* which of them a const took */
 } Tr;
 
 static const SrcLoc noloc;
@@ -190,6 +196,7 @@ static const char *kind_word(const Bind *b)
     case B_TENSOR: return b->t->kind == TK_PARAM ? "parameter" : "tensor";
     case B_VIEW: return "integer tensor";
     case B_FN: return "function";
+    case B_POISON: return b->what;
     }
     return "name";
 }
@@ -217,6 +224,37 @@ static void declare(Tr *tr, Bind *b)
         *copy = *b;
         scope_push(tr->globals, copy);
     }
+}
+
+/* Is b poison?  Counts the use: the caller fails silently, as reported. */
+static int poisoned(Tr *tr, const Bind *b)
+{
+    if (!b || b->kind != B_POISON)
+        return 0;
+    tr->npoison++;
+    return 1;
+}
+
+/* The definition of `name` (a declaration when decl is set) failed after an
+ * error: bind it to poison.  An assignable binding turns poison in place, as
+ * an assignment updates it; a declared name keeps its value. */
+static void poison(Tr *tr, const char *name, const char *what, int decl, SrcLoc loc)
+{
+    Bind *old = name ? scope_find(tr->scope, name) : NULL;
+    if (!name || (old && (decl || old->decl || old->kind == B_INDEX || old->kind == B_SHAPE)))
+        return;
+    if (old) {
+        old->kind = B_POISON;
+        old->what = what;
+        old->loc = loc;
+        return;
+    }
+    Bind *b = new_bind(tr, name, B_POISON, loc);
+    b->what = what;
+    if (decl)
+        declare(tr, b);
+    else
+        push_bind(tr, b);
 }
 
 /* ------------------------------------------------------- shapes as text */
@@ -349,6 +387,8 @@ static Cv const_eval(Tr *tr, const Node *n)
             diag_error(n->loc, "unknown name '%s'", n->name);
             return cv_err();
         }
+        if (poisoned(tr, b))
+            return cv_err();
         if (b->kind == B_INT)
             return cv_int(b->ival);
         if (b->kind == B_REAL)
@@ -593,8 +633,7 @@ static int check_index(Tr *tr, Ix *idx, Ix *ext, const Node *at, const char *tna
     for (int i = 0; i < n; i++)
         if (ix_mentions_var(ext, L[i].var))
             dependent = 1;
-    Ix *room = ix_bin(IX_SUB, ix_bin(IX_SUB, ext, ix_const(1)), idx);
-    (void)ix_overflowed();     /* then room is not affine and proves nothing */
+    Ix *room = ix_bin(IX_SUB, ix_bin(IX_SUB, ext, ix_const(1)), idx);    /* overflowed: not affine, proves nothing */
     if (ix_nonneg(idx, L, n, tr->g->Tmax) && ix_nonneg(room, L, n, tr->g->Tmax))
         return 1;
     if (dependent) {
@@ -642,9 +681,9 @@ static Val v_real(Ex *e) { Val v = {V_REAL, NULL, e}; return v; }
 static Ix *int_op(Tr *tr, const Node *at, const char *what, IxKind k, Ix *a, Ix *b)
 {
     long lo, hi;
-    (void)ix_overflowed();
-    Ix *x = ix_bin(k, a, b);
-    if (ix_overflowed() || interval_all_T(tr, x, &lo, &hi) == IX_OVERFLOW) {
+    int overflow = 0;
+    Ix *x = ix_bin_checked(k, a, b, &overflow);
+    if (overflow || interval_all_T(tr, x, &lo, &hi) == IX_OVERFLOW) {
         diag_error(at->loc, "integer overflow in %s: it can exceed the range of a 64-bit integer", what);
         return NULL;
     }
@@ -680,11 +719,9 @@ static Bind *resolve_base(Tr *tr, const Node *n)
         if (!name)
             return NULL;
         Bind *b = lookup(tr, name);
-        if (!b) {
+        if (!b)
             diag_error(n->loc, "unknown name '%s'", name);
-            return NULL;
-        }
-        return b;
+        return poisoned(tr, b) ? NULL : b;
     }
     diag_error(n->loc, "only a tensor name or a function call can be indexed");
     return NULL;
@@ -782,6 +819,7 @@ static Val elab_ref(Tr *tr, const Node *n)
     case B_FN:
         diag_error(n->loc, "'%s' is a function; call it with (...)", name);
         return v_err();
+    case B_POISON: return v_err();     /* resolve_base returns no poison */
     }
     return v_err();
 }
@@ -865,7 +903,6 @@ static int check_range(Tr *tr, const Node *r, Ix *hi)
         return 0;
     }
     Ix *room = ix_bin(IX_SUB, ix_const(MAX_EXTENT), hi);
-    (void)ix_overflowed();
     if (!ix_nonneg(room, tr->sb.loops, tr->sb.nloops, tr->g->Tmax) && res == 1 && h > MAX_EXTENT) {
         diag_error(r->a->loc, "the range of '%s' must be at most %d, but it can reach %ld", r->name, MAX_EXTENT, h);
         return 0;
@@ -890,7 +927,7 @@ static int bind_ranges(Tr *tr, const NodeList *ranges, const Node *body, Bind **
                 return -1;
             }
         Bind *old = lookup(tr, r->name);
-        if (old && old->kind != B_INDEX && old->kind != B_TENSOR && old->kind != B_VIEW) {
+        if (old && old->kind != B_INDEX && old->kind != B_TENSOR && old->kind != B_VIEW && old->kind != B_POISON) {
             diag_error(r->loc, "index '%s' shadows the %s '%s'", r->name, kind_word(old), r->name);
             diag_note(old->loc, "'%s' defined here", r->name);
             return -1;
@@ -960,6 +997,9 @@ static void collect_uses(Tr *tr, const char *var, const Node *n, Ix **cand, int 
     if (n->kind == A_INDEX && (n->a->kind == A_NAME || n->a->kind == A_MEMBER)) {
         const char *name = path_name(tr, n->a, 1);
         Bind *b = name ? lookup(tr, name) : NULL;
+        for (int k = 0; k < n->list.n && b && b->kind == B_POISON; k++)
+            if (n->list.items[k]->kind == A_NAME && !strcmp(n->list.items[k]->name, var))
+                (void)poisoned(tr, b);      /* it would have given the range */
         if (b && (b->kind == B_TENSOR || b->kind == B_VIEW)) {
             int prank = b->kind == B_TENSOR ? b->t->rank : b->view->rank;
             Ix **ext = b->kind == B_TENSOR ? b->t->ext : b->view->ext;
@@ -1008,10 +1048,11 @@ static Ix *infer_range(Tr *tr, const char *var, const Node *body, const Node *at
 {
     Ix *cand[8];
     const char *from[8];
-    int nc = 0;
+    int nc = 0, npoison = tr->npoison;
     collect_uses(tr, var, body, cand, &nc, from, 0);
     if (nc == 0) {
-        diag_error(at->loc, "cannot infer the range of '%s'; write it, as in '%s < N'", var, var);
+        if (tr->npoison == npoison)     /* else a poisoned tensor may have named it */
+            diag_error(at->loc, "cannot infer the range of '%s'; write it, as in '%s < N'", var, var);
         return NULL;
     }
     for (int i = 1; i < nc; i++)
@@ -1420,10 +1461,9 @@ static void do_assign(Tr *tr, Node *n)
     Bind *val = NULL;
     if (lhs->kind == A_LHS) {
         SB saved = tr->sb;
-        if (!hoist_calls(tr, rhs, 0))
-            return;
+        int hoisted = hoist_calls(tr, rhs, 0);
         tr->sb = saved;
-        val = define(tr, name, &lhs->list, rhs, n->loc);
+        val = hoisted ? define(tr, name, &lhs->list, rhs, n->loc) : NULL;
     } else if (rhs->kind == A_CALL && !is_builtin(rhs->name)) {
         int first = tr->g->ntensors;
         val = call_fn(tr, rhs);
@@ -1432,19 +1472,17 @@ static void do_assign(Tr *tr, Node *n)
             ir_rename_tensor(tr->g, val->t, tr->prefix ? arena_printf("%s%s", tr->prefix, name) : name);
     } else if (rhs->kind == A_NAME || rhs->kind == A_MEMBER) {
         Bind *b = resolve_base(tr, rhs);
-        if (!b)
-            return;
-        if (b->kind == B_TENSOR || b->kind == B_VIEW)
+        if (b && (b->kind == B_TENSOR || b->kind == B_VIEW))
             val = b;     /* an alias: no copy */
-        else
+        else if (b)
             val = define(tr, name, NULL, rhs, n->loc);
     } else {
-        if (!hoist_calls(tr, rhs, 0))
-            return;
-        val = define(tr, name, NULL, rhs, n->loc);
+        val = hoist_calls(tr, rhs, 0) ? define(tr, name, NULL, rhs, n->loc) : NULL;
     }
     if (val)
         bind_result(tr, name, val, n->loc);
+    else
+        poison(tr, name, "tensor", 0, n->loc);
 }
 
 /* A function argument: a tensor binding, or an expression made into one. */
@@ -1472,10 +1510,10 @@ static void exec_list(Tr *tr, const NodeList *l);
 static Bind *call_fn(Tr *tr, const Node *call)
 {
     Bind *fb = lookup(tr, call->name);
-    if (!fb) {
+    if (!fb)
         diag_error(call->loc, "unknown function '%s'", call->name);
+    if (!fb || poisoned(tr, fb))
         return NULL;
-    }
     if (fb->kind != B_FN) {
         diag_error(call->loc, "'%s' is %s, not a function", call->name, a_kind(fb));
         diag_note(fb->loc, "'%s' defined here", call->name);
@@ -1502,12 +1540,14 @@ static Bind *call_fn(Tr *tr, const Node *call)
     Bind *args[64];
     int nargs = fn->list.n < 64 ? fn->list.n : 64;
     int D = tr->depth;
+    int have_args = 1;      /* every argument is traced, so each reports its own errors */
     for (int i = 0; i < nargs; i++) {
         args[i] = materialize(tr, call->list.items[i], arena_printf("%s.arg%d", call->name, i + 1));
         tr->sb = saved_sb;
-        if (!args[i])
-            return NULL;
+        have_args &= args[i] != NULL;
     }
+    if (!have_args)
+        return NULL;
     /* batching: arguments with more axes than declared map the body over them */
     int E = 0, lead = -1;
     for (int i = 0; i < nargs; i++) {
@@ -1638,12 +1678,12 @@ static Bind *call_fn(Tr *tr, const Node *call)
     }
     Bind *result = NULL;
     if (ok) {
-        int before = diag_errors();
+        int before = diag_errors(), npoison = tr->npoison;
         exec_list(tr, &fn->list2);
         const Node *rd = fn->b;
         Bind *r = scope_find(tr->scope, rd->name);
-        if (diag_errors() > before) {
-            /* already reported */
+        if (diag_errors() > before || tr->npoison > npoison) {
+            /* already reported, here or where a poisoned name failed */
         } else if (!r || (r->kind != B_TENSOR && r->kind != B_VIEW)) {
             diag_error(rd->loc, "'%s' never assigns its result '%s'", call->name, rd->name);
         } else {
@@ -1690,9 +1730,10 @@ static Bind *call_fn(Tr *tr, const Node *call)
             }
         }
     }
-    int ncalls = tr->ncalls - 1;
+    int ncalls = tr->ncalls - 1, npoison = tr->npoison;
     *tr = saved;
     tr->ncalls = ncalls;
+    tr->npoison = npoison;
     tr->sb = saved_sb;
     if (result)
         result->loc = call->loc;
@@ -1702,36 +1743,28 @@ static Bind *call_fn(Tr *tr, const Node *call)
 /* ---------------------------------------------------------- declarations */
 
 /* mgc -D NAME=VALUE: top-level constants set from the command line */
-enum { MAX_OVERRIDES = 32 };
-static struct {
-    const char *name, *value;
-    int used;
-} overrides[MAX_OVERRIDES];
-static int noverrides;
-
-int trace_override(const char *name, const char *value)
+int trace_override(TraceOpts *o, const char *name, const char *value)
 {
-    for (int i = 0; i < noverrides; i++)
-        if (!strcmp(overrides[i].name, name)) {
-            overrides[i].value = value;
+    for (int i = 0; i < o->ndef; i++)
+        if (!strcmp(o->def[i].name, name)) {
+            o->def[i].value = value;
             return 0;
         }
-    if (noverrides == MAX_OVERRIDES)
+    if (o->ndef == TRACE_MAX_OVERRIDES)
         return -1;
-    overrides[noverrides].name = name;
-    overrides[noverrides].value = value;
-    overrides[noverrides++].used = 0;
+    o->def[o->ndef].name = name;
+    o->def[o->ndef++].value = value;
     return 0;
 }
 
 /* the -D value of a top-level const, if there is one */
 static int override_value(Tr *tr, const Node *n, Cv *c)
 {
-    for (int i = 0; i < noverrides && !tr->in_fn; i++) {
-        if (strcmp(overrides[i].name, n->name) != 0)
+    for (int i = 0; i < tr->opts->ndef && !tr->in_fn; i++) {
+        if (strcmp(tr->opts->def[i].name, n->name) != 0)
             continue;
-        overrides[i].used = 1;
-        const char *v = overrides[i].value;
+        tr->used[i] = 1;
+        const char *v = tr->opts->def[i].value;
         char *end;
         errno = 0;
         long long k = strtoll(v, &end, 10);
@@ -1757,32 +1790,49 @@ static void do_const(Tr *tr, const Node *n)
     Cv c;
     if (!override_value(tr, n, &c))
         c = const_eval(tr, n->a);
-    if (!c.ok)
+    if (!c.ok) {
+        poison(tr, n->name, "constant", 1, n->loc);
         return;
+    }
     Bind *b = new_bind(tr, n->name, c.is_int ? B_INT : B_REAL, n->loc);
     b->ival = (long)c.i;
     b->rval = c.r;
     declare(tr, b);
 }
 
-static void do_dim(Tr *tr, const Node *n)
+/* The runtime length's bound; 0 after an error. */
+static long dim_bound(Tr *tr, const Node *n)
 {
     if (tr->in_fn) {
         diag_error(n->loc, "'dim' belongs at the top level");
-        return;
+        return 0;
     }
     if (tr->have_dim) {
         diag_error(n->loc, "only one runtime length is supported; '%s' was declared already", tr->dim_bind->name);
         diag_note(tr->dim_bind->loc, "declared here");
-        return;
+        return 0;
     }
     long v;
     if (!const_dim(tr, n->a, "the bound of a runtime length", &v, 0))
-        return;
+        return 0;
     if (n->op != OP_LE)
         v -= 1;
-    if (v < 1) {
+    if (v < 1)
         diag_error(n->a->loc, "the runtime length must be allowed to reach at least 1");
+    return v < 1 ? 0 : v;
+}
+
+/* A failed 'dim' still counts as declared (its name poisoned), so what must
+ * follow it does not ask for it again. */
+static void do_dim(Tr *tr, const Node *n)
+{
+    long v = dim_bound(tr, n);
+    if (!v) {
+        poison(tr, n->name, "runtime length", 1, n->loc);
+        if (!tr->in_fn && !tr->have_dim) {
+            tr->have_dim = 1;
+            tr->dim_bind = scope_find(tr->scope, n->name);
+        }
         return;
     }
     tr->g->Tmax = v;
@@ -1792,47 +1842,59 @@ static void do_dim(Tr *tr, const Node *n)
     tr->dim_bind = b;
 }
 
-static void do_input(Tr *tr, const Node *n)
+/* The input's extent, an integer expression in T (and the vocabulary into
+ * the graph); NULL after an error. */
+static Ix *input_extent(Tr *tr, const Node *n)
 {
     if (tr->in_fn) {
         diag_error(n->loc, "'input' belongs at the top level");
-        return;
+        return NULL;
     }
     if (tr->have_input) {
         diag_error(n->loc, "only one input is supported: the token sequence");
-        return;
+        return NULL;
     }
     if (!tr->have_dim) {
         diag_error(n->loc, "declare the runtime length first, as in 'dim T <= block_size'");
-        return;
+        return NULL;
     }
     if (n->list.n != 1) {
         diag_error(n->loc, "the input must have one axis, as in 'input tokens[T + 1] < vocab'");
-        return;
+        return NULL;
     }
     begin_stmt(tr, n->loc);
     Val e = elab(tr, n->list.items[0]);
     if (e.kind == V_ERR)
-        return;
+        return NULL;
     if (e.kind != V_INT || !ix_is_affine(e.ix)) {
         diag_error(n->list.items[0]->loc, "the input's extent must be an integer expression in T");
-        return;
+        return NULL;
     }
     long vocab;
     if (!const_dim(tr, n->a, "the number of token ids", &vocab, 0))
-        return;
+        return NULL;
     tr->g->vocab = (int)vocab;
     if (ix_max_at(e.ix, 1) < 1) {
         diag_error(n->list.items[0]->loc, "the input's extent must be at least 1");
+        return NULL;
+    }
+    return e.ix;
+}
+
+static void do_input(Tr *tr, const Node *n)
+{
+    Ix *x = input_extent(tr, n);
+    if (!x) {
+        poison(tr, n->name, "integer tensor", 1, n->loc);
         return;
     }
-    Ix *ext[1] = {e.ix};
+    Ix *ext[1] = {x};
     Tensor *t = ir_new_tensor(tr->g, TK_INPUT, n->name, 1, ext, n->loc);
     t->name = "tokens";     /* the emitted functions' parameter */
     tr->g->tokens = t;
     View *w = arena_alloc(sizeof *w);
     w->rank = 1;
-    w->ext[0] = e.ix;
+    w->ext[0] = x;
     w->tmpl = ix_read(t, ix_axis(0));
     Bind *b = new_bind(tr, n->name, B_VIEW, n->loc);
     b->view = w;
@@ -1840,33 +1902,23 @@ static void do_input(Tr *tr, const Node *n)
     tr->have_input = 1;
 }
 
-static void do_param(Tr *tr, const Node *n)
+/* The tensor that 'param name[...] ~ init' declares; NULL after an error. */
+static Tensor *param_tensor(Tr *tr, const Node *n, const char *name)
 {
-    if (tr->in_fn) {
-        diag_error(n->loc, "parameters are declared at the top level");
-        return;
-    }
-    if (!tr->have_dim) {
-        diag_error(n->loc, "declare the runtime length before parameters, as in 'dim T <= block_size'");
-        return;
-    }
-    const char *name = path_name(tr, n->a, 0);
-    if (!name)
-        return;
     if (n->list.n < 1 || n->list.n > IR_MAX_RANK) {
         diag_error(n->loc, "a parameter has 1 to %d axes", IR_MAX_RANK);
-        return;
+        return NULL;
     }
     Ix *ext[IR_MAX_RANK];
     long total = 1;
     for (int k = 0; k < n->list.n; k++) {
         long v;
         if (!const_dim(tr, n->list.items[k], "a parameter's extent", &v, 0))
-            return;
+            return NULL;
         ext[k] = ix_const(v);
         if (__builtin_mul_overflow(total, v, &total) || total > MAX_EXTENT) {
             diag_error(n->loc, "parameter '%s' is too large: it would hold more than %d elements", name, MAX_EXTENT);
-            return;
+            return NULL;
         }
     }
     const Node *init = n->b;
@@ -1880,25 +1932,25 @@ static void do_param(Tr *tr, const Node *n)
     else if (!strcmp(iname, "constant")) ik = MG_INIT_CONST, want = 1;
     else {
         diag_error(init->loc, "unknown initializer '%s' (gauss(mean, std), zeros, ones or constant(c))", iname);
-        return;
+        return NULL;
     }
     int got = init->kind == A_CALL ? init->list.n : 0;
     if (got != want) {
         diag_error(init->loc, "'%s' takes %d argument%s, got %d", iname, want, want == 1 ? "" : "s", got);
-        return;
+        return NULL;
     }
     double args[2] = {0, 0};
     for (int i = 0; i < got; i++) {
         Cv c = const_eval(tr, init->list.items[i]);
         if (!c.ok)
-            return;
+            return NULL;
         args[i] = c.r;
     }
     a = args[0];
     bval = args[1];
     if (ik == MG_INIT_GAUSS && !(bval >= 0)) {
         diag_error(init->list.items[1]->loc, "the standard deviation must not be negative");
-        return;
+        return NULL;
     }
     Tensor *t = ir_new_tensor(tr->g, TK_PARAM, name, n->list.n, ext, n->loc);
     t->param_index = tr->g->nparams;
@@ -1910,6 +1962,23 @@ static void do_param(Tr *tr, const Node *n)
     if (__builtin_add_overflow(tr->g->nscalars, total, &tr->g->nscalars))
         tr->g->nscalars = LONG_MAX;     /* far past any memory limit: refused after tracing */
     ir_add_param(tr->g, t);
+    return t;
+}
+
+static void do_param(Tr *tr, const Node *n)
+{
+    const char *name = NULL;
+    if (tr->in_fn)
+        diag_error(n->loc, "parameters are declared at the top level");
+    else if (!tr->have_dim)
+        diag_error(n->loc, "declare the runtime length before parameters, as in 'dim T <= block_size'");
+    else
+        name = path_name(tr, n->a, 0);
+    Tensor *t = name ? param_tensor(tr, n, name) : NULL;
+    if (!t) {
+        poison(tr, name ? name : path_name(tr, n->a, 1), "parameter", 1, n->loc);
+        return;
+    }
     Bind *b = new_bind(tr, name, B_TENSOR, n->loc);
     b->t = t;
     declare(tr, b);
@@ -1965,6 +2034,7 @@ static void do_fn(Tr *tr, const Node *n)
 {
     if (tr->in_fn) {
         diag_error(n->loc, "functions are defined at the top level");
+        poison(tr, n->name, "function", 1, n->loc);
         return;
     }
     Bind *b = new_bind(tr, n->name, B_FN, n->loc);
@@ -1972,17 +2042,35 @@ static void do_fn(Tr *tr, const Node *n)
     declare(tr, b);
 }
 
+/* A loop that cannot run: what its body would have defined is poison. */
+static void poison_body(Tr *tr, const NodeList *l)
+{
+    for (int i = 0; i < l->n; i++) {
+        const Node *n = l->items[i];
+        switch (n->kind) {
+        case A_ASSIGN: poison(tr, n->a->name, "tensor", 0, n->loc); break;
+        case A_CONST: poison(tr, n->name, "constant", 1, n->loc); break;
+        case A_PARAM: poison(tr, path_name(tr, n->a, 1), "parameter", 1, n->loc); break;
+        case A_FOR: poison_body(tr, &n->list); break;
+        default: break;
+        }
+    }
+}
+
 static void do_for(Tr *tr, const Node *n)
 {
     long count;
-    if (!const_dim(tr, n->a, "a loop bound", &count, 1))
+    if (!const_dim(tr, n->a, "a loop bound", &count, 1)) {
+        poison_body(tr, &n->list);
         return;
+    }
     if (n->op == OP_LE)
         count += 1;
     Bind *old = lookup(tr, n->name);
     if (old && old->decl && old->kind != B_FN && !old->prelude) {
         diag_error(n->loc, "loop variable '%s' shadows the %s '%s'", n->name, kind_word(old), n->name);
         diag_note(old->loc, "'%s' defined here", n->name);
+        poison_body(tr, &n->list);
         return;
     }
     for (long i = 0; i < count; i++) {
@@ -2035,7 +2123,6 @@ static int reads_target_ix(const Graph *g, const Stmt *s, const Ix *x)
     case IX_READ: {
         /* T - 1 - idx >= 0 proves it at once; otherwise look T by T */
         Ix *room = ix_bin(IX_SUB, ix_bin(IX_SUB, ix_T(), ix_const(1)), x->idx[0]);
-        (void)ix_overflowed();
         int below_T = ix_nonneg(room, s->loops, s->nloop, g->Tmax);
         for (long T = 1; T <= g->Tmax && !below_T; T++) {
             long lo, hi;
@@ -2132,10 +2219,13 @@ static void check_outputs(Tr *tr, const Node *prog)
             diag_warning(g->params[i]->loc, "parameter '%s' is never used", g->params[i]->display);
 }
 
-Graph *trace_program(const Node *prelude, const Node *prog, const char *model, const char *source)
+Graph *trace_program(const Node *prelude, const Node *prog, const char *model, const char *source,
+                     const TraceOpts *opts)
 {
+    static const TraceOpts none;
     Tr tr;
     memset(&tr, 0, sizeof tr);
+    tr.opts = opts ? opts : &none;
     tr.g = ir_new_graph(model, source);
     tr.g->lr = 0.01;
     tr.g->beta1 = 0.9;
@@ -2157,10 +2247,10 @@ Graph *trace_program(const Node *prelude, const Node *prog, const char *model, c
     }
     int before = diag_errors();
     exec_list(&tr, &prog->list);
-    for (int i = 0; i < noverrides; i++)
-        if (!overrides[i].used)
-            diag_plain("-D %s=%s: %s has no top-level 'const %s'", overrides[i].name, overrides[i].value, source,
-                       overrides[i].name);
+    for (int i = 0; i < tr.opts->ndef; i++)
+        if (!tr.used[i])
+            diag_plain("-D %s=%s: %s has no top-level 'const %s'", tr.opts->def[i].name, tr.opts->def[i].value,
+                       source, tr.opts->def[i].name);
     if (diag_errors() == before)
         check_outputs(&tr, prog);
     (void)noloc;

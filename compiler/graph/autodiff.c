@@ -128,7 +128,17 @@ typedef struct Emit {
 
 enum { COVER_BUDGET = 4000000 };   /* loop iterations tried per read */
 
+/* One zeroed entry per loop variable (and per axis variable after them), for
+ * one check at a time: each kind of buffer is reused, so the checks of every
+ * statement take memory for one, not one each.  reach_everywhere owns them. */
+enum { SCRATCH_ONLY, SCRATCH_NONE, SCRATCH_OK, SCRATCH_VALS, NSCRATCH };
+typedef struct Scratch {
+    void *buf[NSCRATCH];    /* malloc'ed: reused and grown, freed at the end */
+    size_t cap[NSCRATCH];
+} Scratch;
+
 typedef struct Cover {
+    Scratch *scratch;
     const Stmt *s;
     const Ex *read;
     const char *forall;     /* per loop position */
@@ -196,28 +206,26 @@ static int all_hit(const Tensor *t, Ix **axes, int prefix, long T, long *vals, i
     return 1;
 }
 
-
-/* One zeroed entry per loop variable (and per axis variable after them), for
- * one check at a time: each kind of buffer is reused, so the checks of every
- * statement take memory for one, not one each. */
-enum { SCRATCH_ONLY, SCRATCH_NONE, SCRATCH_OK, SCRATCH_VALS, NSCRATCH };
-
-static void *per_var(const Graph *g, int which, size_t elem)
+static void *per_var(Scratch *sc, const Graph *g, int which, size_t elem)
 {
-    static void *buf[NSCRATCH];     /* malloc'ed: they outlive one compilation's arena */
-    static size_t cap[NSCRATCH];
     size_t n = (size_t)(g->nvars + IR_MAX_RANK) * elem;
-    if (n > cap[which]) {
-        void *p = realloc(buf[which], 2 * n);
+    if (n > sc->cap[which]) {
+        void *p = realloc(sc->buf[which], 2 * n);
         if (!p) {
             fputs("mgc: error: out of memory\n", stderr);
             exit(1);
         }
-        buf[which] = p;
-        cap[which] = 2 * n;
+        sc->buf[which] = p;
+        sc->cap[which] = 2 * n;
     }
-    memset(buf[which], 0, n);
-    return buf[which];
+    memset(sc->buf[which], 0, n);
+    return sc->buf[which];
+}
+
+static void scratch_free(Scratch *sc)
+{
+    for (int i = 0; i < NSCRATCH; i++)
+        free(sc->buf[i]);
 }
 /* Axis k of the prefix is separable when the "for all" loop variables its
  * index mentions (at least one) appear in no other index and no loop bound,
@@ -232,7 +240,7 @@ static int separable(Graph *g, Cover *c, Ix **axes, int k, const char *none, cha
 {
     const Stmt *s = c->s;
     const Tensor *t = c->read->t;
-    char *only = per_var(g, SCRATCH_ONLY, 1);
+    char *only = per_var(c->scratch, g, SCRATCH_ONLY, 1);
     int n = 0;
     for (int i = 0; i < s->nloop; i++) {
         int v = s->loops[i].var;
@@ -308,7 +316,7 @@ static int covered(Graph *g, Cover *c)
         size *= t->maxext[k];
     c->hit = arena_alloc((size_t)size + 1);
     c->budget = COVER_BUDGET;
-    char *none = per_var(g, SCRATCH_NONE, 1);
+    char *none = per_var(c->scratch, g, SCRATCH_NONE, 1);
     char can[IR_MAX_RANK], mine[IR_MAX_RANK][IR_MAX_LOOPS];
     for (int k = 0; k < c->prefix; k++)
         can[k] = separable(g, c, axes, k, none, mine[k]);
@@ -360,9 +368,9 @@ static int plainly_covers(Graph *g, const Stmt *s, const char *forall, const Ex 
 }
 
 /* the level statement s (output at level lo) gives the tensor it reads */
-static int read_level(Graph *g, const Stmt *s, int lo, const Ex *read)
+static int read_level(Graph *g, Scratch *sc, const Stmt *s, int lo, const Ex *read)
 {
-    char *ok = per_var(g, SCRATCH_OK, 1);
+    char *ok = per_var(sc, g, SCRATCH_OK, 1);
     char forall[IR_MAX_LOOPS] = {0};
     int nout = s->nloop - s->nred;
     for (int k = 0; k < lo; k++) {
@@ -383,9 +391,9 @@ static int read_level(Graph *g, const Stmt *s, int lo, const Ex *read)
         prefix++;
     if (prefix == read->t->rank && plainly_covers(g, s, forall, read))
         return prefix;
-    long *vals = per_var(g, SCRATCH_VALS, sizeof(long));
+    long *vals = per_var(sc, g, SCRATCH_VALS, sizeof(long));
     for (; prefix >= 0; prefix--) {
-        Cover c = {.s = s, .read = read, .forall = forall, .prefix = prefix, .vals = vals};
+        Cover c = {.scratch = sc, .s = s, .read = read, .forall = forall, .prefix = prefix, .vals = vals};
         if (covered(g, &c))
             return prefix;
     }
@@ -417,6 +425,7 @@ static char *reach_everywhere(Graph *g, ExMemo *memo)
     for (int i = 0; i < g->ntensors; i++)
         level[i] = -1;
     level[g->loss->id] = g->loss->rank;
+    Scratch sc = {0};
     for (int i = g->fwd.n - 1; i >= 0; i--) {
         const Stmt *s = g->fwd.items[i];
         if (s->red == RED_MAX_ || !s->out->grad || level[s->out->id] < 0)
@@ -427,12 +436,13 @@ static char *reach_everywhere(Graph *g, ExMemo *memo)
         for (int k = 0; k < n; k++) {
             const Tensor *t = reads[k]->t;
             if (t->kind == TK_ACT && level[t->id] < t->rank) {
-                int l = read_level(g, s, level[s->out->id], reads[k]);
+                int l = read_level(g, &sc, s, level[s->out->id], reads[k]);
                 if (l > level[t->id])
                     level[t->id] = l;
             }
         }
     }
+    scratch_free(&sc);
     char *fully = arena_alloc((size_t)g->ntensors + 1);
     for (int i = 0; i < g->ntensors; i++)
         fully[i] = g->tensors[i]->kind != TK_ACT || level[i] == g->tensors[i]->rank;

@@ -138,16 +138,6 @@ static long floormod(long a, long b)
     return m;
 }
 
-/* Set by an ix_bin whose folding would overflow; read and cleared by ix_overflowed. */
-static int ix_overflow_seen;
-
-int ix_overflowed(void)
-{
-    int seen = ix_overflow_seen;
-    ix_overflow_seen = 0;
-    return seen;
-}
-
 /* a k b for constants: 1 and *r, or 0 when it overflows or is not folded */
 static int fold(IxKind k, long a, long b, long *r)
 {
@@ -163,13 +153,19 @@ static int fold(IxKind k, long a, long b, long *r)
 
 Ix *ix_bin(IxKind k, Ix *a, Ix *b)
 {
+    int overflow = 0;
+    return ix_bin_checked(k, a, b, &overflow);
+}
+
+Ix *ix_bin_checked(IxKind k, Ix *a, Ix *b, int *overflow)
+{
     long va = 0, vb = 0, r;
     int ca = ix_is_const(a, &va), cb = ix_is_const(b, &vb);
     if (ca && cb) {
         if (fold(k, va, vb, &r))
             return ix_const(r);
         if (k == IX_ADD || k == IX_SUB || k == IX_MUL)
-            ix_overflow_seen = 1;
+            *overflow = 1;
     }
     if ((k == IX_ADD || k == IX_SUB) && cb && vb == 0)
         return a;
@@ -192,7 +188,7 @@ Ix *ix_bin(IxKind k, Ix *a, Ix *b)
     if ((k == IX_ADD || k == IX_SUB) && cb && (a->kind == IX_ADD || a->kind == IX_SUB) &&
         ix_is_const(a->b, &vi) && vi != LONG_MIN && vb != LONG_MIN &&
         !ck_add(a->kind == IX_ADD ? vi : -vi, k == IX_ADD ? vb : -vb, &total) && total != LONG_MIN)
-        return ix_bin(total >= 0 ? IX_ADD : IX_SUB, a->a, ix_const(total >= 0 ? total : -total));
+        return ix_bin_checked(total >= 0 ? IX_ADD : IX_SUB, a->a, ix_const(total >= 0 ? total : -total), overflow);
     Ix *x = ix_new(k);
     x->a = a;
     x->b = b;

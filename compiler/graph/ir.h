@@ -166,9 +166,9 @@ Ix *ix_T(void);
 Ix *ix_var(int var);
 Ix *ix_axis(int axis);
 /* Folds constants and keeps affine forms tidy.  A fold that would overflow a
- * long is left unfolded and noted: ix_overflowed() then returns 1 (once). */
+ * long is left unfolded; ix_bin_checked then also sets *overflow to 1. */
 Ix *ix_bin(IxKind k, Ix *a, Ix *b);
-int ix_overflowed(void);
+Ix *ix_bin_checked(IxKind k, Ix *a, Ix *b, int *overflow);
 Ix *ix_read(Tensor *t, Ix *i0);
 Ex *ex_const(double c);
 Ex *ex_read(Tensor *t, int n, Ix **idx);

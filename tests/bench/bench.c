@@ -182,7 +182,7 @@ static void bench_interp(Row *r, const Corpus *c, const Opts *o)
     char path[1024];
     MgModel im;
     snprintf(path, sizeof path, "%s/models/%s.mg", MGC_SOURCE_DIR, r->name);
-    Graph *g = mgc_front_end(path, r->name, 0);
+    Graph *g = mgc_front_end(path, r->name, 0, NULL);
     if (!g || interp_make_model(g, &im) != 0) {
         fprintf(stderr, "mgc-bench: warning: %s: the interpreter could not load it\n", path);
         return;

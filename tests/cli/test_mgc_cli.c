@@ -1220,3 +1220,31 @@ Test(emit_c, descriptor_uses_designated_initializers)
                              "              .steps = 1000, .linear_decay = 1, .fast = 0},\n"),
               "the optimizer settings of microgpt.mg are not named: %.400s", strstr(r->out, ".optim"));
 }
+
+/* issue 17, item 3: the -D table is an option of one compilation (TraceOpts),
+ * no longer a file static.  A second -D for a name replaces the first; 32
+ * names fit, each one no const takes is reported; the 33rd is refused. */
+Test(mgc_cli, define_table_replaces_repeats_and_holds_32_names)
+{
+    const char *d = tmpdir();
+    Run *r = run("%s -D n_layer=3 -D n_layer=1 %s -o %s/twice.c && %s -D n_layer=1 %s -o %s/once.c && "
+                 "cmp %s/twice.c %s/once.c",
+                 MGC, MICROGPT, d, MGC, MICROGPT, d, d, d);
+    cr_expect_eq(r->status, 0, "%s%s", r->out, r->err);
+    char defs[2048] = "";
+    for (int i = 0; i < 33; i++) {
+        size_t n = strlen(defs);
+        snprintf(defs + n, sizeof defs - n, " -D unused%d=%d", i, i);
+        if (i == 31) {
+            r = run("%s%s %s --check", MGC, defs, MICROGPT);
+            cr_expect_eq(r->status, 1);
+            cr_expect(strstr(r->err, "-D unused0=0: " MICROGPT " has no top-level 'const unused0'"), "%s", r->err);
+            cr_expect(strstr(r->err, "-D unused31=31: " MICROGPT " has no top-level 'const unused31'"), "%s", r->err);
+            cr_expect(!strstr(r->err, "too many"), "%s", r->err);
+        }
+    }
+    r = run("%s%s %s --check", MGC, defs, MICROGPT);
+    cr_expect_eq(r->status, 1);
+    cr_expect(strstr(r->err, "too many -D options"), "%s", r->err);
+    cr_expect(!strstr(r->err, "internal error"), "%s", r->err);
+}

@@ -6,6 +6,3 @@ input tokens[T + 1] < vocab
 #| negative_dim_bound.mg:2:10: error: the bound of a runtime length must be between 1 and 100000000, got -1
 #|     2 | dim T <= -1
 #|       |          ^~
-#| negative_dim_bound.mg:3:1: error: declare the runtime length first, as in 'dim T <= block_size'
-#|     3 | input tokens[T + 1] < vocab
-#|       | ^~~~~~~~~~~~~~~~~~~~~~~~~~~

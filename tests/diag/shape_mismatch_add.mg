@@ -17,9 +17,3 @@ loss = cross_entropy(logits, targets)
 #| shape_mismatch_add.mg:6:1: note: 'b' defined here
 #|     6 | param b[8] ~ zeros
 #|       | ^~~~~~~~~~~~~~~~~~
-#| shape_mismatch_add.mg:9:17: error: unknown name 'y'
-#|     9 | logits = linear(y, w)
-#|       |                 ^
-#| shape_mismatch_add.mg:11:22: error: unknown name 'logits'
-#|    11 | loss = cross_entropy(logits, targets)
-#|       |                      ^~~~~~

@@ -12,6 +12,3 @@ loss = cross_entropy(logits, targets)
 #| unknown_function.mg:7:10: error: unknown function 'linaer'
 #|     7 | logits = linaer(x, w)
 #|       |          ^~~~~~~~~~~~
-#| unknown_function.mg:9:22: error: unknown name 'logits'
-#|     9 | loss = cross_entropy(logits, targets)
-#|       |                      ^~~~~~

@@ -12,9 +12,3 @@ loss = cross_entropy(logits, targets)
 #| unknown_name.mg:6:35: error: unknown name 'scale'
 #|     6 | x[t < T, c] = wte[tokens[t], c] * scale
 #|       |                                   ^~~~~
-#| unknown_name.mg:7:17: error: unknown name 'x'
-#|     7 | logits = linear(x, w)
-#|       |                 ^
-#| unknown_name.mg:9:22: error: unknown name 'logits'
-#|     9 | loss = cross_entropy(logits, targets)
-#|       |                      ^~~~~~

@@ -15,9 +15,6 @@ loss = cross_entropy(logits, targets)
 #| unknown_names_all_reported.mg:6:43: error: unknown name 'beta'
 #|     6 | x[t < T, c] = wte[tokens[t], c] * alpha + beta
 #|       |                                           ^~~~
-#| unknown_names_all_reported.mg:7:17: error: unknown name 'x'
+#| unknown_names_all_reported.mg:7:20: error: unknown name 'omega'
 #|     7 | logits = linear(x, omega)
-#|       |                 ^
-#| unknown_names_all_reported.mg:9:22: error: unknown name 'logits'
-#|     9 | loss = cross_entropy(logits, targets)
-#|       |                      ^~~~~~
+#|       |                    ^~~~~

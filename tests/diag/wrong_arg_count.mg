@@ -15,6 +15,3 @@ loss = cross_entropy(logits, targets)
 #| prelude.mg:6:1: note: 'linear' defined here
 #|     6 | fn linear(x[I], w[O, I]) -> y[O] {
 #|       | ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
-#| wrong_arg_count.mg:9:22: error: unknown name 'logits'
-#|     9 | loss = cross_entropy(logits, targets)
-#|       |                      ^~~~~~

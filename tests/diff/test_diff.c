@@ -69,7 +69,7 @@ static void random_tokens(int *tok, int n, int vocab)
 static MgModel interp_of(const Case *c)
 {
     MgModel m;
-    Graph *g = mgc_front_end(c->path, c->name, 0);
+    Graph *g = mgc_front_end(c->path, c->name, 0, NULL);
     cr_assert_not_null(g, "%s does not compile", c->path);
     cr_assert_eq(interp_make_model(g, &m), 0);
     return m;

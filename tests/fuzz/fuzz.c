@@ -349,7 +349,7 @@ static int child_check(const char *text, unsigned long long seed)
     fflush(stderr);
     int keep = dup(2), nul = open("/dev/null", O_WRONLY);
     if (nul >= 0) dup2(nul, 2), close(nul);
-    Graph *g = mgc_front_end(path, "fz", 0);
+    Graph *g = mgc_front_end(path, "fz", 0, NULL);
     fflush(stderr);
     if (keep >= 0) dup2(keep, 2), close(keep);
     MgModel im;

@@ -30,7 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     diag_add_source_n("fuzz.mg", (const char *)data, size);
     Node *prog = parse_source_n("fuzz.mg", (const char *)data, size);
     if (prelude && prog && !diag_errors()) {
-        Graph *g = trace_program(prelude, prog, "fuzz", "fuzz.mg");
+        Graph *g = trace_program(prelude, prog, "fuzz", "fuzz.mg", NULL);
         if (g && !diag_errors()) {
             ir_verify(g);
             ad_differentiate(g);
