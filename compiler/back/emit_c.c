@@ -1132,51 +1132,56 @@ static int by_offset(const void *a, const void *b)
     return x->id - y->id;
 }
 
-typedef struct Overlap {
-    int later, earlier;     /* tensor ids: declared after and before */
-} Overlap;
+/* The lowest ids of the buffers declared before one buffer whose memory
+ * overlaps its own: the first three, and n, how many were seen (capped at 4,
+ * which prints as "..."). */
+typedef struct Near {
+    int id[3];
+    int n;
+} Near;
 
-static int by_ids(const void *a, const void *b)
+static void near_add(Near *nr, int id)
 {
-    const Overlap *x = a, *y = b;
-    return x->later != y->later ? x->later - y->later : x->earlier - y->earlier;
+    int k = nr->n < 3 ? nr->n : 3;
+    if (nr->n < 4)
+        nr->n++;
+    if (k == 3 && id > nr->id[2])
+        return;
+    if (k == 3)
+        k = 2;      /* the largest of the three drops out */
+    for (; k > 0 && nr->id[k - 1] > id; k--)
+        nr->id[k] = nr->id[k - 1];
+    nr->id[k] = id;
 }
 
 /* For each used scratch buffer, the names of the used buffers declared before
  * it whose memory overlaps its own (the plan reuses memory: plan.c), at most
  * three then "...".  Sorted by offset, each overlap is found from the buffer
- * that starts lower, without comparing every pair. */
+ * that starts lower, without comparing every pair, and kept in a Near of
+ * three, so that thousands of buffers sharing one region cost no memory. */
 static const char **shared_memory(const Graph *g, const char *used, int writes_grads)
 {
     const char **note = arena_alloc((size_t)g->ntensors * sizeof *note);
     const Tensor **b = arena_alloc((size_t)g->ntensors * sizeof *b);
-    int n = 0, np = 0, cap = 0;
+    Near *near = arena_alloc((size_t)g->ntensors * sizeof *near);
+    int n = 0;
     for (int i = 0; i < g->ntensors; i++)
         if (used[i] && in_scratch(g->tensors[i], writes_grads))
             b[n++] = g->tensors[i];
     qsort(b, (size_t)n, sizeof *b, by_offset);
-    Overlap *pair = NULL;
     for (int i = 0; i < n; i++)
         for (int j = i + 1; j < n && b[j]->offset < b[i]->offset + b[i]->size; j++) {
-            if (np == cap) {
-                cap = cap ? 2 * cap : 64;
-                Overlap *more = arena_alloc((size_t)cap * sizeof *more);
-                if (np)
-                    memcpy(more, pair, (size_t)np * sizeof *pair);
-                pair = more;
-            }
             int hi = b[i]->id > b[j]->id;
-            pair[np++] = (Overlap){hi ? b[i]->id : b[j]->id, hi ? b[j]->id : b[i]->id};
+            near_add(&near[hi ? b[i]->id : b[j]->id], hi ? b[j]->id : b[i]->id);
         }
-    if (np)
-        qsort(pair, (size_t)np, sizeof *pair, by_ids);
-    for (int i = 0, c = 0; i < np; i++) {
-        c = i && pair[i].later == pair[i - 1].later ? c + 1 : 0;
-        const char *name = g->tensors[pair[i].earlier]->name, *sofar = note[pair[i].later];
-        if (c < 3)
-            note[pair[i].later] = c ? arena_printf("%s, %s", sofar, name) : name;
-        else if (c == 3)
-            note[pair[i].later] = arena_printf("%s, ...", sofar);
+    for (int t = 0; t < g->ntensors; t++) {
+        const Near *nr = &near[t];
+        for (int k = 0; k < nr->n && k < 3; k++) {
+            const char *name = g->tensors[nr->id[k]]->name;
+            note[t] = k ? arena_printf("%s, %s", note[t], name) : name;
+        }
+        if (nr->n > 3)
+            note[t] = arena_printf("%s, ...", note[t]);
     }
     return note;
 }
@@ -1203,12 +1208,13 @@ static void declare_tensors(Em *em, const char *used, int writes_grads)
     }
 }
 
-static int written(const Graph *g, const Tensor *t)
+/* written[id]: some backward statement writes tensor id */
+static char *written_by_backward(const Graph *g)
 {
+    char *w = arena_alloc((size_t)g->ntensors);
     for (int i = 0; i < g->bwd.n; i++)
-        if (g->bwd.items[i]->out == t)
-            return 1;
-    return 0;
+        w[g->bwd.items[i]->out->id] = 1;
+    return w;
 }
 
 static const char *init_name(MgInitKind k)
@@ -1464,9 +1470,10 @@ void emit_c(FILE *f, Graph *g)
     emit_list(em, &g->fwd, need_loss_s, "");
     out(em, "\n");
     out(em, "/* backward: each gradient's first statement assigns it or follows a clear, the rest add */\n");
+    const char *written = written_by_backward(g);
     for (int i = 0; i < g->nparams; i++) {
         const Tensor *p = g->params[i];
-        if (!p->grad || !written(g, p->grad)) {
+        if (!p->grad || !written[p->grad->id]) {
             out(em, "memset(%s + %ld, 0, %ld * sizeof *%s); /* ", g->f32 ? "g_" : "grads", p->offset, p->size,
                 g->f32 ? "g_" : "grads");
             emit_c_comment(f, p->display);
