@@ -1,6 +1,7 @@
 /* main.c: the mgc driver.  Runs the stages as one flat list:
  *   read -> parse (prelude, model) -> trace -> verify -> autodiff -> verify
- *   -> passes (fold, licm, cse, dce, split, reduce, fuse; verify after each) -> memory plan -> emit
+ *   -> passes (fold, licm, cse, dce, split, reduce, fuse; verify after each) -> memory plan
+ *   -> schedule (the kernel of each statement) -> emit
  * `--dump=STAGE` prints the program after a stage; `--emit=dot` writes the
  * graph after autodiff as Graphviz instead of C; `--explain` prints sizes,
  * FLOPs and memory per stage; `mgc run` hands the traced
@@ -52,7 +53,8 @@ static const char usage[] =
     "                   its expression (e.g. -D n_embd=64; may be repeated)\n"
     "  --dump=STAGE     print the program after STAGE to standard output; STAGE is\n"
     "                   ast, trace, autodiff, or a pass: fold, licm, cse, dce,\n"
-    "                   split, reduce, fuse, plan\n"
+    "                   split, reduce, fuse, plan; or schedule: the kernel each\n"
+    "                   statement runs as (loops, vector, tiles, blocked, gemm)\n"
     "                   (may be repeated)\n"
     "  --dump-changes=PASS  print only what PASS changed: the lines of the\n"
     "                   --dump output it removed ('-') and added ('+'); PASS is\n"
@@ -142,7 +144,7 @@ static int define(int argc, char **argv, int *i, TraceOpts *t)
 }
 
 /* the stages --dump=STAGE takes */
-static const char dump_stages[] = "ast, trace, autodiff, fold, licm, cse, dce, split, reduce, fuse, plan";
+static const char dump_stages[] = "ast, trace, autodiff, fold, licm, cse, dce, split, reduce, fuse, plan, schedule";
 
 /* an option spelled NAME=VALUE given as NAME alone: what it expects */
 static int needs_equals(const char *a)
@@ -328,6 +330,7 @@ static int parse_opts(int argc, char **argv, Opts *o)
             if (!strcmp(s, "ast")) o->dump |= DUMP_AST;
             else if (!strcmp(s, "trace")) o->dump |= DUMP_TRACE;
             else if (!strcmp(s, "autodiff")) o->dump |= DUMP_AUTODIFF;
+            else if (!strcmp(s, "schedule")) o->pdump |= MGC_DUMP_SCHEDULE, o->dump |= DUMP_PASS;
             else if (mgc_pass_bit(s) && strcmp(s, "reuse") && strcmp(s, "block")) o->pdump |= mgc_pass_bit(s), o->dump |= DUMP_PASS;
             else {
                 diag_plain("unknown stage '%s' for --dump (%s)", s, dump_stages);

@@ -13,6 +13,7 @@
 #include "parse.h"
 #include "opt.h"
 #include "pipeline.h"
+#include "schedule.h"
 #include "trace.h"
 
 extern const char mgc_prelude[];
@@ -357,4 +358,7 @@ void mgc_middle_end_hook(Graph *g, unsigned off, unsigned dump, MgcPassHook hook
         dump_text_free(&before);
         dump_text_free(&after);
     }
+    sched_graph(g);
+    if (dump & MGC_DUMP_SCHEDULE)
+        sched_dump(stdout, g);
 }

@@ -20,12 +20,15 @@ void mgc_opts_init(MgcOpts *o);
  * opts NULL: the defaults. */
 Graph *mgc_front_end(const char *path, const char *name, int dump, const MgcOpts *opts);
 /* The passes after autodiff, in order: fold, licm, cse, dce, reduce, fuse, then the memory
- * plan.  Bit i of `off` turns pass i off (mgc_pass_bit; "reuse" is the plan's
+ * plan and the schedule.  Bit i of `off` turns pass i off (mgc_pass_bit; "reuse" is the plan's
  * buffer sharing); bit i of `dump` prints the graph after pass i. */
 void mgc_middle_end(Graph *g, unsigned off, unsigned dump);
 /* A pass's bit shifted by this in `dump`: print only the lines of the graph that pass
  * changed ('-' removed, '+' added), as --dump-changes=PASS does. */
 #define MGC_DUMP_CHANGES(bit) ((bit) << 16)
+/* This bit in `dump`: print the schedule, the kernel of every statement
+ * (schedule.c), which mgc_middle_end makes after the plan. */
+#define MGC_DUMP_SCHEDULE (1u << 31)
 /* Called after each pass in order (ran = 0 when it was turned off), then with
  * "plan"; it only looks (mgc --explain counts the graph with it). */
 typedef void (*MgcPassHook)(const Graph *g, const char *pass, int ran, void *arg);

@@ -1,6 +1,8 @@
-/* emit_c.c: write the differentiated graph as one readable C11 file.
- * Every statement becomes one loop nest (never one C statement per scalar),
- * preceded by a comment quoting the .mg line it implements.  Tensors are
+/* emit_c.c: write the differentiated, planned and scheduled graph as one
+ * readable C11 file.  Every statement becomes one loop nest (never one C
+ * statement per scalar), the kernel its Schedule names (schedule.c decides;
+ * this file only prints), preceded by a comment quoting the .mg line it
+ * implements.  Tensors are
  * row-major at their largest extents, so every index is a constant-stride
  * sum.  Activations and their gradients get fixed offsets in the caller's
  * scratch array; nothing is allocated.  Sums run left to right from 0.0 and
@@ -16,6 +18,7 @@
 #include "emit_c.h"
 #include "ops.h"
 #include "opt.h"
+#include "schedule.h"
 
 typedef struct Em {
     FILE *f;
@@ -24,11 +27,8 @@ typedef struct Em {
     int indent;
     long scratch;           /* doubles of scratch used */
     SrcLoc last_site;
-    int block;              /* compute independent sums BLOCK at a time */
     const char *real;       /* "double", or "float" with --dtype=f32 */
-    int par;                /* the next loop opened runs its iterations on threads (OpenMP) */
-    int in_par;             /* inside a loop nest large enough to run on threads */
-    long *vals;             /* a value per loop variable, for nest_work (one buffer for all statements) */
+    const Schedule *sc;     /* the schedule of the nest being printed (schedule.c) */
 } Em;
 
 /* a constant in the C type of the computation: 0.5 or 0.5f */
@@ -341,84 +341,50 @@ static void name_loops(Em *em, const Stmt *s)
     }
 }
 
-/* Threads inside one document: a loop nest of at least PAR_WORK iterations
- * at T = Tmax (a matrix product of gpt_text, not of microGPT) runs its
- * outermost loop's iterations on OpenMP threads when compiled with -fopenmp.
- * Each output element is still computed whole by one thread, in its order:
- * the same bits for any number of threads.  The trainer sets the number
- * (--threads) and keeps these regions to one thread inside its own threads
- * over a batch's documents (max active levels 1). */
-enum { PAR_WORK = 1 << 18 };
-
-/* In these large nests GCC (12) may vectorise acc_[u] += ... over the loop
- * around u, with gathers, instead of over u: it did so in the outlined
- * parallel loop, and in loss_grad even without -fopenmp, for attention's
- * weighted sum (104-114 against 7.4 us for that loop at n_embd 64).
- * `omp simd` on u says which loop (its iterations are independent: each
+/* In large nests (Schedule.simd) GCC (12) may vectorise acc_[u] += ... over
+ * the loop around u, with gathers, instead of over u: it did so in the
+ * outlined parallel loop, and in loss_grad even without -fopenmp, for
+ * attention's weighted sum (104-114 against 7.4 us for that loop at n_embd
+ * 64).  `omp simd` on u says which loop (its iterations are independent: each
  * writes its own acc_[u]); it takes effect with -fopenmp or -fopenmp-simd. */
 static void pragma_simd(Em *em)
 {
-    if (!em->in_par)
+    if (!em->sc->simd)
         return;
     out(em, "#ifdef _OPENMP\n");
     out(em, "#pragma omp simd\n");
     out(em, "#endif\n");
 }
 
-static void pragma_par(Em *em)
+/* before loop i of the statement: its iterations run on threads if the
+ * schedule says so (each output element still computed whole by one thread,
+ * in its order) */
+static int pragma_par(Em *em, int i)
 {
+    if (em->sc->par_loop != i)
+        return 0;
     out(em, "#ifdef _OPENMP\n");
     out(em, "#pragma omp parallel for schedule(static)\n");
     out(em, "#endif\n");
-    em->par = 0;
+    return 1;
 }
 
-/* The outermost loop (the one the emitters open first, or tile) may run on
- * threads: its iterations write disjoint elements (some output index is its
- * variable plus a part that mentions no loop), and the value reads no element
- * of the output. */
-static int rows_independent(const Stmt *s)
+/* loop i of s */
+static void open_loop(Em *em, const Stmt *s, int i)
 {
-    if (opt_reads(s->e, s->out) || s->nloop == s->nred)
-        return 0;
-    int v = s->loops[0].var;
-    for (int k = 0; k < s->out->rank; k++) {
-        if (!opt_plus_var(s->oidx[k], v))
-            continue;
-        Ix *rest = ix_subst_var(s->oidx[k], v, ix_const(0));
-        int loops = 0;
-        for (int i = 0; i < s->nloop; i++)
-            loops |= ix_mentions_var(rest, s->loops[i].var);
-        if (!loops)
-            return 1;
-    }
-    return 0;
-}
-
-/* iterations of s's loops at T = Tmax, each bound at its largest */
-static double nest_work(Em *em, const Stmt *s)
-{
-    if (!em->vals)
-        em->vals = arena_alloc((size_t)em->g->nvars * sizeof *em->vals + 1);
-    long *vals = em->vals;  /* a bound reads only the outer loops' values, set below */
-    double work = 1;
-    for (int i = 0; i < s->nloop; i++) {
-        long hi = ix_eval(s->loops[i].hi, em->g->Tmax, vals, NULL);
-        work *= (double)(hi > 0 ? hi : 0);
-        vals[s->loops[i].var] = hi > 0 ? hi - 1 : 0;
-    }
-    return work;
-}
-
-static void open_loop(Em *em, const Loop *l)
-{
-    const char *v = em->vname[l->var];
-    if (em->par)
-        pragma_par(em);
+    const char *v = em->vname[s->loops[i].var];
+    pragma_par(em, i);
     out(em, "for (int %s = 0; %s < ", v, v);
-    cix(em, l->hi, 0);
+    cix(em, s->loops[i].hi, 0);
     fprintf(em->f, "; %s++) {\n", v);
     em->indent++;
+}
+
+/* loops from..to-1 of s */
+static void open_loops(Em *em, const Stmt *s, int from, int to)
+{
+    for (int i = from; i < to; i++)
+        open_loop(em, s, i);
 }
 
 static void close_loops(Em *em, int n)
@@ -441,14 +407,12 @@ static void bound(Em *em, const Ix *hi, long ext, int paren)
     }
 }
 
-/* The loop over v in steps of `by` while a whole step fits under hi (an Ix,
- * or the constant ext); the rest of v follows in open_rest.  On threads
- * (em->par) in OpenMP's canonical form, with v its own. */
-static int open_by(Em *em, const char *v, const Ix *hi, long ext, int by)
+/* Loop i of s (variable v) in steps of `by` while a whole step fits under hi
+ * (an Ix, or the constant ext); the rest of v follows in open_rest.  On
+ * threads in OpenMP's canonical form, with v its own. */
+static void open_by(Em *em, int i, const char *v, const Ix *hi, long ext, int by)
 {
-    int par = em->par;
-    if (par) {
-        pragma_par(em);
+    if (pragma_par(em, i)) {
         out(em, "for (int %s = 0; %s <= ", v, v);
         bound(em, hi, ext, 1);
         fprintf(em->f, " - %d; %s += %d) {\n", by, v, by);
@@ -459,13 +423,12 @@ static int open_by(Em *em, const char *v, const Ix *hi, long ext, int by)
         fprintf(em->f, "; %s += %d) {\n", v, by);
     }
     em->indent++;
-    return par;
 }
 
-/* the rest of v after open_by (par: what open_by returned) */
-static void open_rest(Em *em, const char *v, const Ix *hi, long ext, int by, int par)
+/* the rest of loop i (variable v) after open_by */
+static void open_rest(Em *em, int i, const char *v, const Ix *hi, long ext, int by)
 {
-    if (par) {
+    if (em->sc->par_loop == i) {
         out(em, "for (int %s = ", v);
         bound(em, hi, ext, 1);
         fputs(" - ", em->f);
@@ -478,21 +441,9 @@ static void open_rest(Em *em, const char *v, const Ix *hi, long ext, int by, int
     em->indent++;
 }
 
-/* A sum over a loop nest whose last output loop u has a constant extent: its
- * outputs are independent sums, so compute BLOCK of them together (acc_0 ..
- * acc_3), each still added in its own order: the sums stay exactly the
- * reference's, and the BLOCK chains no longer wait on one another. */
-enum { BLOCK = 4 };
-
-/* a sum starts from its output's value (opt_reduce) unless that output is
- * being assigned for the first time; it then stores with =.  Otherwise it
- * starts from 0 and adds to an accumulated output. */
-static int from_out(const Stmt *s) { return s->acc_from_out && !s->assign_first; }
-static int adds(const Stmt *s) { return s->accumulate && !s->assign_first && !s->acc_from_out; }
-
 static void init_text(Em *em, const Stmt *s, Ix *const *oidx)
 {
-    if (!from_out(s)) {
+    if (!sched_from_out(s)) {
         fputs(s->red == RED_MAX_ ? "-INFINITY" : "0.0", em->f);
         return;
     }
@@ -508,43 +459,17 @@ static void store_acc(Em *em, const Stmt *s, Ix *const *oidx, const char *acc, i
     fprintf(em->f, "] %s %s;\n", add ? "+=" : "=", acc);
 }
 
-/* The output loop w just outside u can be unrolled when its iterations write
- * different outputs and the reduction loops do not depend on it: ROWS rows of
- * acc_[u] are then summed side by side, so the vector adds of one row no
- * longer wait on one another (each sum keeps its own order).  ROWS * extent
- * stays within 64 doubles, the registers an AVX-512 or AVX2 machine has for
- * them.  (The same for the four scalar sums of emit_blocked measured no
- * faster.) */
-enum { ROWS = 4 };
-
-static int row_unroll(const Stmt *s)
+/* Lane sums (Schedule.lanes): the n sums (e[b] into oidx[b]) over the one
+ * constant reduction loop i, each split into `lanes` partial sums (lane l
+ * takes the terms with i % lanes == l, in order), which the C compiler keeps
+ * in vector registers; the partial sums are then added left to right.
+ * Deterministic; not the sequential order.  Each accumulator is its own
+ * array (acc_0, acc_1, ...), which GCC keeps in a register where acc_[b][l]
+ * would live in memory. */
+static void emit_lane_sums(Em *em, const Stmt *s, Ex *const *e, Ix *oidx[][IR_MAX_RANK], int n, int add)
 {
-    int nout = s->nloop - s->nred;
-    if (nout < 2 || opt_reads(s->e, s->out))
-        return 0;
-    int w = s->loops[nout - 2].var, direct = 0;
-    for (int i = nout - 1; i < s->nloop; i++)
-        if (ix_mentions_var(s->loops[i].hi, w))
-            return 0;
-    for (int k = 0; k < s->out->rank; k++)
-        direct |= s->oidx[k]->kind == IX_VAR && s->oidx[k]->var == w;
-    return direct;
-}
-
-static int contiguous_in(const Ex *e, int u);
-
-/* --dtype=f32 and --fast, where the order of a sum is not the reference's: the
- * n sums (e[b] into oidx[b]) over one constant reduction loop i whose reads
- * are contiguous in i, each split into `lanes` partial sums (lane l takes the
- * terms with i % lanes == l, in order), which the C compiler keeps in vector
- * registers; the partial sums are then added left to right.  Deterministic;
- * not the sequential order.  Each accumulator is its own array (acc_0,
- * acc_1, ...), which GCC keeps in a register where acc_[b][l] would live in
- * memory. */
-static void emit_lane_sums(Em *em, const Stmt *s, Ex *const *e, Ix *oidx[][IR_MAX_RANK], int n, long red, int lanes,
-                           int add)
-{
-    int nout = s->nloop - s->nred;
+    int nout = s->nloop - s->nred, lanes = em->sc->lanes;
+    long red = em->sc->red;
     const char *i = em->vname[s->loops[nout].var];
     for (int b = 0; b < n; b++)
         out(em, "%s acc_%d[%d] = {0};\n", em->real, b, lanes);
@@ -590,93 +515,82 @@ static void shifted(const Stmt *s, Ex *e0, Ix *const *oidx0, int v, int n, Ex **
     }
 }
 
-/* lane sums are possible: f32 or --fast, one constant reduction loop of at
- * least `lanes` whose reads are contiguous in it */
-static int lane_summable(Em *em, const Stmt *s, long *red, int *lanes)
-{
-    int nout = s->nloop - s->nred;
-    *lanes = em->g->f32 ? 16 : 8;
-    return (em->g->f32 || em->g->fast) && s->nred == 1 && ix_is_const(s->loops[nout].hi, red) && *red >= *lanes &&
-           contiguous_in(s->e, s->loops[nout].var);
-}
-
-/* A matrix product's tile, where lane sums are possible and the output loop
- * w just outside u can be unrolled (row_unroll): BLOCK values of w by BLOCK
- * of u, 16 lane sums side by side.  Each reads BLOCK rows of either operand
+/* SCHED_TILES, a matrix product's tile: `block` values of w by `block` of u,
+ * their lane sums side by side.  Each reads `block` rows of either operand
  * per step instead of one, so the weights (the u rows) are read T/4 times,
  * not T times.  Every sum is added exactly as in emit_lane_sums: the same
  * bits.  The rest of w goes to emit_blocked. */
-static void emit_blocked(Em *em, const Stmt *s, long extent, int add);
+static void emit_blocked(Em *em, const Stmt *s, int add);
 
-static void emit_tiles(Em *em, const Stmt *s, long extent, long red, int lanes, int add)
+static void emit_tiles(Em *em, const Stmt *s, int add)
 {
-    int nout = s->nloop - s->nred, u = s->loops[nout - 1].var, w = s->loops[nout - 2].var;
+    int nout = s->nloop - s->nred, u = s->loops[nout - 1].var, w = s->loops[nout - 2].var, n = em->sc->block;
+    long extent = em->sc->extent;
     const char *uv = em->vname[u], *wv = em->vname[w];
-    Ex *ew[BLOCK], *e[BLOCK * BLOCK];
-    Ix *ow[BLOCK][IR_MAX_RANK], *oidx[BLOCK * BLOCK][IR_MAX_RANK];
-    shifted(s, s->e, s->oidx, w, BLOCK, ew, ow);
-    for (int r = 0; r < BLOCK; r++)
-        shifted(s, ew[r], ow[r], u, BLOCK, e + r * BLOCK, oidx + r * BLOCK);
+    Ex *ew[SCHED_MAX_BLOCK], *e[SCHED_MAX_BLOCK * SCHED_MAX_BLOCK];
+    Ix *ow[SCHED_MAX_BLOCK][IR_MAX_RANK], *oidx[SCHED_MAX_BLOCK * SCHED_MAX_BLOCK][IR_MAX_RANK];
+    shifted(s, s->e, s->oidx, w, n, ew, ow);
+    for (int r = 0; r < n; r++)
+        shifted(s, ew[r], ow[r], u, n, e + r * n, oidx + r * n);
     const Ix *whi = s->loops[nout - 2].hi;
-    int par = open_by(em, wv, whi, 0, BLOCK);
+    open_by(em, nout - 2, wv, whi, 0, n);
     out(em, "int %s = 0;\n", uv);
-    out(em, "for (; %s + %d <= %ld; %s += %d) {\n", uv, BLOCK, extent, uv, BLOCK);
+    out(em, "for (; %s + %d <= %ld; %s += %d) {\n", uv, n, extent, uv, n);
     em->indent++;
-    emit_lane_sums(em, s, e, oidx, BLOCK * BLOCK, red, lanes, add);
+    emit_lane_sums(em, s, e, oidx, n * n, add);
     em->indent--;
     out(em, "}\n");
-    if (extent % BLOCK) {
+    if (extent % n) {
         out(em, "for (; %s < %ld; %s++) {\n", uv, extent, uv);
         em->indent++;
-        emit_lane_sums(em, s, ew, ow, BLOCK, red, lanes, add);
+        emit_lane_sums(em, s, ew, ow, n, add);
         em->indent--;
         out(em, "}\n");
     }
     close_loops(em, 1);
-    open_rest(em, wv, whi, 0, BLOCK, par);
-    emit_blocked(em, s, extent, add);
+    open_rest(em, nout - 2, wv, whi, 0, n);
+    emit_blocked(em, s, add);
     close_loops(em, 1);
 }
 
-static void emit_blocked(Em *em, const Stmt *s, long extent, int add)
+/* SCHED_BLOCKED: `block` sums of u side by side (lane sums each, or one sum
+ * in order), then the rest of u one at a time */
+static void emit_blocked(Em *em, const Stmt *s, int add)
 {
-    int nout = s->nloop - s->nred, u = s->loops[nout - 1].var;
+    int nout = s->nloop - s->nred, u = s->loops[nout - 1].var, n = em->sc->block;
+    long extent = em->sc->extent;
     const char *v = em->vname[u];
-    Ex *e[BLOCK];
-    Ix *oidx[BLOCK][IR_MAX_RANK];
-    shifted(s, s->e, s->oidx, u, BLOCK, e, oidx);
-    int par = open_by(em, v, NULL, extent, BLOCK);
-    long red;
-    int lanes;
-    if (lane_summable(em, s, &red, &lanes))
-        emit_lane_sums(em, s, e, oidx, BLOCK, red, lanes, add);
+    Ex *e[SCHED_MAX_BLOCK];
+    Ix *oidx[SCHED_MAX_BLOCK][IR_MAX_RANK];
+    shifted(s, s->e, s->oidx, u, n, e, oidx);
+    open_by(em, nout - 1, v, NULL, extent, n);
+    if (em->sc->lanes)
+        emit_lane_sums(em, s, e, oidx, n, add);
     else {
-        for (int b = 0; b < BLOCK; b++) {
+        for (int b = 0; b < n; b++) {
             out(em, "%s acc_%d = ", em->real, b);
             init_text(em, s, oidx[b]);
             fputs(";\n", em->f);
         }
-        for (int i = nout; i < s->nloop; i++)
-            open_loop(em, &s->loops[i]);
-        for (int b = 0; b < BLOCK; b++) {
+        open_loops(em, s, nout, s->nloop);
+        for (int b = 0; b < n; b++) {
             out(em, "acc_%d += ", b);
             cex(em, e[b], 0);
             fputs(";\n", em->f);
         }
         close_loops(em, s->nred);
-        for (int b = 0; b < BLOCK; b++)
+        for (int b = 0; b < n; b++)
             store_acc(em, s, oidx[b], arena_printf("acc_%d", b), add);
     }
     em->indent--;
     out(em, "}\n");
-    if (extent % BLOCK == 0)
+    if (extent % n == 0)
         return;
-    open_rest(em, v, NULL, extent, BLOCK, par);
+    open_rest(em, nout - 1, v, NULL, extent, n);
     out(em, "%s acc_ = ", em->real);
     init_text(em, s, s->oidx);
     fputs(";\n", em->f);
-    for (int i = nout; i < s->nloop; i++)
-        open_loop(em, &s->loops[i]);
+    open_loops(em, s, nout, s->nloop);
     out(em, "acc_ += ");
     cex(em, s->e, 0);
     fputs(";\n", em->f);
@@ -686,44 +600,11 @@ static void emit_blocked(Em *em, const Stmt *s, long extent, int add)
     out(em, "}\n");
 }
 
-/* Sums for every u side by side, when each read that depends on u is
- * contiguous in u (u is its last index): acc_[u] over the reduction loops,
- * which the C compiler vectorises.  Each acc_[u] is still its own sum in its
- * own order.  (A weight gradient after opt_reduce: d_w[o, i] = sum over t.) */
-enum { VEC_MAX = 1024 };
-
-static int contiguous_in(const Ex *e, int u)
-{
-    if (!e)
-        return 1;
-    if (e->kind == EX_READ) {
-        for (int k = 0; k < e->t->rank; k++) {
-            int last = k == e->t->rank - 1;
-            if (last && opt_plus_var(e->idx[k], u))
-                continue;
-            if (ix_mentions_var(e->idx[k], u))
-                return 0;
-        }
-        return 1;
-    }
-    if (e->ix && ix_mentions_var(e->ix, u))
-        return 0;
-    return contiguous_in(e->a, u) && contiguous_in(e->b, u);
-}
-
-static int vectorisable(const Stmt *s, long extent)
-{
-    int nout = s->nloop - s->nred, u = s->loops[nout - 1].var;
-    if (s->out->local || extent > VEC_MAX || !contiguous_in(s->e, u))
-        return 0;
-    for (int k = 0; k < s->out->rank; k++)
-        if (ix_mentions_var(s->oidx[k], u) && !(opt_plus_var(s->oidx[k], u) && k == s->out->rank - 1))
-            return 0;
-    return 1;
-}
-
-/* The loop over u, all of it or (tile < extent) the tile starting at t0_,
- * and the index of acc_ it writes. */
+/* SCHED_VECTOR: sums for every u side by side, acc_[u] over the reduction
+ * loops, which the C compiler vectorises.  Each acc_[u] is still its own sum
+ * in its own order.  (A weight gradient after opt_reduce: d_w[o, i] = sum
+ * over t.)  The loop over u, all of it or (tile < extent) the tile starting
+ * at t0_, and the index of acc_ it writes: */
 static void u_loop(Em *em, const char *v, long extent, long tile, const char *tail)
 {
     if (tile == extent)
@@ -737,13 +618,12 @@ static const char *u_index(const char *v, long extent, long tile)
     return tile == extent ? v : arena_printf("%s - t0_", v);
 }
 
-/* open (tile < extent) the loop over the tiles of u */
-static void open_tiles(Em *em, long extent, long tile)
+/* open (tile < extent) the loop over the tiles of u, loop i of the statement */
+static void open_tiles(Em *em, int i, long extent, long tile)
 {
     if (tile == extent)
         return;
-    if (em->par)
-        pragma_par(em);
+    pragma_par(em, i);
     out(em, "for (int t0_ = 0; t0_ < %ld; t0_ += %ld) {\n", extent, tile);
     em->indent++;
 }
@@ -754,28 +634,28 @@ static void close_tiles(Em *em, long extent, long tile)
         close_loops(em, 1);
 }
 
-static int emit_vector_rows(Em *em, const Stmt *s, long extent, long tile)
+static void emit_vector_rows(Em *em, const Stmt *s)
 {
-    int nout = s->nloop - s->nred, u = s->loops[nout - 1].var, w = s->loops[nout - 2].var;
+    int nout = s->nloop - s->nred, u = s->loops[nout - 1].var, w = s->loops[nout - 2].var, rows = em->sc->rows;
+    long extent = em->sc->extent, tile = em->sc->tile;
     const char *v = em->vname[u], *wv = em->vname[w], *ui = u_index(v, extent, tile);
-    Ex *e[ROWS];
-    Ix *oidx[ROWS][IR_MAX_RANK];
-    shifted(s, s->e, s->oidx, w, ROWS, e, oidx);
-    int par = open_by(em, wv, s->loops[nout - 2].hi, 0, ROWS);
-    open_tiles(em, extent, tile);
-    out(em, "%s acc_[%d][%ld];\n", em->real, ROWS, tile);
+    Ex *e[SCHED_MAX_BLOCK];
+    Ix *oidx[SCHED_MAX_BLOCK][IR_MAX_RANK];
+    shifted(s, s->e, s->oidx, w, rows, e, oidx);
+    open_by(em, nout - 2, wv, s->loops[nout - 2].hi, 0, rows);
+    open_tiles(em, nout - 1, extent, tile);
+    out(em, "%s acc_[%d][%ld];\n", em->real, rows, tile);
     u_loop(em, v, extent, tile, " {\n");
-    for (int b = 0; b < ROWS; b++) {
+    for (int b = 0; b < rows; b++) {
         out(em, "    acc_[%d][%s] = ", b, ui);
         init_text(em, s, oidx[b]);
         fputs(";\n", em->f);
     }
     out(em, "}\n");
-    for (int i = nout; i < s->nloop; i++)
-        open_loop(em, &s->loops[i]);
+    open_loops(em, s, nout, s->nloop);
     pragma_simd(em);
     u_loop(em, v, extent, tile, " {\n");
-    for (int b = 0; b < ROWS; b++) {
+    for (int b = 0; b < rows; b++) {
         out(em, "    acc_[%d][%s] += ", b, ui);
         cex(em, e[b], 0);
         fputs(";\n", em->f);
@@ -784,31 +664,30 @@ static int emit_vector_rows(Em *em, const Stmt *s, long extent, long tile)
     close_loops(em, s->nred);
     u_loop(em, v, extent, tile, " {\n");
     em->indent++;
-    for (int b = 0; b < ROWS; b++)
-        store_acc(em, s, oidx[b], arena_printf("acc_[%d][%s]", b, ui), adds(s));
+    for (int b = 0; b < rows; b++)
+        store_acc(em, s, oidx[b], arena_printf("acc_[%d][%s]", b, ui), sched_adds(s));
     em->indent--;
     out(em, "}\n");
     close_tiles(em, extent, tile);
     em->indent--;
     out(em, "}\n");
-    return par;
 }
 
 /* one row: acc_[u] for the innermost output loop u */
-static void emit_vector_row(Em *em, const Stmt *s, long extent, long tile)
+static void emit_vector_row(Em *em, const Stmt *s)
 {
     int nout = s->nloop - s->nred, u = s->loops[nout - 1].var;
+    long extent = em->sc->extent, tile = em->sc->row_tile;
     const char *v = em->vname[u], *ui = u_index(v, extent, tile);
     out(em, "{\n");
     em->indent++;
-    open_tiles(em, extent, tile);
+    open_tiles(em, nout - 1, extent, tile);
     out(em, "%s acc_[%ld];\n", em->real, tile);
     u_loop(em, v, extent, tile, "\n");
     out(em, "    acc_[%s] = ", ui);
     init_text(em, s, s->oidx);
     fputs(";\n", em->f);
-    for (int i = nout; i < s->nloop; i++)
-        open_loop(em, &s->loops[i]);
+    open_loops(em, s, nout, s->nloop);
     pragma_simd(em);
     u_loop(em, v, extent, tile, "\n");
     out(em, "    acc_[%s] += ", ui);
@@ -817,48 +696,28 @@ static void emit_vector_row(Em *em, const Stmt *s, long extent, long tile)
     close_loops(em, s->nred);
     u_loop(em, v, extent, tile, "\n");
     em->indent++;
-    store_acc(em, s, s->oidx, arena_printf("acc_[%s]", ui), adds(s));
+    store_acc(em, s, s->oidx, arena_printf("acc_[%s]", ui), sched_adds(s));
     em->indent--;
     close_tiles(em, extent, tile);
     em->indent--;
     out(em, "}\n");
 }
 
-/* The widest tile of u (a power of two dividing extent, at least 8) whose
- * accumulators, `rows` rows of them, fit in budget elements: 64 doubles or
- * 256 floats, 8 or 16 of an AVX-512 machine's 32 vector registers (half of
- * an AVX2 machine's spill to L1).  The whole extent when it fits.  (256
- * floats, four rows of 64, measured 2-4% faster than 128 on gpt_text at
- * n_embd 256.) */
-static long vec_tile(Em *em, long extent, int rows)
+static void emit_vector(Em *em, const Stmt *s)
 {
-    long budget = (em->g->f32 ? 256 : 64) / rows;
-    if (extent <= budget)
-        return extent;
-    for (long t = budget; t >= 8; t /= 2)
-        if (extent % t == 0 && (t & (t - 1)) == 0)
-            return t;
-    return extent;
-}
-
-static void emit_vector(Em *em, const Stmt *s, long extent)
-{
-    int nout = s->nloop - s->nred, rows = row_unroll(s) && vec_tile(em, extent, ROWS) * ROWS <= (em->g->f32 ? 256 : 64);
-    long tile = vec_tile(em, extent, rows ? ROWS : 1), tile1 = vec_tile(em, extent, 1);
-    for (int i = 0; i < nout - 1 - rows; i++)
-        open_loop(em, &s->loops[i]);
+    int nout = s->nloop - s->nred, rows = em->sc->rows > 1;
+    open_loops(em, s, 0, nout - 1 - rows);
     if (!rows) {
-        emit_vector_row(em, s, extent, tile1);
+        emit_vector_row(em, s);
         close_loops(em, nout - 1);
         return;
     }
     out(em, "{\n");
     em->indent++;
-    int par = emit_vector_rows(em, s, extent, tile);
-    long wext;
-    if (!ix_is_const(s->loops[nout - 2].hi, &wext) || wext % ROWS) {
-        open_rest(em, em->vname[s->loops[nout - 2].var], s->loops[nout - 2].hi, 0, ROWS, par);
-        emit_vector_row(em, s, extent, tile1);
+    emit_vector_rows(em, s);
+    if (em->sc->rest) {
+        open_rest(em, nout - 2, em->vname[s->loops[nout - 2].var], s->loops[nout - 2].hi, 0, em->sc->rows);
+        emit_vector_row(em, s);
         close_loops(em, 1);
     }
     close_loops(em, nout - 1);
@@ -876,8 +735,8 @@ static void store(Em *em, const Stmt *s, const char *value_prefix, int acc)
     fprintf(em->f, "] %s %s", acc ? "+=" : "=", value_prefix);
 }
 
-/* --fast: a sum over one constant loop as four interleaved partial sums,
- * which the C compiler can vectorise (the order of the additions changes) */
+/* Schedule.split: a sum over one constant loop as four interleaved partial
+ * sums, which the C compiler can vectorise (the order of the additions changes) */
 static void emit_split_sum(Em *em, const Stmt *s, long ext)
 {
     int u = s->loops[s->nloop - 1].var;
@@ -903,7 +762,7 @@ static void emit_split_sum(Em *em, const Stmt *s, long ext)
 /* the body of one statement inside its output loops */
 static void emit_body(Em *em, const Stmt *s, int in_group)
 {
-    int acc = s->red == RED_NONE_ ? s->accumulate && !s->assign_first : adds(s), nout = s->nloop - s->nred;
+    int acc = s->red == RED_NONE_ ? s->accumulate && !s->assign_first : sched_adds(s), nout = s->nloop - s->nred;
     if (s->red == RED_NONE_) {
         if (s->out->local)
             out(em, "%s ", em->real);
@@ -919,10 +778,8 @@ static void emit_body(Em *em, const Stmt *s, int in_group)
         out(em, "{\n");
         em->indent++;
     }
-    long ext;
-    if (em->g->fast && s->red == RED_SUM_ && !from_out(s) && s->nred == 1 && ix_is_const(s->loops[nout].hi, &ext) &&
-        ext >= 8) {
-        emit_split_sum(em, s, ext);
+    if (s->sched->split) {
+        emit_split_sum(em, s, s->sched->split);
         store(em, s, "acc_;\n", acc);
         if (brace) {
             em->indent--;
@@ -933,8 +790,7 @@ static void emit_body(Em *em, const Stmt *s, int in_group)
     out(em, "%s acc_ = ", em->real);
     init_text(em, s, s->oidx);
     fputs(";\n", em->f);
-    for (int i = nout; i < s->nloop; i++)
-        open_loop(em, &s->loops[i]);
+    open_loops(em, s, nout, s->nloop);
     if (s->red == RED_SUM_) {
         out(em, "acc_ += ");
         cex(em, s->e, 0);
@@ -966,51 +822,35 @@ static void emit_comment(Em *em, const Stmt *s, const char *prefix)
     quote_line(em, same_loc(s->site, s->loc) ? prefix : "", s->loc);
 }
 
-/* statements s[0..n-1]: s[1..] are fused into s[0]'s output loops */
-static int is_var(const Ix *x, int var) { return x->kind == IX_VAR && x->var == var; }
-
-/* --blas (f32): s is a matrix product, C[w, u] (=, += or from C) the sum over
- * r of A * B, where A is a row-major matrix read at (w, r) or (r, w) and B at
- * (r, u) or (u, r): one mg_sgemm call, in the BLAS's order of additions. */
-static int emit_gemm(Em *em, const Stmt *s)
+/* SCHED_GEMM: one mg_sgemm call, in the BLAS's order of additions */
+static void emit_gemm(Em *em, const Stmt *s)
 {
-    if (!em->g->blas || s->red != RED_SUM_ || s->nloop != 3 || s->nred != 1 || s->out->local || s->out->rank != 2)
-        return 0;
-    int w = s->loops[0].var, u = s->loops[1].var, r = s->loops[2].var;
-    long N, ldc, ld[2];
-    if (!ix_is_const(s->loops[1].hi, &N) || !ix_is_const(s->out->ext[1], &ldc) || N > ldc ||
-        !is_var(s->oidx[0], w) || !is_var(s->oidx[1], u))
-        return 0;
-    for (int i = 0; i < 3; i++)
-        if (ix_mentions_var(s->loops[i].hi, w) || ix_mentions_var(s->loops[i].hi, u) ||
-            ix_mentions_var(s->loops[i].hi, r))
-            return 0;
-    const Ex *e = s->e, *A = NULL, *B = NULL;
-    int ta = 0, tb = 0;
-    if (e->kind != EX_MUL || e->a->kind != EX_READ || e->b->kind != EX_READ)
-        return 0;
-    const Ex *x[2] = {e->a, e->b};
-    for (int k = 0; k < 2; k++) {
-        if (x[k]->t->rank != 2 || x[k]->t == s->out || !ix_is_const(x[k]->t->ext[1], &ld[k]))
-            return 0;
-        Ix *const *i = x[k]->idx;
-        if (!A && ((is_var(i[0], w) && is_var(i[1], r)) || (is_var(i[0], r) && is_var(i[1], w))))
-            A = x[k], ta = is_var(i[0], r);
-        else if (!B && ((is_var(i[0], r) && is_var(i[1], u)) || (is_var(i[0], u) && is_var(i[1], r))))
-            B = x[k], tb = is_var(i[0], u);
-        else
-            return 0;
-    }
-    out(em, "mg_sgemm(%d, %d, ", ta, tb);
-    cix(em, s->loops[0].hi, 0);
-    fprintf(em->f, ", %ld, ", N);
-    cix(em, s->loops[2].hi, 0);
-    fprintf(em->f, ", %s, %ld, %s, %ld, %s, %s, %ld);\n", A->t->name, ld[A == x[1]], B->t->name, ld[B == x[1]],
-            from_out(s) || adds(s) ? "1.0f" : "0.0f", s->out->name, ldc);
-    return 1;
+    const Schedule *sc = em->sc;
+    out(em, "mg_sgemm(%d, %d, ", sc->ta, sc->tb);
+    cix(em, sc->M, 0);
+    fprintf(em->f, ", %ld, ", sc->N);
+    cix(em, sc->K, 0);
+    fprintf(em->f, ", %s, %ld, %s, %ld, %s, %s, %ld);\n", sc->A->name, sc->lda, sc->B->name, sc->ldb,
+            sc->beta ? "1.0f" : "0.0f", s->out->name, sc->ldc);
 }
 
-static void emit_group_(Em *em, Stmt *const *s, int n, const char *prefix)
+/* SCHED_LOOPS: statements s[0..n-1], s[1..] fused into s[0]'s output loops */
+static void emit_loops(Em *em, Stmt *const *s, int n)
+{
+    int nout = s[0]->nloop - s[0]->nred;
+    open_loops(em, s[0], 0, nout);
+    for (int k = 0; k < n; k++) {
+        if (k > 0) {
+            name_loops(em, s[k]);
+            quote_line(em, "", s[k]->loc);
+        }
+        emit_body(em, s[k], n > 1);
+    }
+    close_loops(em, nout);
+}
+
+/* the nest of s[0] and the n - 1 statements fused into it, as scheduled */
+static void emit_group(Em *em, Stmt *const *s, int n, const char *prefix)
 {
     emit_comment(em, s[0], prefix);
     for (int k = 0; k < n; k++)
@@ -1025,55 +865,31 @@ static void emit_group_(Em *em, Stmt *const *s, int n, const char *prefix)
             out(em, "memset(%s, 0, %ld * sizeof *%s);\n", s[k]->out->name, s[k]->out->size, s[k]->out->name);
     }
     name_loops(em, s[0]);
-    if (n == 1 && emit_gemm(em, s[0]))
-        return;
+    em->sc = s[0]->sched;
     int nout = s[0]->nloop - s[0]->nred;
-    long extent;
-    em->in_par = n == 1 && em->block && nest_work(em, s[0]) >= PAR_WORK && opt_blockable(s[0], &extent);
-    em->par = em->in_par && rows_independent(s[0]);
-    if (n == 1 && em->block && opt_blockable(s[0], &extent) && vectorisable(s[0], extent)) {
-        emit_vector(em, s[0], extent);
-        return;
-    }
-    long red;
-    int lanes;
-    if (n == 1 && em->block && opt_blockable(s[0], &extent) && lane_summable(em, s[0], &red, &lanes) &&
-        row_unroll(s[0])) {
-        for (int i = 0; i < nout - 2; i++)
-            open_loop(em, &s[0]->loops[i]);
+    switch (em->sc->kind) {
+    case SCHED_GEMM: emit_gemm(em, s[0]); break;
+    case SCHED_VECTOR: emit_vector(em, s[0]); break;
+    case SCHED_TILES:
+        open_loops(em, s[0], 0, nout - 2);
         out(em, "{\n");
         em->indent++;
-        emit_tiles(em, s[0], extent, red, lanes, adds(s[0]));
+        emit_tiles(em, s[0], sched_adds(s[0]));
         close_loops(em, nout - 1);
-        return;
-    }
-    if (n == 1 && em->block && opt_blockable(s[0], &extent)) {
-        for (int i = 0; i < nout - 1; i++)
-            open_loop(em, &s[0]->loops[i]);
+        break;
+    case SCHED_BLOCKED:
+        open_loops(em, s[0], 0, nout - 1);
         if (nout == 1) {
             out(em, "{\n");
             em->indent++;
         }
-        emit_blocked(em, s[0], extent, adds(s[0]));
+        emit_blocked(em, s[0], sched_adds(s[0]));
         close_loops(em, nout == 1 ? 1 : nout - 1);
-        return;
+        break;
+    case SCHED_LOOPS: emit_loops(em, s, n); break;
+    case SCHED_SEED:
+    case SCHED_FUSED: MGC_INTERNAL("a group starts with a seed or a fused statement");
     }
-    for (int i = 0; i < nout; i++)
-        open_loop(em, &s[0]->loops[i]);
-    for (int k = 0; k < n; k++) {
-        if (k > 0) {
-            name_loops(em, s[k]);
-            quote_line(em, "", s[k]->loc);
-        }
-        emit_body(em, s[k], n > 1);
-    }
-    close_loops(em, nout);
-}
-
-static void emit_group(Em *em, Stmt *const *s, int n, const char *prefix)
-{
-    emit_group_(em, s, n, prefix);
-    em->par = em->in_par = 0;   /* (em->par: a nest that had no loop to take it) */
 }
 
 /* the statements of l selected by sel (NULL: all), fused runs together */
@@ -1081,17 +897,17 @@ static void emit_list(Em *em, const StmtList *l, const char *sel, const char *pr
 {
     em->last_site = (SrcLoc){0};
     for (int i = 0; i < l->n;) {
-        int j = i + 1;
-        while (j < l->n && l->items[j]->fused)
-            j++;
         Stmt *const *s = l->items + i;
-        if (s[0]->out == em->g->loss->grad && s[0]->e->kind == EX_CONST && !s[0]->fused && j == i + 1) {
+        if (!s[0]->sched || s[0]->sched->kind == SCHED_FUSED)
+            MGC_INTERNAL("a statement reached the emitter without its schedule");
+        int n = s[0]->sched->kind == SCHED_SEED ? 1 : s[0]->sched->group;
+        if (s[0]->sched->kind == SCHED_SEED) {
             name_loops(em, s[0]);
             out(em, "%s[0] = 1.0;\n", s[0]->out->name);
         } else if (!sel || sel[i]) {
-            emit_group(em, s, j - i, prefix);
+            emit_group(em, s, n, prefix);
         }
-        i = j;
+        i += n;
     }
 }
 
@@ -1390,7 +1206,7 @@ static void emit_forward(Em *em, const char *sel, char *used)
 
 void emit_c(FILE *f, Graph *g)
 {
-    Em em0 = {.f = f, .g = g, .block = g->block_sums, .real = g->f32 ? "float" : "double"};
+    Em em0 = {.f = f, .g = g, .real = g->f32 ? "float" : "double"};
     Em *em = &em0;
     em->vname = arena_alloc((size_t)(g->nvars + 1) * sizeof *em->vname);
     const char *m = g->model;
@@ -1519,7 +1335,7 @@ void emit_c(FILE *f, Graph *g)
  * The caller (emit_standalone.c) writes the includes around it. */
 void emit_c_forward(FILE *f, Graph *g)
 {
-    Em em0 = {.f = f, .g = g, .block = g->block_sums, .real = g->f32 ? "float" : "double"};
+    Em em0 = {.f = f, .g = g, .real = g->f32 ? "float" : "double"};
     Em *em = &em0;
     em->vname = arena_alloc((size_t)(g->nvars + 1) * sizeof *em->vname);
     em->scratch = g->scratch;

@@ -1,4 +1,5 @@
-/* emit_c.h: the C back end.  Takes a differentiated Graph and writes one C11
+/* emit_c.h: the C back end.  Takes a scheduled Graph (sched_graph, which
+ * mgc_middle_end runs last) and writes one C11
  * file: the parameter table, <model>_forward (logits for sampling),
  * <model>_loss_grad (loss and every parameter's gradient) and the MgModel
  * descriptor <model>_model.  Output depends only on the graph: byte for byte

@@ -122,6 +122,7 @@ typedef struct Stmt {
     int assign_first;       /* it writes every element once: = instead of += */
     int fused;              /* shares the output loops of the statement before (opt_fuse) */
     int acc_from_out;       /* a sum that starts from out[idx] and stores back (opt_reduce) */
+    struct Schedule *sched; /* its kernel, set after the plan (schedule.c) */
 } Stmt;
 
 typedef struct StmtList {

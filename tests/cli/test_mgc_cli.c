@@ -66,13 +66,13 @@ Test(mgc_cli, bare_dump_says_it_needs_a_stage)
     Run *r = run("%s --dump %s", MGC, MODEL);
     cr_expect_eq(r->status, 1);
     cr_expect(strstr(r->err, "mgc: error: --dump needs a stage: --dump=STAGE (one of ast, trace, autodiff, fold, "
-                             "licm, cse, dce, split, reduce, fuse, plan)"), "stderr: %s", r->err);
+                             "licm, cse, dce, split, reduce, fuse, plan, schedule)"), "stderr: %s", r->err);
     r = run("%s --emit %s", MGC, MODEL);
     cr_expect_eq(r->status, 1);
     cr_expect(strstr(r->err, "mgc: error: --emit needs a kind: --emit=KIND (c or dot)"), "stderr: %s", r->err);
     r = run("%s --dump=reuse %s", MGC, MODEL);   /* the list names only stages --dump takes */
     cr_expect(strstr(r->err, "unknown stage 'reuse' for --dump (ast, trace, autodiff, fold, licm, cse, dce, split, "
-                             "reduce, fuse, plan)"), "stderr: %s", r->err);
+                             "reduce, fuse, plan, schedule)"), "stderr: %s", r->err);
 }
 
 /* mgc run -D NAME=VALUE: the same -D as mgc's, before the model */
@@ -1247,4 +1247,41 @@ Test(mgc_cli, define_table_replaces_repeats_and_holds_32_names)
     cr_expect_eq(r->status, 1);
     cr_expect(strstr(r->err, "too many -D options"), "%s", r->err);
     cr_expect(!strstr(r->err, "internal error"), "%s", r->err);
+}
+
+/* issue 17 item 3: --dump=schedule prints the kernel of every statement, and
+ * what it says is what the C does: one gemm line per mg_sgemm call, one
+ * parallel= per `omp parallel for`; it writes no C, and --help lists it */
+static int count(const char *text, const char *what)
+{
+    int n = 0;
+    for (const char *p = text; (p = strstr(p, what)); p += strlen(what))
+        n++;
+    return n;
+}
+
+Test(mgc_cli, dump_schedule_tells_what_the_c_does)
+{
+    static const char *flags[] = {"", "--fast", "--dtype=f32", "--dtype=f32 --blas"};
+    int par = 0, gemm = 0;
+    for (size_t i = 0; i < sizeof flags / sizeof *flags; i++) {
+        Run *d = run("%s --dump=schedule %s %s", MGC, flags[i], MGC_SOURCE_DIR "/models/gpt_text.mg");
+        cr_assert_eq(d->status, 0, "mgc --dump=schedule %s: %s", flags[i], d->err);
+        cr_expect(!strncmp(d->out, "schedule gpt_text (", 19) && strstr(d->out, "\nforward:\n") &&
+                  strstr(d->out, "\nbackward:\n"), "not a schedule: %.300s", d->out);
+        cr_expect(!strstr(d->out, "#include"), "--dump=schedule alone wrote C");
+        char *dump = strdup(d->out);
+        Run *c = run("%s %s %s -o -", MGC, flags[i], MGC_SOURCE_DIR "/models/gpt_text.mg");
+        cr_assert_eq(c->status, 0, "%s", c->err);
+        cr_expect_eq(count(dump, " gemm "), count(c->out, "mg_sgemm("), "mgc %s: gemm lines and mg_sgemm calls",
+                     flags[i]);
+        cr_expect_eq(count(dump, " parallel="), count(c->out, "#pragma omp parallel for"),
+                     "mgc %s: parallel= and omp parallel for", flags[i]);
+        par += count(dump, " parallel="), gemm += count(dump, " gemm ");
+        free(dump);
+    }
+    cr_expect(par > 0, "gpt_text has nests large enough for threads; no parallel= in its schedules");
+    cr_expect(gemm > 0, "gpt_text --blas has matrix products; no gemm in its schedule");
+    Run *h = run("%s --help", MGC);
+    cr_expect(strstr(h->out, "or schedule: the kernel each"), "--help does not list --dump=schedule");
 }
