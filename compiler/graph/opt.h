@@ -28,7 +28,7 @@ void opt_dce(Graph *g);
 void opt_split(Graph *g);
 void opt_reduce(Graph *g);
 void opt_fuse(Graph *g);
-/* emit_c computes this sum four outputs at a time (opt_fuse leaves it alone) */
+/* the schedule (back/schedule.c) computes this sum four outputs at a time (opt_fuse leaves it alone) */
 int opt_blockable(const Stmt *s, long *extent);
 /* Give every scratch tensor its offset; returns the doubles of scratch. */
 long plan_memory(Graph *g, int reuse);

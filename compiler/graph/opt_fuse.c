@@ -13,7 +13,7 @@
 #include "arena.h"
 #include "opt.h"
 
-/* emit_c computes these sums four at a time; they keep their own loop */
+/* the schedule computes these sums four at a time; they keep their own loop */
 int opt_blockable(const Stmt *s, long *extent)
 {
     int nout = s->nloop - s->nred;

@@ -4,7 +4,7 @@
  * gets those loops moved innermost, as reduction loops of a sum that starts
  * from out[idx] and stores back (stmt->acc_from_out).  Each element then stays
  * in a register while its terms are added, instead of being loaded and stored
- * once per term, and emit_c can run the sums for neighbouring elements side by
+ * once per term, and the schedule can run the sums for neighbouring elements side by
  * side.  Exact: each element receives the same terms in the same order
  * (moved loops keep their relative order; kept loops each appear as a whole
  * index, so no two kept iterations share an element). */

@@ -5,7 +5,7 @@
  * ascending), so every sum and every accumulation receives the same terms in
  * the same order: exact.  What it buys: inside one c_q the head is fixed, so
  * w[c // head_dim, t, s] no longer depends on the innermost loop and
- * v[s, c] = v[s, c_q * K + c_r] is contiguous in c_r; emit_c then runs
+ * v[s, c] = v[s, c_q * K + c_r] is contiguous in c_r; the schedule then runs
  * the K outputs (or the sum over c_r, after opt_reduce) in vector registers
  * where it computed one scalar sum per c with a strided read. */
 #include "arena.h"
