@@ -1038,15 +1038,15 @@ Test(mgc_cli, flat_sum_of_1000_terms_compiles_and_trains, .timeout = 120)
 }
 
 /* The longest chains the parser takes (PARSE_MAX_EXPR_HEIGHT: 20,000 plain
- * terms, 19,999 products) compile in time linear in their length: each pass
- * visits a node of the chain a bounded number of times (it took 75 s when
- * the fusion, CSE and autodiff walks were quadratic; now about a second, see
- * tests/bench/compile.sh's flat rows).  The forward sum is one statement; the
+ * terms, 19,999 products) compile, each term once in the backward pass.  Its
+ * speed is a benchmark, not this test's business: tests/bench/compile.sh's
+ * flat rows (it took 75 s when the fusion, CSE and autodiff walks were
+ * quadratic; now about a second).  The forward sum is one statement; the
  * backward pass gives each term its own accumulation into d_h0, each but
  * the first fused with the one before (the forward sum, with more reads than
  * fusion checks, keeps its own loops).  The dump is counted by grep: it is
  * larger than Run.out. */
-Test(mgc_cli, flat_sums_of_20000_terms_compile_in_linear_time, .timeout = 60)
+Test(mgc_cli, flat_sums_of_20000_terms_compile)
 {
     const char *d = tmpdir();
     struct { const char *term; int terms; } c[] = {{"h0", 20000}, {"h0 * 0.0001", 19999}};
