@@ -816,7 +816,30 @@ static Bind *materialize(Tr *tr, const Node *n, const char *name)
 
 /* ------------------------------------------------------------- functions */
 
-static Bind *call_fn(Tr *tr, const Node *call)
+/* One call being inlined: the function, its traced arguments, and the batch
+ * axes its body runs over: the caller's D, then E more that arguments with
+ * extra leading axes are mapped over. */
+typedef struct Call {
+    const Node *call, *fn;
+    Bind *args[64];
+    int nargs;
+    int D, E;
+    int lead;                 /* the first argument mapped over, or -1 */
+    Ix *bext[IR_MAX_LOOPS];   /* the frame's batch extents */
+} Call;
+
+/* The number of axes an argument has besides its batch axes (0: a number). */
+static int arg_rank(const Bind *a)
+{
+    return a->kind == B_TENSOR ? a->t->rank - a->nb : a->kind == B_VIEW ? a->view->rank - a->nb : 0;
+}
+
+/* The extents of a tensor or view binding, batch axes first. */
+static Ix **bind_ext(const Bind *b) { return b->kind == B_TENSOR ? b->t->ext : b->view->ext; }
+
+/* The function `call` names: it must exist, take as many arguments as given
+ * and not be inlined already (no recursion); NULL after an error. */
+static const Node *callee(Tr *tr, const Node *call)
 {
     Bind *fb = lookup(tr, call->name);
     if (!fb)
@@ -845,199 +868,268 @@ static Bind *call_fn(Tr *tr, const Node *call)
         diag_error(call->loc, "functions nested too deeply");
         return NULL;
     }
+    return fn;
+}
+
+/* Trace every argument into a binding in the caller's frame, each reporting
+ * its own errors; 0 when one failed. */
+static int bind_args(Tr *tr, Call *c)
+{
     SB saved_sb = tr->sb;
-    Bind *args[64];
-    int nargs = fn->list.n < 64 ? fn->list.n : 64;
-    int D = tr->depth;
-    int have_args = 1;      /* every argument is traced, so each reports its own errors */
-    for (int i = 0; i < nargs; i++) {
-        args[i] = materialize(tr, call->list.items[i], arena_printf("%s.arg%d", call->name, i + 1));
+    int have_args = 1;
+    for (int i = 0; i < c->nargs; i++) {
+        c->args[i] = materialize(tr, c->call->list.items[i], arena_printf("%s.arg%d", c->call->name, i + 1));
         tr->sb = saved_sb;
-        have_args &= args[i] != NULL;
+        have_args &= c->args[i] != NULL;
     }
-    if (!have_args)
-        return NULL;
-    /* batching: arguments with more axes than declared map the body over them */
-    int E = 0, lead = -1;
-    for (int i = 0; i < nargs; i++) {
-        const Node *p = fn->list.items[i];
-        Bind *a = args[i];
-        int lrank = a->kind == B_TENSOR ? a->t->rank - a->nb : a->kind == B_VIEW ? a->view->rank - a->nb : 0;
+    return have_args;
+}
+
+/* Batching: arguments with more axes than their parameters declare map the
+ * body over the extra leading ones, all by the same number (c->E) and batched
+ * like the call.  Sets c->E and c->lead; 0 after an error. */
+static int count_mapped_axes(Call *c)
+{
+    const Node *call = c->call;
+    c->E = 0;
+    c->lead = -1;
+    for (int i = 0; i < c->nargs; i++) {
+        const Node *p = c->fn->list.items[i];
+        Bind *a = c->args[i];
+        int lrank = arg_rank(a);
         int extra = lrank - p->list.n;
         if (extra < 0) {
             diag_error(call->list.items[i]->loc, "argument %d of '%s' has %d ax%s, but '%s' declares %d", i + 1,
                        call->name, lrank, lrank == 1 ? "is" : "es", p->name, p->list.n);
             diag_note(p->loc, "parameter '%s' declared here", p->name);
-            return NULL;
+            return 0;
         }
         if (extra > 0) {
-            if (lead >= 0 && extra != E) {
+            if (c->lead >= 0 && extra != c->E) {
                 diag_error(call->list.items[i]->loc, "arguments of '%s' are mapped over different numbers of axes (%d and %d)",
-                           call->name, E, extra);
-                return NULL;
+                           call->name, c->E, extra);
+                return 0;
             }
-            if (a->nb != D) {
+            if (a->nb != c->D) {
                 diag_error(call->list.items[i]->loc, "argument %d of '%s' cannot be mapped over: it is not batched like the call", i + 1, call->name);
-                return NULL;
+                return 0;
             }
-            E = extra;
-            if (lead < 0)
-                lead = i;
+            c->E = extra;
+            if (c->lead < 0)
+                c->lead = i;
         }
     }
-    if (D + E > IR_MAX_RANK) {
+    if (c->D + c->E > IR_MAX_RANK) {
         diag_error(call->loc, "call of '%s' maps over too many axes", call->name);
-        return NULL;
+        return 0;
     }
-    Ix *nbext[IR_MAX_LOOPS];
-    for (int k = 0; k < D; k++)
-        nbext[k] = tr->bext[k];
-    if (lead >= 0) {
-        Ix **ext = args[lead]->kind == B_TENSOR ? args[lead]->t->ext : args[lead]->view->ext;
-        for (int k = D; k < D + E; k++)
-            nbext[k] = ext[k];
-        for (int i = 0; i < nargs; i++) {
-            Bind *a = args[i];
-            int lrank = a->kind == B_TENSOR ? a->t->rank - a->nb : a->kind == B_VIEW ? a->view->rank - a->nb : 0;
-            if (i == lead || lrank - fn->list.items[i]->list.n == 0)
-                continue;
-            Ix **e2 = a->kind == B_TENSOR ? a->t->ext : a->view->ext;
-            for (int k = D; k < D + E; k++)
-                if (!ix_equal(e2[k], nbext[k])) {
-                    diag_error(call->list.items[i]->loc, "argument %d of '%s' is mapped over an axis of extent %s, but argument %d over %s",
-                               i + 1, call->name, ix_str(tr, e2[k]), lead + 1, ix_str(tr, nbext[k]));
-                    return NULL;
-                }
-        }
+    return 1;
+}
+
+/* The frame's batch extents (c->bext): the caller's, then the mapped axes of
+ * the first argument mapped over, which every other one must share; 0 after
+ * an error. */
+static int mapped_extents(Tr *tr, Call *c)
+{
+    for (int k = 0; k < c->D; k++)
+        c->bext[k] = tr->bext[k];
+    if (c->lead < 0)
+        return 1;
+    Ix **ext = bind_ext(c->args[c->lead]);
+    for (int k = c->D; k < c->D + c->E; k++)
+        c->bext[k] = ext[k];
+    for (int i = 0; i < c->nargs; i++) {
+        Bind *a = c->args[i];
+        if (i == c->lead || arg_rank(a) - c->fn->list.items[i]->list.n == 0)
+            continue;
+        Ix **e2 = bind_ext(a);
+        for (int k = c->D; k < c->D + c->E; k++)
+            if (!ix_equal(e2[k], c->bext[k])) {
+                diag_error(c->call->list.items[i]->loc, "argument %d of '%s' is mapped over an axis of extent %s, but argument %d over %s",
+                           i + 1, c->call->name, ix_str(tr, e2[k]), c->lead + 1, ix_str(tr, c->bext[k]));
+                return 0;
+            }
     }
-    /* open the frame */
-    Tr saved = *tr;
+    return 1;
+}
+
+/* Open the frame the body runs in: a Scope of its own that sees the
+ * top-level declarations, the mapped batch axes, "name." before its locals. */
+static void open_frame(Tr *tr, const Call *c)
+{
     tr->scope = new_scope();
     tr->in_fn = 1;
-    tr->depth = D + E;
-    for (int k = 0; k < D + E; k++)
-        tr->bext[k] = nbext[k];
-    tr->prefix = arena_printf("%s.", call->name);
-    tr->calls[tr->ncalls++] = fn;
+    tr->depth = c->D + c->E;
+    for (int k = 0; k < c->D + c->E; k++)
+        tr->bext[k] = c->bext[k];
+    tr->prefix = arena_printf("%s.", c->call->name);
+    tr->calls[tr->ncalls++] = c->fn;
+}
+
+/* The extent that `d`, one axis of a parameter or result, declares: a shape
+ * variable's (sv), the runtime length or a constant; NULL after an error. */
+static Ix *declared_extent(Tr *tr, const Node *d, const Bind *sv)
+{
+    long c;
+    if (sv && sv->kind == B_SHAPE)
+        return sv->ix;
+    if (sv && sv->kind == B_DIM)
+        return ix_T();
+    return const_dim(tr, d, "a declared extent", &c, 0) ? ix_const(c) : NULL;
+}
+
+/* Check axis k of argument i, bound as b, against its parameter's
+ * declaration; a new shape variable takes the argument's extent.  0 after an
+ * error. */
+static int bind_param_axis(Tr *tr, const Call *c, int i, const Bind *b, int k)
+{
+    const Node *p = c->fn->list.items[i], *d = p->list.items[k];
+    const Bind *a = c->args[i];
+    Ix *actual = bind_ext(a)[b->nb + k];
+    /* an extent that depends on the argument's own axes cannot be named */
+    int own = mentions_axis_from(actual, b->nb, IR_MAX_RANK);
+    Bind *sv = d->kind == A_NAME ? lookup(tr, d->name) : NULL;
+    if (own) {
+        diag_error(c->call->list.items[i]->loc, "axis %d of argument %d of '%s' has a range that depends on another of its axes; map over that axis instead",
+                   k + 1, i + 1, c->call->name);
+        return 0;
+    }
+    if (d->kind == A_NAME && !sv) {
+        Bind *s = new_bind(tr, d->name, B_SHAPE, d->loc);
+        s->ix = actual;
+        s->decl = 1;
+        push_bind(tr, s);
+        return 1;
+    }
+    Ix *want = declared_extent(tr, d, sv);
+    if (!want)
+        return 0;
+    if (!ix_equal(want, actual)) {
+        diag_error(c->call->list.items[i]->loc, "argument %d of '%s' has shape %s, but '%s' expects extent %s for axis %d",
+                   i + 1, c->call->name, a->kind == B_TENSOR ? shape_str(tr, a->t, a->nb) : "(integer)",
+                   p->name, ix_str(tr, want), k + 1);
+        diag_note(p->loc, "parameter '%s' declared here", p->name);
+        return 0;
+    }
+    return 1;
+}
+
+/* Bind parameter i to its argument in the new frame (batched over the
+ * frame's axes when the argument is mapped over), checking its declared
+ * shape; 0 after an error, the parameter bound all the same. */
+static int bind_param(Tr *tr, const Call *c, int i)
+{
+    const Node *p = c->fn->list.items[i];
+    Bind *a = c->args[i];
+    Bind *b = new_bind(tr, p->name, a->kind, p->loc);
+    *b = *a;
+    b->name = p->name;
+    b->loc = p->loc;
+    b->decl = 0;
+    b->shadow = NULL;
     int ok = 1;
-    for (int i = 0; i < nargs && ok; i++) {
-        const Node *p = fn->list.items[i];
-        Bind *a = args[i];
-        Bind *b = new_bind(tr, p->name, a->kind, p->loc);
-        *b = *a;
-        b->name = p->name;
-        b->loc = p->loc;
-        b->decl = 0;
-        b->shadow = NULL;
-        int lrank = a->kind == B_TENSOR ? a->t->rank - a->nb : a->kind == B_VIEW ? a->view->rank - a->nb : 0;
-        if (a->kind == B_TENSOR || a->kind == B_VIEW) {
-            if (lrank > p->list.n)
-                b->nb = D + E;
-            Ix **ext = a->kind == B_TENSOR ? a->t->ext : a->view->ext;
-            for (int k = 0; k < p->list.n && ok; k++) {
-                Ix *actual = ext[b->nb + k];
-                /* an extent that depends on the argument's own axes cannot be named */
-                int own = mentions_axis_from(actual, b->nb, IR_MAX_RANK);
-                const Node *d = p->list.items[k];
-                Bind *sv = d->kind == A_NAME ? lookup(tr, d->name) : NULL;
-                if (own) {
-                    diag_error(call->list.items[i]->loc, "axis %d of argument %d of '%s' has a range that depends on another of its axes; map over that axis instead",
-                               k + 1, i + 1, call->name);
-                    ok = 0;
-                } else if (d->kind == A_NAME && !sv) {
-                    Bind *s = new_bind(tr, d->name, B_SHAPE, d->loc);
-                    s->ix = actual;
-                    s->decl = 1;
-                    push_bind(tr, s);
-                } else {
-                    Ix *want;
-                    if (sv && sv->kind == B_SHAPE)
-                        want = sv->ix;
-                    else if (sv && sv->kind == B_DIM)
-                        want = ix_T();
-                    else {
-                        long c;
-                        if (!const_dim(tr, d, "a declared extent", &c, 0)) {
-                            ok = 0;
-                            break;
-                        }
-                        want = ix_const(c);
-                    }
-                    if (!ix_equal(want, actual)) {
-                        diag_error(call->list.items[i]->loc, "argument %d of '%s' has shape %s, but '%s' expects extent %s for axis %d",
-                                   i + 1, call->name,
-                                   a->kind == B_TENSOR ? shape_str(tr, a->t, a->nb) : "(integer)",
-                                   p->name, ix_str(tr, want), k + 1);
-                        diag_note(p->loc, "parameter '%s' declared here", p->name);
-                        ok = 0;
-                    }
-                }
-            }
-        } else if (p->list.n > 0) {
-            diag_error(call->list.items[i]->loc, "argument %d of '%s' is a number, but '%s' is a tensor", i + 1,
-                       call->name, p->name);
+    if (a->kind == B_TENSOR || a->kind == B_VIEW) {
+        if (arg_rank(a) > p->list.n)
+            b->nb = c->D + c->E;
+        for (int k = 0; k < p->list.n && ok; k++)
+            ok = bind_param_axis(tr, c, i, b, k);
+    } else if (p->list.n > 0) {
+        diag_error(c->call->list.items[i]->loc, "argument %d of '%s' is a number, but '%s' is a tensor", i + 1,
+                   c->call->name, p->name);
+        ok = 0;
+    }
+    for (Bind *o = scope_find(tr->scope, p->name); o && ok; o = o->shadow)
+        if (o->kind != B_SHAPE) {
+            diag_error(p->loc, "parameter '%s' is declared twice", p->name);
             ok = 0;
         }
-        for (Bind *o = scope_find(tr->scope, p->name); o && ok; o = o->shadow)
-            if (o->kind != B_SHAPE) {
-                diag_error(p->loc, "parameter '%s' is declared twice", p->name);
-                ok = 0;
-            }
-        push_bind(tr, b);
+    push_bind(tr, b);
+    return ok;
+}
+
+/* Does each declared axis of the result r have the extent the body gave it?
+ * An axis whose range depends on another (a causal range) is left to its
+ * statements.  Reports every axis that differs; 0 after an error. */
+static int result_extents(Tr *tr, const Call *c, const Bind *r)
+{
+    const Node *rd = c->fn->b;
+    Ix **ext = bind_ext(r);
+    int good = 1;
+    for (int k = 0; k < rd->list.n && r->nb == tr->depth; k++) {
+        const Node *d = rd->list.items[k];
+        Bind *sv = d->kind == A_NAME ? lookup(tr, d->name) : NULL;
+        Ix *w = declared_extent(tr, d, sv);
+        if (!w)
+            return 0;
+        Ix *actual = ext[r->nb + k];
+        if (mentions_axis_from(actual, r->nb, IR_MAX_RANK))
+            continue;    /* a causal range inside the result: checked by its statements */
+        if (!ix_equal(w, actual)) {
+            diag_error(rd->loc, "result '%s' of '%s' has extent %s on axis %d, but %s is declared",
+                       rd->name, c->call->name, ix_str(tr, actual), k + 1, ix_str(tr, w));
+            good = 0;
+        }
     }
+    return good;
+}
+
+/* The result the body assigned, checked against its declaration and handed
+ * back batched like the call; NULL after an error, reported here or (errors
+ * since `before`, poison used since `npoison`) in the body. */
+static Bind *fn_result(Tr *tr, const Call *c, int before, int npoison)
+{
+    const Node *rd = c->fn->b;
+    Bind *r = scope_find(tr->scope, rd->name);
+    if (diag_errors() > before || tr->npoison > npoison)
+        return NULL;    /* already reported, here or where a poisoned name failed */
+    if (!r || (r->kind != B_TENSOR && r->kind != B_VIEW)) {
+        diag_error(rd->loc, "'%s' never assigns its result '%s'", c->call->name, rd->name);
+        return NULL;
+    }
+    int lrank = (r->kind == B_TENSOR ? r->t->rank : r->view->rank) - r->nb;
+    int want = rd->list.n;
+    if (r->nb == tr->depth && lrank != want) {
+        diag_error(rd->loc, "result '%s' of '%s' has %d ax%s, but %d %s declared", rd->name, c->call->name,
+                   lrank, lrank == 1 ? "is" : "es", want, want == 1 ? "is" : "are");
+        return NULL;
+    }
+    if (!result_extents(tr, c, r))
+        return NULL;
+    Bind *result = arena_alloc(sizeof *result);
+    *result = *r;
+    result->shadow = NULL;
+    result->decl = 0;
+    if (result->nb > c->D)
+        result->nb = c->D;
+    return result;
+}
+
+/* Inline a call of a user function: check the callee, trace the arguments,
+ * find the axes the body is mapped over, bind the parameters in a frame of
+ * their own, run the body there and hand back its result, located at the
+ * call; NULL after an error.  The caller's state is restored, with the uses
+ * of poison the call made counted. */
+static Bind *call_fn(Tr *tr, const Node *call)
+{
+    Call c = {.call = call};
+    c.fn = callee(tr, call);
+    if (!c.fn)
+        return NULL;
+    SB saved_sb = tr->sb;
+    c.nargs = c.fn->list.n < 64 ? c.fn->list.n : 64;
+    c.D = tr->depth;
+    if (!bind_args(tr, &c) || !count_mapped_axes(&c) || !mapped_extents(tr, &c))
+        return NULL;
+    Tr saved = *tr;
+    open_frame(tr, &c);
+    int ok = 1;
+    for (int i = 0; i < c.nargs && ok; i++)
+        ok = bind_param(tr, &c, i);
     Bind *result = NULL;
     if (ok) {
         int before = diag_errors(), npoison = tr->npoison;
-        exec_list(tr, &fn->list2);
-        const Node *rd = fn->b;
-        Bind *r = scope_find(tr->scope, rd->name);
-        if (diag_errors() > before || tr->npoison > npoison) {
-            /* already reported, here or where a poisoned name failed */
-        } else if (!r || (r->kind != B_TENSOR && r->kind != B_VIEW)) {
-            diag_error(rd->loc, "'%s' never assigns its result '%s'", call->name, rd->name);
-        } else {
-            int lrank = (r->kind == B_TENSOR ? r->t->rank : r->view->rank) - r->nb;
-            int want = rd->list.n;
-            if (r->nb == tr->depth && lrank != want) {
-                diag_error(rd->loc, "result '%s' of '%s' has %d ax%s, but %d %s declared", rd->name, call->name,
-                           lrank, lrank == 1 ? "is" : "es", want, want == 1 ? "is" : "are");
-            } else {
-                int good = 1;
-                Ix **ext = r->kind == B_TENSOR ? r->t->ext : r->view->ext;
-                for (int k = 0; k < want && r->nb == tr->depth; k++) {
-                    const Node *d = rd->list.items[k];
-                    Bind *sv = d->kind == A_NAME ? lookup(tr, d->name) : NULL;
-                    Ix *w;
-                    long c;
-                    if (sv && sv->kind == B_SHAPE)
-                        w = sv->ix;
-                    else if (sv && sv->kind == B_DIM)
-                        w = ix_T();
-                    else if (const_dim(tr, d, "a declared extent", &c, 0))
-                        w = ix_const(c);
-                    else {
-                        good = 0;
-                        break;
-                    }
-                    Ix *actual = ext[r->nb + k];
-                    if (mentions_axis_from(actual, r->nb, IR_MAX_RANK))
-                        continue;    /* a causal range inside the result: checked by its statements */
-                    if (!ix_equal(w, actual)) {
-                        diag_error(rd->loc, "result '%s' of '%s' has extent %s on axis %d, but %s is declared",
-                                   rd->name, call->name, ix_str(tr, actual), k + 1, ix_str(tr, w));
-                        good = 0;
-                    }
-                }
-                if (good) {
-                    result = arena_alloc(sizeof *result);
-                    *result = *r;
-                    result->shadow = NULL;
-                    result->decl = 0;
-                    if (result->nb > D)
-                        result->nb = D;
-                }
-            }
-        }
+        exec_list(tr, &c.fn->list2);
+        result = fn_result(tr, &c, before, npoison);
     }
     int ncalls = tr->ncalls - 1, npoison = tr->npoison;
     *tr = saved;
