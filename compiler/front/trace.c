@@ -9,8 +9,6 @@
 #include "arena.h"
 #include "trace_internal.h"
 
-static const SrcLoc noloc;
-
 /* A loop that cannot run: what its body would have defined is poison. */
 static void poison_body(Tr *tr, const NodeList *l)
 {
@@ -111,7 +109,6 @@ Graph *trace_program(const Node *prelude, const Node *prog, const char *model, c
                        source, tr.opts->def[i].name);
     if (diag_errors() == before)
         check_outputs(&tr, prog);
-    (void)noloc;
     if (diag_errors())
         return NULL;
     return tr.g;
