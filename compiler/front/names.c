@@ -1,0 +1,660 @@
+/* names.c: the names of a trace (see trace_internal.h).
+ * Names live in a Scope, a hash table from a name to its newest binding (older
+ * ones it shadows hang below it).  Declarations (const, dim, input, param,
+ * optimizer, fn) are checked and bound here, their constant expressions
+ * evaluated; a definition that failed binds poison, whose uses stay quiet.
+ * Hands on: lookup and binding for lower.c and shapes.c, one do_* per
+ * declaration for the driver. */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "trace_internal.h"
+
+/* ------------------------------------------------------------------ names */
+
+Bind *new_bind(Tr *tr, const char *name, BKind kind, SrcLoc loc)
+{
+    (void)tr;
+    Bind *b = arena_alloc(sizeof *b);
+    b->name = name;
+    b->kind = kind;
+    b->loc = loc;
+    return b;
+}
+
+Scope *new_scope(void)
+{
+    Scope *sc = arena_alloc(sizeof *sc);
+    sc->cap = 16;
+    sc->slot = arena_alloc(sc->cap * sizeof *sc->slot);
+    return sc;
+}
+
+/* the entry of name in sc; made (empty) when make is set, else NULL if none */
+static Name *scope_entry(Scope *sc, const char *name, int make)
+{
+    size_t j = ir_str_hash(name) & (sc->cap - 1);
+    for (; sc->slot[j].key; j = (j + 1) & (sc->cap - 1))
+        if (!strcmp(sc->slot[j].key, name))
+            return &sc->slot[j];
+    if (!make)
+        return NULL;
+    if (2 * (sc->n + 1) > sc->cap) {
+        size_t cap = 2 * sc->cap;
+        Name *slot = arena_alloc(cap * sizeof *slot);
+        for (size_t i = 0; i < sc->cap; i++)
+            if (sc->slot[i].key) {
+                size_t k = ir_str_hash(sc->slot[i].key) & (cap - 1);
+                while (slot[k].key)
+                    k = (k + 1) & (cap - 1);
+                slot[k] = sc->slot[i];
+            }
+        sc->slot = slot;
+        sc->cap = cap;
+        for (j = ir_str_hash(name) & (cap - 1); slot[j].key; j = (j + 1) & (cap - 1))
+            ;
+    }
+    sc->n++;
+    sc->slot[j].key = name;
+    return &sc->slot[j];
+}
+
+/* the newest binding of name in sc, or NULL */
+Bind *scope_find(Scope *sc, const char *name)
+{
+    Name *e = scope_entry(sc, name, 0);
+    return e ? e->top : NULL;
+}
+
+static void scope_push(Scope *sc, Bind *b)
+{
+    Name *e = scope_entry(sc, b->name, 1);
+    b->shadow = e->top;
+    e->top = b;
+}
+
+void push_bind(Tr *tr, Bind *b)
+{
+    scope_push(tr->scope, b);
+}
+
+void unlink_bind(Tr *tr, Bind *b)
+{
+    Name *e = scope_entry(tr->scope, b->name, 0);
+    for (Bind **p = e ? &e->top : NULL; p && *p; p = &(*p)->shadow)
+        if (*p == b) {
+            *p = b->shadow;
+            return;
+        }
+}
+
+Bind *lookup(Tr *tr, const char *name)
+{
+    Bind *b = scope_find(tr->scope, name);
+    if (!b && tr->in_fn)
+        b = scope_find(tr->globals, name);
+    return b;
+}
+
+const char *kind_word(const Bind *b)
+{
+    switch (b->kind) {
+    case B_INT:
+    case B_REAL: return "constant";
+    case B_DIM: return "runtime length";
+    case B_SHAPE: return "shape variable";
+    case B_INDEX: return "index";
+    case B_TENSOR: return b->t->kind == TK_PARAM ? "parameter" : "tensor";
+    case B_VIEW: return "integer tensor";
+    case B_FN: return "function";
+    case B_POISON: return b->what;
+    }
+    return "name";
+}
+
+/* kind_word with its article: "an integer tensor", "a parameter" */
+const char *a_kind(const Bind *b)
+{
+    const char *w = kind_word(b);
+    return arena_printf("%s %s", strchr("aeiou", w[0]) ? "an" : "a", w);
+}
+
+/* A declaration: redefinition of anything but a prelude function is an error. */
+static void declare(Tr *tr, Bind *b)
+{
+    Bind *old = scope_find(tr->scope, b->name);
+    if (old && !(old->prelude && b->kind == B_FN && old->kind == B_FN)) {
+        diag_error(b->loc, "redefinition of '%s'", b->name);
+        diag_note(old->loc, "'%s' was first defined here as %s", old->name, a_kind(old));
+        return;
+    }
+    b->decl = 1;
+    push_bind(tr, b);
+    if (!tr->in_fn) {
+        Bind *copy = arena_alloc(sizeof *copy);
+        *copy = *b;
+        scope_push(tr->globals, copy);
+    }
+}
+
+/* Is b poison?  Counts the use: the caller fails silently, as reported. */
+int poisoned(Tr *tr, const Bind *b)
+{
+    if (!b || b->kind != B_POISON)
+        return 0;
+    tr->npoison++;
+    return 1;
+}
+
+/* The definition of `name` (a declaration when decl is set) failed after an
+ * error: bind it to poison.  An assignable binding turns poison in place, as
+ * an assignment updates it; a declared name keeps its value. */
+void poison(Tr *tr, const char *name, const char *what, int decl, SrcLoc loc)
+{
+    Bind *old = name ? scope_find(tr->scope, name) : NULL;
+    if (!name || (old && (decl || old->decl || old->kind == B_INDEX || old->kind == B_SHAPE)))
+        return;
+    if (old) {
+        old->kind = B_POISON;
+        old->what = what;
+        old->loc = loc;
+        return;
+    }
+    Bind *b = new_bind(tr, name, B_POISON, loc);
+    b->what = what;
+    if (decl)
+        declare(tr, b);
+    else
+        push_bind(tr, b);
+}
+
+/* -------------------------------------------------- constant expressions */
+
+typedef struct Cv {
+    int ok, is_int;
+    long long i;
+    double r;
+} Cv;
+
+static Cv cv_int(long long i) { Cv c = {1, 1, i, (double)i}; return c; }
+static Cv cv_real(double r) { Cv c = {1, 0, 0, r}; return c; }
+static Cv cv_err(void) { Cv c = {0, 0, 0, 0}; return c; }
+
+static Cv const_eval(Tr *tr, const Node *n);
+
+/* A folded real constant must be finite: 1.0 / 0.0, 0 ^ -1 and log(0.0) are
+ * errors, as 4 / 0 is.  1, or 0 after the error. */
+int finite_const(const Node *n, double r)
+{
+    if (isfinite(r))
+        return 1;
+    diag_error(n->loc, "this constant is %s; a constant must be a finite number", isnan(r) ? "NaN" : r > 0 ? "inf" : "-inf");
+    return 0;
+}
+
+static Cv const_bin(const Node *n, Cv a, Cv b)
+{
+    long long r;
+    if (a.is_int && b.is_int) {
+        switch (n->op) {
+        case '+':
+            if (__builtin_add_overflow(a.i, b.i, &r)) break;
+            return cv_int(r);
+        case '-':
+            if (__builtin_sub_overflow(a.i, b.i, &r)) break;
+            return cv_int(r);
+        case '*':
+            if (__builtin_mul_overflow(a.i, b.i, &r)) break;
+            return cv_int(r);
+        case '/':
+            if (b.i == 0) {
+                diag_error(n->loc, "division by zero");
+                return cv_err();
+            }
+            if (b.i == -1) {
+                if (a.i == LLONG_MIN)
+                    break;      /* -INT64_MIN does not fit */
+                return cv_int(-a.i);
+            }
+            if (a.i % b.i == 0)
+                return cv_int(a.i / b.i);
+            return cv_real((double)a.i * pow((double)b.i, -1));
+        case OP_FLOORDIV:
+        case '%':
+            if (b.i <= 0) {
+                diag_error(n->loc, "'%s' needs a positive right operand, got %lld", ast_op_name(n->op), b.i);
+                return cv_err();
+            }
+            r = a.i / b.i;
+            if (a.i % b.i && a.i < 0)
+                r--;
+            return cv_int(n->op == '%' ? a.i - r * b.i : r);
+        case '^':
+            return cv_real(pow((double)a.i, (double)b.i));
+        default: break;
+        }
+        if (n->op == '+' || n->op == '-' || n->op == '*' || n->op == '/') {
+            diag_error(n->loc, "integer overflow in constant expression");
+            return cv_err();
+        }
+    }
+    switch (n->op) {
+    case '+': return cv_real(a.r + b.r);
+    case '-': return cv_real(a.r - b.r);
+    case '*': return cv_real(a.r * b.r);
+    case '/': return cv_real(a.r * pow(b.r, -1));
+    case '^': return cv_real(pow(a.r, b.r));
+    default:
+        diag_error(n->loc, "'%s' needs integer operands", ast_op_name(n->op));
+        return cv_err();
+    }
+}
+
+static Cv const_eval(Tr *tr, const Node *n)
+{
+    switch (n->kind) {
+    case A_NUM:
+        return n->is_int ? cv_int(n->inum) : cv_real(n->num);
+    case A_NAME: {
+        Bind *b = lookup(tr, n->name);
+        if (!b) {
+            diag_error(n->loc, "unknown name '%s'", n->name);
+            return cv_err();
+        }
+        if (poisoned(tr, b))
+            return cv_err();
+        if (b->kind == B_INT)
+            return cv_int(b->ival);
+        if (b->kind == B_REAL)
+            return cv_real(b->rval);
+        diag_error(n->loc, "'%s' is %s, not a compile-time constant", n->name, a_kind(b));
+        diag_note(b->loc, "'%s' defined here", n->name);
+        return cv_err();
+    }
+    case A_UNARY: {
+        Cv a = const_eval(tr, n->a);
+        if (!a.ok)
+            return a;
+        if (a.is_int && a.i == LLONG_MIN) {
+            diag_error(n->loc, "integer overflow in constant expression");
+            return cv_err();
+        }
+        return a.is_int ? cv_int(-a.i) : cv_real(a.r * -1);
+    }
+    case A_BINARY: {
+        Cv a = const_eval(tr, n->a);
+        Cv b = const_eval(tr, n->b);
+        if (!a.ok || !b.ok)
+            return cv_err();
+        Cv r = const_bin(n, a, b);
+        return !r.ok || r.is_int || finite_const(n, r.r) ? r : cv_err();
+    }
+    default:
+        diag_error(n->loc, "expected a compile-time constant expression");
+        return cv_err();
+    }
+}
+
+/* A positive integer constant (an extent, a loop bound). */
+int const_dim(Tr *tr, const Node *n, const char *what, long *out, int allow_zero)
+{
+    Cv c = const_eval(tr, n);
+    if (!c.ok)
+        return 0;
+    if (!c.is_int) {
+        char num[64];
+        snprintf(num, sizeof num, "%g%s", c.r, c.r == floor(c.r) && fabs(c.r) < 1e6 ? ".0" : "");   /* 16.0, not 16 */
+        diag_error(n->loc, "%s must be an integer, but %s is a real number", what, num);
+        return 0;
+    }
+    if (c.i < (allow_zero ? 0 : 1) || c.i > MAX_EXTENT) {
+        diag_error(n->loc, "%s must be %s %d, got %lld", what,
+                   allow_zero ? "between 0 and" : "between 1 and", MAX_EXTENT, c.i);
+        return 0;
+    }
+    *out = (long)c.i;
+    return 1;
+}
+
+/* ------------------------------------------------------------ name paths */
+
+/* "layer[l].attn_wq" -> "layer0.attn_wq"; NULL (with an error) if an index is
+ * not a constant.  Only A_NAME, A_MEMBER and A_INDEX-with-one-index chains. */
+const char *path_name(Tr *tr, const Node *n, int quiet)
+{
+    switch (n->kind) {
+    case A_NAME: return n->name;
+    case A_MEMBER: {
+        const char *base = path_name(tr, n->a, quiet);
+        return base ? arena_printf("%s.%s", base, n->name) : NULL;
+    }
+    case A_INDEX: {
+        const char *base = path_name(tr, n->a, quiet);
+        if (!base)
+            return NULL;
+        if (n->list.n != 1) {
+            if (!quiet)
+                diag_error(n->loc, "a name path takes one index, as in layer[l]");
+            return NULL;
+        }
+        if (quiet)
+            return NULL;
+        Cv c = const_eval(tr, n->list.items[0]);
+        if (!c.ok)
+            return NULL;
+        if (!c.is_int || c.i < 0) {
+            diag_error(n->list.items[0]->loc, "a name path index must be a non-negative integer");
+            return NULL;
+        }
+        return arena_printf("%s%lld", base, c.i);
+    }
+    default: return NULL;
+    }
+}
+
+/* ---------------------------------------------------------- declarations */
+
+/* mgc -D NAME=VALUE: top-level constants set from the command line */
+int trace_override(TraceOpts *o, const char *name, const char *value)
+{
+    for (int i = 0; i < o->ndef; i++)
+        if (!strcmp(o->def[i].name, name)) {
+            o->def[i].value = value;
+            return 0;
+        }
+    if (o->ndef == TRACE_MAX_OVERRIDES)
+        return -1;
+    o->def[o->ndef].name = name;
+    o->def[o->ndef++].value = value;
+    return 0;
+}
+
+/* the -D value of a top-level const, if there is one */
+static int override_value(Tr *tr, const Node *n, Cv *c)
+{
+    for (int i = 0; i < tr->opts->ndef && !tr->in_fn; i++) {
+        if (strcmp(tr->opts->def[i].name, n->name) != 0)
+            continue;
+        tr->used[i] = 1;
+        const char *v = tr->opts->def[i].value;
+        char *end;
+        errno = 0;
+        long long k = strtoll(v, &end, 10);
+        if (*v && !*end && errno == 0) {
+            *c = cv_int(k);
+            return 1;
+        }
+        double r = strtod(v, &end);
+        if (!*v || *end || !isfinite(r)) {
+            diag_error(n->loc, "-D %s=%s: '%s' is not a number", n->name, v, v);
+            *c = cv_err();
+            return 1;
+        }
+        /* 16.0 or 1e3 on the command line is the integer it spells exactly */
+        *c = r == floor(r) && fabs(r) <= 9007199254740992.0 ? cv_int((long long)r) : cv_real(r);
+        return 1;
+    }
+    return 0;
+}
+
+void do_const(Tr *tr, const Node *n)
+{
+    Cv c;
+    if (!override_value(tr, n, &c))
+        c = const_eval(tr, n->a);
+    if (!c.ok) {
+        poison(tr, n->name, "constant", 1, n->loc);
+        return;
+    }
+    Bind *b = new_bind(tr, n->name, c.is_int ? B_INT : B_REAL, n->loc);
+    b->ival = (long)c.i;
+    b->rval = c.r;
+    declare(tr, b);
+}
+
+/* The runtime length's bound; 0 after an error. */
+static long dim_bound(Tr *tr, const Node *n)
+{
+    if (tr->in_fn) {
+        diag_error(n->loc, "'dim' belongs at the top level");
+        return 0;
+    }
+    if (tr->have_dim) {
+        diag_error(n->loc, "only one runtime length is supported; '%s' was declared already", tr->dim_bind->name);
+        diag_note(tr->dim_bind->loc, "declared here");
+        return 0;
+    }
+    long v;
+    if (!const_dim(tr, n->a, "the bound of a runtime length", &v, 0))
+        return 0;
+    if (n->op != OP_LE)
+        v -= 1;
+    if (v < 1)
+        diag_error(n->a->loc, "the runtime length must be allowed to reach at least 1");
+    return v < 1 ? 0 : v;
+}
+
+/* A failed 'dim' still counts as declared (its name poisoned), so what must
+ * follow it does not ask for it again. */
+void do_dim(Tr *tr, const Node *n)
+{
+    long v = dim_bound(tr, n);
+    if (!v) {
+        poison(tr, n->name, "runtime length", 1, n->loc);
+        if (!tr->in_fn && !tr->have_dim) {
+            tr->have_dim = 1;
+            tr->dim_bind = scope_find(tr->scope, n->name);
+        }
+        return;
+    }
+    tr->g->Tmax = v;
+    Bind *b = new_bind(tr, n->name, B_DIM, n->loc);
+    declare(tr, b);
+    tr->have_dim = 1;
+    tr->dim_bind = b;
+}
+
+/* The input's extent, an integer expression in T (and the vocabulary into
+ * the graph); NULL after an error. */
+static Ix *input_extent(Tr *tr, const Node *n)
+{
+    if (tr->in_fn) {
+        diag_error(n->loc, "'input' belongs at the top level");
+        return NULL;
+    }
+    if (tr->have_input) {
+        diag_error(n->loc, "only one input is supported: the token sequence");
+        return NULL;
+    }
+    if (!tr->have_dim) {
+        diag_error(n->loc, "declare the runtime length first, as in 'dim T <= block_size'");
+        return NULL;
+    }
+    if (n->list.n != 1) {
+        diag_error(n->loc, "the input must have one axis, as in 'input tokens[T + 1] < vocab'");
+        return NULL;
+    }
+    begin_stmt(tr, n->loc);
+    Val e = elab(tr, n->list.items[0]);
+    if (e.kind == V_ERR)
+        return NULL;
+    if (e.kind != V_INT || !ix_is_affine(e.ix)) {
+        diag_error(n->list.items[0]->loc, "the input's extent must be an integer expression in T");
+        return NULL;
+    }
+    long vocab;
+    if (!const_dim(tr, n->a, "the number of token ids", &vocab, 0))
+        return NULL;
+    tr->g->vocab = (int)vocab;
+    if (ix_max_at(e.ix, 1) < 1) {
+        diag_error(n->list.items[0]->loc, "the input's extent must be at least 1");
+        return NULL;
+    }
+    return e.ix;
+}
+
+void do_input(Tr *tr, const Node *n)
+{
+    Ix *x = input_extent(tr, n);
+    if (!x) {
+        poison(tr, n->name, "integer tensor", 1, n->loc);
+        return;
+    }
+    Ix *ext[1] = {x};
+    Tensor *t = ir_new_tensor(tr->g, TK_INPUT, n->name, 1, ext, n->loc);
+    t->name = "tokens";     /* the emitted functions' parameter */
+    tr->g->tokens = t;
+    View *w = arena_alloc(sizeof *w);
+    w->rank = 1;
+    w->ext[0] = x;
+    w->tmpl = ix_read(t, ix_axis(0));
+    Bind *b = new_bind(tr, n->name, B_VIEW, n->loc);
+    b->view = w;
+    declare(tr, b);
+    tr->have_input = 1;
+}
+
+/* The tensor that 'param name[...] ~ init' declares; NULL after an error. */
+static Tensor *param_tensor(Tr *tr, const Node *n, const char *name)
+{
+    if (n->list.n < 1 || n->list.n > IR_MAX_RANK) {
+        diag_error(n->loc, "a parameter has 1 to %d axes", IR_MAX_RANK);
+        return NULL;
+    }
+    Ix *ext[IR_MAX_RANK];
+    long total = 1;
+    for (int k = 0; k < n->list.n; k++) {
+        long v;
+        if (!const_dim(tr, n->list.items[k], "a parameter's extent", &v, 0))
+            return NULL;
+        ext[k] = ix_const(v);
+        if (__builtin_mul_overflow(total, v, &total) || total > MAX_EXTENT) {
+            diag_error(n->loc, "parameter '%s' is too large: it would hold more than %d elements", name, MAX_EXTENT);
+            return NULL;
+        }
+    }
+    const Node *init = n->b;
+    MgInitKind ik;
+    double a = 0, bval = 0;
+    const char *iname = init->name;
+    int want = 0;
+    if (!strcmp(iname, "gauss")) ik = MG_INIT_GAUSS, want = 2;
+    else if (!strcmp(iname, "zeros")) ik = MG_INIT_ZEROS;
+    else if (!strcmp(iname, "ones")) ik = MG_INIT_ONES;
+    else if (!strcmp(iname, "constant")) ik = MG_INIT_CONST, want = 1;
+    else {
+        diag_error(init->loc, "unknown initializer '%s' (gauss(mean, std), zeros, ones or constant(c))", iname);
+        return NULL;
+    }
+    int got = init->kind == A_CALL ? init->list.n : 0;
+    if (got != want) {
+        diag_error(init->loc, "'%s' takes %d argument%s, got %d", iname, want, want == 1 ? "" : "s", got);
+        return NULL;
+    }
+    double args[2] = {0, 0};
+    for (int i = 0; i < got; i++) {
+        Cv c = const_eval(tr, init->list.items[i]);
+        if (!c.ok)
+            return NULL;
+        args[i] = c.r;
+    }
+    a = args[0];
+    bval = args[1];
+    if (ik == MG_INIT_GAUSS && !(bval >= 0)) {
+        diag_error(init->list.items[1]->loc, "the standard deviation must not be negative");
+        return NULL;
+    }
+    Tensor *t = ir_new_tensor(tr->g, TK_PARAM, name, n->list.n, ext, n->loc);
+    t->param_index = tr->g->nparams;
+    t->init = ik;
+    t->init_a = a;
+    t->init_b = bval;
+    t->offset = tr->g->nscalars;
+    t->needs_grad = 1;
+    if (__builtin_add_overflow(tr->g->nscalars, total, &tr->g->nscalars))
+        tr->g->nscalars = LONG_MAX;     /* far past any memory limit: refused after tracing */
+    ir_add_param(tr->g, t);
+    return t;
+}
+
+void do_param(Tr *tr, const Node *n)
+{
+    const char *name = NULL;
+    if (tr->in_fn)
+        diag_error(n->loc, "parameters are declared at the top level");
+    else if (!tr->have_dim)
+        diag_error(n->loc, "declare the runtime length before parameters, as in 'dim T <= block_size'");
+    else
+        name = path_name(tr, n->a, 0);
+    Tensor *t = name ? param_tensor(tr, n, name) : NULL;
+    if (!t) {
+        poison(tr, name ? name : path_name(tr, n->a, 1), "parameter", 1, n->loc);
+        return;
+    }
+    Bind *b = new_bind(tr, name, B_TENSOR, n->loc);
+    b->t = t;
+    declare(tr, b);
+}
+
+void do_optimizer(Tr *tr, const Node *n)
+{
+    Graph *g = tr->g;
+    if (tr->have_optim) {
+        diag_error(n->loc, "the optimizer is declared twice");
+        return;
+    }
+    tr->have_optim = 1;
+    if (!strcmp(n->name, "sgd")) {
+        g->opt = MG_OPT_SGD;
+    } else if (!strcmp(n->name, "adam")) {
+        g->opt = MG_OPT_ADAM;
+    } else {
+        diag_error(n->loc, "unknown optimizer '%s' (sgd or adam)", n->name);
+        return;
+    }
+    for (int i = 0; i < n->list.n; i++) {
+        const Node *a = n->list.items[i];
+        if (!strcmp(a->name, "decay")) {
+            if (a->a->kind == A_NAME && (!strcmp(a->a->name, "linear") || !strcmp(a->a->name, "none"))) {
+                g->linear_decay = !strcmp(a->a->name, "linear");
+            } else {
+                diag_error(a->a->loc, "decay is 'linear' or 'none'");
+            }
+            continue;
+        }
+        Cv c = const_eval(tr, a->a);
+        if (!c.ok)
+            continue;
+        if (!strcmp(a->name, "lr")) g->lr = c.r;
+        else if (!strcmp(a->name, "beta1") && g->opt == MG_OPT_ADAM) g->beta1 = c.r;
+        else if (!strcmp(a->name, "beta2") && g->opt == MG_OPT_ADAM) g->beta2 = c.r;
+        else if (!strcmp(a->name, "eps") && g->opt == MG_OPT_ADAM) g->eps = c.r;
+        else if (!strcmp(a->name, "steps")) {
+            if (!c.is_int || c.i < 0 || c.i > 1000000000) {
+                diag_error(a->a->loc, "steps must be a non-negative integer");
+                continue;
+            }
+            g->steps = (int)c.i;
+        } else {
+            diag_error(a->loc, "unknown setting '%s' for %s (%s)", a->name, n->name,
+                       g->opt == MG_OPT_ADAM ? "lr, beta1, beta2, eps, steps, decay" : "lr, steps, decay");
+        }
+    }
+}
+
+void do_fn(Tr *tr, const Node *n)
+{
+    if (tr->in_fn) {
+        diag_error(n->loc, "functions are defined at the top level");
+        poison(tr, n->name, "function", 1, n->loc);
+        return;
+    }
+    Bind *b = new_bind(tr, n->name, B_FN, n->loc);
+    b->fn = n;
+    declare(tr, b);
+}

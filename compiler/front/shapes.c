@@ -1,0 +1,381 @@
+/* shapes.c: the shape and range checks of a trace (see trace_internal.h).
+ * Every index stays inside its extent for every runtime length T, written
+ * ranges are sane and unwritten ones inferred from the reads, a statement's
+ * iterations are capped, and the model's outputs (logits, loss, its
+ * parameters) are checked at the end.  Takes the loops of the statement being
+ * built (Tr.sb); reports errors and adds nothing to the graph. */
+#define _POSIX_C_SOURCE 200809L
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "arena.h"
+#include "trace_internal.h"
+
+/* ------------------------------------------------------- shapes as text */
+
+static void print_shape_buf(char *buf, size_t cap, Tensor *t, int nb, const Graph *g)
+{
+    FILE *f = fmemopen(buf, cap, "w");
+    if (!f) {
+        snprintf(buf, cap, "[?]");
+        return;
+    }
+    fputc('[', f);
+    for (int k = nb; k < t->rank; k++) {
+        if (k > nb)
+            fputs(", ", f);
+        ix_print(f, t->ext[k], g);
+    }
+    fputc(']', f);
+    fclose(f);
+}
+
+const char *shape_str(Tr *tr, Tensor *t, int nb)
+{
+    char buf[256];
+    print_shape_buf(buf, sizeof buf, t, nb, tr->g);
+    return arena_strdup(buf);
+}
+
+const char *ix_str(Tr *tr, Ix *x)
+{
+    char buf[256];
+    FILE *f = fmemopen(buf, sizeof buf, "w");
+    if (!f)
+        return "?";
+    ix_print(f, x, tr->g);
+    fclose(f);
+    return arena_strdup(buf);
+}
+
+/* The cap on one statement's iterations: the product of its loops' ranges,
+ * reductions included, at T = its bound. */
+static const long MAX_ITERATIONS = 1000000000000L;
+
+static long t_max(const Tr *tr);
+
+static int same_loc(SrcLoc a, SrcLoc b) { return a.file == b.file && a.line == b.line && a.col == b.col; }
+
+/* Refuse a statement whose loops run more than MAX_ITERATIONS times in all
+ * (0), reported once per top-level statement.  Each range is already at most
+ * MAX_EXTENT (check_range), but not their product. */
+int check_iterations(Tr *tr, const Stmt *s)
+{
+    long total = 1, lo, hi, T = t_max(tr);
+    int over = 0;
+    for (int k = 0; k < s->nloop; k++) {
+        int r = ix_interval(s->loops[k].hi, s->loops, s->nloop, T, T, tr->g->vocab, &lo, &hi);
+        if (r == 0 || (r == 1 && hi <= 0))
+            return 1;               /* an empty loop: no iteration at all */
+        if (r == 1)
+            over |= __builtin_mul_overflow(total, hi, &total);
+    }
+    if (!over && total <= MAX_ITERATIONS)
+        return 1;
+    if (same_loc(tr->too_long, tr->site))
+        return 0;
+    tr->too_long = tr->site;
+    diag_error(tr->site, "this statement would run %s%ld iterations at T = %ld (the product of its loops' ranges); "
+               "the cap is 10^12", over ? "more than " : "", over ? LONG_MAX : total, T);
+    if (!same_loc(s->loc, tr->site))
+        diag_note(s->loc, "in the loops of this part of it");
+    return 0;
+}
+
+/* ------------------------------------------------------ bounds checking */
+
+/* The largest T, and at least 1 (before 'dim' is declared). */
+static long t_max(const Tr *tr) { return tr->g->Tmax > 0 ? tr->g->Tmax : 1; }
+
+/* Interval of x over the loops in scope and every T (see ix_interval). */
+int interval_all_T(Tr *tr, const Ix *x, long *lo, long *hi)
+{
+    return ix_interval(x, tr->sb.loops, tr->sb.nloops, 1, t_max(tr), tr->g->vocab, lo, hi);
+}
+
+/* Check 0 <= idx < ext for every value of the loops in scope and every T.  An
+ * affine proof (ix_nonneg) or one interval over all T settles most indices at
+ * once; only what neither can show is checked T by T, which also finds the T
+ * that a message names. */
+int check_index(Tr *tr, Ix *idx, Ix *ext, const Node *at, const char *tname, int axis, SrcLoc decl)
+{
+    const Loop *L = tr->sb.loops;
+    int n = tr->sb.nloops;
+    long lo, hi, elo, ehi;
+    int r = interval_all_T(tr, idx, &lo, &hi);
+    if (r == IX_OVERFLOW) {
+        diag_error(at->loc, "index %d of '%s' overflows: it can exceed the range of a 64-bit integer", axis + 1, tname);
+        diag_note(decl, "'%s' defined here", tname);
+        return 0;
+    }
+    if (r == 0)
+        return 1;              /* a loop it needs never runs */
+    int dependent = 0;
+    for (int i = 0; i < n; i++)
+        if (ix_mentions_var(ext, L[i].var))
+            dependent = 1;
+    Ix *room = ix_bin(IX_SUB, ix_bin(IX_SUB, ext, ix_const(1)), idx);    /* overflowed: not affine, proves nothing */
+    if (ix_nonneg(idx, L, n, tr->g->Tmax) && ix_nonneg(room, L, n, tr->g->Tmax))
+        return 1;
+    if (dependent) {
+        diag_error(at->loc, "cannot show that index %d of '%s' stays below its extent %s", axis + 1, tname,
+                   ix_str(tr, ext));
+        diag_note(decl, "'%s' defined here", tname);
+        return 0;
+    }
+    if (r == 1 && lo >= 0 && interval_all_T(tr, ext, &elo, &ehi) == 1 && hi < elo)
+        return 1;
+    for (long T = 1; T <= tr->g->Tmax; T++) {
+        r = ix_interval(idx, L, n, T, T, tr->g->vocab, &lo, &hi);
+        if (r == 0)
+            continue;
+        if (r < 0 || ix_interval(ext, L, n, T, T, tr->g->vocab, &elo, &ehi) != 1) {
+            diag_error(at->loc, "cannot bound index %d of '%s'", axis + 1, tname);
+            return 0;
+        }
+        if (lo < 0 || hi >= elo) {
+            if (lo < 0)
+                diag_error(at->loc, "index %d of '%s' can be negative (as low as %ld)", axis + 1, tname, lo);
+            else if (ix_is_const(ext, NULL))
+                diag_error(at->loc, "index %d of '%s' is out of range: it reaches %ld but the extent is %ld", axis + 1,
+                           tname, hi, elo);
+            else
+                diag_error(at->loc, "index %d of '%s' is out of range: it reaches %ld but the extent is %s (here %ld)",
+                           axis + 1, tname, hi, ix_str(tr, ext), elo);
+            if (!ix_is_const(ext, NULL) || !ix_is_const(idx, NULL))
+                diag_note(at->loc, "with T = %ld", T);
+            diag_note(decl, "'%s' defined here", tname);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* A written range 'r < hi' must not be negative and, like a loop bound or an
+ * extent, at most MAX_EXTENT, for every T and every value of the outer loops. */
+int check_range(Tr *tr, const Node *r, Ix *hi)
+{
+    long lo, h;
+    int res = interval_all_T(tr, hi, &lo, &h);
+    if (res == IX_OVERFLOW) {
+        diag_error(r->a->loc, "the range of '%s' overflows: it can exceed the range of a 64-bit integer", r->name);
+        return 0;
+    }
+    Ix *room = ix_bin(IX_SUB, ix_const(MAX_EXTENT), hi);
+    if (!ix_nonneg(room, tr->sb.loops, tr->sb.nloops, tr->g->Tmax) && res == 1 && h > MAX_EXTENT) {
+        diag_error(r->a->loc, "the range of '%s' must be at most %d, but it can reach %ld", r->name, MAX_EXTENT, h);
+        return 0;
+    }
+    if (ix_nonneg(hi, tr->sb.loops, tr->sb.nloops, tr->g->Tmax) || (res == 1 && lo >= 0))
+        return 1;
+    for (long T = 1; T <= tr->g->Tmax; T++)
+        if (ix_interval(hi, tr->sb.loops, tr->sb.nloops, T, T, tr->g->vocab, &lo, &h) == 1 && lo < 0) {
+            diag_error(r->a->loc, "the range of '%s' can be negative", r->name);
+            return 0;
+        }
+    return 1;
+}
+
+/* Does x mention IX_AXIS(j) for some lo <= j < hi? */
+int mentions_axis_from(const Ix *x, int lo, int hi)
+{
+    switch (x->kind) {
+    case IX_AXIS: return x->var >= lo && x->var < hi;
+    case IX_CONST:
+    case IX_T:
+    case IX_VAR: return 0;
+    case IX_READ: return mentions_axis_from(x->idx[0], lo, hi);
+    default: return mentions_axis_from(x->a, lo, hi) || mentions_axis_from(x->b, lo, hi);
+    }
+}
+
+/* Collect extents for `var` from reads like x[..., var, ...] in the body. */
+static void collect_uses(Tr *tr, const char *var, const Node *n, Ix **cand, int *nc, const char **from, int depth)
+{
+    if (!n || depth > 200)
+        return;
+    if (n->kind == A_REDUCE)
+        for (int i = 0; i < n->list.n; i++)
+            if (!strcmp(n->list.items[i]->name, var))
+                return;   /* rebound inside: a different variable */
+    if (n->kind == A_INDEX && (n->a->kind == A_NAME || n->a->kind == A_MEMBER)) {
+        const char *name = path_name(tr, n->a, 1);
+        Bind *b = name ? lookup(tr, name) : NULL;
+        for (int k = 0; k < n->list.n && b && b->kind == B_POISON; k++)
+            if (n->list.items[k]->kind == A_NAME && !strcmp(n->list.items[k]->name, var))
+                (void)poisoned(tr, b);      /* it would have given the range */
+        if (b && (b->kind == B_TENSOR || b->kind == B_VIEW)) {
+            int prank = b->kind == B_TENSOR ? b->t->rank : b->view->rank;
+            Ix **ext = b->kind == B_TENSOR ? b->t->ext : b->view->ext;
+            for (int k = 0; k < n->list.n && b->nb + k < prank; k++) {
+                const Node *ik = n->list.items[k];
+                if (ik->kind != A_NAME || strcmp(ik->name, var))
+                    continue;
+                /* the extent, with batch axes and earlier plain-index axes substituted */
+                Ix *phys[IR_MAX_RANK];
+                int ok = 1;
+                for (int j = 0; j < b->nb; j++)
+                    phys[j] = ix_var(tr->sb.bvar[j]);
+                for (int j = 0; j < k; j++) {
+                    const Node *ij = n->list.items[j];
+                    Bind *vb = ij->kind == A_NAME ? lookup(tr, ij->name) : NULL;
+                    phys[b->nb + j] = vb && vb->kind == B_INDEX ? ix_var(vb->var) : NULL;
+                }
+                for (int j = b->nb + k; j < IR_MAX_RANK; j++)
+                    phys[j] = NULL;
+                Ix *e = ext[b->nb + k];
+                /* an extent that needs an axis we could not name is no evidence */
+                for (int j = b->nb; j < b->nb + k && ok; j++)
+                    if (!phys[j]) {
+                        if (mentions_axis_from(e, j, j + 1))
+                            ok = 0;
+                        else
+                            phys[j] = ix_const(0);
+                    }
+                if (!ok || *nc >= 8)
+                    continue;
+                cand[*nc] = ix_subst_axes(e, phys);
+                from[*nc] = b->name;
+                (*nc)++;
+            }
+        }
+    }
+    if (n->a)
+        collect_uses(tr, var, n->a, cand, nc, from, depth + 1);
+    if (n->b)
+        collect_uses(tr, var, n->b, cand, nc, from, depth + 1);
+    for (int i = 0; i < n->list.n; i++)
+        collect_uses(tr, var, n->list.items[i], cand, nc, from, depth + 1);
+}
+
+Ix *infer_range(Tr *tr, const char *var, const Node *body, const Node *at)
+{
+    Ix *cand[8];
+    const char *from[8];
+    int nc = 0, npoison = tr->npoison;
+    collect_uses(tr, var, body, cand, &nc, from, 0);
+    if (nc == 0) {
+        if (tr->npoison == npoison)     /* else a poisoned tensor may have named it */
+            diag_error(at->loc, "cannot infer the range of '%s'; write it, as in '%s < N'", var, var);
+        return NULL;
+    }
+    for (int i = 1; i < nc; i++)
+        if (!ix_equal(cand[i], cand[0])) {
+            diag_error(at->loc, "the range of '%s' is ambiguous: %s from '%s' but %s from '%s'; write it, as in '%s < %s'",
+                       var, ix_str(tr, cand[0]), from[0], ix_str(tr, cand[i]), from[i], var, ix_str(tr, cand[0]));
+            return NULL;
+        }
+    return cand[0];
+}
+
+/* ------------------------------------------------------------ the model */
+
+static Bind *top(Tr *tr, const char *name)
+{
+    return scope_find(tr->scope, name);
+}
+
+/* Does x read the token input at an index that can reach T (the last target)
+ * in statement s?  Sampling only has tokens[0..T-1]. */
+static int reads_target_ix(const Graph *g, const Stmt *s, const Ix *x)
+{
+    switch (x->kind) {
+    case IX_READ: {
+        /* T - 1 - idx >= 0 proves it at once; otherwise look T by T */
+        Ix *room = ix_bin(IX_SUB, ix_bin(IX_SUB, ix_T(), ix_const(1)), x->idx[0]);
+        int below_T = ix_nonneg(room, s->loops, s->nloop, g->Tmax);
+        for (long T = 1; T <= g->Tmax && !below_T; T++) {
+            long lo, hi;
+            if (ix_interval(x->idx[0], s->loops, s->nloop, T, T, g->vocab, &lo, &hi) == 1 && hi >= T)
+                return 1;
+        }
+        return reads_target_ix(g, s, x->idx[0]);
+    }
+    case IX_CONST:
+    case IX_T:
+    case IX_VAR:
+    case IX_AXIS: return 0;
+    default: return reads_target_ix(g, s, x->a) || reads_target_ix(g, s, x->b);
+    }
+}
+
+static int reads_target_ex(const Graph *g, const Stmt *s, const Ex *e)
+{
+    if (e->kind == EX_INT && reads_target_ix(g, s, e->ix))
+        return 1;
+    if (e->kind == EX_READ)
+        for (int i = 0; i < e->t->rank; i++)
+            if (reads_target_ix(g, s, e->idx[i]))
+                return 1;
+    return (e->a && reads_target_ex(g, s, e->a)) || (e->b && reads_target_ex(g, s, e->b));
+}
+
+/* The logits at position t may use tokens[0..t] at most, never the target tokens[T]. */
+static void check_logits_inputs(Tr *tr)
+{
+    Graph *g = tr->g;
+    char *need_t = arena_alloc((size_t)g->ntensors + 1);
+    char *need_s = arena_alloc((size_t)g->fwd.n + 1);
+    ir_depends(g, g->logits, need_t, need_s);
+    for (int i = 0; i < g->fwd.n; i++) {
+        const Stmt *s = g->fwd.items[i];
+        if (need_s[i] && reads_target_ex(g, s, s->e)) {
+            diag_error(s->loc, "the logits depend on tokens[T], the last target: sampling cannot know it");
+            return;
+        }
+    }
+}
+
+void check_outputs(Tr *tr, const Node *prog)
+{
+    Graph *g = tr->g;
+    SrcLoc end = prog->loc;
+    if (!tr->have_dim)
+        diag_error(end, "the model declares no runtime length; add 'dim T <= block_size'");
+    if (!tr->have_input)
+        diag_error(end, "the model declares no input; add 'input tokens[T + 1] < vocab'");
+    if (!tr->have_dim || !tr->have_input)
+        return;
+    Bind *logits = top(tr, "logits"), *loss = top(tr, "loss");
+    if (!logits || logits->kind != B_TENSOR) {
+        diag_error(end, "the model must define 'logits', the next-token scores of shape [T, %d]", g->vocab);
+    } else {
+        Tensor *t = logits->t;
+        if (t->rank != 2 || !ix_equal(t->ext[0], ix_T()) || !ix_equal(t->ext[1], ix_const(g->vocab))) {
+            diag_error(logits->loc, "'logits' must have shape [T, %d], but it has %s", g->vocab, shape_str(tr, t, 0));
+        } else if (t->kind != TK_ACT) {
+            diag_error(logits->loc, "'logits' must be computed, not a parameter");
+        }
+        g->logits = t;
+        check_logits_inputs(tr);
+    }
+    if (!loss || loss->kind != B_TENSOR) {
+        diag_error(end, "the model must define 'loss', the scalar to minimise");
+    } else if (loss->t->rank != 0) {
+        diag_error(loss->loc, "'loss' must be a scalar, but it has shape %s", shape_str(tr, loss->t, 0));
+    } else if (loss->t->kind != TK_ACT) {
+        diag_error(loss->loc, "'loss' must be computed, not a parameter");
+    } else {
+        g->loss = loss->t;
+    }
+    if (g->nparams == 0)
+        diag_error(end, "the model declares no parameters");
+    /* a parameter that nothing reads is probably a mistake */
+    char *used = arena_alloc((size_t)g->ntensors + 1);
+    for (int s = 0; s < g->fwd.n; s++) {
+        const Ex *stack[256];
+        int sp = 0;
+        stack[sp++] = g->fwd.items[s]->e;
+        while (sp) {
+            const Ex *e = stack[--sp];
+            if (e->kind == EX_READ)
+                used[e->t->id] = 1;
+            if (e->a && sp < 255) stack[sp++] = e->a;
+            if (e->b && sp < 255) stack[sp++] = e->b;
+        }
+    }
+    for (int i = 0; i < g->nparams; i++)
+        if (!used[g->params[i]->id])
+            diag_warning(g->params[i]->loc, "parameter '%s' is never used", g->params[i]->display);
+}
