@@ -84,10 +84,12 @@ static Ex *local_grad(const Ex *e, int which)
     case EX_RELU: return ex_un(EX_STEP, e->a);
     case EX_TANH: return ex_bin(EX_SUB, ex_const(1), ex_pow((Ex *)e, 2));
     case EX_SQRT: return ex_bin(EX_MUL, ex_const(0.5), ex_pow(e->a, -0.5));   /* as the reference's a ** 0.5 */
+    case EX_ABS: return ex_un(EX_SIGN, e->a);
     case EX_CONST:
     case EX_READ:
     case EX_INT:
     case EX_STEP:
+    case EX_SIGN:
     case EX_NOGRAD:
     case EX_IFPOS: break;
     }

@@ -6,6 +6,7 @@
 
 static double op_relu(double x) { return x > 0 ? x : 0.0; }
 static double op_step(double x) { return x > 0 ? 1.0 : 0.0; }
+static double op_sign(double x) { return x > 0 ? 1.0 : x < 0 ? -1.0 : 0.0; }
 
 static const OpInfo table[] = {
 #define OP_ROW_(K, mg, arity, name, c, cf, libm, flops, eval, grad, body, bodyf) \

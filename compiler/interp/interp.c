@@ -175,7 +175,12 @@ static Value *eval(Interp *in, const Ex *e)
         Value *a = eval(in, e->a);   /* the local derivative as val_pow(a, 0.5) records it */
         return val_unary(p, sqrt(a->data), a, 0.5 * pow(a->data, -0.5));
     }
+    case EX_ABS: {
+        Value *a = eval(in, e->a);   /* the table's fabs and sign, as the compiled abs_ and sign_ */
+        return val_unary(p, fabs(a->data), a, op_info(EX_SIGN)->eval(a->data));
+    }
     case EX_STEP: return val_leaf(p, eval(in, e->a)->data > 0 ? 1.0 : 0.0);
+    case EX_SIGN: return val_leaf(p, op_info(EX_SIGN)->eval(eval(in, e->a)->data));
     case EX_NOGRAD: return val_leaf(p, eval(in, e->a)->data);
     case EX_IFPOS: break;   /* backward statements only */
     }
