@@ -179,6 +179,14 @@ static Value *eval(Interp *in, const Ex *e)
         Value *a = eval(in, e->a);   /* the table's fabs and sign, as the compiled abs_ and sign_ */
         return val_unary(p, fabs(a->data), a, op_info(EX_SIGN)->eval(a->data));
     }
+    case EX_SIN: {
+        Value *a = eval(in, e->a);
+        return val_unary(p, sin(a->data), a, cos(a->data));
+    }
+    case EX_COS: {
+        Value *a = eval(in, e->a);
+        return val_unary(p, cos(a->data), a, sin(a->data) * -1.0);
+    }
     case EX_STEP: return val_leaf(p, eval(in, e->a)->data > 0 ? 1.0 : 0.0);
     case EX_SIGN: return val_leaf(p, op_info(EX_SIGN)->eval(eval(in, e->a)->data));
     case EX_NOGRAD: return val_leaf(p, eval(in, e->a)->data);

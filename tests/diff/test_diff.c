@@ -244,3 +244,15 @@ Test(diff, abs_gradient_is_zero_at_zero)
     interp_free_model(&im);
     free(p); free(gc); free(gi); free(scratch);
 }
+
+/* sin(a) and cos(a), rows of ops.def whose derivatives are each other
+ * (cos(a), sin(a) * -1): compiled and interpreted to the bit, and the
+ * interpreter against finite differences. */
+extern const MgModel t_sincos_model;
+static const Case sincos_case = {"sincos", &t_sincos_model, MGC_SOURCE_DIR "/tests/models/sincos.mg"};
+Test(diff, sincos_compiled_matches_interpreter_bit_for_bit)
+{
+    check_case_tol(&sincos_case, 19, 0);
+    check_case_tol(&sincos_case, 20, 0);
+}
+Test(diff, sincos_interpreter_matches_finite_differences) { check_fd(&sincos_case, 1000); }
