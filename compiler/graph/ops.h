@@ -21,6 +21,10 @@ typedef struct OpInfo {
     const char *body, *bodyf;   /* the helper's return expression (not libm) */
 } OpInfo;
 
+/* 2 / sqrt(pi) (glibc's M_2_SQRTPI, which C11 does not define): erf's
+ * derivative is OP_2_SQRTPI * exp(-a^2), in autodiff.c and interp.c */
+#define OP_2_SQRTPI 1.12837916709551257390
+
 /* case labels for every row: switch (e->kind) { MG_OPS(OP_CASE) ... } */
 #define OP_CASE(K, ...) case EX_##K:
 

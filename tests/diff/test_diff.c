@@ -256,3 +256,11 @@ Test(diff, sincos_compiled_matches_interpreter_bit_for_bit)
     check_case_tol(&sincos_case, 20, 0);
 }
 Test(diff, sincos_interpreter_matches_finite_differences) { check_fd(&sincos_case, 1000); }
+
+/* erf(a), a row of ops.def with derivative 2 / sqrt(pi) * exp(a * a * -1)
+ * (the constant once, in ops.h): compiled and interpreted to the bit, and
+ * the interpreter against finite differences. */
+extern const MgModel t_erf_model;
+static const Case erf_case = {"erf", &t_erf_model, MGC_SOURCE_DIR "/tests/models/erf.mg"};
+Test(diff, erf_compiled_matches_interpreter_bit_for_bit) { check_case_tol(&erf_case, 21, 0); check_case_tol(&erf_case, 22, 0); }
+Test(diff, erf_interpreter_matches_finite_differences) { check_fd(&erf_case, 1000); }
