@@ -191,6 +191,11 @@ static Value *eval(Interp *in, const Ex *e)
         Value *a = eval(in, e->a);   /* the derivative in autodiff.c's order */
         return val_unary(p, erf(a->data), a, OP_2_SQRTPI * exp(a->data * a->data * -1.0));
     }
+    case EX_SIGMOID: {
+        Value *a = eval(in, e->a);   /* the table's 1 / (1 + exp(-a)), as the compiled sigmoid_ */
+        double s = op_info(EX_SIGMOID)->eval(a->data);
+        return val_unary(p, s, a, s * (1.0 - s));
+    }
     case EX_STEP: return val_leaf(p, eval(in, e->a)->data > 0 ? 1.0 : 0.0);
     case EX_SIGN: return val_leaf(p, op_info(EX_SIGN)->eval(eval(in, e->a)->data));
     case EX_NOGRAD: return val_leaf(p, eval(in, e->a)->data);

@@ -1226,7 +1226,7 @@ Test(emit_c, descriptor_uses_designated_initializers)
  * every helper the C defines is called */
 Test(mgc_cli, builtin_models_build_with_every_dtype_and_fast)
 {
-    static const char *models[] = {"abs", "sincos", "erf"};
+    static const char *models[] = {"abs", "sincos", "erf", "sigmoid"};
     static const char *flags[] = {"", "--fast", "--dtype=f32", "--dtype=f32 --fast"};
     const char *d = tmpdir();
     for (size_t m = 0; m < sizeof models / sizeof *models; m++)
