@@ -263,7 +263,7 @@ static void cex(Em *em, const Ex *e, int prec)
     case EX_NOGRAD: fputc('(', f); break;
     MG_OPS(OP_CASE) {
         const OpInfo *o = op_info(e->kind);
-        if (o->libm && !em->g->fast)
+        if (op_calls_helper(o, em->g->fast))
             fprintf(f, "%s_(", o->name);    /* the helper: see emit_op_helper */
         else
             fprintf(f, "%s(", em->g->f32 ? o->cf : o->c);
@@ -1072,8 +1072,8 @@ static void emit_op_helper(FILE *f, const OpInfo *o, int f32)
 {
     const char *real = f32 ? "float" : "double";
     if (o->libm)
-        fprintf(f, "static inline %s %s_(%s x) { %s (*volatile f)(%s) = %s; return f(x); }\n", real, o->name, real,
-                real, real, f32 ? o->cf : o->c);
+        fprintf(f, "static inline %s %s_(%s x) { %s (*volatile f)(%s) = %s; return %s; }\n", real, o->name, real,
+                real, real, f32 ? o->cf : o->c, o->body ? f32 ? o->bodyf : o->body : "f(x)");
     else
         fprintf(f, "static inline %s %s_(%s x) { return %s; }\n", real, o->name, real, f32 ? o->bodyf : o->body);
 }
@@ -1127,11 +1127,11 @@ static void f32_prologue(Em *em, int grads)
     out(em, "    p_[i] = (float)params[i];\n");
 }
 
-/* which helpers e calls (the libm ones only without --fast) */
+/* which helpers e calls (a row that is one libm call: only without --fast) */
 static void mark_helpers(const Ex *e, int fast, char *used)
 {
     const OpInfo *o = op_info(e->kind);
-    if (o ? !o->libm || !fast : e->kind == EX_POW && !fast)
+    if (o ? op_calls_helper(o, fast) : e->kind == EX_POW && !fast)
         used[e->kind] = 1;
     if (e->a)
         mark_helpers(e->a, fast, used);

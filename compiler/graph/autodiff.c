@@ -84,10 +84,17 @@ static Ex *local_grad(const Ex *e, int which)
     case EX_RELU: return ex_un(EX_STEP, e->a);
     case EX_TANH: return ex_bin(EX_SUB, ex_const(1), ex_pow((Ex *)e, 2));
     case EX_SQRT: return ex_bin(EX_MUL, ex_const(0.5), ex_pow(e->a, -0.5));   /* as the reference's a ** 0.5 */
+    case EX_ABS: return ex_un(EX_SIGN, e->a);
+    case EX_SIN: return ex_un(EX_COS, e->a);
+    case EX_COS: return ex_bin(EX_MUL, ex_un(EX_SIN, e->a), ex_const(-1));   /* -sin(a), negated as the reference's -x */
+    case EX_SIGMOID: return ex_bin(EX_MUL, (Ex *)e, ex_bin(EX_SUB, ex_const(1), (Ex *)e));   /* s * (1 - s) */
+    case EX_ERF:   /* 2 / sqrt(pi) * exp(a * a * -1) */
+        return ex_bin(EX_MUL, ex_const(OP_2_SQRTPI), ex_un(EX_EXP, ex_bin(EX_MUL, ex_bin(EX_MUL, e->a, e->a), ex_const(-1))));
     case EX_CONST:
     case EX_READ:
     case EX_INT:
     case EX_STEP:
+    case EX_SIGN:
     case EX_NOGRAD:
     case EX_IFPOS: break;
     }

@@ -6,6 +6,8 @@
 
 static double op_relu(double x) { return x > 0 ? x : 0.0; }
 static double op_step(double x) { return x > 0 ? 1.0 : 0.0; }
+static double op_sign(double x) { return x > 0 ? 1.0 : x < 0 ? -1.0 : 0.0; }
+static double op_sigmoid(double x) { return 1.0 / (1.0 + exp(-x)); }   /* as its helper's body */
 
 static const OpInfo table[] = {
 #define OP_ROW_(K, mg, arity, name, c, cf, libm, flops, eval, grad, body, bodyf) \
@@ -25,6 +27,8 @@ const OpInfo *op_info(ExKind k)
     int i = (int)k - (int)table[0].kind;
     return i >= 0 && i < NOPS ? &table[i] : NULL;
 }
+
+int op_calls_helper(const OpInfo *o, int fast) { return !o->libm || !fast || o->body; }
 
 const OpInfo *op_builtin(const char *name)
 {

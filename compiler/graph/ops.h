@@ -18,8 +18,12 @@ typedef struct OpInfo {
     int flops;
     double (*eval)(double);
     int grad;               /* a gradient passes through it */
-    const char *body, *bodyf;   /* the helper's return expression (not libm) */
+    const char *body, *bodyf;   /* the helper's return expression (a libm row's: of x and f) */
 } OpInfo;
+
+/* 2 / sqrt(pi) (glibc's M_2_SQRTPI, which C11 does not define): erf's
+ * derivative is OP_2_SQRTPI * exp(-a^2), in autodiff.c and interp.c */
+#define OP_2_SQRTPI 1.12837916709551257390
 
 /* case labels for every row: switch (e->kind) { MG_OPS(OP_CASE) ... } */
 #define OP_CASE(K, ...) case EX_##K:
@@ -28,6 +32,9 @@ typedef struct OpInfo {
 const OpInfo *op_info(ExKind k);
 /* the row of the builtin called `name` in .mg, or NULL */
 const OpInfo *op_builtin(const char *name);
+/* Is o called through its helper name_ (in a --fast build when fast)?
+ * Yes, except a row that is one libm call in a --fast build: c or cf then. */
+int op_calls_helper(const OpInfo *o, int fast);
 /* rows in ops.def's order: op_at(0) .. op_at(op_count() - 1) */
 int op_count(void);
 const OpInfo *op_at(int i);

@@ -175,7 +175,29 @@ static Value *eval(Interp *in, const Ex *e)
         Value *a = eval(in, e->a);   /* the local derivative as val_pow(a, 0.5) records it */
         return val_unary(p, sqrt(a->data), a, 0.5 * pow(a->data, -0.5));
     }
+    case EX_ABS: {
+        Value *a = eval(in, e->a);   /* the table's fabs and sign, as the compiled abs_ and sign_ */
+        return val_unary(p, fabs(a->data), a, op_info(EX_SIGN)->eval(a->data));
+    }
+    case EX_SIN: {
+        Value *a = eval(in, e->a);
+        return val_unary(p, sin(a->data), a, cos(a->data));
+    }
+    case EX_COS: {
+        Value *a = eval(in, e->a);
+        return val_unary(p, cos(a->data), a, sin(a->data) * -1.0);
+    }
+    case EX_ERF: {
+        Value *a = eval(in, e->a);   /* the derivative in autodiff.c's order */
+        return val_unary(p, erf(a->data), a, OP_2_SQRTPI * exp(a->data * a->data * -1.0));
+    }
+    case EX_SIGMOID: {
+        Value *a = eval(in, e->a);   /* the table's 1 / (1 + exp(-a)), as the compiled sigmoid_ */
+        double s = op_info(EX_SIGMOID)->eval(a->data);
+        return val_unary(p, s, a, s * (1.0 - s));
+    }
     case EX_STEP: return val_leaf(p, eval(in, e->a)->data > 0 ? 1.0 : 0.0);
+    case EX_SIGN: return val_leaf(p, op_info(EX_SIGN)->eval(eval(in, e->a)->data));
     case EX_NOGRAD: return val_leaf(p, eval(in, e->a)->data);
     case EX_IFPOS: break;   /* backward statements only */
     }

@@ -1285,3 +1285,23 @@ Test(mgc_cli, dump_schedule_tells_what_the_c_does)
     Run *h = run("%s --help", MGC);
     cr_expect(strstr(h->out, "or schedule: the kernel each"), "--help does not list --dump=schedule");
 }
+
+/* issue 18 item 5: the models of the new builtins (tests/models/) compile
+ * to C that builds under -Werror exact and --fast, in double and float, and
+ * every helper the C defines is called */
+Test(mgc_cli, builtin_models_build_with_every_dtype_and_fast)
+{
+    static const char *models[] = {"abs", "sincos", "erf", "sigmoid"};
+    static const char *flags[] = {"", "--fast", "--dtype=f32", "--dtype=f32 --fast"};
+    const char *d = tmpdir();
+    for (size_t m = 0; m < sizeof models / sizeof *models; m++)
+        for (size_t i = 0; i < sizeof flags / sizeof *flags; i++) {
+            Run *r = run("%s %s %s/tests/models/%s.mg -o %s/m.c && cc -std=c11 -Wall -Wextra -Wunused -pedantic "
+                         "-Werror -I%s/runtime -c %s/m.c -o %s/m.o && "
+                         "for h in $(grep -o '^static inline [a-z]* [a-z0-9]*_(' %s/m.c | sed 's/.* //'); do "
+                         "[ $(grep -c \"$h\" %s/m.c) -gt 1 ] || echo \"unused helper $h\"; done",
+                         MGC, flags[i], MGC_SOURCE_DIR, models[m], d, MGC_SOURCE_DIR, d, d, d, d);
+            cr_expect_eq(r->status, 0, "%s.mg, mgc %s: %s", models[m], flags[i], r->err);
+            cr_expect_str_eq(r->out, "", "%s.mg, mgc %s: %s", models[m], flags[i], r->out);
+        }
+}

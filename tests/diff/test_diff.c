@@ -210,3 +210,69 @@ extern const MgModel t_sqrt_model;
 static const Case sqrt_case = {"sqrt", &t_sqrt_model, MGC_SOURCE_DIR "/tests/models/sqrt.mg"};
 Test(diff, sqrt_compiled_matches_interpreter_bit_for_bit) { check_case_tol(&sqrt_case, 14, 0); check_case_tol(&sqrt_case, 15, 0); }
 Test(diff, sqrt_interpreter_matches_finite_differences) { check_fd(&sqrt_case, 1000); }
+
+/* a builtin's model: compiled and interpreted to the bit, at two seeds */
+static void check_bits(const Case *c, unsigned long long seed)
+{
+    check_case_tol(c, seed, 0);
+    check_case_tol(c, seed + 1, 0);
+}
+
+/* abs(a), a row of ops.def with its no-gradient helper sign (0 at 0, as
+ * PyTorch's abs backward): compiled and interpreted to the bit, and the
+ * interpreter against finite differences. */
+extern const MgModel t_abs_model;
+static const Case abs_case = {"abs", &t_abs_model, MGC_SOURCE_DIR "/tests/models/abs.mg"};
+Test(diff, abs_compiled_matches_interpreter_bit_for_bit) { check_bits(&abs_case, 16); }
+Test(diff, abs_interpreter_matches_finite_differences) { check_fd(&abs_case, 1000); }
+
+/* At the kink abs'(0) is 0, as in PyTorch (its subgradient sign(0)), in both
+ * the compiled code and the interpreter; elsewhere it is +-1, so each
+ * gradient of abs.mg is +-0.2 (0.1 * 2, times two signs) or 0. */
+Test(diff, abs_gradient_is_zero_at_zero)
+{
+    const MgModel *cm = &t_abs_model;
+    MgModel im = interp_of(&abs_case);
+    size_t n = cm->n_scalars;
+    double *p = malloc(n * sizeof *p), *gc = malloc(n * sizeof *gc), *gi = malloc(n * sizeof *gi);
+    double *scratch = malloc((cm->scratch + 1) * sizeof *scratch);
+    int tok[2] = {0, 1};
+    lcg_state = 18;
+    random_params(cm, p);
+    p[0] = 0.0;     /* w[0, 0]: logits[0, 0] = -1, then abs(-1.5): only the inner abs is at its kink */
+    p[1] = -0.0;    /* w[0, 1]: the kink approached from below */
+    cm->loss_grad(cm->ctx, p, gc, tok, 1, scratch);
+    im.loss_grad(im.ctx, p, gi, tok, 1, NULL);
+    for (size_t k = 0; k < (size_t)cm->vocab; k++) {
+        double want = k < 2 ? 0.0 : 0.1 * (fabs(p[k]) * 2 - 1 - 0.5 > 0 ? 1 : -1) * 2 * (p[k] > 0 ? 1 : -1);
+        cr_expect_eq(gc[k], want, "compiled d w[0, %zu] at w = %g: %.17g, want %g", k, p[k], gc[k], want);
+        cr_expect_eq(gi[k], want, "interpreted d w[0, %zu] at w = %g: %.17g, want %g", k, p[k], gi[k], want);
+    }
+    interp_free_model(&im);
+    free(p); free(gc); free(gi); free(scratch);
+}
+
+/* sin(a) and cos(a), rows of ops.def whose derivatives are each other
+ * (cos(a), sin(a) * -1): compiled and interpreted to the bit, and the
+ * interpreter against finite differences. */
+extern const MgModel t_sincos_model;
+static const Case sincos_case = {"sincos", &t_sincos_model, MGC_SOURCE_DIR "/tests/models/sincos.mg"};
+Test(diff, sincos_compiled_matches_interpreter_bit_for_bit) { check_bits(&sincos_case, 19); }
+Test(diff, sincos_interpreter_matches_finite_differences) { check_fd(&sincos_case, 1000); }
+
+/* erf(a), a row of ops.def with derivative 2 / sqrt(pi) * exp(a * a * -1)
+ * (the constant once, in ops.h): compiled and interpreted to the bit, and
+ * the interpreter against finite differences. */
+extern const MgModel t_erf_model;
+static const Case erf_case = {"erf", &t_erf_model, MGC_SOURCE_DIR "/tests/models/erf.mg"};
+Test(diff, erf_compiled_matches_interpreter_bit_for_bit) { check_bits(&erf_case, 21); }
+Test(diff, erf_interpreter_matches_finite_differences) { check_fd(&erf_case, 1000); }
+
+/* sigmoid(a) = 1 / (1 + exp(-a)), a row of ops.def whose helper calls exp
+ * through the volatile pointer (--fast too), with derivative s * (1 - s):
+ * compiled and interpreted to the bit, and the interpreter against finite
+ * differences. */
+extern const MgModel t_sigmoid_model;
+static const Case sigmoid_case = {"sigmoid", &t_sigmoid_model, MGC_SOURCE_DIR "/tests/models/sigmoid.mg"};
+Test(diff, sigmoid_compiled_matches_interpreter_bit_for_bit) { check_bits(&sigmoid_case, 23); }
+Test(diff, sigmoid_interpreter_matches_finite_differences) { check_fd(&sigmoid_case, 1000); }

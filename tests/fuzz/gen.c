@@ -2,8 +2,9 @@
  * Takes a seed, hands on a Prog (a statement tree fuzz.h can print and the
  * shrinker can mutate in place).  Same seed, same bytes: the only randomness
  * is the splitmix64 stream seeded here.  Every read is built to be in bounds
- * for every T, every log/pow base is kept positive and exp arguments bounded,
- * and max only feeds log-sum-exp, where it cancels. */
+ * for every T, every log/pow/sqrt base is kept positive and exp arguments
+ * bounded, and max only feeds log-sum-exp, where it cancels.  Every element
+ * builtin of ops.def appears (gen_builtin, and on whole tensors). */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -284,12 +285,30 @@ static FzEx *gen_lse(Scope *sc, const Env *env, double *b)
     return bin("+", un("log", s), m2);
 }
 
+/* an element builtin of ops.def on a random argument: abs, sigmoid, erf,
+ * sin, cos, and sqrt of a positive one, sqrt(abs(a) + eps) */
+static FzEx *gen_builtin(int depth, Scope *sc, const Env *env, double *b)
+{
+    static const char *fn[] = {"abs", "sigmoid", "erf", "sin", "cos"};
+    static const char *eps[] = {"1e-3", "1e-2", "0.5", "1.0"};
+    double ba;
+    FzEx *a = gen_expr(depth - 1, sc, env, &ba);
+    int k = rnd(6);
+    if (k == 5) {
+        const char *c = eps[rnd(4)];
+        *b = sqrt(ba + atof(c));
+        return un("sqrt", bin("+", un("abs", a), leaf(c)));
+    }
+    *b = k == 0 ? ba : 1;
+    return un(fn[k], a);
+}
+
 static FzEx *gen_expr(int depth, Scope *sc, const Env *env, double *b)
 {
     if (depth <= 0 || chance(20)) return gen_leaf(sc, env, b);
     double ba = 0, bb = 0;
     FzEx *a, *e;
-    switch (rnd(17)) {
+    switch (rnd(19)) {
     case 0: case 1: case 2:
         a = gen_expr(depth - 1, sc, env, &ba);
         e = gen_expr(depth - 1, sc, env, &bb);
@@ -353,6 +372,8 @@ static FzEx *gen_expr(int depth, Scope *sc, const Env *env, double *b)
         return gen_reduce(depth, sc, env, b);
     case 15:
         return gen_lse(sc, env, b);
+    case 16: case 17:
+        return gen_builtin(depth, sc, env, b);
     default:
         return gen_leaf(sc, env, b);
     }
@@ -487,10 +508,16 @@ static FzSt *gen_call_stmt(Env *env, const char *name, Ten *out)
         const char *y = env->t[yi].name;
         FzEx *e;
         double b;
-        switch (rnd(4)) {
+        switch (rnd(5)) {
         case 0: e = bin("+", un("relu", leaf(x.name)), bin("*", un("tanh", leaf(y)), leaf(x.name))); b = 2 * x.bound; break;
         case 1: e = bin("-", leaf(y), bin("^", bin("+", bin("*", leaf(x.name), leaf(x.name)), leaf("1e-2")), leaf("-0.5"))); b = env->t[yi].bound + 10; break;
         case 2: e = un("exp", un("tanh", bin("*", leaf(x.name), leaf(y)))); b = 3; break;
+        case 3: {   /* builtins on whole tensors */
+            static const char *fn[] = {"sigmoid", "erf", "sin", "cos"};
+            e = bin("+", un(fn[rnd(4)], leaf(x.name)), bin("*", un("abs", leaf(y)), un("sqrt", bin("+", bin("*", leaf(x.name), leaf(x.name)), leaf("0.5")))));
+            b = 1 + env->t[yi].bound * sqrt(x.bound * x.bound + 0.5);
+            break;
+        }
         default: e = bin("*", un("-", leaf(x.name)), leaf("0.5")); b = x.bound; break;
         }
         *out = ten2(name, xT(), nx, b);
