@@ -1024,9 +1024,9 @@ Test(mgc_cli, flat_sum_of_1000_terms_compiles_and_trains, .timeout = 120)
     snprintf(path, sizeof path, "%s/main.c", d);
     write_text(path, "#include \"mg_cli.h\"\nextern const MgModel flat_model;\n"
                      "int main(int argc, char **argv) { return mg_cli_main(&flat_model, \"flat\", argc, argv); }\n");
-    Run *r = run("cd %s && %s flat.mg -o flat.c && cc -std=c11 -I%s/runtime main.c flat.c %s/runtime/libmgrt.a -fopenmp -lm "
-                 "-o flat && ./flat train --steps 3 --num 0",
-                 d, MGC, MGC_SOURCE_DIR, MGC_BUILD_DIR);
+    Run *r = run("cd %s && %s flat.mg -o flat.c && cc -std=c11 %s -I%s/runtime main.c flat.c %s/runtime/libmgrt.a -fopenmp "
+                 "-lm -o flat && ./flat train --steps 3 --num 0",
+                 d, MGC, MGC_SANITIZE_FLAGS, MGC_SOURCE_DIR, MGC_BUILD_DIR);
     cr_assert_eq(r->status, 0, "%.2000s", r->err);
     char *compiled = strdup(r->out);
     cr_assert(compiled);
