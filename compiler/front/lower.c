@@ -150,7 +150,7 @@ static Bind *resolve_base(Tr *tr, const Node *n)
             return NULL;
         Bind *b = lookup(tr, name);
         if (!b)
-            diag_error(n->loc, "unknown name '%s'", name);
+            unknown_name(tr, n->loc, name, 0);
         return poisoned(tr, b) ? NULL : b;
     }
     diag_error(n->loc, "only a tensor name or a function call can be indexed");
@@ -843,7 +843,7 @@ static const Node *callee(Tr *tr, const Node *call)
 {
     Bind *fb = lookup(tr, call->name);
     if (!fb)
-        diag_error(call->loc, "unknown function '%s'", call->name);
+        unknown_name(tr, call->loc, call->name, 1);
     if (!fb || poisoned(tr, fb))
         return NULL;
     if (fb->kind != B_FN) {

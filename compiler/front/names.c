@@ -101,6 +101,92 @@ Bind *lookup(Tr *tr, const char *name)
     return b;
 }
 
+/* ---------------------------------------------- "did you mean ...?" */
+
+/* The edit distance of a and b (insertions, deletions, substitutions and
+ * swaps of neighbours), or more than cap once it must exceed cap. */
+static int edit_distance(const char *a, const char *b, int cap)
+{
+    int n = (int)strlen(a), m = (int)strlen(b);
+    if (abs(n - m) > cap || n > 64 || m > 64)
+        return cap + 1;
+    int d[65][65];
+    for (int i = 0; i <= n; i++)
+        d[i][0] = i;
+    for (int j = 0; j <= m; j++)
+        d[0][j] = j;
+    for (int i = 1; i <= n; i++)
+        for (int j = 1; j <= m; j++) {
+            int best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < best)
+                best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    return d[n][m];
+}
+
+typedef struct Near {
+    const char *want;       /* the unknown name */
+    int fn;                 /* looking for a function */
+    int cap;                /* the largest distance that counts as a typo */
+    const char *best;
+    int dist;
+} Near;
+
+/* Is candidate nearer to the unknown name than the best so far?  Ties go to
+ * the name first in byte order, so the suggestion is the same every run. */
+static void near_try(Near *nr, const char *candidate)
+{
+    int d = edit_distance(nr->want, candidate, nr->cap);
+    if (d == 0 || d > nr->cap)
+        return;
+    if (!nr->best || d < nr->dist || (d == nr->dist && strcmp(candidate, nr->best) < 0))
+        nr->best = candidate, nr->dist = d;
+}
+
+static void near_scope(Near *nr, const Scope *sc)
+{
+    for (size_t i = 0; i < sc->cap; i++) {
+        const Bind *b = sc->slot[i].top;
+        if (b && (b->kind == B_FN) == nr->fn)
+            near_try(nr, b->name);
+    }
+}
+
+/* The name in scope (or builtin function) nearest to `name`, when it is near
+ * enough to be a typo of it: at most 1 edit for names of 3 or 4 bytes, 2 up
+ * to 8, else 3; NULL when there is none.  Names of one or two bytes get no
+ * suggestion: every other short name is a typo of them. */
+static const char *nearest(Tr *tr, const char *name, int fn)
+{
+    int len = (int)strlen(name);
+    if (len < 3)
+        return NULL;
+    Near nr = {name, fn, len <= 4 ? 1 : len <= 8 ? 2 : 3, NULL, 0};
+    near_scope(&nr, tr->scope);
+    if (tr->in_fn)
+        near_scope(&nr, tr->globals);
+    for (int i = 0; fn && i < op_count(); i++)
+        if (op_at(i)->mg)
+            near_try(&nr, op_at(i)->mg);
+    return nr.best;
+}
+
+/* "unknown name 'x'" (or function), with the nearest name in scope when one
+ * is near enough to be what was meant */
+void unknown_name(Tr *tr, SrcLoc loc, const char *name, int fn)
+{
+    const char *what = fn ? "function" : "name", *near = nearest(tr, name, fn);
+    if (near)
+        diag_error(loc, "unknown %s '%s'; did you mean '%s'?", what, name, near);
+    else
+        diag_error(loc, "unknown %s '%s'", what, name);
+}
+
 const char *kind_word(const Bind *b)
 {
     switch (b->kind) {
@@ -263,7 +349,7 @@ static Cv const_eval(Tr *tr, const Node *n)
     case A_NAME: {
         Bind *b = lookup(tr, n->name);
         if (!b) {
-            diag_error(n->loc, "unknown name '%s'", n->name);
+            unknown_name(tr, n->loc, n->name, 0);
             return cv_err();
         }
         if (poisoned(tr, b))

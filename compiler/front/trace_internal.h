@@ -104,6 +104,7 @@ Bind *scope_find(Scope *sc, const char *name);
 void push_bind(Tr *tr, Bind *b);
 void unlink_bind(Tr *tr, Bind *b);
 Bind *lookup(Tr *tr, const char *name);
+void unknown_name(Tr *tr, SrcLoc loc, const char *name, int fn);
 const char *kind_word(const Bind *b);
 const char *a_kind(const Bind *b);
 int poisoned(Tr *tr, const Bind *b);

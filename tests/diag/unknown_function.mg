@@ -9,6 +9,6 @@ targets[t < T] = tokens[t + 1]
 loss = cross_entropy(logits, targets)
 
 # ---- expected (mgc unknown_function.mg -o OUT.c): exit 1, and on stderr: ----
-#| unknown_function.mg:7:10: error: unknown function 'linaer'
+#| unknown_function.mg:7:10: error: unknown function 'linaer'; did you mean 'linear'?
 #|     7 | logits = linaer(x, w)
 #|       |          ^~~~~~~~~~~~
