@@ -376,6 +376,61 @@ static void unbind(Tr *tr, Bind **binds, int n)
 }
 
 /* sum/max/mean below the root: a statement of its own over the loops it needs. */
+/* Does expression n mention one of the reduction ranges' names?  (Chains
+ * are walked down their left spine in a loop: they may be long.) */
+static int mentions_range(const Node *n, const NodeList *ranges)
+{
+    for (; n; n = n->a) {
+        if (n->kind == A_NAME)
+            for (int k = 0; k < ranges->n; k++)
+                if (!strcmp(n->name, ranges->items[k]->name))
+                    return 1;
+        if (n->b && mentions_range(n->b, ranges))
+            return 1;
+        for (int k = 0; k < n->list.n; k++)
+            if (mentions_range(n->list.items[k], ranges))
+                return 1;
+    }
+    return 0;
+}
+
+/* The trap `y[o] = sum(i) w[o, i] * x[i] + b[o]`: the body of a sum is a sum
+ * of terms and one of them does not depend on the sum's indices, so it is
+ * added once for every one of them (16 times b[o]), where the bias was meant
+ * once.  A warning that shows the fix (models/README.md says why not an
+ * error).  Only for sum: max(i) (a[i] + b) and mean(i) (a[i] + b) are
+ * max(a) + b and mean(a) + b. */
+static void check_sum_terms(const Node *n)
+{
+    const NodeList *ranges = &n->list;
+    const Node *lone = NULL;
+    int indexed = 0;
+    for (const Node *t = n->b;; t = t->a) {
+        int chain = t->kind == A_BINARY && (t->op == '+' || t->op == '-');
+        const Node *term = chain ? t->b : t;
+        if (mentions_range(term, ranges))
+            indexed = 1;
+        else
+            lone = term;
+        if (!chain)
+            break;
+    }
+    if (!lone || !indexed)
+        return;
+    char names[256] = "";
+    size_t w = 0;
+    for (int k = 0; k < ranges->n && w < sizeof names; k++)
+        w += (size_t)snprintf(names + w, sizeof names - w, "%s'%s'", k ? ", " : "", ranges->items[k]->name);
+    if (ranges->n == 1)
+        diag_warning(lone->loc, "this term does not depend on the sum's index %s, so the sum adds it once for every %s",
+                   names, names);
+    else
+        diag_warning(lone->loc, "this term does not depend on the sum's indices %s, so the sum adds it once for every "
+                   "combination of them", names);
+    diag_note(n->loc, "to add it once, write it outside the sum, as in (sum(...) ...) + term; to add it for every "
+              "term, multiply it by their number");
+}
+
 static Val hoist_reduce(Tr *tr, const Node *n)
 {
     int base = tr->sb.nloops;
@@ -386,6 +441,8 @@ static Val hoist_reduce(Tr *tr, const Node *n)
         return v_err();
     }
     Val body = elab(tr, n->b);
+    if (body.kind != V_ERR && n->op == RED_SUM)
+        check_sum_terms(n);
     Loop red[IR_MAX_LOOPS];
     memcpy(red, tr->sb.loops + base, (size_t)nr * sizeof *red);
     unbind(tr, binds, nr);
@@ -702,6 +759,8 @@ static Bind *define(Tr *tr, const char *name, const NodeList *ranges, const Node
             return NULL;
         }
         v = elab(tr, rhs->b);
+        if (v.kind != V_ERR && rhs->op == RED_SUM)
+            check_sum_terms(rhs);
         unbind(tr, rbinds, nred);
         rk = rhs->op == RED_MAX ? RED_MAX_ : RED_SUM_;
     } else {

@@ -18,7 +18,7 @@ pos[t < T, c] = e[t, c] * 0.25 + (t + 1) * 0.1 * l[t, c] - p[t, c] / (T + c)
 # differences agree
 m = max(t < T, c < n) pos[t, c]
 lse = log(sum(t < T, c < n) exp(pos[t, c] - m)) + m
-h[t < T, o < n] = tanh(sum(i) w[o, i] * pos[t, i] - lse * 0.01) + mean(i < n) x[t, i] * w[i, o]
+h[t < T, o < n] = tanh((sum(i) w[o, i] * pos[t, i]) - lse * 0.01) + mean(i < n) x[t, i] * w[i, o]
 logits[t < T, v < vocab] = sum(c) out[v, c] * h[t, c]
 targets[t < T] = tokens[t + 1]
 loss = cross_entropy(logits, targets)
