@@ -276,3 +276,78 @@ extern const MgModel t_sigmoid_model;
 static const Case sigmoid_case = {"sigmoid", &t_sigmoid_model, MGC_SOURCE_DIR "/tests/models/sigmoid.mg"};
 Test(diff, sigmoid_compiled_matches_interpreter_bit_for_bit) { check_bits(&sigmoid_case, 23); }
 Test(diff, sigmoid_interpreter_matches_finite_differences) { check_fd(&sigmoid_case, 1000); }
+
+/* element k of the parameters: the finite difference of the loss against
+ * the backward pass's g[k], relative to max(1, |g[k]|); returns the error */
+static double fd_error(const Case *c, const MgModel *im, double *p, const double *g, const int *tok, int T,
+                       const MgParam *q, size_t k)
+{
+    double *dummy = malloc(im->n_scalars * sizeof *dummy);
+    double h = 1e-5, keep = p[k];
+    p[k] = keep + h;
+    double up = im->loss_grad(im->ctx, p, dummy, tok, T, NULL);
+    p[k] = keep - h;
+    double down = im->loss_grad(im->ctx, p, dummy, tok, T, NULL);
+    p[k] = keep;
+    free(dummy);
+    double fd = (up - down) / (2 * h), err = fabs(fd - g[k]) / fmax(1.0, fabs(g[k]));
+    cr_expect(err < 1e-7, "%s (T=%d): d%s[%zu]: backward %.12g, finite difference %.12g", c->name, T, q->name,
+              k - q->offset, g[k], fd);
+    return err;
+}
+
+/* The interpreter against central finite differences at length T, on two
+ * elements of every parameter tensor (so each bias and gain is covered): the
+ * one of largest gradient (a table read by a few tokens has mostly zeros)
+ * and one drawn at random. */
+static void check_fd_at(const Case *c, const MgModel *im, int T, unsigned long long seed)
+{
+    size_t n = im->n_scalars;
+    double *p = malloc(n * sizeof *p), *g = malloc(n * sizeof *g);
+    int *tok = malloc((size_t)(T + 1) * sizeof *tok);
+    lcg_state = seed;
+    random_params(im, p);
+    random_tokens(tok, T + 1, im->vocab);
+    im->loss_grad(im->ctx, p, g, tok, T, NULL);
+    double worst = 0;
+    for (int i = 0; i < im->n_params; i++) {
+        const MgParam *q = &im->params[i];
+        size_t big = q->offset, any = q->offset + (size_t)(uniform() * (double)q->size) % q->size;
+        for (size_t k = q->offset; k < q->offset + q->size; k++)
+            if (fabs(g[k]) > fabs(g[big])) big = k;
+        worst = fmax(worst, fd_error(c, im, p, g, tok, T, q, big));
+        worst = fmax(worst, fd_error(c, im, p, g, tok, T, q, any));
+    }
+    printf("%s: interpreter vs finite differences at T=%d, 2 elements of each of %d tensors, worst error %.3g\n",
+           c->name, T, im->n_params, worst);
+    free(p); free(g); free(tok);
+}
+
+/* at T = 1, 2, the bound and one more (a random length up to it) */
+static void check_fd_lengths(const Case *c, unsigned long long seed)
+{
+    MgModel im = interp_of(c);
+    lcg_state = seed;
+    int lengths[] = {1, 2, im.block_size, 1 + (int)(uniform() * im.block_size) % im.block_size};
+    for (int li = 0; li < 4; li++)
+        check_fd_at(c, &im, lengths[li], seed + (unsigned long long)li);
+    interp_free_model(&im);
+}
+
+/* The gallery (issue #18): every model named in MGC_GALLERY
+ * (tests/CMakeLists.txt, which writes gallery.h), compiled against the
+ * interpreter (loss and every gradient to 1e-10 relative, logits bit for bit,
+ * at two seeds) and the interpreter against finite differences, each at
+ * T = 1, 2, the bound and one more.  tests/reference/NAME.py holds it to
+ * PyTorch.  Adding a model to the gallery is adding its name there. */
+#include "gallery.h"
+#define GALLERY_TESTS(NAME)                                                                              \
+    extern const MgModel NAME##_model;                                                                   \
+    static const Case NAME##_case = {#NAME, &NAME##_model, MGC_SOURCE_DIR "/models/" #NAME ".mg"};       \
+    Test(diff, gallery_##NAME##_compiled_matches_interpreter)                                            \
+    {                                                                                                    \
+        check_case_tol(&NAME##_case, 101, 1e-10);                                                        \
+        check_case_tol(&NAME##_case, 102, 1e-10);                                                        \
+    }                                                                                                    \
+    Test(diff, gallery_##NAME##_interpreter_matches_finite_differences) { check_fd_lengths(&NAME##_case, 103); }
+MGC_GALLERY(GALLERY_TESTS)
