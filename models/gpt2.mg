@@ -34,17 +34,20 @@ param ln_f.bias[n_embd] ~ zeros
 
 optimizer adam(lr = 0.003, beta1 = 0.9, beta2 = 0.99, eps = 1e-8, steps = 1000)
 
-# torch.nn.functional.layer_norm: biased variance, eps inside the root
+# torch.nn.functional.layer_norm: biased variance, eps inside the root.
+# Squares and cubes are products (d * d, not d ^ 2): pow() from libm, which
+# ^ keeps for the reference's bits, was a third of a training step.
 fn layernorm(x[N], g[N], b[N]) -> y[N] {
     mu = mean(i) x[i]
-    var = mean(i) (x[i] - mu) ^ 2
+    d[i] = x[i] - mu
+    var = mean(i) d[i] * d[i]
     rstd = (var + 1e-5) ^ -0.5
-    y[i] = (x[i] - mu) * rstd * g[i] + b[i]
+    y[i] = d[i] * rstd * g[i] + b[i]
 }
 
-# torch.nn.functional.gelu(x, approximate='tanh')
+# torch.nn.functional.gelu(x, approximate='tanh'), as PyTorch computes it
 fn gelu_tanh(x[N]) -> y[N] {
-    y[i] = 0.5 * x[i] * (1 + tanh((2 / 3.141592653589793) ^ 0.5 * (x[i] + 0.044715 * x[i] ^ 3)))
+    y[i] = 0.5 * x[i] * (1 + tanh((2 / 3.141592653589793) ^ 0.5 * (x[i] + 0.044715 * (x[i] * x[i] * x[i]))))
 }
 
 # nn.Linear with a bias: rows of w are output units
