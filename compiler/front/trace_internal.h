@@ -2,7 +2,8 @@
  * names.c   scopes and bindings, poison, constant evaluation, name paths, the
  *           declarations (const, dim, input, param, optimizer, fn)
  * shapes.c  index bounds, written and inferred ranges, the iteration cap, the
- *           model's outputs; shapes printed for messages
+ *           model's outputs, the broadcast shape of `y = expr`; shapes printed
+ *           for messages
  * lower.c   the statement builder, element expressions (Ix, Ex), reductions,
  *           definitions and assignments, function calls (inlined)
  * trace.c   the driver: the program's items in order, `for` unrolled
@@ -129,6 +130,9 @@ int check_index(Tr *tr, Ix *idx, Ix *ext, const Node *at, const char *tname, int
 int check_range(Tr *tr, const Node *r, Ix *hi);
 int mentions_axis_from(const Ix *x, int lo, int hi);
 Ix *infer_range(Tr *tr, const char *var, const Node *body, const Node *at);
+Bind *whole_operand(Tr *tr, const Node *n);
+int whole_rank(Tr *tr, const Node *n);
+int broadcast_shape(Tr *tr, const Node *rhs, Ix **ext);
 void check_outputs(Tr *tr, const Node *prog);
 
 /* ---- lower.c: the statement builder, expressions, statements, calls */

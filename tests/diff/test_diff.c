@@ -276,3 +276,14 @@ extern const MgModel t_sigmoid_model;
 static const Case sigmoid_case = {"sigmoid", &t_sigmoid_model, MGC_SOURCE_DIR "/tests/models/sigmoid.mg"};
 Test(diff, sigmoid_compiled_matches_interpreter_bit_for_bit) { check_bits(&sigmoid_case, 23); }
 Test(diff, sigmoid_interpreter_matches_finite_differences) { check_fd(&sigmoid_case, 1000); }
+
+/* Broadcasting in `y = expr` (tests/models/bcast.mg): a bias, a [1, vocab]
+ * row, a scalar, a causal [T, s <= t] against [2, T, s <= t] and a gain inside
+ * a mapped function.  The compiled forward, loss and gradients give the
+ * interpreter's bits (each broadcast operand's gradient sums over its
+ * broadcast axes in the same order in both), and the interpreter agrees with
+ * finite differences. */
+extern const MgModel t_bcast_model;
+static const Case bcast_case = {"bcast", &t_bcast_model, MGC_SOURCE_DIR "/tests/models/bcast.mg"};
+Test(diff, bcast_compiled_matches_interpreter) { check_case(&bcast_case, 25); check_case(&bcast_case, 26); }
+Test(diff, bcast_interpreter_matches_finite_differences) { check_fd(&bcast_case, 1000); }
