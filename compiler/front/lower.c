@@ -997,15 +997,15 @@ static void open_frame(Tr *tr, const Call *c)
 }
 
 /* The extent that `d`, one axis of a parameter or result, declares: a shape
- * variable's (sv), the runtime length or a constant; NULL after an error. */
+ * variable's (sv), the runtime length, or an integer expression in them and
+ * constants (shape_extent); NULL after an error. */
 static Ix *declared_extent(Tr *tr, const Node *d, const Bind *sv)
 {
-    long c;
     if (sv && sv->kind == B_SHAPE)
         return sv->ix;
     if (sv && sv->kind == B_DIM)
         return ix_T();
-    return const_dim(tr, d, "a declared extent", &c, 0) ? ix_const(c) : NULL;
+    return shape_extent(tr, d);
 }
 
 /* Check axis k of argument i, bound as b, against its parameter's

@@ -112,6 +112,7 @@ int poisoned(Tr *tr, const Bind *b);
 void poison(Tr *tr, const char *name, const char *what, int decl, SrcLoc loc);
 int finite_const(const Node *n, double r);
 int const_dim(Tr *tr, const Node *n, const char *what, long *out, int allow_zero);
+Ix *shape_extent(Tr *tr, const Node *n);
 const char *path_name(Tr *tr, const Node *n, int quiet);
 void do_const(Tr *tr, const Node *n);
 void do_dim(Tr *tr, const Node *n);

@@ -287,3 +287,12 @@ extern const MgModel t_bcast_model;
 static const Case bcast_case = {"bcast", &t_bcast_model, MGC_SOURCE_DIR "/tests/models/bcast.mg"};
 Test(diff, bcast_compiled_matches_interpreter) { check_case(&bcast_case, 25); check_case(&bcast_case, 26); }
 Test(diff, bcast_interpreter_matches_finite_differences) { check_fd(&bcast_case, 1000); }
+
+/* Result shapes computed from shape variables (tests/models/merge.mg):
+ * merge(x[K, C]) -> y[K // 2, 2 * C] three levels deep, each with a weight
+ * declared w[O, 2 * C] and a broadcast bias; compiled against the
+ * interpreter and the interpreter against finite differences. */
+extern const MgModel t_merge_model;
+static const Case merge_case = {"merge", &t_merge_model, MGC_SOURCE_DIR "/tests/models/merge.mg"};
+Test(diff, merge_compiled_matches_interpreter) { check_case(&merge_case, 27); check_case(&merge_case, 28); }
+Test(diff, merge_interpreter_matches_finite_differences) { check_fd(&merge_case, 1000); }
