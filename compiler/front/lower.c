@@ -221,6 +221,7 @@ static Val read_whole(Tr *tr, Bind *b, const Node *at, const char *name)
         diag_error(at->loc, "shape mismatch: axis %d of '%s' has extent %s, but the statement's has %s", k + 1,
                    name, ix_str(tr, e), ix_str(tr, hi));
         diag_note(b->loc, "'%s' defined here", name);
+        diag_call_note(at->loc);
         return v_err();
     }
     return read_at(tr, b, idx, lrank, at, NULL, name);
@@ -1097,6 +1098,7 @@ static int result_extents(Tr *tr, const Call *c, const Bind *r)
         if (!ix_equal(w, actual)) {
             diag_error(rd->loc, "result '%s' of '%s' has extent %s on axis %d, but %s is declared",
                        rd->name, c->call->name, ix_str(tr, actual), k + 1, ix_str(tr, w));
+            diag_call_note(rd->loc);
             good = 0;
         }
     }
@@ -1158,8 +1160,10 @@ static Bind *call_fn(Tr *tr, const Node *call)
     Bind *result = NULL;
     if (ok) {
         int before = diag_errors(), npoison = tr->npoison;
+        diag_call_enter(call->loc, call_text(tr, call, c.fn, c.args, c.nargs), call->name);
         exec_list(tr, &c.fn->list2);
         result = fn_result(tr, &c, before, npoison);
+        diag_call_leave();
     }
     int ncalls = tr->ncalls - 1, npoison = tr->npoison;
     *tr = saved;

@@ -38,6 +38,31 @@ const char *shape_str(Tr *tr, Tensor *t, int nb)
     return arena_strdup(buf);
 }
 
+/* A call as its reader sees it, its parameters with their arguments'
+ * shapes: "cross_entropy(logits[T, 10], targets[T])". */
+const char *call_text(Tr *tr, const Node *call, const Node *fn, Bind **args, int n)
+{
+    char buf[512];
+    FILE *f = fmemopen(buf, sizeof buf, "w");
+    if (!f)
+        return call->name;
+    fprintf(f, "%s(", call->name);
+    for (int i = 0; i < n; i++) {
+        const Bind *a = args[i];
+        fprintf(f, "%s%s", i ? ", " : "", fn->list.items[i]->name);
+        if (a->kind != B_TENSOR && a->kind != B_VIEW)
+            continue;
+        Tensor t = {.rank = a->kind == B_TENSOR ? a->t->rank : a->view->rank};
+        memcpy(t.ext, a->kind == B_TENSOR ? a->t->ext : a->view->ext, sizeof t.ext);
+        char sh[256];
+        print_shape_buf(sh, sizeof sh, &t, a->nb, tr->g);
+        fputs(sh, f);
+    }
+    fputc(')', f);
+    fclose(f);
+    return arena_strdup(buf);
+}
+
 const char *ix_str(Tr *tr, Ix *x)
 {
     char buf[256];
@@ -98,7 +123,7 @@ int interval_all_T(Tr *tr, const Ix *x, long *lo, long *hi)
  * affine proof (ix_nonneg) or one interval over all T settles most indices at
  * once; only what neither can show is checked T by T, which also finds the T
  * that a message names. */
-int check_index(Tr *tr, Ix *idx, Ix *ext, const Node *at, const char *tname, int axis, SrcLoc decl)
+static int check_index_in(Tr *tr, Ix *idx, Ix *ext, const Node *at, const char *tname, int axis, SrcLoc decl)
 {
     const Loop *L = tr->sb.loops;
     int n = tr->sb.nloops;
@@ -150,6 +175,18 @@ int check_index(Tr *tr, Ix *idx, Ix *ext, const Node *at, const char *tname, int
         }
     }
     return 1;
+}
+
+/* check_index_in, and after an error inside a function a note at the call
+ * whose arguments gave the extents. */
+int check_index(Tr *tr, Ix *idx, Ix *ext, const Node *at, const char *tname, int axis, SrcLoc decl)
+{
+    int before = diag_errors();
+    if (check_index_in(tr, idx, ext, at, tname, axis, decl))
+        return 1;
+    if (diag_errors() > before)
+        diag_call_note(at->loc);
+    return 0;
 }
 
 /* A written range 'r < hi' must not be negative and, like a loop bound or an
@@ -490,6 +527,7 @@ static int combine(Tr *tr, const Node *at, const char *op, Shape *a, const Shape
         diag_error(at->loc, "shape mismatch in '%s': %s and %s: axis %d is %s against %s", op, shape_text(tr, a),
                    shape_text(tr, b), k - (R - r) + 1, ix_str(tr, own_axes(tr, a, a->ext[k])),
                    ix_str(tr, own_axes(tr, b, b->ext[k])));
+        diag_call_note(at->loc);
         return 0;
     }
     for (int k = R - b->rank; k < R; k++)

@@ -125,6 +125,7 @@ void do_fn(Tr *tr, const Node *n);
 
 const char *shape_str(Tr *tr, Tensor *t, int nb);
 const char *ix_str(Tr *tr, Ix *x);
+const char *call_text(Tr *tr, const Node *call, const Node *fn, Bind **args, int n);
 int check_iterations(Tr *tr, const Stmt *s);
 int interval_all_T(Tr *tr, const Ix *x, long *lo, long *hi);
 int check_index(Tr *tr, Ix *idx, Ix *ext, const Node *at, const char *tname, int axis, SrcLoc decl);
