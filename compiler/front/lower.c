@@ -1033,8 +1033,10 @@ static int bind_param_axis(Tr *tr, const Call *c, int i, const Bind *b, int k)
         return 1;
     }
     Ix *want = declared_extent(tr, d, sv);
-    if (!want)
+    if (!want) {
+        diag_call_note(d->loc);
         return 0;
+    }
     if (!ix_equal(want, actual)) {
         diag_error(c->call->list.items[i]->loc, "argument %d of '%s' has shape %s, but '%s' expects extent %s for axis %d",
                    i + 1, c->call->name, a->kind == B_TENSOR ? shape_str(tr, a->t, a->nb) : "(integer)",
@@ -1090,8 +1092,10 @@ static int result_extents(Tr *tr, const Call *c, const Bind *r)
         const Node *d = rd->list.items[k];
         Bind *sv = d->kind == A_NAME ? lookup(tr, d->name) : NULL;
         Ix *w = declared_extent(tr, d, sv);
-        if (!w)
+        if (!w) {
+            diag_call_note(d->loc);
             return 0;
+        }
         Ix *actual = ext[r->nb + k];
         if (mentions_axis_from(actual, r->nb, IR_MAX_RANK))
             continue;    /* a causal range inside the result: checked by its statements */
@@ -1154,17 +1158,17 @@ static Bind *call_fn(Tr *tr, const Node *call)
         return NULL;
     Tr saved = *tr;
     open_frame(tr, &c);
+    diag_call_enter(call->loc, call_text(tr, call, c.fn, c.args, c.nargs), call->name);
     int ok = 1;
     for (int i = 0; i < c.nargs && ok; i++)
         ok = bind_param(tr, &c, i);
     Bind *result = NULL;
     if (ok) {
         int before = diag_errors(), npoison = tr->npoison;
-        diag_call_enter(call->loc, call_text(tr, call, c.fn, c.args, c.nargs), call->name);
         exec_list(tr, &c.fn->list2);
         result = fn_result(tr, &c, before, npoison);
-        diag_call_leave();
     }
+    diag_call_leave();
     int ncalls = tr->ncalls - 1, npoison = tr->npoison;
     *tr = saved;
     tr->ncalls = ncalls;

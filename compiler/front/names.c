@@ -436,7 +436,8 @@ static Ix *shape_bin(const Node *n, Ix *a, Ix *b)
     case OP_FLOORDIV: k = IX_FLOORDIV; break;
     case '%': k = IX_MOD; break;
     default:
-        diag_error(n->loc, "'%s' cannot compute an extent (use '//' for floor division)", ast_op_name(n->op));
+        diag_error(n->loc, "an extent cannot use '%s'%s", ast_op_name(n->op),
+                   n->op == '/' ? "; use '//' for floor division" : "");
         return NULL;
     }
     if (k == IX_MUL && !ix_is_const(a, NULL) && !ix_is_const(b, NULL)) {
