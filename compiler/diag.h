@@ -26,10 +26,11 @@ void diag_plain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int diag_errors(void);
 /* The calls being inlined, innermost last: `site` is the call, `what` how it
  * reads with its arguments' shapes ("cross_entropy(logits[T, 10],
- * targets[T])"), `fn` the function's name.  An error or warning located in
- * another file than the innermost call whose site is not in that file (a
- * prelude function's body, which the user did not write) is reported at that
- * call, "in this call of WHAT: ...", with a note where it arose. */
+ * targets[T])"), `fn` the function's name.  The user's file is that of the
+ * outermost call.  An error or warning located in another file (a prelude
+ * function's body, which the user did not write) is reported at the
+ * innermost call made from the user's file, "in this call of WHAT: ...",
+ * with a note where it arose. */
 void diag_call_enter(SrcLoc site, const char *what, const char *fn);
 void diag_call_leave(void);
 /* After an error at `at` inside a function that depends on the arguments (a

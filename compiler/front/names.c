@@ -421,8 +421,6 @@ static int mentions_shape(Tr *tr, const Node *n)
     return mentions_shape(tr, n->a) || mentions_shape(tr, n->b);
 }
 
-static Ix *shape_eval(Tr *tr, const Node *n);
-
 /* a op b in an extent: '*' by a constant, '//' and '%' by a positive one,
  * nothing that overflows; NULL after an error at n. */
 static Ix *shape_bin(const Node *n, Ix *a, Ix *b)
