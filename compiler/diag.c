@@ -22,6 +22,14 @@ static int nsources, cap_sources;
 static FILE *out;
 static int nerrors, nwarnings;
 
+/* the calls being inlined (diag_call_enter) */
+enum { MAX_CALLS = 64 };
+static struct {
+    SrcLoc site;
+    const char *what, *fn;
+} calls[MAX_CALLS];
+static int ncalls;
+
 static FILE *dest(void)
 {
     return out ? out : stderr;
@@ -57,6 +65,7 @@ void diag_reset(void)
     sources = NULL;
     nsources = cap_sources = 0;
     nerrors = nwarnings = 0;
+    ncalls = 0;
     out = NULL;
 }
 
@@ -283,7 +292,7 @@ static void quote(FILE *f, SrcLoc loc)
     free(col_of);
 }
 
-static void report(SrcLoc loc, const char *kind, const char *fmt, va_list ap)
+static void vreport(SrcLoc loc, const char *kind, const char *prefix, const char *fmt, va_list ap)
 {
     FILE *f = dest();
     if (!loc.file)
@@ -292,10 +301,80 @@ static void report(SrcLoc loc, const char *kind, const char *fmt, va_list ap)
         fprintf(f, "%s: %s: ", loc.file, kind);
     else
         fprintf(f, "%s:%d:%d: %s: ", loc.file, loc.line, loc.col, kind);
+    fputs(prefix, f);
     vfprintf(f, fmt, ap);
     fputc('\n', f);
     quote(f, loc);
     fflush(f);
+}
+
+static void report_at(SrcLoc loc, const char *kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void report_at(SrcLoc loc, const char *kind, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vreport(loc, kind, "", fmt, ap);
+    va_end(ap);
+}
+
+static int same_file(const char *a, const char *b) { return a && b && !strcmp(a, b); }
+
+/* The innermost call made from the user's file (that of the outermost
+ * call), or -1 when there is none or loc itself is in the user's file. */
+static int user_call(SrcLoc loc)
+{
+    int n = ncalls < MAX_CALLS ? ncalls : MAX_CALLS;
+    if (n == 0 || !loc.file || same_file(loc.file, calls[0].site.file))
+        return -1;
+    for (int i = n - 1; i >= 0; i--)
+        if (same_file(calls[i].site.file, calls[0].site.file))
+            return i;
+    return -1;
+}
+
+/* An error or warning, at the user's call when it arose in a body from
+ * another file: there, with a note where it arose. */
+static void report(SrcLoc loc, const char *kind, const char *fmt, va_list ap)
+{
+    int c = user_call(loc);
+    if (c < 0 || !calls[c].what) {
+        vreport(loc, kind, "", fmt, ap);
+        return;
+    }
+    char prefix[512];
+    snprintf(prefix, sizeof prefix, "in this call of %s: ", calls[c].what);
+    vreport(calls[c].site, kind, prefix, fmt, ap);
+    int n = ncalls < MAX_CALLS ? ncalls : MAX_CALLS;
+    report_at(loc, "note", "inside '%s', here", calls[n - 1].fn);
+}
+
+void diag_call_enter(SrcLoc site, const char *what, const char *fn)
+{
+    if (ncalls < MAX_CALLS) {
+        calls[ncalls].site = site;
+        calls[ncalls].what = what;
+        calls[ncalls].fn = fn;
+    }
+    ncalls++;
+}
+
+void diag_call_leave(void)
+{
+    if (ncalls > 0)
+        ncalls--;
+}
+
+void diag_call_note(SrcLoc at)
+{
+    int n = ncalls < MAX_CALLS ? ncalls : MAX_CALLS;
+    if (n == 0 || nerrors > DIAG_MAX_ERRORS || user_call(at) >= 0)
+        return;     /* at the top level, or the error is at the call already */
+    for (int i = n - 1; i >= 0; i--)
+        if (same_file(calls[i].site.file, calls[0].site.file)) {
+            if (calls[i].what)
+                report_at(calls[i].site, "note", "in this call of %s", calls[i].what);
+            return;
+        }
 }
 
 /* Errors past DIAG_MAX_ERRORS are counted but not printed: the first of
@@ -330,7 +409,7 @@ void diag_note(SrcLoc loc, const char *fmt, ...)
         return;     /* the note of an error not shown */
     va_list ap;
     va_start(ap, fmt);
-    report(loc, "note", fmt, ap);
+    vreport(loc, "note", "", fmt, ap);
     va_end(ap);
 }
 

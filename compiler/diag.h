@@ -24,6 +24,19 @@ void diag_note(SrcLoc loc, const char *fmt, ...) __attribute__((format(printf, 2
 /* An error with no location: "mgc: error: msg". */
 void diag_plain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int diag_errors(void);
+/* The calls being inlined, innermost last: `site` is the call, `what` how it
+ * reads with its arguments' shapes ("cross_entropy(logits[T, 10],
+ * targets[T])"), `fn` the function's name.  The user's file is that of the
+ * outermost call.  An error or warning located in another file (a prelude
+ * function's body, which the user did not write) is reported at the
+ * innermost call made from the user's file, "in this call of WHAT: ...",
+ * with a note where it arose. */
+void diag_call_enter(SrcLoc site, const char *what, const char *fn);
+void diag_call_leave(void);
+/* After an error at `at` inside a function that depends on the arguments (a
+ * shape), a note at the innermost call from the user's file: "in this call of
+ * WHAT".  Nothing at the top level, or when the error was moved to the call. */
+void diag_call_note(SrcLoc at);
 /* Past this many errors the rest (and their notes) are counted, not printed:
  * "too many errors; stopping" once.  The parser gives up on a file at the
  * same count (PARSE_MAX_ERRORS), so this caps the later stages' errors. */

@@ -188,41 +188,41 @@ static Val read_at(Tr *tr, Bind *b, Ix **idx, int ni, const Node *at, Node *cons
     return v_real(ex_read(b->t, prank, phys));
 }
 
-/* An unindexed reference in an element expression. */
+/* An unindexed reference in an element expression: read at the statement's
+ * last axes (broadcast_shape made them agree), an axis of extent 1 against a
+ * longer one at 0. */
 static Val read_whole(Tr *tr, Bind *b, const Node *at, const char *name)
 {
     int prank = b->kind == B_TENSOR ? b->t->rank : b->view->rank;
-    int lrank = prank - b->nb;
-    if (lrank == 0)
+    int lrank = prank - b->nb, R = tr->sb.impl_rank;
+    if (lrank == 0 || R == 0)
         return read_at(tr, b, NULL, 0, at, NULL, name);
-    if (tr->sb.impl_rank != lrank) {
-        if (tr->sb.impl_rank == 0)
-            return read_at(tr, b, NULL, 0, at, NULL, name);
+    if (R < lrank) {
         diag_error(at->loc, "'%s' has shape %s, but this statement's shape has %d ax%s", name,
-                   b->kind == B_TENSOR ? shape_str(tr, b->t, b->nb) : "(integer)", tr->sb.impl_rank,
-                   tr->sb.impl_rank == 1 ? "is" : "es");
+                   b->kind == B_TENSOR ? shape_str(tr, b->t, b->nb) : "(integer)", R, R == 1 ? "is" : "es");
         diag_note(b->loc, "'%s' defined here", name);
         return v_err();
     }
-    Ix *idx[IR_MAX_RANK];
-    for (int k = 0; k < lrank; k++)
-        idx[k] = ix_var(tr->sb.impl_var[k]);
-    /* the extents must agree with the statement's */
     Ix **ext = b->kind == B_TENSOR ? b->t->ext : b->view->ext;
-    Ix *phys[IR_MAX_RANK];
+    Ix *idx[IR_MAX_RANK], *phys[IR_MAX_RANK];
     for (int k = 0; k < b->nb; k++)
         phys[k] = ix_var(tr->sb.bvar[k]);
-    for (int k = 0; k < lrank; k++)
-        phys[b->nb + k] = idx[k];
     for (int k = 0; k < lrank; k++) {
-        Ix *e = ix_subst_axes(ext[b->nb + k], phys);
-        int li = loop_index(tr, tr->sb.impl_var[k]);
-        if (!ix_equal(e, tr->sb.loops[li].hi)) {
-            diag_error(at->loc, "shape mismatch: axis %d of '%s' has extent %s, but the statement's has %s", k + 1,
-                       name, ix_str(tr, e), ix_str(tr, tr->sb.loops[li].hi));
-            diag_note(b->loc, "'%s' defined here", name);
-            return v_err();
+        int v = tr->sb.impl_var[R - lrank + k];
+        phys[b->nb + k] = idx[k] = ix_var(v);
+        Ix *e = ix_subst_axes(ext[b->nb + k], phys), *hi = tr->sb.loops[loop_index(tr, v)].hi;
+        long c;
+        if (ix_equal(e, hi))
+            continue;
+        if (ix_is_const(e, &c) && c == 1) {
+            idx[k] = ix_const(0);
+            continue;
         }
+        diag_error(at->loc, "shape mismatch: axis %d of '%s' has extent %s, but the statement's has %s", k + 1,
+                   name, ix_str(tr, e), ix_str(tr, hi));
+        diag_note(b->loc, "'%s' defined here", name);
+        diag_call_note(at->loc);
+        return v_err();
     }
     return read_at(tr, b, idx, lrank, at, NULL, name);
 }
@@ -630,38 +630,6 @@ Val elab(Tr *tr, const Node *n)
 
 static Bind *bind_result(Tr *tr, const char *name, Bind *val, SrcLoc loc);
 
-/* The implicit shape of `y = expr`: the first unindexed operand of rank > 0. */
-static Bind *find_shape_operand(Tr *tr, const Node *n, int depth)
-{
-    if (!n || depth > 200)
-        return NULL;
-    switch (n->kind) {
-    case A_NAME:
-    case A_MEMBER: {
-        const char *name = path_name(tr, n, 1);
-        Bind *b = name ? lookup(tr, name) : NULL;
-        if (b && ((b->kind == B_TENSOR && b->t->rank > b->nb) || (b->kind == B_VIEW && b->view->rank > b->nb)))
-            return b;
-        return NULL;
-    }
-    case A_INDEX:
-    case A_REDUCE: return NULL;
-    case A_CALL:
-        if (!is_builtin(n->name))
-            return NULL;
-        for (int i = 0; i < n->list.n; i++) {
-            Bind *b = find_shape_operand(tr, n->list.items[i], depth + 1);
-            if (b)
-                return b;
-        }
-        return NULL;
-    default: {
-        Bind *b = find_shape_operand(tr, n->a, depth + 1);
-        return b ? b : find_shape_operand(tr, n->b, depth + 1);
-    }
-    }
-}
-
 /* A deep copy, so hoisting can rewrite calls without touching the tree that
  * later loop iterations and calls trace again. */
 static Node *copy_tree(const Node *n)
@@ -717,6 +685,25 @@ static int hoist_calls(Tr *tr, Node *n, int depth)
     return 1;
 }
 
+/* The loops of `y = expr`: one per axis of its operands broadcast together
+ * (shapes.c), none when all are numbers; 0 after an error. */
+static int implicit_axes(Tr *tr, const Node *rhs, SrcLoc loc)
+{
+    static const char *hints[IR_MAX_RANK] = {"i", "j", "k", "l"};
+    Ix *ext[IR_MAX_RANK];
+    int R = whole_rank(tr, rhs);
+    if (R == 0)
+        return 1;
+    for (int k = 0; k < R; k++)
+        tr->sb.impl_var[k] = new_var(tr, hints[k]);
+    tr->sb.impl_rank = R;
+    if (!broadcast_shape(tr, rhs, ext))
+        return 0;
+    for (int k = 0; k < R; k++)
+        push_loop(tr, tr->sb.impl_var[k], ext[k], loc);
+    return 1;
+}
+
 /* Build the statement for `name = rhs` or `name[ranges] = rhs`. */
 static Bind *define(Tr *tr, const char *name, const NodeList *ranges, const Node *rhs, SrcLoc loc)
 {
@@ -729,23 +716,8 @@ static Bind *define(Tr *tr, const char *name, const NodeList *ranges, const Node
         if (nb < 0)
             return NULL;
     } else {
-        Bind *shape = find_shape_operand(tr, rhs, 0);
-        if (shape) {
-            int prank = shape->kind == B_TENSOR ? shape->t->rank : shape->view->rank;
-            Ix **ext = shape->kind == B_TENSOR ? shape->t->ext : shape->view->ext;
-            int lrank = prank - shape->nb;
-            Ix *phys[IR_MAX_RANK];
-            for (int k = 0; k < shape->nb; k++)
-                phys[k] = ix_var(tr->sb.bvar[k]);
-            static const char *hints[] = {"i", "j", "k", "l"};
-            for (int k = 0; k < lrank; k++) {
-                int v = new_var(tr, hints[k]);
-                phys[shape->nb + k] = ix_var(v);
-                tr->sb.impl_var[k] = v;
-                push_loop(tr, v, ix_subst_axes(ext[shape->nb + k], phys), loc);
-            }
-            tr->sb.impl_rank = lrank;
-        }
+        if (!implicit_axes(tr, rhs, loc))
+            return NULL;
     }
     int nout = tr->sb.nloops;
     RedKind rk = RED_NONE_;
@@ -1026,15 +998,15 @@ static void open_frame(Tr *tr, const Call *c)
 }
 
 /* The extent that `d`, one axis of a parameter or result, declares: a shape
- * variable's (sv), the runtime length or a constant; NULL after an error. */
+ * variable's (sv), the runtime length, or an integer expression in them and
+ * constants (shape_extent); NULL after an error. */
 static Ix *declared_extent(Tr *tr, const Node *d, const Bind *sv)
 {
-    long c;
     if (sv && sv->kind == B_SHAPE)
         return sv->ix;
     if (sv && sv->kind == B_DIM)
         return ix_T();
-    return const_dim(tr, d, "a declared extent", &c, 0) ? ix_const(c) : NULL;
+    return shape_extent(tr, d);
 }
 
 /* Check axis k of argument i, bound as b, against its parameter's
@@ -1061,8 +1033,10 @@ static int bind_param_axis(Tr *tr, const Call *c, int i, const Bind *b, int k)
         return 1;
     }
     Ix *want = declared_extent(tr, d, sv);
-    if (!want)
+    if (!want) {
+        diag_call_note(d->loc);
         return 0;
+    }
     if (!ix_equal(want, actual)) {
         diag_error(c->call->list.items[i]->loc, "argument %d of '%s' has shape %s, but '%s' expects extent %s for axis %d",
                    i + 1, c->call->name, a->kind == B_TENSOR ? shape_str(tr, a->t, a->nb) : "(integer)",
@@ -1118,14 +1092,17 @@ static int result_extents(Tr *tr, const Call *c, const Bind *r)
         const Node *d = rd->list.items[k];
         Bind *sv = d->kind == A_NAME ? lookup(tr, d->name) : NULL;
         Ix *w = declared_extent(tr, d, sv);
-        if (!w)
+        if (!w) {
+            diag_call_note(d->loc);
             return 0;
+        }
         Ix *actual = ext[r->nb + k];
         if (mentions_axis_from(actual, r->nb, IR_MAX_RANK))
             continue;    /* a causal range inside the result: checked by its statements */
         if (!ix_equal(w, actual)) {
             diag_error(rd->loc, "result '%s' of '%s' has extent %s on axis %d, but %s is declared",
                        rd->name, c->call->name, ix_str(tr, actual), k + 1, ix_str(tr, w));
+            diag_call_note(rd->loc);
             good = 0;
         }
     }
@@ -1181,6 +1158,7 @@ static Bind *call_fn(Tr *tr, const Node *call)
         return NULL;
     Tr saved = *tr;
     open_frame(tr, &c);
+    diag_call_enter(call->loc, call_text(tr, call, c.fn, c.args, c.nargs), call->name);
     int ok = 1;
     for (int i = 0; i < c.nargs && ok; i++)
         ok = bind_param(tr, &c, i);
@@ -1190,6 +1168,7 @@ static Bind *call_fn(Tr *tr, const Node *call)
         exec_list(tr, &c.fn->list2);
         result = fn_result(tr, &c, before, npoison);
     }
+    diag_call_leave();
     int ncalls = tr->ncalls - 1, npoison = tr->npoison;
     *tr = saved;
     tr->ncalls = ncalls;

@@ -407,6 +407,97 @@ int const_dim(Tr *tr, const Node *n, const char *what, long *out, int allow_zero
     return 1;
 }
 
+/* ------------------------------------------------------- declared extents */
+
+/* Does n mention a shape variable or T, so that it is no constant? */
+static int mentions_shape(Tr *tr, const Node *n)
+{
+    if (!n)
+        return 0;
+    if (n->kind == A_NAME) {
+        Bind *b = lookup(tr, n->name);
+        return b && (b->kind == B_SHAPE || b->kind == B_DIM);
+    }
+    return mentions_shape(tr, n->a) || mentions_shape(tr, n->b);
+}
+
+/* a op b in an extent: '*' by a constant, '//' and '%' by a positive one,
+ * nothing that overflows; NULL after an error at n. */
+static Ix *shape_bin(const Node *n, Ix *a, Ix *b)
+{
+    long c;
+    IxKind k;
+    switch (n->op) {
+    case '+': k = IX_ADD; break;
+    case '-': k = IX_SUB; break;
+    case '*': k = IX_MUL; break;
+    case OP_FLOORDIV: k = IX_FLOORDIV; break;
+    case '%': k = IX_MOD; break;
+    default:
+        diag_error(n->loc, "an extent cannot use '%s'%s", ast_op_name(n->op),
+                   n->op == '/' ? "; use '//' for floor division" : "");
+        return NULL;
+    }
+    if (k == IX_MUL && !ix_is_const(a, NULL) && !ix_is_const(b, NULL)) {
+        diag_error(n->loc, "an extent can only be multiplied by a constant");
+        return NULL;
+    }
+    if ((k == IX_FLOORDIV || k == IX_MOD) && (!ix_is_const(b, &c) || c <= 0)) {
+        diag_error(n->loc, "the right operand of '%s' must be a positive constant", ast_op_name(n->op));
+        return NULL;
+    }
+    int overflow = 0;
+    Ix *x = ix_bin_checked(k, a, b, &overflow);
+    if (overflow) {
+        diag_error(n->loc, "integer overflow in an extent");
+        return NULL;
+    }
+    return x;
+}
+
+/* An extent in shape variables, T and integer constants, folded; NULL after
+ * an error. */
+static Ix *shape_eval(Tr *tr, const Node *n)
+{
+    if (n->kind == A_NUM && n->is_int)
+        return ix_const((long)n->inum);
+    if (n->kind == A_NAME) {
+        Bind *b = lookup(tr, n->name);
+        if (!b)
+            unknown_name(tr, n->loc, n->name, 0);
+        if (!b || poisoned(tr, b))
+            return NULL;
+        if (b->kind == B_SHAPE || b->kind == B_DIM || b->kind == B_INT)
+            return b->kind == B_SHAPE ? b->ix : b->kind == B_DIM ? ix_T() : ix_const(b->ival);
+        diag_error(n->loc, "'%s' is %s, not an integer of an extent", n->name, a_kind(b));
+        diag_note(b->loc, "'%s' defined here", n->name);
+        return NULL;
+    }
+    if (n->kind == A_UNARY || n->kind == A_BINARY) {
+        Ix *a = n->kind == A_UNARY ? ix_const(0) : shape_eval(tr, n->a);
+        Ix *b = shape_eval(tr, n->kind == A_UNARY ? n->a : n->b);
+        if (!a || !b)
+            return NULL;
+        Node neg = *n;
+        neg.op = n->kind == A_UNARY ? '-' : n->op;
+        return shape_bin(&neg, a, b);
+    }
+    diag_error(n->loc, "an extent must be an integer expression in shape variables and constants");
+    return NULL;
+}
+
+/* The extent a parameter's or a result's axis declares: a constant as
+ * const_dim takes it, or an integer expression in the function's shape
+ * variables, T and constants (+ - * // %, as in y[K // 2, 2 * C]) evaluated
+ * with the values bound at this call; NULL after an error. */
+Ix *shape_extent(Tr *tr, const Node *n)
+{
+    long c;
+    if (!mentions_shape(tr, n))
+        return const_dim(tr, n, "a declared extent", &c, 0) ? ix_const(c) : NULL;
+    return shape_eval(tr, n);
+}
+
 /* ------------------------------------------------------------ name paths */
 
 /* "layer[l].attn_wq" -> "layer0.attn_wq"; NULL (with an error) if an index is

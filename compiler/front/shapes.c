@@ -38,6 +38,31 @@ const char *shape_str(Tr *tr, Tensor *t, int nb)
     return arena_strdup(buf);
 }
 
+/* A call as its reader sees it, its parameters with their arguments'
+ * shapes: "cross_entropy(logits[T, 10], targets[T])". */
+const char *call_text(Tr *tr, const Node *call, const Node *fn, Bind **args, int n)
+{
+    char buf[512];
+    FILE *f = fmemopen(buf, sizeof buf, "w");
+    if (!f)
+        return call->name;
+    fprintf(f, "%s(", call->name);
+    for (int i = 0; i < n; i++) {
+        const Bind *a = args[i];
+        fprintf(f, "%s%s", i ? ", " : "", fn->list.items[i]->name);
+        if (a->kind != B_TENSOR && a->kind != B_VIEW)
+            continue;
+        Tensor t = {.rank = a->kind == B_TENSOR ? a->t->rank : a->view->rank};
+        memcpy(t.ext, a->kind == B_TENSOR ? a->t->ext : a->view->ext, sizeof t.ext);
+        char sh[256];
+        print_shape_buf(sh, sizeof sh, &t, a->nb, tr->g);
+        fputs(sh, f);
+    }
+    fputc(')', f);
+    fclose(f);
+    return arena_strdup(buf);
+}
+
 const char *ix_str(Tr *tr, Ix *x)
 {
     char buf[256];
@@ -98,7 +123,7 @@ int interval_all_T(Tr *tr, const Ix *x, long *lo, long *hi)
  * affine proof (ix_nonneg) or one interval over all T settles most indices at
  * once; only what neither can show is checked T by T, which also finds the T
  * that a message names. */
-int check_index(Tr *tr, Ix *idx, Ix *ext, const Node *at, const char *tname, int axis, SrcLoc decl)
+static int check_index_in(Tr *tr, Ix *idx, Ix *ext, const Node *at, const char *tname, int axis, SrcLoc decl)
 {
     const Loop *L = tr->sb.loops;
     int n = tr->sb.nloops;
@@ -150,6 +175,18 @@ int check_index(Tr *tr, Ix *idx, Ix *ext, const Node *at, const char *tname, int
         }
     }
     return 1;
+}
+
+/* check_index_in, and after an error inside a function a note at the call
+ * whose arguments gave the extents. */
+int check_index(Tr *tr, Ix *idx, Ix *ext, const Node *at, const char *tname, int axis, SrcLoc decl)
+{
+    int before = diag_errors();
+    if (check_index_in(tr, idx, ext, at, tname, axis, decl))
+        return 1;
+    if (diag_errors() > before)
+        diag_call_note(at->loc);
+    return 0;
 }
 
 /* A written range 'r < hi' must not be negative and, like a loop bound or an
@@ -378,4 +415,185 @@ void check_outputs(Tr *tr, const Node *prog)
     for (int i = 0; i < g->nparams; i++)
         if (!used[g->params[i]->id])
             diag_warning(g->params[i]->loc, "parameter '%s' is never used", g->params[i]->display);
+}
+
+/* ---------------------------------------------------------- broadcasting */
+
+/* The shape of part of `y = expr`, over the statement's implicit axes
+ * (tr->sb.impl_var): its last `rank` axes of impl_rank, extents over their
+ * loop variables; ext[k] for k < impl_rank - rank is unused. */
+typedef struct Shape {
+    int rank;
+    Ix *ext[IR_MAX_RANK];
+} Shape;
+
+/* An unindexed operand with axes of its own (an unindexed scalar is rank 0). */
+Bind *whole_operand(Tr *tr, const Node *n)
+{
+    const char *name = path_name(tr, n, 1);
+    Bind *b = name ? lookup(tr, name) : NULL;
+    if (b && b->kind == B_TENSOR && b->t->rank > b->nb)
+        return b;
+    if (b && b->kind == B_VIEW && b->view->rank > b->nb)
+        return b;
+    return NULL;
+}
+
+static int bind_rank(const Bind *b) { return (b->kind == B_TENSOR ? b->t->rank : b->view->rank) - b->nb; }
+
+/* The most axes an unindexed operand of n has: the statement's rank.  Reads
+ * and reductions are numbers; a chain (a + b + ... + z) is walked down its
+ * left spine in a loop, so only nesting recurses. */
+int whole_rank(Tr *tr, const Node *n)
+{
+    int r = 0;
+    for (; n; n = n->kind == A_BINARY || n->kind == A_UNARY ? n->a : NULL) {
+        if (n->kind == A_NAME || n->kind == A_MEMBER) {
+            Bind *b = whole_operand(tr, n);
+            int rb = b ? bind_rank(b) : 0;
+            return rb > r ? rb : r;
+        }
+        if (n->kind == A_CALL && op_builtin(n->name))
+            for (int i = 0; i < n->list.n; i++) {
+                int ri = whole_rank(tr, n->list.items[i]);
+                r = ri > r ? ri : r;
+            }
+        if (n->kind == A_BINARY) {
+            int rb = whole_rank(tr, n->b);
+            r = rb > r ? rb : r;
+        }
+    }
+    return r;
+}
+
+/* The shape of operand b, its axes aligned with the statement's last ones. */
+static void operand_shape(Tr *tr, const Bind *b, Shape *s)
+{
+    int R = tr->sb.impl_rank, r = bind_rank(b);
+    Ix **ext = b->kind == B_TENSOR ? b->t->ext : b->view->ext;
+    Ix *phys[IR_MAX_RANK];
+    for (int k = 0; k < b->nb; k++)
+        phys[k] = ix_var(tr->sb.bvar[k]);
+    for (int j = 0; j < r; j++)
+        phys[b->nb + j] = ix_var(tr->sb.impl_var[R - r + j]);
+    s->rank = r;
+    for (int j = 0; j < r; j++)
+        s->ext[R - r + j] = ix_subst_axes(ext[b->nb + j], phys);
+}
+
+/* Extent x of shape s as the user reads it: the statement's loop variables
+ * back to the shape's own axes, as a tensor's shape prints them. */
+static Ix *own_axes(Tr *tr, const Shape *s, Ix *x)
+{
+    int R = tr->sb.impl_rank, off = R - s->rank;
+    for (int m = off; m < R; m++)
+        x = ix_subst_var(x, tr->sb.impl_var[m], ix_axis(m - off));
+    return x;
+}
+
+/* "[T, 64]" */
+static const char *shape_text(Tr *tr, const Shape *s)
+{
+    int R = tr->sb.impl_rank;
+    char buf[256];
+    FILE *f = fmemopen(buf, sizeof buf, "w");
+    if (!f)
+        return "[?]";
+    fputc('[', f);
+    for (int k = R - s->rank; k < R; k++) {
+        fputs(k > R - s->rank ? ", " : "", f);
+        ix_print(f, own_axes(tr, s, s->ext[k]), tr->g);
+    }
+    fputc(']', f);
+    fclose(f);
+    return arena_strdup(buf);
+}
+
+static int is_one(const Ix *x)
+{
+    long c;
+    return ix_is_const(x, &c) && c == 1;
+}
+
+/* a op b into a, NumPy's rule over trailing axes: an axis present in both
+ * has the same extent in both (the same index expression, so a causal range
+ * only meets an equal one) or 1 in one of them.  0 after an error at `at`. */
+static int combine(Tr *tr, const Node *at, const char *op, Shape *a, const Shape *b)
+{
+    int R = tr->sb.impl_rank, r = a->rank > b->rank ? a->rank : b->rank;
+    for (int k = R - b->rank; k < R; k++) {
+        if (k < R - a->rank || is_one(a->ext[k]) || is_one(b->ext[k]) || ix_equal(a->ext[k], b->ext[k]))
+            continue;
+        diag_error(at->loc, "shape mismatch in '%s': %s and %s: axis %d is %s against %s", op, shape_text(tr, a),
+                   shape_text(tr, b), k - (R - r) + 1, ix_str(tr, own_axes(tr, a, a->ext[k])),
+                   ix_str(tr, own_axes(tr, b, b->ext[k])));
+        diag_call_note(at->loc);
+        return 0;
+    }
+    for (int k = R - b->rank; k < R; k++)
+        if (k < R - a->rank || is_one(a->ext[k]))
+            a->ext[k] = b->ext[k];
+    a->rank = r;
+    return 1;
+}
+
+static int node_shape(Tr *tr, const Node *n, Shape *s);
+
+/* A chain a + b + ... + z, left to right down its spine (it may be long). */
+static int chain_shape(Tr *tr, const Node *n, Shape *s)
+{
+    int len = 0;
+    for (const Node *p = n; p->kind == A_BINARY; p = p->a)
+        len++;
+    const Node **spine = arena_alloc((size_t)len * sizeof *spine);
+    int i = len;
+    for (const Node *p = n; p->kind == A_BINARY; p = p->a)
+        spine[--i] = p;
+    if (!node_shape(tr, spine[0]->a, s))
+        return 0;
+    for (i = 0; i < len; i++) {
+        Shape b;
+        if (!node_shape(tr, spine[i]->b, &b) || !combine(tr, spine[i], ast_op_name(spine[i]->op), s, &b))
+            return 0;
+    }
+    return 1;
+}
+
+/* The shape of n, a part of `y = expr` (whole_rank's walk); 0 after an error. */
+static int node_shape(Tr *tr, const Node *n, Shape *s)
+{
+    s->rank = 0;
+    switch (n->kind) {
+    case A_NAME:
+    case A_MEMBER: {
+        Bind *b = whole_operand(tr, n);
+        if (b)
+            operand_shape(tr, b, s);
+        return 1;
+    }
+    case A_UNARY: return node_shape(tr, n->a, s);
+    case A_BINARY: return chain_shape(tr, n, s);
+    case A_CALL:
+        for (int i = 0; i < n->list.n && op_builtin(n->name); i++) {
+            Shape b;
+            if (!node_shape(tr, n->list.items[i], &b) || !combine(tr, n, n->name, s, &b))
+                return 0;
+        }
+        return 1;
+    default: return 1;
+    }
+}
+
+/* The extents of `y = expr` broadcast from its operands, over the implicit
+ * axes tr->sb.impl_var[0..impl_rank) (set by the caller); 0 after an error. */
+int broadcast_shape(Tr *tr, const Node *rhs, Ix **ext)
+{
+    Shape s;
+    if (!node_shape(tr, rhs, &s))
+        return 0;
+    if (s.rank != tr->sb.impl_rank)
+        MGC_INTERNAL("broadcast rank");
+    for (int k = 0; k < s.rank; k++)
+        ext[k] = s.ext[k];
+    return 1;
 }

@@ -2,7 +2,8 @@
  * names.c   scopes and bindings, poison, constant evaluation, name paths, the
  *           declarations (const, dim, input, param, optimizer, fn)
  * shapes.c  index bounds, written and inferred ranges, the iteration cap, the
- *           model's outputs; shapes printed for messages
+ *           model's outputs, the broadcast shape of `y = expr`; shapes printed
+ *           for messages
  * lower.c   the statement builder, element expressions (Ix, Ex), reductions,
  *           definitions and assignments, function calls (inlined)
  * trace.c   the driver: the program's items in order, `for` unrolled
@@ -111,6 +112,7 @@ int poisoned(Tr *tr, const Bind *b);
 void poison(Tr *tr, const char *name, const char *what, int decl, SrcLoc loc);
 int finite_const(const Node *n, double r);
 int const_dim(Tr *tr, const Node *n, const char *what, long *out, int allow_zero);
+Ix *shape_extent(Tr *tr, const Node *n);
 const char *path_name(Tr *tr, const Node *n, int quiet);
 void do_const(Tr *tr, const Node *n);
 void do_dim(Tr *tr, const Node *n);
@@ -123,12 +125,16 @@ void do_fn(Tr *tr, const Node *n);
 
 const char *shape_str(Tr *tr, Tensor *t, int nb);
 const char *ix_str(Tr *tr, Ix *x);
+const char *call_text(Tr *tr, const Node *call, const Node *fn, Bind **args, int n);
 int check_iterations(Tr *tr, const Stmt *s);
 int interval_all_T(Tr *tr, const Ix *x, long *lo, long *hi);
 int check_index(Tr *tr, Ix *idx, Ix *ext, const Node *at, const char *tname, int axis, SrcLoc decl);
 int check_range(Tr *tr, const Node *r, Ix *hi);
 int mentions_axis_from(const Ix *x, int lo, int hi);
 Ix *infer_range(Tr *tr, const char *var, const Node *body, const Node *at);
+Bind *whole_operand(Tr *tr, const Node *n);
+int whole_rank(Tr *tr, const Node *n);
+int broadcast_shape(Tr *tr, const Node *rhs, Ix **ext);
 void check_outputs(Tr *tr, const Node *prog);
 
 /* ---- lower.c: the statement builder, expressions, statements, calls */

@@ -14,3 +14,6 @@ q = h(x)
 #| call_result_extent.mg:8:15: error: result 'o' of 'h' has extent 16 on axis 1, but 8 is declared
 #|     8 | fn h(a[N]) -> o[8] {
 #|       |               ^~~~
+#| call_result_extent.mg:11:5: note: in this call of h(a[T, 16])
+#|    11 | q = h(x)
+#|       |     ^~~~

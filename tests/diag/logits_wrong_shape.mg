@@ -9,7 +9,10 @@ targets[t < T] = tokens[t + 1]
 loss = cross_entropy(logits, targets)
 
 # ---- expected (mgc logits_wrong_shape.mg -o OUT.c): exit 1, and on stderr: ----
-#| prelude.mg:28:30: error: index 2 of 'p' is out of range: it reaches 26 but the extent is 16
+#| logits_wrong_shape.mg:9:8: error: in this call of cross_entropy(logits[T, 16], targets[T]): index 2 of 'p' is out of range: it reaches 26 but the extent is 16
+#|     9 | loss = cross_entropy(logits, targets)
+#|       |        ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
+#| prelude.mg:28:30: note: inside 'cross_entropy', here
 #|    28 |     loss = mean(t) -log(p[t, targets[t]])
 #|       |                              ^~~~~~~~~~
 #| prelude.mg:28:30: note: with T = 1

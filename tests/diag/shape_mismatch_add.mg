@@ -1,3 +1,4 @@
+# broadcasting aligns trailing axes: 16 against 8 names the axis and both shapes
 const vocab = 27
 dim T <= 16
 input tokens[T + 1] < vocab
@@ -11,9 +12,6 @@ targets[t < T] = tokens[t + 1]
 loss = cross_entropy(logits, targets)
 
 # ---- expected (mgc shape_mismatch_add.mg -o OUT.c): exit 1, and on stderr: ----
-#| shape_mismatch_add.mg:8:9: error: 'b' has shape [8], but this statement's shape has 2 axes
-#|     8 | y = x + b
-#|       |         ^
-#| shape_mismatch_add.mg:6:1: note: 'b' defined here
-#|     6 | param b[8] ~ zeros
-#|       | ^~~~~~~~~~~~~~~~~~
+#| shape_mismatch_add.mg:9:5: error: shape mismatch in '+': [T, 16] and [8]: axis 2 is 16 against 8
+#|     9 | y = x + b
+#|       |     ^~~~~

@@ -351,3 +351,23 @@ static void check_fd_lengths(const Case *c, unsigned long long seed)
     }                                                                                                    \
     Test(diff, gallery_##NAME##_interpreter_matches_finite_differences) { check_fd_lengths(&NAME##_case, 103); }
 MGC_GALLERY(GALLERY_TESTS)
+
+/* Broadcasting in `y = expr` (tests/models/bcast.mg): a bias, a [1, vocab]
+ * row, a scalar, a causal [T, s <= t] against [2, T, s <= t] and a gain inside
+ * a mapped function.  The compiled forward, loss and gradients give the
+ * interpreter's bits (each broadcast operand's gradient sums over its
+ * broadcast axes in the same order in both), and the interpreter agrees with
+ * finite differences. */
+extern const MgModel t_bcast_model;
+static const Case bcast_case = {"bcast", &t_bcast_model, MGC_SOURCE_DIR "/tests/models/bcast.mg"};
+Test(diff, bcast_compiled_matches_interpreter) { check_case(&bcast_case, 25); check_case(&bcast_case, 26); }
+Test(diff, bcast_interpreter_matches_finite_differences) { check_fd(&bcast_case, 1000); }
+
+/* Result shapes computed from shape variables (tests/models/merge.mg):
+ * merge(x[K, C]) -> y[K // 2, 2 * C] three levels deep, each with a weight
+ * declared w[O, 2 * C] and a broadcast bias; compiled against the
+ * interpreter and the interpreter against finite differences. */
+extern const MgModel t_merge_model;
+static const Case merge_case = {"merge", &t_merge_model, MGC_SOURCE_DIR "/tests/models/merge.mg"};
+Test(diff, merge_compiled_matches_interpreter) { check_case(&merge_case, 27); check_case(&merge_case, 28); }
+Test(diff, merge_interpreter_matches_finite_differences) { check_fd(&merge_case, 1000); }
