@@ -7,9 +7,9 @@ fn linear(x[I], w[O, I]) -> y[O] {
     y[o] = sum(i) w[o, i] * x[i]
 }
 
-# softmax over the last axis; the max is subtracted as a plain number
+# softmax over the last axis; the max is subtracted as a plain number (nograd)
 fn softmax(x[N]) -> p[N] {
-    m = max(i) x[i]
+    m = nograd(max(i) x[i])
     e[i] = exp(x[i] - m)
     s = sum(i) e[i]
     p[i] = e[i] / s
