@@ -323,3 +323,12 @@ Test(diff, max_and_min_gradients_go_to_the_first_of_equal_terms)
     interp_free_model(&im);
     free(p); free(gc); free(gi); free(want); free(scratch);
 }
+
+/* The prelude's layernorm, gelu, gelu_tanh, mse, binary_cross_entropy,
+ * binary_cross_entropy_with_logits and logsumexp: compiled against the
+ * interpreter, and the interpreter against finite differences (PyTorch's
+ * values are tests/reference/prelude.py's). */
+extern const MgModel t_prelude_fns_model;
+static const Case prelude_case = {"prelude_fns", &t_prelude_fns_model, MGC_SOURCE_DIR "/tests/models/prelude_fns.mg"};
+Test(diff, prelude_functions_compiled_match_interpreter) { check_case(&prelude_case, 27); check_case(&prelude_case, 28); }
+Test(diff, prelude_functions_interpreter_matches_finite_differences) { check_fd(&prelude_case, 1000); }
