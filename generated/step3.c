@@ -222,7 +222,7 @@ static void step3_forward_pass(const double *params, const int *tokens, int T, d
             }
         }
     }
-    /* prelude.mg:12: m = max(i) x[i] */
+    /* prelude.mg:12: m = nograd(max(i) x[i]) */
     for (int b0 = 0; b0 < 1; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
             double acc_ = -INFINITY;
@@ -522,7 +522,7 @@ static double step3_loss_grad(void *ctx, const double *params, double *grads, co
     /* the loss */
 
     /* step3.mg:48: loss = cross_entropy(logits, targets) */
-    /* prelude.mg:12: m = max(i) x[i] */
+    /* prelude.mg:12: m = nograd(max(i) x[i]) */
     for (int b0 = 0; b0 < T; b0++) {
         double acc_ = -INFINITY;
         for (int i = 0; i < 27; i++) {

@@ -253,6 +253,27 @@ static void cex(Em *em, const Ex *e, int prec)
         cnum(em, e->c);
         fputc(')', f);
         return;
+    case EX_POWX:
+    case EX_DPOWA:
+    case EX_DPOWB:
+        if (e->kind == EX_POWX)
+            fputs(em->g->fast ? (em->g->f32 ? "powf(" : "pow(") : "pow_(", f);
+        else
+            fputs(e->kind == EX_DPOWA ? "dpow_a_(" : "dpow_b_(", f);
+        cex(em, e->a, 0);
+        fputs(", ", f);
+        cex(em, e->b, 0);
+        fputc(')', f);
+        return;
+    case EX_PICK:
+        fputc('(', f);
+        cix(em, e->ix, 0);
+        fputs(" == ", f);
+        cex(em, e->a, 3);
+        fputs(" ? ", f);
+        cex(em, e->b, 0);
+        fputs(em->g->f32 ? " : 0.0f)" : " : 0.0)", f);
+        return;
     case EX_IFPOS:
         fputc('(', f);
         cex(em, e->a, 3);
@@ -260,7 +281,9 @@ static void cex(Em *em, const Ex *e, int prec)
         cex(em, e->b, 0);
         fputs(em->g->f32 ? " : 0.0f)" : " : 0.0)", f);
         return;
-    case EX_NOGRAD: fputc('(', f); break;
+    case EX_NOGRAD:     /* a value, nothing more: no brackets of its own */
+        cex(em, e->a, prec);
+        return;
     MG_OPS(OP_CASE) {
         const OpInfo *o = op_info(e->kind);
         if (op_calls_helper(o, em->g->fast))
@@ -444,7 +467,8 @@ static void open_rest(Em *em, int i, const char *v, const Ix *hi, long ext, int 
 static void init_text(Em *em, const Stmt *s, Ix *const *oidx)
 {
     if (!sched_from_out(s)) {
-        fputs(s->red == RED_MAX_ ? "-INFINITY" : "0.0", em->f);
+        fputs(s->red == RED_SUM_ ? "0.0" : s->red == RED_MAX_ || s->red == RED_ARGMAX_ ? "-INFINITY" : "INFINITY",
+              em->f);
         return;
     }
     fprintf(em->f, "%s[", s->out->name);
@@ -759,6 +783,24 @@ static void emit_split_sum(Em *em, const Stmt *s, long ext)
     out(em, "%s acc_ = (acc_0 + acc_1) + (acc_2 + acc_3);\n", em->real);
 }
 
+/* a max or min keeps the first of equal terms and skips NaN; argmax and
+ * argmin also note the position of the term they keep */
+static void emit_choice(Em *em, const Stmt *s)
+{
+    out(em, "%s val_ = ", em->real);
+    cex(em, s->e, 0);
+    fputs(";\n", em->f);
+    int above = s->red == RED_MAX_ || s->red == RED_ARGMAX_;
+    out(em, "if (val_ %c acc_)%s\n", above ? '>' : '<', s->arg ? " {" : "");
+    out(em, "    acc_ = val_;\n");
+    if (!s->arg)
+        return;
+    out(em, "    arg_ = ");
+    cix(em, s->arg, 0);
+    fputs(";\n", em->f);
+    out(em, "}\n");
+}
+
 /* the body of one statement inside its output loops */
 static void emit_body(Em *em, const Stmt *s, int in_group)
 {
@@ -790,20 +832,18 @@ static void emit_body(Em *em, const Stmt *s, int in_group)
     out(em, "%s acc_ = ", em->real);
     init_text(em, s, s->oidx);
     fputs(";\n", em->f);
+    if (s->arg)
+        out(em, "%s arg_ = -1;\n", em->real);
     open_loops(em, s, nout, s->nloop);
     if (s->red == RED_SUM_) {
         out(em, "acc_ += ");
         cex(em, s->e, 0);
         fputs(";\n", em->f);
     } else {
-        out(em, "%s val_ = ", em->real);
-        cex(em, s->e, 0);
-        fputs(";\n", em->f);
-        out(em, "if (val_ > acc_)\n");
-        out(em, "    acc_ = val_;\n");
+        emit_choice(em, s);
     }
     close_loops(em, s->nred);
-    store(em, s, "acc_;\n", acc);
+    store(em, s, s->arg ? "arg_;\n" : "acc_;\n", acc);
     if (brace) {
         em->indent--;
         out(em, "}\n");
@@ -1068,6 +1108,22 @@ static const char *const libm_note32 = "/* libm's float functions, through volat
 static const char *const pow_helper32 = "static inline float pow_(float x, float k)\n"
                                         "{\n    float (*volatile f)(float, float) = powf;\n    return f(x, k);\n}\n";
 
+/* the derivatives of pow(a, b) with a tensor exponent, as PyTorch's
+ * pow_backward_self and pow_backward_exponent (interp.c's Value rule computes
+ * the same expressions) */
+static void emit_dpow_helpers(FILE *f, const char *used, int f32)
+{
+    const char *real = f32 ? "float" : "double", *pw = f32 ? "powf" : "pow";
+    if (used[EX_DPOWA])
+        fprintf(f, "static inline %s dpow_a_(%s a, %s b)\n{\n    %s (*volatile f)(%s, %s) = %s;\n"
+                "    return b == 0 ? 0.0%s : b * f(a, b - 1.0%s);\n}\n", real, real, real, real, real, real, pw,
+                f32 ? "f" : "", f32 ? "f" : "");
+    if (used[EX_DPOWB])
+        fprintf(f, "static inline %s dpow_b_(%s a, %s b)\n{\n    %s (*volatile f)(%s, %s) = %s;\n"
+                "    %s (*volatile g)(%s) = %s;\n    return b >= 0 && a == 0 ? 0.0%s : f(a, b) * g(a);\n}\n",
+                real, real, real, real, real, real, pw, real, real, f32 ? "logf" : "log", f32 ? "f" : "");
+}
+
 static void emit_op_helper(FILE *f, const OpInfo *o, int f32)
 {
     const char *real = f32 ? "float" : "double";
@@ -1082,7 +1138,7 @@ static void emit_op_helper(FILE *f, const OpInfo *o, int f32)
  * the ops that are not libm's first, then the libm ones and pow_ */
 static void emit_helpers(FILE *f, const char *used, int f32)
 {
-    int libm = used[EX_POW];
+    int libm = used[EX_POW] || used[EX_DPOWA] || used[EX_DPOWB];
     for (int i = 0; i < op_count(); i++) {
         const OpInfo *o = op_at(i);
         if (!o->libm && used[o->kind])
@@ -1096,6 +1152,8 @@ static void emit_helpers(FILE *f, const char *used, int f32)
             emit_op_helper(f, op_at(i), f32);
     if (used[EX_POW])
         fputs(f32 ? pow_helper32 : pow_helper, f);
+    if (used[EX_DPOWA] || used[EX_DPOWB])
+        emit_dpow_helpers(f, used, f32);
     fputc('\n', f);
 }
 
@@ -1131,7 +1189,9 @@ static void f32_prologue(Em *em, int grads)
 static void mark_helpers(const Ex *e, int fast, char *used)
 {
     const OpInfo *o = op_info(e->kind);
-    if (o ? op_calls_helper(o, fast) : e->kind == EX_POW && !fast)
+    if (o ? op_calls_helper(o, fast) : (e->kind == EX_POW || e->kind == EX_POWX) && !fast)
+        used[e->kind == EX_POWX ? EX_POW : e->kind] = 1;
+    if (e->kind == EX_DPOWA || e->kind == EX_DPOWB)
         used[e->kind] = 1;
     if (e->a)
         mark_helpers(e->a, fast, used);

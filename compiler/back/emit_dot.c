@@ -91,6 +91,10 @@ static void ops_collect(const Ex *e, Ops *o, int calls)
         if (calls) ops_add(o, arena_strdup(buf));
         break;
     }
+    case EX_POWX: if (calls) ops_add(o, "pow"); break;
+    case EX_DPOWA: if (calls) ops_add(o, "dpow_a"); break;
+    case EX_DPOWB: if (calls) ops_add(o, "dpow_b"); break;
+    case EX_PICK: if (calls) ops_add(o, "pick"); break;
     case EX_IFPOS: if (calls) ops_add(o, "ifpos"); break;
     MG_OPS(OP_CASE) if (calls) ops_add(o, op_info(e->kind)->name); break;
     case EX_CONST: case EX_READ: case EX_INT: case EX_NOGRAD: break;
@@ -130,7 +134,7 @@ const char *emit_dot_op(const Stmt *s)
     if (o.more)
         snprintf(body + strlen(body), sizeof body - strlen(body), " ...");
     if (s->red != RED_NONE_)
-        return arena_printf("%s%s%s%s", pre, s->red == RED_SUM_ ? "sum" : "max", o.n ? ": " : "", body);
+        return arena_printf("%s%s%s%s", pre, ir_red_name(s->red), o.n ? ": " : "", body);
     if (o.n)
         return arena_printf("%s%s", pre, body);
     if (e->kind == EX_CONST) {

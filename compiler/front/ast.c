@@ -67,6 +67,7 @@ const char *ast_op_name(int op)
     case OP_FLOORDIV: return "//";
     case RED_SUM: return "sum";
     case RED_MAX: return "max";
+    case RED_MIN: return "min";
     case RED_MEAN: return "mean";
     default: return "?";
     }

@@ -22,7 +22,7 @@ typedef enum {
     A_CALL,      /* name(list) */
     A_UNARY,     /* op a           (op: '-') */
     A_BINARY,    /* a op b         (op: '+' '-' '*' '/' '^' OP_FLOORDIV '%') */
-    A_REDUCE,    /* op(list of A_RANGE) b   (op: RED_SUM, RED_MAX, RED_MEAN) */
+    A_REDUCE,    /* op(list of A_RANGE) b   (op: RED_SUM, RED_MAX, RED_MIN, RED_MEAN) */
     A_RANGE,     /* name < a | name <= a | name (a == NULL: inferred); op: '<', OP_LE or 0 */
     /* declarations and statements */
     A_PROGRAM,   /* list: top-level items in order */
@@ -40,7 +40,7 @@ typedef enum {
 } AstKind;
 
 /* operator codes beyond single characters */
-enum { OP_LE = 256, OP_FLOORDIV, RED_SUM, RED_MAX, RED_MEAN };
+enum { OP_LE = 256, OP_FLOORDIV, RED_SUM, RED_MAX, RED_MIN, RED_MEAN };
 
 struct Node {
     AstKind kind;

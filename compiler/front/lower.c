@@ -137,7 +137,13 @@ static Ex *to_real(Val v)
 static Bind *call_fn(Tr *tr, const Node *call);
 static Bind *materialize(Tr *tr, const Node *n, const char *name);
 
-static int is_builtin(const char *name) { return op_builtin(name) != NULL; }
+/* nograd(a): a's value, through which no gradient passes (not an element op
+ * of ops.def: EX_NOGRAD is the graph's own) */
+static int is_nograd(const char *name) { return !strcmp(name, "nograd"); }
+
+static int is_builtin(const char *name) { return op_builtin(name) != NULL || is_nograd(name); }
+
+static RedKind red_kind(int op) { return op == RED_MAX ? RED_MAX_ : op == RED_MIN ? RED_MIN_ : RED_SUM_; }
 
 /* Resolve a tensor-valued expression used as a read base: a path or a call. */
 static Bind *resolve_base(Tr *tr, const Node *n)
@@ -465,11 +471,10 @@ static Val hoist_reduce(Tr *tr, const Node *n)
     for (int i = 0; i < base; i++)
         if (mask[i])
             outer[no++] = tr->sb.loops[i];
-    const char *nm = n->op == RED_MAX ? "max" : "sum";
-    Tensor *t = new_act(tr, nm, outer, no, n->loc);
+    Tensor *t = new_act(tr, ir_red_name(red_kind(n->op)), outer, no, n->loc);
     if (!t)
         return v_err();
-    if (!make_stmt(tr, t, outer, no, red, nr, n->op == RED_MAX ? RED_MAX_ : RED_SUM_, e, n->loc))
+    if (!make_stmt(tr, t, outer, no, red, nr, red_kind(n->op), e, n->loc))
         return v_err();
     Ix *idx[IR_MAX_RANK];
     for (int k = 0; k < no; k++)
@@ -534,10 +539,8 @@ static Val arith(Tr *tr, const Node *n, Val a, Val b)
     }
     Ex *x = to_real(a), *y = to_real(b);
     if (op == '^') {
-        if (y->kind != EX_CONST) {
-            diag_error(n->b->loc, "the exponent of '^' must be a compile-time constant");
-            return v_err();
-        }
+        if (y->kind != EX_CONST)
+            return v_real(ex_bin(EX_POWX, x, y));   /* pow(a, b): a tensor exponent */
         if (x->kind == EX_CONST)
             return real_const(n, pow(x->c, y->c));
         return v_real(ex_pow(x, y->c));
@@ -578,6 +581,20 @@ static Val elab_chain(Tr *tr, const Node *n)
     return a;
 }
 
+/* nograd(a): a constant is its own value; anything else is wrapped */
+static Val elab_nograd(Tr *tr, const Node *n)
+{
+    if (n->list.n != 1) {
+        diag_error(n->loc, "'nograd' takes 1 argument, got %d", n->list.n);
+        return v_err();
+    }
+    Val a = elab(tr, n->list.items[0]);
+    if (a.kind == V_ERR)
+        return a;
+    Ex *x = to_real(a);
+    return v_real(x->kind == EX_CONST ? x : ex_un(EX_NOGRAD, x));
+}
+
 Val elab(Tr *tr, const Node *n)
 {
     switch (n->kind) {
@@ -589,6 +606,8 @@ Val elab(Tr *tr, const Node *n)
         /* layer[l] followed by .name is a path, handled by A_MEMBER */
         return elab_index(tr, n);
     case A_CALL: {
+        if (is_nograd(n->name))
+            return elab_nograd(tr, n);
         const OpInfo *op = op_builtin(n->name);
         if (op) {
             if (n->list.n != op->arity) {
@@ -724,6 +743,11 @@ static Bind *define(Tr *tr, const char *name, const NodeList *ranges, const Node
     int nred = 0;
     Val v;
     Bind *rbinds[IR_MAX_LOOPS];
+    /* nograd(max(i) ...) is that statement with no gradient (the prelude's softmax) */
+    int nograd = rhs->kind == A_CALL && is_nograd(rhs->name) && rhs->list.n == 1 &&
+                 rhs->list.items[0]->kind == A_REDUCE && rhs->list.items[0]->op != RED_MEAN;
+    if (nograd)
+        rhs = rhs->list.items[0];
     if (rhs->kind == A_REDUCE && rhs->op != RED_MEAN) {
         nred = bind_ranges(tr, &rhs->list, rhs->b, rbinds);
         if (nred < 0) {
@@ -734,7 +758,7 @@ static Bind *define(Tr *tr, const char *name, const NodeList *ranges, const Node
         if (v.kind != V_ERR && rhs->op == RED_SUM)
             check_sum_terms(rhs);
         unbind(tr, rbinds, nred);
-        rk = rhs->op == RED_MAX ? RED_MAX_ : RED_SUM_;
+        rk = red_kind(rhs->op);
     } else {
         v = elab(tr, rhs);
     }
@@ -757,8 +781,10 @@ static Bind *define(Tr *tr, const char *name, const NodeList *ranges, const Node
     Tensor *t = new_act(tr, name, tr->sb.loops, nout, loc);
     if (!t)
         return NULL;
-    if (!make_stmt(tr, t, tr->sb.loops, nout, tr->sb.loops + nout, nred, rk, to_real(v), loc))
+    Stmt *s = make_stmt(tr, t, tr->sb.loops, nout, tr->sb.loops + nout, nred, rk, to_real(v), loc);
+    if (!s)
         return NULL;
+    s->nograd = nograd;
     Bind *b = new_bind(tr, name, B_TENSOR, loc);
     b->t = t;
     b->nb = tr->depth;

@@ -173,6 +173,8 @@ static const char *nearest(Tr *tr, const char *name, int fn)
     for (int i = 0; fn && i < op_count(); i++)
         if (op_at(i)->mg)
             near_try(&nr, op_at(i)->mg);
+    if (fn)
+        near_try(&nr, "nograd");
     return nr.best;
 }
 

@@ -134,7 +134,7 @@ static void check_for_body(LexState *s, const NodeList *body);
 %token NEWLINE "end of line"
 %token CONST "const" DIM "dim" INPUT "input" PARAM "param"
 %token OPTIMIZER "optimizer" FN "fn" FOR "for"
-%token SUM "sum" MAX "max" MEAN "mean"
+%token SUM "sum" MAX "max" MIN "min" MEAN "mean"
 %token LE "<=" ARROW "->" FLOORDIV "//"
 
 %type <list> stmt const_list tdecls tdecls_opt args arg_list opt_args exprs ranges seq body block
@@ -346,6 +346,7 @@ expr
 reduce
     : SUM                   { $$ = RED_SUM; }
     | MAX                   { $$ = RED_MAX; }
+    | MIN                   { $$ = RED_MIN; }
     | MEAN                  { $$ = RED_MEAN; }
     ;
 
@@ -637,7 +638,7 @@ static int is_expr_start(yysymbol_kind_t k)
 {
     return k == YYSYMBOL_NUMBER || k == YYSYMBOL_IDENT || k == YYTRANSLATE('(')
         || k == YYTRANSLATE('-') || k == YYSYMBOL_SUM || k == YYSYMBOL_MAX
-        || k == YYSYMBOL_MEAN;
+        || k == YYSYMBOL_MIN || k == YYSYMBOL_MEAN;
 }
 
 static int is_operator(yysymbol_kind_t k)

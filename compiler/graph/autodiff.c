@@ -4,8 +4,9 @@
  * it adds  d_x[idx] += de/dx * d_out[I]  over the same loops (I and J).  The
  * local derivative is the product of the local gradients on the path from the
  * root to that read, multiplied in the order the reference's backward() does:
- * starting from d_out and moving down.  A max carries no gradient.  Gradient
- * buffers start at zero (the memory plan clears them), so every statement adds.
+ * starting from d_out and moving down.  A max or min passes its gradient to
+ * the one term it chose (choose()); nograd passes none.  Gradient buffers
+ * start at zero (the memory plan clears them), so every statement adds.
  *
  * The reference backpropagates only through the Values the loss reaches; an
  * element of an activation that nothing differentiable reads gets no gradient
@@ -29,10 +30,14 @@ static int passes_grad(const Ex *e)
     case EX_CONST:
     case EX_READ:
     case EX_INT:
-    case EX_NOGRAD: return 0;
+    case EX_NOGRAD:
+    case EX_DPOWA:
+    case EX_DPOWB:
+    case EX_PICK: return 0;
     case EX_ADD:
     case EX_SUB:
     case EX_MUL:
+    case EX_POWX:
     case EX_POW:
     case EX_IFPOS: return 1;
     MG_OPS(OP_CASE) return op_info(e->kind)->grad;
@@ -62,7 +67,7 @@ static void mark_needs_grad(Graph *g)
 {
     for (int i = 0; i < g->fwd.n; i++) {
         Stmt *s = g->fwd.items[i];
-        if (s->red == RED_MAX_)
+        if (s->nograd)
             continue;
         if (ex_needs_grad(NULL, s->e))
             s->out->needs_grad = 1;
@@ -76,6 +81,7 @@ static Ex *local_grad(const Ex *e, int which)
     case EX_ADD: return ex_const(1);
     case EX_SUB: return ex_const(which ? -1 : 1);
     case EX_MUL: return which ? e->a : e->b;
+    case EX_POWX: return ex_bin(which ? EX_DPOWB : EX_DPOWA, e->a, e->b);
     case EX_POW:
         /* k * x ** (k - 1), as the reference records it */
         return ex_bin(EX_MUL, ex_const(e->c), ex_pow(e->a, e->c - 1));
@@ -96,10 +102,15 @@ static Ex *local_grad(const Ex *e, int which)
     case EX_STEP:
     case EX_SIGN:
     case EX_NOGRAD:
+    case EX_DPOWA:
+    case EX_DPOWB:
+    case EX_PICK:
     case EX_IFPOS: break;
     }
     MGC_INTERNAL("local gradient of a leaf");
 }
+
+static int is_choice(const Stmt *s) { return s->red == RED_MAX_ || s->red == RED_MIN_; }
 
 static int is_one(const Ex *e) { return e->kind == EX_CONST && e->c == 1.0; }
 
@@ -122,6 +133,8 @@ typedef struct Emit {
     ExMemo *memo;       /* ex_needs_grad per node */
     ExMemo *sizes;      /* ex_size per node */
     long work;          /* nodes in the backward statements made for s so far */
+    Ix *at;             /* a max or min: the position of the term being visited */
+    Ex *chosen;         /* ... and the position of the term it chose */
 } Emit;
 
 /* ---- which elements the loss reaches ----
@@ -435,7 +448,8 @@ static char *reach_everywhere(Graph *g, ExMemo *memo)
     Scratch sc = {0};
     for (int i = g->fwd.n - 1; i >= 0; i--) {
         const Stmt *s = g->fwd.items[i];
-        if (s->red == RED_MAX_ || !s->out->grad || level[s->out->id] < 0)
+        /* a max or min reaches only the term it chooses, which enumeration cannot show */
+        if (s->nograd || is_choice(s) || !s->out->grad || level[s->out->id] < 0)
             continue;
         const Ex *reads[MAX_READS];
         int n = 0;
@@ -478,6 +492,15 @@ static long ex_size(ExMemo *m, const Ex *e)
     return n;
 }
 
+/* value, where the loss reaches the element the statement computes: for a
+ * max or min, only in its chosen term */
+static Ex *reached(const Emit *em, Ex *value)
+{
+    if (em->at)
+        value = ex_pick(em->at, em->chosen, value);
+    return em->guard ? ex_bin(EX_IFPOS, em->guard, value) : value;
+}
+
 static void accumulate(Emit *em, const Ex *read, Ex *value)
 {
     const Stmt *s = em->s;
@@ -491,7 +514,7 @@ static void accumulate(Emit *em, const Ex *read, Ex *value)
     b->out = read->t->grad;
     for (int i = 0; i < read->t->rank; i++)
         b->oidx[i] = read->idx[i];
-    b->e = em->guard ? ex_bin(EX_IFPOS, em->guard, value) : value;
+    b->e = reached(em, value);
     b->what = arena_printf("d%s += d%s * d%s/d%s", read->t->name, s->out->name, s->out->name, read->t->name);
     em->work += ex_size(em->sizes, b->e);
     ir_push(&em->g->bwd, b);
@@ -515,7 +538,7 @@ static void count_reach(Emit *em)
         b->out = m;
         for (int i = 0; i < m->rank; i++)
             b->oidx[i] = reads[k]->idx[i];
-        b->e = em->guard ? em->guard : ex_const(1);
+        b->e = em->at ? reached(em, ex_const(1)) : em->guard ? em->guard : ex_const(1);
         b->what = arena_printf("reach %s", reads[k]->t->name);
         ir_push(&em->g->bwd, b);
     }
@@ -537,6 +560,59 @@ static void walk(Emit *em, const Ex *e, Ex *grad)
         walk(em, e->a, chain(local_grad(e, 0), grad));
     if (e->b && ex_needs_grad(em->memo, e->b))
         walk(em, e->b, chain(local_grad(e, 1), grad));
+}
+
+/* The position of a term of s among its reduction loops, row-major with
+ * each loop at its largest bound; NULL (after an error) when positions would
+ * not all be exact in a double. */
+static Ix *term_position(Graph *g, const Stmt *s)
+{
+    Ix *pos = ix_const(0);
+    long count = 1;
+    for (int i = s->nloop - s->nred; i < s->nloop; i++) {
+        long lo = 0, hi = 1;
+        if (ix_interval(s->loops[i].hi, s->loops, s->nloop, 1, g->Tmax, g->vocab, &lo, &hi) < 0)
+            MGC_INTERNAL("a reduction loop without a bounded range");
+        hi = hi < 1 ? 1 : hi;
+        /* (the 10^12 iterations cap keeps this far below 2^53; checked all the same) */
+        if (__builtin_mul_overflow(count, hi, &count) || count > (1L << 53)) {
+            diag_error(s->site, "this max or min has too many terms to find the one it chose (more than 2^53)");
+            return NULL;
+        }
+        pos = ix_bin(IX_ADD, ix_bin(IX_MUL, pos, ix_const(hi)), ix_var(s->loops[i].var));
+    }
+    return pos;
+}
+
+/* A max or min passes its gradient to the term it chose: the first equal to
+ * its result (forward: the first strictly above every earlier term).  A
+ * backward statement finds that term's position again, over the same loops
+ * and by the same comparisons, and each accumulation is picked by it. */
+static int choose(Emit *em, Ix **oidx)
+{
+    const Stmt *s = em->s;
+    Tensor *o = s->out;
+    Ix *at = term_position(em->g, s);
+    if (!at)
+        return 0;
+    Tensor *t = ir_new_tensor(em->g, TK_GRAD, arena_printf("arg_%s", o->name), o->rank, o->ext, o->loc);
+    t->primal = o;
+    Stmt *b = ir_new_stmt(s->loc);
+    b->site = s->site;
+    b->nloop = s->nloop;
+    memcpy(b->loops, s->loops, sizeof s->loops);
+    b->nred = s->nred;
+    b->red = s->red == RED_MAX_ ? RED_ARGMAX_ : RED_ARGMIN_;
+    b->out = t;
+    for (int k = 0; k < o->rank; k++)
+        b->oidx[k] = oidx[k];
+    b->e = s->e;
+    b->arg = at;
+    b->what = arena_printf("the term %s chose", o->name);
+    ir_push(&em->g->bwd, b);
+    em->at = at;
+    em->chosen = ex_read(t, t->rank, oidx);
+    return 1;
 }
 
 void ad_differentiate(Graph *g)
@@ -573,13 +649,15 @@ void ad_differentiate(Graph *g)
     }
     for (int i = g->fwd.n - 1; i >= 0; i--) {
         const Stmt *s = g->fwd.items[i];
-        if (s->red == RED_MAX_ || !s->out->grad)
+        if (s->nograd || !s->out->grad)
             continue;
         Ix *oidx[IR_MAX_RANK];
         for (int k = 0; k < s->out->rank; k++)
             oidx[k] = s->oidx[k];
         Tensor *m = mask[s->out->id];
-        Emit em = {g, s, m ? ex_read(m, m->rank, oidx) : NULL, mask, fully, memo, sizes, 0};
+        Emit em = {g, s, m ? ex_read(m, m->rank, oidx) : NULL, mask, fully, memo, sizes, 0, NULL, NULL};
+        if (is_choice(s) && !choose(&em, oidx))
+            return;
         Ex *dout = ex_read(s->out->grad, s->out->rank, oidx);
         walk(&em, s->e, dout);
         if (em.work > AD_MAX_WORK) {

@@ -246,6 +246,26 @@ Ex *ex_un(ExKind k, Ex *a)
     return e;
 }
 
+Ex *ex_pick(Ix *at, Ex *chosen, Ex *value)
+{
+    Ex *e = ex_bin(EX_PICK, chosen, value);
+    e->ix = at;
+    return e;
+}
+
+const char *ir_red_name(RedKind r)
+{
+    switch (r) {
+    case RED_NONE_: return NULL;
+    case RED_SUM_: return "sum";
+    case RED_MAX_: return "max";
+    case RED_MIN_: return "min";
+    case RED_ARGMAX_: return "argmax";
+    case RED_ARGMIN_: return "argmin";
+    }
+    MGC_INTERNAL("unknown reduction kind");
+}
+
 Graph *ir_new_graph(const char *model, const char *source)
 {
     Graph *g = arena_alloc(sizeof *g);
@@ -713,8 +733,21 @@ static void ex_print_p(FILE *f, const Ex *e, const Graph *g, int prec)
         ir_print_num(f, e->c);
         fputc(')', f);
         break;
+    case EX_POWX:
+    case EX_DPOWA:
+    case EX_DPOWB:
     case EX_IFPOS:
-        fputs("ifpos(", f);
+        fputs(e->kind == EX_POWX ? "pow(" : e->kind == EX_DPOWA ? "dpow_a(" : e->kind == EX_DPOWB ? "dpow_b(" : "ifpos(",
+              f);
+        ex_print_p(f, e->a, g, 0);
+        fputs(", ", f);
+        ex_print_p(f, e->b, g, 0);
+        fputc(')', f);
+        break;
+    case EX_PICK:
+        fputs("pick(", f);
+        ix_print(f, e->ix, g);
+        fputs(" == ", f);
         ex_print_p(f, e->a, g, 0);
         fputs(", ", f);
         ex_print_p(f, e->b, g, 0);
@@ -757,9 +790,8 @@ static void dump_stmt(FILE *f, const Stmt *s, const Graph *g)
         fputc(']', f);
     }
     fputs(s->accumulate ? " += " : " = ", f);
-    if (s->red != RED_NONE_)
-        fputs(s->red == RED_SUM_ ? "sum" : "max", f);
     if (s->red != RED_NONE_) {
+        fputs(ir_red_name(s->red), f);
         fputc('(', f);
         for (int i = s->nloop - s->nred; i < s->nloop; i++) {
             if (i > s->nloop - s->nred)
@@ -770,6 +802,10 @@ static void dump_stmt(FILE *f, const Stmt *s, const Graph *g)
         fputs(") ", f);
     }
     ex_print(f, s->e, g);
+    if (s->arg) {
+        fputs(" at ", f);
+        ix_print(f, s->arg, g);
+    }
     fputs("    for ", f);
     for (int i = 0; i < s->nloop - s->nred; i++) {
         if (i)
@@ -877,11 +913,17 @@ static void verify_ex(const Ex *e, const int *bound, int depth)
         }
         break;
     case EX_INT: verify_ix(e->ix, bound, depth); break;
+    case EX_PICK:
+        verify_ix(e->ix, bound, depth);
+        /* fall through */
     case EX_ADD:
     case EX_SUB:
     case EX_MUL:
+    case EX_POWX:
     case EX_POW:
     case EX_NOGRAD:
+    case EX_DPOWA:
+    case EX_DPOWB:
     case EX_IFPOS:
     MG_OPS(OP_CASE)
         verify_ex(e->a, bound, depth);

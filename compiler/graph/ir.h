@@ -50,12 +50,17 @@ typedef enum {
     EX_READ,    /* t[idx...]  (t real) */
     EX_INT,     /* (double) ix */
     EX_ADD, EX_SUB, EX_MUL,   /* a op b */
+    EX_POWX,    /* pow(a, b): the exponent is an expression */
     EX_POW,     /* pow(a, c): the exponent is a constant */
 #define EX_KIND_(K, ...) EX_##K,
     MG_OPS(EX_KIND_)   /* f(a), one per row of ops.def: EX_EXP, EX_LOG, ... */
 #undef EX_KIND_
-    EX_NOGRAD,  /* a, with gradient stopped (value of a max, etc.) */
-    EX_IFPOS    /* a > 0 ? b : 0  (backward only: a reach count guards b) */
+    EX_NOGRAD,  /* a, with gradient stopped (nograd(a)) */
+    /* backward only: */
+    EX_DPOWA,   /* d pow(a, b) / d a: b == 0 ? 0 : b * pow(a, b - 1), as PyTorch */
+    EX_DPOWB,   /* d pow(a, b) / d b: b >= 0 && a == 0 ? 0 : pow(a, b) * log(a), as PyTorch */
+    EX_PICK,    /* ix == a ? b : 0  (a max's chosen term: its index ix, the stored index a) */
+    EX_IFPOS    /* a > 0 ? b : 0  (a reach count guards b); the last kind */
 } ExKind;
 
 typedef struct Ex Ex;
@@ -98,7 +103,11 @@ struct Tensor {
 };
 
 /* ---- statements ---- */
-typedef enum { RED_NONE_, RED_SUM_, RED_MAX_ } RedKind;
+/* max and min keep the first of equal terms and skip NaN terms (the first
+ * term strictly above, or below, every earlier one and -inf, or +inf).
+ * ARGMAX and ARGMIN (backward only) store that term's position, Stmt.arg,
+ * or -1 when there is none. */
+typedef enum { RED_NONE_, RED_SUM_, RED_MAX_, RED_MIN_, RED_ARGMAX_, RED_ARGMIN_ } RedKind;
 
 typedef struct Loop {
     int var;
@@ -117,6 +126,8 @@ typedef struct Stmt {
     SrcLoc loc;             /* the .mg statement it implements */
     SrcLoc site;            /* the top-level statement it was traced from (inside a function) */
     const char *what;       /* a short note for the emitted comment, e.g. "d/d w of ..." */
+    int nograd;             /* no gradient passes through it: nograd(max(i) ...) */
+    Ix *arg;                /* RED_ARGMAX_, RED_ARGMIN_: the position of a term, row-major */
     /* set by the memory plan for a gradient's first writer: */
     int zero_first;         /* clear the whole output before this statement */
     int assign_first;       /* it writes every element once: = instead of += */
@@ -177,6 +188,7 @@ Ex *ex_int(Ix *ix);
 Ex *ex_bin(ExKind k, Ex *a, Ex *b);
 Ex *ex_pow(Ex *a, double c);
 Ex *ex_un(ExKind k, Ex *a);
+Ex *ex_pick(Ix *at, Ex *chosen, Ex *value);
 
 Graph *ir_new_graph(const char *model, const char *source);
 Tensor *ir_new_tensor(Graph *g, TensorKind kind, const char *display, int rank, Ix **ext, SrcLoc loc);
@@ -225,6 +237,7 @@ void ex_memo_put(ExMemo *m, const Ex *e, unsigned long v);
 void ir_print_num(FILE *f, double c);
 void ix_print(FILE *f, const Ix *x, const Graph *g);
 void ex_print(FILE *f, const Ex *e, const Graph *g);
+const char *ir_red_name(RedKind r);             /* "sum", "max", ...; NULL for none */
 void ir_dump(FILE *f, const Graph *g, int with_bwd);
 /* Mark in need_t (by tensor id) every tensor `target` depends on, and in
  * need_s (by forward statement index, may be NULL) every statement it needs. */

@@ -37,3 +37,7 @@ const OpInfo *op_builtin(const char *name)
             return &table[i];
     return NULL;
 }
+
+double op_dpow_a(double a, double b) { return b == 0 ? 0.0 : b * pow(a, b - 1.0); }
+
+double op_dpow_b(double a, double b) { return b >= 0 && a == 0 ? 0.0 : pow(a, b) * log(a); }

@@ -25,6 +25,13 @@ typedef struct OpInfo {
  * derivative is OP_2_SQRTPI * exp(-a^2), in autodiff.c and interp.c */
 #define OP_2_SQRTPI 1.12837916709551257390
 
+/* The local derivatives of pow(a, b) with a tensor exponent, as PyTorch's
+ * pow_backward_self and pow_backward_exponent: 0 where b == 0, and where
+ * b >= 0 && a == 0 (else 0 * inf would give NaN).  The interpreter's Value
+ * rule; emit_c prints the same expressions as the helpers dpow_a_, dpow_b_. */
+double op_dpow_a(double a, double b);
+double op_dpow_b(double a, double b);
+
 /* case labels for every row: switch (e->kind) { MG_OPS(OP_CASE) ... } */
 #define OP_CASE(K, ...) case EX_##K:
 

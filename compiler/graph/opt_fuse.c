@@ -95,6 +95,8 @@ static Stmt *align(const Stmt *a, const Stmt *b)
         for (int k = 0; k < c->out->rank; k++)
             c->oidx[k] = ix_subst_var(c->oidx[k], from, ix_var(to));
         c->e = opt_subst(c->e, from, ix_var(to));
+        if (c->arg)
+            c->arg = ix_subst_var(c->arg, from, ix_var(to));
     }
     /* the reduction variables must not collide with a's output variables */
     for (int j = n; j < c->nloop; j++)

@@ -23,8 +23,10 @@ static const char *call_name(const Ex *e)
 {
     if (!e)
         return NULL;
-    if (e->kind == EX_POW)
+    if (e->kind == EX_POW || e->kind == EX_POWX)
         return "pow";
+    if (e->kind == EX_DPOWA || e->kind == EX_DPOWB)
+        return e->kind == EX_DPOWA ? "dpow_a" : "dpow_b";
     const OpInfo *o = op_info(e->kind);
     if (o && o->libm)
         return o->name;

@@ -72,7 +72,7 @@ int opt_has_call(const Ex *e)
     if (!e)
         return 0;
     const OpInfo *o = op_info(e->kind);
-    if (e->kind == EX_POW || (o && o->libm))
+    if (e->kind == EX_POW || e->kind == EX_POWX || e->kind == EX_DPOWA || e->kind == EX_DPOWB || (o && o->libm))
         return 1;
     return opt_has_call(e->a) || opt_has_call(e->b);
 }
@@ -100,10 +100,17 @@ int opt_ex_equal_map(const Ex *a, const Ex *b, Ix *(*map)(void *, Ix *), void *a
         if (memcmp(&a->c, &b->c, sizeof a->c) != 0)
             return 0;
         break;
+    case EX_PICK:
+        if (!ix_equal(mapped(a->ix, map, arg), b->ix))
+            return 0;
+        break;
     case EX_ADD:
     case EX_SUB:
     case EX_MUL:
+    case EX_POWX:
     case EX_NOGRAD:
+    case EX_DPOWA:
+    case EX_DPOWB:
     case EX_IFPOS:
     MG_OPS(OP_CASE) break;
     }

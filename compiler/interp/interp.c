@@ -2,8 +2,9 @@
  * Takes a Graph; hands on an MgModel.  Each call resets the Value pool, makes
  * one leaf per parameter element, then runs the planned forward statements:
  * for every point of a statement's output loops it evaluates the element
- * expression into Values (a sum adds left to right from Value(0), a max is a
- * plain number with no gradient) and stores one Value* per tensor element.
+ * expression into Values (a sum adds left to right from Value(0), a max or
+ * min passes its gradient to the first term equal to it, skipping NaN) and
+ * stores one Value* per tensor element.
  * Invariants: vals[id] has t->size slots (row-major at maxext) for every
  * tensor a plan touches; activations are NULL until written in this call. */
 #include "interp.h"
@@ -39,11 +40,11 @@ typedef struct Interp {
     MgParam *params;        /* [nparams] */
 } Interp;
 
-/* A reduction in progress: a Value sum, or a plain max. */
+/* A reduction in progress: a Value sum, or a max or min and its term. */
 typedef struct Red {
     Value *acc;
-    double max;
-    int any;
+    double best;
+    Value *pick;    /* the first term strictly beyond every earlier one and the start */
 } Red;
 
 /* ---- errors ---- */
@@ -167,6 +168,11 @@ static Value *eval(Interp *in, const Ex *e)
         return e->kind == EX_ADD ? val_add(p, a, b) : e->kind == EX_SUB ? val_sub(p, a, b) : val_mul(p, a, b);
     }
     case EX_POW: return val_pow(p, eval(in, e->a), e->c);
+    case EX_POWX: {
+        Value *a = eval(in, e->a), *b = eval(in, e->b);
+        double x = a->data, k = b->data;
+        return val_binary(p, pow(x, k), a, op_dpow_a(x, k), b, op_dpow_b(x, k));
+    }
     case EX_EXP: return val_exp(p, eval(in, e->a));
     case EX_LOG: return val_log(p, eval(in, e->a));
     case EX_RELU: return val_relu(p, eval(in, e->a));
@@ -199,6 +205,9 @@ static Value *eval(Interp *in, const Ex *e)
     case EX_STEP: return val_leaf(p, eval(in, e->a)->data > 0 ? 1.0 : 0.0);
     case EX_SIGN: return val_leaf(p, op_info(EX_SIGN)->eval(eval(in, e->a)->data));
     case EX_NOGRAD: return val_leaf(p, eval(in, e->a)->data);
+    case EX_DPOWA:
+    case EX_DPOWB:
+    case EX_PICK:
     case EX_IFPOS: break;   /* backward statements only */
     }
     bug("interpreter met expression kind %d", (int)e->kind);
@@ -206,17 +215,17 @@ static Value *eval(Interp *in, const Ex *e)
 
 /* ---- statements ---- */
 
-/* Reduction loops d.. of s: sum as Python's sum(), max as Python's max(). */
+/* Reduction loops d.. of s: sum as Python's sum(); max and min as the
+ * compiled loop, which starts from -inf or +inf and keeps a term strictly
+ * beyond the best so far (the first of equal terms; NaN never). */
 static void reduce(Interp *in, const Stmt *s, int d, Red *r)
 {
     if (d == s->nloop) {
         Value *v = eval(in, s->e);
-        if (s->red == RED_SUM_) {
+        if (s->red == RED_SUM_)
             r->acc = val_add(&in->pool, r->acc, v);
-        } else if (!r->any || v->data > r->max) {
-            r->max = v->data;
-            r->any = 1;
-        }
+        else if (s->red == RED_MAX_ ? v->data > r->best : v->data < r->best)
+            r->best = v->data, r->pick = v;
         return;
     }
     const Loop *l = &s->loops[d];
@@ -234,9 +243,14 @@ static void run_point(Interp *in, const Stmt *s)
     if (s->red == RED_NONE_) {
         v = eval(in, s->e);
     } else {
-        Red r = {val_leaf(&in->pool, 0.0), -INFINITY, 0};
+        Red r = {val_leaf(&in->pool, 0.0), s->red == RED_MIN_ ? INFINITY : -INFINITY, NULL};
         reduce(in, s, s->nloop - s->nred, &r);
-        v = s->red == RED_SUM_ ? r.acc : val_leaf(&in->pool, r.max);
+        if (s->red == RED_SUM_)
+            v = r.acc;
+        else if (r.pick && !s->nograd)
+            v = val_unary(&in->pool, r.best, r.pick, 1.0);     /* the gradient goes to the term chosen */
+        else
+            v = val_leaf(&in->pool, r.best);
     }
     long idx[IR_MAX_RANK];
     long flat = elem_offset(in, s->out, s->oidx, idx);
@@ -376,9 +390,13 @@ static int check_ex(const Graph *g, const Ex *e, const Scope *sc)
     case EX_ADD:
     case EX_SUB:
     case EX_MUL: return check_ex(g, e->a, sc) || check_ex(g, e->b, sc) ? -1 : 0;
+    case EX_POWX: return check_ex(g, e->a, sc) || check_ex(g, e->b, sc) ? -1 : 0;
     case EX_POW:
     case EX_NOGRAD:
     MG_OPS(OP_CASE) return check_ex(g, e->a, sc);
+    case EX_DPOWA:
+    case EX_DPOWB:
+    case EX_PICK:
     case EX_IFPOS: break;
     }
     return fail("bad expression kind %d", (int)e->kind);

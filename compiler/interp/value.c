@@ -95,7 +95,7 @@ Value *val_unary(ValPool *p, double data, Value *a, double la)
     return v;
 }
 
-static Value *val_binary(ValPool *p, double data, Value *a, double la, Value *b, double lb)
+Value *val_binary(ValPool *p, double data, Value *a, double la, Value *b, double lb)
 {
     Value *v = val_new(p, data, 2);
     v->child[0] = a;

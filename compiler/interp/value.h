@@ -59,6 +59,8 @@ Value *val_tanh(ValPool *p, Value *a);
 /* Any other primitive f(a): its value and local derivative d f/d a, both
  * computed by the caller (an element op's rule in interp.c). */
 Value *val_unary(ValPool *p, double data, Value *a, double local);
+/* Any other primitive f(a, b), as val_unary: value and both local derivatives. */
+Value *val_binary(ValPool *p, double data, Value *a, double la, Value *b, double lb);
 /* Built from primitives, as in the reference: -a is a * -1, a / b is a * b^-1. */
 Value *val_neg(ValPool *p, Value *a);
 Value *val_div(ValPool *p, Value *a, Value *b);

@@ -371,3 +371,59 @@ extern const MgModel t_merge_model;
 static const Case merge_case = {"merge", &t_merge_model, MGC_SOURCE_DIR "/tests/models/merge.mg"};
 Test(diff, merge_compiled_matches_interpreter) { check_case(&merge_case, 27); check_case(&merge_case, 28); }
 Test(diff, merge_interpreter_matches_finite_differences) { check_fd(&merge_case, 1000); }
+
+/* max and min reductions pass their gradient to the term they chose, a tensor
+ * exponent has PyTorch's derivatives, nograd passes none: compiled against
+ * the interpreter, and the interpreter against finite differences (random
+ * parameters: no ties, no kinks). */
+extern const MgModel t_choice_model;
+static const Case choice_case = {"choice", &t_choice_model, MGC_SOURCE_DIR "/tests/models/choice.mg"};
+Test(diff, choice_compiled_matches_interpreter) { check_case(&choice_case, 25); check_case(&choice_case, 26); }
+Test(diff, choice_interpreter_matches_finite_differences) { check_fd(&choice_case, 1000); }
+
+/* Exact ties and NaN terms (tests/models/ties.mg): rows 0 and 1 of w are
+ * {-2, 3, 3, -2}, so max's first 3 (c = 1) and min's first -2 (c = 0) get the
+ * gradient, and the max over both rows (tokens 1, 0) takes row 1's; row 2 is
+ * {NaN, 1, NaN, 0}: max and min skip the NaN terms (1 at c = 1, 0 at c = 3).
+ * The expected gradients are the model's coefficients (2, 3 and 5; the
+ * term under nograd, 11, gives none). */
+extern const MgModel t_ties_model;
+static const Case ties_case = {"ties", &t_ties_model, MGC_SOURCE_DIR "/tests/models/ties.mg"};
+Test(diff, max_and_min_gradients_go_to_the_first_of_equal_terms)
+{
+    const MgModel *cm = &t_ties_model;
+    MgModel im = interp_of(&ties_case);
+    size_t n = cm->n_scalars;
+    double *p = malloc(n * sizeof *p), *gc = malloc(n * sizeof *gc), *gi = malloc(n * sizeof *gi);
+    double *want = calloc(n, sizeof *want), *scratch = malloc((cm->scratch + 1) * sizeof *scratch);
+    const double row[4] = {-2, 3, 3, -2}, nan_row[4] = {NAN, 1, NAN, 0};
+    for (size_t k = 0; k < n; k++)
+        p[k] = 0.01 * (double)k;    /* rows the tokens do not read */
+    memcpy(p, row, sizeof row);
+    memcpy(p + 4, row, sizeof row);
+    memcpy(p + 8, nan_row, sizeof nan_row);
+    want[4 + 1] = 2 + 5, want[4 + 0] = 3;   /* token 1 (t = 0): max, min, and the max of all */
+    want[0 + 1] = 2, want[0 + 0] = 3;       /* token 0 (t = 1) */
+    want[8 + 1] = 2, want[8 + 3] = 3;       /* token 2 (t = 2): NaN skipped */
+    int tok[4] = {1, 0, 2, 0};
+    double lc = cm->loss_grad(cm->ctx, p, gc, tok, 3, scratch);
+    double li = im.loss_grad(im.ctx, p, gi, tok, 3, NULL);
+    double loss = (2 + 11) * (3 + 3 + 1) + 3 * (-2 - 2 + 0) + 5 * 3;
+    cr_expect_eq(lc, loss, "compiled loss %.17g, want %g", lc, loss);
+    cr_expect_eq(li, loss, "interpreted loss %.17g, want %g", li, loss);
+    for (size_t k = 0; k < n; k++) {
+        cr_expect_eq(gc[k], want[k], "compiled d w[%zu, %zu]: %.17g, want %g", k / 4, k % 4, gc[k], want[k]);
+        cr_expect_eq(gi[k], want[k], "interpreted d w[%zu, %zu]: %.17g, want %g", k / 4, k % 4, gi[k], want[k]);
+    }
+    interp_free_model(&im);
+    free(p); free(gc); free(gi); free(want); free(scratch);
+}
+
+/* The prelude's layernorm, gelu, gelu_tanh, mse, binary_cross_entropy,
+ * binary_cross_entropy_with_logits and logsumexp: compiled against the
+ * interpreter, and the interpreter against finite differences (PyTorch's
+ * values are tests/reference/prelude.py's). */
+extern const MgModel t_prelude_fns_model;
+static const Case prelude_case = {"prelude_fns", &t_prelude_fns_model, MGC_SOURCE_DIR "/tests/models/prelude_fns.mg"};
+Test(diff, prelude_functions_compiled_match_interpreter) { check_case(&prelude_case, 27); check_case(&prelude_case, 28); }
+Test(diff, prelude_functions_interpreter_matches_finite_differences) { check_fd(&prelude_case, 1000); }

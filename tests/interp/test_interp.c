@@ -1,7 +1,8 @@
 /* test_interp.c: the graph interpreter on hand-built graphs.
  * A causal-sum layer + linear + relu + softmax cross-entropy checked against a
  * direct double computation (bit for bit) and every gradient against central
- * differences; a max with no gradient; nograd/step/int/floordiv/mod/tanh with
+ * differences; max and min with their gradient (ties: the first term),
+ * and none under nograd; nograd/step/int/floordiv/mod/tanh with
  * analytic gradients; forward given exactly T tokens; the Step-2 MLP and
  * microGPT of REFERENCE.md, built by hand, against the losses the Python
  * references print, bit for bit; and the internal-error paths (undefined
@@ -133,8 +134,8 @@ static Tensor *unary(Graph *g, const char *name, ExKind f, Tensor *x)
 }
 
 /* loss = (1/T) * sum_t -log(softmax(lg[t])[tokens[t + 1]]), the reference's way:
- * max as a plain number, exp(l - max), sum, e * sum^-1, log(p) * -1, mean
- * as sum * T^-1. */
+ * max as a plain number (nograd), exp(l - max), sum, e * sum^-1, log(p) * -1,
+ * mean as sum * T^-1. */
 static void softmax_ce(Graph *g, Tensor *lg)
 {
     long V = lg->maxext[1];
@@ -143,6 +144,7 @@ static void softmax_ce(Graph *g, Tensor *lg)
     Ix *t = loop(g, s, "t", ix_T()), *v = red(g, s, RED_MAX_, "v", C(V));
     out_at(s, t, NULL);
     s->e = rd(lg, t, v);
+    s->nograd = 1;
 
     Tensor *e = act(g, "e", 2, ix_T(), C(V));
     s = stmt(g, e);
@@ -410,30 +412,34 @@ static void set_loss(Graph *g, Ex *e)
     stmt(g, g->loss)->e = e;
 }
 
-Test(interp, max_carries_no_gradient)
+/* max and min pass their gradient to the term they chose, the first of
+ * equal ones; a max under nograd passes none */
+Test(interp, max_and_min_gradients_go_to_the_term_chosen)
 {
     Tensor *w;
     Graph *g = vec_graph(&w);
     Tensor *mx = reduce_w(g, "mx", RED_MAX_, body_read, w);
+    Tensor *mn = reduce_w(g, "mn", RED_MIN_, body_read, w);
     Tensor *sm = reduce_w(g, "sm", RED_SUM_, body_read, w);
-    set_loss(g, ex_bin(EX_SUB, rd(sm, NULL, NULL), rd(mx, NULL, NULL)));
-    MgModel m;
-    cr_assert_eq(interp_make_model(g, &m), 0);
-    double G[4];
+    set_loss(g, ex_bin(EX_ADD, ex_bin(EX_SUB, rd(sm, NULL, NULL), rd(mx, NULL, NULL)),
+                       ex_bin(EX_MUL, rd(mn, NULL, NULL), ex_const(2))));
     static const int tok[3] = {0, 1, 2};
-    double L = m.loss_grad(m.ctx, W4, G, tok, 2, NULL);
-    cr_expect_eq(L, 4.0 - 3.0);
-    for (int i = 0; i < 4; i++)
-        cr_expect_eq(G[i], 1.0, "d loss / d w[%d] = %g, want 1 (none through the max)", i, G[i]);
-    interp_free_model(&m);
-
-    g->loss = mx; /* the max alone: a leaf, so every gradient is 0 */
-    cr_assert_eq(interp_make_model(g, &m), 0);
-    L = m.loss_grad(m.ctx, W4, G, tok, 2, NULL);
-    cr_expect_eq(L, 3.0);
-    for (int i = 0; i < 4; i++)
-        cr_expect_eq(G[i], 0.0);
-    interp_free_model(&m);
+    static const double ties[4] = {3.0, -1.5, 3.0, -1.5};
+    static const double want[3][4] = {{1, 3, 1, 0}, {0, 3, 1, 1}, {1, 3, 1, 1}};
+    const double *params[3] = {W4, ties, W4}, loss[3] = {4.0 - 3.0 - 3.0, 3.0 - 3.0 - 3.0, 4.0 - 3.0 - 3.0};
+    for (int k = 0; k < 3; k++) {
+        if (k == 2)     /* mx = nograd(max(i) w[i]) */
+            for (int i = 0; i < g->fwd.n; i++)
+                g->fwd.items[i]->nograd = g->fwd.items[i]->out == mx;
+        MgModel m;
+        cr_assert_eq(interp_make_model(g, &m), 0);
+        double G[4];
+        double L = m.loss_grad(m.ctx, params[k], G, tok, 2, NULL);
+        cr_expect_eq(L, loss[k], "case %d: loss %g, want %g", k, L, loss[k]);
+        for (int i = 0; i < 4; i++)
+            cr_expect_eq(G[i], want[k][i], "case %d: d loss / d w[%d] = %g, want %g", k, i, G[i], want[k][i]);
+        interp_free_model(&m);
+    }
 }
 
 static Ex *body_nograd(Tensor *w, Ix *i) { return ex_bin(EX_MUL, rd(w, i, NULL), ex_un(EX_NOGRAD, rd(w, i, NULL))); }
@@ -634,6 +640,7 @@ static Tensor *attention(Graph *g, Tensor *q, Tensor *k, Tensor *v)
     Tensor *mx = act(g, "amax", 2, C(GNH), ix_T());
     s = head_stmt(g, mx, RED_MAX_, &h, &t, &u);
     s->e = rd3(a2, h, t, u);
+    s->nograd = 1;
     Tensor *ae = act3(g, "aexp", C(GNH), ix_T(), tri);
     s = head_stmt(g, ae, RED_NONE_, &h, &t, &u);
     s->e = ex_un(EX_EXP, ex_bin(EX_SUB, rd3(a2, h, t, u), rd(mx, h, t)));

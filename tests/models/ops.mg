@@ -14,9 +14,9 @@ e = exp(a) - exp(-a) * 0.5
 l[t < T, c] = log(1 + x[t, c] * x[t, c]) + tanh(a[t, c]) * relu(x[t, c]) + sqrt(2 + x[t, c] * x[t, c]) * 0.5
 p[t < T, c] = (1.5 + b[c] ^ 2) ^ -1.5 + (x[t, c] ^ 2 + 1) ^ 0.5 - 3 / (x[t, c] ^ 2 + 2)
 pos[t < T, c] = e[t, c] * 0.25 + (t + 1) * 0.1 * l[t, c] - p[t, c] / (T + c)
-# max carries no gradient; log-sum-exp does not depend on it, so finite
-# differences agree
-m = max(t < T, c < n) pos[t, c]
+# the max is subtracted as a plain number (nograd); log-sum-exp does not
+# depend on it, so finite differences agree
+m = nograd(max(t < T, c < n) pos[t, c])
 lse = log(sum(t < T, c < n) exp(pos[t, c] - m)) + m
 h[t < T, o < n] = tanh((sum(i) w[o, i] * pos[t, i]) - lse * 0.01) + mean(i < n) x[t, i] * w[i, o]
 logits[t < T, v < vocab] = sum(c) out[v, c] * h[t, c]

@@ -1,0 +1,15 @@
+const vocab = 27
+dim T <= 16
+input tokens[T + 1] < vocab
+param wte[vocab, 16] ~ gauss(0, 0.08)
+param w[27, 16] ~ gauss(0, 0.08)
+x[t < T, c] = wte[tokens[t], c]
+m[t < T] = nograd(max(c) x[t, c], 1)
+logits = linear(x, w)
+targets[t < T] = tokens[t + 1]
+loss = cross_entropy(logits, targets)
+
+# ---- expected (mgc nograd_two_args.mg -o OUT.c): exit 1, and on stderr: ----
+#| nograd_two_args.mg:7:12: error: 'nograd' takes 1 argument, got 2
+#|     7 | m[t < T] = nograd(max(c) x[t, c], 1)
+#|       |            ^~~~~~~~~~~~~~~~~~~~~~~~~
