@@ -283,7 +283,7 @@ static void gpt2_forward_pass(const double *params, const int *tokens, int T, do
             }
         }
     }
-    /* prelude.mg:12: m = max(i) x[i] */
+    /* prelude.mg:12: m = nograd(max(i) x[i]) */
     for (int b0 = 0; b0 < 4; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
             double acc_ = -INFINITY;
@@ -568,7 +568,7 @@ static void gpt2_forward_pass(const double *params, const int *tokens, int T, do
             }
         }
     }
-    /* prelude.mg:12: m = max(i) x[i] */
+    /* prelude.mg:12: m = nograd(max(i) x[i]) */
     for (int b0 = 0; b0 < 4; b0++) {
         for (int b1 = 0; b1 < T; b1++) {
             double acc_ = -INFINITY;
@@ -1027,7 +1027,7 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
     /* the loss */
 
     /* gpt2.mg:80: loss = cross_entropy(logits, targets) */
-    /* prelude.mg:12: m = max(i) x[i] */
+    /* prelude.mg:12: m = nograd(max(i) x[i]) */
     for (int b0 = 0; b0 < T; b0++) {
         double acc_ = -INFINITY;
         for (int i = 0; i < 27; i++) {
