@@ -2,7 +2,9 @@
 # (tests/diff/test_diff.c): makemore's context of three tokens with BOS before
 # the start; real reads one step back and one step ahead in time, whose
 # fallbacks are a parameter read and an expression of the index; a padded read
-# inside a sum over a window of three; and a padded read of an integer view.
+# inside a sum over a window of three; a padded read of an integer view; one
+# in a function mapped over rows (a batch axis before the padded one); and one
+# of a causal triangle, whose second axis's extent depends on the first index.
 const vocab = 27, block_size = 6
 const E = 3, H = 4
 const BOS = vocab - 1
@@ -23,7 +25,14 @@ ahead[t < T, i < H] = h[t + 1, i] else (t * 0.25)
 win[t < T, i < H] = sum(s < 3) k[s] * h[t - s, i] else 0.0
 prev[t < T] = tokens[t]
 p[t < T, i < H] = P[prev[t - 1] else BOS, i]
-y[t < T, i < H] = back[t, i] * ahead[t, i] + win[t, i] + p[t, i]
+fn shift(x[N]) -> y[N] {
+    y[n < N] = x[n - 1] else 0.5
+}
+hT[i < H, t < T] = h[t, i]
+sh = shift(hT)
+tri[t < T, s <= t] = h[s, 0] * h[t, 1]
+c[t < T] = sum(s <= t) tri[t - 1, s] else 0.1
+y[t < T, i < H] = back[t, i] * ahead[t, i] + win[t, i] + p[t, i] + sh[i, t] * c[t]
 logits[t < T, v < vocab] = sum(i) W2[v, i] * y[t, i]
 targets[t < T] = tokens[t + 1]
 loss = cross_entropy(logits, targets)
