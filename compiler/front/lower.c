@@ -174,6 +174,27 @@ static int read_tests(Tr *tr, Bind *b, Ix **phys, Ix **idx, int ni, const Node *
     return 1;
 }
 
+/* A simple operand's spelling for a message ("vocab", "1"), or NULL. */
+static const char *operand_text(const Node *n)
+{
+    return n->kind == A_NAME ? n->name : n->kind == A_NUM ? n->text : NULL;
+}
+
+/* `C[tokens[t - 1] else vocab - 1]` is `C[(tokens[t - 1] else vocab) - 1]`:
+ * when an index of that form fails its check, say how it was read. */
+static void note_fallback_operand(const Node *idx)
+{
+    if (!idx || idx->kind != A_BINARY || idx->a->kind != A_INDEX || !idx->a->b)
+        return;
+    const char *fb = operand_text(idx->a->b), *rest = operand_text(idx->b), *op = ast_op_name(idx->op);
+    if (fb && rest)
+        diag_note(idx->loc, "'else' binds tighter than '%s', so the fallback is '%s' and '%s %s' applies to the read "
+                  "as well; write 'else (%s %s %s)'", op, fb, op, rest, fb, op, rest);
+    else
+        diag_note(idx->loc, "'else' binds tighter than '%s', which applies to the read too; bracket the fallback, "
+                  "as in 'else (a %s b)'", op, op);
+}
+
 /* Read tensor or view `b` at logical indices idx[0..ni); with a fallback
  * (fb), a read past the edge: the indices may leave their axes. */
 static Val read_at(Tr *tr, Bind *b, Ix **idx, int ni, const Node *at, Node *const *inodes, const char *name,
@@ -202,8 +223,10 @@ static Val read_at(Tr *tr, Bind *b, Ix **idx, int ni, const Node *at, Node *cons
         return v_err();
     for (int k = 0; k < ni && !fb; k++) {
         Ix *e = ix_subst_axes(ext[nb + k], phys);
-        if (!check_index(tr, idx[k], e, inodes ? inodes[k] : at, name, k, b->loc))
+        if (!check_index(tr, idx[k], e, inodes ? inodes[k] : at, name, k, b->loc)) {
+            note_fallback_operand(inodes ? inodes[k] : NULL);
             return v_err();
+        }
     }
     if (fb && !pad)
         diag_warning(at->loc, "the %s of '%s' never leave%s %s ax%s, so this fallback is never used",
