@@ -419,30 +419,43 @@ static int grad_read(const Ex *e)
     return r->kind == EX_READ && r->t->needs_grad && r->t->grad;
 }
 
-/* the differentiable reads of e, in walk order (a read past the edge as its EX_PAD) */
-static void diff_reads(ExMemo *m, const Ex *e, const Ex **out, int *n, int cap)
+enum { MAX_READS = 256 };
+
+/* The fallbacks a read lies in, innermost first: it is read only where the
+ * read of each of them is outside. */
+typedef struct Under {
+    const Ex *pad;
+    const struct Under *next;
+} Under;
+
+typedef struct Reads {
+    const Ex *read[MAX_READS];  /* a read past the edge as its EX_PAD */
+    const Under *under[MAX_READS];
+    int n;
+} Reads;
+
+/* the differentiable reads of e, in walk order, with the fallbacks they are in */
+static void diff_reads(ExMemo *m, const Ex *e, Reads *r, const Under *u)
 {
-    if (e->kind == EX_READ) {
-        if (grad_read(e) && *n < cap)
-            out[(*n)++] = e;
-        return;
-    }
-    if (e->kind == EX_PAD) {
-        if (grad_read(e) && *n < cap)
-            out[(*n)++] = e;
-        if (ex_needs_grad(m, e->b))
-            diff_reads(m, e->b, out, n, cap);
+    if (e->kind == EX_READ || e->kind == EX_PAD) {
+        if (grad_read(e) && r->n < MAX_READS) {
+            r->read[r->n] = e;
+            r->under[r->n++] = u;
+        }
+        if (e->kind == EX_PAD && ex_needs_grad(m, e->b)) {
+            Under *in = arena_alloc(sizeof *in);
+            *in = (Under){e, u};
+            diff_reads(m, e->b, r, in);
+        }
         return;
     }
     if (!passes_grad(e))
         return;
     if (ex_needs_grad(m, e->a))
-        diff_reads(m, e->a, out, n, cap);
+        diff_reads(m, e->a, r, u);
     if (e->b && ex_needs_grad(m, e->b))
-        diff_reads(m, e->b, out, n, cap);
+        diff_reads(m, e->b, r, u);
 }
-
-enum { MAX_READS = 256 };
 
 /* fully[t]: the loss reaches every element of t (statements in reverse) */
 static char *reach_everywhere(Graph *g, ExMemo *memo)
@@ -456,13 +469,13 @@ static char *reach_everywhere(Graph *g, ExMemo *memo)
         const Stmt *s = g->fwd.items[i];
         if (s->red == RED_MAX_ || !s->out->grad || level[s->out->id] < 0)
             continue;
-        const Ex *reads[MAX_READS];
-        int n = 0;
-        diff_reads(memo, s->e, reads, &n, MAX_READS);
-        for (int k = 0; k < n; k++) {
-            const Tensor *t = reads[k]->t;
-            if (t->kind == TK_ACT && level[t->id] < t->rank) {
-                int l = read_level(g, &sc, s, level[s->out->id], reads[k]);
+        Reads r = {.n = 0};
+        diff_reads(memo, s->e, &r, NULL);
+        for (int k = 0; k < r.n; k++) {
+            const Tensor *t = r.read[k]->t;
+            /* a read in a fallback happens only where another is outside: no proof of coverage */
+            if (t->kind == TK_ACT && level[t->id] < t->rank && !r.under[k]) {
+                int l = read_level(g, &sc, s, level[s->out->id], r.read[k]);
                 if (l > level[t->id])
                     level[t->id] = l;
             }
@@ -517,13 +530,15 @@ static void accumulate(Emit *em, const Ex *read, Ex *value)
     ir_push(&em->g->bwd, b);
 }
 
-/* reach_x[idx] += reach_out[I] (or 1 where the loss reaches all of out) */
+/* reach_x[idx] += reach_out[I] (or 1 where the loss reaches all of out),
+ * only where the read happens: inside its axes (the statement's guard) and,
+ * in a fallback, where that fallback is taken (a select: 0 elsewhere) */
 static void count_reach(Emit *em)
 {
-    const Ex *reads[MAX_READS];
-    int n = 0;
-    diff_reads(em->memo, em->s->e, reads, &n, MAX_READS);
-    for (int k = 0; k < n; k++) {
+    Reads r = {.n = 0};
+    diff_reads(em->memo, em->s->e, &r, NULL);
+    const Ex **reads = r.read;
+    for (int k = 0; k < r.n; k++) {
         Tensor *m = em->mask[reads[k]->t->id];
         if (!m)
             continue;
@@ -537,6 +552,8 @@ static void count_reach(Emit *em)
         for (int i = 0; i < m->rank; i++)
             b->oidx[i] = reads[k]->idx[i];
         b->e = em->guard ? em->guard : ex_const(1);
+        for (const Under *u = r.under[k]; u; u = u->next)
+            b->e = ex_pad(u->pad->t, (Ix **)u->pad->idx, u->pad->pad, ex_const(0), b->e);
         b->what = arena_printf("reach %s", reads[k]->t->name);
         ir_push(&em->g->bwd, b);
     }

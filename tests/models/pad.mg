@@ -1,7 +1,9 @@
 # Differential test model for reads past the edge, x[idx] else fallback
 # (tests/diff/test_diff.c): makemore's context of three tokens with BOS before
 # the start; real reads one step back and one step ahead in time, whose
-# fallbacks are a parameter read and an expression of the index; a padded read
+# fallbacks are a parameter read and an expression of the index, and one whose
+# fallback reads an activation (which the loss reaches only where that
+# fallback is taken: its reach count is a select); a padded read
 # inside a sum over a window of three; a padded read of an integer view; one
 # in a function mapped over rows (a batch axis before the padded one); and one
 # of a causal triangle, whose second axis's extent depends on the first index.
@@ -21,6 +23,8 @@ param W2[vocab, H] ~ gauss(0, 0.3)
 x[t < T, j < 3 * E] = C[tokens[t - 2 + j // E] else BOS, j % E]
 h[t < T, i < H] = tanh(sum(j) W1[i, j] * x[t, j])
 back[t < T, i < H] = h[t - 1, i] else h0[i]
+z[t < T, i < H] = exp(h[t, i])
+bz[t < T, i < H] = h[t - 1, i] else (z[t, i] * 0.5)
 ahead[t < T, i < H] = h[t + 1, i] else (t * 0.25)
 win[t < T, i < H] = sum(s < 3) k[s] * h[t - s, i] else 0.0
 prev[t < T] = tokens[t]
@@ -32,7 +36,7 @@ hT[i < H, t < T] = h[t, i]
 sh = shift(hT)
 tri[t < T, s <= t] = h[s, 0] * h[t, 1]
 c[t < T] = sum(s <= t) tri[t - 1, s] else 0.1
-y[t < T, i < H] = back[t, i] * ahead[t, i] + win[t, i] + p[t, i] + sh[i, t] * c[t]
+y[t < T, i < H] = back[t, i] * ahead[t, i] + win[t, i] + p[t, i] + sh[i, t] * c[t] + bz[t, i]
 logits[t < T, v < vocab] = sum(i) W2[v, i] * y[t, i]
 targets[t < T] = tokens[t + 1]
 loss = cross_entropy(logits, targets)
