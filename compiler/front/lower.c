@@ -195,6 +195,22 @@ static void note_fallback_operand(const Node *idx)
                   "as in 'else (a %s b)'", op, op);
 }
 
+/* A fallback whose read never leaves its axes: warned once per place, though
+ * a `for` loop or a function traces it again. */
+static void warn_unused_fallback(Tr *tr, const Node *at, const char *name, int ni)
+{
+    for (int i = 0; i < tr->nunused_fb; i++) {
+        SrcLoc l = tr->unused_fb[i];
+        if (l.file == at->loc.file && l.line == at->loc.line && l.col == at->loc.col)
+            return;
+    }
+    if (tr->nunused_fb < (int)(sizeof tr->unused_fb / sizeof tr->unused_fb[0]))
+        tr->unused_fb[tr->nunused_fb++] = at->loc;
+    diag_warning(at->loc, "the %s of '%s' never leave%s %s ax%s, so this fallback is never used",
+                 ni == 1 ? "index" : "indices", name, ni == 1 ? "s" : "", ni == 1 ? "its" : "their",
+                 ni == 1 ? "is" : "es");
+}
+
 /* Read tensor or view `b` at logical indices idx[0..ni); with a fallback
  * (fb), a read past the edge: the indices may leave their axes. */
 static Val read_at(Tr *tr, Bind *b, Ix **idx, int ni, const Node *at, Node *const *inodes, const char *name,
@@ -229,9 +245,7 @@ static Val read_at(Tr *tr, Bind *b, Ix **idx, int ni, const Node *at, Node *cons
         }
     }
     if (fb && !pad)
-        diag_warning(at->loc, "the %s of '%s' never leave%s %s ax%s, so this fallback is never used",
-                     ni == 1 ? "index" : "indices", name, ni == 1 ? "s" : "", ni == 1 ? "its" : "their",
-                     ni == 1 ? "is" : "es");
+        warn_unused_fallback(tr, at, name, ni);
     if (b->kind == B_VIEW) {
         Ix *in = ix_subst_axes(b->view->tmpl, phys);
         return v_int(pad ? ix_pad(phys, prank, ext, pad, in, fb->ix) : in);

@@ -91,6 +91,8 @@ typedef struct Tr {
     int npoison;              /* uses of poison so far: failures already reported */
     const TraceOpts *opts;    /* -D overrides (never NULL) */
     char used[TRACE_MAX_OVERRIDES];   /* which of them a const took */
+    SrcLoc unused_fb[16];     /* fallbacks already warned about: once each, not per loop pass or call */
+    int nunused_fb;
 } Tr;
 
 /* The cap on every extent, loop bound and index range. */

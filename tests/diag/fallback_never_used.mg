@@ -5,8 +5,10 @@ param wte[vocab, 16] ~ gauss(0, 0.08)
 param w[27, 16] ~ gauss(0, 0.08)
 const BOS = vocab - 1
 x[t < T, c] = wte[tokens[t] else BOS, c]
-y[t < T, c < 16] = x[t, c] else 0.0
-logits = linear(y, w)
+for l < 2 {
+    x[t < T, c < 16] = x[t, c] else 0.0   # warned once, not once per pass
+}
+logits = linear(x, w)
 targets[t < T] = tokens[t + 1]
 loss = cross_entropy(logits, targets)
 
@@ -14,6 +16,6 @@ loss = cross_entropy(logits, targets)
 #| fallback_never_used.mg:7:19: warning: the index of 'tokens' never leaves its axis, so this fallback is never used
 #|     7 | x[t < T, c] = wte[tokens[t] else BOS, c]
 #|       |                   ^~~~~~~~~
-#| fallback_never_used.mg:8:20: warning: the indices of 'x' never leave their axes, so this fallback is never used
-#|     8 | y[t < T, c < 16] = x[t, c] else 0.0
-#|       |                    ^~~~~~~
+#| fallback_never_used.mg:9:24: warning: the indices of 'x' never leave their axes, so this fallback is never used
+#|     9 |     x[t < T, c < 16] = x[t, c] else 0.0   # warned once, not once per pass
+#|       |                        ^~~~~~~
