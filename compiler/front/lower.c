@@ -163,8 +163,64 @@ static Bind *resolve_base(Tr *tr, const Node *n)
     return NULL;
 }
 
-/* Read tensor or view `b` at logical indices idx[0..ni). */
-static Val read_at(Tr *tr, Bind *b, Ix **idx, int ni, const Node *at, Node *const *inodes, const char *name)
+/* The tests of a read past the edge of `b` at phys, one pair per logical
+ * axis the index can leave; fb: the fallback; 0 after an error. */
+static int read_tests(Tr *tr, Bind *b, Ix **phys, Ix **idx, int ni, const Node *at, Node *const *inodes,
+                      const char *name, unsigned *pad)
+{
+    Ix **ext = b->kind == B_TENSOR ? b->t->ext : b->view->ext;
+    *pad = 0;
+    for (int k = 0; k < ni; k++) {
+        unsigned lo_hi;
+        Ix *e = ix_subst_axes(ext[b->nb + k], phys);
+        if (!pad_tests(tr, idx[k], e, inodes ? inodes[k] : at, name, k, b->loc, &lo_hi))
+            return 0;
+        *pad |= lo_hi << (2 * (b->nb + k));
+    }
+    return 1;
+}
+
+/* A simple operand's spelling for a message ("vocab", "1"), or NULL. */
+static const char *operand_text(const Node *n)
+{
+    return n->kind == A_NAME ? n->name : n->kind == A_NUM ? n->text : NULL;
+}
+
+/* `C[tokens[t - 1] else vocab - 1]` is `C[(tokens[t - 1] else vocab) - 1]`:
+ * when an index of that form fails its check, say how it was read. */
+static void note_fallback_operand(const Node *idx)
+{
+    if (!idx || idx->kind != A_BINARY || idx->a->kind != A_INDEX || !idx->a->b)
+        return;
+    const char *fb = operand_text(idx->a->b), *rest = operand_text(idx->b), *op = ast_op_name(idx->op);
+    if (fb && rest)
+        diag_note(idx->loc, "'else' binds tighter than '%s', so the fallback is '%s' and '%s %s' applies to the read "
+                  "as well; write 'else (%s %s %s)'", op, fb, op, rest, fb, op, rest);
+    else
+        diag_note(idx->loc, "'else' binds tighter than '%s', which applies to the read too; bracket the fallback, "
+                  "as in 'else (a %s b)'", op, op);
+}
+
+/* A fallback whose read never leaves its axes: warned once per place, though
+ * a `for` loop or a function traces it again. */
+static void warn_unused_fallback(Tr *tr, const Node *at, const char *name, int ni)
+{
+    for (int i = 0; i < tr->nunused_fb; i++) {
+        SrcLoc l = tr->unused_fb[i];
+        if (l.file == at->loc.file && l.line == at->loc.line && l.col == at->loc.col)
+            return;
+    }
+    if (tr->nunused_fb < (int)(sizeof tr->unused_fb / sizeof tr->unused_fb[0]))
+        tr->unused_fb[tr->nunused_fb++] = at->loc;
+    diag_warning(at->loc, "the %s of '%s' never leave%s %s ax%s, so this fallback is never used",
+                 ni == 1 ? "index" : "indices", name, ni == 1 ? "s" : "", ni == 1 ? "its" : "their",
+                 ni == 1 ? "is" : "es");
+}
+
+/* Read tensor or view `b` at logical indices idx[0..ni); with a fallback
+ * (fb), a read past the edge: the indices may leave their axes. */
+static Val read_at(Tr *tr, Bind *b, Ix **idx, int ni, const Node *at, Node *const *inodes, const char *name,
+                   const Val *fb)
 {
     int nb = b->nb;
     int prank = b->kind == B_TENSOR ? b->t->rank : b->view->rank;
@@ -184,14 +240,24 @@ static Val read_at(Tr *tr, Bind *b, Ix **idx, int ni, const Node *at, Node *cons
         phys[k] = ix_var(tr->sb.bvar[k]);
     for (int k = 0; k < ni; k++)
         phys[nb + k] = idx[k];
-    for (int k = 0; k < ni; k++) {
+    unsigned pad = 0;
+    if (fb && !read_tests(tr, b, phys, idx, ni, at, inodes, name, &pad))
+        return v_err();
+    for (int k = 0; k < ni && !fb; k++) {
         Ix *e = ix_subst_axes(ext[nb + k], phys);
-        if (!check_index(tr, idx[k], e, inodes ? inodes[k] : at, name, k, b->loc))
+        if (!check_index(tr, idx[k], e, inodes ? inodes[k] : at, name, k, b->loc)) {
+            note_fallback_operand(inodes ? inodes[k] : NULL);
             return v_err();
+        }
     }
-    if (b->kind == B_VIEW)
-        return v_int(ix_subst_axes(b->view->tmpl, phys));
-    return v_real(ex_read(b->t, prank, phys));
+    if (fb && !pad)
+        warn_unused_fallback(tr, at, name, ni);
+    if (b->kind == B_VIEW) {
+        Ix *in = ix_subst_axes(b->view->tmpl, phys);
+        return v_int(pad ? ix_pad(phys, prank, ext, pad, in, fb->ix) : in);
+    }
+    Ex *r = ex_read(b->t, prank, phys);
+    return v_real(pad ? ex_pad(b->t, phys, pad, r, to_real(*fb)) : r);
 }
 
 /* An unindexed reference in an element expression: read at the statement's
@@ -202,7 +268,7 @@ static Val read_whole(Tr *tr, Bind *b, const Node *at, const char *name)
     int prank = b->kind == B_TENSOR ? b->t->rank : b->view->rank;
     int lrank = prank - b->nb, R = tr->sb.impl_rank;
     if (lrank == 0 || R == 0)
-        return read_at(tr, b, NULL, 0, at, NULL, name);
+        return read_at(tr, b, NULL, 0, at, NULL, name, NULL);
     if (R < lrank) {
         diag_error(at->loc, "'%s' has shape %s, but this statement's shape has %d ax%s", name,
                    b->kind == B_TENSOR ? shape_str(tr, b->t, b->nb) : "(integer)", R, R == 1 ? "is" : "es");
@@ -230,7 +296,7 @@ static Val read_whole(Tr *tr, Bind *b, const Node *at, const char *name)
         diag_call_note(at->loc);
         return v_err();
     }
-    return read_at(tr, b, idx, lrank, at, NULL, name);
+    return read_at(tr, b, idx, lrank, at, NULL, name, NULL);
 }
 
 static Val elab_ref(Tr *tr, const Node *n)
@@ -288,7 +354,17 @@ static Val elab_index(Tr *tr, const Node *n)
         }
         idx[k] = v.ix;
     }
-    return read_at(tr, b, idx, n->list.n, n, n->list.items, name);
+    if (!n->b)
+        return read_at(tr, b, idx, n->list.n, n, n->list.items, name, NULL);
+    Val fb = elab(tr, n->b);
+    if (fb.kind == V_ERR)
+        return fb;
+    if (b->kind == B_VIEW && fb.kind != V_INT) {
+        diag_error(n->b->loc, "the fallback of a read of the integer tensor '%s' must be an integer expression, "
+                   "as its elements are", name);
+        return v_err();
+    }
+    return read_at(tr, b, idx, n->list.n, n, n->list.items, name, &fb);
 }
 
 /* Free loop variables of an expression, as a mask over the loop stack. */
@@ -302,6 +378,12 @@ static void vars_ix(Tr *tr, const Ix *x, int *mask)
         break;
     }
     case IX_READ: vars_ix(tr, x->idx[0], mask); break;
+    case IX_PAD:
+        for (int k = 0; k < x->var; k++)
+            vars_ix(tr, x->idx[k], mask);
+        vars_ix(tr, x->a, mask);
+        vars_ix(tr, x->b, mask);
+        break;
     case IX_CONST:
     case IX_T:
     case IX_AXIS: break;
@@ -313,7 +395,7 @@ static void vars_ix(Tr *tr, const Ix *x, int *mask)
 
 static void vars_ex(Tr *tr, const Ex *e, int *mask)
 {
-    if (e->kind == EX_READ)
+    if (e->kind == EX_READ || e->kind == EX_PAD)
         for (int i = 0; i < e->t->rank; i++)
             vars_ix(tr, e->idx[i], mask);
     if (e->kind == EX_INT)

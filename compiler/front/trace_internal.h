@@ -92,6 +92,8 @@ typedef struct Tr {
     int npoison;              /* uses of poison so far: failures already reported */
     const TraceOpts *opts;    /* -D overrides (never NULL) */
     char used[TRACE_MAX_OVERRIDES];   /* which of them a const took */
+    SrcLoc unused_fb[16];     /* fallbacks already warned about: once each, not per loop pass or call */
+    int nunused_fb;
 } Tr;
 
 /* The cap on every extent, loop bound and index range. */
@@ -129,6 +131,7 @@ const char *call_text(Tr *tr, const Node *call, const Node *fn, Bind **args, int
 int check_iterations(Tr *tr, const Stmt *s);
 int interval_all_T(Tr *tr, const Ix *x, long *lo, long *hi);
 int check_index(Tr *tr, Ix *idx, Ix *ext, const Node *at, const char *tname, int axis, SrcLoc decl);
+int pad_tests(Tr *tr, Ix *idx, Ix *ext, const Node *at, const char *tname, int axis, SrcLoc decl, unsigned *lo_hi);
 int check_range(Tr *tr, const Node *r, Ix *hi);
 int mentions_axis_from(const Ix *x, int lo, int hi);
 Ix *infer_range(Tr *tr, const char *var, const Node *body, const Node *at);

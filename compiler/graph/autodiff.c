@@ -39,6 +39,7 @@ static int passes_grad(const Ex *e)
     case EX_MUL:
     case EX_POWX:
     case EX_POW:
+    case EX_PAD:
     case EX_IFPOS: return 1;
     MG_OPS(OP_CASE) return op_info(e->kind)->grad;
     }
@@ -105,6 +106,7 @@ static Ex *local_grad(const Ex *e, int which)
     case EX_DPOWA:
     case EX_DPOWB:
     case EX_PICK:
+    case EX_PAD:        /* walk takes it apart: its branches are not operands */
     case EX_IFPOS: break;
     }
     MGC_INTERNAL("local gradient of a leaf");
@@ -175,7 +177,7 @@ static int only_vars(const Ix *x, const char *ok)
         return 1;
     if (x->kind == IX_VAR)
         return ok[x->var];
-    if (x->kind == IX_READ)
+    if (x->kind == IX_READ || x->kind == IX_PAD)
         return 0;
     return only_vars(x->a, ok) && only_vars(x->b, ok);
 }
@@ -390,6 +392,8 @@ static int plainly_covers(Graph *g, const Stmt *s, const char *forall, const Ex 
 /* the level statement s (output at level lo) gives the tensor it reads */
 static int read_level(Graph *g, Scratch *sc, const Stmt *s, int lo, const Ex *read)
 {
+    if (read->kind == EX_PAD)
+        return -1;      /* its index leaves the axes: what it covers is not enumerated */
     char *ok = per_var(sc, g, SCRATCH_OK, 1);
     char forall[IR_MAX_LOOPS] = {0};
     int nout = s->nloop - s->nred;
@@ -420,23 +424,51 @@ static int read_level(Graph *g, Scratch *sc, const Stmt *s, int lo, const Ex *re
     return -1;
 }
 
-/* the differentiable reads of e, in walk order */
-static void diff_reads(ExMemo *m, const Ex *e, const Ex **out, int *n, int cap)
+/* Is e a read whose tensor gets a gradient?  A read past the edge is the
+ * EX_PAD, which knows where its read is inside. */
+static int grad_read(const Ex *e)
 {
-    if (e->kind == EX_READ) {
-        if (e->t->needs_grad && e->t->grad && *n < cap)
-            out[(*n)++] = e;
+    const Ex *r = e->kind == EX_PAD ? e->a : e;
+    return r->kind == EX_READ && r->t->needs_grad && r->t->grad;
+}
+
+enum { MAX_READS = 256 };
+
+/* The fallbacks a read lies in, innermost first: it is read only where the
+ * read of each of them is outside. */
+typedef struct Under {
+    const Ex *pad;
+    const struct Under *next;
+} Under;
+
+typedef struct Reads {
+    const Ex *read[MAX_READS];  /* a read past the edge as its EX_PAD */
+    const Under *under[MAX_READS];
+    int n;
+} Reads;
+
+/* the differentiable reads of e, in walk order, with the fallbacks they are in */
+static void diff_reads(ExMemo *m, const Ex *e, Reads *r, const Under *u)
+{
+    if (e->kind == EX_READ || e->kind == EX_PAD) {
+        if (grad_read(e) && r->n < MAX_READS) {
+            r->read[r->n] = e;
+            r->under[r->n++] = u;
+        }
+        if (e->kind == EX_PAD && ex_needs_grad(m, e->b)) {
+            Under *in = arena_alloc(sizeof *in);
+            *in = (Under){e, u};
+            diff_reads(m, e->b, r, in);
+        }
         return;
     }
     if (!passes_grad(e))
         return;
     if (ex_needs_grad(m, e->a))
-        diff_reads(m, e->a, out, n, cap);
+        diff_reads(m, e->a, r, u);
     if (e->b && ex_needs_grad(m, e->b))
-        diff_reads(m, e->b, out, n, cap);
+        diff_reads(m, e->b, r, u);
 }
-
-enum { MAX_READS = 256 };
 
 /* fully[t]: the loss reaches every element of t (statements in reverse) */
 static char *reach_everywhere(Graph *g, ExMemo *memo)
@@ -451,13 +483,13 @@ static char *reach_everywhere(Graph *g, ExMemo *memo)
         /* a max or min reaches only the term it chooses, which enumeration cannot show */
         if (s->nograd || is_choice(s) || !s->out->grad || level[s->out->id] < 0)
             continue;
-        const Ex *reads[MAX_READS];
-        int n = 0;
-        diff_reads(memo, s->e, reads, &n, MAX_READS);
-        for (int k = 0; k < n; k++) {
-            const Tensor *t = reads[k]->t;
-            if (t->kind == TK_ACT && level[t->id] < t->rank) {
-                int l = read_level(g, &sc, s, level[s->out->id], reads[k]);
+        Reads r = {.n = 0};
+        diff_reads(memo, s->e, &r, NULL);
+        for (int k = 0; k < r.n; k++) {
+            const Tensor *t = r.read[k]->t;
+            /* a read in a fallback happens only where another is outside: no proof of coverage */
+            if (t->kind == TK_ACT && level[t->id] < t->rank && !r.under[k]) {
+                int l = read_level(g, &sc, s, level[s->out->id], r.read[k]);
                 if (l > level[t->id])
                     level[t->id] = l;
             }
@@ -512,6 +544,7 @@ static void accumulate(Emit *em, const Ex *read, Ex *value)
     b->red = RED_NONE_;
     b->accumulate = 1;
     b->out = read->t->grad;
+    b->guard = read->kind == EX_PAD ? read->pad : 0;
     for (int i = 0; i < read->t->rank; i++)
         b->oidx[i] = read->idx[i];
     b->e = reached(em, value);
@@ -520,13 +553,15 @@ static void accumulate(Emit *em, const Ex *read, Ex *value)
     ir_push(&em->g->bwd, b);
 }
 
-/* reach_x[idx] += reach_out[I] (or 1 where the loss reaches all of out) */
+/* reach_x[idx] += reach_out[I] (or 1 where the loss reaches all of out),
+ * only where the read happens: inside its axes (the statement's guard) and,
+ * in a fallback, where that fallback is taken (a select: 0 elsewhere) */
 static void count_reach(Emit *em)
 {
-    const Ex *reads[MAX_READS];
-    int n = 0;
-    diff_reads(em->memo, em->s->e, reads, &n, MAX_READS);
-    for (int k = 0; k < n; k++) {
+    Reads r = {.n = 0};
+    diff_reads(em->memo, em->s->e, &r, NULL);
+    const Ex **reads = r.read;
+    for (int k = 0; k < r.n; k++) {
         Tensor *m = em->mask[reads[k]->t->id];
         if (!m)
             continue;
@@ -536,9 +571,12 @@ static void count_reach(Emit *em)
         memcpy(b->loops, em->s->loops, sizeof b->loops);
         b->accumulate = 1;
         b->out = m;
+        b->guard = reads[k]->kind == EX_PAD ? reads[k]->pad : 0;
         for (int i = 0; i < m->rank; i++)
             b->oidx[i] = reads[k]->idx[i];
         b->e = em->at ? reached(em, ex_const(1)) : em->guard ? em->guard : ex_const(1);
+        for (const Under *u = r.under[k]; u; u = u->next)
+            b->e = ex_pad(u->pad->t, (Ix **)u->pad->idx, u->pad->pad, ex_const(0), b->e);
         b->what = arena_printf("reach %s", reads[k]->t->name);
         ir_push(&em->g->bwd, b);
     }
@@ -552,6 +590,15 @@ static void walk(Emit *em, const Ex *e, Ex *grad)
     if (e->kind == EX_READ) {
         if (e->t->needs_grad && e->t->grad)
             accumulate(em, e, grad);
+        return;
+    }
+    if (e->kind == EX_PAD) {
+        /* the read gets the gradient where it is inside (its statement is
+         * guarded), the fallback where it is not: selected, never scaled by 0 */
+        if (grad_read(e))
+            accumulate(em, e, grad);
+        if (ex_needs_grad(em->memo, e->b))
+            walk(em, e->b, ex_pad(e->t, (Ix **)e->idx, e->pad, ex_const(0), grad));
         return;
     }
     if (!passes_grad(e))

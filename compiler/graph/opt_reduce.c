@@ -28,7 +28,7 @@ static int plain_index(const Stmt *s, int var)
 
 static void reduce_stmt(Stmt *s)
 {
-    if (s->red != RED_NONE_ || !s->accumulate || s->nloop == 0)
+    if (s->red != RED_NONE_ || !s->accumulate || s->nloop == 0 || s->guard)
         return;
     char moved[IR_MAX_LOOPS] = {0};
     int nmoved = 0;

@@ -427,3 +427,26 @@ extern const MgModel t_prelude_fns_model;
 static const Case prelude_case = {"prelude_fns", &t_prelude_fns_model, MGC_SOURCE_DIR "/tests/models/prelude_fns.mg"};
 Test(diff, prelude_functions_compiled_match_interpreter) { check_case(&prelude_case, 27); check_case(&prelude_case, 28); }
 Test(diff, prelude_functions_interpreter_matches_finite_differences) { check_fd(&prelude_case, 1000); }
+
+/* Reads past the edge, x[idx] else fallback (tests/models/pad.mg): makemore's
+ * padded context of tokens, real reads a step back (fallback: a parameter) and
+ * a step ahead (an expression of t), a padded window inside a sum and a padded
+ * read of an integer view.  The backward pass adds to an element only where
+ * its read was inside and gives the fallback the rest; optimised and with
+ * every pass off, against the interpreter, and the interpreter against
+ * finite differences (at T = 3, where every fallback and every read is used). */
+extern const MgModel t_pad_model, t_pad_O0_model;
+static const Case pad_case = {"pad", &t_pad_model, MGC_SOURCE_DIR "/tests/models/pad.mg"};
+static const Case pad_O0_case = {"pad_O0", &t_pad_O0_model, MGC_SOURCE_DIR "/tests/models/pad.mg"};
+Test(diff, padded_reads_compiled_match_interpreter) { check_case(&pad_case, 25); check_case(&pad_case, 26); }
+Test(diff, padded_reads_unoptimised_match_interpreter) { check_case(&pad_O0_case, 27); }
+Test(diff, padded_reads_interpreter_matches_finite_differences) { check_fd(&pad_case, 1000); }
+
+/* models/mlp_context.mg, makemore's MLP: a context of three tokens with BOS
+ * before the start (a padded read), tanh, biases; against the interpreter at
+ * T = 1, 2, the bound and one more, and the interpreter against finite
+ * differences. */
+extern const MgModel mlp_context_model;
+static const Case mlp_context_case = {"mlp_context", &mlp_context_model, MGC_SOURCE_DIR "/models/mlp_context.mg"};
+Test(diff, mlp_context_compiled_matches_interpreter) { check_case(&mlp_context_case, 28); }
+Test(diff, mlp_context_interpreter_matches_finite_differences) { check_fd(&mlp_context_case, 300); }
