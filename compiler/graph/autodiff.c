@@ -29,11 +29,14 @@ static int passes_grad(const Ex *e)
     case EX_CONST:
     case EX_READ:
     case EX_INT:
+    EX_CMPS     /* piecewise constant: no gradient */
     case EX_NOGRAD: return 0;
     case EX_ADD:
     case EX_SUB:
     case EX_MUL:
     case EX_POW:
+    case EX_SELECT:     /* to its arms: its condition is a comparison or a nograd */
+    case EX_ARMS:
     case EX_IFPOS: return 1;
     MG_OPS(OP_CASE) return op_info(e->kind)->grad;
     }
@@ -95,6 +98,9 @@ static Ex *local_grad(const Ex *e, int which)
     case EX_INT:
     case EX_STEP:
     case EX_SIGN:
+    EX_CMPS
+    case EX_SELECT:     /* walk() sends the gradient to the arm chosen */
+    case EX_ARMS:
     case EX_NOGRAD:
     case EX_IFPOS: break;
     }
@@ -113,8 +119,26 @@ static Ex *chain(Ex *local, Ex *grad)
     return ex_bin(EX_MUL, local, grad);
 }
 
+/* The selects on the path from the root to the node a walk is at: the
+ * gradient reaches the node only where each chose the arm it is in. */
+typedef struct Sel {
+    Ex *cond;
+    int side;           /* 0: the arm taken where cond != 0; 1: the other */
+    const struct Sel *up;
+} Sel;
+
+/* value where every select of s chose the path's arm, else exactly 0: a C
+ * select, so an inf or NaN computed for the arm not taken stays out */
+static Ex *under_sels(const Sel *s, Ex *value)
+{
+    for (; s; s = s->up)
+        value = s->side ? ex_select(s->cond, ex_const(0), value) : ex_select(s->cond, value, ex_const(0));
+    return value;
+}
+
 typedef struct Emit {
     Graph *g;
+    const Sel *sel;     /* the selects above the node walk() is at */
     const Stmt *s;
     Ex *guard;          /* reach count of the statement's output, or NULL */
     Tensor **mask;      /* per tensor id: its reach count tensor, or NULL */
@@ -407,7 +431,9 @@ static int read_level(Graph *g, Scratch *sc, const Stmt *s, int lo, const Ex *re
     return -1;
 }
 
-/* the differentiable reads of e, in walk order */
+/* the differentiable reads of e, in walk order, but not those in a select's
+ * arms: the loss reaches them only where the select chooses them, so they
+ * cannot show that it reaches every element (count_reach counts them) */
 static void diff_reads(ExMemo *m, const Ex *e, const Ex **out, int *n, int cap)
 {
     if (e->kind == EX_READ) {
@@ -415,7 +441,7 @@ static void diff_reads(ExMemo *m, const Ex *e, const Ex **out, int *n, int cap)
             out[(*n)++] = e;
         return;
     }
-    if (!passes_grad(e))
+    if (!passes_grad(e) || e->kind == EX_SELECT)
         return;
     if (ex_needs_grad(m, e->a))
         diff_reads(m, e->a, out, n, cap);
@@ -491,18 +517,49 @@ static void accumulate(Emit *em, const Ex *read, Ex *value)
     b->out = read->t->grad;
     for (int i = 0; i < read->t->rank; i++)
         b->oidx[i] = read->idx[i];
+    value = under_sels(em->sel, value);
     b->e = em->guard ? ex_bin(EX_IFPOS, em->guard, value) : value;
     b->what = arena_printf("d%s += d%s * d%s/d%s", read->t->name, s->out->name, s->out->name, read->t->name);
     em->work += ex_size(em->sizes, b->e);
     ir_push(&em->g->bwd, b);
 }
 
-/* reach_x[idx] += reach_out[I] (or 1 where the loss reaches all of out) */
+/* the differentiable reads of e in walk order, each with the selects above it */
+static void sel_reads(ExMemo *m, const Ex *e, const Sel *sel, const Ex **out, const Sel **outsel, int *n, int cap)
+{
+    if (e->kind == EX_READ) {
+        if (e->t->needs_grad && e->t->grad && *n < cap) {
+            outsel[*n] = sel;
+            out[(*n)++] = e;
+        }
+        return;
+    }
+    if (!passes_grad(e))
+        return;
+    if (e->kind == EX_SELECT) {
+        Sel *x = arena_alloc(sizeof *x), *y = arena_alloc(sizeof *y);
+        *x = (Sel){e->a, 0, sel};
+        *y = (Sel){e->a, 1, sel};
+        if (ex_needs_grad(m, e->b->a))
+            sel_reads(m, e->b->a, x, out, outsel, n, cap);
+        if (ex_needs_grad(m, e->b->b))
+            sel_reads(m, e->b->b, y, out, outsel, n, cap);
+        return;
+    }
+    if (ex_needs_grad(m, e->a))
+        sel_reads(m, e->a, sel, out, outsel, n, cap);
+    if (e->b && ex_needs_grad(m, e->b))
+        sel_reads(m, e->b, sel, out, outsel, n, cap);
+}
+
+/* reach_x[idx] += reach_out[I] (or 1 where the loss reaches all of out),
+ * where the selects above the read choose it */
 static void count_reach(Emit *em)
 {
     const Ex *reads[MAX_READS];
+    const Sel *sels[MAX_READS];
     int n = 0;
-    diff_reads(em->memo, em->s->e, reads, &n, MAX_READS);
+    sel_reads(em->memo, em->s->e, NULL, reads, sels, &n, MAX_READS);
     for (int k = 0; k < n; k++) {
         Tensor *m = em->mask[reads[k]->t->id];
         if (!m)
@@ -515,7 +572,7 @@ static void count_reach(Emit *em)
         b->out = m;
         for (int i = 0; i < m->rank; i++)
             b->oidx[i] = reads[k]->idx[i];
-        b->e = em->guard ? em->guard : ex_const(1);
+        b->e = under_sels(sels[k], em->guard ? em->guard : ex_const(1));
         b->what = arena_printf("reach %s", reads[k]->t->name);
         ir_push(&em->g->bwd, b);
     }
@@ -533,6 +590,19 @@ static void walk(Emit *em, const Ex *e, Ex *grad)
     }
     if (!passes_grad(e))
         return;
+    if (e->kind == EX_SELECT) {
+        /* each arm gets the gradient where it is chosen (accumulate selects) */
+        const Sel *up = em->sel;
+        Sel x = {e->a, 0, up}, y = {e->a, 1, up};
+        em->sel = &x;
+        if (ex_needs_grad(em->memo, e->b->a))
+            walk(em, e->b->a, grad);
+        em->sel = &y;
+        if (ex_needs_grad(em->memo, e->b->b))
+            walk(em, e->b->b, grad);
+        em->sel = up;
+        return;
+    }
     if (ex_needs_grad(em->memo, e->a))
         walk(em, e->a, chain(local_grad(e, 0), grad));
     if (e->b && ex_needs_grad(em->memo, e->b))
@@ -579,7 +649,7 @@ void ad_differentiate(Graph *g)
         for (int k = 0; k < s->out->rank; k++)
             oidx[k] = s->oidx[k];
         Tensor *m = mask[s->out->id];
-        Emit em = {g, s, m ? ex_read(m, m->rank, oidx) : NULL, mask, fully, memo, sizes, 0};
+        Emit em = {g, NULL, s, m ? ex_read(m, m->rank, oidx) : NULL, mask, fully, memo, sizes, 0};
         Ex *dout = ex_read(s->out->grad, s->out->rank, oidx);
         walk(&em, s->e, dout);
         if (em.work > AD_MAX_WORK) {

@@ -276,3 +276,24 @@ extern const MgModel t_sigmoid_model;
 static const Case sigmoid_case = {"sigmoid", &t_sigmoid_model, MGC_SOURCE_DIR "/tests/models/sigmoid.mg"};
 Test(diff, sigmoid_compiled_matches_interpreter_bit_for_bit) { check_bits(&sigmoid_case, 23); }
 Test(diff, sigmoid_interpreter_matches_finite_differences) { check_fd(&sigmoid_case, 1000); }
+
+/* The comparisons < <= > >= == != (tests/models/compare.mg): on reals 1.0 or
+ * 0.0 with no gradient, on integers 1 or 0 in index arithmetic with T.
+ * Compiled against interpreted at every length (logits to the bit; loss and
+ * gradients to 1e-12: u's gradient gathers its terms in another order), and
+ * the interpreter against finite differences (the model says how they avoid
+ * the jumps). */
+extern const MgModel t_compare_model;
+static const Case compare_case = {"compare", &t_compare_model, MGC_SOURCE_DIR "/tests/models/compare.mg"};
+Test(diff, compare_compiled_matches_interpreter) { check_case(&compare_case, 25); check_case(&compare_case, 26); }
+Test(diff, compare_interpreter_matches_finite_differences) { check_fd(&compare_case, 1000); }
+
+/* The select where(c, a, b) and what is built on it (tests/models/select.mg):
+ * the gradient reaches only the arm chosen, and a -inf or NaN in the arm not
+ * chosen (log of a negative) reaches no gradient.  Compiled against
+ * interpreted at every length, and the interpreter against finite
+ * differences (the model says how they avoid the jumps). */
+extern const MgModel t_select_model;
+static const Case select_case = {"select", &t_select_model, MGC_SOURCE_DIR "/tests/models/select.mg"};
+Test(diff, select_compiled_matches_interpreter) { check_case(&select_case, 27); check_case(&select_case, 28); }
+Test(diff, select_interpreter_matches_finite_differences) { check_fd(&select_case, 1000); }

@@ -749,3 +749,62 @@ Test(parse, flat_chain_is_long_not_nested)
     check_nested("x = ", "a ^ (", n + 1, 1);
     check_too_deep("x = a", " ^ a", n + 1, "\n", ": error: expression nested too deeply\n");
 }
+
+/* ---- comparisons: looser than + -, tighter than reductions, no chains ---- */
+
+static const struct { const char *expr, *rhs; } cmp_prec[] = {
+    {"a + 1 < b * 2", "((a + 1) < (b * 2))"},
+    {"a <= b", "(a <= b)"},
+    {"-a >= b ^ 2", "((-a) >= (b ^ 2))"},
+    {"a == b + c", "(a == (b + c))"},
+    {"(a != b) * c", "((a != b) * c)"},
+    {"(a < b) < c", "((a < b) < c)"},
+    {"a > (b > c)", "(a > (b > c))"},
+    {"sum(i < 3) x[i] < 2", "(sum(i < 3) (x[i] < 2))"},
+    {"a < sum(i) x[i]", "(a < (sum(i) x[i]))"},
+    {"x[t < T]", "x[(t < T)]"},
+};
+
+Test(parse, comparisons)
+{
+    for (size_t i = 0; i < NCASES(cmp_prec); i++) {
+        char src[256], want[512];
+        snprintf(src, sizeof src, "x = %s\n", cmp_prec[i].expr);
+        snprintf(want, sizeof want, "program\n  assign 1:1\n    lhs x\n    rhs %s\n", cmp_prec[i].rhs);
+        Case c = {cmp_prec[i].expr, src, strlen(src), want};
+        check_good(&c);
+    }
+    /* ranges and bounds keep their meaning: a comparison sits only in brackets */
+    Case ranges = {"ranges", SRC("x[t < T, s <= t] = sum(k < 3) y[(k >= 1) + s]\ndim T <= (4 > 3) + 7\n"),
+                   "program\n"
+                   "  assign 1:1\n"
+                   "    lhs x[t < T, s <= t]\n"
+                   "    rhs (sum(k < 3) y[((k >= 1) + s)])\n"
+                   "  dim T 2:1\n"
+                   "    bound <= ((4 > 3) + 7)\n"};
+    check_good(&ranges);
+    static const Case chains[] = {
+        {"chain", SRC("x = a < b < c\n"),
+         "t.mg:1:11: error: comparisons do not chain: '<' follows a comparison; bracket one side to compare its 1 or 0\n"
+         "    1 | x = a < b < c\n"
+         "      |           ^\n"},
+        {"mixed chain", SRC("x = a == b != c\n"),
+         "t.mg:1:12: error: comparisons do not chain: '!=' follows a comparison; bracket one side to compare its 1 or 0\n"
+         "    1 | x = a == b != c\n"
+         "      |            ^~\n"},
+        {"dim bound", SRC("dim T <= N < 3\n"),
+         "t.mg:1:10: error: comparisons do not chain: this bound is a comparison; bracket it to use its 1 or 0\n"
+         "    1 | dim T <= N < 3\n"
+         "      |          ^~~~~\n"},
+        {"sum range", SRC("x = sum(k < 3 >= 1) y[k]\n"),
+         "t.mg:1:13: error: comparisons do not chain: this bound is a comparison; bracket it to use its 1 or 0\n"
+         "    1 | x = sum(k < 3 >= 1) y[k]\n"
+         "      |             ^~~~~~\n"},
+        {"lone '!'", SRC("x = a ! b\n"),
+         "t.mg:1:7: error: unexpected character '!'\n"
+         "    1 | x = a ! b\n"
+         "      |       ^\n"},
+    };
+    for (size_t i = 0; i < NCASES(chains); i++)
+        check_bad(&chains[i]);
+}
