@@ -143,6 +143,18 @@ static void cix(Em *em, const Ix *x, int prec)
         fputc(')', f);
         return;
     case IX_ARMS: MGC_INTERNAL("arms of a select outside it");
+    case IX_MIN:
+    case IX_MAX:
+        fputc('(', f);
+        cix(em, x->a, 1);
+        fputs(x->kind == IX_MIN ? " < " : " > ", f);
+        cix(em, x->b, 1);
+        fputs(" ? ", f);
+        cix(em, x->a, 0);
+        fputs(" : ", f);
+        cix(em, x->b, 0);
+        fputc(')', f);
+        return;
     IX_CMPS    /* in brackets: C's == binds looser than < */
         fputc('(', f);
         cix(em, x->a, 1);

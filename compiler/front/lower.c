@@ -137,7 +137,7 @@ static Ex *to_real(Val v)
 static Bind *call_fn(Tr *tr, const Node *call);
 static Bind *materialize(Tr *tr, const Node *n, const char *name);
 
-const char *const tr_builtins[] = {"where", NULL};
+const char *const tr_builtins[] = {"where", "max", "min", "clamp", NULL};
 
 int tr_is_builtin(const char *name)
 {
@@ -648,6 +648,33 @@ static Val elab_where(Tr *tr, const Node *n)
     return v_real(ex_select(cond_of(c), to_real(v[1]), to_real(v[2])));
 }
 
+/* max(a, b) (is_max) or min(a, b): an integer on integers (IX_MAX, IX_MIN),
+ * else where(a >= b, a, b) or where(a <= b, a, b): the gradient goes to the
+ * value chosen, to a on a tie (as the issue asks; torch.maximum splits it) */
+static Val minmax(int is_max, Val a, Val b)
+{
+    if (a.kind == V_ERR || b.kind == V_ERR)
+        return v_err();
+    if (a.kind == V_INT && b.kind == V_INT)
+        return v_int(ix_bin(is_max ? IX_MAX : IX_MIN, a.ix, b.ix));
+    Ex *x = to_real(a), *y = to_real(b);
+    if (x->kind == EX_CONST && y->kind == EX_CONST)
+        return v_real(is_max ? (x->c >= y->c ? x : y) : (x->c <= y->c ? x : y));
+    return v_real(ex_select(ex_bin(is_max ? EX_GE : EX_LE, x, y), x, y));
+}
+
+/* max(a, b), min(a, b), or clamp(x, lo, hi) = min(max(x, lo), hi) */
+static Val elab_minmax(Tr *tr, const Node *n)
+{
+    int clamp = !strcmp(n->name, "clamp");
+    Val v[3];
+    for (int i = 0; i < n->list.n; i++)
+        v[i] = elab(tr, n->list.items[i]);
+    if (clamp)
+        return minmax(0, minmax(1, v[0], v[1]), v[2]);
+    return minmax(!strcmp(n->name, "max"), v[0], v[1]);
+}
+
 /* 1 if call n has `want` arguments, else 0 after the error */
 static int check_arity(const Node *n, int want)
 {
@@ -661,6 +688,10 @@ static Val elab_builtin(Tr *tr, const Node *n)
 {
     if (!strcmp(n->name, "where"))
         return check_arity(n, 3) ? elab_where(tr, n) : v_err();
+    if (!strcmp(n->name, "clamp"))
+        return check_arity(n, 3) ? elab_minmax(tr, n) : v_err();
+    if (!strcmp(n->name, "max") || !strcmp(n->name, "min"))
+        return check_arity(n, 2) ? elab_minmax(tr, n) : v_err();
     MGC_INTERNAL("unknown builtin");
 }
 

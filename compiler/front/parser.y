@@ -110,6 +110,7 @@ static Node *grow(LexState *s, Node *n);
 static Node *mk(AstKind k, SrcLoc loc, int op, Node *a, Node *b);
 static Node *named(AstKind k, SrcLoc loc, const char *name);
 static int is_cmp_op(int op);
+static void as_ranges(LexState *s, NodeList *l);
 static void check_fn_body(LexState *s, const NodeList *body, int nested);
 static void check_for_body(LexState *s, const NodeList *body);
 }
@@ -349,6 +350,15 @@ args
 expr
     : reduce '(' ranges ')' expr %prec REDUCE
         { $$ = mk(A_REDUCE, @$, $1, NULL, $5); $$->list = $3; $$ = grow(ST, $$); }
+    | MAX '(' exprs ')' expr %prec REDUCE
+        {
+            /* max(...) followed by an expression is the reduction; its list,
+             * parsed as expressions (i < n is a comparison), holds ranges */
+            as_ranges(ST, &$3);
+            $$ = mk(A_REDUCE, @$, RED_MAX, NULL, $5);
+            $$->list = $3;
+            $$ = grow(ST, $$);
+        }
     | expr '<' expr         { $$ = grow(ST, mk(A_BINARY, @$, '<', $1, $3)); }
     | expr LE expr          { $$ = grow(ST, mk(A_BINARY, @$, OP_LE, $1, $3)); }
     | expr '>' expr         { $$ = grow(ST, mk(A_BINARY, @$, '>', $1, $3)); }
@@ -368,12 +378,16 @@ expr
 
 reduce
     : SUM                   { $$ = RED_SUM; }
-    | MAX                   { $$ = RED_MAX; }
     | MEAN                  { $$ = RED_MEAN; }
     ;
 
+/* max(a, b) not followed by an expression is the builtin call.  A '-'
+ * after the ')' could be either: %prec REDUCE (below '-') shifts it, so
+ * max(i) -x[i] stays the reduction of -x[i], like sum(i) -x[i]. */
 primary
     : NUMBER
+    | MAX '(' exprs ')' %prec REDUCE
+        { $$ = named(A_CALL, @$, "max"); $$->list = $3; $$ = grow(ST, $$); }
     | postfix
     | '(' expr ')'          { $$ = $2; }
     ;
@@ -421,6 +435,27 @@ static Node *named(AstKind k, SrcLoc loc, const char *name)
 static int is_cmp_op(int op)
 {
     return op == '<' || op == OP_LE || op == '>' || op == OP_GE || op == OP_EQ || op == OP_NE;
+}
+
+/* The list of max(...) followed by its body, parsed as expressions, as the
+ * ranges it must be: i, i < n, i <= n. */
+static void as_ranges(LexState *s, NodeList *l)
+{
+    for (int i = 0; i < l->n; i++) {
+        Node *n = l->items[i];
+        if (n->kind == A_NAME) {
+            n->kind = A_RANGE;
+        } else if (n->kind == A_BINARY && (n->op == '<' || n->op == OP_LE) && n->a->kind == A_NAME) {
+            n->kind = A_RANGE;
+            n->name = n->a->name;
+            n->a = n->b;
+            n->b = NULL;
+        } else {
+            lex_error(s, n->loc, "max(...) followed by an expression is a reduction, and this is not a range "
+                      "such as 'i' or 'i < n'; for the larger of two values, bracket the call: (max(a, b))");
+            return;
+        }
+    }
 }
 
 /* How much deeper than child c the node n nests: a left-associative

@@ -173,6 +173,8 @@ static int fold(IxKind k, long a, long b, long *r)
 {
     switch (k) {
     IX_CMPS *r = cmp_fold(k, a, b); return 1;
+    case IX_MIN: *r = a < b ? a : b; return 1;
+    case IX_MAX: *r = a > b ? a : b; return 1;
     case IX_ADD: return !ck_add(a, b, r);
     case IX_SUB: return !ck_sub(a, b, r);
     case IX_MUL: return !ck_mul(a, b, r);
@@ -620,6 +622,8 @@ int ix_equal(const Ix *a, const Ix *b)
     IX_CMPS
     case IX_SELECT:
     case IX_ARMS:
+    case IX_MIN:
+    case IX_MAX:
     case IX_FLOORDIV:
     case IX_MOD:
     case IX_MUL:
@@ -645,6 +649,11 @@ long ix_eval(const Ix *x, long T, const long *vals, const int *tokens)
     IX_CMPS return cmp_fold(x->kind, ix_eval(x->a, T, vals, tokens), ix_eval(x->b, T, vals, tokens));
     case IX_SELECT: return ix_eval(ix_eval(x->a, T, vals, tokens) ? x->b->a : x->b->b, T, vals, tokens);
     case IX_ARMS: break;
+    case IX_MIN:
+    case IX_MAX: {
+        long a = ix_eval(x->a, T, vals, tokens), b = ix_eval(x->b, T, vals, tokens);
+        return (x->kind == IX_MIN) == (a < b) ? a : b;
+    }
     }
     MGC_INTERNAL("bad integer expression");
 }
@@ -703,6 +712,14 @@ static void ix_print_p(FILE *f, const Ix *x, const Graph *g, int prec)
         fputc(')', f);
         break;
     case IX_ARMS: MGC_INTERNAL("arms of a select printed alone");
+    case IX_MIN:
+    case IX_MAX:
+        fputs(x->kind == IX_MIN ? "min(" : "max(", f);
+        ix_print_p(f, x->a, g, 0);
+        fputs(", ", f);
+        ix_print_p(f, x->b, g, 0);
+        fputc(')', f);
+        break;
     IX_CMPS    /* always in brackets: C's == binds looser than < */
         fputc('(', f);
         ix_print_p(f, x->a, g, 1);
@@ -1047,6 +1064,10 @@ int ix_nonneg(const Ix *x, const Loop *loops, int nloops, long Tmax)
         return 1;           /* 1 or 0 */
     if (x->kind == IX_SELECT)
         return ix_nonneg(x->b->a, loops, nloops, Tmax) && ix_nonneg(x->b->b, loops, nloops, Tmax);
+    if (x->kind == IX_MAX)
+        return ix_nonneg(x->a, loops, nloops, Tmax) || ix_nonneg(x->b, loops, nloops, Tmax);
+    if (x->kind == IX_MIN)
+        return ix_nonneg(x->a, loops, nloops, Tmax) && ix_nonneg(x->b, loops, nloops, Tmax);
     if (aff_of(x, &a) != 1)
         return 0;
     /* eliminate loop variables innermost first: a positive coefficient takes the
@@ -1169,6 +1190,14 @@ static int interval(const Ix *x, const Loop *loops, int n, long Tlo, long Thi, l
         return 1;
     case IX_ARMS:
         *lo = al < bl ? al : bl;
+        *hi = ah > bh ? ah : bh;
+        return 1;
+    case IX_MIN:
+        *lo = al < bl ? al : bl;
+        *hi = ah < bh ? ah : bh;
+        return 1;
+    case IX_MAX:
+        *lo = al > bl ? al : bl;
         *hi = ah > bh ? ah : bh;
         return 1;
     default: return -1;

@@ -46,6 +46,7 @@ typedef enum {
 #undef IX_CMP_KIND_
     IX_SELECT,  /* a != 0 ? b->a : b->b, with b an IX_ARMS (three operands in binary nodes) */
     IX_ARMS,    /* the two values of an IX_SELECT; only ever its b */
+    IX_MIN, IX_MAX,   /* the lesser, the greater of a and b */
 } IxKind;
 
 typedef struct Ix Ix;

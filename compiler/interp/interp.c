@@ -149,6 +149,11 @@ static long ix_at(const Interp *in, const Ix *x)
     }
     IX_CMPS return cmp_long(x->kind, ix_at(in, x->a), ix_at(in, x->b));
     case IX_SELECT: return ix_at(in, ix_at(in, x->a) != 0 ? x->b->a : x->b->b);
+    case IX_MIN:
+    case IX_MAX: {
+        long a = ix_at(in, x->a), b = ix_at(in, x->b);
+        return (x->kind == IX_MIN) == (a < b) ? a : b;
+    }
     case IX_ARMS: break;
     case IX_AXIS: break;
     }
@@ -397,6 +402,8 @@ static int check_ix(const Graph *g, const Ix *x, const Scope *sc)
     IX_CMPS
     case IX_SELECT:
     case IX_ARMS:
+    case IX_MIN:
+    case IX_MAX:
     case IX_MOD: return check_ix(g, x->a, sc) || check_ix(g, x->b, sc) ? -1 : 0;
     }
     return fail("bad index expression kind %d", (int)x->kind);

@@ -808,3 +808,38 @@ Test(parse, comparisons)
     for (size_t i = 0; i < NCASES(chains); i++)
         check_bad(&chains[i]);
 }
+
+/* ---- max: a reduction when an expression follows its list, else a call ---- */
+
+static const struct { const char *expr, *rhs; } max_forms[] = {
+    {"max(i < n) x[i]", "(max(i < n) x[i])"},
+    {"max(s <= t, j) -x[s, j]", "(max(s <= t, j) (-x[s, j]))"},
+    {"max(a, b)", "max(a, b)"},
+    {"max(a, b) * 2", "(max(a, b) * 2)"},
+    {"max(a, b) < c", "(max(a, b) < c)"},
+    {"(max(a, b)) - c", "(max(a, b) - c)"},
+    {"max(a, max(b, c)) + 1", "(max(a, max(b, c)) + 1)"},
+    {"max(i) max(j) x[i, j]", "(max(i) (max(j) x[i, j]))"},
+    /* '-' starts an expression: the reduction of -c over ranges a and b, as sum(a) -c */
+    {"max(a, b) - c", "(max(a, b) (-c))"},
+    {"min(a, b) - c", "(min(a, b) - c)"},
+    {"clamp(x, 0, 1)", "clamp(x, 0, 1)"},
+    {"where(a < b, a, -b)", "where((a < b), a, (-b))"},
+};
+
+Test(parse, max_reduction_or_call)
+{
+    for (size_t i = 0; i < NCASES(max_forms); i++) {
+        char src[256], want[512];
+        snprintf(src, sizeof src, "x = %s\n", max_forms[i].expr);
+        snprintf(want, sizeof want, "program\n  assign 1:1\n    lhs x\n    rhs %s\n", max_forms[i].rhs);
+        Case c = {max_forms[i].expr, src, strlen(src), want};
+        check_good(&c);
+    }
+    Case bad = {"not a range", SRC("x = max(y[i], 0) - 1\n"),
+                "t.mg:1:9: error: max(...) followed by an expression is a reduction, and this is not a range such as "
+                "'i' or 'i < n'; for the larger of two values, bracket the call: (max(a, b))\n"
+                "    1 | x = max(y[i], 0) - 1\n"
+                "      |         ^~~~\n"};
+    check_bad(&bad);
+}
