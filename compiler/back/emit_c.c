@@ -167,6 +167,35 @@ static void cix(Em *em, const Ix *x, int prec)
         fputc(')', f);
         return;
     case IX_AXIS: MGC_INTERNAL("axis reference reached the emitter");
+    case IX_SELECT:
+        fputc('(', f);
+        cix(em, x->a, 3);
+        fputs(" != 0 ? ", f);
+        cix(em, x->b->a, 0);
+        fputs(" : ", f);
+        cix(em, x->b->b, 0);
+        fputc(')', f);
+        return;
+    case IX_ARMS: MGC_INTERNAL("arms of a select outside it");
+    case IX_MIN:
+    case IX_MAX:
+        fputc('(', f);
+        cix(em, x->a, 1);
+        fputs(x->kind == IX_MIN ? " < " : " > ", f);
+        cix(em, x->b, 1);
+        fputs(" ? ", f);
+        cix(em, x->a, 0);
+        fputs(" : ", f);
+        cix(em, x->b, 0);
+        fputc(')', f);
+        return;
+    IX_CMPS    /* in brackets: C's == binds looser than < */
+        fputc('(', f);
+        cix(em, x->a, 1);
+        fprintf(f, " %s ", ix_cmp_text(x->kind));
+        cix(em, x->b, 1);
+        fputc(')', f);
+        return;
     default: break;
     }
     if (p < prec)
@@ -327,6 +356,31 @@ static void cex(Em *em, const Ex *e, int prec)
     case EX_NOGRAD:     /* a value, nothing more: no brackets of its own */
         cex(em, e->a, prec);
         return;
+    EX_CMPS
+        fputc('(', f);
+        cex(em, e->a, 1);
+        fprintf(f, " %s ", ex_cmp_text(e->kind));
+        cex(em, e->b, 1);
+        fputs(em->g->f32 ? " ? 1.0f : 0.0f)" : " ? 1.0 : 0.0)", f);
+        return;
+    case EX_SELECT:
+        /* a C select: the arm not taken is not computed, so its inf or NaN stays out */
+        fputc('(', f);
+        if (ex_cmp_text(e->a->kind)) {
+            cex(em, e->a->a, 1);
+            fprintf(f, " %s ", ex_cmp_text(e->a->kind));
+            cex(em, e->a->b, 1);
+        } else {
+            cex(em, e->a, 3);
+            fputs(em->g->f32 ? " != 0.0f" : " != 0.0", f);
+        }
+        fputs(" ? ", f);
+        cex(em, e->b->a, 0);
+        fputs(" : ", f);
+        cex(em, e->b->b, 0);
+        fputc(')', f);
+        return;
+    case EX_ARMS: MGC_INTERNAL("arms of a select outside it");
     MG_OPS(OP_CASE) {
         const OpInfo *o = op_info(e->kind);
         if (op_calls_helper(o, em->g->fast))

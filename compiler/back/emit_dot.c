@@ -97,6 +97,9 @@ static void ops_collect(const Ex *e, Ops *o, int calls)
     case EX_PICK: if (calls) ops_add(o, "pick"); break;
     case EX_IFPOS: if (calls) ops_add(o, "ifpos"); break;
     case EX_PAD: if (calls) ops_add(o, "else"); break;
+    EX_CMPS if (!calls) ops_add(o, ex_cmp_text(e->kind)); break;
+    case EX_SELECT: if (!calls) ops_add(o, "where"); break;
+    case EX_ARMS: break;
     MG_OPS(OP_CASE) if (calls) ops_add(o, op_info(e->kind)->name); break;
     case EX_CONST: case EX_READ: case EX_INT: case EX_NOGRAD: break;
     }

@@ -64,6 +64,10 @@ const char *ast_op_name(int op)
     case '^': return "^";
     case '<': return "<";
     case OP_LE: return "<=";
+    case '>': return ">";
+    case OP_GE: return ">=";
+    case OP_EQ: return "==";
+    case OP_NE: return "!=";
     case OP_FLOORDIV: return "//";
     case RED_SUM: return "sum";
     case RED_MAX: return "max";

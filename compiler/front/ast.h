@@ -21,7 +21,8 @@ typedef enum {
     A_MEMBER,    /* a.name         (a path such as layer[l].attn_wq) */
     A_CALL,      /* name(list) */
     A_UNARY,     /* op a           (op: '-') */
-    A_BINARY,    /* a op b         (op: '+' '-' '*' '/' '^' OP_FLOORDIV '%') */
+    A_BINARY,    /* a op b         (op: '+' '-' '*' '/' '^' OP_FLOORDIV '%', or a comparison:
+                                  '<' OP_LE '>' OP_GE OP_EQ OP_NE) */
     A_REDUCE,    /* op(list of A_RANGE) b   (op: RED_SUM, RED_MAX, RED_MIN, RED_MEAN) */
     A_RANGE,     /* name < a | name <= a | name (a == NULL: inferred); op: '<', OP_LE or 0 */
     /* declarations and statements */
@@ -40,7 +41,7 @@ typedef enum {
 } AstKind;
 
 /* operator codes beyond single characters */
-enum { OP_LE = 256, OP_FLOORDIV, RED_SUM, RED_MAX, RED_MIN, RED_MEAN };
+enum { OP_LE = 256, OP_FLOORDIV, RED_SUM, RED_MAX, RED_MIN, RED_MEAN, OP_GE, OP_EQ, OP_NE };
 
 struct Node {
     AstKind kind;

@@ -141,9 +141,21 @@ static Bind *materialize(Tr *tr, const Node *n, const char *name);
  * of ops.def: EX_NOGRAD is the graph's own) */
 static int is_nograd(const char *name) { return !strcmp(name, "nograd"); }
 
-static int is_builtin(const char *name) { return op_builtin(name) != NULL || is_nograd(name); }
-
 static RedKind red_kind(int op) { return op == RED_MAX ? RED_MAX_ : op == RED_MIN ? RED_MIN_ : RED_SUM_; }
+
+const char *const tr_builtins[] = {"where", "max", "min", "clamp", "nograd", NULL};
+
+int tr_is_builtin(const char *name)
+{
+    if (op_builtin(name))
+        return 1;
+    for (int i = 0; tr_builtins[i]; i++)
+        if (!strcmp(tr_builtins[i], name))
+            return 1;
+    return 0;
+}
+
+static int is_builtin(const char *name) { return tr_is_builtin(name); }
 
 /* Resolve a tensor-valued expression used as a read base: a path or a call. */
 static Bind *resolve_base(Tr *tr, const Node *n)
@@ -587,11 +599,45 @@ static Val hoist_reduce(Tr *tr, const Node *n)
     return v_real(r);
 }
 
+/* The comparison an operator code names: its IxKind (0 if none); *ek: its ExKind */
+static IxKind cmp_kind(int op, ExKind *ek)
+{
+    switch (op) {
+    case '<': *ek = EX_LT; return IX_LT;
+    case OP_LE: *ek = EX_LE; return IX_LE;
+    case '>': *ek = EX_GT; return IX_GT;
+    case OP_GE: *ek = EX_GE; return IX_GE;
+    case OP_EQ: *ek = EX_EQ; return IX_EQ;
+    case OP_NE: *ek = EX_NE; return IX_NE;
+    default: return 0;
+    }
+}
+
+/* a < b ...: an integer 1 or 0 on integers (usable in indices), else a real
+ * 1.0 or 0.0 that carries no gradient; constants fold. */
+static Val compare(IxKind ik, ExKind ek, Val a, Val b)
+{
+    if (a.kind == V_INT && b.kind == V_INT)
+        return v_int(ix_bin(ik, a.ix, b.ix));
+    Ex *x = to_real(a), *y = to_real(b);
+    if (x->kind == EX_CONST && y->kind == EX_CONST) {
+        double u = x->c, v = y->c;
+        int r = ik == IX_LT ? u < v : ik == IX_LE ? u <= v : ik == IX_GT ? u > v : ik == IX_GE ? u >= v
+              : ik == IX_EQ ? u == v : u != v;
+        return v_real(ex_const(r ? 1.0 : 0.0));
+    }
+    return v_real(ex_bin(ek, x, y));
+}
+
 static Val arith(Tr *tr, const Node *n, Val a, Val b)
 {
     if (a.kind == V_ERR || b.kind == V_ERR)
         return v_err();
     int op = n->op;
+    ExKind ek;
+    IxKind ik = cmp_kind(op, &ek);
+    if (ik)
+        return compare(ik, ek, a, b);
     if (a.kind == V_INT && b.kind == V_INT && op != '/' && op != '^') {
         IxKind k = op == '+' ? IX_ADD : op == '-' ? IX_SUB : op == '*' ? IX_MUL : op == '%' ? IX_MOD : IX_FLOORDIV;
         long c;
@@ -677,6 +723,77 @@ static Val elab_nograd(Tr *tr, const Node *n)
     return v_real(x->kind == EX_CONST ? x : ex_un(EX_NOGRAD, x));
 }
 
+/* A select's condition carries no gradient: a comparison or an integer already
+ * does not, anything else is read through nograd.  Non-zero is true. */
+static Ex *cond_of(Ex *c) { return ex_cmp_text(c->kind) || c->kind == EX_INT ? c : ex_un(EX_NOGRAD, c); }
+
+/* where(c, a, b): a where c is non-zero, else b; an integer when all three
+ * are (usable in indices), else a real whose gradient goes to the arm chosen */
+static Val elab_where(Tr *tr, const Node *n)
+{
+    Val v[3];
+    int bad = 0;
+    for (int i = 0; i < 3; i++) {
+        v[i] = elab(tr, n->list.items[i]);
+        bad |= v[i].kind == V_ERR;
+    }
+    if (bad)
+        return v_err();
+    if (v[0].kind == V_INT && v[1].kind == V_INT && v[2].kind == V_INT)
+        return v_int(ix_select(v[0].ix, v[1].ix, v[2].ix));
+    Ex *c = to_real(v[0]);
+    if (c->kind == EX_CONST)
+        return v_real(to_real(c->c != 0 ? v[1] : v[2]));
+    return v_real(ex_select(cond_of(c), to_real(v[1]), to_real(v[2])));
+}
+
+/* max(a, b) (is_max) or min(a, b): an integer on integers (IX_MAX, IX_MIN),
+ * else where(a >= b, a, b) or where(a <= b, a, b): the gradient goes to the
+ * value chosen, to a on a tie (as the issue asks; torch.maximum splits it) */
+static Val minmax(int is_max, Val a, Val b)
+{
+    if (a.kind == V_ERR || b.kind == V_ERR)
+        return v_err();
+    if (a.kind == V_INT && b.kind == V_INT)
+        return v_int(ix_bin(is_max ? IX_MAX : IX_MIN, a.ix, b.ix));
+    Ex *x = to_real(a), *y = to_real(b);
+    if (x->kind == EX_CONST && y->kind == EX_CONST)
+        return v_real(is_max ? (x->c >= y->c ? x : y) : (x->c <= y->c ? x : y));
+    return v_real(ex_select(ex_bin(is_max ? EX_GE : EX_LE, x, y), x, y));
+}
+
+/* max(a, b), min(a, b), or clamp(x, lo, hi) = min(max(x, lo), hi) */
+static Val elab_minmax(Tr *tr, const Node *n)
+{
+    int clamp = !strcmp(n->name, "clamp");
+    Val v[3];
+    for (int i = 0; i < n->list.n; i++)
+        v[i] = elab(tr, n->list.items[i]);
+    if (clamp)
+        return minmax(0, minmax(1, v[0], v[1]), v[2]);
+    return minmax(!strcmp(n->name, "max"), v[0], v[1]);
+}
+
+/* 1 if call n has `want` arguments, else 0 after the error */
+static int check_arity(const Node *n, int want)
+{
+    if (n->list.n == want)
+        return 1;
+    diag_error(n->loc, "'%s' takes %d argument%s, got %d", n->name, want, want == 1 ? "" : "s", n->list.n);
+    return 0;
+}
+
+static Val elab_builtin(Tr *tr, const Node *n)
+{
+    if (!strcmp(n->name, "where"))
+        return check_arity(n, 3) ? elab_where(tr, n) : v_err();
+    if (!strcmp(n->name, "clamp"))
+        return check_arity(n, 3) ? elab_minmax(tr, n) : v_err();
+    if (!strcmp(n->name, "max") || !strcmp(n->name, "min"))
+        return check_arity(n, 2) ? elab_minmax(tr, n) : v_err();
+    MGC_INTERNAL("unknown builtin");
+}
+
 Val elab(Tr *tr, const Node *n)
 {
     switch (n->kind) {
@@ -691,6 +808,8 @@ Val elab(Tr *tr, const Node *n)
         if (is_nograd(n->name))
             return elab_nograd(tr, n);
         const OpInfo *op = op_builtin(n->name);
+        if (!op && is_builtin(n->name))
+            return elab_builtin(tr, n);
         if (op) {
             if (n->list.n != op->arity) {
                 diag_error(n->loc, "'%s' takes %d argument%s, got %d", n->name, op->arity, op->arity == 1 ? "" : "s",

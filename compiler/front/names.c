@@ -173,8 +173,8 @@ static const char *nearest(Tr *tr, const char *name, int fn)
     for (int i = 0; fn && i < op_count(); i++)
         if (op_at(i)->mg)
             near_try(&nr, op_at(i)->mg);
-    if (fn)
-        near_try(&nr, "nograd");
+    for (int i = 0; fn && tr_builtins[i]; i++)
+        near_try(&nr, tr_builtins[i]);
     return nr.best;
 }
 
@@ -285,9 +285,28 @@ int finite_const(const Node *n, double r)
     return 0;
 }
 
+/* a < b ...: 1 or 0, an integer on integers and a real otherwise; -1 if
+ * op is not a comparison */
+static int const_cmp(int op, Cv a, Cv b)
+{
+    int ii = a.is_int && b.is_int;
+    switch (op) {
+    case '<': return ii ? a.i < b.i : a.r < b.r;
+    case OP_LE: return ii ? a.i <= b.i : a.r <= b.r;
+    case '>': return ii ? a.i > b.i : a.r > b.r;
+    case OP_GE: return ii ? a.i >= b.i : a.r >= b.r;
+    case OP_EQ: return ii ? a.i == b.i : a.r == b.r;
+    case OP_NE: return ii ? a.i != b.i : a.r != b.r;
+    default: return -1;
+    }
+}
+
 static Cv const_bin(const Node *n, Cv a, Cv b)
 {
     long long r;
+    int c = const_cmp(n->op, a, b);
+    if (c >= 0)
+        return a.is_int && b.is_int ? cv_int(c) : cv_real(c);
     if (a.is_int && b.is_int) {
         switch (n->op) {
         case '+':

@@ -109,6 +109,8 @@ static void append(NodeList *to, NodeList from);
 static Node *grow(LexState *s, Node *n);
 static Node *mk(AstKind k, SrcLoc loc, int op, Node *a, Node *b);
 static Node *named(AstKind k, SrcLoc loc, const char *name);
+static int is_cmp_op(int op);
+static void as_ranges(LexState *s, NodeList *l);
 static void check_fn_body(LexState *s, const NodeList *body, int nested);
 static void check_for_body(LexState *s, const NodeList *body);
 static Node *with_fallback(LexState *s, Node *read, Node *fb);
@@ -136,13 +138,14 @@ static Node *with_fallback(LexState *s, Node *read, Node *fb);
 %token CONST "const" DIM "dim" INPUT "input" PARAM "param"
 %token OPTIMIZER "optimizer" FN "fn" FOR "for"
 %token SUM "sum" MAX "max" MIN "min" MEAN "mean" ELSE "else"
-%token LE "<=" ARROW "->" FLOORDIV "//"
+%token LE "<=" ARROW "->" FLOORDIV "//" GE ">=" EQ "==" NE "!="
 
 %type <list> stmt const_list tdecls tdecls_opt args arg_list opt_args exprs ranges seq body block
-%type <node> const_item tdecl arg range path init expr primary atom fallback postfix
+%type <node> const_item tdecl arg range path init expr primary atom fallback postfix bound
 %type <op> rel reduce
 
 %precedence REDUCE
+%nonassoc '<' LE '>' GE EQ NE     /* comparisons: one level, no chains */
 %left '+' '-'
 %left '*' '/' FLOORDIV '%'
 %precedence UMINUS
@@ -190,14 +193,14 @@ seq
 
 stmt
     : CONST const_list      { $$ = $2; }
-    | DIM IDENT rel expr
+    | DIM IDENT rel bound
         {
             Node *n = named(A_DIM, @$, $2);
             n->op = $3;
             n->a = $4;
             $$ = one(n);
         }
-    | INPUT IDENT '[' exprs ']' '<' expr
+    | INPUT IDENT '[' exprs ']' '<' bound
         {
             Node *n = named(A_INPUT, @$, $2);
             n->list = $4;
@@ -232,7 +235,7 @@ stmt
             check_fn_body(ST, &n->list2, 0);
             $$ = one(n);
         }
-    | FOR IDENT rel expr block
+    | FOR IDENT rel bound block
         {
             Node *n = named(A_FOR, @$, $2);
             n->op = $3;
@@ -315,7 +318,21 @@ ranges
 
 range
     : IDENT                 { $$ = named(A_RANGE, @$, $1); }
-    | IDENT rel expr        { $$ = named(A_RANGE, @$, $1); $$->op = $2; $$->a = $3; $$ = grow(ST, $$); }
+    | IDENT rel bound       { $$ = named(A_RANGE, @$, $1); $$->op = $2; $$->a = $3; $$ = grow(ST, $$); }
+    ;
+
+/* bound: the expression after 'i <', 'T <=' or 'input x[..] <'.  One that is
+ * itself a comparison, not in brackets, reads as a chain ('dim T <= N < 3')
+ * and is refused as 'a < b < c' is: its node spans less than the symbol
+ * (whose span includes the brackets) only when it is bracketed. */
+bound
+    : expr
+        {
+            $$ = $1;
+            if ($1->kind == A_BINARY && is_cmp_op($1->op) && $1->loc.line == @1.line && $1->loc.col == @1.col)
+                lex_error(ST, $1->loc, "comparisons do not chain: this bound is a comparison; bracket it to "
+                          "use its 1 or 0");
+        }
     ;
 
 exprs
@@ -329,10 +346,33 @@ args
     ;
 
 /* expr: reductions bind loosest and take everything to their right;
- * then + -, then * / // %, then unary -, then ^ (right associative). */
+ * then the comparisons (non-associative: a < b < c is an error), then + -,
+ * then * / // %, then unary -, then ^ (right associative). */
 expr
     : reduce '(' ranges ')' expr %prec REDUCE
         { $$ = mk(A_REDUCE, @$, $1, NULL, $5); $$->list = $3; $$ = grow(ST, $$); }
+    | MAX '(' exprs ')' expr %prec REDUCE
+        {
+            /* max(...) followed by an expression is the reduction; its list,
+             * parsed as expressions (i < n is a comparison), holds ranges */
+            as_ranges(ST, &$3);
+            $$ = mk(A_REDUCE, @$, RED_MAX, NULL, $5);
+            $$->list = $3;
+            $$ = grow(ST, $$);
+        }
+    | MIN '(' exprs ')' expr %prec REDUCE
+        {
+            as_ranges(ST, &$3);
+            $$ = mk(A_REDUCE, @$, RED_MIN, NULL, $5);
+            $$->list = $3;
+            $$ = grow(ST, $$);
+        }
+    | expr '<' expr         { $$ = grow(ST, mk(A_BINARY, @$, '<', $1, $3)); }
+    | expr LE expr          { $$ = grow(ST, mk(A_BINARY, @$, OP_LE, $1, $3)); }
+    | expr '>' expr         { $$ = grow(ST, mk(A_BINARY, @$, '>', $1, $3)); }
+    | expr GE expr          { $$ = grow(ST, mk(A_BINARY, @$, OP_GE, $1, $3)); }
+    | expr EQ expr          { $$ = grow(ST, mk(A_BINARY, @$, OP_EQ, $1, $3)); }
+    | expr NE expr          { $$ = grow(ST, mk(A_BINARY, @$, OP_NE, $1, $3)); }
     | expr '+' expr         { $$ = grow(ST, mk(A_BINARY, @$, '+', $1, $3)); }
     | expr '-' expr         { $$ = grow(ST, mk(A_BINARY, @$, '-', $1, $3)); }
     | expr '*' expr         { $$ = grow(ST, mk(A_BINARY, @$, '*', $1, $3)); }
@@ -346,8 +386,6 @@ expr
 
 reduce
     : SUM                   { $$ = RED_SUM; }
-    | MAX                   { $$ = RED_MAX; }
-    | MIN                   { $$ = RED_MIN; }
     | MEAN                  { $$ = RED_MEAN; }
     ;
 
@@ -359,8 +397,15 @@ primary
     | atom ELSE fallback    { $$ = with_fallback(ST, $1, $3); }
     ;
 
+/* max(a, b) and min(a, b) not followed by an expression are the builtin
+ * calls.  A '-' after the ')' could be either: %prec REDUCE (below '-')
+ * shifts it, so max(i) -x[i] stays the reduction of -x[i], like sum(i) -x[i]. */
 atom
     : NUMBER
+    | MAX '(' exprs ')' %prec REDUCE
+        { $$ = named(A_CALL, @$, "max"); $$->list = $3; $$ = grow(ST, $$); }
+    | MIN '(' exprs ')' %prec REDUCE
+        { $$ = named(A_CALL, @$, "min"); $$->list = $3; $$ = grow(ST, $$); }
     | postfix
     | '(' expr ')'          { $$ = $2; }
     ;
@@ -408,6 +453,32 @@ static Node *named(AstKind k, SrcLoc loc, const char *name)
     Node *n = ast_new(k, loc);
     n->name = name;
     return n;
+}
+
+static int is_cmp_op(int op)
+{
+    return op == '<' || op == OP_LE || op == '>' || op == OP_GE || op == OP_EQ || op == OP_NE;
+}
+
+/* The list of max(...) followed by its body, parsed as expressions, as the
+ * ranges it must be: i, i < n, i <= n. */
+static void as_ranges(LexState *s, NodeList *l)
+{
+    for (int i = 0; i < l->n; i++) {
+        Node *n = l->items[i];
+        if (n->kind == A_NAME) {
+            n->kind = A_RANGE;
+        } else if (n->kind == A_BINARY && (n->op == '<' || n->op == OP_LE) && n->a->kind == A_NAME) {
+            n->kind = A_RANGE;
+            n->name = n->a->name;
+            n->a = n->b;
+            n->b = NULL;
+        } else {
+            lex_error(s, n->loc, "max(...) followed by an expression is a reduction, and this is not a range "
+                      "such as 'i' or 'i < n'; for the larger of two values, bracket the call: (max(a, b))");
+            return;
+        }
+    }
 }
 
 /* How much deeper than child c the node n nests: a left-associative
@@ -673,9 +744,15 @@ static int is_expr_start(yysymbol_kind_t k)
         || k == YYSYMBOL_MIN || k == YYSYMBOL_MEAN;
 }
 
+static int is_comparison(yysymbol_kind_t k)
+{
+    return k == YYTRANSLATE('<') || k == YYSYMBOL_LE || k == YYTRANSLATE('>') || k == YYSYMBOL_GE
+        || k == YYSYMBOL_EQ || k == YYSYMBOL_NE;
+}
+
 static int is_operator(yysymbol_kind_t k)
 {
-    return k == YYTRANSLATE('+') || k == YYTRANSLATE('-') || k == YYTRANSLATE('*')
+    return is_comparison(k) || k == YYTRANSLATE('+') || k == YYTRANSLATE('-') || k == YYTRANSLATE('*')
         || k == YYTRANSLATE('/') || k == YYSYMBOL_FLOORDIV || k == YYTRANSLATE('%')
         || k == YYTRANSLATE('^') || k == YYTRANSLATE('[') || k == YYTRANSLATE('.')
         || k == YYTRANSLATE('(') || k == YYSYMBOL_ELSE;
@@ -791,6 +868,10 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner)
                            closer_of(o.ch), o.ch, o.loc.line, o.loc.col, what);
             diag_note(o.loc, "to match this '%c'", o.ch);
         }
+    } else if (is_comparison(YYTRANSLATE(la)) && has(exp, n, YYTRANSLATE('+')) && !has(exp, n, YYTRANSLATE('<'))) {
+        /* after an operand, a comparison is refused only after another one */
+        lex_error(s, at, "comparisons do not chain: %s follows a comparison; "
+                  "bracket one side to compare its 1 or 0", what);
     } else if (closer && s->la_unmatched && !has(exp, n, YYSYMBOL_NUMBER)) {
         lex_error(s, at, "unmatched '%c'", la);
     } else {

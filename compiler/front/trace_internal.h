@@ -108,6 +108,11 @@ void push_bind(Tr *tr, Bind *b);
 void unlink_bind(Tr *tr, Bind *b);
 Bind *lookup(Tr *tr, const char *name);
 void unknown_name(Tr *tr, SrcLoc loc, const char *name, int fn);
+/* The builtins that are not element ops of ops.def (lower.c): where(c, a, b),
+ * max(a, b), min(a, b), clamp(x, lo, hi); NULL-terminated.  A builtin's name
+ * is never a user function's. */
+extern const char *const tr_builtins[];
+int tr_is_builtin(const char *name);
 const char *kind_word(const Bind *b);
 const char *a_kind(const Bind *b);
 int poisoned(Tr *tr, const Bind *b);

@@ -30,6 +30,7 @@ static int passes_grad(const Ex *e)
     case EX_CONST:
     case EX_READ:
     case EX_INT:
+    EX_CMPS     /* piecewise constant: no gradient */
     case EX_NOGRAD:
     case EX_DPOWA:
     case EX_DPOWB:
@@ -40,6 +41,8 @@ static int passes_grad(const Ex *e)
     case EX_POWX:
     case EX_POW:
     case EX_PAD:
+    case EX_SELECT:     /* to its arms: its condition is a comparison or a nograd */
+    case EX_ARMS:
     case EX_IFPOS: return 1;
     MG_OPS(OP_CASE) return op_info(e->kind)->grad;
     }
@@ -102,6 +105,9 @@ static Ex *local_grad(const Ex *e, int which)
     case EX_INT:
     case EX_STEP:
     case EX_SIGN:
+    EX_CMPS
+    case EX_SELECT:     /* walk() sends the gradient to the arm chosen */
+    case EX_ARMS:
     case EX_NOGRAD:
     case EX_DPOWA:
     case EX_DPOWB:
@@ -126,8 +132,26 @@ static Ex *chain(Ex *local, Ex *grad)
     return ex_bin(EX_MUL, local, grad);
 }
 
+/* The selects on the path from the root to the node a walk is at: the
+ * gradient reaches the node only where each chose the arm it is in. */
+typedef struct Sel {
+    Ex *cond;
+    int side;           /* 0: the arm taken where cond != 0; 1: the other */
+    const struct Sel *up;
+} Sel;
+
+/* value where every select of s chose the path's arm, else exactly 0: a C
+ * select, so an inf or NaN computed for the arm not taken stays out */
+static Ex *under_sels(const Sel *s, Ex *value)
+{
+    for (; s; s = s->up)
+        value = s->side ? ex_select(s->cond, ex_const(0), value) : ex_select(s->cond, value, ex_const(0));
+    return value;
+}
+
 typedef struct Emit {
     Graph *g;
+    const Sel *sel;     /* the selects above the node walk() is at */
     const Stmt *s;
     Ex *guard;          /* reach count of the statement's output, or NULL */
     Tensor **mask;      /* per tensor id: its reach count tensor, or NULL */
@@ -444,30 +468,43 @@ typedef struct Under {
 typedef struct Reads {
     const Ex *read[MAX_READS];  /* a read past the edge as its EX_PAD */
     const Under *under[MAX_READS];
+    const Sel *sel[MAX_READS];  /* the selects above it */
     int n;
 } Reads;
 
-/* the differentiable reads of e, in walk order, with the fallbacks they are in */
-static void diff_reads(ExMemo *m, const Ex *e, Reads *r, const Under *u)
+/* the differentiable reads of e, in walk order, with the fallbacks and the
+ * selects they are in */
+static void diff_reads(ExMemo *m, const Ex *e, Reads *r, const Under *u, const Sel *sel)
 {
     if (e->kind == EX_READ || e->kind == EX_PAD) {
         if (grad_read(e) && r->n < MAX_READS) {
             r->read[r->n] = e;
+            r->sel[r->n] = sel;
             r->under[r->n++] = u;
         }
         if (e->kind == EX_PAD && ex_needs_grad(m, e->b)) {
             Under *in = arena_alloc(sizeof *in);
             *in = (Under){e, u};
-            diff_reads(m, e->b, r, in);
+            diff_reads(m, e->b, r, in, sel);
         }
         return;
     }
     if (!passes_grad(e))
         return;
+    if (e->kind == EX_SELECT) {
+        Sel *x = arena_alloc(sizeof *x), *y = arena_alloc(sizeof *y);
+        *x = (Sel){e->a, 0, sel};
+        *y = (Sel){e->a, 1, sel};
+        if (ex_needs_grad(m, e->b->a))
+            diff_reads(m, e->b->a, r, u, x);
+        if (ex_needs_grad(m, e->b->b))
+            diff_reads(m, e->b->b, r, u, y);
+        return;
+    }
     if (ex_needs_grad(m, e->a))
-        diff_reads(m, e->a, r, u);
+        diff_reads(m, e->a, r, u, sel);
     if (e->b && ex_needs_grad(m, e->b))
-        diff_reads(m, e->b, r, u);
+        diff_reads(m, e->b, r, u, sel);
 }
 
 /* fully[t]: the loss reaches every element of t (statements in reverse) */
@@ -484,11 +521,12 @@ static char *reach_everywhere(Graph *g, ExMemo *memo)
         if (s->nograd || is_choice(s) || !s->out->grad || level[s->out->id] < 0)
             continue;
         Reads r = {.n = 0};
-        diff_reads(memo, s->e, &r, NULL);
+        diff_reads(memo, s->e, &r, NULL, NULL);
         for (int k = 0; k < r.n; k++) {
             const Tensor *t = r.read[k]->t;
-            /* a read in a fallback happens only where another is outside: no proof of coverage */
-            if (t->kind == TK_ACT && level[t->id] < t->rank && !r.under[k]) {
+            /* a read in a fallback happens only where another is outside, one in a
+             * select's arm only where it is chosen: no proof of coverage */
+            if (t->kind == TK_ACT && level[t->id] < t->rank && !r.under[k] && !r.sel[k]) {
                 int l = read_level(g, &sc, s, level[s->out->id], r.read[k]);
                 if (l > level[t->id])
                     level[t->id] = l;
@@ -524,10 +562,12 @@ static long ex_size(ExMemo *m, const Ex *e)
     return n;
 }
 
-/* value, where the loss reaches the element the statement computes: for a
- * max or min, only in its chosen term */
+/* value, where the loss reaches the element the statement computes: under
+ * the selects that chose the path to it and, for a max or min, only in its
+ * chosen term */
 static Ex *reached(const Emit *em, Ex *value)
 {
+    value = under_sels(em->sel, value);
     if (em->at)
         value = ex_pick(em->at, em->chosen, value);
     return em->guard ? ex_bin(EX_IFPOS, em->guard, value) : value;
@@ -559,7 +599,7 @@ static void accumulate(Emit *em, const Ex *read, Ex *value)
 static void count_reach(Emit *em)
 {
     Reads r = {.n = 0};
-    diff_reads(em->memo, em->s->e, &r, NULL);
+    diff_reads(em->memo, em->s->e, &r, NULL, NULL);
     const Ex **reads = r.read;
     for (int k = 0; k < r.n; k++) {
         Tensor *m = em->mask[reads[k]->t->id];
@@ -575,6 +615,7 @@ static void count_reach(Emit *em)
         for (int i = 0; i < m->rank; i++)
             b->oidx[i] = reads[k]->idx[i];
         b->e = em->at ? reached(em, ex_const(1)) : em->guard ? em->guard : ex_const(1);
+        b->e = under_sels(r.sel[k], b->e);
         for (const Under *u = r.under[k]; u; u = u->next)
             b->e = ex_pad(u->pad->t, (Ix **)u->pad->idx, u->pad->pad, ex_const(0), b->e);
         b->what = arena_printf("reach %s", reads[k]->t->name);
@@ -603,6 +644,19 @@ static void walk(Emit *em, const Ex *e, Ex *grad)
     }
     if (!passes_grad(e))
         return;
+    if (e->kind == EX_SELECT) {
+        /* each arm gets the gradient where it is chosen (accumulate selects) */
+        const Sel *up = em->sel;
+        Sel x = {e->a, 0, up}, y = {e->a, 1, up};
+        em->sel = &x;
+        if (ex_needs_grad(em->memo, e->b->a))
+            walk(em, e->b->a, grad);
+        em->sel = &y;
+        if (ex_needs_grad(em->memo, e->b->b))
+            walk(em, e->b->b, grad);
+        em->sel = up;
+        return;
+    }
     if (ex_needs_grad(em->memo, e->a))
         walk(em, e->a, chain(local_grad(e, 0), grad));
     if (e->b && ex_needs_grad(em->memo, e->b))
@@ -702,7 +756,7 @@ void ad_differentiate(Graph *g)
         for (int k = 0; k < s->out->rank; k++)
             oidx[k] = s->oidx[k];
         Tensor *m = mask[s->out->id];
-        Emit em = {g, s, m ? ex_read(m, m->rank, oidx) : NULL, mask, fully, memo, sizes, 0, NULL, NULL};
+        Emit em = {g, NULL, s, m ? ex_read(m, m->rank, oidx) : NULL, mask, fully, memo, sizes, 0, NULL, NULL};
         if (is_choice(s) && !choose(&em, oidx))
             return;
         Ex *dout = ex_read(s->out->grad, s->out->rank, oidx);

@@ -138,10 +138,43 @@ static long floormod(long a, long b)
     return m;
 }
 
+const char *ix_cmp_text(IxKind k)
+{
+#define CMP_TEXT_(K, s) if (k == IX_##K) return s;
+    MG_CMPS(CMP_TEXT_)
+#undef CMP_TEXT_
+    return NULL;
+}
+
+const char *ex_cmp_text(ExKind k)
+{
+#define CMP_TEXT_(K, s) if (k == EX_##K) return s;
+    MG_CMPS(CMP_TEXT_)
+#undef CMP_TEXT_
+    return NULL;
+}
+
+/* a k b for a comparison k: 1 or 0 */
+static long cmp_fold(IxKind k, long a, long b)
+{
+    switch (k) {
+    case IX_LT: return a < b;
+    case IX_LE: return a <= b;
+    case IX_GT: return a > b;
+    case IX_GE: return a >= b;
+    case IX_EQ: return a == b;
+    case IX_NE: return a != b;
+    default: MGC_INTERNAL("cmp_fold of a non-comparison");
+    }
+}
+
 /* a k b for constants: 1 and *r, or 0 when it overflows or is not folded */
 static int fold(IxKind k, long a, long b, long *r)
 {
     switch (k) {
+    IX_CMPS *r = cmp_fold(k, a, b); return 1;
+    case IX_MIN: *r = a < b ? a : b; return 1;
+    case IX_MAX: *r = a > b ? a : b; return 1;
     case IX_ADD: return !ck_add(a, b, r);
     case IX_SUB: return !ck_sub(a, b, r);
     case IX_MUL: return !ck_mul(a, b, r);
@@ -167,6 +200,8 @@ Ix *ix_bin_checked(IxKind k, Ix *a, Ix *b, int *overflow)
         if (k == IX_ADD || k == IX_SUB || k == IX_MUL)
             *overflow = 1;
     }
+    if (k == IX_SELECT)
+        return ix_select(a, b->a, b->b);    /* rebuilt by a substitution */
     if ((k == IX_ADD || k == IX_SUB) && cb && vb == 0)
         return a;
     if (k == IX_ADD && ca && va == 0)
@@ -193,6 +228,20 @@ Ix *ix_bin_checked(IxKind k, Ix *a, Ix *b, int *overflow)
     x->a = a;
     x->b = b;
     return x;
+}
+
+Ix *ix_select(Ix *c, Ix *x, Ix *y)
+{
+    long v;
+    if (ix_is_const(c, &v))
+        return v ? x : y;
+    Ix *arms = ix_new(IX_ARMS);
+    arms->a = x;
+    arms->b = y;
+    Ix *s = ix_new(IX_SELECT);
+    s->a = c;
+    s->b = arms;
+    return s;
 }
 
 Ix *ix_read(Tensor *t, Ix *i0)
@@ -261,6 +310,8 @@ Ex *ex_pow(Ex *a, double c)
     e->c = c;
     return e;
 }
+
+Ex *ex_select(Ex *c, Ex *x, Ex *y) { return ex_bin(EX_SELECT, c, ex_bin(EX_ARMS, x, y)); }
 
 Ex *ex_un(ExKind k, Ex *a)
 {
@@ -629,6 +680,11 @@ int ix_equal(const Ix *a, const Ix *b)
             if (!ix_equal(a->idx[k], b->idx[k]))
                 return 0;
         return ix_equal(a->a, b->a) && ix_equal(a->b, b->b);
+    IX_CMPS
+    case IX_SELECT:
+    case IX_ARMS:
+    case IX_MIN:
+    case IX_MAX:
     case IX_FLOORDIV:
     case IX_MOD:
     case IX_MUL:
@@ -654,6 +710,14 @@ long ix_eval(const Ix *x, long T, const long *vals, const int *tokens)
     case IX_PAD:
         return ix_eval(ir_inside(x->idx, x->var, x->ext, (unsigned)x->val, T, vals, tokens) ? x->a : x->b,
                        T, vals, tokens);
+    IX_CMPS return cmp_fold(x->kind, ix_eval(x->a, T, vals, tokens), ix_eval(x->b, T, vals, tokens));
+    case IX_SELECT: return ix_eval(ix_eval(x->a, T, vals, tokens) ? x->b->a : x->b->b, T, vals, tokens);
+    case IX_ARMS: break;
+    case IX_MIN:
+    case IX_MAX: {
+        long a = ix_eval(x->a, T, vals, tokens), b = ix_eval(x->b, T, vals, tokens);
+        return (x->kind == IX_MIN) == (a < b) ? a : b;
+    }
     }
     MGC_INTERNAL("bad integer expression");
 }
@@ -729,6 +793,31 @@ static void ix_print_p(FILE *f, const Ix *x, const Graph *g, int prec)
         ix_print_p(f, x->a, g, 0);
         fputs(" else ", f);
         ix_print_p(f, x->b, g, 3);
+        fputc(')', f);
+        break;
+    case IX_SELECT:
+        fputs("where(", f);
+        ix_print_p(f, x->a, g, 0);
+        fputs(", ", f);
+        ix_print_p(f, x->b->a, g, 0);
+        fputs(", ", f);
+        ix_print_p(f, x->b->b, g, 0);
+        fputc(')', f);
+        break;
+    case IX_ARMS: MGC_INTERNAL("arms of a select printed alone");
+    case IX_MIN:
+    case IX_MAX:
+        fputs(x->kind == IX_MIN ? "min(" : "max(", f);
+        ix_print_p(f, x->a, g, 0);
+        fputs(", ", f);
+        ix_print_p(f, x->b, g, 0);
+        fputc(')', f);
+        break;
+    IX_CMPS    /* always in brackets: C's == binds looser than < */
+        fputc('(', f);
+        ix_print_p(f, x->a, g, 1);
+        fprintf(f, " %s ", ix_cmp_text(x->kind));
+        ix_print_p(f, x->b, g, 1);
         fputc(')', f);
         break;
     default: {
@@ -844,6 +933,23 @@ static void ex_print_p(FILE *f, const Ex *e, const Graph *g, int prec)
             fputs(" : ", f);
             ex_print_p(f, e->b, g, 1);
         }
+        fputc(')', f);
+        break;
+    case EX_SELECT:
+        fputs("where(", f);
+        ex_print_p(f, e->a, g, 0);
+        fputs(", ", f);
+        ex_print_p(f, e->b->a, g, 0);
+        fputs(", ", f);
+        ex_print_p(f, e->b->b, g, 0);
+        fputc(')', f);
+        break;
+    case EX_ARMS: MGC_INTERNAL("arms of a select printed alone");
+    EX_CMPS
+        fputc('(', f);
+        ex_print_p(f, e->a, g, 1);
+        fprintf(f, " %s ", ex_cmp_text(e->kind));
+        ex_print_p(f, e->b, g, 1);
         fputc(')', f);
         break;
     case EX_NOGRAD:
@@ -1033,7 +1139,12 @@ static void verify_ex(const Ex *e, const int *bound, int depth)
     case EX_DPOWA:
     case EX_DPOWB:
     case EX_IFPOS:
+    case EX_SELECT:
+    case EX_ARMS:
+    EX_CMPS
     MG_OPS(OP_CASE)
+        if ((e->kind == EX_SELECT) != (e->b && e->b->kind == EX_ARMS))
+            MGC_INTERNAL("a select without its arms, or arms outside a select");
         verify_ex(e->a, bound, depth);
         if (e->b)
             verify_ex(e->b, bound, depth);
@@ -1104,6 +1215,14 @@ int ix_mentions_var(const Ix *x, int var)
 int ix_nonneg(const Ix *x, const Loop *loops, int nloops, long Tmax)
 {
     Aff a;
+    if (ix_cmp_text(x->kind))
+        return 1;           /* 1 or 0 */
+    if (x->kind == IX_SELECT)
+        return ix_nonneg(x->b->a, loops, nloops, Tmax) && ix_nonneg(x->b->b, loops, nloops, Tmax);
+    if (x->kind == IX_MAX)
+        return ix_nonneg(x->a, loops, nloops, Tmax) || ix_nonneg(x->b, loops, nloops, Tmax);
+    if (x->kind == IX_MIN)
+        return ix_nonneg(x->a, loops, nloops, Tmax) && ix_nonneg(x->b, loops, nloops, Tmax);
     if (aff_of(x, &a) != 1)
         return 0;
     /* eliminate loop variables innermost first: a positive coefficient takes the
@@ -1143,6 +1262,22 @@ static int mul_interval(long al, long ah, long bl, long bh, long *lo, long *hi)
         if (c[i] > *hi) *hi = c[i];
     }
     return 0;
+}
+
+/* The values a k b takes for a in [al, ah], b in [bl, bh]: [1, 1] when
+ * every pair compares true, [0, 0] when none does, else [0, 1]. */
+static void cmp_interval(IxKind k, long al, long ah, long bl, long bh, long *lo, long *hi)
+{
+    long c[4] = {cmp_fold(k, al, bl), cmp_fold(k, al, bh), cmp_fold(k, ah, bl), cmp_fold(k, ah, bh)};
+    int always = c[0] && c[1] && c[2] && c[3], never = !(c[0] || c[1] || c[2] || c[3]);
+    if ((k == IX_EQ || k == IX_NE) && !(al == ah && bl == bh))
+        always = never = 0;    /* equality can hold inside the ranges, not only at their corners */
+    if (k == IX_NE && (ah < bl || bh < al))
+        always = 1;
+    if (k == IX_EQ && (ah < bl || bh < al))
+        never = 1;
+    *lo = always ? 1 : 0;
+    *hi = never ? 0 : 1;
 }
 
 static int interval(const Ix *x, const Loop *loops, int n, long Tlo, long Thi, long vocab, long *lo, long *hi,
@@ -1212,6 +1347,25 @@ static int interval(const Ix *x, const Loop *loops, int n, long Tlo, long Thi, l
             *lo = 0;
             *hi = bl - 1;
         }
+        return 1;
+    IX_CMPS
+        cmp_interval(x->kind, al, ah, bl, bh, lo, hi);
+        return 1;
+    case IX_SELECT:     /* either arm: the union of theirs (b's) */
+        *lo = bl;
+        *hi = bh;
+        return 1;
+    case IX_ARMS:
+        *lo = al < bl ? al : bl;
+        *hi = ah > bh ? ah : bh;
+        return 1;
+    case IX_MIN:
+        *lo = al < bl ? al : bl;
+        *hi = ah < bh ? ah : bh;
+        return 1;
+    case IX_MAX:
+        *lo = al > bl ? al : bl;
+        *hi = ah > bh ? ah : bh;
         return 1;
     default: return -1;
     }

@@ -24,6 +24,15 @@
 
 typedef struct Tensor Tensor;
 
+/* The comparisons, one row each: X(KIND, C spelling).  They are IxKinds on
+ * integers and ExKinds on reals (IX_LT, EX_LT, ...); both give 1 or 0. */
+#define MG_CMPS(X) X(LT, "<") X(LE, "<=") X(GT, ">") X(GE, ">=") X(EQ, "==") X(NE, "!=")
+/* case labels for every comparison: switch (e->kind) { EX_CMPS ... } */
+#define EX_CMP_CASE_(K, s) case EX_##K:
+#define IX_CMP_CASE_(K, s) case IX_##K:
+#define EX_CMPS MG_CMPS(EX_CMP_CASE_)
+#define IX_CMPS MG_CMPS(IX_CMP_CASE_)
+
 /* ---- integer expressions: indices, extents, loop bounds ---- */
 typedef enum {
     IX_CONST,   /* val */
@@ -32,9 +41,15 @@ typedef enum {
     IX_AXIS,    /* index of axis `var` of the tensor being described (extents only) */
     IX_ADD, IX_SUB, IX_MUL, IX_FLOORDIV, IX_MOD,   /* a op b (FLOORDIV/MOD: b > 0 const) */
     IX_READ,    /* t[idx[0]]: an element of the integer input (tokens) */
-    IX_PAD      /* idx[0..var) inside the axes ext[0..var) ? a : b: a read past the edge of the
+    IX_PAD,     /* idx[0..var) inside the axes ext[0..var) ? a : b: a read past the edge of the
                    input or of an integer view (a: the read, b: its fallback); val: the tests
                    made (IR_PAD_LO/HI of each axis); ext over IX_AXIS, as a tensor's */
+#define IX_CMP_KIND_(K, s) IX_##K,
+    MG_CMPS(IX_CMP_KIND_)   /* a < b, ...: 1 or 0 */
+#undef IX_CMP_KIND_
+    IX_SELECT,  /* a != 0 ? b->a : b->b, with b an IX_ARMS (three operands in binary nodes) */
+    IX_ARMS,    /* the two values of an IX_SELECT; only ever its b */
+    IX_MIN, IX_MAX,   /* the lesser, the greater of a and b */
 } IxKind;
 
 /* The tests of a read past the edge: axis k's index may be below 0, or at
@@ -64,6 +79,12 @@ typedef enum {
 #define EX_KIND_(K, ...) EX_##K,
     MG_OPS(EX_KIND_)   /* f(a), one per row of ops.def: EX_EXP, EX_LOG, ... */
 #undef EX_KIND_
+#define EX_CMP_KIND_(K, s) EX_##K,
+    MG_CMPS(EX_CMP_KIND_)   /* a < b, ...: 1.0 or 0.0, no gradient */
+#undef EX_CMP_KIND_
+    EX_SELECT,  /* a != 0 ? b->a : b->b, b an EX_ARMS; a carries no gradient */
+    EX_ARMS,    /* the two values of an EX_SELECT; only ever its b.  (Walks that visit
+                 * a and b visit all three operands; the gradient goes to the arm chosen) */
     EX_NOGRAD,  /* a, with gradient stopped (nograd(a)) */
     /* backward only: */
     EX_DPOWA,   /* d pow(a, b) / d a: b == 0 ? 0 : b * pow(a, b - 1), as PyTorch */
@@ -187,6 +208,10 @@ typedef struct Graph {
     struct IrNames *names;  /* the C names taken (ir.c's hash table) */
 } Graph;
 
+/* a comparison's C (and .mg) spelling: "<" for IX_LT or EX_LT */
+const char *ix_cmp_text(IxKind k);
+const char *ex_cmp_text(ExKind k);
+
 /* constructors (arena-allocated) */
 Ix *ix_const(long v);
 Ix *ix_T(void);
@@ -199,6 +224,7 @@ Ix *ix_bin_checked(IxKind k, Ix *a, Ix *b, int *overflow);
 Ix *ix_read(Tensor *t, Ix *i0);
 /* idx[0..n) inside ext[0..n) (over IX_AXIS) ? in : fallback, testing `pad` */
 Ix *ix_pad(Ix **idx, int n, Ix **ext, unsigned pad, Ix *in, Ix *fallback);
+Ix *ix_select(Ix *c, Ix *x, Ix *y);    /* c != 0 ? x : y; folds a constant c */
 Ex *ex_const(double c);
 Ex *ex_read(Tensor *t, int n, Ix **idx);
 Ex *ex_int(Ix *ix);
@@ -208,6 +234,7 @@ Ex *ex_un(ExKind k, Ex *a);
 Ex *ex_pick(Ix *at, Ex *chosen, Ex *value);
 /* inside t's axes at idx (testing `pad`) ? in : out */
 Ex *ex_pad(Tensor *t, Ix **idx, unsigned pad, Ex *in, Ex *out);
+Ex *ex_select(Ex *c, Ex *x, Ex *y);    /* c != 0 ? x : y */
 
 Graph *ir_new_graph(const char *model, const char *source);
 Tensor *ir_new_tensor(Graph *g, TensorKind kind, const char *display, int rank, Ix **ext, SrcLoc loc);

@@ -117,6 +117,9 @@ int opt_ex_equal_map(const Ex *a, const Ex *b, Ix *(*map)(void *, Ix *), void *a
     case EX_DPOWA:
     case EX_DPOWB:
     case EX_IFPOS:
+    case EX_SELECT:
+    case EX_ARMS:
+    EX_CMPS
     MG_OPS(OP_CASE) break;
     }
     return opt_ex_equal_map(a->a, b->a, map, arg) && opt_ex_equal_map(a->b, b->b, map, arg);

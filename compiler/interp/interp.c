@@ -93,6 +93,32 @@ static _Noreturn void bad_elem(const char *what, const Tensor *t, const long *id
 /* ---- integer expressions ---- */
 
 static int inside(const Interp *in, Ix *const *idx, int n, Ix *const *ext, unsigned pad);
+/* a k b for a comparison k, as C compares: 1 or 0 */
+static long cmp_long(IxKind k, long a, long b)
+{
+    switch (k) {
+    case IX_LT: return a < b;
+    case IX_LE: return a <= b;
+    case IX_GT: return a > b;
+    case IX_GE: return a >= b;
+    case IX_EQ: return a == b;
+    case IX_NE: return a != b;
+    default: bug("interpreter compares with index kind %d", (int)k);
+    }
+}
+
+static int cmp_real(ExKind k, double a, double b)
+{
+    switch (k) {
+    case EX_LT: return a < b;
+    case EX_LE: return a <= b;
+    case EX_GT: return a > b;
+    case EX_GE: return a >= b;
+    case EX_EQ: return a == b;
+    case EX_NE: return a != b;
+    default: bug("interpreter compares with expression kind %d", (int)k);
+    }
+}
 
 /* ix_eval, but token reads are checked against the tokens this call has:
  * forward gets only T of them and must never read tokens[T]. */
@@ -124,6 +150,14 @@ static long ix_at(const Interp *in, const Ix *x)
         return in->tokens[i];
     }
     case IX_PAD: return ix_at(in, inside(in, x->idx, x->var, x->ext, (unsigned)x->val) ? x->a : x->b);
+    IX_CMPS return cmp_long(x->kind, ix_at(in, x->a), ix_at(in, x->b));
+    case IX_SELECT: return ix_at(in, ix_at(in, x->a) != 0 ? x->b->a : x->b->b);
+    case IX_MIN:
+    case IX_MAX: {
+        long a = ix_at(in, x->a), b = ix_at(in, x->b);
+        return (x->kind == IX_MIN) == (a < b) ? a : b;
+    }
+    case IX_ARMS: break;
     case IX_AXIS: break;
     }
     bug("interpreter met an axis reference inside a statement");
@@ -223,9 +257,20 @@ static Value *eval(Interp *in, const Ex *e)
     case EX_SIGN: return val_leaf(p, op_info(EX_SIGN)->eval(eval(in, e->a)->data));
     case EX_NOGRAD: return val_leaf(p, eval(in, e->a)->data);
     case EX_PAD: return eval(in, inside(in, e->idx, e->t->rank, e->t->ext, e->pad) ? e->a : e->b);
+    case EX_SELECT: {
+        /* only the arm chosen is evaluated and gets the gradient */
+        Value *v = eval(in, eval(in, e->a)->data != 0 ? e->b->a : e->b->b);
+        return val_unary(p, v->data, v, 1.0);
+    }
+    case EX_ARMS:
     case EX_DPOWA:
     case EX_DPOWB:
-    case EX_PICK:
+    case EX_PICK: break;
+    EX_CMPS {
+        Value *a = eval(in, e->a);   /* a comparison is piecewise constant: a leaf */
+        Value *b = eval(in, e->b);
+        return val_leaf(p, cmp_real(e->kind, a->data, b->data) ? 1.0 : 0.0);
+    }
     case EX_IFPOS: break;   /* backward statements only */
     }
     bug("interpreter met expression kind %d", (int)e->kind);
@@ -392,6 +437,11 @@ static int check_ix(const Graph *g, const Ix *x, const Scope *sc)
     case IX_SUB:
     case IX_MUL:
     case IX_FLOORDIV:
+    IX_CMPS
+    case IX_SELECT:
+    case IX_ARMS:
+    case IX_MIN:
+    case IX_MAX:
     case IX_MOD: return check_ix(g, x->a, sc) || check_ix(g, x->b, sc) ? -1 : 0;
     }
     return fail("bad index expression kind %d", (int)x->kind);
@@ -419,6 +469,9 @@ static int check_ex(const Graph *g, const Ex *e, const Scope *sc)
         return check_ex(g, e->a, sc) || check_ex(g, e->b, sc) ? -1 : 0;
     case EX_ADD:
     case EX_SUB:
+    EX_CMPS
+    case EX_SELECT:
+    case EX_ARMS:
     case EX_MUL: return check_ex(g, e->a, sc) || check_ex(g, e->b, sc) ? -1 : 0;
     case EX_POWX: return check_ex(g, e->a, sc) || check_ex(g, e->b, sc) ? -1 : 0;
     case EX_POW:

@@ -45,11 +45,12 @@ static long ex_ops(const Ex *e)
         return 0;
     long n = ex_ops(e->a) + ex_ops(e->b);
     switch (e->kind) {
-    case EX_ADD: case EX_SUB: case EX_MUL: case EX_POW: case EX_POWX: case EX_PICK: case EX_IFPOS: return n + 1;
+    case EX_ADD: case EX_SUB: case EX_MUL: case EX_POW: case EX_POWX: case EX_PICK: case EX_IFPOS: EX_CMPS return n + 1;
     case EX_DPOWA: case EX_DPOWB: return n + 3;   /* pow, then b - 1 and *, or log and * */
     case EX_PAD: return n;      /* a test, no arithmetic (and only one branch runs) */
     MG_OPS(OP_CASE) return n + op_info(e->kind)->flops;
-    case EX_CONST: case EX_READ: case EX_INT: case EX_NOGRAD: return n;
+    case EX_SELECT: return n + 1;
+    case EX_CONST: case EX_READ: case EX_INT: case EX_NOGRAD: case EX_ARMS: return n;
     }
     return n;
 }

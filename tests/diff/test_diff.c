@@ -450,3 +450,68 @@ extern const MgModel mlp_context_model;
 static const Case mlp_context_case = {"mlp_context", &mlp_context_model, MGC_SOURCE_DIR "/models/mlp_context.mg"};
 Test(diff, mlp_context_compiled_matches_interpreter) { check_case(&mlp_context_case, 28); }
 Test(diff, mlp_context_interpreter_matches_finite_differences) { check_fd(&mlp_context_case, 300); }
+
+/* The comparisons < <= > >= == != (tests/models/compare.mg): on reals 1.0 or
+ * 0.0 with no gradient, on integers 1 or 0 in index arithmetic with T.
+ * Compiled against interpreted at every length (logits to the bit; loss and
+ * gradients to 1e-12: u's gradient gathers its terms in another order), and
+ * the interpreter against finite differences (the model says how they avoid
+ * the jumps). */
+extern const MgModel t_compare_model;
+static const Case compare_case = {"compare", &t_compare_model, MGC_SOURCE_DIR "/tests/models/compare.mg"};
+Test(diff, compare_compiled_matches_interpreter) { check_case(&compare_case, 25); check_case(&compare_case, 26); }
+Test(diff, compare_interpreter_matches_finite_differences) { check_fd(&compare_case, 1000); }
+
+/* The select where(c, a, b) and what is built on it (tests/models/select.mg):
+ * the gradient reaches only the arm chosen, and a -inf or NaN in the arm not
+ * chosen (log of a negative) reaches no gradient.  Compiled against
+ * interpreted at every length, and the interpreter against finite
+ * differences (the model says how they avoid the jumps). */
+extern const MgModel t_select_model;
+static const Case select_case = {"select", &t_select_model, MGC_SOURCE_DIR "/tests/models/select.mg"};
+Test(diff, select_compiled_matches_interpreter) { check_case(&select_case, 27); check_case(&select_case, 28); }
+Test(diff, select_interpreter_matches_finite_differences) { check_fd(&select_case, 1000); }
+
+/* max(a, b) on a tie sends the gradient to its first argument, as the issue
+ * asks (torch.maximum would split it): at w[0, 0] == u[0] in select.mg's
+ * max(w[t, v], u[v]), u[0]'s gradient is the one it has where w[0, 0] is a
+ * unit in the last place above (w chosen), not the one a unit below (u
+ * chosen), in the compiled code and the interpreter alike. */
+static void grads_at(MgModel *im, double *p, double w00, double *gc, double *gi)
+{
+    const MgModel *cm = &t_select_model;
+    double *scratch = malloc((cm->scratch + 1) * sizeof *scratch);
+    int tok[2] = {1, 2};
+    p[0] = w00;
+    cm->loss_grad(cm->ctx, p, gc, tok, 1, scratch);
+    im->loss_grad(im->ctx, p, gi, tok, 1, NULL);
+    free(scratch);
+}
+
+Test(diff, max_tie_goes_to_the_first_argument)
+{
+    const MgModel *cm = &t_select_model;
+    MgModel im = interp_of(&select_case);
+    size_t n = cm->n_scalars, u0 = (size_t)cm->params[1].offset;
+    cr_assert_str_eq(cm->params[1].name, "u");
+    double *p = malloc(n * sizeof *p), *g[6];
+    for (int i = 0; i < 6; i++)
+        g[i] = malloc(n * sizeof *g[i]);
+    lcg_state = 31;
+    random_params(cm, p);
+    p[u0] = 0.3;    /* w[0, 0] near 0.3: no other comparison in select.mg is near its threshold */
+    grads_at(&im, p, 0.3, g[0], g[1]);
+    grads_at(&im, p, nextafter(0.3, 1.0), g[2], g[3]);
+    grads_at(&im, p, nextafter(0.3, 0.0), g[4], g[5]);
+    for (int k = 0; k < 2; k++) {
+        const char *who = k ? "interpreted" : "compiled";
+        double tie = g[k][u0], w_chosen = g[2 + k][u0], u_chosen = g[4 + k][u0];
+        cr_expect(fabs(tie - w_chosen) <= 1e-12 * fabs(u_chosen - w_chosen), "%s d u[0]: tie %.17g, w chosen %.17g",
+                  who, tie, w_chosen);
+        cr_expect(fabs(u_chosen - w_chosen) > 1e-3, "%s d u[0] does not depend on the choice: %.17g", who, u_chosen);
+    }
+    interp_free_model(&im);
+    free(p);
+    for (int i = 0; i < 6; i++)
+        free(g[i]);
+}

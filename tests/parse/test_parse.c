@@ -820,3 +820,97 @@ Test(parse, fallback_errors)
     for (size_t i = 0; i < NCASES(fallback_bad); i++)
         check_bad(&fallback_bad[i]);
 }
+
+/* ---- comparisons: looser than + -, tighter than reductions, no chains ---- */
+
+static const struct { const char *expr, *rhs; } cmp_prec[] = {
+    {"a + 1 < b * 2", "((a + 1) < (b * 2))"},
+    {"a <= b", "(a <= b)"},
+    {"-a >= b ^ 2", "((-a) >= (b ^ 2))"},
+    {"a == b + c", "(a == (b + c))"},
+    {"(a != b) * c", "((a != b) * c)"},
+    {"(a < b) < c", "((a < b) < c)"},
+    {"a > (b > c)", "(a > (b > c))"},
+    {"sum(i < 3) x[i] < 2", "(sum(i < 3) (x[i] < 2))"},
+    {"a < sum(i) x[i]", "(a < (sum(i) x[i]))"},
+    {"x[t < T]", "x[(t < T)]"},
+};
+
+Test(parse, comparisons)
+{
+    for (size_t i = 0; i < NCASES(cmp_prec); i++) {
+        char src[256], want[512];
+        snprintf(src, sizeof src, "x = %s\n", cmp_prec[i].expr);
+        snprintf(want, sizeof want, "program\n  assign 1:1\n    lhs x\n    rhs %s\n", cmp_prec[i].rhs);
+        Case c = {cmp_prec[i].expr, src, strlen(src), want};
+        check_good(&c);
+    }
+    /* ranges and bounds keep their meaning: a comparison sits only in brackets */
+    Case ranges = {"ranges", SRC("x[t < T, s <= t] = sum(k < 3) y[(k >= 1) + s]\ndim T <= (4 > 3) + 7\n"),
+                   "program\n"
+                   "  assign 1:1\n"
+                   "    lhs x[t < T, s <= t]\n"
+                   "    rhs (sum(k < 3) y[((k >= 1) + s)])\n"
+                   "  dim T 2:1\n"
+                   "    bound <= ((4 > 3) + 7)\n"};
+    check_good(&ranges);
+    static const Case chains[] = {
+        {"chain", SRC("x = a < b < c\n"),
+         "t.mg:1:11: error: comparisons do not chain: '<' follows a comparison; bracket one side to compare its 1 or 0\n"
+         "    1 | x = a < b < c\n"
+         "      |           ^\n"},
+        {"mixed chain", SRC("x = a == b != c\n"),
+         "t.mg:1:12: error: comparisons do not chain: '!=' follows a comparison; bracket one side to compare its 1 or 0\n"
+         "    1 | x = a == b != c\n"
+         "      |            ^~\n"},
+        {"dim bound", SRC("dim T <= N < 3\n"),
+         "t.mg:1:10: error: comparisons do not chain: this bound is a comparison; bracket it to use its 1 or 0\n"
+         "    1 | dim T <= N < 3\n"
+         "      |          ^~~~~\n"},
+        {"sum range", SRC("x = sum(k < 3 >= 1) y[k]\n"),
+         "t.mg:1:13: error: comparisons do not chain: this bound is a comparison; bracket it to use its 1 or 0\n"
+         "    1 | x = sum(k < 3 >= 1) y[k]\n"
+         "      |             ^~~~~~\n"},
+        {"lone '!'", SRC("x = a ! b\n"),
+         "t.mg:1:7: error: unexpected character '!'\n"
+         "    1 | x = a ! b\n"
+         "      |       ^\n"},
+    };
+    for (size_t i = 0; i < NCASES(chains); i++)
+        check_bad(&chains[i]);
+}
+
+/* ---- max: a reduction when an expression follows its list, else a call ---- */
+
+static const struct { const char *expr, *rhs; } max_forms[] = {
+    {"max(i < n) x[i]", "(max(i < n) x[i])"},
+    {"max(s <= t, j) -x[s, j]", "(max(s <= t, j) (-x[s, j]))"},
+    {"max(a, b)", "max(a, b)"},
+    {"max(a, b) * 2", "(max(a, b) * 2)"},
+    {"max(a, b) < c", "(max(a, b) < c)"},
+    {"(max(a, b)) - c", "(max(a, b) - c)"},
+    {"max(a, max(b, c)) + 1", "(max(a, max(b, c)) + 1)"},
+    {"max(i) max(j) x[i, j]", "(max(i) (max(j) x[i, j]))"},
+    /* '-' starts an expression: the reduction of -c over ranges a and b, as sum(a) -c */
+    {"max(a, b) - c", "(max(a, b) (-c))"},
+    {"min(a, b) - c", "(min(a, b) (-c))"},
+    {"clamp(x, 0, 1)", "clamp(x, 0, 1)"},
+    {"where(a < b, a, -b)", "where((a < b), a, (-b))"},
+};
+
+Test(parse, max_reduction_or_call)
+{
+    for (size_t i = 0; i < NCASES(max_forms); i++) {
+        char src[256], want[512];
+        snprintf(src, sizeof src, "x = %s\n", max_forms[i].expr);
+        snprintf(want, sizeof want, "program\n  assign 1:1\n    lhs x\n    rhs %s\n", max_forms[i].rhs);
+        Case c = {max_forms[i].expr, src, strlen(src), want};
+        check_good(&c);
+    }
+    Case bad = {"not a range", SRC("x = max(y[i], 0) - 1\n"),
+                "t.mg:1:9: error: max(...) followed by an expression is a reduction, and this is not a range such as "
+                "'i' or 'i < n'; for the larger of two values, bracket the call: (max(a, b))\n"
+                "    1 | x = max(y[i], 0) - 1\n"
+                "      |         ^~~~\n"};
+    check_bad(&bad);
+}
