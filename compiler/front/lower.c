@@ -789,6 +789,11 @@ static Val elab_builtin(Tr *tr, const Node *n)
         return check_arity(n, 3) ? elab_where(tr, n) : v_err();
     if (!strcmp(n->name, "clamp"))
         return check_arity(n, 3) ? elab_minmax(tr, n) : v_err();
+    if ((!strcmp(n->name, "max") || !strcmp(n->name, "min")) && n->list.n == 1) {
+        diag_error(n->loc, "'%s' with one argument is neither the call, which takes 2, nor the reduction, "
+                   "which needs its body after the brackets: %s(i < n) x[i]", n->name, n->name);
+        return v_err();
+    }
     if (!strcmp(n->name, "max") || !strcmp(n->name, "min"))
         return check_arity(n, 2) ? elab_minmax(tr, n) : v_err();
     MGC_INTERNAL("unknown builtin");

@@ -10,6 +10,6 @@ targets[t < T] = tokens[t + 1]
 loss = cross_entropy(logits, targets)
 
 # ---- expected (mgc min_without_body.mg -o OUT.c): exit 1, and on stderr: ----
-#| min_without_body.mg:7:24: error: unexpected end of line, expected expression
+#| min_without_body.mg:7:13: error: 'min' with one argument is neither the call, which takes 2, nor the reduction, which needs its body after the brackets: min(i < n) x[i]
 #|     7 | lo[t < T] = min(c < 16)
-#|       |                        ^
+#|       |             ^~~~~~~~~~~
