@@ -6,6 +6,9 @@
  * root to that read, multiplied in the order the reference's backward() does:
  * starting from d_out and moving down.  A max carries no gradient.  Gradient
  * buffers start at zero (the memory plan clears them), so every statement adds.
+ * The statements of a recurrence's step get the backward statements of that
+ * step (Stmt.rec): the emitter runs them for each step in reverse, so what a
+ * step reads of the previous one has its whole gradient when that step runs.
  *
  * The reference backpropagates only through the Values the loss reaches; an
  * element of an activation that nothing differentiable reads gets no gradient
@@ -488,6 +491,7 @@ static void accumulate(Emit *em, const Ex *read, Ex *value)
     b->nred = 0;
     b->red = RED_NONE_;
     b->accumulate = 1;
+    b->rec = s->rec;     /* runs in the recurrence's backward loop, at the same step */
     b->out = read->t->grad;
     for (int i = 0; i < read->t->rank; i++)
         b->oidx[i] = read->idx[i];
@@ -512,6 +516,7 @@ static void count_reach(Emit *em)
         b->nloop = em->s->nloop;
         memcpy(b->loops, em->s->loops, sizeof b->loops);
         b->accumulate = 1;
+        b->rec = em->s->rec;
         b->out = m;
         for (int i = 0; i < m->rank; i++)
             b->oidx[i] = reads[k]->idx[i];

@@ -201,7 +201,8 @@ static void fuse_list(const Graph *g, StmtList *l, const char *group_of)
     for (int i = 1; i < l->n; i++) {
         Stmt *a = l->items[i - 1], *b = l->items[i];
         b->fused = 0;
-        Stmt *c = (group_of && group_of[i] != group_of[i - 1]) || opt_blockable(a, &ext) ||
+        /* a recurrence's statements run one step at a time, each in its own nest */
+        Stmt *c = (group_of && group_of[i] != group_of[i - 1]) || a->rec || b->rec || opt_blockable(a, &ext) ||
                   opt_blockable(b, &ext) ? NULL : align(a, b);
         /* the whole run so far must be independent of b */
         if (c && run_independent(&r, c)) {
