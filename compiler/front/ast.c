@@ -104,10 +104,17 @@ static void pexpr(FILE *f, const Node *n, int depth)
         fputs(n->name, f);
         break;
     case A_INDEX:
+        if (n->b)
+            fputc('(', f);
         pexpr(f, n->a, depth);
         fputc('[', f);
         plist(f, &n->list, depth);
         fputc(']', f);
+        if (n->b) {
+            fputs(" else ", f);
+            pexpr(f, n->b, depth);
+            fputc(')', f);
+        }
         break;
     case A_MEMBER:
         pexpr(f, n->a, depth);

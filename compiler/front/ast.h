@@ -17,7 +17,7 @@ typedef enum {
     /* expressions */
     A_NUM,       /* literal: is_int ? inum : num; text = spelling */
     A_NAME,      /* name */
-    A_INDEX,     /* a[list]        (a: A_NAME, A_MEMBER, A_INDEX or A_CALL) */
+    A_INDEX,     /* a[list] else b (a: A_NAME, A_MEMBER, A_INDEX or A_CALL; b: the fallback or NULL) */
     A_MEMBER,    /* a.name         (a path such as layer[l].attn_wq) */
     A_CALL,      /* name(list) */
     A_UNARY,     /* op a           (op: '-') */

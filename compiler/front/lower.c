@@ -589,6 +589,10 @@ Val elab(Tr *tr, const Node *n)
     case A_MEMBER: return elab_ref(tr, n);
     case A_INDEX:
         /* layer[l] followed by .name is a path, handled by A_MEMBER */
+        if (n->b) {
+            diag_error(n->loc, "a read with a fallback is not supported yet");
+            return v_err();
+        }
         return elab_index(tr, n);
     case A_CALL: {
         const OpInfo *op = op_builtin(n->name);

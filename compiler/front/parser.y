@@ -112,6 +112,7 @@ static Node *named(AstKind k, SrcLoc loc, const char *name);
 static void check_fn_body(LexState *s, const NodeList *body, int nested);
 static void check_for_body(LexState *s, const NodeList *body);
 static void check_recur_body(LexState *s, const char *step, const NodeList *body);
+static Node *with_fallback(LexState *s, Node *read, Node *fb);
 }
 
 %define api.pure full
@@ -135,11 +136,11 @@ static void check_recur_body(LexState *s, const char *step, const NodeList *body
 %token NEWLINE "end of line"
 %token CONST "const" DIM "dim" INPUT "input" PARAM "param"
 %token OPTIMIZER "optimizer" FN "fn" FOR "for" RECUR "recur"
-%token SUM "sum" MAX "max" MEAN "mean"
+%token SUM "sum" MAX "max" MEAN "mean" ELSE "else"
 %token LE "<=" ARROW "->" FLOORDIV "//"
 
 %type <list> stmt const_list tdecls tdecls_opt args arg_list opt_args exprs ranges seq body block
-%type <node> const_item tdecl arg range path init expr primary postfix
+%type <node> const_item tdecl arg range path init expr primary atom fallback postfix
 %type <op> rel reduce
 
 %precedence REDUCE
@@ -359,10 +360,23 @@ reduce
     | MEAN                  { $$ = RED_MEAN; }
     ;
 
+/* primary: an atom, or a read with its value outside its axes,
+ * x[t - 1] else 0: the fallback is an atom or a negated one, so 'else' binds
+ * tighter than any operator and `a[i] else 0 + 1` is (a[i] else 0) + 1. */
 primary
+    : atom
+    | atom ELSE fallback    { $$ = with_fallback(ST, $1, $3); }
+    ;
+
+atom
     : NUMBER
     | postfix
     | '(' expr ')'          { $$ = $2; }
+    ;
+
+fallback
+    : atom
+    | '-' fallback          { $$ = grow(ST, mk(A_UNARY, @$, '-', $2, NULL)); }
     ;
 
 postfix
@@ -450,6 +464,24 @@ static Node *grow(LexState *s, Node *n)
     else if (n->height > PARSE_MAX_EXPR_HEIGHT)
         lex_error(s, n->loc, "expression too long: more than %d operations in a row", PARSE_MAX_EXPR_HEIGHT);
     return n;
+}
+
+/* `read else fb`: the fallback goes into the A_INDEX's b.  Anything but a
+ * read (a name, a number, a bracketed sum, a read that has one already) is
+ * an error here, since 'else' has no other meaning. */
+static Node *with_fallback(LexState *s, Node *read, Node *fb)
+{
+    if (read->kind != A_INDEX) {
+        lex_error(s, read->loc, "'else' gives the value of a read outside its axes, so it must follow a read "
+                  "such as 'x[t - 1]'");
+        return read;
+    }
+    if (read->b) {
+        lex_error(s, read->loc, "this read already has a fallback");
+        return read;
+    }
+    read->b = fb;
+    return grow(s, read);
 }
 
 static const char *item_keyword(const Node *n)
@@ -669,7 +701,7 @@ static int is_operator(yysymbol_kind_t k)
     return k == YYTRANSLATE('+') || k == YYTRANSLATE('-') || k == YYTRANSLATE('*')
         || k == YYTRANSLATE('/') || k == YYSYMBOL_FLOORDIV || k == YYTRANSLATE('%')
         || k == YYTRANSLATE('^') || k == YYTRANSLATE('[') || k == YYTRANSLATE('.')
-        || k == YYTRANSLATE('(');
+        || k == YYTRANSLATE('(') || k == YYSYMBOL_ELSE;
 }
 
 /* ", expected A, B or C" from the expected tokens, with the tokens that

@@ -749,3 +749,74 @@ Test(parse, flat_chain_is_long_not_nested)
     check_nested("x = ", "a ^ (", n + 1, 1);
     check_too_deep("x = a", " ^ a", n + 1, "\n", ": error: expression nested too deeply\n");
 }
+
+/* ---- issue 18: a read's fallback outside its axes, `x[t - 1] else 0` ---- */
+
+static const struct { const char *expr, *rhs; } fallback_prec[] = {
+    {"x[t - 1, i] else 0.0", "(x[(t - 1), i] else 0.0)"},
+    {"a[i] else 0 + 1", "((a[i] else 0) + 1)"},
+    {"a[i] else 0 ^ 2", "((a[i] else 0) ^ 2)"},
+    {"a[i] else -1 * 2", "((a[i] else (-1)) * 2)"},
+    {"a[i] else - -b", "(a[i] else (-(-b)))"},
+    {"-a[i] else 1", "(-(a[i] else 1))"},
+    {"2 * a[i] else b", "(2 * (a[i] else b))"},
+    {"a[i] else (b + c) * d", "((a[i] else (b + c)) * d)"},
+    {"h[t - 1, i] else h0[i]", "(h[(t - 1), i] else h0[i])"},
+    {"a[i] else f(x, y)[j].w", "(a[i] else f(x, y)[j].w)"},
+    {"f(x)[i] else 0", "(f(x)[i] else 0)"},
+    {"C[tokens[t - 2 + j // E] else BOS, j % E]", "C[(tokens[((t - 2) + (j // E))] else BOS), (j % E)]"},
+    {"sum(i) a[i - 1] else 0 + b[i]", "(sum(i) ((a[(i - 1)] else 0) + b[i]))"},
+    {"(a[i]) else 0", "(a[i] else 0)"},
+    {"a[i] else (b[i] else 0)", "(a[i] else (b[i] else 0))"},
+};
+
+Test(parse, fallback_binds_tighter_than_any_operator)
+{
+    for (size_t i = 0; i < NCASES(fallback_prec); i++) {
+        char src[256], want[512];
+        snprintf(src, sizeof src, "x = %s\n", fallback_prec[i].expr);
+        snprintf(want, sizeof want, "program\n  assign 1:1\n    lhs x\n    rhs %s\n", fallback_prec[i].rhs);
+        Case c = {fallback_prec[i].expr, src, strlen(src), want};
+        check_good(&c);
+    }
+}
+
+static const Case fallback_bad[] = {
+    {"else is a keyword", SRC("else = 3\nx = else\n"),
+     "t.mg:1:1: error: unexpected 'else'\n"
+     "    1 | else = 3\n"
+     "      | ^~~~\n"
+     "t.mg:2:5: error: unexpected 'else', expected expression\n"
+     "    2 | x = else\n"
+     "      |     ^~~~\n"},
+    {"missing fallback", SRC("x = a[i] else\ny = a[i] else + 1\n"),
+     "t.mg:1:14: error: unexpected end of line, expected expression\n"
+     "    1 | x = a[i] else\n"
+     "      |              ^\n"
+     "t.mg:2:15: error: unexpected '+', expected expression\n"
+     "    2 | y = a[i] else + 1\n"
+     "      |               ^\n"},
+    {"not after a read", SRC("x = (a + b) else 0\ny = a else 0\nz = 3 else 0\n"),
+     "t.mg:1:6: error: 'else' gives the value of a read outside its axes, so it must follow a read such as 'x[t - 1]'\n"
+     "    1 | x = (a + b) else 0\n"
+     "      |      ^~~~~\n"
+     "t.mg:2:5: error: 'else' gives the value of a read outside its axes, so it must follow a read such as 'x[t - 1]'\n"
+     "    2 | y = a else 0\n"
+     "      |     ^\n"
+     "t.mg:3:5: error: 'else' gives the value of a read outside its axes, so it must follow a read such as 'x[t - 1]'\n"
+     "    3 | z = 3 else 0\n"
+     "      |     ^\n"},
+    {"two fallbacks", SRC("x = (a[i] else 0) else 1\ny = a[i] else b[i] else 1\n"),
+     "t.mg:1:6: error: this read already has a fallback\n"
+     "    1 | x = (a[i] else 0) else 1\n"
+     "      |      ^~~~\n"
+     "t.mg:2:20: error: unexpected 'else', expected operator or end of line\n"
+     "    2 | y = a[i] else b[i] else 1\n"
+     "      |                    ^~~~\n"},
+};
+
+Test(parse, fallback_errors)
+{
+    for (size_t i = 0; i < NCASES(fallback_bad); i++)
+        check_bad(&fallback_bad[i]);
+}
