@@ -589,7 +589,7 @@ Val elab(Tr *tr, const Node *n)
     case A_MEMBER: return elab_ref(tr, n);
     case A_INDEX:
         /* layer[l] followed by .name is a path, handled by A_MEMBER */
-        if (n->b) {
+        if (n->b && !(tr->rec && n->a->kind == A_NAME && rec_tensor(tr, n->a->name))) {   /* recur.c's own */
             diag_error(n->loc, "a read with a fallback is not supported yet");
             return v_err();
         }

@@ -173,7 +173,7 @@ int rec_read(Tr *tr, RecT *rt, Ix **idx, const Node *n)
     Rec *r = tr->rec;
     const Node *at = n->list.items[0];
     long c;
-    if (!ix_is_const(ix_bin(IX_SUB, idx[0], ix_var(r->step_var)), &c)) {
+    if (!ix_var_offset(idx[0], r->step_var, &c)) {
         diag_error(at->loc, "a recurrence reads '%s' at its step '%s' or a constant number of steps back "
                    "('%s - 1'); this index is neither", rt->name, r->step, r->step);
         return fail();
@@ -184,12 +184,13 @@ int rec_read(Tr *tr, RecT *rt, Ix **idx, const Node *n)
         return fail();
     }
     if (c == 0 && !rt->defined) {
-        if (rt == r->current)
+        if (rt == r->current) {
             diag_error(at->loc, "'%s' reads itself at the step being computed; it can read only earlier steps "
                        "('%s - 1'), and a recurrence along a second axis is not supported", rt->name, r->step);
-        else
-            diag_error(at->loc, "'%s' is read at step '%s' before the statement that defines it; move that "
-                       "statement up, or read an earlier step ('%s - 1')", rt->name, r->step, r->step);
+            return fail();
+        }
+        diag_error(at->loc, "'%s' is read at step '%s' before the statement that defines it; move that "
+                   "statement up, or read an earlier step ('%s - 1')", rt->name, r->step, r->step);
         diag_note(rt->loc, "'%s' defined here", rt->name);
         return fail();
     }
@@ -257,7 +258,31 @@ static void close_tensor(Tr *tr, Rec *r, RecT *rt, StmtList *after)
     rt->bind->t = copy->out;
 }
 
-/* fwd[from..]: the fallbacks, what does not depend on the step, the steps,
+static int reads_any(const Ex *e, const char *in)
+{
+    if (!e)
+        return 0;
+    return (e->kind == EX_READ && in[e->t->id]) || reads_any(e->a, in) || reads_any(e->b, in);
+}
+
+/* A statement that reads nothing the steps write (x[t] @ w) need not run
+ * step by step: it runs before them, over every t at once. */
+static void leave_steps(Tr *tr, Rec *r, Stmt **body, int n)
+{
+    char *in = arena_alloc((size_t)tr->g->ntensors + 1);
+    for (int i = 0; i < r->nt; i++)
+        in[r->t[i].buf->id] = 1;
+    for (int i = 0; i < n; i++) {
+        if (body[i]->rec != r->id)
+            continue;
+        if (in[body[i]->out->id] || reads_any(body[i]->e, in))
+            in[body[i]->out->id] = 1;
+        else
+            body[i]->rec = 0;
+    }
+}
+
+/* fwd[from..]: the fallbacks, what does not depend on the steps, the steps,
  * then the copies */
 static void order_block(Tr *tr, Rec *r, int from, int ninit, StmtList *after)
 {
@@ -265,6 +290,7 @@ static void order_block(Tr *tr, Rec *r, int from, int ninit, StmtList *after)
     int n = l->n - from - ninit, k = from;
     Stmt **body = arena_alloc((size_t)(n + 1) * sizeof *body);
     memcpy(body, l->items + from, (size_t)n * sizeof *body);
+    leave_steps(tr, r, body, n);
     memmove(l->items + from, l->items + from + n, (size_t)ninit * sizeof *body);
     k += ninit;
     for (int i = 0; i < n; i++)

@@ -934,11 +934,17 @@ static void verify_list(const StmtList *l)
     }
 }
 
+int ix_var_offset(const Ix *x, int var, long *c)
+{
+    return ix_is_const(ix_subst_var((Ix *)x, var, ix_const(0)), c) &&
+           ix_equal(x, ix_bin(IX_ADD, ix_var(var), ix_const(*c)));
+}
+
 /* the constant c with x == var + c, or 0 with *ok = 0 */
 static long step_offset(const Ix *x, int var, int *ok)
 {
     long c;
-    *ok = ix_is_const(ix_bin(IX_SUB, (Ix *)x, ix_var(var)), &c);
+    *ok = ix_var_offset(x, var, &c);
     return *ok ? c : 0;
 }
 

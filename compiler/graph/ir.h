@@ -222,6 +222,7 @@ enum { IX_OVERFLOW = -2 };
 int ix_interval(const Ix *x, const Loop *loops, int nloops, long Tlo, long Thi, long vocab, long *lo, long *hi);
 int ix_is_affine(const Ix *x);
 int ix_mentions_var(const Ix *x, int var);
+int ix_var_offset(const Ix *x, int var, long *c);   /* 1 and *c if x is var + c for a constant c */
 
 /* A pass's memo of a value per expression node (by address), so a walk that
  * asks the same question of every node of a long chain (a + b + ... + z)
