@@ -330,3 +330,17 @@ Test(diff, rnn_k2_interpreter_matches_finite_differences) { check_fd(&rec_cases[
 extern const MgModel t_lstm2_O0_model;
 static const Case lstm2_O0_case = {"lstm2_O0", &t_lstm2_O0_model, MGC_SOURCE_DIR "/tests/models/lstm2.mg"};
 Test(diff, lstm2_unoptimised_matches_interpreter) { check_rec(&lstm2_O0_case, 39); }
+
+/* The gallery's recurrent models (models/rnn.mg, gru.mg, lstm.mg), as the trainers build them */
+extern const MgModel rnn_model, gru_model, lstm_model;
+static const Case gallery_rec[] = {
+    {"models/rnn", &rnn_model, MGC_SOURCE_DIR "/models/rnn.mg"},
+    {"models/gru", &gru_model, MGC_SOURCE_DIR "/models/gru.mg"},
+    {"models/lstm", &lstm_model, MGC_SOURCE_DIR "/models/lstm.mg"},
+};
+Test(diff, gallery_rnn_compiled_matches_interpreter) { check_rec(&gallery_rec[0], 41); }
+Test(diff, gallery_gru_compiled_matches_interpreter) { check_rec(&gallery_rec[1], 43); }
+Test(diff, gallery_lstm_compiled_matches_interpreter) { check_rec(&gallery_rec[2], 45); }
+Test(diff, gallery_rnn_interpreter_matches_finite_differences) { check_fd(&gallery_rec[0], 400); }
+Test(diff, gallery_gru_interpreter_matches_finite_differences) { check_fd(&gallery_rec[1], 400); }
+Test(diff, gallery_lstm_interpreter_matches_finite_differences) { check_fd(&gallery_rec[2], 400); }
