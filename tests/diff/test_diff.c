@@ -344,3 +344,9 @@ Test(diff, gallery_lstm_compiled_matches_interpreter) { check_rec(&gallery_rec[2
 Test(diff, gallery_rnn_interpreter_matches_finite_differences) { check_fd(&gallery_rec[0], 400); }
 Test(diff, gallery_gru_interpreter_matches_finite_differences) { check_fd(&gallery_rec[1], 400); }
 Test(diff, gallery_lstm_interpreter_matches_finite_differences) { check_fd(&gallery_rec[2], 400); }
+
+/* recurrences stacked in a for loop, and one over a rank-1 tensor with a nonzero start */
+extern const MgModel t_rnn_stack_model;
+static const Case rnn_stack_case = {"rnn_stack", &t_rnn_stack_model, MGC_SOURCE_DIR "/tests/models/rnn_stack.mg"};
+Test(diff, rnn_stack_compiled_matches_interpreter) { check_rec(&rnn_stack_case, 47); }
+Test(diff, rnn_stack_interpreter_matches_finite_differences) { check_fd(&rnn_stack_case, 1000); }
