@@ -120,6 +120,31 @@ static int ixprec(IxKind k)
     }
 }
 
+static void cix(Em *em, const Ix *x, int prec);
+
+/* A read past the edge: idx[0..n) inside the axes ext, only the tests in
+ * pad, as one C condition: (i - 1 >= 0 && i - 1 < T) */
+static void cinside(Em *em, Ix *const *idx, int n, Ix *const *ext, unsigned pad)
+{
+    const char *sep = "(";
+    for (int k = 0; k < n; k++) {
+        if (pad & IR_PAD_LO(k)) {
+            fputs(sep, em->f);
+            cix(em, idx[k], 0);
+            fputs(" >= 0", em->f);
+            sep = " && ";
+        }
+        if (pad & IR_PAD_HI(k)) {
+            fputs(sep, em->f);
+            cix(em, idx[k], 0);
+            fputs(" < ", em->f);
+            cix(em, ir_pad_extent(idx, ext, k), 1);
+            sep = " && ";
+        }
+    }
+    fputc(')', em->f);
+}
+
 static void cix(Em *em, const Ix *x, int prec)
 {
     FILE *f = em->f;
@@ -132,6 +157,15 @@ static void cix(Em *em, const Ix *x, int prec)
         fprintf(f, "%s[", x->t->name);
         cix(em, x->idx[0], 0);
         fputc(']', f);
+        return;
+    case IX_PAD:
+        fputc('(', f);
+        cinside(em, x->idx, x->var, x->ext, (unsigned)x->val);
+        fputs(" ? ", f);
+        cix(em, x->a, 0);
+        fputs(" : ", f);
+        cix(em, x->b, 0);
+        fputc(')', f);
         return;
     case IX_AXIS: MGC_INTERNAL("axis reference reached the emitter");
     default: break;
@@ -260,6 +294,15 @@ static void cex(Em *em, const Ex *e, int prec)
         fputs(" > 0 ? ", f);
         cex(em, e->b, 0);
         fputs(em->g->f32 ? " : 0.0f)" : " : 0.0)", f);
+        return;
+    case EX_PAD:
+        fputc('(', f);
+        cinside(em, e->idx, e->t->rank, e->t->ext, e->pad);
+        fputs(" ? ", f);
+        cex(em, e->a, 0);
+        fputs(" : ", f);
+        cex(em, e->b, 0);
+        fputc(')', f);
         return;
     case EX_NOGRAD: fputc('(', f); break;
     MG_OPS(OP_CASE) {
@@ -764,8 +807,26 @@ static void emit_split_sum(Em *em, const Stmt *s, long ext)
     out(em, "%s acc_ = (acc_0 + acc_1) + (acc_2 + acc_3);\n", em->real);
 }
 
-/* the body of one statement inside its output loops */
+static void emit_body_of(Em *em, const Stmt *s, int in_group);
+
+/* the body of one statement inside its output loops; a guarded one (the
+ * gradient of a read past the edge) only where its element is inside */
 static void emit_body(Em *em, const Stmt *s, int in_group)
+{
+    if (!s->guard) {
+        emit_body_of(em, s, in_group);
+        return;
+    }
+    out(em, "if ");
+    cinside(em, s->oidx, s->out->rank, s->out->ext, s->guard);
+    fputs(" {\n", em->f);
+    em->indent++;
+    emit_body_of(em, s, in_group);
+    em->indent--;
+    out(em, "}\n");
+}
+
+static void emit_body_of(Em *em, const Stmt *s, int in_group)
 {
     int acc = s->red == RED_NONE_ ? s->accumulate && !s->assign_first : sched_adds(s), nout = s->nloop - s->nred;
     if (s->red == RED_NONE_) {

@@ -92,6 +92,7 @@ static void ops_collect(const Ex *e, Ops *o, int calls)
         break;
     }
     case EX_IFPOS: if (calls) ops_add(o, "ifpos"); break;
+    case EX_PAD: if (calls) ops_add(o, "else"); break;
     MG_OPS(OP_CASE) if (calls) ops_add(o, op_info(e->kind)->name); break;
     case EX_CONST: case EX_READ: case EX_INT: case EX_NOGRAD: break;
     }
@@ -150,6 +151,8 @@ static void mark_ix(const Ix *x, char *mask)
         mask[x->t->id] = 1;
         mark_ix(x->idx[0], mask);
     }
+    for (int k = 0; x->kind == IX_PAD && k < x->var; k++)
+        mark_ix(x->idx[k], mask);
     mark_ix(x->a, mask);
     mark_ix(x->b, mask);
 }
@@ -158,8 +161,8 @@ static void mark_ex(const Ex *e, char *mask)
 {
     if (!e)
         return;
-    if (e->kind == EX_READ) {
-        mask[e->t->id] = 1;
+    if (e->kind == EX_READ || e->kind == EX_PAD) {
+        mask[e->t->id] |= e->kind == EX_READ;
         for (int i = 0; i < e->t->rank; i++)
             mark_ix(e->idx[i], mask);
     }

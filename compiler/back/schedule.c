@@ -95,6 +95,9 @@ static int contiguous_in(const Ex *e, int u)
 {
     if (!e)
         return 1;
+    for (int k = 0; e->kind == EX_PAD && k < e->t->rank; k++)
+        if (ix_mentions_var(e->idx[k], u))
+            return 0;       /* a test per element: no kernel side by side */
     if (e->kind == EX_READ) {
         for (int k = 0; k < e->t->rank; k++) {
             int last = k == e->t->rank - 1;
@@ -224,6 +227,8 @@ static void vector(const Graph *g, const Stmt *s, Schedule *sc, int par)
 static void kernel(const Graph *g, const Stmt *s, Schedule *sc, long *vals)
 {
     long extent;
+    if (s->guard)
+        return;     /* SCHED_LOOPS: a test per element */
     if (sc->group == 1 && gemm(g, s, sc))
         return;
     if (sc->group > 1 || !g->block_sums || !opt_blockable(s, &extent))

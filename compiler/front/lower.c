@@ -157,8 +157,27 @@ static Bind *resolve_base(Tr *tr, const Node *n)
     return NULL;
 }
 
-/* Read tensor or view `b` at logical indices idx[0..ni). */
-static Val read_at(Tr *tr, Bind *b, Ix **idx, int ni, const Node *at, Node *const *inodes, const char *name)
+/* The tests of a read past the edge of `b` at phys, one pair per logical
+ * axis the index can leave; fb: the fallback; 0 after an error. */
+static int read_tests(Tr *tr, Bind *b, Ix **phys, Ix **idx, int ni, const Node *at, Node *const *inodes,
+                      const char *name, unsigned *pad)
+{
+    Ix **ext = b->kind == B_TENSOR ? b->t->ext : b->view->ext;
+    *pad = 0;
+    for (int k = 0; k < ni; k++) {
+        unsigned lo_hi;
+        Ix *e = ix_subst_axes(ext[b->nb + k], phys);
+        if (!pad_tests(tr, idx[k], e, inodes ? inodes[k] : at, name, k, b->loc, &lo_hi))
+            return 0;
+        *pad |= lo_hi << (2 * (b->nb + k));
+    }
+    return 1;
+}
+
+/* Read tensor or view `b` at logical indices idx[0..ni); with a fallback
+ * (fb), a read past the edge: the indices may leave their axes. */
+static Val read_at(Tr *tr, Bind *b, Ix **idx, int ni, const Node *at, Node *const *inodes, const char *name,
+                   const Val *fb)
 {
     int nb = b->nb;
     int prank = b->kind == B_TENSOR ? b->t->rank : b->view->rank;
@@ -178,14 +197,24 @@ static Val read_at(Tr *tr, Bind *b, Ix **idx, int ni, const Node *at, Node *cons
         phys[k] = ix_var(tr->sb.bvar[k]);
     for (int k = 0; k < ni; k++)
         phys[nb + k] = idx[k];
-    for (int k = 0; k < ni; k++) {
+    unsigned pad = 0;
+    if (fb && !read_tests(tr, b, phys, idx, ni, at, inodes, name, &pad))
+        return v_err();
+    for (int k = 0; k < ni && !fb; k++) {
         Ix *e = ix_subst_axes(ext[nb + k], phys);
         if (!check_index(tr, idx[k], e, inodes ? inodes[k] : at, name, k, b->loc))
             return v_err();
     }
-    if (b->kind == B_VIEW)
-        return v_int(ix_subst_axes(b->view->tmpl, phys));
-    return v_real(ex_read(b->t, prank, phys));
+    if (fb && !pad)
+        diag_warning(at->loc, "the %s of '%s' never leave%s %s ax%s, so this fallback is never used",
+                     ni == 1 ? "index" : "indices", name, ni == 1 ? "s" : "", ni == 1 ? "its" : "their",
+                     ni == 1 ? "is" : "es");
+    if (b->kind == B_VIEW) {
+        Ix *in = ix_subst_axes(b->view->tmpl, phys);
+        return v_int(pad ? ix_pad(phys, prank, ext, pad, in, fb->ix) : in);
+    }
+    Ex *r = ex_read(b->t, prank, phys);
+    return v_real(pad ? ex_pad(b->t, phys, pad, r, to_real(*fb)) : r);
 }
 
 /* An unindexed reference in an element expression. */
@@ -194,10 +223,10 @@ static Val read_whole(Tr *tr, Bind *b, const Node *at, const char *name)
     int prank = b->kind == B_TENSOR ? b->t->rank : b->view->rank;
     int lrank = prank - b->nb;
     if (lrank == 0)
-        return read_at(tr, b, NULL, 0, at, NULL, name);
+        return read_at(tr, b, NULL, 0, at, NULL, name, NULL);
     if (tr->sb.impl_rank != lrank) {
         if (tr->sb.impl_rank == 0)
-            return read_at(tr, b, NULL, 0, at, NULL, name);
+            return read_at(tr, b, NULL, 0, at, NULL, name, NULL);
         diag_error(at->loc, "'%s' has shape %s, but this statement's shape has %d ax%s", name,
                    b->kind == B_TENSOR ? shape_str(tr, b->t, b->nb) : "(integer)", tr->sb.impl_rank,
                    tr->sb.impl_rank == 1 ? "is" : "es");
@@ -224,7 +253,7 @@ static Val read_whole(Tr *tr, Bind *b, const Node *at, const char *name)
             return v_err();
         }
     }
-    return read_at(tr, b, idx, lrank, at, NULL, name);
+    return read_at(tr, b, idx, lrank, at, NULL, name, NULL);
 }
 
 static Val elab_ref(Tr *tr, const Node *n)
@@ -282,9 +311,22 @@ static Val elab_index(Tr *tr, const Node *n)
         }
         idx[k] = v.ix;
     }
-    if (b->rec && tr->rec && !rec_read(tr, b->rec, idx, n))
+    if (b->rec && tr->rec) {     /* a recurrence's own tensor (recur.c): its fallback is its start */
+        if (!rec_read(tr, b->rec, idx, n))
+            return v_err();
+        return read_at(tr, b, idx, n->list.n, n, n->list.items, name, NULL);
+    }
+    if (!n->b)
+        return read_at(tr, b, idx, n->list.n, n, n->list.items, name, NULL);
+    Val fb = elab(tr, n->b);
+    if (fb.kind == V_ERR)
+        return fb;
+    if (b->kind == B_VIEW && fb.kind != V_INT) {
+        diag_error(n->b->loc, "the fallback of a read of the integer tensor '%s' must be an integer expression, "
+                   "as its elements are", name);
         return v_err();
-    return read_at(tr, b, idx, n->list.n, n, n->list.items, name);
+    }
+    return read_at(tr, b, idx, n->list.n, n, n->list.items, name, &fb);
 }
 
 /* Free loop variables of an expression, as a mask over the loop stack. */
@@ -298,6 +340,12 @@ static void vars_ix(Tr *tr, const Ix *x, int *mask)
         break;
     }
     case IX_READ: vars_ix(tr, x->idx[0], mask); break;
+    case IX_PAD:
+        for (int k = 0; k < x->var; k++)
+            vars_ix(tr, x->idx[k], mask);
+        vars_ix(tr, x->a, mask);
+        vars_ix(tr, x->b, mask);
+        break;
     case IX_CONST:
     case IX_T:
     case IX_AXIS: break;
@@ -309,7 +357,7 @@ static void vars_ix(Tr *tr, const Ix *x, int *mask)
 
 static void vars_ex(Tr *tr, const Ex *e, int *mask)
 {
-    if (e->kind == EX_READ)
+    if (e->kind == EX_READ || e->kind == EX_PAD)
         for (int i = 0; i < e->t->rank; i++)
             vars_ix(tr, e->idx[i], mask);
     if (e->kind == EX_INT)
@@ -589,10 +637,6 @@ Val elab(Tr *tr, const Node *n)
     case A_MEMBER: return elab_ref(tr, n);
     case A_INDEX:
         /* layer[l] followed by .name is a path, handled by A_MEMBER */
-        if (n->b && !(tr->rec && n->a->kind == A_NAME && rec_tensor(tr, n->a->name))) {   /* recur.c's own */
-            diag_error(n->loc, "a read with a fallback is not supported yet");
-            return v_err();
-        }
         return elab_index(tr, n);
     case A_CALL: {
         const OpInfo *op = op_builtin(n->name);

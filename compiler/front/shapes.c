@@ -152,6 +152,44 @@ int check_index(Tr *tr, Ix *idx, Ix *ext, const Node *at, const char *tname, int
     return 1;
 }
 
+/* A read past the edge, x[idx] else fb: which sides of 0 <= idx < ext the
+ * index can leave, for some value of the loops in scope and some T (a side
+ * nothing shows it stays on is tested); 0 after an overflow, reported. */
+int pad_tests(Tr *tr, Ix *idx, Ix *ext, const Node *at, const char *tname, int axis, SrcLoc decl, unsigned *lo_hi)
+{
+    const Loop *L = tr->sb.loops;
+    int n = tr->sb.nloops;
+    long lo, hi, elo, ehi;
+    int r = interval_all_T(tr, idx, &lo, &hi);
+    *lo_hi = 0;
+    if (r == IX_OVERFLOW) {
+        diag_error(at->loc, "index %d of '%s' overflows: it can exceed the range of a 64-bit integer", axis + 1, tname);
+        diag_note(decl, "'%s' defined here", tname);
+        return 0;
+    }
+    if (r == 0)
+        return 1;
+    int dependent = 0;
+    for (int i = 0; i < n; i++)
+        dependent |= ix_mentions_var(ext, L[i].var);
+    int may_lo = !ix_nonneg(idx, L, n, tr->g->Tmax) && !(r == 1 && lo >= 0);
+    Ix *room = ix_bin(IX_SUB, ix_bin(IX_SUB, ext, ix_const(1)), idx);
+    int may_hi = !ix_nonneg(room, L, n, tr->g->Tmax);
+    if (may_hi && !dependent && r == 1 && interval_all_T(tr, ext, &elo, &ehi) == 1 && hi < elo)
+        may_hi = 0;
+    if (may_hi && !dependent) {
+        /* T by T: the index may stay below the extent at every T */
+        may_hi = 0;
+        for (long T = 1; T <= tr->g->Tmax && !may_hi; T++) {
+            int rt = ix_interval(idx, L, n, T, T, tr->g->vocab, &lo, &hi);
+            if (rt != 0)
+                may_hi = rt < 0 || ix_interval(ext, L, n, T, T, tr->g->vocab, &elo, &ehi) != 1 || hi >= elo;
+        }
+    }
+    *lo_hi = (may_lo ? 1u : 0u) | (may_hi ? 2u : 0u);
+    return 1;
+}
+
 /* A written range 'r < hi' must not be negative and, like a loop bound or an
  * extent, at most MAX_EXTENT, for every T and every value of the outer loops. */
 int check_range(Tr *tr, const Node *r, Ix *hi)
@@ -186,6 +224,11 @@ int mentions_axis_from(const Ix *x, int lo, int hi)
     case IX_T:
     case IX_VAR: return 0;
     case IX_READ: return mentions_axis_from(x->idx[0], lo, hi);
+    case IX_PAD:
+        for (int k = 0; k < x->var; k++)
+            if (mentions_axis_from(x->idx[k], lo, hi))
+                return 1;
+        return mentions_axis_from(x->a, lo, hi) || mentions_axis_from(x->b, lo, hi);
     default: return mentions_axis_from(x->a, lo, hi) || mentions_axis_from(x->b, lo, hi);
     }
 }
@@ -292,6 +335,11 @@ static int reads_target_ix(const Graph *g, const Stmt *s, const Ix *x)
         }
         return reads_target_ix(g, s, x->idx[0]);
     }
+    case IX_PAD:
+        for (int k = 0; k < x->var; k++)
+            if (reads_target_ix(g, s, x->idx[k]))
+                return 1;
+        return reads_target_ix(g, s, x->a) || reads_target_ix(g, s, x->b);
     case IX_CONST:
     case IX_T:
     case IX_VAR:
@@ -304,7 +352,7 @@ static int reads_target_ex(const Graph *g, const Stmt *s, const Ex *e)
 {
     if (e->kind == EX_INT && reads_target_ix(g, s, e->ix))
         return 1;
-    if (e->kind == EX_READ)
+    if (e->kind == EX_READ || e->kind == EX_PAD)
         for (int i = 0; i < e->t->rank; i++)
             if (reads_target_ix(g, s, e->idx[i]))
                 return 1;

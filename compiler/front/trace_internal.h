@@ -153,6 +153,7 @@ const char *ix_str(Tr *tr, Ix *x);
 int check_iterations(Tr *tr, const Stmt *s);
 int interval_all_T(Tr *tr, const Ix *x, long *lo, long *hi);
 int check_index(Tr *tr, Ix *idx, Ix *ext, const Node *at, const char *tname, int axis, SrcLoc decl);
+int pad_tests(Tr *tr, Ix *idx, Ix *ext, const Node *at, const char *tname, int axis, SrcLoc decl, unsigned *lo_hi);
 int check_range(Tr *tr, const Node *r, Ix *hi);
 int mentions_axis_from(const Ix *x, int lo, int hi);
 Ix *infer_range(Tr *tr, const char *var, const Node *body, const Node *at);

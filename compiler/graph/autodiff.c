@@ -37,6 +37,7 @@ static int passes_grad(const Ex *e)
     case EX_SUB:
     case EX_MUL:
     case EX_POW:
+    case EX_PAD:
     case EX_IFPOS: return 1;
     MG_OPS(OP_CASE) return op_info(e->kind)->grad;
     }
@@ -99,6 +100,7 @@ static Ex *local_grad(const Ex *e, int which)
     case EX_STEP:
     case EX_SIGN:
     case EX_NOGRAD:
+    case EX_PAD:        /* walk takes it apart: its branches are not operands */
     case EX_IFPOS: break;
     }
     MGC_INTERNAL("local gradient of a leaf");
@@ -165,7 +167,7 @@ static int only_vars(const Ix *x, const char *ok)
         return 1;
     if (x->kind == IX_VAR)
         return ok[x->var];
-    if (x->kind == IX_READ)
+    if (x->kind == IX_READ || x->kind == IX_PAD)
         return 0;
     return only_vars(x->a, ok) && only_vars(x->b, ok);
 }
@@ -380,6 +382,8 @@ static int plainly_covers(Graph *g, const Stmt *s, const char *forall, const Ex 
 /* the level statement s (output at level lo) gives the tensor it reads */
 static int read_level(Graph *g, Scratch *sc, const Stmt *s, int lo, const Ex *read)
 {
+    if (read->kind == EX_PAD)
+        return -1;      /* its index leaves the axes: what it covers is not enumerated */
     char *ok = per_var(sc, g, SCRATCH_OK, 1);
     char forall[IR_MAX_LOOPS] = {0};
     int nout = s->nloop - s->nred;
@@ -410,12 +414,27 @@ static int read_level(Graph *g, Scratch *sc, const Stmt *s, int lo, const Ex *re
     return -1;
 }
 
-/* the differentiable reads of e, in walk order */
+/* Is e a read whose tensor gets a gradient?  A read past the edge is the
+ * EX_PAD, which knows where its read is inside. */
+static int grad_read(const Ex *e)
+{
+    const Ex *r = e->kind == EX_PAD ? e->a : e;
+    return r->kind == EX_READ && r->t->needs_grad && r->t->grad;
+}
+
+/* the differentiable reads of e, in walk order (a read past the edge as its EX_PAD) */
 static void diff_reads(ExMemo *m, const Ex *e, const Ex **out, int *n, int cap)
 {
     if (e->kind == EX_READ) {
-        if (e->t->needs_grad && e->t->grad && *n < cap)
+        if (grad_read(e) && *n < cap)
             out[(*n)++] = e;
+        return;
+    }
+    if (e->kind == EX_PAD) {
+        if (grad_read(e) && *n < cap)
+            out[(*n)++] = e;
+        if (ex_needs_grad(m, e->b))
+            diff_reads(m, e->b, out, n, cap);
         return;
     }
     if (!passes_grad(e))
@@ -493,6 +512,7 @@ static void accumulate(Emit *em, const Ex *read, Ex *value)
     b->accumulate = 1;
     b->rec = s->rec;     /* runs in the recurrence's backward loop, at the same step */
     b->out = read->t->grad;
+    b->guard = read->kind == EX_PAD ? read->pad : 0;
     for (int i = 0; i < read->t->rank; i++)
         b->oidx[i] = read->idx[i];
     b->e = em->guard ? ex_bin(EX_IFPOS, em->guard, value) : value;
@@ -518,6 +538,7 @@ static void count_reach(Emit *em)
         b->accumulate = 1;
         b->rec = em->s->rec;
         b->out = m;
+        b->guard = reads[k]->kind == EX_PAD ? reads[k]->pad : 0;
         for (int i = 0; i < m->rank; i++)
             b->oidx[i] = reads[k]->idx[i];
         b->e = em->guard ? em->guard : ex_const(1);
@@ -534,6 +555,15 @@ static void walk(Emit *em, const Ex *e, Ex *grad)
     if (e->kind == EX_READ) {
         if (e->t->needs_grad && e->t->grad)
             accumulate(em, e, grad);
+        return;
+    }
+    if (e->kind == EX_PAD) {
+        /* the read gets the gradient where it is inside (its statement is
+         * guarded), the fallback where it is not: selected, never scaled by 0 */
+        if (grad_read(e))
+            accumulate(em, e, grad);
+        if (ex_needs_grad(em->memo, e->b))
+            walk(em, e->b, ex_pad(e->t, (Ix **)e->idx, e->pad, ex_const(0), grad));
         return;
     }
     if (!passes_grad(e))

@@ -203,6 +203,19 @@ Ix *ix_read(Tensor *t, Ix *i0)
     return x;
 }
 
+Ix *ix_pad(Ix **idx, int n, Ix **ext, unsigned pad, Ix *in, Ix *fallback)
+{
+    Ix *x = ix_new(IX_PAD);
+    for (int k = 0; k < n && k < IR_MAX_RANK; k++)
+        x->idx[k] = idx[k];
+    x->var = n;
+    x->ext = ext;
+    x->val = pad;
+    x->a = in;
+    x->b = fallback;
+    return x;
+}
+
 static Ex *ex_new(ExKind k)
 {
     Ex *e = arena_alloc(sizeof *e);
@@ -228,6 +241,16 @@ Ex *ex_bin(ExKind k, Ex *a, Ex *b)
     Ex *e = ex_new(k);
     e->a = a;
     e->b = b;
+    return e;
+}
+
+Ex *ex_pad(Tensor *t, Ix **idx, unsigned pad, Ex *in, Ex *out)
+{
+    Ex *e = ex_read(t, t->rank, idx);
+    e->kind = EX_PAD;
+    e->pad = pad;
+    e->a = in;
+    e->b = out;
     return e;
 }
 
@@ -547,6 +570,17 @@ static Ix *ix_map(Ix *x, int kind, int which, Ix *with, Ix **axes)
         Ix *i0 = ix_map(x->idx[0], kind, which, with, axes);
         return i0 == x->idx[0] ? x : ix_read(x->t, i0);
     }
+    case IX_PAD: {
+        Ix *idx[IR_MAX_RANK];
+        int same = 1;
+        for (int k = 0; k < x->var; k++) {
+            idx[k] = ix_map(x->idx[k], kind, which, with, axes);
+            same &= idx[k] == x->idx[k];
+        }
+        Ix *a = ix_map(x->a, kind, which, with, axes);
+        Ix *b = ix_map(x->b, kind, which, with, axes);
+        return same && a == x->a && b == x->b ? x : ix_pad(idx, x->var, x->ext, (unsigned)x->val, a, b);
+    }
     default: {
         Ix *a = ix_map(x->a, kind, which, with, axes);
         Ix *b = ix_map(x->b, kind, which, with, axes);
@@ -576,6 +610,13 @@ int ix_equal(const Ix *a, const Ix *b)
         return 0;
     switch (a->kind) {
     case IX_READ: return a->t == b->t && ix_equal(a->idx[0], b->idx[0]);
+    case IX_PAD:
+        if (a->var != b->var || a->ext != b->ext || a->val != b->val)
+            return 0;
+        for (int k = 0; k < a->var; k++)
+            if (!ix_equal(a->idx[k], b->idx[k]))
+                return 0;
+        return ix_equal(a->a, b->a) && ix_equal(a->b, b->b);
     case IX_FLOORDIV:
     case IX_MOD:
     case IX_MUL:
@@ -598,8 +639,33 @@ long ix_eval(const Ix *x, long T, const long *vals, const int *tokens)
     case IX_FLOORDIV: return floordiv(ix_eval(x->a, T, vals, tokens), ix_eval(x->b, T, vals, tokens));
     case IX_MOD: return floormod(ix_eval(x->a, T, vals, tokens), ix_eval(x->b, T, vals, tokens));
     case IX_READ: return tokens[ix_eval(x->idx[0], T, vals, tokens)];
+    case IX_PAD:
+        return ix_eval(ir_inside(x->idx, x->var, x->ext, (unsigned)x->val, T, vals, tokens) ? x->a : x->b,
+                       T, vals, tokens);
     }
     MGC_INTERNAL("bad integer expression");
+}
+
+Ix *ir_pad_extent(Ix *const *idx, Ix *const *ext, int k)
+{
+    Ix *axes[IR_MAX_RANK];
+    for (int j = 0; j < IR_MAX_RANK; j++)
+        axes[j] = idx[j] ? idx[j] : ix_axis(j);
+    return ix_subst_axes(ext[k], axes);
+}
+
+int ir_inside(Ix *const *idx, int n, Ix *const *ext, unsigned pad, long T, const long *vals, const int *tokens)
+{
+    for (int k = 0; k < n; k++) {
+        if (!(pad & (IR_PAD_LO(k) | IR_PAD_HI(k))))
+            continue;
+        long i = ix_eval(idx[k], T, vals, tokens);
+        if ((pad & IR_PAD_LO(k)) && i < 0)
+            return 0;
+        if ((pad & IR_PAD_HI(k)) && i >= ix_eval(ir_pad_extent(idx, ext, k), T, vals, tokens))
+            return 0;
+    }
+    return 1;
 }
 
 long ix_max_at(const Ix *extent, long T)
@@ -645,6 +711,13 @@ static void ix_print_p(FILE *f, const Ix *x, const Graph *g, int prec)
         fprintf(f, "%s[", x->t->name);
         ix_print_p(f, x->idx[0], g, 0);
         fputc(']', f);
+        break;
+    case IX_PAD:
+        fputc('(', f);
+        ix_print_p(f, x->a, g, 0);
+        fputs(" else ", f);
+        ix_print_p(f, x->b, g, 3);
+        fputc(')', f);
         break;
     default: {
         const char *op = x->kind == IX_ADD ? " + " : x->kind == IX_SUB ? " - " :
@@ -728,6 +801,26 @@ static void ex_print_p(FILE *f, const Ex *e, const Graph *g, int prec)
         ex_print_p(f, e->b, g, 0);
         fputc(')', f);
         break;
+    case EX_PAD:
+        /* inside ? a : b; a forward read past the edge shows as the read and its fallback */
+        fputc('(', f);
+        if (e->a->kind == EX_READ) {
+            ex_print_p(f, e->a, g, 0);
+            fputs(" else ", f);
+            ex_print_p(f, e->b, g, 3);
+        } else {
+            /* a backward one: no read, the same test */
+            Ex r = *e;
+            r.kind = EX_READ;
+            fputs("inside(", f);
+            ex_print_p(f, &r, g, 0);
+            fputs(") ? ", f);
+            ex_print_p(f, e->a, g, 1);
+            fputs(" : ", f);
+            ex_print_p(f, e->b, g, 1);
+        }
+        fputc(')', f);
+        break;
     case EX_NOGRAD:
     MG_OPS(OP_CASE) {
         const OpInfo *o = op_info(e->kind);
@@ -789,9 +882,10 @@ static void dump_stmt(FILE *f, const Stmt *s, const Graph *g)
         fputs("(scalar)", f);
     /* what the passes and the plan decided about it */
     const char *marks[] = {s->fused ? "fused" : NULL, s->acc_from_out ? "sum from out" : NULL,
-                           s->zero_first ? "zero first" : NULL, s->assign_first ? "assign first" : NULL};
+                           s->zero_first ? "zero first" : NULL, s->assign_first ? "assign first" : NULL,
+                           s->guard ? "inside only" : NULL};
     int nm = 0;
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 5; i++)
         if (marks[i])
             fprintf(f, "%s%s", nm++ ? ", " : "    [", marks[i]);
     if (s->rec)
@@ -876,6 +970,12 @@ static void verify_ix(const Ix *x, const int *bound, int depth)
     }
     case IX_AXIS: MGC_INTERNAL("axis reference inside a statement");
     case IX_READ: verify_ix(x->idx[0], bound, depth); break;
+    case IX_PAD:
+        for (int k = 0; k < x->var; k++)
+            verify_ix(x->idx[k], bound, depth);
+        verify_ix(x->a, bound, depth);
+        verify_ix(x->b, bound, depth);
+        break;
     case IX_CONST:
     case IX_T: break;
     default:
@@ -898,6 +998,14 @@ static void verify_ex(const Ex *e, const int *bound, int depth)
         }
         break;
     case EX_INT: verify_ix(e->ix, bound, depth); break;
+    case EX_PAD:
+        if (!e->pad)
+            MGC_INTERNAL("read past the edge that tests nothing");
+        for (int i = 0; i < e->t->rank; i++)
+            verify_ix(e->idx[i], bound, depth);
+        verify_ex(e->a, bound, depth);
+        verify_ex(e->b, bound, depth);
+        break;
     case EX_ADD:
     case EX_SUB:
     case EX_MUL:
@@ -1035,6 +1143,11 @@ int ix_mentions_var(const Ix *x, int var)
     case IX_T:
     case IX_AXIS: return 0;
     case IX_READ: return ix_mentions_var(x->idx[0], var);
+    case IX_PAD:
+        for (int k = 0; k < x->var; k++)
+            if (ix_mentions_var(x->idx[k], var))
+                return 1;
+        return ix_mentions_var(x->a, var) || ix_mentions_var(x->b, var);
     default: return ix_mentions_var(x->a, var) || ix_mentions_var(x->b, var);
     }
 }
@@ -1107,6 +1220,18 @@ static int interval(const Ix *x, const Loop *loops, int n, long Tlo, long Thi, l
     }
     case IX_READ: *lo = 0; *hi = vocab - 1; return 1;
     case IX_AXIS: return -1;
+    case IX_PAD: {
+        /* the read's values or the fallback's */
+        int ra = interval(x->a, loops, n, Tlo, Thi, vocab, &al, &ah, depth + 1);
+        if (ra != 1)
+            return ra;
+        int rb = interval(x->b, loops, n, Tlo, Thi, vocab, &bl, &bh, depth + 1);
+        if (rb != 1)
+            return rb;
+        *lo = al < bl ? al : bl;
+        *hi = ah > bh ? ah : bh;
+        return 1;
+    }
     default: break;
     }
     int ra = interval(x->a, loops, n, Tlo, Thi, vocab, &al, &ah, depth + 1);

@@ -38,8 +38,16 @@ typedef enum {
     IX_VAR,     /* loop variable `var` */
     IX_AXIS,    /* index of axis `var` of the tensor being described (extents only) */
     IX_ADD, IX_SUB, IX_MUL, IX_FLOORDIV, IX_MOD,   /* a op b (FLOORDIV/MOD: b > 0 const) */
-    IX_READ     /* t[idx[0]]: an element of the integer input (tokens) */
+    IX_READ,    /* t[idx[0]]: an element of the integer input (tokens) */
+    IX_PAD      /* idx[0..var) inside the axes ext[0..var) ? a : b: a read past the edge of the
+                   input or of an integer view (a: the read, b: its fallback); val: the tests
+                   made (IR_PAD_LO/HI of each axis); ext over IX_AXIS, as a tensor's */
 } IxKind;
+
+/* The tests of a read past the edge: axis k's index may be below 0, or at
+ * or above its extent.  A padded read tests only the sides it can reach. */
+#define IR_PAD_LO(k) (1u << (2 * (k)))
+#define IR_PAD_HI(k) (1u << (2 * (k) + 1))
 
 typedef struct Ix Ix;
 struct Ix {
@@ -49,6 +57,7 @@ struct Ix {
     Ix *a, *b;
     Tensor *t;
     Ix *idx[IR_MAX_RANK];
+    Ix **ext;                 /* IX_PAD: the extents tested */
 };
 
 /* ---- real expressions: the element computation ---- */
@@ -62,7 +71,10 @@ typedef enum {
     MG_OPS(EX_KIND_)   /* f(a), one per row of ops.def: EX_EXP, EX_LOG, ... */
 #undef EX_KIND_
     EX_NOGRAD,  /* a, with gradient stopped (value of a max, etc.) */
-    EX_IFPOS    /* a > 0 ? b : 0  (backward only: a reach count guards b) */
+    EX_IFPOS,   /* a > 0 ? b : 0  (backward only: a reach count guards b) */
+    EX_PAD      /* idx inside t's axes ? a : b, testing `pad` (IR_PAD_LO/HI): a read past the
+                   edge, a = t[idx] (which only this test guards) and b its fallback; in the
+                   backward, a = 0 and b the gradient its fallback gets */
 } ExKind;
 
 typedef struct Ex Ex;
@@ -73,6 +85,7 @@ struct Ex {
     Ix *idx[IR_MAX_RANK];
     Ix *ix;
     Ex *a, *b;
+    unsigned pad;             /* EX_PAD: the tests */
 };
 
 /* ---- tensors ---- */
@@ -118,6 +131,8 @@ typedef struct Stmt {
     Loop loops[IR_MAX_LOOPS];
     RedKind red;
     int accumulate;         /* out[idx] += value instead of = */
+    unsigned guard;         /* runs only where oidx lies inside out's axes, on these tests
+                               (IR_PAD_LO/HI): the gradient of a read past the edge */
     Tensor *out;
     Ix *oidx[IR_MAX_RANK];
     Ex *e;
@@ -180,12 +195,16 @@ Ix *ix_axis(int axis);
 Ix *ix_bin(IxKind k, Ix *a, Ix *b);
 Ix *ix_bin_checked(IxKind k, Ix *a, Ix *b, int *overflow);
 Ix *ix_read(Tensor *t, Ix *i0);
+/* idx[0..n) inside ext[0..n) (over IX_AXIS) ? in : fallback, testing `pad` */
+Ix *ix_pad(Ix **idx, int n, Ix **ext, unsigned pad, Ix *in, Ix *fallback);
 Ex *ex_const(double c);
 Ex *ex_read(Tensor *t, int n, Ix **idx);
 Ex *ex_int(Ix *ix);
 Ex *ex_bin(ExKind k, Ex *a, Ex *b);
 Ex *ex_pow(Ex *a, double c);
 Ex *ex_un(ExKind k, Ex *a);
+/* inside t's axes at idx (testing `pad`) ? in : out */
+Ex *ex_pad(Tensor *t, Ix **idx, unsigned pad, Ex *in, Ex *out);
 
 Graph *ir_new_graph(const char *model, const char *source);
 Tensor *ir_new_tensor(Graph *g, TensorKind kind, const char *display, int rank, Ix **ext, SrcLoc loc);
@@ -210,6 +229,10 @@ int ix_equal(const Ix *a, const Ix *b);        /* structural equality after norm
 /* Evaluate with T and loop variable values (vals[var]); tokens for IX_READ. */
 long ix_eval(const Ix *x, long T, const long *vals, const int *tokens);
 long ix_max_at(const Ix *extent, long T);       /* an extent's largest value, axes at their largest */
+/* Is idx[0..n) inside ext[0..n) (over IX_AXIS) on the tests `pad`? */
+int ir_inside(Ix *const *idx, int n, Ix *const *ext, unsigned pad, long T, const long *vals, const int *tokens);
+/* axis k's extent at idx: ext[k] with IX_AXIS(j) replaced by idx[j] */
+Ix *ir_pad_extent(Ix *const *idx, Ix *const *ext, int k);
 
 /* Bounds reasoning for trace's checks.  `loops` gives the range of every
  * loop variable an expression may mention (by var id), `vocab` bounds IX_READ. */

@@ -21,7 +21,7 @@ typedef struct Cse {
 
 static int is_plain_def(const Cse *C, const Stmt *s)
 {
-    if (s->red != RED_NONE_ || s->accumulate || s->out->kind != TK_ACT || C->writers[s->out->id] != 1)
+    if (s->red != RED_NONE_ || s->accumulate || s->guard || s->out->kind != TK_ACT || C->writers[s->out->id] != 1)
         return 0;
     if (s->nloop != s->out->rank)
         return 0;
@@ -49,6 +49,12 @@ static Ix *ssubst(const Cse *C, Ix *x)
     case IX_AXIS: return x;
     case IX_VAR: return C->map[x->var] ? C->map[x->var] : x;
     case IX_READ: return ix_read(x->t, ssubst(C, x->idx[0]));
+    case IX_PAD: {
+        Ix *idx[IR_MAX_RANK];
+        for (int k = 0; k < x->var; k++)
+            idx[k] = ssubst(C, x->idx[k]);
+        return ix_pad(idx, x->var, x->ext, (unsigned)x->val, ssubst(C, x->a), ssubst(C, x->b));
+    }
     default: return ix_bin(x->kind, ssubst(C, x->a), ssubst(C, x->b));
     }
 }
@@ -237,6 +243,8 @@ static Ex *redirect(Ex *e, Stmt *s, void *arg)
     Tensor *const *to = arg;
     if (e->kind == EX_READ && to[e->t->id])
         return ex_read(resolve(to, e->t), e->t->rank, e->idx);
+    if (e->kind == EX_PAD && to[e->t->id])      /* the copy has the source's extents */
+        return ex_pad(resolve(to, e->t), e->idx, e->pad, e->a, e->b);
     return e;
 }
 

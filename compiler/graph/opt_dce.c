@@ -14,6 +14,8 @@ static void mark_ix(const Ix *x, char *live)
         live[x->t->id] = 1;
         mark_ix(x->idx[0], live);
     }
+    for (int k = 0; x->kind == IX_PAD && k < x->var; k++)
+        mark_ix(x->idx[k], live);
     mark_ix(x->a, live);
     mark_ix(x->b, live);
 }
@@ -27,6 +29,8 @@ static void mark_ex(const Ex *e, char *live)
         for (int k = 0; k < e->t->rank; k++)
             mark_ix(e->idx[k], live);
     }
+    for (int k = 0; e->kind == EX_PAD && k < e->t->rank; k++)
+        mark_ix(e->idx[k], live);      /* (its read, e->a, marks e->t when it has one) */
     mark_ix(e->ix, live);
     mark_ex(e->a, live);
     mark_ex(e->b, live);

@@ -29,7 +29,7 @@ static int plain_index(const Stmt *s, int var)
 static void reduce_stmt(Stmt *s)
 {
     /* a recurrence's statement adds one step's terms per step: its step loop stays */
-    if (s->red != RED_NONE_ || !s->accumulate || s->nloop == 0 || s->rec)
+    if (s->red != RED_NONE_ || !s->accumulate || s->nloop == 0 || s->guard || s->rec)
         return;
     char moved[IR_MAX_LOOPS] = {0};
     int nmoved = 0;

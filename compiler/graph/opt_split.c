@@ -31,6 +31,9 @@ static long find_div(const Ix *x, int c)
         return K;
     if (x->kind == IX_READ)
         return find_div(x->idx[0], c);
+    for (int k = 0; x->kind == IX_PAD && k < x->var; k++)
+        if (find_div(x->idx[k], c))
+            return find_div(x->idx[k], c);
     long a = find_div(x->a, c);
     return a ? a : find_div(x->b, c);
 }
@@ -40,7 +43,7 @@ static long find_div_ex(const Ex *e, int c)
     if (!e)
         return 0;
     long K = e->ix ? find_div(e->ix, c) : 0;
-    for (int k = 0; !K && e->kind == EX_READ && k < e->t->rank; k++)
+    for (int k = 0; !K && (e->kind == EX_READ || e->kind == EX_PAD) && k < e->t->rank; k++)
         K = find_div(e->idx[k], c);
     if (!K)
         K = find_div_ex(e->a, c);
@@ -59,6 +62,12 @@ static Ix *split_ix(Ix *x, const Split *sp)
             return x;
         return ix_bin(IX_ADD, ix_bin(IX_MUL, ix_const(sp->K), ix_var(sp->q)), ix_var(sp->r));
     case IX_READ: return ix_read(x->t, split_ix(x->idx[0], sp));
+    case IX_PAD: {
+        Ix *idx[IR_MAX_RANK];
+        for (int k = 0; k < x->var; k++)
+            idx[k] = split_ix(x->idx[k], sp);
+        return ix_pad(idx, x->var, x->ext, (unsigned)x->val, split_ix(x->a, sp), split_ix(x->b, sp));
+    }
     default:
         if ((x->kind == IX_FLOORDIV || x->kind == IX_MOD) && x->a->kind == IX_VAR && x->a->var == sp->c &&
             ix_is_const(x->b, &K) && K == sp->K)
@@ -77,7 +86,7 @@ static Ex *split_ex(const Ex *e, const Split *sp)
     c->b = split_ex(e->b, sp);
     if (e->ix)
         c->ix = split_ix(e->ix, sp);
-    if (e->kind == EX_READ)
+    if (e->kind == EX_READ || e->kind == EX_PAD)
         for (int k = 0; k < e->t->rank; k++)
             c->idx[k] = split_ix(e->idx[k], sp);
     return c;

@@ -36,7 +36,7 @@ Ex *opt_subst(Ex *e, int var, Ix *with)
     c->b = opt_subst(e->b, var, with);
     if (e->ix)
         c->ix = ix_subst_var(e->ix, var, with);
-    if (e->kind == EX_READ)
+    if (e->kind == EX_READ || e->kind == EX_PAD)
         for (int k = 0; k < e->t->rank; k++)
             c->idx[k] = ix_subst_var(e->idx[k], var, with);
     return c;
@@ -50,6 +50,8 @@ void opt_ix_vars(const Ix *x, char *mask)
         mask[x->var] = 1;
     if (x->kind == IX_READ)
         opt_ix_vars(x->idx[0], mask);
+    for (int k = 0; x->kind == IX_PAD && k < x->var; k++)
+        opt_ix_vars(x->idx[k], mask);
     opt_ix_vars(x->a, mask);
     opt_ix_vars(x->b, mask);
 }
@@ -60,7 +62,7 @@ void opt_ex_vars(const Ex *e, char *mask)
         return;
     if (e->ix)
         opt_ix_vars(e->ix, mask);
-    if (e->kind == EX_READ)
+    if (e->kind == EX_READ || e->kind == EX_PAD)
         for (int k = 0; k < e->t->rank; k++)
             opt_ix_vars(e->idx[k], mask);
     opt_ex_vars(e->a, mask);
@@ -90,12 +92,15 @@ int opt_ex_equal_map(const Ex *a, const Ex *b, Ix *(*map)(void *, Ix *), void *a
     case EX_CONST: return memcmp(&a->c, &b->c, sizeof a->c) == 0;
     case EX_INT: return ix_equal(mapped(a->ix, map, arg), b->ix);
     case EX_READ:
-        if (a->t != b->t)
+    case EX_PAD:
+        if (a->t != b->t || a->pad != b->pad)
             return 0;
         for (int k = 0; k < a->t->rank; k++)
             if (!ix_equal(mapped(a->idx[k], map, arg), b->idx[k]))
                 return 0;
-        return 1;
+        if (a->kind == EX_READ)
+            return 1;
+        break;
     case EX_POW:
         if (memcmp(&a->c, &b->c, sizeof a->c) != 0)
             return 0;

@@ -49,7 +49,7 @@ static void touch_ex(Life *L, const Ex *e, int pos)
 static int covers(const Stmt *s)
 {
     const Tensor *t = s->out;
-    if (s->nloop - s->nred != t->rank)
+    if (s->nloop - s->nred != t->rank || s->guard)
         return 0;
     Ix *axes[IR_MAX_RANK];
     for (int k = 0; k < t->rank; k++) {

@@ -91,6 +91,8 @@ static _Noreturn void bad_elem(const char *what, const Tensor *t, const long *id
 
 /* ---- integer expressions ---- */
 
+static int inside(const Interp *in, Ix *const *idx, int n, Ix *const *ext, unsigned pad);
+
 /* ix_eval, but token reads are checked against the tokens this call has:
  * forward gets only T of them and must never read tokens[T]. */
 static long ix_at(const Interp *in, const Ix *x)
@@ -120,9 +122,24 @@ static long ix_at(const Interp *in, const Ix *x)
             bug("interpreter read %s[%ld] with only %ld tokens (T = %ld)", x->t->display, i, in->ntok, in->T);
         return in->tokens[i];
     }
+    case IX_PAD: return ix_at(in, inside(in, x->idx, x->var, x->ext, (unsigned)x->val) ? x->a : x->b);
     case IX_AXIS: break;
     }
     bug("interpreter met an axis reference inside a statement");
+}
+
+/* A read past the edge: is idx[0..n) inside the axes ext (over IX_AXIS) on
+ * the tests `pad`?  Only the side chosen is evaluated after it. */
+static int inside(const Interp *in, Ix *const *idx, int n, Ix *const *ext, unsigned pad)
+{
+    for (int k = 0; k < n; k++) {
+        if (!(pad & (IR_PAD_LO(k) | IR_PAD_HI(k))))
+            continue;
+        long i = ix_at(in, idx[k]);
+        if (((pad & IR_PAD_LO(k)) && i < 0) || ((pad & IR_PAD_HI(k)) && i >= ix_at(in, ir_pad_extent(idx, ext, k))))
+            return 0;
+    }
+    return 1;
 }
 
 /* Row-major offset of t[idx], each index checked against maxext.  Most
@@ -199,6 +216,7 @@ static Value *eval(Interp *in, const Ex *e)
     case EX_STEP: return val_leaf(p, eval(in, e->a)->data > 0 ? 1.0 : 0.0);
     case EX_SIGN: return val_leaf(p, op_info(EX_SIGN)->eval(eval(in, e->a)->data));
     case EX_NOGRAD: return val_leaf(p, eval(in, e->a)->data);
+    case EX_PAD: return eval(in, inside(in, e->idx, e->t->rank, e->t->ext, e->pad) ? e->a : e->b);
     case EX_IFPOS: break;   /* backward statements only */
     }
     bug("interpreter met expression kind %d", (int)e->kind);
@@ -369,6 +387,13 @@ static int check_ix(const Graph *g, const Ix *x, const Scope *sc)
         if (x->t != g->tokens)
             return fail("integer read of %s, which is not the token input", x->t ? x->t->name : "(null)");
         return check_ix(g, x->idx[0], sc);
+    case IX_PAD:
+        if (!x->ext || x->var < 1 || x->var > IR_MAX_RANK)
+            return fail("statement for %s has a read past the edge without its axes", sc->s->out->name);
+        for (int k = 0; k < x->var; k++)
+            if (check_ix(g, x->idx[k], sc))
+                return -1;
+        return check_ix(g, x->a, sc) || check_ix(g, x->b, sc) ? -1 : 0;
     case IX_ADD:
     case IX_SUB:
     case IX_MUL:
@@ -393,6 +418,11 @@ static int check_ex(const Graph *g, const Ex *e, const Scope *sc)
             if (check_ix(g, e->idx[k], sc))
                 return -1;
         return 0;
+    case EX_PAD:
+        for (int k = 0; k < e->t->rank; k++)
+            if (check_ix(g, e->idx[k], sc))
+                return -1;
+        return check_ex(g, e->a, sc) || check_ex(g, e->b, sc) ? -1 : 0;
     case EX_ADD:
     case EX_SUB:
     case EX_MUL: return check_ex(g, e->a, sc) || check_ex(g, e->b, sc) ? -1 : 0;

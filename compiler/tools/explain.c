@@ -46,6 +46,7 @@ static long ex_ops(const Ex *e)
     long n = ex_ops(e->a) + ex_ops(e->b);
     switch (e->kind) {
     case EX_ADD: case EX_SUB: case EX_MUL: case EX_POW: case EX_IFPOS: return n + 1;
+    case EX_PAD: return n;      /* a test, no arithmetic (and only one branch runs) */
     MG_OPS(OP_CASE) return n + op_info(e->kind)->flops;
     case EX_CONST: case EX_READ: case EX_INT: case EX_NOGRAD: return n;
     }

@@ -277,6 +277,20 @@ static const Case sigmoid_case = {"sigmoid", &t_sigmoid_model, MGC_SOURCE_DIR "/
 Test(diff, sigmoid_compiled_matches_interpreter_bit_for_bit) { check_bits(&sigmoid_case, 23); }
 Test(diff, sigmoid_interpreter_matches_finite_differences) { check_fd(&sigmoid_case, 1000); }
 
+/* Reads past the edge, x[idx] else fallback (tests/models/pad.mg): makemore's
+ * padded context of tokens, real reads a step back (fallback: a parameter) and
+ * a step ahead (an expression of t), a padded window inside a sum and a padded
+ * read of an integer view.  The backward pass adds to an element only where
+ * its read was inside and gives the fallback the rest; optimised and with
+ * every pass off, against the interpreter, and the interpreter against
+ * finite differences (at T = 3, where every fallback and every read is used). */
+extern const MgModel t_pad_model, t_pad_O0_model;
+static const Case pad_case = {"pad", &t_pad_model, MGC_SOURCE_DIR "/tests/models/pad.mg"};
+static const Case pad_O0_case = {"pad_O0", &t_pad_O0_model, MGC_SOURCE_DIR "/tests/models/pad.mg"};
+Test(diff, padded_reads_compiled_match_interpreter) { check_case(&pad_case, 25); check_case(&pad_case, 26); }
+Test(diff, padded_reads_unoptimised_match_interpreter) { check_case(&pad_O0_case, 27); }
+Test(diff, padded_reads_interpreter_matches_finite_differences) { check_fd(&pad_case, 1000); }
+
 /* Recurrences (recur.c): each runs forward one step at a time and backward
  * in reverse (backpropagation through time).  Compiled against the
  * interpreter, which runs each step's statements in order with Values, at
