@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "opt.h"
 #include "trace_internal.h"
 
 /* the constant c of a first index written `step - c` (0 for `step`), or -1 */
@@ -88,6 +89,8 @@ static int make_buffer(Tr *tr, Rec *r, RecT *rt, const Node *lhs)
         if (!(ext[k] = range_extent(tr, g, g->a, g->op)))
             return 0;
     }
+    for (int k = 1; k < lhs->list.n; k++)
+        rt->axvar[k] = ir_new_var(tr->g, lhs->list.items[k]->name);
     const char *display = rt->back ? arena_printf("%s_steps", rt->name) : rt->name;
     rt->buf = ir_new_tensor(tr->g, TK_ACT, display, lhs->list.n, ext, lhs->loc);
     rt->bind = new_bind(tr, rt->name, B_TENSOR, lhs->loc);
@@ -144,25 +147,35 @@ static int open_block(Tr *tr, Rec *r)
 
 static int fail(void) { return 0; }
 
-/* the fallback of a read of rt: a constant, the same at every read */
-static int rec_fallback(Tr *tr, RecT *rt, const Node *fb)
+/* The fallback of a read of rt at idx: an expression of the read's other
+ * indices (0.0, h0[k]), the same at every read; the rows before the first
+ * step hold it (close_tensor), so the gradient reaches what it reads. */
+static int rec_fallback(Tr *tr, RecT *rt, const Node *fb, Ix **idx)
 {
     Val f = elab(tr, fb);
     long k;
     if (f.kind == V_ERR)
         return 0;
-    if (!(f.kind == V_REAL && f.e->kind == EX_CONST) && !(f.kind == V_INT && ix_is_const(f.ix, &k))) {
-        diag_error(fb->loc, "the value of '%s' before the start of a recurrence must be a constant", rt->name);
+    Ex *e = f.kind == V_REAL ? f.e : ix_is_const(f.ix, &k) ? ex_const((double)k) : ex_int(f.ix);
+    for (int a = 1; a < rt->buf->rank; a++)
+        if (idx[a]->kind == IX_VAR)
+            e = opt_subst(e, idx[a]->var, ix_var(rt->axvar[a]));
+    char *mask = arena_alloc((size_t)tr->g->nvars + 1);
+    opt_ex_vars(e, mask);
+    for (int a = 1; a < rt->buf->rank; a++)
+        mask[rt->axvar[a]] = 0;
+    for (int v = 0; v < tr->g->nvars; v++)
+        if (mask[v]) {
+            diag_error(fb->loc, "the value of '%s' before the start may depend only on the plain indices the read "
+                       "gives its other axes; this one uses '%s'", rt->name, tr->g->varname[v]);
+            return 0;
+        }
+    if (rt->init && !opt_ex_equal(rt->init, e)) {
+        diag_error(fb->loc, "'%s' starts from one value, but this fallback differs from that of an earlier read "
+                   "of it; give every read of '%s' the same one", rt->name, rt->name);
         return 0;
     }
-    double v = f.kind == V_REAL ? f.e->c : (double)k;
-    if (rt->has_init && v != rt->init) {
-        diag_error(fb->loc, "'%s' starts from one value, but this read gives %g and an earlier one %g", rt->name,
-                   v, rt->init);
-        return 0;
-    }
-    rt->has_init = 1;
-    rt->init = v;
+    rt->init = e;
     return 1;
 }
 
@@ -204,7 +217,7 @@ int rec_read(Tr *tr, RecT *rt, Ix **idx, const Node *n)
                    r->step, -c, rt->name, r->step, -c);
         return fail();
     }
-    if (c < 0 && !rec_fallback(tr, rt, n->b))
+    if (c < 0 && !rec_fallback(tr, rt, n->b, idx))
         return fail();
     idx[0] = ix_bin(IX_ADD, idx[0], ix_const(rt->back));
     return 1;
@@ -233,7 +246,7 @@ static void close_tensor(Tr *tr, Rec *r, RecT *rt, StmtList *after)
     Loop loops[IR_MAX_RANK];
     Ix *ext[IR_MAX_RANK], *axes[IR_MAX_RANK], *src[IR_MAX_RANK];
     for (int k = 0; k < b->rank; k++) {
-        loops[k].var = ir_new_var(tr->g, k ? "j" : r->step);
+        loops[k].var = k ? rt->axvar[k] : ir_new_var(tr->g, r->step);
         axes[k] = ix_var(loops[k].var);
     }
     Stmt *init = ir_new_stmt(rt->loc), *copy = ir_new_stmt(rt->loc);
@@ -249,7 +262,7 @@ static void close_tensor(Tr *tr, Rec *r, RecT *rt, StmtList *after)
     memcpy(copy->loops, loops, sizeof loops);
     copy->loops[0].hi = r->steps;
     init->out = b;
-    init->e = ex_const(rt->init);
+    init->e = rt->init;
     init->what = arena_printf("%s before the first step", rt->name);
     copy->out = ir_new_tensor(tr->g, TK_ACT, rt->name, b->rank, ext, rt->loc);
     copy->e = ex_read(b, b->rank, src);
@@ -282,20 +295,20 @@ static void leave_steps(Tr *tr, Rec *r, Stmt **body, int n)
     }
 }
 
-/* fwd[from..]: the fallbacks, what does not depend on the steps, the steps,
- * then the copies */
+/* fwd[from..]: what does not depend on the steps (a fallback may read it),
+ * the fallbacks, the steps, then the copies */
 static void order_block(Tr *tr, Rec *r, int from, int ninit, StmtList *after)
 {
     StmtList *l = &tr->g->fwd;
     int n = l->n - from - ninit, k = from;
-    Stmt **body = arena_alloc((size_t)(n + 1) * sizeof *body);
-    memcpy(body, l->items + from, (size_t)n * sizeof *body);
+    Stmt **body = arena_alloc((size_t)(n + ninit + 1) * sizeof *body);
+    memcpy(body, l->items + from, (size_t)(n + ninit) * sizeof *body);
     leave_steps(tr, r, body, n);
-    memmove(l->items + from, l->items + from + n, (size_t)ninit * sizeof *body);
-    k += ninit;
     for (int i = 0; i < n; i++)
         if (body[i]->rec != r->id)
             l->items[k++] = body[i];
+    for (int i = n; i < n + ninit; i++)
+        l->items[k++] = body[i];
     for (int i = 0; i < n; i++)
         if (body[i]->rec == r->id)
             l->items[k++] = body[i];

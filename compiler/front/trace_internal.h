@@ -82,8 +82,8 @@ struct RecT {
     const char *name;
     Tensor *buf;              /* [steps + back, ...] */
     long back;                /* the furthest step back any statement reads it at */
-    double init;              /* its value before the first step */
-    int has_init;
+    Ex *init;                 /* its value before the first step (NULL: none yet), over axvar */
+    int axvar[IR_MAX_RANK];   /* the loop variable of each other axis in init */
     int defined;              /* its statement has been traced */
     Bind *bind;
     SrcLoc loc;
