@@ -73,12 +73,12 @@ static void gru_forward_pass(const double *params, const int *tokens, int T, dou
     double *z = scratch + 4416; /* [T, 64] */
     double *r = scratch + 5440; /* [T, 64] */
     double *n = scratch + 6464; /* [T, 64] */
-    double *h_steps = scratch + 256; /* [T + 1, 64] */
-    double *sum = scratch + 1344; /* [T, 64] */
+    double *h_steps = scratch + 3328; /* [T + 1, 64] */
+    double *sum = scratch + 256; /* [T, 64] */
     double *sum_2 = scratch + 7488; /* [T, 64] */
-    double *sum_3 = scratch + 2368; /* [T, 64] */
+    double *sum_3 = scratch + 1280; /* [T, 64] */
     double *sum_4 = scratch + 8512; /* [T, 64] */
-    double *sum_5 = scratch + 3392; /* [T, 64] */
+    double *sum_5 = scratch + 2304; /* [T, 64] */
     double *sum_6 = scratch + 9536; /* [T, 64] */
     double *h = scratch + 10560; /* [T, 64] */
     double *sum_7 = scratch + 11584; /* [T, 27] */
@@ -92,13 +92,6 @@ static void gru_forward_pass(const double *params, const int *tokens, int T, dou
     }
 
     /* gru.mg:30: recur t < T { */
-    /* gru.mg:34: h[t, j < n_hidden] = (1 - z[t, j]) * n[t, j] + z[t, j] * (h[t - 1, j] else 0.0) */
-    /* h before the first step */
-    for (int t = 0; t < 1; t++) {
-        for (int j = 0; j < 64; j++) {
-            h_steps[t * 64 + j] = 0.0;
-        }
-    }
     /* gru.mg:31: z[t, j < n_hidden] = sigmoid((sum(c) wz[j, c] * x[t, c]) + (sum(k) uz[j, k] * (h[t - 1, k] else 0.0)) + bz[j]) */
     for (int t = 0; t < T; t++) {
         int j = 0;
@@ -157,6 +150,13 @@ static void gru_forward_pass(const double *params, const int *tokens, int T, dou
             sum_5[t * 64 + j + 1] = acc_1;
             sum_5[t * 64 + j + 2] = acc_2;
             sum_5[t * 64 + j + 3] = acc_3;
+        }
+    }
+    /* gru.mg:34: h[t, j < n_hidden] = (1 - z[t, j]) * n[t, j] + z[t, j] * (h[t - 1, j] else 0.0) */
+    /* h before the first step */
+    for (int t = 0; t < 1; t++) {
+        for (int j = 0; j < 64; j++) {
+            h_steps[t * 64 + j] = 0.0;
         }
     }
     /* recurrence: every statement below runs at step t before any runs at the next one */
@@ -277,12 +277,12 @@ static double gru_loss_grad(void *ctx, const double *params, double *grads, cons
     double *z = scratch + 4416; /* [T, 64] */
     double *r = scratch + 5440; /* [T, 64] */
     double *n = scratch + 6464; /* [T, 64] */
-    double *h_steps = scratch + 256; /* [T + 1, 64] */
-    double *sum = scratch + 1344; /* [T, 64] */
+    double *h_steps = scratch + 3328; /* [T + 1, 64] */
+    double *sum = scratch + 256; /* [T, 64] */
     double *sum_2 = scratch + 7488; /* [T, 64] */
-    double *sum_3 = scratch + 2368; /* [T, 64] */
+    double *sum_3 = scratch + 1280; /* [T, 64] */
     double *sum_4 = scratch + 8512; /* [T, 64] */
-    double *sum_5 = scratch + 3392; /* [T, 64] */
+    double *sum_5 = scratch + 2304; /* [T, 64] */
     double *sum_6 = scratch + 9536; /* [T, 64] */
     double *h = scratch + 10560; /* [T, 64] */
     double *logits = scratch + 12016; /* [T, 27] */
@@ -305,7 +305,7 @@ static double gru_loss_grad(void *ctx, const double *params, double *grads, cons
     double *d_bhn = grads + 15984; /* [64] */
     double *d_why = grads + 16048; /* [27, 64] */
     double *d_by = grads + 17776; /* [27] */
-    double *d_x = scratch + 256; /* [T, 16]; shares memory with h_steps */
+    double *d_x = scratch + 256; /* [T, 16]; shares memory with sum */
     double *d_z = scratch + 10560; /* [T, 64]; shares memory with h */
     double *d_r = scratch + 14240; /* [T, 64] */
     double *d_n = scratch + 15264; /* [T, 64] */
@@ -324,7 +324,7 @@ static double gru_loss_grad(void *ctx, const double *params, double *grads, cons
     double *d_cross_entropy_p = scratch + 12880; /* [T, 27]; shares memory with d_h_steps, d_sum_7 */
     double *d_cross_entropy_sum = scratch + 12064; /* []; shares memory with logits, d_h_steps */
     double *d_loss = scratch + 12048; /* []; shares memory with logits, cross_entropy_sum */
-    double *d_reach_x = scratch + 512; /* [T, 16]; shares memory with h_steps */
+    double *d_reach_x = scratch + 512; /* [T, 16]; shares memory with sum */
     double *d_reach_z = scratch + 22432; /* [T, 64] */
     double *d_reach_r = scratch + 23456; /* [T, 64] */
     double *d_reach_n = scratch + 24480; /* [T, 64] */

@@ -80,15 +80,15 @@ static void lstm_forward_pass(const double *params, const int *tokens, int T, do
     double *f = scratch + 7552; /* [T, 64] */
     double *g = scratch + 8576; /* [T, 64] */
     double *o = scratch + 9600; /* [T, 64] */
-    double *c_steps = scratch + 256; /* [T + 1, 64] */
-    double *h_steps = scratch + 1344; /* [T + 1, 64] */
-    double *sum = scratch + 2432; /* [T, 64] */
+    double *c_steps = scratch + 4352; /* [T + 1, 64] */
+    double *h_steps = scratch + 5440; /* [T + 1, 64] */
+    double *sum = scratch + 256; /* [T, 64] */
     double *sum_2 = scratch + 10624; /* [T, 64] */
-    double *sum_3 = scratch + 3456; /* [T, 64] */
+    double *sum_3 = scratch + 1280; /* [T, 64] */
     double *sum_4 = scratch + 11648; /* [T, 64] */
-    double *sum_5 = scratch + 4480; /* [T, 64] */
+    double *sum_5 = scratch + 2304; /* [T, 64] */
     double *sum_6 = scratch + 12672; /* [T, 64] */
-    double *sum_7 = scratch + 5504; /* [T, 64] */
+    double *sum_7 = scratch + 3328; /* [T, 64] */
     double *sum_8 = scratch + 13696; /* [T, 64] */
     double *h = scratch + 14720; /* [T, 64] */
     double *sum_9 = scratch + 15744; /* [T, 27] */
@@ -102,16 +102,6 @@ static void lstm_forward_pass(const double *params, const int *tokens, int T, do
     }
 
     /* lstm.mg:31: recur t < T { */
-    /* lstm.mg:36: c[t, j < n_hidden] = f[t, j] * (c[t - 1, j] else 0.0) + i[t, j] * g[t, j] */
-    /* c before the first step */
-    /* h before the first step */
-    for (int t = 0; t < 1; t++) {
-        for (int j = 0; j < 64; j++) {
-            c_steps[t * 64 + j] = 0.0;
-            /* lstm.mg:37: h[t, j < n_hidden] = o[t, j] * tanh(c[t, j]) */
-            h_steps[t * 64 + j] = 0.0;
-        }
-    }
     /* lstm.mg:32: i[t, j < n_hidden] = sigmoid((sum(e) wi[j, e] * x[t, e]) + (sum(k) ui[j, k] * (h[t - 1, k] else 0.0)) + bi[j]) */
     for (int t = 0; t < T; t++) {
         int j = 0;
@@ -190,6 +180,16 @@ static void lstm_forward_pass(const double *params, const int *tokens, int T, do
             sum_7[t * 64 + j + 1] = acc_1;
             sum_7[t * 64 + j + 2] = acc_2;
             sum_7[t * 64 + j + 3] = acc_3;
+        }
+    }
+    /* lstm.mg:36: c[t, j < n_hidden] = f[t, j] * (c[t - 1, j] else 0.0) + i[t, j] * g[t, j] */
+    /* c before the first step */
+    /* h before the first step */
+    for (int t = 0; t < 1; t++) {
+        for (int j = 0; j < 64; j++) {
+            c_steps[t * 64 + j] = 0.0;
+            /* lstm.mg:37: h[t, j < n_hidden] = o[t, j] * tanh(c[t, j]) */
+            h_steps[t * 64 + j] = 0.0;
         }
     }
     /* recurrence: every statement below runs at step t before any runs at the next one */
@@ -329,15 +329,15 @@ static double lstm_loss_grad(void *ctx, const double *params, double *grads, con
     double *f = scratch + 7552; /* [T, 64] */
     double *g = scratch + 8576; /* [T, 64] */
     double *o = scratch + 9600; /* [T, 64] */
-    double *c_steps = scratch + 256; /* [T + 1, 64] */
-    double *h_steps = scratch + 1344; /* [T + 1, 64] */
-    double *sum = scratch + 2432; /* [T, 64] */
+    double *c_steps = scratch + 4352; /* [T + 1, 64] */
+    double *h_steps = scratch + 5440; /* [T + 1, 64] */
+    double *sum = scratch + 256; /* [T, 64] */
     double *sum_2 = scratch + 10624; /* [T, 64] */
-    double *sum_3 = scratch + 3456; /* [T, 64] */
+    double *sum_3 = scratch + 1280; /* [T, 64] */
     double *sum_4 = scratch + 11648; /* [T, 64] */
-    double *sum_5 = scratch + 4480; /* [T, 64] */
+    double *sum_5 = scratch + 2304; /* [T, 64] */
     double *sum_6 = scratch + 12672; /* [T, 64] */
-    double *sum_7 = scratch + 5504; /* [T, 64] */
+    double *sum_7 = scratch + 3328; /* [T, 64] */
     double *sum_8 = scratch + 13696; /* [T, 64] */
     double *h = scratch + 14720; /* [T, 64] */
     double *logits = scratch + 16176; /* [T, 27] */
@@ -362,7 +362,7 @@ static double lstm_loss_grad(void *ctx, const double *params, double *grads, con
     double *d_bo = grads + 21104; /* [64] */
     double *d_why = grads + 21168; /* [27, 64] */
     double *d_by = grads + 22896; /* [27] */
-    double *d_x = scratch + 256; /* [T, 16]; shares memory with c_steps */
+    double *d_x = scratch + 256; /* [T, 16]; shares memory with sum */
     double *d_i = scratch + 14720; /* [T, 64]; shares memory with h */
     double *d_f = scratch + 18400; /* [T, 64] */
     double *d_g = scratch + 19424; /* [T, 64] */
@@ -385,7 +385,7 @@ static double lstm_loss_grad(void *ctx, const double *params, double *grads, con
     double *d_cross_entropy_p = scratch + 17040; /* [T, 27]; shares memory with d_h_steps, d_sum_9 */
     double *d_cross_entropy_sum = scratch + 16224; /* []; shares memory with logits, d_h_steps */
     double *d_loss = scratch + 16208; /* []; shares memory with logits, cross_entropy_sum */
-    double *d_reach_x = scratch + 512; /* [T, 16]; shares memory with c_steps */
+    double *d_reach_x = scratch + 512; /* [T, 16]; shares memory with sum */
     double *d_reach_i = scratch + 30752; /* [T, 64] */
     double *d_reach_f = scratch + 31776; /* [T, 64] */
     double *d_reach_g = scratch + 32800; /* [T, 64] */

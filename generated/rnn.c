@@ -48,8 +48,8 @@ static void rnn_forward_pass(const double *params, const int *tokens, int T, dou
     const double *why = params + 5616; /* [27, 64] */
     const double *by = params + 7344; /* [27] */
     double *x = scratch + 0; /* [T, 16] */
-    double *h_steps = scratch + 256; /* [T + 1, 64] */
-    double *sum = scratch + 1344; /* [T, 64] */
+    double *h_steps = scratch + 1280; /* [T + 1, 64] */
+    double *sum = scratch + 256; /* [T, 64] */
     double *sum_2 = scratch + 2368; /* [T, 64] */
     double *h = scratch + 3392; /* [T, 64] */
     double *sum_3 = scratch + 4416; /* [T, 27] */
@@ -63,12 +63,6 @@ static void rnn_forward_pass(const double *params, const int *tokens, int T, dou
     }
 
     /* rnn.mg:22: h[t < T, j < n_hidden] = tanh((sum(c) wxh[j, c] * x[t, c]) + (sum(k) whh[j, k] * (h[t - 1, k] else 0.0)) + bh[j]) */
-    /* h before the first step */
-    for (int t = 0; t < 1; t++) {
-        for (int j = 0; j < 64; j++) {
-            h_steps[t * 64 + j] = 0.0;
-        }
-    }
     /* rnn.mg:22: h[t < T, j < n_hidden] = tanh((sum(c) wxh[j, c] * x[t, c]) + (sum(k) whh[j, k] * (h[t - 1, k] else 0.0)) + bh[j]) */
     for (int t = 0; t < T; t++) {
         int j = 0;
@@ -87,6 +81,14 @@ static void rnn_forward_pass(const double *params, const int *tokens, int T, dou
             sum[t * 64 + j + 1] = acc_1;
             sum[t * 64 + j + 2] = acc_2;
             sum[t * 64 + j + 3] = acc_3;
+        }
+    }
+
+    /* rnn.mg:22: h[t < T, j < n_hidden] = tanh((sum(c) wxh[j, c] * x[t, c]) + (sum(k) whh[j, k] * (h[t - 1, k] else 0.0)) + bh[j]) */
+    /* h before the first step */
+    for (int t = 0; t < 1; t++) {
+        for (int j = 0; j < 64; j++) {
+            h_steps[t * 64 + j] = 0.0;
         }
     }
     /* recurrence: every statement below runs at step t before any runs at the next one */
@@ -171,8 +173,8 @@ static double rnn_loss_grad(void *ctx, const double *params, double *grads, cons
     const double *bh = params + 5552; /* [64] */
     const double *why = params + 5616; /* [27, 64] */
     double *x = scratch + 0; /* [T, 16] */
-    double *h_steps = scratch + 256; /* [T + 1, 64] */
-    double *sum = scratch + 1344; /* [T, 64] */
+    double *h_steps = scratch + 1280; /* [T + 1, 64] */
+    double *sum = scratch + 256; /* [T, 64] */
     double *sum_2 = scratch + 2368; /* [T, 64] */
     double *h = scratch + 3392; /* [T, 64] */
     double *logits = scratch + 4848; /* [T, 27] */
@@ -200,7 +202,7 @@ static double rnn_loss_grad(void *ctx, const double *params, double *grads, cons
     double *d_cross_entropy_p = scratch + 5712; /* [T, 27]; shares memory with d_h_steps, d_sum_3 */
     double *d_cross_entropy_sum = scratch + 4896; /* []; shares memory with logits, d_h_steps */
     double *d_loss = scratch + 4880; /* []; shares memory with logits, cross_entropy_sum */
-    double *d_reach_x = scratch + 256; /* [T, 16]; shares memory with h_steps */
+    double *d_reach_x = scratch + 256; /* [T, 16]; shares memory with sum */
     double *d_reach_h_steps = scratch + 5984; /* [T + 1, 64]; shares memory with d_sum_3, d_logits, d_cross_entropy_p */
     double *d_reach_sum = scratch + 8096; /* [T, 64] */
     double *d_reach_sum_2 = scratch + 9120; /* [T, 64] */

@@ -38,21 +38,21 @@ static RecT *rec_find(Rec *r, const char *name)
     return NULL;
 }
 
-/* the furthest step back each of the block's tensors is read at (in n) */
+/* the furthest step back each of the block's tensors is read at (in n);
+ * down a chain's left spine in a loop, as chains may be long */
 static void scan_reads(Tr *tr, Rec *r, const Node *n)
 {
-    if (!n)
-        return;
-    if (n->kind == A_INDEX && n->a->kind == A_NAME && n->list.n > 0) {
-        RecT *rt = rec_find(r, n->a->name);
-        long c = rt ? step_back(tr, n->list.items[0], r->step) : -1;
-        if (rt && c > rt->back)
-            rt->back = c;
+    for (; n; n = n->a) {
+        if (n->kind == A_INDEX && n->a->kind == A_NAME && n->list.n > 0) {
+            RecT *rt = rec_find(r, n->a->name);
+            long c = rt ? step_back(tr, n->list.items[0], r->step) : -1;
+            if (rt && c > rt->back)
+                rt->back = c;
+        }
+        scan_reads(tr, r, n->b);
+        for (int i = 0; i < n->list.n; i++)
+            scan_reads(tr, r, n->list.items[i]);
     }
-    scan_reads(tr, r, n->a);
-    scan_reads(tr, r, n->b);
-    for (int i = 0; i < n->list.n; i++)
-        scan_reads(tr, r, n->list.items[i]);
 }
 
 /* The extent of a range of the block, in no index: NULL after an error. */
@@ -375,18 +375,19 @@ void do_recur(Tr *tr, const Node *n)
     order_block(tr, &r, from, ninit, &after);
 }
 
-/* Does n read the tensor `name` anywhere (a[...] with a the name)? */
+/* Does n read the tensor `name` anywhere (a[...] with a the name)?  Down
+ * a chain's left spine in a loop. */
 static int reads_name(const Node *n, const char *name)
 {
-    if (!n)
-        return 0;
-    if (n->kind == A_INDEX && n->a->kind == A_NAME && !strcmp(n->a->name, name))
-        return 1;
-    if (reads_name(n->a, name) || reads_name(n->b, name))
-        return 1;
-    for (int i = 0; i < n->list.n; i++)
-        if (reads_name(n->list.items[i], name))
+    for (; n; n = n->a) {
+        if (n->kind == A_INDEX && n->a->kind == A_NAME && !strcmp(n->a->name, name))
             return 1;
+        if (reads_name(n->b, name))
+            return 1;
+        for (int i = 0; i < n->list.n; i++)
+            if (reads_name(n->list.items[i], name))
+                return 1;
+    }
     return 0;
 }
 

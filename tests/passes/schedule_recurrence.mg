@@ -21,8 +21,8 @@ loss = cross_entropy(logits, targets)
 #| schedule schedule_recurrence (f64)
 #| forward:
 #|   schedule_recurrence.mg:15:1   x                        loops
-#|   schedule_recurrence.mg:16:1   h_steps                  loops
 #|   schedule_recurrence.mg:16:26  sum                      blocked u=j block=4 extent=64 parallel=t
+#|   schedule_recurrence.mg:16:1   h_steps                  loops
 #|   schedule_recurrence.mg:16:56  sum_2                    loops step=t of recurrence 1
 #|   schedule_recurrence.mg:16:1   h_steps                  loops step=t of recurrence 1
 #|   schedule_recurrence.mg:16:1   h                        loops
