@@ -29,6 +29,7 @@ typedef struct Em {
     SrcLoc last_site;
     const char *real;       /* "double", or "float" with --dtype=f32 */
     const Schedule *sc;     /* the schedule of the nest being printed (schedule.c) */
+    const char *step;       /* inside a recurrence's loop: its step variable, else NULL */
 } Em;
 
 /* a constant in the C type of the computation: 0.5 or 0.5f */
@@ -453,6 +454,10 @@ static int name_used(Em *em, const Stmt *s, int upto, const char *name)
 static void name_loops(Em *em, const Stmt *s)
 {
     for (int i = 0; i < s->nloop; i++) {
+        if (i == 0 && s->rec && em->step) {     /* the recurrence's loop runs it */
+            em->vname[s->loops[0].var] = em->step;
+            continue;
+        }
         const char *hint = em->g->varname[s->loops[i].var];
         const char *name = hint;
         for (int k = 2; name_used(em, s, i, name); k++)
@@ -930,7 +935,7 @@ static void emit_body_of(Em *em, const Stmt *s, int in_group)
     }
     if (s->out->local)
         out(em, "%s %s;\n", em->real, s->out->name);
-    int brace = nout == 0 || in_group;
+    int brace = nout == 0 || in_group || (s->rec && nout == 1);
     if (brace) {
         out(em, "{\n");
         em->indent++;
@@ -992,8 +997,8 @@ static void emit_gemm(Em *em, const Stmt *s)
 /* SCHED_LOOPS: statements s[0..n-1], s[1..] fused into s[0]'s output loops */
 static void emit_loops(Em *em, Stmt *const *s, int n)
 {
-    int nout = s[0]->nloop - s[0]->nred;
-    open_loops(em, s[0], 0, nout);
+    int nout = s[0]->nloop - s[0]->nred, from = s[0]->rec ? 1 : 0;   /* the step loop is the recurrence's */
+    open_loops(em, s[0], from, nout);
     for (int k = 0; k < n; k++) {
         if (k > 0) {
             name_loops(em, s[k]);
@@ -1001,7 +1006,7 @@ static void emit_loops(Em *em, Stmt *const *s, int n)
         }
         emit_body(em, s[k], n > 1);
     }
-    close_loops(em, nout);
+    close_loops(em, nout - from);
 }
 
 /* the nest of s[0] and the n - 1 statements fused into it, as scheduled */
@@ -1016,7 +1021,7 @@ static void emit_group(Em *em, Stmt *const *s, int n, const char *prefix)
         }
     for (int k = 0; k < n; k++) {
         name_loops(em, s[k]);
-        if (s[k]->zero_first)
+        if (s[k]->zero_first && !s[k]->rec)
             out(em, "memset(%s, 0, %ld * sizeof *%s);\n", s[k]->out->name, s[k]->out->size, s[k]->out->name);
     }
     name_loops(em, s[0]);
@@ -1047,6 +1052,43 @@ static void emit_group(Em *em, Stmt *const *s, int n, const char *prefix)
     }
 }
 
+/* The n statements of a recurrence (those sel selects) inside one loop over
+ * its steps, forward or in reverse; the gradients they start are cleared
+ * before it, since each step adds to them. */
+static void emit_rec(Em *em, Stmt *const *s, int n, const char *sel, const char *prefix, int reverse)
+{
+    int any = 0;
+    for (int k = 0; k < n; k++)
+        any |= !sel || sel[k];
+    if (!any)
+        return;
+    for (int k = 0; k < n; k++)
+        if (s[k]->zero_first)
+            out(em, "memset(%s, 0, %ld * sizeof *%s);\n", s[k]->out->name, s[k]->out->size, s[k]->out->name);
+    const char *hint = em->g->varname[s[0]->loops[0].var], *v = hint;
+    for (int k = 2; name_used(em, s[0], 0, v); k++)
+        v = arena_printf("%s%d", hint, k);
+    out(em, "/* recurrence: every statement below runs at step %s before any runs at the %s one */\n", v,
+        reverse ? "previous" : "next");
+    out(em, "for (int %s = ", v);
+    if (reverse) {
+        cix(em, s[0]->loops[0].hi, 0);
+        fprintf(em->f, " - 1; %s >= 0; %s--) {\n", v, v);
+    } else {
+        fprintf(em->f, "0; %s < ", v);
+        cix(em, s[0]->loops[0].hi, 0);
+        fprintf(em->f, "; %s++) {\n", v);
+    }
+    em->indent++;
+    em->step = v;
+    for (int k = 0; k < n; k++)
+        if (!sel || sel[k])
+            emit_group(em, s + k, 1, prefix);
+    em->step = NULL;
+    em->indent--;
+    out(em, "}\n");
+}
+
 /* the statements of l selected by sel (NULL: all), fused runs together */
 static void emit_list(Em *em, const StmtList *l, const char *sel, const char *prefix)
 {
@@ -1056,7 +1098,10 @@ static void emit_list(Em *em, const StmtList *l, const char *sel, const char *pr
         if (!s[0]->sched || s[0]->sched->kind == SCHED_FUSED)
             MGC_INTERNAL("a statement reached the emitter without its schedule");
         int n = s[0]->sched->kind == SCHED_SEED ? 1 : s[0]->sched->group;
-        if (s[0]->sched->kind == SCHED_SEED) {
+        if (s[0]->rec) {
+            n = ir_rec_run(l, i);
+            emit_rec(em, s, n, sel ? sel + i : NULL, prefix, l == &em->g->bwd);
+        } else if (s[0]->sched->kind == SCHED_SEED) {
             name_loops(em, s[0]);
             out(em, "%s[0] = 1.0;\n", s[0]->out->name);
         } else if (!sel || sel[i]) {

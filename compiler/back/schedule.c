@@ -276,7 +276,7 @@ static void sched_list(const Graph *g, StmtList *l, long *vals)
         Stmt *s = l->items[i];
         if (g->loss->grad && s->out == g->loss->grad && s->e->kind == EX_CONST && !s->fused && j == i + 1)
             s->sched->kind = SCHED_SEED;
-        else
+        else if (!s->rec)   /* a recurrence's step runs its statements as written, on one thread */
             kernel(g, s, s->sched, vals);
         for (int k = i; k < j; k++)
             if (l->items[k]->sched->kind == SCHED_LOOPS || l->items[k]->sched->kind == SCHED_FUSED)
@@ -349,6 +349,8 @@ static void dump_kernel(FILE *f, const Graph *g, const Stmt *s, const Schedule *
         fprintf(f, " split=4 over %s < %ld", loop_name(g, s, nout), sc->split);
     if (sc->par_loop >= 0)
         fprintf(f, " parallel=%s", loop_name(g, s, sc->par_loop));
+    if (s->rec)
+        fprintf(f, " step=%s of recurrence %d", loop_name(g, s, 0), s->rec);
 }
 
 static void dump_list(FILE *f, const Graph *g, const StmtList *l, int wloc, int wout)

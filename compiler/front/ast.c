@@ -46,7 +46,7 @@ const char *ast_kind_name(AstKind k)
         [A_PROGRAM] = "program", [A_CONST] = "const", [A_DIM] = "dim",
         [A_INPUT] = "input", [A_PARAM] = "param", [A_OPTIMIZER] = "optimizer",
         [A_ARG] = "arg", [A_FN] = "fn", [A_TENSORDECL] = "tensordecl",
-        [A_FOR] = "for", [A_ASSIGN] = "assign", [A_LHS] = "lhs",
+        [A_FOR] = "for", [A_RECUR] = "recur", [A_ASSIGN] = "assign", [A_LHS] = "lhs",
     };
     if ((unsigned)k < sizeof names / sizeof names[0] && names[k])
         return names[k];
@@ -277,6 +277,7 @@ static void dump_one(FILE *f, Stack *s, const Node *n, int in)
         push_body(s, &n->list2, k + 2);
         break;
     case A_FOR:
+    case A_RECUR:
         header(f, in, n, n->name);
         field_op(f, k, "bound", n->op, n->a);
         fprintf(f, "%*sbody\n", k, "");

@@ -36,6 +36,7 @@ typedef enum {
     A_FN,        /* fn name(list of A_TENSORDECL) -> b { list2 } */
     A_TENSORDECL,/* name[list]: a function parameter or result; list: dim exprs (empty: scalar) */
     A_FOR,       /* for name < a { list }   (op: '<' or OP_LE) */
+    A_RECUR,     /* recur name < a { list }: list's statements once per step name (op: '<' or OP_LE) */
     A_ASSIGN,    /* a = b   (a: A_NAME, or A_LHS) */
     A_LHS        /* name[list of A_RANGE] */
 } AstKind;

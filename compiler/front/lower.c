@@ -366,6 +366,11 @@ static Val elab_index(Tr *tr, const Node *n)
         }
         idx[k] = v.ix;
     }
+    if (b->rec && tr->rec) {     /* a recurrence's own tensor (recur.c): its fallback is its start */
+        if (!rec_read(tr, b->rec, idx, n))
+            return v_err();
+        return read_at(tr, b, idx, n->list.n, n, n->list.items, name, NULL);
+    }
     if (!n->b)
         return read_at(tr, b, idx, n->list.n, n, n->list.items, name, NULL);
     Val fb = elab(tr, n->b);
@@ -940,6 +945,8 @@ static Bind *define(Tr *tr, const char *name, const NodeList *ranges, const Node
         nb = bind_ranges(tr, ranges, rhs, binds);
         if (nb < 0)
             return NULL;
+        if (tr->rec)
+            tr->rec->step_var = tr->sb.loops[0].var;
     } else {
         if (!implicit_axes(tr, rhs, loc))
             return NULL;
@@ -971,6 +978,9 @@ static Bind *define(Tr *tr, const char *name, const NodeList *ranges, const Node
     unbind(tr, binds, nb);
     if (v.kind == V_ERR)
         return NULL;
+    RecT *rt = rec_tensor(tr, name);
+    if (rt && v.kind == V_INT && rk == RED_NONE_)
+        v = v_real(to_real(v));     /* a recurrence's tensor is real */
     if (v.kind == V_INT && rk == RED_NONE_) {
         /* an integer tensor: a view, not a computation */
         View *w = arena_alloc(sizeof *w);
@@ -984,13 +994,15 @@ static Bind *define(Tr *tr, const char *name, const NodeList *ranges, const Node
         (void)nout0;
         return b;
     }
-    Tensor *t = new_act(tr, name, tr->sb.loops, nout, loc);
+    Tensor *t = rt ? rt->buf : new_act(tr, name, tr->sb.loops, nout, loc);
     if (!t)
         return NULL;
     Stmt *s = make_stmt(tr, t, tr->sb.loops, nout, tr->sb.loops + nout, nred, rk, to_real(v), loc);
     if (!s)
         return NULL;
     s->nograd = nograd;
+    if (rt)
+        return rec_output(tr, name, s);
     Bind *b = new_bind(tr, name, B_TENSOR, loc);
     b->t = t;
     b->nb = tr->depth;
@@ -1029,6 +1041,8 @@ static Bind *bind_result(Tr *tr, const char *name, Bind *val, SrcLoc loc)
 
 void do_assign(Tr *tr, Node *n)
 {
+    if (rec_self_read(tr, n))
+        return;
     const Node *lhs = n->a;
     Node *rhs = copy_tree(n->b);
     const char *name = lhs->name;

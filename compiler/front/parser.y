@@ -113,6 +113,7 @@ static int is_cmp_op(int op);
 static void as_ranges(LexState *s, NodeList *l);
 static void check_fn_body(LexState *s, const NodeList *body, int nested);
 static void check_for_body(LexState *s, const NodeList *body);
+static void check_recur_body(LexState *s, const char *step, const NodeList *body);
 static Node *with_fallback(LexState *s, Node *read, Node *fb);
 }
 
@@ -136,7 +137,7 @@ static Node *with_fallback(LexState *s, Node *read, Node *fb);
 %token <str> IDENT "identifier"
 %token NEWLINE "end of line"
 %token CONST "const" DIM "dim" INPUT "input" PARAM "param"
-%token OPTIMIZER "optimizer" FN "fn" FOR "for"
+%token OPTIMIZER "optimizer" FN "fn" FOR "for" RECUR "recur"
 %token SUM "sum" MAX "max" MIN "min" MEAN "mean" ELSE "else"
 %token LE "<=" ARROW "->" FLOORDIV "//" GE ">=" EQ "==" NE "!="
 
@@ -242,6 +243,15 @@ stmt
             n->a = $4;
             n->list = $5;
             check_for_body(ST, &n->list);
+            $$ = one(n);
+        }
+    | RECUR IDENT rel expr block
+        {
+            Node *n = named(A_RECUR, @$, $2);
+            n->op = $3;
+            n->a = $4;
+            n->list = $5;
+            check_recur_body(ST, $2, &n->list);
             $$ = one(n);
         }
     | IDENT '=' expr
@@ -571,6 +581,20 @@ static void check_for_body(LexState *s, const NodeList *body)
     for (int i = 0; i < body->n; i++)
         if (body->items[i]->kind == A_FN)
             lex_error(s, body->items[i]->loc, "'fn' is not allowed inside a 'for' block");
+}
+
+/* A recurrence's body holds only statements that define a tensor element
+ * by element; trace checks that each indexes its first axis by the step. */
+static void check_recur_body(LexState *s, const char *step, const NodeList *body)
+{
+    for (int i = 0; i < body->n; i++) {
+        const Node *n = body->items[i];
+        if (n->kind == A_ASSIGN && n->a->kind != A_LHS)
+            lex_error(s, n->loc, "a statement inside a 'recur' block defines its tensor at the step, "
+                      "as in '%s[%s, j < H] = ...'", n->a->name, step);
+        else if (n->kind != A_ASSIGN)
+            lex_error(s, n->loc, "'%s' is not allowed inside a 'recur' block", item_keyword(n));
+    }
 }
 
 /* ---- errors ---- */

@@ -18,7 +18,8 @@ static void poison_body(Tr *tr, const NodeList *l)
         case A_ASSIGN: poison(tr, n->a->name, "tensor", 0, n->loc); break;
         case A_CONST: poison(tr, n->name, "constant", 1, n->loc); break;
         case A_PARAM: poison(tr, path_name(tr, n->a, 1), "parameter", 1, n->loc); break;
-        case A_FOR: poison_body(tr, &n->list); break;
+        case A_FOR:
+        case A_RECUR: poison_body(tr, &n->list); break;
         default: break;
         }
     }
@@ -64,6 +65,7 @@ static void exec_item(Tr *tr, Node *n)
     case A_OPTIMIZER: do_optimizer(tr, n); break;
     case A_FN: do_fn(tr, n); break;
     case A_FOR: do_for(tr, n); break;
+    case A_RECUR: do_recur(tr, n); break;
     case A_ASSIGN: do_assign(tr, n); break;
     default: diag_error(n->loc, "expected a declaration or a statement");
     }

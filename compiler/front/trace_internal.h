@@ -6,6 +6,7 @@
  *           for messages
  * lower.c   the statement builder, element expressions (Ix, Ex), reductions,
  *           definitions and assignments, function calls (inlined)
+ * recur.c   recurrences: `recur t < T { ... }` and self-reading statements
  * trace.c   the driver: the program's items in order, `for` unrolled
  * One trace's state is a Tr, passed to every function; nothing is file-static. */
 #ifndef MGC_TRACE_INTERNAL_H
@@ -27,6 +28,7 @@ typedef struct View {
 } View;
 
 typedef struct Bind Bind;
+typedef struct RecT RecT;
 struct Bind {
     const char *name;
     BKind kind;
@@ -43,6 +45,7 @@ struct Bind {
     int prelude;              /* declared by the prelude (a user fn may replace it) */
     SrcLoc loc;
     Bind *shadow;             /* the older binding of the same name in its Scope */
+    RecT *rec;                /* B_TENSOR inside a recur block: the block's tensor it is */
 };
 
 /* The bindings of one frame: for each name ever bound in it, its newest
@@ -74,6 +77,29 @@ typedef struct SB {
     int impl_ext_nb;          /* the shape-giving operand's batch axes */
 } SB;
 
+/* A tensor a recurrence defines: written into buf, `back` rows after the
+ * start, the rows before holding `init` (recur.c). */
+struct RecT {
+    const char *name;
+    Tensor *buf;              /* [steps + back, ...] */
+    long back;                /* the furthest step back any statement reads it at */
+    Ex *init;                 /* its value before the first step (NULL: none yet), over axvar */
+    int axvar[IR_MAX_RANK];   /* the loop variable of each other axis in init */
+    int defined;              /* its statement has been traced */
+    Bind *bind;
+    SrcLoc loc;
+};
+
+typedef struct Rec {
+    const Node *n;            /* the recur block */
+    const char *step;         /* the step index's name */
+    Ix *steps;                /* its extent */
+    int id;                   /* Stmt.rec of its statements */
+    int step_var;             /* the step's loop variable in the statement being traced */
+    RecT *t, *current;        /* its tensors, the one being defined */
+    int nt;
+} Rec;
+
 typedef struct Tr {
     Graph *g;
     Scope *scope;
@@ -94,6 +120,7 @@ typedef struct Tr {
     char used[TRACE_MAX_OVERRIDES];   /* which of them a const took */
     SrcLoc unused_fb[16];     /* fallbacks already warned about: once each, not per loop pass or call */
     int nunused_fb;
+    Rec *rec;                 /* the recur block being traced, or NULL */
 } Tr;
 
 /* The cap on every extent, loop bound and index range. */
@@ -150,6 +177,14 @@ void check_outputs(Tr *tr, const Node *prog);
 void begin_stmt(Tr *tr, SrcLoc loc);
 Val elab(Tr *tr, const Node *n);
 void do_assign(Tr *tr, Node *n);
+
+/* ---- recur.c: recurrences */
+
+void do_recur(Tr *tr, const Node *n);
+int rec_self_read(Tr *tr, Node *n);    /* 1 if n was a self-reading statement, traced as a recurrence */
+RecT *rec_tensor(Tr *tr, const char *name);
+int rec_read(Tr *tr, RecT *rt, Ix **idx, const Node *n);
+Bind *rec_output(Tr *tr, const char *name, Stmt *s);
 
 /* ---- trace.c: the driver */
 

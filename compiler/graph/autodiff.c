@@ -7,6 +7,9 @@
  * starting from d_out and moving down.  A max or min passes its gradient to
  * the one term it chose (choose()); nograd passes none.  Gradient buffers
  * start at zero (the memory plan clears them), so every statement adds.
+ * The statements of a recurrence's step get the backward statements of that
+ * step (Stmt.rec): the emitter runs them for each step in reverse, so what a
+ * step reads of the previous one has its whole gradient when that step runs.
  *
  * The reference backpropagates only through the Values the loss reaches; an
  * element of an activation that nothing differentiable reads gets no gradient
@@ -583,6 +586,7 @@ static void accumulate(Emit *em, const Ex *read, Ex *value)
     b->nred = 0;
     b->red = RED_NONE_;
     b->accumulate = 1;
+    b->rec = s->rec;     /* runs in the recurrence's backward loop, at the same step */
     b->out = read->t->grad;
     b->guard = read->kind == EX_PAD ? read->pad : 0;
     for (int i = 0; i < read->t->rank; i++)
@@ -610,6 +614,7 @@ static void count_reach(Emit *em)
         b->nloop = em->s->nloop;
         memcpy(b->loops, em->s->loops, sizeof b->loops);
         b->accumulate = 1;
+        b->rec = em->s->rec;
         b->out = m;
         b->guard = reads[k]->kind == EX_PAD ? reads[k]->pad : 0;
         for (int i = 0; i < m->rank; i++)

@@ -561,6 +561,14 @@ void ir_push(StmtList *l, Stmt *s)
     l->items[l->n++] = s;
 }
 
+int ir_rec_run(const StmtList *l, int i)
+{
+    int j = i + 1;
+    while (l->items[i]->rec && j < l->n && l->items[j]->rec == l->items[i]->rec)
+        j++;
+    return j - i;
+}
+
 /* ---- per-node memo: open addressing on the node's address ---- */
 typedef struct MemoSlot {
     const Ex *key;
@@ -1022,6 +1030,8 @@ static void dump_stmt(FILE *f, const Stmt *s, const Graph *g)
     for (int i = 0; i < 5; i++)
         if (marks[i])
             fprintf(f, "%s%s", nm++ ? ", " : "    [", marks[i]);
+    if (s->rec)
+        fprintf(f, "%srecurrence %d", nm++ ? ", " : "    [", s->rec);
     if (nm)
         fputc(']', f);
     if (s->loc.file)
@@ -1064,17 +1074,28 @@ static void mark_reads(const Ex *e, char *need_t)
         mark_reads(e->b, need_t);
 }
 
+/* A recurrence reads what its later statements write (at an earlier step),
+ * so one walk back can miss a writer: walk again until nothing changes. */
 void ir_depends(const Graph *g, const Tensor *target, char *need_t, char *need_s)
 {
     need_t[target->id] = 1;
-    for (int i = g->fwd.n - 1; i >= 0; i--) {
-        const Stmt *s = g->fwd.items[i];
-        if (!need_t[s->out->id])
-            continue;
-        if (need_s)
-            need_s[i] = 1;
-        mark_reads(s->e, need_t);
+    char *done = calloc((size_t)g->fwd.n + 1, 1);
+    if (!done)
+        MGC_INTERNAL("out of memory");
+    for (int again = 1; again;) {
+        again = 0;
+        for (int i = g->fwd.n - 1; i >= 0; i--) {
+            const Stmt *s = g->fwd.items[i];
+            if (done[i] || !need_t[s->out->id])
+                continue;
+            done[i] = 1;
+            if (need_s)
+                need_s[i] = 1;
+            mark_reads(s->e, need_t);
+            again |= s->rec != 0;
+        }
     }
+    free(done);
 }
 
 /* ---- verifier ---- */
@@ -1174,10 +1195,82 @@ static void verify_list(const StmtList *l)
     }
 }
 
+int ix_var_offset(const Ix *x, int var, long *c)
+{
+    return ix_is_const(ix_subst_var((Ix *)x, var, ix_const(0)), c) &&
+           ix_equal(x, ix_bin(IX_ADD, ix_var(var), ix_const(*c)));
+}
+
+/* the constant c with x == var + c, or 0 with *ok = 0 */
+static long step_offset(const Ix *x, int var, int *ok)
+{
+    long c;
+    *ok = ix_var_offset(x, var, &c);
+    return *ok ? c : 0;
+}
+
+/* A read of what the recurrence writes, by statement k of the run from
+ * first to end: where is it written, relative to the step? */
+static void verify_rec_read(const StmtList *l, int first, int end, int k, const Ex *e)
+{
+    if (e->kind != EX_READ) {
+        if (e->a)
+            verify_rec_read(l, first, end, k, e->a);
+        if (e->b)
+            verify_rec_read(l, first, end, k, e->b);
+        return;
+    }
+    const Stmt *r = l->items[k];
+    for (int w = first; w < end; w++) {
+        const Stmt *s = l->items[w];
+        if (s->out != e->t)
+            continue;
+        int ok1, ok2;
+        long at = step_offset(e->idx[0], r->loops[0].var, &ok1);
+        long wr = step_offset(s->oidx[0], s->loops[0].var, &ok2);
+        if (!ok1 || !ok2 || at > wr || (at == wr && w >= k))
+            MGC_INTERNAL("a recurrence reads a step it has not computed yet");
+    }
+}
+
+/* the forward statements of each recurrence: one run, one step extent */
+static void verify_recs(const StmtList *l, int fwd)
+{
+    char *seen = NULL;
+    int nseen = 0;
+    for (int i = 0; i < l->n;) {
+        int n = ir_rec_run(l, i), rec = l->items[i]->rec;
+        if (rec) {
+            if (rec >= nseen) {
+                seen = realloc(seen, (size_t)rec + 1);
+                if (!seen)
+                    MGC_INTERNAL("out of memory");
+                memset(seen + nseen, 0, (size_t)(rec + 1 - nseen));
+                nseen = rec + 1;
+            }
+            if (seen[rec])
+                MGC_INTERNAL("a recurrence's statements are not consecutive");
+            seen[rec] = 1;
+        }
+        for (int k = i; rec && k < i + n; k++) {
+            const Stmt *s = l->items[k];
+            if (s->nloop == s->nred || !ix_equal(s->loops[0].hi, l->items[i]->loops[0].hi) ||
+                (fwd && !s->out->rank))
+                MGC_INTERNAL("a recurrence's statements do not share their step loop");
+            if (fwd)
+                verify_rec_read(l, i, i + n, k, s->e);
+        }
+        i += n;
+    }
+    free(seen);
+}
+
 void ir_verify(const Graph *g)
 {
     verify_list(&g->fwd);
     verify_list(&g->bwd);
+    verify_recs(&g->fwd, 1);
+    verify_recs(&g->bwd, 0);
 }
 
 /* ---- bounds reasoning ---- */

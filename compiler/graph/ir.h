@@ -8,8 +8,15 @@
  * Shapes are static: every extent is an affine Ix in T and the indices of
  * earlier axes (a causal triangle has extent "axis1 + 1").  Tensors are stored
  * row-major at their largest extents, so strides are constants.
+ * A recurrence (Stmt.rec) is a run of consecutive statements that run
+ * together once per step of their first loop, forward in g->fwd and in
+ * reverse in g->bwd:  for (t) { s1 at t; s2 at t; ... }.
  * Invariants (checked by ir_verify): loop variables are unique per statement,
- * loop bounds only mention outer loops and T, reads stay inside the tensor. */
+ * loop bounds only mention outer loops and T, reads stay inside the tensor;
+ * a recurrence's statements are consecutive, share the extent of their first
+ * loop (an output loop), and in the forward pass read what the recurrence
+ * writes only at a step already computed: an earlier one, or this one after
+ * the statement that writes it. */
 #ifndef MGC_IR_H
 #define MGC_IR_H
 
@@ -170,6 +177,7 @@ typedef struct Stmt {
     int fused;              /* shares the output loops of the statement before (opt_fuse) */
     int acc_from_out;       /* a sum that starts from out[idx] and stores back (opt_reduce) */
     struct Schedule *sched; /* its kernel, set after the plan (schedule.c) */
+    int rec;                /* > 0: a statement of recurrence number rec; loops[0] is its step */
 } Stmt;
 
 typedef struct StmtList {
@@ -193,6 +201,7 @@ typedef struct Graph {
     StmtList fwd;           /* forward statements, in order */
     StmtList bwd;           /* backward statements (autodiff), in order */
     int nvars;              /* loop variables allocated so far */
+    int nrec;               /* recurrences so far (Stmt.rec numbers them from 1) */
     const char **varname;   /* name hint per loop variable (for the emitted C) */
     int capvars;
     /* optimizer */
@@ -247,6 +256,9 @@ int ir_name_taken(const Graph *g, const char *name);
 size_t ir_str_hash(const char *s);           /* FNV-1a, for tables keyed by a name */
 Stmt *ir_new_stmt(SrcLoc loc);
 void ir_push(StmtList *l, Stmt *s);
+/* the number of statements from l->items[i] on that run as one unit: the
+ * rest of its recurrence (1 for a statement outside any) */
+int ir_rec_run(const StmtList *l, int i);
 
 /* substitution and evaluation */
 Ix *ix_subst_axes(Ix *x, Ix **axes);           /* IX_AXIS(k) -> axes[k] */
@@ -272,6 +284,7 @@ enum { IX_OVERFLOW = -2 };
 int ix_interval(const Ix *x, const Loop *loops, int nloops, long Tlo, long Thi, long vocab, long *lo, long *hi);
 int ix_is_affine(const Ix *x);
 int ix_mentions_var(const Ix *x, int var);
+int ix_var_offset(const Ix *x, int var, long *c);   /* 1 and *c if x is var + c for a constant c */
 
 /* A pass's memo of a value per expression node (by address), so a walk that
  * asks the same question of every node of a long chain (a + b + ... + z)

@@ -204,7 +204,8 @@ static void cse_list(Ctx *X, StmtList *l)
         Stmt *s = l->items[i];
         s->e = replace(X, s, s->e);
         Ex *e = s->e;
-        if (is_plain_def(X->C, s) && e->kind != EX_READ && e->kind != EX_CONST && e->kind != EX_INT &&
+        /* a recurrence's value at one step is not there at the steps after it */
+        if (!s->rec && is_plain_def(X->C, s) && e->kind != EX_READ && e->kind != EX_CONST && e->kind != EX_INT &&
             reads_only_fixed(X->C, e))
             add_def(X, s);
     }

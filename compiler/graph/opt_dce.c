@@ -36,21 +36,29 @@ static void mark_ex(const Ex *e, char *live)
     mark_ex(e->b, live);
 }
 
+/* A recurrence reads what its later statements write (at another step), so
+ * one sweep back can pass a writer before its reader is live: sweep again
+ * until nothing changes. */
 static void sweep(StmtList *l, char *live)
 {
-    char *del = arena_alloc((size_t)l->n + 1);
-    for (int i = l->n - 1; i >= 0; i--) {
-        const Stmt *s = l->items[i];
-        if (!live[s->out->id]) {
-            del[i] = 1;
-            continue;
+    char *keep = arena_alloc((size_t)l->n + 1), *del = arena_alloc((size_t)l->n + 1);
+    for (int again = 1; again;) {
+        again = 0;
+        for (int i = l->n - 1; i >= 0; i--) {
+            const Stmt *s = l->items[i];
+            if (keep[i] || !live[s->out->id])
+                continue;
+            keep[i] = 1;
+            again |= s->rec != 0;
+            mark_ex(s->e, live);
+            for (int k = 0; k < s->out->rank; k++)
+                mark_ix(s->oidx[k], live);
+            for (int j = 0; j < s->nloop; j++)
+                mark_ix(s->loops[j].hi, live);
         }
-        mark_ex(s->e, live);
-        for (int k = 0; k < s->out->rank; k++)
-            mark_ix(s->oidx[k], live);
-        for (int j = 0; j < s->nloop; j++)
-            mark_ix(s->loops[j].hi, live);
     }
+    for (int i = 0; i < l->n; i++)
+        del[i] = !keep[i];
     opt_compact(l, del);
 }
 

@@ -203,9 +203,10 @@ static void fuse_list(const Graph *g, StmtList *l, const char *group_of)
     for (int i = 1; i < l->n; i++) {
         Stmt *a = l->items[i - 1], *b = l->items[i];
         b->fused = 0;
-        /* a guarded statement (a gradient read past the edge) keeps its own loops */
+        /* a guarded statement (a gradient read past the edge) keeps its own loops; a
+         * recurrence's statements run one step at a time, each in its own nest */
         Stmt *c = (group_of && group_of[i] != group_of[i - 1]) || opt_blockable(a, &ext) ||
-                  opt_blockable(b, &ext) || a->guard || b->guard ? NULL : align(a, b);
+                  opt_blockable(b, &ext) || a->guard || b->guard || a->rec || b->rec ? NULL : align(a, b);
         /* the whole run so far must be independent of b */
         if (c && run_independent(&r, c)) {
             *b = *c;

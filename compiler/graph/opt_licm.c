@@ -123,6 +123,10 @@ static void licm_list(Graph *g, StmtList *l)
     Licm L = {g, NULL, &out, 0};
     for (int i = 0; i < l->n; i++) {
         L.s = l->items[i];
+        if (L.s->rec) {     /* hoisted out of its step, it would read steps not yet computed */
+            ir_push(&out, L.s);
+            continue;
+        }
         /* the whole right-hand side too, when it is not all of the statement */
         Ex *r = L.s->red == RED_NONE_ && opt_has_call(L.s->e) ? hoist(&L, L.s->e) : NULL;
         L.s->e = r ? r : walk(&L, L.s->e);

@@ -28,7 +28,8 @@ static int plain_index(const Stmt *s, int var)
 
 static void reduce_stmt(Stmt *s)
 {
-    if (s->red != RED_NONE_ || !s->accumulate || s->nloop == 0 || s->guard)
+    /* a recurrence's statement adds one step's terms per step: its step loop stays */
+    if (s->red != RED_NONE_ || !s->accumulate || s->nloop == 0 || s->guard || s->rec)
         return;
     char moved[IR_MAX_LOOPS] = {0};
     int nmoved = 0;

@@ -130,6 +130,8 @@ static void innermost(Stmt *s, int j)
 
 static void split_stmt(Graph *g, Stmt *s)
 {
+    if (s->rec)
+        return;     /* its first loop is the recurrence's step, which the emitter runs */
     for (int j = 0; j < s->nloop && s->nloop < IR_MAX_LOOPS; j++) {
         int c = s->loops[j].var;
         long E, K = find_div_ex(s->e, c);

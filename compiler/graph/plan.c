@@ -6,7 +6,8 @@
  * are placed first-fit in order of first write, 8-double aligned.  A
  * gradient's first writer either writes every element exactly once (it then
  * assigns instead of adding) or is preceded by a clear of that gradient, so
- * nothing depends on what a reused buffer held before.  Parameter gradients
+ * nothing depends on what a reused buffer held before (a recurrence's
+ * statements are always cleared first: they write a step at a time).  Parameter gradients
  * no statement writes are cleared at the start (emit_c).  The forward
  * statements the logits need come first. */
 #include <stdlib.h>
@@ -71,7 +72,9 @@ static void plan_zeroing(Graph *g)
         if (s->out->kind != TK_GRAD || seen[s->out->id])
             continue;
         seen[s->out->id] = 1;
-        if (!s->accumulate || covers(s))
+        /* a recurrence's statement writes one step at a time: only a clear
+         * (which the emitter puts before the steps) starts it right */
+        if ((!s->accumulate || covers(s)) && !s->rec)
             s->assign_first = 1;
         else
             s->zero_first = 1;
@@ -134,7 +137,8 @@ static void logits_first(Graph *g)
     Stmt **rest = arena_alloc((size_t)l->n * sizeof *rest);
     int n = 0, nrest = 0;
     for (int i = 0, keep = 0; i < l->n; i++) {
-        if (!l->items[i]->fused)
+        const Stmt *s = l->items[i];
+        if (!s->fused && !(s->rec && i > 0 && l->items[i - 1]->rec == s->rec))
             keep = need_s[i];
         if (keep)
             l->items[n++] = l->items[i];
@@ -151,13 +155,14 @@ long plan_memory(Graph *g, int reuse)
     Life *L = arena_alloc((size_t)g->ntensors * sizeof *L);
     for (int i = 0; i < g->ntensors; i++)
         L[i] = (Life){g->tensors[i], -1, -1};
-    /* a fused run of statements is one position: its loops interleave them */
+    /* a fused run of statements is one position: its loops interleave them;
+     * so is a recurrence: its steps interleave its statements */
     int pos = -1;
     StmtList *lists[2] = {&g->fwd, &g->bwd};
     for (int li = 0; li < 2; li++)
         for (int i = 0; i < lists[li]->n; i++) {
             const Stmt *s = lists[li]->items[i];
-            pos += !s->fused || i == 0;
+            pos += i == 0 || !(s->fused || (s->rec && lists[li]->items[i - 1]->rec == s->rec));
             touch(L, s->out, pos);
             touch_ex(L, s->e, pos);
         }

@@ -341,6 +341,17 @@ static void run_loops(Interp *in, const Stmt *s, int d)
     }
 }
 
+/* The n statements of one recurrence: all of them at step 0, then at 1... */
+static void run_steps(Interp *in, const Stmt *const *s, int n)
+{
+    long hi = ix_at(in, s[0]->loops[0].hi);
+    for (long t = 0; t < hi; t++)
+        for (int k = 0; k < n; k++) {
+            in->var[s[k]->loops[0].var] = t;
+            run_loops(in, s[k], 1);
+        }
+}
+
 /* One call: fresh pool, cleared activations, one leaf per parameter element,
  * then the plan's statements in order. */
 static void run_plan(Interp *in, const Plan *p, const double *params, const int *tokens, int T, long ntok)
@@ -360,8 +371,17 @@ static void run_plan(Interp *in, const Plan *p, const double *params, const int 
         for (long k = 0; k < t->size; k++)
             v[k] = val_leaf(&in->pool, params[t->offset + k]);
     }
-    for (int i = 0; i < p->nstmt; i++)
-        run_loops(in, p->stmts[i], 0);
+    for (int i = 0; i < p->nstmt;) {
+        const Stmt *s = p->stmts[i];
+        int n = 1;
+        while (s->rec && i + n < p->nstmt && p->stmts[i + n]->rec == s->rec)
+            n++;
+        if (s->rec)
+            run_steps(in, p->stmts + i, n);
+        else
+            run_loops(in, s, 0);
+        i += n;
+    }
 }
 
 static double interp_loss_grad(void *ctx, const double *params, double *grads, const int *tokens, int T,
@@ -540,18 +560,24 @@ static int make_plan(Interp *in, const Tensor *target, Plan *p, char *touched)
     }
     need[target->id] = 1;
     mine[target->id] = 1;
-    for (int i = l->n - 1; i >= 0; i--) {
-        const Stmt *s = l->items[i];
-        if (!s->out || !need[s->out->id])
-            continue;
-        if (check_stmt(g, s)) {
-            rc = -1;
-            goto out;
+    /* a recurrence reads what its later statements write: walk again until
+     * nothing changes */
+    for (int again = 1; again;) {
+        again = 0;
+        for (int i = l->n - 1; i >= 0; i--) {
+            const Stmt *s = l->items[i];
+            if (run[i] || !s->out || !need[s->out->id])
+                continue;
+            if (check_stmt(g, s)) {
+                rc = -1;
+                goto out;
+            }
+            run[i] = 1;
+            again |= s->rec != 0;
+            mark_reads(s->e, need);
+            mark_reads(s->e, mine);
+            mine[s->out->id] = 1;
         }
-        run[i] = 1;
-        mark_reads(s->e, need);
-        mark_reads(s->e, mine);
-        mine[s->out->id] = 1;
     }
     for (int i = 0; i < l->n; i++)
         if (run[i])

@@ -515,3 +515,77 @@ Test(diff, max_tie_goes_to_the_first_argument)
     for (int i = 0; i < 6; i++)
         free(g[i]);
 }
+
+/* Recurrences (recur.c): each runs forward one step at a time and backward
+ * in reverse (backpropagation through time).  Compiled against the
+ * interpreter, which runs each step's statements in order with Values, at
+ * T = 1, 2, the bound and one more (check_case_tol), the logits to the bit;
+ * and the interpreter against finite differences. */
+extern const MgModel t_rnn_model, t_gru2_model, t_lstm2_model, t_rnn_k2_model;
+static const Case rec_cases[] = {
+    {"rnn", &t_rnn_model, MGC_SOURCE_DIR "/tests/models/rnn.mg"},
+    {"gru2", &t_gru2_model, MGC_SOURCE_DIR "/tests/models/gru2.mg"},
+    {"lstm2", &t_lstm2_model, MGC_SOURCE_DIR "/tests/models/lstm2.mg"},
+    {"rnn_k2", &t_rnn_k2_model, MGC_SOURCE_DIR "/tests/models/rnn_k2.mg"},
+};
+/* the loss at T = 1, 2, the bound and one more, compiled and interpreted, to the bit */
+static void check_loss_bits(const Case *c, unsigned long long seed)
+{
+    const MgModel *cm = c->compiled;
+    MgModel im = interp_of(c);
+    double *p = malloc(cm->n_scalars * sizeof *p), *gc = malloc(cm->n_scalars * sizeof *gc);
+    double *gi = malloc(cm->n_scalars * sizeof *gi), *scratch = malloc((cm->scratch + 1) * sizeof *scratch);
+    int *tok = malloc((size_t)(cm->block_size + 1) * sizeof *tok);
+    lcg_state = seed;
+    int lengths[] = {1, 2, cm->block_size, 1 + (int)(uniform() * cm->block_size) % cm->block_size};
+    for (int li = 0; li < 4; li++) {
+        random_params(cm, p);
+        random_tokens(tok, lengths[li] + 1, cm->vocab);
+        double lc = cm->loss_grad(cm->ctx, p, gc, tok, lengths[li], scratch);
+        double lim = im.loss_grad(im.ctx, p, gi, tok, lengths[li], NULL);
+        cr_assert(lc == lim, "%s loss (T=%d): compiled %.17g, interpreted %.17g", c->name, lengths[li], lc, lim);
+    }
+    interp_free_model(&im);
+    free(p); free(gc); free(gi); free(scratch); free(tok);
+}
+
+/* gradients to 1e-10 (a step's terms reach a weight's gradient in another order), loss and logits to the bit */
+static void check_rec(const Case *c, unsigned long long seed)
+{
+    check_case_tol(c, seed, 1e-10);
+    check_case_tol(c, seed + 1, 1e-10);
+    check_loss_bits(c, seed);
+}
+Test(diff, rnn_compiled_matches_interpreter) { check_rec(&rec_cases[0], 31); }
+Test(diff, gru2_compiled_matches_interpreter) { check_rec(&rec_cases[1], 33); }
+Test(diff, lstm2_compiled_matches_interpreter) { check_rec(&rec_cases[2], 35); }
+Test(diff, rnn_k2_compiled_matches_interpreter) { check_rec(&rec_cases[3], 37); }
+Test(diff, rnn_interpreter_matches_finite_differences) { check_fd(&rec_cases[0], 1000); }
+Test(diff, gru2_interpreter_matches_finite_differences) { check_fd(&rec_cases[1], 1000); }
+Test(diff, lstm2_interpreter_matches_finite_differences) { check_fd(&rec_cases[2], 1000); }
+Test(diff, rnn_k2_interpreter_matches_finite_differences) { check_fd(&rec_cases[3], 1000); }
+
+/* every optimisation pass off: the recurrence's unoptimised path too */
+extern const MgModel t_lstm2_O0_model;
+static const Case lstm2_O0_case = {"lstm2_O0", &t_lstm2_O0_model, MGC_SOURCE_DIR "/tests/models/lstm2.mg"};
+Test(diff, lstm2_unoptimised_matches_interpreter) { check_rec(&lstm2_O0_case, 39); }
+
+/* The gallery's recurrent models (models/rnn.mg, gru.mg, lstm.mg), as the trainers build them */
+extern const MgModel rnn_model, gru_model, lstm_model;
+static const Case gallery_rec[] = {
+    {"models/rnn", &rnn_model, MGC_SOURCE_DIR "/models/rnn.mg"},
+    {"models/gru", &gru_model, MGC_SOURCE_DIR "/models/gru.mg"},
+    {"models/lstm", &lstm_model, MGC_SOURCE_DIR "/models/lstm.mg"},
+};
+Test(diff, gallery_rnn_compiled_matches_interpreter) { check_rec(&gallery_rec[0], 41); }
+Test(diff, gallery_gru_compiled_matches_interpreter) { check_rec(&gallery_rec[1], 43); }
+Test(diff, gallery_lstm_compiled_matches_interpreter) { check_rec(&gallery_rec[2], 45); }
+Test(diff, gallery_rnn_interpreter_matches_finite_differences) { check_fd(&gallery_rec[0], 400); }
+Test(diff, gallery_gru_interpreter_matches_finite_differences) { check_fd(&gallery_rec[1], 400); }
+Test(diff, gallery_lstm_interpreter_matches_finite_differences) { check_fd(&gallery_rec[2], 400); }
+
+/* recurrences stacked in a for loop, and one over a rank-1 tensor with a nonzero start */
+extern const MgModel t_rnn_stack_model;
+static const Case rnn_stack_case = {"rnn_stack", &t_rnn_stack_model, MGC_SOURCE_DIR "/tests/models/rnn_stack.mg"};
+Test(diff, rnn_stack_compiled_matches_interpreter) { check_rec(&rnn_stack_case, 47); }
+Test(diff, rnn_stack_interpreter_matches_finite_differences) { check_fd(&rnn_stack_case, 1000); }
