@@ -408,7 +408,7 @@ static double lstm_loss_grad(void *ctx, const double *params, double *grads, con
     /* the loss */
 
     /* lstm.mg:42: loss = cross_entropy(logits, targets) */
-    /* prelude.mg:12: m = max(i) x[i] */
+    /* prelude.mg:12: m = nograd(max(i) x[i]) */
     for (int b0 = 0; b0 < T; b0++) {
         double acc_ = -INFINITY;
         for (int i2 = 0; i2 < 27; i2++) {

@@ -214,7 +214,7 @@ static double rnn_loss_grad(void *ctx, const double *params, double *grads, cons
     /* the loss */
 
     /* rnn.mg:26: loss = cross_entropy(logits, targets) */
-    /* prelude.mg:12: m = max(i) x[i] */
+    /* prelude.mg:12: m = nograd(max(i) x[i]) */
     for (int b0 = 0; b0 < T; b0++) {
         double acc_ = -INFINITY;
         for (int i = 0; i < 27; i++) {
