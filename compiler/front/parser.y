@@ -110,7 +110,7 @@ static Node *grow(LexState *s, Node *n);
 static Node *mk(AstKind k, SrcLoc loc, int op, Node *a, Node *b);
 static Node *named(AstKind k, SrcLoc loc, const char *name);
 static int is_cmp_op(int op);
-static void as_ranges(LexState *s, NodeList *l);
+static void as_ranges(LexState *s, NodeList *l, const char *fn);
 static void check_fn_body(LexState *s, const NodeList *body, int nested);
 static void check_for_body(LexState *s, const NodeList *body);
 static void check_recur_body(LexState *s, const char *step, const NodeList *body);
@@ -365,14 +365,14 @@ expr
         {
             /* max(...) followed by an expression is the reduction; its list,
              * parsed as expressions (i < n is a comparison), holds ranges */
-            as_ranges(ST, &$3);
+            as_ranges(ST, &$3, "max");
             $$ = mk(A_REDUCE, @$, RED_MAX, NULL, $5);
             $$->list = $3;
             $$ = grow(ST, $$);
         }
     | MIN '(' exprs ')' expr %prec REDUCE
         {
-            as_ranges(ST, &$3);
+            as_ranges(ST, &$3, "min");
             $$ = mk(A_REDUCE, @$, RED_MIN, NULL, $5);
             $$->list = $3;
             $$ = grow(ST, $$);
@@ -472,7 +472,7 @@ static int is_cmp_op(int op)
 
 /* The list of max(...) followed by its body, parsed as expressions, as the
  * ranges it must be: i, i < n, i <= n. */
-static void as_ranges(LexState *s, NodeList *l)
+static void as_ranges(LexState *s, NodeList *l, const char *fn)
 {
     for (int i = 0; i < l->n; i++) {
         Node *n = l->items[i];
@@ -484,8 +484,9 @@ static void as_ranges(LexState *s, NodeList *l)
             n->a = n->b;
             n->b = NULL;
         } else {
-            lex_error(s, n->loc, "max(...) followed by an expression is a reduction, and this is not a range "
-                      "such as 'i' or 'i < n'; for the larger of two values, bracket the call: (max(a, b))");
+            lex_error(s, n->loc, "%s(...) followed by an expression is a reduction, and this is not a range "
+                      "such as 'i' or 'i < n'; for the %s of two values, bracket the call: (%s(a, b))", fn,
+                      strcmp(fn, "max") ? "smaller" : "larger", fn);
             return;
         }
     }

@@ -913,4 +913,10 @@ Test(parse, max_reduction_or_call)
                 "    1 | x = max(y[i], 0) - 1\n"
                 "      |         ^~~~\n"};
     check_bad(&bad);
+    Case bad_min = {"not a range after min", SRC("x = min(y[i], 0) - 1\n"),
+                    "t.mg:1:9: error: min(...) followed by an expression is a reduction, and this is not a range such as "
+                    "'i' or 'i < n'; for the smaller of two values, bracket the call: (min(a, b))\n"
+                    "    1 | x = min(y[i], 0) - 1\n"
+                    "      |         ^~~~\n"};
+    check_bad(&bad_min);
 }
