@@ -3,7 +3,7 @@
  * Model 'gpt2': 28 parameter tensors, 26848 scalars; T <= 16; vocab 27.
  * gpt2_forward computes the logits, gpt2_loss_grad the loss of one document and
  * the gradient of every parameter.  Every array is row-major; the comment after
- * each pointer gives its shape.  Scratch: 26208 doubles. */
+ * each pointer gives its shape.  Scratch: 27248 doubles. */
 #include <math.h>
 #include <string.h>
 
@@ -115,79 +115,74 @@ static void gpt2_forward_pass(const double *params, const int *tokens, int T, do
     const double *ln_f_bias = params + 26816; /* [32] */
     double *x = scratch + 0; /* [T, 32] */
     double *layernorm_mu = scratch + 512; /* [T] */
-    double *layernorm_d = scratch + 528; /* [T, 32] */
-    double *layernorm_var = scratch + 512; /* [T]; shares memory with layernorm_mu */
-    double *layernorm_rstd = scratch + 1040; /* [T] */
-    double *layernorm_y = scratch + 1056; /* [T, 32] */
-    double *linear_b_sum = scratch + 1568; /* [T, 96] */
-    double *qkv = scratch + 3104; /* [T, 96] */
-    double *q = scratch + 1568; /* [T, 32]; shares memory with linear_b_sum */
-    double *k = scratch + 2080; /* [T, 32]; shares memory with linear_b_sum */
-    double *v = scratch + 2592; /* [T, 32]; shares memory with linear_b_sum */
-    double *attention_att = scratch + 3104; /* [4, T, axis1 + 1]; shares memory with qkv */
-    double *softmax_m = scratch + 4128; /* [4, T]; shares memory with qkv */
-    double *softmax_e = scratch + 4192; /* [4, T, axis1 + 1]; shares memory with qkv */
-    double *softmax_s = scratch + 3104; /* [4, T]; shares memory with qkv, attention_att */
-    double *attention_w = scratch + 5216; /* [4, T, axis1 + 1] */
-    double *attention_out = scratch + 3232; /* [T, 32]; shares memory with qkv, attention_att */
-    double *linear_b_sum_2 = scratch + 6240; /* [T, 32] */
-    double *x_2 = scratch + 6752; /* [T, 32] */
-    double *layernorm_mu_2 = scratch + 0; /* [T]; shares memory with x */
-    double *layernorm_d_2 = scratch + 6240; /* [T, 32]; shares memory with linear_b_sum_2 */
-    double *layernorm_var_2 = scratch + 0; /* [T]; shares memory with x, layernorm_mu_2 */
-    double *layernorm_rstd_2 = scratch + 16; /* [T]; shares memory with x */
-    double *layernorm_y_2 = scratch + 7264; /* [T, 32] */
-    double *linear_b_sum_3 = scratch + 7776; /* [T, 128] */
-    double *linear_b_y_2 = scratch + 9824; /* [T, 128] */
-    double *u = scratch + 11872; /* [T, 128] */
-    double *linear_b_sum_4 = scratch + 7776; /* [T, 32]; shares memory with linear_b_sum_3 */
-    double *x_3 = scratch + 8288; /* [T, 32]; shares memory with linear_b_sum_3 */
-    double *layernorm_mu_3 = scratch + 32; /* [T]; shares memory with x */
-    double *layernorm_d_3 = scratch + 6752; /* [T, 32]; shares memory with x_2 */
-    double *layernorm_var_3 = scratch + 32; /* [T]; shares memory with x, layernorm_mu_3 */
-    double *layernorm_rstd_3 = scratch + 48; /* [T]; shares memory with x */
-    double *layernorm_y_3 = scratch + 7776; /* [T, 32]; shares memory with linear_b_sum_3, linear_b_sum_4 */
-    double *linear_b_sum_5 = scratch + 13920; /* [T, 96] */
-    double *qkv_2 = scratch + 15456; /* [T, 96] */
-    double *q_2 = scratch + 8800; /* [T, 32]; shares memory with linear_b_sum_3 */
-    double *k_2 = scratch + 9312; /* [T, 32]; shares memory with linear_b_sum_3 */
-    double *v_2 = scratch + 13920; /* [T, 32]; shares memory with linear_b_sum_5 */
-    double *attention_att_2 = scratch + 14432; /* [4, T, axis1 + 1]; shares memory with linear_b_sum_5 */
-    double *softmax_m_2 = scratch + 64; /* [4, T]; shares memory with x */
-    double *softmax_e_2 = scratch + 15456; /* [4, T, axis1 + 1]; shares memory with qkv_2 */
-    double *softmax_s_2 = scratch + 64; /* [4, T]; shares memory with x, softmax_m_2 */
-    double *attention_w_2 = scratch + 14432; /* [4, T, axis1 + 1]; shares memory with linear_b_sum_5, attention_att_2 */
-    double *attention_out_2 = scratch + 16480; /* [T, 32]; shares memory with qkv_2 */
-    double *linear_b_sum_6 = scratch + 16992; /* [T, 32] */
-    double *x_4 = scratch + 17504; /* [T, 32] */
-    double *layernorm_mu_4 = scratch + 192; /* [T]; shares memory with x */
-    double *layernorm_d_4 = scratch + 8288; /* [T, 32]; shares memory with linear_b_sum_3, x_3 */
-    double *layernorm_var_4 = scratch + 192; /* [T]; shares memory with x, layernorm_mu_4 */
-    double *layernorm_rstd_4 = scratch + 208; /* [T]; shares memory with x */
-    double *layernorm_y_4 = scratch + 16992; /* [T, 32]; shares memory with linear_b_sum_6 */
-    double *linear_b_sum_7 = scratch + 18016; /* [T, 128] */
-    double *linear_b_y_6 = scratch + 20064; /* [T, 128] */
-    double *u_2 = scratch + 22112; /* [T, 128] */
-    double *linear_b_sum_8 = scratch + 18016; /* [T, 32]; shares memory with linear_b_sum_7 */
-    double *x_5 = scratch + 18528; /* [T, 32]; shares memory with linear_b_sum_7 */
-    double *layernorm_mu_5 = scratch + 224; /* [T]; shares memory with x */
-    double *layernorm_d_5 = scratch + 17504; /* [T, 32]; shares memory with x_4 */
-    double *layernorm_var_5 = scratch + 224; /* [T]; shares memory with x, layernorm_mu_5 */
-    double *layernorm_rstd_5 = scratch + 240; /* [T]; shares memory with x */
-    double *x_6 = scratch + 18016; /* [T, 32]; shares memory with linear_b_sum_7, linear_b_sum_8 */
-    double *logits = scratch + 3744; /* [T, 27]; shares memory with qkv, attention_att, softmax_m */
-    double *pow_2 = scratch + 3168; /* [4, T]; shares memory with qkv, attention_att */
-    double *pow_3 = scratch + 128; /* [4, T]; shares memory with x */
+    double *layernorm_var = scratch + 528; /* [T] */
+    double *layernorm_r = scratch + 544; /* [T] */
+    double *layernorm_y = scratch + 560; /* [T, 32] */
+    double *linear_y = scratch + 1072; /* [T, 96] */
+    double *qkv = scratch + 2608; /* [T, 96] */
+    double *q = scratch + 1072; /* [T, 32]; shares memory with linear_y */
+    double *k = scratch + 1584; /* [T, 32]; shares memory with linear_y */
+    double *v = scratch + 2096; /* [T, 32]; shares memory with linear_y */
+    double *attention_att = scratch + 2608; /* [4, T, axis1 + 1]; shares memory with qkv */
+    double *softmax_m = scratch + 3632; /* [4, T]; shares memory with qkv */
+    double *softmax_e = scratch + 3696; /* [4, T, axis1 + 1]; shares memory with qkv */
+    double *softmax_s = scratch + 2608; /* [4, T]; shares memory with qkv, attention_att */
+    double *attention_w = scratch + 4720; /* [4, T, axis1 + 1] */
+    double *attention_out = scratch + 2736; /* [T, 32]; shares memory with qkv, attention_att */
+    double *linear_y_2 = scratch + 5744; /* [T, 32] */
+    double *x_2 = scratch + 6256; /* [T, 32] */
+    double *layernorm_mu_2 = scratch + 3248; /* [T]; shares memory with qkv, attention_att */
+    double *layernorm_var_2 = scratch + 3264; /* [T]; shares memory with qkv, attention_att */
+    double *layernorm_r_2 = scratch + 3280; /* [T]; shares memory with qkv, attention_att */
+    double *layernorm_y_2 = scratch + 5744; /* [T, 32]; shares memory with linear_y_2 */
+    double *linear_y_3 = scratch + 6768; /* [T, 128] */
+    double *gelu_tanh_arg1 = scratch + 8816; /* [T, 128] */
+    double *u = scratch + 10864; /* [T, 128] */
+    double *linear_y_4 = scratch + 6768; /* [T, 32]; shares memory with linear_y_3 */
+    double *x_3 = scratch + 7280; /* [T, 32]; shares memory with linear_y_3 */
+    double *layernorm_mu_3 = scratch + 3296; /* [T]; shares memory with qkv, attention_att */
+    double *layernorm_var_3 = scratch + 3312; /* [T]; shares memory with qkv, attention_att */
+    double *layernorm_r_3 = scratch + 3328; /* [T]; shares memory with qkv, attention_att */
+    double *layernorm_y_3 = scratch + 6768; /* [T, 32]; shares memory with linear_y_3, linear_y_4 */
+    double *linear_y_5 = scratch + 12912; /* [T, 96] */
+    double *qkv_2 = scratch + 14448; /* [T, 96] */
+    double *q_2 = scratch + 7792; /* [T, 32]; shares memory with linear_y_3 */
+    double *k_2 = scratch + 8304; /* [T, 32]; shares memory with linear_y_3 */
+    double *v_2 = scratch + 12912; /* [T, 32]; shares memory with linear_y_5 */
+    double *attention_att_2 = scratch + 13424; /* [4, T, axis1 + 1]; shares memory with linear_y_5 */
+    double *softmax_m_2 = scratch + 3344; /* [4, T]; shares memory with qkv, attention_att */
+    double *softmax_e_2 = scratch + 14448; /* [4, T, axis1 + 1]; shares memory with qkv_2 */
+    double *softmax_s_2 = scratch + 3344; /* [4, T]; shares memory with qkv, attention_att, softmax_m_2 */
+    double *attention_w_2 = scratch + 13424; /* [4, T, axis1 + 1]; shares memory with linear_y_5, attention_att_2 */
+    double *attention_out_2 = scratch + 15472; /* [T, 32]; shares memory with qkv_2 */
+    double *linear_y_6 = scratch + 15984; /* [T, 32] */
+    double *x_4 = scratch + 16496; /* [T, 32] */
+    double *layernorm_mu_4 = scratch + 3472; /* [T]; shares memory with qkv, attention_att */
+    double *layernorm_var_4 = scratch + 3488; /* [T]; shares memory with qkv, attention_att */
+    double *layernorm_r_4 = scratch + 3504; /* [T]; shares memory with qkv, attention_att */
+    double *layernorm_y_4 = scratch + 15984; /* [T, 32]; shares memory with linear_y_6 */
+    double *linear_y_7 = scratch + 17008; /* [T, 128] */
+    double *gelu_tanh_arg1_2 = scratch + 19056; /* [T, 128] */
+    double *u_2 = scratch + 21104; /* [T, 128] */
+    double *linear_y_8 = scratch + 17008; /* [T, 32]; shares memory with linear_y_7 */
+    double *x_5 = scratch + 17520; /* [T, 32]; shares memory with linear_y_7 */
+    double *layernorm_mu_5 = scratch + 3520; /* [T]; shares memory with qkv, attention_att */
+    double *layernorm_var_5 = scratch + 3536; /* [T]; shares memory with qkv, attention_att */
+    double *layernorm_r_5 = scratch + 3552; /* [T]; shares memory with qkv, attention_att */
+    double *x_6 = scratch + 17008; /* [T, 32]; shares memory with linear_y_7, linear_y_8 */
+    double *logits = scratch + 18032; /* [T, 27]; shares memory with linear_y_7 */
+    double *pow_2 = scratch + 2672; /* [4, T]; shares memory with qkv, attention_att */
+    double *pow_3 = scratch + 3408; /* [4, T]; shares memory with qkv, attention_att */
 
-    /* gpt2.mg:66: x[t < T, c] = wte.weight[tokens[t], c] + wpe.weight[t, c] */
+    /* gpt2.mg:49: x[t < T, c] = wte.weight[tokens[t], c] + wpe.weight[t, c] */
     for (int t = 0; t < T; t++) {
         for (int c = 0; c < 32; c++) {
             x[t * 32 + c] = wte_weight[tokens[t] * 32 + c] + wpe_weight[t * 32 + c];
         }
     }
 
-    /* gpt2.mg:68: qkv = linear_b(layernorm(x, h[l].ln_1.weight, h[l].ln_1.bias), h[l].attn.c_attn.weight, h[l].attn.c_attn.bias) */
-    /* gpt2.mg:41: mu = mean(i) x[i] */
+    /* gpt2.mg:51: qkv = linear(layernorm(x, h[l].ln_1.weight, h[l].ln_1.bias), h[l].attn.c_attn.weight) + h[l].attn.c_attn.bias */
+    /* prelude.mg:37: mu = mean(i) x[i] */
     for (int b0 = 0; b0 < T; b0++) {
         double layernorm_sum;
         {
@@ -197,37 +192,29 @@ static void gpt2_forward_pass(const double *params, const int *tokens, int T, do
             }
             layernorm_sum = acc_;
         }
-        /* gpt2.mg:41: mu = mean(i) x[i] */
+        /* prelude.mg:37: mu = mean(i) x[i] */
         layernorm_mu[b0] = layernorm_sum * 0.03125;
-    }
-    /* gpt2.mg:42: d[i] = x[i] - mu */
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int i = 0; i < 32; i++) {
-            layernorm_d[b0 * 32 + i] = x[b0 * 32 + i] - layernorm_mu[b0];
-        }
-    }
-    /* gpt2.mg:43: var = mean(i) d[i] * d[i] */
-    for (int b0 = 0; b0 < T; b0++) {
+        /* prelude.mg:38: var = mean(i) (x[i] - mu) * (x[i] - mu) */
         double layernorm_sum_2;
         {
             double acc_ = 0.0;
             for (int i = 0; i < 32; i++) {
-                acc_ += layernorm_d[b0 * 32 + i] * layernorm_d[b0 * 32 + i];
+                acc_ += (x[b0 * 32 + i] - layernorm_mu[b0]) * (x[b0 * 32 + i] - layernorm_mu[b0]);
             }
             layernorm_sum_2 = acc_;
         }
-        /* gpt2.mg:43: var = mean(i) d[i] * d[i] */
+        /* prelude.mg:38: var = mean(i) (x[i] - mu) * (x[i] - mu) */
         layernorm_var[b0] = layernorm_sum_2 * 0.03125;
-        /* gpt2.mg:44: rstd = (var + 1e-5) ^ -0.5 */
-        layernorm_rstd[b0] = pow_(layernorm_var[b0] + 1e-05, -0.5);
+        /* prelude.mg:39: r = (var + 1e-5) ^ -0.5 */
+        layernorm_r[b0] = pow_(layernorm_var[b0] + 1e-05, -0.5);
     }
-    /* gpt2.mg:45: y[i] = d[i] * rstd * g[i] + b[i] */
+    /* prelude.mg:40: y[i] = (x[i] - mu) * r * g[i] + b[i] */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 32; i++) {
-            layernorm_y[b0 * 32 + i] = layernorm_d[b0 * 32 + i] * layernorm_rstd[b0] * h0_ln_1_weight[i] + h0_ln_1_bias[i];
+            layernorm_y[b0 * 32 + i] = (x[b0 * 32 + i] - layernorm_mu[b0]) * layernorm_r[b0] * h0_ln_1_weight[i] + h0_ln_1_bias[i];
         }
     }
-    /* gpt2.mg:55: y[o] = (sum(i) w[o, i] * x[i]) + b[o] */
+    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
         for (; o + 4 <= 96; o += 4) {
@@ -241,32 +228,33 @@ static void gpt2_forward_pass(const double *params, const int *tokens, int T, do
                 acc_2 += h0_attn_c_attn_weight[(o + 2) * 32 + i] * layernorm_y[b0 * 32 + i];
                 acc_3 += h0_attn_c_attn_weight[(o + 3) * 32 + i] * layernorm_y[b0 * 32 + i];
             }
-            linear_b_sum[b0 * 96 + o] = acc_0;
-            linear_b_sum[b0 * 96 + o + 1] = acc_1;
-            linear_b_sum[b0 * 96 + o + 2] = acc_2;
-            linear_b_sum[b0 * 96 + o + 3] = acc_3;
-        }
-    }
-    /* gpt2.mg:55: y[o] = (sum(i) w[o, i] * x[i]) + b[o] */
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 96; o++) {
-            qkv[b0 * 96 + o] = linear_b_sum[b0 * 96 + o] + h0_attn_c_attn_bias[o];
+            linear_y[b0 * 96 + o] = acc_0;
+            linear_y[b0 * 96 + o + 1] = acc_1;
+            linear_y[b0 * 96 + o + 2] = acc_2;
+            linear_y[b0 * 96 + o + 3] = acc_3;
         }
     }
 
-    /* gpt2.mg:69: q[t < T, c < n_embd] = qkv[t, c] */
+    /* gpt2.mg:51: qkv = linear(layernorm(x, h[l].ln_1.weight, h[l].ln_1.bias), h[l].attn.c_attn.weight) + h[l].attn.c_attn.bias */
+    for (int i = 0; i < T; i++) {
+        for (int j = 0; j < 96; j++) {
+            qkv[i * 96 + j] = linear_y[i * 96 + j] + h0_attn_c_attn_bias[j];
+        }
+    }
+
+    /* gpt2.mg:52: q[t < T, c < n_embd] = qkv[t, c] */
     for (int t = 0; t < T; t++) {
         for (int c = 0; c < 32; c++) {
             q[t * 32 + c] = qkv[t * 96 + c];
-            /* gpt2.mg:70: k[t < T, c < n_embd] = qkv[t, n_embd + c] */
+            /* gpt2.mg:53: k[t < T, c < n_embd] = qkv[t, n_embd + c] */
             k[t * 32 + c] = qkv[t * 96 + c + 32];
-            /* gpt2.mg:71: v[t < T, c < n_embd] = qkv[t, 2 * n_embd + c] */
+            /* gpt2.mg:54: v[t < T, c < n_embd] = qkv[t, 2 * n_embd + c] */
             v[t * 32 + c] = qkv[t * 96 + c + 64];
         }
     }
 
-    /* gpt2.mg:72: x = linear_b(attention(q, k, v), h[l].attn.c_proj.weight, h[l].attn.c_proj.bias) + x */
-    /* gpt2.mg:61: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
+    /* gpt2.mg:55: x = linear(attention(q, k, v), h[l].attn.c_proj.weight) + h[l].attn.c_proj.bias + x */
+    /* gpt2.mg:44: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
     for (int h = 0; h < 4; h++) {
         for (int t = 0; t < T; t++) {
             for (int s = 0; s < t + 1; s++) {
@@ -278,7 +266,7 @@ static void gpt2_forward_pass(const double *params, const int *tokens, int T, do
                     }
                     attention_sum = acc_;
                 }
-                /* gpt2.mg:61: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
+                /* gpt2.mg:44: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
                 attention_att[h * 256 + t * 16 + s] = attention_sum * 0.35355339059327373;
             }
         }
@@ -326,7 +314,7 @@ static void gpt2_forward_pass(const double *params, const int *tokens, int T, do
             }
         }
     }
-    /* gpt2.mg:63: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
+    /* gpt2.mg:46: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
     for (int t = 0; t < T; t++) {
         for (int c_q = 0; c_q < 4; c_q++) {
             {
@@ -342,7 +330,7 @@ static void gpt2_forward_pass(const double *params, const int *tokens, int T, do
             }
         }
     }
-    /* gpt2.mg:55: y[o] = (sum(i) w[o, i] * x[i]) + b[o] */
+    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
         for (; o + 4 <= 32; o += 4) {
@@ -356,23 +344,22 @@ static void gpt2_forward_pass(const double *params, const int *tokens, int T, do
                 acc_2 += h0_attn_c_proj_weight[(o + 2) * 32 + i] * attention_out[b0 * 32 + i];
                 acc_3 += h0_attn_c_proj_weight[(o + 3) * 32 + i] * attention_out[b0 * 32 + i];
             }
-            linear_b_sum_2[b0 * 32 + o] = acc_0;
-            linear_b_sum_2[b0 * 32 + o + 1] = acc_1;
-            linear_b_sum_2[b0 * 32 + o + 2] = acc_2;
-            linear_b_sum_2[b0 * 32 + o + 3] = acc_3;
-        }
-    }
-    /* gpt2.mg:55: y[o] = (sum(i) w[o, i] * x[i]) + b[o] */
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 32; o++) {
-            double             linear_b_y = linear_b_sum_2[b0 * 32 + o] + h0_attn_c_proj_bias[o];
-            /* gpt2.mg:72: x = linear_b(attention(q, k, v), h[l].attn.c_proj.weight, h[l].attn.c_proj.bias) + x */
-            x_2[b0 * 32 + o] = linear_b_y + x[b0 * 32 + o];
+            linear_y_2[b0 * 32 + o] = acc_0;
+            linear_y_2[b0 * 32 + o + 1] = acc_1;
+            linear_y_2[b0 * 32 + o + 2] = acc_2;
+            linear_y_2[b0 * 32 + o + 3] = acc_3;
         }
     }
 
-    /* gpt2.mg:73: u = gelu_tanh(linear_b(layernorm(x, h[l].ln_2.weight, h[l].ln_2.bias), h[l].mlp.c_fc.weight, h[l].mlp.c_fc.bias)) */
-    /* gpt2.mg:41: mu = mean(i) x[i] */
+    /* gpt2.mg:55: x = linear(attention(q, k, v), h[l].attn.c_proj.weight) + h[l].attn.c_proj.bias + x */
+    for (int i = 0; i < T; i++) {
+        for (int j = 0; j < 32; j++) {
+            x_2[i * 32 + j] = linear_y_2[i * 32 + j] + h0_attn_c_proj_bias[j] + x[i * 32 + j];
+        }
+    }
+
+    /* gpt2.mg:56: u = gelu_tanh(linear(layernorm(x, h[l].ln_2.weight, h[l].ln_2.bias), h[l].mlp.c_fc.weight) + h[l].mlp.c_fc.bias) */
+    /* prelude.mg:37: mu = mean(i) x[i] */
     for (int b0 = 0; b0 < T; b0++) {
         double layernorm_sum_3;
         {
@@ -382,37 +369,29 @@ static void gpt2_forward_pass(const double *params, const int *tokens, int T, do
             }
             layernorm_sum_3 = acc_;
         }
-        /* gpt2.mg:41: mu = mean(i) x[i] */
+        /* prelude.mg:37: mu = mean(i) x[i] */
         layernorm_mu_2[b0] = layernorm_sum_3 * 0.03125;
-    }
-    /* gpt2.mg:42: d[i] = x[i] - mu */
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int i = 0; i < 32; i++) {
-            layernorm_d_2[b0 * 32 + i] = x_2[b0 * 32 + i] - layernorm_mu_2[b0];
-        }
-    }
-    /* gpt2.mg:43: var = mean(i) d[i] * d[i] */
-    for (int b0 = 0; b0 < T; b0++) {
+        /* prelude.mg:38: var = mean(i) (x[i] - mu) * (x[i] - mu) */
         double layernorm_sum_4;
         {
             double acc_ = 0.0;
             for (int i = 0; i < 32; i++) {
-                acc_ += layernorm_d_2[b0 * 32 + i] * layernorm_d_2[b0 * 32 + i];
+                acc_ += (x_2[b0 * 32 + i] - layernorm_mu_2[b0]) * (x_2[b0 * 32 + i] - layernorm_mu_2[b0]);
             }
             layernorm_sum_4 = acc_;
         }
-        /* gpt2.mg:43: var = mean(i) d[i] * d[i] */
+        /* prelude.mg:38: var = mean(i) (x[i] - mu) * (x[i] - mu) */
         layernorm_var_2[b0] = layernorm_sum_4 * 0.03125;
-        /* gpt2.mg:44: rstd = (var + 1e-5) ^ -0.5 */
-        layernorm_rstd_2[b0] = pow_(layernorm_var_2[b0] + 1e-05, -0.5);
+        /* prelude.mg:39: r = (var + 1e-5) ^ -0.5 */
+        layernorm_r_2[b0] = pow_(layernorm_var_2[b0] + 1e-05, -0.5);
     }
-    /* gpt2.mg:45: y[i] = d[i] * rstd * g[i] + b[i] */
+    /* prelude.mg:40: y[i] = (x[i] - mu) * r * g[i] + b[i] */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 32; i++) {
-            layernorm_y_2[b0 * 32 + i] = layernorm_d_2[b0 * 32 + i] * layernorm_rstd_2[b0] * h0_ln_2_weight[i] + h0_ln_2_bias[i];
+            layernorm_y_2[b0 * 32 + i] = (x_2[b0 * 32 + i] - layernorm_mu_2[b0]) * layernorm_r_2[b0] * h0_ln_2_weight[i] + h0_ln_2_bias[i];
         }
     }
-    /* gpt2.mg:55: y[o] = (sum(i) w[o, i] * x[i]) + b[o] */
+    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
         for (; o + 4 <= 128; o += 4) {
@@ -426,23 +405,23 @@ static void gpt2_forward_pass(const double *params, const int *tokens, int T, do
                 acc_2 += h0_mlp_c_fc_weight[(o + 2) * 32 + i] * layernorm_y_2[b0 * 32 + i];
                 acc_3 += h0_mlp_c_fc_weight[(o + 3) * 32 + i] * layernorm_y_2[b0 * 32 + i];
             }
-            linear_b_sum_3[b0 * 128 + o] = acc_0;
-            linear_b_sum_3[b0 * 128 + o + 1] = acc_1;
-            linear_b_sum_3[b0 * 128 + o + 2] = acc_2;
-            linear_b_sum_3[b0 * 128 + o + 3] = acc_3;
+            linear_y_3[b0 * 128 + o] = acc_0;
+            linear_y_3[b0 * 128 + o + 1] = acc_1;
+            linear_y_3[b0 * 128 + o + 2] = acc_2;
+            linear_y_3[b0 * 128 + o + 3] = acc_3;
         }
     }
-    /* gpt2.mg:55: y[o] = (sum(i) w[o, i] * x[i]) + b[o] */
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 128; o++) {
-            linear_b_y_2[b0 * 128 + o] = linear_b_sum_3[b0 * 128 + o] + h0_mlp_c_fc_bias[o];
-            /* gpt2.mg:50: y[i] = 0.5 * x[i] * (1 + tanh((2 / 3.141592653589793) ^ 0.5 * (x[i] + 0.044715 * (x[i] * x[i] * x[i])))) */
-            u[b0 * 128 + o] = 0.5 * linear_b_y_2[b0 * 128 + o] * (1.0 + tanh_(0.7978845608028654 * (linear_b_y_2[b0 * 128 + o] + 0.044715 * (linear_b_y_2[b0 * 128 + o] * linear_b_y_2[b0 * 128 + o] * linear_b_y_2[b0 * 128 + o]))));
+    /* gpt2.mg:56: u = gelu_tanh(linear(layernorm(x, h[l].ln_2.weight, h[l].ln_2.bias), h[l].mlp.c_fc.weight) + h[l].mlp.c_fc.bias) */
+    for (int i = 0; i < T; i++) {
+        for (int j = 0; j < 128; j++) {
+            gelu_tanh_arg1[i * 128 + j] = linear_y_3[i * 128 + j] + h0_mlp_c_fc_bias[j];
+            /* prelude.mg:51: y[i] = 0.5 * x[i] * (1 + tanh(0.7978845608028654 * (x[i] + 0.044715 * x[i] * x[i] * x[i]))) */
+            u[i * 128 + j] = 0.5 * gelu_tanh_arg1[i * 128 + j] * (1.0 + tanh_(0.7978845608028654 * (gelu_tanh_arg1[i * 128 + j] + 0.044715 * gelu_tanh_arg1[i * 128 + j] * gelu_tanh_arg1[i * 128 + j] * gelu_tanh_arg1[i * 128 + j])));
         }
     }
 
-    /* gpt2.mg:74: x = linear_b(u, h[l].mlp.c_proj.weight, h[l].mlp.c_proj.bias) + x */
-    /* gpt2.mg:55: y[o] = (sum(i) w[o, i] * x[i]) + b[o] */
+    /* gpt2.mg:57: x = linear(u, h[l].mlp.c_proj.weight) + h[l].mlp.c_proj.bias + x */
+    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
         for (; o + 4 <= 32; o += 4) {
@@ -456,23 +435,22 @@ static void gpt2_forward_pass(const double *params, const int *tokens, int T, do
                 acc_2 += h0_mlp_c_proj_weight[(o + 2) * 128 + i] * u[b0 * 128 + i];
                 acc_3 += h0_mlp_c_proj_weight[(o + 3) * 128 + i] * u[b0 * 128 + i];
             }
-            linear_b_sum_4[b0 * 32 + o] = acc_0;
-            linear_b_sum_4[b0 * 32 + o + 1] = acc_1;
-            linear_b_sum_4[b0 * 32 + o + 2] = acc_2;
-            linear_b_sum_4[b0 * 32 + o + 3] = acc_3;
-        }
-    }
-    /* gpt2.mg:55: y[o] = (sum(i) w[o, i] * x[i]) + b[o] */
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 32; o++) {
-            double             linear_b_y_3 = linear_b_sum_4[b0 * 32 + o] + h0_mlp_c_proj_bias[o];
-            /* gpt2.mg:74: x = linear_b(u, h[l].mlp.c_proj.weight, h[l].mlp.c_proj.bias) + x */
-            x_3[b0 * 32 + o] = linear_b_y_3 + x_2[b0 * 32 + o];
+            linear_y_4[b0 * 32 + o] = acc_0;
+            linear_y_4[b0 * 32 + o + 1] = acc_1;
+            linear_y_4[b0 * 32 + o + 2] = acc_2;
+            linear_y_4[b0 * 32 + o + 3] = acc_3;
         }
     }
 
-    /* gpt2.mg:68: qkv = linear_b(layernorm(x, h[l].ln_1.weight, h[l].ln_1.bias), h[l].attn.c_attn.weight, h[l].attn.c_attn.bias) */
-    /* gpt2.mg:41: mu = mean(i) x[i] */
+    /* gpt2.mg:57: x = linear(u, h[l].mlp.c_proj.weight) + h[l].mlp.c_proj.bias + x */
+    for (int i = 0; i < T; i++) {
+        for (int j = 0; j < 32; j++) {
+            x_3[i * 32 + j] = linear_y_4[i * 32 + j] + h0_mlp_c_proj_bias[j] + x_2[i * 32 + j];
+        }
+    }
+
+    /* gpt2.mg:51: qkv = linear(layernorm(x, h[l].ln_1.weight, h[l].ln_1.bias), h[l].attn.c_attn.weight) + h[l].attn.c_attn.bias */
+    /* prelude.mg:37: mu = mean(i) x[i] */
     for (int b0 = 0; b0 < T; b0++) {
         double layernorm_sum_5;
         {
@@ -482,37 +460,29 @@ static void gpt2_forward_pass(const double *params, const int *tokens, int T, do
             }
             layernorm_sum_5 = acc_;
         }
-        /* gpt2.mg:41: mu = mean(i) x[i] */
+        /* prelude.mg:37: mu = mean(i) x[i] */
         layernorm_mu_3[b0] = layernorm_sum_5 * 0.03125;
-    }
-    /* gpt2.mg:42: d[i] = x[i] - mu */
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int i = 0; i < 32; i++) {
-            layernorm_d_3[b0 * 32 + i] = x_3[b0 * 32 + i] - layernorm_mu_3[b0];
-        }
-    }
-    /* gpt2.mg:43: var = mean(i) d[i] * d[i] */
-    for (int b0 = 0; b0 < T; b0++) {
+        /* prelude.mg:38: var = mean(i) (x[i] - mu) * (x[i] - mu) */
         double layernorm_sum_6;
         {
             double acc_ = 0.0;
             for (int i = 0; i < 32; i++) {
-                acc_ += layernorm_d_3[b0 * 32 + i] * layernorm_d_3[b0 * 32 + i];
+                acc_ += (x_3[b0 * 32 + i] - layernorm_mu_3[b0]) * (x_3[b0 * 32 + i] - layernorm_mu_3[b0]);
             }
             layernorm_sum_6 = acc_;
         }
-        /* gpt2.mg:43: var = mean(i) d[i] * d[i] */
+        /* prelude.mg:38: var = mean(i) (x[i] - mu) * (x[i] - mu) */
         layernorm_var_3[b0] = layernorm_sum_6 * 0.03125;
-        /* gpt2.mg:44: rstd = (var + 1e-5) ^ -0.5 */
-        layernorm_rstd_3[b0] = pow_(layernorm_var_3[b0] + 1e-05, -0.5);
+        /* prelude.mg:39: r = (var + 1e-5) ^ -0.5 */
+        layernorm_r_3[b0] = pow_(layernorm_var_3[b0] + 1e-05, -0.5);
     }
-    /* gpt2.mg:45: y[i] = d[i] * rstd * g[i] + b[i] */
+    /* prelude.mg:40: y[i] = (x[i] - mu) * r * g[i] + b[i] */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 32; i++) {
-            layernorm_y_3[b0 * 32 + i] = layernorm_d_3[b0 * 32 + i] * layernorm_rstd_3[b0] * h1_ln_1_weight[i] + h1_ln_1_bias[i];
+            layernorm_y_3[b0 * 32 + i] = (x_3[b0 * 32 + i] - layernorm_mu_3[b0]) * layernorm_r_3[b0] * h1_ln_1_weight[i] + h1_ln_1_bias[i];
         }
     }
-    /* gpt2.mg:55: y[o] = (sum(i) w[o, i] * x[i]) + b[o] */
+    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
         for (; o + 4 <= 96; o += 4) {
@@ -526,32 +496,33 @@ static void gpt2_forward_pass(const double *params, const int *tokens, int T, do
                 acc_2 += h1_attn_c_attn_weight[(o + 2) * 32 + i] * layernorm_y_3[b0 * 32 + i];
                 acc_3 += h1_attn_c_attn_weight[(o + 3) * 32 + i] * layernorm_y_3[b0 * 32 + i];
             }
-            linear_b_sum_5[b0 * 96 + o] = acc_0;
-            linear_b_sum_5[b0 * 96 + o + 1] = acc_1;
-            linear_b_sum_5[b0 * 96 + o + 2] = acc_2;
-            linear_b_sum_5[b0 * 96 + o + 3] = acc_3;
-        }
-    }
-    /* gpt2.mg:55: y[o] = (sum(i) w[o, i] * x[i]) + b[o] */
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 96; o++) {
-            qkv_2[b0 * 96 + o] = linear_b_sum_5[b0 * 96 + o] + h1_attn_c_attn_bias[o];
+            linear_y_5[b0 * 96 + o] = acc_0;
+            linear_y_5[b0 * 96 + o + 1] = acc_1;
+            linear_y_5[b0 * 96 + o + 2] = acc_2;
+            linear_y_5[b0 * 96 + o + 3] = acc_3;
         }
     }
 
-    /* gpt2.mg:69: q[t < T, c < n_embd] = qkv[t, c] */
+    /* gpt2.mg:51: qkv = linear(layernorm(x, h[l].ln_1.weight, h[l].ln_1.bias), h[l].attn.c_attn.weight) + h[l].attn.c_attn.bias */
+    for (int i = 0; i < T; i++) {
+        for (int j = 0; j < 96; j++) {
+            qkv_2[i * 96 + j] = linear_y_5[i * 96 + j] + h1_attn_c_attn_bias[j];
+        }
+    }
+
+    /* gpt2.mg:52: q[t < T, c < n_embd] = qkv[t, c] */
     for (int t = 0; t < T; t++) {
         for (int c = 0; c < 32; c++) {
             q_2[t * 32 + c] = qkv_2[t * 96 + c];
-            /* gpt2.mg:70: k[t < T, c < n_embd] = qkv[t, n_embd + c] */
+            /* gpt2.mg:53: k[t < T, c < n_embd] = qkv[t, n_embd + c] */
             k_2[t * 32 + c] = qkv_2[t * 96 + c + 32];
-            /* gpt2.mg:71: v[t < T, c < n_embd] = qkv[t, 2 * n_embd + c] */
+            /* gpt2.mg:54: v[t < T, c < n_embd] = qkv[t, 2 * n_embd + c] */
             v_2[t * 32 + c] = qkv_2[t * 96 + c + 64];
         }
     }
 
-    /* gpt2.mg:72: x = linear_b(attention(q, k, v), h[l].attn.c_proj.weight, h[l].attn.c_proj.bias) + x */
-    /* gpt2.mg:61: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
+    /* gpt2.mg:55: x = linear(attention(q, k, v), h[l].attn.c_proj.weight) + h[l].attn.c_proj.bias + x */
+    /* gpt2.mg:44: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
     for (int h = 0; h < 4; h++) {
         for (int t = 0; t < T; t++) {
             for (int s = 0; s < t + 1; s++) {
@@ -563,7 +534,7 @@ static void gpt2_forward_pass(const double *params, const int *tokens, int T, do
                     }
                     attention_sum_2 = acc_;
                 }
-                /* gpt2.mg:61: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
+                /* gpt2.mg:44: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
                 attention_att_2[h * 256 + t * 16 + s] = attention_sum_2 * 0.35355339059327373;
             }
         }
@@ -611,7 +582,7 @@ static void gpt2_forward_pass(const double *params, const int *tokens, int T, do
             }
         }
     }
-    /* gpt2.mg:63: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
+    /* gpt2.mg:46: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
     for (int t = 0; t < T; t++) {
         for (int c_q = 0; c_q < 4; c_q++) {
             {
@@ -627,7 +598,7 @@ static void gpt2_forward_pass(const double *params, const int *tokens, int T, do
             }
         }
     }
-    /* gpt2.mg:55: y[o] = (sum(i) w[o, i] * x[i]) + b[o] */
+    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
         for (; o + 4 <= 32; o += 4) {
@@ -641,23 +612,22 @@ static void gpt2_forward_pass(const double *params, const int *tokens, int T, do
                 acc_2 += h1_attn_c_proj_weight[(o + 2) * 32 + i] * attention_out_2[b0 * 32 + i];
                 acc_3 += h1_attn_c_proj_weight[(o + 3) * 32 + i] * attention_out_2[b0 * 32 + i];
             }
-            linear_b_sum_6[b0 * 32 + o] = acc_0;
-            linear_b_sum_6[b0 * 32 + o + 1] = acc_1;
-            linear_b_sum_6[b0 * 32 + o + 2] = acc_2;
-            linear_b_sum_6[b0 * 32 + o + 3] = acc_3;
-        }
-    }
-    /* gpt2.mg:55: y[o] = (sum(i) w[o, i] * x[i]) + b[o] */
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 32; o++) {
-            double             linear_b_y_5 = linear_b_sum_6[b0 * 32 + o] + h1_attn_c_proj_bias[o];
-            /* gpt2.mg:72: x = linear_b(attention(q, k, v), h[l].attn.c_proj.weight, h[l].attn.c_proj.bias) + x */
-            x_4[b0 * 32 + o] = linear_b_y_5 + x_3[b0 * 32 + o];
+            linear_y_6[b0 * 32 + o] = acc_0;
+            linear_y_6[b0 * 32 + o + 1] = acc_1;
+            linear_y_6[b0 * 32 + o + 2] = acc_2;
+            linear_y_6[b0 * 32 + o + 3] = acc_3;
         }
     }
 
-    /* gpt2.mg:73: u = gelu_tanh(linear_b(layernorm(x, h[l].ln_2.weight, h[l].ln_2.bias), h[l].mlp.c_fc.weight, h[l].mlp.c_fc.bias)) */
-    /* gpt2.mg:41: mu = mean(i) x[i] */
+    /* gpt2.mg:55: x = linear(attention(q, k, v), h[l].attn.c_proj.weight) + h[l].attn.c_proj.bias + x */
+    for (int i = 0; i < T; i++) {
+        for (int j = 0; j < 32; j++) {
+            x_4[i * 32 + j] = linear_y_6[i * 32 + j] + h1_attn_c_proj_bias[j] + x_3[i * 32 + j];
+        }
+    }
+
+    /* gpt2.mg:56: u = gelu_tanh(linear(layernorm(x, h[l].ln_2.weight, h[l].ln_2.bias), h[l].mlp.c_fc.weight) + h[l].mlp.c_fc.bias) */
+    /* prelude.mg:37: mu = mean(i) x[i] */
     for (int b0 = 0; b0 < T; b0++) {
         double layernorm_sum_7;
         {
@@ -667,37 +637,29 @@ static void gpt2_forward_pass(const double *params, const int *tokens, int T, do
             }
             layernorm_sum_7 = acc_;
         }
-        /* gpt2.mg:41: mu = mean(i) x[i] */
+        /* prelude.mg:37: mu = mean(i) x[i] */
         layernorm_mu_4[b0] = layernorm_sum_7 * 0.03125;
-    }
-    /* gpt2.mg:42: d[i] = x[i] - mu */
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int i = 0; i < 32; i++) {
-            layernorm_d_4[b0 * 32 + i] = x_4[b0 * 32 + i] - layernorm_mu_4[b0];
-        }
-    }
-    /* gpt2.mg:43: var = mean(i) d[i] * d[i] */
-    for (int b0 = 0; b0 < T; b0++) {
+        /* prelude.mg:38: var = mean(i) (x[i] - mu) * (x[i] - mu) */
         double layernorm_sum_8;
         {
             double acc_ = 0.0;
             for (int i = 0; i < 32; i++) {
-                acc_ += layernorm_d_4[b0 * 32 + i] * layernorm_d_4[b0 * 32 + i];
+                acc_ += (x_4[b0 * 32 + i] - layernorm_mu_4[b0]) * (x_4[b0 * 32 + i] - layernorm_mu_4[b0]);
             }
             layernorm_sum_8 = acc_;
         }
-        /* gpt2.mg:43: var = mean(i) d[i] * d[i] */
+        /* prelude.mg:38: var = mean(i) (x[i] - mu) * (x[i] - mu) */
         layernorm_var_4[b0] = layernorm_sum_8 * 0.03125;
-        /* gpt2.mg:44: rstd = (var + 1e-5) ^ -0.5 */
-        layernorm_rstd_4[b0] = pow_(layernorm_var_4[b0] + 1e-05, -0.5);
+        /* prelude.mg:39: r = (var + 1e-5) ^ -0.5 */
+        layernorm_r_4[b0] = pow_(layernorm_var_4[b0] + 1e-05, -0.5);
     }
-    /* gpt2.mg:45: y[i] = d[i] * rstd * g[i] + b[i] */
+    /* prelude.mg:40: y[i] = (x[i] - mu) * r * g[i] + b[i] */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 32; i++) {
-            layernorm_y_4[b0 * 32 + i] = layernorm_d_4[b0 * 32 + i] * layernorm_rstd_4[b0] * h1_ln_2_weight[i] + h1_ln_2_bias[i];
+            layernorm_y_4[b0 * 32 + i] = (x_4[b0 * 32 + i] - layernorm_mu_4[b0]) * layernorm_r_4[b0] * h1_ln_2_weight[i] + h1_ln_2_bias[i];
         }
     }
-    /* gpt2.mg:55: y[o] = (sum(i) w[o, i] * x[i]) + b[o] */
+    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
         for (; o + 4 <= 128; o += 4) {
@@ -711,23 +673,23 @@ static void gpt2_forward_pass(const double *params, const int *tokens, int T, do
                 acc_2 += h1_mlp_c_fc_weight[(o + 2) * 32 + i] * layernorm_y_4[b0 * 32 + i];
                 acc_3 += h1_mlp_c_fc_weight[(o + 3) * 32 + i] * layernorm_y_4[b0 * 32 + i];
             }
-            linear_b_sum_7[b0 * 128 + o] = acc_0;
-            linear_b_sum_7[b0 * 128 + o + 1] = acc_1;
-            linear_b_sum_7[b0 * 128 + o + 2] = acc_2;
-            linear_b_sum_7[b0 * 128 + o + 3] = acc_3;
+            linear_y_7[b0 * 128 + o] = acc_0;
+            linear_y_7[b0 * 128 + o + 1] = acc_1;
+            linear_y_7[b0 * 128 + o + 2] = acc_2;
+            linear_y_7[b0 * 128 + o + 3] = acc_3;
         }
     }
-    /* gpt2.mg:55: y[o] = (sum(i) w[o, i] * x[i]) + b[o] */
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 128; o++) {
-            linear_b_y_6[b0 * 128 + o] = linear_b_sum_7[b0 * 128 + o] + h1_mlp_c_fc_bias[o];
-            /* gpt2.mg:50: y[i] = 0.5 * x[i] * (1 + tanh((2 / 3.141592653589793) ^ 0.5 * (x[i] + 0.044715 * (x[i] * x[i] * x[i])))) */
-            u_2[b0 * 128 + o] = 0.5 * linear_b_y_6[b0 * 128 + o] * (1.0 + tanh_(0.7978845608028654 * (linear_b_y_6[b0 * 128 + o] + 0.044715 * (linear_b_y_6[b0 * 128 + o] * linear_b_y_6[b0 * 128 + o] * linear_b_y_6[b0 * 128 + o]))));
+    /* gpt2.mg:56: u = gelu_tanh(linear(layernorm(x, h[l].ln_2.weight, h[l].ln_2.bias), h[l].mlp.c_fc.weight) + h[l].mlp.c_fc.bias) */
+    for (int i = 0; i < T; i++) {
+        for (int j = 0; j < 128; j++) {
+            gelu_tanh_arg1_2[i * 128 + j] = linear_y_7[i * 128 + j] + h1_mlp_c_fc_bias[j];
+            /* prelude.mg:51: y[i] = 0.5 * x[i] * (1 + tanh(0.7978845608028654 * (x[i] + 0.044715 * x[i] * x[i] * x[i]))) */
+            u_2[i * 128 + j] = 0.5 * gelu_tanh_arg1_2[i * 128 + j] * (1.0 + tanh_(0.7978845608028654 * (gelu_tanh_arg1_2[i * 128 + j] + 0.044715 * gelu_tanh_arg1_2[i * 128 + j] * gelu_tanh_arg1_2[i * 128 + j] * gelu_tanh_arg1_2[i * 128 + j])));
         }
     }
 
-    /* gpt2.mg:74: x = linear_b(u, h[l].mlp.c_proj.weight, h[l].mlp.c_proj.bias) + x */
-    /* gpt2.mg:55: y[o] = (sum(i) w[o, i] * x[i]) + b[o] */
+    /* gpt2.mg:57: x = linear(u, h[l].mlp.c_proj.weight) + h[l].mlp.c_proj.bias + x */
+    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
         for (; o + 4 <= 32; o += 4) {
@@ -741,23 +703,22 @@ static void gpt2_forward_pass(const double *params, const int *tokens, int T, do
                 acc_2 += h1_mlp_c_proj_weight[(o + 2) * 128 + i] * u_2[b0 * 128 + i];
                 acc_3 += h1_mlp_c_proj_weight[(o + 3) * 128 + i] * u_2[b0 * 128 + i];
             }
-            linear_b_sum_8[b0 * 32 + o] = acc_0;
-            linear_b_sum_8[b0 * 32 + o + 1] = acc_1;
-            linear_b_sum_8[b0 * 32 + o + 2] = acc_2;
-            linear_b_sum_8[b0 * 32 + o + 3] = acc_3;
-        }
-    }
-    /* gpt2.mg:55: y[o] = (sum(i) w[o, i] * x[i]) + b[o] */
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 32; o++) {
-            double             linear_b_y_7 = linear_b_sum_8[b0 * 32 + o] + h1_mlp_c_proj_bias[o];
-            /* gpt2.mg:74: x = linear_b(u, h[l].mlp.c_proj.weight, h[l].mlp.c_proj.bias) + x */
-            x_5[b0 * 32 + o] = linear_b_y_7 + x_4[b0 * 32 + o];
+            linear_y_8[b0 * 32 + o] = acc_0;
+            linear_y_8[b0 * 32 + o + 1] = acc_1;
+            linear_y_8[b0 * 32 + o + 2] = acc_2;
+            linear_y_8[b0 * 32 + o + 3] = acc_3;
         }
     }
 
-    /* gpt2.mg:76: x = layernorm(x, ln_f.weight, ln_f.bias) */
-    /* gpt2.mg:41: mu = mean(i) x[i] */
+    /* gpt2.mg:57: x = linear(u, h[l].mlp.c_proj.weight) + h[l].mlp.c_proj.bias + x */
+    for (int i = 0; i < T; i++) {
+        for (int j = 0; j < 32; j++) {
+            x_5[i * 32 + j] = linear_y_8[i * 32 + j] + h1_mlp_c_proj_bias[j] + x_4[i * 32 + j];
+        }
+    }
+
+    /* gpt2.mg:59: x = layernorm(x, ln_f.weight, ln_f.bias) */
+    /* prelude.mg:37: mu = mean(i) x[i] */
     for (int b0 = 0; b0 < T; b0++) {
         double layernorm_sum_9;
         {
@@ -767,38 +728,30 @@ static void gpt2_forward_pass(const double *params, const int *tokens, int T, do
             }
             layernorm_sum_9 = acc_;
         }
-        /* gpt2.mg:41: mu = mean(i) x[i] */
+        /* prelude.mg:37: mu = mean(i) x[i] */
         layernorm_mu_5[b0] = layernorm_sum_9 * 0.03125;
-    }
-    /* gpt2.mg:42: d[i] = x[i] - mu */
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int i = 0; i < 32; i++) {
-            layernorm_d_5[b0 * 32 + i] = x_5[b0 * 32 + i] - layernorm_mu_5[b0];
-        }
-    }
-    /* gpt2.mg:43: var = mean(i) d[i] * d[i] */
-    for (int b0 = 0; b0 < T; b0++) {
+        /* prelude.mg:38: var = mean(i) (x[i] - mu) * (x[i] - mu) */
         double layernorm_sum_10;
         {
             double acc_ = 0.0;
             for (int i = 0; i < 32; i++) {
-                acc_ += layernorm_d_5[b0 * 32 + i] * layernorm_d_5[b0 * 32 + i];
+                acc_ += (x_5[b0 * 32 + i] - layernorm_mu_5[b0]) * (x_5[b0 * 32 + i] - layernorm_mu_5[b0]);
             }
             layernorm_sum_10 = acc_;
         }
-        /* gpt2.mg:43: var = mean(i) d[i] * d[i] */
+        /* prelude.mg:38: var = mean(i) (x[i] - mu) * (x[i] - mu) */
         layernorm_var_5[b0] = layernorm_sum_10 * 0.03125;
-        /* gpt2.mg:44: rstd = (var + 1e-5) ^ -0.5 */
-        layernorm_rstd_5[b0] = pow_(layernorm_var_5[b0] + 1e-05, -0.5);
+        /* prelude.mg:39: r = (var + 1e-5) ^ -0.5 */
+        layernorm_r_5[b0] = pow_(layernorm_var_5[b0] + 1e-05, -0.5);
     }
-    /* gpt2.mg:45: y[i] = d[i] * rstd * g[i] + b[i] */
+    /* prelude.mg:40: y[i] = (x[i] - mu) * r * g[i] + b[i] */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 32; i++) {
-            x_6[b0 * 32 + i] = layernorm_d_5[b0 * 32 + i] * layernorm_rstd_5[b0] * ln_f_weight[i] + ln_f_bias[i];
+            x_6[b0 * 32 + i] = (x_5[b0 * 32 + i] - layernorm_mu_5[b0]) * layernorm_r_5[b0] * ln_f_weight[i] + ln_f_bias[i];
         }
     }
 
-    /* gpt2.mg:77: logits = linear(x, wte.weight)          # tied: the output layer is wte */
+    /* gpt2.mg:60: logits = linear(x, wte.weight)          # tied: the output layer is wte */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     for (int b0 = 0; b0 < T; b0++) {
         int o = 0;
@@ -833,7 +786,7 @@ static const double *gpt2_forward(void *ctx, const double *params, const int *to
                                   double *scratch)
 {
     (void)ctx;
-    double *logits = scratch + 3744; /* [T, 27] */
+    double *logits = scratch + 18032; /* [T, 27] */
 
     gpt2_forward_pass(params, tokens, T, scratch);
     return logits;
@@ -858,51 +811,56 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
     const double *h1_mlp_c_fc_weight = params + 18432; /* [128, 32] */
     const double *h1_mlp_c_proj_weight = params + 22656; /* [32, 128] */
     const double *ln_f_weight = params + 26784; /* [32] */
-    double *layernorm_d = scratch + 528; /* [T, 32] */
-    double *layernorm_var = scratch + 512; /* [T] */
-    double *layernorm_rstd = scratch + 1040; /* [T] */
-    double *layernorm_y = scratch + 1056; /* [T, 32] */
-    double *q = scratch + 1568; /* [T, 32] */
-    double *k = scratch + 2080; /* [T, 32] */
-    double *v = scratch + 2592; /* [T, 32] */
-    double *softmax_e = scratch + 4192; /* [4, T, axis1 + 1] */
-    double *softmax_s = scratch + 3104; /* [4, T] */
-    double *attention_w = scratch + 5216; /* [4, T, axis1 + 1] */
-    double *attention_out = scratch + 3232; /* [T, 32] */
-    double *layernorm_d_2 = scratch + 6240; /* [T, 32] */
-    double *layernorm_var_2 = scratch + 0; /* [T] */
-    double *layernorm_rstd_2 = scratch + 16; /* [T] */
-    double *layernorm_y_2 = scratch + 7264; /* [T, 32] */
-    double *linear_b_y_2 = scratch + 9824; /* [T, 128] */
-    double *u = scratch + 11872; /* [T, 128] */
-    double *layernorm_d_3 = scratch + 6752; /* [T, 32] */
-    double *layernorm_var_3 = scratch + 32; /* [T] */
-    double *layernorm_rstd_3 = scratch + 48; /* [T] */
-    double *layernorm_y_3 = scratch + 7776; /* [T, 32] */
-    double *q_2 = scratch + 8800; /* [T, 32] */
-    double *k_2 = scratch + 9312; /* [T, 32] */
-    double *v_2 = scratch + 13920; /* [T, 32] */
-    double *softmax_e_2 = scratch + 15456; /* [4, T, axis1 + 1] */
-    double *softmax_s_2 = scratch + 64; /* [4, T] */
-    double *attention_w_2 = scratch + 14432; /* [4, T, axis1 + 1] */
-    double *attention_out_2 = scratch + 16480; /* [T, 32] */
-    double *layernorm_d_4 = scratch + 8288; /* [T, 32] */
-    double *layernorm_var_4 = scratch + 192; /* [T] */
-    double *layernorm_rstd_4 = scratch + 208; /* [T] */
-    double *layernorm_y_4 = scratch + 16992; /* [T, 32] */
-    double *linear_b_y_6 = scratch + 20064; /* [T, 128] */
-    double *u_2 = scratch + 22112; /* [T, 128] */
-    double *layernorm_d_5 = scratch + 17504; /* [T, 32] */
-    double *layernorm_var_5 = scratch + 224; /* [T] */
-    double *layernorm_rstd_5 = scratch + 240; /* [T] */
-    double *x_6 = scratch + 18016; /* [T, 32] */
-    double *logits = scratch + 3744; /* [T, 27] */
-    double *softmax_m_3 = scratch + 256; /* [T] */
-    double *softmax_e_3 = scratch + 18528; /* [T, 27] */
-    double *softmax_s_3 = scratch + 256; /* [T]; shares memory with softmax_m_3 */
-    double *cross_entropy_p = scratch + 3744; /* [T, 27]; shares memory with logits */
-    double *cross_entropy_sum = scratch + 288; /* [] */
-    double *loss = scratch + 296; /* [] */
+    double *x = scratch + 0; /* [T, 32] */
+    double *layernorm_mu = scratch + 512; /* [T] */
+    double *layernorm_var = scratch + 528; /* [T] */
+    double *layernorm_r = scratch + 544; /* [T] */
+    double *layernorm_y = scratch + 560; /* [T, 32] */
+    double *q = scratch + 1072; /* [T, 32] */
+    double *k = scratch + 1584; /* [T, 32] */
+    double *v = scratch + 2096; /* [T, 32] */
+    double *softmax_e = scratch + 3696; /* [4, T, axis1 + 1] */
+    double *softmax_s = scratch + 2608; /* [4, T] */
+    double *attention_w = scratch + 4720; /* [4, T, axis1 + 1] */
+    double *attention_out = scratch + 2736; /* [T, 32] */
+    double *x_2 = scratch + 6256; /* [T, 32] */
+    double *layernorm_mu_2 = scratch + 3248; /* [T] */
+    double *layernorm_var_2 = scratch + 3264; /* [T] */
+    double *layernorm_r_2 = scratch + 3280; /* [T] */
+    double *layernorm_y_2 = scratch + 5744; /* [T, 32] */
+    double *gelu_tanh_arg1 = scratch + 8816; /* [T, 128] */
+    double *u = scratch + 10864; /* [T, 128] */
+    double *x_3 = scratch + 7280; /* [T, 32] */
+    double *layernorm_mu_3 = scratch + 3296; /* [T] */
+    double *layernorm_var_3 = scratch + 3312; /* [T] */
+    double *layernorm_r_3 = scratch + 3328; /* [T] */
+    double *layernorm_y_3 = scratch + 6768; /* [T, 32] */
+    double *q_2 = scratch + 7792; /* [T, 32] */
+    double *k_2 = scratch + 8304; /* [T, 32] */
+    double *v_2 = scratch + 12912; /* [T, 32] */
+    double *softmax_e_2 = scratch + 14448; /* [4, T, axis1 + 1] */
+    double *softmax_s_2 = scratch + 3344; /* [4, T] */
+    double *attention_w_2 = scratch + 13424; /* [4, T, axis1 + 1] */
+    double *attention_out_2 = scratch + 15472; /* [T, 32] */
+    double *x_4 = scratch + 16496; /* [T, 32] */
+    double *layernorm_mu_4 = scratch + 3472; /* [T] */
+    double *layernorm_var_4 = scratch + 3488; /* [T] */
+    double *layernorm_r_4 = scratch + 3504; /* [T] */
+    double *layernorm_y_4 = scratch + 15984; /* [T, 32] */
+    double *gelu_tanh_arg1_2 = scratch + 19056; /* [T, 128] */
+    double *u_2 = scratch + 21104; /* [T, 128] */
+    double *x_5 = scratch + 17520; /* [T, 32] */
+    double *layernorm_mu_5 = scratch + 3520; /* [T] */
+    double *layernorm_var_5 = scratch + 3536; /* [T] */
+    double *layernorm_r_5 = scratch + 3552; /* [T] */
+    double *x_6 = scratch + 17008; /* [T, 32] */
+    double *logits = scratch + 18032; /* [T, 27] */
+    double *softmax_m_3 = scratch + 3568; /* [T] */
+    double *softmax_e_3 = scratch + 18464; /* [T, 27] */
+    double *softmax_s_3 = scratch + 3568; /* [T]; shares memory with softmax_m_3 */
+    double *cross_entropy_p = scratch + 18032; /* [T, 27]; shares memory with logits */
+    double *cross_entropy_sum = scratch + 3600; /* [] */
+    double *loss = scratch + 3608; /* [] */
     double *d_wte_weight = grads + 0; /* [27, 32] */
     double *d_wpe_weight = grads + 864; /* [16, 32] */
     double *d_h0_ln_1_weight = grads + 1376; /* [32] */
@@ -931,102 +889,93 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
     double *d_h1_mlp_c_proj_bias = grads + 26752; /* [32] */
     double *d_ln_f_weight = grads + 26784; /* [32] */
     double *d_ln_f_bias = grads + 26816; /* [32] */
-    double *d_x = scratch + 6240; /* [T, 32]; shares memory with layernorm_d_2 */
-    double *d_layernorm_sum = scratch + 0; /* [T]; shares memory with layernorm_var_2 */
-    double *d_layernorm_mu = scratch + 16; /* [T]; shares memory with layernorm_rstd_2 */
-    double *d_layernorm_d = scratch + 1568; /* [T, 32]; shares memory with q */
-    double *d_layernorm_sum_2 = scratch + 16; /* [T]; shares memory with layernorm_rstd_2, d_layernorm_mu */
-    double *d_layernorm_var = scratch + 32; /* [T]; shares memory with layernorm_var_3 */
-    double *d_layernorm_rstd = scratch + 0; /* [T]; shares memory with layernorm_var_2, d_layernorm_sum */
-    double *d_layernorm_y = scratch + 1056; /* [T, 32]; shares memory with layernorm_y */
-    double *d_linear_b_sum = scratch + 1568; /* [T, 96]; shares memory with q, k, v, ... */
-    double *d_qkv = scratch + 6752; /* [T, 96]; shares memory with layernorm_y_2, layernorm_d_3, layernorm_y_3 */
-    double *d_q = scratch + 4128; /* [T, 32]; shares memory with softmax_e, logits, cross_entropy_p */
-    double *d_k = scratch + 4640; /* [T, 32]; shares memory with softmax_e */
-    double *d_v = scratch + 2592; /* [T, 32]; shares memory with v, d_linear_b_sum */
-    double *d_attention_sum = scratch + 3104; /* [4, T, axis1 + 1]; shares memory with softmax_s, attention_out, logits, ... */
-    double *d_attention_att = scratch + 6752; /* [4, T, axis1 + 1]; shares memory with layernorm_y_2, layernorm_d_3, d_qkv */
-    double *d_softmax_e = scratch + 5216; /* [4, T, axis1 + 1]; shares memory with attention_w */
-    double *d_softmax_s = scratch + 0; /* [4, T]; shares memory with layernorm_var_2, layernorm_rstd_2, layernorm_var_3, ... */
-    double *d_attention_w = scratch + 6752; /* [4, T, axis1 + 1]; shares memory with layernorm_y_2, layernorm_d_3, d_qkv, ... */
-    double *d_attention_out = scratch + 3232; /* [T, 32]; shares memory with attention_out, d_attention_sum */
-    double *d_linear_b_sum_2 = scratch + 7264; /* [T, 32]; shares memory with layernorm_y_2, d_qkv, d_attention_att, ... */
-    double *d_linear_b_y = scratch + 7776; /* [T, 32]; shares memory with layernorm_y_3, d_qkv */
-    double *d_x_2 = scratch + 6752; /* [T, 32]; shares memory with layernorm_d_3, d_qkv, d_attention_att, ... */
-    double *d_layernorm_sum_3 = scratch + 0; /* [T]; shares memory with layernorm_var_2, d_layernorm_sum, d_layernorm_rstd, ... */
-    double *d_layernorm_mu_2 = scratch + 16; /* [T]; shares memory with layernorm_rstd_2, d_layernorm_mu, d_layernorm_sum_2, ... */
-    double *d_layernorm_d_2 = scratch + 7776; /* [T, 32]; shares memory with layernorm_y_3, d_qkv, d_linear_b_y */
-    double *d_layernorm_sum_4 = scratch + 16; /* [T]; shares memory with layernorm_rstd_2, d_layernorm_mu, d_layernorm_sum_2, ... */
-    double *d_layernorm_var_2 = scratch + 48; /* [T]; shares memory with layernorm_rstd_3, d_softmax_s */
-    double *d_layernorm_rstd_2 = scratch + 32; /* [T]; shares memory with layernorm_var_3, d_layernorm_var, d_softmax_s */
-    double *d_layernorm_y_2 = scratch + 7264; /* [T, 32]; shares memory with layernorm_y_2, d_qkv, d_attention_att, ... */
-    double *d_linear_b_sum_3 = scratch + 7776; /* [T, 128]; shares memory with layernorm_y_3, q_2, k_2, ... */
-    double *d_linear_b_y_2 = scratch + 13920; /* [T, 128]; shares memory with v_2, softmax_e_2, attention_w_2 */
-    double *d_u = scratch + 11872; /* [T, 128]; shares memory with u */
-    double *d_linear_b_sum_4 = scratch + 7776; /* [T, 32]; shares memory with layernorm_y_3, d_qkv, d_linear_b_y, ... */
-    double *d_linear_b_y_3 = scratch + 8800; /* [T, 32]; shares memory with q_2, d_linear_b_sum_3 */
-    double *d_x_3 = scratch + 8288; /* [T, 32]; shares memory with layernorm_d_4, d_linear_b_sum_3 */
-    double *d_layernorm_sum_5 = scratch + 32; /* [T]; shares memory with layernorm_var_3, d_layernorm_var, d_softmax_s, ... */
-    double *d_layernorm_mu_3 = scratch + 48; /* [T]; shares memory with layernorm_rstd_3, d_softmax_s, d_layernorm_var_2 */
-    double *d_layernorm_d_3 = scratch + 8800; /* [T, 32]; shares memory with q_2, d_linear_b_sum_3, d_linear_b_y_3 */
-    double *d_layernorm_sum_6 = scratch + 48; /* [T]; shares memory with layernorm_rstd_3, d_softmax_s, d_layernorm_var_2, ... */
-    double *d_layernorm_var_3 = scratch + 80; /* [T]; shares memory with softmax_s_2 */
-    double *d_layernorm_rstd_3 = scratch + 64; /* [T]; shares memory with softmax_s_2 */
-    double *d_layernorm_y_3 = scratch + 7776; /* [T, 32]; shares memory with layernorm_y_3, d_qkv, d_linear_b_y, ... */
-    double *d_linear_b_sum_5 = scratch + 13920; /* [T, 96]; shares memory with v_2, attention_w_2, d_linear_b_y_2 */
-    double *d_qkv_2 = scratch + 15456; /* [T, 96]; shares memory with softmax_e_2, attention_out_2, d_linear_b_y_2 */
-    double *d_q_2 = scratch + 14432; /* [T, 32]; shares memory with attention_w_2, d_linear_b_y_2, d_linear_b_sum_5 */
-    double *d_k_2 = scratch + 14944; /* [T, 32]; shares memory with attention_w_2, d_linear_b_y_2, d_linear_b_sum_5 */
-    double *d_v_2 = scratch + 13920; /* [T, 32]; shares memory with v_2, d_linear_b_y_2, d_linear_b_sum_5 */
-    double *d_attention_sum_2 = scratch + 16480; /* [4, T, axis1 + 1]; shares memory with attention_out_2, layernorm_y_4, d_qkv_2 */
-    double *d_attention_att_2 = scratch + 17504; /* [4, T, axis1 + 1]; shares memory with layernorm_d_5, x_6 */
-    double *d_softmax_e_2 = scratch + 14432; /* [4, T, axis1 + 1]; shares memory with attention_w_2, d_linear_b_y_2, d_linear_b_sum_5, ... */
-    double *d_softmax_s_2 = scratch + 128; /* [4, T] */
-    double *d_attention_w_2 = scratch + 16992; /* [4, T, axis1 + 1]; shares memory with layernorm_y_4, layernorm_d_5, d_attention_sum_2, ... */
-    double *d_attention_out_2 = scratch + 16480; /* [T, 32]; shares memory with attention_out_2, d_qkv_2, d_attention_sum_2 */
-    double *d_linear_b_sum_6 = scratch + 16992; /* [T, 32]; shares memory with layernorm_y_4, d_attention_sum_2, d_attention_w_2 */
-    double *d_linear_b_y_5 = scratch + 18016; /* [T, 32]; shares memory with x_6, d_attention_att_2 */
-    double *d_x_4 = scratch + 17504; /* [T, 32]; shares memory with layernorm_d_5, d_attention_att_2, d_attention_w_2 */
-    double *d_layernorm_sum_7 = scratch + 192; /* [T]; shares memory with layernorm_var_4 */
-    double *d_layernorm_mu_4 = scratch + 208; /* [T]; shares memory with layernorm_rstd_4 */
-    double *d_layernorm_d_4 = scratch + 18016; /* [T, 32]; shares memory with x_6, d_attention_att_2, d_linear_b_y_5 */
-    double *d_layernorm_sum_8 = scratch + 208; /* [T]; shares memory with layernorm_rstd_4, d_layernorm_mu_4 */
-    double *d_layernorm_var_4 = scratch + 240; /* [T]; shares memory with layernorm_rstd_5 */
-    double *d_layernorm_rstd_4 = scratch + 224; /* [T]; shares memory with layernorm_var_5 */
-    double *d_layernorm_y_4 = scratch + 16992; /* [T, 32]; shares memory with layernorm_y_4, d_attention_sum_2, d_attention_w_2, ... */
-    double *d_linear_b_sum_7 = scratch + 18016; /* [T, 128]; shares memory with x_6, softmax_e_3, d_attention_att_2, ... */
-    double *d_linear_b_y_6 = scratch + 24160; /* [T, 128] */
-    double *d_u_2 = scratch + 22112; /* [T, 128]; shares memory with u_2 */
-    double *d_linear_b_sum_8 = scratch + 18528; /* [T, 32]; shares memory with softmax_e_3, d_linear_b_sum_7 */
-    double *d_linear_b_y_7 = scratch + 19040; /* [T, 32]; shares memory with d_linear_b_sum_7 */
-    double *d_x_5 = scratch + 18016; /* [T, 32]; shares memory with x_6, d_attention_att_2, d_linear_b_y_5, ... */
-    double *d_layernorm_sum_9 = scratch + 224; /* [T]; shares memory with layernorm_var_5, d_layernorm_rstd_4 */
-    double *d_layernorm_mu_5 = scratch + 240; /* [T]; shares memory with layernorm_rstd_5, d_layernorm_var_4 */
-    double *d_layernorm_d_5 = scratch + 18528; /* [T, 32]; shares memory with softmax_e_3, d_linear_b_sum_7, d_linear_b_sum_8 */
-    double *d_layernorm_sum_10 = scratch + 240; /* [T]; shares memory with layernorm_rstd_5, d_layernorm_var_4, d_layernorm_mu_5 */
-    double *d_layernorm_var_5 = scratch + 272; /* [T] */
-    double *d_layernorm_rstd_5 = scratch + 256; /* [T]; shares memory with softmax_m_3, softmax_s_3 */
-    double *d_x_6 = scratch + 18016; /* [T, 32]; shares memory with x_6, d_attention_att_2, d_linear_b_y_5, ... */
-    double *d_logits = scratch + 18960; /* [T, 27]; shares memory with d_linear_b_sum_7, d_linear_b_sum_8, d_linear_b_y_7, ... */
-    double *d_softmax_e_3 = scratch + 3744; /* [T, 27]; shares memory with logits, cross_entropy_p, d_q, ... */
-    double *d_softmax_s_3 = scratch + 272; /* [T]; shares memory with d_layernorm_var_5 */
-    double *d_cross_entropy_p = scratch + 18960; /* [T, 27]; shares memory with d_linear_b_sum_7, d_linear_b_sum_8, d_linear_b_y_7, ... */
-    double *d_cross_entropy_sum = scratch + 304; /* [] */
-    double *d_loss = scratch + 288; /* []; shares memory with cross_entropy_sum */
-    double *d_reach_linear_b_sum = scratch + 3104; /* [T, 96]; shares memory with softmax_e, softmax_s, attention_out, ... */
-    double *d_reach_qkv = scratch + 8288; /* [T, 96]; shares memory with q_2, k_2, layernorm_d_4, ... */
-    double *d_reach_linear_b_sum_5 = scratch + 15456; /* [T, 96]; shares memory with softmax_e_2, attention_out_2, d_linear_b_y_2, ... */
-    double *d_reach_qkv_2 = scratch + 16992; /* [T, 96]; shares memory with layernorm_y_4, layernorm_d_5, x_6, ... */
-    double *d_reach_cross_entropy_p = scratch + 19392; /* [T, 27]; shares memory with d_linear_b_sum_7, d_linear_b_y_7 */
-    double *pow_2 = scratch + 3168; /* [4, T]; shares memory with d_attention_sum, d_reach_linear_b_sum */
-    double *pow_3 = scratch + 128; /* [4, T]; shares memory with d_softmax_s_2 */
-    double *pow_4 = scratch + 272; /* [T]; shares memory with d_layernorm_var_5, d_softmax_s_3 */
+    double *d_x = scratch + 6256; /* [T, 32]; shares memory with x_2 */
+    double *d_layernorm_sum = scratch + 528; /* [T]; shares memory with layernorm_var */
+    double *d_layernorm_mu = scratch + 1072; /* [T]; shares memory with q */
+    double *d_layernorm_sum_2 = scratch + 544; /* [T]; shares memory with layernorm_r */
+    double *d_layernorm_var = scratch + 560; /* [T]; shares memory with layernorm_y */
+    double *d_layernorm_r = scratch + 1088; /* [T]; shares memory with q */
+    double *d_layernorm_y = scratch + 560; /* [T, 32]; shares memory with layernorm_y, d_layernorm_var */
+    double *d_linear_y = scratch + 1072; /* [T, 96]; shares memory with q, k, v, ... */
+    double *d_qkv = scratch + 4128; /* [T, 96]; shares memory with softmax_e, attention_w */
+    double *d_q = scratch + 2608; /* [T, 32]; shares memory with softmax_s, attention_out */
+    double *d_k = scratch + 3616; /* [T, 32]; shares memory with softmax_e */
+    double *d_v = scratch + 2096; /* [T, 32]; shares memory with v, d_linear_y */
+    double *d_attention_sum = scratch + 6768; /* [4, T, axis1 + 1]; shares memory with x_3, layernorm_y_3 */
+    double *d_attention_att = scratch + 7792; /* [4, T, axis1 + 1]; shares memory with q_2, k_2 */
+    double *d_softmax_e = scratch + 4720; /* [4, T, axis1 + 1]; shares memory with attention_w, d_qkv */
+    double *d_softmax_s = scratch + 2672; /* [4, T]; shares memory with d_q */
+    double *d_attention_w = scratch + 6768; /* [4, T, axis1 + 1]; shares memory with x_3, layernorm_y_3, d_attention_sum */
+    double *d_attention_out = scratch + 2736; /* [T, 32]; shares memory with attention_out, d_q */
+    double *d_linear_y_2 = scratch + 5744; /* [T, 32]; shares memory with layernorm_y_2 */
+    double *d_x_2 = scratch + 7280; /* [T, 32]; shares memory with x_3, d_attention_sum, d_attention_w */
+    double *d_layernorm_sum_3 = scratch + 3264; /* [T]; shares memory with layernorm_var_2 */
+    double *d_layernorm_mu_2 = scratch + 3296; /* [T]; shares memory with layernorm_mu_3 */
+    double *d_layernorm_sum_4 = scratch + 3280; /* [T]; shares memory with layernorm_r_2 */
+    double *d_layernorm_var_2 = scratch + 3328; /* [T]; shares memory with layernorm_r_3 */
+    double *d_layernorm_r_2 = scratch + 3312; /* [T]; shares memory with layernorm_var_3 */
+    double *d_layernorm_y_2 = scratch + 5744; /* [T, 32]; shares memory with layernorm_y_2, d_linear_y_2 */
+    double *d_linear_y_3 = scratch + 12912; /* [T, 128]; shares memory with v_2, softmax_e_2, attention_w_2 */
+    double *d_gelu_tanh_arg1 = scratch + 14960; /* [T, 128]; shares memory with softmax_e_2, attention_out_2, x_4, ... */
+    double *d_u = scratch + 10864; /* [T, 128]; shares memory with u */
+    double *d_linear_y_4 = scratch + 6768; /* [T, 32]; shares memory with layernorm_y_3, d_attention_sum, d_attention_w */
+    double *d_x_3 = scratch + 16496; /* [T, 32]; shares memory with x_4, d_gelu_tanh_arg1 */
+    double *d_layernorm_sum_5 = scratch + 3312; /* [T]; shares memory with layernorm_var_3, d_layernorm_r_2 */
+    double *d_layernorm_mu_3 = scratch + 3344; /* [T]; shares memory with softmax_s_2 */
+    double *d_layernorm_sum_6 = scratch + 3328; /* [T]; shares memory with layernorm_r_3, d_layernorm_var_2 */
+    double *d_layernorm_var_3 = scratch + 3376; /* [T]; shares memory with softmax_s_2 */
+    double *d_layernorm_r_3 = scratch + 3360; /* [T]; shares memory with softmax_s_2 */
+    double *d_layernorm_y_3 = scratch + 6768; /* [T, 32]; shares memory with layernorm_y_3, d_attention_sum, d_attention_w, ... */
+    double *d_linear_y_5 = scratch + 12912; /* [T, 96]; shares memory with v_2, attention_w_2, d_linear_y_3 */
+    double *d_qkv_2 = scratch + 14448; /* [T, 96]; shares memory with softmax_e_2, attention_out_2, d_linear_y_3, ... */
+    double *d_q_2 = scratch + 13424; /* [T, 32]; shares memory with attention_w_2, d_linear_y_3, d_linear_y_5 */
+    double *d_k_2 = scratch + 13936; /* [T, 32]; shares memory with attention_w_2, d_linear_y_3, d_linear_y_5 */
+    double *d_v_2 = scratch + 12912; /* [T, 32]; shares memory with v_2, d_linear_y_3, d_linear_y_5 */
+    double *d_attention_sum_2 = scratch + 15472; /* [4, T, axis1 + 1]; shares memory with attention_out_2, layernorm_y_4, d_gelu_tanh_arg1, ... */
+    double *d_attention_att_2 = scratch + 17008; /* [4, T, axis1 + 1]; shares memory with x_5, x_6 */
+    double *d_softmax_e_2 = scratch + 13424; /* [4, T, axis1 + 1]; shares memory with attention_w_2, d_linear_y_3, d_linear_y_5, ... */
+    double *d_softmax_s_2 = scratch + 3408; /* [4, T] */
+    double *d_attention_w_2 = scratch + 17008; /* [4, T, axis1 + 1]; shares memory with x_5, x_6, d_attention_att_2 */
+    double *d_attention_out_2 = scratch + 15472; /* [T, 32]; shares memory with attention_out_2, d_gelu_tanh_arg1, d_qkv_2, ... */
+    double *d_linear_y_6 = scratch + 15984; /* [T, 32]; shares memory with layernorm_y_4, d_gelu_tanh_arg1, d_attention_sum_2 */
+    double *d_x_4 = scratch + 17520; /* [T, 32]; shares memory with x_5, d_attention_att_2, d_attention_w_2 */
+    double *d_layernorm_sum_7 = scratch + 3488; /* [T]; shares memory with layernorm_var_4 */
+    double *d_layernorm_mu_4 = scratch + 3520; /* [T]; shares memory with layernorm_mu_5 */
+    double *d_layernorm_sum_8 = scratch + 3504; /* [T]; shares memory with layernorm_r_4 */
+    double *d_layernorm_var_4 = scratch + 3552; /* [T]; shares memory with layernorm_r_5 */
+    double *d_layernorm_r_4 = scratch + 3536; /* [T]; shares memory with layernorm_var_5 */
+    double *d_layernorm_y_4 = scratch + 15984; /* [T, 32]; shares memory with layernorm_y_4, d_gelu_tanh_arg1, d_attention_sum_2, ... */
+    double *d_linear_y_7 = scratch + 23152; /* [T, 128] */
+    double *d_gelu_tanh_arg1_2 = scratch + 25200; /* [T, 128] */
+    double *d_u_2 = scratch + 21104; /* [T, 128]; shares memory with u_2 */
+    double *d_linear_y_8 = scratch + 17008; /* [T, 32]; shares memory with x_6, d_attention_att_2, d_attention_w_2 */
+    double *d_x_5 = scratch + 18032; /* [T, 32]; shares memory with logits, softmax_e_3, cross_entropy_p */
+    double *d_layernorm_sum_9 = scratch + 3536; /* [T]; shares memory with layernorm_var_5, d_layernorm_r_4 */
+    double *d_layernorm_mu_5 = scratch + 3568; /* [T]; shares memory with softmax_m_3, softmax_s_3 */
+    double *d_layernorm_sum_10 = scratch + 3552; /* [T]; shares memory with layernorm_r_5, d_layernorm_var_4 */
+    double *d_layernorm_var_5 = scratch + 3616; /* [T]; shares memory with d_k */
+    double *d_layernorm_r_5 = scratch + 3584; /* [T] */
+    double *d_x_6 = scratch + 17008; /* [T, 32]; shares memory with x_6, d_attention_att_2, d_attention_w_2, ... */
+    double *d_logits = scratch + 23152; /* [T, 27]; shares memory with d_linear_y_7 */
+    double *d_softmax_e_3 = scratch + 18032; /* [T, 27]; shares memory with logits, cross_entropy_p, d_x_5 */
+    double *d_softmax_s_3 = scratch + 3584; /* [T]; shares memory with d_layernorm_r_5 */
+    double *d_cross_entropy_p = scratch + 23152; /* [T, 27]; shares memory with d_linear_y_7, d_logits */
+    double *d_cross_entropy_sum = scratch + 3616; /* []; shares memory with d_k, d_layernorm_var_5 */
+    double *d_loss = scratch + 3600; /* []; shares memory with cross_entropy_sum */
+    double *d_reach_linear_y = scratch + 3616; /* [T, 96]; shares memory with softmax_e, attention_w, d_qkv, ... */
+    double *d_reach_qkv = scratch + 6768; /* [T, 96]; shares memory with x_3, layernorm_y_3, q_2, ... */
+    double *d_reach_linear_y_5 = scratch + 14448; /* [T, 96]; shares memory with softmax_e_2, attention_out_2, d_linear_y_3, ... */
+    double *d_reach_qkv_2 = scratch + 17008; /* [T, 96]; shares memory with x_5, x_6, logits, ... */
+    double *d_reach_cross_entropy_p = scratch + 23584; /* [T, 27]; shares memory with d_linear_y_7 */
+    double *pow_2 = scratch + 2672; /* [4, T]; shares memory with d_q, d_softmax_s */
+    double *pow_3 = scratch + 3408; /* [4, T]; shares memory with d_softmax_s_2 */
+    double *pow_4 = scratch + 3584; /* [T]; shares memory with d_layernorm_r_5, d_softmax_s_3 */
 
     gpt2_forward_pass(params, tokens, T, scratch);
 
     /* the loss */
 
-    /* gpt2.mg:80: loss = cross_entropy(logits, targets) */
+    /* gpt2.mg:63: loss = cross_entropy(logits, targets) */
     /* prelude.mg:12: m = nograd(max(i) x[i]) */
     for (int b0 = 0; b0 < T; b0++) {
         double acc_ = -INFINITY;
@@ -1076,7 +1025,7 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
     /* backward: each gradient's first statement assigns it or follows a clear, the rest add */
     d_loss[0] = 1.0;
 
-    /* backward of gpt2.mg:80: loss = cross_entropy(logits, targets) */
+    /* backward of gpt2.mg:63: loss = cross_entropy(logits, targets) */
     /* prelude.mg:28: loss = mean(t) -log(p[t, targets[t]]) */
     /* dcross_entropy_sum += dloss * dloss/dcross_entropy_sum */
     d_cross_entropy_sum[0] = pow_((double)(T), -1.0) * d_loss[0];
@@ -1122,7 +1071,7 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
         }
     }
 
-    /* backward of gpt2.mg:77: logits = linear(x, wte.weight)          # tied: the output layer is wte */
+    /* backward of gpt2.mg:60: logits = linear(x, wte.weight)          # tied: the output layer is wte */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     /* dwte_weight += dlogits * dlogits/dwte_weight */
     {
@@ -1210,24 +1159,35 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
         }
     }
 
-    /* backward of gpt2.mg:76: x = layernorm(x, ln_f.weight, ln_f.bias) */
-    /* gpt2.mg:45: y[i] = d[i] * rstd * g[i] + b[i] */
-    /* dlayernorm_d_5 += dx_6 * dx_6/dlayernorm_d_5 */
+    /* backward of gpt2.mg:59: x = layernorm(x, ln_f.weight, ln_f.bias) */
+    /* prelude.mg:40: y[i] = (x[i] - mu) * r * g[i] + b[i] */
+    /* dx_5 += dx_6 * dx_6/dx_5 */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 32; i++) {
-            d_layernorm_d_5[b0 * 32 + i] = layernorm_rstd_5[b0] * (ln_f_weight[i] * d_x_6[b0 * 32 + i]);
+            d_x_5[b0 * 32 + i] = layernorm_r_5[b0] * (ln_f_weight[i] * d_x_6[b0 * 32 + i]);
         }
     }
-    /* gpt2.mg:45: y[i] = d[i] * rstd * g[i] + b[i] */
-    /* dlayernorm_rstd_5 += dx_6 * dx_6/dlayernorm_rstd_5 */
+    /* prelude.mg:40: y[i] = (x[i] - mu) * r * g[i] + b[i] */
+    /* dlayernorm_mu_5 += dx_6 * dx_6/dlayernorm_mu_5 */
+    /* dlayernorm_r_5 += dx_6 * dx_6/dlayernorm_r_5 */
     for (int b0 = 0; b0 < T; b0++) {
-        double acc_ = 0.0;
-        for (int i = 0; i < 32; i++) {
-            acc_ += layernorm_d_5[b0 * 32 + i] * (ln_f_weight[i] * d_x_6[b0 * 32 + i]);
+        {
+            double acc_ = 0.0;
+            for (int i = 0; i < 32; i++) {
+                acc_ += (-1.0) * (layernorm_r_5[b0] * (ln_f_weight[i] * d_x_6[b0 * 32 + i]));
+            }
+            d_layernorm_mu_5[b0] = acc_;
         }
-        d_layernorm_rstd_5[b0] = acc_;
+        /* prelude.mg:40: y[i] = (x[i] - mu) * r * g[i] + b[i] */
+        {
+            double acc_ = 0.0;
+            for (int i = 0; i < 32; i++) {
+                acc_ += (x_5[b0 * 32 + i] - layernorm_mu_5[b0]) * (ln_f_weight[i] * d_x_6[b0 * 32 + i]);
+            }
+            d_layernorm_r_5[b0] = acc_;
+        }
     }
-    /* gpt2.mg:45: y[i] = d[i] * rstd * g[i] + b[i] */
+    /* prelude.mg:40: y[i] = (x[i] - mu) * r * g[i] + b[i] */
     /* dln_f_weight += dx_6 * dx_6/dln_f_weight */
     {
         double acc_[32];
@@ -1235,12 +1195,12 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
             acc_[i] = 0.0;
         for (int b0 = 0; b0 < T; b0++) {
             for (int i = 0; i < 32; i++)
-                acc_[i] += layernorm_d_5[b0 * 32 + i] * layernorm_rstd_5[b0] * d_x_6[b0 * 32 + i];
+                acc_[i] += (x_5[b0 * 32 + i] - layernorm_mu_5[b0]) * layernorm_r_5[b0] * d_x_6[b0 * 32 + i];
         }
         for (int i = 0; i < 32; i++)
             d_ln_f_weight[i] = acc_[i];
     }
-    /* gpt2.mg:45: y[i] = d[i] * rstd * g[i] + b[i] */
+    /* prelude.mg:40: y[i] = (x[i] - mu) * r * g[i] + b[i] */
     /* dln_f_bias += dx_6 * dx_6/dln_f_bias */
     {
         double acc_[32];
@@ -1253,74 +1213,85 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
         for (int i = 0; i < 32; i++)
             d_ln_f_bias[i] = acc_[i];
     }
-    /* gpt2.mg:44: rstd = (var + 1e-5) ^ -0.5 */
-    /* dlayernorm_var_5 += dlayernorm_rstd_5 * dlayernorm_rstd_5/dlayernorm_var_5 */
+    /* prelude.mg:39: r = (var + 1e-5) ^ -0.5 */
+    /* dlayernorm_var_5 += dlayernorm_r_5 * dlayernorm_r_5/dlayernorm_var_5 */
     /* dlayernorm_sum_10 += dlayernorm_var_5 * dlayernorm_var_5/dlayernorm_sum_10 */
     for (int b0 = 0; b0 < T; b0++) {
-        d_layernorm_var_5[b0] = (-0.5) * pow_(layernorm_var_5[b0] + 1e-05, -1.5) * d_layernorm_rstd_5[b0];
-        /* gpt2.mg:43: var = mean(i) d[i] * d[i] */
+        d_layernorm_var_5[b0] = (-0.5) * pow_(layernorm_var_5[b0] + 1e-05, -1.5) * d_layernorm_r_5[b0];
+        /* prelude.mg:38: var = mean(i) (x[i] - mu) * (x[i] - mu) */
         d_layernorm_sum_10[b0] = 0.03125 * d_layernorm_var_5[b0];
     }
-    /* gpt2.mg:43: var = mean(i) d[i] * d[i] */
-    /* dlayernorm_d_5 += dlayernorm_sum_10 * dlayernorm_sum_10/dlayernorm_d_5 */
-    /* dlayernorm_d_5 += dlayernorm_sum_10 * dlayernorm_sum_10/dlayernorm_d_5 */
-    /* dx_5 += dlayernorm_d_5 * dlayernorm_d_5/dx_5 */
+    /* prelude.mg:38: var = mean(i) (x[i] - mu) * (x[i] - mu) */
+    /* dx_5 += dlayernorm_sum_10 * dlayernorm_sum_10/dx_5 */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 32; i++) {
-            d_layernorm_d_5[b0 * 32 + i] += layernorm_d_5[b0 * 32 + i] * d_layernorm_sum_10[b0];
-            /* gpt2.mg:43: var = mean(i) d[i] * d[i] */
-            d_layernorm_d_5[b0 * 32 + i] += layernorm_d_5[b0 * 32 + i] * d_layernorm_sum_10[b0];
-            /* gpt2.mg:42: d[i] = x[i] - mu */
-            d_x_5[b0 * 32 + i] = d_layernorm_d_5[b0 * 32 + i];
+            d_x_5[b0 * 32 + i] += (x_5[b0 * 32 + i] - layernorm_mu_5[b0]) * d_layernorm_sum_10[b0];
         }
     }
-    /* gpt2.mg:42: d[i] = x[i] - mu */
-    /* dlayernorm_mu_5 += dlayernorm_d_5 * dlayernorm_d_5/dlayernorm_mu_5 */
+    /* prelude.mg:38: var = mean(i) (x[i] - mu) * (x[i] - mu) */
+    /* dlayernorm_mu_5 += dlayernorm_sum_10 * dlayernorm_sum_10/dlayernorm_mu_5 */
+    for (int b0 = 0; b0 < T; b0++) {
+        double acc_ = d_layernorm_mu_5[b0];
+        for (int i = 0; i < 32; i++) {
+            acc_ += (-1.0) * ((x_5[b0 * 32 + i] - layernorm_mu_5[b0]) * d_layernorm_sum_10[b0]);
+        }
+        d_layernorm_mu_5[b0] = acc_;
+    }
+    /* prelude.mg:38: var = mean(i) (x[i] - mu) * (x[i] - mu) */
+    /* dx_5 += dlayernorm_sum_10 * dlayernorm_sum_10/dx_5 */
+    for (int b0 = 0; b0 < T; b0++) {
+        for (int i = 0; i < 32; i++) {
+            d_x_5[b0 * 32 + i] += (x_5[b0 * 32 + i] - layernorm_mu_5[b0]) * d_layernorm_sum_10[b0];
+        }
+    }
+    /* prelude.mg:38: var = mean(i) (x[i] - mu) * (x[i] - mu) */
+    /* dlayernorm_mu_5 += dlayernorm_sum_10 * dlayernorm_sum_10/dlayernorm_mu_5 */
     /* dlayernorm_sum_9 += dlayernorm_mu_5 * dlayernorm_mu_5/dlayernorm_sum_9 */
     for (int b0 = 0; b0 < T; b0++) {
         {
-            double acc_ = 0.0;
+            double acc_ = d_layernorm_mu_5[b0];
             for (int i = 0; i < 32; i++) {
-                acc_ += (-1.0) * d_layernorm_d_5[b0 * 32 + i];
+                acc_ += (-1.0) * ((x_5[b0 * 32 + i] - layernorm_mu_5[b0]) * d_layernorm_sum_10[b0]);
             }
             d_layernorm_mu_5[b0] = acc_;
         }
-        /* gpt2.mg:41: mu = mean(i) x[i] */
+        /* prelude.mg:37: mu = mean(i) x[i] */
         d_layernorm_sum_9[b0] = 0.03125 * d_layernorm_mu_5[b0];
     }
-    /* gpt2.mg:41: mu = mean(i) x[i] */
+    /* prelude.mg:37: mu = mean(i) x[i] */
     /* dx_5 += dlayernorm_sum_9 * dlayernorm_sum_9/dx_5 */
-    /* dlinear_b_y_7 += dx_5 * dx_5/dlinear_b_y_7 */
-    /* dx_4 += dx_5 * dx_5/dx_4 */
-    /* dlinear_b_sum_8 += dlinear_b_y_7 * dlinear_b_y_7/dlinear_b_sum_8 */
+    /* dlinear_y_8 += dx_5 * dx_5/dlinear_y_8 */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 32; i++) {
             d_x_5[b0 * 32 + i] += d_layernorm_sum_9[b0];
-            /* gpt2.mg:74: x = linear_b(u, h[l].mlp.c_proj.weight, h[l].mlp.c_proj.bias) + x */
-            d_linear_b_y_7[b0 * 32 + i] = d_x_5[b0 * 32 + i];
-            /* gpt2.mg:74: x = linear_b(u, h[l].mlp.c_proj.weight, h[l].mlp.c_proj.bias) + x */
-            d_x_4[b0 * 32 + i] = d_x_5[b0 * 32 + i];
-            /* gpt2.mg:55: y[o] = (sum(i) w[o, i] * x[i]) + b[o] */
-            d_linear_b_sum_8[b0 * 32 + i] = d_linear_b_y_7[b0 * 32 + i];
+            /* gpt2.mg:57: x = linear(u, h[l].mlp.c_proj.weight) + h[l].mlp.c_proj.bias + x */
+            d_linear_y_8[b0 * 32 + i] = d_x_5[b0 * 32 + i];
         }
     }
 
-    /* backward of gpt2.mg:74: x = linear_b(u, h[l].mlp.c_proj.weight, h[l].mlp.c_proj.bias) + x */
-    /* gpt2.mg:55: y[o] = (sum(i) w[o, i] * x[i]) + b[o] */
-    /* dh1_mlp_c_proj_bias += dlinear_b_y_7 * dlinear_b_y_7/dh1_mlp_c_proj_bias */
+    /* backward of gpt2.mg:57: x = linear(u, h[l].mlp.c_proj.weight) + h[l].mlp.c_proj.bias + x */
+    /* dh1_mlp_c_proj_bias += dx_5 * dx_5/dh1_mlp_c_proj_bias */
     {
         double acc_[32];
-        for (int o = 0; o < 32; o++)
-            acc_[o] = 0.0;
-        for (int b0 = 0; b0 < T; b0++) {
-            for (int o = 0; o < 32; o++)
-                acc_[o] += d_linear_b_y_7[b0 * 32 + o];
+        for (int j = 0; j < 32; j++)
+            acc_[j] = 0.0;
+        for (int i = 0; i < T; i++) {
+            for (int j = 0; j < 32; j++)
+                acc_[j] += d_x_5[i * 32 + j];
         }
-        for (int o = 0; o < 32; o++)
-            d_h1_mlp_c_proj_bias[o] = acc_[o];
+        for (int j = 0; j < 32; j++)
+            d_h1_mlp_c_proj_bias[j] = acc_[j];
     }
-    /* gpt2.mg:55: y[o] = (sum(i) w[o, i] * x[i]) + b[o] */
-    /* dh1_mlp_c_proj_weight += dlinear_b_sum_8 * dlinear_b_sum_8/dh1_mlp_c_proj_weight */
+
+    /* backward of gpt2.mg:57: x = linear(u, h[l].mlp.c_proj.weight) + h[l].mlp.c_proj.bias + x */
+    /* dx_4 += dx_5 * dx_5/dx_4 */
+    for (int i = 0; i < T; i++) {
+        for (int j = 0; j < 32; j++) {
+            d_x_4[i * 32 + j] = d_x_5[i * 32 + j];
+        }
+    }
+    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dh1_mlp_c_proj_weight += dlinear_y_8 * dlinear_y_8/dh1_mlp_c_proj_weight */
     {
         int o = 0;
         for (; o + 4 <= 32; o += 4) {
@@ -1334,10 +1305,10 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
                 }
                 for (int b0 = 0; b0 < T; b0++) {
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += u_2[b0 * 128 + i] * d_linear_b_sum_8[b0 * 32 + o];
-                        acc_[1][i - t0_] += u_2[b0 * 128 + i] * d_linear_b_sum_8[b0 * 32 + o + 1];
-                        acc_[2][i - t0_] += u_2[b0 * 128 + i] * d_linear_b_sum_8[b0 * 32 + o + 2];
-                        acc_[3][i - t0_] += u_2[b0 * 128 + i] * d_linear_b_sum_8[b0 * 32 + o + 3];
+                        acc_[0][i - t0_] += u_2[b0 * 128 + i] * d_linear_y_8[b0 * 32 + o];
+                        acc_[1][i - t0_] += u_2[b0 * 128 + i] * d_linear_y_8[b0 * 32 + o + 1];
+                        acc_[2][i - t0_] += u_2[b0 * 128 + i] * d_linear_y_8[b0 * 32 + o + 2];
+                        acc_[3][i - t0_] += u_2[b0 * 128 + i] * d_linear_y_8[b0 * 32 + o + 3];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -1349,8 +1320,8 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
             }
         }
     }
-    /* gpt2.mg:55: y[o] = (sum(i) w[o, i] * x[i]) + b[o] */
-    /* du_2 += dlinear_b_sum_8 * dlinear_b_sum_8/du_2 */
+    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* du_2 += dlinear_y_8 * dlinear_y_8/du_2 */
     {
         int b0 = 0;
         for (; b0 + 4 <= T; b0 += 4) {
@@ -1364,10 +1335,10 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
                 }
                 for (int o = 0; o < 32; o++) {
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += h1_mlp_c_proj_weight[o * 128 + i] * d_linear_b_sum_8[b0 * 32 + o];
-                        acc_[1][i - t0_] += h1_mlp_c_proj_weight[o * 128 + i] * d_linear_b_sum_8[(b0 + 1) * 32 + o];
-                        acc_[2][i - t0_] += h1_mlp_c_proj_weight[o * 128 + i] * d_linear_b_sum_8[(b0 + 2) * 32 + o];
-                        acc_[3][i - t0_] += h1_mlp_c_proj_weight[o * 128 + i] * d_linear_b_sum_8[(b0 + 3) * 32 + o];
+                        acc_[0][i - t0_] += h1_mlp_c_proj_weight[o * 128 + i] * d_linear_y_8[b0 * 32 + o];
+                        acc_[1][i - t0_] += h1_mlp_c_proj_weight[o * 128 + i] * d_linear_y_8[(b0 + 1) * 32 + o];
+                        acc_[2][i - t0_] += h1_mlp_c_proj_weight[o * 128 + i] * d_linear_y_8[(b0 + 2) * 32 + o];
+                        acc_[3][i - t0_] += h1_mlp_c_proj_weight[o * 128 + i] * d_linear_y_8[(b0 + 3) * 32 + o];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -1386,7 +1357,7 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
                         acc_[i - t0_] = 0.0;
                     for (int o = 0; o < 32; o++) {
                         for (int i = t0_; i < t0_ + 64; i++)
-                            acc_[i - t0_] += h1_mlp_c_proj_weight[o * 128 + i] * d_linear_b_sum_8[b0 * 32 + o];
+                            acc_[i - t0_] += h1_mlp_c_proj_weight[o * 128 + i] * d_linear_y_8[b0 * 32 + o];
                     }
                     for (int i = t0_; i < t0_ + 64; i++)
                         d_u_2[b0 * 128 + i] = acc_[i - t0_];
@@ -1395,46 +1366,46 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
         }
     }
 
-    /* backward of gpt2.mg:73: u = gelu_tanh(linear_b(layernorm(x, h[l].ln_2.weight, h[l].ln_2.bias), h[l].mlp.c_fc.weight, h[l].mlp.c_fc.bias)) */
-    /* gpt2.mg:50: y[i] = 0.5 * x[i] * (1 + tanh((2 / 3.141592653589793) ^ 0.5 * (x[i] + 0.044715 * (x[i] * x[i] * x[i])))) */
-    /* dlinear_b_y_6 += du_2 * du_2/dlinear_b_y_6 */
-    /* dlinear_b_y_6 += du_2 * du_2/dlinear_b_y_6 */
-    /* dlinear_b_y_6 += du_2 * du_2/dlinear_b_y_6 */
-    /* dlinear_b_y_6 += du_2 * du_2/dlinear_b_y_6 */
-    /* dlinear_b_y_6 += du_2 * du_2/dlinear_b_y_6 */
-    /* dlinear_b_sum_7 += dlinear_b_y_6 * dlinear_b_y_6/dlinear_b_sum_7 */
+    /* backward of gpt2.mg:56: u = gelu_tanh(linear(layernorm(x, h[l].ln_2.weight, h[l].ln_2.bias), h[l].mlp.c_fc.weight) + h[l].mlp.c_fc.bias) */
+    /* prelude.mg:51: y[i] = 0.5 * x[i] * (1 + tanh(0.7978845608028654 * (x[i] + 0.044715 * x[i] * x[i] * x[i]))) */
+    /* dgelu_tanh_arg1_2 += du_2 * du_2/dgelu_tanh_arg1_2 */
+    /* dgelu_tanh_arg1_2 += du_2 * du_2/dgelu_tanh_arg1_2 */
+    /* dgelu_tanh_arg1_2 += du_2 * du_2/dgelu_tanh_arg1_2 */
+    /* dgelu_tanh_arg1_2 += du_2 * du_2/dgelu_tanh_arg1_2 */
+    /* dgelu_tanh_arg1_2 += du_2 * du_2/dgelu_tanh_arg1_2 */
+    /* dlinear_y_7 += dgelu_tanh_arg1_2 * dgelu_tanh_arg1_2/dlinear_y_7 */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 128; i++) {
-            d_linear_b_y_6[b0 * 128 + i] = 0.5 * ((1.0 + tanh_(0.7978845608028654 * (linear_b_y_6[b0 * 128 + i] + 0.044715 * (linear_b_y_6[b0 * 128 + i] * linear_b_y_6[b0 * 128 + i] * linear_b_y_6[b0 * 128 + i])))) * d_u_2[b0 * 128 + i]);
-            /* gpt2.mg:50: y[i] = 0.5 * x[i] * (1 + tanh((2 / 3.141592653589793) ^ 0.5 * (x[i] + 0.044715 * (x[i] * x[i] * x[i])))) */
-            d_linear_b_y_6[b0 * 128 + i] += 0.7978845608028654 * ((1.0 - pow_(tanh_(0.7978845608028654 * (linear_b_y_6[b0 * 128 + i] + 0.044715 * (linear_b_y_6[b0 * 128 + i] * linear_b_y_6[b0 * 128 + i] * linear_b_y_6[b0 * 128 + i]))), 2.0)) * (0.5 * linear_b_y_6[b0 * 128 + i] * d_u_2[b0 * 128 + i]));
-            /* gpt2.mg:50: y[i] = 0.5 * x[i] * (1 + tanh((2 / 3.141592653589793) ^ 0.5 * (x[i] + 0.044715 * (x[i] * x[i] * x[i])))) */
-            d_linear_b_y_6[b0 * 128 + i] += linear_b_y_6[b0 * 128 + i] * (linear_b_y_6[b0 * 128 + i] * (0.044715 * (0.7978845608028654 * ((1.0 - pow_(tanh_(0.7978845608028654 * (linear_b_y_6[b0 * 128 + i] + 0.044715 * (linear_b_y_6[b0 * 128 + i] * linear_b_y_6[b0 * 128 + i] * linear_b_y_6[b0 * 128 + i]))), 2.0)) * (0.5 * linear_b_y_6[b0 * 128 + i] * d_u_2[b0 * 128 + i])))));
-            /* gpt2.mg:50: y[i] = 0.5 * x[i] * (1 + tanh((2 / 3.141592653589793) ^ 0.5 * (x[i] + 0.044715 * (x[i] * x[i] * x[i])))) */
-            d_linear_b_y_6[b0 * 128 + i] += linear_b_y_6[b0 * 128 + i] * (linear_b_y_6[b0 * 128 + i] * (0.044715 * (0.7978845608028654 * ((1.0 - pow_(tanh_(0.7978845608028654 * (linear_b_y_6[b0 * 128 + i] + 0.044715 * (linear_b_y_6[b0 * 128 + i] * linear_b_y_6[b0 * 128 + i] * linear_b_y_6[b0 * 128 + i]))), 2.0)) * (0.5 * linear_b_y_6[b0 * 128 + i] * d_u_2[b0 * 128 + i])))));
-            /* gpt2.mg:50: y[i] = 0.5 * x[i] * (1 + tanh((2 / 3.141592653589793) ^ 0.5 * (x[i] + 0.044715 * (x[i] * x[i] * x[i])))) */
-            d_linear_b_y_6[b0 * 128 + i] += linear_b_y_6[b0 * 128 + i] * linear_b_y_6[b0 * 128 + i] * (0.044715 * (0.7978845608028654 * ((1.0 - pow_(tanh_(0.7978845608028654 * (linear_b_y_6[b0 * 128 + i] + 0.044715 * (linear_b_y_6[b0 * 128 + i] * linear_b_y_6[b0 * 128 + i] * linear_b_y_6[b0 * 128 + i]))), 2.0)) * (0.5 * linear_b_y_6[b0 * 128 + i] * d_u_2[b0 * 128 + i]))));
-            /* gpt2.mg:55: y[o] = (sum(i) w[o, i] * x[i]) + b[o] */
-            d_linear_b_sum_7[b0 * 128 + i] = d_linear_b_y_6[b0 * 128 + i];
+            d_gelu_tanh_arg1_2[b0 * 128 + i] = 0.5 * ((1.0 + tanh_(0.7978845608028654 * (gelu_tanh_arg1_2[b0 * 128 + i] + 0.044715 * gelu_tanh_arg1_2[b0 * 128 + i] * gelu_tanh_arg1_2[b0 * 128 + i] * gelu_tanh_arg1_2[b0 * 128 + i]))) * d_u_2[b0 * 128 + i]);
+            /* prelude.mg:51: y[i] = 0.5 * x[i] * (1 + tanh(0.7978845608028654 * (x[i] + 0.044715 * x[i] * x[i] * x[i]))) */
+            d_gelu_tanh_arg1_2[b0 * 128 + i] += 0.7978845608028654 * ((1.0 - pow_(tanh_(0.7978845608028654 * (gelu_tanh_arg1_2[b0 * 128 + i] + 0.044715 * gelu_tanh_arg1_2[b0 * 128 + i] * gelu_tanh_arg1_2[b0 * 128 + i] * gelu_tanh_arg1_2[b0 * 128 + i])), 2.0)) * (0.5 * gelu_tanh_arg1_2[b0 * 128 + i] * d_u_2[b0 * 128 + i]));
+            /* prelude.mg:51: y[i] = 0.5 * x[i] * (1 + tanh(0.7978845608028654 * (x[i] + 0.044715 * x[i] * x[i] * x[i]))) */
+            d_gelu_tanh_arg1_2[b0 * 128 + i] += 0.044715 * (gelu_tanh_arg1_2[b0 * 128 + i] * (gelu_tanh_arg1_2[b0 * 128 + i] * (0.7978845608028654 * ((1.0 - pow_(tanh_(0.7978845608028654 * (gelu_tanh_arg1_2[b0 * 128 + i] + 0.044715 * gelu_tanh_arg1_2[b0 * 128 + i] * gelu_tanh_arg1_2[b0 * 128 + i] * gelu_tanh_arg1_2[b0 * 128 + i])), 2.0)) * (0.5 * gelu_tanh_arg1_2[b0 * 128 + i] * d_u_2[b0 * 128 + i])))));
+            /* prelude.mg:51: y[i] = 0.5 * x[i] * (1 + tanh(0.7978845608028654 * (x[i] + 0.044715 * x[i] * x[i] * x[i]))) */
+            d_gelu_tanh_arg1_2[b0 * 128 + i] += 0.044715 * gelu_tanh_arg1_2[b0 * 128 + i] * (gelu_tanh_arg1_2[b0 * 128 + i] * (0.7978845608028654 * ((1.0 - pow_(tanh_(0.7978845608028654 * (gelu_tanh_arg1_2[b0 * 128 + i] + 0.044715 * gelu_tanh_arg1_2[b0 * 128 + i] * gelu_tanh_arg1_2[b0 * 128 + i] * gelu_tanh_arg1_2[b0 * 128 + i])), 2.0)) * (0.5 * gelu_tanh_arg1_2[b0 * 128 + i] * d_u_2[b0 * 128 + i]))));
+            /* prelude.mg:51: y[i] = 0.5 * x[i] * (1 + tanh(0.7978845608028654 * (x[i] + 0.044715 * x[i] * x[i] * x[i]))) */
+            d_gelu_tanh_arg1_2[b0 * 128 + i] += 0.044715 * gelu_tanh_arg1_2[b0 * 128 + i] * gelu_tanh_arg1_2[b0 * 128 + i] * (0.7978845608028654 * ((1.0 - pow_(tanh_(0.7978845608028654 * (gelu_tanh_arg1_2[b0 * 128 + i] + 0.044715 * gelu_tanh_arg1_2[b0 * 128 + i] * gelu_tanh_arg1_2[b0 * 128 + i] * gelu_tanh_arg1_2[b0 * 128 + i])), 2.0)) * (0.5 * gelu_tanh_arg1_2[b0 * 128 + i] * d_u_2[b0 * 128 + i])));
+            /* gpt2.mg:56: u = gelu_tanh(linear(layernorm(x, h[l].ln_2.weight, h[l].ln_2.bias), h[l].mlp.c_fc.weight) + h[l].mlp.c_fc.bias) */
+            d_linear_y_7[b0 * 128 + i] = d_gelu_tanh_arg1_2[b0 * 128 + i];
         }
     }
-    /* gpt2.mg:55: y[o] = (sum(i) w[o, i] * x[i]) + b[o] */
-    /* dh1_mlp_c_fc_bias += dlinear_b_y_6 * dlinear_b_y_6/dh1_mlp_c_fc_bias */
+    /* gpt2.mg:56: u = gelu_tanh(linear(layernorm(x, h[l].ln_2.weight, h[l].ln_2.bias), h[l].mlp.c_fc.weight) + h[l].mlp.c_fc.bias) */
+    /* dh1_mlp_c_fc_bias += dgelu_tanh_arg1_2 * dgelu_tanh_arg1_2/dh1_mlp_c_fc_bias */
     {
         for (int t0_ = 0; t0_ < 128; t0_ += 64) {
             double acc_[64];
-            for (int o = t0_; o < t0_ + 64; o++)
-                acc_[o - t0_] = 0.0;
-            for (int b0 = 0; b0 < T; b0++) {
-                for (int o = t0_; o < t0_ + 64; o++)
-                    acc_[o - t0_] += d_linear_b_y_6[b0 * 128 + o];
+            for (int j = t0_; j < t0_ + 64; j++)
+                acc_[j - t0_] = 0.0;
+            for (int i = 0; i < T; i++) {
+                for (int j = t0_; j < t0_ + 64; j++)
+                    acc_[j - t0_] += d_gelu_tanh_arg1_2[i * 128 + j];
             }
-            for (int o = t0_; o < t0_ + 64; o++)
-                d_h1_mlp_c_fc_bias[o] = acc_[o - t0_];
+            for (int j = t0_; j < t0_ + 64; j++)
+                d_h1_mlp_c_fc_bias[j] = acc_[j - t0_];
         }
     }
-    /* gpt2.mg:55: y[o] = (sum(i) w[o, i] * x[i]) + b[o] */
-    /* dh1_mlp_c_fc_weight += dlinear_b_sum_7 * dlinear_b_sum_7/dh1_mlp_c_fc_weight */
+    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dh1_mlp_c_fc_weight += dlinear_y_7 * dlinear_y_7/dh1_mlp_c_fc_weight */
     {
         int o = 0;
         for (; o + 4 <= 128; o += 4) {
@@ -1448,10 +1419,10 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
                 }
                 for (int b0 = 0; b0 < T; b0++) {
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += layernorm_y_4[b0 * 32 + i] * d_linear_b_sum_7[b0 * 128 + o];
-                        acc_[1][i - t0_] += layernorm_y_4[b0 * 32 + i] * d_linear_b_sum_7[b0 * 128 + o + 1];
-                        acc_[2][i - t0_] += layernorm_y_4[b0 * 32 + i] * d_linear_b_sum_7[b0 * 128 + o + 2];
-                        acc_[3][i - t0_] += layernorm_y_4[b0 * 32 + i] * d_linear_b_sum_7[b0 * 128 + o + 3];
+                        acc_[0][i - t0_] += layernorm_y_4[b0 * 32 + i] * d_linear_y_7[b0 * 128 + o];
+                        acc_[1][i - t0_] += layernorm_y_4[b0 * 32 + i] * d_linear_y_7[b0 * 128 + o + 1];
+                        acc_[2][i - t0_] += layernorm_y_4[b0 * 32 + i] * d_linear_y_7[b0 * 128 + o + 2];
+                        acc_[3][i - t0_] += layernorm_y_4[b0 * 32 + i] * d_linear_y_7[b0 * 128 + o + 3];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -1463,8 +1434,8 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
             }
         }
     }
-    /* gpt2.mg:55: y[o] = (sum(i) w[o, i] * x[i]) + b[o] */
-    /* dlayernorm_y_4 += dlinear_b_sum_7 * dlinear_b_sum_7/dlayernorm_y_4 */
+    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlayernorm_y_4 += dlinear_y_7 * dlinear_y_7/dlayernorm_y_4 */
     {
         int b0 = 0;
         for (; b0 + 4 <= T; b0 += 4) {
@@ -1478,10 +1449,10 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
                 }
                 for (int o = 0; o < 128; o++) {
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += h1_mlp_c_fc_weight[o * 32 + i] * d_linear_b_sum_7[b0 * 128 + o];
-                        acc_[1][i - t0_] += h1_mlp_c_fc_weight[o * 32 + i] * d_linear_b_sum_7[(b0 + 1) * 128 + o];
-                        acc_[2][i - t0_] += h1_mlp_c_fc_weight[o * 32 + i] * d_linear_b_sum_7[(b0 + 2) * 128 + o];
-                        acc_[3][i - t0_] += h1_mlp_c_fc_weight[o * 32 + i] * d_linear_b_sum_7[(b0 + 3) * 128 + o];
+                        acc_[0][i - t0_] += h1_mlp_c_fc_weight[o * 32 + i] * d_linear_y_7[b0 * 128 + o];
+                        acc_[1][i - t0_] += h1_mlp_c_fc_weight[o * 32 + i] * d_linear_y_7[(b0 + 1) * 128 + o];
+                        acc_[2][i - t0_] += h1_mlp_c_fc_weight[o * 32 + i] * d_linear_y_7[(b0 + 2) * 128 + o];
+                        acc_[3][i - t0_] += h1_mlp_c_fc_weight[o * 32 + i] * d_linear_y_7[(b0 + 3) * 128 + o];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -1499,30 +1470,41 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
                     acc_[i] = 0.0;
                 for (int o = 0; o < 128; o++) {
                     for (int i = 0; i < 32; i++)
-                        acc_[i] += h1_mlp_c_fc_weight[o * 32 + i] * d_linear_b_sum_7[b0 * 128 + o];
+                        acc_[i] += h1_mlp_c_fc_weight[o * 32 + i] * d_linear_y_7[b0 * 128 + o];
                 }
                 for (int i = 0; i < 32; i++)
                     d_layernorm_y_4[b0 * 32 + i] = acc_[i];
             }
         }
     }
-    /* gpt2.mg:45: y[i] = d[i] * rstd * g[i] + b[i] */
-    /* dlayernorm_d_4 += dlayernorm_y_4 * dlayernorm_y_4/dlayernorm_d_4 */
+    /* prelude.mg:40: y[i] = (x[i] - mu) * r * g[i] + b[i] */
+    /* dx_4 += dlayernorm_y_4 * dlayernorm_y_4/dx_4 */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 32; i++) {
-            d_layernorm_d_4[b0 * 32 + i] = layernorm_rstd_4[b0] * (h1_ln_2_weight[i] * d_layernorm_y_4[b0 * 32 + i]);
+            d_x_4[b0 * 32 + i] += layernorm_r_4[b0] * (h1_ln_2_weight[i] * d_layernorm_y_4[b0 * 32 + i]);
         }
     }
-    /* gpt2.mg:45: y[i] = d[i] * rstd * g[i] + b[i] */
-    /* dlayernorm_rstd_4 += dlayernorm_y_4 * dlayernorm_y_4/dlayernorm_rstd_4 */
+    /* prelude.mg:40: y[i] = (x[i] - mu) * r * g[i] + b[i] */
+    /* dlayernorm_mu_4 += dlayernorm_y_4 * dlayernorm_y_4/dlayernorm_mu_4 */
+    /* dlayernorm_r_4 += dlayernorm_y_4 * dlayernorm_y_4/dlayernorm_r_4 */
     for (int b0 = 0; b0 < T; b0++) {
-        double acc_ = 0.0;
-        for (int i = 0; i < 32; i++) {
-            acc_ += layernorm_d_4[b0 * 32 + i] * (h1_ln_2_weight[i] * d_layernorm_y_4[b0 * 32 + i]);
+        {
+            double acc_ = 0.0;
+            for (int i = 0; i < 32; i++) {
+                acc_ += (-1.0) * (layernorm_r_4[b0] * (h1_ln_2_weight[i] * d_layernorm_y_4[b0 * 32 + i]));
+            }
+            d_layernorm_mu_4[b0] = acc_;
         }
-        d_layernorm_rstd_4[b0] = acc_;
+        /* prelude.mg:40: y[i] = (x[i] - mu) * r * g[i] + b[i] */
+        {
+            double acc_ = 0.0;
+            for (int i = 0; i < 32; i++) {
+                acc_ += (x_4[b0 * 32 + i] - layernorm_mu_4[b0]) * (h1_ln_2_weight[i] * d_layernorm_y_4[b0 * 32 + i]);
+            }
+            d_layernorm_r_4[b0] = acc_;
+        }
     }
-    /* gpt2.mg:45: y[i] = d[i] * rstd * g[i] + b[i] */
+    /* prelude.mg:40: y[i] = (x[i] - mu) * r * g[i] + b[i] */
     /* dh1_ln_2_weight += dlayernorm_y_4 * dlayernorm_y_4/dh1_ln_2_weight */
     {
         double acc_[32];
@@ -1530,12 +1512,12 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
             acc_[i] = 0.0;
         for (int b0 = 0; b0 < T; b0++) {
             for (int i = 0; i < 32; i++)
-                acc_[i] += layernorm_d_4[b0 * 32 + i] * layernorm_rstd_4[b0] * d_layernorm_y_4[b0 * 32 + i];
+                acc_[i] += (x_4[b0 * 32 + i] - layernorm_mu_4[b0]) * layernorm_r_4[b0] * d_layernorm_y_4[b0 * 32 + i];
         }
         for (int i = 0; i < 32; i++)
             d_h1_ln_2_weight[i] = acc_[i];
     }
-    /* gpt2.mg:45: y[i] = d[i] * rstd * g[i] + b[i] */
+    /* prelude.mg:40: y[i] = (x[i] - mu) * r * g[i] + b[i] */
     /* dh1_ln_2_bias += dlayernorm_y_4 * dlayernorm_y_4/dh1_ln_2_bias */
     {
         double acc_[32];
@@ -1548,74 +1530,85 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
         for (int i = 0; i < 32; i++)
             d_h1_ln_2_bias[i] = acc_[i];
     }
-    /* gpt2.mg:44: rstd = (var + 1e-5) ^ -0.5 */
-    /* dlayernorm_var_4 += dlayernorm_rstd_4 * dlayernorm_rstd_4/dlayernorm_var_4 */
+    /* prelude.mg:39: r = (var + 1e-5) ^ -0.5 */
+    /* dlayernorm_var_4 += dlayernorm_r_4 * dlayernorm_r_4/dlayernorm_var_4 */
     /* dlayernorm_sum_8 += dlayernorm_var_4 * dlayernorm_var_4/dlayernorm_sum_8 */
     for (int b0 = 0; b0 < T; b0++) {
-        d_layernorm_var_4[b0] = (-0.5) * pow_(layernorm_var_4[b0] + 1e-05, -1.5) * d_layernorm_rstd_4[b0];
-        /* gpt2.mg:43: var = mean(i) d[i] * d[i] */
+        d_layernorm_var_4[b0] = (-0.5) * pow_(layernorm_var_4[b0] + 1e-05, -1.5) * d_layernorm_r_4[b0];
+        /* prelude.mg:38: var = mean(i) (x[i] - mu) * (x[i] - mu) */
         d_layernorm_sum_8[b0] = 0.03125 * d_layernorm_var_4[b0];
     }
-    /* gpt2.mg:43: var = mean(i) d[i] * d[i] */
-    /* dlayernorm_d_4 += dlayernorm_sum_8 * dlayernorm_sum_8/dlayernorm_d_4 */
-    /* dlayernorm_d_4 += dlayernorm_sum_8 * dlayernorm_sum_8/dlayernorm_d_4 */
-    /* dx_4 += dlayernorm_d_4 * dlayernorm_d_4/dx_4 */
+    /* prelude.mg:38: var = mean(i) (x[i] - mu) * (x[i] - mu) */
+    /* dx_4 += dlayernorm_sum_8 * dlayernorm_sum_8/dx_4 */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 32; i++) {
-            d_layernorm_d_4[b0 * 32 + i] += layernorm_d_4[b0 * 32 + i] * d_layernorm_sum_8[b0];
-            /* gpt2.mg:43: var = mean(i) d[i] * d[i] */
-            d_layernorm_d_4[b0 * 32 + i] += layernorm_d_4[b0 * 32 + i] * d_layernorm_sum_8[b0];
-            /* gpt2.mg:42: d[i] = x[i] - mu */
-            d_x_4[b0 * 32 + i] += d_layernorm_d_4[b0 * 32 + i];
+            d_x_4[b0 * 32 + i] += (x_4[b0 * 32 + i] - layernorm_mu_4[b0]) * d_layernorm_sum_8[b0];
         }
     }
-    /* gpt2.mg:42: d[i] = x[i] - mu */
-    /* dlayernorm_mu_4 += dlayernorm_d_4 * dlayernorm_d_4/dlayernorm_mu_4 */
+    /* prelude.mg:38: var = mean(i) (x[i] - mu) * (x[i] - mu) */
+    /* dlayernorm_mu_4 += dlayernorm_sum_8 * dlayernorm_sum_8/dlayernorm_mu_4 */
+    for (int b0 = 0; b0 < T; b0++) {
+        double acc_ = d_layernorm_mu_4[b0];
+        for (int i = 0; i < 32; i++) {
+            acc_ += (-1.0) * ((x_4[b0 * 32 + i] - layernorm_mu_4[b0]) * d_layernorm_sum_8[b0]);
+        }
+        d_layernorm_mu_4[b0] = acc_;
+    }
+    /* prelude.mg:38: var = mean(i) (x[i] - mu) * (x[i] - mu) */
+    /* dx_4 += dlayernorm_sum_8 * dlayernorm_sum_8/dx_4 */
+    for (int b0 = 0; b0 < T; b0++) {
+        for (int i = 0; i < 32; i++) {
+            d_x_4[b0 * 32 + i] += (x_4[b0 * 32 + i] - layernorm_mu_4[b0]) * d_layernorm_sum_8[b0];
+        }
+    }
+    /* prelude.mg:38: var = mean(i) (x[i] - mu) * (x[i] - mu) */
+    /* dlayernorm_mu_4 += dlayernorm_sum_8 * dlayernorm_sum_8/dlayernorm_mu_4 */
     /* dlayernorm_sum_7 += dlayernorm_mu_4 * dlayernorm_mu_4/dlayernorm_sum_7 */
     for (int b0 = 0; b0 < T; b0++) {
         {
-            double acc_ = 0.0;
+            double acc_ = d_layernorm_mu_4[b0];
             for (int i = 0; i < 32; i++) {
-                acc_ += (-1.0) * d_layernorm_d_4[b0 * 32 + i];
+                acc_ += (-1.0) * ((x_4[b0 * 32 + i] - layernorm_mu_4[b0]) * d_layernorm_sum_8[b0]);
             }
             d_layernorm_mu_4[b0] = acc_;
         }
-        /* gpt2.mg:41: mu = mean(i) x[i] */
+        /* prelude.mg:37: mu = mean(i) x[i] */
         d_layernorm_sum_7[b0] = 0.03125 * d_layernorm_mu_4[b0];
     }
-    /* gpt2.mg:41: mu = mean(i) x[i] */
+    /* prelude.mg:37: mu = mean(i) x[i] */
     /* dx_4 += dlayernorm_sum_7 * dlayernorm_sum_7/dx_4 */
-    /* dlinear_b_y_5 += dx_4 * dx_4/dlinear_b_y_5 */
-    /* dx_3 += dx_4 * dx_4/dx_3 */
-    /* dlinear_b_sum_6 += dlinear_b_y_5 * dlinear_b_y_5/dlinear_b_sum_6 */
+    /* dlinear_y_6 += dx_4 * dx_4/dlinear_y_6 */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 32; i++) {
             d_x_4[b0 * 32 + i] += d_layernorm_sum_7[b0];
-            /* gpt2.mg:72: x = linear_b(attention(q, k, v), h[l].attn.c_proj.weight, h[l].attn.c_proj.bias) + x */
-            d_linear_b_y_5[b0 * 32 + i] = d_x_4[b0 * 32 + i];
-            /* gpt2.mg:72: x = linear_b(attention(q, k, v), h[l].attn.c_proj.weight, h[l].attn.c_proj.bias) + x */
-            d_x_3[b0 * 32 + i] = d_x_4[b0 * 32 + i];
-            /* gpt2.mg:55: y[o] = (sum(i) w[o, i] * x[i]) + b[o] */
-            d_linear_b_sum_6[b0 * 32 + i] = d_linear_b_y_5[b0 * 32 + i];
+            /* gpt2.mg:55: x = linear(attention(q, k, v), h[l].attn.c_proj.weight) + h[l].attn.c_proj.bias + x */
+            d_linear_y_6[b0 * 32 + i] = d_x_4[b0 * 32 + i];
         }
     }
 
-    /* backward of gpt2.mg:72: x = linear_b(attention(q, k, v), h[l].attn.c_proj.weight, h[l].attn.c_proj.bias) + x */
-    /* gpt2.mg:55: y[o] = (sum(i) w[o, i] * x[i]) + b[o] */
-    /* dh1_attn_c_proj_bias += dlinear_b_y_5 * dlinear_b_y_5/dh1_attn_c_proj_bias */
+    /* backward of gpt2.mg:55: x = linear(attention(q, k, v), h[l].attn.c_proj.weight) + h[l].attn.c_proj.bias + x */
+    /* dh1_attn_c_proj_bias += dx_4 * dx_4/dh1_attn_c_proj_bias */
     {
         double acc_[32];
-        for (int o = 0; o < 32; o++)
-            acc_[o] = 0.0;
-        for (int b0 = 0; b0 < T; b0++) {
-            for (int o = 0; o < 32; o++)
-                acc_[o] += d_linear_b_y_5[b0 * 32 + o];
+        for (int j = 0; j < 32; j++)
+            acc_[j] = 0.0;
+        for (int i = 0; i < T; i++) {
+            for (int j = 0; j < 32; j++)
+                acc_[j] += d_x_4[i * 32 + j];
         }
-        for (int o = 0; o < 32; o++)
-            d_h1_attn_c_proj_bias[o] = acc_[o];
+        for (int j = 0; j < 32; j++)
+            d_h1_attn_c_proj_bias[j] = acc_[j];
     }
-    /* gpt2.mg:55: y[o] = (sum(i) w[o, i] * x[i]) + b[o] */
-    /* dh1_attn_c_proj_weight += dlinear_b_sum_6 * dlinear_b_sum_6/dh1_attn_c_proj_weight */
+
+    /* backward of gpt2.mg:55: x = linear(attention(q, k, v), h[l].attn.c_proj.weight) + h[l].attn.c_proj.bias + x */
+    /* dx_3 += dx_4 * dx_4/dx_3 */
+    for (int i = 0; i < T; i++) {
+        for (int j = 0; j < 32; j++) {
+            d_x_3[i * 32 + j] = d_x_4[i * 32 + j];
+        }
+    }
+    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dh1_attn_c_proj_weight += dlinear_y_6 * dlinear_y_6/dh1_attn_c_proj_weight */
     {
         int o = 0;
         for (; o + 4 <= 32; o += 4) {
@@ -1629,10 +1622,10 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
                 }
                 for (int b0 = 0; b0 < T; b0++) {
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += attention_out_2[b0 * 32 + i] * d_linear_b_sum_6[b0 * 32 + o];
-                        acc_[1][i - t0_] += attention_out_2[b0 * 32 + i] * d_linear_b_sum_6[b0 * 32 + o + 1];
-                        acc_[2][i - t0_] += attention_out_2[b0 * 32 + i] * d_linear_b_sum_6[b0 * 32 + o + 2];
-                        acc_[3][i - t0_] += attention_out_2[b0 * 32 + i] * d_linear_b_sum_6[b0 * 32 + o + 3];
+                        acc_[0][i - t0_] += attention_out_2[b0 * 32 + i] * d_linear_y_6[b0 * 32 + o];
+                        acc_[1][i - t0_] += attention_out_2[b0 * 32 + i] * d_linear_y_6[b0 * 32 + o + 1];
+                        acc_[2][i - t0_] += attention_out_2[b0 * 32 + i] * d_linear_y_6[b0 * 32 + o + 2];
+                        acc_[3][i - t0_] += attention_out_2[b0 * 32 + i] * d_linear_y_6[b0 * 32 + o + 3];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -1644,8 +1637,8 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
             }
         }
     }
-    /* gpt2.mg:55: y[o] = (sum(i) w[o, i] * x[i]) + b[o] */
-    /* dattention_out_2 += dlinear_b_sum_6 * dlinear_b_sum_6/dattention_out_2 */
+    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dattention_out_2 += dlinear_y_6 * dlinear_y_6/dattention_out_2 */
     {
         int b0 = 0;
         for (; b0 + 4 <= T; b0 += 4) {
@@ -1659,10 +1652,10 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
                 }
                 for (int o = 0; o < 32; o++) {
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += h1_attn_c_proj_weight[o * 32 + i] * d_linear_b_sum_6[b0 * 32 + o];
-                        acc_[1][i - t0_] += h1_attn_c_proj_weight[o * 32 + i] * d_linear_b_sum_6[(b0 + 1) * 32 + o];
-                        acc_[2][i - t0_] += h1_attn_c_proj_weight[o * 32 + i] * d_linear_b_sum_6[(b0 + 2) * 32 + o];
-                        acc_[3][i - t0_] += h1_attn_c_proj_weight[o * 32 + i] * d_linear_b_sum_6[(b0 + 3) * 32 + o];
+                        acc_[0][i - t0_] += h1_attn_c_proj_weight[o * 32 + i] * d_linear_y_6[b0 * 32 + o];
+                        acc_[1][i - t0_] += h1_attn_c_proj_weight[o * 32 + i] * d_linear_y_6[(b0 + 1) * 32 + o];
+                        acc_[2][i - t0_] += h1_attn_c_proj_weight[o * 32 + i] * d_linear_y_6[(b0 + 2) * 32 + o];
+                        acc_[3][i - t0_] += h1_attn_c_proj_weight[o * 32 + i] * d_linear_y_6[(b0 + 3) * 32 + o];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -1680,14 +1673,14 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
                     acc_[i] = 0.0;
                 for (int o = 0; o < 32; o++) {
                     for (int i = 0; i < 32; i++)
-                        acc_[i] += h1_attn_c_proj_weight[o * 32 + i] * d_linear_b_sum_6[b0 * 32 + o];
+                        acc_[i] += h1_attn_c_proj_weight[o * 32 + i] * d_linear_y_6[b0 * 32 + o];
                 }
                 for (int i = 0; i < 32; i++)
                     d_attention_out_2[b0 * 32 + i] = acc_[i];
             }
         }
     }
-    /* gpt2.mg:63: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
+    /* gpt2.mg:46: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
     /* dattention_w_2 += dattention_out_2 * dattention_out_2/dattention_w_2 */
     memset(d_attention_w_2, 0, 1024 * sizeof *d_attention_w_2);
     for (int t = 0; t < T; t++) {
@@ -1701,7 +1694,7 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
             }
         }
     }
-    /* gpt2.mg:63: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
+    /* gpt2.mg:46: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
     /* dv_2 += dattention_out_2 * dattention_out_2/dv_2 */
     memset(d_v_2, 0, 512 * sizeof *d_v_2);
     for (int t = 0; t < T; t++) {
@@ -1748,12 +1741,12 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
                 d_softmax_e_2[b0 * 256 + b1 * 16 + i] += d_softmax_s_2[b0 * 16 + b1];
                 /* prelude.mg:13: e[i] = exp(x[i] - m) */
                 d_attention_att_2[b0 * 256 + b1 * 16 + i] = softmax_e_2[b0 * 256 + b1 * 16 + i] * d_softmax_e_2[b0 * 256 + b1 * 16 + i];
-                /* gpt2.mg:61: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
+                /* gpt2.mg:44: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
                 d_attention_sum_2[b0 * 256 + b1 * 16 + i] = 0.35355339059327373 * d_attention_att_2[b0 * 256 + b1 * 16 + i];
             }
         }
     }
-    /* gpt2.mg:61: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
+    /* gpt2.mg:44: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
     /* dq_2 += dattention_sum_2 * dattention_sum_2/dq_2 */
     /* dk_2 += dattention_sum_2 * dattention_sum_2/dk_2 */
     memset(d_q_2, 0, 512 * sizeof *d_q_2);
@@ -1763,14 +1756,14 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
             for (int s = 0; s < t + 1; s++) {
                 for (int j = 0; j < 8; j++) {
                     d_q_2[t * 32 + h * 8 + j] += k_2[s * 32 + h * 8 + j] * d_attention_sum_2[h * 256 + t * 16 + s];
-                    /* gpt2.mg:61: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
+                    /* gpt2.mg:44: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
                     d_k_2[s * 32 + h * 8 + j] += q_2[t * 32 + h * 8 + j] * d_attention_sum_2[h * 256 + t * 16 + s];
                 }
             }
         }
     }
 
-    /* backward of gpt2.mg:71: v[t < T, c < n_embd] = qkv[t, 2 * n_embd + c] */
+    /* backward of gpt2.mg:54: v[t < T, c < n_embd] = qkv[t, 2 * n_embd + c] */
     /* dqkv_2 += dv_2 * dv_2/dqkv_2 */
     /* reach qkv_2 */
     memset(d_qkv_2, 0, 1536 * sizeof *d_qkv_2);
@@ -1778,65 +1771,66 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
     for (int t = 0; t < T; t++) {
         for (int c = 0; c < 32; c++) {
             d_qkv_2[t * 96 + c + 64] += d_v_2[t * 32 + c];
-            /* gpt2.mg:71: v[t < T, c < n_embd] = qkv[t, 2 * n_embd + c] */
+            /* gpt2.mg:54: v[t < T, c < n_embd] = qkv[t, 2 * n_embd + c] */
             d_reach_qkv_2[t * 96 + c + 64] += 1.0;
         }
     }
 
-    /* backward of gpt2.mg:70: k[t < T, c < n_embd] = qkv[t, n_embd + c] */
+    /* backward of gpt2.mg:53: k[t < T, c < n_embd] = qkv[t, n_embd + c] */
     /* dqkv_2 += dk_2 * dk_2/dqkv_2 */
     /* reach qkv_2 */
     for (int t = 0; t < T; t++) {
         for (int c = 0; c < 32; c++) {
             d_qkv_2[t * 96 + c + 32] += d_k_2[t * 32 + c];
-            /* gpt2.mg:70: k[t < T, c < n_embd] = qkv[t, n_embd + c] */
+            /* gpt2.mg:53: k[t < T, c < n_embd] = qkv[t, n_embd + c] */
             d_reach_qkv_2[t * 96 + c + 32] += 1.0;
         }
     }
 
-    /* backward of gpt2.mg:69: q[t < T, c < n_embd] = qkv[t, c] */
+    /* backward of gpt2.mg:52: q[t < T, c < n_embd] = qkv[t, c] */
     /* dqkv_2 += dq_2 * dq_2/dqkv_2 */
     /* reach qkv_2 */
     for (int t = 0; t < T; t++) {
         for (int c = 0; c < 32; c++) {
             d_qkv_2[t * 96 + c] += d_q_2[t * 32 + c];
-            /* gpt2.mg:69: q[t < T, c < n_embd] = qkv[t, c] */
+            /* gpt2.mg:52: q[t < T, c < n_embd] = qkv[t, c] */
             d_reach_qkv_2[t * 96 + c] += 1.0;
         }
     }
 
-    /* backward of gpt2.mg:68: qkv = linear_b(layernorm(x, h[l].ln_1.weight, h[l].ln_1.bias), h[l].attn.c_attn.weight, h[l].attn.c_attn.bias) */
-    /* gpt2.mg:55: y[o] = (sum(i) w[o, i] * x[i]) + b[o] */
-    /* dlinear_b_sum_5 += dqkv_2 * dqkv_2/dlinear_b_sum_5 */
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 96; o++) {
-            d_linear_b_sum_5[b0 * 96 + o] = (d_reach_qkv_2[b0 * 96 + o] > 0 ? d_qkv_2[b0 * 96 + o] : 0.0);
+    /* backward of gpt2.mg:51: qkv = linear(layernorm(x, h[l].ln_1.weight, h[l].ln_1.bias), h[l].attn.c_attn.weight) + h[l].attn.c_attn.bias */
+    /* dlinear_y_5 += dqkv_2 * dqkv_2/dlinear_y_5 */
+    for (int i = 0; i < T; i++) {
+        for (int j = 0; j < 96; j++) {
+            d_linear_y_5[i * 96 + j] = (d_reach_qkv_2[i * 96 + j] > 0 ? d_qkv_2[i * 96 + j] : 0.0);
         }
     }
-    /* gpt2.mg:55: y[o] = (sum(i) w[o, i] * x[i]) + b[o] */
+
+    /* backward of gpt2.mg:51: qkv = linear(layernorm(x, h[l].ln_1.weight, h[l].ln_1.bias), h[l].attn.c_attn.weight) + h[l].attn.c_attn.bias */
     /* dh1_attn_c_attn_bias += dqkv_2 * dqkv_2/dh1_attn_c_attn_bias */
     {
         for (int t0_ = 0; t0_ < 96; t0_ += 32) {
             double acc_[32];
-            for (int o = t0_; o < t0_ + 32; o++)
-                acc_[o - t0_] = 0.0;
-            for (int b0 = 0; b0 < T; b0++) {
-                for (int o = t0_; o < t0_ + 32; o++)
-                    acc_[o - t0_] += (d_reach_qkv_2[b0 * 96 + o] > 0 ? d_qkv_2[b0 * 96 + o] : 0.0);
+            for (int j = t0_; j < t0_ + 32; j++)
+                acc_[j - t0_] = 0.0;
+            for (int i = 0; i < T; i++) {
+                for (int j = t0_; j < t0_ + 32; j++)
+                    acc_[j - t0_] += (d_reach_qkv_2[i * 96 + j] > 0 ? d_qkv_2[i * 96 + j] : 0.0);
             }
-            for (int o = t0_; o < t0_ + 32; o++)
-                d_h1_attn_c_attn_bias[o] = acc_[o - t0_];
+            for (int j = t0_; j < t0_ + 32; j++)
+                d_h1_attn_c_attn_bias[j] = acc_[j - t0_];
         }
     }
-    /* gpt2.mg:55: y[o] = (sum(i) w[o, i] * x[i]) + b[o] */
-    /* reach linear_b_sum_5 */
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 96; o++) {
-            d_reach_linear_b_sum_5[b0 * 96 + o] = d_reach_qkv_2[b0 * 96 + o];
+
+    /* backward of gpt2.mg:51: qkv = linear(layernorm(x, h[l].ln_1.weight, h[l].ln_1.bias), h[l].attn.c_attn.weight) + h[l].attn.c_attn.bias */
+    /* reach linear_y_5 */
+    for (int i = 0; i < T; i++) {
+        for (int j = 0; j < 96; j++) {
+            d_reach_linear_y_5[i * 96 + j] = d_reach_qkv_2[i * 96 + j];
         }
     }
-    /* gpt2.mg:55: y[o] = (sum(i) w[o, i] * x[i]) + b[o] */
-    /* dh1_attn_c_attn_weight += dlinear_b_sum_5 * dlinear_b_sum_5/dh1_attn_c_attn_weight */
+    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dh1_attn_c_attn_weight += dlinear_y_5 * dlinear_y_5/dh1_attn_c_attn_weight */
     {
         int o = 0;
         for (; o + 4 <= 96; o += 4) {
@@ -1850,10 +1844,10 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
                 }
                 for (int b0 = 0; b0 < T; b0++) {
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += (d_reach_linear_b_sum_5[b0 * 96 + o] > 0 ? layernorm_y_3[b0 * 32 + i] * d_linear_b_sum_5[b0 * 96 + o] : 0.0);
-                        acc_[1][i - t0_] += (d_reach_linear_b_sum_5[b0 * 96 + o + 1] > 0 ? layernorm_y_3[b0 * 32 + i] * d_linear_b_sum_5[b0 * 96 + o + 1] : 0.0);
-                        acc_[2][i - t0_] += (d_reach_linear_b_sum_5[b0 * 96 + o + 2] > 0 ? layernorm_y_3[b0 * 32 + i] * d_linear_b_sum_5[b0 * 96 + o + 2] : 0.0);
-                        acc_[3][i - t0_] += (d_reach_linear_b_sum_5[b0 * 96 + o + 3] > 0 ? layernorm_y_3[b0 * 32 + i] * d_linear_b_sum_5[b0 * 96 + o + 3] : 0.0);
+                        acc_[0][i - t0_] += (d_reach_linear_y_5[b0 * 96 + o] > 0 ? layernorm_y_3[b0 * 32 + i] * d_linear_y_5[b0 * 96 + o] : 0.0);
+                        acc_[1][i - t0_] += (d_reach_linear_y_5[b0 * 96 + o + 1] > 0 ? layernorm_y_3[b0 * 32 + i] * d_linear_y_5[b0 * 96 + o + 1] : 0.0);
+                        acc_[2][i - t0_] += (d_reach_linear_y_5[b0 * 96 + o + 2] > 0 ? layernorm_y_3[b0 * 32 + i] * d_linear_y_5[b0 * 96 + o + 2] : 0.0);
+                        acc_[3][i - t0_] += (d_reach_linear_y_5[b0 * 96 + o + 3] > 0 ? layernorm_y_3[b0 * 32 + i] * d_linear_y_5[b0 * 96 + o + 3] : 0.0);
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -1865,8 +1859,8 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
             }
         }
     }
-    /* gpt2.mg:55: y[o] = (sum(i) w[o, i] * x[i]) + b[o] */
-    /* dlayernorm_y_3 += dlinear_b_sum_5 * dlinear_b_sum_5/dlayernorm_y_3 */
+    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlayernorm_y_3 += dlinear_y_5 * dlinear_y_5/dlayernorm_y_3 */
     {
         int b0 = 0;
         for (; b0 + 4 <= T; b0 += 4) {
@@ -1880,10 +1874,10 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
                 }
                 for (int o = 0; o < 96; o++) {
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += (d_reach_linear_b_sum_5[b0 * 96 + o] > 0 ? h1_attn_c_attn_weight[o * 32 + i] * d_linear_b_sum_5[b0 * 96 + o] : 0.0);
-                        acc_[1][i - t0_] += (d_reach_linear_b_sum_5[(b0 + 1) * 96 + o] > 0 ? h1_attn_c_attn_weight[o * 32 + i] * d_linear_b_sum_5[(b0 + 1) * 96 + o] : 0.0);
-                        acc_[2][i - t0_] += (d_reach_linear_b_sum_5[(b0 + 2) * 96 + o] > 0 ? h1_attn_c_attn_weight[o * 32 + i] * d_linear_b_sum_5[(b0 + 2) * 96 + o] : 0.0);
-                        acc_[3][i - t0_] += (d_reach_linear_b_sum_5[(b0 + 3) * 96 + o] > 0 ? h1_attn_c_attn_weight[o * 32 + i] * d_linear_b_sum_5[(b0 + 3) * 96 + o] : 0.0);
+                        acc_[0][i - t0_] += (d_reach_linear_y_5[b0 * 96 + o] > 0 ? h1_attn_c_attn_weight[o * 32 + i] * d_linear_y_5[b0 * 96 + o] : 0.0);
+                        acc_[1][i - t0_] += (d_reach_linear_y_5[(b0 + 1) * 96 + o] > 0 ? h1_attn_c_attn_weight[o * 32 + i] * d_linear_y_5[(b0 + 1) * 96 + o] : 0.0);
+                        acc_[2][i - t0_] += (d_reach_linear_y_5[(b0 + 2) * 96 + o] > 0 ? h1_attn_c_attn_weight[o * 32 + i] * d_linear_y_5[(b0 + 2) * 96 + o] : 0.0);
+                        acc_[3][i - t0_] += (d_reach_linear_y_5[(b0 + 3) * 96 + o] > 0 ? h1_attn_c_attn_weight[o * 32 + i] * d_linear_y_5[(b0 + 3) * 96 + o] : 0.0);
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -1901,30 +1895,41 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
                     acc_[i] = 0.0;
                 for (int o = 0; o < 96; o++) {
                     for (int i = 0; i < 32; i++)
-                        acc_[i] += (d_reach_linear_b_sum_5[b0 * 96 + o] > 0 ? h1_attn_c_attn_weight[o * 32 + i] * d_linear_b_sum_5[b0 * 96 + o] : 0.0);
+                        acc_[i] += (d_reach_linear_y_5[b0 * 96 + o] > 0 ? h1_attn_c_attn_weight[o * 32 + i] * d_linear_y_5[b0 * 96 + o] : 0.0);
                 }
                 for (int i = 0; i < 32; i++)
                     d_layernorm_y_3[b0 * 32 + i] = acc_[i];
             }
         }
     }
-    /* gpt2.mg:45: y[i] = d[i] * rstd * g[i] + b[i] */
-    /* dlayernorm_d_3 += dlayernorm_y_3 * dlayernorm_y_3/dlayernorm_d_3 */
+    /* prelude.mg:40: y[i] = (x[i] - mu) * r * g[i] + b[i] */
+    /* dx_3 += dlayernorm_y_3 * dlayernorm_y_3/dx_3 */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 32; i++) {
-            d_layernorm_d_3[b0 * 32 + i] = layernorm_rstd_3[b0] * (h1_ln_1_weight[i] * d_layernorm_y_3[b0 * 32 + i]);
+            d_x_3[b0 * 32 + i] += layernorm_r_3[b0] * (h1_ln_1_weight[i] * d_layernorm_y_3[b0 * 32 + i]);
         }
     }
-    /* gpt2.mg:45: y[i] = d[i] * rstd * g[i] + b[i] */
-    /* dlayernorm_rstd_3 += dlayernorm_y_3 * dlayernorm_y_3/dlayernorm_rstd_3 */
+    /* prelude.mg:40: y[i] = (x[i] - mu) * r * g[i] + b[i] */
+    /* dlayernorm_mu_3 += dlayernorm_y_3 * dlayernorm_y_3/dlayernorm_mu_3 */
+    /* dlayernorm_r_3 += dlayernorm_y_3 * dlayernorm_y_3/dlayernorm_r_3 */
     for (int b0 = 0; b0 < T; b0++) {
-        double acc_ = 0.0;
-        for (int i = 0; i < 32; i++) {
-            acc_ += layernorm_d_3[b0 * 32 + i] * (h1_ln_1_weight[i] * d_layernorm_y_3[b0 * 32 + i]);
+        {
+            double acc_ = 0.0;
+            for (int i = 0; i < 32; i++) {
+                acc_ += (-1.0) * (layernorm_r_3[b0] * (h1_ln_1_weight[i] * d_layernorm_y_3[b0 * 32 + i]));
+            }
+            d_layernorm_mu_3[b0] = acc_;
         }
-        d_layernorm_rstd_3[b0] = acc_;
+        /* prelude.mg:40: y[i] = (x[i] - mu) * r * g[i] + b[i] */
+        {
+            double acc_ = 0.0;
+            for (int i = 0; i < 32; i++) {
+                acc_ += (x_3[b0 * 32 + i] - layernorm_mu_3[b0]) * (h1_ln_1_weight[i] * d_layernorm_y_3[b0 * 32 + i]);
+            }
+            d_layernorm_r_3[b0] = acc_;
+        }
     }
-    /* gpt2.mg:45: y[i] = d[i] * rstd * g[i] + b[i] */
+    /* prelude.mg:40: y[i] = (x[i] - mu) * r * g[i] + b[i] */
     /* dh1_ln_1_weight += dlayernorm_y_3 * dlayernorm_y_3/dh1_ln_1_weight */
     {
         double acc_[32];
@@ -1932,12 +1937,12 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
             acc_[i] = 0.0;
         for (int b0 = 0; b0 < T; b0++) {
             for (int i = 0; i < 32; i++)
-                acc_[i] += layernorm_d_3[b0 * 32 + i] * layernorm_rstd_3[b0] * d_layernorm_y_3[b0 * 32 + i];
+                acc_[i] += (x_3[b0 * 32 + i] - layernorm_mu_3[b0]) * layernorm_r_3[b0] * d_layernorm_y_3[b0 * 32 + i];
         }
         for (int i = 0; i < 32; i++)
             d_h1_ln_1_weight[i] = acc_[i];
     }
-    /* gpt2.mg:45: y[i] = d[i] * rstd * g[i] + b[i] */
+    /* prelude.mg:40: y[i] = (x[i] - mu) * r * g[i] + b[i] */
     /* dh1_ln_1_bias += dlayernorm_y_3 * dlayernorm_y_3/dh1_ln_1_bias */
     {
         double acc_[32];
@@ -1950,74 +1955,85 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
         for (int i = 0; i < 32; i++)
             d_h1_ln_1_bias[i] = acc_[i];
     }
-    /* gpt2.mg:44: rstd = (var + 1e-5) ^ -0.5 */
-    /* dlayernorm_var_3 += dlayernorm_rstd_3 * dlayernorm_rstd_3/dlayernorm_var_3 */
+    /* prelude.mg:39: r = (var + 1e-5) ^ -0.5 */
+    /* dlayernorm_var_3 += dlayernorm_r_3 * dlayernorm_r_3/dlayernorm_var_3 */
     /* dlayernorm_sum_6 += dlayernorm_var_3 * dlayernorm_var_3/dlayernorm_sum_6 */
     for (int b0 = 0; b0 < T; b0++) {
-        d_layernorm_var_3[b0] = (-0.5) * pow_(layernorm_var_3[b0] + 1e-05, -1.5) * d_layernorm_rstd_3[b0];
-        /* gpt2.mg:43: var = mean(i) d[i] * d[i] */
+        d_layernorm_var_3[b0] = (-0.5) * pow_(layernorm_var_3[b0] + 1e-05, -1.5) * d_layernorm_r_3[b0];
+        /* prelude.mg:38: var = mean(i) (x[i] - mu) * (x[i] - mu) */
         d_layernorm_sum_6[b0] = 0.03125 * d_layernorm_var_3[b0];
     }
-    /* gpt2.mg:43: var = mean(i) d[i] * d[i] */
-    /* dlayernorm_d_3 += dlayernorm_sum_6 * dlayernorm_sum_6/dlayernorm_d_3 */
-    /* dlayernorm_d_3 += dlayernorm_sum_6 * dlayernorm_sum_6/dlayernorm_d_3 */
-    /* dx_3 += dlayernorm_d_3 * dlayernorm_d_3/dx_3 */
+    /* prelude.mg:38: var = mean(i) (x[i] - mu) * (x[i] - mu) */
+    /* dx_3 += dlayernorm_sum_6 * dlayernorm_sum_6/dx_3 */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 32; i++) {
-            d_layernorm_d_3[b0 * 32 + i] += layernorm_d_3[b0 * 32 + i] * d_layernorm_sum_6[b0];
-            /* gpt2.mg:43: var = mean(i) d[i] * d[i] */
-            d_layernorm_d_3[b0 * 32 + i] += layernorm_d_3[b0 * 32 + i] * d_layernorm_sum_6[b0];
-            /* gpt2.mg:42: d[i] = x[i] - mu */
-            d_x_3[b0 * 32 + i] += d_layernorm_d_3[b0 * 32 + i];
+            d_x_3[b0 * 32 + i] += (x_3[b0 * 32 + i] - layernorm_mu_3[b0]) * d_layernorm_sum_6[b0];
         }
     }
-    /* gpt2.mg:42: d[i] = x[i] - mu */
-    /* dlayernorm_mu_3 += dlayernorm_d_3 * dlayernorm_d_3/dlayernorm_mu_3 */
+    /* prelude.mg:38: var = mean(i) (x[i] - mu) * (x[i] - mu) */
+    /* dlayernorm_mu_3 += dlayernorm_sum_6 * dlayernorm_sum_6/dlayernorm_mu_3 */
+    for (int b0 = 0; b0 < T; b0++) {
+        double acc_ = d_layernorm_mu_3[b0];
+        for (int i = 0; i < 32; i++) {
+            acc_ += (-1.0) * ((x_3[b0 * 32 + i] - layernorm_mu_3[b0]) * d_layernorm_sum_6[b0]);
+        }
+        d_layernorm_mu_3[b0] = acc_;
+    }
+    /* prelude.mg:38: var = mean(i) (x[i] - mu) * (x[i] - mu) */
+    /* dx_3 += dlayernorm_sum_6 * dlayernorm_sum_6/dx_3 */
+    for (int b0 = 0; b0 < T; b0++) {
+        for (int i = 0; i < 32; i++) {
+            d_x_3[b0 * 32 + i] += (x_3[b0 * 32 + i] - layernorm_mu_3[b0]) * d_layernorm_sum_6[b0];
+        }
+    }
+    /* prelude.mg:38: var = mean(i) (x[i] - mu) * (x[i] - mu) */
+    /* dlayernorm_mu_3 += dlayernorm_sum_6 * dlayernorm_sum_6/dlayernorm_mu_3 */
     /* dlayernorm_sum_5 += dlayernorm_mu_3 * dlayernorm_mu_3/dlayernorm_sum_5 */
     for (int b0 = 0; b0 < T; b0++) {
         {
-            double acc_ = 0.0;
+            double acc_ = d_layernorm_mu_3[b0];
             for (int i = 0; i < 32; i++) {
-                acc_ += (-1.0) * d_layernorm_d_3[b0 * 32 + i];
+                acc_ += (-1.0) * ((x_3[b0 * 32 + i] - layernorm_mu_3[b0]) * d_layernorm_sum_6[b0]);
             }
             d_layernorm_mu_3[b0] = acc_;
         }
-        /* gpt2.mg:41: mu = mean(i) x[i] */
+        /* prelude.mg:37: mu = mean(i) x[i] */
         d_layernorm_sum_5[b0] = 0.03125 * d_layernorm_mu_3[b0];
     }
-    /* gpt2.mg:41: mu = mean(i) x[i] */
+    /* prelude.mg:37: mu = mean(i) x[i] */
     /* dx_3 += dlayernorm_sum_5 * dlayernorm_sum_5/dx_3 */
-    /* dlinear_b_y_3 += dx_3 * dx_3/dlinear_b_y_3 */
-    /* dx_2 += dx_3 * dx_3/dx_2 */
-    /* dlinear_b_sum_4 += dlinear_b_y_3 * dlinear_b_y_3/dlinear_b_sum_4 */
+    /* dlinear_y_4 += dx_3 * dx_3/dlinear_y_4 */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 32; i++) {
             d_x_3[b0 * 32 + i] += d_layernorm_sum_5[b0];
-            /* gpt2.mg:74: x = linear_b(u, h[l].mlp.c_proj.weight, h[l].mlp.c_proj.bias) + x */
-            d_linear_b_y_3[b0 * 32 + i] = d_x_3[b0 * 32 + i];
-            /* gpt2.mg:74: x = linear_b(u, h[l].mlp.c_proj.weight, h[l].mlp.c_proj.bias) + x */
-            d_x_2[b0 * 32 + i] = d_x_3[b0 * 32 + i];
-            /* gpt2.mg:55: y[o] = (sum(i) w[o, i] * x[i]) + b[o] */
-            d_linear_b_sum_4[b0 * 32 + i] = d_linear_b_y_3[b0 * 32 + i];
+            /* gpt2.mg:57: x = linear(u, h[l].mlp.c_proj.weight) + h[l].mlp.c_proj.bias + x */
+            d_linear_y_4[b0 * 32 + i] = d_x_3[b0 * 32 + i];
         }
     }
 
-    /* backward of gpt2.mg:74: x = linear_b(u, h[l].mlp.c_proj.weight, h[l].mlp.c_proj.bias) + x */
-    /* gpt2.mg:55: y[o] = (sum(i) w[o, i] * x[i]) + b[o] */
-    /* dh0_mlp_c_proj_bias += dlinear_b_y_3 * dlinear_b_y_3/dh0_mlp_c_proj_bias */
+    /* backward of gpt2.mg:57: x = linear(u, h[l].mlp.c_proj.weight) + h[l].mlp.c_proj.bias + x */
+    /* dh0_mlp_c_proj_bias += dx_3 * dx_3/dh0_mlp_c_proj_bias */
     {
         double acc_[32];
-        for (int o = 0; o < 32; o++)
-            acc_[o] = 0.0;
-        for (int b0 = 0; b0 < T; b0++) {
-            for (int o = 0; o < 32; o++)
-                acc_[o] += d_linear_b_y_3[b0 * 32 + o];
+        for (int j = 0; j < 32; j++)
+            acc_[j] = 0.0;
+        for (int i = 0; i < T; i++) {
+            for (int j = 0; j < 32; j++)
+                acc_[j] += d_x_3[i * 32 + j];
         }
-        for (int o = 0; o < 32; o++)
-            d_h0_mlp_c_proj_bias[o] = acc_[o];
+        for (int j = 0; j < 32; j++)
+            d_h0_mlp_c_proj_bias[j] = acc_[j];
     }
-    /* gpt2.mg:55: y[o] = (sum(i) w[o, i] * x[i]) + b[o] */
-    /* dh0_mlp_c_proj_weight += dlinear_b_sum_4 * dlinear_b_sum_4/dh0_mlp_c_proj_weight */
+
+    /* backward of gpt2.mg:57: x = linear(u, h[l].mlp.c_proj.weight) + h[l].mlp.c_proj.bias + x */
+    /* dx_2 += dx_3 * dx_3/dx_2 */
+    for (int i = 0; i < T; i++) {
+        for (int j = 0; j < 32; j++) {
+            d_x_2[i * 32 + j] = d_x_3[i * 32 + j];
+        }
+    }
+    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dh0_mlp_c_proj_weight += dlinear_y_4 * dlinear_y_4/dh0_mlp_c_proj_weight */
     {
         int o = 0;
         for (; o + 4 <= 32; o += 4) {
@@ -2031,10 +2047,10 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
                 }
                 for (int b0 = 0; b0 < T; b0++) {
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += u[b0 * 128 + i] * d_linear_b_sum_4[b0 * 32 + o];
-                        acc_[1][i - t0_] += u[b0 * 128 + i] * d_linear_b_sum_4[b0 * 32 + o + 1];
-                        acc_[2][i - t0_] += u[b0 * 128 + i] * d_linear_b_sum_4[b0 * 32 + o + 2];
-                        acc_[3][i - t0_] += u[b0 * 128 + i] * d_linear_b_sum_4[b0 * 32 + o + 3];
+                        acc_[0][i - t0_] += u[b0 * 128 + i] * d_linear_y_4[b0 * 32 + o];
+                        acc_[1][i - t0_] += u[b0 * 128 + i] * d_linear_y_4[b0 * 32 + o + 1];
+                        acc_[2][i - t0_] += u[b0 * 128 + i] * d_linear_y_4[b0 * 32 + o + 2];
+                        acc_[3][i - t0_] += u[b0 * 128 + i] * d_linear_y_4[b0 * 32 + o + 3];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -2046,8 +2062,8 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
             }
         }
     }
-    /* gpt2.mg:55: y[o] = (sum(i) w[o, i] * x[i]) + b[o] */
-    /* du += dlinear_b_sum_4 * dlinear_b_sum_4/du */
+    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* du += dlinear_y_4 * dlinear_y_4/du */
     {
         int b0 = 0;
         for (; b0 + 4 <= T; b0 += 4) {
@@ -2061,10 +2077,10 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
                 }
                 for (int o = 0; o < 32; o++) {
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += h0_mlp_c_proj_weight[o * 128 + i] * d_linear_b_sum_4[b0 * 32 + o];
-                        acc_[1][i - t0_] += h0_mlp_c_proj_weight[o * 128 + i] * d_linear_b_sum_4[(b0 + 1) * 32 + o];
-                        acc_[2][i - t0_] += h0_mlp_c_proj_weight[o * 128 + i] * d_linear_b_sum_4[(b0 + 2) * 32 + o];
-                        acc_[3][i - t0_] += h0_mlp_c_proj_weight[o * 128 + i] * d_linear_b_sum_4[(b0 + 3) * 32 + o];
+                        acc_[0][i - t0_] += h0_mlp_c_proj_weight[o * 128 + i] * d_linear_y_4[b0 * 32 + o];
+                        acc_[1][i - t0_] += h0_mlp_c_proj_weight[o * 128 + i] * d_linear_y_4[(b0 + 1) * 32 + o];
+                        acc_[2][i - t0_] += h0_mlp_c_proj_weight[o * 128 + i] * d_linear_y_4[(b0 + 2) * 32 + o];
+                        acc_[3][i - t0_] += h0_mlp_c_proj_weight[o * 128 + i] * d_linear_y_4[(b0 + 3) * 32 + o];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -2083,7 +2099,7 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
                         acc_[i - t0_] = 0.0;
                     for (int o = 0; o < 32; o++) {
                         for (int i = t0_; i < t0_ + 64; i++)
-                            acc_[i - t0_] += h0_mlp_c_proj_weight[o * 128 + i] * d_linear_b_sum_4[b0 * 32 + o];
+                            acc_[i - t0_] += h0_mlp_c_proj_weight[o * 128 + i] * d_linear_y_4[b0 * 32 + o];
                     }
                     for (int i = t0_; i < t0_ + 64; i++)
                         d_u[b0 * 128 + i] = acc_[i - t0_];
@@ -2092,46 +2108,46 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
         }
     }
 
-    /* backward of gpt2.mg:73: u = gelu_tanh(linear_b(layernorm(x, h[l].ln_2.weight, h[l].ln_2.bias), h[l].mlp.c_fc.weight, h[l].mlp.c_fc.bias)) */
-    /* gpt2.mg:50: y[i] = 0.5 * x[i] * (1 + tanh((2 / 3.141592653589793) ^ 0.5 * (x[i] + 0.044715 * (x[i] * x[i] * x[i])))) */
-    /* dlinear_b_y_2 += du * du/dlinear_b_y_2 */
-    /* dlinear_b_y_2 += du * du/dlinear_b_y_2 */
-    /* dlinear_b_y_2 += du * du/dlinear_b_y_2 */
-    /* dlinear_b_y_2 += du * du/dlinear_b_y_2 */
-    /* dlinear_b_y_2 += du * du/dlinear_b_y_2 */
-    /* dlinear_b_sum_3 += dlinear_b_y_2 * dlinear_b_y_2/dlinear_b_sum_3 */
+    /* backward of gpt2.mg:56: u = gelu_tanh(linear(layernorm(x, h[l].ln_2.weight, h[l].ln_2.bias), h[l].mlp.c_fc.weight) + h[l].mlp.c_fc.bias) */
+    /* prelude.mg:51: y[i] = 0.5 * x[i] * (1 + tanh(0.7978845608028654 * (x[i] + 0.044715 * x[i] * x[i] * x[i]))) */
+    /* dgelu_tanh_arg1 += du * du/dgelu_tanh_arg1 */
+    /* dgelu_tanh_arg1 += du * du/dgelu_tanh_arg1 */
+    /* dgelu_tanh_arg1 += du * du/dgelu_tanh_arg1 */
+    /* dgelu_tanh_arg1 += du * du/dgelu_tanh_arg1 */
+    /* dgelu_tanh_arg1 += du * du/dgelu_tanh_arg1 */
+    /* dlinear_y_3 += dgelu_tanh_arg1 * dgelu_tanh_arg1/dlinear_y_3 */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 128; i++) {
-            d_linear_b_y_2[b0 * 128 + i] = 0.5 * ((1.0 + tanh_(0.7978845608028654 * (linear_b_y_2[b0 * 128 + i] + 0.044715 * (linear_b_y_2[b0 * 128 + i] * linear_b_y_2[b0 * 128 + i] * linear_b_y_2[b0 * 128 + i])))) * d_u[b0 * 128 + i]);
-            /* gpt2.mg:50: y[i] = 0.5 * x[i] * (1 + tanh((2 / 3.141592653589793) ^ 0.5 * (x[i] + 0.044715 * (x[i] * x[i] * x[i])))) */
-            d_linear_b_y_2[b0 * 128 + i] += 0.7978845608028654 * ((1.0 - pow_(tanh_(0.7978845608028654 * (linear_b_y_2[b0 * 128 + i] + 0.044715 * (linear_b_y_2[b0 * 128 + i] * linear_b_y_2[b0 * 128 + i] * linear_b_y_2[b0 * 128 + i]))), 2.0)) * (0.5 * linear_b_y_2[b0 * 128 + i] * d_u[b0 * 128 + i]));
-            /* gpt2.mg:50: y[i] = 0.5 * x[i] * (1 + tanh((2 / 3.141592653589793) ^ 0.5 * (x[i] + 0.044715 * (x[i] * x[i] * x[i])))) */
-            d_linear_b_y_2[b0 * 128 + i] += linear_b_y_2[b0 * 128 + i] * (linear_b_y_2[b0 * 128 + i] * (0.044715 * (0.7978845608028654 * ((1.0 - pow_(tanh_(0.7978845608028654 * (linear_b_y_2[b0 * 128 + i] + 0.044715 * (linear_b_y_2[b0 * 128 + i] * linear_b_y_2[b0 * 128 + i] * linear_b_y_2[b0 * 128 + i]))), 2.0)) * (0.5 * linear_b_y_2[b0 * 128 + i] * d_u[b0 * 128 + i])))));
-            /* gpt2.mg:50: y[i] = 0.5 * x[i] * (1 + tanh((2 / 3.141592653589793) ^ 0.5 * (x[i] + 0.044715 * (x[i] * x[i] * x[i])))) */
-            d_linear_b_y_2[b0 * 128 + i] += linear_b_y_2[b0 * 128 + i] * (linear_b_y_2[b0 * 128 + i] * (0.044715 * (0.7978845608028654 * ((1.0 - pow_(tanh_(0.7978845608028654 * (linear_b_y_2[b0 * 128 + i] + 0.044715 * (linear_b_y_2[b0 * 128 + i] * linear_b_y_2[b0 * 128 + i] * linear_b_y_2[b0 * 128 + i]))), 2.0)) * (0.5 * linear_b_y_2[b0 * 128 + i] * d_u[b0 * 128 + i])))));
-            /* gpt2.mg:50: y[i] = 0.5 * x[i] * (1 + tanh((2 / 3.141592653589793) ^ 0.5 * (x[i] + 0.044715 * (x[i] * x[i] * x[i])))) */
-            d_linear_b_y_2[b0 * 128 + i] += linear_b_y_2[b0 * 128 + i] * linear_b_y_2[b0 * 128 + i] * (0.044715 * (0.7978845608028654 * ((1.0 - pow_(tanh_(0.7978845608028654 * (linear_b_y_2[b0 * 128 + i] + 0.044715 * (linear_b_y_2[b0 * 128 + i] * linear_b_y_2[b0 * 128 + i] * linear_b_y_2[b0 * 128 + i]))), 2.0)) * (0.5 * linear_b_y_2[b0 * 128 + i] * d_u[b0 * 128 + i]))));
-            /* gpt2.mg:55: y[o] = (sum(i) w[o, i] * x[i]) + b[o] */
-            d_linear_b_sum_3[b0 * 128 + i] = d_linear_b_y_2[b0 * 128 + i];
+            d_gelu_tanh_arg1[b0 * 128 + i] = 0.5 * ((1.0 + tanh_(0.7978845608028654 * (gelu_tanh_arg1[b0 * 128 + i] + 0.044715 * gelu_tanh_arg1[b0 * 128 + i] * gelu_tanh_arg1[b0 * 128 + i] * gelu_tanh_arg1[b0 * 128 + i]))) * d_u[b0 * 128 + i]);
+            /* prelude.mg:51: y[i] = 0.5 * x[i] * (1 + tanh(0.7978845608028654 * (x[i] + 0.044715 * x[i] * x[i] * x[i]))) */
+            d_gelu_tanh_arg1[b0 * 128 + i] += 0.7978845608028654 * ((1.0 - pow_(tanh_(0.7978845608028654 * (gelu_tanh_arg1[b0 * 128 + i] + 0.044715 * gelu_tanh_arg1[b0 * 128 + i] * gelu_tanh_arg1[b0 * 128 + i] * gelu_tanh_arg1[b0 * 128 + i])), 2.0)) * (0.5 * gelu_tanh_arg1[b0 * 128 + i] * d_u[b0 * 128 + i]));
+            /* prelude.mg:51: y[i] = 0.5 * x[i] * (1 + tanh(0.7978845608028654 * (x[i] + 0.044715 * x[i] * x[i] * x[i]))) */
+            d_gelu_tanh_arg1[b0 * 128 + i] += 0.044715 * (gelu_tanh_arg1[b0 * 128 + i] * (gelu_tanh_arg1[b0 * 128 + i] * (0.7978845608028654 * ((1.0 - pow_(tanh_(0.7978845608028654 * (gelu_tanh_arg1[b0 * 128 + i] + 0.044715 * gelu_tanh_arg1[b0 * 128 + i] * gelu_tanh_arg1[b0 * 128 + i] * gelu_tanh_arg1[b0 * 128 + i])), 2.0)) * (0.5 * gelu_tanh_arg1[b0 * 128 + i] * d_u[b0 * 128 + i])))));
+            /* prelude.mg:51: y[i] = 0.5 * x[i] * (1 + tanh(0.7978845608028654 * (x[i] + 0.044715 * x[i] * x[i] * x[i]))) */
+            d_gelu_tanh_arg1[b0 * 128 + i] += 0.044715 * gelu_tanh_arg1[b0 * 128 + i] * (gelu_tanh_arg1[b0 * 128 + i] * (0.7978845608028654 * ((1.0 - pow_(tanh_(0.7978845608028654 * (gelu_tanh_arg1[b0 * 128 + i] + 0.044715 * gelu_tanh_arg1[b0 * 128 + i] * gelu_tanh_arg1[b0 * 128 + i] * gelu_tanh_arg1[b0 * 128 + i])), 2.0)) * (0.5 * gelu_tanh_arg1[b0 * 128 + i] * d_u[b0 * 128 + i]))));
+            /* prelude.mg:51: y[i] = 0.5 * x[i] * (1 + tanh(0.7978845608028654 * (x[i] + 0.044715 * x[i] * x[i] * x[i]))) */
+            d_gelu_tanh_arg1[b0 * 128 + i] += 0.044715 * gelu_tanh_arg1[b0 * 128 + i] * gelu_tanh_arg1[b0 * 128 + i] * (0.7978845608028654 * ((1.0 - pow_(tanh_(0.7978845608028654 * (gelu_tanh_arg1[b0 * 128 + i] + 0.044715 * gelu_tanh_arg1[b0 * 128 + i] * gelu_tanh_arg1[b0 * 128 + i] * gelu_tanh_arg1[b0 * 128 + i])), 2.0)) * (0.5 * gelu_tanh_arg1[b0 * 128 + i] * d_u[b0 * 128 + i])));
+            /* gpt2.mg:56: u = gelu_tanh(linear(layernorm(x, h[l].ln_2.weight, h[l].ln_2.bias), h[l].mlp.c_fc.weight) + h[l].mlp.c_fc.bias) */
+            d_linear_y_3[b0 * 128 + i] = d_gelu_tanh_arg1[b0 * 128 + i];
         }
     }
-    /* gpt2.mg:55: y[o] = (sum(i) w[o, i] * x[i]) + b[o] */
-    /* dh0_mlp_c_fc_bias += dlinear_b_y_2 * dlinear_b_y_2/dh0_mlp_c_fc_bias */
+    /* gpt2.mg:56: u = gelu_tanh(linear(layernorm(x, h[l].ln_2.weight, h[l].ln_2.bias), h[l].mlp.c_fc.weight) + h[l].mlp.c_fc.bias) */
+    /* dh0_mlp_c_fc_bias += dgelu_tanh_arg1 * dgelu_tanh_arg1/dh0_mlp_c_fc_bias */
     {
         for (int t0_ = 0; t0_ < 128; t0_ += 64) {
             double acc_[64];
-            for (int o = t0_; o < t0_ + 64; o++)
-                acc_[o - t0_] = 0.0;
-            for (int b0 = 0; b0 < T; b0++) {
-                for (int o = t0_; o < t0_ + 64; o++)
-                    acc_[o - t0_] += d_linear_b_y_2[b0 * 128 + o];
+            for (int j = t0_; j < t0_ + 64; j++)
+                acc_[j - t0_] = 0.0;
+            for (int i = 0; i < T; i++) {
+                for (int j = t0_; j < t0_ + 64; j++)
+                    acc_[j - t0_] += d_gelu_tanh_arg1[i * 128 + j];
             }
-            for (int o = t0_; o < t0_ + 64; o++)
-                d_h0_mlp_c_fc_bias[o] = acc_[o - t0_];
+            for (int j = t0_; j < t0_ + 64; j++)
+                d_h0_mlp_c_fc_bias[j] = acc_[j - t0_];
         }
     }
-    /* gpt2.mg:55: y[o] = (sum(i) w[o, i] * x[i]) + b[o] */
-    /* dh0_mlp_c_fc_weight += dlinear_b_sum_3 * dlinear_b_sum_3/dh0_mlp_c_fc_weight */
+    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dh0_mlp_c_fc_weight += dlinear_y_3 * dlinear_y_3/dh0_mlp_c_fc_weight */
     {
         int o = 0;
         for (; o + 4 <= 128; o += 4) {
@@ -2145,10 +2161,10 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
                 }
                 for (int b0 = 0; b0 < T; b0++) {
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += layernorm_y_2[b0 * 32 + i] * d_linear_b_sum_3[b0 * 128 + o];
-                        acc_[1][i - t0_] += layernorm_y_2[b0 * 32 + i] * d_linear_b_sum_3[b0 * 128 + o + 1];
-                        acc_[2][i - t0_] += layernorm_y_2[b0 * 32 + i] * d_linear_b_sum_3[b0 * 128 + o + 2];
-                        acc_[3][i - t0_] += layernorm_y_2[b0 * 32 + i] * d_linear_b_sum_3[b0 * 128 + o + 3];
+                        acc_[0][i - t0_] += layernorm_y_2[b0 * 32 + i] * d_linear_y_3[b0 * 128 + o];
+                        acc_[1][i - t0_] += layernorm_y_2[b0 * 32 + i] * d_linear_y_3[b0 * 128 + o + 1];
+                        acc_[2][i - t0_] += layernorm_y_2[b0 * 32 + i] * d_linear_y_3[b0 * 128 + o + 2];
+                        acc_[3][i - t0_] += layernorm_y_2[b0 * 32 + i] * d_linear_y_3[b0 * 128 + o + 3];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -2160,8 +2176,8 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
             }
         }
     }
-    /* gpt2.mg:55: y[o] = (sum(i) w[o, i] * x[i]) + b[o] */
-    /* dlayernorm_y_2 += dlinear_b_sum_3 * dlinear_b_sum_3/dlayernorm_y_2 */
+    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlayernorm_y_2 += dlinear_y_3 * dlinear_y_3/dlayernorm_y_2 */
     {
         int b0 = 0;
         for (; b0 + 4 <= T; b0 += 4) {
@@ -2175,10 +2191,10 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
                 }
                 for (int o = 0; o < 128; o++) {
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += h0_mlp_c_fc_weight[o * 32 + i] * d_linear_b_sum_3[b0 * 128 + o];
-                        acc_[1][i - t0_] += h0_mlp_c_fc_weight[o * 32 + i] * d_linear_b_sum_3[(b0 + 1) * 128 + o];
-                        acc_[2][i - t0_] += h0_mlp_c_fc_weight[o * 32 + i] * d_linear_b_sum_3[(b0 + 2) * 128 + o];
-                        acc_[3][i - t0_] += h0_mlp_c_fc_weight[o * 32 + i] * d_linear_b_sum_3[(b0 + 3) * 128 + o];
+                        acc_[0][i - t0_] += h0_mlp_c_fc_weight[o * 32 + i] * d_linear_y_3[b0 * 128 + o];
+                        acc_[1][i - t0_] += h0_mlp_c_fc_weight[o * 32 + i] * d_linear_y_3[(b0 + 1) * 128 + o];
+                        acc_[2][i - t0_] += h0_mlp_c_fc_weight[o * 32 + i] * d_linear_y_3[(b0 + 2) * 128 + o];
+                        acc_[3][i - t0_] += h0_mlp_c_fc_weight[o * 32 + i] * d_linear_y_3[(b0 + 3) * 128 + o];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -2196,30 +2212,41 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
                     acc_[i] = 0.0;
                 for (int o = 0; o < 128; o++) {
                     for (int i = 0; i < 32; i++)
-                        acc_[i] += h0_mlp_c_fc_weight[o * 32 + i] * d_linear_b_sum_3[b0 * 128 + o];
+                        acc_[i] += h0_mlp_c_fc_weight[o * 32 + i] * d_linear_y_3[b0 * 128 + o];
                 }
                 for (int i = 0; i < 32; i++)
                     d_layernorm_y_2[b0 * 32 + i] = acc_[i];
             }
         }
     }
-    /* gpt2.mg:45: y[i] = d[i] * rstd * g[i] + b[i] */
-    /* dlayernorm_d_2 += dlayernorm_y_2 * dlayernorm_y_2/dlayernorm_d_2 */
+    /* prelude.mg:40: y[i] = (x[i] - mu) * r * g[i] + b[i] */
+    /* dx_2 += dlayernorm_y_2 * dlayernorm_y_2/dx_2 */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 32; i++) {
-            d_layernorm_d_2[b0 * 32 + i] = layernorm_rstd_2[b0] * (h0_ln_2_weight[i] * d_layernorm_y_2[b0 * 32 + i]);
+            d_x_2[b0 * 32 + i] += layernorm_r_2[b0] * (h0_ln_2_weight[i] * d_layernorm_y_2[b0 * 32 + i]);
         }
     }
-    /* gpt2.mg:45: y[i] = d[i] * rstd * g[i] + b[i] */
-    /* dlayernorm_rstd_2 += dlayernorm_y_2 * dlayernorm_y_2/dlayernorm_rstd_2 */
+    /* prelude.mg:40: y[i] = (x[i] - mu) * r * g[i] + b[i] */
+    /* dlayernorm_mu_2 += dlayernorm_y_2 * dlayernorm_y_2/dlayernorm_mu_2 */
+    /* dlayernorm_r_2 += dlayernorm_y_2 * dlayernorm_y_2/dlayernorm_r_2 */
     for (int b0 = 0; b0 < T; b0++) {
-        double acc_ = 0.0;
-        for (int i = 0; i < 32; i++) {
-            acc_ += layernorm_d_2[b0 * 32 + i] * (h0_ln_2_weight[i] * d_layernorm_y_2[b0 * 32 + i]);
+        {
+            double acc_ = 0.0;
+            for (int i = 0; i < 32; i++) {
+                acc_ += (-1.0) * (layernorm_r_2[b0] * (h0_ln_2_weight[i] * d_layernorm_y_2[b0 * 32 + i]));
+            }
+            d_layernorm_mu_2[b0] = acc_;
         }
-        d_layernorm_rstd_2[b0] = acc_;
+        /* prelude.mg:40: y[i] = (x[i] - mu) * r * g[i] + b[i] */
+        {
+            double acc_ = 0.0;
+            for (int i = 0; i < 32; i++) {
+                acc_ += (x_2[b0 * 32 + i] - layernorm_mu_2[b0]) * (h0_ln_2_weight[i] * d_layernorm_y_2[b0 * 32 + i]);
+            }
+            d_layernorm_r_2[b0] = acc_;
+        }
     }
-    /* gpt2.mg:45: y[i] = d[i] * rstd * g[i] + b[i] */
+    /* prelude.mg:40: y[i] = (x[i] - mu) * r * g[i] + b[i] */
     /* dh0_ln_2_weight += dlayernorm_y_2 * dlayernorm_y_2/dh0_ln_2_weight */
     {
         double acc_[32];
@@ -2227,12 +2254,12 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
             acc_[i] = 0.0;
         for (int b0 = 0; b0 < T; b0++) {
             for (int i = 0; i < 32; i++)
-                acc_[i] += layernorm_d_2[b0 * 32 + i] * layernorm_rstd_2[b0] * d_layernorm_y_2[b0 * 32 + i];
+                acc_[i] += (x_2[b0 * 32 + i] - layernorm_mu_2[b0]) * layernorm_r_2[b0] * d_layernorm_y_2[b0 * 32 + i];
         }
         for (int i = 0; i < 32; i++)
             d_h0_ln_2_weight[i] = acc_[i];
     }
-    /* gpt2.mg:45: y[i] = d[i] * rstd * g[i] + b[i] */
+    /* prelude.mg:40: y[i] = (x[i] - mu) * r * g[i] + b[i] */
     /* dh0_ln_2_bias += dlayernorm_y_2 * dlayernorm_y_2/dh0_ln_2_bias */
     {
         double acc_[32];
@@ -2245,74 +2272,85 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
         for (int i = 0; i < 32; i++)
             d_h0_ln_2_bias[i] = acc_[i];
     }
-    /* gpt2.mg:44: rstd = (var + 1e-5) ^ -0.5 */
-    /* dlayernorm_var_2 += dlayernorm_rstd_2 * dlayernorm_rstd_2/dlayernorm_var_2 */
+    /* prelude.mg:39: r = (var + 1e-5) ^ -0.5 */
+    /* dlayernorm_var_2 += dlayernorm_r_2 * dlayernorm_r_2/dlayernorm_var_2 */
     /* dlayernorm_sum_4 += dlayernorm_var_2 * dlayernorm_var_2/dlayernorm_sum_4 */
     for (int b0 = 0; b0 < T; b0++) {
-        d_layernorm_var_2[b0] = (-0.5) * pow_(layernorm_var_2[b0] + 1e-05, -1.5) * d_layernorm_rstd_2[b0];
-        /* gpt2.mg:43: var = mean(i) d[i] * d[i] */
+        d_layernorm_var_2[b0] = (-0.5) * pow_(layernorm_var_2[b0] + 1e-05, -1.5) * d_layernorm_r_2[b0];
+        /* prelude.mg:38: var = mean(i) (x[i] - mu) * (x[i] - mu) */
         d_layernorm_sum_4[b0] = 0.03125 * d_layernorm_var_2[b0];
     }
-    /* gpt2.mg:43: var = mean(i) d[i] * d[i] */
-    /* dlayernorm_d_2 += dlayernorm_sum_4 * dlayernorm_sum_4/dlayernorm_d_2 */
-    /* dlayernorm_d_2 += dlayernorm_sum_4 * dlayernorm_sum_4/dlayernorm_d_2 */
-    /* dx_2 += dlayernorm_d_2 * dlayernorm_d_2/dx_2 */
+    /* prelude.mg:38: var = mean(i) (x[i] - mu) * (x[i] - mu) */
+    /* dx_2 += dlayernorm_sum_4 * dlayernorm_sum_4/dx_2 */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 32; i++) {
-            d_layernorm_d_2[b0 * 32 + i] += layernorm_d_2[b0 * 32 + i] * d_layernorm_sum_4[b0];
-            /* gpt2.mg:43: var = mean(i) d[i] * d[i] */
-            d_layernorm_d_2[b0 * 32 + i] += layernorm_d_2[b0 * 32 + i] * d_layernorm_sum_4[b0];
-            /* gpt2.mg:42: d[i] = x[i] - mu */
-            d_x_2[b0 * 32 + i] += d_layernorm_d_2[b0 * 32 + i];
+            d_x_2[b0 * 32 + i] += (x_2[b0 * 32 + i] - layernorm_mu_2[b0]) * d_layernorm_sum_4[b0];
         }
     }
-    /* gpt2.mg:42: d[i] = x[i] - mu */
-    /* dlayernorm_mu_2 += dlayernorm_d_2 * dlayernorm_d_2/dlayernorm_mu_2 */
+    /* prelude.mg:38: var = mean(i) (x[i] - mu) * (x[i] - mu) */
+    /* dlayernorm_mu_2 += dlayernorm_sum_4 * dlayernorm_sum_4/dlayernorm_mu_2 */
+    for (int b0 = 0; b0 < T; b0++) {
+        double acc_ = d_layernorm_mu_2[b0];
+        for (int i = 0; i < 32; i++) {
+            acc_ += (-1.0) * ((x_2[b0 * 32 + i] - layernorm_mu_2[b0]) * d_layernorm_sum_4[b0]);
+        }
+        d_layernorm_mu_2[b0] = acc_;
+    }
+    /* prelude.mg:38: var = mean(i) (x[i] - mu) * (x[i] - mu) */
+    /* dx_2 += dlayernorm_sum_4 * dlayernorm_sum_4/dx_2 */
+    for (int b0 = 0; b0 < T; b0++) {
+        for (int i = 0; i < 32; i++) {
+            d_x_2[b0 * 32 + i] += (x_2[b0 * 32 + i] - layernorm_mu_2[b0]) * d_layernorm_sum_4[b0];
+        }
+    }
+    /* prelude.mg:38: var = mean(i) (x[i] - mu) * (x[i] - mu) */
+    /* dlayernorm_mu_2 += dlayernorm_sum_4 * dlayernorm_sum_4/dlayernorm_mu_2 */
     /* dlayernorm_sum_3 += dlayernorm_mu_2 * dlayernorm_mu_2/dlayernorm_sum_3 */
     for (int b0 = 0; b0 < T; b0++) {
         {
-            double acc_ = 0.0;
+            double acc_ = d_layernorm_mu_2[b0];
             for (int i = 0; i < 32; i++) {
-                acc_ += (-1.0) * d_layernorm_d_2[b0 * 32 + i];
+                acc_ += (-1.0) * ((x_2[b0 * 32 + i] - layernorm_mu_2[b0]) * d_layernorm_sum_4[b0]);
             }
             d_layernorm_mu_2[b0] = acc_;
         }
-        /* gpt2.mg:41: mu = mean(i) x[i] */
+        /* prelude.mg:37: mu = mean(i) x[i] */
         d_layernorm_sum_3[b0] = 0.03125 * d_layernorm_mu_2[b0];
     }
-    /* gpt2.mg:41: mu = mean(i) x[i] */
+    /* prelude.mg:37: mu = mean(i) x[i] */
     /* dx_2 += dlayernorm_sum_3 * dlayernorm_sum_3/dx_2 */
-    /* dlinear_b_y += dx_2 * dx_2/dlinear_b_y */
-    /* dx += dx_2 * dx_2/dx */
-    /* dlinear_b_sum_2 += dlinear_b_y * dlinear_b_y/dlinear_b_sum_2 */
+    /* dlinear_y_2 += dx_2 * dx_2/dlinear_y_2 */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 32; i++) {
             d_x_2[b0 * 32 + i] += d_layernorm_sum_3[b0];
-            /* gpt2.mg:72: x = linear_b(attention(q, k, v), h[l].attn.c_proj.weight, h[l].attn.c_proj.bias) + x */
-            d_linear_b_y[b0 * 32 + i] = d_x_2[b0 * 32 + i];
-            /* gpt2.mg:72: x = linear_b(attention(q, k, v), h[l].attn.c_proj.weight, h[l].attn.c_proj.bias) + x */
-            d_x[b0 * 32 + i] = d_x_2[b0 * 32 + i];
-            /* gpt2.mg:55: y[o] = (sum(i) w[o, i] * x[i]) + b[o] */
-            d_linear_b_sum_2[b0 * 32 + i] = d_linear_b_y[b0 * 32 + i];
+            /* gpt2.mg:55: x = linear(attention(q, k, v), h[l].attn.c_proj.weight) + h[l].attn.c_proj.bias + x */
+            d_linear_y_2[b0 * 32 + i] = d_x_2[b0 * 32 + i];
         }
     }
 
-    /* backward of gpt2.mg:72: x = linear_b(attention(q, k, v), h[l].attn.c_proj.weight, h[l].attn.c_proj.bias) + x */
-    /* gpt2.mg:55: y[o] = (sum(i) w[o, i] * x[i]) + b[o] */
-    /* dh0_attn_c_proj_bias += dlinear_b_y * dlinear_b_y/dh0_attn_c_proj_bias */
+    /* backward of gpt2.mg:55: x = linear(attention(q, k, v), h[l].attn.c_proj.weight) + h[l].attn.c_proj.bias + x */
+    /* dh0_attn_c_proj_bias += dx_2 * dx_2/dh0_attn_c_proj_bias */
     {
         double acc_[32];
-        for (int o = 0; o < 32; o++)
-            acc_[o] = 0.0;
-        for (int b0 = 0; b0 < T; b0++) {
-            for (int o = 0; o < 32; o++)
-                acc_[o] += d_linear_b_y[b0 * 32 + o];
+        for (int j = 0; j < 32; j++)
+            acc_[j] = 0.0;
+        for (int i = 0; i < T; i++) {
+            for (int j = 0; j < 32; j++)
+                acc_[j] += d_x_2[i * 32 + j];
         }
-        for (int o = 0; o < 32; o++)
-            d_h0_attn_c_proj_bias[o] = acc_[o];
+        for (int j = 0; j < 32; j++)
+            d_h0_attn_c_proj_bias[j] = acc_[j];
     }
-    /* gpt2.mg:55: y[o] = (sum(i) w[o, i] * x[i]) + b[o] */
-    /* dh0_attn_c_proj_weight += dlinear_b_sum_2 * dlinear_b_sum_2/dh0_attn_c_proj_weight */
+
+    /* backward of gpt2.mg:55: x = linear(attention(q, k, v), h[l].attn.c_proj.weight) + h[l].attn.c_proj.bias + x */
+    /* dx += dx_2 * dx_2/dx */
+    for (int i = 0; i < T; i++) {
+        for (int j = 0; j < 32; j++) {
+            d_x[i * 32 + j] = d_x_2[i * 32 + j];
+        }
+    }
+    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dh0_attn_c_proj_weight += dlinear_y_2 * dlinear_y_2/dh0_attn_c_proj_weight */
     {
         int o = 0;
         for (; o + 4 <= 32; o += 4) {
@@ -2326,10 +2364,10 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
                 }
                 for (int b0 = 0; b0 < T; b0++) {
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += attention_out[b0 * 32 + i] * d_linear_b_sum_2[b0 * 32 + o];
-                        acc_[1][i - t0_] += attention_out[b0 * 32 + i] * d_linear_b_sum_2[b0 * 32 + o + 1];
-                        acc_[2][i - t0_] += attention_out[b0 * 32 + i] * d_linear_b_sum_2[b0 * 32 + o + 2];
-                        acc_[3][i - t0_] += attention_out[b0 * 32 + i] * d_linear_b_sum_2[b0 * 32 + o + 3];
+                        acc_[0][i - t0_] += attention_out[b0 * 32 + i] * d_linear_y_2[b0 * 32 + o];
+                        acc_[1][i - t0_] += attention_out[b0 * 32 + i] * d_linear_y_2[b0 * 32 + o + 1];
+                        acc_[2][i - t0_] += attention_out[b0 * 32 + i] * d_linear_y_2[b0 * 32 + o + 2];
+                        acc_[3][i - t0_] += attention_out[b0 * 32 + i] * d_linear_y_2[b0 * 32 + o + 3];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -2341,8 +2379,8 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
             }
         }
     }
-    /* gpt2.mg:55: y[o] = (sum(i) w[o, i] * x[i]) + b[o] */
-    /* dattention_out += dlinear_b_sum_2 * dlinear_b_sum_2/dattention_out */
+    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dattention_out += dlinear_y_2 * dlinear_y_2/dattention_out */
     {
         int b0 = 0;
         for (; b0 + 4 <= T; b0 += 4) {
@@ -2356,10 +2394,10 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
                 }
                 for (int o = 0; o < 32; o++) {
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += h0_attn_c_proj_weight[o * 32 + i] * d_linear_b_sum_2[b0 * 32 + o];
-                        acc_[1][i - t0_] += h0_attn_c_proj_weight[o * 32 + i] * d_linear_b_sum_2[(b0 + 1) * 32 + o];
-                        acc_[2][i - t0_] += h0_attn_c_proj_weight[o * 32 + i] * d_linear_b_sum_2[(b0 + 2) * 32 + o];
-                        acc_[3][i - t0_] += h0_attn_c_proj_weight[o * 32 + i] * d_linear_b_sum_2[(b0 + 3) * 32 + o];
+                        acc_[0][i - t0_] += h0_attn_c_proj_weight[o * 32 + i] * d_linear_y_2[b0 * 32 + o];
+                        acc_[1][i - t0_] += h0_attn_c_proj_weight[o * 32 + i] * d_linear_y_2[(b0 + 1) * 32 + o];
+                        acc_[2][i - t0_] += h0_attn_c_proj_weight[o * 32 + i] * d_linear_y_2[(b0 + 2) * 32 + o];
+                        acc_[3][i - t0_] += h0_attn_c_proj_weight[o * 32 + i] * d_linear_y_2[(b0 + 3) * 32 + o];
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -2377,14 +2415,14 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
                     acc_[i] = 0.0;
                 for (int o = 0; o < 32; o++) {
                     for (int i = 0; i < 32; i++)
-                        acc_[i] += h0_attn_c_proj_weight[o * 32 + i] * d_linear_b_sum_2[b0 * 32 + o];
+                        acc_[i] += h0_attn_c_proj_weight[o * 32 + i] * d_linear_y_2[b0 * 32 + o];
                 }
                 for (int i = 0; i < 32; i++)
                     d_attention_out[b0 * 32 + i] = acc_[i];
             }
         }
     }
-    /* gpt2.mg:63: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
+    /* gpt2.mg:46: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
     /* dattention_w += dattention_out * dattention_out/dattention_w */
     memset(d_attention_w, 0, 1024 * sizeof *d_attention_w);
     for (int t = 0; t < T; t++) {
@@ -2398,7 +2436,7 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
             }
         }
     }
-    /* gpt2.mg:63: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
+    /* gpt2.mg:46: out[t < S, c] = sum(s <= t) w[c // head_dim, t, s] * v[s, c] */
     /* dv += dattention_out * dattention_out/dv */
     memset(d_v, 0, 512 * sizeof *d_v);
     for (int t = 0; t < T; t++) {
@@ -2445,12 +2483,12 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
                 d_softmax_e[b0 * 256 + b1 * 16 + i] += d_softmax_s[b0 * 16 + b1];
                 /* prelude.mg:13: e[i] = exp(x[i] - m) */
                 d_attention_att[b0 * 256 + b1 * 16 + i] = softmax_e[b0 * 256 + b1 * 16 + i] * d_softmax_e[b0 * 256 + b1 * 16 + i];
-                /* gpt2.mg:61: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
+                /* gpt2.mg:44: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
                 d_attention_sum[b0 * 256 + b1 * 16 + i] = 0.35355339059327373 * d_attention_att[b0 * 256 + b1 * 16 + i];
             }
         }
     }
-    /* gpt2.mg:61: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
+    /* gpt2.mg:44: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
     /* dq += dattention_sum * dattention_sum/dq */
     /* dk += dattention_sum * dattention_sum/dk */
     memset(d_q, 0, 512 * sizeof *d_q);
@@ -2460,14 +2498,14 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
             for (int s = 0; s < t + 1; s++) {
                 for (int j = 0; j < 8; j++) {
                     d_q[t * 32 + h * 8 + j] += k[s * 32 + h * 8 + j] * d_attention_sum[h * 256 + t * 16 + s];
-                    /* gpt2.mg:61: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
+                    /* gpt2.mg:44: att[h < n_head, t < S, s <= t] = (sum(j < head_dim) q[t, h * head_dim + j] * k[s, h * head_dim + j]) / head_dim ^ 0.5 */
                     d_k[s * 32 + h * 8 + j] += q[t * 32 + h * 8 + j] * d_attention_sum[h * 256 + t * 16 + s];
                 }
             }
         }
     }
 
-    /* backward of gpt2.mg:71: v[t < T, c < n_embd] = qkv[t, 2 * n_embd + c] */
+    /* backward of gpt2.mg:54: v[t < T, c < n_embd] = qkv[t, 2 * n_embd + c] */
     /* dqkv += dv * dv/dqkv */
     /* reach qkv */
     memset(d_qkv, 0, 1536 * sizeof *d_qkv);
@@ -2475,65 +2513,66 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
     for (int t = 0; t < T; t++) {
         for (int c = 0; c < 32; c++) {
             d_qkv[t * 96 + c + 64] += d_v[t * 32 + c];
-            /* gpt2.mg:71: v[t < T, c < n_embd] = qkv[t, 2 * n_embd + c] */
+            /* gpt2.mg:54: v[t < T, c < n_embd] = qkv[t, 2 * n_embd + c] */
             d_reach_qkv[t * 96 + c + 64] += 1.0;
         }
     }
 
-    /* backward of gpt2.mg:70: k[t < T, c < n_embd] = qkv[t, n_embd + c] */
+    /* backward of gpt2.mg:53: k[t < T, c < n_embd] = qkv[t, n_embd + c] */
     /* dqkv += dk * dk/dqkv */
     /* reach qkv */
     for (int t = 0; t < T; t++) {
         for (int c = 0; c < 32; c++) {
             d_qkv[t * 96 + c + 32] += d_k[t * 32 + c];
-            /* gpt2.mg:70: k[t < T, c < n_embd] = qkv[t, n_embd + c] */
+            /* gpt2.mg:53: k[t < T, c < n_embd] = qkv[t, n_embd + c] */
             d_reach_qkv[t * 96 + c + 32] += 1.0;
         }
     }
 
-    /* backward of gpt2.mg:69: q[t < T, c < n_embd] = qkv[t, c] */
+    /* backward of gpt2.mg:52: q[t < T, c < n_embd] = qkv[t, c] */
     /* dqkv += dq * dq/dqkv */
     /* reach qkv */
     for (int t = 0; t < T; t++) {
         for (int c = 0; c < 32; c++) {
             d_qkv[t * 96 + c] += d_q[t * 32 + c];
-            /* gpt2.mg:69: q[t < T, c < n_embd] = qkv[t, c] */
+            /* gpt2.mg:52: q[t < T, c < n_embd] = qkv[t, c] */
             d_reach_qkv[t * 96 + c] += 1.0;
         }
     }
 
-    /* backward of gpt2.mg:68: qkv = linear_b(layernorm(x, h[l].ln_1.weight, h[l].ln_1.bias), h[l].attn.c_attn.weight, h[l].attn.c_attn.bias) */
-    /* gpt2.mg:55: y[o] = (sum(i) w[o, i] * x[i]) + b[o] */
-    /* dlinear_b_sum += dqkv * dqkv/dlinear_b_sum */
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 96; o++) {
-            d_linear_b_sum[b0 * 96 + o] = (d_reach_qkv[b0 * 96 + o] > 0 ? d_qkv[b0 * 96 + o] : 0.0);
+    /* backward of gpt2.mg:51: qkv = linear(layernorm(x, h[l].ln_1.weight, h[l].ln_1.bias), h[l].attn.c_attn.weight) + h[l].attn.c_attn.bias */
+    /* dlinear_y += dqkv * dqkv/dlinear_y */
+    for (int i = 0; i < T; i++) {
+        for (int j = 0; j < 96; j++) {
+            d_linear_y[i * 96 + j] = (d_reach_qkv[i * 96 + j] > 0 ? d_qkv[i * 96 + j] : 0.0);
         }
     }
-    /* gpt2.mg:55: y[o] = (sum(i) w[o, i] * x[i]) + b[o] */
+
+    /* backward of gpt2.mg:51: qkv = linear(layernorm(x, h[l].ln_1.weight, h[l].ln_1.bias), h[l].attn.c_attn.weight) + h[l].attn.c_attn.bias */
     /* dh0_attn_c_attn_bias += dqkv * dqkv/dh0_attn_c_attn_bias */
     {
         for (int t0_ = 0; t0_ < 96; t0_ += 32) {
             double acc_[32];
-            for (int o = t0_; o < t0_ + 32; o++)
-                acc_[o - t0_] = 0.0;
-            for (int b0 = 0; b0 < T; b0++) {
-                for (int o = t0_; o < t0_ + 32; o++)
-                    acc_[o - t0_] += (d_reach_qkv[b0 * 96 + o] > 0 ? d_qkv[b0 * 96 + o] : 0.0);
+            for (int j = t0_; j < t0_ + 32; j++)
+                acc_[j - t0_] = 0.0;
+            for (int i = 0; i < T; i++) {
+                for (int j = t0_; j < t0_ + 32; j++)
+                    acc_[j - t0_] += (d_reach_qkv[i * 96 + j] > 0 ? d_qkv[i * 96 + j] : 0.0);
             }
-            for (int o = t0_; o < t0_ + 32; o++)
-                d_h0_attn_c_attn_bias[o] = acc_[o - t0_];
+            for (int j = t0_; j < t0_ + 32; j++)
+                d_h0_attn_c_attn_bias[j] = acc_[j - t0_];
         }
     }
-    /* gpt2.mg:55: y[o] = (sum(i) w[o, i] * x[i]) + b[o] */
-    /* reach linear_b_sum */
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int o = 0; o < 96; o++) {
-            d_reach_linear_b_sum[b0 * 96 + o] = d_reach_qkv[b0 * 96 + o];
+
+    /* backward of gpt2.mg:51: qkv = linear(layernorm(x, h[l].ln_1.weight, h[l].ln_1.bias), h[l].attn.c_attn.weight) + h[l].attn.c_attn.bias */
+    /* reach linear_y */
+    for (int i = 0; i < T; i++) {
+        for (int j = 0; j < 96; j++) {
+            d_reach_linear_y[i * 96 + j] = d_reach_qkv[i * 96 + j];
         }
     }
-    /* gpt2.mg:55: y[o] = (sum(i) w[o, i] * x[i]) + b[o] */
-    /* dh0_attn_c_attn_weight += dlinear_b_sum * dlinear_b_sum/dh0_attn_c_attn_weight */
+    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dh0_attn_c_attn_weight += dlinear_y * dlinear_y/dh0_attn_c_attn_weight */
     {
         int o = 0;
         for (; o + 4 <= 96; o += 4) {
@@ -2547,10 +2586,10 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
                 }
                 for (int b0 = 0; b0 < T; b0++) {
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += (d_reach_linear_b_sum[b0 * 96 + o] > 0 ? layernorm_y[b0 * 32 + i] * d_linear_b_sum[b0 * 96 + o] : 0.0);
-                        acc_[1][i - t0_] += (d_reach_linear_b_sum[b0 * 96 + o + 1] > 0 ? layernorm_y[b0 * 32 + i] * d_linear_b_sum[b0 * 96 + o + 1] : 0.0);
-                        acc_[2][i - t0_] += (d_reach_linear_b_sum[b0 * 96 + o + 2] > 0 ? layernorm_y[b0 * 32 + i] * d_linear_b_sum[b0 * 96 + o + 2] : 0.0);
-                        acc_[3][i - t0_] += (d_reach_linear_b_sum[b0 * 96 + o + 3] > 0 ? layernorm_y[b0 * 32 + i] * d_linear_b_sum[b0 * 96 + o + 3] : 0.0);
+                        acc_[0][i - t0_] += (d_reach_linear_y[b0 * 96 + o] > 0 ? layernorm_y[b0 * 32 + i] * d_linear_y[b0 * 96 + o] : 0.0);
+                        acc_[1][i - t0_] += (d_reach_linear_y[b0 * 96 + o + 1] > 0 ? layernorm_y[b0 * 32 + i] * d_linear_y[b0 * 96 + o + 1] : 0.0);
+                        acc_[2][i - t0_] += (d_reach_linear_y[b0 * 96 + o + 2] > 0 ? layernorm_y[b0 * 32 + i] * d_linear_y[b0 * 96 + o + 2] : 0.0);
+                        acc_[3][i - t0_] += (d_reach_linear_y[b0 * 96 + o + 3] > 0 ? layernorm_y[b0 * 32 + i] * d_linear_y[b0 * 96 + o + 3] : 0.0);
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -2562,8 +2601,8 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
             }
         }
     }
-    /* gpt2.mg:55: y[o] = (sum(i) w[o, i] * x[i]) + b[o] */
-    /* dlayernorm_y += dlinear_b_sum * dlinear_b_sum/dlayernorm_y */
+    /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
+    /* dlayernorm_y += dlinear_y * dlinear_y/dlayernorm_y */
     {
         int b0 = 0;
         for (; b0 + 4 <= T; b0 += 4) {
@@ -2577,10 +2616,10 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
                 }
                 for (int o = 0; o < 96; o++) {
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += (d_reach_linear_b_sum[b0 * 96 + o] > 0 ? h0_attn_c_attn_weight[o * 32 + i] * d_linear_b_sum[b0 * 96 + o] : 0.0);
-                        acc_[1][i - t0_] += (d_reach_linear_b_sum[(b0 + 1) * 96 + o] > 0 ? h0_attn_c_attn_weight[o * 32 + i] * d_linear_b_sum[(b0 + 1) * 96 + o] : 0.0);
-                        acc_[2][i - t0_] += (d_reach_linear_b_sum[(b0 + 2) * 96 + o] > 0 ? h0_attn_c_attn_weight[o * 32 + i] * d_linear_b_sum[(b0 + 2) * 96 + o] : 0.0);
-                        acc_[3][i - t0_] += (d_reach_linear_b_sum[(b0 + 3) * 96 + o] > 0 ? h0_attn_c_attn_weight[o * 32 + i] * d_linear_b_sum[(b0 + 3) * 96 + o] : 0.0);
+                        acc_[0][i - t0_] += (d_reach_linear_y[b0 * 96 + o] > 0 ? h0_attn_c_attn_weight[o * 32 + i] * d_linear_y[b0 * 96 + o] : 0.0);
+                        acc_[1][i - t0_] += (d_reach_linear_y[(b0 + 1) * 96 + o] > 0 ? h0_attn_c_attn_weight[o * 32 + i] * d_linear_y[(b0 + 1) * 96 + o] : 0.0);
+                        acc_[2][i - t0_] += (d_reach_linear_y[(b0 + 2) * 96 + o] > 0 ? h0_attn_c_attn_weight[o * 32 + i] * d_linear_y[(b0 + 2) * 96 + o] : 0.0);
+                        acc_[3][i - t0_] += (d_reach_linear_y[(b0 + 3) * 96 + o] > 0 ? h0_attn_c_attn_weight[o * 32 + i] * d_linear_y[(b0 + 3) * 96 + o] : 0.0);
                     }
                 }
                 for (int i = t0_; i < t0_ + 16; i++) {
@@ -2598,30 +2637,41 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
                     acc_[i] = 0.0;
                 for (int o = 0; o < 96; o++) {
                     for (int i = 0; i < 32; i++)
-                        acc_[i] += (d_reach_linear_b_sum[b0 * 96 + o] > 0 ? h0_attn_c_attn_weight[o * 32 + i] * d_linear_b_sum[b0 * 96 + o] : 0.0);
+                        acc_[i] += (d_reach_linear_y[b0 * 96 + o] > 0 ? h0_attn_c_attn_weight[o * 32 + i] * d_linear_y[b0 * 96 + o] : 0.0);
                 }
                 for (int i = 0; i < 32; i++)
                     d_layernorm_y[b0 * 32 + i] = acc_[i];
             }
         }
     }
-    /* gpt2.mg:45: y[i] = d[i] * rstd * g[i] + b[i] */
-    /* dlayernorm_d += dlayernorm_y * dlayernorm_y/dlayernorm_d */
+    /* prelude.mg:40: y[i] = (x[i] - mu) * r * g[i] + b[i] */
+    /* dx += dlayernorm_y * dlayernorm_y/dx */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 32; i++) {
-            d_layernorm_d[b0 * 32 + i] = layernorm_rstd[b0] * (h0_ln_1_weight[i] * d_layernorm_y[b0 * 32 + i]);
+            d_x[b0 * 32 + i] += layernorm_r[b0] * (h0_ln_1_weight[i] * d_layernorm_y[b0 * 32 + i]);
         }
     }
-    /* gpt2.mg:45: y[i] = d[i] * rstd * g[i] + b[i] */
-    /* dlayernorm_rstd += dlayernorm_y * dlayernorm_y/dlayernorm_rstd */
+    /* prelude.mg:40: y[i] = (x[i] - mu) * r * g[i] + b[i] */
+    /* dlayernorm_mu += dlayernorm_y * dlayernorm_y/dlayernorm_mu */
+    /* dlayernorm_r += dlayernorm_y * dlayernorm_y/dlayernorm_r */
     for (int b0 = 0; b0 < T; b0++) {
-        double acc_ = 0.0;
-        for (int i = 0; i < 32; i++) {
-            acc_ += layernorm_d[b0 * 32 + i] * (h0_ln_1_weight[i] * d_layernorm_y[b0 * 32 + i]);
+        {
+            double acc_ = 0.0;
+            for (int i = 0; i < 32; i++) {
+                acc_ += (-1.0) * (layernorm_r[b0] * (h0_ln_1_weight[i] * d_layernorm_y[b0 * 32 + i]));
+            }
+            d_layernorm_mu[b0] = acc_;
         }
-        d_layernorm_rstd[b0] = acc_;
+        /* prelude.mg:40: y[i] = (x[i] - mu) * r * g[i] + b[i] */
+        {
+            double acc_ = 0.0;
+            for (int i = 0; i < 32; i++) {
+                acc_ += (x[b0 * 32 + i] - layernorm_mu[b0]) * (h0_ln_1_weight[i] * d_layernorm_y[b0 * 32 + i]);
+            }
+            d_layernorm_r[b0] = acc_;
+        }
     }
-    /* gpt2.mg:45: y[i] = d[i] * rstd * g[i] + b[i] */
+    /* prelude.mg:40: y[i] = (x[i] - mu) * r * g[i] + b[i] */
     /* dh0_ln_1_weight += dlayernorm_y * dlayernorm_y/dh0_ln_1_weight */
     {
         double acc_[32];
@@ -2629,12 +2679,12 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
             acc_[i] = 0.0;
         for (int b0 = 0; b0 < T; b0++) {
             for (int i = 0; i < 32; i++)
-                acc_[i] += layernorm_d[b0 * 32 + i] * layernorm_rstd[b0] * d_layernorm_y[b0 * 32 + i];
+                acc_[i] += (x[b0 * 32 + i] - layernorm_mu[b0]) * layernorm_r[b0] * d_layernorm_y[b0 * 32 + i];
         }
         for (int i = 0; i < 32; i++)
             d_h0_ln_1_weight[i] = acc_[i];
     }
-    /* gpt2.mg:45: y[i] = d[i] * rstd * g[i] + b[i] */
+    /* prelude.mg:40: y[i] = (x[i] - mu) * r * g[i] + b[i] */
     /* dh0_ln_1_bias += dlayernorm_y * dlayernorm_y/dh0_ln_1_bias */
     {
         double acc_[32];
@@ -2647,42 +2697,52 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
         for (int i = 0; i < 32; i++)
             d_h0_ln_1_bias[i] = acc_[i];
     }
-    /* gpt2.mg:44: rstd = (var + 1e-5) ^ -0.5 */
-    /* dlayernorm_var += dlayernorm_rstd * dlayernorm_rstd/dlayernorm_var */
+    /* prelude.mg:39: r = (var + 1e-5) ^ -0.5 */
+    /* dlayernorm_var += dlayernorm_r * dlayernorm_r/dlayernorm_var */
     /* dlayernorm_sum_2 += dlayernorm_var * dlayernorm_var/dlayernorm_sum_2 */
     for (int b0 = 0; b0 < T; b0++) {
-        d_layernorm_var[b0] = (-0.5) * pow_(layernorm_var[b0] + 1e-05, -1.5) * d_layernorm_rstd[b0];
-        /* gpt2.mg:43: var = mean(i) d[i] * d[i] */
+        d_layernorm_var[b0] = (-0.5) * pow_(layernorm_var[b0] + 1e-05, -1.5) * d_layernorm_r[b0];
+        /* prelude.mg:38: var = mean(i) (x[i] - mu) * (x[i] - mu) */
         d_layernorm_sum_2[b0] = 0.03125 * d_layernorm_var[b0];
     }
-    /* gpt2.mg:43: var = mean(i) d[i] * d[i] */
-    /* dlayernorm_d += dlayernorm_sum_2 * dlayernorm_sum_2/dlayernorm_d */
-    /* dlayernorm_d += dlayernorm_sum_2 * dlayernorm_sum_2/dlayernorm_d */
-    /* dx += dlayernorm_d * dlayernorm_d/dx */
+    /* prelude.mg:38: var = mean(i) (x[i] - mu) * (x[i] - mu) */
+    /* dx += dlayernorm_sum_2 * dlayernorm_sum_2/dx */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 32; i++) {
-            d_layernorm_d[b0 * 32 + i] += layernorm_d[b0 * 32 + i] * d_layernorm_sum_2[b0];
-            /* gpt2.mg:43: var = mean(i) d[i] * d[i] */
-            d_layernorm_d[b0 * 32 + i] += layernorm_d[b0 * 32 + i] * d_layernorm_sum_2[b0];
-            /* gpt2.mg:42: d[i] = x[i] - mu */
-            d_x[b0 * 32 + i] += d_layernorm_d[b0 * 32 + i];
+            d_x[b0 * 32 + i] += (x[b0 * 32 + i] - layernorm_mu[b0]) * d_layernorm_sum_2[b0];
         }
     }
-    /* gpt2.mg:42: d[i] = x[i] - mu */
-    /* dlayernorm_mu += dlayernorm_d * dlayernorm_d/dlayernorm_mu */
+    /* prelude.mg:38: var = mean(i) (x[i] - mu) * (x[i] - mu) */
+    /* dlayernorm_mu += dlayernorm_sum_2 * dlayernorm_sum_2/dlayernorm_mu */
+    for (int b0 = 0; b0 < T; b0++) {
+        double acc_ = d_layernorm_mu[b0];
+        for (int i = 0; i < 32; i++) {
+            acc_ += (-1.0) * ((x[b0 * 32 + i] - layernorm_mu[b0]) * d_layernorm_sum_2[b0]);
+        }
+        d_layernorm_mu[b0] = acc_;
+    }
+    /* prelude.mg:38: var = mean(i) (x[i] - mu) * (x[i] - mu) */
+    /* dx += dlayernorm_sum_2 * dlayernorm_sum_2/dx */
+    for (int b0 = 0; b0 < T; b0++) {
+        for (int i = 0; i < 32; i++) {
+            d_x[b0 * 32 + i] += (x[b0 * 32 + i] - layernorm_mu[b0]) * d_layernorm_sum_2[b0];
+        }
+    }
+    /* prelude.mg:38: var = mean(i) (x[i] - mu) * (x[i] - mu) */
+    /* dlayernorm_mu += dlayernorm_sum_2 * dlayernorm_sum_2/dlayernorm_mu */
     /* dlayernorm_sum += dlayernorm_mu * dlayernorm_mu/dlayernorm_sum */
     for (int b0 = 0; b0 < T; b0++) {
         {
-            double acc_ = 0.0;
+            double acc_ = d_layernorm_mu[b0];
             for (int i = 0; i < 32; i++) {
-                acc_ += (-1.0) * d_layernorm_d[b0 * 32 + i];
+                acc_ += (-1.0) * ((x[b0 * 32 + i] - layernorm_mu[b0]) * d_layernorm_sum_2[b0]);
             }
             d_layernorm_mu[b0] = acc_;
         }
-        /* gpt2.mg:41: mu = mean(i) x[i] */
+        /* prelude.mg:37: mu = mean(i) x[i] */
         d_layernorm_sum[b0] = 0.03125 * d_layernorm_mu[b0];
     }
-    /* gpt2.mg:41: mu = mean(i) x[i] */
+    /* prelude.mg:37: mu = mean(i) x[i] */
     /* dx += dlayernorm_sum * dlayernorm_sum/dx */
     /* dwte_weight += dx * dx/dwte_weight */
     /* dwpe_weight += dx * dx/dwpe_weight */
@@ -2690,9 +2750,9 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 32; i++) {
             d_x[b0 * 32 + i] += d_layernorm_sum[b0];
-            /* gpt2.mg:66: x[t < T, c] = wte.weight[tokens[t], c] + wpe.weight[t, c] */
+            /* gpt2.mg:49: x[t < T, c] = wte.weight[tokens[t], c] + wpe.weight[t, c] */
             d_wte_weight[tokens[b0] * 32 + i] += d_x[b0 * 32 + i];
-            /* gpt2.mg:66: x[t < T, c] = wte.weight[tokens[t], c] + wpe.weight[t, c] */
+            /* gpt2.mg:49: x[t < T, c] = wte.weight[tokens[t], c] + wpe.weight[t, c] */
             d_wpe_weight[b0 * 32 + i] += d_x[b0 * 32 + i];
         }
     }
@@ -2707,7 +2767,7 @@ const MgModel gpt2_model = {
     .n_params = 28,
     .params = gpt2_params,
     .n_scalars = 26848,
-    .scratch = 26208,
+    .scratch = 27248,
     .optim = {.kind = MG_OPT_ADAM, .lr = 0.003, .beta1 = 0.9, .beta2 = 0.99, .eps = 1e-08,
               .steps = 1000, .linear_decay = 1, .fast = 0},
     .ctx = 0,

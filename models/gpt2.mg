@@ -34,26 +34,9 @@ param ln_f.bias[n_embd] ~ zeros
 
 optimizer adam(lr = 0.003, beta1 = 0.9, beta2 = 0.99, eps = 1e-8, steps = 1000)
 
-# torch.nn.functional.layer_norm: biased variance, eps inside the root.
-# Squares and cubes are products (d * d, not d ^ 2): pow() from libm, which
-# ^ keeps for the reference's bits, was a third of a training step.
-fn layernorm(x[N], g[N], b[N]) -> y[N] {
-    mu = mean(i) x[i]
-    d[i] = x[i] - mu
-    var = mean(i) d[i] * d[i]
-    rstd = (var + 1e-5) ^ -0.5
-    y[i] = d[i] * rstd * g[i] + b[i]
-}
-
-# torch.nn.functional.gelu(x, approximate='tanh'), as PyTorch computes it
-fn gelu_tanh(x[N]) -> y[N] {
-    y[i] = 0.5 * x[i] * (1 + tanh((2 / 3.141592653589793) ^ 0.5 * (x[i] + 0.044715 * (x[i] * x[i] * x[i]))))
-}
-
-# nn.Linear with a bias: rows of w are output units
-fn linear_b(x[I], w[O, I], b[O]) -> y[O] {
-    y[o] = (sum(i) w[o, i] * x[i]) + b[o]
-}
+# layernorm(x, g, b) and gelu_tanh(x) are the prelude's, PyTorch's
+# F.layer_norm and F.gelu(approximate='tanh'); a biased nn.Linear is
+# linear(x, w) + b, the bias broadcast over the positions.
 
 # Each head h owns channels h*head_dim .. h*head_dim + head_dim - 1.  Position t
 # attends to every s <= t: scaled dot products, softmax over s, weighted sum of v.
@@ -65,13 +48,13 @@ fn attention(q[S, C], k[S, C], v[S, C]) -> out[S, C] {
 
 x[t < T, c] = wte.weight[tokens[t], c] + wpe.weight[t, c]
 for l < n_layer {
-    qkv = linear_b(layernorm(x, h[l].ln_1.weight, h[l].ln_1.bias), h[l].attn.c_attn.weight, h[l].attn.c_attn.bias)
+    qkv = linear(layernorm(x, h[l].ln_1.weight, h[l].ln_1.bias), h[l].attn.c_attn.weight) + h[l].attn.c_attn.bias
     q[t < T, c < n_embd] = qkv[t, c]
     k[t < T, c < n_embd] = qkv[t, n_embd + c]
     v[t < T, c < n_embd] = qkv[t, 2 * n_embd + c]
-    x = linear_b(attention(q, k, v), h[l].attn.c_proj.weight, h[l].attn.c_proj.bias) + x
-    u = gelu_tanh(linear_b(layernorm(x, h[l].ln_2.weight, h[l].ln_2.bias), h[l].mlp.c_fc.weight, h[l].mlp.c_fc.bias))
-    x = linear_b(u, h[l].mlp.c_proj.weight, h[l].mlp.c_proj.bias) + x
+    x = linear(attention(q, k, v), h[l].attn.c_proj.weight) + h[l].attn.c_proj.bias + x
+    u = gelu_tanh(linear(layernorm(x, h[l].ln_2.weight, h[l].ln_2.bias), h[l].mlp.c_fc.weight) + h[l].mlp.c_fc.bias)
+    x = linear(u, h[l].mlp.c_proj.weight) + h[l].mlp.c_proj.bias + x
 }
 x = layernorm(x, ln_f.weight, ln_f.bias)
 logits = linear(x, wte.weight)          # tied: the output layer is wte
