@@ -442,15 +442,6 @@ Test(diff, padded_reads_compiled_match_interpreter) { check_case(&pad_case, 25);
 Test(diff, padded_reads_unoptimised_match_interpreter) { check_case(&pad_O0_case, 27); }
 Test(diff, padded_reads_interpreter_matches_finite_differences) { check_fd(&pad_case, 1000); }
 
-/* models/mlp_context.mg, makemore's MLP: a context of three tokens with BOS
- * before the start (a padded read), tanh, biases; against the interpreter at
- * T = 1, 2, the bound and one more, and the interpreter against finite
- * differences. */
-extern const MgModel mlp_context_model;
-static const Case mlp_context_case = {"mlp_context", &mlp_context_model, MGC_SOURCE_DIR "/models/mlp_context.mg"};
-Test(diff, mlp_context_compiled_matches_interpreter) { check_case(&mlp_context_case, 28); }
-Test(diff, mlp_context_interpreter_matches_finite_differences) { check_fd(&mlp_context_case, 300); }
-
 /* The comparisons < <= > >= == != (tests/models/compare.mg): on reals 1.0 or
  * 0.0 with no gradient, on integers 1 or 0 in index arithmetic with T.
  * Compiled against interpreted at every length (logits to the bit; loss and
