@@ -442,15 +442,6 @@ Test(diff, padded_reads_compiled_match_interpreter) { check_case(&pad_case, 25);
 Test(diff, padded_reads_unoptimised_match_interpreter) { check_case(&pad_O0_case, 27); }
 Test(diff, padded_reads_interpreter_matches_finite_differences) { check_fd(&pad_case, 1000); }
 
-/* models/mlp_context.mg, makemore's MLP: a context of three tokens with BOS
- * before the start (a padded read), tanh, biases; against the interpreter at
- * T = 1, 2, the bound and one more, and the interpreter against finite
- * differences. */
-extern const MgModel mlp_context_model;
-static const Case mlp_context_case = {"mlp_context", &mlp_context_model, MGC_SOURCE_DIR "/models/mlp_context.mg"};
-Test(diff, mlp_context_compiled_matches_interpreter) { check_case(&mlp_context_case, 28); }
-Test(diff, mlp_context_interpreter_matches_finite_differences) { check_fd(&mlp_context_case, 300); }
-
 /* The comparisons < <= > >= == != (tests/models/compare.mg): on reals 1.0 or
  * 0.0 with no gradient, on integers 1 or 0 in index arithmetic with T.
  * Compiled against interpreted at every length (logits to the bit; loss and
@@ -570,19 +561,12 @@ extern const MgModel t_lstm2_O0_model;
 static const Case lstm2_O0_case = {"lstm2_O0", &t_lstm2_O0_model, MGC_SOURCE_DIR "/tests/models/lstm2.mg"};
 Test(diff, lstm2_unoptimised_matches_interpreter) { check_rec(&lstm2_O0_case, 39); }
 
-/* The gallery's recurrent models (models/rnn.mg, gru.mg, lstm.mg), as the trainers build them */
-extern const MgModel rnn_model, gru_model, lstm_model;
-static const Case gallery_rec[] = {
-    {"models/rnn", &rnn_model, MGC_SOURCE_DIR "/models/rnn.mg"},
-    {"models/gru", &gru_model, MGC_SOURCE_DIR "/models/gru.mg"},
-    {"models/lstm", &lstm_model, MGC_SOURCE_DIR "/models/lstm.mg"},
-};
-Test(diff, gallery_rnn_compiled_matches_interpreter) { check_rec(&gallery_rec[0], 41); }
-Test(diff, gallery_gru_compiled_matches_interpreter) { check_rec(&gallery_rec[1], 43); }
-Test(diff, gallery_lstm_compiled_matches_interpreter) { check_rec(&gallery_rec[2], 45); }
-Test(diff, gallery_rnn_interpreter_matches_finite_differences) { check_fd(&gallery_rec[0], 400); }
-Test(diff, gallery_gru_interpreter_matches_finite_differences) { check_fd(&gallery_rec[1], 400); }
-Test(diff, gallery_lstm_interpreter_matches_finite_differences) { check_fd(&gallery_rec[2], 400); }
+/* The gallery's recurrent models (models/rnn.mg, gru.mg, lstm.mg; rnn_case and
+ * the others come from the gallery's tests above): the loss, compiled and
+ * interpreted, to the bit, which the gallery's tests (to 1e-10) do not ask */
+Test(diff, gallery_rnn_loss_compiled_matches_interpreter_bit_for_bit) { check_loss_bits(&rnn_case, 41); }
+Test(diff, gallery_gru_loss_compiled_matches_interpreter_bit_for_bit) { check_loss_bits(&gru_case, 43); }
+Test(diff, gallery_lstm_loss_compiled_matches_interpreter_bit_for_bit) { check_loss_bits(&lstm_case, 45); }
 
 /* recurrences stacked in a for loop, and one over a rank-1 tensor with a nonzero start */
 extern const MgModel t_rnn_stack_model;
