@@ -2,9 +2,11 @@
  * Takes a seed, hands on a Prog (a statement tree fuzz.h can print and the
  * shrinker can mutate in place).  Same seed, same bytes: the only randomness
  * is the splitmix64 stream seeded here.  Every read is built to be in bounds
- * for every T, every log/pow/sqrt base is kept positive and exp arguments
- * bounded, and max only feeds log-sum-exp, where it cancels.  Every element
- * builtin of ops.def appears (gen_builtin, and on whole tensors). */
+ * for every T (or padded with else), every log/pow/sqrt base is kept
+ * positive and exp arguments bounded, and nograd only where its gradient
+ * would cancel.  Every element builtin of ops.def appears (gen_builtin, and
+ * on whole tensors), and so do comparisons, where, max/min (two-argument
+ * and reductions), clamp, recurrences, broadcasting and the prelude. */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
