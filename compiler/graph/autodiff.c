@@ -70,14 +70,18 @@ static int ex_needs_grad(ExMemo *m, const Ex *e)
     return (int)v;
 }
 
+/* Repeated until nothing changes: a recur block's statement reads the
+ * previous step of one defined after it (z reads h[t - 1], h reads z). */
 static void mark_needs_grad(Graph *g)
 {
-    for (int i = 0; i < g->fwd.n; i++) {
-        Stmt *s = g->fwd.items[i];
-        if (s->nograd)
-            continue;
-        if (ex_needs_grad(NULL, s->e))
-            s->out->needs_grad = 1;
+    int changed = 1;
+    while (changed) {
+        changed = 0;
+        for (int i = 0; i < g->fwd.n; i++) {
+            Stmt *s = g->fwd.items[i];
+            if (!s->nograd && !s->out->needs_grad && ex_needs_grad(NULL, s->e))
+                s->out->needs_grad = 1, changed = 1;
+        }
     }
 }
 
