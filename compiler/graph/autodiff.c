@@ -70,14 +70,18 @@ static int ex_needs_grad(ExMemo *m, const Ex *e)
     return (int)v;
 }
 
+/* Repeated until nothing changes: a recur block's statement reads the
+ * previous step of one defined after it (z reads h[t - 1], h reads z). */
 static void mark_needs_grad(Graph *g)
 {
-    for (int i = 0; i < g->fwd.n; i++) {
-        Stmt *s = g->fwd.items[i];
-        if (s->nograd)
-            continue;
-        if (ex_needs_grad(NULL, s->e))
-            s->out->needs_grad = 1;
+    int changed = 1;
+    while (changed) {
+        changed = 0;
+        for (int i = 0; i < g->fwd.n; i++) {
+            Stmt *s = g->fwd.items[i];
+            if (!s->nograd && !s->out->needs_grad && ex_needs_grad(NULL, s->e))
+                s->out->needs_grad = 1, changed = 1;
+        }
     }
 }
 
@@ -721,13 +725,52 @@ static int choose(Emit *em, Ix **oidx)
     return 1;
 }
 
+/* Mark what e reads through a path that carries a gradient (not through a
+ * nograd, a comparison or a select's condition); seen keeps a shared
+ * subexpression to one visit. */
+static void mark_grad_reads(ExMemo *m, ExMemo *seen, const Ex *e, char *reach, int *changed)
+{
+    unsigned long v;
+    if (!ex_needs_grad(m, e) || ex_memo_get(seen, e, &v))
+        return;
+    ex_memo_put(seen, e, 1);
+    if (e->kind == EX_READ) {
+        *changed |= !reach[e->t->id];
+        reach[e->t->id] = 1;
+        return;
+    }
+    mark_grad_reads(m, seen, e->a, reach, changed);
+    if (e->b)
+        mark_grad_reads(m, seen, e->b, reach, changed);
+}
+
+/* The tensors the loss reaches through gradient-carrying paths: only these
+ * get a gradient buffer.  A tensor read only under nograd gets none (it
+ * would be read by its backward statements but never written).  Repeated
+ * until nothing changes, since a recur block's statements read later ones. */
+static char *grad_reach(Graph *g, ExMemo *m)
+{
+    char *reach = arena_alloc((size_t)g->ntensors + 1);
+    reach[g->loss->id] = 1;
+    int changed = 1;
+    while (changed) {
+        changed = 0;
+        for (int i = g->fwd.n - 1; i >= 0; i--) {
+            const Stmt *s = g->fwd.items[i];
+            if (!s->nograd && reach[s->out->id])
+                mark_grad_reads(m, ex_memo_new(), s->e, reach, &changed);
+        }
+    }
+    return reach;
+}
+
 void ad_differentiate(Graph *g)
 {
     mark_needs_grad(g);
     if (!g->loss->needs_grad)
         return;      /* nothing to differentiate: every gradient is zero */
-    char *reach = arena_alloc((size_t)g->ntensors + 1);
-    ir_depends(g, g->loss, reach, NULL);
+    ExMemo *memo = ex_memo_new(), *sizes = ex_memo_new();     /* every needs_grad is final */
+    char *reach = grad_reach(g, memo);
     int n = g->ntensors;
     for (int i = 0; i < n; i++) {
         Tensor *t = g->tensors[i];
@@ -743,7 +786,6 @@ void ad_differentiate(Graph *g)
     seed->e = ex_const(1);
     seed->what = "dloss = 1";
     ir_push(&g->bwd, seed);
-    ExMemo *memo = ex_memo_new(), *sizes = ex_memo_new();     /* every needs_grad is final */
     char *fully = reach_everywhere(g, memo);
     Tensor **mask = arena_alloc((size_t)g->ntensors * sizeof *mask);
     for (int i = 0; i < n; i++) {

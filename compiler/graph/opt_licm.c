@@ -103,7 +103,7 @@ static Ex *walk(Licm *L, Ex *e)
 {
     if (!e || !opt_has_call(e))
         return e;
-    if (e != L->s->e) {
+    if (e != L->s->e && e->kind != EX_ARMS) {    /* a select keeps its arms; each may go */
         Ex *r = hoist(L, e);
         if (r)
             return r;

@@ -66,13 +66,15 @@ static void pr_ex(FILE *f, const FzEx *e)
         pr_ex(f, e->a[1]);
         fputs(")", f);
         break;
-    case FX_CALL:
+    case FX_CALL:   /* (max(a, b)): bare, max(...) before an operand would be a reduction */
+        if (!strcmp(e->text, "max") || !strcmp(e->text, "min")) fputs("(", f);
         fprintf(f, "%s(", e->text);
         for (int i = 0; i < e->n; i++) {
             if (i) fputs(", ", f);
             pr_ex(f, e->a[i]);
         }
         fputs(")", f);
+        if (!strcmp(e->text, "max") || !strcmp(e->text, "min")) fputs(")", f);
         break;
     case FX_RED:
         fprintf(f, "(%s ", e->text);

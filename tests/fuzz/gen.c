@@ -2,9 +2,11 @@
  * Takes a seed, hands on a Prog (a statement tree fuzz.h can print and the
  * shrinker can mutate in place).  Same seed, same bytes: the only randomness
  * is the splitmix64 stream seeded here.  Every read is built to be in bounds
- * for every T, every log/pow/sqrt base is kept positive and exp arguments
- * bounded, and max only feeds log-sum-exp, where it cancels.  Every element
- * builtin of ops.def appears (gen_builtin, and on whole tensors). */
+ * for every T (or padded with else), every log/pow/sqrt base is kept
+ * positive and exp arguments bounded, and nograd only where its gradient
+ * would cancel.  Every element builtin of ops.def appears (gen_builtin, and
+ * on whole tensors), and so do comparisons, where, max/min (two-argument
+ * and reductions), clamp, recurrences, broadcasting and the prelude. */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -106,6 +108,29 @@ static Ten ten1(const char *name, Ext a, double bound)
     return t;
 }
 
+/* an index along T from a variable along T: kept in range by max, min,
+ * clamp or where (the bounds check knows each) */
+static const char *int_clamped(const char *v)
+{
+    switch (rnd(4)) {
+    case 0: return fz_strf("max(%s - %d, 0)", v, 1 + rnd(2));
+    case 1: return fz_strf("min(%s + 1, T - 1)", v);
+    case 2: return fz_strf("clamp(%s - 1, 0, T - 1)", v);
+    default: return fz_strf("where(%s > 1, %s // 2, %s)", v, v, v);
+    }
+}
+
+/* a token before the start or past the end, BOS-style: tokens[t - 2 + j] else 0 */
+static const char *padded_token(const char *t, const Scope *sc)
+{
+    const char *j = NULL;
+    for (int i = 0; i < sc->n; i++)
+        if (sc->v[i].ext.kind == XK_CONST && sc->v[i].ext.val <= 3) j = sc->v[i].name;
+    int fb = rnd(G.vocab);
+    if (j && chance(60)) return fz_strf("tokens[%s - 2 + %s] else %d", t, j, fb);
+    return fz_strf("tokens[%s - %d] else %d", t, 1 + rnd(2), fb);   /* t + 1 would reach the last target */
+}
+
 /* an index expression for an axis of extent ax, from the variables in scope */
 static const char *gen_index(Ext ax, const Scope *sc, const Env *env)
 {
@@ -128,8 +153,11 @@ static const char *gen_index(Ext ax, const Scope *sc, const Env *env)
                 opts[n++] = fz_strf("%s %% %s", v->name, ax.name);
                 opts[n++] = fz_strf("(%s + 1) %% %s", v->name, ax.name);
             }
+            if (v->ext.kind == XK_CONST && v->ext.val > m) opts[n++] = fz_strf("min(%s, %d)", v->name, m - 1);
             if (ax.val == G.vocab && !G.in_fn && (v->ext.kind == XK_T || v->ext.kind == XK_CAUSAL)) {
                 opts[n++] = fz_strf("tokens[%s]", v->name);
+                opts[n++] = fz_strf("tokens[%s]", int_clamped(v->name));
+                opts[n++] = padded_token(v->name, sc);
                 for (int j = 0; j < env->n; j++)
                     if (env->t[j].isint) opts[n++] = fz_strf("%s[%s]", env->t[j].name, v->name);
             }
@@ -137,6 +165,7 @@ static const char *gen_index(Ext ax, const Scope *sc, const Env *env)
             if (v->ext.kind == XK_T || v->ext.kind == XK_CAUSAL) {
                 opts[n++] = v->name, opts[n++] = v->name, opts[n++] = v->name;
                 if (v->ext.kind == XK_T) opts[n++] = fz_strf("%s // 2", v->name);
+                opts[n++] = int_clamped(v->name);
             }
         } else if (ax.kind == XK_SYM) {
             if (v->ext.kind == XK_SYM && !strcmp(v->ext.name, ax.name)) {
@@ -152,19 +181,38 @@ static const char *gen_index(Ext ax, const Scope *sc, const Env *env)
     return opts[rnd(n)];
 }
 
+static FzEx *gen_leaf(const Scope *sc, const Env *env, double *b);
 static FzEx *gen_read(const Ten *t, const Scope *sc, const Env *env, double *b)
 {
     if (t->rank == 0) {
         *b = t->bound;
         return leaf(t->name);
     }
+    const char *tv = NULL;     /* a variable along T, for a read one step away */
+    for (int i = 0; i < sc->n; i++)
+        if (sc->v[i].ext.kind == XK_T) tv = sc->v[i].name;
+    int pad = -1;
+    for (int i = 0; i < t->rank && tv; i++)
+        if (t->ax[i].kind == XK_T && chance(25)) pad = i;
     char buf[512];
     int k = snprintf(buf, sizeof buf, "%s[", t->name);
-    for (int i = 0; i < t->rank; i++)
-        k += snprintf(buf + k, sizeof buf - (size_t)k, "%s%s", i ? ", " : "", gen_index(t->ax[i], sc, env));
+    for (int i = 0; i < t->rank; i++) {
+        const char *ix = i == pad ? fz_strf("%s %s %d", tv, chance(75) ? "-" : "+", 1 + rnd(2))
+                                  : gen_index(t->ax[i], sc, env);
+        k += snprintf(buf + k, sizeof buf - (size_t)k, "%s%s", i ? ", " : "", ix);
+    }
     snprintf(buf + k, sizeof buf - (size_t)k, "]");
     *b = t->bound;
-    return leaf(fz_strf("%s", buf));
+    if (pad < 0) return leaf(fz_strf("%s", buf));
+    /* x[t - 1, i] else 0.0: the fallback is any leaf in the same scope */
+    double bf = 0;
+    const char *fb = "0.0";
+    if (chance(60)) {
+        FzEx *f = gen_leaf(sc, env, &bf);
+        fb = f->text;
+    }
+    *b = fmax(*b, bf);
+    return leaf(fz_strf("(%s else %s)", buf, fb));
 }
 
 static int readable(const Ten *t)
@@ -185,7 +233,7 @@ static FzEx *positive(FzEx *e, double be, double *b)    /* e*e + eps > 0 */
     return bin("+", bin("*", e, e), leaf(c));
 }
 
-static FzEx *gen_leaf(Scope *sc, const Env *env, double *b)
+static FzEx *gen_leaf(const Scope *sc, const Env *env, double *b)
 {
     int r = rnd(100);
     if (r < 70) {
@@ -223,8 +271,8 @@ static FzEx *gen_leaf(Scope *sc, const Env *env, double *b)
 /* a fresh reduction variable over a constant or over T, or causal over t */
 static FzEx *gen_reduce(int depth, Scope *sc, const Env *env, double *b)
 {
-    static const char *kw[] = {"sum", "sum", "mean"};
-    const char *k = kw[rnd(3)];
+    static const char *kw[] = {"sum", "sum", "mean", "max", "min"};
+    const char *k = kw[rnd(5)];
     int nr = chance(25) ? 2 : 1, save = sc->n;
     char head[256];
     int hl = snprintf(head, sizeof head, "%s(", k);
@@ -257,7 +305,7 @@ static FzEx *gen_reduce(int depth, Scope *sc, const Env *env, double *b)
     double bb;
     FzEx *body = gen_expr(depth - 1, sc, env, &bb);
     sc->n = save;
-    *b = k[0] == 's' ? bb * count : bb;
+    *b = !strcmp(k, "sum") ? bb * count : bb;
     return red(fz_strf("%s", head), body);
 }
 
@@ -282,7 +330,83 @@ static FzEx *gen_lse(Scope *sc, const Env *env, double *b)
     FzEx *s = red(fz_strf("sum(%s < %s)", j1, last.name),
             un("exp", bin("-", leaf(fz_strf("%s[%s%s]", t->name, pre, j1)), m1)));
     *b = t->bound + log(last.val) + 1;
+    if (chance(50)) {   /* both shifts without gradient, as softmax: still exact */
+        s->a[0]->a[0]->a[1] = un("nograd", m1);
+        m2 = un("nograd", m2);
+    }
     return bin("+", un("log", s), m2);
+}
+
+static FzEx *call(const char *fn, int n, FzEx *a, FzEx *b, FzEx *c)
+{
+    FzEx *e = ex_new(FX_CALL, fn);
+    e->a[0] = a, e->a[1] = b, e->a[2] = c, e->n = n;
+    return e;
+}
+
+/* a real comparison, 1.0 or 0.0, or an integer one of the index along T */
+static FzEx *gen_compare(int depth, Scope *sc, const Env *env)
+{
+    static const char *op[] = {"<", "<=", ">", ">=", "==", "!="};
+    for (int i = 0; i < sc->n && chance(30); i++)
+        if (sc->v[i].ext.kind == XK_T) return leaf(fz_strf("(%s + 1 < T)", sc->v[i].name));
+    double ba, bb;
+    FzEx *a = gen_expr(depth - 1, sc, env, &ba);
+    FzEx *e = chance(30) ? leaf(chance(50) ? "0" : "0.5") : gen_expr(depth - 1, sc, env, &bb);
+    return bin(op[rnd(6)], a, e);
+}
+
+/* the kinked builtins: a gated product, where, max, min, clamp.  Finite
+ * differences step over a kink only rarely, and fuzz.c then sees two
+ * difference quotients that disagree and skips that element */
+static FzEx *gen_choice(int depth, Scope *sc, const Env *env, double *b)
+{
+    double ba, bb;
+    FzEx *a = gen_expr(depth - 1, sc, env, &ba);
+    switch (rnd(6)) {
+    case 0:
+        *b = ba;
+        return bin("*", a, gen_compare(depth, sc, env));
+    case 1: {   /* the arm not chosen may be NaN: log of a non-positive */
+        FzEx *c = gen_expr(depth - 2, sc, env, &bb);
+        *b = fmax(ba, log(bb + 1) + 20);
+        return call("where", 3, bin(">", c, leaf("0")), un("log", c), a);
+    }
+    case 2: {
+        FzEx *e = gen_expr(depth - 1, sc, env, &bb);
+        *b = fmax(ba, bb);
+        return call("where", 3, chance(50) ? gen_compare(depth, sc, env) : gen_expr(depth - 2, sc, env, &bb), a, e);
+    }
+    case 3: case 4: {
+        FzEx *e = gen_expr(depth - 1, sc, env, &bb);
+        *b = fmax(ba, bb);
+        return call(chance(50) ? "max" : "min", 2, a, e, NULL);
+    }
+    default: {
+        static const char *lo[] = {"-1", "-0.5", "0"}, *hi[] = {"0.5", "1", "2"};
+        *b = 2;
+        return call("clamp", 3, a, leaf(lo[rnd(3)]), leaf(hi[rnd(3)]));
+    }
+    }
+}
+
+/* a tensor exponent of a positive base, the exponent kept in [-3, 3] */
+static FzEx *gen_tpow(int depth, Scope *sc, const Env *env, double *b)
+{
+    double ba, bb;
+    FzEx *a = gen_expr(depth - 1, sc, env, &ba);
+    FzEx *base = chance(50) ? un("exp", un("tanh", a)) : bin("+", un("sigmoid", a), leaf("0.5"));
+    FzEx *e = gen_expr(depth - 1, sc, env, &bb);
+    if (bb > 3) e = bin("*", leaf("3"), un("tanh", e)), bb = 3;
+    *b = pow(3, bb);
+    return bin("^", base, e);
+}
+
+/* a - nograd(a) + nograd(a): a's value and a's gradient, through nograd */
+static FzEx *gen_nograd(int depth, Scope *sc, const Env *env, double *b)
+{
+    FzEx *a = gen_expr(depth - 1, sc, env, b);
+    return bin("+", bin("-", a, un("nograd", a)), un("nograd", a));
 }
 
 /* an element builtin of ops.def on a random argument: abs, sigmoid, erf,
@@ -308,7 +432,7 @@ static FzEx *gen_expr(int depth, Scope *sc, const Env *env, double *b)
     if (depth <= 0 || chance(20)) return gen_leaf(sc, env, b);
     double ba = 0, bb = 0;
     FzEx *a, *e;
-    switch (rnd(19)) {
+    switch (rnd(25)) {
     case 0: case 1: case 2:
         a = gen_expr(depth - 1, sc, env, &ba);
         e = gen_expr(depth - 1, sc, env, &bb);
@@ -374,6 +498,12 @@ static FzEx *gen_expr(int depth, Scope *sc, const Env *env, double *b)
         return gen_lse(sc, env, b);
     case 16: case 17:
         return gen_builtin(depth, sc, env, b);
+    case 18: case 19: case 20:
+        return gen_choice(depth, sc, env, b);
+    case 21:
+        return gen_tpow(depth, sc, env, b);
+    case 22:
+        return gen_nograd(depth, sc, env, b);
     default:
         return gen_leaf(sc, env, b);
     }
@@ -544,6 +674,113 @@ static FzSt *gen_call_stmt(Env *env, const char *name, Ten *out)
     }
 }
 
+/* prelude functions and broadcasting over a [T, n] tensor: linear(x, W) + b,
+ * a scalar against [T, n], layernorm, gelu, gelu_tanh, and the per-row mse,
+ * binary_cross_entropy and logsumexp, which give [T] */
+static FzSt *gen_prelude_stmt(Env *env, const char *name, Ten *out)
+{
+    int xi = pick_tc(env, -1);
+    if (xi < 0) return NULL;
+    Ten x = env->t[xi];
+    int n = x.ax[1].val, yi = pick_tc(env, n);
+    Ten y = env->t[yi];
+    FzEx *e;
+    switch (rnd(8)) {
+    case 0: {
+        int wi = pick_mat(env, -1, n), bi = wi < 0 ? -1 : pick_vec(env, env->t[wi].ax[0].val);
+        if (bi < 0) return NULL;
+        Ten w = env->t[wi];
+        e = bin("+", call("linear", 2, leaf(x.name), leaf(w.name), NULL), leaf(env->t[bi].name));
+        *out = ten2(name, xT(), w.ax[0], x.bound * w.bound * n + env->t[bi].bound);
+        break;
+    }
+    case 1: {
+        int si = -1;
+        for (int i = 0; i < env->n; i++)
+            if (env->t[i].rank == 0 && !env->t[i].isint) si = i;
+        const char *sn = si < 0 ? "0.5" : env->t[si].name;
+        double sb = si < 0 ? 0.5 : env->t[si].bound;
+        e = bin(chance(50) ? "*" : "-", leaf(x.name), leaf(sn));
+        if (chance(50)) e = bin("+", e, leaf("1.5"));
+        *out = ten2(name, xT(), x.ax[1], x.bound * sb + x.bound + sb + 1.5);
+        break;
+    }
+    case 2: {
+        int gi = pick_vec(env, n), bi = pick_vec(env, n);
+        if (gi < 0) return NULL;
+        e = call("layernorm", 3, leaf(x.name), leaf(env->t[gi].name), leaf(env->t[bi].name));
+        *out = ten2(name, xT(), x.ax[1], sqrt(n) * env->t[gi].bound + env->t[bi].bound);
+        break;
+    }
+    case 3: case 4:
+        e = call(chance(50) ? "gelu" : "gelu_tanh", 1, leaf(x.name), NULL, NULL);
+        *out = ten2(name, xT(), x.ax[1], x.bound);
+        break;
+    case 5:
+        e = call("mse", 2, leaf(x.name), leaf(y.name), NULL);
+        *out = ten1(name, xT(), (x.bound + y.bound) * (x.bound + y.bound));
+        break;
+    case 6:   /* probabilities kept away from 0 and 1 */
+        e = call("binary_cross_entropy", 2, un("sigmoid", un("tanh", leaf(x.name))), un("sigmoid", leaf(y.name)), NULL);
+        *out = ten1(name, xT(), 2);
+        break;
+    default:
+        e = call("logsumexp", 1, leaf(x.name), NULL, NULL);
+        *out = ten1(name, xT(), x.bound + log(n) + 1);
+        break;
+    }
+    return assign(name, tame(e, &out->bound));
+}
+
+/* the previous step of a recurrent tensor, with the same fallback at every read */
+static FzEx *prev(const char *h, const char *j, const char *h0)
+{
+    return leaf(h0 ? fz_strf("(%s[t - 1, %s] else %s[%s])", h, j, h0, j) : fz_strf("(%s[t - 1, %s] else 0.0)", h, j));
+}
+static const char *initial_state(const Env *env, int n)   /* a parameter [n], or NULL: 0.0 */
+{
+    int vi = pick_vec(env, n);
+    return vi >= 0 && env->t[vi].name[0] == 'p' && chance(60) ? env->t[vi].name : NULL;
+}
+
+/* h[t < T, j < n] = tanh(a + b * (h[t - 1, j] else ..) + sum(k) (h[t - 1, k] else ..) * c) */
+static void gen_recurrence(FzSt *root, Env *env)
+{
+    Ext nx = cx(rnd(G.nconst));
+    const char *h = fresh("h"), *k = fresh("k"), *h0 = initial_state(env, nx.val);
+    Scope sc = {{{"t", xT()}, {"j", nx}}, 2};
+    double b;
+    FzEx *a = tame(gen_expr(2, &sc, env, &b), &b);
+    FzEx *g = tame(gen_expr(2, &sc, env, &b), &b);
+    sc.v[2].name = k, sc.v[2].ext = nx, sc.n = 3;
+    FzEx *c = tame(gen_expr(2, &sc, env, &b), &b);
+    FzEx *s = red(fz_strf("sum(%s < %s)", k, nx.name), bin("*", prev(h, k, h0), c));
+    add_kid(root, assign(fz_strf("%s[t < T, j < %s]", h, nx.name),
+            un("tanh", bin("+", bin("+", a, bin("*", g, prev(h, "j", h0))), bin("*", leaf("0.5"), s)))));
+    env_add(env, ten2(h, xT(), nx, 1));
+}
+
+/* recur t < T { z[t, j < n] = sigmoid(..h[t - 1, j]..); h[t, j < n] = mix of h[t - 1, j] and .. by z[t, j] } */
+static void gen_recur_block(FzSt *root, Env *env)
+{
+    Ext nx = cx(rnd(G.nconst));
+    const char *z = fresh("z"), *h = fresh("h"), *h0 = initial_state(env, nx.val);
+    Scope sc = {{{"t", xT()}, {"j", nx}}, 2};
+    double b;
+    FzSt *blk = st_new(FS_BLOCK, "recur t < T");
+    FzEx *a = tame(gen_expr(2, &sc, env, &b), &b);
+    FzEx *g = tame(gen_expr(2, &sc, env, &b), &b);
+    add_kid(blk, assign(fz_strf("%s[t, j < %s]", z, nx.name), un("sigmoid", bin("+", a, bin("*", g, prev(h, "j", h0))))));
+    FzEx *c = tame(gen_expr(2, &sc, env, &b), &b);
+    FzEx *zt = leaf(fz_strf("%s[t, j]", z));
+    FzEx *mix = bin("+", bin("*", bin("-", leaf("1"), zt), prev(h, "j", h0)),
+            bin("*", zt, un("tanh", bin("+", c, chance(50) ? prev(z, "j", NULL) : leaf("0.25")))));
+    add_kid(blk, assign(fz_strf("%s[t, j < %s]", h, nx.name), mix));
+    add_kid(root, blk);
+    env_add(env, ten2(z, xT(), nx, 1));
+    env_add(env, ten2(h, xT(), nx, 3));
+}
+
 /* causal attention with H heads over a [T, H*d] tensor */
 static void gen_attention(FzSt *blk, Env *env)
 {
@@ -696,7 +933,7 @@ Prog *fz_generate(unsigned long long seed)
     env_add(env, ten2("x", xT(), G.c[E], 3));
     int ns = 2 + rnd(6);
     for (int i = 0; i < ns; i++) {
-        int r = rnd(20);
+        int r = rnd(25);
         Ten out;
         if (r < 9) {
             const char *nm = fresh("v");
@@ -729,6 +966,13 @@ Prog *fz_generate(unsigned long long seed)
             env->t[xi].bound += G.L * 10;
             G.loopvar = NULL;
             add_kid(root, blk);
+        } else if (r == 19) {
+            gen_recurrence(root, env);
+        } else if (r == 20) {
+            gen_recur_block(root, env);
+        } else if (r < 24) {
+            FzSt *s = gen_prelude_stmt(env, fresh("v"), &out);
+            if (s) add_kid(root, s), env_add(env, out);
         }
     }
     /* logits[T, vocab] */
@@ -751,6 +995,9 @@ Prog *fz_generate(unsigned long long seed)
             if (chance(50)) loss = bin("+", loss, bin("*", leaf("0.01"), un("tanh", leaf(s))));
             else loss = bin("+", loss, bin("*", leaf("1e-3"), bin("^", bin("+", bin("*", leaf(s), leaf(s)), leaf("1e-3")), leaf("-0.5"))));
         }
+    for (int i = 0; i < env->n; i++)
+        if (env->t[i].rank == 1 && env->t[i].ax[0].kind == XK_T && !env->t[i].isint && chance(70))
+            loss = bin("+", loss, bin("*", leaf("0.01"), un("tanh", red("mean(r < T)", leaf(fz_strf("%s[r]", env->t[i].name))))));
     add_kid(root, assign("loss", loss));
     return p;
 }
