@@ -302,7 +302,8 @@ static void order_block(Tr *tr, Rec *r, int from, int ninit, StmtList *after)
     StmtList *l = &tr->g->fwd;
     int n = l->n - from - ninit, k = from;
     Stmt **body = arena_alloc((size_t)(n + ninit + 1) * sizeof *body);
-    memcpy(body, l->items + from, (size_t)(n + ninit) * sizeof *body);
+    if (n + ninit > 0) /* after a poisoned read the block may have made nothing */
+        memcpy(body, l->items + from, (size_t)(n + ninit) * sizeof *body);
     leave_steps(tr, r, body, n);
     for (int i = 0; i < n; i++)
         if (body[i]->rec != r->id)
