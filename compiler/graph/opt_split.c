@@ -154,6 +154,8 @@ static void split_stmt(Graph *g, Stmt *s)
         if (j >= s->nloop - 1 - s->nred)   /* a reduction loop: both halves are */
             s->nred++;
         s->e = split_ex(s->e, &sp);
+        if (s->arg)     /* argmax's position is the old variable's value */
+            s->arg = split_ix(s->arg, &sp);
         for (int k = 0; k < s->out->rank; k++)
             s->oidx[k] = split_ix(s->oidx[k], &sp);
         innermost(s, j + 1);
