@@ -356,6 +356,17 @@ static FzEx *gen_compare(int depth, Scope *sc, const Env *env)
     return bin(op[rnd(6)], a, e);
 }
 
+/* does e read a tensor (a leaf with an index), or is it a constant? */
+static int reads_data(const FzEx *e)
+{
+    if (e->kind == FX_LEAF)
+        return strchr(e->text, '[') != NULL;
+    for (int i = 0; i < e->n; i++)
+        if (reads_data(e->a[i]))
+            return 1;
+    return 0;
+}
+
 /* the kinked builtins: a gated product, where, max, min, clamp.  Finite
  * differences step over a kink only rarely, and fuzz.c then sees two
  * difference quotients that disagree and skips that element */
@@ -369,6 +380,8 @@ static FzEx *gen_choice(int depth, Scope *sc, const Env *env, double *b)
         return bin("*", a, gen_compare(depth, sc, env));
     case 1: {   /* the arm not chosen may be NaN: log of a non-positive */
         FzEx *c = gen_expr(depth - 2, sc, env, &bb);
+        if (!reads_data(c))   /* mgc folds a constant log and refuses a NaN */
+            c = bin("+", un("abs", c), leaf("0.5"));
         *b = fmax(ba, log(bb + 1) + 20);
         return call("where", 3, bin(">", c, leaf("0")), un("log", c), a);
     }
