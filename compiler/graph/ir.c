@@ -1076,9 +1076,8 @@ static void mark_reads(const Ex *e, char *need_t)
 
 /* A recurrence reads what its later statements write (at an earlier step),
  * so one walk back can miss a writer: walk again until nothing changes. */
-void ir_depends(const Graph *g, const Tensor *target, char *need_t, char *need_s)
+static void depends_closure(const Graph *g, char *need_t, char *need_s)
 {
-    need_t[target->id] = 1;
     char *done = calloc((size_t)g->fwd.n + 1, 1);
     if (!done)
         MGC_INTERNAL("out of memory");
@@ -1096,6 +1095,23 @@ void ir_depends(const Graph *g, const Tensor *target, char *need_t, char *need_s
         }
     }
     free(done);
+}
+
+void ir_depends(const Graph *g, const Tensor *target, char *need_t, char *need_s)
+{
+    need_t[target->id] = 1;
+    depends_closure(g, need_t, need_s);
+}
+
+/* The loss's statements and those the backward reads, which CSE can make
+ * of a forward statement nothing else needs (a sigmoid's derivative reading
+ * an unused s = sigmoid(x)). */
+void ir_depends_grad(const Graph *g, char *need_t, char *need_s)
+{
+    need_t[g->loss->id] = 1;
+    for (int i = 0; i < g->bwd.n; i++)
+        mark_reads(g->bwd.items[i]->e, need_t);
+    depends_closure(g, need_t, need_s);
 }
 
 /* ---- verifier ---- */

@@ -305,6 +305,8 @@ void ir_dump(FILE *f, const Graph *g, int with_bwd);
 /* Mark in need_t (by tensor id) every tensor `target` depends on, and in
  * need_s (by forward statement index, may be NULL) every statement it needs. */
 void ir_depends(const Graph *g, const Tensor *target, char *need_t, char *need_s);
+/* the same for the loss and every tensor the backward reads */
+void ir_depends_grad(const Graph *g, char *need_t, char *need_s);
 /* Check the invariants listed at the top; internal error on a violation. */
 void ir_verify(const Graph *g);
 
