@@ -168,7 +168,7 @@ static int set_opt(Cli *c, Opts *o, const char *name, const char *flag, const ch
     else if (!strcmp(name, "save-every")) return parse_int(c, flag, v, &o->save_every);
     else if (!strcmp(name, "rank-timeout")) return parse_double(c, flag, v, 1, &c->rank_timeout);
     else if (!strcmp(name, "max-data")) {
-        int mib;
+        int mib = 0;
         if (parse_int(c, flag, v, &mib)) return 1;
         if (mib < 1) return cli_error(c, "%s: must be at least 1 (MiB)", flag);
         o->max_data = (size_t)mib << 20;

@@ -306,7 +306,7 @@ static int header_size(const unsigned char *len8, uint64_t len, const char *name
 
 int mg_st_parse(MgSafetensors *st, const char *name, const unsigned char *buf, size_t len, MgErr *e) {
     memset(st, 0, sizeof *st);
-    uint64_t hlen, (*off)[2] = NULL;
+    uint64_t hlen = 0, (*off)[2] = NULL;
     if (header_size(buf, len, name, &hlen, e) < 0 || parse_header(st, name, buf + 8, hlen, e) < 0) return -1;
     int rc = parse_entries(st, name, len - 8 - hlen, &off, e);
     if (rc == 0) rc = convert_all(st, buf + 8 + hlen, off, name, e);

@@ -30,7 +30,7 @@ typedef struct Out {
 /* Run the toy trainer with printf-formatted arguments (already shell-quoted)
  * between the shell texts `pre` and `post` (see toy_bounded). */
 static Out toy_v(const char *dir, const char *pre, const char *post, const char *fmt, va_list ap) {
-    char args[8192], cmd[9400];
+    char args[8192], cmd[16384];
     vsnprintf(args, sizeof args, fmt, ap);
     snprintf(cmd, sizeof cmd, "%s'%s' %s%s", pre, TOY_TRAINER, args, post);
     Out o;
