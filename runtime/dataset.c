@@ -1,0 +1,230 @@
+/* dataset.c: the MgExamples every reader fills, and what is done with it.
+ * Takes a path and the model's fields; picks the reader by what the path is,
+ * reads the whole file and hands on checked examples; splits and frees them.
+ * Invariant: an MgExamples is either empty (all zero) or whole. */
+#include "mg_dataset.h"
+
+#include "dataset_internal.h"
+#include "mg_data.h"
+#include "mg_rng.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char *dup_str(const char *s) {
+    size_t n = strlen(s) + 1;
+    char *p = malloc(n);
+    if (p) memcpy(p, s, n);
+    return p;
+}
+
+void mg_examples_free(MgExamples *x) {
+    if (!x) return;
+    for (int f = 0; f < x->nfields; f++) {
+        if (x->fields) free((char *)x->fields[f].name);
+        if (x->data) free(x->data[f]);
+    }
+    free(x->fields);
+    free(x->data);
+    free(x->row);
+    free(x->source);
+    memset(x, 0, sizeof *x);
+}
+
+void ds_shape_str(const MgField *f, char *buf, size_t cap) {
+    size_t w = (size_t)snprintf(buf, cap, "[");
+    for (int d = 0; d < f->rank && w < cap; d++) w += (size_t)snprintf(buf + w, cap - w, d ? ", %d" : "%d", f->shape[d]);
+    if (w < cap) snprintf(buf + w, cap - w, "]");
+}
+
+void ds_quote(const char *s, size_t n, char *buf, size_t cap) {
+    size_t w = 0;
+    for (size_t i = 0; i < n && i < 40 && w + 8 < cap; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == 0x7f) w += (size_t)snprintf(buf + w, cap - w, "\\x%02X", c);
+        else buf[w++] = (char)c;
+    }
+    if (n > 40 && w + 4 < cap) memcpy(buf + w, "...", 3), w += 3;
+    buf[w < cap ? w : cap - 1] = '\0';
+}
+
+const char *ds_bad_value(const MgField *f, double v, char *buf, size_t cap) {
+    if (!isfinite(v)) {
+        snprintf(buf, cap, "non-finite value %s", isnan(v) ? "nan" : v > 0 ? "inf" : "-inf");
+        return buf;
+    }
+    if (!f->is_int) return NULL;
+    if (v != floor(v)) snprintf(buf, cap, "%.17g is not an integer ('%s' takes integers in [0, %ld))", v, f->name,
+                                f->range);
+    else if (v < 0 || v >= (double)f->range)
+        snprintf(buf, cap, "%.17g is outside [0, %ld), the range of '%s'", v, f->range, f->name);
+    else return NULL;
+    return buf;
+}
+
+/* The fields make sense: names, ranks, sizes the product of the shapes. */
+static int check_fields(const char *src, const MgField *fields, int nfields, MgErr *e) {
+    if (nfields < 1) return mg_err(e, "%s: the model declares no inputs to read", src);
+    for (int f = 0; f < nfields; f++) {
+        const MgField *d = &fields[f];
+        size_t size = 1;
+        if (!d->name || !*d->name) return mg_err(e, "%s: input %d has no name", src, f);
+        if (d->rank < 0 || d->rank > MG_MAX_RANK)
+            return mg_err(e, "%s: input '%s' has rank %d (at most %d)", src, d->name, d->rank, MG_MAX_RANK);
+        for (int k = 0; k < d->rank; k++) {
+            if (d->shape[k] < 1 || size > SIZE_MAX / 16 / (size_t)d->shape[k])
+                return mg_err(e, "%s: input '%s' has a bad extent %d", src, d->name, d->shape[k]);
+            size *= (size_t)d->shape[k];
+        }
+        if (size != d->size)
+            return mg_err(e, "%s: input '%s' has size %zu, not the product of its shape %zu", src, d->name, d->size,
+                          size);
+        if (d->is_int && d->range < 1) return mg_err(e, "%s: input '%s' has range %ld", src, d->name, d->range);
+        for (int g = 0; g < f; g++)
+            if (strcmp(fields[g].name, d->name) == 0) return mg_err(e, "%s: input '%s' appears twice", src, d->name);
+    }
+    return 0;
+}
+
+int ds_reserve(MgExamples *x, size_t cap) {
+    if (cap == 0) cap = 1;
+    for (int f = 0; f < x->nfields; f++) {
+        size_t size = x->fields[f].size;
+        if (cap > SIZE_MAX / sizeof(double) / size) return -1;
+        double *p = realloc(x->data[f], cap * size * sizeof *p);
+        if (!p) return -1;
+        x->data[f] = p;
+    }
+    if (cap > SIZE_MAX / sizeof(size_t)) return -1;
+    size_t *r = realloc(x->row, cap * sizeof *r);
+    if (!r) return -1;
+    x->row = r;
+    return 0;
+}
+
+int ds_start(MgExamples *x, const char *source, const MgField *fields, int nfields, size_t cap, MgErr *e) {
+    memset(x, 0, sizeof *x);
+    if (check_fields(source, fields, nfields, e) < 0) return -1;
+    x->source = dup_str(source);
+    x->fields = calloc((size_t)nfields, sizeof *x->fields);
+    x->data = calloc((size_t)nfields, sizeof *x->data);
+    if (!x->source || !x->fields || !x->data) goto oom;
+    x->nfields = nfields;
+    for (int f = 0; f < nfields; f++) {
+        x->fields[f] = fields[f];
+        if (!(x->fields[f].name = dup_str(fields[f].name))) goto oom;
+    }
+    if (ds_reserve(x, cap) < 0) goto oom;
+    memset(x->row, 0, (cap ? cap : 1) * sizeof *x->row);
+    return 0;
+oom:
+    mg_examples_free(x);
+    return mg_err(e, "%s: out of memory", source);
+}
+
+/* ---- files ---- */
+
+/* The whole regular file, at most max bytes (NULL after a message). */
+static unsigned char *read_file(const char *path, size_t max, size_t *len, MgErr *e) {
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) {
+        mg_err(e, "%s: cannot open: %s", path, strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    unsigned char *buf = NULL;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) mg_err(e, "%s: not a regular file", path);
+    else if ((uintmax_t)st.st_size > max)
+        mg_err(e, "%s: %jd bytes is more than the limit of %zu MiB on data files (--max-data)", path,
+               (intmax_t)st.st_size, max >> 20);
+    else if (!(buf = malloc((size_t)st.st_size + 1))) mg_err(e, "%s: out of memory", path);
+    size_t n = 0, want = buf ? (size_t)st.st_size : 0;
+    while (buf && n < want) {
+        ssize_t k = read(fd, buf + n, want - n);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) {
+            if (k < 0) mg_err(e, "%s: cannot read: %s", path, strerror(errno));
+            else mg_err(e, "%s: the file changed while it was read", path);
+            free(buf);
+            buf = NULL;
+        } else {
+            n += (size_t)k;
+        }
+    }
+    close(fd);
+    if (buf) buf[n] = 0, *len = n;
+    return buf;
+}
+
+static int load_one(MgExamples *x, const char *path, const MgField *fields, int nfields, size_t max, int kind,
+                    MgErr *e) {
+    size_t len;
+    unsigned char *buf = read_file(path, max, &len, e);
+    if (!buf) return -1;
+    int rc = mg_examples_load_csv(x, path, (const char *)buf, len, fields, nfields, e);
+    (void)kind;
+    free(buf);
+    return rc;
+}
+
+int mg_examples_load_max(MgExamples *x, const char *path, const MgField *fields, int nfields, size_t max,
+                         MgErr *e) {
+    memset(x, 0, sizeof *x);
+    return load_one(x, path, fields, nfields, max, 0, e);
+}
+
+int mg_examples_load(MgExamples *x, const char *path, const MgField *fields, int nfields, MgErr *e) {
+    return mg_examples_load_max(x, path, fields, nfields, MG_DATA_MAX_BYTES, e);
+}
+
+/* ---- splitting ---- */
+
+int mg_examples_select(MgExamples *to, const MgExamples *from, const size_t *idx, size_t n, MgErr *e) {
+    if (ds_start(to, from->source, from->fields, from->nfields, n, e) < 0) return -1;
+    for (size_t i = 0; i < n; i++) {
+        for (int f = 0; f < from->nfields; f++) {
+            size_t size = from->fields[f].size;
+            memcpy(to->data[f] + i * size, from->data[f] + idx[i] * size, size * sizeof(double));
+        }
+        to->row[i] = from->row[idx[i]];
+    }
+    to->n = n;
+    return 0;
+}
+
+static int cmp_size(const void *a, const void *b) {
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+int mg_examples_split(const MgExamples *all, double fraction, uint64_t seed, MgExamples *train, MgExamples *val,
+                      MgErr *e) {
+    memset(train, 0, sizeof *train);
+    memset(val, 0, sizeof *val);
+    if (!(fraction > 0 && fraction < 1))
+        return mg_err(e, "%s: a validation fraction of %g; it must be between 0 and 1", all->source, fraction);
+    size_t n = all->n, k = (size_t)floor(fraction * (double)n + 0.5);
+    if (k < 1 || k >= n)
+        return mg_err(e, "%s: a validation fraction of %g of %zu examples leaves %zu for validation and %zu for "
+                      "training; each needs at least one", all->source, fraction, n, k, n - k);
+    size_t *idx = malloc(n * sizeof *idx);
+    if (!idx) return mg_err(e, "%s: out of memory", all->source);
+    for (size_t i = 0; i < n; i++) idx[i] = i;
+    MgRng r;
+    mg_rng_seed(&r, seed);
+    mg_rng_shuffle(&r, idx, n, sizeof *idx);
+    qsort(idx, k, sizeof *idx, cmp_size);
+    qsort(idx + k, n - k, sizeof *idx, cmp_size);
+    int rc = mg_examples_select(val, all, idx, k, e);
+    if (rc == 0 && (rc = mg_examples_select(train, all, idx + k, n - k, e)) < 0) mg_examples_free(val);
+    free(idx);
+    return rc;
+}

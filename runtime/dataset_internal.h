@@ -1,0 +1,24 @@
+/* dataset_internal.h: what the dataset readers (dataset*.c) share.
+ * Takes the model's fields and a source name; hands on an MgExamples with
+ * room for examples, and the checks every reader applies to a value. */
+#ifndef MG_DATASET_INTERNAL_H
+#define MG_DATASET_INTERNAL_H
+
+#include <stddef.h>
+
+#include "mg_examples.h"
+
+/* x empty, with copies of the fields and the source name, room for cap
+ * examples (data and row zeroed), x->n = 0.  Checks the fields first. */
+int ds_start(MgExamples *x, const char *source, const MgField *fields, int nfields, size_t cap, MgErr *e);
+/* Room for cap examples (cap >= x->n); new rows are zeroed. */
+int ds_reserve(MgExamples *x, size_t cap);
+/* NULL when v may be a value of f; else why not, written into buf:
+ * "non-finite value inf", "2.5 is not an integer", "3 is outside [0, 3)". */
+const char *ds_bad_value(const MgField *f, double v, char *buf, size_t cap);
+/* The field's shape as "[2, 3]" ("[]" for a scalar). */
+void ds_shape_str(const MgField *f, char *buf, size_t cap);
+/* s[0..n) for a message: at most 40 bytes, control bytes as \xHH. */
+void ds_quote(const char *s, size_t n, char *buf, size_t cap);
+
+#endif
