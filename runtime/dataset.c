@@ -164,21 +164,78 @@ static unsigned char *read_file(const char *path, size_t max, size_t *len, MgErr
     return buf;
 }
 
+static int ends_with(const char *s, const char *suffix) {
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+enum { KIND_CSV, KIND_NPY };
+
 static int load_one(MgExamples *x, const char *path, const MgField *fields, int nfields, size_t max, int kind,
                     MgErr *e) {
     size_t len;
     unsigned char *buf = read_file(path, max, &len, e);
     if (!buf) return -1;
-    int rc = mg_examples_load_csv(x, path, (const char *)buf, len, fields, nfields, e);
-    (void)kind;
+    int rc = kind == KIND_NPY ? mg_examples_load_npy(x, path, buf, len, fields, e)
+                              : mg_examples_load_csv(x, path, (const char *)buf, len, fields, nfields, e);
     free(buf);
+    return rc;
+}
+
+/* DIR/NAME.npy for every field, the same number of examples in each. */
+static int load_dir(MgExamples *x, const char *dir, const MgField *fields, int nfields, size_t max, MgErr *e) {
+    MgExamples part;
+    if (ds_start(x, dir, fields, nfields, 0, e) < 0) return -1;
+    char *first = NULL;
+    int rc = 0;
+    for (int f = 0; f < nfields && rc == 0; f++) {
+        size_t n = strlen(dir) + strlen(fields[f].name) + 6;
+        char *p = malloc(n);
+        if (!p) {
+            rc = mg_err(e, "%s: out of memory", dir);
+            break;
+        }
+        snprintf(p, n, "%s/%s.npy", dir, fields[f].name);
+        struct stat st;
+        if (stat(p, &st) != 0 && errno == ENOENT)
+            rc = mg_err(e, "%s: no file %s.npy for input '%s'", dir, fields[f].name, fields[f].name);
+        else if ((rc = load_one(&part, p, &fields[f], 1, max, KIND_NPY, e)) == 0) {
+            if (f > 0 && part.n != x->n)
+                rc = mg_err(e, "%s: %zu examples, but %s has %zu", p, part.n, first, x->n);
+            if (rc == 0) {
+                free(x->data[f]);
+                x->data[f] = part.data[0];
+                part.data[0] = NULL;
+                x->n = part.n;
+            }
+            mg_examples_free(&part);
+        }
+        if (f == 0) first = p;
+        else free(p);
+    }
+    free(first);
+    if (rc == 0) {
+        size_t *row = calloc(x->n, sizeof *row);
+        if (!row) rc = mg_err(e, "%s: out of memory", dir);
+        free(x->row);
+        x->row = row;
+    }
+    if (rc < 0) mg_examples_free(x);
     return rc;
 }
 
 int mg_examples_load_max(MgExamples *x, const char *path, const MgField *fields, int nfields, size_t max,
                          MgErr *e) {
     memset(x, 0, sizeof *x);
-    return load_one(x, path, fields, nfields, max, 0, e);
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) return load_dir(x, path, fields, nfields, max, e);
+    if (ends_with(path, ".npy")) {
+        if (nfields != 1)
+            return mg_err(e, "%s: a .npy file holds one array, and the model has %d inputs: give a directory "
+                          "holding NAME.npy for each", path, nfields);
+        return load_one(x, path, fields, nfields, max, KIND_NPY, e);
+    }
+    return load_one(x, path, fields, nfields, max, KIND_CSV, e);
 }
 
 int mg_examples_load(MgExamples *x, const char *path, const MgField *fields, int nfields, MgErr *e) {
@@ -227,4 +284,71 @@ int mg_examples_split(const MgExamples *all, double fraction, uint64_t seed, MgE
     if (rc == 0 && (rc = mg_examples_select(train, all, idx + k, n - k, e)) < 0) mg_examples_free(val);
     free(idx);
     return rc;
+}
+
+/* ---- values of arrays ---- */
+
+static double half_to_double(unsigned h) {
+    int ex = (int)(h >> 10 & 0x1f);
+    unsigned mant = h & 0x3ff;
+    double v = ex == 0 ? ldexp(mant, -24) : ex == 31 ? (mant ? NAN : INFINITY) : ldexp(mant | 0x400, ex - 25);
+    return h & 0x8000 ? -v : v;
+}
+
+void ds_convert(const unsigned char *p, char kind, int size, int big, size_t count, double *out) {
+    for (size_t i = 0; i < count; i++, p += size) {
+        uint64_t u = 0;
+        for (int b = 0; b < size; b++) u = u << 8 | p[big ? b : size - 1 - b];
+        double v;
+        if (kind == 'b') v = u != 0;
+        else if (kind == 'u') v = (double)u;
+        else if (kind == 'i') v = size == 8 ? (double)(int64_t)u : (double)((int64_t)(u << (64 - 8 * size)) >> (64 - 8 * size));
+        else if (size == 8) memcpy(&v, &u, 8);
+        else if (size == 4 || kind == 'h') {
+            uint32_t w = kind == 'h' ? (uint32_t)u << 16 : (uint32_t)u;
+            float fl;
+            memcpy(&fl, &w, 4);
+            v = fl;
+        } else v = half_to_double((unsigned)u);
+        out[i] = v;
+    }
+}
+
+int ds_check_values(const MgExamples *x, int f, const char *name, const char *what, MgErr *e) {
+    const MgField *d = &x->fields[f];
+    char why[200];
+    for (size_t i = 0; i < x->n * d->size; i++) {
+        const char *bad = ds_bad_value(d, x->data[f][i], why, sizeof why);
+        if (!bad) continue;
+        char at[200];
+        size_t w = (size_t)snprintf(at, sizeof at, "[%zu", i / d->size), rest = i % d->size, stride = d->size;
+        for (int a = 0; a < d->rank; a++) {
+            stride /= (size_t)d->shape[a];
+            w += (size_t)snprintf(at + w, sizeof at - w, ", %zu", rest / stride);
+            rest %= stride;
+        }
+        snprintf(at + w, sizeof at - w, "]");
+        return mg_err(e, "%s: %s '%s' at %s: %s", name, what, d->name, at, bad);
+    }
+    return 0;
+}
+
+int ds_check_shape(const char *name, const char *what, const MgField *f, const uint64_t *dims, int rank,
+                   const char *brackets, MgErr *e) {
+    int ok = rank == f->rank + 1;
+    for (int a = 0; ok && a < f->rank; a++) ok = dims[a + 1] == (uint64_t)f->shape[a];
+    if (ok && dims[0] > 0) return 0;
+    char have[300], want[200];
+    size_t w = (size_t)snprintf(have, sizeof have, "%c", brackets[0]);
+    for (int a = 0; a < rank && w < sizeof have; a++)
+        w += (size_t)snprintf(have + w, sizeof have - w, a ? ", %llu" : "%llu", (unsigned long long)dims[a]);
+    if (w < sizeof have) snprintf(have + w, sizeof have - w, "%s%c", rank == 1 && brackets[0] == '(' ? "," : "",
+                                  brackets[1]);
+    w = (size_t)snprintf(want, sizeof want, "%cN", brackets[0]);
+    for (int a = 0; a < f->rank && w < sizeof want; a++) w += (size_t)snprintf(want + w, sizeof want - w, ", %d", f->shape[a]);
+    if (w < sizeof want) snprintf(want + w, sizeof want - w, "%s%c", f->rank == 0 && brackets[0] == '(' ? "," : "",
+                                  brackets[1]);
+    if (ok) return mg_err(e, "%s: %s '%s' holds no examples (shape %s)", name, what, f->name, have);
+    return mg_err(e, "%s: %s '%s' has shape %s; input '%s' needs %s, with N examples first", name, what, f->name, have,
+                  f->name, want);
 }

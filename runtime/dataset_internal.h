@@ -5,6 +5,7 @@
 #define MG_DATASET_INTERNAL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "mg_examples.h"
 
@@ -20,5 +21,17 @@ const char *ds_bad_value(const MgField *f, double v, char *buf, size_t cap);
 void ds_shape_str(const MgField *f, char *buf, size_t cap);
 /* s[0..n) for a message: at most 40 bytes, control bytes as \xHH. */
 void ds_quote(const char *s, size_t n, char *buf, size_t cap);
+/* count numbers of `size` bytes (1, 2, 4 or 8) and kind 'f' (IEEE; 'h':
+ * bfloat16), 'i' (signed), 'u' (unsigned) or 'b' (bool), little-endian
+ * unless big, into doubles. */
+void ds_convert(const unsigned char *p, char kind, int size, int big, size_t count, double *out);
+/* The examples of f in x (x->n of them) are all values f may take; else
+ * "NAME: WHAT 'F' at [i, j]: why".  what is "array" or "tensor". */
+int ds_check_values(const MgExamples *x, int f, const char *name, const char *what, MgErr *e);
+/* An array of shape dims[0..rank) holds examples of f: rank is f's + 1, and
+ * dims[1..] is f's shape; dims[0] > 0.  Messages write shapes between open
+ * and close ("()" for .npy, "[]" for safetensors). */
+int ds_check_shape(const char *name, const char *what, const MgField *f, const uint64_t *dims, int rank,
+                   const char *brackets, MgErr *e);
 
 #endif

@@ -262,3 +262,222 @@ Test(dataset, split_refuses_fractions_that_leave_a_side_empty) {
     cr_expect_null(va.data);
     mg_examples_free(&all);
 }
+
+/* ---- .npy ---- */
+
+/* A .npy file of format major.0: the dict, padded to a multiple of 64 with
+ * spaces and a newline as numpy pads it, then len bytes of data. */
+static unsigned char *npy(int major, const char *dict, const void *data, size_t len, size_t *total) {
+    size_t pre = major == 1 ? 10 : 12, h = strlen(dict) + 1, pad = (64 - (pre + h) % 64) % 64;
+    size_t hl = h + pad;
+    unsigned char *b = malloc(pre + hl + len + 1);
+    memcpy(b, "\x93NUMPY", 6);
+    b[6] = (unsigned char)major, b[7] = 0;
+    for (size_t k = 0; k < pre - 8; k++) b[8 + k] = (unsigned char)(hl >> (8 * k));
+    memcpy(b + pre, dict, strlen(dict));
+    memset(b + pre + strlen(dict), ' ', pad);
+    b[pre + hl - 1] = '\n';
+    if (len) memcpy(b + pre + hl, data, len);
+    *total = pre + hl + len;
+    return b;
+}
+
+static void npy_fails(const MgField *f, int major, const char *dict, const void *data, size_t len, const char *want) {
+    size_t n;
+    unsigned char *b = npy(major, dict, data, len, &n);
+    MgExamples x;
+    MgErr e = {{0}};
+    cr_expect_eq(mg_examples_load_npy(&x, "a.npy", b, n, f, &e), -1, "accepted %s", dict);
+    cr_expect_str_eq(e.msg, want);
+    cr_expect_null(x.data);
+    free(b);
+}
+
+Test(dataset, npy_every_dtype_and_byte_order) {
+    static const MgField V[] = {{"v", 0, 0, 0, {0}, 1}};
+    static const struct { const char *descr; unsigned char bytes[16]; double want[2]; } cases[] = {
+        {"<f8", {0, 0, 0, 0, 0, 0, 0xf8, 0x3f, 0, 0, 0, 0, 0, 0, 0x04, 0xc0}, {1.5, -2.5}},
+        {">f8", {0x3f, 0xf8, 0, 0, 0, 0, 0, 0, 0xc0, 0x04, 0, 0, 0, 0, 0, 0}, {1.5, -2.5}},
+        {"<f4", {0, 0, 0xc0, 0x3f, 0, 0, 0x20, 0xc0}, {1.5, -2.5}},
+        {"<f2", {0x00, 0x3e, 0x01, 0x00}, {1.5, 5.9604644775390625e-8}},
+        {"<i8", {0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 7, 0, 0, 0, 0, 0, 0, 0}, {-2, 7}},
+        {"<i4", {0xfe, 0xff, 0xff, 0xff, 0, 1, 0, 0}, {-2, 256}},
+        {">i4", {0xff, 0xff, 0xff, 0xfe, 0, 0, 1, 0}, {-2, 256}},
+        {"<i2", {0x00, 0x80, 0xff, 0x7f}, {-32768, 32767}},
+        {"|i1", {0x80, 0x7f}, {-128, 127}},
+        {"<u8", {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 1, 0, 0, 0, 0, 0, 0, 0}, {18446744073709551615.0, 1}},
+        {"<u4", {0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0}, {4294967295.0, 2}},
+        {"<u2", {0xff, 0xff, 3, 0}, {65535, 3}},
+        {"|u1", {0xff, 4}, {255, 4}},
+        {"|b1", {1, 0}, {1, 0}},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        char dict[200];
+        int size = cases[c].descr[2] - '0';
+        snprintf(dict, sizeof dict, "{'descr': '%s', 'fortran_order': False, 'shape': (2,), }", cases[c].descr);
+        for (int major = 1; major <= 3; major++) {
+            size_t n;
+            unsigned char *b = npy(major, dict, cases[c].bytes, 2 * (size_t)size, &n);
+            MgExamples x;
+            MgErr e;
+            cr_assert_eq(mg_examples_load_npy(&x, "a.npy", b, n, V, &e), 0, "%s v%d: %s", cases[c].descr, major, e.msg);
+            cr_assert_eq(x.n, 2);
+            for (int i = 0; i < 2; i++)
+                cr_expect_eq(x.data[0][i], cases[c].want[i], "%s [%d]: %.17g", cases[c].descr, i, x.data[0][i]);
+            mg_examples_free(&x);
+            free(b);
+        }
+    }
+}
+
+Test(dataset, npy_errors_name_the_array) {
+    static const MgField X[] = {{"x", 0, 0, 1, {2}, 2}};
+    static const MgField Y[] = {{"y", 1, 3, 0, {0}, 1}};
+    double d[6] = {1, 2, 3, NAN, 5, 6};
+    npy_fails(X, 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (3, 2), }", d, 48,
+              "a.npy: array 'x' at [1, 1]: non-finite value nan");
+    npy_fails(X, 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }", d, 48,
+              "a.npy: array 'x' has shape (2, 3); input 'x' needs (N, 2), with N examples first");
+    npy_fails(X, 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (6,), }", d, 48,
+              "a.npy: array 'x' has shape (6,); input 'x' needs (N, 2), with N examples first");
+    npy_fails(Y, 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (6, 1), }", d, 48,
+              "a.npy: array 'y' has shape (6, 1); input 'y' needs (N,), with N examples first");
+    npy_fails(X, 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (0, 2), }", d, 0,
+              "a.npy: array 'x' holds no examples (shape (0, 2))");
+    npy_fails(X, 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (3, 2), }", d, 40,
+              "a.npy: array 'x': its shape and dtype need 48 bytes of data, and the file has 40 (truncated?)");
+    npy_fails(X, 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 2), }", d, 48,
+              "a.npy: array 'x': its shape and dtype need 24 bytes of data, and the file has 48");
+    npy_fails(X, 1, "{'descr': '<f8', 'fortran_order': True, 'shape': (3, 2), }", d, 48,
+              "a.npy: array 'x' is in Fortran order; save it in C order (np.ascontiguousarray)");
+    npy_fails(X, 1, "{'descr': '<c16', 'fortran_order': False, 'shape': (3, 2), }", d, 48,
+              "a.npy: array 'x' has dtype '<c16'; only numbers are read (f8 f4 f2 i8 i4 i2 i1 u8 u4 u2 u1 b1)");
+    npy_fails(X, 1, "{'descr': '|O', 'fortran_order': False, 'shape': (3, 2), }", d, 48,
+              "a.npy: array 'x' has dtype '|O'; only numbers are read (f8 f4 f2 i8 i4 i2 i1 u8 u4 u2 u1 b1)");
+    npy_fails(X, 1, "{'descr': [('a', '<f8')], 'fortran_order': False, 'shape': (3,), }", d, 24,
+              "a.npy: array 'x': it holds a structured array (a record dtype); only plain numbers are read");
+    npy_fails(X, 1, "{'descr': '<f8', 'shape': (3, 2), }", d, 48,
+              "a.npy: array 'x': the header lacks 'descr', 'fortran_order' or 'shape'");
+    npy_fails(X, 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (3, -2), }", d, 48,
+              "a.npy: array 'x': the header's shape is not a tuple of integers (of rank at most 6)");
+    npy_fails(X, 1, "not a dict", d, 48, "a.npy: array 'x': the header is not a Python dict literal");
+    double y[3] = {0, 2.5, 1};
+    npy_fails(Y, 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }", y, 24,
+              "a.npy: array 'y' at [1]: 2.5 is not an integer ('y' takes integers in [0, 3))");
+    int64_t yi[3] = {0, 1, 3};
+    npy_fails(Y, 2, "{'descr': '<i8', 'fortran_order': False, 'shape': (3,), }", yi, 24,
+              "a.npy: array 'y' at [2]: 3 is outside [0, 3), the range of 'y'");
+    npy_fails(Y, 4, "{'descr': '<i8', 'fortran_order': False, 'shape': (3,), }", yi, 24,
+              "a.npy: .npy format version 4.0; versions 1.0, 2.0 and 3.0 are read");
+    MgExamples x;
+    MgErr e;
+    cr_expect_eq(mg_examples_load_npy(&x, "a.npy", (const unsigned char *)"PK\3\4 zip file", 14, Y, &e), -1);
+    cr_expect_str_eq(e.msg, "a.npy: not a NumPy .npy file (it does not start with \\x93NUMPY)");
+    size_t n;
+    unsigned char *b = npy(1, "{'descr': '<i8', 'fortran_order': False, 'shape': (3,), }", yi, 24, &n);
+    cr_expect_eq(mg_examples_load_npy(&x, "a.npy", b, 40, Y, &e), -1);
+    cr_expect_str_eq(e.msg, "a.npy: the header of 118 bytes goes past the end of the file (truncated?)");
+    free(b);
+}
+
+Test(dataset, npy_directory_one_file_per_input) {
+    char *dir = tu_tmpdir(), *px = tu_path(dir, "x.npy"), *py = tu_path(dir, "y.npy"), want[4400];
+    double xv[6] = {1, 2, 3, 4, 5, 6};
+    uint8_t yv[3] = {2, 0, 1};
+    size_t n;
+    unsigned char *bx = npy(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (3, 2), }", xv, 48, &n);
+    tu_write(px, bx, n);
+    unsigned char *by = npy(1, "{'descr': '|u1', 'fortran_order': False, 'shape': (2,), }", yv, 2, &n);
+    tu_write(py, by, n);
+    MgExamples x;
+    MgErr e;
+    cr_expect_eq(mg_examples_load(&x, dir, XY, 2, &e), -1);
+    snprintf(want, sizeof want, "%s: 2 examples, but %s has 3", py, px);
+    cr_expect_str_eq(e.msg, want);
+    free(by);
+    by = npy(1, "{'descr': '|u1', 'fortran_order': False, 'shape': (3,), }", yv, 3, &n);
+    tu_write(py, by, n);
+    cr_assert_eq(mg_examples_load(&x, dir, XY, 2, &e), 0, "%s", e.msg);
+    cr_expect_str_eq(x.source, dir);
+    cr_assert_eq(x.n, 3);
+    for (int i = 0; i < 6; i++) cr_expect_eq(x.data[0][i], xv[i]);
+    for (int i = 0; i < 3; i++) cr_expect_eq(x.data[1][i], yv[i]);
+    cr_expect_eq(x.row[2], 0);
+    mg_examples_free(&x);
+    /* one field: the file itself; two: a directory is needed */
+    cr_assert_eq(mg_examples_load(&x, py, &XY[1], 1, &e), 0, "%s", e.msg);
+    cr_expect_eq(x.data[0][0], 2);
+    mg_examples_free(&x);
+    cr_expect_eq(mg_examples_load(&x, py, XY, 2, &e), -1);
+    snprintf(want, sizeof want, "%s: a .npy file holds one array, and the model has 2 inputs: give a directory "
+             "holding NAME.npy for each", py);
+    cr_expect_str_eq(e.msg, want);
+    remove(px);
+    cr_expect_eq(mg_examples_load(&x, dir, XY, 2, &e), -1);
+    snprintf(want, sizeof want, "%s: no file x.npy for input 'x'", dir);
+    cr_expect_str_eq(e.msg, want);
+    free(bx);
+    free(by);
+    tu_rmrf(dir);
+}
+
+/* Files numpy itself writes (np.save, and format versions 2 and 3 through
+ * np.lib.format), against the values numpy prints. */
+Test(dataset, npy_files_numpy_writes) {
+    char *dir = tu_tmpdir(), *out, *err, cmd[8000];
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && /usr/bin/python3 -c \"\n"
+             "import numpy as np\n"
+             "r = np.random.default_rng(5)\n"
+             "v = r.normal(size=(7, 2, 3)) * 10.0 ** r.integers(-30, 30, size=(7, 2, 3))\n"
+             "for i, (t, ver) in enumerate([('<f8', None), ('>f8', (2, 0)), ('<f4', (3, 0)), ('<f2', None)]):\n"
+             "    a = (v if t != '<f2' else np.clip(v, -6e4, 6e4)).astype(t)\n"
+             "    with open('m%%d.npy' %% i, 'wb') as f: np.lib.format.write_array(f, a, version=ver)\n"
+             "    print(' '.join(repr(float(z)) for z in a.ravel()))\n"
+             "np.save('y.npy', np.array([2, 0, 1, 1, 0, 2, 2], dtype=np.int32))\n"
+             "print(' '.join(repr(float(z)) for z in v.ravel()))\n"
+             "np.save('f.npy', np.asfortranarray(v))\n"
+             "\"", dir);
+    int rc = tu_run(dir, cmd, &out, &err);
+    if (rc != 0) {
+        cr_log_warn("skipped: /usr/bin/python3 with numpy is not available (%s)", err);
+        tu_rmrf(dir);
+        return;
+    }
+    static const MgField M[] = {{"m", 0, 0, 2, {2, 3}, 6}};
+    static const MgField Y[] = {{"y", 1, 3, 0, {0}, 1}};
+    char *line = out, *end;
+    for (int k = 0; k < 4; k++) {
+        char name[32];
+        snprintf(name, sizeof name, "m%d.npy", k);
+        char *p = tu_path(dir, name);
+        MgExamples x;
+        MgErr e;
+        cr_assert_eq(mg_examples_load(&x, p, M, 1, &e), 0, "%s", e.msg);
+        cr_assert_eq(x.n, 7);
+        for (int i = 0; i < 42; i++) {
+            double want = strtod(line, &end);
+            cr_assert_neq(end, line, "numpy printed too little");
+            line = end;
+            cr_expect_eq(x.data[0][i], want, "%s [%d]: %.17g, numpy %.17g", name, i, x.data[0][i], want);
+        }
+        mg_examples_free(&x);
+        free(p);
+    }
+    char *p = tu_path(dir, "y.npy"), want[4400];
+    MgExamples x;
+    MgErr e;
+    cr_assert_eq(mg_examples_load(&x, p, Y, 1, &e), 0, "%s", e.msg);
+    double yv[] = {2, 0, 1, 1, 0, 2, 2};
+    for (int i = 0; i < 7; i++) cr_expect_eq(x.data[0][i], yv[i]);
+    mg_examples_free(&x);
+    free(p);
+    p = tu_path(dir, "f.npy");
+    cr_expect_eq(mg_examples_load(&x, p, M, 1, &e), -1);
+    snprintf(want, sizeof want, "%s: array 'm' is in Fortran order; save it in C order (np.ascontiguousarray)", p);
+    cr_expect_str_eq(e.msg, want);
+    free(p);
+    free(out);
+    free(err);
+    tu_rmrf(dir);
+}
