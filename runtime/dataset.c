@@ -169,7 +169,7 @@ static int ends_with(const char *s, const char *suffix) {
     return n >= k && strcmp(s + n - k, suffix) == 0;
 }
 
-enum { KIND_CSV, KIND_NPY };
+enum { KIND_CSV, KIND_NPY, KIND_ST };
 
 static int load_one(MgExamples *x, const char *path, const MgField *fields, int nfields, size_t max, int kind,
                     MgErr *e) {
@@ -177,6 +177,7 @@ static int load_one(MgExamples *x, const char *path, const MgField *fields, int 
     unsigned char *buf = read_file(path, max, &len, e);
     if (!buf) return -1;
     int rc = kind == KIND_NPY ? mg_examples_load_npy(x, path, buf, len, fields, e)
+           : kind == KIND_ST  ? mg_examples_load_safetensors(x, path, buf, len, fields, nfields, e)
                               : mg_examples_load_csv(x, path, (const char *)buf, len, fields, nfields, e);
     free(buf);
     return rc;
@@ -235,7 +236,7 @@ int mg_examples_load_max(MgExamples *x, const char *path, const MgField *fields,
                           "holding NAME.npy for each", path, nfields);
         return load_one(x, path, fields, nfields, max, KIND_NPY, e);
     }
-    return load_one(x, path, fields, nfields, max, KIND_CSV, e);
+    return load_one(x, path, fields, nfields, max, ends_with(path, ".safetensors") ? KIND_ST : KIND_CSV, e);
 }
 
 int mg_examples_load(MgExamples *x, const char *path, const MgField *fields, int nfields, MgErr *e) {

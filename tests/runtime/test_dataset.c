@@ -481,3 +481,169 @@ Test(dataset, npy_files_numpy_writes) {
     free(err);
     tu_rmrf(dir);
 }
+
+/* ---- safetensors ---- */
+
+#include "mg_safetensors.h"
+
+/* A safetensors file: the 8-byte size, the JSON header, len bytes of data. */
+static unsigned char *st_file(const char *json, const void *data, size_t len, size_t *total) {
+    size_t h = strlen(json);
+    unsigned char *b = malloc(8 + h + len + 1);
+    for (int k = 0; k < 8; k++) b[k] = (unsigned char)((uint64_t)h >> (8 * k));
+    memcpy(b + 8, json, h);
+    if (len) memcpy(b + 8 + h, data, len);
+    *total = 8 + h + len;
+    return b;
+}
+
+static void st_fails(const MgField *f, int nf, const char *json, const void *data, size_t len, const char *want) {
+    size_t n;
+    unsigned char *b = st_file(json, data, len, &n);
+    MgExamples x;
+    MgErr e = {{0}};
+    cr_expect_eq(mg_examples_load_safetensors(&x, "a.safetensors", b, n, f, nf, &e), -1, "accepted %s", json);
+    cr_expect_str_eq(e.msg, want);
+    cr_expect_null(x.data);
+    free(b);
+}
+
+Test(dataset, safetensors_tensors_by_field_name_any_dtype) {
+    /* x: F32 [3, 2]; y: I64 [3]; z ignored; metadata ignored */
+    float xv[6] = {0.5f, -1, 2, 3.25f, 4, 5};
+    int64_t yv[3] = {2, 0, 1};
+    double zv[1] = {9};
+    unsigned char data[24 + 24 + 8];
+    memcpy(data, zv, 8);
+    memcpy(data + 8, xv, 24);
+    memcpy(data + 32, yv, 24);
+    const char *json = "{\"__metadata__\":{\"k\":\"v\"},\"z\":{\"dtype\":\"F64\",\"shape\":[1],\"data_offsets\":[0,8]},"
+                       "\"y\":{\"dtype\":\"I64\",\"shape\":[3],\"data_offsets\":[32,56]},"
+                       "\"x\":{\"dtype\":\"F32\",\"shape\":[3,2],\"data_offsets\":[8,32]}}";
+    size_t n;
+    unsigned char *b = st_file(json, data, sizeof data, &n);
+    MgExamples x;
+    MgErr e;
+    cr_assert_eq(mg_examples_load_safetensors(&x, "a.safetensors", b, n, XY, 2, &e), 0, "%s", e.msg);
+    cr_assert_eq(x.n, 3);
+    for (int i = 0; i < 6; i++) cr_expect_eq(x.data[0][i], xv[i]);
+    for (int i = 0; i < 3; i++) cr_expect_eq(x.data[1][i], yv[i]);
+    mg_examples_free(&x);
+    free(b);
+    static const MgField V[] = {{"v", 0, 0, 0, {0}, 1}};
+    static const struct { const char *dtype; unsigned char bytes[16]; double want[2]; } cases[] = {
+        {"F64", {0, 0, 0, 0, 0, 0, 0xf8, 0x3f, 0, 0, 0, 0, 0, 0, 0x04, 0xc0}, {1.5, -2.5}},
+        {"F32", {0, 0, 0xc0, 0x3f, 0, 0, 0x20, 0xc0}, {1.5, -2.5}},
+        {"F16", {0x00, 0x3e, 0x01, 0x80}, {1.5, -5.9604644775390625e-8}},
+        {"BF16", {0xc0, 0x3f, 0x20, 0xc0}, {1.5, -2.5}},
+        {"I64", {0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 7, 0, 0, 0, 0, 0, 0, 0}, {-2, 7}},
+        {"I32", {0xfe, 0xff, 0xff, 0xff, 0, 1, 0, 0}, {-2, 256}},
+        {"I16", {0x00, 0x80, 0xff, 0x7f}, {-32768, 32767}},
+        {"I8", {0x80, 0x7f}, {-128, 127}},
+        {"U64", {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 1, 0, 0, 0, 0, 0, 0, 0}, {18446744073709551615.0, 1}},
+        {"U32", {0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0}, {4294967295.0, 2}},
+        {"U16", {0xff, 0xff, 3, 0}, {65535, 3}},
+        {"U8", {0xff, 4}, {255, 4}},
+        {"BOOL", {1, 0}, {1, 0}},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        char j[200];
+        size_t size = !strcmp(cases[c].dtype, "BOOL") ? 1 : !strcmp(cases[c].dtype, "BF16") ? 2
+             : (size_t)atoi(cases[c].dtype + 1) / 8;
+        snprintf(j, sizeof j, "{\"v\":{\"dtype\":\"%s\",\"shape\":[2],\"data_offsets\":[0,%zu]}}", cases[c].dtype,
+                 2 * size);
+        b = st_file(j, cases[c].bytes, 2 * size, &n);
+        cr_assert_eq(mg_examples_load_safetensors(&x, "a.safetensors", b, n, V, 1, &e), 0, "%s: %s", cases[c].dtype,
+                     e.msg);
+        for (int i = 0; i < 2; i++)
+            cr_expect_eq(x.data[0][i], cases[c].want[i], "%s [%d]: %.17g", cases[c].dtype, i, x.data[0][i]);
+        mg_examples_free(&x);
+        free(b);
+    }
+}
+
+Test(dataset, safetensors_errors_name_the_tensor) {
+    double d[6] = {1, 2, 3, 4, INFINITY, 6};
+    st_fails(XY, 2, "{\"x\":{\"dtype\":\"F64\",\"shape\":[3,2],\"data_offsets\":[0,48]}}", d, 48,
+             "a.safetensors: no tensor 'y' for input 'y'");
+    st_fails(XY, 2, "{\"x\":{\"dtype\":\"F64\",\"shape\":[3,2],\"data_offsets\":[0,48]},"
+             "\"y\":{\"dtype\":\"F64\",\"shape\":[2],\"data_offsets\":[0,16]}}", d, 48,
+             "a.safetensors: tensor 'y' holds 2 examples, and tensor 'x' 3");
+    st_fails(XY, 1, "{\"x\":{\"dtype\":\"F64\",\"shape\":[3,2],\"data_offsets\":[0,48]}}", d, 48,
+             "a.safetensors: tensor 'x' at [2, 0]: non-finite value inf");
+    st_fails(XY, 1, "{\"x\":{\"dtype\":\"F64\",\"shape\":[2,3],\"data_offsets\":[0,48]}}", d, 48,
+             "a.safetensors: tensor 'x' has shape [2, 3]; input 'x' needs [N, 2], with N examples first");
+    st_fails(&XY[1], 1, "{\"y\":{\"dtype\":\"F64\",\"shape\":[6,1],\"data_offsets\":[0,48]}}", d, 48,
+             "a.safetensors: tensor 'y' has shape [6, 1]; input 'y' needs [N], with N examples first");
+    st_fails(&XY[1], 1, "{\"y\":{\"dtype\":\"F64\",\"shape\":[6],\"data_offsets\":[0,48]}}", d, 48,
+             "a.safetensors: tensor 'y' at [2]: 3 is outside [0, 3), the range of 'y'");
+    st_fails(XY, 1, "{\"x\":{\"dtype\":\"C64\",\"shape\":[3,2],\"data_offsets\":[0,48]}}", d, 48,
+             "a.safetensors: tensor 'x' has dtype C64; only numbers are read (F64 F32 F16 BF16 I64 I32 I16 I8 U64 "
+             "U32 U16 U8 BOOL)");
+    st_fails(XY, 1, "{\"x\":{\"dtype\":\"F64\",\"shape\":[3,2],\"data_offsets\":[0,48]}}", d, 40,
+             "a.safetensors: tensor 'x': data_offsets [0, 48] go past the end of the data (40 bytes; truncated?)");
+    st_fails(XY, 1, "{\"x\":{\"dtype\":\"F32\",\"shape\":[3,2],\"data_offsets\":[0,48]}}", d, 48,
+             "a.safetensors: tensor 'x': data_offsets [0, 48] hold 48 bytes, and F32 of its shape needs 24");
+    st_fails(XY, 1, "{\"x\":{\"dtype\":\"F64\",\"shape\":[3,2],\"data_offsets\":[48,0]}}", d, 48,
+             "a.safetensors: tensor 'x': 'data_offsets' is not two increasing integers");
+    st_fails(XY, 1, "{\"x\":{\"dtype\":\"F64\",\"shape\":[3,-2],\"data_offsets\":[0,48]}}", d, 48,
+             "a.safetensors: tensor 'x': its shape is not a list of at most 8 non-negative integers");
+    st_fails(XY, 1, "{\"x\":{\"dtype\":\"F64\",\"shape\":[3,2]}}", d, 48,
+             "a.safetensors: tensor 'x': its entry needs 'dtype', 'shape' and two 'data_offsets'");
+    st_fails(XY, 1, "[1, 2]", d, 48, "a.safetensors: the header is not a JSON object");
+    MgExamples x;
+    MgErr e;
+    cr_expect_eq(mg_examples_load_safetensors(&x, "a.safetensors", (const unsigned char *)"\xff\0\0\0\0\0\0\0{}", 10,
+                                              XY, 1, &e), -1);
+    cr_expect_str_eq(e.msg, "a.safetensors: a header of 255 bytes is more than the rest of the file (2 bytes; not a "
+                     "safetensors file, or truncated?)");
+    cr_expect_eq(mg_examples_load_safetensors(&x, "a.safetensors", (const unsigned char *)"abc", 3, XY, 1, &e), -1);
+    cr_expect_str_eq(e.msg, "a.safetensors: too short for a safetensors file (3 bytes)");
+}
+
+/* A file the checkpoint writer makes (F64) and one Python writes with
+ * struct and json from numpy arrays, loaded by name. */
+Test(dataset, safetensors_files_from_other_writers) {
+    char *dir = tu_tmpdir(), *p = tu_path(dir, "d.safetensors"), *out, *err, cmd[6000];
+    double xv[4] = {0.25, -8, 1e-300, 7}, yv[2] = {1, 2};
+    int xs[2] = {2, 2}, ys[1] = {2};
+    MgTensor t[2] = {{"y", 1, ys, yv}, {"x", 2, xs, xv}};
+    MgErr e;
+    cr_assert_eq(mg_st_write(p, t, 2, NULL, 0, &e), 0, "%s", e.msg);
+    MgExamples x;
+    cr_assert_eq(mg_examples_load(&x, p, XY, 2, &e), 0, "%s", e.msg);
+    cr_assert_eq(x.n, 2);
+    for (int i = 0; i < 4; i++) cr_expect_eq(x.data[0][i], xv[i]);
+    for (int i = 0; i < 2; i++) cr_expect_eq(x.data[1][i], yv[i]);
+    mg_examples_free(&x);
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && /usr/bin/python3 -c \"\n"
+             "import json, struct, numpy as np\n"
+             "x = np.random.default_rng(3).normal(size=(5, 2)).astype('<f4'); y = np.array([0, 2, 1, 1, 0], '<i4')\n"
+             "h = json.dumps({'x': {'dtype': 'F32', 'shape': [5, 2], 'data_offsets': [0, 40]},\n"
+             "                'y': {'dtype': 'I32', 'shape': [5], 'data_offsets': [40, 60]}}).encode()\n"
+             "open('p.safetensors', 'wb').write(struct.pack('<Q', len(h)) + h + x.tobytes() + y.tobytes())\n"
+             "print(' '.join(repr(float(v)) for v in list(x.ravel()) + list(y)))\n"
+             "\"", dir);
+    if (tu_run(dir, cmd, &out, &err) != 0) {
+        cr_log_warn("skipped the Python-written file: /usr/bin/python3 with numpy is not available (%s)", err);
+    } else {
+        free(p);
+        p = tu_path(dir, "p.safetensors");
+        cr_assert_eq(mg_examples_load(&x, p, XY, 2, &e), 0, "%s", e.msg);
+        cr_assert_eq(x.n, 5);
+        char *s = out, *end;
+        for (int i = 0; i < 15; i++) {
+            double want = strtod(s, &end);
+            cr_assert_neq(end, s);
+            s = end;
+            double got = i < 10 ? x.data[0][i] : x.data[1][i - 10];
+            cr_expect_eq(got, want, "value %d: %.17g, numpy %.17g", i, got, want);
+        }
+        mg_examples_free(&x);
+        free(out);
+        free(err);
+    }
+    free(p);
+    tu_rmrf(dir);
+}
