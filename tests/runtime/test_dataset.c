@@ -647,3 +647,104 @@ Test(dataset, safetensors_files_from_other_writers) {
     free(p);
     tu_rmrf(dir);
 }
+
+/* ---- the moons ---- */
+
+#include "mg_moons.h"
+
+/* mg_moons against the Python in mg_moons.h, run by CPython. */
+Test(dataset, moons_are_the_python_generator_bit_for_bit) {
+    static const struct { size_t n; double noise; uint64_t seed; } cases[] = {
+        {100, 0.1, 1337}, {7, 0.3, 1}, {1, 0.1, 5}, {2, 0, 42}, {333, 0.05, 123456789012345ull}};
+    char *dir = tu_tmpdir(), *out, *err, cmd[4000];
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        snprintf(cmd, sizeof cmd,
+                 "/usr/bin/python3 -c \"\n"
+                 "import math, random\n"
+                 "seed, n, noise = %llu, %zu, %.17g\n"
+                 "random.seed(seed)\n"
+                 "def arc(k): return [0.0 if k == 1 else math.pi if i == k - 1 else i * (math.pi / (k - 1))\n"
+                 "                    for i in range(k)]\n"
+                 "pts = [(math.cos(t), math.sin(t), 0) for t in arc(n // 2)] + \\\n"
+                 "      [(1 - math.cos(t), 1 - math.sin(t) - 0.5, 1) for t in arc(n - n // 2)]\n"
+                 "random.shuffle(pts)\n"
+                 "pts = [(a + random.gauss(0, noise), b + random.gauss(0, noise), y) for a, b, y in pts]\n"
+                 "print(' '.join('%%r %%r %%d' %% p for p in pts))\n"
+                 "\"", (unsigned long long)cases[c].seed, cases[c].n, cases[c].noise);
+        if (tu_run(dir, cmd, &out, &err) != 0) {
+            cr_log_warn("skipped: /usr/bin/python3 is not available (%s)", err);
+            break;
+        }
+        size_t n = cases[c].n;
+        double *x = malloc(2 * n * sizeof *x);
+        int *y = malloc(n * sizeof *y);
+        mg_moons(n, cases[c].noise, cases[c].seed, x, y);
+        char *s = out, *end;
+        for (size_t i = 0; i < n; i++) {
+            for (int k = 0; k < 3; k++) {
+                double want = strtod(s, &end);
+                cr_assert_neq(end, s, "Python printed too little");
+                s = end;
+                double got = k < 2 ? x[2 * i + (size_t)k] : y[i];
+                cr_assert_eq(got, want, "case %zu point %zu value %d: %.17g, Python %.17g", c, i, k, got, want);
+            }
+        }
+        free(x);
+        free(y);
+        free(out);
+        free(err);
+    }
+    tu_rmrf(dir);
+}
+
+/* runtime/data/moons.csv is mgc-moons's default output, and loads as
+ * 100 examples, 50 on each moon. */
+Test(dataset, moons_file_is_the_default_output_and_loads) {
+    char *dir = tu_tmpdir(), *p = tu_path(dir, "m.csv"), *out, *err, cmd[8000], repo[4200];
+    snprintf(repo, sizeof repo, "%s/runtime/data/moons.csv", MG_REPO_ROOT);
+    snprintf(cmd, sizeof cmd, "'%s' -o '%s'", MOONS_EXE, p);
+    cr_assert_eq(tu_run(dir, cmd, &out, &err), 0, "%s", err);
+    size_t n1, n2;
+    char *a = tu_read(p, &n1), *b = tu_read(repo, &n2);
+    cr_expect(n1 == n2 && memcmp(a, b, n1) == 0, "runtime/data/moons.csv differs from mgc-moons's output");
+    free(a);
+    free(b);
+    free(out);
+    free(err);
+    static const MgField F[] = {{"x", 0, 0, 1, {2}, 2}, {"y", 1, 2, 0, {0}, 1}};
+    MgExamples x;
+    MgErr e;
+    cr_assert_eq(mg_examples_load(&x, repo, F, 2, &e), 0, "%s", e.msg);
+    cr_assert_eq(x.n, 100);
+    int ones = 0;
+    for (size_t i = 0; i < x.n; i++) ones += x.data[1][i] == 1;
+    cr_expect_eq(ones, 50);
+    mg_examples_free(&x);
+    /* the library writes the same bytes; the tool's options */
+    MgErr e2;
+    cr_assert_eq(mg_moons_csv(p, 100, 0.1, 1337, &e2), 0, "%s", e2.msg);
+    a = tu_read(p, &n1);
+    b = tu_read(repo, &n2);
+    cr_expect(n1 == n2 && memcmp(a, b, n1) == 0);
+    free(a);
+    free(b);
+    snprintf(cmd, sizeof cmd, "'%s' -n 3 --noise 0 --seed 9", MOONS_EXE);
+    cr_assert_eq(tu_run(dir, cmd, &out, &err), 0, "%s", err);
+    cr_expect_eq(strncmp(out, "x[0],x[1],y\n", 12), 0);
+    int lines = 0;
+    for (char *q = out; *q; q++) lines += *q == '\n';
+    cr_expect_eq(lines, 4);
+    free(out);
+    free(err);
+    snprintf(cmd, sizeof cmd, "'%s' --noise -1", MOONS_EXE);
+    cr_expect_eq(tu_run(dir, cmd, &out, &err), 1);
+    cr_expect_str_eq(err, "mgc-moons: error: --noise takes a number >= 0, not '-1'\n");
+    free(out);
+    free(err);
+    snprintf(cmd, sizeof cmd, "'%s' -n 12x", MOONS_EXE);
+    cr_expect_eq(tu_run(dir, cmd, &out, &err), 1);
+    cr_expect_str_eq(err, "mgc-moons: error: -n takes an integer from 1 to 100000000, not '12x'\n");
+    free(out);
+    free(err);
+    tu_rmrf(dir);
+}
