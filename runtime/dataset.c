@@ -9,7 +9,6 @@
 #include "mg_data.h"
 #include "mg_rng.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>

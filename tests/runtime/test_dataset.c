@@ -748,3 +748,27 @@ Test(dataset, moons_file_is_the_default_output_and_loads) {
     free(err);
     tu_rmrf(dir);
 }
+
+/* Room for rows is estimated from the first MiB: long rows there and short
+ * ones after make it far too small, and the rows must survive the growth. */
+Test(dataset, csv_rows_survive_growth_past_the_estimate) {
+    size_t long_rows = 600, short_rows = 200000, cap = long_rows * 2100 + short_rows * 40 + 64, w = 0;
+    char *text = malloc(cap), pad[2001];
+    memset(pad, 'a', 2000);
+    pad[2000] = '\0';
+    w += (size_t)sprintf(text, "note,x[0],x[1],y\n");
+    for (size_t i = 0; i < long_rows + short_rows; i++)
+        w += (size_t)sprintf(text + w, "%s,%zu,-%zu.5,%zu\n", i < long_rows ? pad : "", i, i, i % 3);
+    MgExamples x;
+    MgErr e;
+    cr_assert_eq(mg_examples_load_csv(&x, "g.csv", text, w, XY, 2, &e), 0, "%s", e.msg);
+    cr_assert_eq(x.n, long_rows + short_rows);
+    for (size_t i = 0; i < x.n; i++) {
+        cr_assert_eq(x.data[0][2 * i], (double)i, "row %zu", i);
+        cr_assert_eq(x.data[0][2 * i + 1], -(double)i - 0.5, "row %zu", i);
+        cr_assert_eq(x.data[1][i], (double)(i % 3), "row %zu", i);
+        cr_assert_eq(x.row[i], i + 2, "row %zu", i);
+    }
+    mg_examples_free(&x);
+    free(text);
+}
