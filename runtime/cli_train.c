@@ -26,6 +26,7 @@ static void init_params(const MgModel *m, double *params, MgRng *rng) {
             case MG_INIT_ZEROS: x[k] = 0.0; break;
             case MG_INIT_ONES: x[k] = 1.0; break;
             case MG_INIT_CONST: x[k] = p->init_a; break;
+            case MG_INIT_UNIFORM: x[k] = mg_rng_uniform(rng, p->init_a, p->init_b); break;
             }
         }
     }

@@ -9,7 +9,7 @@
 
 #define MG_MAX_RANK 4
 
-typedef enum { MG_INIT_GAUSS, MG_INIT_ZEROS, MG_INIT_ONES, MG_INIT_CONST } MgInitKind;
+typedef enum { MG_INIT_GAUSS, MG_INIT_ZEROS, MG_INIT_ONES, MG_INIT_CONST, MG_INIT_UNIFORM } MgInitKind;
 
 /* One parameter tensor: a named slice of the flat parameter array. */
 typedef struct MgParam {
@@ -19,7 +19,7 @@ typedef struct MgParam {
     size_t offset;             /* first element in the flat parameter array */
     size_t size;               /* number of elements */
     MgInitKind init;
-    double init_a, init_b;     /* gauss: mean, std; const: value */
+    double init_a, init_b;     /* gauss: mean, std; const: value; uniform: a, b */
 } MgParam;
 
 typedef enum { MG_OPT_SGD, MG_OPT_ADAM } MgOptKind;

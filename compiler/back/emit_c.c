@@ -1240,6 +1240,7 @@ static const char *init_name(MgInitKind k)
     case MG_INIT_ZEROS: return "MG_INIT_ZEROS";
     case MG_INIT_ONES: return "MG_INIT_ONES";
     case MG_INIT_CONST: return "MG_INIT_CONST";
+    case MG_INIT_UNIFORM: return "MG_INIT_UNIFORM";
     }
     return "MG_INIT_ZEROS";
 }

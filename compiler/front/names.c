@@ -189,6 +189,30 @@ void unknown_name(Tr *tr, SrcLoc loc, const char *name, int fn)
         diag_error(loc, "unknown %s '%s'", what, name);
 }
 
+/* The word of `list` (NULL-terminated) nearest to `name`, when near enough
+ * to be a typo of it (as nearest() judges names); else NULL. */
+static const char *nearest_word(const char *name, const char *const *list)
+{
+    int len = (int)strlen(name);
+    if (len < 3)
+        return NULL;
+    Near nr = {name, 0, len <= 4 ? 1 : len <= 8 ? 2 : 3, NULL, 0};
+    for (; *list; list++)
+        near_try(&nr, *list);
+    return nr.best;
+}
+
+/* "unknown WHAT 'name' (CHOICES)", or "...; did you mean 'x'?" */
+static void unknown_word(SrcLoc loc, const char *what, const char *name, const char *const *list,
+                         const char *choices)
+{
+    const char *near = nearest_word(name, list);
+    if (near)
+        diag_error(loc, "unknown %s '%s'; did you mean '%s'?", what, name, near);
+    else
+        diag_error(loc, "unknown %s '%s' (%s)", what, name, choices);
+}
+
 const char *kind_word(const Bind *b)
 {
     switch (b->kind) {
@@ -745,8 +769,11 @@ static Tensor *param_tensor(Tr *tr, const Node *n, const char *name)
     else if (!strcmp(iname, "zeros")) ik = MG_INIT_ZEROS;
     else if (!strcmp(iname, "ones")) ik = MG_INIT_ONES;
     else if (!strcmp(iname, "constant")) ik = MG_INIT_CONST, want = 1;
+    else if (!strcmp(iname, "uniform")) ik = MG_INIT_UNIFORM, want = 2;
     else {
-        diag_error(init->loc, "unknown initializer '%s' (gauss(mean, std), zeros, ones or constant(c))", iname);
+        static const char *const inits[] = {"gauss", "zeros", "ones", "constant", "uniform", NULL};
+        unknown_word(init->loc, "initializer", iname, inits,
+                     "gauss(mean, std), uniform(a, b), zeros, ones or constant(c)");
         return NULL;
     }
     int got = init->kind == A_CALL ? init->list.n : 0;
