@@ -99,7 +99,7 @@ void cli_usage(FILE *f, const MgModel *m, const char *prog) {
             "  --lr X              learning rate (default %g)\n",
             prog, m->name, m->source ? m->source : "built in", m->n_scalars, m->vocab, m->vocab - 1,
             m->block_size, m->optim.kind == MG_OPT_ADAM ? "adam" : "sgd", m->optim.lr, m->optim.steps,
-            m->optim.linear_decay ? " with linear decay" : "", m->optim.steps, m->optim.lr);
+            m->optim.schedule == MG_SCHED_LINEAR ? " with linear decay" : "", m->optim.steps, m->optim.lr);
     fputs(train_help, f);
     fputs(other_help, f);
 }

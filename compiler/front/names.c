@@ -835,9 +835,9 @@ void do_optimizer(Tr *tr, const Node *n)
     }
     tr->have_optim = 1;
     if (!strcmp(n->name, "sgd")) {
-        g->opt = MG_OPT_SGD;
+        g->optim.kind = MG_OPT_SGD;
     } else if (!strcmp(n->name, "adam")) {
-        g->opt = MG_OPT_ADAM;
+        g->optim.kind = MG_OPT_ADAM;
     } else {
         diag_error(n->loc, "unknown optimizer '%s' (sgd or adam)", n->name);
         return;
@@ -846,7 +846,7 @@ void do_optimizer(Tr *tr, const Node *n)
         const Node *a = n->list.items[i];
         if (!strcmp(a->name, "decay")) {
             if (a->a->kind == A_NAME && (!strcmp(a->a->name, "linear") || !strcmp(a->a->name, "none"))) {
-                g->linear_decay = !strcmp(a->a->name, "linear");
+                g->optim.schedule = !strcmp(a->a->name, "linear") ? MG_SCHED_LINEAR : MG_SCHED_CONSTANT;
             } else {
                 diag_error(a->a->loc, "decay is 'linear' or 'none'");
             }
@@ -855,19 +855,19 @@ void do_optimizer(Tr *tr, const Node *n)
         Cv c = const_eval(tr, a->a);
         if (!c.ok)
             continue;
-        if (!strcmp(a->name, "lr")) g->lr = c.r;
-        else if (!strcmp(a->name, "beta1") && g->opt == MG_OPT_ADAM) g->beta1 = c.r;
-        else if (!strcmp(a->name, "beta2") && g->opt == MG_OPT_ADAM) g->beta2 = c.r;
-        else if (!strcmp(a->name, "eps") && g->opt == MG_OPT_ADAM) g->eps = c.r;
+        if (!strcmp(a->name, "lr")) g->optim.lr = c.r;
+        else if (!strcmp(a->name, "beta1") && g->optim.kind == MG_OPT_ADAM) g->optim.beta1 = c.r;
+        else if (!strcmp(a->name, "beta2") && g->optim.kind == MG_OPT_ADAM) g->optim.beta2 = c.r;
+        else if (!strcmp(a->name, "eps") && g->optim.kind == MG_OPT_ADAM) g->optim.eps = c.r;
         else if (!strcmp(a->name, "steps")) {
             if (!c.is_int || c.i < 0 || c.i > 1000000000) {
                 diag_error(a->a->loc, "steps must be a non-negative integer");
                 continue;
             }
-            g->steps = (int)c.i;
+            g->optim.steps = (int)c.i;
         } else {
             diag_error(a->loc, "unknown setting '%s' for %s (%s)", a->name, n->name,
-                       g->opt == MG_OPT_ADAM ? "lr, beta1, beta2, eps, steps, decay" : "lr, steps, decay");
+                       g->optim.kind == MG_OPT_ADAM ? "lr, beta1, beta2, eps, steps, decay" : "lr, steps, decay");
         }
     }
 }
