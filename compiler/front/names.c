@@ -843,6 +843,15 @@ static const OptSetting opt_settings[] = {
 enum { N_OPT_SETTINGS = (int)(sizeof opt_settings / sizeof opt_settings[0]) };
 static const char *const schedule_words[] = {"constant", "linear", "cosine", "step", NULL};
 
+/* The row of opt_settings named name, or N_OPT_SETTINGS. */
+static int setting_row(const char *name)
+{
+    int k = 0;
+    while (k < N_OPT_SETTINGS && strcmp(opt_settings[k].name, name))
+        k++;
+    return k;
+}
+
 /* Store one checked setting into o. */
 static void opt_store(MgOptim *o, const char *name, Cv c)
 {
@@ -962,9 +971,7 @@ void do_optimizer(Tr *tr, const Node *n)
     const Node *seen[N_OPT_SETTINGS] = {0};
     for (int i = 0; i < n->list.n; i++) {
         const Node *a = n->list.items[i];
-        int k = 0;
-        while (k < N_OPT_SETTINGS && strcmp(opt_settings[k].name, a->name))
-            k++;
+        int k = setting_row(a->name);
         if (k == N_OPT_SETTINGS || !(opt_settings[k].kinds & mask)) {
             opt_unknown(a, n->name, mask);
             continue;
@@ -982,6 +989,11 @@ void do_optimizer(Tr *tr, const Node *n)
         Cv c = const_eval(tr, a->a);
         if (c.ok && opt_check(a, opt_settings[k].check, c))
             opt_store(o, a->name, c);
+    }
+    const Node *sched = seen[setting_row("schedule")], *decay = seen[setting_row("decay")];
+    if (sched && decay) {
+        diag_error(decay->loc, "'decay' is the older spelling of 'schedule'; give one of them");
+        diag_note(sched->loc, "'schedule' set here");
     }
     if (o->schedule == MG_SCHED_STEP && o->step_size < 1)
         diag_error(n->loc, "schedule = step needs step_size, a positive number of steps");

@@ -40,3 +40,9 @@ optimizer adam(lr = 0.1, momentum = 0.9, wieght_decay = 0.01,
 #| bad_optimizer_setting.mg:10:27: error: unknown setting 'nosuch' (lr, steps, schedule, decay, warmup, min_lr, step_size, gamma, weight_decay, clip, beta1, beta2, eps)
 #|    10 |                decay = 3, nosuch = 1)
 #|       |                           ^~~~~~~~~~
+#| bad_optimizer_setting.mg:10:16: error: 'decay' is the older spelling of 'schedule'; give one of them
+#|    10 |                decay = 3, nosuch = 1)
+#|       |                ^~~~~~~~~
+#| bad_optimizer_setting.mg:9:16: note: 'schedule' set here
+#|     9 |                schedule = cosin, warmup = 2.5, lr = 0.2, beta1 = 1, clip = -1,
+#|       |                ^~~~~~~~~~~~~~~~
