@@ -47,6 +47,8 @@ typedef struct Opts {
     int threads;
     int text, has_text;     /* --docs text */
     size_t max_data;        /* --max-data, in bytes */
+    MgOptim optim;          /* the model's optimizer settings with --optimizer, --schedule, ...
+                               (not lr and steps: a resumed run takes those from its checkpoint) */
 } Opts;
 
 enum { PROGRESS_AUTO, PROGRESS_LINE, PROGRESS_PLAIN };

@@ -11,6 +11,26 @@
 #include <string.h>
 
 /* The help's train options after --lr (cli_usage prints those with the model's defaults). */
+static const char optim_help[] =
+    "  --optimizer NAME    sgd, adam or adamw (default: the model's)\n"
+    "  --schedule NAME     learning-rate schedule: constant, linear (to --min-lr at\n"
+    "                      the last step), cosine (likewise) or step (times --gamma\n"
+    "                      every --step-size steps); models/README.md has the formulas\n"
+    "  --warmup N          raise the rate linearly over the first N steps:\n"
+    "                      lr * (step + 1) / N; the schedule starts after them\n"
+    "  --min-lr X          the rate linear and cosine reach at the last step\n"
+    "  --step-size N       the step schedule's period, in steps\n"
+    "  --gamma X           the step schedule's factor\n"
+    "  --momentum X        SGD's momentum, 0 <= X < 1 (torch.optim.SGD, dampening 0)\n"
+    "  --nesterov 0|1      SGD: Nesterov's momentum\n"
+    "  --weight-decay X    SGD, Adam: L2 decay, X * param added to the gradient;\n"
+    "                      AdamW: decoupled, param *= 1 - lr * X before the update\n"
+    "  --clip X            scale the gradients when their global L2 norm is above X\n"
+    "                      (torch.nn.utils.clip_grad_norm_; 0: never)\n"
+    "  --beta1 X, --beta2 X, --eps X   Adam's and AdamW's settings\n"
+    "                      (a resumed run needs the same optimizer options again)\n";
+
+/* The rest of the train options. */
 static const char train_help[] =
     "  --load CKPT         start from a checkpoint's parameters instead of random ones;\n"
     "                      the data must use only the checkpoint's characters.  A\n"
@@ -74,6 +94,8 @@ static const char other_help[] =
     "Exit status: 0 on success, 1 on any error (one line 'PROG: error: ...').\n";
 
 void cli_usage(FILE *f, const MgModel *m, const char *prog) {
+    static const char *const kinds[] = {"sgd", "adam", "adamw"};
+    static const char *const scheds[] = {"", " with linear decay", " with a cosine schedule", " with a step schedule"};
     fprintf(f,
             "usage: %s COMMAND [OPTIONS]\n"
             "\n"
@@ -94,12 +116,12 @@ void cli_usage(FILE *f, const MgModel *m, const char *prog) {
             "                      FIFO or device is read up to that much, and stops at its\n"
             "                      first byte that is not UTF-8\n"
             "  --steps N           number of optimizer steps (default %d); the learning rate\n"
-            "                      decays linearly to 0 over N steps when the model says so\n"
+            "                      schedule (below) runs over N steps\n"
             "  --seed S            random seed, a non-negative integer (default 42)\n"
             "  --lr X              learning rate (default %g)\n",
             prog, m->name, m->source ? m->source : "built in", m->n_scalars, m->vocab, m->vocab - 1,
-            m->block_size, m->optim.kind == MG_OPT_ADAM ? "adam" : "sgd", m->optim.lr, m->optim.steps,
-            m->optim.linear_decay ? " with linear decay" : "", m->optim.steps, m->optim.lr);
+            m->block_size, kinds[m->optim.kind], m->optim.lr, m->optim.steps, scheds[m->optim.schedule], m->optim.steps, m->optim.lr);
+    fputs(optim_help, f);
     fputs(train_help, f);
     fputs(other_help, f);
 }
@@ -147,7 +169,9 @@ static int parse_double(Cli *c, const char *flag, const char *s, int strict, dou
 static int allowed(Cmd c, const char *flag) {
     static const char *train[] = {"data", "steps", "seed", "lr", "save", "save-every", "load", "log", "num",
                                   "temperature", "progress", "batch", "threads", "docs",
-                                  "rank-timeout", "max-data", 0};
+                                  "rank-timeout", "max-data", "optimizer", "schedule", "warmup", "min-lr",
+                                  "step-size", "gamma", "momentum", "nesterov", "weight-decay", "clip", "beta1",
+                                  "beta2", "eps", 0};
     static const char *sample[] = {"load", "num", "temperature", "seed", 0};
     static const char *grad[] = {"load", "doc", "out", 0};
     const char **list = c == CMD_TRAIN ? train : c == CMD_SAMPLE ? sample : grad;
@@ -156,7 +180,65 @@ static int allowed(Cmd c, const char *flag) {
     return 0;
 }
 
+/* A real in [0, 1): momentum, beta1, beta2. */
+static int parse_unit(Cli *c, const char *flag, const char *s, double *out) {
+    if (parse_double(c, flag, s, 0, out)) return 1;
+    if (!(*out < 1)) return cli_error(c, "%s: '%s' must be below 1", flag, s);
+    return 0;
+}
+
+/* One of words[] (NULL-terminated), as its index. */
+static int parse_word(Cli *c, const char *flag, const char *s, const char *const *words, const char *choices, int *out) {
+    for (int k = 0; words[k]; k++)
+        if (!strcmp(s, words[k])) {
+            *out = k;
+            return 0;
+        }
+    return cli_error(c, "%s: unknown %s '%s' (%s)", flag, flag + 2, s, choices);
+}
+
+/* The optimizer's options (--optimizer, --schedule, ...); -1 when name is none of them. */
+static int set_optim(Cli *c, MgOptim *g, const char *name, const char *flag, const char *v) {
+    static const char *const kinds[] = {"sgd", "adam", "adamw", 0};
+    static const char *const scheds[] = {"constant", "linear", "cosine", "step", 0};
+    int k = 0;
+    if (!strcmp(name, "optimizer")) {
+        if (parse_word(c, flag, v, kinds, "sgd, adam or adamw", &k)) return 1;
+        g->kind = (MgOptKind)k;
+    } else if (!strcmp(name, "schedule")) {
+        if (parse_word(c, flag, v, scheds, "constant, linear, cosine or step", &k)) return 1;
+        g->schedule = (MgSchedule)k;
+    } else if (!strcmp(name, "nesterov")) {
+        if (strcmp(v, "0") && strcmp(v, "1")) return cli_error(c, "%s: '%s' is not 0 or 1", flag, v);
+        g->nesterov = v[0] == '1';
+    }
+    else if (!strcmp(name, "warmup")) return parse_int(c, flag, v, &g->warmup);
+    else if (!strcmp(name, "step-size")) return parse_int(c, flag, v, &g->step_size);
+    else if (!strcmp(name, "min-lr")) return parse_double(c, flag, v, 0, &g->min_lr);
+    else if (!strcmp(name, "gamma")) return parse_double(c, flag, v, 0, &g->gamma);
+    else if (!strcmp(name, "weight-decay")) return parse_double(c, flag, v, 0, &g->weight_decay);
+    else if (!strcmp(name, "clip")) return parse_double(c, flag, v, 0, &g->clip);
+    else if (!strcmp(name, "eps")) return parse_double(c, flag, v, 0, &g->eps);
+    else if (!strcmp(name, "momentum")) return parse_unit(c, flag, v, &g->momentum);
+    else if (!strcmp(name, "beta1")) return parse_unit(c, flag, v, &g->beta1);
+    else if (!strcmp(name, "beta2")) return parse_unit(c, flag, v, &g->beta2);
+    else return -1;
+    return 0;
+}
+
+/* Settings that only make sense together, once every option is read. */
+static int check_optim(Cli *c, const MgOptim *g) {
+    if (g->schedule == MG_SCHED_STEP && g->step_size < 1)
+        return cli_error(c, "the step schedule needs --step-size N (N >= 1)");
+    if (g->nesterov && !(g->momentum > 0)) return cli_error(c, "--nesterov 1 needs a --momentum above 0");
+    if (g->kind != MG_OPT_SGD && g->momentum > 0)
+        return cli_error(c, "--momentum is SGD's; Adam and AdamW have --beta1");
+    return 0;
+}
+
 static int set_opt(Cli *c, Opts *o, const char *name, const char *flag, const char *v) {
+    int r = set_optim(c, &o->optim, name, flag, v);
+    if (r >= 0) return r;
     if (!strcmp(name, "data")) o->data = v;
     else if (!strcmp(name, "save")) o->save = v;
     else if (!strcmp(name, "load")) o->load = v;
@@ -206,6 +288,7 @@ static int set_opt(Cli *c, Opts *o, const char *name, const char *flag, const ch
 
 /* Returns 0 to run, 1 on error, 2 when help was printed. */
 int cli_parse_opts(Cli *c, const MgModel *m, const char *cmd, int argc, char **argv, Opts *o) {
+    o->optim = m->optim;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -226,5 +309,5 @@ int cli_parse_opts(Cli *c, const MgModel *m, const char *cmd, int argc, char **a
         else return cli_error(c, "option '%s' needs a value", flag);
         if (set_opt(c, o, name, flag, val)) return 1;
     }
-    return 0;
+    return check_optim(c, &o->optim);
 }

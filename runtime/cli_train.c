@@ -26,6 +26,7 @@ static void init_params(const MgModel *m, double *params, MgRng *rng) {
             case MG_INIT_ZEROS: x[k] = 0.0; break;
             case MG_INIT_ONES: x[k] = 1.0; break;
             case MG_INIT_CONST: x[k] = p->init_a; break;
+            case MG_INIT_UNIFORM: x[k] = mg_rng_uniform(rng, p->init_a, p->init_b); break;
             }
         }
     }
@@ -111,7 +112,7 @@ static int train_setup(Run *r, const Opts *o) {
     const MgModel *m = r->m;
     if (o->save_every && !o->save) return cli_error(r->cli, "--save-every needs --save CKPT");
     if ((r->cli->rank == 0 && train_outputs(r, o)) || cli_run_alloc(r, 1)) return 1;
-    if (mg_optim_init(&r->opt, &m->optim, m->n_scalars, &e) < 0) return cli_error(r->cli, "%s", e.msg);
+    if (mg_optim_init(&r->opt, &o->optim, m->n_scalars, &e) < 0) return cli_error(r->cli, "%s", e.msg);
     MgRng saved;
     MgTrainState ts = {.opt = &r->opt, .rng = &saved};
     long step = 0;

@@ -9,7 +9,7 @@
 
 #define MG_MAX_RANK 4
 
-typedef enum { MG_INIT_GAUSS, MG_INIT_ZEROS, MG_INIT_ONES, MG_INIT_CONST } MgInitKind;
+typedef enum { MG_INIT_GAUSS, MG_INIT_ZEROS, MG_INIT_ONES, MG_INIT_CONST, MG_INIT_UNIFORM } MgInitKind;
 
 /* One parameter tensor: a named slice of the flat parameter array. */
 typedef struct MgParam {
@@ -19,20 +19,33 @@ typedef struct MgParam {
     size_t offset;             /* first element in the flat parameter array */
     size_t size;               /* number of elements */
     MgInitKind init;
-    double init_a, init_b;     /* gauss: mean, std; const: value */
+    double init_a, init_b;     /* gauss: mean, std; const: value; uniform: a, b */
 } MgParam;
 
-typedef enum { MG_OPT_SGD, MG_OPT_ADAM } MgOptKind;
+typedef enum { MG_OPT_SGD, MG_OPT_ADAM, MG_OPT_ADAMW } MgOptKind;
 
-/* Optimizer settings from the .mg file; the CLI may override lr and steps.
- * lr_t = lr * (1 - step / steps) when decay is linear. */
+/* The learning-rate schedule (mg_optim_lr has the formulas).  Constant and
+ * linear are 0 and 1, the values of the flag `linear_decay` they replace. */
+typedef enum { MG_SCHED_CONSTANT, MG_SCHED_LINEAR, MG_SCHED_COSINE, MG_SCHED_STEP } MgSchedule;
+
+/* Optimizer settings from the .mg file; the trainer's options override them.
+ * Every field added after `fast` is 0 when unused, so an initializer that
+ * stops at `fast` still means what it meant. */
 typedef struct MgOptim {
     MgOptKind kind;
     double lr, beta1, beta2, eps;
     int steps;
-    int linear_decay;
+    MgSchedule schedule;
     int fast;   /* 1 (mgc --fast, --dtype=f32): Adam takes g * g and sqrt for the
                    reference's ** (pow): a quarter of the time, not the same bits */
+    int warmup;            /* linear warm-up over this many steps (0: none) */
+    int step_size;         /* step schedule: multiply by gamma every step_size steps */
+    double gamma;          /* step schedule's factor */
+    double min_lr;         /* linear and cosine: the rate they reach at `steps` */
+    double momentum;       /* SGD: torch.optim.SGD's momentum (dampening 0) */
+    int nesterov;          /* SGD with momentum: Nesterov's form */
+    double weight_decay;   /* SGD, Adam: L2, added to the gradient; AdamW: decoupled */
+    double clip;           /* clip the gradients' global L2 norm to this (0: never) */
 } MgOptim;
 
 typedef struct MgModel {

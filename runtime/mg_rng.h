@@ -31,6 +31,8 @@ uint64_t mg_rng_getrandbits(MgRng *r, int k);
 uint64_t mg_rng_randbelow(MgRng *r, uint64_t n);
 /* random.shuffle on an array of n elements of `size` bytes each. */
 void mg_rng_shuffle(MgRng *r, void *base, size_t n, size_t size);
+/* random.uniform(a, b): a + (b - a) * random(). */
+double mg_rng_uniform(MgRng *r, double a, double b);
 /* random.gauss(mu, sigma). */
 double mg_rng_gauss(MgRng *r, double mu, double sigma);
 /* random.choices(range(n), weights)[0]: bisect_right over cumulative sums.

@@ -1,5 +1,6 @@
 /* optim.c: the reference's float update formulas, evaluated left to right as
- * Python does (`**` is pow(), `/` is IEEE division).  Takes grads; hands on params.
+ * Python does (`**` is pow(), `/` is IEEE division), and torch.optim's
+ * momentum, weight decay, clipping and schedules.  Takes grads; hands on params.
  * Invariant: no allocation after mg_optim_init; compile without -ffast-math. */
 #include "mg_optim.h"
 
@@ -16,14 +17,17 @@ int mg_optim_init(MgOptimizer *o, const MgOptim *cfg, size_t n, MgErr *e) {
     memset(o, 0, sizeof *o);
     o->cfg = *cfg;
     o->n = n;
-    if (cfg->kind == MG_OPT_ADAM) {
+    int adam = cfg->kind != MG_OPT_SGD, l2 = cfg->weight_decay != 0 && cfg->kind != MG_OPT_ADAMW;
+    /* SGD's momentum buffer is m (v stays 0), so checkpoints carry it as Adam's */
+    if (adam || cfg->momentum != 0) {
         o->m = calloc(n ? n : 1, sizeof *o->m);
         o->v = calloc(n ? n : 1, sizeof *o->v);
         o->work = calloc(n ? n : 1, sizeof *o->work);
-        if (!o->m || !o->v || !o->work) {
-            mg_optim_free(o);
-            return mg_err(e, "out of memory allocating optimizer state (%zu parameters)", n);
-        }
+    }
+    if (cfg->clip > 0 || l2) o->g = calloc(n ? n : 1, sizeof *o->g);
+    if (((adam || cfg->momentum != 0) && (!o->m || !o->v || !o->work)) || ((cfg->clip > 0 || l2) && !o->g)) {
+        mg_optim_free(o);
+        return mg_err(e, "out of memory allocating optimizer state (%zu parameters)", n);
     }
     return 0;
 }
@@ -32,12 +36,58 @@ void mg_optim_free(MgOptimizer *o) {
     free(o->m);
     free(o->v);
     free(o->work);
-    o->m = o->v = o->work = NULL;
+    free(o->g);
+    o->m = o->v = o->work = o->g = NULL;
 }
 
 double mg_optim_lr(const MgOptim *cfg, int step) {
-    if (!cfg->linear_decay || cfg->steps <= 0) return cfg->lr;
-    return cfg->lr * (1.0 - (double)step / (double)cfg->steps);
+    const double lr = cfg->lr, lo = cfg->min_lr;
+    int w = cfg->warmup > 0 ? cfg->warmup : 0;
+    if (step < w) return lr * (double)(step + 1) / (double)w;
+    double u = (double)(step - w), span = (double)cfg->steps - (double)w;
+    if (span > 0 && u > span) u = span;
+    switch (cfg->schedule) {
+    case MG_SCHED_CONSTANT: return lr;
+    case MG_SCHED_LINEAR: return span > 0 ? lo + (lr - lo) * (1.0 - u / span) : lr;
+    case MG_SCHED_COSINE: return span > 0 ? lo + (lr - lo) * (1.0 + cos(3.141592653589793 * u / span)) / 2.0 : lr;
+    case MG_SCHED_STEP:
+        return cfg->step_size > 0 ? lr * pow(cfg->gamma, floor((double)(step - w) / (double)cfg->step_size)) : lr;
+    }
+    return lr;
+}
+
+/* torch.nn.utils.clip_grad_norm_: the global L2 norm of every gradient; when
+ * clip / (norm + 1e-6) < 1 the gradients are scaled by it, into out. */
+static const double *clip_grads(const MgOptimizer *o, const double *g, double *out) {
+    double ss = 0.0;
+    for (size_t i = 0; i < o->n; i++) ss += g[i] * g[i];
+    double coef = o->cfg.clip / (sqrt(ss) + 1e-6);
+    if (!(coef < 1.0)) return g;
+    for (size_t i = 0; i < o->n; i++) out[i] = g[i] * coef;
+    return out;
+}
+
+/* L2 weight decay as torch's SGD and Adam take it: g + wd * p, into out. */
+static const double *l2_grads(const MgOptimizer *o, const double *p, const double *g, double *out) {
+    const double wd = o->cfg.weight_decay;
+    for (size_t i = 0; i < o->n; i++) out[i] = g[i] + wd * p[i];
+    return out;
+}
+
+/* torch.optim.SGD with momentum mu, dampening 0: b = mu * b + g (b = g at the
+ * first step, which b = 0 gives); the step is b, or g + mu * b (Nesterov). */
+static int momentum_step(const MgOptimizer *o, double *restrict p, const double *restrict g, double lr_t) {
+    const double mu = o->cfg.momentum;
+    double *restrict b = o->m;
+    int bad = 0, nest = o->cfg.nesterov;
+    for (size_t i = 0; i < o->n; i++) {
+        double bi = mu * b[i] + g[i];
+        b[i] = bi;
+        double d = nest ? g[i] + mu * bi : bi, pi = p[i] - lr_t * d;
+        p[i] = pi;
+        bad |= g[i] * 0.0 + pi * 0.0 != 0.0;
+    }
+    return !bad;
 }
 
 /* x * 0 is 0 for finite x and NaN otherwise; the tests below OR these
@@ -154,6 +204,17 @@ static int adam_step(MgOptimizer *o, double *p, const double *g, double lr_t, in
 
 int mg_optim_step(MgOptimizer *o, double *params, const double *grads, int step) {
     double lr_t = mg_optim_lr(&o->cfg, step);
-    if (o->cfg.kind == MG_OPT_ADAM) return adam_step(o, params, grads, lr_t, step);
-    return sgd_step(o, params, grads, lr_t);
+    const double *g = grads;
+    if (o->cfg.clip > 0) g = clip_grads(o, g, o->g);
+    if (o->cfg.weight_decay != 0 && o->cfg.kind != MG_OPT_ADAMW) g = l2_grads(o, params, g, o->g);
+    if (o->cfg.kind == MG_OPT_ADAMW && o->cfg.weight_decay != 0) {
+        const double keep = 1.0 - lr_t * o->cfg.weight_decay;   /* torch.optim.AdamW's decoupled decay */
+        for (size_t i = 0; i < o->n; i++) params[i] *= keep;
+    }
+    switch (o->cfg.kind) {
+    case MG_OPT_SGD: return o->cfg.momentum != 0 ? momentum_step(o, params, g, lr_t) : sgd_step(o, params, g, lr_t);
+    case MG_OPT_ADAM:
+    case MG_OPT_ADAMW: return adam_step(o, params, g, lr_t, step);
+    }
+    return 0;
 }

@@ -160,3 +160,5 @@ int mg_rng_choices(MgRng *r, const double *weights, int n) {
     }
     return lo;
 }
+
+double mg_rng_uniform(MgRng *r, double a, double b) { return a + (b - a) * mg_rng_random(r); }

@@ -1240,6 +1240,7 @@ static const char *init_name(MgInitKind k)
     case MG_INIT_ZEROS: return "MG_INIT_ZEROS";
     case MG_INIT_ONES: return "MG_INIT_ONES";
     case MG_INIT_CONST: return "MG_INIT_CONST";
+    case MG_INIT_UNIFORM: return "MG_INIT_UNIFORM";
     }
     return "MG_INIT_ZEROS";
 }
@@ -1249,8 +1250,29 @@ static const char *opt_name(MgOptKind k)
     switch (k) {
     case MG_OPT_SGD: return "MG_OPT_SGD";
     case MG_OPT_ADAM: return "MG_OPT_ADAM";
+    case MG_OPT_ADAMW: return "MG_OPT_ADAMW";
     }
     return "MG_OPT_SGD";
+}
+
+static const char *schedule_name(MgSchedule k)
+{
+    switch (k) {
+    case MG_SCHED_CONSTANT: return "MG_SCHED_CONSTANT";
+    case MG_SCHED_LINEAR: return "MG_SCHED_LINEAR";
+    case MG_SCHED_COSINE: return "MG_SCHED_COSINE";
+    case MG_SCHED_STEP: return "MG_SCHED_STEP";
+    }
+    return "MG_SCHED_LINEAR";
+}
+
+/* ", .NAME = x" for each real setting of the optimizer line */
+static void emit_reals(FILE *f, const char *const *names, const double *vals, int n)
+{
+    for (int i = 0; i < n; i++) {
+        fprintf(f, "%s.%s = ", i ? ", " : "", names[i]);
+        ir_print_num(f, vals[i]);
+    }
 }
 
 /* The small inline functions the statements call: each element op's name_
@@ -1536,17 +1558,17 @@ void emit_c(FILE *f, Graph *g)
     fprintf(f, "    .vocab = %d,\n    .block_size = %ld,\n", g->vocab, g->Tmax);
     fprintf(f, "    .n_params = %d,\n    .params = %s_params,\n", g->nparams, m);
     fprintf(f, "    .n_scalars = %ld,\n    .scratch = %ld,\n", g->nscalars, em->scratch);
-    fprintf(f, "    .optim = {.kind = %s, .lr = ", opt_name(g->opt));
-    ir_print_num(f, g->lr);
-    fputs(", .beta1 = ", f);
-    ir_print_num(f, g->beta1);
-    fputs(", .beta2 = ", f);
-    ir_print_num(f, g->beta2);
-    fputs(", .eps = ", f);
-    ir_print_num(f, g->eps);
+    const MgOptim *o = &g->optim;
+    static const char *const first[] = {"lr", "beta1", "beta2", "eps"};
+    static const char *const rest[] = {"gamma", "min_lr", "momentum", "weight_decay", "clip"};
+    fprintf(f, "    .optim = {.kind = %s, ", opt_name(o->kind));
+    emit_reals(f, first, (const double[]){o->lr, o->beta1, o->beta2, o->eps}, 4);
     /* --fast and f32 also let Adam take g * g and sqrt for ** (MgOptim.fast) */
-    fprintf(f, ",\n              .steps = %d, .linear_decay = %d, .fast = %d},\n", g->steps, g->linear_decay,
-            g->fast || g->f32);
+    fprintf(f, ",\n              .steps = %d, .schedule = %s, .fast = %d, .warmup = %d, .step_size = %d,\n"
+               "              .nesterov = %d, ",
+            o->steps, schedule_name(o->schedule), g->fast || g->f32, o->warmup, o->step_size, o->nesterov);
+    emit_reals(f, rest, (const double[]){o->gamma, o->min_lr, o->momentum, o->weight_decay, o->clip}, 5);
+    fputs("},\n", f);
     fprintf(f, "    .ctx = 0,\n    .loss_grad = %s_loss_grad,\n    .forward = %s_forward,\n};\n", m, m);
 }
 

@@ -189,6 +189,30 @@ void unknown_name(Tr *tr, SrcLoc loc, const char *name, int fn)
         diag_error(loc, "unknown %s '%s'", what, name);
 }
 
+/* The word of `list` (NULL-terminated) nearest to `name`, when near enough
+ * to be a typo of it (as nearest() judges names); else NULL. */
+static const char *nearest_word(const char *name, const char *const *list)
+{
+    int len = (int)strlen(name);
+    if (len < 3)
+        return NULL;
+    Near nr = {name, 0, len <= 4 ? 1 : len <= 8 ? 2 : 3, NULL, 0};
+    for (; *list; list++)
+        near_try(&nr, *list);
+    return nr.best;
+}
+
+/* "unknown WHAT 'name' (CHOICES)", or "...; did you mean 'x'?" */
+static void unknown_word(SrcLoc loc, const char *what, const char *name, const char *const *list,
+                         const char *choices)
+{
+    const char *near = nearest_word(name, list);
+    if (near)
+        diag_error(loc, "unknown %s '%s'; did you mean '%s'?", what, name, near);
+    else
+        diag_error(loc, "unknown %s '%s' (%s)", what, name, choices);
+}
+
 const char *kind_word(const Bind *b)
 {
     switch (b->kind) {
@@ -745,8 +769,11 @@ static Tensor *param_tensor(Tr *tr, const Node *n, const char *name)
     else if (!strcmp(iname, "zeros")) ik = MG_INIT_ZEROS;
     else if (!strcmp(iname, "ones")) ik = MG_INIT_ONES;
     else if (!strcmp(iname, "constant")) ik = MG_INIT_CONST, want = 1;
+    else if (!strcmp(iname, "uniform")) ik = MG_INIT_UNIFORM, want = 2;
     else {
-        diag_error(init->loc, "unknown initializer '%s' (gauss(mean, std), zeros, ones or constant(c))", iname);
+        static const char *const inits[] = {"gauss", "zeros", "ones", "constant", "uniform", NULL};
+        unknown_word(init->loc, "initializer", iname, inits,
+                     "gauss(mean, std), uniform(a, b), zeros, ones or constant(c)");
         return NULL;
     }
     int got = init->kind == A_CALL ? init->list.n : 0;
@@ -799,50 +826,179 @@ void do_param(Tr *tr, const Node *n)
     declare(tr, b);
 }
 
+/* The optimizer line's settings: which optimizers take each, and its check. */
+enum { FOR_SGD = 1, FOR_ADAM = 2, FOR_ALL = 3 };
+enum { S_REAL, S_UNIT, S_INT, S_FLAG, S_WORD };     /* >= 0; [0, 1); integer; 0 or 1; a name */
+typedef struct OptSetting {
+    const char *name;
+    int kinds, check;
+} OptSetting;
+static const OptSetting opt_settings[] = {
+    {"lr", FOR_ALL, S_REAL},           {"steps", FOR_ALL, S_INT},         {"schedule", FOR_ALL, S_WORD},
+    {"decay", FOR_ALL, S_WORD},        {"warmup", FOR_ALL, S_INT},        {"min_lr", FOR_ALL, S_REAL},
+    {"step_size", FOR_ALL, S_INT},     {"gamma", FOR_ALL, S_REAL},        {"weight_decay", FOR_ALL, S_REAL},
+    {"clip", FOR_ALL, S_REAL},         {"momentum", FOR_SGD, S_UNIT},     {"nesterov", FOR_SGD, S_FLAG},
+    {"beta1", FOR_ADAM, S_UNIT},       {"beta2", FOR_ADAM, S_UNIT},       {"eps", FOR_ADAM, S_REAL},
+};
+enum { N_OPT_SETTINGS = (int)(sizeof opt_settings / sizeof opt_settings[0]) };
+static const char *const schedule_words[] = {"constant", "linear", "cosine", "step", NULL};
+
+/* The row of opt_settings named name, or N_OPT_SETTINGS. */
+static int setting_row(const char *name)
+{
+    int k = 0;
+    while (k < N_OPT_SETTINGS && strcmp(opt_settings[k].name, name))
+        k++;
+    return k;
+}
+
+/* Store one checked setting into o. */
+static void opt_store(MgOptim *o, const char *name, Cv c)
+{
+    double r = c.r;
+    int i = (int)c.i;
+    if (!strcmp(name, "lr")) o->lr = r;
+    else if (!strcmp(name, "steps")) o->steps = i;
+    else if (!strcmp(name, "warmup")) o->warmup = i;
+    else if (!strcmp(name, "min_lr")) o->min_lr = r;
+    else if (!strcmp(name, "step_size")) o->step_size = i;
+    else if (!strcmp(name, "gamma")) o->gamma = r;
+    else if (!strcmp(name, "weight_decay")) o->weight_decay = r;
+    else if (!strcmp(name, "clip")) o->clip = r;
+    else if (!strcmp(name, "momentum")) o->momentum = r;
+    else if (!strcmp(name, "nesterov")) o->nesterov = i;
+    else if (!strcmp(name, "beta1")) o->beta1 = r;
+    else if (!strcmp(name, "beta2")) o->beta2 = r;
+    else if (!strcmp(name, "eps")) o->eps = r;
+}
+
+/* schedule = constant | linear | cosine | step, or the older decay = linear | none */
+static void opt_word(MgOptim *o, const Node *a)
+{
+    const char *w = a->a->kind == A_NAME ? a->a->name : NULL;
+    if (!strcmp(a->name, "decay")) {
+        if (w && (!strcmp(w, "linear") || !strcmp(w, "none")))
+            o->schedule = !strcmp(w, "linear") ? MG_SCHED_LINEAR : MG_SCHED_CONSTANT;
+        else
+            diag_error(a->a->loc, "decay is 'linear' or 'none'");
+        return;
+    }
+    for (int k = 0; w && schedule_words[k]; k++)
+        if (!strcmp(w, schedule_words[k])) {
+            o->schedule = (MgSchedule)k;
+            return;
+        }
+    if (w)
+        unknown_word(a->a->loc, "schedule", w, schedule_words, "constant, linear, cosine or step");
+    else
+        diag_error(a->a->loc, "the schedule is a name: constant, linear, cosine or step");
+}
+
+/* Check a number against its setting's kind; 1 when it may be stored. */
+static int opt_check(const Node *a, int check, Cv c)
+{
+    switch (check) {
+    case S_REAL:
+        if (c.r >= 0) return 1;
+        diag_error(a->a->loc, "%s must not be negative", a->name);
+        return 0;
+    case S_UNIT:
+        if (c.r >= 0 && c.r < 1) return 1;
+        diag_error(a->a->loc, "%s must be at least 0 and below 1", a->name);
+        return 0;
+    case S_INT:
+        if (c.is_int && c.i >= 0 && c.i <= 1000000000) return 1;
+        diag_error(a->a->loc, "%s must be a non-negative integer", a->name);
+        return 0;
+    case S_FLAG:
+        if (c.is_int && (c.i == 0 || c.i == 1)) return 1;
+        diag_error(a->a->loc, "%s is 0 or 1", a->name);
+        return 0;
+    case S_WORD: return 0;
+    }
+    return 0;
+}
+
+/* The settings `kind` takes, for messages: "lr, steps, ..." (NULL-terminated list in names). */
+static void opt_names(int kind, const char **names, char *text, size_t cap)
+{
+    size_t len = 0;
+    int n = 0;
+    text[0] = '\0';
+    for (int k = 0; k < N_OPT_SETTINGS; k++)
+        if (opt_settings[k].kinds & kind) {
+            names[n++] = opt_settings[k].name;
+            len += (size_t)snprintf(text + len, len < cap ? cap - len : 0, "%s%s", len ? ", " : "",
+                                    opt_settings[k].name);
+        }
+    names[n] = NULL;
+}
+
+/* An unknown or misplaced setting: located, with the nearest setting of this optimizer */
+static void opt_unknown(const Node *a, const char *opt, int kind)
+{
+    const char *names[N_OPT_SETTINGS + 1];
+    char text[256];
+    opt_names(kind, names, text, sizeof text);
+    for (int k = 0; k < N_OPT_SETTINGS; k++)
+        if (!strcmp(opt_settings[k].name, a->name)) {
+            diag_error(a->loc, "%s does not take '%s' (it takes %s)", opt, a->name, text);
+            return;
+        }
+    unknown_word(a->loc, "setting", a->name, names, text);
+}
+
+/* optimizer NAME(setting = expr, ...): sgd, adam or adamw, each setting at most once */
 void do_optimizer(Tr *tr, const Node *n)
 {
-    Graph *g = tr->g;
+    static const char *const kinds[] = {"sgd", "adam", "adamw", NULL};
+    MgOptim *o = &tr->g->optim;
     if (tr->have_optim) {
         diag_error(n->loc, "the optimizer is declared twice");
         return;
     }
     tr->have_optim = 1;
-    if (!strcmp(n->name, "sgd")) {
-        g->opt = MG_OPT_SGD;
-    } else if (!strcmp(n->name, "adam")) {
-        g->opt = MG_OPT_ADAM;
-    } else {
-        diag_error(n->loc, "unknown optimizer '%s' (sgd or adam)", n->name);
+    int kind = -1;
+    for (int k = 0; kinds[k]; k++)
+        if (!strcmp(n->name, kinds[k]))
+            kind = k;
+    if (kind < 0) {
+        unknown_word(n->loc, "optimizer", n->name, kinds, "sgd, adam or adamw");
         return;
     }
+    o->kind = (MgOptKind)kind;
+    int mask = kind == MG_OPT_SGD ? FOR_SGD : FOR_ADAM;
+    const Node *seen[N_OPT_SETTINGS] = {0};
     for (int i = 0; i < n->list.n; i++) {
         const Node *a = n->list.items[i];
-        if (!strcmp(a->name, "decay")) {
-            if (a->a->kind == A_NAME && (!strcmp(a->a->name, "linear") || !strcmp(a->a->name, "none"))) {
-                g->linear_decay = !strcmp(a->a->name, "linear");
-            } else {
-                diag_error(a->a->loc, "decay is 'linear' or 'none'");
-            }
+        int k = setting_row(a->name);
+        if (k == N_OPT_SETTINGS || !(opt_settings[k].kinds & mask)) {
+            opt_unknown(a, n->name, mask);
+            continue;
+        }
+        if (seen[k]) {
+            diag_error(a->loc, "'%s' is set twice", a->name);
+            diag_note(seen[k]->loc, "first set here");
+            continue;
+        }
+        seen[k] = a;
+        if (opt_settings[k].check == S_WORD) {
+            opt_word(o, a);
             continue;
         }
         Cv c = const_eval(tr, a->a);
-        if (!c.ok)
-            continue;
-        if (!strcmp(a->name, "lr")) g->lr = c.r;
-        else if (!strcmp(a->name, "beta1") && g->opt == MG_OPT_ADAM) g->beta1 = c.r;
-        else if (!strcmp(a->name, "beta2") && g->opt == MG_OPT_ADAM) g->beta2 = c.r;
-        else if (!strcmp(a->name, "eps") && g->opt == MG_OPT_ADAM) g->eps = c.r;
-        else if (!strcmp(a->name, "steps")) {
-            if (!c.is_int || c.i < 0 || c.i > 1000000000) {
-                diag_error(a->a->loc, "steps must be a non-negative integer");
-                continue;
-            }
-            g->steps = (int)c.i;
-        } else {
-            diag_error(a->loc, "unknown setting '%s' for %s (%s)", a->name, n->name,
-                       g->opt == MG_OPT_ADAM ? "lr, beta1, beta2, eps, steps, decay" : "lr, steps, decay");
-        }
+        if (c.ok && opt_check(a, opt_settings[k].check, c))
+            opt_store(o, a->name, c);
     }
+    const Node *sched = seen[setting_row("schedule")], *decay = seen[setting_row("decay")];
+    if (sched && decay) {
+        diag_error(decay->loc, "'decay' is the older spelling of 'schedule'; give one of them");
+        diag_note(sched->loc, "'schedule' set here");
+    }
+    if (o->schedule == MG_SCHED_STEP && o->step_size < 1)
+        diag_error(n->loc, "schedule = step needs step_size, a positive number of steps");
+    if (o->nesterov && !(o->momentum > 0))
+        diag_error(n->loc, "nesterov needs a momentum above 0");
 }
 
 void do_fn(Tr *tr, const Node *n)

@@ -85,13 +85,8 @@ Graph *trace_program(const Node *prelude, const Node *prog, const char *model, c
     memset(&tr, 0, sizeof tr);
     tr.opts = opts ? opts : &none;
     tr.g = ir_new_graph(model, source);
-    tr.g->lr = 0.01;
-    tr.g->beta1 = 0.9;
-    tr.g->beta2 = 0.999;
-    tr.g->eps = 1e-8;
-    tr.g->steps = 1000;
-    tr.g->linear_decay = 1;
-    tr.g->opt = MG_OPT_SGD;
+    tr.g->optim = (MgOptim){.kind = MG_OPT_SGD, .lr = 0.01, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8,
+                            .steps = 1000, .schedule = MG_SCHED_LINEAR, .gamma = 0.1};
     tr.scope = new_scope();
     tr.globals = new_scope();
     if (prelude) {

@@ -204,11 +204,7 @@ typedef struct Graph {
     int nrec;               /* recurrences so far (Stmt.rec numbers them from 1) */
     const char **varname;   /* name hint per loop variable (for the emitted C) */
     int capvars;
-    /* optimizer */
-    MgOptKind opt;
-    double lr, beta1, beta2, eps;
-    int steps;
-    int linear_decay;
+    MgOptim optim;          /* the optimizer line's settings (mg_model.h) */
     long scratch;           /* doubles of scratch (set by plan_memory) */
     int block_sums;         /* emit_c computes independent sums 4 at a time */
     int fast;               /* mgc --fast: reorder and simplify floating point (not exact) */

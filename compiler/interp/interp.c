@@ -642,8 +642,8 @@ static void fill_model(Interp *in, MgModel *out)
     out->params = in->params;
     out->n_scalars = (size_t)g->nscalars;
     out->scratch = 0;
-    out->optim = (MgOptim){g->opt, g->lr, g->beta1, g->beta2, g->eps,
-                           g->steps, g->linear_decay, 0};
+    out->optim = g->optim;
+    out->optim.fast = 0;
     out->ctx = in;
     out->loss_grad = interp_loss_grad;
     out->forward = interp_forward;

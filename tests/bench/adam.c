@@ -45,7 +45,7 @@ int main(int argc, char **argv) {
     }
     for (int r = 0; r < runs; r++)
         for (int v = 0; v < 2; v++) {
-            MgOptim cfg = {MG_OPT_ADAM, 0.01, 0.85, 0.99, 1e-8, steps, 1, v};
+            MgOptim cfg = {.kind = MG_OPT_ADAM, .lr = 0.01, .beta1 = 0.85, .beta2 = 0.99, .eps = 1e-8, .steps = steps, .schedule = MG_SCHED_LINEAR, .fast = v};
             MgOptimizer o;
             MgErr e;
             if (mg_optim_init(&o, &cfg, n, &e) != 0) return 1;

@@ -154,7 +154,7 @@ Test(mgc_cli, blas_needs_f32)
     cr_expect_eq(atoi(r->out), 6, "mg_sgemm calls: %s", r->out);
 }
 
-/* the descriptor's last optimizer field (MgOptim.fast): 1 only where the
+/* the descriptor's optimizer field MgOptim.fast: 1 only where the
  * numbers are no longer the reference's anyway, so Adam may take g * g and
  * sqrt for ** */
 Test(mgc_cli, fast_adam_only_with_fast_or_f32)
@@ -165,7 +165,7 @@ Test(mgc_cli, fast_adam_only_with_fast_or_f32)
         Run *r = run("%s %s %s -o - | grep -A1 '^    .optim = {'", MGC, cases[i].flags, MODEL);
         cr_assert_eq(r->status, 0, "mgc %s: %s", cases[i].flags, r->err);
         char want[16];
-        snprintf(want, sizeof want, ".fast = %d},", cases[i].fast);
+        snprintf(want, sizeof want, ".fast = %d,", cases[i].fast);
         cr_expect(strstr(r->out, want), "mgc %s: %s (expected the fast field %d)", cases[i].flags, r->out, cases[i].fast);
     }
 }
@@ -1217,7 +1217,7 @@ Test(emit_c, descriptor_uses_designated_initializers)
     }
     cr_expect_eq(n, 9, "microgpt declares 9 parameters; the table has %d entries", n);
     cr_expect(strstr(r->out, "    .optim = {.kind = MG_OPT_ADAM, .lr = 0.01, .beta1 = 0.85, .beta2 = 0.99, .eps = 1e-08,\n"
-                             "              .steps = 1000, .linear_decay = 1, .fast = 0},\n"),
+                             "              .steps = 1000, .schedule = MG_SCHED_LINEAR, .fast = 0, .warmup = 0,"),
               "the optimizer settings of microgpt.mg are not named: %.400s", strstr(r->out, ".optim"));
 }
 
@@ -1304,4 +1304,38 @@ Test(mgc_cli, builtin_models_build_with_every_dtype_and_fast)
             cr_expect_eq(r->status, 0, "%s.mg, mgc %s: %s", models[m], flags[i], r->err);
             cr_expect_str_eq(r->out, "", "%s.mg, mgc %s: %s", models[m], flags[i], r->out);
         }
+}
+
+/* issue 19, item 4: every setting of the optimizer line reaches the model
+ * descriptor, in the emitted C and in the interpreter alike: the compiled
+ * trainer and `mgc run` log the same rates (the warm-up's lr / 100 first)
+ * and the same losses */
+Test(mgc_cli, optimizer_line_settings_reach_both_trainers, .timeout = 120)
+{
+    const char *d = tmpdir();
+    const char *model = slurp_text(MODEL);
+    cr_assert(model, "cannot read %s", MODEL);
+    const char *line = strstr(model, "optimizer sgd(lr = 1.0, steps = 1000)\n");
+    cr_assert(line, "mlp.mg changed: no optimizer line");
+    char src[8192], path[512];
+    snprintf(src, sizeof src, "%.*soptimizer adamw(lr = 0.001, weight_decay = 0.01, schedule = cosine, warmup = 100,\n"
+             "                clip = 1.0, steps = 1000, beta1 = 0.85)\n%s",
+             (int)(line - model), model, line + strlen("optimizer sgd(lr = 1.0, steps = 1000)\n"));
+    snprintf(path, sizeof path, "%s/opt.mg", d);
+    write_text(path, src);
+    snprintf(path, sizeof path, "%s/main.c", d);
+    write_text(path, "#include \"mg_cli.h\"\nextern const MgModel opt_model;\n"
+                     "int main(int argc, char **argv) { return mg_cli_main(&opt_model, \"opt\", argc, argv); }\n");
+    Run *r = run("cd %s && %s opt.mg -o opt.c && grep -A2 '^    .optim = {' opt.c", d, MGC);
+    cr_assert_eq(r->status, 0, "%.2000s", r->err);
+    cr_expect(strstr(r->out, ".optim = {.kind = MG_OPT_ADAMW, .lr = 0.001, .beta1 = 0.85, .beta2 = 0.999, .eps = 1e-08,\n"
+                             "              .steps = 1000, .schedule = MG_SCHED_COSINE, .fast = 0, .warmup = 100,"),
+              "descriptor: %s", r->out);
+    cr_expect(strstr(r->out, ".weight_decay = 0.01, .clip = 1.0}"), "descriptor: %s", r->out);
+    r = run("cd %s && cc -std=c11 %s -I%s/runtime main.c opt.c %s/runtime/libmgrt.a -fopenmp -lm -o opt && "
+            "./opt train --steps 4 --num 0 --log c.csv && %s run opt.mg train --steps 4 --num 0 --log i.csv && "
+            "cut -d, -f1-3 c.csv > c3 && cut -d, -f1-3 i.csv > i3 && cmp c3 i3 && sed -n 2p c3",
+            d, MGC_SANITIZE_FLAGS, MGC_SOURCE_DIR, MGC_BUILD_DIR, MGC);
+    cr_assert_eq(r->status, 0, "%.2000s", r->err);
+    cr_expect(strstr(r->out, ",1.0000000000000001e-05\n") || strstr(r->out, ",1e-05\n"), "step 1: %s", r->out);
 }

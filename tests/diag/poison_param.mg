@@ -10,6 +10,6 @@ targets[t < T] = tokens[t + 1]
 loss = cross_entropy(logits, targets)
 
 # ---- expected (mgc poison_param.mg -o OUT.c): exit 1, and on stderr: ----
-#| poison_param.mg:5:24: error: unknown initializer 'gaus' (gauss(mean, std), zeros, ones or constant(c))
+#| poison_param.mg:5:24: error: unknown initializer 'gaus'; did you mean 'gauss'?
 #|     5 | param wte[vocab, 16] ~ gaus(0, 0.08)
 #|       |                        ^~~~~~~~~~~~~

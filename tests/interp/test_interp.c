@@ -34,10 +34,7 @@ static Graph *new_graph(long Tmax, int vocab)
     g->params = arena_alloc(16 * sizeof *g->params);
     Ix *ext[1] = {ix_bin(IX_ADD, ix_T(), ix_const(1))};
     g->tokens = ir_new_tensor(g, TK_INPUT, "tokens", 1, ext, L0);
-    g->opt = MG_OPT_SGD;
-    g->lr = 1.0;
-    g->steps = 1000;
-    g->linear_decay = 1;
+    g->optim = (MgOptim){.kind = MG_OPT_SGD, .lr = 1.0, .steps = 1000, .schedule = MG_SCHED_LINEAR};
     return g;
 }
 

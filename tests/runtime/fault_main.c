@@ -34,7 +34,7 @@ int main(int argc, char **argv) {
     MgModel m = toy_model;
     m.name = "fault";
     m.source = "tests/runtime/fault_main.c";
-    m.optim = (MgOptim){MG_OPT_SGD, 2.0, 0, 0, 0, 1000, 1, 0};
+    m.optim = (MgOptim){.kind = MG_OPT_SGD, .lr = 2.0, .beta1 = 0, .beta2 = 0, .eps = 0, .steps = 1000, .schedule = MG_SCHED_LINEAR, .fast = 0};
     m.loss_grad = fault_loss_grad;
     return mg_cli_main(&m, "fault", argc, argv);
 }

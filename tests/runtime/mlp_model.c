@@ -79,7 +79,7 @@ const MgModel ref_mlp_model = {
     .params = mlp_params,
     .n_scalars = NPARAM,
     .scratch = NSCRATCH,
-    .optim = {MG_OPT_SGD, 1.0, 0.0, 0.0, 0.0, 1000, 1, 0},
+    .optim = {.kind = MG_OPT_SGD, .lr = 1.0, .beta1 = 0.0, .beta2 = 0.0, .eps = 0.0, .steps = 1000, .schedule = MG_SCHED_LINEAR, .fast = 0},
     .loss_grad = mlp_loss_grad,
     .forward = mlp_forward,
 };

@@ -1209,3 +1209,56 @@ Test(cli, a_call_keeps_no_max_data_of_the_last) {
     free(text);
     tu_rmrf(dir);
 }
+
+/* issue 19, item 4: the optimizer's options, each bad value one located line and exit 1 */
+Test(cli, optimizer_options_are_checked) {
+    char *dir = tu_tmpdir();
+    static const struct { const char *args, *want; } bad[] = {
+        {"--lr -1", "--lr: '-1' must be >= 0"},
+        {"--schedule cosin", "--schedule: unknown schedule 'cosin' (constant, linear, cosine or step)"},
+        {"--optimizer rmsprop", "--optimizer: unknown optimizer 'rmsprop' (sgd, adam or adamw)"},
+        {"--schedule step", "the step schedule needs --step-size N (N >= 1)"},
+        {"--schedule step --step-size 0", "the step schedule needs --step-size N (N >= 1)"},
+        {"--optimizer sgd --momentum 1", "--momentum: '1' must be below 1"},
+        {"--optimizer sgd --nesterov 2", "--nesterov: '2' is not 0 or 1"},
+        {"--optimizer sgd --nesterov 1", "--nesterov 1 needs a --momentum above 0"},
+        {"--momentum 0.9", "--momentum is SGD's; Adam and AdamW have --beta1"},
+        {"--clip -1", "--clip: '-1' must be >= 0"},
+        {"--weight-decay x", "--weight-decay: 'x' is not a number"},
+        {"--warmup 1.5", "--warmup: '1.5' is not a non-negative integer"},
+        {"--beta2 1", "--beta2: '1' must be below 1"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        Out o = toy(dir, "train --steps 1 --num 0 %s", bad[i].args);
+        expect_error(&o, bad[i].want, bad[i].args);
+        out_free(&o);
+    }
+    Out h = toy(dir, "train --help");
+    cr_expect_eq(h.rc, 0);
+    for (const char *const *f = (const char *const[]){"--optimizer NAME", "--schedule NAME", "--warmup N",
+                                                      "--min-lr X", "--step-size N", "--gamma X", "--momentum X",
+                                                      "--nesterov 0|1", "--weight-decay X", "--clip X", NULL};
+         *f; f++)
+        cr_expect(strstr(h.out, *f), "--help lacks %s", *f);
+    out_free(&h);
+    tu_rmrf(dir);
+}
+
+/* --schedule, --warmup and --min-lr set the rate the log shows at each step:
+ * lr * (t + 1) / W during the warm-up, then cosine down to min_lr */
+Test(cli, schedule_options_set_the_logged_rate) {
+    char *dir = tu_tmpdir(), *log = tu_path(dir, "log.csv");
+    Out o = toy(dir, "train --steps 6 --num 0 --lr 0.05 --schedule cosine --warmup 2 --min-lr 0.001 --log '%s'", log);
+    cr_assert_eq(o.rc, 0, "stderr: %s", o.err);
+    char *s = tu_read(log, NULL), *l = strchr(s, '\n') + 1;
+    for (int t = 0; t < 6; t++, l = strchr(l, '\n') + 1) {
+        int step;
+        double loss, lr, el;
+        cr_assert_eq(sscanf(l, "%d,%lf,%lf,%lf", &step, &loss, &lr, &el), 4, "line %d: %.60s", t + 2, l);
+        double want = t < 2 ? 0.05 * (t + 1) / 2 : 0.001 + 0.049 * (1 + cos(acos(-1.0) * (t - 2) / 4)) / 2;
+        cr_expect(fabs(lr - want) <= 1e-15 * want, "step %d: lr %.17g, expected %.17g", t + 1, lr, want);
+    }
+    free(s);
+    out_free(&o);
+    tu_rmrf(dir);
+}

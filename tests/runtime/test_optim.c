@@ -20,7 +20,7 @@ static void expect_exact(const double *got, const double *want, int n, const cha
 Test(optim, sgd_linear_decay_matches_python) {
     /* lr 1.0, num_steps 5: p -= lr * (1 - step/5) * g for steps 0, 1, 2. */
     static const double want[4] = {0.61, -1.64, 5.3999999992, -3.5989999999999998};
-    MgOptim cfg = {MG_OPT_SGD, 1.0, 0, 0, 0, 5, 1, 0};
+    MgOptim cfg = {.kind = MG_OPT_SGD, .lr = 1.0, .beta1 = 0, .beta2 = 0, .eps = 0, .steps = 5, .schedule = MG_SCHED_LINEAR, .fast = 0};
     MgOptimizer o;
     MgErr e;
     double p[4] = {p0[0], p0[1], p0[2], p0[3]};
@@ -40,7 +40,7 @@ Test(optim, adam_matches_python_every_step) {
     static const double want_m[4] = {-0.0199125, 0.075075, -0.5999999998725001, 0.37312500000000004};
     static const double want_v[4] = {0.0010140100000000007, 0.005268040000000003, 0.16000000000000014,
                                      0.3169000000000003};
-    MgOptim cfg = {MG_OPT_ADAM, 0.01, 0.85, 0.99, 1e-8, 1000, 1, 0};
+    MgOptim cfg = {.kind = MG_OPT_ADAM, .lr = 0.01, .beta1 = 0.85, .beta2 = 0.99, .eps = 1e-8, .steps = 1000, .schedule = MG_SCHED_LINEAR, .fast = 0};
     MgOptimizer o;
     MgErr e;
     double p[4] = {p0[0], p0[1], p0[2], p0[3]};
@@ -55,7 +55,7 @@ Test(optim, adam_matches_python_every_step) {
 }
 
 Test(optim, learning_rate_schedule) {
-    MgOptim lin = {MG_OPT_SGD, 0.01, 0, 0, 0, 1000, 1, 0}, flat = {MG_OPT_SGD, 0.1, 0, 0, 0, 1000, 0, 0};
+    MgOptim lin = {.kind = MG_OPT_SGD, .lr = 0.01, .beta1 = 0, .beta2 = 0, .eps = 0, .steps = 1000, .schedule = MG_SCHED_LINEAR, .fast = 0}, flat = {.kind = MG_OPT_SGD, .lr = 0.1, .beta1 = 0, .beta2 = 0, .eps = 0, .steps = 1000, .schedule = MG_SCHED_CONSTANT, .fast = 0};
     cr_expect_eq(mg_optim_lr(&lin, 0), 0.01);
     cr_expect_eq(mg_optim_lr(&lin, 999), 0.01 * (1.0 - 999.0 / 1000.0));
     cr_expect_eq(mg_optim_lr(&lin, 999), 1.000000000000001e-05);    /* CPython: 0.01 * (1 - 999/1000) */
@@ -63,7 +63,7 @@ Test(optim, learning_rate_schedule) {
 }
 
 Test(optim, sgd_allocates_no_state) {
-    MgOptim cfg = {MG_OPT_SGD, 1.0, 0, 0, 0, 10, 1, 0};
+    MgOptim cfg = {.kind = MG_OPT_SGD, .lr = 1.0, .beta1 = 0, .beta2 = 0, .eps = 0, .steps = 10, .schedule = MG_SCHED_LINEAR, .fast = 0};
     MgOptimizer o;
     MgErr e;
     cr_assert_eq(mg_optim_init(&o, &cfg, 100, &e), 0);
@@ -82,7 +82,7 @@ static const double want_z[12] = {0.015119193090703002, 0.008249792084532803, -0
  * evaluation order, e.g. lr_t * (m_hat / d) instead of (lr_t * m_hat) / d.
  * CPython 3.11: random.Random(1) gradients, lr 0.0123, num_steps 7, 3 steps. */
 Test(optim, adam_operation_order_from_zero) {
-    MgOptim cfg = {MG_OPT_ADAM, 0.0123, 0.85, 0.99, 1e-8, 7, 1, 0};
+    MgOptim cfg = {.kind = MG_OPT_ADAM, .lr = 0.0123, .beta1 = 0.85, .beta2 = 0.99, .eps = 1e-8, .steps = 7, .schedule = MG_SCHED_LINEAR, .fast = 0};
     MgOptimizer o;
     MgErr e;
     double p[12] = {0};
@@ -150,7 +150,7 @@ static int adam_against_formula(int fast, int pow_kind) {
 #ifdef _OPENMP
     omp_set_num_threads(2);
 #endif
-    MgOptim cfg = {MG_OPT_ADAM, 0.01, 0.85, 0.99, 1e-8, STEPS, 1, fast};
+    MgOptim cfg = {.kind = MG_OPT_ADAM, .lr = 0.01, .beta1 = 0.85, .beta2 = 0.99, .eps = 1e-8, .steps = STEPS, .schedule = MG_SCHED_LINEAR, .fast = fast};
     MgOptimizer o;
     MgErr e;
     cr_assert_eq(mg_optim_init(&o, &cfg, N, &e), 0);
@@ -199,7 +199,7 @@ Test(optim, step_reports_nonfinite) {
     /* kind 0: SGD, 1: Adam, 2: Adam with MgOptim.fast */
     for (int kind = 0; kind < 3; kind++)
         for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++) {
-            MgOptim cfg = {kind ? MG_OPT_ADAM : MG_OPT_SGD, kind ? 0.01 : 1e10, 0.85, 0.99, 1e-8, 10, 1, kind == 2};
+            MgOptim cfg = {.kind = kind ? MG_OPT_ADAM : MG_OPT_SGD, .lr = kind ? 0.01 : 1e10, .beta1 = 0.85, .beta2 = 0.99, .eps = 1e-8, .steps = 10, .schedule = MG_SCHED_LINEAR, .fast = kind == 2};
             MgOptimizer o;
             MgErr e;
             cr_assert_eq(mg_optim_init(&o, &cfg, N, &e), 0);
@@ -215,7 +215,7 @@ Test(optim, step_reports_nonfinite) {
     /* in the last block of the second thread's range, past PAR_MIN */
     enum { BIG = 70001 };
     static double p[BIG], g[BIG];
-    MgOptim cfg = {MG_OPT_ADAM, 0.01, 0.85, 0.99, 1e-8, 10, 1, 0};
+    MgOptim cfg = {.kind = MG_OPT_ADAM, .lr = 0.01, .beta1 = 0.85, .beta2 = 0.99, .eps = 1e-8, .steps = 10, .schedule = MG_SCHED_LINEAR, .fast = 0};
     MgOptimizer o;
     MgErr e;
     cr_assert_eq(mg_optim_init(&o, &cfg, BIG, &e), 0);
@@ -226,5 +226,53 @@ Test(optim, step_reports_nonfinite) {
     cr_expect_eq(mg_optim_step(&o, p, g, 0), 1, "finite step reported non-finite");
     g[BIG - 2] = NAN;
     cr_expect_eq(mg_optim_step(&o, p, g, 1), 0, "a NaN gradient at %d went unreported", BIG - 2);
+    mg_optim_free(&o);
+}
+
+/* issue 19, item 4 (tests/reference/optim.py checks all of it against
+ * torch.optim; these hold without torch).  The step schedule: lr * gamma^k
+ * after k whole periods past the warm-up, which ramps lr * (t + 1) / W. */
+Test(optim, warmup_and_step_schedule) {
+    MgOptim c = {.lr = 0.8, .steps = 20, .schedule = MG_SCHED_STEP, .warmup = 2, .step_size = 3, .gamma = 0.5};
+    const double want[] = {0.4, 0.8, 0.8, 0.8, 0.8, 0.4, 0.4, 0.4, 0.2};
+    for (int t = 0; t < 9; t++)
+        cr_expect_eq(mg_optim_lr(&c, t), want[t], "step %d: %.17g != %.17g", t, mg_optim_lr(&c, t), want[t]);
+    c.schedule = MG_SCHED_COSINE;
+    c.min_lr = 0.1;
+    cr_expect_eq(mg_optim_lr(&c, 2), 0.8, "cosine starts at lr after the warm-up");
+    cr_expect(fabs(mg_optim_lr(&c, 11) - 0.45) < 1e-15, "half way: %.17g", mg_optim_lr(&c, 11));
+    cr_expect_eq(mg_optim_lr(&c, 20), 0.1, "ends at min_lr");
+    cr_expect_eq(mg_optim_lr(&c, 25), 0.1, "and stays there");
+}
+
+/* clipping scales the whole gradient to norm clip / (norm + 1e-6) * norm;
+ * a gradient within the norm is left alone; SGD with momentum 0.5 then
+ * steps by b = 0.5 b + g */
+Test(optim, clip_and_momentum) {
+    MgOptim c = {.kind = MG_OPT_SGD, .lr = 1.0, .schedule = MG_SCHED_CONSTANT, .momentum = 0.5, .clip = 1.0};
+    MgOptimizer o;
+    MgErr e;
+    cr_assert_eq(mg_optim_init(&o, &c, 2, &e), 0);
+    double p[2] = {0, 0}, g[2] = {3, 4}, k = 1.0 / (5.0 + 1e-6);
+    cr_expect_eq(mg_optim_step(&o, p, g, 0), 1);
+    cr_expect_eq(p[0], -(3 * k), "%.17g", p[0]);
+    cr_expect_eq(p[1], -(4 * k), "%.17g", p[1]);
+    double g2[2] = {0.3, 0.4};
+    cr_expect_eq(mg_optim_step(&o, p, g2, 1), 1);
+    cr_expect_eq(p[0], -(3 * k) - (0.5 * (3 * k) + 0.3), "%.17g", p[0]);
+    mg_optim_free(&o);
+}
+
+/* AdamW's decay multiplies first, by 1 - lr_t * wd; with a zero gradient
+ * Adam's update is 0, so only the decay shows */
+Test(optim, adamw_decays_decoupled) {
+    MgOptim c = {.kind = MG_OPT_ADAMW, .lr = 0.1, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8, .steps = 10,
+                 .schedule = MG_SCHED_CONSTANT, .weight_decay = 0.5};
+    MgOptimizer o;
+    MgErr e;
+    cr_assert_eq(mg_optim_init(&o, &c, 1, &e), 0);
+    double p[1] = {2.0}, g[1] = {0.0};
+    mg_optim_step(&o, p, g, 0);
+    cr_expect_eq(p[0], 2.0 * (1.0 - 0.1 * 0.5), "%.17g", p[0]);
     mg_optim_free(&o);
 }

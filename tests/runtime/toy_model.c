@@ -52,7 +52,7 @@ const MgModel toy_model = {
     .params = toy_params,
     .n_scalars = TOY_NPARAM,
     .scratch = TOY_SCRATCH,
-    .optim = {MG_OPT_ADAM, 0.05, 0.85, 0.99, 1e-8, 500, 1, 0},
+    .optim = {.kind = MG_OPT_ADAM, .lr = 0.05, .beta1 = 0.85, .beta2 = 0.99, .eps = 1e-8, .steps = 500, .schedule = MG_SCHED_LINEAR, .fast = 0},
     .ctx = NULL,
     .loss_grad = toy_loss_grad,
     .forward = toy_forward,
