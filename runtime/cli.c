@@ -134,6 +134,9 @@ static int cli_main(Cli *c, const MgModel *m, int argc, char **argv) {
     else if (!strcmp(cmd, "sample")) o.cmd = CMD_SAMPLE;
     else if (!strcmp(cmd, "grad")) o.cmd = CMD_GRAD;
     else return cli_error(c, "unknown command '%s' (expected train, sample, grad or help)", cmd);
+    if (!m->loss_grad)
+        return cli_error(c, "model '%s' reads examples, not text: training it from a data set is not supported yet",
+                         m->name);
     int rc = cli_parse_opts(c, m, cmd, argc, argv, &o);
     if (rc) return rc == 2 ? 0 : 1;
 #ifdef _OPENMP
