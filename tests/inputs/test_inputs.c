@@ -4,7 +4,11 @@
  * gradient against central finite differences of the interpreter's loss; the
  * MgField descriptions against the declarations; a label outside its range
  * stops the run with a message.  The compiled models (mgc's C, built as
- * t_in_NAME) against the interpreter: loss, gradients and logits to 1e-12. */
+ * t_in_NAME) against the interpreter: loss, gradients and logits to 1e-12.
+ * The trainer on examples in memory (mg_cli_main_examples): the first loss
+ * against the mean written out, compiled against interpreted, threads and a
+ * resumed run bit for bit, grad of one example. */
+#define _DEFAULT_SOURCE     /* mkdtemp */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdio.h>
@@ -13,6 +17,8 @@
 
 #include "arena.h"
 #include "interp.h"
+#include "mg_checkpoint.h"
+#include "mg_cli.h"
 #include "mg_model.h"
 #include "pipeline.h"
 
@@ -230,3 +236,130 @@ Test(inputs, compiled_classifier) { check_compiled(&t_in_cls_model, "cls", 1); }
 Test(inputs, compiled_regression) { check_compiled(&t_in_reg_model, "reg", 1); }
 Test(inputs, compiled_runtime_length) { check_compiled(&t_in_seq_model, "seq", 1); check_compiled(&t_in_seq_model, "seq", 4); }
 
+/* ---- the trainer on examples in memory ---- */
+
+/* n examples of cls.mg's two inputs: points and labels */
+static MgExamples cls_examples(const MgModel *m, size_t n, double *xs, double *ys)
+{
+    static double *data[2];
+    for (size_t i = 0; i < n; i++) {
+        xs[2 * i] = uniform();
+        xs[2 * i + 1] = uniform();
+        ys[i] = (double)(i % 3);
+    }
+    data[0] = xs;
+    data[1] = ys;
+    return (MgExamples){.source = "points (in memory)", .n = n, .nfields = 2, .fields = (MgField *)m->inputs,
+                        .data = data};
+}
+
+static int trainer(const MgModel *m, const MgExamples *ex, const char *args)
+{
+    char buf[1024], *argv[32];
+    int argc = 0;
+    snprintf(buf, sizeof buf, "trainer %s", args);
+    for (char *t = strtok(buf, " "); t && argc < 31; t = strtok(NULL, " "))
+        argv[argc++] = t;
+    argv[argc] = NULL;
+    return mg_cli_main_examples(m, ex, "cls", argc, argv);
+}
+
+/* the losses of a --log file */
+static int log_losses(const char *path, double *loss, int cap)
+{
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "no log %s", path);
+    char line[256];
+    int n = 0;
+    cr_assert_not_null(fgets(line, sizeof line, f));
+    while (n < cap && fgets(line, sizeof line, f)) {
+        int step;
+        cr_assert_eq(sscanf(line, "%d,%lf", &step, &loss[n]), 2, "log line '%s'", line);
+        n++;
+    }
+    fclose(f);
+    return n;
+}
+
+Test(inputs, trainer_on_examples)
+{
+    char dir[] = "/tmp/mgc_inputs_XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    const MgModel *c = &t_in_cls_model;
+    MgModel m = interp_of(DIR "cls.mg", "cls");
+    enum { N = 8 };
+    double xs[2 * N], ys[N];
+    MgExamples ex = cls_examples(c, N, xs, ys);
+    char args[512], path[512];
+
+    /* the initial parameters, then the full-batch loss of step 1 by hand */
+    snprintf(args, sizeof args, "train --steps 0 --save %s/p0.ckpt", dir);
+    cr_assert_eq(trainer(c, &ex, args), 0);
+    double p0[24], g[24], mean = 0;
+    MgVocab v;
+    long step;
+    MgErr e;
+    snprintf(path, sizeof path, "%s/p0.ckpt", dir);
+    cr_assert_eq(mg_ckpt_load(path, c, p0, &v, &step, &e), 0, "%s", e.msg);
+    for (size_t i = 0; i < N; i++) {
+        const double *x[2] = {xs + 2 * i, ys + i};
+        mean += m.loss_grad_x(m.ctx, p0, g, x, 1, NULL) / N;
+    }
+
+    /* compiled, compiled on 2 threads, interpreted: 3 steps of the whole batch */
+    double lc[4], lt[4], li[4];
+    snprintf(args, sizeof args, "train --steps 3 --batch %d --log %s/c.csv", N, dir);
+    cr_assert_eq(trainer(c, &ex, args), 0);
+    snprintf(args, sizeof args, "train --steps 3 --batch %d --threads 2 --log %s/t.csv", N, dir);
+    cr_assert_eq(trainer(c, &ex, args), 0);
+    snprintf(args, sizeof args, "train --steps 3 --batch %d --log %s/i.csv", N, dir);
+    cr_assert_eq(trainer(&m, &ex, args), 0);
+    snprintf(path, sizeof path, "%s/c.csv", dir);
+    cr_assert_eq(log_losses(path, lc, 4), 3);
+    snprintf(path, sizeof path, "%s/t.csv", dir);
+    cr_assert_eq(log_losses(path, lt, 4), 3);
+    snprintf(path, sizeof path, "%s/i.csv", dir);
+    cr_assert_eq(log_losses(path, li, 4), 3);
+    cr_expect(rel(lc[0], mean) <= 1e-12, "step 1: loss %.17g, the mean by hand %.17g", lc[0], mean);
+    for (int s = 0; s < 3; s++) {
+        cr_expect(lt[s] == lc[s], "step %d: 2 threads %.17g, 1 thread %.17g", s + 1, lt[s], lc[s]);
+        cr_expect(rel(li[s], lc[s]) <= 1e-12, "step %d: interpreted %.17g, compiled %.17g", s + 1, li[s], lc[s]);
+    }
+    cr_expect(lc[2] < lc[0], "the loss did not fall: %.17g then %.17g", lc[0], lc[2]);
+
+    /* batches of 3, resumed from a checkpoint: the bits of one run (cls.mg keeps
+     * its rate: no decay, so a run of 2 steps goes on as one of 4 would) */
+    double a[24], b[24];
+    snprintf(args, sizeof args, "train --steps 4 --batch 3 --save %s/a.ckpt", dir);
+    cr_assert_eq(trainer(c, &ex, args), 0);
+    snprintf(args, sizeof args, "train --steps 2 --batch 3 --save %s/b.ckpt", dir);
+    cr_assert_eq(trainer(c, &ex, args), 0);
+    snprintf(args, sizeof args, "train --steps 4 --load %s/b.ckpt --save %s/b.ckpt", dir, dir);
+    cr_assert_eq(trainer(c, &ex, args), 0);
+    snprintf(path, sizeof path, "%s/a.ckpt", dir);
+    cr_assert_eq(mg_ckpt_load(path, c, a, &v, &step, &e), 0, "%s", e.msg);
+    snprintf(path, sizeof path, "%s/b.ckpt", dir);
+    cr_assert_eq(mg_ckpt_load(path, c, b, &v, &step, &e), 0, "%s", e.msg);
+    cr_expect_eq(step, 4);
+    cr_expect(memcmp(a, b, sizeof a) == 0, "a resumed run differs from a straight one");
+
+    /* grad: example 5's loss and gradients, as the interpreter's */
+    snprintf(args, sizeof args, "grad --load %s/p0.ckpt --doc 5 --out %s/g.st", dir, dir);
+    cr_assert_eq(trainer(c, &ex, args), 0);
+    snprintf(args, sizeof args, "grad --load %s/p0.ckpt --doc 8 --out %s/g.st", dir, dir);
+    cr_expect_eq(trainer(c, &ex, args), 1, "example 8 of 8 was accepted");
+    interp_free_model(&m);
+    snprintf(args, sizeof args, "rm -r %s", dir);
+    cr_expect_eq(system(args), 0);
+}
+
+Test(inputs, trainer_refuses_text_commands)
+{
+    double xs[6], ys[3];
+    MgExamples ex = cls_examples(&t_in_cls_model, 3, xs, ys);
+    cr_expect_eq(trainer(&t_in_cls_model, &ex, "sample"), 1);
+    ys[1] = 3;
+    cr_expect_eq(trainer(&t_in_cls_model, &ex, "train --steps 1"), 1, "a label out of its range was trained on");
+    const char *argv[] = {"trainer", "train", NULL};
+    cr_expect_eq(mg_cli_main(&t_in_cls_model, "cls", 2, (char **)argv), 1, "trained without examples");
+}
