@@ -454,6 +454,10 @@ int main(int argc, char **argv)
     }
     int rc = 1;
     Graph *g = mgc_front_end(o.input, o.name ? o.name : mgc_model_name(o.input), o.dump, &o.mgc);
+    if (g && !g->tokens && o.standalone && !o.check) {
+        diag_plain("%s reads examples, not a token sequence: --standalone does not export such models yet", o.input);
+        g = NULL;
+    }
     if (g) {
         Explain x = {0};
         if (o.explain)

@@ -122,9 +122,10 @@ static int rng_parse(MgRng *r, const char *s) {
 
 /* The metadata of a checkpoint and the buffers its values live in. */
 typedef struct MetaBuf {
-    MgMeta m[14];
+    MgMeta m[16];
     int n;
     char step[24], steps[24], lr[32], seed[24], docs[24], docs_sum[40], sum[40], data[256], batch[24];
+    char inputs[1024];
     char *vocab, *rng;
 } MetaBuf;
 
@@ -145,6 +146,24 @@ static void utf8_clean(char *out, size_t cap, const char *s) {
 
 static void meta_add(MetaBuf *b, const char *key, const char *value) { b->m[b->n++] = (MgMeta){key, value}; }
 
+static void shape_text(const int *shape, int rank, char *buf, size_t cap);
+
+/* A model of examples: its inputs as the checkpoint records them,
+ * "x: real [2], y: int < 3 []" */
+static void inputs_text(const MgModel *m, char *buf, size_t cap) {
+    size_t w = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < m->n_inputs && w < cap; i++) {
+        const MgField *f = &m->inputs[i];
+        char shape[128];
+        shape_text(f->shape, f->rank, shape, sizeof shape);
+        if (f->is_int)
+            w += (size_t)snprintf(buf + w, cap - w, "%s%s: int < %ld %s", i ? ", " : "", f->name, f->range, shape);
+        else
+            w += (size_t)snprintf(buf + w, cap - w, "%s%s: real %s", i ? ", " : "", f->name, shape);
+    }
+}
+
 /* Everything but the checksum; -1 when out of memory. */
 static int meta_fill(MetaBuf *b, const MgModel *m, const MgVocab *vocab, long step, const MgTrainState *st) {
     memset(b, 0, sizeof *b);
@@ -155,6 +174,10 @@ static int meta_fill(MetaBuf *b, const MgModel *m, const MgVocab *vocab, long st
     meta_add(b, "model", m->name);
     meta_add(b, "vocab", b->vocab);
     meta_add(b, "step", b->step);
+    if (m->n_inputs > 0) {
+        inputs_text(m, b->inputs, sizeof b->inputs);
+        meta_add(b, "inputs", b->inputs);
+    }
     if (!st) return 0;
     snprintf(b->steps, sizeof b->steps, "%ld", st->steps);
     snprintf(b->lr, sizeof b->lr, "%.17g", st->lr);
@@ -242,6 +265,15 @@ static int check_meta(const char *path, const MgModel *m, const MgSafetensors *s
         return mg_err(e, "%s: checkpoint is for model '%.100s', not '%s'", path, model, m->name);
     if (parse_step(sv, step) < 0)
         return mg_err(e, "%s: metadata 'step' is not a non-negative integer: '%.40s'", path, sv);
+    if (m->n_inputs > 0) {     /* a model of examples: no vocabulary, its inputs instead */
+        char want[1024];
+        const char *got = mg_st_meta(st, "inputs");
+        inputs_text(m, want, sizeof want);
+        if (!got || strcmp(got, want) != 0)
+            return mg_err(e, "%s: checkpoint inputs are '%.300s' but model '%s' reads '%.300s'", path,
+                          got ? got : "(none: a text model's)", m->name, want);
+        return 0;
+    }
     MgErr ve;
     if (mg_vocab_from_string(vocab, vs, strlen(vs), &ve) < 0)
         return mg_err(e, "%s: metadata 'vocab': %s", path, ve.msg);

@@ -67,6 +67,7 @@ void cli_run_free(Run *r) {
     free(r->scratch);
     free(r->probs);
     free(r->tokens);
+    free(r->order);
     free(r->text);
     mg_out_abort(&r->logout);
     mg_out_unlock(&r->lock);
@@ -78,7 +79,7 @@ int cli_run_alloc(Run *r, int with_grads) {
     r->params = calloc(m->n_scalars ? m->n_scalars : 1, sizeof *r->params);
     r->grads = with_grads ? calloc(m->n_scalars ? m->n_scalars : 1, sizeof *r->grads) : NULL;
     r->scratch = calloc(m->scratch ? m->scratch : 1, sizeof *r->scratch);
-    r->probs = calloc((size_t)m->vocab, sizeof *r->probs);
+    r->probs = calloc(m->vocab ? (size_t)m->vocab : 1, sizeof *r->probs);
     r->tokens = calloc((size_t)m->block_size + 2, sizeof *r->tokens);
     r->text = malloc((size_t)m->block_size * 4 + 1);
     if (!r->params || (with_grads && !r->grads) || !r->scratch || !r->probs || !r->tokens || !r->text)
@@ -96,12 +97,36 @@ int cli_check_output(Cli *c, const char *path, const char *const *in, int n) {
     return 0;
 }
 
+size_t cli_ndocs(const Run *r) { return r->cli->ex ? r->cli->ex->n : r->docs.n; }
+
+const char *cli_data_name(const Run *r) { return r->cli->ex ? r->cli->ex->source : r->docs.name; }
+
+/* Example i's values (by field) and its loss; T: the largest runtime length
+ * (an example holds block_size rows of an input that has one). */
+double cli_example_loss(const Run *r, size_t i, double *grads, double *scratch) {
+    const MgExamples *ex = r->cli->ex;
+    const double *x[64];
+    for (int f = 0; f < ex->nfields; f++) x[f] = ex->data[f] + i * ex->fields[f].size;
+    return r->m->loss_grad_x(r->m->ctx, r->params, grads, x, r->m->block_size, scratch);
+}
+
 static int cli_main(Cli *c, const MgModel *m, int argc, char **argv);
+static int cli_start(Cli *c, const MgModel *m, int argc, char **argv);
+
+int mg_cli_main_examples(const MgModel *m, const MgExamples *ex, const char *prog, int argc, char **argv) {
+    Cli c = {.prog = prog, .rank = 0, .ranks = 1, .rank_timeout = 60, .ex = ex};
+    return cli_start(&c, m, argc, argv);
+}
 
 /* Under MPI every rank runs this; MPI is started and ended around it.  All
  * the state of the call is in its Cli, passed down as an argument. */
 int mg_cli_main(const MgModel *m, const char *prog, int argc, char **argv) {
     Cli c = {.prog = prog, .rank = 0, .ranks = 1, .rank_timeout = 60};
+    return cli_start(&c, m, argc, argv);
+}
+
+static int cli_start(Cli *c0, const MgModel *m, int argc, char **argv) {
+    Cli c = *c0;
 #ifdef MGC_MPI
     int provided;
     MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
@@ -134,6 +159,14 @@ static int cli_main(Cli *c, const MgModel *m, int argc, char **argv) {
     else if (!strcmp(cmd, "sample")) o.cmd = CMD_SAMPLE;
     else if (!strcmp(cmd, "grad")) o.cmd = CMD_GRAD;
     else return cli_error(c, "unknown command '%s' (expected train, sample, grad or help)", cmd);
+    if (!c->ex && !m->loss_grad)
+        return cli_error(c, "model '%s' reads examples, not text: it trains on a data set (its inputs: %s%s)",
+                         m->name, m->n_inputs > 0 ? m->inputs[0].name : "?", m->n_inputs > 1 ? ", ..." : "");
+    if (c->ex && (!m->loss_grad_x || c->ex->nfields != m->n_inputs || c->ex->nfields > 64))
+        return cli_error(c, "%s: its %d columns are not the %d inputs of model '%s'", c->ex->source, c->ex->nfields,
+                         m->n_inputs, m->name);
+    if (c->ex && o.cmd == CMD_SAMPLE)
+        return cli_error(c, "sample is for text models; model '%s' reads examples", m->name);
     int rc = cli_parse_opts(c, m, cmd, argc, argv, &o);
     if (rc) return rc == 2 ? 0 : 1;
 #ifdef _OPENMP

@@ -12,6 +12,7 @@
 /* T = min(block_size, len + 1) positions of document d: a document longer
  * than the block is cropped, as the reference does. */
 static int doc_positions(const Run *r, size_t d) {
+    if (r->cli->ex) return 1;      /* an example weighs one */
     size_t len = r->docs.docs[d].len;
     return len + 1 < (size_t)r->m->block_size ? (int)len + 1 : r->m->block_size;
 }
@@ -84,8 +85,11 @@ typedef struct Worker {
 static double tree_leaf(const Run *r, const Worker *k, size_t first, size_t j, long W, double *out, int add) {
     const MgModel *m = r->m;
     size_t np = m->n_scalars;
-    int T = doc_tokens(r, (first + j) % r->docs.n, k->tokens);
-    double L = m->loss_grad(m->ctx, r->params, k->gdoc, k->tokens, T, k->scratch), w = (double)T / (double)W;
+    size_t d = (first + j) % cli_ndocs(r);
+    int T = r->cli->ex ? 1 : doc_tokens(r, d, k->tokens);
+    double L = r->cli->ex ? cli_example_loss(r, r->order[d], k->gdoc, k->scratch)
+                          : m->loss_grad(m->ctx, r->params, k->gdoc, k->tokens, T, k->scratch);
+    double w = (double)T / (double)W;
     const double *g = k->gdoc;
     if (add)
         for (size_t i = 0; i < np; i++) out[i] += w * g[i];
@@ -151,7 +155,11 @@ void cli_tree_top(double *const *sums, double *loss, int n, size_t np, int threa
  * global batch of B * ranks.  With B = 1 the weight is 1 and nothing changes. */
 double cli_step_loss(Run *r, int s, long *ntok) {
     const MgModel *m = r->m;
-    size_t n = r->docs.n, B = (size_t)r->batch, G = B * (size_t)r->cli->ranks, gfirst = (size_t)s * G % n;
+    size_t n = cli_ndocs(r), B = (size_t)r->batch, G = B * (size_t)r->cli->ranks, gfirst = (size_t)s * G % n;
+    if (G == 1 && r->cli->ex) {
+        *ntok = 1;
+        return cli_example_loss(r, r->order[gfirst], r->grads, r->scratch);
+    }
     if (G == 1) {
         int T = doc_tokens(r, gfirst, r->tokens);
         *ntok = T;

@@ -30,6 +30,7 @@ typedef struct Cli {
     double comm_seconds;    /* time spent in the gradient reduction */
     double rank_timeout;    /* --rank-timeout: seconds to wait for another rank */
     int live_line_open;     /* a live progress line is on the terminal (without its newline) */
+    const MgExamples *ex;   /* a model of examples: its data (mg_cli_main_examples), else NULL */
 } Cli;
 
 typedef enum { CMD_TRAIN, CMD_SAMPLE, CMD_GRAD } Cmd;
@@ -80,6 +81,7 @@ typedef struct Run {
     MPI_Request *rank_req;  /* rank 0: a message to or from each rank */
 #endif
     int *tokens;
+    size_t *order;          /* a model of examples: the examples in shuffled order */
     char *text;
     FILE *log;              /* logout.f while the log is open */
     MgOut logout;
@@ -90,6 +92,12 @@ typedef struct Run {
 
 
 /* ---- cli.c ---- */
+
+/* the documents, or the examples of a model of examples: how many, their source */
+size_t cli_ndocs(const Run *r);
+const char *cli_data_name(const Run *r);
+/* a model of examples: example i's loss and gradients (into grads) */
+double cli_example_loss(const Run *r, size_t i, double *grads, double *scratch);
 
 void cli_end_line(Cli *c);
 int cli_error(Cli *c, const char *fmt, ...) MG_PRINTF(2, 3);

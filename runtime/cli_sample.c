@@ -6,6 +6,7 @@
 #include "mg_checkpoint.h"
 #include "mg_sample.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -35,6 +36,18 @@ int cli_cmd_sample(Run *r, const Opts *o) {
     return cli_print_samples(r, o->num, o->temperature);
 }
 
+/* A model of examples: the loss of example --doc I (0-based) and its gradients. */
+static int grad_example(Run *r, const Opts *o, double *loss) {
+    char *end;
+    errno = 0;
+    unsigned long long i = strtoull(o->doc, &end, 10);
+    if (errno || end == o->doc || *end || o->doc[0] == '-' || i >= r->cli->ex->n)
+        return cli_error(r->cli, "--doc '%s': give an example's index, 0 to %zu, of %s", o->doc, r->cli->ex->n - 1,
+                         r->cli->ex->source);
+    *loss = cli_example_loss(r, (size_t)i, r->grads, r->scratch);
+    return 0;
+}
+
 int cli_cmd_grad(Run *r, const Opts *o) {
     const MgModel *m = r->m;
     if (!o->load || !o->doc || !o->out)
@@ -43,13 +56,18 @@ int cli_cmd_grad(Run *r, const Opts *o) {
     const char *in[] = {o->load};
     if (cli_check_output(r->cli, o->out, in, 1) || cli_run_alloc(r, 1) || load_ckpt(r, o->load, &r->vocab)) return 1;
     MgErr e;
-    int *ids;
-    size_t n;
-    if (mg_vocab_encode_utf8(&r->vocab, o->doc, &ids, &n, &e) < 0)
-        return cli_error(r->cli, "--doc '%s': %s of %s", o->doc, e.msg, o->load);
-    int T = (int)n - 1 < m->block_size ? (int)n - 1 : m->block_size;
-    double loss = m->loss_grad(m->ctx, r->params, r->grads, ids, T, r->scratch);
-    free(ids);
+    double loss = 0;
+    if (r->cli->ex) {
+        if (grad_example(r, o, &loss)) return 1;
+    } else {
+        int *ids;
+        size_t n;
+        if (mg_vocab_encode_utf8(&r->vocab, o->doc, &ids, &n, &e) < 0)
+            return cli_error(r->cli, "--doc '%s': %s of %s", o->doc, e.msg, o->load);
+        int T = (int)n - 1 < m->block_size ? (int)n - 1 : m->block_size;
+        loss = m->loss_grad(m->ctx, r->params, r->grads, ids, T, r->scratch);
+        free(ids);
+    }
     printf("loss %.17g\n", loss);
     fflush(stdout);
     char *vs = mg_vocab_to_string(&r->vocab), lossbuf[40];

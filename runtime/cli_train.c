@@ -12,6 +12,7 @@
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -71,6 +72,47 @@ static int load_docs(Run *r, const Opts *o) {
     return 0;
 }
 
+/* FNV-1a over the bytes of the examples' values, field by field */
+static uint64_t examples_checksum(const MgExamples *ex) {
+    uint64_t h = 1469598103934665603ULL;
+    for (int f = 0; f < ex->nfields; f++) {
+        const unsigned char *p = (const unsigned char *)ex->data[f];
+        for (size_t i = 0; i < ex->n * ex->fields[f].size * sizeof(double); i++) h = (h ^ p[i]) * 1099511628211ULL;
+    }
+    return h;
+}
+
+/* A model of examples: the examples' fields must be its inputs; then seed
+ * and shuffle their order. */
+static int load_examples(Run *r) {
+    const MgExamples *ex = r->cli->ex;
+    const MgModel *m = r->m;
+    if (ex->n == 0) return cli_error(r->cli, "%s: no examples", ex->source);
+    for (int f = 0; f < m->n_inputs; f++) {
+        const MgField *a = &ex->fields[f], *b = &m->inputs[f];
+        if (strcmp(a->name, b->name) != 0 || a->is_int != b->is_int || a->size != b->size ||
+            (a->is_int && a->range != b->range))
+            return cli_error(r->cli, "%s: column %d ('%s') is not input '%s' of model '%s'", ex->source, f + 1,
+                             a->name, b->name, m->name);
+    }
+    for (int f = 0; f < m->n_inputs; f++) {    /* a label outside its range would index past an array */
+        const MgField *b = &m->inputs[f];
+        for (size_t k = 0; b->is_int && k < ex->n * b->size; k++) {
+            double v = ex->data[f][k];
+            if (!(v >= 0 && v < (double)b->range) || v != (double)(long)v)
+                return cli_error(r->cli, "%s: example %zu: input '%s' holds %.17g, not an integer in [0, %ld)",
+                                 ex->source, k / b->size, b->name, v, b->range);
+        }
+    }
+    r->order = malloc(ex->n * sizeof *r->order);
+    if (!r->order) return cli_error(r->cli, "out of memory (%zu examples)", ex->n);
+    for (size_t i = 0; i < ex->n; i++) r->order[i] = i;
+    r->docs_sum = examples_checksum(ex);
+    mg_rng_seed(&r->rng, r->seed);
+    mg_rng_shuffle(&r->rng, r->order, ex->n, sizeof *r->order);
+    return 0;
+}
+
 /* A resumed run must see the documents in the same order: same seed, same data. */
 static int check_resume(Run *r, const Opts *o, const MgTrainState *ts) {
     if (o->has_seed && o->seed != ts->seed)
@@ -82,10 +124,11 @@ static int check_resume(Run *r, const Opts *o, const MgTrainState *ts) {
     if (ts->batch % r->cli->ranks != 0)
         return cli_error(r->cli, "%s: cannot resume this run on %d ranks: its %ld documents a step do not divide "
                          "among them", o->load, r->cli->ranks, ts->batch);
-    if (r->docs.n == ts->docs && r->docs_sum == ts->docs_sum) return 0;
+    size_t n = cli_ndocs(r);
+    if (n == ts->docs && r->docs_sum == ts->docs_sum) return 0;
     return cli_error(r->cli, "%s: cannot resume this run on %s (%zu documents%s): it trained on %s (%zu documents); "
-                     "give it the same --data", o->load, r->docs.name, r->docs.n,
-                     r->docs.n == ts->docs ? ", other contents" : "", ts->data, ts->docs);
+                     "give it the same --data", o->load, cli_data_name(r), n,
+                     n == ts->docs ? ", other contents" : "", ts->data, ts->docs);
 }
 
 static int same_file(const char *a, const char *b) {
@@ -127,7 +170,7 @@ static int train_setup(Run *r, const Opts *o) {
         return cli_error(r->cli, "%s: cannot resume this run with --docs %s: it trained with --docs %s (leave out --docs)",
                          o->load, o->text ? "text" : "lines", ts.text ? "text" : "lines");
     r->pieces = o->has_text ? o->text : resumed ? ts.text : 0;
-    if (load_docs(r, o) || (resumed && check_resume(r, o, &ts))) return 1;
+    if ((r->cli->ex ? load_examples(r) : load_docs(r, o)) || (resumed && check_resume(r, o, &ts))) return 1;
     r->opt.cfg.lr = o->has_lr ? o->lr : resumed ? ts.lr : m->optim.lr;
     r->opt.cfg.steps = o->has_steps ? o->steps : resumed ? (int)ts.steps : m->optim.steps;
     if (resumed && o->has_steps && o->steps < step)
@@ -147,10 +190,10 @@ static int train_setup(Run *r, const Opts *o) {
  * flushed first, so it always reaches at least as far as the checkpoint. */
 static int save_state(Run *r, const char *path, int step) {
     MgErr e;
-    MgTrainState ts = {.steps = r->opt.cfg.steps, .lr = r->opt.cfg.lr, .seed = r->seed, .docs = r->docs.n,
+    MgTrainState ts = {.steps = r->opt.cfg.steps, .lr = r->opt.cfg.lr, .seed = r->seed, .docs = cli_ndocs(r),
                        .docs_sum = r->docs_sum, .batch = (long)r->batch * r->cli->ranks, .text = r->pieces, .opt = &r->opt,
                        .rng = &r->rng};
-    snprintf(ts.data, sizeof ts.data, "%s", r->docs.name);
+    snprintf(ts.data, sizeof ts.data, "%s", cli_data_name(r));
     if (r->log && mg_out_publish(&r->logout, &e) != 0) return cli_error(r->cli, "%s", e.msg);
     if (mg_ckpt_save_state(path, r->m, r->params, &r->vocab, step, &ts, &e) < 0) return cli_error(r->cli, "%s", e.msg);
     r->saved = step;
@@ -298,5 +341,5 @@ static int train_steps(Run *r, const Opts *o) {
                "reduction\n", r->cli->ranks, r->batch, 100 * r->cli->comm_seconds / (cli_wall_seconds() - pr.t0));
     if ((sig = stop_now()) != 0)    /* after the last step: the run is whole and saved */
         return interrupted(r, o, sig, steps > r->start ? steps : r->start);
-    return r->cli->rank == 0 ? cli_print_samples(r, o->num, o->temperature) : 0;
+    return r->cli->rank == 0 && !r->cli->ex ? cli_print_samples(r, o->num, o->temperature) : 0;
 }

@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#define MG_MAX_RANK 4
+#include "mg_examples.h"   /* MgField, MG_MAX_RANK */
 
 typedef enum { MG_INIT_GAUSS, MG_INIT_ZEROS, MG_INIT_ONES, MG_INIT_CONST, MG_INIT_UNIFORM } MgInitKind;
 
@@ -69,6 +69,20 @@ typedef struct MgModel {
      * T rows of `vocab` doubles (inside scratch or ctx). */
     const double *(*forward)(void *ctx, const double *params, const int *tokens,
                              int T, double *scratch);
+    /* A model of examples declares inputs other than one token sequence
+     * (reals, labels); its vocab is 0 and loss_grad, forward are NULL.  It
+     * reads one example: x[f] holds the inputs[f].size values of inputs[f]
+     * (integers stored exactly as doubles, each in [0, range)).  An input
+     * whose first axis has a runtime length holds T rows of the shape's
+     * (shape[0] is block_size, the most); T is 1 when no input has one. */
+    int n_inputs;
+    const MgField *inputs;     /* in declaration order */
+    size_t n_out;              /* doubles forward_x returns: the model's logits; 0 without them */
+    double (*loss_grad_x)(void *ctx, const double *params, double *grads,
+                          const double *const *x, int T, double *scratch);
+    /* the model's logits (n_out doubles, row-major), or NULL without them */
+    const double *(*forward_x)(void *ctx, const double *params, const double *const *x,
+                               int T, double *scratch);
 } MgModel;
 
 /* C[M x N] = op(A) op(B) + beta C, row-major, float (op: transposed when ta,

@@ -154,7 +154,8 @@ static void cix(Em *em, const Ix *x, int prec)
     case IX_T: fputc('T', f); return;
     case IX_VAR: fputs(em->vname[x->var], f); return;
     case IX_READ:
-        fprintf(f, "%s[", x->t->name);
+        /* a label is stored as a double (mg_examples.h): exactly an integer */
+        fprintf(f, x->t == em->g->tokens ? "%s[" : "(long)%s[", x->t->name);
         cix(em, x->idx[0], 0);
         fputc(']', f);
         return;
@@ -1113,10 +1114,25 @@ static void emit_list(Em *em, const StmtList *l, const char *sel, const char *pr
 
 /* ------------------------------------------------------------------ layout */
 
+static void mark_ix(const Ix *x, char *used)
+{
+    if (!x)
+        return;
+    if (x->kind == IX_READ)
+        used[x->t->id] = 1;
+    for (int k = 0; k < (x->kind == IX_PAD ? x->var : x->kind == IX_READ); k++)
+        mark_ix(x->idx[k], used);
+    mark_ix(x->a, used);
+    mark_ix(x->b, used);
+}
+
 static void mark_ex(const Ex *e, char *used)
 {
     if (e->kind == EX_READ)
         used[e->t->id] = 1;
+    for (int k = 0; (e->kind == EX_READ || e->kind == EX_PAD) && k < e->t->rank; k++)
+        mark_ix(e->idx[k], used);
+    mark_ix(e->ix, used);
     if (e->a)
         mark_ex(e->a, used);
     if (e->b)
@@ -1127,8 +1143,14 @@ static void mark_list(const StmtList *l, const char *sel, char *used)
 {
     for (int i = 0; i < l->n; i++)
         if (!sel || sel[i]) {
-            used[l->items[i]->out->id] = 1;
-            mark_ex(l->items[i]->e, used);
+            const Stmt *st = l->items[i];
+            used[st->out->id] = 1;
+            mark_ex(st->e, used);
+            for (int k = 0; k < st->out->rank; k++)
+                mark_ix(st->oidx[k], used);
+            for (int k = 0; k < st->nloop; k++)
+                mark_ix(st->loops[k].hi, used);
+            mark_ix(st->arg, used);
         }
 }
 
@@ -1208,10 +1230,12 @@ static void declare_tensors(Em *em, const char *used, int writes_grads)
     const char **shares = shared_memory(g, used, writes_grads);
     for (int i = 0; i < g->ntensors; i++) {
         const Tensor *t = g->tensors[i];
-        if (!used[t->id] || t->kind == TK_INPUT || t->local)
+        if (!used[t->id] || t == g->tokens || t->local)
             continue;
         const char *sp = g->f32 ? "s_" : "scratch";     /* f32: float params and grads live in scratch */
-        if (t->kind == TK_PARAM)
+        if (t->kind == TK_INPUT || t->kind == TK_DATA)
+            out(em, "const double *%s = inputs[%d]; /* ", t->name, t->field);
+        else if (t->kind == TK_PARAM)
             out(em, "const %s *%s = %s + %ld; /* ", em->real, t->name, g->f32 ? "p_" : "params", t->offset);
         else if (t->kind == TK_GRAD && t->primal->kind == TK_PARAM && writes_grads)
             out(em, "%s *%s = %s + %ld; /* ", em->real, t->name, g->f32 ? "g_" : "grads", t->primal->offset);
@@ -1352,7 +1376,7 @@ static F32Layout f32_layout(const Graph *g)
     l.P = (g->scratch + 15) / 16 * 16;
     l.G = (l.P + g->nscalars + 15) / 16 * 16;
     l.D = ((l.G + g->nscalars + 1) / 2 + 7) / 8 * 8;
-    l.total = l.D + g->Tmax * g->vocab;
+    l.total = l.D + (g->tokens ? g->Tmax * g->vocab : g->logits ? g->logits->size : 0);
     return l;
 }
 
@@ -1381,6 +1405,11 @@ static void mark_helpers(const Ex *e, int fast, char *used)
         mark_helpers(e->b, fast, used);
 }
 
+/* The emitted functions' input: a text model's tokens, or one example's
+ * values for each input of a model of examples (mg_model.h). */
+static const char *in_decl(const Graph *g) { return g->tokens ? "const int *tokens" : "const double *const *inputs"; }
+static const char *in_arg(const Graph *g) { return g->tokens ? "tokens" : "inputs"; }
+
 /* <model>_forward_pass: the statements the logits need (sel), which the
  * memory plan put first (plan.c), so both <model>_forward and the start of
  * <model>_loss_grad are this one function */
@@ -1390,15 +1419,20 @@ static void emit_forward_pass(Em *em, const char *sel, char *used)
     Graph *g = em->g;
     const char *m = g->model;
     mark_list(&g->fwd, sel, used);
-    fprintf(f, "/* The forward statements the logits need, for tokens[0..T-1]: %s_forward and\n", m);
-    fprintf(f, " * %s_loss_grad both start here. */\n", m);
-    if (g->f32)
-        fprintf(f, "static void %s_forward_pass(const float *p_, const int *tokens, int T, float *s_)\n{\n", m);
+    const char *x = g->tokens ? "" : "_x";
+    if (g->tokens)
+        fprintf(f, "/* The forward statements the logits need, for tokens[0..T-1]: %s_forward and\n", m);
     else
-        fprintf(f, "static void %s_forward_pass(const double *params, const int *tokens, int T, double *scratch)\n{\n",
-                m);
+        fprintf(f, "/* The forward statements the logits need, for one example: %s_forward_x and\n", m);
+    fprintf(f, " * %s_loss_grad%s both start here. */\n", m, x);
+    if (g->f32)
+        fprintf(f, "static void %s_forward_pass(const float *p_, %s, int T, float *s_)\n{\n", m, in_decl(g));
+    else
+        fprintf(f, "static void %s_forward_pass(const double *params, %s, int T, double *scratch)\n{\n", m,
+                in_decl(g));
     em->indent = 1;
-    out(em, "(void)%s, (void)tokens; /* a model may not need them all */\n", g->f32 ? "p_" : "params");
+    out(em, "(void)%s, (void)%s%s; /* a model may not need them all */\n", g->f32 ? "p_" : "params", in_arg(g),
+        g->tokens ? "" : ", (void)T");
     declare_tensors(em, used, 0);
     emit_list(em, &g->fwd, sel, "");
     em->indent = 0;
@@ -1409,9 +1443,9 @@ static void emit_forward_pass(Em *em, const char *sel, char *used)
 static void call_forward_pass(Em *em)
 {
     if (em->g->f32)
-        out(em, "%s_forward_pass(p_, tokens, T, s_);\n", em->g->model);
+        out(em, "%s_forward_pass(p_, %s, T, s_);\n", em->g->model, in_arg(em->g));
     else
-        out(em, "%s_forward_pass(params, tokens, T, scratch);\n", em->g->model);
+        out(em, "%s_forward_pass(params, %s, T, scratch);\n", em->g->model, in_arg(em->g));
 }
 
 /* <model>_forward_pass and <model>_forward, which returns the logits */
@@ -1421,9 +1455,16 @@ static void emit_forward(Em *em, const char *sel, char *used)
     Graph *g = em->g;
     const char *m = g->model;
     emit_forward_pass(em, sel, used);
-    fprintf(f, "/* Logits for tokens[0..T-1]: T rows of %d. */\n", g->vocab);
-    fprintf(f, "static const double *%s_forward(void *ctx, const double *params, const int *tokens, int T,\n", m);
-    fprintf(f, "%*sdouble *scratch)\n{\n", (int)strlen(m) + 30, "");
+    if (g->tokens) {
+        fprintf(f, "/* Logits for tokens[0..T-1]: T rows of %d. */\n", g->vocab);
+        fprintf(f, "static const double *%s_forward(void *ctx, const double *params, const int *tokens, int T,\n", m);
+        fprintf(f, "%*sdouble *scratch)\n{\n", (int)strlen(m) + 30, "");
+    } else {
+        fprintf(f, "/* The logits of one example: %ld doubles. */\n", g->logits->size);
+        fprintf(f, "static const double *%s_forward_x(void *ctx, const double *params, const double *const *inputs,\n",
+                m);
+        fprintf(f, "%*sint T, double *scratch)\n{\n", (int)strlen(m) + 32, "");
+    }
     em->indent = 1;
     out(em, "(void)ctx;\n");
     if (g->f32)
@@ -1436,7 +1477,10 @@ static void emit_forward(Em *em, const char *sel, char *used)
     if (g->f32) {
         out(em, "\n");
         out(em, "double *logits_ = scratch + %ld;\n", f32_layout(g).D);
-        out(em, "for (long i = 0; i < (long)T * %d; i++)\n", g->vocab);
+        if (g->tokens)
+            out(em, "for (long i = 0; i < (long)T * %d; i++)\n", g->vocab);
+        else
+            out(em, "for (long i = 0; i < %ld; i++)\n", g->logits->size);
         out(em, "    logits_[i] = %s[i];\n", g->logits->name);
         out(em, "return logits_;\n");
     } else {
@@ -1444,6 +1488,25 @@ static void emit_forward(Em *em, const char *sel, char *used)
     }
     em->indent = 0;
     fputs("}\n\n", f);
+}
+
+/* A model of examples: its inputs, as the runtime describes them (MgField) */
+static void emit_fields(FILE *f, const Graph *g)
+{
+    fprintf(f, "static const MgField %s_inputs[%d] = {\n", g->model, g->ninputs);
+    for (int i = 0; i < g->ninputs; i++) {
+        const IrInput *x = &g->inputs[i];
+        long size = 1;
+        fputs("    {.name = \"", f);
+        emit_c_string(f, x->name);
+        fprintf(f, "\", .is_int = %d, .range = %ld, .rank = %d, .shape = {", x->is_int, x->range, x->rank);
+        for (int k = 0; k < x->rank; k++) {
+            fprintf(f, "%s%ld", k ? ", " : "", x->maxext[k]);
+            size *= x->maxext[k];
+        }
+        fprintf(f, "%s}, .size = %ld},\n", x->rank ? "" : "0", size);
+    }
+    fputs("};\n\n", f);
 }
 
 void emit_c(FILE *f, Graph *g)
@@ -1469,7 +1532,10 @@ void emit_c(FILE *f, Graph *g)
     fputs(" and run mgc again.\n", f);
     fprintf(f, " *\n * Model '%s': %d parameter tensors, %ld scalars; T <= %ld; vocab %d.\n", m, g->nparams,
             g->nscalars, g->Tmax, g->vocab);
-    fprintf(f, " * %s_forward computes the logits, %s_loss_grad the loss of one document and\n", m, m);
+    if (g->tokens)
+        fprintf(f, " * %s_forward computes the logits, %s_loss_grad the loss of one document and\n", m, m);
+    else
+        fprintf(f, " * %s_forward_x computes the logits, %s_loss_grad_x the loss of one example and\n", m, m);
     fprintf(f, " * the gradient of every parameter.  Every array is row-major; the comment after\n");
     fprintf(f, " * each pointer gives its shape.  Scratch: %ld doubles.%s%s */\n", em->scratch,
             g->fast ? "\n *\n * Built with --fast: sums are split and powers simplified, so the numbers differ\n"
@@ -1503,9 +1569,13 @@ void emit_c(FILE *f, Graph *g)
     }
     fputs("};\n\n", f);
 
+    if (!g->tokens)
+        emit_fields(f, g);
+
     /* forward: logits only */
     char *used = arena_alloc((size_t)nt);
-    emit_forward(em, need_logits_s, used);
+    if (g->logits)
+        emit_forward(em, need_logits_s, used);
 
     /* loss and gradient: the forward pass, the statements only the loss needs, the backward */
     for (int i = 0; i < g->fwd.n; i++)
@@ -1513,17 +1583,28 @@ void emit_c(FILE *f, Graph *g)
     memset(used, 0, (size_t)nt);
     mark_list(&g->fwd, need_loss_s, used);
     mark_list(&g->bwd, NULL, used);
-    fputs("/* Loss of one document (tokens[0..T]) and d(loss)/d(param) into grads. */\n", f);
-    fprintf(f, "static double %s_loss_grad(void *ctx, const double *params, double *grads, const int *tokens,\n", m);
-    fprintf(f, "%*sint T, double *scratch)\n{\n", (int)strlen(m) + 25, "");
+    if (g->tokens) {
+        fputs("/* Loss of one document (tokens[0..T]) and d(loss)/d(param) into grads. */\n", f);
+        fprintf(f, "static double %s_loss_grad(void *ctx, const double *params, double *grads, const int *tokens,\n",
+                m);
+        fprintf(f, "%*sint T, double *scratch)\n{\n", (int)strlen(m) + 25, "");
+    } else {
+        fputs("/* Loss of one example (inputs[f]: the values of input f) and d(loss)/d(param) into grads. */\n", f);
+        fprintf(f, "static double %s_loss_grad_x(void *ctx, const double *params, double *grads,\n", m);
+        fprintf(f, "%*sconst double *const *inputs, int T, double *scratch)\n{\n", (int)strlen(m) + 27, "");
+    }
     em->indent = 1;
     out(em, "(void)ctx;\n");
     if (g->f32)
         f32_prologue(em, 1);
     declare_tensors(em, used, 1);
     out(em, "\n");
-    call_forward_pass(em);
-    out(em, "\n");
+    if (g->logits) {
+        call_forward_pass(em);
+        out(em, "\n");
+    } else {
+        out(em, "(void)T, (void)inputs; /* a model may not need them all */\n");
+    }
     out(em, "/* the loss */\n");
     emit_list(em, &g->fwd, need_loss_s, "");
     out(em, "\n");
@@ -1569,7 +1650,16 @@ void emit_c(FILE *f, Graph *g)
             o->steps, schedule_name(o->schedule), g->fast || g->f32, o->warmup, o->step_size, o->nesterov);
     emit_reals(f, rest, (const double[]){o->gamma, o->min_lr, o->momentum, o->weight_decay, o->clip}, 5);
     fputs("},\n", f);
-    fprintf(f, "    .ctx = 0,\n    .loss_grad = %s_loss_grad,\n    .forward = %s_forward,\n};\n", m, m);
+    if (g->tokens) {
+        fprintf(f, "    .ctx = 0,\n    .loss_grad = %s_loss_grad,\n    .forward = %s_forward,\n};\n", m, m);
+        return;
+    }
+    fprintf(f, "    .ctx = 0,\n    .n_inputs = %d,\n    .inputs = %s_inputs,\n    .n_out = %ld,\n", g->ninputs, m,
+            g->logits ? g->logits->size : 0L);
+    fprintf(f, "    .loss_grad_x = %s_loss_grad_x,\n", m);
+    if (g->logits)
+        fprintf(f, "    .forward_x = %s_forward_x,\n", m);
+    fputs("};\n", f);
 }
 
 /* The helpers and <model>_forward alone, with the same text as in emit_c's

@@ -254,8 +254,10 @@ static void dump_one(FILE *f, Stack *s, const Node *n, int in)
         break;
     case A_INPUT:
         header(f, in, n, n->name);
-        field_dims(f, k, &n->list);
-        field_op(f, k, "bound", '<', n->a);
+        if (n->list.n)
+            field_dims(f, k, &n->list);
+        if (n->a)
+            field_op(f, k, "bound", '<', n->a);
         break;
     case A_PARAM:
         header(f, in, n, NULL);

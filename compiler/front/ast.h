@@ -29,7 +29,7 @@ typedef enum {
     A_PROGRAM,   /* list: top-level items in order */
     A_CONST,     /* const name = a */
     A_DIM,       /* dim name <= a   (op: '<' or OP_LE) */
-    A_INPUT,     /* input name[list] < a */
+    A_INPUT,     /* input name[list] < a; no list: a scalar; no a: real */
     A_PARAM,     /* param a[list] ~ b   (a: the name path; b: initializer, A_CALL or A_NAME) */
     A_OPTIMIZER, /* optimizer name(list of A_ARG) */
     A_ARG,       /* name = a   (a setting inside optimizer(...)) */

@@ -362,6 +362,11 @@ static Val elab_index(Tr *tr, const Node *n)
             diag_error(n->list.items[k]->loc, "an index must be an integer expression%s",
                        n->list.items[k]->kind == A_BINARY && n->list.items[k]->op == '/' ?
                        " (use '//' for floor division)" : "");
+            const Node *in = n->list.items[k];
+            Bind *r = in->kind == A_NAME ? lookup(tr, in->name) : NULL;
+            if (r && r->kind == B_TENSOR && r->t->kind == TK_DATA)
+                diag_note(r->loc, "'%s' is a real input; an integer label is declared with its range, as in "
+                          "'input %s < 10'", r->name, r->name);
             return v_err();
         }
         idx[k] = v.ix;

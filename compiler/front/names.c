@@ -221,7 +221,7 @@ const char *kind_word(const Bind *b)
     case B_DIM: return "runtime length";
     case B_SHAPE: return "shape variable";
     case B_INDEX: return "index";
-    case B_TENSOR: return b->t->kind == TK_PARAM ? "parameter" : "tensor";
+    case B_TENSOR: return b->t->kind == TK_PARAM ? "parameter" : b->t->kind == TK_DATA ? "real input" : "tensor";
     case B_VIEW: return "integer tensor";
     case B_FN: return "function";
     case B_POISON: return b->what;
@@ -681,64 +681,141 @@ void do_dim(Tr *tr, const Node *n)
     tr->dim_bind = b;
 }
 
-/* The input's extent, an integer expression in T (and the vocabulary into
- * the graph); NULL after an error. */
-static Ix *input_extent(Tr *tr, const Node *n)
+/* The extents of 'input name[...]' into ext, each an integer expression at
+ * least 1: constants, but for the first axis of a real input or of the token
+ * sequence, which may mention T.  *runtime: ext[0] mentions T.  0 after an
+ * error. */
+static int input_extents(Tr *tr, const Node *n, Ix **ext, int *runtime)
 {
-    if (tr->in_fn) {
-        diag_error(n->loc, "'input' belongs at the top level");
-        return NULL;
-    }
-    if (tr->have_input) {
-        diag_error(n->loc, "only one input is supported: the token sequence");
-        return NULL;
-    }
-    if (!tr->have_dim) {
-        diag_error(n->loc, "declare the runtime length first, as in 'dim T <= block_size'");
-        return NULL;
-    }
-    if (n->list.n != 1) {
-        diag_error(n->loc, "the input must have one axis, as in 'input tokens[T + 1] < vocab'");
-        return NULL;
+    *runtime = 0;
+    if (n->list.n > IR_MAX_RANK) {
+        diag_error(n->loc, "an input has at most %d axes", IR_MAX_RANK);
+        return 0;
     }
     begin_stmt(tr, n->loc);
-    Val e = elab(tr, n->list.items[0]);
-    if (e.kind == V_ERR)
-        return NULL;
-    if (e.kind != V_INT || !ix_is_affine(e.ix)) {
-        diag_error(n->list.items[0]->loc, "the input's extent must be an integer expression in T");
-        return NULL;
+    for (int k = 0; k < n->list.n; k++) {
+        const Node *x = n->list.items[k];
+        Val e = elab(tr, x);
+        if (e.kind == V_ERR)
+            return 0;
+        if (e.kind != V_INT || !ix_is_affine(e.ix)) {
+            diag_error(x->loc, "an input's extent must be an integer expression%s", tr->have_dim ? " in T" : "");
+            return 0;
+        }
+        long c;
+        int fixed = ix_is_const(e.ix, &c);
+        if (!fixed && k > 0) {
+            diag_error(x->loc, "only the first axis of an input may have a runtime length");
+            return 0;
+        }
+        if (!fixed && n->a && n->list.n > 1) {
+            diag_error(x->loc, "an integer tensor input has constant extents; only the token sequence, as in "
+                       "'input tokens[T + 1] < vocab', has a runtime length");
+            return 0;
+        }
+        if (fixed ? c < 1 : ix_max_at(e.ix, 1) < 1) {
+            diag_error(x->loc, "the input's extent must be at least 1");
+            return 0;
+        }
+        *runtime |= !fixed;
+        ext[k] = e.ix;
     }
-    long vocab;
-    if (!const_dim(tr, n->a, "the number of token ids", &vocab, 0))
-        return NULL;
-    tr->g->vocab = (int)vocab;
-    if (ix_max_at(e.ix, 1) < 1) {
-        diag_error(n->list.items[0]->loc, "the input's extent must be at least 1");
-        return NULL;
-    }
-    return e.ix;
+    return 1;
 }
 
+/* Does input n clash with the inputs before it?  (After its message.) */
+static int input_clash(Tr *tr, const Node *n, int tokens)
+{
+    for (int i = 0; i < tr->g->ninputs; i++) {
+        const IrInput *o = &tr->g->inputs[i];
+        if (tokens && o->tokens) {
+            diag_error(n->loc, "only one token sequence is supported; '%s' was declared already", o->name);
+            diag_note(o->loc, "declared here");
+            return 1;
+        }
+        if (tokens != o->tokens) {
+            diag_error(n->loc, "a model reads either one token sequence or inputs of other kinds (reals, labels), "
+                       "not both");
+            diag_note(o->loc, "'%s' declared here", o->name);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The input's binding: the token sequence or an integer tensor is an integer
+ * view of its flat tensor, a real input the tensor itself. */
+static void bind_input(Tr *tr, const Node *n, IrInput *in)
+{
+    Bind *b;
+    if (in->is_int) {
+        View *w = arena_alloc(sizeof *w);
+        w->rank = in->rank;
+        Ix *flat = ix_const(0);
+        for (int k = 0; k < in->rank; k++) {
+            w->ext[k] = in->ext[k];
+            flat = ix_bin(IX_ADD, ix_bin(IX_MUL, flat, ix_const(in->maxext[k])), ix_axis(k));
+        }
+        w->tmpl = ix_read(in->t, in->tokens ? ix_axis(0) : flat);
+        b = new_bind(tr, n->name, B_VIEW, n->loc);
+        b->view = w;
+    } else {
+        b = new_bind(tr, n->name, B_TENSOR, n->loc);
+        b->t = in->t;
+    }
+    declare(tr, b);
+}
+
+/* input tokens[T + 1] < vocab   the token sequence of one document
+ * input y < 10, ys[3] < 10      an integer label, an integer tensor
+ * input x, x[2], xs[T, 3]       a real scalar, a real tensor */
 void do_input(Tr *tr, const Node *n)
 {
-    Ix *x = input_extent(tr, n);
-    if (!x) {
-        poison(tr, n->name, "integer tensor", 1, n->loc);
-        return;
+    IrInput in = {.name = n->name, .is_int = n->a != NULL, .rank = n->list.n, .loc = n->loc};
+    int runtime = 0;
+    long range = 0;
+    Ix *ext[IR_MAX_RANK] = {0};
+    if (tr->in_fn) {
+        diag_error(n->loc, "'input' belongs at the top level");
+        goto bad;
     }
-    Ix *ext[1] = {x};
-    Tensor *t = ir_new_tensor(tr->g, TK_INPUT, n->name, 1, ext, n->loc);
-    t->name = "tokens";     /* the emitted functions' parameter */
-    tr->g->tokens = t;
-    View *w = arena_alloc(sizeof *w);
-    w->rank = 1;
-    w->ext[0] = x;
-    w->tmpl = ix_read(t, ix_axis(0));
-    Bind *b = new_bind(tr, n->name, B_VIEW, n->loc);
-    b->view = w;
-    declare(tr, b);
+    if (!input_extents(tr, n, ext, &runtime))
+        goto bad;
+    in.tokens = in.is_int && runtime;
+    if (input_clash(tr, n, in.tokens))
+        goto bad;
+    if (in.is_int && !const_dim(tr, n->a, in.tokens ? "the number of token ids" : "the range of an integer input",
+                                &range, 0))
+        goto bad;
+    in.range = range;
+    if (!tr->have_dim && tr->g->Tmax < 1)
+        tr->g->Tmax = 1;            /* no runtime length: T is 1 */
+    for (int k = 0; k < in.rank; k++) {
+        in.ext[k] = ext[k];
+        in.maxext[k] = ix_max_at(ext[k], tr->g->Tmax);
+    }
+    if (in.tokens) {
+        tr->g->vocab = (int)range;
+        in.t = ir_new_tensor(tr->g, TK_INPUT, n->name, 1, ext, n->loc);
+        in.t->name = "tokens";     /* the emitted functions' parameter */
+        tr->g->tokens = in.t;
+    } else if (in.is_int) {
+        long size = 1;
+        for (int k = 0; k < in.rank; k++)
+            size *= in.maxext[k];   /* constants, each at most MAX_EXTENT: checked by ir_new_tensor */
+        in.t = ir_new_tensor(tr->g, TK_DATA, n->name, 1, (Ix *[]){ix_const(size)}, n->loc);
+        in.t->kind = TK_INPUT;      /* made as TK_DATA for a name of its own (ir.c) */
+    } else {
+        in.t = ir_new_tensor(tr->g, TK_DATA, n->name, in.rank, ext, n->loc);
+    }
+    in.t->range = range;
+    ir_add_input(tr->g, &in);
+    bind_input(tr, n, &in);
     tr->have_input = 1;
+    return;
+bad:
+    tr->have_input = 1;     /* declared, though poisoned: nothing asks for an input again */
+    poison(tr, n->name, in.is_int ? "integer tensor" : "real input", 1, n->loc);
 }
 
 /* The tensor that 'param name[...] ~ init' declares; NULL after an error. */
@@ -812,8 +889,9 @@ void do_param(Tr *tr, const Node *n)
     const char *name = NULL;
     if (tr->in_fn)
         diag_error(n->loc, "parameters are declared at the top level");
-    else if (!tr->have_dim)
-        diag_error(n->loc, "declare the runtime length before parameters, as in 'dim T <= block_size'");
+    else if (!tr->have_dim && !tr->have_input)
+        diag_error(n->loc, "declare the runtime length or the inputs before parameters, as in "
+                   "'dim T <= block_size'");
     else
         name = path_name(tr, n->a, 0);
     Tensor *t = name ? param_tensor(tr, n, name) : NULL;

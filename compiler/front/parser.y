@@ -208,6 +208,22 @@ stmt
             n->a = $7;
             $$ = one(n);
         }
+    | INPUT IDENT '<' bound
+        {
+            Node *n = named(A_INPUT, @$, $2);
+            n->a = $4;
+            $$ = one(n);
+        }
+    | INPUT IDENT '[' exprs ']'
+        {
+            Node *n = named(A_INPUT, @$, $2);
+            n->list = $4;
+            $$ = one(n);
+        }
+    | INPUT IDENT
+        {
+            $$ = one(named(A_INPUT, @$, $2));
+        }
     | PARAM path '~' init
         {
             /* the last [..] of the path is the shape */

@@ -168,7 +168,7 @@ static int check_index_in(Tr *tr, Ix *idx, Ix *ext, const Node *at, const char *
             else
                 diag_error(at->loc, "index %d of '%s' is out of range: it reaches %ld but the extent is %s (here %ld)",
                            axis + 1, tname, hi, ix_str(tr, ext), elo);
-            if (!ix_is_const(ext, NULL) || !ix_is_const(idx, NULL))
+            if (tr->have_dim && (!ix_is_const(ext, NULL) || !ix_is_const(idx, NULL)))
                 diag_note(at->loc, "with T = %ld", T);
             diag_note(decl, "'%s' defined here", tname);
             return 0;
@@ -416,14 +416,20 @@ void check_outputs(Tr *tr, const Node *prog)
 {
     Graph *g = tr->g;
     SrcLoc end = prog->loc;
-    if (!tr->have_dim)
+    if (!tr->have_dim && !tr->have_input)
         diag_error(end, "the model declares no runtime length; add 'dim T <= block_size'");
     if (!tr->have_input)
         diag_error(end, "the model declares no input; add 'input tokens[T + 1] < vocab'");
-    if (!tr->have_dim || !tr->have_input)
+    if (!tr->have_input)
         return;
     Bind *logits = top(tr, "logits"), *loss = top(tr, "loss");
-    if (!logits || logits->kind != B_TENSOR) {
+    if (!g->tokens) {
+        /* a model of examples: its logits, if any, are its output, of any shape */
+        if (logits && logits->kind == B_TENSOR && logits->t->kind != TK_ACT)
+            diag_error(logits->loc, "'logits' must be computed, not %s", a_kind(logits));
+        else if (logits && logits->kind == B_TENSOR)
+            g->logits = logits->t;
+    } else if (!logits || logits->kind != B_TENSOR) {
         diag_error(end, "the model must define 'logits', the next-token scores of shape [T, %d]", g->vocab);
     } else {
         Tensor *t = logits->t;

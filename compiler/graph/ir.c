@@ -393,7 +393,7 @@ static const char *reserved[] = {
     "restrict", "return", "short", "signed", "sizeof", "static", "struct", "switch", "typedef",
     "union", "unsigned", "void", "volatile", "while", "pow", "fmax",
     "INFINITY", "T", "tokens", "params", "grads", "scratch", "ctx", "acc_", "val_", "main",
-    NULL};
+    "inputs", NULL};
 
 /* The names taken so far, in a hash table (open addressing, FNV-1a): a
  * name once taken stays taken (a tensor's C name never changes).  Each entry
@@ -521,7 +521,8 @@ Tensor *ir_new_tensor(Graph *g, TensorKind kind, const char *display, int rank, 
         diag_error(loc, "'%s' would hold more than 2^40 elements, the largest tensor mgc compiles", display);
         t->size = 0;
     }
-    /* the input is the emitted functions' parameter 'tokens' (a reserved word) */
+    /* the token input is the emitted functions' parameter 'tokens' (a reserved word);
+     * names.c makes the other integer inputs as TK_DATA, then changes their kind */
     t->name = kind == TK_INPUT ? "tokens" : unique_name(g, kind == TK_GRAD ? "d_" : "", display);
     g->tensors = grow(g->tensors, &g->captensors, g->ntensors + 1, sizeof *g->tensors);
     g->tensors[g->ntensors++] = t;
@@ -533,6 +534,14 @@ void ir_rename_tensor(Graph *g, Tensor *t, const char *display)
     name_entry(g->names, t->name)->taken = 0;
     t->display = display;
     t->name = unique_name(g, "", display);
+}
+
+IrInput *ir_add_input(Graph *g, const IrInput *in)
+{
+    g->inputs = grow(g->inputs, &g->capinputs, g->ninputs + 1, sizeof *g->inputs);
+    g->inputs[g->ninputs] = *in;
+    in->t->field = g->ninputs;
+    return &g->inputs[g->ninputs++];
 }
 
 void ir_add_param(Graph *g, Tensor *t)
@@ -1041,7 +1050,7 @@ static void dump_stmt(FILE *f, const Stmt *s, const Graph *g)
 
 void ir_dump(FILE *f, const Graph *g, int with_bwd)
 {
-    static const char *kinds[] = {"param", "input", "act", "grad"};
+    static const char *kinds[] = {"param", "input", "act", "grad", "data"};
     fprintf(f, "graph %s (T <= %ld, vocab %d)\n", g->model, g->Tmax, g->vocab);
     for (int i = 0; i < g->ntensors; i++) {
         const Tensor *t = g->tensors[i];
@@ -1099,6 +1108,8 @@ static void depends_closure(const Graph *g, char *need_t, char *need_s)
 
 void ir_depends(const Graph *g, const Tensor *target, char *need_t, char *need_s)
 {
+    if (!target)
+        return;     /* a model of examples without logits */
     need_t[target->id] = 1;
     depends_closure(g, need_t, need_s);
 }
@@ -1411,7 +1422,7 @@ static int interval(const Ix *x, const Loop *loops, int n, long Tlo, long Thi, l
         *hi = ah - 1;
         return 1;
     }
-    case IX_READ: *lo = 0; *hi = vocab - 1; return 1;
+    case IX_READ: *lo = 0; *hi = (x->t->range > 0 ? x->t->range : vocab) - 1; return 1;
     case IX_AXIS: return -1;
     case IX_PAD: {
         /* the read's values or the fallback's */

@@ -117,9 +117,10 @@ struct Ex {
 /* ---- tensors ---- */
 typedef enum {
     TK_PARAM,   /* trainable, in the flat parameter array */
-    TK_INPUT,   /* the integer token input */
+    TK_INPUT,   /* an integer input: the token sequence, or a label (tensor), stored flat */
     TK_ACT,     /* activation computed by a statement */
-    TK_GRAD     /* adjoint of another tensor (made by autodiff) */
+    TK_GRAD,    /* adjoint of another tensor (made by autodiff) */
+    TK_DATA     /* a real input: read like a parameter, never differentiated */
 } TensorKind;
 
 struct Tensor {
@@ -139,6 +140,8 @@ struct Tensor {
     MgInitKind init;        /* the runtime's enum (mg_model.h): one list of kinds */
     double init_a, init_b;
     long offset;            /* params: offset in the parameter array; others: set by the planner */
+    long range;             /* TK_INPUT: every element lies in [0, range) (the vocabulary for tokens) */
+    int field;              /* TK_INPUT, TK_DATA: its position in Graph.inputs */
     int local;              /* kept in a C local inside a fused loop nest, not in memory */
     SrcLoc loc;             /* where it was declared or defined */
 };
@@ -185,6 +188,21 @@ typedef struct StmtList {
     int n, cap;
 } StmtList;
 
+/* One input the model declares, as the user wrote it: an integer input's
+ * tensor is flat (one axis of `size` elements) and read through an index
+ * expression over these axes.  Only ext[0] of a real input may mention T. */
+typedef struct IrInput {
+    Tensor *t;
+    const char *name;
+    int is_int;             /* integers in [0, range); else reals */
+    long range;
+    int rank;               /* 0: a scalar */
+    Ix *ext[IR_MAX_RANK];
+    long maxext[IR_MAX_RANK];   /* at T = Tmax */
+    int tokens;             /* the token sequence (input tokens[T + 1] < vocab) */
+    SrcLoc loc;
+} IrInput;
+
 typedef struct Graph {
     const char *model;      /* model name (C identifier) */
     const char *source;     /* the .mg file */
@@ -195,7 +213,9 @@ typedef struct Graph {
     Tensor **params;        /* parameters, in draw order */
     int nparams, capparams;
     long nscalars;          /* total parameter elements */
-    Tensor *tokens;         /* the integer input, extent T + 1 */
+    Tensor *tokens;         /* the token sequence, extent T + 1, or NULL */
+    IrInput *inputs;        /* every input, in declaration order */
+    int ninputs, capinputs;
     Tensor *loss;           /* scalar objective */
     Tensor *logits;         /* [T, vocab] */
     StmtList fwd;           /* forward statements, in order */
@@ -247,6 +267,7 @@ Tensor *ir_new_tensor(Graph *g, TensorKind kind, const char *display, int rank, 
 void ir_rename_tensor(Graph *g, Tensor *t, const char *display);
 int ir_new_var(Graph *g, const char *hint);
 void ir_add_param(Graph *g, Tensor *t);     /* appended to g->params */
+IrInput *ir_add_input(Graph *g, const IrInput *in);   /* appended to g->inputs; sets in->t->field */
 /* is name some tensor's C name, or a word no tensor may take (a C keyword...) */
 int ir_name_taken(const Graph *g, const char *name);
 size_t ir_str_hash(const char *s);           /* FNV-1a, for tables keyed by a name */
@@ -300,7 +321,7 @@ const char *ir_red_name(RedKind r);             /* "sum", "max", ...; NULL for n
 void ir_dump(FILE *f, const Graph *g, int with_bwd);
 /* Mark in need_t (by tensor id) every tensor `target` depends on, and in
  * need_s (by forward statement index, may be NULL) every statement it needs. */
-void ir_depends(const Graph *g, const Tensor *target, char *need_t, char *need_s);
+void ir_depends(const Graph *g, const Tensor *target, char *need_t, char *need_s);   /* target NULL: nothing */
 /* the same for the loss and every tensor the backward reads */
 void ir_depends_grad(const Graph *g, char *need_t, char *need_s);
 /* Check the invariants listed at the top; internal error on a violation. */

@@ -65,7 +65,9 @@ static void sweep(StmtList *l, char *live)
 void opt_dce(Graph *g)
 {
     char *live = arena_alloc((size_t)g->ntensors + 1);
-    live[g->loss->id] = live[g->logits->id] = 1;
+    live[g->loss->id] = 1;
+    if (g->logits)
+        live[g->logits->id] = 1;
     for (int i = 0; i < g->nparams; i++)
         if (g->params[i]->grad)
             live[g->params[i]->grad->id] = 1;

@@ -36,8 +36,11 @@ typedef struct Interp {
     long T;                 /* the current runtime length */
     const int *tokens;
     long ntok;              /* readable tokens: T + 1 in loss_grad, T in forward */
-    double *out;            /* [Tmax, vocab]: forward's logits */
+    const double *const *x; /* a model of examples: one example's inputs, by field */
+    double *out;            /* [Tmax, vocab]: forward's logits (a model of examples: all of them) */
+    size_t nout;            /* doubles of out */
     MgParam *params;        /* [nparams] */
+    MgField *fields;        /* [ninputs] */
 } Interp;
 
 /* A reduction in progress: a Value sum, or a max or min and its term. */
@@ -122,6 +125,8 @@ static int cmp_real(ExKind k, double a, double b)
 
 /* ix_eval, but token reads are checked against the tokens this call has:
  * forward gets only T of them and must never read tokens[T]. */
+static long input_int(const Interp *in, const Tensor *t, long i);
+
 static long ix_at(const Interp *in, const Ix *x)
 {
     switch (x->kind) {
@@ -145,6 +150,8 @@ static long ix_at(const Interp *in, const Ix *x)
     }
     case IX_READ: {
         long i = ix_at(in, x->idx[0]);
+        if (x->t != in->g->tokens)
+            return input_int(in, x->t, i);
         if (i < 0 || i >= in->ntok)
             bug("interpreter read %s[%ld] with only %ld tokens (T = %ld)", x->t->display, i, in->ntok, in->T);
         return in->tokens[i];
@@ -190,6 +197,23 @@ static long elem_offset(const Interp *in, const Tensor *t, Ix *const *ix, long *
         if (idx[k] < 0 || idx[k] >= t->maxext[k])
             bad_elem("index out of range in", t, idx);
     return flat;
+}
+
+/* ---- inputs ---- */
+
+/* Element i of integer input t in this call's example: an integer in
+ * [0, range), or the run stops with a message (the data is wrong). */
+static long input_int(const Interp *in, const Tensor *t, long i)
+{
+    if (i < 0 || i >= t->size)
+        bug("interpreter read %s[%ld] of %ld elements", t->display, i, t->size);
+    double v = in->x[t->field][i];
+    if (!(v >= 0 && v < (double)t->range) || v != floor(v)) {
+        fprintf(stderr, "mgc: error: input '%s' holds %.17g at element %ld, not an integer in [0, %ld)\n",
+                t->display, v, i, t->range);
+        exit(1);
+    }
+    return (long)v;
 }
 
 /* ---- real expressions ---- */
@@ -371,6 +395,17 @@ static void run_plan(Interp *in, const Plan *p, const double *params, const int 
         for (long k = 0; k < t->size; k++)
             v[k] = val_leaf(&in->pool, params[t->offset + k]);
     }
+    for (int i = 0; i < g->ninputs && in->x; i++) {
+        const Tensor *t = g->inputs[i].t;
+        Value **v = in->vals[t->id];
+        if (t->kind != TK_DATA || !v)
+            continue;
+        long c, n = t->size;     /* a runtime length: T rows given */
+        if (t->rank > 0 && !ix_is_const(t->ext[0], &c))
+            n = t->size / t->maxext[0] * T;
+        for (long k = 0; k < n; k++)
+            v[k] = val_leaf(&in->pool, in->x[i][k]);
+    }
     for (int i = 0; i < p->nstmt;) {
         const Stmt *s = p->stmts[i];
         int n = 1;
@@ -384,13 +419,10 @@ static void run_plan(Interp *in, const Plan *p, const double *params, const int 
     }
 }
 
-static double interp_loss_grad(void *ctx, const double *params, double *grads, const int *tokens, int T,
-                               double *scratch)
+/* After a run of the loss's plan: the gradient into grads, the loss. */
+static double backward(Interp *in, double *grads)
 {
-    Interp *in = ctx;
     const Graph *g = in->g;
-    (void)scratch;
-    run_plan(in, &in->loss, params, tokens, T, (long)T + 1);
     Value *loss = in->vals[g->loss->id][0];
     if (!loss)
         bad_elem("read undefined element", g->loss, NULL);
@@ -404,12 +436,49 @@ static double interp_loss_grad(void *ctx, const double *params, double *grads, c
     return loss->data;
 }
 
+static double interp_loss_grad(void *ctx, const double *params, double *grads, const int *tokens, int T,
+                               double *scratch)
+{
+    Interp *in = ctx;
+    (void)scratch;
+    in->x = NULL;
+    run_plan(in, &in->loss, params, tokens, T, (long)T + 1);
+    return backward(in, grads);
+}
+
+static double interp_loss_grad_x(void *ctx, const double *params, double *grads, const double *const *x, int T,
+                                 double *scratch)
+{
+    Interp *in = ctx;
+    (void)scratch;
+    in->x = x;
+    run_plan(in, &in->loss, params, NULL, T, 0);
+    return backward(in, grads);
+}
+
+/* A model of examples: its logits, every element, row-major at its largest extents. */
+static const double *interp_forward_x(void *ctx, const double *params, const double *const *x, int T,
+                                      double *scratch)
+{
+    Interp *in = ctx;
+    const Tensor *lt = in->g->logits;
+    (void)scratch;
+    in->x = x;
+    run_plan(in, &in->logits, params, NULL, T, 0);
+    for (size_t k = 0; k < in->nout; k++) {
+        Value *v = in->vals[lt->id][k];
+        in->out[k] = v ? v->data : 0.0;     /* past a runtime length: not computed */
+    }
+    return in->out;
+}
+
 static const double *interp_forward(void *ctx, const double *params, const int *tokens, int T, double *scratch)
 {
     Interp *in = ctx;
     const Tensor *lt = in->g->logits;
     long V = in->g->vocab;
     (void)scratch;
+    in->x = NULL;
     run_plan(in, &in->logits, params, tokens, T, T);
     for (long t = 0; t < T; t++)
         for (long v = 0; v < V; v++) {
@@ -443,8 +512,8 @@ static int check_ix(const Graph *g, const Ix *x, const Scope *sc)
         return fail("statement for %s uses loop variable %d outside its loops", sc->s->out->name, x->var);
     case IX_AXIS: return fail("statement for %s has an axis reference", sc->s->out->name);
     case IX_READ:
-        if (x->t != g->tokens)
-            return fail("integer read of %s, which is not the token input", x->t ? x->t->name : "(null)");
+        if (!x->t || x->t->kind != TK_INPUT)
+            return fail("integer read of %s, which is not an integer input", x->t ? x->t->name : "(null)");
         return check_ix(g, x->idx[0], sc);
     case IX_PAD:
         if (!x->ext || x->var < 1 || x->var > IR_MAX_RANK)
@@ -475,8 +544,8 @@ static int check_ex(const Graph *g, const Ex *e, const Scope *sc)
     case EX_CONST: return 0;
     case EX_INT: return check_ix(g, e->ix, sc);
     case EX_READ:
-        if (!e->t || (e->t->kind != TK_PARAM && e->t->kind != TK_ACT))
-            return fail("real read of %s, which is neither a parameter nor an activation",
+        if (!e->t || (e->t->kind != TK_PARAM && e->t->kind != TK_ACT && e->t->kind != TK_DATA))
+            return fail("real read of %s, which is neither a parameter, a real input nor an activation",
                         e->t ? e->t->name : "(null)");
         for (int k = 0; k < e->t->rank; k++)
             if (check_ix(g, e->idx[k], sc))
@@ -597,12 +666,18 @@ out:
 
 static int check_graph(const Graph *g)
 {
-    if (!g->logits || !g->loss || !g->tokens)
-        return fail("graph has no %s", !g->logits ? "logits" : !g->loss ? "loss" : "token input");
-    if (g->Tmax < 1 || g->Tmax > 1L << 20 || g->vocab < 1)
+    if ((g->tokens && !g->logits) || !g->loss || (!g->tokens && g->ninputs < 1))
+        return fail("graph has no %s", g->tokens && !g->logits ? "logits" : !g->loss ? "loss" : "input");
+    if (g->Tmax < 1 || g->Tmax > 1L << 20 || (g->tokens && g->vocab < 1))
         return fail("bad block size %ld or vocabulary %d", g->Tmax, g->vocab);
-    if (g->logits->rank != 2 || g->logits->maxext[0] < g->Tmax || g->logits->maxext[1] != g->vocab)
+    if (g->tokens && (g->logits->rank != 2 || g->logits->maxext[0] < g->Tmax || g->logits->maxext[1] != g->vocab))
         return fail("logits %s are not [T, %d]", g->logits->name, g->vocab);
+    for (int i = 0; i < g->ninputs; i++) {
+        const IrInput *x = &g->inputs[i];
+        if (x->rank > MG_MAX_RANK || x->t->field != i || x->t->kind != (x->is_int ? TK_INPUT : TK_DATA) ||
+            (x->tokens && x->t != g->tokens))
+            return fail("input %s is not described by its tensor", x->name);
+    }
     if (g->loss->rank != 0)
         return fail("loss %s is not a scalar", g->loss->name);
     for (int i = 0; i < g->ntensors; i++)
@@ -645,8 +720,29 @@ static void fill_model(Interp *in, MgModel *out)
     out->optim = g->optim;
     out->optim.fast = 0;
     out->ctx = in;
-    out->loss_grad = interp_loss_grad;
-    out->forward = interp_forward;
+    if (g->tokens) {
+        out->loss_grad = interp_loss_grad;
+        out->forward = interp_forward;
+        return;
+    }
+    for (int i = 0; i < g->ninputs; i++) {
+        const IrInput *x = &g->inputs[i];
+        MgField *f = &in->fields[i];
+        f->name = x->name;
+        f->is_int = x->is_int;
+        f->range = x->range;
+        f->rank = x->rank;
+        f->size = 1;
+        for (int k = 0; k < x->rank; k++) {
+            f->shape[k] = (int)x->maxext[k];
+            f->size *= (size_t)x->maxext[k];
+        }
+    }
+    out->n_inputs = g->ninputs;
+    out->inputs = in->fields;
+    out->n_out = in->nout;
+    out->loss_grad_x = interp_loss_grad_x;
+    out->forward_x = g->logits ? interp_forward_x : NULL;
 }
 
 static void interp_free(Interp *in)
@@ -663,6 +759,7 @@ static void interp_free(Interp *in)
     free(in->var);
     free(in->out);
     free(in->params);
+    free(in->fields);
     free(in);
 }
 
@@ -699,15 +796,17 @@ int interp_make_model(const Graph *g, MgModel *out)
         goto oom;
     in->g = g;
     val_pool_init(&in->pool);
-    if (make_plan(in, g->loss, &in->loss, touched) || make_plan(in, g->logits, &in->logits, touched)) {
+    if (make_plan(in, g->loss, &in->loss, touched) || (g->logits && make_plan(in, g->logits, &in->logits, touched))) {
         free(touched);
         interp_free(in);
         return -1;
     }
     in->var = calloc((size_t)g->nvars + 1, sizeof *in->var);
-    in->out = calloc((size_t)(g->Tmax * g->vocab), sizeof *in->out);
+    in->nout = g->tokens ? (size_t)(g->Tmax * g->vocab) : g->logits ? (size_t)g->logits->size : 0;
+    in->out = calloc(in->nout + 1, sizeof *in->out);
     in->params = calloc((size_t)g->nparams + 1, sizeof *in->params);
-    if (!in->var || !in->out || !in->params || alloc_vals(in, touched))
+    in->fields = calloc((size_t)g->ninputs + 1, sizeof *in->fields);
+    if (!in->var || !in->out || !in->params || !in->fields || alloc_vals(in, touched))
         goto oom;
     free(touched);
     fill_model(in, out);

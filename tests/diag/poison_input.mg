@@ -10,6 +10,6 @@ targets[t < T] = tokens[t + 1]
 loss = cross_entropy(logits, targets)
 
 # ---- expected (mgc poison_input.mg -o OUT.c): exit 1, and on stderr: ----
-#| poison_input.mg:4:1: error: the input must have one axis, as in 'input tokens[T + 1] < vocab'
+#| poison_input.mg:4:14: error: an integer tensor input has constant extents; only the token sequence, as in 'input tokens[T + 1] < vocab', has a runtime length
 #|     4 | input tokens[T + 1, 2] < vocab
-#|       | ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
+#|       |              ^~~~~
