@@ -3,6 +3,7 @@
  * Invariants: every failure prints one "PROG: error:" line and returns 1; params,
  * grads, optimizer state and scratch are allocated once, before any step. */
 #include "cli_internal.h"
+#include "mg_dataset.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -112,6 +113,7 @@ double cli_example_loss(const Run *r, size_t i, double *grads, double *scratch) 
 
 static int cli_main(Cli *c, const MgModel *m, int argc, char **argv);
 static int cli_start(Cli *c, const MgModel *m, int argc, char **argv);
+static int cli_run_cmd(Cli *c, const MgModel *m, Opts *op);
 
 int mg_cli_main_examples(const MgModel *m, const MgExamples *ex, const char *prog, int argc, char **argv) {
     Cli c = {.prog = prog, .rank = 0, .ranks = 1, .rank_timeout = 60, .ex = ex};
@@ -159,9 +161,8 @@ static int cli_main(Cli *c, const MgModel *m, int argc, char **argv) {
     else if (!strcmp(cmd, "sample")) o.cmd = CMD_SAMPLE;
     else if (!strcmp(cmd, "grad")) o.cmd = CMD_GRAD;
     else return cli_error(c, "unknown command '%s' (expected train, sample, grad or help)", cmd);
-    if (!c->ex && !m->loss_grad)
-        return cli_error(c, "model '%s' reads examples, not text: it trains on a data set (its inputs: %s%s)",
-                         m->name, m->n_inputs > 0 ? m->inputs[0].name : "?", m->n_inputs > 1 ? ", ..." : "");
+    if (!c->ex && !m->loss_grad && !m->loss_grad_x)
+        return cli_error(c, "model '%s' has no loss function", m->name);
     if (c->ex && (!m->loss_grad_x || c->ex->nfields != m->n_inputs || c->ex->nfields > 64))
         return cli_error(c, "%s: its %d columns are not the %d inputs of model '%s'", c->ex->source, c->ex->nfields,
                          m->n_inputs, m->name);
@@ -169,6 +170,32 @@ static int cli_main(Cli *c, const MgModel *m, int argc, char **argv) {
         return cli_error(c, "sample is for text models; model '%s' reads examples", m->name);
     int rc = cli_parse_opts(c, m, cmd, argc, argv, &o);
     if (rc) return rc == 2 ? 0 : 1;
+    /* a model of examples reads them from --data (mg_dataset.h), once */
+    MgExamples own;
+    memset(&own, 0, sizeof own);
+    if (!c->ex && !m->loss_grad) {
+        if (o.cmd == CMD_SAMPLE)
+            return cli_error(c, "sample is for text models; model '%s' reads examples", m->name);
+        if (!o.data)
+            return cli_error(c, "model '%s' reads examples, not text: give them with --data FILE (a CSV file, a "
+                             ".safetensors file, a .npy file or a folder of NAME.npy; inputs: %s%s)",
+                             m->name, m->n_inputs > 0 ? m->inputs[0].name : "?", m->n_inputs > 1 ? ", ..." : "");
+        MgErr e;
+        if (mg_examples_load_max(&own, o.data, m->inputs, m->n_inputs, o.max_data, &e) < 0)
+            return cli_error(c, "%s", e.msg);
+        c->ex = &own;
+    }
+    rc = cli_run_cmd(c, m, &o);
+    if (c->ex == &own) {
+        mg_examples_free(&own);
+        c->ex = NULL;
+    }
+    return rc;
+}
+
+static int cli_run_cmd(Cli *c, const MgModel *m, Opts *op) {
+    Opts o = *op;
+    int rc;
 #ifdef _OPENMP
     /* the model's own parallel loops (matrix products, mgc's PAR_WORK) run on
      * --threads threads, and on one inside the threads over a batch */

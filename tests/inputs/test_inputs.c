@@ -255,7 +255,7 @@ static MgExamples cls_examples(const MgModel *m, size_t n, double *xs, double *y
 
 static int trainer(const MgModel *m, const MgExamples *ex, const char *args)
 {
-    char buf[1024], *argv[32];
+    char buf[1100], *argv[32];
     int argc = 0;
     snprintf(buf, sizeof buf, "trainer %s", args);
     for (char *t = strtok(buf, " "); t && argc < 31; t = strtok(NULL, " "))
@@ -361,5 +361,62 @@ Test(inputs, trainer_refuses_text_commands)
     ys[1] = 3;
     cr_expect_eq(trainer(&t_in_cls_model, &ex, "train --steps 1"), 1, "a label out of its range was trained on");
     const char *argv[] = {"trainer", "train", NULL};
-    cr_expect_eq(mg_cli_main(&t_in_cls_model, "cls", 2, (char **)argv), 1, "trained without examples");
+    cr_expect_eq(mg_cli_main(&t_in_cls_model, "cls", 2, (char **)argv), 1, "trained without --data");
+}
+
+/* `train --data FILE.csv` reads the examples with the dataset readers: the
+ * same losses, bit for bit, as the same examples given in memory; a file
+ * that does not fit the model is refused */
+Test(inputs, trainer_reads_data_file)
+{
+    char dir[] = "/tmp/mgc_inputs_XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    const MgModel *c = &t_in_cls_model;
+    enum { N = 8 };
+    double xs[2 * N], ys[N];
+    MgExamples ex = cls_examples(c, N, xs, ys);
+    char path[512], args[1024], *argv[16];
+    snprintf(path, sizeof path, "%s/points.csv", dir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fprintf(f, "id,y,x[1],x[0]\n");     /* columns in any order; id is not an input */
+    for (int i = 0; i < N; i++)
+        fprintf(f, "%d,%d,%.17g,%.17g\n", i, (int)ys[i], xs[2 * i + 1], xs[2 * i]);
+    cr_assert_eq(fclose(f), 0);
+
+    snprintf(args, sizeof args, "train --steps 3 --batch 3 --log %s/mem.csv", dir);
+    cr_assert_eq(trainer(c, &ex, args), 0);
+    char a1[600], a2[600], a3[600];
+    snprintf(a1, sizeof a1, "--data=%s", path);
+    snprintf(a2, sizeof a2, "--log=%s/file.csv", dir);
+    snprintf(a3, sizeof a3, "--data=%s/missing.csv", dir);
+    int argc = 0;
+    argv[argc++] = "trainer";
+    argv[argc++] = "train";
+    argv[argc++] = "--steps=3";
+    argv[argc++] = "--batch=3";
+    argv[argc++] = a1;
+    argv[argc++] = a2;
+    argv[argc] = NULL;
+    cr_assert_eq(mg_cli_main(c, "cls", argc, argv), 0);
+    double lm[4], lf[4];
+    snprintf(path, sizeof path, "%s/mem.csv", dir);
+    cr_assert_eq(log_losses(path, lm, 4), 3);
+    snprintf(path, sizeof path, "%s/file.csv", dir);
+    cr_assert_eq(log_losses(path, lf, 4), 3);
+    for (int s = 0; s < 3; s++)
+        cr_expect(lf[s] == lm[s], "step %d: from the file %.17g, in memory %.17g", s + 1, lf[s], lm[s]);
+
+    argv[4] = a3;       /* a file that is not there */
+    cr_expect_eq(mg_cli_main(c, "cls", argc, argv), 1);
+    snprintf(path, sizeof path, "%s/bad.csv", dir);     /* a label out of its range */
+    f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fprintf(f, "x[0],x[1],y\n0.5,0.5,3\n");
+    cr_assert_eq(fclose(f), 0);
+    snprintf(a1, sizeof a1, "--data=%s", path);
+    argv[4] = a1;
+    cr_expect_eq(mg_cli_main(c, "cls", argc, argv), 1, "a label of 3 for y < 3 was accepted");
+    snprintf(args, sizeof args, "rm -r %s", dir);
+    cr_expect_eq(system(args), 0);
 }
