@@ -96,22 +96,44 @@ static const char other_help[] =
 void cli_usage(FILE *f, const MgModel *m, const char *prog) {
     static const char *const kinds[] = {"sgd", "adam", "adamw"};
     static const char *const scheds[] = {"", " with linear decay", " with a cosine schedule", " with a step schedule"};
+    int ex = !m->loss_grad;     /* a model of examples (mg_examples.h) */
+    fprintf(f, "usage: %s COMMAND [OPTIONS]\n\n", prog);
+    if (ex) {
+        fprintf(f, "Train and run the model '%s' (%s): %zu parameters; it reads examples, with the\ninputs", m->name,
+                m->source ? m->source : "built in", m->n_scalars);
+        for (int i = 0; i < m->n_inputs; i++) {
+            const MgField *in = &m->inputs[i];
+            fprintf(f, "%s %s", i ? "," : "", in->name);
+            for (int k = 0; k < in->rank; k++) fprintf(f, "%s%d", k ? ", " : "[", in->shape[k]);
+            if (in->rank) fputs("]", f);
+            if (in->is_int) fprintf(f, " < %ld", in->range);
+        }
+        fprintf(f, ";\n%s lr %g over %d steps%s.\n", kinds[m->optim.kind], m->optim.lr, m->optim.steps,
+                scheds[m->optim.schedule]);
+    } else {
+        fprintf(f, "Train and run the model '%s' (%s): %zu parameters, vocabulary %d (BOS = %d),\n"
+                   "block size %d, %s lr %g over %d steps%s.\n", m->name, m->source ? m->source : "built in",
+                m->n_scalars, m->vocab, m->vocab - 1, m->block_size, kinds[m->optim.kind], m->optim.lr,
+                m->optim.steps, scheds[m->optim.schedule]);
+    }
+    fputs("\n"
+          "commands:\n"
+          "  train     train on a dataset, optionally save a checkpoint, then print samples\n"
+          "  sample    print samples from a checkpoint\n"
+          "  grad      print the loss of one document and write d(loss)/d(param)\n"
+          "  help      print this help (also --help, -h, COMMAND --help)\n"
+          "\n"
+          "train [OPTIONS]\n", f);
+    if (ex)
+        fputs("  --data FILE         the examples (required): a CSV file whose header names the\n"
+              "                      inputs' columns (x[0], x[1], y, ...), a .npy file (a model\n"
+              "                      of one input), a folder of NAME.npy files or a .safetensors\n"
+              "                      file with a tensor per input; the first axis counts examples\n", f);
+    else
+        fputs("  --data FILE         documents, one per line, UTF-8 (default: the embedded word list);\n"
+              "                      lines are stripped, blank ones skipped, \\r\\n accepted; a\n"
+              "                      document longer than the block size is cropped to it\n", f);
     fprintf(f,
-            "usage: %s COMMAND [OPTIONS]\n"
-            "\n"
-            "Train and run the model '%s' (%s): %zu parameters, vocabulary %d (BOS = %d),\n"
-            "block size %d, %s lr %g over %d steps%s.\n"
-            "\n"
-            "commands:\n"
-            "  train     train on a dataset, optionally save a checkpoint, then print samples\n"
-            "  sample    print samples from a checkpoint\n"
-            "  grad      print the loss of one document and write d(loss)/d(param)\n"
-            "  help      print this help (also --help, -h, COMMAND --help)\n"
-            "\n"
-            "train [OPTIONS]\n"
-            "  --data FILE         documents, one per line, UTF-8 (default: the embedded word list);\n"
-            "                      lines are stripped, blank ones skipped, \\r\\n accepted; a\n"
-            "                      document longer than the block size is cropped to it\n"
             "  --max-data MIB      refuse a data file larger than MIB MiB (default 1024); a\n"
             "                      FIFO or device is read up to that much, and stops at its\n"
             "                      first byte that is not UTF-8\n"
@@ -119,8 +141,7 @@ void cli_usage(FILE *f, const MgModel *m, const char *prog) {
             "                      schedule (below) runs over N steps\n"
             "  --seed S            random seed, a non-negative integer (default 42)\n"
             "  --lr X              learning rate (default %g)\n",
-            prog, m->name, m->source ? m->source : "built in", m->n_scalars, m->vocab, m->vocab - 1,
-            m->block_size, kinds[m->optim.kind], m->optim.lr, m->optim.steps, scheds[m->optim.schedule], m->optim.steps, m->optim.lr);
+            m->optim.steps, m->optim.lr);
     fputs(optim_help, f);
     fputs(train_help, f);
     fputs(other_help, f);

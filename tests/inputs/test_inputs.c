@@ -10,6 +10,7 @@
  * resumed run bit for bit, grad of one example. */
 #define _DEFAULT_SOURCE     /* mkdtemp */
 #include <criterion/criterion.h>
+#include <criterion/redirect.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -419,4 +420,20 @@ Test(inputs, trainer_reads_data_file)
     cr_expect_eq(mg_cli_main(c, "cls", argc, argv), 1, "a label of 3 for y < 3 was accepted");
     snprintf(args, sizeof args, "rm -r %s", dir);
     cr_expect_eq(system(args), 0);
+}
+
+/* the trainer's --help for a model of examples names its inputs and says
+ * what --data takes, not the text model's documents */
+Test(inputs, help_names_the_inputs, .init = cr_redirect_stdout)
+{
+    char *argv[] = {"trainer", "--help", NULL};
+    cr_assert_eq(mg_cli_main(&t_in_cls_model, "cls", 2, argv), 0);
+    fflush(stdout);
+    FILE *f = cr_get_redirected_stdout();
+    static char text[1 << 16];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    text[n] = 0;
+    cr_expect(strstr(text, "inputs x[2], y < 3;") != NULL, "the inputs are not named:\n%s", text);
+    cr_expect(strstr(text, "--data FILE         the examples (required)") != NULL, "--data is not explained:\n%s", text);
+    cr_expect(strstr(text, "documents, one per line") == NULL, "a text model's --data:\n%s", text);
 }
