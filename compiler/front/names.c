@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -910,14 +911,20 @@ enum { S_REAL, S_UNIT, S_INT, S_FLAG, S_WORD };     /* >= 0; [0, 1); integer; 0 
 typedef struct OptSetting {
     const char *name;
     int kinds, check;
+    size_t at;      /* where in MgOptim it goes: an int for S_INT and S_FLAG, else a double */
 } OptSetting;
+#define OPT_AT(f) offsetof(MgOptim, f)
 static const OptSetting opt_settings[] = {
-    {"lr", FOR_ALL, S_REAL},           {"steps", FOR_ALL, S_INT},         {"schedule", FOR_ALL, S_WORD},
-    {"decay", FOR_ALL, S_WORD},        {"warmup", FOR_ALL, S_INT},        {"min_lr", FOR_ALL, S_REAL},
-    {"step_size", FOR_ALL, S_INT},     {"gamma", FOR_ALL, S_REAL},        {"weight_decay", FOR_ALL, S_REAL},
-    {"clip", FOR_ALL, S_REAL},         {"momentum", FOR_SGD, S_UNIT},     {"nesterov", FOR_SGD, S_FLAG},
-    {"beta1", FOR_ADAM, S_UNIT},       {"beta2", FOR_ADAM, S_UNIT},       {"eps", FOR_ADAM, S_REAL},
+    {"lr", FOR_ALL, S_REAL, OPT_AT(lr)},           {"steps", FOR_ALL, S_INT, OPT_AT(steps)},
+    {"schedule", FOR_ALL, S_WORD, 0},              {"decay", FOR_ALL, S_WORD, 0},
+    {"warmup", FOR_ALL, S_INT, OPT_AT(warmup)},    {"min_lr", FOR_ALL, S_REAL, OPT_AT(min_lr)},
+    {"step_size", FOR_ALL, S_INT, OPT_AT(step_size)}, {"gamma", FOR_ALL, S_REAL, OPT_AT(gamma)},
+    {"weight_decay", FOR_ALL, S_REAL, OPT_AT(weight_decay)}, {"clip", FOR_ALL, S_REAL, OPT_AT(clip)},
+    {"momentum", FOR_SGD, S_UNIT, OPT_AT(momentum)}, {"nesterov", FOR_SGD, S_FLAG, OPT_AT(nesterov)},
+    {"beta1", FOR_ADAM, S_UNIT, OPT_AT(beta1)},    {"beta2", FOR_ADAM, S_UNIT, OPT_AT(beta2)},
+    {"eps", FOR_ADAM, S_REAL, OPT_AT(eps)},
 };
+#undef OPT_AT
 enum { N_OPT_SETTINGS = (int)(sizeof opt_settings / sizeof opt_settings[0]) };
 static const char *const schedule_words[] = {"constant", "linear", "cosine", "step", NULL};
 
@@ -930,24 +937,14 @@ static int setting_row(const char *name)
     return k;
 }
 
-/* Store one checked setting into o. */
-static void opt_store(MgOptim *o, const char *name, Cv c)
+/* Store one checked setting (row k of opt_settings) into o. */
+static void opt_store(MgOptim *o, const OptSetting *row, Cv c)
 {
-    double r = c.r;
-    int i = (int)c.i;
-    if (!strcmp(name, "lr")) o->lr = r;
-    else if (!strcmp(name, "steps")) o->steps = i;
-    else if (!strcmp(name, "warmup")) o->warmup = i;
-    else if (!strcmp(name, "min_lr")) o->min_lr = r;
-    else if (!strcmp(name, "step_size")) o->step_size = i;
-    else if (!strcmp(name, "gamma")) o->gamma = r;
-    else if (!strcmp(name, "weight_decay")) o->weight_decay = r;
-    else if (!strcmp(name, "clip")) o->clip = r;
-    else if (!strcmp(name, "momentum")) o->momentum = r;
-    else if (!strcmp(name, "nesterov")) o->nesterov = i;
-    else if (!strcmp(name, "beta1")) o->beta1 = r;
-    else if (!strcmp(name, "beta2")) o->beta2 = r;
-    else if (!strcmp(name, "eps")) o->eps = r;
+    char *at = (char *)o + row->at;
+    if (row->check == S_INT || row->check == S_FLAG)
+        *(int *)at = (int)c.i;
+    else
+        *(double *)at = c.r;
 }
 
 /* schedule = constant | linear | cosine | step, or the older decay = linear | none */
@@ -1066,7 +1063,7 @@ void do_optimizer(Tr *tr, const Node *n)
         }
         Cv c = const_eval(tr, a->a);
         if (c.ok && opt_check(a, opt_settings[k].check, c))
-            opt_store(o, a->name, c);
+            opt_store(o, &opt_settings[k], c);
     }
     const Node *sched = seen[setting_row("schedule")], *decay = seen[setting_row("decay")];
     if (sched && decay) {
