@@ -113,7 +113,7 @@ double cli_example_loss(const Run *r, size_t i, double *grads, double *scratch) 
 
 static int cli_main(Cli *c, const MgModel *m, int argc, char **argv);
 static int cli_start(Cli *c, const MgModel *m, int argc, char **argv);
-static int cli_run_cmd(Cli *c, const MgModel *m, Opts *op);
+static int cli_run_cmd(Cli *c, const MgModel *m, Opts *o);
 
 int mg_cli_main_examples(const MgModel *m, const MgExamples *ex, const char *prog, int argc, char **argv) {
     Cli c = {.prog = prog, .rank = 0, .ranks = 1, .rank_timeout = 60, .ex = ex};
@@ -166,7 +166,7 @@ static int cli_main(Cli *c, const MgModel *m, int argc, char **argv) {
     if (c->ex && (!m->loss_grad_x || c->ex->nfields != m->n_inputs || c->ex->nfields > 64))
         return cli_error(c, "%s: its %d columns are not the %d inputs of model '%s'", c->ex->source, c->ex->nfields,
                          m->n_inputs, m->name);
-    if (c->ex && o.cmd == CMD_SAMPLE)
+    if ((c->ex || !m->loss_grad) && o.cmd == CMD_SAMPLE)
         return cli_error(c, "sample is for text models; model '%s' reads examples", m->name);
     int rc = cli_parse_opts(c, m, cmd, argc, argv, &o);
     if (rc) return rc == 2 ? 0 : 1;
@@ -174,8 +174,6 @@ static int cli_main(Cli *c, const MgModel *m, int argc, char **argv) {
     MgExamples own;
     memset(&own, 0, sizeof own);
     if (!c->ex && !m->loss_grad) {
-        if (o.cmd == CMD_SAMPLE)
-            return cli_error(c, "sample is for text models; model '%s' reads examples", m->name);
         if (!o.data)
             return cli_error(c, "model '%s' reads examples, not text: give them with --data FILE (a CSV file, a "
                              ".safetensors file, a .npy file or a folder of NAME.npy; inputs: %s%s)",
@@ -193,21 +191,20 @@ static int cli_main(Cli *c, const MgModel *m, int argc, char **argv) {
     return rc;
 }
 
-static int cli_run_cmd(Cli *c, const MgModel *m, Opts *op) {
-    Opts o = *op;
+static int cli_run_cmd(Cli *c, const MgModel *m, Opts *o) {
     int rc;
 #ifdef _OPENMP
     /* the model's own parallel loops (matrix products, mgc's PAR_WORK) run on
      * --threads threads, and on one inside the threads over a batch */
     omp_set_max_active_levels(1);
-    omp_set_num_threads(o.threads > 0 ? o.threads : 1);
+    omp_set_num_threads(o->threads > 0 ? o->threads : 1);
 #endif
-    mg_blas_threads(o.threads);
+    mg_blas_threads(o->threads);
     Run r;
     memset(&r, 0, sizeof r);
     r.m = m;
     r.cli = c;
-    rc = o.cmd == CMD_TRAIN ? cli_cmd_train(&r, &o) : o.cmd == CMD_SAMPLE ? cli_cmd_sample(&r, &o) : cli_cmd_grad(&r, &o);
+    rc = o->cmd == CMD_TRAIN ? cli_cmd_train(&r, o) : o->cmd == CMD_SAMPLE ? cli_cmd_sample(&r, o) : cli_cmd_grad(&r, o);
     cli_run_free(&r);
     if (rc == 0 && (fflush(stdout) != 0 || ferror(stdout)))
         rc = cli_error(c, "cannot write standard output: %s", strerror(errno));
