@@ -106,7 +106,7 @@ const char *cli_data_name(const Run *r) { return r->cli->ex ? r->cli->ex->source
  * (an example holds block_size rows of an input that has one). */
 double cli_example_loss(const Run *r, size_t i, double *grads, double *scratch) {
     const MgExamples *ex = r->cli->ex;
-    const double *x[64];
+    const double *x[64];   /* n_inputs <= 64: cli_main checks */
     for (int f = 0; f < ex->nfields; f++) x[f] = ex->data[f] + i * ex->fields[f].size;
     return r->m->loss_grad_x(r->m->ctx, r->params, grads, x, r->m->block_size, scratch);
 }
@@ -163,9 +163,11 @@ static int cli_main(Cli *c, const MgModel *m, int argc, char **argv) {
     else return cli_error(c, "unknown command '%s' (expected train, sample, grad or help)", cmd);
     if (!c->ex && !m->loss_grad && !m->loss_grad_x)
         return cli_error(c, "model '%s' has no loss function", m->name);
-    if (c->ex && (!m->loss_grad_x || c->ex->nfields != m->n_inputs || c->ex->nfields > 64))
+    if (c->ex && (!m->loss_grad_x || c->ex->nfields != m->n_inputs))
         return cli_error(c, "%s: its %d columns are not the %d inputs of model '%s'", c->ex->source, c->ex->nfields,
                          m->n_inputs, m->name);
+    if (!m->loss_grad && m->n_inputs > 64)     /* cli_example_loss's table of pointers */
+        return cli_error(c, "model '%s' has %d inputs; the trainer takes at most 64", m->name, m->n_inputs);
     if ((c->ex || !m->loss_grad) && o.cmd == CMD_SAMPLE)
         return cli_error(c, "sample is for text models; model '%s' reads examples", m->name);
     int rc = cli_parse_opts(c, m, cmd, argc, argv, &o);

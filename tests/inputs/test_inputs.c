@@ -437,3 +437,35 @@ Test(inputs, help_names_the_inputs, .init = cr_redirect_stdout)
     cr_expect(strstr(text, "--data FILE         the examples (required)") != NULL, "--data is not explained:\n%s", text);
     cr_expect(strstr(text, "documents, one per line") == NULL, "a text model's --data:\n%s", text);
 }
+
+/* a model of more inputs than the trainer's table of 64 is refused, not
+ * overrun (the check held only for examples given in memory before) */
+Test(inputs, trainer_refuses_65_inputs)
+{
+    char dir[] = "/tmp/mgc_inputs_XXXXXX", path[600], csv[600], data[700];
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/wide.mg", dir);
+    snprintf(csv, sizeof csv, "%s/wide.csv", dir);
+    FILE *f = fopen(path, "w"), *g = fopen(csv, "w");
+    cr_assert(f && g);
+    for (int i = 0; i < 65; i++) {
+        fprintf(f, "input a%d\n", i);
+        fprintf(g, "%sa%d", i ? "," : "", i);
+    }
+    fprintf(f, "param w[1] ~ gauss(0, 1)\n");
+    fprintf(f, "loss = w[0] * (a0 + a64)\n");
+    fputs("\n", g);
+    for (int i = 0; i < 65; i++)
+        fprintf(g, "%s1", i ? "," : "");
+    fputs("\n", g);
+    cr_assert_eq(fclose(f), 0);
+    cr_assert_eq(fclose(g), 0);
+    MgModel m = interp_of(path, "wide");
+    cr_assert_eq(m.n_inputs, 65);
+    snprintf(data, sizeof data, "--data=%s", csv);
+    char *argv[] = {"trainer", "train", "--steps=1", data, NULL};
+    cr_expect_eq(mg_cli_main(&m, "wide", 4, argv), 1, "65 inputs were trained");
+    interp_free_model(&m);
+    snprintf(path, sizeof path, "rm -r %s", dir);
+    cr_expect_eq(system(path), 0);
+}
