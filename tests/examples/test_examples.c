@@ -5,13 +5,16 @@
  *    random weights and on examples of its data;
  *  - each trained by its trainer (mg_cli_main), and then judged here from
  *    the saved weights with forward_x, not from what the trainer prints:
- *    moons reaches 100% training accuracy (micrograd's demo). */
+ *    moons reaches 100% training accuracy (micrograd's demo).
+ * mgc-sklearn, the converter of python3-sklearn's data files, on small files
+ * in their formats: the values it writes, and its errors. */
 #define _DEFAULT_SOURCE     /* mkdtemp */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "arena.h"
@@ -200,5 +203,117 @@ Test(examples, moons_reach_100_percent) {
     cr_expect(last < 0.05 && last < first, "moons: loss %.4f -> %.4f", first, last);
     free(p), free(scratch);
     mg_examples_free(&ex);
+    rm_dir(dir);
+}
+
+/* ---- mgc-sklearn on small files in sklearn's formats (no package needed) ---- */
+
+static void write_file(const char *dir, const char *name, const char *text) {
+    char path[300];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs(text, f);
+    cr_assert_eq(fclose(f), 0);
+}
+
+/* NAME.gz in dir holding text (made by gzip) */
+static void write_gz(const char *dir, const char *name, const char *text) {
+    char plain[300], cmd[700];
+    snprintf(plain, sizeof plain, "%s.plain", name);
+    write_file(dir, plain, text);
+    snprintf(cmd, sizeof cmd, "gzip -c '%s/%s' > '%s/%s' && rm '%s/%s'", dir, plain, dir, name, dir, plain);
+    cr_assert_eq(system(cmd), 0);
+}
+
+/* mgc-sklearn ARGS (--from dir); its exit status, its stderr in err, its output file in out */
+static int converter(const char *dir, const char *args, char *out, char *err, size_t cap) {
+    char cmd[1024], path[300];
+    snprintf(cmd, sizeof cmd, "'%s/mgc-sklearn' %s --from '%s' -o '%s/out.csv' 2> '%s/err.txt'", MGC_BUILD_DIR, args,
+             dir, dir, dir);
+    int rc = system(cmd);
+    snprintf(path, sizeof path, "%s/err.txt", dir);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f);
+    err[fread(err, 1, cap - 1, f)] = 0;
+    fclose(f);
+    snprintf(path, sizeof path, "%s/out.csv", dir);
+    out[0] = 0;
+    if ((f = fopen(path, "r"))) {
+        out[fread(out, 1, cap - 1, f)] = 0;
+        fclose(f);
+        remove(path);
+    }
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+Test(examples, converter_writes_what_mgc_reads) {
+    char *dir = tmp_dir(), out[4096], err[1024];
+    /* iris: column 0 is 1, 3, 5: mean 3, sd sqrt(8 / 3), so -sqrt(1.5), 0, sqrt(1.5); column 1 is constant */
+    write_file(dir, "iris.csv", "3,4,setosa,versicolor,virginica\n1,2,3,4,0\n3,2,5,8,1\n5,2,7,0,2\n");
+    cr_assert_eq(converter(dir, "iris", out, err, sizeof out), 0, "%s", err);
+    double v[3][5];
+    cr_assert(strncmp(out, "x[0],x[1],x[2],x[3],y\n", 22) == 0, "header: %s", out);
+    char *s = out + 22;
+    for (int i = 0; i < 3; i++)
+        for (int k = 0; k < 5; k++) v[i][k] = strtod(s, &s), s++;
+    cr_expect(rel(v[0][0], -sqrt(1.5)) <= 1e-15 && v[1][0] == 0 && rel(v[2][0], sqrt(1.5)) <= 1e-15,
+              "iris x[0]: %.17g %.17g %.17g", v[0][0], v[1][0], v[2][0]);
+    cr_expect(v[0][1] == 0 && v[2][1] == 0, "a constant column is 0");
+    cr_expect(v[0][4] == 0 && v[1][4] == 1 && v[2][4] == 2, "labels");
+    /* digits: the pixels / 16 */
+    char row[400] = "";
+    for (int k = 0; k < 64; k++) snprintf(row + strlen(row), sizeof row - strlen(row), "%d,", k % 17);
+    strcat(row, "7\n");
+    write_gz(dir, "digits.csv.gz", row);
+    cr_assert_eq(converter(dir, "digits", out, err, sizeof out), 0, "%s", err);
+    s = strchr(out, '\n');
+    cr_assert_not_null(s);
+    cr_expect(strncmp(out, "img[0],img[1],", 14) == 0 && strstr(out, "img[63],y\n") != NULL, "header: %.80s", out);
+    s++;
+    for (int k = 0; k < 64; k++) {
+        double x = strtod(s, &s);
+        s++;
+        cr_expect(x == (k % 17) / 16.0, "img[%d] = %.17g, expected %g", k, x, (k % 17) / 16.0);
+    }
+    cr_expect_eq(strtod(s, NULL), 7);
+    /* diabetes: features and target standardised */
+    write_gz(dir, "diabetes_data_raw.csv.gz", "1 2 3 4 5 6 7 8 9 10\n3 2 3 4 5 6 7 8 9 12\n");
+    write_gz(dir, "diabetes_target.csv.gz", "1.0e+02\n3.0e+02\n");
+    cr_assert_eq(converter(dir, "diabetes", out, err, sizeof out), 0, "%s", err);
+    cr_expect_str_eq(out, "x[0],x[1],x[2],x[3],x[4],x[5],x[6],x[7],x[8],x[9],t\n-1,0,0,0,0,0,0,0,0,-1,-1\n"
+                          "1,0,0,0,0,0,0,0,0,1,1\n");
+    rm_dir(dir);
+}
+
+/* each malformed file: exit 1 and one message naming the file, line and column */
+Test(examples, converter_errors_name_the_place) {
+    char *dir = tmp_dir(), out[4096], err[1024], want[600];
+    static const struct {
+        const char *file, *text, *set, *msg;
+    } cases[] = {
+        {"iris.csv", "3,4,a,b,c\n1,2,3,4,0\n1,2,x3,4,1\n", "iris", "iris.csv:3:5: 'x3' is not a finite number"},
+        {"iris.csv", "2,4,a,b,c\n1,2,3,4,0\n1,2,3,4,1\n1,2,3,4,1\n", "iris", "iris.csv: 3 rows; 2 expected"},
+        {"iris.csv", "2,4,a,b,c\n1,2,3,4,0\n1,2,3,1\n", "iris", "iris.csv:3: 4 fields in this row; 5 expected"},
+        {"iris.csv", "2,4,a,b,c\n1,2,3,4,0\n1,2,3,4,5,6\n", "iris", "iris.csv:3:11: more than 5 fields in this row"},
+        {"iris.csv", "2,4,a,b,c\n1,2,3,4,0\n1,2,3,4,3\n", "iris", "iris.csv:3: the label 3 is not a class in [0, 3)"},
+        {"iris.csv", "2,4,a,b,c\n1,2,3,4,0\n1,2,3,4,1.5\n", "iris", "iris.csv:3: the label 1.5 is not a class"},
+        {"iris.csv", "150\n", "iris", "iris.csv:1:1: the header is not 'ROWS,4,CLASS NAMES...'"},
+        {"iris.csv", "1,4,a,b,c\n1,nan,3,4,0\n", "iris", "iris.csv:2:3: 'nan' is not a finite number"},
+        {"iris.csv", "1,4,a,b,c\n1,2,3,4,\n", "iris", "iris.csv:2:9: an empty field"},
+        {"digits.csv.gz", "this is not gzip\n", "digits", "digits.csv.gz: gzip -dc failed"},
+        {"diabetes_data_raw.csv.gz", NULL, "diabetes", "diabetes_target.csv.gz: no such file (it comes with "
+                                                       "Debian's python3-sklearn: apt-get install python3-sklearn"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        if (cases[i].text) write_file(dir, cases[i].file, cases[i].text);
+        else write_gz(dir, cases[i].file, "1 2 3 4 5 6 7 8 9 10\n");
+        snprintf(want, sizeof want, "mgc-sklearn: error: %s/%s", dir, cases[i].msg);
+        cr_expect_eq(converter(dir, cases[i].set, out, err, sizeof err), 1, "case %zu: not refused", i);
+        cr_expect(strncmp(err, want, strlen(want)) == 0, "case %zu: stderr '%s', expected '%s...'", i, err, want);
+        cr_expect(strchr(err, '\n') == err + strlen(err) - 1, "case %zu: not one line: %s", i, err);
+    }
+    cr_expect_eq(converter(dir, "wine", out, err, sizeof err), 1);
+    cr_expect(strstr(err, "unknown data set 'wine' (iris, digits or diabetes)") != NULL, "%s", err);
     rm_dir(dir);
 }
