@@ -84,6 +84,7 @@ static int read_file(const char *path, Text *t) {
     if (n < 3 || strcmp(path + n - 3, ".gz") != 0) {
         int rc = read_stream(f, t);
         fclose(f);
+        if (rc < 0) free(t->buf), t->buf = NULL;
         return rc < 0 ? fail("%s: read error", path) : 0;
     }
     int fd[2];
@@ -107,12 +108,15 @@ static int read_file(const char *path, Text *t) {
     if (in) fclose(in);
     else close(fd[0]);
     int status;
-    if (waitpid(pid, &status, 0) < 0) return fail("%s: waitpid: %s", path, strerror(errno));
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-        return fail("%s: cannot run gzip to read it (apt-get install gzip)", path);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        return fail("%s: gzip -dc failed (not a gzip file, or a damaged one)", path);
-    return rc < 0 ? fail("%s: read error", path) : 0;
+    if (waitpid(pid, &status, 0) < 0) rc = fail("%s: waitpid: %s", path, strerror(errno));
+    else if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+        rc = fail("%s: cannot run gzip to read it (apt-get install gzip)", path);
+    else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        rc = fail("%s: gzip -dc failed (not a gzip file, or a damaged one)", path);
+    else if (rc < 0)
+        rc = fail("%s: read error", path);
+    if (rc < 0) free(t->buf), t->buf = NULL;
+    return rc;
 }
 
 /* Rows of numbers: `sep` between fields (' ' for runs of spaces and tabs).
