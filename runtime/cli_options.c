@@ -192,10 +192,13 @@ static int allowed(Cmd c, const char *flag) {
                                   "temperature", "progress", "batch", "threads", "docs",
                                   "rank-timeout", "max-data", "optimizer", "schedule", "warmup", "min-lr",
                                   "step-size", "gamma", "momentum", "nesterov", "weight-decay", "clip", "beta1",
-                                  "beta2", "eps", 0};
+                                  "beta2", "eps", "val", "val-split", "eval-every", 0};
     static const char *sample[] = {"load", "num", "temperature", "seed", 0};
     static const char *grad[] = {"load", "doc", "out", 0};
-    const char **list = c == CMD_TRAIN ? train : c == CMD_SAMPLE ? sample : grad;
+    static const char *eval[] = {"load", "data", "threads", "max-data", 0};
+    static const char *predict[] = {"load", "data", "out", "threads", "max-data", 0};
+    const char **list = c == CMD_TRAIN ? train : c == CMD_SAMPLE ? sample : c == CMD_GRAD ? grad
+                        : c == CMD_EVAL ? eval : predict;
     for (; *list; list++)
         if (strcmp(*list, flag) == 0) return 1;
     return 0;
@@ -269,6 +272,16 @@ static int set_opt(Cli *c, Opts *o, const char *name, const char *flag, const ch
     else if (!strcmp(name, "steps")) { o->has_steps = 1; return parse_int(c, flag, v, &o->steps); }
     else if (!strcmp(name, "num")) return parse_int(c, flag, v, &o->num);
     else if (!strcmp(name, "save-every")) return parse_int(c, flag, v, &o->save_every);
+    else if (!strcmp(name, "val")) o->val = v;
+    else if (!strcmp(name, "val-split")) {
+        if (parse_double(c, flag, v, 1, &o->val_split)) return 1;
+        if (!(o->val_split < 1))
+            return cli_error(c, "%s: '%s' must be between 0 and 1 (the fraction of the examples held out)", flag, v);
+    }
+    else if (!strcmp(name, "eval-every")) {
+        if (parse_int(c, flag, v, &o->eval_every)) return 1;
+        if (o->eval_every < 1) return cli_error(c, "%s: must be at least 1", flag);
+    }
     else if (!strcmp(name, "rank-timeout")) return parse_double(c, flag, v, 1, &c->rank_timeout);
     else if (!strcmp(name, "max-data")) {
         int mib = 0;
@@ -316,6 +329,7 @@ int cli_parse_opts(Cli *c, const MgModel *m, const char *cmd, int argc, char **a
             cli_usage(stdout, m, c->prog);
             return 2;
         }
+        if (!strcmp(a, "-o")) a = "--out";     /* predict -o FILE */
         if (strncmp(a, "--", 2) != 0 || !a[2])
             return cli_error(c, "unexpected argument '%s' (try '%s --help')", a, c->prog);
         char name[32];
@@ -330,5 +344,8 @@ int cli_parse_opts(Cli *c, const MgModel *m, const char *cmd, int argc, char **a
         else return cli_error(c, "option '%s' needs a value", flag);
         if (set_opt(c, o, name, flag, val)) return 1;
     }
+    if (o->val && o->val_split) return cli_error(c, "--val and --val-split are two validation sets; give one");
+    if (o->eval_every && !o->val && !o->val_split)
+        return cli_error(c, "--eval-every needs a validation set: --val FILE or --val-split FRACTION");
     return check_optim(c, &o->optim);
 }
