@@ -72,7 +72,30 @@ static const char train_help[] =
     "                      loss, tokens per second and time left, else a 'step ... |\n"
     "                      loss ...' line per step; line or plain force either\n"
     "  --num N             number of samples printed after training (default 20)\n"
-    "  --temperature T     sampling temperature, > 0 (default 0.5)\n"
+    "  --temperature T     sampling temperature, > 0 (default 0.5)\n";
+
+/* A model of examples: training's validation options, and eval and predict. */
+static const char eval_help[] =
+    "  --val FILE          a validation set, read like --data: its mean loss (and a\n"
+    "                      classifier's accuracy) is printed ('val ...' lines) and\n"
+    "                      logged (columns val_loss, val_accuracy) as training goes\n"
+    "  --val-split F       hold out the fraction F (0 < F < 1) of --data instead:\n"
+    "                      round(F * N) examples chosen by --seed (as Python's\n"
+    "                      random.shuffle; README, 'A validation split'); training\n"
+    "                      uses only the rest, and a resumed run needs the same F\n"
+    "  --eval-every N      evaluate after every N steps and after the last (default:\n"
+    "                      every tenth of the steps); needs --val or --val-split\n"
+    "\n"
+    "eval --load CKPT --data FILE\n"
+    "  print 'eval: N examples, loss L' with the mean loss over the examples, summed\n"
+    "  in file order (the same for any --threads), and for a classifier (a model\n"
+    "  whose logits[C] are the classes of its one integer scalar input < C)\n"
+    "  ', accuracy A% (K/N)': the examples whose first largest logit is the label\n"
+    "\n"
+    "predict --load CKPT --data FILE [-o OUT.csv]\n"
+    "  write the model's logits for each example, %.17g, under a header\n"
+    "  'logits[0],logits[1],...' (and a column 'class', the first largest logit's\n"
+    "  index, for a classifier); to standard output without -o (--out)\n"
     "\n";
 
 /* The help's sample and grad commands, and what holds for every command. */
@@ -121,6 +144,8 @@ void cli_usage(FILE *f, const MgModel *m, const char *prog) {
           "  train     train on a dataset, optionally save a checkpoint, then print samples\n"
           "  sample    print samples from a checkpoint\n"
           "  grad      print the loss of one document and write d(loss)/d(param)\n"
+          "  eval      a model of examples: print the mean loss (and accuracy) of a dataset\n"
+          "  predict   a model of examples: write the model's logits for each example\n"
           "  help      print this help (also --help, -h, COMMAND --help)\n"
           "\n"
           "train [OPTIONS]\n", f);
@@ -144,6 +169,7 @@ void cli_usage(FILE *f, const MgModel *m, const char *prog) {
             m->optim.steps, m->optim.lr);
     fputs(optim_help, f);
     fputs(train_help, f);
+    fputs(ex ? eval_help : "\n", f);
     fputs(other_help, f);
 }
 

@@ -900,3 +900,21 @@ Test(inputs, evaluation_errors)
     snprintf(args, sizeof args, "rm -r %s", dir);
     cr_expect_eq(system(args), 0);
 }
+
+/* the trainer's --help of a model of examples lists eval, predict and the
+ * validation options */
+Test(inputs, help_lists_evaluation, .init = cr_redirect_stdout)
+{
+    char *argv[] = {"trainer", "--help", NULL};
+    cr_assert_eq(mg_cli_main(&t_in_cls_model, "cls", 2, argv), 0);
+    fflush(stdout);
+    FILE *f = cr_get_redirected_stdout();
+    static char text[1 << 16];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    text[n] = 0;
+    const char *want[] = {"\n  eval      ", "\n  predict   ", "\neval --load CKPT --data FILE\n",
+                          "\npredict --load CKPT --data FILE [-o OUT.csv]\n", "\n  --val FILE ", "\n  --val-split F ",
+                          "\n  --eval-every N "};
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++)
+        cr_expect(strstr(text, want[i]) != NULL, "the help lacks '%s':\n%s", want[i], text);
+}
