@@ -124,7 +124,7 @@ static int rng_parse(MgRng *r, const char *s) {
 typedef struct MetaBuf {
     MgMeta m[16];
     int n;
-    char step[24], steps[24], lr[32], seed[24], docs[24], docs_sum[40], sum[40], data[256], batch[24];
+    char step[24], steps[24], lr[32], seed[24], docs[24], docs_sum[40], sum[40], data[256], batch[24], val[256];
     char inputs[1024];
     char *vocab, *rng;
 } MetaBuf;
@@ -194,6 +194,10 @@ static int meta_fill(MetaBuf *b, const MgModel *m, const MgVocab *vocab, long st
     snprintf(b->batch, sizeof b->batch, "%ld", st->batch > 0 ? st->batch : 1);
     meta_add(b, "batch", b->batch);
     meta_add(b, "docs_mode", st->text ? "text" : "lines");
+    if (st->val[0]) {
+        utf8_clean(b->val, sizeof b->val, st->val);
+        meta_add(b, "validation", b->val);
+    }
     if (b->rng) meta_add(b, "rng", b->rng);
     return 0;
 }
@@ -434,6 +438,8 @@ static int parse_state(const char *path, const MgSafetensors *st, MgTrainState *
     if (mode && strcmp(mode, "lines") && strcmp(mode, "text"))
         return mg_err(e, "%s: metadata 'docs_mode' is not valid: '%.40s'", path, mode);
     t->text = mode && !strcmp(mode, "text");
+    const char *val = mg_st_meta(st, "validation");     /* optional: runs without validation have none */
+    snprintf(t->val, sizeof t->val, "%s", val ? val : "");
     return 0;
 }
 

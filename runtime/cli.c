@@ -1,4 +1,4 @@
-/* cli.c: the entry point of every trainer: runs train, sample or grad.
+/* cli.c: the entry point of every trainer: runs train, sample, grad, eval or predict.
  * Takes an MgModel and argv; hands on stdout lines, files and an exit status.
  * Invariants: every failure prints one "PROG: error:" line and returns 1; params,
  * grads, optimizer state and scratch are allocated once, before any step. */
@@ -70,6 +70,8 @@ void cli_run_free(Run *r) {
     free(r->tokens);
     free(r->order);
     free(r->text);
+    mg_examples_free(&r->own_val);
+    mg_examples_free(&r->own_train);
     mg_out_abort(&r->logout);
     mg_out_unlock(&r->lock);
 }
@@ -160,7 +162,9 @@ static int cli_main(Cli *c, const MgModel *m, int argc, char **argv) {
     if (!strcmp(cmd, "train")) o.cmd = CMD_TRAIN;
     else if (!strcmp(cmd, "sample")) o.cmd = CMD_SAMPLE;
     else if (!strcmp(cmd, "grad")) o.cmd = CMD_GRAD;
-    else return cli_error(c, "unknown command '%s' (expected train, sample, grad or help)", cmd);
+    else if (!strcmp(cmd, "eval")) o.cmd = CMD_EVAL;
+    else if (!strcmp(cmd, "predict")) o.cmd = CMD_PREDICT;
+    else return cli_error(c, "unknown command '%s' (expected train, sample, grad, eval, predict or help)", cmd);
     if (!c->ex && !m->loss_grad && !m->loss_grad_x)
         return cli_error(c, "model '%s' has no loss function", m->name);
     if (c->ex && (!m->loss_grad_x || c->ex->nfields != m->n_inputs))
@@ -170,6 +174,9 @@ static int cli_main(Cli *c, const MgModel *m, int argc, char **argv) {
         return cli_error(c, "model '%s' has %d inputs; the trainer takes at most 64", m->name, m->n_inputs);
     if ((c->ex || !m->loss_grad) && o.cmd == CMD_SAMPLE)
         return cli_error(c, "sample is for text models; model '%s' reads examples", m->name);
+    if (!c->ex && m->loss_grad && (o.cmd == CMD_EVAL || o.cmd == CMD_PREDICT))
+        return cli_error(c, "%s is for models of examples; model '%s' reads text (train's --log has its loss)", cmd,
+                         m->name);
     int rc = cli_parse_opts(c, m, cmd, argc, argv, &o);
     if (rc) return rc == 2 ? 0 : 1;
     /* a model of examples reads them from --data (mg_dataset.h), once */
@@ -206,7 +213,16 @@ static int cli_run_cmd(Cli *c, const MgModel *m, Opts *o) {
     memset(&r, 0, sizeof r);
     r.m = m;
     r.cli = c;
-    rc = o->cmd == CMD_TRAIN ? cli_cmd_train(&r, o) : o->cmd == CMD_SAMPLE ? cli_cmd_sample(&r, o) : cli_cmd_grad(&r, o);
+    const MgExamples *ex = c->ex;     /* (--val-split trains on a part of it meanwhile) */
+    rc = 1;
+    switch (o->cmd) {
+    case CMD_TRAIN: rc = cli_cmd_train(&r, o); break;
+    case CMD_SAMPLE: rc = cli_cmd_sample(&r, o); break;
+    case CMD_GRAD: rc = cli_cmd_grad(&r, o); break;
+    case CMD_EVAL: rc = cli_cmd_eval(&r, o); break;
+    case CMD_PREDICT: rc = cli_cmd_predict(&r, o); break;
+    }
+    c->ex = ex;
     cli_run_free(&r);
     if (rc == 0 && (fflush(stdout) != 0 || ferror(stdout)))
         rc = cli_error(c, "cannot write standard output: %s", strerror(errno));

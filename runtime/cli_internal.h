@@ -1,6 +1,6 @@
 /* cli_internal.h: what the pieces of the trainer's command line share (not installed).
  * One section per file: cli.c (entry, errors, a command's buffers), cli_options.c,
- * cli_train.c, cli_batch.c, cli_mpi.c, cli_progress.c, cli_sample.c. */
+ * cli_train.c, cli_batch.c, cli_mpi.c, cli_progress.c, cli_sample.c, cli_eval.c. */
 #ifndef MG_CLI_INTERNAL_H
 #define MG_CLI_INTERNAL_H
 
@@ -33,7 +33,7 @@ typedef struct Cli {
     const MgExamples *ex;   /* a model of examples: its data (mg_cli_main_examples), else NULL */
 } Cli;
 
-typedef enum { CMD_TRAIN, CMD_SAMPLE, CMD_GRAD } Cmd;
+typedef enum { CMD_TRAIN, CMD_SAMPLE, CMD_GRAD, CMD_EVAL, CMD_PREDICT } Cmd;
 
 typedef struct Opts {
     Cmd cmd;
@@ -48,6 +48,9 @@ typedef struct Opts {
     int threads;
     int text, has_text;     /* --docs text */
     size_t max_data;        /* --max-data, in bytes */
+    const char *val;        /* --val FILE: the validation examples */
+    double val_split;       /* --val-split F (0 < F < 1; 0: none) */
+    int eval_every;         /* --eval-every N (0: the default, every tenth of the steps) */
     MgOptim optim;          /* the model's optimizer settings with --optimizer, --schedule, ...
                                (not lr and steps: a resumed run takes those from its checkpoint) */
 } Opts;
@@ -88,6 +91,15 @@ typedef struct Run {
     MgOutLock lock;         /* on --save, for the whole run */
     const char *log_path;
     double log_elapsed;     /* a resumed log's last elapsed seconds */
+    char log_head[64];      /* the log's header line, newline included (cli_open_log) */
+    /* validation (cli_eval.c): the examples, and with --val-split the training part */
+    const MgExamples *val;  /* NULL without --val or --val-split */
+    MgExamples own_val, own_train;
+    const MgExamples *all;  /* --val-split: the whole data (r->cli->ex is the training part meanwhile) */
+    char val_desc[256];     /* what validates, for the checkpoint (MgTrainState.val) */
+    char train_desc[256];   /* the data trained on, for the checkpoint (MgTrainState.data) */
+    int label;              /* a classifier's label input (cli_label), else -1 */
+    int eval_every;         /* validate after every eval_every steps and after the last */
 } Run;
 
 
@@ -120,6 +132,21 @@ int cli_print_samples(Run *r, int num, double temperature);
 int cli_cmd_sample(Run *r, const Opts *o);
 int cli_cmd_grad(Run *r, const Opts *o);
 
+/* ---- cli_eval.c ---- */
+
+/* The figures of a model over a set of examples. */
+typedef struct EvalSums {
+    size_t n;               /* examples */
+    double loss;            /* their mean loss, summed in file order */
+    size_t correct;         /* a classifier: examples whose argmax is the label */
+} EvalSums;
+
+int cli_label(const MgModel *m);
+int cli_evaluate(Run *r, const MgExamples *ex, EvalSums *s);
+int cli_val_setup(Run *r, const Opts *o);
+int cli_cmd_eval(Run *r, const Opts *o);
+int cli_cmd_predict(Run *r, const Opts *o);
+
 /* ---- cli_batch.c ---- */
 
 int cli_alloc_batch(Run *r, const Opts *o);
@@ -146,6 +173,7 @@ typedef struct Progress {
 double cli_wall_seconds(void);
 void cli_progress_start(Progress *p, Cli *c, const Opts *o);
 void cli_progress_step(Progress *p, int step, int first, int steps, double loss, long T, double now);
+void cli_progress_val(Progress *p, int step, int steps, const EvalSums *s, int classifier);
 int cli_open_log(Run *r, const char *path);
 int cli_close_log(Run *r);
 

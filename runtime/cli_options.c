@@ -72,7 +72,30 @@ static const char train_help[] =
     "                      loss, tokens per second and time left, else a 'step ... |\n"
     "                      loss ...' line per step; line or plain force either\n"
     "  --num N             number of samples printed after training (default 20)\n"
-    "  --temperature T     sampling temperature, > 0 (default 0.5)\n"
+    "  --temperature T     sampling temperature, > 0 (default 0.5)\n";
+
+/* A model of examples: training's validation options, and eval and predict. */
+static const char eval_help[] =
+    "  --val FILE          a validation set, read like --data: its mean loss (and a\n"
+    "                      classifier's accuracy) is printed ('val ...' lines) and\n"
+    "                      logged (columns val_loss, val_accuracy) as training goes\n"
+    "  --val-split F       hold out the fraction F (0 < F < 1) of --data instead:\n"
+    "                      round(F * N) examples chosen by --seed (as Python's\n"
+    "                      random.shuffle; README, 'A validation split'); training\n"
+    "                      uses only the rest, and a resumed run needs the same F\n"
+    "  --eval-every N      evaluate after every N steps and after the last (default:\n"
+    "                      every tenth of the steps); needs --val or --val-split\n"
+    "\n"
+    "eval --load CKPT --data FILE\n"
+    "  print 'eval: N examples, loss L' with the mean loss over the examples, summed\n"
+    "  in file order (the same for any --threads), and for a classifier (a model\n"
+    "  whose logits[C] are the classes of its one integer scalar input < C)\n"
+    "  ', accuracy A% (K/N)': the examples whose first largest logit is the label\n"
+    "\n"
+    "predict --load CKPT --data FILE [-o OUT.csv]\n"
+    "  write the model's logits for each example, %.17g, under a header\n"
+    "  'logits[0],logits[1],...' (and a column 'class', the first largest logit's\n"
+    "  index, for a classifier); to standard output without -o (--out)\n"
     "\n";
 
 /* The help's sample and grad commands, and what holds for every command. */
@@ -121,6 +144,8 @@ void cli_usage(FILE *f, const MgModel *m, const char *prog) {
           "  train     train on a dataset, optionally save a checkpoint, then print samples\n"
           "  sample    print samples from a checkpoint\n"
           "  grad      print the loss of one document and write d(loss)/d(param)\n"
+          "  eval      a model of examples: print the mean loss (and accuracy) of a dataset\n"
+          "  predict   a model of examples: write the model's logits for each example\n"
           "  help      print this help (also --help, -h, COMMAND --help)\n"
           "\n"
           "train [OPTIONS]\n", f);
@@ -144,6 +169,7 @@ void cli_usage(FILE *f, const MgModel *m, const char *prog) {
             m->optim.steps, m->optim.lr);
     fputs(optim_help, f);
     fputs(train_help, f);
+    fputs(ex ? eval_help : "\n", f);
     fputs(other_help, f);
 }
 
@@ -192,10 +218,13 @@ static int allowed(Cmd c, const char *flag) {
                                   "temperature", "progress", "batch", "threads", "docs",
                                   "rank-timeout", "max-data", "optimizer", "schedule", "warmup", "min-lr",
                                   "step-size", "gamma", "momentum", "nesterov", "weight-decay", "clip", "beta1",
-                                  "beta2", "eps", 0};
+                                  "beta2", "eps", "val", "val-split", "eval-every", 0};
     static const char *sample[] = {"load", "num", "temperature", "seed", 0};
     static const char *grad[] = {"load", "doc", "out", 0};
-    const char **list = c == CMD_TRAIN ? train : c == CMD_SAMPLE ? sample : grad;
+    static const char *eval[] = {"load", "data", "threads", "max-data", 0};
+    static const char *predict[] = {"load", "data", "out", "threads", "max-data", 0};
+    const char **list = c == CMD_TRAIN ? train : c == CMD_SAMPLE ? sample : c == CMD_GRAD ? grad
+                        : c == CMD_EVAL ? eval : predict;
     for (; *list; list++)
         if (strcmp(*list, flag) == 0) return 1;
     return 0;
@@ -269,6 +298,16 @@ static int set_opt(Cli *c, Opts *o, const char *name, const char *flag, const ch
     else if (!strcmp(name, "steps")) { o->has_steps = 1; return parse_int(c, flag, v, &o->steps); }
     else if (!strcmp(name, "num")) return parse_int(c, flag, v, &o->num);
     else if (!strcmp(name, "save-every")) return parse_int(c, flag, v, &o->save_every);
+    else if (!strcmp(name, "val")) o->val = v;
+    else if (!strcmp(name, "val-split")) {
+        if (parse_double(c, flag, v, 1, &o->val_split)) return 1;
+        if (!(o->val_split < 1))
+            return cli_error(c, "%s: '%s' must be between 0 and 1 (the fraction of the examples held out)", flag, v);
+    }
+    else if (!strcmp(name, "eval-every")) {
+        if (parse_int(c, flag, v, &o->eval_every)) return 1;
+        if (o->eval_every < 1) return cli_error(c, "%s: must be at least 1", flag);
+    }
     else if (!strcmp(name, "rank-timeout")) return parse_double(c, flag, v, 1, &c->rank_timeout);
     else if (!strcmp(name, "max-data")) {
         int mib = 0;
@@ -316,6 +355,7 @@ int cli_parse_opts(Cli *c, const MgModel *m, const char *cmd, int argc, char **a
             cli_usage(stdout, m, c->prog);
             return 2;
         }
+        if (!strcmp(a, "-o")) a = "--out";     /* predict -o FILE */
         if (strncmp(a, "--", 2) != 0 || !a[2])
             return cli_error(c, "unexpected argument '%s' (try '%s --help')", a, c->prog);
         char name[32];
@@ -330,5 +370,8 @@ int cli_parse_opts(Cli *c, const MgModel *m, const char *cmd, int argc, char **a
         else return cli_error(c, "option '%s' needs a value", flag);
         if (set_opt(c, o, name, flag, val)) return 1;
     }
+    if (o->val && o->val_split) return cli_error(c, "--val and --val-split are two validation sets; give one");
+    if (o->eval_every && !o->val && !o->val_split)
+        return cli_error(c, "--eval-every needs a validation set: --val FILE or --val-split FRACTION");
     return check_optim(c, &o->optim);
 }

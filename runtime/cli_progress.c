@@ -54,18 +54,40 @@ void cli_progress_step(Progress *p, int step, int first, int steps, double loss,
     }
 }
 
-static const char log_head[] = "step,loss,lr,elapsed\n";
+/* the log's header: step,loss,lr,elapsed, and the validation's columns */
+/* after step `step`, the validation set's figures: a line of their own
+ * (a live progress line gets its newline first and goes on below) */
+void cli_progress_val(Progress *p, int step, int steps, const EvalSums *s, int classifier) {
+    if (p->cli->rank != 0) return;
+    cli_end_line(p->cli);
+    printf("val  %4d / %4d | loss %.4f", step, steps, s->loss);
+    if (classifier) printf(" | accuracy %.2f%% (%zu/%zu)", 100.0 * (double)s->correct / (double)s->n, s->correct, s->n);
+    putchar('\n');
+    fflush(stdout);
+}
 
-/* One log line "STEP,LOSS,LR,ELAPSED\n" for `step` at s[0..n); returns its
- * length with the newline, or 0 when it is not one; *elapsed = ELAPSED. */
-static size_t log_row(const char *s, size_t n, int step, double *elapsed) {
+static void log_header(Run *r) {
+    snprintf(r->log_head, sizeof r->log_head, "step,loss,lr,elapsed%s%s\n", r->val ? ",val_loss" : "",
+             r->val && r->label >= 0 ? ",val_accuracy" : "");
+}
+
+/* One log line "STEP,LOSS,LR,ELAPSED" and `extra` cells (each empty or a
+ * number) for `step` at s[0..n); returns its length with the newline, or 0
+ * when it is not one; *elapsed = ELAPSED. */
+static size_t log_row(const char *s, size_t n, int step, int extra, double *elapsed) {
     const char *nl = memchr(s, '\n', n), *c = s;
     char *end;
     if (!nl || *c < '0' || *c > '9' || strtol(c, &end, 10) != step || *end != ',') return 0;
-    for (int field = 0; field < 3; field++) {
+    for (int field = 0; field < 3 + extra; field++) {
+        int last = field == 2 + extra;
+        if (field >= 3 && (end[1] == ',' || end[1] == '\n')) {     /* an empty cell */
+            if (end + 1 > nl || end[1] != (last ? '\n' : ',')) return 0;
+            end++;
+            continue;
+        }
         double v = strtod(end + 1, &end);
-        if (end > nl || *end != (field < 2 ? ',' : '\n') || (field == 2 && !(v >= 0))) return 0;
-        *elapsed = v;
+        if (end > nl || *end != (last ? '\n' : ',') || (field == 2 && !(v >= 0))) return 0;
+        if (field == 2) *elapsed = v;
     }
     return (size_t)(nl - s) + 1;
 }
@@ -75,12 +97,13 @@ static size_t log_row(const char *s, size_t n, int step, double *elapsed) {
  * checkpoint, are dropped).  Returns the bytes that are (*elapsed = the last
  * kept line's elapsed seconds); *steps = the steps they hold, -1 when even
  * the header is not there. */
-static size_t log_keep(const char *s, size_t n, int start, double *elapsed, int *steps) {
-    size_t keep = sizeof log_head - 1;
+static size_t log_keep(const Run *r, const char *s, size_t n, int start, double *elapsed, int *steps) {
+    size_t keep = strlen(r->log_head);
+    int extra = (r->val != NULL) + (r->val && r->label >= 0);
     *steps = -1;
-    if (n < keep || memcmp(s, log_head, keep) != 0) return 0;
+    if (n < keep || memcmp(s, r->log_head, keep) != 0) return 0;
     for (*steps = 0; *steps < start; ++*steps) {
-        size_t len = log_row(s + keep, n - keep, *steps + 1, elapsed);
+        size_t len = log_row(s + keep, n - keep, *steps + 1, extra, elapsed);
         if (!len) break;
         keep += len;
     }
@@ -104,17 +127,17 @@ static int log_resume(Run *r, const char *path, char **old, size_t *keep) {
     }
     fclose(f);
     int steps;
-    *keep = log_keep(*old, n, r->start, &r->log_elapsed, &steps);
+    *keep = log_keep(r, *old, n, r->start, &r->log_elapsed, &steps);
     if (steps == r->start) return 0;
     char why[160];
     if (steps < 0)
-        snprintf(why, sizeof why, "its first line is not '%.*s' (not a trainer's log?)", (int)sizeof log_head - 2,
-                 log_head);
+        snprintf(why, sizeof why, "its first line is not '%.*s' (not a trainer's log, or not with the same "
+                 "validation?)", (int)strlen(r->log_head) - 1, r->log_head);
     else if (*keep == n || !memchr(*old + *keep, '\n', n - *keep))
         snprintf(why, sizeof why, "it ends at step %d, before the checkpoint's step %d", steps, r->start);
     else
-        snprintf(why, sizeof why, "this is not step %d's line 'step,loss,lr,elapsed' (damaged, or another run's?)",
-                 steps + 1);
+        snprintf(why, sizeof why, "this is not step %d's line '%.*s' (damaged, or another run's?)", steps + 1,
+                 (int)strlen(r->log_head) - 1, r->log_head);
     return cli_error(r->cli, "%s:%d: cannot resume this log: %s; move it aside or give another --log", path,
                      steps < 0 ? 1 : steps + 2, why);
 }
@@ -123,6 +146,7 @@ int cli_open_log(Run *r, const char *path) {
     MgErr e;
     char *old = NULL;
     size_t keep = 0;
+    log_header(r);
     if (r->start > 0 && log_resume(r, path, &old, &keep)) {
         free(old);
         return 1;
@@ -131,7 +155,7 @@ int cli_open_log(Run *r, const char *path) {
     int rc = mg_out_open(&r->logout, path, &e);
     if (rc == 0) {
         if (keep) fwrite(old, 1, keep, r->logout.f);
-        else fputs(log_head, r->logout.f), r->log_elapsed = 0;
+        else fputs(r->log_head, r->logout.f), r->log_elapsed = 0;
         rc = mg_out_publish(&r->logout, &e);    /* in place now: each step's line follows */
     }
     free(old);

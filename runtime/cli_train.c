@@ -131,6 +131,18 @@ static int check_resume(Run *r, const Opts *o, const MgTrainState *ts) {
                      n == ts->docs ? ", other contents" : "", ts->data, ts->docs);
 }
 
+/* A resumed run must validate on what it validated on (a split of the same
+ * fraction, seeded alike, or a file of the same values), or on nothing again. */
+static int check_validation(Run *r, const Opts *o, const MgTrainState *ts) {
+    if (strcmp(r->val_desc, ts->val) == 0) return 0;
+    if (!ts->val[0])
+        return cli_error(r->cli, "%s: cannot resume this run with %s: it trained without a validation set (leave "
+                         "out --val and --val-split)", o->load, o->val ? "--val" : "--val-split");
+    return cli_error(r->cli, "%s: cannot resume this run %s: it validated on %s%s", o->load,
+                     r->val_desc[0] ? "on another validation set" : "without its validation set", ts->val,
+                     !strncmp(ts->val, "split ", 6) ? " (give the same --val-split)" : " (give the same --val)");
+}
+
 static int same_file(const char *a, const char *b) {
     struct stat x, y;
     return stat(a, &x) == 0 && stat(b, &y) == 0 && x.st_dev == y.st_dev && x.st_ino == y.st_ino;
@@ -141,9 +153,9 @@ static int same_file(const char *a, const char *b) {
  * checkpoint locked against another trainer. */
 static int train_outputs(Run *r, const Opts *o) {
     MgErr e;
-    const char *save_in[] = {o->data}, *log_in[] = {o->data, o->load};
-    if (o->save && cli_check_output(r->cli, o->save, save_in, 1)) return 1;
-    if (o->log && cli_check_output(r->cli, o->log, log_in, 2)) return 1;
+    const char *save_in[] = {o->data, o->val}, *log_in[] = {o->data, o->load, o->val};
+    if (o->save && cli_check_output(r->cli, o->save, save_in, 2)) return 1;
+    if (o->log && cli_check_output(r->cli, o->log, log_in, 3)) return 1;
     if (o->save && o->log && mg_out_distinct(o->log, o->save, &e) != 0)
         return cli_error(r->cli, "'%s' is both the checkpoint (--save) and the log (--log)", o->log);
     if (o->save && mg_out_lock(&r->lock, o->save, &e) != 0) return cli_error(r->cli, "%s", e.msg);
@@ -170,9 +182,10 @@ static int train_setup(Run *r, const Opts *o) {
         return cli_error(r->cli, "%s: cannot resume this run with --docs %s: it trained with --docs %s (leave out --docs)",
                          o->load, o->text ? "text" : "lines", ts.text ? "text" : "lines");
     r->pieces = o->has_text ? o->text : resumed ? ts.text : 0;
-    if ((r->cli->ex ? load_examples(r) : load_docs(r, o)) || (resumed && check_resume(r, o, &ts))) return 1;
     r->opt.cfg.lr = o->has_lr ? o->lr : resumed ? ts.lr : m->optim.lr;
     r->opt.cfg.steps = o->has_steps ? o->steps : resumed ? (int)ts.steps : m->optim.steps;
+    if (cli_val_setup(r, o) || (resumed && check_validation(r, o, &ts))) return 1;
+    if ((r->cli->ex ? load_examples(r) : load_docs(r, o)) || (resumed && check_resume(r, o, &ts))) return 1;
     if (resumed && o->has_steps && o->steps < step)
         return cli_error(r->cli, "%s is already at step %ld; --steps %d trains nothing (give --steps above %ld)",
                          o->load, step, o->steps, step);
@@ -193,7 +206,8 @@ static int save_state(Run *r, const char *path, int step) {
     MgTrainState ts = {.steps = r->opt.cfg.steps, .lr = r->opt.cfg.lr, .seed = r->seed, .docs = cli_ndocs(r),
                        .docs_sum = r->docs_sum, .batch = (long)r->batch * r->cli->ranks, .text = r->pieces, .opt = &r->opt,
                        .rng = &r->rng};
-    snprintf(ts.data, sizeof ts.data, "%s", cli_data_name(r));
+    snprintf(ts.data, sizeof ts.data, "%s", r->train_desc[0] ? r->train_desc : cli_data_name(r));
+    snprintf(ts.val, sizeof ts.val, "%s", r->val_desc);
     if (r->log && mg_out_publish(&r->logout, &e) != 0) return cli_error(r->cli, "%s", e.msg);
     if (mg_ckpt_save_state(path, r->m, r->params, &r->vocab, step, &ts, &e) < 0) return cli_error(r->cli, "%s", e.msg);
     r->saved = step;
@@ -294,6 +308,29 @@ static int interrupted(Run *r, const Opts *o, int sig, int step) {
 
 static int train_steps(Run *r, const Opts *o);
 
+/* After step s (0-based): the validation set's figures when they are due
+ * (every eval_every steps and after the last), printed; then the log line,
+ * "step,loss,lr,elapsed" and with a validation set ",val_loss" (and
+ * ",val_accuracy", a fraction, for a classifier), cells empty between
+ * evaluations. */
+static int step_done(Run *r, Progress *pr, int s, double loss, double now) {
+    const int steps = r->opt.cfg.steps;
+    EvalSums v = {0, 0, 0};
+    int due = r->val && ((s + 1) % r->eval_every == 0 || s + 1 == steps);
+    if (due) {
+        if (cli_evaluate(r, r->val, &v)) return 1;
+        cli_progress_val(pr, s + 1, steps, &v, r->label >= 0);
+    }
+    if (!r->log) return 0;
+    fprintf(r->log, "%d,%.17g,%.17g,%.6f", s + 1, loss, mg_optim_lr(&r->opt.cfg, s), r->log_elapsed + (now - pr->t0));
+    if (due) fprintf(r->log, ",%.17g", v.loss);
+    else if (r->val) fputc(',', r->log);
+    if (due && r->label >= 0) fprintf(r->log, ",%.17g", (double)v.correct / (double)v.n);
+    else if (r->val && r->label >= 0) fputc(',', r->log);
+    fputc('\n', r->log);
+    return 0;
+}
+
 int cli_cmd_train(Run *r, const Opts *o) {
     r->saved = -1;
     if (cli_ranks_agree(r->cli, train_setup(r, o))) return 1;
@@ -324,9 +361,7 @@ static int train_steps(Run *r, const Opts *o) {
             return 1;
         double now = cli_wall_seconds();
         cli_progress_step(&pr, s + 1, r->start, steps, loss, T, now);
-        if (r->log)
-            fprintf(r->log, "%d,%.17g,%.17g,%.6f\n", s + 1, loss, mg_optim_lr(&r->opt.cfg, s),
-                    r->log_elapsed + (now - pr.t0));
+        if (r->cli->rank == 0 && step_done(r, &pr, s, loss, now)) return 1;
         if (o->save_every && (s + 1) % o->save_every == 0 && s + 1 < steps &&
             cli_ranks_agree(r->cli, r->cli->rank == 0 && save_state(r, o->save, s + 1)))
             return 1;

@@ -4,7 +4,8 @@
  * name and shape) and string metadata model, vocab, step and checksum.
  * A training checkpoint adds Adam's moments as tensors optimizer.m.NAME and
  * optimizer.v.NAME and metadata steps, lr, seed, data, docs, docs_checksum
- * (what the run trained on) and rng (the generator's whole state), so a run
+ * (what the run trained on), validation (optional: what it validated on) and
+ * rng (the generator's whole state), so a run
  * resumed from it continues bit for bit.  checksum is "fnv1a64:" and 16 hex
  * digits: FNV-1a 64 over every tensor's values as little-endian IEEE doubles
  * (parameters, then m, then v, each in parameter order: the file's order), then
@@ -39,6 +40,9 @@ typedef struct MgTrainState {
     uint64_t docs_sum;      /* mg_data_checksum of its documents in file order */
     long batch;             /* documents per step (1 in checkpoints from before batches) */
     int text;               /* 1: --docs text (the data cut into block-size pieces) */
+    char val[256];          /* what the run validated on, metadata 'validation' ("": nothing):
+                               "split F" (--val-split F of data) or "file of N examples,
+                               fnv1a64:HEX" (--val, the values' checksum) */
     MgOptimizer *opt;       /* Adam's m and v are saved/restored (SGD has none) */
     MgRng *rng;
 } MgTrainState;

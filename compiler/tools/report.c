@@ -1,7 +1,8 @@
 /* report.c: `mgc report RUN.csv... -o report.html`.  Takes the trainers'
  * --log files (a header line naming the columns, then one line per step with
- * an increasing step; only `step` and `loss` are read, other columns, any
- * number of them, are ignored; a UTF-8 BOM is skipped) and hands on one
+ * an increasing step; `step` and `loss` are read, and `val_loss` and
+ * `val_accuracy` when there, empty cells being steps without them; other
+ * columns, any number of them, are ignored; a UTF-8 BOM is skipped) and hands on one
  * self-contained HTML page: report_page.html with the runs as a JSON literal.
  * Invariants: every bad input is reported with its file (and line and column)
  * and exits 1 before the output is touched; the output is checked (writable,
@@ -33,7 +34,10 @@ static const char report_usage[] =
     "Writes one self-contained HTML page (inline CSS and JavaScript, nothing\n"
     "fetched) that overlays the loss curves of training runs: the CSV files the\n"
     "trainers write with '--log FILE.csv'.  Each file needs a header line naming\n"
-    "its columns, with 'step' and 'loss' among them; other columns (any number)\n"
+    "its columns, with 'step' and 'loss' among them.  A log with 'val_loss' (a\n"
+    "validation set's loss, trainers' --val) draws it dashed beside its run's\n"
+    "curve, and 'val_accuracy' (a fraction) in a panel of its own below; their\n"
+    "empty cells are steps without an evaluation.  Other columns (any number)\n"
     "are ignored, and so is a UTF-8 byte order mark.  Steps must increase from\n"
     "line to line (a run resumed with the same --log keeps them so).\n"
     "A log is read up to 256 MiB (a FIFO too); a NUL byte in it is an error.\n"
@@ -49,11 +53,19 @@ static const char report_usage[] =
     "\n"
     "Exit status: 0 on success, 1 on any error in the input or the options.\n";
 
+/* (x, y) points of one curve */
+typedef struct Curve {
+    double *x, *y;
+    size_t n, cap;
+} Curve;
+
 typedef struct Series {
     const char *path;
     char *name;              /* the legend's; malloc'd */
     double *step, *loss;
     size_t n, cap;
+    Curve val, acc;          /* val_loss and val_accuracy at the steps that have them */
+    int cv, ca;              /* their columns, -1 when the log has none */
     const char *prev;        /* while reading: the last step's text, and its line */
     size_t prev_len;
     int prev_line;
@@ -104,6 +116,23 @@ static void buf_printf(Buf *b, const char *fmt, ...)
 
 /* ---- reading a log ---- */
 
+static int push_point(Curve *c, double x, double y)
+{
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? 2 * c->cap : 64;
+        double *a = realloc(c->x, cap * sizeof *a);
+        if (a)
+            c->x = a;
+        double *b = a ? realloc(c->y, cap * sizeof *b) : NULL;
+        if (!b)
+            return 1;
+        c->y = b, c->cap = cap;
+    }
+    c->x[c->n] = x, c->y[c->n] = y;
+    c->n++;
+    return 0;
+}
+
 static int push(Series *s, double step, double loss)
 {
     if (s->n == s->cap) {
@@ -149,7 +178,7 @@ static int is_name(const char *s, size_t n, const char *name)
     if (n != strlen(name))
         return 0;
     for (size_t i = 0; i < n; i++)
-        if ((s[i] | 0x20) != name[i])
+        if ((s[i] >= 'A' && s[i] <= 'Z' ? s[i] | 0x20 : s[i]) != name[i])     /* letters in any case */
             return 0;
     return 1;
 }
@@ -175,13 +204,14 @@ static SrcLoc at(const char *path, int line, const char *text, const char *field
     return loc;
 }
 
-/* The header: column numbers of step and loss into *cs, *cl. */
-static int read_header(const char *path, const char *line, size_t n, int *cs, int *cl)
+/* The header: column numbers of step and loss into *cs, *cl, and of
+ * val_loss and val_accuracy (-1: none) into s->cv, s->ca. */
+static int read_header(Series *s, const char *line, size_t n, int *cs, int *cl)
 {
-    const char *f, *first = line;
+    const char *f, *first = line, *path = s->path;
     size_t len, first_len = 0;
     double v;
-    *cs = *cl = -1;
+    *cs = *cl = s->cv = s->ca = -1;
     size_t i = 0;
     for (int k = 0; k < INT_MAX && next_field(line, n, &i, &f, &len); k++) {
         if (k == 0)
@@ -190,6 +220,10 @@ static int read_header(const char *path, const char *line, size_t n, int *cs, in
             *cs = k;
         else if (is_name(f, len, "loss") && *cl < 0)
             *cl = k;
+        else if (is_name(f, len, "val_loss") && s->cv < 0)
+            s->cv = k;
+        else if (is_name(f, len, "val_accuracy") && s->ca < 0)
+            s->ca = k;
     }
     SrcLoc loc = at(path, 1, line, line, n);
     if (*cs < 0 && *cl < 0 && number(first, first_len, &v) == 0) {
@@ -203,15 +237,35 @@ static int read_header(const char *path, const char *line, size_t n, int *cs, in
     return 0;
 }
 
-/* One data line: its step and loss, after the line before (s->prev*). */
+/* A validation cell of the step `step`: empty (no evaluation then), or a
+ * finite number added to c. */
+static int read_val(Series *s, Curve *c, const char *what, int lineno, const char *line, const char *f, size_t len,
+                    double step)
+{
+    double v;
+    if (!f || len == 0)
+        return 0;
+    if (number(f, len, &v)) {
+        diag_error(at(s->path, lineno, line, f, len), "'%s' is not empty or a finite number: '%.*s'", what,
+                   (int)(len < 40 ? len : 40), f);
+        return 1;
+    }
+    if (push_point(c, step, v)) {
+        diag_plain("out of memory reading '%s'", s->path);
+        return 1;
+    }
+    return 0;
+}
+
+/* One data line: its step and loss (and validation cells), after the line before (s->prev*). */
 static int read_row(Series *s, int lineno, const char *line, size_t n, int cs, int cl)
 {
-    const char *start[2] = {NULL, NULL}, *f;
-    size_t len[2] = {0, 0}, flen;
-    int col[2] = {cs, cl}, k = 0;
+    const char *start[4] = {NULL, NULL, NULL, NULL}, *f;
+    size_t len[4] = {0, 0, 0, 0}, flen;
+    int col[4] = {cs, cl, s->cv, s->ca}, k = 0;
     size_t i = 0;
     for (; k < INT_MAX && next_field(line, n, &i, &f, &flen); k++)
-        for (int j = 0; j < 2; j++)
+        for (int j = 0; j < 4; j++)
             if (k == col[j])
                 start[j] = f, len[j] = flen;
     int need = (cs > cl ? cs : cl) + 1;
@@ -242,7 +296,8 @@ static int read_row(Series *s, int lineno, const char *line, size_t n, int cs, i
         return 1;
     }
     s->prev = start[0], s->prev_len = len[0], s->prev_line = lineno;
-    return 0;
+    return read_val(s, &s->val, "val_loss", lineno, line, start[2], len[2], v[0]) ||
+           read_val(s, &s->acc, "val_accuracy", lineno, line, start[3], len[3], v[0]);
 }
 
 enum { LOG_MAX_MIB = 256 };          /* the largest log read */
@@ -345,7 +400,7 @@ static int read_log(Series *s)
                 diag_error(at(s->path, lineno, line, line, len), "no header line: the first line must name the columns, e.g. 'step,loss'");
                 rc = 1;
             } else {
-                rc = read_header(s->path, line, len, &cs, &cl);
+                rc = read_header(s, line, len, &cs, &cl);
             }
             header = 1;
         } else {
@@ -426,7 +481,9 @@ static void put_array(Buf *b, const double *v, size_t n)
     buf_puts(b, "]");
 }
 
-/* [{"name":"...","step":[...],"loss":[...]},...], one run per line */
+/* [{"name":"...","step":[...],"loss":[...]},...], one run per line; a run
+ * with validation figures adds "val_step", "val_loss" and "acc_step",
+ * "val_accuracy" (each pair only when the log has that column) */
 static void put_data(Buf *b, const Series *s, int n)
 {
     buf_puts(b, "[");
@@ -437,6 +494,18 @@ static void put_data(Buf *b, const Series *s, int n)
         put_array(b, s[i].step, s[i].n);
         buf_puts(b, ",\"loss\":");
         put_array(b, s[i].loss, s[i].n);
+        if (s[i].cv >= 0) {
+            buf_puts(b, ",\"val_step\":");
+            put_array(b, s[i].val.x, s[i].val.n);
+            buf_puts(b, ",\"val_loss\":");
+            put_array(b, s[i].val.y, s[i].val.n);
+        }
+        if (s[i].ca >= 0) {
+            buf_puts(b, ",\"acc_step\":");
+            put_array(b, s[i].acc.x, s[i].acc.n);
+            buf_puts(b, ",\"val_accuracy\":");
+            put_array(b, s[i].acc.y, s[i].acc.n);
+        }
         buf_puts(b, "}");
     }
     buf_puts(b, "]");
@@ -604,6 +673,10 @@ int report_main(int argc, char **argv)
         Series *s = &o.runs[i];
         free(s->step);
         free(s->loss);
+        free(s->val.x);
+        free(s->val.y);
+        free(s->acc.x);
+        free(s->acc.y);
         free(s->name);
     }
     free(o.runs);

@@ -7,7 +7,9 @@
  * t_in_NAME) against the interpreter: loss, gradients and logits to 1e-12.
  * The trainer on examples in memory (mg_cli_main_examples): the first loss
  * against the mean written out, compiled against interpreted, threads and a
- * resumed run bit for bit, grad of one example. */
+ * resumed run bit for bit, grad of one example.  Evaluation: eval's mean loss
+ * and accuracy, predict's CSV, the validation columns of the log (--val,
+ * --val-split, resumed) against the same figures computed here, and the errors. */
 #define _DEFAULT_SOURCE     /* mkdtemp */
 #include <criterion/criterion.h>
 #include <criterion/redirect.h>
@@ -15,11 +17,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "arena.h"
 #include "interp.h"
 #include "mg_checkpoint.h"
 #include "mg_cli.h"
+#include "mg_dataset.h"
 #include "mg_model.h"
 #include "pipeline.h"
 
@@ -468,4 +472,449 @@ Test(inputs, trainer_refuses_65_inputs)
     interp_free_model(&m);
     snprintf(path, sizeof path, "rm -r %s", dir);
     cr_expect_eq(system(path), 0);
+}
+
+/* ---- evaluation: eval, predict, a validation set while training ---- */
+
+/* run the trainer of m on ex (NULL: --data) with args, its standard output into `out` */
+static int trainer_to(const MgModel *m, const MgExamples *ex, const char *args, const char *out)
+{
+    char buf[1100], *argv[32];
+    int argc = 0;
+    snprintf(buf, sizeof buf, "trainer %s", args);
+    for (char *t = strtok(buf, " "); t && argc < 31; t = strtok(NULL, " "))
+        argv[argc++] = t;
+    argv[argc] = NULL;
+    fflush(stdout);
+    FILE *saved = fdopen(dup(fileno(stdout)), "w");
+    cr_assert_not_null(freopen(out, "w", stdout));
+    int rc = ex ? mg_cli_main_examples(m, ex, "cls", argc, argv) : mg_cli_main(m, "cls", argc, argv);
+    fflush(stdout);
+    dup2(fileno(saved), fileno(stdout));
+    fclose(saved);
+    return rc;
+}
+
+/* the whole of a small file */
+static char *slurp(const char *path)
+{
+    static char text[1 << 16];
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "no file %s", path);
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    text[n] = 0;
+    fclose(f);
+    return text;
+}
+
+/* the parameters of a checkpoint of cls.mg */
+static void cls_params(const char *path, double *p)
+{
+    MgVocab v;
+    long step;
+    MgErr e;
+    cr_assert_eq(mg_ckpt_load(path, &t_in_cls_model, p, &v, &step, &e), 0, "%s", e.msg);
+    mg_vocab_free(&v);
+}
+
+/* the mean loss of examples [0, n) of xs, ys under p, summed in order by the
+ * interpreter, and the examples whose first largest logit is the label */
+static double cls_mean(const MgModel *m, const double *p, const double *xs, const double *ys, size_t n, int *correct)
+{
+    double sum = 0, g[24];
+    *correct = 0;
+    for (size_t i = 0; i < n; i++) {
+        const double *x[2] = {xs + 2 * i, ys + i};
+        sum += m->loss_grad_x(m->ctx, p, g, x, 1, NULL);
+        const double *out = m->forward_x(m->ctx, p, x, 1, NULL);
+        int best = 0;
+        for (int c = 1; c < 3; c++)
+            if (out[c] > out[best]) best = c;
+        *correct += best == (int)ys[i];
+    }
+    return sum / (double)n;
+}
+
+/* eval: the mean loss and accuracy, as the interpreter's written out here,
+ * the same for every --threads; a model without a classifier's label has no
+ * accuracy */
+Test(inputs, eval_loss_and_accuracy)
+{
+    char dir[] = "/tmp/mgc_inputs_XXXXXX", args[1024], path[600], out[600];
+    cr_assert_not_null(mkdtemp(dir));
+    const MgModel *c = &t_in_cls_model;
+    MgModel m = interp_of(DIR "cls.mg", "t_in_cls");   /* the name its checkpoints carry */
+    enum { N = 30 };
+    double xs[2 * N], ys[N], p[24];
+    MgExamples ex = cls_examples(c, N, xs, ys);
+    snprintf(args, sizeof args, "train --steps 20 --batch 5 --save %s/ck", dir);
+    cr_assert_eq(trainer(c, &ex, args), 0);
+    snprintf(path, sizeof path, "%s/ck", dir);
+    cls_params(path, p);
+    int correct;
+    double mean = cls_mean(&m, p, xs, ys, N, &correct);
+
+    double loss, acc;
+    unsigned long n, k, total;
+    snprintf(args, sizeof args, "eval --load %s/ck", dir);
+    snprintf(out, sizeof out, "%s/eval.txt", dir);
+    cr_assert_eq(trainer_to(&m, &ex, args, out), 0);
+    char *text = slurp(out);
+    cr_assert_eq(sscanf(text, "eval: %lu examples, loss %lf, accuracy %lf%% (%lu/%lu)\n", &n, &loss, &acc, &k, &total),
+                 5, "eval printed '%s'", text);
+    cr_expect_eq(n, N);
+    cr_expect(loss == mean, "interpreted: loss %.17g, the mean here %.17g", loss, mean);
+    cr_expect_eq(k, (unsigned long)correct, "%lu correct, %d here", k, correct);
+    cr_expect_eq(total, N);
+    cr_expect(fabs(acc - 100.0 * correct / N) < 0.005, "accuracy %.2f%%, %d/%d here", acc, correct, N);
+
+    cr_assert_eq(trainer_to(c, &ex, args, out), 0);
+    char one[256];
+    snprintf(one, sizeof one, "%s", slurp(out));
+    cr_assert_eq(sscanf(one, "eval: %lu examples, loss %lf, accuracy %lf%% (%lu/%lu)\n", &n, &loss, &acc, &k, &total), 5);
+    cr_expect(rel(loss, mean) <= 1e-12, "compiled: loss %.17g, the mean here %.17g", loss, mean);
+    cr_expect_eq(k, (unsigned long)correct);
+    snprintf(args, sizeof args, "eval --load %s/ck --threads 2", dir);
+    cr_assert_eq(trainer_to(c, &ex, args, out), 0);
+    cr_expect_str_eq(slurp(out), one, "--threads 2 changed eval's line");
+
+    /* the regression has no logits and no label: a loss only */
+    double rx[4] = {1, 2, 3, 4}, rt[4] = {2, 4, 6, 8}, *rd[2] = {rx, rt};
+    MgExamples rex = {.source = "line (in memory)", .n = 4, .nfields = 2, .fields = (MgField *)t_in_reg_model.inputs,
+                      .data = rd};
+    MgModel rm = interp_of(DIR "reg.mg", "t_in_reg");
+    snprintf(args, sizeof args, "train --steps 0 --save %s/reg.ck", dir);
+    cr_assert_eq(trainer(&t_in_reg_model, &rex, args), 0);
+    double rp[2], g[2], rsum = 0;
+    MgVocab v;
+    long step;
+    MgErr e;
+    snprintf(path, sizeof path, "%s/reg.ck", dir);
+    cr_assert_eq(mg_ckpt_load(path, &t_in_reg_model, rp, &v, &step, &e), 0, "%s", e.msg);
+    for (int i = 0; i < 4; i++) {
+        const double *x[2] = {rx + i, rt + i};
+        rsum += rm.loss_grad_x(rm.ctx, rp, g, x, 1, NULL);
+    }
+    snprintf(args, sizeof args, "eval --load %s/reg.ck", dir);
+    cr_assert_eq(trainer_to(&rm, &rex, args, out), 0);
+    text = slurp(out);
+    cr_assert_eq(sscanf(text, "eval: %lu examples, loss %lf\n", &n, &loss), 2, "eval printed '%s'", text);
+    cr_expect(loss == rsum / 4, "regression: loss %.17g, the mean here %.17g", loss, rsum / 4);
+    cr_expect(strstr(text, "accuracy") == NULL, "a regression has an accuracy: %s", text);
+    interp_free_model(&rm);
+    interp_free_model(&m);
+    snprintf(args, sizeof args, "rm -r %s", dir);
+    cr_expect_eq(system(args), 0);
+}
+
+/* points and labels of cls_examples as a CSV file */
+static void cls_csv(const char *path, const double *xs, const double *ys, size_t n)
+{
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fprintf(f, "x[0],x[1],y\n");
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "%.17g,%.17g,%d\n", xs[2 * i], xs[2 * i + 1], (int)ys[i]);
+    cr_assert_eq(fclose(f), 0);
+}
+
+/* predict: the CSV read back holds forward_x's logits bit for bit, and
+ * their argmax; it may not overwrite its input; a model without logits is
+ * refused */
+Test(inputs, predict_writes_the_logits)
+{
+    char dir[] = "/tmp/mgc_inputs_XXXXXX", args[1024], path[200], out[200];
+    cr_assert_not_null(mkdtemp(dir));
+    const MgModel *c = &t_in_cls_model;
+    enum { N = 12 };
+    double xs[2 * N], ys[N], p[24];
+    MgExamples ex = cls_examples(c, N, xs, ys);
+    snprintf(path, sizeof path, "%s/points.csv", dir);
+    cls_csv(path, xs, ys, N);
+    snprintf(args, sizeof args, "train --steps 5 --data %s --save %s/ck", path, dir);
+    cr_assert_eq(trainer(c, NULL, args), 0);
+    snprintf(out, sizeof out, "%s/ck", dir);
+    cls_params(out, p);
+    snprintf(args, sizeof args, "predict --load %s/ck --data %s -o %s/pred.csv", dir, path, dir);
+    cr_assert_eq(trainer(c, NULL, args), 0);
+    snprintf(out, sizeof out, "%s/pred.csv", dir);
+    FILE *f = fopen(out, "r");
+    cr_assert_not_null(f);
+    char line[512];
+    cr_assert_not_null(fgets(line, sizeof line, f));
+    cr_expect_str_eq(line, "logits[0],logits[1],logits[2],class\n");
+    double *scratch = calloc(c->scratch + 1, sizeof *scratch);
+    for (int i = 0; i < N; i++) {
+        double y[3];
+        int cls;
+        cr_assert_not_null(fgets(line, sizeof line, f), "row %d is missing", i + 1);
+        cr_assert_eq(sscanf(line, "%lf,%lf,%lf,%d\n", &y[0], &y[1], &y[2], &cls), 4, "row '%s'", line);
+        const double *x[2] = {xs + 2 * i, ys + i};
+        const double *want = c->forward_x(c->ctx, p, x, 1, scratch);
+        int best = 0;
+        for (int k = 0; k < 3; k++) {
+            cr_expect(y[k] == want[k], "example %d logits[%d]: %.17g, forward_x %.17g", i, k, y[k], want[k]);
+            if (want[k] > want[best]) best = k;
+        }
+        cr_expect_eq(cls, best, "example %d: class %d, argmax %d", i, cls, best);
+    }
+    cr_expect_null(fgets(line, sizeof line, f), "a row too many: %s", line);
+    fclose(f);
+    free(scratch);
+
+    /* the examples given in memory, to standard output: the same rows */
+    char same[200];
+    snprintf(same, sizeof same, "%s", out);
+    snprintf(args, sizeof args, "predict --load %s/ck", dir);
+    snprintf(out, sizeof out, "%s/stdout.csv", dir);
+    cr_assert_eq(trainer_to(c, &ex, args, out), 0);
+    char copy[1 << 14];
+    snprintf(copy, sizeof copy, "%s", slurp(same));
+    cr_expect_str_eq(slurp(out), copy, "predict to standard output differs from -o");
+
+    snprintf(args, sizeof args, "predict --load %s/ck --data %s -o %s", dir, path, path);
+    cr_expect_eq(trainer(c, NULL, args), 1, "predict wrote over its data");
+    char *text = slurp(path);
+    cr_expect(strncmp(text, "x[0],x[1],y\n", 12) == 0, "the data was changed: %.40s", text);
+    snprintf(args, sizeof args, "predict --load %s/ck", dir);
+    double rx[1] = {1}, rt[1] = {2}, *rd[2] = {rx, rt};
+    MgExamples rex = {.source = "line", .n = 1, .nfields = 2, .fields = (MgField *)t_in_reg_model.inputs, .data = rd};
+    cr_expect_eq(trainer(&t_in_reg_model, &rex, args), 1, "predict ran a model without logits");
+    snprintf(args, sizeof args, "rm -r %s", dir);
+    cr_expect_eq(system(args), 0);
+}
+
+/* a --log's columns val_loss and val_accuracy: NAN for an empty cell;
+ * returns the rows read (steps 1, 2, ...) */
+static int log_val(const char *path, double *vl, double *va, int cap, char *head, size_t headcap)
+{
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "no log %s", path);
+    char line[256];
+    int n = 0;
+    cr_assert_not_null(fgets(line, sizeof line, f));
+    snprintf(head, headcap, "%s", line);
+    while (n < cap && fgets(line, sizeof line, f)) {
+        char *cell = line;
+        for (int k = 0; k < 4; k++) {
+            cell = strchr(cell, ',');
+            cr_assert_not_null(cell, "log line '%s' has no column %d", line, k + 5);
+            cell++;
+        }
+        vl[n] = *cell == ',' || *cell == '\n' ? NAN : strtod(cell, NULL);
+        cell = strchr(cell, ',');
+        va[n] = !cell || cell[1] == '\n' ? NAN : strtod(cell + 1, NULL);
+        n++;
+    }
+    fclose(f);
+    return n;
+}
+
+/* train --val FILE: val_loss and val_accuracy in the log at steps 2, 4, 6
+ * (--eval-every 2), empty between, each the mean written out here with the
+ * parameters of a run of that many steps */
+Test(inputs, validation_file_in_the_log)
+{
+    char dir[] = "/tmp/mgc_inputs_XXXXXX", args[1024], data[200], val[200], path[200], head[256];
+    cr_assert_not_null(mkdtemp(dir));
+    const MgModel *c = &t_in_cls_model;
+    MgModel m = interp_of(DIR "cls.mg", "t_in_cls");
+    enum { N = 30, V = 10 };
+    double xs[2 * N], ys[N], vx[2 * V], vy[V], p[24];
+    cls_examples(c, N, xs, ys);
+    cls_examples(c, V, vx, vy);
+    snprintf(data, sizeof data, "%s/points.csv", dir);
+    snprintf(val, sizeof val, "%s/val.csv", dir);
+    cls_csv(data, xs, ys, N);
+    cls_csv(val, vx, vy, V);
+    snprintf(args, sizeof args, "train --steps 6 --batch 5 --data %s --val %s --eval-every 2 --log %s/log.csv", data,
+             val, dir);
+    cr_assert_eq(trainer(c, NULL, args), 0);
+    double vl[8], va[8];
+    snprintf(path, sizeof path, "%s/log.csv", dir);
+    cr_assert_eq(log_val(path, vl, va, 8, head, sizeof head), 6);
+    cr_expect_str_eq(head, "step,loss,lr,elapsed,val_loss,val_accuracy\n");
+    for (int s = 1; s <= 6; s++) {
+        if (s % 2) {
+            cr_expect(isnan(vl[s - 1]) && isnan(va[s - 1]), "step %d has validation figures", s);
+            continue;
+        }
+        snprintf(args, sizeof args, "train --steps %d --batch 5 --data %s --save %s/ck", s, data, dir);
+        cr_assert_eq(trainer(c, NULL, args), 0);
+        snprintf(path, sizeof path, "%s/ck", dir);
+        cls_params(path, p);
+        int correct;
+        double mean = cls_mean(&m, p, vx, vy, V, &correct);
+        cr_expect(rel(vl[s - 1], mean) <= 1e-12, "step %d: val_loss %.17g, the mean here %.17g", s, vl[s - 1], mean);
+        cr_expect(va[s - 1] == (double)correct / V, "step %d: val_accuracy %.17g, here %d/%d", s, va[s - 1], correct, V);
+    }
+    interp_free_model(&m);
+    snprintf(args, sizeof args, "rm -r %s", dir);
+    cr_expect_eq(system(args), 0);
+}
+
+/* the index of example (x, y) in xs, ys, or -1 */
+static int find_example(const double *xs, const double *ys, size_t n, const double *x, double y)
+{
+    for (size_t i = 0; i < n; i++)
+        if (xs[2 * i] == x[0] && xs[2 * i + 1] == x[1] && ys[i] == y) return (int)i;
+    return -1;
+}
+
+/* --val-split: two disjoint parts whose union is the data; training sees
+ * only its part (step 1's full-batch loss), val_loss is the other's; a
+ * resumed run (after --save-every) writes the log of a straight one */
+Test(inputs, validation_split)
+{
+    char dir[] = "/tmp/mgc_inputs_XXXXXX", args[1024], data[200], path[200], head[256];
+    cr_assert_not_null(mkdtemp(dir));
+    const MgModel *c = &t_in_cls_model;
+    MgModel m = interp_of(DIR "cls.mg", "t_in_cls");
+    enum { N = 20 };
+    double xs[2 * N], ys[N], p[24];
+    cls_examples(c, N, xs, ys);
+    snprintf(data, sizeof data, "%s/points.csv", dir);
+    cls_csv(data, xs, ys, N);
+    MgExamples all, tr, va;
+    MgErr e;
+    cr_assert_eq(mg_examples_load(&all, data, c->inputs, c->n_inputs, &e), 0, "%s", e.msg);
+    cr_assert_eq(mg_examples_split(&all, 0.3, 7, &tr, &va, &e), 0, "%s", e.msg);
+    cr_assert_eq(va.n, 6);
+    cr_assert_eq(tr.n, 14);
+    int seen[N] = {0};
+    for (size_t i = 0; i < va.n + tr.n; i++) {
+        const MgExamples *part = i < va.n ? &va : &tr;
+        size_t j = i < va.n ? i : i - va.n;
+        int at = find_example(xs, ys, N, part->data[0] + 2 * j, part->data[1][j]);
+        cr_assert(at >= 0, "example %zu of a part is not in the data", j);
+        seen[at]++;
+    }
+    for (int i = 0; i < N; i++)
+        cr_expect_eq(seen[i], 1, "example %d is in %d parts", i, seen[i]);
+
+    /* step 1 of the whole training part: its mean; step 2's val_loss: the other part's */
+    snprintf(args, sizeof args, "train --steps 0 --seed 7 --data %s --val-split 0.3 --save %s/p0", data, dir);
+    cr_assert_eq(trainer(c, NULL, args), 0);
+    snprintf(path, sizeof path, "%s/p0", dir);
+    cls_params(path, p);
+    int correct;
+    double train0 = cls_mean(&m, p, tr.data[0], tr.data[1], tr.n, &correct);
+    snprintf(args, sizeof args, "train --steps 2 --seed 7 --batch 14 --data %s --val-split 0.3 --save %s/p2 --log %s/a.csv",
+             data, dir, dir);
+    cr_assert_eq(trainer(c, NULL, args), 0);
+    double loss[8], vl[8], vacc[8];
+    snprintf(path, sizeof path, "%s/a.csv", dir);
+    cr_assert_eq(log_losses(path, loss, 4), 2);
+    cr_expect(rel(loss[0], train0) <= 1e-12, "step 1: loss %.17g, the training part's mean %.17g", loss[0], train0);
+    cr_assert_eq(log_val(path, vl, vacc, 4, head, sizeof head), 2);
+    snprintf(path, sizeof path, "%s/p2", dir);
+    cls_params(path, p);
+    double val2 = cls_mean(&m, p, va.data[0], va.data[1], va.n, &correct);
+    cr_expect(rel(vl[1], val2) <= 1e-12, "step 2: val_loss %.17g, the held-out part's mean %.17g", vl[1], val2);
+    cr_expect(vacc[1] == (double)correct / (double)va.n);
+
+    /* 4 steps saved every 2, resumed to 6: the log of 6 straight steps (but elapsed) */
+    snprintf(args, sizeof args, "train --steps 6 --batch 3 --data %s --val-split 0.3 --eval-every 2 --log %s/s.csv",
+             data, dir);
+    cr_assert_eq(trainer(c, NULL, args), 0);
+    snprintf(args, sizeof args, "train --steps 4 --batch 3 --data %s --val-split 0.3 --eval-every 2 --save %s/r.ck "
+             "--save-every 2 --log %s/r.csv", data, dir, dir);
+    cr_assert_eq(trainer(c, NULL, args), 0);
+    snprintf(args, sizeof args, "train --steps 6 --data %s --val-split 0.3 --eval-every 2 --load %s/r.ck --save %s/r.ck "
+             "--log %s/r.csv", data, dir, dir, dir);
+    cr_assert_eq(trainer(c, NULL, args), 0);
+    snprintf(args, sizeof args, "cut -d, -f1-3,5- %s/s.csv > %s/s.cut && cut -d, -f1-3,5- %s/r.csv > %s/r.cut && "
+             "cmp %s/s.cut %s/r.cut", dir, dir, dir, dir, dir, dir);
+    cr_expect_eq(system(args), 0, "the resumed run's log differs");
+    snprintf(path, sizeof path, "%s/r.csv", dir);
+    cr_expect_eq(log_val(path, vl, vacc, 8, head, sizeof head), 6);
+    cr_expect(!isnan(vl[3]) && !isnan(vl[5]) && isnan(vl[4]), "validation at the wrong steps of the resumed run");
+    mg_examples_free(&all);
+    mg_examples_free(&tr);
+    mg_examples_free(&va);
+    interp_free_model(&m);
+    snprintf(args, sizeof args, "rm -r %s", dir);
+    cr_expect_eq(system(args), 0);
+}
+
+/* eval, predict and validation refuse what they cannot do, each with one
+ * error line and status 1 */
+Test(inputs, evaluation_errors)
+{
+    char dir[] = "/tmp/mgc_inputs_XXXXXX", args[1024], data[200], bad[200];
+    cr_assert_not_null(mkdtemp(dir));
+    const MgModel *c = &t_in_cls_model;
+    enum { N = 8 };
+    double xs[2 * N], ys[N];
+    MgExamples ex = cls_examples(c, N, xs, ys);
+    snprintf(data, sizeof data, "%s/points.csv", dir);
+    cls_csv(data, xs, ys, N);
+    snprintf(bad, sizeof bad, "%s/bad.csv", dir);     /* no column x[1] */
+    FILE *f = fopen(bad, "w");
+    cr_assert_not_null(f);
+    fprintf(f, "x[0],y\n0.5,1\n");
+    cr_assert_eq(fclose(f), 0);
+    snprintf(args, sizeof args, "train --steps 2 --data %s --val-split 0.25 --save %s/ck", data, dir);
+    cr_assert_eq(trainer(c, NULL, args), 0);
+    static const char *const refused[] = {
+        "train --steps 1 --data %s --val %s --val-split 0.5",    /* two validation sets */
+        "train --steps 1 --data %s --val-split 0",
+        "train --steps 1 --data %s --val-split 1",
+        "train --steps 1 --data %s --val-split 1.5",
+        "train --steps 1 --data %s --val-split -0.5",
+        "train --steps 1 --data %s --val-split 0.01",           /* no validation example of 8 */
+        "train --steps 1 --data %s --val-split 0.97",           /* no training example */
+        "train --steps 1 --data %s --eval-every 2",             /* nothing to evaluate */
+        "train --steps 1 --data %s --val-split 0.5 --eval-every 0",
+        "eval --data %s",                                       /* no --load */
+        "train --steps 4 --data %s --load %s/ck",               /* resumed without its split */
+        "train --steps 4 --data %s --val-split 0.5 --load %s/ck", /* another split */
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
+        snprintf(args, sizeof args, refused[i], data, strstr(refused[i], "--val ") ? bad : dir);
+        cr_expect_eq(trainer(c, NULL, args), 1, "accepted: %s", args);
+    }
+    snprintf(args, sizeof args, "train --steps 1 --data %s --val %s", data, bad);    /* the val file lacks x[1] */
+    cr_expect_eq(trainer(c, NULL, args), 1, "accepted: %s", args);
+    snprintf(args, sizeof args, "train --steps 4 --data %s --val-split 0.25 --load %s/ck", data, dir);
+    cr_expect_eq(trainer(c, NULL, args), 0, "the same split was not resumed");
+
+    /* a checkpoint of another model */
+    double rx[1] = {1}, rt[1] = {2}, *rd[2] = {rx, rt};
+    MgExamples rex = {.source = "line", .n = 1, .nfields = 2, .fields = (MgField *)t_in_reg_model.inputs, .data = rd};
+    snprintf(args, sizeof args, "train --steps 0 --save %s/reg.ck", dir);
+    cr_assert_eq(trainer(&t_in_reg_model, &rex, args), 0);
+    snprintf(args, sizeof args, "eval --load %s/reg.ck", dir);
+    cr_expect_eq(trainer(c, &ex, args), 1, "eval took a checkpoint of another model");
+    snprintf(args, sizeof args, "predict --load %s/reg.ck", dir);
+    cr_expect_eq(trainer(c, &ex, args), 1, "predict took a checkpoint of another model");
+
+    /* a text model: eval and predict refused, and a validation set */
+    MgModel bigram = interp_of(MGC_SOURCE_DIR "/models/bigram.mg", "bigram");
+    char *ev[] = {"trainer", "eval", "--load", data, NULL}, *pr[] = {"trainer", "predict", "--load", data, NULL};
+    char *tr[] = {"trainer", "train", "--steps", "1", "--val-split", "0.5", NULL};
+    cr_expect_eq(mg_cli_main(&bigram, "bigram", 4, ev), 1, "eval ran a text model");
+    cr_expect_eq(mg_cli_main(&bigram, "bigram", 4, pr), 1, "predict ran a text model");
+    cr_expect_eq(mg_cli_main(&bigram, "bigram", 6, tr), 1, "a text model took --val-split");
+    interp_free_model(&bigram);
+    snprintf(args, sizeof args, "rm -r %s", dir);
+    cr_expect_eq(system(args), 0);
+}
+
+/* the trainer's --help of a model of examples lists eval, predict and the
+ * validation options */
+Test(inputs, help_lists_evaluation, .init = cr_redirect_stdout)
+{
+    char *argv[] = {"trainer", "--help", NULL};
+    cr_assert_eq(mg_cli_main(&t_in_cls_model, "cls", 2, argv), 0);
+    fflush(stdout);
+    FILE *f = cr_get_redirected_stdout();
+    static char text[1 << 16];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    text[n] = 0;
+    const char *want[] = {"\n  eval      ", "\n  predict   ", "\neval --load CKPT --data FILE\n",
+                          "\npredict --load CKPT --data FILE [-o OUT.csv]\n", "\n  --val FILE ", "\n  --val-split F ",
+                          "\n  --eval-every N "};
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++)
+        cr_expect(strstr(text, want[i]) != NULL, "the help lacks '%s':\n%s", want[i], text);
 }

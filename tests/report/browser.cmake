@@ -102,3 +102,25 @@ if(size_page0 LESS least)
   message(FATAL_ERROR "the screenshot ${WORK}/page0.png looks blank: ${size_page0} bytes (a blank page: ${size_blank})")
 endif()
 message("screenshot ${WORK}/page0.png: ${size_page0} bytes (a blank page: ${size_blank})")
+
+# A log with a validation set (issue 19): val_loss dashed over the loss's axes
+# and val_accuracy in its own panel, 10 evaluations each, cells empty between.
+set(text "step,loss,lr,elapsed,val_loss,val_accuracy\n")
+foreach(i RANGE 1 100)
+  math(EXPR tenth "${i} % 10")
+  if(tenth EQUAL 0)
+    math(EXPR pct "50 + ${i} * 4 / 10")
+    string(APPEND text "${i},2.5,0.01,0.5,2.75,0.${pct}\n")
+  else()
+    string(APPEND text "${i},2.5,0.01,0.5,,\n")
+  endif()
+endforeach()
+file(WRITE "${WORK}/val.csv" "${text}")
+execute_process(
+  COMMAND "${MGC}" report "${WORK}/alpha.csv" "${WORK}/${nasty}.csv" "${WORK}/val.csv" -o "${WORK}/val.html"
+  RESULT_VARIABLE rc ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "mgc report exited with '${rc}': ${err}")
+endif()
+# the three runs' curves, val_loss's and val_accuracy's
+check_dom("${WORK}/val.html" "mgc-report: 3 series, 600 points drawn, 20 validation points" 5)

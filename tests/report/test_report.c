@@ -358,3 +358,24 @@ Test(report, steps_must_increase)
     refused("step,loss\n1,3\n5,2.5\n3,2.4\n", "%s:4:1: error: step 3 is not after step 5 (line 3)");
     refused("loss,step\n3,1\n2.5, 0.5\n", "%s:3:6: error: step 0.5 is not after step 1 (line 2)");
 }
+
+/* issue 19: a log with a validation set's columns (val_loss, val_accuracy,
+ * empty between evaluations) gives each run its validation points; a log
+ * without them gives what it gave before; a bad cell is a located error */
+Test(report, validation_columns_are_read)
+{
+    refused("step,loss,val_loss\n1,3,\n2,2,x\n", "%s:3:5: error: 'val_loss' is not empty or a finite number: 'x'");
+    refused("step,loss,val_accuracy\n1,3,nan\n", "%s:2:5: error: 'val_accuracy' is not empty or a finite number: 'nan'");
+    write_text(in("cls.csv"), "step,loss,lr,elapsed,val_loss,val_accuracy\n1,3,0.1,0.01,,\n2,2.5,0.1,0.02,2.75,0.5\n"
+                              "3,2,0.1,0.03,,\n4,1.5,0.1,0.04,1.75,0.875\n");
+    write_text(in("reg.csv"), "step,loss,lr,elapsed,VAL_LOSS\n1,3,0.1,0.01,\n2,2,0.1,0.02,2.25\n");
+    write_text(in("plain.csv"), "step,loss,lr,elapsed\n1,3,0.1,0.01\n");
+    Run *r = run("%s report %s %s %s -o %s/out.html", MGC, in("cls.csv"), in("reg.csv"), in("plain.csv"), dir);
+    cr_assert_eq(r->status, 0, "stderr: %s", r->err);
+    const char *p = slurp_page(in("out.html"));
+    cr_expect(strstr(p, "{\"name\":\"cls\",\"step\":[1,2,3,4],\"loss\":[3,2.5,2,1.5],\"val_step\":[2,4],"
+                        "\"val_loss\":[2.75,1.75],\"acc_step\":[2,4],\"val_accuracy\":[0.5,0.875]}"), "cls's data: %s", p);
+    cr_expect(strstr(p, "{\"name\":\"reg\",\"step\":[1,2],\"loss\":[3,2],\"val_step\":[2],\"val_loss\":[2.25]}"),
+              "reg's data: %s", p);
+    cr_expect(strstr(p, "{\"name\":\"plain\",\"step\":[1],\"loss\":[3]}"), "plain's data: %s", p);
+}
