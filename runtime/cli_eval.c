@@ -4,7 +4,8 @@
  * classifier's accuracy), a CSV of the model's outputs, the validation set.
  * Invariants: a set's loss is summed example by example in file order, on
  * one thread, so neither --batch nor --threads changes it; a classifier is
- * a model whose n_out logits are the classes of its one integer scalar input. */
+ * a model whose n_out logits are the classes of its one integer scalar input,
+ * or whose one logit is a score for its one label of 2 classes (> 0: class 1). */
 #include "cli_internal.h"
 
 #include "mg_checkpoint.h"
@@ -16,18 +17,21 @@
 #include <string.h>
 
 /* The classifier's label: the one rank-0 integer input whose range C is the
- * number of the model's outputs (logits[C]), C >= 2; -1 when the model is
- * not a classifier (no logits, no such input, or more than one). */
+ * number of the model's outputs (logits[C]), C >= 2, or is 2 when the model
+ * has one output (a score, as micrograd's moons classifier); -1 when the
+ * model is not a classifier (no logits, no such input, or more than one). */
 int cli_label(const MgModel *m) {
     int label = -1;
-    if (!m->forward_x || m->n_out < 2) return -1;
+    if (!m->forward_x || m->n_out == 0) return -1;
     for (int f = 0; f < m->n_inputs; f++) {
         const MgField *in = &m->inputs[f];
         if (!in->is_int || in->rank != 0) continue;
         if (label >= 0) return -1;
         label = f;
     }
-    return label >= 0 && (size_t)m->inputs[label].range == m->n_out ? label : -1;
+    if (label < 0) return -1;
+    long range = m->inputs[label].range;
+    return (m->n_out == 1 && range == 2) || (m->n_out >= 2 && (size_t)range == m->n_out) ? label : -1;
 }
 
 /* example i of ex, by field */
@@ -35,8 +39,11 @@ static void example_at(const MgExamples *ex, size_t i, const double **x) {
     for (int f = 0; f < ex->nfields; f++) x[f] = ex->data[f] + i * ex->fields[f].size;
 }
 
-/* the first index of the largest of v[0..n) (numpy's argmax; a NaN wins) */
-static size_t argmax(const double *v, size_t n) {
+/* A classifier's class for its outputs v[0..n): the first index of the
+ * largest (numpy's argmax; a NaN wins), or with one output (a score), 1 when
+ * it is above 0. */
+static size_t predicted_class(const double *v, size_t n) {
+    if (n == 1) return v[0] > 0;
     size_t best = 0;
     for (size_t k = 1; k < n && v[best] == v[best]; k++)
         if (v[k] > v[best] || v[k] != v[k]) best = k;
@@ -57,7 +64,7 @@ int cli_evaluate(Run *r, const MgExamples *ex, EvalSums *s) {
         if (r->label < 0) continue;
         const double *logits = m->forward_x(m->ctx, r->params, x, m->block_size, r->scratch);
         if (!logits) return cli_error(r->cli, "model '%s' gave no logits for example %zu", m->name, i);
-        if ((double)argmax(logits, m->n_out) == x[r->label][0]) s->correct++;
+        if ((double)predicted_class(logits, m->n_out) == x[r->label][0]) s->correct++;
     }
     s->loss = ex->n ? sum / (double)ex->n : 0;
     return 0;
@@ -104,7 +111,7 @@ static int write_predictions(Run *r, FILE *f) {
         const double *y = m->forward_x(m->ctx, r->params, x, m->block_size, r->scratch);
         if (!y) return cli_error(r->cli, "model '%s' gave no logits for example %zu", m->name, i);
         for (size_t k = 0; k < m->n_out; k++) fprintf(f, "%s%.17g", k ? "," : "", y[k]);
-        if (r->label >= 0) fprintf(f, ",%zu", argmax(y, m->n_out));
+        if (r->label >= 0) fprintf(f, ",%zu", predicted_class(y, m->n_out));
         fputc('\n', f);
     }
     return 0;

@@ -138,7 +138,7 @@ int cli_cmd_grad(Run *r, const Opts *o);
 typedef struct EvalSums {
     size_t n;               /* examples */
     double loss;            /* their mean loss, summed in file order */
-    size_t correct;         /* a classifier: examples whose argmax is the label */
+    size_t correct;         /* a classifier: examples whose predicted class is the label */
 } EvalSums;
 
 int cli_label(const MgModel *m);

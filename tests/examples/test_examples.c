@@ -81,15 +81,31 @@ static MgExamples load(const MgModel *m, const char *path) {
     return x;
 }
 
-/* Run the trainer on the examples `ex` with the arguments `args` (split at spaces). */
-static void train(const MgModel *m, const MgExamples *ex, const char *args) {
+/* Run the trainer's command `cmd` on the examples `ex` with the arguments
+ * `args` (split at spaces); its standard output goes to `out` when not NULL. */
+static void run_cmd(const MgModel *m, const MgExamples *ex, const char *cmd, const char *args, const char *out) {
     char buf[1100], *argv[32];
     int argc = 0;
-    snprintf(buf, sizeof buf, "trainer train %s", args);
+    snprintf(buf, sizeof buf, "trainer %s %s", cmd, args);
     for (char *t = strtok(buf, " "); t && argc < 31; t = strtok(NULL, " ")) argv[argc++] = t;
     argv[argc] = NULL;
-    cr_assert_eq(mg_cli_main_examples(m, ex, m->name, argc, argv), 0, "train %s failed", args);
+    FILE *saved = NULL;
+    if (out) {
+        fflush(stdout);
+        saved = fdopen(dup(fileno(stdout)), "w");
+        cr_assert_not_null(saved);
+        cr_assert_not_null(freopen(out, "w", stdout));
+    }
+    int rc = mg_cli_main_examples(m, ex, m->name, argc, argv);
+    if (out) {
+        fflush(stdout);
+        dup2(fileno(saved), fileno(stdout));
+        fclose(saved);
+    }
+    cr_assert_eq(rc, 0, "%s %s failed", cmd, args);
 }
+
+static void train(const MgModel *m, const MgExamples *ex, const char *args) { run_cmd(m, ex, "train", args, NULL); }
 
 static double *load_weights(const MgModel *m, const char *path) {
     double *p = malloc(m->n_scalars * sizeof *p);
@@ -265,13 +281,43 @@ Test(examples, moons_reach_100_percent) {
     fprintf(stderr, "moons: loss %.4f -> %.4f in 100 steps, training accuracy %zu%%\n", first, last, right);
     cr_expect_eq(right, 100, "moons: %zu of 100 points right", right);
     cr_expect(last < 0.05 && last < first, "moons: loss %.4f -> %.4f", first, last);
+    /* eval takes the one score for the 2 classes of y as micrograd does: > 0 says class 1 */
+    char out[300], line[256], want[64];
+    snprintf(out, sizeof out, "%s/eval.txt", dir);
+    snprintf(args, sizeof args, "--load %s", ckpt);
+    run_cmd(&moons_model, &ex, "eval", args, out);
+    FILE *f = fopen(out, "r");
+    cr_assert_not_null(f);
+    cr_assert_not_null(fgets(line, sizeof line, f));
+    fclose(f);
+    snprintf(want, sizeof want, "(%zu/100)\n", right);
+    cr_expect(strstr(line, want) != NULL, "moons: eval printed '%s', the points counted here: %zu", line, right);
     free(p), free(scratch);
     mg_examples_free(&ex);
     rm_dir(dir);
 }
 
-/* Train m on 80% of the examples of `csv` (mg_examples_split, seed 42) with
- * `args`; returns the weights, the accuracies on both parts in acc[0], acc[1]. */
+/* The last val_accuracy (the 6th column) of a --log file. */
+static double log_last_val_accuracy(const char *path) {
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "no log %s", path);
+    char line[512];
+    double acc = -1;
+    cr_assert_not_null(fgets(line, sizeof line, f));
+    cr_assert(strstr(line, ",val_loss,val_accuracy") != NULL, "log header '%s'", line);
+    while (fgets(line, sizeof line, f)) {
+        char *cell = line;
+        for (int k = 0; k < 5 && cell; k++) cell = strchr(cell + 1, ',');
+        if (cell && cell[1] != '\n' && cell[1] != 0) acc = strtod(cell + 1, NULL);
+    }
+    fclose(f);
+    return acc;
+}
+
+/* Train m with `args` and --val-split 0.2 (seed 42) on the examples of
+ * `csv`; returns the weights, the accuracies on both parts in acc[0], acc[1],
+ * computed here on the parts mg_examples_split gives (the held-out part's
+ * must be the trainer's last val_accuracy). */
 static double *train_held_out(const MgModel *m, const char *dir, const char *csv, const char *args, double *acc,
                               double *first, double *last) {
     MgExamples all = load(m, csv), tr, val;
@@ -280,14 +326,17 @@ static double *train_held_out(const MgModel *m, const char *dir, const char *csv
     char a[1024], ckpt[300], log[300];
     snprintf(ckpt, sizeof ckpt, "%s/%s.ckpt", dir, m->name);
     snprintf(log, sizeof log, "%s/%s.log", dir, m->name);
-    snprintf(a, sizeof a, "%s --save %s --log %s", args, ckpt, log);
-    train(m, &tr, a);
+    snprintf(a, sizeof a, "%s --val-split 0.2 --seed 42 --save %s --log %s", args, ckpt, log);
+    train(m, &all, a);
     log_ends(log, first, last);
     double *p = load_weights(m, ckpt);
     acc[0] = accuracy(m, p, &tr);
     acc[1] = accuracy(m, p, &val);
     fprintf(stderr, "%s: loss %.4f -> %.4f; accuracy %.2f%% on %zu training rows, %.2f%% on %zu held out\n", m->name,
             *first, *last, 100 * acc[0], tr.n, 100 * acc[1], val.n);
+    double logged = log_last_val_accuracy(log);
+    cr_expect(fabs(logged - acc[1]) < 1e-12, "%s: the log's last val_accuracy %.17g, counted here %.17g", m->name,
+              logged, acc[1]);
     mg_examples_free(&all), mg_examples_free(&tr), mg_examples_free(&val);
     return p;
 }
