@@ -3,10 +3,7 @@
  * cc, prints the interpreter's forward_x to the bit; its bad rows get located
  * errors.  The f32 and --fast builds of cls.mg follow the f64 losses.  A
  * batch's loss and update are the mean of its examples' computed one by one,
- * with the same bits on 1, 2 and 4 threads.  A trainer killed with SIGKILL and
- * resumed ends with the checkpoint and log of a run never stopped, with
- * momentum, a schedule, clipping and weight decay; a resume with other
- * optimizer settings is refused. */
+ * with the same bits on 1, 2 and 4 threads. */
 #define _DEFAULT_SOURCE     /* mkdtemp, kill */
 #include <criterion/criterion.h>
 #include <math.h>
@@ -229,3 +226,142 @@ Test(guarantees, standalone_needs_logits)
     cr_expect_eq(access(path_in("reg.c"), F_OK), -1, "reg.c was written");
     interp_free_model(&m);
 }
+
+/* ---- the trainer on examples: dtypes, batches, threads ---- */
+
+extern const MgModel t_in_cls_model, t_in_cls_f32_model, t_in_cls_fast_model;
+
+/* n examples of cls.mg's inputs (points and labels) */
+static MgExamples cls_examples(size_t n)
+{
+    static double xs[2 * 4096], ys[4096], *data[2] = {xs, ys};
+    cr_assert(n <= 4096);
+    for (size_t i = 0; i < n; i++) {
+        xs[2 * i] = uniform();
+        xs[2 * i + 1] = uniform();
+        ys[i] = (double)((i * 7) % 3);
+    }
+    return (MgExamples){.source = "points (in memory)", .n = n, .nfields = 2,
+                        .fields = (MgField *)t_in_cls_model.inputs, .data = data};
+}
+
+/* the trainer of m on ex with the command line `args` (split at blanks) */
+static int trainer(const MgModel *m, const MgExamples *ex, const char *args)
+{
+    char buf[2048], *argv[48];
+    int argc = 0;
+    snprintf(buf, sizeof buf, "trainer %s", args);
+    for (char *t = strtok(buf, " "); t && argc < 47; t = strtok(NULL, " "))
+        argv[argc++] = t;
+    argv[argc] = NULL;
+    return mg_cli_main_examples(m, ex, "cls", argc, argv);
+}
+
+/* the losses of a --log file; returns their number */
+static int log_losses(const char *path, double *loss, int cap)
+{
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "no log %s", path);
+    char line[256];
+    int n = 0;
+    cr_assert_not_null(fgets(line, sizeof line, f));
+    while (n < cap && fgets(line, sizeof line, f)) {
+        int step;
+        cr_assert_eq(sscanf(line, "%d,%lf", &step, &loss[n]), 2, "log line '%s'", line);
+        cr_assert_eq(step, n + 1, "log line '%s'", line);
+        n++;
+    }
+    fclose(f);
+    return n;
+}
+
+static void load_params(const MgModel *m, const char *name, double *p)
+{
+    MgVocab v;
+    long step;
+    MgErr e;
+    cr_assert_eq(mg_ckpt_load(path_in(name), m, p, &v, &step, &e), 0, "%s", e.msg);
+    mg_vocab_free(&v);
+}
+
+/* cls.mg compiled with --dtype=f32 (and with --fast) trains as the f64 build
+ * does: the same weights to start, losses within float's precision (--fast:
+ * within a few roundings of double's), for SGD and for Adam */
+Test(guarantees, f32_and_fast_follow_f64)
+{
+    enum { N = 64, STEPS = 12 };
+    MgExamples ex = cls_examples(N);
+    const MgModel *builds[3] = {&t_in_cls_model, &t_in_cls_f32_model, &t_in_cls_fast_model};
+    const char *names[3] = {"f64", "f32", "fast"}, *opts[2] = {"", "--optimizer adam --lr 0.05"};
+    for (int o = 0; o < 2; o++) {
+        double loss[3][STEPS];
+        for (int b = 0; b < 3; b++) {
+            char args[512];
+            snprintf(args, sizeof args, "train --steps %d --batch %d --log %s/%s.csv %s", STEPS, N, dir, names[b], opts[o]);
+            cr_assert_eq(trainer(builds[b], &ex, args), 0, "%s %s", names[b], opts[o]);
+            cr_assert_eq(log_losses(path_in(arena_printf("%s.csv", names[b])), loss[b], STEPS), STEPS);
+        }
+        for (int s = 0; s < STEPS; s++) {
+            cr_expect(rel(loss[1][s], loss[0][s]) <= 2e-6, "%s step %d: f32 loss %.9g, f64 %.9g", opts[o], s + 1,
+                      loss[1][s], loss[0][s]);
+            cr_expect(loss[1][s] != loss[0][s] || s > 0, "%s step %d: f32 gave f64's bits", opts[o], s + 1);
+            cr_expect(rel(loss[2][s], loss[0][s]) <= 1e-12, "%s step %d: --fast loss %.17g, f64 %.17g", opts[o],
+                      s + 1, loss[2][s], loss[0][s]);
+        }
+        cr_expect(loss[1][STEPS - 1] < loss[1][0], "%s: the f32 loss did not fall", opts[o]);
+    }
+}
+
+/* a batch's loss is the mean of its examples' losses, and its update that
+ * of the mean of their gradients, each computed on its own here */
+Test(guarantees, batch_is_the_mean_of_its_examples)
+{
+    enum { N = 7, P = 24 };
+    MgExamples ex = cls_examples(N);
+    const MgModel *c = &t_in_cls_model;
+    char args[512];
+    snprintf(args, sizeof args, "train --steps 0 --save %s/p0.ckpt", dir);
+    cr_assert_eq(trainer(c, &ex, args), 0);
+    snprintf(args, sizeof args, "train --steps 1 --batch %d --save %s/p1.ckpt --log %s/b.csv", N, dir, dir);
+    cr_assert_eq(trainer(c, &ex, args), 0);
+    double p0[P], p1[P], g[P], mean_g[P] = {0}, mean = 0, logged;
+    double *scratch = calloc(c->scratch + 1, sizeof *scratch);
+    load_params(c, "p0.ckpt", p0);
+    load_params(c, "p1.ckpt", p1);
+    for (size_t i = 0; i < N; i++) {
+        const double *x[2] = {ex.data[0] + 2 * i, ex.data[1] + i};
+        mean += c->loss_grad_x(c->ctx, p0, g, x, 1, scratch) / N;
+        for (int k = 0; k < P; k++)
+            mean_g[k] += g[k] / N;
+    }
+    cr_assert_eq(log_losses(path_in("b.csv"), &logged, 1), 1);
+    cr_expect(rel(logged, mean) <= 1e-14, "the batch's loss %.17g, the mean of its examples' %.17g", logged, mean);
+    for (int k = 0; k < P; k++) {      /* cls.mg: SGD at lr 0.1, no decay */
+        double want = p0[k] - 0.1 * mean_g[k];
+        cr_expect(fabs(p1[k] - want) <= 1e-15 * fmax(1, fabs(want)), "parameter %d: %.17g after the step, "
+                  "p - 0.1 * the mean gradient is %.17g", k, p1[k], want);
+    }
+    free(scratch);
+}
+
+/* --threads 1, 2 and 4 take a batch's examples in the same fixed tree: the
+ * same losses and the same parameters, bit for bit, batch after batch */
+Test(guarantees, threads_give_the_same_bits)
+{
+    MgExamples ex = cls_examples(48);
+    const char *threads[3] = {"1", "2", "4"};
+    double loss[3][6], p[3][24];
+    for (int t = 0; t < 3; t++) {
+        char args[512];
+        snprintf(args, sizeof args, "train --steps 6 --batch 13 --threads %s --optimizer adam --log %s/t%s.csv "
+                 "--save %s/t%s.ckpt", threads[t], dir, threads[t], dir, threads[t]);
+        cr_assert_eq(trainer(&t_in_cls_model, &ex, args), 0);
+        cr_assert_eq(log_losses(path_in(arena_printf("t%s.csv", threads[t])), loss[t], 6), 6);
+        load_params(&t_in_cls_model, arena_printf("t%s.ckpt", threads[t]), p[t]);
+    }
+    for (int t = 1; t < 3; t++) {
+        cr_expect(memcmp(loss[t], loss[0], sizeof loss[0]) == 0, "%s threads: other losses", threads[t]);
+        cr_expect(memcmp(p[t], p[0], sizeof p[0]) == 0, "%s threads: other parameters", threads[t]);
+    }
+}
+
