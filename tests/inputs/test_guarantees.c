@@ -3,7 +3,10 @@
  * cc, prints the interpreter's forward_x to the bit; its bad rows get located
  * errors.  The f32 and --fast builds of cls.mg follow the f64 losses.  A
  * batch's loss and update are the mean of its examples' computed one by one,
- * with the same bits on 1, 2 and 4 threads. */
+ * with the same bits on 1, 2 and 4 threads.  A trainer killed with SIGKILL and
+ * resumed ends with the checkpoint and log of a run never stopped, with
+ * momentum, a schedule, clipping and weight decay; a resume with other
+ * optimizer settings is refused. */
 #define _DEFAULT_SOURCE     /* mkdtemp, kill */
 #include <criterion/criterion.h>
 #include <math.h>
@@ -365,3 +368,139 @@ Test(guarantees, threads_give_the_same_bits)
     }
 }
 
+/* ---- checkpoints: resume after SIGKILL, the optimizer settings ---- */
+
+/* n examples of cls.mg as DIR/NAME (CSV) */
+static void write_csv(const char *name, size_t n)
+{
+    FILE *f = fopen(path_in(name), "w");
+    cr_assert_not_null(f);
+    fputs("x[0],x[1],y\n", f);
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "%.17g,%.17g,%zu\n", uniform(), uniform(), (i * 5) % 3);
+    cr_assert_eq(fclose(f), 0);
+}
+
+/* the whole of a file */
+static char *slurp(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f, "cannot open %s", path);
+    static char buf[2][1 << 20];
+    static int which;
+    char *b = buf[which ^= 1];
+    *n = fread(b, 1, sizeof buf[0] - 1, f);
+    b[*n] = 0;
+    fclose(f);
+    return b;
+}
+
+/* a --log without its elapsed column (the only one that depends on the clock) */
+static char *log_columns(const char *name)
+{
+    size_t n;
+    char *s = slurp(path_in(name), &n), *out = arena_alloc(n + 1), *w = out;
+    for (char *line = strtok(s, "\n"); line; line = strtok(NULL, "\n")) {
+        char *last = strrchr(line, ',');
+        cr_assert_not_null(last, "log line '%s'", line);
+        w += sprintf(w, "%.*s\n", (int)(last - line), line);
+    }
+    *w = 0;
+    return out;
+}
+
+#define KILL_OPTS "--batch 20000 --steps 150 --save-every 10 --progress plain --optimizer sgd --lr 0.5 " \
+                  "--momentum 0.9 --nesterov 1 --schedule cosine --warmup 5 --min-lr 0.01 --clip 0.5 --weight-decay 0.01"
+
+/* The compiled trainer, killed with SIGKILL after its first --save-every
+ * checkpoint and resumed with --load, ends with the checkpoint and the log
+ * (elapsed time aside) of a run never stopped, byte for byte: the parameters,
+ * the momentum buffer, the schedule's place and the generator all carry on. */
+Test(guarantees, resume_after_sigkill_is_bit_exact, .timeout = 120)
+{
+    write_csv("big.csv", 20000);
+    Run *r = run("%s train --data %s/big.csv " KILL_OPTS " --save %s/a.ckpt --log %s/a.csv", TRAINER, dir, dir, dir);
+    cr_assert_eq(r->status, 0, "the uninterrupted run: %s", r->err);
+
+    char cmd[1024], *argv[64];
+    int argc = 0;
+    snprintf(cmd, sizeof cmd, "%s train --data %s/big.csv " KILL_OPTS " --save %s/b.ckpt --log %s/b.csv", TRAINER,
+             dir, dir, dir);
+    for (char *t = strtok(cmd, " "); t && argc < 63; t = strtok(NULL, " "))
+        argv[argc++] = t;
+    argv[argc] = NULL;
+    pid_t pid = fork();
+    cr_assert(pid >= 0);
+    if (pid == 0) {
+        if (!freopen("/dev/null", "w", stdout))
+            _exit(127);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    struct stat sb;
+    for (int i = 0; i < 60000 && stat(path_in("b.ckpt"), &sb) != 0; i++)
+        usleep(1000);
+    usleep(7000);       /* a few steps past the save */
+    cr_assert_eq(kill(pid, SIGKILL), 0);
+    int status;
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    cr_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+              "the trainer finished (status %d) before it was killed", status);
+    size_t nb;
+    char *killed = slurp(path_in("b.csv"), &nb);
+    int lines = 0;
+    for (char *c = killed; *c; c++)
+        lines += *c == '\n';
+    cr_assert(lines - 1 < 150, "the killed run's log has all %d steps", lines - 1);
+
+    r = run("%s train --data %s/big.csv " KILL_OPTS " --load %s/b.ckpt --save %s/b.ckpt --log %s/b.csv", TRAINER,
+            dir, dir, dir, dir);
+    cr_assert_eq(r->status, 0, "the resumed run: %s", r->err);
+    size_t na;
+    char *a = slurp(path_in("a.ckpt"), &na);
+    static char keep[1 << 20];
+    memcpy(keep, a, na);
+    char *b = slurp(path_in("b.ckpt"), &nb);
+    cr_expect_eq(na, nb, "checkpoints of %zu and %zu bytes", na, nb);
+    cr_expect(na == nb && memcmp(keep, b, na) == 0, "the resumed run's checkpoint differs from the straight run's");
+    char *la = log_columns("a.csv"), *lb = log_columns("b.csv");
+    cr_expect_str_eq(lb, la, "the resumed run's log differs");
+}
+
+/* a run resumed with other optimizer settings than it trained with would
+ * silently take another path: refused, naming the setting */
+Test(guarantees, resume_refuses_other_optimizer_settings)
+{
+    write_csv("s.csv", 30);
+    const char *train = "--data %s/s.csv --batch 5 --optimizer sgd --momentum 0.9 --clip 1 --schedule step "
+                        "--step-size 2 --gamma 0.5";
+    char base[512];
+    snprintf(base, sizeof base, train, dir);
+    Run *r = run("%s train %s --steps 2 --save %s/c.ckpt", TRAINER, base, dir);
+    cr_assert_eq(r->status, 0, "%s", r->err);
+    static const struct {
+        const char *opts, *want;
+    } bad[] = {
+        {"--optimizer sgd --momentum 0.5 --clip 1 --schedule step --step-size 2 --gamma 0.5",
+         "--momentum 0.5: it trained with --momentum 0.9"},
+        {"--optimizer sgd --clip 1 --schedule step --step-size 2 --gamma 0.5",
+         "--momentum 0: it trained with --momentum 0.9"},
+        {"--optimizer sgd --momentum 0.9 --schedule step --step-size 2 --gamma 0.5",
+         "--clip 0: it trained with --clip 1"},
+        {"--optimizer sgd --momentum 0.9 --clip 1 --schedule step --step-size 2 --gamma 0.25",
+         "--gamma 0.25: it trained with --gamma 0.5"},
+        {"--optimizer sgd --momentum 0.9 --clip 1 --schedule cosine",
+         "--schedule cosine: it trained with --schedule step"},
+        {"--optimizer adam --clip 1 --schedule step --step-size 2 --gamma 0.5",
+         "--optimizer adam: it trained with --optimizer sgd"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        r = run("%s train --data %s/s.csv --batch 5 %s --steps 4 --load %s/c.ckpt", TRAINER, dir, bad[i].opts, dir);
+        cr_expect_eq(r->status, 1, "resumed with %s", bad[i].opts);
+        cr_expect(strstr(r->err, "c.ckpt: cannot resume this run with ") && strstr(r->err, bad[i].want),
+                  "with %s: %s", bad[i].opts, r->err);
+    }
+    /* the same settings (and another learning rate, which the trainer takes) resume */
+    r = run("%s train %s --steps 4 --lr 0.05 --load %s/c.ckpt --save %s/c.ckpt", TRAINER, base, dir, dir);
+    cr_expect_eq(r->status, 0, "%s", r->err);
+}
