@@ -504,3 +504,51 @@ Test(guarantees, resume_refuses_other_optimizer_settings)
     r = run("%s train %s --steps 4 --lr 0.05 --load %s/c.ckpt --save %s/c.ckpt", TRAINER, base, dir, dir);
     cr_expect_eq(r->status, 0, "%s", r->err);
 }
+
+/* ---- a runtime-length input read from a file ---- */
+
+extern const MgModel t_in_seq_model;
+
+/* seq.mg (dim T <= 5, input xs[T, 3]): every example of a --data file holds 5
+ * rows and the trainer runs the model with T = 5 (models/README.md, "The
+ * trainer's T"): step 1's loss over the whole batch is the mean of the
+ * examples' losses at T = 5, not at any shorter T */
+Test(guarantees, runtime_length_examples_hold_the_longest_T)
+{
+    enum { N = 6 };
+    const MgModel *c = &t_in_seq_model;
+    double xs[N][15], ys[N];
+    FILE *f = fopen(path_in("seq.csv"), "w");
+    cr_assert_not_null(f);
+    for (int t = 0; t < 5; t++)
+        for (int i = 0; i < 3; i++)
+            fprintf(f, "xs[%d][%d],", t, i);
+    fputs("y\n", f);
+    for (int n = 0; n < N; n++) {
+        for (int k = 0; k < 15; k++)
+            fprintf(f, "%.17g,", xs[n][k] = uniform());
+        fprintf(f, "%d\n", (int)(ys[n] = n % 2));
+    }
+    cr_assert_eq(fclose(f), 0);
+    char data[256], save[256], log[256];
+    snprintf(data, sizeof data, "--data=%s/seq.csv", dir);
+    snprintf(save, sizeof save, "--save=%s/p0.ckpt", dir);
+    snprintf(log, sizeof log, "--log=%s/seq.log", dir);
+    char *first[] = {"trainer", "train", "--steps=0", data, save, NULL};
+    cr_assert_eq(mg_cli_main(c, "seq", 5, first), 0);
+    char *one[] = {"trainer", "train", "--steps=1", "--batch=6", data, log, NULL};
+    cr_assert_eq(mg_cli_main(c, "seq", 6, one), 0);
+    double p[6], g[6], logged, at[6] = {0};
+    double *scratch = calloc(c->scratch + 1, sizeof *scratch);
+    load_params(c, "p0.ckpt", p);
+    for (int T = 1; T <= 5; T++)
+        for (int n = 0; n < N; n++) {
+            const double *x[2] = {xs[n], &ys[n]};
+            at[T] += c->loss_grad_x(c->ctx, p, g, x, T, scratch) / N;
+        }
+    cr_assert_eq(log_losses(path_in("seq.log"), &logged, 1), 1);
+    cr_expect(rel(logged, at[5]) <= 1e-14, "step 1: loss %.17g, the mean at T = 5 is %.17g", logged, at[5]);
+    for (int T = 1; T < 5; T++)
+        cr_expect(rel(logged, at[T]) > 1e-6, "step 1's loss is the mean at T = %d too", T);
+    free(scratch);
+}
