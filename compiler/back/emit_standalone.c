@@ -1,12 +1,14 @@
-/* emit_standalone.c: one dependency-free C file that samples a trained model.
+/* emit_standalone.c: one dependency-free C file that runs a trained model.
  * Takes the optimised graph and a checkpoint (read by the runtime's loader);
  * hands on C11 that builds with `cc FILE.c -lm`: <model>_forward as emit_c
  * writes it, the weights as one static array (every value in %.17g, checked
  * to read back as the same double), the vocabulary, CPython's MT19937 with
  * random() and random.choices, and the trainer's sampling loop in the same
  * order of operations as runtime/sample.c and runtime/rng.c, so the samples
- * are the trainer's to the bit.  Nothing is allocated: every buffer is a
- * static array sized by the model. */
+ * are the trainer's to the bit.  A model of examples gets predict(features,
+ * out) around <model>_forward_x instead (its features: the inputs the logits
+ * read), and a main that reads rows of numbers on stdin.  Nothing is
+ * allocated: every buffer is a static array sized by the model. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,8 +135,8 @@ static int *param_starts(const Graph *g)
 static void emit_weights(FILE *f, const Graph *g, const Weights *w)
 {
     const char *m = g->model;
-    fprintf(f, "/* The trained parameters of step %ld in %s_forward's layout, each printed with\n"
-               " * %%.17g, which reads back as the same double. */\n", w->step, m);
+    fprintf(f, "/* The trained parameters of step %ld in %s_forward%s's layout, each printed with\n"
+               " * %%.17g, which reads back as the same double. */\n", w->step, m, g->tokens ? "" : "_x");
     fprintf(f, "static const double %s_weights[%ld] = {\n", m, g->nscalars > 0 ? g->nscalars : 1);
     int col = 0, *starts = param_starts(g);
     for (long k = 0; k < g->nscalars; k++) {
