@@ -535,6 +535,13 @@ static void print_feature_list(FILE *f, const Features *fs, const Graph *g)
         }
 }
 
+/* the longest line main reads, newline included: 48 characters a value */
+static long line_cap(const Graph *g, const Features *fs)
+{
+    long line = 64 + 48 * (fs->a + fs->b * g->Tmax);
+    return line < 4096 ? 4096 : line;
+}
+
 static void emit_header_x(FILE *f, const Graph *g, const Weights *w, const Features *fs)
 {
     const char *src = strrchr(g->source, '/') ? strrchr(g->source, '/') + 1 : g->source;
@@ -584,9 +591,10 @@ static void emit_header_x(FILE *f, const Graph *g, const Weights *w, const Featu
           " * order above, as decimal numbers separated by commas or by spaces (CSV\n"
           " * without a header, or whitespace-separated numbers); blank lines and lines\n"
           " * starting with '#' are skipped. For each it prints the outputs on one line,\n"
-          " * comma-separated, each with %.17g (it reads back as the same double). A bad\n"
-          " * line stops it with \"stdin:LINE:COLUMN: error: ...\" and exit status 1.\n"
-          " * Compile with -DSA_NO_MAIN to leave main out and call predict yourself.\n"
+          " * comma-separated, each with %.17g (it reads back as the same double). A bad\n", f);
+    fprintf(f, " * line, or one of over %ld characters, stops it with\n"
+               " * \"stdin:LINE:COLUMN: error: ...\" and exit status 1.\n", line_cap(g, fs) - 2);
+    fputs(" * Compile with -DSA_NO_MAIN to leave main out and call predict yourself.\n"
           " * The outputs are the trainer's (the model's forward_x), bit for bit, when\n"
           " * this is built without -ffast-math and without fused multiply-add\n"
           " * contraction (-ffp-contract=off where the CPU has FMA). */\n", f);
@@ -656,8 +664,7 @@ static void emit_predict(FILE *f, const Graph *g, const Features *fs)
 static void emit_main_x(FILE *f, const Graph *g, const Features *fs)
 {
     int runtime = fs->b > 0;
-    long line = 64 + 48 * (fs->a + fs->b * g->Tmax);
-    fprintf(f, "#ifndef SA_NO_MAIN\nenum { SA_LINE = %ld };\n\n", line < 4096 ? 4096 : line);
+    fprintf(f, "#ifndef SA_NO_MAIN\nenum { SA_LINE = %ld };\n\n", line_cap(g, fs));
     fputs("static const char *prog;\n"
           "static long line_no;\n"
           "static char line[SA_LINE];\n"

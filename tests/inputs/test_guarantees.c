@@ -207,6 +207,11 @@ Test(guarantees, standalone_bad_rows_are_located)
     bad_rows("embed", "\n\n2.5 0 0\n", NULL,
              "stdin:3:1: error: '2.5' is not a whole number in [0, 4), as input 'k' takes\n");
     bad_rows("embed", "0 0 0\n4 0 0\n", NULL, "stdin:2:1: error: '4' is not a whole number in [0, 4), as input 'k' takes\n");
+    static char longline[6000];
+    for (int i = 0; i < 2600; i++)
+        memcpy(longline + 2 * i, "0 ", 2);
+    strcpy(longline + 5200, "\n");
+    bad_rows("embed", longline, NULL, "stdin:1: error: the line is longer than 4094 characters\n");
     interp_free_model(&m);
     m = interp_of("seqcls");
     free(standalone_of(&m, "seqcls"));
