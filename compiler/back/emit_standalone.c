@@ -50,8 +50,14 @@ static MgModel graph_model(const Graph *g)
                      .inputs = g->tokens ? NULL : in};
 }
 
+static long feature_count(const Graph *g);
+
 int emit_standalone_load(Graph *g, const char *path, Weights *w)
 {
+    if (!g->tokens && !feature_count(g)) {
+        diag_plain("%s: the logits read no input: --standalone's predict would take no features", g->source);
+        return 1;
+    }
     MgModel m = graph_model(g);
     MgVocab v;
     MgErr e;
@@ -492,6 +498,13 @@ static Features features_of(const Graph *g)
     else
         fs.out_n = L->size;
     return fs;
+}
+
+/* how many inputs the logits read */
+static long feature_count(const Graph *g)
+{
+    Features fs = features_of(g);
+    return fs.a + fs.b;
 }
 
 /* a + b * T as C */

@@ -557,3 +557,27 @@ Test(guarantees, runtime_length_examples_hold_the_longest_T)
         cr_expect(rel(logged, at[T]) > 1e-6, "step 1's loss is the mean at T = %d too", T);
     free(scratch);
 }
+
+/* logits that read no input leave predict nothing to take: refused */
+Test(guarantees, standalone_needs_a_feature)
+{
+    FILE *f = fopen(path_in("nofeat.mg"), "w");
+    cr_assert_not_null(f);
+    fputs("input x[2]\ninput y < 2\nparam w[2] ~ gauss(0, 1)\nlogits[c < 2] = w[c]\n"
+          "loss = logsumexp(logits) - logits[y] + x[0] * 0\n", f);
+    cr_assert_eq(fclose(f), 0);
+    Graph *g = mgc_front_end(path_in("nofeat.mg"), "nofeat", 0, NULL);
+    cr_assert_not_null(g);
+    MgModel m;
+    cr_assert_eq(interp_make_model(g, &m), 0);
+    double p[2] = {0.5, -0.5};
+    MgVocab v = {0};
+    MgErr e;
+    cr_assert_eq(mg_ckpt_save(path_in("nofeat.ckpt"), &m, p, &v, 1, &e), 0, "%s", e.msg);
+    Run *r = run("cd %s && %s nofeat.mg --standalone --weights nofeat.ckpt -o nofeat.c", dir, MGC);
+    cr_expect_eq(r->status, 1);
+    cr_expect_str_eq(r->err, "mgc: error: nofeat.mg: the logits read no input: --standalone's predict would take no "
+                     "features\n");
+    cr_expect_eq(access(path_in("nofeat.c"), F_OK), -1, "nofeat.c was written");
+    interp_free_model(&m);
+}
