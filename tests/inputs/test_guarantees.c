@@ -461,6 +461,11 @@ Test(guarantees, resume_after_sigkill_is_bit_exact, .timeout = 120)
     r = run("%s train --data %s/big.csv " KILL_OPTS " --load %s/b.ckpt --save %s/b.ckpt --log %s/b.csv", TRAINER,
             dir, dir, dir, dir);
     cr_assert_eq(r->status, 0, "the resumed run: %s", r->err);
+    int first = 0;
+    const char *at = strstr(r->out, "step ");
+    cr_assert(at && sscanf(at, "step %d", &first) == 1, "the resumed run printed no step: %.200s", r->out);
+    cr_expect(first > 10 && first % 10 == 1 && first <= 150, "the resumed run began at step %d, not after a save",
+              first);
     size_t na;
     char *a = slurp(path_in("a.ckpt"), &na);
     static char keep[1 << 20];
