@@ -78,10 +78,17 @@ static const char usage[] =
     "  --blas           with --dtype=f32: matrix products (a sum over one loop of\n"
     "                   the product of two matrices) call mg_sgemm, the system\n"
     "                   BLAS's sgemm (OpenBLAS) when the runtime was built with one\n"
+    ;
+/* the rest of the help (ISO C promises string literals of 4095 characters) */
+static const char usage_more[] =
     "  --standalone     write one C file that needs nothing but the C library and\n"
     "                   libm (cc FILE.c -lm): the forward pass, the weights of\n"
     "                   --weights built in, and a main that prints what\n"
-    "                   'TRAINER sample --load CKPT' prints, bit for bit\n"
+    "                   'TRAINER sample --load CKPT' prints, bit for bit; for a\n"
+    "                   model of examples, a function predict(features, out)\n"
+    "                   that writes one example's logits, and a main that reads\n"
+    "                   rows of feature values (CSV or whitespace-separated) on\n"
+    "                   stdin and prints each row's logits\n"
     "  --weights CKPT   the checkpoint --standalone builds in (from 'train --save')\n"
     "  --check          check the model and write nothing\n"
     "  --max-memory=BYTES  refuse a model whose parameters or whose scratch memory\n"
@@ -312,6 +319,7 @@ static int parse_opts(int argc, char **argv, Opts *o)
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             fputs(usage, stdout);
+            fputs(usage_more, stdout);
             exit(0);
         } else if (!strcmp(a, "--version")) {
             printf("mgc %s\n", MGC_VERSION);
@@ -454,8 +462,9 @@ int main(int argc, char **argv)
     }
     int rc = 1;
     Graph *g = mgc_front_end(o.input, o.name ? o.name : mgc_model_name(o.input), o.dump, &o.mgc);
-    if (g && !g->tokens && o.standalone && !o.check) {
-        diag_plain("%s reads examples, not a token sequence: --standalone does not export such models yet", o.input);
+    if (g && !g->tokens && !g->logits && o.standalone && !o.check) {
+        diag_plain("%s defines no logits: --standalone writes a predict function that returns a model's logits",
+                   o.input);
         g = NULL;
     }
     if (g) {

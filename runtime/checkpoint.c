@@ -122,12 +122,65 @@ static int rng_parse(MgRng *r, const char *s) {
 
 /* The metadata of a checkpoint and the buffers its values live in. */
 typedef struct MetaBuf {
-    MgMeta m[16];
+    MgMeta m[24];           /* meta_fill adds at most 15 (and then the checksum) */
     int n;
     char step[24], steps[24], lr[32], seed[24], docs[24], docs_sum[40], sum[40], data[256], batch[24], val[256];
-    char inputs[1024];
+    char inputs[1024], optim[512];
     char *vocab, *rng;
 } MetaBuf;
+
+/* The optimizer settings a resumed run must share with the run it resumes,
+ * as the trainer's options name them, each setting that matters to c's
+ * optimizer and schedule: "optimizer=sgd schedule=linear warmup=0 ...".
+ * lr and steps are not among them: they are the state's own. */
+/* " NAME=X" with the shortest %g that reads back as x */
+static int real_setting(char *buf, size_t cap, const char *name, double x) {
+    char t[40];
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(t, sizeof t, "%.*g", prec, x);
+        if (strtod(t, NULL) == x) break;
+    }
+    return snprintf(buf, cap, " %s=%s", name, t);
+}
+
+static void optim_text(const MgOptim *c, char *buf, size_t cap) {
+    static const char *kind[] = {"sgd", "adam", "adamw"}, *sched[] = {"constant", "linear", "cosine", "step"};
+    int w = snprintf(buf, cap, "optimizer=%s schedule=%s warmup=%d", kind[c->kind], sched[c->schedule], c->warmup);
+    if (c->schedule == MG_SCHED_STEP) {
+        w += snprintf(buf + w, cap - (size_t)w, " step-size=%d", c->step_size);
+        w += real_setting(buf + w, cap - (size_t)w, "gamma", c->gamma);
+    }
+    if (c->schedule == MG_SCHED_LINEAR || c->schedule == MG_SCHED_COSINE)
+        w += real_setting(buf + w, cap - (size_t)w, "min-lr", c->min_lr);
+    if (c->kind == MG_OPT_SGD) {
+        w += real_setting(buf + w, cap - (size_t)w, "momentum", c->momentum);
+        w += snprintf(buf + w, cap - (size_t)w, " nesterov=%d", c->nesterov);
+    } else {
+        w += real_setting(buf + w, cap - (size_t)w, "beta1", c->beta1);
+        w += real_setting(buf + w, cap - (size_t)w, "beta2", c->beta2);
+        w += real_setting(buf + w, cap - (size_t)w, "eps", c->eps);
+    }
+    w += real_setting(buf + w, cap - (size_t)w, "weight-decay", c->weight_decay);
+    real_setting(buf + w, cap - (size_t)w, "clip", c->clip);
+}
+
+/* The first setting of `was` that `now` differs in, in the words of the
+ * trainer's options ("--momentum 0.5 ... --momentum 0.9"). */
+static int optim_mismatch(const char *path, const char *was, const char *now, MgErr *e) {
+    char a[64] = "", b[64] = "";
+    for (const char *p = was, *q = now; *p || *q;) {
+        size_t n = strcspn(p, " "), k = strcspn(q, " ");
+        snprintf(a, sizeof a, "%.*s", (int)n, p);
+        snprintf(b, sizeof b, "%.*s", (int)k, q);
+        if (strcmp(a, b)) break;
+        p += n + (p[n] == ' '), q += k + (q[k] == ' ');
+    }
+    char *ea = strchr(a, '='), *eb = strchr(b, '=');
+    if (ea) *ea = ' ';
+    if (eb) *eb = ' ';
+    return mg_err(e, "%s: cannot resume this run with --%s: it trained with --%s (give the optimizer settings it "
+                  "trained with)", path, eb ? b : "(nothing)", ea ? a : "(nothing)");
+}
 
 /* s as valid UTF-8 (a file name may not be): each invalid byte becomes '?'. */
 static void utf8_clean(char *out, size_t cap, const char *s) {
@@ -197,6 +250,10 @@ static int meta_fill(MetaBuf *b, const MgModel *m, const MgVocab *vocab, long st
     if (st->val[0]) {
         utf8_clean(b->val, sizeof b->val, st->val);
         meta_add(b, "validation", b->val);
+    }
+    if (st->opt) {
+        optim_text(&st->opt->cfg, b->optim, sizeof b->optim);
+        meta_add(b, "optimizer", b->optim);
     }
     if (b->rng) meta_add(b, "rng", b->rng);
     return 0;
@@ -448,6 +505,12 @@ static int load_state(const char *path, const MgModel *m, const MgSafetensors *s
     MgTrainState t = *ts;
     MgRng r;
     if (parse_state(path, st, &t, &r, e) < 0) return -1;
+    const char *was = mg_st_meta(st, "optimizer");     /* optional: checkpoints from before it was recorded */
+    if (was && ts->opt) {
+        char now[512];
+        optim_text(&ts->opt->cfg, now, sizeof now);
+        if (strcmp(was, now)) return optim_mismatch(path, was, now, e);
+    }
     if (with != (ts->opt && ts->opt->m != NULL))
         return mg_err(e, "%s: the checkpoint %s Adam's moments but model '%s' uses %s", path, with ? "has" : "lacks",
                       m->name, with ? "SGD" : "Adam");

@@ -28,7 +28,8 @@ static const char optim_help[] =
     "  --clip X            scale the gradients when their global L2 norm is above X\n"
     "                      (torch.nn.utils.clip_grad_norm_; 0: never)\n"
     "  --beta1 X, --beta2 X, --eps X   Adam's and AdamW's settings\n"
-    "                      (a resumed run needs the same optimizer options again)\n";
+    "                      (a resumed run needs the same optimizer options again:\n"
+    "                      the checkpoint records them and refuses others)\n";
 
 /* The rest of the train options. */
 static const char train_help[] =

@@ -4,9 +4,11 @@
  * name and shape) and string metadata model, vocab, step and checksum.
  * A training checkpoint adds Adam's moments as tensors optimizer.m.NAME and
  * optimizer.v.NAME and metadata steps, lr, seed, data, docs, docs_checksum
- * (what the run trained on), validation (optional: what it validated on) and
- * rng (the generator's whole state), so a run
- * resumed from it continues bit for bit.  checksum is "fnv1a64:" and 16 hex
+ * (what the run trained on), validation (optional: what it validated on),
+ * rng (the generator's whole state) and optimizer (the other settings,
+ * "optimizer=sgd schedule=linear ... clip=0", which a resumed run must share:
+ * it is refused otherwise), so a run resumed from it
+ * continues bit for bit.  checksum is "fnv1a64:" and 16 hex
  * digits: FNV-1a 64 over every tensor's values as little-endian IEEE doubles
  * (parameters, then m, then v, each in parameter order: the file's order), then
  * over every other metadata entry in file order as KEY NUL VALUE NUL.  Loading checks every name, shape, metadata field and the

@@ -1681,3 +1681,12 @@ void emit_c_forward(FILE *f, Graph *g)
     emit_helpers(f, kinds, g->f32);
     emit_forward(em, need_s, arena_alloc((size_t)nt));
 }
+
+void emit_c_forward_reads(const Graph *g, char *used)
+{
+    int ns = g->fwd.n > 0 ? g->fwd.n : 1;
+    char *need_t = arena_alloc((size_t)g->ntensors + 1), *need_s = arena_alloc((size_t)ns);
+    ir_depends(g, g->logits, need_t, need_s);
+    if (g->logits)
+        mark_list(&g->fwd, need_s, used);
+}

@@ -14,6 +14,10 @@ void emit_c(FILE *out, Graph *g);
 /* Only the inline helpers and <model>_forward (static), with no #include and
  * nothing from mg_model.h: the forward pass of a standalone program. */
 void emit_c_forward(FILE *out, Graph *g);
+/* used[t->id] = 1 for every tensor (inputs too, read as values or through
+ * indices) that the statements of <model>_forward read or write: the inputs
+ * a standalone predict needs.  used has g->ntensors entries. */
+void emit_c_forward_reads(const Graph *g, char *used);
 
 /* Every string that enters the emitted C goes through one of these two.
  * emit_c_string: s as the inside of a string literal (quotes, backslashes,

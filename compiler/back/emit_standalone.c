@@ -1,12 +1,14 @@
-/* emit_standalone.c: one dependency-free C file that samples a trained model.
+/* emit_standalone.c: one dependency-free C file that runs a trained model.
  * Takes the optimised graph and a checkpoint (read by the runtime's loader);
  * hands on C11 that builds with `cc FILE.c -lm`: <model>_forward as emit_c
  * writes it, the weights as one static array (every value in %.17g, checked
  * to read back as the same double), the vocabulary, CPython's MT19937 with
  * random() and random.choices, and the trainer's sampling loop in the same
  * order of operations as runtime/sample.c and runtime/rng.c, so the samples
- * are the trainer's to the bit.  Nothing is allocated: every buffer is a
- * static array sized by the model. */
+ * are the trainer's to the bit.  A model of examples gets predict(features,
+ * out) around <model>_forward_x instead (its features: the inputs the logits
+ * read), and a main that reads rows of numbers on stdin.  Nothing is
+ * allocated: every buffer is a static array sized by the model. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,13 +35,29 @@ static MgModel graph_model(const Graph *g)
         p[i].offset = (size_t)t->offset;
         p[i].size = (size_t)t->size;
     }
+    MgField *in = arena_alloc((size_t)(g->ninputs + 1) * sizeof *in);
+    for (int i = 0; i < g->ninputs; i++) {     /* a model of examples: as emit_c's <model>_inputs */
+        const IrInput *x = &g->inputs[i];
+        in[i] = (MgField){.name = x->name, .is_int = x->is_int, .range = x->range, .rank = x->rank, .size = 1};
+        for (int k = 0; k < x->rank && k < MG_MAX_RANK; k++) {
+            in[i].shape[k] = (int)x->maxext[k];
+            in[i].size *= (size_t)x->maxext[k];
+        }
+    }
     return (MgModel){.name = g->model, .source = g->source, .vocab = g->vocab, .block_size = (int)g->Tmax,
                      .n_params = g->nparams, .params = p, .n_scalars = (size_t)g->nscalars,
-                     .scratch = (size_t)g->scratch};
+                     .scratch = (size_t)g->scratch, .n_inputs = g->tokens ? 0 : g->ninputs,
+                     .inputs = g->tokens ? NULL : in};
 }
+
+static long feature_count(const Graph *g);
 
 int emit_standalone_load(Graph *g, const char *path, Weights *w)
 {
+    if (!g->tokens && !feature_count(g)) {
+        diag_plain("%s: the logits read no input: --standalone's predict would take no features", g->source);
+        return 1;
+    }
     MgModel m = graph_model(g);
     MgVocab v;
     MgErr e;
@@ -123,8 +141,8 @@ static int *param_starts(const Graph *g)
 static void emit_weights(FILE *f, const Graph *g, const Weights *w)
 {
     const char *m = g->model;
-    fprintf(f, "/* The trained parameters of step %ld in %s_forward's layout, each printed with\n"
-               " * %%.17g, which reads back as the same double. */\n", w->step, m);
+    fprintf(f, "/* The trained parameters of step %ld in %s_forward%s's layout, each printed with\n"
+               " * %%.17g, which reads back as the same double. */\n", w->step, m, g->tokens ? "" : "_x");
     fprintf(f, "static const double %s_weights[%ld] = {\n", m, g->nscalars > 0 ? g->nscalars : 1);
     int col = 0, *starts = param_starts(g);
     for (long k = 0; k < g->nscalars; k++) {
@@ -152,7 +170,11 @@ static void emit_weights(FILE *f, const Graph *g, const Weights *w)
     if (!g->nscalars)
         fputs("    0.0,", f), col = 1;
     fputs(col ? "\n};\n\n" : "};\n\n", f);
+}
 
+static void emit_vocab(FILE *f, const Graph *g, const Weights *w)
+{
+    const char *m = g->model;
     fprintf(f, "/* Token i is the character %s_vocab[i] (UTF-8); BOS is %d. */\n", m, w->nchars);
     fprintf(f, "static const char *const %s_vocab[%d] = {", m, w->nchars);
     for (int i = 0; i < w->nchars; i++) {
@@ -422,11 +444,391 @@ static void emit_main(FILE *f, const Graph *g)
           "}\n", f);
 }
 
+/* ------------------------------------------------------ a model of examples */
+
+/* One input of a model of examples as predict takes it: its values start at
+ * features[a + b * T] (b > 0 after an input with a runtime length) and number
+ * n + r * T (r: the row size of an input with a runtime length, n then 0). */
+typedef struct Feature {
+    const IrInput *in;
+    int is_feature;     /* the logits read it (a label is read by the loss alone) */
+    long a, b, n, r;
+} Feature;
+
+typedef struct Features {
+    Feature *f;          /* one per input, in declaration order */
+    long a, b;           /* feature values of one example: a + b * T */
+    long out_n, out_r;   /* outputs: out_n + out_r * T */
+    int ints;            /* some feature is an integer input */
+} Features;
+
+/* the size of x at T = Tmax, and its row size if its first axis is T's */
+static long input_size(const IrInput *x, long *row)
+{
+    long size = 1, c;
+    for (int k = 0; k < x->rank; k++)
+        size *= x->maxext[k];
+    *row = x->rank > 0 && !ix_is_const(x->ext[0], &c) ? size / x->maxext[0] : 0;
+    return size;
+}
+
+static Features features_of(const Graph *g)
+{
+    Features fs = {0};
+    char *used = arena_alloc((size_t)g->ntensors + 1);
+    emit_c_forward_reads(g, used);
+    fs.f = arena_alloc((size_t)(g->ninputs + 1) * sizeof *fs.f);
+    for (int i = 0; i < g->ninputs; i++) {
+        Feature *f = &fs.f[i];
+        long row, size = input_size(&g->inputs[i], &row);
+        f->in = &g->inputs[i];
+        f->is_feature = used[f->in->t->id];
+        if (!f->is_feature)
+            continue;
+        f->a = fs.a, f->b = fs.b;
+        f->n = row ? 0 : size;
+        f->r = row;
+        fs.a += f->n, fs.b += f->r;
+        fs.ints |= f->in->is_int;
+    }
+    const Tensor *L = g->logits;
+    long c;
+    if (L->rank > 0 && !ix_is_const(L->ext[0], &c))
+        fs.out_r = L->size / L->maxext[0];
+    else
+        fs.out_n = L->size;
+    return fs;
+}
+
+/* how many inputs the logits read */
+static long feature_count(const Graph *g)
+{
+    Features fs = features_of(g);
+    return fs.a + fs.b;
+}
+
+/* a + b * T as C */
+static void print_lin(FILE *f, long a, long b)
+{
+    if (!b)
+        fprintf(f, "%ld", a);
+    else if (a)
+        fprintf(f, b == 1 ? "%ld + T" : "%ld + %ld * T", a, b);
+    else
+        fprintf(f, b == 1 ? "T" : "%ld * T", b);
+}
+
+/* "x[2]", "xs[T, 3]", "y < 3": an input as declared (T for a runtime length) */
+static void print_decl(FILE *f, const IrInput *x, int c_string)
+{
+    long row;
+    input_size(x, &row);
+    c_string ? emit_c_string(f, x->name) : emit_c_comment(f, x->name);
+    for (int k = 0; k < x->rank; k++) {
+        fputs(k ? ", " : "[", f);
+        if (k == 0 && row)
+            fputs("T", f);
+        else
+            fprintf(f, "%ld", x->maxext[k]);
+    }
+    fputs(x->rank ? "]" : "", f);
+    if (x->is_int)
+        fprintf(f, " < %ld", x->range);
+}
+
+/* the features, "x[2], xs[T, 3]", inside a C string */
+static void print_feature_list(FILE *f, const Features *fs, const Graph *g)
+{
+    int first = 1;
+    for (int i = 0; i < g->ninputs; i++)
+        if (fs->f[i].is_feature) {
+            fputs(first ? "" : ", ", f);
+            print_decl(f, fs->f[i].in, 1);
+            first = 0;
+        }
+}
+
+/* the longest line main reads, newline included: 48 characters a value */
+static long line_cap(const Graph *g, const Features *fs)
+{
+    long line = 64 + 48 * (fs->a + fs->b * g->Tmax);
+    return line < 4096 ? 4096 : line;
+}
+
+static void emit_header_x(FILE *f, const Graph *g, const Weights *w, const Features *fs)
+{
+    const char *src = strrchr(g->source, '/') ? strrchr(g->source, '/') + 1 : g->source;
+    int runtime = fs->b > 0;
+    fputs("/* Generated by mgc --standalone from ", f);
+    emit_c_comment(f, src);
+    fputs(" and the checkpoint ", f);
+    emit_c_comment(f, w->path);
+    fprintf(f, "\n * (step %ld). Do not edit: train again and run mgc again.\n *\n", w->step);
+    fprintf(f, " * Model '%s', %ld parameters, reads examples. Its prediction function\n *\n", g->model, g->nscalars);
+    fprintf(f, " *     long predict(const double *features, %sdouble *out);\n *\n", runtime ? "int T, " : "");
+    fputs(" * takes one example's features, the values of the inputs the outputs read,\n"
+          " * one input after the other (a tensor row-major):\n", f);
+    for (int i = 0; i < g->ninputs; i++) {
+        const Feature *x = &fs->f[i];
+        fputs(" *     ", f);
+        print_decl(f, x->in, 0);
+        if (!x->is_feature) {
+            fputs(": not a feature (the loss reads it, the outputs do not)\n", f);
+            continue;
+        }
+        fputs(": ", f);
+        long count = x->r ? x->r : x->n;
+        if (x->r)
+            fputs("T rows of ", f);
+        fprintf(f, "%ld %s", count, x->in->is_int ? "integer" : "real");
+        if (x->in->is_int)
+            fprintf(f, "%s in [0, %ld)", count == 1 ? "" : "s", x->in->range);
+        else
+            fputs(count == 1 ? "" : "s", f);
+        fputs(" at features[", f);
+        print_lin(f, x->a, x->b);
+        fputs("]\n", f);
+    }
+    fputs(" * and writes the model's outputs, its ", f);
+    print_lin(f, fs->out_n, fs->out_r);
+    fputs(" logits, to out.\n", f);
+    if (runtime)
+        fprintf(f, " * T (1 <= T <= %ld) is the number of rows of the input with a runtime length.\n", g->Tmax);
+    fprintf(f, " * It returns 0%sor k + 1 when features[k] belongs to an\n"
+               " * integer input and is not a whole number in its range (out is then not\n"
+               " * written).\n", runtime ? "; -1 when T is out of range; " : ", ");
+    fputs(" * It needs only the C library and libm, allocates nothing, and is not\n"
+          " * reentrant (one static scratch buffer).\n *\n", f);
+    fputs(" * The program around it, cc FILE.c -lm -o predict && ./predict < rows.txt,\n"
+          " * reads one example a line from standard input: its feature values, in the\n"
+          " * order above, as decimal numbers separated by commas or by spaces (CSV\n"
+          " * without a header, or whitespace-separated numbers); blank lines and lines\n"
+          " * starting with '#' are skipped. For each it prints the outputs on one line,\n"
+          " * comma-separated, each with %.17g (it reads back as the same double). A bad\n", f);
+    fprintf(f, " * line, or one of over %ld characters, stops it with\n"
+               " * \"stdin:LINE:COLUMN: error: ...\" and exit status 1.\n", line_cap(g, fs) - 2);
+    fputs(" * Compile with -DSA_NO_MAIN to leave main out and call predict yourself.\n"
+          " * The outputs are the trainer's (the model's forward_x), bit for bit, when\n"
+          " * this is built without -ffast-math and without fused multiply-add\n"
+          " * contraction (-ffp-contract=off where the CPU has FMA). */\n", f);
+    fputs("#include <math.h>\n#include <stdarg.h>\n#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n\n", f);
+}
+
+static void emit_predict(FILE *f, const Graph *g, const Features *fs)
+{
+    const char *m = g->model;
+    int runtime = fs->b > 0;
+    fprintf(f, "enum { SA_INPUTS = %d, SA_FEATURES = %ld, SA_OUTPUTS = %ld, SA_BLOCK = %ld, SA_SCRATCH = %ld };\n\n",
+            g->ninputs, fs->a + fs->b * g->Tmax, fs->out_n + fs->out_r * g->Tmax, g->Tmax,
+            g->scratch > 0 ? g->scratch : 1);
+    fputs("static double scratch[SA_SCRATCH];\n", f);
+    for (int i = 0; i < g->ninputs; i++)
+        if (!fs->f[i].is_feature) {
+            long row, size = input_size(fs->f[i].in, &row);
+            fprintf(f, "static const double unread_%d[%ld]; /* ", i, size);
+            emit_c_comment(f, fs->f[i].in->name);
+            fputs(": zeros, which the outputs do not read */\n", f);
+        }
+    if (fs->ints)
+        fputs("static const char *bad_input;   /* the integer input of predict's refusal */\n"
+              "static long bad_range;          /* and its range */\n", f);
+    fprintf(f, "\n/* One example's outputs: see the top of this file. */\n"
+               "long predict(const double *features, %sdouble *out);\n\n"
+               "long predict(const double *features, %sdouble *out)\n{\n",
+            runtime ? "int T, " : "", runtime ? "int T, " : "");
+    fputs("    const double *in[SA_INPUTS];\n", f);
+    if (runtime)
+        fputs("    if (T < 1 || T > SA_BLOCK)\n        return -1;\n", f);
+    else
+        fputs("    const int T = 1;\n", f);
+    for (int i = 0; i < g->ninputs; i++) {
+        const Feature *x = &fs->f[i];
+        if (x->is_feature) {
+            fprintf(f, "    in[%d] = features + ", i);
+            print_lin(f, x->a, x->b);
+            fputs("; /* ", f);
+        } else {
+            fprintf(f, "    in[%d] = unread_%d; /* ", i, i);
+        }
+        print_decl(f, x->in, 0);
+        fputs(x->is_feature ? " */\n" : ": not a feature */\n", f);
+    }
+    for (int i = 0; i < g->ninputs; i++) {
+        const Feature *x = &fs->f[i];
+        if (!x->is_feature || !x->in->is_int)
+            continue;
+        fputs("    for (long k = 0; k < ", f);
+        print_lin(f, x->n, x->r);
+        fprintf(f, "; k++)\n"
+                   "        if (!(in[%d][k] >= 0 && in[%d][k] < %ld) || in[%d][k] != floor(in[%d][k])) {\n"
+                   "            bad_input = \"", i, i, x->in->range, i, i);
+        emit_c_string(f, x->in->name);
+        fprintf(f, "\";\n            bad_range = %ld;\n            return ", x->in->range);
+        print_lin(f, x->a, x->b);
+        fputs(" + k + 1;\n        }\n", f);
+    }
+    fprintf(f, "    const double *o = %s_forward_x(0, %s_weights, in, T, scratch);\n", m, m);
+    fputs("    for (long k = 0; k < ", f);
+    print_lin(f, fs->out_n, fs->out_r);
+    fputs("; k++)\n        out[k] = o[k];\n    return 0;\n}\n\n", f);
+}
+
+/* the program: rows of features in, rows of outputs out */
+static void emit_main_x(FILE *f, const Graph *g, const Features *fs)
+{
+    int runtime = fs->b > 0;
+    fprintf(f, "#ifndef SA_NO_MAIN\nenum { SA_LINE = %ld };\n\n", line_cap(g, fs));
+    fputs("static const char *prog;\n"
+          "static long line_no;\n"
+          "static char line[SA_LINE];\n"
+          "static double row[SA_FEATURES], outs[SA_OUTPUTS];\n"
+          "static long cols[SA_FEATURES];\n\n"
+          "/* \"stdin:LINE:COLUMN: error: WHAT\" (no COLUMN when col is 0) on stderr; returns -1 */\n"
+          "static long bad(long col, const char *fmt, ...)\n"
+          "{\n"
+          "    va_list ap;\n"
+          "    fflush(stdout);\n"
+          "    if (col)\n"
+          "        fprintf(stderr, \"stdin:%ld:%ld: error: \", line_no, col);\n"
+          "    else\n"
+          "        fprintf(stderr, \"stdin:%ld: error: \", line_no);\n"
+          "    va_start(ap, fmt);\n"
+          "    vfprintf(stderr, fmt, ap);\n"
+          "    va_end(ap);\n"
+          "    fputc('\\n', stderr);\n"
+          "    return -1;\n"
+          "}\n\n"
+          "/* The numbers of line[] into row[] (cols[]: their columns), separated by\n"
+          " * commas or blanks: returns how many there are (only the first SA_FEATURES\n"
+          " * are kept), or -1 after an error. */\n"
+          "static long parse_line(void)\n"
+          "{\n"
+          "    long n = 0;\n"
+          "    int need = 0;\n"
+          "    const char *p = line;\n"
+          "    for (;;) {\n"
+          "        p += strspn(p, \" \\t\\r\\n\");\n"
+          "        long col = (long)(p - line) + 1;\n"
+          "        if (!*p)\n"
+          "            return need ? bad(col, \"a value is missing after ','\") : n;\n"
+          "        if (*p == ',') {\n"
+          "            if (need || !n)\n"
+          "                return bad(col, \"a value is missing before ','\");\n"
+          "            need = 1;\n"
+          "            p++;\n"
+          "            continue;\n"
+          "        }\n"
+          "        int len = (int)strcspn(p, \" \\t\\r\\n,\");\n"
+          "        char *end;\n"
+          "        double v = strtod(p, &end);\n"
+          "        if (end != p + len || memchr(p, 'x', (size_t)len) || memchr(p, 'X', (size_t)len))\n"
+          "            return bad(col, \"'%.*s' is not a decimal number\", len > 40 ? 40 : len, p);\n"
+          "        if (!isfinite(v))\n"
+          "            return bad(col, \"'%.*s' is not a finite number\", len > 40 ? 40 : len, p);\n"
+          "        if (n < SA_FEATURES) {\n"
+          "            row[n] = v;\n"
+          "            cols[n] = col;\n"
+          "        }\n"
+          "        n++;\n"
+          "        need = 0;\n"
+          "        p += len;\n"
+          "    }\n"
+          "}\n\n", f);
+    fputs("static void usage(void)\n{\n"
+          "    printf(\"usage: %s < ROWS\\n\"\n"
+          "           \"\\n\"\n"
+          "           \"Reads one example a line on standard input: its feature values (", f);
+    print_feature_list(f, fs, g);
+    fputs(")\\n\"\n"
+          "           \"as numbers separated by commas or spaces, and prints the model's outputs\\n\"\n", f);
+    fprintf(f, "           \"('%s', weights built in) for each, comma-separated. Blank lines and lines\\n\"\n"
+               "           \"starting with '#' are skipped.\\n\"\n"
+               "           \"\\n\"\n"
+               "           \"Exit status: 0 on success, 1 on any error.\\n\", prog);\n}\n\n", g->model);
+    fprintf(f, "int main(int argc, char **argv)\n{\n    prog = argc > 0 && argv[0] ? argv[0] : \"%s\";\n", g->model);
+    fputs("    for (int i = 1; i < argc; i++) {\n"
+          "        if (!strcmp(argv[i], \"-h\") || !strcmp(argv[i], \"--help\")) {\n"
+          "            usage();\n"
+          "            return 0;\n"
+          "        }\n"
+          "        fprintf(stderr, \"%s: error: unexpected argument '%s' (try '%s --help')\\n\", prog, argv[i], prog);\n"
+          "        return 1;\n"
+          "    }\n"
+          "    while (fgets(line, sizeof line, stdin)) {\n"
+          "        size_t len = strlen(line);\n"
+          "        line_no++;\n"
+          "        if (len == sizeof line - 1 && line[len - 1] != '\\n' && !feof(stdin))\n"
+          "            return bad(0, \"the line is longer than %d characters\", SA_LINE - 2) ? 1 : 0;\n"
+          "        line[strcspn(line, \"\\r\\n\")] = 0;\n"
+          "        if (line[strspn(line, \" \\t\\r\\n\")] == '#')\n"
+          "            continue;\n"
+          "        long n = parse_line();\n"
+          "        if (n < 0)\n"
+          "            return 1;\n"
+          "        if (n == 0)\n"
+          "            continue;\n", f);
+    if (runtime) {
+        fprintf(f, "        long T = (n - %ld) / %ld;\n"
+                   "        if (n < %ld || (n - %ld) %% %ld != 0 || T > SA_BLOCK)\n"
+                   "            return bad(0, \"%%ld values, but the features (", fs->a, fs->b, fs->a + fs->b, fs->a, fs->b);
+        print_feature_list(f, fs, g);
+        fputs(") take ", f);
+        print_lin(f, fs->a, fs->b);
+        fputs(", 1 <= T <= %d\", n, SA_BLOCK) ? 1 : 0;\n"
+              "        long r = predict(row, (int)T, outs);\n", f);
+    } else {
+        fputs("        if (n != SA_FEATURES)\n"
+              "            return bad(0, \"%ld values, but the features (", f);
+        print_feature_list(f, fs, g);
+        fputs(") take %d\", n, SA_FEATURES) ? 1 : 0;\n"
+              "        long r = predict(row, outs);\n", f);
+    }
+    if (fs->ints)
+        fputs("        if (r > 0)\n"
+              "            return bad(cols[r - 1], \"'%.17g' is not a whole number in [0, %ld), as input '%s' takes\",\n"
+              "                       row[r - 1], bad_range, bad_input) ? 1 : 0;\n", f);
+    else
+        fputs("        (void)r; /* no integer features: predict returns 0 */\n", f);
+    fputs("        for (long k = 0; k < ", f);
+    print_lin(f, fs->out_n, fs->out_r);
+    fputs("; k++)\n"
+          "            printf(\"%s%.17g\", k ? \",\" : \"\", outs[k]);\n"
+          "        putchar('\\n');\n"
+          "    }\n"
+          "    if (ferror(stdin)) {\n"
+          "        fprintf(stderr, \"%s: error: cannot read standard input\\n\", prog);\n"
+          "        return 1;\n"
+          "    }\n"
+          "    if (fflush(stdout) != 0 || ferror(stdout)) {\n"
+          "        fprintf(stderr, \"%s: error: cannot write standard output\\n\", prog);\n"
+          "        return 1;\n"
+          "    }\n"
+          "    return 0;\n"
+          "}\n#endif\n", f);
+}
+
+/* a model of examples: predict for one example's features, and a main
+ * that runs it over rows of numbers */
+static void emit_standalone_x(FILE *f, Graph *g, const Weights *w)
+{
+    Features fs = features_of(g);
+    emit_header_x(f, g, w, &fs);
+    emit_c_forward(f, g);
+    emit_weights(f, g, w);
+    emit_predict(f, g, &fs);
+    emit_main_x(f, g, &fs);
+}
+
 void emit_standalone(FILE *f, Graph *g, const Weights *w)
 {
+    if (!g->tokens) {
+        emit_standalone_x(f, g, w);
+        return;
+    }
     emit_header(f, g, w);
     emit_c_forward(f, g);
     emit_weights(f, g, w);
+    emit_vocab(f, g, w);
     fputs(rng_text, f);
     emit_sampler(f, g);
     emit_main(f, g);

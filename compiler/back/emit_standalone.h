@@ -2,7 +2,9 @@
  * graph and a checkpoint; hands on one C file that needs only the C library
  * and libm: the forward pass, the trained weights, the vocabulary, CPython's
  * MT19937 and the trainer's sampling loop, with a main that prints what
- * `TRAINER sample --load CKPT` prints, bit for bit. */
+ * `TRAINER sample --load CKPT` prints, bit for bit.  A model of examples
+ * (with logits) gets predict(features, out), the trainer's forward_x to the
+ * bit, and a main that reads rows of features on stdin. */
 #ifndef MGC_EMIT_STANDALONE_H
 #define MGC_EMIT_STANDALONE_H
 
@@ -15,7 +17,7 @@
 typedef struct Weights {
     const char *path;
     double *params;          /* g->nscalars values in the model's layout */
-    int nchars;              /* vocabulary characters; BOS is nchars */
+    int nchars;              /* vocabulary characters; BOS is nchars (0: a model of examples) */
     uint32_t *cps;           /* their code points, in id order */
     long step;
 } Weights;

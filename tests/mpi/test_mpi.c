@@ -4,7 +4,8 @@
  * the same losses and parameters to 1e-12; a checkpoint resumed on another
  * number of ranks; a rank that cannot read its data stops the job with a
  * message from rank 0 naming it, and nothing hangs (each run is under
- * `timeout`). */
+ * `timeout`).  A model of examples (tests/inputs/cls.mg) with --data: two
+ * ranks are one process, bit for bit. */
 #include <criterion/criterion.h>
 #include <math.h>
 
@@ -160,4 +161,47 @@ Test(mpi, a_rank_that_dies_is_named_by_rank_0)
     cr_expect(strstr(r->err, "microgpt: error: rank 1 of 2 stopped answering at step "), "stderr: %s", r->err);
     cr_expect(strstr(r->err, "nothing from it for 2 s (it died or hangs); training stopped"), "stderr: %s", r->err);
     cr_expect(strstr(r->out, "step "), "it trained before the fault: %.200s", r->out);
+}
+
+/* A model of examples (cls.mg: 2-D points, a label of 3) reads --data FILE.csv
+ * on every rank: two ranks of 6 examples a step are one process of 12, bit for
+ * bit, with Adam, a cosine schedule with warm-up and clipping; the checkpoint
+ * resumes on one process. */
+Test(mpi, a_model_of_examples_on_two_ranks)
+{
+    const char *d = tmpdir();
+    char path[128];
+    snprintf(path, sizeof path, "%s/points.csv", d);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs("y,x[0],x[1]\n", f);
+    unsigned long long s = 7;
+    for (int i = 0; i < 96; i++) {
+        double v[2];
+        for (int k = 0; k < 2; k++) {
+            s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+            v[k] = (double)(s >> 11) * (2.0 / 9007199254740992.0) - 1;
+        }
+        fprintf(f, "%d,%.17g,%.17g\n", (v[0] * v[1] > 0) + (v[0] > 0.5), v[0], v[1]);
+    }
+    cr_assert_eq(fclose(f), 0);
+    const char *opts = "--steps 40 --optimizer adam --lr 0.05 --schedule cosine --warmup 4 --clip 1 --progress plain";
+    Run *r = run("%s train --data %s --batch 12 %s --log %s/one.csv --save %s/one.ck", CLS_TRAINER, path, opts, d, d);
+    cr_assert_eq(r->status, 0, "one process: %s", r->err);
+    r = run("%s -np 2 %s train --data %s --batch 6 %s --log %s/two.csv --save %s/two.ck", MPIRUN, MPI_CLS_TRAINER,
+            path, opts, d, d);
+    cr_assert_eq(r->status, 0, "two ranks (exit %d): %s", r->status, r->err);
+    cr_expect_eq(count(r->out, "step "), 40, "only rank 0 prints: %s", r->out);
+    char a[160], b[160];
+    snprintf(a, sizeof a, "%s/one.csv", d);
+    snprintf(b, sizeof b, "%s/two.csv", d);
+    same_losses(a, b, 40);
+    snprintf(a, sizeof a, "%s/one.ck", d);
+    snprintf(b, sizeof b, "%s/two.ck", d);
+    same_params(a, b);
+    r = run("%s train --data %s %s --steps 50 --load %s/two.ck --log %s/r.csv", CLS_TRAINER, path, opts, d, d);
+    cr_expect_eq(r->status, 0, "the two ranks' checkpoint on one process: %s", r->err);
+    cr_expect(strstr(r->out, "step   41 /   50"), "resumed at step 41: %.200s", r->out);
+    r = run("rm -rf %s", d);
+    cr_assert_eq(r->status, 0);
 }
