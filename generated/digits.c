@@ -28,7 +28,7 @@ static const MgParam digits_params[4] = {
     {.name = "b1", .rank = 1, .shape = {32}, .offset = 2048, .size = 32,
      .init = MG_INIT_ZEROS, .init_a = 0.0, .init_b = 0.0},
     {.name = "w2", .rank = 2, .shape = {10, 32}, .offset = 2080, .size = 320,
-     .init = MG_INIT_GAUSS, .init_a = 0.0, .init_b = 0.18},
+     .init = MG_INIT_GAUSS, .init_a = 0.0, .init_b = 0.17677669529663687},
     {.name = "b2", .rank = 1, .shape = {10}, .offset = 2400, .size = 10,
      .init = MG_INIT_ZEROS, .init_a = 0.0, .init_b = 0.0},
 };

@@ -5,9 +5,9 @@
 input img[8, 8]                 # the pixels, row by row
 input y < 10                    # the digit
 
-param w1[32, 64] ~ gauss(0, 0.125)  # 1 / sqrt(64)
+param w1[32, 64] ~ gauss(0, 1 / 64 ^ 0.5)   # 1 / sqrt(fan-in)
 param b1[32] ~ zeros
-param w2[10, 32] ~ gauss(0, 0.18)
+param w2[10, 32] ~ gauss(0, 1 / 32 ^ 0.5)
 param b2[10] ~ zeros
 
 h[j < 32] = relu((sum(r < 8, c < 8) w1[j, 8 * r + c] * img[r, c]) + b1[j])
