@@ -104,13 +104,14 @@ size_t cli_ndocs(const Run *r) { return r->cli->ex ? r->cli->ex->n : r->docs.n; 
 
 const char *cli_data_name(const Run *r) { return r->cli->ex ? r->cli->ex->source : r->docs.name; }
 
-/* Example i's values (by field) and its loss; T: the largest runtime length
- * (an example holds block_size rows of an input that has one). */
+int cli_example_T(const Run *r, const MgExamples *ex, size_t i) { return ex->T ? ex->T[i] : r->m->block_size; }
+
+/* Example i's values (by field) and its loss at its length T. */
 double cli_example_loss(const Run *r, size_t i, double *grads, double *scratch) {
     const MgExamples *ex = r->cli->ex;
     const double *x[64];   /* n_inputs <= 64: cli_main checks */
     for (int f = 0; f < ex->nfields; f++) x[f] = ex->data[f] + i * ex->fields[f].size;
-    return r->m->loss_grad_x(r->m->ctx, r->params, grads, x, r->m->block_size, scratch);
+    return r->m->loss_grad_x(r->m->ctx, r->params, grads, x, cli_example_T(r, ex, i), scratch);
 }
 
 static int cli_main(Cli *c, const MgModel *m, int argc, char **argv);

@@ -19,10 +19,11 @@
 /* The classifier's label: the one rank-0 integer input whose range C is the
  * number of the model's outputs (logits[C]), C >= 2, or is 2 when the model
  * has one output (a score, as micrograd's moons classifier); -1 when the
- * model is not a classifier (no logits, no such input, or more than one). */
+ * model is not a classifier (no logits, logits of a runtime length, no such
+ * input, or more than one). */
 int cli_label(const MgModel *m) {
     int label = -1;
-    if (!m->forward_x || m->n_out == 0) return -1;
+    if (!m->forward_x || m->n_out == 0 || m->out_row) return -1;
     for (int f = 0; f < m->n_inputs; f++) {
         const MgField *in = &m->inputs[f];
         if (!in->is_int || in->rank != 0) continue;
@@ -60,9 +61,10 @@ int cli_evaluate(Run *r, const MgExamples *ex, EvalSums *s) {
     s->correct = 0;
     for (size_t i = 0; i < ex->n; i++) {
         example_at(ex, i, x);
-        sum += m->loss_grad_x(m->ctx, r->params, r->grads, x, m->block_size, r->scratch);
+        int T = cli_example_T(r, ex, i);
+        sum += m->loss_grad_x(m->ctx, r->params, r->grads, x, T, r->scratch);
         if (r->label < 0) continue;
-        const double *logits = m->forward_x(m->ctx, r->params, x, m->block_size, r->scratch);
+        const double *logits = m->forward_x(m->ctx, r->params, x, T, r->scratch);
         if (!logits) return cli_error(r->cli, "model '%s' gave no logits for example %zu", m->name, i);
         if ((double)predicted_class(logits, m->n_out) == x[r->label][0]) s->correct++;
     }
@@ -108,9 +110,15 @@ static int write_predictions(Run *r, FILE *f) {
     fputs(r->label >= 0 ? ",class\n" : "\n", f);
     for (size_t i = 0; i < ex->n; i++) {
         example_at(ex, i, x);
-        const double *y = m->forward_x(m->ctx, r->params, x, m->block_size, r->scratch);
+        int T = cli_example_T(r, ex, i);
+        const double *y = m->forward_x(m->ctx, r->params, x, T, r->scratch);
         if (!y) return cli_error(r->cli, "model '%s' gave no logits for example %zu", m->name, i);
-        for (size_t k = 0; k < m->n_out; k++) fprintf(f, "%s%.17g", k ? "," : "", y[k]);
+        /* logits of a runtime length: T rows, the cells of the others empty */
+        size_t have = m->out_row ? (size_t)T * m->out_row : m->n_out;
+        for (size_t k = 0; k < m->n_out; k++) {
+            if (k) fputc(',', f);
+            if (k < have) fprintf(f, "%.17g", y[k]);
+        }
         if (r->label >= 0) fprintf(f, ",%zu", predicted_class(y, m->n_out));
         fputc('\n', f);
     }

@@ -108,6 +108,8 @@ typedef struct Run {
 /* the documents, or the examples of a model of examples: how many, their source */
 size_t cli_ndocs(const Run *r);
 const char *cli_data_name(const Run *r);
+/* example i's length T: ex->T[i], or block_size when every example holds all rows */
+int cli_example_T(const Run *r, const MgExamples *ex, size_t i);
 /* a model of examples: example i's loss and gradients (into grads) */
 double cli_example_loss(const Run *r, size_t i, double *grads, double *scratch);
 

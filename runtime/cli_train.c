@@ -72,13 +72,16 @@ static int load_docs(Run *r, const Opts *o) {
     return 0;
 }
 
-/* FNV-1a over the bytes of the examples' values, field by field */
+/* FNV-1a over the bytes of the examples' values, field by field, then of
+ * their lengths when they have them */
 static uint64_t examples_checksum(const MgExamples *ex) {
     uint64_t h = 1469598103934665603ULL;
     for (int f = 0; f < ex->nfields; f++) {
         const unsigned char *p = (const unsigned char *)ex->data[f];
         for (size_t i = 0; i < ex->n * ex->fields[f].size * sizeof(double); i++) h = (h ^ p[i]) * 1099511628211ULL;
     }
+    const unsigned char *t = (const unsigned char *)ex->T;
+    for (size_t i = 0; t && i < ex->n * sizeof *ex->T; i++) h = (h ^ t[i]) * 1099511628211ULL;
     return h;
 }
 
@@ -95,6 +98,10 @@ static int load_examples(Run *r) {
             return cli_error(r->cli, "%s: column %d ('%s') is not input '%s' of model '%s'", ex->source, f + 1,
                              a->name, b->name, m->name);
     }
+    for (size_t i = 0; ex->T && i < ex->n; i++)
+        if (ex->T[i] < 1 || ex->T[i] > m->block_size)
+            return cli_error(r->cli, "%s: example %zu has length T = %d; model '%s' takes 1 to %d", ex->source, i,
+                             ex->T[i], m->name, m->block_size);
     for (int f = 0; f < m->n_inputs; f++) {    /* a label outside its range would index past an array */
         const MgField *b = &m->inputs[f];
         for (size_t k = 0; b->is_int && k < ex->n * b->size; k++) {

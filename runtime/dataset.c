@@ -36,6 +36,7 @@ void mg_examples_free(MgExamples *x) {
     free(x->fields);
     free(x->data);
     free(x->row);
+    free(x->T);
     free(x->source);
     memset(x, 0, sizeof *x);
 }
@@ -247,6 +248,7 @@ static int load_dir(MgExamples *x, const char *dir, const MgField *fields, int n
         free(x->row);
         x->row = row;
     }
+    if (rc == 0) rc = ds_lengths(x, e);    /* across the files: the same T for every input */
     if (rc < 0) mg_examples_free(x);
     return rc;
 }
@@ -269,6 +271,57 @@ int mg_examples_load(MgExamples *x, const char *path, const MgField *fields, int
     return mg_examples_load_max(x, path, fields, nfields, MG_DATA_MAX_BYTES, e);
 }
 
+/* ---- lengths ---- */
+
+/* "FILE:LINE" (a CSV row) or "FILE: example I" */
+static void where(const MgExamples *x, size_t i, char *buf, size_t cap) {
+    if (x->row && x->row[i]) snprintf(buf, cap, "%s:%zu", x->source, x->row[i]);
+    else snprintf(buf, cap, "%s: example %zu", x->source, i);
+}
+
+int ds_lengths(MgExamples *x, MgErr *e) {
+    int any = 0;
+    for (int f = 0; f < x->nfields; f++) any |= x->fields[f].runtime_len && x->fields[f].rank > 0;
+    if (!any) return 0;
+    free(x->T);
+    if (!(x->T = malloc((x->n ? x->n : 1) * sizeof *x->T))) return mg_err(e, "%s: out of memory", x->source);
+    char at[400];
+    for (size_t i = 0; i < x->n; i++) {
+        int T = -1;
+        const char *first = NULL;
+        for (int f = 0; f < x->nfields; f++) {
+            const MgField *d = &x->fields[f];
+            if (!d->runtime_len || d->rank == 0) continue;
+            size_t rows = (size_t)d->shape[0], r = d->size / rows, k = 0, nan = 0;
+            const double *v = x->data[f] + i * d->size;
+            while (k < rows) {
+                nan = 0;
+                for (size_t j = 0; j < r; j++) nan += isnan(v[k * r + j]) != 0;
+                if (nan) break;
+                k++;
+            }
+            where(x, i, at, sizeof at);
+            if (k < rows && nan != r)
+                return mg_err(e, "%s: input '%s': row %zu is partly missing (%zu of its %zu values); a row is "
+                              "given whole or left out", at, d->name, k, nan, r);
+            for (size_t t = k + 1; t < rows; t++)
+                for (size_t j = 0; j < r; j++)
+                    if (!isnan(v[t * r + j]))
+                        return mg_err(e, "%s: input '%s': row %zu is given after row %zu was left out; an "
+                                      "example's rows are its first T", at, d->name, t, k);
+            if (k == 0)
+                return mg_err(e, "%s: input '%s' has no rows; an example holds at least one", at, d->name);
+            if (T >= 0 && (int)k != T)
+                return mg_err(e, "%s: input '%s' has %zu rows, but '%s' has %d; inputs of the same runtime "
+                              "length T have the same rows", at, d->name, k, first, T);
+            T = (int)k;
+            first = d->name;
+        }
+        x->T[i] = T;
+    }
+    return 0;
+}
+
 /* ---- splitting ---- */
 
 int mg_examples_select(MgExamples *to, const MgExamples *from, const size_t *idx, size_t n, MgErr *e) {
@@ -281,6 +334,13 @@ int mg_examples_select(MgExamples *to, const MgExamples *from, const size_t *idx
         to->row[i] = from->row[idx[i]];
     }
     to->n = n;
+    if (from->T) {
+        if (!(to->T = malloc((n ? n : 1) * sizeof *to->T))) {
+            mg_examples_free(to);
+            return mg_err(e, "%s: out of memory", from->source);
+        }
+        for (size_t i = 0; i < n; i++) to->T[i] = from->T[idx[i]];
+    }
     return 0;
 }
 
@@ -345,6 +405,7 @@ int ds_check_values(const MgExamples *x, int f, const char *name, const char *wh
     const MgField *d = &x->fields[f];
     char why[200];
     for (size_t i = 0; i < x->n * d->size; i++) {
+        if (d->runtime_len && isnan(x->data[f][i])) continue;    /* a missing row: ds_lengths */
         const char *bad = ds_bad_value(d, x->data[f][i], why, sizeof why);
         if (!bad) continue;
         char at[200];

@@ -205,6 +205,13 @@ static int is_nonfinite_word(const char *s, size_t n) {
     return 0;
 }
 
+/* only blanks */
+static int is_empty(const char *p, size_t n) {
+    size_t k = 0;
+    while (k < n && is_blank(p[k])) k++;
+    return k == n;
+}
+
 /* The value of a field for column col (1-based byte column at). */
 static int value(const Csv *c, const Col *k, const MgField *f, const char *p, size_t n, size_t line, size_t at,
                  double *v, MgErr *e) {
@@ -391,7 +398,8 @@ static int row(Csv *c, MgExamples *x, const Col *cols, size_t ncols, MgErr *e) {
         const char *p;
         size_t n, at, line = c->line;
         if (field(c, &p, &n, &at, e) < 0) return -1;
-        if (dst && value(c, col, &x->fields[col->f], p, n, line, at, dst, e) < 0) return -1;
+        if (dst && x->fields[col->f].runtime_len && is_empty(p, n)) *dst = NAN;   /* a missing row: ds_lengths */
+        else if (dst && value(c, col, &x->fields[col->f], p, n, line, at, dst, e) < 0) return -1;
     }
     if (!at_eol(c))
         return mg_err(e, "%s:%zu:%zu: this row has more fields than the header's %zu", c->name, c->line,
@@ -432,6 +440,7 @@ int mg_examples_load_csv(MgExamples *x, const char *name, const char *buf, size_
     }
     if (rc == 0 && x->n == 0) rc = mg_err(e, "%s: no examples: the file has only its header", name);
     if (rc == 0) ds_shrink(x);
+    if (rc == 0) rc = ds_lengths(x, e);
     if (cols) free_cols(cols, ncols);
     free(c.tmp);
     if (rc < 0) mg_examples_free(x);

@@ -35,6 +35,10 @@ void ds_convert(const unsigned char *p, char kind, int size, int big, size_t cou
 /* The examples of f in x (x->n of them) are all values f may take; else
  * "NAME: WHAT 'F' at [i, j]: why".  what is "array" or "tensor". */
 int ds_check_values(const MgExamples *x, int f, const char *name, const char *what, MgErr *e);
+/* The length T of each example of x, into x->T, when a field has a runtime
+ * length: its first rows given, the rest missing (NaN), every such field
+ * alike; else a message naming the example.  Leaves x->T NULL without one. */
+int ds_lengths(MgExamples *x, MgErr *e);
 /* An array of shape dims[0..rank) holds examples of f: rank is f's + 1, and
  * dims[1..] is f's shape; dims[0] > 0.  Messages write shapes between open
  * and close ("()" for .npy, "[]" for safetensors). */

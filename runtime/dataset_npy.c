@@ -181,7 +181,7 @@ int mg_examples_load_npy(MgExamples *x, const char *name, const unsigned char *b
     if (ds_start(x, name, field, 1, (size_t)n, e) < 0) return -1;
     ds_convert(buf + off, kind, size, big, (size_t)n * field->size, x->data[0]);
     x->n = (size_t)n;
-    if (ds_check_values(x, 0, name, "array", e) < 0) {
+    if (ds_check_values(x, 0, name, "array", e) < 0 || ds_lengths(x, e) < 0) {
         mg_examples_free(x);
         return -1;
     }

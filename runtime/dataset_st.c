@@ -108,6 +108,7 @@ int mg_examples_load_safetensors(MgExamples *x, const char *name, const unsigned
         free(x->row);
         x->row = row;
     }
+    if (rc == 0) rc = ds_lengths(x, e);
     if (rc < 0 && x->fields) mg_examples_free(x);
     mg_json_free(&j);
     return rc;

@@ -24,12 +24,17 @@ typedef struct MgField {
     int rank;               /* 0 for a scalar */
     int shape[MG_MAX_RANK];
     size_t size;            /* elements per example: the product of shape */
+    int runtime_len;        /* 1: the first axis has a runtime length (dim T <= shape[0]): an example
+                               may hold fewer rows, its T (MgExamples.T); 0: static (old literals) */
 } MgField;
 
 /* n examples of nfields fields: data[f] holds n * fields[f].size values,
  * example i's at data[f] + i * fields[f].size (integers stored exactly as
  * doubles).  `source` names the file(s) for messages; row[i] is the line of
- * example i in a CSV file (0 when the source has no lines). */
+ * example i in a CSV file (0 when the source has no lines).  T[i] is example
+ * i's length, the rows it holds of the inputs with a runtime length (the
+ * rest are NaN, never read); T is NULL when every example holds them all
+ * (or no input has one), as in examples built by hand. */
 typedef struct MgExamples {
     char *source;
     size_t n;
@@ -37,6 +42,7 @@ typedef struct MgExamples {
     MgField *fields;        /* owned copies of the model's fields */
     double **data;
     size_t *row;
+    int *T;
 } MgExamples;
 
 void mg_examples_free(MgExamples *x);

@@ -83,6 +83,9 @@ typedef struct MgModel {
     /* the model's logits (n_out doubles, row-major), or NULL without them */
     const double *(*forward_x)(void *ctx, const double *params, const double *const *x,
                                int T, double *scratch);
+    /* logits whose first axis is the runtime length T: the doubles of a row
+     * (forward_x writes the first T rows of n_out / out_row); else 0 */
+    size_t out_row;
 } MgModel;
 
 /* C[M x N] = op(A) op(B) + beta C, row-major, float (op: transposed when ta,

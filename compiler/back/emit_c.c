@@ -1504,7 +1504,9 @@ static void emit_fields(FILE *f, const Graph *g)
             fprintf(f, "%s%ld", k ? ", " : "", x->maxext[k]);
             size *= x->maxext[k];
         }
-        fprintf(f, "%s}, .size = %ld},\n", x->rank ? "" : "0", size);
+        long c;
+        int runtime = x->rank > 0 && !ix_is_const(x->ext[0], &c);
+        fprintf(f, "%s}, .size = %ld%s},\n", x->rank ? "" : "0", size, runtime ? ", .runtime_len = 1" : "");
     }
     fputs("};\n\n", f);
 }
@@ -1659,6 +1661,8 @@ void emit_c(FILE *f, Graph *g)
     fprintf(f, "    .loss_grad_x = %s_loss_grad_x,\n", m);
     if (g->logits)
         fprintf(f, "    .forward_x = %s_forward_x,\n", m);
+    if (ir_runtime_row(g->logits))
+        fprintf(f, "    .out_row = %ld,\n", ir_runtime_row(g->logits));
     fputs("};\n", f);
 }
 

@@ -1495,3 +1495,11 @@ int ix_interval(const Ix *x, const Loop *loops, int nloops, long Tlo, long Thi, 
 {
     return interval(x, loops, nloops, Tlo, Thi, vocab, lo, hi, 0);
 }
+
+long ir_runtime_row(const Tensor *t)
+{
+    long c;
+    if (!t || t->rank == 0 || ix_is_const(t->ext[0], &c) || t->maxext[0] <= 0)
+        return 0;
+    return t->size / t->maxext[0];
+}

@@ -281,6 +281,9 @@ int ir_rec_run(const StmtList *l, int i);
 Ix *ix_subst_axes(Ix *x, Ix **axes);           /* IX_AXIS(k) -> axes[k] */
 Ix *ix_subst_var(Ix *x, int var, Ix *with);
 int ix_is_const(const Ix *x, long *v);
+/* The values per row of t when its first axis has the runtime length T
+ * (its size is Tmax such rows), else 0 */
+long ir_runtime_row(const Tensor *t);
 int ix_equal(const Ix *a, const Ix *b);        /* structural equality after normalisation */
 /* Evaluate with T and loop variable values (vals[var]); tokens for IX_READ. */
 long ix_eval(const Ix *x, long T, const long *vals, const int *tokens);

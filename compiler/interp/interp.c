@@ -737,10 +737,13 @@ static void fill_model(Interp *in, MgModel *out)
             f->shape[k] = (int)x->maxext[k];
             f->size *= (size_t)x->maxext[k];
         }
+        long c;
+        f->runtime_len = x->rank > 0 && !ix_is_const(x->ext[0], &c);
     }
     out->n_inputs = g->ninputs;
     out->inputs = in->fields;
     out->n_out = in->nout;
+    out->out_row = g->tokens ? 0 : (size_t)ir_runtime_row(g->logits);
     out->loss_grad_x = interp_loss_grad_x;
     out->forward_x = g->logits ? interp_forward_x : NULL;
 }

@@ -8,8 +8,14 @@
 #include "mg_dataset.h"
 
 static const MgField FIELDS[] = {
-    {"x", 0, 0, 1, {2}, 2},
-    {"y", 1, 3, 0, {0}, 1},
+    {"x", 0, 0, 1, {2}, 2, 0},
+    {"y", 1, 3, 0, {0}, 1, 0},
+};
+
+/* s: up to 3 rows of 2 with a runtime length (empty cells, NaN rows); y */
+static const MgField RAGGED[] = {
+    {"s", 0, 0, 2, {3, 2}, 6, 1},
+    {"y", 1, 3, 0, {0}, 1, 0},
 };
 
 static void use(MgExamples *x) {
@@ -30,5 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (int f = 0; f < 2; f++)
         if (mg_examples_load_npy(&x, "fuzz.npy", data, size, &FIELDS[f], &e) == 0) use(&x);
     if (mg_examples_load_safetensors(&x, "fuzz.safetensors", data, size, FIELDS, 2, &e) == 0) use(&x);
+    if (mg_examples_load_csv(&x, "fuzz.csv", (const char *)data, size, RAGGED, 2, &e) == 0) use(&x);
+    if (mg_examples_load_npy(&x, "fuzz.npy", data, size, &RAGGED[0], &e) == 0) use(&x);
     return 0;
 }
