@@ -918,3 +918,56 @@ Test(inputs, help_lists_evaluation, .init = cr_redirect_stdout)
     for (size_t i = 0; i < sizeof want / sizeof *want; i++)
         cr_expect(strstr(text, want[i]) != NULL, "the help lacks '%s':\n%s", want[i], text);
 }
+
+/* ---- predict on data without labels (MgField.loss_only) ---- */
+
+extern const MgModel t_in_embed_model;
+
+/* the loss_only flags of the compiled model c and of the interpreter's model
+ * of DIR NAME.mg, against `want` (one 0 or 1 per input) */
+static void check_loss_only(const MgModel *c, const char *name, const int *want)
+{
+    MgModel m = interp_of(arena_printf(DIR "%s.mg", name), name);
+    cr_assert_eq(c->n_inputs, m.n_inputs);
+    for (int f = 0; f < m.n_inputs; f++) {
+        cr_expect_eq(m.inputs[f].loss_only, want[f], "%s: interpreted input '%s': loss_only %d", name,
+                     m.inputs[f].name, m.inputs[f].loss_only);
+        cr_expect_eq(c->inputs[f].loss_only, want[f], "%s: compiled input '%s': loss_only %d", name,
+                     c->inputs[f].name, c->inputs[f].loss_only);
+    }
+    interp_free_model(&m);
+}
+
+/* the label is loss_only, a feature is not (a real one, an integer one the
+ * logits index with); without logits every input is loss_only */
+Test(inputs, loss_only_marks_the_label)
+{
+    check_loss_only(&t_in_cls_model, "cls", (const int[]){0, 1});
+    check_loss_only(&t_in_embed_model, "embed", (const int[]){0, 0, 1});
+    check_loss_only(&t_in_seq_model, "seq", (const int[]){1, 1});
+    check_loss_only(&t_in_reg_model, "reg", (const int[]){1, 1});
+}
+
+/* forward_x given NULL for a loss_only input: the logits it gives with it,
+ * compiled and interpreted */
+Test(inputs, forward_x_without_the_label)
+{
+    MgModel m = interp_of(DIR "embed.mg", "embed");
+    const MgModel *c = &t_in_embed_model;
+    double *p = calloc(m.n_scalars, sizeof *p), *scratch = calloc(c->scratch + 1, sizeof *scratch), keep[2];
+    for (size_t k = 0; k < m.n_scalars; k++)
+        p[k] = uniform();
+    double k0[1] = {2}, x[2] = {0.25, -1.5}, y[1] = {1};
+    const double *all[3] = {k0, x, y}, *feat[3] = {k0, x, NULL};
+    for (int which = 0; which < 2; which++) {
+        const MgModel *mm = which ? c : &m;
+        memcpy(keep, mm->forward_x(mm->ctx, p, all, 1, scratch), sizeof keep);
+        const double *out = mm->forward_x(mm->ctx, p, feat, 1, scratch);
+        for (int j = 0; j < 2; j++)
+            cr_expect(out[j] == keep[j], "%s logits[%d]: %.17g without the label, %.17g with it",
+                      which ? "compiled" : "interpreted", j, out[j], keep[j]);
+    }
+    free(p);
+    free(scratch);
+    interp_free_model(&m);
+}

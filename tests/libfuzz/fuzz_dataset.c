@@ -8,8 +8,8 @@
 #include "mg_dataset.h"
 
 static const MgField FIELDS[] = {
-    {"x", 0, 0, 1, {2}, 2},
-    {"y", 1, 3, 0, {0}, 1},
+    {"x", 0, 0, 1, {2}, 2, 0},
+    {"y", 1, 3, 0, {0}, 1, 0},
 };
 
 static void use(MgExamples *x) {
