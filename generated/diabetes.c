@@ -19,7 +19,7 @@ static const MgParam diabetes_params[2] = {
 
 static const MgField diabetes_inputs[2] = {
     {.name = "x", .is_int = 0, .range = 0, .rank = 1, .shape = {10}, .size = 10},
-    {.name = "t", .is_int = 0, .range = 0, .rank = 0, .shape = {0}, .size = 1},
+    {.name = "t", .is_int = 0, .range = 0, .rank = 0, .shape = {0}, .size = 1, .loss_only = 1},
 };
 
 /* The forward statements the logits need, for one example: diabetes_forward_x and

@@ -35,7 +35,7 @@ static const MgParam digits_params[4] = {
 
 static const MgField digits_inputs[2] = {
     {.name = "img", .is_int = 0, .range = 0, .rank = 2, .shape = {8, 8}, .size = 64},
-    {.name = "y", .is_int = 1, .range = 10, .rank = 0, .shape = {0}, .size = 1},
+    {.name = "y", .is_int = 1, .range = 10, .rank = 0, .shape = {0}, .size = 1, .loss_only = 1},
 };
 
 /* The forward statements the logits need, for one example: digits_forward_x and

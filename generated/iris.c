@@ -34,7 +34,7 @@ static const MgParam iris_params[4] = {
 
 static const MgField iris_inputs[2] = {
     {.name = "x", .is_int = 0, .range = 0, .rank = 1, .shape = {4}, .size = 4},
-    {.name = "y", .is_int = 1, .range = 3, .rank = 0, .shape = {0}, .size = 1},
+    {.name = "y", .is_int = 1, .range = 3, .rank = 0, .shape = {0}, .size = 1, .loss_only = 1},
 };
 
 /* The forward statements the logits need, for one example: iris_forward_x and

@@ -29,7 +29,7 @@ static const MgParam moons_params[6] = {
 
 static const MgField moons_inputs[2] = {
     {.name = "x", .is_int = 0, .range = 0, .rank = 1, .shape = {2}, .size = 2},
-    {.name = "y", .is_int = 1, .range = 2, .rank = 0, .shape = {0}, .size = 1},
+    {.name = "y", .is_int = 1, .range = 2, .rank = 0, .shape = {0}, .size = 1, .loss_only = 1},
 };
 
 /* The forward statements the logits need, for one example: moons_forward_x and

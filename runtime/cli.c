@@ -189,7 +189,9 @@ static int cli_main(Cli *c, const MgModel *m, int argc, char **argv) {
                              ".safetensors file, a .npy file or a folder of NAME.npy; inputs: %s%s)",
                              m->name, m->n_inputs > 0 ? m->inputs[0].name : "?", m->n_inputs > 1 ? ", ..." : "");
         MgErr e;
-        if (mg_examples_load_max(&own, o.data, m->inputs, m->n_inputs, o.max_data, &e) < 0)
+        MgField feat[64];   /* predict: the features alone (a label's column may be absent) */
+        int nf = o.cmd == CMD_PREDICT ? cli_features(m, feat) : 0;
+        if (mg_examples_load_max(&own, o.data, nf ? feat : m->inputs, nf ? nf : m->n_inputs, o.max_data, &e) < 0)
             return cli_error(c, "%s", e.msg);
         c->ex = &own;
     }

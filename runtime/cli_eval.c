@@ -1,7 +1,8 @@
 /* cli_eval.c: evaluation of a model of examples: the eval and predict
  * commands, and the validation set that training evaluates as it goes.
- * Takes a Run with its parameters and examples; hands on a mean loss (and a
- * classifier's accuracy), a CSV of the model's outputs, the validation set.
+ * Takes a Run with its parameters and examples (predict's: perhaps only the
+ * inputs the logits read); hands on a mean loss (and a classifier's
+ * accuracy), a CSV of the model's outputs, the validation set.
  * Invariants: a set's loss is summed example by example in file order, on
  * one thread, so neither --batch nor --threads changes it; a classifier is
  * a model whose n_out logits are the classes of its one integer scalar input,
@@ -35,9 +36,27 @@ int cli_label(const MgModel *m) {
     return (m->n_out == 1 && range == 2) || (m->n_out >= 2 && (size_t)range == m->n_out) ? label : -1;
 }
 
+int cli_features(const MgModel *m, MgField *out) {
+    int n = 0;
+    for (int f = 0; f < m->n_inputs; f++)
+        if (!m->inputs[f].loss_only) out[n++] = m->inputs[f];
+    return n;
+}
+
 /* example i of ex, by field */
 static void example_at(const MgExamples *ex, size_t i, const double **x) {
     for (int f = 0; f < ex->nfields; f++) x[f] = ex->data[f] + i * ex->fields[f].size;
+}
+
+/* example i of ex by the model's inputs, when ex holds all of them or (read
+ * by predict) only some, in the same order: NULL for an input not there */
+static void inputs_at(const MgModel *m, const MgExamples *ex, size_t i, const double **x) {
+    int k = 0;
+    for (int f = 0; f < m->n_inputs; f++) {
+        int have = k < ex->nfields && !strcmp(ex->fields[k].name, m->inputs[f].name);
+        x[f] = have ? ex->data[k] + i * ex->fields[k].size : NULL;
+        k += have;
+    }
 }
 
 /* A classifier's class for its outputs v[0..n): the first index of the
@@ -101,7 +120,8 @@ int cli_cmd_eval(Run *r, const Opts *o) {
 }
 
 /* predict: the header "logits[0],...,logits[K-1]" (and ",class"), then a
- * row per example of its outputs, %.17g */
+ * row per example of its outputs, %.17g.  The examples may hold only the
+ * features (cli_features): forward_x reads no other input. */
 static int write_predictions(Run *r, FILE *f) {
     const MgModel *m = r->m;
     const MgExamples *ex = r->cli->ex;
@@ -109,7 +129,7 @@ static int write_predictions(Run *r, FILE *f) {
     for (size_t k = 0; k < m->n_out; k++) fprintf(f, "%slogits[%zu]", k ? "," : "", k);
     fputs(r->label >= 0 ? ",class\n" : "\n", f);
     for (size_t i = 0; i < ex->n; i++) {
-        example_at(ex, i, x);
+        inputs_at(m, ex, i, x);
         int T = cli_example_T(r, ex, i);
         const double *y = m->forward_x(m->ctx, r->params, x, T, r->scratch);
         if (!y) return cli_error(r->cli, "model '%s' gave no logits for example %zu", m->name, i);

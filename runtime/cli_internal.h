@@ -144,6 +144,9 @@ typedef struct EvalSums {
 } EvalSums;
 
 int cli_label(const MgModel *m);
+/* predict's fields: the model's inputs not marked loss_only, in order, into
+ * out[0..n) (n_inputs <= 64); 0 when there are none (then it loads them all) */
+int cli_features(const MgModel *m, MgField *out);
 int cli_evaluate(Run *r, const MgExamples *ex, EvalSums *s);
 int cli_val_setup(Run *r, const Opts *o);
 int cli_cmd_eval(Run *r, const Opts *o);

@@ -96,7 +96,8 @@ static const char eval_help[] =
     "predict --load CKPT --data FILE [-o OUT.csv]\n"
     "  write the model's logits for each example, %.17g, under a header\n"
     "  'logits[0],logits[1],...' (and a column 'class', the first largest logit's\n"
-    "  index, for a classifier); to standard output without -o (--out)\n"
+    "  index, for a classifier); to standard output without -o (--out).  FILE needs\n"
+    "  only the columns of the inputs the logits read: a label's may be absent\n"
     "\n";
 
 /* The help's sample and grad commands, and what holds for every command. */

@@ -20,7 +20,9 @@
  * In every array format the first axis indexes examples and the rest is the
  * field's shape exactly (a scalar field takes an array of shape (N,)).
  * A file larger than `max` bytes is refused before it is read (the _max
- * form; mg_examples_load uses MG_DATA_MAX_BYTES from mg_data.h). */
+ * form; mg_examples_load uses MG_DATA_MAX_BYTES from mg_data.h).  The
+ * fields may be any of a model's inputs, in its order: predict passes the
+ * features alone, and the file's other columns or arrays are ignored. */
 int mg_examples_load(MgExamples *x, const char *path, const MgField *fields, int nfields, MgErr *e);
 int mg_examples_load_max(MgExamples *x, const char *path, const MgField *fields, int nfields, size_t max,
                          MgErr *e);

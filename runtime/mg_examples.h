@@ -16,7 +16,11 @@
 #endif
 
 /* One input of a model, per example: a real tensor of a static shape (rank 0:
- * a scalar), or an integer (a label, or an integer tensor) in [0, range). */
+ * a scalar), or an integer (a label, or an integer tensor) in [0, range).
+ * loss_only is 1 for an input the model's logits do not read (a label only
+ * the loss reads; every input of a model without logits): predict loads and
+ * passes only the others, the features.  0, the value a literal that leaves
+ * it out gets, is always safe: the input is then loaded and passed. */
 typedef struct MgField {
     const char *name;       /* the input's name in the .mg file */
     int is_int;             /* 1: integers in [0, range); 0: finite reals */
@@ -26,6 +30,7 @@ typedef struct MgField {
     size_t size;            /* elements per example: the product of shape */
     int runtime_len;        /* 1: the first axis has a runtime length (dim T <= shape[0]): an example
                                may hold fewer rows, its T (MgExamples.T); 0: static (old literals) */
+    int loss_only;          /* 1: the logits do not read it (forward_x may be given NULL for it) */
 } MgField;
 
 /* n examples of nfields fields: data[f] holds n * fields[f].size values,

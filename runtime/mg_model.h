@@ -80,7 +80,8 @@ typedef struct MgModel {
     size_t n_out;              /* doubles forward_x returns: the model's logits; 0 without them */
     double (*loss_grad_x)(void *ctx, const double *params, double *grads,
                           const double *const *x, int T, double *scratch);
-    /* the model's logits (n_out doubles, row-major), or NULL without them */
+    /* the model's logits (n_out doubles, row-major), or NULL without them;
+     * x[f] may be NULL for an input marked loss_only, which it does not read */
     const double *(*forward_x)(void *ctx, const double *params, const double *const *x,
                                int T, double *scratch);
     /* logits whose first axis is the runtime length T: the doubles of a row

@@ -1490,9 +1490,12 @@ static void emit_forward(Em *em, const char *sel, char *used)
     fputs("}\n\n", f);
 }
 
-/* A model of examples: its inputs, as the runtime describes them (MgField) */
+/* A model of examples: its inputs, as the runtime describes them (MgField);
+ * .loss_only = 1 (written only then) for an input <model>_forward_x does not read */
 static void emit_fields(FILE *f, const Graph *g)
 {
+    char *used = arena_alloc((size_t)g->ntensors + 1);
+    emit_c_forward_reads(g, used);
     fprintf(f, "static const MgField %s_inputs[%d] = {\n", g->model, g->ninputs);
     for (int i = 0; i < g->ninputs; i++) {
         const IrInput *x = &g->inputs[i];
@@ -1506,7 +1509,8 @@ static void emit_fields(FILE *f, const Graph *g)
         }
         long c;
         int runtime = x->rank > 0 && !ix_is_const(x->ext[0], &c);
-        fprintf(f, "%s}, .size = %ld%s},\n", x->rank ? "" : "0", size, runtime ? ", .runtime_len = 1" : "");
+        fprintf(f, "%s}, .size = %ld%s%s},\n", x->rank ? "" : "0", size, runtime ? ", .runtime_len = 1" : "",
+                used[x->t->id] ? "" : ", .loss_only = 1");
     }
     fputs("};\n\n", f);
 }

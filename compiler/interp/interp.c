@@ -207,6 +207,8 @@ static long input_int(const Interp *in, const Tensor *t, long i)
 {
     if (i < 0 || i >= t->size)
         bug("interpreter read %s[%ld] of %ld elements", t->display, i, t->size);
+    if (!in->x[t->field])
+        bug("interpreter read input %s, which the caller did not give (it is marked loss_only)", t->display);
     double v = in->x[t->field][i];
     if (!(v >= 0 && v < (double)t->range) || v != floor(v)) {
         fprintf(stderr, "mgc: error: input '%s' holds %.17g at element %ld, not an integer in [0, %ld)\n",
@@ -398,8 +400,8 @@ static void run_plan(Interp *in, const Plan *p, const double *params, const int 
     for (int i = 0; i < g->ninputs && in->x; i++) {
         const Tensor *t = g->inputs[i].t;
         Value **v = in->vals[t->id];
-        if (t->kind != TK_DATA || !v)
-            continue;
+        if (t->kind != TK_DATA || !v || !in->x[i])
+            continue;     /* (a loss_only input, not given to forward_x) */
         long c, n = t->size;     /* a runtime length: T rows given */
         if (t->rank > 0 && !ix_is_const(t->ext[0], &c))
             n = t->size / t->maxext[0] * T;
@@ -691,8 +693,52 @@ static int check_graph(const Graph *g)
     return 0;
 }
 
-/* The parameter table and the model-level fields of *out. */
-static void fill_model(Interp *in, MgModel *out)
+/* Mark in read[] every input (or other tensor) x reads, as ix_at evaluates it. */
+static void ix_inputs(const Ix *x, char *read)
+{
+    if (!x)
+        return;
+    if (x->kind == IX_READ)
+        read[x->t->id] = 1;
+    for (int k = 0; k < (x->kind == IX_PAD ? x->var : x->kind == IX_READ); k++)
+        ix_inputs(x->idx[k], read);
+    ix_inputs(x->a, read);
+    ix_inputs(x->b, read);
+}
+
+/* the same for an expression: its real reads and the indices inside it */
+static void ex_inputs(const Ex *e, char *read)
+{
+    if (e->kind == EX_READ || e->kind == EX_PAD) {
+        read[e->t->id] = 1;
+        for (int k = 0; k < e->t->rank; k++)
+            ix_inputs(e->idx[k], read);
+    }
+    ix_inputs(e->ix, read);
+    if (e->a)
+        ex_inputs(e->a, read);
+    if (e->b)
+        ex_inputs(e->b, read);
+}
+
+/* read[t->id] = 1 for every tensor the statements of plan p read: the
+ * inputs forward_x needs (MgField.loss_only marks the others) */
+static void plan_reads(const Plan *p, char *read)
+{
+    for (int i = 0; i < p->nstmt; i++) {
+        const Stmt *s = p->stmts[i];
+        for (int k = 0; k < s->nloop; k++)
+            ix_inputs(s->loops[k].hi, read);
+        for (int k = 0; k < s->out->rank; k++)
+            ix_inputs(s->oidx[k], read);
+        ix_inputs(s->arg, read);
+        ex_inputs(s->e, read);
+    }
+}
+
+/* The parameter table and the model-level fields of *out; read has
+ * g->ntensors zeroed entries to work in. */
+static void fill_model(Interp *in, MgModel *out, char *read)
 {
     const Graph *g = in->g;
     for (int i = 0; i < g->nparams; i++) {
@@ -725,9 +771,12 @@ static void fill_model(Interp *in, MgModel *out)
         out->forward = interp_forward;
         return;
     }
+    if (g->logits)
+        plan_reads(&in->logits, read);
     for (int i = 0; i < g->ninputs; i++) {
         const IrInput *x = &g->inputs[i];
         MgField *f = &in->fields[i];
+        f->loss_only = !read[x->t->id];
         f->name = x->name;
         f->is_int = x->is_int;
         f->range = x->range;
@@ -811,8 +860,9 @@ int interp_make_model(const Graph *g, MgModel *out)
     in->fields = calloc((size_t)g->ninputs + 1, sizeof *in->fields);
     if (!in->var || !in->out || !in->params || !in->fields || alloc_vals(in, touched))
         goto oom;
+    memset(touched, 0, (size_t)g->ntensors + 1);
+    fill_model(in, out, touched);
     free(touched);
-    fill_model(in, out);
     return 0;
 oom:
     free(touched);

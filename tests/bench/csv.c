@@ -56,7 +56,7 @@ int main(int argc, char **argv) {
         perror(path);
         return 1;
     }
-    MgField fields[] = {{"x", 0, 0, 1, {9}, 9, 0}, {"y", 1, 10, 0, {0}, 1, 0}};
+    MgField fields[] = {{"x", 0, 0, 1, {9}, 9, 0, 0}, {"y", 1, 10, 0, {0}, 1, 0, 0}};
     double best = 1e30, best_cpu = 1e30;
     int rc = 0;
     for (long r = 0; r < runs && rc == 0; r++) {

@@ -918,3 +918,169 @@ Test(inputs, help_lists_evaluation, .init = cr_redirect_stdout)
     for (size_t i = 0; i < sizeof want / sizeof *want; i++)
         cr_expect(strstr(text, want[i]) != NULL, "the help lacks '%s':\n%s", want[i], text);
 }
+
+/* ---- predict on data without labels (MgField.loss_only) ---- */
+
+extern const MgModel t_in_embed_model;
+
+/* the loss_only flags of the compiled model c and of the interpreter's model
+ * of DIR NAME.mg, against `want` (one 0 or 1 per input) */
+static void check_loss_only(const MgModel *c, const char *name, const int *want)
+{
+    MgModel m = interp_of(arena_printf(DIR "%s.mg", name), name);
+    cr_assert_eq(c->n_inputs, m.n_inputs);
+    for (int f = 0; f < m.n_inputs; f++) {
+        cr_expect_eq(m.inputs[f].loss_only, want[f], "%s: interpreted input '%s': loss_only %d", name,
+                     m.inputs[f].name, m.inputs[f].loss_only);
+        cr_expect_eq(c->inputs[f].loss_only, want[f], "%s: compiled input '%s': loss_only %d", name,
+                     c->inputs[f].name, c->inputs[f].loss_only);
+    }
+    interp_free_model(&m);
+}
+
+/* the label is loss_only, a feature is not (a real one, an integer one the
+ * logits index with); without logits every input is loss_only */
+Test(inputs, loss_only_marks_the_label)
+{
+    check_loss_only(&t_in_cls_model, "cls", (const int[]){0, 1});
+    check_loss_only(&t_in_embed_model, "embed", (const int[]){0, 0, 1});
+    check_loss_only(&t_in_seq_model, "seq", (const int[]){1, 1});
+    check_loss_only(&t_in_reg_model, "reg", (const int[]){1, 1});
+}
+
+/* forward_x given NULL for a loss_only input: the logits it gives with it,
+ * compiled and interpreted */
+Test(inputs, forward_x_without_the_label)
+{
+    MgModel m = interp_of(DIR "embed.mg", "embed");
+    const MgModel *c = &t_in_embed_model;
+    double *p = calloc(m.n_scalars, sizeof *p), *scratch = calloc(c->scratch + 1, sizeof *scratch), keep[2];
+    for (size_t k = 0; k < m.n_scalars; k++)
+        p[k] = uniform();
+    double k0[1] = {2}, x[2] = {0.25, -1.5}, y[1] = {1};
+    const double *all[3] = {k0, x, y}, *feat[3] = {k0, x, NULL};
+    for (int which = 0; which < 2; which++) {
+        const MgModel *mm = which ? c : &m;
+        memcpy(keep, mm->forward_x(mm->ctx, p, all, 1, scratch), sizeof keep);
+        const double *out = mm->forward_x(mm->ctx, p, feat, 1, scratch);
+        for (int j = 0; j < 2; j++)
+            cr_expect(out[j] == keep[j], "%s logits[%d]: %.17g without the label, %.17g with it",
+                      which ? "compiled" : "interpreted", j, out[j], keep[j]);
+    }
+    free(p);
+    free(scratch);
+    interp_free_model(&m);
+}
+
+/* a .npy file of `rows` x `cols` doubles (cols 0: shape (rows,)) */
+static void write_npy(const char *path, const double *v, int rows, int cols)
+{
+    char dict[128];
+    int n = cols ? snprintf(dict, sizeof dict, "{'descr': '<f8', 'fortran_order': False, 'shape': (%d, %d), }", rows,
+                            cols)
+                 : snprintf(dict, sizeof dict, "{'descr': '<f8', 'fortran_order': False, 'shape': (%d,), }", rows);
+    int head = 10 + n + 1, pad = (64 - head % 64) % 64;
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f);
+    fwrite("\x93NUMPY\x01\x00", 1, 8, f);
+    unsigned short len = (unsigned short)(n + pad + 1);
+    fputc(len & 0xff, f);
+    fputc(len >> 8, f);
+    fprintf(f, "%s%*s\n", dict, pad, "");
+    fwrite(v, sizeof *v, (size_t)rows * (size_t)(cols ? cols : 1), f);
+    cr_assert_eq(fclose(f), 0);
+}
+
+/* a .safetensors file of one F64 tensor x of rows x 2 */
+static void write_st(const char *path, const double *v, int rows)
+{
+    char json[160];
+    int n = snprintf(json, sizeof json, "{\"x\":{\"dtype\":\"F64\",\"shape\":[%d,2],\"data_offsets\":[0,%d]}}", rows,
+                     rows * 16);
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f);
+    for (int b = 0; b < 8; b++)
+        fputc(b == 0 ? n : 0, f);
+    fwrite(json, 1, (size_t)n, f);
+    fwrite(v, sizeof *v, (size_t)rows * 2, f);
+    cr_assert_eq(fclose(f), 0);
+}
+
+/* predict on the features alone: a CSV without the label's column, a folder
+ * of x.npy alone, a single x.npy, a safetensors file of x alone, each read
+ * by the compiled and the interpreted model, gives the rows predict gives on
+ * the labelled CSV; data lacking a feature is refused */
+Test(inputs, predict_without_the_label)
+{
+    char dir[] = "/tmp/mgc_inputs_XXXXXX", args[1024], path[200], out[200], want[1 << 13];
+    cr_assert_not_null(mkdtemp(dir));
+    const MgModel *c = &t_in_cls_model;
+    MgModel m = interp_of(DIR "cls.mg", "t_in_cls");   /* the name its checkpoints carry */
+    enum { N = 12 };
+    double xs[2 * N], ys[N];
+    cls_examples(c, N, xs, ys);
+    snprintf(path, sizeof path, "%s/points.csv", dir);
+    cls_csv(path, xs, ys, N);
+    snprintf(args, sizeof args, "train --steps 5 --data %s --save %s/ck", path, dir);
+    cr_assert_eq(trainer(c, NULL, args), 0);
+    snprintf(args, sizeof args, "predict --load %s/ck --data %s", dir, path);
+    snprintf(out, sizeof out, "%s/want.csv", dir);
+    cr_assert_eq(trainer_to(c, NULL, args, out), 0);
+    snprintf(want, sizeof want, "%s", slurp(out));
+    cr_assert(strncmp(want, "logits[0],logits[1],logits[2],class\n", 36) == 0, "predict wrote '%.60s'", want);
+    int rows = 0;
+    for (const char *s = want; *s; s++)
+        rows += *s == '\n';
+    cr_assert_eq(rows, N + 1, "predict wrote %d lines", rows);
+
+    snprintf(path, sizeof path, "%s/new.csv", dir);     /* new rows: no y */
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fprintf(f, "x[1],x[0]\n");
+    for (int i = 0; i < N; i++)
+        fprintf(f, "%.17g,%.17g\n", xs[2 * i + 1], xs[2 * i]);
+    cr_assert_eq(fclose(f), 0);
+    snprintf(args, sizeof args, "mkdir %s/npy", dir);
+    cr_assert_eq(system(args), 0);
+    snprintf(path, sizeof path, "%s/npy/x.npy", dir);
+    write_npy(path, xs, N, 2);
+    snprintf(path, sizeof path, "%s/x.safetensors", dir);
+    write_st(path, xs, N);
+    static const char *const files[] = {"new.csv", "npy", "npy/x.npy", "x.safetensors"};
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++)
+        for (int which = 0; which < 2; which++) {
+            snprintf(args, sizeof args, "predict --load %s/ck --data %s/%s", dir, dir, files[i]);
+            snprintf(out, sizeof out, "%s/got.csv", dir);
+            cr_assert_eq(trainer_to(which ? c : &m, NULL, args, out), 0, "%s: predict failed on %s",
+                         which ? "compiled" : "interpreted", files[i]);
+            cr_expect_str_eq(slurp(out), want, "%s: predict on %s differs from the labelled CSV's",
+                             which ? "compiled" : "interpreted", files[i]);
+        }
+
+    /* the label's column or array, when there, is not read: an out-of-range
+     * label does not stop predict (eval still refuses it) */
+    double bad_y[N];
+    for (int i = 0; i < N; i++)
+        bad_y[i] = 7;
+    snprintf(path, sizeof path, "%s/npy/y.npy", dir);
+    write_npy(path, bad_y, N, 0);
+    snprintf(args, sizeof args, "predict --load %s/ck --data %s/npy", dir, dir);
+    cr_assert_eq(trainer_to(c, NULL, args, out), 0);
+    cr_expect_str_eq(slurp(out), want, "predict on x.npy and y.npy differs");
+    snprintf(args, sizeof args, "eval --load %s/ck --data %s/npy", dir, dir);
+    cr_expect_eq(trainer_to(c, NULL, args, out), 1, "eval took labels out of range");
+
+    /* data without a feature's column is refused */
+    snprintf(path, sizeof path, "%s/nox.csv", dir);
+    f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fprintf(f, "x[0],y\n0.5,1\n");
+    cr_assert_eq(fclose(f), 0);
+    snprintf(args, sizeof args, "predict --load %s/ck --data %s", dir, path);
+    cr_expect_eq(trainer_to(c, NULL, args, out), 1, "predict ran without the column x[1]");
+    snprintf(args, sizeof args, "eval --load %s/ck --data %s/new.csv", dir, dir);
+    cr_expect_eq(trainer_to(c, NULL, args, out), 1, "eval ran without the label's column");
+    interp_free_model(&m);
+    snprintf(args, sizeof args, "rm -r %s", dir);
+    cr_expect_eq(system(args), 0);
+}

@@ -123,7 +123,7 @@ Test(lengths, csv_rows_left_empty_give_the_length)
     cr_expect_eq(seen, 4);
     mg_examples_free(&tr), mg_examples_free(&va), mg_examples_free(&x);
     /* a model without a runtime length has no T */
-    static const MgField XY[] = {{"x", 0, 0, 1, {2}, 2, 0}, {"y", 1, 2, 0, {0}, 1, 0}};
+    static const MgField XY[] = {{"x", 0, 0, 1, {2}, 2, 0, 0}, {"y", 1, 2, 0, {0}, 1, 0, 0}};
     snprintf(path, sizeof path, "%s/xy.csv", dir);
     write_text(path, "x[0],x[1],y\n1,2,0\n");
     cr_assert_eq(mg_examples_load(&x, path, XY, 2, &e), 0, "%s", e.msg);

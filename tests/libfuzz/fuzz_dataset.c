@@ -8,14 +8,14 @@
 #include "mg_dataset.h"
 
 static const MgField FIELDS[] = {
-    {"x", 0, 0, 1, {2}, 2, 0},
-    {"y", 1, 3, 0, {0}, 1, 0},
+    {"x", 0, 0, 1, {2}, 2, 0, 0},
+    {"y", 1, 3, 0, {0}, 1, 0, 0},
 };
 
 /* s: up to 3 rows of 2 with a runtime length (empty cells, NaN rows); y */
 static const MgField RAGGED[] = {
-    {"s", 0, 0, 2, {3, 2}, 6, 1},
-    {"y", 1, 3, 0, {0}, 1, 0},
+    {"s", 0, 0, 2, {3, 2}, 6, 1, 0},
+    {"y", 1, 3, 0, {0}, 1, 0, 0},
 };
 
 static void use(MgExamples *x) {

@@ -13,8 +13,8 @@
 
 /* x: real [2]; y: a label in [0, 3). */
 static const MgField XY[] = {
-    {"x", 0, 0, 1, {2}, 2, 0},
-    {"y", 1, 3, 0, {0}, 1, 0},
+    {"x", 0, 0, 1, {2}, 2, 0, 0},
+    {"y", 1, 3, 0, {0}, 1, 0, 0},
 };
 
 static int csv(MgExamples *x, const char *text, const MgField *f, int nf, MgErr *e) {
@@ -52,7 +52,7 @@ Test(dataset, csv_scalar_and_tensor_columns_extra_columns_ignored) {
 }
 
 Test(dataset, csv_rank_2_columns_flat_or_per_axis) {
-    static const MgField M[] = {{"m", 0, 0, 2, {2, 3}, 6, 0}};
+    static const MgField M[] = {{"m", 0, 0, 2, {2, 3}, 6, 0, 0}};
     /* m[i][j], m[i,j] (quoted: it holds a comma) and the flat m[k], mixed */
     const char *text = "m[0][0],\"m[0, 1]\",m[2],m[1][0], m[4] ,\"m[1,2]\"\n1,2,3,4,5,6\n";
     MgExamples x;
@@ -102,7 +102,7 @@ static uint64_t rnd(void) {
 }
 
 Test(dataset, csv_numbers_are_the_doubles_strtod_gives) {
-    static const MgField V[] = {{"v", 0, 0, 0, {0}, 1, 0}};
+    static const MgField V[] = {{"v", 0, 0, 0, {0}, 1, 0, 0}};
     enum { N = 20000 };
     size_t cap = (size_t)N * 48 + 8, w = 0;
     char *text = malloc(cap), (*num)[40] = malloc(N * sizeof *num);
@@ -180,9 +180,9 @@ Test(dataset, csv_errors_name_the_line_and_column) {
 }
 
 Test(dataset, fields_that_make_no_sense_are_refused) {
-    static const MgField bad_size[] = {{"x", 0, 0, 1, {2}, 3, 0}};
-    static const MgField bad_range[] = {{"y", 1, 0, 0, {0}, 1, 0}};
-    static const MgField twice[] = {{"y", 0, 0, 0, {0}, 1, 0}, {"y", 0, 0, 0, {0}, 1, 0}};
+    static const MgField bad_size[] = {{"x", 0, 0, 1, {2}, 3, 0, 0}};
+    static const MgField bad_range[] = {{"y", 1, 0, 0, {0}, 1, 0, 0}};
+    static const MgField twice[] = {{"y", 0, 0, 0, {0}, 1, 0, 0}, {"y", 0, 0, 0, {0}, 1, 0, 0}};
     csv_fails("x\n1\n", XY, 0, "d.csv: the model declares no inputs to read");
     csv_fails("x\n1\n", bad_size, 1, "d.csv: input 'x' has size 3, not the product of its shape 2");
     csv_fails("x\n1\n", bad_range, 1, "d.csv: input 'y' has range 0");
@@ -214,7 +214,7 @@ Test(dataset, load_reads_a_csv_file_and_names_it) {
 /* The validation split against CPython:
  *   idx = list(range(n)); random.seed(s); random.shuffle(idx); sorted(idx[:k]) */
 Test(dataset, split_is_the_python_shuffle_and_keeps_file_order) {
-    static const MgField V[] = {{"v", 0, 0, 0, {0}, 1, 0}, {"w", 1, 1000, 1, {2}, 2, 0}};
+    static const MgField V[] = {{"v", 0, 0, 0, {0}, 1, 0, 0}, {"w", 1, 1000, 1, {2}, 2, 0, 0}};
     struct { size_t n; double frac; uint64_t seed; size_t k; size_t val[20]; } cases[] = {
         {10, 0.3, 42, 3, {2, 3, 7}},
         {7, 0.5, 1, 4, {2, 3, 5, 6}},
@@ -294,7 +294,7 @@ static void npy_fails(const MgField *f, int major, const char *dict, const void 
 }
 
 Test(dataset, npy_every_dtype_and_byte_order) {
-    static const MgField V[] = {{"v", 0, 0, 0, {0}, 1, 0}};
+    static const MgField V[] = {{"v", 0, 0, 0, {0}, 1, 0, 0}};
     static const struct { const char *descr; unsigned char bytes[16]; double want[2]; } cases[] = {
         {"<f8", {0, 0, 0, 0, 0, 0, 0xf8, 0x3f, 0, 0, 0, 0, 0, 0, 0x04, 0xc0}, {1.5, -2.5}},
         {">f8", {0x3f, 0xf8, 0, 0, 0, 0, 0, 0, 0xc0, 0x04, 0, 0, 0, 0, 0, 0}, {1.5, -2.5}},
@@ -331,8 +331,8 @@ Test(dataset, npy_every_dtype_and_byte_order) {
 }
 
 Test(dataset, npy_errors_name_the_array) {
-    static const MgField X[] = {{"x", 0, 0, 1, {2}, 2, 0}};
-    static const MgField Y[] = {{"y", 1, 3, 0, {0}, 1, 0}};
+    static const MgField X[] = {{"x", 0, 0, 1, {2}, 2, 0, 0}};
+    static const MgField Y[] = {{"y", 1, 3, 0, {0}, 1, 0, 0}};
     double d[6] = {1, 2, 3, NAN, 5, 6};
     npy_fails(X, 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (3, 2), }", d, 48,
               "a.npy: array 'x' at [1, 1]: non-finite value nan");
@@ -444,8 +444,8 @@ Test(dataset, npy_files_numpy_writes) {
         tu_rmrf(dir);
         return;
     }
-    static const MgField M[] = {{"m", 0, 0, 2, {2, 3}, 6, 0}};
-    static const MgField Y[] = {{"y", 1, 3, 0, {0}, 1, 0}};
+    static const MgField M[] = {{"m", 0, 0, 2, {2, 3}, 6, 0, 0}};
+    static const MgField Y[] = {{"y", 1, 3, 0, {0}, 1, 0, 0}};
     char *line = out, *end;
     for (int k = 0; k < 4; k++) {
         char name[32];
@@ -530,7 +530,7 @@ Test(dataset, safetensors_tensors_by_field_name_any_dtype) {
     for (int i = 0; i < 3; i++) cr_expect_eq(x.data[1][i], yv[i]);
     mg_examples_free(&x);
     free(b);
-    static const MgField V[] = {{"v", 0, 0, 0, {0}, 1, 0}};
+    static const MgField V[] = {{"v", 0, 0, 0, {0}, 1, 0, 0}};
     static const struct { const char *dtype; unsigned char bytes[16]; double want[2]; } cases[] = {
         {"F64", {0, 0, 0, 0, 0, 0, 0xf8, 0x3f, 0, 0, 0, 0, 0, 0, 0x04, 0xc0}, {1.5, -2.5}},
         {"F32", {0, 0, 0xc0, 0x3f, 0, 0, 0x20, 0xc0}, {1.5, -2.5}},
@@ -711,7 +711,7 @@ Test(dataset, moons_file_is_the_default_output_and_loads) {
     free(b);
     free(out);
     free(err);
-    static const MgField F[] = {{"x", 0, 0, 1, {2}, 2, 0}, {"y", 1, 2, 0, {0}, 1, 0}};
+    static const MgField F[] = {{"x", 0, 0, 1, {2}, 2, 0, 0}, {"y", 1, 2, 0, {0}, 1, 0, 0}};
     MgExamples x;
     MgErr e;
     cr_assert_eq(mg_examples_load(&x, repo, F, 2, &e), 0, "%s", e.msg);
