@@ -69,7 +69,8 @@ int emit_standalone_load(Graph *g, const char *path, Weights *w)
     }
     w->nchars = v.n;
     w->cps = arena_alloc((size_t)(v.n + 1) * sizeof *w->cps);
-    memcpy(w->cps, v.cps, (size_t)v.n * sizeof *w->cps);
+    if (v.n > 0)    /* a model of examples has no vocabulary (v.cps NULL) */
+        memcpy(w->cps, v.cps, (size_t)v.n * sizeof *w->cps);
     mg_vocab_free(&v);
     return 0;
 }

@@ -298,6 +298,7 @@ Test(lengths, trainer_and_eval_take_each_example_at_its_length)
         free(p);
     }
     mg_examples_free(&x);
+    interp_free_model(&mi);
 }
 
 /* predict: logits of a runtime length have T cells, the rest empty */
@@ -343,4 +344,5 @@ Test(lengths, predict_writes_t_rows_of_logits)
     }
     fclose(f);
     free(p);
+    interp_free_model(&m);
 }
