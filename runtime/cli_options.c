@@ -90,13 +90,15 @@ static const char eval_help[] =
     "eval --load CKPT --data FILE\n"
     "  print 'eval: N examples, loss L' with the mean loss over the examples, summed\n"
     "  in file order (the same for any --threads), and for a classifier (a model\n"
-    "  whose logits[C] are the classes of its one integer scalar input < C)\n"
-    "  ', accuracy A% (K/N)': the examples whose first largest logit is the label\n"
+    "  whose logits[C] are the classes of its one integer scalar input < C, or\n"
+    "  whose one logit scores a label < 2: above 0 says 1) ', accuracy A% (K/N)':\n"
+    "  the examples whose class (the first largest logit) is the label\n"
     "\n"
     "predict --load CKPT --data FILE [-o OUT.csv]\n"
     "  write the model's logits for each example, %.17g, under a header\n"
     "  'logits[0],logits[1],...' (and a column 'class', the first largest logit's\n"
-    "  index, for a classifier); to standard output without -o (--out).  FILE needs\n"
+    "  index or the score's side, for a classifier); to standard output without -o\n"
+    "  (--out); the cells of logits rows past an example's T are empty.  FILE needs\n"
     "  only the columns of the inputs the logits read: a label's may be absent\n"
     "\n";
 
