@@ -62,8 +62,7 @@ typedef struct Curve {
 typedef struct Series {
     const char *path;
     char *name;              /* the legend's; malloc'd */
-    double *step, *loss;
-    size_t n, cap;
+    Curve train;             /* x: step, y: loss, one point a line */
     Curve val, acc;          /* val_loss and val_accuracy at the steps that have them */
     int cv, ca;              /* their columns, -1 when the log has none */
     const char *prev;        /* while reading: the last step's text, and its line */
@@ -116,10 +115,11 @@ static void buf_printf(Buf *b, const char *fmt, ...)
 
 /* ---- reading a log ---- */
 
+/* Append (x, y) to c, growing it; 1 when out of memory */
 static int push_point(Curve *c, double x, double y)
 {
     if (c->n == c->cap) {
-        size_t cap = c->cap ? 2 * c->cap : 64;
+        size_t cap = c->cap ? 2 * c->cap : 1024;
         double *a = realloc(c->x, cap * sizeof *a);
         if (a)
             c->x = a;
@@ -130,23 +130,6 @@ static int push_point(Curve *c, double x, double y)
     }
     c->x[c->n] = x, c->y[c->n] = y;
     c->n++;
-    return 0;
-}
-
-static int push(Series *s, double step, double loss)
-{
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? 2 * s->cap : 1024;
-        double *a = realloc(s->step, cap * sizeof *a);
-        if (a)
-            s->step = a;
-        double *b = a ? realloc(s->loss, cap * sizeof *b) : NULL;
-        if (!b)
-            return 1;
-        s->loss = b, s->cap = cap;
-    }
-    s->step[s->n] = step, s->loss[s->n] = loss;
-    s->n++;
     return 0;
 }
 
@@ -283,7 +266,7 @@ static int read_row(Series *s, int lineno, const char *line, size_t n, int cs, i
             return 1;
         }
     }
-    if (s->n > 0 && !(v[0] > s->step[s->n - 1])) {
+    if (s->train.n > 0 && !(v[0] > s->train.x[s->train.n - 1])) {
         diag_error(at(s->path, lineno, line, start[0], len[0]),
                    "step %.*s is not after step %.*s (line %d): a log's steps must increase (two runs in one "
                    "file? give each its own file)",
@@ -291,7 +274,7 @@ static int read_row(Series *s, int lineno, const char *line, size_t n, int cs, i
                    s->prev_line);
         return 1;
     }
-    if (push(s, v[0], v[1])) {
+    if (push_point(&s->train, v[0], v[1])) {
         diag_plain("out of memory reading '%s'", s->path);
         return 1;
     }
@@ -411,7 +394,7 @@ static int read_log(Series *s)
         SrcLoc loc = {s->path, 0, 0, 0, 0};
         diag_error(loc, "empty file: expected a header line such as 'step,loss' and one line per step");
         rc = 1;
-    } else if (rc == 0 && s->n == 0) {
+    } else if (rc == 0 && s->train.n == 0) {
         SrcLoc loc = {s->path, 0, 0, 0, 0};
         diag_error(loc, "no steps: the file has a header line but no data");
         rc = 1;
@@ -491,9 +474,9 @@ static void put_data(Buf *b, const Series *s, int n)
         buf_puts(b, i ? ",\n{\"name\":" : "\n{\"name\":");
         put_json_string(b, s[i].name);
         buf_puts(b, ",\"step\":");
-        put_array(b, s[i].step, s[i].n);
+        put_array(b, s[i].train.x, s[i].train.n);
         buf_puts(b, ",\"loss\":");
-        put_array(b, s[i].loss, s[i].n);
+        put_array(b, s[i].train.y, s[i].train.n);
         if (s[i].cv >= 0) {
             buf_puts(b, ",\"val_step\":");
             put_array(b, s[i].val.x, s[i].val.n);
@@ -516,7 +499,7 @@ static void put_caption(Buf *b, const Series *s, int n)
     for (int i = 0; i < n; i++) {
         buf_puts(b, i ? ", " : "");
         put_html(b, s[i].path);
-        buf_printf(b, " (%zu step%s)", s[i].n, s[i].n == 1 ? "" : "s");
+        buf_printf(b, " (%zu step%s)", s[i].train.n, s[i].train.n == 1 ? "" : "s");
     }
 }
 
@@ -671,8 +654,8 @@ int report_main(int argc, char **argv)
     }
     for (int i = 0; i < o.nruns; i++) {
         Series *s = &o.runs[i];
-        free(s->step);
-        free(s->loss);
+        free(s->train.x);
+        free(s->train.y);
         free(s->val.x);
         free(s->val.y);
         free(s->acc.x);
