@@ -26,6 +26,7 @@
 #include "mg_dataset.h"
 #include "mg_model.h"
 #include "pipeline.h"
+#include "../common/trainer.h"
 
 extern const MgModel moons_model, iris_model, digits_model, diabetes_model;
 
@@ -84,25 +85,9 @@ static MgExamples load(const MgModel *m, const char *path) {
 /* Run the trainer's command `cmd` on the examples `ex` with the arguments
  * `args` (split at spaces); its standard output goes to `out` when not NULL. */
 static void run_cmd(const MgModel *m, const MgExamples *ex, const char *cmd, const char *args, const char *out) {
-    char buf[1100], *argv[32];
-    int argc = 0;
-    snprintf(buf, sizeof buf, "trainer %s %s", cmd, args);
-    for (char *t = strtok(buf, " "); t && argc < 31; t = strtok(NULL, " ")) argv[argc++] = t;
-    argv[argc] = NULL;
-    FILE *saved = NULL;
-    if (out) {
-        fflush(stdout);
-        saved = fdopen(dup(fileno(stdout)), "w");
-        cr_assert_not_null(saved);
-        cr_assert_not_null(freopen(out, "w", stdout));
-    }
-    int rc = mg_cli_main_examples(m, ex, m->name, argc, argv);
-    if (out) {
-        fflush(stdout);
-        dup2(fileno(saved), fileno(stdout));
-        fclose(saved);
-    }
-    cr_assert_eq(rc, 0, "%s %s failed", cmd, args);
+    char line[1100];
+    snprintf(line, sizeof line, "%s %s", cmd, args);
+    cr_assert_eq(trainer_call(m, ex, m->name, line, out), 0, "%s %s failed", cmd, args);
 }
 
 static void train(const MgModel *m, const MgExamples *ex, const char *args) { run_cmd(m, ex, "train", args, NULL); }

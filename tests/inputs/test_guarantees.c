@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "../common/run.h"
+#include "../common/trainer.h"
 #include "arena.h"
 #include "interp.h"
 #include "mg_checkpoint.h"
@@ -256,13 +257,7 @@ static MgExamples cls_examples(size_t n)
 /* the trainer of m on ex with the command line `args` (split at blanks) */
 static int trainer(const MgModel *m, const MgExamples *ex, const char *args)
 {
-    char buf[2048], *argv[48];
-    int argc = 0;
-    snprintf(buf, sizeof buf, "trainer %s", args);
-    for (char *t = strtok(buf, " "); t && argc < 47; t = strtok(NULL, " "))
-        argv[argc++] = t;
-    argv[argc] = NULL;
-    return mg_cli_main_examples(m, ex, "cls", argc, argv);
+    return trainer_call(m, ex, "cls", args, NULL);
 }
 
 /* the losses of a --log file; returns their number */

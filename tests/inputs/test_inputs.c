@@ -26,6 +26,7 @@
 #include "mg_dataset.h"
 #include "mg_model.h"
 #include "pipeline.h"
+#include "../common/trainer.h"
 
 static void teardown(void) { arena_free_all(); }
 TestSuite(inputs, .fini = teardown);
@@ -260,13 +261,7 @@ static MgExamples cls_examples(const MgModel *m, size_t n, double *xs, double *y
 
 static int trainer(const MgModel *m, const MgExamples *ex, const char *args)
 {
-    char buf[1100], *argv[32];
-    int argc = 0;
-    snprintf(buf, sizeof buf, "trainer %s", args);
-    for (char *t = strtok(buf, " "); t && argc < 31; t = strtok(NULL, " "))
-        argv[argc++] = t;
-    argv[argc] = NULL;
-    return mg_cli_main_examples(m, ex, "cls", argc, argv);
+    return trainer_call(m, ex, "cls", args, NULL);
 }
 
 /* the losses of a --log file */
@@ -479,20 +474,7 @@ Test(inputs, trainer_refuses_65_inputs)
 /* run the trainer of m on ex (NULL: --data) with args, its standard output into `out` */
 static int trainer_to(const MgModel *m, const MgExamples *ex, const char *args, const char *out)
 {
-    char buf[1100], *argv[32];
-    int argc = 0;
-    snprintf(buf, sizeof buf, "trainer %s", args);
-    for (char *t = strtok(buf, " "); t && argc < 31; t = strtok(NULL, " "))
-        argv[argc++] = t;
-    argv[argc] = NULL;
-    fflush(stdout);
-    FILE *saved = fdopen(dup(fileno(stdout)), "w");
-    cr_assert_not_null(freopen(out, "w", stdout));
-    int rc = ex ? mg_cli_main_examples(m, ex, "cls", argc, argv) : mg_cli_main(m, "cls", argc, argv);
-    fflush(stdout);
-    dup2(fileno(saved), fileno(stdout));
-    fclose(saved);
-    return rc;
+    return trainer_call(m, ex, "cls", args, out);
 }
 
 /* the whole of a small file */

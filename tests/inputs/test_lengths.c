@@ -20,6 +20,7 @@
 #include "mg_dataset.h"
 #include "mg_model.h"
 #include "pipeline.h"
+#include "../common/trainer.h"
 
 static void teardown(void) { arena_free_all(); }
 TestSuite(lengths, .fini = teardown);
@@ -212,20 +213,7 @@ Test(lengths, npy_rows_of_nan_give_the_length)
 /* Run the trainer's `args` on the model m with its output in `out`. */
 static int run(const MgModel *m, const char *args, const char *out)
 {
-    char buf[1100], *argv[32];
-    int argc = 0;
-    snprintf(buf, sizeof buf, "trainer %s", args);
-    for (char *t = strtok(buf, " "); t && argc < 31; t = strtok(NULL, " "))
-        argv[argc++] = t;
-    argv[argc] = NULL;
-    fflush(stdout);
-    FILE *saved = fdopen(dup(fileno(stdout)), "w");
-    cr_assert_not_null(freopen(out, "w", stdout));
-    int rc = mg_cli_main(m, m->name, argc, argv);
-    fflush(stdout);
-    dup2(fileno(saved), fileno(stdout));
-    fclose(saved);
-    return rc;
+    return trainer_call(m, NULL, m->name, args, out);
 }
 
 static double *weights(const MgModel *m, const char *ckpt)
