@@ -106,11 +106,15 @@ const char *cli_data_name(const Run *r) { return r->cli->ex ? r->cli->ex->source
 
 int cli_example_T(const Run *r, const MgExamples *ex, size_t i) { return ex->T ? ex->T[i] : r->m->block_size; }
 
+void cli_example_at(const MgExamples *ex, size_t i, const double **x) {
+    for (int f = 0; f < ex->nfields; f++) x[f] = ex->data[f] + i * ex->fields[f].size;
+}
+
 /* Example i's values (by field) and its loss at its length T. */
 double cli_example_loss(const Run *r, size_t i, double *grads, double *scratch) {
     const MgExamples *ex = r->cli->ex;
     const double *x[64];   /* n_inputs <= 64: cli_main checks */
-    for (int f = 0; f < ex->nfields; f++) x[f] = ex->data[f] + i * ex->fields[f].size;
+    cli_example_at(ex, i, x);
     return r->m->loss_grad_x(r->m->ctx, r->params, grads, x, cli_example_T(r, ex, i), scratch);
 }
 

@@ -43,11 +43,6 @@ int cli_features(const MgModel *m, MgField *out) {
     return n;
 }
 
-/* example i of ex, by field */
-static void example_at(const MgExamples *ex, size_t i, const double **x) {
-    for (int f = 0; f < ex->nfields; f++) x[f] = ex->data[f] + i * ex->fields[f].size;
-}
-
 /* example i of ex by the model's inputs, when ex holds all of them or (read
  * by predict) only some, in the same order: NULL for an input not there */
 static void inputs_at(const MgModel *m, const MgExamples *ex, size_t i, const double **x) {
@@ -79,7 +74,7 @@ int cli_evaluate(Run *r, const MgExamples *ex, EvalSums *s) {
     s->n = ex->n;
     s->correct = 0;
     for (size_t i = 0; i < ex->n; i++) {
-        example_at(ex, i, x);
+        cli_example_at(ex, i, x);
         int T = cli_example_T(r, ex, i);
         sum += m->loss_grad_x(m->ctx, r->params, r->grads, x, T, r->scratch);
         if (r->label < 0) continue;

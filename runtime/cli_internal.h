@@ -108,6 +108,8 @@ typedef struct Run {
 /* the documents, or the examples of a model of examples: how many, their source */
 size_t cli_ndocs(const Run *r);
 const char *cli_data_name(const Run *r);
+/* example i's values, field by field, into x[0..ex->nfields) */
+void cli_example_at(const MgExamples *ex, size_t i, const double **x);
 /* example i's length T: ex->T[i], or block_size when every example holds all rows */
 int cli_example_T(const Run *r, const MgExamples *ex, size_t i);
 /* a model of examples: example i's loss and gradients (into grads) */
