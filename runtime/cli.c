@@ -104,6 +104,19 @@ size_t cli_ndocs(const Run *r) { return r->cli->ex ? r->cli->ex->n : r->docs.n; 
 
 const char *cli_data_name(const Run *r) { return r->cli->ex ? r->cli->ex->source : r->docs.name; }
 
+/* FNV-1a over the bytes of the examples' values, field by field, then of
+ * their lengths when they have them */
+uint64_t cli_examples_checksum(const MgExamples *ex) {
+    uint64_t h = 1469598103934665603ULL;
+    for (int f = 0; f < ex->nfields; f++) {
+        const unsigned char *p = (const unsigned char *)ex->data[f];
+        for (size_t i = 0; i < ex->n * ex->fields[f].size * sizeof(double); i++) h = (h ^ p[i]) * 1099511628211ULL;
+    }
+    const unsigned char *t = (const unsigned char *)ex->T;
+    for (size_t i = 0; t && i < ex->n * sizeof *ex->T; i++) h = (h ^ t[i]) * 1099511628211ULL;
+    return h;
+}
+
 int cli_example_T(const Run *r, const MgExamples *ex, size_t i) { return ex->T ? ex->T[i] : r->m->block_size; }
 
 void cli_example_at(const MgExamples *ex, size_t i, const double **x) {

@@ -161,16 +161,6 @@ int cli_cmd_predict(Run *r, const Opts *o) {
 
 /* ---- validation while training ---- */
 
-/* FNV-1a over the bytes of the examples' values, field by field */
-static unsigned long long values_checksum(const MgExamples *ex) {
-    unsigned long long h = 1469598103934665603ULL;
-    for (int f = 0; f < ex->nfields; f++) {
-        const unsigned char *p = (const unsigned char *)ex->data[f];
-        for (size_t i = 0; i < ex->n * ex->fields[f].size * sizeof(double); i++) h = (h ^ p[i]) * 1099511628211ULL;
-    }
-    return h;
-}
-
 /* --val FILE, or --val-split F of the data seeded by the run's seed (then
  * r->cli->ex becomes the training part, and r->all the whole); decides
  * the steps that validate.  Before the examples are shuffled. */
@@ -188,7 +178,7 @@ int cli_val_setup(Run *r, const Opts *o) {
             return cli_error(r->cli, "--val: %s", e.msg);
         if (r->own_val.n == 0) return cli_error(r->cli, "--val: %s: no examples", o->val);
         snprintf(r->val_desc, sizeof r->val_desc, "file of %zu examples, fnv1a64:%016llx", r->own_val.n,
-                 values_checksum(&r->own_val));
+                 (unsigned long long)cli_examples_checksum(&r->own_val));
     } else {
         if (mg_examples_split(r->cli->ex, o->val_split, r->seed, &r->own_train, &r->own_val, &e) < 0)
             return cli_error(r->cli, "--val-split: %s", e.msg);

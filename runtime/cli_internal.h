@@ -108,6 +108,8 @@ typedef struct Run {
 /* the documents, or the examples of a model of examples: how many, their source */
 size_t cli_ndocs(const Run *r);
 const char *cli_data_name(const Run *r);
+/* FNV-1a over the bytes of the examples' values, field by field, then of their lengths (ex->T) */
+uint64_t cli_examples_checksum(const MgExamples *ex);
 /* example i's values, field by field, into x[0..ex->nfields) */
 void cli_example_at(const MgExamples *ex, size_t i, const double **x);
 /* example i's length T: ex->T[i], or block_size when every example holds all rows */

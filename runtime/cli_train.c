@@ -72,19 +72,6 @@ static int load_docs(Run *r, const Opts *o) {
     return 0;
 }
 
-/* FNV-1a over the bytes of the examples' values, field by field, then of
- * their lengths when they have them */
-static uint64_t examples_checksum(const MgExamples *ex) {
-    uint64_t h = 1469598103934665603ULL;
-    for (int f = 0; f < ex->nfields; f++) {
-        const unsigned char *p = (const unsigned char *)ex->data[f];
-        for (size_t i = 0; i < ex->n * ex->fields[f].size * sizeof(double); i++) h = (h ^ p[i]) * 1099511628211ULL;
-    }
-    const unsigned char *t = (const unsigned char *)ex->T;
-    for (size_t i = 0; t && i < ex->n * sizeof *ex->T; i++) h = (h ^ t[i]) * 1099511628211ULL;
-    return h;
-}
-
 /* A model of examples: the examples' fields must be its inputs; then seed
  * and shuffle their order. */
 static int load_examples(Run *r) {
@@ -114,7 +101,7 @@ static int load_examples(Run *r) {
     r->order = malloc(ex->n * sizeof *r->order);
     if (!r->order) return cli_error(r->cli, "out of memory (%zu examples)", ex->n);
     for (size_t i = 0; i < ex->n; i++) r->order[i] = i;
-    r->docs_sum = examples_checksum(ex);
+    r->docs_sum = cli_examples_checksum(ex);
     mg_rng_seed(&r->rng, r->seed);
     mg_rng_shuffle(&r->rng, r->order, ex->n, sizeof *r->order);
     return 0;
