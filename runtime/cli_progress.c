@@ -37,9 +37,13 @@ void cli_progress_step(Progress *p, int step, int first, int steps, double loss,
     p->tokens += T;
     if (p->cli->rank != 0) return;
     int last = step == steps, due = last || step == first + 1 || now - p->flushed >= 0.1;
-    if (!p->live) {
+    if (!p->live) {     /* flushed after the first and the last step, every 0.1 s and under MPI every step
+                           (a failing rank ends them all); errors, saves and signals flush first too */
         printf("step %4d / %4d | loss %.4f\n", step, steps, loss);
-        fflush(stdout);
+        if (due || p->cli->ranks > 1) {
+            fflush(stdout);
+            p->flushed = now;
+        }
         return;
     }
     if (due) {

@@ -193,8 +193,8 @@ static int train_setup(Run *r, const Opts *o) {
     return o->log && r->cli->rank == 0 ? cli_open_log(r, o->log) : 0;
 }
 
-/* Save params and the whole training state after `step` steps; the log is
- * flushed first, so it always reaches at least as far as the checkpoint. */
+/* Save params and the whole training state after `step` steps; the log and
+ * stdout are flushed first, so they always reach at least as far as the checkpoint. */
 static int save_state(Run *r, const char *path, int step) {
     MgErr e;
     MgTrainState ts = {.steps = r->opt.cfg.steps, .lr = r->opt.cfg.lr, .seed = r->seed, .docs = cli_ndocs(r),
@@ -202,6 +202,7 @@ static int save_state(Run *r, const char *path, int step) {
                        .rng = &r->rng};
     snprintf(ts.data, sizeof ts.data, "%s", r->train_desc[0] ? r->train_desc : cli_data_name(r));
     snprintf(ts.val, sizeof ts.val, "%s", r->val_desc);
+    fflush(stdout);     /* the progress lines, too, reach at least as far as the checkpoint */
     if (r->log && mg_out_publish(&r->logout, &e) != 0) return cli_error(r->cli, "%s", e.msg);
     if (mg_ckpt_save_state(path, r->m, r->params, &r->vocab, step, &ts, &e) < 0) return cli_error(r->cli, "%s", e.msg);
     r->saved = step;

@@ -123,10 +123,11 @@ static int scan(Scan *sc, const char *name, const unsigned char *s, size_t n, in
     return 0;
 }
 
-/* Read a whole file into a malloc'd buffer, checking its UTF-8 as it comes
- * (a stream of garbage stops at its first bad byte), at most max bytes:
- * a longer regular file is refused before reading, a stream once it passes
- * the limit. */
+/* Read a whole file into a malloc'd buffer, at most max bytes: a longer
+ * regular file is refused before reading, a stream once it passes the limit.
+ * A stream's UTF-8 is checked as it comes (a stream of garbage stops at its
+ * first bad byte); a regular file is read in one piece and left to the
+ * loader's own check (the same messages), so its bytes are scanned once. */
 static char *read_all(const char *path, size_t max, size_t *len, MgErr *e) {
     enum { CHUNK = 1 << 16 };
     int fd = open(path, O_RDONLY);
@@ -160,15 +161,15 @@ static char *read_all(const char *path, size_t max, size_t *len, MgErr *e) {
                 buf = p, cap = nc;
             continue;
         }
-        ssize_t k = read(fd, buf + n, cap - n < CHUNK ? cap - n : CHUNK);
+        ssize_t k = read(fd, buf + n, regular || cap - n < CHUNK ? cap - n : CHUNK);
         if (k < 0 && errno == EINTR) continue;
         if (k < 0) rc = mg_err(e, "%s: cannot read: %s", path, strerror(errno));
         if (k <= 0) break;
         n += (size_t)k;
-        rc = scan(&sc, path, (const unsigned char *)buf, n, 0, e);
+        if (!regular) rc = scan(&sc, path, (const unsigned char *)buf, n, 0, e);
     }
     close(fd);
-    if (rc == 0) rc = scan(&sc, path, (const unsigned char *)buf, n, 1, e);
+    if (rc == 0 && !regular) rc = scan(&sc, path, (const unsigned char *)buf, n, 1, e);
     if (rc != 0) {
         free(buf);
         return NULL;
@@ -266,11 +267,16 @@ uint64_t mg_data_checksum(const MgDocs *d) {
     uint64_t h = 0xcbf29ce484222325ull;
     for (size_t i = 0; i < d->n; i++) {
         const uint32_t *cp = d->cps + d->docs[i].off;
-        for (size_t j = 0; j <= d->docs[i].len; j++) {
-            char u[4] = {'\n'};
-            int k = j < d->docs[i].len ? mg_utf8_encode(cp[j], u) : 1;
+        for (size_t j = 0; j < d->docs[i].len; j++) {
+            if (cp[j] < 0x80) {          /* its one byte */
+                h = (h ^ cp[j]) * 0x100000001b3ull;
+                continue;
+            }
+            char u[4];
+            int k = mg_utf8_encode(cp[j], u);
             for (int b = 0; b < k; b++) h = (h ^ (unsigned char)u[b]) * 0x100000001b3ull;
         }
+        h = (h ^ '\n') * 0x100000001b3ull;
     }
     return h;
 }
@@ -297,27 +303,62 @@ long mg_data_doc_utf8(const MgDocs *d, size_t i, char *buf, size_t cap) {
     return cps_to_utf8(d->cps + d->docs[i].off, d->docs[i].len, buf, cap);
 }
 
-int mg_vocab_build(MgVocab *v, const MgDocs *d, MgErr *e) {
-    enum { NCP = 0x110000 };
-    memset(v, 0, sizeof *v);
-    unsigned char *seen = calloc(NCP / 8, 1);
-    if (!seen) return mg_err(e, "out of memory building the vocabulary");
-    for (size_t i = 0; i < d->n; i++)
-        for (size_t j = 0; j < d->docs[i].len; j++) {
-            uint32_t c = d->cps[d->docs[i].off + j];
-            seen[c >> 3] |= (unsigned char)(1u << (c & 7));
-        }
-    int n = 0;
-    for (uint32_t c = 0; c < NCP; c++) n += (seen[c >> 3] >> (c & 7)) & 1;
-    v->cps = malloc((n ? (size_t)n : 1) * sizeof *v->cps);
-    if (!v->cps) {
-        free(seen);
-        return mg_err(e, "out of memory building the vocabulary");
+/* v->small[c] = id + 1 for the characters c < 256 of v (0: not there). */
+static void vocab_index(MgVocab *v) {
+    memset(v->small, 0, sizeof v->small);
+    for (int i = 0; i < v->n && v->cps[i] < 256; i++) v->small[v->cps[i]] = (uint16_t)(i + 1);
+}
+
+/* Insert c into the sorted set hi[0..*n) unless it is there (capacity *cap). */
+static int add_high(uint32_t **hi, size_t *n, size_t *cap, uint32_t c) {
+    size_t lo = 0, up = *n;
+    while (lo < up) {
+        size_t mid = lo + (up - lo) / 2;
+        if ((*hi)[mid] < c) lo = mid + 1; else up = mid;
     }
-    for (uint32_t c = 0; c < NCP; c++)
-        if ((seen[c >> 3] >> (c & 7)) & 1) v->cps[v->n++] = c;
-    free(seen);
+    if (lo < *n && (*hi)[lo] == c) return 0;
+    if (*n == *cap) {
+        size_t nc = *cap ? *cap * 2 : 64;
+        uint32_t *p = realloc(*hi, nc * sizeof *p);
+        if (!p) return -1;
+        *hi = p, *cap = nc;
+    }
+    memmove(*hi + lo + 1, *hi + lo, (*n - lo) * sizeof **hi);
+    (*hi)[lo] = c;
+    ++*n;
     return 0;
+}
+
+/* One pass: a table for the characters below 256, a sorted set for the few
+ * others a text holds (the last one added is remembered, as runs of one
+ * script repeat it). */
+int mg_vocab_build(MgVocab *v, const MgDocs *d, MgErr *e) {
+    memset(v, 0, sizeof *v);
+    unsigned char low[256] = {0};
+    uint32_t *hi = NULL, last = 0;
+    size_t nh = 0, caph = 0;
+    for (size_t i = 0; i < d->n; i++) {
+        const uint32_t *cp = d->cps + d->docs[i].off;
+        for (size_t j = 0; j < d->docs[i].len; j++) {
+            uint32_t c = cp[j];
+            if (c < 256) low[c] = 1;
+            else if (c != last && (last = c, add_high(&hi, &nh, &caph, c) < 0)) goto oom;
+        }
+    }
+    int n = (int)nh;
+    for (int c = 0; c < 256; c++) n += low[c];
+    v->cps = malloc((n ? (size_t)n : 1) * sizeof *v->cps);
+    if (!v->cps) goto oom;
+    for (uint32_t c = 0; c < 256; c++)
+        if (low[c]) v->cps[v->n++] = c;
+    if (nh) memcpy(v->cps + v->n, hi, nh * sizeof *hi);
+    v->n += (int)nh;
+    free(hi);
+    vocab_index(v);
+    return 0;
+oom:
+    free(hi);
+    return mg_err(e, "out of memory building the vocabulary");
 }
 
 /* Index in doc of its first character outside v, or -1. */
@@ -373,6 +414,7 @@ void mg_vocab_free(MgVocab *v) {
 }
 
 int mg_vocab_id(const MgVocab *v, uint32_t cp) {
+    if (cp < 256 && v->small[cp]) return v->small[cp] - 1;
     int lo = 0, hi = v->n;
     while (lo < hi) {
         int mid = lo + (hi - lo) / 2;
@@ -477,5 +519,6 @@ int mg_vocab_from_string(MgVocab *v, const char *s, size_t len, MgErr *e) {
         v->cps[v->n++] = cp;
         i += (size_t)k;
     }
+    vocab_index(v);
     return 0;
 }

@@ -29,6 +29,9 @@ typedef struct MgDocs {
 typedef struct MgVocab {
     int n;
     uint32_t *cps;    /* strictly increasing */
+    uint16_t small[256];  /* id + 1 of each character below 256 (0: look it up in cps), so that
+                           * mg_vocab_id is one load for them; filled by mg_vocab_build and
+                           * mg_vocab_from_string (a vocabulary built by hand, all 0, still works) */
 } MgVocab;
 
 /* Embedded default dataset (runtime/data/words.txt), NUL-terminated. */
@@ -38,8 +41,8 @@ extern const size_t mg_words_txt_len;
 /* The most bytes a data file may hold unless the loader is given another
  * limit (the _max loaders, for the trainer's --max-data): a larger regular
  * file is refused before it is read, a stream (a FIFO, a device) once it
- * goes past the limit.  Files are checked as they are read, so bad UTF-8 or
- * a NUL stops the reading there. */
+ * goes past the limit.  A stream is checked as it is read, so bad UTF-8 or
+ * a NUL stops the reading there (a regular file is read whole, then checked). */
 #define MG_DATA_MAX_BYTES ((size_t)1 << 30)
 
 /* Load one document per line: lines end at \n, \r\n or \r; each is stripped

@@ -1339,3 +1339,25 @@ Test(mgc_cli, optimizer_line_settings_reach_both_trainers, .timeout = 120)
     cr_assert_eq(r->status, 0, "%.2000s", r->err);
     cr_expect(strstr(r->out, ",1.0000000000000001e-05\n") || strstr(r->out, ",1e-05\n"), "step 1: %s", r->out);
 }
+
+/* Progress lines are written in blocks (not flushed every step), yet a run
+ * that stops on an error has printed every step before it, in order, and the
+ * error comes after them. */
+Test(trainer_cli, progress_lines_complete_when_training_stops_on_an_error)
+{
+    Run *r = run("%s train --steps 400 --lr 1e300 --num 0", GPT);
+    cr_assert_eq(r->status, 1, "%s", r->err);
+    int step = 0;
+    const char *m = strstr(r->err, "error: step ");
+    cr_assert(m && sscanf(m, "error: step %d:", &step) == 1, "stderr: %s", r->err);
+    cr_assert_gt(step, 1, "%s", r->err);
+    const char *l = r->out;
+    for (int s = 1; s < step; s++) {
+        char want[64];
+        snprintf(want, sizeof want, "step %4d /  400 | loss ", s);
+        cr_assert(l && !strncmp(l, want, strlen(want)), "line %d of stdout is not '%s...': %.60s", s, want, l ? l : "");
+        l = strchr(l, '\n');
+        l = l ? l + 1 : NULL;
+    }
+    cr_expect(l && !*l, "stdout goes on after step %d: %.60s", step - 1, l ? l : "");
+}

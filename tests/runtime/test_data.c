@@ -397,3 +397,56 @@ Test(data, text_in_pieces_keeps_newlines) {
     cr_expect_eq(mg_data_load_text_file(&d, "/nonexistent/t.txt", 4, &e), -1);
     cr_expect(strstr(e.msg, "/nonexistent/t.txt: cannot open"), "%s", e.msg);
 }
+
+/* The vocabulary's ids (built in one pass: a table below U+0100, a sorted set
+ * above) are each character's rank among the sorted distinct characters,
+ * found here by counting; the same from mg_vocab_from_string and from a
+ * vocabulary made by hand (no table); absent characters give -1. */
+Test(data, vocab_ids_are_ranks_below_and_above_u0100) {
+    /* ÿ U+00FF, é U+00E9, Ā U+0100, ω U+03C9, 中 U+4E2D, 😀 U+1F600 */
+    static const char text[] = "\xe4\xb8\xad" "b\xc3\xbf\n\xf0\x9f\x98\x80" "a\xcf\x89\n\xc3\xa9\xc4\x80 z\n"
+                               "\xcf\x89\xe4\xb8\xad\xcf\x89\n";
+    static const uint32_t all[] = {0x4e2d, 'b', 0xff, 0x1f600, 'a', 0x3c9, 0xe9, 0x100, ' ', 'z'};
+    static const uint32_t absent[] = {'c', 0, 0xfe, 0x101, 0x3c8, 0x10ffff};
+    MgDocs d;
+    MgVocab v, s, h;
+    MgErr e;
+    cr_assert_eq(load_text(&d, text, sizeof text - 1, &e), 0, "%s", e.msg);
+    cr_assert_eq(mg_vocab_build(&v, &d, &e), 0);
+    cr_assert_eq(v.n, 10);
+    char *str = mg_vocab_to_string(&v);
+    cr_assert_eq(mg_vocab_from_string(&s, str, strlen(str), &e), 0, "%s", e.msg);
+    memset(&h, 0, sizeof h);     /* by hand: no table */
+    h.n = v.n;
+    h.cps = v.cps;
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++) {
+        int rank = 0;
+        for (size_t j = 0; j < sizeof all / sizeof *all; j++) rank += all[j] < all[i];
+        cr_expect_eq(v.cps[rank], all[i]);
+        cr_expect_eq(mg_vocab_id(&v, all[i]), rank, "U+%04X", (unsigned)all[i]);
+        cr_expect_eq(mg_vocab_id(&s, all[i]), rank, "U+%04X from the string", (unsigned)all[i]);
+        cr_expect_eq(mg_vocab_id(&h, all[i]), rank, "U+%04X by hand", (unsigned)all[i]);
+    }
+    for (size_t i = 0; i < sizeof absent / sizeof *absent; i++) {
+        cr_expect_eq(mg_vocab_id(&v, absent[i]), -1, "U+%04X", (unsigned)absent[i]);
+        cr_expect_eq(mg_vocab_id(&s, absent[i]), -1, "U+%04X from the string", (unsigned)absent[i]);
+    }
+    free(str);
+    mg_vocab_free(&s);
+    mg_vocab_free(&v);
+    mg_data_free(&d);
+}
+
+/* The checksum of the documents is FNV-1a 64 of their UTF-8, each followed by
+ * '\n', whatever path a character takes (computed here byte by byte). */
+Test(data, checksum_is_fnv1a_of_the_utf8_lines) {
+    static const char text[] = "  ab\xc3\xa9 \n\n\xe4\xb8\xad\xf0\x9f\x98\x80x\r\nz\n";
+    static const char lines[] = "ab\xc3\xa9\n\xe4\xb8\xad\xf0\x9f\x98\x80x\nz\n";
+    MgDocs d;
+    MgErr e;
+    cr_assert_eq(load_text(&d, text, sizeof text - 1, &e), 0, "%s", e.msg);
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < sizeof lines - 1; i++) h = (h ^ (unsigned char)lines[i]) * 0x100000001b3ull;
+    cr_expect_eq(mg_data_checksum(&d), h);
+    mg_data_free(&d);
+}
