@@ -80,7 +80,7 @@ int main(int argc, char **argv) {
     remove(path);
     rmdir(dir);
     if (rc == 0)
-        printf("csv load: %ld rows x 10 columns, %.1f MB: best of %ld %.3f s (%.0f rows/s, %.0f MB/s); "
+        printf("csv load: %ld rows x 10 columns, %.1f MB: best (minimum) of %ld %.3f s (%.0f rows/s, %.0f MB/s); "
                "CPU time %.3f s\n", rows, (double)bytes / 1e6, runs, best, (double)rows / best,
                (double)bytes / 1e6 / best, best_cpu);
     return rc;

@@ -1,7 +1,7 @@
 /* lossgrad.c: time one compiled model's loss_grad alone (no optimizer), for
  * passes.sh.  Links with a model's C (the symbol microgpt_model) and mgrt;
- * runs the first 1000 documents of the data (tokens prepared first), best of
- * N passes, and prints microseconds per document and the sum of the losses
+ * runs the first 1000 documents of the data (tokens prepared first), the
+ * minimum of N passes, and prints microseconds per document and the sum of the losses
  * (equal across pass settings: the passes are exact). */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
@@ -53,6 +53,6 @@ int main(int argc, char **argv)
         if (t < best)
             best = t;
     }
-    printf("%.2f us per document (best of %d over %d documents), loss sum %.12f\n", best / n * 1e6, reps, n, sum);
+    printf("%.2f us per document (minimum of %d passes over %d documents), loss sum %.12f\n", best / n * 1e6, reps, n, sum);
     return 0;
 }

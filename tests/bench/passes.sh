@@ -2,7 +2,7 @@
 # passes.sh BUILD_DIR [DATA]: what each optimisation pass buys on microGPT.
 # For each setting, mgc emits microgpt.mg, cc compiles it as the build does
 # (-O3 -march=native -ffp-contract=off), and lossgrad.c times loss_grad alone
-# over the first 1000 documents (best of 9).  Prints scratch size, emitted
+# over the first 1000 documents (the best, i.e. minimum, of 9 runs).  Prints scratch size, emitted
 # lines and time; the loss sums must all agree (every pass is exact, except
 # --fast, which is shown last).
 set -e
