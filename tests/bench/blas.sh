@@ -3,7 +3,10 @@
 # when libopenblas0-pthread is installed) at gpt_text's shapes, one thread,
 # T = 64 (one 64-character piece): the n_embd x n_embd products (attention's
 # q, k, v, o) and the n_embd x 4 n_embd ones (the MLP).  See blas.c.
+# OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are unset here (this benchmark
+# only): OpenBLAS then picks its kernels for this CPU (AVX-512 where it has them).
 set -e
+unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE
 B=${1:?usage: blas.sh BUILD_DIR}
 S=$(cd "$(dirname "$0")/../.." && pwd)
 T=$(mktemp -d)
