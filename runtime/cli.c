@@ -52,6 +52,7 @@ void cli_run_free(Run *r) {
     mg_optim_free(&r->opt);
     free(r->params);
     free(r->grads);
+    mg_optim_f32_free(&r->fopt);
     free(r->gdoc);
     free(r->tscratch);
     free(r->tgdoc);

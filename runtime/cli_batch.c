@@ -163,6 +163,8 @@ double cli_step_loss(Run *r, int s, long *ntok) {
     if (G == 1) {
         int T = doc_tokens(r, gfirst, r->tokens);
         *ntok = T;
+        if (r->fopt.p)    /* float parameters and gradients (cli_train.c's float_setup) */
+            return m->loss_grad_f32(m->ctx, r->fopt.p, r->fopt.g, r->tokens, T, r->scratch);
         return m->loss_grad(m->ctx, r->params, r->grads, r->tokens, T, r->scratch);
     }
     long W = 0;

@@ -8,6 +8,7 @@
 #include "mg_data.h"
 #include "mg_err.h"
 #include "mg_optim.h"
+#include "mg_optim_f32.h"
 #include "mg_outfile.h"
 #include "mg_rng.h"
 
@@ -100,6 +101,11 @@ typedef struct Run {
     char train_desc[256];   /* the data trained on, for the checkpoint (MgTrainState.data) */
     int label;              /* a classifier's label input (cli_label), else -1 */
     int eval_every;         /* validate after every eval_every steps and after the last */
+    /* mgc --dtype=f32, one document a step on one process (cli_train.c's
+     * float_setup): the float parameters and gradients of
+     * MgModel.loss_grad_f32 and the optimizer's float state; else fopt.p
+     * is NULL */
+    MgOptimF32 fopt;
 } Run;
 
 

@@ -193,10 +193,17 @@ static int train_setup(Run *r, const Opts *o) {
     return o->log && r->cli->rank == 0 ? cli_open_log(r, o->log) : 0;
 }
 
+/* the double parameters and optimizer state from the float ones, when a
+ * checkpoint or sampling needs them */
+static void float_sync(Run *r) {
+    if (r->fopt.p) mg_optim_f32_sync(&r->fopt, &r->opt, r->params);
+}
+
 /* Save params and the whole training state after `step` steps; the log and
  * stdout are flushed first, so they always reach at least as far as the checkpoint. */
 static int save_state(Run *r, const char *path, int step) {
     MgErr e;
+    float_sync(r);
     MgTrainState ts = {.steps = r->opt.cfg.steps, .lr = r->opt.cfg.lr, .seed = r->seed, .docs = cli_ndocs(r),
                        .docs_sum = r->docs_sum, .batch = (long)r->batch * r->cli->ranks, .text = r->pieces, .opt = &r->opt,
                        .rng = &r->rng};
@@ -303,6 +310,24 @@ static int interrupted(Run *r, const Opts *o, int sig, int step) {
 
 static int train_steps(Run *r, const Opts *o);
 
+/* A model with loss_grad_f32 (mgc --dtype=f32) trained one document a step
+ * in one process trains float parameters (mg_optim_f32.h): nothing is
+ * converted per document, and Adam's state is float too.  A batch, MPI and
+ * models of examples keep the double interface. */
+static int float_setup(Run *r) {
+    MgErr e;
+    if (!r->m->loss_grad_f32 || r->batch != 1 || r->cli->ranks != 1 || r->cli->ex) return 0;
+    if (mg_optim_f32_init(&r->fopt, &r->opt, r->params, &e) < 0) return cli_error(r->cli, "%s", e.msg);
+    return 0;
+}
+
+/* one optimizer step on the gradients the step computed */
+static int optim_step(Run *r, int s) {
+    if (r->fopt.p) return mg_optim_f32_step(&r->fopt, &r->opt, r->params, r->grads, s);
+    return mg_optim_step(&r->opt, r->params, r->grads, s);
+}
+
+
 /* After step s (0-based): the validation set's figures when they are due
  * (every eval_every steps and after the last), printed; then the log line,
  * "step,loss,lr,elapsed" and with a validation set ",val_loss" (and
@@ -332,6 +357,7 @@ int cli_cmd_train(Run *r, const Opts *o) {
     /* Over MPI ranks a signal ends every rank at once, as mpirun forwards it
      * (an agreement after each step would be one more collective in which a
      * dead rank could not be named). */
+    if (float_setup(r)) return 1;
     int catching = r->cli->ranks == 1;
     Stops stops;
     if (catching) catch_stops(&stops);
@@ -351,7 +377,7 @@ static int train_steps(Run *r, const Opts *o) {
         long T;
         double loss = cli_step_loss(r, s, &T);
         if (!isfinite(loss)) return check_finite(r, o, s + 1, loss, r->grads, 0);
-        if (!mg_optim_step(&r->opt, r->params, r->grads, s) &&
+        if (!optim_step(r, s) &&
             (check_finite(r, o, s + 1, loss, r->grads, 0) || check_finite(r, o, s + 1, loss, r->params, 1)))
             return 1;
         double now = cli_wall_seconds();
@@ -362,6 +388,7 @@ static int train_steps(Run *r, const Opts *o) {
             return 1;
         if ((sig = stop_now()) != 0) return interrupted(r, o, sig, s + 1);
     }
+    float_sync(r);
     fflush(stdout);
     if (cli_close_log(r)) return 1;
     if (o->save && cli_ranks_agree(r->cli, r->cli->rank == 0 && save_state(r, o->save, steps > r->start ? steps : r->start)))

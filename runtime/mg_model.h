@@ -87,6 +87,12 @@ typedef struct MgModel {
     /* logits whose first axis is the runtime length T: the doubles of a row
      * (forward_x writes the first T rows of n_out / out_row); else 0 */
     size_t out_row;
+    /* mgc --dtype=f32, a model of tokens (NULL otherwise): loss_grad on float
+     * parameters and gradients, n_scalars each and outside scratch, so a
+     * trainer that keeps a float copy of the parameters (mg_optim_f32.h)
+     * converts nothing per document; scratch as loss_grad's */
+    double (*loss_grad_f32)(void *ctx, const float *params, float *grads, const int *tokens, int T,
+                            double *scratch);
 } MgModel;
 
 /* C[M x N] = op(A) op(B) + beta C, row-major, float (op: transposed when ta,
