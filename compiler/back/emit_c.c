@@ -267,6 +267,26 @@ static int fast_pow(Em *em, const Ex *e)
     return 0;
 }
 
+extern const char mgc_exactpow[];
+/* helpers marked used: an EX kind, or this for mg_exactpow.h */
+enum { USED_EXACT_POW = EX_IFPOS + 1 };
+
+/* The exact build's powers that mg_exactpow.h computes with libm's bits
+ * without calling pow in most cases (NULL: call pow_).  Its text is copied
+ * into the C where one is called (mgc_exactpow, embedded from the runtime),
+ * so the C still needs only the C library. */
+static const char *exact_pow(const Graph *g, double k)
+{
+    static const struct { double k; const char *fn; } forms[] = {
+        {2.0, "mg_pow2"}, {0.5, "mg_pow_half"}, {-1.0, "mg_pow_m1"},
+        {-2.0, "mg_pow_m2"}, {-0.5, "mg_pow_mhalf"}, {-1.5, "mg_pow_m3half"},
+    };
+    for (size_t i = 0; !g->fast && !g->f32 && i < sizeof forms / sizeof forms[0]; i++)
+        if (forms[i].k == k)
+            return forms[i].fn;
+    return NULL;
+}
+
 static void cex(Em *em, const Ex *e, int prec)
 {
     FILE *f = em->f;
@@ -312,6 +332,12 @@ static void cex(Em *em, const Ex *e, int prec)
     case EX_POW:
         if (em->g->fast && fast_pow(em, e))
             return;
+        if (exact_pow(em->g, e->c)) {
+            fprintf(f, "%s(", exact_pow(em->g, e->c));
+            cex(em, e->a, 0);
+            fputc(')', f);
+            return;
+        }
         fputs(em->g->fast ? (em->g->f32 ? "powf(" : "pow(") : "pow_(", f);
         cex(em, e->a, 0);
         fputs(", ", f);
@@ -1347,6 +1373,12 @@ static void emit_op_helper(FILE *f, const OpInfo *o, int f32)
 static void emit_helpers(FILE *f, const char *used, int f32)
 {
     int libm = used[EX_POW] || used[EX_DPOWA] || used[EX_DPOWB];
+    for (const char *l = mgc_exactpow, *e; used[USED_EXACT_POW] && *l; l = *e ? e + 1 : e) {
+        e = strchr(l, '\n');
+        e = e ? e : l + strlen(l);
+        if (strncmp(l, "#include", 8))    /* the C has math.h and string.h already */
+            fprintf(f, "%.*s\n", (int)(e - l), l);
+    }
     for (int i = 0; i < op_count(); i++) {
         const OpInfo *o = op_at(i);
         if (!o->libm && used[o->kind])
@@ -1399,17 +1431,20 @@ static void f32_prologue(Em *em, int grads)
 }
 
 /* which helpers e calls (a row that is one libm call: only without --fast) */
-static void mark_helpers(const Ex *e, int fast, char *used)
+static void mark_helpers(const Ex *e, const Graph *g, char *used)
 {
     const OpInfo *o = op_info(e->kind);
-    if (o ? op_calls_helper(o, fast) : (e->kind == EX_POW || e->kind == EX_POWX) && !fast)
+    int fast = g->fast;
+    if (e->kind == EX_POW && exact_pow(g, e->c))
+        used[USED_EXACT_POW] = 1;
+    else if (o ? op_calls_helper(o, fast) : (e->kind == EX_POW || e->kind == EX_POWX) && !fast)
         used[e->kind == EX_POWX ? EX_POW : e->kind] = 1;
     if (e->kind == EX_DPOWA || e->kind == EX_DPOWB)
         used[e->kind] = 1;
     if (e->a)
-        mark_helpers(e->a, fast, used);
+        mark_helpers(e->a, g, used);
     if (e->b)
-        mark_helpers(e->b, fast, used);
+        mark_helpers(e->b, g, used);
 }
 
 /* The emitted functions' input: a text model's tokens, or one example's
@@ -1651,12 +1686,12 @@ void emit_c(FILE *f, Graph *g)
     fputs("#include <math.h>\n#include <string.h>\n\n#include \"mg_model.h\"\n\n", f);
     if (g->fast || g->f32)
         emit_fast_fp(f, g);
-    char kinds[EX_IFPOS + 1] = {0};     /* only the helpers some statement calls */
+    char kinds[USED_EXACT_POW + 1] = {0};     /* only the helpers some statement calls */
     for (int i = 0; i < g->fwd.n; i++)
         if (need_logits_s[i] || need_loss_s[i])
-            mark_helpers(g->fwd.items[i]->e, g->fast, kinds);
+            mark_helpers(g->fwd.items[i]->e, g, kinds);
     for (int i = 0; i < g->bwd.n; i++)
-        mark_helpers(g->bwd.items[i]->e, g->fast, kinds);
+        mark_helpers(g->bwd.items[i]->e, g, kinds);
     emit_helpers(f, kinds, g->f32);
 
     /* the parameter table, in designated initializers: a new MgParam field
@@ -1791,10 +1826,10 @@ void emit_c_forward(FILE *f, Graph *g)
     int nt = g->ntensors, ns = g->fwd.n > 0 ? g->fwd.n : 1;
     char *need_t = arena_alloc((size_t)nt), *need_s = arena_alloc((size_t)ns);
     ir_depends(g, g->logits, need_t, need_s);
-    char kinds[EX_IFPOS + 1] = {0};
+    char kinds[USED_EXACT_POW + 1] = {0};
     for (int i = 0; i < g->fwd.n; i++)
         if (need_s[i])
-            mark_helpers(g->fwd.items[i]->e, g->fast, kinds);
+            mark_helpers(g->fwd.items[i]->e, g, kinds);
     emit_helpers(f, kinds, g->f32);
     emit_forward(em, need_s, arena_alloc((size_t)nt));
 }

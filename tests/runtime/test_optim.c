@@ -276,3 +276,46 @@ Test(optim, adamw_decays_decoupled) {
     cr_expect_eq(p[0], 2.0 * (1.0 - 0.1 * 0.5), "%.17g", p[0]);
     mg_optim_free(&o);
 }
+
+/* mg_exactpow.h's negative powers (what mgc's exact C calls for x ** -1, -2,
+ * -0.5, -1.5): libm's bits on random doubles of every exponent, on the
+ * doubles next to powers of two (where the spacing halves), and on the
+ * specials; and the fast path takes most in-range inputs. */
+static double next_to_pow2(void) {
+    double x = ldexp(1.0, (int)(xs() % 400) - 200);
+    uint64_t b;
+    memcpy(&b, &x, sizeof b);
+    b += xs() % 4001 - 2000;
+    memcpy(&x, &b, sizeof x);
+    return x;
+}
+
+Test(optim, exact_negative_pows_agree_with_libm) {
+    static const double special[] = {0.0, -0.0, 1.0, -1.0, 2.0, 0.25, 0x1p-1074, 0x1p-1022, 0x1.fffffffffffffp+1023,
+                                     INFINITY, -INFINITY, NAN, 0x1p-121, 0x1p119, 0x1p-61, 0x1p59, 0x1p-80, 0x1p80};
+    double (*const mine[4])(double) = {mg_pow_m1, mg_pow_m2, mg_pow_mhalf, mg_pow_m3half};
+    const double k[4] = {-1.0, -2.0, -0.5, -1.5};
+    for (int f = 0; f < 4; f++)
+        for (size_t i = 0; i < sizeof special / sizeof special[0]; i++)
+            cr_expect(same_bits(mine[f](special[i]), mg_libm_pow_(special[i], k[f])), "pow(%a, %g)", special[i], k[f]);
+    long bad[4] = {0}, fast[4] = {0}, n = 3000000;
+    for (long i = 0; i < n; i++) {
+        double x = i % 4 == 3 ? next_to_pow2() : rand_double((int)i), a = fabs(x);
+        for (int f = 0; f < 4; f++) {
+            double y = f < 2 ? x : a;
+            bad[f] += !same_bits(mine[f](y), mg_libm_pow_(y, k[f]));
+        }
+        double u = 1.0 + (double)(xs() >> 12) * 0x1p-52, s = u * u, c;   /* in range: u in [1, 2) */
+        fast[0] += mg_pow_m1_fast(u, 1.0 / u);
+        c = 1.0 / s;
+        fast[1] += mg_pow_m2_fast(u, s, fma(c, mg_pow_m2_res_(u, s, c), c));
+        c = 1.0 / sqrt(u);
+        fast[2] += mg_pow_mhalf_fast(u, fma(-0.5 * c, mg_pow_mhalf_res_(u, c), c));
+        c = 1.0 / (u * sqrt(u));
+        fast[3] += mg_pow_m3half_fast(u, fma(-0.5 * c, mg_pow_m3half_res_(u, c), c));
+    }
+    for (int f = 0; f < 4; f++) {
+        cr_expect_eq(bad[f], 0, "pow(x, %g): %ld of %ld results differ from libm's", k[f], bad[f], n);
+        cr_expect_gt(fast[f], n * 9 / 10, "pow(x, %g): the fast path took %ld of %ld", k[f], fast[f], n);
+    }
+}
