@@ -513,3 +513,14 @@ Test(faults, huge_learning_rate_diverges_cleanly) {
     out_free(&o);
     tu_rmrf(dir);
 }
+
+/* mgc --fast --dtype=f32 trains float parameters with a float Adam
+ * (mg_optim_f32.h); a checkpoint holds them as doubles, which give the same
+ * floats back, so a resumed run keeps the bits too */
+Test(resume, microgpt_fast_f32_killed_and_resumed_bit_for_bit) {
+#ifdef MICROGPT_FAST_F32_TRAINER
+    kill_and_resume(MICROGPT_FAST_F32_TRAINER, 700, 50, 50, 333, 0);
+#else
+    cr_skip_test("this build has no microgpt_fast_f32 trainer");
+#endif
+}
