@@ -23,6 +23,9 @@ typedef struct MgDocs {
     uint32_t *cps;    /* code points of every document, one allocation */
     MgDoc *docs;      /* n documents, in file order until shuffled */
     size_t n;
+    void *arena;      /* a large file's one mapping (on huge pages) holding cps and docs, else NULL
+                       * and they are malloc'd; mg_data_free frees either */
+    size_t arena_size;
 } MgDocs;
 
 /* Vocabulary: n characters with ids 0..n-1 in code point order; BOS = n. */

@@ -450,3 +450,38 @@ Test(data, checksum_is_fnv1a_of_the_utf8_lines) {
     cr_expect_eq(mg_data_checksum(&d), h);
     mg_data_free(&d);
 }
+
+/* A large file (its bytes, code points and documents in one mapping on huge
+ * pages) loads as the same text given as a buffer does: the same documents,
+ * lines and checksum, also at the most documents its bytes can hold (every
+ * line one character, with and without a last newline) and with blank and
+ * non-ASCII lines; freeing and loading again works. */
+Test(data, a_large_file_loads_as_its_buffer_does) {
+    char *dir = tu_tmpdir(), *p = tu_path(dir, "large.txt");
+    size_t n = 400001;
+    char *text = malloc(n);
+    for (int kind = 0; kind < 3; kind++) {
+        size_t len = kind == 1 ? n : n - 1;
+        for (size_t i = 0; i < len; i++) text[i] = i % 2 ? '\n' : 'a' + (char)(i / 2 % 26);
+        if (kind == 2)
+            for (size_t i = 0; i + 8 < len; i += 1000) memcpy(text + i, " \xc3\xa9\n\n\r\n\xe4", 7), text[i + 7] = '\n';
+        tu_write(p, text, len);
+        MgDocs f, b;
+        MgErr e;
+        cr_assert_eq(mg_data_load_file(&f, p, &e), 0, "%s", e.msg);
+        cr_assert_eq(mg_data_load_buffer(&b, p, text, len, &e), 0, "%s", e.msg);
+        cr_expect_eq(f.n, b.n, "kind %d", kind);
+        if (kind < 2) cr_expect_eq(f.n, (len + 1) / 2, "kind %d: one document a character", kind);
+        for (size_t i = 0; i < f.n && i < b.n; i++) {
+            cr_assert_eq(f.docs[i].len, b.docs[i].len, "kind %d, doc %zu", kind, i);
+            cr_assert_eq(f.docs[i].line, b.docs[i].line, "kind %d, doc %zu", kind, i);
+            cr_assert_eq(memcmp(f.cps + f.docs[i].off, b.cps + b.docs[i].off, f.docs[i].len * sizeof *f.cps), 0);
+        }
+        cr_expect_eq(mg_data_checksum(&f), mg_data_checksum(&b));
+        mg_data_free(&f);
+        mg_data_free(&b);
+        cr_expect_eq(f.cps, NULL);
+    }
+    free(text);
+    tu_rmrf(dir);
+}
