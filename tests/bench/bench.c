@@ -21,11 +21,12 @@
 #include "mg_data.h"
 #include "mg_model.h"
 #include "mg_optim.h"
+#include "mg_optim_f32.h"
 #include "mg_rng.h"
 #include "pipeline.h"
 #include "now.h"
 
-extern const MgModel mlp_model, microgpt_model, microgpt_fast_model, microgpt_f32_model;
+extern const MgModel mlp_model, microgpt_model, microgpt_fast_model, microgpt_f32_model, microgpt_fast_f32_model;
 
 #define MAX_RUNS 64
 #define WORDS_TXT MGC_SOURCE_DIR "/runtime/data/words.txt"
@@ -152,16 +153,34 @@ static double train(const MgModel *m, const Corpus *c, int steps, int total_step
 {
     Work w;
     work_alloc(&w, m, c, steps, total_steps);
+    /* a --dtype=f32 build trains as the trainer does: float parameters and
+     * gradients (MgModel.loss_grad_f32, mg_optim_f32.h), nothing converted a step */
+    MgOptimF32 f = {0};
+    MgErr e;
+    if (m->loss_grad_f32 && mg_optim_f32_init(&f, &w.opt, w.p, &e) < 0) {
+        fprintf(stderr, "mgc-bench: error: out of memory\n");
+        exit(1);
+    }
     double loss = 0, t0 = now();
     for (int s = 0; s < steps; s++) {
-        loss = m->loss_grad(m->ctx, w.p, w.g, w.tok + (size_t)s * w.stride, w.T[s], w.scratch);
-        if (!isfinite(loss) || !mg_optim_step(&w.opt, w.p, w.g, s)) {
+        const int *tok = w.tok + (size_t)s * w.stride;
+        int ok;
+        if (m->loss_grad_f32) {
+            loss = m->loss_grad_f32(m->ctx, f.p, f.g, tok, w.T[s], w.scratch);
+            ok = isfinite(loss) && mg_optim_f32_step(&f, &w.opt, w.p, w.g, s);
+        } else {
+            loss = m->loss_grad(m->ctx, w.p, w.g, tok, w.T[s], w.scratch);
+            ok = isfinite(loss) && mg_optim_step(&w.opt, w.p, w.g, s);
+        }
+        if (!ok) {
             fprintf(stderr, "mgc-bench: error: %s: step %d: the loss, a gradient or a parameter is not finite\n",
                     m->name, s + 1);
             exit(1);
         }
     }
     double t = now() - t0;
+    if (m->loss_grad_f32)
+        mg_optim_f32_free(&f);
     work_free(&w);
     *last = loss;
     return t;
@@ -425,27 +444,29 @@ static void print_target(const char *what, double limit, double got, const char 
  * commands, then issue #20's targets. */
 static void bench_modes(const Corpus *c, const Opts *o)
 {
-    Mode modes[3] = {{"exact", &microgpt_model, MGC_TRAINER_EXACT, -1, -1, -1, -1, ""},
+    Mode modes[4] = {{"exact", &microgpt_model, MGC_TRAINER_EXACT, -1, -1, -1, -1, ""},
                      {"--fast (f64)", &microgpt_fast_model, MGC_TRAINER_FAST, -1, -1, -1, -1, ""},
-                     {"--dtype=f32", &microgpt_f32_model, MGC_TRAINER_F32, -1, -1, -1, -1, ""}};
-    for (int i = 0; i < 3; i++) {
+                     {"--dtype=f32", &microgpt_f32_model, MGC_TRAINER_F32, -1, -1, -1, -1, ""},
+                     {"--fast --dtype=f32", &microgpt_fast_f32_model, MGC_TRAINER_FAST_F32, -1, -1, -1, -1, ""}};
+    for (int i = 0; i < 4; i++) {
         modes[i].us = time_training(modes[i].model, c, o->steps, o->steps, o->runs, &modes[i].loss);
         time_trainer(&modes[i], o, o->data);
     }
     printf("\nmicroGPT's builds, %d steps: in process (minimum over %d runs of the mean step) and the whole command\n"
            "`TRAINER train%s --steps %d` (load, train, print, 20 samples; stdout to a file): least wall and\n"
            "CPU time of %d runs\n\n", o->steps, o->runs, o->data ? " --data FILE" : "", o->steps, o->cmd_runs);
-    printf("%-14s %11s %12s %15s %14s %11s  %s\n", "build", "step", "training", "whole command", "command CPU",
+    printf("%-19s %11s %12s %15s %14s %11s  %s\n", "build", "step", "training", "whole command", "command CPU",
            "last loss", "the command's last step line");
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 4; i++) {
         const Mode *m = &modes[i];
         char w[32], cpu[32];
         fmt(w, sizeof w, "%.1f ms", m->wall_ms);
         fmt(cpu, sizeof cpu, "%.1f ms", m->cpu_ms);
-        printf("%-14s %8.2f us %9.2f ms %15s %14s %11.4f  %s\n", m->label, m->us, m->us * o->steps / 1e3, w, cpu,
+        printf("%-19s %8.2f us %9.2f ms %15s %14s %11.4f  %s\n", m->label, m->us, m->us * o->steps / 1e3, w, cpu,
                m->loss, m->last_line);
     }
-    const Mode *ft = faster(&modes[1], &modes[2], 0), *fw = faster(&modes[1], &modes[2], 1);
+    const Mode *ft = faster(faster(&modes[1], &modes[2], 0), &modes[3], 0);
+    const Mode *fw = faster(faster(&modes[1], &modes[2], 1), &modes[3], 1);
     char which_t[64], which_w[64];
     snprintf(which_t, sizeof which_t, " (%s, the faster opt-in build)", ft->label);
     snprintf(which_w, sizeof which_w, " (%s, the faster opt-in build)", fw->label);
@@ -467,7 +488,7 @@ static void usage(FILE *f)
           "Times training of the Step-2 MLP and microGPT as `train` runs it: compiled, interpreted, and in\n"
           "PyTorch eager (float64; 1 and 2 threads, with and without huge pages, the fastest kept; needs\n"
           "Debian's python3-torch), plus mgc and cc -O2 on each model; then microGPT's exact, --fast and\n"
-          "--dtype=f32 builds in process and as whole `train` commands, against issue #20's targets.\n"
+          "--dtype=f32 builds (and --fast --dtype=f32) in process and as whole `train` commands, against issue #20's targets.\n"
           "Every figure is a minimum over repeats.  OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are unset for\n"
           "the benchmark (every row).  Defaults: 1000 steps of names.txt (else the embedded words), 5 runs\n"
           "(interpreter 3), mgc and cc 5 runs each, whole commands 10.  Timings are printed, never\n"
