@@ -100,6 +100,7 @@ typedef struct Run {
     char train_desc[256];   /* the data trained on, for the checkpoint (MgTrainState.data) */
     int label;              /* a classifier's label input (cli_label), else -1 */
     int eval_every;         /* validate after every eval_every steps and after the last */
+    float *pf;              /* --dtype=f32 code's batch: the parameters in float (cli_batch.c) */
 } Run;
 
 

@@ -87,6 +87,13 @@ typedef struct MgModel {
     /* logits whose first axis is the runtime length T: the doubles of a row
      * (forward_x writes the first T rows of n_out / out_row); else 0 */
     size_t out_row;
+    /* Code from mgc --dtype=f32 with tokens (else NULL): loss_grad from the
+     * parameters already in float (n_scalars floats, which a batch converts
+     * once a step), its gradients scaled by w: grads = w g, or grads += w g
+     * when add (in double; no copy of g per document).  loss_grad is the
+     * conversion and then this with w = 1, add = 0 (the same bits). */
+    double (*loss_grad_f32)(void *ctx, const float *params, double *grads, int add, double w,
+                            const int *tokens, int T, double *scratch);
 } MgModel;
 
 /* C[M x N] = op(A) op(B) + beta C, row-major, float (op: transposed when ta,

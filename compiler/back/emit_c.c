@@ -1391,6 +1391,37 @@ static void f32_prologue(Em *em, int grads)
     out(em, "    p_[i] = (float)params[i];\n");
 }
 
+/* f32, a text model: <model>_loss_grad_f32 (MgModel.loss_grad_f32) takes the
+ * parameters already in float, so that a batch converts them once a step,
+ * and scales its gradients by w_ into grads, or adds them (add_) */
+static void emit_f32_head(Em *em)
+{
+    const char *m = em->g->model;
+    fputs("/* Loss of one document (tokens[0..T]) from float parameters pf_; grads = w_ d(loss)/d(param),\n"
+          " * or grads += w_ d(loss)/d(param) when add_. */\n", em->f);
+    fprintf(em->f, "static double %s_loss_grad_f32(void *ctx, const float *pf_, double *grads, int add_, double w_,\n",
+            m);
+    fprintf(em->f, "%*sconst int *tokens, int T, double *scratch)\n{\n", (int)strlen(m) + 29, "");
+}
+
+/* f32, a text model: <model>_loss_grad, the parameters converted, then
+ * <model>_loss_grad_f32 with w_ = 1 (exact: the same bits as a copy) */
+static void emit_f32_loss_grad(Em *em)
+{
+    const char *m = em->g->model;
+    FILE *f = em->f;
+    fputs("/* Loss of one document (tokens[0..T]) and d(loss)/d(param) into grads. */\n", f);
+    fprintf(f, "static double %s_loss_grad(void *ctx, const double *params, double *grads, const int *tokens,\n", m);
+    fprintf(f, "%*sint T, double *scratch)\n{\n", (int)strlen(m) + 25, "");
+    em->indent = 1;
+    out(em, "float *p_ = (float *)scratch + %ld;\n", f32_layout(em->g).P);
+    out(em, "for (long i = 0; i < %ld; i++)\n", em->g->nscalars);
+    out(em, "    p_[i] = (float)params[i];\n");
+    out(em, "return %s_loss_grad_f32(ctx, p_, grads, 0, 1.0, tokens, T, scratch);\n", m);
+    em->indent = 0;
+    fputs("}\n\n", f);
+}
+
 /* which helpers e calls (a row that is one libm call: only without --fast) */
 static void mark_helpers(const Ex *e, int fast, char *used)
 {
@@ -1589,7 +1620,9 @@ void emit_c(FILE *f, Graph *g)
     memset(used, 0, (size_t)nt);
     mark_list(&g->fwd, need_loss_s, used);
     mark_list(&g->bwd, NULL, used);
-    if (g->tokens) {
+    if (g->tokens && g->f32) {
+        emit_f32_head(em);
+    } else if (g->tokens) {
         fputs("/* Loss of one document (tokens[0..T]) and d(loss)/d(param) into grads. */\n", f);
         fprintf(f, "static double %s_loss_grad(void *ctx, const double *params, double *grads, const int *tokens,\n",
                 m);
@@ -1601,8 +1634,12 @@ void emit_c(FILE *f, Graph *g)
     }
     em->indent = 1;
     out(em, "(void)ctx;\n");
-    if (g->f32)
+    if (g->f32 && g->tokens) {
+        out(em, "float *s_ = (float *)scratch, *g_ = s_ + %ld;\n", f32_layout(g).G);
+        out(em, "const float *p_ = pf_;\n");
+    } else if (g->f32) {
         f32_prologue(em, 1);
+    }
     declare_tensors(em, used, 1);
     out(em, "\n");
     if (g->logits) {
@@ -1626,7 +1663,15 @@ void emit_c(FILE *f, Graph *g)
         }
     }
     emit_list(em, &g->bwd, NULL, "backward of ");
-    if (g->f32) {
+    if (g->f32 && g->tokens) {
+        out(em, "\n");
+        out(em, "if (add_)\n");
+        out(em, "    for (long i = 0; i < %ld; i++)\n", g->nscalars);
+        out(em, "        grads[i] += w_ * g_[i];\n");
+        out(em, "else\n");
+        out(em, "    for (long i = 0; i < %ld; i++)\n", g->nscalars);
+        out(em, "        grads[i] = w_ * g_[i];\n");
+    } else if (g->f32) {
         out(em, "\n");
         out(em, "for (long i = 0; i < %ld; i++)\n", g->nscalars);
         out(em, "    grads[i] = g_[i];\n");
@@ -1634,6 +1679,8 @@ void emit_c(FILE *f, Graph *g)
     out(em, "return %s[0];\n", g->loss->name);
     em->indent = 0;
     fputs("}\n\n", f);
+    if (g->tokens && g->f32)
+        emit_f32_loss_grad(em);
 
     /* the descriptor */
     fprintf(f, "const MgModel %s_model = {\n", m);
@@ -1657,7 +1704,10 @@ void emit_c(FILE *f, Graph *g)
     emit_reals(f, rest, (const double[]){o->gamma, o->min_lr, o->momentum, o->weight_decay, o->clip}, 5);
     fputs("},\n", f);
     if (g->tokens) {
-        fprintf(f, "    .ctx = 0,\n    .loss_grad = %s_loss_grad,\n    .forward = %s_forward,\n};\n", m, m);
+        fprintf(f, "    .ctx = 0,\n    .loss_grad = %s_loss_grad,\n    .forward = %s_forward,\n", m, m);
+        if (g->f32)
+            fprintf(f, "    .loss_grad_f32 = %s_loss_grad_f32,\n", m);
+        fputs("};\n", f);
         return;
     }
     fprintf(f, "    .ctx = 0,\n    .n_inputs = %d,\n    .inputs = %s_inputs,\n    .n_out = %ld,\n", g->ninputs, m,
