@@ -19,7 +19,8 @@
 # that OpenBLAS picks its kernels for this CPU (AVX-512 here, against the
 # environment's Haswell); PyTorch with and without glibc's huge pages
 # (GLIBC_TUNABLES=glibc.malloc.hugetlb=1) and in each of its thread
-# arrangements, the best kept (mgc puts its own large buffers on huge pages).
+# arrangements, the best kept; mgc likewise with and without them (it puts
+# its own large buffers on huge pages either way).
 # Then mgc's first step against its later steps' minimum, and the issue's
 # targets as PASS or MISS with the figure.
 set -e
@@ -61,7 +62,7 @@ torch_best() {  # TH E L N
     fi
   done | sort -n | tail -1
 }
-printf '%-22s %7s %10s %7s %10s %8s %11s  %s\n' model threads "mgc tok/s" "% peak" "torch tok/s" mgc/torch \
+printf '%-22s %7s %10s %7s %11s %9s %11s  %s\n' model threads "mgc tok/s" "% peak" "torch tok/s" mgc/torch \
     "mgc 1st/min" "torch's best setting"
 printf '#include "mg_cli.h"\n#include "mg_model.h"\nextern const MgModel g_model;\nint main(int argc, char **argv) { return mg_cli_main(&g_model, "g", argc, argv); }\n' > "$T/main.c"
 : > "$T/targets"
@@ -76,15 +77,17 @@ for cfg in "64 2 20" "128 3 8" "256 4 5"; do
     # REPS runs of each, mgc and PyTorch alternating; the best of each
     MS= TS= FIRST=
     for rep in $(seq $REPS); do
-      "$T/g" train --docs text --batch 8 --threads $th --steps $((N + 2)) --num 0 --progress plain \
-          --log "$T/g.csv" >/dev/null
-      # every piece of the embedded text used here is a full 64 characters:
-      # 8 x 64 positions a step; the log's 4th column is the seconds since
-      # the first step began, at the end of each step
-      MS="$MS $(awk -F, 'NR > 1 {d = $4 - t; t = $4; if ($1 > 2 && (m == "" || d < m)) m = d}
-                         END {printf "%.0f", 512 / m}' "$T/g.csv")"
-      FIRST="$FIRST $(awk -F, 'NR > 1 {d = $4 - t; t = $4; if ($1 == 1) f = d; else if ($1 > 2 && (m == "" || d < m)) m = d}
-                             END {printf "%.2f", f / m}' "$T/g.csv")"
+      for hp in "" $HUGE; do
+        GLIBC_TUNABLES=$hp "$T/g" train --docs text --batch 8 --threads $th --steps $((N + 2)) --num 0 \
+            --progress plain --log "$T/g.csv" >/dev/null
+        # every piece of the embedded text used here is a full 64 characters:
+        # 8 x 64 positions a step; the log's 4th column is the seconds since
+        # the first step began, at the end of each step
+        MS="$MS $(awk -F, 'NR > 1 {d = $4 - t; t = $4; if ($1 > 2 && (m == "" || d < m)) m = d}
+                           END {printf "%.0f", 512 / m}' "$T/g.csv")"
+        FIRST="$FIRST $(awk -F, 'NR > 1 {d = $4 - t; t = $4; if ($1 == 1) f = d; else if ($1 > 2 && (m == "" || d < m)) m = d}
+                               END {printf "%.2f", f / m}' "$T/g.csv")"
+      done
       if [ $TORCH = 1 ]; then TS="$TS
 $(torch_best $th $E $L $N)"; fi
     done
@@ -98,7 +101,7 @@ $(torch_best $th $E $L $N)"; fi
     else
       TT=- R=- SET=-
     fi
-    printf '%-22s %7s %10s %7s %10s %8s %11s  %s\n' "n_embd $E, $L layers" $th $MGC "$PCT" "$TT" "${R}x" "${F1}x" "$SET"
+    printf '%-22s %7s %10s %7s %11s %9s %11s  %s\n' "n_embd $E, $L layers" $th $MGC "$PCT" "$TT" "${R}x" "${F1}x" "$SET"
     echo "$E $th $R $PCT $F1" >> "$T/targets"
   done
 done
