@@ -29,7 +29,11 @@ void *mg_big_calloc(size_t n, size_t size) {
     if (size && n > SIZE_MAX / size) return NULL;
     size_t bytes = n * size;
     if (bytes == 0) bytes = 1;
-    if (bytes < MG_BIG_MIN) return calloc(1, bytes);
+    if (bytes < MG_BIG_MIN) {   /* (calloc maps one of 128 KiB and more fresh: touch it too) */
+        void *q = calloc(1, bytes);
+        mg_big_prefault(q, bytes);
+        return q;
+    }
     size_t whole = (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
     void *p = aligned_alloc(HUGE_PAGE, whole);
     if (!p) return NULL;
@@ -39,7 +43,7 @@ void *mg_big_calloc(size_t n, size_t size) {
 }
 
 void mg_big_prefault(void *p, size_t bytes) {
-    if (!p || bytes < MG_BIG_MIN) return;
+    if (!p || bytes == 0) return;
     advise_huge(p, bytes);
     /* a write to each 4 KiB page that keeps its byte (an atomic or of 0:
      * one write fault, not a read of the zero page and then a write) */

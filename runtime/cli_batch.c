@@ -202,8 +202,8 @@ static double step_part_f32(Run *r, size_t first, size_t lo, size_t hi, long W) 
 #endif
     for (int t = 0; t < N; t++) {
         size_t j = (size_t)t, a = lo + n * j / (size_t)N, b = lo + n * (j + 1) / (size_t)N;
-        double *out = t == 0 ? r->grads : r->tacc + (j - 1) * np, *scratch = t == 0 ? r->scratch
-                                                                                       : r->tscratch + (j - 1) * m->scratch;
+        double *out = t == 0 ? r->grads : r->tacc + (j - 1) * np;
+        double *scratch = t == 0 ? r->scratch : r->tscratch + (j - 1) * m->scratch;
         int *tokens = t == 0 ? r->tokens : r->ttokens + (j - 1) * nt;
         double L = 0;
         for (size_t i = a; i < b; i++) {

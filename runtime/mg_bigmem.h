@@ -5,7 +5,8 @@
 
 #include <stddef.h>
 
-/* n elements of `size` bytes, zeroed, every page already faulted in; from
+/* n elements of `size` bytes, zeroed, every page already faulted in (at
+ * any size: a calloc of 128 KiB and more is a fresh mapping); from
  * MG_BIG_MIN bytes up 2 MiB-aligned and advised as huge pages
  * (MADV_HUGEPAGE: used where transparent huge pages are "madvise" or
  * "always").  NULL when out of memory.  Release with free(). */
