@@ -3,6 +3,7 @@
  * Invariants: every failure prints one "PROG: error:" line and returns 1; params,
  * grads, optimizer state and scratch are allocated once, before any step. */
 #include "cli_internal.h"
+#include "mg_bigmem.h"
 #include "mg_dataset.h"
 
 #include <errno.h>
@@ -60,6 +61,8 @@ void cli_run_free(Run *r) {
     free(r->tloss);
     free(r->ttokens);
     free(r->lev);
+    free(r->pf);
+    free(r->gf);
     free(r->gathered);
     free(r->rank_sums);
     free(r->rank_losses);
@@ -80,9 +83,9 @@ void cli_run_free(Run *r) {
 /* The one allocation of each buffer a command needs. */
 int cli_run_alloc(Run *r, int with_grads) {
     const MgModel *m = r->m;
-    r->params = calloc(m->n_scalars ? m->n_scalars : 1, sizeof *r->params);
-    r->grads = with_grads ? calloc(m->n_scalars ? m->n_scalars : 1, sizeof *r->grads) : NULL;
-    r->scratch = calloc(m->scratch ? m->scratch : 1, sizeof *r->scratch);
+    r->params = mg_big_calloc(m->n_scalars ? m->n_scalars : 1, sizeof *r->params);
+    r->grads = with_grads ? mg_big_calloc(m->n_scalars ? m->n_scalars : 1, sizeof *r->grads) : NULL;
+    r->scratch = mg_big_calloc(m->scratch ? m->scratch : 1, sizeof *r->scratch);
     r->probs = calloc(m->vocab ? (size_t)m->vocab : 1, sizeof *r->probs);
     r->tokens = calloc((size_t)m->block_size + 2, sizeof *r->tokens);
     r->text = malloc((size_t)m->block_size * 4 + 1);

@@ -1,8 +1,10 @@
 /* cli_batch.c: one step's loss and gradients over a batch of documents, summed
  * pairwise in a fixed tree whose nodes threads (and MPI ranks) take.
  * Takes a Run with its documents; hands on r->grads and the step's loss.
- * Invariant: every thread count, and a power of two of ranks, gives the bits of one thread. */
+ * Invariant: every thread count, and a power of two of ranks, gives the bits of one thread
+ * (except code from mgc --dtype=f32, whose batch is step_part_f32's, to f32's tolerance). */
 #include "cli_internal.h"
+#include "mg_bigmem.h"
 
 #include <stdlib.h>
 #ifdef _OPENMP
@@ -27,6 +29,10 @@ static int doc_tokens(const Run *r, size_t d, int *tokens) {
     return T;
 }
 
+/* The fast modes' batch (step_part_f32): code from mgc --dtype=f32 for a
+ * text model. */
+static int batch_f32(const Run *r) { return r->m->loss_grad_f32 && !r->cli->ex; }
+
 /* A batch's buffers: one document's gradients and the pairwise sums' levels
  * for each thread, and for each thread past the first its own scratch,
  * tokens and node sum.  Threads: the largest power of two <= --threads and
@@ -44,10 +50,13 @@ int cli_alloc_batch(Run *r, const Opts *o) {
         mg_blas_threads(1);     /* (each thread's documents call it) */
     if (r->batch * r->cli->ranks == 1) return 0;
     size_t np = m->n_scalars ? m->n_scalars : 1, k = (size_t)N - 1;
+    int f32 = batch_f32(r);     /* no tree: no levels, no per-document gradients */
     for (r->depth = 1; (1L << r->depth) < r->batch; r->depth++) {}
-    r->gdoc = calloc(np + 1, sizeof *r->gdoc);      /* (+1: ranks_combine sends a sum and a loss) */
+    r->gdoc = mg_big_calloc(np + 1, sizeof *r->gdoc);      /* (+1: ranks_combine sends a sum and a loss) */
     r->tloss = calloc((size_t)N, sizeof *r->tloss);
-    r->lev = calloc((size_t)N * (size_t)r->depth * np, sizeof *r->lev);
+    r->lev = f32 ? NULL : mg_big_calloc((size_t)N * (size_t)r->depth * np, sizeof *r->lev);
+    r->pf = f32 ? mg_big_calloc(np, sizeof *r->pf) : NULL;
+    r->gf = f32 ? mg_big_calloc((size_t)N * np, sizeof *r->gf) : NULL;
     int ranks_ok = 1;
     if (r->cli->ranks > 1 && r->cli->rank == 0) {
         r->gathered = calloc(((size_t)r->cli->ranks) * (np + 1), sizeof *r->gathered);
@@ -60,13 +69,13 @@ int cli_alloc_batch(Run *r, const Opts *o) {
 #endif
     }
     if (N > 1) {
-        r->tscratch = calloc(k * (m->scratch ? m->scratch : 1), sizeof *r->tscratch);
-        r->tgdoc = calloc(k * np, sizeof *r->tgdoc);
-        r->tacc = calloc(k * np, sizeof *r->tacc);
+        r->tscratch = mg_big_calloc(k * (m->scratch ? m->scratch : 1), sizeof *r->tscratch);
+        r->tgdoc = f32 ? NULL : mg_big_calloc(k * np, sizeof *r->tgdoc);
+        r->tacc = mg_big_calloc(k * np, sizeof *r->tacc);
         r->ttokens = calloc(k * ((size_t)m->block_size + 2), sizeof *r->ttokens);
     }
-    if (!r->gdoc || !r->tloss || !r->lev || !ranks_ok ||
-        (N > 1 && (!r->tscratch || !r->tgdoc || !r->tacc || !r->ttokens)))
+    if (!r->gdoc || !r->tloss || (f32 ? !r->pf || !r->gf : !r->lev) || !ranks_ok ||
+        (N > 1 && (!r->tscratch || (!f32 && !r->tgdoc) || !r->tacc || !r->ttokens)))
         return cli_error(r->cli, "out of memory (%zu parameters, %d threads)", m->n_scalars, N);
     return 0;
 }
@@ -175,10 +184,66 @@ double cli_step_loss(Run *r, int s, long *ntok) {
     return loss;
 }
 
+/* The fast modes' batch (batch_f32: MgModel.loss_grad_f32): the parameters
+ * converted to float once a step, not once a document; thread t's share of
+ * documents [lo, hi) adds w_b * (each one's float gradients) into one double
+ * buffer of its own (thread 0: r->grads), no per-document buffer kept for a
+ * tree, then one sum over the threads.  Not the tree's order: within f32's
+ * tolerance of it, and of other thread counts, not their bits. */
+static double step_part_f32(Run *r, size_t first, size_t lo, size_t hi, long W) {
+    const MgModel *m = r->m;
+    size_t np = m->n_scalars, nt = (size_t)m->block_size + 2, n = hi - lo;
+    int N = r->threads;
+    float *pf = r->pf;
+    const double *p = r->params;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(N) schedule(static)
+#endif
+    for (size_t i = 0; i < np; i++) pf[i] = (float)p[i];
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(N) schedule(static, 1)
+#endif
+    for (int t = 0; t < N; t++) {
+        size_t j = (size_t)t, a = lo + n * j / (size_t)N, b = lo + n * (j + 1) / (size_t)N;
+        double *out = t == 0 ? r->grads : r->tacc + (j - 1) * np;
+        double *scratch = t == 0 ? r->scratch : r->tscratch + (j - 1) * m->scratch;
+        int *tokens = t == 0 ? r->tokens : r->ttokens + (j - 1) * nt;
+        float *gf = r->gf + j * np;
+        double L = 0;
+        for (size_t i = a; i < b; i++) {
+            int T = doc_tokens(r, (first + i) % cli_ndocs(r), tokens);
+            double w = (double)T / (double)W;
+            L += w * m->loss_grad_f32(m->ctx, pf, gf, tokens, T, scratch);
+            if (i == a)
+                for (size_t k = 0; k < np; k++) out[k] = w * gf[k];
+            else
+                for (size_t k = 0; k < np; k++) out[k] += w * gf[k];
+        }
+        if (a == b)     /* (no document for this thread) */
+            for (size_t k = 0; k < np; k++) out[k] = 0;
+        r->tloss[t] = L;
+    }
+    double loss = r->tloss[0];
+    for (int t = 1; t < N; t++) loss += r->tloss[t];
+    if (N == 1) return loss;
+    double *g = r->grads;
+    const double *acc = r->tacc;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(N) schedule(static)
+#endif
+    for (size_t i = 0; i < np; i++) {
+        double s = g[i];
+        for (int t = 1; t < N; t++) s += acc[(size_t)(t - 1) * np + i];
+        g[i] = s;
+    }
+    return loss;
+}
+
 /* This process's node [lo, hi) of the batch, on r->threads threads, each
  * taking one node `log2(threads)` levels further down. */
 static double step_part(Run *r, size_t first, size_t lo, size_t hi, long W) {
     const MgModel *m = r->m;
+    if (batch_f32(r)) return step_part_f32(r, first, lo, hi, W);
     size_t np = m->n_scalars, nt = (size_t)m->block_size + 2, levs = (size_t)r->depth * np;
     int N = r->threads, depth = 0;
     Worker k0 = {r->tokens, r->scratch, r->gdoc, r->lev};

@@ -106,6 +106,8 @@ typedef struct Run {
      * MgModel.loss_grad_f32 and the optimizer's float state; else fopt.p
      * is NULL */
     MgOptimF32 fopt;
+    float *pf;              /* --dtype=f32 code's batch: the parameters in float (cli_batch.c) */
+    float *gf;              /* and each thread's document gradients in float */
 } Run;
 
 

@@ -3,6 +3,7 @@
  * non-finite number or on SIGINT/SIGTERM.
  * Takes a Run and the options; hands on progress, the log, a checkpoint and samples. */
 #include "cli_internal.h"
+#include "mg_bigmem.h"
 
 #include "mg_checkpoint.h"
 #include "mg_data.h"
@@ -162,6 +163,9 @@ static int train_setup(Run *r, const Opts *o) {
     if (o->save_every && !o->save) return cli_error(r->cli, "--save-every needs --save CKPT");
     if ((r->cli->rank == 0 && train_outputs(r, o)) || cli_run_alloc(r, 1)) return 1;
     if (mg_optim_init(&r->opt, &o->optim, m->n_scalars, &e) < 0) return cli_error(r->cli, "%s", e.msg);
+    /* the optimizer's state on huge pages and faulted in now, not in the first step */
+    double *state[] = {r->opt.m, r->opt.v, r->opt.work, r->opt.g};
+    for (int i = 0; i < 4; i++) mg_big_prefault(state[i], m->n_scalars * sizeof(double));
     MgRng saved;
     MgTrainState ts = {.opt = &r->opt, .rng = &saved};
     long step = 0;

@@ -88,3 +88,12 @@ Test(f32, gpt_text_blas_tracks_f64)
 {
     compare("gpt_text", "gpt_text_blas", "--docs text --batch 2 --threads 2", 40, "gpt_text --dtype=f32 --blas", 1e-3);
 }
+
+/* issue #20: a batch of 8 in f32 on 2 threads (each thread adding its
+ * documents' gradients into one buffer, the parameters converted once a
+ * step: cli_batch.c's step_part_f32) against the f64 tree of the batch */
+Test(f32, gpt_text_batch_of_8_on_2_threads_tracks_f64)
+{
+    compare("gpt_text", "gpt_text_f32", "--docs text --batch 8 --threads 2", 20, "gpt_text --dtype=f32 --batch 8", 1e-3);
+    compare("gpt_text", "gpt_text_blas", "--docs text --batch 8 --threads 2", 20, "gpt_text --blas --batch 8", 1e-3);
+}
