@@ -17,7 +17,7 @@
 /* the spacing of doubles at |p| (p normal, not huge) */
 static inline double mg_ulp_(double p)
 {
-    unsigned long long b = 0;    /* (no stdint.h: mgc copies this file into C that has only math.h and string.h) */
+    unsigned long long b = 0;    /* (no stdint.h: standalone C gets this text with only math.h, string.h) */
     memcpy(&b, &p, sizeof p);
     b &= 0x7ff0000000000000ull;
     double e;

@@ -272,9 +272,9 @@ extern const char mgc_exactpow[];
 enum { USED_EXACT_POW = EX_IFPOS + 1 };
 
 /* The exact build's powers that mg_exactpow.h computes with libm's bits
- * without calling pow in most cases (NULL: call pow_).  Its text is copied
- * into the C where one is called (mgc_exactpow, embedded from the runtime),
- * so the C still needs only the C library. */
+ * without calling pow in most cases (NULL: call pow_).  A model's C includes
+ * the header beside mg_model.h; standalone C gets its text (mgc_exactpow,
+ * embedded from the runtime), so that it still needs only the C library. */
 static const char *exact_pow(const Graph *g, double k)
 {
     static const struct { double k; const char *fn; } forms[] = {
@@ -1369,11 +1369,14 @@ static void emit_op_helper(FILE *f, const OpInfo *o, int f32)
 }
 
 /* the helpers whose kind is marked in used (no unused helper is printed):
- * the ops that are not libm's first, then the libm ones and pow_ */
-static void emit_helpers(FILE *f, const char *used, int f32)
+ * mg_exactpow.h's (its text when standalone, else an #include), the ops that
+ * are not libm's, then the libm ones and pow_ */
+static void emit_helpers(FILE *f, const char *used, int f32, int standalone)
 {
     int libm = used[EX_POW] || used[EX_DPOWA] || used[EX_DPOWB];
-    for (const char *l = mgc_exactpow, *e; used[USED_EXACT_POW] && *l; l = *e ? e + 1 : e) {
+    if (used[USED_EXACT_POW] && !standalone)
+        fputs("#include \"mg_exactpow.h\"   /* x ** 2, 0.5, -1, -2, -0.5, -1.5 with libm's bits */\n\n", f);
+    for (const char *l = mgc_exactpow, *e; used[USED_EXACT_POW] && standalone && *l; l = *e ? e + 1 : e) {
         e = strchr(l, '\n');
         e = e ? e : l + strlen(l);
         if (strncmp(l, "#include", 8))    /* the C has math.h and string.h already */
@@ -1692,7 +1695,7 @@ void emit_c(FILE *f, Graph *g)
             mark_helpers(g->fwd.items[i]->e, g, kinds);
     for (int i = 0; i < g->bwd.n; i++)
         mark_helpers(g->bwd.items[i]->e, g, kinds);
-    emit_helpers(f, kinds, g->f32);
+    emit_helpers(f, kinds, g->f32, 0);
 
     /* the parameter table, in designated initializers: a new MgParam field
      * changes no line of it */
@@ -1830,7 +1833,7 @@ void emit_c_forward(FILE *f, Graph *g)
     for (int i = 0; i < g->fwd.n; i++)
         if (need_s[i])
             mark_helpers(g->fwd.items[i]->e, g, kinds);
-    emit_helpers(f, kinds, g->f32);
+    emit_helpers(f, kinds, g->f32, 1);
     emit_forward(em, need_s, arena_alloc((size_t)nt));
 }
 
