@@ -93,4 +93,24 @@ static inline void write_text(const char *path, const char *text)
     }
 }
 
+/* A training log's losses (a header line, then "step,loss,..." a line from
+ * step 1): up to cap of them into loss; how many, or -1 without the file */
+static inline int run_read_losses(const char *path, double *loss, int cap)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    char line[256];
+    int n = 0, step;
+    double v;
+    if (!fgets(line, sizeof line, f)) {
+        fclose(f);
+        return -1;
+    }
+    while (n < cap && fgets(line, sizeof line, f) && sscanf(line, "%d,%lf", &step, &v) == 2 && step == n + 1)
+        loss[n++] = v;
+    fclose(f);
+    return n;
+}
+
 #endif

@@ -11,24 +11,6 @@
 
 enum { STEPS = 1000 };
 
-static int read_log(const char *path, double *loss)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return -1;
-    char line[256];
-    int n = 0, step;
-    double v;
-    if (!fgets(line, sizeof line, f)) {
-        fclose(f);
-        return -1;
-    }
-    while (n < STEPS && fgets(line, sizeof line, f) && sscanf(line, "%d,%lf", &step, &v) == 2 && step == n + 1)
-        loss[n++] = v;
-    fclose(f);
-    return n;
-}
-
 /* Train build/BASE and build/OTHER (train FLAGS) on the embedded words for
  * `steps` steps; the largest |loss difference| must be within tol, and some
  * step must differ. */
@@ -44,8 +26,8 @@ static void compare(const char *base, const char *other, const char *flags, int 
     char pe[512], pf[512];
     snprintf(pe, sizeof pe, "%s/exact.csv", dir);
     snprintf(pf, sizeof pf, "%s/alt.csv", dir);
-    cr_assert_eq(read_log(pe, exact), steps, "exact log incomplete");
-    cr_assert_eq(read_log(pf, alt), steps, "%s log incomplete", what);
+    cr_assert_eq(run_read_losses(pe, exact, STEPS), steps, "exact log incomplete");
+    cr_assert_eq(run_read_losses(pf, alt, STEPS), steps, "%s log incomplete", what);
     double worst = 0;
     int at = 0, differ = 0;
     for (int i = 0; i < steps; i++) {

@@ -14,25 +14,6 @@
 
 enum { STEPS = 1000, SAMPLES = 20 };
 
-/* the log's losses (step,loss,... one line a step after a header) */
-static int read_log(const char *path, double *loss)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return -1;
-    char line[256];
-    int n = 0, step;
-    double v;
-    if (!fgets(line, sizeof line, f)) {
-        fclose(f);
-        return -1;
-    }
-    while (n < STEPS && fgets(line, sizeof line, f) && sscanf(line, "%d,%lf", &step, &v) == 2 && step == n + 1)
-        loss[n++] = v;
-    fclose(f);
-    return n;
-}
-
 /* the lines "sample N: ..." of a run's standard output, in order, into s */
 static int samples(const char *out, char s[SAMPLES][64])
 {
@@ -56,7 +37,7 @@ static void train(const char *name, const char *data, const char *dir, char s[SA
     cr_assert_eq(samples(r->out, s), SAMPLES, "%s printed fewer than %d samples:\n%s", name, SAMPLES, r->out);
     char path[512];
     snprintf(path, sizeof path, "%s/%s.csv", dir, name);
-    cr_assert_eq(read_log(path, loss), STEPS, "%s: log incomplete", name);
+    cr_assert_eq(run_read_losses(path, loss, STEPS), STEPS, "%s: log incomplete", name);
     remove(path);
 }
 
