@@ -4,6 +4,7 @@
 #ifndef MGC_TEST_TRAINER_H
 #define MGC_TEST_TRAINER_H
 
+#include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -36,6 +37,26 @@ static inline int trainer_call(const MgModel *m, const MgExamples *ex, const cha
         fclose(saved);
     }
     return rc;
+}
+
+/* The losses of a --log file (a header, then "step,loss,..." from step 1),
+ * at most cap of them; returns their number.  Asserts the file is there and
+ * every line read is a loss of the next step. */
+static inline int trainer_log_losses(const char *path, double *loss, int cap)
+{
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "no log %s", path);
+    char line[256];
+    int n = 0;
+    cr_assert_not_null(fgets(line, sizeof line, f));
+    while (n < cap && fgets(line, sizeof line, f)) {
+        int step;
+        cr_assert_eq(sscanf(line, "%d,%lf", &step, &loss[n]), 2, "log line '%s'", line);
+        cr_assert_eq(step, n + 1, "log line '%s'", line);
+        n++;
+    }
+    fclose(f);
+    return n;
 }
 
 #endif

@@ -26,6 +26,7 @@
 #include "mg_dataset.h"
 #include "mg_model.h"
 #include "pipeline.h"
+#include "../common/interp_model.h"
 #include "../common/trainer.h"
 
 extern const MgModel moons_model, iris_model, digits_model, diabetes_model;
@@ -150,12 +151,7 @@ static double accuracy(const MgModel *m, const double *p, const MgExamples *ex) 
 /* ---- compiled against interpreted against finite differences ---- */
 
 static MgModel interp_of(const char *name) {
-    MgModel m;
-    const char *path = arena_printf(MGC_SOURCE_DIR "/models/%s.mg", name);
-    Graph *g = mgc_front_end(path, name, 0, NULL);
-    cr_assert_not_null(g, "%s does not compile", path);
-    cr_assert_eq(interp_make_model(g, &m), 0);
-    return m;
+    return interp_model(arena_printf(MGC_SOURCE_DIR "/models/%s.mg", name), name);
 }
 
 /* At random weights, on examples 0, 7 and 11 of `ex` (rows of the data, so

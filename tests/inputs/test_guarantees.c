@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "../common/run.h"
+#include "../common/interp_model.h"
 #include "../common/trainer.h"
 #include "arena.h"
 #include "interp.h"
@@ -70,12 +71,7 @@ static double rel(double a, double b)
 
 static MgModel interp_of(const char *name)
 {
-    MgModel m;
-    const char *path = arena_printf(DIR "%s.mg", name);
-    Graph *g = mgc_front_end(path, name, 0, NULL);
-    cr_assert_not_null(g, "%s does not compile", path);
-    cr_assert_eq(interp_make_model(g, &m), 0);
-    return m;
+    return interp_model(arena_printf(DIR "%s.mg", name), name);
 }
 
 static char *path_in(const char *name) { return arena_printf("%s/%s", dir, name); }
@@ -260,24 +256,6 @@ static int trainer(const MgModel *m, const MgExamples *ex, const char *args)
     return trainer_call(m, ex, "cls", args, NULL);
 }
 
-/* the losses of a --log file; returns their number */
-static int log_losses(const char *path, double *loss, int cap)
-{
-    FILE *f = fopen(path, "r");
-    cr_assert_not_null(f, "no log %s", path);
-    char line[256];
-    int n = 0;
-    cr_assert_not_null(fgets(line, sizeof line, f));
-    while (n < cap && fgets(line, sizeof line, f)) {
-        int step;
-        cr_assert_eq(sscanf(line, "%d,%lf", &step, &loss[n]), 2, "log line '%s'", line);
-        cr_assert_eq(step, n + 1, "log line '%s'", line);
-        n++;
-    }
-    fclose(f);
-    return n;
-}
-
 static void load_params(const MgModel *m, const char *name, double *p)
 {
     MgVocab v;
@@ -302,7 +280,7 @@ Test(guarantees, f32_and_fast_follow_f64)
             char args[512];
             snprintf(args, sizeof args, "train --steps %d --batch %d --log %s/%s.csv %s", STEPS, N, dir, names[b], opts[o]);
             cr_assert_eq(trainer(builds[b], &ex, args), 0, "%s %s", names[b], opts[o]);
-            cr_assert_eq(log_losses(path_in(arena_printf("%s.csv", names[b])), loss[b], STEPS), STEPS);
+            cr_assert_eq(trainer_log_losses(path_in(arena_printf("%s.csv", names[b])), loss[b], STEPS), STEPS);
         }
         for (int s = 0; s < STEPS; s++) {
             cr_expect(rel(loss[1][s], loss[0][s]) <= 2e-6, "%s step %d: f32 loss %.9g, f64 %.9g", opts[o], s + 1,
@@ -337,7 +315,7 @@ Test(guarantees, batch_is_the_mean_of_its_examples)
         for (int k = 0; k < P; k++)
             mean_g[k] += g[k] / N;
     }
-    cr_assert_eq(log_losses(path_in("b.csv"), &logged, 1), 1);
+    cr_assert_eq(trainer_log_losses(path_in("b.csv"), &logged, 1), 1);
     cr_expect(rel(logged, mean) <= 1e-14, "the batch's loss %.17g, the mean of its examples' %.17g", logged, mean);
     for (int k = 0; k < P; k++) {      /* cls.mg: SGD at lr 0.1, no decay */
         double want = p0[k] - 0.1 * mean_g[k];
@@ -359,7 +337,7 @@ Test(guarantees, threads_give_the_same_bits)
         snprintf(args, sizeof args, "train --steps 6 --batch 13 --threads %s --optimizer adam --log %s/t%s.csv "
                  "--save %s/t%s.ckpt", threads[t], dir, threads[t], dir, threads[t]);
         cr_assert_eq(trainer(&t_in_cls_model, &ex, args), 0);
-        cr_assert_eq(log_losses(path_in(arena_printf("t%s.csv", threads[t])), loss[t], 6), 6);
+        cr_assert_eq(trainer_log_losses(path_in(arena_printf("t%s.csv", threads[t])), loss[t], 6), 6);
         load_params(&t_in_cls_model, arena_printf("t%s.ckpt", threads[t]), p[t]);
     }
     for (int t = 1; t < 3; t++) {
@@ -551,7 +529,7 @@ Test(guarantees, runtime_length_examples_hold_the_longest_T)
             const double *x[2] = {xs[n], &ys[n]};
             at[T] += c->loss_grad_x(c->ctx, p, g, x, T, scratch) / N;
         }
-    cr_assert_eq(log_losses(path_in("seq.log"), &logged, 1), 1);
+    cr_assert_eq(trainer_log_losses(path_in("seq.log"), &logged, 1), 1);
     cr_expect(rel(logged, at[5]) <= 1e-14, "step 1: loss %.17g, the mean at T = 5 is %.17g", logged, at[5]);
     for (int T = 1; T < 5; T++)
         cr_expect(rel(logged, at[T]) > 1e-6, "step 1's loss is the mean at T = %d too", T);

@@ -26,21 +26,13 @@
 #include "mg_dataset.h"
 #include "mg_model.h"
 #include "pipeline.h"
+#include "../common/interp_model.h"
 #include "../common/trainer.h"
 
 static void teardown(void) { arena_free_all(); }
 TestSuite(inputs, .fini = teardown);
 
 #define DIR MGC_SOURCE_DIR "/tests/inputs/"
-
-static MgModel interp_of(const char *path, const char *name)
-{
-    MgModel m;
-    Graph *g = mgc_front_end(path, name, 0, NULL);
-    cr_assert_not_null(g, "%s does not compile", path);
-    cr_assert_eq(interp_make_model(g, &m), 0);
-    return m;
-}
 
 /* a small deterministic generator */
 static unsigned long long lcg = 12345;
@@ -80,7 +72,7 @@ static void check_fd(const MgModel *m, double *p, const double *const *x, int T)
 
 Test(inputs, regression_loss_and_gradient)
 {
-    MgModel m = interp_of(DIR "reg.mg", "reg");
+    MgModel m = interp_model(DIR "reg.mg", "reg");
     cr_assert_eq(m.n_inputs, 2);
     cr_assert_null(m.loss_grad);
     cr_assert_eq(m.vocab, 0);
@@ -119,7 +111,7 @@ static double cls_loss(const double *p, const double *x, int y, double *logits)
 
 Test(inputs, classifier_loss_logits_and_gradient)
 {
-    MgModel m = interp_of(DIR "cls.mg", "cls");
+    MgModel m = interp_model(DIR "cls.mg", "cls");
     cr_assert_eq(m.n_inputs, 2);
     cr_expect_eq(m.inputs[0].rank, 1);
     cr_expect_eq(m.inputs[0].shape[0], 2);
@@ -147,7 +139,7 @@ Test(inputs, classifier_loss_logits_and_gradient)
 
 Test(inputs, runtime_length_real_input)
 {
-    MgModel m = interp_of(DIR "seq.mg", "seq");
+    MgModel m = interp_model(DIR "seq.mg", "seq");
     cr_assert_eq(m.block_size, 5);
     cr_expect_eq(m.inputs[0].rank, 2);
     cr_expect_eq(m.inputs[0].shape[0], 5);
@@ -174,7 +166,7 @@ Test(inputs, runtime_length_real_input)
 
 Test(inputs, label_out_of_range, .exit_code = 1)
 {
-    MgModel m = interp_of(DIR "cls.mg", "cls");
+    MgModel m = interp_model(DIR "cls.mg", "cls");
     double p[24] = {0}, g[24], xv[2] = {0, 0}, yv = 3;
     const double *x[2] = {xv, &yv};
     m.loss_grad_x(m.ctx, p, g, x, 1, NULL);
@@ -186,7 +178,7 @@ extern const MgModel t_in_cls_model, t_in_reg_model, t_in_seq_model;
 
 static void check_compiled(const MgModel *c, const char *name, int T)
 {
-    MgModel m = interp_of(arena_printf(DIR "%s.mg", name), name);
+    MgModel m = interp_model(arena_printf(DIR "%s.mg", name), name);
     cr_assert_eq(c->n_inputs, m.n_inputs);
     cr_assert_eq(c->n_scalars, m.n_scalars);
     cr_assert_eq(c->n_out, m.n_out);
@@ -264,29 +256,12 @@ static int trainer(const MgModel *m, const MgExamples *ex, const char *args)
     return trainer_call(m, ex, "cls", args, NULL);
 }
 
-/* the losses of a --log file */
-static int log_losses(const char *path, double *loss, int cap)
-{
-    FILE *f = fopen(path, "r");
-    cr_assert_not_null(f, "no log %s", path);
-    char line[256];
-    int n = 0;
-    cr_assert_not_null(fgets(line, sizeof line, f));
-    while (n < cap && fgets(line, sizeof line, f)) {
-        int step;
-        cr_assert_eq(sscanf(line, "%d,%lf", &step, &loss[n]), 2, "log line '%s'", line);
-        n++;
-    }
-    fclose(f);
-    return n;
-}
-
 Test(inputs, trainer_on_examples)
 {
     char dir[] = "/tmp/mgc_inputs_XXXXXX";
     cr_assert_not_null(mkdtemp(dir));
     const MgModel *c = &t_in_cls_model;
-    MgModel m = interp_of(DIR "cls.mg", "cls");
+    MgModel m = interp_model(DIR "cls.mg", "cls");
     enum { N = 8 };
     double xs[2 * N], ys[N];
     MgExamples ex = cls_examples(c, N, xs, ys);
@@ -315,11 +290,11 @@ Test(inputs, trainer_on_examples)
     snprintf(args, sizeof args, "train --steps 3 --batch %d --log %s/i.csv", N, dir);
     cr_assert_eq(trainer(&m, &ex, args), 0);
     snprintf(path, sizeof path, "%s/c.csv", dir);
-    cr_assert_eq(log_losses(path, lc, 4), 3);
+    cr_assert_eq(trainer_log_losses(path, lc, 4), 3);
     snprintf(path, sizeof path, "%s/t.csv", dir);
-    cr_assert_eq(log_losses(path, lt, 4), 3);
+    cr_assert_eq(trainer_log_losses(path, lt, 4), 3);
     snprintf(path, sizeof path, "%s/i.csv", dir);
-    cr_assert_eq(log_losses(path, li, 4), 3);
+    cr_assert_eq(trainer_log_losses(path, li, 4), 3);
     cr_expect(rel(lc[0], mean) <= 1e-12, "step 1: loss %.17g, the mean by hand %.17g", lc[0], mean);
     for (int s = 0; s < 3; s++) {
         cr_expect(lt[s] == lc[s], "step %d: 2 threads %.17g, 1 thread %.17g", s + 1, lt[s], lc[s]);
@@ -401,9 +376,9 @@ Test(inputs, trainer_reads_data_file)
     cr_assert_eq(mg_cli_main(c, "cls", argc, argv), 0);
     double lm[4], lf[4];
     snprintf(path, sizeof path, "%s/mem.csv", dir);
-    cr_assert_eq(log_losses(path, lm, 4), 3);
+    cr_assert_eq(trainer_log_losses(path, lm, 4), 3);
     snprintf(path, sizeof path, "%s/file.csv", dir);
-    cr_assert_eq(log_losses(path, lf, 4), 3);
+    cr_assert_eq(trainer_log_losses(path, lf, 4), 3);
     for (int s = 0; s < 3; s++)
         cr_expect(lf[s] == lm[s], "step %d: from the file %.17g, in memory %.17g", s + 1, lf[s], lm[s]);
 
@@ -421,9 +396,9 @@ Test(inputs, trainer_reads_data_file)
     cr_expect_eq(system(args), 0);
 }
 
-/* the trainer's --help for a model of examples names its inputs and says
- * what --data takes, not the text model's documents */
-Test(inputs, help_names_the_inputs, .init = cr_redirect_stdout)
+/* cls.mg's trainer's --help, read back from the redirected standard output
+ * (tests with .init = cr_redirect_stdout) */
+static const char *cls_help(void)
 {
     char *argv[] = {"trainer", "--help", NULL};
     cr_assert_eq(mg_cli_main(&t_in_cls_model, "cls", 2, argv), 0);
@@ -432,6 +407,14 @@ Test(inputs, help_names_the_inputs, .init = cr_redirect_stdout)
     static char text[1 << 16];
     size_t n = fread(text, 1, sizeof text - 1, f);
     text[n] = 0;
+    return text;
+}
+
+/* the trainer's --help for a model of examples names its inputs and says
+ * what --data takes, not the text model's documents */
+Test(inputs, help_names_the_inputs, .init = cr_redirect_stdout)
+{
+    const char *text = cls_help();
     cr_expect(strstr(text, "inputs x[2], y < 3;") != NULL, "the inputs are not named:\n%s", text);
     cr_expect(strstr(text, "--data FILE         the examples (required)") != NULL, "--data is not explained:\n%s", text);
     cr_expect(strstr(text, "documents, one per line") == NULL, "a text model's --data:\n%s", text);
@@ -459,7 +442,7 @@ Test(inputs, trainer_refuses_65_inputs)
     fputs("\n", g);
     cr_assert_eq(fclose(f), 0);
     cr_assert_eq(fclose(g), 0);
-    MgModel m = interp_of(path, "wide");
+    MgModel m = interp_model(path, "wide");
     cr_assert_eq(m.n_inputs, 65);
     snprintf(data, sizeof data, "--data=%s", csv);
     char *argv[] = {"trainer", "train", "--steps=1", data, NULL};
@@ -525,7 +508,7 @@ Test(inputs, eval_loss_and_accuracy)
     char dir[] = "/tmp/mgc_inputs_XXXXXX", args[1024], path[600], out[600];
     cr_assert_not_null(mkdtemp(dir));
     const MgModel *c = &t_in_cls_model;
-    MgModel m = interp_of(DIR "cls.mg", "t_in_cls");   /* the name its checkpoints carry */
+    MgModel m = interp_model(DIR "cls.mg", "t_in_cls");   /* the name its checkpoints carry */
     enum { N = 30 };
     double xs[2 * N], ys[N], p[24];
     MgExamples ex = cls_examples(c, N, xs, ys);
@@ -564,7 +547,7 @@ Test(inputs, eval_loss_and_accuracy)
     double rx[4] = {1, 2, 3, 4}, rt[4] = {2, 4, 6, 8}, *rd[2] = {rx, rt};
     MgExamples rex = {.source = "line (in memory)", .n = 4, .nfields = 2, .fields = (MgField *)t_in_reg_model.inputs,
                       .data = rd};
-    MgModel rm = interp_of(DIR "reg.mg", "t_in_reg");
+    MgModel rm = interp_model(DIR "reg.mg", "t_in_reg");
     snprintf(args, sizeof args, "train --steps 0 --save %s/reg.ck", dir);
     cr_assert_eq(trainer(&t_in_reg_model, &rex, args), 0);
     double rp[2], g[2], rsum = 0;
@@ -700,7 +683,7 @@ Test(inputs, validation_file_in_the_log)
     char dir[] = "/tmp/mgc_inputs_XXXXXX", args[1024], data[200], val[200], path[200], head[256];
     cr_assert_not_null(mkdtemp(dir));
     const MgModel *c = &t_in_cls_model;
-    MgModel m = interp_of(DIR "cls.mg", "t_in_cls");
+    MgModel m = interp_model(DIR "cls.mg", "t_in_cls");
     enum { N = 30, V = 10 };
     double xs[2 * N], ys[N], vx[2 * V], vy[V], p[24];
     cls_examples(c, N, xs, ys);
@@ -751,7 +734,7 @@ Test(inputs, validation_split)
     char dir[] = "/tmp/mgc_inputs_XXXXXX", args[1024], data[200], path[200], head[256];
     cr_assert_not_null(mkdtemp(dir));
     const MgModel *c = &t_in_cls_model;
-    MgModel m = interp_of(DIR "cls.mg", "t_in_cls");
+    MgModel m = interp_model(DIR "cls.mg", "t_in_cls");
     enum { N = 20 };
     double xs[2 * N], ys[N], p[24];
     cls_examples(c, N, xs, ys);
@@ -786,7 +769,7 @@ Test(inputs, validation_split)
     cr_assert_eq(trainer(c, NULL, args), 0);
     double loss[8], vl[8], vacc[8];
     snprintf(path, sizeof path, "%s/a.csv", dir);
-    cr_assert_eq(log_losses(path, loss, 4), 2);
+    cr_assert_eq(trainer_log_losses(path, loss, 4), 2);
     cr_expect(rel(loss[0], train0) <= 1e-12, "step 1: loss %.17g, the training part's mean %.17g", loss[0], train0);
     cr_assert_eq(log_val(path, vl, vacc, 4, head, sizeof head), 2);
     snprintf(path, sizeof path, "%s/p2", dir);
@@ -872,7 +855,7 @@ Test(inputs, evaluation_errors)
     cr_expect_eq(trainer(c, &ex, args), 1, "predict took a checkpoint of another model");
 
     /* a text model: eval and predict refused, and a validation set */
-    MgModel bigram = interp_of(MGC_SOURCE_DIR "/models/bigram.mg", "bigram");
+    MgModel bigram = interp_model(MGC_SOURCE_DIR "/models/bigram.mg", "bigram");
     char *ev[] = {"trainer", "eval", "--load", data, NULL}, *pr[] = {"trainer", "predict", "--load", data, NULL};
     char *tr[] = {"trainer", "train", "--steps", "1", "--val-split", "0.5", NULL};
     cr_expect_eq(mg_cli_main(&bigram, "bigram", 4, ev), 1, "eval ran a text model");
@@ -887,13 +870,7 @@ Test(inputs, evaluation_errors)
  * validation options */
 Test(inputs, help_lists_evaluation, .init = cr_redirect_stdout)
 {
-    char *argv[] = {"trainer", "--help", NULL};
-    cr_assert_eq(mg_cli_main(&t_in_cls_model, "cls", 2, argv), 0);
-    fflush(stdout);
-    FILE *f = cr_get_redirected_stdout();
-    static char text[1 << 16];
-    size_t n = fread(text, 1, sizeof text - 1, f);
-    text[n] = 0;
+    const char *text = cls_help();
     const char *want[] = {"\n  eval      ", "\n  predict   ", "\neval --load CKPT --data FILE\n",
                           "\npredict --load CKPT --data FILE [-o OUT.csv]\n", "\n  --val FILE ", "\n  --val-split F ",
                           "\n  --eval-every N "};
@@ -909,7 +886,7 @@ extern const MgModel t_in_embed_model;
  * of DIR NAME.mg, against `want` (one 0 or 1 per input) */
 static void check_loss_only(const MgModel *c, const char *name, const int *want)
 {
-    MgModel m = interp_of(arena_printf(DIR "%s.mg", name), name);
+    MgModel m = interp_model(arena_printf(DIR "%s.mg", name), name);
     cr_assert_eq(c->n_inputs, m.n_inputs);
     for (int f = 0; f < m.n_inputs; f++) {
         cr_expect_eq(m.inputs[f].loss_only, want[f], "%s: interpreted input '%s': loss_only %d", name,
@@ -934,7 +911,7 @@ Test(inputs, loss_only_marks_the_label)
  * compiled and interpreted */
 Test(inputs, forward_x_without_the_label)
 {
-    MgModel m = interp_of(DIR "embed.mg", "embed");
+    MgModel m = interp_model(DIR "embed.mg", "embed");
     const MgModel *c = &t_in_embed_model;
     double *p = calloc(m.n_scalars, sizeof *p), *scratch = calloc(c->scratch + 1, sizeof *scratch), keep[2];
     for (size_t k = 0; k < m.n_scalars; k++)
@@ -997,7 +974,7 @@ Test(inputs, predict_without_the_label)
     char dir[] = "/tmp/mgc_inputs_XXXXXX", args[1024], path[200], out[200], want[1 << 13];
     cr_assert_not_null(mkdtemp(dir));
     const MgModel *c = &t_in_cls_model;
-    MgModel m = interp_of(DIR "cls.mg", "t_in_cls");   /* the name its checkpoints carry */
+    MgModel m = interp_model(DIR "cls.mg", "t_in_cls");   /* the name its checkpoints carry */
     enum { N = 12 };
     double xs[2 * N], ys[N];
     cls_examples(c, N, xs, ys);

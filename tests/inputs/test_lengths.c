@@ -20,6 +20,7 @@
 #include "mg_dataset.h"
 #include "mg_model.h"
 #include "pipeline.h"
+#include "../common/interp_model.h"
 #include "../common/trainer.h"
 
 static void teardown(void) { arena_free_all(); }
@@ -28,15 +29,6 @@ TestSuite(lengths, .fini = teardown);
 #define DIR MGC_SOURCE_DIR "/tests/inputs/"
 
 extern const MgModel t_in_seq_model;
-
-static MgModel interp_of(const char *path, const char *name)
-{
-    MgModel m;
-    Graph *g = mgc_front_end(path, name, 0, NULL);
-    cr_assert_not_null(g, "%s does not compile", path);
-    cr_assert_eq(interp_make_model(g, &m), 0);
-    return m;
-}
 
 static char *tmp_dir(void)
 {
@@ -261,7 +253,7 @@ Test(lengths, trainer_and_eval_take_each_example_at_its_length)
     snprintf(log, sizeof log, "%s/seq.log", dir);
     snprintf(out, sizeof out, "%s/out.txt", dir);
     seq_csv(data);
-    MgModel mi = interp_of(DIR "seq.mg", "seq");
+    MgModel mi = interp_model(DIR "seq.mg", "seq");
     const MgModel *models[2] = {&t_in_seq_model, &mi};
     MgExamples x;
     MgErr e;
@@ -299,7 +291,7 @@ Test(lengths, predict_writes_t_rows_of_logits)
     snprintf(out, sizeof out, "%s/out.txt", dir);
     write_text(data, "xs[0][0],xs[0][1],xs[1][0],xs[1][1],xs[2][0],xs[2][1],xs[3][0],xs[3][1],t\n"
                      "1,2,3,4,5,6,7,8,1\n1,2,,,,,,,0.5\n1,1,2,2,3,3,,,2\n");
-    MgModel m = interp_of(DIR "seqout.mg", "seqout");
+    MgModel m = interp_model(DIR "seqout.mg", "seqout");
     cr_assert_eq(m.out_row, 1, "logits[T]: one value a row");
     snprintf(args, sizeof args, "train --data %s --batch 3 --steps 2 --save %s", data, ckpt);
     cr_assert_eq(run(&m, args, out), 0);
