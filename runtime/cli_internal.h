@@ -67,7 +67,7 @@ typedef struct Run {
     MgRng rng;
     MgOptimizer opt;
     uint64_t seed;          /* the run's seed (a resumed run's own) */
-    uint64_t docs_sum;      /* mg_data_checksum of the documents in file order */
+    uint64_t docs_sum;      /* mg_data_checksum of the documents in file order (with --save or --load) */
     int start;              /* first step to run (a resumed run's saved step, maybe > steps) */
     int saved;              /* step of this run's last save, -1 before any */
     double *params, *grads, *scratch, *probs;

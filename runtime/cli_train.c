@@ -67,7 +67,7 @@ static int load_docs(Run *r, const Opts *o) {
     if (rc < 0) return cli_error(r->cli, "%s", e.msg);
     if (!o->load && build_vocab(r)) return 1;
     if (o->load && mg_data_check_vocab(&r->docs, &r->vocab, o->load, &e) < 0) return cli_error(r->cli, "%s", e.msg);
-    r->docs_sum = mg_data_checksum(&r->docs);
+    if (o->save || o->load) r->docs_sum = mg_data_checksum(&r->docs);   /* only a checkpoint reads it */
     mg_rng_seed(&r->rng, r->seed);
     mg_data_shuffle(&r->docs, &r->rng);
     return 0;
