@@ -88,9 +88,13 @@ uint64_t mg_rng_getrandbits(MgRng *r, int k) {
 }
 
 static int bit_length(uint64_t n) {
+#if defined(__GNUC__) || defined(__clang__)
+    return n ? 64 - __builtin_clzll(n) : 0;
+#else
     int k = 0;
     while (n) { k++; n >>= 1; }
     return k;
+#endif
 }
 
 uint64_t mg_rng_randbelow(MgRng *r, uint64_t n) {
@@ -107,6 +111,16 @@ void mg_rng_shuffle(MgRng *r, void *base, size_t n, size_t size) {
         size_t j = (size_t)mg_rng_randbelow(r, (uint64_t)i + 1);
         if (j == i) continue;
         unsigned char *x = a + i * size, *y = a + j * size;
+        if (size % 8 == 0 && size <= sizeof tmp) {   /* a few words (a document, an index): no libc calls */
+            for (size_t off = 0; off < size; off += 8) {
+                uint64_t u, v;
+                memcpy(&u, x + off, 8);
+                memcpy(&v, y + off, 8);
+                memcpy(x + off, &v, 8);
+                memcpy(y + off, &u, 8);
+            }
+            continue;
+        }
         for (size_t off = 0; off < size; off += sizeof tmp) {  /* swap in chunks */
             size_t c = size - off < sizeof tmp ? size - off : sizeof tmp;
             memcpy(tmp, x + off, c);
