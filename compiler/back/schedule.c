@@ -202,10 +202,10 @@ static int gemm(const Graph *g, const Stmt *s, Schedule *sc)
 
 /* VECTOR: rows of w together when row_unroll allows and their tile fits the
  * budget; the loop that takes the threads is the first one it opens (the
- * outer loops, w, the tiles of u, or else the first reduction loop: with
- * one output loop and no tiles, which no model here has; --dump=schedule
- * shows it as parallel over that reduction loop, whose iterations all add
- * to the same acc_[u]) */
+ * outer loops, w, or the tiles of u).  With one output loop and no tiles
+ * there is none: every iteration of the reduction loop adds to the same
+ * acc_[u], so threads there would race (a bias gradient summed over a long
+ * T: tests/passes/schedule_serial_sum.mg) */
 static void vector(const Graph *g, const Stmt *s, Schedule *sc, int par)
 {
     int nout = s->nloop - s->nred;
@@ -220,7 +220,7 @@ static void vector(const Graph *g, const Stmt *s, Schedule *sc, int par)
     else if (nout > 1 || sc->row_tile < sc->extent)
         sc->par_loop = 0;
     else
-        sc->par_loop = s->nred ? nout : -1;
+        sc->par_loop = -1;
 }
 
 /* the kernel of a statement that is not fused into the one before */
