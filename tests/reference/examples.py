@@ -22,13 +22,12 @@ Without PyTorch, or with a CONVERTER but without python3-sklearn's files, it
 prints "SKIPPED: ..." (CTest reports the test skipped)."""
 import csv
 import importlib.util
-import json
 import os
 import re
-import struct
-import subprocess
 import sys
 import tempfile
+
+from mgfiles import read_torch, run
 
 TOLERANCE = 1e-12
 SKLEARN_DIR = '/usr/lib/python3/dist-packages/sklearn/datasets/data'
@@ -38,22 +37,6 @@ try:
 except ImportError:
     print(f"SKIPPED: {sys.executable} cannot import torch (apt-get install python3-torch)")
     sys.exit(0)
-
-
-def read_safetensors(path):
-    """The F64 tensors of a safetensors file, by name."""
-    with open(path, 'rb') as f:
-        data = f.read()
-    (n,) = struct.unpack('<Q', data[:8])
-    header = json.loads(data[8:8 + n])
-    header.pop('__metadata__', None)
-    body = data[8 + n:]
-    out = {}
-    for name, t in header.items():
-        assert t['dtype'] == 'F64', f"{path}: {name} is {t['dtype']}, not F64"
-        b, e = t['data_offsets']
-        out[name] = torch.frombuffer(bytearray(body[b:e]), dtype=torch.float64).reshape(t['shape']).clone()
-    return out
 
 
 def read_examples(path):
@@ -83,13 +66,6 @@ def read_log(path):
     return [(float(l.split(',')[1]), float(l.split(',')[2])) for l in lines if l]
 
 
-def run(cmd):
-    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    if r.returncode != 0:
-        sys.exit(f"{' '.join(cmd)} exited {r.returncode}:\n{r.stderr}")
-    return r.stdout
-
-
 def rel(a, b):
     d = abs(a - b)
     return 0.0 if d == 0 else d / max(abs(a), abs(b))
@@ -115,8 +91,8 @@ def main():
         run([trainer, 'train', '--steps', '0', '--data', data, '--save', p0])
         run([trainer, 'train', '--steps', str(steps), '--batch', str(n), '--data', data, '--save', p1, '--log', log])
         trained = read_log(log)
-        mgc_after = read_safetensors(p1)
-        p = {k: v.requires_grad_() for k, v in read_safetensors(p0).items() if not k.startswith('optimizer.')}
+        mgc_after = read_torch(p1)[0]
+        p = {k: v.requires_grad_() for k, v in read_torch(p0)[0].items() if not k.startswith('optimizer.')}
     params = list(p.values())
     kind, settings = model.OPTIMIZER
     opt = (torch.optim.SGD if kind == 'sgd' else torch.optim.Adam)(params, lr=1.0, **settings)

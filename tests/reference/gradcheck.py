@@ -18,13 +18,12 @@ nanoGPT's does, and a dict from each checkpoint name to its nn.Parameter.
 
 Without PyTorch it prints "SKIPPED: ..." (CTest reports the test skipped)."""
 import importlib.util
-import json
 import os
 import re
-import struct
-import subprocess
 import sys
 import tempfile
+
+from mgfiles import read_torch, run
 
 TOLERANCE = 1e-9
 SEED, STEPS = 7, 5
@@ -34,30 +33,6 @@ try:
 except ImportError:
     print(f"SKIPPED: {sys.executable} cannot import torch (apt-get install python3-torch)")
     sys.exit(0)
-
-
-def read_safetensors(path):
-    """(tensors by name, metadata) of a safetensors file of F64 tensors."""
-    with open(path, 'rb') as f:
-        data = f.read()
-    (n,) = struct.unpack('<Q', data[:8])
-    header = json.loads(data[8:8 + n])
-    meta = header.pop('__metadata__', {})
-    body = data[8 + n:]
-    tensors = {}
-    for name, t in header.items():
-        assert t['dtype'] == 'F64', f"{path}: {name} is {t['dtype']}, not F64"
-        b, e = t['data_offsets']
-        flat = torch.frombuffer(bytearray(body[b:e]), dtype=torch.float64) if e > b else torch.zeros(0, dtype=torch.float64)
-        tensors[name] = flat.reshape(t['shape'])
-    return tensors, meta
-
-
-def run(cmd):
-    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    if r.returncode != 0:
-        sys.exit(f"{' '.join(cmd)} exited {r.returncode}:\n{r.stderr}")
-    return r.stdout
 
 
 def load_model(path):
@@ -84,8 +59,8 @@ def tokens_of(word, vocab, block_size):
 def check_doc(trainer, model_py, ckpt, word, vocab, block_size, out):
     printed = run([trainer, 'grad', '--load', ckpt, '--doc', word, '--out', out])
     mgc_loss = float(re.search(r'^loss (\S+)$', printed, re.M).group(1))
-    mgc_grads, meta = read_safetensors(out)
-    params, _ = read_safetensors(ckpt)
+    mgc_grads, meta = read_torch(out)
+    params, _ = read_torch(ckpt)
     params = {k: v for k, v in params.items() if not k.startswith('optimizer.')}
     module, names = model_py.from_checkpoint(params, block_size)
     assert sorted(names) == sorted(mgc_grads), f"names differ: {sorted(names)} vs {sorted(mgc_grads)}"
@@ -118,7 +93,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         ckpt = os.path.join(tmp, 'ckpt.safetensors')
         run([trainer, 'train', '--steps', str(STEPS), '--seed', str(SEED), '--save', ckpt, '--num', '0'])
-        vocab = read_safetensors(ckpt)[1]['vocab']
+        vocab = read_torch(ckpt)[1]['vocab']
         docs = ['', 'a', 'emma', 'abcdefghijklmnopqrstuvwxyz' * (block_size // 26 + 1)]
         failures = []
         for word in docs:

@@ -5,13 +5,13 @@ with seed 42, and this script draws the same numbers with random.seed(42),
 random.uniform and random.gauss, in declaration order, row by row, and with
 the arguments computed here in Python.  Every element must be the same double.
 usage: python3 init.py MGC   (works in a temporary folder)"""
-import json
 import os
 import random
-import struct
 import subprocess
 import sys
 import tempfile
+
+from mgfiles import read_safetensors
 
 MODEL = """\
 const vocab = 27
@@ -29,20 +29,6 @@ logits[t < T, o < vocab] = sum(c) x[t, c] * wte[o, c] + u[0, 0] + v[0] + g[0, 0]
 targets[t < T] = tokens[t + 1]
 loss = cross_entropy(logits, targets)
 """
-
-
-def read_safetensors(path):
-    with open(path, 'rb') as f:
-        raw = f.read()
-    n = struct.unpack('<Q', raw[:8])[0]
-    header = json.loads(raw[8:8 + n])
-    out = {}
-    for name, v in header.items():
-        if name == '__metadata__':
-            continue
-        lo, hi = v['data_offsets']
-        out[name] = struct.unpack('<%dd' % ((hi - lo) // 8), raw[8 + n + lo:8 + n + hi])
-    return out
 
 
 def expected():
@@ -74,7 +60,7 @@ def main():
                              capture_output=True, text=True)
         if run.returncode != 0:
             sys.exit('mgc run train failed: ' + run.stderr)
-        got = read_safetensors(ckpt)
+        got = {k: flat for k, (_, flat) in read_safetensors(ckpt)[0].items()}
     bad = 0
     for name, want in expected().items():
         have = list(got[name])

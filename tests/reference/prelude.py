@@ -8,12 +8,12 @@ other gradients its derivative.  Every number must agree to 1e-12 relative
 (a tensor's max |difference| over its max |value|).
 usage: python3 prelude.py MGC MODEL.mg   (works in a temporary folder)
 Prints 'skipped: ...' (CTest's skip pattern) when torch is not installed."""
-import json
 import os
-import struct
 import subprocess
 import sys
 import tempfile
+
+from mgfiles import read_torch
 
 try:
     import torch
@@ -23,22 +23,6 @@ except ImportError:
     sys.exit(0)
 
 TOL = 1e-12
-
-
-def read_safetensors(path):
-    with open(path, 'rb') as f:
-        raw = f.read()
-    n = struct.unpack('<Q', raw[:8])[0]
-    header = json.loads(raw[8:8 + n])
-    out = {}
-    for name, v in header.items():
-        if name == '__metadata__':
-            continue
-        assert v['dtype'] == 'F64', (name, v['dtype'])
-        lo, hi = v['data_offsets']
-        flat = struct.unpack('<%dd' % ((hi - lo) // 8), raw[8 + n + lo:8 + n + hi])
-        out[name] = torch.tensor(flat, dtype=torch.float64).reshape(v['shape'])
-    return out, header.get('__metadata__', {})
 
 
 def model_loss(p, tokens):
@@ -73,8 +57,8 @@ def check(mgc, model, work, ckpt, doc):
                          capture_output=True, text=True)
     if run.returncode != 0:
         sys.exit('mgc run grad failed: ' + run.stderr)
-    params, meta = read_safetensors(ckpt)
-    grads, _ = read_safetensors(out)
+    params, meta = read_torch(ckpt)
+    grads, _ = read_torch(out)
     vocab = meta['vocab']
     bos = len(vocab)
     tokens = [bos] + [vocab.index(ch) for ch in doc] + [bos]
