@@ -6,7 +6,7 @@ mg_optim_step (tests/runtime/optim_driver.c).  After every step the learning
 rate and every parameter must agree to 1e-12 relative (max |difference| over
 max |value|), in float64.
 usage: python3 optim.py OPTIM_DRIVER
-Prints 'skipped: ...' (CTest's skip pattern) when torch is not installed."""
+Prints 'SKIPPED: ...' (CTest's skip pattern) when torch is not installed."""
 import subprocess
 import sys
 import warnings
@@ -14,7 +14,7 @@ import warnings
 try:
     import torch
 except ImportError:
-    print("skipped: PyTorch is not installed (python3-torch)")
+    print(f"SKIPPED: {sys.executable} cannot import torch (apt-get install python3-torch)")
     sys.exit(0)
 
 # SequentialLR steps its second scheduler with an epoch, which torch warns of

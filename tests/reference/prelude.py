@@ -7,7 +7,7 @@ sum of terms coef[k] * f_k, so d loss / d coef[k] checks f_k's value and the
 other gradients its derivative.  Every number must agree to 1e-12 relative
 (a tensor's max |difference| over its max |value|).
 usage: python3 prelude.py MGC MODEL.mg   (works in a temporary folder)
-Prints 'skipped: ...' (CTest's skip pattern) when torch is not installed."""
+Prints 'SKIPPED: ...' (CTest's skip pattern) when torch is not installed."""
 import os
 import subprocess
 import sys
@@ -19,7 +19,7 @@ try:
     import torch
     import torch.nn.functional as F
 except ImportError:
-    print("skipped: PyTorch is not installed (python3-torch)")
+    print(f"SKIPPED: {sys.executable} cannot import torch (apt-get install python3-torch)")
     sys.exit(0)
 
 TOL = 1e-12
