@@ -142,8 +142,9 @@ static inline void mg_exp_block_(double *restrict y, long long *restrict ok, int
     /* (every lane 64 bits wide, so that the loop vectorises for short rows) */
     for (int i = 0; i < n; i++) {
         double x0 = y[i], xi = x0;
-        long long in = (xi > -707.0) & (xi < 709.0);   /* normal finite results; NaN fails both */
-        xi = in ? xi : 0.0;
+        /* normal finite results only; NaN fails both.  The lanes outside go
+         * through the arithmetic below all the same (j stays in the table). */
+        long long in = (xi > -707.0) & (xi < 709.0);
         /* k = round(x N / ln2), any nearby integer will do (|r| < 0.00271):
          * the low bits of kb = 1.5 2^52 + k hold k in two's complement */
         double kb = xi * inv + 0x1.8p52, kd = kb - 0x1.8p52;
@@ -166,14 +167,28 @@ static inline void mg_exp_block_(double *restrict y, long long *restrict ok, int
         lo = lo + (ml + fma(th, b, tl + tl * (rh + b)));
         /* c = hi + lo rounded, t = hi + lo - c exactly */
         double c = hi + lo, t = lo - (c - hi);
-        /* half the spacing of doubles on the smaller side of c (0.997 < c < 2.01) */
-        double h = c <= 1.0 ? 0x1p-54 : c <= 2.0 ? 0x1p-53 : 0x1p-52;
+        /* h: half the spacing of doubles on the smaller side of c, 2^-53 times
+         * the power of two in c (1 - 2^-53), by its exponent bits */
+        double h, cb = c * 0x1.fffffffffffffp-1;
+        unsigned long long hbits;
+        memcpy(&hbits, &cb, sizeof hbits);
+        hbits &= 0x7ff0000000000000ull;
+        memcpy(&h, &hbits, sizeof h);
+        h *= 0x1p-53;
         ok[i] = in & (fabs(t) <= h - MG_EXP_SLACK * 0x1p-52 * c);
-        /* 2^e, e = floor(k / N) = (kb's bits >> 7) - (1.5 2^52's >> 7), -1021 < e < 1023 */
-        unsigned long long sbits = ((kbits >> 7) - (0x4338000000000000ull >> 7) + 1023) << 52;
+        /* y = c 2^e where ok, else x unchanged: 2^e's bits, e = floor(k / N) =
+         * (kb's bits >> 7) - (1.5 2^52's >> 7), -1021 < e < 1023 where in;
+         * the choice by bit masks, as a branch would stop the loop
+         * vectorising without AVX-512's masks */
+        unsigned long long sbits = ((kbits >> 7) - (0x4338000000000000ull >> 7) + 1023) << 52, ybits, xbits;
+        unsigned long long mask = 0ull - (unsigned long long)ok[i];
         double s;
         memcpy(&s, &sbits, sizeof s);
-        y[i] = ok[i] ? c * s : x0;
+        s *= c;
+        memcpy(&ybits, &s, sizeof ybits);
+        memcpy(&xbits, &x0, sizeof xbits);
+        ybits = (ybits & mask) | (xbits & ~mask);
+        memcpy(&y[i], &ybits, sizeof ybits);
     }
 }
 
@@ -259,9 +274,15 @@ __attribute__((constructor)) static void mg_exp_startup_(void) { mg_exp_init(); 
 #endif
 
 /* Rows shorter than this go to libm whole: the vector code's dependency
- * chain is longer than glibc's, which wins for one to a few elements. */
+ * chain is longer than glibc's, which wins for one to a few elements.
+ * Without an FMA instruction (no -march with one), fma() is a call and
+ * libm's exp is faster everywhere. */
 #ifndef MG_EXP_MIN_ROW
+#if defined(__FMA__) || defined(__FP_FAST_FMA)
 #define MG_EXP_MIN_ROW 8
+#else
+#define MG_EXP_MIN_ROW 0x7fffffff
+#endif
 #endif
 
 /* y[i] = exp(y[i]) for i < n, libm's bits (in place: the emitted C stores
