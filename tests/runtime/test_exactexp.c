@@ -127,7 +127,7 @@ Test(exactexp, corrupt_table_falls_back_to_libm)
     cr_assert_eq(mg_exp_path_, 1);
     mg_exp_th_[5] = nextafter(mg_exp_th_[5], INFINITY);
     for (int i = 0; i < N; i++)    /* k = 128 e + 5: the corrupt entry */
-        x[i] = (128.0 * (int)(xs() % 40 - 20) + 5 + unit() - 0.5) * 0x1.62e42fefa39efp-1 / 128;
+        x[i] = (128.0 * ((int)(xs() % 40) - 20) + 5 + unit() - 0.5) * 0x1.62e42fefa39efp-1 / 128;
     long differ = 0;
     for (int i = 0; i < N; i += 64) {
         memcpy(y + i, x + i, 64 * sizeof *y);
