@@ -11,10 +11,11 @@
 
 #include "mg_exactpow.h"   /* x ** 2, 0.5, -1, -2, -0.5, -1.5 with libm's bits */
 
+#include "mg_exactexp.h"   /* exp over a row with libm's bits */
+
 /* libm as the reference calls it, through volatile pointers: otherwise C compilers
  * turn pow(x, -1.0) into 1.0 / x and evaluate calls on constants at compile time,
  * either of which can differ from libm in the last bit. */
-static inline double exp_(double x) { double (*volatile f)(double) = exp; return f(x); }
 static inline double log_(double x) { double (*volatile f)(double) = log; return f(x); }
 static inline double tanh_(double x) { double (*volatile f)(double) = tanh; return f(x); }
 static inline double sigmoid_(double x) { double (*volatile f)(double) = exp; return 1.0 / (1.0 + f(-x)); }
@@ -418,9 +419,10 @@ static double lstm_loss_grad(void *ctx, const double *params, double *grads, con
     /* prelude.mg:13: e[i] = exp(x[i] - m) */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i2 = 0; i2 < 27; i2++) {
-            softmax_e[b0 * 27 + i2] = exp_(logits[b0 * 27 + i2] - softmax_m[b0]);
+            softmax_e[b0 * 27 + i2] = logits[b0 * 27 + i2] - softmax_m[b0];
         }
     }
+    mg_exp_row(&softmax_e[0], T * 27);    /* exp in place, libm's bits */
     /* prelude.mg:14: s = sum(i) e[i] */
     /* hoisted */
     for (int b0 = 0; b0 < T; b0++) {

@@ -11,10 +11,11 @@
 
 #include "mg_exactpow.h"   /* x ** 2, 0.5, -1, -2, -0.5, -1.5 with libm's bits */
 
+#include "mg_exactexp.h"   /* exp over a row with libm's bits */
+
 /* libm as the reference calls it, through volatile pointers: otherwise C compilers
  * turn pow(x, -1.0) into 1.0 / x and evaluate calls on constants at compile time,
  * either of which can differ from libm in the last bit. */
-static inline double exp_(double x) { double (*volatile f)(double) = exp; return f(x); }
 static inline double log_(double x) { double (*volatile f)(double) = log; return f(x); }
 static inline double tanh_(double x) { double (*volatile f)(double) = tanh; return f(x); }
 
@@ -224,9 +225,10 @@ static double rnn_loss_grad(void *ctx, const double *params, double *grads, cons
     /* prelude.mg:13: e[i] = exp(x[i] - m) */
     for (int b0 = 0; b0 < T; b0++) {
         for (int i = 0; i < 27; i++) {
-            softmax_e[b0 * 27 + i] = exp_(logits[b0 * 27 + i] - softmax_m[b0]);
+            softmax_e[b0 * 27 + i] = logits[b0 * 27 + i] - softmax_m[b0];
         }
     }
+    mg_exp_row(&softmax_e[0], T * 27);    /* exp in place, libm's bits */
     /* prelude.mg:14: s = sum(i) e[i] */
     /* hoisted */
     for (int b0 = 0; b0 < T; b0++) {

@@ -267,9 +267,9 @@ static int fast_pow(Em *em, const Ex *e)
     return 0;
 }
 
-extern const char mgc_exactpow[];
-/* helpers marked used: an EX kind, or this for mg_exactpow.h */
-enum { USED_EXACT_POW = EX_IFPOS + 1 };
+extern const char mgc_exactpow[], mgc_exactexp[];
+/* helpers marked used: an EX kind, or these for mg_exactpow.h, mg_exactexp.h */
+enum { USED_EXACT_POW = EX_IFPOS + 1, USED_EXACT_EXP };
 
 /* The exact build's powers that mg_exactpow.h computes with libm's bits
  * without calling pow in most cases (NULL: call pow_).  A model's C includes
@@ -1038,6 +1038,74 @@ static void emit_loops(Em *em, Stmt *const *s, int n)
     close_loops(em, nout - from);
 }
 
+static int ex_reads(const Ex *e, const Tensor *t)
+{
+    return e && (e->t == t || ex_reads(e->a, t) || ex_reads(e->b, t));
+}
+
+/* The exact build's out[..., i] = exp(value) over its last loop i, alone in
+ * its nest, i the last index of out (a contiguous row), and value reading
+ * nothing of out: the row's values are stored, then mg_exp_row
+ * (mg_exactexp.h) takes their exp in place, vectorised and with libm's bits.
+ * (A statement's schedule is set before the C is emitted.) */
+static int exp_row(const Graph *g, const Stmt *s)
+{
+    int r = s->out->rank, v = s->nloop - 1;
+    long c;
+    if (g->fast || g->f32 || !s->sched || s->sched->kind != SCHED_LOOPS || s->sched->group != 1 || s->red != RED_NONE_ || s->e->kind != EX_EXP || s->guard || s->rec ||
+        s->out->local || (s->accumulate && !s->assign_first) || r < 1 || v < 0)
+        return 0;
+    if (!ix_var_offset(s->oidx[r - 1], s->loops[v].var, &c) || c != 0)
+        return 0;
+    for (int k = 0; k < r - 1; k++)
+        if (ix_mentions_var(s->oidx[k], s->loops[v].var))
+            return 0;
+    return !ex_reads(s->e->a, s->out);
+}
+
+/* How many of s's last loops one mg_exp_row call covers: the last, and each
+ * loop before it whose index is out's axis before theirs while the loops
+ * after it span their axes whole (constant bounds equal to the extents), so
+ * that their elements are one contiguous run (softmax over all T rows of
+ * logits: one call of T * vocab). */
+static int exp_row_levels(const Stmt *s)
+{
+    int r = s->out->rank, v = s->nloop - 1, lv = 1;
+    long c, ext;
+    while (lv <= v && lv < r && ix_is_const(s->loops[v - lv + 1].hi, &ext) && ext == s->out->maxext[r - lv] &&
+           ix_var_offset(s->oidx[r - 1 - lv], s->loops[v - lv].var, &c) && c == 0) {
+        int other = 0;
+        for (int k = 0; k < r - 1 - lv; k++)
+            other |= ix_mentions_var(s->oidx[k], s->loops[v - lv].var);
+        if (other)
+            break;
+        lv++;
+    }
+    return lv;
+}
+
+static void emit_exp_row(Em *em, const Stmt *s)
+{
+    int v = s->nloop - 1, lv = exp_row_levels(s), r = s->out->rank;
+    Ix *row[IR_MAX_RANK];
+    open_loops(em, s, 0, v + 1);
+    store(em, s, "", 0);
+    cex(em, s->e->a, 0);
+    fputs(";\n", em->f);
+    close_loops(em, lv);
+    memcpy(row, s->oidx, sizeof row);
+    for (int k = 0; k < lv; k++)
+        row[r - 1 - k] = ix_const(0);
+    out(em, "mg_exp_row(&%s[", s->out->name);
+    offset(em, s->out, row);
+    fputs("], ", em->f);
+    cix(em, s->loops[v - lv + 1].hi, lv > 1 ? 2 : 0);
+    for (int k = 1; k < lv; k++)
+        fprintf(em->f, " * %ld", s->out->maxext[r - k]);
+    fputs(");    /* exp in place, libm's bits */\n", em->f);
+    close_loops(em, v + 1 - lv);
+}
+
 /* the nest of s[0] and the n - 1 statements fused into it, as scheduled */
 static void emit_group(Em *em, Stmt *const *s, int n, const char *prefix)
 {
@@ -1075,7 +1143,12 @@ static void emit_group(Em *em, Stmt *const *s, int n, const char *prefix)
         emit_blocked(em, s[0], sched_adds(s[0]));
         close_loops(em, nout == 1 ? 1 : nout - 1);
         break;
-    case SCHED_LOOPS: emit_loops(em, s, n); break;
+    case SCHED_LOOPS:
+        if (n == 1 && exp_row(em->g, s[0]))
+            emit_exp_row(em, s[0]);
+        else
+            emit_loops(em, s, n);
+        break;
     case SCHED_SEED:
     case SCHED_FUSED: MGC_INTERNAL("a group starts with a seed or a fused statement");
     }
@@ -1368,6 +1441,20 @@ static void emit_op_helper(FILE *f, const OpInfo *o, int f32)
         fprintf(f, "static inline %s %s_(%s x) { return %s; }\n", real, o->name, real, f32 ? o->bodyf : o->body);
 }
 
+/* mg_exactexp.h, for the exact build's rows of exp (exp_row): an #include,
+ * or its text in standalone C, which needs only the C library */
+static void emit_exactexp(FILE *f, const char *used, int standalone)
+{
+    if (used[USED_EXACT_EXP] && !standalone)
+        fputs("#include \"mg_exactexp.h\"   /* exp over a row with libm's bits */\n\n", f);
+    for (const char *l = mgc_exactexp, *e; used[USED_EXACT_EXP] && standalone && *l; l = *e ? e + 1 : e) {
+        e = strchr(l, '\n');
+        e = e ? e : l + strlen(l);
+        if (strncmp(l, "#include", 8))
+            fprintf(f, "%.*s\n", (int)(e - l), l);
+    }
+}
+
 /* the helpers whose kind is marked in used (no unused helper is printed):
  * mg_exactpow.h's (its text when standalone, else an #include), the ops that
  * are not libm's, then the libm ones and pow_ */
@@ -1382,6 +1469,7 @@ static void emit_helpers(FILE *f, const char *used, int f32, int standalone)
         if (strncmp(l, "#include", 8))    /* the C has math.h and string.h already */
             fprintf(f, "%.*s\n", (int)(e - l), l);
     }
+    emit_exactexp(f, used, standalone);
     for (int i = 0; i < op_count(); i++) {
         const OpInfo *o = op_at(i);
         if (!o->libm && used[o->kind])
@@ -1448,6 +1536,18 @@ static void mark_helpers(const Ex *e, const Graph *g, char *used)
         mark_helpers(e->a, g, used);
     if (e->b)
         mark_helpers(e->b, g, used);
+}
+
+/* which helpers statement s calls: a row of exp (exp_row) calls mg_exp_row,
+ * not exp_ */
+static void mark_stmt_helpers(const Stmt *s, const Graph *g, char *used)
+{
+    if (!exp_row(g, s)) {
+        mark_helpers(s->e, g, used);
+        return;
+    }
+    used[USED_EXACT_EXP] = 1;
+    mark_helpers(s->e->a, g, used);
 }
 
 /* The emitted functions' input: a text model's tokens, or one example's
@@ -1689,12 +1789,12 @@ void emit_c(FILE *f, Graph *g)
     fputs("#include <math.h>\n#include <string.h>\n\n#include \"mg_model.h\"\n\n", f);
     if (g->fast || g->f32)
         emit_fast_fp(f, g);
-    char kinds[USED_EXACT_POW + 1] = {0};     /* only the helpers some statement calls */
+    char kinds[USED_EXACT_EXP + 1] = {0};     /* only the helpers some statement calls */
     for (int i = 0; i < g->fwd.n; i++)
         if (need_logits_s[i] || need_loss_s[i])
-            mark_helpers(g->fwd.items[i]->e, g, kinds);
+            mark_stmt_helpers(g->fwd.items[i], g, kinds);
     for (int i = 0; i < g->bwd.n; i++)
-        mark_helpers(g->bwd.items[i]->e, g, kinds);
+        mark_stmt_helpers(g->bwd.items[i], g, kinds);
     emit_helpers(f, kinds, g->f32, 0);
 
     /* the parameter table, in designated initializers: a new MgParam field
@@ -1829,10 +1929,10 @@ void emit_c_forward(FILE *f, Graph *g)
     int nt = g->ntensors, ns = g->fwd.n > 0 ? g->fwd.n : 1;
     char *need_t = arena_alloc((size_t)nt), *need_s = arena_alloc((size_t)ns);
     ir_depends(g, g->logits, need_t, need_s);
-    char kinds[USED_EXACT_POW + 1] = {0};
+    char kinds[USED_EXACT_EXP + 1] = {0};
     for (int i = 0; i < g->fwd.n; i++)
         if (need_s[i])
-            mark_helpers(g->fwd.items[i]->e, g, kinds);
+            mark_stmt_helpers(g->fwd.items[i], g, kinds);
     emit_helpers(f, kinds, g->f32, 1);
     emit_forward(em, need_s, arena_alloc((size_t)nt));
 }
