@@ -37,6 +37,17 @@
 #include <math.h>
 #include <string.h>
 
+/* Functions a file may leave unused (it includes, or standalone C embeds,
+ * the whole header): static inline, and marked so that clang's
+ * -Wunused-function stays quiet about the ones it does not call. */
+#ifndef MG_HDR_FN_
+#if defined(__GNUC__)
+#define MG_HDR_FN_ static inline __attribute__((unused))
+#else
+#define MG_HDR_FN_ static inline
+#endif
+#endif
+
 /* How close (in units of 2^-52 |exp(x)|) exp(x) may come to a rounding
  * midpoint before the candidate is refused: glibc's 0.011 ulp taken as
  * 0.022 2^-52 |exp(x)| (twice it: an ulp of the binade above would still be
@@ -52,7 +63,7 @@ static double mg_exp_th_[MG_EXP_N], mg_exp_tl_[MG_EXP_N];   /* 2^(j/N) = th + tl
 static double mg_exp_l1_, mg_exp_lm_, mg_exp_ll_;            /* ln2 / N = l1 + lm + ll; l1 35 bits, lm 18 */
 static int mg_exp_path_;    /* 0: not yet checked; 1: the vector code; -1: libm for everything */
 
-static inline double mg_exp_libm_(double x)
+MG_HDR_FN_ double mg_exp_libm_(double x)
 {
     double (*volatile f)(double) = exp;    /* never evaluated at compile time */
     return f(x);
@@ -63,7 +74,7 @@ typedef struct MgDd_ {
     double h, l;
 } MgDd_;
 
-static inline MgDd_ mg_dd_norm_(double h, double l)    /* |h| >= |l| */
+MG_HDR_FN_ MgDd_ mg_dd_norm_(double h, double l)    /* |h| >= |l| */
 {
     MgDd_ r;
     r.h = h + l;
@@ -71,26 +82,26 @@ static inline MgDd_ mg_dd_norm_(double h, double l)    /* |h| >= |l| */
     return r;
 }
 
-static inline MgDd_ mg_dd_add_(MgDd_ a, MgDd_ b)
+MG_HDR_FN_ MgDd_ mg_dd_add_(MgDd_ a, MgDd_ b)
 {
     double s = a.h + b.h, bb = s - a.h, e = (a.h - (s - bb)) + (b.h - bb);
     return mg_dd_norm_(s, e + (a.l + b.l));
 }
 
-static inline MgDd_ mg_dd_mul_(MgDd_ a, MgDd_ b)
+MG_HDR_FN_ MgDd_ mg_dd_mul_(MgDd_ a, MgDd_ b)
 {
     double p = a.h * b.h;
     return mg_dd_norm_(p, fma(a.h, b.h, -p) + (a.h * b.l + a.l * b.h));
 }
 
-static inline MgDd_ mg_dd_div_(MgDd_ a, double d)    /* a / d */
+MG_HDR_FN_ MgDd_ mg_dd_div_(MgDd_ a, double d)    /* a / d */
 {
     double q = a.h / d, r = fma(-q, d, a.h) + a.l;
     return mg_dd_norm_(q, r / d);
 }
 
 /* ln 2 = 2 atanh(1/3) = 2 sum (1/3)^(2i+1) / (2i+1) */
-static inline MgDd_ mg_dd_ln2_(void)
+MG_HDR_FN_ MgDd_ mg_dd_ln2_(void)
 {
     MgDd_ one = {1.0, 0.0}, p = mg_dd_div_(one, 3.0), p2 = mg_dd_mul_(p, p), s = {0.0, 0.0};
     for (int i = 0; i < 40; i++, p = mg_dd_mul_(p, p2))
@@ -100,7 +111,7 @@ static inline MgDd_ mg_dd_ln2_(void)
 }
 
 /* exp(a) for 0 <= a < 1 by its Taylor series (terms to a^34 / 34!) */
-static inline MgDd_ mg_dd_exp_(MgDd_ a)
+MG_HDR_FN_ MgDd_ mg_dd_exp_(MgDd_ a)
 {
     MgDd_ s = {1.0, 0.0}, t = {1.0, 0.0};
     for (int i = 1; i < 35; i++) {
@@ -111,7 +122,7 @@ static inline MgDd_ mg_dd_exp_(MgDd_ a)
 }
 
 /* the tables: ln2 / N split so that k l1 and k lm are exact (|k| < 2^18) */
-static inline void mg_exp_tables_(void)
+MG_HDR_FN_ void mg_exp_tables_(void)
 {
     MgDd_ ln2 = mg_dd_ln2_();
     for (int j = 0; j < MG_EXP_N; j++) {
@@ -136,7 +147,7 @@ static inline void mg_exp_tables_(void)
  * double on r, q ~ 2^-18) to 2^-69; the table to 2^-98; the sum lo of the
  * small terms to 2^-66; c + t is then exp(x) within 2^-65, under 0.0005
  * units of 2^-52 (MG_EXP_SLACK keeps 0.0015). */
-static inline void mg_exp_block_(double *restrict y, long long *restrict ok, int n)
+MG_HDR_FN_ void mg_exp_block_(double *restrict y, long long *restrict ok, int n)
 {
     const double l1 = mg_exp_l1_, lm = mg_exp_lm_, ll = mg_exp_ll_, inv = MG_EXP_N / 0x1.62e42fefa39efp-1;
     /* (every lane 64 bits wide, so that the loop vectorises for short rows) */
@@ -224,7 +235,7 @@ static const double mg_exp_hard_[] = {
  * may be used).  Past mg_exp_hard_: for each table entry j, arguments at
  * k = 128 e + j for several e, on both sides of the reduction's rounding
  * boundaries; then a sweep of (-750, 750) and of the softmax range. */
-static inline long mg_exp_selftest_(void)
+MG_HDR_FN_ long mg_exp_selftest_(void)
 {
     enum { M = 64 };
     double x[M], y[M];
@@ -256,13 +267,13 @@ static inline long mg_exp_selftest_(void)
 
 /* re-run the check on the current tables: the vector code if it passes,
  * else libm from now on; returns the path taken (1 or -1) */
-static inline int mg_exp_check(void)
+MG_HDR_FN_ int mg_exp_check(void)
 {
     mg_exp_path_ = mg_exp_selftest_() == 0 ? 1 : -1;
     return mg_exp_path_;
 }
 
-static inline void mg_exp_init(void)
+MG_HDR_FN_ void mg_exp_init(void)
 {
     mg_exp_tables_();
     mg_exp_check();
@@ -287,7 +298,7 @@ __attribute__((constructor)) static void mg_exp_startup_(void) { mg_exp_init(); 
 
 /* y[i] = exp(y[i]) for i < n, libm's bits (in place: the emitted C stores
  * the arguments, then calls this on them) */
-static inline void mg_exp_row(double *y, int n)
+MG_HDR_FN_ void mg_exp_row(double *y, int n)
 {
     enum { M = 64 };
     long long ok[M];

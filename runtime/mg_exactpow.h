@@ -14,8 +14,19 @@
 #include <math.h>
 #include <string.h>
 
+/* Functions a file may leave unused (it includes, or standalone C embeds,
+ * the whole header): static inline, and marked so that clang's
+ * -Wunused-function stays quiet about the ones it does not call. */
+#ifndef MG_HDR_FN_
+#if defined(__GNUC__)
+#define MG_HDR_FN_ static inline __attribute__((unused))
+#else
+#define MG_HDR_FN_ static inline
+#endif
+#endif
+
 /* the spacing of doubles at |p| (p normal, not huge) */
-static inline double mg_ulp_(double p)
+MG_HDR_FN_ double mg_ulp_(double p)
 {
     unsigned long long b = 0;    /* (no stdint.h: standalone C gets this text with only math.h, string.h) */
     memcpy(&b, &p, sizeof p);
@@ -31,12 +42,12 @@ static inline double mg_ulp_(double p)
  * the value's side of c; below a power of two that spacing halves, so each
  * check below measures in this, the smaller, unit.  (p * (1 - 2^-53) is the
  * double below p when p is a power of two, and in p's binade otherwise.) */
-static inline double mg_ulp_lo_(double p)
+MG_HDR_FN_ double mg_ulp_lo_(double p)
 {
     return mg_ulp_(p * 0x1.fffffffffffffp-1);
 }
 
-static inline double mg_libm_pow_(double x, double y)
+MG_HDR_FN_ double mg_libm_pow_(double x, double y)
 {
     double (*volatile f)(double, double) = pow;    /* never rewritten as x * x */
     return f(x, y);
@@ -53,7 +64,7 @@ static inline double mg_libm_pow_(double x, double y)
 
 /* 1 when pow(x, 2.0) == x * x is certain; p = x * x.  Written without
  * branches so that loops over it vectorise. */
-static inline int mg_pow2_fast(double x, double p)
+MG_HDR_FN_ int mg_pow2_fast(double x, double p)
 {
     /* pow(+-0, 2) = +0 = x * x */
     return (x == 0) | ((p > 0x1p-120) & (p < 0x1p120) & (fabs(fma(x, x, -p)) <= MG_POW_FAST_ULPS * mg_ulp_lo_(p)));
@@ -62,21 +73,21 @@ static inline int mg_pow2_fast(double x, double p)
 /* 1 when pow(v, 0.5) == sqrt(v) is certain; q = sqrt(v).  The exact root is
  * q + r / (sqrt(v) + q) with r = v - q*q, so within |r| / (2q) (1 + 2^-52).
  * pow(+0, 0.5) = +0 = sqrt(+0), but pow(-0, 0.5) = +0 while sqrt(-0) = -0. */
-static inline int mg_pow_half_fast(double v, double q)
+MG_HDR_FN_ int mg_pow_half_fast(double v, double q)
 {
     return ((v == 0) & (copysign(1.0, v) > 0)) |
            ((v > 0x1p-120) & (v < 0x1p120) & (fabs(fma(-q, q, v)) <= 1.999 * MG_POW_FAST_ULPS * q * mg_ulp_lo_(q)));
 }
 
 /* pow(x, 2.0) as libm computes it */
-static inline double mg_pow2(double x)
+MG_HDR_FN_ double mg_pow2(double x)
 {
     double p = x * x;
     return mg_pow2_fast(x, p) ? p : mg_libm_pow_(x, 2.0);
 }
 
 /* pow(v, 0.5) as libm computes it */
-static inline double mg_pow_half(double v)
+MG_HDR_FN_ double mg_pow_half(double v)
 {
     double q = sqrt(v);
     return mg_pow_half_fast(v, q) ? q : mg_libm_pow_(v, 0.5);
@@ -94,7 +105,7 @@ static inline double mg_pow_half(double v)
 
 /* pow(x, -1.0) == c = 1 / x: the residual r = 1 - x c is exact (c is the
  * correctly rounded quotient) and 1/x - c = r / x. */
-static inline int mg_pow_m1_fast(double x, double c)
+MG_HDR_FN_ int mg_pow_m1_fast(double x, double c)
 {
     return MG_POW_IN_RANGE_(c) & (fabs(fma(-x, c, 1.0)) <= MG_POW_FAST_ULPS * mg_ulp_lo_(c) * fabs(x));
 }
@@ -103,12 +114,12 @@ static inline int mg_pow_m1_fast(double x, double c)
  * r = 1 - x^2 c = (1 - s c) - e c, the first term exact when c is 1 / s
  * correctly rounded (nearly so otherwise, the error then 2^-53 |r|), and
  * 1/x^2 - c = r / x^2. */
-static inline double mg_pow_m2_res_(double x, double s, double c)
+MG_HDR_FN_ double mg_pow_m2_res_(double x, double s, double c)
 {
     return fma(-fma(x, x, -s), c, fma(-s, c, 1.0));
 }
 
-static inline int mg_pow_m2_fast(double x, double s, double c)
+MG_HDR_FN_ int mg_pow_m2_fast(double x, double s, double c)
 {
     return MG_POW_IN_RANGE_(c) & (fabs(mg_pow_m2_res_(x, s, c)) <= MG_POW_FAST_ULPS * mg_ulp_lo_(c) * s);
 }
@@ -117,13 +128,13 @@ static inline int mg_pow_m2_fast(double x, double s, double c)
  * 1/sqrt(x) - c = c ((1 + t)^-1/2 - 1), within c |t| / 2 (1 + 2^-49) for the
  * |t| accepted, so |t| c <= 0.970 units (1.996 * MG_POW_FAST_ULPS, less a
  * margin for t's own rounding) is within MG_POW_FAST_ULPS units. */
-static inline double mg_pow_mhalf_res_(double x, double c)
+MG_HDR_FN_ double mg_pow_mhalf_res_(double x, double c)
 {
     double h = c * c;
     return fma(h, x, -1.0) + fma(c, c, -h) * x;
 }
 
-static inline int mg_pow_mhalf_fast(double x, double c)
+MG_HDR_FN_ int mg_pow_mhalf_fast(double x, double c)
 {
     return MG_POW_IN_RANGE_(c) & (x > 0) & (fabs(mg_pow_mhalf_res_(x, c)) * c <= 1.996 * MG_POW_FAST_ULPS * mg_ulp_lo_(c));
 }
@@ -131,20 +142,20 @@ static inline int mg_pow_mhalf_fast(double x, double c)
 /* pow(x, -1.5) == c: as for -0.5 with t = c^2 x^3 - 1, c^2 = h + l and
  * x^3 = (s + e) x = u + w + e x exactly (s = x * x, u = s * x, e and w by
  * fma; e x rounded, and l (w + e x), under 2^-104, left out). */
-static inline double mg_pow_m3half_res_(double x, double c)
+MG_HDR_FN_ double mg_pow_m3half_res_(double x, double c)
 {
     double h = c * c, l = fma(c, c, -h), s = x * x, e = fma(x, x, -s), u = s * x, w = fma(s, x, -u);
     return fma(h, u, -1.0) + (h * (w + e * x) + l * u);
 }
 
-static inline int mg_pow_m3half_fast(double x, double c)
+MG_HDR_FN_ int mg_pow_m3half_fast(double x, double c)
 {
     return MG_POW_IN_RANGE_(c) & (x > 0) & (fabs(mg_pow_m3half_res_(x, c)) * c <= 1.996 * MG_POW_FAST_ULPS * mg_ulp_lo_(c));
 }
 
 /* pow(x, -1.0), pow(x, -2.0), pow(x, -0.5) and pow(x, -1.5) as libm computes
  * them: what mgc's exact C calls for these powers */
-static inline double mg_pow_m1(double x)
+MG_HDR_FN_ double mg_pow_m1(double x)
 {
     double c = 1.0 / x;
     return mg_pow_m1_fast(x, c) ? c : mg_libm_pow_(x, -1.0);
@@ -154,21 +165,21 @@ static inline double mg_pow_m1(double x)
  * step from the residual (1/x^2 = c / (1 - r), x^-1/2 or x^-3/2 = c (1 + t)^-1/2),
  * which makes them the correctly rounded value nearly always; a rounding of
  * 1 / (x * x) alone was pow's result only 74% of the time, 1 / sqrt(x) 71%. */
-static inline double mg_pow_m2(double x)
+MG_HDR_FN_ double mg_pow_m2(double x)
 {
     double s = x * x, c = 1.0 / s;
     c = fma(c, mg_pow_m2_res_(x, s, c), c);
     return mg_pow_m2_fast(x, s, c) ? c : mg_libm_pow_(x, -2.0);
 }
 
-static inline double mg_pow_mhalf(double x)
+MG_HDR_FN_ double mg_pow_mhalf(double x)
 {
     double c = 1.0 / sqrt(x);
     c = fma(-0.5 * c, mg_pow_mhalf_res_(x, c), c);
     return mg_pow_mhalf_fast(x, c) ? c : mg_libm_pow_(x, -0.5);
 }
 
-static inline double mg_pow_m3half(double x)
+MG_HDR_FN_ double mg_pow_m3half(double x)
 {
     double c = 1.0 / (x * sqrt(x));
     c = fma(-0.5 * c, mg_pow_m3half_res_(x, c), c);
