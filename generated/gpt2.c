@@ -1391,86 +1391,92 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     /* dwte_weight += dlogits * dlogits/dwte_weight */
     {
-        int o = 0;
-        for (; o + 4 <= 27; o += 4) {
-            for (int t0_ = 0; t0_ < 32; t0_ += 16) {
-                double acc_[4][16];
-                for (int i = t0_; i < t0_ + 16; i++) {
-                    acc_[0][i - t0_] = 0.0;
-                    acc_[1][i - t0_] = 0.0;
-                    acc_[2][i - t0_] = 0.0;
-                    acc_[3][i - t0_] = 0.0;
-                }
-                for (int b0 = 0; b0 < T; b0++) {
+        if (27 >= 4) {
+            for (int n_ = 0; n_ < 27; n_ += 4) {
+                int o = n_ + 4 <= (27) ? n_ : (27) - 4;
+                for (int t0_ = 0; t0_ < 32; t0_ += 16) {
+                    double acc_[4][16];
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += x_6[b0 * 32 + i] * d_logits[b0 * 27 + o];
-                        acc_[1][i - t0_] += x_6[b0 * 32 + i] * d_logits[b0 * 27 + o + 1];
-                        acc_[2][i - t0_] += x_6[b0 * 32 + i] * d_logits[b0 * 27 + o + 2];
-                        acc_[3][i - t0_] += x_6[b0 * 32 + i] * d_logits[b0 * 27 + o + 3];
+                        acc_[0][i - t0_] = 0.0;
+                        acc_[1][i - t0_] = 0.0;
+                        acc_[2][i - t0_] = 0.0;
+                        acc_[3][i - t0_] = 0.0;
+                    }
+                    for (int b0 = 0; b0 < T; b0++) {
+                        for (int i = t0_; i < t0_ + 16; i++) {
+                            acc_[0][i - t0_] += x_6[b0 * 32 + i] * d_logits[b0 * 27 + o];
+                            acc_[1][i - t0_] += x_6[b0 * 32 + i] * d_logits[b0 * 27 + o + 1];
+                            acc_[2][i - t0_] += x_6[b0 * 32 + i] * d_logits[b0 * 27 + o + 2];
+                            acc_[3][i - t0_] += x_6[b0 * 32 + i] * d_logits[b0 * 27 + o + 3];
+                        }
+                    }
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        d_wte_weight[o * 32 + i] = acc_[0][i - t0_];
+                        d_wte_weight[(o + 1) * 32 + i] = acc_[1][i - t0_];
+                        d_wte_weight[(o + 2) * 32 + i] = acc_[2][i - t0_];
+                        d_wte_weight[(o + 3) * 32 + i] = acc_[3][i - t0_];
                     }
                 }
-                for (int i = t0_; i < t0_ + 16; i++) {
-                    d_wte_weight[o * 32 + i] = acc_[0][i - t0_];
-                    d_wte_weight[(o + 1) * 32 + i] = acc_[1][i - t0_];
-                    d_wte_weight[(o + 2) * 32 + i] = acc_[2][i - t0_];
-                    d_wte_weight[(o + 3) * 32 + i] = acc_[3][i - t0_];
-                }
             }
-        }
-        for (; o < 27; o++) {
-            {
-                double acc_[32];
-                for (int i = 0; i < 32; i++)
-                    acc_[i] = 0.0;
-                for (int b0 = 0; b0 < T; b0++) {
+        } else {
+            for (int o = 0; o < 27; o++) {
+                {
+                    double acc_[32];
                     for (int i = 0; i < 32; i++)
-                        acc_[i] += x_6[b0 * 32 + i] * d_logits[b0 * 27 + o];
+                        acc_[i] = 0.0;
+                    for (int b0 = 0; b0 < T; b0++) {
+                        for (int i = 0; i < 32; i++)
+                            acc_[i] += x_6[b0 * 32 + i] * d_logits[b0 * 27 + o];
+                    }
+                    for (int i = 0; i < 32; i++)
+                        d_wte_weight[o * 32 + i] = acc_[i];
                 }
-                for (int i = 0; i < 32; i++)
-                    d_wte_weight[o * 32 + i] = acc_[i];
             }
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     /* dx_6 += dlogits * dlogits/dx_6 */
     {
-        int b0 = 0;
-        for (; b0 + 4 <= T; b0 += 4) {
-            for (int t0_ = 0; t0_ < 32; t0_ += 16) {
-                double acc_[4][16];
-                for (int i = t0_; i < t0_ + 16; i++) {
-                    acc_[0][i - t0_] = 0.0;
-                    acc_[1][i - t0_] = 0.0;
-                    acc_[2][i - t0_] = 0.0;
-                    acc_[3][i - t0_] = 0.0;
-                }
-                for (int o = 0; o < 27; o++) {
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int b0 = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 32; t0_ += 16) {
+                    double acc_[4][16];
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += wte_weight[o * 32 + i] * d_logits[b0 * 27 + o];
-                        acc_[1][i - t0_] += wte_weight[o * 32 + i] * d_logits[(b0 + 1) * 27 + o];
-                        acc_[2][i - t0_] += wte_weight[o * 32 + i] * d_logits[(b0 + 2) * 27 + o];
-                        acc_[3][i - t0_] += wte_weight[o * 32 + i] * d_logits[(b0 + 3) * 27 + o];
+                        acc_[0][i - t0_] = 0.0;
+                        acc_[1][i - t0_] = 0.0;
+                        acc_[2][i - t0_] = 0.0;
+                        acc_[3][i - t0_] = 0.0;
+                    }
+                    for (int o = 0; o < 27; o++) {
+                        for (int i = t0_; i < t0_ + 16; i++) {
+                            acc_[0][i - t0_] += wte_weight[o * 32 + i] * d_logits[b0 * 27 + o];
+                            acc_[1][i - t0_] += wte_weight[o * 32 + i] * d_logits[(b0 + 1) * 27 + o];
+                            acc_[2][i - t0_] += wte_weight[o * 32 + i] * d_logits[(b0 + 2) * 27 + o];
+                            acc_[3][i - t0_] += wte_weight[o * 32 + i] * d_logits[(b0 + 3) * 27 + o];
+                        }
+                    }
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        d_x_6[b0 * 32 + i] = acc_[0][i - t0_];
+                        d_x_6[(b0 + 1) * 32 + i] = acc_[1][i - t0_];
+                        d_x_6[(b0 + 2) * 32 + i] = acc_[2][i - t0_];
+                        d_x_6[(b0 + 3) * 32 + i] = acc_[3][i - t0_];
                     }
                 }
-                for (int i = t0_; i < t0_ + 16; i++) {
-                    d_x_6[b0 * 32 + i] = acc_[0][i - t0_];
-                    d_x_6[(b0 + 1) * 32 + i] = acc_[1][i - t0_];
-                    d_x_6[(b0 + 2) * 32 + i] = acc_[2][i - t0_];
-                    d_x_6[(b0 + 3) * 32 + i] = acc_[3][i - t0_];
-                }
             }
-        }
-        for (; b0 < T; b0++) {
-            {
-                double acc_[32];
-                for (int i = 0; i < 32; i++)
-                    acc_[i] = 0.0;
-                for (int o = 0; o < 27; o++) {
+        } else {
+            for (int b0 = 0; b0 < T; b0++) {
+                {
+                    double acc_[32];
                     for (int i = 0; i < 32; i++)
-                        acc_[i] += wte_weight[o * 32 + i] * d_logits[b0 * 27 + o];
+                        acc_[i] = 0.0;
+                    for (int o = 0; o < 27; o++) {
+                        for (int i = 0; i < 32; i++)
+                            acc_[i] += wte_weight[o * 32 + i] * d_logits[b0 * 27 + o];
+                    }
+                    for (int i = 0; i < 32; i++)
+                        d_x_6[b0 * 32 + i] = acc_[i];
                 }
-                for (int i = 0; i < 32; i++)
-                    d_x_6[b0 * 32 + i] = acc_[i];
             }
         }
     }
@@ -1639,44 +1645,47 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     /* du_2 += dlinear_y_8 * dlinear_y_8/du_2 */
     {
-        int b0 = 0;
-        for (; b0 + 4 <= T; b0 += 4) {
-            for (int t0_ = 0; t0_ < 128; t0_ += 16) {
-                double acc_[4][16];
-                for (int i = t0_; i < t0_ + 16; i++) {
-                    acc_[0][i - t0_] = 0.0;
-                    acc_[1][i - t0_] = 0.0;
-                    acc_[2][i - t0_] = 0.0;
-                    acc_[3][i - t0_] = 0.0;
-                }
-                for (int o = 0; o < 32; o++) {
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int b0 = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 128; t0_ += 16) {
+                    double acc_[4][16];
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += h1_mlp_c_proj_weight[o * 128 + i] * d_linear_y_8[b0 * 32 + o];
-                        acc_[1][i - t0_] += h1_mlp_c_proj_weight[o * 128 + i] * d_linear_y_8[(b0 + 1) * 32 + o];
-                        acc_[2][i - t0_] += h1_mlp_c_proj_weight[o * 128 + i] * d_linear_y_8[(b0 + 2) * 32 + o];
-                        acc_[3][i - t0_] += h1_mlp_c_proj_weight[o * 128 + i] * d_linear_y_8[(b0 + 3) * 32 + o];
+                        acc_[0][i - t0_] = 0.0;
+                        acc_[1][i - t0_] = 0.0;
+                        acc_[2][i - t0_] = 0.0;
+                        acc_[3][i - t0_] = 0.0;
                     }
-                }
-                for (int i = t0_; i < t0_ + 16; i++) {
-                    d_u_2[b0 * 128 + i] = acc_[0][i - t0_];
-                    d_u_2[(b0 + 1) * 128 + i] = acc_[1][i - t0_];
-                    d_u_2[(b0 + 2) * 128 + i] = acc_[2][i - t0_];
-                    d_u_2[(b0 + 3) * 128 + i] = acc_[3][i - t0_];
+                    for (int o = 0; o < 32; o++) {
+                        for (int i = t0_; i < t0_ + 16; i++) {
+                            acc_[0][i - t0_] += h1_mlp_c_proj_weight[o * 128 + i] * d_linear_y_8[b0 * 32 + o];
+                            acc_[1][i - t0_] += h1_mlp_c_proj_weight[o * 128 + i] * d_linear_y_8[(b0 + 1) * 32 + o];
+                            acc_[2][i - t0_] += h1_mlp_c_proj_weight[o * 128 + i] * d_linear_y_8[(b0 + 2) * 32 + o];
+                            acc_[3][i - t0_] += h1_mlp_c_proj_weight[o * 128 + i] * d_linear_y_8[(b0 + 3) * 32 + o];
+                        }
+                    }
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        d_u_2[b0 * 128 + i] = acc_[0][i - t0_];
+                        d_u_2[(b0 + 1) * 128 + i] = acc_[1][i - t0_];
+                        d_u_2[(b0 + 2) * 128 + i] = acc_[2][i - t0_];
+                        d_u_2[(b0 + 3) * 128 + i] = acc_[3][i - t0_];
+                    }
                 }
             }
-        }
-        for (; b0 < T; b0++) {
-            {
-                for (int t0_ = 0; t0_ < 128; t0_ += 64) {
-                    double acc_[64];
-                    for (int i = t0_; i < t0_ + 64; i++)
-                        acc_[i - t0_] = 0.0;
-                    for (int o = 0; o < 32; o++) {
+        } else {
+            for (int b0 = 0; b0 < T; b0++) {
+                {
+                    for (int t0_ = 0; t0_ < 128; t0_ += 64) {
+                        double acc_[64];
                         for (int i = t0_; i < t0_ + 64; i++)
-                            acc_[i - t0_] += h1_mlp_c_proj_weight[o * 128 + i] * d_linear_y_8[b0 * 32 + o];
+                            acc_[i - t0_] = 0.0;
+                        for (int o = 0; o < 32; o++) {
+                            for (int i = t0_; i < t0_ + 64; i++)
+                                acc_[i - t0_] += h1_mlp_c_proj_weight[o * 128 + i] * d_linear_y_8[b0 * 32 + o];
+                        }
+                        for (int i = t0_; i < t0_ + 64; i++)
+                            d_u_2[b0 * 128 + i] = acc_[i - t0_];
                     }
-                    for (int i = t0_; i < t0_ + 64; i++)
-                        d_u_2[b0 * 128 + i] = acc_[i - t0_];
                 }
             }
         }
@@ -1753,43 +1762,46 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     /* dlayernorm_y_4 += dlinear_y_7 * dlinear_y_7/dlayernorm_y_4 */
     {
-        int b0 = 0;
-        for (; b0 + 4 <= T; b0 += 4) {
-            for (int t0_ = 0; t0_ < 32; t0_ += 16) {
-                double acc_[4][16];
-                for (int i = t0_; i < t0_ + 16; i++) {
-                    acc_[0][i - t0_] = 0.0;
-                    acc_[1][i - t0_] = 0.0;
-                    acc_[2][i - t0_] = 0.0;
-                    acc_[3][i - t0_] = 0.0;
-                }
-                for (int o = 0; o < 128; o++) {
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int b0 = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 32; t0_ += 16) {
+                    double acc_[4][16];
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += h1_mlp_c_fc_weight[o * 32 + i] * d_linear_y_7[b0 * 128 + o];
-                        acc_[1][i - t0_] += h1_mlp_c_fc_weight[o * 32 + i] * d_linear_y_7[(b0 + 1) * 128 + o];
-                        acc_[2][i - t0_] += h1_mlp_c_fc_weight[o * 32 + i] * d_linear_y_7[(b0 + 2) * 128 + o];
-                        acc_[3][i - t0_] += h1_mlp_c_fc_weight[o * 32 + i] * d_linear_y_7[(b0 + 3) * 128 + o];
+                        acc_[0][i - t0_] = 0.0;
+                        acc_[1][i - t0_] = 0.0;
+                        acc_[2][i - t0_] = 0.0;
+                        acc_[3][i - t0_] = 0.0;
+                    }
+                    for (int o = 0; o < 128; o++) {
+                        for (int i = t0_; i < t0_ + 16; i++) {
+                            acc_[0][i - t0_] += h1_mlp_c_fc_weight[o * 32 + i] * d_linear_y_7[b0 * 128 + o];
+                            acc_[1][i - t0_] += h1_mlp_c_fc_weight[o * 32 + i] * d_linear_y_7[(b0 + 1) * 128 + o];
+                            acc_[2][i - t0_] += h1_mlp_c_fc_weight[o * 32 + i] * d_linear_y_7[(b0 + 2) * 128 + o];
+                            acc_[3][i - t0_] += h1_mlp_c_fc_weight[o * 32 + i] * d_linear_y_7[(b0 + 3) * 128 + o];
+                        }
+                    }
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        d_layernorm_y_4[b0 * 32 + i] = acc_[0][i - t0_];
+                        d_layernorm_y_4[(b0 + 1) * 32 + i] = acc_[1][i - t0_];
+                        d_layernorm_y_4[(b0 + 2) * 32 + i] = acc_[2][i - t0_];
+                        d_layernorm_y_4[(b0 + 3) * 32 + i] = acc_[3][i - t0_];
                     }
                 }
-                for (int i = t0_; i < t0_ + 16; i++) {
-                    d_layernorm_y_4[b0 * 32 + i] = acc_[0][i - t0_];
-                    d_layernorm_y_4[(b0 + 1) * 32 + i] = acc_[1][i - t0_];
-                    d_layernorm_y_4[(b0 + 2) * 32 + i] = acc_[2][i - t0_];
-                    d_layernorm_y_4[(b0 + 3) * 32 + i] = acc_[3][i - t0_];
-                }
             }
-        }
-        for (; b0 < T; b0++) {
-            {
-                double acc_[32];
-                for (int i = 0; i < 32; i++)
-                    acc_[i] = 0.0;
-                for (int o = 0; o < 128; o++) {
+        } else {
+            for (int b0 = 0; b0 < T; b0++) {
+                {
+                    double acc_[32];
                     for (int i = 0; i < 32; i++)
-                        acc_[i] += h1_mlp_c_fc_weight[o * 32 + i] * d_linear_y_7[b0 * 128 + o];
+                        acc_[i] = 0.0;
+                    for (int o = 0; o < 128; o++) {
+                        for (int i = 0; i < 32; i++)
+                            acc_[i] += h1_mlp_c_fc_weight[o * 32 + i] * d_linear_y_7[b0 * 128 + o];
+                    }
+                    for (int i = 0; i < 32; i++)
+                        d_layernorm_y_4[b0 * 32 + i] = acc_[i];
                 }
-                for (int i = 0; i < 32; i++)
-                    d_layernorm_y_4[b0 * 32 + i] = acc_[i];
             }
         }
     }
@@ -1956,43 +1968,46 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     /* dattention_out_2 += dlinear_y_6 * dlinear_y_6/dattention_out_2 */
     {
-        int b0 = 0;
-        for (; b0 + 4 <= T; b0 += 4) {
-            for (int t0_ = 0; t0_ < 32; t0_ += 16) {
-                double acc_[4][16];
-                for (int i = t0_; i < t0_ + 16; i++) {
-                    acc_[0][i - t0_] = 0.0;
-                    acc_[1][i - t0_] = 0.0;
-                    acc_[2][i - t0_] = 0.0;
-                    acc_[3][i - t0_] = 0.0;
-                }
-                for (int o = 0; o < 32; o++) {
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int b0 = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 32; t0_ += 16) {
+                    double acc_[4][16];
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += h1_attn_c_proj_weight[o * 32 + i] * d_linear_y_6[b0 * 32 + o];
-                        acc_[1][i - t0_] += h1_attn_c_proj_weight[o * 32 + i] * d_linear_y_6[(b0 + 1) * 32 + o];
-                        acc_[2][i - t0_] += h1_attn_c_proj_weight[o * 32 + i] * d_linear_y_6[(b0 + 2) * 32 + o];
-                        acc_[3][i - t0_] += h1_attn_c_proj_weight[o * 32 + i] * d_linear_y_6[(b0 + 3) * 32 + o];
+                        acc_[0][i - t0_] = 0.0;
+                        acc_[1][i - t0_] = 0.0;
+                        acc_[2][i - t0_] = 0.0;
+                        acc_[3][i - t0_] = 0.0;
+                    }
+                    for (int o = 0; o < 32; o++) {
+                        for (int i = t0_; i < t0_ + 16; i++) {
+                            acc_[0][i - t0_] += h1_attn_c_proj_weight[o * 32 + i] * d_linear_y_6[b0 * 32 + o];
+                            acc_[1][i - t0_] += h1_attn_c_proj_weight[o * 32 + i] * d_linear_y_6[(b0 + 1) * 32 + o];
+                            acc_[2][i - t0_] += h1_attn_c_proj_weight[o * 32 + i] * d_linear_y_6[(b0 + 2) * 32 + o];
+                            acc_[3][i - t0_] += h1_attn_c_proj_weight[o * 32 + i] * d_linear_y_6[(b0 + 3) * 32 + o];
+                        }
+                    }
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        d_attention_out_2[b0 * 32 + i] = acc_[0][i - t0_];
+                        d_attention_out_2[(b0 + 1) * 32 + i] = acc_[1][i - t0_];
+                        d_attention_out_2[(b0 + 2) * 32 + i] = acc_[2][i - t0_];
+                        d_attention_out_2[(b0 + 3) * 32 + i] = acc_[3][i - t0_];
                     }
                 }
-                for (int i = t0_; i < t0_ + 16; i++) {
-                    d_attention_out_2[b0 * 32 + i] = acc_[0][i - t0_];
-                    d_attention_out_2[(b0 + 1) * 32 + i] = acc_[1][i - t0_];
-                    d_attention_out_2[(b0 + 2) * 32 + i] = acc_[2][i - t0_];
-                    d_attention_out_2[(b0 + 3) * 32 + i] = acc_[3][i - t0_];
-                }
             }
-        }
-        for (; b0 < T; b0++) {
-            {
-                double acc_[32];
-                for (int i = 0; i < 32; i++)
-                    acc_[i] = 0.0;
-                for (int o = 0; o < 32; o++) {
+        } else {
+            for (int b0 = 0; b0 < T; b0++) {
+                {
+                    double acc_[32];
                     for (int i = 0; i < 32; i++)
-                        acc_[i] += h1_attn_c_proj_weight[o * 32 + i] * d_linear_y_6[b0 * 32 + o];
+                        acc_[i] = 0.0;
+                    for (int o = 0; o < 32; o++) {
+                        for (int i = 0; i < 32; i++)
+                            acc_[i] += h1_attn_c_proj_weight[o * 32 + i] * d_linear_y_6[b0 * 32 + o];
+                    }
+                    for (int i = 0; i < 32; i++)
+                        d_attention_out_2[b0 * 32 + i] = acc_[i];
                 }
-                for (int i = 0; i < 32; i++)
-                    d_attention_out_2[b0 * 32 + i] = acc_[i];
             }
         }
     }
@@ -2178,43 +2193,46 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     /* dlayernorm_y_3 += dlinear_y_5 * dlinear_y_5/dlayernorm_y_3 */
     {
-        int b0 = 0;
-        for (; b0 + 4 <= T; b0 += 4) {
-            for (int t0_ = 0; t0_ < 32; t0_ += 16) {
-                double acc_[4][16];
-                for (int i = t0_; i < t0_ + 16; i++) {
-                    acc_[0][i - t0_] = 0.0;
-                    acc_[1][i - t0_] = 0.0;
-                    acc_[2][i - t0_] = 0.0;
-                    acc_[3][i - t0_] = 0.0;
-                }
-                for (int o = 0; o < 96; o++) {
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int b0 = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 32; t0_ += 16) {
+                    double acc_[4][16];
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += (d_reach_linear_y_5[b0 * 96 + o] > 0 ? h1_attn_c_attn_weight[o * 32 + i] * d_linear_y_5[b0 * 96 + o] : 0.0);
-                        acc_[1][i - t0_] += (d_reach_linear_y_5[(b0 + 1) * 96 + o] > 0 ? h1_attn_c_attn_weight[o * 32 + i] * d_linear_y_5[(b0 + 1) * 96 + o] : 0.0);
-                        acc_[2][i - t0_] += (d_reach_linear_y_5[(b0 + 2) * 96 + o] > 0 ? h1_attn_c_attn_weight[o * 32 + i] * d_linear_y_5[(b0 + 2) * 96 + o] : 0.0);
-                        acc_[3][i - t0_] += (d_reach_linear_y_5[(b0 + 3) * 96 + o] > 0 ? h1_attn_c_attn_weight[o * 32 + i] * d_linear_y_5[(b0 + 3) * 96 + o] : 0.0);
+                        acc_[0][i - t0_] = 0.0;
+                        acc_[1][i - t0_] = 0.0;
+                        acc_[2][i - t0_] = 0.0;
+                        acc_[3][i - t0_] = 0.0;
+                    }
+                    for (int o = 0; o < 96; o++) {
+                        for (int i = t0_; i < t0_ + 16; i++) {
+                            acc_[0][i - t0_] += (d_reach_linear_y_5[b0 * 96 + o] > 0 ? h1_attn_c_attn_weight[o * 32 + i] * d_linear_y_5[b0 * 96 + o] : 0.0);
+                            acc_[1][i - t0_] += (d_reach_linear_y_5[(b0 + 1) * 96 + o] > 0 ? h1_attn_c_attn_weight[o * 32 + i] * d_linear_y_5[(b0 + 1) * 96 + o] : 0.0);
+                            acc_[2][i - t0_] += (d_reach_linear_y_5[(b0 + 2) * 96 + o] > 0 ? h1_attn_c_attn_weight[o * 32 + i] * d_linear_y_5[(b0 + 2) * 96 + o] : 0.0);
+                            acc_[3][i - t0_] += (d_reach_linear_y_5[(b0 + 3) * 96 + o] > 0 ? h1_attn_c_attn_weight[o * 32 + i] * d_linear_y_5[(b0 + 3) * 96 + o] : 0.0);
+                        }
+                    }
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        d_layernorm_y_3[b0 * 32 + i] = acc_[0][i - t0_];
+                        d_layernorm_y_3[(b0 + 1) * 32 + i] = acc_[1][i - t0_];
+                        d_layernorm_y_3[(b0 + 2) * 32 + i] = acc_[2][i - t0_];
+                        d_layernorm_y_3[(b0 + 3) * 32 + i] = acc_[3][i - t0_];
                     }
                 }
-                for (int i = t0_; i < t0_ + 16; i++) {
-                    d_layernorm_y_3[b0 * 32 + i] = acc_[0][i - t0_];
-                    d_layernorm_y_3[(b0 + 1) * 32 + i] = acc_[1][i - t0_];
-                    d_layernorm_y_3[(b0 + 2) * 32 + i] = acc_[2][i - t0_];
-                    d_layernorm_y_3[(b0 + 3) * 32 + i] = acc_[3][i - t0_];
-                }
             }
-        }
-        for (; b0 < T; b0++) {
-            {
-                double acc_[32];
-                for (int i = 0; i < 32; i++)
-                    acc_[i] = 0.0;
-                for (int o = 0; o < 96; o++) {
+        } else {
+            for (int b0 = 0; b0 < T; b0++) {
+                {
+                    double acc_[32];
                     for (int i = 0; i < 32; i++)
-                        acc_[i] += (d_reach_linear_y_5[b0 * 96 + o] > 0 ? h1_attn_c_attn_weight[o * 32 + i] * d_linear_y_5[b0 * 96 + o] : 0.0);
+                        acc_[i] = 0.0;
+                    for (int o = 0; o < 96; o++) {
+                        for (int i = 0; i < 32; i++)
+                            acc_[i] += (d_reach_linear_y_5[b0 * 96 + o] > 0 ? h1_attn_c_attn_weight[o * 32 + i] * d_linear_y_5[b0 * 96 + o] : 0.0);
+                    }
+                    for (int i = 0; i < 32; i++)
+                        d_layernorm_y_3[b0 * 32 + i] = acc_[i];
                 }
-                for (int i = 0; i < 32; i++)
-                    d_layernorm_y_3[b0 * 32 + i] = acc_[i];
             }
         }
     }
@@ -2381,44 +2399,47 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     /* du += dlinear_y_4 * dlinear_y_4/du */
     {
-        int b0 = 0;
-        for (; b0 + 4 <= T; b0 += 4) {
-            for (int t0_ = 0; t0_ < 128; t0_ += 16) {
-                double acc_[4][16];
-                for (int i = t0_; i < t0_ + 16; i++) {
-                    acc_[0][i - t0_] = 0.0;
-                    acc_[1][i - t0_] = 0.0;
-                    acc_[2][i - t0_] = 0.0;
-                    acc_[3][i - t0_] = 0.0;
-                }
-                for (int o = 0; o < 32; o++) {
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int b0 = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 128; t0_ += 16) {
+                    double acc_[4][16];
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += h0_mlp_c_proj_weight[o * 128 + i] * d_linear_y_4[b0 * 32 + o];
-                        acc_[1][i - t0_] += h0_mlp_c_proj_weight[o * 128 + i] * d_linear_y_4[(b0 + 1) * 32 + o];
-                        acc_[2][i - t0_] += h0_mlp_c_proj_weight[o * 128 + i] * d_linear_y_4[(b0 + 2) * 32 + o];
-                        acc_[3][i - t0_] += h0_mlp_c_proj_weight[o * 128 + i] * d_linear_y_4[(b0 + 3) * 32 + o];
+                        acc_[0][i - t0_] = 0.0;
+                        acc_[1][i - t0_] = 0.0;
+                        acc_[2][i - t0_] = 0.0;
+                        acc_[3][i - t0_] = 0.0;
                     }
-                }
-                for (int i = t0_; i < t0_ + 16; i++) {
-                    d_u[b0 * 128 + i] = acc_[0][i - t0_];
-                    d_u[(b0 + 1) * 128 + i] = acc_[1][i - t0_];
-                    d_u[(b0 + 2) * 128 + i] = acc_[2][i - t0_];
-                    d_u[(b0 + 3) * 128 + i] = acc_[3][i - t0_];
+                    for (int o = 0; o < 32; o++) {
+                        for (int i = t0_; i < t0_ + 16; i++) {
+                            acc_[0][i - t0_] += h0_mlp_c_proj_weight[o * 128 + i] * d_linear_y_4[b0 * 32 + o];
+                            acc_[1][i - t0_] += h0_mlp_c_proj_weight[o * 128 + i] * d_linear_y_4[(b0 + 1) * 32 + o];
+                            acc_[2][i - t0_] += h0_mlp_c_proj_weight[o * 128 + i] * d_linear_y_4[(b0 + 2) * 32 + o];
+                            acc_[3][i - t0_] += h0_mlp_c_proj_weight[o * 128 + i] * d_linear_y_4[(b0 + 3) * 32 + o];
+                        }
+                    }
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        d_u[b0 * 128 + i] = acc_[0][i - t0_];
+                        d_u[(b0 + 1) * 128 + i] = acc_[1][i - t0_];
+                        d_u[(b0 + 2) * 128 + i] = acc_[2][i - t0_];
+                        d_u[(b0 + 3) * 128 + i] = acc_[3][i - t0_];
+                    }
                 }
             }
-        }
-        for (; b0 < T; b0++) {
-            {
-                for (int t0_ = 0; t0_ < 128; t0_ += 64) {
-                    double acc_[64];
-                    for (int i = t0_; i < t0_ + 64; i++)
-                        acc_[i - t0_] = 0.0;
-                    for (int o = 0; o < 32; o++) {
+        } else {
+            for (int b0 = 0; b0 < T; b0++) {
+                {
+                    for (int t0_ = 0; t0_ < 128; t0_ += 64) {
+                        double acc_[64];
                         for (int i = t0_; i < t0_ + 64; i++)
-                            acc_[i - t0_] += h0_mlp_c_proj_weight[o * 128 + i] * d_linear_y_4[b0 * 32 + o];
+                            acc_[i - t0_] = 0.0;
+                        for (int o = 0; o < 32; o++) {
+                            for (int i = t0_; i < t0_ + 64; i++)
+                                acc_[i - t0_] += h0_mlp_c_proj_weight[o * 128 + i] * d_linear_y_4[b0 * 32 + o];
+                        }
+                        for (int i = t0_; i < t0_ + 64; i++)
+                            d_u[b0 * 128 + i] = acc_[i - t0_];
                     }
-                    for (int i = t0_; i < t0_ + 64; i++)
-                        d_u[b0 * 128 + i] = acc_[i - t0_];
                 }
             }
         }
@@ -2495,43 +2516,46 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     /* dlayernorm_y_2 += dlinear_y_3 * dlinear_y_3/dlayernorm_y_2 */
     {
-        int b0 = 0;
-        for (; b0 + 4 <= T; b0 += 4) {
-            for (int t0_ = 0; t0_ < 32; t0_ += 16) {
-                double acc_[4][16];
-                for (int i = t0_; i < t0_ + 16; i++) {
-                    acc_[0][i - t0_] = 0.0;
-                    acc_[1][i - t0_] = 0.0;
-                    acc_[2][i - t0_] = 0.0;
-                    acc_[3][i - t0_] = 0.0;
-                }
-                for (int o = 0; o < 128; o++) {
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int b0 = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 32; t0_ += 16) {
+                    double acc_[4][16];
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += h0_mlp_c_fc_weight[o * 32 + i] * d_linear_y_3[b0 * 128 + o];
-                        acc_[1][i - t0_] += h0_mlp_c_fc_weight[o * 32 + i] * d_linear_y_3[(b0 + 1) * 128 + o];
-                        acc_[2][i - t0_] += h0_mlp_c_fc_weight[o * 32 + i] * d_linear_y_3[(b0 + 2) * 128 + o];
-                        acc_[3][i - t0_] += h0_mlp_c_fc_weight[o * 32 + i] * d_linear_y_3[(b0 + 3) * 128 + o];
+                        acc_[0][i - t0_] = 0.0;
+                        acc_[1][i - t0_] = 0.0;
+                        acc_[2][i - t0_] = 0.0;
+                        acc_[3][i - t0_] = 0.0;
+                    }
+                    for (int o = 0; o < 128; o++) {
+                        for (int i = t0_; i < t0_ + 16; i++) {
+                            acc_[0][i - t0_] += h0_mlp_c_fc_weight[o * 32 + i] * d_linear_y_3[b0 * 128 + o];
+                            acc_[1][i - t0_] += h0_mlp_c_fc_weight[o * 32 + i] * d_linear_y_3[(b0 + 1) * 128 + o];
+                            acc_[2][i - t0_] += h0_mlp_c_fc_weight[o * 32 + i] * d_linear_y_3[(b0 + 2) * 128 + o];
+                            acc_[3][i - t0_] += h0_mlp_c_fc_weight[o * 32 + i] * d_linear_y_3[(b0 + 3) * 128 + o];
+                        }
+                    }
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        d_layernorm_y_2[b0 * 32 + i] = acc_[0][i - t0_];
+                        d_layernorm_y_2[(b0 + 1) * 32 + i] = acc_[1][i - t0_];
+                        d_layernorm_y_2[(b0 + 2) * 32 + i] = acc_[2][i - t0_];
+                        d_layernorm_y_2[(b0 + 3) * 32 + i] = acc_[3][i - t0_];
                     }
                 }
-                for (int i = t0_; i < t0_ + 16; i++) {
-                    d_layernorm_y_2[b0 * 32 + i] = acc_[0][i - t0_];
-                    d_layernorm_y_2[(b0 + 1) * 32 + i] = acc_[1][i - t0_];
-                    d_layernorm_y_2[(b0 + 2) * 32 + i] = acc_[2][i - t0_];
-                    d_layernorm_y_2[(b0 + 3) * 32 + i] = acc_[3][i - t0_];
-                }
             }
-        }
-        for (; b0 < T; b0++) {
-            {
-                double acc_[32];
-                for (int i = 0; i < 32; i++)
-                    acc_[i] = 0.0;
-                for (int o = 0; o < 128; o++) {
+        } else {
+            for (int b0 = 0; b0 < T; b0++) {
+                {
+                    double acc_[32];
                     for (int i = 0; i < 32; i++)
-                        acc_[i] += h0_mlp_c_fc_weight[o * 32 + i] * d_linear_y_3[b0 * 128 + o];
+                        acc_[i] = 0.0;
+                    for (int o = 0; o < 128; o++) {
+                        for (int i = 0; i < 32; i++)
+                            acc_[i] += h0_mlp_c_fc_weight[o * 32 + i] * d_linear_y_3[b0 * 128 + o];
+                    }
+                    for (int i = 0; i < 32; i++)
+                        d_layernorm_y_2[b0 * 32 + i] = acc_[i];
                 }
-                for (int i = 0; i < 32; i++)
-                    d_layernorm_y_2[b0 * 32 + i] = acc_[i];
             }
         }
     }
@@ -2698,43 +2722,46 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     /* dattention_out += dlinear_y_2 * dlinear_y_2/dattention_out */
     {
-        int b0 = 0;
-        for (; b0 + 4 <= T; b0 += 4) {
-            for (int t0_ = 0; t0_ < 32; t0_ += 16) {
-                double acc_[4][16];
-                for (int i = t0_; i < t0_ + 16; i++) {
-                    acc_[0][i - t0_] = 0.0;
-                    acc_[1][i - t0_] = 0.0;
-                    acc_[2][i - t0_] = 0.0;
-                    acc_[3][i - t0_] = 0.0;
-                }
-                for (int o = 0; o < 32; o++) {
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int b0 = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 32; t0_ += 16) {
+                    double acc_[4][16];
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += h0_attn_c_proj_weight[o * 32 + i] * d_linear_y_2[b0 * 32 + o];
-                        acc_[1][i - t0_] += h0_attn_c_proj_weight[o * 32 + i] * d_linear_y_2[(b0 + 1) * 32 + o];
-                        acc_[2][i - t0_] += h0_attn_c_proj_weight[o * 32 + i] * d_linear_y_2[(b0 + 2) * 32 + o];
-                        acc_[3][i - t0_] += h0_attn_c_proj_weight[o * 32 + i] * d_linear_y_2[(b0 + 3) * 32 + o];
+                        acc_[0][i - t0_] = 0.0;
+                        acc_[1][i - t0_] = 0.0;
+                        acc_[2][i - t0_] = 0.0;
+                        acc_[3][i - t0_] = 0.0;
+                    }
+                    for (int o = 0; o < 32; o++) {
+                        for (int i = t0_; i < t0_ + 16; i++) {
+                            acc_[0][i - t0_] += h0_attn_c_proj_weight[o * 32 + i] * d_linear_y_2[b0 * 32 + o];
+                            acc_[1][i - t0_] += h0_attn_c_proj_weight[o * 32 + i] * d_linear_y_2[(b0 + 1) * 32 + o];
+                            acc_[2][i - t0_] += h0_attn_c_proj_weight[o * 32 + i] * d_linear_y_2[(b0 + 2) * 32 + o];
+                            acc_[3][i - t0_] += h0_attn_c_proj_weight[o * 32 + i] * d_linear_y_2[(b0 + 3) * 32 + o];
+                        }
+                    }
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        d_attention_out[b0 * 32 + i] = acc_[0][i - t0_];
+                        d_attention_out[(b0 + 1) * 32 + i] = acc_[1][i - t0_];
+                        d_attention_out[(b0 + 2) * 32 + i] = acc_[2][i - t0_];
+                        d_attention_out[(b0 + 3) * 32 + i] = acc_[3][i - t0_];
                     }
                 }
-                for (int i = t0_; i < t0_ + 16; i++) {
-                    d_attention_out[b0 * 32 + i] = acc_[0][i - t0_];
-                    d_attention_out[(b0 + 1) * 32 + i] = acc_[1][i - t0_];
-                    d_attention_out[(b0 + 2) * 32 + i] = acc_[2][i - t0_];
-                    d_attention_out[(b0 + 3) * 32 + i] = acc_[3][i - t0_];
-                }
             }
-        }
-        for (; b0 < T; b0++) {
-            {
-                double acc_[32];
-                for (int i = 0; i < 32; i++)
-                    acc_[i] = 0.0;
-                for (int o = 0; o < 32; o++) {
+        } else {
+            for (int b0 = 0; b0 < T; b0++) {
+                {
+                    double acc_[32];
                     for (int i = 0; i < 32; i++)
-                        acc_[i] += h0_attn_c_proj_weight[o * 32 + i] * d_linear_y_2[b0 * 32 + o];
+                        acc_[i] = 0.0;
+                    for (int o = 0; o < 32; o++) {
+                        for (int i = 0; i < 32; i++)
+                            acc_[i] += h0_attn_c_proj_weight[o * 32 + i] * d_linear_y_2[b0 * 32 + o];
+                    }
+                    for (int i = 0; i < 32; i++)
+                        d_attention_out[b0 * 32 + i] = acc_[i];
                 }
-                for (int i = 0; i < 32; i++)
-                    d_attention_out[b0 * 32 + i] = acc_[i];
             }
         }
     }
@@ -2920,43 +2947,46 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     /* dlayernorm_y += dlinear_y * dlinear_y/dlayernorm_y */
     {
-        int b0 = 0;
-        for (; b0 + 4 <= T; b0 += 4) {
-            for (int t0_ = 0; t0_ < 32; t0_ += 16) {
-                double acc_[4][16];
-                for (int i = t0_; i < t0_ + 16; i++) {
-                    acc_[0][i - t0_] = 0.0;
-                    acc_[1][i - t0_] = 0.0;
-                    acc_[2][i - t0_] = 0.0;
-                    acc_[3][i - t0_] = 0.0;
-                }
-                for (int o = 0; o < 96; o++) {
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int b0 = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 32; t0_ += 16) {
+                    double acc_[4][16];
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += (d_reach_linear_y[b0 * 96 + o] > 0 ? h0_attn_c_attn_weight[o * 32 + i] * d_linear_y[b0 * 96 + o] : 0.0);
-                        acc_[1][i - t0_] += (d_reach_linear_y[(b0 + 1) * 96 + o] > 0 ? h0_attn_c_attn_weight[o * 32 + i] * d_linear_y[(b0 + 1) * 96 + o] : 0.0);
-                        acc_[2][i - t0_] += (d_reach_linear_y[(b0 + 2) * 96 + o] > 0 ? h0_attn_c_attn_weight[o * 32 + i] * d_linear_y[(b0 + 2) * 96 + o] : 0.0);
-                        acc_[3][i - t0_] += (d_reach_linear_y[(b0 + 3) * 96 + o] > 0 ? h0_attn_c_attn_weight[o * 32 + i] * d_linear_y[(b0 + 3) * 96 + o] : 0.0);
+                        acc_[0][i - t0_] = 0.0;
+                        acc_[1][i - t0_] = 0.0;
+                        acc_[2][i - t0_] = 0.0;
+                        acc_[3][i - t0_] = 0.0;
+                    }
+                    for (int o = 0; o < 96; o++) {
+                        for (int i = t0_; i < t0_ + 16; i++) {
+                            acc_[0][i - t0_] += (d_reach_linear_y[b0 * 96 + o] > 0 ? h0_attn_c_attn_weight[o * 32 + i] * d_linear_y[b0 * 96 + o] : 0.0);
+                            acc_[1][i - t0_] += (d_reach_linear_y[(b0 + 1) * 96 + o] > 0 ? h0_attn_c_attn_weight[o * 32 + i] * d_linear_y[(b0 + 1) * 96 + o] : 0.0);
+                            acc_[2][i - t0_] += (d_reach_linear_y[(b0 + 2) * 96 + o] > 0 ? h0_attn_c_attn_weight[o * 32 + i] * d_linear_y[(b0 + 2) * 96 + o] : 0.0);
+                            acc_[3][i - t0_] += (d_reach_linear_y[(b0 + 3) * 96 + o] > 0 ? h0_attn_c_attn_weight[o * 32 + i] * d_linear_y[(b0 + 3) * 96 + o] : 0.0);
+                        }
+                    }
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        d_layernorm_y[b0 * 32 + i] = acc_[0][i - t0_];
+                        d_layernorm_y[(b0 + 1) * 32 + i] = acc_[1][i - t0_];
+                        d_layernorm_y[(b0 + 2) * 32 + i] = acc_[2][i - t0_];
+                        d_layernorm_y[(b0 + 3) * 32 + i] = acc_[3][i - t0_];
                     }
                 }
-                for (int i = t0_; i < t0_ + 16; i++) {
-                    d_layernorm_y[b0 * 32 + i] = acc_[0][i - t0_];
-                    d_layernorm_y[(b0 + 1) * 32 + i] = acc_[1][i - t0_];
-                    d_layernorm_y[(b0 + 2) * 32 + i] = acc_[2][i - t0_];
-                    d_layernorm_y[(b0 + 3) * 32 + i] = acc_[3][i - t0_];
-                }
             }
-        }
-        for (; b0 < T; b0++) {
-            {
-                double acc_[32];
-                for (int i = 0; i < 32; i++)
-                    acc_[i] = 0.0;
-                for (int o = 0; o < 96; o++) {
+        } else {
+            for (int b0 = 0; b0 < T; b0++) {
+                {
+                    double acc_[32];
                     for (int i = 0; i < 32; i++)
-                        acc_[i] += (d_reach_linear_y[b0 * 96 + o] > 0 ? h0_attn_c_attn_weight[o * 32 + i] * d_linear_y[b0 * 96 + o] : 0.0);
+                        acc_[i] = 0.0;
+                    for (int o = 0; o < 96; o++) {
+                        for (int i = 0; i < 32; i++)
+                            acc_[i] += (d_reach_linear_y[b0 * 96 + o] > 0 ? h0_attn_c_attn_weight[o * 32 + i] * d_linear_y[b0 * 96 + o] : 0.0);
+                    }
+                    for (int i = 0; i < 32; i++)
+                        d_layernorm_y[b0 * 32 + i] = acc_[i];
                 }
-                for (int i = 0; i < 32; i++)
-                    d_layernorm_y[b0 * 32 + i] = acc_[i];
             }
         }
     }

@@ -1117,43 +1117,46 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     /* drmsnorm_y_4 += dlogits * dlogits/drmsnorm_y_4 */
     {
-        int b0 = 0;
-        for (; b0 + 4 <= T; b0 += 4) {
-            for (int t0_ = 0; t0_ < 64; t0_ += 16) {
-                double acc_[4][16];
-                for (int i = t0_; i < t0_ + 16; i++) {
-                    acc_[0][i - t0_] = 0.0;
-                    acc_[1][i - t0_] = 0.0;
-                    acc_[2][i - t0_] = 0.0;
-                    acc_[3][i - t0_] = 0.0;
-                }
-                for (int o = 0; o < 28; o++) {
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int b0 = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 64; t0_ += 16) {
+                    double acc_[4][16];
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += lm_head[o * 64 + i] * d_logits[b0 * 28 + o];
-                        acc_[1][i - t0_] += lm_head[o * 64 + i] * d_logits[(b0 + 1) * 28 + o];
-                        acc_[2][i - t0_] += lm_head[o * 64 + i] * d_logits[(b0 + 2) * 28 + o];
-                        acc_[3][i - t0_] += lm_head[o * 64 + i] * d_logits[(b0 + 3) * 28 + o];
+                        acc_[0][i - t0_] = 0.0;
+                        acc_[1][i - t0_] = 0.0;
+                        acc_[2][i - t0_] = 0.0;
+                        acc_[3][i - t0_] = 0.0;
+                    }
+                    for (int o = 0; o < 28; o++) {
+                        for (int i = t0_; i < t0_ + 16; i++) {
+                            acc_[0][i - t0_] += lm_head[o * 64 + i] * d_logits[b0 * 28 + o];
+                            acc_[1][i - t0_] += lm_head[o * 64 + i] * d_logits[(b0 + 1) * 28 + o];
+                            acc_[2][i - t0_] += lm_head[o * 64 + i] * d_logits[(b0 + 2) * 28 + o];
+                            acc_[3][i - t0_] += lm_head[o * 64 + i] * d_logits[(b0 + 3) * 28 + o];
+                        }
+                    }
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        d_rmsnorm_y_4[b0 * 64 + i] = acc_[0][i - t0_];
+                        d_rmsnorm_y_4[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
+                        d_rmsnorm_y_4[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
+                        d_rmsnorm_y_4[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
                     }
                 }
-                for (int i = t0_; i < t0_ + 16; i++) {
-                    d_rmsnorm_y_4[b0 * 64 + i] = acc_[0][i - t0_];
-                    d_rmsnorm_y_4[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
-                    d_rmsnorm_y_4[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
-                    d_rmsnorm_y_4[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
-                }
             }
-        }
-        for (; b0 < T; b0++) {
-            {
-                double acc_[64];
-                for (int i = 0; i < 64; i++)
-                    acc_[i] = 0.0;
-                for (int o = 0; o < 28; o++) {
+        } else {
+            for (int b0 = 0; b0 < T; b0++) {
+                {
+                    double acc_[64];
                     for (int i = 0; i < 64; i++)
-                        acc_[i] += lm_head[o * 64 + i] * d_logits[b0 * 28 + o];
+                        acc_[i] = 0.0;
+                    for (int o = 0; o < 28; o++) {
+                        for (int i = 0; i < 64; i++)
+                            acc_[i] += lm_head[o * 64 + i] * d_logits[b0 * 28 + o];
+                    }
+                    for (int i = 0; i < 64; i++)
+                        d_rmsnorm_y_4[b0 * 64 + i] = acc_[i];
                 }
-                for (int i = 0; i < 64; i++)
-                    d_rmsnorm_y_4[b0 * 64 + i] = acc_[i];
             }
         }
     }

@@ -690,86 +690,92 @@ static double lstm_loss_grad(void *ctx, const double *params, double *grads, con
     /* lstm.mg:39: logits[t < T, v < vocab] = (sum(j) why[v, j] * h[t, j]) + by[v] */
     /* dwhy += dsum_9 * dsum_9/dwhy */
     {
-        int v = 0;
-        for (; v + 4 <= 27; v += 4) {
-            for (int t0_ = 0; t0_ < 64; t0_ += 16) {
-                double acc_[4][16];
-                for (int j = t0_; j < t0_ + 16; j++) {
-                    acc_[0][j - t0_] = 0.0;
-                    acc_[1][j - t0_] = 0.0;
-                    acc_[2][j - t0_] = 0.0;
-                    acc_[3][j - t0_] = 0.0;
-                }
-                for (int t = 0; t < T; t++) {
+        if (27 >= 4) {
+            for (int n_ = 0; n_ < 27; n_ += 4) {
+                int v = n_ + 4 <= (27) ? n_ : (27) - 4;
+                for (int t0_ = 0; t0_ < 64; t0_ += 16) {
+                    double acc_[4][16];
                     for (int j = t0_; j < t0_ + 16; j++) {
-                        acc_[0][j - t0_] += h[t * 64 + j] * d_sum_9[t * 27 + v];
-                        acc_[1][j - t0_] += h[t * 64 + j] * d_sum_9[t * 27 + v + 1];
-                        acc_[2][j - t0_] += h[t * 64 + j] * d_sum_9[t * 27 + v + 2];
-                        acc_[3][j - t0_] += h[t * 64 + j] * d_sum_9[t * 27 + v + 3];
+                        acc_[0][j - t0_] = 0.0;
+                        acc_[1][j - t0_] = 0.0;
+                        acc_[2][j - t0_] = 0.0;
+                        acc_[3][j - t0_] = 0.0;
+                    }
+                    for (int t = 0; t < T; t++) {
+                        for (int j = t0_; j < t0_ + 16; j++) {
+                            acc_[0][j - t0_] += h[t * 64 + j] * d_sum_9[t * 27 + v];
+                            acc_[1][j - t0_] += h[t * 64 + j] * d_sum_9[t * 27 + v + 1];
+                            acc_[2][j - t0_] += h[t * 64 + j] * d_sum_9[t * 27 + v + 2];
+                            acc_[3][j - t0_] += h[t * 64 + j] * d_sum_9[t * 27 + v + 3];
+                        }
+                    }
+                    for (int j = t0_; j < t0_ + 16; j++) {
+                        d_why[v * 64 + j] = acc_[0][j - t0_];
+                        d_why[(v + 1) * 64 + j] = acc_[1][j - t0_];
+                        d_why[(v + 2) * 64 + j] = acc_[2][j - t0_];
+                        d_why[(v + 3) * 64 + j] = acc_[3][j - t0_];
                     }
                 }
-                for (int j = t0_; j < t0_ + 16; j++) {
-                    d_why[v * 64 + j] = acc_[0][j - t0_];
-                    d_why[(v + 1) * 64 + j] = acc_[1][j - t0_];
-                    d_why[(v + 2) * 64 + j] = acc_[2][j - t0_];
-                    d_why[(v + 3) * 64 + j] = acc_[3][j - t0_];
-                }
             }
-        }
-        for (; v < 27; v++) {
-            {
-                double acc_[64];
-                for (int j = 0; j < 64; j++)
-                    acc_[j] = 0.0;
-                for (int t = 0; t < T; t++) {
+        } else {
+            for (int v = 0; v < 27; v++) {
+                {
+                    double acc_[64];
                     for (int j = 0; j < 64; j++)
-                        acc_[j] += h[t * 64 + j] * d_sum_9[t * 27 + v];
+                        acc_[j] = 0.0;
+                    for (int t = 0; t < T; t++) {
+                        for (int j = 0; j < 64; j++)
+                            acc_[j] += h[t * 64 + j] * d_sum_9[t * 27 + v];
+                    }
+                    for (int j = 0; j < 64; j++)
+                        d_why[v * 64 + j] = acc_[j];
                 }
-                for (int j = 0; j < 64; j++)
-                    d_why[v * 64 + j] = acc_[j];
             }
         }
     }
     /* lstm.mg:39: logits[t < T, v < vocab] = (sum(j) why[v, j] * h[t, j]) + by[v] */
     /* dh += dsum_9 * dsum_9/dh */
     {
-        int t = 0;
-        for (; t + 4 <= T; t += 4) {
-            for (int t0_ = 0; t0_ < 64; t0_ += 16) {
-                double acc_[4][16];
-                for (int j = t0_; j < t0_ + 16; j++) {
-                    acc_[0][j - t0_] = 0.0;
-                    acc_[1][j - t0_] = 0.0;
-                    acc_[2][j - t0_] = 0.0;
-                    acc_[3][j - t0_] = 0.0;
-                }
-                for (int v = 0; v < 27; v++) {
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int t = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 64; t0_ += 16) {
+                    double acc_[4][16];
                     for (int j = t0_; j < t0_ + 16; j++) {
-                        acc_[0][j - t0_] += why[v * 64 + j] * d_sum_9[t * 27 + v];
-                        acc_[1][j - t0_] += why[v * 64 + j] * d_sum_9[(t + 1) * 27 + v];
-                        acc_[2][j - t0_] += why[v * 64 + j] * d_sum_9[(t + 2) * 27 + v];
-                        acc_[3][j - t0_] += why[v * 64 + j] * d_sum_9[(t + 3) * 27 + v];
+                        acc_[0][j - t0_] = 0.0;
+                        acc_[1][j - t0_] = 0.0;
+                        acc_[2][j - t0_] = 0.0;
+                        acc_[3][j - t0_] = 0.0;
+                    }
+                    for (int v = 0; v < 27; v++) {
+                        for (int j = t0_; j < t0_ + 16; j++) {
+                            acc_[0][j - t0_] += why[v * 64 + j] * d_sum_9[t * 27 + v];
+                            acc_[1][j - t0_] += why[v * 64 + j] * d_sum_9[(t + 1) * 27 + v];
+                            acc_[2][j - t0_] += why[v * 64 + j] * d_sum_9[(t + 2) * 27 + v];
+                            acc_[3][j - t0_] += why[v * 64 + j] * d_sum_9[(t + 3) * 27 + v];
+                        }
+                    }
+                    for (int j = t0_; j < t0_ + 16; j++) {
+                        d_h[t * 64 + j] = acc_[0][j - t0_];
+                        d_h[(t + 1) * 64 + j] = acc_[1][j - t0_];
+                        d_h[(t + 2) * 64 + j] = acc_[2][j - t0_];
+                        d_h[(t + 3) * 64 + j] = acc_[3][j - t0_];
                     }
                 }
-                for (int j = t0_; j < t0_ + 16; j++) {
-                    d_h[t * 64 + j] = acc_[0][j - t0_];
-                    d_h[(t + 1) * 64 + j] = acc_[1][j - t0_];
-                    d_h[(t + 2) * 64 + j] = acc_[2][j - t0_];
-                    d_h[(t + 3) * 64 + j] = acc_[3][j - t0_];
-                }
             }
-        }
-        for (; t < T; t++) {
-            {
-                double acc_[64];
-                for (int j = 0; j < 64; j++)
-                    acc_[j] = 0.0;
-                for (int v = 0; v < 27; v++) {
+        } else {
+            for (int t = 0; t < T; t++) {
+                {
+                    double acc_[64];
                     for (int j = 0; j < 64; j++)
-                        acc_[j] += why[v * 64 + j] * d_sum_9[t * 27 + v];
+                        acc_[j] = 0.0;
+                    for (int v = 0; v < 27; v++) {
+                        for (int j = 0; j < 64; j++)
+                            acc_[j] += why[v * 64 + j] * d_sum_9[t * 27 + v];
+                    }
+                    for (int j = 0; j < 64; j++)
+                        d_h[t * 64 + j] = acc_[j];
                 }
-                for (int j = 0; j < 64; j++)
-                    d_h[t * 64 + j] = acc_[j];
             }
         }
     }
@@ -1099,82 +1105,88 @@ static double lstm_loss_grad(void *ctx, const double *params, double *grads, con
     /* lstm.mg:35: o[t, j < n_hidden] = sigmoid((sum(e) wo[j, e] * x[t, e]) + (sum(k) uo[j, k] * (h[t - 1, k] else 0.0)) + bo[j]) */
     /* dx += dsum_7 * dsum_7/dx */
     {
-        int t = 0;
-        for (; t + 4 <= T; t += 4) {
-            double acc_[4][16];
-            for (int e = 0; e < 16; e++) {
-                acc_[0][e] = 0.0;
-                acc_[1][e] = 0.0;
-                acc_[2][e] = 0.0;
-                acc_[3][e] = 0.0;
-            }
-            for (int j = 0; j < 64; j++) {
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int t = n_ + 4 <= (T) ? n_ : (T) - 4;
+                double acc_[4][16];
                 for (int e = 0; e < 16; e++) {
-                    acc_[0][e] += (d_reach_sum_7[t * 64 + j] > 0 ? wo[j * 16 + e] * d_sum_7[t * 64 + j] : 0.0);
-                    acc_[1][e] += (d_reach_sum_7[(t + 1) * 64 + j] > 0 ? wo[j * 16 + e] * d_sum_7[(t + 1) * 64 + j] : 0.0);
-                    acc_[2][e] += (d_reach_sum_7[(t + 2) * 64 + j] > 0 ? wo[j * 16 + e] * d_sum_7[(t + 2) * 64 + j] : 0.0);
-                    acc_[3][e] += (d_reach_sum_7[(t + 3) * 64 + j] > 0 ? wo[j * 16 + e] * d_sum_7[(t + 3) * 64 + j] : 0.0);
+                    acc_[0][e] = 0.0;
+                    acc_[1][e] = 0.0;
+                    acc_[2][e] = 0.0;
+                    acc_[3][e] = 0.0;
                 }
-            }
-            for (int e = 0; e < 16; e++) {
-                d_x[t * 16 + e] = acc_[0][e];
-                d_x[(t + 1) * 16 + e] = acc_[1][e];
-                d_x[(t + 2) * 16 + e] = acc_[2][e];
-                d_x[(t + 3) * 16 + e] = acc_[3][e];
-            }
-        }
-        for (; t < T; t++) {
-            {
-                double acc_[16];
-                for (int e = 0; e < 16; e++)
-                    acc_[e] = 0.0;
                 for (int j = 0; j < 64; j++) {
-                    for (int e = 0; e < 16; e++)
-                        acc_[e] += (d_reach_sum_7[t * 64 + j] > 0 ? wo[j * 16 + e] * d_sum_7[t * 64 + j] : 0.0);
+                    for (int e = 0; e < 16; e++) {
+                        acc_[0][e] += (d_reach_sum_7[t * 64 + j] > 0 ? wo[j * 16 + e] * d_sum_7[t * 64 + j] : 0.0);
+                        acc_[1][e] += (d_reach_sum_7[(t + 1) * 64 + j] > 0 ? wo[j * 16 + e] * d_sum_7[(t + 1) * 64 + j] : 0.0);
+                        acc_[2][e] += (d_reach_sum_7[(t + 2) * 64 + j] > 0 ? wo[j * 16 + e] * d_sum_7[(t + 2) * 64 + j] : 0.0);
+                        acc_[3][e] += (d_reach_sum_7[(t + 3) * 64 + j] > 0 ? wo[j * 16 + e] * d_sum_7[(t + 3) * 64 + j] : 0.0);
+                    }
                 }
-                for (int e = 0; e < 16; e++)
-                    d_x[t * 16 + e] = acc_[e];
+                for (int e = 0; e < 16; e++) {
+                    d_x[t * 16 + e] = acc_[0][e];
+                    d_x[(t + 1) * 16 + e] = acc_[1][e];
+                    d_x[(t + 2) * 16 + e] = acc_[2][e];
+                    d_x[(t + 3) * 16 + e] = acc_[3][e];
+                }
+            }
+        } else {
+            for (int t = 0; t < T; t++) {
+                {
+                    double acc_[16];
+                    for (int e = 0; e < 16; e++)
+                        acc_[e] = 0.0;
+                    for (int j = 0; j < 64; j++) {
+                        for (int e = 0; e < 16; e++)
+                            acc_[e] += (d_reach_sum_7[t * 64 + j] > 0 ? wo[j * 16 + e] * d_sum_7[t * 64 + j] : 0.0);
+                    }
+                    for (int e = 0; e < 16; e++)
+                        d_x[t * 16 + e] = acc_[e];
+                }
             }
         }
     }
     /* lstm.mg:35: o[t, j < n_hidden] = sigmoid((sum(e) wo[j, e] * x[t, e]) + (sum(k) uo[j, k] * (h[t - 1, k] else 0.0)) + bo[j]) */
     /* reach x */
     {
-        int t = 0;
-        for (; t + 4 <= T; t += 4) {
-            double acc_[4][16];
-            for (int e = 0; e < 16; e++) {
-                acc_[0][e] = 0.0;
-                acc_[1][e] = 0.0;
-                acc_[2][e] = 0.0;
-                acc_[3][e] = 0.0;
-            }
-            for (int j = 0; j < 64; j++) {
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int t = n_ + 4 <= (T) ? n_ : (T) - 4;
+                double acc_[4][16];
                 for (int e = 0; e < 16; e++) {
-                    acc_[0][e] += d_reach_sum_7[t * 64 + j];
-                    acc_[1][e] += d_reach_sum_7[(t + 1) * 64 + j];
-                    acc_[2][e] += d_reach_sum_7[(t + 2) * 64 + j];
-                    acc_[3][e] += d_reach_sum_7[(t + 3) * 64 + j];
+                    acc_[0][e] = 0.0;
+                    acc_[1][e] = 0.0;
+                    acc_[2][e] = 0.0;
+                    acc_[3][e] = 0.0;
                 }
-            }
-            for (int e = 0; e < 16; e++) {
-                d_reach_x[t * 16 + e] = acc_[0][e];
-                d_reach_x[(t + 1) * 16 + e] = acc_[1][e];
-                d_reach_x[(t + 2) * 16 + e] = acc_[2][e];
-                d_reach_x[(t + 3) * 16 + e] = acc_[3][e];
-            }
-        }
-        for (; t < T; t++) {
-            {
-                double acc_[16];
-                for (int e = 0; e < 16; e++)
-                    acc_[e] = 0.0;
                 for (int j = 0; j < 64; j++) {
-                    for (int e = 0; e < 16; e++)
-                        acc_[e] += d_reach_sum_7[t * 64 + j];
+                    for (int e = 0; e < 16; e++) {
+                        acc_[0][e] += d_reach_sum_7[t * 64 + j];
+                        acc_[1][e] += d_reach_sum_7[(t + 1) * 64 + j];
+                        acc_[2][e] += d_reach_sum_7[(t + 2) * 64 + j];
+                        acc_[3][e] += d_reach_sum_7[(t + 3) * 64 + j];
+                    }
                 }
-                for (int e = 0; e < 16; e++)
-                    d_reach_x[t * 16 + e] = acc_[e];
+                for (int e = 0; e < 16; e++) {
+                    d_reach_x[t * 16 + e] = acc_[0][e];
+                    d_reach_x[(t + 1) * 16 + e] = acc_[1][e];
+                    d_reach_x[(t + 2) * 16 + e] = acc_[2][e];
+                    d_reach_x[(t + 3) * 16 + e] = acc_[3][e];
+                }
+            }
+        } else {
+            for (int t = 0; t < T; t++) {
+                {
+                    double acc_[16];
+                    for (int e = 0; e < 16; e++)
+                        acc_[e] = 0.0;
+                    for (int j = 0; j < 64; j++) {
+                        for (int e = 0; e < 16; e++)
+                            acc_[e] += d_reach_sum_7[t * 64 + j];
+                    }
+                    for (int e = 0; e < 16; e++)
+                        d_reach_x[t * 16 + e] = acc_[e];
+                }
             }
         }
     }

@@ -845,82 +845,88 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     /* dlm_head += dlogits * dlogits/dlm_head */
     {
-        int o = 0;
-        for (; o + 4 <= 27; o += 4) {
-            double acc_[4][16];
-            for (int i = 0; i < 16; i++) {
-                acc_[0][i] = 0.0;
-                acc_[1][i] = 0.0;
-                acc_[2][i] = 0.0;
-                acc_[3][i] = 0.0;
-            }
-            for (int b0 = 0; b0 < T; b0++) {
+        if (27 >= 4) {
+            for (int n_ = 0; n_ < 27; n_ += 4) {
+                int o = n_ + 4 <= (27) ? n_ : (27) - 4;
+                double acc_[4][16];
                 for (int i = 0; i < 16; i++) {
-                    acc_[0][i] += x_4[b0 * 16 + i] * d_logits[b0 * 27 + o];
-                    acc_[1][i] += x_4[b0 * 16 + i] * d_logits[b0 * 27 + o + 1];
-                    acc_[2][i] += x_4[b0 * 16 + i] * d_logits[b0 * 27 + o + 2];
-                    acc_[3][i] += x_4[b0 * 16 + i] * d_logits[b0 * 27 + o + 3];
+                    acc_[0][i] = 0.0;
+                    acc_[1][i] = 0.0;
+                    acc_[2][i] = 0.0;
+                    acc_[3][i] = 0.0;
                 }
-            }
-            for (int i = 0; i < 16; i++) {
-                d_lm_head[o * 16 + i] = acc_[0][i];
-                d_lm_head[(o + 1) * 16 + i] = acc_[1][i];
-                d_lm_head[(o + 2) * 16 + i] = acc_[2][i];
-                d_lm_head[(o + 3) * 16 + i] = acc_[3][i];
-            }
-        }
-        for (; o < 27; o++) {
-            {
-                double acc_[16];
-                for (int i = 0; i < 16; i++)
-                    acc_[i] = 0.0;
                 for (int b0 = 0; b0 < T; b0++) {
-                    for (int i = 0; i < 16; i++)
-                        acc_[i] += x_4[b0 * 16 + i] * d_logits[b0 * 27 + o];
+                    for (int i = 0; i < 16; i++) {
+                        acc_[0][i] += x_4[b0 * 16 + i] * d_logits[b0 * 27 + o];
+                        acc_[1][i] += x_4[b0 * 16 + i] * d_logits[b0 * 27 + o + 1];
+                        acc_[2][i] += x_4[b0 * 16 + i] * d_logits[b0 * 27 + o + 2];
+                        acc_[3][i] += x_4[b0 * 16 + i] * d_logits[b0 * 27 + o + 3];
+                    }
                 }
-                for (int i = 0; i < 16; i++)
-                    d_lm_head[o * 16 + i] = acc_[i];
+                for (int i = 0; i < 16; i++) {
+                    d_lm_head[o * 16 + i] = acc_[0][i];
+                    d_lm_head[(o + 1) * 16 + i] = acc_[1][i];
+                    d_lm_head[(o + 2) * 16 + i] = acc_[2][i];
+                    d_lm_head[(o + 3) * 16 + i] = acc_[3][i];
+                }
+            }
+        } else {
+            for (int o = 0; o < 27; o++) {
+                {
+                    double acc_[16];
+                    for (int i = 0; i < 16; i++)
+                        acc_[i] = 0.0;
+                    for (int b0 = 0; b0 < T; b0++) {
+                        for (int i = 0; i < 16; i++)
+                            acc_[i] += x_4[b0 * 16 + i] * d_logits[b0 * 27 + o];
+                    }
+                    for (int i = 0; i < 16; i++)
+                        d_lm_head[o * 16 + i] = acc_[i];
+                }
             }
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     /* dx_4 += dlogits * dlogits/dx_4 */
     {
-        int b0 = 0;
-        for (; b0 + 4 <= T; b0 += 4) {
-            double acc_[4][16];
-            for (int i = 0; i < 16; i++) {
-                acc_[0][i] = 0.0;
-                acc_[1][i] = 0.0;
-                acc_[2][i] = 0.0;
-                acc_[3][i] = 0.0;
-            }
-            for (int o = 0; o < 27; o++) {
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int b0 = n_ + 4 <= (T) ? n_ : (T) - 4;
+                double acc_[4][16];
                 for (int i = 0; i < 16; i++) {
-                    acc_[0][i] += lm_head[o * 16 + i] * d_logits[b0 * 27 + o];
-                    acc_[1][i] += lm_head[o * 16 + i] * d_logits[(b0 + 1) * 27 + o];
-                    acc_[2][i] += lm_head[o * 16 + i] * d_logits[(b0 + 2) * 27 + o];
-                    acc_[3][i] += lm_head[o * 16 + i] * d_logits[(b0 + 3) * 27 + o];
+                    acc_[0][i] = 0.0;
+                    acc_[1][i] = 0.0;
+                    acc_[2][i] = 0.0;
+                    acc_[3][i] = 0.0;
                 }
-            }
-            for (int i = 0; i < 16; i++) {
-                d_x_4[b0 * 16 + i] = acc_[0][i];
-                d_x_4[(b0 + 1) * 16 + i] = acc_[1][i];
-                d_x_4[(b0 + 2) * 16 + i] = acc_[2][i];
-                d_x_4[(b0 + 3) * 16 + i] = acc_[3][i];
-            }
-        }
-        for (; b0 < T; b0++) {
-            {
-                double acc_[16];
-                for (int i = 0; i < 16; i++)
-                    acc_[i] = 0.0;
                 for (int o = 0; o < 27; o++) {
-                    for (int i = 0; i < 16; i++)
-                        acc_[i] += lm_head[o * 16 + i] * d_logits[b0 * 27 + o];
+                    for (int i = 0; i < 16; i++) {
+                        acc_[0][i] += lm_head[o * 16 + i] * d_logits[b0 * 27 + o];
+                        acc_[1][i] += lm_head[o * 16 + i] * d_logits[(b0 + 1) * 27 + o];
+                        acc_[2][i] += lm_head[o * 16 + i] * d_logits[(b0 + 2) * 27 + o];
+                        acc_[3][i] += lm_head[o * 16 + i] * d_logits[(b0 + 3) * 27 + o];
+                    }
                 }
-                for (int i = 0; i < 16; i++)
-                    d_x_4[b0 * 16 + i] = acc_[i];
+                for (int i = 0; i < 16; i++) {
+                    d_x_4[b0 * 16 + i] = acc_[0][i];
+                    d_x_4[(b0 + 1) * 16 + i] = acc_[1][i];
+                    d_x_4[(b0 + 2) * 16 + i] = acc_[2][i];
+                    d_x_4[(b0 + 3) * 16 + i] = acc_[3][i];
+                }
+            }
+        } else {
+            for (int b0 = 0; b0 < T; b0++) {
+                {
+                    double acc_[16];
+                    for (int i = 0; i < 16; i++)
+                        acc_[i] = 0.0;
+                    for (int o = 0; o < 27; o++) {
+                        for (int i = 0; i < 16; i++)
+                            acc_[i] += lm_head[o * 16 + i] * d_logits[b0 * 27 + o];
+                    }
+                    for (int i = 0; i < 16; i++)
+                        d_x_4[b0 * 16 + i] = acc_[i];
+                }
             }
         }
     }
@@ -968,43 +974,46 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     /* dlinear_arg1 += dlinear_y_3 * dlinear_y_3/dlinear_arg1 */
     {
-        int b0 = 0;
-        for (; b0 + 4 <= T; b0 += 4) {
-            for (int t0_ = 0; t0_ < 64; t0_ += 16) {
-                double acc_[4][16];
-                for (int i = t0_; i < t0_ + 16; i++) {
-                    acc_[0][i - t0_] = 0.0;
-                    acc_[1][i - t0_] = 0.0;
-                    acc_[2][i - t0_] = 0.0;
-                    acc_[3][i - t0_] = 0.0;
-                }
-                for (int o = 0; o < 16; o++) {
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int b0 = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 64; t0_ += 16) {
+                    double acc_[4][16];
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += layer0_mlp_fc2[o * 64 + i] * d_linear_y_3[b0 * 16 + o];
-                        acc_[1][i - t0_] += layer0_mlp_fc2[o * 64 + i] * d_linear_y_3[(b0 + 1) * 16 + o];
-                        acc_[2][i - t0_] += layer0_mlp_fc2[o * 64 + i] * d_linear_y_3[(b0 + 2) * 16 + o];
-                        acc_[3][i - t0_] += layer0_mlp_fc2[o * 64 + i] * d_linear_y_3[(b0 + 3) * 16 + o];
+                        acc_[0][i - t0_] = 0.0;
+                        acc_[1][i - t0_] = 0.0;
+                        acc_[2][i - t0_] = 0.0;
+                        acc_[3][i - t0_] = 0.0;
+                    }
+                    for (int o = 0; o < 16; o++) {
+                        for (int i = t0_; i < t0_ + 16; i++) {
+                            acc_[0][i - t0_] += layer0_mlp_fc2[o * 64 + i] * d_linear_y_3[b0 * 16 + o];
+                            acc_[1][i - t0_] += layer0_mlp_fc2[o * 64 + i] * d_linear_y_3[(b0 + 1) * 16 + o];
+                            acc_[2][i - t0_] += layer0_mlp_fc2[o * 64 + i] * d_linear_y_3[(b0 + 2) * 16 + o];
+                            acc_[3][i - t0_] += layer0_mlp_fc2[o * 64 + i] * d_linear_y_3[(b0 + 3) * 16 + o];
+                        }
+                    }
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        d_linear_arg1[b0 * 64 + i] = acc_[0][i - t0_];
+                        d_linear_arg1[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
+                        d_linear_arg1[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
+                        d_linear_arg1[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
                     }
                 }
-                for (int i = t0_; i < t0_ + 16; i++) {
-                    d_linear_arg1[b0 * 64 + i] = acc_[0][i - t0_];
-                    d_linear_arg1[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
-                    d_linear_arg1[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
-                    d_linear_arg1[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
-                }
             }
-        }
-        for (; b0 < T; b0++) {
-            {
-                double acc_[64];
-                for (int i = 0; i < 64; i++)
-                    acc_[i] = 0.0;
-                for (int o = 0; o < 16; o++) {
+        } else {
+            for (int b0 = 0; b0 < T; b0++) {
+                {
+                    double acc_[64];
                     for (int i = 0; i < 64; i++)
-                        acc_[i] += layer0_mlp_fc2[o * 64 + i] * d_linear_y_3[b0 * 16 + o];
+                        acc_[i] = 0.0;
+                    for (int o = 0; o < 16; o++) {
+                        for (int i = 0; i < 64; i++)
+                            acc_[i] += layer0_mlp_fc2[o * 64 + i] * d_linear_y_3[b0 * 16 + o];
+                    }
+                    for (int i = 0; i < 64; i++)
+                        d_linear_arg1[b0 * 64 + i] = acc_[i];
                 }
-                for (int i = 0; i < 64; i++)
-                    d_linear_arg1[b0 * 64 + i] = acc_[i];
             }
         }
     }
@@ -1046,41 +1055,44 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     /* drmsnorm_y += dlinear_y_2 * dlinear_y_2/drmsnorm_y */
     {
-        int b0 = 0;
-        for (; b0 + 4 <= T; b0 += 4) {
-            double acc_[4][16];
-            for (int i = 0; i < 16; i++) {
-                acc_[0][i] = 0.0;
-                acc_[1][i] = 0.0;
-                acc_[2][i] = 0.0;
-                acc_[3][i] = 0.0;
-            }
-            for (int o = 0; o < 64; o++) {
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int b0 = n_ + 4 <= (T) ? n_ : (T) - 4;
+                double acc_[4][16];
                 for (int i = 0; i < 16; i++) {
-                    acc_[0][i] += layer0_mlp_fc1[o * 16 + i] * d_linear_y_2[b0 * 64 + o];
-                    acc_[1][i] += layer0_mlp_fc1[o * 16 + i] * d_linear_y_2[(b0 + 1) * 64 + o];
-                    acc_[2][i] += layer0_mlp_fc1[o * 16 + i] * d_linear_y_2[(b0 + 2) * 64 + o];
-                    acc_[3][i] += layer0_mlp_fc1[o * 16 + i] * d_linear_y_2[(b0 + 3) * 64 + o];
+                    acc_[0][i] = 0.0;
+                    acc_[1][i] = 0.0;
+                    acc_[2][i] = 0.0;
+                    acc_[3][i] = 0.0;
                 }
-            }
-            for (int i = 0; i < 16; i++) {
-                d_rmsnorm_y[b0 * 16 + i] = acc_[0][i];
-                d_rmsnorm_y[(b0 + 1) * 16 + i] = acc_[1][i];
-                d_rmsnorm_y[(b0 + 2) * 16 + i] = acc_[2][i];
-                d_rmsnorm_y[(b0 + 3) * 16 + i] = acc_[3][i];
-            }
-        }
-        for (; b0 < T; b0++) {
-            {
-                double acc_[16];
-                for (int i = 0; i < 16; i++)
-                    acc_[i] = 0.0;
                 for (int o = 0; o < 64; o++) {
-                    for (int i = 0; i < 16; i++)
-                        acc_[i] += layer0_mlp_fc1[o * 16 + i] * d_linear_y_2[b0 * 64 + o];
+                    for (int i = 0; i < 16; i++) {
+                        acc_[0][i] += layer0_mlp_fc1[o * 16 + i] * d_linear_y_2[b0 * 64 + o];
+                        acc_[1][i] += layer0_mlp_fc1[o * 16 + i] * d_linear_y_2[(b0 + 1) * 64 + o];
+                        acc_[2][i] += layer0_mlp_fc1[o * 16 + i] * d_linear_y_2[(b0 + 2) * 64 + o];
+                        acc_[3][i] += layer0_mlp_fc1[o * 16 + i] * d_linear_y_2[(b0 + 3) * 64 + o];
+                    }
                 }
-                for (int i = 0; i < 16; i++)
-                    d_rmsnorm_y[b0 * 16 + i] = acc_[i];
+                for (int i = 0; i < 16; i++) {
+                    d_rmsnorm_y[b0 * 16 + i] = acc_[0][i];
+                    d_rmsnorm_y[(b0 + 1) * 16 + i] = acc_[1][i];
+                    d_rmsnorm_y[(b0 + 2) * 16 + i] = acc_[2][i];
+                    d_rmsnorm_y[(b0 + 3) * 16 + i] = acc_[3][i];
+                }
+            }
+        } else {
+            for (int b0 = 0; b0 < T; b0++) {
+                {
+                    double acc_[16];
+                    for (int i = 0; i < 16; i++)
+                        acc_[i] = 0.0;
+                    for (int o = 0; o < 64; o++) {
+                        for (int i = 0; i < 16; i++)
+                            acc_[i] += layer0_mlp_fc1[o * 16 + i] * d_linear_y_2[b0 * 64 + o];
+                    }
+                    for (int i = 0; i < 16; i++)
+                        d_rmsnorm_y[b0 * 16 + i] = acc_[i];
+                }
             }
         }
     }
@@ -1157,41 +1169,44 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     /* dattention_out += dlinear_y * dlinear_y/dattention_out */
     {
-        int b0 = 0;
-        for (; b0 + 4 <= T; b0 += 4) {
-            double acc_[4][16];
-            for (int i = 0; i < 16; i++) {
-                acc_[0][i] = 0.0;
-                acc_[1][i] = 0.0;
-                acc_[2][i] = 0.0;
-                acc_[3][i] = 0.0;
-            }
-            for (int o = 0; o < 16; o++) {
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int b0 = n_ + 4 <= (T) ? n_ : (T) - 4;
+                double acc_[4][16];
                 for (int i = 0; i < 16; i++) {
-                    acc_[0][i] += layer0_attn_wo[o * 16 + i] * d_linear_y[b0 * 16 + o];
-                    acc_[1][i] += layer0_attn_wo[o * 16 + i] * d_linear_y[(b0 + 1) * 16 + o];
-                    acc_[2][i] += layer0_attn_wo[o * 16 + i] * d_linear_y[(b0 + 2) * 16 + o];
-                    acc_[3][i] += layer0_attn_wo[o * 16 + i] * d_linear_y[(b0 + 3) * 16 + o];
+                    acc_[0][i] = 0.0;
+                    acc_[1][i] = 0.0;
+                    acc_[2][i] = 0.0;
+                    acc_[3][i] = 0.0;
                 }
-            }
-            for (int i = 0; i < 16; i++) {
-                d_attention_out[b0 * 16 + i] = acc_[0][i];
-                d_attention_out[(b0 + 1) * 16 + i] = acc_[1][i];
-                d_attention_out[(b0 + 2) * 16 + i] = acc_[2][i];
-                d_attention_out[(b0 + 3) * 16 + i] = acc_[3][i];
-            }
-        }
-        for (; b0 < T; b0++) {
-            {
-                double acc_[16];
-                for (int i = 0; i < 16; i++)
-                    acc_[i] = 0.0;
                 for (int o = 0; o < 16; o++) {
-                    for (int i = 0; i < 16; i++)
-                        acc_[i] += layer0_attn_wo[o * 16 + i] * d_linear_y[b0 * 16 + o];
+                    for (int i = 0; i < 16; i++) {
+                        acc_[0][i] += layer0_attn_wo[o * 16 + i] * d_linear_y[b0 * 16 + o];
+                        acc_[1][i] += layer0_attn_wo[o * 16 + i] * d_linear_y[(b0 + 1) * 16 + o];
+                        acc_[2][i] += layer0_attn_wo[o * 16 + i] * d_linear_y[(b0 + 2) * 16 + o];
+                        acc_[3][i] += layer0_attn_wo[o * 16 + i] * d_linear_y[(b0 + 3) * 16 + o];
+                    }
                 }
-                for (int i = 0; i < 16; i++)
-                    d_attention_out[b0 * 16 + i] = acc_[i];
+                for (int i = 0; i < 16; i++) {
+                    d_attention_out[b0 * 16 + i] = acc_[0][i];
+                    d_attention_out[(b0 + 1) * 16 + i] = acc_[1][i];
+                    d_attention_out[(b0 + 2) * 16 + i] = acc_[2][i];
+                    d_attention_out[(b0 + 3) * 16 + i] = acc_[3][i];
+                }
+            }
+        } else {
+            for (int b0 = 0; b0 < T; b0++) {
+                {
+                    double acc_[16];
+                    for (int i = 0; i < 16; i++)
+                        acc_[i] = 0.0;
+                    for (int o = 0; o < 16; o++) {
+                        for (int i = 0; i < 16; i++)
+                            acc_[i] += layer0_attn_wo[o * 16 + i] * d_linear_y[b0 * 16 + o];
+                    }
+                    for (int i = 0; i < 16; i++)
+                        d_attention_out[b0 * 16 + i] = acc_[i];
+                }
             }
         }
     }
@@ -1310,41 +1325,44 @@ static double microgpt_loss_grad(void *ctx, const double *params, double *grads,
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     /* dh += dv * dv/dh */
     {
-        int b0 = 0;
-        for (; b0 + 4 <= T; b0 += 4) {
-            double acc_[4][16];
-            for (int i = 0; i < 16; i++) {
-                acc_[0][i] = 0.0;
-                acc_[1][i] = 0.0;
-                acc_[2][i] = 0.0;
-                acc_[3][i] = 0.0;
-            }
-            for (int o = 0; o < 16; o++) {
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int b0 = n_ + 4 <= (T) ? n_ : (T) - 4;
+                double acc_[4][16];
                 for (int i = 0; i < 16; i++) {
-                    acc_[0][i] += layer0_attn_wv[o * 16 + i] * d_v[b0 * 16 + o];
-                    acc_[1][i] += layer0_attn_wv[o * 16 + i] * d_v[(b0 + 1) * 16 + o];
-                    acc_[2][i] += layer0_attn_wv[o * 16 + i] * d_v[(b0 + 2) * 16 + o];
-                    acc_[3][i] += layer0_attn_wv[o * 16 + i] * d_v[(b0 + 3) * 16 + o];
+                    acc_[0][i] = 0.0;
+                    acc_[1][i] = 0.0;
+                    acc_[2][i] = 0.0;
+                    acc_[3][i] = 0.0;
                 }
-            }
-            for (int i = 0; i < 16; i++) {
-                d_h[b0 * 16 + i] = acc_[0][i];
-                d_h[(b0 + 1) * 16 + i] = acc_[1][i];
-                d_h[(b0 + 2) * 16 + i] = acc_[2][i];
-                d_h[(b0 + 3) * 16 + i] = acc_[3][i];
-            }
-        }
-        for (; b0 < T; b0++) {
-            {
-                double acc_[16];
-                for (int i = 0; i < 16; i++)
-                    acc_[i] = 0.0;
                 for (int o = 0; o < 16; o++) {
-                    for (int i = 0; i < 16; i++)
-                        acc_[i] += layer0_attn_wv[o * 16 + i] * d_v[b0 * 16 + o];
+                    for (int i = 0; i < 16; i++) {
+                        acc_[0][i] += layer0_attn_wv[o * 16 + i] * d_v[b0 * 16 + o];
+                        acc_[1][i] += layer0_attn_wv[o * 16 + i] * d_v[(b0 + 1) * 16 + o];
+                        acc_[2][i] += layer0_attn_wv[o * 16 + i] * d_v[(b0 + 2) * 16 + o];
+                        acc_[3][i] += layer0_attn_wv[o * 16 + i] * d_v[(b0 + 3) * 16 + o];
+                    }
                 }
-                for (int i = 0; i < 16; i++)
-                    d_h[b0 * 16 + i] = acc_[i];
+                for (int i = 0; i < 16; i++) {
+                    d_h[b0 * 16 + i] = acc_[0][i];
+                    d_h[(b0 + 1) * 16 + i] = acc_[1][i];
+                    d_h[(b0 + 2) * 16 + i] = acc_[2][i];
+                    d_h[(b0 + 3) * 16 + i] = acc_[3][i];
+                }
+            }
+        } else {
+            for (int b0 = 0; b0 < T; b0++) {
+                {
+                    double acc_[16];
+                    for (int i = 0; i < 16; i++)
+                        acc_[i] = 0.0;
+                    for (int o = 0; o < 16; o++) {
+                        for (int i = 0; i < 16; i++)
+                            acc_[i] += layer0_attn_wv[o * 16 + i] * d_v[b0 * 16 + o];
+                    }
+                    for (int i = 0; i < 16; i++)
+                        d_h[b0 * 16 + i] = acc_[i];
+                }
             }
         }
     }

@@ -320,86 +320,92 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     /* dmlp_fc2 += dlogits * dlogits/dmlp_fc2 */
     {
-        int o = 0;
-        for (; o + 4 <= 27; o += 4) {
-            for (int t0_ = 0; t0_ < 64; t0_ += 16) {
-                double acc_[4][16];
-                for (int i = t0_; i < t0_ + 16; i++) {
-                    acc_[0][i - t0_] = 0.0;
-                    acc_[1][i - t0_] = 0.0;
-                    acc_[2][i - t0_] = 0.0;
-                    acc_[3][i - t0_] = 0.0;
-                }
-                for (int b0 = 0; b0 < T; b0++) {
+        if (27 >= 4) {
+            for (int n_ = 0; n_ < 27; n_ += 4) {
+                int o = n_ + 4 <= (27) ? n_ : (27) - 4;
+                for (int t0_ = 0; t0_ < 64; t0_ += 16) {
+                    double acc_[4][16];
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += h[b0 * 64 + i] * d_logits[b0 * 27 + o];
-                        acc_[1][i - t0_] += h[b0 * 64 + i] * d_logits[b0 * 27 + o + 1];
-                        acc_[2][i - t0_] += h[b0 * 64 + i] * d_logits[b0 * 27 + o + 2];
-                        acc_[3][i - t0_] += h[b0 * 64 + i] * d_logits[b0 * 27 + o + 3];
+                        acc_[0][i - t0_] = 0.0;
+                        acc_[1][i - t0_] = 0.0;
+                        acc_[2][i - t0_] = 0.0;
+                        acc_[3][i - t0_] = 0.0;
+                    }
+                    for (int b0 = 0; b0 < T; b0++) {
+                        for (int i = t0_; i < t0_ + 16; i++) {
+                            acc_[0][i - t0_] += h[b0 * 64 + i] * d_logits[b0 * 27 + o];
+                            acc_[1][i - t0_] += h[b0 * 64 + i] * d_logits[b0 * 27 + o + 1];
+                            acc_[2][i - t0_] += h[b0 * 64 + i] * d_logits[b0 * 27 + o + 2];
+                            acc_[3][i - t0_] += h[b0 * 64 + i] * d_logits[b0 * 27 + o + 3];
+                        }
+                    }
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        d_mlp_fc2[o * 64 + i] = acc_[0][i - t0_];
+                        d_mlp_fc2[(o + 1) * 64 + i] = acc_[1][i - t0_];
+                        d_mlp_fc2[(o + 2) * 64 + i] = acc_[2][i - t0_];
+                        d_mlp_fc2[(o + 3) * 64 + i] = acc_[3][i - t0_];
                     }
                 }
-                for (int i = t0_; i < t0_ + 16; i++) {
-                    d_mlp_fc2[o * 64 + i] = acc_[0][i - t0_];
-                    d_mlp_fc2[(o + 1) * 64 + i] = acc_[1][i - t0_];
-                    d_mlp_fc2[(o + 2) * 64 + i] = acc_[2][i - t0_];
-                    d_mlp_fc2[(o + 3) * 64 + i] = acc_[3][i - t0_];
-                }
             }
-        }
-        for (; o < 27; o++) {
-            {
-                double acc_[64];
-                for (int i = 0; i < 64; i++)
-                    acc_[i] = 0.0;
-                for (int b0 = 0; b0 < T; b0++) {
+        } else {
+            for (int o = 0; o < 27; o++) {
+                {
+                    double acc_[64];
                     for (int i = 0; i < 64; i++)
-                        acc_[i] += h[b0 * 64 + i] * d_logits[b0 * 27 + o];
+                        acc_[i] = 0.0;
+                    for (int b0 = 0; b0 < T; b0++) {
+                        for (int i = 0; i < 64; i++)
+                            acc_[i] += h[b0 * 64 + i] * d_logits[b0 * 27 + o];
+                    }
+                    for (int i = 0; i < 64; i++)
+                        d_mlp_fc2[o * 64 + i] = acc_[i];
                 }
-                for (int i = 0; i < 64; i++)
-                    d_mlp_fc2[o * 64 + i] = acc_[i];
             }
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     /* dh += dlogits * dlogits/dh */
     {
-        int b0 = 0;
-        for (; b0 + 4 <= T; b0 += 4) {
-            for (int t0_ = 0; t0_ < 64; t0_ += 16) {
-                double acc_[4][16];
-                for (int i = t0_; i < t0_ + 16; i++) {
-                    acc_[0][i - t0_] = 0.0;
-                    acc_[1][i - t0_] = 0.0;
-                    acc_[2][i - t0_] = 0.0;
-                    acc_[3][i - t0_] = 0.0;
-                }
-                for (int o = 0; o < 27; o++) {
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int b0 = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 64; t0_ += 16) {
+                    double acc_[4][16];
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += mlp_fc2[o * 64 + i] * d_logits[b0 * 27 + o];
-                        acc_[1][i - t0_] += mlp_fc2[o * 64 + i] * d_logits[(b0 + 1) * 27 + o];
-                        acc_[2][i - t0_] += mlp_fc2[o * 64 + i] * d_logits[(b0 + 2) * 27 + o];
-                        acc_[3][i - t0_] += mlp_fc2[o * 64 + i] * d_logits[(b0 + 3) * 27 + o];
+                        acc_[0][i - t0_] = 0.0;
+                        acc_[1][i - t0_] = 0.0;
+                        acc_[2][i - t0_] = 0.0;
+                        acc_[3][i - t0_] = 0.0;
+                    }
+                    for (int o = 0; o < 27; o++) {
+                        for (int i = t0_; i < t0_ + 16; i++) {
+                            acc_[0][i - t0_] += mlp_fc2[o * 64 + i] * d_logits[b0 * 27 + o];
+                            acc_[1][i - t0_] += mlp_fc2[o * 64 + i] * d_logits[(b0 + 1) * 27 + o];
+                            acc_[2][i - t0_] += mlp_fc2[o * 64 + i] * d_logits[(b0 + 2) * 27 + o];
+                            acc_[3][i - t0_] += mlp_fc2[o * 64 + i] * d_logits[(b0 + 3) * 27 + o];
+                        }
+                    }
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        d_h[b0 * 64 + i] = acc_[0][i - t0_];
+                        d_h[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
+                        d_h[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
+                        d_h[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
                     }
                 }
-                for (int i = t0_; i < t0_ + 16; i++) {
-                    d_h[b0 * 64 + i] = acc_[0][i - t0_];
-                    d_h[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
-                    d_h[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
-                    d_h[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
-                }
             }
-        }
-        for (; b0 < T; b0++) {
-            {
-                double acc_[64];
-                for (int i = 0; i < 64; i++)
-                    acc_[i] = 0.0;
-                for (int o = 0; o < 27; o++) {
+        } else {
+            for (int b0 = 0; b0 < T; b0++) {
+                {
+                    double acc_[64];
                     for (int i = 0; i < 64; i++)
-                        acc_[i] += mlp_fc2[o * 64 + i] * d_logits[b0 * 27 + o];
+                        acc_[i] = 0.0;
+                    for (int o = 0; o < 27; o++) {
+                        for (int i = 0; i < 64; i++)
+                            acc_[i] += mlp_fc2[o * 64 + i] * d_logits[b0 * 27 + o];
+                    }
+                    for (int i = 0; i < 64; i++)
+                        d_h[b0 * 64 + i] = acc_[i];
                 }
-                for (int i = 0; i < 64; i++)
-                    d_h[b0 * 64 + i] = acc_[i];
             }
         }
     }
@@ -442,41 +448,44 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     /* dx += dlinear_y * dlinear_y/dx */
     {
-        int b0 = 0;
-        for (; b0 + 4 <= T; b0 += 4) {
-            double acc_[4][16];
-            for (int i = 0; i < 16; i++) {
-                acc_[0][i] = 0.0;
-                acc_[1][i] = 0.0;
-                acc_[2][i] = 0.0;
-                acc_[3][i] = 0.0;
-            }
-            for (int o = 0; o < 64; o++) {
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int b0 = n_ + 4 <= (T) ? n_ : (T) - 4;
+                double acc_[4][16];
                 for (int i = 0; i < 16; i++) {
-                    acc_[0][i] += mlp_fc1[o * 16 + i] * d_linear_y[b0 * 64 + o];
-                    acc_[1][i] += mlp_fc1[o * 16 + i] * d_linear_y[(b0 + 1) * 64 + o];
-                    acc_[2][i] += mlp_fc1[o * 16 + i] * d_linear_y[(b0 + 2) * 64 + o];
-                    acc_[3][i] += mlp_fc1[o * 16 + i] * d_linear_y[(b0 + 3) * 64 + o];
+                    acc_[0][i] = 0.0;
+                    acc_[1][i] = 0.0;
+                    acc_[2][i] = 0.0;
+                    acc_[3][i] = 0.0;
                 }
-            }
-            for (int i = 0; i < 16; i++) {
-                d_x[b0 * 16 + i] = acc_[0][i];
-                d_x[(b0 + 1) * 16 + i] = acc_[1][i];
-                d_x[(b0 + 2) * 16 + i] = acc_[2][i];
-                d_x[(b0 + 3) * 16 + i] = acc_[3][i];
-            }
-        }
-        for (; b0 < T; b0++) {
-            {
-                double acc_[16];
-                for (int i = 0; i < 16; i++)
-                    acc_[i] = 0.0;
                 for (int o = 0; o < 64; o++) {
-                    for (int i = 0; i < 16; i++)
-                        acc_[i] += mlp_fc1[o * 16 + i] * d_linear_y[b0 * 64 + o];
+                    for (int i = 0; i < 16; i++) {
+                        acc_[0][i] += mlp_fc1[o * 16 + i] * d_linear_y[b0 * 64 + o];
+                        acc_[1][i] += mlp_fc1[o * 16 + i] * d_linear_y[(b0 + 1) * 64 + o];
+                        acc_[2][i] += mlp_fc1[o * 16 + i] * d_linear_y[(b0 + 2) * 64 + o];
+                        acc_[3][i] += mlp_fc1[o * 16 + i] * d_linear_y[(b0 + 3) * 64 + o];
+                    }
                 }
-                for (int i = 0; i < 16; i++)
-                    d_x[b0 * 16 + i] = acc_[i];
+                for (int i = 0; i < 16; i++) {
+                    d_x[b0 * 16 + i] = acc_[0][i];
+                    d_x[(b0 + 1) * 16 + i] = acc_[1][i];
+                    d_x[(b0 + 2) * 16 + i] = acc_[2][i];
+                    d_x[(b0 + 3) * 16 + i] = acc_[3][i];
+                }
+            }
+        } else {
+            for (int b0 = 0; b0 < T; b0++) {
+                {
+                    double acc_[16];
+                    for (int i = 0; i < 16; i++)
+                        acc_[i] = 0.0;
+                    for (int o = 0; o < 64; o++) {
+                        for (int i = 0; i < 16; i++)
+                            acc_[i] += mlp_fc1[o * 16 + i] * d_linear_y[b0 * 64 + o];
+                    }
+                    for (int i = 0; i < 16; i++)
+                        d_x[b0 * 16 + i] = acc_[i];
+                }
             }
         }
     }

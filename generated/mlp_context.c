@@ -354,44 +354,47 @@ static double mlp_context_loss_grad(void *ctx, const double *params, double *gra
     /* mlp_context.mg:25: logits[t < T, v < vocab] = (sum(o) W2[v, o] * h[t, o]) + b2[v] */
     /* dW2 += dsum_2 * dsum_2/dW2 */
     {
-        int v = 0;
-        for (; v + 4 <= 27; v += 4) {
-            for (int t0_ = 0; t0_ < 200; t0_ += 8) {
-                double acc_[4][8];
-                for (int o = t0_; o < t0_ + 8; o++) {
-                    acc_[0][o - t0_] = 0.0;
-                    acc_[1][o - t0_] = 0.0;
-                    acc_[2][o - t0_] = 0.0;
-                    acc_[3][o - t0_] = 0.0;
-                }
-                for (int t = 0; t < T; t++) {
+        if (27 >= 4) {
+            for (int n_ = 0; n_ < 27; n_ += 4) {
+                int v = n_ + 4 <= (27) ? n_ : (27) - 4;
+                for (int t0_ = 0; t0_ < 200; t0_ += 8) {
+                    double acc_[4][8];
                     for (int o = t0_; o < t0_ + 8; o++) {
-                        acc_[0][o - t0_] += h[t * 200 + o] * d_sum_2[t * 27 + v];
-                        acc_[1][o - t0_] += h[t * 200 + o] * d_sum_2[t * 27 + v + 1];
-                        acc_[2][o - t0_] += h[t * 200 + o] * d_sum_2[t * 27 + v + 2];
-                        acc_[3][o - t0_] += h[t * 200 + o] * d_sum_2[t * 27 + v + 3];
+                        acc_[0][o - t0_] = 0.0;
+                        acc_[1][o - t0_] = 0.0;
+                        acc_[2][o - t0_] = 0.0;
+                        acc_[3][o - t0_] = 0.0;
                     }
-                }
-                for (int o = t0_; o < t0_ + 8; o++) {
-                    d_W2[v * 200 + o] = acc_[0][o - t0_];
-                    d_W2[(v + 1) * 200 + o] = acc_[1][o - t0_];
-                    d_W2[(v + 2) * 200 + o] = acc_[2][o - t0_];
-                    d_W2[(v + 3) * 200 + o] = acc_[3][o - t0_];
+                    for (int t = 0; t < T; t++) {
+                        for (int o = t0_; o < t0_ + 8; o++) {
+                            acc_[0][o - t0_] += h[t * 200 + o] * d_sum_2[t * 27 + v];
+                            acc_[1][o - t0_] += h[t * 200 + o] * d_sum_2[t * 27 + v + 1];
+                            acc_[2][o - t0_] += h[t * 200 + o] * d_sum_2[t * 27 + v + 2];
+                            acc_[3][o - t0_] += h[t * 200 + o] * d_sum_2[t * 27 + v + 3];
+                        }
+                    }
+                    for (int o = t0_; o < t0_ + 8; o++) {
+                        d_W2[v * 200 + o] = acc_[0][o - t0_];
+                        d_W2[(v + 1) * 200 + o] = acc_[1][o - t0_];
+                        d_W2[(v + 2) * 200 + o] = acc_[2][o - t0_];
+                        d_W2[(v + 3) * 200 + o] = acc_[3][o - t0_];
+                    }
                 }
             }
-        }
-        for (; v < 27; v++) {
-            {
-                for (int t0_ = 0; t0_ < 200; t0_ += 8) {
-                    double acc_[8];
-                    for (int o = t0_; o < t0_ + 8; o++)
-                        acc_[o - t0_] = 0.0;
-                    for (int t = 0; t < T; t++) {
+        } else {
+            for (int v = 0; v < 27; v++) {
+                {
+                    for (int t0_ = 0; t0_ < 200; t0_ += 8) {
+                        double acc_[8];
                         for (int o = t0_; o < t0_ + 8; o++)
-                            acc_[o - t0_] += h[t * 200 + o] * d_sum_2[t * 27 + v];
+                            acc_[o - t0_] = 0.0;
+                        for (int t = 0; t < T; t++) {
+                            for (int o = t0_; o < t0_ + 8; o++)
+                                acc_[o - t0_] += h[t * 200 + o] * d_sum_2[t * 27 + v];
+                        }
+                        for (int o = t0_; o < t0_ + 8; o++)
+                            d_W2[v * 200 + o] = acc_[o - t0_];
                     }
-                    for (int o = t0_; o < t0_ + 8; o++)
-                        d_W2[v * 200 + o] = acc_[o - t0_];
                 }
             }
         }
@@ -399,44 +402,47 @@ static double mlp_context_loss_grad(void *ctx, const double *params, double *gra
     /* mlp_context.mg:25: logits[t < T, v < vocab] = (sum(o) W2[v, o] * h[t, o]) + b2[v] */
     /* dh += dsum_2 * dsum_2/dh */
     {
-        int t = 0;
-        for (; t + 4 <= T; t += 4) {
-            for (int t0_ = 0; t0_ < 200; t0_ += 8) {
-                double acc_[4][8];
-                for (int o = t0_; o < t0_ + 8; o++) {
-                    acc_[0][o - t0_] = 0.0;
-                    acc_[1][o - t0_] = 0.0;
-                    acc_[2][o - t0_] = 0.0;
-                    acc_[3][o - t0_] = 0.0;
-                }
-                for (int v = 0; v < 27; v++) {
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int t = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 200; t0_ += 8) {
+                    double acc_[4][8];
                     for (int o = t0_; o < t0_ + 8; o++) {
-                        acc_[0][o - t0_] += W2[v * 200 + o] * d_sum_2[t * 27 + v];
-                        acc_[1][o - t0_] += W2[v * 200 + o] * d_sum_2[(t + 1) * 27 + v];
-                        acc_[2][o - t0_] += W2[v * 200 + o] * d_sum_2[(t + 2) * 27 + v];
-                        acc_[3][o - t0_] += W2[v * 200 + o] * d_sum_2[(t + 3) * 27 + v];
+                        acc_[0][o - t0_] = 0.0;
+                        acc_[1][o - t0_] = 0.0;
+                        acc_[2][o - t0_] = 0.0;
+                        acc_[3][o - t0_] = 0.0;
                     }
-                }
-                for (int o = t0_; o < t0_ + 8; o++) {
-                    d_h[t * 200 + o] = acc_[0][o - t0_];
-                    d_h[(t + 1) * 200 + o] = acc_[1][o - t0_];
-                    d_h[(t + 2) * 200 + o] = acc_[2][o - t0_];
-                    d_h[(t + 3) * 200 + o] = acc_[3][o - t0_];
+                    for (int v = 0; v < 27; v++) {
+                        for (int o = t0_; o < t0_ + 8; o++) {
+                            acc_[0][o - t0_] += W2[v * 200 + o] * d_sum_2[t * 27 + v];
+                            acc_[1][o - t0_] += W2[v * 200 + o] * d_sum_2[(t + 1) * 27 + v];
+                            acc_[2][o - t0_] += W2[v * 200 + o] * d_sum_2[(t + 2) * 27 + v];
+                            acc_[3][o - t0_] += W2[v * 200 + o] * d_sum_2[(t + 3) * 27 + v];
+                        }
+                    }
+                    for (int o = t0_; o < t0_ + 8; o++) {
+                        d_h[t * 200 + o] = acc_[0][o - t0_];
+                        d_h[(t + 1) * 200 + o] = acc_[1][o - t0_];
+                        d_h[(t + 2) * 200 + o] = acc_[2][o - t0_];
+                        d_h[(t + 3) * 200 + o] = acc_[3][o - t0_];
+                    }
                 }
             }
-        }
-        for (; t < T; t++) {
-            {
-                for (int t0_ = 0; t0_ < 200; t0_ += 8) {
-                    double acc_[8];
-                    for (int o = t0_; o < t0_ + 8; o++)
-                        acc_[o - t0_] = 0.0;
-                    for (int v = 0; v < 27; v++) {
+        } else {
+            for (int t = 0; t < T; t++) {
+                {
+                    for (int t0_ = 0; t0_ < 200; t0_ += 8) {
+                        double acc_[8];
                         for (int o = t0_; o < t0_ + 8; o++)
-                            acc_[o - t0_] += W2[v * 200 + o] * d_sum_2[t * 27 + v];
+                            acc_[o - t0_] = 0.0;
+                        for (int v = 0; v < 27; v++) {
+                            for (int o = t0_; o < t0_ + 8; o++)
+                                acc_[o - t0_] += W2[v * 200 + o] * d_sum_2[t * 27 + v];
+                        }
+                        for (int o = t0_; o < t0_ + 8; o++)
+                            d_h[t * 200 + o] = acc_[o - t0_];
                     }
-                    for (int o = t0_; o < t0_ + 8; o++)
-                        d_h[t * 200 + o] = acc_[o - t0_];
                 }
             }
         }

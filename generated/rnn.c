@@ -391,86 +391,92 @@ static double rnn_loss_grad(void *ctx, const double *params, double *grads, cons
     /* rnn.mg:23: logits[t < T, v < vocab] = (sum(j) why[v, j] * h[t, j]) + by[v] */
     /* dwhy += dsum_3 * dsum_3/dwhy */
     {
-        int v = 0;
-        for (; v + 4 <= 27; v += 4) {
-            for (int t0_ = 0; t0_ < 64; t0_ += 16) {
-                double acc_[4][16];
-                for (int j = t0_; j < t0_ + 16; j++) {
-                    acc_[0][j - t0_] = 0.0;
-                    acc_[1][j - t0_] = 0.0;
-                    acc_[2][j - t0_] = 0.0;
-                    acc_[3][j - t0_] = 0.0;
-                }
-                for (int t = 0; t < T; t++) {
+        if (27 >= 4) {
+            for (int n_ = 0; n_ < 27; n_ += 4) {
+                int v = n_ + 4 <= (27) ? n_ : (27) - 4;
+                for (int t0_ = 0; t0_ < 64; t0_ += 16) {
+                    double acc_[4][16];
                     for (int j = t0_; j < t0_ + 16; j++) {
-                        acc_[0][j - t0_] += h[t * 64 + j] * d_sum_3[t * 27 + v];
-                        acc_[1][j - t0_] += h[t * 64 + j] * d_sum_3[t * 27 + v + 1];
-                        acc_[2][j - t0_] += h[t * 64 + j] * d_sum_3[t * 27 + v + 2];
-                        acc_[3][j - t0_] += h[t * 64 + j] * d_sum_3[t * 27 + v + 3];
+                        acc_[0][j - t0_] = 0.0;
+                        acc_[1][j - t0_] = 0.0;
+                        acc_[2][j - t0_] = 0.0;
+                        acc_[3][j - t0_] = 0.0;
+                    }
+                    for (int t = 0; t < T; t++) {
+                        for (int j = t0_; j < t0_ + 16; j++) {
+                            acc_[0][j - t0_] += h[t * 64 + j] * d_sum_3[t * 27 + v];
+                            acc_[1][j - t0_] += h[t * 64 + j] * d_sum_3[t * 27 + v + 1];
+                            acc_[2][j - t0_] += h[t * 64 + j] * d_sum_3[t * 27 + v + 2];
+                            acc_[3][j - t0_] += h[t * 64 + j] * d_sum_3[t * 27 + v + 3];
+                        }
+                    }
+                    for (int j = t0_; j < t0_ + 16; j++) {
+                        d_why[v * 64 + j] = acc_[0][j - t0_];
+                        d_why[(v + 1) * 64 + j] = acc_[1][j - t0_];
+                        d_why[(v + 2) * 64 + j] = acc_[2][j - t0_];
+                        d_why[(v + 3) * 64 + j] = acc_[3][j - t0_];
                     }
                 }
-                for (int j = t0_; j < t0_ + 16; j++) {
-                    d_why[v * 64 + j] = acc_[0][j - t0_];
-                    d_why[(v + 1) * 64 + j] = acc_[1][j - t0_];
-                    d_why[(v + 2) * 64 + j] = acc_[2][j - t0_];
-                    d_why[(v + 3) * 64 + j] = acc_[3][j - t0_];
-                }
             }
-        }
-        for (; v < 27; v++) {
-            {
-                double acc_[64];
-                for (int j = 0; j < 64; j++)
-                    acc_[j] = 0.0;
-                for (int t = 0; t < T; t++) {
+        } else {
+            for (int v = 0; v < 27; v++) {
+                {
+                    double acc_[64];
                     for (int j = 0; j < 64; j++)
-                        acc_[j] += h[t * 64 + j] * d_sum_3[t * 27 + v];
+                        acc_[j] = 0.0;
+                    for (int t = 0; t < T; t++) {
+                        for (int j = 0; j < 64; j++)
+                            acc_[j] += h[t * 64 + j] * d_sum_3[t * 27 + v];
+                    }
+                    for (int j = 0; j < 64; j++)
+                        d_why[v * 64 + j] = acc_[j];
                 }
-                for (int j = 0; j < 64; j++)
-                    d_why[v * 64 + j] = acc_[j];
             }
         }
     }
     /* rnn.mg:23: logits[t < T, v < vocab] = (sum(j) why[v, j] * h[t, j]) + by[v] */
     /* dh += dsum_3 * dsum_3/dh */
     {
-        int t = 0;
-        for (; t + 4 <= T; t += 4) {
-            for (int t0_ = 0; t0_ < 64; t0_ += 16) {
-                double acc_[4][16];
-                for (int j = t0_; j < t0_ + 16; j++) {
-                    acc_[0][j - t0_] = 0.0;
-                    acc_[1][j - t0_] = 0.0;
-                    acc_[2][j - t0_] = 0.0;
-                    acc_[3][j - t0_] = 0.0;
-                }
-                for (int v = 0; v < 27; v++) {
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int t = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 64; t0_ += 16) {
+                    double acc_[4][16];
                     for (int j = t0_; j < t0_ + 16; j++) {
-                        acc_[0][j - t0_] += why[v * 64 + j] * d_sum_3[t * 27 + v];
-                        acc_[1][j - t0_] += why[v * 64 + j] * d_sum_3[(t + 1) * 27 + v];
-                        acc_[2][j - t0_] += why[v * 64 + j] * d_sum_3[(t + 2) * 27 + v];
-                        acc_[3][j - t0_] += why[v * 64 + j] * d_sum_3[(t + 3) * 27 + v];
+                        acc_[0][j - t0_] = 0.0;
+                        acc_[1][j - t0_] = 0.0;
+                        acc_[2][j - t0_] = 0.0;
+                        acc_[3][j - t0_] = 0.0;
+                    }
+                    for (int v = 0; v < 27; v++) {
+                        for (int j = t0_; j < t0_ + 16; j++) {
+                            acc_[0][j - t0_] += why[v * 64 + j] * d_sum_3[t * 27 + v];
+                            acc_[1][j - t0_] += why[v * 64 + j] * d_sum_3[(t + 1) * 27 + v];
+                            acc_[2][j - t0_] += why[v * 64 + j] * d_sum_3[(t + 2) * 27 + v];
+                            acc_[3][j - t0_] += why[v * 64 + j] * d_sum_3[(t + 3) * 27 + v];
+                        }
+                    }
+                    for (int j = t0_; j < t0_ + 16; j++) {
+                        d_h[t * 64 + j] = acc_[0][j - t0_];
+                        d_h[(t + 1) * 64 + j] = acc_[1][j - t0_];
+                        d_h[(t + 2) * 64 + j] = acc_[2][j - t0_];
+                        d_h[(t + 3) * 64 + j] = acc_[3][j - t0_];
                     }
                 }
-                for (int j = t0_; j < t0_ + 16; j++) {
-                    d_h[t * 64 + j] = acc_[0][j - t0_];
-                    d_h[(t + 1) * 64 + j] = acc_[1][j - t0_];
-                    d_h[(t + 2) * 64 + j] = acc_[2][j - t0_];
-                    d_h[(t + 3) * 64 + j] = acc_[3][j - t0_];
-                }
             }
-        }
-        for (; t < T; t++) {
-            {
-                double acc_[64];
-                for (int j = 0; j < 64; j++)
-                    acc_[j] = 0.0;
-                for (int v = 0; v < 27; v++) {
+        } else {
+            for (int t = 0; t < T; t++) {
+                {
+                    double acc_[64];
                     for (int j = 0; j < 64; j++)
-                        acc_[j] += why[v * 64 + j] * d_sum_3[t * 27 + v];
+                        acc_[j] = 0.0;
+                    for (int v = 0; v < 27; v++) {
+                        for (int j = 0; j < 64; j++)
+                            acc_[j] += why[v * 64 + j] * d_sum_3[t * 27 + v];
+                    }
+                    for (int j = 0; j < 64; j++)
+                        d_h[t * 64 + j] = acc_[j];
                 }
-                for (int j = 0; j < 64; j++)
-                    d_h[t * 64 + j] = acc_[j];
             }
         }
     }
@@ -578,82 +584,88 @@ static double rnn_loss_grad(void *ctx, const double *params, double *grads, cons
     /* rnn.mg:22: h[t < T, j < n_hidden] = tanh((sum(c) wxh[j, c] * x[t, c]) + (sum(k) whh[j, k] * (h[t - 1, k] else 0.0)) + bh[j]) */
     /* dx += dsum * dsum/dx */
     {
-        int t = 0;
-        for (; t + 4 <= T; t += 4) {
-            double acc_[4][16];
-            for (int c = 0; c < 16; c++) {
-                acc_[0][c] = 0.0;
-                acc_[1][c] = 0.0;
-                acc_[2][c] = 0.0;
-                acc_[3][c] = 0.0;
-            }
-            for (int j = 0; j < 64; j++) {
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int t = n_ + 4 <= (T) ? n_ : (T) - 4;
+                double acc_[4][16];
                 for (int c = 0; c < 16; c++) {
-                    acc_[0][c] += (d_reach_sum[t * 64 + j] > 0 ? wxh[j * 16 + c] * d_sum[t * 64 + j] : 0.0);
-                    acc_[1][c] += (d_reach_sum[(t + 1) * 64 + j] > 0 ? wxh[j * 16 + c] * d_sum[(t + 1) * 64 + j] : 0.0);
-                    acc_[2][c] += (d_reach_sum[(t + 2) * 64 + j] > 0 ? wxh[j * 16 + c] * d_sum[(t + 2) * 64 + j] : 0.0);
-                    acc_[3][c] += (d_reach_sum[(t + 3) * 64 + j] > 0 ? wxh[j * 16 + c] * d_sum[(t + 3) * 64 + j] : 0.0);
+                    acc_[0][c] = 0.0;
+                    acc_[1][c] = 0.0;
+                    acc_[2][c] = 0.0;
+                    acc_[3][c] = 0.0;
                 }
-            }
-            for (int c = 0; c < 16; c++) {
-                d_x[t * 16 + c] = acc_[0][c];
-                d_x[(t + 1) * 16 + c] = acc_[1][c];
-                d_x[(t + 2) * 16 + c] = acc_[2][c];
-                d_x[(t + 3) * 16 + c] = acc_[3][c];
-            }
-        }
-        for (; t < T; t++) {
-            {
-                double acc_[16];
-                for (int c = 0; c < 16; c++)
-                    acc_[c] = 0.0;
                 for (int j = 0; j < 64; j++) {
-                    for (int c = 0; c < 16; c++)
-                        acc_[c] += (d_reach_sum[t * 64 + j] > 0 ? wxh[j * 16 + c] * d_sum[t * 64 + j] : 0.0);
+                    for (int c = 0; c < 16; c++) {
+                        acc_[0][c] += (d_reach_sum[t * 64 + j] > 0 ? wxh[j * 16 + c] * d_sum[t * 64 + j] : 0.0);
+                        acc_[1][c] += (d_reach_sum[(t + 1) * 64 + j] > 0 ? wxh[j * 16 + c] * d_sum[(t + 1) * 64 + j] : 0.0);
+                        acc_[2][c] += (d_reach_sum[(t + 2) * 64 + j] > 0 ? wxh[j * 16 + c] * d_sum[(t + 2) * 64 + j] : 0.0);
+                        acc_[3][c] += (d_reach_sum[(t + 3) * 64 + j] > 0 ? wxh[j * 16 + c] * d_sum[(t + 3) * 64 + j] : 0.0);
+                    }
                 }
-                for (int c = 0; c < 16; c++)
-                    d_x[t * 16 + c] = acc_[c];
+                for (int c = 0; c < 16; c++) {
+                    d_x[t * 16 + c] = acc_[0][c];
+                    d_x[(t + 1) * 16 + c] = acc_[1][c];
+                    d_x[(t + 2) * 16 + c] = acc_[2][c];
+                    d_x[(t + 3) * 16 + c] = acc_[3][c];
+                }
+            }
+        } else {
+            for (int t = 0; t < T; t++) {
+                {
+                    double acc_[16];
+                    for (int c = 0; c < 16; c++)
+                        acc_[c] = 0.0;
+                    for (int j = 0; j < 64; j++) {
+                        for (int c = 0; c < 16; c++)
+                            acc_[c] += (d_reach_sum[t * 64 + j] > 0 ? wxh[j * 16 + c] * d_sum[t * 64 + j] : 0.0);
+                    }
+                    for (int c = 0; c < 16; c++)
+                        d_x[t * 16 + c] = acc_[c];
+                }
             }
         }
     }
     /* rnn.mg:22: h[t < T, j < n_hidden] = tanh((sum(c) wxh[j, c] * x[t, c]) + (sum(k) whh[j, k] * (h[t - 1, k] else 0.0)) + bh[j]) */
     /* reach x */
     {
-        int t = 0;
-        for (; t + 4 <= T; t += 4) {
-            double acc_[4][16];
-            for (int c = 0; c < 16; c++) {
-                acc_[0][c] = 0.0;
-                acc_[1][c] = 0.0;
-                acc_[2][c] = 0.0;
-                acc_[3][c] = 0.0;
-            }
-            for (int j = 0; j < 64; j++) {
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int t = n_ + 4 <= (T) ? n_ : (T) - 4;
+                double acc_[4][16];
                 for (int c = 0; c < 16; c++) {
-                    acc_[0][c] += d_reach_sum[t * 64 + j];
-                    acc_[1][c] += d_reach_sum[(t + 1) * 64 + j];
-                    acc_[2][c] += d_reach_sum[(t + 2) * 64 + j];
-                    acc_[3][c] += d_reach_sum[(t + 3) * 64 + j];
+                    acc_[0][c] = 0.0;
+                    acc_[1][c] = 0.0;
+                    acc_[2][c] = 0.0;
+                    acc_[3][c] = 0.0;
                 }
-            }
-            for (int c = 0; c < 16; c++) {
-                d_reach_x[t * 16 + c] = acc_[0][c];
-                d_reach_x[(t + 1) * 16 + c] = acc_[1][c];
-                d_reach_x[(t + 2) * 16 + c] = acc_[2][c];
-                d_reach_x[(t + 3) * 16 + c] = acc_[3][c];
-            }
-        }
-        for (; t < T; t++) {
-            {
-                double acc_[16];
-                for (int c = 0; c < 16; c++)
-                    acc_[c] = 0.0;
                 for (int j = 0; j < 64; j++) {
-                    for (int c = 0; c < 16; c++)
-                        acc_[c] += d_reach_sum[t * 64 + j];
+                    for (int c = 0; c < 16; c++) {
+                        acc_[0][c] += d_reach_sum[t * 64 + j];
+                        acc_[1][c] += d_reach_sum[(t + 1) * 64 + j];
+                        acc_[2][c] += d_reach_sum[(t + 2) * 64 + j];
+                        acc_[3][c] += d_reach_sum[(t + 3) * 64 + j];
+                    }
                 }
-                for (int c = 0; c < 16; c++)
-                    d_reach_x[t * 16 + c] = acc_[c];
+                for (int c = 0; c < 16; c++) {
+                    d_reach_x[t * 16 + c] = acc_[0][c];
+                    d_reach_x[(t + 1) * 16 + c] = acc_[1][c];
+                    d_reach_x[(t + 2) * 16 + c] = acc_[2][c];
+                    d_reach_x[(t + 3) * 16 + c] = acc_[3][c];
+                }
+            }
+        } else {
+            for (int t = 0; t < T; t++) {
+                {
+                    double acc_[16];
+                    for (int c = 0; c < 16; c++)
+                        acc_[c] = 0.0;
+                    for (int j = 0; j < 64; j++) {
+                        for (int c = 0; c < 16; c++)
+                            acc_[c] += d_reach_sum[t * 64 + j];
+                    }
+                    for (int c = 0; c < 16; c++)
+                        d_reach_x[t * 16 + c] = acc_[c];
+                }
             }
         }
     }

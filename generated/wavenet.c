@@ -960,44 +960,47 @@ static double wavenet_loss_grad(void *ctx, const double *params, double *grads, 
     /* dmerge_y_3 += dlinear_y_3 * dlinear_y_3/dmerge_y_3 */
     for (int b0 = 0; b0 < T; b0++) {
         {
-            int b12 = 0;
-            for (; b12 + 4 <= 1; b12 += 4) {
-                for (int t0_ = 0; t0_ < 136; t0_ += 8) {
-                    double acc_[4][8];
-                    for (int i = t0_; i < t0_ + 8; i++) {
-                        acc_[0][i - t0_] = 0.0;
-                        acc_[1][i - t0_] = 0.0;
-                        acc_[2][i - t0_] = 0.0;
-                        acc_[3][i - t0_] = 0.0;
-                    }
-                    for (int o = 0; o < 68; o++) {
+            if (1 >= 4) {
+                for (int n_ = 0; n_ < 1; n_ += 4) {
+                    int b12 = n_ + 4 <= (1) ? n_ : (1) - 4;
+                    for (int t0_ = 0; t0_ < 136; t0_ += 8) {
+                        double acc_[4][8];
                         for (int i = t0_; i < t0_ + 8; i++) {
-                            acc_[0][i - t0_] += W3[o * 136 + i] * d_linear_y_3[b0 * 68 + b12 * 68 + o];
-                            acc_[1][i - t0_] += W3[o * 136 + i] * d_linear_y_3[b0 * 68 + (b12 + 1) * 68 + o];
-                            acc_[2][i - t0_] += W3[o * 136 + i] * d_linear_y_3[b0 * 68 + (b12 + 2) * 68 + o];
-                            acc_[3][i - t0_] += W3[o * 136 + i] * d_linear_y_3[b0 * 68 + (b12 + 3) * 68 + o];
+                            acc_[0][i - t0_] = 0.0;
+                            acc_[1][i - t0_] = 0.0;
+                            acc_[2][i - t0_] = 0.0;
+                            acc_[3][i - t0_] = 0.0;
                         }
-                    }
-                    for (int i = t0_; i < t0_ + 8; i++) {
-                        d_merge_y_3[b0 * 136 + b12 * 136 + i] = acc_[0][i - t0_];
-                        d_merge_y_3[b0 * 136 + (b12 + 1) * 136 + i] = acc_[1][i - t0_];
-                        d_merge_y_3[b0 * 136 + (b12 + 2) * 136 + i] = acc_[2][i - t0_];
-                        d_merge_y_3[b0 * 136 + (b12 + 3) * 136 + i] = acc_[3][i - t0_];
+                        for (int o = 0; o < 68; o++) {
+                            for (int i = t0_; i < t0_ + 8; i++) {
+                                acc_[0][i - t0_] += W3[o * 136 + i] * d_linear_y_3[b0 * 68 + b12 * 68 + o];
+                                acc_[1][i - t0_] += W3[o * 136 + i] * d_linear_y_3[b0 * 68 + (b12 + 1) * 68 + o];
+                                acc_[2][i - t0_] += W3[o * 136 + i] * d_linear_y_3[b0 * 68 + (b12 + 2) * 68 + o];
+                                acc_[3][i - t0_] += W3[o * 136 + i] * d_linear_y_3[b0 * 68 + (b12 + 3) * 68 + o];
+                            }
+                        }
+                        for (int i = t0_; i < t0_ + 8; i++) {
+                            d_merge_y_3[b0 * 136 + b12 * 136 + i] = acc_[0][i - t0_];
+                            d_merge_y_3[b0 * 136 + (b12 + 1) * 136 + i] = acc_[1][i - t0_];
+                            d_merge_y_3[b0 * 136 + (b12 + 2) * 136 + i] = acc_[2][i - t0_];
+                            d_merge_y_3[b0 * 136 + (b12 + 3) * 136 + i] = acc_[3][i - t0_];
+                        }
                     }
                 }
-            }
-            for (; b12 < 1; b12++) {
-                {
-                    for (int t0_ = 0; t0_ < 136; t0_ += 8) {
-                        double acc_[8];
-                        for (int i = t0_; i < t0_ + 8; i++)
-                            acc_[i - t0_] = 0.0;
-                        for (int o = 0; o < 68; o++) {
+            } else {
+                for (int b12 = 0; b12 < 1; b12++) {
+                    {
+                        for (int t0_ = 0; t0_ < 136; t0_ += 8) {
+                            double acc_[8];
                             for (int i = t0_; i < t0_ + 8; i++)
-                                acc_[i - t0_] += W3[o * 136 + i] * d_linear_y_3[b0 * 68 + b12 * 68 + o];
+                                acc_[i - t0_] = 0.0;
+                            for (int o = 0; o < 68; o++) {
+                                for (int i = t0_; i < t0_ + 8; i++)
+                                    acc_[i - t0_] += W3[o * 136 + i] * d_linear_y_3[b0 * 68 + b12 * 68 + o];
+                            }
+                            for (int i = t0_; i < t0_ + 8; i++)
+                                d_merge_y_3[b0 * 136 + b12 * 136 + i] = acc_[i - t0_];
                         }
-                        for (int i = t0_; i < t0_ + 8; i++)
-                            d_merge_y_3[b0 * 136 + b12 * 136 + i] = acc_[i - t0_];
                     }
                 }
             }

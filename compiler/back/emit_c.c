@@ -789,6 +789,27 @@ static void close_tiles(Em *em, long extent, long tile)
         close_loops(em, 1);
 }
 
+/* Schedule.overlap (exact f64, a statement stored with = that reads no
+ * element of its output): the loop over w (variable wv, bound hi) in blocks
+ * of `rows`, the last one ending at the last row, so overlapping the block
+ * before: its rows are computed from the same inputs and stored again with
+ * the same values.  Only when hi >= rows (the caller's test). */
+static void open_overlap(Em *em, const char *wv, const Ix *hi, int rows)
+{
+    out(em, "for (int n_ = 0; n_ < ");
+    bound(em, hi, 0, 0);
+    fprintf(em->f, "; n_ += %d) {\n", rows);
+    em->indent++;
+    out(em, "int %s = n_ + %d <= ", wv, rows);
+    bound(em, hi, 0, 1);
+    fputs(" ? n_ : ", em->f);
+    bound(em, hi, 0, 1);
+    fprintf(em->f, " - %d;\n", rows);
+}
+
+static void emit_vector_row(Em *em, const Stmt *s);
+static void vector_overlap(Em *em, const Stmt *s);
+
 static void emit_vector_rows(Em *em, const Stmt *s)
 {
     int nout = s->nloop - s->nred, u = s->loops[nout - 1].var, w = s->loops[nout - 2].var, rows = em->sc->rows;
@@ -797,7 +818,10 @@ static void emit_vector_rows(Em *em, const Stmt *s)
     Ex *e[SCHED_MAX_BLOCK];
     Ix *oidx[SCHED_MAX_BLOCK][IR_MAX_RANK];
     shifted(s, s->e, s->oidx, w, rows, e, oidx);
-    open_by(em, nout - 2, wv, s->loops[nout - 2].hi, 0, rows);
+    if (em->sc->overlap)
+        open_overlap(em, wv, s->loops[nout - 2].hi, rows);
+    else
+        open_by(em, nout - 2, wv, s->loops[nout - 2].hi, 0, rows);
     open_tiles(em, nout - 1, extent, tile);
     out(em, "%s acc_[%d][%ld];\n", em->real, rows, tile);
     u_loop(em, v, extent, tile, " {\n");
@@ -869,6 +893,11 @@ static void emit_vector(Em *em, const Stmt *s)
     }
     out(em, "{\n");
     em->indent++;
+    if (em->sc->overlap) {
+        vector_overlap(em, s);
+        close_loops(em, nout - 1);
+        return;
+    }
     emit_vector_rows(em, s);
     if (em->sc->rest) {
         open_rest(em, nout - 2, em->vname[s->loops[nout - 2].var], s->loops[nout - 2].hi, 0, em->sc->rows);
@@ -995,15 +1024,7 @@ static void columns_overlap(Em *em, const Stmt *s)
     bound(em, hi, 0, 0);
     fprintf(em->f, " >= %d) {\n", rows);
     em->indent++;
-    out(em, "for (int n_ = 0; n_ < ");
-    bound(em, hi, 0, 0);
-    fprintf(em->f, "; n_ += %d) {\n", rows);
-    em->indent++;
-    out(em, "int %s = n_ + %d <= ", wv, rows);
-    bound(em, hi, 0, 1);
-    fputs(" ? n_ : ", em->f);
-    bound(em, hi, 0, 1);
-    fprintf(em->f, " - %d;\n", rows);
+    open_overlap(em, wv, hi, rows);
     columns_tiles(em, s, w, rows);
     close_loops(em, 1);
     em->indent--;
@@ -1045,6 +1066,29 @@ static void emit_columns(Em *em, const Stmt *s)
     }
     close_loops(em, nout - 1 - rows);
     close_loops(em, 1);
+}
+
+/* VECTOR with Schedule.overlap: blocks of rows when w has at least that
+ * many, else one row at a time */
+static void vector_overlap(Em *em, const Stmt *s)
+{
+    int nout = s->nloop - s->nred, w = s->loops[nout - 2].var;
+    const char *wv = em->vname[w];
+    const Ix *hi = s->loops[nout - 2].hi;
+    out(em, "if (");
+    bound(em, hi, 0, 0);
+    fprintf(em->f, " >= %d) {\n", em->sc->rows);
+    em->indent++;
+    emit_vector_rows(em, s);
+    em->indent--;
+    out(em, "} else {\n");
+    em->indent++;
+    out(em, "for (int %s = 0; %s < ", wv, wv);
+    bound(em, hi, 0, 0);
+    fprintf(em->f, "; %s++) {\n", wv);
+    em->indent++;
+    emit_vector_row(em, s);
+    close_loops(em, 2);
 }
 
 /* out[idx] = / += value, or a fused nest's local: double out = value */

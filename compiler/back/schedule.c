@@ -221,6 +221,8 @@ static void vector(const Graph *g, const Stmt *s, Schedule *sc, int par)
         sc->par_loop = 0;
     else
         sc->par_loop = s->nred ? nout : -1;
+    /* exact f64, stored with =: the rest of w as one block overlapping the one before (as COLUMNS) */
+    sc->overlap = sc->rest && !g->fast && !g->f32 && !sched_adds(s) && !sched_from_out(s) && sc->par_loop < 0;
 }
 
 /* COLUMNS: u padded to whole vectors of this many doubles (an AVX-512
@@ -416,7 +418,8 @@ static void dump_kernel(FILE *f, const Graph *g, const Stmt *s, const Schedule *
         fprintf(f, "vector u=%s extent=%ld rows=%d", loop_name(g, s, nout - 1), sc->extent, sc->rows);
         if (sc->rows > 1)
             fprintf(f, " w=%s tile=%ld", loop_name(g, s, nout - 2), sc->tile);
-        fprintf(f, " row_tile=%ld%s%s", sc->row_tile, sc->rest ? " rest=rows" : "", sc->simd ? " simd" : "");
+        fprintf(f, " row_tile=%ld%s%s", sc->row_tile, sc->overlap ? " rest=overlap" : sc->rest ? " rest=rows" : "",
+                sc->simd ? " simd" : "");
         break;
     case SCHED_COLUMNS:
         fprintf(f, "columns u=%s extent=%ld pad=%ld w=%s rows=%d", loop_name(g, s, nout - 1), sc->extent, sc->pad,

@@ -54,7 +54,7 @@ typedef struct Schedule {
     const Ex *wread, *xread;
     int w_first;
     long pad, wt_off;
-    int overlap;        /* COLUMNS with rest, stored with =: the rest of w (when w has at least `rows`
+    int overlap;        /* COLUMNS, VECTOR (exact f64) with rest, stored with = (not from the output): the rest of w (when w has at least `rows`
                          * rows) is one block of `rows` that overlaps the block before it */
 } Schedule;
 

@@ -40,8 +40,8 @@ loss = cross_entropy(logits, targets)
 #|   prelude.mg:15:5           d_softmax_s              fused
 #|   prelude.mg:14:5           d_softmax_e              loops group=2
 #|   prelude.mg:13:5           d_logits                 fused
-#|   prelude.mg:7:5            d_out                    vector u=i extent=64 rows=4 w=o tile=16 row_tile=64 rest=rows
-#|   prelude.mg:7:5            d_h                      vector u=i extent=64 rows=4 w=b0 tile=16 row_tile=64 rest=rows
+#|   prelude.mg:7:5            d_out                    vector u=i extent=64 rows=4 w=o tile=16 row_tile=64 rest=overlap
+#|   prelude.mg:7:5            d_h                      vector u=i extent=64 rows=4 w=b0 tile=16 row_tile=64 rest=overlap
 #|   schedule_kernels.mg:15:1  d_linear_y               loops
 #|   prelude.mg:7:5            d_w                      vector u=i extent=64 rows=4 w=o tile=16 row_tile=64 simd parallel=o
 #|   prelude.mg:7:5            d_x                      vector u=i extent=64 rows=4 w=b0 tile=16 row_tile=64 rest=rows simd parallel=b0

@@ -44,8 +44,8 @@ loss = cross_entropy(logits, targets)
 #|   prelude.mg:15:5               d_softmax_s              fused
 #|   prelude.mg:14:5               d_softmax_e              loops group=2
 #|   prelude.mg:13:5               d_logits                 fused
-#|   schedule_recurrence.mg:17:1   d_out                    vector u=j extent=64 rows=4 w=v tile=16 row_tile=64 rest=rows
-#|   schedule_recurrence.mg:17:1   d_h                      vector u=j extent=64 rows=4 w=t tile=16 row_tile=64 rest=rows
+#|   schedule_recurrence.mg:17:1   d_out                    vector u=j extent=64 rows=4 w=v tile=16 row_tile=64 rest=overlap
+#|   schedule_recurrence.mg:17:1   d_h                      vector u=j extent=64 rows=4 w=t tile=16 row_tile=64 rest=overlap
 #|   schedule_recurrence.mg:16:1   d_h_steps                loops group=2
 #|   schedule_recurrence.mg:16:1   d_reach_h_steps          fused
 #|   schedule_recurrence.mg:16:1   d_sum                    loops step=t of recurrence 1
