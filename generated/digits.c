@@ -3,7 +3,7 @@
  * Model 'digits': 4 parameter tensors, 2410 scalars; T <= 1; vocab 0.
  * digits_forward_x computes the logits, digits_loss_grad_x the loss of one example and
  * the gradient of every parameter.  Every array is row-major; the comment after
- * each pointer gives its shape.  Scratch: 146 doubles. */
+ * each pointer gives its shape.  Scratch: 980 doubles. */
 #include <math.h>
 #include <string.h>
 
@@ -82,29 +82,29 @@ static void digits_forward_pass(const double *params, const double *const *input
     /* digits.mg:14: logits[k < 10] = (sum(j < 32) w2[k, j] * h[j]) + b2[k] */
     /* digits.mg:14: logits[k < 10] = (sum(j < 32) w2[k, j] * h[j]) + b2[k] */
     {
-        int k = 0;
-        for (; k + 4 <= 10; k += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int j = 0; j < 32; j++) {
-                acc_0 += w2[k * 32 + j] * h[j];
-                acc_1 += w2[(k + 1) * 32 + j] * h[j];
-                acc_2 += w2[(k + 2) * 32 + j] * h[j];
-                acc_3 += w2[(k + 3) * 32 + j] * h[j];
-            }
-            sum_2[k] = acc_0;
-            sum_2[k + 1] = acc_1;
-            sum_2[k + 2] = acc_2;
-            sum_2[k + 3] = acc_3;
+        double *wt_ = scratch + 146; /* [32, 16]: w2 transposed, then {10, 32} and the w2 it was made from */
+        if (wt_[512] != 10 || wt_[513] != 32 || memcmp(wt_ + 514, w2, 320 * sizeof *wt_)) {
+            memcpy(wt_ + 514, w2, 320 * sizeof *wt_);
+            for (int k = 0; k < 10; k++)
+                for (int j = 0; j < 32; j++)
+                    wt_[j * 16 + k] = w2[k * 32 + j];
+            for (int j = 0; j < 32; j++)
+                for (int k = 10; k < 16; k++)
+                    wt_[j * 16 + k] = 0.0;
+            wt_[512] = 10;
+            wt_[513] = 32;
         }
-        for (; k < 10; k++) {
-            double acc_ = 0.0;
-            for (int j = 0; j < 32; j++) {
-                acc_ += w2[k * 32 + j] * h[j];
+        double acc_[1][16];
+        for (int k = 0; k < 16; k++) {
+            acc_[0][k] = 0.0;
+        }
+        for (int j = 0; j < 32; j++) {
+            for (int k = 0; k < 16; k++) {
+                acc_[0][k] += wt_[j * 16 + k] * h[j];
             }
-            sum_2[k] = acc_;
+        }
+        for (int k = 0; k < 10; k++) {
+            sum_2[k] = acc_[0][k];
         }
     }
 
@@ -259,7 +259,7 @@ const MgModel digits_model = {
     .n_params = 4,
     .params = digits_params,
     .n_scalars = 2410,
-    .scratch = 146,
+    .scratch = 980,
     .optim = {.kind = MG_OPT_ADAM, .lr = 0.01, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-08,
               .steps = 1000, .schedule = MG_SCHED_LINEAR, .fast = 0, .warmup = 0, .step_size = 0,
               .nesterov = 0, .gamma = 0.1, .min_lr = 0.0, .momentum = 0.0, .weight_decay = 0.0, .clip = 0.0},

@@ -3,7 +3,7 @@
  * Model 'gpt2': 28 parameter tensors, 26848 scalars; T <= 16; vocab 27.
  * gpt2_forward computes the logits, gpt2_loss_grad the loss of one document and
  * the gradient of every parameter.  Every array is row-major; the comment after
- * each pointer gives its shape.  Scratch: 27248 doubles. */
+ * each pointer gives its shape.  Scratch: 78306 doubles. */
 #include <math.h>
 #include <string.h>
 
@@ -213,23 +213,60 @@ static void gpt2_forward_pass(const double *params, const int *tokens, int T, do
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 96; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 32; i++) {
-                acc_0 += h0_attn_c_attn_weight[o * 32 + i] * layernorm_y[b0 * 32 + i];
-                acc_1 += h0_attn_c_attn_weight[(o + 1) * 32 + i] * layernorm_y[b0 * 32 + i];
-                acc_2 += h0_attn_c_attn_weight[(o + 2) * 32 + i] * layernorm_y[b0 * 32 + i];
-                acc_3 += h0_attn_c_attn_weight[(o + 3) * 32 + i] * layernorm_y[b0 * 32 + i];
+    {
+        double *wt_ = scratch + 27248; /* [32, 96]: h0_attn_c_attn_weight transposed, then {96, 32} and the h0_attn_c_attn_weight it was made from */
+        if (wt_[3072] != 96 || wt_[3073] != 32 || memcmp(wt_ + 3074, h0_attn_c_attn_weight, 3072 * sizeof *wt_)) {
+            memcpy(wt_ + 3074, h0_attn_c_attn_weight, 3072 * sizeof *wt_);
+            for (int o = 0; o < 96; o++)
+                for (int i = 0; i < 32; i++)
+                    wt_[i * 96 + o] = h0_attn_c_attn_weight[o * 32 + i];
+            wt_[3072] = 96;
+            wt_[3073] = 32;
+        }
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int b0 = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 96; t0_ += 16) {
+                    double acc_[4][16];
+                    for (int o = t0_; o < t0_ + 16; o++) {
+                        acc_[0][o - t0_] = 0.0;
+                        acc_[1][o - t0_] = 0.0;
+                        acc_[2][o - t0_] = 0.0;
+                        acc_[3][o - t0_] = 0.0;
+                    }
+                    for (int i = 0; i < 32; i++) {
+                        for (int o = t0_; o < t0_ + 16; o++) {
+                            acc_[0][o - t0_] += wt_[i * 96 + o] * layernorm_y[b0 * 32 + i];
+                            acc_[1][o - t0_] += wt_[i * 96 + o] * layernorm_y[(b0 + 1) * 32 + i];
+                            acc_[2][o - t0_] += wt_[i * 96 + o] * layernorm_y[(b0 + 2) * 32 + i];
+                            acc_[3][o - t0_] += wt_[i * 96 + o] * layernorm_y[(b0 + 3) * 32 + i];
+                        }
+                    }
+                    for (int o = t0_; o < t0_ + 16 && o < 96; o++) {
+                        linear_y[b0 * 96 + o] = acc_[0][o - t0_];
+                        linear_y[(b0 + 1) * 96 + o] = acc_[1][o - t0_];
+                        linear_y[(b0 + 2) * 96 + o] = acc_[2][o - t0_];
+                        linear_y[(b0 + 3) * 96 + o] = acc_[3][o - t0_];
+                    }
+                }
             }
-            linear_y[b0 * 96 + o] = acc_0;
-            linear_y[b0 * 96 + o + 1] = acc_1;
-            linear_y[b0 * 96 + o + 2] = acc_2;
-            linear_y[b0 * 96 + o + 3] = acc_3;
+        } else {
+            for (int b0 = 0; b0 < T; b0++) {
+                for (int t0_ = 0; t0_ < 96; t0_ += 32) {
+                    double acc_[1][32];
+                    for (int o = t0_; o < t0_ + 32; o++) {
+                        acc_[0][o - t0_] = 0.0;
+                    }
+                    for (int i = 0; i < 32; i++) {
+                        for (int o = t0_; o < t0_ + 32; o++) {
+                            acc_[0][o - t0_] += wt_[i * 96 + o] * layernorm_y[b0 * 32 + i];
+                        }
+                    }
+                    for (int o = t0_; o < t0_ + 32 && o < 96; o++) {
+                        linear_y[b0 * 96 + o] = acc_[0][o - t0_];
+                    }
+                }
+            }
         }
     }
 
@@ -330,23 +367,58 @@ static void gpt2_forward_pass(const double *params, const int *tokens, int T, do
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 32; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 32; i++) {
-                acc_0 += h0_attn_c_proj_weight[o * 32 + i] * attention_out[b0 * 32 + i];
-                acc_1 += h0_attn_c_proj_weight[(o + 1) * 32 + i] * attention_out[b0 * 32 + i];
-                acc_2 += h0_attn_c_proj_weight[(o + 2) * 32 + i] * attention_out[b0 * 32 + i];
-                acc_3 += h0_attn_c_proj_weight[(o + 3) * 32 + i] * attention_out[b0 * 32 + i];
+    {
+        double *wt_ = scratch + 33394; /* [32, 32]: h0_attn_c_proj_weight transposed, then {32, 32} and the h0_attn_c_proj_weight it was made from */
+        if (wt_[1024] != 32 || wt_[1025] != 32 || memcmp(wt_ + 1026, h0_attn_c_proj_weight, 1024 * sizeof *wt_)) {
+            memcpy(wt_ + 1026, h0_attn_c_proj_weight, 1024 * sizeof *wt_);
+            for (int o = 0; o < 32; o++)
+                for (int i = 0; i < 32; i++)
+                    wt_[i * 32 + o] = h0_attn_c_proj_weight[o * 32 + i];
+            wt_[1024] = 32;
+            wt_[1025] = 32;
+        }
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int b0 = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 32; t0_ += 16) {
+                    double acc_[4][16];
+                    for (int o = t0_; o < t0_ + 16; o++) {
+                        acc_[0][o - t0_] = 0.0;
+                        acc_[1][o - t0_] = 0.0;
+                        acc_[2][o - t0_] = 0.0;
+                        acc_[3][o - t0_] = 0.0;
+                    }
+                    for (int i = 0; i < 32; i++) {
+                        for (int o = t0_; o < t0_ + 16; o++) {
+                            acc_[0][o - t0_] += wt_[i * 32 + o] * attention_out[b0 * 32 + i];
+                            acc_[1][o - t0_] += wt_[i * 32 + o] * attention_out[(b0 + 1) * 32 + i];
+                            acc_[2][o - t0_] += wt_[i * 32 + o] * attention_out[(b0 + 2) * 32 + i];
+                            acc_[3][o - t0_] += wt_[i * 32 + o] * attention_out[(b0 + 3) * 32 + i];
+                        }
+                    }
+                    for (int o = t0_; o < t0_ + 16 && o < 32; o++) {
+                        linear_y_2[b0 * 32 + o] = acc_[0][o - t0_];
+                        linear_y_2[(b0 + 1) * 32 + o] = acc_[1][o - t0_];
+                        linear_y_2[(b0 + 2) * 32 + o] = acc_[2][o - t0_];
+                        linear_y_2[(b0 + 3) * 32 + o] = acc_[3][o - t0_];
+                    }
+                }
             }
-            linear_y_2[b0 * 32 + o] = acc_0;
-            linear_y_2[b0 * 32 + o + 1] = acc_1;
-            linear_y_2[b0 * 32 + o + 2] = acc_2;
-            linear_y_2[b0 * 32 + o + 3] = acc_3;
+        } else {
+            for (int b0 = 0; b0 < T; b0++) {
+                double acc_[1][32];
+                for (int o = 0; o < 32; o++) {
+                    acc_[0][o] = 0.0;
+                }
+                for (int i = 0; i < 32; i++) {
+                    for (int o = 0; o < 32; o++) {
+                        acc_[0][o] += wt_[i * 32 + o] * attention_out[b0 * 32 + i];
+                    }
+                }
+                for (int o = 0; o < 32; o++) {
+                    linear_y_2[b0 * 32 + o] = acc_[0][o];
+                }
+            }
         }
     }
 
@@ -391,23 +463,60 @@ static void gpt2_forward_pass(const double *params, const int *tokens, int T, do
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 128; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 32; i++) {
-                acc_0 += h0_mlp_c_fc_weight[o * 32 + i] * layernorm_y_2[b0 * 32 + i];
-                acc_1 += h0_mlp_c_fc_weight[(o + 1) * 32 + i] * layernorm_y_2[b0 * 32 + i];
-                acc_2 += h0_mlp_c_fc_weight[(o + 2) * 32 + i] * layernorm_y_2[b0 * 32 + i];
-                acc_3 += h0_mlp_c_fc_weight[(o + 3) * 32 + i] * layernorm_y_2[b0 * 32 + i];
+    {
+        double *wt_ = scratch + 35444; /* [32, 128]: h0_mlp_c_fc_weight transposed, then {128, 32} and the h0_mlp_c_fc_weight it was made from */
+        if (wt_[4096] != 128 || wt_[4097] != 32 || memcmp(wt_ + 4098, h0_mlp_c_fc_weight, 4096 * sizeof *wt_)) {
+            memcpy(wt_ + 4098, h0_mlp_c_fc_weight, 4096 * sizeof *wt_);
+            for (int o = 0; o < 128; o++)
+                for (int i = 0; i < 32; i++)
+                    wt_[i * 128 + o] = h0_mlp_c_fc_weight[o * 32 + i];
+            wt_[4096] = 128;
+            wt_[4097] = 32;
+        }
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int b0 = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 128; t0_ += 16) {
+                    double acc_[4][16];
+                    for (int o = t0_; o < t0_ + 16; o++) {
+                        acc_[0][o - t0_] = 0.0;
+                        acc_[1][o - t0_] = 0.0;
+                        acc_[2][o - t0_] = 0.0;
+                        acc_[3][o - t0_] = 0.0;
+                    }
+                    for (int i = 0; i < 32; i++) {
+                        for (int o = t0_; o < t0_ + 16; o++) {
+                            acc_[0][o - t0_] += wt_[i * 128 + o] * layernorm_y_2[b0 * 32 + i];
+                            acc_[1][o - t0_] += wt_[i * 128 + o] * layernorm_y_2[(b0 + 1) * 32 + i];
+                            acc_[2][o - t0_] += wt_[i * 128 + o] * layernorm_y_2[(b0 + 2) * 32 + i];
+                            acc_[3][o - t0_] += wt_[i * 128 + o] * layernorm_y_2[(b0 + 3) * 32 + i];
+                        }
+                    }
+                    for (int o = t0_; o < t0_ + 16 && o < 128; o++) {
+                        linear_y_3[b0 * 128 + o] = acc_[0][o - t0_];
+                        linear_y_3[(b0 + 1) * 128 + o] = acc_[1][o - t0_];
+                        linear_y_3[(b0 + 2) * 128 + o] = acc_[2][o - t0_];
+                        linear_y_3[(b0 + 3) * 128 + o] = acc_[3][o - t0_];
+                    }
+                }
             }
-            linear_y_3[b0 * 128 + o] = acc_0;
-            linear_y_3[b0 * 128 + o + 1] = acc_1;
-            linear_y_3[b0 * 128 + o + 2] = acc_2;
-            linear_y_3[b0 * 128 + o + 3] = acc_3;
+        } else {
+            for (int b0 = 0; b0 < T; b0++) {
+                for (int t0_ = 0; t0_ < 128; t0_ += 64) {
+                    double acc_[1][64];
+                    for (int o = t0_; o < t0_ + 64; o++) {
+                        acc_[0][o - t0_] = 0.0;
+                    }
+                    for (int i = 0; i < 32; i++) {
+                        for (int o = t0_; o < t0_ + 64; o++) {
+                            acc_[0][o - t0_] += wt_[i * 128 + o] * layernorm_y_2[b0 * 32 + i];
+                        }
+                    }
+                    for (int o = t0_; o < t0_ + 64 && o < 128; o++) {
+                        linear_y_3[b0 * 128 + o] = acc_[0][o - t0_];
+                    }
+                }
+            }
         }
     }
     /* gpt2.mg:56: u = gelu_tanh(linear(layernorm(x, h[l].ln_2.weight, h[l].ln_2.bias), h[l].mlp.c_fc.weight) + h[l].mlp.c_fc.bias) */
@@ -421,23 +530,58 @@ static void gpt2_forward_pass(const double *params, const int *tokens, int T, do
 
     /* gpt2.mg:57: x = linear(u, h[l].mlp.c_proj.weight) + h[l].mlp.c_proj.bias + x */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 32; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 128; i++) {
-                acc_0 += h0_mlp_c_proj_weight[o * 128 + i] * u[b0 * 128 + i];
-                acc_1 += h0_mlp_c_proj_weight[(o + 1) * 128 + i] * u[b0 * 128 + i];
-                acc_2 += h0_mlp_c_proj_weight[(o + 2) * 128 + i] * u[b0 * 128 + i];
-                acc_3 += h0_mlp_c_proj_weight[(o + 3) * 128 + i] * u[b0 * 128 + i];
+    {
+        double *wt_ = scratch + 43638; /* [128, 32]: h0_mlp_c_proj_weight transposed, then {32, 128} and the h0_mlp_c_proj_weight it was made from */
+        if (wt_[4096] != 32 || wt_[4097] != 128 || memcmp(wt_ + 4098, h0_mlp_c_proj_weight, 4096 * sizeof *wt_)) {
+            memcpy(wt_ + 4098, h0_mlp_c_proj_weight, 4096 * sizeof *wt_);
+            for (int o = 0; o < 32; o++)
+                for (int i = 0; i < 128; i++)
+                    wt_[i * 32 + o] = h0_mlp_c_proj_weight[o * 128 + i];
+            wt_[4096] = 32;
+            wt_[4097] = 128;
+        }
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int b0 = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 32; t0_ += 16) {
+                    double acc_[4][16];
+                    for (int o = t0_; o < t0_ + 16; o++) {
+                        acc_[0][o - t0_] = 0.0;
+                        acc_[1][o - t0_] = 0.0;
+                        acc_[2][o - t0_] = 0.0;
+                        acc_[3][o - t0_] = 0.0;
+                    }
+                    for (int i = 0; i < 128; i++) {
+                        for (int o = t0_; o < t0_ + 16; o++) {
+                            acc_[0][o - t0_] += wt_[i * 32 + o] * u[b0 * 128 + i];
+                            acc_[1][o - t0_] += wt_[i * 32 + o] * u[(b0 + 1) * 128 + i];
+                            acc_[2][o - t0_] += wt_[i * 32 + o] * u[(b0 + 2) * 128 + i];
+                            acc_[3][o - t0_] += wt_[i * 32 + o] * u[(b0 + 3) * 128 + i];
+                        }
+                    }
+                    for (int o = t0_; o < t0_ + 16 && o < 32; o++) {
+                        linear_y_4[b0 * 32 + o] = acc_[0][o - t0_];
+                        linear_y_4[(b0 + 1) * 32 + o] = acc_[1][o - t0_];
+                        linear_y_4[(b0 + 2) * 32 + o] = acc_[2][o - t0_];
+                        linear_y_4[(b0 + 3) * 32 + o] = acc_[3][o - t0_];
+                    }
+                }
             }
-            linear_y_4[b0 * 32 + o] = acc_0;
-            linear_y_4[b0 * 32 + o + 1] = acc_1;
-            linear_y_4[b0 * 32 + o + 2] = acc_2;
-            linear_y_4[b0 * 32 + o + 3] = acc_3;
+        } else {
+            for (int b0 = 0; b0 < T; b0++) {
+                double acc_[1][32];
+                for (int o = 0; o < 32; o++) {
+                    acc_[0][o] = 0.0;
+                }
+                for (int i = 0; i < 128; i++) {
+                    for (int o = 0; o < 32; o++) {
+                        acc_[0][o] += wt_[i * 32 + o] * u[b0 * 128 + i];
+                    }
+                }
+                for (int o = 0; o < 32; o++) {
+                    linear_y_4[b0 * 32 + o] = acc_[0][o];
+                }
+            }
         }
     }
 
@@ -482,23 +626,60 @@ static void gpt2_forward_pass(const double *params, const int *tokens, int T, do
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 96; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 32; i++) {
-                acc_0 += h1_attn_c_attn_weight[o * 32 + i] * layernorm_y_3[b0 * 32 + i];
-                acc_1 += h1_attn_c_attn_weight[(o + 1) * 32 + i] * layernorm_y_3[b0 * 32 + i];
-                acc_2 += h1_attn_c_attn_weight[(o + 2) * 32 + i] * layernorm_y_3[b0 * 32 + i];
-                acc_3 += h1_attn_c_attn_weight[(o + 3) * 32 + i] * layernorm_y_3[b0 * 32 + i];
+    {
+        double *wt_ = scratch + 51832; /* [32, 96]: h1_attn_c_attn_weight transposed, then {96, 32} and the h1_attn_c_attn_weight it was made from */
+        if (wt_[3072] != 96 || wt_[3073] != 32 || memcmp(wt_ + 3074, h1_attn_c_attn_weight, 3072 * sizeof *wt_)) {
+            memcpy(wt_ + 3074, h1_attn_c_attn_weight, 3072 * sizeof *wt_);
+            for (int o = 0; o < 96; o++)
+                for (int i = 0; i < 32; i++)
+                    wt_[i * 96 + o] = h1_attn_c_attn_weight[o * 32 + i];
+            wt_[3072] = 96;
+            wt_[3073] = 32;
+        }
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int b0 = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 96; t0_ += 16) {
+                    double acc_[4][16];
+                    for (int o = t0_; o < t0_ + 16; o++) {
+                        acc_[0][o - t0_] = 0.0;
+                        acc_[1][o - t0_] = 0.0;
+                        acc_[2][o - t0_] = 0.0;
+                        acc_[3][o - t0_] = 0.0;
+                    }
+                    for (int i = 0; i < 32; i++) {
+                        for (int o = t0_; o < t0_ + 16; o++) {
+                            acc_[0][o - t0_] += wt_[i * 96 + o] * layernorm_y_3[b0 * 32 + i];
+                            acc_[1][o - t0_] += wt_[i * 96 + o] * layernorm_y_3[(b0 + 1) * 32 + i];
+                            acc_[2][o - t0_] += wt_[i * 96 + o] * layernorm_y_3[(b0 + 2) * 32 + i];
+                            acc_[3][o - t0_] += wt_[i * 96 + o] * layernorm_y_3[(b0 + 3) * 32 + i];
+                        }
+                    }
+                    for (int o = t0_; o < t0_ + 16 && o < 96; o++) {
+                        linear_y_5[b0 * 96 + o] = acc_[0][o - t0_];
+                        linear_y_5[(b0 + 1) * 96 + o] = acc_[1][o - t0_];
+                        linear_y_5[(b0 + 2) * 96 + o] = acc_[2][o - t0_];
+                        linear_y_5[(b0 + 3) * 96 + o] = acc_[3][o - t0_];
+                    }
+                }
             }
-            linear_y_5[b0 * 96 + o] = acc_0;
-            linear_y_5[b0 * 96 + o + 1] = acc_1;
-            linear_y_5[b0 * 96 + o + 2] = acc_2;
-            linear_y_5[b0 * 96 + o + 3] = acc_3;
+        } else {
+            for (int b0 = 0; b0 < T; b0++) {
+                for (int t0_ = 0; t0_ < 96; t0_ += 32) {
+                    double acc_[1][32];
+                    for (int o = t0_; o < t0_ + 32; o++) {
+                        acc_[0][o - t0_] = 0.0;
+                    }
+                    for (int i = 0; i < 32; i++) {
+                        for (int o = t0_; o < t0_ + 32; o++) {
+                            acc_[0][o - t0_] += wt_[i * 96 + o] * layernorm_y_3[b0 * 32 + i];
+                        }
+                    }
+                    for (int o = t0_; o < t0_ + 32 && o < 96; o++) {
+                        linear_y_5[b0 * 96 + o] = acc_[0][o - t0_];
+                    }
+                }
+            }
         }
     }
 
@@ -599,23 +780,58 @@ static void gpt2_forward_pass(const double *params, const int *tokens, int T, do
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 32; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 32; i++) {
-                acc_0 += h1_attn_c_proj_weight[o * 32 + i] * attention_out_2[b0 * 32 + i];
-                acc_1 += h1_attn_c_proj_weight[(o + 1) * 32 + i] * attention_out_2[b0 * 32 + i];
-                acc_2 += h1_attn_c_proj_weight[(o + 2) * 32 + i] * attention_out_2[b0 * 32 + i];
-                acc_3 += h1_attn_c_proj_weight[(o + 3) * 32 + i] * attention_out_2[b0 * 32 + i];
+    {
+        double *wt_ = scratch + 57978; /* [32, 32]: h1_attn_c_proj_weight transposed, then {32, 32} and the h1_attn_c_proj_weight it was made from */
+        if (wt_[1024] != 32 || wt_[1025] != 32 || memcmp(wt_ + 1026, h1_attn_c_proj_weight, 1024 * sizeof *wt_)) {
+            memcpy(wt_ + 1026, h1_attn_c_proj_weight, 1024 * sizeof *wt_);
+            for (int o = 0; o < 32; o++)
+                for (int i = 0; i < 32; i++)
+                    wt_[i * 32 + o] = h1_attn_c_proj_weight[o * 32 + i];
+            wt_[1024] = 32;
+            wt_[1025] = 32;
+        }
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int b0 = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 32; t0_ += 16) {
+                    double acc_[4][16];
+                    for (int o = t0_; o < t0_ + 16; o++) {
+                        acc_[0][o - t0_] = 0.0;
+                        acc_[1][o - t0_] = 0.0;
+                        acc_[2][o - t0_] = 0.0;
+                        acc_[3][o - t0_] = 0.0;
+                    }
+                    for (int i = 0; i < 32; i++) {
+                        for (int o = t0_; o < t0_ + 16; o++) {
+                            acc_[0][o - t0_] += wt_[i * 32 + o] * attention_out_2[b0 * 32 + i];
+                            acc_[1][o - t0_] += wt_[i * 32 + o] * attention_out_2[(b0 + 1) * 32 + i];
+                            acc_[2][o - t0_] += wt_[i * 32 + o] * attention_out_2[(b0 + 2) * 32 + i];
+                            acc_[3][o - t0_] += wt_[i * 32 + o] * attention_out_2[(b0 + 3) * 32 + i];
+                        }
+                    }
+                    for (int o = t0_; o < t0_ + 16 && o < 32; o++) {
+                        linear_y_6[b0 * 32 + o] = acc_[0][o - t0_];
+                        linear_y_6[(b0 + 1) * 32 + o] = acc_[1][o - t0_];
+                        linear_y_6[(b0 + 2) * 32 + o] = acc_[2][o - t0_];
+                        linear_y_6[(b0 + 3) * 32 + o] = acc_[3][o - t0_];
+                    }
+                }
             }
-            linear_y_6[b0 * 32 + o] = acc_0;
-            linear_y_6[b0 * 32 + o + 1] = acc_1;
-            linear_y_6[b0 * 32 + o + 2] = acc_2;
-            linear_y_6[b0 * 32 + o + 3] = acc_3;
+        } else {
+            for (int b0 = 0; b0 < T; b0++) {
+                double acc_[1][32];
+                for (int o = 0; o < 32; o++) {
+                    acc_[0][o] = 0.0;
+                }
+                for (int i = 0; i < 32; i++) {
+                    for (int o = 0; o < 32; o++) {
+                        acc_[0][o] += wt_[i * 32 + o] * attention_out_2[b0 * 32 + i];
+                    }
+                }
+                for (int o = 0; o < 32; o++) {
+                    linear_y_6[b0 * 32 + o] = acc_[0][o];
+                }
+            }
         }
     }
 
@@ -660,23 +876,60 @@ static void gpt2_forward_pass(const double *params, const int *tokens, int T, do
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 128; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 32; i++) {
-                acc_0 += h1_mlp_c_fc_weight[o * 32 + i] * layernorm_y_4[b0 * 32 + i];
-                acc_1 += h1_mlp_c_fc_weight[(o + 1) * 32 + i] * layernorm_y_4[b0 * 32 + i];
-                acc_2 += h1_mlp_c_fc_weight[(o + 2) * 32 + i] * layernorm_y_4[b0 * 32 + i];
-                acc_3 += h1_mlp_c_fc_weight[(o + 3) * 32 + i] * layernorm_y_4[b0 * 32 + i];
+    {
+        double *wt_ = scratch + 60028; /* [32, 128]: h1_mlp_c_fc_weight transposed, then {128, 32} and the h1_mlp_c_fc_weight it was made from */
+        if (wt_[4096] != 128 || wt_[4097] != 32 || memcmp(wt_ + 4098, h1_mlp_c_fc_weight, 4096 * sizeof *wt_)) {
+            memcpy(wt_ + 4098, h1_mlp_c_fc_weight, 4096 * sizeof *wt_);
+            for (int o = 0; o < 128; o++)
+                for (int i = 0; i < 32; i++)
+                    wt_[i * 128 + o] = h1_mlp_c_fc_weight[o * 32 + i];
+            wt_[4096] = 128;
+            wt_[4097] = 32;
+        }
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int b0 = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 128; t0_ += 16) {
+                    double acc_[4][16];
+                    for (int o = t0_; o < t0_ + 16; o++) {
+                        acc_[0][o - t0_] = 0.0;
+                        acc_[1][o - t0_] = 0.0;
+                        acc_[2][o - t0_] = 0.0;
+                        acc_[3][o - t0_] = 0.0;
+                    }
+                    for (int i = 0; i < 32; i++) {
+                        for (int o = t0_; o < t0_ + 16; o++) {
+                            acc_[0][o - t0_] += wt_[i * 128 + o] * layernorm_y_4[b0 * 32 + i];
+                            acc_[1][o - t0_] += wt_[i * 128 + o] * layernorm_y_4[(b0 + 1) * 32 + i];
+                            acc_[2][o - t0_] += wt_[i * 128 + o] * layernorm_y_4[(b0 + 2) * 32 + i];
+                            acc_[3][o - t0_] += wt_[i * 128 + o] * layernorm_y_4[(b0 + 3) * 32 + i];
+                        }
+                    }
+                    for (int o = t0_; o < t0_ + 16 && o < 128; o++) {
+                        linear_y_7[b0 * 128 + o] = acc_[0][o - t0_];
+                        linear_y_7[(b0 + 1) * 128 + o] = acc_[1][o - t0_];
+                        linear_y_7[(b0 + 2) * 128 + o] = acc_[2][o - t0_];
+                        linear_y_7[(b0 + 3) * 128 + o] = acc_[3][o - t0_];
+                    }
+                }
             }
-            linear_y_7[b0 * 128 + o] = acc_0;
-            linear_y_7[b0 * 128 + o + 1] = acc_1;
-            linear_y_7[b0 * 128 + o + 2] = acc_2;
-            linear_y_7[b0 * 128 + o + 3] = acc_3;
+        } else {
+            for (int b0 = 0; b0 < T; b0++) {
+                for (int t0_ = 0; t0_ < 128; t0_ += 64) {
+                    double acc_[1][64];
+                    for (int o = t0_; o < t0_ + 64; o++) {
+                        acc_[0][o - t0_] = 0.0;
+                    }
+                    for (int i = 0; i < 32; i++) {
+                        for (int o = t0_; o < t0_ + 64; o++) {
+                            acc_[0][o - t0_] += wt_[i * 128 + o] * layernorm_y_4[b0 * 32 + i];
+                        }
+                    }
+                    for (int o = t0_; o < t0_ + 64 && o < 128; o++) {
+                        linear_y_7[b0 * 128 + o] = acc_[0][o - t0_];
+                    }
+                }
+            }
         }
     }
     /* gpt2.mg:56: u = gelu_tanh(linear(layernorm(x, h[l].ln_2.weight, h[l].ln_2.bias), h[l].mlp.c_fc.weight) + h[l].mlp.c_fc.bias) */
@@ -690,23 +943,58 @@ static void gpt2_forward_pass(const double *params, const int *tokens, int T, do
 
     /* gpt2.mg:57: x = linear(u, h[l].mlp.c_proj.weight) + h[l].mlp.c_proj.bias + x */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 32; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 128; i++) {
-                acc_0 += h1_mlp_c_proj_weight[o * 128 + i] * u_2[b0 * 128 + i];
-                acc_1 += h1_mlp_c_proj_weight[(o + 1) * 128 + i] * u_2[b0 * 128 + i];
-                acc_2 += h1_mlp_c_proj_weight[(o + 2) * 128 + i] * u_2[b0 * 128 + i];
-                acc_3 += h1_mlp_c_proj_weight[(o + 3) * 128 + i] * u_2[b0 * 128 + i];
+    {
+        double *wt_ = scratch + 68222; /* [128, 32]: h1_mlp_c_proj_weight transposed, then {32, 128} and the h1_mlp_c_proj_weight it was made from */
+        if (wt_[4096] != 32 || wt_[4097] != 128 || memcmp(wt_ + 4098, h1_mlp_c_proj_weight, 4096 * sizeof *wt_)) {
+            memcpy(wt_ + 4098, h1_mlp_c_proj_weight, 4096 * sizeof *wt_);
+            for (int o = 0; o < 32; o++)
+                for (int i = 0; i < 128; i++)
+                    wt_[i * 32 + o] = h1_mlp_c_proj_weight[o * 128 + i];
+            wt_[4096] = 32;
+            wt_[4097] = 128;
+        }
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int b0 = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 32; t0_ += 16) {
+                    double acc_[4][16];
+                    for (int o = t0_; o < t0_ + 16; o++) {
+                        acc_[0][o - t0_] = 0.0;
+                        acc_[1][o - t0_] = 0.0;
+                        acc_[2][o - t0_] = 0.0;
+                        acc_[3][o - t0_] = 0.0;
+                    }
+                    for (int i = 0; i < 128; i++) {
+                        for (int o = t0_; o < t0_ + 16; o++) {
+                            acc_[0][o - t0_] += wt_[i * 32 + o] * u_2[b0 * 128 + i];
+                            acc_[1][o - t0_] += wt_[i * 32 + o] * u_2[(b0 + 1) * 128 + i];
+                            acc_[2][o - t0_] += wt_[i * 32 + o] * u_2[(b0 + 2) * 128 + i];
+                            acc_[3][o - t0_] += wt_[i * 32 + o] * u_2[(b0 + 3) * 128 + i];
+                        }
+                    }
+                    for (int o = t0_; o < t0_ + 16 && o < 32; o++) {
+                        linear_y_8[b0 * 32 + o] = acc_[0][o - t0_];
+                        linear_y_8[(b0 + 1) * 32 + o] = acc_[1][o - t0_];
+                        linear_y_8[(b0 + 2) * 32 + o] = acc_[2][o - t0_];
+                        linear_y_8[(b0 + 3) * 32 + o] = acc_[3][o - t0_];
+                    }
+                }
             }
-            linear_y_8[b0 * 32 + o] = acc_0;
-            linear_y_8[b0 * 32 + o + 1] = acc_1;
-            linear_y_8[b0 * 32 + o + 2] = acc_2;
-            linear_y_8[b0 * 32 + o + 3] = acc_3;
+        } else {
+            for (int b0 = 0; b0 < T; b0++) {
+                double acc_[1][32];
+                for (int o = 0; o < 32; o++) {
+                    acc_[0][o] = 0.0;
+                }
+                for (int i = 0; i < 128; i++) {
+                    for (int o = 0; o < 32; o++) {
+                        acc_[0][o] += wt_[i * 32 + o] * u_2[b0 * 128 + i];
+                    }
+                }
+                for (int o = 0; o < 32; o++) {
+                    linear_y_8[b0 * 32 + o] = acc_[0][o];
+                }
+            }
         }
     }
 
@@ -753,30 +1041,61 @@ static void gpt2_forward_pass(const double *params, const int *tokens, int T, do
 
     /* gpt2.mg:60: logits = linear(x, wte.weight)          # tied: the output layer is wte */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 27; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 32; i++) {
-                acc_0 += wte_weight[o * 32 + i] * x_6[b0 * 32 + i];
-                acc_1 += wte_weight[(o + 1) * 32 + i] * x_6[b0 * 32 + i];
-                acc_2 += wte_weight[(o + 2) * 32 + i] * x_6[b0 * 32 + i];
-                acc_3 += wte_weight[(o + 3) * 32 + i] * x_6[b0 * 32 + i];
-            }
-            logits[b0 * 27 + o] = acc_0;
-            logits[b0 * 27 + o + 1] = acc_1;
-            logits[b0 * 27 + o + 2] = acc_2;
-            logits[b0 * 27 + o + 3] = acc_3;
+    {
+        double *wt_ = scratch + 76416; /* [32, 32]: wte_weight transposed, then {27, 32} and the wte_weight it was made from */
+        if (wt_[1024] != 27 || wt_[1025] != 32 || memcmp(wt_ + 1026, wte_weight, 864 * sizeof *wt_)) {
+            memcpy(wt_ + 1026, wte_weight, 864 * sizeof *wt_);
+            for (int o = 0; o < 27; o++)
+                for (int i = 0; i < 32; i++)
+                    wt_[i * 32 + o] = wte_weight[o * 32 + i];
+            for (int i = 0; i < 32; i++)
+                for (int o = 27; o < 32; o++)
+                    wt_[i * 32 + o] = 0.0;
+            wt_[1024] = 27;
+            wt_[1025] = 32;
         }
-        for (; o < 27; o++) {
-            double acc_ = 0.0;
-            for (int i = 0; i < 32; i++) {
-                acc_ += wte_weight[o * 32 + i] * x_6[b0 * 32 + i];
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int b0 = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 32; t0_ += 16) {
+                    double acc_[4][16];
+                    for (int o = t0_; o < t0_ + 16; o++) {
+                        acc_[0][o - t0_] = 0.0;
+                        acc_[1][o - t0_] = 0.0;
+                        acc_[2][o - t0_] = 0.0;
+                        acc_[3][o - t0_] = 0.0;
+                    }
+                    for (int i = 0; i < 32; i++) {
+                        for (int o = t0_; o < t0_ + 16; o++) {
+                            acc_[0][o - t0_] += wt_[i * 32 + o] * x_6[b0 * 32 + i];
+                            acc_[1][o - t0_] += wt_[i * 32 + o] * x_6[(b0 + 1) * 32 + i];
+                            acc_[2][o - t0_] += wt_[i * 32 + o] * x_6[(b0 + 2) * 32 + i];
+                            acc_[3][o - t0_] += wt_[i * 32 + o] * x_6[(b0 + 3) * 32 + i];
+                        }
+                    }
+                    for (int o = t0_; o < t0_ + 16 && o < 27; o++) {
+                        logits[b0 * 27 + o] = acc_[0][o - t0_];
+                        logits[(b0 + 1) * 27 + o] = acc_[1][o - t0_];
+                        logits[(b0 + 2) * 27 + o] = acc_[2][o - t0_];
+                        logits[(b0 + 3) * 27 + o] = acc_[3][o - t0_];
+                    }
+                }
             }
-            logits[b0 * 27 + o] = acc_;
+        } else {
+            for (int b0 = 0; b0 < T; b0++) {
+                double acc_[1][32];
+                for (int o = 0; o < 32; o++) {
+                    acc_[0][o] = 0.0;
+                }
+                for (int i = 0; i < 32; i++) {
+                    for (int o = 0; o < 32; o++) {
+                        acc_[0][o] += wt_[i * 32 + o] * x_6[b0 * 32 + i];
+                    }
+                }
+                for (int o = 0; o < 27; o++) {
+                    logits[b0 * 27 + o] = acc_[0][o];
+                }
+            }
         }
     }
 }
@@ -1076,86 +1395,92 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     /* dwte_weight += dlogits * dlogits/dwte_weight */
     {
-        int o = 0;
-        for (; o + 4 <= 27; o += 4) {
-            for (int t0_ = 0; t0_ < 32; t0_ += 16) {
-                double acc_[4][16];
-                for (int i = t0_; i < t0_ + 16; i++) {
-                    acc_[0][i - t0_] = 0.0;
-                    acc_[1][i - t0_] = 0.0;
-                    acc_[2][i - t0_] = 0.0;
-                    acc_[3][i - t0_] = 0.0;
-                }
-                for (int b0 = 0; b0 < T; b0++) {
+        if (27 >= 4) {
+            for (int n_ = 0; n_ < 27; n_ += 4) {
+                int o = n_ + 4 <= (27) ? n_ : (27) - 4;
+                for (int t0_ = 0; t0_ < 32; t0_ += 16) {
+                    double acc_[4][16];
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += x_6[b0 * 32 + i] * d_logits[b0 * 27 + o];
-                        acc_[1][i - t0_] += x_6[b0 * 32 + i] * d_logits[b0 * 27 + o + 1];
-                        acc_[2][i - t0_] += x_6[b0 * 32 + i] * d_logits[b0 * 27 + o + 2];
-                        acc_[3][i - t0_] += x_6[b0 * 32 + i] * d_logits[b0 * 27 + o + 3];
+                        acc_[0][i - t0_] = 0.0;
+                        acc_[1][i - t0_] = 0.0;
+                        acc_[2][i - t0_] = 0.0;
+                        acc_[3][i - t0_] = 0.0;
+                    }
+                    for (int b0 = 0; b0 < T; b0++) {
+                        for (int i = t0_; i < t0_ + 16; i++) {
+                            acc_[0][i - t0_] += x_6[b0 * 32 + i] * d_logits[b0 * 27 + o];
+                            acc_[1][i - t0_] += x_6[b0 * 32 + i] * d_logits[b0 * 27 + o + 1];
+                            acc_[2][i - t0_] += x_6[b0 * 32 + i] * d_logits[b0 * 27 + o + 2];
+                            acc_[3][i - t0_] += x_6[b0 * 32 + i] * d_logits[b0 * 27 + o + 3];
+                        }
+                    }
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        d_wte_weight[o * 32 + i] = acc_[0][i - t0_];
+                        d_wte_weight[(o + 1) * 32 + i] = acc_[1][i - t0_];
+                        d_wte_weight[(o + 2) * 32 + i] = acc_[2][i - t0_];
+                        d_wte_weight[(o + 3) * 32 + i] = acc_[3][i - t0_];
                     }
                 }
-                for (int i = t0_; i < t0_ + 16; i++) {
-                    d_wte_weight[o * 32 + i] = acc_[0][i - t0_];
-                    d_wte_weight[(o + 1) * 32 + i] = acc_[1][i - t0_];
-                    d_wte_weight[(o + 2) * 32 + i] = acc_[2][i - t0_];
-                    d_wte_weight[(o + 3) * 32 + i] = acc_[3][i - t0_];
-                }
             }
-        }
-        for (; o < 27; o++) {
-            {
-                double acc_[32];
-                for (int i = 0; i < 32; i++)
-                    acc_[i] = 0.0;
-                for (int b0 = 0; b0 < T; b0++) {
+        } else {
+            for (int o = 0; o < 27; o++) {
+                {
+                    double acc_[32];
                     for (int i = 0; i < 32; i++)
-                        acc_[i] += x_6[b0 * 32 + i] * d_logits[b0 * 27 + o];
+                        acc_[i] = 0.0;
+                    for (int b0 = 0; b0 < T; b0++) {
+                        for (int i = 0; i < 32; i++)
+                            acc_[i] += x_6[b0 * 32 + i] * d_logits[b0 * 27 + o];
+                    }
+                    for (int i = 0; i < 32; i++)
+                        d_wte_weight[o * 32 + i] = acc_[i];
                 }
-                for (int i = 0; i < 32; i++)
-                    d_wte_weight[o * 32 + i] = acc_[i];
             }
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     /* dx_6 += dlogits * dlogits/dx_6 */
     {
-        int b0 = 0;
-        for (; b0 + 4 <= T; b0 += 4) {
-            for (int t0_ = 0; t0_ < 32; t0_ += 16) {
-                double acc_[4][16];
-                for (int i = t0_; i < t0_ + 16; i++) {
-                    acc_[0][i - t0_] = 0.0;
-                    acc_[1][i - t0_] = 0.0;
-                    acc_[2][i - t0_] = 0.0;
-                    acc_[3][i - t0_] = 0.0;
-                }
-                for (int o = 0; o < 27; o++) {
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int b0 = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 32; t0_ += 16) {
+                    double acc_[4][16];
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += wte_weight[o * 32 + i] * d_logits[b0 * 27 + o];
-                        acc_[1][i - t0_] += wte_weight[o * 32 + i] * d_logits[(b0 + 1) * 27 + o];
-                        acc_[2][i - t0_] += wte_weight[o * 32 + i] * d_logits[(b0 + 2) * 27 + o];
-                        acc_[3][i - t0_] += wte_weight[o * 32 + i] * d_logits[(b0 + 3) * 27 + o];
+                        acc_[0][i - t0_] = 0.0;
+                        acc_[1][i - t0_] = 0.0;
+                        acc_[2][i - t0_] = 0.0;
+                        acc_[3][i - t0_] = 0.0;
+                    }
+                    for (int o = 0; o < 27; o++) {
+                        for (int i = t0_; i < t0_ + 16; i++) {
+                            acc_[0][i - t0_] += wte_weight[o * 32 + i] * d_logits[b0 * 27 + o];
+                            acc_[1][i - t0_] += wte_weight[o * 32 + i] * d_logits[(b0 + 1) * 27 + o];
+                            acc_[2][i - t0_] += wte_weight[o * 32 + i] * d_logits[(b0 + 2) * 27 + o];
+                            acc_[3][i - t0_] += wte_weight[o * 32 + i] * d_logits[(b0 + 3) * 27 + o];
+                        }
+                    }
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        d_x_6[b0 * 32 + i] = acc_[0][i - t0_];
+                        d_x_6[(b0 + 1) * 32 + i] = acc_[1][i - t0_];
+                        d_x_6[(b0 + 2) * 32 + i] = acc_[2][i - t0_];
+                        d_x_6[(b0 + 3) * 32 + i] = acc_[3][i - t0_];
                     }
                 }
-                for (int i = t0_; i < t0_ + 16; i++) {
-                    d_x_6[b0 * 32 + i] = acc_[0][i - t0_];
-                    d_x_6[(b0 + 1) * 32 + i] = acc_[1][i - t0_];
-                    d_x_6[(b0 + 2) * 32 + i] = acc_[2][i - t0_];
-                    d_x_6[(b0 + 3) * 32 + i] = acc_[3][i - t0_];
-                }
             }
-        }
-        for (; b0 < T; b0++) {
-            {
-                double acc_[32];
-                for (int i = 0; i < 32; i++)
-                    acc_[i] = 0.0;
-                for (int o = 0; o < 27; o++) {
+        } else {
+            for (int b0 = 0; b0 < T; b0++) {
+                {
+                    double acc_[32];
                     for (int i = 0; i < 32; i++)
-                        acc_[i] += wte_weight[o * 32 + i] * d_logits[b0 * 27 + o];
+                        acc_[i] = 0.0;
+                    for (int o = 0; o < 27; o++) {
+                        for (int i = 0; i < 32; i++)
+                            acc_[i] += wte_weight[o * 32 + i] * d_logits[b0 * 27 + o];
+                    }
+                    for (int i = 0; i < 32; i++)
+                        d_x_6[b0 * 32 + i] = acc_[i];
                 }
-                for (int i = 0; i < 32; i++)
-                    d_x_6[b0 * 32 + i] = acc_[i];
             }
         }
     }
@@ -1324,44 +1649,47 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     /* du_2 += dlinear_y_8 * dlinear_y_8/du_2 */
     {
-        int b0 = 0;
-        for (; b0 + 4 <= T; b0 += 4) {
-            for (int t0_ = 0; t0_ < 128; t0_ += 16) {
-                double acc_[4][16];
-                for (int i = t0_; i < t0_ + 16; i++) {
-                    acc_[0][i - t0_] = 0.0;
-                    acc_[1][i - t0_] = 0.0;
-                    acc_[2][i - t0_] = 0.0;
-                    acc_[3][i - t0_] = 0.0;
-                }
-                for (int o = 0; o < 32; o++) {
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int b0 = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 128; t0_ += 16) {
+                    double acc_[4][16];
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += h1_mlp_c_proj_weight[o * 128 + i] * d_linear_y_8[b0 * 32 + o];
-                        acc_[1][i - t0_] += h1_mlp_c_proj_weight[o * 128 + i] * d_linear_y_8[(b0 + 1) * 32 + o];
-                        acc_[2][i - t0_] += h1_mlp_c_proj_weight[o * 128 + i] * d_linear_y_8[(b0 + 2) * 32 + o];
-                        acc_[3][i - t0_] += h1_mlp_c_proj_weight[o * 128 + i] * d_linear_y_8[(b0 + 3) * 32 + o];
+                        acc_[0][i - t0_] = 0.0;
+                        acc_[1][i - t0_] = 0.0;
+                        acc_[2][i - t0_] = 0.0;
+                        acc_[3][i - t0_] = 0.0;
                     }
-                }
-                for (int i = t0_; i < t0_ + 16; i++) {
-                    d_u_2[b0 * 128 + i] = acc_[0][i - t0_];
-                    d_u_2[(b0 + 1) * 128 + i] = acc_[1][i - t0_];
-                    d_u_2[(b0 + 2) * 128 + i] = acc_[2][i - t0_];
-                    d_u_2[(b0 + 3) * 128 + i] = acc_[3][i - t0_];
+                    for (int o = 0; o < 32; o++) {
+                        for (int i = t0_; i < t0_ + 16; i++) {
+                            acc_[0][i - t0_] += h1_mlp_c_proj_weight[o * 128 + i] * d_linear_y_8[b0 * 32 + o];
+                            acc_[1][i - t0_] += h1_mlp_c_proj_weight[o * 128 + i] * d_linear_y_8[(b0 + 1) * 32 + o];
+                            acc_[2][i - t0_] += h1_mlp_c_proj_weight[o * 128 + i] * d_linear_y_8[(b0 + 2) * 32 + o];
+                            acc_[3][i - t0_] += h1_mlp_c_proj_weight[o * 128 + i] * d_linear_y_8[(b0 + 3) * 32 + o];
+                        }
+                    }
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        d_u_2[b0 * 128 + i] = acc_[0][i - t0_];
+                        d_u_2[(b0 + 1) * 128 + i] = acc_[1][i - t0_];
+                        d_u_2[(b0 + 2) * 128 + i] = acc_[2][i - t0_];
+                        d_u_2[(b0 + 3) * 128 + i] = acc_[3][i - t0_];
+                    }
                 }
             }
-        }
-        for (; b0 < T; b0++) {
-            {
-                for (int t0_ = 0; t0_ < 128; t0_ += 64) {
-                    double acc_[64];
-                    for (int i = t0_; i < t0_ + 64; i++)
-                        acc_[i - t0_] = 0.0;
-                    for (int o = 0; o < 32; o++) {
+        } else {
+            for (int b0 = 0; b0 < T; b0++) {
+                {
+                    for (int t0_ = 0; t0_ < 128; t0_ += 64) {
+                        double acc_[64];
                         for (int i = t0_; i < t0_ + 64; i++)
-                            acc_[i - t0_] += h1_mlp_c_proj_weight[o * 128 + i] * d_linear_y_8[b0 * 32 + o];
+                            acc_[i - t0_] = 0.0;
+                        for (int o = 0; o < 32; o++) {
+                            for (int i = t0_; i < t0_ + 64; i++)
+                                acc_[i - t0_] += h1_mlp_c_proj_weight[o * 128 + i] * d_linear_y_8[b0 * 32 + o];
+                        }
+                        for (int i = t0_; i < t0_ + 64; i++)
+                            d_u_2[b0 * 128 + i] = acc_[i - t0_];
                     }
-                    for (int i = t0_; i < t0_ + 64; i++)
-                        d_u_2[b0 * 128 + i] = acc_[i - t0_];
                 }
             }
         }
@@ -1438,43 +1766,46 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     /* dlayernorm_y_4 += dlinear_y_7 * dlinear_y_7/dlayernorm_y_4 */
     {
-        int b0 = 0;
-        for (; b0 + 4 <= T; b0 += 4) {
-            for (int t0_ = 0; t0_ < 32; t0_ += 16) {
-                double acc_[4][16];
-                for (int i = t0_; i < t0_ + 16; i++) {
-                    acc_[0][i - t0_] = 0.0;
-                    acc_[1][i - t0_] = 0.0;
-                    acc_[2][i - t0_] = 0.0;
-                    acc_[3][i - t0_] = 0.0;
-                }
-                for (int o = 0; o < 128; o++) {
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int b0 = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 32; t0_ += 16) {
+                    double acc_[4][16];
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += h1_mlp_c_fc_weight[o * 32 + i] * d_linear_y_7[b0 * 128 + o];
-                        acc_[1][i - t0_] += h1_mlp_c_fc_weight[o * 32 + i] * d_linear_y_7[(b0 + 1) * 128 + o];
-                        acc_[2][i - t0_] += h1_mlp_c_fc_weight[o * 32 + i] * d_linear_y_7[(b0 + 2) * 128 + o];
-                        acc_[3][i - t0_] += h1_mlp_c_fc_weight[o * 32 + i] * d_linear_y_7[(b0 + 3) * 128 + o];
+                        acc_[0][i - t0_] = 0.0;
+                        acc_[1][i - t0_] = 0.0;
+                        acc_[2][i - t0_] = 0.0;
+                        acc_[3][i - t0_] = 0.0;
+                    }
+                    for (int o = 0; o < 128; o++) {
+                        for (int i = t0_; i < t0_ + 16; i++) {
+                            acc_[0][i - t0_] += h1_mlp_c_fc_weight[o * 32 + i] * d_linear_y_7[b0 * 128 + o];
+                            acc_[1][i - t0_] += h1_mlp_c_fc_weight[o * 32 + i] * d_linear_y_7[(b0 + 1) * 128 + o];
+                            acc_[2][i - t0_] += h1_mlp_c_fc_weight[o * 32 + i] * d_linear_y_7[(b0 + 2) * 128 + o];
+                            acc_[3][i - t0_] += h1_mlp_c_fc_weight[o * 32 + i] * d_linear_y_7[(b0 + 3) * 128 + o];
+                        }
+                    }
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        d_layernorm_y_4[b0 * 32 + i] = acc_[0][i - t0_];
+                        d_layernorm_y_4[(b0 + 1) * 32 + i] = acc_[1][i - t0_];
+                        d_layernorm_y_4[(b0 + 2) * 32 + i] = acc_[2][i - t0_];
+                        d_layernorm_y_4[(b0 + 3) * 32 + i] = acc_[3][i - t0_];
                     }
                 }
-                for (int i = t0_; i < t0_ + 16; i++) {
-                    d_layernorm_y_4[b0 * 32 + i] = acc_[0][i - t0_];
-                    d_layernorm_y_4[(b0 + 1) * 32 + i] = acc_[1][i - t0_];
-                    d_layernorm_y_4[(b0 + 2) * 32 + i] = acc_[2][i - t0_];
-                    d_layernorm_y_4[(b0 + 3) * 32 + i] = acc_[3][i - t0_];
-                }
             }
-        }
-        for (; b0 < T; b0++) {
-            {
-                double acc_[32];
-                for (int i = 0; i < 32; i++)
-                    acc_[i] = 0.0;
-                for (int o = 0; o < 128; o++) {
+        } else {
+            for (int b0 = 0; b0 < T; b0++) {
+                {
+                    double acc_[32];
                     for (int i = 0; i < 32; i++)
-                        acc_[i] += h1_mlp_c_fc_weight[o * 32 + i] * d_linear_y_7[b0 * 128 + o];
+                        acc_[i] = 0.0;
+                    for (int o = 0; o < 128; o++) {
+                        for (int i = 0; i < 32; i++)
+                            acc_[i] += h1_mlp_c_fc_weight[o * 32 + i] * d_linear_y_7[b0 * 128 + o];
+                    }
+                    for (int i = 0; i < 32; i++)
+                        d_layernorm_y_4[b0 * 32 + i] = acc_[i];
                 }
-                for (int i = 0; i < 32; i++)
-                    d_layernorm_y_4[b0 * 32 + i] = acc_[i];
             }
         }
     }
@@ -1641,43 +1972,46 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     /* dattention_out_2 += dlinear_y_6 * dlinear_y_6/dattention_out_2 */
     {
-        int b0 = 0;
-        for (; b0 + 4 <= T; b0 += 4) {
-            for (int t0_ = 0; t0_ < 32; t0_ += 16) {
-                double acc_[4][16];
-                for (int i = t0_; i < t0_ + 16; i++) {
-                    acc_[0][i - t0_] = 0.0;
-                    acc_[1][i - t0_] = 0.0;
-                    acc_[2][i - t0_] = 0.0;
-                    acc_[3][i - t0_] = 0.0;
-                }
-                for (int o = 0; o < 32; o++) {
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int b0 = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 32; t0_ += 16) {
+                    double acc_[4][16];
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += h1_attn_c_proj_weight[o * 32 + i] * d_linear_y_6[b0 * 32 + o];
-                        acc_[1][i - t0_] += h1_attn_c_proj_weight[o * 32 + i] * d_linear_y_6[(b0 + 1) * 32 + o];
-                        acc_[2][i - t0_] += h1_attn_c_proj_weight[o * 32 + i] * d_linear_y_6[(b0 + 2) * 32 + o];
-                        acc_[3][i - t0_] += h1_attn_c_proj_weight[o * 32 + i] * d_linear_y_6[(b0 + 3) * 32 + o];
+                        acc_[0][i - t0_] = 0.0;
+                        acc_[1][i - t0_] = 0.0;
+                        acc_[2][i - t0_] = 0.0;
+                        acc_[3][i - t0_] = 0.0;
+                    }
+                    for (int o = 0; o < 32; o++) {
+                        for (int i = t0_; i < t0_ + 16; i++) {
+                            acc_[0][i - t0_] += h1_attn_c_proj_weight[o * 32 + i] * d_linear_y_6[b0 * 32 + o];
+                            acc_[1][i - t0_] += h1_attn_c_proj_weight[o * 32 + i] * d_linear_y_6[(b0 + 1) * 32 + o];
+                            acc_[2][i - t0_] += h1_attn_c_proj_weight[o * 32 + i] * d_linear_y_6[(b0 + 2) * 32 + o];
+                            acc_[3][i - t0_] += h1_attn_c_proj_weight[o * 32 + i] * d_linear_y_6[(b0 + 3) * 32 + o];
+                        }
+                    }
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        d_attention_out_2[b0 * 32 + i] = acc_[0][i - t0_];
+                        d_attention_out_2[(b0 + 1) * 32 + i] = acc_[1][i - t0_];
+                        d_attention_out_2[(b0 + 2) * 32 + i] = acc_[2][i - t0_];
+                        d_attention_out_2[(b0 + 3) * 32 + i] = acc_[3][i - t0_];
                     }
                 }
-                for (int i = t0_; i < t0_ + 16; i++) {
-                    d_attention_out_2[b0 * 32 + i] = acc_[0][i - t0_];
-                    d_attention_out_2[(b0 + 1) * 32 + i] = acc_[1][i - t0_];
-                    d_attention_out_2[(b0 + 2) * 32 + i] = acc_[2][i - t0_];
-                    d_attention_out_2[(b0 + 3) * 32 + i] = acc_[3][i - t0_];
-                }
             }
-        }
-        for (; b0 < T; b0++) {
-            {
-                double acc_[32];
-                for (int i = 0; i < 32; i++)
-                    acc_[i] = 0.0;
-                for (int o = 0; o < 32; o++) {
+        } else {
+            for (int b0 = 0; b0 < T; b0++) {
+                {
+                    double acc_[32];
                     for (int i = 0; i < 32; i++)
-                        acc_[i] += h1_attn_c_proj_weight[o * 32 + i] * d_linear_y_6[b0 * 32 + o];
+                        acc_[i] = 0.0;
+                    for (int o = 0; o < 32; o++) {
+                        for (int i = 0; i < 32; i++)
+                            acc_[i] += h1_attn_c_proj_weight[o * 32 + i] * d_linear_y_6[b0 * 32 + o];
+                    }
+                    for (int i = 0; i < 32; i++)
+                        d_attention_out_2[b0 * 32 + i] = acc_[i];
                 }
-                for (int i = 0; i < 32; i++)
-                    d_attention_out_2[b0 * 32 + i] = acc_[i];
             }
         }
     }
@@ -1863,43 +2197,46 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     /* dlayernorm_y_3 += dlinear_y_5 * dlinear_y_5/dlayernorm_y_3 */
     {
-        int b0 = 0;
-        for (; b0 + 4 <= T; b0 += 4) {
-            for (int t0_ = 0; t0_ < 32; t0_ += 16) {
-                double acc_[4][16];
-                for (int i = t0_; i < t0_ + 16; i++) {
-                    acc_[0][i - t0_] = 0.0;
-                    acc_[1][i - t0_] = 0.0;
-                    acc_[2][i - t0_] = 0.0;
-                    acc_[3][i - t0_] = 0.0;
-                }
-                for (int o = 0; o < 96; o++) {
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int b0 = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 32; t0_ += 16) {
+                    double acc_[4][16];
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += (d_reach_linear_y_5[b0 * 96 + o] > 0 ? h1_attn_c_attn_weight[o * 32 + i] * d_linear_y_5[b0 * 96 + o] : 0.0);
-                        acc_[1][i - t0_] += (d_reach_linear_y_5[(b0 + 1) * 96 + o] > 0 ? h1_attn_c_attn_weight[o * 32 + i] * d_linear_y_5[(b0 + 1) * 96 + o] : 0.0);
-                        acc_[2][i - t0_] += (d_reach_linear_y_5[(b0 + 2) * 96 + o] > 0 ? h1_attn_c_attn_weight[o * 32 + i] * d_linear_y_5[(b0 + 2) * 96 + o] : 0.0);
-                        acc_[3][i - t0_] += (d_reach_linear_y_5[(b0 + 3) * 96 + o] > 0 ? h1_attn_c_attn_weight[o * 32 + i] * d_linear_y_5[(b0 + 3) * 96 + o] : 0.0);
+                        acc_[0][i - t0_] = 0.0;
+                        acc_[1][i - t0_] = 0.0;
+                        acc_[2][i - t0_] = 0.0;
+                        acc_[3][i - t0_] = 0.0;
+                    }
+                    for (int o = 0; o < 96; o++) {
+                        for (int i = t0_; i < t0_ + 16; i++) {
+                            acc_[0][i - t0_] += (d_reach_linear_y_5[b0 * 96 + o] > 0 ? h1_attn_c_attn_weight[o * 32 + i] * d_linear_y_5[b0 * 96 + o] : 0.0);
+                            acc_[1][i - t0_] += (d_reach_linear_y_5[(b0 + 1) * 96 + o] > 0 ? h1_attn_c_attn_weight[o * 32 + i] * d_linear_y_5[(b0 + 1) * 96 + o] : 0.0);
+                            acc_[2][i - t0_] += (d_reach_linear_y_5[(b0 + 2) * 96 + o] > 0 ? h1_attn_c_attn_weight[o * 32 + i] * d_linear_y_5[(b0 + 2) * 96 + o] : 0.0);
+                            acc_[3][i - t0_] += (d_reach_linear_y_5[(b0 + 3) * 96 + o] > 0 ? h1_attn_c_attn_weight[o * 32 + i] * d_linear_y_5[(b0 + 3) * 96 + o] : 0.0);
+                        }
+                    }
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        d_layernorm_y_3[b0 * 32 + i] = acc_[0][i - t0_];
+                        d_layernorm_y_3[(b0 + 1) * 32 + i] = acc_[1][i - t0_];
+                        d_layernorm_y_3[(b0 + 2) * 32 + i] = acc_[2][i - t0_];
+                        d_layernorm_y_3[(b0 + 3) * 32 + i] = acc_[3][i - t0_];
                     }
                 }
-                for (int i = t0_; i < t0_ + 16; i++) {
-                    d_layernorm_y_3[b0 * 32 + i] = acc_[0][i - t0_];
-                    d_layernorm_y_3[(b0 + 1) * 32 + i] = acc_[1][i - t0_];
-                    d_layernorm_y_3[(b0 + 2) * 32 + i] = acc_[2][i - t0_];
-                    d_layernorm_y_3[(b0 + 3) * 32 + i] = acc_[3][i - t0_];
-                }
             }
-        }
-        for (; b0 < T; b0++) {
-            {
-                double acc_[32];
-                for (int i = 0; i < 32; i++)
-                    acc_[i] = 0.0;
-                for (int o = 0; o < 96; o++) {
+        } else {
+            for (int b0 = 0; b0 < T; b0++) {
+                {
+                    double acc_[32];
                     for (int i = 0; i < 32; i++)
-                        acc_[i] += (d_reach_linear_y_5[b0 * 96 + o] > 0 ? h1_attn_c_attn_weight[o * 32 + i] * d_linear_y_5[b0 * 96 + o] : 0.0);
+                        acc_[i] = 0.0;
+                    for (int o = 0; o < 96; o++) {
+                        for (int i = 0; i < 32; i++)
+                            acc_[i] += (d_reach_linear_y_5[b0 * 96 + o] > 0 ? h1_attn_c_attn_weight[o * 32 + i] * d_linear_y_5[b0 * 96 + o] : 0.0);
+                    }
+                    for (int i = 0; i < 32; i++)
+                        d_layernorm_y_3[b0 * 32 + i] = acc_[i];
                 }
-                for (int i = 0; i < 32; i++)
-                    d_layernorm_y_3[b0 * 32 + i] = acc_[i];
             }
         }
     }
@@ -2066,44 +2403,47 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     /* du += dlinear_y_4 * dlinear_y_4/du */
     {
-        int b0 = 0;
-        for (; b0 + 4 <= T; b0 += 4) {
-            for (int t0_ = 0; t0_ < 128; t0_ += 16) {
-                double acc_[4][16];
-                for (int i = t0_; i < t0_ + 16; i++) {
-                    acc_[0][i - t0_] = 0.0;
-                    acc_[1][i - t0_] = 0.0;
-                    acc_[2][i - t0_] = 0.0;
-                    acc_[3][i - t0_] = 0.0;
-                }
-                for (int o = 0; o < 32; o++) {
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int b0 = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 128; t0_ += 16) {
+                    double acc_[4][16];
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += h0_mlp_c_proj_weight[o * 128 + i] * d_linear_y_4[b0 * 32 + o];
-                        acc_[1][i - t0_] += h0_mlp_c_proj_weight[o * 128 + i] * d_linear_y_4[(b0 + 1) * 32 + o];
-                        acc_[2][i - t0_] += h0_mlp_c_proj_weight[o * 128 + i] * d_linear_y_4[(b0 + 2) * 32 + o];
-                        acc_[3][i - t0_] += h0_mlp_c_proj_weight[o * 128 + i] * d_linear_y_4[(b0 + 3) * 32 + o];
+                        acc_[0][i - t0_] = 0.0;
+                        acc_[1][i - t0_] = 0.0;
+                        acc_[2][i - t0_] = 0.0;
+                        acc_[3][i - t0_] = 0.0;
                     }
-                }
-                for (int i = t0_; i < t0_ + 16; i++) {
-                    d_u[b0 * 128 + i] = acc_[0][i - t0_];
-                    d_u[(b0 + 1) * 128 + i] = acc_[1][i - t0_];
-                    d_u[(b0 + 2) * 128 + i] = acc_[2][i - t0_];
-                    d_u[(b0 + 3) * 128 + i] = acc_[3][i - t0_];
+                    for (int o = 0; o < 32; o++) {
+                        for (int i = t0_; i < t0_ + 16; i++) {
+                            acc_[0][i - t0_] += h0_mlp_c_proj_weight[o * 128 + i] * d_linear_y_4[b0 * 32 + o];
+                            acc_[1][i - t0_] += h0_mlp_c_proj_weight[o * 128 + i] * d_linear_y_4[(b0 + 1) * 32 + o];
+                            acc_[2][i - t0_] += h0_mlp_c_proj_weight[o * 128 + i] * d_linear_y_4[(b0 + 2) * 32 + o];
+                            acc_[3][i - t0_] += h0_mlp_c_proj_weight[o * 128 + i] * d_linear_y_4[(b0 + 3) * 32 + o];
+                        }
+                    }
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        d_u[b0 * 128 + i] = acc_[0][i - t0_];
+                        d_u[(b0 + 1) * 128 + i] = acc_[1][i - t0_];
+                        d_u[(b0 + 2) * 128 + i] = acc_[2][i - t0_];
+                        d_u[(b0 + 3) * 128 + i] = acc_[3][i - t0_];
+                    }
                 }
             }
-        }
-        for (; b0 < T; b0++) {
-            {
-                for (int t0_ = 0; t0_ < 128; t0_ += 64) {
-                    double acc_[64];
-                    for (int i = t0_; i < t0_ + 64; i++)
-                        acc_[i - t0_] = 0.0;
-                    for (int o = 0; o < 32; o++) {
+        } else {
+            for (int b0 = 0; b0 < T; b0++) {
+                {
+                    for (int t0_ = 0; t0_ < 128; t0_ += 64) {
+                        double acc_[64];
                         for (int i = t0_; i < t0_ + 64; i++)
-                            acc_[i - t0_] += h0_mlp_c_proj_weight[o * 128 + i] * d_linear_y_4[b0 * 32 + o];
+                            acc_[i - t0_] = 0.0;
+                        for (int o = 0; o < 32; o++) {
+                            for (int i = t0_; i < t0_ + 64; i++)
+                                acc_[i - t0_] += h0_mlp_c_proj_weight[o * 128 + i] * d_linear_y_4[b0 * 32 + o];
+                        }
+                        for (int i = t0_; i < t0_ + 64; i++)
+                            d_u[b0 * 128 + i] = acc_[i - t0_];
                     }
-                    for (int i = t0_; i < t0_ + 64; i++)
-                        d_u[b0 * 128 + i] = acc_[i - t0_];
                 }
             }
         }
@@ -2180,43 +2520,46 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     /* dlayernorm_y_2 += dlinear_y_3 * dlinear_y_3/dlayernorm_y_2 */
     {
-        int b0 = 0;
-        for (; b0 + 4 <= T; b0 += 4) {
-            for (int t0_ = 0; t0_ < 32; t0_ += 16) {
-                double acc_[4][16];
-                for (int i = t0_; i < t0_ + 16; i++) {
-                    acc_[0][i - t0_] = 0.0;
-                    acc_[1][i - t0_] = 0.0;
-                    acc_[2][i - t0_] = 0.0;
-                    acc_[3][i - t0_] = 0.0;
-                }
-                for (int o = 0; o < 128; o++) {
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int b0 = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 32; t0_ += 16) {
+                    double acc_[4][16];
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += h0_mlp_c_fc_weight[o * 32 + i] * d_linear_y_3[b0 * 128 + o];
-                        acc_[1][i - t0_] += h0_mlp_c_fc_weight[o * 32 + i] * d_linear_y_3[(b0 + 1) * 128 + o];
-                        acc_[2][i - t0_] += h0_mlp_c_fc_weight[o * 32 + i] * d_linear_y_3[(b0 + 2) * 128 + o];
-                        acc_[3][i - t0_] += h0_mlp_c_fc_weight[o * 32 + i] * d_linear_y_3[(b0 + 3) * 128 + o];
+                        acc_[0][i - t0_] = 0.0;
+                        acc_[1][i - t0_] = 0.0;
+                        acc_[2][i - t0_] = 0.0;
+                        acc_[3][i - t0_] = 0.0;
+                    }
+                    for (int o = 0; o < 128; o++) {
+                        for (int i = t0_; i < t0_ + 16; i++) {
+                            acc_[0][i - t0_] += h0_mlp_c_fc_weight[o * 32 + i] * d_linear_y_3[b0 * 128 + o];
+                            acc_[1][i - t0_] += h0_mlp_c_fc_weight[o * 32 + i] * d_linear_y_3[(b0 + 1) * 128 + o];
+                            acc_[2][i - t0_] += h0_mlp_c_fc_weight[o * 32 + i] * d_linear_y_3[(b0 + 2) * 128 + o];
+                            acc_[3][i - t0_] += h0_mlp_c_fc_weight[o * 32 + i] * d_linear_y_3[(b0 + 3) * 128 + o];
+                        }
+                    }
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        d_layernorm_y_2[b0 * 32 + i] = acc_[0][i - t0_];
+                        d_layernorm_y_2[(b0 + 1) * 32 + i] = acc_[1][i - t0_];
+                        d_layernorm_y_2[(b0 + 2) * 32 + i] = acc_[2][i - t0_];
+                        d_layernorm_y_2[(b0 + 3) * 32 + i] = acc_[3][i - t0_];
                     }
                 }
-                for (int i = t0_; i < t0_ + 16; i++) {
-                    d_layernorm_y_2[b0 * 32 + i] = acc_[0][i - t0_];
-                    d_layernorm_y_2[(b0 + 1) * 32 + i] = acc_[1][i - t0_];
-                    d_layernorm_y_2[(b0 + 2) * 32 + i] = acc_[2][i - t0_];
-                    d_layernorm_y_2[(b0 + 3) * 32 + i] = acc_[3][i - t0_];
-                }
             }
-        }
-        for (; b0 < T; b0++) {
-            {
-                double acc_[32];
-                for (int i = 0; i < 32; i++)
-                    acc_[i] = 0.0;
-                for (int o = 0; o < 128; o++) {
+        } else {
+            for (int b0 = 0; b0 < T; b0++) {
+                {
+                    double acc_[32];
                     for (int i = 0; i < 32; i++)
-                        acc_[i] += h0_mlp_c_fc_weight[o * 32 + i] * d_linear_y_3[b0 * 128 + o];
+                        acc_[i] = 0.0;
+                    for (int o = 0; o < 128; o++) {
+                        for (int i = 0; i < 32; i++)
+                            acc_[i] += h0_mlp_c_fc_weight[o * 32 + i] * d_linear_y_3[b0 * 128 + o];
+                    }
+                    for (int i = 0; i < 32; i++)
+                        d_layernorm_y_2[b0 * 32 + i] = acc_[i];
                 }
-                for (int i = 0; i < 32; i++)
-                    d_layernorm_y_2[b0 * 32 + i] = acc_[i];
             }
         }
     }
@@ -2383,43 +2726,46 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     /* dattention_out += dlinear_y_2 * dlinear_y_2/dattention_out */
     {
-        int b0 = 0;
-        for (; b0 + 4 <= T; b0 += 4) {
-            for (int t0_ = 0; t0_ < 32; t0_ += 16) {
-                double acc_[4][16];
-                for (int i = t0_; i < t0_ + 16; i++) {
-                    acc_[0][i - t0_] = 0.0;
-                    acc_[1][i - t0_] = 0.0;
-                    acc_[2][i - t0_] = 0.0;
-                    acc_[3][i - t0_] = 0.0;
-                }
-                for (int o = 0; o < 32; o++) {
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int b0 = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 32; t0_ += 16) {
+                    double acc_[4][16];
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += h0_attn_c_proj_weight[o * 32 + i] * d_linear_y_2[b0 * 32 + o];
-                        acc_[1][i - t0_] += h0_attn_c_proj_weight[o * 32 + i] * d_linear_y_2[(b0 + 1) * 32 + o];
-                        acc_[2][i - t0_] += h0_attn_c_proj_weight[o * 32 + i] * d_linear_y_2[(b0 + 2) * 32 + o];
-                        acc_[3][i - t0_] += h0_attn_c_proj_weight[o * 32 + i] * d_linear_y_2[(b0 + 3) * 32 + o];
+                        acc_[0][i - t0_] = 0.0;
+                        acc_[1][i - t0_] = 0.0;
+                        acc_[2][i - t0_] = 0.0;
+                        acc_[3][i - t0_] = 0.0;
+                    }
+                    for (int o = 0; o < 32; o++) {
+                        for (int i = t0_; i < t0_ + 16; i++) {
+                            acc_[0][i - t0_] += h0_attn_c_proj_weight[o * 32 + i] * d_linear_y_2[b0 * 32 + o];
+                            acc_[1][i - t0_] += h0_attn_c_proj_weight[o * 32 + i] * d_linear_y_2[(b0 + 1) * 32 + o];
+                            acc_[2][i - t0_] += h0_attn_c_proj_weight[o * 32 + i] * d_linear_y_2[(b0 + 2) * 32 + o];
+                            acc_[3][i - t0_] += h0_attn_c_proj_weight[o * 32 + i] * d_linear_y_2[(b0 + 3) * 32 + o];
+                        }
+                    }
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        d_attention_out[b0 * 32 + i] = acc_[0][i - t0_];
+                        d_attention_out[(b0 + 1) * 32 + i] = acc_[1][i - t0_];
+                        d_attention_out[(b0 + 2) * 32 + i] = acc_[2][i - t0_];
+                        d_attention_out[(b0 + 3) * 32 + i] = acc_[3][i - t0_];
                     }
                 }
-                for (int i = t0_; i < t0_ + 16; i++) {
-                    d_attention_out[b0 * 32 + i] = acc_[0][i - t0_];
-                    d_attention_out[(b0 + 1) * 32 + i] = acc_[1][i - t0_];
-                    d_attention_out[(b0 + 2) * 32 + i] = acc_[2][i - t0_];
-                    d_attention_out[(b0 + 3) * 32 + i] = acc_[3][i - t0_];
-                }
             }
-        }
-        for (; b0 < T; b0++) {
-            {
-                double acc_[32];
-                for (int i = 0; i < 32; i++)
-                    acc_[i] = 0.0;
-                for (int o = 0; o < 32; o++) {
+        } else {
+            for (int b0 = 0; b0 < T; b0++) {
+                {
+                    double acc_[32];
                     for (int i = 0; i < 32; i++)
-                        acc_[i] += h0_attn_c_proj_weight[o * 32 + i] * d_linear_y_2[b0 * 32 + o];
+                        acc_[i] = 0.0;
+                    for (int o = 0; o < 32; o++) {
+                        for (int i = 0; i < 32; i++)
+                            acc_[i] += h0_attn_c_proj_weight[o * 32 + i] * d_linear_y_2[b0 * 32 + o];
+                    }
+                    for (int i = 0; i < 32; i++)
+                        d_attention_out[b0 * 32 + i] = acc_[i];
                 }
-                for (int i = 0; i < 32; i++)
-                    d_attention_out[b0 * 32 + i] = acc_[i];
             }
         }
     }
@@ -2605,43 +2951,46 @@ static double gpt2_loss_grad(void *ctx, const double *params, double *grads, con
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     /* dlayernorm_y += dlinear_y * dlinear_y/dlayernorm_y */
     {
-        int b0 = 0;
-        for (; b0 + 4 <= T; b0 += 4) {
-            for (int t0_ = 0; t0_ < 32; t0_ += 16) {
-                double acc_[4][16];
-                for (int i = t0_; i < t0_ + 16; i++) {
-                    acc_[0][i - t0_] = 0.0;
-                    acc_[1][i - t0_] = 0.0;
-                    acc_[2][i - t0_] = 0.0;
-                    acc_[3][i - t0_] = 0.0;
-                }
-                for (int o = 0; o < 96; o++) {
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int b0 = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 32; t0_ += 16) {
+                    double acc_[4][16];
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += (d_reach_linear_y[b0 * 96 + o] > 0 ? h0_attn_c_attn_weight[o * 32 + i] * d_linear_y[b0 * 96 + o] : 0.0);
-                        acc_[1][i - t0_] += (d_reach_linear_y[(b0 + 1) * 96 + o] > 0 ? h0_attn_c_attn_weight[o * 32 + i] * d_linear_y[(b0 + 1) * 96 + o] : 0.0);
-                        acc_[2][i - t0_] += (d_reach_linear_y[(b0 + 2) * 96 + o] > 0 ? h0_attn_c_attn_weight[o * 32 + i] * d_linear_y[(b0 + 2) * 96 + o] : 0.0);
-                        acc_[3][i - t0_] += (d_reach_linear_y[(b0 + 3) * 96 + o] > 0 ? h0_attn_c_attn_weight[o * 32 + i] * d_linear_y[(b0 + 3) * 96 + o] : 0.0);
+                        acc_[0][i - t0_] = 0.0;
+                        acc_[1][i - t0_] = 0.0;
+                        acc_[2][i - t0_] = 0.0;
+                        acc_[3][i - t0_] = 0.0;
+                    }
+                    for (int o = 0; o < 96; o++) {
+                        for (int i = t0_; i < t0_ + 16; i++) {
+                            acc_[0][i - t0_] += (d_reach_linear_y[b0 * 96 + o] > 0 ? h0_attn_c_attn_weight[o * 32 + i] * d_linear_y[b0 * 96 + o] : 0.0);
+                            acc_[1][i - t0_] += (d_reach_linear_y[(b0 + 1) * 96 + o] > 0 ? h0_attn_c_attn_weight[o * 32 + i] * d_linear_y[(b0 + 1) * 96 + o] : 0.0);
+                            acc_[2][i - t0_] += (d_reach_linear_y[(b0 + 2) * 96 + o] > 0 ? h0_attn_c_attn_weight[o * 32 + i] * d_linear_y[(b0 + 2) * 96 + o] : 0.0);
+                            acc_[3][i - t0_] += (d_reach_linear_y[(b0 + 3) * 96 + o] > 0 ? h0_attn_c_attn_weight[o * 32 + i] * d_linear_y[(b0 + 3) * 96 + o] : 0.0);
+                        }
+                    }
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        d_layernorm_y[b0 * 32 + i] = acc_[0][i - t0_];
+                        d_layernorm_y[(b0 + 1) * 32 + i] = acc_[1][i - t0_];
+                        d_layernorm_y[(b0 + 2) * 32 + i] = acc_[2][i - t0_];
+                        d_layernorm_y[(b0 + 3) * 32 + i] = acc_[3][i - t0_];
                     }
                 }
-                for (int i = t0_; i < t0_ + 16; i++) {
-                    d_layernorm_y[b0 * 32 + i] = acc_[0][i - t0_];
-                    d_layernorm_y[(b0 + 1) * 32 + i] = acc_[1][i - t0_];
-                    d_layernorm_y[(b0 + 2) * 32 + i] = acc_[2][i - t0_];
-                    d_layernorm_y[(b0 + 3) * 32 + i] = acc_[3][i - t0_];
-                }
             }
-        }
-        for (; b0 < T; b0++) {
-            {
-                double acc_[32];
-                for (int i = 0; i < 32; i++)
-                    acc_[i] = 0.0;
-                for (int o = 0; o < 96; o++) {
+        } else {
+            for (int b0 = 0; b0 < T; b0++) {
+                {
+                    double acc_[32];
                     for (int i = 0; i < 32; i++)
-                        acc_[i] += (d_reach_linear_y[b0 * 96 + o] > 0 ? h0_attn_c_attn_weight[o * 32 + i] * d_linear_y[b0 * 96 + o] : 0.0);
+                        acc_[i] = 0.0;
+                    for (int o = 0; o < 96; o++) {
+                        for (int i = 0; i < 32; i++)
+                            acc_[i] += (d_reach_linear_y[b0 * 96 + o] > 0 ? h0_attn_c_attn_weight[o * 32 + i] * d_linear_y[b0 * 96 + o] : 0.0);
+                    }
+                    for (int i = 0; i < 32; i++)
+                        d_layernorm_y[b0 * 32 + i] = acc_[i];
                 }
-                for (int i = 0; i < 32; i++)
-                    d_layernorm_y[b0 * 32 + i] = acc_[i];
             }
         }
     }
@@ -2768,7 +3117,7 @@ const MgModel gpt2_model = {
     .n_params = 28,
     .params = gpt2_params,
     .n_scalars = 26848,
-    .scratch = 27248,
+    .scratch = 78306,
     .optim = {.kind = MG_OPT_ADAM, .lr = 0.003, .beta1 = 0.9, .beta2 = 0.99, .eps = 1e-08,
               .steps = 1000, .schedule = MG_SCHED_LINEAR, .fast = 0, .warmup = 0, .step_size = 0,
               .nesterov = 0, .gamma = 0.1, .min_lr = 0.0, .momentum = 0.0, .weight_decay = 0.0, .clip = 0.0},

@@ -3,7 +3,7 @@
  * Model 'gpt_text': 15 parameter tensors, 105984 scalars; T <= 64; vocab 28.
  * gpt_text_forward computes the logits, gpt_text_loss_grad the loss of one document and
  * the gradient of every parameter.  Every array is row-major; the comment after
- * each pointer gives its shape.  Scratch: 229888 doubles. */
+ * each pointer gives its shape.  Scratch: 233730 doubles. */
 #include <math.h>
 #include <string.h>
 
@@ -769,23 +769,61 @@ static void gpt_text_forward_pass(const double *params, const int *tokens, int T
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 28; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 64; i++) {
-                acc_0 += lm_head[o * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
-                acc_1 += lm_head[(o + 1) * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
-                acc_2 += lm_head[(o + 2) * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
-                acc_3 += lm_head[(o + 3) * 64 + i] * rmsnorm_y_4[b0 * 64 + i];
+    {
+        double *wt_ = scratch + 229888; /* [64, 32]: lm_head transposed, then {28, 64} and the lm_head it was made from */
+        if (wt_[2048] != 28 || wt_[2049] != 64 || memcmp(wt_ + 2050, lm_head, 1792 * sizeof *wt_)) {
+            memcpy(wt_ + 2050, lm_head, 1792 * sizeof *wt_);
+            for (int o = 0; o < 28; o++)
+                for (int i = 0; i < 64; i++)
+                    wt_[i * 32 + o] = lm_head[o * 64 + i];
+            for (int i = 0; i < 64; i++)
+                for (int o = 28; o < 32; o++)
+                    wt_[i * 32 + o] = 0.0;
+            wt_[2048] = 28;
+            wt_[2049] = 64;
+        }
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int b0 = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 32; t0_ += 16) {
+                    double acc_[4][16];
+                    for (int o = t0_; o < t0_ + 16; o++) {
+                        acc_[0][o - t0_] = 0.0;
+                        acc_[1][o - t0_] = 0.0;
+                        acc_[2][o - t0_] = 0.0;
+                        acc_[3][o - t0_] = 0.0;
+                    }
+                    for (int i = 0; i < 64; i++) {
+                        for (int o = t0_; o < t0_ + 16; o++) {
+                            acc_[0][o - t0_] += wt_[i * 32 + o] * rmsnorm_y_4[b0 * 64 + i];
+                            acc_[1][o - t0_] += wt_[i * 32 + o] * rmsnorm_y_4[(b0 + 1) * 64 + i];
+                            acc_[2][o - t0_] += wt_[i * 32 + o] * rmsnorm_y_4[(b0 + 2) * 64 + i];
+                            acc_[3][o - t0_] += wt_[i * 32 + o] * rmsnorm_y_4[(b0 + 3) * 64 + i];
+                        }
+                    }
+                    for (int o = t0_; o < t0_ + 16 && o < 28; o++) {
+                        logits[b0 * 28 + o] = acc_[0][o - t0_];
+                        logits[(b0 + 1) * 28 + o] = acc_[1][o - t0_];
+                        logits[(b0 + 2) * 28 + o] = acc_[2][o - t0_];
+                        logits[(b0 + 3) * 28 + o] = acc_[3][o - t0_];
+                    }
+                }
             }
-            logits[b0 * 28 + o] = acc_0;
-            logits[b0 * 28 + o + 1] = acc_1;
-            logits[b0 * 28 + o + 2] = acc_2;
-            logits[b0 * 28 + o + 3] = acc_3;
+        } else {
+            for (int b0 = 0; b0 < T; b0++) {
+                double acc_[1][32];
+                for (int o = 0; o < 32; o++) {
+                    acc_[0][o] = 0.0;
+                }
+                for (int i = 0; i < 64; i++) {
+                    for (int o = 0; o < 32; o++) {
+                        acc_[0][o] += wt_[i * 32 + o] * rmsnorm_y_4[b0 * 64 + i];
+                    }
+                }
+                for (int o = 0; o < 28; o++) {
+                    logits[b0 * 28 + o] = acc_[0][o];
+                }
+            }
         }
     }
 }
@@ -1083,43 +1121,46 @@ static double gpt_text_loss_grad(void *ctx, const double *params, double *grads,
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     /* drmsnorm_y_4 += dlogits * dlogits/drmsnorm_y_4 */
     {
-        int b0 = 0;
-        for (; b0 + 4 <= T; b0 += 4) {
-            for (int t0_ = 0; t0_ < 64; t0_ += 16) {
-                double acc_[4][16];
-                for (int i = t0_; i < t0_ + 16; i++) {
-                    acc_[0][i - t0_] = 0.0;
-                    acc_[1][i - t0_] = 0.0;
-                    acc_[2][i - t0_] = 0.0;
-                    acc_[3][i - t0_] = 0.0;
-                }
-                for (int o = 0; o < 28; o++) {
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int b0 = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 64; t0_ += 16) {
+                    double acc_[4][16];
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += lm_head[o * 64 + i] * d_logits[b0 * 28 + o];
-                        acc_[1][i - t0_] += lm_head[o * 64 + i] * d_logits[(b0 + 1) * 28 + o];
-                        acc_[2][i - t0_] += lm_head[o * 64 + i] * d_logits[(b0 + 2) * 28 + o];
-                        acc_[3][i - t0_] += lm_head[o * 64 + i] * d_logits[(b0 + 3) * 28 + o];
+                        acc_[0][i - t0_] = 0.0;
+                        acc_[1][i - t0_] = 0.0;
+                        acc_[2][i - t0_] = 0.0;
+                        acc_[3][i - t0_] = 0.0;
+                    }
+                    for (int o = 0; o < 28; o++) {
+                        for (int i = t0_; i < t0_ + 16; i++) {
+                            acc_[0][i - t0_] += lm_head[o * 64 + i] * d_logits[b0 * 28 + o];
+                            acc_[1][i - t0_] += lm_head[o * 64 + i] * d_logits[(b0 + 1) * 28 + o];
+                            acc_[2][i - t0_] += lm_head[o * 64 + i] * d_logits[(b0 + 2) * 28 + o];
+                            acc_[3][i - t0_] += lm_head[o * 64 + i] * d_logits[(b0 + 3) * 28 + o];
+                        }
+                    }
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        d_rmsnorm_y_4[b0 * 64 + i] = acc_[0][i - t0_];
+                        d_rmsnorm_y_4[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
+                        d_rmsnorm_y_4[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
+                        d_rmsnorm_y_4[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
                     }
                 }
-                for (int i = t0_; i < t0_ + 16; i++) {
-                    d_rmsnorm_y_4[b0 * 64 + i] = acc_[0][i - t0_];
-                    d_rmsnorm_y_4[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
-                    d_rmsnorm_y_4[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
-                    d_rmsnorm_y_4[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
-                }
             }
-        }
-        for (; b0 < T; b0++) {
-            {
-                double acc_[64];
-                for (int i = 0; i < 64; i++)
-                    acc_[i] = 0.0;
-                for (int o = 0; o < 28; o++) {
+        } else {
+            for (int b0 = 0; b0 < T; b0++) {
+                {
+                    double acc_[64];
                     for (int i = 0; i < 64; i++)
-                        acc_[i] += lm_head[o * 64 + i] * d_logits[b0 * 28 + o];
+                        acc_[i] = 0.0;
+                    for (int o = 0; o < 28; o++) {
+                        for (int i = 0; i < 64; i++)
+                            acc_[i] += lm_head[o * 64 + i] * d_logits[b0 * 28 + o];
+                    }
+                    for (int i = 0; i < 64; i++)
+                        d_rmsnorm_y_4[b0 * 64 + i] = acc_[i];
                 }
-                for (int i = 0; i < 64; i++)
-                    d_rmsnorm_y_4[b0 * 64 + i] = acc_[i];
             }
         }
     }
@@ -2606,7 +2647,7 @@ const MgModel gpt_text_model = {
     .n_params = 15,
     .params = gpt_text_params,
     .n_scalars = 105984,
-    .scratch = 229888,
+    .scratch = 233730,
     .optim = {.kind = MG_OPT_ADAM, .lr = 0.01, .beta1 = 0.85, .beta2 = 0.99, .eps = 1e-08,
               .steps = 1000, .schedule = MG_SCHED_LINEAR, .fast = 0, .warmup = 0, .step_size = 0,
               .nesterov = 0, .gamma = 0.1, .min_lr = 0.0, .momentum = 0.0, .weight_decay = 0.0, .clip = 0.0},

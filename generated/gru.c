@@ -3,7 +3,7 @@
  * Model 'gru': 13 parameter tensors, 17803 scalars; T <= 16; vocab 27.
  * gru_forward computes the logits, gru_loss_grad the loss of one document and
  * the gradient of every parameter.  Every array is row-major; the comment after
- * each pointer gives its shape.  Scratch: 31648 doubles. */
+ * each pointer gives its shape.  Scratch: 41576 doubles. */
 #include <math.h>
 #include <string.h>
 
@@ -91,63 +91,168 @@ static void gru_forward_pass(const double *params, const int *tokens, int T, dou
 
     /* gru.mg:30: recur t < T { */
     /* gru.mg:31: z[t, j < n_hidden] = sigmoid((sum(c) wz[j, c] * x[t, c]) + (sum(k) uz[j, k] * (h[t - 1, k] else 0.0)) + bz[j]) */
-    for (int t = 0; t < T; t++) {
-        int j = 0;
-        for (; j + 4 <= 64; j += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int c = 0; c < 16; c++) {
-                acc_0 += wz[j * 16 + c] * x[t * 16 + c];
-                acc_1 += wz[(j + 1) * 16 + c] * x[t * 16 + c];
-                acc_2 += wz[(j + 2) * 16 + c] * x[t * 16 + c];
-                acc_3 += wz[(j + 3) * 16 + c] * x[t * 16 + c];
+    {
+        double *wt_ = scratch + 31648; /* [16, 64]: wz transposed, then {64, 16} and the wz it was made from */
+        if (wt_[1024] != 64 || wt_[1025] != 16 || memcmp(wt_ + 1026, wz, 1024 * sizeof *wt_)) {
+            memcpy(wt_ + 1026, wz, 1024 * sizeof *wt_);
+            for (int j = 0; j < 64; j++)
+                for (int c = 0; c < 16; c++)
+                    wt_[c * 64 + j] = wz[j * 16 + c];
+            wt_[1024] = 64;
+            wt_[1025] = 16;
+        }
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int t = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 64; t0_ += 16) {
+                    double acc_[4][16];
+                    for (int j = t0_; j < t0_ + 16; j++) {
+                        acc_[0][j - t0_] = 0.0;
+                        acc_[1][j - t0_] = 0.0;
+                        acc_[2][j - t0_] = 0.0;
+                        acc_[3][j - t0_] = 0.0;
+                    }
+                    for (int c = 0; c < 16; c++) {
+                        for (int j = t0_; j < t0_ + 16; j++) {
+                            acc_[0][j - t0_] += wt_[c * 64 + j] * x[t * 16 + c];
+                            acc_[1][j - t0_] += wt_[c * 64 + j] * x[(t + 1) * 16 + c];
+                            acc_[2][j - t0_] += wt_[c * 64 + j] * x[(t + 2) * 16 + c];
+                            acc_[3][j - t0_] += wt_[c * 64 + j] * x[(t + 3) * 16 + c];
+                        }
+                    }
+                    for (int j = t0_; j < t0_ + 16 && j < 64; j++) {
+                        sum[t * 64 + j] = acc_[0][j - t0_];
+                        sum[(t + 1) * 64 + j] = acc_[1][j - t0_];
+                        sum[(t + 2) * 64 + j] = acc_[2][j - t0_];
+                        sum[(t + 3) * 64 + j] = acc_[3][j - t0_];
+                    }
+                }
             }
-            sum[t * 64 + j] = acc_0;
-            sum[t * 64 + j + 1] = acc_1;
-            sum[t * 64 + j + 2] = acc_2;
-            sum[t * 64 + j + 3] = acc_3;
+        } else {
+            for (int t = 0; t < T; t++) {
+                double acc_[1][64];
+                for (int j = 0; j < 64; j++) {
+                    acc_[0][j] = 0.0;
+                }
+                for (int c = 0; c < 16; c++) {
+                    for (int j = 0; j < 64; j++) {
+                        acc_[0][j] += wt_[c * 64 + j] * x[t * 16 + c];
+                    }
+                }
+                for (int j = 0; j < 64; j++) {
+                    sum[t * 64 + j] = acc_[0][j];
+                }
+            }
         }
     }
     /* gru.mg:32: r[t, j < n_hidden] = sigmoid((sum(c) wr[j, c] * x[t, c]) + (sum(k) ur[j, k] * (h[t - 1, k] else 0.0)) + br[j]) */
-    for (int t = 0; t < T; t++) {
-        int j = 0;
-        for (; j + 4 <= 64; j += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int c = 0; c < 16; c++) {
-                acc_0 += wr[j * 16 + c] * x[t * 16 + c];
-                acc_1 += wr[(j + 1) * 16 + c] * x[t * 16 + c];
-                acc_2 += wr[(j + 2) * 16 + c] * x[t * 16 + c];
-                acc_3 += wr[(j + 3) * 16 + c] * x[t * 16 + c];
+    {
+        double *wt_ = scratch + 33698; /* [16, 64]: wr transposed, then {64, 16} and the wr it was made from */
+        if (wt_[1024] != 64 || wt_[1025] != 16 || memcmp(wt_ + 1026, wr, 1024 * sizeof *wt_)) {
+            memcpy(wt_ + 1026, wr, 1024 * sizeof *wt_);
+            for (int j = 0; j < 64; j++)
+                for (int c = 0; c < 16; c++)
+                    wt_[c * 64 + j] = wr[j * 16 + c];
+            wt_[1024] = 64;
+            wt_[1025] = 16;
+        }
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int t = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 64; t0_ += 16) {
+                    double acc_[4][16];
+                    for (int j = t0_; j < t0_ + 16; j++) {
+                        acc_[0][j - t0_] = 0.0;
+                        acc_[1][j - t0_] = 0.0;
+                        acc_[2][j - t0_] = 0.0;
+                        acc_[3][j - t0_] = 0.0;
+                    }
+                    for (int c = 0; c < 16; c++) {
+                        for (int j = t0_; j < t0_ + 16; j++) {
+                            acc_[0][j - t0_] += wt_[c * 64 + j] * x[t * 16 + c];
+                            acc_[1][j - t0_] += wt_[c * 64 + j] * x[(t + 1) * 16 + c];
+                            acc_[2][j - t0_] += wt_[c * 64 + j] * x[(t + 2) * 16 + c];
+                            acc_[3][j - t0_] += wt_[c * 64 + j] * x[(t + 3) * 16 + c];
+                        }
+                    }
+                    for (int j = t0_; j < t0_ + 16 && j < 64; j++) {
+                        sum_3[t * 64 + j] = acc_[0][j - t0_];
+                        sum_3[(t + 1) * 64 + j] = acc_[1][j - t0_];
+                        sum_3[(t + 2) * 64 + j] = acc_[2][j - t0_];
+                        sum_3[(t + 3) * 64 + j] = acc_[3][j - t0_];
+                    }
+                }
             }
-            sum_3[t * 64 + j] = acc_0;
-            sum_3[t * 64 + j + 1] = acc_1;
-            sum_3[t * 64 + j + 2] = acc_2;
-            sum_3[t * 64 + j + 3] = acc_3;
+        } else {
+            for (int t = 0; t < T; t++) {
+                double acc_[1][64];
+                for (int j = 0; j < 64; j++) {
+                    acc_[0][j] = 0.0;
+                }
+                for (int c = 0; c < 16; c++) {
+                    for (int j = 0; j < 64; j++) {
+                        acc_[0][j] += wt_[c * 64 + j] * x[t * 16 + c];
+                    }
+                }
+                for (int j = 0; j < 64; j++) {
+                    sum_3[t * 64 + j] = acc_[0][j];
+                }
+            }
         }
     }
     /* gru.mg:33: n[t, j < n_hidden] = tanh((sum(c) wn[j, c] * x[t, c]) + bn[j] + r[t, j] * ((sum(k) un[j, k] * (h[t - 1, k] else 0.0)) + bhn[j])) */
-    for (int t = 0; t < T; t++) {
-        int j = 0;
-        for (; j + 4 <= 64; j += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int c = 0; c < 16; c++) {
-                acc_0 += wn[j * 16 + c] * x[t * 16 + c];
-                acc_1 += wn[(j + 1) * 16 + c] * x[t * 16 + c];
-                acc_2 += wn[(j + 2) * 16 + c] * x[t * 16 + c];
-                acc_3 += wn[(j + 3) * 16 + c] * x[t * 16 + c];
+    {
+        double *wt_ = scratch + 35748; /* [16, 64]: wn transposed, then {64, 16} and the wn it was made from */
+        if (wt_[1024] != 64 || wt_[1025] != 16 || memcmp(wt_ + 1026, wn, 1024 * sizeof *wt_)) {
+            memcpy(wt_ + 1026, wn, 1024 * sizeof *wt_);
+            for (int j = 0; j < 64; j++)
+                for (int c = 0; c < 16; c++)
+                    wt_[c * 64 + j] = wn[j * 16 + c];
+            wt_[1024] = 64;
+            wt_[1025] = 16;
+        }
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int t = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 64; t0_ += 16) {
+                    double acc_[4][16];
+                    for (int j = t0_; j < t0_ + 16; j++) {
+                        acc_[0][j - t0_] = 0.0;
+                        acc_[1][j - t0_] = 0.0;
+                        acc_[2][j - t0_] = 0.0;
+                        acc_[3][j - t0_] = 0.0;
+                    }
+                    for (int c = 0; c < 16; c++) {
+                        for (int j = t0_; j < t0_ + 16; j++) {
+                            acc_[0][j - t0_] += wt_[c * 64 + j] * x[t * 16 + c];
+                            acc_[1][j - t0_] += wt_[c * 64 + j] * x[(t + 1) * 16 + c];
+                            acc_[2][j - t0_] += wt_[c * 64 + j] * x[(t + 2) * 16 + c];
+                            acc_[3][j - t0_] += wt_[c * 64 + j] * x[(t + 3) * 16 + c];
+                        }
+                    }
+                    for (int j = t0_; j < t0_ + 16 && j < 64; j++) {
+                        sum_5[t * 64 + j] = acc_[0][j - t0_];
+                        sum_5[(t + 1) * 64 + j] = acc_[1][j - t0_];
+                        sum_5[(t + 2) * 64 + j] = acc_[2][j - t0_];
+                        sum_5[(t + 3) * 64 + j] = acc_[3][j - t0_];
+                    }
+                }
             }
-            sum_5[t * 64 + j] = acc_0;
-            sum_5[t * 64 + j + 1] = acc_1;
-            sum_5[t * 64 + j + 2] = acc_2;
-            sum_5[t * 64 + j + 3] = acc_3;
+        } else {
+            for (int t = 0; t < T; t++) {
+                double acc_[1][64];
+                for (int j = 0; j < 64; j++) {
+                    acc_[0][j] = 0.0;
+                }
+                for (int c = 0; c < 16; c++) {
+                    for (int j = 0; j < 64; j++) {
+                        acc_[0][j] += wt_[c * 64 + j] * x[t * 16 + c];
+                    }
+                }
+                for (int j = 0; j < 64; j++) {
+                    sum_5[t * 64 + j] = acc_[0][j];
+                }
+            }
         }
     }
     /* gru.mg:34: h[t, j < n_hidden] = (1 - z[t, j]) * n[t, j] + z[t, j] * (h[t - 1, j] else 0.0) */
@@ -209,30 +314,61 @@ static void gru_forward_pass(const double *params, const int *tokens, int T, dou
 
     /* gru.mg:36: logits[t < T, v < vocab] = (sum(j) why[v, j] * h[t, j]) + by[v] */
     /* gru.mg:36: logits[t < T, v < vocab] = (sum(j) why[v, j] * h[t, j]) + by[v] */
-    for (int t = 0; t < T; t++) {
-        int v = 0;
-        for (; v + 4 <= 27; v += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int j = 0; j < 64; j++) {
-                acc_0 += why[v * 64 + j] * h[t * 64 + j];
-                acc_1 += why[(v + 1) * 64 + j] * h[t * 64 + j];
-                acc_2 += why[(v + 2) * 64 + j] * h[t * 64 + j];
-                acc_3 += why[(v + 3) * 64 + j] * h[t * 64 + j];
-            }
-            sum_7[t * 27 + v] = acc_0;
-            sum_7[t * 27 + v + 1] = acc_1;
-            sum_7[t * 27 + v + 2] = acc_2;
-            sum_7[t * 27 + v + 3] = acc_3;
+    {
+        double *wt_ = scratch + 37798; /* [64, 32]: why transposed, then {27, 64} and the why it was made from */
+        if (wt_[2048] != 27 || wt_[2049] != 64 || memcmp(wt_ + 2050, why, 1728 * sizeof *wt_)) {
+            memcpy(wt_ + 2050, why, 1728 * sizeof *wt_);
+            for (int v = 0; v < 27; v++)
+                for (int j = 0; j < 64; j++)
+                    wt_[j * 32 + v] = why[v * 64 + j];
+            for (int j = 0; j < 64; j++)
+                for (int v = 27; v < 32; v++)
+                    wt_[j * 32 + v] = 0.0;
+            wt_[2048] = 27;
+            wt_[2049] = 64;
         }
-        for (; v < 27; v++) {
-            double acc_ = 0.0;
-            for (int j = 0; j < 64; j++) {
-                acc_ += why[v * 64 + j] * h[t * 64 + j];
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int t = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 32; t0_ += 16) {
+                    double acc_[4][16];
+                    for (int v = t0_; v < t0_ + 16; v++) {
+                        acc_[0][v - t0_] = 0.0;
+                        acc_[1][v - t0_] = 0.0;
+                        acc_[2][v - t0_] = 0.0;
+                        acc_[3][v - t0_] = 0.0;
+                    }
+                    for (int j = 0; j < 64; j++) {
+                        for (int v = t0_; v < t0_ + 16; v++) {
+                            acc_[0][v - t0_] += wt_[j * 32 + v] * h[t * 64 + j];
+                            acc_[1][v - t0_] += wt_[j * 32 + v] * h[(t + 1) * 64 + j];
+                            acc_[2][v - t0_] += wt_[j * 32 + v] * h[(t + 2) * 64 + j];
+                            acc_[3][v - t0_] += wt_[j * 32 + v] * h[(t + 3) * 64 + j];
+                        }
+                    }
+                    for (int v = t0_; v < t0_ + 16 && v < 27; v++) {
+                        sum_7[t * 27 + v] = acc_[0][v - t0_];
+                        sum_7[(t + 1) * 27 + v] = acc_[1][v - t0_];
+                        sum_7[(t + 2) * 27 + v] = acc_[2][v - t0_];
+                        sum_7[(t + 3) * 27 + v] = acc_[3][v - t0_];
+                    }
+                }
             }
-            sum_7[t * 27 + v] = acc_;
+        } else {
+            for (int t = 0; t < T; t++) {
+                double acc_[1][32];
+                for (int v = 0; v < 32; v++) {
+                    acc_[0][v] = 0.0;
+                }
+                for (int j = 0; j < 64; j++) {
+                    for (int v = 0; v < 32; v++) {
+                        acc_[0][v] += wt_[j * 32 + v] * h[t * 64 + j];
+                    }
+                }
+                for (int v = 0; v < 27; v++) {
+                    sum_7[t * 27 + v] = acc_[0][v];
+                }
+            }
         }
     }
 
@@ -456,86 +592,92 @@ static double gru_loss_grad(void *ctx, const double *params, double *grads, cons
     /* gru.mg:36: logits[t < T, v < vocab] = (sum(j) why[v, j] * h[t, j]) + by[v] */
     /* dwhy += dsum_7 * dsum_7/dwhy */
     {
-        int v = 0;
-        for (; v + 4 <= 27; v += 4) {
-            for (int t0_ = 0; t0_ < 64; t0_ += 16) {
-                double acc_[4][16];
-                for (int j = t0_; j < t0_ + 16; j++) {
-                    acc_[0][j - t0_] = 0.0;
-                    acc_[1][j - t0_] = 0.0;
-                    acc_[2][j - t0_] = 0.0;
-                    acc_[3][j - t0_] = 0.0;
-                }
-                for (int t = 0; t < T; t++) {
+        if (27 >= 4) {
+            for (int n_ = 0; n_ < 27; n_ += 4) {
+                int v = n_ + 4 <= (27) ? n_ : (27) - 4;
+                for (int t0_ = 0; t0_ < 64; t0_ += 16) {
+                    double acc_[4][16];
                     for (int j = t0_; j < t0_ + 16; j++) {
-                        acc_[0][j - t0_] += h[t * 64 + j] * d_sum_7[t * 27 + v];
-                        acc_[1][j - t0_] += h[t * 64 + j] * d_sum_7[t * 27 + v + 1];
-                        acc_[2][j - t0_] += h[t * 64 + j] * d_sum_7[t * 27 + v + 2];
-                        acc_[3][j - t0_] += h[t * 64 + j] * d_sum_7[t * 27 + v + 3];
+                        acc_[0][j - t0_] = 0.0;
+                        acc_[1][j - t0_] = 0.0;
+                        acc_[2][j - t0_] = 0.0;
+                        acc_[3][j - t0_] = 0.0;
+                    }
+                    for (int t = 0; t < T; t++) {
+                        for (int j = t0_; j < t0_ + 16; j++) {
+                            acc_[0][j - t0_] += h[t * 64 + j] * d_sum_7[t * 27 + v];
+                            acc_[1][j - t0_] += h[t * 64 + j] * d_sum_7[t * 27 + v + 1];
+                            acc_[2][j - t0_] += h[t * 64 + j] * d_sum_7[t * 27 + v + 2];
+                            acc_[3][j - t0_] += h[t * 64 + j] * d_sum_7[t * 27 + v + 3];
+                        }
+                    }
+                    for (int j = t0_; j < t0_ + 16; j++) {
+                        d_why[v * 64 + j] = acc_[0][j - t0_];
+                        d_why[(v + 1) * 64 + j] = acc_[1][j - t0_];
+                        d_why[(v + 2) * 64 + j] = acc_[2][j - t0_];
+                        d_why[(v + 3) * 64 + j] = acc_[3][j - t0_];
                     }
                 }
-                for (int j = t0_; j < t0_ + 16; j++) {
-                    d_why[v * 64 + j] = acc_[0][j - t0_];
-                    d_why[(v + 1) * 64 + j] = acc_[1][j - t0_];
-                    d_why[(v + 2) * 64 + j] = acc_[2][j - t0_];
-                    d_why[(v + 3) * 64 + j] = acc_[3][j - t0_];
-                }
             }
-        }
-        for (; v < 27; v++) {
-            {
-                double acc_[64];
-                for (int j = 0; j < 64; j++)
-                    acc_[j] = 0.0;
-                for (int t = 0; t < T; t++) {
+        } else {
+            for (int v = 0; v < 27; v++) {
+                {
+                    double acc_[64];
                     for (int j = 0; j < 64; j++)
-                        acc_[j] += h[t * 64 + j] * d_sum_7[t * 27 + v];
+                        acc_[j] = 0.0;
+                    for (int t = 0; t < T; t++) {
+                        for (int j = 0; j < 64; j++)
+                            acc_[j] += h[t * 64 + j] * d_sum_7[t * 27 + v];
+                    }
+                    for (int j = 0; j < 64; j++)
+                        d_why[v * 64 + j] = acc_[j];
                 }
-                for (int j = 0; j < 64; j++)
-                    d_why[v * 64 + j] = acc_[j];
             }
         }
     }
     /* gru.mg:36: logits[t < T, v < vocab] = (sum(j) why[v, j] * h[t, j]) + by[v] */
     /* dh += dsum_7 * dsum_7/dh */
     {
-        int t = 0;
-        for (; t + 4 <= T; t += 4) {
-            for (int t0_ = 0; t0_ < 64; t0_ += 16) {
-                double acc_[4][16];
-                for (int j = t0_; j < t0_ + 16; j++) {
-                    acc_[0][j - t0_] = 0.0;
-                    acc_[1][j - t0_] = 0.0;
-                    acc_[2][j - t0_] = 0.0;
-                    acc_[3][j - t0_] = 0.0;
-                }
-                for (int v = 0; v < 27; v++) {
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int t = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 64; t0_ += 16) {
+                    double acc_[4][16];
                     for (int j = t0_; j < t0_ + 16; j++) {
-                        acc_[0][j - t0_] += why[v * 64 + j] * d_sum_7[t * 27 + v];
-                        acc_[1][j - t0_] += why[v * 64 + j] * d_sum_7[(t + 1) * 27 + v];
-                        acc_[2][j - t0_] += why[v * 64 + j] * d_sum_7[(t + 2) * 27 + v];
-                        acc_[3][j - t0_] += why[v * 64 + j] * d_sum_7[(t + 3) * 27 + v];
+                        acc_[0][j - t0_] = 0.0;
+                        acc_[1][j - t0_] = 0.0;
+                        acc_[2][j - t0_] = 0.0;
+                        acc_[3][j - t0_] = 0.0;
+                    }
+                    for (int v = 0; v < 27; v++) {
+                        for (int j = t0_; j < t0_ + 16; j++) {
+                            acc_[0][j - t0_] += why[v * 64 + j] * d_sum_7[t * 27 + v];
+                            acc_[1][j - t0_] += why[v * 64 + j] * d_sum_7[(t + 1) * 27 + v];
+                            acc_[2][j - t0_] += why[v * 64 + j] * d_sum_7[(t + 2) * 27 + v];
+                            acc_[3][j - t0_] += why[v * 64 + j] * d_sum_7[(t + 3) * 27 + v];
+                        }
+                    }
+                    for (int j = t0_; j < t0_ + 16; j++) {
+                        d_h[t * 64 + j] = acc_[0][j - t0_];
+                        d_h[(t + 1) * 64 + j] = acc_[1][j - t0_];
+                        d_h[(t + 2) * 64 + j] = acc_[2][j - t0_];
+                        d_h[(t + 3) * 64 + j] = acc_[3][j - t0_];
                     }
                 }
-                for (int j = t0_; j < t0_ + 16; j++) {
-                    d_h[t * 64 + j] = acc_[0][j - t0_];
-                    d_h[(t + 1) * 64 + j] = acc_[1][j - t0_];
-                    d_h[(t + 2) * 64 + j] = acc_[2][j - t0_];
-                    d_h[(t + 3) * 64 + j] = acc_[3][j - t0_];
-                }
             }
-        }
-        for (; t < T; t++) {
-            {
-                double acc_[64];
-                for (int j = 0; j < 64; j++)
-                    acc_[j] = 0.0;
-                for (int v = 0; v < 27; v++) {
+        } else {
+            for (int t = 0; t < T; t++) {
+                {
+                    double acc_[64];
                     for (int j = 0; j < 64; j++)
-                        acc_[j] += why[v * 64 + j] * d_sum_7[t * 27 + v];
+                        acc_[j] = 0.0;
+                    for (int v = 0; v < 27; v++) {
+                        for (int j = 0; j < 64; j++)
+                            acc_[j] += why[v * 64 + j] * d_sum_7[t * 27 + v];
+                    }
+                    for (int j = 0; j < 64; j++)
+                        d_h[t * 64 + j] = acc_[j];
                 }
-                for (int j = 0; j < 64; j++)
-                    d_h[t * 64 + j] = acc_[j];
             }
         }
     }
@@ -805,82 +947,88 @@ static double gru_loss_grad(void *ctx, const double *params, double *grads, cons
     /* gru.mg:33: n[t, j < n_hidden] = tanh((sum(c) wn[j, c] * x[t, c]) + bn[j] + r[t, j] * ((sum(k) un[j, k] * (h[t - 1, k] else 0.0)) + bhn[j])) */
     /* dx += dsum_5 * dsum_5/dx */
     {
-        int t = 0;
-        for (; t + 4 <= T; t += 4) {
-            double acc_[4][16];
-            for (int c = 0; c < 16; c++) {
-                acc_[0][c] = 0.0;
-                acc_[1][c] = 0.0;
-                acc_[2][c] = 0.0;
-                acc_[3][c] = 0.0;
-            }
-            for (int j = 0; j < 64; j++) {
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int t = n_ + 4 <= (T) ? n_ : (T) - 4;
+                double acc_[4][16];
                 for (int c = 0; c < 16; c++) {
-                    acc_[0][c] += (d_reach_sum_5[t * 64 + j] > 0 ? wn[j * 16 + c] * d_sum_5[t * 64 + j] : 0.0);
-                    acc_[1][c] += (d_reach_sum_5[(t + 1) * 64 + j] > 0 ? wn[j * 16 + c] * d_sum_5[(t + 1) * 64 + j] : 0.0);
-                    acc_[2][c] += (d_reach_sum_5[(t + 2) * 64 + j] > 0 ? wn[j * 16 + c] * d_sum_5[(t + 2) * 64 + j] : 0.0);
-                    acc_[3][c] += (d_reach_sum_5[(t + 3) * 64 + j] > 0 ? wn[j * 16 + c] * d_sum_5[(t + 3) * 64 + j] : 0.0);
+                    acc_[0][c] = 0.0;
+                    acc_[1][c] = 0.0;
+                    acc_[2][c] = 0.0;
+                    acc_[3][c] = 0.0;
                 }
-            }
-            for (int c = 0; c < 16; c++) {
-                d_x[t * 16 + c] = acc_[0][c];
-                d_x[(t + 1) * 16 + c] = acc_[1][c];
-                d_x[(t + 2) * 16 + c] = acc_[2][c];
-                d_x[(t + 3) * 16 + c] = acc_[3][c];
-            }
-        }
-        for (; t < T; t++) {
-            {
-                double acc_[16];
-                for (int c = 0; c < 16; c++)
-                    acc_[c] = 0.0;
                 for (int j = 0; j < 64; j++) {
-                    for (int c = 0; c < 16; c++)
-                        acc_[c] += (d_reach_sum_5[t * 64 + j] > 0 ? wn[j * 16 + c] * d_sum_5[t * 64 + j] : 0.0);
+                    for (int c = 0; c < 16; c++) {
+                        acc_[0][c] += (d_reach_sum_5[t * 64 + j] > 0 ? wn[j * 16 + c] * d_sum_5[t * 64 + j] : 0.0);
+                        acc_[1][c] += (d_reach_sum_5[(t + 1) * 64 + j] > 0 ? wn[j * 16 + c] * d_sum_5[(t + 1) * 64 + j] : 0.0);
+                        acc_[2][c] += (d_reach_sum_5[(t + 2) * 64 + j] > 0 ? wn[j * 16 + c] * d_sum_5[(t + 2) * 64 + j] : 0.0);
+                        acc_[3][c] += (d_reach_sum_5[(t + 3) * 64 + j] > 0 ? wn[j * 16 + c] * d_sum_5[(t + 3) * 64 + j] : 0.0);
+                    }
                 }
-                for (int c = 0; c < 16; c++)
-                    d_x[t * 16 + c] = acc_[c];
+                for (int c = 0; c < 16; c++) {
+                    d_x[t * 16 + c] = acc_[0][c];
+                    d_x[(t + 1) * 16 + c] = acc_[1][c];
+                    d_x[(t + 2) * 16 + c] = acc_[2][c];
+                    d_x[(t + 3) * 16 + c] = acc_[3][c];
+                }
+            }
+        } else {
+            for (int t = 0; t < T; t++) {
+                {
+                    double acc_[16];
+                    for (int c = 0; c < 16; c++)
+                        acc_[c] = 0.0;
+                    for (int j = 0; j < 64; j++) {
+                        for (int c = 0; c < 16; c++)
+                            acc_[c] += (d_reach_sum_5[t * 64 + j] > 0 ? wn[j * 16 + c] * d_sum_5[t * 64 + j] : 0.0);
+                    }
+                    for (int c = 0; c < 16; c++)
+                        d_x[t * 16 + c] = acc_[c];
+                }
             }
         }
     }
     /* gru.mg:33: n[t, j < n_hidden] = tanh((sum(c) wn[j, c] * x[t, c]) + bn[j] + r[t, j] * ((sum(k) un[j, k] * (h[t - 1, k] else 0.0)) + bhn[j])) */
     /* reach x */
     {
-        int t = 0;
-        for (; t + 4 <= T; t += 4) {
-            double acc_[4][16];
-            for (int c = 0; c < 16; c++) {
-                acc_[0][c] = 0.0;
-                acc_[1][c] = 0.0;
-                acc_[2][c] = 0.0;
-                acc_[3][c] = 0.0;
-            }
-            for (int j = 0; j < 64; j++) {
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int t = n_ + 4 <= (T) ? n_ : (T) - 4;
+                double acc_[4][16];
                 for (int c = 0; c < 16; c++) {
-                    acc_[0][c] += d_reach_sum_5[t * 64 + j];
-                    acc_[1][c] += d_reach_sum_5[(t + 1) * 64 + j];
-                    acc_[2][c] += d_reach_sum_5[(t + 2) * 64 + j];
-                    acc_[3][c] += d_reach_sum_5[(t + 3) * 64 + j];
+                    acc_[0][c] = 0.0;
+                    acc_[1][c] = 0.0;
+                    acc_[2][c] = 0.0;
+                    acc_[3][c] = 0.0;
                 }
-            }
-            for (int c = 0; c < 16; c++) {
-                d_reach_x[t * 16 + c] = acc_[0][c];
-                d_reach_x[(t + 1) * 16 + c] = acc_[1][c];
-                d_reach_x[(t + 2) * 16 + c] = acc_[2][c];
-                d_reach_x[(t + 3) * 16 + c] = acc_[3][c];
-            }
-        }
-        for (; t < T; t++) {
-            {
-                double acc_[16];
-                for (int c = 0; c < 16; c++)
-                    acc_[c] = 0.0;
                 for (int j = 0; j < 64; j++) {
-                    for (int c = 0; c < 16; c++)
-                        acc_[c] += d_reach_sum_5[t * 64 + j];
+                    for (int c = 0; c < 16; c++) {
+                        acc_[0][c] += d_reach_sum_5[t * 64 + j];
+                        acc_[1][c] += d_reach_sum_5[(t + 1) * 64 + j];
+                        acc_[2][c] += d_reach_sum_5[(t + 2) * 64 + j];
+                        acc_[3][c] += d_reach_sum_5[(t + 3) * 64 + j];
+                    }
                 }
-                for (int c = 0; c < 16; c++)
-                    d_reach_x[t * 16 + c] = acc_[c];
+                for (int c = 0; c < 16; c++) {
+                    d_reach_x[t * 16 + c] = acc_[0][c];
+                    d_reach_x[(t + 1) * 16 + c] = acc_[1][c];
+                    d_reach_x[(t + 2) * 16 + c] = acc_[2][c];
+                    d_reach_x[(t + 3) * 16 + c] = acc_[3][c];
+                }
+            }
+        } else {
+            for (int t = 0; t < T; t++) {
+                {
+                    double acc_[16];
+                    for (int c = 0; c < 16; c++)
+                        acc_[c] = 0.0;
+                    for (int j = 0; j < 64; j++) {
+                        for (int c = 0; c < 16; c++)
+                            acc_[c] += d_reach_sum_5[t * 64 + j];
+                    }
+                    for (int c = 0; c < 16; c++)
+                        d_reach_x[t * 16 + c] = acc_[c];
+                }
             }
         }
     }
@@ -1124,7 +1272,7 @@ const MgModel gru_model = {
     .n_params = 13,
     .params = gru_params,
     .n_scalars = 17803,
-    .scratch = 31648,
+    .scratch = 41576,
     .optim = {.kind = MG_OPT_ADAM, .lr = 0.01, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-08,
               .steps = 1000, .schedule = MG_SCHED_LINEAR, .fast = 0, .warmup = 0, .step_size = 0,
               .nesterov = 0, .gamma = 0.1, .min_lr = 0.0, .momentum = 0.0, .weight_decay = 0.0, .clip = 0.0},

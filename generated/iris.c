@@ -3,7 +3,7 @@
  * Model 'iris': 4 parameter tensors, 67 scalars; T <= 1; vocab 0.
  * iris_forward_x computes the logits, iris_loss_grad_x the loss of one example and
  * the gradient of every parameter.  Every array is row-major; the comment after
- * each pointer gives its shape.  Scratch: 59 doubles. */
+ * each pointer gives its shape.  Scratch: 125 doubles. */
 #include <math.h>
 #include <string.h>
 
@@ -51,22 +51,26 @@ static void iris_forward_pass(const double *params, const double *const *inputs,
     /* iris.mg:13: h[j < 8] = tanh((sum(i < 4) w1[j, i] * x[i]) + b1[j]) */
     /* iris.mg:13: h[j < 8] = tanh((sum(i < 4) w1[j, i] * x[i]) + b1[j]) */
     {
-        int j = 0;
-        for (; j + 4 <= 8; j += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 4; i++) {
-                acc_0 += w1[j * 4 + i] * x[i];
-                acc_1 += w1[(j + 1) * 4 + i] * x[i];
-                acc_2 += w1[(j + 2) * 4 + i] * x[i];
-                acc_3 += w1[(j + 3) * 4 + i] * x[i];
+        double *wt_ = scratch + 59; /* [4, 8]: w1 transposed, then {8, 4} and the w1 it was made from */
+        if (wt_[32] != 8 || wt_[33] != 4 || memcmp(wt_ + 34, w1, 32 * sizeof *wt_)) {
+            memcpy(wt_ + 34, w1, 32 * sizeof *wt_);
+            for (int j = 0; j < 8; j++)
+                for (int i = 0; i < 4; i++)
+                    wt_[i * 8 + j] = w1[j * 4 + i];
+            wt_[32] = 8;
+            wt_[33] = 4;
+        }
+        double acc_[1][8];
+        for (int j = 0; j < 8; j++) {
+            acc_[0][j] = 0.0;
+        }
+        for (int i = 0; i < 4; i++) {
+            for (int j = 0; j < 8; j++) {
+                acc_[0][j] += wt_[i * 8 + j] * x[i];
             }
-            sum[j] = acc_0;
-            sum[j + 1] = acc_1;
-            sum[j + 2] = acc_2;
-            sum[j + 3] = acc_3;
+        }
+        for (int j = 0; j < 8; j++) {
+            sum[j] = acc_[0][j];
         }
     }
 
@@ -231,7 +235,7 @@ const MgModel iris_model = {
     .n_params = 4,
     .params = iris_params,
     .n_scalars = 67,
-    .scratch = 59,
+    .scratch = 125,
     .optim = {.kind = MG_OPT_ADAM, .lr = 0.05, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-08,
               .steps = 200, .schedule = MG_SCHED_LINEAR, .fast = 0, .warmup = 0, .step_size = 0,
               .nesterov = 0, .gamma = 0.1, .min_lr = 0.0, .momentum = 0.0, .weight_decay = 0.0, .clip = 0.0},

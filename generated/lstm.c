@@ -3,7 +3,7 @@
  * Model 'lstm': 15 parameter tensors, 22923 scalars; T <= 16; vocab 27.
  * lstm_forward computes the logits, lstm_loss_grad the loss of one document and
  * the gradient of every parameter.  Every array is row-major; the comment after
- * each pointer gives its shape.  Scratch: 44128 doubles. */
+ * each pointer gives its shape.  Scratch: 56106 doubles. */
 #include <math.h>
 #include <string.h>
 
@@ -101,83 +101,223 @@ static void lstm_forward_pass(const double *params, const int *tokens, int T, do
 
     /* lstm.mg:31: recur t < T { */
     /* lstm.mg:32: i[t, j < n_hidden] = sigmoid((sum(e) wi[j, e] * x[t, e]) + (sum(k) ui[j, k] * (h[t - 1, k] else 0.0)) + bi[j]) */
-    for (int t = 0; t < T; t++) {
-        int j = 0;
-        for (; j + 4 <= 64; j += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int e = 0; e < 16; e++) {
-                acc_0 += wi[j * 16 + e] * x[t * 16 + e];
-                acc_1 += wi[(j + 1) * 16 + e] * x[t * 16 + e];
-                acc_2 += wi[(j + 2) * 16 + e] * x[t * 16 + e];
-                acc_3 += wi[(j + 3) * 16 + e] * x[t * 16 + e];
+    {
+        double *wt_ = scratch + 44128; /* [16, 64]: wi transposed, then {64, 16} and the wi it was made from */
+        if (wt_[1024] != 64 || wt_[1025] != 16 || memcmp(wt_ + 1026, wi, 1024 * sizeof *wt_)) {
+            memcpy(wt_ + 1026, wi, 1024 * sizeof *wt_);
+            for (int j = 0; j < 64; j++)
+                for (int e = 0; e < 16; e++)
+                    wt_[e * 64 + j] = wi[j * 16 + e];
+            wt_[1024] = 64;
+            wt_[1025] = 16;
+        }
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int t = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 64; t0_ += 16) {
+                    double acc_[4][16];
+                    for (int j = t0_; j < t0_ + 16; j++) {
+                        acc_[0][j - t0_] = 0.0;
+                        acc_[1][j - t0_] = 0.0;
+                        acc_[2][j - t0_] = 0.0;
+                        acc_[3][j - t0_] = 0.0;
+                    }
+                    for (int e = 0; e < 16; e++) {
+                        for (int j = t0_; j < t0_ + 16; j++) {
+                            acc_[0][j - t0_] += wt_[e * 64 + j] * x[t * 16 + e];
+                            acc_[1][j - t0_] += wt_[e * 64 + j] * x[(t + 1) * 16 + e];
+                            acc_[2][j - t0_] += wt_[e * 64 + j] * x[(t + 2) * 16 + e];
+                            acc_[3][j - t0_] += wt_[e * 64 + j] * x[(t + 3) * 16 + e];
+                        }
+                    }
+                    for (int j = t0_; j < t0_ + 16 && j < 64; j++) {
+                        sum[t * 64 + j] = acc_[0][j - t0_];
+                        sum[(t + 1) * 64 + j] = acc_[1][j - t0_];
+                        sum[(t + 2) * 64 + j] = acc_[2][j - t0_];
+                        sum[(t + 3) * 64 + j] = acc_[3][j - t0_];
+                    }
+                }
             }
-            sum[t * 64 + j] = acc_0;
-            sum[t * 64 + j + 1] = acc_1;
-            sum[t * 64 + j + 2] = acc_2;
-            sum[t * 64 + j + 3] = acc_3;
+        } else {
+            for (int t = 0; t < T; t++) {
+                double acc_[1][64];
+                for (int j = 0; j < 64; j++) {
+                    acc_[0][j] = 0.0;
+                }
+                for (int e = 0; e < 16; e++) {
+                    for (int j = 0; j < 64; j++) {
+                        acc_[0][j] += wt_[e * 64 + j] * x[t * 16 + e];
+                    }
+                }
+                for (int j = 0; j < 64; j++) {
+                    sum[t * 64 + j] = acc_[0][j];
+                }
+            }
         }
     }
     /* lstm.mg:33: f[t, j < n_hidden] = sigmoid((sum(e) wf[j, e] * x[t, e]) + (sum(k) uf[j, k] * (h[t - 1, k] else 0.0)) + bf[j]) */
-    for (int t = 0; t < T; t++) {
-        int j = 0;
-        for (; j + 4 <= 64; j += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int e = 0; e < 16; e++) {
-                acc_0 += wf[j * 16 + e] * x[t * 16 + e];
-                acc_1 += wf[(j + 1) * 16 + e] * x[t * 16 + e];
-                acc_2 += wf[(j + 2) * 16 + e] * x[t * 16 + e];
-                acc_3 += wf[(j + 3) * 16 + e] * x[t * 16 + e];
+    {
+        double *wt_ = scratch + 46178; /* [16, 64]: wf transposed, then {64, 16} and the wf it was made from */
+        if (wt_[1024] != 64 || wt_[1025] != 16 || memcmp(wt_ + 1026, wf, 1024 * sizeof *wt_)) {
+            memcpy(wt_ + 1026, wf, 1024 * sizeof *wt_);
+            for (int j = 0; j < 64; j++)
+                for (int e = 0; e < 16; e++)
+                    wt_[e * 64 + j] = wf[j * 16 + e];
+            wt_[1024] = 64;
+            wt_[1025] = 16;
+        }
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int t = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 64; t0_ += 16) {
+                    double acc_[4][16];
+                    for (int j = t0_; j < t0_ + 16; j++) {
+                        acc_[0][j - t0_] = 0.0;
+                        acc_[1][j - t0_] = 0.0;
+                        acc_[2][j - t0_] = 0.0;
+                        acc_[3][j - t0_] = 0.0;
+                    }
+                    for (int e = 0; e < 16; e++) {
+                        for (int j = t0_; j < t0_ + 16; j++) {
+                            acc_[0][j - t0_] += wt_[e * 64 + j] * x[t * 16 + e];
+                            acc_[1][j - t0_] += wt_[e * 64 + j] * x[(t + 1) * 16 + e];
+                            acc_[2][j - t0_] += wt_[e * 64 + j] * x[(t + 2) * 16 + e];
+                            acc_[3][j - t0_] += wt_[e * 64 + j] * x[(t + 3) * 16 + e];
+                        }
+                    }
+                    for (int j = t0_; j < t0_ + 16 && j < 64; j++) {
+                        sum_3[t * 64 + j] = acc_[0][j - t0_];
+                        sum_3[(t + 1) * 64 + j] = acc_[1][j - t0_];
+                        sum_3[(t + 2) * 64 + j] = acc_[2][j - t0_];
+                        sum_3[(t + 3) * 64 + j] = acc_[3][j - t0_];
+                    }
+                }
             }
-            sum_3[t * 64 + j] = acc_0;
-            sum_3[t * 64 + j + 1] = acc_1;
-            sum_3[t * 64 + j + 2] = acc_2;
-            sum_3[t * 64 + j + 3] = acc_3;
+        } else {
+            for (int t = 0; t < T; t++) {
+                double acc_[1][64];
+                for (int j = 0; j < 64; j++) {
+                    acc_[0][j] = 0.0;
+                }
+                for (int e = 0; e < 16; e++) {
+                    for (int j = 0; j < 64; j++) {
+                        acc_[0][j] += wt_[e * 64 + j] * x[t * 16 + e];
+                    }
+                }
+                for (int j = 0; j < 64; j++) {
+                    sum_3[t * 64 + j] = acc_[0][j];
+                }
+            }
         }
     }
     /* lstm.mg:34: g[t, j < n_hidden] = tanh((sum(e) wg[j, e] * x[t, e]) + (sum(k) ug[j, k] * (h[t - 1, k] else 0.0)) + bg[j]) */
-    for (int t = 0; t < T; t++) {
-        int j = 0;
-        for (; j + 4 <= 64; j += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int e = 0; e < 16; e++) {
-                acc_0 += wg[j * 16 + e] * x[t * 16 + e];
-                acc_1 += wg[(j + 1) * 16 + e] * x[t * 16 + e];
-                acc_2 += wg[(j + 2) * 16 + e] * x[t * 16 + e];
-                acc_3 += wg[(j + 3) * 16 + e] * x[t * 16 + e];
+    {
+        double *wt_ = scratch + 48228; /* [16, 64]: wg transposed, then {64, 16} and the wg it was made from */
+        if (wt_[1024] != 64 || wt_[1025] != 16 || memcmp(wt_ + 1026, wg, 1024 * sizeof *wt_)) {
+            memcpy(wt_ + 1026, wg, 1024 * sizeof *wt_);
+            for (int j = 0; j < 64; j++)
+                for (int e = 0; e < 16; e++)
+                    wt_[e * 64 + j] = wg[j * 16 + e];
+            wt_[1024] = 64;
+            wt_[1025] = 16;
+        }
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int t = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 64; t0_ += 16) {
+                    double acc_[4][16];
+                    for (int j = t0_; j < t0_ + 16; j++) {
+                        acc_[0][j - t0_] = 0.0;
+                        acc_[1][j - t0_] = 0.0;
+                        acc_[2][j - t0_] = 0.0;
+                        acc_[3][j - t0_] = 0.0;
+                    }
+                    for (int e = 0; e < 16; e++) {
+                        for (int j = t0_; j < t0_ + 16; j++) {
+                            acc_[0][j - t0_] += wt_[e * 64 + j] * x[t * 16 + e];
+                            acc_[1][j - t0_] += wt_[e * 64 + j] * x[(t + 1) * 16 + e];
+                            acc_[2][j - t0_] += wt_[e * 64 + j] * x[(t + 2) * 16 + e];
+                            acc_[3][j - t0_] += wt_[e * 64 + j] * x[(t + 3) * 16 + e];
+                        }
+                    }
+                    for (int j = t0_; j < t0_ + 16 && j < 64; j++) {
+                        sum_5[t * 64 + j] = acc_[0][j - t0_];
+                        sum_5[(t + 1) * 64 + j] = acc_[1][j - t0_];
+                        sum_5[(t + 2) * 64 + j] = acc_[2][j - t0_];
+                        sum_5[(t + 3) * 64 + j] = acc_[3][j - t0_];
+                    }
+                }
             }
-            sum_5[t * 64 + j] = acc_0;
-            sum_5[t * 64 + j + 1] = acc_1;
-            sum_5[t * 64 + j + 2] = acc_2;
-            sum_5[t * 64 + j + 3] = acc_3;
+        } else {
+            for (int t = 0; t < T; t++) {
+                double acc_[1][64];
+                for (int j = 0; j < 64; j++) {
+                    acc_[0][j] = 0.0;
+                }
+                for (int e = 0; e < 16; e++) {
+                    for (int j = 0; j < 64; j++) {
+                        acc_[0][j] += wt_[e * 64 + j] * x[t * 16 + e];
+                    }
+                }
+                for (int j = 0; j < 64; j++) {
+                    sum_5[t * 64 + j] = acc_[0][j];
+                }
+            }
         }
     }
     /* lstm.mg:35: o[t, j < n_hidden] = sigmoid((sum(e) wo[j, e] * x[t, e]) + (sum(k) uo[j, k] * (h[t - 1, k] else 0.0)) + bo[j]) */
-    for (int t = 0; t < T; t++) {
-        int j = 0;
-        for (; j + 4 <= 64; j += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int e = 0; e < 16; e++) {
-                acc_0 += wo[j * 16 + e] * x[t * 16 + e];
-                acc_1 += wo[(j + 1) * 16 + e] * x[t * 16 + e];
-                acc_2 += wo[(j + 2) * 16 + e] * x[t * 16 + e];
-                acc_3 += wo[(j + 3) * 16 + e] * x[t * 16 + e];
+    {
+        double *wt_ = scratch + 50278; /* [16, 64]: wo transposed, then {64, 16} and the wo it was made from */
+        if (wt_[1024] != 64 || wt_[1025] != 16 || memcmp(wt_ + 1026, wo, 1024 * sizeof *wt_)) {
+            memcpy(wt_ + 1026, wo, 1024 * sizeof *wt_);
+            for (int j = 0; j < 64; j++)
+                for (int e = 0; e < 16; e++)
+                    wt_[e * 64 + j] = wo[j * 16 + e];
+            wt_[1024] = 64;
+            wt_[1025] = 16;
+        }
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int t = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 64; t0_ += 16) {
+                    double acc_[4][16];
+                    for (int j = t0_; j < t0_ + 16; j++) {
+                        acc_[0][j - t0_] = 0.0;
+                        acc_[1][j - t0_] = 0.0;
+                        acc_[2][j - t0_] = 0.0;
+                        acc_[3][j - t0_] = 0.0;
+                    }
+                    for (int e = 0; e < 16; e++) {
+                        for (int j = t0_; j < t0_ + 16; j++) {
+                            acc_[0][j - t0_] += wt_[e * 64 + j] * x[t * 16 + e];
+                            acc_[1][j - t0_] += wt_[e * 64 + j] * x[(t + 1) * 16 + e];
+                            acc_[2][j - t0_] += wt_[e * 64 + j] * x[(t + 2) * 16 + e];
+                            acc_[3][j - t0_] += wt_[e * 64 + j] * x[(t + 3) * 16 + e];
+                        }
+                    }
+                    for (int j = t0_; j < t0_ + 16 && j < 64; j++) {
+                        sum_7[t * 64 + j] = acc_[0][j - t0_];
+                        sum_7[(t + 1) * 64 + j] = acc_[1][j - t0_];
+                        sum_7[(t + 2) * 64 + j] = acc_[2][j - t0_];
+                        sum_7[(t + 3) * 64 + j] = acc_[3][j - t0_];
+                    }
+                }
             }
-            sum_7[t * 64 + j] = acc_0;
-            sum_7[t * 64 + j + 1] = acc_1;
-            sum_7[t * 64 + j + 2] = acc_2;
-            sum_7[t * 64 + j + 3] = acc_3;
+        } else {
+            for (int t = 0; t < T; t++) {
+                double acc_[1][64];
+                for (int j = 0; j < 64; j++) {
+                    acc_[0][j] = 0.0;
+                }
+                for (int e = 0; e < 16; e++) {
+                    for (int j = 0; j < 64; j++) {
+                        acc_[0][j] += wt_[e * 64 + j] * x[t * 16 + e];
+                    }
+                }
+                for (int j = 0; j < 64; j++) {
+                    sum_7[t * 64 + j] = acc_[0][j];
+                }
+            }
         }
     }
     /* lstm.mg:36: c[t, j < n_hidden] = f[t, j] * (c[t - 1, j] else 0.0) + i[t, j] * g[t, j] */
@@ -258,30 +398,61 @@ static void lstm_forward_pass(const double *params, const int *tokens, int T, do
 
     /* lstm.mg:39: logits[t < T, v < vocab] = (sum(j) why[v, j] * h[t, j]) + by[v] */
     /* lstm.mg:39: logits[t < T, v < vocab] = (sum(j) why[v, j] * h[t, j]) + by[v] */
-    for (int t = 0; t < T; t++) {
-        int v = 0;
-        for (; v + 4 <= 27; v += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int j = 0; j < 64; j++) {
-                acc_0 += why[v * 64 + j] * h[t * 64 + j];
-                acc_1 += why[(v + 1) * 64 + j] * h[t * 64 + j];
-                acc_2 += why[(v + 2) * 64 + j] * h[t * 64 + j];
-                acc_3 += why[(v + 3) * 64 + j] * h[t * 64 + j];
-            }
-            sum_9[t * 27 + v] = acc_0;
-            sum_9[t * 27 + v + 1] = acc_1;
-            sum_9[t * 27 + v + 2] = acc_2;
-            sum_9[t * 27 + v + 3] = acc_3;
+    {
+        double *wt_ = scratch + 52328; /* [64, 32]: why transposed, then {27, 64} and the why it was made from */
+        if (wt_[2048] != 27 || wt_[2049] != 64 || memcmp(wt_ + 2050, why, 1728 * sizeof *wt_)) {
+            memcpy(wt_ + 2050, why, 1728 * sizeof *wt_);
+            for (int v = 0; v < 27; v++)
+                for (int j = 0; j < 64; j++)
+                    wt_[j * 32 + v] = why[v * 64 + j];
+            for (int j = 0; j < 64; j++)
+                for (int v = 27; v < 32; v++)
+                    wt_[j * 32 + v] = 0.0;
+            wt_[2048] = 27;
+            wt_[2049] = 64;
         }
-        for (; v < 27; v++) {
-            double acc_ = 0.0;
-            for (int j = 0; j < 64; j++) {
-                acc_ += why[v * 64 + j] * h[t * 64 + j];
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int t = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 32; t0_ += 16) {
+                    double acc_[4][16];
+                    for (int v = t0_; v < t0_ + 16; v++) {
+                        acc_[0][v - t0_] = 0.0;
+                        acc_[1][v - t0_] = 0.0;
+                        acc_[2][v - t0_] = 0.0;
+                        acc_[3][v - t0_] = 0.0;
+                    }
+                    for (int j = 0; j < 64; j++) {
+                        for (int v = t0_; v < t0_ + 16; v++) {
+                            acc_[0][v - t0_] += wt_[j * 32 + v] * h[t * 64 + j];
+                            acc_[1][v - t0_] += wt_[j * 32 + v] * h[(t + 1) * 64 + j];
+                            acc_[2][v - t0_] += wt_[j * 32 + v] * h[(t + 2) * 64 + j];
+                            acc_[3][v - t0_] += wt_[j * 32 + v] * h[(t + 3) * 64 + j];
+                        }
+                    }
+                    for (int v = t0_; v < t0_ + 16 && v < 27; v++) {
+                        sum_9[t * 27 + v] = acc_[0][v - t0_];
+                        sum_9[(t + 1) * 27 + v] = acc_[1][v - t0_];
+                        sum_9[(t + 2) * 27 + v] = acc_[2][v - t0_];
+                        sum_9[(t + 3) * 27 + v] = acc_[3][v - t0_];
+                    }
+                }
             }
-            sum_9[t * 27 + v] = acc_;
+        } else {
+            for (int t = 0; t < T; t++) {
+                double acc_[1][32];
+                for (int v = 0; v < 32; v++) {
+                    acc_[0][v] = 0.0;
+                }
+                for (int j = 0; j < 64; j++) {
+                    for (int v = 0; v < 32; v++) {
+                        acc_[0][v] += wt_[j * 32 + v] * h[t * 64 + j];
+                    }
+                }
+                for (int v = 0; v < 27; v++) {
+                    sum_9[t * 27 + v] = acc_[0][v];
+                }
+            }
         }
     }
 
@@ -521,86 +692,92 @@ static double lstm_loss_grad(void *ctx, const double *params, double *grads, con
     /* lstm.mg:39: logits[t < T, v < vocab] = (sum(j) why[v, j] * h[t, j]) + by[v] */
     /* dwhy += dsum_9 * dsum_9/dwhy */
     {
-        int v = 0;
-        for (; v + 4 <= 27; v += 4) {
-            for (int t0_ = 0; t0_ < 64; t0_ += 16) {
-                double acc_[4][16];
-                for (int j = t0_; j < t0_ + 16; j++) {
-                    acc_[0][j - t0_] = 0.0;
-                    acc_[1][j - t0_] = 0.0;
-                    acc_[2][j - t0_] = 0.0;
-                    acc_[3][j - t0_] = 0.0;
-                }
-                for (int t = 0; t < T; t++) {
+        if (27 >= 4) {
+            for (int n_ = 0; n_ < 27; n_ += 4) {
+                int v = n_ + 4 <= (27) ? n_ : (27) - 4;
+                for (int t0_ = 0; t0_ < 64; t0_ += 16) {
+                    double acc_[4][16];
                     for (int j = t0_; j < t0_ + 16; j++) {
-                        acc_[0][j - t0_] += h[t * 64 + j] * d_sum_9[t * 27 + v];
-                        acc_[1][j - t0_] += h[t * 64 + j] * d_sum_9[t * 27 + v + 1];
-                        acc_[2][j - t0_] += h[t * 64 + j] * d_sum_9[t * 27 + v + 2];
-                        acc_[3][j - t0_] += h[t * 64 + j] * d_sum_9[t * 27 + v + 3];
+                        acc_[0][j - t0_] = 0.0;
+                        acc_[1][j - t0_] = 0.0;
+                        acc_[2][j - t0_] = 0.0;
+                        acc_[3][j - t0_] = 0.0;
+                    }
+                    for (int t = 0; t < T; t++) {
+                        for (int j = t0_; j < t0_ + 16; j++) {
+                            acc_[0][j - t0_] += h[t * 64 + j] * d_sum_9[t * 27 + v];
+                            acc_[1][j - t0_] += h[t * 64 + j] * d_sum_9[t * 27 + v + 1];
+                            acc_[2][j - t0_] += h[t * 64 + j] * d_sum_9[t * 27 + v + 2];
+                            acc_[3][j - t0_] += h[t * 64 + j] * d_sum_9[t * 27 + v + 3];
+                        }
+                    }
+                    for (int j = t0_; j < t0_ + 16; j++) {
+                        d_why[v * 64 + j] = acc_[0][j - t0_];
+                        d_why[(v + 1) * 64 + j] = acc_[1][j - t0_];
+                        d_why[(v + 2) * 64 + j] = acc_[2][j - t0_];
+                        d_why[(v + 3) * 64 + j] = acc_[3][j - t0_];
                     }
                 }
-                for (int j = t0_; j < t0_ + 16; j++) {
-                    d_why[v * 64 + j] = acc_[0][j - t0_];
-                    d_why[(v + 1) * 64 + j] = acc_[1][j - t0_];
-                    d_why[(v + 2) * 64 + j] = acc_[2][j - t0_];
-                    d_why[(v + 3) * 64 + j] = acc_[3][j - t0_];
-                }
             }
-        }
-        for (; v < 27; v++) {
-            {
-                double acc_[64];
-                for (int j = 0; j < 64; j++)
-                    acc_[j] = 0.0;
-                for (int t = 0; t < T; t++) {
+        } else {
+            for (int v = 0; v < 27; v++) {
+                {
+                    double acc_[64];
                     for (int j = 0; j < 64; j++)
-                        acc_[j] += h[t * 64 + j] * d_sum_9[t * 27 + v];
+                        acc_[j] = 0.0;
+                    for (int t = 0; t < T; t++) {
+                        for (int j = 0; j < 64; j++)
+                            acc_[j] += h[t * 64 + j] * d_sum_9[t * 27 + v];
+                    }
+                    for (int j = 0; j < 64; j++)
+                        d_why[v * 64 + j] = acc_[j];
                 }
-                for (int j = 0; j < 64; j++)
-                    d_why[v * 64 + j] = acc_[j];
             }
         }
     }
     /* lstm.mg:39: logits[t < T, v < vocab] = (sum(j) why[v, j] * h[t, j]) + by[v] */
     /* dh += dsum_9 * dsum_9/dh */
     {
-        int t = 0;
-        for (; t + 4 <= T; t += 4) {
-            for (int t0_ = 0; t0_ < 64; t0_ += 16) {
-                double acc_[4][16];
-                for (int j = t0_; j < t0_ + 16; j++) {
-                    acc_[0][j - t0_] = 0.0;
-                    acc_[1][j - t0_] = 0.0;
-                    acc_[2][j - t0_] = 0.0;
-                    acc_[3][j - t0_] = 0.0;
-                }
-                for (int v = 0; v < 27; v++) {
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int t = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 64; t0_ += 16) {
+                    double acc_[4][16];
                     for (int j = t0_; j < t0_ + 16; j++) {
-                        acc_[0][j - t0_] += why[v * 64 + j] * d_sum_9[t * 27 + v];
-                        acc_[1][j - t0_] += why[v * 64 + j] * d_sum_9[(t + 1) * 27 + v];
-                        acc_[2][j - t0_] += why[v * 64 + j] * d_sum_9[(t + 2) * 27 + v];
-                        acc_[3][j - t0_] += why[v * 64 + j] * d_sum_9[(t + 3) * 27 + v];
+                        acc_[0][j - t0_] = 0.0;
+                        acc_[1][j - t0_] = 0.0;
+                        acc_[2][j - t0_] = 0.0;
+                        acc_[3][j - t0_] = 0.0;
+                    }
+                    for (int v = 0; v < 27; v++) {
+                        for (int j = t0_; j < t0_ + 16; j++) {
+                            acc_[0][j - t0_] += why[v * 64 + j] * d_sum_9[t * 27 + v];
+                            acc_[1][j - t0_] += why[v * 64 + j] * d_sum_9[(t + 1) * 27 + v];
+                            acc_[2][j - t0_] += why[v * 64 + j] * d_sum_9[(t + 2) * 27 + v];
+                            acc_[3][j - t0_] += why[v * 64 + j] * d_sum_9[(t + 3) * 27 + v];
+                        }
+                    }
+                    for (int j = t0_; j < t0_ + 16; j++) {
+                        d_h[t * 64 + j] = acc_[0][j - t0_];
+                        d_h[(t + 1) * 64 + j] = acc_[1][j - t0_];
+                        d_h[(t + 2) * 64 + j] = acc_[2][j - t0_];
+                        d_h[(t + 3) * 64 + j] = acc_[3][j - t0_];
                     }
                 }
-                for (int j = t0_; j < t0_ + 16; j++) {
-                    d_h[t * 64 + j] = acc_[0][j - t0_];
-                    d_h[(t + 1) * 64 + j] = acc_[1][j - t0_];
-                    d_h[(t + 2) * 64 + j] = acc_[2][j - t0_];
-                    d_h[(t + 3) * 64 + j] = acc_[3][j - t0_];
-                }
             }
-        }
-        for (; t < T; t++) {
-            {
-                double acc_[64];
-                for (int j = 0; j < 64; j++)
-                    acc_[j] = 0.0;
-                for (int v = 0; v < 27; v++) {
+        } else {
+            for (int t = 0; t < T; t++) {
+                {
+                    double acc_[64];
                     for (int j = 0; j < 64; j++)
-                        acc_[j] += why[v * 64 + j] * d_sum_9[t * 27 + v];
+                        acc_[j] = 0.0;
+                    for (int v = 0; v < 27; v++) {
+                        for (int j = 0; j < 64; j++)
+                            acc_[j] += why[v * 64 + j] * d_sum_9[t * 27 + v];
+                    }
+                    for (int j = 0; j < 64; j++)
+                        d_h[t * 64 + j] = acc_[j];
                 }
-                for (int j = 0; j < 64; j++)
-                    d_h[t * 64 + j] = acc_[j];
             }
         }
     }
@@ -930,82 +1107,88 @@ static double lstm_loss_grad(void *ctx, const double *params, double *grads, con
     /* lstm.mg:35: o[t, j < n_hidden] = sigmoid((sum(e) wo[j, e] * x[t, e]) + (sum(k) uo[j, k] * (h[t - 1, k] else 0.0)) + bo[j]) */
     /* dx += dsum_7 * dsum_7/dx */
     {
-        int t = 0;
-        for (; t + 4 <= T; t += 4) {
-            double acc_[4][16];
-            for (int e = 0; e < 16; e++) {
-                acc_[0][e] = 0.0;
-                acc_[1][e] = 0.0;
-                acc_[2][e] = 0.0;
-                acc_[3][e] = 0.0;
-            }
-            for (int j = 0; j < 64; j++) {
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int t = n_ + 4 <= (T) ? n_ : (T) - 4;
+                double acc_[4][16];
                 for (int e = 0; e < 16; e++) {
-                    acc_[0][e] += (d_reach_sum_7[t * 64 + j] > 0 ? wo[j * 16 + e] * d_sum_7[t * 64 + j] : 0.0);
-                    acc_[1][e] += (d_reach_sum_7[(t + 1) * 64 + j] > 0 ? wo[j * 16 + e] * d_sum_7[(t + 1) * 64 + j] : 0.0);
-                    acc_[2][e] += (d_reach_sum_7[(t + 2) * 64 + j] > 0 ? wo[j * 16 + e] * d_sum_7[(t + 2) * 64 + j] : 0.0);
-                    acc_[3][e] += (d_reach_sum_7[(t + 3) * 64 + j] > 0 ? wo[j * 16 + e] * d_sum_7[(t + 3) * 64 + j] : 0.0);
+                    acc_[0][e] = 0.0;
+                    acc_[1][e] = 0.0;
+                    acc_[2][e] = 0.0;
+                    acc_[3][e] = 0.0;
                 }
-            }
-            for (int e = 0; e < 16; e++) {
-                d_x[t * 16 + e] = acc_[0][e];
-                d_x[(t + 1) * 16 + e] = acc_[1][e];
-                d_x[(t + 2) * 16 + e] = acc_[2][e];
-                d_x[(t + 3) * 16 + e] = acc_[3][e];
-            }
-        }
-        for (; t < T; t++) {
-            {
-                double acc_[16];
-                for (int e = 0; e < 16; e++)
-                    acc_[e] = 0.0;
                 for (int j = 0; j < 64; j++) {
-                    for (int e = 0; e < 16; e++)
-                        acc_[e] += (d_reach_sum_7[t * 64 + j] > 0 ? wo[j * 16 + e] * d_sum_7[t * 64 + j] : 0.0);
+                    for (int e = 0; e < 16; e++) {
+                        acc_[0][e] += (d_reach_sum_7[t * 64 + j] > 0 ? wo[j * 16 + e] * d_sum_7[t * 64 + j] : 0.0);
+                        acc_[1][e] += (d_reach_sum_7[(t + 1) * 64 + j] > 0 ? wo[j * 16 + e] * d_sum_7[(t + 1) * 64 + j] : 0.0);
+                        acc_[2][e] += (d_reach_sum_7[(t + 2) * 64 + j] > 0 ? wo[j * 16 + e] * d_sum_7[(t + 2) * 64 + j] : 0.0);
+                        acc_[3][e] += (d_reach_sum_7[(t + 3) * 64 + j] > 0 ? wo[j * 16 + e] * d_sum_7[(t + 3) * 64 + j] : 0.0);
+                    }
                 }
-                for (int e = 0; e < 16; e++)
-                    d_x[t * 16 + e] = acc_[e];
+                for (int e = 0; e < 16; e++) {
+                    d_x[t * 16 + e] = acc_[0][e];
+                    d_x[(t + 1) * 16 + e] = acc_[1][e];
+                    d_x[(t + 2) * 16 + e] = acc_[2][e];
+                    d_x[(t + 3) * 16 + e] = acc_[3][e];
+                }
+            }
+        } else {
+            for (int t = 0; t < T; t++) {
+                {
+                    double acc_[16];
+                    for (int e = 0; e < 16; e++)
+                        acc_[e] = 0.0;
+                    for (int j = 0; j < 64; j++) {
+                        for (int e = 0; e < 16; e++)
+                            acc_[e] += (d_reach_sum_7[t * 64 + j] > 0 ? wo[j * 16 + e] * d_sum_7[t * 64 + j] : 0.0);
+                    }
+                    for (int e = 0; e < 16; e++)
+                        d_x[t * 16 + e] = acc_[e];
+                }
             }
         }
     }
     /* lstm.mg:35: o[t, j < n_hidden] = sigmoid((sum(e) wo[j, e] * x[t, e]) + (sum(k) uo[j, k] * (h[t - 1, k] else 0.0)) + bo[j]) */
     /* reach x */
     {
-        int t = 0;
-        for (; t + 4 <= T; t += 4) {
-            double acc_[4][16];
-            for (int e = 0; e < 16; e++) {
-                acc_[0][e] = 0.0;
-                acc_[1][e] = 0.0;
-                acc_[2][e] = 0.0;
-                acc_[3][e] = 0.0;
-            }
-            for (int j = 0; j < 64; j++) {
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int t = n_ + 4 <= (T) ? n_ : (T) - 4;
+                double acc_[4][16];
                 for (int e = 0; e < 16; e++) {
-                    acc_[0][e] += d_reach_sum_7[t * 64 + j];
-                    acc_[1][e] += d_reach_sum_7[(t + 1) * 64 + j];
-                    acc_[2][e] += d_reach_sum_7[(t + 2) * 64 + j];
-                    acc_[3][e] += d_reach_sum_7[(t + 3) * 64 + j];
+                    acc_[0][e] = 0.0;
+                    acc_[1][e] = 0.0;
+                    acc_[2][e] = 0.0;
+                    acc_[3][e] = 0.0;
                 }
-            }
-            for (int e = 0; e < 16; e++) {
-                d_reach_x[t * 16 + e] = acc_[0][e];
-                d_reach_x[(t + 1) * 16 + e] = acc_[1][e];
-                d_reach_x[(t + 2) * 16 + e] = acc_[2][e];
-                d_reach_x[(t + 3) * 16 + e] = acc_[3][e];
-            }
-        }
-        for (; t < T; t++) {
-            {
-                double acc_[16];
-                for (int e = 0; e < 16; e++)
-                    acc_[e] = 0.0;
                 for (int j = 0; j < 64; j++) {
-                    for (int e = 0; e < 16; e++)
-                        acc_[e] += d_reach_sum_7[t * 64 + j];
+                    for (int e = 0; e < 16; e++) {
+                        acc_[0][e] += d_reach_sum_7[t * 64 + j];
+                        acc_[1][e] += d_reach_sum_7[(t + 1) * 64 + j];
+                        acc_[2][e] += d_reach_sum_7[(t + 2) * 64 + j];
+                        acc_[3][e] += d_reach_sum_7[(t + 3) * 64 + j];
+                    }
                 }
-                for (int e = 0; e < 16; e++)
-                    d_reach_x[t * 16 + e] = acc_[e];
+                for (int e = 0; e < 16; e++) {
+                    d_reach_x[t * 16 + e] = acc_[0][e];
+                    d_reach_x[(t + 1) * 16 + e] = acc_[1][e];
+                    d_reach_x[(t + 2) * 16 + e] = acc_[2][e];
+                    d_reach_x[(t + 3) * 16 + e] = acc_[3][e];
+                }
+            }
+        } else {
+            for (int t = 0; t < T; t++) {
+                {
+                    double acc_[16];
+                    for (int e = 0; e < 16; e++)
+                        acc_[e] = 0.0;
+                    for (int j = 0; j < 64; j++) {
+                        for (int e = 0; e < 16; e++)
+                            acc_[e] += d_reach_sum_7[t * 64 + j];
+                    }
+                    for (int e = 0; e < 16; e++)
+                        d_reach_x[t * 16 + e] = acc_[e];
+                }
             }
         }
     }
@@ -1359,7 +1542,7 @@ const MgModel lstm_model = {
     .n_params = 15,
     .params = lstm_params,
     .n_scalars = 22923,
-    .scratch = 44128,
+    .scratch = 56106,
     .optim = {.kind = MG_OPT_ADAM, .lr = 0.01, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-08,
               .steps = 1000, .schedule = MG_SCHED_LINEAR, .fast = 0, .warmup = 0, .step_size = 0,
               .nesterov = 0, .gamma = 0.1, .min_lr = 0.0, .momentum = 0.0, .weight_decay = 0.0, .clip = 0.0},

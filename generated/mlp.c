@@ -3,7 +3,7 @@
  * Model 'mlp': 3 parameter tensors, 3184 scalars; T <= 16; vocab 27.
  * mlp_forward computes the logits, mlp_loss_grad the loss of one document and
  * the gradient of every parameter.  Every array is row-major; the comment after
- * each pointer gives its shape.  Scratch: 4480 doubles. */
+ * each pointer gives its shape.  Scratch: 10308 doubles. */
 #include <math.h>
 #include <string.h>
 
@@ -51,23 +51,58 @@ static void mlp_forward_pass(const double *params, const int *tokens, int T, dou
 
     /* mlp.mg:18: h = relu(linear(x, mlp_fc1)) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 64; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 16; i++) {
-                acc_0 += mlp_fc1[o * 16 + i] * x[b0 * 16 + i];
-                acc_1 += mlp_fc1[(o + 1) * 16 + i] * x[b0 * 16 + i];
-                acc_2 += mlp_fc1[(o + 2) * 16 + i] * x[b0 * 16 + i];
-                acc_3 += mlp_fc1[(o + 3) * 16 + i] * x[b0 * 16 + i];
+    {
+        double *wt_ = scratch + 4480; /* [16, 64]: mlp_fc1 transposed, then {64, 16} and the mlp_fc1 it was made from */
+        if (wt_[1024] != 64 || wt_[1025] != 16 || memcmp(wt_ + 1026, mlp_fc1, 1024 * sizeof *wt_)) {
+            memcpy(wt_ + 1026, mlp_fc1, 1024 * sizeof *wt_);
+            for (int o = 0; o < 64; o++)
+                for (int i = 0; i < 16; i++)
+                    wt_[i * 64 + o] = mlp_fc1[o * 16 + i];
+            wt_[1024] = 64;
+            wt_[1025] = 16;
+        }
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int b0 = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 64; t0_ += 16) {
+                    double acc_[4][16];
+                    for (int o = t0_; o < t0_ + 16; o++) {
+                        acc_[0][o - t0_] = 0.0;
+                        acc_[1][o - t0_] = 0.0;
+                        acc_[2][o - t0_] = 0.0;
+                        acc_[3][o - t0_] = 0.0;
+                    }
+                    for (int i = 0; i < 16; i++) {
+                        for (int o = t0_; o < t0_ + 16; o++) {
+                            acc_[0][o - t0_] += wt_[i * 64 + o] * x[b0 * 16 + i];
+                            acc_[1][o - t0_] += wt_[i * 64 + o] * x[(b0 + 1) * 16 + i];
+                            acc_[2][o - t0_] += wt_[i * 64 + o] * x[(b0 + 2) * 16 + i];
+                            acc_[3][o - t0_] += wt_[i * 64 + o] * x[(b0 + 3) * 16 + i];
+                        }
+                    }
+                    for (int o = t0_; o < t0_ + 16 && o < 64; o++) {
+                        linear_y[b0 * 64 + o] = acc_[0][o - t0_];
+                        linear_y[(b0 + 1) * 64 + o] = acc_[1][o - t0_];
+                        linear_y[(b0 + 2) * 64 + o] = acc_[2][o - t0_];
+                        linear_y[(b0 + 3) * 64 + o] = acc_[3][o - t0_];
+                    }
+                }
             }
-            linear_y[b0 * 64 + o] = acc_0;
-            linear_y[b0 * 64 + o + 1] = acc_1;
-            linear_y[b0 * 64 + o + 2] = acc_2;
-            linear_y[b0 * 64 + o + 3] = acc_3;
+        } else {
+            for (int b0 = 0; b0 < T; b0++) {
+                double acc_[1][64];
+                for (int o = 0; o < 64; o++) {
+                    acc_[0][o] = 0.0;
+                }
+                for (int i = 0; i < 16; i++) {
+                    for (int o = 0; o < 64; o++) {
+                        acc_[0][o] += wt_[i * 64 + o] * x[b0 * 16 + i];
+                    }
+                }
+                for (int o = 0; o < 64; o++) {
+                    linear_y[b0 * 64 + o] = acc_[0][o];
+                }
+            }
         }
     }
 
@@ -80,30 +115,61 @@ static void mlp_forward_pass(const double *params, const int *tokens, int T, dou
 
     /* mlp.mg:19: logits = linear(h, mlp_fc2) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 27; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 64; i++) {
-                acc_0 += mlp_fc2[o * 64 + i] * h[b0 * 64 + i];
-                acc_1 += mlp_fc2[(o + 1) * 64 + i] * h[b0 * 64 + i];
-                acc_2 += mlp_fc2[(o + 2) * 64 + i] * h[b0 * 64 + i];
-                acc_3 += mlp_fc2[(o + 3) * 64 + i] * h[b0 * 64 + i];
-            }
-            logits[b0 * 27 + o] = acc_0;
-            logits[b0 * 27 + o + 1] = acc_1;
-            logits[b0 * 27 + o + 2] = acc_2;
-            logits[b0 * 27 + o + 3] = acc_3;
+    {
+        double *wt_ = scratch + 6530; /* [64, 32]: mlp_fc2 transposed, then {27, 64} and the mlp_fc2 it was made from */
+        if (wt_[2048] != 27 || wt_[2049] != 64 || memcmp(wt_ + 2050, mlp_fc2, 1728 * sizeof *wt_)) {
+            memcpy(wt_ + 2050, mlp_fc2, 1728 * sizeof *wt_);
+            for (int o = 0; o < 27; o++)
+                for (int i = 0; i < 64; i++)
+                    wt_[i * 32 + o] = mlp_fc2[o * 64 + i];
+            for (int i = 0; i < 64; i++)
+                for (int o = 27; o < 32; o++)
+                    wt_[i * 32 + o] = 0.0;
+            wt_[2048] = 27;
+            wt_[2049] = 64;
         }
-        for (; o < 27; o++) {
-            double acc_ = 0.0;
-            for (int i = 0; i < 64; i++) {
-                acc_ += mlp_fc2[o * 64 + i] * h[b0 * 64 + i];
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int b0 = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 32; t0_ += 16) {
+                    double acc_[4][16];
+                    for (int o = t0_; o < t0_ + 16; o++) {
+                        acc_[0][o - t0_] = 0.0;
+                        acc_[1][o - t0_] = 0.0;
+                        acc_[2][o - t0_] = 0.0;
+                        acc_[3][o - t0_] = 0.0;
+                    }
+                    for (int i = 0; i < 64; i++) {
+                        for (int o = t0_; o < t0_ + 16; o++) {
+                            acc_[0][o - t0_] += wt_[i * 32 + o] * h[b0 * 64 + i];
+                            acc_[1][o - t0_] += wt_[i * 32 + o] * h[(b0 + 1) * 64 + i];
+                            acc_[2][o - t0_] += wt_[i * 32 + o] * h[(b0 + 2) * 64 + i];
+                            acc_[3][o - t0_] += wt_[i * 32 + o] * h[(b0 + 3) * 64 + i];
+                        }
+                    }
+                    for (int o = t0_; o < t0_ + 16 && o < 27; o++) {
+                        logits[b0 * 27 + o] = acc_[0][o - t0_];
+                        logits[(b0 + 1) * 27 + o] = acc_[1][o - t0_];
+                        logits[(b0 + 2) * 27 + o] = acc_[2][o - t0_];
+                        logits[(b0 + 3) * 27 + o] = acc_[3][o - t0_];
+                    }
+                }
             }
-            logits[b0 * 27 + o] = acc_;
+        } else {
+            for (int b0 = 0; b0 < T; b0++) {
+                double acc_[1][32];
+                for (int o = 0; o < 32; o++) {
+                    acc_[0][o] = 0.0;
+                }
+                for (int i = 0; i < 64; i++) {
+                    for (int o = 0; o < 32; o++) {
+                        acc_[0][o] += wt_[i * 32 + o] * h[b0 * 64 + i];
+                    }
+                }
+                for (int o = 0; o < 27; o++) {
+                    logits[b0 * 27 + o] = acc_[0][o];
+                }
+            }
         }
     }
 }
@@ -256,86 +322,92 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     /* dmlp_fc2 += dlogits * dlogits/dmlp_fc2 */
     {
-        int o = 0;
-        for (; o + 4 <= 27; o += 4) {
-            for (int t0_ = 0; t0_ < 64; t0_ += 16) {
-                double acc_[4][16];
-                for (int i = t0_; i < t0_ + 16; i++) {
-                    acc_[0][i - t0_] = 0.0;
-                    acc_[1][i - t0_] = 0.0;
-                    acc_[2][i - t0_] = 0.0;
-                    acc_[3][i - t0_] = 0.0;
-                }
-                for (int b0 = 0; b0 < T; b0++) {
+        if (27 >= 4) {
+            for (int n_ = 0; n_ < 27; n_ += 4) {
+                int o = n_ + 4 <= (27) ? n_ : (27) - 4;
+                for (int t0_ = 0; t0_ < 64; t0_ += 16) {
+                    double acc_[4][16];
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += h[b0 * 64 + i] * d_logits[b0 * 27 + o];
-                        acc_[1][i - t0_] += h[b0 * 64 + i] * d_logits[b0 * 27 + o + 1];
-                        acc_[2][i - t0_] += h[b0 * 64 + i] * d_logits[b0 * 27 + o + 2];
-                        acc_[3][i - t0_] += h[b0 * 64 + i] * d_logits[b0 * 27 + o + 3];
+                        acc_[0][i - t0_] = 0.0;
+                        acc_[1][i - t0_] = 0.0;
+                        acc_[2][i - t0_] = 0.0;
+                        acc_[3][i - t0_] = 0.0;
+                    }
+                    for (int b0 = 0; b0 < T; b0++) {
+                        for (int i = t0_; i < t0_ + 16; i++) {
+                            acc_[0][i - t0_] += h[b0 * 64 + i] * d_logits[b0 * 27 + o];
+                            acc_[1][i - t0_] += h[b0 * 64 + i] * d_logits[b0 * 27 + o + 1];
+                            acc_[2][i - t0_] += h[b0 * 64 + i] * d_logits[b0 * 27 + o + 2];
+                            acc_[3][i - t0_] += h[b0 * 64 + i] * d_logits[b0 * 27 + o + 3];
+                        }
+                    }
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        d_mlp_fc2[o * 64 + i] = acc_[0][i - t0_];
+                        d_mlp_fc2[(o + 1) * 64 + i] = acc_[1][i - t0_];
+                        d_mlp_fc2[(o + 2) * 64 + i] = acc_[2][i - t0_];
+                        d_mlp_fc2[(o + 3) * 64 + i] = acc_[3][i - t0_];
                     }
                 }
-                for (int i = t0_; i < t0_ + 16; i++) {
-                    d_mlp_fc2[o * 64 + i] = acc_[0][i - t0_];
-                    d_mlp_fc2[(o + 1) * 64 + i] = acc_[1][i - t0_];
-                    d_mlp_fc2[(o + 2) * 64 + i] = acc_[2][i - t0_];
-                    d_mlp_fc2[(o + 3) * 64 + i] = acc_[3][i - t0_];
-                }
             }
-        }
-        for (; o < 27; o++) {
-            {
-                double acc_[64];
-                for (int i = 0; i < 64; i++)
-                    acc_[i] = 0.0;
-                for (int b0 = 0; b0 < T; b0++) {
+        } else {
+            for (int o = 0; o < 27; o++) {
+                {
+                    double acc_[64];
                     for (int i = 0; i < 64; i++)
-                        acc_[i] += h[b0 * 64 + i] * d_logits[b0 * 27 + o];
+                        acc_[i] = 0.0;
+                    for (int b0 = 0; b0 < T; b0++) {
+                        for (int i = 0; i < 64; i++)
+                            acc_[i] += h[b0 * 64 + i] * d_logits[b0 * 27 + o];
+                    }
+                    for (int i = 0; i < 64; i++)
+                        d_mlp_fc2[o * 64 + i] = acc_[i];
                 }
-                for (int i = 0; i < 64; i++)
-                    d_mlp_fc2[o * 64 + i] = acc_[i];
             }
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     /* dh += dlogits * dlogits/dh */
     {
-        int b0 = 0;
-        for (; b0 + 4 <= T; b0 += 4) {
-            for (int t0_ = 0; t0_ < 64; t0_ += 16) {
-                double acc_[4][16];
-                for (int i = t0_; i < t0_ + 16; i++) {
-                    acc_[0][i - t0_] = 0.0;
-                    acc_[1][i - t0_] = 0.0;
-                    acc_[2][i - t0_] = 0.0;
-                    acc_[3][i - t0_] = 0.0;
-                }
-                for (int o = 0; o < 27; o++) {
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int b0 = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 64; t0_ += 16) {
+                    double acc_[4][16];
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += mlp_fc2[o * 64 + i] * d_logits[b0 * 27 + o];
-                        acc_[1][i - t0_] += mlp_fc2[o * 64 + i] * d_logits[(b0 + 1) * 27 + o];
-                        acc_[2][i - t0_] += mlp_fc2[o * 64 + i] * d_logits[(b0 + 2) * 27 + o];
-                        acc_[3][i - t0_] += mlp_fc2[o * 64 + i] * d_logits[(b0 + 3) * 27 + o];
+                        acc_[0][i - t0_] = 0.0;
+                        acc_[1][i - t0_] = 0.0;
+                        acc_[2][i - t0_] = 0.0;
+                        acc_[3][i - t0_] = 0.0;
+                    }
+                    for (int o = 0; o < 27; o++) {
+                        for (int i = t0_; i < t0_ + 16; i++) {
+                            acc_[0][i - t0_] += mlp_fc2[o * 64 + i] * d_logits[b0 * 27 + o];
+                            acc_[1][i - t0_] += mlp_fc2[o * 64 + i] * d_logits[(b0 + 1) * 27 + o];
+                            acc_[2][i - t0_] += mlp_fc2[o * 64 + i] * d_logits[(b0 + 2) * 27 + o];
+                            acc_[3][i - t0_] += mlp_fc2[o * 64 + i] * d_logits[(b0 + 3) * 27 + o];
+                        }
+                    }
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        d_h[b0 * 64 + i] = acc_[0][i - t0_];
+                        d_h[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
+                        d_h[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
+                        d_h[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
                     }
                 }
-                for (int i = t0_; i < t0_ + 16; i++) {
-                    d_h[b0 * 64 + i] = acc_[0][i - t0_];
-                    d_h[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
-                    d_h[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
-                    d_h[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
-                }
             }
-        }
-        for (; b0 < T; b0++) {
-            {
-                double acc_[64];
-                for (int i = 0; i < 64; i++)
-                    acc_[i] = 0.0;
-                for (int o = 0; o < 27; o++) {
+        } else {
+            for (int b0 = 0; b0 < T; b0++) {
+                {
+                    double acc_[64];
                     for (int i = 0; i < 64; i++)
-                        acc_[i] += mlp_fc2[o * 64 + i] * d_logits[b0 * 27 + o];
+                        acc_[i] = 0.0;
+                    for (int o = 0; o < 27; o++) {
+                        for (int i = 0; i < 64; i++)
+                            acc_[i] += mlp_fc2[o * 64 + i] * d_logits[b0 * 27 + o];
+                    }
+                    for (int i = 0; i < 64; i++)
+                        d_h[b0 * 64 + i] = acc_[i];
                 }
-                for (int i = 0; i < 64; i++)
-                    d_h[b0 * 64 + i] = acc_[i];
             }
         }
     }
@@ -378,41 +450,44 @@ static double mlp_loss_grad(void *ctx, const double *params, double *grads, cons
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     /* dx += dlinear_y * dlinear_y/dx */
     {
-        int b0 = 0;
-        for (; b0 + 4 <= T; b0 += 4) {
-            double acc_[4][16];
-            for (int i = 0; i < 16; i++) {
-                acc_[0][i] = 0.0;
-                acc_[1][i] = 0.0;
-                acc_[2][i] = 0.0;
-                acc_[3][i] = 0.0;
-            }
-            for (int o = 0; o < 64; o++) {
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int b0 = n_ + 4 <= (T) ? n_ : (T) - 4;
+                double acc_[4][16];
                 for (int i = 0; i < 16; i++) {
-                    acc_[0][i] += mlp_fc1[o * 16 + i] * d_linear_y[b0 * 64 + o];
-                    acc_[1][i] += mlp_fc1[o * 16 + i] * d_linear_y[(b0 + 1) * 64 + o];
-                    acc_[2][i] += mlp_fc1[o * 16 + i] * d_linear_y[(b0 + 2) * 64 + o];
-                    acc_[3][i] += mlp_fc1[o * 16 + i] * d_linear_y[(b0 + 3) * 64 + o];
+                    acc_[0][i] = 0.0;
+                    acc_[1][i] = 0.0;
+                    acc_[2][i] = 0.0;
+                    acc_[3][i] = 0.0;
                 }
-            }
-            for (int i = 0; i < 16; i++) {
-                d_x[b0 * 16 + i] = acc_[0][i];
-                d_x[(b0 + 1) * 16 + i] = acc_[1][i];
-                d_x[(b0 + 2) * 16 + i] = acc_[2][i];
-                d_x[(b0 + 3) * 16 + i] = acc_[3][i];
-            }
-        }
-        for (; b0 < T; b0++) {
-            {
-                double acc_[16];
-                for (int i = 0; i < 16; i++)
-                    acc_[i] = 0.0;
                 for (int o = 0; o < 64; o++) {
-                    for (int i = 0; i < 16; i++)
-                        acc_[i] += mlp_fc1[o * 16 + i] * d_linear_y[b0 * 64 + o];
+                    for (int i = 0; i < 16; i++) {
+                        acc_[0][i] += mlp_fc1[o * 16 + i] * d_linear_y[b0 * 64 + o];
+                        acc_[1][i] += mlp_fc1[o * 16 + i] * d_linear_y[(b0 + 1) * 64 + o];
+                        acc_[2][i] += mlp_fc1[o * 16 + i] * d_linear_y[(b0 + 2) * 64 + o];
+                        acc_[3][i] += mlp_fc1[o * 16 + i] * d_linear_y[(b0 + 3) * 64 + o];
+                    }
                 }
-                for (int i = 0; i < 16; i++)
-                    d_x[b0 * 16 + i] = acc_[i];
+                for (int i = 0; i < 16; i++) {
+                    d_x[b0 * 16 + i] = acc_[0][i];
+                    d_x[(b0 + 1) * 16 + i] = acc_[1][i];
+                    d_x[(b0 + 2) * 16 + i] = acc_[2][i];
+                    d_x[(b0 + 3) * 16 + i] = acc_[3][i];
+                }
+            }
+        } else {
+            for (int b0 = 0; b0 < T; b0++) {
+                {
+                    double acc_[16];
+                    for (int i = 0; i < 16; i++)
+                        acc_[i] = 0.0;
+                    for (int o = 0; o < 64; o++) {
+                        for (int i = 0; i < 16; i++)
+                            acc_[i] += mlp_fc1[o * 16 + i] * d_linear_y[b0 * 64 + o];
+                    }
+                    for (int i = 0; i < 16; i++)
+                        d_x[b0 * 16 + i] = acc_[i];
+                }
             }
         }
     }
@@ -436,7 +511,7 @@ const MgModel mlp_model = {
     .n_params = 3,
     .params = mlp_params,
     .n_scalars = 3184,
-    .scratch = 4480,
+    .scratch = 10308,
     .optim = {.kind = MG_OPT_SGD, .lr = 1.0, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-08,
               .steps = 1000, .schedule = MG_SCHED_LINEAR, .fast = 0, .warmup = 0, .step_size = 0,
               .nesterov = 0, .gamma = 0.1, .min_lr = 0.0, .momentum = 0.0, .weight_decay = 0.0, .clip = 0.0},

@@ -3,7 +3,7 @@
  * Model 'mlp_context': 5 parameter tensors, 11897 scalars; T <= 16; vocab 27.
  * mlp_context_forward computes the logits, mlp_context_loss_grad the loss of one document and
  * the gradient of every parameter.  Every array is row-major; the comment after
- * each pointer gives its shape.  Scratch: 13280 doubles. */
+ * each pointer gives its shape.  Scratch: 37084 doubles. */
 #include <math.h>
 #include <string.h>
 
@@ -59,23 +59,60 @@ static void mlp_context_forward_pass(const double *params, const int *tokens, in
 
     /* mlp_context.mg:24: h[t < T, o < n_hidden] = tanh((sum(j) W1[o, j] * x[t, j]) + b1[o]) */
     /* mlp_context.mg:24: h[t < T, o < n_hidden] = tanh((sum(j) W1[o, j] * x[t, j]) + b1[o]) */
-    for (int t = 0; t < T; t++) {
-        int o = 0;
-        for (; o + 4 <= 200; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int j = 0; j < 30; j++) {
-                acc_0 += W1[o * 30 + j] * x[t * 30 + j];
-                acc_1 += W1[(o + 1) * 30 + j] * x[t * 30 + j];
-                acc_2 += W1[(o + 2) * 30 + j] * x[t * 30 + j];
-                acc_3 += W1[(o + 3) * 30 + j] * x[t * 30 + j];
+    {
+        double *wt_ = scratch + 13280; /* [30, 200]: W1 transposed, then {200, 30} and the W1 it was made from */
+        if (wt_[6000] != 200 || wt_[6001] != 30 || memcmp(wt_ + 6002, W1, 6000 * sizeof *wt_)) {
+            memcpy(wt_ + 6002, W1, 6000 * sizeof *wt_);
+            for (int o = 0; o < 200; o++)
+                for (int j = 0; j < 30; j++)
+                    wt_[j * 200 + o] = W1[o * 30 + j];
+            wt_[6000] = 200;
+            wt_[6001] = 30;
+        }
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int t = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 200; t0_ += 8) {
+                    double acc_[4][8];
+                    for (int o = t0_; o < t0_ + 8; o++) {
+                        acc_[0][o - t0_] = 0.0;
+                        acc_[1][o - t0_] = 0.0;
+                        acc_[2][o - t0_] = 0.0;
+                        acc_[3][o - t0_] = 0.0;
+                    }
+                    for (int j = 0; j < 30; j++) {
+                        for (int o = t0_; o < t0_ + 8; o++) {
+                            acc_[0][o - t0_] += wt_[j * 200 + o] * x[t * 30 + j];
+                            acc_[1][o - t0_] += wt_[j * 200 + o] * x[(t + 1) * 30 + j];
+                            acc_[2][o - t0_] += wt_[j * 200 + o] * x[(t + 2) * 30 + j];
+                            acc_[3][o - t0_] += wt_[j * 200 + o] * x[(t + 3) * 30 + j];
+                        }
+                    }
+                    for (int o = t0_; o < t0_ + 8 && o < 200; o++) {
+                        sum[t * 200 + o] = acc_[0][o - t0_];
+                        sum[(t + 1) * 200 + o] = acc_[1][o - t0_];
+                        sum[(t + 2) * 200 + o] = acc_[2][o - t0_];
+                        sum[(t + 3) * 200 + o] = acc_[3][o - t0_];
+                    }
+                }
             }
-            sum[t * 200 + o] = acc_0;
-            sum[t * 200 + o + 1] = acc_1;
-            sum[t * 200 + o + 2] = acc_2;
-            sum[t * 200 + o + 3] = acc_3;
+        } else {
+            for (int t = 0; t < T; t++) {
+                for (int t0_ = 0; t0_ < 200; t0_ += 8) {
+                    double acc_[1][8];
+                    for (int o = t0_; o < t0_ + 8; o++) {
+                        acc_[0][o - t0_] = 0.0;
+                    }
+                    for (int j = 0; j < 30; j++) {
+                        for (int o = t0_; o < t0_ + 8; o++) {
+                            acc_[0][o - t0_] += wt_[j * 200 + o] * x[t * 30 + j];
+                        }
+                    }
+                    for (int o = t0_; o < t0_ + 8 && o < 200; o++) {
+                        sum[t * 200 + o] = acc_[0][o - t0_];
+                    }
+                }
+            }
         }
     }
 
@@ -88,30 +125,61 @@ static void mlp_context_forward_pass(const double *params, const int *tokens, in
 
     /* mlp_context.mg:25: logits[t < T, v < vocab] = (sum(o) W2[v, o] * h[t, o]) + b2[v] */
     /* mlp_context.mg:25: logits[t < T, v < vocab] = (sum(o) W2[v, o] * h[t, o]) + b2[v] */
-    for (int t = 0; t < T; t++) {
-        int v = 0;
-        for (; v + 4 <= 27; v += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int o = 0; o < 200; o++) {
-                acc_0 += W2[v * 200 + o] * h[t * 200 + o];
-                acc_1 += W2[(v + 1) * 200 + o] * h[t * 200 + o];
-                acc_2 += W2[(v + 2) * 200 + o] * h[t * 200 + o];
-                acc_3 += W2[(v + 3) * 200 + o] * h[t * 200 + o];
-            }
-            sum_2[t * 27 + v] = acc_0;
-            sum_2[t * 27 + v + 1] = acc_1;
-            sum_2[t * 27 + v + 2] = acc_2;
-            sum_2[t * 27 + v + 3] = acc_3;
+    {
+        double *wt_ = scratch + 25282; /* [200, 32]: W2 transposed, then {27, 200} and the W2 it was made from */
+        if (wt_[6400] != 27 || wt_[6401] != 200 || memcmp(wt_ + 6402, W2, 5400 * sizeof *wt_)) {
+            memcpy(wt_ + 6402, W2, 5400 * sizeof *wt_);
+            for (int v = 0; v < 27; v++)
+                for (int o = 0; o < 200; o++)
+                    wt_[o * 32 + v] = W2[v * 200 + o];
+            for (int o = 0; o < 200; o++)
+                for (int v = 27; v < 32; v++)
+                    wt_[o * 32 + v] = 0.0;
+            wt_[6400] = 27;
+            wt_[6401] = 200;
         }
-        for (; v < 27; v++) {
-            double acc_ = 0.0;
-            for (int o = 0; o < 200; o++) {
-                acc_ += W2[v * 200 + o] * h[t * 200 + o];
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int t = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 32; t0_ += 16) {
+                    double acc_[4][16];
+                    for (int v = t0_; v < t0_ + 16; v++) {
+                        acc_[0][v - t0_] = 0.0;
+                        acc_[1][v - t0_] = 0.0;
+                        acc_[2][v - t0_] = 0.0;
+                        acc_[3][v - t0_] = 0.0;
+                    }
+                    for (int o = 0; o < 200; o++) {
+                        for (int v = t0_; v < t0_ + 16; v++) {
+                            acc_[0][v - t0_] += wt_[o * 32 + v] * h[t * 200 + o];
+                            acc_[1][v - t0_] += wt_[o * 32 + v] * h[(t + 1) * 200 + o];
+                            acc_[2][v - t0_] += wt_[o * 32 + v] * h[(t + 2) * 200 + o];
+                            acc_[3][v - t0_] += wt_[o * 32 + v] * h[(t + 3) * 200 + o];
+                        }
+                    }
+                    for (int v = t0_; v < t0_ + 16 && v < 27; v++) {
+                        sum_2[t * 27 + v] = acc_[0][v - t0_];
+                        sum_2[(t + 1) * 27 + v] = acc_[1][v - t0_];
+                        sum_2[(t + 2) * 27 + v] = acc_[2][v - t0_];
+                        sum_2[(t + 3) * 27 + v] = acc_[3][v - t0_];
+                    }
+                }
             }
-            sum_2[t * 27 + v] = acc_;
+        } else {
+            for (int t = 0; t < T; t++) {
+                double acc_[1][32];
+                for (int v = 0; v < 32; v++) {
+                    acc_[0][v] = 0.0;
+                }
+                for (int o = 0; o < 200; o++) {
+                    for (int v = 0; v < 32; v++) {
+                        acc_[0][v] += wt_[o * 32 + v] * h[t * 200 + o];
+                    }
+                }
+                for (int v = 0; v < 27; v++) {
+                    sum_2[t * 27 + v] = acc_[0][v];
+                }
+            }
         }
     }
 
@@ -288,44 +356,47 @@ static double mlp_context_loss_grad(void *ctx, const double *params, double *gra
     /* mlp_context.mg:25: logits[t < T, v < vocab] = (sum(o) W2[v, o] * h[t, o]) + b2[v] */
     /* dW2 += dsum_2 * dsum_2/dW2 */
     {
-        int v = 0;
-        for (; v + 4 <= 27; v += 4) {
-            for (int t0_ = 0; t0_ < 200; t0_ += 8) {
-                double acc_[4][8];
-                for (int o = t0_; o < t0_ + 8; o++) {
-                    acc_[0][o - t0_] = 0.0;
-                    acc_[1][o - t0_] = 0.0;
-                    acc_[2][o - t0_] = 0.0;
-                    acc_[3][o - t0_] = 0.0;
-                }
-                for (int t = 0; t < T; t++) {
+        if (27 >= 4) {
+            for (int n_ = 0; n_ < 27; n_ += 4) {
+                int v = n_ + 4 <= (27) ? n_ : (27) - 4;
+                for (int t0_ = 0; t0_ < 200; t0_ += 8) {
+                    double acc_[4][8];
                     for (int o = t0_; o < t0_ + 8; o++) {
-                        acc_[0][o - t0_] += h[t * 200 + o] * d_sum_2[t * 27 + v];
-                        acc_[1][o - t0_] += h[t * 200 + o] * d_sum_2[t * 27 + v + 1];
-                        acc_[2][o - t0_] += h[t * 200 + o] * d_sum_2[t * 27 + v + 2];
-                        acc_[3][o - t0_] += h[t * 200 + o] * d_sum_2[t * 27 + v + 3];
+                        acc_[0][o - t0_] = 0.0;
+                        acc_[1][o - t0_] = 0.0;
+                        acc_[2][o - t0_] = 0.0;
+                        acc_[3][o - t0_] = 0.0;
                     }
-                }
-                for (int o = t0_; o < t0_ + 8; o++) {
-                    d_W2[v * 200 + o] = acc_[0][o - t0_];
-                    d_W2[(v + 1) * 200 + o] = acc_[1][o - t0_];
-                    d_W2[(v + 2) * 200 + o] = acc_[2][o - t0_];
-                    d_W2[(v + 3) * 200 + o] = acc_[3][o - t0_];
+                    for (int t = 0; t < T; t++) {
+                        for (int o = t0_; o < t0_ + 8; o++) {
+                            acc_[0][o - t0_] += h[t * 200 + o] * d_sum_2[t * 27 + v];
+                            acc_[1][o - t0_] += h[t * 200 + o] * d_sum_2[t * 27 + v + 1];
+                            acc_[2][o - t0_] += h[t * 200 + o] * d_sum_2[t * 27 + v + 2];
+                            acc_[3][o - t0_] += h[t * 200 + o] * d_sum_2[t * 27 + v + 3];
+                        }
+                    }
+                    for (int o = t0_; o < t0_ + 8; o++) {
+                        d_W2[v * 200 + o] = acc_[0][o - t0_];
+                        d_W2[(v + 1) * 200 + o] = acc_[1][o - t0_];
+                        d_W2[(v + 2) * 200 + o] = acc_[2][o - t0_];
+                        d_W2[(v + 3) * 200 + o] = acc_[3][o - t0_];
+                    }
                 }
             }
-        }
-        for (; v < 27; v++) {
-            {
-                for (int t0_ = 0; t0_ < 200; t0_ += 8) {
-                    double acc_[8];
-                    for (int o = t0_; o < t0_ + 8; o++)
-                        acc_[o - t0_] = 0.0;
-                    for (int t = 0; t < T; t++) {
+        } else {
+            for (int v = 0; v < 27; v++) {
+                {
+                    for (int t0_ = 0; t0_ < 200; t0_ += 8) {
+                        double acc_[8];
                         for (int o = t0_; o < t0_ + 8; o++)
-                            acc_[o - t0_] += h[t * 200 + o] * d_sum_2[t * 27 + v];
+                            acc_[o - t0_] = 0.0;
+                        for (int t = 0; t < T; t++) {
+                            for (int o = t0_; o < t0_ + 8; o++)
+                                acc_[o - t0_] += h[t * 200 + o] * d_sum_2[t * 27 + v];
+                        }
+                        for (int o = t0_; o < t0_ + 8; o++)
+                            d_W2[v * 200 + o] = acc_[o - t0_];
                     }
-                    for (int o = t0_; o < t0_ + 8; o++)
-                        d_W2[v * 200 + o] = acc_[o - t0_];
                 }
             }
         }
@@ -333,44 +404,47 @@ static double mlp_context_loss_grad(void *ctx, const double *params, double *gra
     /* mlp_context.mg:25: logits[t < T, v < vocab] = (sum(o) W2[v, o] * h[t, o]) + b2[v] */
     /* dh += dsum_2 * dsum_2/dh */
     {
-        int t = 0;
-        for (; t + 4 <= T; t += 4) {
-            for (int t0_ = 0; t0_ < 200; t0_ += 8) {
-                double acc_[4][8];
-                for (int o = t0_; o < t0_ + 8; o++) {
-                    acc_[0][o - t0_] = 0.0;
-                    acc_[1][o - t0_] = 0.0;
-                    acc_[2][o - t0_] = 0.0;
-                    acc_[3][o - t0_] = 0.0;
-                }
-                for (int v = 0; v < 27; v++) {
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int t = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 200; t0_ += 8) {
+                    double acc_[4][8];
                     for (int o = t0_; o < t0_ + 8; o++) {
-                        acc_[0][o - t0_] += W2[v * 200 + o] * d_sum_2[t * 27 + v];
-                        acc_[1][o - t0_] += W2[v * 200 + o] * d_sum_2[(t + 1) * 27 + v];
-                        acc_[2][o - t0_] += W2[v * 200 + o] * d_sum_2[(t + 2) * 27 + v];
-                        acc_[3][o - t0_] += W2[v * 200 + o] * d_sum_2[(t + 3) * 27 + v];
+                        acc_[0][o - t0_] = 0.0;
+                        acc_[1][o - t0_] = 0.0;
+                        acc_[2][o - t0_] = 0.0;
+                        acc_[3][o - t0_] = 0.0;
                     }
-                }
-                for (int o = t0_; o < t0_ + 8; o++) {
-                    d_h[t * 200 + o] = acc_[0][o - t0_];
-                    d_h[(t + 1) * 200 + o] = acc_[1][o - t0_];
-                    d_h[(t + 2) * 200 + o] = acc_[2][o - t0_];
-                    d_h[(t + 3) * 200 + o] = acc_[3][o - t0_];
+                    for (int v = 0; v < 27; v++) {
+                        for (int o = t0_; o < t0_ + 8; o++) {
+                            acc_[0][o - t0_] += W2[v * 200 + o] * d_sum_2[t * 27 + v];
+                            acc_[1][o - t0_] += W2[v * 200 + o] * d_sum_2[(t + 1) * 27 + v];
+                            acc_[2][o - t0_] += W2[v * 200 + o] * d_sum_2[(t + 2) * 27 + v];
+                            acc_[3][o - t0_] += W2[v * 200 + o] * d_sum_2[(t + 3) * 27 + v];
+                        }
+                    }
+                    for (int o = t0_; o < t0_ + 8; o++) {
+                        d_h[t * 200 + o] = acc_[0][o - t0_];
+                        d_h[(t + 1) * 200 + o] = acc_[1][o - t0_];
+                        d_h[(t + 2) * 200 + o] = acc_[2][o - t0_];
+                        d_h[(t + 3) * 200 + o] = acc_[3][o - t0_];
+                    }
                 }
             }
-        }
-        for (; t < T; t++) {
-            {
-                for (int t0_ = 0; t0_ < 200; t0_ += 8) {
-                    double acc_[8];
-                    for (int o = t0_; o < t0_ + 8; o++)
-                        acc_[o - t0_] = 0.0;
-                    for (int v = 0; v < 27; v++) {
+        } else {
+            for (int t = 0; t < T; t++) {
+                {
+                    for (int t0_ = 0; t0_ < 200; t0_ += 8) {
+                        double acc_[8];
                         for (int o = t0_; o < t0_ + 8; o++)
-                            acc_[o - t0_] += W2[v * 200 + o] * d_sum_2[t * 27 + v];
+                            acc_[o - t0_] = 0.0;
+                        for (int v = 0; v < 27; v++) {
+                            for (int o = t0_; o < t0_ + 8; o++)
+                                acc_[o - t0_] += W2[v * 200 + o] * d_sum_2[t * 27 + v];
+                        }
+                        for (int o = t0_; o < t0_ + 8; o++)
+                            d_h[t * 200 + o] = acc_[o - t0_];
                     }
-                    for (int o = t0_; o < t0_ + 8; o++)
-                        d_h[t * 200 + o] = acc_[o - t0_];
                 }
             }
         }
@@ -451,7 +525,7 @@ const MgModel mlp_context_model = {
     .n_params = 5,
     .params = mlp_context_params,
     .n_scalars = 11897,
-    .scratch = 13280,
+    .scratch = 37084,
     .optim = {.kind = MG_OPT_SGD, .lr = 0.1, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-08,
               .steps = 1000, .schedule = MG_SCHED_LINEAR, .fast = 0, .warmup = 0, .step_size = 0,
               .nesterov = 0, .gamma = 0.1, .min_lr = 0.0, .momentum = 0.0, .weight_decay = 0.0, .clip = 0.0},

@@ -3,7 +3,7 @@
  * Model 'moons': 6 parameter tensors, 337 scalars; T <= 1; vocab 0.
  * moons_forward_x computes the logits, moons_loss_grad_x the loss of one example and
  * the gradient of every parameter.  Every array is row-major; the comment after
- * each pointer gives its shape.  Scratch: 121 doubles. */
+ * each pointer gives its shape.  Scratch: 701 doubles. */
 #include <math.h>
 #include <string.h>
 
@@ -53,22 +53,26 @@ static void moons_forward_pass(const double *params, const double *const *inputs
     /* moons.mg:15: h1[j < 16] = relu((sum(i < 2) w1[j, i] * x[i]) + b1[j]) */
     /* moons.mg:15: h1[j < 16] = relu((sum(i < 2) w1[j, i] * x[i]) + b1[j]) */
     {
-        int j = 0;
-        for (; j + 4 <= 16; j += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 2; i++) {
-                acc_0 += w1[j * 2 + i] * x[i];
-                acc_1 += w1[(j + 1) * 2 + i] * x[i];
-                acc_2 += w1[(j + 2) * 2 + i] * x[i];
-                acc_3 += w1[(j + 3) * 2 + i] * x[i];
+        double *wt_ = scratch + 121; /* [2, 16]: w1 transposed, then {16, 2} and the w1 it was made from */
+        if (wt_[32] != 16 || wt_[33] != 2 || memcmp(wt_ + 34, w1, 32 * sizeof *wt_)) {
+            memcpy(wt_ + 34, w1, 32 * sizeof *wt_);
+            for (int j = 0; j < 16; j++)
+                for (int i = 0; i < 2; i++)
+                    wt_[i * 16 + j] = w1[j * 2 + i];
+            wt_[32] = 16;
+            wt_[33] = 2;
+        }
+        double acc_[1][16];
+        for (int j = 0; j < 16; j++) {
+            acc_[0][j] = 0.0;
+        }
+        for (int i = 0; i < 2; i++) {
+            for (int j = 0; j < 16; j++) {
+                acc_[0][j] += wt_[i * 16 + j] * x[i];
             }
-            sum[j] = acc_0;
-            sum[j + 1] = acc_1;
-            sum[j + 2] = acc_2;
-            sum[j + 3] = acc_3;
+        }
+        for (int j = 0; j < 16; j++) {
+            sum[j] = acc_[0][j];
         }
     }
 
@@ -80,22 +84,26 @@ static void moons_forward_pass(const double *params, const double *const *inputs
     /* moons.mg:16: h2[j < 16] = relu((sum(i < 16) w2[j, i] * h1[i]) + b2[j]) */
     /* moons.mg:16: h2[j < 16] = relu((sum(i < 16) w2[j, i] * h1[i]) + b2[j]) */
     {
-        int j = 0;
-        for (; j + 4 <= 16; j += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 16; i++) {
-                acc_0 += w2[j * 16 + i] * h1[i];
-                acc_1 += w2[(j + 1) * 16 + i] * h1[i];
-                acc_2 += w2[(j + 2) * 16 + i] * h1[i];
-                acc_3 += w2[(j + 3) * 16 + i] * h1[i];
+        double *wt_ = scratch + 187; /* [16, 16]: w2 transposed, then {16, 16} and the w2 it was made from */
+        if (wt_[256] != 16 || wt_[257] != 16 || memcmp(wt_ + 258, w2, 256 * sizeof *wt_)) {
+            memcpy(wt_ + 258, w2, 256 * sizeof *wt_);
+            for (int j = 0; j < 16; j++)
+                for (int i = 0; i < 16; i++)
+                    wt_[i * 16 + j] = w2[j * 16 + i];
+            wt_[256] = 16;
+            wt_[257] = 16;
+        }
+        double acc_[1][16];
+        for (int j = 0; j < 16; j++) {
+            acc_[0][j] = 0.0;
+        }
+        for (int i = 0; i < 16; i++) {
+            for (int j = 0; j < 16; j++) {
+                acc_[0][j] += wt_[i * 16 + j] * h1[i];
             }
-            sum_2[j] = acc_0;
-            sum_2[j + 1] = acc_1;
-            sum_2[j + 2] = acc_2;
-            sum_2[j + 3] = acc_3;
+        }
+        for (int j = 0; j < 16; j++) {
+            sum_2[j] = acc_[0][j];
         }
     }
 
@@ -400,7 +408,7 @@ const MgModel moons_model = {
     .n_params = 6,
     .params = moons_params,
     .n_scalars = 337,
-    .scratch = 121,
+    .scratch = 701,
     .optim = {.kind = MG_OPT_SGD, .lr = 1.0, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-08,
               .steps = 100, .schedule = MG_SCHED_LINEAR, .fast = 0, .warmup = 0, .step_size = 0,
               .nesterov = 0, .gamma = 0.1, .min_lr = 0.1, .momentum = 0.0, .weight_decay = 0.0, .clip = 0.0},

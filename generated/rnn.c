@@ -3,7 +3,7 @@
  * Model 'rnn': 6 parameter tensors, 7371 scalars; T <= 16; vocab 27.
  * rnn_forward computes the logits, rnn_loss_grad the loss of one document and
  * the gradient of every parameter.  Every array is row-major; the comment after
- * each pointer gives its shape.  Scratch: 10144 doubles. */
+ * each pointer gives its shape.  Scratch: 15972 doubles. */
 #include <math.h>
 #include <string.h>
 
@@ -62,23 +62,58 @@ static void rnn_forward_pass(const double *params, const int *tokens, int T, dou
 
     /* rnn.mg:22: h[t < T, j < n_hidden] = tanh((sum(c) wxh[j, c] * x[t, c]) + (sum(k) whh[j, k] * (h[t - 1, k] else 0.0)) + bh[j]) */
     /* rnn.mg:22: h[t < T, j < n_hidden] = tanh((sum(c) wxh[j, c] * x[t, c]) + (sum(k) whh[j, k] * (h[t - 1, k] else 0.0)) + bh[j]) */
-    for (int t = 0; t < T; t++) {
-        int j = 0;
-        for (; j + 4 <= 64; j += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int c = 0; c < 16; c++) {
-                acc_0 += wxh[j * 16 + c] * x[t * 16 + c];
-                acc_1 += wxh[(j + 1) * 16 + c] * x[t * 16 + c];
-                acc_2 += wxh[(j + 2) * 16 + c] * x[t * 16 + c];
-                acc_3 += wxh[(j + 3) * 16 + c] * x[t * 16 + c];
+    {
+        double *wt_ = scratch + 10144; /* [16, 64]: wxh transposed, then {64, 16} and the wxh it was made from */
+        if (wt_[1024] != 64 || wt_[1025] != 16 || memcmp(wt_ + 1026, wxh, 1024 * sizeof *wt_)) {
+            memcpy(wt_ + 1026, wxh, 1024 * sizeof *wt_);
+            for (int j = 0; j < 64; j++)
+                for (int c = 0; c < 16; c++)
+                    wt_[c * 64 + j] = wxh[j * 16 + c];
+            wt_[1024] = 64;
+            wt_[1025] = 16;
+        }
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int t = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 64; t0_ += 16) {
+                    double acc_[4][16];
+                    for (int j = t0_; j < t0_ + 16; j++) {
+                        acc_[0][j - t0_] = 0.0;
+                        acc_[1][j - t0_] = 0.0;
+                        acc_[2][j - t0_] = 0.0;
+                        acc_[3][j - t0_] = 0.0;
+                    }
+                    for (int c = 0; c < 16; c++) {
+                        for (int j = t0_; j < t0_ + 16; j++) {
+                            acc_[0][j - t0_] += wt_[c * 64 + j] * x[t * 16 + c];
+                            acc_[1][j - t0_] += wt_[c * 64 + j] * x[(t + 1) * 16 + c];
+                            acc_[2][j - t0_] += wt_[c * 64 + j] * x[(t + 2) * 16 + c];
+                            acc_[3][j - t0_] += wt_[c * 64 + j] * x[(t + 3) * 16 + c];
+                        }
+                    }
+                    for (int j = t0_; j < t0_ + 16 && j < 64; j++) {
+                        sum[t * 64 + j] = acc_[0][j - t0_];
+                        sum[(t + 1) * 64 + j] = acc_[1][j - t0_];
+                        sum[(t + 2) * 64 + j] = acc_[2][j - t0_];
+                        sum[(t + 3) * 64 + j] = acc_[3][j - t0_];
+                    }
+                }
             }
-            sum[t * 64 + j] = acc_0;
-            sum[t * 64 + j + 1] = acc_1;
-            sum[t * 64 + j + 2] = acc_2;
-            sum[t * 64 + j + 3] = acc_3;
+        } else {
+            for (int t = 0; t < T; t++) {
+                double acc_[1][64];
+                for (int j = 0; j < 64; j++) {
+                    acc_[0][j] = 0.0;
+                }
+                for (int c = 0; c < 16; c++) {
+                    for (int j = 0; j < 64; j++) {
+                        acc_[0][j] += wt_[c * 64 + j] * x[t * 16 + c];
+                    }
+                }
+                for (int j = 0; j < 64; j++) {
+                    sum[t * 64 + j] = acc_[0][j];
+                }
+            }
         }
     }
 
@@ -115,30 +150,61 @@ static void rnn_forward_pass(const double *params, const int *tokens, int T, dou
 
     /* rnn.mg:23: logits[t < T, v < vocab] = (sum(j) why[v, j] * h[t, j]) + by[v] */
     /* rnn.mg:23: logits[t < T, v < vocab] = (sum(j) why[v, j] * h[t, j]) + by[v] */
-    for (int t = 0; t < T; t++) {
-        int v = 0;
-        for (; v + 4 <= 27; v += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int j = 0; j < 64; j++) {
-                acc_0 += why[v * 64 + j] * h[t * 64 + j];
-                acc_1 += why[(v + 1) * 64 + j] * h[t * 64 + j];
-                acc_2 += why[(v + 2) * 64 + j] * h[t * 64 + j];
-                acc_3 += why[(v + 3) * 64 + j] * h[t * 64 + j];
-            }
-            sum_3[t * 27 + v] = acc_0;
-            sum_3[t * 27 + v + 1] = acc_1;
-            sum_3[t * 27 + v + 2] = acc_2;
-            sum_3[t * 27 + v + 3] = acc_3;
+    {
+        double *wt_ = scratch + 12194; /* [64, 32]: why transposed, then {27, 64} and the why it was made from */
+        if (wt_[2048] != 27 || wt_[2049] != 64 || memcmp(wt_ + 2050, why, 1728 * sizeof *wt_)) {
+            memcpy(wt_ + 2050, why, 1728 * sizeof *wt_);
+            for (int v = 0; v < 27; v++)
+                for (int j = 0; j < 64; j++)
+                    wt_[j * 32 + v] = why[v * 64 + j];
+            for (int j = 0; j < 64; j++)
+                for (int v = 27; v < 32; v++)
+                    wt_[j * 32 + v] = 0.0;
+            wt_[2048] = 27;
+            wt_[2049] = 64;
         }
-        for (; v < 27; v++) {
-            double acc_ = 0.0;
-            for (int j = 0; j < 64; j++) {
-                acc_ += why[v * 64 + j] * h[t * 64 + j];
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int t = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 32; t0_ += 16) {
+                    double acc_[4][16];
+                    for (int v = t0_; v < t0_ + 16; v++) {
+                        acc_[0][v - t0_] = 0.0;
+                        acc_[1][v - t0_] = 0.0;
+                        acc_[2][v - t0_] = 0.0;
+                        acc_[3][v - t0_] = 0.0;
+                    }
+                    for (int j = 0; j < 64; j++) {
+                        for (int v = t0_; v < t0_ + 16; v++) {
+                            acc_[0][v - t0_] += wt_[j * 32 + v] * h[t * 64 + j];
+                            acc_[1][v - t0_] += wt_[j * 32 + v] * h[(t + 1) * 64 + j];
+                            acc_[2][v - t0_] += wt_[j * 32 + v] * h[(t + 2) * 64 + j];
+                            acc_[3][v - t0_] += wt_[j * 32 + v] * h[(t + 3) * 64 + j];
+                        }
+                    }
+                    for (int v = t0_; v < t0_ + 16 && v < 27; v++) {
+                        sum_3[t * 27 + v] = acc_[0][v - t0_];
+                        sum_3[(t + 1) * 27 + v] = acc_[1][v - t0_];
+                        sum_3[(t + 2) * 27 + v] = acc_[2][v - t0_];
+                        sum_3[(t + 3) * 27 + v] = acc_[3][v - t0_];
+                    }
+                }
             }
-            sum_3[t * 27 + v] = acc_;
+        } else {
+            for (int t = 0; t < T; t++) {
+                double acc_[1][32];
+                for (int v = 0; v < 32; v++) {
+                    acc_[0][v] = 0.0;
+                }
+                for (int j = 0; j < 64; j++) {
+                    for (int v = 0; v < 32; v++) {
+                        acc_[0][v] += wt_[j * 32 + v] * h[t * 64 + j];
+                    }
+                }
+                for (int v = 0; v < 27; v++) {
+                    sum_3[t * 27 + v] = acc_[0][v];
+                }
+            }
         }
     }
 
@@ -327,86 +393,92 @@ static double rnn_loss_grad(void *ctx, const double *params, double *grads, cons
     /* rnn.mg:23: logits[t < T, v < vocab] = (sum(j) why[v, j] * h[t, j]) + by[v] */
     /* dwhy += dsum_3 * dsum_3/dwhy */
     {
-        int v = 0;
-        for (; v + 4 <= 27; v += 4) {
-            for (int t0_ = 0; t0_ < 64; t0_ += 16) {
-                double acc_[4][16];
-                for (int j = t0_; j < t0_ + 16; j++) {
-                    acc_[0][j - t0_] = 0.0;
-                    acc_[1][j - t0_] = 0.0;
-                    acc_[2][j - t0_] = 0.0;
-                    acc_[3][j - t0_] = 0.0;
-                }
-                for (int t = 0; t < T; t++) {
+        if (27 >= 4) {
+            for (int n_ = 0; n_ < 27; n_ += 4) {
+                int v = n_ + 4 <= (27) ? n_ : (27) - 4;
+                for (int t0_ = 0; t0_ < 64; t0_ += 16) {
+                    double acc_[4][16];
                     for (int j = t0_; j < t0_ + 16; j++) {
-                        acc_[0][j - t0_] += h[t * 64 + j] * d_sum_3[t * 27 + v];
-                        acc_[1][j - t0_] += h[t * 64 + j] * d_sum_3[t * 27 + v + 1];
-                        acc_[2][j - t0_] += h[t * 64 + j] * d_sum_3[t * 27 + v + 2];
-                        acc_[3][j - t0_] += h[t * 64 + j] * d_sum_3[t * 27 + v + 3];
+                        acc_[0][j - t0_] = 0.0;
+                        acc_[1][j - t0_] = 0.0;
+                        acc_[2][j - t0_] = 0.0;
+                        acc_[3][j - t0_] = 0.0;
+                    }
+                    for (int t = 0; t < T; t++) {
+                        for (int j = t0_; j < t0_ + 16; j++) {
+                            acc_[0][j - t0_] += h[t * 64 + j] * d_sum_3[t * 27 + v];
+                            acc_[1][j - t0_] += h[t * 64 + j] * d_sum_3[t * 27 + v + 1];
+                            acc_[2][j - t0_] += h[t * 64 + j] * d_sum_3[t * 27 + v + 2];
+                            acc_[3][j - t0_] += h[t * 64 + j] * d_sum_3[t * 27 + v + 3];
+                        }
+                    }
+                    for (int j = t0_; j < t0_ + 16; j++) {
+                        d_why[v * 64 + j] = acc_[0][j - t0_];
+                        d_why[(v + 1) * 64 + j] = acc_[1][j - t0_];
+                        d_why[(v + 2) * 64 + j] = acc_[2][j - t0_];
+                        d_why[(v + 3) * 64 + j] = acc_[3][j - t0_];
                     }
                 }
-                for (int j = t0_; j < t0_ + 16; j++) {
-                    d_why[v * 64 + j] = acc_[0][j - t0_];
-                    d_why[(v + 1) * 64 + j] = acc_[1][j - t0_];
-                    d_why[(v + 2) * 64 + j] = acc_[2][j - t0_];
-                    d_why[(v + 3) * 64 + j] = acc_[3][j - t0_];
-                }
             }
-        }
-        for (; v < 27; v++) {
-            {
-                double acc_[64];
-                for (int j = 0; j < 64; j++)
-                    acc_[j] = 0.0;
-                for (int t = 0; t < T; t++) {
+        } else {
+            for (int v = 0; v < 27; v++) {
+                {
+                    double acc_[64];
                     for (int j = 0; j < 64; j++)
-                        acc_[j] += h[t * 64 + j] * d_sum_3[t * 27 + v];
+                        acc_[j] = 0.0;
+                    for (int t = 0; t < T; t++) {
+                        for (int j = 0; j < 64; j++)
+                            acc_[j] += h[t * 64 + j] * d_sum_3[t * 27 + v];
+                    }
+                    for (int j = 0; j < 64; j++)
+                        d_why[v * 64 + j] = acc_[j];
                 }
-                for (int j = 0; j < 64; j++)
-                    d_why[v * 64 + j] = acc_[j];
             }
         }
     }
     /* rnn.mg:23: logits[t < T, v < vocab] = (sum(j) why[v, j] * h[t, j]) + by[v] */
     /* dh += dsum_3 * dsum_3/dh */
     {
-        int t = 0;
-        for (; t + 4 <= T; t += 4) {
-            for (int t0_ = 0; t0_ < 64; t0_ += 16) {
-                double acc_[4][16];
-                for (int j = t0_; j < t0_ + 16; j++) {
-                    acc_[0][j - t0_] = 0.0;
-                    acc_[1][j - t0_] = 0.0;
-                    acc_[2][j - t0_] = 0.0;
-                    acc_[3][j - t0_] = 0.0;
-                }
-                for (int v = 0; v < 27; v++) {
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int t = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 64; t0_ += 16) {
+                    double acc_[4][16];
                     for (int j = t0_; j < t0_ + 16; j++) {
-                        acc_[0][j - t0_] += why[v * 64 + j] * d_sum_3[t * 27 + v];
-                        acc_[1][j - t0_] += why[v * 64 + j] * d_sum_3[(t + 1) * 27 + v];
-                        acc_[2][j - t0_] += why[v * 64 + j] * d_sum_3[(t + 2) * 27 + v];
-                        acc_[3][j - t0_] += why[v * 64 + j] * d_sum_3[(t + 3) * 27 + v];
+                        acc_[0][j - t0_] = 0.0;
+                        acc_[1][j - t0_] = 0.0;
+                        acc_[2][j - t0_] = 0.0;
+                        acc_[3][j - t0_] = 0.0;
+                    }
+                    for (int v = 0; v < 27; v++) {
+                        for (int j = t0_; j < t0_ + 16; j++) {
+                            acc_[0][j - t0_] += why[v * 64 + j] * d_sum_3[t * 27 + v];
+                            acc_[1][j - t0_] += why[v * 64 + j] * d_sum_3[(t + 1) * 27 + v];
+                            acc_[2][j - t0_] += why[v * 64 + j] * d_sum_3[(t + 2) * 27 + v];
+                            acc_[3][j - t0_] += why[v * 64 + j] * d_sum_3[(t + 3) * 27 + v];
+                        }
+                    }
+                    for (int j = t0_; j < t0_ + 16; j++) {
+                        d_h[t * 64 + j] = acc_[0][j - t0_];
+                        d_h[(t + 1) * 64 + j] = acc_[1][j - t0_];
+                        d_h[(t + 2) * 64 + j] = acc_[2][j - t0_];
+                        d_h[(t + 3) * 64 + j] = acc_[3][j - t0_];
                     }
                 }
-                for (int j = t0_; j < t0_ + 16; j++) {
-                    d_h[t * 64 + j] = acc_[0][j - t0_];
-                    d_h[(t + 1) * 64 + j] = acc_[1][j - t0_];
-                    d_h[(t + 2) * 64 + j] = acc_[2][j - t0_];
-                    d_h[(t + 3) * 64 + j] = acc_[3][j - t0_];
-                }
             }
-        }
-        for (; t < T; t++) {
-            {
-                double acc_[64];
-                for (int j = 0; j < 64; j++)
-                    acc_[j] = 0.0;
-                for (int v = 0; v < 27; v++) {
+        } else {
+            for (int t = 0; t < T; t++) {
+                {
+                    double acc_[64];
                     for (int j = 0; j < 64; j++)
-                        acc_[j] += why[v * 64 + j] * d_sum_3[t * 27 + v];
+                        acc_[j] = 0.0;
+                    for (int v = 0; v < 27; v++) {
+                        for (int j = 0; j < 64; j++)
+                            acc_[j] += why[v * 64 + j] * d_sum_3[t * 27 + v];
+                    }
+                    for (int j = 0; j < 64; j++)
+                        d_h[t * 64 + j] = acc_[j];
                 }
-                for (int j = 0; j < 64; j++)
-                    d_h[t * 64 + j] = acc_[j];
             }
         }
     }
@@ -514,82 +586,88 @@ static double rnn_loss_grad(void *ctx, const double *params, double *grads, cons
     /* rnn.mg:22: h[t < T, j < n_hidden] = tanh((sum(c) wxh[j, c] * x[t, c]) + (sum(k) whh[j, k] * (h[t - 1, k] else 0.0)) + bh[j]) */
     /* dx += dsum * dsum/dx */
     {
-        int t = 0;
-        for (; t + 4 <= T; t += 4) {
-            double acc_[4][16];
-            for (int c = 0; c < 16; c++) {
-                acc_[0][c] = 0.0;
-                acc_[1][c] = 0.0;
-                acc_[2][c] = 0.0;
-                acc_[3][c] = 0.0;
-            }
-            for (int j = 0; j < 64; j++) {
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int t = n_ + 4 <= (T) ? n_ : (T) - 4;
+                double acc_[4][16];
                 for (int c = 0; c < 16; c++) {
-                    acc_[0][c] += (d_reach_sum[t * 64 + j] > 0 ? wxh[j * 16 + c] * d_sum[t * 64 + j] : 0.0);
-                    acc_[1][c] += (d_reach_sum[(t + 1) * 64 + j] > 0 ? wxh[j * 16 + c] * d_sum[(t + 1) * 64 + j] : 0.0);
-                    acc_[2][c] += (d_reach_sum[(t + 2) * 64 + j] > 0 ? wxh[j * 16 + c] * d_sum[(t + 2) * 64 + j] : 0.0);
-                    acc_[3][c] += (d_reach_sum[(t + 3) * 64 + j] > 0 ? wxh[j * 16 + c] * d_sum[(t + 3) * 64 + j] : 0.0);
+                    acc_[0][c] = 0.0;
+                    acc_[1][c] = 0.0;
+                    acc_[2][c] = 0.0;
+                    acc_[3][c] = 0.0;
                 }
-            }
-            for (int c = 0; c < 16; c++) {
-                d_x[t * 16 + c] = acc_[0][c];
-                d_x[(t + 1) * 16 + c] = acc_[1][c];
-                d_x[(t + 2) * 16 + c] = acc_[2][c];
-                d_x[(t + 3) * 16 + c] = acc_[3][c];
-            }
-        }
-        for (; t < T; t++) {
-            {
-                double acc_[16];
-                for (int c = 0; c < 16; c++)
-                    acc_[c] = 0.0;
                 for (int j = 0; j < 64; j++) {
-                    for (int c = 0; c < 16; c++)
-                        acc_[c] += (d_reach_sum[t * 64 + j] > 0 ? wxh[j * 16 + c] * d_sum[t * 64 + j] : 0.0);
+                    for (int c = 0; c < 16; c++) {
+                        acc_[0][c] += (d_reach_sum[t * 64 + j] > 0 ? wxh[j * 16 + c] * d_sum[t * 64 + j] : 0.0);
+                        acc_[1][c] += (d_reach_sum[(t + 1) * 64 + j] > 0 ? wxh[j * 16 + c] * d_sum[(t + 1) * 64 + j] : 0.0);
+                        acc_[2][c] += (d_reach_sum[(t + 2) * 64 + j] > 0 ? wxh[j * 16 + c] * d_sum[(t + 2) * 64 + j] : 0.0);
+                        acc_[3][c] += (d_reach_sum[(t + 3) * 64 + j] > 0 ? wxh[j * 16 + c] * d_sum[(t + 3) * 64 + j] : 0.0);
+                    }
                 }
-                for (int c = 0; c < 16; c++)
-                    d_x[t * 16 + c] = acc_[c];
+                for (int c = 0; c < 16; c++) {
+                    d_x[t * 16 + c] = acc_[0][c];
+                    d_x[(t + 1) * 16 + c] = acc_[1][c];
+                    d_x[(t + 2) * 16 + c] = acc_[2][c];
+                    d_x[(t + 3) * 16 + c] = acc_[3][c];
+                }
+            }
+        } else {
+            for (int t = 0; t < T; t++) {
+                {
+                    double acc_[16];
+                    for (int c = 0; c < 16; c++)
+                        acc_[c] = 0.0;
+                    for (int j = 0; j < 64; j++) {
+                        for (int c = 0; c < 16; c++)
+                            acc_[c] += (d_reach_sum[t * 64 + j] > 0 ? wxh[j * 16 + c] * d_sum[t * 64 + j] : 0.0);
+                    }
+                    for (int c = 0; c < 16; c++)
+                        d_x[t * 16 + c] = acc_[c];
+                }
             }
         }
     }
     /* rnn.mg:22: h[t < T, j < n_hidden] = tanh((sum(c) wxh[j, c] * x[t, c]) + (sum(k) whh[j, k] * (h[t - 1, k] else 0.0)) + bh[j]) */
     /* reach x */
     {
-        int t = 0;
-        for (; t + 4 <= T; t += 4) {
-            double acc_[4][16];
-            for (int c = 0; c < 16; c++) {
-                acc_[0][c] = 0.0;
-                acc_[1][c] = 0.0;
-                acc_[2][c] = 0.0;
-                acc_[3][c] = 0.0;
-            }
-            for (int j = 0; j < 64; j++) {
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int t = n_ + 4 <= (T) ? n_ : (T) - 4;
+                double acc_[4][16];
                 for (int c = 0; c < 16; c++) {
-                    acc_[0][c] += d_reach_sum[t * 64 + j];
-                    acc_[1][c] += d_reach_sum[(t + 1) * 64 + j];
-                    acc_[2][c] += d_reach_sum[(t + 2) * 64 + j];
-                    acc_[3][c] += d_reach_sum[(t + 3) * 64 + j];
+                    acc_[0][c] = 0.0;
+                    acc_[1][c] = 0.0;
+                    acc_[2][c] = 0.0;
+                    acc_[3][c] = 0.0;
                 }
-            }
-            for (int c = 0; c < 16; c++) {
-                d_reach_x[t * 16 + c] = acc_[0][c];
-                d_reach_x[(t + 1) * 16 + c] = acc_[1][c];
-                d_reach_x[(t + 2) * 16 + c] = acc_[2][c];
-                d_reach_x[(t + 3) * 16 + c] = acc_[3][c];
-            }
-        }
-        for (; t < T; t++) {
-            {
-                double acc_[16];
-                for (int c = 0; c < 16; c++)
-                    acc_[c] = 0.0;
                 for (int j = 0; j < 64; j++) {
-                    for (int c = 0; c < 16; c++)
-                        acc_[c] += d_reach_sum[t * 64 + j];
+                    for (int c = 0; c < 16; c++) {
+                        acc_[0][c] += d_reach_sum[t * 64 + j];
+                        acc_[1][c] += d_reach_sum[(t + 1) * 64 + j];
+                        acc_[2][c] += d_reach_sum[(t + 2) * 64 + j];
+                        acc_[3][c] += d_reach_sum[(t + 3) * 64 + j];
+                    }
                 }
-                for (int c = 0; c < 16; c++)
-                    d_reach_x[t * 16 + c] = acc_[c];
+                for (int c = 0; c < 16; c++) {
+                    d_reach_x[t * 16 + c] = acc_[0][c];
+                    d_reach_x[(t + 1) * 16 + c] = acc_[1][c];
+                    d_reach_x[(t + 2) * 16 + c] = acc_[2][c];
+                    d_reach_x[(t + 3) * 16 + c] = acc_[3][c];
+                }
+            }
+        } else {
+            for (int t = 0; t < T; t++) {
+                {
+                    double acc_[16];
+                    for (int c = 0; c < 16; c++)
+                        acc_[c] = 0.0;
+                    for (int j = 0; j < 64; j++) {
+                        for (int c = 0; c < 16; c++)
+                            acc_[c] += d_reach_sum[t * 64 + j];
+                    }
+                    for (int c = 0; c < 16; c++)
+                        d_reach_x[t * 16 + c] = acc_[c];
+                }
             }
         }
     }
@@ -613,7 +691,7 @@ const MgModel rnn_model = {
     .n_params = 6,
     .params = rnn_params,
     .n_scalars = 7371,
-    .scratch = 10144,
+    .scratch = 15972,
     .optim = {.kind = MG_OPT_ADAM, .lr = 0.01, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-08,
               .steps = 1000, .schedule = MG_SCHED_LINEAR, .fast = 0, .warmup = 0, .step_size = 0,
               .nesterov = 0, .gamma = 0.1, .min_lr = 0.0, .momentum = 0.0, .weight_decay = 0.0, .clip = 0.0},

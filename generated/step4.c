@@ -3,7 +3,7 @@
  * Model 'step4': 9 parameter tensors, 4192 scalars; T <= 16; vocab 27.
  * step4_forward computes the logits, step4_loss_grad the loss of one document and
  * the gradient of every parameter.  Every array is row-major; the comment after
- * each pointer gives its shape.  Scratch: 9280 doubles. */
+ * each pointer gives its shape.  Scratch: 16382 doubles. */
 #include <math.h>
 #include <string.h>
 
@@ -138,67 +138,166 @@ static void step4_forward_pass(const double *params, const int *tokens, int T, d
 
     /* step4.mg:37: q = linear(h, layer[l].attn_wq) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 16; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 16; i++) {
-                acc_0 += layer0_attn_wq[o * 16 + i] * h[b0 * 16 + i];
-                acc_1 += layer0_attn_wq[(o + 1) * 16 + i] * h[b0 * 16 + i];
-                acc_2 += layer0_attn_wq[(o + 2) * 16 + i] * h[b0 * 16 + i];
-                acc_3 += layer0_attn_wq[(o + 3) * 16 + i] * h[b0 * 16 + i];
+    {
+        double *wt_ = scratch + 9280; /* [16, 16]: layer0_attn_wq transposed, then {16, 16} and the layer0_attn_wq it was made from */
+        if (wt_[256] != 16 || wt_[257] != 16 || memcmp(wt_ + 258, layer0_attn_wq, 256 * sizeof *wt_)) {
+            memcpy(wt_ + 258, layer0_attn_wq, 256 * sizeof *wt_);
+            for (int o = 0; o < 16; o++)
+                for (int i = 0; i < 16; i++)
+                    wt_[i * 16 + o] = layer0_attn_wq[o * 16 + i];
+            wt_[256] = 16;
+            wt_[257] = 16;
+        }
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int b0 = n_ + 4 <= (T) ? n_ : (T) - 4;
+                double acc_[4][16];
+                for (int o = 0; o < 16; o++) {
+                    acc_[0][o] = 0.0;
+                    acc_[1][o] = 0.0;
+                    acc_[2][o] = 0.0;
+                    acc_[3][o] = 0.0;
+                }
+                for (int i = 0; i < 16; i++) {
+                    for (int o = 0; o < 16; o++) {
+                        acc_[0][o] += wt_[i * 16 + o] * h[b0 * 16 + i];
+                        acc_[1][o] += wt_[i * 16 + o] * h[(b0 + 1) * 16 + i];
+                        acc_[2][o] += wt_[i * 16 + o] * h[(b0 + 2) * 16 + i];
+                        acc_[3][o] += wt_[i * 16 + o] * h[(b0 + 3) * 16 + i];
+                    }
+                }
+                for (int o = 0; o < 16; o++) {
+                    q[b0 * 16 + o] = acc_[0][o];
+                    q[(b0 + 1) * 16 + o] = acc_[1][o];
+                    q[(b0 + 2) * 16 + o] = acc_[2][o];
+                    q[(b0 + 3) * 16 + o] = acc_[3][o];
+                }
             }
-            q[b0 * 16 + o] = acc_0;
-            q[b0 * 16 + o + 1] = acc_1;
-            q[b0 * 16 + o + 2] = acc_2;
-            q[b0 * 16 + o + 3] = acc_3;
+        } else {
+            for (int b0 = 0; b0 < T; b0++) {
+                double acc_[1][16];
+                for (int o = 0; o < 16; o++) {
+                    acc_[0][o] = 0.0;
+                }
+                for (int i = 0; i < 16; i++) {
+                    for (int o = 0; o < 16; o++) {
+                        acc_[0][o] += wt_[i * 16 + o] * h[b0 * 16 + i];
+                    }
+                }
+                for (int o = 0; o < 16; o++) {
+                    q[b0 * 16 + o] = acc_[0][o];
+                }
+            }
         }
     }
 
     /* step4.mg:38: k = linear(h, layer[l].attn_wk) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 16; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 16; i++) {
-                acc_0 += layer0_attn_wk[o * 16 + i] * h[b0 * 16 + i];
-                acc_1 += layer0_attn_wk[(o + 1) * 16 + i] * h[b0 * 16 + i];
-                acc_2 += layer0_attn_wk[(o + 2) * 16 + i] * h[b0 * 16 + i];
-                acc_3 += layer0_attn_wk[(o + 3) * 16 + i] * h[b0 * 16 + i];
+    {
+        double *wt_ = scratch + 9794; /* [16, 16]: layer0_attn_wk transposed, then {16, 16} and the layer0_attn_wk it was made from */
+        if (wt_[256] != 16 || wt_[257] != 16 || memcmp(wt_ + 258, layer0_attn_wk, 256 * sizeof *wt_)) {
+            memcpy(wt_ + 258, layer0_attn_wk, 256 * sizeof *wt_);
+            for (int o = 0; o < 16; o++)
+                for (int i = 0; i < 16; i++)
+                    wt_[i * 16 + o] = layer0_attn_wk[o * 16 + i];
+            wt_[256] = 16;
+            wt_[257] = 16;
+        }
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int b0 = n_ + 4 <= (T) ? n_ : (T) - 4;
+                double acc_[4][16];
+                for (int o = 0; o < 16; o++) {
+                    acc_[0][o] = 0.0;
+                    acc_[1][o] = 0.0;
+                    acc_[2][o] = 0.0;
+                    acc_[3][o] = 0.0;
+                }
+                for (int i = 0; i < 16; i++) {
+                    for (int o = 0; o < 16; o++) {
+                        acc_[0][o] += wt_[i * 16 + o] * h[b0 * 16 + i];
+                        acc_[1][o] += wt_[i * 16 + o] * h[(b0 + 1) * 16 + i];
+                        acc_[2][o] += wt_[i * 16 + o] * h[(b0 + 2) * 16 + i];
+                        acc_[3][o] += wt_[i * 16 + o] * h[(b0 + 3) * 16 + i];
+                    }
+                }
+                for (int o = 0; o < 16; o++) {
+                    k[b0 * 16 + o] = acc_[0][o];
+                    k[(b0 + 1) * 16 + o] = acc_[1][o];
+                    k[(b0 + 2) * 16 + o] = acc_[2][o];
+                    k[(b0 + 3) * 16 + o] = acc_[3][o];
+                }
             }
-            k[b0 * 16 + o] = acc_0;
-            k[b0 * 16 + o + 1] = acc_1;
-            k[b0 * 16 + o + 2] = acc_2;
-            k[b0 * 16 + o + 3] = acc_3;
+        } else {
+            for (int b0 = 0; b0 < T; b0++) {
+                double acc_[1][16];
+                for (int o = 0; o < 16; o++) {
+                    acc_[0][o] = 0.0;
+                }
+                for (int i = 0; i < 16; i++) {
+                    for (int o = 0; o < 16; o++) {
+                        acc_[0][o] += wt_[i * 16 + o] * h[b0 * 16 + i];
+                    }
+                }
+                for (int o = 0; o < 16; o++) {
+                    k[b0 * 16 + o] = acc_[0][o];
+                }
+            }
         }
     }
 
     /* step4.mg:39: v = linear(h, layer[l].attn_wv) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 16; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 16; i++) {
-                acc_0 += layer0_attn_wv[o * 16 + i] * h[b0 * 16 + i];
-                acc_1 += layer0_attn_wv[(o + 1) * 16 + i] * h[b0 * 16 + i];
-                acc_2 += layer0_attn_wv[(o + 2) * 16 + i] * h[b0 * 16 + i];
-                acc_3 += layer0_attn_wv[(o + 3) * 16 + i] * h[b0 * 16 + i];
+    {
+        double *wt_ = scratch + 10308; /* [16, 16]: layer0_attn_wv transposed, then {16, 16} and the layer0_attn_wv it was made from */
+        if (wt_[256] != 16 || wt_[257] != 16 || memcmp(wt_ + 258, layer0_attn_wv, 256 * sizeof *wt_)) {
+            memcpy(wt_ + 258, layer0_attn_wv, 256 * sizeof *wt_);
+            for (int o = 0; o < 16; o++)
+                for (int i = 0; i < 16; i++)
+                    wt_[i * 16 + o] = layer0_attn_wv[o * 16 + i];
+            wt_[256] = 16;
+            wt_[257] = 16;
+        }
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int b0 = n_ + 4 <= (T) ? n_ : (T) - 4;
+                double acc_[4][16];
+                for (int o = 0; o < 16; o++) {
+                    acc_[0][o] = 0.0;
+                    acc_[1][o] = 0.0;
+                    acc_[2][o] = 0.0;
+                    acc_[3][o] = 0.0;
+                }
+                for (int i = 0; i < 16; i++) {
+                    for (int o = 0; o < 16; o++) {
+                        acc_[0][o] += wt_[i * 16 + o] * h[b0 * 16 + i];
+                        acc_[1][o] += wt_[i * 16 + o] * h[(b0 + 1) * 16 + i];
+                        acc_[2][o] += wt_[i * 16 + o] * h[(b0 + 2) * 16 + i];
+                        acc_[3][o] += wt_[i * 16 + o] * h[(b0 + 3) * 16 + i];
+                    }
+                }
+                for (int o = 0; o < 16; o++) {
+                    v[b0 * 16 + o] = acc_[0][o];
+                    v[(b0 + 1) * 16 + o] = acc_[1][o];
+                    v[(b0 + 2) * 16 + o] = acc_[2][o];
+                    v[(b0 + 3) * 16 + o] = acc_[3][o];
+                }
             }
-            v[b0 * 16 + o] = acc_0;
-            v[b0 * 16 + o + 1] = acc_1;
-            v[b0 * 16 + o + 2] = acc_2;
-            v[b0 * 16 + o + 3] = acc_3;
+        } else {
+            for (int b0 = 0; b0 < T; b0++) {
+                double acc_[1][16];
+                for (int o = 0; o < 16; o++) {
+                    acc_[0][o] = 0.0;
+                }
+                for (int i = 0; i < 16; i++) {
+                    for (int o = 0; o < 16; o++) {
+                        acc_[0][o] += wt_[i * 16 + o] * h[b0 * 16 + i];
+                    }
+                }
+                for (int o = 0; o < 16; o++) {
+                    v[b0 * 16 + o] = acc_[0][o];
+                }
+            }
         }
     }
 
@@ -281,23 +380,56 @@ static void step4_forward_pass(const double *params, const int *tokens, int T, d
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 16; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 16; i++) {
-                acc_0 += layer0_attn_wo[o * 16 + i] * attention_out[b0 * 16 + i];
-                acc_1 += layer0_attn_wo[(o + 1) * 16 + i] * attention_out[b0 * 16 + i];
-                acc_2 += layer0_attn_wo[(o + 2) * 16 + i] * attention_out[b0 * 16 + i];
-                acc_3 += layer0_attn_wo[(o + 3) * 16 + i] * attention_out[b0 * 16 + i];
+    {
+        double *wt_ = scratch + 10822; /* [16, 16]: layer0_attn_wo transposed, then {16, 16} and the layer0_attn_wo it was made from */
+        if (wt_[256] != 16 || wt_[257] != 16 || memcmp(wt_ + 258, layer0_attn_wo, 256 * sizeof *wt_)) {
+            memcpy(wt_ + 258, layer0_attn_wo, 256 * sizeof *wt_);
+            for (int o = 0; o < 16; o++)
+                for (int i = 0; i < 16; i++)
+                    wt_[i * 16 + o] = layer0_attn_wo[o * 16 + i];
+            wt_[256] = 16;
+            wt_[257] = 16;
+        }
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int b0 = n_ + 4 <= (T) ? n_ : (T) - 4;
+                double acc_[4][16];
+                for (int o = 0; o < 16; o++) {
+                    acc_[0][o] = 0.0;
+                    acc_[1][o] = 0.0;
+                    acc_[2][o] = 0.0;
+                    acc_[3][o] = 0.0;
+                }
+                for (int i = 0; i < 16; i++) {
+                    for (int o = 0; o < 16; o++) {
+                        acc_[0][o] += wt_[i * 16 + o] * attention_out[b0 * 16 + i];
+                        acc_[1][o] += wt_[i * 16 + o] * attention_out[(b0 + 1) * 16 + i];
+                        acc_[2][o] += wt_[i * 16 + o] * attention_out[(b0 + 2) * 16 + i];
+                        acc_[3][o] += wt_[i * 16 + o] * attention_out[(b0 + 3) * 16 + i];
+                    }
+                }
+                for (int o = 0; o < 16; o++) {
+                    linear_y[b0 * 16 + o] = acc_[0][o];
+                    linear_y[(b0 + 1) * 16 + o] = acc_[1][o];
+                    linear_y[(b0 + 2) * 16 + o] = acc_[2][o];
+                    linear_y[(b0 + 3) * 16 + o] = acc_[3][o];
+                }
             }
-            linear_y[b0 * 16 + o] = acc_0;
-            linear_y[b0 * 16 + o + 1] = acc_1;
-            linear_y[b0 * 16 + o + 2] = acc_2;
-            linear_y[b0 * 16 + o + 3] = acc_3;
+        } else {
+            for (int b0 = 0; b0 < T; b0++) {
+                double acc_[1][16];
+                for (int o = 0; o < 16; o++) {
+                    acc_[0][o] = 0.0;
+                }
+                for (int i = 0; i < 16; i++) {
+                    for (int o = 0; o < 16; o++) {
+                        acc_[0][o] += wt_[i * 16 + o] * attention_out[b0 * 16 + i];
+                    }
+                }
+                for (int o = 0; o < 16; o++) {
+                    linear_y[b0 * 16 + o] = acc_[0][o];
+                }
+            }
         }
     }
 
@@ -331,23 +463,58 @@ static void step4_forward_pass(const double *params, const int *tokens, int T, d
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 64; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 16; i++) {
-                acc_0 += layer0_mlp_fc1[o * 16 + i] * rmsnorm_y[b0 * 16 + i];
-                acc_1 += layer0_mlp_fc1[(o + 1) * 16 + i] * rmsnorm_y[b0 * 16 + i];
-                acc_2 += layer0_mlp_fc1[(o + 2) * 16 + i] * rmsnorm_y[b0 * 16 + i];
-                acc_3 += layer0_mlp_fc1[(o + 3) * 16 + i] * rmsnorm_y[b0 * 16 + i];
+    {
+        double *wt_ = scratch + 11336; /* [16, 64]: layer0_mlp_fc1 transposed, then {64, 16} and the layer0_mlp_fc1 it was made from */
+        if (wt_[1024] != 64 || wt_[1025] != 16 || memcmp(wt_ + 1026, layer0_mlp_fc1, 1024 * sizeof *wt_)) {
+            memcpy(wt_ + 1026, layer0_mlp_fc1, 1024 * sizeof *wt_);
+            for (int o = 0; o < 64; o++)
+                for (int i = 0; i < 16; i++)
+                    wt_[i * 64 + o] = layer0_mlp_fc1[o * 16 + i];
+            wt_[1024] = 64;
+            wt_[1025] = 16;
+        }
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int b0 = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 64; t0_ += 16) {
+                    double acc_[4][16];
+                    for (int o = t0_; o < t0_ + 16; o++) {
+                        acc_[0][o - t0_] = 0.0;
+                        acc_[1][o - t0_] = 0.0;
+                        acc_[2][o - t0_] = 0.0;
+                        acc_[3][o - t0_] = 0.0;
+                    }
+                    for (int i = 0; i < 16; i++) {
+                        for (int o = t0_; o < t0_ + 16; o++) {
+                            acc_[0][o - t0_] += wt_[i * 64 + o] * rmsnorm_y[b0 * 16 + i];
+                            acc_[1][o - t0_] += wt_[i * 64 + o] * rmsnorm_y[(b0 + 1) * 16 + i];
+                            acc_[2][o - t0_] += wt_[i * 64 + o] * rmsnorm_y[(b0 + 2) * 16 + i];
+                            acc_[3][o - t0_] += wt_[i * 64 + o] * rmsnorm_y[(b0 + 3) * 16 + i];
+                        }
+                    }
+                    for (int o = t0_; o < t0_ + 16 && o < 64; o++) {
+                        linear_y_2[b0 * 64 + o] = acc_[0][o - t0_];
+                        linear_y_2[(b0 + 1) * 64 + o] = acc_[1][o - t0_];
+                        linear_y_2[(b0 + 2) * 64 + o] = acc_[2][o - t0_];
+                        linear_y_2[(b0 + 3) * 64 + o] = acc_[3][o - t0_];
+                    }
+                }
             }
-            linear_y_2[b0 * 64 + o] = acc_0;
-            linear_y_2[b0 * 64 + o + 1] = acc_1;
-            linear_y_2[b0 * 64 + o + 2] = acc_2;
-            linear_y_2[b0 * 64 + o + 3] = acc_3;
+        } else {
+            for (int b0 = 0; b0 < T; b0++) {
+                double acc_[1][64];
+                for (int o = 0; o < 64; o++) {
+                    acc_[0][o] = 0.0;
+                }
+                for (int i = 0; i < 16; i++) {
+                    for (int o = 0; o < 64; o++) {
+                        acc_[0][o] += wt_[i * 64 + o] * rmsnorm_y[b0 * 16 + i];
+                    }
+                }
+                for (int o = 0; o < 64; o++) {
+                    linear_y_2[b0 * 64 + o] = acc_[0][o];
+                }
+            }
         }
     }
     /* step4.mg:41: x = linear(relu(linear(rmsnorm(x), layer[l].mlp_fc1)), layer[l].mlp_fc2) + x */
@@ -357,23 +524,56 @@ static void step4_forward_pass(const double *params, const int *tokens, int T, d
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 16; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 64; i++) {
-                acc_0 += layer0_mlp_fc2[o * 64 + i] * linear_arg1[b0 * 64 + i];
-                acc_1 += layer0_mlp_fc2[(o + 1) * 64 + i] * linear_arg1[b0 * 64 + i];
-                acc_2 += layer0_mlp_fc2[(o + 2) * 64 + i] * linear_arg1[b0 * 64 + i];
-                acc_3 += layer0_mlp_fc2[(o + 3) * 64 + i] * linear_arg1[b0 * 64 + i];
+    {
+        double *wt_ = scratch + 13386; /* [64, 16]: layer0_mlp_fc2 transposed, then {16, 64} and the layer0_mlp_fc2 it was made from */
+        if (wt_[1024] != 16 || wt_[1025] != 64 || memcmp(wt_ + 1026, layer0_mlp_fc2, 1024 * sizeof *wt_)) {
+            memcpy(wt_ + 1026, layer0_mlp_fc2, 1024 * sizeof *wt_);
+            for (int o = 0; o < 16; o++)
+                for (int i = 0; i < 64; i++)
+                    wt_[i * 16 + o] = layer0_mlp_fc2[o * 64 + i];
+            wt_[1024] = 16;
+            wt_[1025] = 64;
+        }
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int b0 = n_ + 4 <= (T) ? n_ : (T) - 4;
+                double acc_[4][16];
+                for (int o = 0; o < 16; o++) {
+                    acc_[0][o] = 0.0;
+                    acc_[1][o] = 0.0;
+                    acc_[2][o] = 0.0;
+                    acc_[3][o] = 0.0;
+                }
+                for (int i = 0; i < 64; i++) {
+                    for (int o = 0; o < 16; o++) {
+                        acc_[0][o] += wt_[i * 16 + o] * linear_arg1[b0 * 64 + i];
+                        acc_[1][o] += wt_[i * 16 + o] * linear_arg1[(b0 + 1) * 64 + i];
+                        acc_[2][o] += wt_[i * 16 + o] * linear_arg1[(b0 + 2) * 64 + i];
+                        acc_[3][o] += wt_[i * 16 + o] * linear_arg1[(b0 + 3) * 64 + i];
+                    }
+                }
+                for (int o = 0; o < 16; o++) {
+                    linear_y_3[b0 * 16 + o] = acc_[0][o];
+                    linear_y_3[(b0 + 1) * 16 + o] = acc_[1][o];
+                    linear_y_3[(b0 + 2) * 16 + o] = acc_[2][o];
+                    linear_y_3[(b0 + 3) * 16 + o] = acc_[3][o];
+                }
             }
-            linear_y_3[b0 * 16 + o] = acc_0;
-            linear_y_3[b0 * 16 + o + 1] = acc_1;
-            linear_y_3[b0 * 16 + o + 2] = acc_2;
-            linear_y_3[b0 * 16 + o + 3] = acc_3;
+        } else {
+            for (int b0 = 0; b0 < T; b0++) {
+                double acc_[1][16];
+                for (int o = 0; o < 16; o++) {
+                    acc_[0][o] = 0.0;
+                }
+                for (int i = 0; i < 64; i++) {
+                    for (int o = 0; o < 16; o++) {
+                        acc_[0][o] += wt_[i * 16 + o] * linear_arg1[b0 * 64 + i];
+                    }
+                }
+                for (int o = 0; o < 16; o++) {
+                    linear_y_3[b0 * 16 + o] = acc_[0][o];
+                }
+            }
         }
     }
 
@@ -386,30 +586,61 @@ static void step4_forward_pass(const double *params, const int *tokens, int T, d
 
     /* step4.mg:43: logits = linear(x, lm_head) */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 27; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 16; i++) {
-                acc_0 += lm_head[o * 16 + i] * x_4[b0 * 16 + i];
-                acc_1 += lm_head[(o + 1) * 16 + i] * x_4[b0 * 16 + i];
-                acc_2 += lm_head[(o + 2) * 16 + i] * x_4[b0 * 16 + i];
-                acc_3 += lm_head[(o + 3) * 16 + i] * x_4[b0 * 16 + i];
-            }
-            logits[b0 * 27 + o] = acc_0;
-            logits[b0 * 27 + o + 1] = acc_1;
-            logits[b0 * 27 + o + 2] = acc_2;
-            logits[b0 * 27 + o + 3] = acc_3;
+    {
+        double *wt_ = scratch + 15436; /* [16, 32]: lm_head transposed, then {27, 16} and the lm_head it was made from */
+        if (wt_[512] != 27 || wt_[513] != 16 || memcmp(wt_ + 514, lm_head, 432 * sizeof *wt_)) {
+            memcpy(wt_ + 514, lm_head, 432 * sizeof *wt_);
+            for (int o = 0; o < 27; o++)
+                for (int i = 0; i < 16; i++)
+                    wt_[i * 32 + o] = lm_head[o * 16 + i];
+            for (int i = 0; i < 16; i++)
+                for (int o = 27; o < 32; o++)
+                    wt_[i * 32 + o] = 0.0;
+            wt_[512] = 27;
+            wt_[513] = 16;
         }
-        for (; o < 27; o++) {
-            double acc_ = 0.0;
-            for (int i = 0; i < 16; i++) {
-                acc_ += lm_head[o * 16 + i] * x_4[b0 * 16 + i];
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int b0 = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 32; t0_ += 16) {
+                    double acc_[4][16];
+                    for (int o = t0_; o < t0_ + 16; o++) {
+                        acc_[0][o - t0_] = 0.0;
+                        acc_[1][o - t0_] = 0.0;
+                        acc_[2][o - t0_] = 0.0;
+                        acc_[3][o - t0_] = 0.0;
+                    }
+                    for (int i = 0; i < 16; i++) {
+                        for (int o = t0_; o < t0_ + 16; o++) {
+                            acc_[0][o - t0_] += wt_[i * 32 + o] * x_4[b0 * 16 + i];
+                            acc_[1][o - t0_] += wt_[i * 32 + o] * x_4[(b0 + 1) * 16 + i];
+                            acc_[2][o - t0_] += wt_[i * 32 + o] * x_4[(b0 + 2) * 16 + i];
+                            acc_[3][o - t0_] += wt_[i * 32 + o] * x_4[(b0 + 3) * 16 + i];
+                        }
+                    }
+                    for (int o = t0_; o < t0_ + 16 && o < 27; o++) {
+                        logits[b0 * 27 + o] = acc_[0][o - t0_];
+                        logits[(b0 + 1) * 27 + o] = acc_[1][o - t0_];
+                        logits[(b0 + 2) * 27 + o] = acc_[2][o - t0_];
+                        logits[(b0 + 3) * 27 + o] = acc_[3][o - t0_];
+                    }
+                }
             }
-            logits[b0 * 27 + o] = acc_;
+        } else {
+            for (int b0 = 0; b0 < T; b0++) {
+                double acc_[1][32];
+                for (int o = 0; o < 32; o++) {
+                    acc_[0][o] = 0.0;
+                }
+                for (int i = 0; i < 16; i++) {
+                    for (int o = 0; o < 32; o++) {
+                        acc_[0][o] += wt_[i * 32 + o] * x_4[b0 * 16 + i];
+                    }
+                }
+                for (int o = 0; o < 27; o++) {
+                    logits[b0 * 27 + o] = acc_[0][o];
+                }
+            }
         }
     }
 }
@@ -617,82 +848,88 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     /* dlm_head += dlogits * dlogits/dlm_head */
     {
-        int o = 0;
-        for (; o + 4 <= 27; o += 4) {
-            double acc_[4][16];
-            for (int i = 0; i < 16; i++) {
-                acc_[0][i] = 0.0;
-                acc_[1][i] = 0.0;
-                acc_[2][i] = 0.0;
-                acc_[3][i] = 0.0;
-            }
-            for (int b0 = 0; b0 < T; b0++) {
+        if (27 >= 4) {
+            for (int n_ = 0; n_ < 27; n_ += 4) {
+                int o = n_ + 4 <= (27) ? n_ : (27) - 4;
+                double acc_[4][16];
                 for (int i = 0; i < 16; i++) {
-                    acc_[0][i] += x_4[b0 * 16 + i] * d_logits[b0 * 27 + o];
-                    acc_[1][i] += x_4[b0 * 16 + i] * d_logits[b0 * 27 + o + 1];
-                    acc_[2][i] += x_4[b0 * 16 + i] * d_logits[b0 * 27 + o + 2];
-                    acc_[3][i] += x_4[b0 * 16 + i] * d_logits[b0 * 27 + o + 3];
+                    acc_[0][i] = 0.0;
+                    acc_[1][i] = 0.0;
+                    acc_[2][i] = 0.0;
+                    acc_[3][i] = 0.0;
                 }
-            }
-            for (int i = 0; i < 16; i++) {
-                d_lm_head[o * 16 + i] = acc_[0][i];
-                d_lm_head[(o + 1) * 16 + i] = acc_[1][i];
-                d_lm_head[(o + 2) * 16 + i] = acc_[2][i];
-                d_lm_head[(o + 3) * 16 + i] = acc_[3][i];
-            }
-        }
-        for (; o < 27; o++) {
-            {
-                double acc_[16];
-                for (int i = 0; i < 16; i++)
-                    acc_[i] = 0.0;
                 for (int b0 = 0; b0 < T; b0++) {
-                    for (int i = 0; i < 16; i++)
-                        acc_[i] += x_4[b0 * 16 + i] * d_logits[b0 * 27 + o];
+                    for (int i = 0; i < 16; i++) {
+                        acc_[0][i] += x_4[b0 * 16 + i] * d_logits[b0 * 27 + o];
+                        acc_[1][i] += x_4[b0 * 16 + i] * d_logits[b0 * 27 + o + 1];
+                        acc_[2][i] += x_4[b0 * 16 + i] * d_logits[b0 * 27 + o + 2];
+                        acc_[3][i] += x_4[b0 * 16 + i] * d_logits[b0 * 27 + o + 3];
+                    }
                 }
-                for (int i = 0; i < 16; i++)
-                    d_lm_head[o * 16 + i] = acc_[i];
+                for (int i = 0; i < 16; i++) {
+                    d_lm_head[o * 16 + i] = acc_[0][i];
+                    d_lm_head[(o + 1) * 16 + i] = acc_[1][i];
+                    d_lm_head[(o + 2) * 16 + i] = acc_[2][i];
+                    d_lm_head[(o + 3) * 16 + i] = acc_[3][i];
+                }
+            }
+        } else {
+            for (int o = 0; o < 27; o++) {
+                {
+                    double acc_[16];
+                    for (int i = 0; i < 16; i++)
+                        acc_[i] = 0.0;
+                    for (int b0 = 0; b0 < T; b0++) {
+                        for (int i = 0; i < 16; i++)
+                            acc_[i] += x_4[b0 * 16 + i] * d_logits[b0 * 27 + o];
+                    }
+                    for (int i = 0; i < 16; i++)
+                        d_lm_head[o * 16 + i] = acc_[i];
+                }
             }
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     /* dx_4 += dlogits * dlogits/dx_4 */
     {
-        int b0 = 0;
-        for (; b0 + 4 <= T; b0 += 4) {
-            double acc_[4][16];
-            for (int i = 0; i < 16; i++) {
-                acc_[0][i] = 0.0;
-                acc_[1][i] = 0.0;
-                acc_[2][i] = 0.0;
-                acc_[3][i] = 0.0;
-            }
-            for (int o = 0; o < 27; o++) {
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int b0 = n_ + 4 <= (T) ? n_ : (T) - 4;
+                double acc_[4][16];
                 for (int i = 0; i < 16; i++) {
-                    acc_[0][i] += lm_head[o * 16 + i] * d_logits[b0 * 27 + o];
-                    acc_[1][i] += lm_head[o * 16 + i] * d_logits[(b0 + 1) * 27 + o];
-                    acc_[2][i] += lm_head[o * 16 + i] * d_logits[(b0 + 2) * 27 + o];
-                    acc_[3][i] += lm_head[o * 16 + i] * d_logits[(b0 + 3) * 27 + o];
+                    acc_[0][i] = 0.0;
+                    acc_[1][i] = 0.0;
+                    acc_[2][i] = 0.0;
+                    acc_[3][i] = 0.0;
                 }
-            }
-            for (int i = 0; i < 16; i++) {
-                d_x_4[b0 * 16 + i] = acc_[0][i];
-                d_x_4[(b0 + 1) * 16 + i] = acc_[1][i];
-                d_x_4[(b0 + 2) * 16 + i] = acc_[2][i];
-                d_x_4[(b0 + 3) * 16 + i] = acc_[3][i];
-            }
-        }
-        for (; b0 < T; b0++) {
-            {
-                double acc_[16];
-                for (int i = 0; i < 16; i++)
-                    acc_[i] = 0.0;
                 for (int o = 0; o < 27; o++) {
-                    for (int i = 0; i < 16; i++)
-                        acc_[i] += lm_head[o * 16 + i] * d_logits[b0 * 27 + o];
+                    for (int i = 0; i < 16; i++) {
+                        acc_[0][i] += lm_head[o * 16 + i] * d_logits[b0 * 27 + o];
+                        acc_[1][i] += lm_head[o * 16 + i] * d_logits[(b0 + 1) * 27 + o];
+                        acc_[2][i] += lm_head[o * 16 + i] * d_logits[(b0 + 2) * 27 + o];
+                        acc_[3][i] += lm_head[o * 16 + i] * d_logits[(b0 + 3) * 27 + o];
+                    }
                 }
-                for (int i = 0; i < 16; i++)
-                    d_x_4[b0 * 16 + i] = acc_[i];
+                for (int i = 0; i < 16; i++) {
+                    d_x_4[b0 * 16 + i] = acc_[0][i];
+                    d_x_4[(b0 + 1) * 16 + i] = acc_[1][i];
+                    d_x_4[(b0 + 2) * 16 + i] = acc_[2][i];
+                    d_x_4[(b0 + 3) * 16 + i] = acc_[3][i];
+                }
+            }
+        } else {
+            for (int b0 = 0; b0 < T; b0++) {
+                {
+                    double acc_[16];
+                    for (int i = 0; i < 16; i++)
+                        acc_[i] = 0.0;
+                    for (int o = 0; o < 27; o++) {
+                        for (int i = 0; i < 16; i++)
+                            acc_[i] += lm_head[o * 16 + i] * d_logits[b0 * 27 + o];
+                    }
+                    for (int i = 0; i < 16; i++)
+                        d_x_4[b0 * 16 + i] = acc_[i];
+                }
             }
         }
     }
@@ -740,43 +977,46 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     /* dlinear_arg1 += dlinear_y_3 * dlinear_y_3/dlinear_arg1 */
     {
-        int b0 = 0;
-        for (; b0 + 4 <= T; b0 += 4) {
-            for (int t0_ = 0; t0_ < 64; t0_ += 16) {
-                double acc_[4][16];
-                for (int i = t0_; i < t0_ + 16; i++) {
-                    acc_[0][i - t0_] = 0.0;
-                    acc_[1][i - t0_] = 0.0;
-                    acc_[2][i - t0_] = 0.0;
-                    acc_[3][i - t0_] = 0.0;
-                }
-                for (int o = 0; o < 16; o++) {
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int b0 = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 64; t0_ += 16) {
+                    double acc_[4][16];
                     for (int i = t0_; i < t0_ + 16; i++) {
-                        acc_[0][i - t0_] += layer0_mlp_fc2[o * 64 + i] * d_linear_y_3[b0 * 16 + o];
-                        acc_[1][i - t0_] += layer0_mlp_fc2[o * 64 + i] * d_linear_y_3[(b0 + 1) * 16 + o];
-                        acc_[2][i - t0_] += layer0_mlp_fc2[o * 64 + i] * d_linear_y_3[(b0 + 2) * 16 + o];
-                        acc_[3][i - t0_] += layer0_mlp_fc2[o * 64 + i] * d_linear_y_3[(b0 + 3) * 16 + o];
+                        acc_[0][i - t0_] = 0.0;
+                        acc_[1][i - t0_] = 0.0;
+                        acc_[2][i - t0_] = 0.0;
+                        acc_[3][i - t0_] = 0.0;
+                    }
+                    for (int o = 0; o < 16; o++) {
+                        for (int i = t0_; i < t0_ + 16; i++) {
+                            acc_[0][i - t0_] += layer0_mlp_fc2[o * 64 + i] * d_linear_y_3[b0 * 16 + o];
+                            acc_[1][i - t0_] += layer0_mlp_fc2[o * 64 + i] * d_linear_y_3[(b0 + 1) * 16 + o];
+                            acc_[2][i - t0_] += layer0_mlp_fc2[o * 64 + i] * d_linear_y_3[(b0 + 2) * 16 + o];
+                            acc_[3][i - t0_] += layer0_mlp_fc2[o * 64 + i] * d_linear_y_3[(b0 + 3) * 16 + o];
+                        }
+                    }
+                    for (int i = t0_; i < t0_ + 16; i++) {
+                        d_linear_arg1[b0 * 64 + i] = acc_[0][i - t0_];
+                        d_linear_arg1[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
+                        d_linear_arg1[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
+                        d_linear_arg1[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
                     }
                 }
-                for (int i = t0_; i < t0_ + 16; i++) {
-                    d_linear_arg1[b0 * 64 + i] = acc_[0][i - t0_];
-                    d_linear_arg1[(b0 + 1) * 64 + i] = acc_[1][i - t0_];
-                    d_linear_arg1[(b0 + 2) * 64 + i] = acc_[2][i - t0_];
-                    d_linear_arg1[(b0 + 3) * 64 + i] = acc_[3][i - t0_];
-                }
             }
-        }
-        for (; b0 < T; b0++) {
-            {
-                double acc_[64];
-                for (int i = 0; i < 64; i++)
-                    acc_[i] = 0.0;
-                for (int o = 0; o < 16; o++) {
+        } else {
+            for (int b0 = 0; b0 < T; b0++) {
+                {
+                    double acc_[64];
                     for (int i = 0; i < 64; i++)
-                        acc_[i] += layer0_mlp_fc2[o * 64 + i] * d_linear_y_3[b0 * 16 + o];
+                        acc_[i] = 0.0;
+                    for (int o = 0; o < 16; o++) {
+                        for (int i = 0; i < 64; i++)
+                            acc_[i] += layer0_mlp_fc2[o * 64 + i] * d_linear_y_3[b0 * 16 + o];
+                    }
+                    for (int i = 0; i < 64; i++)
+                        d_linear_arg1[b0 * 64 + i] = acc_[i];
                 }
-                for (int i = 0; i < 64; i++)
-                    d_linear_arg1[b0 * 64 + i] = acc_[i];
             }
         }
     }
@@ -818,41 +1058,44 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     /* drmsnorm_y += dlinear_y_2 * dlinear_y_2/drmsnorm_y */
     {
-        int b0 = 0;
-        for (; b0 + 4 <= T; b0 += 4) {
-            double acc_[4][16];
-            for (int i = 0; i < 16; i++) {
-                acc_[0][i] = 0.0;
-                acc_[1][i] = 0.0;
-                acc_[2][i] = 0.0;
-                acc_[3][i] = 0.0;
-            }
-            for (int o = 0; o < 64; o++) {
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int b0 = n_ + 4 <= (T) ? n_ : (T) - 4;
+                double acc_[4][16];
                 for (int i = 0; i < 16; i++) {
-                    acc_[0][i] += layer0_mlp_fc1[o * 16 + i] * d_linear_y_2[b0 * 64 + o];
-                    acc_[1][i] += layer0_mlp_fc1[o * 16 + i] * d_linear_y_2[(b0 + 1) * 64 + o];
-                    acc_[2][i] += layer0_mlp_fc1[o * 16 + i] * d_linear_y_2[(b0 + 2) * 64 + o];
-                    acc_[3][i] += layer0_mlp_fc1[o * 16 + i] * d_linear_y_2[(b0 + 3) * 64 + o];
+                    acc_[0][i] = 0.0;
+                    acc_[1][i] = 0.0;
+                    acc_[2][i] = 0.0;
+                    acc_[3][i] = 0.0;
                 }
-            }
-            for (int i = 0; i < 16; i++) {
-                d_rmsnorm_y[b0 * 16 + i] = acc_[0][i];
-                d_rmsnorm_y[(b0 + 1) * 16 + i] = acc_[1][i];
-                d_rmsnorm_y[(b0 + 2) * 16 + i] = acc_[2][i];
-                d_rmsnorm_y[(b0 + 3) * 16 + i] = acc_[3][i];
-            }
-        }
-        for (; b0 < T; b0++) {
-            {
-                double acc_[16];
-                for (int i = 0; i < 16; i++)
-                    acc_[i] = 0.0;
                 for (int o = 0; o < 64; o++) {
-                    for (int i = 0; i < 16; i++)
-                        acc_[i] += layer0_mlp_fc1[o * 16 + i] * d_linear_y_2[b0 * 64 + o];
+                    for (int i = 0; i < 16; i++) {
+                        acc_[0][i] += layer0_mlp_fc1[o * 16 + i] * d_linear_y_2[b0 * 64 + o];
+                        acc_[1][i] += layer0_mlp_fc1[o * 16 + i] * d_linear_y_2[(b0 + 1) * 64 + o];
+                        acc_[2][i] += layer0_mlp_fc1[o * 16 + i] * d_linear_y_2[(b0 + 2) * 64 + o];
+                        acc_[3][i] += layer0_mlp_fc1[o * 16 + i] * d_linear_y_2[(b0 + 3) * 64 + o];
+                    }
                 }
-                for (int i = 0; i < 16; i++)
-                    d_rmsnorm_y[b0 * 16 + i] = acc_[i];
+                for (int i = 0; i < 16; i++) {
+                    d_rmsnorm_y[b0 * 16 + i] = acc_[0][i];
+                    d_rmsnorm_y[(b0 + 1) * 16 + i] = acc_[1][i];
+                    d_rmsnorm_y[(b0 + 2) * 16 + i] = acc_[2][i];
+                    d_rmsnorm_y[(b0 + 3) * 16 + i] = acc_[3][i];
+                }
+            }
+        } else {
+            for (int b0 = 0; b0 < T; b0++) {
+                {
+                    double acc_[16];
+                    for (int i = 0; i < 16; i++)
+                        acc_[i] = 0.0;
+                    for (int o = 0; o < 64; o++) {
+                        for (int i = 0; i < 16; i++)
+                            acc_[i] += layer0_mlp_fc1[o * 16 + i] * d_linear_y_2[b0 * 64 + o];
+                    }
+                    for (int i = 0; i < 16; i++)
+                        d_rmsnorm_y[b0 * 16 + i] = acc_[i];
+                }
             }
         }
     }
@@ -929,41 +1172,44 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     /* dattention_out += dlinear_y * dlinear_y/dattention_out */
     {
-        int b0 = 0;
-        for (; b0 + 4 <= T; b0 += 4) {
-            double acc_[4][16];
-            for (int i = 0; i < 16; i++) {
-                acc_[0][i] = 0.0;
-                acc_[1][i] = 0.0;
-                acc_[2][i] = 0.0;
-                acc_[3][i] = 0.0;
-            }
-            for (int o = 0; o < 16; o++) {
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int b0 = n_ + 4 <= (T) ? n_ : (T) - 4;
+                double acc_[4][16];
                 for (int i = 0; i < 16; i++) {
-                    acc_[0][i] += layer0_attn_wo[o * 16 + i] * d_linear_y[b0 * 16 + o];
-                    acc_[1][i] += layer0_attn_wo[o * 16 + i] * d_linear_y[(b0 + 1) * 16 + o];
-                    acc_[2][i] += layer0_attn_wo[o * 16 + i] * d_linear_y[(b0 + 2) * 16 + o];
-                    acc_[3][i] += layer0_attn_wo[o * 16 + i] * d_linear_y[(b0 + 3) * 16 + o];
+                    acc_[0][i] = 0.0;
+                    acc_[1][i] = 0.0;
+                    acc_[2][i] = 0.0;
+                    acc_[3][i] = 0.0;
                 }
-            }
-            for (int i = 0; i < 16; i++) {
-                d_attention_out[b0 * 16 + i] = acc_[0][i];
-                d_attention_out[(b0 + 1) * 16 + i] = acc_[1][i];
-                d_attention_out[(b0 + 2) * 16 + i] = acc_[2][i];
-                d_attention_out[(b0 + 3) * 16 + i] = acc_[3][i];
-            }
-        }
-        for (; b0 < T; b0++) {
-            {
-                double acc_[16];
-                for (int i = 0; i < 16; i++)
-                    acc_[i] = 0.0;
                 for (int o = 0; o < 16; o++) {
-                    for (int i = 0; i < 16; i++)
-                        acc_[i] += layer0_attn_wo[o * 16 + i] * d_linear_y[b0 * 16 + o];
+                    for (int i = 0; i < 16; i++) {
+                        acc_[0][i] += layer0_attn_wo[o * 16 + i] * d_linear_y[b0 * 16 + o];
+                        acc_[1][i] += layer0_attn_wo[o * 16 + i] * d_linear_y[(b0 + 1) * 16 + o];
+                        acc_[2][i] += layer0_attn_wo[o * 16 + i] * d_linear_y[(b0 + 2) * 16 + o];
+                        acc_[3][i] += layer0_attn_wo[o * 16 + i] * d_linear_y[(b0 + 3) * 16 + o];
+                    }
                 }
-                for (int i = 0; i < 16; i++)
-                    d_attention_out[b0 * 16 + i] = acc_[i];
+                for (int i = 0; i < 16; i++) {
+                    d_attention_out[b0 * 16 + i] = acc_[0][i];
+                    d_attention_out[(b0 + 1) * 16 + i] = acc_[1][i];
+                    d_attention_out[(b0 + 2) * 16 + i] = acc_[2][i];
+                    d_attention_out[(b0 + 3) * 16 + i] = acc_[3][i];
+                }
+            }
+        } else {
+            for (int b0 = 0; b0 < T; b0++) {
+                {
+                    double acc_[16];
+                    for (int i = 0; i < 16; i++)
+                        acc_[i] = 0.0;
+                    for (int o = 0; o < 16; o++) {
+                        for (int i = 0; i < 16; i++)
+                            acc_[i] += layer0_attn_wo[o * 16 + i] * d_linear_y[b0 * 16 + o];
+                    }
+                    for (int i = 0; i < 16; i++)
+                        d_attention_out[b0 * 16 + i] = acc_[i];
+                }
             }
         }
     }
@@ -1082,41 +1328,44 @@ static double step4_loss_grad(void *ctx, const double *params, double *grads, co
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
     /* dh += dv * dv/dh */
     {
-        int b0 = 0;
-        for (; b0 + 4 <= T; b0 += 4) {
-            double acc_[4][16];
-            for (int i = 0; i < 16; i++) {
-                acc_[0][i] = 0.0;
-                acc_[1][i] = 0.0;
-                acc_[2][i] = 0.0;
-                acc_[3][i] = 0.0;
-            }
-            for (int o = 0; o < 16; o++) {
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int b0 = n_ + 4 <= (T) ? n_ : (T) - 4;
+                double acc_[4][16];
                 for (int i = 0; i < 16; i++) {
-                    acc_[0][i] += layer0_attn_wv[o * 16 + i] * d_v[b0 * 16 + o];
-                    acc_[1][i] += layer0_attn_wv[o * 16 + i] * d_v[(b0 + 1) * 16 + o];
-                    acc_[2][i] += layer0_attn_wv[o * 16 + i] * d_v[(b0 + 2) * 16 + o];
-                    acc_[3][i] += layer0_attn_wv[o * 16 + i] * d_v[(b0 + 3) * 16 + o];
+                    acc_[0][i] = 0.0;
+                    acc_[1][i] = 0.0;
+                    acc_[2][i] = 0.0;
+                    acc_[3][i] = 0.0;
                 }
-            }
-            for (int i = 0; i < 16; i++) {
-                d_h[b0 * 16 + i] = acc_[0][i];
-                d_h[(b0 + 1) * 16 + i] = acc_[1][i];
-                d_h[(b0 + 2) * 16 + i] = acc_[2][i];
-                d_h[(b0 + 3) * 16 + i] = acc_[3][i];
-            }
-        }
-        for (; b0 < T; b0++) {
-            {
-                double acc_[16];
-                for (int i = 0; i < 16; i++)
-                    acc_[i] = 0.0;
                 for (int o = 0; o < 16; o++) {
-                    for (int i = 0; i < 16; i++)
-                        acc_[i] += layer0_attn_wv[o * 16 + i] * d_v[b0 * 16 + o];
+                    for (int i = 0; i < 16; i++) {
+                        acc_[0][i] += layer0_attn_wv[o * 16 + i] * d_v[b0 * 16 + o];
+                        acc_[1][i] += layer0_attn_wv[o * 16 + i] * d_v[(b0 + 1) * 16 + o];
+                        acc_[2][i] += layer0_attn_wv[o * 16 + i] * d_v[(b0 + 2) * 16 + o];
+                        acc_[3][i] += layer0_attn_wv[o * 16 + i] * d_v[(b0 + 3) * 16 + o];
+                    }
                 }
-                for (int i = 0; i < 16; i++)
-                    d_h[b0 * 16 + i] = acc_[i];
+                for (int i = 0; i < 16; i++) {
+                    d_h[b0 * 16 + i] = acc_[0][i];
+                    d_h[(b0 + 1) * 16 + i] = acc_[1][i];
+                    d_h[(b0 + 2) * 16 + i] = acc_[2][i];
+                    d_h[(b0 + 3) * 16 + i] = acc_[3][i];
+                }
+            }
+        } else {
+            for (int b0 = 0; b0 < T; b0++) {
+                {
+                    double acc_[16];
+                    for (int i = 0; i < 16; i++)
+                        acc_[i] = 0.0;
+                    for (int o = 0; o < 16; o++) {
+                        for (int i = 0; i < 16; i++)
+                            acc_[i] += layer0_attn_wv[o * 16 + i] * d_v[b0 * 16 + o];
+                    }
+                    for (int i = 0; i < 16; i++)
+                        d_h[b0 * 16 + i] = acc_[i];
+                }
             }
         }
     }
@@ -1349,7 +1598,7 @@ const MgModel step4_model = {
     .n_params = 9,
     .params = step4_params,
     .n_scalars = 4192,
-    .scratch = 9280,
+    .scratch = 16382,
     .optim = {.kind = MG_OPT_SGD, .lr = 0.1, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-08,
               .steps = 1000, .schedule = MG_SCHED_LINEAR, .fast = 0, .warmup = 0, .step_size = 0,
               .nesterov = 0, .gamma = 0.1, .min_lr = 0.0, .momentum = 0.0, .weight_decay = 0.0, .clip = 0.0},

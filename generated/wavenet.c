@@ -3,7 +3,7 @@
  * Model 'wavenet': 15 parameter tensors, 22601 scalars; T <= 16; vocab 27.
  * wavenet_forward computes the logits, wavenet_loss_grad the loss of one document and
  * the gradient of every parameter.  Every array is row-major; the comment after
- * each pointer gives its shape.  Scratch: 27584 doubles. */
+ * each pointer gives its shape.  Scratch: 53442 doubles. */
 #include <math.h>
 #include <string.h>
 
@@ -121,24 +121,47 @@ static void wavenet_forward_pass(const double *params, const int *tokens, int T,
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int b12 = 0; b12 < 4; b12++) {
-            int o = 0;
-            for (; o + 4 <= 68; o += 4) {
-                double acc_0 = 0.0;
-                double acc_1 = 0.0;
-                double acc_2 = 0.0;
-                double acc_3 = 0.0;
-                for (int i = 0; i < 20; i++) {
-                    acc_0 += W1[o * 20 + i] * merge_y[b0 * 80 + b12 * 20 + i];
-                    acc_1 += W1[(o + 1) * 20 + i] * merge_y[b0 * 80 + b12 * 20 + i];
-                    acc_2 += W1[(o + 2) * 20 + i] * merge_y[b0 * 80 + b12 * 20 + i];
-                    acc_3 += W1[(o + 3) * 20 + i] * merge_y[b0 * 80 + b12 * 20 + i];
+    {
+        double *wt_ = scratch + 27584; /* [20, 72]: W1 transposed, then {68, 20} and the W1 it was made from */
+        if (wt_[1440] != 68 || wt_[1441] != 20 || memcmp(wt_ + 1442, W1, 1360 * sizeof *wt_)) {
+            memcpy(wt_ + 1442, W1, 1360 * sizeof *wt_);
+            for (int o = 0; o < 68; o++)
+                for (int i = 0; i < 20; i++)
+                    wt_[i * 72 + o] = W1[o * 20 + i];
+            for (int i = 0; i < 20; i++)
+                for (int o = 68; o < 72; o++)
+                    wt_[i * 72 + o] = 0.0;
+            wt_[1440] = 68;
+            wt_[1441] = 20;
+        }
+        for (int b0 = 0; b0 < T; b0++) {
+            {
+                int b12 = 0;
+                for (; b12 + 4 <= 4; b12 += 4) {
+                    for (int t0_ = 0; t0_ < 72; t0_ += 8) {
+                        double acc_[4][8];
+                        for (int o = t0_; o < t0_ + 8; o++) {
+                            acc_[0][o - t0_] = 0.0;
+                            acc_[1][o - t0_] = 0.0;
+                            acc_[2][o - t0_] = 0.0;
+                            acc_[3][o - t0_] = 0.0;
+                        }
+                        for (int i = 0; i < 20; i++) {
+                            for (int o = t0_; o < t0_ + 8; o++) {
+                                acc_[0][o - t0_] += wt_[i * 72 + o] * merge_y[b0 * 80 + b12 * 20 + i];
+                                acc_[1][o - t0_] += wt_[i * 72 + o] * merge_y[b0 * 80 + (b12 + 1) * 20 + i];
+                                acc_[2][o - t0_] += wt_[i * 72 + o] * merge_y[b0 * 80 + (b12 + 2) * 20 + i];
+                                acc_[3][o - t0_] += wt_[i * 72 + o] * merge_y[b0 * 80 + (b12 + 3) * 20 + i];
+                            }
+                        }
+                        for (int o = t0_; o < t0_ + 8 && o < 68; o++) {
+                            linear_y[b0 * 272 + b12 * 68 + o] = acc_[0][o - t0_];
+                            linear_y[b0 * 272 + (b12 + 1) * 68 + o] = acc_[1][o - t0_];
+                            linear_y[b0 * 272 + (b12 + 2) * 68 + o] = acc_[2][o - t0_];
+                            linear_y[b0 * 272 + (b12 + 3) * 68 + o] = acc_[3][o - t0_];
+                        }
+                    }
                 }
-                linear_y[b0 * 272 + b12 * 68 + o] = acc_0;
-                linear_y[b0 * 272 + b12 * 68 + o + 1] = acc_1;
-                linear_y[b0 * 272 + b12 * 68 + o + 2] = acc_2;
-                linear_y[b0 * 272 + b12 * 68 + o + 3] = acc_3;
             }
         }
     }
@@ -310,24 +333,64 @@ static void wavenet_forward_pass(const double *params, const int *tokens, int T,
         }
     }
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        for (int b12 = 0; b12 < 1; b12++) {
-            int o = 0;
-            for (; o + 4 <= 68; o += 4) {
-                double acc_0 = 0.0;
-                double acc_1 = 0.0;
-                double acc_2 = 0.0;
-                double acc_3 = 0.0;
-                for (int i = 0; i < 136; i++) {
-                    acc_0 += W3[o * 136 + i] * merge_y_3[b0 * 136 + b12 * 136 + i];
-                    acc_1 += W3[(o + 1) * 136 + i] * merge_y_3[b0 * 136 + b12 * 136 + i];
-                    acc_2 += W3[(o + 2) * 136 + i] * merge_y_3[b0 * 136 + b12 * 136 + i];
-                    acc_3 += W3[(o + 3) * 136 + i] * merge_y_3[b0 * 136 + b12 * 136 + i];
+    {
+        double *wt_ = scratch + 30386; /* [136, 72]: W3 transposed, then {68, 136} and the W3 it was made from */
+        if (wt_[9792] != 68 || wt_[9793] != 136 || memcmp(wt_ + 9794, W3, 9248 * sizeof *wt_)) {
+            memcpy(wt_ + 9794, W3, 9248 * sizeof *wt_);
+            for (int o = 0; o < 68; o++)
+                for (int i = 0; i < 136; i++)
+                    wt_[i * 72 + o] = W3[o * 136 + i];
+            for (int i = 0; i < 136; i++)
+                for (int o = 68; o < 72; o++)
+                    wt_[i * 72 + o] = 0.0;
+            wt_[9792] = 68;
+            wt_[9793] = 136;
+        }
+        for (int b0 = 0; b0 < T; b0++) {
+            if (1 >= 4) {
+                for (int n_ = 0; n_ < 1; n_ += 4) {
+                    int b12 = n_ + 4 <= (1) ? n_ : (1) - 4;
+                    for (int t0_ = 0; t0_ < 72; t0_ += 8) {
+                        double acc_[4][8];
+                        for (int o = t0_; o < t0_ + 8; o++) {
+                            acc_[0][o - t0_] = 0.0;
+                            acc_[1][o - t0_] = 0.0;
+                            acc_[2][o - t0_] = 0.0;
+                            acc_[3][o - t0_] = 0.0;
+                        }
+                        for (int i = 0; i < 136; i++) {
+                            for (int o = t0_; o < t0_ + 8; o++) {
+                                acc_[0][o - t0_] += wt_[i * 72 + o] * merge_y_3[b0 * 136 + b12 * 136 + i];
+                                acc_[1][o - t0_] += wt_[i * 72 + o] * merge_y_3[b0 * 136 + (b12 + 1) * 136 + i];
+                                acc_[2][o - t0_] += wt_[i * 72 + o] * merge_y_3[b0 * 136 + (b12 + 2) * 136 + i];
+                                acc_[3][o - t0_] += wt_[i * 72 + o] * merge_y_3[b0 * 136 + (b12 + 3) * 136 + i];
+                            }
+                        }
+                        for (int o = t0_; o < t0_ + 8 && o < 68; o++) {
+                            linear_y_3[b0 * 68 + b12 * 68 + o] = acc_[0][o - t0_];
+                            linear_y_3[b0 * 68 + (b12 + 1) * 68 + o] = acc_[1][o - t0_];
+                            linear_y_3[b0 * 68 + (b12 + 2) * 68 + o] = acc_[2][o - t0_];
+                            linear_y_3[b0 * 68 + (b12 + 3) * 68 + o] = acc_[3][o - t0_];
+                        }
+                    }
                 }
-                linear_y_3[b0 * 68 + b12 * 68 + o] = acc_0;
-                linear_y_3[b0 * 68 + b12 * 68 + o + 1] = acc_1;
-                linear_y_3[b0 * 68 + b12 * 68 + o + 2] = acc_2;
-                linear_y_3[b0 * 68 + b12 * 68 + o + 3] = acc_3;
+            } else {
+                for (int b12 = 0; b12 < 1; b12++) {
+                    for (int t0_ = 0; t0_ < 72; t0_ += 8) {
+                        double acc_[1][8];
+                        for (int o = t0_; o < t0_ + 8; o++) {
+                            acc_[0][o - t0_] = 0.0;
+                        }
+                        for (int i = 0; i < 136; i++) {
+                            for (int o = t0_; o < t0_ + 8; o++) {
+                                acc_[0][o - t0_] += wt_[i * 72 + o] * merge_y_3[b0 * 136 + b12 * 136 + i];
+                            }
+                        }
+                        for (int o = t0_; o < t0_ + 8 && o < 68; o++) {
+                            linear_y_3[b0 * 68 + b12 * 68 + o] = acc_[0][o - t0_];
+                        }
+                    }
+                }
             }
         }
     }
@@ -387,30 +450,61 @@ static void wavenet_forward_pass(const double *params, const int *tokens, int T,
 
     /* wavenet.mg:54: logits = linear(h, Wout) + bout */
     /* prelude.mg:7: y[o] = sum(i) w[o, i] * x[i] */
-    for (int b0 = 0; b0 < T; b0++) {
-        int o = 0;
-        for (; o + 4 <= 27; o += 4) {
-            double acc_0 = 0.0;
-            double acc_1 = 0.0;
-            double acc_2 = 0.0;
-            double acc_3 = 0.0;
-            for (int i = 0; i < 68; i++) {
-                acc_0 += Wout[o * 68 + i] * h[b0 * 68 + i];
-                acc_1 += Wout[(o + 1) * 68 + i] * h[b0 * 68 + i];
-                acc_2 += Wout[(o + 2) * 68 + i] * h[b0 * 68 + i];
-                acc_3 += Wout[(o + 3) * 68 + i] * h[b0 * 68 + i];
-            }
-            linear_y_4[b0 * 27 + o] = acc_0;
-            linear_y_4[b0 * 27 + o + 1] = acc_1;
-            linear_y_4[b0 * 27 + o + 2] = acc_2;
-            linear_y_4[b0 * 27 + o + 3] = acc_3;
+    {
+        double *wt_ = scratch + 49428; /* [68, 32]: Wout transposed, then {27, 68} and the Wout it was made from */
+        if (wt_[2176] != 27 || wt_[2177] != 68 || memcmp(wt_ + 2178, Wout, 1836 * sizeof *wt_)) {
+            memcpy(wt_ + 2178, Wout, 1836 * sizeof *wt_);
+            for (int o = 0; o < 27; o++)
+                for (int i = 0; i < 68; i++)
+                    wt_[i * 32 + o] = Wout[o * 68 + i];
+            for (int i = 0; i < 68; i++)
+                for (int o = 27; o < 32; o++)
+                    wt_[i * 32 + o] = 0.0;
+            wt_[2176] = 27;
+            wt_[2177] = 68;
         }
-        for (; o < 27; o++) {
-            double acc_ = 0.0;
-            for (int i = 0; i < 68; i++) {
-                acc_ += Wout[o * 68 + i] * h[b0 * 68 + i];
+        if (T >= 4) {
+            for (int n_ = 0; n_ < T; n_ += 4) {
+                int b0 = n_ + 4 <= (T) ? n_ : (T) - 4;
+                for (int t0_ = 0; t0_ < 32; t0_ += 16) {
+                    double acc_[4][16];
+                    for (int o = t0_; o < t0_ + 16; o++) {
+                        acc_[0][o - t0_] = 0.0;
+                        acc_[1][o - t0_] = 0.0;
+                        acc_[2][o - t0_] = 0.0;
+                        acc_[3][o - t0_] = 0.0;
+                    }
+                    for (int i = 0; i < 68; i++) {
+                        for (int o = t0_; o < t0_ + 16; o++) {
+                            acc_[0][o - t0_] += wt_[i * 32 + o] * h[b0 * 68 + i];
+                            acc_[1][o - t0_] += wt_[i * 32 + o] * h[(b0 + 1) * 68 + i];
+                            acc_[2][o - t0_] += wt_[i * 32 + o] * h[(b0 + 2) * 68 + i];
+                            acc_[3][o - t0_] += wt_[i * 32 + o] * h[(b0 + 3) * 68 + i];
+                        }
+                    }
+                    for (int o = t0_; o < t0_ + 16 && o < 27; o++) {
+                        linear_y_4[b0 * 27 + o] = acc_[0][o - t0_];
+                        linear_y_4[(b0 + 1) * 27 + o] = acc_[1][o - t0_];
+                        linear_y_4[(b0 + 2) * 27 + o] = acc_[2][o - t0_];
+                        linear_y_4[(b0 + 3) * 27 + o] = acc_[3][o - t0_];
+                    }
+                }
             }
-            linear_y_4[b0 * 27 + o] = acc_;
+        } else {
+            for (int b0 = 0; b0 < T; b0++) {
+                double acc_[1][32];
+                for (int o = 0; o < 32; o++) {
+                    acc_[0][o] = 0.0;
+                }
+                for (int i = 0; i < 68; i++) {
+                    for (int o = 0; o < 32; o++) {
+                        acc_[0][o] += wt_[i * 32 + o] * h[b0 * 68 + i];
+                    }
+                }
+                for (int o = 0; o < 27; o++) {
+                    linear_y_4[b0 * 27 + o] = acc_[0][o];
+                }
+            }
         }
     }
 
@@ -868,44 +962,47 @@ static double wavenet_loss_grad(void *ctx, const double *params, double *grads, 
     /* dmerge_y_3 += dlinear_y_3 * dlinear_y_3/dmerge_y_3 */
     for (int b0 = 0; b0 < T; b0++) {
         {
-            int b12 = 0;
-            for (; b12 + 4 <= 1; b12 += 4) {
-                for (int t0_ = 0; t0_ < 136; t0_ += 8) {
-                    double acc_[4][8];
-                    for (int i = t0_; i < t0_ + 8; i++) {
-                        acc_[0][i - t0_] = 0.0;
-                        acc_[1][i - t0_] = 0.0;
-                        acc_[2][i - t0_] = 0.0;
-                        acc_[3][i - t0_] = 0.0;
-                    }
-                    for (int o = 0; o < 68; o++) {
+            if (1 >= 4) {
+                for (int n_ = 0; n_ < 1; n_ += 4) {
+                    int b12 = n_ + 4 <= (1) ? n_ : (1) - 4;
+                    for (int t0_ = 0; t0_ < 136; t0_ += 8) {
+                        double acc_[4][8];
                         for (int i = t0_; i < t0_ + 8; i++) {
-                            acc_[0][i - t0_] += W3[o * 136 + i] * d_linear_y_3[b0 * 68 + b12 * 68 + o];
-                            acc_[1][i - t0_] += W3[o * 136 + i] * d_linear_y_3[b0 * 68 + (b12 + 1) * 68 + o];
-                            acc_[2][i - t0_] += W3[o * 136 + i] * d_linear_y_3[b0 * 68 + (b12 + 2) * 68 + o];
-                            acc_[3][i - t0_] += W3[o * 136 + i] * d_linear_y_3[b0 * 68 + (b12 + 3) * 68 + o];
+                            acc_[0][i - t0_] = 0.0;
+                            acc_[1][i - t0_] = 0.0;
+                            acc_[2][i - t0_] = 0.0;
+                            acc_[3][i - t0_] = 0.0;
                         }
-                    }
-                    for (int i = t0_; i < t0_ + 8; i++) {
-                        d_merge_y_3[b0 * 136 + b12 * 136 + i] = acc_[0][i - t0_];
-                        d_merge_y_3[b0 * 136 + (b12 + 1) * 136 + i] = acc_[1][i - t0_];
-                        d_merge_y_3[b0 * 136 + (b12 + 2) * 136 + i] = acc_[2][i - t0_];
-                        d_merge_y_3[b0 * 136 + (b12 + 3) * 136 + i] = acc_[3][i - t0_];
+                        for (int o = 0; o < 68; o++) {
+                            for (int i = t0_; i < t0_ + 8; i++) {
+                                acc_[0][i - t0_] += W3[o * 136 + i] * d_linear_y_3[b0 * 68 + b12 * 68 + o];
+                                acc_[1][i - t0_] += W3[o * 136 + i] * d_linear_y_3[b0 * 68 + (b12 + 1) * 68 + o];
+                                acc_[2][i - t0_] += W3[o * 136 + i] * d_linear_y_3[b0 * 68 + (b12 + 2) * 68 + o];
+                                acc_[3][i - t0_] += W3[o * 136 + i] * d_linear_y_3[b0 * 68 + (b12 + 3) * 68 + o];
+                            }
+                        }
+                        for (int i = t0_; i < t0_ + 8; i++) {
+                            d_merge_y_3[b0 * 136 + b12 * 136 + i] = acc_[0][i - t0_];
+                            d_merge_y_3[b0 * 136 + (b12 + 1) * 136 + i] = acc_[1][i - t0_];
+                            d_merge_y_3[b0 * 136 + (b12 + 2) * 136 + i] = acc_[2][i - t0_];
+                            d_merge_y_3[b0 * 136 + (b12 + 3) * 136 + i] = acc_[3][i - t0_];
+                        }
                     }
                 }
-            }
-            for (; b12 < 1; b12++) {
-                {
-                    for (int t0_ = 0; t0_ < 136; t0_ += 8) {
-                        double acc_[8];
-                        for (int i = t0_; i < t0_ + 8; i++)
-                            acc_[i - t0_] = 0.0;
-                        for (int o = 0; o < 68; o++) {
+            } else {
+                for (int b12 = 0; b12 < 1; b12++) {
+                    {
+                        for (int t0_ = 0; t0_ < 136; t0_ += 8) {
+                            double acc_[8];
                             for (int i = t0_; i < t0_ + 8; i++)
-                                acc_[i - t0_] += W3[o * 136 + i] * d_linear_y_3[b0 * 68 + b12 * 68 + o];
+                                acc_[i - t0_] = 0.0;
+                            for (int o = 0; o < 68; o++) {
+                                for (int i = t0_; i < t0_ + 8; i++)
+                                    acc_[i - t0_] += W3[o * 136 + i] * d_linear_y_3[b0 * 68 + b12 * 68 + o];
+                            }
+                            for (int i = t0_; i < t0_ + 8; i++)
+                                d_merge_y_3[b0 * 136 + b12 * 136 + i] = acc_[i - t0_];
                         }
-                        for (int i = t0_; i < t0_ + 8; i++)
-                            d_merge_y_3[b0 * 136 + b12 * 136 + i] = acc_[i - t0_];
                     }
                 }
             }
@@ -1434,7 +1531,7 @@ const MgModel wavenet_model = {
     .n_params = 15,
     .params = wavenet_params,
     .n_scalars = 22601,
-    .scratch = 27584,
+    .scratch = 53442,
     .optim = {.kind = MG_OPT_SGD, .lr = 0.1, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-08,
               .steps = 1000, .schedule = MG_SCHED_LINEAR, .fast = 0, .warmup = 0, .step_size = 0,
               .nesterov = 0, .gamma = 0.1, .min_lr = 0.0, .momentum = 0.0, .weight_decay = 0.0, .clip = 0.0},

@@ -789,6 +789,27 @@ static void close_tiles(Em *em, long extent, long tile)
         close_loops(em, 1);
 }
 
+/* Schedule.overlap (exact f64, a statement stored with = that reads no
+ * element of its output): the loop over w (variable wv, bound hi) in blocks
+ * of `rows`, the last one ending at the last row, so overlapping the block
+ * before: its rows are computed from the same inputs and stored again with
+ * the same values.  Only when hi >= rows (the caller's test). */
+static void open_overlap(Em *em, const char *wv, const Ix *hi, int rows)
+{
+    out(em, "for (int n_ = 0; n_ < ");
+    bound(em, hi, 0, 0);
+    fprintf(em->f, "; n_ += %d) {\n", rows);
+    em->indent++;
+    out(em, "int %s = n_ + %d <= ", wv, rows);
+    bound(em, hi, 0, 1);
+    fputs(" ? n_ : ", em->f);
+    bound(em, hi, 0, 1);
+    fprintf(em->f, " - %d;\n", rows);
+}
+
+static void emit_vector_row(Em *em, const Stmt *s);
+static void vector_overlap(Em *em, const Stmt *s);
+
 static void emit_vector_rows(Em *em, const Stmt *s)
 {
     int nout = s->nloop - s->nred, u = s->loops[nout - 1].var, w = s->loops[nout - 2].var, rows = em->sc->rows;
@@ -797,7 +818,10 @@ static void emit_vector_rows(Em *em, const Stmt *s)
     Ex *e[SCHED_MAX_BLOCK];
     Ix *oidx[SCHED_MAX_BLOCK][IR_MAX_RANK];
     shifted(s, s->e, s->oidx, w, rows, e, oidx);
-    open_by(em, nout - 2, wv, s->loops[nout - 2].hi, 0, rows);
+    if (em->sc->overlap)
+        open_overlap(em, wv, s->loops[nout - 2].hi, rows);
+    else
+        open_by(em, nout - 2, wv, s->loops[nout - 2].hi, 0, rows);
     open_tiles(em, nout - 1, extent, tile);
     out(em, "%s acc_[%d][%ld];\n", em->real, rows, tile);
     u_loop(em, v, extent, tile, " {\n");
@@ -869,6 +893,11 @@ static void emit_vector(Em *em, const Stmt *s)
     }
     out(em, "{\n");
     em->indent++;
+    if (em->sc->overlap) {
+        vector_overlap(em, s);
+        close_loops(em, nout - 1);
+        return;
+    }
     emit_vector_rows(em, s);
     if (em->sc->rest) {
         open_rest(em, nout - 2, em->vname[s->loops[nout - 2].var], s->loops[nout - 2].hi, 0, em->sc->rows);
@@ -876,6 +905,190 @@ static void emit_vector(Em *em, const Stmt *s)
         close_loops(em, 1);
     }
     close_loops(em, nout - 1);
+}
+
+/* SCHED_COLUMNS (exact f64): out[.., u] = sum over r of w[u, r] * x[.., r]
+ * for every u side by side.  w's columns are copied as the rows of wt_
+ * (wt_[r][u], `pad` doubles a row, zeros past the extent, in scratch after
+ * the plan's buffers), followed by a key (the copy's extent and rows) and
+ * the w it was made from: a later call (the next document of the same step,
+ * or the logits of a sample) finds them equal, byte for byte, and copies
+ * nothing; any change to w, or scratch holding anything else, makes the copy
+ * again.  Then acc_[b][u] over r for `rows` rows b of the
+ * output loop before u at once, each acc_[b][u] added from 0.0 for r = 0,
+ * 1, 2, ... as the reference adds it: the same bits as one sum at a time.
+ * The padded lanes sum zeros and are never stored. */
+static void columns_copy(Em *em, const Stmt *s)
+{
+    const Schedule *sc = em->sc;
+    int nout = s->nloop - s->nred;
+    const char *u = em->vname[s->loops[nout - 1].var], *r = em->vname[s->loops[nout].var];
+    const char *w = sc->wread->t->name;
+    long n = sc->red * sc->pad;
+    out(em, "double *wt_ = scratch + %ld; /* [%ld, %ld]: %s transposed, then {%ld, %ld} and the %s it was made "
+        "from */\n", sc->wt_off, sc->red, sc->pad, w, sc->extent, sc->red, w);
+    out(em, "if (wt_[%ld] != %ld || wt_[%ld] != %ld || memcmp(wt_ + %ld, %s, %ld * sizeof *wt_)) {\n", n, sc->extent,
+        n + 1, sc->red, n + 2, w, sc->wread->t->size);
+    em->indent++;
+    out(em, "memcpy(wt_ + %ld, %s, %ld * sizeof *wt_);\n", n + 2, w, sc->wread->t->size);
+    out(em, "for (int %s = 0; %s < %ld; %s++)\n", u, u, sc->extent, u);
+    out(em, "    for (int %s = 0; %s < %ld; %s++)\n", r, r, sc->red, r);
+    out(em, "        wt_[%s * %ld + %s] = ", r, sc->pad, u);
+    cex(em, sc->wread, 0);
+    fputs(";\n", em->f);
+    if (sc->pad > sc->extent) {
+        out(em, "for (int %s = 0; %s < %ld; %s++)\n", r, r, sc->red, r);
+        out(em, "    for (int %s = %ld; %s < %ld; %s++)\n", u, sc->extent, u, sc->pad, u);
+        out(em, "        wt_[%s * %ld + %s] = 0.0;\n", r, sc->pad, u);
+    }
+    out(em, "wt_[%ld] = %ld;\n", n, sc->extent);
+    out(em, "wt_[%ld] = %ld;\n", n + 1, sc->red);
+    em->indent--;
+    out(em, "}\n");
+}
+
+/* the sums of n rows (x[b] the other factor in row b) over the tile of u
+ * from t0_ (or all of u) */
+static void columns_rows(Em *em, const Stmt *s, Ex *const *x, Ix *oidx[][IR_MAX_RANK], int n, long tile)
+{
+    const Schedule *sc = em->sc;
+    int nout = s->nloop - s->nred, all = tile == sc->pad;
+    const char *u = em->vname[s->loops[nout - 1].var], *r = em->vname[s->loops[nout].var];
+    const char *ui = all ? u : arena_printf("%s - t0_", u);
+    const char *first = all ? "0" : "t0_", *end = all ? arena_printf("%ld", tile) : arena_printf("t0_ + %ld", tile);
+    out(em, "double acc_[%d][%ld];\n", n, tile);
+    out(em, "for (int %s = %s; %s < %s; %s++) {\n", u, first, u, end, u);
+    for (int b = 0; b < n; b++)
+        out(em, "    acc_[%d][%s] = 0.0;\n", b, ui);
+    out(em, "}\n");
+    out(em, "for (int %s = 0; %s < %ld; %s++) {\n", r, r, sc->red, r);
+    em->indent++;
+    out(em, "for (int %s = %s; %s < %s; %s++) {\n", u, first, u, end, u);
+    for (int b = 0; b < n; b++) {
+        out(em, "    acc_[%d][%s] += ", b, ui);
+        if (!sc->w_first) {
+            cex(em, x[b], 1);
+            fputs(" * ", em->f);
+        }
+        fprintf(em->f, "wt_[%s * %ld + %s]", r, sc->pad, u);
+        if (sc->w_first) {
+            fputs(" * ", em->f);
+            cex(em, x[b], 1);
+        }
+        fputs(";\n", em->f);
+    }
+    out(em, "}\n");
+    em->indent--;
+    out(em, "}\n");
+    if (all)
+        out(em, "for (int %s = 0; %s < %ld; %s++) {\n", u, u, sc->extent, u);
+    else
+        out(em, "for (int %s = t0_; %s < t0_ + %ld && %s < %ld; %s++) {\n", u, u, tile, u, sc->extent, u);
+    em->indent++;
+    for (int b = 0; b < n; b++)
+        store_acc(em, s, oidx[b], arena_printf("acc_[%d][%s]", b, ui), sched_adds(s));
+    em->indent--;
+    out(em, "}\n");
+}
+
+/* n rows from the one of loop variable w (-1: the one row) over every tile of u */
+static void columns_tiles(Em *em, const Stmt *s, int w, int n)
+{
+    long pad = em->sc->pad, tile = n > 1 ? em->sc->tile : em->sc->row_tile;
+    Ex *x[SCHED_MAX_BLOCK];
+    Ix *oidx[SCHED_MAX_BLOCK][IR_MAX_RANK];
+    if (w >= 0)
+        shifted(s, (Ex *)em->sc->xread, s->oidx, w, n, x, oidx);
+    else {
+        x[0] = (Ex *)em->sc->xread;
+        memcpy(oidx[0], s->oidx, sizeof oidx[0]);
+    }
+    if (tile < pad) {
+        out(em, "for (int t0_ = 0; t0_ < %ld; t0_ += %ld) {\n", pad, tile);
+        em->indent++;
+    }
+    columns_rows(em, s, x, oidx, n, tile);
+    if (tile < pad)
+        close_loops(em, 1);
+}
+
+/* Schedule.overlap: blocks of `rows` rows of w, the last one ending at the
+ * last row (so overlapping the one before: its rows are stored again with
+ * the same values); fewer rows than that one at a time */
+static void columns_overlap(Em *em, const Stmt *s)
+{
+    int nout = s->nloop - s->nred, w = s->loops[nout - 2].var, rows = em->sc->rows;
+    const char *wv = em->vname[w];
+    const Ix *hi = s->loops[nout - 2].hi;
+    out(em, "if (");
+    bound(em, hi, 0, 0);
+    fprintf(em->f, " >= %d) {\n", rows);
+    em->indent++;
+    open_overlap(em, wv, hi, rows);
+    columns_tiles(em, s, w, rows);
+    close_loops(em, 1);
+    em->indent--;
+    out(em, "} else {\n");
+    em->indent++;
+    out(em, "for (int %s = 0; %s < ", wv, wv);
+    bound(em, hi, 0, 0);
+    fprintf(em->f, "; %s++) {\n", wv);
+    em->indent++;
+    columns_tiles(em, s, -1, 1);
+    close_loops(em, 2);
+}
+
+static void emit_columns(Em *em, const Stmt *s)
+{
+    const Schedule *sc = em->sc;
+    int nout = s->nloop - s->nred, rows = sc->rows > 1;
+    out(em, "{\n");
+    em->indent++;
+    columns_copy(em, s);
+    open_loops(em, s, 0, nout - 1 - rows);
+    if (!rows) {
+        columns_tiles(em, s, -1, 1);
+    } else if (sc->overlap) {
+        columns_overlap(em, s);
+    } else {
+        int w = s->loops[nout - 2].var;
+        out(em, "{\n");
+        em->indent++;
+        open_by(em, nout - 2, em->vname[w], s->loops[nout - 2].hi, 0, sc->rows);
+        columns_tiles(em, s, w, sc->rows);
+        close_loops(em, 1);
+        if (sc->rest) {
+            open_rest(em, nout - 2, em->vname[w], s->loops[nout - 2].hi, 0, sc->rows);
+            columns_tiles(em, s, -1, 1);
+            close_loops(em, 1);
+        }
+        close_loops(em, 1);
+    }
+    close_loops(em, nout - 1 - rows);
+    close_loops(em, 1);
+}
+
+/* VECTOR with Schedule.overlap: blocks of rows when w has at least that
+ * many, else one row at a time */
+static void vector_overlap(Em *em, const Stmt *s)
+{
+    int nout = s->nloop - s->nred, w = s->loops[nout - 2].var;
+    const char *wv = em->vname[w];
+    const Ix *hi = s->loops[nout - 2].hi;
+    out(em, "if (");
+    bound(em, hi, 0, 0);
+    fprintf(em->f, " >= %d) {\n", em->sc->rows);
+    em->indent++;
+    emit_vector_rows(em, s);
+    em->indent--;
+    out(em, "} else {\n");
+    em->indent++;
+    out(em, "for (int %s = 0; %s < ", wv, wv);
+    bound(em, hi, 0, 0);
+    fprintf(em->f, "; %s++) {\n", wv);
+    em->indent++;
+    emit_vector_row(em, s);
+    close_loops(em, 2);
 }
 
 /* out[idx] = / += value, or a fused nest's local: double out = value */
@@ -1149,6 +1362,7 @@ static void emit_group(Em *em, Stmt *const *s, int n, const char *prefix)
         else
             emit_loops(em, s, n);
         break;
+    case SCHED_COLUMNS: emit_columns(em, s[0]); break;
     case SCHED_SEED:
     case SCHED_FUSED: MGC_INTERNAL("a group starts with a seed or a fused statement");
     }

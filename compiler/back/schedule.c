@@ -221,6 +221,53 @@ static void vector(const Graph *g, const Stmt *s, Schedule *sc, int par)
         sc->par_loop = 0;
     else
         sc->par_loop = -1;
+    /* exact f64, stored with =: the rest of w as one block overlapping the one before (as COLUMNS) */
+    sc->overlap = sc->rest && !g->fast && !g->f32 && !sched_adds(s) && !sched_from_out(s) && sc->par_loop < 0;
+}
+
+/* COLUMNS: u padded to whole vectors of this many doubles (an AVX-512
+ * register; two of AVX2) */
+enum { COL_PAD = 8 };
+
+/* The exact build (no --fast, --dtype=f32 or --blas) sums a BLOCKED
+ * statement's outputs side by side when it is a product by a parameter,
+ * out[.., u] = (or +=) sum over r < R of w[u, r] * x[.., r], x not
+ * depending on u: w's column u, strided in memory, is read from a copy of w
+ * transposed into scratch (columns_place), each
+ * acc_[u] still adding r = 0, 1, 2, ... from 0.0 as the reference does, so
+ * the sums are the same to the bit.  Not on threads: a nest as large as
+ * PAR_WORK keeps its BLOCKED kernel. */
+static int columns(const Graph *g, const Stmt *s, Schedule *sc, int par)
+{
+    int nout = s->nloop - s->nred;
+    long red, wext;
+    const Ex *e = s->e;
+    if (g->fast || g->f32 || g->blas || par || s->nred != 1 || sched_from_out(s) || s->out->local ||
+        e->kind != EX_MUL || e->a->kind != EX_READ || e->b->kind != EX_READ || opt_reads(e, s->out) ||
+        !ix_is_const(s->loops[nout].hi, &red) || red < 1)
+        return 0;
+    int u = s->loops[nout - 1].var, r = s->loops[nout].var;
+    const Ex *w = e->a, *x = e->b;
+    if (w->t->kind != TK_PARAM)
+        w = e->b, x = e->a;
+    if (w->t->kind != TK_PARAM || w->t->rank != 2 || !is_var(w->idx[0], u) || !is_var(w->idx[1], r))
+        return 0;
+    for (int k = 0; k < x->t->rank; k++)
+        if (ix_mentions_var(x->idx[k], u))
+            return 0;
+    for (int k = 0; k < s->out->rank; k++)
+        if (ix_mentions_var(s->oidx[k], u) && !(opt_plus_var(s->oidx[k], u) && k == s->out->rank - 1))
+            return 0;
+    sc->kind = SCHED_COLUMNS;
+    sc->red = red;
+    sc->wread = w, sc->xread = x, sc->w_first = w == e->a;
+    sc->pad = (sc->extent + COL_PAD - 1) / COL_PAD * COL_PAD;
+    sc->rows = nout > 1 && row_unroll(s) ? ROWS : 1;
+    sc->tile = vec_tile(g, sc->pad, sc->rows);
+    sc->row_tile = vec_tile(g, sc->pad, 1);
+    sc->rest = sc->rows > 1 && (!ix_is_const(s->loops[nout - 2].hi, &wext) || wext % ROWS);
+    sc->overlap = sc->rest && !sched_adds(s);
+    return 1;
 }
 
 /* the kernel of a statement that is not fused into the one before */
@@ -242,6 +289,8 @@ static void kernel(const Graph *g, const Stmt *s, Schedule *sc, long *vals)
     }
     sc->par_loop = par ? 0 : -1;
     sc->simd = 0;
+    if (columns(g, s, sc, par))
+        return;
     sc->block = BLOCK;
     sc->lanes = lane_count(g, s, &sc->red);
     sc->kind = sc->lanes && row_unroll(s) ? SCHED_TILES : SCHED_BLOCKED;
@@ -285,11 +334,49 @@ static void sched_list(const Graph *g, StmtList *l, long *vals)
     }
 }
 
+/* COLUMNS: the doubles of scratch a transposed copy keeps: the copy, a key
+ * (its layout) and the parameter it was made from (emit_c.c: columns_copy) */
+static long columns_size(const Schedule *sc) { return sc->red * sc->pad + 2 + sc->wread->t->size; }
+
+static int same_copy(const Schedule *a, const Schedule *b)
+{
+    return a->wread->t == b->wread->t && a->extent == b->extent && a->red == b->red && a->pad == b->pad;
+}
+
+/* Every COLUMNS statement's copy after the plan's buffers (g->scratch), one
+ * per parameter and layout: it lasts from one call to the next, and is made
+ * again only when the parameter differs from the one it was made from. */
+static void columns_place(Graph *g)
+{
+    StmtList *lists[2] = {&g->fwd, &g->bwd};
+    const Schedule **seen = arena_alloc((size_t)(g->fwd.n + g->bwd.n + 1) * sizeof *seen);
+    int n = 0;
+    long end = g->scratch;
+    for (int k = 0; k < 2; k++)
+        for (int i = 0; i < lists[k]->n; i++) {
+            Schedule *sc = lists[k]->items[i]->sched;
+            if (sc->kind != SCHED_COLUMNS)
+                continue;
+            int j = 0;
+            while (j < n && !same_copy(seen[j], sc))
+                j++;
+            if (j < n) {
+                sc->wt_off = seen[j]->wt_off;
+                continue;
+            }
+            sc->wt_off = end;
+            end += columns_size(sc);
+            seen[n++] = sc;
+        }
+    g->scratch = end;
+}
+
 void sched_graph(Graph *g)
 {
     long *vals = arena_alloc((size_t)g->nvars * sizeof *vals + 1);
     sched_list(g, &g->fwd, vals);
     sched_list(g, &g->bwd, vals);
+    columns_place(g);
 }
 
 /* ------------------------------------------------------------------- dump */
@@ -331,7 +418,16 @@ static void dump_kernel(FILE *f, const Graph *g, const Stmt *s, const Schedule *
         fprintf(f, "vector u=%s extent=%ld rows=%d", loop_name(g, s, nout - 1), sc->extent, sc->rows);
         if (sc->rows > 1)
             fprintf(f, " w=%s tile=%ld", loop_name(g, s, nout - 2), sc->tile);
-        fprintf(f, " row_tile=%ld%s%s", sc->row_tile, sc->rest ? " rest=rows" : "", sc->simd ? " simd" : "");
+        fprintf(f, " row_tile=%ld%s%s", sc->row_tile, sc->overlap ? " rest=overlap" : sc->rest ? " rest=rows" : "",
+                sc->simd ? " simd" : "");
+        break;
+    case SCHED_COLUMNS:
+        fprintf(f, "columns u=%s extent=%ld pad=%ld w=%s rows=%d", loop_name(g, s, nout - 1), sc->extent, sc->pad,
+                sc->wread->t->name, sc->rows);
+        if (sc->rows > 1)
+            fprintf(f, " over %s", loop_name(g, s, nout - 2));
+        fprintf(f, " tile=%ld row_tile=%ld%s", sc->tile, sc->row_tile,
+                sc->overlap ? " rest=overlap" : sc->rest ? " rest=rows" : "");
         break;
     case SCHED_TILES:
     case SCHED_BLOCKED:

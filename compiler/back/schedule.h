@@ -20,7 +20,9 @@ typedef enum {
     SCHED_GEMM,     /* one mg_sgemm call (--blas) */
     SCHED_VECTOR,   /* acc_[u] for every u of the last output loop side by side, `rows` rows of w at once */
     SCHED_TILES,    /* a matrix product: `block` x `block` lane sums of (w, u), the rest of w as BLOCKED */
-    SCHED_BLOCKED   /* `block` sums of u side by side */
+    SCHED_BLOCKED,  /* `block` sums of u side by side */
+    SCHED_COLUMNS   /* exact f64: w[u, r] * x[.., r] with w a parameter: acc_[u] side by side over a
+                     * transposed copy of w (its columns as rows), `rows` rows at once */
 } SchedKind;
 
 /* The kernel of one statement and its parameters; w and u are the last two
@@ -37,15 +39,23 @@ typedef struct Schedule {
     int lanes;          /* TILES, BLOCKED: partial sums of each output over the one reduction loop,
                          * lane l taking the terms i % lanes == l; 0: one sum in order */
     long red;           /* with lanes: the extent of that reduction loop */
-    int rows;           /* VECTOR: rows of w summed together (1: one row at a time) */
-    long tile;          /* VECTOR: the tile of u for those rows (extent: all of u) */
-    long row_tile;      /* VECTOR: the tile of u for a single row */
-    int rest;           /* VECTOR with rows: w may leave fewer than `rows`, done one row at a time */
+    int rows;           /* VECTOR, COLUMNS: rows of w summed together (1: one row at a time) */
+    long tile;          /* VECTOR, COLUMNS: the tile of u for those rows (extent: all of u) */
+    long row_tile;      /* VECTOR, COLUMNS: the tile of u for a single row */
+    int rest;           /* VECTOR, COLUMNS with rows: w may leave fewer than `rows`, done one row at a time */
     /* GEMM: out (row stride ldc) = (beta 0) or += (beta 1) op(A) op(B), M x N over K, op = transposed if ta/tb */
     int ta, tb, beta;
     const Ix *M, *K;
     long N, lda, ldb, ldc;
     const Tensor *A, *B;
+    /* COLUMNS: the parameter's read wread (the other factor xread, w_first: wread is the left
+     * factor) and its transposed copy, red rows of `pad` doubles (extent rounded up to a whole
+     * vector, zeros after extent) at scratch + wt_off; extent, rows, tile, red, rest as above */
+    const Ex *wread, *xread;
+    int w_first;
+    long pad, wt_off;
+    int overlap;        /* COLUMNS, VECTOR (exact f64) with rest, stored with = (not from the output): the rest of w (when w has at least `rows`
+                         * rows) is one block of `rows` that overlaps the block before it */
 } Schedule;
 
 /* a Schedule for every statement of g (after plan_memory; reads g's flags) */

@@ -1,9 +1,9 @@
-# schedule: the kernel each statement runs as, in double precision.  The two
-# matrix products sum four outputs side by side (blocked); the first is large
-# enough (T * 64 * 64 = 2^18 iterations) for its rows to run on OpenMP threads
-# (parallel).  The weight and input gradients sum whole rows of i at once,
-# four rows of o together (vector); elementwise statements keep their loops,
-# some fused into the nest before them; the loss gradient's seed has no loop.
+# schedule: the kernel each statement runs as, in double precision.  The first
+# product (T * 64 * 64 = 2^18 iterations) runs its rows on OpenMP threads, four
+# outputs side by side (blocked); the second, on a transposed copy of its weight,
+# every output side by side, four rows at once (columns).  The weight and input
+# gradients sum whole rows of i, four rows of o together (vector); elementwise
+# statements keep their loops, some fused; the loss gradient's seed has no loop.
 const vocab = 27
 dim T <= 64
 input tokens[T + 1] < vocab
@@ -22,7 +22,7 @@ loss = cross_entropy(logits, targets)
 #|   schedule_kernels.mg:14:1  x                        loops
 #|   prelude.mg:7:5            linear_y                 blocked u=o block=4 extent=64 parallel=b0
 #|   schedule_kernels.mg:15:1  h                        loops
-#|   prelude.mg:7:5            logits                   blocked u=o block=4 extent=27
+#|   prelude.mg:7:5            logits                   columns u=o extent=27 pad=32 w=out rows=4 over b0 tile=16 row_tile=32 rest=overlap
 #|   prelude.mg:12:5           softmax_m                loops
 #|   prelude.mg:13:5           softmax_e                loops
 #|   prelude.mg:14:5           softmax_s                loops group=2
@@ -40,8 +40,8 @@ loss = cross_entropy(logits, targets)
 #|   prelude.mg:15:5           d_softmax_s              fused
 #|   prelude.mg:14:5           d_softmax_e              loops group=2
 #|   prelude.mg:13:5           d_logits                 fused
-#|   prelude.mg:7:5            d_out                    vector u=i extent=64 rows=4 w=o tile=16 row_tile=64 rest=rows
-#|   prelude.mg:7:5            d_h                      vector u=i extent=64 rows=4 w=b0 tile=16 row_tile=64 rest=rows
+#|   prelude.mg:7:5            d_out                    vector u=i extent=64 rows=4 w=o tile=16 row_tile=64 rest=overlap
+#|   prelude.mg:7:5            d_h                      vector u=i extent=64 rows=4 w=b0 tile=16 row_tile=64 rest=overlap
 #|   schedule_kernels.mg:15:1  d_linear_y               loops
 #|   prelude.mg:7:5            d_w                      vector u=i extent=64 rows=4 w=o tile=16 row_tile=64 simd parallel=o
 #|   prelude.mg:7:5            d_x                      vector u=i extent=64 rows=4 w=b0 tile=16 row_tile=64 rest=rows simd parallel=b0

@@ -26,7 +26,7 @@ loss = cross_entropy(logits, targets)
 #|   schedule_recurrence.mg:16:56  sum_2                    loops step=t of recurrence 1
 #|   schedule_recurrence.mg:16:1   h_steps                  loops step=t of recurrence 1
 #|   schedule_recurrence.mg:16:1   h                        loops
-#|   schedule_recurrence.mg:17:1   logits                   blocked u=v block=4 extent=27
+#|   schedule_recurrence.mg:17:1   logits                   columns u=v extent=27 pad=32 w=out rows=4 over t tile=16 row_tile=32 rest=overlap
 #|   prelude.mg:12:5               softmax_m                loops
 #|   prelude.mg:13:5               softmax_e                loops
 #|   prelude.mg:14:5               softmax_s                loops group=2
@@ -44,8 +44,8 @@ loss = cross_entropy(logits, targets)
 #|   prelude.mg:15:5               d_softmax_s              fused
 #|   prelude.mg:14:5               d_softmax_e              loops group=2
 #|   prelude.mg:13:5               d_logits                 fused
-#|   schedule_recurrence.mg:17:1   d_out                    vector u=j extent=64 rows=4 w=v tile=16 row_tile=64 rest=rows
-#|   schedule_recurrence.mg:17:1   d_h                      vector u=j extent=64 rows=4 w=t tile=16 row_tile=64 rest=rows
+#|   schedule_recurrence.mg:17:1   d_out                    vector u=j extent=64 rows=4 w=v tile=16 row_tile=64 rest=overlap
+#|   schedule_recurrence.mg:17:1   d_h                      vector u=j extent=64 rows=4 w=t tile=16 row_tile=64 rest=overlap
 #|   schedule_recurrence.mg:16:1   d_h_steps                loops group=2
 #|   schedule_recurrence.mg:16:1   d_reach_h_steps          fused
 #|   schedule_recurrence.mg:16:1   d_sum                    loops step=t of recurrence 1
