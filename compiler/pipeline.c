@@ -323,6 +323,10 @@ void mgc_middle_end(Graph *g, unsigned off, unsigned dump)
 
 void mgc_middle_end_hook(Graph *g, unsigned off, unsigned dump, MgcPassHook hook, void *arg)
 {
+    if (g->fast || g->f32) {     /* the fast modes' closed-form backward statements */
+        opt_closed(g);
+        ir_verify(g);
+    }
     for (int i = 0; i <= NPASS; i++) {
         const char *name = i < NPASS ? passes[i].name : "plan";
         unsigned bit = i < NPASS ? 1u << i : BIT_PLAN;

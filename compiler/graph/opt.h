@@ -15,7 +15,10 @@
  *                become sums kept in a register
  *   opt_fuse.c   fuse elementwise chains into one loop nest; keep a value
  *                used only there in a register instead of a buffer
- *   plan.c       the memory plan: buffers share scratch by liveness */
+ *   plan.c       the memory plan: buffers share scratch by liveness
+ *   opt_closed.c --fast and --dtype=f32 only, before the others (they make no
+ *                claim to the reference's bits): closed-form softmax,
+ *                cross-entropy and rmsnorm backward statements */
 #ifndef MGC_OPT_H
 #define MGC_OPT_H
 
@@ -28,6 +31,8 @@ void opt_dce(Graph *g);
 void opt_split(Graph *g);
 void opt_reduce(Graph *g);
 void opt_fuse(Graph *g);
+/* --fast, --dtype=f32 only (before the passes above): closed-form softmax and rmsnorm backward */
+void opt_closed(Graph *g);
 /* the schedule (back/schedule.c) computes this sum four outputs at a time (opt_fuse leaves it alone) */
 int opt_blockable(const Stmt *s, long *extent);
 /* Give every scratch tensor its offset; returns the doubles of scratch. */

@@ -657,3 +657,91 @@ Test(diff, columns_kernel_never_reads_a_stale_copy)
     interp_free_model(&im);
     free(p); free(g); free(kept); free(fresh);
 }
+
+/* --fast and --dtype=f32 replace a softmax's backward statements by the
+ * closed form d_x = p * (d_p - sum(p * d_p)) (opt_closed.c), cross-entropy's
+ * too, and an rmsnorm's by d_x = scale * d_y - x * scale^3 / N * sum(x * d_y);
+ * not where e, s or the rmsnorm's sum, mean or scale has another reader
+ * (tests/models/softmax_kept.mg, whose hand-written softmaxes and rmsnorm
+ * would then lose part of their gradient).  The --fast builds' loss,
+ * gradients and logits against the interpreter's. */
+#include "autodiff.h"
+
+extern const MgModel t_attn_fast_model, t_softmax_kept_fast_model;
+
+/* the closed forms the middle end writes for path: the tensors it adds
+ * whose names start with prefix ("dot_": softmax, "rms_dot_": rmsnorm) */
+static int closed_forms(const char *path, int fast, int f32, const char *prefix)
+{
+    Graph *g = mgc_front_end(path, "closed", 0, NULL);
+    cr_assert_not_null(g, "%s does not compile", path);
+    ad_differentiate(g);
+    g->fast = fast, g->f32 = f32;
+    mgc_middle_end(g, 0, 0);
+    int n = 0;
+    for (int i = 0; i < g->ntensors; i++)
+        n += g->tensors[i]->kind == TK_GRAD && !strncmp(g->tensors[i]->display, prefix, strlen(prefix));
+    return n;
+}
+
+Test(diff, closed_form_softmax_only_in_fast_modes_and_only_where_it_holds)
+{
+    const char *attn = MGC_SOURCE_DIR "/tests/models/attn.mg", *kept = MGC_SOURCE_DIR "/tests/models/softmax_kept.mg",
+               *micro = MGC_SOURCE_DIR "/models/microgpt.mg";
+    /* attn: two layers' attention softmaxes and cross_entropy; five rmsnorms */
+    cr_expect_eq(closed_forms(attn, 1, 0, "dot_"), 3);
+    cr_expect_eq(closed_forms(attn, 0, 1, "dot_"), 3);
+    cr_expect_eq(closed_forms(attn, 1, 0, "rms_dot_"), 5);
+    cr_expect_eq(closed_forms(attn, 0, 0, "dot_"), 0, "the exact build is rewritten");
+    cr_expect_eq(closed_forms(attn, 0, 0, "rms_dot_"), 0, "the exact build is rewritten");
+    cr_expect_eq(closed_forms(micro, 1, 1, "dot_"), 2);
+    cr_expect_eq(closed_forms(micro, 1, 1, "rms_dot_"), 3);
+    cr_expect_eq(closed_forms(micro, 0, 0, "dot_"), 0, "the exact build is rewritten");
+    /* softmax_kept: only its cross_entropy and its rmsnorm() */
+    cr_expect_eq(closed_forms(kept, 1, 0, "dot_"), 1);
+    cr_expect_eq(closed_forms(kept, 1, 0, "rms_dot_"), 1);
+}
+
+/* the --fast build of c (other order of additions): within tol of the interpreter */
+static void check_fast(const Case *c, unsigned long long seed, double tol)
+{
+    const MgModel *cm = c->compiled;
+    MgModel im = interp_of(c);
+    cr_assert_eq(im.n_scalars, cm->n_scalars);
+    size_t n = cm->n_scalars;
+    double *p = malloc(n * sizeof *p), *gc = malloc(n * sizeof *gc), *gi = malloc(n * sizeof *gi);
+    double *scratch = malloc((cm->scratch + 1) * sizeof *scratch);
+    double *fcopy = malloc((size_t)cm->block_size * (size_t)cm->vocab * sizeof *fcopy);
+    int *tok = malloc((size_t)(cm->block_size + 1) * sizeof *tok);
+    lcg_state = seed;
+    double worst = 0, r;
+    for (int T = 1; T <= cm->block_size; T++) {
+        random_params(cm, p);
+        random_tokens(tok, T + 1, cm->vocab);
+        double lc = cm->loss_grad(cm->ctx, p, gc, tok, T, scratch);
+        double lim = im.loss_grad(im.ctx, p, gi, tok, T, NULL);
+        char what[128];
+        snprintf(what, sizeof what, "%s loss (T=%d)", c->name, T);
+        worst = fmax(worst, compare(what, &lc, &lim, 1, tol));
+        for (int i = 0; i < cm->n_params; i++) {
+            const MgParam *q = &cm->params[i];
+            snprintf(what, sizeof what, "%s d%s (T=%d)", c->name, q->name, T);
+            r = compare(what, gc + q->offset, gi + q->offset, q->size, tol);
+            worst = fmax(worst, r);
+        }
+        const double *fc = cm->forward(cm->ctx, p, tok, T, scratch);
+        memcpy(fcopy, fc, (size_t)T * cm->vocab * sizeof *fcopy);
+        const double *fi = im.forward(im.ctx, p, tok, T, NULL);
+        snprintf(what, sizeof what, "%s logits (T=%d)", c->name, T);
+        worst = fmax(worst, compare(what, fcopy, fi, (size_t)T * cm->vocab, tol));
+    }
+    printf("%s: --fast build vs interpreter, worst relative difference %.3g\n", c->name, worst);
+    interp_free_model(&im);
+    free(p); free(gc); free(gi); free(scratch); free(fcopy); free(tok);
+}
+
+static const Case attn_fast_case = {"attn_fast", &t_attn_fast_model, MGC_SOURCE_DIR "/tests/models/attn.mg"};
+static const Case kept_fast_case = {"softmax_kept_fast", &t_softmax_kept_fast_model,
+                                    MGC_SOURCE_DIR "/tests/models/softmax_kept.mg"};
+Test(diff, attn_fast_closed_form_softmax_matches_interpreter) { check_fast(&attn_fast_case, 49, 1e-10); check_fast(&attn_fast_case, 50, 1e-10); }
+Test(diff, softmax_kept_fast_matches_interpreter) { check_fast(&kept_fast_case, 51, 1e-10); check_fast(&kept_fast_case, 52, 1e-10); }
