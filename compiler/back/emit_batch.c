@@ -25,6 +25,14 @@
  * of per-document rows into a parameter's gradient (K = T), one mg_sgemm
  * with K = B * T. */
 
+/* The values of a row of t when its first axis is exactly T (then its
+ * documents' rows follow one another), else 0 (a document takes t->size:
+ * a first axis of T + 1 would overlap the next document's) */
+static long batch_row(const Tensor *t)
+{
+    return t->rank > 0 && ix_equal(t->ext[0], ix_T()) ? ir_runtime_row(t) : 0;
+}
+
 /* is t one copy per document in the batch call: an activation or its gradient */
 static int batch_per_doc(const Tensor *t)
 {
@@ -35,7 +43,7 @@ static int batch_per_doc(const Tensor *t)
 static int batch_param_grad(const Tensor *t) { return t->kind == TK_GRAD && t->primal->kind == TK_PARAM; }
 
 /* per-document rows of ld values, which follow one another over the batch */
-static int batch_rows(const Tensor *t, long ld) { return batch_per_doc(t) && ir_runtime_row(t) == ld; }
+static int batch_rows(const Tensor *t, long ld) { return batch_per_doc(t) && batch_row(t) == ld; }
 
 /* Pointers to the tensors the n statements s[] use, for document `doc` (a C
  * expression; NULL: the first document, for a product over all of them). */
@@ -59,9 +67,9 @@ static void batch_declare(Em *em, Stmt *const *s, int n, const char *doc)
             MGC_INTERNAL("the batch call reads a tensor neither per document nor a parameter");
         else if (!doc)
             out(em, "float *%s = s_ + (long)nb_ * %ld;\n", t->name, t->offset);
-        else if (ir_runtime_row(t))
+        else if (batch_row(t))
             out(em, "float *%s = s_ + (long)nb_ * %ld + (long)%s * T * %ld;\n", t->name, t->offset, doc,
-                ir_runtime_row(t));
+                batch_row(t));
         else
             out(em, "float *%s = s_ + (long)nb_ * %ld + (long)%s * %ld;\n", t->name, t->offset, doc, t->size);
     }
@@ -171,7 +179,7 @@ static void batch_list(Em *em, const StmtList *l, const char *sel, const char *p
         Stmt *const *s = l->items + i;
         int n = s[0]->rec ? ir_rec_run(l, i) : s[0]->sched->kind == SCHED_SEED ? 1 : s[0]->sched->group;
         int any = !sel || sel[i];     /* (a recurrence: any of its statements, as emit_rec) */
-        for (int k = 1; s[0]->rec && k < n; k++)
+        for (int k = 1; sel && s[0]->rec && k < n; k++)
             any |= sel[i + k];
         if (!any) {
             i += n;
@@ -197,9 +205,9 @@ static void batch_list(Em *em, const StmtList *l, const char *sel, const char *p
             for (int k = 0; k < n; k++)     /* (not the whole buffer: the next document's rows follow) */
                 if (!f[k].zero_first || batch_param_grad(s[k]->out))
                     continue;
-                else if (ir_runtime_row(s[k]->out))
+                else if (batch_row(s[k]->out))
                     out(em, "memset(%s, 0, (size_t)T * %ld * sizeof *%s);\n", s[k]->out->name,
-                        ir_runtime_row(s[k]->out), s[k]->out->name);
+                        batch_row(s[k]->out), s[k]->out->name);
                 else
                     out(em, "memset(%s, 0, %ld * sizeof *%s);\n", s[k]->out->name, s[k]->out->size, s[k]->out->name);
             if (s[0]->rec)

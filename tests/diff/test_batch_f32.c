@@ -201,3 +201,7 @@ static void check_trainer_path(const MgModel *m)
 
 Test(batch_f32, trainer_takes_the_call_only_for_equal_lengths_own) { check_trainer_path(&gpt_text_f32_model); }
 Test(batch_f32, trainer_takes_the_call_only_for_equal_lengths_blas) { check_trainer_path(&gpt_text_blas_model); }
+
+/* a model with recurrences (rnn: its steps once per document in the call) */
+extern const MgModel rnn_f32_model;
+Test(batch_f32, one_call_recurrent) { check_batch_call(&rnn_f32_model, 9); }
