@@ -63,6 +63,9 @@ void cli_run_free(Run *r) {
     free(r->lev);
     free(r->pf);
     free(r->gf);
+    free(r->bscratch);
+    free(r->bweights);
+    free(r->btokens);
     free(r->gathered);
     free(r->rank_sums);
     free(r->rank_losses);

@@ -74,6 +74,14 @@ int cli_alloc_batch(Run *r, const Opts *o) {
         r->tacc = mg_big_calloc(k * np, sizeof *r->tacc);
         r->ttokens = calloc(k * ((size_t)m->block_size + 2), sizeof *r->ttokens);
     }
+    if (f32 && m->loss_grad_batch_f32) {     /* (one call for a batch whose documents share T) */
+        size_t B = (size_t)r->batch;
+        r->bscratch = mg_big_calloc(B * (m->batch_scratch ? m->batch_scratch : 1), sizeof *r->bscratch);
+        r->bweights = calloc(B, sizeof *r->bweights);
+        r->btokens = calloc(B * ((size_t)m->block_size + 1), sizeof *r->btokens);
+        if (!r->bscratch || !r->bweights || !r->btokens)
+            return cli_error(r->cli, "out of memory (a batch of %d in one call)", r->batch);
+    }
     if (!r->gdoc || !r->tloss || (f32 ? !r->pf || !r->gf : !r->lev) || !ranks_ok ||
         (N > 1 && (!r->tscratch || (!f32 && !r->tgdoc) || !r->tacc || !r->ttokens)))
         return cli_error(r->cli, "out of memory (%zu parameters, %d threads)", m->n_scalars, N);
@@ -184,22 +192,68 @@ double cli_step_loss(Run *r, int s, long *ntok) {
     return loss;
 }
 
-/* The fast modes' batch (batch_f32: MgModel.loss_grad_f32): the parameters
- * converted to float once a step, not once a document; thread t's share of
+/* do documents [lo, hi) of the batch from `first` all have the same T? */
+static int same_length(const Run *r, size_t first, size_t lo, size_t hi) {
+    int T = doc_positions(r, (first + lo) % cli_ndocs(r));
+    for (size_t i = lo + 1; i < hi; i++)
+        if (doc_positions(r, (first + i) % cli_ndocs(r)) != T) return 0;
+    return 1;
+}
+
+/* A batch whose documents share T (same_length) in one call of
+ * MgModel.loss_grad_batch_f32 on the float parameters pf: products over all
+ * B x T rows, the gradients summed into one float buffer as they are made
+ * (the float optimizer's, or r->gf and then r->grads); threads: the call's
+ * (OpenMP's --threads), the BLAS on one. */
+static double step_batch_call(Run *r, const float *pf, size_t first, size_t lo, size_t hi, long W) {
+    const MgModel *m = r->m;
+    size_t np = m->n_scalars, n = hi - lo;
+    int T = doc_positions(r, (first + lo) % cli_ndocs(r));
+    for (size_t i = 0; i < n; i++) {
+        doc_tokens(r, (first + lo + i) % cli_ndocs(r), r->btokens + i * ((size_t)T + 1));
+        r->bweights[i] = (double)T / (double)W;
+    }
+    float *gf = r->fopt.p ? r->fopt.g : r->gf;
+    double loss = m->loss_grad_batch_f32(m->ctx, pf, gf, r->btokens, (int)n, T, r->bweights, r->bscratch);
+    if (r->fopt.p) return loss;     /* (the float optimizer takes them as they are) */
+    double *g = r->grads;
+    for (size_t i = 0; i < np; i++) g[i] = gf[i];
+    return loss;
+}
+
+/* The fast modes' batch (batch_f32: MgModel.loss_grad_f32): the float
+ * parameters of float training (cli_train.c's float_setup, which then takes
+ * the float gradients), else the parameters converted to float once a step;
+ * one call for a batch of one length (step_batch_call); else thread t's share of
  * documents [lo, hi) adds w_b * (each one's float gradients) into one double
  * buffer of its own (thread 0: r->grads), no per-document buffer kept for a
  * tree, then one sum over the threads.  Not the tree's order: within f32's
  * tolerance of it, and of other thread counts, not their bits. */
+static double step_docs_f32(Run *r, const float *pf, size_t first, size_t lo, size_t hi, long W);
+
 static double step_part_f32(Run *r, size_t first, size_t lo, size_t hi, long W) {
-    const MgModel *m = r->m;
-    size_t np = m->n_scalars, nt = (size_t)m->block_size + 2, n = hi - lo;
+    size_t np = r->m->n_scalars;
     int N = r->threads;
-    float *pf = r->pf;
+    float *pf = r->fopt.p ? r->fopt.p : r->pf;     /* (float training: the parameters themselves) */
     const double *p = r->params;
+    if (!r->fopt.p) {
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(N) schedule(static)
 #endif
-    for (size_t i = 0; i < np; i++) pf[i] = (float)p[i];
+        for (size_t i = 0; i < np; i++) pf[i] = (float)p[i];
+    }
+    if (r->bscratch && same_length(r, first, lo, hi)) return step_batch_call(r, pf, first, lo, hi, W);
+    double loss = step_docs_f32(r, pf, first, lo, hi, W);
+    if (r->fopt.p)
+        for (size_t i = 0; i < np; i++) r->fopt.g[i] = (float)r->grads[i];
+    return loss;
+}
+
+/* step_part_f32's documents one by one, into r->grads */
+static double step_docs_f32(Run *r, const float *pf, size_t first, size_t lo, size_t hi, long W) {
+    const MgModel *m = r->m;
+    size_t np = m->n_scalars, nt = (size_t)m->block_size + 2, n = hi - lo;
+    int N = r->threads;
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(N) schedule(static, 1)
 #endif

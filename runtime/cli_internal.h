@@ -108,6 +108,10 @@ typedef struct Run {
     MgOptimF32 fopt;
     float *pf;              /* --dtype=f32 code's batch: the parameters in float (cli_batch.c) */
     float *gf;              /* and each thread's document gradients in float */
+    /* MgModel.loss_grad_batch_f32 (cli_batch.c): the batch's scratch, its
+     * rows of tokens and its documents' weights */
+    double *bscratch, *bweights;
+    int *btokens;
 } Run;
 
 

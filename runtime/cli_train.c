@@ -314,13 +314,14 @@ static int interrupted(Run *r, const Opts *o, int sig, int step) {
 
 static int train_steps(Run *r, const Opts *o);
 
-/* A model with loss_grad_f32 (mgc --dtype=f32) trained one document a step
- * in one process trains float parameters (mg_optim_f32.h): nothing is
- * converted per document, and Adam's state is float too.  A batch, MPI and
- * models of examples keep the double interface. */
+/* A model with loss_grad_f32 (mgc --dtype=f32) trained in one process
+ * trains float parameters (mg_optim_f32.h): nothing is converted per
+ * document or per step, and Adam's state is float too (a batch:
+ * cli_batch.c's step_part_f32 gives the float gradients).  MPI and models of
+ * examples keep the double interface. */
 static int float_setup(Run *r) {
     MgErr e;
-    if (!r->m->loss_grad_f32 || r->batch != 1 || r->cli->ranks != 1 || r->cli->ex) return 0;
+    if (!r->m->loss_grad_f32 || r->cli->ranks != 1 || r->cli->ex) return 0;
     if (mg_optim_f32_init(&r->fopt, &r->opt, r->params, &e) < 0) return cli_error(r->cli, "%s", e.msg);
     return 0;
 }

@@ -93,6 +93,15 @@ typedef struct MgModel {
      * converts nothing per document; scratch as loss_grad's */
     double (*loss_grad_f32)(void *ctx, const float *params, float *grads, const int *tokens, int T,
                             double *scratch);
+    /* mgc --dtype=f32, a model of tokens (NULL otherwise): the loss and
+     * gradients of B documents of one length T in one call.  tokens holds B
+     * rows of T + 1 ids; grads (n_scalars floats, overwritten) gets the sum
+     * over documents b of weights[b] times b's gradients, and it returns the
+     * same sum of their losses.  scratch: B * batch_scratch doubles, owned by
+     * the caller; nothing is allocated. */
+    double (*loss_grad_batch_f32)(void *ctx, const float *params, float *grads, const int *tokens, int B, int T,
+                                  const double *weights, double *scratch);
+    size_t batch_scratch;      /* doubles of scratch per document of loss_grad_batch_f32 */
 } MgModel;
 
 /* C[M x N] = op(A) op(B) + beta C, row-major, float (op: transposed when ta,

@@ -1967,6 +1967,8 @@ static void emit_native_wrapper(Em *em)
     fputs("}\n\n", em->f);
 }
 
+#include "emit_batch.c"     /* <model>_loss_grad_batch_f32 (--dtype=f32) */
+
 void emit_c(FILE *f, Graph *g)
 {
     Em em0 = {.f = f, .g = g, .real = g->f32 ? "float" : "double"};
@@ -2092,6 +2094,9 @@ void emit_c(FILE *f, Graph *g)
     fputs("}\n\n", f);
     if (g->tokens && g->f32)
         emit_native_wrapper(em);
+    int batch = batch_emittable(g);
+    if (batch)
+        emit_batch(em);
 
     /* the descriptor */
     fprintf(f, "const MgModel %s_model = {\n", m);
@@ -2118,6 +2123,9 @@ void emit_c(FILE *f, Graph *g)
         fprintf(f, "    .ctx = 0,\n    .loss_grad = %s_loss_grad,\n    .forward = %s_forward,\n", m, m);
         if (g->f32)
             fprintf(f, "    .loss_grad_f32 = %s_loss_grad_f32,\n", m);
+        if (batch)
+            fprintf(f, "    .loss_grad_batch_f32 = %s_loss_grad_batch_f32,\n    .batch_scratch = %ld,\n", m,
+                    batch_scratch(g));
         fputs("};\n", f);
         return;
     }

@@ -148,10 +148,15 @@ Test(mgc_cli, blas_needs_f32)
     Run *r = run("%s --blas %s -o %s/out.c", MGC, MODEL, tmpdir());
     cr_expect_eq(r->status, 1);
     cr_expect(strstr(r->err, "--blas runs float matrix products: it needs --dtype=f32"), "%s", r->err);
-    r = run("%s --blas --dtype=f32 %s -o - | grep -c 'mg_sgemm('", MGC, MODEL);
+    r = run("%s --blas --dtype=f32 %s -o - | sed '/^static double .*_loss_grad_batch_f32(/,$d' | grep -c 'mg_sgemm('",
+            MGC, MODEL);
     /* mlp's two products in the forward pass (written once), and their
-     * backward: each weight's gradient and each input's */
+     * backward: each weight's gradient and each input's (in the
+     * per-document functions; the batch call has its own, counted apart) */
     cr_expect_eq(atoi(r->out), 6, "mg_sgemm calls: %s", r->out);
+    r = run("%s --blas --dtype=f32 %s -o - | sed -n '/^static double .*_loss_grad_batch_f32(/,/^}/p' | grep -c 'mg_sgemm('",
+            MGC, MODEL);
+    cr_expect_eq(atoi(r->out), 6, "mg_sgemm calls in the batch call: %s", r->out);
 }
 
 /* the descriptor's optimizer field MgOptim.fast: 1 only where the
@@ -1273,6 +1278,14 @@ Test(mgc_cli, dump_schedule_tells_what_the_c_does)
         char *dump = strdup(d->out);
         Run *c = run("%s %s %s -o -", MGC, flags[i], MGC_SOURCE_DIR "/models/gpt_text.mg");
         cr_assert_eq(c->status, 0, "%s", c->err);
+        /* the per-document functions: --dtype=f32's batch call (after them) runs each product once too */
+        char *batch = strstr(c->out, "\nstatic double gpt_text_loss_grad_batch_f32(");
+        cr_expect_eq(!!batch, !!strstr(flags[i], "f32"), "mgc %s: a batch call only in float", flags[i]);
+        if (batch) {
+            cr_expect_eq(count(dump, " gemm "), count(batch, "mg_sgemm("), "mgc %s: gemm lines and the batch call's",
+                         flags[i]);
+            *batch = 0;
+        }
         cr_expect_eq(count(dump, " gemm "), count(c->out, "mg_sgemm("), "mgc %s: gemm lines and mg_sgemm calls",
                      flags[i]);
         cr_expect_eq(count(dump, " parallel="), count(c->out, "#pragma omp parallel for"),
